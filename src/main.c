@@ -1,0 +1,57 @@
+/* main.c: the khaosat program: picks a subcommand, git style. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "i18n.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"validate", cmd_validate, N_("check form files and list their indicators")},
+    {"eval", cmd_eval, N_("evaluate one expression against given answers")},
+};
+
+/* Print the usage summary to f. */
+static void print_usage(FILE *f)
+{
+    fprintf(f, _("Usage: khaosat COMMAND [ARGS]...\n"));
+    fprintf(f, _("Offline field surveys in the terminal.\n\nCommands:\n"));
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        fprintf(f, "  %-10s %s\n", subcommands[i].name,
+                _(subcommands[i].summary));
+    fprintf(f, _("\nSee khaosat(1) and khaosat-form(5).\n"));
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    bindtextdomain(PACKAGE, LOCALEDIR);
+    textdomain(PACKAGE);
+
+    if (argc < 2) {
+        print_usage(stderr);
+        return 2;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) {
+        printf("khaosat %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        if (!strcmp(name, subcommands[i].name))
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, _("khaosat: '%s' is not a khaosat command; see 'khaosat --help'\n"), name);
+    return 2;
+}

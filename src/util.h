@@ -1,0 +1,85 @@
+/* util.h: memory, growable strings and positioned diagnostics shared by
+ * every khaosat module.  No module-specific knowledge lives here. */
+#ifndef KHAOSAT_UTIL_H
+#define KHAOSAT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define KS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define KS_PRINTF(f, a)
+#endif
+
+/* Allocate or abort: running out of memory is not a recoverable state for a
+ * survey tool, and every caller checking it would hide the real logic. */
+void *xmalloc(size_t n);
+/* Zeroed allocation of n elements of size sz, or abort. */
+void *xcalloc(size_t n, size_t sz);
+/* Resize p to n bytes, or abort. */
+void *xrealloc(void *p, size_t n);
+/* Copy a NUL-terminated string (NULL stays NULL). */
+char *xstrdup(const char *s);
+/* Copy the first n bytes of s and terminate them. */
+char *xstrndup(const char *s, size_t n);
+/* printf into a newly allocated string. */
+char *xasprintf(const char *fmt, ...) KS_PRINTF(1, 2);
+/* vprintf into a newly allocated string. */
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* A growable, always NUL-terminated byte string. */
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+/* Make b an empty string. */
+void sbuf_init(sbuf *b);
+/* Append n bytes. */
+void sbuf_addn(sbuf *b, const char *s, size_t n);
+/* Append a NUL-terminated string. */
+void sbuf_add(sbuf *b, const char *s);
+/* Append one byte. */
+void sbuf_addc(sbuf *b, char c);
+/* Append printf output. */
+void sbuf_addf(sbuf *b, const char *fmt, ...) KS_PRINTF(2, 3);
+/* Empty b, keeping its storage. */
+void sbuf_reset(sbuf *b);
+/* Hand the string to the caller (never NULL) and leave b empty. */
+char *sbuf_detach(sbuf *b);
+/* Free b's storage. */
+void sbuf_free(sbuf *b);
+
+/* One error or warning located in a file. line/col are 1-based; 0 means
+ * unknown. */
+typedef struct diag {
+    char *file;
+    int line, col;
+    char *msg;
+} diag;
+
+/* A list of diagnostics, in the order they were found. */
+typedef struct diag_list {
+    diag *v;
+    size_t n, cap;
+} diag_list;
+
+/* Make an empty list. */
+void diag_init(diag_list *d);
+/* Record "file:line:col: message". */
+void diag_add(diag_list *d, const char *file, int line, int col,
+              const char *fmt, ...) KS_PRINTF(5, 6);
+/* Format entry i as "FILE:LINE:COL: MSG" (newly allocated). */
+char *diag_format(const diag *e);
+/* Sort by file, line, column, keeping the order of equal positions. */
+void diag_sort(diag_list *d);
+/* Free every entry. */
+void diag_free(diag_list *d);
+
+/* Read a whole file; returns NULL and sets errno on failure. */
+char *util_read_file(const char *path, size_t *len);
+/* Non-zero when s is valid UTF-8 of length n. */
+int util_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,53 @@
+# tests/lib.sh: helpers for the black-box shell tests. Source it; the test
+# environment exports KHAOSAT (the program), TESTDATA and FORMS.
+set -u
+: "${KHAOSAT:?KHAOSAT must point at the khaosat program}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/khaosat-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export LC_ALL=C.UTF-8 LANGUAGE=
+ks_failures=0
+ks_checks=0
+
+# fail MESSAGE: record a failure and carry on, so one run shows them all.
+fail() {
+    echo "FAIL: $*" >&2
+    ks_failures=$((ks_failures + 1))
+}
+
+# run CMD...: run a command, keeping stdout, stderr and status in
+# $TMP/out, $TMP/err and $status.
+run() {
+    ks_checks=$((ks_checks + 1))
+    status=0
+    "$@" >"$TMP/out" 2>"$TMP/err" || status=$?
+}
+
+# expect_status N: the last run exited with N.
+expect_status() {
+    [ "$status" -eq "$1" ] ||
+        fail "expected exit $1, got $status: $(cat "$TMP/err")"
+}
+
+# expect_out TEXT: the last run's stdout is exactly TEXT.
+expect_out() {
+    actual=$(cat "$TMP/out")
+    [ "$actual" = "$1" ] || fail "expected stdout '$1', got '$actual'"
+}
+
+# expect_err_contains TEXT: the last run's stderr contains TEXT.
+expect_err_contains() {
+    grep -qF -- "$1" "$TMP/err" ||
+        fail "expected stderr to contain '$1', got '$(cat "$TMP/err")'"
+}
+
+# expect_out_contains TEXT: the last run's stdout contains TEXT.
+expect_out_contains() {
+    grep -qF -- "$1" "$TMP/out" ||
+        fail "expected stdout to contain '$1', got '$(cat "$TMP/out")'"
+}
+
+# finish: report and exit with the right status for the test driver.
+finish() {
+    echo "$((ks_checks)) checks, $ks_failures failed"
+    [ "$ks_failures" -eq 0 ]
+}
