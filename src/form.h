@@ -43,6 +43,9 @@ typedef struct form_list {
     char *name;
     form_choice *choices;
     size_t nchoices;
+    char **attrs;         /* names a choice_filter may use bare: "value",
+                           * then each extra key in order of appearance */
+    size_t nattrs;
     int line, col;
 } form_list;
 
@@ -84,6 +87,7 @@ typedef struct form {
     int *order;           /* calculation order (topological), length nq */
     char *source;         /* the YAML text, kept for storing with the data */
     size_t source_len;
+    struct form_priv *priv; /* id index and load-time details (form_int.h) */
 } form;
 
 /* Load and check a form file. Returns the form (even with errors, when it
@@ -108,6 +112,15 @@ const char *form_meta(const form_question *q, const char *key);
 /* The choice of select question q with this value, or NULL. */
 const form_choice *form_choice_find(const form *f, const form_question *q,
                                     const char *value);
+/* The value of attribute key of choice c ("value" is its value), or NULL. */
+const char *form_choice_attr(const form_choice *c, const char *key);
+/* The value, for choice c, of bare name id (>= nq) bound in the
+ * choice_filter of select question q; NULL when id is not one of them. */
+const char *form_filter_value(const form *f, const form_question *q,
+                              const form_choice *c, int id);
+/* The choice attribute name that choice_filter reference id (>= nq) stands
+ * for ("value" or an extra key of the choices), or NULL. */
+const char *form_filter_attr(const form *f, int id);
 /* The English name of a question type ("select_one", ...). */
 const char *form_qtype_name(form_qtype t);
 

@@ -1,0 +1,309 @@
+/* check_inst.c: an interview in memory: relevance, calculations, repeats,
+ * checks of answers, choice filters, paths and label interpolation. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "inst.h"
+#include "util.h"
+
+static const char household_yaml[] =
+    "form:\n"
+    "  id: hh\n"
+    "  version: \"1\"\n"
+    "  title: {vi: \"Hộ\", en: \"Household\"}\n"
+    "  languages: [vi, en]\n"
+    "choices:\n"
+    "  sex:\n"
+    "    - {value: m, label: {vi: Nam, en: Male}}\n"
+    "    - {value: f, label: {vi: Nữ, en: Female}}\n"
+    "  province:\n"
+    "    - {value: p1, label: {vi: Tỉnh 1, en: Province 1}}\n"
+    "    - {value: p2, label: {vi: Tỉnh 2, en: Province 2}}\n"
+    "  district:\n"
+    "    - {value: d1, label: {vi: Huyện 1, en: District 1}, province: p1}\n"
+    "    - {value: d2, label: {vi: Huyện 2, en: District 2}, province: p1}\n"
+    "    - {value: d3, label: {vi: Huyện 3, en: District 3}, province: p2}\n"
+    "questions:\n"
+    "  - id: province\n"
+    "    type: select_one province\n"
+    "    label: {vi: Tỉnh, en: Province}\n"
+    "  - id: district\n"
+    "    type: select_one district\n"
+    "    label: {vi: Huyện, en: District}\n"
+    "    choice_filter: \"province = ${province}\"\n"
+    "  - id: size\n"
+    "    type: integer\n"
+    "    label: {vi: Số người, en: Household size}\n"
+    "    required: true\n"
+    "    constraint: \". >= 1 and . <= 30\"\n"
+    "    constraint_message: {vi: \"Từ 1 đến 30 người\", en: \"1 to 30 people\"}\n"
+    "  - id: big\n"
+    "    type: text\n"
+    "    label: {vi: \"Vì sao ${size} người?\", en: \"Why ${size} people?\"}\n"
+    "    relevant: \"${size} > 10\"\n"
+    "  - id: double\n"
+    "    type: calculate\n"
+    "    calculation: \"${size} * 2\"\n"
+    "  - id: visit\n"
+    "    type: date\n"
+    "    label: {vi: Ngày, en: Date}\n"
+    "  - id: pay\n"
+    "    type: group\n"
+    "    label: {vi: Thanh toán, en: Payment}\n"
+    "    relevant: \"${size} >= 2\"\n"
+    "    questions:\n"
+    "      - id: online\n"
+    "        type: select_one sex\n"
+    "        label: {vi: X, en: X}\n"
+    "  - id: members\n"
+    "    type: repeat\n"
+    "    label: {vi: Thành viên, en: Members}\n"
+    "    questions:\n"
+    "      - id: name\n"
+    "        type: text\n"
+    "        label: {vi: Tên, en: Name}\n"
+    "      - id: yob\n"
+    "        type: integer\n"
+    "        label: {vi: \"Năm sinh của ${name}\", en: \"Year of birth of ${name}\"}\n"
+    "      - id: age\n"
+    "        type: calculate\n"
+    "        calculation: \"2026 - ${yob}\"\n"
+    "      - id: pos\n"
+    "        type: calculate\n"
+    "        calculation: \"position(..)\"\n"
+    "  - id: total_age\n"
+    "    type: calculate\n"
+    "    calculation: \"sum(${age})\"\n"
+    "  - id: nmembers\n"
+    "    type: calculate\n"
+    "    calculation: \"count(${name})\"\n"
+    "  - id: fixed\n"
+    "    type: repeat\n"
+    "    label: {vi: Cố định, en: Fixed}\n"
+    "    count: \"${size}\"\n"
+    "    questions:\n"
+    "      - id: note_each\n"
+    "        type: text\n"
+    "        label: {vi: Ghi chú, en: Note}\n";
+
+static form *f;
+static inst *in;
+
+/* Load the test form and start an interview, failing loudly on errors. */
+static void setup(void)
+{
+    diag_list d;
+    diag_init(&d);
+    f = form_load_string(household_yaml, sizeof household_yaml - 1, "hh.yaml", &d);
+    if (d.n) {
+        char *m = diag_format(&d.v[0]);
+        ck_abort_msg("test form has errors: %s", m);
+        free(m);
+    }
+    ck_assert_ptr_nonnull(f);
+    diag_free(&d);
+    in = inst_new(f, 0);
+}
+
+static void teardown(void)
+{
+    inst_free(in);
+    form_free(f);
+}
+
+/* Question index by id, asserting it exists. */
+static int q(const char *id)
+{
+    int i = form_find(f, id);
+    ck_assert_msg(i >= 0, "no question %s", id);
+    return i;
+}
+
+START_TEST(relevance_follows_answers_live)
+{
+    inst_frame *root = inst_root(in);
+    ck_assert(!inst_relevant(in, root, q("big")));
+    inst_set(in, root, q("size"), "12");
+    ck_assert(inst_relevant(in, root, q("big")));
+    inst_set(in, root, q("size"), "3");
+    ck_assert(!inst_relevant(in, root, q("big")));
+}
+END_TEST
+
+START_TEST(group_relevance_applies_to_children)
+{
+    inst_frame *root = inst_root(in);
+    inst_set(in, root, q("size"), "1");
+    ck_assert(!inst_relevant(in, root, q("pay")));
+    ck_assert(!inst_relevant(in, root, q("online")));
+    inst_set(in, root, q("size"), "4");
+    ck_assert(inst_relevant(in, root, q("online")));
+}
+END_TEST
+
+START_TEST(calculation_recomputes_on_change)
+{
+    inst_frame *root = inst_root(in);
+    ck_assert_ptr_null(inst_get(in, root, q("double")));
+    inst_set(in, root, q("size"), "7");
+    ck_assert_str_eq(inst_get(in, root, q("double")), "14");
+    inst_set(in, root, q("size"), NULL);
+    ck_assert_ptr_null(inst_get(in, root, q("double")));
+}
+END_TEST
+
+START_TEST(repeat_instances_compute_and_aggregate)
+{
+    inst_frame *root = inst_root(in);
+    int r = q("members");
+    const char *years[] = {"1980", "2000", "2016"};
+    for (int i = 0; i < 3; i++) {
+        inst_frame *m = inst_repeat_add(in, root, r);
+        inst_set(in, m, q("yob"), years[i]);
+    }
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 3);
+    inst_frame *second = inst_repeat_get(in, root, r, 1);
+    ck_assert_str_eq(inst_get(in, second, q("age")), "26");
+    ck_assert_str_eq(inst_get(in, second, q("pos")), "2");
+    ck_assert_str_eq(inst_get(in, root, q("total_age")), "82");
+    ck_assert_str_eq(inst_get(in, root, q("nmembers")), "3");
+
+    inst_repeat_remove(in, root, r, 0);
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 2);
+    inst_frame *first = inst_repeat_get(in, root, r, 0);
+    ck_assert_str_eq(inst_get(in, first, q("yob")), "2000");
+    ck_assert_str_eq(inst_get(in, first, q("pos")), "1");
+    ck_assert_str_eq(inst_get(in, root, q("total_age")), "36");
+    ck_assert_str_eq(inst_get(in, root, q("nmembers")), "2");
+}
+END_TEST
+
+START_TEST(repeat_count_follows_expression)
+{
+    inst_frame *root = inst_root(in);
+    int r = q("fixed");
+    inst_set(in, root, q("size"), "3");
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 3);
+    inst_frame *third = inst_repeat_get(in, root, r, 2);
+    inst_set(in, third, q("note_each"), "x");
+    inst_set(in, root, q("size"), "1");
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 1);
+    inst_set(in, root, q("size"), "abc");
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 0);
+}
+END_TEST
+
+START_TEST(constraint_message_in_form_language)
+{
+    inst_frame *root = inst_root(in);
+    char *msg = NULL;
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "31", &msg),
+                     INST_CONSTRAINT);
+    ck_assert_str_eq(msg, "Từ 1 đến 30 người");
+    free(msg);
+    inst_set_lang(in, 1);
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "0", &msg),
+                     INST_CONSTRAINT);
+    ck_assert_str_eq(msg, "1 to 30 people");
+    free(msg);
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "30", NULL), INST_OK);
+}
+END_TEST
+
+START_TEST(required_and_bad_values_are_refused)
+{
+    inst_frame *root = inst_root(in);
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "", NULL), INST_REQUIRED);
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "1a", NULL), INST_BAD_VALUE);
+    ck_assert_int_eq(inst_check_value(in, root, q("size"), "2.5", NULL), INST_BAD_VALUE);
+    ck_assert_int_eq(inst_check_value(in, root, q("visit"), "2023-02-29", NULL), INST_BAD_VALUE);
+    ck_assert_int_eq(inst_check_value(in, root, q("visit"), "2024-02-29", NULL), INST_OK);
+    ck_assert_int_eq(inst_check_value(in, root, q("province"), "p9", NULL), INST_BAD_VALUE);
+    ck_assert_int_eq(inst_check_value(in, root, q("province"), "p1 p2", NULL), INST_BAD_VALUE);
+    ck_assert_int_eq(inst_check_value(in, root, q("province"), "p2", NULL), INST_OK);
+    ck_assert_int_eq(inst_check_value(in, root, q("big"), "", NULL), INST_OK);
+}
+END_TEST
+
+START_TEST(choice_filter_offers_matching_choices)
+{
+    inst_frame *root = inst_root(in);
+    int *ix;
+    inst_set(in, root, q("province"), "p1");
+    size_t n = inst_choices(in, root, q("district"), &ix);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(ix[0], 0);
+    ck_assert_int_eq(ix[1], 1);
+    free(ix);
+    ck_assert_int_eq(inst_check_value(in, root, q("district"), "d3", NULL), INST_BAD_VALUE);
+    inst_set(in, root, q("province"), "p2");
+    n = inst_choices(in, root, q("district"), &ix);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ix[0], 2);
+    free(ix);
+}
+END_TEST
+
+START_TEST(frame_paths_round_trip)
+{
+    inst_frame *root = inst_root(in);
+    int r = q("members");
+    inst_repeat_add(in, root, r);
+    inst_frame *m2 = inst_repeat_add(in, root, r);
+    char *p = inst_frame_path(m2);
+    ck_assert_str_eq(p, "members[2]");
+    ck_assert_ptr_eq(inst_frame_find(in, p), m2);
+    free(p);
+    p = inst_frame_path(root);
+    ck_assert_str_eq(p, "");
+    ck_assert_ptr_eq(inst_frame_find(in, ""), root);
+    free(p);
+    ck_assert_ptr_null(inst_frame_find(in, "members[3]"));
+    ck_assert_ptr_null(inst_frame_find(in, "members[0]"));
+    ck_assert_ptr_null(inst_frame_find(in, "size[1]"));
+    ck_assert_ptr_null(inst_frame_find(in, "members[1"));
+}
+END_TEST
+
+START_TEST(labels_interpolate_answers)
+{
+    inst_frame *root = inst_root(in);
+    inst_frame *m = inst_repeat_add(in, root, q("members"));
+    inst_set(in, m, q("name"), "Lan");
+    char *s = inst_text(in, m, f->q[q("yob")].label);
+    ck_assert_str_eq(s, "Năm sinh của Lan");
+    free(s);
+    inst_set(in, root, q("size"), "12");
+    inst_set_lang(in, 1);
+    s = inst_text(in, root, f->q[q("big")].label);
+    ck_assert_str_eq(s, "Why 12 people?");
+    free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("inst");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, relevance_follows_answers_live);
+    tcase_add_test(tc, group_relevance_applies_to_children);
+    tcase_add_test(tc, calculation_recomputes_on_change);
+    tcase_add_test(tc, repeat_instances_compute_and_aggregate);
+    tcase_add_test(tc, repeat_count_follows_expression);
+    tcase_add_test(tc, constraint_message_in_form_language);
+    tcase_add_test(tc, required_and_bad_values_are_refused);
+    tcase_add_test(tc, choice_filter_offers_matching_choices);
+    tcase_add_test(tc, frame_paths_round_trip);
+    tcase_add_test(tc, labels_interpolate_answers);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
