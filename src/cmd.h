@@ -8,4 +8,9 @@ int cmd_validate(int argc, char **argv);
 /* khaosat eval [--set NAME=VALUE]... EXPRESSION */
 int cmd_eval(int argc, char **argv);
 
+/* khaosat simulate --form ID --count N [--seed S] */
+int cmd_simulate(int argc, char **argv);
+/* khaosat (no subcommand): the enumerator's interview screen */
+int cmd_tui(int argc, char **argv);
+
 #endif

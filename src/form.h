@@ -118,9 +118,6 @@ const char *form_choice_attr(const form_choice *c, const char *key);
  * choice_filter of select question q; NULL when id is not one of them. */
 const char *form_filter_value(const form *f, const form_question *q,
                               const form_choice *c, int id);
-/* The choice attribute name that choice_filter reference id (>= nq) stands
- * for ("value" or an extra key of the choices), or NULL. */
-const char *form_filter_attr(const form *f, int id);
 /* The English name of a question type ("select_one", ...). */
 const char *form_qtype_name(form_qtype t);
 

@@ -177,7 +177,12 @@ static void inst_lookup(void *ctxp, int id, value *out)
         return;
     }
     if (id >= (int)f->nq) {
-        const char *name = form_filter_attr(f, id);
+        /* Bare names of a choice_filter are numbered after the questions,
+         * by their index in the filtered list's attribute names. */
+        const form_question *fq = &f->q[ctx->self];
+        const form_list *l = fq->list >= 0 ? &f->lists[fq->list] : NULL;
+        size_t a = (size_t)id - f->nq;
+        const char *name = l && a < l->nattrs ? l->attrs[a] : NULL;
         const char *v = NULL;
         if (ctx->choice && name) {
             if (!strcmp(name, "value"))
@@ -382,14 +387,17 @@ int inst_relevant(const inst *in, const inst_frame *fr, int q)
     return fr->rel[q - fr->lo];
 }
 
-/* Mark every question reachable from q through dependents. */
-static void inst_mark_affected(inst *in, int q)
+/* Mark every question reachable through dependents from the questions
+ * [first, last), not counting those sources themselves. */
+static void inst_mark_affected_range(inst *in, int first, int last)
 {
     const form *f = in->f;
     memset(in->mark, 0, f->nq);
     size_t head = 0, tail = 0;
-    in->queue[tail++] = q;
-    in->mark[q] = 1;
+    for (int q = first; q < last; q++) {
+        in->queue[tail++] = q;
+        in->mark[q] = 1;
+    }
     while (head < tail) {
         const form_question *fq = &f->q[in->queue[head++]];
         for (size_t i = 0; i < fq->ndependents; i++) {
@@ -400,7 +408,14 @@ static void inst_mark_affected(inst *in, int q)
             }
         }
     }
-    in->mark[q] = 0;  /* q itself is not recomputed, only its dependents */
+    for (int q = first; q < last; q++)
+        in->mark[q] = 0;
+}
+
+/* Mark what depends on q, directly or not. */
+static void inst_mark_affected(inst *in, int q)
+{
+    inst_mark_affected_range(in, q, q + 1);
 }
 
 /* Adapter for inst_each_frame. */
@@ -543,7 +558,8 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
 static void inst_repeat_changed(inst *in, inst_frame *parent, int r)
 {
     const form *f = in->f;
-    inst_mark_affected(in, r);
+    /* Node-sets over any question of the repeat change with it. */
+    inst_mark_affected_range(in, r, f->q[r].end);
     for (size_t k = 0; k < f->nq; k++) {
         int d = f->order[k];
         int dr = f->q[d].repeat;

@@ -17,13 +17,16 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"validate", cmd_validate, N_("check form files and list their indicators")},
     {"eval", cmd_eval, N_("evaluate one expression against given answers")},
+    {"simulate", cmd_simulate, N_("fill interviews with random valid answers")},
 };
 
 /* Print the usage summary to f. */
 static void print_usage(FILE *f)
 {
-    fprintf(f, _("Usage: khaosat COMMAND [ARGS]...\n"));
-    fprintf(f, _("Offline field surveys in the terminal.\n\nCommands:\n"));
+    fprintf(f, _("Usage: khaosat [--db PATH] [--forms DIR] [--lang CODE]\n"
+                 "       khaosat COMMAND [ARGS]...\n"));
+    fprintf(f, _("Offline field surveys in the terminal. Without a command, "
+                 "opens the interview screen.\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
         fprintf(f, "  %-10s %s\n", subcommands[i].name,
                 _(subcommands[i].summary));
@@ -36,10 +39,10 @@ int main(int argc, char **argv)
     bindtextdomain(PACKAGE, LOCALEDIR);
     textdomain(PACKAGE);
 
-    if (argc < 2) {
-        print_usage(stderr);
-        return 2;
-    }
+    /* No subcommand, or only options: the enumerator's screen. */
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
+                     strcmp(argv[1], "-h") && strcmp(argv[1], "--version")))
+        return cmd_tui(argc, argv);
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         print_usage(stdout);

@@ -1,0 +1,190 @@
+/* store.h: khaosat's storage layer, one SQLite database per laptop holding
+ * settings, the forms that data was collected with, interviews, their
+ * answers and an audit trail of every change.
+ *
+ * Durability: every function that changes data commits before it returns
+ * (one short transaction per call, never a long-open one), so killing the
+ * program at any instant loses at most the answer being typed.
+ *
+ * Repeat paths.  An answer is keyed by (interview, question id, path).  The
+ * path names the repeat instance the answer belongs to:
+ *   ""                      top level (not inside any repeat)
+ *   "members[2]"            second instance of repeat "members"
+ *   "members[2]/crops[1]"   first "crops" instance inside it
+ * Each segment is REPEAT_ID "[" N "]" with N a 1-based decimal index without
+ * leading zeros; segments are joined by "/" with no leading or trailing
+ * "/".  The path holds only repeats, never groups or the question itself.
+ * Repeat counts are keyed the same way by the path of the repeat itself:
+ * "members" or "members[2]/crops".
+ *
+ * Times are ISO 8601 UTC: "2024-05-01T08:30:00Z" for interviews,
+ * "2024-05-01T08:30:00.123Z" (milliseconds) in the audit trail.
+ *
+ * Errors: functions return 0 on success and a negative value on failure;
+ * store_errmsg() then says what failed and on which file. */
+#ifndef KHAOSAT_STORE_H
+#define KHAOSAT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The schema version this khaosat writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 2
+
+typedef struct store store;
+
+typedef enum store_status {
+    STORE_DRAFT,
+    STORE_COMPLETE
+} store_status;
+
+/* One interview row.  Strings are owned by the struct (see
+ * store_interview_clear); position and exported_at may be NULL. */
+typedef struct store_interview {
+    char *uuid;
+    char *form_id, *form_version;
+    store_status status;
+    char *enumerator, *device_id;
+    char *created, *updated;
+    char *position;       /* where the enumerator was, for resuming */
+    char *exported_at;    /* NULL until exported; reset by any change */
+} store_interview;
+
+/* One stored form definition; strings owned by the struct. */
+typedef struct store_form {
+    int64_t id;
+    char *form_id, *version;
+    char *source;
+    size_t source_len;
+    char sha256[65];      /* lowercase hex of SHA-256 of source */
+} store_form;
+
+/* Interview counts of one form (or of all forms). */
+typedef struct store_counts {
+    long drafts;
+    long complete;
+    long not_exported;    /* complete interviews not exported since last change */
+} store_counts;
+
+/* Well-known setting keys. */
+#define STORE_SET_ENUMERATOR "enumerator"
+#define STORE_SET_ENUMERATOR_CODE "enumerator_code"
+#define STORE_SET_COMMUNE "commune"
+#define STORE_SET_DEVICE_ID "device_id"
+
+/* Callbacks: a non-zero return stops the iteration, and the iterating
+ * function returns that value.  Answer, count and audit callbacks see rows
+ * straight from SQLite and must not call the store themselves; the
+ * interview-list callback may. */
+typedef int (*store_answer_fn)(void *ctx, const char *qid, const char *path,
+                               const char *value);
+typedef int (*store_interview_fn)(void *ctx, const store_interview *iv);
+typedef int (*store_count_fn)(void *ctx, const char *form_id,
+                              const store_counts *c);
+typedef int (*store_repeat_fn)(void *ctx, const char *path, long count);
+
+/* The database path: $KHAOSAT_DB, else $XDG_DATA_HOME/khaosat/khaosat.db,
+ * else ~/.local/share/khaosat/khaosat.db.  *out is newly allocated. */
+int store_default_path(char **out);
+/* Create the missing parent directories of path (mode 0700); 0 or -errno. */
+int store_mkdirs_for(const char *path);
+
+/* Open or create the database at path, migrating an older schema.  Refuses,
+ * without modifying it, a file that is not a khaosat database or that a
+ * newer khaosat wrote.  On failure *out is NULL and *errmsg (newly
+ * allocated, may be NULL if errmsg is NULL) says why. */
+int store_open(const char *path, store **out, char **errmsg);
+/* Close the database and free the store (NULL is fine). */
+void store_close(store *st);
+/* The message of the last failure. */
+const char *store_errmsg(const store *st);
+/* The file the store was opened from. */
+const char *store_path(const store *st);
+
+/* Look up a setting; *out is newly allocated, or NULL when unset. */
+int store_setting_get(store *st, const char *key, char **out);
+/* Set a setting; a NULL value removes it. */
+int store_setting_set(store *st, const char *key, const char *value);
+/* This laptop's id (a UUID made once and kept in settings); newly allocated. */
+int store_device_id(store *st, char **out);
+/* A fresh random UUID v4 string (36 characters plus NUL). */
+void store_uuid_v4(char out[37]);
+
+/* Keep a form definition.  Storing the same text again is a no-op; a
+ * different text under a stored (form id, version) is refused, since data
+ * collected with the old text would lose its meaning.  *row_id (may be
+ * NULL) receives the form's row id. */
+int store_save_form(store *st, const char *form_id, const char *version,
+                    const char *source, size_t len, int64_t *row_id);
+/* Fetch a stored form; returns 1 (not negative) when there is none. */
+int store_load_form(store *st, const char *form_id, const char *version,
+                    store_form *out);
+/* Free the strings of a store_form. */
+void store_form_clear(store_form *f);
+
+/* Start a draft interview of a stored form; out receives its UUID. */
+int store_interview_create(store *st, const char *form_id,
+                           const char *version, const char *enumerator,
+                           char out[37]);
+/* Fetch one interview; returns 1 (not negative) when there is none. */
+int store_get_interview(store *st, const char *uuid, store_interview *out);
+/* Free the strings of a store_interview. */
+void store_interview_clear(store_interview *iv);
+/* Change the status (audited as a 'status' event). */
+int store_interview_set_status(store *st, const char *uuid,
+                               store_status status);
+/* Remember where the enumerator is (not a data change: not audited). */
+int store_interview_set_position(store *st, const char *uuid,
+                                 const char *position);
+/* Record that the interview was exported now. */
+int store_interview_mark_exported(store *st, const char *uuid);
+/* Delete a draft with its answers, counts and audit; complete ones are kept. */
+int store_interview_delete(store *st, const char *uuid);
+/* Call fn for each interview of form_id (NULL: all), most recently
+ * changed first. */
+int store_list_interviews(store *st, const char *form_id,
+                          store_interview_fn fn, void *ctx);
+/* Counts for form_id, or over all forms when form_id is NULL. */
+int store_count(store *st, const char *form_id, store_counts *out);
+/* Call fn with the counts of each form that has interviews. */
+int store_count_by_form(store *st, store_count_fn fn, void *ctx);
+
+/* Save one answer and audit it ('change', old -> new) in one transaction;
+ * a NULL value clears it.  Saving the value already stored does nothing. */
+int store_save_answer(store *st, const char *uuid, const char *qid,
+                      const char *path, const char *value);
+/* Remove one answer (audited). */
+int store_clear_answer(store *st, const char *uuid, const char *qid,
+                       const char *path);
+/* Call fn for every answer of the interview. */
+int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
+                       void *ctx);
+/* Set the number of instances of a repeat (path as "members"). */
+int store_set_repeat_count(store *st, const char *uuid, const char *path,
+                           long count);
+/* Call fn for every stored repeat count of the interview. */
+int store_load_repeat_counts(store *st, const char *uuid, store_repeat_fn fn,
+                             void *ctx);
+/* Remove repeat instance path ("members[2]") with everything inside it,
+ * shift later instances down by one and decrement the repeat's count. */
+int store_delete_repeat_instance(store *st, const char *uuid,
+                                 const char *path);
+/* Append an event ('enter', 'leave', ...) to the audit trail; detail is
+ * kept as the event's new value. */
+int store_audit_event(store *st, const char *uuid, const char *event,
+                      const char *qid, const char *path, const char *detail);
+
+/* One audit row, as given to store_load_audit's callback. */
+typedef struct store_audit {
+    int64_t seq;
+    const char *time, *event, *qid, *path, *old_value, *new_value;
+} store_audit;
+typedef int (*store_audit_fn)(void *ctx, const store_audit *a);
+/* Call fn for each audit event of the interview, oldest first. */
+int store_load_audit(store *st, const char *uuid, store_audit_fn fn,
+                     void *ctx);
+
+/* Non-zero when path is a well-formed repeat path (see above). */
+int store_path_valid(const char *path);
+
+#endif

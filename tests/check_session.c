@@ -1,0 +1,265 @@
+/* check_session.c: interviews joined to the store: answers committed and
+ * resumed, repeats persisted, finalising refused on problems, simulation
+ * valid and reproducible. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "form.h"
+#include "session.h"
+#include "simulate.h"
+#include "store.h"
+#include "util.h"
+
+static const char roster_yaml[] =
+    "form:\n"
+    "  id: roster\n"
+    "  version: \"3\"\n"
+    "  title: {vi: \"Hộ\", en: \"Household\"}\n"
+    "  languages: [vi, en]\n"
+    "  key: [hh_no]\n"
+    "choices:\n"
+    "  yn:\n"
+    "    - {value: \"1\", label: {vi: Có, en: Yes}}\n"
+    "    - {value: \"0\", label: {vi: Không, en: No}}\n"
+    "questions:\n"
+    "  - id: hh_no\n"
+    "    type: integer\n"
+    "    label: {vi: Số hộ, en: Household number}\n"
+    "    required: true\n"
+    "    constraint: \". >= 1 and . <= 999\"\n"
+    "  - id: internet\n"
+    "    type: select_one yn\n"
+    "    label: {vi: Internet, en: Internet}\n"
+    "    required: true\n"
+    "  - id: provider\n"
+    "    type: text\n"
+    "    label: {vi: Nhà mạng, en: Provider}\n"
+    "    relevant: \"${internet} = '1'\"\n"
+    "    required: true\n"
+    "  - id: members\n"
+    "    type: repeat\n"
+    "    label: {vi: Thành viên, en: Members}\n"
+    "    min: 1\n"
+    "    max: 8\n"
+    "    questions:\n"
+    "      - id: name\n"
+    "        type: text\n"
+    "        label: {vi: Tên, en: Name}\n"
+    "        required: true\n"
+    "      - id: yob\n"
+    "        type: integer\n"
+    "        label: {vi: Năm sinh, en: Year of birth}\n"
+    "        constraint: \". >= 1900 and . <= 2026\"\n"
+    "  - id: n_members\n"
+    "    type: calculate\n"
+    "    calculation: \"count(${name})\"\n";
+
+static form *f;
+static store *st;
+static char dbpath[64];
+
+static void setup(void)
+{
+    diag_list d;
+    diag_init(&d);
+    f = form_load_string(roster_yaml, sizeof roster_yaml - 1, "roster.yaml", &d);
+    ck_assert_msg(f && d.n == 0, "test form does not load");
+    diag_free(&d);
+    strcpy(dbpath, "/tmp/check-session-XXXXXX");
+    int fd = mkstemp(dbpath);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    unlink(dbpath);
+    char *err = NULL;
+    ck_assert_msg(store_open(dbpath, &st, &err) == 0, "store_open: %s", err);
+}
+
+static void teardown(void)
+{
+    store_close(st);
+    form_free(f);
+    char *wal = xasprintf("%s-wal", dbpath), *shm = xasprintf("%s-shm", dbpath);
+    unlink(dbpath);
+    unlink(wal);
+    unlink(shm);
+    free(wal);
+    free(shm);
+}
+
+/* The item of question id in frame fr. */
+static session_item item(inst_frame *fr, const char *id)
+{
+    session_item it = {form_find(f, id), fr};
+    ck_assert_int_ge(it.q, 0);
+    return it;
+}
+
+START_TEST(answers_are_committed_and_resumed)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum01", 0, &s, NULL), 0);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    inst_frame *root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "17", NULL), INST_OK);
+    ck_assert_int_eq(session_answer(s, item(root, "internet"), "1", NULL), INST_OK);
+    inst_frame *m;
+    ck_assert_int_eq(session_repeat_add(s, item(root, "members"), &m), 0);
+    ck_assert_int_eq(session_answer(s, item(m, "name"), "Lan", NULL), INST_OK);
+    ck_assert_int_eq(session_repeat_add(s, item(root, "members"), &m), 0);
+    ck_assert_int_eq(session_answer(s, item(m, "name"), "Hùng", NULL), INST_OK);
+    ck_assert_int_eq(session_enter(s, item(m, "yob")), 0);
+    session_free(s);
+
+    /* Close and reopen the database, as after a restart. */
+    store_close(st);
+    ck_assert_int_eq(store_open(dbpath, &st, NULL), 0);
+    ck_assert_int_eq(session_resume(st, f, uuid, 0, &s, NULL), 0);
+    inst *in = session_inst(s);
+    root = inst_root(in);
+    ck_assert_str_eq(inst_get(in, root, form_find(f, "hh_no")), "17");
+    ck_assert_uint_eq(inst_repeat_count(in, root, form_find(f, "members")), 2);
+    inst_frame *second = inst_repeat_get(in, root, form_find(f, "members"), 1);
+    ck_assert_str_eq(inst_get(in, second, form_find(f, "name")), "Hùng");
+    ck_assert_str_eq(inst_get(in, root, form_find(f, "n_members")), "2");
+    session_item where = session_resume_item(s);
+    ck_assert_int_eq(where.q, form_find(f, "yob"));
+    ck_assert_ptr_eq(where.fr, second);
+    session_free(s);
+}
+END_TEST
+
+START_TEST(invalid_answer_is_not_saved)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    char *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "5000", &msg), INST_CONSTRAINT);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    ck_assert_ptr_null(inst_get(session_inst(s), root, form_find(f, "hh_no")));
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    session_free(s);
+    ck_assert_int_eq(session_resume(st, f, uuid, 0, &s, NULL), 0);
+    ck_assert_ptr_null(inst_get(session_inst(s), inst_root(session_inst(s)),
+                                form_find(f, "hh_no")));
+    session_free(s);
+}
+END_TEST
+
+START_TEST(removing_a_member_persists)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    const char *names[] = {"A", "B", "C"};
+    for (int i = 0; i < 3; i++) {
+        inst_frame *m;
+        ck_assert_int_eq(session_repeat_add(s, item(root, "members"), &m), 0);
+        ck_assert_int_eq(session_answer(s, item(m, "name"), names[i], NULL), INST_OK);
+    }
+    ck_assert_int_eq(session_repeat_remove(s, item(root, "members"), 0), 0);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    session_free(s);
+    ck_assert_int_eq(session_resume(st, f, uuid, 0, &s, NULL), 0);
+    inst *in = session_inst(s);
+    root = inst_root(in);
+    int r = form_find(f, "members");
+    ck_assert_uint_eq(inst_repeat_count(in, root, r), 2);
+    ck_assert_str_eq(inst_get(in, inst_repeat_get(in, root, r, 0), form_find(f, "name")), "B");
+    ck_assert_str_eq(inst_get(in, inst_repeat_get(in, root, r, 1), form_find(f, "name")), "C");
+    session_free(s);
+}
+END_TEST
+
+START_TEST(finalise_refuses_until_complete)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    session_answer(s, item(root, "internet"), "1", NULL);
+    session_problem *p;
+    size_t n = session_problems(s, &p);
+    /* hh_no and provider are required; the roster needs a member. */
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(p[0].item.q, form_find(f, "hh_no"));
+    ck_assert_int_eq(p[0].why, INST_REQUIRED);
+    ck_assert_int_eq(p[1].item.q, form_find(f, "provider"));
+    ck_assert_int_eq(p[2].item.q, form_find(f, "members"));
+    session_problems_free(p, n);
+    ck_assert_int_eq(session_finalise(s), 3);
+
+    session_answer(s, item(root, "hh_no"), "3", NULL);
+    session_answer(s, item(root, "internet"), "0", NULL); /* provider no longer asked */
+    inst_frame *m;
+    session_repeat_add(s, item(root, "members"), &m);
+    session_answer(s, item(m, "name"), "Mai", NULL);
+    ck_assert_int_eq(session_finalise(s), 0);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, session_uuid(s), &iv), 0);
+    ck_assert_int_eq(iv.status, STORE_COMPLETE);
+    store_interview_clear(&iv);
+    session_free(s);
+}
+END_TEST
+
+/* Collect answers as "qid@path=value;" to compare two interviews. */
+static int collect(void *ctx, const char *qid, const char *path, const char *v)
+{
+    sbuf_addf(ctx, "%s@%s=%s;", qid, path, v);
+    return 0;
+}
+
+/* Simulate one interview with seed and return its answers as text. */
+static char *simulated(unsigned seed)
+{
+    session *s;
+    sim_rng r;
+    sim_seed(&r, seed);
+    ck_assert_int_eq(session_new(st, f, "sim", 0, &s, NULL), 0);
+    ck_assert_int_eq(sim_fill(s, &r, 5), 0);
+    ck_assert_int_eq(session_finalise(s), 0);
+    sbuf b;
+    sbuf_init(&b);
+    store_load_answers(st, session_uuid(s), collect, &b);
+    session_free(s);
+    return sbuf_detach(&b);
+}
+
+START_TEST(simulation_is_valid_and_reproducible)
+{
+    char *a = simulated(42), *b = simulated(42), *c = simulated(43);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    ck_assert_ptr_nonnull(strstr(a, "hh_no@="));
+    ck_assert_ptr_nonnull(strstr(a, "name@members[1]="));
+    free(a);
+    free(b);
+    free(c);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("session");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, answers_are_committed_and_resumed);
+    tcase_add_test(tc, invalid_answer_is_not_saved);
+    tcase_add_test(tc, removing_a_member_persists);
+    tcase_add_test(tc, finalise_refuses_until_complete);
+    tcase_add_test(tc, simulation_is_valid_and_reproducible);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,717 @@
+/* check_store.c: the SQLite store: opening, refusing foreign or newer files
+ * untouched, migration from schema 1, settings, answers with their audit,
+ * repeat instances, listing, and durability when the process is killed. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+static char tmpdir[64];
+static char *dbpath;
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_store.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    dbpath = xasprintf("%s/khaosat.db", tmpdir);
+}
+
+static void teardown(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(dbpath);
+}
+
+/* Open dbpath, failing the test with the store's message if it cannot. */
+static store *open_ok(void)
+{
+    store *st;
+    char *err = NULL;
+    int rc = store_open(dbpath, &st, &err);
+    ck_assert_msg(rc == 0, "store_open: %s", err ? err : "?");
+    return st;
+}
+
+/* Run SQL on a database without the store (for hand-made files). */
+static void raw_sql(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "%s", msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* One integer from a raw query. */
+static long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    long v = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static const char form_text[] = "id: hh\nversion: '1'\nquestions: []\n";
+
+/* A store with form hh v1 saved and one draft interview in uuid. */
+static store *open_with_interview(char uuid[37])
+{
+    store *st = open_ok();
+    ck_assert_int_eq(store_save_form(st, "hh", "1", form_text,
+                                     strlen(form_text), NULL), 0);
+    ck_assert_msg(store_interview_create(st, "hh", "1", "Lan", uuid) == 0,
+                  "%s", store_errmsg(st));
+    return st;
+}
+
+/* Collects answers as "qid@path=value;" in load order. */
+static int collect_answer(void *ctx, const char *qid, const char *path,
+                          const char *value)
+{
+    sbuf_addf(ctx, "%s@%s=%s;", qid, path, value);
+    return 0;
+}
+
+static char *answers_of(store *st, const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_answers(st, uuid, collect_answer, &b), 0);
+    return sbuf_detach(&b);
+}
+
+/* Collects audit rows as "event qid path old>new;" (NULL shown as -). */
+static int collect_audit(void *ctx, const store_audit *a)
+{
+#define OR(x) ((x) ? (x) : "-")
+    sbuf_addf(ctx, "%s %s %s %s>%s;", a->event, OR(a->qid), OR(a->path),
+              OR(a->old_value), OR(a->new_value));
+#undef OR
+    ck_assert_uint_eq(strlen(a->time), 24);   /* 2024-05-01T08:30:00.123Z */
+    return 0;
+}
+
+static char *audit_of(store *st, const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_audit(st, uuid, collect_audit, &b), 0);
+    return sbuf_detach(&b);
+}
+
+/* The whole content of a file, for before/after comparisons. */
+static char *slurp(const char *path, size_t *len)
+{
+    char *s = util_read_file(path, len);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+START_TEST(create_and_reopen)
+{
+    store *st = open_ok();
+    ck_assert_str_eq(store_path(st), dbpath);
+    store_close(st);
+    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM pragma_journal_mode"
+                             " WHERE journal_mode = 'wal'"), 1);
+    st = open_ok();
+    store_close(st);
+}
+END_TEST
+
+START_TEST(settings_persist)
+{
+    store *st = open_ok();
+    char *v;
+    ck_assert_int_eq(store_setting_get(st, STORE_SET_ENUMERATOR, &v), 0);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(store_setting_set(st, STORE_SET_ENUMERATOR, "Nguyễn Lan"), 0);
+    ck_assert_int_eq(store_setting_set(st, "commune", "Xã A"), 0);
+    ck_assert_int_eq(store_setting_set(st, "commune", "Xã B"), 0);
+    store_close(st);
+    st = open_ok();
+    ck_assert_int_eq(store_setting_get(st, STORE_SET_ENUMERATOR, &v), 0);
+    ck_assert_str_eq(v, "Nguyễn Lan");
+    free(v);
+    ck_assert_int_eq(store_setting_get(st, "commune", &v), 0);
+    ck_assert_str_eq(v, "Xã B");
+    free(v);
+    ck_assert_int_eq(store_setting_set(st, "commune", NULL), 0);
+    ck_assert_int_eq(store_setting_get(st, "commune", &v), 0);
+    ck_assert_ptr_null(v);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(device_id_is_stable_uuid)
+{
+    store *st = open_ok();
+    char *a, *b;
+    ck_assert_int_eq(store_device_id(st, &a), 0);
+    ck_assert_uint_eq(strlen(a), 36);
+    ck_assert_int_eq(a[14], '4');
+    ck_assert(strchr("89ab", a[19]) != NULL);
+    ck_assert_int_eq(a[8], '-');
+    store_close(st);
+    st = open_ok();
+    ck_assert_int_eq(store_device_id(st, &b), 0);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    char u1[37], u2[37];
+    store_uuid_v4(u1);
+    store_uuid_v4(u2);
+    ck_assert_str_ne(u1, u2);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(forms_are_kept_and_never_changed)
+{
+    store *st = open_ok();
+    int64_t id1, id2;
+    ck_assert_int_eq(store_save_form(st, "f", "1", "abc", 3, &id1), 0);
+    ck_assert_int_eq(store_save_form(st, "f", "1", "abc", 3, &id2), 0);
+    ck_assert_int_eq(id1, id2);
+    ck_assert_int_eq(store_save_form(st, "f", "1", "abd", 3, NULL), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "different text"));
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), dbpath));
+    ck_assert_int_eq(store_save_form(st, "f", "2", "abd", 3, &id2), 0);
+    ck_assert_int_ne(id1, id2);
+    store_form f;
+    ck_assert_int_eq(store_load_form(st, "f", "1", &f), 0);
+    ck_assert_int_eq(f.id, id1);
+    ck_assert_uint_eq(f.source_len, 3);
+    ck_assert_str_eq(f.source, "abc");
+    ck_assert_str_eq(f.sha256, "ba7816bf8f01cfea414140de5dae2223"
+                     "b00361a396177a9cb410ff61f20015ad");
+    store_form_clear(&f);
+    ck_assert_int_eq(store_load_form(st, "f", "9", &f), 1);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(interview_needs_a_stored_form)
+{
+    store *st = open_ok();
+    char uuid[37];
+    ck_assert_int_eq(store_interview_create(st, "nope", "1", "Lan", uuid), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "not stored"));
+    store_close(st);
+}
+END_TEST
+
+START_TEST(answers_save_overwrite_clear_with_audit)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 0);
+    ck_assert_str_eq(iv.enumerator, "Lan");
+    ck_assert_int_eq(iv.status, STORE_DRAFT);
+    ck_assert_ptr_null(iv.exported_at);
+    char *dev;
+    ck_assert_int_eq(store_device_id(st, &dev), 0);
+    ck_assert_str_eq(iv.device_id, dev);
+    free(dev);
+    store_interview_clear(&iv);
+
+    ck_assert_int_eq(store_save_answer(st, uuid, "age", "", "41"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "age", "", "42"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "age", NULL, "42"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "members[1]", "Hà"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "note", "", "x"), 0);
+    ck_assert_int_eq(store_clear_answer(st, uuid, "note", ""), 0);
+    ck_assert_int_eq(store_clear_answer(st, uuid, "note", ""), 0);
+    char *a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "age@=42;name@members[1]=Hà;");
+    free(a);
+    a = audit_of(st, uuid);
+    ck_assert_str_eq(a, "create - - ->draft;"
+                     "change age  ->41;change age  41>42;"
+                     "change name members[1] ->Hà;"
+                     "change note  ->x;change note  x>-;");
+    free(a);
+
+    ck_assert_int_eq(store_save_answer(st, uuid, "age", "members[0]", "1"), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "bad repeat path"));
+    ck_assert_int_eq(store_save_answer(st, "no-such", "age", "", "1"), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "no interview no-such"));
+
+    ck_assert_int_eq(store_audit_event(st, uuid, "enter", "age", "", NULL), 0);
+    ck_assert_int_eq(store_audit_event(st, "no-such", "enter", "age", "",
+                                       NULL), -1);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(status_and_position)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_set_position(st, uuid, "members[2]/age"),
+                     0);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    store_close(st);
+    st = open_ok();
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 0);
+    ck_assert_str_eq(iv.position, "members[2]/age");
+    ck_assert_int_eq(iv.status, STORE_COMPLETE);
+    ck_assert_uint_eq(strlen(iv.updated), 20);
+    ck_assert_int_eq(iv.updated[19], 'Z');
+    store_interview_clear(&iv);
+    char *a = audit_of(st, uuid);
+    ck_assert_ptr_nonnull(strstr(a, "status - - draft>complete;"));
+    free(a);
+    ck_assert_int_eq(store_get_interview(st, "nope", &iv), 1);
+    ck_assert_int_eq(store_interview_set_position(st, "nope", "x"), -1);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(delete_only_drafts)
+{
+    char uuid[37], done[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_create(st, "hh", "1", "Lan", done), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "a", "", "1"), 0);
+    ck_assert_int_eq(store_save_answer(st, done, "a", "", "2"), 0);
+    ck_assert_int_eq(store_interview_set_status(st, done, STORE_COMPLETE), 0);
+
+    ck_assert_int_eq(store_interview_delete(st, done), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "is complete"));
+    char *a = answers_of(st, done);
+    ck_assert_str_eq(a, "a@=2;");
+    free(a);
+
+    ck_assert_int_eq(store_interview_delete(st, uuid), 0);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 1);
+    a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "");
+    free(a);
+    a = audit_of(st, uuid);
+    ck_assert_str_eq(a, "");
+    free(a);
+    ck_assert_int_eq(store_interview_delete(st, uuid), -1);
+    store_close(st);
+}
+END_TEST
+
+/* Collects repeat counts as "path=n;". */
+static int collect_count(void *ctx, const char *path, long n)
+{
+    sbuf_addf(ctx, "%s=%ld;", path, n);
+    return 0;
+}
+
+static char *counts_of(store *st, const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_repeat_counts(st, uuid, collect_count, &b), 0);
+    return sbuf_detach(&b);
+}
+
+START_TEST(repeat_instance_delete_renumbers)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_save_answer(st, uuid, "head", "", "Lan"), 0);
+    const char *names[] = {"An", "Bình", "Chi", "Dũng"};
+    for (int i = 0; i < 4; i++) {
+        char *p = xasprintf("members[%d]", i + 1);
+        ck_assert_int_eq(store_save_answer(st, uuid, "name", p, names[i]), 0);
+        free(p);
+    }
+    ck_assert_int_eq(store_save_answer(st, uuid, "crop", "members[2]/crops[1]",
+                                       "rice"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "crop", "members[3]/crops[1]",
+                                       "maize"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "crop", "members[3]/crops[2]",
+                                       "tea"), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "plot", "plots[3]", "p3"), 0);
+    ck_assert_int_eq(store_set_repeat_count(st, uuid, "members", 4), 0);
+    ck_assert_int_eq(store_set_repeat_count(st, uuid, "members[2]/crops", 1),
+                     0);
+    ck_assert_int_eq(store_set_repeat_count(st, uuid, "members[3]/crops", 2),
+                     0);
+    ck_assert_int_eq(store_set_repeat_count(st, uuid, "plots", 3), 0);
+
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid, "members[2]"), 0);
+    char *a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "head@=Lan;name@members[1]=An;name@members[2]=Chi;"
+                     "crop@members[2]/crops[1]=maize;"
+                     "crop@members[2]/crops[2]=tea;"
+                     "name@members[3]=Dũng;plot@plots[3]=p3;");
+    free(a);
+    a = counts_of(st, uuid);
+    ck_assert_str_eq(a, "members=3;members[2]/crops=2;plots=3;");
+    free(a);
+    a = audit_of(st, uuid);
+    ck_assert_ptr_nonnull(strstr(a, "remove-instance - members[2] ->-;"));
+    ck_assert_ptr_nonnull(strstr(a, "change name members[2] Bình>-;"));
+    ck_assert_ptr_nonnull(strstr(a, "change crop members[2]/crops[1] rice>-;"));
+    ck_assert_ptr_nonnull(strstr(a, "renumber - members[3] members[3]>"
+                                 "members[2];"));
+    ck_assert_ptr_nonnull(strstr(a, "renumber - members[4] members[4]>"
+                                 "members[3];"));
+    ck_assert_ptr_nonnull(strstr(a, "count - members 4>3;"));
+    free(a);
+
+    /* A nested instance: only its own siblings move. */
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid,
+                                                  "members[2]/crops[1]"), 0);
+    a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "head@=Lan;name@members[1]=An;name@members[2]=Chi;"
+                     "crop@members[2]/crops[1]=tea;"
+                     "name@members[3]=Dũng;plot@plots[3]=p3;");
+    free(a);
+    a = counts_of(st, uuid);
+    ck_assert_str_eq(a, "members=3;members[2]/crops=1;plots=3;");
+    free(a);
+
+    /* The last instance: nothing to renumber. */
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid, "members[3]"), 0);
+    a = answers_of(st, uuid);
+    ck_assert_ptr_null(strstr(a, "Dũng"));
+    free(a);
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid, "members"), -1);
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid, ""), -1);
+    store_close(st);
+}
+END_TEST
+
+/* Remembers each interview's uuid and status in list order. */
+static int collect_interview(void *ctx, const store_interview *iv)
+{
+    sbuf_addf(ctx, "%s:%s;", iv->form_id,
+              iv->status == STORE_COMPLETE ? "complete" : "draft");
+    return 0;
+}
+
+static int collect_form_counts(void *ctx, const char *form_id,
+                               const store_counts *c)
+{
+    sbuf_addf(ctx, "%s %ld/%ld/%ld;", form_id, c->drafts, c->complete,
+              c->not_exported);
+    return 0;
+}
+
+static int stop_at_first(void *ctx, const store_interview *iv)
+{
+    (void)iv;
+    ++*(int *)ctx;
+    return 7;
+}
+
+START_TEST(list_and_count)
+{
+    store *st = open_ok();
+    ck_assert_int_eq(store_save_form(st, "a", "1", "A", 1, NULL), 0);
+    ck_assert_int_eq(store_save_form(st, "b", "1", "B", 1, NULL), 0);
+    char u[5][37];
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(store_interview_create(st, "a", "1", "x", u[i]), 0);
+    for (int i = 3; i < 5; i++)
+        ck_assert_int_eq(store_interview_create(st, "b", "1", "x", u[i]), 0);
+    ck_assert_int_eq(store_interview_set_status(st, u[0], STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_interview_set_status(st, u[3], STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_interview_set_status(st, u[4], STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_interview_mark_exported(st, u[3]), 0);
+    ck_assert_int_eq(store_interview_mark_exported(st, u[4]), 0);
+
+    store_counts c;
+    ck_assert_int_eq(store_count(st, "a", &c), 0);
+    ck_assert_int_eq(c.drafts, 2);
+    ck_assert_int_eq(c.complete, 1);
+    ck_assert_int_eq(c.not_exported, 1);
+    ck_assert_int_eq(store_count(st, NULL, &c), 0);
+    ck_assert_int_eq(c.drafts, 2);
+    ck_assert_int_eq(c.complete, 3);
+    ck_assert_int_eq(c.not_exported, 1);
+    ck_assert_int_eq(store_count(st, "none", &c), 0);
+    ck_assert_int_eq(c.drafts + c.complete, 0);
+
+    /* A change after export makes it due for export again. */
+    ck_assert_int_eq(store_save_answer(st, u[4], "q", "", "late fix"), 0);
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_count_by_form(st, collect_form_counts, &b), 0);
+    ck_assert_str_eq(b.s, "a 2/1/1;b 0/2/1;");
+    sbuf_reset(&b);
+
+    ck_assert_int_eq(store_list_interviews(st, "b", collect_interview, &b), 0);
+    ck_assert_str_eq(b.s, "b:complete;b:complete;");
+    sbuf_reset(&b);
+    ck_assert_int_eq(store_list_interviews(st, NULL, collect_interview, &b), 0);
+    ck_assert_uint_eq(strlen(b.s), strlen("a:draft;") * 2 +
+                      strlen("a:complete;") + strlen("b:complete;") * 2);
+    sbuf_free(&b);
+    int calls = 0;
+    ck_assert_int_eq(store_list_interviews(st, NULL, stop_at_first, &calls), 7);
+    ck_assert_int_eq(calls, 1);
+    store_close(st);
+}
+END_TEST
+
+/* Answers acknowledged by a child before it was killed mid-work must all
+ * be there: each save commits on its own. */
+START_TEST(answers_survive_kill)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        store *cs;
+        if (store_open(dbpath, &cs, NULL) != 0)
+            _exit(3);
+        for (int i = 0; ; i++) {
+            char qid[32], val[32];
+            snprintf(qid, sizeof qid, "q%d", i);
+            snprintf(val, sizeof val, "v%d", i);
+            if (store_save_answer(cs, uuid, qid, "", val) != 0)
+                _exit(4);
+            if (write(fds[1], &i, sizeof i) != sizeof i)
+                _exit(5);
+            if (i == 400)   /* slow machine: die anyway, still unclosed */
+                raise(SIGKILL);
+        }
+    }
+    close(fds[1]);
+    int got = -1, n;
+    while (got < 60 && read(fds[0], &n, sizeof n) == sizeof n)
+        got = n;
+    kill(pid, SIGKILL);
+    /* Acknowledgements already in the pipe count as saved too. */
+    while (read(fds[0], &n, sizeof n) == sizeof n)
+        got = n;
+    close(fds[0]);
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status));
+    ck_assert_int_ge(got, 60);
+
+    st = open_ok();
+    for (int i = 0; i <= got; i++) {
+        char qid[32], val[32];
+        snprintf(qid, sizeof qid, "q%d", i);
+        snprintf(val, sizeof val, "v%d", i);
+        sbuf b;
+        sbuf_init(&b);
+        ck_assert_int_eq(store_load_answers(st, uuid, collect_answer, &b), 0);
+        char *want = xasprintf("%s@=%s;", qid, val);
+        ck_assert_msg(strstr(b.s, want) != NULL, "lost %s", want);
+        free(want);
+        sbuf_free(&b);
+    }
+    store_close(st);
+}
+END_TEST
+
+/* The version 1 schema exactly as khaosat 1 wrote it. */
+static const char v1_schema[] =
+    "PRAGMA application_id = 1263026511;"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE forms (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
+    " version TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " UNIQUE (form_id, version));"
+    "CREATE TABLE interviews (uuid TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+    " form_version TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('draft', 'complete')),"
+    " created TEXT NOT NULL, updated TEXT NOT NULL,"
+    " FOREIGN KEY (form_id, form_version) REFERENCES forms (form_id, version));"
+    "CREATE TABLE answers (interview TEXT NOT NULL REFERENCES interviews (uuid)"
+    " ON DELETE CASCADE, qid TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY (interview, qid));"
+    "PRAGMA user_version = 1;";
+
+START_TEST(migrates_from_v1)
+{
+    raw_sql(dbpath, v1_schema);
+    raw_sql(dbpath,
+            "INSERT INTO settings VALUES ('enumerator', 'Lan');"
+            "INSERT INTO forms (form_id, version, source, sha256)"
+            " VALUES ('hh', '1', 'x', 'h');"
+            "INSERT INTO interviews VALUES ('u-1', 'hh', '1', 'complete',"
+            " '2023-01-01T00:00:00Z', '2023-01-02T00:00:00Z');"
+            "INSERT INTO answers VALUES ('u-1', 'age', '42');"
+            "INSERT INTO answers VALUES ('u-1', 'name', 'Hà');");
+    store *st = open_ok();
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, "u-1", &iv), 0);
+    ck_assert_str_eq(iv.enumerator, "Lan");
+    ck_assert_int_eq(iv.status, STORE_COMPLETE);
+    ck_assert_str_eq(iv.created, "2023-01-01T00:00:00Z");
+    char *dev;
+    ck_assert_int_eq(store_device_id(st, &dev), 0);
+    ck_assert_str_eq(iv.device_id, dev);
+    free(dev);
+    store_interview_clear(&iv);
+    char *a = answers_of(st, "u-1");
+    ck_assert_str_eq(a, "age@=42;name@=Hà;");
+    free(a);
+    ck_assert_int_eq(store_save_answer(st, "u-1", "age", "m[1]", "7"), 0);
+    a = audit_of(st, "u-1");
+    ck_assert_str_eq(a, "change age m[1] ->7;");
+    free(a);
+    store_close(st);
+    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"), 2);
+}
+END_TEST
+
+/* Opening must fail with a message containing want and leave the file
+ * byte for byte as it was. */
+static void refused_untouched(const char *want)
+{
+    size_t n1, n2;
+    char *before = slurp(dbpath, &n1);
+    store *st = (store *)&st;
+    char *err = NULL;
+    ck_assert_int_eq(store_open(dbpath, &st, &err), -1);
+    ck_assert_ptr_null(st);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, want) != NULL, "message: %s", err);
+    ck_assert_ptr_nonnull(strstr(err, dbpath));
+    free(err);
+    char *after = slurp(dbpath, &n2);
+    ck_assert_uint_eq(n1, n2);
+    ck_assert(memcmp(before, after, n1) == 0);
+    free(before);
+    free(after);
+    char *wal = xasprintf("%s-wal", dbpath);
+    struct stat sb;
+    ck_assert_int_ne(stat(wal, &sb), 0);
+    free(wal);
+}
+
+START_TEST(refuses_newer_schema)
+{
+    raw_sql(dbpath, "PRAGMA application_id = 1263026511;"
+            "CREATE TABLE future (x); PRAGMA user_version = 9;");
+    refused_untouched("was written by a newer khaosat (schema 9); "
+                      "this khaosat knows up to 2");
+}
+END_TEST
+
+START_TEST(refuses_garbage)
+{
+    FILE *f = fopen(dbpath, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "household %d, rice\n", i);
+    fclose(f);
+    refused_untouched("is not a SQLite database");
+}
+END_TEST
+
+START_TEST(refuses_other_programs_database)
+{
+    raw_sql(dbpath, "CREATE TABLE contacts (name); INSERT INTO contacts"
+            " VALUES ('x');");
+    refused_untouched("another program");
+}
+END_TEST
+
+START_TEST(default_path_and_mkdirs)
+{
+    char *p;
+    setenv("KHAOSAT_DB", "/x/y.db", 1);
+    ck_assert_int_eq(store_default_path(&p), 0);
+    ck_assert_str_eq(p, "/x/y.db");
+    free(p);
+    unsetenv("KHAOSAT_DB");
+    setenv("XDG_DATA_HOME", "/d", 1);
+    ck_assert_int_eq(store_default_path(&p), 0);
+    ck_assert_str_eq(p, "/d/khaosat/khaosat.db");
+    free(p);
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "/h", 1);
+    ck_assert_int_eq(store_default_path(&p), 0);
+    ck_assert_str_eq(p, "/h/.local/share/khaosat/khaosat.db");
+    free(p);
+
+    free(dbpath);
+    dbpath = xasprintf("%s/a/b/c/k.db", tmpdir);
+    ck_assert_int_eq(store_mkdirs_for(dbpath), 0);
+    ck_assert_int_eq(store_mkdirs_for(dbpath), 0);
+    store *st = open_ok();
+    store_close(st);
+}
+END_TEST
+
+START_TEST(path_syntax)
+{
+    static const struct {
+        const char *path;
+        int ok;
+    } cases[] = {
+        {"", 1}, {"members[1]", 1}, {"members[12]/crops[3]", 1},
+        {"m_x[9]", 1}, {"members", 0}, {"members[0]", 0}, {"members[01]", 0},
+        {"members[1]/", 0}, {"/members[1]", 0}, {"members[1]x", 0},
+        {"[1]", 0}, {"members[]", 0}, {"a[1]//b[2]", 0}, {"a[1]b[2]", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(store_path_valid(cases[i].path) == cases[i].ok,
+                      "path \"%s\"", cases[i].path);
+    ck_assert(store_path_valid(NULL));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, create_and_reopen);
+    tcase_add_test(tc, settings_persist);
+    tcase_add_test(tc, device_id_is_stable_uuid);
+    tcase_add_test(tc, forms_are_kept_and_never_changed);
+    tcase_add_test(tc, interview_needs_a_stored_form);
+    tcase_add_test(tc, answers_save_overwrite_clear_with_audit);
+    tcase_add_test(tc, status_and_position);
+    tcase_add_test(tc, delete_only_drafts);
+    tcase_add_test(tc, repeat_instance_delete_renumbers);
+    tcase_add_test(tc, list_and_count);
+    tcase_add_test(tc, answers_survive_kill);
+    tcase_add_test(tc, migrates_from_v1);
+    tcase_add_test(tc, refuses_newer_schema);
+    tcase_add_test(tc, refuses_garbage);
+    tcase_add_test(tc, refuses_other_programs_database);
+    tcase_add_test(tc, default_path_and_mkdirs);
+    tcase_add_test(tc, path_syntax);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
