@@ -8,7 +8,7 @@
 #include "util.h"
 
 /* Tries before a question is left unanswered. */
-#define SIM_TRIES 60
+#define SIM_TRIES 200
 
 void sim_seed(sim_rng *r, uint64_t seed)
 {
@@ -41,10 +41,11 @@ static const char *const sim_words[] = {
  * (counts, ages, years, percentages) accept. */
 static char *sim_integer(sim_rng *r, int attempt)
 {
-    switch (attempt % 4) {
+    switch (attempt % 5) {
     case 0: return xasprintf("%ld", sim_range(r, 0, 10));
     case 1: return xasprintf("%ld", sim_range(r, 1, 100));
     case 2: return xasprintf("%ld", sim_range(r, 1930, 2024));
+    case 3: return xasprintf("%ld", sim_range(r, 2000, 2026));
     default: return xasprintf("%ld", sim_range(r, 0, 1000));
     }
 }
@@ -108,8 +109,11 @@ static int sim_answer(session *s, sim_rng *r, session_item it)
     const form_question *fq = &inst_form(session_inst(s))->q[it.q];
     if (fq->read_only || fq->calculation || fq->type == QT_NOTE)
         return 0;
-    if (!fq->required_always && !fq->required && sim_range(r, 0, 9) == 0)
-        return 0;  /* some optional questions stay unanswered, as in life */
+    /* Some optional questions stay unanswered, as in life, but not those
+     * that other questions' logic reads. */
+    if (!fq->required_always && !fq->required && !fq->ndependents &&
+        sim_range(r, 0, 9) == 0)
+        return 0;
     for (int attempt = 0; attempt < SIM_TRIES; attempt++) {
         char *v = sim_candidate(s, r, it, attempt);
         if (!v)
