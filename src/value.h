@@ -35,7 +35,8 @@ value val_nodeset(void);
 void val_nodeset_add(value *v, const char *s);
 /* A deep copy of v. */
 value val_copy(const value *v);
-/* Release what v owns and leave it an empty string. */
+/* Release what v owns and leave it an empty string. A VAL_STRING whose str
+ * is NULL (as in a zeroed value) counts as the empty string. */
 void val_free(value *v);
 
 /* XPath number(): strings use the XPath Number grammar (no exponent, no
@@ -51,5 +52,31 @@ double val_parse_number(const char *s);
  * round-trip decimal otherwise, -0 as "0", "NaN", "Infinity", "-Infinity".
  * Newly allocated. */
 char *val_format_number(double d);
+
+/* Days since 1970-01-01 on the local calendar (the fraction is the time of
+ * day) of a "YYYY-MM-DD" date or an ISO 8601 date-time; a date-time with a
+ * UTC offset is moved to local time first. Returns 0, or -1 when s is
+ * neither. */
+int val_parse_date(const char *s, double *days);
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
+long val_days_from_civil(long y, int m, int d);
+/* The proleptic Gregorian date of day number days since 1970-01-01. */
+void val_civil_from_days(long days, long *y, int *m, int *d);
+
+/* Local day number (days since 1970-01-01 on the local calendar, the
+ * fraction being the time of day) of the instant t seconds after the
+ * epoch. */
+double val_local_days(double t);
+/* "YYYY-MM-DD" of local day number days; "" when it is not finite.
+ * Newly allocated. */
+char *val_format_date(double days);
+/* ISO 8601 local date-time with milliseconds and UTC offset, such as
+ * "2024-03-05T14:07:09.000+07:00"; "" when days is not finite. Newly
+ * allocated. */
+char *val_format_datetime(double days);
+/* days written with ODK format-date tokens: %Y %y %m %n %b %d %e %H %h %M
+ * %S %3 %a (and %% for a percent sign); "" when days is not finite. Newly
+ * allocated. */
+char *val_format_date_pattern(double days, const char *fmt);
 
 #endif

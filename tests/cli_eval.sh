@@ -1,0 +1,135 @@
+#!/bin/sh
+# cli_eval.sh: black-box tests of `khaosat eval`.
+. "$(dirname "$0")/lib.sh"
+TZ=UTC
+export TZ
+
+# ok EXPECTED ARGS...: `khaosat eval ARGS` prints EXPECTED and exits 0.
+ok() {
+    want=$1
+    shift
+    run "$KHAOSAT" eval "$@"
+    expect_status 0
+    expect_out "$want"
+    [ -s "$TMP/err" ] && fail "eval $*: wrote to stderr: $(cat "$TMP/err")"
+}
+
+# Values are written as ODK stores them.
+ok 3 '1 + 2'
+ok 0.30000000000000004 '0.1 + 0.2'
+ok 1000000000000000000000 '1000000 * 1000000 * 1000000 * 1000'
+ok 2.5 '10 div 4'
+ok Infinity '1 div 0'
+ok -Infinity '-1 div 0'
+ok '' '0 div 0'
+ok NaN 'string(0 div 0)'
+ok true "'2' = 2"
+ok false '1 > 2'
+ok -1 'max(-4, -1, -3)'
+ok 3 'round(2.5)'
+ok -2 'round(-2.5)'
+ok 0 '-0'
+ok 'Việt Nam' "concat('Việt', ' ', 'Nam')"
+ok 8 "string-length('Việt Nam')"
+ok '-5' -- '-5'
+
+# Answers from --set: numbers when they read as numbers, else strings.
+ok 26 --set age=25 '${age} + 1'
+ok true --set age=25 '${age} >= 18 and ${age} < 60'
+ok true --set sm='a b c' "selected(\${sm}, 'b')"
+ok 3 --set sm='a b c' 'count-selected(${sm})'
+ok Lan --set=name=Lan '${name}'
+ok 'x' --set name= "coalesce(\${name}, 'x')"
+ok true --set txt=007 '${txt} = 7'
+ok 'a=b' --set 'eq=a=b' '${eq}'
+ok 2 --set age=1 --set age=2 '${age}'
+ok hanoi --set commune=hanoi 'commune'
+
+# The current answer.
+ok 10 --set .=9 '. + 1'
+ok 9 --set .=9 'once(5)'
+ok 5 'once(5)'
+ok true '. = ""'
+
+# The clock.
+ok 2024-03-05 --now 2024-03-05 'today()'
+ok 2024-03-06 --now 2024-03-05 'date(today() + 1)'
+ok 05/03/2024 --now=1709634030 "format-date(today(), '%d/%m/%Y')"
+ok 8771 --now 2024-03-05 --set dob=2000-02-29 'today() - ${dob}'
+ok 2024-03-05T10:20:30.000+00:00 --now 2024-03-05T10:20:30Z 'now()'
+
+# Help.
+run "$KHAOSAT" eval --help
+expect_status 0
+expect_out_contains "Usage: khaosat eval"
+
+# Bad expressions: the column, the message, the expression and a caret.
+run "$KHAOSAT" eval '1 + (2 * 3'
+expect_status 1
+expect_out ""
+cat >"$TMP/want" <<'END'
+khaosat eval: column 11: missing ')'
+  1 + (2 * 3
+            ^
+END
+cmp -s "$TMP/want" "$TMP/err" || fail "caret report differs: $(cat "$TMP/err")"
+
+run "$KHAOSAT" eval "'Việt' + #"
+expect_status 1
+cat >"$TMP/want" <<'END'
+khaosat eval: column 10: unexpected character '#'
+  'Việt' + #
+           ^
+END
+cmp -s "$TMP/want" "$TMP/err" || fail "UTF-8 caret differs: $(cat "$TMP/err")"
+
+run "$KHAOSAT" eval "foo(1)"
+expect_status 1
+expect_err_contains "khaosat eval: column 1: unknown function 'foo'"
+
+run "$KHAOSAT" eval "substr('a')"
+expect_status 1
+expect_err_contains "wrong number of arguments to 'substr' (expects 2 or 3, got 1)"
+
+run "$KHAOSAT" eval "'abc"
+expect_status 1
+expect_err_contains "column 1: unterminated string"
+
+run "$KHAOSAT" eval "   "
+expect_status 1
+expect_err_contains "column 1: empty expression"
+
+run "$KHAOSAT" eval --set a=1 '${a} + ${x}'
+expect_status 1
+expect_out ""
+expect_err_contains "khaosat eval: column 8: unknown reference \${x}; give it with --set x=VALUE"
+
+run "$KHAOSAT" eval 'commune = 1'
+expect_status 1
+expect_err_contains "unknown name 'commune'; give it with --set commune=VALUE"
+
+# Usage errors exit 2.
+run "$KHAOSAT" eval
+expect_status 2
+expect_err_contains "Usage: khaosat eval"
+
+run "$KHAOSAT" eval '1' '2'
+expect_status 2
+expect_err_contains "exactly one expression"
+
+run "$KHAOSAT" eval --set novalue '1'
+expect_status 2
+expect_err_contains "--set needs NAME=VALUE"
+
+run "$KHAOSAT" eval --set
+expect_status 2
+
+run "$KHAOSAT" eval --now yesterday 'today()'
+expect_status 2
+expect_err_contains "--now"
+
+run "$KHAOSAT" eval --bogus '1'
+expect_status 2
+expect_err_contains "unknown option '--bogus'"
+
+finish

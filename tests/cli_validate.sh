@@ -1,0 +1,89 @@
+#!/bin/sh
+# cli_validate.sh: black-box tests of `khaosat validate`.
+. "$(dirname "$0")/lib.sh"
+
+# A clean form: "ok" on stdout, nothing on stderr, exit 0.
+run "$KHAOSAT" validate "$TESTDATA/good.yaml"
+expect_status 0
+expect_out "$TESTDATA/good.yaml: ok (12 questions)"
+[ -s "$TMP/err" ] && fail "clean form wrote to stderr: $(cat "$TMP/err")"
+
+# A bad form: positioned diagnostics, sorted, exit 1, no "ok".
+run "$KHAOSAT" validate "$TESTDATA/bad_missing_key.yaml"
+expect_status 1
+expect_out ""
+cat >"$TMP/want" <<END
+$TESTDATA/bad_missing_key.yaml:2:3: missing required key 'version'
+$TESTDATA/bad_missing_key.yaml:6:5: missing required key 'type'
+$TESTDATA/bad_missing_key.yaml:8:5: missing required key 'id'
+$TESTDATA/bad_missing_key.yaml:10:5: missing required key 'label'
+END
+cmp -s "$TMP/want" "$TMP/err" || fail "diagnostics differ: $(cat "$TMP/err")"
+
+# Several files: each is reported; one bad file makes the run fail.
+run "$KHAOSAT" validate "$TESTDATA/good.yaml" "$TESTDATA/bad_cycle.yaml"
+expect_status 1
+expect_out "$TESTDATA/good.yaml: ok (12 questions)"
+expect_err_contains "bad_cycle.yaml:7:5: dependency cycle: a -> b -> a"
+
+# Every bad fixture fails with at least one positioned diagnostic.
+for f in "$TESTDATA"/bad_*.yaml "$TESTDATA/empty.yaml" \
+         "$TESTDATA/scalar_top.yaml" "$TESTDATA/aliases.yaml"; do
+    run "$KHAOSAT" validate "$f"
+    expect_status 1
+    grep -q "^$f:[0-9]*:[0-9]*: " "$TMP/err" ||
+        fail "$f: no positioned diagnostic: $(cat "$TMP/err")"
+done
+
+# Unreadable file.
+run "$KHAOSAT" validate "$TMP/missing.yaml"
+expect_status 1
+expect_err_contains "$TMP/missing.yaml: cannot read the form"
+
+# Usage errors.
+run "$KHAOSAT" validate
+expect_status 2
+expect_err_contains "Usage: khaosat validate"
+run "$KHAOSAT" validate --bogus "$TESTDATA/good.yaml"
+expect_status 2
+expect_err_contains "unknown option '--bogus'"
+
+# Coverage: tags in natural order (letters first), with form:question ids.
+run "$KHAOSAT" validate --coverage "$TESTDATA/coverage.yaml"
+expect_status 0
+tab=$(printf '\t')
+cat >"$TMP/want" <<END
+$TESTDATA/coverage.yaml: ok (6 questions)
+C1${tab}cov:e
+C6${tab}cov:c
+E1${tab}cov:b
+1.1${tab}cov:d
+2.1${tab}cov:b cov:e
+10.1${tab}cov:a
+18.2${tab}cov:c
+END
+cmp -s "$TMP/want" "$TMP/out" || fail "coverage differs: $(cat "$TMP/out")"
+
+# Coverage over several files.
+run "$KHAOSAT" validate --coverage "$TESTDATA/coverage.yaml" "$TESTDATA/good.yaml"
+expect_status 0
+expect_out_contains "C2${tab}household:internet"
+expect_out_contains "4.1${tab}household:internet"
+
+# --expect: every expected tag carried passes; a missing one fails by name.
+run "$KHAOSAT" validate --coverage --expect C1,1.1,18.2 "$TESTDATA/coverage.yaml"
+expect_status 0
+run "$KHAOSAT" validate --coverage --expect C1,5.2,C3 "$TESTDATA/coverage.yaml"
+expect_status 1
+expect_err_contains "no question carries indicator 5.2"
+expect_err_contains "no question carries indicator C3"
+grep -q "indicator C1" "$TMP/err" && fail "C1 reported missing"
+printf '# expected tags\nC6\n\n10.1\n4.4\n' >"$TMP/tags"
+run "$KHAOSAT" validate --expect "@$TMP/tags" "$TESTDATA/coverage.yaml"
+expect_status 1
+expect_err_contains "no question carries indicator 4.4"
+expect_out "$TESTDATA/coverage.yaml: ok (6 questions)"
+run "$KHAOSAT" validate --expect "@$TMP/none" "$TESTDATA/coverage.yaml"
+expect_status 2
+
+finish
