@@ -86,4 +86,17 @@ expect_out "$TESTDATA/coverage.yaml: ok (6 questions)"
 run "$KHAOSAT" validate --expect "@$TMP/none" "$TESTDATA/coverage.yaml"
 expect_status 2
 
+# The bundled survey forms are clean and together measure every condition
+# and Annex I indicator; dropping one form loses indicators, and says which.
+run "$KHAOSAT" validate --coverage --expect "@$FORMS/indicators.txt" \
+    "$FORMS/commune.yaml" "$FORMS/household.yaml" "$FORMS/officials.yaml" \
+    "$FORMS/business.yaml"
+expect_status 0
+expect_out_contains "C5	"
+expect_out_contains "16.4	"
+run "$KHAOSAT" validate --coverage --expect "@$FORMS/indicators.txt" \
+    "$FORMS/commune.yaml" "$FORMS/officials.yaml" "$FORMS/business.yaml"
+expect_status 1
+expect_err_contains "15.1"
+
 finish
