@@ -18,11 +18,16 @@ static int catalog_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->version, y->version);
 }
 
-/* Non-zero when name ends in ".yaml". */
-static int catalog_is_yaml(const char *name)
+/* Non-zero when name is a form file: "*.yaml", but not a report
+ * definition ("report.yaml", "*.report.yaml") kept beside the forms. */
+static int catalog_is_form_file(const char *name)
 {
     size_t n = strlen(name);
-    return n > 5 && !strcmp(name + n - 5, ".yaml") && name[0] != '.';
+    if (n <= 5 || strcmp(name + n - 5, ".yaml") || name[0] == '.')
+        return 0;
+    if (!strcmp(name, "report.yaml"))
+        return 0;
+    return !(n > 12 && !strcmp(name + n - 12, ".report.yaml"));
 }
 
 catalog *catalog_load(const char *dir, diag_list *diags)
@@ -38,7 +43,7 @@ catalog *catalog_load(const char *dir, diag_list *diags)
     size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (!catalog_is_yaml(e->d_name))
+        if (!catalog_is_form_file(e->d_name))
             continue;
         char *path = xasprintf("%s/%s", dir, e->d_name);
         size_t before = diags->n;

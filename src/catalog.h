@@ -14,7 +14,8 @@ typedef struct catalog {
     char *dir;
 } catalog;
 
-/* Load every *.yaml file of dir. Forms with errors are left out and their
+/* Load every *.yaml form file of dir (report definitions, report.yaml and
+ * *.report.yaml, are not forms). Forms with errors are left out and their
  * errors appended to diags. Returns NULL when dir cannot be read (diags
  * says why). */
 catalog *catalog_load(const char *dir, diag_list *diags);
