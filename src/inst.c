@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 struct inst_frame {
@@ -529,7 +530,7 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
     if (!v || !*v) {
         if (inst_is_required(in, fr, q)) {
             rc = INST_REQUIRED;
-            m = inst_message(in, fr, fq->required_msg, "Sorry, this response is required.");
+            m = inst_message(in, fr, fq->required_msg, _("Sorry, this response is required."));
         }
     } else if ((fq->type == QT_INTEGER && !inst_is_integer(v)) ||
                (fq->type == QT_DECIMAL && val_parse_number(v) != val_parse_number(v)) ||
@@ -537,13 +538,13 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
                ((fq->type == QT_SELECT_ONE || fq->type == QT_SELECT_MULTIPLE) &&
                 !inst_choices_ok(in, fr, q, v))) {
         rc = INST_BAD_VALUE;
-        m = xstrdup("invalid value");
+        m = xstrdup(_("This is not a valid answer for this question."));
     } else if (fq->constraint) {
         struct inst_eval_ctx ctx = {in, fr, q, v, 1, NULL};
         expr_env env = inst_env(&ctx);
         if (!expr_eval_bool(fq->constraint, &env)) {
             rc = INST_CONSTRAINT;
-            m = inst_message(in, fr, fq->constraint_msg, "Sorry, this response is invalid.");
+            m = inst_message(in, fr, fq->constraint_msg, _("Sorry, this response is invalid."));
         }
     }
     if (msg)

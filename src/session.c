@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 struct session {
@@ -244,7 +245,7 @@ int session_answer(session *s, session_item it, const char *v, char **msg)
     if (fq->read_only || fq->type == QT_NOTE || fq->type == QT_CALCULATE ||
         fq->calculation) {
         if (msg)
-            *msg = xstrdup("read only");
+            *msg = xstrdup(_("This answer is computed and cannot be changed."));
         return INST_BAD_VALUE;
     }
     inst_check rc = inst_check_value(s->in, it.fr, it.q, v, msg);
@@ -390,7 +391,7 @@ static void session_scan(session *s, inst_frame *scope, struct session_plist *p)
             size_t count = inst_repeat_count(s->in, scope, items[i].q);
             if (!fq->count && fq->min_count > 0 && count < (size_t)fq->min_count)
                 session_plist_add(p, items[i], INST_REQUIRED,
-                                  xasprintf("at least %d", fq->min_count));
+                                  xasprintf(_("At least %d entries are needed."), fq->min_count));
             for (size_t k = 0; k < count; k++)
                 session_scan(s, inst_repeat_get(s->in, scope, items[i].q, k), p);
             continue;

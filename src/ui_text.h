@@ -1,0 +1,93 @@
+/* ui_text.h: text measuring and editing for the terminal screens, without
+ * curses, so that it can be tested without a terminal. Text stays UTF-8;
+ * widths come from the C library's wcwidth() in the current locale. A byte
+ * that does not start a valid character counts as one column (it is drawn
+ * as '?'), so broken input never breaks the layout. */
+#ifndef KHAOSAT_UI_TEXT_H
+#define KHAOSAT_UI_TEXT_H
+
+#include <stddef.h>
+
+/* Length in bytes of the character at s (1 for an invalid byte, 0 at the
+ * end); *wc (may be NULL) gets the character, or '?' for an invalid byte. */
+size_t ui_text_char(const char *s, size_t n, wchar_t *wc);
+/* Columns the character wc takes (0 for combining marks; 1 for characters
+ * the terminal cannot show, which are drawn as '?'). */
+int ui_text_wcwidth(wchar_t wc);
+/* Display width of the first n bytes of s. */
+int ui_text_width_n(const char *s, size_t n);
+/* Display width of s. */
+int ui_text_width(const char *s);
+/* Byte offset of the character after the one at off (len at the end). */
+size_t ui_text_next(const char *s, size_t len, size_t off);
+/* Byte offset of the character before off (0 at the start). */
+size_t ui_text_prev(const char *s, size_t off);
+/* Column where the character at byte offset off starts. */
+int ui_text_off_to_col(const char *s, size_t off);
+/* Byte offset of the first character that does not fit in col columns
+ * (never inside a character; strlen(s) when everything fits). */
+size_t ui_text_col_to_off(const char *s, int col);
+
+/* One wrapped line: bytes [off, off + len) of the text. */
+typedef struct ui_line {
+    size_t off, len;
+} ui_line;
+
+/* Wrap s to width columns: breaks at spaces when it can, inside a word
+ * only when the word alone is wider than the line, and at every newline.
+ * Returns the number of lines (at least 1); *out is newly allocated. */
+size_t ui_text_wrap(const char *s, int width, ui_line **out);
+/* s cut to at most width columns, ending with an ellipsis when cut.
+ * Newly allocated. */
+char *ui_text_truncate(const char *s, int width);
+
+/* A one-line text being edited: the cursor is a byte offset that always
+ * sits on a character boundary; scroll is the first column shown. */
+typedef struct ui_edit {
+    char *buf;
+    size_t len, cap;
+    size_t cur;
+    int scroll;
+} ui_edit;
+
+/* Start editing a copy of text (NULL: empty), cursor at the end. */
+void ui_edit_init(ui_edit *e, const char *text);
+/* Free the text. */
+void ui_edit_free(ui_edit *e);
+/* Replace the text, cursor at the end. */
+void ui_edit_set(ui_edit *e, const char *text);
+/* Insert the UTF-8 bytes of one character (or more) at the cursor. */
+void ui_edit_insert(ui_edit *e, const char *bytes, size_t n);
+/* Insert the wide character wc at the cursor (ignored when the locale
+ * cannot encode it). */
+void ui_edit_insert_wc(ui_edit *e, wchar_t wc);
+/* Delete the character before the cursor. */
+void ui_edit_backspace(ui_edit *e);
+/* Delete the character under the cursor. */
+void ui_edit_delete(ui_edit *e);
+/* Move the cursor one character left. */
+void ui_edit_left(ui_edit *e);
+/* Move the cursor one character right. */
+void ui_edit_right(ui_edit *e);
+/* Move the cursor to the start. */
+void ui_edit_home(ui_edit *e);
+/* Move the cursor to the end. */
+void ui_edit_end(ui_edit *e);
+/* Adjust scroll so that the cursor is visible in a field of width columns
+ * (one column kept for the cursor after the last character); returns the
+ * cursor's column inside the field. */
+int ui_edit_view(ui_edit *e, int width);
+
+/* Non-zero when s is a whole number (optional sign, digits). */
+int ui_text_is_integer(const char *s);
+/* Non-zero when s is a decimal number (optional sign, digits, one '.'). */
+int ui_text_is_decimal(const char *s);
+/* Convert a typed date dd/mm/yyyy (1 or 2 digits for day and month; '-'
+ * or '.' also separate) to YYYY-MM-DD, newly allocated; NULL when it is
+ * not a real calendar date. */
+char *ui_text_date_parse(const char *typed);
+/* Convert a stored YYYY-MM-DD to dd/mm/yyyy for editing (newly
+ * allocated); other text is copied as it is. */
+char *ui_text_date_show(const char *stored);
+
+#endif

@@ -1,0 +1,249 @@
+/* check_ui_text.c: display widths, wrapping, truncation, the one-line
+ * editor and the typed number and date checks of the terminal screens. */
+#include "config.h"
+
+#include <check.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_text.h"
+
+/* "Tiếng Việt" with precomposed letters: 10 characters, 14 bytes. */
+#define VIET "Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t"
+/* Two CJK characters of two columns each. */
+#define WIDE "\xe4\xb8\xad\xe6\x96\x87"
+
+START_TEST(width_counts_columns_not_bytes)
+{
+    ck_assert_int_eq(ui_text_width(""), 0);
+    ck_assert_int_eq(ui_text_width("abc"), 3);
+    ck_assert_int_eq(ui_text_width(VIET), 10);
+    ck_assert_int_eq(ui_text_width(WIDE), 4);
+    /* A combining acute accent adds no column. */
+    ck_assert_int_eq(ui_text_width("e\xcc\x81"), 1);
+    /* An invalid byte counts as one column. */
+    ck_assert_int_eq(ui_text_width("a\xff" "b"), 3);
+}
+END_TEST
+
+START_TEST(offsets_and_columns_round_trip)
+{
+    const char *s = "a" WIDE "b";
+    ck_assert_int_eq(ui_text_off_to_col(s, 1), 1);
+    ck_assert_int_eq(ui_text_off_to_col(s, 4), 3);
+    ck_assert_int_eq(ui_text_off_to_col(s, 7), 5);
+    /* Column 2 falls inside the first wide character: stop before it. */
+    ck_assert_uint_eq(ui_text_col_to_off(s, 2), 1);
+    ck_assert_uint_eq(ui_text_col_to_off(s, 3), 4);
+    ck_assert_uint_eq(ui_text_col_to_off(s, 99), strlen(s));
+    ck_assert_uint_eq(ui_text_next(s, strlen(s), 1), 4);
+    ck_assert_uint_eq(ui_text_prev(s, 7), 4);
+    ck_assert_uint_eq(ui_text_prev(s, 4), 1);
+    ck_assert_uint_eq(ui_text_prev(s, 0), 0);
+}
+END_TEST
+
+/* Copy wrapped line i of s. */
+static char *line_of(const char *s, const ui_line *v, size_t i)
+{
+    char *r = malloc(v[i].len + 1);
+    memcpy(r, s + v[i].off, v[i].len);
+    r[v[i].len] = '\0';
+    return r;
+}
+
+static void assert_wrap(const char *s, int width, const char **want, size_t n)
+{
+    ui_line *v;
+    size_t got = ui_text_wrap(s, width, &v);
+    ck_assert_uint_eq(got, n);
+    for (size_t i = 0; i < n; i++) {
+        char *l = line_of(s, v, i);
+        ck_assert_str_eq(l, want[i]);
+        ck_assert_int_le(ui_text_width(l), width);
+        free(l);
+    }
+    free(v);
+}
+
+START_TEST(wrap_breaks_at_spaces)
+{
+    const char *want[] = {"the quick", "brown fox"};
+    assert_wrap("the quick brown fox", 10, want, 2);
+    const char *viet[] = {"Ti\xe1\xba\xbfng", "Vi\xe1\xbb\x87t"};
+    assert_wrap(VIET, 7, viet, 2);
+}
+END_TEST
+
+START_TEST(wrap_splits_long_words_between_characters)
+{
+    const char *want[] = {"Ti\xe1\xba\xbf", "ng"};
+    assert_wrap("Ti\xe1\xba\xbfng", 3, want, 2);
+    /* A wide character never straddles the edge. */
+    const char *wide[] = {"a", "\xe4\xb8\xad", "\xe6\x96\x87"};
+    assert_wrap("a" WIDE, 2, wide, 3);
+}
+END_TEST
+
+START_TEST(wrap_keeps_newlines_and_empty_text)
+{
+    const char *want[] = {"one", "two"};
+    assert_wrap("one\ntwo", 20, want, 2);
+    const char *empty[] = {""};
+    assert_wrap("", 20, empty, 1);
+}
+END_TEST
+
+START_TEST(truncate_adds_an_ellipsis_only_when_cut)
+{
+    char *s = ui_text_truncate("abcdef", 6);
+    ck_assert_str_eq(s, "abcdef");
+    free(s);
+    s = ui_text_truncate("abcdef", 4);
+    ck_assert_str_eq(s, "abc\xe2\x80\xa6");
+    ck_assert_int_eq(ui_text_width(s), 4);
+    free(s);
+    s = ui_text_truncate(VIET, 5);
+    ck_assert_str_eq(s, "Ti\xe1\xba\xbfn\xe2\x80\xa6");
+    free(s);
+    /* Width 3 cannot hold "a" + a wide character + the ellipsis. */
+    s = ui_text_truncate("a" WIDE, 3);
+    ck_assert_str_eq(s, "a\xe2\x80\xa6");
+    free(s);
+    s = ui_text_truncate("abc", 0);
+    ck_assert_str_eq(s, "");
+    free(s);
+}
+END_TEST
+
+START_TEST(edit_moves_and_deletes_by_character)
+{
+    ui_edit e;
+    ui_edit_init(&e, VIET);
+    ck_assert_uint_eq(e.cur, strlen(VIET));
+    ui_edit_home(&e);
+    ui_edit_right(&e);
+    ui_edit_right(&e);
+    /* The cursor is before "ế" (3 bytes): Delete removes all three. */
+    ui_edit_delete(&e);
+    ck_assert_str_eq(e.buf, "Ting Vi\xe1\xbb\x87t");
+    ui_edit_end(&e);
+    ui_edit_left(&e);
+    ui_edit_backspace(&e);
+    ck_assert_str_eq(e.buf, "Ting Vit");
+    ck_assert_uint_eq(e.cur, 7);
+    ui_edit_insert_wc(&e, L'\x1ec7');
+    ck_assert_str_eq(e.buf, "Ting Vi\xe1\xbb\x87t");
+    ck_assert_uint_eq(e.cur, 10);
+    ui_edit_home(&e);
+    ui_edit_backspace(&e);
+    ui_edit_left(&e);
+    ck_assert_uint_eq(e.cur, 0);
+    ui_edit_end(&e);
+    ui_edit_delete(&e);
+    ui_edit_right(&e);
+    ck_assert_uint_eq(e.cur, e.len);
+    ui_edit_set(&e, NULL);
+    ck_assert_str_eq(e.buf, "");
+    ui_edit_free(&e);
+}
+END_TEST
+
+START_TEST(edit_view_scrolls_to_keep_the_cursor_visible)
+{
+    ui_edit e;
+    ui_edit_init(&e, "0123456789abcdefghij");
+    int c = ui_edit_view(&e, 10);
+    ck_assert_int_eq(c, 9);
+    ck_assert_int_eq(e.scroll, 11);
+    ui_edit_home(&e);
+    c = ui_edit_view(&e, 10);
+    ck_assert_int_eq(c, 0);
+    ck_assert_int_eq(e.scroll, 0);
+    /* Wide characters: the view never starts in the middle of one. */
+    ui_edit_set(&e, WIDE WIDE WIDE);
+    c = ui_edit_view(&e, 5);
+    ck_assert_int_eq(e.scroll % 2, 0);
+    ck_assert_int_le(c, 4);
+    ck_assert_int_ge(c, 0);
+    /* Text shrinking back brings the start back into view. */
+    ui_edit_set(&e, "ab");
+    e.scroll = 7;
+    c = ui_edit_view(&e, 10);
+    ck_assert_int_eq(e.scroll, 0);
+    ck_assert_int_eq(c, 2);
+    ui_edit_free(&e);
+}
+END_TEST
+
+START_TEST(numbers_are_checked_as_typed)
+{
+    ck_assert(ui_text_is_integer("42"));
+    ck_assert(ui_text_is_integer("-7"));
+    ck_assert(!ui_text_is_integer(""));
+    ck_assert(!ui_text_is_integer("-"));
+    ck_assert(!ui_text_is_integer("4a"));
+    ck_assert(!ui_text_is_integer("1.5"));
+    ck_assert(ui_text_is_decimal("1.5"));
+    ck_assert(ui_text_is_decimal("-.5"));
+    ck_assert(ui_text_is_decimal("3."));
+    ck_assert(!ui_text_is_decimal("."));
+    ck_assert(!ui_text_is_decimal("1.2.3"));
+    ck_assert(!ui_text_is_decimal("1,5"));
+}
+END_TEST
+
+START_TEST(dates_convert_and_invalid_ones_are_refused)
+{
+    char *d = ui_text_date_parse("05/03/2024");
+    ck_assert_str_eq(d, "2024-03-05");
+    free(d);
+    d = ui_text_date_parse("5/3/2024");
+    ck_assert_str_eq(d, "2024-03-05");
+    free(d);
+    d = ui_text_date_parse("29/02/2024");
+    ck_assert_str_eq(d, "2024-02-29");
+    free(d);
+    const char *bad[] = {"29/02/2023", "31/04/2024", "00/01/2024",
+                         "01/13/2024", "1/1/24", "01/01/2024x", "",
+                         "01-01/2024", "123/1/2024"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(ui_text_date_parse(bad[i]) == NULL, "%s", bad[i]);
+    d = ui_text_date_show("2024-03-05");
+    ck_assert_str_eq(d, "05/03/2024");
+    free(d);
+    d = ui_text_date_show(NULL);
+    ck_assert_str_eq(d, "");
+    free(d);
+}
+END_TEST
+
+static Suite *ui_text_suite(void)
+{
+    Suite *s = suite_create("ui_text");
+    TCase *t = tcase_create("core");
+    tcase_add_test(t, width_counts_columns_not_bytes);
+    tcase_add_test(t, offsets_and_columns_round_trip);
+    tcase_add_test(t, wrap_breaks_at_spaces);
+    tcase_add_test(t, wrap_splits_long_words_between_characters);
+    tcase_add_test(t, wrap_keeps_newlines_and_empty_text);
+    tcase_add_test(t, truncate_adds_an_ellipsis_only_when_cut);
+    tcase_add_test(t, edit_moves_and_deletes_by_character);
+    tcase_add_test(t, edit_view_scrolls_to_keep_the_cursor_visible);
+    tcase_add_test(t, numbers_are_checked_as_typed);
+    tcase_add_test(t, dates_convert_and_invalid_ones_are_refused);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "en_US.UTF-8"))
+        return 77;  /* no UTF-8 locale: nothing meaningful to test */
+    SRunner *r = srunner_create(ui_text_suite());
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
