@@ -10,6 +10,24 @@ int cmd_eval(int argc, char **argv);
 
 /* khaosat simulate --form ID --count N [--seed S] */
 int cmd_simulate(int argc, char **argv);
+/* khaosat report [--db PATH] [--forms DIR] [--format F] [--out FILE]... */
+int cmd_report(int argc, char **argv);
+/* khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] [--bom] */
+int cmd_csv(int argc, char **argv);
+/* khaosat export --to DIR [--all] [--drafts] [--db PATH] */
+int cmd_export(int argc, char **argv);
+/* khaosat verify BUNDLE... */
+int cmd_verify(int argc, char **argv);
+/* khaosat merge [--db PATH] BUNDLE|DIR... */
+int cmd_merge(int argc, char **argv);
+/* khaosat conflicts [--all] [--db PATH] */
+int cmd_conflicts(int argc, char **argv);
+/* khaosat duplicates [--db PATH] */
+int cmd_duplicates(int argc, char **argv);
+/* khaosat resolve [--db PATH] UUID QID[@PATH] --take VALUE|--mine|--theirs */
+int cmd_resolve(int argc, char **argv);
+/* khaosat answer [--db PATH] UUID QID[@PATH] VALUE (scripting; hidden) */
+int cmd_answer(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */
 int cmd_tui(int argc, char **argv);
 

@@ -33,6 +33,8 @@ struct inst {
     time_t now;
     inst_frame *root;
     unsigned char *mark;   /* scratch: questions affected by a change */
+    int replaying;         /* inside inst_replay: a full pass follows */
+    int grew;              /* instances were added while replaying */
     int *queue;            /* scratch for the affected-set walk */
 };
 
@@ -597,6 +599,10 @@ inst_frame *inst_repeat_add(inst *in, inst_frame *parent, int r)
     parent->kids[i][n] = fr;
     parent->nkids[i] = n + 1;
     inst_apply_defaults(in, fr);
+    if (in->replaying) {
+        in->grew = 1;  /* recomputed by the replay's next full pass */
+        return fr;
+    }
     inst_recompute_all(in, fr);
     inst_repeat_changed(in, parent, r);
     return fr;
@@ -731,4 +737,82 @@ char *inst_text(inst *in, inst_frame *fr, form_text t)
         s = close + 1;
     }
     return sbuf_detach(&b);
+}
+
+void inst_recompute(inst *in)
+{
+    const form *f = in->f;
+    for (size_t k = 0; k < f->nq; k++) {
+        int q = f->order[k];
+        struct inst_recompute_arg a = {in, q};
+        inst_each_frame(f, in->root, f->q[q].repeat, inst_recompute_cb, &a);
+    }
+}
+
+/* Number of '/'-separated segments of a path ("" has none). */
+static int inst_path_depth(const char *path)
+{
+    if (!path || !*path)
+        return 0;
+    int d = 1;
+    for (; *path; path++)
+        d += *path == '/';
+    return d;
+}
+
+/* Place a stored answer if it still fits the form. */
+static void inst_replay_answer(inst *in, const inst_row *row)
+{
+    inst_frame *fr = inst_frame_find(in, row->path);
+    int q = form_find(in->f, row->qid);
+    if (!fr || q < 0 || in->f->q[q].repeat != fr->repeat)
+        return;
+    form_qtype t = in->f->q[q].type;
+    if (t == QT_GROUP || t == QT_REPEAT || t == QT_NOTE || t == QT_CALCULATE)
+        return;
+    inst_store(fr, q, row->value);
+}
+
+/* Create the stored instances of an open-ended repeat. */
+static void inst_replay_count(inst *in, const inst_row *row)
+{
+    const char *slash = strrchr(row->path, '/');
+    char *parent_path = xstrndup(row->path, slash ? (size_t)(slash - row->path) : 0);
+    inst_frame *parent = inst_frame_find(in, parent_path);
+    int r = form_find(in->f, slash ? slash + 1 : row->path);
+    free(parent_path);
+    if (!parent || r < 0 || in->f->q[r].type != QT_REPEAT ||
+        in->f->q[r].repeat != parent->repeat || in->f->q[r].count)
+        return;
+    long count = row->count > 10000 ? 10000 : row->count;
+    while ((long)inst_repeat_count(in, parent, r) < count)
+        inst_repeat_add(in, parent, r);
+}
+
+void inst_replay(inst *in, const inst_row *rows, size_t n)
+{
+    int maxd = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = inst_path_depth(rows[i].path) - !rows[i].qid;
+        maxd = d > maxd ? d : maxd;
+    }
+    /* One full recomputation per level; new instances wait for the next
+     * pass, and passes go on while the last one added instances (counted
+     * repeats nested in counted repeats), at most once per nesting level. */
+    in->replaying = 1;
+    for (int d = 0; d <= maxd; d++) {
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].qid && inst_path_depth(rows[i].path) == d)
+                inst_replay_answer(in, &rows[i]);
+        in->grew = 0;
+        inst_recompute(in);
+        for (size_t i = 0; i < n; i++)
+            if (!rows[i].qid && inst_path_depth(rows[i].path) == d + 1)
+                inst_replay_count(in, &rows[i]);
+    }
+    for (int pass = 0; in->grew && pass < 64; pass++) {
+        in->grew = 0;
+        inst_recompute(in);
+    }
+    in->replaying = 0;
 }

@@ -85,6 +85,23 @@ size_t inst_choices(inst *in, inst_frame *fr, int q, int **out);
  * allocated. */
 char *inst_text(inst *in, inst_frame *fr, form_text t);
 
+/* One stored row to replay: an answer (qid, path of its frame, value) or,
+ * when qid is NULL, the instance count of the repeat at path ("members",
+ * "members[2]/crops"). */
+typedef struct inst_row {
+    const char *qid, *path, *value;
+    long count;
+} inst_row;
+
+/* Rebuild an interview from stored rows in one go: answers are placed
+ * without recomputing, outer levels first (their answers decide counted
+ * repeats), and everything is recomputed once per level. Rows that no
+ * longer fit the form (another version's questions) are skipped. */
+void inst_replay(inst *in, const inst_row *rows, size_t n);
+/* Recompute every relevance, calculation and counted repeat, in
+ * dependency order. */
+void inst_recompute(inst *in);
+
 /* Evaluate any expression of the form in frame fr for question q ("."). */
 char *inst_eval_string(inst *in, inst_frame *fr, int q, const expr *e);
 

@@ -18,6 +18,15 @@ static const struct subcommand subcommands[] = {
     {"validate", cmd_validate, N_("check form files and list their indicators")},
     {"eval", cmd_eval, N_("evaluate one expression against given answers")},
     {"simulate", cmd_simulate, N_("fill interviews with random valid answers")},
+    {"report", cmd_report, N_("conditions, indicators, needs and coverage")},
+    {"csv", cmd_csv, N_("export the interviews as CSV files")},
+    {"export", cmd_export, N_("write a sync bundle for the commune office")},
+    {"verify", cmd_verify, N_("check sync bundles without merging them")},
+    {"merge", cmd_merge, N_("merge sync bundles into this database")},
+    {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
+    {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
+    {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
+    {"answer", cmd_answer, NULL},   /* scripting only: not listed */
 };
 
 /* Print the usage summary to f. */
@@ -28,8 +37,9 @@ static void print_usage(FILE *f)
     fprintf(f, _("Offline field surveys in the terminal. Without a command, "
                  "opens the interview screen.\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
-        fprintf(f, "  %-10s %s\n", subcommands[i].name,
-                _(subcommands[i].summary));
+        if (subcommands[i].summary)
+            fprintf(f, "  %-10s %s\n", subcommands[i].name,
+                    _(subcommands[i].summary));
     fprintf(f, _("\nSee khaosat(1) and khaosat-form(5).\n"));
 }
 

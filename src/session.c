@@ -94,48 +94,6 @@ static int session_load_count(void *ctx, const char *path, long count)
     return 0;
 }
 
-/* Number of '/'-separated segments of a path ("" has none). */
-static int session_depth(const char *path)
-{
-    if (!*path)
-        return 0;
-    int d = 1;
-    for (; *path; path++)
-        d += *path == '/';
-    return d;
-}
-
-/* Create the stored instances of repeat path p ("members" or
- * "members[2]/crops"). */
-static void session_apply_count(session *s, const char *p, long count)
-{
-    const char *slash = strrchr(p, '/');
-    char *parent_path = xstrndup(p, slash ? (size_t)(slash - p) : 0);
-    inst_frame *parent = inst_frame_find(s->in, parent_path);
-    int r = form_find(s->f, slash ? slash + 1 : p);
-    free(parent_path);
-    if (!parent || r < 0 || s->f->q[r].type != QT_REPEAT ||
-        s->f->q[r].repeat != inst_frame_repeat(parent) || s->f->q[r].count)
-        return;  /* data of another form version: nothing to attach it to */
-    if (count > 10000)
-        count = 10000;
-    while ((long)inst_repeat_count(s->in, parent, r) < count)
-        inst_repeat_add(s->in, parent, r);
-}
-
-/* Apply the stored answer i if it still fits the form. */
-static void session_apply_answer(session *s, struct session_load *l, size_t i)
-{
-    inst_frame *fr = inst_frame_find(s->in, l->path[i]);
-    int q = form_find(s->f, l->qid[i]);
-    if (!fr || q < 0 || s->f->q[q].repeat != inst_frame_repeat(fr))
-        return;
-    form_qtype t = s->f->q[q].type;
-    if (t == QT_GROUP || t == QT_REPEAT || t == QT_NOTE || t == QT_CALCULATE)
-        return;
-    inst_set(s->in, fr, q, l->val[i]);
-}
-
 /* Free what resuming read. */
 static void session_load_free(struct session_load *l)
 {
@@ -168,21 +126,13 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
     }
     session *s = session_alloc(st, f, lang);
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
-    /* Outer levels first: answers there may create counted instances, and
-     * stored counts create the open-ended ones before their answers. */
-    int maxd = 0;
-    for (size_t i = 0; i < l.n; i++) {
-        int d = session_depth(l.path[i]);
-        maxd = d > maxd ? d : maxd;
-    }
-    for (int d = 0; d <= maxd; d++) {
-        for (size_t i = 0; i < l.n; i++)
-            if (session_depth(l.path[i]) == d)
-                session_apply_answer(s, &l, i);
-        for (size_t i = 0; i < l.ncount; i++)
-            if (session_depth(l.cpath[i]) == d + 1)
-                session_apply_count(s, l.cpath[i], l.count[i]);
-    }
+    inst_row *rows = xcalloc(l.n + l.ncount + 1, sizeof *rows);
+    for (size_t i = 0; i < l.n; i++)
+        rows[i] = (inst_row){l.qid[i], l.path[i], l.val[i], 0};
+    for (size_t i = 0; i < l.ncount; i++)
+        rows[l.n + i] = (inst_row){NULL, l.cpath[i], NULL, l.count[i]};
+    inst_replay(s->in, rows, l.n + l.ncount);
+    free(rows);
     session_load_free(&l);
     *out = s;
     return 0;

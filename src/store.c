@@ -91,6 +91,22 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " WHERE interview = ?1 AND substr(path, 1, length(?2)) = ?2",
     [SS_INST_MOVE_RC] = "UPDATE repeat_counts SET path = ?3"
         " WHERE interview = ?1 AND path = ?2",
+    [SS_REV_IV] = "SELECT form_id, form_version, status, head, enumerator"
+        " FROM interviews WHERE uuid = ?1",
+    /* Canonical item order: BINARY collation is bytewise, prefix first. */
+    [SS_REV_ITEMS] = "SELECT qid, path, value FROM answers"
+        " WHERE interview = ?1 UNION ALL SELECT '', path,"
+        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1"
+        " ORDER BY 1, 2",
+    [SS_REV_CONTENT] = "SELECT content FROM revisions WHERE id = ?1",
+    [SS_REV_ADD] = "INSERT OR IGNORE INTO revisions (id, interview, parent,"
+        " parent2, status, device, enumerator, created, content, bundle)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)",
+    [SS_REV_ADD_ITEMS] = "INSERT OR IGNORE INTO revision_items (revision,"
+        " qid, path, value) SELECT ?2, qid, path, value FROM answers"
+        " WHERE interview = ?1 UNION ALL SELECT ?2, '', path,"
+        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1",
+    [SS_REV_SET_HEAD] = "UPDATE interviews SET head = ?2 WHERE uuid = ?1",
 };
 
 /* Build "PATH: message[: reason]" into the store. */
@@ -284,6 +300,11 @@ void store_close(store *st)
 const char *store_errmsg(const store *st)
 {
     return st->err ? st->err : "no error";
+}
+
+sqlite3 *store_sqlite(store *st)
+{
+    return st->db;
 }
 
 const char *store_path(const store *st)
@@ -619,6 +640,10 @@ int store_interview_set_status(store *st, const char *uuid,
         store_fail(st, "auditing interview %s", uuid);
         goto fail;
     }
+    /* Finalising, or reopening a complete interview, makes a revision. */
+    if ((old == STORE_COMPLETE || status == STORE_COMPLETE)
+        && store_rev_snapshot_tx(st, uuid, 0, NULL) != 0)
+        goto fail;
     return store_commit(st);
 fail:
     store_rollback(st);
@@ -638,36 +663,6 @@ int store_interview_set_position(store *st, const char *uuid,
     if (sqlite3_changes(st->db) == 0)
         return store_failx(st, "no interview %s", uuid);
     return 0;
-}
-
-int store_interview_mark_exported(store *st, const char *uuid)
-{
-    char now[32], now_ms[32];
-    store_now_both(now, now_ms);
-    if (store_begin(st) != 0)
-        return -1;
-    sqlite3_stmt *s = store_stmt(st, SS_IV_EXPORTED);
-    if (!s)
-        goto fail;
-    store_bind(s, 1, uuid);
-    store_bind(s, 2, now);
-    if (store_step(st, s) != SQLITE_DONE) {
-        store_fail(st, "marking interview %s exported", uuid);
-        goto fail;
-    }
-    if (sqlite3_changes(st->db) == 0) {
-        store_failx(st, "no interview %s", uuid);
-        goto fail;
-    }
-    if (store_audit_add(st, uuid, now_ms, "export", NULL, NULL, NULL, NULL)
-        != SQLITE_DONE) {
-        store_fail(st, "auditing interview %s", uuid);
-        goto fail;
-    }
-    return store_commit(st);
-fail:
-    store_rollback(st);
-    return -1;
 }
 
 int store_interview_delete(store *st, const char *uuid)

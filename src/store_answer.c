@@ -105,6 +105,8 @@ static int change_answer(store *st, const char *uuid, const char *qid,
         store_fail(st, "auditing answer %s of interview %s", qid, uuid);
         goto fail_old;
     }
+    if (store_rev_after_change(st, uuid) != 0)
+        goto fail_old;
     free(old);
     return store_commit(st);
 fail_old:
@@ -211,7 +213,8 @@ int store_set_repeat_count(store *st, const char *uuid, const char *path,
     int rc = store_touch(st, uuid, now);
     if (rc == 1)
         store_failx(st, "no interview %s", uuid);
-    if (rc != 0 || write_count(st, uuid, path, old, count, now_ms) != 0)
+    if (rc != 0 || write_count(st, uuid, path, old, count, now_ms) != 0
+        || store_rev_after_change(st, uuid) != 0)
         goto fail;
     return store_commit(st);
 fail:
@@ -426,6 +429,8 @@ int store_delete_repeat_instance(store *st, const char *uuid,
             rc = store_failx(st, "no interview %s", uuid);
         if (rc == 0)
             rc = remove_instance(st, uuid, path, base, k, now_ms);
+        if (rc == 0)
+            rc = store_rev_after_change(st, uuid);
         if (rc == 0)
             rc = store_commit(st);
         else

@@ -6,6 +6,12 @@
  *   2  interviews gain enumerator, device_id, position and exported_at;
  *      answers gain a repeat path in their key; repeat counts and the
  *      audit trail appear.
+ *   3  revisions: interviews gain a head revision; revisions and their
+ *      items, the bundles merged here, merge conflicts, possible duplicate
+ *      cases and their keys appear; audit rows gain the device and number
+ *      they were first recorded under, so merged trails never repeat.
+ *      Interviews already stored get their first revision when they are
+ *      next changed or exported.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -89,6 +95,71 @@ static const char schema_v2[] =
     " new_value TEXT);"
     "CREATE INDEX audit_interview ON audit (interview, seq);";
 
+/* Version 3: revisions (see revision.h) and what merging bundles needs. */
+static const char schema_v3[] =
+    "ALTER TABLE interviews ADD COLUMN head TEXT;"
+    "ALTER TABLE audit ADD COLUMN origin TEXT;"
+    "ALTER TABLE audit ADD COLUMN origin_seq INTEGER;"
+    "CREATE UNIQUE INDEX audit_origin ON audit (origin, origin_seq)"
+    " WHERE origin IS NOT NULL;"
+    "CREATE TABLE revisions ("
+    " id TEXT PRIMARY KEY,"
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " parent TEXT,"
+    " parent2 TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('draft', 'complete')),"
+    " device TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL,"
+    " created TEXT NOT NULL,"
+    " content TEXT NOT NULL,"
+    " bundle TEXT) WITHOUT ROWID;"
+    "CREATE INDEX revisions_interview ON revisions (interview);"
+    "CREATE TABLE revision_items ("
+    " revision TEXT NOT NULL,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (revision, qid, path)) WITHOUT ROWID;"
+    "CREATE TABLE bundles ("
+    " uuid TEXT PRIMARY KEY,"
+    " sha256 TEXT NOT NULL,"
+    " file TEXT NOT NULL,"
+    " device TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL,"
+    " commune TEXT NOT NULL,"
+    " created TEXT NOT NULL,"
+    " merged TEXT NOT NULL,"
+    " added INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    " unchanged INTEGER NOT NULL, conflicts INTEGER NOT NULL,"
+    " duplicates INTEGER NOT NULL);"
+    "CREATE TABLE conflicts ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " base TEXT,"
+    " mine TEXT,"
+    " theirs TEXT,"
+    " mine_rev TEXT NOT NULL,"
+    " theirs_rev TEXT NOT NULL,"
+    " merge_rev TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " resolved_rev TEXT,"
+    " PRIMARY KEY (interview, qid, path, theirs_rev));"
+    "CREATE TABLE case_keys ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " form_id TEXT NOT NULL,"
+    " key TEXT,"
+    " rev TEXT NOT NULL);"
+    "CREATE INDEX case_keys_key ON case_keys (form_id, key);"
+    "CREATE TABLE duplicates ("
+    " a TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " b TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " form_id TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " PRIMARY KEY (a, b));";
+
 /* Version 2 stamps interviews with the device id, so one must exist before
  * the migration copies it. */
 static int pre_v2(sqlite3 *db)
@@ -111,6 +182,7 @@ static const struct {
 } migrations[STORE_SCHEMA_VERSION] = {
     {schema_v1, NULL},      /* 0 -> 1 */
     {schema_v2, pre_v2},    /* 1 -> 2 */
+    {schema_v3, NULL},      /* 2 -> 3 */
 };
 
 int store_default_path(char **out)

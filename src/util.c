@@ -105,12 +105,21 @@ void sbuf_addc(sbuf *b, char c)
 
 void sbuf_addf(sbuf *b, const char *fmt, ...)
 {
+    /* Most pieces are short numbers: format in place when they fit. */
+    sbuf_grow(b, 64);
     va_list ap;
     va_start(ap, fmt);
-    char *p = xvasprintf(fmt, ap);
+    int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
-    sbuf_add(b, p);
-    free(p);
+    if (n < 0)
+        abort();
+    if ((size_t)n >= b->cap - b->len) {
+        sbuf_grow(b, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
 }
 
 void sbuf_reset(sbuf *b)

@@ -441,14 +441,21 @@ double val_local_days(double t)
     if (!(fabs(t) < 1e15))
         return NAN;
     double whole = floor(t);
+    /* today() is evaluated for every member of every household a report
+     * replays, all at the same clock: remember the last conversion, since
+     * localtime_r is by far the slowest part. (khaosat is single-threaded.) */
+    static double memo_whole = NAN, memo_days;
+    if (whole == memo_whole)
+        return memo_days + (t - whole) / 86400.0;
     time_t tt = (time_t)whole;
     struct tm tm;
     if (!localtime_r(&tt, &tm))
         return NAN;
-    double tod = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec +
-                 (t - whole);
-    return val_days_from_civil(tm.tm_year + 1900L, tm.tm_mon + 1, tm.tm_mday) +
-           tod / 86400.0;
+    double tod = tm.tm_hour * 3600.0 + tm.tm_min * 60.0 + tm.tm_sec;
+    memo_whole = whole;
+    memo_days = val_days_from_civil(tm.tm_year + 1900L, tm.tm_mon + 1, tm.tm_mday) +
+                tod / 86400.0;
+    return memo_days + (t - whole) / 86400.0;
 }
 
 /* Calendar fields of a local day number, to the millisecond. */

@@ -583,7 +583,8 @@ START_TEST(migrates_from_v1)
     ck_assert_str_eq(a, "change age m[1] ->7;");
     free(a);
     store_close(st);
-    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"), 2);
+    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
 }
 END_TEST
 
@@ -617,7 +618,7 @@ START_TEST(refuses_newer_schema)
     raw_sql(dbpath, "PRAGMA application_id = 1263026511;"
             "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was written by a newer khaosat (schema 9); "
-                      "this khaosat knows up to 2");
+                      "this khaosat knows up to 3");
 }
 END_TEST
 

@@ -1,0 +1,435 @@
+/* bench_merge.c: merging sync bundles next to the floor, the same rows
+ * inserted by plain SQLite in one transaction in the same run; exporting
+ * the merged interviews; and the peak memory of a merge, which must stay
+ * flat as the number of bundles grows.
+ *
+ * Data is generated straight through the bundle writer: BUNDLES bundles of
+ * 50 household interviews with 100 items each (about a million answers at
+ * the full size).  --quick: 20 bundles.  Wall time is reported: both sides
+ * write the same database with the same settings. */
+#include "config.h"
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "merge.h"
+#include "revision.h"
+#include "store.h"
+#include "store_int.h"
+#include "util.h"
+
+#define PER_BUNDLE 50
+#define ITEMS 100
+#define FORM_ID "household"
+#define FORM_VERSION "2026.1"
+
+/* Seconds on the monotonic clock. */
+static double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Exit with a message when rc says failure. */
+static void must(int ok, const char *what, const char *why)
+{
+    if (!ok) {
+        fprintf(stderr, "bench_merge: %s: %s\n", what, why ? why : "failed");
+        exit(1);
+    }
+}
+
+/* One generated interview: its items in canonical order and revision. */
+typedef struct gen {
+    char uuid[37], device[37], rev[65];
+    char qid[ITEMS][8], path[ITEMS][24], value[ITEMS][16];
+    int order[ITEMS];
+} gen;
+
+static gen *sort_ctx;
+
+static int item_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return rev_item_cmp(sort_ctx->qid[x], sort_ctx->path[x],
+                        sort_ctx->qid[y], sort_ctx->path[y]);
+}
+
+/* Interview i of bundle b: unique keys (village, hh_no), a roster of
+ * three members, the rest top-level answers. */
+static void generate(gen *g, int b, int i)
+{
+    snprintf(g->uuid, sizeof g->uuid, "%08x-%04x-4000-8000-%012x",
+             (unsigned)b, (unsigned)i, (unsigned)(b * 1000 + i));
+    snprintf(g->device, sizeof g->device, "%08x-0000-4000-8000-000000000000",
+             (unsigned)b);
+    unsigned x = (unsigned)(b * 7919 + i * 104729);
+    int n = 0;
+    snprintf(g->qid[n], 8, "village");
+    snprintf(g->value[n++], 16, "%02d", b / 8 % 26 + 1);
+    snprintf(g->qid[n], 8, "hh_no");
+    snprintf(g->value[n++], 16, "%d", b % 8 * PER_BUNDLE + i + 1);
+    snprintf(g->path[n], 24, "members");
+    snprintf(g->value[n++], 16, "3");
+    for (int m = 1; m <= 3; m++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(g->qid[n], 8, "m_%c", 'a' + k);
+            snprintf(g->path[n], 24, "members[%d]", m);
+            snprintf(g->value[n++], 16, "%u", (x = x * 1103515245 + 12345)
+                     % 1000);
+        }
+    for (int k = 0; n < ITEMS; k++) {
+        snprintf(g->qid[n], 8, "q%03d", k);
+        snprintf(g->value[n++], 16, "%u", (x = x * 1103515245 + 12345)
+                 % 100000);
+    }
+    for (int k = 0; k < ITEMS; k++) {
+        if (k < 2 || k >= 12)
+            g->path[k][0] = '\0';
+        if (k == 2)
+            g->qid[k][0] = '\0';
+        g->order[k] = k;
+    }
+    sort_ctx = g;
+    qsort(g->order, ITEMS, sizeof *g->order, item_cmp);
+    rev_meta m = {g->uuid, FORM_ID, FORM_VERSION, "complete", NULL, NULL};
+    rev_hasher h;
+    rev_hash_begin(&h, &m);
+    for (int k = 0; k < ITEMS; k++) {
+        int j = g->order[k];
+        rev_hash_item(&h, g->qid[j], g->path[j], g->value[j]);
+    }
+    rev_hash_end(&h, g->rev, NULL);
+}
+
+static const char *const T0 = "2026-05-01T08:00:00Z";
+static const char *const T0MS = "2026-05-01T08:00:00.000Z";
+
+/* Write bundle b into dir. */
+static void write_bundle(const char *dir, int b, const char *form,
+                         size_t form_len, gen *g)
+{
+    bundle_writer *w;
+    char *err = NULL, *path = NULL;
+    must(bundle_writer_open(dir, &w, &err) == 0, "writer", err);
+    must(bundle_writer_form(w, FORM_ID, FORM_VERSION, form, form_len) == 0,
+         "form", bundle_writer_errmsg(w));
+    for (int i = 0; i < PER_BUNDLE; i++) {
+        generate(g, b, i);
+        bundle_iv iv = {g->uuid, FORM_ID, FORM_VERSION, "complete", "bench",
+                        g->device, T0, T0, g->rev};
+        bundle_rev r = {g->uuid, g->rev, NULL, NULL, "complete", g->device,
+                        "bench", T0MS};
+        bundle_audit a1 = {g->uuid, g->device, 2 * i + 1, T0MS, "create",
+                           NULL, NULL, NULL, "draft"};
+        bundle_audit a2 = {g->uuid, g->device, 2 * i + 2, T0MS, "status",
+                           NULL, NULL, "draft", "complete"};
+        int ok = bundle_writer_interview(w, &iv) == 0
+            && bundle_writer_revision(w, &r) == 0
+            && bundle_writer_audit(w, &a1) == 0
+            && bundle_writer_audit(w, &a2) == 0;
+        for (int k = 0; ok && k < ITEMS; k++)
+            ok = bundle_writer_item(w, g->uuid, g->rev, g->qid[k],
+                                    g->path[k], g->value[k]) == 0;
+        must(ok, "writing", bundle_writer_errmsg(w));
+    }
+    bundle_manifest m = {0};
+    m.device = xstrdup(g->device);
+    m.enumerator = xstrdup("bench");
+    m.commune = xstrdup("bench");
+    must(bundle_writer_commit(w, &m, &path, &err) == 0, "commit", err);
+    bundle_manifest_clear(&m);
+    free(path);
+}
+
+/* A fresh store at path (removing an old one). */
+static store *fresh_store(const char *path)
+{
+    char *cmd = xasprintf("rm -f '%s' '%s-wal' '%s-shm'", path, path, path);
+    if (system(cmd) != 0)
+        exit(1);
+    free(cmd);
+    store *st;
+    char *err = NULL;
+    must(store_open(path, &st, &err) == 0, path, err);
+    return st;
+}
+
+/* Prepare or die. */
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s;
+    must(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, sql,
+         sqlite3_errmsg(db));
+    return s;
+}
+
+/* Bind strings and step; die on failure. */
+static void put(sqlite3 *db, sqlite3_stmt *s, int n, const char *const *v)
+{
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+    must(sqlite3_step(s) == SQLITE_DONE, "floor insert", sqlite3_errmsg(db));
+    sqlite3_reset(s);
+}
+
+/* The floor: every row the merge stores, inserted by plain SQLite in one
+ * transaction into a database with the same schema and settings. */
+static double floor_insert(const char *path, int bundles, const char *form,
+                           size_t form_len, gen *g)
+{
+    store *st = fresh_store(path);
+    sqlite3 *db = store_sqlite(st);
+    must(store_save_form(st, FORM_ID, FORM_VERSION, form, form_len, NULL)
+         == 0, "form", store_errmsg(st));
+    double t = bench_now();
+    must(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
+         "begin", sqlite3_errmsg(db));
+    sqlite3_stmt *iv = prep(db, "INSERT INTO interviews (uuid, form_id,"
+        " form_version, status, enumerator, device_id, created, updated,"
+        " head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    sqlite3_stmt *rv = prep(db, "INSERT INTO revisions (id, interview,"
+        " status, device, enumerator, created, content, bundle)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt *it = prep(db, "INSERT INTO revision_items VALUES"
+                            " (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *an = prep(db, "INSERT INTO answers VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *rc = prep(db, "INSERT INTO repeat_counts VALUES (?1, ?2,"
+                            " ?3)");
+    sqlite3_stmt *au = prep(db, "INSERT INTO audit (interview, time, event,"
+        " old_value, new_value, origin, origin_seq) VALUES (?1, ?2, ?3, ?4,"
+        " ?5, ?6, ?7)");
+    sqlite3_stmt *ck = prep(db, "INSERT INTO case_keys VALUES (?1, ?2, ?3,"
+                            " ?4)");
+    for (int b = 0; b < bundles; b++)
+        for (int i = 0; i < PER_BUNDLE; i++) {
+            generate(g, b, i);
+            const char *v[9] = {g->uuid, FORM_ID, FORM_VERSION, "complete",
+                                "bench", g->device, T0, T0, g->rev};
+            put(db, iv, 9, v);
+            const char *r[8] = {g->rev, g->uuid, "complete", g->device,
+                                "bench", T0MS, g->rev, g->device};
+            put(db, rv, 8, r);
+            for (int k = 0; k < ITEMS; k++) {
+                const char *x[4] = {g->rev, g->qid[k], g->path[k],
+                                    g->value[k]};
+                put(db, it, 4, x);
+                const char *y[4] = {g->uuid, g->qid[k], g->path[k],
+                                    g->value[k]};
+                put(db, *g->qid[k] ? an : rc, *g->qid[k] ? 4 : 3,
+                    *g->qid[k] ? y : (const char *[]){g->uuid, g->path[k],
+                                                       g->value[k]});
+            }
+            for (int k = 1; k <= 2; k++) {
+                char seq[16];
+                snprintf(seq, sizeof seq, "%d", 2 * i + k);
+                const char *a[7] = {g->uuid, T0MS, k == 1 ? "create"
+                                    : "status", k == 1 ? NULL : "draft",
+                                    k == 1 ? "draft" : "complete", g->device,
+                                    seq};
+                put(db, au, 7, a);
+            }
+            const char *c[4] = {g->uuid, FORM_ID, g->value[0], g->rev};
+            put(db, ck, 4, c);
+        }
+    must(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, "commit",
+         sqlite3_errmsg(db));
+    t = bench_now() - t;
+    sqlite3_stmt *all[] = {iv, rv, it, an, rc, au, ck};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        sqlite3_finalize(all[i]);
+    store_close(st);
+    return t;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bundle files of dir, sorted; *n their number. */
+static char **list_bundles(const char *dir, int *n)
+{
+    DIR *d = opendir(dir);
+    must(d != NULL, dir, "cannot read");
+    char **v = NULL;
+    struct dirent *e;
+    *n = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!strstr(e->d_name, BUNDLE_EXT) || e->d_name[0] == '.')
+            continue;
+        v = xrealloc(v, (*n + 1) * sizeof *v);
+        v[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(v, *n, sizeof *v, name_cmp);
+    return v;
+}
+
+/* Merge the first n bundles of dir into a fresh database at path. */
+static double merge_all(const char *path, const char *dir, int n,
+                        long *added)
+{
+    int have;
+    char **v = list_bundles(dir, &have);
+    store *st = fresh_store(path);
+    merger *m = merger_new(st);
+    double t = bench_now();
+    *added = 0;
+    for (int i = 0; i < have; i++) {
+        if (i < n) {
+            bundle *b;
+            char *err = NULL;
+            merge_counts c;
+            must(bundle_open(v[i], &b, &err) == 0, "verify", err);
+            must(merger_run(m, b, NULL, NULL, &c, &err) == 0, "merge", err);
+            *added += c.added;
+            bundle_close(b);
+        }
+        free(v[i]);
+    }
+    t = bench_now() - t;
+    free(v);
+    merger_free(m);
+    store_close(st);
+    return t;
+}
+
+/* Time to verify (open) every bundle of dir, merging nothing. */
+static double verify_all(const char *dir)
+{
+    int have;
+    char **v = list_bundles(dir, &have);
+    double t = bench_now();
+    for (int i = 0; i < have; i++) {
+        bundle *b;
+        char *err = NULL;
+        must(bundle_open(v[i], &b, &err) == 0, "verify", err);
+        bundle_close(b);
+        free(v[i]);
+    }
+    free(v);
+    return bench_now() - t;
+}
+
+/* Peak resident memory of this process so far, in kB (VmHWM). */
+static long peak_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+/* Peak memory of merging n bundles, measured in a fresh process. */
+static long child_peak(const char *self, const char *dir, const char *db,
+                       int n)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", n);
+    int fd[2];
+    must(pipe(fd) == 0, "pipe", NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        execl(self, self, "--child", num, dir, db, (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    char buf[64] = "";
+    FILE *f = fdopen(fd[0], "r");
+    if (!fgets(buf, sizeof buf, f))
+        buf[0] = '\0';
+    fclose(f);
+    int status;
+    waitpid(pid, &status, 0);
+    return strtol(buf, NULL, 10);
+}
+
+/* --child N DIR DB: merge N bundles and print the peak memory. */
+static int child_main(char **argv)
+{
+    long added;
+    merge_all(argv[4], argv[3], atoi(argv[2]), &added);
+    printf("%ld\n", peak_kb());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "--child") == 0)
+        return child_main(argv);
+    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    int bundles = quick ? 20 : 200;
+    size_t form_len;
+    char *form = util_read_file(SRCFORMSDIR "/household.yaml", &form_len);
+    must(form != NULL, SRCFORMSDIR "/household.yaml", "cannot read");
+    char tmpl[] = "/tmp/khaosat-bench-merge-XXXXXX";
+    must(mkdtemp(tmpl) != NULL, "mkdtemp", NULL);
+    char *dir = xasprintf("%s/usb", tmpl), *db = xasprintf("%s/o.db", tmpl),
+         *fl = xasprintf("%s/floor.db", tmpl), *up = xasprintf("%s/up", tmpl);
+    char *mk = xasprintf("mkdir -p '%s' '%s'", dir, up);
+    must(system(mk) == 0, mk, NULL);
+    gen *g = xcalloc(1, sizeof *g);
+    double t = bench_now();
+    for (int b = 0; b < bundles; b++)
+        write_bundle(dir, b, form, form_len, g);
+    t = bench_now() - t;
+    long n = (long)bundles * PER_BUNDLE;
+    printf("bench_merge: %d bundles x %d interviews x %d items = %ld "
+           "answers%s\n", bundles, PER_BUNDLE, ITEMS, n * ITEMS,
+           quick ? " (--quick)" : "");
+    printf("  writing the bundles:            %8.2f s\n", t);
+    double fl_t = floor_insert(fl, bundles, form, form_len, g);
+    long added;
+    double m_t = merge_all(db, dir, bundles, &added);
+    must(added == n, "merge", "not every interview was added");
+    printf("  merge (verify + merge):         %8.2f s  (%.0f interviews/s)\n",
+           m_t, n / m_t);
+    printf("    of which verifying alone:     %8.2f s\n", verify_all(dir));
+    printf("  floor (same rows, one tx):      %8.2f s\n", fl_t);
+    printf("  ratio merge / floor:            %8.2f   (goal <= 2)\n",
+           m_t / fl_t);
+    store *st;
+    char *err = NULL, *path = NULL;
+    long count;
+    must(store_open(db, &st, &err) == 0, db, err);
+    t = bench_now();
+    must(bundle_export(st, up, BUNDLE_EXPORT_ALL, &path, &count, &err) == 0,
+         "export", err);
+    t = bench_now() - t;
+    printf("  export %ld interviews (+verify): %7.2f s\n", count, t);
+    store_close(st);
+    free(path);
+    int small = bundles / 10 > 0 ? bundles / 10 : 1;
+    long p1 = child_peak("/proc/self/exe", dir, db, small);
+    long p2 = child_peak("/proc/self/exe", dir, db, bundles);
+    printf("  peak RSS merging %3d bundles:    %8ld kB\n", small, p1);
+    printf("  peak RSS merging %3d bundles:    %8ld kB  (ratio %.2f, goal: "
+           "flat)\n", bundles, p2, p1 > 0 ? (double)p2 / p1 : 0);
+    char *rm = xasprintf("rm -rf '%s'", tmpl);
+    if (system(rm) != 0)
+        fprintf(stderr, "bench_merge: could not remove %s\n", tmpl);
+    free(rm);
+    free(mk);
+    free(g);
+    free(form);
+    free(dir);
+    free(db);
+    free(fl);
+    free(up);
+    return 0;
+}

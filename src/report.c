@@ -1,0 +1,778 @@
+/* report.c: computing a report: one pass over the context form (the
+ * commune), one streaming pass over every other interview into running
+ * totals, then conditions, verdicts and the needs ranking. */
+#include "config.h"
+#include "report_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "value.h"
+
+/* The definition's expressions compiled for one form version. */
+typedef struct rcomp {
+    const form *f;
+    int dform;            /* index in def->forms, -1 when not reported */
+    expr **num, **den;    /* per figure; NULL when not of this form */
+    int *rep;             /* per figure: repeat question, -1 the interview */
+    expr *key, *name, *village, *include, *v_code, *v_name, *v_planned;
+    int roster;
+    expr ***at_least, ***at_most; /* context: per condition, per test */
+    expr **need, **prio;
+} rcomp;
+
+/* Everything a run carries. */
+typedef struct rrun {
+    const report_def *d;
+    const catalog *cat;
+    rscan *s;
+    const report_opts *o;
+    report_result *r;
+    rcomp **comps;
+    size_t ncomps;
+    char **keys;          /* context keys seen in the first pass */
+    size_t nkeys;
+    int ctx_done;         /* the chosen context interview was evaluated */
+    int ctx_dups;         /* more complete context interviews with its key */
+    int village_form;     /* form whose interviews the village table counts */
+} rrun;
+
+void rwarn_add(rwarn *w, char *msg)
+{
+    w->v = xrealloc(w->v, (w->n + 1) * sizeof *w->v);
+    w->v[w->n++] = msg;
+}
+
+static void rwarn_free(rwarn *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->v[i]);
+    free(w->v);
+}
+
+/* Compile src for f, or record why not (once per form version). */
+static expr *comp_one(rrun *R, const form *f, const rsrc *src)
+{
+    if (!src->text)
+        return NULL;
+    char *err = NULL;
+    expr *e = report_compile(R->d, f, src, &err);
+    if (!e)
+        rwarn_add(&R->r->warn, err);
+    return e;
+}
+
+static void comp_free(const report_def *d, rcomp *c)
+{
+    for (size_t i = 0; i < d->nfigs; i++) {
+        expr_free(c->num[i]);
+        expr_free(c->den[i]);
+    }
+    free(c->num);
+    free(c->den);
+    free(c->rep);
+    expr_free(c->key);
+    expr_free(c->name);
+    expr_free(c->village);
+    expr_free(c->include);
+    expr_free(c->v_code);
+    expr_free(c->v_name);
+    expr_free(c->v_planned);
+    for (size_t i = 0; c->at_least && i < d->nconds; i++) {
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            expr_free(c->at_least[i][k]);
+            expr_free(c->at_most[i][k]);
+        }
+        free(c->at_least[i]);
+        free(c->at_most[i]);
+    }
+    free(c->at_least);
+    free(c->at_most);
+    for (size_t i = 0; c->need && i < d->nneeds; i++) {
+        expr_free(c->need[i]);
+        expr_free(c->prio[i]);
+    }
+    free(c->need);
+    free(c->prio);
+    free(c);
+}
+
+/* The context-only expressions of a compiled form. */
+static void comp_context(rrun *R, rcomp *c)
+{
+    const report_def *d = R->d;
+    c->at_least = xcalloc(d->nconds, sizeof *c->at_least);
+    c->at_most = xcalloc(d->nconds, sizeof *c->at_most);
+    for (size_t i = 0; i < d->nconds; i++) {
+        c->at_least[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_least);
+        c->at_most[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_most);
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            c->at_least[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_least);
+            c->at_most[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_most);
+        }
+    }
+    c->need = xcalloc(d->nneeds, sizeof *c->need);
+    c->prio = xcalloc(d->nneeds, sizeof *c->prio);
+    for (size_t i = 0; i < d->nneeds; i++) {
+        c->need[i] = comp_one(R, c->f, &d->needs[i].need);
+        c->prio[i] = comp_one(R, c->f, &d->needs[i].priority);
+    }
+}
+
+/* The compiled definition for form version f (made on first use). */
+static rcomp *comp_get(rrun *R, const form *f)
+{
+    for (size_t i = 0; i < R->ncomps; i++)
+        if (R->comps[i]->f == f)
+            return R->comps[i];
+    const report_def *d = R->d;
+    rcomp *c = xcalloc(1, sizeof *c);
+    c->f = f;
+    c->dform = -1;
+    for (size_t i = 0; i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, f->id))
+            c->dform = (int)i;
+    c->num = xcalloc(d->nfigs, sizeof *c->num);
+    c->den = xcalloc(d->nfigs, sizeof *c->den);
+    c->rep = xcalloc(d->nfigs, sizeof *c->rep);
+    c->roster = -1;
+    if (c->dform >= 0) {
+        const rdef_form *rf = &d->forms[c->dform];
+        for (size_t i = 0; i < d->nfigs; i++) {
+            const rdef_figure *fg = &d->figs[i];
+            c->rep[i] = fg->repeat ? form_find(f, fg->repeat) : -1;
+            if (fg->form != c->dform)
+                continue;
+            if (fg->repeat && (c->rep[i] < 0 || f->q[c->rep[i]].type != QT_REPEAT)) {
+                rwarn_add(&R->r->warn, xasprintf(_("%s: figure %s: no repeat "
+                          "'%s' in form %s version %s"), d->path, fg->id,
+                          fg->repeat, f->id, f->version));
+                continue;
+            }
+            c->num[i] = comp_one(R, f, &fg->num);
+            c->den[i] = comp_one(R, f, &fg->den);
+            if (fg->den.text && !c->den[i]) {
+                expr_free(c->num[i]);
+                c->num[i] = NULL;
+            }
+        }
+        c->key = comp_one(R, f, &rf->key);
+        c->name = comp_one(R, f, &rf->name);
+        c->village = comp_one(R, f, &rf->village);
+        c->include = comp_one(R, f, &rf->include);
+        if (rf->roster) {
+            c->roster = form_find(f, rf->roster);
+            c->v_code = comp_one(R, f, &rf->v_code);
+            c->v_name = comp_one(R, f, &rf->v_name);
+            c->v_planned = comp_one(R, f, &rf->v_planned);
+        }
+        if (rf->context)
+            comp_context(R, c);
+    }
+    R->comps = xrealloc(R->comps, (R->ncomps + 1) * sizeof *R->comps);
+    R->comps[R->ncomps++] = c;
+    return c;
+}
+
+/* e evaluated in fr, newly allocated ("" when e is NULL). */
+static char *ev_str(inst *in, inst_frame *fr, const expr *e)
+{
+    return e ? inst_eval_string(in, fr, 0, e) : xstrdup("");
+}
+
+/* e as a number: booleans 1/0, empty or not a number NaN. */
+static double ev_num(inst *in, inst_frame *fr, const expr *e)
+{
+    char *s = ev_str(in, fr, e);
+    double v;
+    if (!strcmp(s, "true"))
+        v = 1;
+    else if (!strcmp(s, "false"))
+        v = 0;
+    else
+        v = val_parse_number(s);
+    free(s);
+    return v;
+}
+
+/* Add one unit (frame fr) of figure i to a. */
+static void acc_unit(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
+                     inst_frame *fr, racc *a)
+{
+    double n = ev_num(in, fr, c->num[i]);
+    if (fg->kind == RK_RATE) {
+        double dv = c->den[i] ? ev_num(in, fr, c->den[i]) : 1;
+        if (!(dv > 0))
+            return;       /* not in this rate's population */
+        a->num += n == n ? n : 0;
+        a->den += dv;
+    } else {
+        if (n != n)
+            return;       /* unanswered: no data from this unit */
+        a->num += fg->kind == RK_YESNO ? (n != 0) : n;
+        a->den += 1;
+    }
+    a->units++;
+}
+
+/* Call acc_unit for every instance of repeat chain[depth..] under fr. */
+static void acc_walk(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
+                     inst_frame *fr, const int *chain, int depth, int n,
+                     racc *a)
+{
+    if (depth == n) {
+        acc_unit(fg, c, i, in, fr, a);
+        return;
+    }
+    if (!inst_relevant(in, fr, chain[depth]))
+        return;
+    size_t k = inst_repeat_count(in, fr, chain[depth]);
+    for (size_t j = 0; j < k; j++)
+        acc_walk(fg, c, i, in, inst_repeat_get(in, fr, chain[depth], j), chain,
+                 depth + 1, n, a);
+}
+
+/* Add one interview to the figures of its form, in acc (and vacc). */
+static void acc_interview(rrun *R, const rcomp *c, inst *in, racc *acc,
+                          racc *vacc)
+{
+    const report_def *d = R->d;
+    for (size_t i = 0; i < d->nfigs; i++) {
+        if (!c->num[i])
+            continue;
+        const rdef_figure *fg = &d->figs[i];
+        int chain[16], n = 0;
+        for (int r = c->rep[i]; r >= 0 && n < 16; r = c->f->q[r].repeat)
+            n++;
+        int k = n;
+        for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
+            chain[--k] = r;
+        racc one = {0, 0, 0};
+        acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
+        acc[i].num += one.num;
+        acc[i].den += one.den;
+        acc[i].units += one.units;
+        if (vacc) {
+            vacc[i].num += one.num;
+            vacc[i].den += one.den;
+            vacc[i].units += one.units;
+        }
+    }
+}
+
+/* The village with this code, added when new. */
+static rvillage *village_get(rrun *R, const char *code)
+{
+    report_result *r = R->r;
+    for (size_t i = 0; i < r->nvillages; i++)
+        if (!strcmp(r->villages[i].code, code))
+            return &r->villages[i];
+    r->villages = xrealloc(r->villages, (r->nvillages + 1) * sizeof *r->villages);
+    rvillage *v = &r->villages[r->nvillages++];
+    memset(v, 0, sizeof *v);
+    v->code = xstrdup(code);
+    v->planned = -1;
+    v->acc = xcalloc(R->d->nfigs, sizeof *v->acc);
+    return v;
+}
+
+/* The enumerator row of (name, form), added when new. */
+static renum *enum_get(rrun *R, const char *name, const char *form_id)
+{
+    report_result *r = R->r;
+    for (size_t i = 0; i < r->nenums; i++)
+        if (!strcmp(r->enums[i].name, name) && !strcmp(r->enums[i].form, form_id))
+            return &r->enums[i];
+    r->enums = xrealloc(r->enums, (r->nenums + 1) * sizeof *r->enums);
+    renum *e = &r->enums[r->nenums++];
+    e->name = xstrdup(name);
+    e->form = xstrdup(form_id);
+    e->complete = e->drafts = 0;
+    return e;
+}
+
+/* First pass: note the key of every complete context interview. */
+static int ctx_keys_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    if (!iv->complete || !in)
+        return 0;
+    rcomp *c = comp_get(R, inst_form(in));
+    char *k = ev_str(in, inst_root(in), c->key);
+    for (size_t i = 0; i < R->nkeys; i++)
+        if (!strcmp(R->keys[i], k)) {
+            free(k);
+            return 0;
+        }
+    R->keys = xrealloc(R->keys, (R->nkeys + 1) * sizeof *R->keys);
+    R->keys[R->nkeys++] = k;
+    return 0;
+}
+
+/* The village roster of the context interview. */
+static void ctx_roster(rrun *R, rcomp *c, inst *in)
+{
+    if (c->roster < 0 || !c->v_code)
+        return;
+    inst_frame *root = inst_root(in);
+    size_t n = inst_repeat_count(in, root, c->roster);
+    for (size_t i = 0; i < n; i++) {
+        inst_frame *fr = inst_repeat_get(in, root, c->roster, i);
+        char *code = ev_str(in, fr, c->v_code);
+        if (*code) {
+            rvillage *v = village_get(R, code);
+            if (c->v_name && !v->name)
+                v->name = ev_str(in, fr, c->v_name);
+            double p = c->v_planned ? ev_num(in, fr, c->v_planned) : NAN;
+            if (p == p)
+                v->planned = (long)p;
+        }
+        free(code);
+    }
+}
+
+/* Thresholds and needs read from the context interview (in may be NULL:
+ * then only thresholds that are plain numbers are known). */
+static void ctx_eval(rrun *R, rcomp *c, inst *in)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    for (size_t i = 0; i < d->nconds; i++)
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            rtest_res *t = &r->tests[i][k];
+            const expr *e = c->at_least[i][k] ? c->at_least[i][k]
+                                              : c->at_most[i][k];
+            t->at_most = !c->at_least[i][k] && c->at_most[i][k];
+            t->has_threshold = d->conds[i].tests[k].at_least.text ||
+                               d->conds[i].tests[k].at_most.text;
+            if (e && (in || expr_ref_count(e) == 0)) {
+                inst *tmp = in ? NULL : inst_new(c->f, c->f->default_lang);
+                inst *use = in ? in : tmp;
+                t->threshold = ev_num(use, inst_root(use), e);
+                inst_free(tmp);
+            }
+        }
+    for (size_t i = 0; in && i < d->nneeds; i++) {
+        double nv = ev_num(in, inst_root(in), c->need[i]);
+        r->needs[i].need = nv != nv ? -1 : nv != 0;
+        r->needs[i].priority = c->prio[i] ? ev_num(in, inst_root(in), c->prio[i])
+                                          : NAN;
+    }
+}
+
+/* Second pass over the context form: evaluate the chosen interview. */
+static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    report_result *r = R->r;
+    rformstat *fs = &r->forms[R->d->context];
+    renum *e = enum_get(R, iv->enumerator, iv->form_id);
+    if (!iv->complete) {
+        fs->drafts++;
+        e->drafts++;
+        return 0;
+    }
+    if (!in) {
+        fs->unreadable++;
+        return 0;
+    }
+    rcomp *c = comp_get(R, inst_form(in));
+    char *k = ev_str(in, inst_root(in), c->key);
+    int chosen = r->commune_code && !strcmp(k, r->commune_code);
+    free(k);
+    if (!chosen)
+        return 0;
+    fs->complete++;
+    e->complete++;
+    if (R->ctx_done) {
+        R->ctx_dups++;
+        return 0;
+    }
+    R->ctx_done = 1;
+    r->have_context = 1;
+    r->commune_name = c->name ? ev_str(in, inst_root(in), c->name) : NULL;
+    acc_interview(R, c, in, r->acc, NULL);
+    ctx_roster(R, c, in);
+    ctx_eval(R, c, in);
+    return 0;
+}
+
+/* Main pass: every interview of the other forms. */
+static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    if (d->context >= 0 && !strcmp(iv->form_id, d->forms[d->context].id))
+        return 0;
+    rcomp *c = in ? comp_get(R, inst_form(in)) : NULL;
+    int df = -1;
+    for (size_t i = 0; i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, iv->form_id))
+            df = (int)i;
+    if (df < 0)
+        return 0;
+    rformstat *fs = &r->forms[df];
+    renum *e = enum_get(R, iv->enumerator, iv->form_id);
+    if (!in) {
+        if (iv->complete)
+            fs->unreadable++;
+        else
+            fs->drafts++, e->drafts++;
+        return 0;
+    }
+    rvillage *v = NULL;
+    /* Coverage per village counts the first form with villages (the
+     * households); the others still give figures per village. */
+    int counted = df == R->village_form;
+    if (c->village) {
+        char *code = ev_str(in, inst_root(in), c->village);
+        v = village_get(R, *code ? code : "?");
+        free(code);
+    }
+    if (!iv->complete) {
+        fs->drafts++;
+        e->drafts++;
+        if (v && counted)
+            v->drafts++;
+        return 0;
+    }
+    e->complete++;
+    if (c->include && ev_num(in, inst_root(in), c->include) == 0) {
+        fs->excluded++;
+        if (v && counted)
+            v->excluded++;
+        return 0;
+    }
+    fs->complete++;
+    if (v && counted)
+        v->complete++;
+    acc_interview(R, c, in, r->acc, v ? v->acc : NULL);
+    return 0;
+}
+
+/* The value of a running total. */
+static rvalue value_of(const rdef_figure *fg, const racc *a)
+{
+    rvalue v = {0, a->num, a->den, a->units, NAN};
+    if (fg->kind == RK_RATE) {
+        v.known = a->den > 0;
+        v.value = v.known ? 100.0 * a->num / a->den : NAN;
+    } else if (fg->kind == RK_COUNT) {
+        v.known = a->units > 0;
+        v.value = a->num;
+    } else {
+        v.known = a->units > 0;
+        v.value = fg->rule_all ? a->num == a->den : a->num > 0;
+    }
+    return v;
+}
+
+/* Warnings on figure i: data it lacks or that is thin. */
+static void figure_warnings(rrun *R, size_t i)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    const rdef_figure *fg = &d->figs[i];
+    const rdef_form *rf = &d->forms[fg->form];
+    const rformstat *fs = &r->forms[fg->form];
+    rwarn *w = &r->fwarn[i];
+    if (rf->context && !r->have_context)
+        rwarn_add(w, xasprintf(_("the %s form is missing"), rf->id));
+    else if (!fs->complete)
+        rwarn_add(w, xasprintf(_("no complete %s interview"), rf->id));
+    if (fs->drafts)
+        rwarn_add(w, xasprintf(_("%ld %s drafts not counted"), fs->drafts,
+                               rf->id));
+    if (fs->unreadable)
+        rwarn_add(w, xasprintf(_("%ld %s interviews of an unknown form "
+                                 "version not counted"), fs->unreadable, rf->id));
+    if (!rf->context && r->val[i].known && r->val[i].units < d->min_units)
+        rwarn_add(w, xasprintf(_("small base: %ld %s"), r->val[i].units,
+                               rtext_get(&rf->unit, r->lang)));
+}
+
+/* Status of one test of a condition. */
+static report_status test_status(const report_result *r, const rdef_test *t,
+                                 rtest_res *tr)
+{
+    const rvalue *v = &r->val[t->figure];
+    if (!v->known)
+        return REPORT_NO_DATA;
+    if (!tr->has_threshold)
+        return v->value != 0 ? REPORT_MET : REPORT_NOT_MET;
+    if (tr->threshold != tr->threshold)
+        return REPORT_NO_DATA;
+    /* Compare at the precision the report prints, so that a figure shown
+     * as 50.0% against 50% is met, as the reader would judge it. */
+    double x = round(v->value * 1e6) / 1e6;
+    int ok = tr->at_most ? x <= tr->threshold : x >= tr->threshold;
+    return ok ? REPORT_MET : REPORT_NOT_MET;
+}
+
+/* Combine: any not met is not met; else any unknown is no data. */
+static report_status combine(report_status acc, report_status s)
+{
+    if (acc == REPORT_NOT_MET || s == REPORT_NOT_MET)
+        return REPORT_NOT_MET;
+    if (acc == REPORT_NO_DATA || s == REPORT_NO_DATA)
+        return REPORT_NO_DATA;
+    return REPORT_MET;
+}
+
+/* Order of needs: needed first, then by priority (1 high), then as
+ * defined; unknown last. */
+static const report_result *sort_r;
+static int need_cmp(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const rneed_res *x = &sort_r->needs[i], *y = &sort_r->needs[j];
+    int rx = x->need == 1 ? 0 : x->need == 0 ? 1 : 2;
+    int ry = y->need == 1 ? 0 : y->need == 0 ? 1 : 2;
+    if (rx != ry)
+        return rx - ry;
+    double px = x->priority == x->priority ? x->priority : 1e9;
+    double py = y->priority == y->priority ? y->priority : 1e9;
+    if (px != py)
+        return px < py ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Villages in order of their codes. */
+static int village_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rvillage *)a)->code, ((const rvillage *)b)->code);
+}
+
+/* Everything computed from the totals. */
+static void finish(rrun *R)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    for (size_t i = 0; i < d->nfigs; i++)
+        r->val[i] = value_of(&d->figs[i], &r->acc[i]);
+    if (r->nvillages)
+        qsort(r->villages, r->nvillages, sizeof *r->villages, village_cmp);
+    for (size_t v = 0; v < r->nvillages; v++) {
+        r->villages[v].val = xcalloc(d->nfigs, sizeof *r->villages[v].val);
+        for (size_t i = 0; i < d->nfigs; i++)
+            r->villages[v].val[i] = value_of(&d->figs[i], &r->villages[v].acc[i]);
+    }
+    for (size_t i = 0; i < d->nfigs; i++)
+        figure_warnings(R, i);
+    for (size_t i = 0; i < d->nconds; i++) {
+        report_status st = REPORT_MET;
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            r->tests[i][k].st = test_status(r, &d->conds[i].tests[k],
+                                            &r->tests[i][k]);
+            st = combine(st, r->tests[i][k].st);
+        }
+        r->cond_st[i] = st;
+    }
+    for (size_t i = 0; i < d->nverdicts; i++) {
+        report_status st = REPORT_MET;
+        for (size_t k = 0; k < d->verdicts[i].nconds; k++)
+            st = combine(st, r->cond_st[d->verdicts[i].conds[k]]);
+        r->verdict_st[i] = st;
+    }
+    for (size_t i = 0; i < d->nneeds; i++)
+        r->need_order[i] = i;
+    sort_r = r;
+    qsort(r->need_order, d->nneeds, sizeof *r->need_order, need_cmp);
+    sort_r = NULL;
+    r->conflicts = rscan_open_rows(R->s, "conflicts");
+    r->dup_table = rscan_open_rows(R->s, "duplicates");
+    for (size_t i = 0; i < d->nforms; i++) {
+        const form *f = catalog_find(R->cat, d->forms[i].id, NULL);
+        r->forms[i].duplicates = f ? rscan_key_duplicates(R->s, f) : 0;
+    }
+}
+
+static report_result *result_new(const report_def *d, const report_opts *o)
+{
+    report_result *r = xcalloc(1, sizeof *r);
+    r->def = d;
+    r->lang = xstrdup(o->lang ? o->lang : "vi");
+    r->generated = xstrdup(o->generated);
+    r->by_village = o->by_village;
+    r->forms = xcalloc(d->nforms, sizeof *r->forms);
+    r->acc = xcalloc(d->nfigs, sizeof *r->acc);
+    r->val = xcalloc(d->nfigs, sizeof *r->val);
+    r->fwarn = xcalloc(d->nfigs, sizeof *r->fwarn);
+    r->tests = xcalloc(d->nconds, sizeof *r->tests);
+    for (size_t i = 0; i < d->nconds; i++) {
+        r->tests[i] = xcalloc(d->conds[i].ntests, sizeof **r->tests);
+        for (size_t k = 0; k < d->conds[i].ntests; k++)
+            r->tests[i][k].threshold = NAN;
+    }
+    r->cond_st = xcalloc(d->nconds, sizeof *r->cond_st);
+    r->verdict_st = xcalloc(d->nverdicts, sizeof *r->verdict_st);
+    r->needs = xcalloc(d->nneeds, sizeof *r->needs);
+    for (size_t i = 0; i < d->nneeds; i++) {
+        r->needs[i].need = -1;
+        r->needs[i].priority = NAN;
+    }
+    r->need_order = xcalloc(d->nneeds, sizeof *r->need_order);
+    return r;
+}
+
+/* Choose the commune: the one asked for, or the only one there is. */
+static int choose_context(rrun *R, char **err)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    const char *id = d->forms[d->context].id;
+    if (rscan_each(R->s, R->cat, id, 0, ctx_keys_cb, R, err) < 0)
+        return -1;
+    if (R->o->commune) {
+        size_t i = 0;
+        while (i < R->nkeys && strcmp(R->keys[i], R->o->commune))
+            i++;
+        if (i == R->nkeys) {
+            *err = xasprintf(_("no complete %s interview with key '%s' in "
+                               "the database"), id, R->o->commune);
+            return -1;
+        }
+        r->commune_code = xstrdup(R->o->commune);
+    } else if (R->nkeys > 1) {
+        sbuf b;
+        sbuf_init(&b);
+        for (size_t i = 0; i < R->nkeys; i++)
+            sbuf_addf(&b, "%s%s", i ? ", " : "", R->keys[i]);
+        *err = xasprintf(_("the database holds %zu communes (%s); choose one "
+                           "with --commune"), R->nkeys, b.s);
+        sbuf_free(&b);
+        return -1;
+    } else if (R->nkeys == 1) {
+        r->commune_code = xstrdup(R->keys[0]);
+    }
+    if (rscan_each(R->s, R->cat, id, 1, ctx_eval_cb, R, err) < 0)
+        return -1;
+    if (!r->have_context) {
+        /* Thresholds written as plain numbers still apply. */
+        const form *f = catalog_find(R->cat, id, NULL);
+        if (f)
+            ctx_eval(R, comp_get(R, f), NULL);
+        rwarn_add(&r->warn, xasprintf(_("no complete %s form: conditions and "
+                  "figures from it have no data"), id));
+    }
+    if (R->ctx_dups)
+        rwarn_add(&r->warn, xasprintf(_("%d more complete %s interviews with "
+                  "key %s were ignored"), R->ctx_dups, id, r->commune_code));
+    return 0;
+}
+
+int report_run(const report_def *def, const catalog *cat, rscan *s,
+               const report_opts *o, report_result **out, char **err)
+{
+    *out = NULL;
+    rrun R = {def, cat, s, o, result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1};
+    for (size_t i = 0; i < def->nforms && R.village_form < 0; i++)
+        if (!def->forms[i].context && def->forms[i].village.text)
+            R.village_form = (int)i;
+    int rc = def->context >= 0 ? choose_context(&R, err) : 0;
+    if (rc == 0)
+        rc = rscan_each(s, cat, NULL, 1, main_cb, &R, err) < 0 ? -1 : 0;
+    if (rc == 0)
+        finish(&R);
+    for (size_t i = 0; i < R.ncomps; i++)
+        comp_free(def, R.comps[i]);
+    free(R.comps);
+    for (size_t i = 0; i < R.nkeys; i++)
+        free(R.keys[i]);
+    free(R.keys);
+    if (rc) {
+        report_result_free(R.r);
+        return -1;
+    }
+    *out = R.r;
+    return 0;
+}
+
+void report_result_free(report_result *r)
+{
+    if (!r)
+        return;
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->nfigs; i++)
+        rwarn_free(&r->fwarn[i]);
+    for (size_t i = 0; i < d->nconds; i++)
+        free(r->tests[i]);
+    for (size_t i = 0; i < r->nvillages; i++) {
+        free(r->villages[i].code);
+        free(r->villages[i].name);
+        free(r->villages[i].acc);
+        free(r->villages[i].val);
+    }
+    for (size_t i = 0; i < r->nenums; i++) {
+        free(r->enums[i].name);
+        free(r->enums[i].form);
+    }
+    rwarn_free(&r->warn);
+    free(r->villages);
+    free(r->enums);
+    free(r->tests);
+    free(r->cond_st);
+    free(r->verdict_st);
+    free(r->needs);
+    free(r->need_order);
+    free(r->forms);
+    free(r->acc);
+    free(r->val);
+    free(r->fwarn);
+    free(r->lang);
+    free(r->generated);
+    free(r->commune_code);
+    free(r->commune_name);
+    free(r);
+}
+
+report_status report_status_of(const report_result *r, const char *id)
+{
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->nconds; i++)
+        if (!strcmp(d->conds[i].id, id))
+            return r->cond_st[i];
+    for (size_t i = 0; i < d->nverdicts; i++)
+        if (!strcmp(d->verdicts[i].id, id))
+            return r->verdict_st[i];
+    return REPORT_NO_DATA;
+}
+
+/* Index of figure id, or -1. */
+static int fig_index(const report_def *d, const char *id)
+{
+    for (size_t i = 0; i < d->nfigs; i++)
+        if (!strcmp(d->figs[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+int report_figure(const report_result *r, const char *id, const char *village,
+                  double *num, double *den, long *units)
+{
+    int i = fig_index(r->def, id);
+    if (i < 0)
+        return -1;
+    const rvalue *v = &r->val[i];
+    if (village) {
+        v = NULL;
+        for (size_t k = 0; k < r->nvillages; k++)
+            if (!strcmp(r->villages[k].code, village))
+                v = &r->villages[k].val[i];
+        if (!v)
+            return -1;
+    }
+    *num = v->num;
+    *den = v->den;
+    *units = v->units;
+    return v->known ? 0 : -1;
+}
+
+size_t report_figure_warnings(const report_result *r, const char *id)
+{
+    int i = fig_index(r->def, id);
+    return i < 0 ? 0 : r->fwarn[i].n;
+}

@@ -1,0 +1,435 @@
+/* check_merge.c: the merge rules: adding, idempotence, a revision that
+ * descends replacing, an older one ignored, three-way merging, conflicts
+ * kept and resolved, duplicates flagged, provenance, refusals and kills
+ * that leave the database as it was, and the schema 2 -> 3 migration. */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle_fixture.h"
+#include "merge.h"
+#include "revision.h"
+
+/* A fingerprint of every row of every table of a database file. */
+static char *fingerprint(const char *path)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *t;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema"
+        " WHERE type = 'table' ORDER BY name", -1, &t, NULL), SQLITE_OK);
+    canon c;
+    canon_init(&c);
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(t, 0);
+        canon_str(&c, name);
+        char *sql = xasprintf("SELECT * FROM \"%s\" ORDER BY 1, 2", name);
+        sqlite3_stmt *s;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+                         SQLITE_OK);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            for (int i = 0; i < sqlite3_column_count(s); i++)
+                canon_str(&c, (const char *)sqlite3_column_text(s, i));
+        sqlite3_finalize(s);
+        free(sql);
+    }
+    sqlite3_finalize(t);
+    sqlite3_close(db);
+    char *out = xmalloc(65);
+    canon_final(&c, out);
+    return out;
+}
+
+/* Merge the bundle at path into st; the merger's result. */
+static int merge(store *st, const char *path, merge_counts *c)
+{
+    bundle *b;
+    char *err = NULL;
+    ck_assert_msg(bundle_open(path, &b, &err) == 0, "%s", err);
+    merger *m = merger_new(st);
+    int rc = merger_run(m, b, NULL, NULL, c, &err);
+    if (rc < 0)
+        fprintf(stderr, "merge: %s\n", err);
+    free(err);
+    merger_free(m);
+    bundle_close(b);
+    return rc;
+}
+
+/* Expect these counts from merging path into st. */
+static void merged(store *st, const char *path, long added, long updated,
+                   long unchanged, long conflicts, long duplicates)
+{
+    merge_counts c;
+    ck_assert_int_eq(merge(st, path, &c), 0);
+    ck_assert_int_eq(c.added, added);
+    ck_assert_int_eq(c.updated, updated);
+    ck_assert_int_eq(c.unchanged, unchanged);
+    ck_assert_int_eq(c.conflicts, conflicts);
+    ck_assert_int_eq(c.duplicates, duplicates);
+}
+
+/* The stored answer equals want. */
+static void answer_is(store *st, const char *uuid, const char *qid,
+                      const char *want)
+{
+    char *v = fx_answer(st, uuid, qid);
+    ck_assert_pstr_eq(v, want);
+    free(v);
+}
+
+START_TEST(adds_once_with_provenance)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    fx_interview(a, "v01", "2", "Binh", u);
+    char *b1 = fx_export(a, "usb", 0, NULL);
+    merged(o, b1, 2, 0, 0, 0, 0);
+    answer_is(o, u, "name", "Binh");
+    merge_counts c;
+    ck_assert_int_eq(merge(o, b1, &c), 1);      /* the same bundle */
+    /* The same revisions in another bundle: unchanged. */
+    char *b2 = fx_export(a, "usb", BUNDLE_EXPORT_ALL, NULL);
+    merged(o, b2, 0, 0, 2, 0, 0);
+    char *dev, *sql;
+    ck_assert_int_eq(store_device_id(a, &dev), 0);
+    sql = xasprintf("SELECT count(*) FROM revisions r JOIN bundles b"
+                    " ON b.uuid = r.bundle WHERE r.device = '%s'"
+                    " AND r.enumerator = 'a.db' AND b.file = '%s'", dev, b1);
+    ck_assert_int_eq(fx_int(store_path(o), sql), 2);
+    ck_assert_int_eq(fx_int(store_path(o), "SELECT count(*) FROM audit"
+                            " WHERE origin IS NOT NULL"), 2 * 8);
+    free(sql);
+    free(dev);
+    free(b1);
+    free(b2);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
+START_TEST(descendant_replaces_older_ignored)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *old = fx_export(a, "usb", 0, NULL);
+    ck_assert_int_eq(store_save_answer(a, u, "name", "", "An Nguyen"), 0);
+    char *newer = fx_export(a, "usb", 0, NULL);
+    ck_assert_ptr_nonnull(newer);
+    merged(o, newer, 1, 0, 0, 0, 0);
+    merged(o, old, 0, 0, 1, 0, 0);              /* older: ignored */
+    answer_is(o, u, "name", "An Nguyen");
+    store *o2 = fx_laptop("office2.db");
+    merged(o2, old, 1, 0, 0, 0, 0);
+    merged(o2, newer, 0, 1, 0, 0, 0);           /* descends: replaces */
+    answer_is(o2, u, "name", "An Nguyen");
+    free(old);
+    free(newer);
+    store_close(a);
+    store_close(o);
+    store_close(o2);
+}
+END_TEST
+
+/* Laptop b takes a's interview; both edit it from the same revision. */
+static void two_edits(store *a, store *b, store *o, char u[37],
+                      char **ba, char **bb)
+{
+    fx_interview(a, "v01", "1", "An", u);
+    char *first = fx_export(a, "usb", 0, NULL);
+    merged(b, first, 1, 0, 0, 0, 0);
+    merged(o, first, 1, 0, 0, 0, 0);
+    free(first);
+    ck_assert_int_eq(store_save_answer(a, u, "hh_size", "", "4"), 0);
+    ck_assert_int_eq(store_save_answer(b, u, "internet", "", "1"), 0);
+    *ba = fx_export(a, "usbA", 0, NULL);
+    *bb = fx_export(b, "usbB", 0, NULL);
+}
+
+START_TEST(three_way_takes_both_sides)
+{
+    store *a = fx_laptop("a.db"), *b = fx_laptop("b.db"),
+          *o = fx_laptop("office.db");
+    char u[37], *ba, *bb;
+    two_edits(a, b, o, u, &ba, &bb);
+    merged(o, ba, 0, 1, 0, 0, 0);
+    merged(o, bb, 0, 1, 0, 0, 0);
+    answer_is(o, u, "hh_size", "4");
+    answer_is(o, u, "internet", "1");
+    answer_is(o, u, "name", "An");
+    char *sql = xasprintf("SELECT count(*) FROM revisions r JOIN interviews"
+                          " i ON i.head = r.id WHERE i.uuid = '%s' AND"
+                          " r.parent IS NOT NULL AND r.parent2 IS NOT NULL",
+                          u);
+    ck_assert_int_eq(fx_int(store_path(o), sql), 1);
+    free(sql);
+    /* Either order gives the same answers. */
+    store *o2 = fx_laptop("office2.db");
+    char *again = fx_export(a, "usbA", BUNDLE_EXPORT_ALL, NULL);
+    merged(o2, bb, 1, 0, 0, 0, 0);
+    merged(o2, again, 0, 1, 0, 0, 0);
+    answer_is(o2, u, "hh_size", "4");
+    answer_is(o2, u, "internet", "1");
+    free(again);
+    free(ba);
+    free(bb);
+    store_close(a);
+    store_close(b);
+    store_close(o);
+    store_close(o2);
+}
+END_TEST
+
+/* Collect conflicts as "qid:mine/theirs/base:who" lines. */
+static int collect(void *ctx, const merge_conflict *c)
+{
+    sbuf_addf(ctx, "%s:%s/%s/%s:%s;", c->qid, c->mine ? c->mine : "-",
+              c->theirs ? c->theirs : "-", c->base ? c->base : "-",
+              c->theirs_enumerator);
+    return 0;
+}
+
+START_TEST(conflict_keeps_both_until_resolved)
+{
+    store *a = fx_laptop("a.db"), *b = fx_laptop("b.db"),
+          *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *first = fx_export(a, "usb", 0, NULL);
+    merged(b, first, 1, 0, 0, 0, 0);
+    merged(o, first, 1, 0, 0, 0, 0);
+    ck_assert_int_eq(store_save_answer(a, u, "name", "", "An A"), 0);
+    ck_assert_int_eq(store_save_answer(b, u, "name", "", "An B"), 0);
+    ck_assert_int_eq(store_set_repeat_count(b, u, "members", 3), 0);
+    char *ba = fx_export(a, "usbA", 0, NULL), *bb = fx_export(b, "usbB", 0,
+                                                              NULL);
+    merged(o, ba, 0, 1, 0, 0, 0);
+    merged(o, bb, 0, 1, 0, 1, 0);
+    answer_is(o, u, "name", "An A");            /* nothing overwritten */
+    sbuf s;
+    sbuf_init(&s);
+    ck_assert_int_eq(merge_list_conflicts(o, 0, collect, &s), 0);
+    ck_assert_str_eq(s.s, "name:An A/An B/An:b.db;");
+    sbuf_reset(&s);
+    /* Both revisions are kept. */
+    char *sql = xasprintf("SELECT count(*) FROM revisions WHERE interview ="
+                          " '%s'", u);
+    ck_assert_int_eq(fx_int(store_path(o), sql), 5);   /* b edited twice */
+    free(sql);
+    char *mine, *theirs;
+    ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
+                                           &theirs), 0);
+    ck_assert_str_eq(theirs, "An B");
+    char rev[65];
+    ck_assert_int_eq(store_save_answer(o, u, "name", "", theirs), 0);
+    ck_assert_int_eq(store_rev_snapshot(o, u, 0, rev), 0);
+    ck_assert_int_eq(merge_mark_resolved(o, u, "name", "", rev), 0);
+    free(mine);
+    free(theirs);
+    ck_assert_int_eq(merge_list_conflicts(o, 0, collect, &s), 0);
+    ck_assert_str_eq(s.s, "");
+    ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
+                                           &theirs), 1);
+    ck_assert_int_eq(fx_int(store_path(o), "SELECT count FROM repeat_counts"),
+                     3);
+    free(mine);
+    free(theirs);
+    sbuf_free(&s);
+    free(first);
+    free(ba);
+    free(bb);
+    store_close(a);
+    store_close(b);
+    store_close(o);
+}
+END_TEST
+
+static int count_dup(void *ctx, const merge_duplicate *d)
+{
+    ck_assert_str_eq(d->key, "village=v01, hh_no=7");
+    ++*(int *)ctx;
+    return 0;
+}
+
+START_TEST(duplicates_flagged_not_merged)
+{
+    store *a = fx_laptop("a.db"), *b = fx_laptop("b.db"),
+          *o = fx_laptop("office.db");
+    char u1[37], u2[37], u3[37];
+    fx_interview(a, "v01", "7", "An", u1);
+    fx_interview(b, "v01", "7", "Binh", u2);
+    fx_interview(b, "v02", "7", "Cuong", u3);
+    char *ba = fx_export(a, "usbA", 0, NULL), *bb = fx_export(b, "usbB", 0,
+                                                              NULL);
+    merged(o, ba, 1, 0, 0, 0, 0);
+    merged(o, bb, 2, 0, 0, 0, 1);
+    answer_is(o, u1, "name", "An");
+    answer_is(o, u2, "name", "Binh");
+    int n = 0;
+    ck_assert_int_eq(merge_list_duplicates(o, count_dup, &n), 0);
+    ck_assert_int_eq(n, 1);
+    free(ba);
+    free(bb);
+    store_close(a);
+    store_close(b);
+    store_close(o);
+}
+END_TEST
+
+static int kill_after_one(void *ctx, long done)
+{
+    (void)ctx;
+    if (done >= 1)
+        raise(SIGKILL);
+    return 0;
+}
+
+START_TEST(killed_merge_changes_nothing)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    fx_interview(a, "v01", "2", "Binh", u);
+    fx_interview(a, "v01", "3", "Cuong", u);
+    char *ba = fx_export(a, "usbA", 0, NULL);
+    char *opath = xstrdup(store_path(o));
+    store_close(o);
+    store_close(a);
+    char *before = fingerprint(opath);
+    pid_t pid = fork();
+    if (pid == 0) {
+        store *st;
+        bundle *b;
+        char *err = NULL;
+        merge_counts c;
+        if (store_open(opath, &st, &err) || bundle_open(ba, &b, &err))
+            _exit(3);
+        merger_run(merger_new(st), b, kill_after_one, NULL, &c, &err);
+        _exit(4);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    char *after = fingerprint(opath);
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    free(opath);
+    free(ba);
+}
+END_TEST
+
+START_TEST(differing_form_refused_untouched)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *ba = fx_export(a, "usbA", 0, NULL);
+    store *x = fx_laptop("x.db");
+    char *other = xasprintf("%s\n# changed\n", fx_source);
+    fx_sql(store_path(o), "DELETE FROM forms");
+    ck_assert_int_eq(store_save_form(o, "household", "2026.1", other,
+                                     strlen(other), NULL), 0);
+    char *before = fingerprint(store_path(o));
+    merge_counts c;
+    ck_assert_int_eq(merge(o, ba, &c), -1);
+    char *after = fingerprint(store_path(o));
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    free(other);
+    free(ba);
+    store_close(a);
+    store_close(o);
+    store_close(x);
+}
+END_TEST
+
+/* A schema 2 database, as khaosat wrote it before revisions. */
+static const char v2_db[] =
+    "PRAGMA application_id = 1263026511;"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE forms (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
+    " version TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " UNIQUE (form_id, version));"
+    "CREATE TABLE interviews (uuid TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+    " form_version TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"
+    " ('draft', 'complete')), created TEXT NOT NULL, updated TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT"
+    " '', position TEXT, exported_at TEXT, FOREIGN KEY (form_id,"
+    " form_version) REFERENCES forms (form_id, version));"
+    "CREATE TABLE answers (interview TEXT NOT NULL REFERENCES interviews"
+    " (uuid) ON DELETE CASCADE, qid TEXT NOT NULL, path TEXT NOT NULL"
+    " DEFAULT '', value TEXT NOT NULL, PRIMARY KEY (interview, qid, path))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE repeat_counts (interview TEXT NOT NULL, path TEXT NOT NULL,"
+    " count INTEGER NOT NULL, PRIMARY KEY (interview, path)) WITHOUT ROWID;"
+    "CREATE TABLE audit (seq INTEGER PRIMARY KEY, interview TEXT NOT NULL,"
+    " time TEXT NOT NULL, event TEXT NOT NULL, qid TEXT, path TEXT,"
+    " old_value TEXT, new_value TEXT);"
+    "INSERT INTO settings VALUES ('device_id', 'dev-2');"
+    "INSERT INTO forms (form_id, version, source, sha256)"
+    " VALUES ('household', '2026.1', 'x', 'h');"
+    "INSERT INTO interviews VALUES ('6f1c2d3e-0000-4000-8000-000000000001',"
+    " 'household', '2026.1', 'complete', '2025-01-01T00:00:00Z',"
+    " '2025-01-01T00:00:00Z', 'Lan', 'dev-2', NULL, NULL);"
+    "INSERT INTO answers VALUES ('6f1c2d3e-0000-4000-8000-000000000001',"
+    " 'village', '', 'v01');"
+    "INSERT INTO audit (interview, time, event, new_value) VALUES"
+    " ('6f1c2d3e-0000-4000-8000-000000000001', '2025-01-01T00:00:00.000Z',"
+    " 'create', 'draft');"
+    "PRAGMA user_version = 2;";
+
+START_TEST(migrates_v2_and_exports)
+{
+    char *path = fx_path("old.db");
+    fx_sql(path, v2_db);
+    store *st;
+    char *err = NULL;
+    ck_assert_msg(store_open(path, &st, &err) == 0, "%s", err);
+    ck_assert_int_eq(fx_int(path, "PRAGMA user_version"), 3);
+    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM revisions"), 0);
+    long n;
+    char *b = fx_export(st, "usb", 0, &n);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM revisions r JOIN"
+                            " interviews i ON i.head = r.id"), 1);
+    ck_assert_int_eq(fx_int(b, "SELECT count(*) FROM audit"
+                            " WHERE device = 'dev-2' AND seq = 1"), 1);
+    free(b);
+    free(path);
+    store_close(st);
+}
+END_TEST
+
+static Suite *merge_suite(void)
+{
+    Suite *s = suite_create("merge");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, adds_once_with_provenance);
+    tcase_add_test(tc, descendant_replaces_older_ignored);
+    tcase_add_test(tc, three_way_takes_both_sides);
+    tcase_add_test(tc, conflict_keeps_both_until_resolved);
+    tcase_add_test(tc, duplicates_flagged_not_merged);
+    tcase_add_test(tc, killed_merge_changes_nothing);
+    tcase_add_test(tc, differing_form_refused_untouched);
+    tcase_add_test(tc, migrates_v2_and_exports);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(merge_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,411 @@
+/* check_report.c: the report's figures against small datasets whose rates
+ * are worked out by hand below, made through the same sessions and store as
+ * real interviews, with the bundled forms and report definition. */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "report.h"
+#include "session.h"
+#include "store.h"
+#include "util.h"
+
+/* One answer to give: a question id at a repeat path ("" top level). */
+typedef struct pin {
+    const char *path, *qid, *value;
+} pin;
+
+static char *tmpdir;
+static catalog *cat;
+static report_def *cur_def;
+
+static void setup(void)
+{
+    char tmpl[] = "/tmp/check_report.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    tmpdir = xstrdup(tmpl);
+    diag_list d;
+    diag_init(&d);
+    cat = catalog_load(FORMSSRCDIR, &d);
+    ck_assert_ptr_nonnull(cat);
+    ck_assert_uint_eq(d.n, 0);
+    diag_free(&d);
+}
+
+static void teardown(void)
+{
+    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(tmpdir);
+    catalog_free(cat);
+}
+
+/* Candidate answers tried, in order, for a question the test leaves to
+ * chance: the first acceptable one is kept, so the data is fixed. */
+static const char *const candidates[] = {"1", "2", "0", "3", "10", "1990",
+    "2024-06-01", "x1234567890", NULL};
+
+/* Give item it the first acceptable answer. */
+static void fill_item(session *s, session_item it)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    const form_question *fq = &f->q[it.q];
+    if (fq->type == QT_SELECT_ONE || fq->type == QT_SELECT_MULTIPLE) {
+        int *ix;
+        size_t n = inst_choices(in, it.fr, it.q, &ix);
+        const form_list *l = &f->lists[fq->list];
+        for (size_t i = 0; i < n; i++)
+            if (session_answer(s, it, l->choices[ix[i]].value, NULL) == INST_OK)
+                break;
+        free(ix);
+        return;
+    }
+    for (size_t i = 0; candidates[i]; i++)
+        if (session_answer(s, it, candidates[i], NULL) == INST_OK)
+            return;
+}
+
+/* Make one interview of form id with the pinned answers, the rest filled
+ * until nothing stops finalising; complete unless draft is set. */
+static void interview(store *st, const char *id, const pin *pins, int draft)
+{
+    const form *f = catalog_find(cat, id, NULL);
+    ck_assert_ptr_nonnull(f);
+    session *s = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(session_new(st, f, "enum1", f->default_lang, &s, &err), 0);
+    inst *in = session_inst(s);
+    for (const pin *p = pins; p && p->qid; p++) {
+        inst_frame *fr = inst_frame_find(in, p->path);
+        int q = form_find(f, p->qid);
+        ck_assert_msg(fr && q >= 0, "no %s at '%s'", p->qid, p->path);
+        session_item it = {q, fr};
+        char *msg = NULL;
+        int rc = session_answer(s, it, p->value, &msg);
+        ck_assert_msg(rc == INST_OK, "%s = %s refused: %s", p->qid, p->value,
+                      msg ? msg : "");
+        free(msg);
+    }
+    for (int round = 0; round < 30; round++) {
+        session_problem *pr;
+        size_t n = session_problems(s, &pr);
+        for (size_t i = 0; i < n; i++)
+            fill_item(s, pr[i].item);
+        session_problems_free(pr, n);
+        if (!n)
+            break;
+    }
+    if (!draft)
+        ck_assert_int_eq(session_finalise(s), 0);
+    session_free(s);
+}
+
+/* A household of village v with internet (0/1) and members born in the
+ * given years (with own smartphone "1"/"0", "" when under 10). */
+static void household(store *st, const char *v, const char *no,
+                      const char *internet, const char *const *years,
+                      const char *const *smart, size_t n, int draft)
+{
+    pin p[40];
+    size_t k = 0;
+    char size[24];
+    snprintf(size, sizeof size, "%zu", n);
+    p[k++] = (pin){"", "village", v};
+    p[k++] = (pin){"", "hh_no", no};
+    p[k++] = (pin){"", "consent", "1"};
+    p[k++] = (pin){"", "hh_size", size};
+    char paths[8][32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(paths[i], sizeof paths[i], "members[%zu]", i + 1);
+        p[k++] = (pin){paths[i], "m_birth_year", years[i]};
+        if (*smart[i])
+            p[k++] = (pin){paths[i], "m_smartphone", smart[i]};
+        p[k++] = (pin){paths[i], "m_health_app", i == 1 && n == 2 &&
+                       !strcmp(no, "1") ? "0" : "1"};
+    }
+    p[k++] = (pin){"", "hh_smartphone", "1"};
+    p[k++] = (pin){"", "hh_internet", internet};
+    p[k] = (pin){NULL, NULL, NULL};
+    interview(st, "household", p, draft);
+}
+
+/* The dataset of the tests, worked out by hand:
+ *   household 1 (village 01): internet; born 1990 smartphone, 1980 none
+ *   household 2 (village 01): internet; born 1985 smartphone
+ *   household 3 (village 02): no internet; born 1950 (past working age)
+ *   household 4 (village 02): no internet; born 2000 none, 2020 (a child)
+ *   household 5: refused (not counted), household 6: a draft with internet
+ * 4.1 = 2 / 4 = 50%; working age (15-60) 1990, 1980, 1985, 2000 = 4 people
+ * of whom 2 have a smartphone: C5 = 50%; health managed for 5 of 6 members. */
+static void households(store *st)
+{
+    const char *y1[] = {"1990", "1980"}, *s1[] = {"1", "0"};
+    const char *y2[] = {"1985"}, *s2[] = {"1"};
+    const char *y3[] = {"1950"}, *s3[] = {"1"};
+    const char *y4[] = {"2000", "2020"}, *s4[] = {"0", ""};
+    household(st, "01", "1", "1", y1, s1, 2, 0);
+    household(st, "01", "2", "1", y2, s2, 1, 0);
+    household(st, "02", "3", "0", y3, s3, 1, 0);
+    household(st, "02", "4", "0", y4, s4, 2, 0);
+    household(st, "02", "6", "1", y2, s2, 1, 1);
+    const pin refusal[] = {{"", "village", "02"}, {"", "hh_no", "5"},
+                           {"", "consent", "0"}, {NULL, NULL, NULL}};
+    interview(st, "household", refusal, 0);
+}
+
+/* The commune: ethnic-minority (threshold 50%), providers can be
+ * mobilised, two villages with 3 and 2 households planned. */
+static void commune(store *st, const char *code)
+{
+    const pin p[] = {
+        {"", "commune_code", code}, {"", "area_type", "dtts"},
+        {"", "providers_mobilise", "1"}, {"", "n_villages", "2"},
+        {"", "n_households", "50"}, {"villages[1]", "v_code", "01"},
+        {"villages[1]", "v_households", "20"}, {"villages[1]", "v_planned", "3"},
+        {"villages[2]", "v_code", "02"}, {"villages[2]", "v_households", "20"},
+        {"villages[2]", "v_planned", "2"}, {"", "need_a", "1"},
+        {"", "prio_a", "3"}, {"", "need_b", "1"}, {"", "prio_b", "1"},
+        {"", "need_c", "0"}, {NULL, NULL, NULL}};
+    interview(st, "commune", p, 0);
+}
+
+/* Make a database with the given parts and report on it. */
+static report_result *make_report(int with_commune, int two_communes,
+                                  const char *choose)
+{
+    char *path = xasprintf("%s/r%d%d.db", tmpdir, with_commune, two_communes);
+    store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(store_open(path, &st, &err), 0);
+    households(st);
+    if (with_commune)
+        commune(st, "79001");
+    if (two_communes)
+        commune(st, "79002");
+    store_close(st);
+    diag_list d;
+    diag_init(&d);
+    report_def *def = report_def_load(FORMSSRCDIR "/report.yaml", &d);
+    ck_assert_ptr_nonnull(def);
+    ck_assert_int_eq(report_def_check(def, cat, &d), 0);
+    diag_free(&d);
+    rscan *s = NULL;
+    ck_assert_int_eq(rscan_open(path, &s, &err), 0);
+    report_opts o = {choose, 1, "en", NULL};
+    report_result *r = NULL;
+    int rc = report_run(def, cat, s, &o, &r, &err);
+    rscan_close(s);
+    free(path);
+    if (rc) {
+        ck_assert_ptr_nonnull(err);
+        free(err);
+        report_def_free(def);
+        return NULL;
+    }
+    cur_def = def;        /* the result borrows it until free_report */
+    return r;
+}
+
+/* Free a result and the definition it was made from. */
+static void free_report(report_result *r)
+{
+    report_result_free(r);
+    report_def_free(cur_def);
+    cur_def = NULL;
+}
+
+
+START_TEST(rates_worked_by_hand)
+{
+    report_result *r = make_report(1, 0, NULL);
+    double num, den;
+    long units;
+    /* Given four counted households, two with internet, when reported,
+     * then 4.1 is 2 / 4 and C2 is met at exactly 50%. */
+    ck_assert_int_eq(report_figure(r, "4.1", NULL, &num, &den, &units), 0);
+    ck_assert(num == 2 && den == 4 && units == 4);
+    ck_assert_int_eq(report_status_of(r, "C2"), REPORT_MET);
+    /* C5: 2 of 4 working-age people, threshold 50% for this commune. */
+    ck_assert_int_eq(report_figure(r, "c5", NULL, &num, &den, &units), 0);
+    ck_assert(num == 2 && den == 4);
+    ck_assert_int_eq(report_status_of(r, "C5"), REPORT_MET);
+    ck_assert_int_eq(report_status_of(r, "E3"), REPORT_MET);
+    /* 9.1 counts members, not households. */
+    ck_assert_int_eq(report_figure(r, "9.1", NULL, &num, &den, &units), 0);
+    ck_assert(num == 5 && den == 6 && units == 6);
+    /* Per village: 01 has both internet households, 02 none. */
+    ck_assert_int_eq(report_figure(r, "4.1", "01", &num, &den, &units), 0);
+    ck_assert(num == 2 && den == 2);
+    ck_assert_int_eq(report_figure(r, "4.1", "02", &num, &den, &units), 0);
+    ck_assert(num == 0 && den == 2);
+    /* The draft is excluded, and the figure says so. */
+    ck_assert_uint_gt(report_figure_warnings(r, "4.1"), 0);
+    /* No official was interviewed: C4 lacks data, not "not met". */
+    ck_assert_int_eq(report_status_of(r, "C4"), REPORT_NO_DATA);
+    free_report(r);
+}
+END_TEST
+
+START_TEST(missing_commune_is_not_enough_data)
+{
+    report_result *r = make_report(0, 0, NULL);
+    double num, den;
+    long units;
+    /* The household figure is still there... */
+    ck_assert_int_eq(report_figure(r, "4.1", NULL, &num, &den, &units), 0);
+    ck_assert(num == 2 && den == 4);
+    /* ...but whatever rests on the commune form has no data. */
+    ck_assert_int_eq(report_status_of(r, "C2"), REPORT_NO_DATA);
+    ck_assert_int_eq(report_status_of(r, "C5"), REPORT_NO_DATA);
+    ck_assert_int_eq(report_status_of(r, "smart"), REPORT_NO_DATA);
+    ck_assert_int_eq(report_figure(r, "1.1", NULL, &num, &den, &units), -1);
+    ck_assert_uint_gt(report_figure_warnings(r, "1.1"), 0);
+    free_report(r);
+}
+END_TEST
+
+START_TEST(several_communes_need_a_choice)
+{
+    ck_assert_ptr_null(make_report(1, 1, NULL));
+    report_result *r = make_report(1, 1, "79002");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(report_status_of(r, "C2"), REPORT_MET);
+    free_report(r);
+}
+END_TEST
+
+/* Non-zero when every line of s is at most 80 characters wide. */
+static int fits_80(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n') {
+            w = 0;
+            continue;
+        }
+        if ((*p & 0xC0) != 0x80 && ++w > 80)
+            return 0;
+    }
+    return 1;
+}
+
+START_TEST(formats)
+{
+    report_result *r = make_report(1, 0, NULL);
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert(fits_80(t));
+    ck_assert_ptr_nonnull(strstr(t, "50.0% of 4 households have an internet"));
+    /* Needs: b (priority 1) before a (priority 3) before c (not needed). */
+    const char *needs = strstr(t, "Needs, ranked");
+    ck_assert_ptr_nonnull(needs);
+    const char *b = strstr(needs, "3.1b"), *a = strstr(needs, "3.1a");
+    const char *c = strstr(needs, "3.1c");
+    ck_assert(b && a && c && b < a && a < c);
+    free(t);
+    t = report_render(r, REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(t, "@media print"));
+    ck_assert_ptr_null(strstr(t, "http"));
+    ck_assert_ptr_null(strstr(t, "<script"));
+    free(t);
+    t = report_render(r, REPORT_MARKDOWN);
+    ck_assert_ptr_nonnull(strstr(t, "| --- "));
+    free(t);
+    t = report_render(r, REPORT_CSV);
+    ck_assert_ptr_nonnull(strstr(t, "figure,79001,,4.1,"));
+    ck_assert_ptr_nonnull(strstr(t, "condition,79001,,C2,"));
+    ck_assert_ptr_nonnull(strstr(t, "figure,79001,01,4.1,"));
+    free(t);
+    report_format f;
+    ck_assert_int_eq(report_format_parse("html", &f), 0);
+    ck_assert_int_eq(f, REPORT_HTML);
+    ck_assert_int_eq(report_format_parse("pdf", &f), -1);
+    free_report(r);
+}
+END_TEST
+
+START_TEST(definition_errors_are_located)
+{
+    static const char bad[] =
+        "report: {title: x}\n"
+        "forms:\n"
+        "  household: {unit: hộ}\n"
+        "figures:\n"
+        "  - id: a\n"
+        "    kind: ratio\n"
+        "    form: household\n"
+        "    value: \"1\"\n"
+        "    colour: red\n";
+    diag_list d;
+    diag_init(&d);
+    ck_assert_ptr_null(report_def_load_string(bad, sizeof bad - 1, "bad.yaml", &d));
+    ck_assert_uint_ge(d.n, 2);
+    char *m = diag_format(&d.v[0]);
+    ck_assert_ptr_nonnull(strstr(m, "bad.yaml:"));
+    free(m);
+    diag_free(&d);
+    /* A reference to a question the form does not have. */
+    static const char unknown[] =
+        "forms:\n"
+        "  household: {unit: hộ}\n"
+        "figures:\n"
+        "  - {id: a, kind: rate, form: household, title: t,"
+        " numerator: \"${no_such_question} = '1'\"}\n";
+    diag_init(&d);
+    report_def *def = report_def_load_string(unknown, sizeof unknown - 1,
+                                             "u.yaml", &d);
+    ck_assert_ptr_nonnull(def);
+    ck_assert_int_gt(report_def_check(def, cat, &d), 0);
+    m = diag_format(&d.v[0]);
+    ck_assert_ptr_nonnull(strstr(m, "u.yaml:4:"));
+    ck_assert_ptr_nonnull(strstr(m, "no_such_question"));
+    free(m);
+    diag_free(&d);
+    report_def_free(def);
+}
+END_TEST
+
+START_TEST(missing_database_is_refused)
+{
+    char *path = xasprintf("%s/none.db", tmpdir);
+    rscan *s = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(rscan_open(path, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "no such database"));
+    ck_assert_int_eq(access(path, F_OK), -1);
+    free(err);
+    free(path);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, rates_worked_by_hand);
+    tcase_add_test(tc, missing_commune_is_not_enough_data);
+    tcase_add_test(tc, several_communes_need_a_choice);
+    tcase_add_test(tc, formats);
+    tcase_add_test(tc, definition_errors_are_located);
+    tcase_add_test(tc, missing_database_is_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,219 @@
+#!/bin/sh
+# Sync bundles, the whole loop: three laptops export, the commune office
+# merges, two laptops edit the same interview, the conflict is listed and
+# resolved, a duplicate household is flagged, two communes go up to the
+# district; and every kind of bad bundle is refused with the office
+# database left exactly as it was.
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+K="$KHAOSAT"
+# dump DB: a fingerprint of everything in a database.
+dump() { sqlite3 "$1" .dump | sha256sum; }
+# laptop NAME ENUMERATOR COMMUNE: a database with its settings (what the
+# first-run screen asks), before any data.
+laptop() {
+    "$K" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
+    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
+                          INSERT INTO settings VALUES ('commune', '$3');"
+}
+# field DB UUID QID: one stored top-level answer.
+field() {
+    sqlite3 "$1" "SELECT value FROM answers WHERE interview = '$2' AND qid = '$3' AND path = ''"
+}
+mkdir -p "$TMP/usbA" "$TMP/usbB" "$TMP/usbC" "$TMP/usbD" "$TMP/office" "$TMP/up1" "$TMP/up2"
+
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+laptop B "Lê Thị Bình" "Xã Đông Hòa"
+laptop C "Trần Cường" "Xã Đông Hòa"
+laptop D "Phạm Dũng" "Xã Tây Sơn"
+"$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 4 --seed 11 >/dev/null
+"$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 3 --seed 12 >/dev/null
+# Laptop C interviews the same household as A's first (same seed: same key).
+"$K" simulate --db "$TMP/C.db" --forms "$FORMS" --form household --count 1 --seed 11 >/dev/null
+"$K" simulate --db "$TMP/D.db" --forms "$FORMS" --form household --count 2 --seed 14 >/dev/null
+# A draft stays home unless asked for.
+"$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 1 --seed 15 --drafts >/dev/null
+
+# Export: one new file per laptop, named safely, verified.
+run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
+expect_status 0
+bA=$(cat "$TMP/out")
+case "$(basename "$bA")" in
+    Xa-Dong-Hoa_Nguyen-Van-An_*_*Z_*.khb) ;;
+    *) fail "unexpected bundle name $bA" ;;
+esac
+case "$(basename "$bA")" in *[!A-Za-z0-9._-]*) fail "unsafe name $bA" ;; esac
+expect_err_contains "4 interviews"
+[ "$(sqlite3 "$bA" "SELECT value FROM manifest WHERE key = 'interviews'")" = 4 ] ||
+    fail "the manifest does not count 4 interviews"
+[ -z "$(ls -A "$TMP/usbA" | grep -v '\.khb$')" ] || fail "temporary files left on the stick"
+run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
+expect_status 0
+expect_out ""
+expect_err_contains "no interviews to export"
+bB=$("$K" export --db "$TMP/B.db" --to "$TMP/usbB" 2>/dev/null)
+bC=$("$K" export --db "$TMP/C.db" --to "$TMP/usbC" 2>/dev/null)
+bD=$("$K" export --db "$TMP/D.db" --to "$TMP/usbD" 2>/dev/null)
+run "$K" verify "$bA" "$bB"
+expect_status 0
+expect_out_contains "ok: format 1, 4 interviews"
+
+# The commune office merges everything; C's interview is A's household.
+O="$TMP/office.db"
+run "$K" merge --db "$O" "$bA" "$TMP/usbB" "$bC"
+expect_status 0
+expect_out_contains "$bA: added 4, updated 0, unchanged 0, conflicts 0, duplicates 0"
+expect_out_contains "$bB: added 3, updated 0, unchanged 0, conflicts 0, duplicates 0"
+expect_out_contains "$bC: added 1, updated 0, unchanged 0, conflicts 0, duplicates 1"
+run "$K" duplicates --db "$O"
+expect_status 0
+expect_out_contains "household village="
+expect_out_contains "(by Trần Cường on device"
+run "$K" merge --db "$O" "$bA"
+expect_out "$bA: already merged; nothing changed"
+[ "$(sqlite3 "$O" "SELECT count(*) FROM interviews")" = 8 ] || fail "office should hold 8 interviews"
+
+# Laptop B takes A's interviews; both edit the same one.
+"$K" merge --db "$TMP/B.db" "$bA" >/dev/null
+U=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews WHERE status = 'complete' ORDER BY uuid LIMIT 1")
+base=$(field "$O" "$U" head_name)
+run "$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot"
+expect_status 0
+run "$K" answer --db "$TMP/A.db" "$U" hh_no "abc"
+expect_status 1
+expect_err_contains "hh_no of interview $U"
+"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" || fail "answer on B"
+"$K" answer --db "$TMP/B.db" "$U" village_name "Thon Moi" || fail "answer on B"
+run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
+expect_err_contains "1 interviews"
+bA2=$(cat "$TMP/out")
+bB2=$("$K" export --db "$TMP/B.db" --to "$TMP/usbB" 2>/dev/null)
+run "$K" merge --db "$O" "$bA2" "$bB2"
+expect_status 0
+expect_out_contains "$bA2: added 0, updated 1, unchanged 0, conflicts 0"
+expect_out_contains "$bB2: added 0, updated 1, unchanged 3, conflicts 1"
+[ "$(field "$O" "$U" village_name)" = "Thon Moi" ] || fail "the one-sided change was not taken"
+[ "$(field "$O" "$U" head_name)" = "Tran Van Mot" ] || fail "the conflict changed the office value"
+run "$K" conflicts --db "$O"
+expect_status 0
+expect_out_contains "$U head_name: mine \"Tran Van Mot\" (by Nguyễn Văn An"
+expect_out_contains "theirs \"Le Van Hai\" (by Lê Thị Bình"
+expect_out_contains "before both \"$base\""
+run "$K" resolve --db "$O" "$U" head_name --mine --theirs
+expect_status 2
+run "$K" resolve --db "$O" "$U" head_name --take "Le Van Hai Mot"
+expect_status 0
+expect_out_contains "now \"Le Van Hai Mot\""
+[ "$(field "$O" "$U" head_name)" = "Le Van Hai Mot" ] || fail "resolve did not set the value"
+run "$K" conflicts --db "$O"
+expect_out ""
+run "$K" resolve --db "$O" "$U" head_name --theirs
+expect_status 1
+expect_err_contains "no unresolved conflict"
+# Provenance: every revision says who made it and which bundle brought it.
+n=$(sqlite3 "$O" "SELECT count(*) FROM revisions WHERE interview = '$U' AND bundle IS NOT NULL")
+[ "$n" -ge 3 ] || fail "revisions of $U lack their bundle ($n)"
+
+# District: two communes' offices send their merged data up.
+"$K" merge --db "$TMP/office2.db" "$bD" >/dev/null
+sqlite3 "$O" "INSERT INTO settings VALUES ('commune', 'Xã Đông Hòa');"
+up1=$("$K" export --db "$O" --to "$TMP/up1" 2>/dev/null)
+up2=$("$K" export --db "$TMP/office2.db" --to "$TMP/up2" 2>/dev/null)
+[ -n "$up1" ] && [ -n "$up2" ] || fail "offices did not export"
+run "$K" merge --db "$TMP/district.db" "$TMP/up1" "$TMP/up2"
+expect_status 0
+expect_out_contains "added 8,"
+expect_out_contains "added 2,"
+[ "$(field "$TMP/district.db" "$U" head_name)" = "Le Van Hai Mot" ] || fail "district lost the resolution"
+devs=$(sqlite3 "$TMP/district.db" "SELECT count(DISTINCT device) FROM revisions")
+[ "$devs" -ge 5 ] || fail "district lost the devices of the revisions ($devs)"
+run "$K" duplicates --db "$TMP/district.db"
+expect_out_contains "household village="
+
+# Bad bundles: each refused, naming the file and the reason, and the office
+# database unchanged.
+bad() {   # bad FILE REASON
+    before=$(dump "$O")
+    run "$K" merge --db "$O" "$1"
+    expect_status 1
+    expect_err_contains "$1"
+    expect_err_contains "$2"
+    [ "$(dump "$O")" = "$before" ] || fail "a refused bundle changed the office database ($1)"
+    run "$K" verify "$1"
+    expect_status 1
+    expect_err_contains "$2"
+}
+fresh=$("$K" export --db "$TMP/D.db" --to "$TMP/usbD" --all 2>/dev/null)
+size=$(wc -c < "$fresh")
+head -c $((size / 2)) "$fresh" > "$TMP/truncated.khb"
+bad "$TMP/truncated.khb" "damaged"
+: > "$TMP/empty.khb"
+bad "$TMP/empty.khb" "empty file"
+head -c 8192 /dev/urandom > "$TMP/random.khb"
+bad "$TMP/random.khb" "not a khaosat bundle"
+cp "$fresh" "$TMP/newer.khb"
+sqlite3 "$TMP/newer.khb" "PRAGMA user_version = 2"
+bad "$TMP/newer.khb" "made by a newer khaosat (bundle format 2)"
+cp "$fresh" "$TMP/edited.khb"
+sqlite3 "$TMP/edited.khb" "UPDATE interviews SET enumerator = 'someone else'"
+bad "$TMP/edited.khb" "does not match the manifest's SHA-256"
+cp "$fresh" "$TMP/answer.khb"
+sqlite3 "$TMP/answer.khb" "UPDATE items SET value = value || '0' WHERE qid = 'hh_no'"
+bad "$TMP/answer.khb" "does not match its content"
+cp "$fresh" "$TMP/trigger.khb"
+sqlite3 "$TMP/trigger.khb" "CREATE TRIGGER t AFTER INSERT ON forms BEGIN SELECT 1; END"
+bad "$TMP/trigger.khb" "unexpected trigger"
+cp "$fresh" "$TMP/view.khb"
+sqlite3 "$TMP/view.khb" "CREATE VIEW v AS SELECT * FROM items"
+bad "$TMP/view.khb" "unexpected view"
+cp "$fresh" "$TMP/noform.khb"
+sqlite3 "$TMP/noform.khb" "DELETE FROM forms"
+bad "$TMP/noform.khb" "table forms has 0 rows but the manifest says 1"
+# One flipped bit inside an answer.
+cp "$fresh" "$TMP/flipped.khb"
+v=$(sqlite3 "$fresh" "SELECT value FROM items WHERE qid = 'head_name' LIMIT 1")
+off=$(grep -abo "$v" "$fresh" | head -1 | cut -d: -f1)
+[ -n "$off" ] || fail "no answer text found in the bundle"
+byte=$(dd if="$fresh" bs=1 skip="$off" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+printf "$(printf '\\%03o' $((byte ^ 1)))" |
+    dd of="$TMP/flipped.khb" bs=1 seek="$off" conv=notrunc 2>/dev/null
+cmp -s "$fresh" "$TMP/flipped.khb" && fail "the bit was not flipped"
+bad "$TMP/flipped.khb" "$TMP/flipped.khb"
+
+# A merge killed half-way changes nothing; run again, it completes.
+more=$(ls "$TMP"/usbD/*.khb | head -1)
+"$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 4 --seed 21 >/dev/null
+bB3=$("$K" export --db "$TMP/B.db" --to "$TMP/usbB" 2>/dev/null)
+before=$(dump "$O")
+run env KHAOSAT_TEST_ABORT_AFTER=2 "$K" merge --db "$O" "$bB3"
+[ "$status" -ne 0 ] || fail "the test hook did not kill the merge"
+[ "$(dump "$O")" = "$before" ] || fail "a killed merge changed the office database"
+run "$K" merge --db "$O" "$bB3"
+expect_status 0
+expect_out_contains "added 4,"
+
+# Export to a full stick: refused cleanly, nothing left that looks like a
+# bundle, the laptop's database unchanged and the interviews still to send.
+"$K" simulate --db "$TMP/C.db" --forms "$FORMS" --form household --count 20 --seed 31 >/dev/null
+before=$(dump "$TMP/C.db")
+mkdir "$TMP/full"
+run sh -c "trap '' XFSZ; ulimit -f 64; exec \"$K\" export --db \"$TMP/C.db\" --to \"$TMP/full\""
+expect_status 1
+expect_err_contains "nothing was exported"
+[ -z "$(ls -A "$TMP/full")" ] || fail "a failed export left files: $(ls -A "$TMP/full")"
+[ "$(dump "$TMP/C.db")" = "$before" ] || fail "a failed export changed the database"
+# Stick pulled (the process dies while writing): no complete-looking file.
+run sh -c "ulimit -f 64; exec \"$K\" export --db \"$TMP/C.db\" --to \"$TMP/full\""
+[ "$status" -ne 0 ] || fail "the export should have died"
+ls "$TMP/full" | grep -q '\.khb$' && fail "a half bundle looks complete"
+[ "$(dump "$TMP/C.db")" = "$before" ] || fail "a killed export changed the database"
+run "$K" export --db "$TMP/C.db" --to "$TMP/nonexistent"
+expect_status 1
+expect_err_contains "is not a directory"
+run "$K" export --db "$TMP/C.db" --to "$TMP/usbC"
+expect_status 0
+expect_err_contains "20 interviews"
+
+finish
