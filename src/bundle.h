@@ -101,6 +101,12 @@ typedef struct bundle bundle;
  * sizes, the content hash, every revision id and every reference.  On
  * failure *err (newly allocated) says "PATH: what is wrong". */
 int bundle_open(const char *path, bundle **out, char **err);
+/* The same checks on a bundle held in memory (decrypted from a sealed
+ * bundle, see envelope.h), so that its content never touches a disk.  data
+ * (len bytes) must come from sqlite3_malloc64 and is taken over whatever
+ * happens; name is the file to speak of in messages and records. */
+int bundle_open_memory(const char *name, unsigned char *data, size_t len,
+                       bundle **out, char **err);
 /* Close a bundle (NULL is fine). */
 void bundle_close(bundle *b);
 /* The verified manifest. */
@@ -133,5 +139,20 @@ enum {
  * when there was nothing to export; *count the number of interviews. */
 int bundle_export(store *st, const char *dir, unsigned flags, char **path,
                   long *count, char **err);
+
+/* Turn the verified plain bundle plain (whose manifest is m) into the file
+ * that goes on the stick, a new file in dir; *path (newly allocated) names
+ * it.  On failure no file is left and *err says why. */
+typedef int (*bundle_seal_fn)(void *ctx, const char *plain,
+                              const bundle_manifest *m, const char *dir,
+                              char **path, char **err);
+
+/* bundle_export, but the plain bundle is written to a private temporary
+ * directory (mode 0700, under $TMPDIR or /tmp), handed to seal, and
+ * removed: only what seal writes reaches dir.  The interviews are marked
+ * exported only when sealing succeeded. */
+int bundle_export_sealed(store *st, const char *dir, unsigned flags,
+                         bundle_seal_fn seal, void *ctx, char **path,
+                         long *count, char **err);
 
 #endif

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "bundle_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ enum { EX_UUIDS, EX_FORMS, EX_IVS, EX_REVS, EX_ITEMS, EX_AUDIT, EX_COUNT };
 typedef struct exporter {
     store *st;
     unsigned flags;
+    bundle_seal_fn seal;        /* NULL: the plain bundle goes to dir */
+    void *seal_ctx;
     char *device;
     bundle_writer *w;
     char **uuids;
@@ -136,10 +139,38 @@ static int ex_snapshots(exporter *x)
     return 0;
 }
 
-/* Write the bundle's tables and commit the file. */
-static int ex_write(exporter *x, const char *dir, char **path)
+/* A fresh directory only this user can read, for a plain bundle that is
+ * about to be sealed: it must never reach the stick, not even deleted. */
+static char *private_dir(char **err)
 {
-    if (bundle_writer_open(dir, &x->w, &x->err) != 0)
+    const char *base = getenv("TMPDIR");
+    char *dir = xasprintf("%s/khaosat-seal-XXXXXX",
+                          base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) {
+        *err = xasprintf("%s: cannot create a private directory: %s", dir,
+                         strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* Seal the plain bundle into dir and remove it. */
+static int ex_seal(exporter *x, char *plain, const bundle_manifest *m,
+                   const char *dir, char **path)
+{
+    int rc = x->seal(x->seal_ctx, plain, m, dir, path, &x->err);
+    unlink(plain);
+    free(plain);
+    return rc;
+}
+
+/* Write the bundle's tables into wdir and commit the file; sealed into
+ * dir when the export seals. */
+static int ex_write_in(exporter *x, const char *wdir, const char *dir,
+                       char **path)
+{
+    if (bundle_writer_open(wdir, &x->w, &x->err) != 0)
         return -1;
     for (int q = EX_FORMS; q < EX_COUNT; q++)
         if (ex_query(x, q) != 0)
@@ -158,7 +189,12 @@ static int ex_write(exporter *x, const char *dir, char **path)
         m.commune = xstrdup("");
     bundle_writer *w = x->w;
     x->w = NULL;
-    int rc = bundle_writer_commit(w, &m, path, &x->err);
+    char *plain = NULL;
+    int rc = bundle_writer_commit(w, &m, &plain, &x->err);
+    if (rc == 0 && x->seal)
+        rc = ex_seal(x, plain, &m, dir, path);
+    else
+        *path = plain;
     if (rc == 0) {
         char now[32], now_ms[32];
         store_now_both(now, now_ms);
@@ -170,6 +206,19 @@ static int ex_write(exporter *x, const char *dir, char **path)
             }
     }
     bundle_manifest_clear(&m);
+    return rc;
+}
+
+/* Write the bundle's tables and commit the file (then seal it). */
+static int ex_write(exporter *x, const char *dir, char **path)
+{
+    char *priv = NULL;
+    if (x->seal && !(priv = private_dir(&x->err)))
+        return -1;
+    int rc = ex_write_in(x, priv ? priv : dir, dir, path);
+    if (priv)
+        rmdir(priv);
+    free(priv);
     return rc;
 }
 
@@ -185,9 +234,16 @@ static void ex_free(exporter *x)
 int bundle_export(store *st, const char *dir, unsigned flags, char **path,
                   long *count, char **err)
 {
+    return bundle_export_sealed(st, dir, flags, NULL, NULL, path, count, err);
+}
+
+int bundle_export_sealed(store *st, const char *dir, unsigned flags,
+                         bundle_seal_fn seal, void *ctx, char **path,
+                         long *count, char **err)
+{
     *path = NULL;
     *count = 0;
-    exporter x = {.st = st, .flags = flags};
+    exporter x = {.st = st, .flags = flags, .seal = seal, .seal_ctx = ctx};
     if (store_device_id(st, &x.device) != 0 || store_begin(st) != 0) {
         *err = xstrdup(store_errmsg(st));
         ex_free(&x);

@@ -72,8 +72,23 @@ static char *ro_uri(const char *path)
     return sbuf_detach(&b);
 }
 
-/* Open read-only with every defence SQLite offers against a hostile
- * file. */
+/* Every defence SQLite offers against a hostile file, on an open handle. */
+static int harden(sqlite3 *db, char **why)
+{
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, BUNDLE_MAX_SOURCE + 1024);
+    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+    if (sqlite3_exec(db, "PRAGMA trusted_schema = OFF;"
+                     "PRAGMA cell_size_check = ON;"
+                     "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
+        return refuse(why, "cannot set up reading: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+/* Open read-only and harden the handle. */
 static int open_ro(const char *path, sqlite3 **db, char **why)
 {
     char *uri = ro_uri(path);
@@ -83,17 +98,31 @@ static int open_ro(const char *path, sqlite3 **db, char **why)
     if (rc != SQLITE_OK)
         return refuse(why, "cannot open: %s",
                       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
-    sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-    sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-    sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-    sqlite3_db_config(*db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
-    sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, BUNDLE_MAX_SOURCE + 1024);
-    sqlite3_limit(*db, SQLITE_LIMIT_ATTACHED, 0);
-    if (sqlite3_exec(*db, "PRAGMA trusted_schema = OFF;"
-                     "PRAGMA cell_size_check = ON;"
-                     "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
-        return refuse(why, "cannot set up reading: %s", sqlite3_errmsg(*db));
-    return 0;
+    return harden(*db, why);
+}
+
+/* Open the bundle held in data (len bytes, from sqlite3_malloc64; SQLite
+ * frees it whatever happens) read-only and harden the handle. */
+static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
+                    char **why)
+{
+    static const char magic[16] = "SQLite format 3";
+    if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0) {
+        sqlite3_free(data);
+        return refuse(why, "not a khaosat bundle (not a SQLite file)");
+    }
+    int rc = sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_deserialize(*db, "main", data, (sqlite3_int64)len,
+                                 (sqlite3_int64)len,
+                                 SQLITE_DESERIALIZE_READONLY
+                                 | SQLITE_DESERIALIZE_FREEONCLOSE);
+    else
+        sqlite3_free(data);
+    if (rc != SQLITE_OK)
+        return refuse(why, "cannot open: %s",
+                      *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    return harden(*db, why);
 }
 
 /* One integer from a query; SQLite's code. */
@@ -356,6 +385,29 @@ static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
         return refuse(why, "the content does not match the manifest's "
                       "SHA-256: the bundle was changed or damaged");
     return check_refs(db, why);
+}
+
+int bundle_open_memory(const char *name, unsigned char *data, size_t len,
+                       bundle **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        sqlite3_free(data);
+        *err = xasprintf("%s: libsodium failed to initialise", name);
+        return -1;
+    }
+    bundle *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(name);
+    char *why = NULL;
+    if (open_mem(data, len, &b->db, &why) != 0
+        || verify_db(b->db, &b->m, &why) != 0) {
+        *err = xasprintf("%s: %s", name, why);
+        free(why);
+        bundle_close(b);
+        return -1;
+    }
+    *out = b;
+    return 0;
 }
 
 int bundle_open(const char *path, bundle **out, char **err)

@@ -33,7 +33,7 @@ struct inst {
     time_t now;
     inst_frame *root;
     unsigned char *mark;   /* scratch: questions affected by a change */
-    int replaying;         /* inside inst_replay: a full pass follows */
+    int replaying;         /* inside inst_restore: a full pass follows */
     int grew;              /* instances were added while replaying */
     int *queue;            /* scratch for the affected-set walk */
 };
@@ -344,7 +344,8 @@ static void inst_apply_defaults(inst *in, inst_frame *fr)
             inst_store(fr, q, in->f->q[q].default_value);
 }
 
-inst *inst_new(const form *f, int lang)
+/* An interview with defaults applied but nothing computed yet. */
+static inst *inst_alloc(const form *f, int lang)
 {
     inst *in = xcalloc(1, sizeof *in);
     in->f = f;
@@ -353,6 +354,12 @@ inst *inst_new(const form *f, int lang)
     in->queue = xcalloc(f->nq ? f->nq : 1, sizeof *in->queue);
     in->root = inst_frame_new(f, -1, NULL);
     inst_apply_defaults(in, in->root);
+    return in;
+}
+
+inst *inst_new(const form *f, int lang)
+{
+    inst *in = inst_alloc(f, lang);
     inst_recompute_all(in, in->root);
     return in;
 }
@@ -789,8 +796,11 @@ static void inst_replay_count(inst *in, const inst_row *row)
         inst_repeat_add(in, parent, r);
 }
 
-void inst_replay(inst *in, const inst_row *rows, size_t n)
+inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
+                   size_t n)
 {
+    inst *in = inst_alloc(f, lang);
+    in->now = now;
     int maxd = 0;
     for (size_t i = 0; i < n; i++) {
         int d = inst_path_depth(rows[i].path) - !rows[i].qid;
@@ -815,4 +825,5 @@ void inst_replay(inst *in, const inst_row *rows, size_t n)
         inst_recompute(in);
     }
     in->replaying = 0;
+    return in;
 }

@@ -93,11 +93,13 @@ typedef struct inst_row {
     long count;
 } inst_row;
 
-/* Rebuild an interview from stored rows in one go: answers are placed
- * without recomputing, outer levels first (their answers decide counted
- * repeats), and everything is recomputed once per level. Rows that no
- * longer fit the form (another version's questions) are skipped. */
-void inst_replay(inst *in, const inst_row *rows, size_t n);
+/* Rebuild an interview of f from stored rows in one go, with the clock
+ * fixed at now (0: real clock): answers are placed without recomputing,
+ * outer levels first (their answers decide counted repeats), and everything
+ * is recomputed once per level. Rows that no longer fit the form (another
+ * version's questions) are skipped. */
+inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
+                   size_t n);
 /* Recompute every relevance, calculation and counted repeat, in
  * dependency order. */
 void inst_recompute(inst *in);

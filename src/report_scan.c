@@ -244,14 +244,13 @@ static time_t iso_time(const char *s)
  * today() gives what it gave the enumerator. */
 static inst *rscan_replay(rscan *s, const form *f, const char *updated)
 {
-    inst *in = inst_new(f, f->default_lang);
-    inst_set_now(in, iso_time(updated));
     inst_row *rows = xcalloc(s->n + s->ncount + 1, sizeof *rows);
     for (size_t i = 0; i < s->n; i++)
         rows[i] = (inst_row){s->qid[i], s->apath[i], s->val[i], 0};
     for (size_t i = 0; i < s->ncount; i++)
         rows[s->n + i] = (inst_row){NULL, s->cpath[i], NULL, s->count[i]};
-    inst_replay(in, rows, s->n + s->ncount);
+    inst *in = inst_restore(f, f->default_lang, iso_time(updated), rows,
+                            s->n + s->ncount);
     free(rows);
     return in;
 }

@@ -124,14 +124,16 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
         session_load_free(&l);
         return -1;
     }
-    session *s = session_alloc(st, f, lang);
+    session *s = xcalloc(1, sizeof *s);
+    s->st = st;
+    s->f = f;
     snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
     inst_row *rows = xcalloc(l.n + l.ncount + 1, sizeof *rows);
     for (size_t i = 0; i < l.n; i++)
         rows[i] = (inst_row){l.qid[i], l.path[i], l.val[i], 0};
     for (size_t i = 0; i < l.ncount; i++)
         rows[l.n + i] = (inst_row){NULL, l.cpath[i], NULL, l.count[i]};
-    inst_replay(s->in, rows, l.n + l.ncount);
+    s->in = inst_restore(f, lang, 0, rows, l.n + l.ncount);
     free(rows);
     session_load_free(&l);
     *out = s;

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
 
@@ -71,6 +71,8 @@ typedef struct store_counts {
 #define STORE_SET_ENUMERATOR_CODE "enumerator_code"
 #define STORE_SET_COMMUNE "commune"
 #define STORE_SET_DEVICE_ID "device_id"
+#define STORE_SET_ROLE "role"             /* "laptop" or "office" */
+#define STORE_SET_CARD_NAME "card_name"   /* name on this database's card */
 
 /* Callbacks: a non-zero return stops the iteration, and the iterating
  * function returns that value.  Answer, count and audit callbacks see rows
@@ -183,6 +185,16 @@ typedef int (*store_audit_fn)(void *ctx, const store_audit *a);
 /* Call fn for each audit event of the interview, oldest first. */
 int store_load_audit(store *st, const char *uuid, store_audit_fn fn,
                      void *ctx);
+
+/* Record the supervisor's review of an interview: status "approved" or
+ * "returned" with an optional comment and reviewer's name; a NULL status
+ * clears the review. */
+int store_review_set(store *st, const char *uuid, const char *status,
+                     const char *comment, const char *reviewer);
+/* The review of an interview: *status and *comment newly allocated, or
+ * NULL when there is no review (or no comment).  Returns 0, -1 on failure. */
+int store_review_get(store *st, const char *uuid, char **status,
+                     char **comment);
 
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);

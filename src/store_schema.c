@@ -12,6 +12,9 @@
  *      they were first recorded under, so merged trails never repeat.
  *      Interviews already stored get their first revision when they are
  *      next changed or exported.
+ *   4  the database's identity (signing and encryption key pairs), the
+ *      cards of the other databases it trusts, and the supervisor's review
+ *      of each interview (approved or returned, with a comment).
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -160,6 +163,35 @@ static const char schema_v3[] =
     " found TEXT NOT NULL,"
     " PRIMARY KEY (a, b));";
 
+/* Version 4: keys (see keys.h) and reviews.  One identity row at most;
+ * trusted cards are kept after revocation, so a revoked key is recognised
+ * as revoked rather than unknown. */
+static const char schema_v4[] =
+    "CREATE TABLE identity ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " sign_pk BLOB NOT NULL,"
+    " sign_sk BLOB NOT NULL,"
+    " box_pk BLOB NOT NULL,"
+    " box_sk BLOB NOT NULL,"
+    " created TEXT NOT NULL);"
+    "CREATE TABLE trusted ("
+    " fingerprint TEXT PRIMARY KEY,"
+    " sign_pk BLOB NOT NULL UNIQUE,"
+    " box_pk BLOB NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('laptop', 'office')),"
+    " commune TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " purpose TEXT NOT NULL CHECK (purpose IN ('upstream', 'accept')),"
+    " trusted TEXT NOT NULL,"
+    " revoked TEXT);"
+    "CREATE TABLE reviews ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " status TEXT NOT NULL CHECK (status IN ('approved', 'returned')),"
+    " comment TEXT,"
+    " reviewer TEXT,"
+    " time TEXT NOT NULL);";
+
 /* Version 2 stamps interviews with the device id, so one must exist before
  * the migration copies it. */
 static int pre_v2(sqlite3 *db)
@@ -183,6 +215,7 @@ static const struct {
     {schema_v1, NULL},      /* 0 -> 1 */
     {schema_v2, pre_v2},    /* 1 -> 2 */
     {schema_v3, NULL},      /* 2 -> 3 */
+    {schema_v4, NULL},      /* 3 -> 4 */
 };
 
 int store_default_path(char **out)

@@ -74,6 +74,9 @@ int ui_pick_key(const char *title, const char *keys, char **entries,
 void ui_help(void);
 /* The form language index to start an interview of f in. */
 int ui_form_lang(const ui_app *a, const form *f);
+/* Apply an editing key (arrows, Home, End, Backspace, Delete, a
+ * character) to a line editor; returns 0 when k is not one. */
+int ui_edit_key(ui_edit *e, int k);
 /* The setup screen: enumerator and commune, saved in the settings.
  * Returns non-zero when the enumerator left it without saving. */
 int ui_setup(ui_app *a);
@@ -82,6 +85,48 @@ int ui_setup(ui_app *a);
 
 /* The home screen: returns when the enumerator quits. */
 void ui_home(ui_app *a);
+/* The form an interview was taken with: the catalog's, or the text kept
+ * in the store (then *owned is set and the caller frees it); NULL when
+ * neither can be read. */
+const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned);
+
+/* office (ui_office.c): the supervisor's sync actions and the report. */
+
+/* Ask for one line of text under question, starting from initial; returns
+ * the text (newly allocated) or NULL when the person pressed Esc. */
+char *ui_ask(const char *title, const char *question, const char *initial);
+/* Show text in a pager (arrows, PgUp, PgDn, Home, End; Left and Right
+ * for wide lines when it is not wrapped) until Esc or q, or until a key
+ * of extra (ASCII) is pressed; returns that key, or UI_ESC. msg (may be
+ * NULL) is shown on the status line until the first key. */
+int ui_pager(const char *title, const char *keys, const char *text,
+             int wrap, const char *extra, const char *msg);
+/* Export the interviews not yet exported into a directory (asked). */
+void ui_export(ui_app *a);
+/* Merge every bundle of a directory (asked), with progress and summary. */
+void ui_merge(ui_app *a);
+/* The indicator report of this database on screen. */
+void ui_report(ui_app *a);
+/* The help screen of the home screen and the supervisor's screens. */
+void ui_help_home(void);
+
+/* review (ui_review.c): the supervisor's browsing and review. */
+
+/* Browse every interview with filters; open, approve and return them. */
+void ui_browse(ui_app *a);
+/* Show interview uuid read-only; review non-zero offers approve and
+ * return. */
+void ui_view_interview(ui_app *a, const char *uuid, int review);
+/* The answers to f's key questions of interview uuid, "01 / 17" (newly
+ * allocated, "" when unanswered); *village (may be NULL) gets the answer
+ * to a top-level question "village", or NULL. */
+char *ui_case_key(ui_app *a, const form *f, const char *uuid,
+                  char **village);
+
+/* conflicts (ui_conflict.c). */
+
+/* The open conflicts, resolved side by side, and the possible duplicates. */
+void ui_conflicts(ui_app *a);
 
 /* interview (ui_interview.c). */
 

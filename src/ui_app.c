@@ -312,8 +312,7 @@ static void ui_setup_draw(ui_edit *ed, int at, const char *msg)
     refresh();
 }
 
-/* Apply an editing key to a line editor; returns 0 when k is not one. */
-static int ui_setup_edit(ui_edit *e, int k)
+int ui_edit_key(ui_edit *e, int k)
 {
     if (k == UI_FN(KEY_LEFT))
         ui_edit_left(e);
@@ -378,7 +377,7 @@ int ui_setup(ui_app *a)
                 break;
             }
         } else {
-            ui_setup_edit(&ed[at], k);
+            ui_edit_key(&ed[at], k);
         }
     }
     ui_edit_free(&ed[0]);

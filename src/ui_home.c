@@ -99,10 +99,7 @@ static char *home_entry(ui_app *a, const form *f, const store_interview *iv)
     return e;
 }
 
-/* The form an interview was taken with: the catalog's, or the text kept
- * in the store (then *owned is set and the caller frees it). */
-static const form *home_form_of(ui_app *a, const store_interview *iv,
-                                form **owned)
+const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned)
 {
     *owned = NULL;
     const form *f = catalog_find(a->cat, iv->form_id, iv->form_version);
@@ -136,7 +133,7 @@ static void home_error(const char *msg)
 static void home_open(ui_app *a, const store_interview *iv)
 {
     form *owned;
-    const form *f = home_form_of(a, iv, &owned);
+    const form *f = ui_form_of(a, iv, &owned);
     if (!f) {
         home_error(_("The form of this interview cannot be read."));
         return;
