@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,18 +85,6 @@ const form *catalog_find(const catalog *c, const char *id, const char *version)
     return found;
 }
 
-/* Non-zero when the running program lives in the build tree. */
-static int catalog_in_build_tree(void)
-{
-    char exe[PATH_MAX], build[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0 || !realpath(BUILDDIR, build))
-        return 0;
-    exe[n] = '\0';
-    size_t bl = strlen(build);
-    return !strncmp(exe, build, bl) && exe[bl] == '/';
-}
-
 char *catalog_default_dir(const char *dir_opt)
 {
     if (dir_opt && *dir_opt)
@@ -106,7 +93,7 @@ char *catalog_default_dir(const char *dir_opt)
     if (env && *env)
         return xstrdup(env);
     struct stat sb;
-    if (catalog_in_build_tree() && stat(SRCFORMSDIR, &sb) == 0)
+    if (util_in_build_tree() && stat(SRCFORMSDIR, &sb) == 0)
         return xstrdup(SRCFORMSDIR);
     return xstrdup(FORMSDIR);
 }

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "i18n.h"
+#include "util.h"
 
 struct subcommand {
     const char *name;
@@ -46,7 +47,8 @@ static void print_usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    bindtextdomain(PACKAGE, LOCALEDIR);
+    /* Run from the build tree, the messages are the build tree's own. */
+    bindtextdomain(PACKAGE, util_in_build_tree() ? BUILDDIR "/locale" : LOCALEDIR);
     textdomain(PACKAGE);
 
     /* No subcommand, or only options: the enumerator's screen. */

@@ -239,6 +239,20 @@ static char *home_title(ui_app *a)
     return t;
 }
 
+/* The supervisor's keys of the home screen; 0 when k is not one. */
+static int home_office_key(ui_app *a, int k)
+{
+    switch (k) {
+    case 'b': ui_browse(a); return 1;
+    case 'e': ui_export(a); return 1;
+    case 'm': ui_merge(a); return 1;
+    case 'c': ui_conflicts(a); return 1;
+    case 'R': ui_report(a); return 1;
+    case '?': ui_help_home(); return 1;
+    default: return 0;
+    }
+}
+
 void ui_home(ui_app *a)
 {
     size_t sel = 0;
@@ -249,8 +263,9 @@ void ui_home(ui_app *a)
             e[i] = home_form_line(a, a->cat->forms[i], COLS - 4);
         char *title = home_title(a);
         int k = ui_pick_key(title,
-                            _("Enter/n new interview   r interviews   s setup   q quit"),
-                            e, NULL, n, &sel, "nrs");
+                            _("Enter new  r list  b browse  e export  "
+                              "m merge  c conflicts  R report  ? help"),
+                            e, NULL, n, &sel, "nrsbemcR?");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);
@@ -261,6 +276,8 @@ void ui_home(ui_app *a)
             ui_setup(a);
             continue;
         }
+        if (home_office_key(a, k))
+            continue;
         if (n == 0)
             continue;
         if (k == '\n' || k == 'n')

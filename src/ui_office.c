@@ -373,10 +373,10 @@ static void office_merge_one(merger *mg, office_merge *om, const char *path,
     }
     if (rc < 0) {
         t->refused++;
-        sbuf_addf(out, _("%s: NOT MERGED: %s\n"), name, err ? err : "?");
+        sbuf_addf(out, _("%s:\n    NOT MERGED: %s\n"), name, err ? err : "?");
     } else if (rc == 1) {
         t->again++;
-        sbuf_addf(out, _("%s: already merged; nothing changed\n"), name);
+        sbuf_addf(out, _("%s:\n    already merged; nothing changed\n"), name);
     } else {
         t->merged++;
         t->c.added += c.added;
@@ -384,7 +384,7 @@ static void office_merge_one(merger *mg, office_merge *om, const char *path,
         t->c.unchanged += c.unchanged;
         t->c.conflicts += c.conflicts;
         t->c.duplicates += c.duplicates;
-        sbuf_addf(out, _("%s: added %ld, updated %ld, unchanged %ld, "
+        sbuf_addf(out, _("%s:\n    added %ld, updated %ld, unchanged %ld, "
                          "conflicts %ld, duplicates %ld\n"), name, c.added,
                   c.updated, c.unchanged, c.conflicts, c.duplicates);
     }

@@ -131,6 +131,16 @@ static const form *rv_form(ui_app *a, const store_interview *iv, rv_forms *fs)
     return f;
 }
 
+/* List order: by form, then case key, then UUID. */
+static int rv_row_cmp(const void *pa, const void *pb)
+{
+    const rv_row *a = pa, *b = pb;
+    int c = strcmp(a->iv.form_id, b->iv.form_id);
+    if (!c)
+        c = strcmp(a->key, b->key);
+    return c ? c : strcmp(a->iv.uuid, b->iv.uuid);
+}
+
 /* Read every interview with its key and review mark. */
 static int rv_load(ui_app *a, rv_list *l)
 {
@@ -160,6 +170,7 @@ static int rv_load(ui_app *a, rv_list *l)
     }
     free(firsts);
     free(forms);
+    qsort(l->v, l->n, sizeof *l->v, rv_row_cmp);
     for (size_t i = 0; i < fs.n; i++)
         form_free(fs.owned[i]);
     free(fs.owned);
@@ -234,7 +245,7 @@ static void rv_cycle(rv_list *l, char **flt, int f)
         /* The smallest value greater than the current one. */
         for (size_t i = 0; i < l->n; i++) {
             const char *v = rv_value(&l->v[i], f);
-            if ((!cur || strcmp(v, cur) > 0) && (!next || strcmp(v, next) < 0))
+            if (*v && (!cur || strcmp(v, cur) > 0) && (!next || strcmp(v, next) < 0))
                 next = v;
         }
     }
@@ -518,6 +529,7 @@ static char *rv_view_text(ui_app *a, const store_interview *iv, char **err)
     sbuf_addf(&b, _("Review: %s%s%s\n"),
               status ? rv_mark_name(status) : _("not reviewed"),
               comment && *comment ? ": " : "", comment ? comment : "");
+    sbuf_addc(&b, '\n');
     rv_flatten(s, inst_root(session_inst(s)), 0, &b);
     free(status);
     free(comment);

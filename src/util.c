@@ -3,9 +3,11 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void *xmalloc(size_t n)
 {
@@ -260,4 +262,15 @@ int util_utf8_valid(const char *s, size_t n)
         p += k + 1;
     }
     return 1;
+}
+
+int util_in_build_tree(void)
+{
+    char exe[PATH_MAX], build[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || !realpath(BUILDDIR, build))
+        return 0;
+    exe[n] = '\0';
+    size_t bl = strlen(build);
+    return !strncmp(exe, build, bl) && exe[bl] == '/';
 }

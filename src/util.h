@@ -10,6 +10,10 @@
 #define KS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define KS_PRINTF(f, a)
+/* Non-zero when the running program is the one in the build tree (not an
+ * installed copy), so that it uses the source tree's forms and messages. */
+int util_in_build_tree(void);
+
 #endif
 
 /* Allocate or abort: running out of memory is not a recoverable state for a
@@ -81,5 +85,9 @@ void diag_free(diag_list *d);
 char *util_read_file(const char *path, size_t *len);
 /* Non-zero when s is valid UTF-8 of length n. */
 int util_utf8_valid(const char *s, size_t n);
+
+/* Non-zero when the running program is the one in the build tree (not an
+ * installed copy), so that it uses the source tree's forms and messages. */
+int util_in_build_tree(void);
 
 #endif
