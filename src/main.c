@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
+    {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
     {"answer", cmd_answer, NULL},   /* scripting only: not listed */
 };
 
@@ -47,6 +48,9 @@ static void print_usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Numbers in answers, expressions, reports and files are always written
+     * with a decimal point, whatever the user's locale writes. */
+    setlocale(LC_NUMERIC, "C");
     /* Run from the build tree, the messages are the build tree's own. */
     bindtextdomain(PACKAGE, util_in_build_tree() ? BUILDDIR "/locale" : LOCALEDIR);
     textdomain(PACKAGE);

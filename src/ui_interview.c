@@ -522,9 +522,13 @@ static char *iv_row(iv *v, session_item it, int indent, const session_problem *p
                                                                 : _("unanswered");
     char *row;
     if (review)
-        row = xasprintf("%-11s %*s%s: %s%s%s", status, 2 * indent, "", label,
-                        shown, pr && pr->msg ? "  - " : "",
-                        pr && pr->msg ? pr->msg : "");
+    {
+        /* Pad by screen columns: Vietnamese takes more bytes than columns. */
+        int pad = 11 - ui_text_width(status);
+        row = xasprintf("%s%*s %*s%s: %s%s%s", status, pad > 0 ? pad : 0, "",
+                        2 * indent, "", label, shown,
+                        pr && pr->msg ? "  - " : "", pr && pr->msg ? pr->msg : "");
+    }
     else
         row = xasprintf("%*s%s: %s", 2 * indent, "", label, shown);
     free(shown);
