@@ -8,7 +8,8 @@
 command -v tmux >/dev/null 2>&1 || { echo "tmux is missing: skipped"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 is missing: skipped"; exit 77; }
 
-SOCK=khaosat-test-$$
+SOCK=khaosat-test-$$-0
+starts=0
 trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 DB=$TMP/db
 
@@ -19,7 +20,11 @@ t() { tmux -L "$SOCK" "$@"; }
 # and its exit status to $TMP/status; the shell hands it the terminal as
 # standard input (fd 3), which a background command would not get.
 start() {
+    # A new server on a new socket each time: reusing the socket of one
+    # just killed races with its shutdown.
     t kill-server 2>/dev/null
+    starts=$((starts + 1))
+    SOCK=khaosat-test-$$-$starts
     rm -f "$TMP/pid" "$TMP/status"
     t -f /dev/null new-session -d -x 100 -y 30 \
         "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $TESTDATA/tui <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"

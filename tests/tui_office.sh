@@ -1,0 +1,245 @@
+#!/bin/sh
+# tui_office.sh: the supervisor's screens driven as a person would, in a
+# detached 80x24 tmux: two laptops' bundles merged from a directory with
+# the summary shown, interviews browsed by enumerator and one approved and
+# one returned with a comment, the report paged, an export, and a conflict
+# between two laptops resolved side by side. The database is then read
+# with sqlite3 and the commands to check what was saved.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null 2>&1 || { echo "tmux is missing: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 is missing: skipped"; exit 77; }
+
+SOCK=khaosat-office-$$
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+K="$KHAOSAT"
+O=$TMP/office.db
+
+# t ARGS...: run a tmux command on the test server.
+t() { tmux -L "$SOCK" "$@"; }
+
+# start: run khaosat on the office database in a fresh 80x24 window; its
+# exit status goes to $TMP/status.
+start() {
+    t kill-server 2>/dev/null
+    rm -f "$TMP/status"
+    t -f /dev/null new-session -d -x 80 -y 24 \
+        "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $K --db $O --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+}
+
+# wait_exit STATUS: khaosat ends (within 5 s) with STATUS.
+wait_exit() {
+    ks_checks=$((ks_checks + 1))
+    n=50
+    while [ "$n" -gt 0 ] && [ ! -s "$TMP/status" ]; do
+        sleep 0.1
+        n=$((n - 1))
+    done
+    got=$(cat "$TMP/status" 2>/dev/null)
+    [ "$got" = "$1" ] || fail "khaosat should have exited with $1, got '$got'"
+}
+
+# screen: the visible text.
+screen() { t capture-pane -p; }
+
+# wait_for TEXT [SECONDS]: poll the screen until TEXT shows (5 s default).
+wait_for() {
+    ks_checks=$((ks_checks + 1))
+    n=$(( ${2:-5} * 10 ))
+    while [ "$n" -gt 0 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    fail "screen never showed '$1'; it shows:"
+    screen >&2
+    return 1
+}
+
+# text TEXT: type literal text; key NAME...: press keys.
+text() { t send-keys -l -- "$1"; }
+key() { t send-keys "$@"; sleep 0.15; }
+
+# ask TEXT: answer a prompt, replacing what it offers.
+ask() { key C-u; text "$1"; key Enter; }
+
+# expect_sql QUERY WANT: the office database gives WANT.
+expect_sql() {
+    ks_checks=$((ks_checks + 1))
+    got=$(sqlite3 "$O" "$1")
+    [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
+}
+
+# laptop NAME ENUMERATOR: a laptop database with its settings.
+laptop() {
+    "$K" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
+    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
+                          INSERT INTO settings VALUES ('commune', 'Xã Đông Hòa');"
+}
+
+mkdir -p "$TMP/usb" "$TMP/usb2" "$TMP/up"
+laptop A "Nguyễn Văn An"
+laptop B "Lê Thị Bình"
+"$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 3 --seed 11 >/dev/null
+"$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form commune --count 1 --seed 5 >/dev/null
+"$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 2 --seed 12 >/dev/null
+bA=$("$K" export --db "$TMP/A.db" --to "$TMP/usb" 2>/dev/null)
+"$K" export --db "$TMP/B.db" --to "$TMP/usb" >/dev/null 2>&1
+# Something on the stick that is not a bundle is left alone.
+echo "notes" > "$TMP/usb/readme.txt"
+
+# --- 1. first run of the office, then merge the stick.
+start
+wait_for "Enumerator name or code"
+text "Giám sát Hà"; key Enter
+text "Xã Đông Hòa"; key Enter
+wait_for "b browse"
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/usb"
+wait_for "2 bundles: 2 merged, 0 already merged, 0 refused." 10
+wait_for "In all: added 6, updated 0, unchanged 0, conflicts 0, duplicates 0."
+wait_for "added 4, updated 0, unchanged 0, conflicts 0, duplicates 0"
+wait_for "added 2, updated 0, unchanged 0, conflicts 0, duplicates 0"
+expect_sql "SELECT count(*) FROM interviews" "6"
+expect_sql "SELECT count(DISTINCT enumerator) FROM interviews" "2"
+key q
+# Merging the same stick again changes nothing and says so.
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/usb"
+wait_for "2 bundles: 0 merged, 2 already merged, 0 refused." 10
+key q
+# A directory that does not exist is refused before anything is done.
+key m
+ask "$TMP/nowhere"
+wait_for "is not a directory"
+key Enter
+
+# --- 2. browse by enumerator; approve one, return another with a comment.
+key b
+wait_for "Interviews 6/6"
+wait_for "Enumerator"
+key e
+wait_for "enumerator: Lê Thị Bình"
+wait_for "Interviews 2/6"
+key Enter
+wait_for "Interview (read-only)"
+wait_for "Review: not reviewed"
+wait_for "Mã thôn (ấp, bản)"
+key a
+wait_for "Review: approved"
+key Escape
+wait_for "approved"
+key Down Enter
+wait_for "Review: not reviewed"
+key t
+wait_for "What must the enumerator check"
+text "Kiểm tra lại số hộ"; key Enter
+wait_for "Review: returned: Kiểm tra lại số hộ"
+key Escape
+wait_for "returned"
+expect_sql "SELECT i.enumerator || '|' || r.status || '|' || ifnull(r.comment, '') || '|' || r.reviewer FROM reviews r JOIN interviews i ON i.uuid = r.interview ORDER BY r.status" \
+    "Lê Thị Bình|approved||Giám sát Hà
+Lê Thị Bình|returned|Kiểm tra lại số hộ|Giám sát Hà"
+# The status filter finds the returned one; x clears the filters.
+key x
+wait_for "Interviews 6/6"
+key s s s s s
+wait_for "status: returned"
+wait_for "Interviews 1/6"
+key x
+# Resizing redraws the list; too small says so.
+t resize-window -x 100 -y 30
+wait_for "Interviews 6/6"
+t resize-window -x 60 -y 20
+wait_for "Terminal too small"
+t resize-window -x 80 -y 24
+wait_for "Interviews 6/6"
+key Escape
+wait_for "b browse"
+
+# --- 3. the report in the pager.
+key R
+wait_for "Selection conditions" 10
+wait_for "C2  "
+key End
+wait_for "Open conflicts: 0"
+key Home
+wait_for "Selection conditions"
+key q
+wait_for "b browse"
+
+# --- 4. export the office's data for the district.
+key e
+wait_for "Directory to write the bundle to"
+ask "$TMP/up"
+wait_for "6 interviews exported to" 10
+key Enter
+up=$(ls "$TMP"/up/*.khb 2>/dev/null | head -1)
+ks_checks=$((ks_checks + 1))
+if [ -z "$up" ]; then
+    fail "no bundle in $TMP/up"
+else
+    "$K" verify "$up" | grep -q "ok: format 1, 6 interviews" || fail "the export does not verify"
+fi
+# Again: nothing new; declining the offer to send everything again.
+key e
+ask "$TMP/up"
+wait_for "Nothing new to export"
+key n
+wait_for "There was nothing to export."
+key Enter
+[ "$(ls "$TMP"/up/*.khb | wc -l)" = 1 ] || fail "a second bundle was written"
+
+# --- 5. a conflict: both laptops edit the same answer.
+"$K" merge --db "$TMP/B.db" "$bA" >/dev/null
+U=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews WHERE form_id = 'household' ORDER BY uuid LIMIT 1")
+"$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot" || fail "answer on A"
+"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" || fail "answer on B"
+"$K" export --db "$TMP/A.db" --to "$TMP/usb2" >/dev/null 2>&1
+"$K" export --db "$TMP/B.db" --to "$TMP/usb2" >/dev/null 2>&1
+key m
+ask "$TMP/usb2"
+# B's bundle (first by name) replaces the office's revision; A's then
+# conflicts with it.
+wait_for "In all: added 0, updated 2" 10
+wait_for "conflicts 1, duplicates 0"
+key q
+key c
+wait_for "Open conflicts: 1 answer(s) in 1 interview(s)"
+wait_for "1 answer(s) in conflict"
+key d
+wait_for "Possible duplicates: 0"
+key Escape
+wait_for "Open conflicts: 1"
+key Enter
+wait_for "MINE (kept here)"
+wait_for "Le Van Hai"
+wait_for "Tran Van Mot"
+wait_for "by Nguyễn Văn An"
+wait_for "Conflict 1 of 1; 0 picked"
+key Right
+wait_for "Conflict 1 of 1; 1 picked"
+key Enter
+wait_for "(y/n)"
+key y
+wait_for "Open conflicts: 0 answer(s) in 0 interview(s)"
+run "$K" conflicts --db "$O"
+expect_status 0
+expect_out ""
+run "$K" conflicts --all --db "$O"
+expect_out_contains "$U head_name: mine \"Le Van Hai\""
+expect_out_contains "[resolved]"
+expect_sql "SELECT value FROM answers WHERE interview = '$U' AND qid = 'head_name' AND path = ''" "Tran Van Mot"
+key Escape
+wait_for "b browse"
+
+# --- 6. the help lists the supervisor's keys; q quits.
+key ?
+wait_for "merge every bundle of a directory"
+key Escape
+wait_for "b browse"
+key q
+wait_exit 0
+
+finish
