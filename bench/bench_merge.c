@@ -6,7 +6,12 @@
  * Data is generated straight through the bundle writer: BUNDLES bundles of
  * 50 household interviews with 100 items each (about a million answers at
  * the full size).  --quick: 20 bundles.  Wall time is reported: both sides
- * write the same database with the same settings. */
+ * write the same database with the same settings.
+ *
+ * Then sealed against plain: the merged interviews exported as one plain
+ * and one sealed bundle (encrypted for an office, signed), and each merged
+ * into a copy of the same empty office database, best of five runs each
+ * (goal: under 10% overhead). */
 #include "config.h"
 
 #include <dirent.h>
@@ -19,6 +24,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "envelope.h"
+#include "keys.h"
 #include "merge.h"
 #include "revision.h"
 #include "store.h"
@@ -320,6 +327,178 @@ static double verify_all(const char *dir)
     return bench_now() - t;
 }
 
+/* Export every interview of st into dir (emptied first), sealed or not as
+ * expected; the seconds taken and the bundle. */
+static double time_export(store *st, const char *dir, int sealed,
+                          char **path)
+{
+    char *rm = xasprintf("rm -f '%s'/*", dir);
+    must(system(rm) == 0, rm, NULL);
+    free(rm);
+    char fpr[KEYS_FPR_SIZE], *err = NULL;
+    long count;
+    double t = bench_now();
+    must(envelope_export(st, dir, BUNDLE_EXPORT_ALL, path, &count, fpr,
+                         &err) == 0, "export", err);
+    t = bench_now() - t;
+    must((*fpr != '\0') == sealed, "export", "sealed when it should not be,"
+         " or the other way round");
+    return t;
+}
+
+/* Merge bundle into a fresh copy of the office database template. */
+static double time_merge(const char *tmpl_db, const char *db,
+                         const char *bundle_path, long want)
+{
+    char *cp = xasprintf("rm -f '%s'*; cp '%s' '%s'", db, tmpl_db, db);
+    must(system(cp) == 0, cp, NULL);
+    free(cp);
+    store *st;
+    char *err = NULL;
+    must(store_open(db, &st, &err) == 0, db, err);
+    merger *m = merger_new(st);
+    double t = bench_now();
+    bundle *b;
+    merge_counts c;
+    must(envelope_open(st, bundle_path, ENVELOPE_ALLOW_UNSIGNED, &b, NULL,
+                       &err) == 0, "open", err);
+    must(merger_run(m, b, NULL, NULL, &c, &err) == 0, "merge", err);
+    t = bench_now() - t;
+    must(c.added == want, "merge", "not every interview was added");
+    bundle_close(b);
+    merger_free(m);
+    store_close(st);
+    return t;
+}
+
+/* st trusts the office of a new template database, which accepts st. */
+static void make_office(store *st, const char *tmpl_db)
+{
+    store *off = fresh_store(tmpl_db);
+    keys_self a, b;
+    keys_card ca, cb;
+    char *err = NULL;
+    must(keys_self_get(st, 1, &a, &err) == 0, "keys", err);
+    must(keys_self_get(off, 1, &b, &err) == 0, "keys", err);
+    char *ta = keys_card_text(&a), *tb = keys_card_text(&b);
+    must(keys_card_parse("a", ta, strlen(ta), &ca, &err) == 0, "card", err);
+    must(keys_card_parse("b", tb, strlen(tb), &cb, &err) == 0, "card", err);
+    must(keys_trust(st, &cb, "upstream", &err) == 0, "trust", err);
+    must(keys_trust(off, &ca, "accept", &err) == 0, "trust", err);
+    free(ta);
+    free(tb);
+    keys_card_clear(&ca);
+    keys_card_clear(&cb);
+    keys_self_clear(&a);
+    keys_self_clear(&b);
+    store_close(off);
+}
+
+/* The sealing step alone (no export): bp sealed again by st's keys for
+ * its upstream; and opening (checking, decrypting, verifying) against
+ * opening the plain bundle, in the office template. */
+static void crypto_alone(store *st, const char *off, const char *bp,
+                         const char *bs, const char *dir)
+{
+    keys_self self;
+    keys_trusted to;
+    bundle *b;
+    char *err = NULL, *path = NULL;
+    must(keys_self_get(st, 0, &self, &err) == 0, "keys", err);
+    must(keys_upstream(st, &to, &err) == 0, "keys", err);
+    must(bundle_open(bp, &b, &err) == 0, "open", err);
+    double seal = 1e9, po = 1e9, so = 1e9;
+    for (int i = 0; i < 5; i++) {
+        double t = bench_now();
+        must(envelope_seal(&self, &to.card, bp, bundle_get_manifest(b), dir,
+                           &path, &err) == 0, "seal", err);
+        t = bench_now() - t;
+        seal = t < seal ? t : seal;
+        unlink(path);
+        free(path);
+    }
+    bundle_close(b);
+    store *o;
+    must(store_open(off, &o, &err) == 0, off, err);
+    for (int i = 0; i < 5; i++) {
+        double t = bench_now();
+        must(envelope_open(o, bp, ENVELOPE_ALLOW_UNSIGNED, &b, NULL, &err)
+             == 0, "open", err);
+        t = bench_now() - t;
+        po = t < po ? t : po;
+        bundle_close(b);
+        t = bench_now();
+        must(envelope_open(o, bs, 0, &b, NULL, &err) == 0, "open", err);
+        t = bench_now() - t;
+        so = t < so ? t : so;
+        bundle_close(b);
+    }
+    store_close(o);
+    printf("    sealing step alone:           %8.3f s\n", seal);
+    printf("    open+verify plain / sealed:   %8.3f s / %.3f s  (+%.3f s "
+           "for signature and decryption)\n", po, so, so - po);
+    keys_self_clear(&self);
+    keys_trusted_clear(&to);
+}
+
+/* Sealed against plain bundles of the same interviews. */
+static void sealed_vs_plain(const char *db, const char *tmpl, long n)
+{
+    char *dir_p = xasprintf("%s/plain", tmpl), *dir_s = xasprintf("%s/sealed",
+                                                                  tmpl);
+    char *off = xasprintf("%s/office-template.db", tmpl);
+    char *run = xasprintf("%s/office-run.db", tmpl);
+    char *mk = xasprintf("mkdir -p '%s' '%s'", dir_p, dir_s);
+    must(system(mk) == 0, mk, NULL);
+    store *st;
+    char *err = NULL, *bp = NULL, *bs = NULL;
+    must(store_open(db, &st, &err) == 0, db, err);
+    double ep = 1e9, es = 1e9, mp = 1e9, ms = 1e9;
+    for (int i = 0; i < 5; i++) {
+        /* Plain first: no upstream yet on the first round. */
+        if (i == 0) {
+            double t = time_export(st, dir_p, 0, &bp);
+            ep = t < ep ? t : ep;
+            make_office(st, off);
+        } else {
+            /* Plain again, by setting the upstream aside for a moment. */
+            must(sqlite3_exec(store_sqlite(st), "UPDATE trusted SET purpose"
+                              " = 'accept'", NULL, NULL, NULL) == SQLITE_OK,
+                 "bench", "hiding the upstream");
+            free(bp);
+            double t = time_export(st, dir_p, 0, &bp);
+            ep = t < ep ? t : ep;
+            must(sqlite3_exec(store_sqlite(st), "UPDATE trusted SET purpose"
+                              " = 'upstream'", NULL, NULL, NULL) == SQLITE_OK,
+                 "bench", "restoring the upstream");
+        }
+        free(bs);
+        double t = time_export(st, dir_s, 1, &bs);
+        es = t < es ? t : es;
+    }
+    for (int i = 0; i < 5; i++) {
+        double t = time_merge(off, run, bp, n);
+        mp = t < mp ? t : mp;
+        t = time_merge(off, run, bs, n);
+        ms = t < ms ? t : ms;
+    }
+    printf("  sealed vs plain, %ld interviews in one bundle (best of 5):\n",
+           n);
+    printf("    export plain / sealed:        %8.2f s / %.2f s  (%+.1f%%, "
+           "goal < 10%%)\n", ep, es, (es / ep - 1) * 100);
+    printf("    merge  plain / sealed:        %8.2f s / %.2f s  (%+.1f%%, "
+           "goal < 10%%)\n", mp, ms, (ms / mp - 1) * 100);
+    crypto_alone(st, off, bp, bs, dir_s);
+    store_close(st);
+    free(bp);
+    free(bs);
+    free(dir_p);
+    free(dir_s);
+    free(off);
+    free(run);
+    free(mk);
+}
+
 /* Peak resident memory of this process so far, in kB (VmHWM). */
 static long peak_kb(void)
 {
@@ -414,6 +593,7 @@ int main(int argc, char **argv)
     printf("  export %ld interviews (+verify): %7.2f s\n", count, t);
     store_close(st);
     free(path);
+    sealed_vs_plain(db, tmpl, n);
     int small = bundles / 10 > 0 ? bundles / 10 : 1;
     long p1 = child_peak("/proc/self/exe", dir, db, small);
     long p2 = child_peak("/proc/self/exe", dir, db, bundles);

@@ -189,7 +189,13 @@ struct bundle_writer {
     char *err;
     sqlite3_stmt *stmt[WS_COUNT];
     long n[BT_COUNT];
+    int scratch;          /* a temporary copy: no need to sync it */
 };
+
+void bundle_writer_scratch(bundle_writer *w)
+{
+    w->scratch = 1;
+}
 
 const char *bundle_writer_errmsg(const bundle_writer *w)
 {
@@ -494,7 +500,8 @@ int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
 {
     *path = NULL;
     *err = NULL;
-    if (w_finish_db(w, m) != 0 || sync_path(w->tmp, 0, err) != 0
+    if (w_finish_db(w, m) != 0
+        || (!w->scratch && sync_path(w->tmp, 0, err) != 0)
         || w_rename(w, m, path) != 0) {
         if (!*err) {
             *err = w->err;
@@ -503,9 +510,10 @@ int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
         bundle_writer_abort(w);
         return -1;
     }
+    int scratch = w->scratch;
     bundle_writer_abort(w);
     char *dir = xstrndup(*path, (size_t)(strrchr(*path, '/') - *path));
-    int rc = sync_path(dir, 1, err);
+    int rc = scratch ? 0 : sync_path(dir, 1, err);
     free(dir);
     if (rc == 0)
         rc = w_check(*path, m, err);

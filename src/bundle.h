@@ -89,6 +89,9 @@ int bundle_writer_audit(bundle_writer *w, const bundle_audit *a);
  * The writer is freed, whatever happens; on failure no bundle is left. */
 int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
                          char **err);
+/* Mark the bundle being written as a scratch copy that is read back and
+ * removed at once (it is about to be sealed): commit skips syncing it. */
+void bundle_writer_scratch(bundle_writer *w);
 /* Give up: remove the temporary file and free the writer (NULL is fine). */
 void bundle_writer_abort(bundle_writer *w);
 /* The message of the writer's last failure. */

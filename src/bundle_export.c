@@ -172,6 +172,8 @@ static int ex_write_in(exporter *x, const char *wdir, const char *dir,
 {
     if (bundle_writer_open(wdir, &x->w, &x->err) != 0)
         return -1;
+    if (x->seal)
+        bundle_writer_scratch(x->w);
     for (int q = EX_FORMS; q < EX_COUNT; q++)
         if (ex_query(x, q) != 0)
             return -1;

@@ -16,9 +16,9 @@ int cmd_report(int argc, char **argv);
 int cmd_csv(int argc, char **argv);
 /* khaosat export --to DIR [--all] [--drafts] [--db PATH] */
 int cmd_export(int argc, char **argv);
-/* khaosat verify BUNDLE... */
+/* khaosat verify [--db PATH] BUNDLE... */
 int cmd_verify(int argc, char **argv);
-/* khaosat merge [--db PATH] BUNDLE|DIR... */
+/* khaosat merge [--db PATH] [--allow-unsigned] BUNDLE|DIR... */
 int cmd_merge(int argc, char **argv);
 /* khaosat conflicts [--all] [--db PATH] */
 int cmd_conflicts(int argc, char **argv);
@@ -28,6 +28,8 @@ int cmd_duplicates(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 /* khaosat answer [--db PATH] UUID QID[@PATH] VALUE (scripting; hidden) */
 int cmd_answer(int argc, char **argv);
+/* khaosat keys export|trust|list|revoke|backup|restore ... */
+int cmd_keys(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */
 int cmd_tui(int argc, char **argv);
 

@@ -13,6 +13,7 @@
 #include "bundle.h"
 #include "cmd.h"
 #include "cmd_common.h"
+#include "envelope.h"
 #include "form.h"
 #include "i18n.h"
 #include "merge.h"
@@ -22,7 +23,7 @@
 /* Options shared by the commands: --db, --help, and a few flags. */
 typedef struct bopts {
     const char *db, *to, *take;
-    int all, drafts, mine, theirs;
+    int all, drafts, mine, theirs, allow_unsigned;
 } bopts;
 
 /* Parse the options of command name; -1 after printing usage to stderr,
@@ -37,6 +38,7 @@ static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
         {"drafts", no_argument, NULL, 'd'},
         {"mine", no_argument, NULL, 'm'},
         {"theirs", no_argument, NULL, 'T'},
+        {"allow-unsigned", no_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -52,6 +54,7 @@ static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
         case 'd': o->drafts = 1; break;
         case 'm': o->mine = 1; break;
         case 'T': o->theirs = 1; break;
+        case 'U': o->allow_unsigned = 1; break;
         case 'h': fputs(usage, stdout); return 1;
         default: fputs(usage, stderr); return -1;
         }
@@ -82,8 +85,9 @@ int cmd_export(int argc, char **argv)
     unsigned flags = (o.all ? BUNDLE_EXPORT_ALL : 0)
         | (o.drafts ? BUNDLE_EXPORT_DRAFTS : 0);
     char *path = NULL, *err = NULL;
+    char sealed_for[KEYS_FPR_SIZE];
     long n = 0;
-    rc = bundle_export(st, o.to, flags, &path, &n, &err);
+    rc = envelope_export(st, o.to, flags, &path, &n, sealed_for, &err);
     if (rc != 0)
         fprintf(stderr, _("khaosat export: %s; nothing was exported\n"), err);
     else if (!path)
@@ -92,6 +96,14 @@ int cmd_export(int argc, char **argv)
     else {
         printf("%s\n", path);
         fprintf(stderr, _("khaosat export: %ld interviews\n"), n);
+        if (*sealed_for)
+            fprintf(stderr, _("khaosat export: sealed for the office %s and "
+                              "signed by this database\n"), sealed_for);
+        else
+            fprintf(stderr, _("khaosat export: warning: no office key is "
+                              "trusted, so this bundle is NOT encrypted: "
+                              "anyone who finds the stick can read it (see "
+                              "'khaosat keys trust')\n"));
     }
     free(path);
     free(err);
@@ -99,9 +111,66 @@ int cmd_export(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+/* A sealed bundle this database made: only its signature can be checked
+ * here, since only the office can decrypt it.  1 when path is not one. */
+static int verify_own_sealed(store *st, const char *path, int *bad)
+{
+    envelope_header h;
+    keys_self self;
+    char *err = NULL;
+    if (!st)
+        return 1;
+    if (envelope_read_header(path, &h, &err) != 0
+        || keys_self_get(st, 0, &self, &err) != 0) {
+        free(err);
+        return 1;
+    }
+    int own = strcmp(self.card.fpr, h.from) == 0;
+    if (own && envelope_check_signature(path, self.card.sign_pk, &h, &err)) {
+        fprintf(stderr, "khaosat verify: %s\n", err);
+        *bad = 1;
+    } else if (own) {
+        printf(_("%s: ok: sealed by this database for the office %s, %ld "
+                 "interviews, signature good; only that office can open "
+                 "it\n"), path, h.to, h.interviews);
+    }
+    free(err);
+    keys_self_clear(&self);
+    return !own;
+}
+
+/* Verify one bundle file, sealed or plain; sets *bad on failure. */
+static void verify_one(store *st, const char *path, int *bad)
+{
+    if (verify_own_sealed(st, path, bad) == 0)
+        return;
+    bundle *b;
+    char *err = NULL;
+    envelope_info info;
+    if (envelope_open(st, path, ENVELOPE_ALLOW_UNSIGNED, &b, &info,
+                      &err) != 0) {
+        fprintf(stderr, "khaosat verify: %s\n", err);
+        free(err);
+        *bad = 1;
+        return;
+    }
+    const bundle_manifest *m = bundle_get_manifest(b);
+    printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
+             "answers; by %s (%s) on device %s at %s; sha256 %s\n"),
+           path, m->format, m->interviews, m->revisions, m->items,
+           m->enumerator, m->commune, m->device, m->created, m->sha256);
+    if (info.sealed)
+        printf(_("%s: sealed for this database by %s %s, signature good\n"),
+               path, info.h.from, info.sender);
+    else
+        printf(_("%s: not sealed: unsigned and readable by anyone\n"), path);
+    envelope_info_clear(&info);
+    bundle_close(b);
+}
+
 int cmd_verify(int argc, char **argv)
 {
-    const char *usage = _("Usage: khaosat verify BUNDLE...\n");
+    const char *usage = _("Usage: khaosat verify [--db PATH] BUNDLE...\n");
     bopts o;
     int rc = parse_opts(argc, argv, usage, &o);
     if (rc)
@@ -110,23 +179,22 @@ int cmd_verify(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    int bad = 0;
-    for (int i = optind; i < argc; i++) {
-        bundle *b;
-        char *err = NULL;
-        if (bundle_open(argv[i], &b, &err) != 0) {
-            fprintf(stderr, "khaosat verify: %s\n", err);
-            free(err);
-            bad = 1;
-            continue;
+    /* Plain bundles need no database: open one only if there is one. */
+    char *dbp = NULL;
+    struct stat sb;
+    store *st = NULL;
+    if (o.db || (store_default_path(&dbp) == 0 && stat(dbp, &sb) == 0)) {
+        st = cmd_open_store("khaosat verify", o.db);
+        if (!st) {
+            free(dbp);
+            return 1;
         }
-        const bundle_manifest *m = bundle_get_manifest(b);
-        printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
-                 "answers; by %s (%s) on device %s at %s; sha256 %s\n"),
-               argv[i], m->format, m->interviews, m->revisions, m->items,
-               m->enumerator, m->commune, m->device, m->created, m->sha256);
-        bundle_close(b);
     }
+    free(dbp);
+    int bad = 0;
+    for (int i = optind; i < argc; i++)
+        verify_one(st, argv[i], &bad);
+    store_close(st);
     return bad;
 }
 
@@ -140,18 +208,25 @@ static int abort_hook(void *ctx, long done)
     return 0;
 }
 
+/* What merging needs besides the merger. */
+typedef struct merge_run {
+    store *st;
+    unsigned flags;         /* of envelope_open */
+    long abort_after;
+} merge_run;
+
 /* Merge one bundle file; 0 or 1 (refused). */
-static int merge_one(merger *mg, const char *path, long *abort_after)
+static int merge_one(merger *mg, const char *path, merge_run *r)
 {
     bundle *b;
     char *err = NULL;
-    if (bundle_open(path, &b, &err) != 0) {
+    if (envelope_open(r->st, path, r->flags, &b, NULL, &err) != 0) {
         fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
         free(err);
         return 1;
     }
     merge_counts c;
-    int rc = merger_run(mg, b, abort_hook, abort_after, &c, &err);
+    int rc = merger_run(mg, b, abort_hook, &r->abort_after, &c, &err);
     if (rc < 0)
         fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
     else if (rc == 1)
@@ -171,7 +246,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* Merge every *.khb file of dir, in name order. */
-static int merge_dir(merger *mg, const char *dir, long *abort_after)
+static int merge_dir(merger *mg, const char *dir, merge_run *r)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -196,7 +271,7 @@ static int merge_dir(merger *mg, const char *dir, long *abort_after)
         fprintf(stderr, _("khaosat merge: no bundles (*%s) in %s\n"),
                 BUNDLE_EXT, dir);
     for (size_t i = 0; i < n; i++) {
-        bad |= merge_one(mg, v[i], abort_after);
+        bad |= merge_one(mg, v[i], r);
         free(v[i]);
     }
     free(v);
@@ -205,7 +280,8 @@ static int merge_dir(merger *mg, const char *dir, long *abort_after)
 
 int cmd_merge(int argc, char **argv)
 {
-    const char *usage = _("Usage: khaosat merge [--db PATH] BUNDLE|DIR...\n");
+    const char *usage = _("Usage: khaosat merge [--db PATH] [--allow-unsigned]"
+                          " BUNDLE|DIR...\n");
     bopts o;
     int rc = parse_opts(argc, argv, usage, &o);
     if (rc)
@@ -218,15 +294,16 @@ int cmd_merge(int argc, char **argv)
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
-    long abort_after = env ? cmd_parse_count(env) : 0;
+    merge_run r = {st, o.allow_unsigned ? ENVELOPE_ALLOW_UNSIGNED : 0,
+                   env ? cmd_parse_count(env) : 0};
     merger *mg = merger_new(st);
     int bad = 0;
     for (int i = optind; i < argc; i++) {
         struct stat sb;
         if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            bad |= merge_dir(mg, argv[i], &abort_after);
+            bad |= merge_dir(mg, argv[i], &r);
         else
-            bad |= merge_one(mg, argv[i], &abort_after);
+            bad |= merge_one(mg, argv[i], &r);
     }
     merger_free(mg);
     store_close(st);

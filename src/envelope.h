@@ -24,7 +24,7 @@
 /* First line of a sealed bundle, before its format number. */
 #define ENVELOPE_MAGIC "khaosat sealed bundle "
 /* Plain bytes per encrypted chunk. */
-#define ENVELOPE_CHUNK 65536
+#define ENVELOPE_CHUNK (1 << 20)
 
 /* What the header of a sealed bundle says. */
 typedef struct envelope_header {
@@ -60,13 +60,14 @@ int envelope_export(store *st, const char *dir, unsigned flags, char **path,
 
 /* Seal the plain bundle file plain (manifest m) for card to, signed by
  * self, into a new file in dir named after the sender's fingerprint and
- * the time; read back and its signature checked.  *path newly allocated. */
+ * the time, synced and its size checked.  *path newly allocated. */
 int envelope_seal(const keys_self *self, const keys_card *to,
                   const char *plain, const bundle_manifest *m,
                   const char *dir, char **path, char **err);
 
 /* Open a bundle file to merge into st, sealed or plain, with every check
- * above; *info (may be NULL) says how.  On failure *err names the file
+ * above; *info (may be NULL) says how.  With st NULL only plain bundles
+ * can be opened.  On failure *err names the file
  * and says which check refused it. */
 int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
                   envelope_info *info, char **err);

@@ -114,6 +114,8 @@ static char *card_field(const char *v)
     for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p;
          p++)
         sbuf_addc(&b, (char)(*p < 0x20 || *p == 0x7f ? ' ' : *p));
+    if (b.len == 0)
+        return sbuf_detach(&b);
     size_t n = b.len > KEYS_MAX_FIELD ? KEYS_MAX_FIELD : b.len;
     while (n > 0 && n < b.len && ((unsigned char)b.s[n] & 0xc0) == 0x80)
         n--;
@@ -329,6 +331,13 @@ static int card_line(const char **p, const char *end, const char *key,
     return 0;
 }
 
+/* Keep msg as the reason a card is refused; returns -1. */
+static int card_bad(char **why, char *msg)
+{
+    *why = msg;
+    return -1;
+}
+
 /* Parse the body of a card (after its first line) into out. */
 static int card_fields(const char *text, const char *p, const char *end,
                        keys_card *out, char **why)
@@ -363,23 +372,23 @@ static int card_fields(const char *text, const char *p, const char *end,
     out->commune = xstrndup(v[1], n[1]);
     out->name = xstrndup(v[2], n[2]);
     if (strcmp(out->role, "laptop") != 0 && strcmp(out->role, "office") != 0)
-        return *why = xasprintf("role \"%s\" is neither laptop nor office",
-                                out->role), -1;
+        return card_bad(why, xasprintf("role \"%s\" is neither laptop nor "
+                                       "office", out->role));
     if (keys_unb64(v[3], n[3], out->sign_pk, sizeof out->sign_pk) != 0
         || keys_unb64(v[4], n[4], out->box_pk, sizeof out->box_pk) != 0
         || keys_unb64(v[6], n[6], sig, sizeof sig) != 0)
-        return *why = xstrdup("a key or the signature is not valid base64 "
-                              "of the right length"), -1;
+        return card_bad(why, xstrdup("a key or the signature is not valid "
+                                     "base64 of the right length"));
     keys_fingerprint(out->sign_pk, out->box_pk, out->fpr);
     if (n[5] != KEYS_FPR_SIZE - 1 || memcmp(v[5], out->fpr, n[5]) != 0)
-        return *why = xasprintf("the fingerprint %.*s does not match the "
-                                "card's keys", (int)(n[5] > 40 ? 40 : n[5]),
-                                v[5]), -1;
+        return card_bad(why, xasprintf("the fingerprint %.*s does not match "
+                                       "the card's keys",
+                                       (int)(n[5] > 40 ? 40 : n[5]), v[5]));
     if (crypto_sign_verify_detached(sig, (const unsigned char *)text,
                                     (size_t)(signed_end - text),
                                     out->sign_pk) != 0)
-        return *why = xstrdup("its signature does not match: the card was "
-                              "altered"), -1;
+        return card_bad(why, xstrdup("its signature does not match: the "
+                                     "card was altered"));
     return 0;
 }
 

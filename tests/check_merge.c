@@ -392,7 +392,8 @@ START_TEST(migrates_v2_and_exports)
     store *st;
     char *err = NULL;
     ck_assert_msg(store_open(path, &st, &err) == 0, "%s", err);
-    ck_assert_int_eq(fx_int(path, "PRAGMA user_version"), 3);
+    ck_assert_int_eq(fx_int(path, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
     ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM revisions"), 0);
     long n;
     char *b = fx_export(st, "usb", 0, &n);

@@ -618,7 +618,7 @@ START_TEST(refuses_newer_schema)
     raw_sql(dbpath, "PRAGMA application_id = 1263026511;"
             "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was written by a newer khaosat (schema 9); "
-                      "this khaosat knows up to 3");
+                      "this khaosat knows up to 4");
 }
 END_TEST
 
@@ -686,6 +686,77 @@ START_TEST(path_syntax)
 }
 END_TEST
 
+START_TEST(reviews_set_get_clear)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    char *status, *comment;
+    ck_assert_int_eq(store_review_get(st, uuid, &status, &comment), 0);
+    ck_assert_ptr_null(status);
+    ck_assert_ptr_null(comment);
+
+    ck_assert_int_eq(store_review_set(st, uuid, "returned", "Tuổi sai",
+                                      "Hùng"), 0);
+    ck_assert_int_eq(store_review_get(st, uuid, &status, &comment), 0);
+    ck_assert_str_eq(status, "returned");
+    ck_assert_str_eq(comment, "Tuổi sai");
+    free(status);
+    free(comment);
+
+    /* Approving replaces the earlier review; no comment reads as NULL. */
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), 0);
+    store_close(st);
+    st = open_ok();
+    ck_assert_int_eq(store_review_get(st, uuid, &status, &comment), 0);
+    ck_assert_str_eq(status, "approved");
+    ck_assert_ptr_null(comment);
+    free(status);
+
+    ck_assert_int_eq(store_review_set(st, uuid, "maybe", NULL, NULL), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "neither approved"));
+    ck_assert_int_eq(store_review_set(st, "no-such", "approved", NULL, NULL),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "no interview no-such"));
+
+    /* A review is not a change of the data: no audit row, no new export. */
+    char *a = audit_of(st, uuid);
+    ck_assert_ptr_null(strstr(a, "approved"));
+    free(a);
+
+    ck_assert_int_eq(store_review_set(st, uuid, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(store_review_get(st, uuid, &status, &comment), 0);
+    ck_assert_ptr_null(status);
+    ck_assert_ptr_null(comment);
+    store_close(st);
+}
+END_TEST
+
+/* A schema 3 database (today's schema without what version 4 added) gains
+ * the identity, trusted-card and review tables, keeping its data. */
+START_TEST(migrates_from_v3)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
+    store_close(st);
+    raw_sql(dbpath, "DROP TABLE reviews; DROP TABLE trusted;"
+            " DROP TABLE identity; PRAGMA user_version = 3;");
+    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM sqlite_master"
+                             " WHERE name = 'reviews'"), 0);
+    st = open_ok();
+    char *a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "name@=Hà;");
+    free(a);
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", "ok", "An"), 0);
+    store_close(st);
+    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM sqlite_master"
+                             " WHERE name IN ('identity', 'trusted',"
+                             " 'reviews')"), 3);
+    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM reviews"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -709,6 +780,8 @@ int main(void)
     tcase_add_test(tc, refuses_other_programs_database);
     tcase_add_test(tc, default_path_and_mkdirs);
     tcase_add_test(tc, path_syntax);
+    tcase_add_test(tc, reviews_set_get_clear);
+    tcase_add_test(tc, migrates_from_v3);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
