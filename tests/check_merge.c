@@ -307,6 +307,7 @@ START_TEST(killed_merge_changes_nothing)
         bundle *b;
         char *err = NULL;
         merge_counts c;
+        free(before);  /* the parent's; the child only merges */
         if (store_open(opath, &st, &err) || bundle_open(ba, &b, &err))
             _exit(3);
         merger_run(merger_new(st), b, kill_after_one, NULL, &c, &err);
