@@ -242,7 +242,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_report: %s\n", err);
         return 1;
     }
-    report_opts o = {NULL, 1, "en", NULL};
+    report_opts o = {NULL, 1, "en", NULL, 0};
     report_result *r = NULL;
     if (report_run(def, cat, s, &o, &r, &err)) {
         fprintf(stderr, "bench_report: %s\n", err);

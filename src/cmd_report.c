@@ -22,7 +22,7 @@ static void report_usage(FILE *f)
     fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
                  "[--report FILE] [--commune CODE] [--by-village]\n"
                  "       [--format text|markdown|csv|html] [--lang CODE] "
-                 "[--out FILE]\n"));
+                 "[--out FILE] [--jobs 1|2]\n"));
 }
 
 /* The database path: --db, else the default; NULL with a message. */
@@ -106,12 +106,13 @@ int cmd_report(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"lang", required_argument, NULL, 'l'},
         {"out", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *prog = "khaosat report";
     const char *db = NULL, *forms = NULL, *file = NULL, *out = NULL;
-    report_opts o = {NULL, 0, "vi", NULL};
+    report_opts o = {NULL, 0, "vi", NULL, 0};
     report_format fmt = REPORT_TEXT;
     int c;
     optind = 1;
@@ -124,6 +125,13 @@ int cmd_report(int argc, char **argv)
         case 'v': o.by_village = 1; break;
         case 'l': o.lang = optarg; break;
         case 'o': out = optarg; break;
+        case 'j':
+            o.jobs = (int)cmd_parse_count(optarg);
+            if (o.jobs < 1 || o.jobs > 2) {
+                fprintf(stderr, _("%s: --jobs takes 1 or 2\n"), prog);
+                return 2;
+            }
+            break;
         case 'f':
             if (report_format_parse(optarg, &fmt)) {
                 fprintf(stderr, _("%s: unknown format '%s'; use text, "

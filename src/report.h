@@ -57,6 +57,14 @@ typedef int (*rscan_fn)(void *ctx, const rscan_iv *iv, inst *in);
 int rscan_open(const char *path, rscan **out, char **err);
 /* Close it (NULL is fine). */
 void rscan_close(rscan *s);
+/* Close the connection (no SQLite connection may cross a fork()), keeping
+ * what was read; rscan_reconnect opens a new one. */
+void rscan_disconnect(rscan *s);
+/* Open the connection again after rscan_disconnect (no-op when open). */
+int rscan_reconnect(rscan *s, char **err);
+/* Make rscan_each visit only interviews number i with i % nparts == part
+ * (in its stable order); (0, 1) visits all. */
+void rscan_partition(rscan *s, int part, int nparts);
 /* The form of (id, version): from cat when it has that version, else the
  * text stored with the data. Cached; NULL with *err set when neither. */
 const form *rscan_form(rscan *s, const catalog *cat, const char *id,
@@ -76,6 +84,8 @@ int rscan_has_table(rscan *s, const char *name);
 /* The number of rows of table (open ones when it has a `status` or
  * `resolved` column); -1 when there is no such table. */
 long rscan_open_rows(rscan *s, const char *table);
+/* Number of interviews in the database. */
+long rscan_interview_count(rscan *s);
 /* Interviews of form_id (complete ones) sharing the value of the form's
  * key questions with another: number of such interviews. */
 long rscan_key_duplicates(rscan *s, const form *f);
@@ -101,6 +111,7 @@ typedef struct report_opts {
     int by_village;
     const char *lang;     /* language of the definition's texts */
     const char *generated;/* date line, or NULL for none (tests) */
+    int jobs;             /* processes for the main pass; 0: automatic */
 } report_opts;
 
 typedef struct report_result report_result;

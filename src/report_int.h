@@ -4,7 +4,10 @@
 #define KHAOSAT_REPORT_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "form.h"
+#include "inst.h"
 #include "report.h"
 
 /* A translated text: pairs of language code and text. */
@@ -177,10 +180,31 @@ struct report_result {
     rneed_res *needs;
     size_t *need_order;   /* indices into def->needs, ranked */
     long conflicts, dup_table; /* -1 when the table is absent */
+    char **ikeys;         /* "form\037key..." of each complete interview */
+    size_t nikeys, capikeys;
     rwarn warn;           /* report-wide warnings */
 };
 
 /* Add a copy of a message to w. */
 void rwarn_add(rwarn *w, char *msg_owned);
+
+/* The village of r with this code, added (with zero totals) when new. */
+rvillage *report_village(report_result *r, const report_def *d,
+                         const char *code);
+/* The enumerator row of r for (name, form), added when new. */
+renum *report_enum(report_result *r, const char *name, const char *form_id);
+/* Note the case key of a complete interview of form f (skipped when a
+ * key answer is missing), for finding duplicates. */
+void report_note_key(report_result *r, const form *f, inst *in);
+/* Complete interviews of form_id whose key another one shares. */
+long report_key_duplicates(report_result *r, const char *form_id);
+/* Zero every running total of r (forms, figures, villages, enumerators),
+ * keeping the rows: what a worker process adds up is then its own part. */
+void rpart_reset(report_result *r, const report_def *d);
+/* Send r's running totals (and per-form duplicates) down f. */
+void rpart_write(FILE *f, const report_result *r, const report_def *d);
+/* Add the totals a worker sent down f to r; 0, or -1 when the stream is
+ * cut short or malformed. */
+int rpart_merge(FILE *f, report_result *r, const report_def *d);
 
 #endif

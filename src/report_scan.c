@@ -38,6 +38,7 @@ struct rscan {
     char **cpath;
     long *count;
     size_t ncount, ccap;
+    int part, nparts;     /* rscan_each visits interviews i % nparts == part */
 };
 
 /* One integer from a query, or def on failure. */
@@ -53,15 +54,10 @@ static long query_long(sqlite3 *db, const char *sql, long def)
     return v;
 }
 
-int rscan_open(const char *path, rscan **out, char **err)
+/* Open path read-only, check it is a khaosat database this code reads, and
+ * prepare the per-interview statements into s. */
+static int rscan_connect(rscan *s, const char *path, char **err)
 {
-    *out = NULL;
-    if (access(path, F_OK) != 0) {
-        *err = xasprintf(_("%s: no such database; collect or merge "
-                           "interviews first, or give one with --db PATH"),
-                         path);
-        return -1;
-    }
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         *err = xasprintf(_("%s: cannot open: %s"), path,
@@ -87,19 +83,55 @@ int rscan_open(const char *path, rscan **out, char **err)
         sqlite3_close(db);
         return -1;
     }
-    rscan *s = xcalloc(1, sizeof *s);
     s->db = db;
-    s->path = xstrdup(path);
     if (sqlite3_prepare_v2(db, "SELECT qid, path, value FROM answers"
                            " WHERE interview = ?1", -1, &s->answers, NULL) ||
         sqlite3_prepare_v2(db, "SELECT path, count FROM repeat_counts"
                            " WHERE interview = ?1", -1, &s->counts, NULL)) {
         *err = xasprintf(_("%s: cannot read: %s"), path, sqlite3_errmsg(db));
+        return -1;
+    }
+    return 0;
+}
+
+int rscan_open(const char *path, rscan **out, char **err)
+{
+    *out = NULL;
+    if (access(path, F_OK) != 0) {
+        *err = xasprintf(_("%s: no such database; collect or merge "
+                           "interviews first, or give one with --db PATH"),
+                         path);
+        return -1;
+    }
+    rscan *s = xcalloc(1, sizeof *s);
+    s->path = xstrdup(path);
+    s->nparts = 1;
+    if (rscan_connect(s, path, err)) {
         rscan_close(s);
         return -1;
     }
     *out = s;
     return 0;
+}
+
+void rscan_disconnect(rscan *s)
+{
+    sqlite3_finalize(s->answers);
+    sqlite3_finalize(s->counts);
+    sqlite3_close(s->db);
+    s->answers = s->counts = NULL;
+    s->db = NULL;
+}
+
+int rscan_reconnect(rscan *s, char **err)
+{
+    return s->db ? 0 : rscan_connect(s, s->path, err);
+}
+
+void rscan_partition(rscan *s, int part, int nparts)
+{
+    s->part = part;
+    s->nparts = nparts > 0 ? nparts : 1;
 }
 
 /* Forget one interview's rows. */
@@ -279,7 +311,10 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id, int drafts,
     if (form_id)
         sqlite3_bind_text(st, 1, form_id, -1, SQLITE_STATIC);
     int rc, ret = 0;
+    long index = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (index++ % s->nparts != s->part)
+            continue;
         rscan_iv iv = {col(st, 0), col(st, 1), col(st, 2), col(st, 3),
                        col(st, 4), col(st, 5), col(st, 6), col(st, 7), 0};
         iv.complete = !strcmp(iv.status, "complete");
@@ -381,6 +416,11 @@ long rscan_open_rows(rscan *s, const char *table)
     long v = query_long(s->db, sql, -1);
     sqlite3_free(sql);
     return v;
+}
+
+long rscan_interview_count(rscan *s)
+{
+    return query_long(s->db, "SELECT count(*) FROM interviews", 0);
 }
 
 long rscan_key_duplicates(rscan *s, const form *f)

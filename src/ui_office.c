@@ -477,7 +477,7 @@ static char *office_report_text(ui_app *a)
         struct tm tm;
         localtime_r(&now, &tm);
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-        report_opts o = {NULL, 0, a->lang_code ? a->lang_code : "vi", when};
+        report_opts o = {NULL, 0, a->lang_code ? a->lang_code : "vi", when, 0};
         report_result *r = NULL;
         if (report_run(def, a->cat, s, &o, &r, &err)) {
             sbuf_addf(&msg, _("The report cannot be made: %s\n"), err);

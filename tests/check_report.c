@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "report.h"
+#include "report_int.h"
 #include "session.h"
 #include "store.h"
 #include "util.h"
@@ -145,6 +146,9 @@ static void household(store *st, const char *v, const char *no,
  *   household 5: refused (not counted), household 6: a draft with internet
  * 4.1 = 2 / 4 = 50%; working age (15-60) 1990, 1980, 1985, 2000 = 4 people
  * of whom 2 have a smartphone: C5 = 50%; health managed for 5 of 6 members. */
+/* Interview household 1 of village 01 a second time (a duplicate case). */
+static int with_duplicate;
+
 static void households(store *st)
 {
     const char *y1[] = {"1990", "1980"}, *s1[] = {"1", "0"};
@@ -156,6 +160,8 @@ static void households(store *st)
     household(st, "02", "3", "0", y3, s3, 1, 0);
     household(st, "02", "4", "0", y4, s4, 2, 0);
     household(st, "02", "6", "1", y2, s2, 1, 1);
+    if (with_duplicate)
+        household(st, "01", "1", "0", y2, s2, 1, 0);
     const pin refusal[] = {{"", "village", "02"}, {"", "hh_no", "5"},
                            {"", "consent", "0"}, {NULL, NULL, NULL}};
     interview(st, "household", refusal, 0);
@@ -177,11 +183,15 @@ static void commune(store *st, const char *code)
     interview(st, "commune", p, 0);
 }
 
+/* Processes for the report's main pass (1: one, 2: split). */
+static int report_jobs = 1;
+
 /* Make a database with the given parts and report on it. */
 static report_result *make_report(int with_commune, int two_communes,
                                   const char *choose)
 {
-    char *path = xasprintf("%s/r%d%d.db", tmpdir, with_commune, two_communes);
+    char *path = xasprintf("%s/r%d%d-%d.db", tmpdir, with_commune, two_communes,
+                           report_jobs);
     store *st = NULL;
     char *err = NULL;
     ck_assert_int_eq(store_open(path, &st, &err), 0);
@@ -199,7 +209,7 @@ static report_result *make_report(int with_commune, int two_communes,
     diag_free(&d);
     rscan *s = NULL;
     ck_assert_int_eq(rscan_open(path, &s, &err), 0);
-    report_opts o = {choose, 1, "en", NULL};
+    report_opts o = {choose, 1, "en", NULL, report_jobs};
     report_result *r = NULL;
     int rc = report_run(def, cat, s, &o, &r, &err);
     rscan_close(s);
@@ -372,6 +382,57 @@ START_TEST(definition_errors_are_located)
 }
 END_TEST
 
+START_TEST(two_processes_give_the_same_report)
+{
+    /* Given the same data, when the main pass is split between two
+     * processes, then every figure and every line is the same. */
+    report_jobs = 1;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    char *one = report_render(r, REPORT_TEXT);
+    free_report(r);
+    report_jobs = 2;
+    r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    char *two = report_render(r, REPORT_TEXT);
+    double num, den;
+    long units;
+    ck_assert_int_eq(report_figure(r, "4.1", NULL, &num, &den, &units), 0);
+    ck_assert_msg(num == 2 && den == 4 && units == 4, "%g %g %ld", num, den, units);
+    free_report(r);
+    report_jobs = 1;
+    ck_assert_str_eq(one, two);
+    free(one);
+    free(two);
+}
+END_TEST
+
+/* The duplicates counted for form id. */
+static long duplicates_of(const report_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->def->nforms; i++)
+        if (!strcmp(r->def->forms[i].id, id))
+            return r->forms[i].duplicates;
+    return -1;
+}
+
+START_TEST(same_case_twice_is_a_duplicate)
+{
+    /* Given household 1 of village 01 interviewed twice, when reported in
+     * one process or two, then both interviews are counted as duplicates. */
+    with_duplicate = 1;
+    for (report_jobs = 1; report_jobs <= 2; report_jobs++) {
+        report_result *r = make_report(1, 0, NULL);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(duplicates_of(r, "household"), 2);
+        ck_assert_int_eq(duplicates_of(r, "commune"), 0);
+        free_report(r);
+    }
+    report_jobs = 1;
+    with_duplicate = 0;
+}
+END_TEST
+
 START_TEST(missing_database_is_refused)
 {
     char *path = xasprintf("%s/none.db", tmpdir);
@@ -397,6 +458,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, formats);
     tcase_add_test(tc, definition_errors_are_located);
     tcase_add_test(tc, missing_database_is_refused);
+    tcase_add_test(tc, two_processes_give_the_same_report);
+    tcase_add_test(tc, same_case_twice_is_a_duplicate);
     suite_add_tcase(s, tc);
     return s;
 }
