@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "catalog.h"
 #include "form.h"
 #include "inst.h"
 #include "report.h"
@@ -187,6 +188,37 @@ struct report_result {
 
 /* Add a copy of a message to w. */
 void rwarn_add(rwarn *w, char *msg_owned);
+
+/* The definition's expressions compiled for one form version. */
+typedef struct rcomp {
+    const form *f;
+    int dform;            /* index in def->forms, -1 when not reported */
+    expr **num, **den;    /* per figure; NULL when not of this form */
+    int *rep;             /* per figure: repeat question, -1 the interview */
+    expr *key, *name, *village, *include, *v_code, *v_name, *v_planned;
+    int roster;
+    expr ***at_least, ***at_most; /* context: per condition, per test */
+    expr **need, **prio;
+} rcomp;
+
+/* Everything a run carries. */
+typedef struct rrun {
+    const report_def *d;
+    const catalog *cat;
+    rscan *s;
+    const report_opts *o;
+    report_result *r;
+    rcomp **comps;
+    size_t ncomps;
+    char **keys;          /* context keys seen in the first pass */
+    size_t nkeys;
+    int ctx_done;         /* the chosen context interview was evaluated */
+    int ctx_dups;         /* more complete context interviews with its key */
+    int village_form;     /* form whose interviews the village table counts */
+} rrun;
+
+/* Work out every finding of R's result from its running totals. */
+void report_finish(rrun *R);
 
 /* The village of r with this code, added (with zero totals) when new. */
 rvillage *report_village(report_result *r, const report_def *d,
