@@ -17,16 +17,23 @@ static int catalog_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->version, y->version);
 }
 
+int catalog_is_report_file(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    size_t n = strlen(name);
+    return !strcmp(name, "report.yaml") ||
+           (n > 12 && !strcmp(name + n - 12, ".report.yaml"));
+}
+
 /* Non-zero when name is a form file: "*.yaml", but not a report
- * definition ("report.yaml", "*.report.yaml") kept beside the forms. */
+ * definition kept beside the forms. */
 static int catalog_is_form_file(const char *name)
 {
     size_t n = strlen(name);
     if (n <= 5 || strcmp(name + n - 5, ".yaml") || name[0] == '.')
         return 0;
-    if (!strcmp(name, "report.yaml"))
-        return 0;
-    return !(n > 12 && !strcmp(name + n - 12, ".report.yaml"));
+    return !catalog_is_report_file(name);
 }
 
 catalog *catalog_load(const char *dir, diag_list *diags)

@@ -19,6 +19,9 @@ typedef struct catalog {
  * errors appended to diags. Returns NULL when dir cannot be read (diags
  * says why). */
 catalog *catalog_load(const char *dir, diag_list *diags);
+/* Non-zero when path names a report definition (report.yaml or
+ * *.report.yaml) rather than a form. */
+int catalog_is_report_file(const char *path);
 /* Free the catalog and its forms (NULL is fine). */
 void catalog_free(catalog *c);
 /* The form with this id, or NULL. When several versions are present the

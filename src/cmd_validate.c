@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cmd.h"
 #include "form.h"
 #include "i18n.h"
+#include "report.h"
 
 /* One indicator tag and the "form:question" ids that carry it. */
 typedef struct tag_use {
@@ -170,19 +172,54 @@ static void usage(FILE *f)
     fprintf(f, _("Usage: khaosat validate [--coverage] [--expect LIST|@FILE] FORM.yaml...\n"));
 }
 
+/* Print diagnostics on stderr, sorted by position. */
+static void print_diags(diag_list *d)
+{
+    diag_sort(d);
+    for (size_t i = 0; i < d->n; i++) {
+        char *s = diag_format(&d->v[i]);
+        fprintf(stderr, "%s\n", s);
+        free(s);
+    }
+}
+
+/* Check a report definition against the forms of its own directory. */
+static int validate_report(const char *path)
+{
+    diag_list d;
+    diag_init(&d);
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    report_def *def = report_def_load(path, &d);
+    diag_list ignored;
+    diag_init(&ignored);
+    catalog *cat = def ? catalog_load(slash ? dir : ".", &ignored) : NULL;
+    if (def && cat)
+        report_def_check(def, cat, &d);
+    print_diags(&d);
+    int bad = d.n > 0 || !def || !cat;
+    if (!bad)
+        printf(_("%s: ok (report definition)\n"), path);
+    catalog_free(cat);
+    report_def_free(def);
+    diag_free(&ignored);
+    diag_free(&d);
+    free(dir);
+    return bad;
+}
+
 /* Load one file, print its diagnostics (stderr) or "ok" (stdout). Returns
  * non-zero when it has errors. */
 static int validate_file(const char *path, coverage *cv)
 {
+    if (catalog_is_report_file(path))
+        return validate_report(path);
     diag_list d;
     diag_init(&d);
     form *f = form_load_file(path, &d);
-    diag_sort(&d);
-    for (size_t i = 0; i < d.n; i++) {
-        char *s = diag_format(&d.v[i]);
-        fprintf(stderr, "%s\n", s);
-        free(s);
-    }
+    print_diags(&d);
     int bad = d.n > 0 || !f;
     if (!bad)
         printf(_("%s: ok (%zu questions)\n"), path, f->nq);

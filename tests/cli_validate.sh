@@ -99,4 +99,13 @@ run "$KHAOSAT" validate --coverage --expect "@$FORMS/indicators.txt" \
 expect_status 1
 expect_err_contains "15.1"
 
+# A report definition beside the forms is checked as one, against them.
+run "$KHAOSAT" validate "$FORMS/report.yaml"
+expect_status 0
+expect_out "$FORMS/report.yaml: ok (report definition)"
+run "$KHAOSAT" validate "$TESTDATA/broken.report.yaml"
+expect_status 1
+expect_err_contains "broken.report.yaml:8:5: unknown key 'colour' in figure 'x'"
+expect_err_contains "broken.report.yaml:6:11: figure 'x': form 'nosuchform' is not listed under forms"
+
 finish
