@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "sqlutil.h"
 #include "util.h"
 
 struct bundle {
@@ -125,29 +126,13 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
     return harden(*db, why);
 }
 
-/* One integer from a query; SQLite's code. */
-static int query_long(sqlite3 *db, const char *sql, long *out)
-{
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *out = (long)sqlite3_column_int64(s, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* The file is a khaosat bundle of a format this khaosat reads. */
 static int check_identity(sqlite3 *db, char **why)
 {
     long app = 0, version = 0;
-    int rc = query_long(db, "PRAGMA application_id", &app);
+    int rc = sqlutil_long(db, "PRAGMA application_id", &app);
     if (rc == SQLITE_OK)
-        rc = query_long(db, "PRAGMA user_version", &version);
+        rc = sqlutil_long(db, "PRAGMA user_version", &version);
     if (rc != SQLITE_OK)
         return refuse(why, "damaged, cannot be read: %s",
                       sqlite3_errmsg(db));
@@ -253,7 +238,7 @@ static int manifest_set(bundle_manifest *m, const char *k, const char *v,
 static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long n = 0;
-    if (query_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
+    if (sqlutil_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
         return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
     if (n != BUNDLE_NKEYS)
         return refuse(why, "the manifest has %ld entries instead of %d", n,
@@ -301,7 +286,7 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
         char *sql = xasprintf("SELECT count(*) FROM %s",
                               bundle_table_name[t]);
         long n = -1;
-        int rc = query_long(db, sql, &n);
+        int rc = sqlutil_long(db, sql, &n);
         free(sql);
         if (rc != SQLITE_OK)
             return refuse(why, "table %s cannot be read: %s",

@@ -30,36 +30,36 @@ typedef struct bopts {
  * 1 after --help, 0 otherwise (optind at the first operand). */
 static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'D'},
-        {"to", required_argument, NULL, 't'},
-        {"take", required_argument, NULL, 'k'},
-        {"all", no_argument, NULL, 'a'},
-        {"drafts", no_argument, NULL, 'd'},
-        {"mine", no_argument, NULL, 'm'},
-        {"theirs", no_argument, NULL, 'T'},
-        {"allow-unsigned", no_argument, NULL, 'U'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     memset(o, 0, sizeof *o);
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': o->db = optarg; break;
-        case 't': o->to = optarg; break;
-        case 'k': o->take = optarg; break;
-        case 'a': o->all = 1; break;
-        case 'd': o->drafts = 1; break;
-        case 'm': o->mine = 1; break;
-        case 'T': o->theirs = 1; break;
-        case 'U': o->allow_unsigned = 1; break;
-        case 'h': fputs(usage, stdout); return 1;
-        default: fputs(usage, stderr); return -1;
-        }
+    const cmd_option opts[] = {
+        {"db", &o->db, NULL, NULL},
+        {"to", &o->to, NULL, NULL},
+        {"take", &o->take, NULL, NULL},
+        {"all", NULL, NULL, &o->all},
+        {"drafts", NULL, NULL, &o->drafts},
+        {"mine", NULL, NULL, &o->mine},
+        {"theirs", NULL, NULL, &o->theirs},
+        {"allow-unsigned", NULL, NULL, &o->allow_unsigned},
+    };
+    return cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                             usage);
+}
+
+/* Parse the options of a command that takes nmin to nmax operands (nmax < 0:
+ * any number): -1 to go on with optind at the first operand, else the exit
+ * status after --help or a usage error. */
+static int parse_args(int argc, char **argv, const char *usage, int nmin,
+                      int nmax, bopts *o)
+{
+    int rc = parse_opts(argc, argv, usage, o);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    int n = argc - optind;
+    if (n < nmin || (nmax >= 0 && n > nmax)) {
+        fputs(usage, stderr);
+        return 2;
     }
-    return 0;
+    return -1;
 }
 
 int cmd_export(int argc, char **argv)
@@ -67,10 +67,10 @@ int cmd_export(int argc, char **argv)
     const char *usage = _("Usage: khaosat export --to DIR [--all] [--drafts] "
                           "[--db PATH]\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (!o.to || optind != argc || o.take || o.mine || o.theirs) {
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
+    if (!o.to || o.take || o.mine || o.theirs) {
         fputs(usage, stderr);
         return 2;
     }
@@ -172,13 +172,9 @@ int cmd_verify(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat verify [--db PATH] BUNDLE...\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (optind == argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, usage, 1, -1, &o);
+    if (rc >= 0)
+        return rc;
     /* Plain bundles need no database: open one only if there is one. */
     char *dbp = NULL;
     struct stat sb;
@@ -283,13 +279,9 @@ int cmd_merge(int argc, char **argv)
     const char *usage = _("Usage: khaosat merge [--db PATH] [--allow-unsigned]"
                           " BUNDLE|DIR...\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (optind == argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, usage, 1, -1, &o);
+    if (rc >= 0)
+        return rc;
     store *st = cmd_open_store("khaosat merge", o.db);
     if (!st)
         return 1;
@@ -346,25 +338,28 @@ static int print_conflict(void *ctx, const merge_conflict *c)
     return 0;
 }
 
+/* End a listing command whose listing returned rc: report a failure, close
+ * st; the exit status. */
+static int finish_listing(store *st, const char *prog, int rc)
+{
+    if (rc)
+        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
 int cmd_conflicts(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat conflicts [--all] [--db PATH]\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
     store *st = cmd_open_store("khaosat conflicts", o.db);
     if (!st)
         return 1;
     rc = merge_list_conflicts(st, o.all, print_conflict, NULL);
-    if (rc)
-        fprintf(stderr, "khaosat conflicts: %s\n", store_errmsg(st));
-    store_close(st);
-    return rc ? 1 : 0;
+    return finish_listing(st, "khaosat conflicts", rc);
 }
 
 static int print_duplicate(void *ctx, const merge_duplicate *d)
@@ -380,21 +375,14 @@ int cmd_duplicates(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat duplicates [--db PATH]\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (optind != argc) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
     store *st = cmd_open_store("khaosat duplicates", o.db);
     if (!st)
         return 1;
     rc = merge_list_duplicates(st, print_duplicate, NULL);
-    if (rc)
-        fprintf(stderr, "khaosat duplicates: %s\n", store_errmsg(st));
-    store_close(st);
-    return rc ? 1 : 0;
+    return finish_listing(st, "khaosat duplicates", rc);
 }
 
 /* Split "QID[@PATH]"; both newly allocated. */
@@ -496,13 +484,9 @@ int cmd_answer(int argc, char **argv)
     const char *usage = _("Usage: khaosat answer [--db PATH] UUID QID[@PATH] "
                           "VALUE\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (argc - optind != 3) {
-        fputs(usage, stderr);
-        return 2;
-    }
+    int rc = parse_args(argc, argv, usage, 3, 3, &o);
+    if (rc >= 0)
+        return rc;
     store *st = cmd_open_store("khaosat answer", o.db);
     if (!st)
         return 1;
@@ -554,10 +538,10 @@ int cmd_resolve(int argc, char **argv)
     const char *usage = _("Usage: khaosat resolve [--db PATH] UUID QID[@PATH]"
                           " --take VALUE|--mine|--theirs\n");
     bopts o;
-    int rc = parse_opts(argc, argv, usage, &o);
-    if (rc)
-        return rc < 0 ? 2 : 0;
-    if (argc - optind != 2 || (!!o.take + o.mine + o.theirs) != 1) {
+    int rc = parse_args(argc, argv, usage, 2, 2, &o);
+    if (rc >= 0)
+        return rc;
+    if ((!!o.take + o.mine + o.theirs) != 1) {
         fputs(usage, stderr);
         return 2;
     }

@@ -3,6 +3,7 @@
 #include "cmd_common.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,4 +70,41 @@ long cmd_parse_count(const char *s)
     if (*end || errno || n < 0 || s[0] == '-' || s[0] == '+' || s[0] == ' ')
         return -1;
     return n;
+}
+
+/* getopt_long's value for opts[i]: above every character, so that none is
+ * taken for '?' (an error). */
+#define CMD_OPT_VAL(i) (256 + (int)(i))
+
+int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
+                      const char *usage)
+{
+    struct option *lo = xcalloc(n + 2, sizeof *lo);
+    for (size_t i = 0; i < n; i++) {
+        lo[i].name = opts[i].name;
+        lo[i].has_arg = opts[i].flag || opts[i].value ? no_argument
+                                                       : required_argument;
+        lo[i].val = CMD_OPT_VAL(i);
+    }
+    lo[n].name = "help";
+    lo[n].has_arg = no_argument;
+    lo[n].val = CMD_OPT_VAL(n);
+    optind = 1;
+    int c, rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        size_t i = (size_t)(c - CMD_OPT_VAL(0));
+        if (c < CMD_OPT_VAL(0) || i > n) {
+            fputs(usage, stderr);
+            rc = -1;
+        } else if (i == n) {
+            fputs(usage, stdout);
+            rc = 1;
+        } else if (opts[i].flag) {
+            *opts[i].flag = 1;
+        } else {
+            *opts[i].str = opts[i].value ? opts[i].value : optarg;
+        }
+    }
+    free(lo);
+    return rc;
 }

@@ -36,38 +36,20 @@ static const char keys_usage[] = N_(
 /* Parse options after the subcommand; -1 on error, 1 after --help. */
 static int parse_kopts(int argc, char **argv, kopts *o)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'D'},
-        {"to", required_argument, NULL, 't'},
-        {"role", required_argument, NULL, 'r'},
-        {"name", required_argument, NULL, 'n'},
-        {"commune", required_argument, NULL, 'c'},
-        {"upstream", no_argument, NULL, 'u'},
-        {"accept", no_argument, NULL, 'a'},
-        {"yes", no_argument, NULL, 'y'},
-        {"replace", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     memset(o, 0, sizeof *o);
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': o->db = optarg; break;
-        case 't': o->to = optarg; break;
-        case 'r': o->role = optarg; break;
-        case 'n': o->name = optarg; break;
-        case 'c': o->commune = optarg; break;
-        case 'u': o->purpose = "upstream"; break;
-        case 'a': o->purpose = "accept"; break;
-        case 'y': o->yes = 1; break;
-        case 'R': o->replace = 1; break;
-        case 'h': fputs(_(keys_usage), stdout); return 1;
-        default: fputs(_(keys_usage), stderr); return -1;
-        }
-    }
-    return 0;
+    const cmd_option opts[] = {
+        {"db", &o->db, NULL, NULL},
+        {"to", &o->to, NULL, NULL},
+        {"role", &o->role, NULL, NULL},
+        {"name", &o->name, NULL, NULL},
+        {"commune", &o->commune, NULL, NULL},
+        {"upstream", &o->purpose, "upstream", NULL},
+        {"accept", &o->purpose, "accept", NULL},
+        {"yes", NULL, NULL, &o->yes},
+        {"replace", NULL, NULL, &o->replace},
+    };
+    return cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                             _(keys_usage));
 }
 
 /* Save the settings the export options change. */

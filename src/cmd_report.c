@@ -39,6 +39,24 @@ static char *db_path(const char *prog, const char *db_opt)
     return path;
 }
 
+/* Open the database of --db (else the default) for reading; NULL after
+ * printing why not. */
+static rscan *open_scan(const char *prog, const char *db_opt)
+{
+    char *path = db_path(prog, db_opt);
+    if (!path)
+        return NULL;
+    rscan *s = NULL;
+    char *err = NULL;
+    if (rscan_open(path, &s, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
+        s = NULL;
+    }
+    free(path);
+    return s;
+}
+
 /* Write text to path ("-" or NULL: standard output); 0 or 1. */
 static int write_out(const char *prog, const char *path, const char *text)
 {
@@ -147,18 +165,10 @@ int cmd_report(int argc, char **argv)
         report_usage(stderr);
         return 2;
     }
-    char *path = db_path(prog, db);
-    if (!path)
+    rscan *s = open_scan(prog, db);
+    if (!s)
         return 1;
-    rscan *s = NULL;
     char *err = NULL;
-    if (rscan_open(path, &s, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
-        free(err);
-        free(path);
-        return 1;
-    }
-    free(path);
     catalog *cat = cmd_load_catalog(prog, forms);
     report_def *def = cat ? load_def(prog, file, cat) : NULL;
     int rc = 1;
@@ -183,44 +193,29 @@ int cmd_report(int argc, char **argv)
     return rc;
 }
 
-/* Print the usage of csv. */
-static void csv_usage(FILE *f)
-{
-    fprintf(f, _("Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] "
-                 "[--labels] [--lang CODE] [--bom]\n"));
-}
+static const char csv_usage[] = N_(
+    "Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] "
+    "[--lang CODE] [--bom]\n");
 
 int cmd_csv(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'D'},
-        {"forms", required_argument, NULL, 'F'},
-        {"out", required_argument, NULL, 'o'},
-        {"labels", no_argument, NULL, 'L'},
-        {"lang", required_argument, NULL, 'l'},
-        {"bom", no_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *prog = "khaosat csv";
     const char *db = NULL, *forms = NULL;
     csv_opts o = {NULL, 0, 0, NULL};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'D': db = optarg; break;
-        case 'F': forms = optarg; break;
-        case 'o': o.dir = optarg; break;
-        case 'L': o.labels = 1; break;
-        case 'l': o.lang = optarg; break;
-        case 'b': o.bom = 1; break;
-        case 'h': csv_usage(stdout); return 0;
-        default: csv_usage(stderr); return 2;
-        }
-    }
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL},
+        {"forms", &forms, NULL, NULL},
+        {"out", &o.dir, NULL, NULL},
+        {"labels", NULL, NULL, &o.labels},
+        {"lang", &o.lang, NULL, NULL},
+        {"bom", NULL, NULL, &o.bom},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               _(csv_usage));
+    if (rc)
+        return rc < 0 ? 2 : 0;
     if (optind != argc || !o.dir) {
-        csv_usage(stderr);
+        fputs(_(csv_usage), stderr);
         return 2;
     }
     if (mkdir(o.dir, 0777) && errno != EEXIST) {
@@ -228,20 +223,12 @@ int cmd_csv(int argc, char **argv)
                 strerror(errno));
         return 1;
     }
-    char *path = db_path(prog, db);
-    if (!path)
+    rscan *s = open_scan(prog, db);
+    if (!s)
         return 1;
-    rscan *s = NULL;
     char *err = NULL;
-    if (rscan_open(path, &s, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
-        free(err);
-        free(path);
-        return 1;
-    }
-    free(path);
     catalog *cat = cmd_load_catalog(prog, forms);
-    int rc = 1;
+    rc = 1;
     csv_summary sum = {NULL, 0};
     if (cat) {
         if (csv_export(s, cat, &o, &sum, &err)) {

@@ -10,12 +10,9 @@
 #include "i18n.h"
 #include "simulate.h"
 
-/* Print the usage of simulate. */
-static void simulate_usage(FILE *f)
-{
-    fprintf(f, _("Usage: khaosat simulate --form ID --count N [--seed S] "
-                 "[--drafts] [--db PATH] [--forms DIR]\n"));
-}
+static const char simulate_usage[] = N_(
+    "Usage: khaosat simulate --form ID --count N [--seed S] [--drafts] "
+    "[--db PATH] [--forms DIR]\n");
 
 /* Fill count interviews; returns the exit status. */
 static int simulate_run(store *st, const form *f, long count, unsigned long seed,
@@ -56,34 +53,24 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
 
 int cmd_simulate(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"form", required_argument, NULL, 'f'},
-        {"count", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"drafts", no_argument, NULL, 'd'},
-        {"db", required_argument, NULL, 'D'},
-        {"forms", required_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     const char *form_id = NULL, *db = NULL, *forms = NULL;
-    long count = -1, seed = 1;
-    int drafts = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': form_id = optarg; break;
-        case 'n': count = cmd_parse_count(optarg); break;
-        case 's': seed = cmd_parse_count(optarg); break;
-        case 'd': drafts = 1; break;
-        case 'D': db = optarg; break;
-        case 'F': forms = optarg; break;
-        case 'h': simulate_usage(stdout); return 0;
-        default: simulate_usage(stderr); return 2;
-        }
-    }
+    const char *count_arg = NULL, *seed_arg = "1";
+    int drafts = 0;
+    const cmd_option opts[] = {
+        {"form", &form_id, NULL, NULL},
+        {"count", &count_arg, NULL, NULL},
+        {"seed", &seed_arg, NULL, NULL},
+        {"drafts", NULL, NULL, &drafts},
+        {"db", &db, NULL, NULL},
+        {"forms", &forms, NULL, NULL},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               _(simulate_usage));
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    long count = cmd_parse_count(count_arg), seed = cmd_parse_count(seed_arg);
     if (!form_id || count < 0 || seed < 0 || optind != argc) {
-        simulate_usage(stderr);
+        fputs(_(simulate_usage), stderr);
         return 2;
     }
     catalog *cat = cmd_load_catalog("khaosat simulate", forms);
@@ -96,7 +83,7 @@ int cmd_simulate(int argc, char **argv)
         return 1;
     }
     store *st = cmd_open_store("khaosat simulate", db);
-    int rc = st ? simulate_run(st, f, count, (unsigned long)seed, drafts) : 1;
+    rc = st ? simulate_run(st, f, count, (unsigned long)seed, drafts) : 1;
     store_close(st);
     catalog_free(cat);
     return rc;

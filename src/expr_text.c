@@ -139,66 +139,51 @@ FN(fn_substring)
     val_free(&t);
 }
 
-/* Evaluate the first two arguments as strings into *a and *b. */
-static void two_strings(const node *c, const expr_env *env, value *ta,
-                        value *tb, const char **a, const char **b)
-{
-    *a = ev_str(c->args[0], env, ta);
-    *b = ev_str(c->args[1], env, tb);
-}
-
-FN(fn_contains)
+/* The result of op on the first two arguments evaluated as strings. */
+static void on_two_strings(const node *c, const expr_env *env, value *out,
+                           value (*op)(const char *a, const char *b))
 {
     value ta = {0}, tb = {0};
-    const char *a, *b;
-    two_strings(c, env, &ta, &tb, &a, &b);
-    *out = val_bool(strstr(a, b) != NULL);
+    const char *a = ev_str(c->args[0], env, &ta);
+    const char *b = ev_str(c->args[1], env, &tb);
+    *out = op(a, b);
     val_free(&ta);
     val_free(&tb);
 }
 
-FN(fn_starts_with)
+static value contains(const char *a, const char *b)
 {
-    value ta = {0}, tb = {0};
-    const char *a, *b;
-    two_strings(c, env, &ta, &tb, &a, &b);
-    *out = val_bool(strncmp(a, b, strlen(b)) == 0);
-    val_free(&ta);
-    val_free(&tb);
+    return val_bool(strstr(a, b) != NULL);
 }
 
-FN(fn_ends_with)
+static value starts_with(const char *a, const char *b)
 {
-    value ta = {0}, tb = {0};
-    const char *a, *b;
-    two_strings(c, env, &ta, &tb, &a, &b);
+    return val_bool(strncmp(a, b, strlen(b)) == 0);
+}
+
+static value ends_with(const char *a, const char *b)
+{
     size_t la = strlen(a), lb = strlen(b);
-    *out = val_bool(lb <= la && !strcmp(a + la - lb, b));
-    val_free(&ta);
-    val_free(&tb);
+    return val_bool(lb <= la && !strcmp(a + la - lb, b));
 }
 
-FN(fn_substring_before)
+static value substring_before(const char *a, const char *b)
 {
-    value ta = {0}, tb = {0};
-    const char *a, *b;
-    two_strings(c, env, &ta, &tb, &a, &b);
     const char *at = strstr(a, b);
-    *out = val_string_own(at ? xstrndup(a, (size_t)(at - a)) : xstrdup(""));
-    val_free(&ta);
-    val_free(&tb);
+    return val_string_own(at ? xstrndup(a, (size_t)(at - a)) : xstrdup(""));
 }
 
-FN(fn_substring_after)
+static value substring_after(const char *a, const char *b)
 {
-    value ta = {0}, tb = {0};
-    const char *a, *b;
-    two_strings(c, env, &ta, &tb, &a, &b);
     const char *at = strstr(a, b);
-    *out = val_string(at ? at + strlen(b) : "");
-    val_free(&ta);
-    val_free(&tb);
+    return val_string(at ? at + strlen(b) : "");
 }
+
+FN(fn_contains) { on_two_strings(c, env, out, contains); }
+FN(fn_starts_with) { on_two_strings(c, env, out, starts_with); }
+FN(fn_ends_with) { on_two_strings(c, env, out, ends_with); }
+FN(fn_substring_before) { on_two_strings(c, env, out, substring_before); }
+FN(fn_substring_after) { on_two_strings(c, env, out, substring_after); }
 
 FN(fn_normalize_space)
 {
@@ -367,11 +352,9 @@ static const char *token_at(const char *s, size_t idx, size_t *len)
     return NULL;
 }
 
-FN(fn_selected)
+/* Whether the space-separated list holds want (spaces around it aside). */
+static value selected(const char *list, const char *want)
 {
-    value ta = {0}, tb = {0};
-    const char *list, *want;
-    two_strings(c, env, &ta, &tb, &list, &want);
     while (is_space((unsigned char)*want))
         want++;
     size_t wl = strlen(want);
@@ -384,10 +367,10 @@ FN(fn_selected)
         found = len == wl && !memcmp(tok, want, wl);
         list = tok + len;
     }
-    *out = val_bool(found);
-    val_free(&ta);
-    val_free(&tb);
+    return val_bool(found);
 }
+
+FN(fn_selected) { on_two_strings(c, env, out, selected); }
 
 FN(fn_count_selected)
 {

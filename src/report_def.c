@@ -92,6 +92,14 @@ static char *rl_scalar(rload *L, yaml_node_t *n, const char *key, int required,
     return xstrdup(rl_str(v));
 }
 
+/* The required id of an entry (what names it in messages); "?" when it
+ * has none, so that later messages can still name it. */
+static char *rl_id(rload *L, yaml_node_t *n, const char *what)
+{
+    char *id = rl_scalar(L, n, "id", 1, what);
+    return id ? id : xstrdup("?");
+}
+
 /* The expression under key, with its position. */
 static void rl_src(rload *L, yaml_node_t *n, const char *key, int required,
                    const char *what, rsrc *out)
@@ -256,10 +264,8 @@ static void load_groups(rload *L, yaml_node_t *top)
         yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
         rdef_group *rg = &L->d->groups[L->d->ngroups++];
         rl_keys(L, g, _("a group"), keys);
-        rg->id = rl_scalar(L, g, "id", 1, _("a group"));
+        rg->id = rl_id(L, g, _("a group"));
         rl_text(L, g, "title", 1, _("a group"), &rg->title);
-        if (!rg->id)
-            rg->id = xstrdup("?");
     }
 }
 
@@ -272,9 +278,7 @@ static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
     report_def *d = L->d;
     f->line = (int)g->start_mark.line + 1;
     f->group = -1;
-    f->id = rl_scalar(L, g, "id", 1, _("a figure"));
-    if (!f->id)
-        f->id = xstrdup("?");
+    f->id = rl_id(L, g, _("a figure"));
     char *what = xasprintf(_("figure '%s'"), f->id);
     rl_keys(L, g, what, keys);
     for (size_t i = 0; i + 1 < d->nfigs; i++)
@@ -348,9 +352,7 @@ static void load_conditions(rload *L, yaml_node_t *top)
         yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
         rdef_cond *c = &d->conds[d->nconds++];
         c->line = (int)g->start_mark.line + 1;
-        c->id = rl_scalar(L, g, "id", 1, _("a condition"));
-        if (!c->id)
-            c->id = xstrdup("?");
+        c->id = rl_id(L, g, _("a condition"));
         char *what = xasprintf(_("condition '%s'"), c->id);
         rl_keys(L, g, what, keys);
         rl_text(L, g, "title", 1, what, &c->title);
@@ -389,9 +391,7 @@ static void load_verdicts(rload *L, yaml_node_t *top)
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
         rdef_verdict *v = &d->verdicts[d->nverdicts++];
-        v->id = rl_scalar(L, g, "id", 1, _("a verdict"));
-        if (!v->id)
-            v->id = xstrdup("?");
+        v->id = rl_id(L, g, _("a verdict"));
         rl_keys(L, g, _("a verdict"), keys);
         rl_text(L, g, "title", 1, _("a verdict"), &v->title);
         size_t nc;
@@ -426,9 +426,7 @@ static void load_needs(rload *L, yaml_node_t *top)
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
         rdef_need *nd = &d->needs[d->nneeds++];
-        nd->id = rl_scalar(L, g, "id", 1, _("a need"));
-        if (!nd->id)
-            nd->id = xstrdup("?");
+        nd->id = rl_id(L, g, _("a need"));
         rl_keys(L, g, _("a need"), keys);
         rl_text(L, g, "title", 1, _("a need"), &nd->title);
         rl_src(L, g, "need", 1, _("a need"), &nd->need);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
+#include "sqlutil.h"
 #include "store.h"
 #include "value.h"
 
@@ -44,13 +45,8 @@ struct rscan {
 /* One integer from a query, or def on failure. */
 static long query_long(sqlite3 *db, const char *sql, long def)
 {
-    sqlite3_stmt *s;
     long v = def;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-        return def;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlutil_long(db, sql, &v);
     return v;
 }
 

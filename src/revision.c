@@ -125,15 +125,10 @@ static void snap_iv_clear(snap_iv *v)
 static int snap_read_iv(store *st, const char *uuid, snap_iv *v)
 {
     memset(v, 0, sizeof *v);
-    sqlite3_stmt *s = store_stmt(st, SS_REV_IV);
-    if (!s)
-        return -1;
-    store_bind(s, 1, uuid);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return store_fail(st, "reading interview %s", uuid);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_REV_IV, uuid, "interview", &s);
+    if (rc != 0)
+        return rc;
     v->form_id = xstrdup((const char *)sqlite3_column_text(s, 0));
     v->form_version = xstrdup((const char *)sqlite3_column_text(s, 1));
     v->status = xstrdup((const char *)sqlite3_column_text(s, 2));
@@ -146,10 +141,9 @@ static int snap_read_iv(store *st, const char *uuid, snap_iv *v)
 /* Hash the interview's current items into h. */
 static int snap_hash_items(store *st, const char *uuid, rev_hasher *h)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_REV_ITEMS);
+    sqlite3_stmt *s = store_stmt_key(st, SS_REV_ITEMS, uuid);
     if (!s)
         return -1;
-    store_bind(s, 1, uuid);
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW)
         rev_hash_item(h, (const char *)sqlite3_column_text(s, 0),
@@ -163,15 +157,10 @@ static int snap_hash_items(store *st, const char *uuid, rev_hasher *h)
 /* Non-zero when revision id holds exactly content; -1 on failure. */
 static int snap_same_content(store *st, const char *id, const char *content)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_REV_CONTENT);
-    if (!s)
-        return -1;
-    store_bind(s, 1, id);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW)
-        return store_fail(st, "reading revision %s", id);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_REV_CONTENT, id, "revision", &s);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     int same = strcmp((const char *)sqlite3_column_text(s, 0), content) == 0;
     sqlite3_reset(s);
     return same;

@@ -169,6 +169,29 @@ int store_step(store *st, sqlite3_stmt *s)
     return rc;
 }
 
+sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key)
+{
+    sqlite3_stmt *s = store_stmt(st, id);
+    if (s)
+        store_bind(s, 1, key);
+    return s;
+}
+
+int store_row_by_key(store *st, enum store_stmt id, const char *key,
+                     const char *what, sqlite3_stmt **out)
+{
+    sqlite3_stmt *s = store_stmt_key(st, id, key);
+    if (!s)
+        return -1;
+    int rc = store_step(st, s);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "reading %s %s", what, key);
+    *out = s;
+    return 0;
+}
+
 /* Run one of the transaction-control statements. */
 static int run_control(store *st, enum store_stmt id)
 {
@@ -315,18 +338,12 @@ const char *store_path(const store *st)
 int store_setting_get(store *st, const char *key, char **out)
 {
     *out = NULL;
-    sqlite3_stmt *s = store_stmt(st, SS_SETTING_GET);
-    if (!s)
-        return -1;
-    store_bind(s, 1, key);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_ROW) {
-        *out = xstrdup((const char *)sqlite3_column_text(s, 0));
-        sqlite3_reset(s);
-        return 0;
-    }
-    if (rc != SQLITE_DONE)
-        return store_fail(st, "reading setting %s", key);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_SETTING_GET, key, "setting", &s);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
     return 0;
 }
 
@@ -576,15 +593,10 @@ int store_interview_create(store *st, const char *form_id,
 int store_get_interview(store *st, const char *uuid, store_interview *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = store_stmt(st, SS_IV_GET);
-    if (!s)
-        return -1;
-    store_bind(s, 1, uuid);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return store_fail(st, "reading interview %s", uuid);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_IV_GET, uuid, "interview", &s);
+    if (rc != 0)
+        return rc;
     interview_from_row(s, out);
     sqlite3_reset(s);
     return 0;
@@ -593,15 +605,10 @@ int store_get_interview(store *st, const char *uuid, store_interview *out)
 /* The status of an interview: 0, 1 when there is none, or -1. */
 static int read_status(store *st, const char *uuid, store_status *out)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_IV_STATUS);
-    if (!s)
-        return -1;
-    store_bind(s, 1, uuid);
-    int rc = store_step(st, s);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return store_fail(st, "reading interview %s", uuid);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_IV_STATUS, uuid, "interview", &s);
+    if (rc != 0)
+        return rc;
     *out = status_parse((const char *)sqlite3_column_text(s, 0));
     sqlite3_reset(s);
     return 0;
@@ -679,10 +686,9 @@ int store_interview_delete(store *st, const char *uuid)
     if (rc != 0)
         goto fail;
     /* Answers, repeat counts and audit rows go by ON DELETE CASCADE. */
-    sqlite3_stmt *s = store_stmt(st, SS_IV_DELETE);
+    sqlite3_stmt *s = store_stmt_key(st, SS_IV_DELETE, uuid);
     if (!s)
         goto fail;
-    store_bind(s, 1, uuid);
     if (store_step(st, s) != SQLITE_DONE) {
         store_fail(st, "deleting interview %s", uuid);
         goto fail;
@@ -696,10 +702,9 @@ fail:
 int store_list_interviews(store *st, const char *form_id,
                           store_interview_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_IV_LIST);
+    sqlite3_stmt *s = store_stmt_key(st, SS_IV_LIST, form_id);
     if (!s)
         return -1;
-    store_bind(s, 1, form_id);
     /* Read everything first, so the callback may use the store freely. */
     store_interview *v = NULL;
     size_t n = 0, cap = 0;
@@ -727,10 +732,9 @@ int store_list_interviews(store *st, const char *form_id,
 static int each_count(store *st, const char *form_id, store_count_fn fn,
                       void *ctx)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_COUNT);
+    sqlite3_stmt *s = store_stmt_key(st, SS_COUNT, form_id);
     if (!s)
         return -1;
-    store_bind(s, 1, form_id);
     int rc, ret = 0;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         store_counts c = {

@@ -131,10 +131,9 @@ int store_clear_answer(store *st, const char *uuid, const char *qid,
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
                        void *ctx)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_ANS_LOAD);
+    sqlite3_stmt *s = store_stmt_key(st, SS_ANS_LOAD, uuid);
     if (!s)
         return -1;
-    store_bind(s, 1, uuid);
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
@@ -225,10 +224,9 @@ fail:
 int store_load_repeat_counts(store *st, const char *uuid, store_repeat_fn fn,
                              void *ctx)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_RC_LOAD);
+    sqlite3_stmt *s = store_stmt_key(st, SS_RC_LOAD, uuid);
     if (!s)
         return -1;
-    store_bind(s, 1, uuid);
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
@@ -456,10 +454,9 @@ int store_audit_event(store *st, const char *uuid, const char *event,
 int store_load_audit(store *st, const char *uuid, store_audit_fn fn,
                      void *ctx)
 {
-    sqlite3_stmt *s = store_stmt(st, SS_AUDIT_LOAD);
+    sqlite3_stmt *s = store_stmt_key(st, SS_AUDIT_LOAD, uuid);
     if (!s)
         return -1;
-    store_bind(s, 1, uuid);
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         store_audit a = {

@@ -41,6 +41,13 @@ int store_schema_open(const char *path, sqlite3 **out, char **err);
 /* The prepared statement id, preparing it on first use; NULL on failure
  * (with the store's message set). */
 sqlite3_stmt *store_stmt(store *st, enum store_stmt id);
+/* store_stmt with key bound to its first parameter; NULL on failure. */
+sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key);
+/* Step statement id, with key bound to its first parameter, to its first
+ * row: 0 with *out on the row (read it, then sqlite3_reset it), 1 when
+ * there is none, -1 with the message "reading WHAT KEY". */
+int store_row_by_key(store *st, enum store_stmt id, const char *key,
+                     const char *what, sqlite3_stmt **out);
 /* Step s once.  Returns SQLite's code; resets s unless a row came back, and
  * on failure keeps SQLite's message for store_fail. */
 int store_step(store *st, sqlite3_stmt *s);

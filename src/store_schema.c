@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "sqlutil.h"
 #include "util.h"
 
 /* PRAGMA application_id of khaosat databases: "KHAO". */
@@ -286,31 +287,15 @@ static int check_header(const char *path, char **err)
     return 0;
 }
 
-/* Read one integer pragma or count. */
-static int query_int(sqlite3 *db, const char *sql, long *out)
-{
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *out = (long)sqlite3_column_int64(s, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* Decide, reading only, whether this file is a database we may write. */
 static int check_identity(sqlite3 *db, const char *path, char **err)
 {
     long version = 0, app = 0, objects = 0;
-    int rc = query_int(db, "PRAGMA user_version", &version);
+    int rc = sqlutil_long(db, "PRAGMA user_version", &version);
     if (rc == SQLITE_OK)
-        rc = query_int(db, "PRAGMA application_id", &app);
+        rc = sqlutil_long(db, "PRAGMA application_id", &app);
     if (rc == SQLITE_OK)
-        rc = query_int(db, "SELECT count(*) FROM sqlite_master", &objects);
+        rc = sqlutil_long(db, "SELECT count(*) FROM sqlite_master", &objects);
     if (rc == SQLITE_NOTADB) {
         *err = xasprintf("%s is not a SQLite database; khaosat will not "
                          "touch it", path);
@@ -344,7 +329,7 @@ static int migrate(sqlite3 *db, const char *path, char **err)
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         goto fail_nobegin;
     /* Read again under the lock: another khaosat may have just migrated. */
-    if (query_int(db, "PRAGMA user_version", &version) != SQLITE_OK)
+    if (sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK)
         goto fail;
     if (version > STORE_SCHEMA_VERSION) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -70,6 +70,12 @@ int ui_pick(const char *title, const char *keys, char **entries,
  * returns the key that ended it (Enter as '\n', Esc as UI_ESC). */
 int ui_pick_key(const char *title, const char *keys, char **entries,
                 const int *marks, size_t n, size_t *sel, const char *extra);
+/* Move the cursor *sel of a list of n rows, page rows to a screen, for a
+ * navigation key (arrows, Page Up/Down, Home, End); 0 when k is not one. */
+int ui_list_move(int k, size_t n, size_t *sel, size_t page);
+/* Scroll a list of n rows drawn from line 2 so that row sel shows (or say
+ * that it is empty); the rows a screen holds. */
+size_t ui_list_view(size_t n, size_t sel, size_t *top);
 /* The help screen listing every key of the interview. */
 void ui_help(void);
 /* The form language index to start an interview of f in. */
@@ -180,5 +186,10 @@ char *ui_widget_value(ui_widget *w, session *s, char **err);
 int ui_widget_types(const ui_widget *w);
 /* The label of member i of roster item it: its first text answer, or #N. */
 char *ui_member_label(session *s, session_item it, size_t i);
+/* An answer to question fq (may be NULL) of f as people read it, newly
+ * allocated: choice labels in language lang, dates as dd/mm/yyyy, and
+ * none for an empty answer. */
+char *ui_answer_show(const form *f, const form_question *fq, const char *val,
+                     int lang, const char *none);
 
 #endif

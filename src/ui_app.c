@@ -148,8 +148,7 @@ int ui_confirm(const char *question)
     return k == 'y' || k == 'Y' || (k > 0 && k < 128 && k == yes[0]);
 }
 
-/* Move a list cursor for a navigation key; returns 0 when k is not one. */
-static int ui_list_move(int k, size_t n, size_t *sel, size_t page)
+int ui_list_move(int k, size_t n, size_t *sel, size_t page)
 {
     if (n == 0)
         return k == UI_FN(KEY_UP) || k == UI_FN(KEY_DOWN);
@@ -170,9 +169,7 @@ static int ui_list_move(int k, size_t n, size_t *sel, size_t page)
     return 1;
 }
 
-/* Draw the rows of a list between line 2 and the status line. */
-static void ui_list_draw(char **entries, const int *marks, size_t n,
-                         size_t sel, size_t *top)
+size_t ui_list_view(size_t n, size_t sel, size_t *top)
 {
     size_t rows = (size_t)(LINES - 4);
     if (sel < *top)
@@ -181,6 +178,14 @@ static void ui_list_draw(char **entries, const int *marks, size_t n,
         *top = sel - rows + 1;
     if (n == 0)
         ui_put(2, 2, _("(nothing here)"), COLS - 4, UI_DIM, 0);
+    return rows;
+}
+
+/* Draw the rows of a list between line 2 and the status line. */
+static void ui_list_draw(char **entries, const int *marks, size_t n,
+                         size_t sel, size_t *top)
+{
+    size_t rows = ui_list_view(n, sel, top);
     for (size_t i = *top; i < n && i < *top + rows; i++) {
         ui_role r = i == sel ? UI_SELECTED : marks && marks[i] ? UI_ERROR
                                                                 : UI_NORMAL;

@@ -113,29 +113,10 @@ static void cf_row_add(cf_iv *x, char *label, char *left, char *right,
     x->rows[x->nrows++] = (cf_row){label, left, right, conflict, who};
 }
 
-/* An answer as people read it: choice labels, dd/mm/yyyy, or "-". */
+/* An answer as people read it, or "(no answer)". */
 static char *cf_shown(cf_iv *x, const form_question *fq, const char *val)
 {
-    if (!val || !*val)
-        return xstrdup(_("(no answer)"));
-    if (fq && fq->type == QT_DATE)
-        return ui_text_date_show(val);
-    if (!fq || (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE))
-        return xstrdup(val);
-    sbuf b;
-    sbuf_init(&b);
-    for (const char *p = val; *p;) {
-        size_t n = strcspn(p, " ");
-        char *code = xstrndup(p, n);
-        const form_choice *c = form_choice_find(x->f, fq, code);
-        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
-                  c ? form_text_get(x->f, c->label, x->lang) : code);
-        free(code);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return sbuf_detach(&b);
+    return ui_answer_show(x->f, fq, val, x->lang, _("(no answer)"));
 }
 
 /* The conflict on (qid, path) of this interview, or -1. */

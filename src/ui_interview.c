@@ -478,31 +478,6 @@ static const session_problem *iv_problem(session_problem *p, size_t n,
     return NULL;
 }
 
-/* An answer as the enumerator reads it: choice labels, dd/mm/yyyy. */
-static char *iv_shown_value(iv *v, const form_question *fq, const char *val)
-{
-    if (!val || !*val)
-        return xstrdup("");
-    if (fq->type == QT_DATE)
-        return ui_text_date_show(val);
-    if (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE)
-        return xstrdup(val);
-    sbuf b;
-    sbuf_init(&b);
-    for (const char *p = val; *p;) {
-        size_t n = strcspn(p, " ");
-        char *code = xstrndup(p, n);
-        const form_choice *c = form_choice_find(v->f, fq, code);
-        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
-                  c ? form_text_get(v->f, c->label, inst_lang(v->in)) : code);
-        free(code);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return sbuf_detach(&b);
-}
-
 /* One row of the jump or review list for item it. */
 static char *iv_row(iv *v, session_item it, int indent, const session_problem *pr,
                     int review)
@@ -515,7 +490,7 @@ static char *iv_row(iv *v, session_item it, int indent, const session_problem *p
     const char *val = inst_get(v->in, it.fr, it.q);
     char *shown = fq->type == QT_REPEAT
                       ? xasprintf(_("%zu entries"), inst_repeat_count(v->in, it.fr, it.q))
-                      : iv_shown_value(v, fq, val);
+                      : ui_answer_show(v->f, fq, val, inst_lang(v->in), "");
     const char *status = fq->type == QT_NOTE ? _("note")
                          : pr ? _("INVALID")
                          : (val && *val) || fq->type == QT_REPEAT ? _("answered")

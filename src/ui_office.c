@@ -117,19 +117,10 @@ static int office_pager_move(int k, size_t n, size_t *top, int *left)
 {
     size_t rows = (size_t)(LINES - 3);
     size_t last = n > rows ? n - rows : 0;
-    if (k == UI_FN(KEY_UP))
-        *top = *top > 0 ? *top - 1 : 0;
-    else if (k == UI_FN(KEY_DOWN))
-        *top = *top < last ? *top + 1 : last;
-    else if (k == UI_FN(KEY_PPAGE))
-        *top = *top > rows ? *top - rows : 0;
-    else if (k == UI_FN(KEY_NPAGE) || k == ' ')
-        *top = *top + rows < last ? *top + rows : last;
-    else if (k == UI_FN(KEY_HOME))
-        *top = 0;
-    else if (k == UI_FN(KEY_END))
-        *top = last;
-    else if (k == UI_FN(KEY_LEFT))
+    /* The first line shown moves like a list cursor over 0..last. */
+    if (ui_list_move(k == ' ' ? UI_FN(KEY_NPAGE) : k, last + 1, top, rows))
+        return 1;
+    if (k == UI_FN(KEY_LEFT))
         *left = *left > 8 ? *left - 8 : 0;
     else if (k == UI_FN(KEY_RIGHT))
         *left += 8;

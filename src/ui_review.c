@@ -328,13 +328,7 @@ static void rv_draw(rv_list *l, const size_t *idx, size_t n, size_t sel,
     char *h = rv_heading();
     ui_put(1, 1, h, COLS - 2, UI_TITLE, 0);
     free(h);
-    size_t rows = (size_t)(LINES - 4);
-    if (sel < *top)
-        *top = sel;
-    if (sel >= *top + rows)
-        *top = sel - rows + 1;
-    if (n == 0)
-        ui_put(2, 2, _("(nothing here)"), COLS - 4, UI_DIM, 0);
+    size_t rows = ui_list_view(n, sel, top);
     for (size_t i = *top; i < n && i < *top + rows; i++) {
         const rv_row *r = &l->v[idx[i]];
         char *line = rv_line(r);
@@ -345,27 +339,6 @@ static void rv_draw(rv_list *l, const size_t *idx, size_t n, size_t sel,
         free(line);
     }
     refresh();
-}
-
-/* Move the selection for a navigation key; 0 when k is not one. */
-static int rv_move(int k, size_t n, size_t *sel)
-{
-    size_t page = (size_t)(LINES - 4);
-    if (k == UI_FN(KEY_UP))
-        *sel = *sel > 0 ? *sel - 1 : 0;
-    else if (k == UI_FN(KEY_DOWN))
-        *sel = *sel + 1 < n ? *sel + 1 : *sel;
-    else if (k == UI_FN(KEY_PPAGE))
-        *sel = *sel > page ? *sel - page : 0;
-    else if (k == UI_FN(KEY_NPAGE))
-        *sel = n && *sel + page < n ? *sel + page : n ? n - 1 : 0;
-    else if (k == UI_FN(KEY_HOME))
-        *sel = 0;
-    else if (k == UI_FN(KEY_END))
-        *sel = n ? n - 1 : 0;
-    else
-        return k == UI_FN(KEY_RESIZE);
-    return 1;
 }
 
 /* Show an error until a key is pressed. */
@@ -401,7 +374,7 @@ void ui_browse(ui_app *a)
         int k = ui_getkey();
         size_t picked = n ? idx[sel] : 0;
         free(idx);
-        if (rv_move(k, n, &sel))
+        if (ui_list_move(k, n, &sel, (size_t)(LINES - 4)))
             continue;
         if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
             break;
@@ -426,32 +399,6 @@ void ui_browse(ui_app *a)
 }
 
 /* ---------------------------------------------------------------- the view */
-
-/* An answer as people read it: choice labels, dd/mm/yyyy. */
-static char *rv_shown(const form *f, const form_question *fq, const char *val,
-                      int lang)
-{
-    if (!val || !*val)
-        return xstrdup("-");
-    if (fq->type == QT_DATE)
-        return ui_text_date_show(val);
-    if (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE)
-        return xstrdup(val);
-    sbuf b;
-    sbuf_init(&b);
-    for (const char *p = val; *p;) {
-        size_t n = strcspn(p, " ");
-        char *code = xstrndup(p, n);
-        const form_choice *c = form_choice_find(f, fq, code);
-        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
-                  c ? form_text_get(f, c->label, lang) : code);
-        free(code);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return sbuf_detach(&b);
-}
 
 /* Append the questions of scope (and of the members in it) to b. */
 static void rv_flatten(session *s, inst_frame *scope, int indent, sbuf *b)
@@ -486,8 +433,9 @@ static void rv_flatten(session *s, inst_frame *scope, int indent, sbuf *b)
                            indent + 4, b);
             }
         } else {
-            char *v = rv_shown(f, fq, inst_get(in, items[i].fr, items[i].q),
-                               lang);
+            char *v = ui_answer_show(f, fq,
+                                     inst_get(in, items[i].fr, items[i].q),
+                                     lang, "-");
             sbuf_addf(b, "%*s%s\n%*s= %s\n", indent, "", label, indent + 4,
                       "", v);
             free(v);

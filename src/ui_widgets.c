@@ -355,3 +355,28 @@ char *ui_widget_value(ui_widget *w, session *s, char **err)
         return xstrdup(t);
     }
 }
+
+char *ui_answer_show(const form *f, const form_question *fq, const char *val,
+                     int lang, const char *none)
+{
+    if (!val || !*val)
+        return xstrdup(none);
+    if (fq && fq->type == QT_DATE)
+        return ui_text_date_show(val);
+    if (!fq || (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE))
+        return xstrdup(val);
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *p = val; *p;) {
+        size_t n = strcspn(p, " ");
+        char *code = xstrndup(p, n);
+        const form_choice *c = form_choice_find(f, fq, code);
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
+                  c ? form_text_get(f, c->label, lang) : code);
+        free(code);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return sbuf_detach(&b);
+}

@@ -11,26 +11,24 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "check_main.h"
 #include "store.h"
 #include "util.h"
 
-static char fx_dir[64];
+static char *fx_dir;
 static char *fx_source;
 static size_t fx_source_len;
 
 static inline void fx_setup(void)
 {
-    snprintf(fx_dir, sizeof fx_dir, "/tmp/check_bundle.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(fx_dir));
+    fx_dir = check_tmpdir_new("check_bundle");
     fx_source = util_read_file(TESTDATADIR "/good.yaml", &fx_source_len);
     ck_assert_ptr_nonnull(fx_source);
 }
 
 static inline void fx_teardown(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", fx_dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    check_tmpdir_free(fx_dir);
     free(fx_source);
 }
 
@@ -38,6 +36,17 @@ static inline void fx_teardown(void)
 static inline char *fx_path(const char *name)
 {
     return xasprintf("%s/%s", fx_dir, name);
+}
+
+/* Make directory sub inside the test directory (if missing); its path,
+ * newly allocated. */
+static inline char *fx_subdir(const char *sub)
+{
+    char *dir = fx_path(sub);
+    char *mk = xasprintf("mkdir -p '%s'", dir);
+    ck_assert_int_eq(system(mk), 0);
+    free(mk);
+    return dir;
 }
 
 /* Open (creating) laptop name, with its enumerator and the form. */
@@ -75,10 +84,7 @@ static inline void fx_interview(store *st, const char *village, const char *hh_n
 static inline char *fx_export(store *st, const char *sub, unsigned flags,
                        long *count)
 {
-    char *dir = fx_path(sub);
-    char *mk = xasprintf("mkdir -p '%s'", dir);
-    ck_assert_int_eq(system(mk), 0);
-    free(mk);
+    char *dir = fx_subdir(sub);
     char *path = NULL, *err = NULL;
     long n;
     int rc = bundle_export(st, dir, flags, &path, count ? count : &n, &err);
@@ -104,33 +110,6 @@ static inline char *fx_answer(store *st, const char *uuid, const char *qid)
     sqlite3_finalize(s);
     sqlite3_close(db);
     return v;
-}
-
-/* One integer from a query on a database file. */
-static inline long fx_int(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *s;
-    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
-                  "%s: %s", sql, sqlite3_errmsg(db));
-    long n = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
-}
-
-/* Run SQL on a file (as an attacker or an old khaosat would). */
-static inline void fx_sql(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-                  "%s: %s", sql, msg ? msg : "?");
-    sqlite3_close(db);
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bundle_fixture.h"
+#include "check_main.h"
 #include "revision.h"
 
 /* Number of entries of a directory (without . and ..). */
@@ -101,17 +102,18 @@ START_TEST(stock_sqlite_reads_it)
 {
     store *st;
     char *path = three_and_a_draft(&st);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM sqlite_schema"), 6);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM interviews"
-                            " WHERE status = 'complete'"), 3);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM items i JOIN"
-                            " interviews v ON v.uuid = i.interview AND"
-                            " v.head = i.revision WHERE i.qid = 'hh_no'"), 3);
-    ck_assert_int_eq(fx_int(path, "SELECT value FROM manifest"
-                            " WHERE key = 'format'"), BUNDLE_FORMAT);
-    ck_assert_int_eq(fx_int(path, "PRAGMA application_id"), BUNDLE_APP_ID);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM audit"
-                            " WHERE event = 'change'"), 3 * 4);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM sqlite_schema"), 6);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM interviews"
+                                          " WHERE status = 'complete'"), 3);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM items i"
+                                    " JOIN interviews v ON v.uuid = i.interview"
+                                    " AND v.head = i.revision"
+                                    " WHERE i.qid = 'hh_no'"), 3);
+    ck_assert_int_eq(check_sql_long(path, "SELECT value FROM manifest"
+                                          " WHERE key = 'format'"), BUNDLE_FORMAT);
+    ck_assert_int_eq(check_sql_long(path, "PRAGMA application_id"), BUNDLE_APP_ID);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM audit"
+                                          " WHERE event = 'change'"), 3 * 4);
     free(path);
     store_close(st);
 }
@@ -175,7 +177,7 @@ static char *tampered(const char *path, const char *name, const char *sql)
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
     if (sql)
-        fx_sql(copy, sql);
+        check_sql_exec(copy, sql);
     return copy;
 }
 
@@ -324,10 +326,10 @@ START_TEST(full_stick_changes_nothing)
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                   "status %d", status);
     ck_assert_int_eq(dir_entries(dir), 0);
-    ck_assert_int_eq(fx_int(db, "SELECT count(*) FROM interviews"
-                            " WHERE exported_at IS NULL"), 30);
-    ck_assert_int_eq(fx_int(db, "SELECT count(*) FROM audit"
-                            " WHERE event = 'export'"), 0);
+    ck_assert_int_eq(check_sql_long(db, "SELECT count(*) FROM interviews"
+                                        " WHERE exported_at IS NULL"), 30);
+    ck_assert_int_eq(check_sql_long(db, "SELECT count(*) FROM audit"
+                                        " WHERE event = 'export'"), 0);
     free(db);
     free(dir);
 }
@@ -336,9 +338,7 @@ END_TEST
 static Suite *bundle_suite(void)
 {
     Suite *s = suite_create("bundle");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-    tcase_set_timeout(tc, 60);
+    TCase *tc = check_tcase(s, "core", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, export_then_verify);
     tcase_add_test(tc, stock_sqlite_reads_it);
     tcase_add_test(tc, file_names_are_safe_and_distinct);
@@ -347,15 +347,10 @@ static Suite *bundle_suite(void)
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_missing_form);
     tcase_add_test(tc, full_stick_changes_nothing);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(bundle_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(bundle_suite());
 }

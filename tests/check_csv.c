@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "check_main.h"
 #include "csv.h"
 #include "report.h"
 #include "session.h"
@@ -63,17 +64,12 @@ static char *tmpdir;
 
 static void setup(void)
 {
-    char tmpl[] = "/tmp/check_csv.XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(tmpl));
-    tmpdir = xstrdup(tmpl);
+    tmpdir = check_tmpdir_new("check_csv");
 }
 
 static void teardown(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    free(tmpdir);
+    check_tmpdir_free(tmpdir);
 }
 
 /* ------------------------------------------------------------ a reader */
@@ -318,20 +314,14 @@ END_TEST
 static Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, hostile_values_round_trip);
     tcase_add_test(tc, labels_and_bom);
     tcase_add_test(tc, field_quoting);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(csv_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(csv_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bundle_fixture.h"
+#include "check_main.h"
 #include "envelope.h"
 #include "keys.h"
 #include "merge.h"
@@ -54,10 +55,7 @@ static void fpr_of(store *st, char out[KEYS_FPR_SIZE])
 static char *export_to(store *st, const char *sub, unsigned flags,
                        char sealed_for[KEYS_FPR_SIZE])
 {
-    char *dir = fx_path(sub);
-    char *mk = xasprintf("mkdir -p '%s'", dir);
-    ck_assert_int_eq(system(mk), 0);
-    free(mk);
+    char *dir = fx_subdir(sub);
     char *path = NULL, *err = NULL;
     long n;
     ck_assert_msg(envelope_export(st, dir, flags, &path, &n, sealed_for,
@@ -88,7 +86,7 @@ static void refused(store *st, const char *path, unsigned flags,
 {
     sqlite3 *db = store_sqlite(st);
     int before = sqlite3_total_changes(db);
-    long ivs = fx_int(store_path(st), "SELECT count(*) FROM interviews");
+    long ivs = check_sql_long(store_path(st), "SELECT count(*) FROM interviews");
     bundle *b = NULL;
     char *err = NULL;
     ck_assert_int_eq(envelope_open(st, path, flags, &b, NULL, &err), -1);
@@ -98,7 +96,7 @@ static void refused(store *st, const char *path, unsigned flags,
     ck_assert_msg(strstr(err, path) != NULL, "no file name in: %s", err);
     free(err);
     ck_assert_int_eq(sqlite3_total_changes(db), before);
-    ck_assert_int_eq(fx_int(store_path(st), "SELECT count(*) FROM interviews"),
+    ck_assert_int_eq(check_sql_long(store_path(st), "SELECT count(*) FROM interviews"),
                      ivs);
 }
 
@@ -182,8 +180,9 @@ START_TEST(sealed_export_merges_at_its_office)
     envelope_info_clear(&info);
     bundle_close(b);
     ck_assert_int_eq(merge_ok(s.off, s.sealed, 0), 2);
-    ck_assert_int_eq(fx_int(store_path(s.off), "SELECT count(*) FROM answers"
-                            " WHERE value = 'Nguyễn Thị Hoa'"), 2);
+    ck_assert_int_eq(check_sql_long(store_path(s.off),
+                                    "SELECT count(*) FROM answers"
+                                    " WHERE value = 'Nguyễn Thị Hoa'"), 2);
     scene_clear(&s);
 }
 END_TEST
@@ -415,8 +414,9 @@ START_TEST(laptop_to_commune_to_district)
     ck_assert_str_eq(h.from, c_fpr);
     ck_assert_int_eq(h.interviews, 2);
     ck_assert_int_eq(merge_ok(district, p2, 0), 2);
-    ck_assert_int_eq(fx_int(store_path(district), "SELECT count(*) FROM"
-                            " answers WHERE value = 'Vũ Thị Lan'"), 2);
+    ck_assert_int_eq(check_sql_long(store_path(district),
+                                    "SELECT count(*) FROM answers"
+                                    " WHERE value = 'Vũ Thị Lan'"), 2);
     /* The commune's own bundle is not for the commune. */
     refused(commune, p2, 0, "sealed by this database for the office");
     free(p1);
@@ -430,9 +430,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("envelope");
-    TCase *tc = tcase_create("envelope");
-    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-    tcase_set_timeout(tc, 120);
+    TCase *tc = check_tcase(s, "envelope", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, sealed_export_merges_at_its_office);
     tcase_add_test(tc, no_answer_can_be_read_in_the_sealed_bytes);
     tcase_add_test(tc, altered_by_one_byte_is_refused);
@@ -442,10 +440,5 @@ int main(void)
     tcase_add_test(tc, resigned_by_another_trusted_laptop_is_refused);
     tcase_add_test(tc, unsigned_bundles_need_allowing_once_keys_are_in_use);
     tcase_add_test(tc, laptop_to_commune_to_district);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

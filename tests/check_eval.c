@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_main.h"
 #include "expr.h"
 
 /* The answers the test environment serves. */
@@ -478,7 +479,7 @@ END_TEST
 static Suite *eval_suite(void)
 {
     Suite *s = suite_create("eval");
-    TCase *tc = tcase_create("tables");
+    TCase *tc = check_tcase(s, "tables", NULL, NULL, 0);
     ADD_TABLE(tc, test_arith, arith_cases);
     ADD_TABLE(tc, test_compare, compare_cases);
     ADD_TABLE(tc, test_nodeset, nodeset_cases);
@@ -487,13 +488,11 @@ static Suite *eval_suite(void)
     ADD_TABLE(tc, test_dates, date_cases);
     ADD_TABLE(tc, test_regex, regex_cases);
     ADD_TABLE(tc, test_self, self_cases);
-    suite_add_tcase(s, tc);
-    TCase *tb = tcase_create("behaviour");
+    TCase *tb = check_tcase(s, "behaviour", NULL, NULL, 0);
     tcase_add_test(tb, test_value_types);
     tcase_add_test(tb, test_laziness);
     tcase_add_test(tb, test_unbound_and_clock);
     tcase_add_test(tb, test_random);
-    suite_add_tcase(s, tb);
     return s;
 }
 
@@ -501,9 +500,5 @@ int main(void)
 {
     setenv("TZ", "UTC", 1);
     tzset();
-    SRunner *sr = srunner_create(eval_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(eval_suite());
 }

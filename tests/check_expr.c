@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "expr_int.h"
 #include "util.h"
 
@@ -382,8 +383,7 @@ END_TEST
 static Suite *expr_suite(void)
 {
     Suite *s = suite_create("expr");
-    TCase *tc = tcase_create("parse");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = check_tcase(s, "parse", NULL, NULL, 60);
     tcase_add_test(tc, test_tokens);
     tcase_add_test(tc, test_token_text);
     tcase_add_test(tc, test_shapes);
@@ -392,15 +392,10 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, test_limits);
     tcase_add_test(tc, test_bind);
     tcase_add_test(tc, test_uses_self);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(expr_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(expr_suite());
 }

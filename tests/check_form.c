@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "form.h"
 #include "form_int.h"
 
@@ -473,8 +474,7 @@ END_TEST
 static Suite *form_suite(void)
 {
     Suite *s = suite_create("form");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 60);
+    TCase *tc = check_tcase(s, "core", NULL, NULL, 60);
     tcase_add_loop_test(tc, bad_form_reports_exact_position, 0,
                         (int)(sizeof bad_forms / sizeof *bad_forms));
     tcase_add_test(tc, good_form_loads_cleanly);
@@ -491,15 +491,10 @@ static Suite *form_suite(void)
     tcase_add_test(tc, hostile_huge_scalar);
     tcase_add_test(tc, hostile_more_documents_and_missing_file);
     tcase_add_test(tc, long_chain_orders_without_recursion);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(form_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(form_suite());
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "check_main.h"
 #include "form.h"
 #include "inst.h"
 #include "session.h"
@@ -175,11 +176,7 @@ END_TEST
 START_TEST(random_valid_interviews_can_be_finalised)
 {
     const form *f = bundled(form_ids[_i]);
-    char path[] = "/tmp/check-forms-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    unlink(path);
+    char *path = check_tmpdb_new("check-forms");
     store *st;
     ck_assert_int_eq(store_open(path, &st, NULL), 0);
     sim_rng r;
@@ -199,12 +196,7 @@ START_TEST(random_valid_interviews_can_be_finalised)
         session_free(s);
     }
     store_close(st);
-    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-    unlink(path);
-    unlink(wal);
-    unlink(shm);
-    free(wal);
-    free(shm);
+    check_tmpdb_free(path);
     ck_assert_msg(done == 15, "%s: only %d of 15 random interviews finalised", f->id, done);
 }
 END_TEST
@@ -212,20 +204,13 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("forms");
-    TCase *tc = tcase_create("bundled");
     size_t nforms = sizeof form_ids / sizeof *form_ids;
-    tcase_set_timeout(tc, 60);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = check_tcase(s, "bundled", setup, teardown, 60);
     tcase_add_loop_test(tc, every_form_loads_with_a_version_and_two_languages, 0, (int)nforms);
     tcase_add_test(tc, every_condition_and_indicator_is_measured);
     tcase_add_test(tc, household_skip_logic);
     tcase_add_test(tc, household_roster_and_constraints);
     tcase_add_loop_test(tc, constraint_messages_exist_in_both_languages, 0, (int)nforms);
     tcase_add_loop_test(tc, random_valid_interviews_can_be_finalised, 0, (int)nforms);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

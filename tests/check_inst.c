@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "form.h"
 #include "inst.h"
 #include "util.h"
@@ -288,8 +289,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("inst");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, relevance_follows_answers_live);
     tcase_add_test(tc, group_relevance_applies_to_children);
     tcase_add_test(tc, calculation_recomputes_on_change);
@@ -300,10 +300,5 @@ int main(void)
     tcase_add_test(tc, choice_filter_offers_matching_choices);
     tcase_add_test(tc, frame_paths_round_trip);
     tcase_add_test(tc, labels_interpolate_answers);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -8,23 +8,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check_main.h"
 #include "keys.h"
 #include "store.h"
 #include "util.h"
 
-static char dir[64];
+static char *dir;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/check_keys.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    dir = check_tmpdir_new("check_keys");
 }
 
 static void teardown(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    check_tmpdir_free(dir);
 }
 
 /* Open (creating) database name in the test directory. */
@@ -336,18 +334,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("keys");
-    TCase *tc = tcase_create("keys");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
+    TCase *tc = check_tcase(s, "keys", setup, teardown, 120);
     tcase_add_test(tc, fingerprints);
     tcase_add_test(tc, identity_is_made_once);
     tcase_add_test(tc, card_round_trip_and_tampering);
     tcase_add_test(tc, trust_list_revoke);
     tcase_add_test(tc, backup_and_restore);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bundle_fixture.h"
+#include "check_main.h"
 #include "merge.h"
 #include "revision.h"
 
@@ -100,9 +101,9 @@ START_TEST(adds_once_with_provenance)
     sql = xasprintf("SELECT count(*) FROM revisions r JOIN bundles b"
                     " ON b.uuid = r.bundle WHERE r.device = '%s'"
                     " AND r.enumerator = 'a.db' AND b.file = '%s'", dev, b1);
-    ck_assert_int_eq(fx_int(store_path(o), sql), 2);
-    ck_assert_int_eq(fx_int(store_path(o), "SELECT count(*) FROM audit"
-                            " WHERE origin IS NOT NULL"), 2 * 8);
+    ck_assert_int_eq(check_sql_long(store_path(o), sql), 2);
+    ck_assert_int_eq(check_sql_long(store_path(o), "SELECT count(*) FROM audit"
+                                                   " WHERE origin IS NOT NULL"), 2 * 8);
     free(sql);
     free(dev);
     free(b1);
@@ -166,7 +167,7 @@ START_TEST(three_way_takes_both_sides)
                           " i ON i.head = r.id WHERE i.uuid = '%s' AND"
                           " r.parent IS NOT NULL AND r.parent2 IS NOT NULL",
                           u);
-    ck_assert_int_eq(fx_int(store_path(o), sql), 1);
+    ck_assert_int_eq(check_sql_long(store_path(o), sql), 1);
     free(sql);
     /* Either order gives the same answers. */
     store *o2 = fx_laptop("office2.db");
@@ -219,7 +220,7 @@ START_TEST(conflict_keeps_both_until_resolved)
     /* Both revisions are kept. */
     char *sql = xasprintf("SELECT count(*) FROM revisions WHERE interview ="
                           " '%s'", u);
-    ck_assert_int_eq(fx_int(store_path(o), sql), 5);   /* b edited twice */
+    ck_assert_int_eq(check_sql_long(store_path(o), sql), 5);   /* b edited twice */
     free(sql);
     char *mine, *theirs;
     ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
@@ -235,7 +236,7 @@ START_TEST(conflict_keeps_both_until_resolved)
     ck_assert_str_eq(s.s, "");
     ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
                                            &theirs), 1);
-    ck_assert_int_eq(fx_int(store_path(o), "SELECT count FROM repeat_counts"),
+    ck_assert_int_eq(check_sql_long(store_path(o), "SELECT count FROM repeat_counts"),
                      3);
     free(mine);
     free(theirs);
@@ -333,7 +334,7 @@ START_TEST(differing_form_refused_untouched)
     char *ba = fx_export(a, "usbA", 0, NULL);
     store *x = fx_laptop("x.db");
     char *other = xasprintf("%s\n# changed\n", fx_source);
-    fx_sql(store_path(o), "DELETE FROM forms");
+    check_sql_exec(store_path(o), "DELETE FROM forms");
     ck_assert_int_eq(store_save_form(o, "household", "2026.1", other,
                                      strlen(other), NULL), 0);
     char *before = fingerprint(store_path(o));
@@ -389,20 +390,20 @@ static const char v2_db[] =
 START_TEST(migrates_v2_and_exports)
 {
     char *path = fx_path("old.db");
-    fx_sql(path, v2_db);
+    check_sql_exec(path, v2_db);
     store *st;
     char *err = NULL;
     ck_assert_msg(store_open(path, &st, &err) == 0, "%s", err);
-    ck_assert_int_eq(fx_int(path, "PRAGMA user_version"),
+    ck_assert_int_eq(check_sql_long(path, "PRAGMA user_version"),
                      STORE_SCHEMA_VERSION);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM revisions"), 0);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM revisions"), 0);
     long n;
     char *b = fx_export(st, "usb", 0, &n);
     ck_assert_int_eq(n, 1);
-    ck_assert_int_eq(fx_int(path, "SELECT count(*) FROM revisions r JOIN"
-                            " interviews i ON i.head = r.id"), 1);
-    ck_assert_int_eq(fx_int(b, "SELECT count(*) FROM audit"
-                            " WHERE device = 'dev-2' AND seq = 1"), 1);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM revisions r JOIN"
+                                          " interviews i ON i.head = r.id"), 1);
+    ck_assert_int_eq(check_sql_long(b, "SELECT count(*) FROM audit"
+                                       " WHERE device = 'dev-2' AND seq = 1"), 1);
     free(b);
     free(path);
     store_close(st);
@@ -412,9 +413,7 @@ END_TEST
 static Suite *merge_suite(void)
 {
     Suite *s = suite_create("merge");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
-    tcase_set_timeout(tc, 60);
+    TCase *tc = check_tcase(s, "core", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, adds_once_with_provenance);
     tcase_add_test(tc, descendant_replaces_older_ignored);
     tcase_add_test(tc, three_way_takes_both_sides);
@@ -423,15 +422,10 @@ static Suite *merge_suite(void)
     tcase_add_test(tc, killed_merge_changes_nothing);
     tcase_add_test(tc, differing_form_refused_untouched);
     tcase_add_test(tc, migrates_v2_and_exports);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(merge_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(merge_suite());
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "check_main.h"
 #include "report.h"
 #include "report_int.h"
 #include "session.h"
@@ -28,9 +29,7 @@ static report_def *cur_def;
 
 static void setup(void)
 {
-    char tmpl[] = "/tmp/check_report.XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(tmpl));
-    tmpdir = xstrdup(tmpl);
+    tmpdir = check_tmpdir_new("check_report");
     diag_list d;
     diag_init(&d);
     cat = catalog_load(FORMSSRCDIR, &d);
@@ -41,10 +40,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    free(tmpdir);
+    check_tmpdir_free(tmpdir);
     catalog_free(cat);
 }
 
@@ -449,9 +445,7 @@ END_TEST
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
-    TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 60);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = check_tcase(s, "core", setup, teardown, 60);
     tcase_add_test(tc, rates_worked_by_hand);
     tcase_add_test(tc, missing_commune_is_not_enough_data);
     tcase_add_test(tc, several_communes_need_a_choice);
@@ -460,15 +454,10 @@ static Suite *report_suite(void)
     tcase_add_test(tc, missing_database_is_refused);
     tcase_add_test(tc, two_processes_give_the_same_report);
     tcase_add_test(tc, same_case_twice_is_a_duplicate);
-    suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(report_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(report_suite());
 }

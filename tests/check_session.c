@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "form.h"
 #include "session.h"
 #include "simulate.h"
@@ -60,7 +61,7 @@ static const char roster_yaml[] =
 
 static form *f;
 static store *st;
-static char dbpath[64];
+static char *dbpath;
 
 static void setup(void)
 {
@@ -69,11 +70,7 @@ static void setup(void)
     f = form_load_string(roster_yaml, sizeof roster_yaml - 1, "roster.yaml", &d);
     ck_assert_msg(f && d.n == 0, "test form does not load");
     diag_free(&d);
-    strcpy(dbpath, "/tmp/check-session-XXXXXX");
-    int fd = mkstemp(dbpath);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    unlink(dbpath);
+    dbpath = check_tmpdb_new("check-session");
     char *err = NULL;
     ck_assert_msg(store_open(dbpath, &st, &err) == 0, "store_open: %s", err);
 }
@@ -82,12 +79,7 @@ static void teardown(void)
 {
     store_close(st);
     form_free(f);
-    char *wal = xasprintf("%s-wal", dbpath), *shm = xasprintf("%s-shm", dbpath);
-    unlink(dbpath);
-    unlink(wal);
-    unlink(shm);
-    free(wal);
-    free(shm);
+    check_tmpdb_free(dbpath);
 }
 
 /* The item of question id in frame fr. */
@@ -249,17 +241,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("session");
-    TCase *tc = tcase_create("core");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, answers_are_committed_and_resumed);
     tcase_add_test(tc, invalid_answer_is_not_saved);
     tcase_add_test(tc, removing_a_member_persists);
     tcase_add_test(tc, finalise_refuses_until_complete);
     tcase_add_test(tc, simulation_is_valid_and_reproducible);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -14,24 +14,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "store.h"
 #include "util.h"
 
-static char tmpdir[64];
+static char *tmpdir;
 static char *dbpath;
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/check_store.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    tmpdir = check_tmpdir_new("check_store");
     dbpath = xasprintf("%s/khaosat.db", tmpdir);
 }
 
 static void teardown(void)
 {
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
+    check_tmpdir_free(tmpdir);
     free(dbpath);
 }
 
@@ -43,31 +41,6 @@ static store *open_ok(void)
     int rc = store_open(dbpath, &st, &err);
     ck_assert_msg(rc == 0, "store_open: %s", err ? err : "?");
     return st;
-}
-
-/* Run SQL on a database without the store (for hand-made files). */
-static void raw_sql(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    ck_assert_msg(rc == SQLITE_OK, "%s", msg ? msg : "?");
-    sqlite3_close(db);
-}
-
-/* One integer from a raw query. */
-static long raw_int(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-    long v = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
 }
 
 static const char form_text[] = "id: hh\nversion: '1'\nquestions: []\n";
@@ -131,10 +104,10 @@ START_TEST(create_and_reopen)
     store *st = open_ok();
     ck_assert_str_eq(store_path(st), dbpath);
     store_close(st);
-    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"),
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
                      STORE_SCHEMA_VERSION);
-    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM pragma_journal_mode"
-                             " WHERE journal_mode = 'wal'"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM pragma_journal_mode"
+                                            " WHERE journal_mode = 'wal'"), 1);
     st = open_ok();
     store_close(st);
 }
@@ -555,8 +528,8 @@ static const char v1_schema[] =
 
 START_TEST(migrates_from_v1)
 {
-    raw_sql(dbpath, v1_schema);
-    raw_sql(dbpath,
+    check_sql_exec(dbpath, v1_schema);
+    check_sql_exec(dbpath,
             "INSERT INTO settings VALUES ('enumerator', 'Lan');"
             "INSERT INTO forms (form_id, version, source, sha256)"
             " VALUES ('hh', '1', 'x', 'h');"
@@ -583,7 +556,7 @@ START_TEST(migrates_from_v1)
     ck_assert_str_eq(a, "change age m[1] ->7;");
     free(a);
     store_close(st);
-    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"),
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
                      STORE_SCHEMA_VERSION);
 }
 END_TEST
@@ -615,8 +588,8 @@ static void refused_untouched(const char *want)
 
 START_TEST(refuses_newer_schema)
 {
-    raw_sql(dbpath, "PRAGMA application_id = 1263026511;"
-            "CREATE TABLE future (x); PRAGMA user_version = 9;");
+    check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
+                           "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was written by a newer khaosat (schema 9); "
                       "this khaosat knows up to 4");
 }
@@ -635,8 +608,8 @@ END_TEST
 
 START_TEST(refuses_other_programs_database)
 {
-    raw_sql(dbpath, "CREATE TABLE contacts (name); INSERT INTO contacts"
-            " VALUES ('x');");
+    check_sql_exec(dbpath, "CREATE TABLE contacts (name); INSERT INTO contacts"
+                           " VALUES ('x');");
     refused_untouched("another program");
 }
 END_TEST
@@ -739,30 +712,28 @@ START_TEST(migrates_from_v3)
     store *st = open_with_interview(uuid);
     ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
     store_close(st);
-    raw_sql(dbpath, "DROP TABLE reviews; DROP TABLE trusted;"
-            " DROP TABLE identity; PRAGMA user_version = 3;");
-    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM sqlite_master"
-                             " WHERE name = 'reviews'"), 0);
+    check_sql_exec(dbpath, "DROP TABLE reviews; DROP TABLE trusted;"
+                           " DROP TABLE identity; PRAGMA user_version = 3;");
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM sqlite_master"
+                                            " WHERE name = 'reviews'"), 0);
     st = open_ok();
     char *a = answers_of(st, uuid);
     ck_assert_str_eq(a, "name@=Hà;");
     free(a);
     ck_assert_int_eq(store_review_set(st, uuid, "approved", "ok", "An"), 0);
     store_close(st);
-    ck_assert_int_eq(raw_int(dbpath, "PRAGMA user_version"), 4);
-    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM sqlite_master"
-                             " WHERE name IN ('identity', 'trusted',"
-                             " 'reviews')"), 3);
-    ck_assert_int_eq(raw_int(dbpath, "SELECT count(*) FROM reviews"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM sqlite_master"
+                                            " WHERE name IN ('identity', 'trusted',"
+                                            " 'reviews')"), 3);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM reviews"), 1);
 }
 END_TEST
 
 int main(void)
 {
     Suite *s = suite_create("store");
-    TCase *tc = tcase_create("store");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
+    TCase *tc = check_tcase(s, "store", setup, teardown, 60);
     tcase_add_test(tc, create_and_reopen);
     tcase_add_test(tc, settings_persist);
     tcase_add_test(tc, device_id_is_stable_uuid);
@@ -782,10 +753,5 @@ int main(void)
     tcase_add_test(tc, path_syntax);
     tcase_add_test(tc, reviews_set_get_clear);
     tcase_add_test(tc, migrates_from_v3);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

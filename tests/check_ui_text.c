@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "ui_text.h"
 
 /* "Tiếng Việt" with precomposed letters: 10 characters, 14 bytes. */
@@ -222,7 +223,7 @@ END_TEST
 static Suite *ui_text_suite(void)
 {
     Suite *s = suite_create("ui_text");
-    TCase *t = tcase_create("core");
+    TCase *t = check_tcase(s, "core", NULL, NULL, 0);
     tcase_add_test(t, width_counts_columns_not_bytes);
     tcase_add_test(t, offsets_and_columns_round_trip);
     tcase_add_test(t, wrap_breaks_at_spaces);
@@ -233,7 +234,6 @@ static Suite *ui_text_suite(void)
     tcase_add_test(t, edit_view_scrolls_to_keep_the_cursor_visible);
     tcase_add_test(t, numbers_are_checked_as_typed);
     tcase_add_test(t, dates_convert_and_invalid_ones_are_refused);
-    suite_add_tcase(s, t);
     return s;
 }
 
@@ -241,9 +241,5 @@ int main(void)
 {
     if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "en_US.UTF-8"))
         return 77;  /* no UTF-8 locale: nothing meaningful to test */
-    SRunner *r = srunner_create(ui_text_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(ui_text_suite());
 }

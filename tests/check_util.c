@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "util.h"
 
 START_TEST(sbuf_grows_and_terminates)
@@ -100,7 +101,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("util");
-    TCase *tc = tcase_create("core");
+    TCase *tc = check_tcase(s, "core", NULL, NULL, 0);
     tcase_add_test(tc, sbuf_grows_and_terminates);
     tcase_add_test(tc, sbuf_detach_of_empty_is_empty_string);
     tcase_add_test(tc, diag_formats_and_sorts_by_position);
@@ -108,10 +109,5 @@ int main(void)
     tcase_add_loop_test(tc, utf8_validation, 0,
                         sizeof utf8_cases / sizeof *utf8_cases);
     tcase_add_test(tc, read_file_reports_missing_file);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_main.h"
 #include "value.h"
 
 /* XPath Number grammar: what reads as a number and what does not. */
@@ -224,7 +225,7 @@ END_TEST
 static Suite *value_suite(void)
 {
     Suite *s = suite_create("value");
-    TCase *tc = tcase_create("core");
+    TCase *tc = check_tcase(s, "core", NULL, NULL, 0);
     tcase_add_loop_test(tc, test_parse_number, 0,
                         sizeof parse_cases / sizeof *parse_cases);
     tcase_add_loop_test(tc, test_format_number, 0,
@@ -236,7 +237,6 @@ static Suite *value_suite(void)
     tcase_add_test(tc, test_date_formatting);
     tcase_add_test(tc, test_conversions);
     tcase_add_test(tc, test_nodeset);
-    suite_add_tcase(s, tc);
     return s;
 }
 
@@ -244,9 +244,5 @@ int main(void)
 {
     setenv("TZ", "UTC", 1);
     tzset();
-    SRunner *sr = srunner_create(value_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(value_suite());
 }

@@ -9,15 +9,6 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
 
 K="$KHAOSAT"
-# dump DB: a fingerprint of everything in a database.
-dump() { sqlite3 "$1" .dump | sha256sum; }
-# laptop NAME ENUMERATOR COMMUNE: a database with its settings (what the
-# first-run screen asks), before any data.
-laptop() {
-    "$K" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
-    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
-                          INSERT INTO settings VALUES ('commune', '$3');"
-}
 # field DB UUID QID: one stored top-level answer.
 field() {
     sqlite3 "$1" "SELECT value FROM answers WHERE interview = '$2' AND qid = '$3' AND path = ''"
@@ -135,12 +126,12 @@ expect_out_contains "household village="
 # Bad bundles: each refused, naming the file and the reason, and the office
 # database unchanged.
 bad() {   # bad FILE REASON
-    before=$(dump "$O")
+    before=$(db_digest "$O")
     run "$K" merge --db "$O" "$1"
     expect_status 1
     expect_err_contains "$1"
     expect_err_contains "$2"
-    [ "$(dump "$O")" = "$before" ] || fail "a refused bundle changed the office database ($1)"
+    [ "$(db_digest "$O")" = "$before" ] || fail "a refused bundle changed the office database ($1)"
     run "$K" verify "$1"
     expect_status 1
     expect_err_contains "$2"
@@ -186,10 +177,10 @@ bad "$TMP/flipped.khb" "$TMP/flipped.khb"
 more=$(ls "$TMP"/usbD/*.khb | head -1)
 "$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 4 --seed 21 >/dev/null
 bB3=$("$K" export --db "$TMP/B.db" --to "$TMP/usbB" 2>/dev/null)
-before=$(dump "$O")
+before=$(db_digest "$O")
 run env KHAOSAT_TEST_ABORT_AFTER=2 "$K" merge --db "$O" "$bB3"
 [ "$status" -ne 0 ] || fail "the test hook did not kill the merge"
-[ "$(dump "$O")" = "$before" ] || fail "a killed merge changed the office database"
+[ "$(db_digest "$O")" = "$before" ] || fail "a killed merge changed the office database"
 run "$K" merge --db "$O" "$bB3"
 expect_status 0
 expect_out_contains "added 4,"
@@ -197,18 +188,18 @@ expect_out_contains "added 4,"
 # Export to a full stick: refused cleanly, nothing left that looks like a
 # bundle, the laptop's database unchanged and the interviews still to send.
 "$K" simulate --db "$TMP/C.db" --forms "$FORMS" --form household --count 20 --seed 31 >/dev/null
-before=$(dump "$TMP/C.db")
+before=$(db_digest "$TMP/C.db")
 mkdir "$TMP/full"
 run sh -c "trap '' XFSZ; ulimit -f 64; exec \"$K\" export --db \"$TMP/C.db\" --to \"$TMP/full\""
 expect_status 1
 expect_err_contains "nothing was exported"
 [ -z "$(ls -A "$TMP/full")" ] || fail "a failed export left files: $(ls -A "$TMP/full")"
-[ "$(dump "$TMP/C.db")" = "$before" ] || fail "a failed export changed the database"
+[ "$(db_digest "$TMP/C.db")" = "$before" ] || fail "a failed export changed the database"
 # Stick pulled (the process dies while writing): no complete-looking file.
 run sh -c "ulimit -f 64; exec \"$K\" export --db \"$TMP/C.db\" --to \"$TMP/full\""
 [ "$status" -ne 0 ] || fail "the export should have died"
 ls "$TMP/full" | grep -q '\.khb$' && fail "a half bundle looks complete"
-[ "$(dump "$TMP/C.db")" = "$before" ] || fail "a killed export changed the database"
+[ "$(db_digest "$TMP/C.db")" = "$before" ] || fail "a killed export changed the database"
 run "$K" export --db "$TMP/C.db" --to "$TMP/nonexistent"
 expect_status 1
 expect_err_contains "is not a directory"

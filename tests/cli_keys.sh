@@ -8,12 +8,6 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
 
 K="$KHAOSAT"
-dump() { sqlite3 "$1" .dump | sha256sum; }
-laptop() {
-    "$K" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
-    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
-                          INSERT INTO settings VALUES ('commune', '$3');"
-}
 fpr() { sed -n 's/^fingerprint: //p' "$1"; }
 mkdir -p "$TMP/usb" "$TMP/usb2" "$TMP/usb3" "$TMP/up"
 
@@ -95,12 +89,12 @@ expect_status 0
 expect_out_contains "sealed by this database for the office $OF"
 
 # Refusals, each leaving the office database exactly as it was.
-before=$(dump "$O")
+before=$(db_digest "$O")
 refuse() {  # refuse FILE MESSAGE
     run "$K" merge --db "$O" "$1"
     expect_status 1
     expect_err_contains "$2"
-    [ "$(dump "$O")" = "$before" ] || fail "office changed by refused $1"
+    [ "$(db_digest "$O")" = "$before" ] || fail "office changed by refused $1"
 }
 refuse "$plainB" "unsigned bundle"
 size=$(wc -c <"$sealed")
@@ -120,7 +114,7 @@ laptop C "Trần Cường" "Xã Đông Hòa"
 "$K" keys trust --db "$TMP/C.db" "$TMP/district.card" --yes >/dev/null
 "$K" keys export --db "$TMP/C.db" --to "$TMP/C.card" 2>/dev/null
 "$K" keys trust --db "$O" "$TMP/C.card" --yes >/dev/null
-before=$(dump "$O")
+before=$(db_digest "$O")
 sealedC=$("$K" export --db "$TMP/C.db" --to "$TMP/usb3" 2>/dev/null)
 refuse "$sealedC" "sealed for another office ($DF)"
 
@@ -147,7 +141,7 @@ expect_status 0
 run "$K" keys list --db "$O"
 expect_out_contains "REVOKED"
 again=$("$K" export --db "$TMP/A.db" --to "$TMP/usb" --all 2>/dev/null)
-before=$(dump "$O")
+before=$(db_digest "$O")
 refuse "$again" "whose key was revoked on"
 run "$K" keys revoke --db "$O" "AAAA-BBBB-CCCC-DDDD"
 expect_status 1

@@ -46,6 +46,18 @@ expect_out_contains() {
         fail "expected stdout to contain '$1', got '$(cat "$TMP/out")'"
 }
 
+# db_digest DB: a fingerprint of everything in a database (to show that a
+# refused command left it exactly as it was).
+db_digest() { sqlite3 "$1" .dump | sha256sum; }
+
+# laptop NAME ENUMERATOR COMMUNE: a laptop database $TMP/NAME.db with the
+# settings the first-run screen asks for, before any data.
+laptop() {
+    "$KHAOSAT" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
+    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
+                          INSERT INTO settings VALUES ('commune', '$3');"
+}
+
 # finish: report and exit with the right status for the test driver.
 finish() {
     echo "$((ks_checks)) checks, $ks_failures failed"

@@ -5,16 +5,11 @@
 # killed, resizing, and switching the form language. The database is then
 # read with sqlite3 to check what was saved.
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is missing: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 is missing: skipped"; exit 77; }
+. "$(dirname "$0")/tui_lib.sh"
 
 SOCK=khaosat-test-$$-0
 starts=0
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 DB=$TMP/db
-
-# t ARGS...: run a tmux command on the test server.
-t() { tmux -L "$SOCK" "$@"; }
 
 # start: run khaosat in a fresh 100x30 window. Its pid goes to $TMP/pid
 # and its exit status to $TMP/status; the shell hands it the terminal as
@@ -28,61 +23,6 @@ start() {
     rm -f "$TMP/pid" "$TMP/status"
     t -f /dev/null new-session -d -x 100 -y 30 \
         "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $TESTDATA/tui <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
-}
-
-# wait_exit STATUS: khaosat ends (within 5 s) with STATUS.
-wait_exit() {
-    ks_checks=$((ks_checks + 1))
-    n=50
-    while [ "$n" -gt 0 ] && [ ! -s "$TMP/status" ]; do
-        sleep 0.1
-        n=$((n - 1))
-    done
-    got=$(cat "$TMP/status" 2>/dev/null)
-    [ "$got" = "$1" ] || fail "khaosat should have exited with $1, got '$got'"
-}
-
-# screen: the visible text.
-screen() { t capture-pane -p; }
-
-# wait_for TEXT [SECONDS]: poll the screen until TEXT shows (5 s at most).
-wait_for() {
-    ks_checks=$((ks_checks + 1))
-    n=$(( ${2:-5} * 10 ))
-    while [ "$n" -gt 0 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    fail "screen never showed '$1'; it shows:"
-    screen >&2
-    return 1
-}
-
-# wait_gone TEXT: poll until TEXT is no longer on the screen.
-wait_gone() {
-    ks_checks=$((ks_checks + 1))
-    n=50
-    while [ "$n" -gt 0 ]; do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    fail "screen still shows '$1'"
-}
-
-# text TEXT: type literal text; key NAME...: press keys.
-text() { t send-keys -l -- "$1"; }
-key() { t send-keys "$@"; sleep 0.15; }
-
-# sql QUERY: one value from the database.
-sql() { sqlite3 "$DB" "$1"; }
-
-# expect_sql QUERY WANT: the query gives WANT.
-expect_sql() {
-    ks_checks=$((ks_checks + 1))
-    got=$(sql "$1")
-    [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
 }
 
 # answer TEXT: type an answer and confirm it.

@@ -6,16 +6,11 @@
 # between two laptops resolved side by side. The database is then read
 # with sqlite3 and the commands to check what was saved.
 . "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null 2>&1 || { echo "tmux is missing: skipped"; exit 77; }
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 is missing: skipped"; exit 77; }
+. "$(dirname "$0")/tui_lib.sh"
 
 SOCK=khaosat-office-$$
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 K="$KHAOSAT"
-O=$TMP/office.db
-
-# t ARGS...: run a tmux command on the test server.
-t() { tmux -L "$SOCK" "$@"; }
+DB=$TMP/office.db
 
 # start: run khaosat on the office database in a fresh 80x24 window; its
 # exit status goes to $TMP/status.
@@ -23,62 +18,15 @@ start() {
     t kill-server 2>/dev/null
     rm -f "$TMP/status"
     t -f /dev/null new-session -d -x 80 -y 24 \
-        "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $K --db $O --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+        "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $K --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
 }
-
-# wait_exit STATUS: khaosat ends (within 5 s) with STATUS.
-wait_exit() {
-    ks_checks=$((ks_checks + 1))
-    n=50
-    while [ "$n" -gt 0 ] && [ ! -s "$TMP/status" ]; do
-        sleep 0.1
-        n=$((n - 1))
-    done
-    got=$(cat "$TMP/status" 2>/dev/null)
-    [ "$got" = "$1" ] || fail "khaosat should have exited with $1, got '$got'"
-}
-
-# screen: the visible text.
-screen() { t capture-pane -p; }
-
-# wait_for TEXT [SECONDS]: poll the screen until TEXT shows (5 s default).
-wait_for() {
-    ks_checks=$((ks_checks + 1))
-    n=$(( ${2:-5} * 10 ))
-    while [ "$n" -gt 0 ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    fail "screen never showed '$1'; it shows:"
-    screen >&2
-    return 1
-}
-
-# text TEXT: type literal text; key NAME...: press keys.
-text() { t send-keys -l -- "$1"; }
-key() { t send-keys "$@"; sleep 0.15; }
 
 # ask TEXT: answer a prompt, replacing what it offers.
 ask() { key C-u; text "$1"; key Enter; }
 
-# expect_sql QUERY WANT: the office database gives WANT.
-expect_sql() {
-    ks_checks=$((ks_checks + 1))
-    got=$(sqlite3 "$O" "$1")
-    [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
-}
-
-# laptop NAME ENUMERATOR: a laptop database with its settings.
-laptop() {
-    "$K" simulate --db "$TMP/$1.db" --forms "$FORMS" --form household --count 0 >/dev/null
-    sqlite3 "$TMP/$1.db" "INSERT INTO settings VALUES ('enumerator', '$2');
-                          INSERT INTO settings VALUES ('commune', 'Xã Đông Hòa');"
-}
-
 mkdir -p "$TMP/usb" "$TMP/usb2" "$TMP/up"
-laptop A "Nguyễn Văn An"
-laptop B "Lê Thị Bình"
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+laptop B "Lê Thị Bình" "Xã Đông Hòa"
 "$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 3 --seed 11 >/dev/null
 "$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form commune --count 1 --seed 5 >/dev/null
 "$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 2 --seed 12 >/dev/null
@@ -224,10 +172,10 @@ key Enter
 wait_for "(y/n)"
 key y
 wait_for "Open conflicts: 0 answer(s) in 0 interview(s)"
-run "$K" conflicts --db "$O"
+run "$K" conflicts --db "$DB"
 expect_status 0
 expect_out ""
-run "$K" conflicts --all --db "$O"
+run "$K" conflicts --all --db "$DB"
 expect_out_contains "$U head_name: mine \"Le Van Hai\""
 expect_out_contains "[resolved]"
 expect_sql "SELECT value FROM answers WHERE interview = '$U' AND qid = 'head_name' AND path = ''" "Tran Van Mot"

@@ -1,0 +1,110 @@
+/* check_main.h: what every Check test program shares: running its suite
+ * making and removing temporary directories and databases, and reading
+ * and writing database files behind the store's back. */
+#ifndef KHAOSAT_CHECK_MAIN_H
+#define KHAOSAT_CHECK_MAIN_H
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* A test case name added to s, its tests run between setup and teardown
+ * (either may be NULL) and stopped after timeout seconds (0: Check's
+ * default). */
+static inline TCase *check_tcase(Suite *s, const char *name, SFun setup,
+                                 SFun teardown, double timeout)
+{
+    TCase *tc = tcase_create(name);
+    if (setup || teardown)
+        tcase_add_checked_fixture(tc, setup, teardown);
+    if (timeout > 0)
+        tcase_set_timeout(tc, timeout);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+/* Run every test of s, free it; the exit status for main(). */
+static inline int check_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* A new empty directory /tmp/<prefix>.XXXXXX; newly allocated. */
+static inline char *check_tmpdir_new(const char *prefix)
+{
+    char *dir = xasprintf("/tmp/%s.XXXXXX", prefix);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+/* Remove dir with everything in it, and free the string. */
+static inline void check_tmpdir_free(char *dir)
+{
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(dir);
+}
+
+/* The path of a database that does not exist yet, under a name no other
+ * process holds; newly allocated. */
+static inline char *check_tmpdb_new(const char *prefix)
+{
+    char *path = xasprintf("/tmp/%s-XXXXXX", prefix);
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    unlink(path);
+    return path;
+}
+
+/* Remove database path with its WAL files, and free the string. */
+static inline void check_tmpdb_free(char *path)
+{
+    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+    unlink(path);
+    unlink(wal);
+    unlink(shm);
+    free(wal);
+    free(shm);
+    free(path);
+}
+
+/* Run sql on the database file at path (as an attacker or an old khaosat
+ * would). */
+static inline void check_sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+                  "%s: %s", sql, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* The integer in the first row of a query on the database file at path;
+ * -1 when there is no row. */
+static inline long check_sql_long(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
+                  "%s: %s", sql, sqlite3_errmsg(db));
+    long n = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+#endif

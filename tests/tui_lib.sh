@@ -1,0 +1,62 @@
+# tests/tui_lib.sh: helpers for the screen tests, which drive khaosat in a
+# detached tmux. Source it after lib.sh; the test sets SOCK (the tmux
+# server's socket name), DB (the database it checks) and its own start,
+# which runs khaosat writing its exit status to $TMP/status.
+command -v tmux >/dev/null 2>&1 || { echo "tmux is missing: skipped"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 is missing: skipped"; exit 77; }
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# t ARGS...: run a tmux command on the test server.
+t() { tmux -L "$SOCK" "$@"; }
+
+# wait_exit STATUS: khaosat ends (within 5 s) with STATUS.
+wait_exit() {
+    ks_checks=$((ks_checks + 1))
+    n=50
+    while [ "$n" -gt 0 ] && [ ! -s "$TMP/status" ]; do
+        sleep 0.1
+        n=$((n - 1))
+    done
+    got=$(cat "$TMP/status" 2>/dev/null)
+    [ "$got" = "$1" ] || fail "khaosat should have exited with $1, got '$got'"
+}
+
+# screen: the visible text.
+screen() { t capture-pane -p; }
+
+# wait_for TEXT [SECONDS]: poll the screen until TEXT shows (5 s default).
+wait_for() {
+    ks_checks=$((ks_checks + 1))
+    n=$(( ${2:-5} * 10 ))
+    while [ "$n" -gt 0 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    fail "screen never showed '$1'; it shows:"
+    screen >&2
+    return 1
+}
+
+# wait_gone TEXT: poll until TEXT is no longer on the screen.
+wait_gone() {
+    ks_checks=$((ks_checks + 1))
+    n=50
+    while [ "$n" -gt 0 ]; do
+        screen | grep -qF -- "$1" || return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    fail "screen still shows '$1'"
+}
+
+# text TEXT: type literal text; key NAME...: press keys.
+text() { t send-keys -l -- "$1"; }
+key() { t send-keys "$@"; sleep 0.15; }
+
+# expect_sql QUERY WANT: the database $DB gives WANT.
+expect_sql() {
+    ks_checks=$((ks_checks + 1))
+    got=$(sqlite3 "$DB" "$1")
+    [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
+}
