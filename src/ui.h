@@ -107,6 +107,9 @@ char *ui_ask(const char *title, const char *question, const char *initial);
  * NULL) is shown on the status line until the first key. */
 int ui_pager(const char *title, const char *keys, const char *text,
              int wrap, const char *extra, const char *msg);
+/* Where a USB stick is: the first directory mounted under /media/USER or
+ * /run/media/USER, else the current directory. Newly allocated. */
+char *ui_usb_dir(void);
 /* Export the interviews not yet exported into a directory (asked). */
 void ui_export(ui_app *a);
 /* Merge every bundle of a directory (asked), with progress and summary. */
@@ -128,6 +131,12 @@ void ui_view_interview(ui_app *a, const char *uuid, int review);
  * to a top-level question "village", or NULL. */
 char *ui_case_key(ui_app *a, const form *f, const char *uuid,
                   char **village);
+
+/* keys (ui_keys.c). */
+
+/* This database's fingerprint and the cards it trusts; write this card,
+ * trust a card after showing its fingerprint, revoke one. */
+void ui_keys(ui_app *a);
 
 /* conflicts (ui_conflict.c). */
 

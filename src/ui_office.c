@@ -213,9 +213,7 @@ static int office_is_bundle(const char *path, const char *name)
            && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Where a USB stick is: the first directory mounted under /media/USER or
- * /run/media/USER, else the current directory. Newly allocated. */
-static char *office_default_dir(void)
+char *ui_usb_dir(void)
 {
     const char *user = getenv("USER");
     struct passwd *pw = user && *user ? NULL : getpwuid(getuid());
@@ -239,7 +237,7 @@ static char *office_default_dir(void)
 /* Ask for a directory (offering the USB stick); NULL on Esc. */
 static char *office_ask_dir(const char *title, const char *question)
 {
-    char *def = office_default_dir();
+    char *def = ui_usb_dir();
     char *dir = ui_ask(title, question, def);
     free(def);
     if (dir && !office_is_dir(dir, NULL)) {
@@ -507,6 +505,7 @@ void ui_help_home(void)
         {N_("b"), N_("browse all interviews; approve or return them")},
         {N_("c"), N_("resolve the conflicts of merges; see duplicates")},
         {N_("R"), N_("the indicator report")},
+        {N_("k"), N_("keys: this database's fingerprint and trusted cards")},
         {N_("F1, ?"), N_("this help")},
         {N_("q, Esc"), N_("quit")},
     };
@@ -519,6 +518,7 @@ void ui_help_home(void)
         {N_("Up, Down"), N_("conflict: previous or next conflicting answer")},
         {N_("Enter, s"), N_("conflict: record the choices as a new revision")},
         {N_("d"), N_("conflicts: the possible duplicates")},
+        {N_("w, t, x"), N_("keys: write this card, trust a card, revoke one")},
     };
     sbuf b;
     sbuf_init(&b);
