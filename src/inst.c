@@ -545,6 +545,35 @@ inst_frame *inst_frame_find(inst *in, const char *path)
     return fr;
 }
 
+void inst_rows_add(inst_rows *r, const char *qid, const char *path,
+                   const char *value, long count)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+    }
+    r->v[r->n++] = (inst_row){xstrdup(qid), xstrdup(path), xstrdup(value), count};
+}
+
+void inst_rows_clear(inst_rows *r)
+{
+    /* The strings were copied by inst_rows_add: they are the list's. */
+    for (size_t i = 0; i < r->n; i++) {
+        free((char *)r->v[i].qid);
+        free((char *)r->v[i].path);
+        free((char *)r->v[i].value);
+    }
+    r->n = 0;
+}
+
+void inst_rows_free(inst_rows *r)
+{
+    inst_rows_clear(r);
+    free(r->v);
+    r->v = NULL;
+    r->cap = 0;
+}
+
 void inst_recompute(inst *in)
 {
     const form *f = in->f;

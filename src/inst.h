@@ -93,6 +93,21 @@ typedef struct inst_row {
     long count;
 } inst_row;
 
+/* A growable list of rows that owns their strings. */
+typedef struct inst_rows {
+    inst_row *v;
+    size_t n, cap;
+} inst_rows;
+
+/* Append a copy of an answer (qid, path, value) or, with qid NULL, of a
+ * repeat count. */
+void inst_rows_add(inst_rows *r, const char *qid, const char *path,
+                   const char *value, long count);
+/* Forget the rows, keeping the storage for the next interview. */
+void inst_rows_clear(inst_rows *r);
+/* Free the rows and the storage. */
+void inst_rows_free(inst_rows *r);
+
 /* Rebuild an interview of f from stored rows in one go, with the clock
  * fixed at now (0: real clock): answers are placed without recomputing,
  * outer levels first (their answers decide counted repeats), and everything

@@ -33,12 +33,7 @@ struct rscan {
     rscan_version *forms;
     size_t nforms;
     sqlite3_stmt *answers, *counts;
-    /* One interview's rows, reused from one interview to the next. */
-    char **qid, **apath, **val;
-    size_t n, cap;
-    char **cpath;
-    long *count;
-    size_t ncount, ccap;
+    inst_rows rows;       /* one interview's, storage reused for the next */
     int part, nparts;     /* rscan_each visits interviews i % nparts == part */
 };
 
@@ -130,29 +125,11 @@ void rscan_partition(rscan *s, int part, int nparts)
     s->nparts = nparts > 0 ? nparts : 1;
 }
 
-/* Forget one interview's rows. */
-static void rscan_clear_rows(rscan *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        free(s->qid[i]);
-        free(s->apath[i]);
-        free(s->val[i]);
-    }
-    for (size_t i = 0; i < s->ncount; i++)
-        free(s->cpath[i]);
-    s->n = s->ncount = 0;
-}
-
 void rscan_close(rscan *s)
 {
     if (!s)
         return;
-    rscan_clear_rows(s);
-    free(s->qid);
-    free(s->apath);
-    free(s->val);
-    free(s->cpath);
-    free(s->count);
+    inst_rows_free(&s->rows);
     for (size_t i = 0; i < s->nforms; i++) {
         free(s->forms[i].id);
         free(s->forms[i].version);
@@ -221,36 +198,29 @@ const form *rscan_form(rscan *s, const catalog *cat, const char *id,
     return rf->f;
 }
 
+/* A column as text, never NULL. */
+static const char *col(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v ? v : "";
+}
+
 /* Read the answers and repeat counts of one interview into s. */
 static int rscan_read_rows(rscan *s, const char *uuid)
 {
-    rscan_clear_rows(s);
+    inst_rows_clear(&s->rows);
     sqlite3_bind_text(s->answers, 1, uuid, -1, SQLITE_STATIC);
     int rc;
-    while ((rc = sqlite3_step(s->answers)) == SQLITE_ROW) {
-        if (s->n == s->cap) {
-            s->cap = s->cap ? 2 * s->cap : 64;
-            s->qid = xrealloc(s->qid, s->cap * sizeof *s->qid);
-            s->apath = xrealloc(s->apath, s->cap * sizeof *s->apath);
-            s->val = xrealloc(s->val, s->cap * sizeof *s->val);
-        }
-        s->qid[s->n] = xstrdup((const char *)sqlite3_column_text(s->answers, 0));
-        s->apath[s->n] = xstrdup((const char *)sqlite3_column_text(s->answers, 1));
-        s->val[s->n++] = xstrdup((const char *)sqlite3_column_text(s->answers, 2));
-    }
+    while ((rc = sqlite3_step(s->answers)) == SQLITE_ROW)
+        inst_rows_add(&s->rows, col(s->answers, 0), col(s->answers, 1),
+                      col(s->answers, 2), 0);
     sqlite3_reset(s->answers);
     if (rc != SQLITE_DONE)
         return -1;
     sqlite3_bind_text(s->counts, 1, uuid, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(s->counts)) == SQLITE_ROW) {
-        if (s->ncount == s->ccap) {
-            s->ccap = s->ccap ? 2 * s->ccap : 16;
-            s->cpath = xrealloc(s->cpath, s->ccap * sizeof *s->cpath);
-            s->count = xrealloc(s->count, s->ccap * sizeof *s->count);
-        }
-        s->cpath[s->ncount] = xstrdup((const char *)sqlite3_column_text(s->counts, 0));
-        s->count[s->ncount++] = (long)sqlite3_column_int64(s->counts, 1);
-    }
+    while ((rc = sqlite3_step(s->counts)) == SQLITE_ROW)
+        inst_rows_add(&s->rows, NULL, col(s->counts, 0), NULL,
+                      (long)sqlite3_column_int64(s->counts, 1));
     sqlite3_reset(s->counts);
     return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -272,23 +242,10 @@ static time_t iso_time(const char *s)
  * today() gives what it gave the enumerator. */
 static inst *rscan_replay(rscan *s, const form *f, const char *updated)
 {
-    inst_row *rows = xcalloc(s->n + s->ncount + 1, sizeof *rows);
-    for (size_t i = 0; i < s->n; i++)
-        rows[i] = (inst_row){s->qid[i], s->apath[i], s->val[i], 0};
-    for (size_t i = 0; i < s->ncount; i++)
-        rows[s->n + i] = (inst_row){NULL, s->cpath[i], NULL, s->count[i]};
-    inst *in = inst_restore(f, f->default_lang, iso_time(updated), rows,
-                            s->n + s->ncount);
-    free(rows);
-    return in;
+    return inst_restore(f, f->default_lang, iso_time(updated), s->rows.v,
+                        s->rows.n);
 }
 
-/* A column as text, never NULL. */
-static const char *col(sqlite3_stmt *st, int i)
-{
-    const char *v = (const char *)sqlite3_column_text(st, i);
-    return v ? v : "";
-}
 
 int rscan_each(rscan *s, const catalog *cat, const char *form_id, int drafts,
                rscan_fn fn, void *ctx, char **err)
@@ -336,7 +293,7 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id, int drafts,
         ret = -1;
     }
     sqlite3_finalize(st);
-    rscan_clear_rows(s);
+    inst_rows_clear(&s->rows);
     return ret;
 }
 

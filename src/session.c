@@ -25,13 +25,15 @@ static int session_fail(session *s)
     return -1;
 }
 
-/* A session around a fresh in-memory interview. */
-static session *session_alloc(store *st, const form *f, int lang)
+/* A session of interview uuid around the in-memory interview in. */
+static session *session_alloc(store *st, const form *f, inst *in,
+                              const char *uuid)
 {
     session *s = xcalloc(1, sizeof *s);
     s->st = st;
     s->f = f;
-    s->in = inst_new(f, lang);
+    s->in = in;
+    snprintf(s->uuid, sizeof s->uuid, "%s", uuid ? uuid : "");
     return s;
 }
 
@@ -44,7 +46,7 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
             *err = xstrdup(store_errmsg(st));
         return -1;
     }
-    session *s = session_alloc(st, f, lang);
+    session *s = session_alloc(st, f, inst_new(f, lang), NULL);
     if (store_interview_create(st, f->id, f->version, enumerator, s->uuid)) {
         if (err)
             *err = xstrdup(store_errmsg(st));
@@ -55,88 +57,35 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
     return 0;
 }
 
-/* What resuming reads from the store before applying it. */
-struct session_load {
-    char **qid, **path, **val;
-    size_t n, cap;
-    char **cpath;
-    long *count;
-    size_t ncount, capcount;
-};
-
+/* store_load_answers callback: keep the answer for inst_restore. */
 static int session_load_answer(void *ctx, const char *qid, const char *path,
                                const char *v)
 {
-    struct session_load *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->qid = xrealloc(l->qid, l->cap * sizeof *l->qid);
-        l->path = xrealloc(l->path, l->cap * sizeof *l->path);
-        l->val = xrealloc(l->val, l->cap * sizeof *l->val);
-    }
-    l->qid[l->n] = xstrdup(qid);
-    l->path[l->n] = xstrdup(path);
-    l->val[l->n] = xstrdup(v);
-    l->n++;
+    inst_rows_add(ctx, qid, path, v, 0);
     return 0;
 }
 
+/* store_load_repeat_counts callback: keep the count for inst_restore. */
 static int session_load_count(void *ctx, const char *path, long count)
 {
-    struct session_load *l = ctx;
-    if (l->ncount == l->capcount) {
-        l->capcount = l->capcount ? 2 * l->capcount : 16;
-        l->cpath = xrealloc(l->cpath, l->capcount * sizeof *l->cpath);
-        l->count = xrealloc(l->count, l->capcount * sizeof *l->count);
-    }
-    l->cpath[l->ncount] = xstrdup(path);
-    l->count[l->ncount++] = count;
+    inst_rows_add(ctx, NULL, path, NULL, count);
     return 0;
-}
-
-/* Free what resuming read. */
-static void session_load_free(struct session_load *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->qid[i]);
-        free(l->path[i]);
-        free(l->val[i]);
-    }
-    for (size_t i = 0; i < l->ncount; i++)
-        free(l->cpath[i]);
-    free(l->qid);
-    free(l->path);
-    free(l->val);
-    free(l->cpath);
-    free(l->count);
 }
 
 int session_resume(store *st, const form *f, const char *uuid, int lang,
                    session **out, char **err)
 {
     *out = NULL;
-    struct session_load l;
-    memset(&l, 0, sizeof l);
-    if (store_load_answers(st, uuid, session_load_answer, &l) ||
-        store_load_repeat_counts(st, uuid, session_load_count, &l)) {
+    inst_rows rows = {NULL, 0, 0};
+    if (store_load_answers(st, uuid, session_load_answer, &rows) ||
+        store_load_repeat_counts(st, uuid, session_load_count, &rows)) {
         if (err)
             *err = xstrdup(store_errmsg(st));
-        session_load_free(&l);
+        inst_rows_free(&rows);
         return -1;
     }
-    session *s = xcalloc(1, sizeof *s);
-    s->st = st;
-    s->f = f;
-    snprintf(s->uuid, sizeof s->uuid, "%s", uuid);
-    inst_row *rows = xcalloc(l.n + l.ncount + 1, sizeof *rows);
-    for (size_t i = 0; i < l.n; i++)
-        rows[i] = (inst_row){l.qid[i], l.path[i], l.val[i], 0};
-    for (size_t i = 0; i < l.ncount; i++)
-        rows[l.n + i] = (inst_row){NULL, l.cpath[i], NULL, l.count[i]};
-    s->in = inst_restore(f, lang, 0, rows, l.n + l.ncount);
-    free(rows);
-    session_load_free(&l);
-    *out = s;
+    *out = session_alloc(st, f, inst_restore(f, lang, 0, rows.v, rows.n), uuid);
+    inst_rows_free(&rows);
     return 0;
 }
 
