@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "expr.h"
-#include "form.h"
-#include "util.h"
+#include "core/expr.h"
+#include "core/form.h"
+#include "core/util.h"
 
 /* Monotonic seconds. */
 static double bench_now(void)

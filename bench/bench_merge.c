@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "envelope.h"
-#include "keys.h"
-#include "merge.h"
-#include "revision.h"
-#include "store.h"
-#include "store_int.h"
-#include "util.h"
+#include "sync/bundle.h"
+#include "sync/envelope.h"
+#include "sync/keys.h"
+#include "sync/merge.h"
+#include "store/revision.h"
+#include "store/store.h"
+#include "store/store_int.h"
+#include "core/util.h"
 
 #define PER_BUNDLE 50
 #define ITEMS 100

@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "report.h"
-#include "session.h"
-#include "simulate.h"
-#include "store.h"
-#include "util.h"
+#include "core/catalog.h"
+#include "report/report.h"
+#include "session/session.h"
+#include "session/simulate.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #ifndef FORMSSRCDIR
 #define FORMSSRCDIR "forms"

@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "form.h"
-#include "session.h"
-#include "store.h"
-#include "util.h"
+#include "core/form.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/util.h"
 
 /* CPU seconds of this process. */
 static double bench_cpu(void)

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle.h"
+#include "sync/bundle.h"
 #include "check_main.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static char *fx_dir;
 static char *fx_source;

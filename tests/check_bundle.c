@@ -13,7 +13,7 @@
 
 #include "bundle_fixture.h"
 #include "check_main.h"
-#include "revision.h"
+#include "store/revision.h"
 
 /* Number of entries of a directory (without . and ..). */
 static int dir_entries(const char *dir)

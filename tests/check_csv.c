@@ -10,13 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "core/catalog.h"
 #include "check_main.h"
-#include "csv.h"
-#include "report.h"
-#include "session.h"
-#include "store.h"
-#include "util.h"
+#include "report/csv.h"
+#include "report/report.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static const char form_yaml[] =
     "form:\n"

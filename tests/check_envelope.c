@@ -12,10 +12,10 @@
 
 #include "bundle_fixture.h"
 #include "check_main.h"
-#include "envelope.h"
-#include "keys.h"
-#include "merge.h"
-#include "store_int.h"
+#include "sync/envelope.h"
+#include "sync/keys.h"
+#include "sync/merge.h"
+#include "store/store_int.h"
 
 /* A database with role set (laptops get the household form). */
 static store *node(const char *name, const char *role)

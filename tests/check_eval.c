@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "check_main.h"
-#include "expr.h"
+#include "core/expr.h"
 
 /* The answers the test environment serves. */
 static const struct {

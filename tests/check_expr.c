@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "expr_int.h"
-#include "util.h"
+#include "core/expr_int.h"
+#include "core/util.h"
 
 START_TEST(test_tokens)
 {

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "form.h"
-#include "form_int.h"
+#include "core/form.h"
+#include "core/form_int.h"
 
 /* Load tests/data/NAME; *out receives every diagnostic, sorted, as
  * "NAME:LINE:COL: message" lines joined by newlines. */

@@ -11,14 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "core/catalog.h"
 #include "check_main.h"
-#include "form.h"
-#include "inst.h"
-#include "session.h"
-#include "simulate.h"
-#include "store.h"
-#include "util.h"
+#include "core/form.h"
+#include "core/inst.h"
+#include "session/session.h"
+#include "session/simulate.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static const char *const form_ids[] = {"commune", "household", "officials", "business"};
 

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "form.h"
-#include "inst.h"
-#include "util.h"
+#include "core/form.h"
+#include "core/inst.h"
+#include "core/util.h"
 
 static const char household_yaml[] =
     "form:\n"

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "check_main.h"
-#include "keys.h"
-#include "store.h"
-#include "util.h"
+#include "sync/keys.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static char *dir;
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* A test case name added to s, its tests run between setup and teardown
  * (either may be NULL) and stopped after timeout seconds (0: Check's

@@ -11,8 +11,8 @@
 
 #include "bundle_fixture.h"
 #include "check_main.h"
-#include "merge.h"
-#include "revision.h"
+#include "sync/merge.h"
+#include "store/revision.h"
 
 /* A fingerprint of every row of every table of a database file. */
 static char *fingerprint(const char *path)

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "core/catalog.h"
 #include "check_main.h"
-#include "report.h"
-#include "report_int.h"
-#include "session.h"
-#include "store.h"
-#include "util.h"
+#include "report/report.h"
+#include "report/report_int.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/util.h"
 
 /* One answer to give: a question id at a repeat path ("" top level). */
 typedef struct pin {

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "form.h"
-#include "session.h"
-#include "simulate.h"
-#include "store.h"
-#include "util.h"
+#include "core/form.h"
+#include "session/session.h"
+#include "session/simulate.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static const char roster_yaml[] =
     "form:\n"

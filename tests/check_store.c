@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "store.h"
-#include "util.h"
+#include "store/store.h"
+#include "core/util.h"
 
 static char *tmpdir;
 static char *dbpath;

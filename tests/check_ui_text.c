@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ui_text.h"
+#include "core/ui_text.h"
 
 /* "Tiếng Việt" with precomposed letters: 10 characters, 14 bytes. */
 #define VIET "Ti\xe1\xba\xbfng Vi\xe1\xbb\x87t"

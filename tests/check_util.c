@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "util.h"
+#include "core/util.h"
 
 START_TEST(sbuf_grows_and_terminates)
 {

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "check_main.h"
-#include "value.h"
+#include "core/value.h"
 
 /* XPath Number grammar: what reads as a number and what does not. */
 static const struct {

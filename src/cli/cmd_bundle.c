@@ -1,0 +1,570 @@
+/* cmd_bundle.c: khaosat export, verify, merge, conflicts, duplicates,
+ * resolve, and the scripting command answer. */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sync/bundle.h"
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "sync/envelope.h"
+#include "core/form.h"
+#include "core/i18n.h"
+#include "sync/merge.h"
+#include "store/revision.h"
+#include "session/session.h"
+
+/* Options shared by the commands: --db, --help, and a few flags. */
+typedef struct bopts {
+    const char *db, *to, *take;
+    int all, drafts, mine, theirs, allow_unsigned;
+} bopts;
+
+/* Parse the options of command name; -1 after printing usage to stderr,
+ * 1 after --help, 0 otherwise (optind at the first operand). */
+static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
+{
+    memset(o, 0, sizeof *o);
+    const cmd_option opts[] = {
+        {"db", &o->db, NULL, NULL},
+        {"to", &o->to, NULL, NULL},
+        {"take", &o->take, NULL, NULL},
+        {"all", NULL, NULL, &o->all},
+        {"drafts", NULL, NULL, &o->drafts},
+        {"mine", NULL, NULL, &o->mine},
+        {"theirs", NULL, NULL, &o->theirs},
+        {"allow-unsigned", NULL, NULL, &o->allow_unsigned},
+    };
+    return cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                             usage);
+}
+
+/* Parse the options of a command that takes nmin to nmax operands (nmax < 0:
+ * any number): -1 to go on with optind at the first operand, else the exit
+ * status after --help or a usage error. */
+static int parse_args(int argc, char **argv, const char *usage, int nmin,
+                      int nmax, bopts *o)
+{
+    int rc = parse_opts(argc, argv, usage, o);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    int n = argc - optind;
+    if (n < nmin || (nmax >= 0 && n > nmax)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return -1;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat export --to DIR [--all] [--drafts] "
+                          "[--db PATH]\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
+    if (!o.to || o.take || o.mine || o.theirs) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    struct stat sb;
+    if (stat(o.to, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, _("khaosat export: %s is not a directory\n"), o.to);
+        return 1;
+    }
+    store *st = cmd_open_store("khaosat export", o.db);
+    if (!st)
+        return 1;
+    unsigned flags = (o.all ? BUNDLE_EXPORT_ALL : 0)
+        | (o.drafts ? BUNDLE_EXPORT_DRAFTS : 0);
+    char *path = NULL, *err = NULL;
+    char sealed_for[KEYS_FPR_SIZE];
+    long n = 0;
+    rc = envelope_export(st, o.to, flags, &path, &n, sealed_for, &err);
+    if (rc != 0)
+        fprintf(stderr, _("khaosat export: %s; nothing was exported\n"), err);
+    else if (!path)
+        fprintf(stderr, _("khaosat export: no interviews to export (--all "
+                          "exports everything again)\n"));
+    else {
+        printf("%s\n", path);
+        fprintf(stderr, _("khaosat export: %ld interviews\n"), n);
+        if (*sealed_for)
+            fprintf(stderr, _("khaosat export: sealed for the office %s and "
+                              "signed by this database\n"), sealed_for);
+        else
+            fprintf(stderr, _("khaosat export: warning: no office key is "
+                              "trusted, so this bundle is NOT encrypted: "
+                              "anyone who finds the stick can read it (see "
+                              "'khaosat keys trust')\n"));
+    }
+    free(path);
+    free(err);
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
+/* A sealed bundle this database made: only its signature can be checked
+ * here, since only the office can decrypt it.  1 when path is not one. */
+static int verify_own_sealed(store *st, const char *path, int *bad)
+{
+    envelope_header h;
+    keys_self self;
+    char *err = NULL;
+    if (!st)
+        return 1;
+    if (envelope_read_header(path, &h, &err) != 0
+        || keys_self_get(st, 0, &self, &err) != 0) {
+        free(err);
+        return 1;
+    }
+    int own = strcmp(self.card.fpr, h.from) == 0;
+    if (own && envelope_check_signature(path, self.card.sign_pk, &h, &err)) {
+        fprintf(stderr, "khaosat verify: %s\n", err);
+        *bad = 1;
+    } else if (own) {
+        printf(_("%s: ok: sealed by this database for the office %s, %ld "
+                 "interviews, signature good; only that office can open "
+                 "it\n"), path, h.to, h.interviews);
+    }
+    free(err);
+    keys_self_clear(&self);
+    return !own;
+}
+
+/* Verify one bundle file, sealed or plain; sets *bad on failure. */
+static void verify_one(store *st, const char *path, int *bad)
+{
+    if (verify_own_sealed(st, path, bad) == 0)
+        return;
+    bundle *b;
+    char *err = NULL;
+    envelope_info info;
+    if (envelope_open(st, path, ENVELOPE_ALLOW_UNSIGNED, &b, &info,
+                      &err) != 0) {
+        fprintf(stderr, "khaosat verify: %s\n", err);
+        free(err);
+        *bad = 1;
+        return;
+    }
+    const bundle_manifest *m = bundle_get_manifest(b);
+    printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
+             "answers; by %s (%s) on device %s at %s; sha256 %s\n"),
+           path, m->format, m->interviews, m->revisions, m->items,
+           m->enumerator, m->commune, m->device, m->created, m->sha256);
+    if (info.sealed)
+        printf(_("%s: sealed for this database by %s %s, signature good\n"),
+               path, info.h.from, info.sender);
+    else
+        printf(_("%s: not sealed: unsigned and readable by anyone\n"), path);
+    envelope_info_clear(&info);
+    bundle_close(b);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat verify [--db PATH] BUNDLE...\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 1, -1, &o);
+    if (rc >= 0)
+        return rc;
+    /* Plain bundles need no database: open one only if there is one. */
+    char *dbp = NULL;
+    struct stat sb;
+    store *st = NULL;
+    if (o.db || (store_default_path(&dbp) == 0 && stat(dbp, &sb) == 0)) {
+        st = cmd_open_store("khaosat verify", o.db);
+        if (!st) {
+            free(dbp);
+            return 1;
+        }
+    }
+    free(dbp);
+    int bad = 0;
+    for (int i = optind; i < argc; i++)
+        verify_one(st, argv[i], &bad);
+    store_close(st);
+    return bad;
+}
+
+/* Test hook: KHAOSAT_TEST_ABORT_AFTER=N kills the process after N
+ * interviews of a bundle, to prove that a killed merge changes nothing. */
+static int abort_hook(void *ctx, long done)
+{
+    long after = *(const long *)ctx;
+    if (after > 0 && done >= after)
+        raise(SIGKILL);
+    return 0;
+}
+
+/* What merging needs besides the merger. */
+typedef struct merge_run {
+    store *st;
+    unsigned flags;         /* of envelope_open */
+    long abort_after;
+} merge_run;
+
+/* Merge one bundle file; 0 or 1 (refused). */
+static int merge_one(merger *mg, const char *path, merge_run *r)
+{
+    bundle *b;
+    char *err = NULL;
+    if (envelope_open(r->st, path, r->flags, &b, NULL, &err) != 0) {
+        fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
+        free(err);
+        return 1;
+    }
+    merge_counts c;
+    int rc = merger_run(mg, b, abort_hook, &r->abort_after, &c, &err);
+    if (rc < 0)
+        fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
+    else if (rc == 1)
+        printf(_("%s: already merged; nothing changed\n"), path);
+    else
+        printf(_("%s: added %ld, updated %ld, unchanged %ld, conflicts %ld, "
+                 "duplicates %ld\n"), path, c.added, c.updated, c.unchanged,
+               c.conflicts, c.duplicates);
+    free(err);
+    bundle_close(b);
+    return rc < 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Merge every *.khb file of dir, in name order. */
+static int merge_dir(merger *mg, const char *dir, merge_run *r)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, _("khaosat merge: cannot read directory %s\n"), dir);
+        return 1;
+    }
+    char **v = NULL;
+    size_t n = 0, ext = strlen(BUNDLE_EXT);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= ext
+            || strcmp(e->d_name + len - ext, BUNDLE_EXT) != 0)
+            continue;
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n++] = xasprintf("%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(v, n, sizeof *v, name_cmp);
+    int bad = 0;
+    if (n == 0)
+        fprintf(stderr, _("khaosat merge: no bundles (*%s) in %s\n"),
+                BUNDLE_EXT, dir);
+    for (size_t i = 0; i < n; i++) {
+        bad |= merge_one(mg, v[i], r);
+        free(v[i]);
+    }
+    free(v);
+    return bad;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat merge [--db PATH] [--allow-unsigned]"
+                          " BUNDLE|DIR...\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 1, -1, &o);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store("khaosat merge", o.db);
+    if (!st)
+        return 1;
+    const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
+    merge_run r = {st, o.allow_unsigned ? ENVELOPE_ALLOW_UNSIGNED : 0,
+                   env ? cmd_parse_count(env) : 0};
+    merger *mg = merger_new(st);
+    int bad = 0;
+    for (int i = optind; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+            bad |= merge_dir(mg, argv[i], &r);
+        else
+            bad |= merge_one(mg, argv[i], &r);
+    }
+    merger_free(mg);
+    store_close(st);
+    return bad;
+}
+
+/* An answer for people: quoted, or "(no answer)". */
+static char *shown(const char *v)
+{
+    return v ? xasprintf("\"%s\"", v) : xstrdup(_("(no answer)"));
+}
+
+/* QID or QID@PATH, as in the commands' arguments. */
+static char *answer_name(const char *qid, const char *path)
+{
+    if (!*qid)
+        return xasprintf(_("count of %s"), path);
+    return *path ? xasprintf("%s@%s", qid, path) : xstrdup(qid);
+}
+
+static int print_conflict(void *ctx, const merge_conflict *c)
+{
+    (void)ctx;
+    char *name = answer_name(c->qid, c->path);
+    char *mine = shown(c->mine), *theirs = shown(c->theirs),
+         *base = shown(c->base);
+    printf(_("%s %s: mine %s (by %s on device %.8s, %s) | theirs %s (by %s "
+             "on device %.8s, %s) | before both %s%s\n"), c->interview, name,
+           mine, c->mine_enumerator ? c->mine_enumerator : "?",
+           c->mine_device ? c->mine_device : "?",
+           c->mine_time ? c->mine_time : "?", theirs,
+           c->theirs_enumerator ? c->theirs_enumerator : "?",
+           c->theirs_device ? c->theirs_device : "?",
+           c->theirs_time ? c->theirs_time : "?", base,
+           c->resolved ? _(" [resolved]") : "");
+    free(name);
+    free(mine);
+    free(theirs);
+    free(base);
+    return 0;
+}
+
+/* End a listing command whose listing returned rc: report a failure, close
+ * st; the exit status. */
+static int finish_listing(store *st, const char *prog, int rc)
+{
+    if (rc)
+        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
+int cmd_conflicts(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat conflicts [--all] [--db PATH]\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store("khaosat conflicts", o.db);
+    if (!st)
+        return 1;
+    rc = merge_list_conflicts(st, o.all, print_conflict, NULL);
+    return finish_listing(st, "khaosat conflicts", rc);
+}
+
+static int print_duplicate(void *ctx, const merge_duplicate *d)
+{
+    (void)ctx;
+    printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
+             "%.8s)\n"), d->form_id, d->key, d->a, d->a_enumerator,
+           d->a_device, d->b, d->b_enumerator, d->b_device);
+    return 0;
+}
+
+int cmd_duplicates(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat duplicates [--db PATH]\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 0, 0, &o);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store("khaosat duplicates", o.db);
+    if (!st)
+        return 1;
+    rc = merge_list_duplicates(st, print_duplicate, NULL);
+    return finish_listing(st, "khaosat duplicates", rc);
+}
+
+/* Split "QID[@PATH]"; both newly allocated. */
+static void split_answer(const char *arg, char **qid, char **path)
+{
+    const char *at = strchr(arg, '@');
+    *qid = at ? xstrndup(arg, (size_t)(at - arg)) : xstrdup(arg);
+    *path = xstrdup(at ? at + 1 : "");
+}
+
+/* Load the form an interview was taken with, from the database. */
+static form *interview_form(store *st, const char *prog, const char *uuid)
+{
+    store_interview iv;
+    int rc = store_get_interview(st, uuid, &iv);
+    if (rc != 0) {
+        fprintf(stderr, rc > 0 ? _("%s: no interview %s in %s\n")
+                               : "%s: %s%s\n", prog,
+                rc > 0 ? uuid : store_errmsg(st), rc > 0 ? store_path(st)
+                                                         : "");
+        return NULL;
+    }
+    store_form sf;
+    form *f = NULL;
+    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
+        diag_list d;
+        diag_init(&d);
+        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
+        if (f && d.n) {
+            form_free(f);
+            f = NULL;
+        }
+        diag_free(&d);
+        store_form_clear(&sf);
+    }
+    if (!f)
+        fprintf(stderr, _("%s: the form %s version %s of interview %s cannot "
+                          "be loaded\n"), prog, iv.form_id, iv.form_version,
+                uuid);
+    store_interview_clear(&iv);
+    return f;
+}
+
+/* The item (question qid in the repeat instance at path) of a session. */
+static int find_item(session *s, const form *f, const char *qid,
+                     const char *path, session_item *out)
+{
+    int q = form_find(f, qid);
+    inst_frame *fr = inst_frame_find(session_inst(s), path);
+    if (q < 0 || !fr || f->q[q].repeat != inst_frame_repeat(fr))
+        return -1;
+    out->q = q;
+    out->fr = fr;
+    return 0;
+}
+
+/* Set one answer through the session, as the interview screen does, and
+ * keep a complete interview complete.  Returns the exit status. */
+static int set_answer(store *st, const char *prog, const char *uuid,
+                      const char *qid, const char *path, const char *value)
+{
+    form *f = interview_form(st, prog, uuid);
+    if (!f)
+        return 1;
+    session *s = NULL;
+    char *err = NULL, *msg = NULL;
+    session_item it;
+    int rc = 1;
+    store_interview iv;
+    int complete = store_get_interview(st, uuid, &iv) == 0
+        && iv.status == STORE_COMPLETE;
+    store_interview_clear(&iv);
+    if (session_resume(st, f, uuid, f->default_lang, &s, &err) != 0)
+        fprintf(stderr, "%s: %s\n", prog, err ? err : uuid);
+    else if (find_item(s, f, qid, path, &it) != 0)
+        fprintf(stderr, _("%s: interview %s has no question %s at \"%s\"\n"),
+                prog, uuid, qid, path);
+    else {
+        int check = session_answer(s, it, value, &msg);
+        char *name = answer_name(qid, path);
+        if (check != INST_OK)
+            fprintf(stderr, _("%s: %s of interview %s: %s\n"), prog, name,
+                    uuid, msg ? msg : _("refused"));
+        else if (complete && session_finalise(s) < 0)
+            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        else
+            rc = 0;
+        free(name);
+    }
+    free(err);
+    free(msg);
+    session_free(s);
+    form_free(f);
+    return rc;
+}
+
+int cmd_answer(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat answer [--db PATH] UUID QID[@PATH] "
+                          "VALUE\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 3, 3, &o);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store("khaosat answer", o.db);
+    if (!st)
+        return 1;
+    char *qid, *path;
+    split_answer(argv[optind + 1], &qid, &path);
+    rc = set_answer(st, "khaosat answer", argv[optind], qid, path,
+                    argv[optind + 2]);
+    free(qid);
+    free(path);
+    store_close(st);
+    return rc;
+}
+
+/* Record the chosen value as a new revision and close the conflict. */
+static int resolve_with(store *st, const char *uuid, const char *qid,
+                        const char *path, const char *value)
+{
+    const char *prog = "khaosat resolve";
+    char *before = NULL, *after = NULL;
+    char rev[REV_HEX + 1];
+    int failed = store_rev_head(st, uuid, &before) < 0, rc = failed;
+    if (rc == 0)
+        rc = set_answer(st, prog, uuid, qid, path, value ? value : "");
+    if (rc == 0 && store_rev_head(st, uuid, &after) < 0)
+        rc = failed = 1;
+    /* Unchanged (the value kept was the one shown): the choice is still
+     * a decision, recorded as a revision of its own. */
+    if (rc == 0 && (!after || (before && strcmp(before, after) == 0)))
+        rc = failed = store_rev_snapshot(st, uuid, 1, rev) != 0;
+    else if (rc == 0)
+        memcpy(rev, after, sizeof rev);
+    if (rc == 0)
+        rc = failed = merge_mark_resolved(st, uuid, qid, path, rev) != 0;
+    if (failed)
+        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    if (rc == 0) {
+        char *name = answer_name(qid, path), *v = shown(value);
+        printf(_("%s %s: now %s (revision %.12s)\n"), uuid, name, v, rev);
+        free(name);
+        free(v);
+    }
+    free(before);
+    free(after);
+    return rc;
+}
+
+int cmd_resolve(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat resolve [--db PATH] UUID QID[@PATH]"
+                          " --take VALUE|--mine|--theirs\n");
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 2, 2, &o);
+    if (rc >= 0)
+        return rc;
+    if ((!!o.take + o.mine + o.theirs) != 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *uuid = argv[optind];
+    store *st = cmd_open_store("khaosat resolve", o.db);
+    if (!st)
+        return 1;
+    char *qid, *path, *mine = NULL, *theirs = NULL;
+    split_answer(argv[optind + 1], &qid, &path);
+    rc = merge_conflict_values(st, uuid, qid, path, &mine, &theirs);
+    if (rc < 0)
+        fprintf(stderr, "khaosat resolve: %s\n", store_errmsg(st));
+    else if (rc > 0)
+        fprintf(stderr, _("khaosat resolve: no unresolved conflict on %s of "
+                          "interview %s; see 'khaosat conflicts'\n"),
+                argv[optind + 1], uuid);
+    else
+        rc = resolve_with(st, uuid, qid, path,
+                          o.take ? o.take : o.mine ? mine : theirs);
+    free(qid);
+    free(path);
+    free(mine);
+    free(theirs);
+    store_close(st);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,110 @@
+/* cmd_common.c: database and forms for the subcommands. */
+#include "config.h"
+#include "cli/cmd_common.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+
+store *cmd_open_store(const char *prog, const char *db_opt)
+{
+    char *path = NULL;
+    if (db_opt && *db_opt) {
+        path = xstrdup(db_opt);
+    } else if (store_default_path(&path)) {
+        fprintf(stderr, _("%s: cannot find a place for the database; give one with --db PATH\n"), prog);
+        return NULL;
+    }
+    int rc = store_mkdirs_for(path);
+    if (rc) {
+        fprintf(stderr, _("%s: cannot create the directory of %s: %s\n"), prog,
+                path, strerror(-rc));
+        free(path);
+        return NULL;
+    }
+    store *st = NULL;
+    char *err = NULL;
+    if (store_open(path, &st, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err ? err : path);
+        free(err);
+        free(path);
+        return NULL;
+    }
+    free(path);
+    return st;
+}
+
+catalog *cmd_load_catalog(const char *prog, const char *forms_opt)
+{
+    char *dir = catalog_default_dir(forms_opt);
+    diag_list d;
+    diag_init(&d);
+    catalog *c = catalog_load(dir, &d);
+    diag_sort(&d);
+    for (size_t i = 0; i < d.n; i++) {
+        char *m = diag_format(&d.v[i]);
+        fprintf(stderr, "%s: %s\n", prog, m);
+        free(m);
+    }
+    if (!c)
+        fprintf(stderr, _("%s: no forms: give a forms directory with --forms DIR or KHAOSAT_FORMS\n"), prog);
+    else if (d.n)
+        fprintf(stderr, _("%s: forms with errors were left out; run 'khaosat validate' on them\n"), prog);
+    diag_free(&d);
+    free(dir);
+    return c;
+}
+
+long cmd_parse_count(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long n = strtol(s, &end, 10);
+    if (*end || errno || n < 0 || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+        return -1;
+    return n;
+}
+
+/* getopt_long's value for opts[i]: above every character, so that none is
+ * taken for '?' (an error). */
+#define CMD_OPT_VAL(i) (256 + (int)(i))
+
+int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
+                      const char *usage)
+{
+    struct option *lo = xcalloc(n + 2, sizeof *lo);
+    for (size_t i = 0; i < n; i++) {
+        lo[i].name = opts[i].name;
+        lo[i].has_arg = opts[i].flag || opts[i].value ? no_argument
+                                                       : required_argument;
+        lo[i].val = CMD_OPT_VAL(i);
+    }
+    lo[n].name = "help";
+    lo[n].has_arg = no_argument;
+    lo[n].val = CMD_OPT_VAL(n);
+    optind = 1;
+    int c, rc = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        size_t i = (size_t)(c - CMD_OPT_VAL(0));
+        if (c < CMD_OPT_VAL(0) || i > n) {
+            fputs(usage, stderr);
+            rc = -1;
+        } else if (i == n) {
+            fputs(usage, stdout);
+            rc = 1;
+        } else if (opts[i].flag) {
+            *opts[i].flag = 1;
+        } else {
+            *opts[i].str = opts[i].value ? opts[i].value : optarg;
+        }
+    }
+    free(lo);
+    return rc;
+}

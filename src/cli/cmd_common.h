@@ -1,0 +1,38 @@
+/* cmd_common.h: what the subcommands share: opening the database chosen by
+ * --db / KHAOSAT_DB and reading the forms chosen by --forms / KHAOSAT_FORMS,
+ * with messages that say what to do. */
+#ifndef KHAOSAT_CMD_COMMON_H
+#define KHAOSAT_CMD_COMMON_H
+
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "store/store.h"
+
+/* Open (creating it and its directory if needed) the database db_opt, or
+ * the default one. Prints the reason and returns NULL on failure. */
+store *cmd_open_store(const char *prog, const char *db_opt);
+/* Load the forms directory forms_opt, or the default one. Forms with
+ * errors are reported and left out. Returns NULL when none can be read. */
+catalog *cmd_load_catalog(const char *prog, const char *forms_opt);
+/* Parse a non-negative decimal number; -1 when s is not one. */
+long cmd_parse_count(const char *s);
+
+/* One long option of a command: --NAME sets *flag to 1 when flag is given;
+ * otherwise it sets *str to value when value is given, or else to the
+ * option's argument. */
+typedef struct cmd_option {
+    const char *name;
+    const char **str;
+    const char *value;
+    int *flag;
+} cmd_option;
+
+/* Parse argv's long options by the n entries of opts plus --help: 1 after
+ * --help (usage printed on stdout), -1 after an unknown option or a missing
+ * argument (usage printed on stderr), 0 otherwise with optind at the first
+ * operand. */
+int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
+                      const char *usage);
+
+#endif

@@ -1,0 +1,247 @@
+/* cmd_report.c: khaosat report (conditions, indicators, needs, coverage)
+ * and khaosat csv (the data for spreadsheets). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "report/csv.h"
+#include "core/i18n.h"
+#include "report/report.h"
+
+/* Print the usage of report. */
+static void report_usage(FILE *f)
+{
+    fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
+                 "[--report FILE] [--commune CODE] [--by-village]\n"
+                 "       [--format text|markdown|csv|html] [--lang CODE] "
+                 "[--out FILE] [--jobs 1|2]\n"));
+}
+
+/* The database path: --db, else the default; NULL with a message. */
+static char *db_path(const char *prog, const char *db_opt)
+{
+    char *path = NULL;
+    if (db_opt && *db_opt)
+        return xstrdup(db_opt);
+    if (store_default_path(&path)) {
+        fprintf(stderr, _("%s: cannot find the database; give one with "
+                          "--db PATH\n"), prog);
+        return NULL;
+    }
+    return path;
+}
+
+/* Open the database of --db (else the default) for reading; NULL after
+ * printing why not. */
+static rscan *open_scan(const char *prog, const char *db_opt)
+{
+    char *path = db_path(prog, db_opt);
+    if (!path)
+        return NULL;
+    rscan *s = NULL;
+    char *err = NULL;
+    if (rscan_open(path, &s, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
+        s = NULL;
+    }
+    free(path);
+    return s;
+}
+
+/* Write text to path ("-" or NULL: standard output); 0 or 1. */
+static int write_out(const char *prog, const char *path, const char *text)
+{
+    if (!path || !strcmp(path, "-")) {
+        fputs(text, stdout);
+        return fflush(stdout) ? 1 : 0;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, _("%s: cannot write %s: %s\n"), prog, path,
+                strerror(errno));
+        return 1;
+    }
+    fputs(text, f);
+    if (fclose(f)) {
+        fprintf(stderr, _("%s: cannot write %s: %s\n"), prog, path,
+                strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Load and check the report definition; NULL after printing why. */
+static report_def *load_def(const char *prog, const char *file,
+                            const catalog *cat)
+{
+    char *path = file ? xstrdup(file) : xasprintf("%s/report.yaml", cat->dir);
+    diag_list d;
+    diag_init(&d);
+    report_def *def = report_def_load(path, &d);
+    if (def && report_def_check(def, cat, &d)) {
+        report_def_free(def);
+        def = NULL;
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        char *m = diag_format(&d.v[i]);
+        fprintf(stderr, "%s: %s\n", prog, m);
+        free(m);
+    }
+    if (!def && !d.n)
+        fprintf(stderr, _("%s: %s: cannot use this report definition\n"),
+                prog, path);
+    diag_free(&d);
+    free(path);
+    return def;
+}
+
+/* Today's local date, for the report's heading. */
+static void today(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'D'},
+        {"forms", required_argument, NULL, 'F'},
+        {"report", required_argument, NULL, 'r'},
+        {"commune", required_argument, NULL, 'c'},
+        {"by-village", no_argument, NULL, 'v'},
+        {"format", required_argument, NULL, 'f'},
+        {"lang", required_argument, NULL, 'l'},
+        {"out", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *prog = "khaosat report";
+    const char *db = NULL, *forms = NULL, *file = NULL, *out = NULL;
+    report_opts o = {NULL, 0, "vi", NULL, 0};
+    report_format fmt = REPORT_TEXT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'D': db = optarg; break;
+        case 'F': forms = optarg; break;
+        case 'r': file = optarg; break;
+        case 'c': o.commune = optarg; break;
+        case 'v': o.by_village = 1; break;
+        case 'l': o.lang = optarg; break;
+        case 'o': out = optarg; break;
+        case 'j':
+            o.jobs = (int)cmd_parse_count(optarg);
+            if (o.jobs < 1 || o.jobs > 2) {
+                fprintf(stderr, _("%s: --jobs takes 1 or 2\n"), prog);
+                return 2;
+            }
+            break;
+        case 'f':
+            if (report_format_parse(optarg, &fmt)) {
+                fprintf(stderr, _("%s: unknown format '%s'; use text, "
+                                  "markdown, csv or html\n"), prog, optarg);
+                return 2;
+            }
+            break;
+        case 'h': report_usage(stdout); return 0;
+        default: report_usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        report_usage(stderr);
+        return 2;
+    }
+    rscan *s = open_scan(prog, db);
+    if (!s)
+        return 1;
+    char *err = NULL;
+    catalog *cat = cmd_load_catalog(prog, forms);
+    report_def *def = cat ? load_def(prog, file, cat) : NULL;
+    int rc = 1;
+    if (def) {
+        char when[32];
+        today(when);
+        o.generated = when;
+        report_result *r = NULL;
+        if (report_run(def, cat, s, &o, &r, &err)) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            free(err);
+        } else {
+            char *text = report_render(r, fmt);
+            rc = write_out(prog, out, text);
+            free(text);
+            report_result_free(r);
+        }
+    }
+    report_def_free(def);
+    catalog_free(cat);
+    rscan_close(s);
+    return rc;
+}
+
+static const char csv_usage[] = N_(
+    "Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] "
+    "[--lang CODE] [--bom]\n");
+
+int cmd_csv(int argc, char **argv)
+{
+    const char *prog = "khaosat csv";
+    const char *db = NULL, *forms = NULL;
+    csv_opts o = {NULL, 0, 0, NULL};
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL},
+        {"forms", &forms, NULL, NULL},
+        {"out", &o.dir, NULL, NULL},
+        {"labels", NULL, NULL, &o.labels},
+        {"lang", &o.lang, NULL, NULL},
+        {"bom", NULL, NULL, &o.bom},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               _(csv_usage));
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (optind != argc || !o.dir) {
+        fputs(_(csv_usage), stderr);
+        return 2;
+    }
+    if (mkdir(o.dir, 0777) && errno != EEXIST) {
+        fprintf(stderr, _("%s: cannot create %s: %s\n"), prog, o.dir,
+                strerror(errno));
+        return 1;
+    }
+    rscan *s = open_scan(prog, db);
+    if (!s)
+        return 1;
+    char *err = NULL;
+    catalog *cat = cmd_load_catalog(prog, forms);
+    rc = 1;
+    csv_summary sum = {NULL, 0};
+    if (cat) {
+        if (csv_export(s, cat, &o, &sum, &err)) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            free(err);
+        } else {
+            for (size_t i = 0; i < sum.n; i++)
+                printf(_("%s: %ld rows\n"), sum.files[i].path, sum.files[i].rows);
+            rc = 0;
+        }
+    }
+    csv_summary_free(&sum);
+    catalog_free(cat);
+    rscan_close(s);
+    return rc;
+}

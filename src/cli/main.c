@@ -1,0 +1,76 @@
+/* main.c: the khaosat program: picks a subcommand, git style. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "core/i18n.h"
+#include "core/util.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"validate", cmd_validate, N_("check form files and list their indicators")},
+    {"eval", cmd_eval, N_("evaluate one expression against given answers")},
+    {"simulate", cmd_simulate, N_("fill interviews with random valid answers")},
+    {"report", cmd_report, N_("conditions, indicators, needs and coverage")},
+    {"csv", cmd_csv, N_("export the interviews as CSV files")},
+    {"export", cmd_export, N_("write a sync bundle for the commune office")},
+    {"verify", cmd_verify, N_("check sync bundles without merging them")},
+    {"merge", cmd_merge, N_("merge sync bundles into this database")},
+    {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
+    {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
+    {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
+    {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
+    {"answer", cmd_answer, NULL},   /* scripting only: not listed */
+};
+
+/* Print the usage summary to f. */
+static void print_usage(FILE *f)
+{
+    fprintf(f, _("Usage: khaosat [--db PATH] [--forms DIR] [--lang CODE]\n"
+                 "       khaosat COMMAND [ARGS]...\n"));
+    fprintf(f, _("Offline field surveys in the terminal. Without a command, "
+                 "opens the interview screen.\n\nCommands:\n"));
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        if (subcommands[i].summary)
+            fprintf(f, "  %-10s %s\n", subcommands[i].name,
+                    _(subcommands[i].summary));
+    fprintf(f, _("\nSee khaosat(1) and khaosat-form(5).\n"));
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    /* Numbers in answers, expressions, reports and files are always written
+     * with a decimal point, whatever the user's locale writes. */
+    setlocale(LC_NUMERIC, "C");
+    /* Run from the build tree, the messages are the build tree's own. */
+    bindtextdomain(PACKAGE, util_in_build_tree() ? BUILDDIR "/locale" : LOCALEDIR);
+    textdomain(PACKAGE);
+
+    /* No subcommand, or only options: the enumerator's screen. */
+    if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
+                     strcmp(argv[1], "-h") && strcmp(argv[1], "--version")))
+        return cmd_tui(argc, argv);
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) {
+        printf("khaosat %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+        if (!strcmp(name, subcommands[i].name))
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, _("khaosat: '%s' is not a khaosat command; see 'khaosat --help'\n"), name);
+    return 2;
+}

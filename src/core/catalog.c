@@ -1,0 +1,106 @@
+/* catalog.c: the forms available on this laptop. */
+#include "config.h"
+#include "core/catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Order forms by id, then version. */
+static int catalog_cmp(const void *a, const void *b)
+{
+    const form *x = *(form *const *)a, *y = *(form *const *)b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : strcmp(x->version, y->version);
+}
+
+int catalog_is_report_file(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    size_t n = strlen(name);
+    return !strcmp(name, "report.yaml") ||
+           (n > 12 && !strcmp(name + n - 12, ".report.yaml"));
+}
+
+/* Non-zero when name is a form file: "*.yaml", but not a report
+ * definition kept beside the forms. */
+static int catalog_is_form_file(const char *name)
+{
+    size_t n = strlen(name);
+    if (n <= 5 || strcmp(name + n - 5, ".yaml") || name[0] == '.')
+        return 0;
+    return !catalog_is_report_file(name);
+}
+
+catalog *catalog_load(const char *dir, diag_list *diags)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        diag_add(diags, dir, 0, 0, "cannot read the forms directory: %s",
+                 strerror(errno));
+        return NULL;
+    }
+    catalog *c = xcalloc(1, sizeof *c);
+    c->dir = xstrdup(dir);
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!catalog_is_form_file(e->d_name))
+            continue;
+        char *path = xasprintf("%s/%s", dir, e->d_name);
+        size_t before = diags->n;
+        form *f = form_load_file(path, diags);
+        free(path);
+        if (!f || diags->n > before) {
+            form_free(f);
+            continue;
+        }
+        if (c->n == cap) {
+            cap = cap ? 2 * cap : 8;
+            c->forms = xrealloc(c->forms, cap * sizeof *c->forms);
+        }
+        c->forms[c->n++] = f;
+    }
+    closedir(d);
+    if (c->n)
+        qsort(c->forms, c->n, sizeof *c->forms, catalog_cmp);
+    return c;
+}
+
+void catalog_free(catalog *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        form_free(c->forms[i]);
+    free(c->forms);
+    free(c->dir);
+    free(c);
+}
+
+const form *catalog_find(const catalog *c, const char *id, const char *version)
+{
+    const form *found = NULL;
+    for (size_t i = 0; c && i < c->n; i++)
+        if (!strcmp(c->forms[i]->id, id) &&
+            (!version || !strcmp(c->forms[i]->version, version)))
+            found = c->forms[i];
+    return found;
+}
+
+char *catalog_default_dir(const char *dir_opt)
+{
+    if (dir_opt && *dir_opt)
+        return xstrdup(dir_opt);
+    const char *env = getenv("KHAOSAT_FORMS");
+    if (env && *env)
+        return xstrdup(env);
+    struct stat sb;
+    if (util_in_build_tree() && stat(SRCFORMSDIR, &sb) == 0)
+        return xstrdup(SRCFORMSDIR);
+    return xstrdup(FORMSDIR);
+}

@@ -1,0 +1,88 @@
+/* expr.h: XLSForm/ODK expressions (relevant, constraint, calculation,
+ * choice_filter, required, count) parsed once and evaluated many times.
+ *
+ * An expression is parsed into a tree, then its ${name} references are bound
+ * to integer ids chosen by the caller (the form compiler binds them to
+ * question indices). Evaluation asks the caller for the values of those ids
+ * through an expr_env, so the engine knows nothing of forms or storage. */
+#ifndef KHAOSAT_EXPR_H
+#define KHAOSAT_EXPR_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/value.h"
+
+typedef struct expr expr;
+
+/* Reference id of "." (the current answer). */
+#define EXPR_REF_SELF (-1)
+/* Id of a reference that has not been bound. */
+#define EXPR_REF_UNBOUND (-2)
+
+/* A parse or bind error: 1-based column (in characters of the expression
+ * text) and a message (owned, English, for diagnostics). */
+typedef struct expr_error {
+    int col;
+    char *msg;
+} expr_error;
+
+/* Parse src. On success returns 0 and sets *out; on failure returns -1 and
+ * fills err (free err->msg). Unknown functions and wrong argument counts are
+ * parse errors. */
+int expr_parse(const char *src, expr **out, expr_error *err);
+/* Free a parsed expression (NULL is fine). */
+void expr_free(expr *e);
+/* The source text the expression was parsed from. */
+const char *expr_source(const expr *e);
+
+/* Resolve one reference: return its id (>= 0), or -1 when the name is
+ * unknown. bare is 0 for ${name} and 1 for a bare name such as `commune` in
+ * a choice_filter (a column of the choice being filtered); a resolver that
+ * allows no bare names returns -1 for them. */
+typedef int (*expr_resolve_fn)(void *ctx, const char *name, int bare);
+
+/* Bind every ${name} and bare name of e through resolve. Returns 0, or -1 at
+ * the first unknown name with err set (column of the reference, message
+ * naming it). Names inside jr:choice-name's quoted second argument are bound
+ * too. */
+int expr_bind(expr *e, expr_resolve_fn resolve, void *ctx, expr_error *err);
+
+/* Number of distinct bound reference ids of e ("." not included). */
+size_t expr_ref_count(const expr *e);
+/* The i-th distinct bound reference id, in order of first appearance. */
+int expr_ref_id(const expr *e, size_t i);
+/* The name of the i-th distinct reference, as written. */
+const char *expr_ref_name(const expr *e, size_t i);
+/* Non-zero when e uses "." */
+int expr_uses_self(const expr *e);
+
+/* What the evaluator asks of its caller. */
+typedef struct expr_env {
+    void *ctx;
+    /* Store the value of reference id (EXPR_REF_SELF for ".") as seen from
+     * the evaluation context into *out: a VAL_NUMBER for a non-empty numeric
+     * answer, a VAL_STRING otherwise (the empty string when unanswered), a
+     * VAL_NODESET when the reference spans several repeat instances. */
+    void (*lookup)(void *ctx, int id, value *out);
+    /* Label of choice value `val` of select question `id`, in the current
+     * form language; NULL when unknown. May be NULL (then "" is used). */
+    const char *(*choice_label)(void *ctx, int id, const char *val);
+    /* 1-based position of the current repeat instance, 0 outside repeats.
+     * May be NULL (then 0). */
+    int (*position)(void *ctx);
+    /* Fixed clock for today()/now() (seconds since epoch); 0 means the real
+     * clock. */
+    time_t now;
+} expr_env;
+
+/* Evaluate e in env; *out receives a value the caller frees with val_free.
+ * Never fails: runtime problems give NaN or the empty string, as ODK does. */
+void expr_eval(const expr *e, const expr_env *env, value *out);
+/* Evaluate and convert to a boolean. */
+int expr_eval_bool(const expr *e, const expr_env *env);
+/* Evaluate and convert to a string (newly allocated), as ODK would store it:
+ * booleans "true"/"false", numbers by val_format_number, NaN as "". */
+char *expr_eval_string(const expr *e, const expr_env *env);
+
+#endif

@@ -1,0 +1,657 @@
+/* inst.c: an interview in memory, with incremental recomputation.
+ *
+ * Answers live in frames: the root frame holds the top-level questions and
+ * each repeat instance is a frame holding the questions of that repeat. A
+ * frame spans the question range [lo, hi) of its repeat; slots of questions
+ * that belong to a nested repeat stay unused, and the nested repeat's slot
+ * holds the list of its instances instead. */
+#include "config.h"
+#include "core/inst_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+
+static void inst_recompute_frame(inst *in, inst_frame *fr, int q);
+
+/* True when question q stores a value in a frame of repeat r. */
+static int inst_in_scope(const form *f, int q, int r)
+{
+    return f->q[q].repeat == r;
+}
+
+/* A new empty frame for repeat r (or the root when r is -1). */
+static inst_frame *inst_frame_new(const form *f, int r, inst_frame *parent)
+{
+    inst_frame *fr = xcalloc(1, sizeof *fr);
+    fr->repeat = r;
+    fr->name = r < 0 ? "" : f->q[r].id;
+    fr->parent = parent;
+    fr->lo = r < 0 ? 0 : r + 1;
+    fr->hi = r < 0 ? (int)f->nq : f->q[r].end;
+    size_t n = (size_t)(fr->hi - fr->lo);
+    fr->val = xcalloc(n, sizeof *fr->val);
+    fr->rel = xcalloc(n, 1);
+    fr->kids = xcalloc(n, sizeof *fr->kids);
+    fr->nkids = xcalloc(n, sizeof *fr->nkids);
+    return fr;
+}
+
+/* Free a frame and its nested instances. */
+static void inst_frame_free(inst_frame *fr)
+{
+    if (!fr)
+        return;
+    size_t n = (size_t)(fr->hi - fr->lo);
+    for (size_t i = 0; i < n; i++) {
+        free(fr->val[i]);
+        for (size_t k = 0; k < fr->nkids[i]; k++)
+            inst_frame_free(fr->kids[i][k]);
+        free(fr->kids[i]);
+    }
+    free(fr->val);
+    free(fr->rel);
+    free(fr->kids);
+    free(fr->nkids);
+    free(fr);
+}
+
+/* The frame on fr's chain (fr or an ancestor) that is an instance of r. */
+static inst_frame *inst_chain_frame(inst_frame *fr, int r)
+{
+    while (fr && fr->repeat != r)
+        fr = fr->parent;
+    return fr;
+}
+
+/* Non-zero when repeat a is r or encloses r (-1, the root, encloses all). */
+static int inst_repeat_encloses(const form *f, int a, int r)
+{
+    for (; r >= 0; r = f->q[r].repeat)
+        if (r == a)
+            return 1;
+    return a < 0;
+}
+
+/* The deepest frame on fr's chain whose repeat encloses repeat r. */
+static inst_frame *inst_common_frame(const form *f, inst_frame *fr, int r)
+{
+    while (fr->parent && !inst_repeat_encloses(f, fr->repeat, r))
+        fr = fr->parent;
+    return fr;
+}
+
+/* Call fn on every frame of repeat r at or below frame top. */
+static void inst_each_frame(const form *f, inst_frame *top, int r,
+                            void (*fn)(void *, inst_frame *), void *arg)
+{
+    if (top->repeat == r) {
+        fn(arg, top);
+        return;
+    }
+    /* The nested repeat of top's scope that leads towards r. */
+    int step = r;
+    while (step >= 0 && f->q[step].repeat != top->repeat)
+        step = f->q[step].repeat;
+    if (step < 0)
+        return;
+    size_t i = (size_t)(step - top->lo);
+    for (size_t k = 0; k < top->nkids[i]; k++)
+        inst_each_frame(f, top->kids[i][k], r, fn, arg);
+}
+
+/* The typed value of an answer, as expressions see it. */
+static void inst_typed_value(const form_question *q, const char *s, value *out)
+{
+    if (!s) {
+        *out = val_string("");
+        return;
+    }
+    if ((q->type == QT_INTEGER || q->type == QT_DECIMAL) && *s) {
+        *out = val_number(val_parse_number(s));
+        return;
+    }
+    *out = val_string(s);
+}
+
+/* Collector of node-set values across repeat instances. */
+struct inst_collect {
+    const inst *in;
+    int q;
+    value *out;
+};
+
+/* Add question q's answer in frame fr to a node-set. */
+static void inst_collect_one(void *arg, inst_frame *fr)
+{
+    struct inst_collect *c = arg;
+    const char *v = inst_relevant(c->in, fr, c->q) ? inst_get(c->in, fr, c->q)
+                                                   : NULL;
+    val_nodeset_add(c->out, v ? v : "");
+}
+
+/* expr_env.lookup for interviews. */
+void inst_lookup(void *ctxp, int id, value *out)
+{
+    struct inst_eval_ctx *ctx = ctxp;
+    const form *f = ctx->in->f;
+    if (id == EXPR_REF_SELF) {
+        if (ctx->use_candidate)
+            inst_typed_value(&f->q[ctx->self], ctx->candidate, out);
+        else
+            inst_typed_value(&f->q[ctx->self],
+                             inst_get(ctx->in, ctx->fr, ctx->self), out);
+        return;
+    }
+    if (id >= (int)f->nq) {
+        /* Bare names of a choice_filter are numbered after the questions,
+         * by their index in the filtered list's attribute names. */
+        const form_question *fq = &f->q[ctx->self];
+        const form_list *l = fq->list >= 0 ? &f->lists[fq->list] : NULL;
+        size_t a = (size_t)id - f->nq;
+        const char *name = l && a < l->nattrs ? l->attrs[a] : NULL;
+        const char *v = NULL;
+        if (ctx->choice && name) {
+            if (!strcmp(name, "value"))
+                v = ctx->choice->value;
+            for (size_t i = 0; !v && i < ctx->choice->nattrs; i++)
+                if (!strcmp(ctx->choice->attrs[i].key, name))
+                    v = ctx->choice->attrs[i].value;
+        }
+        *out = val_string(v ? v : "");
+        return;
+    }
+    int r = f->q[id].repeat;
+    inst_frame *fr = inst_chain_frame(ctx->fr, r);
+    if (fr) {
+        const char *v = inst_relevant(ctx->in, fr, id) ? inst_get(ctx->in, fr, id)
+                                                       : NULL;
+        inst_typed_value(&f->q[id], v, out);
+        return;
+    }
+    *out = val_nodeset();
+    struct inst_collect c = {ctx->in, id, out};
+    inst_each_frame(f, inst_common_frame(f, ctx->fr, r), r, inst_collect_one, &c);
+}
+
+/* expr_env.choice_label for interviews. */
+static const char *inst_choice_label(void *ctxp, int id, const char *v)
+{
+    struct inst_eval_ctx *ctx = ctxp;
+    const form *f = ctx->in->f;
+    if (id < 0 || id >= (int)f->nq)
+        return NULL;
+    const form_choice *c = form_choice_find(f, &f->q[id], v);
+    return c ? form_text_get(f, c->label, ctx->in->lang) : NULL;
+}
+
+/* expr_env.position for interviews. */
+static int inst_position(void *ctxp)
+{
+    struct inst_eval_ctx *ctx = ctxp;
+    return ctx->fr->position;
+}
+
+/* An environment for evaluating in ctx. */
+expr_env inst_env(struct inst_eval_ctx *ctx)
+{
+    expr_env env = {ctx, inst_lookup, inst_choice_label, inst_position,
+                    ctx->in->now};
+    return env;
+}
+
+/* Evaluate e as a boolean for question q in frame fr. */
+int inst_eval_bool(inst *in, inst_frame *fr, int q, const expr *e)
+{
+    struct inst_eval_ctx ctx = {in, fr, q, NULL, 0, NULL};
+    expr_env env = inst_env(&ctx);
+    return expr_eval_bool(e, &env);
+}
+
+char *inst_eval_string(inst *in, inst_frame *fr, int q, const expr *e)
+{
+    struct inst_eval_ctx ctx = {in, fr, q, NULL, 0, NULL};
+    expr_env env = inst_env(&ctx);
+    return expr_eval_string(e, &env);
+}
+
+/* Relevance of q from its parent's cached relevance and its own
+ * expression. */
+static int inst_compute_relevance(inst *in, inst_frame *fr, int q)
+{
+    const form_question *fq = &in->f->q[q];
+    int parent = fq->parent;
+    if (parent >= 0) {
+        /* A repeat's instance exists only where the repeat is relevant. */
+        if (in->f->q[parent].type != QT_REPEAT || parent != fr->repeat) {
+            if (!inst_relevant(in, fr, parent))
+                return 0;
+        } else if (fr->parent && !inst_relevant(in, fr->parent, parent)) {
+            return 0;
+        }
+    }
+    return !fq->relevant || inst_eval_bool(in, fr, q, fq->relevant);
+}
+
+/* Replace the answer slot of q in fr. */
+static void inst_store(inst_frame *fr, int q, const char *v)
+{
+    size_t i = (size_t)(q - fr->lo);
+    free(fr->val[i]);
+    fr->val[i] = v && *v ? xstrdup(v) : NULL;
+}
+
+/* Make the number of instances of repeat r in fr follow its count. */
+static void inst_sync_count(inst *in, inst_frame *fr, int r)
+{
+    const form_question *fq = &in->f->q[r];
+    if (!fq->count)
+        return;
+    char *s = inst_eval_string(in, fr, r, fq->count);
+    double d = val_parse_number(s);
+    free(s);
+    size_t want = 0;
+    if (d == d && d > 0)
+        want = d > 10000 ? 10000 : (size_t)d;  /* a runaway count is bounded */
+    if (!inst_relevant(in, fr, r))
+        want = 0;
+    while (inst_repeat_count(in, fr, r) < want)
+        inst_repeat_add(in, fr, r);
+    while (inst_repeat_count(in, fr, r) > want)
+        inst_repeat_remove(in, fr, r, inst_repeat_count(in, fr, r) - 1);
+}
+
+/* Recompute relevance and calculation of q in fr; when a group's or a
+ * repeat's relevance changes, everything inside follows. */
+static void inst_recompute_frame(inst *in, inst_frame *fr, int q)
+{
+    const form_question *fq = &in->f->q[q];
+    size_t i = (size_t)(q - fr->lo);
+    int rel = inst_compute_relevance(in, fr, q);
+    int changed = rel != fr->rel[i];
+    fr->rel[i] = (unsigned char)rel;
+    if (fq->calculation && fq->type != QT_GROUP && fq->type != QT_REPEAT) {
+        char *s = rel ? inst_eval_string(in, fr, q, fq->calculation) : NULL;
+        inst_store(fr, q, s);
+        free(s);
+    }
+    if (fq->type == QT_REPEAT) {
+        inst_sync_count(in, fr, q);
+        if (changed)
+            for (size_t k = 0; k < fr->nkids[i]; k++)
+                for (int d = q + 1; d < fq->end; d++)
+                    if (in->f->q[d].repeat == q)
+                        inst_recompute_frame(in, fr->kids[i][k], d);
+    } else if (fq->type == QT_GROUP && changed) {
+        for (int d = q + 1; d < fq->end; d++)
+            if (inst_in_scope(in->f, d, fr->repeat))
+                inst_recompute_frame(in, fr, d);
+    }
+}
+
+/* Recompute every question of frame fr, in dependency order. */
+static void inst_recompute_all(inst *in, inst_frame *fr)
+{
+    const form *f = in->f;
+    for (size_t k = 0; k < f->nq; k++) {
+        int q = f->order[k];
+        if (q >= fr->lo && q < fr->hi && inst_in_scope(f, q, fr->repeat))
+            inst_recompute_frame(in, fr, q);
+    }
+}
+
+/* Apply the defaults of the questions of frame fr. */
+static void inst_apply_defaults(inst *in, inst_frame *fr)
+{
+    for (int q = fr->lo; q < fr->hi; q++)
+        if (inst_in_scope(in->f, q, fr->repeat) && in->f->q[q].default_value)
+            inst_store(fr, q, in->f->q[q].default_value);
+}
+
+/* An interview with defaults applied but nothing computed yet. */
+static inst *inst_alloc(const form *f, int lang)
+{
+    inst *in = xcalloc(1, sizeof *in);
+    in->f = f;
+    in->lang = lang;
+    in->mark = xcalloc(f->nq ? f->nq : 1, 1);
+    in->queue = xcalloc(f->nq ? f->nq : 1, sizeof *in->queue);
+    in->root = inst_frame_new(f, -1, NULL);
+    inst_apply_defaults(in, in->root);
+    return in;
+}
+
+inst *inst_new(const form *f, int lang)
+{
+    inst *in = inst_alloc(f, lang);
+    inst_recompute_all(in, in->root);
+    return in;
+}
+
+void inst_free(inst *in)
+{
+    if (!in)
+        return;
+    inst_frame_free(in->root);
+    free(in->mark);
+    free(in->queue);
+    free(in);
+}
+
+const form *inst_form(const inst *in) { return in->f; }
+inst_frame *inst_root(inst *in) { return in->root; }
+void inst_set_now(inst *in, time_t now) { in->now = now; }
+void inst_set_lang(inst *in, int lang) { in->lang = lang; }
+int inst_lang(const inst *in) { return in->lang; }
+inst_frame *inst_frame_parent(const inst_frame *fr) { return fr->parent; }
+int inst_frame_repeat(const inst_frame *fr) { return fr->repeat; }
+int inst_frame_position(const inst_frame *fr) { return fr->position; }
+
+const char *inst_get(const inst *in, const inst_frame *fr, int q)
+{
+    if (!fr || q < fr->lo || q >= fr->hi)
+        return NULL;
+    return fr->val[q - fr->lo];
+}
+
+int inst_relevant(const inst *in, const inst_frame *fr, int q)
+{
+    if (!fr || q < fr->lo || q >= fr->hi)
+        return 0;
+    return fr->rel[q - fr->lo];
+}
+
+/* Mark every question reachable through dependents from the questions
+ * [first, last), not counting those sources themselves. */
+static void inst_mark_affected_range(inst *in, int first, int last)
+{
+    const form *f = in->f;
+    memset(in->mark, 0, f->nq);
+    size_t head = 0, tail = 0;
+    for (int q = first; q < last; q++) {
+        in->queue[tail++] = q;
+        in->mark[q] = 1;
+    }
+    while (head < tail) {
+        const form_question *fq = &f->q[in->queue[head++]];
+        for (size_t i = 0; i < fq->ndependents; i++) {
+            int d = fq->dependents[i];
+            if (!in->mark[d]) {
+                in->mark[d] = 1;
+                in->queue[tail++] = d;
+            }
+        }
+    }
+    for (int q = first; q < last; q++)
+        in->mark[q] = 0;
+}
+
+/* Mark what depends on q, directly or not. */
+static void inst_mark_affected(inst *in, int q)
+{
+    inst_mark_affected_range(in, q, q + 1);
+}
+
+/* Adapter for inst_each_frame. */
+struct inst_recompute_arg {
+    inst *in;
+    int q;
+};
+
+static void inst_recompute_cb(void *arg, inst_frame *fr)
+{
+    struct inst_recompute_arg *a = arg;
+    inst_recompute_frame(a->in, fr, a->q);
+}
+
+void inst_set(inst *in, inst_frame *fr, int q, const char *v)
+{
+    const form *f = in->f;
+    inst_store(fr, q, v);
+    inst_mark_affected(in, q);
+    for (size_t k = 0; k < f->nq; k++) {
+        int d = f->order[k];
+        if (!in->mark[d])
+            continue;
+        int r = f->q[d].repeat;
+        struct inst_recompute_arg a = {in, d};
+        inst_each_frame(f, inst_common_frame(f, fr, r), r, inst_recompute_cb, &a);
+    }
+}
+
+/* After instances of repeat r under parent were added or removed, recompute
+ * what depends on the repeat outside it (counts, sums, positions). */
+static void inst_repeat_changed(inst *in, inst_frame *parent, int r)
+{
+    const form *f = in->f;
+    /* Node-sets over any question of the repeat change with it. */
+    inst_mark_affected_range(in, r, f->q[r].end);
+    for (size_t k = 0; k < f->nq; k++) {
+        int d = f->order[k];
+        int dr = f->q[d].repeat;
+        if (!in->mark[d] || d == r || inst_repeat_encloses(f, r, dr))
+            continue;
+        struct inst_recompute_arg a = {in, d};
+        inst_each_frame(f, inst_common_frame(f, parent, dr), dr,
+                        inst_recompute_cb, &a);
+    }
+}
+
+size_t inst_repeat_count(const inst *in, const inst_frame *parent, int r)
+{
+    if (!parent || r < parent->lo || r >= parent->hi)
+        return 0;
+    return parent->nkids[r - parent->lo];
+}
+
+inst_frame *inst_repeat_get(const inst *in, const inst_frame *parent, int r,
+                            size_t i)
+{
+    if (i >= inst_repeat_count(in, parent, r))
+        return NULL;
+    return parent->kids[r - parent->lo][i];
+}
+
+inst_frame *inst_repeat_add(inst *in, inst_frame *parent, int r)
+{
+    size_t i = (size_t)(r - parent->lo);
+    size_t n = parent->nkids[i];
+    parent->kids[i] = xrealloc(parent->kids[i], (n + 1) * sizeof **parent->kids);
+    inst_frame *fr = inst_frame_new(in->f, r, parent);
+    fr->position = (int)n + 1;
+    parent->kids[i][n] = fr;
+    parent->nkids[i] = n + 1;
+    inst_apply_defaults(in, fr);
+    if (in->replaying) {
+        in->grew = 1;  /* recomputed by the replay's next full pass */
+        return fr;
+    }
+    inst_recompute_all(in, fr);
+    inst_repeat_changed(in, parent, r);
+    return fr;
+}
+
+void inst_repeat_remove(inst *in, inst_frame *parent, int r, size_t i)
+{
+    size_t s = (size_t)(r - parent->lo);
+    size_t n = parent->nkids[s];
+    if (i >= n)
+        return;
+    inst_frame_free(parent->kids[s][i]);
+    memmove(&parent->kids[s][i], &parent->kids[s][i + 1],
+            (n - i - 1) * sizeof **parent->kids);
+    parent->nkids[s] = n - 1;
+    for (size_t k = i; k < n - 1; k++)
+        parent->kids[s][k]->position = (int)k + 1;
+    /* Recompute the instances that moved (position(..) changed) and what
+     * depends on the repeat. */
+    for (size_t k = i; k < n - 1; k++)
+        inst_recompute_all(in, parent->kids[s][k]);
+    inst_repeat_changed(in, parent, r);
+}
+
+char *inst_frame_path(const inst_frame *fr)
+{
+    if (!fr->parent)
+        return xstrdup("");
+    char *up = inst_frame_path(fr->parent);
+    char *p = xasprintf("%s%s%s[%d]", up, *up ? "/" : "", fr->name,
+                        fr->position);
+    free(up);
+    return p;
+}
+
+/* Parse "name[N]" at *s, advancing past it; 0 on success. */
+static int inst_path_step(const char **s, const char **name, size_t *len,
+                          long *pos)
+{
+    const char *p = *s;
+    const char *br = strchr(p, '[');
+    if (!br || br == p)
+        return -1;
+    char *end;
+    long n = strtol(br + 1, &end, 10);
+    if (end == br + 1 || *end != ']' || n < 1)
+        return -1;
+    *name = p;
+    *len = (size_t)(br - p);
+    *pos = n;
+    *s = end[1] == '/' ? end + 2 : end + 1;
+    return 0;
+}
+
+inst_frame *inst_frame_find(inst *in, const char *path)
+{
+    inst_frame *fr = in->root;
+    const char *s = path ? path : "";
+    while (*s) {
+        const char *name;
+        size_t len;
+        long pos;
+        if (inst_path_step(&s, &name, &len, &pos))
+            return NULL;
+        char *id = xstrndup(name, len);
+        int r = form_find(in->f, id);
+        free(id);
+        if (r < 0 || in->f->q[r].type != QT_REPEAT || in->f->q[r].repeat != fr->repeat)
+            return NULL;
+        fr = inst_repeat_get(in, fr, r, (size_t)pos - 1);
+        if (!fr)
+            return NULL;
+    }
+    return fr;
+}
+
+void inst_rows_add(inst_rows *r, const char *qid, const char *path,
+                   const char *value, long count)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+    }
+    r->v[r->n++] = (inst_row){xstrdup(qid), xstrdup(path), xstrdup(value), count};
+}
+
+void inst_rows_clear(inst_rows *r)
+{
+    /* The strings were copied by inst_rows_add: they are the list's. */
+    for (size_t i = 0; i < r->n; i++) {
+        free((char *)r->v[i].qid);
+        free((char *)r->v[i].path);
+        free((char *)r->v[i].value);
+    }
+    r->n = 0;
+}
+
+void inst_rows_free(inst_rows *r)
+{
+    inst_rows_clear(r);
+    free(r->v);
+    r->v = NULL;
+    r->cap = 0;
+}
+
+void inst_recompute(inst *in)
+{
+    const form *f = in->f;
+    for (size_t k = 0; k < f->nq; k++) {
+        int q = f->order[k];
+        struct inst_recompute_arg a = {in, q};
+        inst_each_frame(f, in->root, f->q[q].repeat, inst_recompute_cb, &a);
+    }
+}
+
+/* Number of '/'-separated segments of a path ("" has none). */
+static int inst_path_depth(const char *path)
+{
+    if (!path || !*path)
+        return 0;
+    int d = 1;
+    for (; *path; path++)
+        d += *path == '/';
+    return d;
+}
+
+/* Place a stored answer if it still fits the form. */
+static void inst_replay_answer(inst *in, const inst_row *row)
+{
+    inst_frame *fr = inst_frame_find(in, row->path);
+    int q = form_find(in->f, row->qid);
+    if (!fr || q < 0 || in->f->q[q].repeat != fr->repeat)
+        return;
+    form_qtype t = in->f->q[q].type;
+    if (t == QT_GROUP || t == QT_REPEAT || t == QT_NOTE || t == QT_CALCULATE)
+        return;
+    inst_store(fr, q, row->value);
+}
+
+/* Create the stored instances of an open-ended repeat. */
+static void inst_replay_count(inst *in, const inst_row *row)
+{
+    const char *slash = strrchr(row->path, '/');
+    char *parent_path = xstrndup(row->path, slash ? (size_t)(slash - row->path) : 0);
+    inst_frame *parent = inst_frame_find(in, parent_path);
+    int r = form_find(in->f, slash ? slash + 1 : row->path);
+    free(parent_path);
+    if (!parent || r < 0 || in->f->q[r].type != QT_REPEAT ||
+        in->f->q[r].repeat != parent->repeat || in->f->q[r].count)
+        return;
+    long count = row->count > 10000 ? 10000 : row->count;
+    while ((long)inst_repeat_count(in, parent, r) < count)
+        inst_repeat_add(in, parent, r);
+}
+
+inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
+                   size_t n)
+{
+    inst *in = inst_alloc(f, lang);
+    in->now = now;
+    int maxd = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = inst_path_depth(rows[i].path) - !rows[i].qid;
+        maxd = d > maxd ? d : maxd;
+    }
+    /* One full recomputation per level; new instances wait for the next
+     * pass, and passes go on while the last one added instances (counted
+     * repeats nested in counted repeats), at most once per nesting level. */
+    in->replaying = 1;
+    for (int d = 0; d <= maxd; d++) {
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].qid && inst_path_depth(rows[i].path) == d)
+                inst_replay_answer(in, &rows[i]);
+        in->grew = 0;
+        inst_recompute(in);
+        for (size_t i = 0; i < n; i++)
+            if (!rows[i].qid && inst_path_depth(rows[i].path) == d + 1)
+                inst_replay_count(in, &rows[i]);
+    }
+    for (int pass = 0; in->grew && pass < 64; pass++) {
+        in->grew = 0;
+        inst_recompute(in);
+    }
+    in->replaying = 0;
+    return in;
+}

@@ -1,0 +1,371 @@
+/* ui_text.c: text measuring, wrapping and one-line editing for the
+ * terminal screens, in the current locale, without curses. */
+#include "config.h"
+#include "core/ui_text.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "core/util.h"
+
+size_t ui_text_char(const char *s, size_t n, wchar_t *wc)
+{
+    wchar_t c = L'?';
+    size_t len;
+    if (n == 0 || *s == '\0') {
+        len = 0;
+        c = L'\0';
+    } else {
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        len = mbrtowc(&c, s, n, &st);
+        if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+            len = 1;
+            c = L'?';
+        }
+    }
+    if (wc)
+        *wc = c;
+    return len;
+}
+
+int ui_text_wcwidth(wchar_t wc)
+{
+    int w = wcwidth(wc);
+    return w < 0 ? 1 : w;
+}
+
+int ui_text_width_n(const char *s, size_t n)
+{
+    int w = 0;
+    size_t i = 0;
+    while (i < n) {
+        wchar_t wc;
+        size_t k = ui_text_char(s + i, n - i, &wc);
+        if (k == 0)
+            break;
+        w += ui_text_wcwidth(wc);
+        i += k;
+    }
+    return w;
+}
+
+int ui_text_width(const char *s)
+{
+    return ui_text_width_n(s, strlen(s));
+}
+
+size_t ui_text_next(const char *s, size_t len, size_t off)
+{
+    if (off >= len)
+        return len;
+    return off + ui_text_char(s + off, len - off, NULL);
+}
+
+size_t ui_text_prev(const char *s, size_t off)
+{
+    /* Walk from the start: only a forward decode knows where characters
+     * begin when the text holds invalid bytes. */
+    size_t i = 0, last = 0;
+    while (i < off) {
+        last = i;
+        size_t k = ui_text_char(s + i, off - i, NULL);
+        if (k == 0)
+            break;
+        i += k;
+    }
+    return last;
+}
+
+int ui_text_off_to_col(const char *s, size_t off)
+{
+    return ui_text_width_n(s, off);
+}
+
+size_t ui_text_col_to_off(const char *s, int col)
+{
+    size_t n = strlen(s), i = 0;
+    int w = 0;
+    while (i < n) {
+        wchar_t wc;
+        size_t k = ui_text_char(s + i, n - i, &wc);
+        int cw = ui_text_wcwidth(wc);
+        if (w + cw > col)
+            break;
+        w += cw;
+        i += k;
+    }
+    return i;
+}
+
+/* Append line [off, off+len) to the list, without trailing spaces. */
+static void wrap_push(const char *s, ui_line **v, size_t *n, size_t *cap,
+                      size_t off, size_t len)
+{
+    while (len > 0 && s[off + len - 1] == ' ')
+        len--;
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *v = xrealloc(*v, *cap * sizeof **v);
+    }
+    (*v)[*n].off = off;
+    (*v)[*n].len = len;
+    (*n)++;
+}
+
+size_t ui_text_wrap(const char *s, int width, ui_line **out)
+{
+    ui_line *v = NULL;
+    size_t n = 0, cap = 0, len = strlen(s);
+    if (width < 1)
+        width = 1;
+    size_t start = 0;
+    while (start <= len) {
+        /* Find how far this line can go. */
+        size_t i = start, brk = 0;
+        int w = 0, have_brk = 0;
+        while (i < len && s[i] != '\n') {
+            wchar_t wc;
+            size_t k = ui_text_char(s + i, len - i, &wc);
+            int cw = ui_text_wcwidth(wc);
+            if (w + cw > width)
+                break;
+            if (s[i] == ' ') {
+                brk = i;
+                have_brk = 1;
+            }
+            w += cw;
+            i += k;
+        }
+        if (i >= len || s[i] == '\n') {
+            wrap_push(s, &v, &n, &cap, start, i - start);
+            if (i >= len)
+                break;
+            start = i + 1;
+            continue;
+        }
+        if (s[i] == ' ' || !have_brk || brk == start) {
+            brk = i == start ? ui_text_next(s, len, i) : i;
+            wrap_push(s, &v, &n, &cap, start, brk - start);
+        } else {
+            wrap_push(s, &v, &n, &cap, start, brk - start);
+        }
+        start = brk;
+        while (start < len && s[start] == ' ')
+            start++;
+        if (start >= len)
+            break;
+    }
+    if (n == 0)
+        wrap_push(s, &v, &n, &cap, 0, 0);
+    *out = v;
+    return n;
+}
+
+/* The ellipsis to end cut text with: one column in a UTF-8 locale. */
+static const char *ellipsis(void)
+{
+    return MB_CUR_MAX > 1 ? "\xe2\x80\xa6" : ".";
+}
+
+char *ui_text_truncate(const char *s, int width)
+{
+    if (width <= 0)
+        return xstrdup("");
+    if (ui_text_width(s) <= width)
+        return xstrdup(s);
+    size_t cut = ui_text_col_to_off(s, width - 1);
+    char *r = xasprintf("%.*s%s", (int)cut, s, ellipsis());
+    return r;
+}
+
+void ui_edit_init(ui_edit *e, const char *text)
+{
+    memset(e, 0, sizeof *e);
+    ui_edit_set(e, text);
+}
+
+void ui_edit_free(ui_edit *e)
+{
+    free(e->buf);
+    memset(e, 0, sizeof *e);
+}
+
+void ui_edit_set(ui_edit *e, const char *text)
+{
+    e->len = 0;
+    e->cur = 0;
+    e->scroll = 0;
+    if (!e->buf) {
+        e->cap = 32;
+        e->buf = xmalloc(e->cap);
+    }
+    e->buf[0] = '\0';
+    if (text)
+        ui_edit_insert(e, text, strlen(text));
+}
+
+void ui_edit_insert(ui_edit *e, const char *bytes, size_t n)
+{
+    if (e->len + n + 1 > e->cap) {
+        while (e->len + n + 1 > e->cap)
+            e->cap *= 2;
+        e->buf = xrealloc(e->buf, e->cap);
+    }
+    memmove(e->buf + e->cur + n, e->buf + e->cur, e->len - e->cur + 1);
+    memcpy(e->buf + e->cur, bytes, n);
+    e->len += n;
+    e->cur += n;
+}
+
+void ui_edit_insert_wc(ui_edit *e, wchar_t wc)
+{
+    char mb[MB_LEN_MAX];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t k = wcrtomb(mb, wc, &st);
+    if (k == (size_t)-1 || k == 0)
+        return;
+    ui_edit_insert(e, mb, k);
+}
+
+/* Remove bytes [a, b). */
+static void edit_cut(ui_edit *e, size_t a, size_t b)
+{
+    memmove(e->buf + a, e->buf + b, e->len - b + 1);
+    e->len -= b - a;
+    e->cur = a;
+}
+
+void ui_edit_backspace(ui_edit *e)
+{
+    if (e->cur > 0)
+        edit_cut(e, ui_text_prev(e->buf, e->cur), e->cur);
+}
+
+void ui_edit_delete(ui_edit *e)
+{
+    if (e->cur < e->len) {
+        size_t cur = e->cur;
+        edit_cut(e, cur, ui_text_next(e->buf, e->len, cur));
+    }
+}
+
+void ui_edit_left(ui_edit *e) { e->cur = ui_text_prev(e->buf, e->cur); }
+void ui_edit_right(ui_edit *e) { e->cur = ui_text_next(e->buf, e->len, e->cur); }
+void ui_edit_home(ui_edit *e) { e->cur = 0; }
+void ui_edit_end(ui_edit *e) { e->cur = e->len; }
+
+int ui_edit_view(ui_edit *e, int width)
+{
+    if (width < 2)
+        width = 2;
+    int col = ui_text_off_to_col(e->buf, e->cur);
+    if (col < e->scroll)
+        e->scroll = col;
+    /* Keep the cursor column inside [scroll, scroll + width - 1]. */
+    if (col > e->scroll + width - 1)
+        e->scroll = col - (width - 1);
+    int total = ui_text_width(e->buf);
+    if (e->scroll > 0 && total - e->scroll < width - 1)
+        e->scroll = total - (width - 1) > 0 ? total - (width - 1) : 0;
+    if (e->scroll > col)
+        e->scroll = col;
+    /* Never start the view inside a wide character. */
+    size_t off = ui_text_col_to_off(e->buf, e->scroll);
+    if (ui_text_off_to_col(e->buf, off) < e->scroll)
+        off = ui_text_next(e->buf, e->len, off);
+    e->scroll = ui_text_off_to_col(e->buf, off);
+    return col - e->scroll;
+}
+
+/* Skip an optional sign and count digits; returns the rest. */
+static const char *skip_digits(const char *s, int *ndigits)
+{
+    int n = 0;
+    while (isdigit((unsigned char)*s)) {
+        s++;
+        n++;
+    }
+    *ndigits = n;
+    return s;
+}
+
+int ui_text_is_integer(const char *s)
+{
+    int n;
+    if (*s == '-' || *s == '+')
+        s++;
+    s = skip_digits(s, &n);
+    return n > 0 && *s == '\0';
+}
+
+int ui_text_is_decimal(const char *s)
+{
+    int a, b = 0;
+    if (*s == '-' || *s == '+')
+        s++;
+    s = skip_digits(s, &a);
+    if (*s == '.')
+        s = skip_digits(s + 1, &b);
+    return a + b > 0 && *s == '\0';
+}
+
+/* Read 1..max digits as a number; -1 when there are none or too many. */
+static int read_part(const char **s, int max)
+{
+    int v = 0, n = 0;
+    while (isdigit((unsigned char)**s)) {
+        if (++n > max)
+            return -1;
+        v = v * 10 + (**s - '0');
+        (*s)++;
+    }
+    return n ? v : -1;
+}
+
+/* Days in month m of year y (proleptic Gregorian). */
+static int days_in_month(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+char *ui_text_date_parse(const char *typed)
+{
+    const char *s = typed;
+    while (*s == ' ')
+        s++;
+    int d = read_part(&s, 2);
+    if (d < 0 || (*s != '/' && *s != '-' && *s != '.'))
+        return NULL;
+    char sep = *s++;
+    int m = read_part(&s, 2);
+    if (m < 0 || *s != sep)
+        return NULL;
+    s++;
+    const char *ys = s;
+    int y = read_part(&s, 4);
+    while (*s == ' ')
+        s++;
+    if (y < 0 || *s != '\0' || s - ys < 4)
+        return NULL;
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return NULL;
+    return xasprintf("%04d-%02d-%02d", y, m, d);
+}
+
+char *ui_text_date_show(const char *stored)
+{
+    int y, m, d;
+    char tail;
+    if (stored && strlen(stored) == 10 &&
+        sscanf(stored, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
+        return xasprintf("%02d/%02d/%04d", d, m, y);
+    return xstrdup(stored ? stored : "");
+}

@@ -1,0 +1,680 @@
+/* report.c: computing a report: one pass over the context form (the
+ * commune), one streaming pass over every other interview into running
+ * totals, then conditions, verdicts and the needs ranking. */
+#include "config.h"
+#include "report/report_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/value.h"
+
+void rwarn_add(rwarn *w, char *msg)
+{
+    w->v = xrealloc(w->v, (w->n + 1) * sizeof *w->v);
+    w->v[w->n++] = msg;
+}
+
+static void rwarn_free(rwarn *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->v[i]);
+    free(w->v);
+}
+
+/* Compile src for f, or record why not (once per form version). */
+static expr *comp_one(rrun *R, const form *f, const rsrc *src)
+{
+    if (!src->text)
+        return NULL;
+    char *err = NULL;
+    expr *e = report_compile(R->d, f, src, &err);
+    if (!e)
+        rwarn_add(&R->r->warn, err);
+    return e;
+}
+
+static void comp_free(const report_def *d, rcomp *c)
+{
+    for (size_t i = 0; i < d->nfigs; i++) {
+        expr_free(c->num[i]);
+        expr_free(c->den[i]);
+    }
+    free(c->num);
+    free(c->den);
+    free(c->rep);
+    expr_free(c->key);
+    expr_free(c->name);
+    expr_free(c->village);
+    expr_free(c->include);
+    expr_free(c->v_code);
+    expr_free(c->v_name);
+    expr_free(c->v_planned);
+    for (size_t i = 0; c->at_least && i < d->nconds; i++) {
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            expr_free(c->at_least[i][k]);
+            expr_free(c->at_most[i][k]);
+        }
+        free(c->at_least[i]);
+        free(c->at_most[i]);
+    }
+    free(c->at_least);
+    free(c->at_most);
+    for (size_t i = 0; c->need && i < d->nneeds; i++) {
+        expr_free(c->need[i]);
+        expr_free(c->prio[i]);
+    }
+    free(c->need);
+    free(c->prio);
+    free(c);
+}
+
+/* The context-only expressions of a compiled form. */
+static void comp_context(rrun *R, rcomp *c)
+{
+    const report_def *d = R->d;
+    c->at_least = xcalloc(d->nconds, sizeof *c->at_least);
+    c->at_most = xcalloc(d->nconds, sizeof *c->at_most);
+    for (size_t i = 0; i < d->nconds; i++) {
+        c->at_least[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_least);
+        c->at_most[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_most);
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            c->at_least[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_least);
+            c->at_most[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_most);
+        }
+    }
+    c->need = xcalloc(d->nneeds, sizeof *c->need);
+    c->prio = xcalloc(d->nneeds, sizeof *c->prio);
+    for (size_t i = 0; i < d->nneeds; i++) {
+        c->need[i] = comp_one(R, c->f, &d->needs[i].need);
+        c->prio[i] = comp_one(R, c->f, &d->needs[i].priority);
+    }
+}
+
+/* The compiled definition for form version f (made on first use). */
+static rcomp *comp_get(rrun *R, const form *f)
+{
+    for (size_t i = 0; i < R->ncomps; i++)
+        if (R->comps[i]->f == f)
+            return R->comps[i];
+    const report_def *d = R->d;
+    rcomp *c = xcalloc(1, sizeof *c);
+    c->f = f;
+    c->dform = -1;
+    for (size_t i = 0; i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, f->id))
+            c->dform = (int)i;
+    c->num = xcalloc(d->nfigs, sizeof *c->num);
+    c->den = xcalloc(d->nfigs, sizeof *c->den);
+    c->rep = xcalloc(d->nfigs, sizeof *c->rep);
+    c->roster = -1;
+    if (c->dform >= 0) {
+        const rdef_form *rf = &d->forms[c->dform];
+        for (size_t i = 0; i < d->nfigs; i++) {
+            const rdef_figure *fg = &d->figs[i];
+            c->rep[i] = fg->repeat ? form_find(f, fg->repeat) : -1;
+            if (fg->form != c->dform)
+                continue;
+            if (fg->repeat && (c->rep[i] < 0 || f->q[c->rep[i]].type != QT_REPEAT)) {
+                rwarn_add(&R->r->warn, xasprintf(_("%s: figure %s: no repeat "
+                          "'%s' in form %s version %s"), d->path, fg->id,
+                          fg->repeat, f->id, f->version));
+                continue;
+            }
+            c->num[i] = comp_one(R, f, &fg->num);
+            c->den[i] = comp_one(R, f, &fg->den);
+            if (fg->den.text && !c->den[i]) {
+                expr_free(c->num[i]);
+                c->num[i] = NULL;
+            }
+        }
+        c->key = comp_one(R, f, &rf->key);
+        c->name = comp_one(R, f, &rf->name);
+        c->village = comp_one(R, f, &rf->village);
+        c->include = comp_one(R, f, &rf->include);
+        if (rf->roster) {
+            c->roster = form_find(f, rf->roster);
+            c->v_code = comp_one(R, f, &rf->v_code);
+            c->v_name = comp_one(R, f, &rf->v_name);
+            c->v_planned = comp_one(R, f, &rf->v_planned);
+        }
+        if (rf->context)
+            comp_context(R, c);
+    }
+    R->comps = xrealloc(R->comps, (R->ncomps + 1) * sizeof *R->comps);
+    R->comps[R->ncomps++] = c;
+    return c;
+}
+
+/* e evaluated in fr, newly allocated ("" when e is NULL). */
+static char *ev_str(inst *in, inst_frame *fr, const expr *e)
+{
+    return e ? inst_eval_string(in, fr, 0, e) : xstrdup("");
+}
+
+/* e as a number: booleans 1/0, empty or not a number NaN. */
+static double ev_num(inst *in, inst_frame *fr, const expr *e)
+{
+    char *s = ev_str(in, fr, e);
+    double v;
+    if (!strcmp(s, "true"))
+        v = 1;
+    else if (!strcmp(s, "false"))
+        v = 0;
+    else
+        v = val_parse_number(s);
+    free(s);
+    return v;
+}
+
+/* Add one unit (frame fr) of figure i to a. */
+static void acc_unit(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
+                     inst_frame *fr, racc *a)
+{
+    double n = ev_num(in, fr, c->num[i]);
+    if (fg->kind == RK_RATE) {
+        double dv = c->den[i] ? ev_num(in, fr, c->den[i]) : 1;
+        if (!(dv > 0))
+            return;       /* not in this rate's population */
+        a->num += n == n ? n : 0;
+        a->den += dv;
+    } else {
+        if (n != n)
+            return;       /* unanswered: no data from this unit */
+        a->num += fg->kind == RK_YESNO ? (n != 0) : n;
+        a->den += 1;
+    }
+    a->units++;
+}
+
+/* Call acc_unit for every instance of repeat chain[depth..] under fr. */
+static void acc_walk(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
+                     inst_frame *fr, const int *chain, int depth, int n,
+                     racc *a)
+{
+    if (depth == n) {
+        acc_unit(fg, c, i, in, fr, a);
+        return;
+    }
+    if (!inst_relevant(in, fr, chain[depth]))
+        return;
+    size_t k = inst_repeat_count(in, fr, chain[depth]);
+    for (size_t j = 0; j < k; j++)
+        acc_walk(fg, c, i, in, inst_repeat_get(in, fr, chain[depth], j), chain,
+                 depth + 1, n, a);
+}
+
+/* Add one interview to the figures of its form, in acc (and vacc). */
+static void acc_interview(rrun *R, const rcomp *c, inst *in, racc *acc,
+                          racc *vacc)
+{
+    const report_def *d = R->d;
+    for (size_t i = 0; i < d->nfigs; i++) {
+        if (!c->num[i])
+            continue;
+        const rdef_figure *fg = &d->figs[i];
+        int chain[16], n = 0;
+        for (int r = c->rep[i]; r >= 0 && n < 16; r = c->f->q[r].repeat)
+            n++;
+        int k = n;
+        for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
+            chain[--k] = r;
+        racc one = {0, 0, 0};
+        acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
+        acc[i].num += one.num;
+        acc[i].den += one.den;
+        acc[i].units += one.units;
+        if (vacc) {
+            vacc[i].num += one.num;
+            vacc[i].den += one.den;
+            vacc[i].units += one.units;
+        }
+    }
+}
+
+/* The village with this code, added when new. */
+static rvillage *village_get(rrun *R, const char *code)
+{
+    return report_village(R->r, R->d, code);
+}
+
+/* The enumerator row of (name, form), added when new. */
+static renum *enum_get(rrun *R, const char *name, const char *form_id)
+{
+    return report_enum(R->r, name, form_id);
+}
+
+/* First pass: note the key of every complete context interview. */
+static int ctx_keys_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    if (!iv->complete || !in)
+        return 0;
+    rcomp *c = comp_get(R, inst_form(in));
+    char *k = ev_str(in, inst_root(in), c->key);
+    for (size_t i = 0; i < R->nkeys; i++)
+        if (!strcmp(R->keys[i], k)) {
+            free(k);
+            return 0;
+        }
+    R->keys = xrealloc(R->keys, (R->nkeys + 1) * sizeof *R->keys);
+    R->keys[R->nkeys++] = k;
+    return 0;
+}
+
+/* The village roster of the context interview. */
+static void ctx_roster(rrun *R, rcomp *c, inst *in)
+{
+    if (c->roster < 0 || !c->v_code)
+        return;
+    inst_frame *root = inst_root(in);
+    size_t n = inst_repeat_count(in, root, c->roster);
+    for (size_t i = 0; i < n; i++) {
+        inst_frame *fr = inst_repeat_get(in, root, c->roster, i);
+        char *code = ev_str(in, fr, c->v_code);
+        if (*code) {
+            rvillage *v = village_get(R, code);
+            if (c->v_name && !v->name)
+                v->name = ev_str(in, fr, c->v_name);
+            double p = c->v_planned ? ev_num(in, fr, c->v_planned) : NAN;
+            if (p == p)
+                v->planned = (long)p;
+        }
+        free(code);
+    }
+}
+
+/* Thresholds and needs read from the context interview (in may be NULL:
+ * then only thresholds that are plain numbers are known). */
+static void ctx_eval(rrun *R, rcomp *c, inst *in)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    for (size_t i = 0; i < d->nconds; i++)
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            rtest_res *t = &r->tests[i][k];
+            const expr *e = c->at_least[i][k] ? c->at_least[i][k]
+                                              : c->at_most[i][k];
+            t->at_most = !c->at_least[i][k] && c->at_most[i][k];
+            t->has_threshold = d->conds[i].tests[k].at_least.text ||
+                               d->conds[i].tests[k].at_most.text;
+            if (e && (in || expr_ref_count(e) == 0)) {
+                inst *tmp = in ? NULL : inst_new(c->f, c->f->default_lang);
+                inst *use = in ? in : tmp;
+                t->threshold = ev_num(use, inst_root(use), e);
+                inst_free(tmp);
+            }
+        }
+    for (size_t i = 0; in && i < d->nneeds; i++) {
+        double nv = ev_num(in, inst_root(in), c->need[i]);
+        r->needs[i].need = nv != nv ? -1 : nv != 0;
+        r->needs[i].priority = c->prio[i] ? ev_num(in, inst_root(in), c->prio[i])
+                                          : NAN;
+    }
+}
+
+/* Second pass over the context form: evaluate the chosen interview. */
+static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    report_result *r = R->r;
+    rformstat *fs = &r->forms[R->d->context];
+    renum *e = enum_get(R, iv->enumerator, iv->form_id);
+    if (!iv->complete) {
+        fs->drafts++;
+        e->drafts++;
+        return 0;
+    }
+    if (!in) {
+        fs->unreadable++;
+        return 0;
+    }
+    rcomp *c = comp_get(R, inst_form(in));
+    char *k = ev_str(in, inst_root(in), c->key);
+    int chosen = r->commune_code && !strcmp(k, r->commune_code);
+    free(k);
+    if (!chosen)
+        return 0;
+    fs->complete++;
+    e->complete++;
+    if (R->ctx_done) {
+        R->ctx_dups++;
+        return 0;
+    }
+    R->ctx_done = 1;
+    r->have_context = 1;
+    r->commune_name = c->name ? ev_str(in, inst_root(in), c->name) : NULL;
+    acc_interview(R, c, in, r->acc, NULL);
+    ctx_roster(R, c, in);
+    ctx_eval(R, c, in);
+    return 0;
+}
+
+/* Main pass: every interview of the other forms. */
+static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    rrun *R = ctx;
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    if (d->context >= 0 && !strcmp(iv->form_id, d->forms[d->context].id))
+        return 0;
+    rcomp *c = in ? comp_get(R, inst_form(in)) : NULL;
+    int df = -1;
+    for (size_t i = 0; i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, iv->form_id))
+            df = (int)i;
+    if (df < 0)
+        return 0;
+    rformstat *fs = &r->forms[df];
+    renum *e = enum_get(R, iv->enumerator, iv->form_id);
+    if (!in) {
+        if (iv->complete)
+            fs->unreadable++;
+        else
+            fs->drafts++, e->drafts++;
+        return 0;
+    }
+    rvillage *v = NULL;
+    /* Coverage per village counts the first form with villages (the
+     * households); the others still give figures per village. */
+    int counted = df == R->village_form;
+    if (c->village) {
+        char *code = ev_str(in, inst_root(in), c->village);
+        v = village_get(R, *code ? code : "?");
+        free(code);
+    }
+    if (!iv->complete) {
+        fs->drafts++;
+        e->drafts++;
+        if (v && counted)
+            v->drafts++;
+        return 0;
+    }
+    e->complete++;
+    report_note_key(r, c->f, in);
+    if (c->include && ev_num(in, inst_root(in), c->include) == 0) {
+        fs->excluded++;
+        if (v && counted)
+            v->excluded++;
+        return 0;
+    }
+    fs->complete++;
+    if (v && counted)
+        v->complete++;
+    acc_interview(R, c, in, r->acc, v ? v->acc : NULL);
+    return 0;
+}
+
+static report_result *result_new(const report_def *d, const report_opts *o)
+{
+    report_result *r = xcalloc(1, sizeof *r);
+    r->def = d;
+    r->lang = xstrdup(o->lang ? o->lang : "vi");
+    r->generated = xstrdup(o->generated);
+    r->by_village = o->by_village;
+    r->forms = xcalloc(d->nforms, sizeof *r->forms);
+    r->acc = xcalloc(d->nfigs, sizeof *r->acc);
+    r->val = xcalloc(d->nfigs, sizeof *r->val);
+    r->fwarn = xcalloc(d->nfigs, sizeof *r->fwarn);
+    r->tests = xcalloc(d->nconds, sizeof *r->tests);
+    for (size_t i = 0; i < d->nconds; i++) {
+        r->tests[i] = xcalloc(d->conds[i].ntests, sizeof **r->tests);
+        for (size_t k = 0; k < d->conds[i].ntests; k++)
+            r->tests[i][k].threshold = NAN;
+    }
+    r->cond_st = xcalloc(d->nconds, sizeof *r->cond_st);
+    r->verdict_st = xcalloc(d->nverdicts, sizeof *r->verdict_st);
+    r->needs = xcalloc(d->nneeds, sizeof *r->needs);
+    for (size_t i = 0; i < d->nneeds; i++) {
+        r->needs[i].need = -1;
+        r->needs[i].priority = NAN;
+    }
+    r->need_order = xcalloc(d->nneeds, sizeof *r->need_order);
+    return r;
+}
+
+/* Choose the commune: the one asked for, or the only one there is. */
+static int choose_context(rrun *R, char **err)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    const char *id = d->forms[d->context].id;
+    if (rscan_each(R->s, R->cat, id, 0, ctx_keys_cb, R, err) < 0)
+        return -1;
+    if (R->o->commune) {
+        size_t i = 0;
+        while (i < R->nkeys && strcmp(R->keys[i], R->o->commune))
+            i++;
+        if (i == R->nkeys) {
+            *err = xasprintf(_("no complete %s interview with key '%s' in "
+                               "the database"), id, R->o->commune);
+            return -1;
+        }
+        r->commune_code = xstrdup(R->o->commune);
+    } else if (R->nkeys > 1) {
+        sbuf b;
+        sbuf_init(&b);
+        for (size_t i = 0; i < R->nkeys; i++)
+            sbuf_addf(&b, "%s%s", i ? ", " : "", R->keys[i]);
+        *err = xasprintf(_("the database holds %zu communes (%s); choose one "
+                           "with --commune"), R->nkeys, b.s);
+        sbuf_free(&b);
+        return -1;
+    } else if (R->nkeys == 1) {
+        r->commune_code = xstrdup(R->keys[0]);
+    }
+    if (rscan_each(R->s, R->cat, id, 1, ctx_eval_cb, R, err) < 0)
+        return -1;
+    if (!r->have_context) {
+        /* Thresholds written as plain numbers still apply. */
+        const form *f = catalog_find(R->cat, id, NULL);
+        if (f)
+            ctx_eval(R, comp_get(R, f), NULL);
+        rwarn_add(&r->warn, xasprintf(_("no complete %s form: conditions and "
+                  "figures from it have no data"), id));
+    }
+    if (R->ctx_dups)
+        rwarn_add(&r->warn, xasprintf(_("%d more complete %s interviews with "
+                  "key %s were ignored"), R->ctx_dups, id, r->commune_code));
+    return 0;
+}
+
+/* The main pass in this process alone. */
+static int main_pass_serial(rrun *R, char **err)
+{
+    return rscan_each(R->s, R->cat, NULL, 1, main_cb, R, err) < 0 ? -1 : 0;
+}
+
+/* The worker's half of the main pass; never returns. */
+static void main_pass_worker(rrun *R, int fd)
+{
+    FILE *w = fdopen(fd, "wb");
+    char *e = NULL;
+    int ok = w && rscan_reconnect(R->s, &e) == 0;
+    if (ok) {
+        rpart_reset(R->r, R->d);
+        rscan_partition(R->s, 1, 2);
+        ok = rscan_each(R->s, R->cat, NULL, 1, main_cb, R, &e) >= 0;
+    }
+    if (ok)
+        rpart_write(w, R->r, R->d);
+    ok = ok && fflush(w) == 0 && !ferror(w);
+    rscan_disconnect(R->s);
+    free(e);
+    _exit(ok ? 0 : 1);
+}
+
+/* The main pass over every interview. With many interviews and more than
+ * one core, a worker process takes every other interview and sends its
+ * totals back, which halves the wait on a two-core laptop. */
+static int main_pass(rrun *R, char **err)
+{
+    int jobs = R->o->jobs;
+    if (jobs <= 0)
+        jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+               rscan_interview_count(R->s) >= 1000 ? 2 : 1;
+    int fds[2];
+    if (jobs < 2 || pipe(fds) != 0)
+        return main_pass_serial(R, err);
+    fflush(NULL);
+    rscan_disconnect(R->s);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        main_pass_worker(R, fds[1]);
+    }
+    if (rscan_reconnect(R->s, err)) {
+        close(fds[0]);
+        close(fds[1]);
+        if (pid > 0)
+            waitpid(pid, NULL, 0);
+        return -1;
+    }
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return main_pass_serial(R, err);
+    }
+    close(fds[1]);
+    rscan_partition(R->s, 0, 2);
+    int rc = main_pass_serial(R, err);
+    rscan_partition(R->s, 0, 1);
+    /* Read the worker's totals even after a failure here, so that it never
+     * blocks on a full pipe. */
+    FILE *rd = fdopen(fds[0], "rb");
+    int merged = rd && rpart_merge(rd, R->r, R->d) == 0;
+    if (rd)
+        fclose(rd);
+    else
+        close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (rc == 0 && !(merged && WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        *err = xstrdup(_("the report's second process failed; "
+                         "run again with --jobs 1"));
+        rc = -1;
+    }
+    return rc;
+}
+
+int report_run(const report_def *def, const catalog *cat, rscan *s,
+               const report_opts *o, report_result **out, char **err)
+{
+    *out = NULL;
+    rrun R = {def, cat, s, o, result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1};
+    for (size_t i = 0; i < def->nforms && R.village_form < 0; i++)
+        if (!def->forms[i].context && def->forms[i].village.text)
+            R.village_form = (int)i;
+    int rc = def->context >= 0 ? choose_context(&R, err) : 0;
+    if (rc == 0)
+        rc = main_pass(&R, err);
+    if (rc == 0)
+        report_finish(&R);
+    for (size_t i = 0; i < R.ncomps; i++)
+        comp_free(def, R.comps[i]);
+    free(R.comps);
+    for (size_t i = 0; i < R.nkeys; i++)
+        free(R.keys[i]);
+    free(R.keys);
+    if (rc) {
+        report_result_free(R.r);
+        return -1;
+    }
+    *out = R.r;
+    return 0;
+}
+
+void report_result_free(report_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nikeys; i++)
+        free(r->ikeys[i]);
+    free(r->ikeys);
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->nfigs; i++)
+        rwarn_free(&r->fwarn[i]);
+    for (size_t i = 0; i < d->nconds; i++)
+        free(r->tests[i]);
+    for (size_t i = 0; i < r->nvillages; i++) {
+        free(r->villages[i].code);
+        free(r->villages[i].name);
+        free(r->villages[i].acc);
+        free(r->villages[i].val);
+    }
+    for (size_t i = 0; i < r->nenums; i++) {
+        free(r->enums[i].name);
+        free(r->enums[i].form);
+    }
+    rwarn_free(&r->warn);
+    free(r->villages);
+    free(r->enums);
+    free(r->tests);
+    free(r->cond_st);
+    free(r->verdict_st);
+    free(r->needs);
+    free(r->need_order);
+    free(r->forms);
+    free(r->acc);
+    free(r->val);
+    free(r->fwarn);
+    free(r->lang);
+    free(r->generated);
+    free(r->commune_code);
+    free(r->commune_name);
+    free(r);
+}
+
+report_status report_status_of(const report_result *r, const char *id)
+{
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->nconds; i++)
+        if (!strcmp(d->conds[i].id, id))
+            return r->cond_st[i];
+    for (size_t i = 0; i < d->nverdicts; i++)
+        if (!strcmp(d->verdicts[i].id, id))
+            return r->verdict_st[i];
+    return REPORT_NO_DATA;
+}
+
+/* Index of figure id, or -1. */
+static int fig_index(const report_def *d, const char *id)
+{
+    for (size_t i = 0; i < d->nfigs; i++)
+        if (!strcmp(d->figs[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+int report_figure(const report_result *r, const char *id, const char *village,
+                  double *num, double *den, long *units)
+{
+    int i = fig_index(r->def, id);
+    if (i < 0)
+        return -1;
+    const rvalue *v = &r->val[i];
+    if (village) {
+        v = NULL;
+        for (size_t k = 0; k < r->nvillages; k++)
+            if (!strcmp(r->villages[k].code, village))
+                v = &r->villages[k].val[i];
+        if (!v)
+            return -1;
+    }
+    *num = v->num;
+    *den = v->den;
+    *units = v->units;
+    return v->known ? 0 : -1;
+}
+
+size_t report_figure_warnings(const report_result *r, const char *id)
+{
+    int i = fig_index(r->def, id);
+    return i < 0 ? 0 : r->fwarn[i].n;
+}

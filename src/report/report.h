@@ -1,0 +1,141 @@
+/* report.h: the supervisor's report of a survey: selection conditions,
+ * indicators, needs ranking, coverage and data quality, computed from the
+ * complete interviews of a database.
+ *
+ * What each figure means is data, not code: a report definition file
+ * (forms/report.yaml, see khaosat-report(5)) says, with expressions of the
+ * form language, what is counted over which interviews. Every interview is
+ * replayed through its own form version (relevance and calculations as in
+ * the interview), one at a time, into running totals, so memory does not
+ * grow with the number of interviews. No printing here. */
+#ifndef KHAOSAT_REPORT_H
+#define KHAOSAT_REPORT_H
+
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "core/form.h"
+#include "core/inst.h"
+#include "core/util.h"
+
+/* ---------------------------------------------------------------- definition */
+
+typedef struct report_def report_def;
+
+/* Load a report definition file. Returns NULL when it cannot be used;
+ * every problem is appended to diags as FILE:LINE:COL: message. */
+report_def *report_def_load(const char *path, diag_list *diags);
+/* Same from text in memory; name is used in messages. */
+report_def *report_def_load_string(const char *text, size_t len,
+                                   const char *name, diag_list *diags);
+/* Free a definition (NULL is fine). */
+void report_def_free(report_def *d);
+/* Check the definition against the forms of cat: every form it names is
+ * there and every expression binds to that form's questions. Returns the
+ * number of problems appended to diags. */
+int report_def_check(const report_def *d, const catalog *cat,
+                     diag_list *diags);
+
+/* ---------------------------------------------------------------- reading */
+
+/* A khaosat database opened read-only for reporting and export. */
+typedef struct rscan rscan;
+
+/* One interview row as the scan sees it (strings valid during the call). */
+typedef struct rscan_iv {
+    const char *uuid, *form_id, *form_version, *status;
+    const char *enumerator, *device_id, *created, *updated;
+    int complete;
+} rscan_iv;
+
+/* Called for each interview; in is its replay (NULL when no version of
+ * its form can be loaded). A non-zero return stops the scan. */
+typedef int (*rscan_fn)(void *ctx, const rscan_iv *iv, inst *in);
+
+/* Open the database at path read-only. Refuses a missing file and a file
+ * that is not a khaosat database; *err (newly allocated) says why. */
+int rscan_open(const char *path, rscan **out, char **err);
+/* Close it (NULL is fine). */
+void rscan_close(rscan *s);
+/* Close the connection (no SQLite connection may cross a fork()), keeping
+ * what was read; rscan_reconnect opens a new one. */
+void rscan_disconnect(rscan *s);
+/* Open the connection again after rscan_disconnect (no-op when open). */
+int rscan_reconnect(rscan *s, char **err);
+/* Make rscan_each visit only interviews number i with i % nparts == part
+ * (in its stable order); (0, 1) visits all. */
+void rscan_partition(rscan *s, int part, int nparts);
+/* The form of (id, version): from cat when it has that version, else the
+ * text stored with the data. Cached; NULL with *err set when neither. */
+const form *rscan_form(rscan *s, const catalog *cat, const char *id,
+                       const char *version, char **err);
+/* Call fn for every interview of form_id (NULL: all forms), in a stable
+ * order (by UUID). drafts: also replay drafts (else fn gets in NULL for
+ * them). Returns 0, fn's non-zero value, or -1 with *err set. */
+int rscan_each(rscan *s, const catalog *cat, const char *form_id,
+               int drafts, rscan_fn fn, void *ctx, char **err);
+/* The form versions with interviews of form_id, as "id\tversion" strings
+ * (NULL-terminated, caller frees with rscan_strv_free). */
+char **rscan_versions(rscan *s, const char *form_id);
+/* Free a NULL-terminated string vector. */
+void rscan_strv_free(char **v);
+/* Non-zero when the database has a table of that name. */
+int rscan_has_table(rscan *s, const char *name);
+/* The number of rows of table (open ones when it has a `status` or
+ * `resolved` column); -1 when there is no such table. */
+long rscan_open_rows(rscan *s, const char *table);
+/* Number of interviews in the database. */
+long rscan_interview_count(rscan *s);
+/* Interviews of form_id (complete ones) sharing the value of the form's
+ * key questions with another: number of such interviews. */
+long rscan_key_duplicates(rscan *s, const form *f);
+
+/* ---------------------------------------------------------------- results */
+
+typedef enum report_status {
+    REPORT_NO_DATA,
+    REPORT_MET,
+    REPORT_NOT_MET
+} report_status;
+
+typedef enum report_format {
+    REPORT_TEXT,
+    REPORT_MARKDOWN,
+    REPORT_CSV,
+    REPORT_HTML
+} report_format;
+
+/* What to report. */
+typedef struct report_opts {
+    const char *commune;  /* key of the context interview, or NULL */
+    int by_village;
+    const char *lang;     /* language of the definition's texts */
+    const char *generated;/* date line, or NULL for none (tests) */
+    int jobs;             /* processes for the main pass; 0: automatic */
+} report_opts;
+
+typedef struct report_result report_result;
+
+/* Compute the report of def over the interviews of s. Returns 0, or -1
+ * with *err (newly allocated) when it cannot be made at all. */
+int report_run(const report_def *def, const catalog *cat, rscan *s,
+               const report_opts *o, report_result **out, char **err);
+/* Free a result (NULL is fine). */
+void report_result_free(report_result *r);
+/* Parse a format name ("text", "markdown", "csv", "html"); 0 or -1. */
+int report_format_parse(const char *name, report_format *out);
+/* The report in format fmt, newly allocated. */
+char *report_render(const report_result *r, report_format fmt);
+
+/* Status of condition or verdict id (a condition id such as "C2" or a
+ * verdict id), for callers and tests; REPORT_NO_DATA when unknown. */
+report_status report_status_of(const report_result *r, const char *id);
+/* Figure id's commune-level value: numerator, denominator, units counted.
+ * Returns 0 when the figure has data, -1 when not (or no such figure).
+ * village NULL: the commune; else that village code. */
+int report_figure(const report_result *r, const char *id, const char *village,
+                  double *num, double *den, long *units);
+/* Number of warnings attached to figure id (0 when none or unknown). */
+size_t report_figure_warnings(const report_result *r, const char *id);
+
+#endif

@@ -1,0 +1,680 @@
+/* report_def.c: loading a report definition (khaosat-report(5)) from YAML
+ * and checking it against the forms it reads. Unknown keys are errors, so
+ * that a misspelt key in a province's definition is not silently ignored. */
+#include "config.h"
+#include "report/report_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/i18n.h"
+
+/* What the loader carries around. */
+typedef struct rload {
+    yaml_document_t *doc;
+    report_def *d;
+    diag_list *diags;
+    int errors;
+} rload;
+
+/* Record a problem at node n. */
+static void rl_err(rload *L, const yaml_node_t *n, const char *fmt, ...)
+    KS_PRINTF(3, 4);
+static void rl_err(rload *L, const yaml_node_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = xvasprintf(fmt, ap);
+    va_end(ap);
+    diag_add(L->diags, L->d->path, n ? (int)n->start_mark.line + 1 : 0,
+             n ? (int)n->start_mark.column + 1 : 0, "%s", m);
+    free(m);
+    L->errors++;
+}
+
+/* The scalar text of n, or NULL when n is not a scalar. */
+static const char *rl_str(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
+                                            : NULL;
+}
+
+/* The value of key in mapping n, or NULL. */
+static yaml_node_t *rl_get(rload *L, yaml_node_t *n, const char *key)
+{
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        const char *k = rl_str(yaml_document_get_node(L->doc, p->key));
+        if (k && !strcmp(k, key))
+            return yaml_document_get_node(L->doc, p->value);
+    }
+    return NULL;
+}
+
+/* Complain about keys of mapping n not in the NULL-terminated allowed. */
+static void rl_keys(rload *L, yaml_node_t *n, const char *what,
+                    const char *const *allowed)
+{
+    if (!n || n->type != YAML_MAPPING_NODE) {
+        rl_err(L, n, _("%s must be a mapping"), what);
+        return;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(L->doc, p->key);
+        const char *k = rl_str(kn);
+        size_t i = 0;
+        while (k && allowed[i] && strcmp(allowed[i], k))
+            i++;
+        if (!k || !allowed[i])
+            rl_err(L, kn, _("unknown key '%s' in %s"), k ? k : "?", what);
+    }
+}
+
+/* A copy of the scalar under key, or NULL; required ones must be there. */
+static char *rl_scalar(rload *L, yaml_node_t *n, const char *key, int required,
+                       const char *what)
+{
+    yaml_node_t *v = rl_get(L, n, key);
+    if (!v) {
+        if (required)
+            rl_err(L, n, _("%s has no '%s'"), what, key);
+        return NULL;
+    }
+    if (!rl_str(v)) {
+        rl_err(L, v, _("'%s' of %s must be a single value"), key, what);
+        return NULL;
+    }
+    return xstrdup(rl_str(v));
+}
+
+/* The required id of an entry (what names it in messages); "?" when it
+ * has none, so that later messages can still name it. */
+static char *rl_id(rload *L, yaml_node_t *n, const char *what)
+{
+    char *id = rl_scalar(L, n, "id", 1, what);
+    return id ? id : xstrdup("?");
+}
+
+/* The expression under key, with its position. */
+static void rl_src(rload *L, yaml_node_t *n, const char *key, int required,
+                   const char *what, rsrc *out)
+{
+    yaml_node_t *v = rl_get(L, n, key);
+    out->text = rl_scalar(L, n, key, required, what);
+    out->line = v ? (int)v->start_mark.line + 1 : 0;
+    out->col = v ? (int)v->start_mark.column + 1 : 0;
+}
+
+/* A translated text: a mapping of language codes, or one plain text. */
+static void rl_text(rload *L, yaml_node_t *n, const char *key, int required,
+                    const char *what, rtext *out)
+{
+    memset(out, 0, sizeof *out);
+    yaml_node_t *v = rl_get(L, n, key);
+    if (!v) {
+        if (required)
+            rl_err(L, n, _("%s has no '%s'"), what, key);
+        return;
+    }
+    if (rl_str(v)) {
+        out->code = xmalloc(sizeof *out->code);
+        out->text = xmalloc(sizeof *out->text);
+        out->code[0] = xstrdup("");
+        out->text[0] = xstrdup(rl_str(v));
+        out->n = 1;
+        return;
+    }
+    if (v->type != YAML_MAPPING_NODE) {
+        rl_err(L, v, _("'%s' of %s must be a text or {vi: ..., en: ...}"),
+               key, what);
+        return;
+    }
+    size_t cap = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    out->code = xcalloc(cap, sizeof *out->code);
+    out->text = xcalloc(cap, sizeof *out->text);
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+         p < v->data.mapping.pairs.top; p++) {
+        const char *k = rl_str(yaml_document_get_node(L->doc, p->key));
+        yaml_node_t *tv = yaml_document_get_node(L->doc, p->value);
+        if (!k || !rl_str(tv)) {
+            rl_err(L, tv, _("'%s' of %s: each translation is one text"), key,
+                   what);
+            continue;
+        }
+        out->code[out->n] = xstrdup(k);
+        out->text[out->n++] = xstrdup(rl_str(tv));
+    }
+}
+
+static void rtext_free(rtext *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->code[i]);
+        free(t->text[i]);
+    }
+    free(t->code);
+    free(t->text);
+}
+
+const char *rtext_get(const rtext *t, const char *lang)
+{
+    for (size_t i = 0; lang && i < t->n; i++)
+        if (!strcmp(t->code[i], lang))
+            return t->text[i];
+    return t->n ? t->text[0] : "";
+}
+
+/* The items of sequence key of the top mapping (none when absent). */
+static yaml_node_item_t *rl_seq(rload *L, yaml_node_t *top, const char *key,
+                                size_t *n)
+{
+    *n = 0;
+    yaml_node_t *v = rl_get(L, top, key);
+    if (!v)
+        return NULL;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        rl_err(L, v, _("'%s' must be a list"), key);
+        return NULL;
+    }
+    *n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    return v->data.sequence.items.start;
+}
+
+static void load_forms(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"role", "unit", "key", "name",
+        "village", "include", "excluded", "villages", NULL};
+    static const char *const vkeys[] = {"repeat", "code", "name", "planned",
+                                        NULL};
+    yaml_node_t *v = rl_get(L, top, "forms");
+    report_def *d = L->d;
+    if (!v || v->type != YAML_MAPPING_NODE) {
+        rl_err(L, v ? v : yaml_document_get_root_node(L->doc),
+               _("the definition needs a 'forms' mapping"));
+        return;
+    }
+    size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    d->forms = xcalloc(n, sizeof *d->forms);
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+         p < v->data.mapping.pairs.top; p++) {
+        yaml_node_t *kn = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *fn = yaml_document_get_node(L->doc, p->value);
+        rdef_form *f = &d->forms[d->nforms++];
+        f->id = xstrdup(rl_str(kn) ? rl_str(kn) : "?");
+        f->line = (int)kn->start_mark.line + 1;
+        char *what = xasprintf(_("form '%s'"), f->id);
+        rl_keys(L, fn, what, keys);
+        char *role = rl_scalar(L, fn, "role", 0, what);
+        if (role && !strcmp(role, "context")) {
+            if (d->context >= 0)
+                rl_err(L, fn, _("only one form can have role: context"));
+            f->context = 1;
+            d->context = (int)(f - d->forms);
+        } else if (role) {
+            rl_err(L, fn, _("unknown role '%s' (the only role is context)"), role);
+        }
+        free(role);
+        rl_text(L, fn, "unit", 0, what, &f->unit);
+        rl_src(L, fn, "key", f->context, what, &f->key);
+        rl_src(L, fn, "name", 0, what, &f->name);
+        rl_src(L, fn, "village", 0, what, &f->village);
+        rl_src(L, fn, "include", 0, what, &f->include);
+        rl_text(L, fn, "excluded", 0, what, &f->excluded);
+        yaml_node_t *vn = rl_get(L, fn, "villages");
+        if (vn) {
+            rl_keys(L, vn, what, vkeys);
+            f->roster = rl_scalar(L, vn, "repeat", 1, what);
+            rl_src(L, vn, "code", 1, what, &f->v_code);
+            rl_src(L, vn, "name", 0, what, &f->v_name);
+            rl_src(L, vn, "planned", 0, what, &f->v_planned);
+        }
+        free(what);
+    }
+}
+
+/* Index of form id in the definition, or -1. */
+static int def_form(const report_def *d, const char *id)
+{
+    for (size_t i = 0; id && i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+static int def_figure(const report_def *d, const char *id)
+{
+    for (size_t i = 0; id && i < d->nfigs; i++)
+        if (!strcmp(d->figs[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+static void load_groups(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", NULL};
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "groups", &n);
+    L->d->groups = xcalloc(n, sizeof *L->d->groups);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_group *rg = &L->d->groups[L->d->ngroups++];
+        rl_keys(L, g, _("a group"), keys);
+        rg->id = rl_id(L, g, _("a group"));
+        rl_text(L, g, "title", 1, _("a group"), &rg->title);
+    }
+}
+
+/* One entry of figures:. */
+static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
+{
+    static const char *const keys[] = {"id", "kind", "group", "form", "repeat",
+        "title", "phrase", "unit", "numerator", "denominator", "value",
+        "rule", "hidden", NULL};
+    report_def *d = L->d;
+    f->line = (int)g->start_mark.line + 1;
+    f->group = -1;
+    f->id = rl_id(L, g, _("a figure"));
+    char *what = xasprintf(_("figure '%s'"), f->id);
+    rl_keys(L, g, what, keys);
+    for (size_t i = 0; i + 1 < d->nfigs; i++)
+        if (!strcmp(d->figs[i].id, f->id) && &d->figs[i] != f)
+            rl_err(L, g, _("figure id '%s' is used twice"), f->id);
+    char *kind = rl_scalar(L, g, "kind", 1, what);
+    if (kind && !strcmp(kind, "rate"))
+        f->kind = RK_RATE;
+    else if (kind && !strcmp(kind, "count"))
+        f->kind = RK_COUNT;
+    else if (kind && !strcmp(kind, "yesno"))
+        f->kind = RK_YESNO;
+    else if (kind)
+        rl_err(L, rl_get(L, g, "kind"),
+               _("%s: kind must be rate, count or yesno"), what);
+    free(kind);
+    char *s = rl_scalar(L, g, "group", 0, what);
+    for (size_t i = 0; s && i < d->ngroups; i++)
+        if (!strcmp(d->groups[i].id, s))
+            f->group = (int)i;
+    if (s && f->group < 0)
+        rl_err(L, rl_get(L, g, "group"), _("%s: no group '%s'"), what, s);
+    free(s);
+    s = rl_scalar(L, g, "form", 1, what);
+    f->form = def_form(d, s);
+    if (s && f->form < 0)
+        rl_err(L, rl_get(L, g, "form"),
+               _("%s: form '%s' is not listed under forms"), what, s);
+    free(s);
+    f->repeat = rl_scalar(L, g, "repeat", 0, what);
+    rl_text(L, g, "title", 1, what, &f->title);
+    rl_text(L, g, "phrase", 0, what, &f->phrase);
+    rl_text(L, g, "unit", 0, what, &f->unit);
+    if (f->kind == RK_RATE) {
+        rl_src(L, g, "numerator", 1, what, &f->num);
+        rl_src(L, g, "denominator", 0, what, &f->den);
+    } else {
+        rl_src(L, g, "value", 1, what, &f->num);
+    }
+    s = rl_scalar(L, g, "rule", 0, what);
+    if (s && strcmp(s, "any") && strcmp(s, "all"))
+        rl_err(L, rl_get(L, g, "rule"), _("%s: rule must be any or all"), what);
+    f->rule_all = s && !strcmp(s, "all");
+    free(s);
+    s = rl_scalar(L, g, "hidden", 0, what);
+    f->hidden = s && (!strcmp(s, "true") || !strcmp(s, "yes"));
+    free(s);
+    free(what);
+}
+
+static void load_figures(rload *L, yaml_node_t *top)
+{
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "figures", &n);
+    L->d->figs = xcalloc(n, sizeof *L->d->figs);
+    for (size_t i = 0; i < n; i++) {
+        L->d->nfigs++;
+        load_figure(L, yaml_document_get_node(L->doc, it[i]), &L->d->figs[i]);
+    }
+}
+
+static void load_conditions(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", "tests", NULL};
+    static const char *const tkeys[] = {"figure", "at_least", "at_most", NULL};
+    report_def *d = L->d;
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "conditions", &n);
+    d->conds = xcalloc(n, sizeof *d->conds);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_cond *c = &d->conds[d->nconds++];
+        c->line = (int)g->start_mark.line + 1;
+        c->id = rl_id(L, g, _("a condition"));
+        char *what = xasprintf(_("condition '%s'"), c->id);
+        rl_keys(L, g, what, keys);
+        rl_text(L, g, "title", 1, what, &c->title);
+        size_t nt;
+        yaml_node_item_t *ti = rl_seq(L, g, "tests", &nt);
+        if (!nt)
+            rl_err(L, g, _("%s needs at least one test"), what);
+        c->tests = xcalloc(nt, sizeof *c->tests);
+        for (size_t k = 0; k < nt; k++) {
+            yaml_node_t *t = yaml_document_get_node(L->doc, ti[k]);
+            rdef_test *rt = &c->tests[c->ntests++];
+            rl_keys(L, t, what, tkeys);
+            char *fid = rl_scalar(L, t, "figure", 1, what);
+            rt->figure = def_figure(d, fid);
+            if (fid && rt->figure < 0)
+                rl_err(L, t, _("%s: no figure '%s'"), what, fid);
+            free(fid);
+            rl_src(L, t, "at_least", 0, what, &rt->at_least);
+            rl_src(L, t, "at_most", 0, what, &rt->at_most);
+            if (rt->figure >= 0 && !rt->at_least.text && !rt->at_most.text &&
+                d->figs[rt->figure].kind != RK_YESNO)
+                rl_err(L, t, _("%s: a rate or count needs at_least or at_most"),
+                       what);
+        }
+        free(what);
+    }
+}
+
+static void load_verdicts(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", "conditions", NULL};
+    report_def *d = L->d;
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "verdicts", &n);
+    d->verdicts = xcalloc(n, sizeof *d->verdicts);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_verdict *v = &d->verdicts[d->nverdicts++];
+        v->id = rl_id(L, g, _("a verdict"));
+        rl_keys(L, g, _("a verdict"), keys);
+        rl_text(L, g, "title", 1, _("a verdict"), &v->title);
+        size_t nc;
+        yaml_node_item_t *ci = rl_seq(L, g, "conditions", &nc);
+        v->conds = xcalloc(nc, sizeof *v->conds);
+        for (size_t k = 0; k < nc; k++) {
+            yaml_node_t *cn = yaml_document_get_node(L->doc, ci[k]);
+            const char *cid = rl_str(cn);
+            int found = -1;
+            for (size_t j = 0; cid && j < d->nconds; j++)
+                if (!strcmp(d->conds[j].id, cid))
+                    found = (int)j;
+            if (found < 0)
+                rl_err(L, cn, _("verdict '%s': no condition '%s'"), v->id,
+                       cid ? cid : "?");
+            else
+                v->conds[v->nconds++] = found;
+        }
+    }
+}
+
+static void load_needs(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", "need", "priority", NULL};
+    report_def *d = L->d;
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "needs", &n);
+    d->needs = xcalloc(n, sizeof *d->needs);
+    if (n && d->context < 0)
+        rl_err(L, rl_get(L, top, "needs"),
+               _("needs are read from the context form, and there is none"));
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_need *nd = &d->needs[d->nneeds++];
+        nd->id = rl_id(L, g, _("a need"));
+        rl_keys(L, g, _("a need"), keys);
+        rl_text(L, g, "title", 1, _("a need"), &nd->title);
+        rl_src(L, g, "need", 1, _("a need"), &nd->need);
+        rl_src(L, g, "priority", 0, _("a need"), &nd->priority);
+    }
+}
+
+/* Fill d from the document. */
+static void load_top(rload *L)
+{
+    static const char *const keys[] = {"report", "forms", "groups", "figures",
+        "conditions", "verdicts", "needs", NULL};
+    static const char *const rkeys[] = {"id", "version", "title", "min_units",
+                                        NULL};
+    yaml_node_t *top = yaml_document_get_root_node(L->doc);
+    if (!top || top->type != YAML_MAPPING_NODE) {
+        rl_err(L, top, _("a report definition is a mapping with report, "
+                         "forms and figures"));
+        return;
+    }
+    rl_keys(L, top, _("the definition"), keys);
+    yaml_node_t *r = rl_get(L, top, "report");
+    if (r) {
+        rl_keys(L, r, "report", rkeys);
+        rl_text(L, r, "title", 0, "report", &L->d->title);
+        char *mu = rl_scalar(L, r, "min_units", 0, "report");
+        if (mu) {
+            char *end;
+            long v = strtol(mu, &end, 10);
+            if (*end || v < 0)
+                rl_err(L, rl_get(L, r, "min_units"),
+                       _("min_units must be a whole number"));
+            else
+                L->d->min_units = v;
+            free(mu);
+        }
+    }
+    load_forms(L, top);
+    load_groups(L, top);
+    load_figures(L, top);
+    load_conditions(L, top);
+    load_verdicts(L, top);
+    load_needs(L, top);
+}
+
+report_def *report_def_load_string(const char *text, size_t len,
+                                   const char *name, diag_list *diags)
+{
+    report_def *d = xcalloc(1, sizeof *d);
+    d->path = xstrdup(name);
+    d->context = -1;
+    d->min_units = 30;
+    rload L = {NULL, d, diags, 0};
+    if (!util_utf8_valid(text, len)) {
+        rl_err(&L, NULL, _("the file is not valid UTF-8"));
+        report_def_free(d);
+        return NULL;
+    }
+    yaml_parser_t p;
+    yaml_document_t doc;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&p, &doc)) {
+        diag_add(diags, name, (int)p.problem_mark.line + 1,
+                 (int)p.problem_mark.column + 1, "%s",
+                 p.problem ? p.problem : _("not YAML"));
+        yaml_parser_delete(&p);
+        report_def_free(d);
+        return NULL;
+    }
+    L.doc = &doc;
+    load_top(&L);
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&p);
+    if (L.errors) {
+        report_def_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+report_def *report_def_load(const char *path, diag_list *diags)
+{
+    size_t len;
+    char *text = util_read_file(path, &len);
+    if (!text) {
+        diag_add(diags, path, 0, 0, _("cannot read: %s"), strerror(errno));
+        return NULL;
+    }
+    report_def *d = report_def_load_string(text, len, path, diags);
+    free(text);
+    return d;
+}
+
+void report_def_free(report_def *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nforms; i++) {
+        rdef_form *f = &d->forms[i];
+        free(f->id);
+        rtext_free(&f->unit);
+        rtext_free(&f->excluded);
+        free(f->key.text);
+        free(f->name.text);
+        free(f->village.text);
+        free(f->include.text);
+        free(f->roster);
+        free(f->v_code.text);
+        free(f->v_name.text);
+        free(f->v_planned.text);
+    }
+    for (size_t i = 0; i < d->ngroups; i++) {
+        free(d->groups[i].id);
+        rtext_free(&d->groups[i].title);
+    }
+    for (size_t i = 0; i < d->nfigs; i++) {
+        rdef_figure *f = &d->figs[i];
+        free(f->id);
+        free(f->repeat);
+        rtext_free(&f->title);
+        rtext_free(&f->phrase);
+        rtext_free(&f->unit);
+        free(f->num.text);
+        free(f->den.text);
+    }
+    for (size_t i = 0; i < d->nconds; i++) {
+        rdef_cond *c = &d->conds[i];
+        free(c->id);
+        rtext_free(&c->title);
+        for (size_t k = 0; k < c->ntests; k++) {
+            free(c->tests[k].at_least.text);
+            free(c->tests[k].at_most.text);
+        }
+        free(c->tests);
+    }
+    for (size_t i = 0; i < d->nverdicts; i++) {
+        free(d->verdicts[i].id);
+        rtext_free(&d->verdicts[i].title);
+        free(d->verdicts[i].conds);
+    }
+    for (size_t i = 0; i < d->nneeds; i++) {
+        free(d->needs[i].id);
+        rtext_free(&d->needs[i].title);
+        free(d->needs[i].need.text);
+        free(d->needs[i].priority.text);
+    }
+    rtext_free(&d->title);
+    free(d->forms);
+    free(d->groups);
+    free(d->figs);
+    free(d->conds);
+    free(d->verdicts);
+    free(d->needs);
+    free(d->path);
+    free(d);
+}
+
+/* Resolver binding ${name} to f's questions. */
+static int resolve_question(void *ctx, const char *name, int bare)
+{
+    return bare ? -1 : form_find(ctx, name);
+}
+
+expr *report_compile(const report_def *d, const form *f, const rsrc *src,
+                     char **err)
+{
+    expr *e = NULL;
+    expr_error ee = {0, NULL};
+    if (expr_parse(src->text, &e, &ee) ||
+        expr_bind(e, resolve_question, (void *)f, &ee)) {
+        *err = xasprintf("%s:%d:%d: %s (form %s version %s)", d->path,
+                         src->line, src->col + ee.col, ee.msg, f->id,
+                         f->version);
+        free(ee.msg);
+        expr_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Compile one source against f, recording a failure. */
+static int check_src(const report_def *d, const form *f, const rsrc *src,
+                     diag_list *diags)
+{
+    if (!src->text)
+        return 0;
+    char *err = NULL;
+    expr *e = report_compile(d, f, src, &err);
+    if (!e) {
+        diag_add(diags, d->path, src->line, src->col, "%s", err);
+        free(err);
+        return 1;
+    }
+    expr_free(e);
+    return 0;
+}
+
+/* Check the repeat a figure or roster counts over. */
+static int check_repeat(const report_def *d, const form *f, const char *r,
+                        int line, diag_list *diags)
+{
+    int q = r ? form_find(f, r) : -1;
+    if (!r || (q >= 0 && f->q[q].type == QT_REPEAT))
+        return 0;
+    diag_add(diags, d->path, line, 0, _("'%s' is not a repeat of form %s"), r,
+             f->id);
+    return 1;
+}
+
+int report_def_check(const report_def *d, const catalog *cat, diag_list *diags)
+{
+    int bad = 0;
+    for (size_t i = 0; i < d->nforms; i++) {
+        const rdef_form *rf = &d->forms[i];
+        const form *f = catalog_find(cat, rf->id, NULL);
+        if (!f) {
+            diag_add(diags, d->path, rf->line, 0,
+                     _("form '%s' is not among the forms in %s"), rf->id,
+                     cat->dir ? cat->dir : "?");
+            bad++;
+            continue;
+        }
+        bad += check_src(d, f, &rf->key, diags) + check_src(d, f, &rf->name, diags)
+            + check_src(d, f, &rf->village, diags)
+            + check_src(d, f, &rf->include, diags)
+            + check_repeat(d, f, rf->roster, rf->line, diags)
+            + check_src(d, f, &rf->v_code, diags)
+            + check_src(d, f, &rf->v_name, diags)
+            + check_src(d, f, &rf->v_planned, diags);
+    }
+    for (size_t i = 0; i < d->nfigs; i++) {
+        const rdef_figure *fg = &d->figs[i];
+        const form *f = fg->form >= 0
+            ? catalog_find(cat, d->forms[fg->form].id, NULL) : NULL;
+        if (!f)
+            continue;
+        bad += check_repeat(d, f, fg->repeat, fg->line, diags)
+            + check_src(d, f, &fg->num, diags) + check_src(d, f, &fg->den, diags);
+    }
+    const form *ctx = d->context >= 0
+        ? catalog_find(cat, d->forms[d->context].id, NULL) : NULL;
+    for (size_t i = 0; ctx && i < d->nconds; i++)
+        for (size_t k = 0; k < d->conds[i].ntests; k++)
+            bad += check_src(d, ctx, &d->conds[i].tests[k].at_least, diags)
+                + check_src(d, ctx, &d->conds[i].tests[k].at_most, diags);
+    for (size_t i = 0; ctx && i < d->nneeds; i++)
+        bad += check_src(d, ctx, &d->needs[i].need, diags)
+            + check_src(d, ctx, &d->needs[i].priority, diags);
+    return bad;
+}

@@ -1,0 +1,164 @@
+/* report_finish.c: from running totals to the report's findings: each
+ * figure's value and warnings, each condition and verdict, the needs
+ * ranked, and the quality counts (conflicts, duplicates). */
+#include "config.h"
+#include "report/report_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+
+/* The value of a running total. */
+static rvalue value_of(const rdef_figure *fg, const racc *a)
+{
+    rvalue v = {0, a->num, a->den, a->units, NAN};
+    if (fg->kind == RK_RATE) {
+        v.known = a->den > 0;
+        v.value = v.known ? 100.0 * a->num / a->den : NAN;
+    } else if (fg->kind == RK_COUNT) {
+        v.known = a->units > 0;
+        v.value = a->num;
+    } else {
+        v.known = a->units > 0;
+        v.value = fg->rule_all ? a->num == a->den : a->num > 0;
+    }
+    return v;
+}
+
+/* Warnings on figure i: data it lacks or that is thin. */
+static void figure_warnings(rrun *R, size_t i)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    const rdef_figure *fg = &d->figs[i];
+    const rdef_form *rf = &d->forms[fg->form];
+    const rformstat *fs = &r->forms[fg->form];
+    rwarn *w = &r->fwarn[i];
+    if (rf->context && !r->have_context)
+        rwarn_add(w, xasprintf(_("the %s form is missing"), rf->id));
+    else if (!fs->complete)
+        rwarn_add(w, xasprintf(_("no complete %s interview"), rf->id));
+    if (fs->drafts)
+        rwarn_add(w, xasprintf(_("%ld %s drafts not counted"), fs->drafts,
+                               rf->id));
+    if (fs->unreadable)
+        rwarn_add(w, xasprintf(_("%ld %s interviews of an unknown form "
+                                 "version not counted"), fs->unreadable, rf->id));
+    if (!rf->context && r->val[i].known && r->val[i].units < d->min_units)
+        rwarn_add(w, xasprintf(_("small base: %ld %s"), r->val[i].units,
+                               rtext_get(&rf->unit, r->lang)));
+}
+
+/* Status of one test of a condition. */
+static report_status test_status(const report_result *r, const rdef_test *t,
+                                 rtest_res *tr)
+{
+    const rvalue *v = &r->val[t->figure];
+    if (!v->known)
+        return REPORT_NO_DATA;
+    if (!tr->has_threshold)
+        return v->value != 0 ? REPORT_MET : REPORT_NOT_MET;
+    if (tr->threshold != tr->threshold)
+        return REPORT_NO_DATA;
+    /* Compare at the precision the report prints, so that a figure shown
+     * as 50.0% against 50% is met, as the reader would judge it. */
+    double x = round(v->value * 1e6) / 1e6;
+    int ok = tr->at_most ? x <= tr->threshold : x >= tr->threshold;
+    return ok ? REPORT_MET : REPORT_NOT_MET;
+}
+
+/* Combine: any not met is not met; else any unknown is no data. */
+static report_status combine(report_status acc, report_status s)
+{
+    if (acc == REPORT_NOT_MET || s == REPORT_NOT_MET)
+        return REPORT_NOT_MET;
+    if (acc == REPORT_NO_DATA || s == REPORT_NO_DATA)
+        return REPORT_NO_DATA;
+    return REPORT_MET;
+}
+
+/* Order of needs: needed first, then by priority (1 high), then as
+ * defined; unknown last. */
+static const report_result *sort_r;
+static int need_cmp(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const rneed_res *x = &sort_r->needs[i], *y = &sort_r->needs[j];
+    int rx = x->need == 1 ? 0 : x->need == 0 ? 1 : 2;
+    int ry = y->need == 1 ? 0 : y->need == 0 ? 1 : 2;
+    if (rx != ry)
+        return rx - ry;
+    double px = x->priority == x->priority ? x->priority : 1e9;
+    double py = y->priority == y->priority ? y->priority : 1e9;
+    if (px != py)
+        return px < py ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Villages in order of their codes. */
+static int village_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rvillage *)a)->code, ((const rvillage *)b)->code);
+}
+
+/* Enumerator rows by form, then name: the same order however the
+ * interviews were shared between processes. */
+static int enum_cmp(const void *a, const void *b)
+{
+    const renum *x = a, *y = b;
+    int c = strcmp(x->form, y->form);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+void report_finish(rrun *R)
+{
+    const report_def *d = R->d;
+    report_result *r = R->r;
+    for (size_t i = 0; i < d->nfigs; i++)
+        r->val[i] = value_of(&d->figs[i], &r->acc[i]);
+    if (r->nvillages)
+        qsort(r->villages, r->nvillages, sizeof *r->villages, village_cmp);
+    if (r->nenums)
+        qsort(r->enums, r->nenums, sizeof *r->enums, enum_cmp);
+    for (size_t v = 0; v < r->nvillages; v++) {
+        r->villages[v].val = xcalloc(d->nfigs, sizeof *r->villages[v].val);
+        for (size_t i = 0; i < d->nfigs; i++)
+            r->villages[v].val[i] = value_of(&d->figs[i], &r->villages[v].acc[i]);
+    }
+    for (size_t i = 0; i < d->nfigs; i++)
+        figure_warnings(R, i);
+    for (size_t i = 0; i < d->nconds; i++) {
+        report_status st = REPORT_MET;
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            r->tests[i][k].st = test_status(r, &d->conds[i].tests[k],
+                                            &r->tests[i][k]);
+            st = combine(st, r->tests[i][k].st);
+        }
+        r->cond_st[i] = st;
+    }
+    for (size_t i = 0; i < d->nverdicts; i++) {
+        report_status st = REPORT_MET;
+        for (size_t k = 0; k < d->verdicts[i].nconds; k++)
+            st = combine(st, r->cond_st[d->verdicts[i].conds[k]]);
+        r->verdict_st[i] = st;
+    }
+    for (size_t i = 0; i < d->nneeds; i++)
+        r->need_order[i] = i;
+    sort_r = r;
+    qsort(r->need_order, d->nneeds, sizeof *r->need_order, need_cmp);
+    sort_r = NULL;
+    r->conflicts = rscan_open_rows(R->s, "conflicts");
+    r->dup_table = rscan_open_rows(R->s, "duplicates");
+    /* Keys of the context form's interviews were not collected (it is read
+     * in passes of its own): the database finds those few. */
+    for (size_t i = 0; i < d->nforms; i++) {
+        const form *f = catalog_find(R->cat, d->forms[i].id, NULL);
+        if (d->forms[i].context)
+            r->forms[i].duplicates = f ? rscan_key_duplicates(R->s, f) : 0;
+        else
+            r->forms[i].duplicates = report_key_duplicates(r, d->forms[i].id);
+    }
+}

@@ -1,0 +1,242 @@
+/* report_int.h: what the report's source files share and no other module
+ * needs: the parsed definition and the computed result. */
+#ifndef KHAOSAT_REPORT_INT_H
+#define KHAOSAT_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/catalog.h"
+#include "core/form.h"
+#include "core/inst.h"
+#include "report/report.h"
+
+/* A translated text: pairs of language code and text. */
+typedef struct rtext {
+    char **code, **text;
+    size_t n;
+} rtext;
+
+/* An expression's source with where it was written. */
+typedef struct rsrc {
+    char *text;           /* NULL when absent */
+    int line, col;
+} rsrc;
+
+typedef enum rkind {
+    RK_RATE,
+    RK_COUNT,
+    RK_YESNO
+} rkind;
+
+/* How one form takes part in the report. */
+typedef struct rdef_form {
+    char *id;
+    int context;          /* the form describing the commune itself */
+    rtext unit;           /* what one interview is: "households" */
+    rsrc key, name;       /* context: the commune's code and name */
+    rsrc village;         /* village code of an interview */
+    rsrc include;         /* interviews counted in figures (else excluded) */
+    rtext excluded;       /* what an excluded interview is: "refusals" */
+    char *roster;         /* context: repeat listing the villages */
+    rsrc v_code, v_name, v_planned;
+    int line;
+} rdef_form;
+
+typedef struct rdef_group {
+    char *id;
+    rtext title;
+} rdef_group;
+
+typedef struct rdef_figure {
+    char *id;
+    rkind kind;
+    int group;            /* index in groups, -1 none */
+    int form;             /* index in forms */
+    char *repeat;         /* units are instances of this repeat, or NULL */
+    rtext title, phrase, unit;
+    rsrc num, den;        /* rate: numerator, denominator; else num = value */
+    int rule_all;         /* yesno: every unit yes (else any) */
+    int hidden;           /* only used by conditions */
+    int line;
+} rdef_figure;
+
+typedef struct rdef_test {
+    int figure;
+    rsrc at_least, at_most;
+} rdef_test;
+
+typedef struct rdef_cond {
+    char *id;
+    rtext title;
+    rdef_test *tests;
+    size_t ntests;
+    int line;
+} rdef_cond;
+
+typedef struct rdef_verdict {
+    char *id;
+    rtext title;
+    int *conds;
+    size_t nconds;
+} rdef_verdict;
+
+typedef struct rdef_need {
+    char *id;
+    rtext title;
+    rsrc need, priority;
+} rdef_need;
+
+struct report_def {
+    char *path;
+    rtext title;
+    long min_units;       /* fewer units than this draw a warning */
+    rdef_form *forms;
+    size_t nforms;
+    int context;          /* index of the context form, -1 none */
+    rdef_group *groups;
+    size_t ngroups;
+    rdef_figure *figs;
+    size_t nfigs;
+    rdef_cond *conds;
+    size_t nconds;
+    rdef_verdict *verdicts;
+    size_t nverdicts;
+    rdef_need *needs;
+    size_t nneeds;
+};
+
+/* The text of t in lang, else the first one; "" when empty. */
+const char *rtext_get(const rtext *t, const char *lang);
+/* Parse src and bind it to f's questions; NULL with *err set (naming the
+ * definition's file and line) when it does not. */
+expr *report_compile(const report_def *d, const form *f, const rsrc *src,
+                     char **err);
+
+/* A running total of one figure. */
+typedef struct racc {
+    double num, den;
+    long units;
+} racc;
+
+/* A figure's value as reported. */
+typedef struct rvalue {
+    int known;
+    double num, den;      /* rate: parts; count: num = sum; yesno: yes count */
+    long units;
+    double value;         /* rate: percent; count: sum; yesno: 1 or 0 */
+} rvalue;
+
+typedef struct rvillage {
+    char *code, *name;
+    long planned;         /* -1 when not in the roster */
+    long complete, drafts, excluded;
+    racc *acc;            /* per figure */
+    rvalue *val;
+} rvillage;
+
+typedef struct renum {
+    char *name, *form;
+    long complete, drafts;
+} renum;
+
+typedef struct rformstat {
+    long complete, drafts, excluded, unreadable, duplicates;
+} rformstat;
+
+typedef struct rtest_res {
+    double threshold;     /* NaN when unknown or none */
+    int has_threshold, at_most;
+    report_status st;
+} rtest_res;
+
+typedef struct rneed_res {
+    int need;             /* 1, 0 or -1 unknown */
+    double priority;      /* NaN when none */
+} rneed_res;
+
+/* Warnings of one figure. */
+typedef struct rwarn {
+    char **v;
+    size_t n;
+} rwarn;
+
+struct report_result {
+    const report_def *def;
+    char *lang, *generated;
+    int by_village;
+    char *commune_code, *commune_name;
+    int have_context;
+    rformstat *forms;     /* per def form */
+    racc *acc;            /* per figure */
+    rvalue *val;
+    rwarn *fwarn;
+    rvillage *villages;
+    size_t nvillages;
+    renum *enums;
+    size_t nenums;
+    rtest_res **tests;    /* per condition, per test */
+    report_status *cond_st;
+    report_status *verdict_st;
+    rneed_res *needs;
+    size_t *need_order;   /* indices into def->needs, ranked */
+    long conflicts, dup_table; /* -1 when the table is absent */
+    char **ikeys;         /* "form\037key..." of each complete interview */
+    size_t nikeys, capikeys;
+    rwarn warn;           /* report-wide warnings */
+};
+
+/* Add a copy of a message to w. */
+void rwarn_add(rwarn *w, char *msg_owned);
+
+/* The definition's expressions compiled for one form version. */
+typedef struct rcomp {
+    const form *f;
+    int dform;            /* index in def->forms, -1 when not reported */
+    expr **num, **den;    /* per figure; NULL when not of this form */
+    int *rep;             /* per figure: repeat question, -1 the interview */
+    expr *key, *name, *village, *include, *v_code, *v_name, *v_planned;
+    int roster;
+    expr ***at_least, ***at_most; /* context: per condition, per test */
+    expr **need, **prio;
+} rcomp;
+
+/* Everything a run carries. */
+typedef struct rrun {
+    const report_def *d;
+    const catalog *cat;
+    rscan *s;
+    const report_opts *o;
+    report_result *r;
+    rcomp **comps;
+    size_t ncomps;
+    char **keys;          /* context keys seen in the first pass */
+    size_t nkeys;
+    int ctx_done;         /* the chosen context interview was evaluated */
+    int ctx_dups;         /* more complete context interviews with its key */
+    int village_form;     /* form whose interviews the village table counts */
+} rrun;
+
+/* Work out every finding of R's result from its running totals. */
+void report_finish(rrun *R);
+
+/* The village of r with this code, added (with zero totals) when new. */
+rvillage *report_village(report_result *r, const report_def *d,
+                         const char *code);
+/* The enumerator row of r for (name, form), added when new. */
+renum *report_enum(report_result *r, const char *name, const char *form_id);
+/* Note the case key of a complete interview of form f (skipped when a
+ * key answer is missing), for finding duplicates. */
+void report_note_key(report_result *r, const form *f, inst *in);
+/* Complete interviews of form_id whose key another one shares. */
+long report_key_duplicates(report_result *r, const char *form_id);
+/* Zero every running total of r (forms, figures, villages, enumerators),
+ * keeping the rows: what a worker process adds up is then its own part. */
+void rpart_reset(report_result *r, const report_def *d);
+/* Send r's running totals (and per-form duplicates) down f. */
+void rpart_write(FILE *f, const report_result *r, const report_def *d);
+/* Add the totals a worker sent down f to r; 0, or -1 when the stream is
+ * cut short or malformed. */
+int rpart_merge(FILE *f, report_result *r, const report_def *d);
+
+#endif

@@ -1,0 +1,76 @@
+/* session.h: one interview being taken: the in-memory interview (inst)
+ * joined to the store, so that every confirmed answer is checked, applied
+ * and committed at once, and a draft can be resumed where it was left.
+ * Used by the terminal UI and by `khaosat simulate`; no screen here. */
+#ifndef KHAOSAT_SESSION_H
+#define KHAOSAT_SESSION_H
+
+#include <stddef.h>
+
+#include "core/form.h"
+#include "core/inst.h"
+#include "store/store.h"
+
+typedef struct session session;
+
+/* One thing the enumerator can stand on: question q in frame fr. A repeat
+ * question stands for its roster (fr is the frame that holds the roster). */
+typedef struct session_item {
+    int q;
+    inst_frame *fr;
+} session_item;
+
+/* A question that stops finalising: required and empty, or invalid. */
+typedef struct session_problem {
+    session_item item;
+    inst_check why;
+    char *msg;            /* in the form language, owned */
+} session_problem;
+
+/* Start a new draft of form f (its text is kept in the store). */
+int session_new(store *st, const form *f, const char *enumerator, int lang,
+                session **out, char **err);
+/* Reopen the interview uuid of form f with its answers and repeats. */
+int session_resume(store *st, const form *f, const char *uuid, int lang,
+                   session **out, char **err);
+/* Free the session (the store is the caller's). */
+void session_free(session *s);
+/* The in-memory interview. */
+inst *session_inst(session *s);
+/* The interview's UUID. */
+const char *session_uuid(const session *s);
+
+/* The items shown in scope (the root or a repeat instance), in order:
+ * relevant questions other than calculations and groups, with nested
+ * repeats as one roster item each. *out is newly allocated. */
+size_t session_items(session *s, inst_frame *scope, session_item **out);
+/* The id of the nearest group around q inside scope, or -1 (section title). */
+int session_section(const session *s, int q, const inst_frame *scope);
+
+/* Check value for item it and, when it is acceptable, apply it and commit
+ * it. Returns the check result (INST_OK when saved) with *msg set for a
+ * refusal, or -1 when the store failed (*msg says why). */
+int session_answer(session *s, session_item it, const char *value, char **msg);
+/* Add an instance of roster item it (committed) and return it. */
+int session_repeat_add(session *s, session_item it, inst_frame **out);
+/* Remove instance i of roster item it with its answers (committed). */
+int session_repeat_remove(session *s, session_item it, size_t i);
+/* Record that the enumerator entered or left an item (audit trail), and
+ * remember the item as the place to resume. */
+int session_enter(session *s, session_item it);
+/* Record leaving an item. */
+int session_leave(session *s, session_item it);
+/* The item saved as the place to resume (the first item when none). */
+session_item session_resume_item(session *s);
+
+/* Every problem in the interview, all repeat instances included. */
+size_t session_problems(session *s, session_problem **out);
+/* Free a problem list. */
+void session_problems_free(session_problem *p, size_t n);
+/* Mark complete when there is no problem; else return the count of
+ * problems (> 0) and leave the draft as it is. -1 on store failure. */
+int session_finalise(session *s);
+/* The message of the last store failure. */
+const char *session_errmsg(const session *s);
+
+#endif

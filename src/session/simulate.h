@@ -1,0 +1,29 @@
+/* simulate.h: fill interviews with random answers that respect the form's
+ * types, relevance, constraints and repeats, through the same session (and
+ * so the same engine and store) as the enumerator's screen. For training
+ * data, tests and benchmarks. Reproducible: the same seed gives the same
+ * answers. */
+#ifndef KHAOSAT_SIMULATE_H
+#define KHAOSAT_SIMULATE_H
+
+#include <stdint.h>
+
+#include "session/session.h"
+
+typedef struct sim_rng {
+    uint64_t state;
+} sim_rng;
+
+/* Seed a generator. */
+void sim_seed(sim_rng *r, uint64_t seed);
+/* The next 64 random bits. */
+uint64_t sim_next(sim_rng *r);
+/* A uniform integer in [lo, hi]. */
+long sim_range(sim_rng *r, long lo, long hi);
+
+/* Answer every relevant question of the session's interview; open-ended
+ * repeats get between their min and max (at most max_repeat) instances.
+ * Returns 0, or -1 when the store failed. */
+int sim_fill(session *s, sim_rng *r, int max_repeat);
+
+#endif

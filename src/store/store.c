@@ -1,0 +1,776 @@
+/* store.c: the store object, its statement cache and error messages,
+ * settings, stored forms and interviews.  Answers, repeats and the audit
+ * trail are in store_answer.c; opening and migrating in store_schema.c. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+
+#define IV_COLS "uuid, form_id, form_version, status, enumerator, device_id," \
+    " created, updated, position, exported_at"
+
+static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
+    [SS_BEGIN] = "BEGIN IMMEDIATE",
+    [SS_COMMIT] = "COMMIT",
+    [SS_ROLLBACK] = "ROLLBACK",
+    [SS_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [SS_SETTING_SET] = "INSERT INTO settings (key, value) VALUES (?1, ?2)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [SS_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
+    [SS_SETTING_ADD] = "INSERT OR IGNORE INTO settings (key, value)"
+        " VALUES (?1, ?2)",
+    [SS_FORM_FIND] = "SELECT id, sha256 FROM forms"
+        " WHERE form_id = ?1 AND version = ?2",
+    [SS_FORM_GET] = "SELECT id, source, sha256 FROM forms"
+        " WHERE form_id = ?1 AND version = ?2",
+    [SS_FORM_ADD] = "INSERT INTO forms (form_id, version, source, sha256)"
+        " VALUES (?1, ?2, ?3, ?4)",
+    [SS_IV_ADD] = "INSERT INTO interviews (uuid, form_id, form_version,"
+        " status, created, updated, enumerator, device_id)"
+        " VALUES (?1, ?2, ?3, 'draft', ?4, ?4, ?5, ?6)",
+    [SS_IV_GET] = "SELECT " IV_COLS " FROM interviews WHERE uuid = ?1",
+    [SS_IV_LIST] = "SELECT " IV_COLS " FROM interviews"
+        " WHERE ?1 IS NULL OR form_id = ?1 ORDER BY updated DESC, uuid",
+    [SS_IV_STATUS] = "SELECT status FROM interviews WHERE uuid = ?1",
+    [SS_IV_TOUCH] = "UPDATE interviews SET updated = ?2, exported_at = NULL"
+        " WHERE uuid = ?1",
+    [SS_IV_SET_STATUS] = "UPDATE interviews SET status = ?2, updated = ?3,"
+        " exported_at = NULL WHERE uuid = ?1",
+    [SS_IV_SET_POS] = "UPDATE interviews SET position = ?2 WHERE uuid = ?1",
+    [SS_IV_EXPORTED] = "UPDATE interviews SET exported_at = ?2"
+        " WHERE uuid = ?1",
+    [SS_IV_DELETE] = "DELETE FROM interviews"
+        " WHERE uuid = ?1 AND status = 'draft'",
+    [SS_COUNT] = "SELECT form_id, sum(status = 'draft'),"
+        " sum(status = 'complete'),"
+        " sum(status = 'complete' AND exported_at IS NULL)"
+        " FROM interviews WHERE ?1 IS NULL OR form_id = ?1"
+        " GROUP BY form_id ORDER BY form_id",
+    [SS_ANS_GET] = "SELECT value FROM answers"
+        " WHERE interview = ?1 AND qid = ?2 AND path = ?3",
+    [SS_ANS_PUT] = "INSERT INTO answers (interview, qid, path, value)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (interview, qid, path)"
+        " DO UPDATE SET value = excluded.value",
+    [SS_ANS_DEL] = "DELETE FROM answers"
+        " WHERE interview = ?1 AND qid = ?2 AND path = ?3",
+    [SS_ANS_LOAD] = "SELECT qid, path, value FROM answers"
+        " WHERE interview = ?1 ORDER BY path, qid",
+    [SS_AUDIT_ADD] = "INSERT INTO audit (interview, time, event, qid, path,"
+        " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SS_AUDIT_LOAD] = "SELECT seq, time, event, qid, path, old_value,"
+        " new_value FROM audit WHERE interview = ?1 ORDER BY seq",
+    [SS_RC_GET] = "SELECT count FROM repeat_counts"
+        " WHERE interview = ?1 AND path = ?2",
+    [SS_RC_PUT] = "INSERT INTO repeat_counts (interview, path, count)"
+        " VALUES (?1, ?2, ?3) ON CONFLICT (interview, path)"
+        " DO UPDATE SET count = excluded.count",
+    [SS_RC_LOAD] = "SELECT path, count FROM repeat_counts"
+        " WHERE interview = ?1 ORDER BY path",
+    /* substr/length rather than LIKE: ids may contain '_' and '%'. */
+    [SS_INST_AUDIT] = "INSERT INTO audit (interview, time, event, qid, path,"
+        " old_value, new_value) SELECT interview, ?2, 'change', qid, path,"
+        " value, NULL FROM answers WHERE interview = ?1"
+        " AND (path = ?3 OR substr(path, 1, length(?4)) = ?4)",
+    [SS_INST_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1"
+        " AND (path = ?2 OR substr(path, 1, length(?3)) = ?3)",
+    [SS_INST_DEL_RC] = "DELETE FROM repeat_counts WHERE interview = ?1"
+        " AND substr(path, 1, length(?2)) = ?2",
+    [SS_INST_LATER_ANS] = "SELECT qid, path FROM answers WHERE interview = ?1"
+        " AND substr(path, 1, length(?2)) = ?2",
+    [SS_INST_MOVE_ANS] = "UPDATE answers SET path = ?4"
+        " WHERE interview = ?1 AND qid = ?2 AND path = ?3",
+    [SS_INST_LATER_RC] = "SELECT path FROM repeat_counts"
+        " WHERE interview = ?1 AND substr(path, 1, length(?2)) = ?2",
+    [SS_INST_MOVE_RC] = "UPDATE repeat_counts SET path = ?3"
+        " WHERE interview = ?1 AND path = ?2",
+    [SS_REV_IV] = "SELECT form_id, form_version, status, head, enumerator"
+        " FROM interviews WHERE uuid = ?1",
+    /* Canonical item order: BINARY collation is bytewise, prefix first. */
+    [SS_REV_ITEMS] = "SELECT qid, path, value FROM answers"
+        " WHERE interview = ?1 UNION ALL SELECT '', path,"
+        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1"
+        " ORDER BY 1, 2",
+    [SS_REV_CONTENT] = "SELECT content FROM revisions WHERE id = ?1",
+    [SS_REV_ADD] = "INSERT OR IGNORE INTO revisions (id, interview, parent,"
+        " parent2, status, device, enumerator, created, content, bundle)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)",
+    [SS_REV_ADD_ITEMS] = "INSERT OR IGNORE INTO revision_items (revision,"
+        " qid, path, value) SELECT ?2, qid, path, value FROM answers"
+        " WHERE interview = ?1 UNION ALL SELECT ?2, '', path,"
+        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1",
+    [SS_REV_SET_HEAD] = "UPDATE interviews SET head = ?2 WHERE uuid = ?1",
+};
+
+/* Build "PATH: message[: reason]" into the store. */
+static void set_err(store *st, const char *reason, const char *fmt,
+                    va_list ap)
+{
+    char *msg = xvasprintf(fmt, ap);
+    free(st->err);
+    if (reason)
+        st->err = xasprintf("%s: %s: %s", st->path, msg, reason);
+    else
+        st->err = xasprintf("%s: %s", st->path, msg);
+    free(msg);
+}
+
+int store_fail(store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_err(st, st->sqlerr ? st->sqlerr : sqlite3_errmsg(st->db), fmt, ap);
+    va_end(ap);
+    free(st->sqlerr);
+    st->sqlerr = NULL;
+    return -1;
+}
+
+int store_failx(store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_err(st, NULL, fmt, ap);
+    va_end(ap);
+    free(st->sqlerr);
+    st->sqlerr = NULL;
+    return -1;
+}
+
+sqlite3_stmt *store_stmt(store *st, enum store_stmt id)
+{
+    if (st->stmt[id])
+        return st->stmt[id];
+    if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &st->stmt[id], NULL) != SQLITE_OK) {
+        store_fail(st, "preparing \"%s\"", stmt_sql[id]);
+        return NULL;
+    }
+    return st->stmt[id];
+}
+
+int store_step(store *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        return rc;
+    if (rc != SQLITE_DONE) {
+        free(st->sqlerr);
+        st->sqlerr = xstrdup(sqlite3_errmsg(st->db));
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key)
+{
+    sqlite3_stmt *s = store_stmt(st, id);
+    if (s)
+        store_bind(s, 1, key);
+    return s;
+}
+
+int store_row_by_key(store *st, enum store_stmt id, const char *key,
+                     const char *what, sqlite3_stmt **out)
+{
+    sqlite3_stmt *s = store_stmt_key(st, id, key);
+    if (!s)
+        return -1;
+    int rc = store_step(st, s);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "reading %s %s", what, key);
+    *out = s;
+    return 0;
+}
+
+/* Run one of the transaction-control statements. */
+static int run_control(store *st, enum store_stmt id)
+{
+    sqlite3_stmt *s = store_stmt(st, id);
+    if (!s)
+        return -1;
+    return store_step(st, s) == SQLITE_DONE ? 0 : -1;
+}
+
+int store_begin(store *st)
+{
+    if (run_control(st, SS_BEGIN) != 0)
+        return store_fail(st, "starting a transaction");
+    return 0;
+}
+
+int store_commit(store *st)
+{
+    if (run_control(st, SS_COMMIT) != 0) {
+        store_fail(st, "committing");
+        store_rollback(st);
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(store *st)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    char *keep = st->sqlerr;
+    st->sqlerr = NULL;
+    run_control(st, SS_ROLLBACK);
+    free(st->sqlerr);
+    st->sqlerr = keep;
+}
+
+void store_now(char buf[32], int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ms)
+        snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+    else
+        snprintf(buf + n, 32 - n, "Z");
+}
+
+void store_now_both(char sec[32], char ms[32])
+{
+    store_now(ms, 1);
+    memcpy(sec, ms, 19);
+    sec[19] = 'Z';
+    sec[20] = '\0';
+}
+
+void store_bind(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int store_audit_add(store *st, const char *uuid, const char *time,
+                    const char *event, const char *qid, const char *path,
+                    const char *old_value, const char *new_value)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_AUDIT_ADD);
+    if (!s)
+        return SQLITE_ERROR;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, time);
+    store_bind(s, 3, event);
+    store_bind(s, 4, qid);
+    store_bind(s, 5, path);
+    store_bind(s, 6, old_value);
+    store_bind(s, 7, new_value);
+    return store_step(st, s);
+}
+
+int store_touch(store *st, const char *uuid, const char *time)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_IV_TOUCH);
+    if (!s)
+        return -1;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, time);
+    if (store_step(st, s) != SQLITE_DONE)
+        return store_fail(st, "updating interview %s", uuid);
+    return sqlite3_changes(st->db) ? 0 : 1;
+}
+
+int store_open(const char *path, store **out, char **errmsg)
+{
+    sqlite3 *db;
+    char *err = NULL;
+    *out = NULL;
+    if (store_schema_open(path, &db, &err) != 0) {
+        if (errmsg)
+            *errmsg = err;
+        else
+            free(err);
+        return -1;
+    }
+    store *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    st->path = xstrdup(path);
+    *out = st;
+    return 0;
+}
+
+void store_close(store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < SS_COUNT_OF_STMTS; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st->path);
+    free(st->err);
+    free(st->sqlerr);
+    free(st->device_id);
+    free(st);
+}
+
+const char *store_errmsg(const store *st)
+{
+    return st->err ? st->err : "no error";
+}
+
+sqlite3 *store_sqlite(store *st)
+{
+    return st->db;
+}
+
+const char *store_path(const store *st)
+{
+    return st->path;
+}
+
+int store_setting_get(store *st, const char *key, char **out)
+{
+    *out = NULL;
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_SETTING_GET, key, "setting", &s);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return 0;
+}
+
+int store_setting_set(store *st, const char *key, const char *value)
+{
+    sqlite3_stmt *s = store_stmt(st, value ? SS_SETTING_SET : SS_SETTING_DEL);
+    if (!s)
+        return -1;
+    store_bind(s, 1, key);
+    if (value)
+        store_bind(s, 2, value);
+    if (store_step(st, s) != SQLITE_DONE)
+        return store_fail(st, "saving setting %s", key);
+    if (strcmp(key, STORE_SET_DEVICE_ID) == 0) {
+        free(st->device_id);
+        st->device_id = NULL;
+    }
+    return 0;
+}
+
+void store_uuid_v4(char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    if (sodium_init() < 0)
+        abort();            /* no randomness: nothing sensible to do */
+    randombytes_buf(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    char *p = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
+    }
+    *p = '\0';
+}
+
+int store_device_id(store *st, char **out)
+{
+    *out = NULL;
+    if (!st->device_id) {
+        char fresh[37];
+        store_uuid_v4(fresh);
+        /* INSERT OR IGNORE: a second khaosat racing us keeps its own id. */
+        sqlite3_stmt *s = store_stmt(st, SS_SETTING_ADD);
+        if (!s)
+            return -1;
+        store_bind(s, 1, STORE_SET_DEVICE_ID);
+        store_bind(s, 2, fresh);
+        if (store_step(st, s) != SQLITE_DONE)
+            return store_fail(st, "saving the device id");
+        if (store_setting_get(st, STORE_SET_DEVICE_ID, &st->device_id) != 0)
+            return -1;
+        if (!st->device_id)
+            return store_failx(st, "the device id vanished after saving");
+    }
+    *out = xstrdup(st->device_id);
+    return 0;
+}
+
+/* Hex SHA-256 of a text. */
+static void sha256_hex(const char *text, size_t len, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int store_save_form(store *st, const char *form_id, const char *version,
+                    const char *source, size_t len, int64_t *row_id)
+{
+    char sha[65];
+    sha256_hex(source, len, sha);
+    if (store_begin(st) != 0)
+        return -1;
+    sqlite3_stmt *s = store_stmt(st, SS_FORM_FIND);
+    if (!s)
+        goto fail;
+    store_bind(s, 1, form_id);
+    store_bind(s, 2, version);
+    int rc = store_step(st, s);
+    if (rc == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        int same = strcmp((const char *)sqlite3_column_text(s, 1), sha) == 0;
+        sqlite3_reset(s);
+        store_rollback(st);
+        if (!same)
+            return store_failx(st, "form %s version %s is already stored "
+                               "with a different text; give the changed "
+                               "form a new version", form_id, version);
+        if (row_id)
+            *row_id = id;
+        return 0;
+    }
+    if (rc != SQLITE_DONE) {
+        store_fail(st, "looking up form %s version %s", form_id, version);
+        goto fail;
+    }
+    s = store_stmt(st, SS_FORM_ADD);
+    if (!s)
+        goto fail;
+    store_bind(s, 1, form_id);
+    store_bind(s, 2, version);
+    sqlite3_bind_text64(s, 3, source, len, SQLITE_STATIC, SQLITE_UTF8);
+    store_bind(s, 4, sha);
+    if (store_step(st, s) != SQLITE_DONE) {
+        store_fail(st, "saving form %s version %s", form_id, version);
+        goto fail;
+    }
+    int64_t id = sqlite3_last_insert_rowid(st->db);
+    if (store_commit(st) != 0)
+        return -1;
+    if (row_id)
+        *row_id = id;
+    return 0;
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int store_load_form(store *st, const char *form_id, const char *version,
+                    store_form *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_stmt(st, SS_FORM_GET);
+    if (!s)
+        return -1;
+    store_bind(s, 1, form_id);
+    store_bind(s, 2, version);
+    int rc = store_step(st, s);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "reading form %s version %s", form_id, version);
+    out->id = sqlite3_column_int64(s, 0);
+    out->form_id = xstrdup(form_id);
+    out->version = xstrdup(version);
+    out->source_len = (size_t)sqlite3_column_bytes(s, 1);
+    out->source = xstrndup((const char *)sqlite3_column_text(s, 1),
+                           out->source_len);
+    snprintf(out->sha256, sizeof out->sha256, "%s",
+             (const char *)sqlite3_column_text(s, 2));
+    sqlite3_reset(s);
+    return 0;
+}
+
+void store_form_clear(store_form *f)
+{
+    free(f->form_id);
+    free(f->version);
+    free(f->source);
+    memset(f, 0, sizeof *f);
+}
+
+/* The stored spelling of a status, and back. */
+static const char *status_name(store_status s)
+{
+    return s == STORE_COMPLETE ? "complete" : "draft";
+}
+
+static store_status status_parse(const char *s)
+{
+    return s && strcmp(s, "complete") == 0 ? STORE_COMPLETE : STORE_DRAFT;
+}
+
+/* Copy column i of s, keeping NULL as NULL. */
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    return xstrdup((const char *)sqlite3_column_text(s, i));
+}
+
+/* Fill iv from a row selected with IV_COLS. */
+static void interview_from_row(sqlite3_stmt *s, store_interview *iv)
+{
+    iv->uuid = col_dup(s, 0);
+    iv->form_id = col_dup(s, 1);
+    iv->form_version = col_dup(s, 2);
+    iv->status = status_parse((const char *)sqlite3_column_text(s, 3));
+    iv->enumerator = col_dup(s, 4);
+    iv->device_id = col_dup(s, 5);
+    iv->created = col_dup(s, 6);
+    iv->updated = col_dup(s, 7);
+    iv->position = col_dup(s, 8);
+    iv->exported_at = col_dup(s, 9);
+}
+
+void store_interview_clear(store_interview *iv)
+{
+    free(iv->uuid);
+    free(iv->form_id);
+    free(iv->form_version);
+    free(iv->enumerator);
+    free(iv->device_id);
+    free(iv->created);
+    free(iv->updated);
+    free(iv->position);
+    free(iv->exported_at);
+    memset(iv, 0, sizeof *iv);
+}
+
+int store_interview_create(store *st, const char *form_id,
+                           const char *version, const char *enumerator,
+                           char out[37])
+{
+    char *device;
+    if (store_device_id(st, &device) != 0)
+        return -1;
+    char uuid[37], now[32], now_ms[32];
+    store_uuid_v4(uuid);
+    store_now_both(now, now_ms);
+    if (store_begin(st) != 0) {
+        free(device);
+        return -1;
+    }
+    sqlite3_stmt *s = store_stmt(st, SS_IV_ADD);
+    int rc = SQLITE_ERROR;
+    if (s) {
+        store_bind(s, 1, uuid);
+        store_bind(s, 2, form_id);
+        store_bind(s, 3, version);
+        store_bind(s, 4, now);
+        store_bind(s, 5, enumerator ? enumerator : "");
+        store_bind(s, 6, device);
+        rc = store_step(st, s);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            store_failx(st, "creating an interview: form %s version %s is "
+                        "not stored; save the form first", form_id, version);
+        else if (rc != SQLITE_DONE)
+            store_fail(st, "creating an interview of form %s", form_id);
+        else if ((rc = store_audit_add(st, uuid, now_ms, "create", NULL, NULL,
+                                       NULL, "draft")) != SQLITE_DONE)
+            store_fail(st, "auditing new interview %s", uuid);
+    }
+    free(device);
+    if (rc != SQLITE_DONE) {
+        store_rollback(st);
+        return -1;
+    }
+    if (store_commit(st) != 0)
+        return -1;
+    memcpy(out, uuid, sizeof uuid);
+    return 0;
+}
+
+int store_get_interview(store *st, const char *uuid, store_interview *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_IV_GET, uuid, "interview", &s);
+    if (rc != 0)
+        return rc;
+    interview_from_row(s, out);
+    sqlite3_reset(s);
+    return 0;
+}
+
+/* The status of an interview: 0, 1 when there is none, or -1. */
+static int read_status(store *st, const char *uuid, store_status *out)
+{
+    sqlite3_stmt *s;
+    int rc = store_row_by_key(st, SS_IV_STATUS, uuid, "interview", &s);
+    if (rc != 0)
+        return rc;
+    *out = status_parse((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return 0;
+}
+
+int store_interview_set_status(store *st, const char *uuid,
+                               store_status status)
+{
+    char now[32], now_ms[32];
+    store_now_both(now, now_ms);
+    if (store_begin(st) != 0)
+        return -1;
+    store_status old;
+    int rc = read_status(st, uuid, &old);
+    if (rc == 1)
+        store_failx(st, "no interview %s", uuid);
+    if (rc != 0)
+        goto fail;
+    if (old == status) {
+        store_rollback(st);
+        return 0;
+    }
+    sqlite3_stmt *s = store_stmt(st, SS_IV_SET_STATUS);
+    if (!s)
+        goto fail;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, status_name(status));
+    store_bind(s, 3, now);
+    if (store_step(st, s) != SQLITE_DONE) {
+        store_fail(st, "changing the status of interview %s", uuid);
+        goto fail;
+    }
+    if (store_audit_add(st, uuid, now_ms, "status", NULL, NULL,
+                        status_name(old), status_name(status))
+        != SQLITE_DONE) {
+        store_fail(st, "auditing interview %s", uuid);
+        goto fail;
+    }
+    /* Finalising, or reopening a complete interview, makes a revision. */
+    if ((old == STORE_COMPLETE || status == STORE_COMPLETE)
+        && store_rev_snapshot_tx(st, uuid, 0, NULL) != 0)
+        goto fail;
+    return store_commit(st);
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int store_interview_set_position(store *st, const char *uuid,
+                                 const char *position)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_IV_SET_POS);
+    if (!s)
+        return -1;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, position);
+    if (store_step(st, s) != SQLITE_DONE)
+        return store_fail(st, "saving the position in interview %s", uuid);
+    if (sqlite3_changes(st->db) == 0)
+        return store_failx(st, "no interview %s", uuid);
+    return 0;
+}
+
+int store_interview_delete(store *st, const char *uuid)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    store_status status;
+    int rc = read_status(st, uuid, &status);
+    if (rc == 1)
+        store_failx(st, "no interview %s", uuid);
+    else if (rc == 0 && status != STORE_DRAFT)
+        rc = store_failx(st, "interview %s is complete; only drafts can be "
+                         "deleted", uuid);
+    if (rc != 0)
+        goto fail;
+    /* Answers, repeat counts and audit rows go by ON DELETE CASCADE. */
+    sqlite3_stmt *s = store_stmt_key(st, SS_IV_DELETE, uuid);
+    if (!s)
+        goto fail;
+    if (store_step(st, s) != SQLITE_DONE) {
+        store_fail(st, "deleting interview %s", uuid);
+        goto fail;
+    }
+    return store_commit(st);
+fail:
+    store_rollback(st);
+    return -1;
+}
+
+int store_list_interviews(store *st, const char *form_id,
+                          store_interview_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt_key(st, SS_IV_LIST, form_id);
+    if (!s)
+        return -1;
+    /* Read everything first, so the callback may use the store freely. */
+    store_interview *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = xrealloc(v, cap * sizeof *v);
+        }
+        interview_from_row(s, &v[n++]);
+    }
+    int ret = 0;
+    if (rc != SQLITE_DONE)
+        ret = store_fail(st, "listing interviews");
+    for (size_t i = 0; i < n; i++) {
+        if (ret == 0)
+            ret = fn(ctx, &v[i]);
+        store_interview_clear(&v[i]);
+    }
+    free(v);
+    return ret;
+}
+
+/* Iterate the per-form counts of form_id (NULL: all forms). */
+static int each_count(store *st, const char *form_id, store_count_fn fn,
+                      void *ctx)
+{
+    sqlite3_stmt *s = store_stmt_key(st, SS_COUNT, form_id);
+    if (!s)
+        return -1;
+    int rc, ret = 0;
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
+        store_counts c = {
+            .drafts = (long)sqlite3_column_int64(s, 1),
+            .complete = (long)sqlite3_column_int64(s, 2),
+            .not_exported = (long)sqlite3_column_int64(s, 3),
+        };
+        ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), &c);
+        if (ret != 0) {
+            sqlite3_reset(s);
+            return ret;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "counting interviews");
+    return 0;
+}
+
+/* Add one form's counts to a running total. */
+static int add_counts(void *ctx, const char *form_id, const store_counts *c)
+{
+    (void)form_id;
+    store_counts *t = ctx;
+    t->drafts += c->drafts;
+    t->complete += c->complete;
+    t->not_exported += c->not_exported;
+    return 0;
+}
+
+int store_count(store *st, const char *form_id, store_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    return each_count(st, form_id, add_counts, out);
+}
+
+int store_count_by_form(store *st, store_count_fn fn, void *ctx)
+{
+    return each_count(st, NULL, fn, ctx);
+}

@@ -1,0 +1,95 @@
+/* store_int.h: what the store's source files share and nobody else needs. */
+#ifndef KHAOSAT_STORE_INT_H
+#define KHAOSAT_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "core/util.h"
+
+/* Every SQL statement the store runs more than once; prepared on first use
+ * and kept for the life of the store. */
+enum store_stmt {
+    SS_BEGIN, SS_COMMIT, SS_ROLLBACK,
+    SS_SETTING_GET, SS_SETTING_SET, SS_SETTING_DEL, SS_SETTING_ADD,
+    SS_FORM_FIND, SS_FORM_GET, SS_FORM_ADD,
+    SS_IV_ADD, SS_IV_GET, SS_IV_LIST, SS_IV_STATUS, SS_IV_TOUCH,
+    SS_IV_SET_STATUS, SS_IV_SET_POS, SS_IV_EXPORTED, SS_IV_DELETE, SS_COUNT,
+    SS_ANS_GET, SS_ANS_PUT, SS_ANS_DEL, SS_ANS_LOAD,
+    SS_AUDIT_ADD, SS_AUDIT_LOAD,
+    SS_RC_GET, SS_RC_PUT, SS_RC_LOAD,
+    SS_INST_AUDIT, SS_INST_DEL_ANS, SS_INST_DEL_RC,
+    SS_INST_LATER_ANS, SS_INST_MOVE_ANS, SS_INST_LATER_RC, SS_INST_MOVE_RC,
+    SS_REV_IV, SS_REV_ITEMS, SS_REV_CONTENT, SS_REV_ADD, SS_REV_ADD_ITEMS,
+    SS_REV_SET_HEAD,
+    SS_COUNT_OF_STMTS
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    char *err;
+    char *device_id;      /* cached once known */
+    char *sqlerr;         /* SQLite's message for the last failed step */
+    sqlite3_stmt *stmt[SS_COUNT_OF_STMTS];
+};
+
+/* Open path and bring its schema to STORE_SCHEMA_VERSION (store_schema.c).
+ * On failure returns -1 with *err newly allocated and *out NULL. */
+int store_schema_open(const char *path, sqlite3 **out, char **err);
+
+/* The prepared statement id, preparing it on first use; NULL on failure
+ * (with the store's message set). */
+sqlite3_stmt *store_stmt(store *st, enum store_stmt id);
+/* store_stmt with key bound to its first parameter; NULL on failure. */
+sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key);
+/* Step statement id, with key bound to its first parameter, to its first
+ * row: 0 with *out on the row (read it, then sqlite3_reset it), 1 when
+ * there is none, -1 with the message "reading WHAT KEY". */
+int store_row_by_key(store *st, enum store_stmt id, const char *key,
+                     const char *what, sqlite3_stmt **out);
+/* Step s once.  Returns SQLite's code; resets s unless a row came back, and
+ * on failure keeps SQLite's message for store_fail. */
+int store_step(store *st, sqlite3_stmt *s);
+/* Set the store's message to "PATH: what: SQLite's reason"; returns -1. */
+int store_fail(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
+/* Same without a SQLite reason (the failure is khaosat's own rule). */
+int store_failx(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
+/* BEGIN IMMEDIATE: take the write lock now, so COMMIT cannot be refused. */
+int store_begin(store *st);
+/* COMMIT, or -1 with the message set. */
+int store_commit(store *st);
+/* ROLLBACK if a transaction is open; keeps the current message. */
+void store_rollback(store *st);
+/* The current UTC time, ISO 8601, with milliseconds when ms is set. */
+void store_now(char buf[32], int ms);
+/* The current time to the second (interviews) and to the millisecond
+ * (audit), from one reading of the clock. */
+void store_now_both(char sec[32], char ms[32]);
+/* Bind a string parameter that outlives the statement's next step. */
+void store_bind(sqlite3_stmt *s, int i, const char *v);
+/* Append an audit row; SQLite's code. */
+int store_audit_add(store *st, const char *uuid, const char *time,
+                    const char *event, const char *qid, const char *path,
+                    const char *old_value, const char *new_value);
+/* Make a revision of the interview's content when it differs from its
+ * head, or always with force; inside an open transaction (revision.c). */
+int store_rev_snapshot_tx(store *st, const char *uuid, int force,
+                          char out[65]);
+/* After a change inside a transaction: snapshot when the interview is
+ * complete (a change after completion makes a revision). */
+int store_rev_after_change(store *st, const char *uuid);
+/* Mark the interview exported at time into bundle (audited as 'export'
+ * with the bundle's UUID); inside an open transaction.  0, 1 when there is
+ * no such interview, or -1. */
+int store_mark_exported_tx(store *st, const char *uuid, const char *time,
+                           const char *time_ms, const char *bundle);
+/* The SQLite handle, for the modules that extend the store (bundles,
+ * merging). */
+sqlite3 *store_sqlite(store *st);
+
+/* Mark the interview changed now (clearing exported_at); 0, 1 when there
+ * is no such interview, or -1. */
+int store_touch(store *st, const char *uuid, const char *time);
+
+#endif

@@ -1,0 +1,410 @@
+/* store_schema.c: finding, opening and migrating the khaosat database.
+ *
+ * Schema history (PRAGMA user_version):
+ *   1  settings, forms, interviews (uuid, form, status, times), answers
+ *      keyed by (interview, question) only.
+ *   2  interviews gain enumerator, device_id, position and exported_at;
+ *      answers gain a repeat path in their key; repeat counts and the
+ *      audit trail appear.
+ *   3  revisions: interviews gain a head revision; revisions and their
+ *      items, the bundles merged here, merge conflicts, possible duplicate
+ *      cases and their keys appear; audit rows gain the device and number
+ *      they were first recorded under, so merged trails never repeat.
+ *      Interviews already stored get their first revision when they are
+ *      next changed or exported.
+ *   4  the database's identity (signing and encryption key pairs), the
+ *      cards of the other databases it trusts, and the supervisor's review
+ *      of each interview (approved or returned, with a comment).
+ * A new database is created by running every step from version 0, so the
+ * migrations are exercised on every fresh install, not only on old data. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "store/sqlutil.h"
+#include "core/util.h"
+
+/* PRAGMA application_id of khaosat databases: "KHAO". */
+#define STORE_APP_ID 0x4B48414F
+
+static const char schema_v1[] =
+    "PRAGMA application_id = 1263026511;"
+    "CREATE TABLE settings ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL);"
+    "CREATE TABLE forms ("
+    " id INTEGER PRIMARY KEY,"
+    " form_id TEXT NOT NULL,"
+    " version TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " UNIQUE (form_id, version));"
+    "CREATE TABLE interviews ("
+    " uuid TEXT PRIMARY KEY,"
+    " form_id TEXT NOT NULL,"
+    " form_version TEXT NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('draft', 'complete')),"
+    " created TEXT NOT NULL,"
+    " updated TEXT NOT NULL,"
+    " FOREIGN KEY (form_id, form_version) REFERENCES forms (form_id, version));"
+    "CREATE TABLE answers ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " qid TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (interview, qid));";
+
+/* Version 1 interviews had no enumerator or device of their own: they were
+ * this laptop's, so they take the values from the settings. */
+static const char schema_v2[] =
+    "ALTER TABLE interviews ADD COLUMN enumerator TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE interviews ADD COLUMN device_id TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE interviews ADD COLUMN position TEXT;"
+    "ALTER TABLE interviews ADD COLUMN exported_at TEXT;"
+    "UPDATE interviews SET"
+    " enumerator = coalesce((SELECT value FROM settings"
+    "                        WHERE key = 'enumerator'), ''),"
+    " device_id = coalesce((SELECT value FROM settings"
+    "                       WHERE key = 'device_id'), '');"
+    "CREATE INDEX interviews_form ON interviews (form_id, status);"
+    "CREATE TABLE answers_v2 ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL DEFAULT '',"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (interview, qid, path)) WITHOUT ROWID;"
+    "INSERT INTO answers_v2 (interview, qid, path, value)"
+    " SELECT interview, qid, '', value FROM answers;"
+    "DROP TABLE answers;"
+    "ALTER TABLE answers_v2 RENAME TO answers;"
+    "CREATE TABLE repeat_counts ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " path TEXT NOT NULL,"
+    " count INTEGER NOT NULL CHECK (count >= 0),"
+    " PRIMARY KEY (interview, path)) WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    " seq INTEGER PRIMARY KEY,"
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " time TEXT NOT NULL,"
+    " event TEXT NOT NULL,"
+    " qid TEXT,"
+    " path TEXT,"
+    " old_value TEXT,"
+    " new_value TEXT);"
+    "CREATE INDEX audit_interview ON audit (interview, seq);";
+
+/* Version 3: revisions (see revision.h) and what merging bundles needs. */
+static const char schema_v3[] =
+    "ALTER TABLE interviews ADD COLUMN head TEXT;"
+    "ALTER TABLE audit ADD COLUMN origin TEXT;"
+    "ALTER TABLE audit ADD COLUMN origin_seq INTEGER;"
+    "CREATE UNIQUE INDEX audit_origin ON audit (origin, origin_seq)"
+    " WHERE origin IS NOT NULL;"
+    "CREATE TABLE revisions ("
+    " id TEXT PRIMARY KEY,"
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " parent TEXT,"
+    " parent2 TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('draft', 'complete')),"
+    " device TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL,"
+    " created TEXT NOT NULL,"
+    " content TEXT NOT NULL,"
+    " bundle TEXT) WITHOUT ROWID;"
+    "CREATE INDEX revisions_interview ON revisions (interview);"
+    "CREATE TABLE revision_items ("
+    " revision TEXT NOT NULL,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (revision, qid, path)) WITHOUT ROWID;"
+    "CREATE TABLE bundles ("
+    " uuid TEXT PRIMARY KEY,"
+    " sha256 TEXT NOT NULL,"
+    " file TEXT NOT NULL,"
+    " device TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL,"
+    " commune TEXT NOT NULL,"
+    " created TEXT NOT NULL,"
+    " merged TEXT NOT NULL,"
+    " added INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    " unchanged INTEGER NOT NULL, conflicts INTEGER NOT NULL,"
+    " duplicates INTEGER NOT NULL);"
+    "CREATE TABLE conflicts ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " base TEXT,"
+    " mine TEXT,"
+    " theirs TEXT,"
+    " mine_rev TEXT NOT NULL,"
+    " theirs_rev TEXT NOT NULL,"
+    " merge_rev TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " resolved_rev TEXT,"
+    " PRIMARY KEY (interview, qid, path, theirs_rev));"
+    "CREATE TABLE case_keys ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " form_id TEXT NOT NULL,"
+    " key TEXT,"
+    " rev TEXT NOT NULL);"
+    "CREATE INDEX case_keys_key ON case_keys (form_id, key);"
+    "CREATE TABLE duplicates ("
+    " a TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " b TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " form_id TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " found TEXT NOT NULL,"
+    " PRIMARY KEY (a, b));";
+
+/* Version 4: keys (see keys.h) and reviews.  One identity row at most;
+ * trusted cards are kept after revocation, so a revoked key is recognised
+ * as revoked rather than unknown. */
+static const char schema_v4[] =
+    "CREATE TABLE identity ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " sign_pk BLOB NOT NULL,"
+    " sign_sk BLOB NOT NULL,"
+    " box_pk BLOB NOT NULL,"
+    " box_sk BLOB NOT NULL,"
+    " created TEXT NOT NULL);"
+    "CREATE TABLE trusted ("
+    " fingerprint TEXT PRIMARY KEY,"
+    " sign_pk BLOB NOT NULL UNIQUE,"
+    " box_pk BLOB NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('laptop', 'office')),"
+    " commune TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " purpose TEXT NOT NULL CHECK (purpose IN ('upstream', 'accept')),"
+    " trusted TEXT NOT NULL,"
+    " revoked TEXT);"
+    "CREATE TABLE reviews ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " status TEXT NOT NULL CHECK (status IN ('approved', 'returned')),"
+    " comment TEXT,"
+    " reviewer TEXT,"
+    " time TEXT NOT NULL);";
+
+/* Version 2 stamps interviews with the device id, so one must exist before
+ * the migration copies it. */
+static int pre_v2(sqlite3 *db)
+{
+    char id[37];
+    store_uuid_v4(id);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO settings (key, value)"
+                           " VALUES ('device_id', ?1)", -1, &s, NULL))
+        return -1;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct {
+    const char *sql;
+    int (*before)(sqlite3 *db);
+} migrations[STORE_SCHEMA_VERSION] = {
+    {schema_v1, NULL},      /* 0 -> 1 */
+    {schema_v2, pre_v2},    /* 1 -> 2 */
+    {schema_v3, NULL},      /* 2 -> 3 */
+    {schema_v4, NULL},      /* 3 -> 4 */
+};
+
+int store_default_path(char **out)
+{
+    const char *env = getenv("KHAOSAT_DB");
+    if (env && *env) {
+        *out = xstrdup(env);
+        return 0;
+    }
+    env = getenv("XDG_DATA_HOME");
+    if (env && *env) {
+        *out = xasprintf("%s/khaosat/khaosat.db", env);
+        return 0;
+    }
+    env = getenv("HOME");
+    if (!env || !*env) {
+        *out = NULL;
+        return -1;
+    }
+    *out = xasprintf("%s/.local/share/khaosat/khaosat.db", env);
+    return 0;
+}
+
+int store_mkdirs_for(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        /* Create each prefix in turn; existing ones are fine. */
+        for (char *p = dir + 1; ; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            char c = *p;
+            *p = '\0';
+            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+                rc = -errno;
+                break;
+            }
+            *p = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(dir);
+    return rc;
+}
+
+/* Refuse a file that exists with content that is not SQLite's, before
+ * SQLite gets a chance to write anything to it. */
+static int check_header(const char *path, char **err)
+{
+    static const char magic[16] = "SQLite format 3";
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;           /* missing: SQLite creates it or reports why */
+    char head[16];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n == 0)
+        return 0;           /* an empty file is an empty database */
+    if (n < sizeof head || memcmp(head, magic, sizeof head) != 0) {
+        *err = xasprintf("%s is not a SQLite database; khaosat will not "
+                         "touch it", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Decide, reading only, whether this file is a database we may write. */
+static int check_identity(sqlite3 *db, const char *path, char **err)
+{
+    long version = 0, app = 0, objects = 0;
+    int rc = sqlutil_long(db, "PRAGMA user_version", &version);
+    if (rc == SQLITE_OK)
+        rc = sqlutil_long(db, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = sqlutil_long(db, "SELECT count(*) FROM sqlite_master", &objects);
+    if (rc == SQLITE_NOTADB) {
+        *err = xasprintf("%s is not a SQLite database; khaosat will not "
+                         "touch it", path);
+        return -1;
+    }
+    if (rc != SQLITE_OK) {
+        *err = xasprintf("%s: cannot read the database: %s", path,
+                         sqlite3_errmsg(db));
+        return -1;
+    }
+    if ((app != 0 && app != STORE_APP_ID) || (app == 0 && objects > 0)) {
+        *err = xasprintf("%s is a SQLite database of another program, not "
+                         "khaosat's; khaosat will not touch it", path);
+        return -1;
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        *err = xasprintf("%s was written by a newer khaosat (schema %ld); "
+                         "this khaosat knows up to %d", path, version,
+                         STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run the migrations from the current version up, all in one transaction
+ * so a crash mid-way leaves the old schema intact. */
+static int migrate(sqlite3 *db, const char *path, char **err)
+{
+    const char *step = "starting the schema upgrade";
+    long version = 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail_nobegin;
+    /* Read again under the lock: another khaosat may have just migrated. */
+    if (sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK)
+        goto fail;
+    if (version > STORE_SCHEMA_VERSION) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        *err = xasprintf("%s was written by a newer khaosat (schema %ld); "
+                         "this khaosat knows up to %d", path, version,
+                         STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    for (long v = version; v < STORE_SCHEMA_VERSION; v++) {
+        step = "upgrading the schema";
+        if (migrations[v].before && migrations[v].before(db) != 0)
+            goto fail;
+        if (sqlite3_exec(db, migrations[v].sql, NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+    }
+    if (version < STORE_SCHEMA_VERSION) {
+        char *sql = xasprintf("PRAGMA user_version = %d",
+                              STORE_SCHEMA_VERSION);
+        int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        free(sql);
+        if (rc != SQLITE_OK)
+            goto fail;
+    }
+    step = "committing the schema upgrade";
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    return 0;
+fail:
+    *err = xasprintf("%s: %s from schema %ld to %d: %s", path, step,
+                     version, STORE_SCHEMA_VERSION, sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+fail_nobegin:
+    *err = xasprintf("%s: %s: %s", path, step, sqlite3_errmsg(db));
+    return -1;
+}
+
+/* Apply one setting pragma, reporting failure. */
+static int pragma(sqlite3 *db, const char *path, const char *sql, char **err)
+{
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    *err = xasprintf("%s: %s: %s", path, sql, sqlite3_errmsg(db));
+    return -1;
+}
+
+int store_schema_open(const char *path, sqlite3 **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        *err = xasprintf("%s: libsodium failed to initialise", path);
+        return -1;
+    }
+    if (check_header(path, err) != 0)
+        return -1;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        *err = xasprintf("%s: cannot open: %s", path,
+                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    /* Identity first: nothing below may run on a file we must not change. */
+    if (check_identity(db, path, err) != 0
+        || pragma(db, path, "PRAGMA journal_mode = WAL", err) != 0
+        || pragma(db, path, "PRAGMA synchronous = FULL", err) != 0
+        || migrate(db, path, err) != 0
+        || pragma(db, path, "PRAGMA foreign_keys = ON", err) != 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}

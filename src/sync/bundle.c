@@ -1,0 +1,526 @@
+/* bundle.c: the bundle schema, file names and the writer.  Reading and
+ * verifying are in bundle_read.c, exporting from the store in
+ * bundle_export.c. */
+#include "config.h"
+#include "sync/bundle_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "store/revision.h"
+#include "store/store_int.h"
+#include "core/util.h"
+
+const char *const bundle_table_name[BT_COUNT] = {
+    "manifest", "forms", "interviews", "revisions", "items", "audit",
+};
+
+const char *const bundle_table_sql[BT_COUNT] = {
+    "CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE forms (form_id TEXT NOT NULL, version TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL, source TEXT NOT NULL,"
+    " PRIMARY KEY (form_id, version)) WITHOUT ROWID",
+    "CREATE TABLE interviews (uuid TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+    " form_version TEXT NOT NULL, status TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL, device TEXT NOT NULL,"
+    " created TEXT NOT NULL, updated TEXT NOT NULL, head TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE revisions (interview TEXT NOT NULL, id TEXT NOT NULL,"
+    " parent TEXT, parent2 TEXT, status TEXT NOT NULL,"
+    " device TEXT NOT NULL, enumerator TEXT NOT NULL,"
+    " created TEXT NOT NULL, PRIMARY KEY (interview, id)) WITHOUT ROWID",
+    "CREATE TABLE items (interview TEXT NOT NULL, revision TEXT NOT NULL,"
+    " qid TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY (interview, revision, qid, path)) WITHOUT ROWID",
+    "CREATE TABLE audit (interview TEXT NOT NULL, device TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL,"
+    " qid TEXT, path TEXT, old_value TEXT, new_value TEXT,"
+    " PRIMARY KEY (interview, device, seq)) WITHOUT ROWID",
+};
+
+const char *const bundle_manifest_key[BUNDLE_NKEYS] = {
+    "audit", "bundle", "commune", "created", "device", "enumerator",
+    "format", "forms", "interviews", "items", "revisions", "sha256",
+};
+
+int bundle_is_hex64(const char *s)
+{
+    if (!s || strlen(s) != 64)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+int bundle_is_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') ||
+                                (c >= 'a' && c <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+void bundle_manifest_clear(bundle_manifest *m)
+{
+    free(m->uuid);
+    free(m->created);
+    free(m->device);
+    free(m->enumerator);
+    free(m->commune);
+    free(m->sha256);
+    memset(m, 0, sizeof *m);
+}
+
+/* Vietnamese letters and the ASCII letter each stands for in file names. */
+static const char *const translit[][2] = {
+    {"àáạảãâầấậẩẫăằắặẳẵ", "a"}, {"ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴ", "A"},
+    {"èéẹẻẽêềếệểễ", "e"}, {"ÈÉẸẺẼÊỀẾỆỂỄ", "E"},
+    {"ìíịỉĩ", "i"}, {"ÌÍỊỈĨ", "I"},
+    {"òóọỏõôồốộổỗơờớợởỡ", "o"}, {"ÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠ", "O"},
+    {"ùúụủũưừứựửữ", "u"}, {"ÙÚỤỦŨƯỪỨỰỬỮ", "U"},
+    {"ỳýỵỷỹ", "y"}, {"ỲÝỴỶỸ", "Y"}, {"đ", "d"}, {"Đ", "D"},
+};
+
+/* Length of the UTF-8 sequence starting with byte c (1 for bad bytes). */
+static size_t utf8_len(unsigned char c)
+{
+    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+/* The ASCII letter for the UTF-8 character at p (n bytes), or 0. */
+static char translit_char(const char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof translit / sizeof *translit; i++) {
+        const char *g = translit[i][0];
+        while (*g) {
+            size_t m = utf8_len((unsigned char)*g);
+            if (m == n && memcmp(g, p, n) == 0)
+                return translit[i][1][0];
+            g += m;
+        }
+    }
+    return 0;
+}
+
+/* Append s to b made safe for FAT32/exFAT names: ASCII letters and digits
+ * kept, Vietnamese letters without their marks, anything else as '-',
+ * at most max characters; "unknown" when nothing is left. */
+static void add_safe(sbuf *b, const char *s, size_t max)
+{
+    size_t start = b->len, n = 0;
+    for (const char *p = s ? s : ""; *p && n < max;) {
+        unsigned char c = (unsigned char)*p;
+        size_t m = utf8_len(c);
+        if (strnlen(p, m) < m)
+            m = 1;
+        char out = 0;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '-')
+            out = (char)c;
+        else if (m > 1)
+            out = translit_char(p, m);
+        if (!out)
+            out = '-';
+        if (!(out == '-' && (b->len == start || b->s[b->len - 1] == '-'))) {
+            sbuf_addc(b, out);
+            n++;
+        }
+        p += m;
+    }
+    while (b->len > start && b->s[b->len - 1] == '-')
+        b->s[--b->len] = '\0';
+    if (b->len == start)
+        sbuf_add(b, "unknown");
+}
+
+char *bundle_file_name(const char *commune, const char *enumerator,
+                       const char *device, const char *created)
+{
+    sbuf b;
+    sbuf_init(&b);
+    add_safe(&b, commune, 24);
+    sbuf_addc(&b, '_');
+    add_safe(&b, enumerator, 24);
+    sbuf_addc(&b, '_');
+    add_safe(&b, device, 8);
+    sbuf_addc(&b, '_');
+    /* 2026-05-01T08:30:00.123Z -> 20260501T083000Z */
+    for (const char *p = created; p && *p && *p != '.'; p++)
+        if (*p != '-' && *p != ':')
+            sbuf_addc(&b, *p);
+    sbuf_add(&b, "Z_");
+    unsigned char r[3];
+    randombytes_buf(r, sizeof r);
+    sbuf_addf(&b, "%02x%02x%02x" BUNDLE_EXT, r[0], r[1], r[2]);
+    return sbuf_detach(&b);
+}
+
+enum {
+    WS_FORM, WS_IV, WS_REV, WS_ITEM, WS_AUDIT, WS_MANIFEST, WS_COUNT
+};
+
+static const char *const writer_sql[WS_COUNT] = {
+    "INSERT INTO forms VALUES (?1, ?2, ?3, ?4)",
+    "INSERT INTO interviews VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO revisions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO manifest VALUES (?1, ?2)",
+};
+
+struct bundle_writer {
+    sqlite3 *db;
+    char *dir, *tmp;
+    char *err;
+    sqlite3_stmt *stmt[WS_COUNT];
+    long n[BT_COUNT];
+    int scratch;          /* a temporary copy: no need to sync it */
+};
+
+void bundle_writer_scratch(bundle_writer *w)
+{
+    w->scratch = 1;
+}
+
+const char *bundle_writer_errmsg(const bundle_writer *w)
+{
+    return w->err ? w->err : "no error";
+}
+
+/* Keep "TMP: what: SQLite's reason" as the writer's message; -1. */
+static int w_fail(bundle_writer *w, const char *what)
+{
+    int sys = sqlite3_system_errno(w->db);
+    free(w->err);
+    if (sys)    /* the disk's own reason: full, too large, gone */
+        w->err = xasprintf("%s: %s: %s (%s)", w->tmp, what,
+                           sqlite3_errmsg(w->db), strerror(sys));
+    else
+        w->err = xasprintf("%s: %s: %s", w->tmp, what,
+                           sqlite3_errmsg(w->db));
+    return -1;
+}
+
+/* Create the schema and start the one transaction of the writer. */
+static int w_setup(bundle_writer *w)
+{
+    char *sql = xasprintf("PRAGMA journal_mode = OFF;"
+                          "PRAGMA synchronous = OFF;"
+                          "PRAGMA application_id = %d;"
+                          "PRAGMA user_version = %d;",
+                          BUNDLE_APP_ID, BUNDLE_FORMAT);
+    int rc = sqlite3_exec(w->db, sql, NULL, NULL, NULL);
+    free(sql);
+    for (int i = 0; rc == SQLITE_OK && i < BT_COUNT; i++)
+        rc = sqlite3_exec(w->db, bundle_table_sql[i], NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL);
+    for (int i = 0; rc == SQLITE_OK && i < WS_COUNT; i++)
+        rc = sqlite3_prepare_v2(w->db, writer_sql[i], -1, &w->stmt[i], NULL);
+    return rc == SQLITE_OK ? 0 : w_fail(w, "creating the bundle");
+}
+
+int bundle_writer_open(const char *dir, bundle_writer **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        *err = xasprintf("%s: libsodium failed to initialise", dir);
+        return -1;
+    }
+    bundle_writer *w = xcalloc(1, sizeof *w);
+    w->dir = xstrdup(dir);
+    w->tmp = xasprintf("%s/.khaosat-export-XXXXXX.tmp", dir);
+    int fd = mkstemps(w->tmp, 4);
+    if (fd < 0) {
+        *err = xasprintf("%s: cannot create a file there: %s", dir,
+                         strerror(errno));
+        free(w->tmp);
+        w->tmp = NULL;
+        bundle_writer_abort(w);
+        return -1;
+    }
+    fchmod(fd, 0644);       /* a bundle is for others to read */
+    close(fd);
+    if (sqlite3_open_v2(w->tmp, &w->db, SQLITE_OPEN_READWRITE, NULL)
+        != SQLITE_OK || w_setup(w) != 0) {
+        if (!w->err)
+            w_fail(w, "opening");
+        *err = w->err;
+        w->err = NULL;
+        bundle_writer_abort(w);
+        return -1;
+    }
+    *out = w;
+    return 0;
+}
+
+void bundle_writer_abort(bundle_writer *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < WS_COUNT; i++)
+        sqlite3_finalize(w->stmt[i]);
+    sqlite3_close(w->db);
+    if (w->tmp)
+        unlink(w->tmp);
+    free(w->tmp);
+    free(w->dir);
+    free(w->err);
+    free(w);
+}
+
+/* Bind n strings and run statement id. */
+static int w_insert(bundle_writer *w, int id, const char *const *v, int n,
+                    const char *what)
+{
+    sqlite3_stmt *s = w->stmt[id];
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return w_fail(w, what);
+    return 0;
+}
+
+int bundle_writer_form(bundle_writer *w, const char *form_id,
+                       const char *version, const char *source, size_t len)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)source, len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    sqlite3_stmt *s = w->stmt[WS_FORM];
+    sqlite3_bind_text(s, 1, form_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text64(s, 4, source, len, SQLITE_STATIC, SQLITE_UTF8);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return w_fail(w, "writing a form");
+    w->n[BT_FORMS]++;
+    return 0;
+}
+
+int bundle_writer_interview(bundle_writer *w, const bundle_iv *iv)
+{
+    const char *v[9] = {iv->uuid, iv->form_id, iv->form_version, iv->status,
+                        iv->enumerator, iv->device, iv->created, iv->updated,
+                        iv->head};
+    if (w_insert(w, WS_IV, v, 9, "writing an interview") != 0)
+        return -1;
+    w->n[BT_INTERVIEWS]++;
+    return 0;
+}
+
+int bundle_writer_revision(bundle_writer *w, const bundle_rev *r)
+{
+    const char *v[8] = {r->interview, r->id, r->parent, r->parent2,
+                        r->status, r->device, r->enumerator, r->created};
+    if (w_insert(w, WS_REV, v, 8, "writing a revision") != 0)
+        return -1;
+    w->n[BT_REVISIONS]++;
+    return 0;
+}
+
+int bundle_writer_item(bundle_writer *w, const char *interview,
+                       const char *rev, const char *qid, const char *path,
+                       const char *value)
+{
+    const char *v[5] = {interview, rev, qid, path, value};
+    if (w_insert(w, WS_ITEM, v, 5, "writing an answer") != 0)
+        return -1;
+    w->n[BT_ITEMS]++;
+    return 0;
+}
+
+int bundle_writer_audit(bundle_writer *w, const bundle_audit *a)
+{
+    sqlite3_stmt *s = w->stmt[WS_AUDIT];
+    const char *v[9] = {a->interview, a->device, NULL, a->time, a->event,
+                        a->qid, a->path, a->old_value, a->new_value};
+    for (int i = 0; i < 9; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, a->seq);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return w_fail(w, "writing the audit trail");
+    w->n[BT_AUDIT]++;
+    return 0;
+}
+
+/* Write the manifest rows (all but sha256, or only sha256 when last). */
+static int w_manifest(bundle_writer *w, const bundle_manifest *m, int last)
+{
+    char num[6][24];
+    long counts[6] = {m->audit, m->format, m->forms, m->interviews,
+                      m->items, m->revisions};
+    for (int i = 0; i < 6; i++)
+        snprintf(num[i], sizeof num[i], "%ld", counts[i]);
+    const char *val[BUNDLE_NKEYS] = {
+        num[0], m->uuid, m->commune, m->created, m->device, m->enumerator,
+        num[1], num[2], num[3], num[4], num[5], m->sha256,
+    };
+    for (int i = last ? BUNDLE_NKEYS - 1 : 0;
+         i < (last ? BUNDLE_NKEYS : BUNDLE_NKEYS - 1); i++) {
+        const char *v[2] = {bundle_manifest_key[i], val[i] ? val[i] : ""};
+        if (w_insert(w, WS_MANIFEST, v, 2, "writing the manifest") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Fill in the manifest, hash the content and commit the file. */
+static int w_finish_db(bundle_writer *w, bundle_manifest *m)
+{
+    char uuid[37], now[32], hex[65];
+    store_uuid_v4(uuid);
+    store_now(now, 1);
+    free(m->uuid);
+    free(m->created);
+    free(m->sha256);
+    m->sha256 = NULL;
+    m->uuid = xstrdup(uuid);
+    m->created = xstrdup(now);
+    m->format = BUNDLE_FORMAT;
+    m->forms = w->n[BT_FORMS];
+    m->interviews = w->n[BT_INTERVIEWS];
+    m->revisions = w->n[BT_REVISIONS];
+    m->items = w->n[BT_ITEMS];
+    m->audit = w->n[BT_AUDIT];
+    if (w_manifest(w, m, 0) != 0)
+        return -1;
+    char *why = NULL;
+    if (bundle_digest(w->db, m, hex, &why) != 0) {
+        free(w->err);
+        w->err = xasprintf("%s: the bundle being written is not valid: %s",
+                           w->tmp, why);
+        free(why);
+        return -1;
+    }
+    m->sha256 = xstrdup(hex);
+    if (w_manifest(w, m, 1) != 0)
+        return -1;
+    for (int i = 0; i < WS_COUNT; i++) {
+        sqlite3_finalize(w->stmt[i]);
+        w->stmt[i] = NULL;
+    }
+    if (sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return w_fail(w, "committing");
+    int rc = sqlite3_close(w->db);
+    w->db = NULL;
+    if (rc != SQLITE_OK) {
+        free(w->err);
+        w->err = xasprintf("%s: closing: %s", w->tmp, sqlite3_errstr(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* fsync a file or directory; EINVAL (no sync on this file system) is
+ * not an error. */
+static int sync_path(const char *path, int dir, char **err)
+{
+    int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDWR);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        *err = xasprintf("%s: cannot sync to the disk: %s", path,
+                         strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Move the finished temporary file to a fresh, unused name. */
+static int w_rename(bundle_writer *w, const bundle_manifest *m, char **path)
+{
+    for (int tries = 0; tries < 20; tries++) {
+        char *name = bundle_file_name(m->commune, m->enumerator, m->device,
+                                      m->created);
+        char *p = xasprintf("%s/%s", w->dir, name);
+        free(name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0) {
+            free(p);
+            continue;
+        }
+        if (rename(w->tmp, p) != 0) {
+            free(w->err);
+            w->err = xasprintf("%s: cannot rename to %s: %s", w->tmp, p,
+                               strerror(errno));
+            free(p);
+            return -1;
+        }
+        free(w->tmp);
+        w->tmp = NULL;
+        *path = p;
+        return 0;
+    }
+    free(w->err);
+    w->err = xasprintf("%s: no free bundle name", w->dir);
+    return -1;
+}
+
+/* Read the new bundle back: it must verify and carry the same hash. */
+static int w_check(const char *path, const bundle_manifest *m, char **err)
+{
+    bundle *b;
+    if (bundle_open(path, &b, err) != 0)
+        return -1;
+    int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
+    bundle_close(b);
+    if (!same) {
+        *err = xasprintf("%s: reads back with another hash", path);
+        return -1;
+    }
+    return 0;
+}
+
+int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
+                         char **err)
+{
+    *path = NULL;
+    *err = NULL;
+    if (w_finish_db(w, m) != 0
+        || (!w->scratch && sync_path(w->tmp, 0, err) != 0)
+        || w_rename(w, m, path) != 0) {
+        if (!*err) {
+            *err = w->err;
+            w->err = NULL;
+        }
+        bundle_writer_abort(w);
+        return -1;
+    }
+    int scratch = w->scratch;
+    bundle_writer_abort(w);
+    char *dir = xstrndup(*path, (size_t)(strrchr(*path, '/') - *path));
+    int rc = scratch ? 0 : sync_path(dir, 1, err);
+    free(dir);
+    if (rc == 0)
+        rc = w_check(*path, m, err);
+    if (rc != 0) {
+        unlink(*path);
+        free(*path);
+        *path = NULL;
+    }
+    return rc;
+}

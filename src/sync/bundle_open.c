@@ -1,0 +1,450 @@
+/* bundle_open.c: opening a bundle as untrusted input: the file, the
+ * SQLite defences, format version, schema, structure, manifest, counts,
+ * content hash and references, all checked before anything is merged. */
+#include "config.h"
+#include "sync/bundle_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "store/sqlutil.h"
+#include "core/util.h"
+
+struct bundle {
+    sqlite3 *db;
+    char *path;
+    bundle_manifest m;
+};
+
+/* Set *why to "a SQLite database that ..." style reasons. */
+static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
+static int refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Check the file itself before SQLite reads it. */
+static int check_file(const char *path, char **why)
+{
+    static const char magic[16] = "SQLite format 3";
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return refuse(why, "cannot read: %s", strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return refuse(why, "not a regular file");
+    if (sb.st_size == 0)
+        return refuse(why, "empty file, not a khaosat bundle");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return refuse(why, "cannot read: %s", strerror(errno));
+    char head[16];
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n < sizeof head || memcmp(head, magic, sizeof head) != 0)
+        return refuse(why, "not a khaosat bundle (not a SQLite file)");
+    return 0;
+}
+
+/* "file:" URI of path, read-only and immutable, with every byte that is
+ * not plainly safe percent-encoded. */
+static char *ro_uri(const char *path)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+            || (*p >= '0' && *p <= '9') || strchr("/-_.~", *p))
+            sbuf_addc(&b, (char)*p);
+        else
+            sbuf_addf(&b, "%%%02X", *p);
+    }
+    sbuf_add(&b, "?mode=ro&immutable=1");
+    return sbuf_detach(&b);
+}
+
+/* Every defence SQLite offers against a hostile file, on an open handle. */
+static int harden(sqlite3 *db, char **why)
+{
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, BUNDLE_MAX_SOURCE + 1024);
+    sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+    if (sqlite3_exec(db, "PRAGMA trusted_schema = OFF;"
+                     "PRAGMA cell_size_check = ON;"
+                     "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
+        return refuse(why, "cannot set up reading: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+/* Open read-only and harden the handle. */
+static int open_ro(const char *path, sqlite3 **db, char **why)
+{
+    char *uri = ro_uri(path);
+    int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                             NULL);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return refuse(why, "cannot open: %s",
+                      *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    return harden(*db, why);
+}
+
+/* Open the bundle held in data (len bytes, from sqlite3_malloc64; SQLite
+ * frees it whatever happens) read-only and harden the handle. */
+static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
+                    char **why)
+{
+    static const char magic[16] = "SQLite format 3";
+    if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0) {
+        sqlite3_free(data);
+        return refuse(why, "not a khaosat bundle (not a SQLite file)");
+    }
+    int rc = sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_deserialize(*db, "main", data, (sqlite3_int64)len,
+                                 (sqlite3_int64)len,
+                                 SQLITE_DESERIALIZE_READONLY
+                                 | SQLITE_DESERIALIZE_FREEONCLOSE);
+    else
+        sqlite3_free(data);
+    if (rc != SQLITE_OK)
+        return refuse(why, "cannot open: %s",
+                      *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
+    if (harden(*db, why) != 0)
+        return -1;
+    /* Mapping is off for files, which could change under us; this copy is
+     * ours alone, and reading its pages in place spares a copy of each. */
+    char *sql = sqlite3_mprintf("PRAGMA mmap_size = %llu",
+                                (unsigned long long)len);
+    sqlite3_exec(*db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return 0;
+}
+
+/* The file is a khaosat bundle of a format this khaosat reads. */
+static int check_identity(sqlite3 *db, char **why)
+{
+    long app = 0, version = 0;
+    int rc = sqlutil_long(db, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = sqlutil_long(db, "PRAGMA user_version", &version);
+    if (rc != SQLITE_OK)
+        return refuse(why, "damaged, cannot be read: %s",
+                      sqlite3_errmsg(db));
+    if (app != BUNDLE_APP_ID || version < 1)
+        return refuse(why, "not a khaosat bundle (a SQLite database of "
+                      "another kind)");
+    if (version > BUNDLE_FORMAT)
+        return refuse(why, "made by a newer khaosat (bundle format %ld); "
+                      "this khaosat reads formats up to %d: update khaosat "
+                      "to read it", version, BUNDLE_FORMAT);
+    return 0;
+}
+
+/* Exactly the six expected tables, byte for byte: no other table, no
+ * index, no view, no trigger. */
+static int check_schema(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
+                           " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
+        return refuse(why, "damaged, cannot be read: %s",
+                      sqlite3_errmsg(db));
+    int seen[BT_COUNT] = {0}, rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *col[4];
+        for (int i = 0; i < 4; i++)
+            col[i] = (const char *)sqlite3_column_text(s, i);
+        int t = 0;
+        while (t < BT_COUNT && !(col[1] &&
+                                 strcmp(col[1], bundle_table_name[t]) == 0))
+            t++;
+        bad = t == BT_COUNT || seen[t]++ || !col[0] || !col[2] || !col[3]
+            || strcmp(col[0], "table") || strcmp(col[2], col[1])
+            || strcmp(col[3], bundle_table_sql[t]);
+        if (bad)
+            refuse(why, "unexpected %s \"%s\" in the schema; a bundle has "
+                   "only its six tables", col[0] ? col[0] : "object",
+                   col[1] ? col[1] : "");
+    }
+    if (!bad && rc != SQLITE_DONE)
+        bad = refuse(why, "damaged, cannot be read: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    for (int t = 0; !bad && t < BT_COUNT; t++)
+        if (!seen[t])
+            bad = refuse(why, "table %s is missing", bundle_table_name[t]);
+    return bad ? -1 : 0;
+}
+
+/* SQLite's own check of the file's structure. */
+static int check_structure(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    const char *r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
+                                     : NULL;
+    int ok = r && strcmp(r, "ok") == 0;
+    if (!ok)
+        refuse(why, "damaged (truncated or altered): %s",
+               r ? r : sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    return ok ? 0 : -1;
+}
+
+/* Parse a manifest count. */
+static int parse_count(const char *v, long *out)
+{
+    if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 12)
+        return -1;
+    *out = strtol(v, NULL, 10);
+    return 0;
+}
+
+/* Store one manifest entry into m. */
+static int manifest_set(bundle_manifest *m, const char *k, const char *v,
+                        char **why)
+{
+    char **str[] = {&m->uuid, &m->commune, &m->created, &m->device,
+                    &m->enumerator, &m->sha256};
+    const char *skey[] = {"bundle", "commune", "created", "device",
+                          "enumerator", "sha256"};
+    long *num[] = {&m->audit, &m->format, &m->forms, &m->interviews,
+                   &m->items, &m->revisions};
+    const char *nkey[] = {"audit", "format", "forms", "interviews", "items",
+                          "revisions"};
+    for (int i = 0; i < 6; i++) {
+        if (strcmp(k, skey[i]) == 0) {
+            free(*str[i]);
+            *str[i] = xstrdup(v);    /* under 4096 bytes: see the query */
+            return 0;
+        }
+        if (strcmp(k, nkey[i]) == 0) {
+            if (parse_count(v, num[i]) == 0)
+                return 0;
+            return refuse(why, "manifest %s \"%.40s\" is not a count", k, v);
+        }
+    }
+    return refuse(why, "unknown manifest key \"%.40s\"", k);
+}
+
+/* Read the manifest: every key once, and no other. */
+static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
+{
+    long n = 0;
+    if (sqlutil_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
+        return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+    if (n != BUNDLE_NKEYS)
+        return refuse(why, "the manifest has %ld entries instead of %d", n,
+                      BUNDLE_NKEYS);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT key, value FROM manifest"
+                           " WHERE typeof(key) = 'text'"
+                           " AND typeof(value) = 'text'"
+                           " AND length(value) < 4096", -1, &s, NULL))
+        return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+    int rc, bad = 0;
+    n = 0;
+    while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        n++;
+        bad = manifest_set(m, (const char *)sqlite3_column_text(s, 0),
+                           (const char *)sqlite3_column_text(s, 1), why);
+    }
+    sqlite3_finalize(s);
+    if (!bad && n != BUNDLE_NKEYS)
+        bad = refuse(why, "the manifest has malformed entries");
+    if (!bad && (!m->uuid || !bundle_is_uuid(m->uuid) || !m->sha256
+                 || !bundle_is_hex64(m->sha256) || !m->created || !m->device
+                 || !m->enumerator || !m->commune))
+        bad = refuse(why, "the manifest lacks a bundle UUID, hash, time or "
+                     "origin");
+    if (!bad && m->format != BUNDLE_FORMAT)
+        bad = refuse(why, "the manifest says format %ld, the file format "
+                     "%d", m->format, BUNDLE_FORMAT);
+    return bad ? -1 : 0;
+}
+
+/* Row counts match the manifest and stay within the limits. */
+static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
+{
+    static const long limit[BT_COUNT] = {
+        BUNDLE_NKEYS, BUNDLE_MAX_FORMS, BUNDLE_MAX_INTERVIEWS,
+        BUNDLE_MAX_REVISIONS, BUNDLE_MAX_ITEMS, BUNDLE_MAX_AUDIT};
+    const long said[BT_COUNT] = {BUNDLE_NKEYS, m->forms, m->interviews,
+                                 m->revisions, m->items, m->audit};
+    for (int t = 1; t < BT_COUNT; t++) {
+        if (said[t] > limit[t])
+            return refuse(why, "the manifest announces %ld rows of %s, more "
+                          "than the %ld khaosat accepts", said[t],
+                          bundle_table_name[t], limit[t]);
+        char *sql = xasprintf("SELECT count(*) FROM %s",
+                              bundle_table_name[t]);
+        long n = -1;
+        int rc = sqlutil_long(db, sql, &n);
+        free(sql);
+        if (rc != SQLITE_OK)
+            return refuse(why, "table %s cannot be read: %s",
+                          bundle_table_name[t], sqlite3_errmsg(db));
+        if (n != said[t])
+            return refuse(why, "table %s has %ld rows but the manifest "
+                          "says %ld", bundle_table_name[t], n, said[t]);
+    }
+    return 0;
+}
+
+/* References between tables, each a query for the first broken one. */
+static const struct {
+    const char *sql;
+} refs[] = {
+    {"SELECT uuid, form_id || ' version ' || form_version FROM interviews i"
+     " WHERE NOT EXISTS (SELECT 1 FROM forms f WHERE f.form_id = i.form_id"
+     " AND f.version = i.form_version) LIMIT 1"},
+    {"SELECT uuid, head FROM interviews i WHERE NOT EXISTS (SELECT 1 FROM"
+     " revisions r WHERE r.interview = i.uuid AND r.id = i.head) LIMIT 1"},
+    {"SELECT interview, id FROM revisions r WHERE (parent IS NOT NULL AND"
+     " NOT EXISTS (SELECT 1 FROM revisions p WHERE p.interview = r.interview"
+     " AND p.id = r.parent)) OR (parent2 IS NOT NULL AND NOT EXISTS (SELECT"
+     " 1 FROM revisions p WHERE p.interview = r.interview"
+     " AND p.id = r.parent2)) LIMIT 1"},
+    {"SELECT interview, seq FROM audit a WHERE NOT EXISTS (SELECT 1 FROM"
+     " interviews i WHERE i.uuid = a.interview) LIMIT 1"},
+};
+
+/* The message for broken reference i, naming a and b. */
+static void ref_message(char **why, int i, const char *a, const char *b)
+{
+    switch (i) {
+    case 0:
+        refuse(why, "interview %s uses form %s, which the bundle does not "
+               "carry", a, b);
+        break;
+    case 1:
+        refuse(why, "interview %s: its head revision %s is missing", a, b);
+        break;
+    case 2:
+        refuse(why, "interview %s: revision %s was made from a revision "
+               "that is missing", a, b);
+        break;
+    default:
+        refuse(why, "audit of interview %s (row %s), which the bundle does "
+               "not carry", a, b);
+    }
+}
+
+static int check_refs(sqlite3 *db, char **why)
+{
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(db, refs[i].sql, -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            ref_message(why, (int)i, (const char *)sqlite3_column_text(s, 0),
+                        (const char *)sqlite3_column_text(s, 1));
+        else if (rc != SQLITE_DONE)
+            refuse(why, "cannot be read: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return -1;
+    }
+    return 0;
+}
+
+/* Everything but the file checks, on an open database. */
+static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
+{
+    if (check_identity(db, why) != 0 || check_schema(db, why) != 0
+        || check_structure(db, why) != 0 || read_manifest(db, m, why) != 0
+        || check_counts(db, m, why) != 0)
+        return -1;
+    char hex[65];
+    if (bundle_digest(db, m, hex, why) != 0)
+        return -1;
+    if (strcmp(hex, m->sha256) != 0)
+        return refuse(why, "the content does not match the manifest's "
+                      "SHA-256: the bundle was changed or damaged");
+    return check_refs(db, why);
+}
+
+int bundle_open_memory(const char *name, unsigned char *data, size_t len,
+                       bundle **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        sqlite3_free(data);
+        *err = xasprintf("%s: libsodium failed to initialise", name);
+        return -1;
+    }
+    bundle *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(name);
+    char *why = NULL;
+    if (open_mem(data, len, &b->db, &why) != 0
+        || verify_db(b->db, &b->m, &why) != 0) {
+        *err = xasprintf("%s: %s", name, why);
+        free(why);
+        bundle_close(b);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+int bundle_open(const char *path, bundle **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0) {
+        *err = xasprintf("%s: libsodium failed to initialise", path);
+        return -1;
+    }
+    bundle *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(path);
+    char *why = NULL;
+    if (check_file(path, &why) != 0 || open_ro(path, &b->db, &why) != 0
+        || verify_db(b->db, &b->m, &why) != 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+        bundle_close(b);
+        return -1;
+    }
+    *out = b;
+    return 0;
+}
+
+void bundle_close(bundle *b)
+{
+    if (!b)
+        return;
+    sqlite3_close(b->db);
+    bundle_manifest_clear(&b->m);
+    free(b->path);
+    free(b);
+}
+
+const bundle_manifest *bundle_get_manifest(const bundle *b)
+{
+    return &b->m;
+}
+
+const char *bundle_path(const bundle *b)
+{
+    return b->path;
+}
+
+sqlite3 *bundle_sqlite(bundle *b)
+{
+    return b->db;
+}

@@ -1,0 +1,396 @@
+/* bundle_read.c: the content hash of a bundle, computed while checking
+ * every row, every revision id and every form's hash. */
+#include "config.h"
+#include "sync/bundle_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/revision.h"
+#include "core/util.h"
+
+/* One column's rule: may it be NULL, is it an integer, how long may it
+ * be. */
+typedef struct col_spec {
+    unsigned char null_ok, integer;
+    long max;
+} col_spec;
+
+#define NCOL_MAX 10
+
+/* One row read and checked; text pointers valid until the next step. */
+typedef struct row {
+    const char *v[NCOL_MAX];
+    size_t n[NCOL_MAX];
+    char num[NCOL_MAX][24];
+} row;
+
+/* Read and check the ncol columns of the current row of s. */
+static int read_row(sqlite3_stmt *s, const col_spec *spec, int ncol, row *r,
+                    char **why)
+{
+    for (int i = 0; i < ncol; i++) {
+        const char *name = sqlite3_column_name(s, i);
+        int type = sqlite3_column_type(s, i);
+        r->v[i] = NULL;
+        r->n[i] = 0;
+        if (type == SQLITE_NULL && spec[i].null_ok)
+            continue;
+        if (spec[i].integer) {
+            if (type != SQLITE_INTEGER) {
+                *why = xasprintf("column %s is not an integer", name);
+                return -1;
+            }
+            snprintf(r->num[i], sizeof r->num[i], "%lld",
+                     (long long)sqlite3_column_int64(s, i));
+            r->v[i] = r->num[i];
+            r->n[i] = strlen(r->num[i]);
+            continue;
+        }
+        if (type != SQLITE_TEXT) {
+            *why = xasprintf("column %s is not text", name);
+            return -1;
+        }
+        const char *t = (const char *)sqlite3_column_text(s, i);
+        size_t n = (size_t)sqlite3_column_bytes(s, i);
+        if (!t || (long)n > spec[i].max) {
+            *why = xasprintf("column %s is longer than %ld bytes", name,
+                             spec[i].max);
+            return -1;
+        }
+        if (memchr(t, '\0', n) || !util_utf8_valid(t, n)) {
+            *why = xasprintf("column %s is not valid UTF-8 text", name);
+            return -1;
+        }
+        r->v[i] = t;
+        r->n[i] = n;
+    }
+    return 0;
+}
+
+/* Feed a row to a table hash. */
+static void hash_row(canon *c, const row *r, int ncol)
+{
+    canon_mark(c, 'R');
+    for (int i = 0; i < ncol; i++)
+        canon_field(c, r->v[i], r->n[i]);
+}
+
+/* A failed step: SQLite's reason for it. */
+static int step_fail(sqlite3 *db, const char *table, char **why)
+{
+    *why = xasprintf("table %s cannot be read: %s", table,
+                     sqlite3_errmsg(db));
+    return -1;
+}
+
+/* A row-level rule beyond the column types. */
+typedef int (*row_rule)(const row *r, char **why);
+
+/* Hash table t (its columns in order) with every row checked by the spec
+ * and by rule (may be NULL); the table's hash goes to out. */
+static int hash_table(sqlite3 *db, int t, const char *sql,
+                      const col_spec *spec, int ncol, row_rule rule,
+                      char out[65], char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        return step_fail(db, bundle_table_name[t], why);
+    canon c;
+    canon_init(&c);
+    row r;
+    long n = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        n++;
+        char *w = NULL;
+        if (read_row(s, spec, ncol, &r, &w) != 0
+            || (rule && rule(&r, &w) != 0)) {
+            *why = xasprintf("table %s, row %ld: %s", bundle_table_name[t],
+                             n, w);
+            free(w);
+            sqlite3_finalize(s);
+            return -1;
+        }
+        hash_row(&c, &r, ncol);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return step_fail(db, bundle_table_name[t], why);
+    canon_mark(&c, 'E');
+    canon_final(&c, out);
+    return 0;
+}
+
+#define V BUNDLE_MAX_VALUE
+static const col_spec spec_manifest[2] = {{0, 0, 64}, {0, 0, V}};
+static const col_spec spec_forms[4] = {
+    {0, 0, V}, {0, 0, V}, {0, 0, 64}, {0, 0, BUNDLE_MAX_SOURCE}};
+static const col_spec spec_iv[9] = {
+    {0, 0, 36}, {0, 0, V}, {0, 0, V}, {0, 0, 8}, {0, 0, V}, {0, 0, V},
+    {0, 0, 64}, {0, 0, 64}, {0, 0, 64}};
+static const col_spec spec_rev[10] = {
+    {0, 0, 36}, {0, 0, 64}, {1, 0, 64}, {1, 0, 64}, {0, 0, 8}, {0, 0, V},
+    {0, 0, V}, {0, 0, 64}, {1, 0, V}, {1, 0, V}};
+static const col_spec spec_item[5] = {
+    {0, 0, 36}, {0, 0, 64}, {0, 0, V}, {0, 0, V}, {0, 0, V}};
+static const col_spec spec_audit[9] = {
+    {0, 0, 36}, {0, 0, V}, {0, 1, 0}, {0, 0, 64}, {0, 0, 64}, {1, 0, V},
+    {1, 0, V}, {1, 0, V}, {1, 0, V}};
+#undef V
+
+static int rule_manifest(const row *r, char **why)
+{
+    for (int i = 0; i < BUNDLE_NKEYS; i++)
+        if (strcmp(r->v[0], bundle_manifest_key[i]) == 0)
+            return 0;
+    *why = xasprintf("unknown manifest key \"%s\"", r->v[0]);
+    return -1;
+}
+
+static int rule_form(const row *r, char **why)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)r->v[3], r->n[3]);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    if (strcmp(hex, r->v[2]) == 0)
+        return 0;
+    *why = xasprintf("form %s version %s does not match its SHA-256",
+                     r->v[0], r->v[1]);
+    return -1;
+}
+
+/* Non-zero for the two statuses an interview can have. */
+static int status_ok(const char *s)
+{
+    return strcmp(s, "draft") == 0 || strcmp(s, "complete") == 0;
+}
+
+static int rule_iv(const row *r, char **why)
+{
+    if (!bundle_is_uuid(r->v[0]))
+        *why = xasprintf("\"%s\" is not an interview UUID", r->v[0]);
+    else if (!status_ok(r->v[3]))
+        *why = xasprintf("interview %s has status \"%s\"", r->v[0], r->v[3]);
+    else if (!bundle_is_hex64(r->v[8]))
+        *why = xasprintf("interview %s has a bad head revision", r->v[0]);
+    else
+        return 0;
+    return -1;
+}
+
+static int rule_audit(const row *r, char **why)
+{
+    if (bundle_is_uuid(r->v[0]))
+        return 0;
+    *why = xasprintf("\"%s\" is not an interview UUID", r->v[0]);
+    return -1;
+}
+
+/* Non-zero when path is a repeat's own path ("members",
+ * "members[2]/crops"), as repeat counts are keyed. */
+static int count_path_ok(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    if (!*name || strpbrk(name, "[]"))
+        return 0;
+    if (name == path)
+        return 1;
+    char *inst = xstrndup(path, (size_t)(name - 1 - path));
+    int ok = *inst && store_path_valid(inst);
+    free(inst);
+    return ok;
+}
+
+/* Check one item: an answer, or a repeat count when qid is empty. */
+static int item_ok(const row *r, char **why)
+{
+    const char *qid = r->v[2], *path = r->v[3], *value = r->v[4];
+    if (!*qid) {
+        if (!count_path_ok(path) || !*value || strspn(value, "0123456789")
+            != strlen(value) || strlen(value) > 6) {
+            *why = xasprintf("bad repeat count \"%s\" for \"%s\"", value,
+                             path);
+            return -1;
+        }
+    } else if (!store_path_valid(path)) {
+        *why = xasprintf("answer %s has a bad repeat path \"%s\"", qid,
+                         path);
+        return -1;
+    }
+    return 0;
+}
+
+static int rule_rev(const row *r, char **why)
+{
+    if (!r->v[8])
+        *why = xasprintf("revision %s belongs to interview %s, which the "
+                         "bundle does not carry", r->v[1], r->v[0]);
+    else if (!bundle_is_hex64(r->v[1]) || (r->v[2] && !bundle_is_hex64(
+                 r->v[2])) || (r->v[3] && !bundle_is_hex64(r->v[3])))
+        *why = xasprintf("revision %s of interview %s has a bad id",
+                         r->v[1], r->v[0]);
+    else if (!status_ok(r->v[4]))
+        *why = xasprintf("revision %s has status \"%s\"", r->v[1], r->v[4]);
+    else
+        return 0;
+    return -1;
+}
+
+/* Order of an item's (interview, revision) against a revision's. */
+static int item_vs_rev(const row *it, const row *rv)
+{
+    return rev_item_cmp(it->v[0], it->v[1], rv->v[0], rv->v[1]);
+}
+
+/* The joint pass over revisions and items. */
+typedef struct rev_pass {
+    sqlite3_stmt *rs, *is;
+    row rv, it;
+    int have_item;
+    canon rc, ic;
+    long nrev, nitem;
+} rev_pass;
+
+/* Step to the next item, checking it; -1 on failure. */
+static int next_item(sqlite3 *db, rev_pass *p, char **why)
+{
+    int rc = sqlite3_step(p->is);
+    p->have_item = rc == SQLITE_ROW;
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return step_fail(db, "items", why);
+    p->nitem++;
+    char *w = NULL;
+    if (read_row(p->is, spec_item, 5, &p->it, &w) != 0
+        || item_ok(&p->it, &w) != 0) {
+        *why = xasprintf("table items, row %ld: %s", p->nitem, w);
+        free(w);
+        return -1;
+    }
+    return 0;
+}
+
+/* Hash one revision's items and check its id. */
+static int one_revision(sqlite3 *db, rev_pass *p, char **why)
+{
+    rev_meta m = {p->rv.v[0], p->rv.v[8], p->rv.v[9], p->rv.v[4],
+                  p->rv.v[2], p->rv.v[3]};
+    rev_hasher h;
+    rev_hash_begin(&h, &m);
+    if (p->have_item && item_vs_rev(&p->it, &p->rv) < 0) {
+        *why = xasprintf("table items, row %ld: answer of revision %s, "
+                         "which the bundle does not carry", p->nitem,
+                         p->it.v[1]);
+        return -1;
+    }
+    while (p->have_item && item_vs_rev(&p->it, &p->rv) == 0) {
+        hash_row(&p->ic, &p->it, 5);
+        rev_hash_item(&h, p->it.v[2], p->it.v[3], p->it.v[4]);
+        if (next_item(db, p, why) != 0)
+            return -1;
+    }
+    char id[65];
+    rev_hash_end(&h, id, NULL);
+    if (strcmp(id, p->rv.v[1]) != 0) {
+        *why = xasprintf("revision %s of interview %s does not match its "
+                         "content", p->rv.v[1], p->rv.v[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Revisions and items in one pass: table hashes and revision ids. */
+static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
+{
+    rev_pass p;
+    memset(&p, 0, sizeof p);
+    int rc = -1;
+    if (sqlite3_prepare_v2(db, "SELECT r.interview, r.id, r.parent,"
+            " r.parent2, r.status, r.device, r.enumerator, r.created,"
+            " i.form_id, i.form_version FROM revisions r LEFT JOIN"
+            " interviews i ON i.uuid = r.interview ORDER BY r.interview,"
+            " r.id", -1, &p.rs, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "SELECT interview, revision, qid, path,"
+            " value FROM items ORDER BY interview, revision, qid, path", -1,
+            &p.is, NULL) != SQLITE_OK) {
+        step_fail(db, "revisions", why);
+        goto out;
+    }
+    canon_init(&p.rc);
+    canon_init(&p.ic);
+    if (next_item(db, &p, why) != 0)
+        goto out;
+    int step;
+    while ((step = sqlite3_step(p.rs)) == SQLITE_ROW) {
+        p.nrev++;
+        char *w = NULL;
+        if (read_row(p.rs, spec_rev, 10, &p.rv, &w) != 0
+            || rule_rev(&p.rv, &w) != 0) {
+            *why = xasprintf("table revisions, row %ld: %s", p.nrev, w);
+            free(w);
+            goto out;
+        }
+        hash_row(&p.rc, &p.rv, 8);
+        if (one_revision(db, &p, why) != 0)
+            goto out;
+    }
+    if (step != SQLITE_DONE) {
+        step_fail(db, "revisions", why);
+        goto out;
+    }
+    if (p.have_item) {
+        *why = xasprintf("table items, row %ld: answer of revision %s, "
+                         "which the bundle does not carry", p.nitem,
+                         p.it.v[1]);
+        goto out;
+    }
+    canon_mark(&p.rc, 'E');
+    canon_mark(&p.ic, 'E');
+    canon_final(&p.rc, rh);
+    canon_final(&p.ic, ih);
+    rc = 0;
+out:
+    sqlite3_finalize(p.rs);
+    sqlite3_finalize(p.is);
+    return rc;
+}
+
+int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
+                  char **why)
+{
+    (void)m;
+    char th[BT_COUNT][65];
+    if (hash_table(db, BT_MANIFEST, "SELECT key, value FROM manifest"
+                   " WHERE key <> 'sha256' ORDER BY key", spec_manifest, 2,
+                   rule_manifest, th[BT_MANIFEST], why) != 0
+        || hash_table(db, BT_FORMS, "SELECT form_id, version, sha256, source"
+                      " FROM forms ORDER BY form_id, version", spec_forms, 4,
+                      rule_form, th[BT_FORMS], why) != 0
+        || hash_table(db, BT_INTERVIEWS, "SELECT uuid, form_id, form_version,"
+                      " status, enumerator, device, created, updated, head"
+                      " FROM interviews ORDER BY uuid", spec_iv, 9, rule_iv,
+                      th[BT_INTERVIEWS], why) != 0
+        || hash_revisions(db, th[BT_REVISIONS], th[BT_ITEMS], why) != 0
+        || hash_table(db, BT_AUDIT, "SELECT interview, device, seq, time,"
+                      " event, qid, path, old_value, new_value FROM audit"
+                      " ORDER BY interview, device, seq", spec_audit, 9,
+                      rule_audit, th[BT_AUDIT], why) != 0)
+        return -1;
+    canon c;
+    canon_init(&c);
+    canon_str(&c, "khaosat-bundle-1");
+    for (int t = 0; t < BT_COUNT; t++) {
+        canon_str(&c, bundle_table_name[t]);
+        canon_str(&c, th[t]);
+    }
+    canon_final(&c, out);
+    return 0;
+}
+

@@ -1,0 +1,739 @@
+/* envelope.c: sealing a plain bundle for one office and opening sealed
+ * bundles, refusing every one that is not exactly what a trusted sender
+ * made for this database.  The layout is in envelope.h and
+ * khaosat-bundle(5). */
+#include "config.h"
+#include "sync/envelope.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+
+#define SS(x) crypto_secretstream_xchacha20poly1305_##x
+/* The bundle key sealed for the recipient. */
+#define SEALED_KEY (crypto_box_SEALBYTES + SS(KEYBYTES))
+/* Longest header, and largest sealed file, khaosat reads. */
+#define HEADER_MAX 1024
+#define ENVELOPE_MAX (4LL << 30)
+
+static const char sqlite_magic[16] = "SQLite format 3";
+
+void envelope_info_clear(envelope_info *info)
+{
+    free(info->sender);
+    info->sender = NULL;
+}
+
+/* Set *why to a new message; returns -1. */
+static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
+static int refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(*why);
+    *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* What the signature signs: a domain string and the BLAKE2b-512 digest of
+ * every byte before the signature (hash, then sign: the digest is twice
+ * as fast as Ed25519ph's SHA-512 on large bundles). */
+#define SIG_DOMAIN "khaosat sealed bundle signature 1"
+#define SIG_MSG (sizeof SIG_DOMAIN - 1 + crypto_generichash_BYTES_MAX)
+
+static void sig_message(crypto_generichash_state *h,
+                        unsigned char msg[SIG_MSG])
+{
+    memcpy(msg, SIG_DOMAIN, sizeof SIG_DOMAIN - 1);
+    crypto_generichash_final(h, msg + sizeof SIG_DOMAIN - 1,
+                             crypto_generichash_BYTES_MAX);
+}
+
+/* Bytes between the header and the signature for a plain size. */
+static long long body_len(long long size)
+{
+    long long chunks = (size + ENVELOPE_CHUNK - 1) / ENVELOPE_CHUNK;
+    return SEALED_KEY + (long long)SS(HEADERBYTES) + size
+        + chunks * (long long)SS(ABYTES);
+}
+
+/* The header of a sealed bundle, blank line included. */
+static char *header_text(const envelope_header *h)
+{
+    return xasprintf(ENVELOPE_MAGIC "%d\nbundle: %s\nfrom: %s\nto: %s\n"
+                     "interviews: %ld\nsize: %lld\nsignature: ed25519\n\n",
+                     ENVELOPE_FORMAT, h->bundle, h->from, h->to,
+                     h->interviews, h->size);
+}
+
+/* The value of line "key: value" at *p as a NUL-terminated copy in buf
+ * (cap bytes); -1 when the line is not that or too long. */
+static int header_line(const char **p, const char *end, const char *key,
+                       char *buf, size_t cap)
+{
+    size_t k = strlen(key);
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || (size_t)(nl - *p) < k + 2 || memcmp(*p, key, k) != 0
+        || (*p)[k] != ':' || (*p)[k + 1] != ' ')
+        return -1;
+    size_t n = (size_t)(nl - *p) - k - 2;
+    if (n >= cap)
+        return -1;
+    memcpy(buf, *p + k + 2, n);
+    buf[n] = '\0';
+    *p = nl + 1;
+    return 0;
+}
+
+/* A decimal number of at most 15 digits; -1 when v is not one. */
+static long long parse_num(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 15 || strspn(v, "0123456789") != n)
+        return -1;
+    return strtoll(v, NULL, 10);
+}
+
+/* Parse the header lines after the first; *hlen receives the header's
+ * length, *signed_ whether it announces a signature. */
+static int header_fields(const char *data, const char *p, const char *end,
+                         envelope_header *h, size_t *hlen, int *signed_,
+                         char **why)
+{
+    char v[5][64], sig[64];
+    static const char *const key[5] = {"bundle", "from", "to", "interviews",
+                                       "size"};
+    for (int i = 0; i < 5; i++)
+        if (header_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
+            return refuse(why, "damaged sealed bundle: header line "
+                          "\"%s\" is missing or malformed", key[i]);
+    *signed_ = header_line(&p, end, "signature", sig, sizeof sig) == 0;
+    if (*signed_ && strcmp(sig, "ed25519") != 0)
+        return refuse(why, "signed with \"%s\", which khaosat does not "
+                      "know", sig);
+    if (p >= end || *p != '\n')
+        return refuse(why, "damaged sealed bundle: the header does not end "
+                      "where it should");
+    *hlen = (size_t)(p + 1 - data);
+    long long n = parse_num(v[3]);
+    h->size = parse_num(v[4]);
+    if (strlen(v[0]) != 36 || keys_fpr_parse(v[1], h->from) != 0
+        || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
+        || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
+        || h->size <= 0 || h->size > ENVELOPE_MAX)
+        return refuse(why, "damaged sealed bundle: malformed header");
+    memcpy(h->bundle, v[0], 37);
+    h->interviews = (long)n;
+    return 0;
+}
+
+/* Parse a header at the start of data: 0, 1 when data is not a sealed
+ * bundle, -1 when it is a damaged or unreadable one. */
+static int parse_header(const char *data, size_t len, envelope_header *h,
+                        size_t *hlen, int *signed_, char **why)
+{
+    memset(h, 0, sizeof *h);
+    size_t m = strlen(ENVELOPE_MAGIC);
+    if (len < m || memcmp(data, ENVELOPE_MAGIC, m) != 0)
+        return 1;
+    const char *end = data + (len < HEADER_MAX ? len : HEADER_MAX);
+    const char *p = data + m, *nl = memchr(p, '\n', (size_t)(end - p));
+    char num[16];
+    if (!nl || (size_t)(nl - p) >= sizeof num)
+        return refuse(why, "damaged sealed bundle: no format line");
+    memcpy(num, p, (size_t)(nl - p));
+    num[nl - p] = '\0';
+    h->format = (long)parse_num(num);
+    if (h->format < 1)
+        return refuse(why, "damaged sealed bundle: bad format number");
+    if (h->format > ENVELOPE_FORMAT)
+        return refuse(why, "sealed by a newer khaosat (envelope format %ld);"
+                      " this khaosat reads formats up to %d: update "
+                      "khaosat to read it", h->format, ENVELOPE_FORMAT);
+    return header_fields(data, nl + 1, end, h, hlen, signed_, why);
+}
+
+/* Read a whole file of at most ENVELOPE_MAX bytes, in one allocation. */
+static unsigned char *read_all(const char *path, size_t *len, char **why)
+{
+    struct stat sb;
+    FILE *f = fopen(path, "rb");
+    if (!f || fstat(fileno(f), &sb) != 0) {
+        refuse(why, "cannot read: %s", strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    if (!S_ISREG(sb.st_mode) || sb.st_size > ENVELOPE_MAX) {
+        fclose(f);
+        refuse(why, "not a regular file of a bundle's size");
+        return NULL;
+    }
+    size_t n = (size_t)sb.st_size;
+    unsigned char *d = xmalloc(n + 1);
+    *len = fread(d, 1, n, f);
+    /* One byte more than expected means the file grew: read it too. */
+    int bad = ferror(f) || *len != n || fgetc(f) != EOF;
+    fclose(f);
+    if (bad) {
+        free(d);
+        refuse(why, "cannot read: changed while being read");
+        return NULL;
+    }
+    return d;
+}
+
+/* The first bytes of a file (fewer when it is shorter). */
+static int peek(const char *path, char *buf, size_t cap, size_t *len,
+                char **why)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return refuse(why, "cannot read: %s", strerror(errno));
+    *len = fread(buf, 1, cap, f);
+    fclose(f);
+    return 0;
+}
+
+/* The whole file must be header, body and signature, and the signature
+ * must be sign_pk's over everything before it. */
+static int check_sig(const unsigned char *d, size_t len, size_t hlen,
+                     const envelope_header *h, int signed_,
+                     const unsigned char *sign_pk, char **why)
+{
+    long long want = (long long)hlen + body_len(h->size);
+    if (!signed_ || (long long)len == want)
+        return refuse(why, "its signature was stripped: a sealed bundle "
+                      "without its signature proves nothing about who "
+                      "made it");
+    if ((long long)len != want + crypto_sign_BYTES)
+        return refuse(why, "damaged sealed bundle: %zu bytes where the "
+                      "header promises %lld (cut short or padded)", len,
+                      want + crypto_sign_BYTES);
+    crypto_generichash_state hs;
+    unsigned char msg[SIG_MSG];
+    crypto_generichash_init(&hs, NULL, 0, crypto_generichash_BYTES_MAX);
+    crypto_generichash_update(&hs, d, len - crypto_sign_BYTES);
+    sig_message(&hs, msg);
+    if (crypto_sign_verify_detached(d + len - crypto_sign_BYTES, msg,
+                                    sizeof msg, sign_pk) != 0)
+        return refuse(why, "its signature does not match: the bundle was "
+                      "altered or damaged after %s sealed it", h->from);
+    return 0;
+}
+
+/* Decrypt the body into a new sqlite3_malloc64 buffer of h->size bytes. */
+static unsigned char *decrypt(const unsigned char *d, size_t hlen,
+                              const envelope_header *h,
+                              const keys_self *self, char **why)
+{
+    const unsigned char *p = d + hlen;
+    unsigned char key[SS(KEYBYTES)];
+    if (crypto_box_seal_open(key, p, SEALED_KEY, self->card.box_pk,
+                             self->box_sk) != 0) {
+        refuse(why, "its key does not open with this database's key, "
+               "although the header names it");
+        return NULL;
+    }
+    p += SEALED_KEY;
+    SS(state) st;
+    unsigned char *out = sqlite3_malloc64((sqlite3_uint64)h->size);
+    int bad = !out || SS(init_pull)(&st, p, key) != 0;
+    p += SS(HEADERBYTES);
+    for (long long done = 0; !bad && done < h->size;) {
+        long long n = h->size - done < ENVELOPE_CHUNK ? h->size - done
+                                                      : ENVELOPE_CHUNK;
+        unsigned long long got = 0;
+        unsigned char tag = 0;
+        bad = SS(pull)(&st, out + done, &got, &tag, p,
+                       (unsigned long long)n + SS(ABYTES),
+                       done == 0 ? d : NULL, done == 0 ? hlen : 0) != 0
+            || got != (unsigned long long)n;
+        p += n + SS(ABYTES);
+        done += n;
+        if (!bad)
+            bad = tag != (done == h->size ? SS(TAG_FINAL) : SS(TAG_MESSAGE));
+    }
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(&st, sizeof st);
+    if (bad) {
+        sqlite3_free(out);
+        refuse(why, "damaged sealed bundle: its content does not decrypt");
+        return NULL;
+    }
+    return out;
+}
+
+/* The sender must be a card this database accepts bundles from. */
+static int check_sender(store *st, const envelope_header *h,
+                        envelope_info *info, char **why)
+{
+    keys_trusted t;
+    keys_self self;
+    char *err = NULL;
+    int rc = keys_self_get(st, 0, &self, &err);
+    int own = rc == 0 && strcmp(self.card.fpr, h->from) == 0;
+    if (rc == 0)
+        keys_self_clear(&self);
+    if (own)
+        return refuse(why, "sealed by this database for the office %s: "
+                      "only that office can open it", h->to);
+    if (rc < 0) {
+        refuse(why, "%s", err);
+        free(err);
+        return -1;
+    }
+    rc = keys_trusted_get(st, h->from, &t, &err);
+    if (rc < 0) {
+        refuse(why, "%s", err);
+        free(err);
+        return -1;
+    }
+    if (rc == 1)
+        return refuse(why, "sealed by an unknown key %s: no trusted card "
+                      "has it (check its fingerprint, then 'khaosat keys "
+                      "trust' its card)", h->from);
+    if (t.revoked)
+        rc = refuse(why, "sealed by %s (%s, %s), whose key was revoked on "
+                    "%s", h->from, t.card.name, t.card.commune, t.revoked);
+    else if (strcmp(t.purpose, "accept") != 0)
+        rc = refuse(why, "sealed by %s (%s, %s), which is trusted here as "
+                    "the office bundles are sent to, not as a sender",
+                    h->from, t.card.name, t.card.commune);
+    if (rc == 0 && info)
+        info->sender = xasprintf("%s (%s)", t.card.name, t.card.commune);
+    keys_trusted_clear(&t);
+    return rc;
+}
+
+/* The sealed bundle must be for this database. */
+static int check_recipient(store *st, const envelope_header *h,
+                           keys_self *self, char **why)
+{
+    char *err = NULL;
+    int rc = keys_self_get(st, 0, self, &err);
+    if (rc < 0) {
+        refuse(why, "%s", err);
+        free(err);
+        return -1;
+    }
+    if (rc == 1)
+        return refuse(why, "sealed for the office %s; this database has no "
+                      "keys at all", h->to);
+    if (strcmp(self->card.fpr, h->to) != 0)
+        return refuse(why, "sealed for another office (%s); this database "
+                      "is %s and cannot read it", h->to, self->card.fpr);
+    return 0;
+}
+
+/* The inner bundle must be the one the header announced. */
+static int check_inner(bundle *b, const envelope_header *h, char **why)
+{
+    const bundle_manifest *m = bundle_get_manifest(b);
+    if (strcmp(m->uuid, h->bundle) != 0 || m->interviews != h->interviews)
+        return refuse(why, "the header (bundle %s, %ld interviews) does not "
+                      "match the bundle inside (%s, %ld)", h->bundle,
+                      h->interviews, m->uuid, m->interviews);
+    return 0;
+}
+
+/* Every check of a sealed bundle held in d. */
+static int open_sealed(store *st, const char *path, unsigned char *d,
+                       size_t len, bundle **out, envelope_info *info,
+                       char **why)
+{
+    envelope_header h;
+    size_t hlen = 0;
+    int signed_ = 0;
+    if (parse_header((char *)d, len, &h, &hlen, &signed_, why) != 0)
+        return -1;
+    if (!st)
+        return refuse(why, "sealed for the office %s: only its database can "
+                      "check and open it (--db)", h.to);
+    if (check_sender(st, &h, info, why) != 0)
+        return -1;
+    keys_trusted t;
+    char *err = NULL;
+    if (keys_trusted_get(st, h.from, &t, &err) != 0) {
+        refuse(why, "%s", err ? err : "the sender's card vanished");
+        free(err);
+        return -1;
+    }
+    int rc = check_sig(d, len, hlen, &h, signed_, t.card.sign_pk, why);
+    keys_trusted_clear(&t);
+    keys_self self;
+    memset(&self, 0, sizeof self);
+    if (rc == 0)
+        rc = check_recipient(st, &h, &self, why);
+    unsigned char *plain = rc == 0 ? decrypt(d, hlen, &h, &self, why) : NULL;
+    keys_self_clear(&self);
+    if (!plain)
+        return -1;
+    if (bundle_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
+        /* The message already names the file. */
+        refuse(why, "inside the sealed bundle: %s", err);
+        free(err);
+        return -1;
+    }
+    if (check_inner(*out, &h, why) != 0) {
+        bundle_close(*out);
+        *out = NULL;
+        return -1;
+    }
+    if (info) {
+        info->sealed = 1;
+        info->h = h;
+    }
+    return 0;
+}
+
+/* A plain bundle: refused unsigned when this database accepts signed
+ * ones, unless allowed. */
+static int open_plain(store *st, const char *path, unsigned flags,
+                      bundle **out, char **why)
+{
+    long n = 0;
+    char *err = NULL;
+    if (st && !(flags & ENVELOPE_ALLOW_UNSIGNED)) {
+        if (keys_accepting(st, &n, &err) != 0) {
+            refuse(why, "%s", err);
+            free(err);
+            return -1;
+        }
+        if (n > 0)
+            return refuse(why, "unsigned bundle (not sealed): this database "
+                          "trusts %ld sender%s' keys and takes only their "
+                          "sealed bundles; merge with --allow-unsigned to "
+                          "take it anyway", n, n == 1 ? "" : "s");
+    }
+    if (bundle_open(path, out, &err) != 0) {
+        /* bundle_open's message names the file already. */
+        free(*why);
+        *why = err;
+        return -2;
+    }
+    return 0;
+}
+
+int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
+                  envelope_info *info, char **err)
+{
+    *out = NULL;
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (sodium_init() < 0) {
+        *err = xasprintf("%s: libsodium failed to initialise", path);
+        return -1;
+    }
+    char *why = NULL;
+    char head[32];
+    size_t len = 0;
+    unsigned char *d = NULL;
+    int rc = peek(path, head, sizeof head, &len, &why);
+    if (rc == 0 && len >= sizeof sqlite_magic
+        && memcmp(head, sqlite_magic, sizeof sqlite_magic) == 0)
+        rc = open_plain(st, path, flags, out, &why);
+    else if (rc == 0 && len >= strlen(ENVELOPE_MAGIC)
+             && memcmp(head, ENVELOPE_MAGIC, strlen(ENVELOPE_MAGIC)) == 0) {
+        /* Read once: what is checked is what is decrypted. */
+        d = read_all(path, &len, &why);
+        rc = d ? open_sealed(st, path, d, len, out, info, &why) : -1;
+    } else if (rc == 0) {
+        /* Neither: bundle_open says precisely what the file is not, without
+         * handing it to SQLite. */
+        bundle *b = NULL;
+        rc = bundle_open(path, &b, &why) == 0 ? 0 : -2;
+        if (b) {
+            bundle_close(b);
+            rc = refuse(&why, "not a khaosat bundle");
+        }
+    }
+    free(d);
+    if (rc == -2) {
+        *err = why;
+        return -1;
+    }
+    if (rc != 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+        if (info)
+            envelope_info_clear(info);
+        return -1;
+    }
+    return 0;
+}
+
+int envelope_read_header(const char *path, envelope_header *h, char **err)
+{
+    memset(h, 0, sizeof *h);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    char buf[HEADER_MAX];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    size_t hlen;
+    int signed_;
+    char *why = NULL;
+    int rc = parse_header(buf, n, h, &hlen, &signed_, &why);
+    if (rc < 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+    }
+    return rc;
+}
+
+int envelope_check_signature(const char *path, const unsigned char *sign_pk,
+                             envelope_header *h, char **err)
+{
+    char *why = NULL;
+    size_t len = 0, hlen = 0;
+    int signed_ = 0;
+    unsigned char *d = read_all(path, &len, &why);
+    int rc = d ? parse_header((char *)d, len, h, &hlen, &signed_, &why) : -1;
+    if (rc == 1)
+        rc = refuse(&why, "not a sealed bundle");
+    if (rc == 0)
+        rc = check_sig(d, len, hlen, h, signed_, sign_pk, &why);
+    free(d);
+    if (rc != 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+    }
+    return rc;
+}
+
+/* Writes to a sealed file, feeding every byte to the signature too. */
+typedef struct sealer {
+    FILE *f;
+    crypto_generichash_state hash;
+    int bad;
+} sealer;
+
+static void seal_put(sealer *s, const void *p, size_t n)
+{
+    crypto_generichash_update(&s->hash, p, n);
+    if (fwrite(p, 1, n, s->f) != n)
+        s->bad = 1;
+}
+
+/* Header, sealed key, encrypted chunks and signature into s->f. */
+static void seal_write(sealer *s, const char *header, const unsigned char *d,
+                       size_t len, const keys_self *self,
+                       const keys_card *to)
+{
+    unsigned char key[SS(KEYBYTES)], sealed[SEALED_KEY];
+    unsigned char sh[SS(HEADERBYTES)];
+    unsigned char *c = xmalloc(ENVELOPE_CHUNK + SS(ABYTES));
+    SS(state) st;
+    size_t hlen = strlen(header);
+    crypto_generichash_init(&s->hash, NULL, 0, crypto_generichash_BYTES_MAX);
+    seal_put(s, header, hlen);
+    SS(keygen)(key);
+    crypto_box_seal(sealed, key, sizeof key, to->box_pk);
+    seal_put(s, sealed, sizeof sealed);
+    SS(init_push)(&st, sh, key);
+    seal_put(s, sh, sizeof sh);
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < ENVELOPE_CHUNK ? len - done : ENVELOPE_CHUNK;
+        unsigned char tag = done + n == len ? SS(TAG_FINAL) : SS(TAG_MESSAGE);
+        unsigned long long clen;
+        /* The header is authenticated with the first chunk: a header
+         * changed after sealing no longer decrypts, even re-signed. */
+        SS(push)(&st, c, &clen, d + done, n, done == 0
+                 ? (const unsigned char *)header : NULL,
+                 done == 0 ? hlen : 0, tag);
+        seal_put(s, c, (size_t)clen);
+        done += n;
+    }
+    unsigned char sig[crypto_sign_BYTES], msg[SIG_MSG];
+    sig_message(&s->hash, msg);
+    crypto_sign_detached(sig, NULL, msg, sizeof msg, self->sign_sk);
+    if (fwrite(sig, 1, sizeof sig, s->f) != sizeof sig)
+        s->bad = 1;
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(&st, sizeof st);
+    free(c);
+}
+
+/* Move tmp to a new name in dir saying who sealed it and when. */
+static int seal_rename(const char *tmp, const char *dir, const char *from,
+                       const char *created, char **path, char **why)
+{
+    for (int tries = 0; tries < 20; tries++) {
+        char stamp[32];
+        size_t k = 0;
+        for (const char *p = created; *p && *p != '.' && k < 20; p++)
+            if (*p != '-' && *p != ':')
+                stamp[k++] = *p;
+        stamp[k] = '\0';
+        unsigned char r[3];
+        randombytes_buf(r, sizeof r);
+        char *p = xasprintf("%s/%s_%sZ_%02x%02x%02x" BUNDLE_EXT, dir, from,
+                            stamp, r[0], r[1], r[2]);
+        struct stat sb;
+        if (lstat(p, &sb) == 0) {
+            free(p);
+            continue;
+        }
+        if (rename(tmp, p) != 0) {
+            refuse(why, "%s: cannot rename to %s: %s", tmp, p,
+                   strerror(errno));
+            free(p);
+            return -1;
+        }
+        *path = p;
+        return 0;
+    }
+    return refuse(why, "%s: no free bundle name", dir);
+}
+
+/* Write the sealed file to a temporary name in dir and sync it. */
+static int seal_file(const keys_self *self, const keys_card *to,
+                     const char *header, const unsigned char *d, size_t len,
+                     char *tmp, char **why)
+{
+    int fd = mkstemps(tmp, 4);
+    if (fd < 0)
+        return refuse(why, "cannot create a file there: %s",
+                      strerror(errno));
+    fchmod(fd, 0644);       /* sealed: safe for others to carry */
+    sealer s = {.f = fdopen(fd, "wb")};
+    if (!s.f) {
+        close(fd);
+        unlink(tmp);
+        return refuse(why, "%s: %s", tmp, strerror(errno));
+    }
+    seal_write(&s, header, d, len, self, to);
+    if (fflush(s.f) != 0 || (fsync(fd) != 0 && errno != EINVAL))
+        s.bad = 1;
+    int saved = errno;
+    if (fclose(s.f) != 0)
+        s.bad = 1;
+    if (s.bad) {
+        unlink(tmp);
+        return refuse(why, "%s: cannot write: %s", tmp, strerror(saved));
+    }
+    return 0;
+}
+
+/* Seal the plain bundle d (len bytes, read from plain) into dir. */
+static int seal_data(const keys_self *self, const keys_card *to,
+                     const char *plain, const unsigned char *d, size_t len,
+                     const bundle_manifest *m, const char *dir, char **path,
+                     char **err)
+{
+    envelope_header h = {.format = ENVELOPE_FORMAT,
+                         .interviews = m->interviews,
+                         .size = (long long)len};
+    snprintf(h.bundle, sizeof h.bundle, "%s", m->uuid);
+    memcpy(h.from, self->card.fpr, KEYS_FPR_SIZE);
+    memcpy(h.to, to->fpr, KEYS_FPR_SIZE);
+    char *header = header_text(&h), *why = NULL;
+    long long expected = (long long)strlen(header) + body_len(h.size)
+        + crypto_sign_BYTES;
+    char *tmp = xasprintf("%s/.khaosat-seal-XXXXXX.tmp", dir);
+    int rc = len > 0 ? seal_file(self, to, header, d, len, tmp, &why)
+                     : refuse(&why, "empty bundle");
+    if (rc == 0 && (rc = seal_rename(tmp, dir, h.from, m->created, path,
+                                     &why)) != 0)
+        unlink(tmp);
+    free(header);
+    free(tmp);
+    if (rc != 0) {
+        *err = xasprintf("%s: %s", plain, why);
+        free(why);
+        return -1;
+    }
+    /* The content was checked as a plain bundle just before; what is left
+     * to check is that the whole file reached the disk. */
+    struct stat sb;
+    if (stat(*path, &sb) != 0 || sb.st_size != (off_t)expected) {
+        *err = xasprintf("%s: reads back with the wrong size", *path);
+        unlink(*path);
+        free(*path);
+        *path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Read the plain bundle (removing it at once when consume is set: a
+ * deleted file's pages never reach the disk) and seal it. */
+static int seal_path(const keys_self *self, const keys_card *to,
+                     const char *plain, int consume,
+                     const bundle_manifest *m, const char *dir, char **path,
+                     char **err)
+{
+    *path = NULL;
+    char *why = NULL;
+    size_t len = 0;
+    unsigned char *d = read_all(plain, &len, &why);
+    if (consume)
+        unlink(plain);
+    if (!d) {
+        *err = xasprintf("%s: %s", plain, why);
+        free(why);
+        return -1;
+    }
+    int rc = seal_data(self, to, plain, d, len, m, dir, path, err);
+    sodium_memzero(d, len);
+    free(d);
+    return rc;
+}
+
+int envelope_seal(const keys_self *self, const keys_card *to,
+                  const char *plain, const bundle_manifest *m,
+                  const char *dir, char **path, char **err)
+{
+    return seal_path(self, to, plain, 0, m, dir, path, err);
+}
+
+/* The sealing step of an export: this database's keys and the office. */
+typedef struct seal_ctx {
+    keys_self self;
+    keys_trusted to;
+} seal_ctx;
+
+static int seal_cb(void *ctx, const char *plain, const bundle_manifest *m,
+                   const char *dir, char **path, char **err)
+{
+    seal_ctx *c = ctx;
+    return seal_path(&c->self, &c->to.card, plain, 1, m, dir, path, err);
+}
+
+int envelope_export(store *st, const char *dir, unsigned flags, char **path,
+                    long *count, char sealed_for[KEYS_FPR_SIZE], char **err)
+{
+    *path = NULL;
+    *count = 0;
+    sealed_for[0] = '\0';
+    seal_ctx c;
+    memset(&c, 0, sizeof c);
+    int rc = keys_upstream(st, &c.to, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
+        return bundle_export(st, dir, flags, path, count, err);
+    rc = keys_self_get(st, 1, &c.self, err);
+    if (rc == 0)
+        rc = bundle_export_sealed(st, dir, flags, seal_cb, &c, path, count,
+                                  err);
+    if (rc == 0)
+        memcpy(sealed_for, c.to.card.fpr, KEYS_FPR_SIZE);
+    keys_self_clear(&c.self);
+    keys_trusted_clear(&c.to);
+    return rc;
+}

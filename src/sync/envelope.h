@@ -1,0 +1,84 @@
+/* envelope.h: sealed bundles, encrypted for one office and signed by the
+ * database that made them (see khaosat-bundle(5), SEALED BUNDLES).
+ *
+ * A sealed bundle is a short text header saying only what routing needs
+ * (bundle UUID, sender and recipient fingerprints, number of interviews,
+ * size), the plain bundle encrypted with a fresh key that only the
+ * recipient's key can open (crypto_box_seal, then XChaCha20-Poly1305
+ * secretstream with the header as associated data), and an Ed25519
+ * signature by the sender over everything before it.
+ *
+ * Opening checks, in order: the sender is trusted and not revoked, the
+ * signature is there and matches, the bundle is for this database; then
+ * it decrypts into memory (never to disk) and the plain bundle gets every
+ * check of bundle_open().  Any refusal leaves the database untouched. */
+#ifndef KHAOSAT_ENVELOPE_H
+#define KHAOSAT_ENVELOPE_H
+
+#include "sync/bundle.h"
+#include "sync/keys.h"
+#include "store/store.h"
+
+/* The envelope format this khaosat writes and the newest it reads. */
+#define ENVELOPE_FORMAT 1
+/* First line of a sealed bundle, before its format number. */
+#define ENVELOPE_MAGIC "khaosat sealed bundle "
+/* Plain bytes per encrypted chunk. */
+#define ENVELOPE_CHUNK (1 << 20)
+
+/* What the header of a sealed bundle says. */
+typedef struct envelope_header {
+    long format;
+    char bundle[37];
+    char from[KEYS_FPR_SIZE], to[KEYS_FPR_SIZE];
+    long interviews;
+    long long size;           /* bytes of the plain bundle inside */
+} envelope_header;
+
+/* How a bundle was opened. */
+typedef struct envelope_info {
+    int sealed;               /* 0: a plain, unsigned bundle */
+    envelope_header h;        /* when sealed */
+    char *sender;             /* "name (commune)" of the sender's card */
+} envelope_info;
+
+/* Free the strings of an envelope_info. */
+void envelope_info_clear(envelope_info *info);
+
+/* Flags of envelope_open. */
+enum {
+    ENVELOPE_ALLOW_UNSIGNED = 1     /* take plain bundles even when this
+                                       database trusts senders' keys */
+};
+
+/* Export st's interviews into dir (see bundle_export): sealed for the
+ * upstream office and signed when this database trusts one, plain
+ * otherwise.  *sealed_for receives the office's fingerprint, or "" when
+ * the bundle is plain. */
+int envelope_export(store *st, const char *dir, unsigned flags, char **path,
+                    long *count, char sealed_for[KEYS_FPR_SIZE], char **err);
+
+/* Seal the plain bundle file plain (manifest m) for card to, signed by
+ * self, into a new file in dir named after the sender's fingerprint and
+ * the time, synced and its size checked.  *path newly allocated. */
+int envelope_seal(const keys_self *self, const keys_card *to,
+                  const char *plain, const bundle_manifest *m,
+                  const char *dir, char **path, char **err);
+
+/* Open a bundle file to merge into st, sealed or plain, with every check
+ * above; *info (may be NULL) says how.  With st NULL only plain bundles
+ * can be opened.  On failure *err names the file
+ * and says which check refused it. */
+int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
+                  envelope_info *info, char **err);
+
+/* Read the header of path: 0 when it is a sealed bundle, 1 when it is not
+ * one (maybe a plain bundle), -1 when it is a damaged one. */
+int envelope_read_header(const char *path, envelope_header *h, char **err);
+
+/* Check that path is a complete sealed bundle signed with sign_pk (for a
+ * sender checking its own bundle, which it cannot decrypt). */
+int envelope_check_signature(const char *path, const unsigned char *sign_pk,
+                             envelope_header *h, char **err);
+
+#endif

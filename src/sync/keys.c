@@ -1,0 +1,655 @@
+/* keys.c: this database's identity, fingerprints, cards and the trusted
+ * cards.  Backups of the identity are in keys_backup.c. */
+#include "config.h"
+#include "sync/keys.h"
+#include "sync/keys_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "core/util.h"
+
+#define CARD_MAGIC "khaosat card 1\n"
+#define CARD_MAX 4096
+
+static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+int keys_sql_fail(store *st, char **err, const char *what)
+{
+    *err = xasprintf("%s: %s: %s", store_path(st), what,
+                     sqlite3_errmsg(store_sqlite(st)));
+    return -1;
+}
+
+sqlite3_stmt *keys_sql(store *st, const char *sql, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL)
+        != SQLITE_OK) {
+        keys_sql_fail(st, err, "preparing a query of the keys");
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+void keys_fingerprint(const unsigned char *sign_pk,
+                      const unsigned char *box_pk, char out[KEYS_FPR_SIZE])
+{
+    static const char domain[] = "khaosat card keys";
+    unsigned char d[32];
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, sizeof d);
+    crypto_generichash_update(&h, (const unsigned char *)domain,
+                              sizeof domain - 1);
+    crypto_generichash_update(&h, sign_pk, crypto_sign_PUBLICKEYBYTES);
+    crypto_generichash_update(&h, box_pk, crypto_box_PUBLICKEYBYTES);
+    crypto_generichash_final(&h, d, sizeof d);
+    /* 10 bytes are 80 bits: sixteen base32 characters, high bits first. */
+    char *p = out;
+    for (int i = 0; i < 16; i++) {
+        int bit = i * 5, v = 0;
+        for (int k = 0; k < 5; k++, bit++)
+            v = (v << 1) | ((d[bit / 8] >> (7 - bit % 8)) & 1);
+        if (i > 0 && i % 4 == 0)
+            *p++ = '-';
+        *p++ = b32[v];
+    }
+    *p = '\0';
+}
+
+int keys_fpr_parse(const char *in, char out[KEYS_FPR_SIZE])
+{
+    char raw[16];
+    int n = 0;
+    for (const char *p = in; p && *p; p++) {
+        char c = *p;
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        /* Base32 has no 0 or 1: whoever typed them meant O or I. */
+        if (c == '0')
+            c = 'O';
+        else if (c == '1')
+            c = 'I';
+        if (!strchr(b32, c) || c == '\0' || n == 16)
+            return -1;
+        raw[n++] = c;
+    }
+    if (n != 16)
+        return -1;
+    char *q = out;
+    for (int i = 0; i < 16; i++) {
+        if (i > 0 && i % 4 == 0)
+            *q++ = '-';
+        *q++ = raw[i];
+    }
+    *q = '\0';
+    return 0;
+}
+
+int keys_role(store *st, char **role, char **err)
+{
+    if (store_setting_get(st, STORE_SET_ROLE, role) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        return -1;
+    }
+    if (!*role || strcmp(*role, "office") != 0) {
+        free(*role);
+        *role = xstrdup("laptop");
+    }
+    return 0;
+}
+
+/* A card field from a setting: control characters become spaces and the
+ * text is cut, on a character boundary, to KEYS_MAX_FIELD bytes. */
+static char *card_field(const char *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (const unsigned char *p = (const unsigned char *)(v ? v : ""); *p;
+         p++)
+        sbuf_addc(&b, (char)(*p < 0x20 || *p == 0x7f ? ' ' : *p));
+    if (b.len == 0)
+        return sbuf_detach(&b);
+    size_t n = b.len > KEYS_MAX_FIELD ? KEYS_MAX_FIELD : b.len;
+    while (n > 0 && n < b.len && ((unsigned char)b.s[n] & 0xc0) == 0x80)
+        n--;
+    b.s[n] = '\0';
+    b.len = n;
+    if (!util_utf8_valid(b.s, b.len)) {
+        sbuf_free(&b);
+        return xstrdup("?");
+    }
+    return sbuf_detach(&b);
+}
+
+/* Fill the descriptive fields of this database's card from its settings. */
+static int self_fields(store *st, keys_card *c, char **err)
+{
+    char *commune = NULL, *name = NULL;
+    if (keys_role(st, &c->role, err) != 0)
+        return -1;
+    if (store_setting_get(st, STORE_SET_COMMUNE, &commune) != 0
+        || store_setting_get(st, STORE_SET_CARD_NAME, &name) != 0
+        || (!name && store_setting_get(st, STORE_SET_ENUMERATOR, &name) != 0)) {
+        *err = xstrdup(store_errmsg(st));
+        free(commune);
+        return -1;
+    }
+    c->commune = card_field(commune);
+    c->name = card_field(name);
+    free(commune);
+    free(name);
+    return 0;
+}
+
+/* Copy a blob column of exactly n bytes; -1 when it has another size. */
+static int blob_col(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
+{
+    if ((size_t)sqlite3_column_bytes(s, i) != n)
+        return -1;
+    const void *p = sqlite3_column_blob(s, i);
+    if (!p)
+        return -1;
+    memcpy(out, p, n);
+    return 0;
+}
+
+/* Read the identity row: 0, 1 when there is none, -1. */
+static int self_read(store *st, keys_self *out, char **err)
+{
+    sqlite3_stmt *s = keys_sql(st, "SELECT sign_pk, sign_sk, box_pk, box_sk"
+                               " FROM identity WHERE id = 1", err);
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (blob_col(s, 0, out->card.sign_pk, sizeof out->card.sign_pk)
+            || blob_col(s, 1, out->sign_sk, sizeof out->sign_sk)
+            || blob_col(s, 2, out->card.box_pk, sizeof out->card.box_pk)
+            || blob_col(s, 3, out->box_sk, sizeof out->box_sk)) {
+            *err = xasprintf("%s: the identity of this database is damaged",
+                             store_path(st));
+            rc = -1;
+        } else {
+            rc = 0;
+        }
+    } else if (rc == SQLITE_DONE) {
+        rc = 1;
+    } else {
+        rc = keys_sql_fail(st, err, "reading the identity");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int keys_self_store(store *st, const keys_self *self, int replace,
+                    char **err)
+{
+    char now[32];
+    store_now(now, 0);
+    sqlite3_stmt *s = keys_sql(st, replace
+        ? "INSERT OR REPLACE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)"
+        : "INSERT OR IGNORE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+        err);
+    if (!s)
+        return -1;
+    sqlite3_bind_blob(s, 1, self->card.sign_pk, sizeof self->card.sign_pk,
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, self->sign_sk, sizeof self->sign_sk,
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, self->card.box_pk, sizeof self->card.box_pk,
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(s, 4, self->box_sk, sizeof self->box_sk,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : keys_sql_fail(st, err, "saving the identity");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int keys_self_get(store *st, int create, keys_self *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0) {
+        *err = xstrdup("libsodium failed to initialise");
+        return -1;
+    }
+    int rc = self_read(st, out, err);
+    if (rc == 1 && create) {
+        keys_self fresh;
+        memset(&fresh, 0, sizeof fresh);
+        crypto_sign_keypair(fresh.card.sign_pk, fresh.sign_sk);
+        crypto_box_keypair(fresh.card.box_pk, fresh.box_sk);
+        /* INSERT OR IGNORE: a khaosat racing us keeps the one it made. */
+        rc = keys_self_store(st, &fresh, 0, err);
+        sodium_memzero(&fresh, sizeof fresh);
+        if (rc == 0)
+            rc = self_read(st, out, err);
+        if (rc == 1) {
+            *err = xasprintf("%s: the new identity vanished after saving",
+                             store_path(st));
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        keys_fingerprint(out->card.sign_pk, out->card.box_pk, out->card.fpr);
+        rc = self_fields(st, &out->card, err);
+    }
+    if (rc != 0)
+        keys_self_clear(out);
+    return rc;
+}
+
+void keys_self_clear(keys_self *self)
+{
+    keys_card_clear(&self->card);
+    sodium_memzero(self->sign_sk, sizeof self->sign_sk);
+    sodium_memzero(self->box_sk, sizeof self->box_sk);
+}
+
+void keys_card_clear(keys_card *c)
+{
+    free(c->role);
+    free(c->commune);
+    free(c->name);
+    c->role = c->commune = c->name = NULL;
+}
+
+void keys_b64(sbuf *b, const unsigned char *bin, size_t n)
+{
+    size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *s = xmalloc(len);
+    sodium_bin2base64(s, len, bin, n, sodium_base64_VARIANT_ORIGINAL);
+    sbuf_add(b, s);
+    free(s);
+}
+
+int keys_unb64(const char *s, size_t slen, unsigned char *bin, size_t n)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (sodium_base642bin(bin, n, s, slen, NULL, &got, &end,
+                          sodium_base64_VARIANT_ORIGINAL) != 0
+        || got != n || end != s + slen)
+        return -1;
+    return 0;
+}
+
+char *keys_card_text(const keys_self *self)
+{
+    const keys_card *c = &self->card;
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, CARD_MAGIC);
+    sbuf_addf(&b, "role: %s\ncommune: %s\nname: %s\nsign-key: ", c->role,
+              c->commune, c->name);
+    keys_b64(&b, c->sign_pk, sizeof c->sign_pk);
+    sbuf_add(&b, "\nbox-key: ");
+    keys_b64(&b, c->box_pk, sizeof c->box_pk);
+    sbuf_addf(&b, "\nfingerprint: %s\n", c->fpr);
+    /* The card signs itself: whoever holds the signing key also chose the
+     * encryption key and the words on the card. */
+    unsigned char sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, NULL, (const unsigned char *)b.s, b.len,
+                         self->sign_sk);
+    sbuf_add(&b, "signature: ");
+    keys_b64(&b, sig, sizeof sig);
+    sbuf_addc(&b, '\n');
+    return sbuf_detach(&b);
+}
+
+int keys_field_ok(const char *v, size_t n)
+{
+    if (n > KEYS_MAX_FIELD || !util_utf8_valid(v, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* The next line of a card, which must start with "key: "; *val and *vlen
+ * receive its value, *p moves past it.  -1 when the line is not that. */
+static int card_line(const char **p, const char *end, const char *key,
+                     const char **val, size_t *vlen)
+{
+    size_t k = strlen(key);
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || (size_t)(nl - *p) < k + 2 || memcmp(*p, key, k) != 0
+        || (*p)[k] != ':' || (*p)[k + 1] != ' ')
+        return -1;
+    *val = *p + k + 2;
+    *vlen = (size_t)(nl - *val);
+    *p = nl + 1;
+    return 0;
+}
+
+/* Keep msg as the reason a card is refused; returns -1. */
+static int card_bad(char **why, char *msg)
+{
+    *why = msg;
+    return -1;
+}
+
+/* Parse the body of a card (after its first line) into out. */
+static int card_fields(const char *text, const char *p, const char *end,
+                       keys_card *out, char **why)
+{
+    static const char *const keys[] = {"role", "commune", "name", "sign-key",
+                                       "box-key", "fingerprint",
+                                       "signature"};
+    const char *v[7];
+    size_t n[7];
+    const char *signed_end = NULL;
+    for (int i = 0; i < 7; i++) {
+        if (i == 6)
+            signed_end = p;
+        if (card_line(&p, end, keys[i], &v[i], &n[i]) != 0) {
+            *why = xasprintf("line \"%s: ...\" is missing or out of order",
+                             keys[i]);
+            return -1;
+        }
+    }
+    unsigned char sig[crypto_sign_BYTES];
+    if (p != end) {
+        *why = xstrdup("text after the signature");
+        return -1;
+    }
+    for (int i = 0; i < 3; i++)
+        if (!keys_field_ok(v[i], n[i])) {
+            *why = xasprintf("the %s is not plain text of at most %d bytes",
+                             keys[i], KEYS_MAX_FIELD);
+            return -1;
+        }
+    out->role = xstrndup(v[0], n[0]);
+    out->commune = xstrndup(v[1], n[1]);
+    out->name = xstrndup(v[2], n[2]);
+    if (strcmp(out->role, "laptop") != 0 && strcmp(out->role, "office") != 0)
+        return card_bad(why, xasprintf("role \"%s\" is neither laptop nor "
+                                       "office", out->role));
+    if (keys_unb64(v[3], n[3], out->sign_pk, sizeof out->sign_pk) != 0
+        || keys_unb64(v[4], n[4], out->box_pk, sizeof out->box_pk) != 0
+        || keys_unb64(v[6], n[6], sig, sizeof sig) != 0)
+        return card_bad(why, xstrdup("a key or the signature is not valid "
+                                     "base64 of the right length"));
+    keys_fingerprint(out->sign_pk, out->box_pk, out->fpr);
+    if (n[5] != KEYS_FPR_SIZE - 1 || memcmp(v[5], out->fpr, n[5]) != 0)
+        return card_bad(why, xasprintf("the fingerprint %.*s does not match "
+                                       "the card's keys",
+                                       (int)(n[5] > 40 ? 40 : n[5]), v[5]));
+    if (crypto_sign_verify_detached(sig, (const unsigned char *)text,
+                                    (size_t)(signed_end - text),
+                                    out->sign_pk) != 0)
+        return card_bad(why, xstrdup("its signature does not match: the "
+                                     "card was altered"));
+    return 0;
+}
+
+int keys_card_parse(const char *name, const char *text, size_t len,
+                    keys_card *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    char *why = NULL;
+    size_t m = strlen(CARD_MAGIC);
+    if (sodium_init() < 0)
+        why = xstrdup("libsodium failed to initialise");
+    else if (len > CARD_MAX || len < m || memcmp(text, CARD_MAGIC, m) != 0
+             || memchr(text, '\0', len))
+        why = xstrdup("not a khaosat card");
+    else
+        card_fields(text, text + m, text + len, out, &why);
+    if (why) {
+        *err = xasprintf("%s: %s", name, why);
+        free(why);
+        keys_card_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+int keys_card_load(const char *path, keys_card *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    size_t len;
+    char *text = util_read_file(path, &len);
+    if (!text) {
+        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = keys_card_parse(path, text, len, out, err);
+    free(text);
+    return rc;
+}
+
+const char *keys_default_purpose(store *st, const keys_card *c, char **err)
+{
+    if (strcmp(c->role, "laptop") == 0)
+        return "accept";
+    char *role = NULL;
+    if (keys_role(st, &role, err) != 0)
+        return NULL;
+    int laptop = strcmp(role, "laptop") == 0;
+    free(role);
+    if (laptop)
+        return "upstream";
+    *err = xasprintf("%s is an office's card and this database is an "
+                     "office's: say --upstream if it is the office this "
+                     "one sends its bundles to, or --accept if this office "
+                     "merges its bundles", c->fpr);
+    return NULL;
+}
+
+/* Run sql with the fingerprint (and time) bound; SQLite's code. */
+static int exec_fpr(store *st, const char *sql, const char *fpr,
+                    const char *now, char **err)
+{
+    sqlite3_stmt *s = keys_sql(st, sql, err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, fpr, -1, SQLITE_STATIC);
+    if (now)
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : keys_sql_fail(st, err, "changing the trusted keys");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int keys_trusted_put(store *st, const keys_card *c, const char *purpose,
+                     const char *trusted, const char *revoked, int keep,
+                     char **err)
+{
+    sqlite3_stmt *s = keys_sql(st, keep
+        ? "INSERT OR IGNORE INTO trusted VALUES"
+          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        : "INSERT INTO trusted VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+          " ON CONFLICT (fingerprint) DO UPDATE SET role = excluded.role,"
+          " commune = excluded.commune, name = excluded.name,"
+          " purpose = excluded.purpose, trusted = excluded.trusted,"
+          " revoked = NULL", err);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, c->fpr, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, c->sign_pk, sizeof c->sign_pk, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, c->box_pk, sizeof c->box_pk, SQLITE_STATIC);
+    const char *t[6] = {c->role, c->commune, c->name, purpose, trusted,
+                        revoked};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(s, 4 + i, t[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : keys_sql_fail(st, err, "saving a trusted card");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int keys_trust(store *st, const keys_card *c, const char *purpose,
+               char **err)
+{
+    if (strcmp(purpose, "upstream") != 0 && strcmp(purpose, "accept") != 0) {
+        *err = xasprintf("unknown purpose \"%s\"", purpose);
+        return -1;
+    }
+    keys_self self;
+    int rc = keys_self_get(st, 0, &self, err);
+    if (rc < 0)
+        return -1;
+    int mine = rc == 0 && strcmp(self.card.fpr, c->fpr) == 0;
+    if (rc == 0)
+        keys_self_clear(&self);
+    if (mine) {
+        *err = xasprintf("%s is this database's own card", c->fpr);
+        return -1;
+    }
+    char now[32];
+    store_now(now, 0);
+    if (store_begin(st) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        return -1;
+    }
+    rc = 0;
+    if (strcmp(purpose, "upstream") == 0)
+        rc = exec_fpr(st, "UPDATE trusted SET revoked = ?2"
+                      " WHERE purpose = 'upstream' AND revoked IS NULL"
+                      " AND fingerprint <> ?1", c->fpr, now, err);
+    if (rc == 0)
+        rc = keys_trusted_put(st, c, purpose, now, NULL, 0, err);
+    if (rc == 0 && store_commit(st) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        rc = -1;
+    }
+    if (rc != 0)
+        store_rollback(st);
+    return rc;
+}
+
+#define TRUSTED_COLS "fingerprint, sign_pk, box_pk, role, commune, name," \
+    " purpose, trusted, revoked"
+
+/* One trusted row into out; -1 when its keys are damaged. */
+static int trusted_row(store *st, sqlite3_stmt *s, keys_trusted *out,
+                       char **err)
+{
+    memset(out, 0, sizeof *out);
+    keys_card *c = &out->card;
+    if (blob_col(s, 1, c->sign_pk, sizeof c->sign_pk)
+        || blob_col(s, 2, c->box_pk, sizeof c->box_pk)) {
+        *err = xasprintf("%s: the trusted card %s is damaged", store_path(st),
+                         (const char *)sqlite3_column_text(s, 0));
+        return -1;
+    }
+    keys_fingerprint(c->sign_pk, c->box_pk, c->fpr);
+    c->role = xstrdup((const char *)sqlite3_column_text(s, 3));
+    c->commune = xstrdup((const char *)sqlite3_column_text(s, 4));
+    c->name = xstrdup((const char *)sqlite3_column_text(s, 5));
+    out->purpose = xstrdup((const char *)sqlite3_column_text(s, 6));
+    out->trusted = xstrdup((const char *)sqlite3_column_text(s, 7));
+    out->revoked = xstrdup((const char *)sqlite3_column_text(s, 8));
+    return 0;
+}
+
+/* The first row of a query with ?1 bound to arg: 0, 1 none, -1. */
+static int trusted_one(store *st, const char *sql, const char *arg,
+                       keys_trusted *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = keys_sql(st, sql, err);
+    if (!s)
+        return -1;
+    if (arg)
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        rc = trusted_row(st, s, out, err);
+    else if (rc == SQLITE_DONE)
+        rc = 1;
+    else
+        rc = keys_sql_fail(st, err, "reading the trusted keys");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int keys_trusted_get(store *st, const char *fpr, keys_trusted *out,
+                     char **err)
+{
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE fingerprint = ?1", fpr, out, err);
+}
+
+int keys_upstream(store *st, keys_trusted *out, char **err)
+{
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE purpose = 'upstream' AND revoked IS NULL"
+                       " ORDER BY trusted DESC LIMIT 1", NULL, out, err);
+}
+
+int keys_accepting(store *st, long *n, char **err)
+{
+    *n = 0;
+    sqlite3_stmt *s = keys_sql(st, "SELECT count(*) FROM trusted"
+                               " WHERE purpose = 'accept'"
+                               " AND revoked IS NULL", err);
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0
+        : keys_sql_fail(st, err, "counting the trusted keys");
+}
+
+int keys_revoke(store *st, const char *fpr, char **err)
+{
+    keys_trusted t;
+    int rc = keys_trusted_get(st, fpr, &t, err);
+    if (rc != 0)
+        return rc;
+    int already = t.revoked != NULL;
+    keys_trusted_clear(&t);
+    if (already)
+        return 0;
+    char now[32];
+    store_now(now, 0);
+    return exec_fpr(st, "UPDATE trusted SET revoked = ?2"
+                    " WHERE fingerprint = ?1", fpr, now, err);
+}
+
+void keys_trusted_clear(keys_trusted *t)
+{
+    keys_card_clear(&t->card);
+    free(t->purpose);
+    free(t->trusted);
+    free(t->revoked);
+    t->purpose = t->trusted = t->revoked = NULL;
+}
+
+int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err)
+{
+    sqlite3_stmt *s = keys_sql(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                               " ORDER BY purpose = 'upstream' DESC,"
+                               " revoked IS NOT NULL, trusted, fingerprint",
+                               err);
+    if (!s)
+        return -1;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        keys_trusted t;
+        if (trusted_row(st, s, &t, err) != 0) {
+            stop = -1;
+            break;
+        }
+        stop = fn(ctx, &t);
+        keys_trusted_clear(&t);
+    }
+    if (!stop && rc != SQLITE_DONE)
+        stop = keys_sql_fail(st, err, "listing the trusted keys");
+    sqlite3_finalize(s);
+    return stop;
+}

@@ -1,0 +1,124 @@
+/* keys.h: the identity of a khaosat database and the identities it trusts.
+ *
+ * Every database has one identity, made the first time it is needed: a
+ * signing key pair (Ed25519) and an encryption key pair (X25519).  The
+ * secret halves stay in the database; only keys_backup() writes them out,
+ * encrypted under a passphrase.
+ *
+ * A card is the public side of an identity as a small text file that
+ * travels to the other computer: role (laptop or office), commune, name,
+ * both public keys, the fingerprint, and a signature by the card's own key
+ * over all of it.  The fingerprint is what people compare aloud: the first
+ * 10 bytes of a BLAKE2b hash of both public keys in base32, four groups of
+ * four characters ("K7QM-3XTA-9PZD-RW4E").
+ *
+ * A trusted card has a purpose: "upstream" is the office this database's
+ * bundles are sealed for (one at a time); "accept" is a laptop, or a
+ * commune office, whose bundles this database merges.  Revoking keeps the
+ * card, marked, so its bundles are refused as revoked rather than unknown.
+ *
+ * Errors: functions return 0 on success and -1 on failure with *err newly
+ * allocated, saying what failed and where. */
+#ifndef KHAOSAT_KEYS_H
+#define KHAOSAT_KEYS_H
+
+#include <stddef.h>
+
+#include <sodium.h>
+
+#include "store/store.h"
+
+/* "XXXX-XXXX-XXXX-XXXX" and its NUL. */
+#define KEYS_FPR_SIZE 20
+/* Longest role, commune or name on a card, in bytes. */
+#define KEYS_MAX_FIELD 200
+
+/* The public side of an identity.  Strings owned by the struct. */
+typedef struct keys_card {
+    unsigned char sign_pk[crypto_sign_PUBLICKEYBYTES];
+    unsigned char box_pk[crypto_box_PUBLICKEYBYTES];
+    char *role;               /* "laptop" or "office" */
+    char *commune, *name;
+    char fpr[KEYS_FPR_SIZE];
+} keys_card;
+
+/* This database's identity, secrets included (clear it after use). */
+typedef struct keys_self {
+    keys_card card;
+    unsigned char sign_sk[crypto_sign_SECRETKEYBYTES];
+    unsigned char box_sk[crypto_box_SECRETKEYBYTES];
+} keys_self;
+
+/* A card this database trusts, or trusted once. */
+typedef struct keys_trusted {
+    keys_card card;
+    char *purpose;            /* "upstream" or "accept" */
+    char *trusted;            /* when it was trusted */
+    char *revoked;            /* when it was revoked, or NULL */
+} keys_trusted;
+
+/* The fingerprint of a pair of public keys. */
+void keys_fingerprint(const unsigned char *sign_pk,
+                      const unsigned char *box_pk, char out[KEYS_FPR_SIZE]);
+/* Read a fingerprint as a person types it (any case, with or without
+ * dashes or spaces) into its canonical form; -1 when it is not one. */
+int keys_fpr_parse(const char *in, char out[KEYS_FPR_SIZE]);
+
+/* This database's role: "laptop" unless set to "office"; newly allocated. */
+int keys_role(store *st, char **role, char **err);
+
+/* This database's identity, made now when it has none and create is set.
+ * Returns 0, 1 when there is none (create unset), or -1. */
+int keys_self_get(store *st, int create, keys_self *out, char **err);
+/* Wipe the secrets and free the strings of an identity. */
+void keys_self_clear(keys_self *self);
+
+/* The card of this identity as text (newly allocated). */
+char *keys_card_text(const keys_self *self);
+/* Parse and check a card: fields, keys, fingerprint and self-signature.
+ * name is the file, for messages. */
+int keys_card_parse(const char *name, const char *text, size_t len,
+                    keys_card *out, char **err);
+/* Read and check the card in file path. */
+int keys_card_load(const char *path, keys_card *out, char **err);
+/* Free the strings of a card. */
+void keys_card_clear(keys_card *c);
+
+/* The purpose a card gets when none is asked for: "accept" for a laptop's
+ * card, "upstream" for an office card on a laptop; NULL (with *err saying
+ * to choose) for an office card on an office. */
+const char *keys_default_purpose(store *st, const keys_card *c, char **err);
+/* Trust card c for purpose, lifting any revocation of it.  A new upstream
+ * office replaces the previous one (which is revoked). */
+int keys_trust(store *st, const keys_card *c, const char *purpose,
+               char **err);
+/* Revoke the trusted card with fingerprint fpr: 0, 1 when there is no
+ * such card, -1 on failure. */
+int keys_revoke(store *st, const char *fpr, char **err);
+/* The trusted card with fingerprint fpr: 0, 1 when there is none, -1. */
+int keys_trusted_get(store *st, const char *fpr, keys_trusted *out,
+                     char **err);
+/* The office this database's bundles are sealed for: 0, 1 when there is
+ * none (or it was revoked), -1. */
+int keys_upstream(store *st, keys_trusted *out, char **err);
+/* How many cards this database accepts bundles from (not revoked). */
+int keys_accepting(store *st, long *n, char **err);
+/* Free the strings of a trusted card. */
+void keys_trusted_clear(keys_trusted *t);
+
+typedef int (*keys_trusted_fn)(void *ctx, const keys_trusted *t);
+/* Call fn for each trusted card, revoked ones too, upstream first; a
+ * non-zero return stops and is returned. */
+int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err);
+
+/* Write this database's identity and its trusted cards to path, encrypted
+ * under passphrase (Argon2id, then XSalsa20-Poly1305); mode 0600. */
+int keys_backup(store *st, const char *path, const char *passphrase,
+                char **err);
+/* Restore a backup into st.  A database that already has another identity
+ * is refused unless replace is set.  Trusted cards of the backup that st
+ * does not know are added.  fpr receives the restored fingerprint. */
+int keys_restore(store *st, const char *path, const char *passphrase,
+                 int replace, char fpr[KEYS_FPR_SIZE], char **err);
+
+#endif

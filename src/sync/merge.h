@@ -1,0 +1,79 @@
+/* merge.h: merging verified bundles into a database (a laptop's, a commune
+ * office's, a district's: all the same), one transaction per bundle.
+ *
+ * Rules, per interview of the bundle (B its head revision, L the local one):
+ *   - new here: added, with its whole revision history;
+ *   - B == L, or B is an ancestor of L (an older state): unchanged;
+ *   - L is an ancestor of B (B was edited from it): B replaces L;
+ *   - otherwise both were edited from a common ancestor C: merged item by
+ *     item against C.  An answer changed on one side only is taken; one
+ *     changed on both sides to different values is a conflict: the local
+ *     value stays for now and the conflict is recorded for `khaosat
+ *     resolve`.  Repeat counts changed on both sides take the larger one.
+ *     The result is a new revision with both L and B as parents.
+ * Every revision is kept with the device and enumerator that made it and
+ * the bundle that brought it.  Interviews of the same form with the same
+ * key answers (form.key) but different UUIDs are flagged as possible
+ * duplicates, never merged into one. */
+#ifndef KHAOSAT_MERGE_H
+#define KHAOSAT_MERGE_H
+
+#include "sync/bundle.h"
+#include "store/store.h"
+
+/* What merging one bundle did. */
+typedef struct merge_counts {
+    long added, updated, unchanged;
+    long conflicts;       /* answers changed on both sides */
+    long duplicates;      /* interviews flagged as possible duplicates */
+} merge_counts;
+
+/* Called after each interview is merged (inside the transaction) with the
+ * number merged so far; a non-zero return abandons the bundle. */
+typedef int (*merge_progress_fn)(void *ctx, long done);
+
+typedef struct merger merger;
+
+/* A merger into st; it keeps what it learns across bundles (the key
+ * questions of each form). */
+merger *merger_new(store *st);
+/* Free a merger (NULL is fine); the store is the caller's. */
+void merger_free(merger *m);
+/* Merge one verified bundle in one transaction.  Returns 0, 1 when this
+ * bundle was merged before (nothing changes), or -1 with *err set and the
+ * database as it was.  progress may be NULL. */
+int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
+               merge_counts *out, char **err);
+
+/* One conflicting answer, as listed. */
+typedef struct merge_conflict {
+    const char *interview, *qid, *path;
+    const char *base, *mine, *theirs;       /* NULL: no answer */
+    const char *mine_enumerator, *mine_device, *mine_time;
+    const char *theirs_enumerator, *theirs_device, *theirs_time;
+    const char *resolved;                   /* revision, or NULL */
+} merge_conflict;
+typedef int (*merge_conflict_fn)(void *ctx, const merge_conflict *c);
+/* Call fn for each unresolved conflict (all of them with all set). */
+int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
+                         void *ctx);
+
+/* One pair of possible duplicates. */
+typedef struct merge_duplicate {
+    const char *a, *b, *form_id, *key;
+    const char *a_enumerator, *a_device, *b_enumerator, *b_device;
+} merge_duplicate;
+typedef int (*merge_duplicate_fn)(void *ctx, const merge_duplicate *d);
+/* Call fn for each pair of possible duplicates. */
+int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx);
+
+/* The two values of the unresolved conflict on (uuid, qid, path): 0 with
+ * *mine and *theirs newly allocated (NULL: no answer), 1 when there is
+ * none, -1 on failure. */
+int merge_conflict_values(store *st, const char *uuid, const char *qid,
+                          const char *path, char **mine, char **theirs);
+/* Mark the conflicts on (uuid, qid, path) resolved by revision rev. */
+int merge_mark_resolved(store *st, const char *uuid, const char *qid,
+                        const char *path, const char *rev);
+
+#endif

@@ -1,0 +1,93 @@
+/* merge_int.h: what the merge's source files share. */
+#ifndef KHAOSAT_MERGE_INT_H
+#define KHAOSAT_MERGE_INT_H
+
+#include <sqlite3.h>
+
+#include "sync/merge.h"
+#include "store/revision.h"
+#include "core/util.h"
+
+/* Statements on the database merged into, prepared once per merger. */
+enum merge_stmt {
+    MS_BUNDLE_GET, MS_BUNDLE_ADD, MS_FORM_GET, MS_FORM_ADD,
+    MS_IV_GET, MS_IV_ADD, MS_REV_HAS, MS_REV_ADD, MS_ITEM_ADD, MS_AUDIT_ADD,
+    MS_ANCESTOR, MS_BASE, MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
+    MS_PUT_RC, MS_SET_HEAD, MS_CONFLICT_ADD, MS_KEY_STALE, MS_KEY_ANSWER,
+    MS_KEY_PUT, MS_KEY_SAME, MS_DUP_ADD,
+    MS_COUNT
+};
+
+/* Statements on the bundle being merged. */
+enum bundle_stmt {
+    BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT, BS_COUNT
+};
+
+/* One item of a revision (see revision.h); strings owned. */
+typedef struct merge_item {
+    char *qid, *path, *value;
+} merge_item;
+
+typedef struct merge_items {
+    merge_item *v;
+    size_t n, cap;
+} merge_items;
+
+/* The key questions of one form version. */
+typedef struct form_keys {
+    char *form_id, *version;
+    char **qid;
+    size_t n;
+} form_keys;
+
+struct merger {
+    store *st;
+    sqlite3 *db;
+    char *device, *enumerator;
+    sqlite3_stmt *s[MS_COUNT];
+    form_keys *keys;
+    size_t nkeys;
+    /* The bundle being merged. */
+    bundle *b;
+    sqlite3_stmt *bs[BS_COUNT];
+    char now[32], now_ms[32];
+    merge_counts c;
+    char *err;
+};
+
+/* Prepared statement id of the merger, or of the bundle. */
+sqlite3_stmt *merge_stmt(merger *m, enum merge_stmt id);
+/* Set the merger's message to "PATH: what: SQLite's reason"; -1. */
+int merge_fail(merger *m, sqlite3 *db, const char *fmt, ...) KS_PRINTF(3, 4);
+/* Bind strings ?1..?n of s. */
+void merge_bind(sqlite3_stmt *s, int n, const char *const *v);
+/* Run a statement that returns no rows; -1 with the message on failure. */
+int merge_exec(merger *m, sqlite3_stmt *s, const char *what);
+
+/* Append one item. */
+void merge_items_add(merge_items *l, const char *qid, const char *path,
+                     const char *value);
+/* Free the items. */
+void merge_items_free(merge_items *l);
+/* Read the items of local revision rev (NULL: none), in canonical order. */
+int merge_load_items(merger *m, const char *rev, merge_items *out);
+/* Copy the interview's revisions (with their items) from the bundle that
+ * are not here yet. */
+int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
+                           const char *version);
+/* Copy the interview's audit rows that are not here yet. */
+int merge_import_audit(merger *m, const char *uuid);
+/* Merge revisions mine and theirs of the interview against their common
+ * ancestor; *out gets the new revision's id. */
+int merge_three_way(merger *m, const char *uuid, const char *form_id,
+                    const char *version, const char *mine,
+                    const char *theirs, char out[65]);
+/* Recompute the interview's key and flag other interviews with the same. */
+int merge_case_key(merger *m, const char *uuid, const char *form_id,
+                   const char *version, const char *head);
+/* Recompute the keys that are out of date (local changes since). */
+int merge_refresh_keys(merger *m);
+/* Free the key cache. */
+void merge_keys_free(merger *m);
+
+#endif

@@ -1,0 +1,177 @@
+/* merge_keys.c: case keys.  A form's key questions (form.key, such as
+ * village and household number) identify a case; two interviews of the
+ * same form with the same key answers but different UUIDs are probably the
+ * same household interviewed twice, and are flagged, never merged. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/form.h"
+#include "store/store_int.h"
+#include "core/util.h"
+
+void merge_keys_free(merger *m)
+{
+    for (size_t i = 0; i < m->nkeys; i++) {
+        free(m->keys[i].form_id);
+        free(m->keys[i].version);
+        for (size_t j = 0; j < m->keys[i].n; j++)
+            free(m->keys[i].qid[j]);
+        free(m->keys[i].qid);
+    }
+    free(m->keys);
+    m->keys = NULL;
+    m->nkeys = 0;
+}
+
+/* The key questions of a stored form, read once per merger.  A form that
+ * no longer loads has no key: its interviews are not checked. */
+static const form_keys *keys_of(merger *m, const char *form_id,
+                                const char *version)
+{
+    for (size_t i = 0; i < m->nkeys; i++)
+        if (!strcmp(m->keys[i].form_id, form_id)
+            && !strcmp(m->keys[i].version, version))
+            return &m->keys[i];
+    m->keys = xrealloc(m->keys, (m->nkeys + 1) * sizeof *m->keys);
+    form_keys *k = &m->keys[m->nkeys++];
+    memset(k, 0, sizeof *k);
+    k->form_id = xstrdup(form_id);
+    k->version = xstrdup(version);
+    store_form sf;
+    if (store_load_form(m->st, form_id, version, &sf) != 0)
+        return k;
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_string(sf.source, sf.source_len, form_id, &d);
+    if (f && d.n == 0) {
+        k->qid = xcalloc(f->nkey ? f->nkey : 1, sizeof *k->qid);
+        for (size_t i = 0; i < f->nkey; i++)
+            k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);
+    }
+    form_free(f);
+    diag_free(&d);
+    store_form_clear(&sf);
+    return k;
+}
+
+/* The interview's key, "village=01, hh_no=7" (newly allocated), or NULL
+ * when the form has none or a key answer is missing. */
+static int key_of(merger *m, const char *uuid, const form_keys *k,
+                  char **out)
+{
+    *out = NULL;
+    if (k->n == 0)
+        return 0;
+    sqlite3_stmt *s = merge_stmt(m, MS_KEY_ANSWER);
+    if (!s)
+        return -1;
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < k->n; i++) {
+        const char *v[2] = {uuid, k->qid[i]};
+        merge_bind(s, 2, v);
+        int rc = sqlite3_step(s);
+        int have = rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0;
+        if (have)
+            sbuf_addf(&b, "%s%s=%s", i ? ", " : "", k->qid[i],
+                      (const char *)sqlite3_column_text(s, 0));
+        sqlite3_reset(s);
+        if (!have) {
+            sbuf_free(&b);
+            return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                : merge_fail(m, m->db, "reading interview %s", uuid);
+        }
+    }
+    *out = sbuf_detach(&b);
+    return 0;
+}
+
+/* Flag uuid and every other interview with the same key. */
+static int flag_same(merger *m, const char *uuid, const char *form_id,
+                     const char *key)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_KEY_SAME),
+                 *add = merge_stmt(m, MS_DUP_ADD);
+    if (!s || !add)
+        return -1;
+    const char *v[3] = {form_id, key, uuid};
+    merge_bind(s, 3, v);
+    int rc, flagged = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *other = (const char *)sqlite3_column_text(s, 0);
+        int first = strcmp(uuid, other) < 0;
+        const char *d[5] = {first ? uuid : other, first ? other : uuid,
+                            form_id, key, m->now};
+        merge_bind(add, 5, d);
+        if (merge_exec(m, add, "flagging a possible duplicate") != 0)
+            break;
+        flagged |= sqlite3_changes(m->db) > 0;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return rc == SQLITE_ROW ? -1
+            : merge_fail(m, m->db, "looking for duplicates of %s", uuid);
+    m->c.duplicates += flagged;
+    return 0;
+}
+
+int merge_case_key(merger *m, const char *uuid, const char *form_id,
+                   const char *version, const char *head)
+{
+    char *key;
+    if (key_of(m, uuid, keys_of(m, form_id, version), &key) != 0)
+        return -1;
+    sqlite3_stmt *s = merge_stmt(m, MS_KEY_PUT);
+    int rc = s ? 0 : -1;
+    if (rc == 0) {
+        const char *v[4] = {uuid, form_id, key, head};
+        merge_bind(s, 4, v);
+        rc = merge_exec(m, s, "saving a case key");
+    }
+    if (rc == 0 && key)
+        rc = flag_same(m, uuid, form_id, key);
+    free(key);
+    return rc;
+}
+
+/* One interview whose key is out of date. */
+typedef struct stale {
+    char *uuid, *form_id, *version, *head;
+} stale;
+
+int merge_refresh_keys(merger *m)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_KEY_STALE);
+    if (!s)
+        return -1;
+    stale *v = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n].uuid = xstrdup((const char *)sqlite3_column_text(s, 0));
+        v[n].form_id = xstrdup((const char *)sqlite3_column_text(s, 1));
+        v[n].version = xstrdup((const char *)sqlite3_column_text(s, 2));
+        v[n++].head = xstrdup((const char *)sqlite3_column_text(s, 3));
+    }
+    sqlite3_reset(s);
+    int ret = rc == SQLITE_DONE ? 0
+        : merge_fail(m, m->db, "reading the case keys");
+    long dups = m->c.duplicates;
+    for (size_t i = 0; i < n; i++) {
+        if (ret == 0)
+            ret = merge_case_key(m, v[i].uuid, v[i].form_id, v[i].version,
+                                 v[i].head);
+        free(v[i].uuid);
+        free(v[i].form_id);
+        free(v[i].version);
+        free(v[i].head);
+    }
+    free(v);
+    m->c.duplicates = dups;     /* only the bundle's interviews count */
+    return ret;
+}

@@ -1,0 +1,115 @@
+/* merge_list.c: listing conflicts and possible duplicates, and recording
+ * how a conflict was resolved. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "core/util.h"
+
+/* Prepare sql on the store's database, with the store's message on
+ * failure. */
+static sqlite3_stmt *prepare(store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        store_fail(st, "preparing a query");
+        return NULL;
+    }
+    return s;
+}
+
+/* Column i as text. */
+static const char *col(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
+                         void *ctx)
+{
+    sqlite3_stmt *s = prepare(st, "SELECT c.interview, c.qid, c.path,"
+        " c.base, c.mine, c.theirs, a.enumerator, a.device, a.created,"
+        " b.enumerator, b.device, b.created, c.resolved_rev"
+        " FROM conflicts c LEFT JOIN revisions a ON a.id = c.mine_rev"
+        " LEFT JOIN revisions b ON b.id = c.theirs_rev"
+        " WHERE ?1 OR c.resolved_rev IS NULL"
+        " ORDER BY c.interview, c.qid, c.path, c.found");
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, all);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        merge_conflict c = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                            col(s, 4), col(s, 5), col(s, 6), col(s, 7),
+                            col(s, 8), col(s, 9), col(s, 10), col(s, 11),
+                            col(s, 12)};
+        ret = fn(ctx, &c);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing conflicts");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = prepare(st, "SELECT d.a, d.b, d.form_id, d.key,"
+        " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id"
+        " FROM duplicates d JOIN interviews ia ON ia.uuid = d.a"
+        " JOIN interviews ib ON ib.uuid = d.b ORDER BY d.form_id, d.key,"
+        " d.a, d.b");
+    if (!s)
+        return -1;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        merge_duplicate d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                             col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
+        ret = fn(ctx, &d);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing duplicates");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int merge_conflict_values(store *st, const char *uuid, const char *qid,
+                          const char *path, char **mine, char **theirs)
+{
+    *mine = *theirs = NULL;
+    sqlite3_stmt *s = prepare(st, "SELECT mine, theirs FROM conflicts"
+        " WHERE interview = ?1 AND qid = ?2 AND path = ?3"
+        " AND resolved_rev IS NULL ORDER BY found DESC LIMIT 1");
+    if (!s)
+        return -1;
+    const char *v[3] = {uuid, qid, path};
+    merge_bind(s, 3, v);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *mine = xstrdup(col(s, 0));
+        *theirs = xstrdup(col(s, 1));
+    } else if (rc != SQLITE_DONE) {
+        store_fail(st, "reading the conflicts of interview %s", uuid);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int merge_mark_resolved(store *st, const char *uuid, const char *qid,
+                        const char *path, const char *rev)
+{
+    sqlite3_stmt *s = prepare(st, "UPDATE conflicts SET resolved_rev = ?4"
+        " WHERE interview = ?1 AND qid = ?2 AND path = ?3"
+        " AND resolved_rev IS NULL");
+    if (!s)
+        return -1;
+    const char *v[4] = {uuid, qid, path, rev};
+    merge_bind(s, 4, v);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "resolving a conflict of interview %s", uuid);
+    return 0;
+}

@@ -1,0 +1,361 @@
+/* merge_rev.c: copying revisions and audit rows from a bundle, the
+ * three-way merge of two revisions, and the case keys that reveal
+ * possible duplicates. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/form.h"
+#include "store/store_int.h"
+#include "core/util.h"
+
+void merge_items_add(merge_items *l, const char *qid, const char *path,
+                     const char *value)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    merge_item *it = &l->v[l->n++];
+    it->qid = xstrdup(qid);
+    it->path = xstrdup(path);
+    it->value = xstrdup(value);
+}
+
+void merge_items_free(merge_items *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].qid);
+        free(l->v[i].path);
+        free(l->v[i].value);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Read (qid, path, value) rows of s into out. */
+static int read_items(sqlite3_stmt *s, merge_items *out)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        merge_items_add(out, (const char *)sqlite3_column_text(s, 0),
+                        (const char *)sqlite3_column_text(s, 1),
+                        (const char *)sqlite3_column_text(s, 2));
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int merge_load_items(merger *m, const char *rev, merge_items *out)
+{
+    if (!rev)
+        return 0;
+    sqlite3_stmt *s = merge_stmt(m, MS_ITEMS);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, rev, -1, SQLITE_STATIC);
+    if (read_items(s, out) != 0)
+        return merge_fail(m, m->db, "reading revision %s", rev);
+    return 0;
+}
+
+/* Non-zero when revision id is stored here; -1 on failure. */
+static int have_revision(merger *m, const char *id)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_REV_HAS);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return merge_fail(m, m->db, "reading revision %s", id);
+    return rc == SQLITE_ROW;
+}
+
+/* Write one revision row and its items; meta values in rev-table order:
+ * id, interview, parent, parent2, status, device, enumerator, created,
+ * and the bundle it came from (NULL: made here). */
+static int write_revision(merger *m, const char *const meta[9],
+                          const merge_items *items, const char *content)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_REV_ADD);
+    if (!s)
+        return -1;
+    const char *v[10] = {meta[0], meta[1], meta[2], meta[3], meta[4],
+                         meta[5], meta[6], meta[7], content, meta[8]};
+    merge_bind(s, 10, v);
+    if (merge_exec(m, s, "storing a revision") != 0)
+        return -1;
+    if (!(s = merge_stmt(m, MS_ITEM_ADD)))
+        return -1;
+    for (size_t i = 0; i < items->n; i++) {
+        const char *iv[4] = {meta[0], items->v[i].qid, items->v[i].path,
+                             items->v[i].value};
+        merge_bind(s, 4, iv);
+        if (merge_exec(m, s, "storing a revision's answers") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Copy the bundle revision at the current row of BS_REVS. */
+static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
+                      const char *form_id, const char *version)
+{
+    const char *c[7];
+    for (int i = 0; i < 7; i++)
+        c[i] = (const char *)sqlite3_column_text(r, i);
+    int have = have_revision(m, c[0]);
+    if (have != 0)
+        return have < 0 ? -1 : 0;
+    sqlite3_stmt *is = m->bs[BS_ITEMS];
+    const char *key[2] = {uuid, c[0]};
+    merge_bind(is, 2, key);
+    merge_items items = {0};
+    if (read_items(is, &items) != 0) {
+        merge_items_free(&items);
+        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
+                          bundle_path(m->b));
+    }
+    rev_meta rm = {uuid, form_id, version, c[3], c[1], c[2]};
+    rev_hasher h;
+    rev_hash_begin(&h, &rm);
+    for (size_t i = 0; i < items.n; i++)
+        rev_hash_item(&h, items.v[i].qid, items.v[i].path, items.v[i].value);
+    char id[65], content[65];
+    rev_hash_end(&h, id, content);
+    const char *meta[9] = {c[0], uuid, c[1], c[2], c[3], c[4], c[5], c[6],
+                           bundle_get_manifest(m->b)->uuid};
+    int rc = write_revision(m, meta, &items, content);
+    merge_items_free(&items);
+    return rc;
+}
+
+int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
+                           const char *version)
+{
+    sqlite3_stmt *r = m->bs[BS_REVS];
+    sqlite3_bind_text(r, 1, uuid, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(r)) == SQLITE_ROW)
+        if (import_one(m, r, uuid, form_id, version) != 0) {
+            sqlite3_reset(r);
+            return -1;
+        }
+    sqlite3_reset(r);
+    if (rc != SQLITE_DONE)
+        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
+                          bundle_path(m->b));
+    return 0;
+}
+
+int merge_import_audit(merger *m, const char *uuid)
+{
+    sqlite3_stmt *a = m->bs[BS_AUDIT], *s = merge_stmt(m, MS_AUDIT_ADD);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(a, 1, uuid, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
+        const char *dev = (const char *)sqlite3_column_text(a, 0);
+        if (strcmp(dev, m->device) == 0)
+            continue;       /* our own rows, back from another database */
+        sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+        for (int i = 2; i < 8; i++)
+            sqlite3_bind_text(s, i, (const char *)sqlite3_column_text(a, i),
+                              -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 8, dev, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 9, sqlite3_column_int64(a, 1));
+        if (merge_exec(m, s, "copying the audit trail") != 0) {
+            sqlite3_reset(a);
+            return -1;
+        }
+    }
+    sqlite3_reset(a);
+    if (rc != SQLITE_DONE)
+        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
+                          bundle_path(m->b));
+    return 0;
+}
+
+/* Equal values, NULL meaning no answer. */
+static int same(const char *a, const char *b)
+{
+    return a ? b && strcmp(a, b) == 0 : !b;
+}
+
+/* The item of l at *i when its key is (qid, path), advancing *i. */
+static const char *take(const merge_items *l, size_t *i, const char *qid,
+                        const char *path)
+{
+    if (*i < l->n && rev_item_cmp(l->v[*i].qid, l->v[*i].path, qid, path)
+        == 0)
+        return l->v[(*i)++].value;
+    return NULL;
+}
+
+/* The smallest key at the heads of the three lists. */
+static const merge_item *least(const merge_items *l[3], const size_t i[3])
+{
+    const merge_item *best = NULL;
+    for (int k = 0; k < 3; k++)
+        if (i[k] < l[k]->n && (!best || rev_item_cmp(l[k]->v[i[k]].qid,
+                l[k]->v[i[k]].path, best->qid, best->path) < 0))
+            best = &l[k]->v[i[k]];
+    return best;
+}
+
+/* Record a conflict on one answer. */
+static int add_conflict(merger *m, const char *uuid, const char *qid,
+                        const char *path, const char *const val[3],
+                        const char *mine, const char *theirs,
+                        const char *merged)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_CONFLICT_ADD);
+    if (!s)
+        return -1;
+    const char *v[10] = {uuid, qid, path, val[0], val[1], val[2], mine,
+                         theirs, merged, m->now};
+    merge_bind(s, 10, v);
+    m->c.conflicts++;
+    return merge_exec(m, s, "recording a conflict");
+}
+
+/* Answer by answer against base (l[0]), mine (l[1]) and theirs (l[2]):
+ * out gets the merged items; conf two entries per conflict, (qid, path,
+ * base value) then (mine value, theirs value, NULL). */
+static void merge_lists(const merge_items *l[3], merge_items *out,
+                        merge_items *conf)
+{
+    size_t i[3] = {0, 0, 0};
+    const merge_item *k;
+    while ((k = least(l, i)) != NULL) {
+        char *qid = xstrdup(k->qid), *path = xstrdup(k->path);
+        const char *v[3];
+        for (int j = 0; j < 3; j++)
+            v[j] = take(l[j], &i[j], qid, path);
+        const char *r = v[1];
+        if (same(v[0], v[1]))
+            r = v[2];
+        else if (!same(v[0], v[2]) && !same(v[1], v[2])) {
+            if (!*qid && v[1] && v[2])      /* repeat counts: the larger */
+                r = strtol(v[1], NULL, 10) >= strtol(v[2], NULL, 10)
+                    ? v[1] : v[2];
+            else {
+                merge_items_add(conf, qid, path, v[0]);
+                merge_items_add(conf, v[1], v[2], NULL);
+            }
+        }
+        if (r)
+            merge_items_add(out, qid, path, r);
+        free(qid);
+        free(path);
+    }
+}
+
+/* The status of revision id, newly allocated; NULL on failure. */
+static char *rev_status(merger *m, const char *id)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_REV_HAS);
+    if (!s)
+        return NULL;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    char *st = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        st = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    if (!st)
+        merge_fail(m, m->db, "reading revision %s", id);
+    return st;
+}
+
+/* The nearest common ancestor of mine and theirs, or NULL when their
+ * histories never met (*failed set on failure). */
+static char *merge_base(merger *m, const char *mine, const char *theirs,
+                        int *failed)
+{
+    sqlite3_stmt *s = merge_stmt(m, MS_BASE);
+    *failed = !s;
+    if (!s)
+        return NULL;
+    const char *v[2] = {theirs, mine};
+    merge_bind(s, 2, v);
+    int rc = sqlite3_step(s);
+    char *base = rc == SQLITE_ROW
+        ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        *failed = 1;
+        merge_fail(m, m->db, "finding the common revision of %s and %s",
+                   mine, theirs);
+    }
+    return base;
+}
+
+/* Write the merged revision of mine and theirs: parents in sorted order,
+ * so two offices making the same merge make the same revision. */
+static int write_merged(merger *m, const char *uuid, const char *form_id,
+                        const char *version, const char *mine,
+                        const char *theirs, const merge_items *items,
+                        char out[65])
+{
+    char *s1 = rev_status(m, mine), *s2 = s1 ? rev_status(m, theirs) : NULL;
+    if (!s2) {
+        free(s1);
+        return -1;
+    }
+    const char *status = strcmp(s1, "complete") == 0 ? s1 : s2;
+    const char *p1 = strcmp(mine, theirs) < 0 ? mine : theirs;
+    const char *p2 = p1 == mine ? theirs : mine;
+    rev_meta rm = {uuid, form_id, version, status, p1, p2};
+    rev_hasher h;
+    rev_hash_begin(&h, &rm);
+    for (size_t i = 0; i < items->n; i++)
+        rev_hash_item(&h, items->v[i].qid, items->v[i].path,
+                      items->v[i].value);
+    char content[65];
+    rev_hash_end(&h, out, content);
+    const char *meta[9] = {out, uuid, p1, p2, status, m->device,
+                           m->enumerator, m->now_ms, NULL};
+    int rc = write_revision(m, meta, items, content);
+    free(s1);
+    free(s2);
+    return rc;
+}
+
+int merge_three_way(merger *m, const char *uuid, const char *form_id,
+                    const char *version, const char *mine,
+                    const char *theirs, char out[65])
+{
+    int failed;
+    char *base = merge_base(m, mine, theirs, &failed);
+    merge_items l[3] = {{0}}, merged = {0}, conf = {0};
+    int rc = failed ? -1 : 0;
+    if (rc == 0)
+        rc = merge_load_items(m, base, &l[0]);
+    if (rc == 0)
+        rc = merge_load_items(m, mine, &l[1]);
+    if (rc == 0)
+        rc = merge_load_items(m, theirs, &l[2]);
+    if (rc == 0) {
+        const merge_items *lp[3] = {&l[0], &l[1], &l[2]};
+        merge_lists(lp, &merged, &conf);
+        rc = write_merged(m, uuid, form_id, version, mine, theirs, &merged,
+                          out);
+    }
+    for (size_t i = 0; rc == 0 && i + 1 < conf.n; i += 2) {
+        const char *v[3] = {conf.v[i].value, conf.v[i + 1].qid,
+                            conf.v[i + 1].path};
+        rc = add_conflict(m, uuid, conf.v[i].qid, conf.v[i].path, v, mine,
+                          theirs, out);
+    }
+    for (int i = 0; i < 3; i++)
+        merge_items_free(&l[i]);
+    merge_items_free(&merged);
+    merge_items_free(&conf);
+    free(base);
+    return rc;
+}

@@ -1,0 +1,204 @@
+/* ui.h: what the curses screens of khaosat share (ui_app.c, ui_home.c,
+ * ui_interview.c, ui_widgets.c). Only these files include curses. */
+#ifndef KHAOSAT_UI_H
+#define KHAOSAT_UI_H
+
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/ui_text.h"
+
+/* The screen below this size shows "terminal too small" and nothing else. */
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+
+/* A key: a character's code point, or UI_FN(KEY_...) for a curses key. */
+#define UI_FN(k) (0x200000 | (k))
+#define UI_CTRL(c) ((c) & 0x1f)
+#define UI_ESC 27
+
+/* What the program runs with. */
+typedef struct ui_app {
+    store *st;
+    catalog *cat;
+    const char *lang_code;   /* --lang, or NULL: each form's default */
+    char *enumerator;
+    int color;
+} ui_app;
+
+/* How a piece of the screen looks; works on monochrome terminals. */
+typedef enum ui_role {
+    UI_NORMAL,
+    UI_HEADER,
+    UI_TITLE,
+    UI_SELECTED,
+    UI_ERROR,
+    UI_DIM,
+    UI_FIELD
+} ui_role;
+
+/* app: colours, keys, drawing and the small shared screens (ui_app.c). */
+
+/* The attributes of a role. */
+int ui_attr(ui_role r);
+/* Wait for a key; while the terminal is too small only a notice is shown.
+ * Returns KEY_RESIZE as UI_FN(KEY_RESIZE) when the screen must be redrawn. */
+int ui_getkey(void);
+/* Non-zero when k is Enter. */
+int ui_is_enter(int k);
+/* Draw UTF-8 text at (y, x) in at most width columns (cut with an
+ * ellipsis); pad to width with role's background when pad is set.
+ * Returns the columns drawn. */
+int ui_put(int y, int x, const char *s, int width, ui_role r, int pad);
+/* Clear the screen and draw the title bar and the bottom key line. */
+void ui_frame(const char *title, const char *keys);
+/* Show msg on the line above the key line until the next key. */
+void ui_status(const char *msg, ui_role r);
+/* Ask a yes/no question on the status line; non-zero for yes. */
+int ui_confirm(const char *question);
+/* Show text (lines separated by '\n') in a scrolling screen until Esc,
+ * q or Enter. */
+void ui_show_text(const char *title, const char *text);
+/* A list to pick from: returns the index picked with Enter, or -1 on Esc
+ * or q. *sel is the highlighted row, kept between calls. Each entry takes
+ * one line; marks[i] (marks may be NULL) draws entry i with UI_ERROR. */
+int ui_pick(const char *title, const char *keys, char **entries,
+            const int *marks, size_t n, size_t *sel);
+/* Like ui_pick, but any key in extra (e.g. "dn") also ends the list;
+ * returns the key that ended it (Enter as '\n', Esc as UI_ESC). */
+int ui_pick_key(const char *title, const char *keys, char **entries,
+                const int *marks, size_t n, size_t *sel, const char *extra);
+/* Move the cursor *sel of a list of n rows, page rows to a screen, for a
+ * navigation key (arrows, Page Up/Down, Home, End); 0 when k is not one. */
+int ui_list_move(int k, size_t n, size_t *sel, size_t page);
+/* Scroll a list of n rows drawn from line 2 so that row sel shows (or say
+ * that it is empty); the rows a screen holds. */
+size_t ui_list_view(size_t n, size_t sel, size_t *top);
+/* The help screen listing every key of the interview. */
+void ui_help(void);
+/* The form language index to start an interview of f in. */
+int ui_form_lang(const ui_app *a, const form *f);
+/* Apply an editing key (arrows, Home, End, Backspace, Delete, a
+ * character) to a line editor; returns 0 when k is not one. */
+int ui_edit_key(ui_edit *e, int k);
+/* The setup screen: enumerator and commune, saved in the settings.
+ * Returns non-zero when the enumerator left it without saving. */
+int ui_setup(ui_app *a);
+
+/* home (ui_home.c). */
+
+/* The home screen: returns when the enumerator quits. */
+void ui_home(ui_app *a);
+/* The form an interview was taken with: the catalog's, or the text kept
+ * in the store (then *owned is set and the caller frees it); NULL when
+ * neither can be read. */
+const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned);
+
+/* office (ui_office.c): the supervisor's sync actions and the report. */
+
+/* Ask for one line of text under question, starting from initial; returns
+ * the text (newly allocated) or NULL when the person pressed Esc. */
+char *ui_ask(const char *title, const char *question, const char *initial);
+/* Show text in a pager (arrows, PgUp, PgDn, Home, End; Left and Right
+ * for wide lines when it is not wrapped) until Esc or q, or until a key
+ * of extra (ASCII) is pressed; returns that key, or UI_ESC. msg (may be
+ * NULL) is shown on the status line until the first key. */
+int ui_pager(const char *title, const char *keys, const char *text,
+             int wrap, const char *extra, const char *msg);
+/* Where a USB stick is: the first directory mounted under /media/USER or
+ * /run/media/USER, else the current directory. Newly allocated. */
+char *ui_usb_dir(void);
+/* Export the interviews not yet exported into a directory (asked). */
+void ui_export(ui_app *a);
+/* Merge every bundle of a directory (asked), with progress and summary. */
+void ui_merge(ui_app *a);
+/* The indicator report of this database on screen. */
+void ui_report(ui_app *a);
+/* The help screen of the home screen and the supervisor's screens. */
+void ui_help_home(void);
+
+/* review (ui_review.c): the supervisor's browsing and review. */
+
+/* Browse every interview with filters; open, approve and return them. */
+void ui_browse(ui_app *a);
+/* Show interview uuid read-only; review non-zero offers approve and
+ * return. */
+void ui_view_interview(ui_app *a, const char *uuid, int review);
+/* The answers to f's key questions of interview uuid, "01 / 17" (newly
+ * allocated, "" when unanswered); *village (may be NULL) gets the answer
+ * to a top-level question "village", or NULL. */
+char *ui_case_key(ui_app *a, const form *f, const char *uuid,
+                  char **village);
+
+/* keys (ui_keys.c). */
+
+/* This database's fingerprint and the cards it trusts; write this card,
+ * trust a card after showing its fingerprint, revoke one. */
+void ui_keys(ui_app *a);
+
+/* conflicts (ui_conflict.c). */
+
+/* The open conflicts, resolved side by side, and the possible duplicates. */
+void ui_conflicts(ui_app *a);
+
+/* interview (ui_interview.c). */
+
+/* Take the interview s of form f until the enumerator leaves it. Returns
+ * non-zero when it was finalised. */
+int ui_interview(ui_app *a, session *s);
+
+/* widgets (ui_widgets.c). */
+
+/* What a key did to a widget. */
+typedef enum ui_wres {
+    UI_W_UNHANDLED,   /* not the widget's key: the screen decides */
+    UI_W_DONE,        /* consumed */
+    UI_W_CONFIRM,     /* Enter: save the answer and go on */
+    UI_W_OPEN,        /* roster: go into member w->cursor */
+    UI_W_ADD,         /* roster: add a member */
+    UI_W_REMOVE,      /* roster: remove member w->cursor */
+    UI_W_CONTINUE     /* roster: move past the repeat */
+} ui_wres;
+
+/* The widget for one item, with what is being typed or picked. */
+typedef struct ui_widget {
+    session_item it;
+    form_qtype type;
+    int read_only;
+    ui_edit ed;
+    int *choices;         /* selects: offered choices (indices) */
+    size_t nchoices;
+    unsigned char *checked;
+    size_t cursor;        /* selects and roster: highlighted row */
+    size_t top;           /* first row shown */
+    size_t nrows;         /* roster: members + the "continue" row */
+    char *inline_msg;     /* shown under the field as the person types */
+} ui_widget;
+
+/* Set up w for item it with its current answer. */
+void ui_widget_init(ui_widget *w, session *s, session_item it);
+/* Free what w holds. */
+void ui_widget_free(ui_widget *w);
+/* Draw w from row y in the given width and at most height rows; returns
+ * the rows used. Leaves the cursor where typing goes (*curs_y and *curs_x,
+ * -1 when there is none). */
+int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
+                   int height, int *curs_y, int *curs_x);
+/* Handle key k. */
+ui_wres ui_widget_key(ui_widget *w, session *s, int k);
+/* The answer to save (newly allocated, "" for none), or NULL with *err
+ * (newly allocated, translated) when what was typed is not acceptable. */
+char *ui_widget_value(ui_widget *w, session *s, char **err);
+/* Non-zero when the widget takes typed text (so '?' is text, not help). */
+int ui_widget_types(const ui_widget *w);
+/* The label of member i of roster item it: its first text answer, or #N. */
+char *ui_member_label(session *s, session_item it, size_t i);
+/* An answer to question fq (may be NULL) of f as people read it, newly
+ * allocated: choice labels in language lang, dates as dd/mm/yyyy, and
+ * none for an empty answer. */
+char *ui_answer_show(const form *f, const form_question *fq, const char *val,
+                     int lang, const char *none);
+
+#endif

@@ -1,0 +1,514 @@
+/* ui_app.c: `khaosat` without a subcommand: start curses, the first-run
+ * setup, and the small screens every other screen uses (lists, text,
+ * yes/no questions). */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "config.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "core/util.h"
+
+static int ui_has_color;
+static SCREEN *ui_screen;
+
+int ui_attr(ui_role r)
+{
+    switch (r) {
+    case UI_HEADER:
+        return A_REVERSE | (ui_has_color ? COLOR_PAIR(1) : 0);
+    case UI_TITLE:
+        return A_BOLD;
+    case UI_SELECTED:
+        return A_REVERSE | A_BOLD;
+    case UI_ERROR:
+        return A_BOLD | (ui_has_color ? COLOR_PAIR(2) : A_UNDERLINE);
+    case UI_DIM:
+        return ui_has_color ? COLOR_PAIR(3) : A_NORMAL;
+    case UI_FIELD:
+        return A_UNDERLINE;
+    default:
+        return A_NORMAL;
+    }
+}
+
+/* Non-zero when the screen is too small to lay anything out. */
+static int ui_too_small(void)
+{
+    return COLS < UI_MIN_COLS || LINES < UI_MIN_LINES;
+}
+
+/* The notice shown instead of a screen that does not fit. */
+static void ui_draw_too_small(void)
+{
+    erase();
+    char *m = xasprintf(_("Terminal too small: %dx%d, need %dx%d"), COLS,
+                        LINES, UI_MIN_COLS, UI_MIN_LINES);
+    ui_put(0, 0, m, COLS, UI_ERROR, 0);
+    free(m);
+    curs_set(0);
+    refresh();
+}
+
+int ui_getkey(void)
+{
+    int was_small = 0, errs = 0;
+    for (;;) {
+        if (ui_too_small()) {
+            ui_draw_too_small();
+            was_small = 1;
+        }
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) {
+            /* The terminal went away: behave as if the person left. */
+            if (++errs > 100)
+                return UI_ESC;
+            continue;
+        }
+        int k = r == KEY_CODE_YES ? UI_FN((int)ch) : (int)ch;
+        if (ui_too_small())
+            continue;
+        if (was_small)
+            return UI_FN(KEY_RESIZE);
+        return k;
+    }
+}
+
+int ui_is_enter(int k)
+{
+    return k == '\n' || k == '\r' || k == UI_FN(KEY_ENTER);
+}
+
+int ui_put(int y, int x, const char *s, int width, ui_role r, int pad)
+{
+    if (width <= 0 || y < 0 || y >= LINES)
+        return 0;
+    char *t = ui_text_truncate(s ? s : "", width);
+    size_t n = strlen(t), i = 0, k = 0;
+    wchar_t *w = xmalloc((n + 1) * sizeof *w);
+    int cols = 0;
+    while (i < n) {
+        wchar_t wc;
+        size_t len = ui_text_char(t + i, n - i, &wc);
+        if (wcwidth(wc) < 0)
+            wc = L'?';
+        w[k++] = wc;
+        cols += ui_text_wcwidth(wc);
+        i += len;
+    }
+    w[k] = L'\0';
+    attrset(ui_attr(r));
+    mvaddnwstr(y, x, w, (int)k);
+    for (; pad && cols < width; cols++)
+        addch(' ');
+    attrset(A_NORMAL);
+    free(w);
+    free(t);
+    return cols;
+}
+
+void ui_frame(const char *title, const char *keys)
+{
+    erase();
+    curs_set(0);
+    ui_put(0, 0, title, COLS, UI_HEADER, 1);
+    ui_put(LINES - 1, 0, keys, COLS, UI_DIM, 0);
+}
+
+void ui_status(const char *msg, ui_role r)
+{
+    move(LINES - 2, 0);
+    clrtoeol();
+    ui_put(LINES - 2, 0, msg, COLS, r, 0);
+}
+
+int ui_confirm(const char *question)
+{
+    /* TRANSLATORS: the key that answers "yes" to a y/n question. */
+    const char *yes = _("y");
+    char *q = xasprintf(_("%s (y/n)"), question);
+    int k;
+    do {
+        ui_status(q, UI_ERROR);
+        refresh();
+        k = ui_getkey();
+    } while (k == UI_FN(KEY_RESIZE));
+    free(q);
+    return k == 'y' || k == 'Y' || (k > 0 && k < 128 && k == yes[0]);
+}
+
+int ui_list_move(int k, size_t n, size_t *sel, size_t page)
+{
+    if (n == 0)
+        return k == UI_FN(KEY_UP) || k == UI_FN(KEY_DOWN);
+    if (k == UI_FN(KEY_UP))
+        *sel = *sel > 0 ? *sel - 1 : 0;
+    else if (k == UI_FN(KEY_DOWN))
+        *sel = *sel + 1 < n ? *sel + 1 : n - 1;
+    else if (k == UI_FN(KEY_PPAGE))
+        *sel = *sel > page ? *sel - page : 0;
+    else if (k == UI_FN(KEY_NPAGE))
+        *sel = *sel + page < n ? *sel + page : n - 1;
+    else if (k == UI_FN(KEY_HOME))
+        *sel = 0;
+    else if (k == UI_FN(KEY_END))
+        *sel = n - 1;
+    else
+        return 0;
+    return 1;
+}
+
+size_t ui_list_view(size_t n, size_t sel, size_t *top)
+{
+    size_t rows = (size_t)(LINES - 4);
+    if (sel < *top)
+        *top = sel;
+    if (sel >= *top + rows)
+        *top = sel - rows + 1;
+    if (n == 0)
+        ui_put(2, 2, _("(nothing here)"), COLS - 4, UI_DIM, 0);
+    return rows;
+}
+
+/* Draw the rows of a list between line 2 and the status line. */
+static void ui_list_draw(char **entries, const int *marks, size_t n,
+                         size_t sel, size_t *top)
+{
+    size_t rows = ui_list_view(n, sel, top);
+    for (size_t i = *top; i < n && i < *top + rows; i++) {
+        ui_role r = i == sel ? UI_SELECTED : marks && marks[i] ? UI_ERROR
+                                                                : UI_NORMAL;
+        ui_put(2 + (int)(i - *top), 1, entries[i], COLS - 2, r, i == sel);
+    }
+}
+
+int ui_pick_key(const char *title, const char *keys, char **entries,
+                const int *marks, size_t n, size_t *sel, const char *extra)
+{
+    size_t top = 0;
+    if (n && *sel >= n)
+        *sel = n - 1;
+    for (;;) {
+        ui_frame(title, keys);
+        ui_list_draw(entries, marks, n, *sel, &top);
+        refresh();
+        int k = ui_getkey();
+        if (ui_list_move(k, n, sel, (size_t)(LINES - 4)))
+            continue;
+        if (ui_is_enter(k) && n)
+            return '\n';
+        if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
+            return UI_ESC;
+        if (k > 0 && k < 128 && extra && strchr(extra, k))
+            return k;
+        if (k == UI_FN(KEY_DC) && extra && strchr(extra, 'd'))
+            return 'd';
+    }
+}
+
+int ui_pick(const char *title, const char *keys, char **entries,
+            const int *marks, size_t n, size_t *sel)
+{
+    int k = ui_pick_key(title, keys, entries, marks, n, sel, NULL);
+    return k == '\n' ? (int)*sel : -1;
+}
+
+void ui_show_text(const char *title, const char *text)
+{
+    size_t top = 0;
+    for (;;) {
+        ui_line *v;
+        size_t n = ui_text_wrap(text, COLS - 4, &v);
+        size_t rows = (size_t)(LINES - 4);
+        if (top + rows > n)
+            top = n > rows ? n - rows : 0;
+        ui_frame(title, _("Up/Down scroll   Esc/Enter close"));
+        for (size_t i = top; i < n && i < top + rows; i++) {
+            char *l = xstrndup(text + v[i].off, v[i].len);
+            ui_put(2 + (int)(i - top), 2, l, COLS - 4, UI_NORMAL, 0);
+            free(l);
+        }
+        free(v);
+        refresh();
+        int k = ui_getkey();
+        size_t step = k == UI_FN(KEY_PPAGE) || k == UI_FN(KEY_NPAGE) ? rows : 1;
+        if (k == UI_FN(KEY_UP) || k == UI_FN(KEY_PPAGE))
+            top = top > step ? top - step : 0;
+        else if (k == UI_FN(KEY_DOWN) || k == UI_FN(KEY_NPAGE))
+            top += step;
+        else if (k == UI_ESC || k == 'q' || ui_is_enter(k) ||
+                 k == UI_FN(KEY_F(1)))
+            return;
+    }
+}
+
+void ui_help(void)
+{
+    sbuf b;
+    sbuf_init(&b);
+    static const char *const keys[][2] = {
+        {N_("Enter, Tab"), N_("save the answer and go to the next question")},
+        {N_("Shift-Tab, PgUp"), N_("go back one question")},
+        {N_("PgDn"), N_("go to the next question without changing the answer")},
+        {N_("Up, Down"), N_("move in a list of choices")},
+        {N_("1-9"), N_("pick (or tick) choice number 1-9")},
+        {N_("Space"), N_("pick a choice; tick or untick it in a multiple choice")},
+        {N_("Left, Right, Home, End"), N_("move in typed text")},
+        {N_("Backspace, Delete"), N_("delete a character of typed text")},
+        {N_("a, Insert"), N_("in a list of members: add a member")},
+        {N_("x, Delete"), N_("in a list of members: remove one (asks first)")},
+        {N_("Ctrl-G"), N_("jump to any question")},
+        {N_("Ctrl-R"), N_("review answered, unanswered and invalid questions")},
+        {N_("Ctrl-F"), N_("finish the interview (checks every question)")},
+        {N_("Ctrl-L"), N_("switch the form language")},
+        {N_("F1, ?"), N_("this help")},
+        {N_("Esc, Ctrl-X"), N_("back to the home screen (answers are saved)")},
+    };
+    sbuf_add(&b, _("Every confirmed answer is saved at once."));
+    sbuf_add(&b, "\n\n");
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        sbuf_addf(&b, "%-24s %s\n", _(keys[i][0]), _(keys[i][1]));
+    ui_show_text(_("Keys"), b.s);
+    sbuf_free(&b);
+}
+
+int ui_form_lang(const ui_app *a, const form *f)
+{
+    int l = a->lang_code ? form_lang(f, a->lang_code) : -1;
+    return l >= 0 ? l : f->default_lang;
+}
+
+/* Draw the setup screen with field `at` being edited. */
+static void ui_setup_draw(ui_edit *ed, int at, const char *msg)
+{
+    static const char *const labels[2] = {
+        N_("Enumerator name or code:"), N_("Commune:")};
+    ui_frame(_("khaosat: setup"),
+             _("Enter next field / save   Tab switch field   Esc quit"));
+    ui_put(2, 2, _("Who is taking interviews on this laptop?"), COLS - 4,
+           UI_TITLE, 0);
+    int cy = 4, cx = 0;
+    for (int i = 0; i < 2; i++) {
+        int y = 4 + 2 * i, fw = COLS - 34;
+        ui_put(y, 2, _(labels[i]), 28, UI_NORMAL, 0);
+        int c = ui_edit_view(&ed[i], fw);
+        size_t off = ui_text_col_to_off(ed[i].buf, ed[i].scroll);
+        ui_put(y, 32, ed[i].buf + off, fw, UI_FIELD, 1);
+        if (i == at) {
+            cy = y;
+            cx = 32 + c;
+        }
+    }
+    if (msg)
+        ui_status(msg, UI_ERROR);
+    move(cy, cx);
+    curs_set(1);
+    refresh();
+}
+
+int ui_edit_key(ui_edit *e, int k)
+{
+    if (k == UI_FN(KEY_LEFT))
+        ui_edit_left(e);
+    else if (k == UI_FN(KEY_RIGHT))
+        ui_edit_right(e);
+    else if (k == UI_FN(KEY_HOME))
+        ui_edit_home(e);
+    else if (k == UI_FN(KEY_END))
+        ui_edit_end(e);
+    else if (k == UI_FN(KEY_BACKSPACE) || k == 127 || k == 8)
+        ui_edit_backspace(e);
+    else if (k == UI_FN(KEY_DC))
+        ui_edit_delete(e);
+    else if (k >= 32 && k < 0x110000 && k != 127)
+        ui_edit_insert_wc(e, (wchar_t)k);
+    else
+        return 0;
+    return 1;
+}
+
+/* Save the setup; returns non-zero (with *msg) when it cannot be saved. */
+static int ui_setup_save(ui_app *a, ui_edit *ed, const char **msg)
+{
+    if (!*ed[0].buf) {
+        *msg = _("The enumerator name or code is required.");
+        return 1;
+    }
+    if (store_setting_set(a->st, "enumerator", ed[0].buf) ||
+        store_setting_set(a->st, "commune", *ed[1].buf ? ed[1].buf : NULL)) {
+        *msg = store_errmsg(a->st);
+        return 1;
+    }
+    free(a->enumerator);
+    a->enumerator = xstrdup(ed[0].buf);
+    return 0;
+}
+
+int ui_setup(ui_app *a)
+{
+    char *commune = NULL;
+    store_setting_get(a->st, "commune", &commune);
+    ui_edit ed[2];
+    ui_edit_init(&ed[0], a->enumerator);
+    ui_edit_init(&ed[1], commune);
+    free(commune);
+    int at = 0, rc = 1;
+    const char *msg = NULL;
+    for (;;) {
+        ui_setup_draw(ed, at, msg);
+        int k = ui_getkey();
+        msg = NULL;
+        if (k == UI_ESC) {
+            break;
+        } else if (k == '\t' || k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_UP) ||
+                   k == UI_FN(KEY_DOWN)) {
+            at = !at;
+        } else if (ui_is_enter(k) && at == 0) {
+            at = 1;
+        } else if (ui_is_enter(k)) {
+            if (!ui_setup_save(a, ed, &msg)) {
+                rc = 0;
+                break;
+            }
+        } else {
+            ui_edit_key(&ed[at], k);
+        }
+    }
+    ui_edit_free(&ed[0]);
+    ui_edit_free(&ed[1]);
+    curs_set(0);
+    return rc;
+}
+
+/* Warn about a locale that cannot show Vietnamese; non-zero to stop. */
+static int ui_check_locale(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    if (cs && !strcmp(cs, "UTF-8"))
+        return 0;
+    fprintf(stderr, _("khaosat: the terminal's character set is %s, not UTF-8:\n"
+                      "Vietnamese text would be shown as garbage.\n"
+                      "Set a UTF-8 locale first, for example:\n"
+                      "  export LANG=C.UTF-8   (or vi_VN.UTF-8)\n"),
+            cs ? cs : "?");
+    if (!isatty(STDIN_FILENO))
+        return 1;
+    fprintf(stderr, _("Continue anyway? [y/N] "));
+    char line[16];
+    if (!fgets(line, sizeof line, stdin))
+        return 1;
+    return !(line[0] == 'y' || line[0] == 'Y' || line[0] == _("y")[0]);
+}
+
+/* Start curses; returns non-zero (after saying why) when it cannot. */
+static int ui_start(void)
+{
+    SCREEN *sc = newterm(NULL, stdout, stdin);
+    if (!sc) {
+        fprintf(stderr, _("khaosat: cannot use terminal type '%s'\n"),
+                getenv("TERM") ? getenv("TERM") : "");
+        return 1;
+    }
+    set_term(sc);
+    ui_screen = sc;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(50);
+    curs_set(0);
+    if (has_colors()) {
+        start_color();
+        use_default_colors();
+        init_pair(1, COLOR_WHITE, COLOR_BLUE);
+        init_pair(2, COLOR_RED, -1);
+        init_pair(3, COLOR_CYAN, -1);
+        ui_has_color = 1;
+    }
+    return 0;
+}
+
+/* Print how to run the interview screen. */
+static void ui_usage(FILE *f)
+{
+    fprintf(f, _("Usage: khaosat [--db PATH] [--forms DIR] [--lang CODE]\n"
+                 "Take interviews on the terminal.\n\n"
+                 "  --db PATH     the database (default: $KHAOSAT_DB or ~/.local/share/khaosat)\n"
+                 "  --forms DIR   the forms directory (default: $KHAOSAT_FORMS)\n"
+                 "  --lang CODE   the form language to start in (e.g. vi, en)\n"
+                 "  --help        this help\n"));
+}
+
+/* Parse the options; returns -1 to run, else the exit status. */
+static int ui_options(int argc, char **argv, const char **db,
+                      const char **forms, const char **lang)
+{
+    /* argv[0] is the program, unless the caller passed the options only. */
+    int i = argc > 0 && argv[0][0] != '-' ? 1 : 0;
+    for (; i < argc; i++) {
+        const char *o = argv[i];
+        const char **dst = !strcmp(o, "--db") ? db
+                           : !strcmp(o, "--forms") ? forms
+                           : !strcmp(o, "--lang") ? lang : NULL;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            ui_usage(stdout);
+            return 0;
+        }
+        if (!dst || i + 1 >= argc) {
+            fprintf(stderr, dst ? _("khaosat: %s needs a value\n")
+                                : _("khaosat: unknown option '%s'\n"), o);
+            ui_usage(stderr);
+            return 2;
+        }
+        *dst = argv[++i];
+    }
+    return -1;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+    const char *db = NULL, *forms = NULL, *lang = NULL;
+    int rc = ui_options(argc, argv, &db, &forms, &lang);
+    if (rc >= 0)
+        return rc;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, _("khaosat: the interview screen needs a terminal\n"));
+        return 1;
+    }
+    if (ui_check_locale())
+        return 1;
+    ui_app a;
+    memset(&a, 0, sizeof a);
+    a.lang_code = lang;
+    if (!(a.st = cmd_open_store("khaosat", db)))
+        return 1;
+    if (!(a.cat = cmd_load_catalog("khaosat", forms))) {
+        store_close(a.st);
+        return 1;
+    }
+    store_setting_get(a.st, "enumerator", &a.enumerator);
+    rc = 1;
+    if (!ui_start()) {
+        a.color = ui_has_color;
+        if (a.enumerator || !ui_setup(&a))
+            ui_home(&a);
+        endwin();
+        delscreen(ui_screen);
+        rc = 0;
+    }
+    free(a.enumerator);
+    catalog_free(a.cat);
+    store_close(a.st);
+    return rc;
+}

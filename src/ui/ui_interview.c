@@ -1,0 +1,681 @@
+/* ui_interview.c: the interview screen: one question at a time, with the
+ * case key and progress on top, moving through repeats via their rosters,
+ * and the jump, review and finish lists. Every confirmed answer is saved
+ * by the session at once; every move is recorded (audit and resume). */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "config.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "core/util.h"
+
+/* One level of the walk: a scope (root or repeat instance) and the
+ * question stood on in it (-1: past the last one). */
+typedef struct iv_level {
+    inst_frame *scope;
+    int q;
+} iv_level;
+
+typedef struct iv {
+    ui_app *a;
+    session *s;
+    inst *in;
+    const form *f;
+    iv_level *lv;
+    size_t depth, cap;
+    session_item *items;      /* of the innermost scope */
+    size_t nitems, idx;       /* idx == nitems: past the last item */
+    ui_widget w;
+    int have_w;
+    long roster_cursor;       /* for the next roster widget, or -1 */
+    session_item entered;
+    int has_entered;
+    char *msg;
+    ui_role msg_role;
+} iv;
+
+/* The innermost level. */
+static iv_level *iv_top(iv *v) { return &v->lv[v->depth - 1]; }
+
+/* Set the message shown under the answer (msg is taken over). */
+static void iv_say(iv *v, char *msg, ui_role r)
+{
+    free(v->msg);
+    v->msg = msg;
+    v->msg_role = r;
+}
+
+static void iv_push(iv *v, inst_frame *scope, int q)
+{
+    if (v->depth == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 4;
+        v->lv = xrealloc(v->lv, v->cap * sizeof *v->lv);
+    }
+    v->lv[v->depth].scope = scope;
+    v->lv[v->depth].q = q;
+    v->depth++;
+}
+
+/* Drop the widget so the next round builds it from the answers. */
+static void iv_drop_widget(iv *v)
+{
+    if (v->have_w)
+        ui_widget_free(&v->w);
+    v->have_w = 0;
+}
+
+/* Read the items of the innermost scope and find where we stand. */
+static void iv_refresh(iv *v)
+{
+    iv_level *t = iv_top(v);
+    free(v->items);
+    v->nitems = session_items(v->s, t->scope, &v->items);
+    v->idx = v->nitems;
+    if (t->q < 0)
+        return;
+    for (size_t i = 0; i < v->nitems; i++)
+        if (v->items[i].q >= t->q) {
+            /* The question itself, or the next one still relevant. */
+            v->idx = i;
+            break;
+        }
+}
+
+/* Leave a member for its roster, highlighting row `cursor`. */
+static void iv_pop(iv *v, long cursor)
+{
+    v->depth--;
+    v->roster_cursor = cursor;
+    iv_drop_widget(v);
+}
+
+/* Record entering the current item (and leaving the previous one). */
+static void iv_audit(iv *v)
+{
+    if (v->idx >= v->nitems)
+        return;
+    session_item it = v->items[v->idx];
+    if (v->has_entered && v->entered.q == it.q && v->entered.fr == it.fr)
+        return;
+    if (v->has_entered)
+        session_leave(v->s, v->entered);
+    if (session_enter(v->s, it))
+        iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+    v->entered = it;
+    v->has_entered = 1;
+}
+
+/* Bring the walk, the widget and the audit trail up to date. */
+static void iv_sync(iv *v)
+{
+    for (;;) {
+        iv_refresh(v);
+        if (v->depth == 1 || v->idx < v->nitems)
+            break;
+        /* Past a member's last question: back to its roster, on the next
+         * member (or on "continue"). */
+        iv_pop(v, inst_frame_position(iv_top(v)->scope));
+    }
+    if (v->idx < v->nitems) {
+        session_item it = v->items[v->idx];
+        if (v->have_w && (v->w.it.q != it.q || v->w.it.fr != it.fr))
+            iv_drop_widget(v);
+        if (!v->have_w) {
+            ui_widget_init(&v->w, v->s, it);
+            v->have_w = 1;
+            if (v->w.type == QT_REPEAT && v->roster_cursor >= 0 &&
+                (size_t)v->roster_cursor < v->w.nrows)
+                v->w.cursor = (size_t)v->roster_cursor;
+            v->roster_cursor = -1;
+        }
+    } else {
+        iv_drop_widget(v);
+    }
+    iv_audit(v);
+}
+
+/* Go to the next item of the scope. */
+static void iv_next(iv *v)
+{
+    iv_refresh(v);
+    iv_level *t = iv_top(v);
+    if (v->idx < v->nitems)
+        t->q = v->idx + 1 < v->nitems ? v->items[v->idx + 1].q : -1;
+}
+
+/* Go back one item; from a member's first item, back to its roster. */
+static void iv_back(iv *v)
+{
+    iv_refresh(v);
+    iv_level *t = iv_top(v);
+    if (v->idx > 0) {
+        t->q = v->items[v->idx - 1].q;
+    } else if (v->depth > 1) {
+        iv_pop(v, inst_frame_position(t->scope) - 1);
+    } else {
+        iv_say(v, xstrdup(_("This is the first question.")), UI_DIM);
+    }
+}
+
+/* Stand on item it, wherever it is (a question inside members too). */
+static void iv_goto(iv *v, session_item it)
+{
+    size_t n = 0;
+    for (inst_frame *fr = it.fr; fr; fr = inst_frame_parent(fr))
+        n++;
+    if (n > v->cap) {
+        v->cap = n;
+        v->lv = xrealloc(v->lv, v->cap * sizeof *v->lv);
+    }
+    v->depth = n;
+    inst_frame *fr = it.fr;
+    int q = it.q;
+    for (size_t k = n; k-- > 0;) {
+        v->lv[k].scope = fr;
+        v->lv[k].q = q;
+        q = inst_frame_repeat(fr);
+        fr = inst_frame_parent(fr);
+    }
+    iv_drop_widget(v);
+    v->roster_cursor = -1;
+}
+
+/* Open member i of the roster being shown. */
+static void iv_open_member(iv *v, size_t i)
+{
+    session_item it = v->items[v->idx];
+    inst_frame *m = inst_repeat_get(v->in, it.fr, it.q, i);
+    if (!m)
+        return;
+    session_item *mi;
+    size_t n = session_items(v->s, m, &mi);
+    int q = n ? mi[0].q : -1;
+    free(mi);
+    if (q < 0) {
+        iv_say(v, xstrdup(_("Nothing to ask for this member.")), UI_DIM);
+        return;
+    }
+    iv_push(v, m, q);
+    iv_drop_widget(v);
+}
+
+/* Add a member to the roster shown and open it. */
+static void iv_add_member(iv *v)
+{
+    session_item it = v->items[v->idx];
+    const form_question *fq = &v->f->q[it.q];
+    size_t count = inst_repeat_count(v->in, it.fr, it.q);
+    if (fq->count) {
+        iv_say(v, xstrdup(_("The number of entries here follows an earlier answer.")), UI_ERROR);
+        return;
+    }
+    if (fq->max_count > 0 && count >= (size_t)fq->max_count) {
+        iv_say(v, xasprintf(_("At most %d entries."), fq->max_count), UI_ERROR);
+        return;
+    }
+    if (session_repeat_add(v->s, it, NULL)) {
+        iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+        return;
+    }
+    iv_open_member(v, count);
+}
+
+/* Remove member i of the roster shown, after asking. */
+static void iv_remove_member(iv *v, size_t i)
+{
+    session_item it = v->items[v->idx];
+    if (v->f->q[it.q].count) {
+        iv_say(v, xstrdup(_("The number of entries here follows an earlier answer.")), UI_ERROR);
+        return;
+    }
+    char *label = ui_member_label(v->s, it, i);
+    char *q = xasprintf(_("Remove %s and all its answers?"), label);
+    int yes = ui_confirm(q);
+    free(q);
+    free(label);
+    if (!yes)
+        return;
+    if (session_repeat_remove(v->s, it, i))
+        iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+    v->roster_cursor = (long)(i > 0 ? i - 1 : 0);
+    iv_drop_widget(v);
+}
+
+/* Check and save what the widget holds; move on when it is accepted. */
+static void iv_save(iv *v)
+{
+    session_item it = v->items[v->idx];
+    char *err = NULL;
+    char *val = ui_widget_value(&v->w, v->s, &err);
+    if (!val) {
+        iv_say(v, err, UI_ERROR);
+        return;
+    }
+    if (!*val && inst_is_required(v->in, it.fr, it.q)) {
+        char *m = NULL;
+        inst_check_value(v->in, it.fr, it.q, val, &m);
+        iv_say(v, m ? m : xstrdup(_("An answer is required.")), UI_ERROR);
+        free(val);
+        return;
+    }
+    char *msg = NULL;
+    int rc = session_answer(v->s, it, val, &msg);
+    free(val);
+    if (rc == INST_OK) {
+        free(msg);
+        iv_next(v);
+        return;
+    }
+    iv_say(v, msg ? msg : xstrdup(_("This answer is not accepted.")), UI_ERROR);
+}
+
+/* What confirming does on the current item. */
+static void iv_confirm(iv *v, ui_wres r)
+{
+    switch (r) {
+    case UI_W_OPEN:
+        iv_open_member(v, v->w.cursor);
+        break;
+    case UI_W_ADD:
+        iv_add_member(v);
+        break;
+    case UI_W_REMOVE:
+        iv_remove_member(v, v->w.cursor);
+        break;
+    case UI_W_CONTINUE:
+        iv_next(v);
+        break;
+    case UI_W_CONFIRM:
+        if (v->w.read_only || v->w.type == QT_NOTE)
+            iv_next(v);
+        else
+            iv_save(v);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The answers of the form's key questions, "Village 1, 12". */
+static char *iv_key_text(iv *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    int lang = inst_lang(v->in);
+    for (size_t i = 0; i < v->f->nkey; i++) {
+        int q = v->f->key[i];
+        const char *val = inst_get(v->in, inst_root(v->in), q);
+        if (!val || !*val)
+            continue;
+        const form_choice *c = v->f->q[q].type == QT_SELECT_ONE
+                                   ? form_choice_find(v->f, &v->f->q[q], val)
+                                   : NULL;
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
+                  c ? form_text_get(v->f, c->label, lang) : val);
+    }
+    return sbuf_detach(&b);
+}
+
+/* Title bar: form title, case key, progress and language. */
+static void iv_draw_header(iv *v)
+{
+    const char *title = form_text_get(v->f, v->f->title, inst_lang(v->in));
+    char *key = iv_key_text(v);
+    char *prog = v->idx < v->nitems
+                     ? xasprintf(_("question %zu of %zu"), v->idx + 1, v->nitems)
+                     : xstrdup(_("end"));
+    char *right = xasprintf("%s  [%s]", prog, v->f->languages[inst_lang(v->in)]);
+    int rw = ui_text_width(right);
+    char *left = *key ? xasprintf("%s | %s", title, key) : xstrdup(title);
+    ui_put(0, 0, left, COLS - rw - 2, UI_HEADER, 1);
+    ui_put(0, COLS - rw - 2, "", 2, UI_HEADER, 1);
+    ui_put(0, COLS - rw, right, rw, UI_HEADER, 1);
+    free(left);
+    free(right);
+    free(prog);
+    free(key);
+}
+
+/* The section line: the members we are in and the enclosing group. */
+static void iv_draw_section(iv *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    int lang = inst_lang(v->in);
+    for (size_t k = 1; k < v->depth; k++) {
+        inst_frame *m = v->lv[k].scope;
+        session_item roster = {inst_frame_repeat(m), inst_frame_parent(m)};
+        char *ml = ui_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
+        sbuf_addf(&b, "%s%s: %s", b.len ? " > " : "",
+                  form_text_get(v->f, v->f->q[roster.q].label, lang), ml);
+        free(ml);
+    }
+    if (v->idx < v->nitems) {
+        int g = session_section(v->s, v->items[v->idx].q, iv_top(v)->scope);
+        if (g >= 0) {
+            char *gl = inst_text(v->in, iv_top(v)->scope, v->f->q[g].label);
+            sbuf_addf(&b, "%s%s", b.len ? " > " : "", gl);
+            free(gl);
+        }
+    }
+    ui_put(1, 0, b.len ? b.s : "", COLS, UI_TITLE, 0);
+    sbuf_free(&b);
+}
+
+/* Draw wrapped text from row y, at most max rows; returns rows used. */
+static int iv_draw_wrapped(const char *s, int y, int max, ui_role r)
+{
+    ui_line *l;
+    size_t n = ui_text_wrap(s, COLS - 4, &l);
+    int used = 0;
+    for (size_t i = 0; i < n && used < max; i++) {
+        char *t = xstrndup(s + l[i].off, l[i].len);
+        ui_put(y + used++, 2, t, COLS - 4, r, 0);
+        free(t);
+    }
+    free(l);
+    return used;
+}
+
+/* The question: label, hint, widget and message. */
+static void iv_draw_question(iv *v)
+{
+    session_item it = v->items[v->idx];
+    const form_question *fq = &v->f->q[it.q];
+    char *label = inst_text(v->in, it.fr, fq->label);
+    if (fq->type != QT_NOTE && fq->type != QT_REPEAT &&
+        inst_is_required(v->in, it.fr, it.q)) {
+        char *l2 = xasprintf("%s *", label);
+        free(label);
+        label = l2;
+    }
+    int y = 3, bottom = LINES - 2;
+    y += iv_draw_wrapped(label, y, (bottom - y) / 2, UI_TITLE);
+    free(label);
+    if (fq->hint) {
+        char *hint = inst_text(v->in, it.fr, fq->hint);
+        y += iv_draw_wrapped(hint, y, 3, UI_DIM);
+        free(hint);
+    }
+    y++;
+    int cy, cx;
+    int h = ui_widget_draw(&v->w, v->s, y, 4, COLS - 8, bottom - y - 1, &cy, &cx);
+    if (v->msg)
+        iv_draw_wrapped(v->msg, y + h, 2, v->msg_role);
+    if (cy >= 0) {
+        move(cy, cx);
+        curs_set(1);
+    }
+}
+
+/* The screen after the last question. */
+static void iv_draw_end(iv *v)
+{
+    ui_put(3, 2, _("End of the interview."), COLS - 4, UI_TITLE, 0);
+    ui_put(5, 2, _("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
+           COLS - 4, UI_NORMAL, 0);
+    if (v->msg)
+        iv_draw_wrapped(v->msg, 7, 3, v->msg_role);
+}
+
+static void iv_draw(iv *v)
+{
+    /* F1 first: when a translation makes the line too long for the
+     * screen, the key to the full list stays visible. */
+    ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
+                   "^F finish  ^L lang  Esc home"));
+    iv_draw_header(v);
+    iv_draw_section(v);
+    if (v->idx < v->nitems)
+        iv_draw_question(v);
+    else
+        iv_draw_end(v);
+    refresh();
+}
+
+/* A list of items to pick from (jump, review, problems). */
+typedef struct iv_flat {
+    session_item *it;
+    char **text;
+    int *mark;
+    size_t n, cap;
+} iv_flat;
+
+static void iv_flat_add(iv_flat *l, session_item it, char *text, int mark)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 32;
+        l->it = xrealloc(l->it, l->cap * sizeof *l->it);
+        l->text = xrealloc(l->text, l->cap * sizeof *l->text);
+        l->mark = xrealloc(l->mark, l->cap * sizeof *l->mark);
+    }
+    l->it[l->n] = it;
+    l->text[l->n] = text;
+    l->mark[l->n] = mark;
+    l->n++;
+}
+
+static void iv_flat_free(iv_flat *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->text[i]);
+    free(l->it);
+    free(l->text);
+    free(l->mark);
+}
+
+/* The problem found for item it, or NULL. */
+static const session_problem *iv_problem(session_problem *p, size_t n,
+                                         session_item it)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].item.q == it.q && p[i].item.fr == it.fr)
+            return &p[i];
+    return NULL;
+}
+
+/* One row of the jump or review list for item it. */
+static char *iv_row(iv *v, session_item it, int indent, const session_problem *pr,
+                    int review)
+{
+    const form_question *fq = &v->f->q[it.q];
+    char *label = inst_text(v->in, it.fr, fq->label);
+    char *nl = strchr(label, '\n');
+    if (nl)
+        *nl = '\0';
+    const char *val = inst_get(v->in, it.fr, it.q);
+    char *shown = fq->type == QT_REPEAT
+                      ? xasprintf(_("%zu entries"), inst_repeat_count(v->in, it.fr, it.q))
+                      : ui_answer_show(v->f, fq, val, inst_lang(v->in), "");
+    const char *status = fq->type == QT_NOTE ? _("note")
+                         : pr ? _("INVALID")
+                         : (val && *val) || fq->type == QT_REPEAT ? _("answered")
+                                                                : _("unanswered");
+    char *row;
+    if (review)
+    {
+        /* Pad by screen columns: Vietnamese takes more bytes than columns. */
+        int pad = 11 - ui_text_width(status);
+        row = xasprintf("%s%*s %*s%s: %s%s%s", status, pad > 0 ? pad : 0, "",
+                        2 * indent, "", label, shown,
+                        pr && pr->msg ? "  - " : "", pr && pr->msg ? pr->msg : "");
+    }
+    else
+        row = xasprintf("%*s%s: %s", 2 * indent, "", label, shown);
+    free(shown);
+    free(label);
+    return row;
+}
+
+/* Every item of scope and of the members inside it, in order. */
+static void iv_flatten(iv *v, inst_frame *scope, int indent, session_problem *p,
+                       size_t np, int review, iv_flat *out)
+{
+    session_item *items;
+    size_t n = session_items(v->s, scope, &items);
+    for (size_t i = 0; i < n; i++) {
+        const session_problem *pr = iv_problem(p, np, items[i]);
+        iv_flat_add(out, items[i], iv_row(v, items[i], indent, pr, review),
+                    pr != NULL);
+        if (v->f->q[items[i].q].type != QT_REPEAT)
+            continue;
+        size_t count = inst_repeat_count(v->in, scope, items[i].q);
+        for (size_t k = 0; k < count; k++) {
+            inst_frame *m = inst_repeat_get(v->in, scope, items[i].q, k);
+            char *ml = ui_member_label(v->s, items[i], k);
+            iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent + 2, "", ml), 0);
+            free(ml);
+            iv_flatten(v, m, indent + 2, p, np, review, out);
+        }
+    }
+    free(items);
+}
+
+/* The jump (review = 0) or review (review = 1) list; Enter jumps. */
+static void iv_list(iv *v, int review)
+{
+    session_problem *p = NULL;
+    size_t np = session_problems(v->s, &p);
+    iv_flat l = {NULL, NULL, NULL, 0, 0};
+    iv_flatten(v, inst_root(v->in), 0, p, np, review, &l);
+    size_t sel = 0;
+    for (size_t i = 0; i < l.n; i++)
+        if (v->idx < v->nitems && l.it[i].q == v->items[v->idx].q &&
+            l.it[i].fr == v->items[v->idx].fr) {
+            sel = i;
+            break;
+        }
+    char *title = review ? xasprintf(_("Review: %zu problem(s)"), np)
+                         : xstrdup(_("Jump to a question"));
+    int k = ui_pick(title, _("Enter go there   Esc back"), l.text,
+                    review ? l.mark : NULL, l.n, &sel);
+    if (k >= 0)
+        iv_goto(v, l.it[k]);
+    free(title);
+    iv_flat_free(&l);
+    session_problems_free(p, np);
+}
+
+/* Show why finishing was refused; Enter jumps to a problem. */
+static void iv_show_problems(iv *v)
+{
+    session_problem *p = NULL;
+    size_t np = session_problems(v->s, &p);
+    iv_flat l = {NULL, NULL, NULL, 0, 0};
+    for (size_t i = 0; i < np; i++) {
+        session_item it = p[i].item;
+        char *label = inst_text(v->in, it.fr, v->f->q[it.q].label);
+        char *path = inst_frame_path(it.fr);
+        iv_flat_add(&l, it, xasprintf("%s%s%s: %s", path, *path ? " / " : "",
+                                      label, p[i].msg ? p[i].msg : ""), 1);
+        free(path);
+        free(label);
+    }
+    char *title = xasprintf(_("Cannot finish: %zu question(s) need attention"), np);
+    size_t sel = 0;
+    int k = ui_pick(title, _("Enter go there   Esc back"), l.text, l.mark, l.n, &sel);
+    if (k >= 0)
+        iv_goto(v, l.it[k]);
+    free(title);
+    iv_flat_free(&l);
+    session_problems_free(p, np);
+}
+
+/* Try to mark the interview complete; non-zero when it is. */
+static int iv_finish(iv *v)
+{
+    int rc = session_finalise(v->s);
+    if (rc < 0) {
+        iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+        return 0;
+    }
+    if (rc > 0) {
+        iv_show_problems(v);
+        return 0;
+    }
+    ui_status(_("The interview is complete and saved. Press a key."), UI_TITLE);
+    refresh();
+    ui_getkey();
+    return 1;
+}
+
+/* Switch to the form's next language. */
+static void iv_next_lang(iv *v)
+{
+    int l = (inst_lang(v->in) + 1) % (int)v->f->nlang;
+    inst_set_lang(v->in, l);
+    iv_say(v, xasprintf(_("Language: %s"), v->f->languages[l]), UI_DIM);
+}
+
+/* Keys that work on any item; returns 1 when k was one, 2 to leave the
+ * interview, 3 when it was finished. */
+static int iv_global_key(iv *v, int k)
+{
+    if (k == UI_FN(KEY_RESIZE))
+        return 1;
+    if (k == UI_ESC || k == UI_CTRL('x'))
+        return 2;
+    if (k == UI_CTRL('g'))
+        iv_list(v, 0);
+    else if (k == UI_CTRL('r'))
+        iv_list(v, 1);
+    else if (k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k)))
+        return iv_finish(v) ? 3 : 1;
+    else if (k == UI_CTRL('l'))
+        iv_next_lang(v);
+    else if (k == UI_FN(KEY_F(1)) ||
+             (k == '?' && !(v->have_w && ui_widget_types(&v->w))))
+        ui_help();
+    else if (k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_PPAGE))
+        iv_back(v);
+    else if (k == UI_FN(KEY_NPAGE))
+        iv_next(v);
+    else
+        return 0;
+    return 1;
+}
+
+int ui_interview(ui_app *a, session *s)
+{
+    iv v;
+    memset(&v, 0, sizeof v);
+    v.a = a;
+    v.s = s;
+    v.in = session_inst(s);
+    v.f = inst_form(v.in);
+    v.roster_cursor = -1;
+    iv_push(&v, inst_root(v.in), -1);
+    session_item start = session_resume_item(s);
+    if (start.q >= 0)
+        iv_goto(&v, start);
+    int done = 0;
+    for (;;) {
+        iv_sync(&v);
+        iv_draw(&v);
+        int k = ui_getkey();
+        if (k != UI_FN(KEY_RESIZE))
+            iv_say(&v, NULL, UI_NORMAL);
+        int g = iv_global_key(&v, k);
+        if (g >= 2) {
+            done = g == 3;
+            break;
+        }
+        if (g || !v.have_w)
+            continue;
+        ui_wres r = ui_widget_key(&v.w, s, k);
+        if (r != UI_W_UNHANDLED && r != UI_W_DONE)
+            iv_confirm(&v, r);
+    }
+    if (v.has_entered)
+        session_leave(s, v.entered);
+    iv_drop_widget(&v);
+    free(v.items);
+    free(v.lv);
+    free(v.msg);
+    curs_set(0);
+    return done;
+}

@@ -1,0 +1,536 @@
+/* ui_office.c: the supervisor's sync actions on the home screen: export
+ * to a USB stick, merge every bundle found on one, and the indicator
+ * report in a pager; with the line prompt and the pager they use. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define _DEFAULT_SOURCE 1
+#include "config.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sync/bundle.h"
+#include "core/i18n.h"
+#include "sync/merge.h"
+#include "report/report.h"
+#include "ui/ui.h"
+#include "core/util.h"
+
+/* Draw the prompt screen. */
+static void office_ask_draw(const char *title, const char *question,
+                            ui_edit *ed)
+{
+    ui_frame(title, _("Enter accept   Ctrl-U clear   Esc cancel"));
+    ui_line *l;
+    size_t n = ui_text_wrap(question, COLS - 4, &l);
+    int y = 2;
+    for (size_t i = 0; i < n && y < LINES - 5; i++, y++) {
+        char *t = xstrndup(question + l[i].off, l[i].len);
+        ui_put(y, 2, t, COLS - 4, UI_TITLE, 0);
+        free(t);
+    }
+    free(l);
+    y++;
+    int fw = COLS - 4;
+    int c = ui_edit_view(ed, fw);
+    size_t off = ui_text_col_to_off(ed->buf, ed->scroll);
+    ui_put(y, 2, ed->buf + off, fw, UI_FIELD, 1);
+    move(y, 2 + c);
+    curs_set(1);
+    refresh();
+}
+
+char *ui_ask(const char *title, const char *question, const char *initial)
+{
+    ui_edit ed;
+    ui_edit_init(&ed, initial);
+    char *out = NULL;
+    for (;;) {
+        office_ask_draw(title, question, &ed);
+        int k = ui_getkey();
+        if (k == UI_ESC)
+            break;
+        if (ui_is_enter(k)) {
+            out = xstrdup(ed.buf);
+            break;
+        }
+        if (k == UI_CTRL('u'))
+            ui_edit_set(&ed, "");
+        else
+            ui_edit_key(&ed, k);
+    }
+    ui_edit_free(&ed);
+    curs_set(0);
+    return out;
+}
+
+/* The lines of text as shown: wrapped to the screen, or one per '\n'. */
+static size_t office_pager_lines(const char *text, int wrap, ui_line **out)
+{
+    if (wrap)
+        return ui_text_wrap(text, COLS - 1, out);
+    size_t n = 1;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    ui_line *v = xcalloc(n, sizeof *v);
+    size_t i = 0, off = 0, len = strlen(text);
+    while (i < n) {
+        const char *nl = memchr(text + off, '\n', len - off);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        v[i].off = off;
+        v[i++].len = end - off;
+        off = end + 1;
+        if (!nl)
+            break;
+    }
+    *out = v;
+    return i;
+}
+
+/* Draw one screen of the pager from line top, column left. */
+static void office_pager_draw(const char *title, const char *keys,
+                              const char *text, ui_line *v, size_t n,
+                              size_t top, int left)
+{
+    size_t rows = (size_t)(LINES - 3);
+    char *t = xasprintf("%s   %zu-%zu/%zu", title, n ? top + 1 : 0,
+                        top + rows < n ? top + rows : n, n);
+    ui_frame(t, keys);
+    free(t);
+    for (size_t i = top; i < n && i < top + rows; i++) {
+        char *l = xstrndup(text + v[i].off, v[i].len);
+        size_t off = ui_text_col_to_off(l, left);
+        ui_put(1 + (int)(i - top), 0, l + off, COLS, UI_NORMAL, 0);
+        free(l);
+    }
+}
+
+/* Move the pager for navigation key k; 0 when k is not one. */
+static int office_pager_move(int k, size_t n, size_t *top, int *left)
+{
+    size_t rows = (size_t)(LINES - 3);
+    size_t last = n > rows ? n - rows : 0;
+    /* The first line shown moves like a list cursor over 0..last. */
+    if (ui_list_move(k == ' ' ? UI_FN(KEY_NPAGE) : k, last + 1, top, rows))
+        return 1;
+    if (k == UI_FN(KEY_LEFT))
+        *left = *left > 8 ? *left - 8 : 0;
+    else if (k == UI_FN(KEY_RIGHT))
+        *left += 8;
+    else
+        return k == UI_FN(KEY_RESIZE);
+    return 1;
+}
+
+int ui_pager(const char *title, const char *keys, const char *text,
+             int wrap, const char *extra, const char *msg)
+{
+    size_t top = 0;
+    int left = 0;
+    for (;;) {
+        ui_line *v;
+        size_t n = office_pager_lines(text, wrap, &v);
+        size_t rows = (size_t)(LINES - 3);
+        if (top + rows > n)
+            top = n > rows ? n - rows : 0;
+        if (wrap)
+            left = 0;
+        office_pager_draw(title, keys, text, v, n, top, left);
+        free(v);
+        if (msg)
+            ui_status(msg, UI_TITLE);
+        msg = NULL;
+        refresh();
+        int k = ui_getkey();
+        if (office_pager_move(k, n, &top, &left))
+            continue;
+        if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
+            return UI_ESC;
+        if (k > 0 && k < 128 && extra && strchr(extra, k))
+            return k;
+    }
+}
+
+static int office_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dir that pass keep (sorted, full paths, NULL-ended). */
+static char **office_scan(const char *dir, int (*keep)(const char *path,
+                                                       const char *name),
+                          size_t *count)
+{
+    char **v = xcalloc(1, sizeof *v);
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        if (!keep(p, e->d_name)) {
+            free(p);
+            continue;
+        }
+        v = xrealloc(v, (n + 2) * sizeof *v);
+        v[n++] = p;
+        v[n] = NULL;
+    }
+    if (d)
+        closedir(d);
+    qsort(v, n, sizeof *v, office_name_cmp);
+    *count = n;
+    return v;
+}
+
+static void office_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int office_is_dir(const char *path, const char *name)
+{
+    (void)name;
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int office_is_bundle(const char *path, const char *name)
+{
+    size_t len = strlen(name), ext = strlen(BUNDLE_EXT);
+    struct stat sb;
+    return len > ext && !strcasecmp(name + len - ext, BUNDLE_EXT)
+           && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+char *ui_usb_dir(void)
+{
+    const char *user = getenv("USER");
+    struct passwd *pw = user && *user ? NULL : getpwuid(getuid());
+    if (pw)
+        user = pw->pw_name;
+    static const char *const roots[] = {"/media", "/run/media"};
+    for (size_t r = 0; user && *user && r < 2; r++) {
+        char *base = xasprintf("%s/%s", roots[r], user);
+        size_t n;
+        char **v = office_scan(base, office_is_dir, &n);
+        char *found = n ? xstrdup(v[0]) : NULL;
+        office_strv_free(v, n);
+        free(base);
+        if (found)
+            return found;
+    }
+    char *cwd = getcwd(NULL, 0);
+    return cwd ? cwd : xstrdup(".");
+}
+
+/* Ask for a directory (offering the USB stick); NULL on Esc. */
+static char *office_ask_dir(const char *title, const char *question)
+{
+    char *def = ui_usb_dir();
+    char *dir = ui_ask(title, question, def);
+    free(def);
+    if (dir && !office_is_dir(dir, NULL)) {
+        char *m = xasprintf(_("%s is not a directory."), dir);
+        ui_show_text(title, m);
+        free(m);
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* A one-line notice while something slow runs. */
+static void office_working(const char *title, const char *what)
+{
+    ui_frame(title, _("Please wait"));
+    ui_put(2, 2, what, COLS - 4, UI_TITLE, 0);
+    refresh();
+}
+
+void ui_export(ui_app *a)
+{
+    const char *title = _("Export to a USB stick");
+    char *dir = office_ask_dir(title, _("Directory to write the bundle to "
+                                        "(a USB stick is offered when one is mounted):"));
+    if (!dir)
+        return;
+    unsigned flags = 0;
+    char *msg = NULL;
+    for (;;) {
+        office_working(title, _("Writing and verifying the bundle..."));
+        char *path = NULL, *err = NULL;
+        long n = 0;
+        int rc = bundle_export(a->st, dir, flags, &path, &n, &err);
+        if (rc != 0)
+            msg = xasprintf(_("The export failed: %s.\n\nNothing was exported; "
+                              "the interviews are still to be sent."), err);
+        else if (path)
+            msg = xasprintf(_("%ld interviews exported to\n\n%s\n\nThe bundle "
+                              "was read back and verified."), n, path);
+        free(path);
+        free(err);
+        if (msg || flags)
+            break;
+        if (!ui_confirm(_("Nothing new to export. Export every complete "
+                          "interview again?")))
+            break;
+        flags = BUNDLE_EXPORT_ALL;
+    }
+    if (!msg)
+        msg = xstrdup(_("There was nothing to export."));
+    ui_show_text(title, msg);
+    free(msg);
+    free(dir);
+}
+
+/* Where a merge stands, for its progress bar. */
+typedef struct office_merge {
+    size_t i, n;          /* bundle i (0-based) of n */
+    const char *name;
+    long total;           /* interviews in this bundle */
+    int shown;            /* last percentage drawn */
+} office_merge;
+
+/* Draw the progress of bundle om->i, done interviews into it. */
+static void office_merge_draw(office_merge *om, long done)
+{
+    double part = om->total > 0 ? (double)done / (double)om->total : 0;
+    if (part > 1)
+        part = 1;
+    double all = ((double)om->i + part) / (double)om->n;
+    int pct = (int)(all * 100);
+    if (pct == om->shown)
+        return;
+    om->shown = pct;
+    ui_frame(_("Merging bundles"), _("Please wait"));
+    char *l = xasprintf(_("Bundle %zu of %zu"), om->i + 1, om->n);
+    ui_put(2, 2, l, COLS - 4, UI_TITLE, 0);
+    free(l);
+    ui_put(3, 2, om->name, COLS - 4, UI_NORMAL, 0);
+    int w = COLS - 12, fill = (int)(all * w);
+    char *bar = xmalloc((size_t)w + 1);
+    for (int k = 0; k < w; k++)
+        bar[k] = k < fill ? '#' : '-';
+    bar[w] = '\0';
+    char *line = xasprintf("[%s] %3d%%", bar, pct);
+    ui_put(5, 2, line, COLS - 4, UI_NORMAL, 0);
+    free(line);
+    free(bar);
+    refresh();
+}
+
+static int office_merge_progress(void *ctx, long done)
+{
+    office_merge_draw(ctx, done);
+    return 0;
+}
+
+/* Totals over the bundles of one merge. */
+typedef struct office_totals {
+    merge_counts c;
+    size_t merged, again, refused;
+} office_totals;
+
+/* Merge one bundle file, appending its line to the summary. */
+static void office_merge_one(merger *mg, office_merge *om, const char *path,
+                             office_totals *t, sbuf *out)
+{
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    om->name = name;
+    om->total = 0;
+    om->shown = -1;
+    office_merge_draw(om, 0);
+    bundle *b = NULL;
+    char *err = NULL;
+    merge_counts c;
+    memset(&c, 0, sizeof c);
+    int rc = bundle_open(path, &b, &err);
+    if (rc == 0) {
+        om->total = bundle_get_manifest(b)->interviews;
+        rc = merger_run(mg, b, office_merge_progress, om, &c, &err);
+    }
+    if (rc < 0) {
+        t->refused++;
+        sbuf_addf(out, _("%s:\n    NOT MERGED: %s\n"), name, err ? err : "?");
+    } else if (rc == 1) {
+        t->again++;
+        sbuf_addf(out, _("%s:\n    already merged; nothing changed\n"), name);
+    } else {
+        t->merged++;
+        t->c.added += c.added;
+        t->c.updated += c.updated;
+        t->c.unchanged += c.unchanged;
+        t->c.conflicts += c.conflicts;
+        t->c.duplicates += c.duplicates;
+        sbuf_addf(out, _("%s:\n    added %ld, updated %ld, unchanged %ld, "
+                         "conflicts %ld, duplicates %ld\n"), name, c.added,
+                  c.updated, c.unchanged, c.conflicts, c.duplicates);
+    }
+    free(err);
+    bundle_close(b);
+}
+
+void ui_merge(ui_app *a)
+{
+    const char *title = _("Merge bundles");
+    char *dir = office_ask_dir(title, _("Directory with the bundles to merge "
+                                        "(every *.khb file in it):"));
+    if (!dir)
+        return;
+    size_t n;
+    char **v = office_scan(dir, office_is_bundle, &n);
+    sbuf out;
+    sbuf_init(&out);
+    if (n == 0) {
+        sbuf_addf(&out, _("No bundles (*%s) in %s."), BUNDLE_EXT, dir);
+    } else {
+        office_totals t;
+        memset(&t, 0, sizeof t);
+        sbuf lines;
+        sbuf_init(&lines);
+        merger *mg = merger_new(a->st);
+        office_merge om = {0, n, NULL, 0, -1};
+        for (om.i = 0; om.i < n; om.i++)
+            office_merge_one(mg, &om, v[om.i], &t, &lines);
+        merger_free(mg);
+        sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
+                          "%zu refused.\n"), n, t.merged, t.again, t.refused);
+        sbuf_addf(&out, _("In all: added %ld, updated %ld, unchanged %ld, "
+                          "conflicts %ld, duplicates %ld.\n"), t.c.added,
+                  t.c.updated, t.c.unchanged, t.c.conflicts, t.c.duplicates);
+        if (t.c.conflicts || t.c.duplicates)
+            sbuf_add(&out, _("Press c on the home screen to resolve the "
+                             "conflicts and see the duplicates.\n"));
+        sbuf_addf(&out, "\n%s", lines.s ? lines.s : "");
+        sbuf_free(&lines);
+    }
+    ui_pager(_("Merge: summary"), _("Up/Down/PgUp/PgDn scroll   q/Esc close"),
+             out.s, 1, NULL, NULL);
+    sbuf_free(&out);
+    office_strv_free(v, n);
+    free(dir);
+}
+
+/* Load and check the report definition beside the forms; NULL with the
+ * problems in *msg. */
+static report_def *office_report_def(ui_app *a, sbuf *msg)
+{
+    char *path = xasprintf("%s/report.yaml", a->cat->dir);
+    diag_list d;
+    diag_init(&d);
+    report_def *def = report_def_load(path, &d);
+    if (def && report_def_check(def, a->cat, &d)) {
+        report_def_free(def);
+        def = NULL;
+    }
+    if (!def)
+        sbuf_addf(msg, _("The report definition %s cannot be used:\n"), path);
+    for (size_t i = 0; i < d.n; i++) {
+        char *m = diag_format(&d.v[i]);
+        sbuf_addf(msg, "%s\n", m);
+        free(m);
+    }
+    diag_free(&d);
+    free(path);
+    return def;
+}
+
+/* The text report of the database, or why there is none. */
+static char *office_report_text(ui_app *a)
+{
+    rscan *s = NULL;
+    char *err = NULL;
+    if (rscan_open(store_path(a->st), &s, &err)) {
+        char *m = xasprintf(_("The report cannot be made: %s"), err);
+        free(err);
+        return m;
+    }
+    sbuf msg;
+    sbuf_init(&msg);
+    report_def *def = office_report_def(a, &msg);
+    char *text = NULL;
+    if (def) {
+        char when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+        report_opts o = {NULL, 0, a->lang_code ? a->lang_code : "vi", when, 0};
+        report_result *r = NULL;
+        if (report_run(def, a->cat, s, &o, &r, &err)) {
+            sbuf_addf(&msg, _("The report cannot be made: %s\n"), err);
+            free(err);
+        } else {
+            text = report_render(r, REPORT_TEXT);
+            report_result_free(r);
+        }
+    }
+    report_def_free(def);
+    rscan_close(s);
+    if (text) {
+        sbuf_free(&msg);
+        return text;
+    }
+    return sbuf_detach(&msg);
+}
+
+void ui_report(ui_app *a)
+{
+    office_working(_("Report"), _("Computing the report..."));
+    char *text = office_report_text(a);
+    ui_pager(_("Report"), _("Arrows/PgUp/PgDn/Home/End scroll   q/Esc close"),
+             text, 0, NULL, NULL);
+    free(text);
+}
+
+void ui_help_home(void)
+{
+    static const char *const keys[][2] = {
+        {N_("Enter, n"), N_("start a new interview of the highlighted form")},
+        {N_("r"), N_("the interviews of the highlighted form")},
+        {N_("s"), N_("setup: enumerator and commune")},
+        {N_("e"), N_("export new and changed interviews to a USB stick")},
+        {N_("m"), N_("merge every bundle of a directory (a USB stick)")},
+        {N_("b"), N_("browse all interviews; approve or return them")},
+        {N_("c"), N_("resolve the conflicts of merges; see duplicates")},
+        {N_("R"), N_("the indicator report")},
+        {N_("k"), N_("keys: this database's fingerprint and trusted cards")},
+        {N_("F1, ?"), N_("this help")},
+        {N_("q, Esc"), N_("quit")},
+    };
+    static const char *const office[][2] = {
+        {N_("v, e, s, f"), N_("browse: next village, enumerator, status, form")},
+        {N_("x"), N_("browse: clear the filters")},
+        {N_("a"), N_("interview view: approve")},
+        {N_("t, r"), N_("interview view: return with a comment")},
+        {N_("Left, Right"), N_("conflict: take mine (left) or theirs (right)")},
+        {N_("Up, Down"), N_("conflict: previous or next conflicting answer")},
+        {N_("Enter, s"), N_("conflict: record the choices as a new revision")},
+        {N_("d"), N_("conflicts: the possible duplicates")},
+        {N_("w, t, x"), N_("keys: write this card, trust a card, revoke one")},
+    };
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, _("Home screen"));
+    sbuf_add(&b, "\n\n");
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        sbuf_addf(&b, "%-14s %s\n", _(keys[i][0]), _(keys[i][1]));
+    sbuf_add(&b, "\n");
+    sbuf_add(&b, _("Supervisor's screens"));
+    sbuf_add(&b, "\n\n");
+    for (size_t i = 0; i < sizeof office / sizeof *office; i++)
+        sbuf_addf(&b, "%-14s %s\n", _(office[i][0]), _(office[i][1]));
+    ui_show_text(_("Keys"), b.s);
+    sbuf_free(&b);
+}

@@ -1,0 +1,382 @@
+/* ui_widgets.c: the answer widgets of the interview screen: a UTF-8 line
+ * editor for text, numbers and dates, choice lists, notes, read-only
+ * values, and the roster of a repeat. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "config.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "core/util.h"
+
+/* Non-zero for the types typed on the line editor. */
+static int widget_is_typed(form_qtype t)
+{
+    return t == QT_TEXT || t == QT_INTEGER || t == QT_DECIMAL || t == QT_DATE;
+}
+
+int ui_widget_types(const ui_widget *w)
+{
+    return !w->read_only && widget_is_typed(w->type);
+}
+
+/* Tick the choices named in a space-separated answer. */
+static void widget_check_values(ui_widget *w, const form *f, const char *v)
+{
+    const form_list *l = &f->lists[f->q[w->it.q].list];
+    while (v && *v) {
+        while (*v == ' ')
+            v++;
+        size_t n = strcspn(v, " ");
+        for (size_t i = 0; i < w->nchoices && n; i++) {
+            const char *cv = l->choices[w->choices[i]].value;
+            if (strlen(cv) == n && !strncmp(cv, v, n)) {
+                w->checked[i] = 1;
+                if (w->type == QT_SELECT_ONE)
+                    w->cursor = i;
+            }
+        }
+        v += n;
+    }
+}
+
+void ui_widget_init(ui_widget *w, session *s, session_item it)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    const form_question *fq = &f->q[it.q];
+    memset(w, 0, sizeof *w);
+    w->it = it;
+    w->type = fq->type;
+    w->read_only = fq->read_only || fq->calculation != NULL;
+    const char *v = inst_get(in, it.fr, it.q);
+    if (w->type == QT_DATE) {
+        char *shown = ui_text_date_show(v);
+        ui_edit_init(&w->ed, shown);
+        free(shown);
+    } else {
+        ui_edit_init(&w->ed, widget_is_typed(w->type) ? v : NULL);
+    }
+    if (w->type == QT_SELECT_ONE || w->type == QT_SELECT_MULTIPLE) {
+        w->nchoices = inst_choices(in, it.fr, it.q, &w->choices);
+        w->checked = xcalloc(w->nchoices + 1, 1);
+        widget_check_values(w, f, v);
+    }
+    if (w->type == QT_REPEAT)
+        w->nrows = inst_repeat_count(in, it.fr, it.q) + 1;
+}
+
+void ui_widget_free(ui_widget *w)
+{
+    ui_edit_free(&w->ed);
+    free(w->choices);
+    free(w->checked);
+    free(w->inline_msg);
+    memset(w, 0, sizeof *w);
+}
+
+char *ui_member_label(session *s, session_item it, size_t i)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    inst_frame *fr = inst_repeat_get(in, it.fr, it.q, i);
+    for (int q = it.q + 1; fr && q < f->q[it.q].end; q++) {
+        if (f->q[q].repeat != it.q || f->q[q].type != QT_TEXT)
+            continue;
+        const char *v = inst_get(in, fr, q);
+        if (v && *v)
+            return xasprintf("%zu. %s", i + 1, v);
+    }
+    return xasprintf("#%zu", i + 1);
+}
+
+/* Keep row `cursor` inside a window of `rows` rows starting at top. */
+static void widget_scroll(ui_widget *w, size_t rows)
+{
+    if (rows == 0)
+        rows = 1;
+    if (w->cursor < w->top)
+        w->top = w->cursor;
+    if (w->cursor >= w->top + rows)
+        w->top = w->cursor - rows + 1;
+}
+
+/* The line editor: a field with the visible part of the text. */
+static int widget_draw_edit(ui_widget *w, int y, int x, int width,
+                            int *cy, int *cx)
+{
+    int fw = width > 62 ? 60 : width - 2;
+    int c = ui_edit_view(&w->ed, fw);
+    size_t off = ui_text_col_to_off(w->ed.buf, w->ed.scroll);
+    ui_put(y, x, w->ed.buf + off, fw, UI_FIELD, 1);
+    *cy = y;
+    *cx = x + c;
+    int rows = 1;
+    if (w->type == QT_DATE)
+        ui_put(y, x + fw + 1, _("dd/mm/yyyy"), width - fw - 1, UI_DIM, 0);
+    if (w->inline_msg)
+        ui_put(y + rows++, x, w->inline_msg, width, UI_ERROR, 0);
+    return rows;
+}
+
+/* A select: one row per offered choice, numbered 1-9 for quick picks. */
+static int widget_draw_select(ui_widget *w, session *s, int y, int x,
+                              int width, int height)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    const form_list *l = &f->lists[f->q[w->it.q].list];
+    size_t rows = height > 1 ? (size_t)height - 1 : 1;
+    widget_scroll(w, rows);
+    if (w->nchoices == 0)
+        ui_put(y, x, _("(no choices apply)"), width, UI_DIM, 0);
+    int used = 0;
+    for (size_t i = w->top; i < w->nchoices && i < w->top + rows; i++) {
+        char *label = inst_text(in, w->it.fr, l->choices[w->choices[i]].label);
+        const char *box = w->type == QT_SELECT_ONE
+                              ? (w->checked[i] ? "(*)" : "( )")
+                              : (w->checked[i] ? "[x]" : "[ ]");
+        char num[8] = "  ";
+        if (i < 9)
+            snprintf(num, sizeof num, "%zu.", i + 1);
+        char *line = xasprintf("%s %s %s", box, num, label);
+        ui_put(y + used++, x, line, width,
+               i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
+        free(line);
+        free(label);
+    }
+    if (w->inline_msg)
+        ui_put(y + used++, x, w->inline_msg, width, UI_ERROR, 0);
+    return used ? used : 1;
+}
+
+/* The roster: one row per member and a last row to move on. */
+static int widget_draw_roster(ui_widget *w, session *s, int y, int x,
+                              int width, int height)
+{
+    size_t rows = height > 2 ? (size_t)height - 2 : 1;
+    widget_scroll(w, rows);
+    int used = 0;
+    for (size_t i = w->top; i < w->nrows && i < w->top + rows; i++) {
+        char *line = i + 1 < w->nrows ? ui_member_label(s, w->it, i)
+                                      : xasprintf("-> %s", _("Continue"));
+        ui_put(y + used++, x, line, width,
+               i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
+        free(line);
+    }
+    ui_put(y + used++, x,
+           _("Enter open   a/Insert add   x/Delete remove   PgDn continue"),
+           width, UI_DIM, 0);
+    if (w->inline_msg)
+        ui_put(y + used++, x, w->inline_msg, width, UI_ERROR, 0);
+    return used;
+}
+
+/* A value shown but not changed here. */
+static int widget_draw_fixed(ui_widget *w, session *s, int y, int x, int width)
+{
+    inst *in = session_inst(s);
+    if (w->type == QT_NOTE) {
+        ui_put(y, x, _("(Enter to continue)"), width, UI_DIM, 0);
+        return 1;
+    }
+    const char *v = inst_get(in, w->it.fr, w->it.q);
+    ui_put(y, x, v && *v ? v : "-", width, UI_TITLE, 0);
+    ui_put(y + 1, x, _("(calculated: cannot be changed here)"), width, UI_DIM, 0);
+    return 2;
+}
+
+int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
+                   int height, int *curs_y, int *curs_x)
+{
+    *curs_y = *curs_x = -1;
+    if (w->read_only || w->type == QT_NOTE)
+        return widget_draw_fixed(w, s, y, x, width);
+    if (widget_is_typed(w->type))
+        return widget_draw_edit(w, y, x, width, curs_y, curs_x);
+    if (w->type == QT_REPEAT)
+        return widget_draw_roster(w, s, y, x, width, height);
+    return widget_draw_select(w, s, y, x, width, height);
+}
+
+/* Say "not a number" while a number is being typed wrongly. */
+static void widget_check_typing(ui_widget *w)
+{
+    free(w->inline_msg);
+    w->inline_msg = NULL;
+    const char *t = w->ed.buf;
+    if (!*t)
+        return;
+    if ((w->type == QT_INTEGER && !ui_text_is_integer(t)) ||
+        (w->type == QT_DECIMAL && !ui_text_is_decimal(t)))
+        w->inline_msg = xstrdup(_("not a number"));
+}
+
+/* Keys of the line editor. */
+static ui_wres widget_key_edit(ui_widget *w, int k)
+{
+    if (k == UI_FN(KEY_LEFT))
+        ui_edit_left(&w->ed);
+    else if (k == UI_FN(KEY_RIGHT))
+        ui_edit_right(&w->ed);
+    else if (k == UI_FN(KEY_HOME) || k == UI_CTRL('a'))
+        ui_edit_home(&w->ed);
+    else if (k == UI_FN(KEY_END) || k == UI_CTRL('e'))
+        ui_edit_end(&w->ed);
+    else if (k == UI_FN(KEY_BACKSPACE) || k == 127 || k == 8)
+        ui_edit_backspace(&w->ed);
+    else if (k == UI_FN(KEY_DC))
+        ui_edit_delete(&w->ed);
+    else if (k >= 32 && k < 0x110000 && k != 127)
+        ui_edit_insert_wc(&w->ed, (wchar_t)k);
+    else
+        return UI_W_UNHANDLED;
+    widget_check_typing(w);
+    return UI_W_DONE;
+}
+
+/* Move the highlighted row; 0 when k is not an arrow key. */
+static int widget_arrows(ui_widget *w, int k, size_t n)
+{
+    if (k == UI_FN(KEY_UP) && w->cursor > 0)
+        w->cursor--;
+    else if (k == UI_FN(KEY_DOWN) && w->cursor + 1 < n)
+        w->cursor++;
+    else if (k == UI_FN(KEY_HOME))
+        w->cursor = 0;
+    else if (k == UI_FN(KEY_END) && n)
+        w->cursor = n - 1;
+    else
+        return k == UI_FN(KEY_UP) || k == UI_FN(KEY_DOWN);
+    return 1;
+}
+
+/* Keys of a select_one or select_multiple list. */
+static ui_wres widget_key_select(ui_widget *w, int k)
+{
+    if (widget_arrows(w, k, w->nchoices))
+        return UI_W_DONE;
+    int one = w->type == QT_SELECT_ONE;
+    size_t pick = w->cursor;
+    if (k >= '1' && k <= '9') {
+        pick = (size_t)(k - '1');
+        if (pick >= w->nchoices)
+            return UI_W_DONE;
+        w->cursor = pick;
+    } else if (k != ' ' && !(one && ui_is_enter(k))) {
+        return ui_is_enter(k) || k == '\t' ? UI_W_CONFIRM : UI_W_UNHANDLED;
+    }
+    if (w->nchoices == 0)
+        return ui_is_enter(k) ? UI_W_CONFIRM : UI_W_DONE;
+    if (one) {
+        memset(w->checked, 0, w->nchoices);
+        w->checked[pick] = 1;
+        /* A number or Enter picks and moves on; Space only marks. */
+        return k == ' ' ? UI_W_DONE : UI_W_CONFIRM;
+    }
+    w->checked[pick] = !w->checked[pick];
+    return UI_W_DONE;
+}
+
+/* Keys of a roster. */
+static ui_wres widget_key_roster(ui_widget *w, int k)
+{
+    if (widget_arrows(w, k, w->nrows))
+        return UI_W_DONE;
+    size_t members = w->nrows - 1;
+    if (ui_is_enter(k))
+        return w->cursor < members ? UI_W_OPEN : UI_W_CONTINUE;
+    if (k == 'a' || k == 'A' || k == '+' || k == UI_FN(KEY_IC))
+        return UI_W_ADD;
+    if (k == 'x' || k == 'X' || k == '-' || k == UI_FN(KEY_DC))
+        return w->cursor < members ? UI_W_REMOVE : UI_W_DONE;
+    return UI_W_UNHANDLED;
+}
+
+ui_wres ui_widget_key(ui_widget *w, session *s, int k)
+{
+    if (w->read_only || w->type == QT_NOTE)
+        return ui_is_enter(k) || k == '\t' ? UI_W_CONFIRM : UI_W_UNHANDLED;
+    if (w->type == QT_REPEAT)
+        return widget_key_roster(w, k);
+    if (widget_is_typed(w->type)) {
+        if (ui_is_enter(k) || k == '\t')
+            return UI_W_CONFIRM;
+        return widget_key_edit(w, k);
+    }
+    return widget_key_select(w, k);
+}
+
+/* The ticked choices' codes, space-separated in list order. */
+static char *widget_multi_value(ui_widget *w, const form_list *l)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < w->nchoices; i++)
+        if (w->checked[i])
+            sbuf_addf(&b, "%s%s", b.len ? " " : "",
+                      l->choices[w->choices[i]].value);
+    return sbuf_detach(&b);
+}
+
+char *ui_widget_value(ui_widget *w, session *s, char **err)
+{
+    *err = NULL;
+    const char *t = w->ed.buf;
+    const form *f = inst_form(session_inst(s));
+    switch (w->type) {
+    case QT_INTEGER:
+    case QT_DECIMAL:
+        if (*t && !(w->type == QT_INTEGER ? ui_text_is_integer(t)
+                                          : ui_text_is_decimal(t))) {
+            *err = xstrdup(_("not a number"));
+            return NULL;
+        }
+        return xstrdup(t);
+    case QT_DATE: {
+        if (!*t)
+            return xstrdup("");
+        char *d = ui_text_date_parse(t);
+        if (!d)
+            *err = xstrdup(_("not a valid date: type it as dd/mm/yyyy"));
+        return d;
+    }
+    case QT_SELECT_ONE:
+        if (w->nchoices == 0)
+            return xstrdup("");
+        return xstrdup(f->lists[f->q[w->it.q].list]
+                           .choices[w->choices[w->cursor]].value);
+    case QT_SELECT_MULTIPLE:
+        return widget_multi_value(w, &f->lists[f->q[w->it.q].list]);
+    default:
+        return xstrdup(t);
+    }
+}
+
+char *ui_answer_show(const form *f, const form_question *fq, const char *val,
+                     int lang, const char *none)
+{
+    if (!val || !*val)
+        return xstrdup(none);
+    if (fq && fq->type == QT_DATE)
+        return ui_text_date_show(val);
+    if (!fq || (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE))
+        return xstrdup(val);
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *p = val; *p;) {
+        size_t n = strcspn(p, " ");
+        char *code = xstrndup(p, n);
+        const form_choice *c = form_choice_find(f, fq, code);
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
+                  c ? form_text_get(f, c->label, lang) : code);
+        free(code);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return sbuf_detach(&b);
+}
