@@ -1,0 +1,224 @@
+/* durable.c: write to a temporary, fsync, rename, fsync the directory. */
+#include "config.h"
+#include "core/durable.h"
+#include "core/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TMP_PREFIX ".khaosat-"
+#define TMP_SUFFIX ".tmp"
+
+struct durable {
+    int fd;
+    char *tmp;
+    char *dir;
+};
+
+char *durable_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+/* fsync path opened with flags; EINVAL (cannot sync this kind of file
+ * here, as on some USB file systems for directories) is not an error. */
+static int sync_path(const char *path, int flags, char **err)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
+        *err = xasprintf("%s: cannot sync to the disk: %s", path,
+                         strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int durable_sync_dir(const char *dir, char **err)
+{
+    return sync_path(dir, O_RDONLY | O_DIRECTORY, err);
+}
+
+int durable_sync_file(const char *path, char **err)
+{
+    return sync_path(path, O_RDONLY, err);
+}
+
+durable *durable_begin(const char *dir, unsigned mode, char **err)
+{
+    durable *d = xcalloc(1, sizeof *d);
+    d->dir = xstrdup(dir);
+    d->tmp = xasprintf("%s/" TMP_PREFIX "XXXXXX" TMP_SUFFIX, dir);
+    d->fd = mkostemps(d->tmp, (int)strlen(TMP_SUFFIX), O_CLOEXEC);
+    if (d->fd < 0) {
+        *err = xasprintf("%s: cannot create a file there: %s", dir,
+                         strerror(errno));
+        free(d->tmp);
+        free(d->dir);
+        free(d);
+        return NULL;
+    }
+    fchmod(d->fd, (mode_t)mode);
+    return d;
+}
+
+int durable_fd(const durable *d)
+{
+    return d->fd;
+}
+
+const char *durable_tmp_path(const durable *d)
+{
+    return d->tmp;
+}
+
+int durable_write(durable *d, const void *p, size_t n, char **err)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = write(d->fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            *err = xasprintf("%s: cannot write: %s", d->tmp,
+                             k < 0 ? strerror(errno) : "no space written");
+            return -1;
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+void durable_abort(durable *d)
+{
+    if (!d)
+        return;
+    if (d->fd >= 0)
+        close(d->fd);
+    unlink(d->tmp);
+    free(d->tmp);
+    free(d->dir);
+    free(d);
+}
+
+/* Rename tmp to path; with DURABLE_NEW an existing path is left alone
+ * (returns 1).  renameat2's RENAME_NOREPLACE makes that atomic where the
+ * file system has it; elsewhere a check just before is the best there is. */
+static int rename_into(const char *tmp, const char *path,
+                       enum durable_mode how)
+{
+    if (how == DURABLE_REPLACE)
+        return rename(tmp, path) == 0 ? 0 : -1;
+#ifdef RENAME_NOREPLACE
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno == EEXIST)
+        return 1;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+#endif
+    struct stat sb;
+    if (lstat(path, &sb) == 0)
+        return 1;
+    return rename(tmp, path) == 0 ? 0 : -1;
+}
+
+int durable_commit(durable *d, const char *path, enum durable_mode how,
+                   char **err)
+{
+    if (d->fd >= 0) {
+        if (fsync(d->fd) != 0 && errno != EINVAL) {
+            *err = xasprintf("%s: cannot sync to the disk: %s", d->tmp,
+                             strerror(errno));
+            durable_abort(d);
+            return -1;
+        }
+        int rc = close(d->fd);
+        d->fd = -1;
+        if (rc != 0) {
+            *err = xasprintf("%s: cannot write: %s", d->tmp,
+                             strerror(errno));
+            durable_abort(d);
+            return -1;
+        }
+    }
+    int rc = rename_into(d->tmp, path, how);
+    if (rc == 1)
+        return 1;
+    if (rc != 0) {
+        *err = xasprintf("%s: cannot rename to %s: %s", d->tmp, path,
+                         strerror(errno));
+        durable_abort(d);
+        return -1;
+    }
+    char *dir = durable_dirname(path);
+    rc = durable_sync_dir(dir, err);
+    free(dir);
+    free(d->tmp);
+    free(d->dir);
+    free(d);
+    return rc;
+}
+
+int durable_write_file(const char *path, const void *p, size_t n,
+                       unsigned mode, enum durable_mode how, char **err)
+{
+    char *dir = durable_dirname(path);
+    durable *d = durable_begin(dir, mode, err);
+    free(dir);
+    if (!d)
+        return -1;
+    if (durable_write(d, p, n, err) != 0) {
+        durable_abort(d);
+        return -1;
+    }
+    int rc = durable_commit(d, path, how, err);
+    if (rc == 1) {
+        *err = xasprintf("%s: already exists", path);
+        durable_abort(d);
+        return -1;
+    }
+    return rc;
+}
+
+/* Non-zero when name is one of our temporaries. */
+static int is_leftover(const char *name)
+{
+    size_t n = strlen(name), p = strlen(TMP_PREFIX), s = strlen(TMP_SUFFIX);
+    return n > p + s && strncmp(name, TMP_PREFIX, p) == 0
+        && strcmp(name + n - s, TMP_SUFFIX) == 0;
+}
+
+int durable_sweep(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        if (!is_leftover(e->d_name))
+            continue;
+        struct stat sb;
+        if (fstatat(dirfd(dp), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0
+            && S_ISREG(sb.st_mode)
+            && unlinkat(dirfd(dp), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(dp);
+    return removed;
+}

@@ -1,0 +1,57 @@
+/* durable.h: files that reach the disk before anyone is told they exist.
+ *
+ * Every file khaosat creates or replaces (bundles, sealed bundles, cards,
+ * backups, reports written with --sync) goes through here: the bytes go to a
+ * hidden temporary in the target directory, the temporary is fsynced,
+ * renamed to its final name, and the directory is fsynced.  Only then does
+ * durable_commit() return 0, so a caller that records "written" afterwards
+ * never records a file that a power cut can take back.  Temporaries are
+ * named ".khaosat-*.tmp": never mistaken for a bundle, and swept by
+ * durable_sweep(). */
+#ifndef KHAOSAT_DURABLE_H
+#define KHAOSAT_DURABLE_H
+
+#include <stddef.h>
+
+/* A file being written; opaque. */
+typedef struct durable durable;
+
+/* How durable_commit() treats an existing file at the final path. */
+enum durable_mode {
+    DURABLE_REPLACE,   /* replace it atomically */
+    DURABLE_NEW        /* refuse: the caller picks another name */
+};
+
+/* Start a file that will become visible in dir.  mode is its permission
+ * (e.g. 0600).  Returns NULL with *err (caller frees) on failure. */
+durable *durable_begin(const char *dir, unsigned mode, char **err);
+/* The temporary's descriptor, for callers that hand it to a library. */
+int durable_fd(const durable *d);
+/* The temporary's path (owned by d). */
+const char *durable_tmp_path(const durable *d);
+/* Append n bytes; on failure *err names the temporary and the reason. */
+int durable_write(durable *d, const void *p, size_t n, char **err);
+/* Sync the file, give it its final name path (in the same directory) and
+ * sync the directory.  Returns 0 and frees d; 1 when how is DURABLE_NEW
+ * and path exists (d stays open for another try); -1 with *err (d freed,
+ * temporary removed) on failure. */
+int durable_commit(durable *d, const char *path, enum durable_mode how,
+                   char **err);
+/* Drop an unfinished file: remove the temporary and free d (NULL is ok). */
+void durable_abort(durable *d);
+
+/* Write n bytes as the whole of path (created with mode), durably. */
+int durable_write_file(const char *path, const void *p, size_t n,
+                       unsigned mode, enum durable_mode how, char **err);
+/* fsync a directory so that names created or renamed in it persist.
+ * File systems that cannot sync a directory (EINVAL) are accepted. */
+int durable_sync_dir(const char *dir, char **err);
+/* fsync an existing file by path. */
+int durable_sync_file(const char *path, char **err);
+/* The directory part of path (newly allocated; "." for a bare name). */
+char *durable_dirname(const char *path);
+/* Remove temporaries left in dir by a killed khaosat.  Returns how many
+ * were removed; a directory that cannot be read counts as none. */
+int durable_sweep(const char *dir);
+
+#endif
