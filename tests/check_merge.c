@@ -10,39 +10,10 @@
 #include <unistd.h>
 
 #include "bundle_fixture.h"
+#include "hostile_fixture.h"
 #include "check_main.h"
 #include "sync/merge.h"
 #include "store/revision.h"
-
-/* A fingerprint of every row of every table of a database file. */
-static char *fingerprint(const char *path)
-{
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *t;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema"
-        " WHERE type = 'table' ORDER BY name", -1, &t, NULL), SQLITE_OK);
-    canon c;
-    canon_init(&c);
-    while (sqlite3_step(t) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(t, 0);
-        canon_str(&c, name);
-        char *sql = xasprintf("SELECT * FROM \"%s\" ORDER BY 1, 2", name);
-        sqlite3_stmt *s;
-        ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
-                         SQLITE_OK);
-        while (sqlite3_step(s) == SQLITE_ROW)
-            for (int i = 0; i < sqlite3_column_count(s); i++)
-                canon_str(&c, (const char *)sqlite3_column_text(s, i));
-        sqlite3_finalize(s);
-        free(sql);
-    }
-    sqlite3_finalize(t);
-    sqlite3_close(db);
-    char *out = xmalloc(65);
-    canon_final(&c, out);
-    return out;
-}
 
 /* Merge the bundle at path into st; the merger's result. */
 static int merge(store *st, const char *path, merge_counts *c)
@@ -301,7 +272,7 @@ START_TEST(killed_merge_changes_nothing)
     char *opath = xstrdup(store_path(o));
     store_close(o);
     store_close(a);
-    char *before = fingerprint(opath);
+    char *before = hx_fingerprint(opath);
     pid_t pid = fork();
     if (pid == 0) {
         store *st;
@@ -317,7 +288,7 @@ START_TEST(killed_merge_changes_nothing)
     int status;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    char *after = fingerprint(opath);
+    char *after = hx_fingerprint(opath);
     ck_assert_str_eq(before, after);
     free(before);
     free(after);
@@ -337,10 +308,10 @@ START_TEST(differing_form_refused_untouched)
     check_sql_exec(store_path(o), "DELETE FROM forms");
     ck_assert_int_eq(store_save_form(o, "household", "2026.1", other,
                                      strlen(other), NULL), 0);
-    char *before = fingerprint(store_path(o));
+    char *before = hx_fingerprint(store_path(o));
     merge_counts c;
     ck_assert_int_eq(merge(o, ba, &c), -1);
-    char *after = fingerprint(store_path(o));
+    char *after = hx_fingerprint(store_path(o));
     ck_assert_str_eq(before, after);
     free(before);
     free(after);

@@ -189,11 +189,14 @@ static int check_schema(sqlite3 *db, char **why)
     return bad ? -1 : 0;
 }
 
-/* SQLite's own check of the file's structure. */
+/* SQLite's own check of the file's structure: integrity_check, not
+ * quick_check, which does not notice rows stored out of key order (the
+ * hashes would then be computed over an order nobody else sees). */
 static int check_structure(sqlite3 *db, char **why)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, NULL);
+    int rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &s,
+                                NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
     const char *r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)

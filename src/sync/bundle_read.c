@@ -71,6 +71,63 @@ static int read_row(sqlite3_stmt *s, const col_spec *spec, int ncol, row *r,
     return 0;
 }
 
+/* The primary key of the previous row of a table, to check that rows
+ * come in strictly increasing key order: SQLite returns them in the order
+ * of the file's b-tree, which a hostile file can store out of order. */
+typedef struct key_order {
+    char *prev;
+    size_t n, cap;
+    long rows;
+} key_order;
+
+/* Append key column i of r to k's buffer as its BINARY collation sorts:
+ * text bytes then a 0 (no NUL inside, checked), integers as 8 bytes
+ * big-endian with the sign flipped. */
+static void key_put(key_order *k, size_t *at, const row *r, int i,
+                    int integer)
+{
+    size_t need = *at + (integer ? 8 : r->n[i] + 1);
+    if (need > k->cap) {
+        k->cap = need * 2;
+        k->prev = xrealloc(k->prev, k->cap);
+    }
+    if (integer) {
+        unsigned long long v = (unsigned long long)strtoll(r->v[i], NULL, 10)
+            ^ (1ULL << 63);
+        for (int b = 7; b >= 0; b--)
+            k->prev[(*at)++] = (char)(v >> (8 * b));
+    } else {
+        memcpy(k->prev + *at, r->v[i], r->n[i]);
+        *at += r->n[i];
+        k->prev[(*at)++] = '\0';
+    }
+}
+
+/* Check that the key (the first nkey columns of r; bit i of ints set for
+ * an integer column) is greater than the previous row's, and keep it. */
+static int key_next(key_order *k, const row *r, int nkey, unsigned ints,
+                    char **why)
+{
+    key_order cur = {0};
+    size_t at = 0;
+    for (int i = 0; i < nkey; i++)
+        key_put(&cur, &at, r, i, (ints >> i) & 1);
+    int bad = 0;
+    if (k->rows > 0) {
+        size_t m = at < k->n ? at : k->n;
+        int c = memcmp(cur.prev, k->prev, m);
+        bad = c < 0 || (c == 0 && at <= k->n);
+    }
+    free(k->prev);
+    k->prev = cur.prev;
+    k->n = at;
+    k->cap = cur.cap;
+    k->rows++;
+    if (bad)
+        *why = xstrdup("rows out of key order: the file was altered");
+    return bad ? -1 : 0;
+}
+
 /* Feed a row to a table hash. */
 static void hash_row(canon *c, const row *r, int ncol)
 {
@@ -93,8 +150,9 @@ typedef int (*row_rule)(const row *r, char **why);
 /* Hash table t (its columns in order) with every row checked by the spec
  * and by rule (may be NULL); the table's hash goes to out. */
 static int hash_table(sqlite3 *db, int t, const char *sql,
-                      const col_spec *spec, int ncol, row_rule rule,
-                      char out[65], char **why)
+                      const col_spec *spec, int ncol, int nkey,
+                      unsigned ints, row_rule rule, char out[65],
+                      char **why)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
@@ -102,21 +160,25 @@ static int hash_table(sqlite3 *db, int t, const char *sql,
     canon c;
     canon_init(&c);
     row r;
+    key_order k = {0};
     long n = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         n++;
         char *w = NULL;
         if (read_row(s, spec, ncol, &r, &w) != 0
+            || key_next(&k, &r, nkey, ints, &w) != 0
             || (rule && rule(&r, &w) != 0)) {
             *why = xasprintf("table %s, row %ld: %s", bundle_table_name[t],
                              n, w);
             free(w);
+            free(k.prev);
             sqlite3_finalize(s);
             return -1;
         }
         hash_row(&c, &r, ncol);
     }
+    free(k.prev);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return step_fail(db, bundle_table_name[t], why);
@@ -254,6 +316,7 @@ typedef struct rev_pass {
     row rv, it;
     int have_item;
     canon rc, ic;
+    key_order rk, ik;
     long nrev, nitem;
 } rev_pass;
 
@@ -269,6 +332,7 @@ static int next_item(sqlite3 *db, rev_pass *p, char **why)
     p->nitem++;
     char *w = NULL;
     if (read_row(p->is, spec_item, 5, &p->it, &w) != 0
+        || key_next(&p->ik, &p->it, 4, 0, &w) != 0
         || item_ok(&p->it, &w) != 0) {
         *why = xasprintf("table items, row %ld: %s", p->nitem, w);
         free(w);
@@ -332,6 +396,7 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
         p.nrev++;
         char *w = NULL;
         if (read_row(p.rs, spec_rev, 10, &p.rv, &w) != 0
+            || key_next(&p.rk, &p.rv, 2, 0, &w) != 0
             || rule_rev(&p.rv, &w) != 0) {
             *why = xasprintf("table revisions, row %ld: %s", p.nrev, w);
             free(w);
@@ -357,6 +422,8 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
     canon_final(&p.ic, ih);
     rc = 0;
 out:
+    free(p.rk.prev);
+    free(p.ik.prev);
     sqlite3_finalize(p.rs);
     sqlite3_finalize(p.is);
     return rc;
@@ -369,19 +436,19 @@ int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
     char th[BT_COUNT][65];
     if (hash_table(db, BT_MANIFEST, "SELECT key, value FROM manifest"
                    " WHERE key <> 'sha256' ORDER BY key", spec_manifest, 2,
-                   rule_manifest, th[BT_MANIFEST], why) != 0
+                   1, 0, rule_manifest, th[BT_MANIFEST], why) != 0
         || hash_table(db, BT_FORMS, "SELECT form_id, version, sha256, source"
                       " FROM forms ORDER BY form_id, version", spec_forms, 4,
-                      rule_form, th[BT_FORMS], why) != 0
+                      2, 0, rule_form, th[BT_FORMS], why) != 0
         || hash_table(db, BT_INTERVIEWS, "SELECT uuid, form_id, form_version,"
                       " status, enumerator, device, created, updated, head"
-                      " FROM interviews ORDER BY uuid", spec_iv, 9, rule_iv,
+                      " FROM interviews ORDER BY uuid", spec_iv, 9, 1, 0, rule_iv,
                       th[BT_INTERVIEWS], why) != 0
         || hash_revisions(db, th[BT_REVISIONS], th[BT_ITEMS], why) != 0
         || hash_table(db, BT_AUDIT, "SELECT interview, device, seq, time,"
                       " event, qid, path, old_value, new_value FROM audit"
                       " ORDER BY interview, device, seq", spec_audit, 9,
-                      rule_audit, th[BT_AUDIT], why) != 0)
+                      3, 4, rule_audit, th[BT_AUDIT], why) != 0)
         return -1;
     canon c;
     canon_init(&c);

@@ -36,14 +36,23 @@ void merge_items_free(merge_items *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Read (qid, path, value) rows of s into out. */
+/* Read (qid, path, value) rows of s into out, which must come in
+ * strictly increasing canonical order (revision ids are hashed over it). */
 static int read_items(sqlite3_stmt *s, merge_items *out)
 {
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        merge_items_add(out, (const char *)sqlite3_column_text(s, 0),
-                        (const char *)sqlite3_column_text(s, 1),
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *qid = (const char *)sqlite3_column_text(s, 0);
+        const char *path = (const char *)sqlite3_column_text(s, 1);
+        if (!qid || !path || (out->n > 0 && rev_item_cmp(
+                out->v[out->n - 1].qid, out->v[out->n - 1].path, qid,
+                path) >= 0)) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        merge_items_add(out, qid, path,
                         (const char *)sqlite3_column_text(s, 2));
+    }
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -127,6 +136,15 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
         rev_hash_item(&h, items.v[i].qid, items.v[i].path, items.v[i].value);
     char id[65], content[65];
     rev_hash_end(&h, id, content);
+    if (strcmp(id, c[0]) != 0) {
+        /* Verified when the bundle was opened: a difference now means the
+         * bundle changed under us or its rows came in another order. */
+        merge_items_free(&items);
+        free(m->err);
+        m->err = xasprintf("%s: revision %s of interview %s does not match "
+                           "its content", bundle_path(m->b), c[0], uuid);
+        return -1;
+    }
     const char *meta[9] = {c[0], uuid, c[1], c[2], c[3], c[4], c[5], c[6],
                            bundle_get_manifest(m->b)->uuid};
     int rc = write_revision(m, meta, &items, content);
