@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,80 @@ START_TEST(laptop_to_commune_to_district)
 }
 END_TEST
 
+/* Bytes this process has read from files so far (Linux /proc). */
+static long long bytes_read(void)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[128];
+    long long n = -1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "rchar: %lld", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/* refused(), and the file was not read beyond its first bytes. */
+static void refused_unread(store *st, const char *path, const char *want)
+{
+    long long before = bytes_read();
+    refused(st, path, 0, want);
+    long long n = bytes_read() - before;
+    ck_assert_msg(n < (8 << 20), "read %lld bytes of %s", n, path);
+}
+
+/* The header is parsed and the sender and size checked from the first
+ * bytes: a huge file from a stranger, or bigger or smaller than its
+ * header says, is refused without its body being read. */
+START_TEST(header_checked_before_the_body_is_read)
+{
+    scene s;
+    scene_setup(&s);
+    store *stranger = node("stranger.db", "laptop");
+    char u[37];
+    fx_interview(stranger, "Thôn Tây", "1", "Kẻ Lạ", u);
+    trust(stranger, s.off, "upstream");
+    char to[KEYS_FPR_SIZE];
+    char *forged = export_to(stranger, "usb2", 0, to);
+    ck_assert_int_eq(truncate(forged, 1LL << 30), 0);   /* sparse 1 GiB */
+    refused_unread(s.off, forged, "sealed by an unknown key");
+    size_t len;
+    unsigned char *d = slurp(s.sealed, &len);
+    char *p = spit("padded.khb", d, len);
+    ck_assert_int_eq(truncate(p, 1LL << 30), 0);
+    refused_unread(s.off, p, "cut short or padded");
+    free(p);
+    /* Sizes that do not add up, or beyond any bundle. */
+    static const char *const sizes[][2] = {
+        {"99999999999", "malformed header"},
+        {"999999999999999", "malformed header"},
+        {"4294967296", "cut short or padded"},
+        {"0", "malformed header"},
+    };
+    char *line = strstr((char *)d, "\nsize: ");
+    ck_assert_ptr_nonnull(line);
+    char *eol = strchr(line + 1, '\n');
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_addn(&b, (char *)d, (size_t)(line - (char *)d));
+        sbuf_addf(&b, "\nsize: %s", sizes[i][0]);
+        sbuf_addn(&b, eol, len - (size_t)(eol - (char *)d));
+        char name[32];
+        snprintf(name, sizeof name, "size%zu.khb", i);
+        p = spit(name, (unsigned char *)b.s, b.len);
+        refused_unread(s.off, p, sizes[i][1]);
+        free(p);
+        sbuf_free(&b);
+    }
+    free(d);
+    free(forged);
+    store_close(stranger);
+    scene_clear(&s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("envelope");
@@ -440,5 +515,6 @@ int main(void)
     tcase_add_test(tc, resigned_by_another_trusted_laptop_is_refused);
     tcase_add_test(tc, unsigned_bundles_need_allowing_once_keys_are_in_use);
     tcase_add_test(tc, laptop_to_commune_to_district);
+    tcase_add_test(tc, header_checked_before_the_body_is_read);
     return check_run(s);
 }

@@ -111,11 +111,86 @@ START_TEST(disordered_keys_refused)
 }
 END_TEST
 
+/* Only regular files are read: a FIFO named like a bundle must not hang
+ * the merge, a link may not lead out of its directory (to a device or
+ * another file), a link inside it is followed. */
+START_TEST(only_regular_files_are_opened)
+{
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *fifo = fx_path("x.khb");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    time_t t0 = time(NULL);
+    refused_untouched(o, fifo, "not a regular file");
+    ck_assert_int_lt(time(NULL) - t0, 5);
+    char *dev = fx_path("zero.khb");
+    ck_assert_int_eq(symlink("/dev/zero", dev), 0);
+    refused_untouched(o, dev, "outside its directory");
+    char *sub = fx_subdir("stick");
+    char *out = xasprintf("%s/out.khb", sub);
+    ck_assert_int_eq(symlink(honest, out), 0);
+    refused_untouched(o, out, "outside its directory");
+    char *in = xasprintf("%s/in.khb", sub), *copy = xasprintf("%s/c", sub);
+    char *cmd = xasprintf("cp '%s' '%s'", honest, copy);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(symlink("c", in), 0);
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, in, &why) == 0, "%s", why);
+    free(cmd);
+    free(copy);
+    free(in);
+    free(out);
+    free(sub);
+    free(dev);
+    free(fifo);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
+/* A plain bundle is read whole into memory once: removing or changing
+ * the file after opening changes nothing of what is merged. */
+START_TEST(plain_bundle_read_once)
+{
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *t = copy_of(honest, "once.khb");
+    bundle *b;
+    char *why = NULL;
+    ck_assert_msg(bundle_open(t, &b, &why) == 0, "%s", why);
+    /* The stick's file is replaced by garbage after verification. */
+    FILE *f = fopen(t, "r+b");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 65536; i++)
+        fputc(0x5a, f);
+    fclose(f);
+    merger *m = merger_new(o);
+    merge_counts c;
+    ck_assert_msg(merger_run(m, b, NULL, NULL, &c, &why) == 0, "%s", why);
+    ck_assert_int_eq(c.added, 1);
+    merger_free(m);
+    bundle_close(b);
+    office_exports(o);
+    /* Sizes: empty, and larger than any bundle, refused before reading. */
+    ck_assert_int_eq(truncate(t, 0), 0);
+    refused_untouched(o, t, "empty file");
+    ck_assert_int_eq(truncate(t, BUNDLE_MAX_FILE + 1), 0);
+    refused_untouched(o, t, "larger than the");
+    free(t);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
     TCase *tc = check_tcase(s, "reader", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, disordered_keys_refused);
+    tcase_add_test(tc, only_regular_files_are_opened);
+    tcase_add_test(tc, plain_bundle_read_once);
     return s;
 }
 

@@ -36,6 +36,8 @@
 #define BUNDLE_MAX_REVISIONS 10000000L
 #define BUNDLE_MAX_ITEMS 500000000L
 #define BUNDLE_MAX_AUDIT 500000000L
+/* The largest plain bundle file read (it is read whole into memory). */
+#define BUNDLE_MAX_FILE (2LL << 30)
 
 /* What a bundle says about itself.  Strings owned by the struct. */
 typedef struct bundle_manifest {
@@ -100,9 +102,26 @@ const char *bundle_writer_errmsg(const bundle_writer *w);
 /* A bundle opened for reading, verified. */
 typedef struct bundle bundle;
 
-/* Open path read-only and verify everything: structure, format version,
- * sizes, the content hash, every revision id and every reference.  On
- * failure *err (newly allocated) says "PATH: what is wrong". */
+/* Open path for reading as a bundle file: a regular file, or a symbolic
+ * link to one in the same directory (no FIFO, device, or link leaving the
+ * directory).  *fd (the caller's to close) and *size on success; on
+ * failure *why (newly allocated) says what is wrong, without the path. */
+int bundle_file_open(const char *path, int *fd, long long *size,
+                     char **why);
+/* Read exactly n bytes at offset off of fd into buf; -1 with *why (newly
+ * allocated) when the file ends before or cannot be read. */
+int bundle_file_read(int fd, long long off, void *buf, size_t n,
+                     char **why);
+/* Read the plain bundle file open on fd (size bytes, path for messages)
+ * once, whole, into memory (at most BUNDLE_MAX_FILE bytes), then verify
+ * it as bundle_open_memory does: what is merged is what was verified.
+ * fd stays the caller's. */
+int bundle_open_fd(const char *path, int fd, long long size, bundle **out,
+                   char **err);
+/* bundle_file_open then bundle_open_fd: open path and verify everything:
+ * structure, format version, sizes, the content hash, every revision id
+ * and every reference.  On failure *err (newly allocated) says "PATH:
+ * what is wrong". */
 int bundle_open(const char *path, bundle **out, char **err);
 /* The same checks on a bundle held in memory (decrypted from a sealed
  * bundle, see envelope.h), so that its content never touches a disk.  data

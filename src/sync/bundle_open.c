@@ -1,4 +1,4 @@
-/* bundle_open.c: opening a bundle as untrusted input: the file, the
+/* bundle_open.c: opening a bundle held in memory as untrusted input: the
  * SQLite defences, format version, schema, structure, manifest, counts,
  * content hash and references, all checked before anything is merged. */
 #include "config.h"
@@ -33,46 +33,6 @@ static int refuse(char **why, const char *fmt, ...)
     return -1;
 }
 
-/* Check the file itself before SQLite reads it. */
-static int check_file(const char *path, char **why)
-{
-    static const char magic[16] = "SQLite format 3";
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return refuse(why, "cannot read: %s", strerror(errno));
-    if (!S_ISREG(sb.st_mode))
-        return refuse(why, "not a regular file");
-    if (sb.st_size == 0)
-        return refuse(why, "empty file, not a khaosat bundle");
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return refuse(why, "cannot read: %s", strerror(errno));
-    char head[16];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    if (n < sizeof head || memcmp(head, magic, sizeof head) != 0)
-        return refuse(why, "not a khaosat bundle (not a SQLite file)");
-    return 0;
-}
-
-/* "file:" URI of path, read-only and immutable, with every byte that is
- * not plainly safe percent-encoded. */
-static char *ro_uri(const char *path)
-{
-    sbuf b;
-    sbuf_init(&b);
-    sbuf_add(&b, "file:");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-            || (*p >= '0' && *p <= '9') || strchr("/-_.~", *p))
-            sbuf_addc(&b, (char)*p);
-        else
-            sbuf_addf(&b, "%%%02X", *p);
-    }
-    sbuf_add(&b, "?mode=ro&immutable=1");
-    return sbuf_detach(&b);
-}
-
 /* Every defence SQLite offers against a hostile file, on an open handle. */
 static int harden(sqlite3 *db, char **why)
 {
@@ -87,19 +47,6 @@ static int harden(sqlite3 *db, char **why)
                      "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
         return refuse(why, "cannot set up reading: %s", sqlite3_errmsg(db));
     return 0;
-}
-
-/* Open read-only and harden the handle. */
-static int open_ro(const char *path, sqlite3 **db, char **why)
-{
-    char *uri = ro_uri(path);
-    int rc = sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-                             NULL);
-    free(uri);
-    if (rc != SQLITE_OK)
-        return refuse(why, "cannot open: %s",
-                      *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
-    return harden(*db, why);
 }
 
 /* Open the bundle held in data (len bytes, from sqlite3_malloc64; SQLite
@@ -398,27 +345,6 @@ int bundle_open_memory(const char *name, unsigned char *data, size_t len,
     if (open_mem(data, len, &b->db, &why) != 0
         || verify_db(b->db, &b->m, &why) != 0) {
         *err = xasprintf("%s: %s", name, why);
-        free(why);
-        bundle_close(b);
-        return -1;
-    }
-    *out = b;
-    return 0;
-}
-
-int bundle_open(const char *path, bundle **out, char **err)
-{
-    *out = NULL;
-    if (sodium_init() < 0) {
-        *err = xasprintf("%s: libsodium failed to initialise", path);
-        return -1;
-    }
-    bundle *b = xcalloc(1, sizeof *b);
-    b->path = xstrdup(path);
-    char *why = NULL;
-    if (check_file(path, &why) != 0 || open_ro(path, &b->db, &why) != 0
-        || verify_db(b->db, &b->m, &why) != 0) {
-        *err = xasprintf("%s: %s", path, why);
         free(why);
         bundle_close(b);
         return -1;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,6 @@
 /* Longest header, and largest sealed file, khaosat reads. */
 #define HEADER_MAX 1024
 #define ENVELOPE_MAX (4LL << 30)
-
-static const char sqlite_magic[16] = "SQLite format 3";
 
 void envelope_info_clear(envelope_info *info)
 {
@@ -179,8 +178,13 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
         refuse(why, "not a regular file of a bundle's size");
         return NULL;
     }
+    if ((unsigned long long)sb.st_size > SIZE_MAX / 2) {
+        fclose(f);
+        refuse(why, "too large to read");
+        return NULL;
+    }
     size_t n = (size_t)sb.st_size;
-    unsigned char *d = xmalloc(n + 1);
+    unsigned char *d = xmalloc(n ? n : 1);
     *len = fread(d, 1, n, f);
     /* One byte more than expected means the file grew: read it too. */
     int bad = ferror(f) || *len != n || fgetc(f) != EOF;
@@ -191,87 +195,6 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
         return NULL;
     }
     return d;
-}
-
-/* The first bytes of a file (fewer when it is shorter). */
-static int peek(const char *path, char *buf, size_t cap, size_t *len,
-                char **why)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return refuse(why, "cannot read: %s", strerror(errno));
-    *len = fread(buf, 1, cap, f);
-    fclose(f);
-    return 0;
-}
-
-/* The whole file must be header, body and signature, and the signature
- * must be sign_pk's over everything before it. */
-static int check_sig(const unsigned char *d, size_t len, size_t hlen,
-                     const envelope_header *h, int signed_,
-                     const unsigned char *sign_pk, char **why)
-{
-    long long want = (long long)hlen + body_len(h->size);
-    if (!signed_ || (long long)len == want)
-        return refuse(why, "its signature was stripped: a sealed bundle "
-                      "without its signature proves nothing about who "
-                      "made it");
-    if ((long long)len != want + crypto_sign_BYTES)
-        return refuse(why, "damaged sealed bundle: %zu bytes where the "
-                      "header promises %lld (cut short or padded)", len,
-                      want + crypto_sign_BYTES);
-    crypto_generichash_state hs;
-    unsigned char msg[SIG_MSG];
-    crypto_generichash_init(&hs, NULL, 0, crypto_generichash_BYTES_MAX);
-    crypto_generichash_update(&hs, d, len - crypto_sign_BYTES);
-    sig_message(&hs, msg);
-    if (crypto_sign_verify_detached(d + len - crypto_sign_BYTES, msg,
-                                    sizeof msg, sign_pk) != 0)
-        return refuse(why, "its signature does not match: the bundle was "
-                      "altered or damaged after %s sealed it", h->from);
-    return 0;
-}
-
-/* Decrypt the body into a new sqlite3_malloc64 buffer of h->size bytes. */
-static unsigned char *decrypt(const unsigned char *d, size_t hlen,
-                              const envelope_header *h,
-                              const keys_self *self, char **why)
-{
-    const unsigned char *p = d + hlen;
-    unsigned char key[SS(KEYBYTES)];
-    if (crypto_box_seal_open(key, p, SEALED_KEY, self->card.box_pk,
-                             self->box_sk) != 0) {
-        refuse(why, "its key does not open with this database's key, "
-               "although the header names it");
-        return NULL;
-    }
-    p += SEALED_KEY;
-    SS(state) st;
-    unsigned char *out = sqlite3_malloc64((sqlite3_uint64)h->size);
-    int bad = !out || SS(init_pull)(&st, p, key) != 0;
-    p += SS(HEADERBYTES);
-    for (long long done = 0; !bad && done < h->size;) {
-        long long n = h->size - done < ENVELOPE_CHUNK ? h->size - done
-                                                      : ENVELOPE_CHUNK;
-        unsigned long long got = 0;
-        unsigned char tag = 0;
-        bad = SS(pull)(&st, out + done, &got, &tag, p,
-                       (unsigned long long)n + SS(ABYTES),
-                       done == 0 ? d : NULL, done == 0 ? hlen : 0) != 0
-            || got != (unsigned long long)n;
-        p += n + SS(ABYTES);
-        done += n;
-        if (!bad)
-            bad = tag != (done == h->size ? SS(TAG_FINAL) : SS(TAG_MESSAGE));
-    }
-    sodium_memzero(key, sizeof key);
-    sodium_memzero(&st, sizeof st);
-    if (bad) {
-        sqlite3_free(out);
-        refuse(why, "damaged sealed bundle: its content does not decrypt");
-        return NULL;
-    }
-    return out;
 }
 
 /* The sender must be a card this database accepts bundles from. */
@@ -347,15 +270,156 @@ static int check_inner(bundle *b, const envelope_header *h, char **why)
     return 0;
 }
 
-/* Every check of a sealed bundle held in d. */
-static int open_sealed(store *st, const char *path, unsigned char *d,
-                       size_t len, bundle **out, envelope_info *info,
+/* Reading a sealed file from its descriptor, once, front to back: every
+ * byte goes to the signature's hash as it is read, and (when opening) the
+ * body is decrypted chunk by chunk into the plain buffer; nothing is used
+ * before the signature at the end has been checked. */
+typedef struct opener {
+    int fd;
+    long long off;
+    crypto_generichash_state hash;
+    unsigned char *chunk;       /* one encrypted chunk */
+} opener;
+
+/* Read n bytes into buf, feeding them to the hash. */
+static int op_read(opener *o, void *buf, size_t n, char **why)
+{
+    if (bundle_file_read(o->fd, o->off, buf, n, why) != 0)
+        return -1;
+    crypto_generichash_update(&o->hash, buf, n);
+    o->off += (long long)n;
+    return 0;
+}
+
+/* The size a sealed file must have: header, body and signature.  The
+ * header's size is at most ENVELOPE_MAX, so nothing here overflows. */
+static int check_size(long long fsize, size_t hlen, const envelope_header *h,
+                      int signed_, char **why)
+{
+    long long want = (long long)hlen + body_len(h->size);
+    if (!signed_ || fsize == want)
+        return refuse(why, "its signature was stripped: a sealed bundle "
+                      "without its signature proves nothing about who "
+                      "made it");
+    if (fsize != want + crypto_sign_BYTES)
+        return refuse(why, "damaged sealed bundle: %lld bytes where the "
+                      "header promises %lld (cut short or padded)", fsize,
+                      want + crypto_sign_BYTES);
+    return 0;
+}
+
+/* Read the body after the header (hlen bytes, already hashed): decrypt it
+ * into out (h->size bytes) when self is given, else only hash it; then
+ * check the signature.  A body that does not decrypt is reported only
+ * once the signature matched, so an altered file says so. */
+static int read_body(opener *o, const char *header, size_t hlen,
+                     const envelope_header *h, const keys_self *self,
+                     unsigned char *out, const unsigned char *sign_pk,
+                     char **why)
+{
+    unsigned char sealed[SEALED_KEY], sh[SS(HEADERBYTES)];
+    unsigned char key[SS(KEYBYTES)], sig[crypto_sign_BYTES];
+    SS(state) st;
+    int undecryptable = 0;
+    if (op_read(o, sealed, sizeof sealed, why) != 0
+        || op_read(o, sh, sizeof sh, why) != 0)
+        return -1;
+    if (self)
+        undecryptable = crypto_box_seal_open(key, sealed, sizeof sealed,
+                                             self->card.box_pk,
+                                             self->box_sk) != 0 ? 1
+            : SS(init_pull)(&st, sh, key) != 0 ? 2 : 0;
+    int rc = 0;
+    for (long long done = 0; rc == 0 && done < h->size;) {
+        long long n = h->size - done < ENVELOPE_CHUNK ? h->size - done
+                                                      : ENVELOPE_CHUNK;
+        size_t clen = (size_t)n + SS(ABYTES);
+        rc = op_read(o, o->chunk, clen, why);
+        unsigned long long got = 0;
+        unsigned char tag = 0;
+        if (rc == 0 && self && !undecryptable
+            && (SS(pull)(&st, out + done, &got, &tag, o->chunk, clen,
+                         done == 0 ? (const unsigned char *)header : NULL,
+                         done == 0 ? hlen : 0) != 0
+                || got != (unsigned long long)n
+                || tag != (done + n == h->size ? SS(TAG_FINAL)
+                                               : SS(TAG_MESSAGE))))
+            undecryptable = 2;
+        done += n;
+    }
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(&st, sizeof st);
+    if (rc != 0 || bundle_file_read(o->fd, o->off, sig, sizeof sig, why))
+        return -1;
+    unsigned char msg[SIG_MSG];
+    sig_message(&o->hash, msg);
+    if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
+        return refuse(why, "its signature does not match: the bundle was "
+                      "altered or damaged after %s sealed it", h->from);
+    if (undecryptable == 1)
+        return refuse(why, "its key does not open with this database's "
+                      "key, although the header names it");
+    if (undecryptable)
+        return refuse(why, "damaged sealed bundle: its content does not "
+                      "decrypt");
+    return 0;
+}
+
+/* Read and parse the header from the first bytes of fd (fsize bytes):
+ * 0, 1 when it is not a sealed bundle, -1 when it is a damaged one.  The
+ * header's bytes (hlen of them) are left in head. */
+static int read_header(int fd, long long fsize, char head[HEADER_MAX],
+                       envelope_header *h, size_t *hlen, int *signed_,
                        char **why)
+{
+    size_t n = fsize < HEADER_MAX ? (size_t)fsize : HEADER_MAX;
+    if (bundle_file_read(fd, 0, head, n, why) != 0)
+        return -1;
+    return parse_header(head, n, h, hlen, signed_, why);
+}
+
+/* Hash the header and the rest of the sealed file on fd and check its
+ * signature by sign_pk, decrypting into a new sqlite3_malloc64 buffer
+ * (*plain) when self is given. */
+static int read_sealed(int fd, const char *head, size_t hlen,
+                       const envelope_header *h, const keys_self *self,
+                       const unsigned char *sign_pk, unsigned char **plain,
+                       char **why)
+{
+    opener o = {.fd = fd, .off = (long long)hlen};
+    crypto_generichash_init(&o.hash, NULL, 0, crypto_generichash_BYTES_MAX);
+    crypto_generichash_update(&o.hash, (const unsigned char *)head, hlen);
+    unsigned char *out = NULL;
+    if (self && (unsigned long long)h->size > SIZE_MAX / 2)
+        return refuse(why, "%lld bytes inside, more than fit in memory",
+                      h->size);
+    if (self && !(out = sqlite3_malloc64((sqlite3_uint64)h->size)))
+        return refuse(why, "%lld bytes inside do not fit in memory",
+                      h->size);
+    o.chunk = xmalloc(ENVELOPE_CHUNK + SS(ABYTES));
+    int rc = read_body(&o, head, hlen, h, self, out, sign_pk, why);
+    free(o.chunk);
+    if (rc != 0 && out) {
+        sodium_memzero(out, (size_t)h->size);
+        sqlite3_free(out);
+        out = NULL;
+    }
+    if (plain)
+        *plain = out;
+    return rc;
+}
+
+/* Every check of the sealed bundle on fd (fsize bytes): the header is
+ * read and the sender and recipient checked from the first bytes, before
+ * anything else of the file is read. */
+static int open_sealed(store *st, const char *path, int fd, long long fsize,
+                       bundle **out, envelope_info *info, char **why)
 {
     envelope_header h;
     size_t hlen = 0;
     int signed_ = 0;
-    if (parse_header((char *)d, len, &h, &hlen, &signed_, why) != 0)
+    char head[HEADER_MAX];
+    if (read_header(fd, fsize, head, &h, &hlen, &signed_, why) != 0)
         return -1;
     if (!st)
         return refuse(why, "sealed for the office %s: only its database can "
@@ -369,15 +433,18 @@ static int open_sealed(store *st, const char *path, unsigned char *d,
         free(err);
         return -1;
     }
-    int rc = check_sig(d, len, hlen, &h, signed_, t.card.sign_pk, why);
-    keys_trusted_clear(&t);
     keys_self self;
     memset(&self, 0, sizeof self);
+    unsigned char *plain = NULL;
+    int rc = check_size(fsize, hlen, &h, signed_, why);
     if (rc == 0)
         rc = check_recipient(st, &h, &self, why);
-    unsigned char *plain = rc == 0 ? decrypt(d, hlen, &h, &self, why) : NULL;
+    if (rc == 0)
+        rc = read_sealed(fd, head, hlen, &h, &self, t.card.sign_pk, &plain,
+                         why);
+    keys_trusted_clear(&t);
     keys_self_clear(&self);
-    if (!plain)
+    if (rc != 0)
         return -1;
     if (bundle_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
         /* The message already names the file. */
@@ -399,8 +466,8 @@ static int open_sealed(store *st, const char *path, unsigned char *d,
 
 /* A plain bundle: refused unsigned when this database accepts signed
  * ones, unless allowed. */
-static int open_plain(store *st, const char *path, unsigned flags,
-                      bundle **out, char **why)
+static int open_plain(store *st, const char *path, int fd, long long size,
+                      unsigned flags, bundle **out, char **why)
 {
     long n = 0;
     char *err = NULL;
@@ -416,13 +483,26 @@ static int open_plain(store *st, const char *path, unsigned flags,
                           "sealed bundles; merge with --allow-unsigned to "
                           "take it anyway", n, n == 1 ? "" : "s");
     }
-    if (bundle_open(path, out, &err) != 0) {
-        /* bundle_open's message names the file already. */
+    if (bundle_open_fd(path, fd, size, out, &err) != 0) {
+        /* The message names the file already. */
         free(*why);
         *why = err;
         return -2;
     }
     return 0;
+}
+
+/* Open path as a bundle file (see bundle_file_open): 0 with *fd and
+ * *size, or -1 with *err naming the file. */
+static int open_file(const char *path, int *fd, long long *size,
+                     char **err)
+{
+    char *why = NULL;
+    if (bundle_file_open(path, fd, size, &why) == 0)
+        return 0;
+    *err = xasprintf("%s: %s", path, why);
+    free(why);
+    return -1;
 }
 
 int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
@@ -435,30 +515,22 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
         *err = xasprintf("%s: libsodium failed to initialise", path);
         return -1;
     }
+    int fd;
+    long long size;
+    if (open_file(path, &fd, &size, err) != 0)
+        return -1;
     char *why = NULL;
     char head[32];
-    size_t len = 0;
-    unsigned char *d = NULL;
-    int rc = peek(path, head, sizeof head, &len, &why);
-    if (rc == 0 && len >= sizeof sqlite_magic
-        && memcmp(head, sqlite_magic, sizeof sqlite_magic) == 0)
-        rc = open_plain(st, path, flags, out, &why);
-    else if (rc == 0 && len >= strlen(ENVELOPE_MAGIC)
-             && memcmp(head, ENVELOPE_MAGIC, strlen(ENVELOPE_MAGIC)) == 0) {
-        /* Read once: what is checked is what is decrypted. */
-        d = read_all(path, &len, &why);
-        rc = d ? open_sealed(st, path, d, len, out, info, &why) : -1;
-    } else if (rc == 0) {
-        /* Neither: bundle_open says precisely what the file is not, without
-         * handing it to SQLite. */
-        bundle *b = NULL;
-        rc = bundle_open(path, &b, &why) == 0 ? 0 : -2;
-        if (b) {
-            bundle_close(b);
-            rc = refuse(&why, "not a khaosat bundle");
-        }
-    }
-    free(d);
+    size_t len = size < (long long)sizeof head ? (size_t)size : sizeof head;
+    int rc = bundle_file_read(fd, 0, head, len, &why);
+    if (rc == 0 && len >= strlen(ENVELOPE_MAGIC)
+        && memcmp(head, ENVELOPE_MAGIC, strlen(ENVELOPE_MAGIC)) == 0)
+        rc = open_sealed(st, path, fd, size, out, info, &why);
+    else if (rc == 0)
+        /* Plain, or neither: the reader says precisely what the file is
+         * not, before handing it to SQLite. */
+        rc = open_plain(st, path, fd, size, flags, out, &why);
+    close(fd);
     if (rc == -2) {
         *err = why;
         return -1;
@@ -476,18 +548,16 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
 int envelope_read_header(const char *path, envelope_header *h, char **err)
 {
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+    int fd;
+    long long size;
+    if (open_file(path, &fd, &size, err) != 0)
         return -1;
-    }
     char buf[HEADER_MAX];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
     size_t hlen;
     int signed_;
     char *why = NULL;
-    int rc = parse_header(buf, n, h, &hlen, &signed_, &why);
+    int rc = read_header(fd, size, buf, h, &hlen, &signed_, &why);
+    close(fd);
     if (rc < 0) {
         *err = xasprintf("%s: %s", path, why);
         free(why);
@@ -498,16 +568,21 @@ int envelope_read_header(const char *path, envelope_header *h, char **err)
 int envelope_check_signature(const char *path, const unsigned char *sign_pk,
                              envelope_header *h, char **err)
 {
-    char *why = NULL;
-    size_t len = 0, hlen = 0;
+    int fd;
+    long long size;
+    if (open_file(path, &fd, &size, err) != 0)
+        return -1;
+    char *why = NULL, head[HEADER_MAX];
+    size_t hlen = 0;
     int signed_ = 0;
-    unsigned char *d = read_all(path, &len, &why);
-    int rc = d ? parse_header((char *)d, len, h, &hlen, &signed_, &why) : -1;
+    int rc = read_header(fd, size, head, h, &hlen, &signed_, &why);
     if (rc == 1)
         rc = refuse(&why, "not a sealed bundle");
     if (rc == 0)
-        rc = check_sig(d, len, hlen, h, signed_, sign_pk, &why);
-    free(d);
+        rc = check_size(size, hlen, h, signed_, &why);
+    if (rc == 0)
+        rc = read_sealed(fd, head, hlen, h, NULL, sign_pk, NULL, &why);
+    close(fd);
     if (rc != 0) {
         *err = xasprintf("%s: %s", path, why);
         free(why);
