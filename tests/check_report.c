@@ -163,11 +163,14 @@ static void households(store *st)
     interview(st, "household", refusal, 0);
 }
 
+/* Answers added to every commune interview by the test that sets them. */
+static const pin *commune_extra;
+
 /* The commune: ethnic-minority (threshold 50%), providers can be
  * mobilised, two villages with 3 and 2 households planned. */
 static void commune(store *st, const char *code)
 {
-    const pin p[] = {
+    const pin base[] = {
         {"", "commune_code", code}, {"", "area_type", "dtts"},
         {"", "providers_mobilise", "1"}, {"", "n_villages", "2"},
         {"", "n_households", "50"}, {"villages[1]", "v_code", "01"},
@@ -176,8 +179,18 @@ static void commune(store *st, const char *code)
         {"villages[2]", "v_planned", "2"}, {"", "need_a", "1"},
         {"", "prio_a", "3"}, {"", "need_b", "1"}, {"", "prio_b", "1"},
         {"", "need_c", "0"}, {NULL, NULL, NULL}};
+    pin p[64];
+    size_t n = 0;
+    for (const pin *q = commune_extra; q && q->qid && n < 40; q++)
+        p[n++] = *q;
+    for (const pin *q = base; q->qid && n < 63; q++)
+        p[n++] = *q;
+    p[n] = (pin){NULL, NULL, NULL};
     interview(st, "commune", p, 0);
 }
+
+/* Interviews of other forms added to the database by the test. */
+static void (*extra_data)(store *st);
 
 /* Processes for the report's main pass (1: one, 2: split). */
 static int report_jobs = 1;
@@ -186,8 +199,9 @@ static int report_jobs = 1;
 static report_result *make_report(int with_commune, int two_communes,
                                   const char *choose)
 {
-    char *path = xasprintf("%s/r%d%d-%d.db", tmpdir, with_commune, two_communes,
-                           report_jobs);
+    static int serial;
+    char *path = xasprintf("%s/r%d%d-%d-%d.db", tmpdir, with_commune,
+                           two_communes, report_jobs, ++serial);
     store *st = NULL;
     char *err = NULL;
     ck_assert_int_eq(store_open(path, &st, &err), 0);
@@ -196,6 +210,8 @@ static report_result *make_report(int with_commune, int two_communes,
         commune(st, "79001");
     if (two_communes)
         commune(st, "79002");
+    if (extra_data)
+        extra_data(st);
     store_close(st);
     diag_list d;
     diag_init(&d);
@@ -442,6 +458,224 @@ START_TEST(missing_database_is_refused)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- C4 */
+
+/* Official number no, a commune official; meets C4 when ok is set. */
+static void official(store *st, const char *no, int ok)
+{
+    const pin p[] = {{"", "official_no", no}, {"", "off_level", "commune"},
+        {"", "off_smartphone", "1"}, {"", "off_smart_internet", "1"},
+        {"", "off_email", ok ? "1" : "0"}, {"", "off_eoffice_account", "1"},
+        {"", "off_eoffice_use", "daily"}, {NULL, NULL, NULL}};
+    interview(st, "officials", p, 0);
+}
+
+static int n_officials_done, n_officials_failing;
+static int officials_shared;
+
+/* n_officials_done officials numbered 1..n, the last n_officials_failing
+ * without an official mailbox; with officials_shared, the third interview
+ * repeats number 2. */
+static void officials(store *st)
+{
+    for (int i = 1; i <= n_officials_done; i++) {
+        char no[16];
+        snprintf(no, sizeof no, "%d",
+                 officials_shared && i == 3 ? 2 : i);
+        official(st, no, i <= n_officials_done - n_officials_failing);
+    }
+}
+
+/* C4's status over a commune declaring nine officials, with its e-office
+ * answer, after the officials set above. */
+static report_status c4_with(const char *eoffice, long *units, long *repeated)
+{
+    const pin extra[] = {{"", "n_officials", "9"},
+                         {"", "eoffice_system", eoffice}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    extra_data = officials;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    report_figure(r, "c4", NULL, &num, &den, units);
+    for (size_t i = 0; i < r->def->nfigs; i++)
+        if (!strcmp(r->def->figs[i].id, "c4"))
+            *repeated = r->val[i].repeated;
+    report_status st = report_status_of(r, "C4");
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_msg(strstr(t, "of 9 officials interviewed"), "%s", t);
+    free(t);
+    free_report(r);
+    commune_extra = NULL;
+    extra_data = NULL;
+    return st;
+}
+
+START_TEST(c4_against_the_declared_officials)
+{
+    long units, repeated;
+    /* Given 3 of 9 officials interviewed, two under the same number, all
+     * meeting C4, and a commune with no e-office: not met, because of the
+     * e-office; the two sharing a number count once. */
+    n_officials_done = 3;
+    n_officials_failing = 0;
+    officials_shared = 1;
+    ck_assert_int_eq(c4_with("0", &units, &repeated), REPORT_NOT_MET);
+    ck_assert_int_eq(units, 2);
+    ck_assert_int_eq(repeated, 1);
+    /* The same officials in a commune with an e-office: not enough data. */
+    ck_assert_int_eq(c4_with("1", &units, &repeated), REPORT_NO_DATA);
+    officials_shared = 0;
+    /* 8 of 9, all meeting: still not enough data. */
+    n_officials_done = 8;
+    ck_assert_int_eq(c4_with("1", &units, &repeated), REPORT_NO_DATA);
+    ck_assert_int_eq(units, 8);
+    /* 8 of 9 with one who has no mailbox: 100% can no longer be reached. */
+    n_officials_failing = 1;
+    ck_assert_int_eq(c4_with("1", &units, &repeated), REPORT_NOT_MET);
+    /* 9 of 9, all meeting: met. */
+    n_officials_done = 9;
+    n_officials_failing = 0;
+    ck_assert_int_eq(c4_with("1", &units, &repeated), REPORT_MET);
+    ck_assert_int_eq(units, 9);
+    ck_assert_int_eq(repeated, 0);
+    n_officials_done = 0;
+}
+END_TEST
+
+/* ---------------------------------------------------------------- 7.1 */
+
+static const char *coop_type, *coop_mgmt, *coop_trace;
+
+static void one_business(store *st)
+{
+    const pin p[] = {{"", "biz_no", "1"}, {"", "village", "01"},
+        {"", "biz_type", coop_type}, {"", "digital_mgmt", coop_mgmt},
+        {"", "traceability", coop_trace}, {"", "people_participate", "1"},
+        {NULL, NULL, NULL}};
+    interview(st, "business", p, 0);
+}
+
+/* 7.1 (yes 1, no 0, -1 no data) for one business of the set kind, with
+ * the commune counting n_digital such cooperatives; *warned is set when
+ * the report says the two disagree. */
+static int indicator_71(const char *n_digital, int *warned)
+{
+    const pin extra[] = {{"", "n_coops", "2"},
+                         {"", "n_coops_digital", n_digital}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    extra_data = one_business;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    int known = report_figure(r, "7.1", NULL, &num, &den, &units) == 0;
+    char *t = report_render(r, REPORT_TEXT);
+    *warned = strstr(t, "7.1x says") != NULL;
+    free(t);
+    free_report(r);
+    commune_extra = NULL;
+    extra_data = NULL;
+    return known ? num > 0 : -1;
+}
+
+START_TEST(indicator_71_needs_a_cooperative_with_both)
+{
+    int warned;
+    /* A tổ hợp tác with management and traceability is not an HTX. */
+    coop_type = "coop_group", coop_mgmt = "1", coop_trace = "1";
+    ck_assert_int_eq(indicator_71("0", &warned), 0);
+    ck_assert(!warned);
+    /* An HTX with management only does not count... */
+    coop_type = "coop", coop_mgmt = "1", coop_trace = "0";
+    ck_assert_int_eq(indicator_71("0", &warned), 0);
+    /* ...and when the commune counts one, the report says they differ. */
+    ck_assert_int_eq(indicator_71("1", &warned), 0);
+    ck_assert(warned);
+    /* An HTX with both, people taking part: yes. */
+    coop_type = "coop", coop_mgmt = "1", coop_trace = "1";
+    ck_assert_int_eq(indicator_71("1", &warned), 1);
+    ck_assert(!warned);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- E4 */
+
+START_TEST(no_key_product_is_not_met)
+{
+    /* Given a commune listing no key product, E4 is not met and 7.2 is
+     * "no", not "not enough data". */
+    const pin extra[] = {{"", "n_products", "0"}, {"", "e4_assessment", "0"},
+                         {NULL, NULL, NULL}};
+    commune_extra = extra;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    ck_assert_int_eq(report_status_of(r, "E4"), REPORT_NOT_MET);
+    ck_assert_int_eq(report_status_of(r, "ecom"), REPORT_NOT_MET);
+    ck_assert_int_eq(report_figure(r, "7.2", NULL, &num, &den, &units), 0);
+    ck_assert(num == 0);
+    free_report(r);
+    commune_extra = NULL;
+}
+END_TEST
+
+START_TEST(e4_assessment_needs_a_product)
+{
+    /* Given no key product, when the commune says it has suitable
+     * products, the answer is refused and nothing is saved for it. */
+    const form *f = catalog_find(cat, "commune", NULL);
+    char *path = xasprintf("%s/e4.db", tmpdir);
+    store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(store_open(path, &st, &err), 0);
+    session *s = NULL;
+    ck_assert_int_eq(session_new(st, f, "enum1", f->default_lang, &s, &err), 0);
+    inst *in = session_inst(s);
+    session_item np = {form_find(f, "n_products"), inst_root(in)};
+    ck_assert_int_eq(session_answer(s, np, "0", NULL), INST_OK);
+    session_item e4 = {form_find(f, "e4_assessment"), inst_root(in)};
+    char *msg = NULL;
+    ck_assert_int_ne(session_answer(s, e4, "1", &msg), INST_OK);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_ptr_nonnull(strstr(msg, "sản phẩm chủ lực"));
+    free(msg);
+    ck_assert_ptr_null(inst_get(in, inst_root(in), e4.q));
+    ck_assert_int_eq(session_answer(s, e4, "0", NULL), INST_OK);
+    session_free(s);
+    store_close(st);
+    free(path);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- central */
+
+START_TEST(centrally_chosen_commune_is_exempt)
+{
+    /* Given a commune already chosen by the central level as a smart NTM
+     * pilot, the smart verdict says so instead of "not met"; the
+     * e-commerce verdict is still assessed. */
+    const pin extra[] = {{"", "central_pilot", "smart"}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(report_status_of(r, "smart"), REPORT_EXEMPT);
+    ck_assert_int_ne(report_status_of(r, "ecom"), REPORT_EXEMPT);
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(t, "969/QĐ-BNN-VPĐP"));
+    ck_assert_ptr_nonnull(strstr(t, "exempt"));
+    free(t);
+    t = report_render(r, REPORT_CSV);
+    ck_assert_ptr_nonnull(strstr(t, "verdict,79001,,smart,"));
+    ck_assert_ptr_nonnull(strstr(t, ",exempt,"));
+    free(t);
+    free_report(r);
+    commune_extra = NULL;
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -454,6 +688,11 @@ static Suite *report_suite(void)
     tcase_add_test(tc, missing_database_is_refused);
     tcase_add_test(tc, two_processes_give_the_same_report);
     tcase_add_test(tc, same_case_twice_is_a_duplicate);
+    tcase_add_test(tc, c4_against_the_declared_officials);
+    tcase_add_test(tc, indicator_71_needs_a_cooperative_with_both);
+    tcase_add_test(tc, no_key_product_is_not_met);
+    tcase_add_test(tc, e4_assessment_needs_a_product);
+    tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     return s;
 }
 

@@ -44,9 +44,19 @@ static void comp_free(const report_def *d, rcomp *c)
     for (size_t i = 0; i < d->nfigs; i++) {
         expr_free(c->num[i]);
         expr_free(c->den[i]);
+        expr_free(c->dist[i]);
+        expr_free(c->warn_if[i]);
+        if (c->expected)
+            expr_free(c->expected[i]);
     }
+    for (size_t i = 0; c->exempt && i < d->nverdicts; i++)
+        expr_free(c->exempt[i]);
     free(c->num);
     free(c->den);
+    free(c->dist);
+    free(c->warn_if);
+    free(c->expected);
+    free(c->exempt);
     free(c->rep);
     expr_free(c->key);
     expr_free(c->name);
@@ -88,6 +98,12 @@ static void comp_context(rrun *R, rcomp *c)
             c->at_most[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_most);
         }
     }
+    c->expected = xcalloc(d->nfigs, sizeof *c->expected);
+    for (size_t i = 0; i < d->nfigs; i++)
+        c->expected[i] = comp_one(R, c->f, &d->figs[i].expected);
+    c->exempt = xcalloc(d->nverdicts, sizeof *c->exempt);
+    for (size_t i = 0; i < d->nverdicts; i++)
+        c->exempt[i] = comp_one(R, c->f, &d->verdicts[i].exempt);
     c->need = xcalloc(d->nneeds, sizeof *c->need);
     c->prio = xcalloc(d->nneeds, sizeof *c->prio);
     for (size_t i = 0; i < d->nneeds; i++) {
@@ -112,6 +128,8 @@ static rcomp *comp_get(rrun *R, const form *f)
     c->num = xcalloc(d->nfigs, sizeof *c->num);
     c->den = xcalloc(d->nfigs, sizeof *c->den);
     c->rep = xcalloc(d->nfigs, sizeof *c->rep);
+    c->dist = xcalloc(d->nfigs, sizeof *c->dist);
+    c->warn_if = xcalloc(d->nfigs, sizeof *c->warn_if);
     c->roster = -1;
     if (c->dform >= 0) {
         const rdef_form *rf = &d->forms[c->dform];
@@ -128,6 +146,8 @@ static rcomp *comp_get(rrun *R, const form *f)
             }
             c->num[i] = comp_one(R, f, &fg->num);
             c->den[i] = comp_one(R, f, &fg->den);
+            c->dist[i] = comp_one(R, f, &fg->distinct);
+            c->warn_if[i] = comp_one(R, f, &fg->warn_if);
             if (fg->den.text && !c->den[i]) {
                 expr_free(c->num[i]);
                 c->num[i] = NULL;
@@ -149,6 +169,17 @@ static rcomp *comp_get(rrun *R, const form *f)
     R->comps = xrealloc(R->comps, (R->ncomps + 1) * sizeof *R->comps);
     R->comps[R->ncomps++] = c;
     return c;
+}
+
+void racc_add(racc *a, const racc *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        a[i].num += b[i].num;
+        a[i].den += b[i].den;
+        a[i].units += b[i].units;
+        a[i].ivs += b[i].ivs;
+        a[i].flagged += b[i].flagged;
+    }
 }
 
 /* e evaluated in fr, newly allocated ("" when e is NULL). */
@@ -176,6 +207,8 @@ static double ev_num(inst *in, inst_frame *fr, const expr *e)
 static void acc_unit(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
                      inst_frame *fr, racc *a)
 {
+    if (c->warn_if[i] && ev_num(in, fr, c->warn_if[i]) > 0)
+        a->flagged++;
     double n = ev_num(in, fr, c->num[i]);
     if (fg->kind == RK_RATE) {
         double dv = c->den[i] ? ev_num(in, fr, c->den[i]) : 1;
@@ -224,16 +257,21 @@ static void acc_interview(rrun *R, const rcomp *c, inst *in, racc *acc,
         int k = n;
         for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
             chain[--k] = r;
-        racc one = {0, 0, 0};
+        racc one = {0, 0, 0, 1, 0};
         acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
-        acc[i].num += one.num;
-        acc[i].den += one.den;
-        acc[i].units += one.units;
-        if (vacc) {
-            vacc[i].num += one.num;
-            vacc[i].den += one.den;
-            vacc[i].units += one.units;
+        if (c->dist[i] && one.units) {
+            /* Counted when the run is finished, once per key. */
+            char *key = ev_str(in, inst_root(in), c->dist[i]);
+            if (*key) {
+                report_dunit_add(R->r, i, key, one.num, one.den);
+                one.num = one.den = 0;
+                one.units = 0;
+            }
+            free(key);
         }
+        racc_add(&acc[i], &one, 1);
+        if (vacc)
+            racc_add(&vacc[i], &one, 1);
     }
 }
 
@@ -310,6 +348,13 @@ static void ctx_eval(rrun *R, rcomp *c, inst *in)
                 inst_free(tmp);
             }
         }
+    for (size_t i = 0; in && i < d->nfigs; i++)
+        r->expected[i] = c->expected[i] ? ev_num(in, inst_root(in),
+                                                 c->expected[i]) : NAN;
+    for (size_t i = 0; in && i < d->nverdicts; i++) {
+        double x = c->exempt[i] ? ev_num(in, inst_root(in), c->exempt[i]) : 0;
+        r->exempt[i] = x != x ? -1 : x != 0;
+    }
     for (size_t i = 0; in && i < d->nneeds; i++) {
         double nv = ev_num(in, inst_root(in), c->need[i]);
         r->needs[i].need = nv != nv ? -1 : nv != 0;
@@ -421,6 +466,11 @@ static report_result *result_new(const report_def *d, const report_opts *o)
     r->acc = xcalloc(d->nfigs, sizeof *r->acc);
     r->val = xcalloc(d->nfigs, sizeof *r->val);
     r->fwarn = xcalloc(d->nfigs, sizeof *r->fwarn);
+    r->dunits = xcalloc(d->nfigs, sizeof *r->dunits);
+    r->expected = xcalloc(d->nfigs, sizeof *r->expected);
+    for (size_t i = 0; i < d->nfigs; i++)
+        r->expected[i] = NAN;
+    r->exempt = xcalloc(d->nverdicts, sizeof *r->exempt);
     r->tests = xcalloc(d->nconds, sizeof *r->tests);
     for (size_t i = 0; i < d->nconds; i++) {
         r->tests[i] = xcalloc(d->conds[i].ntests, sizeof **r->tests);
@@ -598,8 +648,15 @@ void report_result_free(report_result *r)
         free(r->ikeys[i]);
     free(r->ikeys);
     const report_def *d = r->def;
-    for (size_t i = 0; i < d->nfigs; i++)
+    for (size_t i = 0; i < d->nfigs; i++) {
         rwarn_free(&r->fwarn[i]);
+        for (size_t k = 0; k < r->dunits[i].n; k++)
+            free(r->dunits[i].v[k].key);
+        free(r->dunits[i].v);
+    }
+    free(r->dunits);
+    free(r->expected);
+    free(r->exempt);
     for (size_t i = 0; i < d->nconds; i++)
         free(r->tests[i]);
     for (size_t i = 0; i < r->nvillages; i++) {

@@ -95,7 +95,8 @@ long rscan_key_duplicates(rscan *s, const form *f);
 typedef enum report_status {
     REPORT_NO_DATA,
     REPORT_MET,
-    REPORT_NOT_MET
+    REPORT_NOT_MET,
+    REPORT_EXEMPT         /* a verdict that does not apply (exempt: true) */
 } report_status;
 
 typedef enum report_format {

@@ -269,12 +269,56 @@ static void load_groups(rload *L, yaml_node_t *top)
     }
 }
 
+/* The keys of a figure beyond what to count: coverage, duplicates,
+ * warnings and the basis printed beside it. */
+static void load_figure_more(rload *L, yaml_node_t *g, rdef_figure *f,
+                             const char *what)
+{
+    char *s = rl_scalar(L, g, "empty", 0, what);
+    if (s && strcmp(s, "no") && strcmp(s, "unknown"))
+        rl_err(L, rl_get(L, g, "empty"), _("%s: empty must be no or unknown"),
+               what);
+    f->empty_no = s && !strcmp(s, "no");
+    if (f->empty_no && (f->kind != RK_YESNO || !f->repeat))
+        rl_err(L, rl_get(L, g, "empty"),
+               _("%s: empty: no is for a yes/no figure over a repeat"), what);
+    free(s);
+    rl_src(L, g, "distinct", 0, what, &f->distinct);
+    if (f->distinct.text && f->repeat)
+        rl_err(L, rl_get(L, g, "distinct"),
+               _("%s: distinct counts interviews, not repeat instances"), what);
+    rl_src(L, g, "expected", 0, what, &f->expected);
+    rl_src(L, g, "warn_if", 0, what, &f->warn_if);
+    rl_text(L, g, "warning", f->warn_if.text != NULL, what, &f->warning);
+    rl_text(L, g, "basis", 0, what, &f->basis);
+    f->compare_id = rl_scalar(L, g, "compare", 0, what);
+    f->compare = -1;
+}
+
+/* Resolve the figures named by compare: (they may come later). */
+static void link_compares(rload *L)
+{
+    report_def *d = L->d;
+    for (size_t i = 0; i < d->nfigs; i++) {
+        rdef_figure *f = &d->figs[i];
+        if (!f->compare_id)
+            continue;
+        f->compare = def_figure(d, f->compare_id);
+        if (f->compare < 0 || f->kind != RK_YESNO)
+            diag_add(L->diags, d->path, f->line, 0,
+                     _("figure '%s': compare needs a yes/no figure and "
+                       "the id of another ('%s')"), f->id, f->compare_id);
+        L->errors += f->compare < 0 || f->kind != RK_YESNO;
+    }
+}
+
 /* One entry of figures:. */
 static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
 {
     static const char *const keys[] = {"id", "kind", "group", "form", "repeat",
         "title", "phrase", "unit", "numerator", "denominator", "value",
-        "rule", "hidden", NULL};
+        "rule", "hidden", "empty", "distinct", "expected", "warn_if",
+        "warning", "compare", "basis", NULL};
     report_def *d = L->d;
     f->line = (int)g->start_mark.line + 1;
     f->group = -1;
@@ -326,6 +370,7 @@ static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
     s = rl_scalar(L, g, "hidden", 0, what);
     f->hidden = s && (!strcmp(s, "true") || !strcmp(s, "yes"));
     free(s);
+    load_figure_more(L, g, f, what);
     free(what);
 }
 
@@ -342,7 +387,7 @@ static void load_figures(rload *L, yaml_node_t *top)
 
 static void load_conditions(rload *L, yaml_node_t *top)
 {
-    static const char *const keys[] = {"id", "title", "tests", NULL};
+    static const char *const keys[] = {"id", "title", "tests", "basis", NULL};
     static const char *const tkeys[] = {"figure", "at_least", "at_most", NULL};
     report_def *d = L->d;
     size_t n;
@@ -356,6 +401,7 @@ static void load_conditions(rload *L, yaml_node_t *top)
         char *what = xasprintf(_("condition '%s'"), c->id);
         rl_keys(L, g, what, keys);
         rl_text(L, g, "title", 1, what, &c->title);
+        rl_text(L, g, "basis", 0, what, &c->basis);
         size_t nt;
         yaml_node_item_t *ti = rl_seq(L, g, "tests", &nt);
         if (!nt)
@@ -383,7 +429,8 @@ static void load_conditions(rload *L, yaml_node_t *top)
 
 static void load_verdicts(rload *L, yaml_node_t *top)
 {
-    static const char *const keys[] = {"id", "title", "conditions", NULL};
+    static const char *const keys[] = {"id", "title", "conditions", "exempt",
+                                       "exempt_note", NULL};
     report_def *d = L->d;
     size_t n;
     yaml_node_item_t *it = rl_seq(L, top, "verdicts", &n);
@@ -394,6 +441,9 @@ static void load_verdicts(rload *L, yaml_node_t *top)
         v->id = rl_id(L, g, _("a verdict"));
         rl_keys(L, g, _("a verdict"), keys);
         rl_text(L, g, "title", 1, _("a verdict"), &v->title);
+        rl_src(L, g, "exempt", 0, _("a verdict"), &v->exempt);
+        rl_text(L, g, "exempt_note", v->exempt.text != NULL, _("a verdict"),
+                &v->exempt_note);
         size_t nc;
         yaml_node_item_t *ci = rl_seq(L, g, "conditions", &nc);
         v->conds = xcalloc(nc, sizeof *v->conds);
@@ -467,6 +517,7 @@ static void load_top(rload *L)
     load_forms(L, top);
     load_groups(L, top);
     load_figures(L, top);
+    link_compares(L);
     load_conditions(L, top);
     load_verdicts(L, top);
     load_needs(L, top);
@@ -552,11 +603,18 @@ void report_def_free(report_def *d)
         rtext_free(&f->unit);
         free(f->num.text);
         free(f->den.text);
+        free(f->distinct.text);
+        free(f->expected.text);
+        free(f->warn_if.text);
+        rtext_free(&f->warning);
+        rtext_free(&f->basis);
+        free(f->compare_id);
     }
     for (size_t i = 0; i < d->nconds; i++) {
         rdef_cond *c = &d->conds[i];
         free(c->id);
         rtext_free(&c->title);
+        rtext_free(&c->basis);
         for (size_t k = 0; k < c->ntests; k++) {
             free(c->tests[k].at_least.text);
             free(c->tests[k].at_most.text);
@@ -566,6 +624,8 @@ void report_def_free(report_def *d)
     for (size_t i = 0; i < d->nverdicts; i++) {
         free(d->verdicts[i].id);
         rtext_free(&d->verdicts[i].title);
+        free(d->verdicts[i].exempt.text);
+        rtext_free(&d->verdicts[i].exempt_note);
         free(d->verdicts[i].conds);
     }
     for (size_t i = 0; i < d->nneeds; i++) {
@@ -665,10 +725,16 @@ int report_def_check(const report_def *d, const catalog *cat, diag_list *diags)
         if (!f)
             continue;
         bad += check_repeat(d, f, fg->repeat, fg->line, diags)
-            + check_src(d, f, &fg->num, diags) + check_src(d, f, &fg->den, diags);
+            + check_src(d, f, &fg->num, diags) + check_src(d, f, &fg->den, diags)
+            + check_src(d, f, &fg->distinct, diags)
+            + check_src(d, f, &fg->warn_if, diags);
     }
     const form *ctx = d->context >= 0
         ? catalog_find(cat, d->forms[d->context].id, NULL) : NULL;
+    for (size_t i = 0; ctx && i < d->nfigs; i++)
+        bad += check_src(d, ctx, &d->figs[i].expected, diags);
+    for (size_t i = 0; ctx && i < d->nverdicts; i++)
+        bad += check_src(d, ctx, &d->verdicts[i].exempt, diags);
     for (size_t i = 0; ctx && i < d->nconds; i++)
         for (size_t k = 0; k < d->conds[i].ntests; k++)
             bad += check_src(d, ctx, &d->conds[i].tests[k].at_least, diags)

@@ -14,7 +14,7 @@
 /* The value of a running total. */
 static rvalue value_of(const rdef_figure *fg, const racc *a)
 {
-    rvalue v = {0, a->num, a->den, a->units, NAN};
+    rvalue v = {0, a->num, a->den, a->units, NAN, NAN, 0};
     if (fg->kind == RK_RATE) {
         v.known = a->den > 0;
         v.value = v.known ? 100.0 * a->num / a->den : NAN;
@@ -24,8 +24,78 @@ static rvalue value_of(const rdef_figure *fg, const racc *a)
     } else {
         v.known = a->units > 0;
         v.value = fg->rule_all ? a->num == a->den : a->num > 0;
+        if (!v.known && fg->empty_no && a->ivs > 0) {
+            /* Asked, and there is nothing to say yes about. */
+            v.known = 1;
+            v.value = 0;
+        }
     }
     return v;
+}
+
+/* Order of distinct units: by key. */
+static int dunit_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rdunit *)a)->key, ((const rdunit *)b)->key);
+}
+
+/* Add the units of distinct figure i to its total, once per key: a key
+ * interviewed twice counts in the numerator only when every interview of
+ * it does (the cautious reading until the duplicate is resolved). Returns
+ * the interviews beyond the first of a key. */
+static long fold_distinct(rdlist *l, racc *a)
+{
+    long repeated = 0;
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, dunit_cmp);
+    for (size_t k = 0; k < l->n;) {
+        double num = l->v[k].num, den = l->v[k].den;
+        size_t j = k + 1;
+        for (; j < l->n && !strcmp(l->v[j].key, l->v[k].key); j++) {
+            num = l->v[j].num < num ? l->v[j].num : num;
+            den = l->v[j].den > den ? l->v[j].den : den;
+            repeated++;
+        }
+        a->num += num;
+        a->den += den;
+        a->units++;
+        k = j;
+    }
+    return repeated;
+}
+
+/* Warnings on figure i from its own checks: units flagged by warn_if,
+ * keys interviewed twice, coverage short of what the commune declared,
+ * and a figure it should agree with that says otherwise. */
+static void figure_checks(report_result *r, size_t i)
+{
+    const report_def *d = r->def;
+    const rdef_figure *fg = &d->figs[i];
+    const rvalue *v = &r->val[i];
+    rwarn *w = &r->fwarn[i];
+    if (r->acc[i].flagged)
+        rwarn_add(w, xasprintf("%s (%ld)", rtext_get(&fg->warning, r->lang),
+                               r->acc[i].flagged));
+    if (v->repeated)
+        rwarn_add(w, xasprintf(_("%ld interviews repeat a number already "
+                                 "interviewed; each number is counted once"),
+                               v->repeated));
+    if (fg->expected.text && v->expected != v->expected)
+        rwarn_add(w, xstrdup(_("the declared total is not known")));
+    else if (v->expected == v->expected && (double)v->units < v->expected)
+        rwarn_add(w, xasprintf(_("%ld of %.0f declared %s interviewed"),
+                               v->units, v->expected,
+                               rtext_get(fg->unit.n ? &fg->unit
+                                         : &d->forms[fg->form].unit, r->lang)));
+    else if (v->expected == v->expected && (double)v->units > v->expected)
+        rwarn_add(w, xasprintf(_("%ld interviewed, more than the %.0f "
+                                 "declared"), v->units, v->expected));
+    if (fg->compare >= 0) {
+        const rvalue *o = &r->val[fg->compare];
+        if (v->known && o->known && (v->value != 0) != (o->value != 0))
+            rwarn_add(w, xasprintf(_("%s says %s"), d->figs[fg->compare].id,
+                                   o->value != 0 ? _("yes") : _("no")));
+    }
 }
 
 /* Warnings on figure i: data it lacks or that is thin. */
@@ -47,9 +117,29 @@ static void figure_warnings(rrun *R, size_t i)
     if (fs->unreadable)
         rwarn_add(w, xasprintf(_("%ld %s interviews of an unknown form "
                                  "version not counted"), fs->unreadable, rf->id));
-    if (!rf->context && r->val[i].known && r->val[i].units < d->min_units)
+    if (!rf->context && r->val[i].known && r->val[i].units < d->min_units &&
+        !(r->val[i].expected == r->val[i].expected))
         rwarn_add(w, xasprintf(_("small base: %ld %s"), r->val[i].units,
                                rtext_get(&rf->unit, r->lang)));
+    figure_checks(r, i);
+}
+
+/* A test of a rate whose units should number v->expected: the units not
+ * yet interviewed could each be in the numerator or not, so the test is
+ * decided only when both extremes fall on the same side. */
+static report_status test_bounds(const rvalue *v, const rtest_res *tr)
+{
+    if (v->expected != v->expected)
+        return REPORT_NO_DATA;
+    double missing = v->expected - (double)v->units;
+    missing = missing > 0 ? missing : 0;
+    if (v->den + missing <= 0)
+        return REPORT_NO_DATA;
+    double lo = round(1e8 * v->num / (v->den + missing)) / 1e6;
+    double hi = round(1e8 * (v->num + missing) / (v->den + missing)) / 1e6;
+    int lo_ok = tr->at_most ? hi <= tr->threshold : lo >= tr->threshold;
+    int hi_ok = tr->at_most ? lo <= tr->threshold : hi >= tr->threshold;
+    return lo_ok ? REPORT_MET : hi_ok ? REPORT_NO_DATA : REPORT_NOT_MET;
 }
 
 /* Status of one test of a condition. */
@@ -63,6 +153,8 @@ static report_status test_status(const report_result *r, const rdef_test *t,
         return v->value != 0 ? REPORT_MET : REPORT_NOT_MET;
     if (tr->threshold != tr->threshold)
         return REPORT_NO_DATA;
+    if (r->def->figs[t->figure].expected.text)
+        return test_bounds(v, tr);
     /* Compare at the precision the report prints, so that a figure shown
      * as 50.0% against 50% is met, as the reader would judge it. */
     double x = round(v->value * 1e6) / 1e6;
@@ -117,8 +209,15 @@ void report_finish(rrun *R)
 {
     const report_def *d = R->d;
     report_result *r = R->r;
+    long *repeated = xcalloc(d->nfigs, sizeof *repeated);
     for (size_t i = 0; i < d->nfigs; i++)
+        repeated[i] = fold_distinct(&r->dunits[i], &r->acc[i]);
+    for (size_t i = 0; i < d->nfigs; i++) {
         r->val[i] = value_of(&d->figs[i], &r->acc[i]);
+        r->val[i].expected = r->expected[i];
+        r->val[i].repeated = repeated[i];
+    }
+    free(repeated);
     if (r->nvillages)
         qsort(r->villages, r->nvillages, sizeof *r->villages, village_cmp);
     if (r->nenums)
@@ -143,7 +242,10 @@ void report_finish(rrun *R)
         report_status st = REPORT_MET;
         for (size_t k = 0; k < d->verdicts[i].nconds; k++)
             st = combine(st, r->cond_st[d->verdicts[i].conds[k]]);
-        r->verdict_st[i] = st;
+        /* A commune the central level already chose is not held to the
+         * conditions (section 2.1/2.2: "Ngoài các xã đã được Trung ương
+         * lựa chọn ..."). */
+        r->verdict_st[i] = r->exempt[i] == 1 ? REPORT_EXEMPT : st;
     }
     for (size_t i = 0; i < d->nneeds; i++)
         r->need_order[i] = i;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "report/csv.h"
 
 #define TEXT_WIDTH 80
 
@@ -110,20 +111,11 @@ static void md_esc(sbuf *b, const char *s)
     }
 }
 
-/* Append s as one RFC 4180 field. */
+/* Append s as one CSV field, a formula-like text neutralised (titles
+ * and codes come from the definition and the data). */
 static void csv_field(sbuf *b, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        sbuf_add(b, s);
-        return;
-    }
-    sbuf_addc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            sbuf_addc(b, '"');
-        sbuf_addc(b, *s);
-    }
-    sbuf_addc(b, '"');
+    csv_add_field(b, s, 1);
 }
 
 /* ------------------------------------------------------------ the emitter */
@@ -337,7 +329,7 @@ static char *num_str(double v)
 static const char *status_word(report_status s)
 {
     return s == REPORT_MET ? _("met") : s == REPORT_NOT_MET ? _("not met")
-                                                             : _("not enough data");
+         : s == REPORT_EXEMPT ? _("exempt") : _("not enough data");
 }
 
 /* The unit word of figure i. */
@@ -403,6 +395,11 @@ static void test_str(sbuf *b, const report_result *r, size_t c, size_t k)
         sbuf_addf(b, "%s: %s", rtext_get(&fg->title, r->lang), vs);
         free(vs);
     }
+    if (v->expected == v->expected)
+        sbuf_addf(b, _(", %ld of %.0f %s interviewed"), v->units, v->expected,
+                  unit_of(r, t->figure));
+    else if (fg->expected.text)
+        sbuf_addf(b, _(", declared total unknown"));
     if (tr->has_threshold) {
         if (tr->threshold == tr->threshold) {
             char *th = num_str(tr->threshold);
@@ -463,8 +460,10 @@ static void sec_conditions(emitter *e)
             t_row(e, cells);
         }
         char *cells[] = {xstrdup(_("Verdict")),
-                         xasprintf(_("all conditions of %s"),
-                                   rtext_get(&vd->title, r->lang)),
+                         r->verdict_st[v] == REPORT_EXEMPT
+                             ? xstrdup(rtext_get(&vd->exempt_note, r->lang))
+                             : xasprintf(_("all conditions of %s"),
+                                         rtext_get(&vd->title, r->lang)),
                          xstrdup(status_word(r->verdict_st[v]))};
         t_row(e, cells);
         t_end(e);
@@ -663,7 +662,7 @@ static void csv_status(sbuf *b, const report_result *r, const char *section,
                        const char *id, const rtext *title, const char *threshold,
                        report_status st)
 {
-    static const char *const code[] = {"no_data", "met", "not_met"};
+    static const char *const code[] = {"no_data", "met", "not_met", "exempt"};
     const char *f[] = {section, r->commune_code ? r->commune_code : "", "", id,
                        rtext_get(title, r->lang), "", "", "", "", "",
                        threshold, code[st], ""};

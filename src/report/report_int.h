@@ -58,6 +58,14 @@ typedef struct rdef_figure {
     rsrc num, den;        /* rate: numerator, denominator; else num = value */
     int rule_all;         /* yesno: every unit yes (else any) */
     int hidden;           /* only used by conditions */
+    int empty_no;         /* yesno over a repeat: no instance means no */
+    rsrc distinct;        /* units with the same value count once */
+    rsrc expected;        /* context: how many units there should be */
+    rsrc warn_if;         /* units for which this holds draw warning */
+    rtext warning;
+    char *compare_id;     /* a yes/no figure this one should agree with */
+    int compare;          /* its index, -1 none */
+    rtext basis;          /* why the figure is computed so (printed) */
     int line;
 } rdef_figure;
 
@@ -69,6 +77,7 @@ typedef struct rdef_test {
 typedef struct rdef_cond {
     char *id;
     rtext title;
+    rtext basis;          /* why the threshold is what it is (printed) */
     rdef_test *tests;
     size_t ntests;
     int line;
@@ -77,6 +86,8 @@ typedef struct rdef_cond {
 typedef struct rdef_verdict {
     char *id;
     rtext title;
+    rsrc exempt;          /* context: true when the verdict does not apply */
+    rtext exempt_note;    /* why, printed with the verdict */
     int *conds;
     size_t nconds;
 } rdef_verdict;
@@ -117,7 +128,21 @@ expr *report_compile(const report_def *d, const form *f, const rsrc *src,
 typedef struct racc {
     double num, den;
     long units;
+    long ivs;             /* interviews the figure was evaluated in */
+    long flagged;         /* units for which warn_if held */
 } racc;
+
+/* One unit of a figure with distinct: its key and its parts. */
+typedef struct rdunit {
+    char *key;
+    double num, den;
+} rdunit;
+
+/* The units of a distinct figure, folded by key when finished. */
+typedef struct rdlist {
+    rdunit *v;
+    size_t n, cap;
+} rdlist;
 
 /* A figure's value as reported. */
 typedef struct rvalue {
@@ -125,6 +150,8 @@ typedef struct rvalue {
     double num, den;      /* rate: parts; count: num = sum; yesno: yes count */
     long units;
     double value;         /* rate: percent; count: sum; yesno: 1 or 0 */
+    double expected;      /* units there should be (NaN: not said) */
+    long repeated;        /* distinct: interviews sharing a key, beyond one */
 } rvalue;
 
 typedef struct rvillage {
@@ -175,6 +202,9 @@ struct report_result {
     size_t nvillages;
     renum *enums;
     size_t nenums;
+    rdlist *dunits;       /* per figure with distinct */
+    double *expected;     /* per figure, from the context (NaN none) */
+    int *exempt;          /* per verdict: 1, 0 or -1 unknown */
     rtest_res **tests;    /* per condition, per test */
     report_status *cond_st;
     report_status *verdict_st;
@@ -194,6 +224,9 @@ typedef struct rcomp {
     const form *f;
     int dform;            /* index in def->forms, -1 when not reported */
     expr **num, **den;    /* per figure; NULL when not of this form */
+    expr **dist, **warn_if; /* per figure: distinct key, warning test */
+    expr **expected;      /* context: per figure */
+    expr **exempt;        /* context: per verdict */
     int *rep;             /* per figure: repeat question, -1 the interview */
     expr *key, *name, *village, *include, *v_code, *v_name, *v_planned;
     int roster;
@@ -233,6 +266,11 @@ long report_key_duplicates(report_result *r, const char *form_id);
 /* Zero every running total of r (forms, figures, villages, enumerators),
  * keeping the rows: what a worker process adds up is then its own part. */
 void rpart_reset(report_result *r, const report_def *d);
+/* Add the n running totals b to a. */
+void racc_add(racc *a, const racc *b, size_t n);
+/* Add one unit of distinct figure i (key copied). */
+void report_dunit_add(report_result *r, size_t i, const char *key, double num,
+                      double den);
 /* Send r's running totals (and per-form duplicates) down f. */
 void rpart_write(FILE *f, const report_result *r, const report_def *d);
 /* Add the totals a worker sent down f to r; 0, or -1 when the stream is

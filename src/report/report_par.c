@@ -67,6 +67,17 @@ void report_note_key(report_result *r, const form *f, inst *in)
     r->ikeys[r->nikeys++] = sbuf_detach(&b);
 }
 
+void report_dunit_add(report_result *r, size_t i, const char *key, double num,
+                      double den)
+{
+    rdlist *l = &r->dunits[i];
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    l->v[l->n++] = (rdunit){xstrdup(key), num, den};
+}
+
 /* Order for qsort of strings. */
 static int rpart_strcmp(const void *a, const void *b)
 {
@@ -95,6 +106,11 @@ void rpart_reset(report_result *r, const report_def *d)
 {
     memset(r->forms, 0, d->nforms * sizeof *r->forms);
     memset(r->acc, 0, d->nfigs * sizeof *r->acc);
+    for (size_t i = 0; i < d->nfigs; i++) {
+        for (size_t k = 0; k < r->dunits[i].n; k++)
+            free(r->dunits[i].v[k].key);
+        r->dunits[i].n = 0;
+    }
     for (size_t v = 0; v < r->nvillages; v++) {
         rvillage *vi = &r->villages[v];
         vi->complete = vi->drafts = vi->excluded = 0;
@@ -134,6 +150,14 @@ void rpart_write(FILE *f, const report_result *r, const report_def *d)
     fwrite(&r->nikeys, sizeof r->nikeys, 1, f);
     for (size_t i = 0; i < r->nikeys; i++)
         rpart_put_str(f, r->ikeys[i]);
+    for (size_t i = 0; i < d->nfigs; i++) {
+        fwrite(&r->dunits[i].n, sizeof r->dunits[i].n, 1, f);
+        for (size_t k = 0; k < r->dunits[i].n; k++) {
+            rpart_put_str(f, r->dunits[i].v[k].key);
+            double parts[2] = {r->dunits[i].v[k].num, r->dunits[i].v[k].den};
+            fwrite(parts, sizeof parts, 1, f);
+        }
+    }
 }
 
 /* Read exactly n bytes; 0 or -1. */
@@ -157,16 +181,6 @@ static char *rpart_get_str(FILE *f)
     return s;
 }
 
-/* Add figure totals b to a. */
-static void rpart_add_acc(racc *a, const racc *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        a[i].num += b[i].num;
-        a[i].den += b[i].den;
-        a[i].units += b[i].units;
-    }
-}
-
 /* Merge the worker's villages. */
 static int rpart_merge_villages(FILE *f, report_result *r, const report_def *d,
                                 racc *acc)
@@ -187,7 +201,7 @@ static int rpart_merge_villages(FILE *f, report_result *r, const report_def *d,
         v->complete += counts[0];
         v->drafts += counts[1];
         v->excluded += counts[2];
-        rpart_add_acc(v->acc, acc, d->nfigs);
+        racc_add(v->acc, acc, d->nfigs);
     }
     return 0;
 }
@@ -234,6 +248,27 @@ static int rpart_merge_keys(FILE *f, report_result *r)
     return 0;
 }
 
+/* Merge the worker's units of distinct figures. */
+static int rpart_merge_dunits(FILE *f, report_result *r, const report_def *d)
+{
+    for (size_t i = 0; i < d->nfigs; i++) {
+        size_t n;
+        if (rpart_get(f, &n, sizeof n) || n > RPART_MAX_ROWS)
+            return -1;
+        for (size_t k = 0; k < n; k++) {
+            char *key = rpart_get_str(f);
+            double parts[2];
+            if (!key || rpart_get(f, parts, sizeof parts)) {
+                free(key);
+                return -1;
+            }
+            report_dunit_add(r, i, key, parts[0], parts[1]);
+            free(key);
+        }
+    }
+    return 0;
+}
+
 int rpart_merge(FILE *f, report_result *r, const report_def *d)
 {
     rformstat *fs = xcalloc(d->nforms + 1, sizeof *fs);
@@ -247,9 +282,9 @@ int rpart_merge(FILE *f, report_result *r, const report_def *d)
             r->forms[i].excluded += fs[i].excluded;
             r->forms[i].unreadable += fs[i].unreadable;
         }
-        rpart_add_acc(r->acc, acc, d->nfigs);
+        racc_add(r->acc, acc, d->nfigs);
         rc = rpart_merge_villages(f, r, d, acc) || rpart_merge_enums(f, r) ||
-             rpart_merge_keys(f, r) ? -1 : 0;
+             rpart_merge_keys(f, r) || rpart_merge_dunits(f, r, d) ? -1 : 0;
     }
     free(fs);
     free(acc);
