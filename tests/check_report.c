@@ -451,7 +451,7 @@ START_TEST(missing_database_is_refused)
     rscan *s = NULL;
     char *err = NULL;
     ck_assert_int_eq(rscan_open(path, &s, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err, "no such database"));
+    ck_assert_ptr_nonnull(strstr(err, "there is no database there (the nearest folder that exists is "));
     ck_assert_int_eq(access(path, F_OK), -1);
     free(err);
     free(path);

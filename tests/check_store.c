@@ -590,8 +590,8 @@ START_TEST(refuses_newer_schema)
 {
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
                            "CREATE TABLE future (x); PRAGMA user_version = 9;");
-    refused_untouched("was written by a newer khaosat (schema 9); "
-                      "this khaosat knows up to 4");
+    refused_untouched("was made by a newer khaosat (database schema 9; "
+                      "this khaosat knows up to 4); update khaosat");
 }
 END_TEST
 
@@ -611,6 +611,44 @@ START_TEST(refuses_other_programs_database)
     check_sql_exec(dbpath, "CREATE TABLE contacts (name); INSERT INTO contacts"
                            " VALUES ('x');");
     refused_untouched("another program");
+}
+END_TEST
+
+/* A missing database is refused (and not made) unless asked for; made,
+ * it is announced; a folder is refused by name. */
+START_TEST(open_at_creates_only_when_asked)
+{
+    char *path = xasprintf("%s/sub/typo.db", tmpdir);
+    store *st = NULL;
+    char *err = NULL;
+    int created = -1;
+    ck_assert_int_eq(store_open_at(path, STORE_REFUSE_MISSING, &st, &created,
+                                   &err), -1);
+    ck_assert_ptr_null(st);
+    ck_assert_int_eq(created, 0);
+    char *want = xasprintf("%s: there is no database there (the nearest "
+                           "folder that exists is %s)", path, tmpdir);
+    ck_assert_msg(strstr(err, want) != NULL, "message: %s", err);
+    free(want);
+    free(err);
+    char *sub = xasprintf("%s/sub", tmpdir);
+    ck_assert_int_eq(access(sub, F_OK), -1);
+    ck_assert_int_eq(store_open_at(path, STORE_CREATE_MISSING, &st, &created,
+                                   &err), 0);
+    ck_assert_ptr_null(err);
+    ck_assert_int_eq(created, 1);
+    ck_assert_str_eq(store_path(st), path);
+    store_close(st);
+    ck_assert_int_eq(store_open_at(path, STORE_REFUSE_MISSING, &st, &created,
+                                   &err), 0);
+    ck_assert_int_eq(created, 0);
+    store_close(st);
+    ck_assert_int_eq(store_open_at(sub, STORE_CREATE_MISSING, &st, &created,
+                                   &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is a folder, not a database"));
+    free(err);
+    free(sub);
+    free(path);
 }
 END_TEST
 
@@ -749,6 +787,7 @@ int main(void)
     tcase_add_test(tc, refuses_newer_schema);
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_other_programs_database);
+    tcase_add_test(tc, open_at_creates_only_when_asked);
     tcase_add_test(tc, default_path_and_mkdirs);
     tcase_add_test(tc, path_syntax);
     tcase_add_test(tc, reviews_set_get_clear);

@@ -52,7 +52,7 @@ expect_status 2
 expect_err_contains "unknown format 'pdf'"
 run "$KHAOSAT" report --db "$TMP/none.db" --forms "$FORMS"
 expect_status 1
-expect_err_contains "no such database"
+expect_err_contains "there is no database there (the nearest folder that exists is "
 [ -e "$TMP/none.db" ] && fail "report created a database"
 printf 'forms: {household: {unit: hộ}}\nfigures:\n  - {id: x, kind: rate, form: household, title: t, numerator: "${nope}"}\n' > "$TMP/bad.yaml"
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --report "$TMP/bad.yaml"
@@ -79,6 +79,6 @@ run "$KHAOSAT" csv --db "$db" --forms "$FORMS"
 expect_status 2
 run "$KHAOSAT" csv --db "$TMP/none.db" --forms "$FORMS" --out "$TMP/csv2"
 expect_status 1
-expect_err_contains "no such database"
+expect_err_contains "there is no database there (the nearest folder that exists is "
 
 finish

@@ -79,7 +79,7 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, _("khaosat export: %s is not a directory\n"), o.to);
         return 1;
     }
-    store *st = cmd_open_store("khaosat export", o.db);
+    store *st = cmd_open_store("khaosat export", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     unsigned flags = (o.all ? BUNDLE_EXPORT_ALL : 0)
@@ -180,7 +180,7 @@ int cmd_verify(int argc, char **argv)
     struct stat sb;
     store *st = NULL;
     if (o.db || (store_default_path(&dbp) == 0 && stat(dbp, &sb) == 0)) {
-        st = cmd_open_store("khaosat verify", o.db);
+        st = cmd_open_store("khaosat verify", o.db, STORE_REFUSE_MISSING);
         if (!st) {
             free(dbp);
             return 1;
@@ -282,7 +282,7 @@ int cmd_merge(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 1, -1, &o);
     if (rc >= 0)
         return rc;
-    store *st = cmd_open_store("khaosat merge", o.db);
+    store *st = cmd_open_store("khaosat merge", o.db, STORE_CREATE_MISSING);
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
@@ -355,7 +355,7 @@ int cmd_conflicts(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 0, 0, &o);
     if (rc >= 0)
         return rc;
-    store *st = cmd_open_store("khaosat conflicts", o.db);
+    store *st = cmd_open_store("khaosat conflicts", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     rc = merge_list_conflicts(st, o.all, print_conflict, NULL);
@@ -378,7 +378,8 @@ int cmd_duplicates(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 0, 0, &o);
     if (rc >= 0)
         return rc;
-    store *st = cmd_open_store("khaosat duplicates", o.db);
+    store *st = cmd_open_store("khaosat duplicates", o.db,
+                                STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     rc = merge_list_duplicates(st, print_duplicate, NULL);
@@ -487,7 +488,7 @@ int cmd_answer(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 3, 3, &o);
     if (rc >= 0)
         return rc;
-    store *st = cmd_open_store("khaosat answer", o.db);
+    store *st = cmd_open_store("khaosat answer", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     char *qid, *path;
@@ -546,7 +547,7 @@ int cmd_resolve(int argc, char **argv)
         return 2;
     }
     const char *uuid = argv[optind];
-    store *st = cmd_open_store("khaosat resolve", o.db);
+    store *st = cmd_open_store("khaosat resolve", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     char *qid, *path, *mine = NULL, *theirs = NULL;

@@ -11,31 +11,20 @@
 #include "core/i18n.h"
 #include "core/util.h"
 
-store *cmd_open_store(const char *prog, const char *db_opt)
+store *cmd_open_store(const char *prog, const char *db_opt,
+                      enum store_missing how)
 {
-    char *path = NULL;
-    if (db_opt && *db_opt) {
-        path = xstrdup(db_opt);
-    } else if (store_default_path(&path)) {
-        fprintf(stderr, _("%s: cannot find a place for the database; give one with --db PATH\n"), prog);
-        return NULL;
-    }
-    int rc = store_mkdirs_for(path);
-    if (rc) {
-        fprintf(stderr, _("%s: cannot create the directory of %s: %s\n"), prog,
-                path, strerror(-rc));
-        free(path);
-        return NULL;
-    }
     store *st = NULL;
     char *err = NULL;
-    if (store_open(path, &st, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err ? err : path);
+    int created = 0;
+    if (store_open_at(db_opt, how, &st, &created, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
         free(err);
-        free(path);
         return NULL;
     }
-    free(path);
+    if (created)
+        fprintf(stderr, _("%s: created a new database %s\n"), prog,
+                store_path(st));
     return st;
 }
 

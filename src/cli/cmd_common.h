@@ -9,9 +9,11 @@
 #include "core/catalog.h"
 #include "store/store.h"
 
-/* Open (creating it and its directory if needed) the database db_opt, or
- * the default one. Prints the reason and returns NULL on failure. */
-store *cmd_open_store(const char *prog, const char *db_opt);
+/* Open the database db_opt, or the default one (store_open_at); how says
+ * whether a missing one is created, which is then said in one line on
+ * stderr.  Prints the reason and returns NULL on failure. */
+store *cmd_open_store(const char *prog, const char *db_opt,
+                      enum store_missing how);
 /* Load the forms directory forms_opt, or the default one. Forms with
  * errors are reported and left out. Returns NULL when none can be read. */
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt);

@@ -357,7 +357,12 @@ int cmd_keys(int argc, char **argv)
         fputs(_(keys_usage), stderr);
         return 2;
     }
-    store *st = cmd_open_store("khaosat keys", o.db);
+    /* Only writing this database's card, or restoring its keys on a new
+     * laptop, may start a database: listing, trusting or backing up keys
+     * of a mistyped path must not make a new identity there. */
+    int starts = !strcmp(sub, "export") || !strcmp(sub, "restore");
+    store *st = cmd_open_store("khaosat keys", o.db, starts
+                               ? STORE_CREATE_MISSING : STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     rc = keys_run(st, sub, &o, argc - 1 - optind, argv + 1 + optind);

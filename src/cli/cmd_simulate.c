@@ -82,7 +82,7 @@ int cmd_simulate(int argc, char **argv)
         catalog_free(cat);
         return 1;
     }
-    store *st = cmd_open_store("khaosat simulate", db);
+    store *st = cmd_open_store("khaosat simulate", db, STORE_CREATE_MISSING);
     rc = st ? simulate_run(st, f, count, (unsigned long)seed, drafts) : 1;
     store_close(st);
     catalog_free(cat);

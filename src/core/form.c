@@ -198,7 +198,13 @@ form *form_load_string(const char *text, size_t len, const char *name,
 form *form_load_file(const char *path, diag_list *diags)
 {
     size_t len;
-    char *text = util_read_file(path, &len);
+    char *text = util_read_file_max(path, FORM_MAX_BYTES, &len);
+    if (!text && errno == EFBIG) {
+        diag_add(diags, path, 0, 0, _("the form file is larger than %ld MB; "
+                                      "khaosat does not read it"),
+                 FORM_MAX_BYTES / (1024 * 1024));
+        return NULL;
+    }
     if (!text) {
         diag_add(diags, path, 0, 0, _("cannot read the form: %s"),
                  strerror(errno));

@@ -94,6 +94,10 @@ typedef struct form {
  * could be read at all) or NULL; every problem is appended to diags as
  * FILE:LINE:COL: message. A form with diags is not fit for interviews. */
 form *form_load_file(const char *path, diag_list *diags);
+/* The largest form file form_load_file reads (khaosat-form(5)): a real
+ * questionnaire is tens of kilobytes; the limit keeps a wrong or hostile
+ * file from taking the laptop's memory. */
+#define FORM_MAX_BYTES (4L * 1024 * 1024)
 /* Same, from text already in memory; name is used in messages. */
 form *form_load_string(const char *text, size_t len, const char *name,
                        diag_list *diags);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,11 @@ void diag_free(diag_list *d)
 
 char *util_read_file(const char *path, size_t *len)
 {
+    return util_read_file_max(path, SIZE_MAX, len);
+}
+
+char *util_read_file_max(const char *path, size_t max, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -216,8 +222,17 @@ char *util_read_file(const char *path, size_t *len)
     sbuf_init(&b);
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    /* Counting what was read, not trusting st_size: a pipe or a growing
+     * file has none that holds. */
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n > max || b.len > max - n) {
+            fclose(f);
+            sbuf_free(&b);
+            errno = EFBIG;
+            return NULL;
+        }
         sbuf_addn(&b, chunk, n);
+    }
     int bad = ferror(f);
     int saved = errno;
     fclose(f);

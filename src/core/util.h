@@ -83,6 +83,9 @@ void diag_free(diag_list *d);
 
 /* Read a whole file; returns NULL and sets errno on failure. */
 char *util_read_file(const char *path, size_t *len);
+/* Like util_read_file, but a file longer than max bytes is refused (NULL,
+ * errno EFBIG) after reading at most max + 64 KB of it. */
+char *util_read_file_max(const char *path, size_t max, size_t *len);
 /* Non-zero when s is valid UTF-8 of length n. */
 int util_utf8_valid(const char *s, size_t n);
 

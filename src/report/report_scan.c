@@ -60,17 +60,31 @@ static int rscan_connect(rscan *s, const char *path, char **err)
     /* The scan reads every answer once: map the file rather than copy
      * each page through the page cache. */
     sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
-    long app = query_long(db, "PRAGMA application_id", -1);
-    long ver = query_long(db, "PRAGMA user_version", -1);
+    long app = -1, ver = -1;
+    int rc = sqlutil_long(db, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = sqlutil_long(db, "PRAGMA user_version", &ver);
+    if (rc != SQLITE_OK && rc != SQLITE_NOTADB) {
+        /* A real read failure, not a foreign file: say which. */
+        *err = xasprintf(_("%s: cannot read the database: %s"), path,
+                         sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
     if (app != RSCAN_APP_ID) {
         *err = xasprintf(_("%s is not a khaosat database"), path);
         sqlite3_close(db);
         return -1;
     }
-    if (ver < 2 || ver > STORE_SCHEMA_VERSION) {
-        *err = xasprintf(_("%s has schema %ld; this khaosat reads schemas 2 "
-                           "to %d (open an older one once with khaosat to "
-                           "upgrade it)"), path, ver, STORE_SCHEMA_VERSION);
+    if (ver > STORE_SCHEMA_VERSION) {
+        *err = store_newer_msg(path, ver);
+        sqlite3_close(db);
+        return -1;
+    }
+    if (ver < 2) {
+        *err = xasprintf(_("%s was made by an old khaosat (database schema "
+                           "%ld); open it once with this khaosat (khaosat "
+                           "--db %s) to upgrade it"), path, ver, path);
         sqlite3_close(db);
         return -1;
     }
@@ -88,12 +102,8 @@ static int rscan_connect(rscan *s, const char *path, char **err)
 int rscan_open(const char *path, rscan **out, char **err)
 {
     *out = NULL;
-    if (access(path, F_OK) != 0) {
-        *err = xasprintf(_("%s: no such database; collect or merge "
-                           "interviews first, or give one with --db PATH"),
-                         path);
+    if ((*err = store_why_unreadable(path)) != NULL)
         return -1;
-    }
     rscan *s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     s->nparts = 1;

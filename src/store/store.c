@@ -289,10 +289,15 @@ int store_touch(store *st, const char *uuid, const char *time)
 
 int store_open(const char *path, store **out, char **errmsg)
 {
+    return store_open_mode(path, 1, out, errmsg);
+}
+
+int store_open_mode(const char *path, int create, store **out, char **errmsg)
+{
     sqlite3 *db;
     char *err = NULL;
     *out = NULL;
-    if (store_schema_open(path, &db, &err) != 0) {
+    if (store_schema_open(path, create, &db, &err) != 0) {
         if (errmsg)
             *errmsg = err;
         else

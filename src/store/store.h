@@ -91,6 +91,31 @@ int store_default_path(char **out);
 /* Create the missing parent directories of path (mode 0700); 0 or -errno. */
 int store_mkdirs_for(const char *path);
 
+/* How store_open_at treats a database file that does not exist. */
+enum store_missing {
+    STORE_REFUSE_MISSING,   /* refuse, naming the nearest existing folder */
+    STORE_CREATE_MISSING    /* create it and its folders */
+};
+/* Open the database db_opt names, or the default one (store_default_path)
+ * when db_opt is NULL or empty: the one entry point of the commands and the
+ * screens.  A missing file is created only with STORE_CREATE_MISSING, and
+ * then *created is 1.  A folder, a file that may not be read or written,
+ * a read-only disk and a newer schema are refused, each with its own
+ * message.  On failure *out is NULL and *errmsg (newly allocated) says
+ * what and why; it is NULL on success. */
+int store_open_at(const char *db_opt, enum store_missing how, store **out,
+                  int *created, char **errmsg);
+/* "PATH was made by a newer khaosat ...; update khaosat" for a database
+ * of schema version (newly allocated). */
+char *store_newer_msg(const char *path, long version);
+/* Why the database file path cannot be read (missing, a folder, no
+ * permission), in words with advice, newly allocated; NULL when it can be
+ * opened for reading. */
+char *store_why_unreadable(const char *path);
+/* The nearest folder of path that exists ("." or "/" at worst); newly
+ * allocated.  For messages about a path that does not exist. */
+char *store_nearest_dir(const char *path);
+
 /* Open or create the database at path, migrating an older schema.  Refuses,
  * without modifying it, a file that is not a khaosat database or that a
  * newer khaosat wrote.  On failure *out is NULL and *errmsg (newly

@@ -36,7 +36,10 @@ struct store {
 
 /* Open path and bring its schema to STORE_SCHEMA_VERSION (store_schema.c).
  * On failure returns -1 with *err newly allocated and *out NULL. */
-int store_schema_open(const char *path, sqlite3 **out, char **err);
+int store_schema_open(const char *path, int create, sqlite3 **out,
+                      char **err);
+/* store_open, creating the file only when create is non-zero. */
+int store_open_mode(const char *path, int create, store **out, char **errmsg);
 
 /* The prepared statement id, preparing it on first use; NULL on failure
  * (with the store's message set). */

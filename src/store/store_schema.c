@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "store/sqlutil.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* PRAGMA application_id of khaosat databases: "KHAO". */
@@ -287,6 +288,13 @@ static int check_header(const char *path, char **err)
     return 0;
 }
 
+char *store_newer_msg(const char *path, long version)
+{
+    return xasprintf(_("%s was made by a newer khaosat (database schema %ld; "
+                       "this khaosat knows up to %d); update khaosat"),
+                     path, version, STORE_SCHEMA_VERSION);
+}
+
 /* Decide, reading only, whether this file is a database we may write. */
 static int check_identity(sqlite3 *db, const char *path, char **err)
 {
@@ -312,9 +320,7 @@ static int check_identity(sqlite3 *db, const char *path, char **err)
         return -1;
     }
     if (version > STORE_SCHEMA_VERSION) {
-        *err = xasprintf("%s was written by a newer khaosat (schema %ld); "
-                         "this khaosat knows up to %d", path, version,
-                         STORE_SCHEMA_VERSION);
+        *err = store_newer_msg(path, version);
         return -1;
     }
     return 0;
@@ -333,9 +339,7 @@ static int migrate(sqlite3 *db, const char *path, char **err)
         goto fail;
     if (version > STORE_SCHEMA_VERSION) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        *err = xasprintf("%s was written by a newer khaosat (schema %ld); "
-                         "this khaosat knows up to %d", path, version,
-                         STORE_SCHEMA_VERSION);
+        *err = store_newer_msg(path, version);
         return -1;
     }
     for (long v = version; v < STORE_SCHEMA_VERSION; v++) {
@@ -376,7 +380,8 @@ static int pragma(sqlite3 *db, const char *path, const char *sql, char **err)
     return -1;
 }
 
-int store_schema_open(const char *path, sqlite3 **out, char **err)
+int store_schema_open(const char *path, int create, sqlite3 **out,
+                      char **err)
 {
     *out = NULL;
     if (sodium_init() < 0) {
@@ -386,8 +391,8 @@ int store_schema_open(const char *path, sqlite3 **out, char **err)
     if (check_header(path, err) != 0)
         return -1;
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
+                             | (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (rc != SQLITE_OK) {
         *err = xasprintf("%s: cannot open: %s", path,
                          db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

@@ -491,8 +491,17 @@ int cmd_tui(int argc, char **argv)
     ui_app a;
     memset(&a, 0, sizeof a);
     a.lang_code = lang;
-    if (!(a.st = cmd_open_store("khaosat", db)))
+    /* The first run of the screen starts the database (and says so). */
+    char *err = NULL;
+    int created = 0;
+    if (store_open_at(db, STORE_CREATE_MISSING, &a.st, &created, &err)) {
+        fprintf(stderr, "khaosat: %s\n", err);
+        free(err);
         return 1;
+    }
+    if (created)
+        fprintf(stderr, _("khaosat: created a new database %s\n"),
+                store_path(a.st));
     if (!(a.cat = cmd_load_catalog("khaosat", forms))) {
         store_close(a.st);
         return 1;

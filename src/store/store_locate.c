@@ -1,0 +1,151 @@
+/* store_locate.c: which database a command or screen opens, and why it
+ * cannot.  A mistyped --db must never become a new empty database that
+ * then reports "no conflicts": only the commands that start a database ask
+ * for one to be created, and every other refusal says in words what is
+ * wrong with the file and what to do. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/durable.h"
+#include "core/i18n.h"
+
+char *store_nearest_dir(const char *path)
+{
+    char *dir = durable_dirname(path);
+    struct stat sb;
+    while (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        if (!strcmp(dir, "/") || !strcmp(dir, "."))
+            break;
+        char *up = durable_dirname(dir);
+        free(dir);
+        dir = up;
+    }
+    return dir;
+}
+
+/* "PATH: there is no database there (nearest folder ...)". */
+static char *missing_msg(const char *path)
+{
+    char *near = store_nearest_dir(path);
+    char *msg = xasprintf(_("%s: there is no database there (the nearest "
+                            "folder that exists is %s); check the path "
+                            "given with --db or KHAOSAT_DB"), path, near);
+    free(near);
+    return msg;
+}
+
+char *store_why_unreadable(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return missing_msg(path);
+        return xasprintf(_("%s: cannot look at the database: %s"), path,
+                         strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return xasprintf(_("%s is a folder, not a database; give the "
+                           "database file itself with --db"), path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && (errno == EACCES || errno == EPERM))
+        return xasprintf(_("%s: permission denied: this user may not read "
+                           "the database; run khaosat as the user who owns "
+                           "it, or ask them to give access"), path);
+    if (fd < 0)
+        return xasprintf(_("%s: cannot read the database: %s"), path,
+                         strerror(errno));
+    close(fd);
+    return NULL;
+}
+
+/* Why path, which exists, cannot be opened for writing; NULL when it can
+ * (as far as the file system tells before SQLite tries). */
+static char *why_not_writable(const char *path)
+{
+    char *why = store_why_unreadable(path);
+    if (why)
+        return why;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+    } else if (errno == EACCES || errno == EPERM || errno == EROFS) {
+        if (errno == EROFS)
+            return xasprintf(_("%s is on a read-only disk or stick; khaosat "
+                               "must write to its database: copy it to the "
+                               "laptop first"), path);
+        return xasprintf(_("%s is read-only; khaosat must write to its "
+                           "database: make it writable (chmod u+w) or copy "
+                           "it to a folder of yours"), path);
+    }
+    /* SQLite keeps its journal (-wal, -shm) beside the database. */
+    char *dir = durable_dirname(path);
+    char *msg = NULL;
+    if (access(dir, W_OK | X_OK) != 0 && (errno == EACCES || errno == EROFS))
+        msg = xasprintf(_("%s: the folder %s is read-only, and khaosat keeps "
+                          "its journal beside the database: copy the "
+                          "database to a folder you can write"), path, dir);
+    free(dir);
+    return msg;
+}
+
+int store_open_at(const char *db_opt, enum store_missing how, store **out,
+                  int *created, char **errmsg)
+{
+    *out = NULL;
+    *created = 0;
+    *errmsg = NULL;
+    char *path = NULL;
+    if (db_opt && *db_opt) {
+        path = xstrdup(db_opt);
+    } else if (store_default_path(&path) != 0) {
+        *errmsg = xstrdup(_("cannot find a place for the database ($HOME is "
+                            "not set); give one with --db PATH"));
+        return -1;
+    }
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    if (!exists && errno != ENOENT && errno != ENOTDIR) {
+        *errmsg = xasprintf(_("%s: cannot look at the database: %s"), path,
+                            strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (!exists && how == STORE_REFUSE_MISSING) {
+        *errmsg = missing_msg(path);
+        free(path);
+        return -1;
+    }
+    if (!exists) {
+        int rc = store_mkdirs_for(path);
+        if (rc) {
+            *errmsg = xasprintf(_("%s: cannot create its folder: %s"), path,
+                                strerror(-rc));
+            free(path);
+            return -1;
+        }
+    } else if ((*errmsg = why_not_writable(path)) != NULL) {
+        free(path);
+        return -1;
+    }
+    int rc = store_open_mode(path, !exists, out, errmsg);
+    if (rc == 0 && !exists) {
+        /* The new name must outlive a power cut like the data inside. */
+        char *dir = durable_dirname(path);
+        if (durable_sync_dir(dir, errmsg) != 0) {
+            store_close(*out);
+            *out = NULL;
+            rc = -1;
+        }
+        free(dir);
+        *created = rc == 0;
+    }
+    free(path);
+    return rc;
+}
