@@ -33,7 +33,22 @@ ok 'Việt Nam' "concat('Việt', ' ', 'Nam')"
 ok 8 "string-length('Việt Nam')"
 ok '-5' -- '-5'
 
-# Answers from --set: numbers when they read as numbers, else strings.
+# Answers from --set are text; the expression makes them numbers where it
+# computes with them, so a phone number keeps its leading zero.
+ok 0912345678 --set .=0912345678 '.'
+ok true --set .=0912345678 "regex(., '0[0-9]{9}')"
+ok 10 --set .=0912345678 'string-length(.)'
+ok 912345679 --set .=0912345678 '. + 1'
+ok true --set .=0912345678 '. > 5'
+ok 007 --set txt=007 'concat(${txt}, "")'
+ok true --set age=25 '${age} = 25.0'
+# Unicode regular expressions, substr from the end, lenient dates.
+ok true --set name='Nguyễn Văn An' "regex(\${name}, '[\\p{L} .]+')"
+ok false --set name='Nguyễn V4n' "regex(\${name}, '[\\p{L} .]+')"
+ok lo 'substr("hello", -2)'
+ok 1970-01-02 'date("1970-1-2")'
+ok true "selected(., '')"
+ok 5 --set a=2 --set b= --set c=3 'sum(${a}) + sum(${b}) + sum(${c})'
 ok 26 --set age=25 '${age} + 1'
 ok true --set age=25 '${age} >= 18 and ${age} < 60'
 ok true --set sm='a b c' "selected(\${sm}, 'b')"

@@ -84,17 +84,15 @@ static int resolve_answer(void *ctx, const char *name, int bare)
     return -1;
 }
 
-/* A given answer is a number when it reads as one, as a stored numeric
- * answer would be. */
+/* A given answer is text, as a text question's answer is: the expression
+ * makes it a number where it uses one (`. + 1`, `. > 5`), and a phone
+ * number such as 0912345678 keeps its leading zero for regex(). */
 static void lookup_answer(void *ctx, int id, value *out)
 {
     eval_answers *a = ctx;
     const char *s = id == EXPR_REF_SELF ? a->self
                     : id >= 0 && (size_t)id < a->n ? a->values[id] : NULL;
-    if (!s)
-        s = "";
-    double d = val_parse_number(s);
-    *out = isnan(d) ? val_string(s) : val_number(d);
+    *out = val_string(s ? s : "");
 }
 
 /* Seconds since the epoch from --now: a number of seconds or an ISO 8601

@@ -183,9 +183,22 @@ typedef struct agg {
     int want_max;
 } agg;
 
+/* Whether item is an empty answer: only blanks, or nothing. */
+static int item_is_empty(const value *item)
+{
+    if (item->type != VAL_STRING)
+        return 0;
+    const char *s = val_text(item);
+    return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Empty answers are skipped, as ODK Collect does: sum() over a roster
+ * where one member's value is unanswered adds up the others. */
 static int agg_add(void *acc, const value *item)
 {
     agg *a = acc;
+    if (item_is_empty(item))
+        return 1;
     double d = val_to_number(item);
     a->sum += d;
     if (a->n == 0 || isnan(d) || (a->want_max ? d > a->best : d < a->best))

@@ -5,7 +5,8 @@
 #include "config.h"
 
 #include <math.h>
-#include <regex.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,13 +107,20 @@ static value char_range(const char *s, double from, double to)
     return val_string_own(xstrndup(s + oa, ob - oa));
 }
 
-/* ODK substr(s, start[, end]): 0-based, end exclusive. */
+/* ODK substr(s, start[, end]): 0-based, end exclusive; as in ODK Web
+ * Forms, a negative position counts from the end (substr('hello', -2) is
+ * 'lo', substr('hello', 0, -1) is 'hell'). */
 FN(fn_substr)
 {
     value t = {0};
     const char *s = ev_str(c->args[0], env, &t);
+    double len = (double)utf8_len(s);
     double from = trunc(ev_num(c->args[1], env));
     double to = c->nargs > 2 ? trunc(ev_num(c->args[2], env)) : INFINITY;
+    if (from < 0)
+        from += len;
+    if (to < 0)
+        to += len;
     *out = char_range(s, isnan(from) ? INFINITY : from, to);
     val_free(&t);
 }
@@ -247,46 +255,52 @@ FN(fn_translate)
 
 /* ---- regular expressions ---- */
 
-/* Compile pattern to match a whole string with POSIX extended syntax; \d
- * and \D, common in forms written for Java's engine, become classes.
- * Returns NULL or an error message. */
-static char *regex_compile(const char *pattern, regex_t *re)
-{
-    sbuf b;
-    sbuf_init(&b);
-    sbuf_add(&b, "^(");
-    int in_class = 0;
-    for (const char *p = pattern; *p; p++) {
-        if (*p == '\\' && (p[1] == 'd' || p[1] == 'D')) {
-            sbuf_add(&b, in_class ? "0-9" : p[1] == 'd' ? "[0-9]" : "[^0-9]");
-            p++;
-            continue;
-        }
-        if (*p == '\\' && p[1]) {
-            sbuf_addn(&b, p, 2);
-            p++;
-            continue;
-        }
-        if (*p == '[' && !in_class)
-            in_class = 1;
-        else if (*p == ']' && in_class && p[-1] != '[' && p[-1] != '^')
-            in_class = 0;
-        sbuf_addc(&b, *p);
-    }
-    sbuf_add(&b, ")$");
-    int rc = regcomp(re, b.s, REG_EXTENDED | REG_NOSUB);
-    sbuf_free(&b);
-    if (rc == 0)
-        return NULL;
-    char msg[256];
-    regerror(rc, re, msg, sizeof msg);
-    return xasprintf("invalid regular expression: %s", msg);
-}
+/* A compiled pattern and the match data it needs. */
+typedef struct regex_prog {
+    pcre2_code *code;
+    pcre2_match_data *md;
+} regex_prog;
 
 static void regex_free(void *p)
 {
-    regfree(p);
-    free(p);
+    regex_prog *r = p;
+    pcre2_match_data_free(r->md);
+    pcre2_code_free(r->code);
+    free(r);
+}
+
+/* Compile pattern with PCRE2 in UTF mode with Unicode properties (\p{L},
+ * and \d, \w matching any script's digits and letters), anchored at both
+ * ends: ODK's regex() matches the whole string. Returns NULL or an error
+ * message. */
+static char *regex_compile(const char *pattern, regex_prog **out)
+{
+    int rc;
+    PCRE2_SIZE at;
+    pcre2_code *code = pcre2_compile(
+        (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+        PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED |
+            PCRE2_ENDANCHORED | PCRE2_DOLLAR_ENDONLY,
+        &rc, &at, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(rc, msg, sizeof msg);
+        return xasprintf("invalid regular expression: %s", (char *)msg);
+    }
+    regex_prog *r = xmalloc(sizeof *r);
+    r->code = code;
+    r->md = pcre2_match_data_create_from_pattern(code, NULL);
+    if (!r->md)
+        abort();  /* out of memory, as xmalloc does */
+    *out = r;
+    return NULL;
+}
+
+/* Whether s matches r as a whole. */
+static int regex_matches(const regex_prog *r, const char *s)
+{
+    return pcre2_match(r->code, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md,
+                       NULL) >= 0;
 }
 
 /* A literal pattern is compiled once, and its errors are parse errors. */
@@ -295,14 +309,13 @@ static char *regex_prepare(node *c, expr_parse_ctx *pc, int *col)
     node *pat = c->args[1];
     if (pat->kind != NODE_STR)
         return NULL;
-    regex_t *re = xmalloc(sizeof *re);
-    char *msg = regex_compile(pat->lit.str, re);
+    regex_prog *r;
+    char *msg = regex_compile(pat->lit.str, &r);
     if (msg) {
-        free(re);
         *col = pat->col;
         return msg;
     }
-    c->aux = re;
+    c->aux = r;
     c->aux_free = regex_free;
     return NULL;
 }
@@ -312,15 +325,15 @@ FN(fn_regex)
     value ts = {0}, tp = {0};
     const char *s = ev_str(c->args[0], env, &ts);
     if (c->aux) {
-        *out = val_bool(regexec(c->aux, s, 0, NULL, 0) == 0);
+        *out = val_bool(regex_matches(c->aux, s));
     } else {
-        regex_t re;
-        char *msg = regex_compile(ev_str(c->args[1], env, &tp), &re);
-        *out = val_bool(!msg && regexec(&re, s, 0, NULL, 0) == 0);
+        regex_prog *r;
+        char *msg = regex_compile(ev_str(c->args[1], env, &tp), &r);
+        *out = val_bool(!msg && regex_matches(r, s));
         if (msg)
             free(msg);
         else
-            regfree(&re);
+            regex_free(r);
     }
     val_free(&ts);
     val_free(&tp);
@@ -352,7 +365,9 @@ static const char *token_at(const char *s, size_t idx, size_t *len)
     return NULL;
 }
 
-/* Whether the space-separated list holds want (spaces around it aside). */
+/* Whether the space-separated list holds want (spaces around it aside).
+ * An empty want is "selected" in an empty list, as in ODK: selected(., '')
+ * asks whether nothing is chosen. */
 static value selected(const char *list, const char *want)
 {
     while (is_space((unsigned char)*want))
@@ -360,6 +375,8 @@ static value selected(const char *list, const char *want)
     size_t wl = strlen(want);
     while (wl && is_space((unsigned char)want[wl - 1]))
         wl--;
+    if (wl == 0)
+        return val_bool(list[strspn(list, " \t\r\n")] == '\0');
     int found = 0;
     const char *tok;
     size_t len;

@@ -292,6 +292,15 @@ static int read_digits(const char **p, int n, int *out)
     return 0;
 }
 
+/* Read one or two decimal digits at *p into *out, advancing *p: ODK reads
+ * "1970-1-2" as 1970-01-02. */
+static int read_1or2_digits(const char **p, int *out)
+{
+    if ((*p)[0] < '0' || (*p)[0] > '9')
+        return -1;
+    return read_digits(p, (*p)[1] >= '0' && (*p)[1] <= '9' ? 2 : 1, out);
+}
+
 static int days_in_month(long y, int m)
 {
     static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -347,8 +356,8 @@ int val_parse_date(const char *s, double *days)
     while (is_xml_space((unsigned char)*p))
         p++;
     int y, m, d;
-    if (read_digits(&p, 4, &y) || *p++ != '-' || read_digits(&p, 2, &m) ||
-        *p++ != '-' || read_digits(&p, 2, &d))
+    if (read_digits(&p, 4, &y) || *p++ != '-' || read_1or2_digits(&p, &m) ||
+        *p++ != '-' || read_1or2_digits(&p, &d))
         return -1;
     if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return -1;
@@ -401,7 +410,7 @@ double val_to_number(const value *v)
     double d = val_parse_number(s);
     /* ODK: a date in number context is its day count. */
     double days;
-    if (isnan(d) && strlen(s) >= 10 && val_parse_date(s, &days) == 0)
+    if (isnan(d) && strlen(s) >= 8 && val_parse_date(s, &days) == 0)
         return days;
     return d;
 }

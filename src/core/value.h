@@ -54,7 +54,8 @@ double val_parse_number(const char *s);
 char *val_format_number(double d);
 
 /* Days since 1970-01-01 on the local calendar (the fraction is the time of
- * day) of a "YYYY-MM-DD" date or an ISO 8601 date-time; a date-time with a
+ * day) of a "YYYY-MM-DD" date (month and day may have one digit, as ODK
+ * allows) or an ISO 8601 date-time; a date-time with a
  * UTC offset is moved to local time first. Returns 0, or -1 when s is
  * neither. */
 int val_parse_date(const char *s, double *days);
