@@ -189,8 +189,10 @@ static void commune(store *st, const char *code)
     interview(st, "commune", p, 0);
 }
 
-/* Interviews of other forms added to the database by the test. */
+/* Interviews of other forms added to the database by the test; with
+ * only_extra, instead of the households above. */
 static void (*extra_data)(store *st);
+static int only_extra;
 
 /* Processes for the report's main pass (1: one, 2: split). */
 static int report_jobs = 1;
@@ -205,7 +207,8 @@ static report_result *make_report(int with_commune, int two_communes,
     store *st = NULL;
     char *err = NULL;
     ck_assert_int_eq(store_open(path, &st, &err), 0);
-    households(st);
+    if (!only_extra)
+        households(st);
     if (with_commune)
         commune(st, "79001");
     if (two_communes)
@@ -676,6 +679,47 @@ START_TEST(centrally_chosen_commune_is_exempt)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- age */
+
+/* One household interviewed on 1 June 2026: a man born March 1965 (61
+ * years 3 months, under the 61y6m of 2026) with a smartphone, a woman
+ * born January 1968 (58 years 5 months, past the 57 years of 2026) without
+ * one, and a man born December 1964 (61 years 6 months: retired) with one. */
+static void older_household(store *st)
+{
+    const pin p[] = {{"", "village", "01"}, {"", "hh_no", "9"},
+        {"", "consent", "1"}, {"", "interview_date", "2026-06-01"},
+        {"", "hh_size", "3"},
+        {"members[1]", "m_sex", "1"}, {"members[1]", "m_birth_year", "1965"},
+        {"members[1]", "m_birth_month", "3"},
+        {"members[1]", "m_smartphone", "1"},
+        {"members[2]", "m_sex", "2"}, {"members[2]", "m_birth_year", "1968"},
+        {"members[2]", "m_birth_month", "1"},
+        {"members[2]", "m_smartphone", "0"},
+        {"members[3]", "m_sex", "1"}, {"members[3]", "m_birth_year", "1964"},
+        {"members[3]", "m_birth_month", "12"},
+        {"members[3]", "m_smartphone", "1"}, {NULL, NULL, NULL}};
+    interview(st, "household", p, 0);
+}
+
+START_TEST(working_age_follows_the_retirement_age)
+{
+    /* Given only that household, C5 counts the man of 61 (working age in
+     * 2026) and neither the woman of 58 nor the man of 61y6m: 1 of 1. */
+    only_extra = 1;
+    extra_data = older_household;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    ck_assert_int_eq(report_figure(r, "c5", NULL, &num, &den, &units), 0);
+    ck_assert_msg(num == 1 && den == 1, "c5 %g / %g", num, den);
+    free_report(r);
+    extra_data = NULL;
+    only_extra = 0;
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -693,6 +737,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, no_key_product_is_not_met);
     tcase_add_test(tc, e4_assessment_needs_a_product);
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
+    tcase_add_test(tc, working_age_follows_the_retirement_age);
     return s;
 }
 
