@@ -11,7 +11,13 @@
  * Then sealed against plain: the merged interviews exported as one plain
  * and one sealed bundle (encrypted for an office, signed), and each merged
  * into a copy of the same empty office database, best of five runs each
- * (goal: under 10% overhead). */
+ * (goal: under 10% overhead).
+ *
+ * Then history: one interview whose history is a chain of 1000, 2000 and
+ * 4000 revisions in uneven diamonds (tests/diamond.h), merged from two
+ * bundles with different tips so the second is a three-way merge; the
+ * time per revision must stay flat (the ancestor search is linear).
+ * --history: this series alone. */
 #include "config.h"
 
 #include <dirent.h>
@@ -31,6 +37,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "core/util.h"
+#include "../tests/diamond.h"
 
 #define PER_BUNDLE 50
 #define ITEMS 100
@@ -571,6 +578,63 @@ static int child_main(char **argv)
     return 0;
 }
 
+/* Time the three-way merge of a revs-revision diamond history into a
+ * fresh database under tmpl; seconds. */
+static double diamond_merge(const char *tmpl, const char *form,
+                            size_t form_len, long revs)
+{
+    char *dir = xasprintf("%s/diamond%ld", tmpl, revs);
+    char *db = xasprintf("%s/diamond%ld.db", tmpl, revs);
+    char *mk = xasprintf("mkdir -p '%s'", dir), *err = NULL;
+    char *pa = NULL, *pb = NULL;
+    must(system(mk) == 0, mk, NULL);
+    const char *dev = "0d1a0000-0000-4000-8000-00000000000a";
+    must(diamond_bundle(dir, form, form_len, FORM_ID, FORM_VERSION, dev,
+                        revs, "tip A", &pa, &err) == 0, "diamond", err);
+    must(diamond_bundle(dir, form, form_len, FORM_ID, FORM_VERSION, dev,
+                        revs, "tip B", &pb, &err) == 0, "diamond", err);
+    store *st = fresh_store(db);
+    const char *paths[2] = {pa, pb};
+    double t = 0;
+    for (int i = 0; i < 2; i++) {
+        bundle *b;
+        merge_counts c;
+        double t0 = bench_now();
+        must(bundle_open(paths[i], &b, &err) == 0, paths[i], err);
+        merger *m = merger_new(st);
+        must(merger_run(m, b, NULL, NULL, &c, &err) == 0, paths[i], err);
+        merger_free(m);
+        bundle_close(b);
+        t = bench_now() - t0;
+    }
+    store_close(st);
+    free(pa);
+    free(pb);
+    free(mk);
+    free(db);
+    free(dir);
+    return t;
+}
+
+/* Three-way merges over ever longer histories: time per revision. */
+static void diamond_series(const char *tmpl, const char *form,
+                           size_t form_len)
+{
+    static const long revs[3] = {1000, 2000, 4000};
+    double first = 0;
+    printf("  history of uneven diamonds, three-way merge of the second "
+           "tip:\n");
+    for (int i = 0; i < 3; i++) {
+        double t = diamond_merge(tmpl, form, form_len, revs[i]);
+        double per = t / revs[i] * 1e6;
+        if (i == 0)
+            first = per;
+        printf("    %5ld revisions:              %8.3f s  (%.1f us per "
+               "revision, %.2fx the 1000's)\n", revs[i], t, per,
+               per / first);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 5 && strcmp(argv[1], "--child") == 0)
@@ -582,6 +646,16 @@ int main(int argc, char **argv)
     must(form != NULL, SRCFORMSDIR "/household.yaml", "cannot read");
     char tmpl[] = "/tmp/khaosat-bench-merge-XXXXXX";
     must(mkdtemp(tmpl) != NULL, "mkdtemp", NULL);
+    if (argc > 1 && strcmp(argv[1], "--history") == 0) {
+        /* The history series alone. */
+        printf("bench_merge --history\n");
+        diamond_series(tmpl, form, form_len);
+        char *rm = xasprintf("rm -rf '%s'", tmpl);
+        int rc = system(rm);
+        free(rm);
+        free(form);
+        return rc == 0 ? 0 : 1;
+    }
     char *dir = xasprintf("%s/usb", tmpl), *db = xasprintf("%s/o.db", tmpl),
          *fl = xasprintf("%s/floor.db", tmpl), *up = xasprintf("%s/up", tmpl);
     char *mk = xasprintf("mkdir -p '%s' '%s'", dir, up);
@@ -621,6 +695,7 @@ int main(int argc, char **argv)
     store_close(st);
     free(path);
     sealed_vs_plain(db, tmpl, n);
+    diamond_series(tmpl, form, form_len);
     int small = bundles / 10 > 0 ? bundles / 10 : 1;
     long p1 = child_peak("/proc/self/exe", dir, db, small);
     long p2 = child_peak("/proc/self/exe", dir, db, bundles);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bundle_fixture.h"
+#include "diamond.h"
 #include "hostile_fixture.h"
 #include "check_main.h"
 #include "sync/merge.h"
@@ -184,6 +185,51 @@ START_TEST(plain_bundle_read_once)
 }
 END_TEST
 
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Two bundles with the same 4,000-revision chain of uneven diamonds and
+ * different tips: the second is a three-way merge whose ancestor search
+ * once cost the square of the chain (500 revisions: 12 s). */
+START_TEST(long_diamond_history_merges_fast)
+{
+    store *o = fx_laptop("office.db");
+    char *dir = fx_subdir("usb"), *pa = NULL, *pb = NULL, *err = NULL;
+    const char *dev = "0d1a0000-0000-4000-8000-00000000000a";
+    ck_assert_msg(diamond_bundle(dir, fx_source, fx_source_len, "household",
+                                 "2026.1", dev, 4000, "tip A", &pa, &err)
+                  == 0, "%s", err);
+    ck_assert_msg(diamond_bundle(dir, fx_source, fx_source_len, "household",
+                                 "2026.1", dev, 4000, "tip B", &pb, &err)
+                  == 0, "%s", err);
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, pa, &why) == 0, "%s", why);
+    double t0 = now_s();
+    bundle *b;
+    ck_assert_msg(bundle_open(pb, &b, &why) == 0, "%s", why);
+    merger *m = merger_new(o);
+    merge_counts c;
+    ck_assert_msg(merger_run(m, b, NULL, NULL, &c, &why) == 0, "%s", why);
+    double t = now_s() - t0;
+    ck_assert_int_eq(c.updated, 1);
+    ck_assert_int_eq(c.conflicts, 1);       /* name: tip A against tip B */
+    ck_assert_msg(t < 5.0, "merging took %.1f s", t);
+    merger_free(m);
+    bundle_close(b);
+    ck_assert_int_eq(check_sql_long(store_path(o), "SELECT count(*) FROM"
+                                    " revisions"), 4001 + 3);
+    free(pa);
+    free(pb);
+    free(dir);
+    store_close(o);
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -191,6 +237,8 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, disordered_keys_refused);
     tcase_add_test(tc, only_regular_files_are_opened);
     tcase_add_test(tc, plain_bundle_read_once);
+    tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
+    tcase_add_test(tc, long_diamond_history_merges_fast);
     return s;
 }
 

@@ -306,3 +306,51 @@ int store_interview_mark_exported(store *st, const char *uuid)
     }
     return store_commit(st);
 }
+
+/* Copy a revision id column (NULL or malformed: ""). */
+static void copy_id(char out[REV_HEX + 1], sqlite3_stmt *s, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(s, col);
+    if (v && strlen(v) == REV_HEX)
+        memcpy(out, v, REV_HEX + 1);
+    else
+        out[0] = '\0';
+}
+
+int store_rev_graph(store *st, const char *uuid, size_t max, rev_node **out,
+                    size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT id, parent, parent2"
+                           " FROM revisions WHERE interview = ?1"
+                           " ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+        return store_fail(st, "reading the history of interview %s", uuid);
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == max) {
+            rc = SQLITE_FULL;
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        rev_node *v = &(*out)[(*n)++];
+        copy_id(v->id, s, 0);
+        copy_id(v->parent, s, 1);
+        copy_id(v->parent2, s, 2);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_FULL)
+        store_fail(st, "reading the history of interview %s", uuid);
+    sqlite3_finalize(s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return rc == SQLITE_FULL ? 1 : -1;
+}

@@ -83,4 +83,15 @@ int store_rev_snapshot(store *st, const char *uuid, int force,
  * none yet); returns 1 when there is no such interview. */
 int store_rev_head(store *st, const char *uuid, char **out);
 
+/* One revision of an interview and its parents ("" for none). */
+typedef struct rev_node {
+    char id[REV_HEX + 1], parent[REV_HEX + 1], parent2[REV_HEX + 1];
+} rev_node;
+
+/* The revisions of interview uuid with their parents, sorted by id: 0
+ * with *out (newly allocated, the caller frees it) and *n; 1 when it has
+ * more than max revisions; -1 on failure (the store's message). */
+int store_rev_graph(store *st, const char *uuid, size_t max, rev_node **out,
+                    size_t *n);
+
 #endif

@@ -34,6 +34,7 @@
 #define BUNDLE_MAX_FORMS 1000L
 #define BUNDLE_MAX_INTERVIEWS 1000000L
 #define BUNDLE_MAX_REVISIONS 10000000L
+#define BUNDLE_MAX_IV_REVISIONS 100000L    /* of one interview */
 #define BUNDLE_MAX_ITEMS 500000000L
 #define BUNDLE_MAX_AUDIT 500000000L
 /* The largest plain bundle file read (it is read whole into memory). */

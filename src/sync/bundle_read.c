@@ -318,6 +318,8 @@ typedef struct rev_pass {
     canon rc, ic;
     key_order rk, ik;
     long nrev, nitem;
+    char iv[40];              /* the interview of the last revision */
+    long iv_revs;             /* and how many revisions it has so far */
 } rev_pass;
 
 /* Step to the next item, checking it; -1 on failure. */
@@ -400,6 +402,15 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
             || rule_rev(&p.rv, &w) != 0) {
             *why = xasprintf("table revisions, row %ld: %s", p.nrev, w);
             free(w);
+            goto out;
+        }
+        if (strcmp(p.iv, p.rv.v[0]) != 0) {
+            snprintf(p.iv, sizeof p.iv, "%s", p.rv.v[0]);
+            p.iv_revs = 0;
+        }
+        if (++p.iv_revs > BUNDLE_MAX_IV_REVISIONS) {
+            *why = xasprintf("interview %s has more than %ld revisions",
+                             p.rv.v[0], BUNDLE_MAX_IV_REVISIONS);
             goto out;
         }
         hash_row(&p.rc, &p.rv, 8);

@@ -162,6 +162,14 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
     return header_fields(data, nl + 1, end, h, hlen, signed_, why);
 }
 
+int envelope_header_parse(const char *data, size_t len, envelope_header *h,
+                          size_t *hlen, char **why)
+{
+    int signed_ = 0;
+    *why = NULL;
+    return parse_header(data, len, h, hlen, &signed_, why);
+}
+
 /* Read a whole file of at most ENVELOPE_MAX bytes, in one allocation. */
 static unsigned char *read_all(const char *path, size_t *len, char **why)
 {

@@ -72,6 +72,13 @@ int envelope_seal(const keys_self *self, const keys_card *to,
 int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
                   envelope_info *info, char **err);
 
+/* Parse the clear header at the start of data (len bytes, at most its
+ * first kilobyte is looked at): 0 with *h and its length *hlen, 1 when
+ * data is not a sealed bundle, -1 with *why (newly allocated) when it is
+ * a damaged one. */
+int envelope_header_parse(const char *data, size_t len, envelope_header *h,
+                          size_t *hlen, char **why);
+
 /* Read the header of path: 0 when it is a sealed bundle, 1 when it is not
  * one (maybe a plain bundle), -1 when it is a damaged one. */
 int envelope_read_header(const char *path, envelope_header *h, char **err);

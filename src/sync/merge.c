@@ -12,13 +12,6 @@
 #include "store/store_int.h"
 #include "core/util.h"
 
-/* Ancestors of ?1 (itself included), following both parents. */
-#define ANCESTORS(name, start) \
-    name "(id) AS (SELECT " start " UNION SELECT r.parent FROM revisions r" \
-    " JOIN " name " ON r.id = " name ".id WHERE r.parent IS NOT NULL" \
-    " UNION SELECT r.parent2 FROM revisions r JOIN " name \
-    " ON r.id = " name ".id WHERE r.parent2 IS NOT NULL)"
-
 static const char *const merge_sql[MS_COUNT] = {
     [MS_BUNDLE_GET] = "SELECT sha256, merged FROM bundles WHERE uuid = ?1",
     [MS_BUNDLE_ADD] = "INSERT INTO bundles VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
@@ -41,15 +34,6 @@ static const char *const merge_sql[MS_COUNT] = {
     [MS_AUDIT_ADD] = "INSERT OR IGNORE INTO audit (interview, time, event,"
         " qid, path, old_value, new_value, origin, origin_seq)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [MS_ANCESTOR] = "WITH RECURSIVE " ANCESTORS("anc", "?1")
-        " SELECT 1 FROM anc WHERE id = ?2 LIMIT 1",
-    /* The common ancestor nearest to ?1. */
-    [MS_BASE] = "WITH RECURSIVE a(id, d) AS (SELECT ?1, 0 UNION SELECT"
-        " r.parent, a.d + 1 FROM revisions r JOIN a ON r.id = a.id"
-        " WHERE r.parent IS NOT NULL UNION SELECT r.parent2, a.d + 1"
-        " FROM revisions r JOIN a ON r.id = a.id"
-        " WHERE r.parent2 IS NOT NULL), " ANCESTORS("b", "?2")
-        " SELECT a.id FROM a JOIN b ON a.id = b.id ORDER BY a.d LIMIT 1",
     [MS_ITEMS] = "SELECT qid, path, value FROM revision_items"
         " WHERE revision = ?1 ORDER BY qid, path",
     [MS_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1",
@@ -156,22 +140,6 @@ void merger_free(merger *m)
     free(m);
 }
 
-/* Non-zero when revision anc is rev or one of its ancestors; -1 on
- * failure. */
-static int is_ancestor(merger *m, const char *anc, const char *rev)
-{
-    sqlite3_stmt *s = merge_stmt(m, MS_ANCESTOR);
-    if (!s)
-        return -1;
-    const char *v[2] = {rev, anc};
-    merge_bind(s, 2, v);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return merge_fail(m, m->db, "following the history of %s", rev);
-    return rc == SQLITE_ROW;
-}
-
 /* Make revision rev the interview's content and head. */
 static int apply_revision(merger *m, const char *uuid, const char *old,
                           const char *rev)
@@ -228,7 +196,8 @@ static int add_interview(merger *m, sqlite3_stmt *iv)
     return merge_exec(m, s, "adding an interview");
 }
 
-/* Decide and apply, given local head L (may be NULL) and bundle head B. */
+/* Decide and apply, given local head L (may be NULL) and bundle head B,
+ * with the interview's history loaded once. */
 static int settle(merger *m, const char *uuid, const char *form_id,
                   const char *version, const char *L, const char *B)
 {
@@ -236,21 +205,26 @@ static int settle(merger *m, const char *uuid, const char *form_id,
         m->c.unchanged++;
         return 0;
     }
-    int older = L ? is_ancestor(m, B, L) : 0;
-    if (older != 0) {
-        m->c.unchanged += older > 0;
-        return older > 0 ? 0 : -1;
-    }
-    int newer = L ? is_ancestor(m, L, B) : 1;
-    if (newer < 0)
+    merge_graph g;
+    if (merge_graph_load(m, uuid, &g) != 0)
         return -1;
-    char merged[65];
+    int rc = 0;
+    char merged[65], *base = NULL;
     const char *to = B;
-    if (!newer) {
-        if (merge_three_way(m, uuid, form_id, version, L, B, merged) != 0)
-            return -1;
+    if (L && merge_graph_is_ancestor(&g, B, L)) {
+        m->c.unchanged++;           /* an older state: nothing to do */
+        merge_graph_free(&g);
+        return 0;
+    }
+    if (L && !merge_graph_is_ancestor(&g, L, B)) {
+        base = merge_graph_base(&g, L, B);
+        rc = merge_three_way(m, uuid, form_id, version, base, L, B, merged);
         to = merged;
     }
+    merge_graph_free(&g);
+    free(base);
+    if (rc != 0)
+        return -1;
     m->c.updated++;
     if (apply_revision(m, uuid, L, to) != 0)
         return -1;

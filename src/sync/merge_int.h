@@ -8,11 +8,15 @@
 #include "store/revision.h"
 #include "core/util.h"
 
+/* The most revisions of one interview a merge follows: the history
+ * searches are linear in it, and no honest interview comes near. */
+#define MERGE_MAX_REVISIONS BUNDLE_MAX_IV_REVISIONS
+
 /* Statements on the database merged into, prepared once per merger. */
 enum merge_stmt {
     MS_BUNDLE_GET, MS_BUNDLE_ADD, MS_FORM_GET, MS_FORM_ADD,
     MS_IV_GET, MS_IV_ADD, MS_REV_HAS, MS_REV_ADD, MS_ITEM_ADD, MS_AUDIT_ADD,
-    MS_ANCESTOR, MS_BASE, MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
+    MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
     MS_PUT_RC, MS_SET_HEAD, MS_CONFLICT_ADD, MS_KEY_STALE, MS_KEY_ANSWER,
     MS_KEY_PUT, MS_KEY_SAME, MS_DUP_ADD,
     MS_COUNT
@@ -55,6 +59,27 @@ struct merger {
     char *err;
 };
 
+/* An interview's revision history in memory (merge_graph.c). */
+typedef struct merge_graph {
+    rev_node *v;              /* sorted by id */
+    size_t n;
+    size_t *queue;            /* scratch for the searches */
+    unsigned char *mark;
+} merge_graph;
+
+/* Load the history of interview uuid as stored now (at most
+ * MERGE_MAX_REVISIONS revisions, else refused with the merger's
+ * message). */
+int merge_graph_load(merger *m, const char *uuid, merge_graph *g);
+/* Free a history. */
+void merge_graph_free(merge_graph *g);
+/* Non-zero when revision anc is rev or one of its ancestors. */
+int merge_graph_is_ancestor(merge_graph *g, const char *anc,
+                            const char *rev);
+/* The common ancestor of mine and theirs nearest to theirs, newly
+ * allocated, or NULL when their histories never met. */
+char *merge_graph_base(merge_graph *g, const char *mine, const char *theirs);
+
 /* Prepared statement id of the merger, or of the bundle. */
 sqlite3_stmt *merge_stmt(merger *m, enum merge_stmt id);
 /* Set the merger's message to "PATH: what: SQLite's reason"; -1. */
@@ -78,9 +103,9 @@ int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
 /* Copy the interview's audit rows that are not here yet. */
 int merge_import_audit(merger *m, const char *uuid);
 /* Merge revisions mine and theirs of the interview against their common
- * ancestor; *out gets the new revision's id. */
+ * ancestor base; *out gets the new revision's id. */
 int merge_three_way(merger *m, const char *uuid, const char *form_id,
-                    const char *version, const char *mine,
+                    const char *version, const char *base, const char *mine,
                     const char *theirs, char out[65]);
 /* Recompute the interview's key and flag other interviews with the same. */
 int merge_case_key(merger *m, const char *uuid, const char *form_id,

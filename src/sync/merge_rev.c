@@ -290,29 +290,6 @@ static char *rev_status(merger *m, const char *id)
     return st;
 }
 
-/* The nearest common ancestor of mine and theirs, or NULL when their
- * histories never met (*failed set on failure). */
-static char *merge_base(merger *m, const char *mine, const char *theirs,
-                        int *failed)
-{
-    sqlite3_stmt *s = merge_stmt(m, MS_BASE);
-    *failed = !s;
-    if (!s)
-        return NULL;
-    const char *v[2] = {theirs, mine};
-    merge_bind(s, 2, v);
-    int rc = sqlite3_step(s);
-    char *base = rc == SQLITE_ROW
-        ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        *failed = 1;
-        merge_fail(m, m->db, "finding the common revision of %s and %s",
-                   mine, theirs);
-    }
-    return base;
-}
-
 /* Write the merged revision of mine and theirs: parents in sorted order,
  * so two offices making the same merge make the same revision. */
 static int write_merged(merger *m, const char *uuid, const char *form_id,
@@ -345,15 +322,11 @@ static int write_merged(merger *m, const char *uuid, const char *form_id,
 }
 
 int merge_three_way(merger *m, const char *uuid, const char *form_id,
-                    const char *version, const char *mine,
+                    const char *version, const char *base, const char *mine,
                     const char *theirs, char out[65])
 {
-    int failed;
-    char *base = merge_base(m, mine, theirs, &failed);
     merge_items l[3] = {{0}}, merged = {0}, conf = {0};
-    int rc = failed ? -1 : 0;
-    if (rc == 0)
-        rc = merge_load_items(m, base, &l[0]);
+    int rc = merge_load_items(m, base, &l[0]);
     if (rc == 0)
         rc = merge_load_items(m, mine, &l[1]);
     if (rc == 0)
@@ -374,6 +347,5 @@ int merge_three_way(merger *m, const char *uuid, const char *form_id,
         merge_items_free(&l[i]);
     merge_items_free(&merged);
     merge_items_free(&conf);
-    free(base);
     return rc;
 }
