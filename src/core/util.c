@@ -10,11 +10,27 @@
 #include <string.h>
 #include <unistd.h>
 
+static void (*fatal_hook)(void);
+
+void util_on_fatal(void (*fn)(void))
+{
+    fatal_hook = fn;
+}
+
+_Noreturn void util_fatal(void)
+{
+    void (*fn)(void) = fatal_hook;
+    fatal_hook = NULL;      /* a hook that fails must not loop */
+    if (fn)
+        fn();
+    abort();
+}
+
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
     if (!p)
-        abort();
+        util_fatal();
     return p;
 }
 
@@ -22,7 +38,7 @@ void *xcalloc(size_t n, size_t sz)
 {
     void *p = calloc(n ? n : 1, sz ? sz : 1);
     if (!p)
-        abort();
+        util_fatal();
     return p;
 }
 
@@ -30,7 +46,7 @@ void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
     if (!p)
-        abort();
+        util_fatal();
     return p;
 }
 
@@ -54,7 +70,7 @@ char *xvasprintf(const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, aq);
     va_end(aq);
     if (n < 0)
-        abort();
+        util_fatal();
     char *p = xmalloc((size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
@@ -115,7 +131,7 @@ void sbuf_addf(sbuf *b, const char *fmt, ...)
     int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
     if (n < 0)
-        abort();
+        util_fatal();
     if ((size_t)n >= b->cap - b->len) {
         sbuf_grow(b, (size_t)n);
         va_start(ap, fmt);

@@ -16,6 +16,12 @@ int util_in_build_tree(void);
 
 #endif
 
+/* Register fn to run before khaosat aborts on a fatal error (out of
+ * memory): the screens use it to give the terminal back. */
+void util_on_fatal(void (*fn)(void));
+/* Run the registered hook, then abort(): for states with no way on. */
+_Noreturn void util_fatal(void);
+
 /* Allocate or abort: running out of memory is not a recoverable state for a
  * survey tool, and every caller checking it would hide the real logic. */
 void *xmalloc(size_t n);
@@ -30,7 +36,7 @@ char *xstrndup(const char *s, size_t n);
 /* printf into a newly allocated string. */
 char *xasprintf(const char *fmt, ...) KS_PRINTF(1, 2);
 /* vprintf into a newly allocated string. */
-char *xvasprintf(const char *fmt, va_list ap);
+char *xvasprintf(const char *fmt, va_list ap) KS_PRINTF(1, 0);
 
 /* A growable, always NUL-terminated byte string. */
 typedef struct sbuf {

@@ -81,11 +81,18 @@ static char *sim_candidate(session *s, sim_rng *r, session_item it, int attempt)
     switch (fq->type) {
     case QT_INTEGER:
         return sim_integer(r, attempt);
-    case QT_DECIMAL:
-        return xasprintf("%ld.%ld", sim_range(r, 0, 100), sim_range(r, 0, 9));
-    case QT_DATE:
-        return xasprintf("%04ld-%02ld-%02ld", sim_range(r, 2020, 2026),
-                         sim_range(r, 1, 12), sim_range(r, 1, 28));
+    /* Draws are sequenced one per statement: the order in which a
+     * compiler evaluates function arguments is unspecified, and the same
+     * seed must give the same data whichever compiler built khaosat. */
+    case QT_DECIMAL: {
+        long frac = sim_range(r, 0, 9), whole = sim_range(r, 0, 100);
+        return xasprintf("%ld.%ld", whole, frac);
+    }
+    case QT_DATE: {
+        long d = sim_range(r, 1, 28), m = sim_range(r, 1, 12);
+        long y = sim_range(r, 2020, 2026);
+        return xasprintf("%04ld-%02ld-%02ld", y, m, d);
+    }
     case QT_SELECT_ONE:
     case QT_SELECT_MULTIPLE: {
         int *ix;

@@ -111,6 +111,8 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
 
 /* Build "PATH: message[: reason]" into the store. */
 static void set_err(store *st, const char *reason, const char *fmt,
+                    va_list ap) KS_PRINTF(3, 0);
+static void set_err(store *st, const char *reason, const char *fmt,
                     va_list ap)
 {
     char *msg = xvasprintf(fmt, ap);
@@ -374,7 +376,7 @@ void store_uuid_v4(char out[37])
     static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
     if (sodium_init() < 0)
-        abort();            /* no randomness: nothing sensible to do */
+        util_fatal();       /* no randomness: nothing sensible to do */
     randombytes_buf(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */

@@ -136,6 +136,11 @@ int store_setting_set(store *st, const char *key, const char *value);
 int store_device_id(store *st, char **out);
 /* A fresh random UUID v4 string (36 characters plus NUL). */
 void store_uuid_v4(char out[37]);
+/* The current UTC time, ISO 8601, with milliseconds when ms is set. */
+void store_now(char buf[32], int ms);
+/* The current time to the second (interviews) and to the millisecond
+ * (audit), from one reading of the clock. */
+void store_now_both(char sec[32], char ms[32]);
 
 /* Keep a form definition.  Storing the same text again is a no-op; a
  * different text under a stored (form id, version) is refused, since data

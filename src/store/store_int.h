@@ -64,11 +64,6 @@ int store_begin(store *st);
 int store_commit(store *st);
 /* ROLLBACK if a transaction is open; keeps the current message. */
 void store_rollback(store *st);
-/* The current UTC time, ISO 8601, with milliseconds when ms is set. */
-void store_now(char buf[32], int ms);
-/* The current time to the second (interviews) and to the millisecond
- * (audit), from one reading of the clock. */
-void store_now_both(char sec[32], char ms[32]);
 /* Bind a string parameter that outlives the statement's next step. */
 void store_bind(sqlite3_stmt *s, int i, const char *v);
 /* Append an audit row; SQLite's code. */

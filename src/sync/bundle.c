@@ -1,6 +1,6 @@
 /* bundle.c: the bundle schema, file names and the writer.  Reading and
  * verifying are in bundle_read.c, exporting from the store in
- * bundle_export.c. */
+ * bundle_export.c.  layers: bundle-sql (this SQL is the bundle file's). */
 #include "config.h"
 #include "sync/bundle_int.h"
 
@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "store/revision.h"
-#include "store/store_int.h"
+#include "store/store.h"
 #include "core/util.h"
 
 const char *const bundle_table_name[BT_COUNT] = {

@@ -1,6 +1,7 @@
 /* bundle_open.c: opening a bundle held in memory as untrusted input: the
  * SQLite defences, format version, schema, structure, manifest, counts,
- * content hash and references, all checked before anything is merged. */
+ * content hash and references, all checked before anything is merged.
+ * layers: bundle-sql (its SQL reads the bundle file only). */
 #include "config.h"
 #include "sync/bundle_int.h"
 

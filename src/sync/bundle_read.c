@@ -1,5 +1,6 @@
 /* bundle_read.c: the content hash of a bundle, computed while checking
- * every row, every revision id and every form's hash. */
+ * every row, every revision id and every form's hash.
+ * layers: bundle-sql (its SQL reads the bundle file only). */
 #include "config.h"
 #include "sync/bundle_int.h"
 

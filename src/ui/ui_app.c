@@ -1,10 +1,9 @@
 /* ui_app.c: `khaosat` without a subcommand: start curses, the first-run
  * setup, and the small screens every other screen uses (lists, text,
  * yes/no questions). */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -411,6 +410,15 @@ static int ui_check_locale(void)
     return !(line[0] == 'y' || line[0] == 'Y' || line[0] == _("y")[0]);
 }
 
+/* On a fatal error give the terminal back before the program aborts, so
+ * the enumerator's shell is not left raw and silent. */
+static void ui_fatal_restore(void)
+{
+    endwin();
+    fputs(_("khaosat: out of memory; every confirmed answer is saved\n"),
+          stderr);
+}
+
 /* Start curses; returns non-zero (after saying why) when it cannot. */
 static int ui_start(void)
 {
@@ -422,6 +430,7 @@ static int ui_start(void)
     }
     set_term(sc);
     ui_screen = sc;
+    util_on_fatal(ui_fatal_restore);
     cbreak();
     noecho();
     nonl();
@@ -513,6 +522,7 @@ int cmd_tui(int argc, char **argv)
         if (a.enumerator || !ui_setup(&a))
             ui_home(&a);
         endwin();
+        util_on_fatal(NULL);
         delscreen(ui_screen);
         rc = 0;
     }

@@ -3,10 +3,9 @@
  * merged in on the right), the conflicting ones highlighted, a side picked
  * for each and the choice recorded as a new revision, as `khaosat
  * resolve` does; and the list of possible duplicates. */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,10 +1,9 @@
 /* ui_home.c: the home screen (the forms with their interview counts) and
  * the list of a form's interviews, from which drafts are resumed,
  * completed ones reopened and drafts deleted. */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 

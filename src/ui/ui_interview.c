@@ -2,10 +2,9 @@
  * case key and progress on top, moving through repeats via their rosters,
  * and the jump, review and finish lists. Every confirmed answer is saved
  * by the session at once; every move is recorded (audit and resume). */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 

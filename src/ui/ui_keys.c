@@ -2,11 +2,9 @@
  * read aloud, and the cards it trusts; writing this database's card to a
  * USB stick, trusting a card only after its fingerprint is shown and the
  * person says yes, and revoking a card. */
-#define _XOPEN_SOURCE_EXTENDED 1
-#define _DEFAULT_SOURCE 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,9 @@
 /* ui_office.c: the supervisor's sync actions on the home screen: export
  * to a USB stick, merge every bundle found on one, and the indicator
  * report in a pager; with the line prompt and the pager they use. */
-#define _XOPEN_SOURCE_EXTENDED 1
-#define _DEFAULT_SOURCE 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <dirent.h>
 #include <limits.h>
 #include <pwd.h>

@@ -2,10 +2,9 @@
  * village, enumerator, status and form, and the read-only view of one
  * interview where it is approved or returned to the enumerator with a
  * comment. Reviewing never changes the answers. */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,10 +1,9 @@
 /* ui_widgets.c: the answer widgets of the interview screen: a UTF-8 line
  * editor for text, numbers and dates, choice lists, notes, read-only
  * values, and the roster of a repeat. */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "ui/ui_curses.h"
 
-#include <curses.h>
 #include <stdlib.h>
 #include <string.h>
 
