@@ -191,7 +191,13 @@ START_TEST(numbers_are_checked_as_typed)
     ck_assert(ui_text_is_decimal("3."));
     ck_assert(!ui_text_is_decimal("."));
     ck_assert(!ui_text_is_decimal("1.2.3"));
-    ck_assert(!ui_text_is_decimal("1,5"));
+    /* The Vietnamese decimal comma, and spaces around what is typed. */
+    ck_assert(ui_text_is_decimal("1,5"));
+    ck_assert(ui_text_is_decimal(" 85,50 "));
+    ck_assert(!ui_text_is_decimal("1,2,5"));
+    ck_assert(!ui_text_is_decimal("1.2,5"));
+    ck_assert(ui_text_is_integer(" 007 "));
+    ck_assert(!ui_text_is_integer("0 07"));
 }
 END_TEST
 

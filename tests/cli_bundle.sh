@@ -72,11 +72,15 @@ U=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews WHERE status = 'complete' O
 base=$(field "$O" "$U" head_name)
 run "$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot"
 expect_status 0
+expect_err_contains "is a draft again"
 run "$K" answer --db "$TMP/A.db" "$U" hh_no "abc"
 expect_status 1
 expect_err_contains "hh_no of interview $U"
-"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" || fail "answer on B"
-"$K" answer --db "$TMP/B.db" "$U" village_name "Thon Moi" || fail "answer on B"
+run "$K" finalise --db "$TMP/A.db" "$U"
+expect_status 0
+"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" 2>/dev/null || fail "answer on B"
+"$K" answer --db "$TMP/B.db" "$U" village_name "Thon Moi" 2>/dev/null || fail "answer on B"
+"$K" finalise --db "$TMP/B.db" "$U" >/dev/null || fail "finalise on B"
 run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
 expect_err_contains "1 interviews"
 bA2=$(cat "$TMP/out")

@@ -142,8 +142,11 @@ key Enter
 # --- 5. a conflict: both laptops edit the same answer.
 "$K" merge --db "$TMP/B.db" "$bA" >/dev/null
 U=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews WHERE form_id = 'household' ORDER BY uuid LIMIT 1")
-"$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot" || fail "answer on A"
-"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" || fail "answer on B"
+"$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot" 2>/dev/null || fail "answer on A"
+"$K" answer --db "$TMP/B.db" "$U" head_name "Le Van Hai" 2>/dev/null || fail "answer on B"
+# A correction returns the interview to draft until it is finished again.
+"$K" finalise --db "$TMP/A.db" "$U" >/dev/null || fail "finalise on A"
+"$K" finalise --db "$TMP/B.db" "$U" >/dev/null || fail "finalise on B"
 "$K" export --db "$TMP/A.db" --to "$TMP/usb2" >/dev/null 2>&1
 "$K" export --db "$TMP/B.db" --to "$TMP/usb2" >/dev/null 2>&1
 key m

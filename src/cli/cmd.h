@@ -26,8 +26,10 @@ int cmd_conflicts(int argc, char **argv);
 int cmd_duplicates(int argc, char **argv);
 /* khaosat resolve [--db PATH] UUID QID[@PATH] --take VALUE|--mine|--theirs */
 int cmd_resolve(int argc, char **argv);
-/* khaosat answer [--db PATH] UUID QID[@PATH] VALUE (scripting; hidden) */
+/* khaosat answer [--db PATH] [--remove] UUID QID[@PATH] VALUE */
 int cmd_answer(int argc, char **argv);
+/* khaosat finalise [--db PATH] UUID */
+int cmd_finalise(int argc, char **argv);
 /* khaosat keys export|trust|list|revoke|backup|restore ... */
 int cmd_keys(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */

@@ -1,5 +1,5 @@
-/* cmd_bundle.c: khaosat export, verify, merge, conflicts, duplicates,
- * resolve, and the scripting command answer. */
+/* cmd_bundle.c: khaosat export, verify, merge, conflicts, duplicates and
+ * resolve. */
 #include "config.h"
 
 #include <dirent.h>
@@ -386,121 +386,6 @@ int cmd_duplicates(int argc, char **argv)
     return finish_listing(st, "khaosat duplicates", rc);
 }
 
-/* Split "QID[@PATH]"; both newly allocated. */
-static void split_answer(const char *arg, char **qid, char **path)
-{
-    const char *at = strchr(arg, '@');
-    *qid = at ? xstrndup(arg, (size_t)(at - arg)) : xstrdup(arg);
-    *path = xstrdup(at ? at + 1 : "");
-}
-
-/* Load the form an interview was taken with, from the database. */
-static form *interview_form(store *st, const char *prog, const char *uuid)
-{
-    store_interview iv;
-    int rc = store_get_interview(st, uuid, &iv);
-    if (rc != 0) {
-        fprintf(stderr, rc > 0 ? _("%s: no interview %s in %s\n")
-                               : "%s: %s%s\n", prog,
-                rc > 0 ? uuid : store_errmsg(st), rc > 0 ? store_path(st)
-                                                         : "");
-        return NULL;
-    }
-    store_form sf;
-    form *f = NULL;
-    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
-        diag_list d;
-        diag_init(&d);
-        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
-        if (f && d.n) {
-            form_free(f);
-            f = NULL;
-        }
-        diag_free(&d);
-        store_form_clear(&sf);
-    }
-    if (!f)
-        fprintf(stderr, _("%s: the form %s version %s of interview %s cannot "
-                          "be loaded\n"), prog, iv.form_id, iv.form_version,
-                uuid);
-    store_interview_clear(&iv);
-    return f;
-}
-
-/* The item (question qid in the repeat instance at path) of a session. */
-static int find_item(session *s, const form *f, const char *qid,
-                     const char *path, session_item *out)
-{
-    int q = form_find(f, qid);
-    inst_frame *fr = inst_frame_find(session_inst(s), path);
-    if (q < 0 || !fr || f->q[q].repeat != inst_frame_repeat(fr))
-        return -1;
-    out->q = q;
-    out->fr = fr;
-    return 0;
-}
-
-/* Set one answer through the session, as the interview screen does, and
- * keep a complete interview complete.  Returns the exit status. */
-static int set_answer(store *st, const char *prog, const char *uuid,
-                      const char *qid, const char *path, const char *value)
-{
-    form *f = interview_form(st, prog, uuid);
-    if (!f)
-        return 1;
-    session *s = NULL;
-    char *err = NULL, *msg = NULL;
-    session_item it;
-    int rc = 1;
-    store_interview iv;
-    int complete = store_get_interview(st, uuid, &iv) == 0
-        && iv.status == STORE_COMPLETE;
-    store_interview_clear(&iv);
-    if (session_resume(st, f, uuid, f->default_lang, &s, &err) != 0)
-        fprintf(stderr, "%s: %s\n", prog, err ? err : uuid);
-    else if (find_item(s, f, qid, path, &it) != 0)
-        fprintf(stderr, _("%s: interview %s has no question %s at \"%s\"\n"),
-                prog, uuid, qid, path);
-    else {
-        int check = session_answer(s, it, value, &msg);
-        char *name = answer_name(qid, path);
-        if (check != INST_OK)
-            fprintf(stderr, _("%s: %s of interview %s: %s\n"), prog, name,
-                    uuid, msg ? msg : _("refused"));
-        else if (complete && session_finalise(s) < 0)
-            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
-        else
-            rc = 0;
-        free(name);
-    }
-    free(err);
-    free(msg);
-    session_free(s);
-    form_free(f);
-    return rc;
-}
-
-int cmd_answer(int argc, char **argv)
-{
-    const char *usage = _("Usage: khaosat answer [--db PATH] UUID QID[@PATH] "
-                          "VALUE\n");
-    bopts o;
-    int rc = parse_args(argc, argv, usage, 3, 3, &o);
-    if (rc >= 0)
-        return rc;
-    store *st = cmd_open_store("khaosat answer", o.db, STORE_REFUSE_MISSING);
-    if (!st)
-        return 1;
-    char *qid, *path;
-    split_answer(argv[optind + 1], &qid, &path);
-    rc = set_answer(st, "khaosat answer", argv[optind], qid, path,
-                    argv[optind + 2]);
-    free(qid);
-    free(path);
-    store_close(st);
-    return rc;
-}
-
 /* Record the chosen value as a new revision and close the conflict. */
 static int resolve_with(store *st, const char *uuid, const char *qid,
                         const char *path, const char *value)
@@ -510,7 +395,8 @@ static int resolve_with(store *st, const char *uuid, const char *qid,
     char rev[REV_HEX + 1];
     int failed = store_rev_head(st, uuid, &before) < 0, rc = failed;
     if (rc == 0)
-        rc = set_answer(st, prog, uuid, qid, path, value ? value : "");
+        rc = cmd_set_answer(st, prog, uuid, qid, path, value ? value : "",
+                           CMD_KEEP_COMPLETE);
     if (rc == 0 && store_rev_head(st, uuid, &after) < 0)
         rc = failed = 1;
     /* Unchanged (the value kept was the one shown): the choice is still
@@ -551,7 +437,7 @@ int cmd_resolve(int argc, char **argv)
     if (!st)
         return 1;
     char *qid, *path, *mine = NULL, *theirs = NULL;
-    split_answer(argv[optind + 1], &qid, &path);
+    cmd_split_answer(argv[optind + 1], &qid, &path);
     rc = merge_conflict_values(st, uuid, qid, path, &mine, &theirs);
     if (rc < 0)
         fprintf(stderr, "khaosat resolve: %s\n", store_errmsg(st));

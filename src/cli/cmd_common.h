@@ -37,4 +37,17 @@ typedef struct cmd_option {
 int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
                       const char *usage);
 
+/* Split "QID[@PATH]" into *qid and *path, both newly allocated. */
+void cmd_split_answer(const char *arg, char **qid, char **path);
+/* cmd_set_answer's flags. */
+#define CMD_KEEP_COMPLETE 1   /* finalise a complete interview again */
+#define CMD_REMOVE 2          /* remove the members a lower count drops */
+/* Set one answer of interview uuid through the session, as the interview
+ * screen does. A complete interview is returned to draft (audited) and,
+ * with CMD_KEEP_COMPLETE, finalised again when every check passes.
+ * Messages go to stderr after prog; returns the exit status. */
+int cmd_set_answer(store *st, const char *prog, const char *uuid,
+                   const char *qid, const char *path, const char *value,
+                   int flags);
+
 #endif

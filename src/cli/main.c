@@ -28,7 +28,8 @@ static const struct subcommand subcommands[] = {
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
     {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
-    {"answer", cmd_answer, NULL},   /* scripting only: not listed */
+    {"answer", cmd_answer, N_("change one answer of an interview")},
+    {"finalise", cmd_finalise, N_("finish an interview after every check")},
 };
 
 /* Print the usage summary to f. */

@@ -395,6 +395,22 @@ static void inst_mark_affected(inst *in, int q)
     inst_mark_affected_range(in, q, q + 1);
 }
 
+int inst_touches_counted(inst *in, int q)
+{
+    const form *f = in->f;
+    inst_mark_affected(in, q);
+    in->mark[q] = 1;
+    for (size_t d = 0; d < f->nq; d++) {
+        if (!in->mark[d] || (f->q[d].type != QT_REPEAT && f->q[d].type != QT_GROUP))
+            continue;
+        /* A counted repeat at or inside d follows d's count or relevance. */
+        for (int k = (int)d; k < f->q[d].end; k++)
+            if (f->q[k].type == QT_REPEAT && f->q[k].count)
+                return 1;
+    }
+    return 0;
+}
+
 /* Adapter for inst_each_frame. */
 struct inst_recompute_arg {
     inst *in;

@@ -115,6 +115,27 @@ void inst_rows_free(inst_rows *r);
  * version's questions) are skipped. */
 inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
                    size_t n);
+/* Write the interview out as rows that inst_restore rebuilds it from:
+ * every entered answer (not calculations) and the count of every
+ * open-ended repeat. The rows are appended to out. */
+void inst_rows_dump(const inst *in, inst_rows *out);
+
+/* A repeat instance that a change would remove: its path ("members[3]"),
+ * the frame (valid until the interview changes) and the answers entered
+ * in it and in the instances inside it. */
+typedef struct inst_loss {
+    char *path;
+    inst_frame *fr;
+    size_t answers;
+} inst_loss;
+/* The instances that setting q in fr to value would remove (a counted
+ * repeat's count going down, or its relevance going away), outermost ones
+ * only; nothing is changed. *out is newly allocated (inst_losses_free). */
+size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
+                         inst_loss **out);
+/* Free a loss list. */
+void inst_losses_free(inst_loss *v, size_t n);
+
 /* Recompute every relevance, calculation and counted repeat, in
  * dependency order. */
 void inst_recompute(inst *in);

@@ -45,4 +45,8 @@ expr_env inst_env(struct inst_eval_ctx *ctx);
 /* Evaluate e as a boolean for question q in frame fr. */
 int inst_eval_bool(inst *in, inst_frame *fr, int q, const expr *e);
 
+/* Non-zero when changing q may change the instances of a counted repeat
+ * (its count, or the relevance of it or of a group around it). */
+int inst_touches_counted(inst *in, int q);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "core/canon.h"
 #include "core/util.h"
 
 size_t ui_text_char(const char *s, size_t n, wchar_t *wc)
@@ -283,36 +284,18 @@ int ui_edit_view(ui_edit *e, int width)
     return col - e->scroll;
 }
 
-/* Skip an optional sign and count digits; returns the rest. */
-static const char *skip_digits(const char *s, int *ndigits)
-{
-    int n = 0;
-    while (isdigit((unsigned char)*s)) {
-        s++;
-        n++;
-    }
-    *ndigits = n;
-    return s;
-}
-
 int ui_text_is_integer(const char *s)
 {
-    int n;
-    if (*s == '-' || *s == '+')
-        s++;
-    s = skip_digits(s, &n);
-    return n > 0 && *s == '\0';
+    char *c = canon_number(s, 0);
+    free(c);
+    return c != NULL;
 }
 
 int ui_text_is_decimal(const char *s)
 {
-    int a, b = 0;
-    if (*s == '-' || *s == '+')
-        s++;
-    s = skip_digits(s, &a);
-    if (*s == '.')
-        s = skip_digits(s + 1, &b);
-    return a + b > 0 && *s == '\0';
+    char *c = canon_number(s, 1);
+    free(c);
+    return c != NULL;
 }
 
 /* Read 1..max digits as a number; -1 when there are none or too many. */

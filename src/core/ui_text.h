@@ -78,9 +78,11 @@ void ui_edit_end(ui_edit *e);
  * cursor's column inside the field. */
 int ui_edit_view(ui_edit *e, int width);
 
-/* Non-zero when s is a whole number (optional sign, digits). */
+/* Non-zero when s is a whole number (optional sign, digits; spaces around
+ * it are allowed). */
 int ui_text_is_integer(const char *s);
-/* Non-zero when s is a decimal number (optional sign, digits, one '.'). */
+/* Non-zero when s is a decimal number (optional sign, digits, one '.' or
+ * decimal comma ','; spaces around it are allowed). */
 int ui_text_is_decimal(const char *s);
 /* Convert a typed date dd/mm/yyyy (1 or 2 digits for day and month; '-'
  * or '.' also separate) to YYYY-MM-DD, newly allocated; NULL when it is

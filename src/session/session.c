@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -15,6 +16,7 @@ struct session {
     inst *in;
     char uuid[37];
     char *err;
+    int complete;         /* finalised: answers change only after reopening */
 };
 
 /* Keep the store's message as the session's. */
@@ -47,7 +49,10 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
         return -1;
     }
     session *s = session_alloc(st, f, inst_new(f, lang), NULL);
-    if (store_interview_create(st, f->id, f->version, enumerator, s->uuid)) {
+    char *who = canon_text(enumerator ? enumerator : "");
+    int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
+    free(who);
+    if (bad) {
         if (err)
             *err = xstrdup(store_errmsg(st));
         session_free(s);
@@ -84,7 +89,18 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
         inst_rows_free(&rows);
         return -1;
     }
+    store_interview iv;
+    int found = store_get_interview(st, uuid, &iv);
+    if (found != 0) {
+        if (err)
+            *err = found < 0 ? xstrdup(store_errmsg(st))
+                             : xasprintf(_("no interview %s"), uuid);
+        inst_rows_free(&rows);
+        return -1;
+    }
     *out = session_alloc(st, f, inst_restore(f, lang, 0, rows.v, rows.n), uuid);
+    (*out)->complete = iv.status == STORE_COMPLETE;
+    store_interview_clear(&iv);
     inst_rows_free(&rows);
     return 0;
 }
@@ -106,6 +122,18 @@ const char *session_errmsg(const session *s) { return s->err ? s->err : ""; }
 static int session_hidden_type(form_qtype t)
 {
     return t == QT_CALCULATE || t == QT_GROUP;
+}
+
+int session_find_item(session *s, const char *qid, const char *path,
+                      session_item *out)
+{
+    int q = form_find(s->f, qid);
+    inst_frame *fr = inst_frame_find(s->in, path);
+    if (q < 0 || !fr || s->f->q[q].repeat != inst_frame_repeat(fr))
+        return -1;
+    out->q = q;
+    out->fr = fr;
+    return 0;
 }
 
 size_t session_items(session *s, inst_frame *scope, session_item **out)
@@ -138,37 +166,193 @@ int session_section(const session *s, int q, const inst_frame *scope)
     return -1;
 }
 
-int session_answer(session *s, session_item it, const char *v, char **msg)
+/* The name of the member fr: its first text answer, or NULL. */
+static const char *session_frame_name(session *s, inst_frame *fr)
+{
+    int r = inst_frame_repeat(fr);
+    for (int q = r + 1; r >= 0 && q < s->f->q[r].end; q++) {
+        if (s->f->q[q].repeat != r || s->f->q[q].type != QT_TEXT)
+            continue;
+        const char *v = inst_get(s->in, fr, q);
+        if (v && *v)
+            return v;
+    }
+    return NULL;
+}
+
+char *session_member_label(session *s, session_item it, size_t i)
+{
+    inst_frame *fr = inst_repeat_get(s->in, it.fr, it.q, i);
+    const char *name = fr ? session_frame_name(s, fr) : NULL;
+    return name ? xasprintf("%zu. %s", i + 1, name) : xasprintf("#%zu", i + 1);
+}
+
+/* "Remove member 3, Lò Văn A, and 4 answers?" for the losses l. */
+static char *session_removal_question(session *s, const inst_loss *l, size_t n)
+{
+    sbuf b;
+    sbuf_init(&b);
+    size_t answers = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = session_frame_name(s, l[i].fr);
+        char *m = xasprintf(_("member %d"), inst_frame_position(l[i].fr));
+        sbuf_addf(&b, "%s%s%s%s", i ? "; " : "", m, name ? ", " : "",
+                  name ? name : "");
+        free(m);
+        answers += l[i].answers;
+    }
+    char *q = xasprintf(_("Remove %s, and %zu answer(s)?"), b.s, answers);
+    sbuf_free(&b);
+    return q;
+}
+
+/* Refuse changes to a finalised interview (*msg says how to correct it). */
+static int session_locked(session *s, char **msg)
+{
+    if (!s->complete)
+        return 0;
+    if (msg)
+        *msg = xstrdup(_("This interview is complete: reopen it for "
+                         "correction before changing an answer."));
+    return 1;
+}
+
+/* Check, store and apply answer v; removing members only when allowed. */
+static int session_answer_do(session *s, session_item it, const char *v,
+                             int allow_removal, char **msg)
 {
     const form_question *fq = &s->f->q[it.q];
     if (msg)
         *msg = NULL;
+    if (session_locked(s, msg))
+        return SESSION_LOCKED;
     if (fq->read_only || fq->type == QT_NOTE || fq->type == QT_CALCULATE ||
         fq->calculation) {
         if (msg)
             *msg = xstrdup(_("This answer is computed and cannot be changed."));
         return INST_BAD_VALUE;
     }
-    inst_check rc = inst_check_value(s->in, it.fr, it.q, v, msg);
-    if (rc != INST_OK && rc != INST_REQUIRED)
+    char *cv = canon_answer(fq->type, v ? v : "");
+    inst_check rc = inst_check_value(s->in, it.fr, it.q, cv, msg);
+    if (rc != INST_OK && rc != INST_REQUIRED) {
+        free(cv);
         return rc;
+    }
     /* An empty required answer may be left for later; finalising catches
      * it. It is still saved so that clearing a value sticks. */
     if (rc == INST_REQUIRED && msg) {
         free(*msg);
         *msg = NULL;
     }
+    inst_loss *loss;
+    size_t nloss = inst_would_remove(s->in, it.fr, it.q, cv, &loss);
+    if (nloss && !allow_removal) {
+        if (msg)
+            *msg = session_removal_question(s, loss, nloss);
+        inst_losses_free(loss, nloss);
+        free(cv);
+        return SESSION_REMOVES;
+    }
+    char **paths = xcalloc(nloss + 1, sizeof *paths);
+    for (size_t i = 0; i < nloss; i++)
+        paths[i] = loss[i].path;
     char *path = inst_frame_path(it.fr);
-    int bad = store_save_answer(s->st, s->uuid, fq->id, path, v && *v ? v : NULL);
+    int bad = store_save_answer_removing(s->st, s->uuid, fq->id, path,
+                                         *cv ? cv : NULL, paths, nloss);
     free(path);
+    free(paths);
+    inst_losses_free(loss, nloss);
     if (bad) {
+        free(cv);
         session_fail(s);
         if (msg)
             *msg = xstrdup(s->err);
         return -1;
     }
-    inst_set(s->in, it.fr, it.q, v);
+    inst_set(s->in, it.fr, it.q, cv);
+    free(cv);
     return INST_OK;
+}
+
+int session_answer(session *s, session_item it, const char *v, char **msg)
+{
+    return session_answer_do(s, it, v, 0, msg);
+}
+
+int session_answer_removing(session *s, session_item it, const char *v,
+                            char **msg)
+{
+    return session_answer_do(s, it, v, 1, msg);
+}
+
+int session_is_complete(const session *s) { return s->complete; }
+
+/* Non-zero when q is one of the form's key questions. */
+static int session_is_key(const session *s, int q)
+{
+    for (size_t i = 0; i < s->f->nkey; i++)
+        if (s->f->key[i] == q)
+            return 1;
+    return 0;
+}
+
+long session_key_twins(session *s, session_item it, char ***out)
+{
+    *out = NULL;
+    if (inst_frame_repeat(it.fr) >= 0 || !session_is_key(s, it.q))
+        return 0;
+    size_t n = s->f->nkey;
+    const char **qids = xcalloc(n + 1, sizeof *qids);
+    const char **vals = xcalloc(n + 1, sizeof *vals);
+    size_t k = 0;
+    for (; k < n; k++) {
+        int q = s->f->key[k];
+        vals[k] = s->f->q[q].repeat < 0 ? inst_get(s->in, inst_root(s->in), q)
+                                        : NULL;
+        qids[k] = s->f->q[q].id;
+        if (!vals[k] || !*vals[k])
+            break;
+    }
+    long found = 0;
+    if (k == n) {
+        found = store_find_same_answers(s->st, s->f->id, s->uuid, qids, vals,
+                                        n, out);
+        if (found < 0)
+            session_fail(s);
+    }
+    free(qids);
+    free(vals);
+    return found;
+}
+
+int session_flag_duplicate(session *s, const char *other, const char *reason)
+{
+    char *r = canon_text(reason ? reason : "");
+    char *detail = xasprintf("%s %s", other, r);
+    int bad = store_audit_event(s->st, s->uuid, "duplicate-key", NULL, "",
+                                detail);
+    free(detail);
+    free(r);
+    return bad ? session_fail(s) : 0;
+}
+
+int session_reopen(session *s)
+{
+    if (!s->complete)
+        return 0;
+    if (store_interview_set_status(s->st, s->uuid, STORE_DRAFT))
+        return session_fail(s);
+    s->complete = 0;
+    return 0;
+}
+
+/* Fail because the interview is complete (session_errmsg says so). */
+static int session_refuse_locked(session *s)
+{
+    free(s->err);
+    s->err = NULL;
+    session_locked(s, &s->err);
+    return -1;
 }
 
 /* The store's path of roster item it: "members" or "members[2]/crops". */
@@ -182,6 +366,8 @@ static char *session_roster_path(const session *s, session_item it)
 
 int session_repeat_add(session *s, session_item it, inst_frame **out)
 {
+    if (session_locked(s, NULL))
+        return session_refuse_locked(s);
     char *p = session_roster_path(s, it);
     long n = (long)inst_repeat_count(s->in, it.fr, it.q) + 1;
     int bad = store_set_repeat_count(s->st, s->uuid, p, n);
@@ -196,6 +382,8 @@ int session_repeat_add(session *s, session_item it, inst_frame **out)
 
 int session_repeat_remove(session *s, session_item it, size_t i)
 {
+    if (session_locked(s, NULL))
+        return session_refuse_locked(s);
     inst_frame *fr = inst_repeat_get(s->in, it.fr, it.q, i);
     if (!fr)
         return 0;
@@ -332,6 +520,10 @@ int session_finalise(session *s)
     session_problems_free(p, n);
     if (n)
         return (int)(n > 1000000 ? 1000000 : n);
-    return store_interview_set_status(s->st, s->uuid, STORE_COMPLETE)
-               ? session_fail(s) : 0;
+    if (s->complete)
+        return 0;
+    if (store_interview_set_status(s->st, s->uuid, STORE_COMPLETE))
+        return session_fail(s);
+    s->complete = 1;
+    return 0;
 }

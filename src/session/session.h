@@ -40,6 +40,10 @@ inst *session_inst(session *s);
 /* The interview's UUID. */
 const char *session_uuid(const session *s);
 
+/* The item of question qid in the repeat instance at path ("" at the top,
+ * "members[2]"); -1 when the interview has no such question there. */
+int session_find_item(session *s, const char *qid, const char *path,
+                      session_item *out);
 /* The items shown in scope (the root or a repeat instance), in order:
  * relevant questions other than calculations and groups, with nested
  * repeats as one roster item each. *out is newly allocated. */
@@ -47,10 +51,41 @@ size_t session_items(session *s, inst_frame *scope, session_item **out);
 /* The id of the nearest group around q inside scope, or -1 (section title). */
 int session_section(const session *s, int q, const inst_frame *scope);
 
-/* Check value for item it and, when it is acceptable, apply it and commit
- * it. Returns the check result (INST_OK when saved) with *msg set for a
- * refusal, or -1 when the store failed (*msg says why). */
+/* session_answer's refusals beyond the inst_check results. */
+#define SESSION_LOCKED 100    /* the interview is complete: session_reopen */
+#define SESSION_REMOVES 101   /* would remove members: *msg asks, and
+                                 session_answer_removing does it */
+
+/* Put value in its canonical form (numbers without leading zeros, the
+ * decimal comma read as a point, text in NFC), check it for item it and,
+ * when it is acceptable, apply it and commit it. Returns the check result
+ * (INST_OK when saved) with *msg (newly allocated) set for a refusal,
+ * SESSION_LOCKED or SESSION_REMOVES, or -1 when the store failed (*msg
+ * says why). */
 int session_answer(session *s, session_item it, const char *value, char **msg);
+/* Like session_answer, but the members a lower count removes (after the
+ * enumerator agreed) are deleted with their answers in the same
+ * transaction as the answer. */
+int session_answer_removing(session *s, session_item it, const char *value,
+                            char **msg);
+/* After item it was answered: when it is a key question of the form and
+ * every key question is answered, the other interviews of the form on
+ * this database with the same key (oldest first). *out is a newly
+ * allocated array of newly allocated UUIDs. Returns their number, or -1
+ * on store failure. */
+long session_key_twins(session *s, session_item it, char ***out);
+/* Record (audited as 'duplicate-key', with other's UUID and the reason)
+ * that the enumerator went on although interview other has the same key:
+ * a flagged duplicate for the supervisor. */
+int session_flag_duplicate(session *s, const char *other, const char *reason);
+/* Non-zero when the interview is finalised (its answers are read-only). */
+int session_is_complete(const session *s);
+/* Return a finalised interview to draft for correction (audited as a
+ * status change); it must be finalised again. 0, or -1 on store failure. */
+int session_reopen(session *s);
+/* "3. Lò Văn A" (its first text answer) or "#3" for member i (0-based)
+ * of roster item it; newly allocated. */
+char *session_member_label(session *s, session_item it, size_t i);
 /* Add an instance of roster item it (committed) and return it. */
 int session_repeat_add(session *s, session_item it, inst_frame **out);
 /* Remove instance i of roster item it with its answers (committed). */
@@ -67,7 +102,7 @@ session_item session_resume_item(session *s);
 size_t session_problems(session *s, session_problem **out);
 /* Free a problem list. */
 void session_problems_free(session_problem *p, size_t n);
-/* Mark complete when there is no problem; else return the count of
+/* Mark complete (the store audits it) when there is no problem; else return the count of
  * problems (> 0) and leave the draft as it is. -1 on store failure. */
 int session_finalise(session *s);
 /* The message of the last store failure. */

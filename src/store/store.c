@@ -61,6 +61,10 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " DO UPDATE SET value = excluded.value",
     [SS_ANS_DEL] = "DELETE FROM answers"
         " WHERE interview = ?1 AND qid = ?2 AND path = ?3",
+    [SS_ANS_SAME] = "SELECT a.interview FROM answers a"
+        " JOIN interviews i ON i.uuid = a.interview"
+        " WHERE i.form_id = ?1 AND a.interview <> ?2 AND a.qid = ?3"
+        " AND a.path = '' AND a.value = ?4 ORDER BY i.created, i.uuid",
     [SS_ANS_LOAD] = "SELECT qid, path, value FROM answers"
         " WHERE interview = ?1 ORDER BY path, qid",
     [SS_AUDIT_ADD] = "INSERT INTO audit (interview, time, event, qid, path,"

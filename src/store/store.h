@@ -185,9 +185,24 @@ int store_count_by_form(store *st, store_count_fn fn, void *ctx);
  * a NULL value clears it.  Saving the value already stored does nothing. */
 int store_save_answer(store *st, const char *uuid, const char *qid,
                       const char *path, const char *value);
+/* Save one answer like store_save_answer and, in the same transaction,
+ * remove the repeat instances removed[0..nremoved) ("members[3]") with
+ * everything inside them, each answer audited as cleared; the instances
+ * are removed last first. */
+int store_save_answer_removing(store *st, const char *uuid, const char *qid,
+                               const char *path, const char *value,
+                               char *const *removed, size_t nremoved);
 /* Remove one answer (audited). */
 int store_clear_answer(store *st, const char *uuid, const char *qid,
                        const char *path);
+/* The interviews of form_id other than uuid whose top-level answers to
+ * qids[0..n) are values[0..n) (a case key), oldest first: *out is a newly
+ * allocated array of newly allocated UUIDs (NULL when none). Returns their
+ * number, or -1 on failure. */
+long store_find_same_answers(store *st, const char *form_id,
+                             const char *uuid, const char *const *qids,
+                             const char *const *values, size_t n,
+                             char ***out);
 /* Call fn for every answer of the interview. */
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
                        void *ctx);

@@ -62,9 +62,73 @@ static int read_answer(store *st, const char *uuid, const char *qid,
     return 0;
 }
 
-/* Set (value) or clear (NULL) one answer, with its audit row. */
+/* Inside a transaction: set (value) or clear (NULL) one answer with its
+ * audit row. 0 when written, 1 when it was already so, -1 on failure. */
+static int change_answer_tx(store *st, const char *uuid, const char *qid,
+                            const char *path, const char *value,
+                            const char *now, const char *now_ms)
+{
+    char *old;
+    if (read_answer(st, uuid, qid, path, &old) != 0)
+        return -1;
+    if (old ? value && strcmp(old, value) == 0 : !value) {
+        free(old);          /* nothing changes: nothing to write */
+        return 1;
+    }
+    int rc = store_touch(st, uuid, now);
+    if (rc == 1)
+        store_failx(st, "no interview %s", uuid);
+    if (rc != 0)
+        goto fail;
+    sqlite3_stmt *s = store_stmt(st, value ? SS_ANS_PUT : SS_ANS_DEL);
+    if (!s)
+        goto fail;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, qid);
+    store_bind(s, 3, path);
+    if (value)
+        store_bind(s, 4, value);
+    if (store_step(st, s) != SQLITE_DONE) {
+        store_fail(st, "saving answer %s of interview %s", qid, uuid);
+        goto fail;
+    }
+    if (store_audit_add(st, uuid, now_ms, "change", qid, path, old, value)
+        != SQLITE_DONE) {
+        store_fail(st, "auditing answer %s of interview %s", qid, uuid);
+        goto fail;
+    }
+    free(old);
+    return 0;
+fail:
+    free(old);
+    return -1;
+}
+
+static int remove_instance(store *st, const char *uuid, const char *path,
+                           const char *base, long k, const char *now_ms);
+
+/* Inside a transaction: remove instance path ("members[3]") with all
+ * inside it, shifting later ones down. */
+static int remove_instance_tx(store *st, const char *uuid, const char *path,
+                              const char *now_ms)
+{
+    if (!path || !*path || !store_path_valid(path))
+        return store_failx(st, "interview %s: \"%s\" is not a repeat "
+                           "instance path", uuid, path ? path : "");
+    /* path is ".../repeat[K]": base is ".../repeat[". */
+    const char *open = strrchr(path, '[');
+    long k = strtol(open + 1, NULL, 10);
+    char *base = xstrndup(path, (size_t)(open - path) + 1);
+    int rc = remove_instance(st, uuid, path, base, k, now_ms);
+    free(base);
+    return rc;
+}
+
+/* Set or clear one answer and remove the instances `removed` (last
+ * first, so that none is renumbered), all in one transaction. */
 static int change_answer(store *st, const char *uuid, const char *qid,
-                         const char *path, const char *value)
+                         const char *path, const char *value,
+                         char *const *removed, size_t nremoved)
 {
     if (!path)
         path = "";
@@ -75,43 +139,15 @@ static int change_answer(store *st, const char *uuid, const char *qid,
     store_now_both(now, now_ms);
     if (store_begin(st) != 0)
         return -1;
-    char *old;
-    if (read_answer(st, uuid, qid, path, &old) != 0)
-        goto fail;
-    if (old ? value && strcmp(old, value) == 0 : !value) {
-        free(old);          /* nothing changes: nothing to write */
+    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
+    if (rc == 1 && nremoved == 0) {
         store_rollback(st);
         return 0;
     }
-    int rc = store_touch(st, uuid, now);
-    if (rc == 1)
-        store_failx(st, "no interview %s", uuid);
-    if (rc != 0)
-        goto fail_old;
-    sqlite3_stmt *s = store_stmt(st, value ? SS_ANS_PUT : SS_ANS_DEL);
-    if (!s)
-        goto fail_old;
-    store_bind(s, 1, uuid);
-    store_bind(s, 2, qid);
-    store_bind(s, 3, path);
-    if (value)
-        store_bind(s, 4, value);
-    if (store_step(st, s) != SQLITE_DONE) {
-        store_fail(st, "saving answer %s of interview %s", qid, uuid);
-        goto fail_old;
-    }
-    if (store_audit_add(st, uuid, now_ms, "change", qid, path, old, value)
-        != SQLITE_DONE) {
-        store_fail(st, "auditing answer %s of interview %s", qid, uuid);
-        goto fail_old;
-    }
-    if (store_rev_after_change(st, uuid) != 0)
-        goto fail_old;
-    free(old);
-    return store_commit(st);
-fail_old:
-    free(old);
-fail:
+    for (size_t i = nremoved; rc >= 0 && i-- > 0;)
+        rc = remove_instance_tx(st, uuid, removed[i], now_ms);
+    if (rc >= 0 && store_rev_after_change(st, uuid) == 0)
+        return store_commit(st);
     store_rollback(st);
     return -1;
 }
@@ -119,13 +155,82 @@ fail:
 int store_save_answer(store *st, const char *uuid, const char *qid,
                       const char *path, const char *value)
 {
-    return change_answer(st, uuid, qid, path, value);
+    return change_answer(st, uuid, qid, path, value, NULL, 0);
+}
+
+int store_save_answer_removing(store *st, const char *uuid, const char *qid,
+                               const char *path, const char *value,
+                               char *const *removed, size_t nremoved)
+{
+    return change_answer(st, uuid, qid, path, value, removed, nremoved);
 }
 
 int store_clear_answer(store *st, const char *uuid, const char *qid,
                        const char *path)
 {
-    return change_answer(st, uuid, qid, path, NULL);
+    return change_answer(st, uuid, qid, path, NULL, NULL, 0);
+}
+
+/* Non-zero when interview uuid's top-level answers to qids[k..n) equal
+ * values[k..n); -1 on failure. */
+static int same_answers(store *st, const char *uuid, const char *const *qids,
+                        const char *const *values, size_t k, size_t n)
+{
+    for (; k < n; k++) {
+        char *v;
+        if (read_answer(st, uuid, qids[k], "", &v) != 0)
+            return -1;
+        int same = v && strcmp(v, values[k]) == 0;
+        free(v);
+        if (!same)
+            return 0;
+    }
+    return 1;
+}
+
+long store_find_same_answers(store *st, const char *form_id,
+                             const char *uuid, const char *const *qids,
+                             const char *const *values, size_t n,
+                             char ***out)
+{
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    sqlite3_stmt *s = store_stmt(st, SS_ANS_SAME);
+    if (!s)
+        return -1;
+    store_bind(s, 1, form_id);
+    store_bind(s, 2, uuid);
+    store_bind(s, 3, qids[0]);
+    store_bind(s, 4, values[0]);
+    char **v = NULL;
+    size_t nv = 0;
+    int rc;
+    while ((rc = store_step(st, s)) == SQLITE_ROW) {
+        v = xrealloc(v, (nv + 2) * sizeof *v);
+        v[nv++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+    }
+    int failed = rc != SQLITE_DONE;
+    if (failed)
+        store_fail(st, "looking for interviews of %s with the same key",
+                   form_id);
+    size_t kept = 0;
+    for (size_t i = 0; i < nv; i++) {
+        int same = failed ? 0 : same_answers(st, v[i], qids, values, 1, n);
+        failed |= same < 0;
+        if (same > 0)
+            v[kept++] = v[i];
+        else
+            free(v[i]);
+    }
+    if (failed || kept == 0) {
+        for (size_t i = 0; i < kept; i++)
+            free(v[i]);
+        free(v);
+        return failed ? -1 : 0;
+    }
+    *out = v;
+    return (long)kept;
 }
 
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
@@ -411,31 +516,21 @@ out:
 int store_delete_repeat_instance(store *st, const char *uuid,
                                  const char *path)
 {
-    if (!path || !*path || !store_path_valid(path))
-        return store_failx(st, "interview %s: \"%s\" is not a repeat "
-                           "instance path", uuid, path ? path : "");
-    /* path is ".../repeat[K]": base is ".../repeat[". */
-    const char *open = strrchr(path, '[');
-    long k = strtol(open + 1, NULL, 10);
-    char *base = xstrndup(path, (size_t)(open - path) + 1);
     char now[32], now_ms[32];
     store_now_both(now, now_ms);
-    int rc = store_begin(st);
-    if (rc == 0) {
-        rc = store_touch(st, uuid, now);
-        if (rc == 1)
-            rc = store_failx(st, "no interview %s", uuid);
-        if (rc == 0)
-            rc = remove_instance(st, uuid, path, base, k, now_ms);
-        if (rc == 0)
-            rc = store_rev_after_change(st, uuid);
-        if (rc == 0)
-            rc = store_commit(st);
-        else
-            store_rollback(st);
-    }
-    free(base);
-    return rc;
+    if (store_begin(st) != 0)
+        return -1;
+    int rc = store_touch(st, uuid, now);
+    if (rc == 1)
+        rc = store_failx(st, "no interview %s", uuid);
+    if (rc == 0)
+        rc = remove_instance_tx(st, uuid, path, now_ms);
+    if (rc == 0)
+        rc = store_rev_after_change(st, uuid);
+    if (rc == 0)
+        return store_commit(st);
+    store_rollback(st);
+    return -1;
 }
 
 int store_audit_event(store *st, const char *uuid, const char *event,

@@ -26,6 +26,7 @@ typedef struct ui_app {
     const char *lang_code;   /* --lang, or NULL: each form's default */
     char *enumerator;
     int color;
+    char *open_next;         /* an interview to open after this one (UUID) */
 } ui_app;
 
 /* How a piece of the screen looks; works on monochrome terminals. */
@@ -46,6 +47,9 @@ int ui_attr(ui_role r);
 /* Wait for a key; while the terminal is too small only a notice is shown.
  * Returns KEY_RESIZE as UI_FN(KEY_RESIZE) when the screen must be redrawn. */
 int ui_getkey(void);
+/* Leave the program at once: close the screen and the database, exit 0.
+ * Safe at any time, since every confirmed answer is already committed. */
+void ui_quit(void);
 /* Non-zero when k is Enter. */
 int ui_is_enter(int k);
 /* Draw UTF-8 text at (y, x) in at most width columns (cut with an
@@ -172,6 +176,8 @@ typedef struct ui_widget {
     size_t nchoices;
     unsigned char *checked;
     size_t cursor;        /* selects and roster: highlighted row */
+    int moved;            /* select_one: the highlight was moved by a key */
+    char *initial;        /* what the line editor started with */
     size_t top;           /* first row shown */
     size_t nrows;         /* roster: members + the "continue" row */
     char *inline_msg;     /* shown under the field as the person types */
@@ -191,10 +197,10 @@ ui_wres ui_widget_key(ui_widget *w, session *s, int k);
 /* The answer to save (newly allocated, "" for none), or NULL with *err
  * (newly allocated, translated) when what was typed is not acceptable. */
 char *ui_widget_value(ui_widget *w, session *s, char **err);
+/* Non-zero when text was typed that is not saved yet. */
+int ui_widget_dirty(const ui_widget *w);
 /* Non-zero when the widget takes typed text (so '?' is text, not help). */
 int ui_widget_types(const ui_widget *w);
-/* The label of member i of roster item it: its first text answer, or #N. */
-char *ui_member_label(session *s, session_item it, size_t i);
 /* An answer to question fq (may be NULL) of f as people read it, newly
  * allocated: choice labels in language lang, dates as dd/mm/yyyy, and
  * none for an empty answer. */

@@ -14,6 +14,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "core/canon.h"
 #include "core/i18n.h"
 #include "ui/ui.h"
 #include "core/util.h"
@@ -59,6 +60,30 @@ static void ui_draw_too_small(void)
     refresh();
 }
 
+/* The program's state, for leaving it from any screen (ui_quit). */
+static ui_app *ui_current;
+
+void ui_quit(void)
+{
+    endwin();
+    delscreen(ui_screen);
+    if (ui_current) {
+        free(ui_current->enumerator);
+        catalog_free(ui_current->cat);
+        store_close(ui_current->st);
+    }
+    exit(0);
+}
+
+/* Ctrl-C: leave the program after asking. Every confirmed answer is
+ * already committed, so leaving loses only what is being typed. */
+static void ui_interrupt(void)
+{
+    if (ui_confirm(_("Quit khaosat? Every confirmed answer is saved; text "
+                     "not yet confirmed with Enter is lost.")))
+        ui_quit();
+}
+
 int ui_getkey(void)
 {
     int was_small = 0, errs = 0;
@@ -70,12 +95,17 @@ int ui_getkey(void)
         wint_t ch;
         int r = get_wch(&ch);
         if (r == ERR) {
-            /* The terminal went away: behave as if the person left. */
+            /* The terminal went away: leave, as a closed terminal's
+             * hang-up would; confirmed answers are all committed. */
             if (++errs > 100)
-                return UI_ESC;
+                ui_quit();
             continue;
         }
         int k = r == KEY_CODE_YES ? UI_FN((int)ch) : (int)ch;
+        if (k == UI_CTRL('c')) {
+            ui_interrupt();
+            return UI_FN(KEY_RESIZE);   /* said no: redraw the screen */
+        }
         if (ui_too_small())
             continue;
         if (was_small)
@@ -207,10 +237,11 @@ int ui_pick_key(const char *title, const char *keys, char **entries,
             continue;
         if (ui_is_enter(k) && n)
             return '\n';
-        if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
-            return UI_ESC;
+        /* A key of extra first: the home screen tells q from Esc. */
         if (k > 0 && k < 128 && extra && strchr(extra, k))
             return k;
+        if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
+            return UI_ESC;
         if (k == UI_FN(KEY_DC) && extra && strchr(extra, 'd'))
             return 'd';
     }
@@ -340,18 +371,23 @@ int ui_edit_key(ui_edit *e, int k)
 /* Save the setup; returns non-zero (with *msg) when it cannot be saved. */
 static int ui_setup_save(ui_app *a, ui_edit *ed, const char **msg)
 {
-    if (!*ed[0].buf) {
+    /* Names in NFC, so that two input methods give the same bytes. */
+    char *name = canon_text(ed[0].buf), *commune = canon_text(ed[1].buf);
+    int rc = 1;
+    if (!*name)
         *msg = _("The enumerator name or code is required.");
-        return 1;
-    }
-    if (store_setting_set(a->st, "enumerator", ed[0].buf) ||
-        store_setting_set(a->st, "commune", *ed[1].buf ? ed[1].buf : NULL)) {
+    else if (store_setting_set(a->st, "enumerator", name) ||
+             store_setting_set(a->st, "commune", *commune ? commune : NULL))
         *msg = store_errmsg(a->st);
-        return 1;
+    else {
+        free(a->enumerator);
+        a->enumerator = name;
+        name = NULL;
+        rc = 0;
     }
-    free(a->enumerator);
-    a->enumerator = xstrdup(ed[0].buf);
-    return 0;
+    free(name);
+    free(commune);
+    return rc;
 }
 
 int ui_setup(ui_app *a)
@@ -431,7 +467,9 @@ static int ui_start(void)
     set_term(sc);
     ui_screen = sc;
     util_on_fatal(ui_fatal_restore);
-    cbreak();
+    /* raw: Ctrl-C is a key that asks before leaving (ui_getkey), not a
+     * signal that ends the program at once. */
+    raw();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
@@ -500,6 +538,7 @@ int cmd_tui(int argc, char **argv)
     ui_app a;
     memset(&a, 0, sizeof a);
     a.lang_code = lang;
+    ui_current = &a;
     /* The first run of the screen starts the database (and says so). */
     char *err = NULL;
     int created = 0;

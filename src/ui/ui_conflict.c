@@ -157,7 +157,7 @@ static void cf_flatten(cf_iv *x, inst_frame *scope, int indent)
             size_t count = inst_repeat_count(in, scope, items[i].q);
             cf_row_add(x, label, NULL, NULL, -1, 0);
             for (size_t k = 0; k < count; k++) {
-                char *ml = ui_member_label(x->s, items[i], k);
+                char *ml = session_member_label(x->s, items[i], k);
                 cf_row_add(x, xasprintf("%*s-- %s --", indent + 2, "", ml),
                            NULL, NULL, -1, 0);
                 free(ml);
@@ -306,6 +306,12 @@ static int cf_apply(cf_iv *x, const char *uuid, int complete, char **msg)
     inst *in = session_inst(s);
     int rc = 0;
     for (size_t pass = 0; pass < 2 && rc == 0; pass++) {
+        /* All checked: a complete interview is reopened for the change
+         * (audited) and finalised again below. */
+        if (pass == 1 && session_reopen(s) != 0) {
+            *msg = xstrdup(session_errmsg(s));
+            rc = -1;
+        }
         for (size_t i = 0; i < x->nc && rc == 0; i++) {
             cf_item *c = x->c[i];
             if (!c->pick)

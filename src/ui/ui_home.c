@@ -128,6 +128,23 @@ static void home_error(const char *msg)
     ui_getkey();
 }
 
+static void home_open(ui_app *a, const store_interview *iv);
+
+/* Open the interview the one just left asked for (same key), if any. */
+static void home_open_next(ui_app *a)
+{
+    char *uuid = a->open_next;
+    a->open_next = NULL;
+    if (!uuid)
+        return;
+    store_interview iv;
+    if (store_get_interview(a->st, uuid, &iv) == 0) {
+        home_open(a, &iv);
+        store_interview_clear(&iv);
+    }
+    free(uuid);
+}
+
 /* Resume (or reopen) interview iv. */
 static void home_open(ui_app *a, const store_interview *iv)
 {
@@ -147,6 +164,7 @@ static void home_open(ui_app *a, const store_interview *iv)
         session_free(s);
     }
     form_free(owned);
+    home_open_next(a);
 }
 
 /* Delete draft iv after asking. */
@@ -207,6 +225,7 @@ static void home_new(ui_app *a, const form *f)
     }
     ui_interview(a, s);
     session_free(s);
+    home_open_next(a);
 }
 
 /* One line of the home list: the form with its counts. */
@@ -265,13 +284,17 @@ void ui_home(ui_app *a)
         int k = ui_pick_key(title,
                             _("Enter new  r list  b browse  e export  "
                               "m merge  c conflicts  R report  ? help"),
-                            e, NULL, n, &sel, "nrsbemcRk?");
+                            e, NULL, n, &sel, "nrsbemcRk?q");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);
         free(e);
-        if (k == UI_ESC)
+        /* q quits; Esc, the key that goes back everywhere else, asks
+         * first, so that pressing it once too often keeps you here. */
+        if (k == 'q' || (k == UI_ESC && ui_confirm(_("Quit khaosat?"))))
             return;
+        if (k == UI_ESC)
+            continue;
         if (k == 's') {
             ui_setup(a);
             continue;

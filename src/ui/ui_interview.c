@@ -35,6 +35,7 @@ typedef struct iv {
     int has_entered;
     char *msg;
     ui_role msg_role;
+    int leave;                /* leave the interview (to open another) */
 } iv;
 
 /* The innermost level. */
@@ -231,7 +232,7 @@ static void iv_remove_member(iv *v, size_t i)
         iv_say(v, xstrdup(_("The number of entries here follows an earlier answer.")), UI_ERROR);
         return;
     }
-    char *label = ui_member_label(v->s, it, i);
+    char *label = session_member_label(v->s, it, i);
     char *q = xasprintf(_("Remove %s and all its answers?"), label);
     int yes = ui_confirm(q);
     free(q);
@@ -242,6 +243,72 @@ static void iv_remove_member(iv *v, size_t i)
         iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
     v->roster_cursor = (long)(i > 0 ? i - 1 : 0);
     iv_drop_widget(v);
+}
+
+/* The answers of the form's key questions, "Village 1, 12". */
+static char *iv_key_text(iv *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    int lang = inst_lang(v->in);
+    for (size_t i = 0; i < v->f->nkey; i++) {
+        int q = v->f->key[i];
+        const char *val = inst_get(v->in, inst_root(v->in), q);
+        if (!val || !*val)
+            continue;
+        const form_choice *c = v->f->q[q].type == QT_SELECT_ONE
+                                   ? form_choice_find(v->f, &v->f->q[q], val)
+                                   : NULL;
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
+                  c ? form_text_get(v->f, c->label, lang) : val);
+    }
+    return sbuf_detach(&b);
+}
+
+/* The same household again? After a key question, an interview of the
+ * same form with the same key is announced at once: open it (1, leaving
+ * this one a draft) or go on and record why (0). */
+static int iv_key_check(iv *v, session_item it)
+{
+    char **twins;
+    long n = session_key_twins(v->s, it, &twins);
+    if (n <= 0) {
+        if (n < 0)
+            iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+        return 0;
+    }
+    char *key = iv_key_text(v);
+    char *q = xasprintf(_("Another interview on this laptop has the same key "
+                          "(%s). o open it   c continue and say why"), key);
+    int open = -1;
+    while (open < 0) {
+        ui_status(q, UI_ERROR);
+        refresh();
+        int k = ui_getkey();
+        if (k == 'o' || k == 'O')
+            open = 1;
+        else if (k == 'c' || k == 'C') {
+            char *why = ui_ask(_("Same key"), _("Why is this a different "
+                                                "case? (the supervisor will "
+                                                "see it)"), "");
+            if (why && *why) {
+                if (session_flag_duplicate(v->s, twins[0], why))
+                    iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+                open = 0;
+            }
+            free(why);
+        }
+    }
+    if (open) {
+        free(v->a->open_next);
+        v->a->open_next = xstrdup(twins[0]);
+    }
+    for (long i = 0; i < n; i++)
+        free(twins[i]);
+    free(twins);
+    free(q);
+    free(key);
+    return open;
 }
 
 /* Check and save what the widget holds; move on when it is accepted. */
@@ -263,13 +330,74 @@ static void iv_save(iv *v)
     }
     char *msg = NULL;
     int rc = session_answer(v->s, it, val, &msg);
+    if (rc == SESSION_REMOVES) {
+        /* A lower count removes members: ask, naming them. */
+        int yes = ui_confirm(msg);
+        free(msg);
+        msg = NULL;
+        if (!yes) {
+            free(val);
+            iv_drop_widget(v);      /* back to the answer kept */
+            iv_say(v, xstrdup(_("Nothing was removed: the earlier answer "
+                                "is kept.")), UI_DIM);
+            return;
+        }
+        rc = session_answer_removing(v->s, it, val, &msg);
+    }
     free(val);
     if (rc == INST_OK) {
         free(msg);
         iv_next(v);
+        v->leave = iv_key_check(v, it);
         return;
     }
     iv_say(v, msg ? msg : xstrdup(_("This answer is not accepted.")), UI_ERROR);
+}
+
+/* Non-zero when the current item is a question that must be answered and
+ * is not. */
+static int iv_required_unanswered(iv *v)
+{
+    if (v->idx >= v->nitems || !v->have_w || v->w.read_only ||
+        v->w.type == QT_NOTE || v->w.type == QT_REPEAT)
+        return 0;
+    session_item it = v->items[v->idx];
+    const char *val = inst_get(v->in, it.fr, it.q);
+    return (!val || !*val) && inst_is_required(v->in, it.fr, it.q);
+}
+
+/* PgDn: on to the next item, but a required question left empty (or
+ * text typed and not yet saved) is handled as Enter would. */
+static void iv_page_down(iv *v)
+{
+    if (!session_is_complete(v->s) &&
+        (iv_required_unanswered(v) || (v->have_w && ui_widget_dirty(&v->w))))
+        iv_save(v);
+    else
+        iv_next(v);
+}
+
+/* Return a complete interview to draft after asking. */
+static void iv_reopen(iv *v)
+{
+    if (!ui_confirm(_("Correct this complete interview? It becomes a draft "
+                      "until it is finished again.")))
+        return;
+    if (session_reopen(v->s))
+        iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
+    else
+        iv_say(v, xstrdup(_("Reopened for correction: finish it again with "
+                            "Ctrl-F.")), UI_DIM);
+    iv_drop_widget(v);
+}
+
+/* Esc: leave the interview; typed text not saved is lost, so ask. */
+static int iv_leave_ok(iv *v)
+{
+    if (!v->have_w || !ui_widget_dirty(&v->w))
+        return 1;
+    return ui_confirm(_("Leave the interview? The text typed here is not "
+                        "saved (press Enter to save it)."));
 }
 
 /* What confirming does on the current item. */
@@ -297,26 +425,6 @@ static void iv_confirm(iv *v, ui_wres r)
     default:
         break;
     }
-}
-
-/* The answers of the form's key questions, "Village 1, 12". */
-static char *iv_key_text(iv *v)
-{
-    sbuf b;
-    sbuf_init(&b);
-    int lang = inst_lang(v->in);
-    for (size_t i = 0; i < v->f->nkey; i++) {
-        int q = v->f->key[i];
-        const char *val = inst_get(v->in, inst_root(v->in), q);
-        if (!val || !*val)
-            continue;
-        const form_choice *c = v->f->q[q].type == QT_SELECT_ONE
-                                   ? form_choice_find(v->f, &v->f->q[q], val)
-                                   : NULL;
-        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
-                  c ? form_text_get(v->f, c->label, lang) : val);
-    }
-    return sbuf_detach(&b);
 }
 
 /* Title bar: form title, case key, progress and language. */
@@ -348,7 +456,7 @@ static void iv_draw_section(iv *v)
     for (size_t k = 1; k < v->depth; k++) {
         inst_frame *m = v->lv[k].scope;
         session_item roster = {inst_frame_repeat(m), inst_frame_parent(m)};
-        char *ml = ui_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
+        char *ml = session_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
         sbuf_addf(&b, "%s%s: %s", b.len ? " > " : "",
                   form_text_get(v->f, v->f->q[roster.q].label, lang), ml);
         free(ml);
@@ -425,8 +533,12 @@ static void iv_draw(iv *v)
 {
     /* F1 first: when a translation makes the line too long for the
      * screen, the key to the full list stays visible. */
-    ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
-                   "^F finish  ^L lang  Esc home"));
+    if (session_is_complete(v->s))
+        ui_frame("", _("COMPLETE (read-only)  E correct  Enter next  PgUp back"
+                       "  ^G jump  ^R review  Esc home"));
+    else
+        ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
+                       "^F finish  ^L lang  Esc home"));
     iv_draw_header(v);
     iv_draw_section(v);
     if (v->idx < v->nitems)
@@ -525,7 +637,7 @@ static void iv_flatten(iv *v, inst_frame *scope, int indent, session_problem *p,
         size_t count = inst_repeat_count(v->in, scope, items[i].q);
         for (size_t k = 0; k < count; k++) {
             inst_frame *m = inst_repeat_get(v->in, scope, items[i].q, k);
-            char *ml = ui_member_label(v->s, items[i], k);
+            char *ml = session_member_label(v->s, items[i], k);
             iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent + 2, "", ml), 0);
             free(ml);
             iv_flatten(v, m, indent + 2, p, np, review, out);
@@ -617,11 +729,16 @@ static int iv_global_key(iv *v, int k)
     if (k == UI_FN(KEY_RESIZE))
         return 1;
     if (k == UI_ESC || k == UI_CTRL('x'))
-        return 2;
+        return iv_leave_ok(v) ? 2 : 1;
     if (k == UI_CTRL('g'))
         iv_list(v, 0);
     else if (k == UI_CTRL('r'))
         iv_list(v, 1);
+    else if (session_is_complete(v->s) && (k == 'e' || k == 'E'))
+        iv_reopen(v);
+    else if (session_is_complete(v->s) &&
+             (k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k))))
+        return 2;
     else if (k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k)))
         return iv_finish(v) ? 3 : 1;
     else if (k == UI_CTRL('l'))
@@ -632,10 +749,28 @@ static int iv_global_key(iv *v, int k)
     else if (k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_PPAGE))
         iv_back(v);
     else if (k == UI_FN(KEY_NPAGE))
-        iv_next(v);
+        iv_page_down(v);
     else
         return 0;
     return 1;
+}
+
+/* A key on a complete interview: Enter moves on (into a roster's
+ * member), the roster's arrows move, and any change is refused. */
+static void iv_read_only_key(iv *v, int k)
+{
+    if (v->w.type == QT_REPEAT && ui_is_enter(k)) {
+        iv_confirm(v, v->w.cursor + 1 < v->w.nrows ? UI_W_OPEN : UI_W_CONTINUE);
+        return;
+    }
+    if (ui_is_enter(k) || k == '\t') {
+        iv_next(v);
+        return;
+    }
+    if (v->w.type == QT_REPEAT && ui_widget_key(&v->w, v->s, k) == UI_W_DONE)
+        return;
+    iv_say(v, xstrdup(_("This interview is complete: press E to correct "
+                        "it.")), UI_DIM);
 }
 
 int ui_interview(ui_app *a, session *s)
@@ -665,9 +800,15 @@ int ui_interview(ui_app *a, session *s)
         }
         if (g || !v.have_w)
             continue;
+        if (session_is_complete(s)) {
+            iv_read_only_key(&v, k);
+            continue;
+        }
         ui_wres r = ui_widget_key(&v.w, s, k);
         if (r != UI_W_UNHANDLED && r != UI_W_DONE)
             iv_confirm(&v, r);
+        if (v.leave)
+            break;
     }
     if (v.has_entered)
         session_leave(s, v.entered);

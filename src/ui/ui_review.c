@@ -425,7 +425,7 @@ static void rv_flatten(session *s, inst_frame *scope, int indent, sbuf *b)
             sbuf_addf(b, _("%zu entries"), count);
             sbuf_addc(b, '\n');
             for (size_t k = 0; k < count; k++) {
-                char *ml = ui_member_label(s, items[i], k);
+                char *ml = session_member_label(s, items[i], k);
                 sbuf_addf(b, "%*s-- %s --\n", indent + 2, "", ml);
                 free(ml);
                 rv_flatten(s, inst_repeat_get(in, scope, items[i].q, k),

@@ -17,6 +17,11 @@ static int widget_is_typed(form_qtype t)
     return t == QT_TEXT || t == QT_INTEGER || t == QT_DECIMAL || t == QT_DATE;
 }
 
+int ui_widget_dirty(const ui_widget *w)
+{
+    return ui_widget_types(w) && w->initial && strcmp(w->ed.buf, w->initial);
+}
+
 int ui_widget_types(const ui_widget *w)
 {
     return !w->read_only && widget_is_typed(w->type);
@@ -59,6 +64,7 @@ void ui_widget_init(ui_widget *w, session *s, session_item it)
     } else {
         ui_edit_init(&w->ed, widget_is_typed(w->type) ? v : NULL);
     }
+    w->initial = xstrdup(w->ed.buf);
     if (w->type == QT_SELECT_ONE || w->type == QT_SELECT_MULTIPLE) {
         w->nchoices = inst_choices(in, it.fr, it.q, &w->choices);
         w->checked = xcalloc(w->nchoices + 1, 1);
@@ -74,22 +80,8 @@ void ui_widget_free(ui_widget *w)
     free(w->choices);
     free(w->checked);
     free(w->inline_msg);
+    free(w->initial);
     memset(w, 0, sizeof *w);
-}
-
-char *ui_member_label(session *s, session_item it, size_t i)
-{
-    inst *in = session_inst(s);
-    const form *f = inst_form(in);
-    inst_frame *fr = inst_repeat_get(in, it.fr, it.q, i);
-    for (int q = it.q + 1; fr && q < f->q[it.q].end; q++) {
-        if (f->q[q].repeat != it.q || f->q[q].type != QT_TEXT)
-            continue;
-        const char *v = inst_get(in, fr, q);
-        if (v && *v)
-            return xasprintf("%zu. %s", i + 1, v);
-    }
-    return xasprintf("#%zu", i + 1);
 }
 
 /* Keep row `cursor` inside a window of `rows` rows starting at top. */
@@ -160,7 +152,7 @@ static int widget_draw_roster(ui_widget *w, session *s, int y, int x,
     widget_scroll(w, rows);
     int used = 0;
     for (size_t i = w->top; i < w->nrows && i < w->top + rows; i++) {
-        char *line = i + 1 < w->nrows ? ui_member_label(s, w->it, i)
+        char *line = i + 1 < w->nrows ? session_member_label(s, w->it, i)
                                       : xasprintf("-> %s", _("Continue"));
         ui_put(y + used++, x, line, width,
                i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
@@ -256,8 +248,10 @@ static int widget_arrows(ui_widget *w, int k, size_t n)
 /* Keys of a select_one or select_multiple list. */
 static ui_wres widget_key_select(ui_widget *w, int k)
 {
-    if (widget_arrows(w, k, w->nchoices))
+    if (widget_arrows(w, k, w->nchoices)) {
+        w->moved = 1;
         return UI_W_DONE;
+    }
     int one = w->type == QT_SELECT_ONE;
     size_t pick = w->cursor;
     if (k >= '1' && k <= '9') {
@@ -265,7 +259,9 @@ static ui_wres widget_key_select(ui_widget *w, int k)
         if (pick >= w->nchoices)
             return UI_W_DONE;
         w->cursor = pick;
-    } else if (k != ' ' && !(one && ui_is_enter(k))) {
+    } else if (k != ' ' && !(one && ui_is_enter(k) && w->moved)) {
+        /* Enter without moving keeps what is ticked (maybe nothing): a
+         * stray Enter never picks the first choice. */
         return ui_is_enter(k) || k == '\t' ? UI_W_CONFIRM : UI_W_UNHANDLED;
     }
     if (w->nchoices == 0)
@@ -344,10 +340,11 @@ char *ui_widget_value(ui_widget *w, session *s, char **err)
         return d;
     }
     case QT_SELECT_ONE:
-        if (w->nchoices == 0)
-            return xstrdup("");
-        return xstrdup(f->lists[f->q[w->it.q].list]
-                           .choices[w->choices[w->cursor]].value);
+        for (size_t i = 0; i < w->nchoices; i++)
+            if (w->checked[i])
+                return xstrdup(f->lists[f->q[w->it.q].list]
+                                   .choices[w->choices[i]].value);
+        return xstrdup("");
     case QT_SELECT_MULTIPLE:
         return widget_multi_value(w, &f->lists[f->q[w->it.q].list]);
     default:

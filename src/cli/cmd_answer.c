@@ -1,0 +1,224 @@
+/* cmd_answer.c: khaosat answer and khaosat finalise: changing and finishing
+ * an interview from a script or a terminal, through the same session entry
+ * points as the interview screen (canonical values, checks, roster
+ * removals asked for, corrections of complete interviews audited). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "core/form.h"
+#include "core/i18n.h"
+#include "core/util.h"
+#include "session/session.h"
+
+void cmd_split_answer(const char *arg, char **qid, char **path)
+{
+    const char *at = strchr(arg, '@');
+    *qid = at ? xstrndup(arg, (size_t)(at - arg)) : xstrdup(arg);
+    *path = xstrdup(at ? at + 1 : "");
+}
+
+/* Load the form an interview was taken with, from the database. */
+static form *answer_form(store *st, const char *prog, const char *uuid)
+{
+    store_interview iv;
+    int rc = store_get_interview(st, uuid, &iv);
+    if (rc != 0) {
+        if (rc > 0)
+            fprintf(stderr, _("%s: no interview %s in %s\n"), prog, uuid,
+                    store_path(st));
+        else
+            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+        return NULL;
+    }
+    store_form sf;
+    form *f = NULL;
+    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
+        diag_list d;
+        diag_init(&d);
+        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
+        if (f && d.n) {
+            form_free(f);
+            f = NULL;
+        }
+        diag_free(&d);
+        store_form_clear(&sf);
+    }
+    if (!f)
+        fprintf(stderr, _("%s: the form %s version %s of interview %s cannot "
+                          "be loaded\n"), prog, iv.form_id, iv.form_version,
+                uuid);
+    store_interview_clear(&iv);
+    return f;
+}
+
+/* Open interview uuid as a session; *f receives its form. NULL (after
+ * saying why) when it cannot be opened. */
+static session *answer_open(store *st, const char *prog, const char *uuid,
+                            form **f)
+{
+    *f = answer_form(st, prog, uuid);
+    if (!*f)
+        return NULL;
+    session *s = NULL;
+    char *err = NULL;
+    if (session_resume(st, *f, uuid, (*f)->default_lang, &s, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err ? err : uuid);
+        free(err);
+        form_free(*f);
+        *f = NULL;
+    }
+    return s;
+}
+
+/* Say why finalising stopped: one line per problem. */
+static void answer_print_problems(session *s, const char *prog,
+                                  const char *uuid)
+{
+    session_problem *p;
+    size_t n = session_problems(s, &p);
+    const form *f = inst_form(session_inst(s));
+    fprintf(stderr, _("%s: interview %s is not finished: %zu question(s) "
+                      "need attention\n"), prog, uuid, n);
+    for (size_t i = 0; i < n; i++) {
+        char *path = inst_frame_path(p[i].item.fr);
+        fprintf(stderr, "  %s%s%s: %s\n", f->q[p[i].item.q].id,
+                *path ? "@" : "", path, p[i].msg ? p[i].msg : "");
+        free(path);
+    }
+    session_problems_free(p, n);
+}
+
+/* Apply value to item it: a refusal is reported; 0 when saved. */
+static int answer_apply(session *s, const char *prog, session_item it,
+                        const char *name, const char *value, int flags)
+{
+    char *msg = NULL;
+    int rc = session_answer(s, it, value, &msg);
+    if (rc == SESSION_REMOVES && (flags & CMD_REMOVE)) {
+        free(msg);
+        msg = NULL;
+        rc = session_answer_removing(s, it, value, &msg);
+    }
+    if (rc == SESSION_REMOVES)
+        fprintf(stderr, _("%s: %s of interview %s: %s Nothing was changed; "
+                          "run again with --remove to remove them.\n"),
+                prog, name, session_uuid(s), msg);
+    else if (rc != INST_OK)
+        fprintf(stderr, _("%s: %s of interview %s: %s\n"), prog, name,
+                session_uuid(s), msg ? msg : _("refused"));
+    free(msg);
+    return rc == INST_OK ? 0 : 1;
+}
+
+int cmd_set_answer(store *st, const char *prog, const char *uuid,
+                   const char *qid, const char *path, const char *value,
+                   int flags)
+{
+    form *f;
+    session *s = answer_open(st, prog, uuid, &f);
+    if (!s)
+        return 1;
+    session_item it;
+    char *name = *path ? xasprintf("%s@%s", qid, path) : xstrdup(qid);
+    int rc = 1, was_complete = session_is_complete(s);
+    if (session_find_item(s, qid, path, &it) != 0)
+        fprintf(stderr, _("%s: interview %s has no question %s at \"%s\"\n"),
+                prog, uuid, qid, path);
+    else if (was_complete && session_reopen(s) != 0)
+        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+    else
+        rc = answer_apply(s, prog, it, name, value, flags);
+    /* A correction refused changed nothing: the interview stays complete;
+     * an accepted one leaves it a draft unless asked to finish it again. */
+    if (was_complete && (rc != 0 || (flags & CMD_KEEP_COMPLETE))) {
+        int left = session_finalise(s);
+        if (left < 0)
+            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        else if (left > 0)
+            answer_print_problems(s, prog, uuid);
+    } else if (was_complete && rc == 0) {
+        fprintf(stderr, _("%s: interview %s is a draft again; finish it with "
+                          "'khaosat finalise %s'\n"), prog, uuid, uuid);
+    }
+    free(name);
+    session_free(s);
+    form_free(f);
+    return rc;
+}
+
+/* The options of answer and finalise; -1 to go on, else the exit status. */
+static int answer_options(int argc, char **argv, const char *usage,
+                          int operands, const char **db, int *remove)
+{
+    const cmd_option opts[] = {
+        {"db", db, NULL, NULL},
+        {"remove", NULL, NULL, remove},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, remove ? 2 : 1, usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (argc - optind != operands) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return -1;
+}
+
+int cmd_answer(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat answer [--db PATH] [--remove] UUID "
+                          "QID[@PATH] VALUE\n");
+    const char *db = NULL;
+    int remove = 0;
+    int rc = answer_options(argc, argv, usage, 3, &db, &remove);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store("khaosat answer", db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    char *qid, *path;
+    cmd_split_answer(argv[optind + 1], &qid, &path);
+    rc = cmd_set_answer(st, "khaosat answer", argv[optind], qid, path,
+                        argv[optind + 2], remove ? CMD_REMOVE : 0);
+    free(qid);
+    free(path);
+    store_close(st);
+    return rc;
+}
+
+int cmd_finalise(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat finalise [--db PATH] UUID\n");
+    const char *db = NULL;
+    int rc = answer_options(argc, argv, usage, 1, &db, NULL);
+    if (rc >= 0)
+        return rc;
+    const char *prog = "khaosat finalise", *uuid = argv[optind];
+    store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    form *f;
+    session *s = answer_open(st, prog, uuid, &f);
+    rc = 1;
+    if (s) {
+        int left = session_finalise(s);
+        if (left < 0)
+            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        else if (left > 0)
+            answer_print_problems(s, prog, uuid);
+        else {
+            printf(_("%s: complete\n"), uuid);
+            rc = 0;
+        }
+        session_free(s);
+        form_free(f);
+    }
+    store_close(st);
+    return rc;
+}

@@ -1,0 +1,113 @@
+/* canon.c: canonical answers (numbers without leading zeros or a decimal
+ * comma, text in NFC). NFC comes from utf8proc, not from our own tables. */
+#include "config.h"
+#include "core/canon.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/util.h"
+
+/* White space that surrounds typed or pasted answers (ASCII and NBSP). */
+static size_t canon_space_len(const char *s)
+{
+    if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        return 1;
+    if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+        return 2;
+    return 0;
+}
+
+/* s without leading and trailing white space, newly allocated. */
+static char *canon_trim(const char *s)
+{
+    size_t k;
+    while ((k = canon_space_len(s)) > 0)
+        s += k;
+    size_t end = 0;
+    for (size_t i = 0; s[i];) {
+        k = canon_space_len(s + i);
+        if (k) {
+            i += k;
+        } else {
+            i++;
+            end = i;
+        }
+    }
+    return xstrndup(s, end);
+}
+
+/* Append the digits [p, e) without leading zeros ("0" when none are
+ * left). */
+static void canon_int_part(sbuf *b, const char *p, const char *e)
+{
+    while (p + 1 < e && *p == '0')
+        p++;
+    if (p == e)
+        sbuf_addf(b, "0");
+    else
+        sbuf_addf(b, "%.*s", (int)(e - p), p);
+}
+
+char *canon_number(const char *s, int decimal)
+{
+    char *t = canon_trim(s);
+    const char *p = t;
+    int neg = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    const char *ip = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    const char *ie = p, *fp = p, *fe = p;
+    if (decimal && (*p == '.' || *p == ',')) {
+        fp = ++p;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        fe = p;
+    }
+    if (*p || (ie == ip && fe == fp)) {
+        free(t);
+        return NULL;
+    }
+    while (fe > fp && fe[-1] == '0')
+        fe--;
+    sbuf b;
+    sbuf_init(&b);
+    canon_int_part(&b, ip, ie);
+    if (fe > fp)
+        sbuf_addf(&b, ".%.*s", (int)(fe - fp), fp);
+    free(t);
+    if (neg && strcmp(b.s, "0") != 0) {
+        char *r = xasprintf("-%s", b.s);
+        sbuf_free(&b);
+        return r;
+    }
+    return sbuf_detach(&b);
+}
+
+char *canon_text(const char *s)
+{
+    char *t = canon_trim(s);
+    utf8proc_uint8_t *n = utf8proc_NFC((const utf8proc_uint8_t *)t);
+    if (!n)
+        return t;   /* not valid UTF-8: kept, the screen shows it as '?' */
+    free(t);
+    /* utf8proc allocates with malloc: copy so that the caller frees ours. */
+    char *r = xstrdup((const char *)n);
+    free(n);
+    return r;
+}
+
+char *canon_answer(form_qtype t, const char *s)
+{
+    if (!s)
+        return NULL;
+    if (t == QT_INTEGER || t == QT_DECIMAL) {
+        char *n = canon_number(s, t == QT_DECIMAL);
+        if (n)
+            return n;
+    }
+    return canon_text(s);
+}

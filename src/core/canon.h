@@ -1,0 +1,25 @@
+/* canon.h: the one stored form of an answer, so that the same answer typed
+ * two ways ("08" and "8", "85,5" and "85.50", "ễ" precomposed or with
+ * combining marks) is the same bytes in the database, in keys, in
+ * duplicate detection and in merges. No storage, no screen. */
+#ifndef KHAOSAT_CANON_H
+#define KHAOSAT_CANON_H
+
+#include "core/form.h"
+
+/* The canonical form of a number typed as s: spaces around it trimmed, a
+ * '+' sign and leading zeros dropped ("007" -> "7", "-0" -> "0"), and for
+ * a decimal (decimal non-zero) a decimal comma read as a point and
+ * trailing zeros of the fraction dropped ("85,50" -> "85.5", "3.0" ->
+ * "3"). Newly allocated; NULL when s is not such a number. */
+char *canon_number(const char *s, int decimal);
+/* s in Unicode normalisation form C with leading and trailing white space
+ * removed; invalid UTF-8 is kept as it is (only trimmed). Newly
+ * allocated. */
+char *canon_text(const char *s);
+/* The canonical form of an answer of type t (NULL stays NULL): numbers by
+ * canon_number when they are numbers, everything else by canon_text.
+ * Newly allocated. */
+char *canon_answer(form_qtype t, const char *s);
+
+#endif

@@ -1,0 +1,476 @@
+/* check_integrity.c: no edit corrupts an interview (issue "no edit can
+ * corrupt an interview"), at the session layer that the screen and the
+ * commands share: rosters shrunk only after asking and never leaving
+ * answers behind, complete interviews corrected only after reopening,
+ * canonical numbers, keys checked at entry, text in NFC, required answers.
+ * Each test compares the interview in memory, the database and a resumed
+ * draft. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "core/canon.h"
+#include "core/form.h"
+#include "session/session.h"
+#include "store/store.h"
+#include "core/util.h"
+
+static const char hh_yaml[] =
+    "form:\n"
+    "  id: hh\n"
+    "  version: \"1\"\n"
+    "  title: {vi: \"Hộ\", en: \"Household\"}\n"
+    "  languages: [vi, en]\n"
+    "  key: [village, hh_no]\n"
+    "choices:\n"
+    "  sex:\n"
+    "    - {value: \"1\", label: {vi: Nam, en: Male}}\n"
+    "    - {value: \"2\", label: {vi: Nữ, en: Female}}\n"
+    "questions:\n"
+    "  - id: village\n"
+    "    type: text\n"
+    "    label: {vi: Thôn, en: Village}\n"
+    "    required: true\n"
+    "  - id: hh_no\n"
+    "    type: integer\n"
+    "    label: {vi: Số hộ, en: Household number}\n"
+    "    required: true\n"
+    "  - id: area\n"
+    "    type: decimal\n"
+    "    label: {vi: Diện tích, en: Area}\n"
+    "  - id: hh_size\n"
+    "    type: integer\n"
+    "    label: {vi: Số người, en: Household size}\n"
+    "    required: true\n"
+    "    constraint: \". >= 1 and . <= 20\"\n"
+    "  - id: members\n"
+    "    type: repeat\n"
+    "    label: {vi: Thành viên, en: Members}\n"
+    "    count: \"${hh_size}\"\n"
+    "    questions:\n"
+    "      - id: m_name\n"
+    "        type: text\n"
+    "        label: {vi: Tên, en: Name}\n"
+    "        required: true\n"
+    "      - id: m_sex\n"
+    "        type: select_one sex\n"
+    "        label: {vi: Giới tính, en: Sex}\n"
+    "        required: true\n"
+    "      - id: m_birth_year\n"
+    "        type: integer\n"
+    "        label: {vi: Năm sinh, en: Year of birth}\n"
+    "  - id: n_online\n"
+    "    type: integer\n"
+    "    label: {vi: Số người mua trực tuyến, en: People who buy online}\n"
+    "    constraint: \". <= ${hh_size}\"\n";
+
+static form *f;
+static store *st;
+static char *dbpath;
+
+static void setup(void)
+{
+    diag_list d;
+    diag_init(&d);
+    f = form_load_string(hh_yaml, sizeof hh_yaml - 1, "hh.yaml", &d);
+    ck_assert_msg(f && d.n == 0, "test form does not load");
+    diag_free(&d);
+    dbpath = check_tmpdb_new("check-integrity");
+    char *err = NULL;
+    ck_assert_msg(store_open(dbpath, &st, &err) == 0, "store_open: %s", err);
+}
+
+static void teardown(void)
+{
+    store_close(st);
+    form_free(f);
+    check_tmpdb_free(dbpath);
+}
+
+static session_item item(inst_frame *fr, const char *id)
+{
+    session_item it = {form_find(f, id), fr};
+    ck_assert_int_ge(it.q, 0);
+    return it;
+}
+
+static void ok(session *s, inst_frame *fr, const char *id, const char *v)
+{
+    char *msg = NULL;
+    int rc = session_answer(s, item(fr, id), v, &msg);
+    ck_assert_msg(rc == INST_OK, "%s = '%s': %d %s", id, v, rc, msg ? msg : "");
+    free(msg);
+}
+
+/* The stored answers of interview uuid, "qid@path=value;" sorted by path
+ * and question, as the database holds them. */
+static int stored_cb(void *ctx, const char *qid, const char *path,
+                     const char *v)
+{
+    sbuf_addf(ctx, "%s@%s=%s;", qid, path, v);
+    return 0;
+}
+
+static char *stored(const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_answers(st, uuid, stored_cb, &b), 0);
+    return sbuf_detach(&b);
+}
+
+/* The stored value of qid at path, newly allocated, or NULL. */
+static char *stored_value(const char *uuid, const char *qid, const char *path)
+{
+    char *all = stored(uuid);
+    char *key = xasprintf("%s@%s=", qid, path);
+    char *p = strstr(all, key), *v = NULL;
+    if (p && (p == all || p[-1] == ';')) {
+        p += strlen(key);
+        v = xstrndup(p, strcspn(p, ";"));
+    }
+    free(key);
+    free(all);
+    return v;
+}
+
+/* The entered answers of an interview in memory, written out the same
+ * way as stored(): what a resumed draft must give back. */
+static int row_cmp(const void *a, const void *b)
+{
+    const inst_row *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : strcmp(x->qid, y->qid);
+}
+
+static char *in_memory(session *s)
+{
+    inst_rows rows = {NULL, 0, 0};
+    inst_rows_dump(session_inst(s), &rows);
+    size_t n = 0;
+    for (size_t i = 0; i < rows.n; i++)
+        if (rows.v[i].qid)
+            rows.v[n++] = rows.v[i];
+        else {
+            free((char *)rows.v[i].path);
+        }
+    rows.n = n;
+    qsort(rows.v, n, sizeof *rows.v, row_cmp);
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(&b, "%s@%s=%s;", rows.v[i].qid, rows.v[i].path,
+                  rows.v[i].value);
+    inst_rows_free(&rows);
+    return sbuf_detach(&b);
+}
+
+/* Screen (memory), database and a resumed draft hold the same answers. */
+static void all_agree(session *s)
+{
+    char *mem = in_memory(s), *db = stored(session_uuid(s));
+    ck_assert_str_eq(mem, db);
+    session *r;
+    ck_assert_int_eq(session_resume(st, f, session_uuid(s), 0, &r, NULL), 0);
+    char *again = in_memory(r);
+    ck_assert_str_eq(mem, again);
+    session_free(r);
+    free(again);
+    free(db);
+    free(mem);
+}
+
+static inst_frame *member(session *s, size_t i)
+{
+    inst *in = session_inst(s);
+    return inst_repeat_get(in, inst_root(in), form_find(f, "members"), i);
+}
+
+/* A household of three named members. */
+static session *three_members(void)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    ok(s, root, "village", "Bản Mòng");
+    ok(s, root, "hh_no", "17");
+    ok(s, root, "hh_size", "3");
+    const char *names[] = {"Lò Văn Một", "Lò Thị Hai", "Lò Văn A"};
+    for (size_t i = 0; i < 3; i++) {
+        ok(s, member(s, i), "m_name", names[i]);
+        ok(s, member(s, i), "m_sex", i == 1 ? "2" : "1");
+        ok(s, member(s, i), "m_birth_year", "2012");
+    }
+    return s;
+}
+
+static long count_audit_clears;
+static int audit_cb(void *ctx, const store_audit *a)
+{
+    if (!strcmp(a->event, "change") && a->path && !strcmp(a->path, ctx) &&
+        !a->new_value)
+        count_audit_clears++;
+    return 0;
+}
+
+/* 1. A lower count asks, naming the members; yes deletes their answers in
+ * the same change (audited), and a new member starts empty. */
+START_TEST(shrinking_a_roster_asks_and_leaves_nothing_behind)
+{
+    session *s = three_members();
+    const char *u = session_uuid(s);
+    inst_frame *root = inst_root(session_inst(s));
+    char *before = stored(u), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "hh_size"), "2", &msg),
+                     SESSION_REMOVES);
+    ck_assert_ptr_nonnull(strstr(msg, "member 3, Lò Văn A, and 3 answer"));
+    free(msg);
+    /* Asking changed nothing: memory, database and resume agree. */
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    free(after);
+    ck_assert_uint_eq(inst_repeat_count(session_inst(s), root,
+                                        form_find(f, "members")), 3);
+    all_agree(s);
+
+    ck_assert_int_eq(session_answer_removing(s, item(root, "hh_size"), "2",
+                                             NULL), INST_OK);
+    char *v = stored_value(u, "m_name", "members[3]");
+    ck_assert_ptr_null(v);
+    v = stored_value(u, "m_sex", "members[3]");
+    ck_assert_ptr_null(v);
+    count_audit_clears = 0;
+    ck_assert_int_eq(store_load_audit(st, u, audit_cb, "members[3]"), 0);
+    ck_assert_int_eq(count_audit_clears, 3);
+    all_agree(s);
+
+    /* Back to three: member 3 is a new, empty person. */
+    ok(s, root, "hh_size", "3");
+    ck_assert_ptr_null(inst_get(session_inst(s), member(s, 2),
+                                form_find(f, "m_sex")));
+    ok(s, member(s, 2), "m_name", "Lò Thị Mới");
+    v = stored_value(u, "m_sex", "members[3]");
+    ck_assert_ptr_null(v);
+    all_agree(s);
+
+    /* Un-answering the count asks too, for every member. */
+    ck_assert_int_eq(session_answer(s, item(root, "hh_size"), "", &msg),
+                     SESSION_REMOVES);
+    ck_assert_ptr_nonnull(strstr(msg, "member 1, Lò Văn Một"));
+    ck_assert_ptr_nonnull(strstr(msg, "member 3, Lò Thị Mới"));
+    free(msg);
+    ck_assert_int_eq(session_answer_removing(s, item(root, "hh_size"), "",
+                                             NULL), INST_OK);
+    char *left = stored(u);
+    ck_assert_ptr_null(strstr(left, "members["));
+    free(left);
+    all_agree(s);
+    free(before);
+    session_free(s);
+}
+END_TEST
+
+/* 2. A complete interview changes only after reopening (audited), and is
+ * complete again only when every check passes. */
+START_TEST(complete_interviews_are_corrected_through_reopening)
+{
+    session *s = three_members();
+    const char *u = session_uuid(s);
+    inst_frame *root = inst_root(session_inst(s));
+    ok(s, root, "n_online", "2");
+    ck_assert_int_eq(session_finalise(s), 0);
+    ck_assert(session_is_complete(s));
+    char *before = stored(u), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "hh_size"), "1", &msg),
+                     SESSION_LOCKED);
+    ck_assert_ptr_nonnull(strstr(msg, "reopen"));
+    free(msg);
+    inst_frame *m;
+    ck_assert_int_ne(session_repeat_add(s, item(root, "members"), &m), 0);
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+
+    /* A resumed complete interview is read-only as well. */
+    session *r;
+    ck_assert_int_eq(session_resume(st, f, u, 0, &r, NULL), 0);
+    ck_assert(session_is_complete(r));
+    ck_assert_int_eq(session_answer(r, item(inst_root(session_inst(r)),
+                                            "hh_no"), "18", NULL),
+                     SESSION_LOCKED);
+    session_free(r);
+
+    ck_assert_int_eq(session_reopen(s), 0);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, u, &iv), 0);
+    ck_assert_int_eq(iv.status, STORE_DRAFT);
+    store_interview_clear(&iv);
+    ck_assert_int_eq(session_answer_removing(s, item(root, "hh_size"), "1",
+                                             NULL), INST_OK);
+    /* n_online = 2 > hh_size = 1 now: finalising refuses. */
+    ck_assert_int_gt(session_finalise(s), 0);
+    ck_assert(!session_is_complete(s));
+    ck_assert_int_eq(store_get_interview(st, u, &iv), 0);
+    ck_assert_int_eq(iv.status, STORE_DRAFT);
+    store_interview_clear(&iv);
+    ok(s, root, "n_online", "1");
+    ck_assert_int_eq(session_finalise(s), 0);
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
+/* 3. Numbers are stored in one canonical form. */
+START_TEST(numbers_are_stored_canonically)
+{
+    struct { const char *in, *out; int dec; } cases[] = {
+        {"007", "7", 0}, {" 12 ", "12", 0}, {"+5", "5", 0}, {"-0", "0", 0},
+        {"000", "0", 0}, {"-08", "-8", 0}, {"85.50", "85.5", 1},
+        {"85,5", "85.5", 1}, {"3.0", "3", 1}, {",5", "0.5", 1},
+        {"-0.0", "0", 1}, {"0012,340", "12.34", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *c = canon_number(cases[i].in, cases[i].dec);
+        ck_assert_msg(c && !strcmp(c, cases[i].out), "%s -> %s, not %s",
+                      cases[i].in, c ? c : "(null)", cases[i].out);
+        free(c);
+    }
+    const char *bad[] = {"", " ", "1e3", "12a", "1.5", "1,5", "--1", "."};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *c = canon_number(bad[i], 0);
+        ck_assert_msg(!c, "'%s' taken as integer %s", bad[i], c);
+    }
+    ck_assert_ptr_null(canon_number("1.2.3", 1));
+    ck_assert_ptr_null(canon_number("1,2,3", 1));
+
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    ok(s, root, "hh_no", "007");
+    ok(s, root, "area", "85,50");
+    char *v = stored_value(session_uuid(s), "hh_no", "");
+    ck_assert_str_eq(v, "7");
+    free(v);
+    v = stored_value(session_uuid(s), "area", "");
+    ck_assert_str_eq(v, "85.5");
+    free(v);
+    /* Refused input changes nothing and says why. */
+    char *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "area"), "85,5,1", &msg),
+                     INST_BAD_VALUE);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    v = stored_value(session_uuid(s), "area", "");
+    ck_assert_str_eq(v, "85.5");
+    free(v);
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
+/* 4. The same key twice on one laptop is found when the last key question
+ * is answered, "08" and "8" alike; going on is recorded with the reason. */
+START_TEST(same_key_is_found_at_entry)
+{
+    session *a, *b;
+    ck_assert_int_eq(session_new(st, f, "enum", 0, &a, NULL), 0);
+    ok(a, inst_root(session_inst(a)), "village", "Bản Mòng");
+    ok(a, inst_root(session_inst(a)), "hh_no", "8");
+    ck_assert_int_eq(session_new(st, f, "enum", 0, &b, NULL), 0);
+    inst_frame *root = inst_root(session_inst(b));
+    char **twins;
+    /* NFD spelling of the same village (combining marks). */
+    ok(b, root, "village", "Ba\xcc\x89n Mo\xcc\x80ng");
+    ck_assert_int_eq(session_key_twins(b, item(root, "village"), &twins), 0);
+    ok(b, root, "hh_no", "08");
+    ck_assert_int_eq(session_key_twins(b, item(root, "hh_no"), &twins), 1);
+    ck_assert_str_eq(twins[0], session_uuid(a));
+    /* Not a key question: nothing to look for. */
+    char **none;
+    ck_assert_int_eq(session_key_twins(b, item(root, "area"), &none), 0);
+    ck_assert_int_eq(session_flag_duplicate(b, twins[0], "  hộ tách  "), 0);
+    free(twins[0]);
+    free(twins);
+    ok(b, root, "hh_no", "9");
+    ck_assert_int_eq(session_key_twins(b, item(root, "hh_no"), &twins), 0);
+    session_free(a);
+    session_free(b);
+}
+END_TEST
+
+/* 5. Text is stored in NFC, however it was typed. */
+START_TEST(text_is_stored_in_nfc)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "Nguye\xcc\x82\xcc\x83n", 0, &s,
+                                 NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    /* "Nguyễn" with e + circumflex + tilde as combining marks. */
+    ok(s, root, "village", " Nguye\xcc\x82\xcc\x83n ");
+    char *v = stored_value(session_uuid(s), "village", "");
+    ck_assert_str_eq(v, "Nguy\xe1\xbb\x85n");
+    free(v);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, session_uuid(s), &iv), 0);
+    ck_assert_str_eq(iv.enumerator, "Nguy\xe1\xbb\x85n");
+    store_interview_clear(&iv);
+    char *t = canon_text("\xff\xfe bad");
+    ck_assert_str_eq(t, "\xff\xfe bad");   /* invalid UTF-8 kept as it is */
+    free(t);
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
+/* 6. A required question left empty says so; leaving (freeing the session
+ * without finishing, as a closed terminal does) keeps every confirmed
+ * answer. */
+START_TEST(required_and_leaving)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    char *msg = NULL;
+    ck_assert_int_eq(inst_check_value(session_inst(s), root,
+                                      form_find(f, "village"), "", &msg),
+                     INST_REQUIRED);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    ok(s, root, "village", "Bản Mòng");
+    ok(s, root, "hh_no", "3");
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    char *mem = in_memory(s);
+    session_free(s);
+    ck_assert_int_eq(session_resume(st, f, uuid, 0, &s, NULL), 0);
+    char *again = in_memory(s);
+    ck_assert_str_eq(mem, again);
+    free(mem);
+    free(again);
+    ck_assert_int_gt(session_finalise(s), 0);
+    session_free(s);
+}
+END_TEST
+
+static Suite *integrity_suite(void)
+{
+    Suite *s = suite_create("integrity");
+    TCase *tc = check_tcase(s, "session", setup, teardown, 60);
+    tcase_add_test(tc, shrinking_a_roster_asks_and_leaves_nothing_behind);
+    tcase_add_test(tc, complete_interviews_are_corrected_through_reopening);
+    tcase_add_test(tc, numbers_are_stored_canonically);
+    tcase_add_test(tc, same_key_is_found_at_entry);
+    tcase_add_test(tc, text_is_stored_in_nfc);
+    tcase_add_test(tc, required_and_leaving);
+    return s;
+}
+
+int main(void)
+{
+    return check_run(integrity_suite());
+}
