@@ -720,6 +720,84 @@ START_TEST(working_age_follows_the_retirement_age)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- readings */
+
+/* Household no of village 01 paying online for purpose ("" none). */
+static void payer(store *st, const char *no, const char *purpose)
+{
+    pin p[8] = {{"", "village", "01"}, {"", "hh_no", no}, {"", "consent", "1"},
+                {"", "hh_size", "1"}, {"", "hh_pay_online", *purpose ? "1" : "0"}};
+    if (*purpose)
+        p[5] = (pin){"", "hh_pay_purpose", purpose};
+    interview(st, "household", p, 0);
+}
+
+/* An official of level with (smart "1") or without a connected phone. */
+static void staff(store *st, const char *no, const char *level, const char *smart)
+{
+    const pin p[] = {{"", "official_no", no}, {"", "off_level", level},
+                     {"", "off_smartphone", smart}, {NULL, NULL, NULL}};
+    interview(st, "officials", p, 0);
+}
+
+/* Three households: one paying the electricity bill online, one only
+ * sending money to relatives, one not paying online; a commune official
+ * with a connected smartphone and a part-time worker without one. */
+static void readings_data(store *st)
+{
+    payer(st, "1", "electricity");
+    payer(st, "2", "transfer");
+    payer(st, "3", "");
+    staff(st, "1", "commune", "1");
+    staff(st, "2", "parttime", "0");
+}
+
+START_TEST(debatable_readings_are_settled_and_shown)
+{
+    /* The health station has a computer only; the commune was recognised
+     * advanced NTM under the 2021-2025 criteria in 2019. */
+    const pin extra[] = {{"", "telemed", "computer"}, {"", "ntm_level", "nc"},
+                         {"", "ntm_period", "p2125"}, {"", "ntm_year", "2019"},
+                         {NULL, NULL, NULL}};
+    commune_extra = extra;
+    only_extra = 1;
+    extra_data = readings_data;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    /* 8.1: payments for services, 1 of 3; any payment, 2 of 3. */
+    ck_assert_int_eq(report_figure(r, "8.1", NULL, &num, &den, &units), 0);
+    ck_assert(num == 1 && den == 3);
+    ck_assert_int_eq(report_figure(r, "8.1a", NULL, &num, &den, &units), 0);
+    ck_assert(num == 2 && den == 3);
+    /* 5.2 counts the part-time worker (1 of 2); 5.2c does not (1 of 1). */
+    ck_assert_int_eq(report_figure(r, "5.2", NULL, &num, &den, &units), 0);
+    ck_assert(num == 1 && den == 2);
+    ck_assert_int_eq(report_figure(r, "5.2c", NULL, &num, &den, &units), 0);
+    ck_assert(num == 1 && den == 1);
+    /* 9.2 needs the full set; one computer is the other reading's yes. */
+    ck_assert_int_eq(report_figure(r, "9.2", NULL, &num, &den, &units), 0);
+    ck_assert(num == 0);
+    ck_assert_int_eq(report_figure(r, "9.2a", NULL, &num, &den, &units), 0);
+    ck_assert(num == 1);
+    /* C1: a recognition year outside the criteria's period is not met and
+     * the report says why. */
+    ck_assert_int_eq(report_status_of(r, "C1"), REPORT_NOT_MET);
+    ck_assert_uint_gt(report_figure_warnings(r, "c1"), 0);
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(t, "Other reading 8.1a"));
+    ck_assert_ptr_nonnull(strstr(t, "Basis: "));
+    ck_assert_ptr_nonnull(strstr(t, "Evidence: "));
+    ck_assert(fits_80(t));
+    free(t);
+    free_report(r);
+    commune_extra = NULL;
+    extra_data = NULL;
+    only_extra = 0;
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -738,6 +816,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, e4_assessment_needs_a_product);
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     tcase_add_test(tc, working_age_follows_the_retirement_age);
+    tcase_add_test(tc, debatable_readings_are_settled_and_shown);
     return s;
 }
 

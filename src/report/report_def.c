@@ -293,6 +293,8 @@ static void load_figure_more(rload *L, yaml_node_t *g, rdef_figure *f,
     rl_text(L, g, "basis", 0, what, &f->basis);
     f->compare_id = rl_scalar(L, g, "compare", 0, what);
     f->compare = -1;
+    f->alt_id = rl_scalar(L, g, "alternative", 0, what);
+    f->alt = -1;
 }
 
 /* Resolve the figures named by compare: (they may come later). */
@@ -301,6 +303,14 @@ static void link_compares(rload *L)
     report_def *d = L->d;
     for (size_t i = 0; i < d->nfigs; i++) {
         rdef_figure *f = &d->figs[i];
+        if (f->alt_id) {
+            f->alt = def_figure(d, f->alt_id);
+            if (f->alt < 0 || f->alt == (int)i) {
+                diag_add(L->diags, d->path, f->line, 0, _("figure '%s': no "
+                         "other figure '%s' (alternative)"), f->id, f->alt_id);
+                L->errors++;
+            }
+        }
         if (!f->compare_id)
             continue;
         f->compare = def_figure(d, f->compare_id);
@@ -318,7 +328,7 @@ static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
     static const char *const keys[] = {"id", "kind", "group", "form", "repeat",
         "title", "phrase", "unit", "numerator", "denominator", "value",
         "rule", "hidden", "empty", "distinct", "expected", "warn_if",
-        "warning", "compare", "basis", NULL};
+        "warning", "compare", "basis", "alternative", NULL};
     report_def *d = L->d;
     f->line = (int)g->start_mark.line + 1;
     f->group = -1;
@@ -385,9 +395,28 @@ static void load_figures(rload *L, yaml_node_t *top)
     }
 }
 
+/* The figures listed under a condition's evidence. */
+static void load_evidence(rload *L, yaml_node_t *g, rdef_cond *c,
+                          const char *what)
+{
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, g, "evidence", &n);
+    c->evidence = xcalloc(n + 1, sizeof *c->evidence);
+    for (size_t k = 0; k < n; k++) {
+        yaml_node_t *fn = yaml_document_get_node(L->doc, it[k]);
+        int f = def_figure(L->d, rl_str(fn));
+        if (f < 0)
+            rl_err(L, fn, _("%s: no figure '%s'"), what,
+                   rl_str(fn) ? rl_str(fn) : "?");
+        else
+            c->evidence[c->nevidence++] = f;
+    }
+}
+
 static void load_conditions(rload *L, yaml_node_t *top)
 {
-    static const char *const keys[] = {"id", "title", "tests", "basis", NULL};
+    static const char *const keys[] = {"id", "title", "tests", "basis",
+                                       "evidence", NULL};
     static const char *const tkeys[] = {"figure", "at_least", "at_most", NULL};
     report_def *d = L->d;
     size_t n;
@@ -402,6 +431,7 @@ static void load_conditions(rload *L, yaml_node_t *top)
         rl_keys(L, g, what, keys);
         rl_text(L, g, "title", 1, what, &c->title);
         rl_text(L, g, "basis", 0, what, &c->basis);
+        load_evidence(L, g, c, what);
         size_t nt;
         yaml_node_item_t *ti = rl_seq(L, g, "tests", &nt);
         if (!nt)
@@ -609,12 +639,14 @@ void report_def_free(report_def *d)
         rtext_free(&f->warning);
         rtext_free(&f->basis);
         free(f->compare_id);
+        free(f->alt_id);
     }
     for (size_t i = 0; i < d->nconds; i++) {
         rdef_cond *c = &d->conds[i];
         free(c->id);
         rtext_free(&c->title);
         rtext_free(&c->basis);
+        free(c->evidence);
         for (size_t k = 0; k < c->ntests; k++) {
             free(c->tests[k].at_least.text);
             free(c->tests[k].at_most.text);

@@ -377,6 +377,55 @@ static char *warn_str(const rwarn *w)
     return sbuf_detach(&b);
 }
 
+/* The note beside figure i (for village v, NULL: the commune): its
+ * warnings, its basis and the other reading, or NULL when none. */
+static char *note_str(const report_result *r, size_t i, const rvillage *v)
+{
+    const report_def *d = r->def;
+    const rdef_figure *fg = &d->figs[i];
+    const rvalue *val = v ? &v->val[i] : &r->val[i];
+    sbuf b;
+    sbuf_init(&b);
+    char *w = v ? NULL : warn_str(&r->fwarn[i]);
+    if (w)
+        sbuf_add(&b, w);
+    free(w);
+    if (v && val->known && val->units < d->min_units)
+        sbuf_addf(&b, _("⚠ small base: %ld %s"), val->units,
+                  rtext_get(&d->forms[fg->form].unit, r->lang));
+    if (fg->alt >= 0) {
+        const rvalue *av = v ? &v->val[fg->alt] : &r->val[fg->alt];
+        char *vs = value_str(r, (size_t)fg->alt, av);
+        sbuf_addf(&b, "%s%s %s (%s): %s", b.len ? "\n" : "", _("Other reading"),
+                  d->figs[fg->alt].id, rtext_get(&d->figs[fg->alt].title,
+                                                 r->lang), vs);
+        free(vs);
+    }
+    if (!v && fg->basis.n)
+        sbuf_addf(&b, "%s%s: %s", b.len ? "\n" : "", _("Basis"),
+                  rtext_get(&fg->basis, r->lang));
+    if (!b.len) {
+        sbuf_free(&b);
+        return NULL;
+    }
+    return sbuf_detach(&b);
+}
+
+/* The evidence and basis of condition c, after its tests. */
+static void cond_more(sbuf *b, const report_result *r, size_t c)
+{
+    const rdef_cond *cd = &r->def->conds[c];
+    for (size_t k = 0; k < cd->nevidence; k++) {
+        size_t f = (size_t)cd->evidence[k];
+        char *vs = value_str(r, f, &r->val[f]);
+        sbuf_addf(b, "%s%s: %s", k ? "; " : _("\nEvidence: "),
+                  rtext_get(&r->def->figs[f].title, r->lang), vs);
+        free(vs);
+    }
+    if (cd->basis.n)
+        sbuf_addf(b, "\n%s: %s", _("Basis"), rtext_get(&cd->basis, r->lang));
+}
+
 /* One test of a condition as a sentence with its figure and threshold. */
 static void test_str(sbuf *b, const report_result *r, size_t c, size_t k)
 {
@@ -455,6 +504,7 @@ static void sec_conditions(emitter *e)
                     sbuf_add(&b, "; ");
                 test_str(&b, r, c, t);
             }
+            cond_more(&b, r, c);
             char *res = xstrdup(status_word(r->cond_st[c]));
             char *cells[] = {xstrdup(d->conds[c].id), sbuf_detach(&b), res};
             t_row(e, cells);
@@ -484,10 +534,7 @@ static void figure_rows(emitter *e, int g, const rvillage *v)
             continue;
         const rvalue *val = v ? &v->val[i] : &r->val[i];
         char *cells[] = {xstrdup(fg->id), xstrdup(rtext_get(&fg->title, r->lang)),
-                         value_str(r, i, val), v ? NULL : warn_str(&r->fwarn[i])};
-        if (v && val->known && val->units < d->min_units)
-            cells[3] = xasprintf(_("⚠ small base: %ld %s"), val->units,
-                                 rtext_get(&d->forms[fg->form].unit, r->lang));
+                         value_str(r, i, val), note_str(r, i, v)};
         t_row(e, cells);
     }
 }

@@ -66,6 +66,8 @@ typedef struct rdef_figure {
     char *compare_id;     /* a yes/no figure this one should agree with */
     int compare;          /* its index, -1 none */
     rtext basis;          /* why the figure is computed so (printed) */
+    char *alt_id;         /* the figure of another reading, printed beside */
+    int alt;              /* its index, -1 none */
     int line;
 } rdef_figure;
 
@@ -78,6 +80,8 @@ typedef struct rdef_cond {
     char *id;
     rtext title;
     rtext basis;          /* why the threshold is what it is (printed) */
+    int *evidence;        /* figures printed beside it, not tested */
+    size_t nevidence;
     rdef_test *tests;
     size_t ntests;
     int line;
