@@ -15,7 +15,7 @@
 static const struct {
     const char *name;
     int bare;            /* a choice column usable as a bare name */
-    const char *items[4];
+    const char *items[6];
     int nodeset;         /* items form a node-set rather than one answer */
     size_t n;
 } fields[] = {
@@ -36,6 +36,7 @@ static const struct {
     {"income", 0, {"1234.5"}, 0, 1},
     {"flag", 0, {"true"}, 0, 1},
     {"ts", 0, {"2024-03-05T08:30:15.250Z"}, 0, 1},
+    {"letters", 0, {"A", "B", "C", "D", "E", "F"}, 1, 6},
 };
 #define NFIELDS (sizeof fields / sizeof *fields)
 #define ID_TXT 7
@@ -89,7 +90,34 @@ static int position(void *ctx)
     return 2;
 }
 
-static expr_env env = {NULL, lookup, choice_label, position, 1709634030};
+/* The named lists the test environment serves: crops, with a column
+ * (price) that one row lacks, and an empty list. */
+static const struct {
+    const char *name, *label, *price;
+} crops[] = {
+    {"rice", "Lúa", "8000"}, {"maize", "Ngô", "6000"}, {"tea", "Chè", NULL},
+    {"coffee", "Cà phê", "45000"},
+};
+#define NCROPS (sizeof crops / sizeof *crops)
+
+static long list_rows(void *ctx, const char *list)
+{
+    return !strcmp(list, "crops") ? (long)NCROPS : !strcmp(list, "none") ? 0 : -1;
+}
+
+static const char *list_cell(void *ctx, const char *list, size_t row,
+                             const char *col)
+{
+    ck_assert(!strcmp(list, "crops") && row < NCROPS);
+    return !strcmp(col, "name") ? crops[row].name
+           : !strcmp(col, "label") ? crops[row].label
+           : !strcmp(col, "price") ? crops[row].price : NULL;
+}
+
+static const expr_lists lists = {NULL, list_rows, list_cell};
+
+static expr_env env = {.lists = &lists, .lookup = lookup, .choice_label = choice_label,
+                       .position = position, .now = 1709634030};
 
 /* Parse, bind and evaluate src to its stored string. */
 static char *eval_str(const char *src)
@@ -362,6 +390,70 @@ static const eval_case regex_cases[] = {
     {"regex('ab', 'a|ab')", "true"},
 };
 
+/* instance() lookups, pulldata(), indexed-repeat(), randomize() and
+ * digest(). */
+static const eval_case list_cases[] = {
+    {"count(instance('crops')/root/item)", "4"},
+    {"join(' ', instance('crops')/root/item)", "rice maize tea coffee"},
+    {"instance('crops')/root/item[name = 'maize']/label", "Ngô"},
+    {"instance('crops')/root/item[name='tea']/label", "Chè"},
+    {"instance('crops')/root/item[name = 'x']/label", ""},
+    {"instance('crops')/root/item[price > 7000]/label", "Lúa"},
+    {"join(',', instance('crops')/root/item[price > 7000]/label)", "Lúa,Cà phê"},
+    {"join(',', instance('crops')/root/item/price)", "8000,6000,45000"},
+    {"count(instance('crops')/root/item/price)", "3"},
+    {"sum(instance('crops')/root/item/price)", "59000"},
+    {"instance('crops')/root/item[2]/label", "Ngô"},
+    {"instance('crops')/root/item[price != ''][3]/name", "coffee"},
+    {"instance('crops')/root/item[name = ${name}]/label", ""},
+    {"instance('crops')/root/item[string-length(name) = ${age} - 21]/label", "Lúa"},
+    {"instance('crops')/root/item[starts-with(label, 'C')][2]", "coffee"},
+    {"count(instance('crops')/root/item[name = 'tea'][price])", "0"},
+    {"count(instance('none')/root/item)", "0"},
+    {"count(instance('unknown')/root/item)", "0"},
+    {"instance('crops')/root/item[name = 'rice']/price * 2", "16000"},
+    {"pulldata('crops', 'label', 'name', 'coffee')", "Cà phê"},
+    {"pulldata('crops', 'price', 'label', 'Ngô')", "6000"},
+    {"pulldata('crops', 'price', 'name', 'tea')", ""},
+    {"pulldata('crops', 'label', 'name', 'x')", ""},
+    {"pulldata('unknown', 'label', 'name', 'rice')", ""},
+    {"indexed-repeat(${ages}, ${ages}, 2)", "14"},
+    {"indexed-repeat(${names}, ${names}, 3)", "Chi"},
+    {"indexed-repeat(${names}, ${names}, 4)", ""},
+    {"indexed-repeat(${names}, ${names}, 0)", ""},
+    {"indexed-repeat(${age}, ${ages}, 1)", "25"},
+    {"indexed-repeat(${age}, ${ages}, 2)", ""},
+    {"indexed-repeat(${ages}, ${ages}, 1) + 1", "4"},
+    /* ODK Web Forms' own cases: A..F shuffled with these seeds. */
+    {"join('', randomize(${letters}, 42))", "AFCBDE"},
+    {"join('', randomize(${letters}, '42'))", "AFCBDE"},
+    {"join('', randomize(${letters}, -42))", "EDAFBC"},
+    {"join('', randomize(${letters}, 1))", "BFEACD"},
+    {"join('', randomize(${letters}, 1.1))", "BFEACD"},
+    {"join('', randomize(${letters}, 11111111))", "ACDBFE"},
+    {"join('', randomize(${letters}, 0))", "CBEAFD"},
+    {"join('', randomize(${letters}, 0 div 0))", "CBEAFD"},
+    {"join('', randomize(${letters}, ${empty}))", "CBEAFD"},
+    {"join('', randomize(${letters}, 1 div 0))", "BFEACD"},
+    {"join(' ', randomize(${names}, 42))", "An Binh Chi"},
+    {"join(' ', randomize(${names}, 1))", "Binh An Chi"},
+    {"join(' ', randomize(instance('crops')/root/item, 7))", "coffee maize rice tea"},
+    {"count(randomize(${names}))", "3"},
+    {"count(randomize(${none}, 3))", "0"},
+    {"randomize('x', 5)", "x"},
+    {"digest('abc', 'SHA-256')", "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="},
+    {"digest('abc', 'SHA-256', 'hex')",
+     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"digest('abc', 'SHA-512', 'hex')",
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+     "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+    {"digest('', 'sha-256', 'HEX')",
+     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"string-length(digest('Việt', 'SHA-512'))", "88"},
+    {"digest('abc', concat('MD', '5'))", ""},
+    {"digest('abc', 'SHA-256', concat('b', 'ase32'))", ""},
+};
+
 #define TABLE_TEST(name, table)                                              \
     START_TEST(name)                                                         \
     {                                                                        \
@@ -376,6 +468,7 @@ TABLE_TEST(test_strings, string_cases)
 TABLE_TEST(test_select, select_cases)
 TABLE_TEST(test_dates, date_cases)
 TABLE_TEST(test_regex, regex_cases)
+TABLE_TEST(test_lists, list_cases)
 
 START_TEST(test_self)
 {
@@ -509,6 +602,7 @@ static Suite *eval_suite(void)
     ADD_TABLE(tc, test_select, select_cases);
     ADD_TABLE(tc, test_dates, date_cases);
     ADD_TABLE(tc, test_regex, regex_cases);
+    ADD_TABLE(tc, test_lists, list_cases);
     ADD_TABLE(tc, test_self, self_cases);
     TCase *tb = check_tcase(s, "behaviour", NULL, NULL, 0);
     tcase_add_test(tb, test_value_types);

@@ -76,9 +76,24 @@ static const char household_yaml[] =
     "      - id: pos\n"
     "        type: calculate\n"
     "        calculation: \"position(..)\"\n"
+    "      - id: prev_name\n"
+    "        type: calculate\n"
+    "        calculation: \"indexed-repeat(${name}, ${members}, position(..) - 1)\"\n"
     "  - id: total_age\n"
     "    type: calculate\n"
     "    calculation: \"sum(${age})\"\n"
+    "  - id: first_name\n"
+    "    type: calculate\n"
+    "    calculation: \"indexed-repeat(${name}, ${members}, 1)\"\n"
+    "  - id: district_name\n"
+    "    type: calculate\n"
+    "    calculation: \"instance('district')/root/item[name = ${district}]/label\"\n"
+    "  - id: n_districts\n"
+    "    type: calculate\n"
+    "    calculation: \"count(instance('district')/root/item[province = ${province}])\"\n"
+    "  - id: office_phone\n"
+    "    type: calculate\n"
+    "    calculation: \"pulldata('offices', 'phone', 'province', ${province})\"\n"
     "  - id: nmembers\n"
     "    type: calculate\n"
     "    calculation: \"count(${name})\"\n"
@@ -180,6 +195,70 @@ START_TEST(repeat_instances_compute_and_aggregate)
     ck_assert_str_eq(inst_get(in, first, q("pos")), "1");
     ck_assert_str_eq(inst_get(in, root, q("total_age")), "36");
     ck_assert_str_eq(inst_get(in, root, q("nmembers")), "2");
+}
+END_TEST
+
+/* indexed-repeat() reads a roster member from inside the roster and from
+ * outside it, and follows edits and removals. */
+START_TEST(indexed_repeat_reads_any_member)
+{
+    inst_frame *root = inst_root(in);
+    int r = q("members");
+    const char *names[] = {"An", "Bình", "Chi"};
+    for (int i = 0; i < 3; i++)
+        inst_set(in, inst_repeat_add(in, root, r), q("name"), names[i]);
+    ck_assert_str_eq(inst_get(in, root, q("first_name")), "An");
+    inst_frame *second = inst_repeat_get(in, root, r, 1);
+    ck_assert_str_eq(inst_get(in, second, q("prev_name")), "An");
+    inst_frame *third = inst_repeat_get(in, root, r, 2);
+    ck_assert_str_eq(inst_get(in, third, q("prev_name")), "Bình");
+    ck_assert_ptr_null(inst_get(in, inst_repeat_get(in, root, r, 0),
+                                q("prev_name")));
+    inst_set(in, second, q("name"), "Bảo");
+    ck_assert_str_eq(inst_get(in, third, q("prev_name")), "Bảo");
+    inst_repeat_remove(in, root, r, 0);
+    ck_assert_str_eq(inst_get(in, root, q("first_name")), "Bảo");
+    ck_assert_str_eq(inst_get(in, inst_repeat_get(in, root, r, 1),
+                              q("prev_name")), "Bảo");
+}
+END_TEST
+
+/* A list the office sends down: provinces with the office's phone. */
+static long office_rows(void *ctx, const char *list)
+{
+    return strcmp(list, "offices") ? -1 : 2;
+}
+
+static const char *office_cell(void *ctx, const char *list, size_t row,
+                               const char *col)
+{
+    static const char *const rows[2][2] = {{"p1", "0241"}, {"p2", "0282"}};
+    return !strcmp(col, "province") ? rows[row][0]
+           : !strcmp(col, "phone") ? rows[row][1] : NULL;
+}
+
+/* instance() reads the form's choice lists (labels in the interview's
+ * language), and pulldata() a list plugged in from outside the form. */
+START_TEST(lists_from_the_form_and_the_office)
+{
+    inst_frame *root = inst_root(in);
+    inst_set(in, root, q("province"), "p1");
+    inst_set(in, root, q("district"), "d2");
+    ck_assert_str_eq(inst_get(in, root, q("district_name")), "Huyện 2");
+    ck_assert_str_eq(inst_get(in, root, q("n_districts")), "2");
+    inst_set_lang(in, 1);
+    inst_set(in, root, q("district"), "d1");
+    ck_assert_str_eq(inst_get(in, root, q("district_name")), "District 1");
+    /* No office lists yet: pulldata finds nothing. */
+    ck_assert_ptr_null(inst_get(in, root, q("office_phone")));
+    expr_lists office = {NULL, office_rows, office_cell};
+    inst_set_lists(in, &office);
+    inst_recompute(in);
+    ck_assert_str_eq(inst_get(in, root, q("office_phone")), "0241");
+    inst_set(in, root, q("province"), "p2");
+    ck_assert_str_eq(inst_get(in, root, q("office_phone")), "0282");
+    ck_assert_str_eq(inst_get(in, root, q("n_districts")), "1");
+    inst_set_lists(in, NULL);
 }
 END_TEST
 
@@ -295,6 +374,8 @@ int main(void)
     tcase_add_test(tc, calculation_recomputes_on_change);
     tcase_add_test(tc, repeat_instances_compute_and_aggregate);
     tcase_add_test(tc, repeat_count_follows_expression);
+    tcase_add_test(tc, indexed_repeat_reads_any_member);
+    tcase_add_test(tc, lists_from_the_form_and_the_office);
     tcase_add_test(tc, constraint_message_in_form_language);
     tcase_add_test(tc, required_and_bad_values_are_refused);
     tcase_add_test(tc, choice_filter_offers_matching_choices);

@@ -73,6 +73,34 @@ ok 05/03/2024 --now=1709634030 "format-date(today(), '%d/%m/%Y')"
 ok 8771 --now 2024-03-05 --set dob=2000-02-29 'today() - ${dob}'
 ok 2024-03-05T10:20:30.000+00:00 --now 2024-03-05T10:20:30Z 'now()'
 
+# Lists: instance() and pulldata() read the choice lists of --form.
+G="$TESTDATA/good.yaml"
+ok 'Thôn 2' --form "$G" "instance('village')/root/item[commune = 'c2']/label"
+ok 'Thôn 2' --form="$G" --set c=c2 "instance('village')/root/item[commune = \${c}]/label"
+ok 2 --form "$G" "count(instance('village')/root/item)"
+ok 'v01 v02' --form "$G" "join(' ', instance('village')/root/item)"
+ok north --form "$G" "pulldata('village', 'zone', 'name', 'v02')"
+ok '' --form "$G" "pulldata('village', 'zone', 'name', 'v01')"
+ok 0 "count(instance('village')/root/item)"
+ok 'Thôn 1' --form "$G" "instance('village')/root/item[1]/label"
+ok 'v02 v01' --form "$G" "join(' ', randomize(instance('village')/root/item, 1))"
+ok ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad "digest('abc', 'SHA-256', 'hex')"
+ok 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=' --set .=abc "digest(., 'SHA-256')"
+ok x --set a=x "indexed-repeat(\${a}, \${a}, 1)"
+run "$KHAOSAT" eval --form "$TESTDATA/bad_cycle.yaml" '1'
+expect_status 1
+expect_err_contains "bad_cycle.yaml:"
+expect_err_contains "dependency cycle"
+run "$KHAOSAT" eval --form "$TMP/missing.yaml" '1'
+expect_status 1
+expect_err_contains "missing.yaml"
+run "$KHAOSAT" eval "digest('abc', 'MD5')"
+expect_status 1
+expect_err_contains "column 15: digest algorithm 'MD5' is not available"
+run "$KHAOSAT" eval '${a}/2' --set a=1
+expect_status 1
+expect_err_contains "column 5: unexpected '/' after a complete expression (divide with div)"
+
 # Help.
 run "$KHAOSAT" eval --help
 expect_status 0

@@ -10,6 +10,7 @@
 
 #include "cli/cmd.h"
 #include "core/expr.h"
+#include "core/form.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -21,18 +22,22 @@ typedef struct eval_answers {
     const char *self;     /* value of ".", or NULL */
     const char *missing;  /* the first name asked for but not given */
     int missing_bare;
+    const char *form_path; /* --form, or NULL */
 } eval_answers;
 
 static void usage(FILE *f)
 {
     fprintf(f, _("Usage: khaosat eval [--set NAME=VALUE]... [--now DATE] "
-                 "EXPRESSION\n"
+                 "[--form FORM] EXPRESSION\n"
                  "Evaluate an XLSForm expression and print its value.\n\n"
                  "  --set NAME=VALUE  give the answer of ${NAME} (repeatable);\n"
                  "                    --set .=VALUE gives the current answer\n"
                  "  --now DATE        the clock for today() and now(): seconds "
                  "since\n"
-                 "                    1970 or an ISO 8601 date or date-time\n"));
+                 "                    1970 or an ISO 8601 date or date-time\n"
+                 "  --form FORM       read instance('list') and pulldata() "
+                 "lists from\n"
+                 "                    the choice lists of FORM\n"));
 }
 
 /* Record NAME=VALUE; -1 when there is no '='. */
@@ -185,6 +190,12 @@ static const char *parse_args(int argc, char **argv, eval_answers *a,
                 fprintf(stderr, _("khaosat eval: --set needs NAME=VALUE\n"));
                 return NULL;
             }
+        } else if (opts && is_option(arg, "--form", argc, argv, &i, &val)) {
+            if (!val) {
+                fprintf(stderr, _("khaosat eval: --form needs a form file\n"));
+                return NULL;
+            }
+            a->form_path = val;
         } else if (opts && is_option(arg, "--now", argc, argv, &i, &val)) {
             if (!val || parse_now(val, now)) {
                 fprintf(stderr, _("khaosat eval: --now needs seconds since "
@@ -210,16 +221,43 @@ static const char *parse_args(int argc, char **argv, eval_answers *a,
     return src;
 }
 
+/* The form of --form, or NULL after printing why it cannot be used. */
+static form *load_lists_form(const char *path)
+{
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_file(path, &d);
+    if (d.n) {
+        char *m = diag_format(&d.v[0]);
+        fprintf(stderr, "khaosat eval: %s\n", m);
+        free(m);
+        form_free(f);
+        f = NULL;
+    } else if (!f) {
+        fprintf(stderr, _("khaosat eval: cannot read %s\n"), path);
+    }
+    diag_free(&d);
+    return f;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     eval_answers a = {0};
     time_t now = 0;
     int status;
     const char *src = parse_args(argc, argv, &a, &now, &status);
+    form *lists_form = NULL;
+    if (src && a.form_path && !(lists_form = load_lists_form(a.form_path))) {
+        src = NULL;
+        status = 1;
+    }
     if (!src) {
         free_answers(&a);
         return status;
     }
+    form_list_source lists;
+    int lang = lists_form ? lists_form->default_lang : 0;
+    form_list_source_init(&lists, lists_form, &lang, NULL);
     expr *e = NULL;
     expr_error err;
     status = 1;
@@ -234,7 +272,8 @@ int cmd_eval(int argc, char **argv)
         report(src, err.col, msg);
         free(msg);
     } else {
-        expr_env env = {&a, lookup_answer, NULL, NULL, now};
+        expr_env env = {.ctx = &a, .lookup = lookup_answer, .now = now,
+                        .lists = lists_form ? &lists.lists : NULL};
         char *out = expr_eval_string(e, &env);
         printf("%s\n", out);
         free(out);
@@ -243,5 +282,6 @@ int cmd_eval(int argc, char **argv)
     free(err.msg);
     expr_free(e);
     free_answers(&a);
+    form_free(lists_form);
     return status;
 }

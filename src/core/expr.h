@@ -56,6 +56,9 @@ int expr_ref_id(const expr *e, size_t i);
 const char *expr_ref_name(const expr *e, size_t i);
 /* Non-zero when e uses "." */
 int expr_uses_self(const expr *e);
+/* Non-zero when e reads other instances of a roster than the one it is
+ * evaluated in (indexed-repeat), so a change in any instance concerns it. */
+int expr_reads_every_instance(const expr *e);
 
 /* What the evaluator asks of its caller. */
 typedef struct expr_env {
@@ -74,7 +77,32 @@ typedef struct expr_env {
     /* Fixed clock for today()/now() (seconds since epoch); 0 means the real
      * clock. */
     time_t now;
+    /* Where instance('name')/root/item[...] and pulldata() read their rows:
+     * a form's choice lists, or lists the office sends down. May be NULL
+     * (then every list is empty). */
+    const struct expr_lists *lists;
+    /* The values of reference id across every instance of its repeat, for
+     * indexed-repeat(); may be NULL (then lookup is used). */
+    void (*lookup_all)(void *ctx, int id, value *out);
+    /* Set by the evaluator while a predicate tests a row: the list and row
+     * that bare names in the predicate read. Callers leave them zero. */
+    const char *row_list;
+    size_t row;
 } expr_env;
+
+/* A source of named lists of rows with named text columns. The lookup is
+ * by name at evaluation time, so a source can join others (a form's choice
+ * lists, then the office's set-up lists) by trying each in turn. */
+typedef struct expr_lists {
+    void *ctx;
+    /* Number of rows of list `list`, or -1 when this source has no such
+     * list. */
+    long (*rows)(void *ctx, const char *list);
+    /* Text of column `col` of row `row` of list `list` (borrowed, valid
+     * until the source changes), or NULL when the row has no such column. */
+    const char *(*cell)(void *ctx, const char *list, size_t row,
+                        const char *col);
+} expr_lists;
 
 /* Evaluate e in env; *out receives a value the caller frees with val_free.
  * Never fails: runtime problems give NaN or the empty string, as ODK does. */

@@ -248,6 +248,12 @@ void ev(const node *n, const expr_env *env, value *out)
     case NODE_OR:
         *out = val_bool(ev_bool(n, env));
         return;
+    case NODE_PATH:
+        ev_path(n, env, out);
+        return;
+    case NODE_COL:
+        ev_column(n, env, out);
+        return;
     case NODE_CALL:
         memset(out, 0, sizeof *out);
         out->type = VAL_STRING;

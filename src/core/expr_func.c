@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/expr_int.h"
@@ -337,6 +338,77 @@ FN(fn_uuid)
         u[11], u[12], u[13], u[14], u[15]));
 }
 
+/* ---- digest ---- */
+
+/* The digest algorithms of ODK that libsodium provides: their output
+ * length, or 0 for a name that is not one of them. */
+static size_t digest_size(const char *alg)
+{
+    if (!strcasecmp(alg, "SHA-256"))
+        return crypto_hash_sha256_BYTES;
+    if (!strcasecmp(alg, "SHA-512"))
+        return crypto_hash_sha512_BYTES;
+    return 0;
+}
+
+/* Whether enc is one of digest()'s encodings. */
+static int digest_encoding_ok(const char *enc)
+{
+    return !strcasecmp(enc, "base64") || !strcasecmp(enc, "hex");
+}
+
+/* Literal algorithm and encoding names are checked with the form. */
+static char *digest_prepare(node *c, expr_parse_ctx *pc, int *col)
+{
+    node *alg = c->args[1];
+    if (alg->kind == NODE_STR && !digest_size(alg->lit.str)) {
+        *col = alg->col;
+        return xasprintf("digest algorithm '%s' is not available (use "
+                         "'SHA-256' or 'SHA-512')", alg->lit.str);
+    }
+    node *enc = c->nargs > 2 ? c->args[2] : NULL;
+    if (enc && enc->kind == NODE_STR && !digest_encoding_ok(enc->lit.str)) {
+        *col = enc->col;
+        return xasprintf("digest encoding '%s' is not available (use "
+                         "'base64' or 'hex')", enc->lit.str);
+    }
+    return NULL;
+}
+
+/* digest(data, algorithm[, encoding]): the hash of data's UTF-8 bytes,
+ * written in base64 (the default) or lowercase hex, as ODK does; empty for
+ * an unknown algorithm or encoding. */
+FN(fn_digest)
+{
+    value td = {0}, ta = {0}, te = {0};
+    const char *data = ev_str(c->args[0], env, &td);
+    const char *alg = ev_str(c->args[1], env, &ta);
+    const char *enc = c->nargs > 2 ? ev_str(c->args[2], env, &te) : "base64";
+    size_t n = digest_size(alg);
+    if (n && digest_encoding_ok(enc)) {
+        unsigned char h[crypto_hash_sha512_BYTES];
+        random_init();
+        if (n == crypto_hash_sha256_BYTES)
+            crypto_hash_sha256(h, (const unsigned char *)data, strlen(data));
+        else
+            crypto_hash_sha512(h, (const unsigned char *)data, strlen(data));
+        int hex = !strcasecmp(enc, "hex");
+        size_t len = hex ? n * 2 + 1
+                         : sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+        char *s = xmalloc(len);
+        if (hex)
+            sodium_bin2hex(s, len, h, n);
+        else
+            sodium_bin2base64(s, len, h, n, sodium_base64_VARIANT_ORIGINAL);
+        *out = val_string_own(s);
+    } else {
+        *out = val_string("");
+    }
+    val_free(&td);
+    val_free(&ta);
+    val_free(&te);
+}
+
 /* ---- dates (the conversions themselves are in value.c) ---- */
 
 /* The evaluation clock, as seconds since the epoch. */
@@ -420,6 +492,7 @@ static const func_def funcs[] = {
     {"once", 1, 1, 0, fn_once, once_prepare},
     {"random", 0, 0, 0, fn_random, NULL},
     {"uuid", 0, 1, 0, fn_uuid, NULL},
+    {"digest", 2, 3, 0, fn_digest, digest_prepare},
     {"today", 0, 0, 0, fn_today, NULL},
     {"now", 0, 0, 0, fn_now, NULL},
     {"date", 1, 1, 0, fn_date, NULL},
@@ -442,5 +515,7 @@ static const func_def *find_in(const func_def *t, size_t n, const char *name,
 const func_def *func_find(const char *name, size_t len)
 {
     const func_def *f = find_in(funcs, sizeof funcs / sizeof *funcs, name, len);
-    return f ? f : find_in(expr_text_funcs, expr_text_nfuncs, name, len);
+    if (!f)
+        f = find_in(expr_text_funcs, expr_text_nfuncs, name, len);
+    return f ? f : find_in(expr_list_funcs, expr_list_nfuncs, name, len);
 }

@@ -18,7 +18,8 @@ typedef enum tok_kind {
     TOK_END, TOK_NUM, TOK_STR, TOK_REF, TOK_NAME, TOK_DOT, TOK_DOTDOT,
     TOK_LPAREN, TOK_RPAREN, TOK_COMMA,
     TOK_PLUS, TOK_MINUS, TOK_STAR, TOK_DIV, TOK_MOD,
-    TOK_EQ, TOK_NE, TOK_LT, TOK_LE, TOK_GT, TOK_GE, TOK_AND, TOK_OR
+    TOK_EQ, TOK_NE, TOK_LT, TOK_LE, TOK_GT, TOK_GE, TOK_AND, TOK_OR,
+    TOK_SLASH, TOK_LBRACKET, TOK_RBRACKET
 } tok_kind;
 
 typedef struct token {
@@ -45,7 +46,9 @@ int lex_next(lexer *lx, token *t);
 
 typedef enum node_kind {
     NODE_NUM, NODE_STR, NODE_REF, NODE_SELF, NODE_PARENT, NODE_NEG,
-    NODE_BIN, NODE_AND, NODE_OR, NODE_CALL
+    NODE_BIN, NODE_AND, NODE_OR, NODE_CALL,
+    NODE_PATH,  /* instance('list')/root/item[pred]...[/column] */
+    NODE_COL    /* a column of the list row a predicate is testing */
 } node_kind;
 
 typedef enum bin_op {
@@ -73,8 +76,11 @@ struct node {
     bin_op op;
     int col;
     int height;
-    value lit;             /* NODE_NUM/NODE_STR constant, str owned */
-    char *name;            /* reference name as written */
+    value lit;             /* NODE_NUM/NODE_STR constant, str owned;
+                            * NODE_PATH: the column selected, "" for the
+                            * items themselves */
+    char *name;            /* reference name as written; NODE_PATH: the
+                            * list; NODE_COL: the column */
     int ref;               /* bound id, EXPR_REF_UNBOUND until bound */
     int bare;              /* a bare name rather than ${name} */
     const func_def *fn;
@@ -93,6 +99,7 @@ struct expr {
     const char **id_names;
     size_t nids;
     int uses_self;
+    int reads_every_instance;  /* uses indexed-repeat() */
 };
 
 /* What the parser hands to a function's prepare hook. */
@@ -112,6 +119,14 @@ extern const func_def expr_text_funcs[];
 extern const size_t expr_text_nfuncs;
 /* The library function called name (len bytes), or NULL. */
 const func_def *func_find(const char *name, size_t len);
+
+/* Evaluate path node n (expr_list.c) into a node-set. */
+void ev_path(const node *n, const expr_env *env, value *out);
+/* The value of column node n in the row a predicate is testing. */
+void ev_column(const node *n, const expr_env *env, value *out);
+/* The list functions: pulldata, indexed-repeat, randomize (expr_list.c). */
+extern const func_def expr_list_funcs[];
+extern const size_t expr_list_nfuncs;
 
 /* Evaluate n into *out (owned by the caller). */
 void ev(const node *n, const expr_env *env, value *out);

@@ -66,7 +66,7 @@ static int after_operand(tok_kind prev)
 {
     switch (prev) {
     case TOK_NUM: case TOK_STR: case TOK_REF: case TOK_NAME:
-    case TOK_DOT: case TOK_DOTDOT: case TOK_RPAREN:
+    case TOK_DOT: case TOK_DOTDOT: case TOK_RPAREN: case TOK_RBRACKET:
         return 1;
     default:
         return 0;
@@ -182,6 +182,9 @@ static size_t punct(const char *p, tok_kind prev, tok_kind *k)
     case '+': *k = TOK_PLUS; return 1;
     case '-': *k = TOK_MINUS; return 1;
     case '=': *k = TOK_EQ; return 1;
+    case '/': *k = TOK_SLASH; return 1;
+    case '[': *k = TOK_LBRACKET; return 1;
+    case ']': *k = TOK_RBRACKET; return 1;
     case '*':
         if (!after_operand(prev))
             return 0;
@@ -214,7 +217,7 @@ static int lex_bad_char(lexer *lx)
     const char *p = lx->p;
     int c = (unsigned char)*p;
     const char *hint = "";
-    if (c == '/' || c == '[' || c == '@' || c == '|')
+    if (c == '@' || c == '|')
         hint = " (XPath paths are not supported; refer to questions as ${name})";
     else if (c == '$')
         hint = " (a reference is written ${name})";

@@ -14,6 +14,7 @@ typedef struct parser {
     token tok;
     expr *e;
     int nest;
+    int in_pred;   /* inside a list predicate: bare names are columns */
     int err_col;
     char *err_msg;
 } parser;
@@ -208,6 +209,88 @@ static node *parse_call(parser *ps)
     return call;
 }
 
+/* Whether token t is the name word. */
+static int tok_is(const token *t, const char *word)
+{
+    return t->kind == TOK_NAME && t->text_len == strlen(word) &&
+           !memcmp(t->text, word, t->text_len);
+}
+
+/* The rest of instance('list')/root/item[pred]...[/column], from the
+ * current token on; n is the path node, freed on failure. */
+static node *parse_path_steps(parser *ps, node *n)
+{
+    static const char *const steps[] = {"root", "item"};
+    for (int i = 0; i < 2; i++) {
+        if (ps->tok.kind != TOK_SLASH || next(ps))
+            goto expected;
+        if (!tok_is(&ps->tok, steps[i]))
+            goto expected;
+        if (next(ps))
+            goto bad;
+    }
+    while (ps->tok.kind == TOK_LBRACKET) {
+        int col = ps->tok.col;
+        if (next(ps))
+            goto bad;
+        ps->in_pred++;
+        node *pred = parse_or(ps);
+        ps->in_pred--;
+        if (!pred)
+            goto bad;
+        node_add(n, pred);
+        if (ps->tok.kind != TOK_RBRACKET) {
+            fail(ps, ps->tok.col, xasprintf("missing ']' to close the '[' "
+                                            "at column %d", col));
+            goto bad;
+        }
+        if (next(ps))
+            goto bad;
+    }
+    if (ps->tok.kind == TOK_SLASH) {
+        if (next(ps))
+            goto bad;
+        if (ps->tok.kind != TOK_NAME) {
+            fail_unexpected(ps, "a column name after '/'");
+            goto bad;
+        }
+        val_free(&n->lit);
+        n->lit = val_string_own(xstrndup(ps->tok.text, ps->tok.text_len));
+        if (next(ps))
+            goto bad;
+    }
+    return check_height(ps, n);
+expected:
+    fail(ps, ps->tok.col, xasprintf("a list is read as instance('%s')/root/"
+                                    "item[...]/column", n->name));
+bad:
+    node_free(n);
+    return NULL;
+}
+
+/* instance('list')/root/item...: the rows of a named list. */
+static node *parse_instance(parser *ps)
+{
+    int col = ps->tok.col;
+    if (next(ps) || next(ps))  /* the name, then '(' */
+        return NULL;
+    if (ps->tok.kind != TOK_STR)
+        return fail(ps, ps->tok.col, xstrdup("instance() takes the list's "
+                                             "name in quotes, as in "
+                                             "instance('crops')"));
+    node *n = node_new(NODE_PATH, col);
+    n->name = xstrndup(ps->tok.start, ps->tok.len);
+    if (next(ps))
+        return (node_free(n), NULL);
+    if (ps->tok.kind != TOK_RPAREN) {
+        node_free(n);
+        return fail_unexpected(ps, "')' after the list name");
+    }
+    if (next(ps))
+        return (node_free(n), NULL);
+    return parse_path_steps(ps, n);
+}
+
 static node *parse_primary(parser *ps)
 {
     token t = ps->tok;
@@ -227,7 +310,12 @@ static node *parse_primary(parser *ps)
     case TOK_REF:
     case TOK_NAME:
         if (t.kind == TOK_NAME && ps->lx.p[strspn(ps->lx.p, " \t\r\n")] == '(')
-            return parse_call(ps);
+            return tok_is(&t, "instance") ? parse_instance(ps) : parse_call(ps);
+        if (t.kind == TOK_NAME && ps->in_pred) {
+            n = node_new(NODE_COL, t.col);
+            n->name = xstrndup(t.start, t.len);
+            break;
+        }
         n = node_new(NODE_REF, t.col);
         n->name = xstrndup(t.start, t.len);
         n->bare = t.kind == TOK_NAME;
@@ -253,6 +341,13 @@ static node *parse_primary(parser *ps)
     case TOK_DOTDOT:
         return fail(ps, t.col, xstrdup("'..' is only supported as the "
                                        "argument of position()"));
+    case TOK_SLASH:
+    case TOK_LBRACKET:
+        return fail(ps, t.col, xasprintf("unexpected '%c' (XPath paths are "
+                                         "not supported: refer to questions "
+                                         "as ${name}, and to lists as "
+                                         "instance('list')/root/item[...])",
+                                         *t.text));
     default:
         return fail_unexpected(ps, "a value");
     }
@@ -384,7 +479,10 @@ int expr_parse(const char *src, expr **out, expr_error *err)
             if (e->root && ps.tok.kind != TOK_END) {
                 char *q = tok_quote(&ps.tok);
                 fail(&ps, ps.tok.col, xasprintf("unexpected %s after a "
-                                                "complete expression", q));
+                                                "complete expression%s", q,
+                                                ps.tok.kind == TOK_SLASH
+                                                    ? " (divide with div)"
+                                                    : ""));
                 free(q);
             }
         }
@@ -463,4 +561,9 @@ const char *expr_ref_name(const expr *e, size_t i)
 int expr_uses_self(const expr *e)
 {
     return e->uses_self;
+}
+
+int expr_reads_every_instance(const expr *e)
+{
+    return e->reads_every_instance;
 }

@@ -383,3 +383,48 @@ const char *form_filter_value(const form *f, const form_question *q,
     size_t k = (size_t)id - f->nq;
     return k < l->nattrs ? form_choice_attr(c, l->attrs[k]) : NULL;
 }
+
+const form_list *form_list_find(const form *f, const char *name)
+{
+    for (size_t i = 0; i < f->nlists; i++)
+        if (!strcmp(f->lists[i].name, name))
+            return &f->lists[i];
+    return NULL;
+}
+
+static long form_source_rows(void *ctx, const char *list)
+{
+    const form_list_source *s = ctx;
+    const form_list *l = form_list_find(s->f, list);
+    if (l)
+        return (long)l->nchoices;
+    return s->next ? s->next->rows(s->next->ctx, list) : -1;
+}
+
+static const char *form_source_cell(void *ctx, const char *list, size_t row,
+                                    const char *col)
+{
+    const form_list_source *s = ctx;
+    const form_list *l = form_list_find(s->f, list);
+    if (!l)
+        return s->next ? s->next->cell(s->next->ctx, list, row, col) : NULL;
+    if (row >= l->nchoices)
+        return NULL;
+    const form_choice *c = &l->choices[row];
+    if (!strcmp(col, "name"))
+        return c->value;
+    if (!strcmp(col, "label"))
+        return form_text_get(s->f, c->label, s->lang ? *s->lang : -1);
+    return form_choice_attr(c, col);
+}
+
+void form_list_source_init(form_list_source *s, const form *f,
+                           const int *lang, const expr_lists *next)
+{
+    s->f = f;
+    s->lang = lang;
+    s->next = next;
+    s->lists.ctx = s;
+    s->lists.rows = form_source_rows;
+    s->lists.cell = form_source_cell;
+}

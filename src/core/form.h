@@ -122,6 +122,23 @@ const char *form_choice_attr(const form_choice *c, const char *key);
  * choice_filter of select question q; NULL when id is not one of them. */
 const char *form_filter_value(const form *f, const form_question *q,
                               const form_choice *c, int id);
+/* The choice lists of a form as a source of named lists for expressions
+ * (instance('list')/root/item[...], pulldata()): each choice is a row with
+ * the columns name and value (its code), label (in language *lang, read at
+ * each lookup so a language switch shows at once) and its attributes. A
+ * list the form lacks is looked up in `next` (say, the lists the office
+ * sends down) when it is not NULL. Borrows f, lang and next. */
+typedef struct form_list_source {
+    const form *f;
+    const int *lang;
+    const expr_lists *next;
+    expr_lists lists;     /* what to hand to expr_env.lists */
+} form_list_source;
+/* Set s up over f's lists, then next's (may be NULL). */
+void form_list_source_init(form_list_source *s, const form *f,
+                           const int *lang, const expr_lists *next);
+/* The list of f called name, or NULL. */
+const form_list *form_list_find(const form *f, const char *name);
 /* The English name of a question type ("select_one", ...). */
 const char *form_qtype_name(form_qtype t);
 

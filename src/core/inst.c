@@ -177,6 +177,21 @@ void inst_lookup(void *ctxp, int id, value *out)
     inst_each_frame(f, inst_common_frame(f, ctx->fr, r), r, inst_collect_one, &c);
 }
 
+/* expr_env.lookup_all for interviews: id's answers in every instance of
+ * its roster, from wherever the expression is. */
+static void inst_lookup_all(void *ctxp, int id, value *out)
+{
+    struct inst_eval_ctx *ctx = ctxp;
+    const form *f = ctx->in->f;
+    if (id < 0 || id >= (int)f->nq || f->q[id].repeat < 0) {
+        inst_lookup(ctxp, id, out);
+        return;
+    }
+    *out = val_nodeset();
+    struct inst_collect c = {ctx->in, id, out};
+    inst_each_frame(f, ctx->in->root, f->q[id].repeat, inst_collect_one, &c);
+}
+
 /* expr_env.choice_label for interviews. */
 static const char *inst_choice_label(void *ctxp, int id, const char *v)
 {
@@ -198,8 +213,11 @@ static int inst_position(void *ctxp)
 /* An environment for evaluating in ctx. */
 expr_env inst_env(struct inst_eval_ctx *ctx)
 {
-    expr_env env = {ctx, inst_lookup, inst_choice_label, inst_position,
-                    ctx->in->now};
+    expr_env env = {.ctx = ctx, .lookup = inst_lookup,
+                    .choice_label = inst_choice_label,
+                    .position = inst_position, .now = ctx->in->now,
+                    .lists = &ctx->in->lists.lists,
+                    .lookup_all = inst_lookup_all};
     return env;
 }
 
@@ -317,6 +335,7 @@ static inst *inst_alloc(const form *f, int lang)
     inst *in = xcalloc(1, sizeof *in);
     in->f = f;
     in->lang = lang;
+    form_list_source_init(&in->lists, f, &in->lang, NULL);
     in->mark = xcalloc(f->nq ? f->nq : 1, 1);
     in->queue = xcalloc(f->nq ? f->nq : 1, sizeof *in->queue);
     in->root = inst_frame_new(f, -1, NULL);
@@ -345,6 +364,7 @@ const form *inst_form(const inst *in) { return in->f; }
 inst_frame *inst_root(inst *in) { return in->root; }
 void inst_set_now(inst *in, time_t now) { in->now = now; }
 void inst_set_lang(inst *in, int lang) { in->lang = lang; }
+void inst_set_lists(inst *in, const expr_lists *extra) { in->lists.next = extra; }
 int inst_lang(const inst *in) { return in->lang; }
 inst_frame *inst_frame_parent(const inst_frame *fr) { return fr->parent; }
 int inst_frame_repeat(const inst_frame *fr) { return fr->repeat; }
@@ -423,6 +443,14 @@ static void inst_recompute_cb(void *arg, inst_frame *fr)
     inst_recompute_frame(a->in, fr, a->q);
 }
 
+/* Whether q's value or relevance reads other instances of a roster than
+ * its own (indexed-repeat), so every instance recomputes on a change. */
+static int inst_reads_every_instance(const form_question *q)
+{
+    return (q->calculation && expr_reads_every_instance(q->calculation)) ||
+           (q->relevant && expr_reads_every_instance(q->relevant));
+}
+
 void inst_set(inst *in, inst_frame *fr, int q, const char *v)
 {
     const form *f = in->f;
@@ -434,7 +462,9 @@ void inst_set(inst *in, inst_frame *fr, int q, const char *v)
             continue;
         int r = f->q[d].repeat;
         struct inst_recompute_arg a = {in, d};
-        inst_each_frame(f, inst_common_frame(f, fr, r), r, inst_recompute_cb, &a);
+        inst_frame *top = inst_reads_every_instance(&f->q[d])
+                              ? in->root : inst_common_frame(f, fr, r);
+        inst_each_frame(f, top, r, inst_recompute_cb, &a);
     }
 }
 
@@ -448,7 +478,9 @@ static void inst_repeat_changed(inst *in, inst_frame *parent, int r)
     for (size_t k = 0; k < f->nq; k++) {
         int d = f->order[k];
         int dr = f->q[d].repeat;
-        if (!in->mark[d] || d == r || inst_repeat_encloses(f, r, dr))
+        if (!in->mark[d] || d == r ||
+            (inst_repeat_encloses(f, r, dr) &&
+             !inst_reads_every_instance(&f->q[d])))
             continue;
         struct inst_recompute_arg a = {in, d};
         inst_each_frame(f, inst_common_frame(f, parent, dr), dr,

@@ -35,6 +35,10 @@ inst_frame *inst_root(inst *in);
 void inst_set_now(inst *in, time_t now);
 /* Change the form language used for messages, labels and choice names. */
 void inst_set_lang(inst *in, int lang);
+/* Lists beyond the form's own choice lists for instance('list') and
+ * pulldata() (say, the office's set-up lists); NULL for none. Borrowed:
+ * must outlive in. Call inst_recompute afterwards. */
+void inst_set_lists(inst *in, const expr_lists *extra);
 /* The current form language. */
 int inst_lang(const inst *in);
 

@@ -26,6 +26,7 @@ struct inst {
     int replaying;         /* inside inst_restore: a full pass follows */
     int grew;              /* instances were added while replaying */
     int *queue;            /* scratch for the affected-set walk */
+    form_list_source lists; /* the form's choice lists, then the office's */
 };
 
 /* What an expression evaluation sees. */
