@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bundle_fixture.h"
+#include "hostile_fixture.h"
 #include "check_main.h"
 #include "sync/envelope.h"
 #include "sync/keys.h"
@@ -428,6 +429,79 @@ START_TEST(laptop_to_commune_to_district)
 }
 END_TEST
 
+/* Opening path in st works but merging it is refused saying want, with
+ * st's content byte-identical afterwards. */
+static void merge_refused(store *st, const char *path, const char *want)
+{
+    char *before = hx_fingerprint(store_path(st));
+    bundle *b;
+    char *err = NULL;
+    ck_assert_msg(envelope_open(st, path, 0, &b, NULL, &err) == 0, "%s",
+                  err);
+    merger *m = merger_new(st);
+    merge_counts c;
+    ck_assert_int_eq(merger_run(m, b, NULL, NULL, &c, &err), -1);
+    ck_assert_msg(strstr(err, want) != NULL, "want \"%s\", got: %s", want,
+                  err);
+    ck_assert_msg(strstr(err, path) != NULL, "no file name in: %s", err);
+    free(err);
+    merger_free(m);
+    bundle_close(b);
+    char *after = hx_fingerprint(store_path(st));
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+}
+
+/* The office records who signed each bundle; a laptop's sealed bundle
+ * carries only its own device's new revisions and audit rows; a key
+ * speaks for one device and a device's bundles come from one key. */
+START_TEST(signer_bound_to_content)
+{
+    scene s;
+    scene_setup(&s);
+    ck_assert_int_eq(merge_ok(s.off, s.sealed, 0), 2);
+    char *sql = xasprintf("SELECT count(*) FROM bundles WHERE signer = '%s'",
+                          s.lap_fpr);
+    ck_assert_int_eq(check_sql_long(store_path(s.off), sql), 1);
+    free(sql);
+    /* A rogue laptop's revision claiming another device. */
+    char u[37], to[KEYS_FPR_SIZE];
+    fx_interview(s.lap, "Thôn Tây", "3", "Giả Mạo", u);
+    sql = xasprintf("UPDATE revisions SET device = '0ther000-0000-4000-8000"
+                    "-000000000000' WHERE interview = '%s'", u);
+    check_sql_exec(store_path(s.lap), sql);
+    free(sql);
+    char *p = export_to(s.lap, "usb3", 0, to);
+    merge_refused(s.off, p, "a laptop's bundle carries only its own work");
+    free(p);
+    /* Its audit rows claiming another device. */
+    fx_interview(s.lap, "Thôn Tây", "4", "Giả Mạo", u);
+    sql = xasprintf("UPDATE audit SET origin = '0ther000-0000-4000-8000"
+                    "-000000000000', origin_seq = seq WHERE interview = '%s'",
+                    u);
+    check_sql_exec(store_path(s.lap), sql);
+    free(sql);
+    p = export_to(s.lap, "usb4", 0, to);
+    merge_refused(s.off, p, "an audit row of interview");
+    free(p);
+    /* Another trusted laptop claiming the first one's device. */
+    store *lap2 = node("lap2.db", "laptop");
+    char *dev = NULL;
+    ck_assert_int_eq(store_device_id(s.lap, &dev), 0);
+    ck_assert_int_eq(store_setting_set(lap2, STORE_SET_DEVICE_ID, dev), 0);
+    fx_interview(lap2, "Thôn Tây", "5", "Khác", u);
+    trust(lap2, s.off, "upstream");
+    trust(s.off, lap2, "accept");
+    p = export_to(lap2, "usb5", 0, to);
+    merge_refused(s.off, p, "whose bundles are signed by");
+    free(p);
+    free(dev);
+    store_close(lap2);
+    scene_clear(&s);
+}
+END_TEST
+
 /* Bytes this process has read from files so far (Linux /proc). */
 static long long bytes_read(void)
 {
@@ -516,5 +590,6 @@ int main(void)
     tcase_add_test(tc, unsigned_bundles_need_allowing_once_keys_are_in_use);
     tcase_add_test(tc, laptop_to_commune_to_district);
     tcase_add_test(tc, header_checked_before_the_body_is_read);
+    tcase_add_test(tc, signer_bound_to_content);
     return check_run(s);
 }

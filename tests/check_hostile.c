@@ -185,6 +185,119 @@ START_TEST(plain_bundle_read_once)
 }
 END_TEST
 
+/* Move every row of the (one-interview, one chain of revisions) bundle
+ * at path to interview uuid, recomputing revision ids and the manifest
+ * hash. */
+static void retarget(const char *path, const char *uuid)
+{
+    char *sql = xasprintf("UPDATE interviews SET uuid = '%1$s';"
+                          "UPDATE revisions SET interview = '%1$s';"
+                          "UPDATE items SET interview = '%1$s';"
+                          "UPDATE audit SET interview = '%1$s';", uuid);
+    check_sql_exec(path, sql);
+    free(sql);
+    /* A chain of revisions: rename from the root down, each child then
+     * hashed over its parent's new id. */
+    char *rev = hx_text(path, "SELECT id FROM revisions"
+                              " WHERE parent IS NULL"), id[65];
+    while (rev) {
+        hx_rev_id(path, uuid, rev, "SELECT qid, path, value FROM items"
+                  " WHERE interview = ?1 AND revision = ?2"
+                  " ORDER BY qid, path", id);
+        hx_rename_rev(path, rev, id);
+        free(rev);
+        char *sql = xasprintf("SELECT id FROM revisions WHERE parent = '%s'",
+                              id);
+        rev = hx_text(path, sql);
+        free(sql);
+    }
+    hx_rehash(path);
+}
+
+/* An interview made elsewhere under the UUID of one the office has: a
+ * root unrelated to the office's history.  Its answers are conflicts to
+ * resolve, never an update: the office's answers stay, none is filled
+ * in. */
+START_TEST(unrelated_root_is_a_conflict)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    store *x = fx_laptop("x.db");
+    char u[37], ux[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *ba = fx_export(a, "usbA", 0, NULL);
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, ba, &why) == 0, "%s", why);
+    fx_interview(x, "v01", "1", "Mallory", ux);
+    ck_assert_int_eq(store_save_answer(x, ux, "hh_size", "", "9"), 0);
+    char *bx = fx_export(x, "usbX", 0, NULL);
+    retarget(bx, u);
+    char *head = hx_text(store_path(o), "SELECT head FROM interviews");
+    bundle *b;
+    ck_assert_msg(bundle_open(bx, &b, &why) == 0, "%s", why);
+    merger *m = merger_new(o);
+    merge_counts c;
+    ck_assert_msg(merger_run(m, b, NULL, NULL, &c, &why) == 0, "%s", why);
+    merger_free(m);
+    bundle_close(b);
+    ck_assert_int_eq(c.updated, 0);
+    ck_assert_int_eq(c.added, 0);
+    ck_assert_int_ge(c.conflicts, 3);   /* name, m_name, hh_size */
+    char *v = fx_answer(o, u, "name");
+    ck_assert_str_eq(v, "An");
+    free(v);
+    ck_assert_ptr_null(fx_answer(o, u, "hh_size"));
+    char *after = hx_text(store_path(o), "SELECT head FROM interviews");
+    ck_assert_str_eq(head, after);
+    ck_assert_int_eq(check_sql_long(store_path(o), "SELECT count(*) FROM"
+                                    " conflicts WHERE qid = 'hh_size' AND"
+                                    " mine IS NULL AND theirs = '9'"), 1);
+    office_exports(o);
+    free(after);
+    free(head);
+    free(bx);
+    free(ba);
+    store_close(x);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
+/* A bundle whose audit rows claim another laptop's device and numbers,
+ * merged first, does not keep that laptop's real trail out. */
+START_TEST(audit_rows_cannot_be_preempted)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    store *x = fx_laptop("x.db");
+    char u[37], ux[37];
+    fx_interview(a, "v01", "1", "An", u);
+    fx_interview(x, "v01", "2", "Mallory", ux);
+    char *ba = fx_export(a, "usbA", 0, NULL);
+    char *bx = fx_export(x, "usbX", 0, NULL);
+    char *dev = NULL;
+    ck_assert_int_eq(store_device_id(a, &dev), 0);
+    char *sql = xasprintf("UPDATE audit SET device = '%s',"
+                          " new_value = 'forged'", dev);
+    check_sql_exec(bx, sql);
+    free(sql);
+    hx_rehash(bx);
+    long real = check_sql_long(ba, "SELECT count(*) FROM audit");
+    ck_assert_int_gt(real, 0);
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, bx, &why) == 0, "%s", why);
+    ck_assert_msg(try_merge(o, ba, &why) == 0, "%s", why);
+    sql = xasprintf("SELECT count(*) FROM audit WHERE interview = '%s'"
+                    " AND origin = '%s'", u, dev);
+    ck_assert_int_eq(check_sql_long(store_path(o), sql), real);
+    free(sql);
+    free(dev);
+    free(bx);
+    free(ba);
+    store_close(x);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* Seconds on the monotonic clock. */
 static double now_s(void)
 {
@@ -237,6 +350,9 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, disordered_keys_refused);
     tcase_add_test(tc, only_regular_files_are_opened);
     tcase_add_test(tc, plain_bundle_read_once);
+    tc = check_tcase(s, "merge", fx_setup, fx_teardown, 60);
+    tcase_add_test(tc, unrelated_root_is_a_conflict);
+    tcase_add_test(tc, audit_rows_cannot_be_preempted);
     tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, long_diamond_history_merges_fast);
     return s;

@@ -591,7 +591,7 @@ START_TEST(refuses_newer_schema)
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
                            "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was made by a newer khaosat (database schema 9; "
-                      "this khaosat knows up to 4); update khaosat");
+                      "this khaosat knows up to 5); update khaosat");
 }
 END_TEST
 
@@ -742,8 +742,9 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* A schema 3 database (today's schema without what version 4 added) gains
- * the identity, trusted-card and review tables, keeping its data. */
+/* A schema 3 database (today's schema without what versions 4 and 5
+ * added) gains the identity, trusted-card and review tables, the bundles'
+ * signers and the audit rows' digests, keeping its data. */
 START_TEST(migrates_from_v3)
 {
     char uuid[37];
@@ -751,7 +752,15 @@ START_TEST(migrates_from_v3)
     ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
     store_close(st);
     check_sql_exec(dbpath, "DROP TABLE reviews; DROP TABLE trusted;"
-                           " DROP TABLE identity; PRAGMA user_version = 3;");
+                           " DROP TABLE identity; DROP INDEX audit_origin;"
+                           " ALTER TABLE audit DROP COLUMN origin_digest;"
+                           " ALTER TABLE bundles DROP COLUMN signer;"
+                           " CREATE UNIQUE INDEX audit_origin ON audit"
+                           " (origin, origin_seq) WHERE origin IS NOT NULL;"
+                           " INSERT INTO audit (interview, time, event,"
+                           " origin, origin_seq) SELECT uuid, 't', 'edit',"
+                           " 'dev-9', 7 FROM interviews;"
+                           " PRAGMA user_version = 3;");
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM sqlite_master"
                                             " WHERE name = 'reviews'"), 0);
     st = open_ok();
@@ -760,7 +769,13 @@ START_TEST(migrates_from_v3)
     free(a);
     ck_assert_int_eq(store_review_set(st, uuid, "approved", "ok", "An"), 0);
     store_close(st);
-    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"), 5);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
+                                            " WHERE origin = 'dev-9' AND"
+                                            " length(origin_digest) = 64"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " pragma_table_info('bundles')"
+                                            " WHERE name = 'signer'"), 1);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM sqlite_master"
                                             " WHERE name IN ('identity', 'trusted',"
                                             " 'reviews')"), 3);

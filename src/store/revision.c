@@ -4,6 +4,7 @@
 #include "config.h"
 #include "store/revision.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,6 +306,24 @@ int store_interview_mark_exported(store *st, const char *uuid)
         return -1;
     }
     return store_commit(st);
+}
+
+void store_audit_digest(const char *interview, const char *device,
+                        long long seq, const char *time, const char *event,
+                        const char *qid, const char *path,
+                        const char *old_value, const char *new_value,
+                        char out[REV_HEX + 1])
+{
+    char num[24];
+    snprintf(num, sizeof num, "%lld", seq);
+    const char *f[9] = {interview, device, num, time, event, qid, path,
+                        old_value, new_value};
+    canon c;
+    canon_init(&c);
+    canon_str(&c, "khaosat-audit-1");
+    for (int i = 0; i < 9; i++)
+        canon_str(&c, f[i]);
+    canon_final(&c, out);
 }
 
 /* Copy a revision id column (NULL or malformed: ""). */

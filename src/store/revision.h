@@ -83,6 +83,16 @@ int store_rev_snapshot(store *st, const char *uuid, int force,
  * none yet); returns 1 when there is no such interview. */
 int store_rev_head(store *st, const char *uuid, char **out);
 
+/* The digest of one audit row as recorded by device under number seq
+ * (lowercase hex SHA-256 of its canonical fields): audit rows merged from
+ * elsewhere are keyed by (device, seq, digest), so two different rows
+ * claiming the same device and number are both kept. */
+void store_audit_digest(const char *interview, const char *device,
+                        long long seq, const char *time, const char *event,
+                        const char *qid, const char *path,
+                        const char *old_value, const char *new_value,
+                        char out[REV_HEX + 1]);
+
 /* One revision of an interview and its parents ("" for none). */
 typedef struct rev_node {
     char id[REV_HEX + 1], parent[REV_HEX + 1], parent2[REV_HEX + 1];

@@ -15,6 +15,10 @@
  *   4  the database's identity (signing and encryption key pairs), the
  *      cards of the other databases it trusts, and the supervisor's review
  *      of each interview (approved or returned, with a comment).
+ *   5  merged bundles record the fingerprint of the key that signed them;
+ *      audit rows merged from elsewhere are keyed by their device, number
+ *      and a digest of their content, so a row claiming another device's
+ *      number never keeps the real one out.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -28,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "store/revision.h"
 #include "store/sqlutil.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -194,6 +199,31 @@ static const char schema_v4[] =
     " reviewer TEXT,"
     " time TEXT NOT NULL);";
 
+/* Version 5: signers and audit digests (see store_audit_digest). */
+static const char schema_v5[] =
+    "ALTER TABLE bundles ADD COLUMN signer TEXT;"
+    "ALTER TABLE audit ADD COLUMN origin_digest TEXT;"
+    "UPDATE audit SET origin_digest = khaosat_audit_digest(interview, origin,"
+    " origin_seq, time, event, qid, path, old_value, new_value)"
+    " WHERE origin IS NOT NULL;"
+    "DROP INDEX audit_origin;"
+    "CREATE UNIQUE INDEX audit_origin ON audit (origin, origin_seq,"
+    " origin_digest) WHERE origin IS NOT NULL;";
+
+/* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
+ * old_value, new_value) in SQL, for the version 5 migration. */
+static void sql_audit_digest(sqlite3_context *ctx, int argc,
+                             sqlite3_value **argv)
+{
+    const char *v[9];
+    for (int i = 0; i < argc && i < 9; i++)
+        v[i] = (const char *)sqlite3_value_text(argv[i]);
+    char out[65];
+    store_audit_digest(v[0], v[1], sqlite3_value_int64(argv[2]), v[3], v[4],
+                       v[5], v[6], v[7], v[8], out);
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* Version 2 stamps interviews with the device id, so one must exist before
  * the migration copies it. */
 static int pre_v2(sqlite3 *db)
@@ -218,6 +248,7 @@ static const struct {
     {schema_v2, pre_v2},    /* 1 -> 2 */
     {schema_v3, NULL},      /* 2 -> 3 */
     {schema_v4, NULL},      /* 3 -> 4 */
+    {schema_v5, NULL},      /* 4 -> 5 */
 };
 
 int store_default_path(char **out)
@@ -405,6 +436,9 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
     if (check_identity(db, path, err) != 0
         || pragma(db, path, "PRAGMA journal_mode = WAL", err) != 0
         || pragma(db, path, "PRAGMA synchronous = FULL", err) != 0
+        || sqlite3_create_function(db, "khaosat_audit_digest", 9,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_audit_digest, NULL, NULL) != SQLITE_OK
         || migrate(db, path, err) != 0
         || pragma(db, path, "PRAGMA foreign_keys = ON", err) != 0) {
         sqlite3_close(db);

@@ -136,6 +136,13 @@ void bundle_close(bundle *b);
 const bundle_manifest *bundle_get_manifest(const bundle *b);
 /* The file it was read from. */
 const char *bundle_path(const bundle *b);
+/* Record that the bundle came sealed and signed by the key of fingerprint
+ * fpr, whose card says role ("laptop" or "office"); strings copied. */
+void bundle_set_signer(bundle *b, const char *fpr, const char *role);
+/* The fingerprint that signed the bundle, or NULL for a plain one. */
+const char *bundle_signer(const bundle *b);
+/* The role of the signer's card, or NULL for a plain bundle. */
+const char *bundle_signer_role(const bundle *b);
 /* The read-only SQLite handle, for reading rows. */
 sqlite3 *bundle_sqlite(bundle *b);
 

@@ -21,6 +21,7 @@ struct bundle {
     sqlite3 *db;
     char *path;
     bundle_manifest m;
+    char *signer, *signer_role;   /* of a sealed bundle */
 };
 
 /* Set *why to "a SQLite database that ..." style reasons. */
@@ -361,6 +362,8 @@ void bundle_close(bundle *b)
     sqlite3_close(b->db);
     bundle_manifest_clear(&b->m);
     free(b->path);
+    free(b->signer);
+    free(b->signer_role);
     free(b);
 }
 
@@ -377,4 +380,22 @@ const char *bundle_path(const bundle *b)
 sqlite3 *bundle_sqlite(bundle *b)
 {
     return b->db;
+}
+
+void bundle_set_signer(bundle *b, const char *fpr, const char *role)
+{
+    free(b->signer);
+    free(b->signer_role);
+    b->signer = xstrdup(fpr);
+    b->signer_role = xstrdup(role);
+}
+
+const char *bundle_signer(const bundle *b)
+{
+    return b->signer;
+}
+
+const char *bundle_signer_role(const bundle *b)
+{
+    return b->signer_role;
 }

@@ -450,11 +450,18 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     if (rc == 0)
         rc = read_sealed(fd, head, hlen, &h, &self, t.card.sign_pk, &plain,
                          why);
+    char *role = xstrdup(t.card.role);
     keys_trusted_clear(&t);
     keys_self_clear(&self);
-    if (rc != 0)
+    if (rc != 0) {
+        free(role);
         return -1;
-    if (bundle_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
+    }
+    rc = bundle_open_memory(path, plain, (size_t)h.size, out, &err);
+    if (rc == 0)
+        bundle_set_signer(*out, h.from, role);
+    free(role);
+    if (rc != 0) {
         /* The message already names the file. */
         refuse(why, "inside the sealed bundle: %s", err);
         free(err);

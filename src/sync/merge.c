@@ -14,8 +14,10 @@
 
 static const char *const merge_sql[MS_COUNT] = {
     [MS_BUNDLE_GET] = "SELECT sha256, merged FROM bundles WHERE uuid = ?1",
-    [MS_BUNDLE_ADD] = "INSERT INTO bundles VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [MS_BUNDLE_ADD] = "INSERT INTO bundles (uuid, sha256, file, device,"
+        " enumerator, commune, created, merged, added, updated, unchanged,"
+        " conflicts, duplicates, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [MS_FORM_GET] = "SELECT sha256 FROM forms"
         " WHERE form_id = ?1 AND version = ?2",
     [MS_FORM_ADD] = "INSERT INTO forms (form_id, version, source, sha256)"
@@ -32,8 +34,8 @@ static const char *const merge_sql[MS_COUNT] = {
     [MS_ITEM_ADD] = "INSERT OR IGNORE INTO revision_items (revision, qid,"
         " path, value) VALUES (?1, ?2, ?3, ?4)",
     [MS_AUDIT_ADD] = "INSERT OR IGNORE INTO audit (interview, time, event,"
-        " qid, path, old_value, new_value, origin, origin_seq)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        " qid, path, old_value, new_value, origin, origin_seq, origin_digest)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [MS_ITEMS] = "SELECT qid, path, value FROM revision_items"
         " WHERE revision = ?1 ORDER BY qid, path",
     [MS_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1",
@@ -62,6 +64,12 @@ static const char *const merge_sql[MS_COUNT] = {
         " WHERE form_id = ?1 AND key = ?2 AND interview <> ?3",
     [MS_DUP_ADD] = "INSERT OR IGNORE INTO duplicates (a, b, form_id, key,"
         " found) VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* A key is bound to the device it first brought bundles from, and a
+     * device to the key that first signed for it. */
+    [MS_SIGNER_DEVICE] = "SELECT device FROM bundles WHERE signer = ?1"
+        " AND device <> ?2 LIMIT 1",
+    [MS_DEVICE_SIGNER] = "SELECT signer FROM bundles WHERE device = ?1"
+        " AND signer IS NOT NULL AND signer IS NOT ?2 LIMIT 1",
 };
 
 static const char *const bundle_sql[BS_COUNT] = {
@@ -218,6 +226,11 @@ static int settle(merger *m, const char *uuid, const char *form_id,
     }
     if (L && !merge_graph_is_ancestor(&g, L, B)) {
         base = merge_graph_base(&g, L, B);
+        if (!base) {
+            /* Unrelated histories under one UUID: never an update. */
+            merge_graph_free(&g);
+            return merge_unrelated(m, uuid, L, B);
+        }
         rc = merge_three_way(m, uuid, form_id, version, base, L, B, merged);
         to = merged;
     }
@@ -341,6 +354,80 @@ static int merged_before(merger *m, const bundle_manifest *man)
     return -1;
 }
 
+/* The first column of the first row of statement id run with a and b,
+ * newly allocated; NULL when there is none (*failed set on failure). */
+static char *lookup(merger *m, enum merge_stmt id, const char *a,
+                    const char *b, int *failed)
+{
+    sqlite3_stmt *s = merge_stmt(m, id);
+    *failed = !s;
+    if (!s)
+        return NULL;
+    const char *v[2] = {a, b};
+    merge_bind(s, 2, v);
+    int rc = sqlite3_step(s);
+    char *out = rc == SQLITE_ROW && sqlite3_column_text(s, 0)
+        ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        *failed = 1;
+        merge_fail(m, m->db, "reading the merged bundles");
+    }
+    return out;
+}
+
+/* A signing key speaks for one device, and a device's bundles come from
+ * one key: refuse a bundle that breaks what earlier ones established. */
+static int check_signer(merger *m, const bundle_manifest *man)
+{
+    const char *fpr = bundle_signer(m->b);
+    int failed = 0;
+    char *other = fpr ? lookup(m, MS_SIGNER_DEVICE, fpr, man->device,
+                               &failed) : NULL;
+    if (other) {
+        free(m->err);
+        m->err = xasprintf("%s: signed by %s, whose earlier bundles came "
+                           "from device %s, but this one says device %s; "
+                           "refusing it", bundle_path(m->b), fpr, other,
+                           man->device);
+        free(other);
+        return -1;
+    }
+    if (!failed)
+        other = lookup(m, MS_DEVICE_SIGNER, man->device, fpr, &failed);
+    if (other) {
+        free(m->err);
+        m->err = xasprintf("%s: says it comes from device %s, whose bundles "
+                           "are signed by %s, but it is %s; refusing it",
+                           bundle_path(m->b), man->device, other,
+                           fpr ? "signed by another key" : "not signed");
+        free(other);
+        return -1;
+    }
+    return failed ? -1 : 0;
+}
+
+int merge_own_device_only(const merger *m)
+{
+    const char *role = bundle_signer_role(m->b);
+    return role && strcmp(role, "laptop") == 0;
+}
+
+int merge_check_device(merger *m, const char *what, const char *uuid,
+                       const char *dev)
+{
+    const bundle_manifest *man = bundle_get_manifest(m->b);
+    if (!merge_own_device_only(m) || strcmp(dev, man->device) == 0)
+        return 0;
+    free(m->err);
+    m->err = xasprintf("%s: carries %s of interview %s made on device %s, "
+                       "but it is signed by the laptop %s of device %s; a "
+                       "laptop's bundle carries only its own work",
+                       bundle_path(m->b), what, uuid, dev,
+                       bundle_signer(m->b), man->device);
+    return -1;
+}
+
 /* Record the bundle as merged, with what it did. */
 static int record_bundle(merger *m, const bundle_manifest *man)
 {
@@ -351,6 +438,7 @@ static int record_bundle(merger *m, const bundle_manifest *man)
                         man->device, man->enumerator, man->commune,
                         man->created, m->now};
     merge_bind(s, 8, v);
+    sqlite3_bind_text(s, 14, bundle_signer(m->b), -1, SQLITE_STATIC);
     long n[5] = {m->c.added, m->c.updated, m->c.unchanged, m->c.conflicts,
                  m->c.duplicates};
     for (int i = 0; i < 5; i++)
@@ -365,6 +453,8 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     int before = merged_before(m, man);
     if (before != 0)
         return before;
+    if (check_signer(m, man) != 0)
+        return -1;
     if (merge_forms(m) != 0 || merge_refresh_keys(m) != 0)
         return -1;
     sqlite3_stmt *iv = m->bs[BS_IVS];

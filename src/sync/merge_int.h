@@ -18,7 +18,7 @@ enum merge_stmt {
     MS_IV_GET, MS_IV_ADD, MS_REV_HAS, MS_REV_ADD, MS_ITEM_ADD, MS_AUDIT_ADD,
     MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
     MS_PUT_RC, MS_SET_HEAD, MS_CONFLICT_ADD, MS_KEY_STALE, MS_KEY_ANSWER,
-    MS_KEY_PUT, MS_KEY_SAME, MS_DUP_ADD,
+    MS_KEY_PUT, MS_KEY_SAME, MS_DUP_ADD, MS_SIGNER_DEVICE, MS_DEVICE_SIGNER,
     MS_COUNT
 };
 
@@ -100,8 +100,20 @@ int merge_load_items(merger *m, const char *rev, merge_items *out);
  * are not here yet. */
 int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
                            const char *version);
+/* Non-zero when the bundle being merged may carry only its own device's
+ * new revisions and audit rows (one signed by a laptop's key). */
+int merge_own_device_only(const merger *m);
+/* Refuse (-1, the merger's message) a new revision or audit row of device
+ * dev in a bundle that may carry only its own device's. */
+int merge_check_device(merger *m, const char *what, const char *uuid,
+                       const char *dev);
 /* Copy the interview's audit rows that are not here yet. */
 int merge_import_audit(merger *m, const char *uuid);
+/* Two revisions of one interview UUID whose histories never met (a root
+ * made elsewhere under a known UUID): every answer that differs is
+ * recorded as a conflict, nothing is applied, mine stays the head. */
+int merge_unrelated(merger *m, const char *uuid, const char *mine,
+                    const char *theirs);
 /* Merge revisions mine and theirs of the interview against their common
  * ancestor base; *out gets the new revision's id. */
 int merge_three_way(merger *m, const char *uuid, const char *form_id,

@@ -120,6 +120,8 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
     int have = have_revision(m, c[0]);
     if (have != 0)
         return have < 0 ? -1 : 0;
+    if (merge_check_device(m, "a revision", uuid, c[4]) != 0)
+        return -1;
     sqlite3_stmt *is = m->bs[BS_ITEMS];
     const char *key[2] = {uuid, c[0]};
     merge_bind(is, 2, key);
@@ -187,7 +189,19 @@ int merge_import_audit(merger *m, const char *uuid)
                               -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 8, dev, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 9, sqlite3_column_int64(a, 1));
-        if (merge_exec(m, s, "copying the audit trail") != 0) {
+        char digest[65];
+        store_audit_digest(uuid, dev, sqlite3_column_int64(a, 1),
+                           (const char *)sqlite3_column_text(a, 2),
+                           (const char *)sqlite3_column_text(a, 3),
+                           (const char *)sqlite3_column_text(a, 4),
+                           (const char *)sqlite3_column_text(a, 5),
+                           (const char *)sqlite3_column_text(a, 6),
+                           (const char *)sqlite3_column_text(a, 7), digest);
+        sqlite3_bind_text(s, 10, digest, -1, SQLITE_TRANSIENT);
+        /* A row new here must be the sending laptop's own. */
+        if (merge_exec(m, s, "copying the audit trail") != 0
+            || (sqlite3_changes(m->db) > 0
+                && merge_check_device(m, "an audit row", uuid, dev) != 0)) {
             sqlite3_reset(a);
             return -1;
         }
@@ -318,6 +332,30 @@ static int write_merged(merger *m, const char *uuid, const char *form_id,
     int rc = write_revision(m, meta, items, content);
     free(s1);
     free(s2);
+    return rc;
+}
+
+int merge_unrelated(merger *m, const char *uuid, const char *mine,
+                    const char *theirs)
+{
+    merge_items l[3] = {{0}};
+    int rc = merge_load_items(m, mine, &l[1]);
+    if (rc == 0)
+        rc = merge_load_items(m, theirs, &l[2]);
+    const merge_items *lp[3] = {&l[0], &l[1], &l[2]};
+    size_t i[3] = {0, 0, 0};
+    const merge_item *k;
+    while (rc == 0 && (k = least(lp, i)) != NULL) {
+        char *qid = xstrdup(k->qid), *path = xstrdup(k->path);
+        const char *v[3] = {NULL, take(lp[1], &i[1], qid, path),
+                            take(lp[2], &i[2], qid, path)};
+        if (!same(v[1], v[2]))
+            rc = add_conflict(m, uuid, qid, path, v, mine, theirs, mine);
+        free(qid);
+        free(path);
+    }
+    merge_items_free(&l[1]);
+    merge_items_free(&l[2]);
     return rc;
 }
 
