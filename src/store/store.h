@@ -244,4 +244,59 @@ int store_review_get(store *st, const char *uuid, char **status,
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);
 
+/* A transaction around several store calls that must happen together.
+ * BEGIN IMMEDIATE: take the write lock now, so COMMIT cannot be refused. */
+int store_begin(store *st);
+/* COMMIT, or -1 with the message set. */
+int store_commit(store *st);
+/* ROLLBACK if a transaction is open; keeps the current message. */
+void store_rollback(store *st);
+
+/* The identity and trusted tables (store_keys.c).  Key sizes are
+ * libsodium's Ed25519 and X25519 sizes; the keys module checks them. */
+#define STORE_SIGN_PK 32
+#define STORE_SIGN_SK 64
+#define STORE_BOX_PK 32
+#define STORE_BOX_SK 32
+
+/* This database's key pairs, secrets included (wipe after use). */
+typedef struct store_identity {
+    unsigned char sign_pk[STORE_SIGN_PK], sign_sk[STORE_SIGN_SK];
+    unsigned char box_pk[STORE_BOX_PK], box_sk[STORE_BOX_SK];
+} store_identity;
+
+/* One row of the trusted table; strings owned by the struct. */
+typedef struct store_trusted {
+    unsigned char sign_pk[STORE_SIGN_PK], box_pk[STORE_BOX_PK];
+    char *fingerprint, *role, *commune, *name;
+    char *purpose;            /* "upstream" or "accept" */
+    char *trusted, *revoked;  /* times; revoked NULL while in force */
+} store_trusted;
+
+/* Read the identity: 0, 1 when there is none, -1 (store_errmsg). */
+int store_identity_get(store *st, store_identity *out);
+/* Save the identity; replace: over an existing one, else only when there
+ * is none (a racing khaosat keeps the one it made). */
+int store_identity_put(store *st, const store_identity *id, int replace);
+/* Free t's strings and zero it. */
+void store_trusted_clear(store_trusted *t);
+/* Insert or update a trusted row (keep: leave an existing one alone). */
+int store_trusted_put(store *st, const store_trusted *t, int keep);
+/* Trust t now, in one transaction: an upstream card replaces (revokes)
+ * every other upstream card. */
+int store_trusted_trust(store *st, const store_trusted *t);
+/* The row of fingerprint fpr: 0, 1 when there is none, -1. */
+int store_trusted_get(store *st, const char *fpr, store_trusted *out);
+/* The upstream card in force: 0, 1 when there is none, -1. */
+int store_trusted_upstream(store *st, store_trusted *out);
+/* How many laptop cards this office accepts bundles from. */
+int store_trusted_accepting(store *st, long *n);
+/* Mark fpr revoked at time when. */
+int store_trusted_revoke(store *st, const char *fpr, const char *when);
+/* Called for each trusted row (borrowed); non-zero stops the walk. */
+typedef int (*store_trusted_fn)(void *ctx, const store_trusted *t);
+/* Walk the trusted rows, upstream first, revoked last; fn's non-zero
+ * value, 0, or -1 on a read error. */
+int store_trusted_each(store *st, store_trusted_fn fn, void *ctx);
+
 #endif

@@ -58,12 +58,6 @@ int store_step(store *st, sqlite3_stmt *s);
 int store_fail(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
 /* Same without a SQLite reason (the failure is khaosat's own rule). */
 int store_failx(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
-/* BEGIN IMMEDIATE: take the write lock now, so COMMIT cannot be refused. */
-int store_begin(store *st);
-/* COMMIT, or -1 with the message set. */
-int store_commit(store *st);
-/* ROLLBACK if a transaction is open; keeps the current message. */
-void store_rollback(store *st);
 /* Bind a string parameter that outlives the statement's next step. */
 void store_bind(sqlite3_stmt *s, int i, const char *v);
 /* Append an audit row; SQLite's code. */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
 #include "core/util.h"
 
 #define CARD_MAGIC "khaosat card 1\n"
@@ -17,24 +16,19 @@
 
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-int keys_sql_fail(store *st, char **err, const char *what)
+/* The store's message as a new string for *err; returns -1. */
+static int store_err(store *st, char **err)
 {
-    *err = xasprintf("%s: %s: %s", store_path(st), what,
-                     sqlite3_errmsg(store_sqlite(st)));
+    *err = xstrdup(store_errmsg(st));
     return -1;
 }
 
-sqlite3_stmt *keys_sql(store *st, const char *sql, char **err)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL)
-        != SQLITE_OK) {
-        keys_sql_fail(st, err, "preparing a query of the keys");
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
+/* The libsodium sizes and the store's must agree. */
+_Static_assert(crypto_sign_PUBLICKEYBYTES == STORE_SIGN_PK
+               && crypto_sign_SECRETKEYBYTES == STORE_SIGN_SK
+               && crypto_box_PUBLICKEYBYTES == STORE_BOX_PK
+               && crypto_box_SECRETKEYBYTES == STORE_BOX_SK,
+               "key sizes of the store and of libsodium differ");
 
 void keys_fingerprint(const unsigned char *sign_pk,
                       const unsigned char *box_pk, char out[KEYS_FPR_SIZE])
@@ -148,70 +142,34 @@ static int self_fields(store *st, keys_card *c, char **err)
     return 0;
 }
 
-/* Copy a blob column of exactly n bytes; -1 when it has another size. */
-static int blob_col(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
-{
-    if ((size_t)sqlite3_column_bytes(s, i) != n)
-        return -1;
-    const void *p = sqlite3_column_blob(s, i);
-    if (!p)
-        return -1;
-    memcpy(out, p, n);
-    return 0;
-}
-
 /* Read the identity row: 0, 1 when there is none, -1. */
 static int self_read(store *st, keys_self *out, char **err)
 {
-    sqlite3_stmt *s = keys_sql(st, "SELECT sign_pk, sign_sk, box_pk, box_sk"
-                               " FROM identity WHERE id = 1", err);
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        if (blob_col(s, 0, out->card.sign_pk, sizeof out->card.sign_pk)
-            || blob_col(s, 1, out->sign_sk, sizeof out->sign_sk)
-            || blob_col(s, 2, out->card.box_pk, sizeof out->card.box_pk)
-            || blob_col(s, 3, out->box_sk, sizeof out->box_sk)) {
-            *err = xasprintf("%s: the identity of this database is damaged",
-                             store_path(st));
-            rc = -1;
-        } else {
-            rc = 0;
-        }
-    } else if (rc == SQLITE_DONE) {
-        rc = 1;
-    } else {
-        rc = keys_sql_fail(st, err, "reading the identity");
+    store_identity id;
+    int rc = store_identity_get(st, &id);
+    if (rc < 0)
+        return store_err(st, err);
+    if (rc == 0) {
+        memcpy(out->card.sign_pk, id.sign_pk, sizeof id.sign_pk);
+        memcpy(out->sign_sk, id.sign_sk, sizeof id.sign_sk);
+        memcpy(out->card.box_pk, id.box_pk, sizeof id.box_pk);
+        memcpy(out->box_sk, id.box_sk, sizeof id.box_sk);
     }
-    sqlite3_finalize(s);
+    sodium_memzero(&id, sizeof id);
     return rc;
 }
 
 int keys_self_store(store *st, const keys_self *self, int replace,
                     char **err)
 {
-    char now[32];
-    store_now(now, 0);
-    sqlite3_stmt *s = keys_sql(st, replace
-        ? "INSERT OR REPLACE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)"
-        : "INSERT OR IGNORE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-        err);
-    if (!s)
-        return -1;
-    sqlite3_bind_blob(s, 1, self->card.sign_pk, sizeof self->card.sign_pk,
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(s, 2, self->sign_sk, sizeof self->sign_sk,
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(s, 3, self->card.box_pk, sizeof self->card.box_pk,
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(s, 4, self->box_sk, sizeof self->box_sk,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
-        : keys_sql_fail(st, err, "saving the identity");
-    sqlite3_finalize(s);
-    return rc;
+    store_identity id;
+    memcpy(id.sign_pk, self->card.sign_pk, sizeof id.sign_pk);
+    memcpy(id.sign_sk, self->sign_sk, sizeof id.sign_sk);
+    memcpy(id.box_pk, self->card.box_pk, sizeof id.box_pk);
+    memcpy(id.box_sk, self->box_sk, sizeof id.box_sk);
+    int rc = store_identity_put(st, &id, replace);
+    sodium_memzero(&id, sizeof id);
+    return rc == 0 ? 0 : store_err(st, err);
 }
 
 int keys_self_get(store *st, int create, keys_self *out, char **err)
@@ -446,47 +404,30 @@ const char *keys_default_purpose(store *st, const keys_card *c, char **err)
     return NULL;
 }
 
-/* Run sql with the fingerprint (and time) bound; SQLite's code. */
-static int exec_fpr(store *st, const char *sql, const char *fpr,
-                    const char *now, char **err)
+/* The trusted row of card c (strings borrowed from c and the args). */
+static store_trusted trusted_of(const keys_card *c, const char *purpose,
+                                const char *trusted, const char *revoked)
 {
-    sqlite3_stmt *s = keys_sql(st, sql, err);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, fpr, -1, SQLITE_STATIC);
-    if (now)
-        sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
-        : keys_sql_fail(st, err, "changing the trusted keys");
-    sqlite3_finalize(s);
-    return rc;
+    store_trusted t;
+    memset(&t, 0, sizeof t);
+    memcpy(t.sign_pk, c->sign_pk, sizeof t.sign_pk);
+    memcpy(t.box_pk, c->box_pk, sizeof t.box_pk);
+    t.fingerprint = (char *)c->fpr;
+    t.role = c->role;
+    t.commune = c->commune;
+    t.name = c->name;
+    t.purpose = (char *)purpose;
+    t.trusted = (char *)trusted;
+    t.revoked = (char *)revoked;
+    return t;
 }
 
 int keys_trusted_put(store *st, const keys_card *c, const char *purpose,
                      const char *trusted, const char *revoked, int keep,
                      char **err)
 {
-    sqlite3_stmt *s = keys_sql(st, keep
-        ? "INSERT OR IGNORE INTO trusted VALUES"
-          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        : "INSERT INTO trusted VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-          " ON CONFLICT (fingerprint) DO UPDATE SET role = excluded.role,"
-          " commune = excluded.commune, name = excluded.name,"
-          " purpose = excluded.purpose, trusted = excluded.trusted,"
-          " revoked = NULL", err);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, c->fpr, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 2, c->sign_pk, sizeof c->sign_pk, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 3, c->box_pk, sizeof c->box_pk, SQLITE_STATIC);
-    const char *t[6] = {c->role, c->commune, c->name, purpose, trusted,
-                        revoked};
-    for (int i = 0; i < 6; i++)
-        sqlite3_bind_text(s, 4 + i, t[i], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
-        : keys_sql_fail(st, err, "saving a trusted card");
-    sqlite3_finalize(s);
-    return rc;
+    store_trusted t = trusted_of(c, purpose, trusted, revoked);
+    return store_trusted_put(st, &t, keep) == 0 ? 0 : store_err(st, err);
 }
 
 int keys_trust(store *st, const keys_card *c, const char *purpose,
@@ -509,100 +450,58 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
     }
     char now[32];
     store_now(now, 0);
-    if (store_begin(st) != 0) {
-        *err = xstrdup(store_errmsg(st));
-        return -1;
-    }
-    rc = 0;
-    if (strcmp(purpose, "upstream") == 0)
-        rc = exec_fpr(st, "UPDATE trusted SET revoked = ?2"
-                      " WHERE purpose = 'upstream' AND revoked IS NULL"
-                      " AND fingerprint <> ?1", c->fpr, now, err);
-    if (rc == 0)
-        rc = keys_trusted_put(st, c, purpose, now, NULL, 0, err);
-    if (rc == 0 && store_commit(st) != 0) {
-        *err = xstrdup(store_errmsg(st));
-        rc = -1;
-    }
-    if (rc != 0)
-        store_rollback(st);
-    return rc;
+    store_trusted t = trusted_of(c, purpose, now, NULL);
+    return store_trusted_trust(st, &t) == 0 ? 0 : store_err(st, err);
 }
 
-#define TRUSTED_COLS "fingerprint, sign_pk, box_pk, role, commune, name," \
-    " purpose, trusted, revoked"
-
-/* One trusted row into out; -1 when its keys are damaged. */
-static int trusted_row(store *st, sqlite3_stmt *s, keys_trusted *out,
-                       char **err)
+/* A stored trusted row as keys_trusted, its fingerprint recomputed from
+ * its keys.  Takes ownership of t's strings and clears t. */
+static void trusted_from(store_trusted *t, keys_trusted *out)
 {
     memset(out, 0, sizeof *out);
     keys_card *c = &out->card;
-    if (blob_col(s, 1, c->sign_pk, sizeof c->sign_pk)
-        || blob_col(s, 2, c->box_pk, sizeof c->box_pk)) {
-        *err = xasprintf("%s: the trusted card %s is damaged", store_path(st),
-                         (const char *)sqlite3_column_text(s, 0));
-        return -1;
-    }
+    memcpy(c->sign_pk, t->sign_pk, sizeof c->sign_pk);
+    memcpy(c->box_pk, t->box_pk, sizeof c->box_pk);
     keys_fingerprint(c->sign_pk, c->box_pk, c->fpr);
-    c->role = xstrdup((const char *)sqlite3_column_text(s, 3));
-    c->commune = xstrdup((const char *)sqlite3_column_text(s, 4));
-    c->name = xstrdup((const char *)sqlite3_column_text(s, 5));
-    out->purpose = xstrdup((const char *)sqlite3_column_text(s, 6));
-    out->trusted = xstrdup((const char *)sqlite3_column_text(s, 7));
-    out->revoked = xstrdup((const char *)sqlite3_column_text(s, 8));
-    return 0;
+    c->role = t->role;
+    c->commune = t->commune;
+    c->name = t->name;
+    out->purpose = t->purpose;
+    out->trusted = t->trusted;
+    out->revoked = t->revoked;
+    t->role = t->commune = t->name = t->purpose = NULL;
+    t->trusted = t->revoked = NULL;
+    store_trusted_clear(t);
 }
 
-/* The first row of a query with ?1 bound to arg: 0, 1 none, -1. */
-static int trusted_one(store *st, const char *sql, const char *arg,
+/* Finish a one-row lookup: 0 (out filled), 1 none, -1. */
+static int trusted_one(store *st, int rc, store_trusted *t,
                        keys_trusted *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = keys_sql(st, sql, err);
-    if (!s)
-        return -1;
-    if (arg)
-        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = trusted_row(st, s, out, err);
-    else if (rc == SQLITE_DONE)
-        rc = 1;
-    else
-        rc = keys_sql_fail(st, err, "reading the trusted keys");
-    sqlite3_finalize(s);
+    if (rc < 0)
+        return store_err(st, err);
+    if (rc == 0)
+        trusted_from(t, out);
     return rc;
 }
 
 int keys_trusted_get(store *st, const char *fpr, keys_trusted *out,
                      char **err)
 {
-    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                       " WHERE fingerprint = ?1", fpr, out, err);
+    store_trusted t;
+    return trusted_one(st, store_trusted_get(st, fpr, &t), &t, out, err);
 }
 
 int keys_upstream(store *st, keys_trusted *out, char **err)
 {
-    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                       " WHERE purpose = 'upstream' AND revoked IS NULL"
-                       " ORDER BY trusted DESC LIMIT 1", NULL, out, err);
+    store_trusted t;
+    return trusted_one(st, store_trusted_upstream(st, &t), &t, out, err);
 }
 
 int keys_accepting(store *st, long *n, char **err)
 {
-    *n = 0;
-    sqlite3_stmt *s = keys_sql(st, "SELECT count(*) FROM trusted"
-                               " WHERE purpose = 'accept'"
-                               " AND revoked IS NULL", err);
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0
-        : keys_sql_fail(st, err, "counting the trusted keys");
+    return store_trusted_accepting(st, n) == 0 ? 0 : store_err(st, err);
 }
 
 int keys_revoke(store *st, const char *fpr, char **err)
@@ -617,8 +516,7 @@ int keys_revoke(store *st, const char *fpr, char **err)
         return 0;
     char now[32];
     store_now(now, 0);
-    return exec_fpr(st, "UPDATE trusted SET revoked = ?2"
-                    " WHERE fingerprint = ?1", fpr, now, err);
+    return store_trusted_revoke(st, fpr, now) == 0 ? 0 : store_err(st, err);
 }
 
 void keys_trusted_clear(keys_trusted *t)
@@ -630,26 +528,34 @@ void keys_trusted_clear(keys_trusted *t)
     t->purpose = t->trusted = t->revoked = NULL;
 }
 
+/* keys_list's walk: each stored row handed on as keys_trusted. */
+typedef struct list_walk {
+    keys_trusted_fn fn;
+    void *ctx;
+} list_walk;
+
+/* Copy a stored row (borrowed) and hand it to the caller's function. */
+static int list_one(void *ctx, const store_trusted *row)
+{
+    list_walk *w = ctx;
+    store_trusted t = *row;
+    t.role = xstrdup(row->role);
+    t.commune = xstrdup(row->commune);
+    t.name = xstrdup(row->name);
+    t.purpose = xstrdup(row->purpose);
+    t.trusted = xstrdup(row->trusted);
+    t.revoked = xstrdup(row->revoked);
+    t.fingerprint = NULL;
+    keys_trusted k;
+    trusted_from(&t, &k);
+    int stop = w->fn(w->ctx, &k);
+    keys_trusted_clear(&k);
+    return stop;
+}
+
 int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err)
 {
-    sqlite3_stmt *s = keys_sql(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                               " ORDER BY purpose = 'upstream' DESC,"
-                               " revoked IS NOT NULL, trusted, fingerprint",
-                               err);
-    if (!s)
-        return -1;
-    int rc, stop = 0;
-    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        keys_trusted t;
-        if (trusted_row(st, s, &t, err) != 0) {
-            stop = -1;
-            break;
-        }
-        stop = fn(ctx, &t);
-        keys_trusted_clear(&t);
-    }
-    if (!stop && rc != SQLITE_DONE)
-        stop = keys_sql_fail(st, err, "listing the trusted keys");
-    sqlite3_finalize(s);
-    return stop;
+    list_walk w = {fn, ctx};
+    int rc = store_trusted_each(st, list_one, &w);
+    return rc < 0 ? store_err(st, err) : rc;
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store_int.h"
+#include "store/store.h"
 
 #define BACKUP_MAGIC "khaosat key backup 1\n"
 #define BACKUP_MAX (16L << 20)

@@ -2,15 +2,9 @@
 #ifndef KHAOSAT_KEYS_INT_H
 #define KHAOSAT_KEYS_INT_H
 
-#include <sqlite3.h>
-
 #include "sync/keys.h"
 #include "core/util.h"
 
-/* Prepare sql on the store's database; NULL with *err set on failure. */
-sqlite3_stmt *keys_sql(store *st, const char *sql, char **err);
-/* Set *err to "PATH: what: SQLite's reason"; returns -1. */
-int keys_sql_fail(store *st, char **err, const char *what);
 /* Append n bytes as standard base64. */
 void keys_b64(sbuf *b, const unsigned char *bin, size_t n);
 /* Decode exactly n bytes of standard base64 from s (slen bytes); -1 when

@@ -1,0 +1,257 @@
+/* store_keys.c: the identity and trusted tables.  The keys module
+ * (src/sync/keys*.c) gives them meaning (fingerprints, cards, trust); this
+ * file only keeps their rows. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define TRUSTED_COLS "fingerprint, sign_pk, box_pk, role, commune, name," \
+    " purpose, trusted, revoked"
+
+/* Prepare sql; NULL with the store's message set. */
+static sqlite3_stmt *keys_stmt(store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL)
+        != SQLITE_OK) {
+        store_fail(st, "preparing a query of the keys");
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Copy a blob column of exactly n bytes; -1 when it has another size. */
+static int blob_col(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
+{
+    const void *p = sqlite3_column_blob(s, i);
+    if (!p || (size_t)sqlite3_column_bytes(s, i) != n)
+        return -1;
+    memcpy(out, p, n);
+    return 0;
+}
+
+int store_identity_get(store *st, store_identity *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = keys_stmt(st, "SELECT sign_pk, sign_sk, box_pk,"
+                                " box_sk FROM identity WHERE id = 1");
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        rc = blob_col(s, 0, out->sign_pk, sizeof out->sign_pk)
+            || blob_col(s, 1, out->sign_sk, sizeof out->sign_sk)
+            || blob_col(s, 2, out->box_pk, sizeof out->box_pk)
+            || blob_col(s, 3, out->box_sk, sizeof out->box_sk)
+            ? store_failx(st, "the identity of this database is damaged")
+            : 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 1 : store_fail(st, "reading the identity");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_identity_put(store *st, const store_identity *id, int replace)
+{
+    char now[32];
+    store_now(now, 0);
+    sqlite3_stmt *s = keys_stmt(st, replace
+        ? "INSERT OR REPLACE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)"
+        : "INSERT OR IGNORE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)");
+    if (!s)
+        return -1;
+    sqlite3_bind_blob(s, 1, id->sign_pk, sizeof id->sign_pk, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, id->sign_sk, sizeof id->sign_sk, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, id->box_pk, sizeof id->box_pk, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 4, id->box_sk, sizeof id->box_sk, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : store_fail(st, "saving the identity");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+void store_trusted_clear(store_trusted *t)
+{
+    free(t->fingerprint);
+    free(t->role);
+    free(t->commune);
+    free(t->name);
+    free(t->purpose);
+    free(t->trusted);
+    free(t->revoked);
+    memset(t, 0, sizeof *t);
+}
+
+/* Run sql with the fingerprint (and time) bound; 0 or -1. */
+static int exec_fpr(store *st, const char *sql, const char *fpr,
+                    const char *now)
+{
+    sqlite3_stmt *s = keys_stmt(st, sql);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, fpr, -1, SQLITE_STATIC);
+    if (now)
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : store_fail(st, "changing the trusted keys");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Insert or update one trusted row, inside or outside a transaction. */
+static int trusted_put(store *st, const store_trusted *t, int keep)
+{
+    sqlite3_stmt *s = keys_stmt(st, keep
+        ? "INSERT OR IGNORE INTO trusted VALUES"
+          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        : "INSERT INTO trusted VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+          " ON CONFLICT (fingerprint) DO UPDATE SET role = excluded.role,"
+          " commune = excluded.commune, name = excluded.name,"
+          " purpose = excluded.purpose, trusted = excluded.trusted,"
+          " revoked = NULL");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, t->fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, t->sign_pk, sizeof t->sign_pk, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 3, t->box_pk, sizeof t->box_pk, SQLITE_STATIC);
+    const char *v[6] = {t->role, t->commune, t->name, t->purpose,
+                        t->trusted, t->revoked};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(s, 4 + i, v[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? 0
+        : store_fail(st, "saving a trusted card");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_trusted_put(store *st, const store_trusted *t, int keep)
+{
+    return trusted_put(st, t, keep);
+}
+
+int store_trusted_trust(store *st, const store_trusted *t)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    int rc = 0;
+    if (strcmp(t->purpose, "upstream") == 0)
+        rc = exec_fpr(st, "UPDATE trusted SET revoked = ?2"
+                      " WHERE purpose = 'upstream' AND revoked IS NULL"
+                      " AND fingerprint <> ?1", t->fingerprint, t->trusted);
+    if (rc == 0)
+        rc = trusted_put(st, t, 0);
+    if (rc == 0 && store_commit(st) != 0)
+        rc = -1;
+    if (rc != 0)
+        store_rollback(st);
+    return rc;
+}
+
+/* A column as a new string (NULL stays NULL). */
+static char *col_text(sqlite3_stmt *s, int i)
+{
+    return xstrdup((const char *)sqlite3_column_text(s, i));
+}
+
+/* One trusted row into out; -1 when its keys are damaged. */
+static int trusted_row(store *st, sqlite3_stmt *s, store_trusted *out)
+{
+    memset(out, 0, sizeof *out);
+    if (blob_col(s, 1, out->sign_pk, sizeof out->sign_pk)
+        || blob_col(s, 2, out->box_pk, sizeof out->box_pk))
+        return store_failx(st, "the trusted card %s is damaged",
+                           (const char *)sqlite3_column_text(s, 0));
+    out->fingerprint = col_text(s, 0);
+    out->role = col_text(s, 3);
+    out->commune = col_text(s, 4);
+    out->name = col_text(s, 5);
+    out->purpose = col_text(s, 6);
+    out->trusted = col_text(s, 7);
+    out->revoked = col_text(s, 8);
+    return 0;
+}
+
+/* The first row of a query with ?1 bound to arg: 0, 1 none, -1. */
+static int trusted_one(store *st, const char *sql, const char *arg,
+                       store_trusted *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = keys_stmt(st, sql);
+    if (!s)
+        return -1;
+    if (arg)
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        rc = trusted_row(st, s, out);
+    else
+        rc = rc == SQLITE_DONE ? 1
+                               : store_fail(st, "reading the trusted keys");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_trusted_get(store *st, const char *fpr, store_trusted *out)
+{
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE fingerprint = ?1", fpr, out);
+}
+
+int store_trusted_upstream(store *st, store_trusted *out)
+{
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE purpose = 'upstream' AND revoked IS NULL"
+                       " ORDER BY trusted DESC LIMIT 1", NULL, out);
+}
+
+int store_trusted_accepting(store *st, long *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = keys_stmt(st, "SELECT count(*) FROM trusted"
+                                " WHERE purpose = 'accept'"
+                                " AND revoked IS NULL");
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0
+                            : store_fail(st, "counting the trusted keys");
+}
+
+int store_trusted_revoke(store *st, const char *fpr, const char *when)
+{
+    return exec_fpr(st, "UPDATE trusted SET revoked = ?2"
+                    " WHERE fingerprint = ?1", fpr, when);
+}
+
+int store_trusted_each(store *st, store_trusted_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = keys_stmt(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                                " ORDER BY purpose = 'upstream' DESC,"
+                                " revoked IS NOT NULL, trusted, fingerprint");
+    if (!s)
+        return -1;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_trusted t;
+        if (trusted_row(st, s, &t) != 0) {
+            stop = -1;
+            break;
+        }
+        stop = fn(ctx, &t);
+        store_trusted_clear(&t);
+    }
+    if (!stop && rc != SQLITE_DONE)
+        stop = store_fail(st, "listing the trusted keys");
+    sqlite3_finalize(s);
+    return stop;
+}
