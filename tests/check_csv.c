@@ -225,8 +225,8 @@ static void export(int labels, int bom)
     rscan *sc = NULL;
     char *err = NULL;
     ck_assert_int_eq(rscan_open(db, &sc, &err), 0);
-    csv_opts o = {odir, labels, bom, "en"};
-    csv_summary sum = {NULL, 0};
+    csv_opts o = {odir, labels, bom, "en", 0};
+    csv_summary sum = {NULL, 0, 0};
     ck_assert_int_eq(csv_export(sc, cat, &o, &sum, &err), 0);
     ck_assert_uint_eq(sum.n, 2);
     csv_summary_free(&sum);

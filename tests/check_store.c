@@ -591,7 +591,7 @@ START_TEST(refuses_newer_schema)
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
                            "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was made by a newer khaosat (database schema 9; "
-                      "this khaosat knows up to 5); update khaosat");
+                      "this khaosat knows up to 6); update khaosat");
 }
 END_TEST
 
@@ -769,7 +769,8 @@ START_TEST(migrates_from_v3)
     free(a);
     ck_assert_int_eq(store_review_set(st, uuid, "approved", "ok", "An"), 0);
     store_close(st);
-    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"), 5);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
                                             " WHERE origin = 'dev-9' AND"
                                             " length(origin_digest) = 64"), 1);
@@ -780,6 +781,52 @@ START_TEST(migrates_from_v3)
                                             " WHERE name IN ('identity', 'trusted',"
                                             " 'reviews')"), 3);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM reviews"), 1);
+}
+END_TEST
+
+/* A schema 5 database (answers stored as typed) gets its numbers and text
+ * in canonical form, each change audited; text that only looks like a
+ * number (a phone) and answers of unknown questions are left alone. */
+START_TEST(migrates_from_v5_to_canonical_values)
+{
+    static const char src[] =
+        "form:\n  id: canon\n  version: \"1\"\n  title: T\n"
+        "questions:\n"
+        "  - {id: hh_no, type: integer, label: N}\n"
+        "  - {id: area, type: decimal, label: A}\n"
+        "  - {id: name, type: text, label: Name}\n"
+        "  - {id: phone, type: text, label: Phone}\n";
+    store *st = open_ok();
+    ck_assert_int_eq(store_save_form(st, "canon", "1", src, strlen(src),
+                                     NULL), 0);
+    char uuid[37];
+    ck_assert_int_eq(store_interview_create(st, "canon", "1", "Lan", uuid), 0);
+    const char *in[][2] = {{"hh_no", "08"}, {"area", " 85,50"},
+                           {"name", "Nguye\xcc\x82\xcc\x83n"},
+                           {"phone", "0912345678"}, {"gone", "007"}};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_int_eq(store_save_answer(st, uuid, in[i][0], "", in[i][1]), 0);
+    store_close(st);
+    check_sql_exec(dbpath, "PRAGMA user_version = 5;");
+    st = open_ok();
+    char *a = answers_of(st, uuid);
+    ck_assert_str_eq(a, "area@=85.5;gone@=007;hh_no@=8;"
+                        "name@=Nguy\xe1\xbb\x85n;phone@=0912345678;");
+    free(a);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit WHERE"
+                                            " event = 'canonical'"), 3);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit WHERE"
+                                            " event = 'canonical' AND qid ="
+                                            " 'hh_no' AND old_value = '08' AND"
+                                            " new_value = '8'"), 1);
+    /* Opening again changes nothing more. */
+    st = open_ok();
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit WHERE"
+                                            " event = 'canonical'"), 3);
 }
 END_TEST
 
@@ -807,5 +854,6 @@ int main(void)
     tcase_add_test(tc, path_syntax);
     tcase_add_test(tc, reviews_set_get_clear);
     tcase_add_test(tc, migrates_from_v3);
+    tcase_add_test(tc, migrates_from_v5_to_canonical_values);
     return check_run(s);
 }

@@ -195,13 +195,13 @@ int cmd_report(int argc, char **argv)
 
 static const char csv_usage[] = N_(
     "Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] "
-    "[--lang CODE] [--bom]\n");
+    "[--lang CODE] [--bom] [--drafts]\n");
 
 int cmd_csv(int argc, char **argv)
 {
     const char *prog = "khaosat csv";
     const char *db = NULL, *forms = NULL;
-    csv_opts o = {NULL, 0, 0, NULL};
+    csv_opts o = {NULL, 0, 0, NULL, 0};
     const cmd_option opts[] = {
         {"db", &db, NULL, NULL},
         {"forms", &forms, NULL, NULL},
@@ -209,6 +209,7 @@ int cmd_csv(int argc, char **argv)
         {"labels", NULL, NULL, &o.labels},
         {"lang", &o.lang, NULL, NULL},
         {"bom", NULL, NULL, &o.bom},
+        {"drafts", NULL, NULL, &o.drafts},
     };
     int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
                                _(csv_usage));
@@ -229,7 +230,7 @@ int cmd_csv(int argc, char **argv)
     char *err = NULL;
     catalog *cat = cmd_load_catalog(prog, forms);
     rc = 1;
-    csv_summary sum = {NULL, 0};
+    csv_summary sum = {NULL, 0, 0};
     if (cat) {
         if (csv_export(s, cat, &o, &sum, &err)) {
             fprintf(stderr, "%s: %s\n", prog, err);
@@ -237,6 +238,10 @@ int cmd_csv(int argc, char **argv)
         } else {
             for (size_t i = 0; i < sum.n; i++)
                 printf(_("%s: %ld rows\n"), sum.files[i].path, sum.files[i].rows);
+            if (sum.drafts_left_out)
+                printf(_("%ld draft(s) left out: only finalised interviews are "
+                         "exported (--drafts adds them)\n"),
+                       sum.drafts_left_out);
             rc = 0;
         }
     }

@@ -48,6 +48,7 @@ typedef struct cexport {
     size_t nt;
     sbuf row;
     char *err;
+    long drafts_left_out;
 } cexport;
 
 int csv_is_formula(const char *v)
@@ -336,7 +337,9 @@ static void write_frame(cexport *x, const rscan_iv *iv, inst *in,
 static int export_cb(void *ctx, const rscan_iv *iv, inst *in)
 {
     cexport *x = ctx;
-    if (in)
+    if (!iv->complete && !x->o->drafts)
+        x->drafts_left_out++;   /* only finalised interviews are data */
+    else if (in)
         write_frame(x, iv, in, inst_root(in));
     return 0;
 }
@@ -377,8 +380,10 @@ int csv_export(rscan *s, const catalog *cat, const csv_opts *o,
     sbuf_init(&x.row);
     plan_tables(&x);
     int rc = open_tables(&x);
-    if (rc == 0 && rscan_each(s, cat, NULL, 1, export_cb, &x, &x.err) < 0)
+    if (rc == 0 && rscan_each(s, cat, NULL, o->drafts, export_cb, &x,
+                              &x.err) < 0)
         rc = -1;
+    sum->drafts_left_out = x.drafts_left_out;
     sum->files = xcalloc(x.nt ? x.nt : 1, sizeof *sum->files);
     sum->n = 0;
     for (size_t i = 0; i < x.nt; i++) {

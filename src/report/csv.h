@@ -17,6 +17,7 @@ typedef struct csv_opts {
     int labels;           /* choice labels instead of codes */
     int bom;              /* start each file with a UTF-8 byte order mark */
     const char *lang;     /* language of the labels (NULL: form default) */
+    int drafts;           /* drafts too (by default only finalised ones) */
 } csv_opts;
 
 /* One file written. */
@@ -28,6 +29,7 @@ typedef struct csv_file_stat {
 typedef struct csv_summary {
     csv_file_stat *files;
     size_t n;
+    long drafts_left_out; /* drafts not written (csv_opts.drafts unset) */
 } csv_summary;
 
 /* Non-zero when a spreadsheet could take v for a formula: it begins with

@@ -41,6 +41,11 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
 /* store_open, creating the file only when create is non-zero. */
 int store_open_mode(const char *path, int create, store **out, char **errmsg);
 
+/* The schema 6 migration: rewrite stored answers in canonical form (see
+ * core/canon.h) with an audit row each; inside the migration's
+ * transaction. 0, or -1 with SQLite's message on db. */
+int store_canon_migrate(sqlite3 *db);
+
 /* The prepared statement id, preparing it on first use; NULL on failure
  * (with the store's message set). */
 sqlite3_stmt *store_stmt(store *st, enum store_stmt id);

@@ -19,6 +19,9 @@
  *      audit rows merged from elsewhere are keyed by their device, number
  *      and a digest of their content, so a row claiming another device's
  *      number never keeps the real one out.
+ *   6  answers in canonical form: numbers without leading zeros or a
+ *      decimal comma, text in Unicode NFC (store_canon.c); each value
+ *      rewritten is audited as 'canonical'. No table changes.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -249,6 +252,7 @@ static const struct {
     {schema_v3, NULL},      /* 2 -> 3 */
     {schema_v4, NULL},      /* 3 -> 4 */
     {schema_v5, NULL},      /* 4 -> 5 */
+    {"", store_canon_migrate},  /* 5 -> 6 */
 };
 
 int store_default_path(char **out)
