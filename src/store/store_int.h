@@ -7,6 +7,9 @@
 #include "store/store.h"
 #include "core/util.h"
 
+/* PRAGMA application_id of a khaosat database: "KHAO". */
+#define STORE_APP_ID 0x4B48414F
+
 /* Every SQL statement the store runs more than once; prepared on first use
  * and kept for the life of the store. */
 enum store_stmt {

@@ -40,8 +40,6 @@
 #include "core/i18n.h"
 #include "core/util.h"
 
-/* PRAGMA application_id of khaosat databases: "KHAO". */
-#define STORE_APP_ID 0x4B48414F
 
 static const char schema_v1[] =
     "PRAGMA application_id = 1263026511;"

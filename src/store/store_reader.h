@@ -1,0 +1,59 @@
+/* store_reader.h: a khaosat database read in bulk, read-only, by a
+ * connection of its own: for the report and the CSV export, which never
+ * change data and may run while the screens have the file open (WAL
+ * readers do not block writers).  The rows are handed out as strings; what
+ * they mean (forms, replay) is the caller's business. */
+#ifndef KHAOSAT_STORE_READER_H
+#define KHAOSAT_STORE_READER_H
+
+#include <stddef.h>
+
+typedef struct store_reader store_reader;
+
+/* One interview row (strings valid during the callback, never NULL). */
+typedef struct store_reader_iv {
+    const char *uuid, *form_id, *form_version, *status;
+    const char *enumerator, *device_id, *created, *updated;
+} store_reader_iv;
+
+/* Called for each interview; non-zero stops the walk. */
+typedef int (*store_reader_iv_fn)(void *ctx, const store_reader_iv *iv);
+/* Called for each answer (count < 0) or repeat count (qid and value NULL)
+ * of one interview. */
+typedef void (*store_reader_row_fn)(void *ctx, const char *qid,
+                                    const char *path, const char *value,
+                                    long count);
+
+/* Open path read-only. Refuses a missing file, a file that is not a
+ * khaosat database and one of a newer schema; *err (newly allocated)
+ * names the file and says why. */
+int store_reader_open(const char *path, store_reader **out, char **err);
+/* Close it (NULL is fine). */
+void store_reader_close(store_reader *r);
+/* Walk the interviews of form_id (NULL: all) by UUID.  Returns 0, fn's
+ * non-zero value, or -1 with *err set. */
+int store_reader_interviews(store_reader *r, const char *form_id,
+                            store_reader_iv_fn fn, void *ctx, char **err);
+/* Hand every answer, then every repeat count, of interview uuid to fn;
+ * -1 with *err set on a read error. */
+int store_reader_rows(store_reader *r, const char *uuid,
+                      store_reader_row_fn fn, void *ctx, char **err);
+/* The stored YAML text of a form version (newly allocated, *len bytes),
+ * or NULL when it is not stored. */
+char *store_reader_form_text(store_reader *r, const char *id,
+                             const char *version, size_t *len);
+/* The (form, version) pairs that have interviews, as "id\tversion"
+ * strings, NULL-terminated (free each and the vector). */
+char **store_reader_versions(store_reader *r, const char *form_id);
+/* Non-zero when the database has a table of that name. */
+int store_reader_has_table(store_reader *r, const char *name);
+/* The open rows of a conflicts/duplicates table; -1 when there is none. */
+long store_reader_open_rows(store_reader *r, const char *table);
+/* Number of interviews. */
+long store_reader_interview_count(store_reader *r);
+/* Complete interviews of form_id whose top-level answers to the nkey
+ * questions qids are shared with another interview. */
+long store_reader_key_duplicates(store_reader *r, const char *form_id,
+                                 const char *const *qids, size_t nkey);
+
+#endif
