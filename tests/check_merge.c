@@ -158,7 +158,7 @@ START_TEST(three_way_takes_both_sides)
 END_TEST
 
 /* Collect conflicts as "qid:mine/theirs/base:who" lines. */
-static int collect(void *ctx, const merge_conflict *c)
+static int collect(void *ctx, const store_conflict *c)
 {
     sbuf_addf(ctx, "%s:%s/%s/%s:%s;", c->qid, c->mine ? c->mine : "-",
               c->theirs ? c->theirs : "-", c->base ? c->base : "-",
@@ -185,7 +185,7 @@ START_TEST(conflict_keeps_both_until_resolved)
     answer_is(o, u, "name", "An A");            /* nothing overwritten */
     sbuf s;
     sbuf_init(&s);
-    ck_assert_int_eq(merge_list_conflicts(o, 0, collect, &s), 0);
+    ck_assert_int_eq(store_conflicts_each(o, 0, collect, &s), 0);
     ck_assert_str_eq(s.s, "name:An A/An B/An:b.db;");
     sbuf_reset(&s);
     /* Both revisions are kept. */
@@ -194,18 +194,18 @@ START_TEST(conflict_keeps_both_until_resolved)
     ck_assert_int_eq(check_sql_long(store_path(o), sql), 5);   /* b edited twice */
     free(sql);
     char *mine, *theirs;
-    ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
+    ck_assert_int_eq(store_conflict_values(o, u, "name", "", &mine,
                                            &theirs), 0);
     ck_assert_str_eq(theirs, "An B");
     char rev[65];
     ck_assert_int_eq(store_save_answer(o, u, "name", "", theirs), 0);
     ck_assert_int_eq(store_rev_snapshot(o, u, 0, rev), 0);
-    ck_assert_int_eq(merge_mark_resolved(o, u, "name", "", rev), 0);
+    ck_assert_int_eq(store_conflict_resolve(o, u, "name", "", rev), 0);
     free(mine);
     free(theirs);
-    ck_assert_int_eq(merge_list_conflicts(o, 0, collect, &s), 0);
+    ck_assert_int_eq(store_conflicts_each(o, 0, collect, &s), 0);
     ck_assert_str_eq(s.s, "");
-    ck_assert_int_eq(merge_conflict_values(o, u, "name", "", &mine,
+    ck_assert_int_eq(store_conflict_values(o, u, "name", "", &mine,
                                            &theirs), 1);
     ck_assert_int_eq(check_sql_long(store_path(o), "SELECT count FROM repeat_counts"),
                      3);
@@ -221,7 +221,7 @@ START_TEST(conflict_keeps_both_until_resolved)
 }
 END_TEST
 
-static int count_dup(void *ctx, const merge_duplicate *d)
+static int count_dup(void *ctx, const store_duplicate *d)
 {
     ck_assert_str_eq(d->key, "village=v01, hh_no=7");
     ++*(int *)ctx;
@@ -243,7 +243,7 @@ START_TEST(duplicates_flagged_not_merged)
     answer_is(o, u1, "name", "An");
     answer_is(o, u2, "name", "Binh");
     int n = 0;
-    ck_assert_int_eq(merge_list_duplicates(o, count_dup, &n), 0);
+    ck_assert_int_eq(store_duplicates_each(o, count_dup, &n), 0);
     ck_assert_int_eq(n, 1);
     free(ba);
     free(bb);

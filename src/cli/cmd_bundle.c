@@ -316,7 +316,7 @@ static char *answer_name(const char *qid, const char *path)
     return *path ? xasprintf("%s@%s", qid, path) : xstrdup(qid);
 }
 
-static int print_conflict(void *ctx, const merge_conflict *c)
+static int print_conflict(void *ctx, const store_conflict *c)
 {
     (void)ctx;
     char *name = answer_name(c->qid, c->path);
@@ -358,11 +358,11 @@ int cmd_conflicts(int argc, char **argv)
     store *st = cmd_open_store("khaosat conflicts", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
-    rc = merge_list_conflicts(st, o.all, print_conflict, NULL);
+    rc = store_conflicts_each(st, o.all, print_conflict, NULL);
     return finish_listing(st, "khaosat conflicts", rc);
 }
 
-static int print_duplicate(void *ctx, const merge_duplicate *d)
+static int print_duplicate(void *ctx, const store_duplicate *d)
 {
     (void)ctx;
     printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
@@ -382,7 +382,7 @@ int cmd_duplicates(int argc, char **argv)
                                 STORE_REFUSE_MISSING);
     if (!st)
         return 1;
-    rc = merge_list_duplicates(st, print_duplicate, NULL);
+    rc = store_duplicates_each(st, print_duplicate, NULL);
     return finish_listing(st, "khaosat duplicates", rc);
 }
 
@@ -406,7 +406,7 @@ static int resolve_with(store *st, const char *uuid, const char *qid,
     else if (rc == 0)
         memcpy(rev, after, sizeof rev);
     if (rc == 0)
-        rc = failed = merge_mark_resolved(st, uuid, qid, path, rev) != 0;
+        rc = failed = store_conflict_resolve(st, uuid, qid, path, rev) != 0;
     if (failed)
         fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
     if (rc == 0) {
@@ -438,7 +438,7 @@ int cmd_resolve(int argc, char **argv)
         return 1;
     char *qid, *path, *mine = NULL, *theirs = NULL;
     cmd_split_answer(argv[optind + 1], &qid, &path);
-    rc = merge_conflict_values(st, uuid, qid, path, &mine, &theirs);
+    rc = store_conflict_values(st, uuid, qid, path, &mine, &theirs);
     if (rc < 0)
         fprintf(stderr, "khaosat resolve: %s\n", store_errmsg(st));
     else if (rc > 0)

@@ -299,4 +299,37 @@ typedef int (*store_trusted_fn)(void *ctx, const store_trusted *t);
  * value, 0, or -1 on a read error. */
 int store_trusted_each(store *st, store_trusted_fn fn, void *ctx);
 
+/* Conflicts and possible duplicates found by merging
+ * (store_conflicts.c).  One conflicting answer, as listed; strings valid
+ * during the callback. */
+typedef struct store_conflict {
+    const char *interview, *qid, *path;
+    const char *base, *mine, *theirs;       /* NULL: no answer */
+    const char *mine_enumerator, *mine_device, *mine_time;
+    const char *theirs_enumerator, *theirs_device, *theirs_time;
+    const char *resolved;                   /* revision, or NULL */
+} store_conflict;
+typedef int (*store_conflict_fn)(void *ctx, const store_conflict *c);
+/* Call fn for each unresolved conflict (all of them with all set). */
+int store_conflicts_each(store *st, int all, store_conflict_fn fn,
+                         void *ctx);
+
+/* One pair of possible duplicates. */
+typedef struct store_duplicate {
+    const char *a, *b, *form_id, *key;
+    const char *a_enumerator, *a_device, *b_enumerator, *b_device;
+} store_duplicate;
+typedef int (*store_duplicate_fn)(void *ctx, const store_duplicate *d);
+/* Call fn for each pair of possible duplicates. */
+int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx);
+
+/* The two values of the unresolved conflict on (uuid, qid, path): 0 with
+ * *mine and *theirs newly allocated (NULL: no answer), 1 when there is
+ * none, -1 on failure. */
+int store_conflict_values(store *st, const char *uuid, const char *qid,
+                          const char *path, char **mine, char **theirs);
+/* Mark the conflicts on (uuid, qid, path) resolved by revision rev. */
+int store_conflict_resolve(store *st, const char *uuid, const char *qid,
+                        const char *path, const char *rev);
+
 #endif

@@ -45,35 +45,4 @@ void merger_free(merger *m);
 int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
                merge_counts *out, char **err);
 
-/* One conflicting answer, as listed. */
-typedef struct merge_conflict {
-    const char *interview, *qid, *path;
-    const char *base, *mine, *theirs;       /* NULL: no answer */
-    const char *mine_enumerator, *mine_device, *mine_time;
-    const char *theirs_enumerator, *theirs_device, *theirs_time;
-    const char *resolved;                   /* revision, or NULL */
-} merge_conflict;
-typedef int (*merge_conflict_fn)(void *ctx, const merge_conflict *c);
-/* Call fn for each unresolved conflict (all of them with all set). */
-int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
-                         void *ctx);
-
-/* One pair of possible duplicates. */
-typedef struct merge_duplicate {
-    const char *a, *b, *form_id, *key;
-    const char *a_enumerator, *a_device, *b_enumerator, *b_device;
-} merge_duplicate;
-typedef int (*merge_duplicate_fn)(void *ctx, const merge_duplicate *d);
-/* Call fn for each pair of possible duplicates. */
-int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx);
-
-/* The two values of the unresolved conflict on (uuid, qid, path): 0 with
- * *mine and *theirs newly allocated (NULL: no answer), 1 when there is
- * none, -1 on failure. */
-int merge_conflict_values(store *st, const char *uuid, const char *qid,
-                          const char *path, char **mine, char **theirs);
-/* Mark the conflicts on (uuid, qid, path) resolved by revision rev. */
-int merge_mark_resolved(store *st, const char *uuid, const char *qid,
-                        const char *path, const char *rev);
-
 #endif

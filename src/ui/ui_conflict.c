@@ -41,7 +41,7 @@ static char *cf_who(const char *who, const char *when)
     return s;
 }
 
-static int cf_collect(void *ctx, const merge_conflict *c)
+static int cf_collect(void *ctx, const store_conflict *c)
 {
     cf_list *l = ctx;
     if (l->n == l->cap) {
@@ -369,7 +369,7 @@ static int cf_save(cf_iv *x, const char *uuid, int complete, char **msg)
         memcpy(rev, after, sizeof rev);
     for (size_t i = 0; i < x->nc && rc == 0; i++)
         if (x->c[i]->pick &&
-            merge_mark_resolved(st, uuid, x->c[i]->qid, x->c[i]->path, rev))
+            store_conflict_resolve(st, uuid, x->c[i]->qid, x->c[i]->path, rev))
             rc = -1;
     if (rc)
         *msg = xstrdup(store_errmsg(st));
@@ -474,7 +474,7 @@ typedef struct cf_dups {
     size_t n;
 } cf_dups;
 
-static int cf_dup_collect(void *ctx, const merge_duplicate *d)
+static int cf_dup_collect(void *ctx, const store_duplicate *d)
 {
     cf_dups *l = ctx;
     l->text = xrealloc(l->text, (l->n + 1) * sizeof *l->text);
@@ -494,7 +494,7 @@ static int cf_dup_collect(void *ctx, const merge_duplicate *d)
 static void cf_duplicates(ui_app *a)
 {
     cf_dups l = {NULL, NULL, NULL, 0};
-    if (merge_list_duplicates(a->st, cf_dup_collect, &l)) {
+    if (store_duplicates_each(a->st, cf_dup_collect, &l)) {
         ui_status(store_errmsg(a->st), UI_ERROR);
         refresh();
         ui_getkey();
@@ -573,7 +573,7 @@ void ui_conflicts(ui_app *a)
     size_t sel = 0;
     for (;;) {
         cf_list l = {NULL, 0, 0};
-        if (merge_list_conflicts(a->st, 0, cf_collect, &l)) {
+        if (store_conflicts_each(a->st, 0, cf_collect, &l)) {
             ui_status(store_errmsg(a->st), UI_ERROR);
             refresh();
             ui_getkey();

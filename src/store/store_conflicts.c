@@ -1,12 +1,11 @@
-/* merge_list.c: listing conflicts and possible duplicates, and recording
- * how a conflict was resolved. */
+/* store_conflicts.c: listing the conflicts and possible duplicates that
+ * merging found, and recording how a conflict was resolved. */
 #include "config.h"
-#include "sync/merge_int.h"
+#include "store/store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
 #include "core/util.h"
 
 /* Prepare sql on the store's database, with the store's message on
@@ -21,13 +20,20 @@ static sqlite3_stmt *prepare(store *st, const char *sql)
     return s;
 }
 
+/* Bind n strings to parameters 1..n. */
+static void bind_all(sqlite3_stmt *s, int n, const char *const *v)
+{
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+}
+
 /* Column i as text. */
 static const char *col(sqlite3_stmt *s, int i)
 {
     return (const char *)sqlite3_column_text(s, i);
 }
 
-int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
+int store_conflicts_each(store *st, int all, store_conflict_fn fn,
                          void *ctx)
 {
     sqlite3_stmt *s = prepare(st, "SELECT c.interview, c.qid, c.path,"
@@ -42,7 +48,7 @@ int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
     sqlite3_bind_int(s, 1, all);
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        merge_conflict c = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+        store_conflict c = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
                             col(s, 4), col(s, 5), col(s, 6), col(s, 7),
                             col(s, 8), col(s, 9), col(s, 10), col(s, 11),
                             col(s, 12)};
@@ -54,7 +60,7 @@ int merge_list_conflicts(store *st, int all, merge_conflict_fn fn,
     return ret;
 }
 
-int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx)
+int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
 {
     sqlite3_stmt *s = prepare(st, "SELECT d.a, d.b, d.form_id, d.key,"
         " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id"
@@ -65,7 +71,7 @@ int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx)
         return -1;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        merge_duplicate d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+        store_duplicate d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
                              col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
         ret = fn(ctx, &d);
     }
@@ -75,7 +81,7 @@ int merge_list_duplicates(store *st, merge_duplicate_fn fn, void *ctx)
     return ret;
 }
 
-int merge_conflict_values(store *st, const char *uuid, const char *qid,
+int store_conflict_values(store *st, const char *uuid, const char *qid,
                           const char *path, char **mine, char **theirs)
 {
     *mine = *theirs = NULL;
@@ -85,7 +91,7 @@ int merge_conflict_values(store *st, const char *uuid, const char *qid,
     if (!s)
         return -1;
     const char *v[3] = {uuid, qid, path};
-    merge_bind(s, 3, v);
+    bind_all(s, 3, v);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *mine = xstrdup(col(s, 0));
@@ -97,7 +103,7 @@ int merge_conflict_values(store *st, const char *uuid, const char *qid,
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
-int merge_mark_resolved(store *st, const char *uuid, const char *qid,
+int store_conflict_resolve(store *st, const char *uuid, const char *qid,
                         const char *path, const char *rev)
 {
     sqlite3_stmt *s = prepare(st, "UPDATE conflicts SET resolved_rev = ?4"
@@ -106,7 +112,7 @@ int merge_mark_resolved(store *st, const char *uuid, const char *qid,
     if (!s)
         return -1;
     const char *v[4] = {uuid, qid, path, rev};
-    merge_bind(s, 4, v);
+    bind_all(s, 4, v);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
