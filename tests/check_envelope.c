@@ -2,7 +2,7 @@
  * office and signed; the office merges it; every forged, altered, stripped,
  * misdirected, unknown or revoked bundle is refused with its reason and
  * the office database untouched; no answer can be read in the sealed
- * bytes; bundles go from laptop to commune to district. */
+ * bytes; bundles go from laptop to commune to province. */
 #include "config.h"
 
 #include <check.h>
@@ -387,26 +387,26 @@ START_TEST(unsigned_bundles_need_allowing_once_keys_are_in_use)
 }
 END_TEST
 
-START_TEST(laptop_to_commune_to_district)
+START_TEST(laptop_to_commune_to_province)
 {
     store *lap = node("lap.db", "laptop");
     store *commune = node("commune.db", "office");
-    store *district = node("district.db", "office");
+    store *province = node("province.db", "office");
     char u[37], to[KEYS_FPR_SIZE], c_fpr[KEYS_FPR_SIZE], d_fpr[KEYS_FPR_SIZE];
     fx_interview(lap, "Thôn Trung", "4", "Vũ Thị Lan", u);
     fx_interview(lap, "Thôn Trung", "5", "Hoàng Văn Nam", u);
     trust(lap, commune, "upstream");
     trust(commune, lap, "accept");
-    trust(commune, district, "upstream");
-    trust(district, commune, "accept");
+    trust(commune, province, "upstream");
+    trust(province, commune, "accept");
     fpr_of(commune, c_fpr);
-    fpr_of(district, d_fpr);
+    fpr_of(province, d_fpr);
 
     char *p1 = export_to(lap, "usb1", 0, to);
     ck_assert_str_eq(to, c_fpr);
     ck_assert_int_eq(merge_ok(commune, p1, 0), 2);
-    /* The district cannot read the laptop's bundle: it is the commune's. */
-    refused(district, p1, 0, "unknown key");
+    /* The province cannot read the laptop's bundle: it is the commune's. */
+    refused(province, p1, 0, "unknown key");
 
     char *p2 = export_to(commune, "usb2", BUNDLE_EXPORT_ALL, to);
     ck_assert_str_eq(to, d_fpr);
@@ -415,8 +415,8 @@ START_TEST(laptop_to_commune_to_district)
     ck_assert_int_eq(envelope_read_header(p2, &h, &err), 0);
     ck_assert_str_eq(h.from, c_fpr);
     ck_assert_int_eq(h.interviews, 2);
-    ck_assert_int_eq(merge_ok(district, p2, 0), 2);
-    ck_assert_int_eq(check_sql_long(store_path(district),
+    ck_assert_int_eq(merge_ok(province, p2, 0), 2);
+    ck_assert_int_eq(check_sql_long(store_path(province),
                                     "SELECT count(*) FROM answers"
                                     " WHERE value = 'Vũ Thị Lan'"), 2);
     /* The commune's own bundle is not for the commune. */
@@ -425,7 +425,7 @@ START_TEST(laptop_to_commune_to_district)
     free(p2);
     store_close(lap);
     store_close(commune);
-    store_close(district);
+    store_close(province);
 }
 END_TEST
 
@@ -588,7 +588,7 @@ int main(void)
     tcase_add_test(tc, bundle_for_another_office_is_refused);
     tcase_add_test(tc, resigned_by_another_trusted_laptop_is_refused);
     tcase_add_test(tc, unsigned_bundles_need_allowing_once_keys_are_in_use);
-    tcase_add_test(tc, laptop_to_commune_to_district);
+    tcase_add_test(tc, laptop_to_commune_to_province);
     tcase_add_test(tc, header_checked_before_the_body_is_read);
     tcase_add_test(tc, signer_bound_to_content);
     return check_run(s);

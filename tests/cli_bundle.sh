@@ -2,7 +2,7 @@
 # Sync bundles, the whole loop: three laptops export, the commune office
 # merges, two laptops edit the same interview, the conflict is listed and
 # resolved, a duplicate household is flagged, two communes go up to the
-# district; and every kind of bad bundle is refused with the office
+# province; and every kind of bad bundle is refused with the office
 # database left exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
@@ -117,14 +117,14 @@ sqlite3 "$O" "INSERT INTO settings VALUES ('commune', 'Xã Đông Hòa');"
 up1=$("$K" export --db "$O" --to "$TMP/up1" 2>/dev/null)
 up2=$("$K" export --db "$TMP/office2.db" --to "$TMP/up2" 2>/dev/null)
 [ -n "$up1" ] && [ -n "$up2" ] || fail "offices did not export"
-run "$K" merge --db "$TMP/district.db" "$TMP/up1" "$TMP/up2"
+run "$K" merge --db "$TMP/province.db" "$TMP/up1" "$TMP/up2"
 expect_status 0
 expect_out_contains "added 8,"
 expect_out_contains "added 2,"
-[ "$(field "$TMP/district.db" "$U" head_name)" = "Le Van Hai Mot" ] || fail "district lost the resolution"
-devs=$(sqlite3 "$TMP/district.db" "SELECT count(DISTINCT device) FROM revisions")
-[ "$devs" -ge 5 ] || fail "district lost the devices of the revisions ($devs)"
-run "$K" duplicates --db "$TMP/district.db"
+[ "$(field "$TMP/province.db" "$U" head_name)" = "Le Van Hai Mot" ] || fail "province lost the resolution"
+devs=$(sqlite3 "$TMP/province.db" "SELECT count(DISTINCT device) FROM revisions")
+[ "$devs" -ge 5 ] || fail "province lost the devices of the revisions ($devs)"
+run "$K" duplicates --db "$TMP/province.db"
 expect_out_contains "household village="
 
 # Bad bundles: each refused, naming the file and the reason, and the office

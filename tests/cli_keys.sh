@@ -2,7 +2,7 @@
 # Keys and sealed bundles from the command line: cards, trusting (never
 # silently), sealed exports that only the office reads, every refusal with
 # the office database left exactly as it was, laptop to commune to
-# district, revocation, and the passphrase-protected backup.
+# province, revocation, and the passphrase-protected backup.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -16,7 +16,7 @@ laptop B "Lê Thị Bình" "Xã Đông Hòa"
 "$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 3 --seed 21 >/dev/null
 "$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 2 --seed 22 >/dev/null
 O="$TMP/office.db"
-D="$TMP/district.db"
+D="$TMP/province.db"
 
 # Before any keys: plain bundles, with a warning.
 run "$K" export --db "$TMP/B.db" --to "$TMP/usb2"
@@ -30,11 +30,11 @@ expect_status 0
 expect_err_contains "fingerprint: "
 run "$K" keys export --db "$TMP/A.db" --to "$TMP/A.card"
 expect_status 0
-"$K" keys export --db "$D" --role office --name "Huyện" --commune "Huyện Tây" --to "$TMP/district.card" 2>/dev/null
+"$K" keys export --db "$D" --role office --name "Tỉnh" --commune "Tỉnh Tây" --to "$TMP/province.card" 2>/dev/null
 "$K" keys export --db "$TMP/B.db" --to "$TMP/B.card" 2>/dev/null
 grep -q "role: laptop" "$TMP/A.card" || fail "the laptop's card says laptop"
 grep -q "name: Nguyễn Văn An" "$TMP/A.card" || fail "the card names the enumerator"
-OF=$(fpr "$TMP/office.card"); AF=$(fpr "$TMP/A.card"); DF=$(fpr "$TMP/district.card")
+OF=$(fpr "$TMP/office.card"); AF=$(fpr "$TMP/A.card"); DF=$(fpr "$TMP/province.card")
 case "$OF" in [A-Z2-7][A-Z2-7][A-Z2-7][A-Z2-7]-????-????-????) ;; *) fail "fingerprint $OF";; esac
 if grep -qi "secret" "$TMP/A.card"; then fail "a secret on the card"; fi
 
@@ -53,10 +53,10 @@ run "$K" keys trust --db "$O" "$TMP/A.card" --yes
 expect_status 0
 expect_out_contains "accepted"
 # An office card on an office: which way must be said.
-run "$K" keys trust --db "$O" "$TMP/district.card" --yes
+run "$K" keys trust --db "$O" "$TMP/province.card" --yes
 expect_status 1
 expect_err_contains "--upstream"
-run "$K" keys trust --db "$O" "$TMP/district.card" --upstream --yes
+run "$K" keys trust --db "$O" "$TMP/province.card" --upstream --yes
 expect_status 0
 run "$K" keys trust --db "$D" "$TMP/office.card" --accept --yes
 expect_status 0
@@ -108,10 +108,10 @@ refuse "$TMP/altered.khb" "signature does not match"
 "$K" keys trust --db "$TMP/B.db" "$TMP/office.card" --yes >/dev/null
 sealedB=$("$K" export --db "$TMP/B.db" --to "$TMP/usb3" --all 2>/dev/null)
 refuse "$sealedB" "sealed by an unknown key"
-# A bundle for the district is not for the commune.
+# A bundle for the province is not for the commune.
 laptop C "Trần Cường" "Xã Đông Hòa"
 "$K" simulate --db "$TMP/C.db" --forms "$FORMS" --form household --count 1 --seed 23 >/dev/null
-"$K" keys trust --db "$TMP/C.db" "$TMP/district.card" --yes >/dev/null
+"$K" keys trust --db "$TMP/C.db" "$TMP/province.card" --yes >/dev/null
 "$K" keys export --db "$TMP/C.db" --to "$TMP/C.card" 2>/dev/null
 "$K" keys trust --db "$O" "$TMP/C.card" --yes >/dev/null
 before=$(db_digest "$O")
@@ -126,7 +126,7 @@ run "$K" merge --db "$O" --allow-unsigned "$plainB"
 expect_status 0
 expect_out_contains "added 2"
 
-# Up to the district, sealed by the commune.
+# Up to the province, sealed by the commune.
 run "$K" export --db "$O" --to "$TMP/up" --all
 expect_status 0
 expect_err_contains "sealed for the office $DF"

@@ -41,9 +41,9 @@ laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 laptop O "Giám sát Hà" "Xã Đông Hòa"
 A="$TMP/A.db"
 O="$TMP/O.db"
-D="$TMP/district.db"
+D="$TMP/province.db"
 "$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
-"$K" keys export --db "$D" --role office --name "Huyện" --commune "Huyện Tây" --to "$TMP/district.card" 2>/dev/null
+"$K" keys export --db "$D" --role office --name "Tỉnh" --commune "Tỉnh Tây" --to "$TMP/province.card" 2>/dev/null
 "$K" keys export --db "$A" --to "$TMP/A0.card" 2>/dev/null
 sed 's/^name: .*/name: Kẻ giả mạo/' "$TMP/office.card" >"$TMP/forged.card"
 AF=$("$K" keys list --db "$A" | awk '$1 == "this" { print $2 }')
@@ -167,7 +167,7 @@ key k
 wait_for "$OF"
 wait_for "accept   laptop $AF"
 key t
-ask "$TMP/district.card"
+ask "$TMP/province.card"
 wait_for "which way does this office's card go?"
 key Enter
 wait_for "Trust this card? Compare the fingerprint"

@@ -117,7 +117,7 @@ wait_for "Selection conditions"
 key q
 wait_for "b browse"
 
-# --- 4. export the office's data for the district.
+# --- 4. export the office's data for the province.
 key e
 wait_for "Directory to write the bundle to"
 ask "$TMP/up"

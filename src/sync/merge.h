@@ -1,5 +1,5 @@
 /* merge.h: merging verified bundles into a database (a laptop's, a commune
- * office's, a district's: all the same), one transaction per bundle.
+ * office's, a province's: all the same), one transaction per bundle.
  *
  * Rules, per interview of the bundle (B its head revision, L the local one):
  *   - new here: added, with its whole revision history;

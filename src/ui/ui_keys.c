@@ -381,9 +381,9 @@ static const char *kv_choose_purpose(void)
 {
     char *e[2] = {
         xstrdup(_("upstream: the office this one sends its bundles to "
-                  "(the district)")),
+                  "(the province)")),
         xstrdup(_("accept: an office that sends its bundles here (a "
-                  "commune of this district)"))};
+                  "commune of this province)"))};
     size_t sel = 0;
     int k = ui_pick(_("Trust a card: which way does this office's card go?"),
                     _("Up/Down choose   Enter pick   Esc cancel"), e, NULL, 2,
