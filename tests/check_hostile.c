@@ -14,6 +14,7 @@
 #include "diamond.h"
 #include "hostile_fixture.h"
 #include "check_main.h"
+#include "core/form.h"
 #include "sync/merge.h"
 #include "store/revision.h"
 
@@ -71,7 +72,7 @@ static char *one_interview(store **a, store **o)
     *o = fx_laptop("office.db");
     store *b = fx_laptop("b.db");
     char u[37];
-    fx_interview(b, "v09", "9", "Honest", u);
+    fx_interview(b, "v02", "9", "Honest", u);
     char *hb = fx_export(b, "usbB", 0, NULL);
     char *why = NULL;
     ck_assert_msg(try_merge(*o, hb, &why) == 0, "%s", why);
@@ -298,6 +299,71 @@ START_TEST(audit_rows_cannot_be_preempted)
 }
 END_TEST
 
+/* Answers that cannot be answers of their questions, each refused with
+ * a message naming the bundle, interview, question and the value with
+ * its control characters escaped; the office unchanged. */
+START_TEST(values_checked_against_questions)
+{
+    static const struct {
+        const char *qid, *value, *want;
+    } bad[] = {
+        {"hh_no", "=HYPERLINK(\"http://x\")\033]0;t\007",
+         "question hh_no: \"=HYPERLINK(\\x22http://x\\x22)\\x1b]0;t\\x07\" "
+         "is not an integer"},
+        {"hh_no", "12a", "question hh_no: \"12a\" is not an integer"},
+        {"village", "v99", "question village: \"v99\" is not a code of"},
+        {"village", "v01 v02", "is not a code of the question's list"},
+        {"speed", "fast", "question speed: \"fast\" is not a number"},
+        {"phone", "1 1", "is not a code of the question's list"},
+        {"internet", "\xe2\x80\xae" "1", "\"\\u202e1\" is not a code"},
+    };
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad%zu.khb", i);
+        char *t = copy_of(honest, name);
+        sqlite3 *db;
+        ck_assert_int_eq(sqlite3_open(t, &db), SQLITE_OK);
+        sqlite3_stmt *st;
+        ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO"
+            " items SELECT interview, revision, ?1, '', ?2 FROM items"
+            " LIMIT 1", -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, bad[i].qid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, bad[i].value, -1, SQLITE_STATIC);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        check_sql_exec(t, "UPDATE manifest SET value = (SELECT count(*)"
+                          " FROM items) WHERE key = 'items'");
+        retarget(t, uuid);
+        refused_untouched(o, t, bad[i].want);
+        refused_untouched(o, t, uuid);
+        free(t);
+    }
+    /* Longer than any answer. */
+    char *t = copy_of(honest, "long.khb");
+    char *big = xmalloc(FORM_MAX_ANSWER + 2);
+    memset(big, 'x', FORM_MAX_ANSWER + 1);
+    big[FORM_MAX_ANSWER + 1] = '\0';
+    char *sql = xasprintf("UPDATE items SET value = '%s' WHERE qid = 'name'",
+                          big);
+    check_sql_exec(t, sql);
+    retarget(t, uuid);
+    refused_untouched(o, t, "question name: \"xxxx");
+    refused_untouched(o, t, "is longer than an answer can be");
+    office_exports(o);
+    free(sql);
+    free(big);
+    free(t);
+    free(uuid);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* Seconds on the monotonic clock. */
 static double now_s(void)
 {
@@ -353,6 +419,7 @@ static Suite *hostile_suite(void)
     tc = check_tcase(s, "merge", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, unrelated_root_is_a_conflict);
     tcase_add_test(tc, audit_rows_cannot_be_preempted);
+    tcase_add_test(tc, values_checked_against_questions);
     tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, long_diamond_history_merges_fast);
     return s;

@@ -104,6 +104,13 @@ form *form_load_string(const char *text, size_t len, const char *name,
 /* Free a form and everything it owns (NULL is fine). */
 void form_free(form *f);
 
+/* The longest answer a question takes, in bytes. */
+#define FORM_MAX_ANSWER 65536
+/* Why v cannot be an answer of question q of f (the type's syntax, codes
+ * of its list, length), as a constant English phrase; NULL when it can. */
+const char *form_value_problem(const form *f, const form_question *q,
+                               const char *v);
+
 /* Index of the question with this id, or -1. */
 int form_find(const form *f, const char *id);
 /* Index of the language with this code, or -1. */

@@ -37,11 +37,13 @@ typedef struct merge_items {
     size_t n, cap;
 } merge_items;
 
-/* The key questions of one form version. */
+/* One form version as stored here: its key questions, and the form
+ * itself to check incoming answers against (NULL when it does not load). */
 typedef struct form_keys {
     char *form_id, *version;
     char **qid;
     size_t n;
+    struct form *f;
 } form_keys;
 
 struct merger {
@@ -122,6 +124,11 @@ int merge_three_way(merger *m, const char *uuid, const char *form_id,
 /* Recompute the interview's key and flag other interviews with the same. */
 int merge_case_key(merger *m, const char *uuid, const char *form_id,
                    const char *version, const char *head);
+/* Check the items of a revision from the bundle against the questions of
+ * the stored form (form_value_problem); -1 with the merger's message
+ * naming the bundle, interview, question and the value (escaped). */
+int merge_check_values(merger *m, const char *uuid, const char *form_id,
+                       const char *version, const merge_items *items);
 /* Recompute the keys that are out of date (local changes since). */
 int merge_refresh_keys(merger *m);
 /* Free the key cache. */

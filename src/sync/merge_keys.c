@@ -21,6 +21,7 @@ void merge_keys_free(merger *m)
         for (size_t j = 0; j < m->keys[i].n; j++)
             free(m->keys[i].qid[j]);
         free(m->keys[i].qid);
+        form_free(m->keys[i].f);
     }
     free(m->keys);
     m->keys = NULL;
@@ -51,11 +52,69 @@ static const form_keys *keys_of(merger *m, const char *form_id,
         k->qid = xcalloc(f->nkey ? f->nkey : 1, sizeof *k->qid);
         for (size_t i = 0; i < f->nkey; i++)
             k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);
+        k->f = f;
+    } else {
+        form_free(f);
     }
-    form_free(f);
     diag_free(&d);
     store_form_clear(&sf);
     return k;
+}
+
+/* Append v to b for a message: at most 60 bytes, every control
+ * character, C1 control and bidirectional override escaped, so that an
+ * answer cannot drive the terminal the message is printed on. */
+static void add_escaped(sbuf *b, const char *v)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++, n++) {
+        if (n >= 60) {
+            sbuf_add(b, "...");
+            return;
+        }
+        int c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        int bidi = p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa
+                                     && p[2] <= 0xae)
+                                    || (p[1] == 0x81 && p[2] >= 0xa6
+                                        && p[2] <= 0xa9));
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            sbuf_addf(b, "\\x%02x", *p);
+        else if (c1) {
+            sbuf_addf(b, "\\u%04x", p[1]);
+            p++;
+        } else if (bidi) {
+            sbuf_addf(b, "\\u%04x", ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
+                      | 0x2000);
+            p += 2;
+        } else
+            sbuf_addc(b, (char)*p);
+    }
+}
+
+int merge_check_values(merger *m, const char *uuid, const char *form_id,
+                       const char *version, const merge_items *items)
+{
+    const form_keys *k = keys_of(m, form_id, version);
+    if (!k->f)
+        return 0;
+    for (size_t i = 0; i < items->n; i++) {
+        const merge_item *it = &items->v[i];
+        int q = *it->qid ? form_find(k->f, it->qid) : -1;
+        const char *why = q >= 0 ? form_value_problem(k->f, &k->f->q[q],
+                                                      it->value) : NULL;
+        if (!why)
+            continue;
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_addf(&b, "%s: interview %s, question %s: \"",
+                  bundle_path(m->b), uuid, it->qid);
+        add_escaped(&b, it->value);
+        sbuf_addf(&b, "\" is %s; refusing the bundle", why);
+        free(m->err);
+        m->err = sbuf_detach(&b);
+        return -1;
+    }
+    return 0;
 }
 
 /* The interview's key, "village=01, hh_no=7" (newly allocated), or NULL

@@ -147,6 +147,10 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
                            "its content", bundle_path(m->b), c[0], uuid);
         return -1;
     }
+    if (merge_check_values(m, uuid, form_id, version, &items) != 0) {
+        merge_items_free(&items);
+        return -1;
+    }
     const char *meta[9] = {c[0], uuid, c[1], c[2], c[3], c[4], c[5], c[6],
                            bundle_get_manifest(m->b)->uuid};
     int rc = write_revision(m, meta, &items, content);
