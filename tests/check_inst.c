@@ -277,6 +277,46 @@ START_TEST(repeat_count_follows_expression)
 }
 END_TEST
 
+/* Answering a question that both grows a counted roster and opens a later
+ * section must open that section: adding the roster's members must not
+ * lose track of what else the answer changes. */
+START_TEST(roster_growth_does_not_leave_later_sections_stale)
+{
+    static const char src[] =
+        "form:\n  id: sec\n  version: \"1\"\n  title: T\n  languages: [vi]\n"
+        "questions:\n"
+        "  - {id: consent, type: integer, label: C}\n"
+        "  - {id: n, type: integer, label: N}\n"
+        "  - id: g1\n    type: group\n    label: G1\n"
+        "    relevant: \"${consent} = 1\"\n"
+        "    questions:\n"
+        "      - id: people\n        type: repeat\n        label: P\n"
+        "        count: \"${n}\"\n"
+        "        questions:\n"
+        "          - {id: who, type: text, label: W}\n"
+        "  - id: g2\n    type: group\n    label: G2\n"
+        "    relevant: \"${consent} = 1\"\n"
+        "    questions:\n"
+        "      - {id: later, type: text, label: L, required: true}\n";
+    diag_list d;
+    diag_init(&d);
+    form *sf = form_load_string(src, sizeof src - 1, "sec.yaml", &d);
+    ck_assert_msg(sf && d.n == 0, "form does not load");
+    diag_free(&d);
+    inst *si = inst_new(sf, 0);
+    inst_frame *r = inst_root(si);
+    inst_set(si, r, form_find(sf, "n"), "2");
+    inst_set(si, r, form_find(sf, "consent"), "1");
+    ck_assert_uint_eq(inst_repeat_count(si, r, form_find(sf, "people")), 2);
+    ck_assert(inst_relevant(si, r, form_find(sf, "later")));
+    inst_set(si, r, form_find(sf, "consent"), "0");
+    ck_assert_uint_eq(inst_repeat_count(si, r, form_find(sf, "people")), 0);
+    ck_assert(!inst_relevant(si, r, form_find(sf, "later")));
+    inst_free(si);
+    form_free(sf);
+}
+END_TEST
+
 START_TEST(constraint_message_in_form_language)
 {
     inst_frame *root = inst_root(in);
@@ -374,6 +414,7 @@ int main(void)
     tcase_add_test(tc, calculation_recomputes_on_change);
     tcase_add_test(tc, repeat_instances_compute_and_aggregate);
     tcase_add_test(tc, repeat_count_follows_expression);
+    tcase_add_test(tc, roster_growth_does_not_leave_later_sections_stale);
     tcase_add_test(tc, indexed_repeat_reads_any_member);
     tcase_add_test(tc, lists_from_the_form_and_the_office);
     tcase_add_test(tc, constraint_message_in_form_language);

@@ -457,6 +457,241 @@ START_TEST(required_and_leaving)
 }
 END_TEST
 
+/* The randomised test: a seeded walk of thousands of steps. */
+typedef struct rnd {
+    unsigned long long x;
+} rnd;
+
+static unsigned rnd_next(rnd *r, unsigned n)
+{
+    r->x = r->x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return n ? (unsigned)((r->x >> 33) % n) : 0;
+}
+
+/* Every item of scope and of the members inside it. */
+static void walk_items(session *s, inst_frame *scope, session_item **v,
+                       size_t *n)
+{
+    session_item *items;
+    size_t k = session_items(s, scope, &items);
+    const form *fm = inst_form(session_inst(s));
+    for (size_t i = 0; i < k; i++) {
+        *v = xrealloc(*v, (*n + 1) * sizeof **v);
+        (*v)[(*n)++] = items[i];
+        if (fm->q[items[i].q].type != QT_REPEAT)
+            continue;
+        inst *in = session_inst(s);
+        for (size_t m = 0; m < inst_repeat_count(in, scope, items[i].q); m++)
+            walk_items(s, inst_repeat_get(in, scope, items[i].q, m), v, n);
+    }
+    free(items);
+}
+
+/* A value an enumerator might type for item it: mostly sensible, with
+ * leading zeros, decimal commas, NFD text and some refusals. */
+static char *random_value(session *s, rnd *r, session_item it)
+{
+    inst *in = session_inst(s);
+    const form_question *fq = &inst_form(in)->q[it.q];
+    static const char *texts[] = {"Lò Văn A", "Nguye\xcc\x82\xcc\x83n Thị B",
+                                  " Trần  C ", "0912345678", "x"};
+    if (rnd_next(r, 10) == 0)
+        return xstrdup("");
+    switch (fq->type) {
+    case QT_SELECT_ONE:
+    case QT_SELECT_MULTIPLE: {
+        int *ix;
+        size_t n = inst_choices(in, it.fr, it.q, &ix);
+        const form_list *l = &inst_form(in)->lists[fq->list];
+        char *v = n ? xstrdup(l->choices[ix[rnd_next(r, (unsigned)n)]].value)
+                    : xstrdup("99");
+        free(ix);
+        return v;
+    }
+    case QT_INTEGER:
+        if (rnd_next(r, 3) == 0)
+            return xasprintf("%u", 1950 + rnd_next(r, 80));
+        return xasprintf(rnd_next(r, 2) ? "0%u" : "%u", rnd_next(r, 8));
+    case QT_DECIMAL:
+        return xasprintf("%u,%u0", rnd_next(r, 100), rnd_next(r, 10));
+    case QT_DATE:
+        return xasprintf("%u-%02u-%02u", 2023 + rnd_next(r, 3),
+                         1 + rnd_next(r, 12), 1 + rnd_next(r, 28));
+    default:
+        return xstrdup(texts[rnd_next(r, 5)]);
+    }
+}
+
+/* Sorted "qid@path=value;" of rows (answers only). */
+static char *rows_text(inst_rows *rows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rows->n; i++)
+        if (rows->v[i].qid)
+            rows->v[n++] = rows->v[i];
+        else
+            free((char *)rows->v[i].path);
+    rows->n = n;
+    qsort(rows->v, n, sizeof *rows->v, row_cmp);
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(&b, "%s@%s=%s;", rows->v[i].qid, rows->v[i].path,
+                  rows->v[i].value);
+    return sbuf_detach(&b);
+}
+
+static int load_row(void *ctx, const char *qid, const char *path,
+                    const char *v)
+{
+    inst_rows_add(ctx, qid, path, v, 0);
+    return 0;
+}
+
+/* The stored interview equals the one in memory and a fresh replay of the
+ * stored answers through the engine; a complete one breaks no rule. */
+static void check_step(session *s, const form *hf, unsigned long step)
+{
+    inst_rows rows = {NULL, 0, 0};
+    ck_assert_int_eq(store_load_answers(st, session_uuid(s), load_row,
+                                        &rows), 0);
+    inst *replay = inst_restore(hf, 0, 0, rows.v, rows.n);
+    char *db = rows_text(&rows);
+    inst_rows_free(&rows);
+    inst_rows_dump(session_inst(s), &rows);
+    char *mem = rows_text(&rows);
+    inst_rows_free(&rows);
+    inst_rows_dump(replay, &rows);
+    char *again = rows_text(&rows);
+    inst_rows_free(&rows);
+    inst_free(replay);
+    ck_assert_msg(!strcmp(db, mem), "step %lu: database %s, memory %s", step,
+                  db, mem);
+    ck_assert_msg(!strcmp(mem, again), "step %lu: replay %s", step, again);
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, session_uuid(s), &iv), 0);
+    ck_assert_int_eq(iv.status == STORE_COMPLETE, session_is_complete(s));
+    if (iv.status == STORE_COMPLETE) {
+        session *r;
+        ck_assert_int_eq(session_resume(st, hf, session_uuid(s), 0, &r,
+                                        NULL), 0);
+        session_problem *p;
+        size_t np = session_problems(r, &p);
+        ck_assert_msg(np == 0, "step %lu: complete with %zu problem(s): %s",
+                      step, np, np ? p[0].msg : "");
+        session_problems_free(p, np);
+        session_free(r);
+    }
+    store_interview_clear(&iv);
+    free(db);
+    free(mem);
+    free(again);
+}
+
+/* What the walk went through, so that the test knows it saw each case. */
+static struct {
+    long finalised, reopened, removed, kept, locked;
+} seen;
+
+/* Answer the questions that stop finalising, one at a time (each answer
+ * may change which questions there are). */
+static void fill_problems(session *s, rnd *r)
+{
+    for (int k = 0; k < 60; k++) {
+        session_problem *p;
+        size_t np = session_problems(s, &p);
+        if (np == 0) {
+            session_problems_free(p, np);
+            return;
+        }
+        session_item it = p[rnd_next(r, (unsigned)np)].item;
+        session_problems_free(p, np);
+        if (inst_form(session_inst(s))->q[it.q].type == QT_REPEAT)
+            return;
+        for (int tries = 0; tries < 8; tries++) {
+            char *v = random_value(s, r, it);
+            int rc = *v ? session_answer(s, it, v, NULL) : -2;
+            free(v);
+            if (rc == INST_OK || rc == SESSION_LOCKED)
+                break;
+        }
+    }
+}
+
+/* One random step: answer, clear, change the count, move, finalise or
+ * reopen, as an enumerator going back and forth would. */
+static void random_step(session *s, rnd *r)
+{
+    session_item *items = NULL;
+    size_t n = 0;
+    walk_items(s, inst_root(session_inst(s)), &items, &n);
+    session_item it = items[rnd_next(r, (unsigned)n)];
+    const form *hf = inst_form(session_inst(s));
+    unsigned what = rnd_next(r, 20);
+    char *v = NULL;
+    if (what == 0)
+        seen.finalised += !session_is_complete(s) && session_finalise(s) == 0;
+    else if (what == 1) {
+        seen.reopened += session_is_complete(s);
+        ck_assert_int_eq(session_reopen(s), 0);
+    }
+    else if (what == 2)
+        session_enter(s, it);     /* back and forth: the resume point */
+    else if (what == 19)
+        fill_problems(s, r);
+    else if (what <= 5) {
+        it = (session_item){form_find(hf, "hh_size"), inst_root(session_inst(s))};
+        v = rnd_next(r, 6) ? xasprintf("%u", rnd_next(r, 5)) : xstrdup("");
+    } else if (what <= 7 && hf->q[it.q].type != QT_REPEAT)
+        v = xstrdup("");
+    else if (hf->q[it.q].type != QT_REPEAT)
+        v = random_value(s, r, it);
+    if (v) {
+        int rc = session_answer(s, it, v, NULL);
+        seen.locked += rc == SESSION_LOCKED;
+        if (rc == SESSION_REMOVES && rnd_next(r, 2))
+            seen.removed += session_answer_removing(s, it, v, NULL) == INST_OK;
+        else
+            seen.kept += rc == SESSION_REMOVES;
+    }
+    free(v);
+    free(items);
+}
+
+START_TEST(random_edits_never_corrupt_an_interview)
+{
+    diag_list d;
+    diag_init(&d);
+    form *hf = form_load_file(FORMSSRCDIR "/household.yaml", &d);
+    ck_assert_msg(hf && d.n == 0, "household.yaml does not load");
+    diag_free(&d);
+    rnd r = {20261201};
+    unsigned long steps = 0;
+    for (int round = 0; round < 4; round++) {
+        session *s;
+        ck_assert_int_eq(session_new(st, hf, "enum", 0, &s, NULL), 0);
+        for (int i = 0; i < 1000; i++) {
+            random_step(s, &r);
+            check_step(s, hf, ++steps);
+        }
+        /* And once more after resuming, as after a restart. */
+        char uuid[37];
+        strcpy(uuid, session_uuid(s));
+        session_free(s);
+        ck_assert_int_eq(session_resume(st, hf, uuid, 0, &s, NULL), 0);
+        check_step(s, hf, ++steps);
+        session_free(s);
+    }
+    ck_assert_uint_eq(steps, 4004);
+    ck_assert_msg(seen.finalised > 0 && seen.reopened > 0 && seen.removed > 0
+                  && seen.kept > 0 && seen.locked > 0,
+                  "the walk missed a case: finalised %ld, reopened %ld, "
+                  "removed %ld, kept %ld, locked %ld", seen.finalised,
+                  seen.reopened, seen.removed, seen.kept, seen.locked);
+    form_free(hf);
+}
+END_TEST
+
 static Suite *integrity_suite(void)
 {
     Suite *s = suite_create("integrity");
@@ -467,6 +702,7 @@ static Suite *integrity_suite(void)
     tcase_add_test(tc, same_key_is_found_at_entry);
     tcase_add_test(tc, text_is_stored_in_nfc);
     tcase_add_test(tc, required_and_leaving);
+    tcase_add_test(tc, random_edits_never_corrupt_an_interview);
     return s;
 }
 

@@ -790,7 +790,7 @@ END_TEST
 START_TEST(migrates_from_v5_to_canonical_values)
 {
     static const char src[] =
-        "form:\n  id: canon\n  version: \"1\"\n  title: T\n"
+        "form:\n  id: canon\n  version: \"1\"\n  title: T\n  languages: [vi]\n"
         "questions:\n"
         "  - {id: hh_no, type: integer, label: N}\n"
         "  - {id: area, type: decimal, label: A}\n"

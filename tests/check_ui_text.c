@@ -151,6 +151,55 @@ START_TEST(edit_moves_and_deletes_by_character)
 }
 END_TEST
 
+/* Vietnamese typed with combining marks (NFD) is edited by whole
+ * characters: one Right crosses "ễ" (e + circumflex + tilde), Backspace
+ * removes all of it, and the cursor never lands between a letter and its
+ * marks. Wide characters keep the cursor on the column the eye expects. */
+START_TEST(edit_moves_by_grapheme_cluster)
+{
+    /* "Nguyễn" as N g u y e U+0302 U+0303 n. */
+    static const char nfd[] = "Nguye\xcc\x82\xcc\x83n";
+    ui_edit e;
+    ui_edit_init(&e, nfd);
+    ui_edit_home(&e);
+    for (int i = 0; i < 4; i++)
+        ui_edit_right(&e);
+    ck_assert_uint_eq(e.cur, 4);
+    ui_edit_right(&e);              /* across e + two marks: 5 bytes */
+    ck_assert_uint_eq(e.cur, 9);
+    ck_assert_int_eq(ui_text_off_to_col(e.buf, e.cur), 5);
+    ui_edit_left(&e);
+    ck_assert_uint_eq(e.cur, 4);
+    ui_edit_right(&e);
+    ui_edit_backspace(&e);
+    ck_assert_str_eq(e.buf, "Nguyn");
+    ck_assert_uint_eq(e.cur, 4);
+    /* Typing at a cluster boundary never splits one. */
+    ui_edit_set(&e, nfd);
+    ui_edit_end(&e);
+    ui_edit_left(&e);
+    ui_edit_left(&e);
+    ck_assert_uint_eq(e.cur, 4);
+    ui_edit_insert(&e, "x", 1);
+    ck_assert_str_eq(e.buf, "Nguyxe\xcc\x82\xcc\x83n");
+    ui_edit_delete(&e);
+    ck_assert_str_eq(e.buf, "Nguyxn");
+    /* Wide characters: two columns each. */
+    ui_edit_set(&e, "\xe4\xb8\xad\xe6\x96\x87");
+    ui_edit_left(&e);
+    ck_assert_uint_eq(e.cur, 3);
+    ck_assert_int_eq(ui_text_off_to_col(e.buf, e.cur), 2);
+    ck_assert_uint_eq(ui_text_next_cluster(e.buf, e.len, 0), 3);
+    ck_assert_uint_eq(ui_text_prev_cluster(e.buf, e.len), 3);
+    /* An invalid byte is a character of its own. */
+    ui_edit_set(&e, "a\xff\xcc\x82");
+    ck_assert_uint_eq(ui_text_next_cluster(e.buf, e.len, 0), 1);
+    ck_assert_uint_eq(ui_text_next_cluster(e.buf, e.len, 1), 2);
+    ck_assert_uint_eq(ui_text_next_cluster(e.buf, e.len, 2), 4);
+    ui_edit_free(&e);
+}
+END_TEST
+
 START_TEST(edit_view_scrolls_to_keep_the_cursor_visible)
 {
     ui_edit e;
@@ -237,6 +286,7 @@ static Suite *ui_text_suite(void)
     tcase_add_test(t, wrap_keeps_newlines_and_empty_text);
     tcase_add_test(t, truncate_adds_an_ellipsis_only_when_cut);
     tcase_add_test(t, edit_moves_and_deletes_by_character);
+    tcase_add_test(t, edit_moves_by_grapheme_cluster);
     tcase_add_test(t, edit_view_scrolls_to_keep_the_cursor_visible);
     tcase_add_test(t, numbers_are_checked_as_typed);
     tcase_add_test(t, dates_convert_and_invalid_ones_are_refused);

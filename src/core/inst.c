@@ -451,14 +451,26 @@ static int inst_reads_every_instance(const form_question *q)
            (q->relevant && expr_reads_every_instance(q->relevant));
 }
 
+/* A copy of the marks just made: recomputing can add or remove repeat
+ * instances, which marks again (inst_repeat_changed) and would otherwise
+ * wipe the marks of the walk in progress, leaving later questions (a
+ * section's relevance) stale. Newly allocated. */
+static unsigned char *inst_take_marks(const inst *in)
+{
+    unsigned char *m = xmalloc(in->f->nq ? in->f->nq : 1);
+    memcpy(m, in->mark, in->f->nq);
+    return m;
+}
+
 void inst_set(inst *in, inst_frame *fr, int q, const char *v)
 {
     const form *f = in->f;
     inst_store(fr, q, v);
     inst_mark_affected(in, q);
+    unsigned char *mark = inst_take_marks(in);
     for (size_t k = 0; k < f->nq; k++) {
         int d = f->order[k];
-        if (!in->mark[d])
+        if (!mark[d])
             continue;
         int r = f->q[d].repeat;
         struct inst_recompute_arg a = {in, d};
@@ -466,6 +478,7 @@ void inst_set(inst *in, inst_frame *fr, int q, const char *v)
                               ? in->root : inst_common_frame(f, fr, r);
         inst_each_frame(f, top, r, inst_recompute_cb, &a);
     }
+    free(mark);
 }
 
 /* After instances of repeat r under parent were added or removed, recompute
@@ -475,10 +488,11 @@ static void inst_repeat_changed(inst *in, inst_frame *parent, int r)
     const form *f = in->f;
     /* Node-sets over any question of the repeat change with it. */
     inst_mark_affected_range(in, r, f->q[r].end);
+    unsigned char *mark = inst_take_marks(in);
     for (size_t k = 0; k < f->nq; k++) {
         int d = f->order[k];
         int dr = f->q[d].repeat;
-        if (!in->mark[d] || d == r ||
+        if (!mark[d] || d == r ||
             (inst_repeat_encloses(f, r, dr) &&
              !inst_reads_every_instance(&f->q[d])))
             continue;
@@ -486,6 +500,7 @@ static void inst_repeat_changed(inst *in, inst_frame *parent, int r)
         inst_each_frame(f, inst_common_frame(f, parent, dr), dr,
                         inst_recompute_cb, &a);
     }
+    free(mark);
 }
 
 size_t inst_repeat_count(const inst *in, const inst_frame *parent, int r)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <utf8proc.h>
+
 #include "core/canon.h"
 #include "core/util.h"
 
@@ -82,6 +84,47 @@ size_t ui_text_prev(const char *s, size_t off)
     return last;
 }
 
+/* The code point at s (n bytes left) and its length; -1 and 1 for a byte
+ * that does not start valid UTF-8. */
+static utf8proc_ssize_t text_cp(const char *s, size_t n, utf8proc_int32_t *cp)
+{
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                          (utf8proc_ssize_t)n, cp);
+    if (k <= 0) {
+        *cp = -1;
+        return 1;
+    }
+    return k;
+}
+
+size_t ui_text_next_cluster(const char *s, size_t len, size_t off)
+{
+    if (off >= len)
+        return len;
+    utf8proc_int32_t prev, cp;
+    off += (size_t)text_cp(s + off, len - off, &prev);
+    utf8proc_int32_t state = 0;
+    while (off < len && prev >= 0) {
+        utf8proc_ssize_t k = text_cp(s + off, len - off, &cp);
+        if (cp < 0 || utf8proc_grapheme_break_stateful(prev, cp, &state))
+            break;
+        off += (size_t)k;
+        prev = cp;
+    }
+    return off;
+}
+
+size_t ui_text_prev_cluster(const char *s, size_t off)
+{
+    /* Clusters are only known walking forward from the start. */
+    size_t i = 0, last = 0;
+    while (i < off) {
+        last = i;
+        i = ui_text_next_cluster(s, off, i);
+    }
+    return last;
+}
+
 int ui_text_off_to_col(const char *s, size_t off)
 {
     return ui_text_width_n(s, off);
@@ -150,7 +193,7 @@ size_t ui_text_wrap(const char *s, int width, ui_line **out)
             continue;
         }
         if (s[i] == ' ' || !have_brk || brk == start) {
-            brk = i == start ? ui_text_next(s, len, i) : i;
+            brk = i == start ? ui_text_next_cluster(s, len, i) : i;
             wrap_push(s, &v, &n, &cap, start, brk - start);
         } else {
             wrap_push(s, &v, &n, &cap, start, brk - start);
@@ -245,19 +288,22 @@ static void edit_cut(ui_edit *e, size_t a, size_t b)
 void ui_edit_backspace(ui_edit *e)
 {
     if (e->cur > 0)
-        edit_cut(e, ui_text_prev(e->buf, e->cur), e->cur);
+        edit_cut(e, ui_text_prev_cluster(e->buf, e->cur), e->cur);
 }
 
 void ui_edit_delete(ui_edit *e)
 {
     if (e->cur < e->len) {
         size_t cur = e->cur;
-        edit_cut(e, cur, ui_text_next(e->buf, e->len, cur));
+        edit_cut(e, cur, ui_text_next_cluster(e->buf, e->len, cur));
     }
 }
 
-void ui_edit_left(ui_edit *e) { e->cur = ui_text_prev(e->buf, e->cur); }
-void ui_edit_right(ui_edit *e) { e->cur = ui_text_next(e->buf, e->len, e->cur); }
+void ui_edit_left(ui_edit *e) { e->cur = ui_text_prev_cluster(e->buf, e->cur); }
+void ui_edit_right(ui_edit *e)
+{
+    e->cur = ui_text_next_cluster(e->buf, e->len, e->cur);
+}
 void ui_edit_home(ui_edit *e) { e->cur = 0; }
 void ui_edit_end(ui_edit *e) { e->cur = e->len; }
 

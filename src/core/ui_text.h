@@ -22,6 +22,11 @@ int ui_text_width(const char *s);
 size_t ui_text_next(const char *s, size_t len, size_t off);
 /* Byte offset of the character before off (0 at the start). */
 size_t ui_text_prev(const char *s, size_t off);
+/* Byte offset of the next user-perceived character (grapheme cluster: a
+ * letter with its combining marks) after off; len at the end. */
+size_t ui_text_next_cluster(const char *s, size_t len, size_t off);
+/* Byte offset where the cluster before off starts (0 at the start). */
+size_t ui_text_prev_cluster(const char *s, size_t off);
 /* Column where the character at byte offset off starts. */
 int ui_text_off_to_col(const char *s, size_t off);
 /* Byte offset of the first character that does not fit in col columns
@@ -42,7 +47,8 @@ size_t ui_text_wrap(const char *s, int width, ui_line **out);
 char *ui_text_truncate(const char *s, int width);
 
 /* A one-line text being edited: the cursor is a byte offset that always
- * sits on a character boundary; scroll is the first column shown. */
+ * sits on a grapheme cluster boundary, so a letter and its combining marks
+ * move and go away together; scroll is the first column shown. */
 typedef struct ui_edit {
     char *buf;
     size_t len, cap;
@@ -61,13 +67,13 @@ void ui_edit_insert(ui_edit *e, const char *bytes, size_t n);
 /* Insert the wide character wc at the cursor (ignored when the locale
  * cannot encode it). */
 void ui_edit_insert_wc(ui_edit *e, wchar_t wc);
-/* Delete the character before the cursor. */
+/* Delete the character (grapheme cluster) before the cursor. */
 void ui_edit_backspace(ui_edit *e);
-/* Delete the character under the cursor. */
+/* Delete the character (grapheme cluster) under the cursor. */
 void ui_edit_delete(ui_edit *e);
-/* Move the cursor one character left. */
+/* Move the cursor one character (grapheme cluster) left. */
 void ui_edit_left(ui_edit *e);
-/* Move the cursor one character right. */
+/* Move the cursor one character (grapheme cluster) right. */
 void ui_edit_right(ui_edit *e);
 /* Move the cursor to the start. */
 void ui_edit_home(ui_edit *e);
