@@ -91,4 +91,56 @@ run "$KHAOSAT" csv --db "$TMP/none.db" --forms "$FORMS" --out "$TMP/csv2"
 expect_status 1
 expect_err_contains "there is no database there (the nearest folder that exists is "
 
+# The province's comparison: three communes' laptops export, one office
+# database merges them, and the report gives one row per commune.
+if command -v sqlite3 >/dev/null 2>&1; then
+    for i in 1 2 3; do
+        laptop "x$i" "Điều tra viên $i" "Xã số $i"
+        "$KHAOSAT" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form commune --count 1 --seed "$i" >/dev/null
+        "$KHAOSAT" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form household --count 40 --seed "$((i + 10))" >/dev/null
+        "$KHAOSAT" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form officials --count 5 --seed "$((i + 20))" >/dev/null
+        mkdir -p "$TMP/usb$i"
+        "$KHAOSAT" export --db "$TMP/x$i.db" --to "$TMP/usb$i" >/dev/null 2>&1 || fail "export of commune $i"
+    done
+    office="$TMP/office.db"
+    "$KHAOSAT" merge --db "$office" "$TMP"/usb1/* "$TMP"/usb2/* "$TMP"/usb3/* >/dev/null 2>&1 || fail "merge"
+    # A commune name that tries to be markup and a terminal command.
+    sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"
+    before=$(db_digest "$office")
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --format csv
+    expect_status 0
+    head -1 "$TMP/out" | grep -q "^rank,commune,name,origin,smart,ecom,C1,C1_figures," ||
+        fail "unexpected comparison header: $(head -1 "$TMP/out")"
+    rows=$(tail -n +2 "$TMP/out" | grep -c .)
+    [ "$rows" = 3 ] || fail "expected 3 communes, got $rows"
+    for i in 1 2 3; do
+        grep -q ",Xã số $i," "$TMP/out" || fail "commune $i (its bundles' origin) missing"
+    done
+    # Qualifying first: verdicts met (or exempt) never increase down the table.
+    tail -n +2 "$TMP/out" | awk -F, '{ n = ($5 == "met" || $5 == "exempt") + ($6 == "met" || $6 == "exempt"); if (NR > 1 && n > last) bad = 1; last = n } END { exit bad }' ||
+        fail "communes that qualify are not first"
+    grep -q "interviews not approved" "$TMP/out" || fail "unreviewed data not flagged"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --lang en
+    expect_status 0
+    expect_out_contains "3 communes, those that qualify first"
+    expect_out_contains "C4     "
+    grep -q "$(printf '\033')" "$TMP/out" && fail "a terminal escape from the data reached the text"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --format html --out "$TMP/cmp.html"
+    expect_status 0
+    grep -q "&lt;b&gt;Xã&lt;/b&gt;" "$TMP/cmp.html" || fail "commune name not escaped in html"
+    grep -q "<b>Xã</b>" "$TMP/cmp.html" && fail "markup from the data reached the html"
+    grep -Eq "<(script|link)|src=|https?:" "$TMP/cmp.html" && fail "html refers to outside resources"
+    # A second pass in another order gives the same communes.
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --sort code --format csv
+    expect_status 0
+    [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 3 ] || fail "--sort code lost a commune"
+    # Bad requests are refused and the office database is left as it was.
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --sort size
+    expect_status 2
+    expect_err_contains "unknown order 'size'"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --commune 1
+    expect_status 2
+    [ "$(db_digest "$office")" = "$before" ] || fail "the comparison changed the office database"
+fi
+
 finish

@@ -22,7 +22,9 @@ static void report_usage(FILE *f)
     fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
                  "[--report FILE] [--commune CODE] [--by-village]\n"
                  "       [--format text|markdown|csv|html] [--lang CODE] "
-                 "[--out FILE] [--jobs 1|2]\n"));
+                 "[--out FILE] [--jobs 1|2]\n"
+                 "       khaosat report --communes [--sort qualify|code] "
+                 "[--format text|csv|html] ...\n"));
 }
 
 /* The database path: --db, else the default; NULL with a message. */
@@ -113,6 +115,25 @@ static void today(char buf[32])
     strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* khaosat report --communes: the comparison written to out; 0 or 1. */
+static int compare_communes(const char *prog, const report_def *def,
+                            const catalog *cat, rscan *s, const report_opts *o,
+                            const char *sort, report_format fmt, const char *out)
+{
+    report_cmp *c = NULL;
+    char *err = NULL;
+    if (report_compare(def, cat, s, o, sort, &c, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
+        return 1;
+    }
+    char *text = report_compare_render(c, fmt);
+    int rc = write_out(prog, out, text);
+    free(text);
+    report_compare_free(c);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -125,11 +146,15 @@ int cmd_report(int argc, char **argv)
         {"lang", required_argument, NULL, 'l'},
         {"out", required_argument, NULL, 'o'},
         {"jobs", required_argument, NULL, 'j'},
+        {"communes", no_argument, NULL, 'C'},
+        {"sort", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *prog = "khaosat report";
     const char *db = NULL, *forms = NULL, *file = NULL, *out = NULL;
+    const char *sort = NULL;
+    int communes = 0;
     report_opts o = {NULL, 0, "vi", NULL, 0};
     report_format fmt = REPORT_TEXT;
     int c;
@@ -143,6 +168,8 @@ int cmd_report(int argc, char **argv)
         case 'v': o.by_village = 1; break;
         case 'l': o.lang = optarg; break;
         case 'o': out = optarg; break;
+        case 'C': communes = 1; break;
+        case 's': sort = optarg; break;
         case 'j':
             o.jobs = (int)cmd_parse_count(optarg);
             if (o.jobs < 1 || o.jobs > 2) {
@@ -161,8 +188,13 @@ int cmd_report(int argc, char **argv)
         default: report_usage(stderr); return 2;
         }
     }
-    if (optind != argc) {
+    if (optind != argc || (sort && !communes) || (communes && o.commune)) {
         report_usage(stderr);
+        return 2;
+    }
+    if (sort && strcmp(sort, "qualify") && strcmp(sort, "code")) {
+        fprintf(stderr, _("%s: unknown order '%s'; use qualify or code\n"),
+                prog, sort);
         return 2;
     }
     rscan *s = open_scan(prog, db);
@@ -177,7 +209,9 @@ int cmd_report(int argc, char **argv)
         today(when);
         o.generated = when;
         report_result *r = NULL;
-        if (report_run(def, cat, s, &o, &r, &err)) {
+        if (communes) {
+            rc = compare_communes(prog, def, cat, s, &o, sort, fmt, out);
+        } else if (report_run(def, cat, s, &o, &r, &err)) {
             fprintf(stderr, "%s: %s\n", prog, err);
             free(err);
         } else {

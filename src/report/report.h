@@ -17,6 +17,7 @@
 #include "core/form.h"
 #include "core/inst.h"
 #include "core/util.h"
+#include "store/origin.h"
 
 /* ---------------------------------------------------------------- definition */
 
@@ -79,6 +80,12 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id,
 char **rscan_versions(rscan *s, const char *form_id);
 /* Free a NULL-terminated string vector. */
 void rscan_strv_free(char **v);
+/* Make rscan_each visit only the interviews whose UUIDs are in uuids
+ * (sorted by strcmp, borrowed until cleared); NULL visits all. */
+void rscan_only(rscan *s, char *const *uuids, size_t n);
+/* Call fn with where each interview came from (store_origins); 0, fn's
+ * value, or -1 with *err set. */
+int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err);
 /* Non-zero when the database has a table of that name. */
 int rscan_has_table(rscan *s, const char *name);
 /* The number of rows of table (open ones when it has a `status` or
@@ -127,6 +134,28 @@ void report_result_free(report_result *r);
 int report_format_parse(const char *name, report_format *out);
 /* The report in format fmt, newly allocated. */
 char *report_render(const report_result *r, report_format fmt);
+
+/* ---------------------------------------------------------------- communes */
+
+typedef struct report_cmp report_cmp;
+
+/* Compare the communes of an office or province database: each commune's
+ * interviews (by the bundles that brought them) reported on their own.
+ * sort: "qualify" (NULL: the same) or "code". Returns 0, or -1 with *err
+ * (newly allocated). A commune whose report cannot be made is a row with
+ * its reason. */
+int report_compare(const report_def *def, const catalog *cat, rscan *s,
+                   const report_opts *o, const char *sort, report_cmp **out,
+                   char **err);
+/* The comparison in format fmt (text, markdown, csv, html), newly allocated. */
+char *report_compare_render(const report_cmp *c, report_format fmt);
+/* Number of communes compared. */
+size_t report_compare_count(const report_cmp *c);
+/* The report of the i-th commune in order (borrowed), NULL when it could
+ * not be made. */
+const report_result *report_compare_row(const report_cmp *c, size_t i);
+/* Free a comparison (NULL is fine). */
+void report_compare_free(report_cmp *c);
 
 /* Status of condition or verdict id (a condition id such as "C2" or a
  * verdict id), for callers and tests; REPORT_NO_DATA when unknown. */

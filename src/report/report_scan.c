@@ -27,6 +27,8 @@ struct rscan {
     size_t nforms;
     inst_rows rows;       /* one interview's, storage reused for the next */
     int part, nparts;     /* rscan_each visits interviews i % nparts == part */
+    char *const *only;    /* sorted UUIDs rscan_each keeps to, or NULL */
+    size_t nonly;
 };
 
 int rscan_open(const char *path, rscan **out, char **err)
@@ -153,6 +155,28 @@ static inst *rscan_replay(rscan *s, const form *f, const char *updated)
                         s->rows.n);
 }
 
+/* Order for bsearch over UUID strings. */
+static int uuid_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Non-zero when uuid is among those rscan_only kept. */
+static int rscan_kept(const rscan *s, const char *uuid)
+{
+    return bsearch(&uuid, s->only, s->nonly, sizeof *s->only, uuid_cmp) != NULL;
+}
+
+void rscan_only(rscan *s, char *const *uuids, size_t n)
+{
+    s->only = uuids;
+    s->nonly = n;
+}
+
+int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
+{
+    return store_reader_origins(s->r, fn, ctx, err);
+}
 
 /* rscan_each's walk over the interview rows. */
 typedef struct each_walk {
@@ -170,6 +194,8 @@ static int rscan_one(void *ctx, const store_reader_iv *row)
 {
     each_walk *w = ctx;
     rscan *s = w->s;
+    if (s->only && !rscan_kept(s, row->uuid))
+        return 0;
     if (w->index++ % s->nparts != s->part)
         return 0;
     rscan_iv iv = {row->uuid, row->form_id, row->form_version, row->status,

@@ -272,3 +272,15 @@ long store_reader_key_duplicates(store_reader *r, const char *form_id,
     sbuf_free(&key);
     return v;
 }
+
+int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
+                         char **err)
+{
+    int rc = store_origins(r->db, fn, ctx);
+    if (rc > 0 && rc < 256) {
+        *err = xasprintf(_("%s: cannot read where the interviews came from: "
+                           "%s"), r->path, sqlite3_errstr(rc));
+        return -1;
+    }
+    return rc;
+}

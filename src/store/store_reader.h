@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "store/origin.h"
+
 typedef struct store_reader store_reader;
 
 /* One interview row (strings valid during the callback, never NULL). */
@@ -55,5 +57,9 @@ long store_reader_interview_count(store_reader *r);
  * questions qids are shared with another interview. */
 long store_reader_key_duplicates(store_reader *r, const char *form_id,
                                  const char *const *qids, size_t nkey);
+/* Call fn with where each interview came from (store_origins); 0, fn's
+ * value, or -1 with *err set. */
+int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
+                         char **err);
 
 #endif

@@ -1,0 +1,458 @@
+/* report_cmp.c: the province's comparison of communes. An office or
+ * province database holds the merged bundles of several communes; each
+ * interview belongs to the commune of the bundle that first brought it.
+ * Each commune's interviews get a report of their own, and the comparison
+ * lays them side by side, the communes that qualify first. */
+#include "config.h"
+#include "report/report_emit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+
+/* One commune of the comparison. */
+typedef struct rcrow {
+    char *origin;         /* the bundles' commune (or this database's) */
+    char **uuids;         /* its interviews, sorted */
+    size_t n, cap;
+    long approved, returned, conflicts, duplicates;
+    report_result *r;     /* NULL when it could not be made: err says why */
+    char *err;
+} rcrow;
+
+struct report_cmp {
+    const report_def *def;
+    rcrow *rows;
+    size_t nrows;
+    char *lang;
+};
+
+/* The row of origin, added when new. */
+static rcrow *cmp_row(report_cmp *c, const char *origin)
+{
+    for (size_t i = 0; i < c->nrows; i++)
+        if (!strcmp(c->rows[i].origin, origin))
+            return &c->rows[i];
+    c->rows = xrealloc(c->rows, (c->nrows + 1) * sizeof *c->rows);
+    rcrow *r = &c->rows[c->nrows++];
+    memset(r, 0, sizeof *r);
+    r->origin = xstrdup(origin);
+    return r;
+}
+
+/* Note one interview under its commune (they arrive sorted by UUID). */
+static int cmp_origin_cb(void *ctx, const store_origin *o)
+{
+    rcrow *r = cmp_row(ctx, o->commune);
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        r->uuids = xrealloc(r->uuids, r->cap * sizeof *r->uuids);
+    }
+    r->uuids[r->n++] = xstrdup(o->uuid);
+    r->approved += !strcmp(o->review, "approved");
+    r->returned += !strcmp(o->review, "returned");
+    r->conflicts += o->conflicts;
+    r->duplicates += o->duplicates > 0;
+    return 0;
+}
+
+/* Verdicts met (or exempt), verdicts still open, conditions met. */
+static void cmp_score(const rcrow *w, int s[3])
+{
+    s[0] = s[1] = s[2] = 0;
+    if (!w->r)
+        return;
+    const report_def *d = w->r->def;
+    for (size_t v = 0; v < d->nverdicts; v++) {
+        s[0] += w->r->verdict_st[v] == REPORT_MET ||
+                w->r->verdict_st[v] == REPORT_EXEMPT;
+        s[1] += w->r->verdict_st[v] != REPORT_NOT_MET;
+    }
+    for (size_t i = 0; i < d->nconds; i++)
+        s[2] += w->r->cond_st[i] == REPORT_MET;
+}
+
+/* The commune's code as shown (its form's key, else the origin). */
+static const char *cmp_code(const rcrow *w)
+{
+    return w->r && w->r->commune_code ? w->r->commune_code : w->origin;
+}
+
+static int cmp_by_code(const void *a, const void *b)
+{
+    return strcmp(cmp_code(a), cmp_code(b));
+}
+
+/* Qualifying first: more verdicts met, then more still possible, then
+ * more conditions met, then by code. */
+static int cmp_by_qualify(const void *a, const void *b)
+{
+    int x[3], y[3];
+    cmp_score(a, x);
+    cmp_score(b, y);
+    for (int k = 0; k < 3; k++)
+        if (x[k] != y[k])
+            return y[k] - x[k];
+    return cmp_by_code(a, b);
+}
+
+int report_compare(const report_def *def, const catalog *cat, rscan *s,
+                   const report_opts *o, const char *sort, report_cmp **out,
+                   char **err)
+{
+    *out = NULL;
+    if (sort && strcmp(sort, "qualify") && strcmp(sort, "code")) {
+        *err = xasprintf(_("unknown order '%s'; use qualify or code"), sort);
+        return -1;
+    }
+    report_cmp *c = xcalloc(1, sizeof *c);
+    c->def = def;
+    c->lang = xstrdup(o->lang ? o->lang : "vi");
+    if (rscan_origins(s, cmp_origin_cb, c, err) < 0) {
+        report_compare_free(c);
+        return -1;
+    }
+    report_opts one = *o;
+    one.commune = NULL;
+    one.by_village = 1;
+    for (size_t i = 0; i < c->nrows; i++) {
+        rcrow *w = &c->rows[i];
+        rscan_only(s, w->uuids, w->n);
+        if (report_run(def, cat, s, &one, &w->r, &w->err))
+            w->r = NULL;
+    }
+    rscan_only(s, NULL, 0);
+    if (c->nrows > 1)
+        qsort(c->rows, c->nrows, sizeof *c->rows,
+              sort && !strcmp(sort, "code") ? cmp_by_code : cmp_by_qualify);
+    *out = c;
+    return 0;
+}
+
+void report_compare_free(report_cmp *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nrows; i++) {
+        rcrow *w = &c->rows[i];
+        for (size_t k = 0; k < w->n; k++)
+            free(w->uuids[k]);
+        free(w->uuids);
+        free(w->origin);
+        free(w->err);
+        report_result_free(w->r);
+    }
+    free(c->rows);
+    free(c->lang);
+    free(c);
+}
+
+size_t report_compare_count(const report_cmp *c)
+{
+    return c->nrows;
+}
+
+const report_result *report_compare_row(const report_cmp *c, size_t i)
+{
+    return i < c->nrows ? c->rows[i].r : NULL;
+}
+
+/* ------------------------------------------------------------ wording */
+
+/* Condition c's figures against their thresholds, briefly: "63.4% ≥ 50%",
+ * "yes", "8/9 · 100% ≥ 100%". */
+static char *cmp_figures(const report_result *r, size_t c)
+{
+    const rdef_cond *cd = &r->def->conds[c];
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t k = 0; k < cd->ntests; k++) {
+        const rdef_test *t = &cd->tests[k];
+        const rtest_res *tr = &r->tests[c][k];
+        const rdef_figure *fg = &r->def->figs[t->figure];
+        const rvalue *v = &r->val[t->figure];
+        if (k)
+            sbuf_add(&b, "; ");
+        if (v->expected == v->expected)
+            sbuf_addf(&b, "%ld/%.0f · ", v->units, v->expected);
+        if (!v->known)
+            sbuf_add(&b, "—");
+        else if (fg->kind == RK_YESNO)
+            sbuf_add(&b, v->value != 0 ? _("yes") : _("no"));
+        else if (fg->kind == RK_RATE)
+            sbuf_addf(&b, "%.1f%%", v->value);
+        else {
+            char *n = rfmt_num(v->value);
+            sbuf_add(&b, n);
+            free(n);
+        }
+        if (tr->has_threshold && tr->threshold == tr->threshold) {
+            char *th = rfmt_num(tr->threshold);
+            sbuf_addf(&b, " %s %s%s", tr->at_most ? "≤" : "≥", th,
+                      fg->kind == RK_RATE ? "%" : "");
+            free(th);
+        }
+    }
+    return sbuf_detach(&b);
+}
+
+/* Households planned (the villages' roster), or -1 when none says. */
+static long cmp_planned(const report_result *r)
+{
+    long p = -1;
+    for (size_t i = 0; i < r->nvillages; i++)
+        if (r->villages[i].planned >= 0)
+            p = (p < 0 ? 0 : p) + r->villages[i].planned;
+    return p;
+}
+
+/* The first form with villages (the households): its index, or -1. */
+static int cmp_unit_form(const report_def *d)
+{
+    for (size_t i = 0; i < d->nforms; i++)
+        if (!d->forms[i].context && d->forms[i].village.text)
+            return (int)i;
+    return -1;
+}
+
+/* Coverage: "households 412/450 (23 excluded); officials 8/9". */
+static char *cmp_coverage(const report_result *r)
+{
+    const report_def *d = r->def;
+    sbuf b;
+    sbuf_init(&b);
+    int hf = cmp_unit_form(d);
+    if (hf >= 0) {
+        const rformstat *fs = &r->forms[hf];
+        long planned = cmp_planned(r);
+        sbuf_addf(&b, "%s %ld", rtext_get(&d->forms[hf].unit, r->lang),
+                  fs->complete);
+        if (planned >= 0)
+            sbuf_addf(&b, _(" of %ld planned"), planned);
+        if (fs->excluded)
+            sbuf_addf(&b, _(" (%ld %s)"), fs->excluded,
+                      rtext_get(&d->forms[hf].excluded, r->lang));
+    }
+    for (size_t i = 0; i < d->nfigs; i++) {
+        const rvalue *v = &r->val[i];
+        if (!d->figs[i].expected.text)
+            continue;
+        sbuf_addf(&b, "%s%s %ld", b.len ? "; " : "", d->figs[i].id, v->units);
+        if (v->expected == v->expected)
+            sbuf_addf(&b, _(" of %.0f declared"), v->expected);
+    }
+    return sbuf_detach(&b);
+}
+
+/* Data-quality flags of a row, or "" when none (newly allocated). */
+static char *cmp_flags(const rcrow *w)
+{
+    const report_result *r = w->r;
+    const report_def *d = r->def;
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, "");
+    /* Thin samples: a figure a condition tests, counted over fewer units
+     * than the definition's minimum. */
+    int thin = 0;
+    char *seen = xcalloc(d->nfigs, 1);
+    for (size_t c = 0; c < d->nconds; c++)
+        for (size_t k = 0; k < d->conds[c].ntests; k++) {
+            size_t f = (size_t)d->conds[c].tests[k].figure;
+            const rvalue *v = &r->val[f];
+            if (!d->forms[d->figs[f].form].context && v->known &&
+                !(v->expected == v->expected) && v->units < d->min_units &&
+                !seen[f]) {
+                seen[f] = 1;
+                if (!thin++)
+                    sbuf_addf(&b, "%s ", _("thin sample:"));
+                else
+                    sbuf_add(&b, ", ");
+                sbuf_addf(&b, "%s (%ld)", d->figs[f].id, v->units);
+            }
+        }
+    free(seen);
+    long unreviewed = (long)w->n - w->approved;
+    if (unreviewed > 0)
+        sbuf_addf(&b, _("%s%ld of %zu interviews not approved"),
+                  b.len ? "; " : "", unreviewed, w->n);
+    if (w->returned)
+        sbuf_addf(&b, _("%s%ld returned"), b.len ? "; " : "", w->returned);
+    if (w->conflicts)
+        sbuf_addf(&b, _("%s%ld open conflicts"), b.len ? "; " : "",
+                  w->conflicts);
+    if (w->duplicates)
+        sbuf_addf(&b, _("%s%ld interviews in duplicate pairs"),
+                  b.len ? "; " : "", w->duplicates);
+    for (size_t i = 0; i < d->nfigs; i++)
+        if (r->val[i].repeated)
+            sbuf_addf(&b, _("%s%s: %ld repeated numbers"), b.len ? "; " : "",
+                      d->figs[i].id, r->val[i].repeated);
+    return sbuf_detach(&b);
+}
+
+/* The row's name: "79001 Xã An Bình". */
+static char *cmp_name(const rcrow *w)
+{
+    const char *name = w->r && w->r->commune_name ? w->r->commune_name : "";
+    return xasprintf("%s%s%s", cmp_code(w), *name ? " " : "", name);
+}
+
+/* ------------------------------------------------------------ formats */
+
+static void cmp_csv(sbuf *b, const report_cmp *c)
+{
+    const report_def *d = c->def;
+    const char *fixed[] = {"rank", "commune", "name", "origin"};
+    for (size_t k = 0; k < 4; k++)
+        sbuf_addf(b, "%s%s", k ? "," : "", fixed[k]);
+    for (size_t v = 0; v < d->nverdicts; v++)
+        sbuf_addf(b, ",%s", d->verdicts[v].id);
+    for (size_t i = 0; i < d->nconds; i++)
+        sbuf_addf(b, ",%s,%s_figures", d->conds[i].id, d->conds[i].id);
+    sbuf_add(b, ",coverage,flags,error\r\n");
+    static const char *const code[] = {"no_data", "met", "not_met", "exempt"};
+    for (size_t i = 0; i < c->nrows; i++) {
+        const rcrow *w = &c->rows[i];
+        const report_result *r = w->r;
+        sbuf_addf(b, "%zu,", i + 1);
+        rfmt_csv_field(b, cmp_code(w));
+        sbuf_addc(b, ',');
+        rfmt_csv_field(b, r && r->commune_name ? r->commune_name : "");
+        sbuf_addc(b, ',');
+        rfmt_csv_field(b, w->origin);
+        for (size_t v = 0; v < d->nverdicts; v++)
+            sbuf_addf(b, ",%s", r ? code[r->verdict_st[v]] : "");
+        for (size_t k = 0; k < d->nconds; k++) {
+            char *f = r ? cmp_figures(r, k) : xstrdup("");
+            sbuf_addf(b, ",%s,", r ? code[r->cond_st[k]] : "");
+            rfmt_csv_field(b, f);
+            free(f);
+        }
+        char *cov = r ? cmp_coverage(r) : xstrdup("");
+        char *fl = r ? cmp_flags(w) : xstrdup("");
+        sbuf_addc(b, ',');
+        rfmt_csv_field(b, cov);
+        sbuf_addc(b, ',');
+        rfmt_csv_field(b, fl);
+        sbuf_addc(b, ',');
+        rfmt_csv_field(b, w->err ? w->err : "");
+        sbuf_add(b, "\r\n");
+        free(cov);
+        free(fl);
+    }
+}
+
+/* Text and markdown: a section per commune; HTML: one table. */
+static void cmp_sections(emitter *e, const report_cmp *c)
+{
+    const report_def *d = c->def;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const rcrow *w = &c->rows[i];
+        char *name = cmp_name(w);
+        char *h = xasprintf("%zu. %s", i + 1, name);
+        rfmt_heading(e, 2, h);
+        free(h);
+        free(name);
+        if (!w->r) {
+            rfmt_para(e, w->err ? w->err : "?");
+            continue;
+        }
+        const char *head[] = {_("Condition"), _("Result")};
+        rfmt_tbegin(e, 0, 2, head);
+        for (size_t v = 0; v < d->nverdicts; v++) {
+            char *cells[] = {xstrdup(d->verdicts[v].id),
+                             xasprintf("%s: %s", rfmt_status(w->r->verdict_st[v]),
+                                       rtext_get(&d->verdicts[v].title, c->lang))};
+            rfmt_trow(e, cells);
+        }
+        for (size_t k = 0; k < d->nconds; k++) {
+            char *f = cmp_figures(w->r, k);
+            char *cells[] = {xstrdup(d->conds[k].id),
+                             xasprintf("%s: %s", rfmt_status(w->r->cond_st[k]), f)};
+            free(f);
+            rfmt_trow(e, cells);
+        }
+        rfmt_tend(e);
+        char *cov = cmp_coverage(w->r), *fl = cmp_flags(w);
+        char *p = xasprintf(_("Coverage: %s"), cov);
+        rfmt_para(e, p);
+        free(p);
+        if (*fl) {
+            p = xasprintf("⚠ %s", fl);
+            rfmt_para(e, p);
+            free(p);
+        }
+        free(cov);
+        free(fl);
+    }
+}
+
+/* HTML: one row per commune, a column per verdict and condition. */
+static void cmp_table(emitter *e, const report_cmp *c)
+{
+    const report_def *d = c->def;
+    size_t ncols = 2 + d->nverdicts + d->nconds + 2;
+    const char **head = xcalloc(ncols, sizeof *head);
+    size_t k = 0;
+    head[k++] = "#";
+    head[k++] = _("Commune");
+    for (size_t v = 0; v < d->nverdicts; v++)
+        head[k++] = rtext_get(&d->verdicts[v].title, c->lang);
+    for (size_t i = 0; i < d->nconds; i++)
+        head[k++] = d->conds[i].id;
+    head[k++] = _("Coverage");
+    head[k++] = _("Data quality");
+    rfmt_tbegin(e, 0, ncols, head);
+    free(head);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const rcrow *w = &c->rows[i];
+        char **cells = xcalloc(ncols, sizeof *cells);
+        k = 0;
+        cells[k++] = xasprintf("%zu", i + 1);
+        cells[k++] = cmp_name(w);
+        for (size_t v = 0; v < d->nverdicts; v++)
+            cells[k++] = xstrdup(w->r ? rfmt_status(w->r->verdict_st[v]) : "");
+        for (size_t n = 0; n < d->nconds; n++) {
+            char *f = w->r ? cmp_figures(w->r, n) : xstrdup("");
+            cells[k++] = w->r ? xasprintf("%s\n%s", rfmt_status(w->r->cond_st[n]),
+                                          f) : xstrdup("");
+            free(f);
+        }
+        cells[k++] = w->r ? cmp_coverage(w->r) : xstrdup("");
+        cells[k++] = w->r ? cmp_flags(w) : xstrdup(w->err ? w->err : "");
+        rfmt_trow(e, cells);
+        free(cells);
+    }
+    rfmt_tend(e);
+}
+
+char *report_compare_render(const report_cmp *c, report_format fmt)
+{
+    sbuf b;
+    sbuf_init(&b);
+    if (fmt == REPORT_CSV) {
+        cmp_csv(&b, c);
+        return sbuf_detach(&b);
+    }
+    emitter e;
+    const char *title = _("Comparison of communes: selection conditions");
+    rfmt_begin(&e, &b, fmt, title, c->lang, "wide");
+    rfmt_heading(&e, 1, title);
+    char *p = xasprintf(_("%zu communes, those that qualify first (verdicts "
+                          "met, then still possible, then conditions met)."),
+                        c->nrows);
+    rfmt_para(&e, p);
+    free(p);
+    if (fmt == REPORT_HTML)
+        cmp_table(&e, c);
+    else
+        cmp_sections(&e, c);
+    if (fmt == REPORT_HTML)
+        sbuf_add(&b, "</body></html>\n");
+    else
+        rfmt_term_safe(b.s);
+    return sbuf_detach(&b);
+}

@@ -1,0 +1,70 @@
+/* report_emit.h: the layout and wording shared by report_fmt.c and
+ * report_cmp.c (inside src/report only). */
+#ifndef KHAOSAT_REPORT_EMIT_H
+#define KHAOSAT_REPORT_EMIT_H
+
+#include "report/report_int.h"
+
+/* A table being collected before it is written. */
+typedef struct ftable {
+    size_t ncols;
+    char **cells;         /* rows * ncols, owned */
+    size_t nrows;         /* the header is row 0 */
+    int numeric;          /* text: a grid of short cells, not a list */
+} ftable;
+
+typedef struct emitter {
+    report_format fmt;
+    sbuf *b;
+    const report_result *r;
+    ftable t;
+} emitter;
+
+/* Display width of the n bytes of UTF-8 s. */
+size_t rfmt_text_width(const char *s, size_t n);
+/* Append s wrapped at 80 columns from column col, continuing at indent. */
+void rfmt_wrap(sbuf *b, const char *s, size_t col, size_t indent);
+/* Append s escaped for HTML text or attributes. */
+void rfmt_html_esc(sbuf *b, const char *s);
+/* Append s as a markdown table cell. */
+void rfmt_md_esc(sbuf *b, const char *s);
+/* Append s as one CSV field, formula-like text neutralised. */
+void rfmt_csv_field(sbuf *b, const char *s);
+/* A heading of level 1-3 in e's format. */
+void rfmt_heading(emitter *e, int level, const char *text);
+/* A paragraph in e's format. */
+void rfmt_para(emitter *e, const char *text);
+/* Start a table with ncols header cells (copied). */
+void rfmt_tbegin(emitter *e, int numeric, size_t ncols, const char *const *head);
+/* Add a row; the cells are taken over (NULL is an empty cell). */
+void rfmt_trow(emitter *e, char **cells);
+/* Write the table and free it. */
+void rfmt_tend(emitter *e);
+/* A number as shown: whole numbers bare, else one decimal (newly allocated). */
+char *rfmt_num(double v);
+/* The word for a status (static text). */
+const char *rfmt_status(report_status s);
+/* The unit word of figure i (borrowed). */
+const char *rfmt_unit(const report_result *r, size_t i);
+/* Figure i's value v as a short text (newly allocated). */
+char *rfmt_value(const report_result *r, size_t i, const rvalue *v);
+/* The warnings joined (newly allocated), or NULL. */
+char *rfmt_warn(const rwarn *w);
+/* The note beside figure i for village v (NULL: the commune), or NULL. */
+char *rfmt_note(const report_result *r, size_t i, const rvillage *v);
+/* Append condition c's evidence and basis. */
+void rfmt_cond_more(sbuf *b, const report_result *r, size_t c);
+/* Append test k of condition c as a sentence. */
+void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k);
+/* Make text safe for a terminal in place: control characters (C0 but the
+ * new line, DEL, C1) become '?', so data cannot move the cursor or
+ * recolour the screen. */
+void rfmt_term_safe(char *s);
+/* Start e writing fmt into b; for HTML, the page's head with title and
+ * the body's language (and class, or NULL). */
+void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,
+                const char *lang, const char *body_class);
+/* The style sheet and head of an HTML page, up to <title>. */
+extern const char rfmt_html_head[];
+
+#endif

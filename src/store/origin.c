@@ -1,0 +1,61 @@
+/* origin.c: the commune an interview came from (the bundle that first
+ * brought it) with its open conflicts, duplicate pairs and review. */
+#include "config.h"
+#include "store/origin.h"
+
+#include <stddef.h>
+
+#include "store/sqlutil.h"
+
+/* Non-zero when db has a table of that name. */
+static int origin_has(sqlite3 *db, const char *table)
+{
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM sqlite_master WHERE"
+                                " type = 'table' AND name = %Q", table);
+    long n = 0;
+    sqlutil_long(db, sql, &n);
+    sqlite3_free(sql);
+    return n > 0;
+}
+
+int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
+{
+    int revs = origin_has(db, "revisions") && origin_has(db, "bundles");
+    int confl = origin_has(db, "conflicts"), dups = origin_has(db, "duplicates");
+    int revw = origin_has(db, "reviews");
+    /* The first revision that arrived in a bundle names the commune: an
+     * office's later edits do not move an interview to another commune. */
+    char *sql = sqlite3_mprintf(
+        "SELECT i.uuid, coalesce(%s, (SELECT value FROM settings WHERE"
+        " key = 'commune'), ''), %s, %s, %s FROM interviews i ORDER BY i.uuid",
+        revs ? "(SELECT b.commune FROM revisions r JOIN bundles b ON b.uuid ="
+               " r.bundle WHERE r.interview = i.uuid ORDER BY r.created, r.id"
+               " LIMIT 1)" : "NULL",
+        confl ? "(SELECT count(*) FROM conflicts c WHERE c.interview = i.uuid"
+                " AND c.resolved_rev IS NULL)" : "0",
+        dups ? "(SELECT count(*) FROM duplicates d WHERE d.a = i.uuid OR"
+               " d.b = i.uuid)" : "0",
+        revw ? "coalesce((SELECT status FROM reviews v WHERE v.interview ="
+               " i.uuid), '')" : "''");
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return rc;
+    int ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_origin o = {(const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1),
+                          sqlite3_column_int64(st, 2),
+                          sqlite3_column_int64(st, 3),
+                          (const char *)sqlite3_column_text(st, 4)};
+        if (!o.commune)
+            o.commune = "";
+        if (!o.review)
+            o.review = "";
+        if ((ret = fn(ctx, &o)) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return ret ? ret : rc == SQLITE_DONE ? 0 : rc;
+}
