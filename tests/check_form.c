@@ -113,6 +113,26 @@ static const struct {
     {"bad_self_cycle.yaml",
      "bad_self_cycle.yaml:7:5: dependency cycle: g -> x -> g\n"
      "bad_self_cycle.yaml:16:5: dependency cycle: n -> n"},
+    {"bad_designer.yaml",
+     "bad_designer.yaml:13:15: choice value 'mo mo' contains a space: the answer of a select_multiple lists its codes separated by spaces (write it with _ instead)\n"
+     "bad_designer.yaml:18:14: default '31/12/2026' is not a date: write it as YYYY-MM-DD (2026-12-31), or today() for the day of the interview\n"
+     "bad_designer.yaml:22:14: default '2' is not a code of list 'yesno' (its codes: 1, 0)\n"
+     "bad_designer.yaml:26:29: ${consent} is compared with 'no', which is not a code of list 'yesno' (its codes: 1, 0)\n"
+     "bad_designer.yaml:26:56: ${crops} is compared with 'ngo', which is not a code of list 'crop' (its codes: lua, mo mo)\n"
+     "bad_designer.yaml:30:14: default 'ca' is not a code of list 'crop' (its codes: lua, mo mo)\n"
+     "bad_designer.yaml:37:13: the count of repeat 'plots' reads ${n}, a text question: a number of instances comes from an integer question\n"
+     "bad_designer.yaml:44:22: ${area} is a question of roster 'plots': outside it, read it with sum(), count(), max(), join() or indexed-repeat()\n"
+     "bad_designer.yaml:48:15: 'required' on a note: a note takes no answer\n"
+     "bad_designer.yaml:51:12: empty label: the enumerator would see a blank question\n"
+     "bad_designer.yaml:55:14: default '2.5' is not a whole number"},
+    {"bad_xlsform_habits.yaml",
+     "bad_xlsform_habits.yaml:9:7: missing required key 'value' (XLSForm's name column is called `value` here)\n"
+     "bad_xlsform_habits.yaml:10:20: unknown key 'label::vi' in choice (did you mean `label: {vi: …}`?)\n"
+     "bad_xlsform_habits.yaml:15:5: unknown key 'hint::vi' in question (did you mean `hint: {vi: …}`?)\n"
+     "bad_xlsform_habits.yaml:19:5: unknown key 'repeat_count' in question (did you mean `count`?)\n"
+     "bad_xlsform_habits.yaml:25:11: 'or_other' is not supported: add a choice such as {value: other, label: Khác} to list 'crop', and a text question after this one with relevant: \"selected(${crops}, 'other')\""},
+    {"bad_colon.yaml",
+     "bad_colon.yaml:9:15: YAML syntax error: mapping values are not allowed in this context (a text containing ': ' must be quoted: label: \"Tên: họ và tên\")"},
     {"empty.yaml", "empty.yaml:1:1: the form file is empty"},
     {"scalar_top.yaml", "scalar_top.yaml:1:1: a form must be a YAML mapping"},
     {"aliases.yaml", "aliases.yaml:2:8: YAML aliases are not supported"},

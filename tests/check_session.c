@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -122,6 +123,63 @@ START_TEST(answers_are_committed_and_resumed)
     ck_assert_int_eq(where.q, form_find(f, "yob"));
     ck_assert_ptr_eq(where.fr, second);
     session_free(s);
+}
+END_TEST
+
+/* store_load_answers callback: append "qid path=value;" to an sbuf. */
+static int collect_answer(void *ctx, const char *qid, const char *path,
+                          const char *v)
+{
+    sbuf_addf(ctx, "%s %s=%s;", qid, path, v ? v : "");
+    return 0;
+}
+
+/* default: today() is computed when the interview (or a roster instance)
+ * starts and saved as an answer, not kept as the text "today()". */
+START_TEST(computed_defaults_are_saved_at_start)
+{
+    static const char yaml[] =
+        "form: {id: dd, version: \"1\", title: D, languages: [vi]}\n"
+        "questions:\n"
+        "  - {id: visit, type: date, label: Ngày, default: today()}\n"
+        "  - {id: stamp, type: text, label: Lúc, default: now()}\n"
+        "  - {id: n, type: integer, label: Số, default: 3}\n"
+        "  - id: plots\n"
+        "    type: repeat\n"
+        "    label: Thửa\n"
+        "    questions:\n"
+        "      - {id: seen, type: date, label: Ngày thửa, default: now()}\n";
+    diag_list d;
+    diag_init(&d);
+    form *g = form_load_string(yaml, sizeof yaml - 1, "dd.yaml", &d);
+    ck_assert_msg(g && d.n == 0, "form does not load");
+    diag_free(&d);
+    session *s;
+    ck_assert_int_eq(session_new(st, g, "e", 0, &s, NULL), 0);
+    char *today = val_format_date(val_local_days((double)time(NULL)));
+    inst *in = session_inst(s);
+    inst_frame *root = inst_root(in);
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "visit")), today);
+    const char *stamp = inst_get(in, root, form_find(g, "stamp"));
+    ck_assert(stamp && !strncmp(stamp, today, 10) && stamp[10] == 'T');
+    session_item plots = {form_find(g, "plots"), root};
+    inst_frame *p;
+    ck_assert_int_eq(session_repeat_add(s, plots, &p), 0);
+    ck_assert_str_eq(inst_get(in, p, form_find(g, "seen")), today);
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_answers(st, session_uuid(s), collect_answer, &b), 0);
+    char *want = xasprintf("visit =%s;", today);
+    ck_assert_msg(strstr(b.s, want), "saved: %s", b.s);
+    free(want);
+    want = xasprintf("seen plots[1]=%s;", today);
+    ck_assert_msg(strstr(b.s, want), "saved: %s", b.s);
+    free(want);
+    ck_assert_msg(strstr(b.s, "stamp =") && !strstr(b.s, "n ="), "saved: %s", b.s);
+    sbuf_free(&b);
+    free(today);
+    session_free(s);
+    form_free(g);
 }
 END_TEST
 
@@ -244,6 +302,7 @@ int main(void)
     TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, answers_are_committed_and_resumed);
     tcase_add_test(tc, invalid_answer_is_not_saved);
+    tcase_add_test(tc, computed_defaults_are_saved_at_start);
     tcase_add_test(tc, removing_a_member_persists);
     tcase_add_test(tc, finalise_refuses_until_complete);
     tcase_add_test(tc, simulation_is_valid_and_reproducible);

@@ -35,6 +35,47 @@ for f in "$TESTDATA"/bad_*.yaml "$TESTDATA/empty.yaml" \
         fail "$f: no positioned diagnostic: $(cat "$TMP/err")"
 done
 
+# What a form designer gets wrong, each named with its fix (issue 19).
+run "$KHAOSAT" validate "$TESTDATA/bad_designer.yaml"
+expect_status 1
+expect_err_contains "bad_designer.yaml:13:15: choice value 'mo mo' contains a space"
+expect_err_contains "bad_designer.yaml:18:14: default '31/12/2026' is not a date: write it as YYYY-MM-DD"
+expect_err_contains "bad_designer.yaml:22:14: default '2' is not a code of list 'yesno' (its codes: 1, 0)"
+expect_err_contains "bad_designer.yaml:26:29: \${consent} is compared with 'no', which is not a code of list 'yesno'"
+expect_err_contains "bad_designer.yaml:37:13: the count of repeat 'plots' reads \${n}, a text question"
+expect_err_contains "bad_designer.yaml:44:22: \${area} is a question of roster 'plots'"
+expect_err_contains "bad_designer.yaml:48:15: 'required' on a note"
+expect_err_contains "bad_designer.yaml:51:12: empty label"
+run "$KHAOSAT" validate "$TESTDATA/bad_xlsform_habits.yaml"
+expect_status 1
+expect_err_contains "unknown key 'hint::vi' in question (did you mean \`hint: {vi: …}\`?)"
+expect_err_contains "unknown key 'repeat_count' in question (did you mean \`count\`?)"
+expect_err_contains "'or_other' is not supported: add a choice such as {value: other, label: Khác} to list 'crop'"
+run "$KHAOSAT" validate "$TESTDATA/bad_colon.yaml"
+expect_status 1
+expect_err_contains "bad_colon.yaml:9:15: YAML syntax error: mapping values are not allowed in this context (a text containing ': ' must be quoted"
+# Computed defaults and sums over a roster are fine.
+cat >"$TMP/dd.yaml" <<'END'
+form: {id: dd, version: "1", title: D, languages: [vi]}
+choices:
+  yn: [{value: "1", label: Có}, {value: "0", label: Không}]
+questions:
+  - {id: visit, type: date, label: Ngày, default: today()}
+  - {id: ok, type: select_one yn, label: Đồng ý, default: "1"}
+  - {id: n, type: integer, label: Số}
+  - id: plots
+    type: repeat
+    label: Thửa
+    count: ${n}
+    questions:
+      - {id: area, type: decimal, label: Diện tích, relevant: "${ok} = 1"}
+  - {id: total, type: calculate, calculation: "sum(${area}) + count(${area})"}
+  - {id: first, type: calculate, calculation: "indexed-repeat(${area}, ${plots}, 1)"}
+END
+run "$KHAOSAT" validate "$TMP/dd.yaml"
+expect_status 0
+expect_out "$TMP/dd.yaml: ok (7 questions)"
+
 # Unreadable file.
 run "$KHAOSAT" validate "$TMP/missing.yaml"
 expect_status 1

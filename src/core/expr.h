@@ -60,6 +60,22 @@ int expr_uses_self(const expr *e);
  * evaluated in (indexed-repeat), so a change in any instance concerns it. */
 int expr_reads_every_instance(const expr *e);
 
+/* One use of a reference in an expression, as expr_each_use reports it. */
+typedef struct expr_use {
+    int id;               /* bound id; EXPR_REF_SELF for "." */
+    int col;              /* 1-based column of the reference */
+    int whole;            /* read as a whole node-set: an argument of sum(),
+                           * count(), join(), indexed-repeat() ... */
+    const char *constant; /* compared with this constant by =, != or
+                           * selected(), else NULL */
+    int constant_col;
+} expr_use;
+
+/* Call f for every use of a reference (and of ".") in e, in source order;
+ * u and its strings are valid during the call only. */
+void expr_each_use(const expr *e, void (*f)(void *ctx, const expr_use *u),
+                   void *ctx);
+
 /* What the evaluator asks of its caller. */
 typedef struct expr_env {
     void *ctx;

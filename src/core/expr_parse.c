@@ -567,3 +567,87 @@ int expr_reads_every_instance(const expr *e)
 {
     return e->reads_every_instance;
 }
+
+/* Functions whose arguments are read as whole node-sets. */
+static int takes_nodesets(const func_def *fn)
+{
+    static const char *const names[] = {
+        "sum", "min", "max", "count", "count-non-empty", "join", "concat",
+        "checklist", "indexed-repeat", "randomize", "boolean",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(fn->name, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Whether n is a reference or ".". */
+static int is_ref(const node *n)
+{
+    return n->kind == NODE_REF || n->kind == NODE_SELF;
+}
+
+/* Report reference n, compared with constant c (NULL for none). */
+static void report_use(const node *n, int whole, const node *c,
+                       void (*f)(void *, const expr_use *), void *ctx)
+{
+    expr_use u = {n->kind == NODE_SELF ? EXPR_REF_SELF : n->ref, n->col,
+                  whole, NULL, 0};
+    char *num = NULL;
+    if (c) {
+        u.constant = c->kind == NODE_STR
+                         ? (c->lit.str ? c->lit.str : "")
+                         : (num = val_format_number(c->lit.num));
+        u.constant_col = c->col;
+    }
+    f(ctx, &u);
+    free(num);
+}
+
+/* Whether n is a string or number constant. */
+static int is_constant(const node *n)
+{
+    return n->kind == NODE_STR || n->kind == NODE_NUM;
+}
+
+static void walk_uses(const node *n, int whole,
+                      void (*f)(void *, const expr_use *), void *ctx)
+{
+    if (is_ref(n)) {
+        report_use(n, whole, NULL, f, ctx);
+        return;
+    }
+    if (n->kind == NODE_BIN && (n->op == OP_EQ || n->op == OP_NE)) {
+        const node *a = n->args[0], *b = n->args[1];
+        if (is_ref(a) && is_constant(b)) {
+            report_use(a, 0, b, f, ctx);
+            return;
+        }
+        if (is_ref(b) && is_constant(a)) {
+            report_use(b, 0, a, f, ctx);
+            return;
+        }
+    }
+    int args_whole = 0;
+    if (n->kind == NODE_CALL) {
+        if (!strcmp(n->fn->name, "selected") && is_ref(n->args[0]) &&
+            n->args[1]->kind == NODE_STR) {
+            report_use(n->args[0], 0, n->args[1], f, ctx);
+            return;
+        }
+        if (n->ref != EXPR_REF_UNBOUND) {  /* jr:choice-name's question */
+            expr_use u = {n->ref, n->col, 1, NULL, 0};
+            f(ctx, &u);
+        }
+        args_whole = takes_nodesets(n->fn);
+    }
+    for (size_t i = 0; i < n->nargs; i++)
+        walk_uses(n->args[i], args_whole, f, ctx);
+}
+
+void expr_each_use(const expr *e, void (*f)(void *ctx, const expr_use *u),
+                   void *ctx)
+{
+    if (e && e->root)
+        walk_uses(e->root, 0, f, ctx);
+}

@@ -57,6 +57,8 @@ typedef struct form_question {
     expr *relevant, *required, *constraint, *calculation, *choice_filter;
     expr *count;          /* repeat: computed or fixed count, or NULL */
     char *default_value;  /* literal default answer, or NULL */
+    expr *default_expr;   /* a default computed when the interview or the
+                           * roster instance starts (today()), or NULL */
     int read_only;
     int required_always;  /* `required: true` (no expression) */
     int min_count, max_count; /* repeat bounds when count is NULL; max 0 = none */

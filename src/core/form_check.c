@@ -118,6 +118,7 @@ static expr **slot_field(form_question *q, int s)
     case FS_CONSTRAINT: return &q->constraint;
     case FS_CALCULATION: return &q->calculation;
     case FS_CHOICE_FILTER: return &q->choice_filter;
+    case FS_DEFAULT: return &q->default_expr;
     default: return &q->count;
     }
 }
@@ -356,6 +357,7 @@ void form_check(form *f, diag_list *d)
     resolve_texts(f, d);
     for (size_t q = 0; q < f->nq; q++)
         compile_question(f, d, (int)q);
+    form_lint(f, d);
     build_dependents(f);
     build_order(f, d);
 }

@@ -28,6 +28,7 @@ enum form_slot {
     FS_CALCULATION,
     FS_CHOICE_FILTER,
     FS_COUNT,
+    FS_DEFAULT,
     FS_NSLOTS
 };
 
@@ -50,6 +51,7 @@ typedef struct form_qextra {
     form_src src[FS_NSLOTS];
     int id_line, id_col;  /* where the id was written (0 when missing) */
     int list_line, list_col; /* the type node, for list errors */
+    form_loc default_loc; /* where `default` was written (line 0: none) */
     int *text_refs;       /* questions interpolated in its texts */
     size_t ntext_refs;
 } form_qextra;
@@ -86,6 +88,10 @@ int form_index_put(form_index *ix, const char *key, int val);
 int form_index_get(const form_index *ix, const char *key);
 /* Free the index's storage (not the keys). */
 void form_index_free(form_index *ix);
+
+/* Report what loads and binds but would damage data (form_lint.c): run
+ * after every expression is bound. */
+void form_lint(form *f, diag_list *d);
 
 /* Record a diagnostic at 1-based line/col of f's file. */
 void form_diag(form *f, diag_list *d, int line, int col, const char *fmt, ...)

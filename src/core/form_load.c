@@ -59,6 +59,44 @@ static int parse_bool(const ynode *n)
     return -1;
 }
 
+/* XLSForm column names people bring along, and what this language calls
+ * them. */
+static const struct {
+    const char *xlsform, *here;
+} xlsform_keys[] = {
+    {"repeat_count", "count"}, {"jr:count", "count"}, {"name", "id"},
+    {"readonly", "read_only"}, {"calculate", "calculation"},
+    {"constraint_msg", "constraint_message"}, {"list_name", "value"},
+};
+
+/* Report unknown key `key` at node at: with the fix when it is an XLSForm
+ * spelling (label::vi, repeat_count). */
+static void unknown_key(loader *L, const ynode *at, const char *key,
+                        const char *const *keys, size_t nkeys, const char *where)
+{
+    const char *sep = strstr(key, "::");
+    if (sep && sep > key && sep[2]) {
+        size_t n = (size_t)(sep - key);
+        for (size_t k = 0; k < nkeys; k++)
+            if (strlen(keys[k]) == n && !strncmp(keys[k], key, n)) {
+                form_diag(L->f, L->d, AT(at),
+                          _("unknown key '%s' in %s (did you mean "
+                            "`%s: {%s: …}`?)"), key, where, keys[k], sep + 2);
+                return;
+            }
+    }
+    for (size_t i = 0; i < sizeof xlsform_keys / sizeof *xlsform_keys; i++)
+        for (size_t k = 0; k < nkeys; k++)
+            if (!strcmp(key, xlsform_keys[i].xlsform) &&
+                !strcmp(keys[k], xlsform_keys[i].here)) {
+                form_diag(L->f, L->d, AT(at),
+                          _("unknown key '%s' in %s (did you mean `%s`?)"),
+                          key, where, keys[k]);
+                return;
+            }
+    form_diag(L->f, L->d, AT(at), _("unknown key '%s' in %s"), key, where);
+}
+
 /* Find the known keys of mapping n: vals[k] is the value of keys[k], or
  * NULL. Unknown and repeated keys are reported; where names the level. */
 static void map_keys(loader *L, const ynode *n, const char *const *keys,
@@ -76,8 +114,7 @@ static void map_keys(loader *L, const ynode *n, const char *const *keys,
         while (k < nkeys && strcmp(keys[k], key->str))
             k++;
         if (k == nkeys)
-            form_diag(L->f, L->d, AT(key), _("unknown key '%s' in %s"),
-                      key->str, where);
+            unknown_key(L, key, key->str, keys, nkeys, where);
         else if (vals[k])
             form_diag(L->f, L->d, AT(key), _("duplicate key '%s'"), key->str);
         else
@@ -199,7 +236,12 @@ static void load_choice(loader *L, form_list *l, const ynode *n,
     const ynode *vnode = NULL, *label = NULL;
     for (size_t i = 0; i + 1 < n->n; i += 2) {
         const ynode *k = n->kids[i], *v = n->kids[i + 1];
-        if (k->kind != YN_SCALAR || !is_name(k->str, 0)) {
+        if (k->kind == YN_SCALAR && !strncmp(k->str, "label::", 7) &&
+            k->str[7]) {
+            form_diag(L->f, L->d, AT(k), _("unknown key '%s' in choice (did "
+                                           "you mean `label: {%s: …}`?)"),
+                      k->str, k->str + 7);
+        } else if (k->kind != YN_SCALAR || !is_name(k->str, 0)) {
             form_diag(L->f, L->d, AT(k), _("unknown key '%s' in choice"),
                       k->kind == YN_SCALAR ? k->str : "?");
         } else if (!strcmp(k->str, "value") || !strcmp(k->str, "label")) {
@@ -218,9 +260,15 @@ static void load_choice(loader *L, form_list *l, const ynode *n,
             }
         }
     }
-    if (!vnode || !label) {
+    if (!vnode && form_choice_attr(c, "name")) {
+        form_diag(L->f, L->d, AT(n), _("missing required key '%s' (XLSForm's "
+                                       "name column is called `value` here)"),
+                  "value");
+    } else if (!vnode || !label) {
         form_diag(L->f, L->d, AT(n), _("missing required key '%s'"),
                   vnode ? "label" : "value");
+    }
+    if (!vnode || !label) {
         if (!vnode) {
             attrs_free_local(c);
             return;
@@ -231,7 +279,12 @@ static void load_choice(loader *L, form_list *l, const ynode *n,
         attrs_free_local(c);
         return;
     }
-    if (form_index_put(values, c->value, 0) >= 0)
+    if (c->value[strcspn(c->value, " \t\r\n")])
+        form_diag(L->f, L->d, AT(vnode),
+                  _("choice value '%s' contains a space: the answer of a "
+                    "select_multiple lists its codes separated by spaces "
+                    "(write it with _ instead)"), c->value);
+    else if (form_index_put(values, c->value, 0) >= 0)
         form_diag(L->f, L->d, AT(vnode),
                   _("duplicate choice value '%s' in list '%s'"), c->value,
                   l->name);
@@ -325,6 +378,19 @@ static void load_type(loader *L, int q, const ynode *n)
         f->priv->qx[q].list_line = n->loc.line;
         f->priv->qx[q].list_col =
             form_loc_column(f, &n->loc, (int)(arg - s) + 1);
+        size_t alen = strlen(arg);
+        if (alen > 9 && !strcmp(arg + alen - 9, " or_other")) {
+            char *list = xstrndup(arg, alen - 9);
+            qq->list = form_index_get(&L->lists, list);
+            form_diag(f, L->d, AT(n),
+                      _("'or_other' is not supported: add a choice such as "
+                        "{value: other, label: Khác} to list '%s', and a "
+                        "text question after this one with relevant: "
+                        "\"selected(${%s}, 'other')\""),
+                      list, qq->id ? qq->id : "question");
+            free(list);
+            return;
+        }
         qq->list = form_index_get(&L->lists, arg);
         if (qq->list < 0)
             form_diag(f, L->d, f->priv->qx[q].list_line,
@@ -347,6 +413,33 @@ static void keep_expr(loader *L, int q, int slot, const ynode *n)
     form_src *src = &L->f->priv->qx[q].src[slot];
     src->text = s;
     src->loc = n->loc;
+}
+
+/* Whether a default is an expression rather than a literal answer: a
+ * function call such as today() or now(), or a ${reference}. */
+static int default_is_expr(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && (s[n] == '_' || s[n] == '-' || s[n] == ':' ||
+                    (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z')))
+        n++;
+    return (n > 0 && s[n + strspn(s + n, " ")] == '(') || strstr(s, "${");
+}
+
+/* A question's default: a literal answer, or an expression computed when
+ * the interview starts. */
+static void load_default(loader *L, int q, const ynode *n)
+{
+    char *s = scalar_dup(L, n, "default");
+    if (!s)
+        return;
+    L->f->priv->qx[q].default_loc = n->loc;
+    if (default_is_expr(s)) {
+        keep_expr(L, q, FS_DEFAULT, n);
+        free(s);
+    } else {
+        L->f->q[q].default_value = s;
+    }
 }
 
 /* min or max of a repeat: a non-negative integer, or -1 after an error. */
@@ -446,6 +539,17 @@ static void load_repeat_bounds(loader *L, int q, const ynode **v)
     f->q[q].max_count = max > 0 ? max : 0;
 }
 
+/* Whether every translation of t is missing or blank. */
+static int text_is_empty(const form *f, form_text t)
+{
+    if (!f->nlang)
+        return 0;
+    for (size_t i = 0; i < f->nlang; i++)
+        if (t[i] && t[i][strspn(t[i], " \t\r\n")])
+            return 0;
+    return 1;
+}
+
 /* One question (and, for groups and repeats, its children). */
 static void load_question(loader *L, const ynode *n, int parent, int depth)
 {
@@ -492,6 +596,12 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
         if (v[texts[i].key])
             *(form_text *)((char *)qq + texts[i].off) =
                 load_text(L, v[texts[i].key], q);
+    if (qq->label && text_is_empty(f, qq->label))
+        form_diag(f, L->d, AT(v[QK_LABEL]),
+                  _("empty label: the enumerator would see a blank question"));
+    if (v[QK_REQUIRED] && qq->type == QT_NOTE)
+        form_diag(f, L->d, AT(v[QK_REQUIRED]),
+                  _("'required' on a note: a note takes no answer"));
     if (v[QK_REQUIRED]) {
         int b = parse_bool(v[QK_REQUIRED]);
         if (b >= 0)
@@ -512,7 +622,7 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
         if (v[exprs[i].key])
             keep_expr(L, q, exprs[i].slot, v[exprs[i].key]);
     if (v[QK_DEFAULT])
-        qq->default_value = scalar_dup(L, v[QK_DEFAULT], "default");
+        load_default(L, q, v[QK_DEFAULT]);
     load_meta(L, q, v[QK_INDICATOR], v[QK_META]);
     check_type_keys(L, q, v);
     load_repeat_bounds(L, q, v);

@@ -83,7 +83,13 @@ static void report_yaml_error(form_yaml *y, const yaml_parser_t *p)
                 col++;
     }
     const char *problem = p->problem ? p->problem : "unknown problem";
-    if (p->context)
+    /* The commonest cause: a text written without quotes that contains
+     * ": " (label: Tên: họ và tên), which YAML reads as a second key. */
+    if (!strcmp(problem, "mapping values are not allowed in this context"))
+        form_diag(y->f, y->d, line, col,
+                  _("YAML syntax error: %s (a text containing ': ' must be "
+                    "quoted: label: \"Tên: họ và tên\")"), problem);
+    else if (p->context)
         form_diag(y->f, y->d, line, col, _("YAML syntax error: %s (%s)"),
                   problem, p->context);
     else

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "core/inst_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,12 +322,36 @@ static void inst_recompute_all(inst *in, inst_frame *fr)
     }
 }
 
-/* Apply the defaults of the questions of frame fr. */
+/* The value of question q's computed default in frame fr: now() on a
+ * date question keeps the date. Newly allocated. */
+static char *inst_default_value(inst *in, inst_frame *fr, int q)
+{
+    const form_question *fq = &in->f->q[q];
+    char *v = inst_eval_string(in, fr, q, fq->default_expr);
+    double days;
+    if (fq->type == QT_DATE && *v && val_parse_date(v, &days) == 0) {
+        free(v);
+        v = val_format_date(floor(days));
+    }
+    return v;
+}
+
+/* Apply the defaults of the questions of frame fr: literal ones as
+ * written, computed ones (today()) evaluated now. */
 static void inst_apply_defaults(inst *in, inst_frame *fr)
 {
-    for (int q = fr->lo; q < fr->hi; q++)
-        if (inst_in_scope(in->f, q, fr->repeat) && in->f->q[q].default_value)
-            inst_store(fr, q, in->f->q[q].default_value);
+    for (int q = fr->lo; q < fr->hi; q++) {
+        const form_question *fq = &in->f->q[q];
+        if (!inst_in_scope(in->f, q, fr->repeat))
+            continue;
+        if (fq->default_value) {
+            inst_store(fr, q, fq->default_value);
+        } else if (fq->default_expr) {
+            char *v = inst_default_value(in, fr, q);
+            inst_store(fr, q, *v ? v : NULL);
+            free(v);
+        }
+    }
 }
 
 /* An interview with defaults applied but nothing computed yet. */

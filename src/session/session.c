@@ -39,6 +39,28 @@ static session *session_alloc(store *st, const form *f, inst *in,
     return s;
 }
 
+/* Save the computed defaults (today(), now()) of the questions of frame fr
+ * as answers, so that a resumed interview or a report keeps the value of
+ * the day the interview or roster instance started. */
+static int session_save_defaults(session *s, inst_frame *fr)
+{
+    const form *f = s->f;
+    int lo = inst_frame_repeat(fr) < 0 ? 0 : inst_frame_repeat(fr) + 1;
+    int hi = inst_frame_repeat(fr) < 0 ? (int)f->nq : f->q[inst_frame_repeat(fr)].end;
+    for (int q = lo; q < hi; q++) {
+        const char *v = f->q[q].default_expr && f->q[q].repeat == inst_frame_repeat(fr)
+                            ? inst_get(s->in, fr, q) : NULL;
+        if (!v)
+            continue;
+        char *path = inst_frame_path(fr);
+        int bad = store_save_answer(s->st, s->uuid, f->q[q].id, path, v);
+        free(path);
+        if (bad)
+            return session_fail(s);
+    }
+    return 0;
+}
+
 int session_new(store *st, const form *f, const char *enumerator, int lang,
                 session **out, char **err)
 {
@@ -52,7 +74,7 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
     char *who = canon_text(enumerator ? enumerator : "");
     int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
     free(who);
-    if (bad) {
+    if (bad || session_save_defaults(s, inst_root(s->in))) {
         if (err)
             *err = xstrdup(store_errmsg(st));
         session_free(s);
@@ -377,7 +399,7 @@ int session_repeat_add(session *s, session_item it, inst_frame **out)
     inst_frame *fr = inst_repeat_add(s->in, it.fr, it.q);
     if (out)
         *out = fr;
-    return 0;
+    return session_save_defaults(s, fr);
 }
 
 int session_repeat_remove(session *s, session_item it, size_t i)
