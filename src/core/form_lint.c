@@ -7,7 +7,6 @@
 #include "core/form.h"
 #include "core/form_int.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,38 +52,35 @@ static char *list_codes(const form_list *l)
     return sbuf_detach(&b);
 }
 
-/* A literal default must be an answer the question accepts. */
+/* A literal default must be an answer the question accepts, by the same
+ * rule as answers that come in bundles (form_value_problem); the message
+ * says how to write it. */
 static void lint_default(form *f, diag_list *d, int q)
 {
     const form_question *fq = &f->q[q];
     const form_loc *at = &f->priv->qx[q].default_loc;
     const char *v = fq->default_value;
-    if (!v)
+    const char *problem = v ? form_value_problem(f, fq, v) : NULL;
+    if (!problem)
         return;
-    double days, num = val_parse_number(v);
     size_t len;
-    const char *bad;
+    const char *bad = NULL;
     switch (fq->type) {
     case QT_DATE:
-        if (val_parse_date(v, &days) || strchr(v, 'T'))
-            form_diag(f, d, at->line, at->col,
-                      _("default '%s' is not a date: write it as YYYY-MM-DD "
-                        "(2026-12-31), or today() for the day of the "
-                        "interview"), v);
+        form_diag(f, d, at->line, at->col,
+                  _("default '%s' is not a date: write it as YYYY-MM-DD "
+                    "(2026-12-31), or today() for the day of the "
+                    "interview"), v);
         break;
     case QT_INTEGER:
     case QT_DECIMAL:
-        if (isnan(num) || (fq->type == QT_INTEGER && num != (double)(long long)num))
-            form_diag(f, d, at->line, at->col,
-                      _("default '%s' is not %s"), v,
-                      fq->type == QT_INTEGER ? _("a whole number")
-                                             : _("a number"));
+        form_diag(f, d, at->line, at->col, _("default '%s' is not %s"), v,
+                  fq->type == QT_INTEGER ? _("a whole number") : _("a number"));
         break;
     case QT_SELECT_ONE:
     case QT_SELECT_MULTIPLE:
-        if (fq->list < 0)
-            break;
-        bad = missing_code(&f->lists[fq->list], v, &len);
+        if (fq->list >= 0)
+            bad = missing_code(&f->lists[fq->list], v, &len);
         if (bad) {
             char *codes = list_codes(&f->lists[fq->list]);
             form_diag(f, d, at->line, at->col,
@@ -92,9 +88,12 @@ static void lint_default(form *f, diag_list *d, int q)
                         "codes: %s)"), (int)len, bad,
                       f->lists[fq->list].name, codes);
             free(codes);
+            break;
         }
-        break;
+        /* fall through */
     default:
+        form_diag(f, d, at->line, at->col, _("default '%s' is %s"), v,
+                  problem);
         break;
     }
 }
