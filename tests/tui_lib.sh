@@ -60,3 +60,15 @@ expect_sql() {
     got=$(sqlite3 "$DB" "$1")
     [ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
 }
+
+# start_screen DB: run khaosat on DB with the installed forms in a fresh
+# 80x24 window, in $TMP; its exit status goes to $TMP/status.
+start_screen() {
+    t kill-server 2>/dev/null
+    rm -f "$TMP/status"
+    t -f /dev/null new-session -d -x 80 -y 24 \
+        "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $KHAOSAT --db $1 --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+}
+
+# ask TEXT: answer a prompt, replacing what it offers.
+ask() { key C-u; text "$1"; key Enter; }

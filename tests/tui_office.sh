@@ -12,17 +12,8 @@ SOCK=khaosat-office-$$
 K="$KHAOSAT"
 DB=$TMP/office.db
 
-# start: run khaosat on the office database in a fresh 80x24 window; its
-# exit status goes to $TMP/status.
-start() {
-    t kill-server 2>/dev/null
-    rm -f "$TMP/status"
-    t -f /dev/null new-session -d -x 80 -y 24 \
-        "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $K --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
-}
-
-# ask TEXT: answer a prompt, replacing what it offers.
-ask() { key C-u; text "$1"; key Enter; }
+# start: the office screen on $DB (tui_lib.sh).
+start() { start_screen "$DB"; }
 
 mkdir -p "$TMP/usb" "$TMP/usb2" "$TMP/up"
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"

@@ -32,6 +32,10 @@ int cmd_answer(int argc, char **argv);
 int cmd_finalise(int argc, char **argv);
 /* khaosat keys export|trust|list|revoke|backup|restore ... */
 int cmd_keys(int argc, char **argv);
+/* khaosat backup --to FILE [--with-keys] [--db PATH] */
+int cmd_backup(int argc, char **argv);
+/* khaosat restore [--replace] [--db PATH] FILE */
+int cmd_restore(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */
 int cmd_tui(int argc, char **argv);
 

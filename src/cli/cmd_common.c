@@ -3,10 +3,15 @@
 #include "cli/cmd_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "core/i18n.h"
 #include "core/util.h"
@@ -96,4 +101,74 @@ int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
     }
     free(lo);
     return rc;
+}
+
+/* Write s to the terminal; a prompt that cannot be shown is no reason to
+ * stop. */
+static void tty_say(int fd, const char *s)
+{
+    ssize_t n = write(fd, s, strlen(s));
+    (void)n;
+}
+
+/* Read a passphrase: $KHAOSAT_PASSPHRASE, else from the terminal without
+ * echo.  NULL when there is neither.  Newly allocated. */
+char *cmd_read_passphrase(const char *prompt)
+{
+    const char *env = getenv("KHAOSAT_PASSPHRASE");
+    if (env)
+        return xstrdup(env);
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        return NULL;
+    struct termios old, quiet;
+    int have = tcgetattr(fd, &old) == 0;
+    if (have) {
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t)~ECHO;
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    tty_say(fd, prompt);
+    sbuf b;
+    sbuf_init(&b);
+    char c;
+    while (read(fd, &c, 1) == 1 && c != '\n')
+        sbuf_addc(&b, c);
+    if (have)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    tty_say(fd, "\n");
+    close(fd);
+    return sbuf_detach(&b);
+}
+
+/* Free a passphrase, wiping it first. */
+void cmd_drop_passphrase(char *p)
+{
+    if (p) {
+        sodium_memzero(p, strlen(p));
+        free(p);
+    }
+}
+
+char *cmd_new_passphrase(const char *prog)
+{
+    char *p1 = cmd_read_passphrase(_("Passphrase for the backup: "));
+    char *p2 = getenv("KHAOSAT_PASSPHRASE") || !p1
+        ? NULL : cmd_read_passphrase(_("The same passphrase again: "));
+    int bad = !p1 || (p2 && strcmp(p1, p2) != 0) || strlen(p1) < 8;
+    if (!p1)
+        fprintf(stderr, _("%s: no terminal to ask for a passphrase (or set "
+                          "KHAOSAT_PASSPHRASE)\n"), prog);
+    else if (p2 && strcmp(p1, p2) != 0)
+        fprintf(stderr, _("%s: the two passphrases differ; nothing "
+                          "written\n"), prog);
+    else if (strlen(p1) < 8)
+        fprintf(stderr, _("%s: a passphrase needs at least 8 characters\n"),
+                prog);
+    cmd_drop_passphrase(p2);
+    if (bad) {
+        cmd_drop_passphrase(p1);
+        return NULL;
+    }
+    return p1;
 }

@@ -17,6 +17,15 @@ store *cmd_open_store(const char *prog, const char *db_opt,
 /* Load the forms directory forms_opt, or the default one. Forms with
  * errors are reported and left out. Returns NULL when none can be read. */
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt);
+/* Read a passphrase: $KHAOSAT_PASSPHRASE, else from the terminal without
+ * echo.  NULL when there is neither.  Newly allocated; free it with
+ * cmd_drop_passphrase. */
+char *cmd_read_passphrase(const char *prompt);
+/* A new passphrase for a backup: asked twice on a terminal, at least 8
+ * characters.  NULL after printing why not (prog first). */
+char *cmd_new_passphrase(const char *prog);
+/* Wipe and free a passphrase (NULL is fine). */
+void cmd_drop_passphrase(char *p);
 /* Parse a non-negative decimal number; -1 when s is not one. */
 long cmd_parse_count(const char *s);
 

@@ -217,89 +217,32 @@ static int keys_revoke_cmd(store *st, const char *arg)
     return rc ? 1 : 0;
 }
 
-/* Write s to the terminal; a prompt that cannot be shown is no reason to
- * stop. */
-static void tty_say(int fd, const char *s)
-{
-    ssize_t n = write(fd, s, strlen(s));
-    (void)n;
-}
-
-/* Read a passphrase: $KHAOSAT_PASSPHRASE, else from the terminal without
- * echo.  NULL when there is neither.  Newly allocated. */
-static char *read_passphrase(const char *prompt)
-{
-    const char *env = getenv("KHAOSAT_PASSPHRASE");
-    if (env)
-        return xstrdup(env);
-    int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
-    if (fd < 0)
-        return NULL;
-    struct termios old, quiet;
-    int have = tcgetattr(fd, &old) == 0;
-    if (have) {
-        quiet = old;
-        quiet.c_lflag &= (tcflag_t)~ECHO;
-        tcsetattr(fd, TCSAFLUSH, &quiet);
-    }
-    tty_say(fd, prompt);
-    sbuf b;
-    sbuf_init(&b);
-    char c;
-    while (read(fd, &c, 1) == 1 && c != '\n')
-        sbuf_addc(&b, c);
-    if (have)
-        tcsetattr(fd, TCSAFLUSH, &old);
-    tty_say(fd, "\n");
-    close(fd);
-    return sbuf_detach(&b);
-}
-
-/* Free a passphrase, wiping it first. */
-static void drop_passphrase(char *p)
-{
-    if (p) {
-        sodium_memzero(p, strlen(p));
-        free(p);
-    }
-}
-
 static int keys_backup_cmd(store *st, const kopts *o)
 {
     if (!o->to) {
         fputs(_(keys_usage), stderr);
         return 2;
     }
-    char *p1 = read_passphrase(_("Passphrase for the backup: "));
-    char *p2 = getenv("KHAOSAT_PASSPHRASE") || !p1
-        ? NULL : read_passphrase(_("The same passphrase again: "));
+    char *pass = cmd_new_passphrase("khaosat keys");
+    if (!pass)
+        return 1;
     int rc = 1;
     char *err = NULL;
-    if (!p1)
-        fprintf(stderr, _("khaosat keys: no terminal to ask for a passphrase "
-                          "(or set KHAOSAT_PASSPHRASE)\n"));
-    else if (p2 && strcmp(p1, p2) != 0)
-        fprintf(stderr, _("khaosat keys: the two passphrases differ; nothing "
-                          "written\n"));
-    else if (strlen(p1) < 8)
-        fprintf(stderr, _("khaosat keys: a passphrase needs at least 8 "
-                          "characters\n"));
-    else if (keys_backup(st, o->to, p1, &err) != 0)
+    if (keys_backup(st, o->to, pass, &err) != 0)
         fprintf(stderr, "khaosat keys: %s\n", err);
     else {
         fprintf(stderr, _("khaosat keys: keys backed up to %s; keep it and "
                           "its passphrase apart\n"), o->to);
         rc = 0;
     }
-    drop_passphrase(p1);
-    drop_passphrase(p2);
+    cmd_drop_passphrase(pass);
     free(err);
     return rc;
 }
 
 static int keys_restore_cmd(store *st, const kopts *o, const char *file)
 {
-    char *pass = read_passphrase(_("Passphrase of the backup: "));
+    char *pass = cmd_read_passphrase(_("Passphrase of the backup: "));
     char fpr[KEYS_FPR_SIZE], *err = NULL;
     int rc = 1;
     if (!pass)
@@ -311,7 +254,7 @@ static int keys_restore_cmd(store *st, const kopts *o, const char *file)
         printf(_("restored: this database is now %s\n"), fpr);
         rc = 0;
     }
-    drop_passphrase(pass);
+    cmd_drop_passphrase(pass);
     free(err);
     return rc;
 }

@@ -27,6 +27,8 @@ static const struct subcommand subcommands[] = {
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
+    {"backup", cmd_backup, N_("a checked copy of the database, taken while in use")},
+    {"restore", cmd_restore, N_("put a backup back as the database")},
     {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
     {"answer", cmd_answer, N_("change one answer of an interview")},
     {"finalise", cmd_finalise, N_("finish an interview after every check")},

@@ -305,3 +305,28 @@ int util_in_build_tree(void)
     size_t bl = strlen(build);
     return !strncmp(exe, build, bl) && exe[bl] == '/';
 }
+
+int util_kv_line(const char **p, const char *end, const char *key, char *buf,
+                 size_t cap)
+{
+    size_t k = strlen(key);
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl || (size_t)(nl - *p) < k + 2 || memcmp(*p, key, k) != 0
+        || (*p)[k] != ':' || (*p)[k + 1] != ' ')
+        return -1;
+    size_t n = (size_t)(nl - *p) - k - 2;
+    if (n >= cap)
+        return -1;
+    memcpy(buf, *p + k + 2, n);
+    buf[n] = '\0';
+    *p = nl + 1;
+    return 0;
+}
+
+long long util_parse_decimal15(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 15 || strspn(v, "0123456789") != n)
+        return -1;
+    return strtoll(v, NULL, 10);
+}

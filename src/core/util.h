@@ -92,6 +92,14 @@ char *util_read_file(const char *path, size_t *len);
 /* Like util_read_file, but a file longer than max bytes is refused (NULL,
  * errno EFBIG) after reading at most max + 64 KB of it. */
 char *util_read_file_max(const char *path, size_t max, size_t *len);
+/* Read the line "KEY: value" at *p (before end) into buf (cap bytes,
+ * NUL-terminated) and move *p past it; -1 when the line is not that or the
+ * value does not fit.  For the text headers of khaosat's files. */
+int util_kv_line(const char **p, const char *end, const char *key, char *buf,
+                 size_t cap);
+/* A decimal number of 1 to 15 digits (nothing else); -1 when v is not
+ * one. */
+long long util_parse_decimal15(const char *v);
 /* Non-zero when s is valid UTF-8 of length n. */
 int util_utf8_valid(const char *s, size_t n);
 

@@ -116,6 +116,24 @@ char *store_why_unreadable(const char *path);
  * allocated.  For messages about a path that does not exist. */
 char *store_nearest_dir(const char *path);
 
+/* Backups (store_backup.c).  A consistent copy of st, taken while it is
+ * in use, into dest (an existing empty file, a single file afterwards);
+ * digest receives the content digest of what was copied. */
+int store_snapshot(store *st, const char *dest, char digest[65], char **err);
+/* Check a copy held in memory (named name in messages): integrity_check,
+ * a khaosat database this khaosat reads, and its content digest. */
+int store_check_image(const char *name, const unsigned char *data,
+                      size_t len, char digest[65], char **err);
+/* The same checks of the database file at path, opened read-only. */
+int store_check_file(const char *path, char digest[65], char **err);
+/* How many interviews st holds and when the last was changed (*latest
+ * newly allocated, NULL when none). */
+int store_data_summary(store *st, long *interviews, char **latest);
+/* Close st leaving its file whole and alone (no -wal), ready to be
+ * replaced; refused while another program has it open.  st is closed
+ * either way. */
+int store_close_for_replace(store *st, char **err);
+
 /* Open or create the database at path, migrating an older schema.  Refuses,
  * without modifying it, a file that is not a khaosat database or that a
  * newer khaosat wrote.  On failure *out is NULL and *errmsg (newly

@@ -75,34 +75,6 @@ static char *header_text(const envelope_header *h)
                      h->interviews, h->size);
 }
 
-/* The value of line "key: value" at *p as a NUL-terminated copy in buf
- * (cap bytes); -1 when the line is not that or too long. */
-static int header_line(const char **p, const char *end, const char *key,
-                       char *buf, size_t cap)
-{
-    size_t k = strlen(key);
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-    if (!nl || (size_t)(nl - *p) < k + 2 || memcmp(*p, key, k) != 0
-        || (*p)[k] != ':' || (*p)[k + 1] != ' ')
-        return -1;
-    size_t n = (size_t)(nl - *p) - k - 2;
-    if (n >= cap)
-        return -1;
-    memcpy(buf, *p + k + 2, n);
-    buf[n] = '\0';
-    *p = nl + 1;
-    return 0;
-}
-
-/* A decimal number of at most 15 digits; -1 when v is not one. */
-static long long parse_num(const char *v)
-{
-    size_t n = strlen(v);
-    if (n == 0 || n > 15 || strspn(v, "0123456789") != n)
-        return -1;
-    return strtoll(v, NULL, 10);
-}
-
 /* Parse the header lines after the first; *hlen receives the header's
  * length, *signed_ whether it announces a signature. */
 static int header_fields(const char *data, const char *p, const char *end,
@@ -113,10 +85,10 @@ static int header_fields(const char *data, const char *p, const char *end,
     static const char *const key[5] = {"bundle", "from", "to", "interviews",
                                        "size"};
     for (int i = 0; i < 5; i++)
-        if (header_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
+        if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
             return refuse(why, "damaged sealed bundle: header line "
                           "\"%s\" is missing or malformed", key[i]);
-    *signed_ = header_line(&p, end, "signature", sig, sizeof sig) == 0;
+    *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
         return refuse(why, "signed with \"%s\", which khaosat does not "
                       "know", sig);
@@ -124,8 +96,8 @@ static int header_fields(const char *data, const char *p, const char *end,
         return refuse(why, "damaged sealed bundle: the header does not end "
                       "where it should");
     *hlen = (size_t)(p + 1 - data);
-    long long n = parse_num(v[3]);
-    h->size = parse_num(v[4]);
+    long long n = util_parse_decimal15(v[3]);
+    h->size = util_parse_decimal15(v[4]);
     if (strlen(v[0]) != 36 || keys_fpr_parse(v[1], h->from) != 0
         || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
         || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
@@ -152,7 +124,7 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
         return refuse(why, "damaged sealed bundle: no format line");
     memcpy(num, p, (size_t)(nl - p));
     num[nl - p] = '\0';
-    h->format = (long)parse_num(num);
+    h->format = (long)util_parse_decimal15(num);
     if (h->format < 1)
         return refuse(why, "damaged sealed bundle: bad format number");
     if (h->format > ENVELOPE_FORMAT)
@@ -284,6 +256,7 @@ static int check_inner(bundle *b, const envelope_header *h, char **why)
  * before the signature at the end has been checked. */
 typedef struct opener {
     int fd;
+    long long base;             /* where the sealed file starts in fd */
     long long off;
     crypto_generichash_state hash;
     unsigned char *chunk;       /* one encrypted chunk */
@@ -292,7 +265,7 @@ typedef struct opener {
 /* Read n bytes into buf, feeding them to the hash. */
 static int op_read(opener *o, void *buf, size_t n, char **why)
 {
-    if (bundle_file_read(o->fd, o->off, buf, n, why) != 0)
+    if (bundle_file_read(o->fd, o->base + o->off, buf, n, why) != 0)
         return -1;
     crypto_generichash_update(&o->hash, buf, n);
     o->off += (long long)n;
@@ -357,7 +330,8 @@ static int read_body(opener *o, const char *header, size_t hlen,
     }
     sodium_memzero(key, sizeof key);
     sodium_memzero(&st, sizeof st);
-    if (rc != 0 || bundle_file_read(o->fd, o->off, sig, sizeof sig, why))
+    if (rc != 0
+        || bundle_file_read(o->fd, o->base + o->off, sig, sizeof sig, why))
         return -1;
     unsigned char msg[SIG_MSG];
     sig_message(&o->hash, msg);
@@ -376,12 +350,12 @@ static int read_body(opener *o, const char *header, size_t hlen,
 /* Read and parse the header from the first bytes of fd (fsize bytes):
  * 0, 1 when it is not a sealed bundle, -1 when it is a damaged one.  The
  * header's bytes (hlen of them) are left in head. */
-static int read_header(int fd, long long fsize, char head[HEADER_MAX],
-                       envelope_header *h, size_t *hlen, int *signed_,
-                       char **why)
+static int read_header(int fd, long long base, long long fsize,
+                       char head[HEADER_MAX], envelope_header *h,
+                       size_t *hlen, int *signed_, char **why)
 {
     size_t n = fsize < HEADER_MAX ? (size_t)fsize : HEADER_MAX;
-    if (bundle_file_read(fd, 0, head, n, why) != 0)
+    if (bundle_file_read(fd, base, head, n, why) != 0)
         return -1;
     return parse_header(head, n, h, hlen, signed_, why);
 }
@@ -389,12 +363,12 @@ static int read_header(int fd, long long fsize, char head[HEADER_MAX],
 /* Hash the header and the rest of the sealed file on fd and check its
  * signature by sign_pk, decrypting into a new sqlite3_malloc64 buffer
  * (*plain) when self is given. */
-static int read_sealed(int fd, const char *head, size_t hlen,
-                       const envelope_header *h, const keys_self *self,
-                       const unsigned char *sign_pk, unsigned char **plain,
-                       char **why)
+static int read_sealed(int fd, long long base, const char *head,
+                       size_t hlen, const envelope_header *h,
+                       const keys_self *self, const unsigned char *sign_pk,
+                       unsigned char **plain, char **why)
 {
-    opener o = {.fd = fd, .off = (long long)hlen};
+    opener o = {.fd = fd, .base = base, .off = (long long)hlen};
     crypto_generichash_init(&o.hash, NULL, 0, crypto_generichash_BYTES_MAX);
     crypto_generichash_update(&o.hash, (const unsigned char *)head, hlen);
     unsigned char *out = NULL;
@@ -427,7 +401,7 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     size_t hlen = 0;
     int signed_ = 0;
     char head[HEADER_MAX];
-    if (read_header(fd, fsize, head, &h, &hlen, &signed_, why) != 0)
+    if (read_header(fd, 0, fsize, head, &h, &hlen, &signed_, why) != 0)
         return -1;
     if (!st)
         return refuse(why, "sealed for the office %s: only its database can "
@@ -448,8 +422,8 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     if (rc == 0)
         rc = check_recipient(st, &h, &self, why);
     if (rc == 0)
-        rc = read_sealed(fd, head, hlen, &h, &self, t.card.sign_pk, &plain,
-                         why);
+        rc = read_sealed(fd, 0, head, hlen, &h, &self, t.card.sign_pk,
+                         &plain, why);
     char *role = xstrdup(t.card.role);
     keys_trusted_clear(&t);
     keys_self_clear(&self);
@@ -571,7 +545,7 @@ int envelope_read_header(const char *path, envelope_header *h, char **err)
     size_t hlen;
     int signed_;
     char *why = NULL;
-    int rc = read_header(fd, size, buf, h, &hlen, &signed_, &why);
+    int rc = read_header(fd, 0, size, buf, h, &hlen, &signed_, &why);
     close(fd);
     if (rc < 0) {
         *err = xasprintf("%s: %s", path, why);
@@ -590,13 +564,13 @@ int envelope_check_signature(const char *path, const unsigned char *sign_pk,
     char *why = NULL, head[HEADER_MAX];
     size_t hlen = 0;
     int signed_ = 0;
-    int rc = read_header(fd, size, head, h, &hlen, &signed_, &why);
+    int rc = read_header(fd, 0, size, head, h, &hlen, &signed_, &why);
     if (rc == 1)
         rc = refuse(&why, "not a sealed bundle");
     if (rc == 0)
         rc = check_size(size, hlen, h, signed_, &why);
     if (rc == 0)
-        rc = read_sealed(fd, head, hlen, h, NULL, sign_pk, NULL, &why);
+        rc = read_sealed(fd, 0, head, hlen, h, NULL, sign_pk, NULL, &why);
     close(fd);
     if (rc != 0) {
         *err = xasprintf("%s: %s", path, why);
@@ -826,4 +800,54 @@ int envelope_export(store *st, const char *dir, unsigned flags, char **path,
     keys_self_clear(&c.self);
     keys_trusted_clear(&c.to);
     return rc;
+}
+
+int envelope_seal_stream(const keys_self *self, const keys_card *to,
+                         const char *id, long count, const unsigned char *d,
+                         size_t len, FILE *f, char **err)
+{
+    envelope_header h = {.format = ENVELOPE_FORMAT, .interviews = count,
+                         .size = (long long)len};
+    snprintf(h.bundle, sizeof h.bundle, "%s", id);
+    memcpy(h.from, self->card.fpr, KEYS_FPR_SIZE);
+    memcpy(h.to, to->fpr, KEYS_FPR_SIZE);
+    if (len == 0) {
+        *err = xstrdup("nothing to seal");
+        return -1;
+    }
+    char *header = header_text(&h);
+    sealer s = {.f = f};
+    seal_write(&s, header, d, len, self, to);
+    free(header);
+    if (s.bad || fflush(f) != 0) {
+        *err = xasprintf("cannot write: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int envelope_unseal_fd(int fd, long long base, long long size,
+                       const keys_self *self, const unsigned char *sign_pk,
+                       unsigned char **plain, envelope_header *h, char **err)
+{
+    *plain = NULL;
+    char head[HEADER_MAX], *why = NULL;
+    size_t hlen = 0;
+    int signed_ = 0;
+    int rc = read_header(fd, base, size, head, h, &hlen, &signed_, &why);
+    if (rc == 1)
+        rc = refuse(&why, "not sealed");
+    if (rc == 0)
+        rc = check_size(size, hlen, h, signed_, &why);
+    if (rc == 0 && strcmp(h->to, self->card.fpr) != 0)
+        rc = refuse(&why, "sealed for %s; this database is %s and cannot "
+                    "read it", h->to, self->card.fpr);
+    if (rc == 0)
+        rc = read_sealed(fd, base, head, hlen, h, self, sign_pk, plain,
+                         &why);
+    if (rc != 0) {
+        *err = why;
+        return -1;
+    }
+    return 0;
 }

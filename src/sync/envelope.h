@@ -15,6 +15,8 @@
 #ifndef KHAOSAT_ENVELOPE_H
 #define KHAOSAT_ENVELOPE_H
 
+#include <stdio.h>
+
 #include "sync/bundle.h"
 #include "sync/keys.h"
 #include "store/store.h"
@@ -87,5 +89,20 @@ int envelope_read_header(const char *path, envelope_header *h, char **err);
  * sender checking its own bundle, which it cannot decrypt). */
 int envelope_check_signature(const char *path, const unsigned char *sign_pk,
                              envelope_header *h, char **err);
+
+/* Seal the len bytes d for card to, signed by self, into f (at its
+ * current position) in the sealed bundle layout, with id and count as the
+ * header's bundle and interviews: for content that is not a bundle (a
+ * data backup sealed for the database's own key). */
+int envelope_seal_stream(const keys_self *self, const keys_card *to,
+                         const char *id, long count, const unsigned char *d,
+                         size_t len, FILE *f, char **err);
+/* Check and open what envelope_seal_stream wrote: size bytes of fd from
+ * offset base, for self, signed by sign_pk.  *plain (sqlite3_malloc64'd,
+ * the caller sqlite3_frees it) receives h->size bytes; *err says why not
+ * (without a file name). */
+int envelope_unseal_fd(int fd, long long base, long long size,
+                       const keys_self *self, const unsigned char *sign_pk,
+                       unsigned char **plain, envelope_header *h, char **err);
 
 #endif

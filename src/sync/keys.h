@@ -115,6 +115,14 @@ int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err);
  * under passphrase (Argon2id, then XSalsa20-Poly1305); mode 0600. */
 int keys_backup(store *st, const char *path, const char *passphrase,
                 char **err);
+/* The same backup as text (newly allocated, *len bytes), for a file
+ * that carries it inside (khaosat backup --with-keys). */
+int keys_backup_text(store *st, const char *passphrase, char **text,
+                     size_t *len, char **err);
+/* The identity inside backup text (len bytes; name for messages), for
+ * opening what was sealed for it before any database has it. */
+int keys_backup_identity(const char *name, const char *text, size_t len,
+                         const char *passphrase, keys_self *out, char **err);
 /* Restore a backup into st.  A database that already has another identity
  * is refused unless replace is set.  Trusted cards of the backup that st
  * does not know are added.  fpr receives the restored fingerprint. */

@@ -96,9 +96,10 @@ static int write_private(const char *path, const char *text, size_t len,
     return 0;
 }
 
-int keys_backup(store *st, const char *path, const char *passphrase,
-                char **err)
+int keys_backup_text(store *st, const char *passphrase, char **text,
+                     size_t *len, char **err)
 {
+    *text = NULL;
     keys_self self;
     if (keys_self_get(st, 1, &self, err) != 0)
         return -1;
@@ -131,14 +132,26 @@ int keys_backup(store *st, const char *path, const char *passphrase,
         sbuf_add(&out, "\ndata: ");
         keys_b64(&out, box, plain.len + crypto_secretbox_MACBYTES);
         sbuf_addc(&out, '\n');
-        rc = write_private(path, out.s, out.len, err);
-        sbuf_free(&out);
+        *len = out.len;
+        *text = sbuf_detach(&out);
     }
     free(box);
     sodium_memzero(key, sizeof key);
     sodium_memzero(plain.s, plain.len);
     sbuf_free(&plain);
     keys_self_clear(&self);
+    return rc;
+}
+
+int keys_backup(store *st, const char *path, const char *passphrase,
+                char **err)
+{
+    char *text;
+    size_t len;
+    if (keys_backup_text(st, passphrase, &text, &len, err) != 0)
+        return -1;
+    int rc = write_private(path, text, len, err);
+    free(text);
     return rc;
 }
 
@@ -403,4 +416,36 @@ int keys_restore(store *st, const char *path, const char *passphrase,
     free(text);
     keys_self_clear(&self);
     return rc;
+}
+
+int keys_backup_identity(const char *name, const char *text, size_t len,
+                         const char *passphrase, keys_self *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0) {
+        *err = xstrdup("libsodium failed to initialise");
+        return -1;
+    }
+    backup_head h;
+    memset(&h, 0, sizeof h);
+    char *why = NULL, *plain = NULL, *cards = NULL;
+    size_t plain_len = 0;
+    if (len > BACKUP_MAX || parse_head(text, len, &h) != 0)
+        why = xstrdup("not a khaosat key backup, or a damaged one");
+    else if (!(plain = open_box(&h, passphrase, &plain_len, &why)))
+        ;
+    else if (parse_plain(plain, out, &cards) != 0
+             || strcmp(out->card.fpr, h.fpr) != 0)
+        why = xstrdup("the keys inside the backup are damaged");
+    if (why) {
+        *err = xasprintf("%s: %s", name, why);
+        free(why);
+        keys_self_clear(out);
+    }
+    if (plain) {
+        sodium_memzero(plain, plain_len);
+        free(plain);
+    }
+    free(h.box);
+    return why ? -1 : 0;
 }

@@ -116,6 +116,9 @@ int ui_pager(const char *title, const char *keys, const char *text,
 char *ui_usb_dir(void);
 /* Export the interviews not yet exported into a directory (asked). */
 void ui_export(ui_app *a);
+/* Back the database up into a directory the user gives, and say how it
+ * went. */
+void ui_backup(ui_app *a);
 /* Merge every bundle of a directory (asked), with progress and summary. */
 void ui_merge(ui_app *a);
 /* The indicator report of this database on screen. */

@@ -267,6 +267,7 @@ static int home_office_key(ui_app *a, int k)
     case 'c': ui_conflicts(a); return 1;
     case 'R': ui_report(a); return 1;
     case 'k': ui_keys(a); return 1;
+    case 'B': ui_backup(a); return 1;
     case '?': ui_help_home(); return 1;
     default: return 0;
     }
@@ -284,7 +285,7 @@ void ui_home(ui_app *a)
         int k = ui_pick_key(title,
                             _("Enter new  r list  b browse  e export  "
                               "m merge  c conflicts  R report  ? help"),
-                            e, NULL, n, &sel, "nrsbemcRk?q");
+                            e, NULL, n, &sel, "nrsbemcRkB?q");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);

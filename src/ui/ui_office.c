@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sync/backup.h"
 #include "sync/bundle.h"
 #include "core/i18n.h"
 #include "sync/merge.h"
@@ -292,6 +293,40 @@ void ui_export(ui_app *a)
     free(dir);
 }
 
+void ui_backup(ui_app *a)
+{
+    const char *title = _("Back up the database");
+    char *dir = office_ask_dir(title, _("Directory to write the backup to "
+                                        "(a USB stick is offered when one is mounted):"));
+    if (!dir)
+        return;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char day[32];
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    char *path = xasprintf("%s/khaosat-%s.kbk", dir, day);
+    office_working(title, _("Copying, writing and checking the backup..."));
+    backup_info info;
+    char *err = NULL, *msg;
+    if (backup_write(a->st, path, NULL, &info, &err) != 0)
+        msg = xasprintf(_("The backup failed: %s.\n\nNothing was backed "
+                          "up; the database is as it was."), err);
+    else
+        msg = xasprintf(_("%ld interviews backed up to\n\n%s\n\nThe file "
+                          "was read back and checked.%s"), info.interviews,
+                        path, info.sealed
+                        ? _(" It is sealed for this database's key: keep a "
+                            "key backup too (khaosat keys backup).")
+                        : _(" It is not sealed: keep it as safe as the "
+                            "laptop."));
+    ui_show_text(title, msg);
+    free(msg);
+    free(err);
+    free(path);
+    free(dir);
+}
+
 /* Where a merge stands, for its progress bar. */
 typedef struct office_merge {
     size_t i, n;          /* bundle i (0-based) of n */
@@ -504,6 +539,7 @@ void ui_help_home(void)
         {N_("c"), N_("resolve the conflicts of merges; see duplicates")},
         {N_("R"), N_("the indicator report")},
         {N_("k"), N_("keys: this database's fingerprint and trusted cards")},
+        {N_("B"), N_("back up the database to a USB stick, checked")},
         {N_("F1, ?"), N_("this help")},
         {N_("q, Esc"), N_("quit")},
     };

@@ -1,0 +1,108 @@
+/* cmd_backup.c: khaosat backup (a checked copy of the database, taken
+ * while it is in use) and khaosat restore. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "core/i18n.h"
+#include "core/util.h"
+#include "sync/backup.h"
+
+int cmd_backup(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat backup --to FILE [--with-keys] "
+                          "[--db PATH]\n");
+    const char *db = NULL, *to = NULL;
+    int with_keys = 0;
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL}, {"to", &to, NULL, NULL},
+        {"with-keys", NULL, NULL, &with_keys},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (!to || optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    store *st = cmd_open_store("khaosat backup", db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    char *pass = with_keys ? cmd_new_passphrase("khaosat backup") : NULL;
+    backup_info info;
+    char *err = NULL;
+    rc = 1;
+    if (with_keys && !pass)
+        ;
+    else if (backup_write(st, to, pass, &info, &err) != 0)
+        fprintf(stderr, "khaosat backup: %s\n", err);
+    else {
+        printf(_("%s: %ld interviews of %s, checked after writing\n"), to,
+               info.interviews, store_path(st));
+        if (info.sealed)
+            printf(_("sealed for this database's key %s%s\n"),
+                   info.database, info.keys_len
+                   ? _(", with its keys under the passphrase") : "");
+        else
+            printf(_("not sealed: this database has no keys; keep the file "
+                     "as safe as the laptop\n"));
+        rc = 0;
+    }
+    cmd_drop_passphrase(pass);
+    free(err);
+    store_close(st);
+    return rc;
+}
+
+/* Ask for the passphrase of the keys inside a backup. */
+static char *ask_passphrase(void *ctx)
+{
+    (void)ctx;
+    return cmd_read_passphrase(_("Passphrase of the keys in the backup: "));
+}
+
+int cmd_restore(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat restore [--replace] [--db PATH] "
+                          "FILE\n");
+    const char *db = NULL;
+    int replace = 0;
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL}, {"replace", NULL, NULL, &replace},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    backup_info info;
+    char *err = NULL;
+    int created = 0;
+    if (backup_restore(argv[optind], db, replace, ask_passphrase, NULL, &info,
+                       &created, &err) != 0) {
+        fprintf(stderr, "khaosat restore: %s\n", err);
+        free(err);
+        return 1;
+    }
+    char *path = NULL;
+    if (db && *db)
+        path = xstrdup(db);
+    else if (store_default_path(&path) != 0)
+        path = xstrdup("?");
+    if (created)
+        fprintf(stderr, _("khaosat restore: created a new database %s\n"),
+                path);
+    printf(_("%s: restored from %s (made %s, %ld interviews), checked\n"),
+           path, argv[optind], info.made, info.interviews);
+    free(path);
+    return 0;
+}

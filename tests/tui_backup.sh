@@ -1,0 +1,68 @@
+#!/bin/sh
+# tui_backup.sh: backing up from the home screen (key B) while the screen
+# has the database open, twice (the second replaces the day's file), a
+# backup by the command while the screen is open, and a backup refused for
+# a folder that is not there; each backup restored and compared with
+# sqlite3 .dump.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+SOCK=khaosat-backup-$$
+K="$KHAOSAT"
+DB=$TMP/office.db
+dump() { sqlite3 "$1" .dump | sha256sum; }
+
+# start: the office screen on $DB (tui_lib.sh).
+start() { start_screen "$DB"; }
+
+laptop office "Giám sát Hà" "Xã Đông Hòa"
+mv "$TMP/office.db" "$DB" 2>/dev/null
+"$K" simulate --db "$DB" --forms "$FORMS" --form household --count 4 --seed 3 >/dev/null
+mkdir "$TMP/usb"
+day=$(date +%Y-%m-%d)
+
+start
+wait_for "b browse"
+# 1. The first backup from the screen.
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/usb"
+wait_for "4 interviews backed up to" 10
+wait_for "read back and checked"
+key q
+[ -f "$TMP/usb/khaosat-$day.kbk" ] || fail "no backup file for today"
+run "$K" restore --db "$TMP/r1.db" "$TMP/usb/khaosat-$day.kbk"
+expect_status 0
+[ "$(dump "$TMP/r1.db")" = "$(dump "$DB")" ] || fail "the screen's backup differs"
+
+# 2. More data (by the command, while the screen is open), a second backup
+# the same day replaces the file.
+"$K" simulate --db "$DB" --forms "$FORMS" --form household --count 2 --seed 4 >/dev/null
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/usb"
+wait_for "6 interviews backed up to" 10
+key q
+[ "$(ls "$TMP/usb" | wc -l)" = 1 ] || fail "leftovers on the stick: $(ls -A "$TMP/usb")"
+run "$K" restore --db "$TMP/r2.db" "$TMP/usb/khaosat-$day.kbk"
+expect_status 0
+[ "$(dump "$TMP/r2.db")" = "$(dump "$DB")" ] || fail "the second backup differs"
+
+# 3. The command backs up while the screen has the database open.
+run "$K" backup --db "$DB" --to "$TMP/cmd.kbk"
+expect_status 0
+run "$K" restore --db "$TMP/r3.db" "$TMP/cmd.kbk"
+expect_status 0
+[ "$(dump "$TMP/r3.db")" = "$(dump "$DB")" ] || fail "backup beside the screen differs"
+
+# 4. A folder that is not there: refused, nothing written.
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/nowhere"
+wait_for "is not a directory"
+key q
+wait_for "b browse"
+key q
+wait_exit 0
+
+finish
