@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "store/revision.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -591,7 +592,7 @@ START_TEST(refuses_newer_schema)
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
                            "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was made by a newer khaosat (database schema 9; "
-                      "this khaosat knows up to 6); update khaosat");
+                      "this khaosat knows up to 7); update khaosat");
 }
 END_TEST
 
@@ -705,6 +706,12 @@ START_TEST(reviews_set_get_clear)
     ck_assert_int_eq(store_review_get(st, uuid, &status, &comment), 0);
     ck_assert_ptr_null(status);
     ck_assert_ptr_null(comment);
+    /* A draft cannot be judged; a return needs its comment. */
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "is a draft"));
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_review_set(st, uuid, "returned", "", "Hùng"), -1);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(st), "needs a comment"));
 
     ck_assert_int_eq(store_review_set(st, uuid, "returned", "Tuổi sai",
                                       "Hùng"), 0);
@@ -742,6 +749,16 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
+/* What version 7 added, undone: with it a database of today's schema reads
+ * as one of version 6. */
+static const char undo_v7[] =
+    "DROP TABLE households; DROP TABLE villages;"
+    " ALTER TABLE duplicates DROP COLUMN decision;"
+    " ALTER TABLE duplicates DROP COLUMN keep;"
+    " ALTER TABLE duplicates DROP COLUMN decided;"
+    " ALTER TABLE reviews DROP COLUMN revision;"
+    " ALTER TABLE reviews DROP COLUMN content;";
+
 /* A schema 3 database (today's schema without what versions 4 and 5
  * added) gains the identity, trusted-card and review tables, the bundles'
  * signers and the audit rows' digests, keeping its data. */
@@ -750,7 +767,9 @@ START_TEST(migrates_from_v3)
     char uuid[37];
     store *st = open_with_interview(uuid);
     ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
     store_close(st);
+    check_sql_exec(dbpath, undo_v7);
     check_sql_exec(dbpath, "DROP TABLE reviews; DROP TABLE trusted;"
                            " DROP TABLE identity; DROP INDEX audit_origin;"
                            " ALTER TABLE audit DROP COLUMN origin_digest;"
@@ -807,6 +826,7 @@ START_TEST(migrates_from_v5_to_canonical_values)
     for (size_t i = 0; i < 5; i++)
         ck_assert_int_eq(store_save_answer(st, uuid, in[i][0], "", in[i][1]), 0);
     store_close(st);
+    check_sql_exec(dbpath, undo_v7);
     check_sql_exec(dbpath, "PRAGMA user_version = 5;");
     st = open_ok();
     char *a = answers_of(st, uuid);
@@ -827,6 +847,85 @@ START_TEST(migrates_from_v5_to_canonical_values)
     store_close(st);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit WHERE"
                                             " event = 'canonical'"), 3);
+}
+END_TEST
+
+/* The review holds the revision judged: a change voids an approval
+ * ("changed"); a returned interview reopened stays "returned" until it is
+ * finished again with a different content ("corrected"). */
+START_TEST(review_states_follow_revisions)
+{
+    char uuid[37], *state;
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "unreviewed");
+    free(state);
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), 0);
+    char *head;
+    ck_assert_int_eq(store_rev_head(st, uuid, &head), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM reviews"
+                                            " r JOIN interviews i ON"
+                                            " i.head = r.revision"), 1);
+    free(head);
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hoa"), 0);
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "changed");
+    free(state);
+    /* Back to the judged content: the approval holds again. */
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hà"), 0);
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "approved");
+    free(state);
+
+    ck_assert_int_eq(store_review_set(st, uuid, "returned", "Tên?", "Hùng"),
+                     0);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_DRAFT), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "name", "", "Hạnh"), 0);
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "returned");
+    free(state);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "corrected");
+    free(state);
+    long n;
+    ck_assert_int_eq(store_review_count(st, "corrected", &n), 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(store_review_count(st, "approved", &n), 0);
+    ck_assert_int_eq(n, 0);
+    store_close(st);
+}
+END_TEST
+
+/* A schema 6 database gains review revisions (its reviews taken to judge
+ * the head at the upgrade), duplicate decisions and the set-up tables. */
+START_TEST(migrates_from_v6)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    store_close(st);
+    check_sql_exec(dbpath, undo_v7);
+    check_sql_exec(dbpath, "INSERT INTO reviews (interview, status, time)"
+                           " SELECT uuid, 'approved', 't' FROM interviews;"
+                           " PRAGMA user_version = 6;");
+    st = open_ok();
+    char *state;
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "approved");
+    free(state);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM reviews r"
+                                            " JOIN interviews i ON i.uuid ="
+                                            " r.interview AND i.head ="
+                                            " r.revision"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM sqlite_master"
+                                            " WHERE name IN ('villages',"
+                                            " 'households')"), 2);
 }
 END_TEST
 
@@ -855,5 +954,7 @@ int main(void)
     tcase_add_test(tc, reviews_set_get_clear);
     tcase_add_test(tc, migrates_from_v3);
     tcase_add_test(tc, migrates_from_v5_to_canonical_values);
+    tcase_add_test(tc, review_states_follow_revisions);
+    tcase_add_test(tc, migrates_from_v6);
     return check_run(s);
 }

@@ -36,6 +36,10 @@ int cmd_keys(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 /* khaosat restore [--replace] [--db PATH] FILE */
 int cmd_restore(int argc, char **argv);
+/* khaosat review [--db PATH] UUID --approve|--return|--clear [--comment T] */
+int cmd_review(int argc, char **argv);
+/* khaosat reviews [--db PATH] [--state STATE] */
+int cmd_reviews(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */
 int cmd_tui(int argc, char **argv);
 

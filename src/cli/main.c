@@ -26,6 +26,8 @@ static const struct subcommand subcommands[] = {
     {"merge", cmd_merge, N_("merge sync bundles into this database")},
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
+    {"review", cmd_review, N_("approve an interview or return it with a comment")},
+    {"reviews", cmd_reviews, N_("list interviews with their review state")},
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
     {"backup", cmd_backup, N_("a checked copy of the database, taken while in use")},
     {"restore", cmd_restore, N_("put a backup back as the database")},

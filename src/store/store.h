@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 typedef struct store store;
 
@@ -249,15 +249,42 @@ typedef int (*store_audit_fn)(void *ctx, const store_audit *a);
 int store_load_audit(store *st, const char *uuid, store_audit_fn fn,
                      void *ctx);
 
-/* Record the supervisor's review of an interview: status "approved" or
- * "returned" with an optional comment and reviewer's name; a NULL status
- * clears the review. */
+/* Record the supervisor's review of a finished interview against its
+ * current revision (made first if the content moved on): status
+ * "approved" (comment optional) or "returned" (comment required), with
+ * the reviewer's name; a NULL status clears the review.  The one entry
+ * point of `khaosat review` and the review screen: drafts, unknown
+ * interviews and a return without a comment are refused. */
 int store_review_set(store *st, const char *uuid, const char *status,
                      const char *comment, const char *reviewer);
 /* The review of an interview: *status and *comment newly allocated, or
  * NULL when there is no review (or no comment).  Returns 0, -1 on failure. */
 int store_review_get(store *st, const char *uuid, char **status,
                      char **comment);
+
+/* One interview's review as listed (strings borrowed for the call).
+ * state is "unreviewed", "approved", "returned", "changed" (approved, then
+ * its content changed) or "corrected" (returned, then finalised again with
+ * a different content); status, comment, reviewer, time and revision are
+ * NULL when it was never reviewed; key is "" when unknown. */
+typedef struct store_review {
+    const char *interview, *form_id, *key;
+    const char *status, *comment, *reviewer, *time, *revision;
+    const char *state;
+} store_review;
+typedef int (*store_review_fn)(void *ctx, const store_review *r);
+/* Non-zero when state is one of the five review states. */
+int store_review_state_valid(const char *state);
+/* Call fn for each interview that is complete or reviewed (only uuid
+ * when not NULL; only those in state when not NULL), by form, key and
+ * UUID: 0, fn's non-zero value, or -1. */
+int store_reviews_each(store *st, const char *uuid, const char *state,
+                       store_review_fn fn, void *ctx);
+/* The review state of one interview (newly allocated; "unreviewed" for a
+ * draft never reviewed or an unknown UUID). */
+int store_review_state(store *st, const char *uuid, char **state);
+/* How many interviews are in state (NULL: complete or reviewed). */
+int store_review_count(store *st, const char *state, long *n);
 
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);

@@ -1,75 +1,150 @@
 /* store_review.c: the supervisor's review of each interview (approved or
  * returned to the enumerator with a comment).  Reviews live beside the
  * interview, not in its answers: reviewing is not a change to the data, so
- * it makes no revision and never reaches a bundle. */
+ * it makes no audit row and never marks the interview for export.
+ *
+ * A review is recorded against the revision it judged (the interview's
+ * head, made first when the content moved on since the last one) and that
+ * revision's content hash.  Its state is read, never stored: while the head
+ * holds the judged content the review stands; once the content differs, an
+ * approval reads "changed" and a return, once finalised again,
+ * "corrected". */
 #include "config.h"
 #include "store/store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/revision.h"
 #include "core/util.h"
+
+/* The state of every interview that is complete or reviewed.  ?1 one
+ * interview or NULL; ?2 one state or NULL. */
+static const char review_sql[] =
+    "SELECT uuid, form_id, key, status, comment, reviewer, time, revision,"
+    " state FROM (SELECT i.uuid, i.form_id, coalesce(k.key, '') AS key,"
+    " r.status, r.comment, r.reviewer, r.time, r.revision,"
+    " CASE WHEN r.status IS NULL THEN 'unreviewed'"
+    "  WHEN r.content IS h.content THEN r.status"
+    "  WHEN r.status = 'approved' THEN 'changed'"
+    "  WHEN i.status = 'draft' THEN 'returned'"
+    "  ELSE 'corrected' END AS state"
+    " FROM interviews i LEFT JOIN reviews r ON r.interview = i.uuid"
+    " LEFT JOIN revisions h ON h.id = i.head"
+    " LEFT JOIN case_keys k ON k.interview = i.uuid"
+    " WHERE (?1 IS NULL OR i.uuid = ?1)"
+    " AND (i.status = 'complete' OR r.status IS NOT NULL))"
+    " WHERE ?2 IS NULL OR state = ?2 ORDER BY form_id, key, uuid";
 
 /* Prepare a one-off statement (reviews are set by hand, rarely). */
 static sqlite3_stmt *prepare(store *st, const char *sql)
 {
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing \"%s\"", sql);
+        store_fail(st, "preparing \"%.40s...\"", sql);
         sqlite3_finalize(s);
         return NULL;
     }
     return s;
 }
 
-/* Whether the interview exists: 1, 0, or -1 on failure. */
-static int interview_exists(store *st, const char *uuid)
+/* The interview's status ("draft"/"complete", newly allocated): 0, 1 when
+ * there is no such interview, -1 on failure. */
+static int interview_status(store *st, const char *uuid, char **out)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT 1 FROM interviews WHERE uuid = ?1");
+    *out = NULL;
+    sqlite3_stmt *s = prepare(st, "SELECT status FROM interviews"
+                              " WHERE uuid = ?1");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc == SQLITE_ROW)
+        *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    else if (rc != SQLITE_DONE)
         store_fail(st, "looking up interview %s", uuid);
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
-int store_review_set(store *st, const char *uuid, const char *status,
-                     const char *comment, const char *reviewer)
+/* Whether a review may be recorded: 0, or -1 with the message set. */
+static int review_allowed(store *st, const char *uuid, const char *status,
+                          const char *comment)
 {
-    if (status && strcmp(status, "approved") != 0
-        && strcmp(status, "returned") != 0)
+    if (strcmp(status, "approved") != 0 && strcmp(status, "returned") != 0)
         return store_failx(st, "review of %s: status \"%s\" is neither "
                            "approved nor returned", uuid, status);
-    int found = interview_exists(st, uuid);
+    if (!strcmp(status, "returned") && (!comment || !*comment))
+        return store_failx(st, "review of %s: a returned interview needs a "
+                           "comment saying what to check or correct", uuid);
+    char *ivs;
+    int found = interview_status(st, uuid, &ivs);
     if (found < 0)
         return -1;
-    if (!found)
+    if (found)
         return store_failx(st, "review: no interview %s", uuid);
-    sqlite3_stmt *s = prepare(st, status
-        ? "INSERT INTO reviews (interview, status, comment, reviewer, time)"
-          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (interview) DO UPDATE"
-          " SET status = excluded.status, comment = excluded.comment,"
-          " reviewer = excluded.reviewer, time = excluded.time"
-        : "DELETE FROM reviews WHERE interview = ?1");
+    int draft = !strcmp(ivs, "draft");
+    free(ivs);
+    if (draft)
+        return store_failx(st, "review of %s: the interview is a draft; "
+                           "only a finished interview can be reviewed", uuid);
+    return 0;
+}
+
+/* Record the review of the head revision head, inside a transaction. */
+static int review_write(store *st, const char *uuid, const char *status,
+                        const char *comment, const char *reviewer,
+                        const char *head)
+{
+    sqlite3_stmt *s = prepare(st,
+        "INSERT INTO reviews (interview, status, comment, reviewer, time,"
+        " revision, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " (SELECT content FROM revisions WHERE id = ?6))"
+        " ON CONFLICT (interview) DO UPDATE"
+        " SET status = excluded.status, comment = excluded.comment,"
+        " reviewer = excluded.reviewer, time = excluded.time,"
+        " revision = excluded.revision, content = excluded.content");
     if (!s)
         return -1;
     char now[32];
     store_now(now, 0);
-    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    if (status) {
-        sqlite3_bind_text(s, 2, status, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, comment, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, reviewer, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, now, -1, SQLITE_STATIC);
-    }
+    const char *v[6] = {uuid, status, comment && *comment ? comment : NULL,
+                        reviewer, now, head};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE)
         store_fail(st, "saving the review of %s", uuid);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_review_set(store *st, const char *uuid, const char *status,
+                     const char *comment, const char *reviewer)
+{
+    if (!status) {
+        sqlite3_stmt *s = prepare(st, "DELETE FROM reviews"
+                                  " WHERE interview = ?1");
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        return rc == SQLITE_DONE ? 0
+            : store_fail(st, "clearing the review of %s", uuid);
+    }
+    if (review_allowed(st, uuid, status, comment) != 0)
+        return -1;
+    /* The revision judged is the content shown: make it one if needed. */
+    char head[REV_HEX + 1];
+    if (store_begin(st) != 0)
+        return -1;
+    if (store_rev_snapshot_tx(st, uuid, 0, head) != 0
+        || review_write(st, uuid, status, comment, reviewer, head) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
 }
 
 int store_review_get(store *st, const char *uuid, char **status,
@@ -92,4 +167,73 @@ int store_review_get(store *st, const char *uuid, char **status,
         store_fail(st, "reading the review of %s", uuid);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_review_state_valid(const char *state)
+{
+    static const char *const states[] = {
+        "unreviewed", "approved", "returned", "changed", "corrected"};
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++)
+        if (state && !strcmp(state, states[i]))
+            return 1;
+    return 0;
+}
+
+/* Column i as text ("" for NULL where the struct promises a string). */
+static const char *col(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+int store_reviews_each(store *st, const char *uuid, const char *state,
+                       store_review_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = prepare(st, review_sql);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                          col(s, 4), col(s, 5), col(s, 6), col(s, 7),
+                          col(s, 8)};
+        ret = fn(ctx, &r);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the reviews");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+/* Copy the state of the one row seen. */
+static int keep_state(void *ctx, const store_review *r)
+{
+    *(char **)ctx = xstrdup(r->state);
+    return 1;
+}
+
+int store_review_state(store *st, const char *uuid, char **state)
+{
+    *state = NULL;
+    int rc = store_reviews_each(st, uuid, NULL, keep_state, state);
+    if (rc < 0)
+        return -1;
+    if (!*state)
+        *state = xstrdup("unreviewed");
+    return 0;
+}
+
+/* Count one row. */
+static int count_one(void *ctx, const store_review *r)
+{
+    (void)r;
+    ++*(long *)ctx;
+    return 0;
+}
+
+int store_review_count(store *st, const char *state, long *n)
+{
+    *n = 0;
+    return store_reviews_each(st, NULL, state, count_one, n);
 }

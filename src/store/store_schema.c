@@ -22,6 +22,13 @@
  *   6  answers in canonical form: numbers without leading zeros or a
  *      decimal comma, text in Unicode NFC (store_canon.c); each value
  *      rewritten is audited as 'canonical'. No table changes.
+ *   7  the loop back to the laptops: a review records the revision it
+ *      judged (and that revision's content hash), so a later change voids
+ *      it; a pair of possible duplicates records the supervisor's decision
+ *      (the same household, keeping one, or different ones); the commune's
+ *      set-up: its villages with the enumerator covering each, and the
+ *      household list of each village.  Reviews made before version 7 are
+ *      taken to have judged the interview's head at the upgrade.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -211,6 +218,28 @@ static const char schema_v5[] =
     "CREATE UNIQUE INDEX audit_origin ON audit (origin, origin_seq,"
     " origin_digest) WHERE origin IS NOT NULL;";
 
+/* Version 7: reviews bound to revisions, duplicate decisions, set-up. */
+static const char schema_v7[] =
+    "ALTER TABLE reviews ADD COLUMN revision TEXT;"
+    "ALTER TABLE reviews ADD COLUMN content TEXT;"
+    "UPDATE reviews SET revision = (SELECT head FROM interviews"
+    "  WHERE uuid = reviews.interview),"
+    " content = (SELECT r.content FROM interviews i JOIN revisions r"
+    "  ON r.id = i.head WHERE i.uuid = reviews.interview);"
+    "ALTER TABLE duplicates ADD COLUMN decision TEXT"
+    " CHECK (decision IN ('same', 'different'));"
+    "ALTER TABLE duplicates ADD COLUMN keep TEXT;"
+    "ALTER TABLE duplicates ADD COLUMN decided TEXT;"
+    "CREATE TABLE villages ("
+    " code TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " enumerator TEXT) WITHOUT ROWID;"
+    "CREATE TABLE households ("
+    " village TEXT NOT NULL REFERENCES villages (code) ON DELETE CASCADE,"
+    " number TEXT NOT NULL,"
+    " head TEXT NOT NULL,"
+    " PRIMARY KEY (village, number)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -251,6 +280,7 @@ static const struct {
     {schema_v4, NULL},      /* 3 -> 4 */
     {schema_v5, NULL},      /* 4 -> 5 */
     {"", store_canon_migrate},  /* 5 -> 6 */
+    {schema_v7, NULL},      /* 6 -> 7 */
 };
 
 int store_default_path(char **out)

@@ -65,10 +65,13 @@ char *ui_case_key(ui_app *a, const form *f, const char *uuid,
 /* What a review mark is shown as. */
 static const char *rv_mark_name(const char *status)
 {
-    if (!status)
+    if (!status || !strcmp(status, "unreviewed"))
         return "";
     return !strcmp(status, "approved") ? _("approved")
-           : !strcmp(status, "returned") ? _("returned") : status;
+           : !strcmp(status, "returned") ? _("returned")
+           : !strcmp(status, "changed") ? _("changed since approved")
+           : !strcmp(status, "corrected") ? _("corrected after return")
+           : status;
 }
 
 /* One interview of the list. */
@@ -163,9 +166,12 @@ static int rv_load(ui_app *a, rv_list *l)
         }
         rv_row *r = &l->v[i];
         r->key = ui_case_key(a, forms[j], r->iv.uuid, &r->village);
-        char *comment = NULL;
-        store_review_get(a->st, r->iv.uuid, &r->review, &comment);
-        free(comment);
+        /* The state, not the mark: a later revision voids the review. */
+        store_review_state(a->st, r->iv.uuid, &r->review);
+        if (r->review && !strcmp(r->review, "unreviewed")) {
+            free(r->review);
+            r->review = NULL;
+        }
     }
     free(firsts);
     free(forms);
@@ -181,7 +187,8 @@ enum { RV_VILLAGE, RV_ENUM, RV_STATUS, RV_FORM, RV_NFILTERS };
 
 /* The statuses the status filter cycles through. */
 static const char *const rv_statuses[] = {
-    "draft", "complete", "unreviewed", "approved", "returned"};
+    "draft", "complete", "unreviewed", "approved", "returned", "changed",
+    "corrected"};
 
 static const char *rv_status_name(const char *s)
 {
@@ -461,8 +468,9 @@ static char *rv_view_text(ui_app *a, const store_interview *iv, char **err)
         return NULL;
     }
     char *key = ui_case_key(a, f, iv->uuid, NULL);
-    char *status = NULL, *comment = NULL;
+    char *status = NULL, *comment = NULL, *state = NULL;
     store_review_get(a->st, iv->uuid, &status, &comment);
+    store_review_state(a->st, iv->uuid, &state);
     sbuf b;
     sbuf_init(&b);
     int lang = ui_form_lang(a, f);
@@ -474,11 +482,13 @@ static char *rv_view_text(ui_app *a, const store_interview *iv, char **err)
               iv->status == STORE_DRAFT ? _("draft") : _("complete"),
               iv->updated ? iv->updated : "");
     sbuf_addf(&b, _("Review: %s%s%s\n"),
-              status ? rv_mark_name(status) : _("not reviewed"),
+              status ? rv_mark_name(state ? state : status)
+                     : _("not reviewed"),
               comment && *comment ? ": " : "", comment ? comment : "");
     sbuf_addc(&b, '\n');
     rv_flatten(s, inst_root(session_inst(s)), 0, &b);
     free(status);
+    free(state);
     free(comment);
     free(key);
     session_free(s);

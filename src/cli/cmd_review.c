@@ -1,0 +1,113 @@
+/* cmd_review.c: khaosat review and khaosat reviews: the supervisor's
+ * approvals and returns, recorded through the same store entry point as
+ * the review screen, and the list of every interview's review state. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "core/i18n.h"
+#include "core/util.h"
+
+/* The reviewer's name: --reviewer, else the name this database was set up
+ * with; newly allocated or NULL. */
+static char *reviewer_name(store *st, const char *opt)
+{
+    if (opt && *opt)
+        return xstrdup(opt);
+    char *v = NULL;
+    store_setting_get(st, STORE_SET_ENUMERATOR, &v);
+    if (!v)
+        store_setting_get(st, STORE_SET_CARD_NAME, &v);
+    return v;
+}
+
+int cmd_review(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat review [--db PATH] UUID --approve "
+                          "[--comment TEXT]\n"
+                          "       khaosat review [--db PATH] UUID --return "
+                          "--comment TEXT\n"
+                          "       khaosat review [--db PATH] UUID --clear\n");
+    const char *db = NULL, *comment = NULL, *reviewer = NULL;
+    int approve = 0, ret = 0, clear = 0;
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL},
+        {"comment", &comment, NULL, NULL},
+        {"reviewer", &reviewer, NULL, NULL},
+        {"approve", NULL, NULL, &approve},
+        {"return", NULL, NULL, &ret},
+        {"clear", NULL, NULL, &clear},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (argc - optind != 1 || approve + ret + clear != 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *uuid = argv[optind], *prog = "khaosat review";
+    if (ret && (!comment || !*comment)) {
+        fprintf(stderr, _("%s: a returned interview needs --comment saying "
+                          "what the enumerator must check or correct\n"), prog);
+        return 2;
+    }
+    store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    char *who = reviewer_name(st, reviewer);
+    rc = store_review_set(st, uuid, clear ? NULL : approve ? "approved"
+                          : "returned", comment, who);
+    free(who);
+    if (rc)
+        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
+/* Print one review as a tab-separated line of terminal-safe fields. */
+static int print_review(void *ctx, const store_review *r)
+{
+    (void)ctx;
+    const char *f[6] = {r->interview, r->form_id, r->key, r->state,
+                        r->revision ? r->revision : "",
+                        r->comment ? r->comment : ""};
+    for (int i = 0; i < 6; i++) {
+        char *s = cmd_term_safe(f[i]);
+        printf("%s%c", s, i < 5 ? '\t' : '\n');
+        free(s);
+    }
+    return 0;
+}
+
+int cmd_reviews(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat reviews [--db PATH] [--state "
+                          "approved|returned|changed|corrected|unreviewed]\n");
+    const char *db = NULL, *state = NULL;
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL},
+        {"state", &state, NULL, NULL},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    if (argc != optind || (state && !store_review_state_valid(state))) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    store *st = cmd_open_store("khaosat reviews", db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    rc = store_reviews_each(st, NULL, state, print_review, NULL);
+    if (rc)
+        fprintf(stderr, "khaosat reviews: %s\n", store_errmsg(st));
+    store_close(st);
+    return rc ? 1 : 0;
+}
