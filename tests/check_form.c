@@ -133,6 +133,12 @@ static const struct {
      "bad_xlsform_habits.yaml:25:11: 'or_other' is not supported: add a choice such as {value: other, label: Khác} to list 'crop', and a text question after this one with relevant: \"selected(${crops}, 'other')\""},
     {"bad_colon.yaml",
      "bad_colon.yaml:9:15: YAML syntax error: mapping values are not allowed in this context (a text containing ': ' must be quoted: label: \"Tên: họ và tên\")"},
+    {"bad_randomize.yaml",
+     "bad_randomize.yaml:5:46: 'randomize' is only allowed on select_one and select_multiple questions\n"
+     "bad_randomize.yaml:6:50: 'seed' needs randomize: true\n"
+     "bad_randomize.yaml:7:55: 'randomize' must be true or false\n"
+     "bad_randomize.yaml:8:68: reference to undefined question ${nope}\n"
+     "bad_randomize.yaml:9:44: unknown key 'parameters' in question (did you mean `randomize`?)"},
     {"empty.yaml", "empty.yaml:1:1: the form file is empty"},
     {"scalar_top.yaml", "scalar_top.yaml:1:1: a form must be a YAML mapping"},
     {"aliases.yaml", "aliases.yaml:2:8: YAML aliases are not supported"},

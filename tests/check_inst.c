@@ -28,7 +28,23 @@ static const char household_yaml[] =
     "    - {value: d1, label: {vi: Huyện 1, en: District 1}, province: p1}\n"
     "    - {value: d2, label: {vi: Huyện 2, en: District 2}, province: p1}\n"
     "    - {value: d3, label: {vi: Huyện 3, en: District 3}, province: p2}\n"
+    "  letters:\n"
+    "    - {value: A, label: {vi: A, en: A}}\n"
+    "    - {value: B, label: {vi: B, en: B}}\n"
+    "    - {value: C, label: {vi: C, en: C}}\n"
+    "    - {value: D, label: {vi: D, en: D}}\n"
+    "    - {value: E, label: {vi: E, en: E}}\n"
+    "    - {value: F, label: {vi: F, en: F}}\n"
     "questions:\n"
+    "  - id: pick\n"
+    "    type: select_multiple letters\n"
+    "    label: {vi: Chọn, en: Pick}\n"
+    "    randomize: true\n"
+    "    seed: \"${size} + 41\"\n"
+    "  - id: pick_any\n"
+    "    type: select_one letters\n"
+    "    label: {vi: Chọn, en: Pick}\n"
+    "    randomize: yes\n"
     "  - id: province\n"
     "    type: select_one province\n"
     "    label: {vi: Tỉnh, en: Province}\n"
@@ -262,6 +278,45 @@ START_TEST(lists_from_the_form_and_the_office)
 }
 END_TEST
 
+/* The codes of q's choices, in the order offered. */
+static char *offered(int qi)
+{
+    int *ix;
+    size_t n = inst_choices(in, inst_root(in), qi, &ix);
+    const form_list *l = &f->lists[f->q[qi].list];
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        sbuf_add(&b, l->choices[ix[i]].value);
+    free(ix);
+    return sbuf_detach(&b);
+}
+
+/* randomize: true offers the choices in ODK's order for the seed (42 gives
+ * AFCBDE there too); without a seed, one order for the whole interview. */
+START_TEST(choices_shuffled_as_odk_does)
+{
+    inst_frame *root = inst_root(in);
+    inst_set(in, root, q("size"), "1");
+    char *s = offered(q("pick"));
+    ck_assert_str_eq(s, "AFCBDE");
+    free(s);
+    inst_set(in, root, q("size"), "0");  /* seed 41 */
+    s = offered(q("pick"));
+    ck_assert_str_ne(s, "AFCBDE");
+    ck_assert_uint_eq(strlen(s), 6);
+    free(s);
+    /* Every choice can still be chosen, in any order. */
+    ck_assert_int_eq(inst_check_value(in, root, q("pick"), "F A", NULL), INST_OK);
+    char *first = offered(q("pick_any")), *again = offered(q("pick_any"));
+    ck_assert_str_eq(first, again);
+    for (const char *c = "ABCDEF"; *c; c++)
+        ck_assert(strchr(first, *c));
+    free(first);
+    free(again);
+}
+END_TEST
+
 START_TEST(repeat_count_follows_expression)
 {
     inst_frame *root = inst_root(in);
@@ -416,6 +471,7 @@ int main(void)
     tcase_add_test(tc, repeat_count_follows_expression);
     tcase_add_test(tc, roster_growth_does_not_leave_later_sections_stale);
     tcase_add_test(tc, indexed_repeat_reads_any_member);
+    tcase_add_test(tc, choices_shuffled_as_odk_does);
     tcase_add_test(tc, lists_from_the_form_and_the_office);
     tcase_add_test(tc, constraint_message_in_form_language);
     tcase_add_test(tc, required_and_bad_values_are_refused);

@@ -76,6 +76,11 @@ typedef struct expr_use {
 void expr_each_use(const expr *e, void (*f)(void *ctx, const expr_use *u),
                    void *ctx);
 
+/* Put the n ints of v in the order ODK's randomize(v, seed) gives them
+ * (Park-Miller generator, inside-out Fisher-Yates), so that a select's
+ * choices can be shuffled as ODK shuffles them for the same seed. */
+void expr_shuffle_ints(int *v, size_t n, double seed);
+
 /* What the evaluator asks of its caller. */
 typedef struct expr_env {
     void *ctx;

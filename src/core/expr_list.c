@@ -190,31 +190,56 @@ static value items_of(const value *v)
     return out;
 }
 
+/* The order ODK's randomize() gives n members: order[k] is the index of
+ * the member that goes to place k ("inside-out" Fisher-Yates: member i
+ * goes to a random place j <= i, and what was at j moves to i). g NULL
+ * draws from libsodium instead of a seeded generator. */
+static void shuffle_order(size_t n, park_miller *g, size_t *order)
+{
+    if (!g && sodium_init() < 0)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        size_t j = g ? (size_t)floor(park_miller_next(g) * (double)(i + 1))
+                     : randombytes_uniform((uint32_t)(i + 1));
+        if (j != i)
+            order[i] = order[j];
+        order[j] = i;
+    }
+}
+
+void expr_shuffle_ints(int *v, size_t n, double seed)
+{
+    park_miller g = park_miller_new(seed);
+    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    int *copy = xmalloc((n ? n : 1) * sizeof *copy);
+    shuffle_order(n, &g, order);
+    for (size_t k = 0; k < n; k++)
+        copy[k] = v[order[k]];
+    if (n)
+        memcpy(v, copy, n * sizeof *v);
+    free(copy);
+    free(order);
+}
+
 /* randomize(nodeset[, seed]): the members in a shuffled order, the same
- * for the same seed as in ODK (an "inside-out" Fisher-Yates shuffle:
- * member i goes to a random place j <= i, and what was at j moves to i). */
+ * for the same seed as in ODK. */
 FN(fn_randomize)
 {
     value t = {0};
     *out = items_of(ev_val(c->args[0], env, &t));
     val_free(&t);
     park_miller g = park_miller_new(c->nargs > 1 ? ev_num(c->args[1], env) : 0);
-    if (c->nargs < 2 && sodium_init() < 0)
-        abort();
     size_t n = out->n;
+    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
     char **r = xmalloc((n ? n : 1) * sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        size_t j = c->nargs > 1
-            ? (size_t)floor(park_miller_next(&g) * (double)(i + 1))
-            : randombytes_uniform((uint32_t)(i + 1));
-        if (j != i)
-            r[i] = r[j];
-        r[j] = out->items[i];
-    }
+    shuffle_order(n, c->nargs > 1 ? &g : NULL, order);
+    for (size_t k = 0; k < n; k++)
+        r[k] = out->items[order[k]];
     /* The same strings in the new order, in the node-set's own array. */
     if (n)
         memcpy(out->items, r, n * sizeof *r);
     free(r);
+    free(order);
 }
 
 const func_def expr_list_funcs[] = {

@@ -13,7 +13,7 @@
 
 const char *const form_slot_names[FS_NSLOTS] = {
     "relevant", "required", "constraint", "calculation", "choice_filter",
-    "count", "default",
+    "count", "default", "seed",
 };
 
 static const char *const qtype_names[] = {
@@ -249,6 +249,7 @@ static void question_free(form_question *q, size_t nlang)
     expr_free(q->choice_filter);
     expr_free(q->count);
     expr_free(q->default_expr);
+    expr_free(q->seed);
     free(q->default_value);
     attrs_free(q->meta, q->nmeta);
     free(q->dependents);

@@ -59,6 +59,8 @@ typedef struct form_question {
     char *default_value;  /* literal default answer, or NULL */
     expr *default_expr;   /* a default computed when the interview or the
                            * roster instance starts (today()), or NULL */
+    int randomize;        /* select: offer the choices shuffled */
+    expr *seed;           /* ... in the order this seed gives, or NULL */
     int read_only;
     int required_always;  /* `required: true` (no expression) */
     int min_count, max_count; /* repeat bounds when count is NULL; max 0 = none */

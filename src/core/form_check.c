@@ -119,6 +119,7 @@ static expr **slot_field(form_question *q, int s)
     case FS_CALCULATION: return &q->calculation;
     case FS_CHOICE_FILTER: return &q->choice_filter;
     case FS_DEFAULT: return &q->default_expr;
+    case FS_SEED: return &q->seed;
     default: return &q->count;
     }
 }

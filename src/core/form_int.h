@@ -29,6 +29,7 @@ enum form_slot {
     FS_CHOICE_FILTER,
     FS_COUNT,
     FS_DEFAULT,
+    FS_SEED,
     FS_NSLOTS
 };
 
@@ -92,6 +93,13 @@ void form_index_free(form_index *ix);
 /* Report what loads and binds but would damage data (form_lint.c): run
  * after every expression is bound. */
 void form_lint(form *f, diag_list *d);
+
+/* Report unknown key `key` of a mapping at line/col, among the known keys
+ * (where names the level): with the fix when it is an XLSForm spelling
+ * (label::vi, repeat_count). */
+void form_unknown_key(form *f, diag_list *d, int line, int col,
+                      const char *key, const char *const *keys, size_t nkeys,
+                      const char *where);
 
 /* Record a diagnostic at 1-based line/col of f's file. */
 void form_diag(form *f, diag_list *d, int line, int col, const char *fmt, ...)

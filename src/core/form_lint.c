@@ -13,6 +13,43 @@
 
 #include "core/i18n.h"
 
+/* XLSForm column names people bring along, and what this language calls
+ * them. */
+static const struct {
+    const char *xlsform, *here;
+} xlsform_keys[] = {
+    {"repeat_count", "count"}, {"jr:count", "count"}, {"name", "id"},
+    {"readonly", "read_only"}, {"calculate", "calculation"},
+    {"constraint_msg", "constraint_message"}, {"parameters", "randomize"},
+};
+
+void form_unknown_key(form *f, diag_list *d, int line, int col,
+                      const char *key, const char *const *keys, size_t nkeys,
+                      const char *where)
+{
+    const char *sep = strstr(key, "::");
+    if (sep && sep > key && sep[2]) {
+        size_t n = (size_t)(sep - key);
+        for (size_t k = 0; k < nkeys; k++)
+            if (strlen(keys[k]) == n && !strncmp(keys[k], key, n)) {
+                form_diag(f, d, line, col,
+                          _("unknown key '%s' in %s (did you mean "
+                            "`%s: {%s: …}`?)"), key, where, keys[k], sep + 2);
+                return;
+            }
+    }
+    for (size_t i = 0; i < sizeof xlsform_keys / sizeof *xlsform_keys; i++)
+        for (size_t k = 0; k < nkeys; k++)
+            if (!strcmp(key, xlsform_keys[i].xlsform) &&
+                !strcmp(keys[k], xlsform_keys[i].here)) {
+                form_diag(f, d, line, col,
+                          _("unknown key '%s' in %s (did you mean `%s`?)"),
+                          key, where, keys[k]);
+                return;
+            }
+    form_diag(f, d, line, col, _("unknown key '%s' in %s"), key, where);
+}
+
 /* Whether list l has the code v. */
 static int list_has(const form_list *l, const char *v, size_t len)
 {
@@ -174,7 +211,7 @@ static void lint_expressions(form *f, diag_list *d, int q)
         [FS_RELEVANT] = fq->relevant, [FS_REQUIRED] = fq->required,
         [FS_CONSTRAINT] = fq->constraint, [FS_CALCULATION] = fq->calculation,
         [FS_CHOICE_FILTER] = fq->choice_filter, [FS_COUNT] = fq->count,
-        [FS_DEFAULT] = fq->default_expr,
+        [FS_DEFAULT] = fq->default_expr, [FS_SEED] = fq->seed,
     };
     for (int s = 0; s < FS_NSLOTS; s++) {
         lint_ctx c = {f, d, q, s};

@@ -59,44 +59,6 @@ static int parse_bool(const ynode *n)
     return -1;
 }
 
-/* XLSForm column names people bring along, and what this language calls
- * them. */
-static const struct {
-    const char *xlsform, *here;
-} xlsform_keys[] = {
-    {"repeat_count", "count"}, {"jr:count", "count"}, {"name", "id"},
-    {"readonly", "read_only"}, {"calculate", "calculation"},
-    {"constraint_msg", "constraint_message"}, {"list_name", "value"},
-};
-
-/* Report unknown key `key` at node at: with the fix when it is an XLSForm
- * spelling (label::vi, repeat_count). */
-static void unknown_key(loader *L, const ynode *at, const char *key,
-                        const char *const *keys, size_t nkeys, const char *where)
-{
-    const char *sep = strstr(key, "::");
-    if (sep && sep > key && sep[2]) {
-        size_t n = (size_t)(sep - key);
-        for (size_t k = 0; k < nkeys; k++)
-            if (strlen(keys[k]) == n && !strncmp(keys[k], key, n)) {
-                form_diag(L->f, L->d, AT(at),
-                          _("unknown key '%s' in %s (did you mean "
-                            "`%s: {%s: …}`?)"), key, where, keys[k], sep + 2);
-                return;
-            }
-    }
-    for (size_t i = 0; i < sizeof xlsform_keys / sizeof *xlsform_keys; i++)
-        for (size_t k = 0; k < nkeys; k++)
-            if (!strcmp(key, xlsform_keys[i].xlsform) &&
-                !strcmp(keys[k], xlsform_keys[i].here)) {
-                form_diag(L->f, L->d, AT(at),
-                          _("unknown key '%s' in %s (did you mean `%s`?)"),
-                          key, where, keys[k]);
-                return;
-            }
-    form_diag(L->f, L->d, AT(at), _("unknown key '%s' in %s"), key, where);
-}
-
 /* Find the known keys of mapping n: vals[k] is the value of keys[k], or
  * NULL. Unknown and repeated keys are reported; where names the level. */
 static void map_keys(loader *L, const ynode *n, const char *const *keys,
@@ -114,7 +76,8 @@ static void map_keys(loader *L, const ynode *n, const char *const *keys,
         while (k < nkeys && strcmp(keys[k], key->str))
             k++;
         if (k == nkeys)
-            unknown_key(L, key, key->str, keys, nkeys, where);
+            form_unknown_key(L->f, L->d, AT(key), key->str, keys, nkeys,
+                             where);
         else if (vals[k])
             form_diag(L->f, L->d, AT(key), _("duplicate key '%s'"), key->str);
         else
@@ -338,14 +301,14 @@ enum qkey {
     QK_ID, QK_TYPE, QK_LABEL, QK_HINT, QK_REQUIRED, QK_REQUIRED_MESSAGE,
     QK_RELEVANT, QK_CONSTRAINT, QK_CONSTRAINT_MESSAGE, QK_CALCULATION,
     QK_DEFAULT, QK_READ_ONLY, QK_CHOICE_FILTER, QK_INDICATOR, QK_META,
-    QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_N
+    QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_RANDOMIZE, QK_SEED, QK_N
 };
 
 static const char *const qkey_names[QK_N] = {
     "id", "type", "label", "hint", "required", "required_message",
     "relevant", "constraint", "constraint_message", "calculation",
     "default", "read_only", "choice_filter", "indicator", "meta",
-    "count", "min", "max", "questions",
+    "count", "min", "max", "questions", "randomize", "seed",
 };
 
 /* Set question q's type from the type node (and its choice list). */
@@ -442,6 +405,21 @@ static void load_default(loader *L, int q, const ynode *n)
     }
 }
 
+/* randomize: true shuffles a select's choices; seed (an expression) makes
+ * the order the same every time, as in ODK. */
+static void load_randomize(loader *L, int q, const ynode *r, const ynode *seed)
+{
+    if (r && (L->f->q[q].randomize = parse_bool(r)) < 0) {
+        form_diag(L->f, L->d, AT(r), _("'%s' must be true or false"),
+                  "randomize");
+        L->f->q[q].randomize = 0;
+    }
+    if (seed && !L->f->q[q].randomize)
+        form_diag(L->f, L->d, AT(seed), _("'seed' needs randomize: true"));
+    else if (seed)
+        keep_expr(L, q, FS_SEED, seed);
+}
+
 /* min or max of a repeat: a non-negative integer, or -1 after an error. */
 static int load_bound(loader *L, const ynode *n, const char *key)
 {
@@ -504,6 +482,13 @@ static void check_type_keys(loader *L, int q, const ynode **v)
     if (v[QK_CHOICE_FILTER] && !select)
         form_diag(f, L->d, AT(v[QK_CHOICE_FILTER]),
                   _("choice_filter is only allowed on select_one and select_multiple questions"));
+    static const int select_only[] = {QK_RANDOMIZE, QK_SEED};
+    for (size_t i = 0; i < 2; i++)
+        if (v[select_only[i]] && !select)
+            form_diag(f, L->d, AT(v[select_only[i]]),
+                      _("'%s' is only allowed on select_one and "
+                        "select_multiple questions"),
+                      qkey_names[select_only[i]]);
     static const int repeat_only[] = {QK_COUNT, QK_MIN, QK_MAX};
     for (size_t i = 0; i < 3; i++)
         if (v[repeat_only[i]] && t != QT_REPEAT)
@@ -623,6 +608,7 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
             keep_expr(L, q, exprs[i].slot, v[exprs[i].key]);
     if (v[QK_DEFAULT])
         load_default(L, q, v[QK_DEFAULT]);
+    load_randomize(L, q, v[QK_RANDOMIZE], v[QK_SEED]);
     load_meta(L, q, v[QK_INDICATOR], v[QK_META]);
     check_type_keys(L, q, v);
     load_repeat_bounds(L, q, v);

@@ -9,6 +9,7 @@
 #include "core/inst_int.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +362,11 @@ static inst *inst_alloc(const form *f, int lang)
     in->f = f;
     in->lang = lang;
     form_list_source_init(&in->lists, f, &in->lang, NULL);
+    /* Without a seed, choices keep one shuffled order while the interview
+     * is open, rather than a new one at every redraw. */
+    if (sodium_init() < 0)
+        abort();
+    in->shuffle_seed = 1 + (double)randombytes_uniform(2147483646);
     in->mark = xcalloc(f->nq ? f->nq : 1, 1);
     in->queue = xcalloc(f->nq ? f->nq : 1, sizeof *in->queue);
     in->root = inst_frame_new(f, -1, NULL);

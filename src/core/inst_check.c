@@ -142,6 +142,18 @@ size_t inst_choices(inst *in, inst_frame *fr, int q, int **out)
     for (size_t i = 0; i < l->nchoices; i++)
         if (inst_choice_offered(in, fr, q, &l->choices[i]))
             ix[n++] = (int)i;
+    if (fq->randomize) {
+        double seed = in->shuffle_seed;
+        if (fq->seed) {
+            struct inst_eval_ctx ctx = {in, fr, q, NULL, 0, NULL};
+            expr_env env = inst_env(&ctx);
+            value v;
+            expr_eval(fq->seed, &env, &v);
+            seed = val_to_number(&v);
+            val_free(&v);
+        }
+        expr_shuffle_ints(ix, n, seed);
+    }
     *out = ix;
     return n;
 }

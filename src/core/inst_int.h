@@ -27,6 +27,7 @@ struct inst {
     int grew;              /* instances were added while replaying */
     int *queue;            /* scratch for the affected-set walk */
     form_list_source lists; /* the form's choice lists, then the office's */
+    double shuffle_seed;   /* orders choices of `randomize` without `seed` */
 };
 
 /* What an expression evaluation sees. */
