@@ -177,7 +177,7 @@ START_TEST(sealed_export_merges_at_its_office)
     envelope_info info;
     ck_assert_int_eq(envelope_open(s.off, s.sealed, 0, &b, &info, &err), 0);
     ck_assert_int_eq(info.sealed, 1);
-    ck_assert_str_eq(info.sender, "lap.db (Xã A)");
+    ck_assert_str_eq(info.sender, " (lap.db, Xã A)");
     ck_assert_str_eq(bundle_path(b), s.sealed);
     envelope_info_clear(&info);
     bundle_close(b);

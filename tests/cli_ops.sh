@@ -115,6 +115,66 @@ else
     echo "no unprivileged user: permission cases not run"
 fi
 
+# --- Merge refusals name the bundle, in words; never "not an error".
+mkdir "$TMP/usb2"
+"$K" simulate --db "$TMP/L.db" --forms "$FORMS" --form household --count 2 --seed 5 >/dev/null 2>&1
+"$K" export --db "$TMP/L.db" --to "$TMP/usb2" >/dev/null 2>&1
+"$K" merge --db "$TMP/O.db" "$TMP/usb2" >/dev/null 2>&1
+U=$(sqlite3 "$TMP/O.db" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
+sqlite3 "$TMP/O.db" "UPDATE interviews SET form_version = '1999.1' WHERE uuid = '$U'"
+"$K" simulate --db "$TMP/L.db" --forms "$FORMS" --form household --count 1 --seed 6 >/dev/null 2>&1
+b2=$("$K" export --db "$TMP/L.db" --to "$TMP/usb2" --all 2>/dev/null)
+before=$(db_digest "$TMP/O.db")
+run "$K" merge --db "$TMP/O.db" "$b2"
+expect_status 1
+expect_err_contains "khaosat merge: $b2: interview $U is of form household version"
+expect_err_contains "but of household version 1999.1 in $TMP/O.db; not merged"
+grep -q "not an error" "$TMP/err" && fail "SQLite's 'not an error' reached the user"
+[ "$(db_digest "$TMP/O.db")" = "$before" ] || fail "a refused bundle changed the office"
+# A damaged office database: named, with what to do.
+cp "$TMP/O.db" "$TMP/D.db"
+sqlite3 "$TMP/D.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+size=$(stat -c %s "$TMP/D.db")
+off=8192
+while [ $off -lt $((size - 4096)) ]; do
+    printf 'GARBAGEGARBAGE' | dd of="$TMP/D.db" bs=1 seek=$((off + 100)) conv=notrunc 2>/dev/null
+    off=$((off + 4096))
+done
+"$K" simulate --db "$TMP/L3.db" --forms "$FORMS" --form household --count 2 --seed 9 >/dev/null 2>&1
+mkdir "$TMP/usb3"
+b3=$("$K" export --db "$TMP/L3.db" --to "$TMP/usb3" 2>/dev/null)
+run "$K" merge --db "$TMP/D.db" "$b3"
+expect_status 1
+expect_err_contains "khaosat merge: $TMP/D.db: "
+expect_err_contains "the database is damaged: restore it from a backup (khaosat restore)"
+grep -q "not an error" "$TMP/err" && fail "SQLite's 'not an error' reached the user"
+
+# --- Revoked sender without a name on its card: no "(, )".
+"$K" keys export --db "$TMP/O.db" --role office --name "UBND xã" --to "$TMP/o.card" >/dev/null 2>&1
+"$K" keys trust --db "$TMP/L3.db" "$TMP/o.card" --yes >/dev/null 2>&1
+run "$K" keys export --db "$TMP/L3.db" --to "$TMP/l3.card"
+expect_status 0
+expect_err_contains "card of this laptop written to $TMP/l3.card"
+grep -qF "(, )" "$TMP/err" && fail "an empty name printed as (, )"
+"$K" keys trust --db "$TMP/O.db" "$TMP/l3.card" --yes >/dev/null 2>&1
+# One sender trusted: a plain bundle is refused in the singular.
+run "$K" merge --db "$TMP/O.db" "$b3"
+expect_status 1
+expect_err_contains "$b3: unsigned bundle (not sealed): this database trusts 1 sender's key and takes only its sealed bundles"
+"$K" keys trust --db "$TMP/O.db" "$TMP/fresh.card" --yes >/dev/null 2>&1
+run "$K" merge --db "$TMP/O.db" "$b3"
+expect_status 1
+expect_err_contains "this database trusts 2 senders' keys and takes only their sealed bundles"
+f3=$(sed -n 's/^fingerprint: //p' "$TMP/l3.card")
+"$K" keys revoke --db "$TMP/O.db" "$f3" >/dev/null 2>&1
+sealed=$("$K" export --db "$TMP/L3.db" --to "$TMP/usb3" --all 2>/dev/null)
+before=$(db_digest "$TMP/O.db")
+run "$K" merge --db "$TMP/O.db" "$sealed"
+expect_status 1
+expect_err_contains "$sealed: sealed by $f3, whose key was revoked on"
+grep -qF "(, )" "$TMP/err" && fail "an empty name printed as (, )"
+[ "$(db_digest "$TMP/O.db")" = "$before" ] || fail "a refused bundle changed the office"
+
 # --- Form files over 4 MB are refused before parsing.
 mkdir "$TMP/bigforms"
 {

@@ -160,7 +160,7 @@ static void verify_one(store *st, const char *path, int *bad)
            path, m->format, m->interviews, m->revisions, m->items,
            m->enumerator, m->commune, m->device, m->created, m->sha256);
     if (info.sealed)
-        printf(_("%s: sealed for this database by %s %s, signature good\n"),
+        printf(_("%s: sealed for this database by %s%s, signature good\n"),
                path, info.h.from, info.sender);
     else
         printf(_("%s: not sealed: unsigned and readable by anyone\n"), path);

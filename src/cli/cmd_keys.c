@@ -106,10 +106,14 @@ static int keys_export(store *st, const kopts *o)
     }
     char *text = keys_card_text(&self);
     int rc = write_text(o->to, text);
+    char *label = keys_card_label(&self.card);
+    char *who = *label ? xasprintf(" (%s)", label) : xstrdup("");
     if (rc == 0)
-        fprintf(stderr, _("khaosat keys: card of this %s (%s, %s) written to "
-                          "%s\nfingerprint: %s\n"), self.card.role,
-                self.card.name, self.card.commune, o->to, self.card.fpr);
+        fprintf(stderr, _("khaosat keys: card of this %s%s written to "
+                          "%s\nfingerprint: %s\n"), self.card.role, who,
+                o->to, self.card.fpr);
+    free(who);
+    free(label);
     free(text);
     keys_self_clear(&self);
     return rc ? 1 : 0;

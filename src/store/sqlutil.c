@@ -18,3 +18,17 @@ int sqlutil_long(sqlite3 *db, const char *sql, long *out)
     sqlite3_finalize(s);
     return rc;
 }
+
+const char *sqlutil_reason(sqlite3 *db)
+{
+    int rc = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return NULL;
+    return db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+}
+
+int sqlutil_damaged(sqlite3 *db)
+{
+    int rc = db ? sqlite3_errcode(db) : SQLITE_OK;
+    return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}

@@ -10,4 +10,11 @@
  * untouched. */
 int sqlutil_long(sqlite3 *db, const char *sql, long *out);
 
+/* SQLite's message for the last call on db when that call failed; NULL
+ * when it succeeded (its message would be "not an error", which must never
+ * reach a user as the reason for a failure that was khaosat's own). */
+const char *sqlutil_reason(sqlite3 *db);
+/* Non-zero when the last failure on db says its file is damaged. */
+int sqlutil_damaged(sqlite3 *db);
+
 #endif

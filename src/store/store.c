@@ -3,6 +3,7 @@
  * trail are in store_answer.c; opening and migrating in store_schema.c. */
 #include "config.h"
 #include "store/store_int.h"
+#include "store/sqlutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 
 #define IV_COLS "uuid, form_id, form_version, status, enumerator, device_id," \
@@ -126,13 +128,19 @@ static void set_err(store *st, const char *reason, const char *fmt,
     else
         st->err = xasprintf("%s: %s", st->path, msg);
     free(msg);
+    if (reason && sqlutil_damaged(st->db)) {
+        msg = xasprintf(_("%s; the database is damaged: restore it from a "
+                          "backup (khaosat restore)"), st->err);
+        free(st->err);
+        st->err = msg;
+    }
 }
 
 int store_fail(store *st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    set_err(st, st->sqlerr ? st->sqlerr : sqlite3_errmsg(st->db), fmt, ap);
+    set_err(st, st->sqlerr ? st->sqlerr : sqlutil_reason(st->db), fmt, ap);
     va_end(ap);
     free(st->sqlerr);
     st->sqlerr = NULL;

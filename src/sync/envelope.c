@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 
 #define SS(x) crypto_secretstream_xchacha20poly1305_##x
@@ -206,15 +207,20 @@ static int check_sender(store *st, const envelope_header *h,
         return refuse(why, "sealed by an unknown key %s: no trusted card "
                       "has it (check its fingerprint, then 'khaosat keys "
                       "trust' its card)", h->from);
+    /* " (name, commune)", or less when the card has less. */
+    char *label = keys_card_label(&t.card);
+    char *who = *label ? xasprintf(" (%s)", label) : xstrdup("");
     if (t.revoked)
-        rc = refuse(why, "sealed by %s (%s, %s), whose key was revoked on "
-                    "%s", h->from, t.card.name, t.card.commune, t.revoked);
+        rc = refuse(why, "sealed by %s%s, whose key was revoked on %s",
+                    h->from, who, t.revoked);
     else if (strcmp(t.purpose, "accept") != 0)
-        rc = refuse(why, "sealed by %s (%s, %s), which is trusted here as "
-                    "the office bundles are sent to, not as a sender",
-                    h->from, t.card.name, t.card.commune);
+        rc = refuse(why, "sealed by %s%s, which is trusted here as the "
+                    "office bundles are sent to, not as a sender", h->from,
+                    who);
     if (rc == 0 && info)
-        info->sender = xasprintf("%s (%s)", t.card.name, t.card.commune);
+        info->sender = xstrdup(who);
+    free(who);
+    free(label);
     keys_trusted_clear(&t);
     return rc;
 }
@@ -467,10 +473,17 @@ static int open_plain(store *st, const char *path, int fd, long long size,
             return -1;
         }
         if (n > 0)
-            return refuse(why, "unsigned bundle (not sealed): this database "
-                          "trusts %ld sender%s' keys and takes only their "
-                          "sealed bundles; merge with --allow-unsigned to "
-                          "take it anyway", n, n == 1 ? "" : "s");
+            return refuse(why, ngettext("unsigned bundle (not sealed): this "
+                                        "database trusts %ld sender's key "
+                                        "and takes only its sealed bundles; "
+                                        "merge with --allow-unsigned to "
+                                        "take it anyway",
+                                        "unsigned bundle (not sealed): this "
+                                        "database trusts %ld senders' keys "
+                                        "and takes only their sealed "
+                                        "bundles; merge with "
+                                        "--allow-unsigned to take it anyway",
+                                        (unsigned long)n), n);
     }
     if (bundle_open_fd(path, fd, size, out, &err) != 0) {
         /* The message names the file already. */

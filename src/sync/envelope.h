@@ -41,7 +41,8 @@ typedef struct envelope_header {
 typedef struct envelope_info {
     int sealed;               /* 0: a plain, unsigned bundle */
     envelope_header h;        /* when sealed */
-    char *sender;             /* "name (commune)" of the sender's card */
+    char *sender;             /* " (name, commune)" of the sender's
+                                 card, or "" when it names nothing */
 } envelope_info;
 
 /* Free the strings of an envelope_info. */

@@ -559,3 +559,12 @@ int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err)
     int rc = store_trusted_each(st, list_one, &w);
     return rc < 0 ? store_err(st, err) : rc;
 }
+
+char *keys_card_label(const keys_card *c)
+{
+    const char *name = c->name ? c->name : "";
+    const char *commune = c->commune ? c->commune : "";
+    if (*name && *commune)
+        return xasprintf("%s, %s", name, commune);
+    return xstrdup(*name ? name : commune);
+}

@@ -81,6 +81,9 @@ int keys_card_parse(const char *name, const char *text, size_t len,
                     keys_card *out, char **err);
 /* Read and check the card in file path. */
 int keys_card_load(const char *path, keys_card *out, char **err);
+/* "name, commune" of a card for messages, or whichever of the two it
+ * has, or "" (newly allocated). */
+char *keys_card_label(const keys_card *c);
 /* Free the strings of a card. */
 void keys_card_clear(keys_card *c);
 

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlutil.h"
 #include "store/store_int.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 static const char *const merge_sql[MS_COUNT] = {
@@ -91,8 +93,31 @@ int merge_fail(merger *m, sqlite3 *db, const char *fmt, ...)
     char *what = xvasprintf(fmt, ap);
     va_end(ap);
     free(m->err);
-    m->err = xasprintf("%s: %s: %s", store_path(m->st), what,
-                       sqlite3_errmsg(db));
+    /* The file whose reading failed: the office's database or the
+     * bundle's. */
+    const char *file = db == m->db || !m->b ? store_path(m->st)
+                                            : bundle_path(m->b);
+    const char *reason = sqlutil_reason(db);
+    m->err = reason ? xasprintf("%s: %s: %s", file, what, reason)
+                    : xasprintf("%s: %s", file, what);
+    if (db == m->db && sqlutil_damaged(db)) {
+        char *more = xasprintf(_("%s; the database is damaged: restore it "
+                                 "from a backup (khaosat restore)"), m->err);
+        free(m->err);
+        m->err = more;
+    }
+    free(what);
+    return -1;
+}
+
+int merge_refuse(merger *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(m->err);
+    m->err = xasprintf("%s: %s", bundle_path(m->b), what);
     free(what);
     return -1;
 }
@@ -255,17 +280,20 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     int here = local_interview(m, uuid, &lform, &lversion, &L);
     int rc = here < 0 ? -1 : 0;
     if (here == 0 && (strcmp(lform, form_id) || strcmp(lversion, version)))
-        rc = merge_fail(m, m->db, "interview %s is of form %s version %s "
-                        "here but of %s version %s in the bundle", uuid,
-                        lform, lversion, form_id, version);
+        rc = merge_refuse(m, "interview %s is of form %s version %s in "
+                          "this bundle but of %s version %s in %s", uuid,
+                          form_id, version, lform, lversion,
+                          store_path(m->st));
     if (rc == 0 && here == 1)
         rc = add_interview(m, iv);
     if (rc == 0 && here == 0 && !L) {
         /* Stored before revisions existed: give it one to merge with. */
         char head[65];
         rc = store_rev_snapshot_tx(m->st, uuid, 0, head);
-        if (rc != 0)
-            merge_fail(m, m->db, "%s", store_errmsg(m->st));
+        if (rc != 0) {
+            free(m->err);
+            m->err = xstrdup(store_errmsg(m->st));
+        }
         else
             L = xstrdup(head);
     }

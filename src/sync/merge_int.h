@@ -86,6 +86,9 @@ char *merge_graph_base(merge_graph *g, const char *mine, const char *theirs);
 sqlite3_stmt *merge_stmt(merger *m, enum merge_stmt id);
 /* Set the merger's message to "PATH: what: SQLite's reason"; -1. */
 int merge_fail(merger *m, sqlite3 *db, const char *fmt, ...) KS_PRINTF(3, 4);
+/* Set the message to "BUNDLE: what" for a bundle refused by khaosat's own
+ * rules (no SQLite reason); returns -1. */
+int merge_refuse(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
 /* Bind strings ?1..?n of s. */
 void merge_bind(sqlite3_stmt *s, int n, const char *const *v);
 /* Run a statement that returns no rows; -1 with the message on failure. */
