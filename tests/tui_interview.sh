@@ -11,19 +11,8 @@ SOCK=khaosat-test-$$-0
 starts=0
 DB=$TMP/db
 
-# start: run khaosat in a fresh 100x30 window. Its pid goes to $TMP/pid
-# and its exit status to $TMP/status; the shell hands it the terminal as
-# standard input (fd 3), which a background command would not get.
-start() {
-    # A new server on a new socket each time: reusing the socket of one
-    # just killed races with its shutdown.
-    t kill-server 2>/dev/null
-    starts=$((starts + 1))
-    SOCK=khaosat-test-$$-$starts
-    rm -f "$TMP/pid" "$TMP/status"
-    t -f /dev/null new-session -d -x 100 -y 30 \
-        "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $TESTDATA/tui <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
-}
+# start: run khaosat in a fresh window on the test forms.
+start() { tui_start khaosat-test "$TESTDATA/tui"; }
 
 # answer TEXT: type an answer and confirm it.
 answer() { text "$1"; key Enter; }

@@ -94,17 +94,27 @@ static void answer_print_problems(session *s, const char *prog,
     session_problems_free(p, n);
 }
 
-/* Apply value to item it: a refusal is reported; 0 when saved. */
-static int answer_apply(session *s, const char *prog, session_item it,
-                        const char *name, const char *value, int flags)
+/* Say when the key just completed is another interview's too. */
+static void answer_warn_twins(session *s, const char *prog, session_item it)
 {
-    char *msg = NULL;
-    int rc = session_answer(s, it, value, &msg);
-    if (rc == SESSION_REMOVES && (flags & CMD_REMOVE)) {
-        free(msg);
-        msg = NULL;
-        rc = session_answer_removing(s, it, value, &msg);
+    char **twins;
+    long n = session_key_twins(s, it, &twins);
+    if (n < 0)
+        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+    for (long i = 0; i < n; i++) {
+        fprintf(stderr, _("%s: warning: interview %s has the same key as "
+                          "interview %s on this database\n"), prog,
+                session_uuid(s), twins[i]);
+        free(twins[i]);
     }
+    if (n > 0)
+        free(twins);
+}
+
+/* Report a refusal of value for item name; 0 when there is none. */
+static int answer_refused(session *s, const char *prog, const char *name,
+                          int rc, const char *msg)
+{
     if (rc == SESSION_REMOVES)
         fprintf(stderr, _("%s: %s of interview %s: %s Nothing was changed; "
                           "run again with --remove to remove them.\n"),
@@ -112,8 +122,34 @@ static int answer_apply(session *s, const char *prog, session_item it,
     else if (rc != INST_OK)
         fprintf(stderr, _("%s: %s of interview %s: %s\n"), prog, name,
                 session_uuid(s), msg ? msg : _("refused"));
+    return rc != INST_OK;
+}
+
+/* Apply value to item it: a refusal is reported; 0 when saved. A value
+ * refused changes nothing, not even the status of a complete interview. */
+static int answer_apply(session *s, const char *prog, session_item it,
+                        const char *name, const char *value, int flags)
+{
+    char *msg = NULL;
+    int rc = session_check(s, it, value, &msg);
+    if (rc == SESSION_REMOVES && (flags & CMD_REMOVE))
+        rc = INST_OK;
+    int bad = answer_refused(s, prog, name, rc, msg);
     free(msg);
-    return rc == INST_OK ? 0 : 1;
+    msg = NULL;
+    if (bad)
+        return 1;
+    if (session_is_complete(s) && session_reopen(s) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        return 1;
+    }
+    rc = (flags & CMD_REMOVE) ? session_answer_removing(s, it, value, &msg)
+                              : session_answer(s, it, value, &msg);
+    bad = answer_refused(s, prog, name, rc, msg);
+    free(msg);
+    if (!bad)
+        answer_warn_twins(s, prog, it);
+    return bad;
 }
 
 int cmd_set_answer(store *st, const char *prog, const char *uuid,
@@ -130,19 +166,18 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
     if (session_find_item(s, qid, path, &it) != 0)
         fprintf(stderr, _("%s: interview %s has no question %s at \"%s\"\n"),
                 prog, uuid, qid, path);
-    else if (was_complete && session_reopen(s) != 0)
-        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
     else
         rc = answer_apply(s, prog, it, name, value, flags);
-    /* A correction refused changed nothing: the interview stays complete;
-     * an accepted one leaves it a draft unless asked to finish it again. */
-    if (was_complete && (rc != 0 || (flags & CMD_KEEP_COMPLETE))) {
+    /* An accepted correction leaves a draft unless asked to finish it
+     * again (resolve); finishing checks every question. */
+    if (was_complete && !session_is_complete(s) &&
+        (flags & CMD_KEEP_COMPLETE)) {
         int left = session_finalise(s);
         if (left < 0)
             fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
         else if (left > 0)
             answer_print_problems(s, prog, uuid);
-    } else if (was_complete && rc == 0) {
+    } else if (was_complete && !session_is_complete(s)) {
         fprintf(stderr, _("%s: interview %s is a draft again; finish it with "
                           "'khaosat finalise %s'\n"), prog, uuid, uuid);
     }

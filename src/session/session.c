@@ -239,7 +239,8 @@ static int session_locked(session *s, char **msg)
     return 1;
 }
 
-/* Check, store and apply answer v; removing members only when allowed. */
+/* Check, store and apply answer v; removing members only when allowed
+ * (allow_removal > 0); with allow_removal < 0 only check. */
 static int session_answer_do(session *s, session_item it, const char *v,
                              int allow_removal, char **msg)
 {
@@ -268,12 +269,12 @@ static int session_answer_do(session *s, session_item it, const char *v,
     }
     inst_loss *loss;
     size_t nloss = inst_would_remove(s->in, it.fr, it.q, cv, &loss);
-    if (nloss && !allow_removal) {
-        if (msg)
+    if ((nloss && allow_removal == 0) || allow_removal < 0) {
+        if (msg && nloss)
             *msg = session_removal_question(s, loss, nloss);
         inst_losses_free(loss, nloss);
         free(cv);
-        return SESSION_REMOVES;
+        return nloss ? SESSION_REMOVES : INST_OK;
     }
     char **paths = xcalloc(nloss + 1, sizeof *paths);
     for (size_t i = 0; i < nloss; i++)
@@ -299,6 +300,16 @@ static int session_answer_do(session *s, session_item it, const char *v,
 int session_answer(session *s, session_item it, const char *v, char **msg)
 {
     return session_answer_do(s, it, v, 0, msg);
+}
+
+int session_check(session *s, session_item it, const char *v, char **msg)
+{
+    /* The same checks as session_answer, on an unlocked view. */
+    int complete = s->complete;
+    s->complete = 0;
+    int rc = session_answer_do(s, it, v, -1, msg);
+    s->complete = complete;
+    return rc;
 }
 
 int session_answer_removing(session *s, session_item it, const char *v,

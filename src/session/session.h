@@ -78,6 +78,10 @@ long session_key_twins(session *s, session_item it, char ***out);
  * that the enumerator went on although interview other has the same key:
  * a flagged duplicate for the supervisor. */
 int session_flag_duplicate(session *s, const char *other, const char *reason);
+/* What session_answer would return for value, without changing anything
+ * (a complete interview is checked as if it were reopened): INST_OK,
+ * SESSION_REMOVES or a refusal, with *msg as session_answer gives it. */
+int session_check(session *s, session_item it, const char *value, char **msg);
 /* Non-zero when the interview is finalised (its answers are read-only). */
 int session_is_complete(const session *s);
 /* Return a finalised interview to draft for correction (audited as a
