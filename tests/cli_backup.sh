@@ -148,10 +148,11 @@ expect_status 0
 [ "$(dump "$TMP/k.db")" = "$(dump "$O")" ] || fail "restore after keys restore differs"
 # A database open in another program is not replaced under it.
 "$K" conflicts --db "$TMP/lap2.db" >/dev/null
-( echo "BEGIN; SELECT count(*) FROM interviews;"; sleep 3; echo "COMMIT;" ) |
-    sqlite3 "$TMP/lap2.db" >/dev/null &
+( echo "BEGIN; SELECT count(*) FROM interviews;"; echo ".shell touch $TMP/held"
+  sleep 3; echo "COMMIT;" ) | sqlite3 "$TMP/lap2.db" >/dev/null &
 spid=$!
-sleep 0.5
+n=0
+while [ ! -e "$TMP/held" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 before=$(sqlite3 "$TMP/lap2.db" "SELECT count(*) FROM interviews")
 run "$K" restore --replace --db "$TMP/lap2.db" "$TMP/full.kbk"
 expect_status 1
