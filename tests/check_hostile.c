@@ -364,6 +364,96 @@ START_TEST(values_checked_against_questions)
 }
 END_TEST
 
+/* Collect the statuses merge_accept_forms reports. */
+static void count_status(void *ctx, const merge_form *f)
+{
+    int *n = ctx;
+    n[f->status]++;
+}
+
+/* Accept the forms of the bundle at path into st; n[status] counted. */
+static void accept_forms(store *st, const char *path, int n[3])
+{
+    bundle *b;
+    char *why = NULL;
+    ck_assert_msg(bundle_open(path, &b, &why) == 0, "%s", why);
+    memset(n, 0, 3 * sizeof *n);
+    ck_assert_msg(merge_accept_forms(st, b, count_status, n, &why) == 0,
+                  "%s", why);
+    bundle_close(b);
+}
+
+/* A copy of the bundle at path whose form has another text under the
+ * same id and version (its hash and the manifest's recomputed). */
+static char *forged_form(const char *path, const char *name)
+{
+    char *t = copy_of(path, name);
+    char *src = hx_text(t, "SELECT source FROM forms");
+    char *forged = xasprintf("%s\n# forged\n", src);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)forged, strlen(forged));
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(t, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE forms SET source = ?1,"
+                                        " sha256 = ?2", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, forged, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    hx_rehash(t);
+    free(forged);
+    free(src);
+    return t;
+}
+
+/* Forms are the office's: a bundle of a form version the office does not
+ * keep is held aside, naming the bundle and the form, until the form is
+ * accepted; a forged text of a version, even arriving first, never
+ * defines it and never locks out the honest bundles. */
+START_TEST(forms_are_the_offices)
+{
+    store *a = fx_laptop("a.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *honest = fx_export(a, "usbA", 0, NULL);
+    char *forged = forged_form(honest, "forged.khb");
+    char *opath = fx_path("office.db"), *why = NULL;
+    store *o;
+    ck_assert_msg(store_open(opath, &o, &why) == 0, "%s", why);
+    refused_untouched(o, forged, "form \"household\" version \"2026.1\" is "
+                      "not one of this database's forms; the bundle is held "
+                      "aside, nothing merged: check the form, then accept "
+                      "it with 'khaosat forms accept ");
+    refused_untouched(o, honest, "is not one of this database's forms");
+    int n[3];
+    accept_forms(o, honest, n);
+    ck_assert_int_eq(n[MERGE_FORM_ADDED], 1);
+    accept_forms(o, honest, n);
+    ck_assert_int_eq(n[MERGE_FORM_HERE], 1);
+    char *before = hx_fingerprint(opath);
+    accept_forms(o, forged, n);
+    ck_assert_int_eq(n[MERGE_FORM_DIFFERS], 1);
+    char *after = hx_fingerprint(opath);
+    ck_assert_str_eq(before, after);
+    refused_untouched(o, forged, "differs from this database's form of that "
+                      "version");
+    ck_assert_msg(try_merge(o, honest, &why) == 0, "%s", why);
+    office_exports(o);
+    free(before);
+    free(after);
+    free(opath);
+    free(forged);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* Seconds on the monotonic clock. */
 static double now_s(void)
 {
@@ -420,6 +510,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, unrelated_root_is_a_conflict);
     tcase_add_test(tc, audit_rows_cannot_be_preempted);
     tcase_add_test(tc, values_checked_against_questions);
+    tcase_add_test(tc, forms_are_the_offices);
     tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, long_diamond_history_merges_fast);
     return s;

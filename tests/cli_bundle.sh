@@ -51,8 +51,25 @@ run "$K" verify "$bA" "$bB"
 expect_status 0
 expect_out_contains "ok: format 1, 4 interviews"
 
-# The commune office merges everything; C's interview is A's household.
+# Forms are the office's: a bundle of a form version the office does not
+# keep is held aside, naming the bundle and the form, until the
+# supervisor accepts the form.
 O="$TMP/office.db"
+FV=$(sqlite3 "$bA" "SELECT version FROM forms WHERE form_id = 'household'")
+run "$K" merge --db "$O" "$bA"
+expect_status 1
+expect_err_contains "$bA: form \"household\" version \"$FV\" is not one of this database's forms; the bundle is held aside, nothing merged"
+expect_err_contains "khaosat forms accept $bA"
+[ "$(sqlite3 "$O" "SELECT count(*) FROM interviews")" = 0 ] || fail "a held bundle was merged"
+run "$K" forms accept --db "$O" "$bA"
+expect_status 0
+expect_out_contains "$bA: form household version $FV (SHA-256 "
+expect_out_contains "): accepted"
+run "$K" forms accept --db "$O" "$bA"
+expect_status 0
+expect_out_contains "already one of this database's forms"
+
+# The commune office merges everything; C's interview is A's household.
 run "$K" merge --db "$O" "$bA" "$TMP/usbB" "$bC"
 expect_status 0
 expect_out_contains "$bA: added 4, updated 0, unchanged 0, conflicts 0, duplicates 0"
@@ -112,11 +129,13 @@ n=$(sqlite3 "$O" "SELECT count(*) FROM revisions WHERE interview = '$U' AND bund
 [ "$n" -ge 3 ] || fail "revisions of $U lack their bundle ($n)"
 
 # District: two communes' offices send their merged data up.
+"$K" forms accept --db "$TMP/office2.db" "$bD" >/dev/null
 "$K" merge --db "$TMP/office2.db" "$bD" >/dev/null
 sqlite3 "$O" "INSERT INTO settings VALUES ('commune', 'Xã Đông Hòa');"
 up1=$("$K" export --db "$O" --to "$TMP/up1" 2>/dev/null)
 up2=$("$K" export --db "$TMP/office2.db" --to "$TMP/up2" 2>/dev/null)
 [ -n "$up1" ] && [ -n "$up2" ] || fail "offices did not export"
+"$K" forms accept --db "$TMP/province.db" "$up1" "$up2" >/dev/null
 run "$K" merge --db "$TMP/province.db" "$TMP/up1" "$TMP/up2"
 expect_status 0
 expect_out_contains "added 8,"

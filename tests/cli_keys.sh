@@ -118,7 +118,11 @@ before=$(db_digest "$O")
 sealedC=$("$K" export --db "$TMP/C.db" --to "$TMP/usb3" 2>/dev/null)
 refuse "$sealedC" "sealed for another office ($DF)"
 
-# The right bundle merges; unsigned ones only when allowed.
+# The right bundle merges, once the office has accepted its form;
+# unsigned ones only when allowed.
+run "$K" forms accept --db "$O" "$sealed"
+expect_status 0
+expect_out_contains "accepted"
 run "$K" merge --db "$O" "$sealed"
 expect_status 0
 expect_out_contains "added 3"
@@ -131,6 +135,7 @@ run "$K" export --db "$O" --to "$TMP/up" --all
 expect_status 0
 expect_err_contains "sealed for the office $DF"
 up=$(cat "$TMP/out")
+"$K" forms accept --db "$D" "$up" >/dev/null || fail "forms accept"
 run "$K" merge --db "$D" "$up"
 expect_status 0
 expect_out_contains "added 5"

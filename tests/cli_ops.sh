@@ -56,9 +56,12 @@ run "$K" simulate --db "$TMP/new/laptop.db" --forms "$FORMS" --form household --
 grep -q "created" "$TMP/err" && fail "an existing database was announced as new"
 mkdir "$TMP/usb"
 "$K" export --db "$TMP/new/laptop.db" --to "$TMP/usb" >/dev/null 2>&1 || fail "export"
+run "$K" forms accept --db "$TMP/office/office.db" "$TMP"/usb/*.khb
+expect_status 0
+expect_err_contains "khaosat forms: created a new database $TMP/office/office.db"
 run "$K" merge --db "$TMP/office/office.db" "$TMP/usb"
 expect_status 0
-expect_err_contains "khaosat merge: created a new database $TMP/office/office.db"
+grep -q "created" "$TMP/err" && fail "an existing database was announced as new"
 run "$K" keys export --db "$TMP/fresh.db" --to "$TMP/fresh.card"
 expect_status 0
 expect_err_contains "created a new database $TMP/fresh.db"

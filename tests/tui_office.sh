@@ -32,6 +32,16 @@ wait_for "Enumerator name or code"
 text "Giám sát Hà"; key Enter
 text "Xã Đông Hòa"; key Enter
 wait_for "b browse"
+# Forms are the office's: bundles of a form it does not keep yet are held
+# aside until the supervisor accepts the form.
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/usb"
+wait_for "2 bundles: 0 merged, 0 already merged, 2 refused." 10
+wait_for "held aside"
+expect_sql "SELECT count(*) FROM interviews" "0"
+key q
+"$K" forms accept --db "$DB" "$TMP"/usb/*.khb >/dev/null || fail "forms accept"
 key m
 wait_for "Directory with the bundles"
 ask "$TMP/usb"
@@ -131,6 +141,7 @@ key Enter
 [ "$(ls "$TMP"/up/*.khb | wc -l)" = 1 ] || fail "a second bundle was written"
 
 # --- 5. a conflict: both laptops edit the same answer.
+"$K" forms accept --db "$TMP/B.db" "$bA" >/dev/null
 "$K" merge --db "$TMP/B.db" "$bA" >/dev/null
 U=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews WHERE form_id = 'household' ORDER BY uuid LIMIT 1")
 "$K" answer --db "$TMP/A.db" "$U" head_name "Tran Van Mot" 2>/dev/null || fail "answer on A"

@@ -20,6 +20,8 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 /* khaosat merge [--db PATH] [--allow-unsigned] BUNDLE|DIR... */
 int cmd_merge(int argc, char **argv);
+/* khaosat forms accept [--db PATH] [--allow-unsigned] BUNDLE... */
+int cmd_forms(int argc, char **argv);
 /* khaosat conflicts [--all] [--db PATH] */
 int cmd_conflicts(int argc, char **argv);
 /* khaosat duplicates [--db PATH] */

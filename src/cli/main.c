@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
     {"export", cmd_export, N_("write a sync bundle for the commune office")},
     {"verify", cmd_verify, N_("check sync bundles without merging them")},
     {"merge", cmd_merge, N_("merge sync bundles into this database")},
+    {"forms", cmd_forms, N_("accept the forms a bundle carries as this database's")},
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
     {"review", cmd_review, N_("approve an interview or return it with a comment")},

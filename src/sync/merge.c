@@ -22,8 +22,6 @@ static const char *const merge_sql[MS_COUNT] = {
         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [MS_FORM_GET] = "SELECT sha256 FROM forms"
         " WHERE form_id = ?1 AND version = ?2",
-    [MS_FORM_ADD] = "INSERT INTO forms (form_id, version, source, sha256)"
-        " VALUES (?1, ?2, ?3, ?4)",
     [MS_IV_GET] = "SELECT form_id, form_version, head FROM interviews"
         " WHERE uuid = ?1",
     [MS_IV_ADD] = "INSERT INTO interviews (uuid, form_id, form_version,"
@@ -315,48 +313,6 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     return rc;
 }
 
-/* Store the bundle's forms, refusing one that differs from the form of
- * the same id and version kept here. */
-static int merge_forms(merger *m)
-{
-    sqlite3_stmt *f = m->bs[BS_FORMS];
-    int rc;
-    while ((rc = sqlite3_step(f)) == SQLITE_ROW) {
-        const char *v[4];
-        for (int i = 0; i < 4; i++)
-            v[i] = (const char *)sqlite3_column_text(f, i);
-        sqlite3_stmt *s = merge_stmt(m, MS_FORM_GET);
-        if (!s)
-            return -1;
-        merge_bind(s, 2, v);
-        int got = sqlite3_step(s);
-        int differs = got == SQLITE_ROW
-            && strcmp((const char *)sqlite3_column_text(s, 0), v[2]) != 0;
-        sqlite3_reset(s);
-        if (got != SQLITE_ROW && got != SQLITE_DONE)
-            return merge_fail(m, m->db, "reading form %s", v[0]);
-        if (differs) {
-            free(m->err);
-            m->err = xasprintf("%s: form %s version %s differs from the one "
-                               "stored in %s; a changed form needs a new "
-                               "version", bundle_path(m->b), v[0], v[1],
-                               store_path(m->st));
-            return -1;
-        }
-        if (got == SQLITE_DONE) {
-            const char *add[4] = {v[0], v[1], v[3], v[2]};
-            if (!(s = merge_stmt(m, MS_FORM_ADD)))
-                return -1;
-            merge_bind(s, 4, add);
-            if (merge_exec(m, s, "storing a form") != 0)
-                return -1;
-        }
-    }
-    sqlite3_reset(f);
-    return rc == SQLITE_DONE ? 0 : merge_fail(m, bundle_sqlite(m->b),
-                                              "reading the bundle's forms");
-}
-
 /* 1 when this bundle was merged here before, 0 when not, -1 when a
  * different bundle claims its UUID. */
 static int merged_before(merger *m, const bundle_manifest *man)
@@ -483,7 +439,7 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
         return before;
     if (check_signer(m, man) != 0)
         return -1;
-    if (merge_forms(m) != 0 || merge_refresh_keys(m) != 0)
+    if (merge_check_forms(m) != 0 || merge_refresh_keys(m) != 0)
         return -1;
     sqlite3_stmt *iv = m->bs[BS_IVS];
     int rc;

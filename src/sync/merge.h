@@ -45,4 +45,28 @@ void merger_free(merger *m);
 int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
                merge_counts *out, char **err);
 
+/* What accepting one form of a bundle did. */
+enum merge_form_status {
+    MERGE_FORM_ADDED,         /* new here: now one of this database's */
+    MERGE_FORM_HERE,          /* already here with the same text */
+    MERGE_FORM_DIFFERS        /* here with another text: not taken */
+};
+typedef struct merge_form {
+    const char *form_id, *version, *sha256;
+    enum merge_form_status status;
+} merge_form;
+typedef void (*merge_form_fn)(void *ctx, const merge_form *f);
+
+/* v for a message or a terminal: at most 60 bytes, control characters,
+ * C1 controls and bidirectional overrides escaped; newly allocated. */
+char *merge_escaped(const char *v);
+
+/* Make the forms the verified bundle b carries this database's own (the
+ * supervisor has looked at them): those missing are stored, those here
+ * with the same text left, those here with another text never replaced.
+ * fn (may be NULL) is told about each.  -1 with *err (newly allocated) on
+ * failure. */
+int merge_accept_forms(store *st, bundle *b, merge_form_fn fn, void *ctx,
+                       char **err);
+
 #endif

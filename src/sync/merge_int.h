@@ -14,7 +14,7 @@
 
 /* Statements on the database merged into, prepared once per merger. */
 enum merge_stmt {
-    MS_BUNDLE_GET, MS_BUNDLE_ADD, MS_FORM_GET, MS_FORM_ADD,
+    MS_BUNDLE_GET, MS_BUNDLE_ADD, MS_FORM_GET,
     MS_IV_GET, MS_IV_ADD, MS_REV_HAS, MS_REV_ADD, MS_ITEM_ADD, MS_AUDIT_ADD,
     MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
     MS_PUT_RC, MS_SET_HEAD, MS_CONFLICT_ADD, MS_KEY_STALE, MS_KEY_ANSWER,
@@ -93,6 +93,15 @@ int merge_refuse(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
 void merge_bind(sqlite3_stmt *s, int n, const char *const *v);
 /* Run a statement that returns no rows; -1 with the message on failure. */
 int merge_exec(merger *m, sqlite3_stmt *s, const char *what);
+
+/* Append v to b for a message: at most 60 bytes, every control
+ * character, C1 control and bidirectional override escaped, so that text
+ * from a bundle cannot drive the terminal the message is printed on. */
+void merge_add_escaped(sbuf *b, const char *v);
+/* Every form the bundle carries must be one of this database's, with the
+ * same text; else -1 with the message saying the bundle is held aside
+ * (merge_forms.c). */
+int merge_check_forms(merger *m);
 
 /* Append one item. */
 void merge_items_add(merge_items *l, const char *qid, const char *path,

@@ -61,36 +61,6 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     return k;
 }
 
-/* Append v to b for a message: at most 60 bytes, every control
- * character, C1 control and bidirectional override escaped, so that an
- * answer cannot drive the terminal the message is printed on. */
-static void add_escaped(sbuf *b, const char *v)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++, n++) {
-        if (n >= 60) {
-            sbuf_add(b, "...");
-            return;
-        }
-        int c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
-        int bidi = p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa
-                                     && p[2] <= 0xae)
-                                    || (p[1] == 0x81 && p[2] >= 0xa6
-                                        && p[2] <= 0xa9));
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            sbuf_addf(b, "\\x%02x", *p);
-        else if (c1) {
-            sbuf_addf(b, "\\u%04x", p[1]);
-            p++;
-        } else if (bidi) {
-            sbuf_addf(b, "\\u%04x", ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
-                      | 0x2000);
-            p += 2;
-        } else
-            sbuf_addc(b, (char)*p);
-    }
-}
-
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
@@ -108,7 +78,7 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
         sbuf_init(&b);
         sbuf_addf(&b, "%s: interview %s, question %s: \"",
                   bundle_path(m->b), uuid, it->qid);
-        add_escaped(&b, it->value);
+        merge_add_escaped(&b, it->value);
         sbuf_addf(&b, "\" is %s; refusing the bundle", why);
         free(m->err);
         m->err = sbuf_detach(&b);

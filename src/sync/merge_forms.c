@@ -1,0 +1,149 @@
+/* merge_forms.c: the forms are the office's.  A bundle merges only when
+ * every form version it carries is one this database already keeps, with
+ * the same text; otherwise it is held aside until the supervisor has
+ * looked at the form and accepted it (khaosat forms accept BUNDLE).  The
+ * first bundle to carry a form version therefore never defines it, and a
+ * forged text cannot lock honest bundles out. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "core/util.h"
+
+void merge_add_escaped(sbuf *b, const char *v)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++, n++) {
+        if (n >= 60) {
+            sbuf_add(b, "...");
+            return;
+        }
+        int c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
+        int bidi = p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa
+                                     && p[2] <= 0xae)
+                                    || (p[1] == 0x81 && p[2] >= 0xa6
+                                        && p[2] <= 0xa9));
+        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            sbuf_addf(b, "\\x%02x", *p);
+        else if (c1) {
+            sbuf_addf(b, "\\u%04x", p[1]);
+            p++;
+        } else if (bidi) {
+            sbuf_addf(b, "\\u%04x", ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
+                      | 0x2000);
+            p += 2;
+        } else
+            sbuf_addc(b, (char)*p);
+    }
+}
+
+
+char *merge_escaped(const char *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    merge_add_escaped(&b, v);
+    return sbuf_detach(&b);
+}
+
+/* Hold the bundle aside because of form (id, version): the message. */
+static int held_aside(merger *m, const char *id, const char *version,
+                      const char *why)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_addf(&b, "%s: form \"", bundle_path(m->b));
+    merge_add_escaped(&b, id);
+    sbuf_add(&b, "\" version \"");
+    merge_add_escaped(&b, version);
+    sbuf_addf(&b, "\" %s; the bundle is held aside, nothing merged: check "
+              "the form, then accept it with 'khaosat forms accept %s'",
+              why, bundle_path(m->b));
+    free(m->err);
+    m->err = sbuf_detach(&b);
+    return -1;
+}
+
+int merge_check_forms(merger *m)
+{
+    sqlite3_stmt *f = m->bs[BS_FORMS];
+    int rc;
+    while ((rc = sqlite3_step(f)) == SQLITE_ROW) {
+        const char *v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = (const char *)sqlite3_column_text(f, i);
+        sqlite3_stmt *s = merge_stmt(m, MS_FORM_GET);
+        if (!s)
+            return -1;
+        merge_bind(s, 2, v);
+        int got = sqlite3_step(s);
+        int differs = got == SQLITE_ROW
+            && strcmp((const char *)sqlite3_column_text(s, 0), v[2]) != 0;
+        sqlite3_reset(s);
+        if (got != SQLITE_ROW && got != SQLITE_DONE)
+            return merge_fail(m, m->db, "reading form %s", v[0]);
+        if (got == SQLITE_DONE || differs) {
+            held_aside(m, v[0], v[1], differs
+                       ? "differs from this database's form of that "
+                         "version (a changed form needs a new version)"
+                       : "is not one of this database's forms");
+            sqlite3_reset(f);
+            return -1;
+        }
+    }
+    sqlite3_reset(f);
+    return rc == SQLITE_DONE ? 0 : merge_fail(m, bundle_sqlite(m->b),
+                                              "reading the bundle's forms");
+}
+
+int merge_accept_forms(store *st, bundle *b, merge_form_fn fn, void *ctx,
+                       char **err)
+{
+    sqlite3_stmt *f;
+    *err = NULL;
+    if (sqlite3_prepare_v2(bundle_sqlite(b), "SELECT form_id, version,"
+                           " sha256, source FROM forms ORDER BY form_id,"
+                           " version", -1, &f, NULL) != SQLITE_OK) {
+        *err = xasprintf("%s: reading its forms: %s", bundle_path(b),
+                         sqlite3_errmsg(bundle_sqlite(b)));
+        return -1;
+    }
+    int rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(f)) == SQLITE_ROW) {
+        merge_form mf = {(const char *)sqlite3_column_text(f, 0),
+                         (const char *)sqlite3_column_text(f, 1),
+                         (const char *)sqlite3_column_text(f, 2),
+                         MERGE_FORM_ADDED};
+        store_form here;
+        int got = store_load_form(st, mf.form_id, mf.version, &here);
+        if (got < 0) {
+            *err = xstrdup(store_errmsg(st));
+            bad = 1;
+            break;
+        }
+        if (got == 0) {
+            mf.status = strcmp(here.sha256, mf.sha256) == 0
+                ? MERGE_FORM_HERE : MERGE_FORM_DIFFERS;
+            store_form_clear(&here);
+        } else if (store_save_form(st, mf.form_id, mf.version,
+                                   (const char *)sqlite3_column_text(f, 3),
+                                   (size_t)sqlite3_column_bytes(f, 3),
+                                   NULL) != 0) {
+            *err = xstrdup(store_errmsg(st));
+            bad = 1;
+            break;
+        }
+        if (fn)
+            fn(ctx, &mf);
+    }
+    if (!bad && rc != SQLITE_DONE) {
+        *err = xasprintf("%s: reading its forms: %s", bundle_path(b),
+                         sqlite3_errmsg(bundle_sqlite(b)));
+        bad = 1;
+    }
+    sqlite3_finalize(f);
+    return bad ? -1 : 0;
+}
