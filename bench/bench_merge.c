@@ -61,8 +61,15 @@ static double bench_cpu(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Exit with a message when rc says failure. */
-static void must(int ok, const char *what, const char *why)
+/* Exit with a message when ok says failure.  A macro, so that the
+ * message (often set by the call in ok) is read after that call. */
+#define must(ok, what, why) \
+    do { \
+        int ok_ = (ok); \
+        must_(ok_, what, why); \
+    } while (0)
+
+static void must_(int ok, const char *what, const char *why)
 {
     if (!ok) {
         fprintf(stderr, "bench_merge: %s: %s\n", what, why ? why : "failed");
@@ -174,6 +181,11 @@ static void write_bundle(const char *dir, int b, const char *form,
 }
 
 /* A fresh store at path (removing an old one). */
+/* The form every database of the bench keeps (the office's own form:
+ * bundles of forms it does not keep are held aside). */
+static const char *office_form;
+static size_t office_form_len;
+
 static store *fresh_store(const char *path)
 {
     char *cmd = xasprintf("rm -f '%s' '%s-wal' '%s-shm'", path, path, path);
@@ -183,6 +195,10 @@ static store *fresh_store(const char *path)
     store *st;
     char *err = NULL;
     must(store_open(path, &st, &err) == 0, path, err);
+    if (office_form)
+        must(store_save_form(st, FORM_ID, FORM_VERSION, office_form,
+                             office_form_len, NULL) == 0, path,
+             store_errmsg(st));
     return st;
 }
 
@@ -356,8 +372,9 @@ static double time_export(store *st, const char *dir, int sealed,
     char fpr[KEYS_FPR_SIZE], *err = NULL;
     long count;
     double t = bench_now(), c = bench_cpu();
-    must(envelope_export(st, dir, BUNDLE_EXPORT_ALL, path, &count, fpr,
-                         &err) == 0, "export", err);
+    int rc = envelope_export(st, dir, BUNDLE_EXPORT_ALL, path, &count, fpr,
+                             &err);
+    must(rc == 0, "export", err);
     t = bench_now() - t;
     *cpu = bench_cpu() - c;
     must((*fpr != '\0') == sealed, "export", "sealed when it should not be,"
@@ -573,8 +590,13 @@ static int child_main(char **argv)
 {
     long added;
     double cpu;
+    char *form = util_read_file(SRCFORMSDIR "/household.yaml",
+                                &office_form_len);
+    must(form != NULL, SRCFORMSDIR "/household.yaml", "cannot read");
+    office_form = form;
     merge_all(argv[4], argv[3], atoi(argv[2]), &added, &cpu);
     printf("%ld\n", peak_kb());
+    free(form);
     return 0;
 }
 
@@ -602,7 +624,8 @@ static double diamond_merge(const char *tmpl, const char *form,
         double t0 = bench_now();
         must(bundle_open(paths[i], &b, &err) == 0, paths[i], err);
         merger *m = merger_new(st);
-        must(merger_run(m, b, NULL, NULL, &c, &err) == 0, paths[i], err);
+        int rc = merger_run(m, b, NULL, NULL, &c, &err);
+        must(rc == 0, paths[i], err);
         merger_free(m);
         bundle_close(b);
         t = bench_now() - t0;
@@ -644,6 +667,8 @@ int main(int argc, char **argv)
     size_t form_len;
     char *form = util_read_file(SRCFORMSDIR "/household.yaml", &form_len);
     must(form != NULL, SRCFORMSDIR "/household.yaml", "cannot read");
+    office_form = form;
+    office_form_len = form_len;
     char tmpl[] = "/tmp/khaosat-bench-merge-XXXXXX";
     must(mkdtemp(tmpl) != NULL, "mkdtemp", NULL);
     if (argc > 1 && strcmp(argv[1], "--history") == 0) {

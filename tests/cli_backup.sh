@@ -30,6 +30,7 @@ done
 
 # --- Backups while the office merges them in the background.
 O="$FAST/office.db"
+"$K" forms accept --db "$O" "$(ls "$FAST"/usb/*.khb | head -n 1)" >/dev/null 2>&1 || fail "forms accept"
 "$K" merge --db "$O" "$(ls "$FAST"/usb/*.khb | head -n 1)" >/dev/null 2>&1 || fail "first merge"
 "$K" merge --db "$O" "$FAST/usb" >"$TMP/merge.out" 2>&1 &
 mpid=$!

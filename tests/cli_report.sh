@@ -103,6 +103,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
         "$KHAOSAT" export --db "$TMP/x$i.db" --to "$TMP/usb$i" >/dev/null 2>&1 || fail "export of commune $i"
     done
     office="$TMP/office.db"
+    "$KHAOSAT" forms accept --db "$office" "$TMP"/usb1/* >/dev/null 2>&1 || fail "forms accept"
     "$KHAOSAT" merge --db "$office" "$TMP"/usb1/* "$TMP"/usb2/* "$TMP"/usb3/* >/dev/null 2>&1 || fail "merge"
     # A commune name that tries to be markup and a terminal command.
     sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"

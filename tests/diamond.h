@@ -15,26 +15,26 @@
 #define DIAMOND_UUID "d1a30000-0000-4000-8000-000000000001"
 #define DIAMOND_TIME "2026-05-01T08:00:00Z"
 
-/* Write one revision (items hh_no, name, village: canonical order) with
+/* Write one revision (items hh_no and name: canonical order) with
  * the given parents and name; its id into id. */
 static inline int diamond_rev(bundle_writer *w, const char *form_id,
                               const char *version, const char *device,
                               const char *p1, const char *p2,
                               const char *name, char id[REV_HEX + 1])
 {
-    static const char *const qid[3] = {"hh_no", "name", "village"};
-    const char *val[3] = {"1", name, "v01"};
+    static const char *const qid[2] = {"hh_no", "name"};
+    const char *val[2] = {"1", name};
     rev_meta m = {DIAMOND_UUID, form_id, version, "complete", p1, p2};
     rev_hasher h;
     rev_hash_begin(&h, &m);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         rev_hash_item(&h, qid[i], "", val[i]);
     rev_hash_end(&h, id, NULL);
     bundle_rev r = {DIAMOND_UUID, id, p1, p2, "complete", device, "diamond",
                     DIAMOND_TIME};
     if (bundle_writer_revision(w, &r) != 0)
         return -1;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         if (bundle_writer_item(w, DIAMOND_UUID, id, qid[i], "", val[i]) != 0)
             return -1;
     return 0;
