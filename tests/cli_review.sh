@@ -15,6 +15,7 @@ laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 3 --seed 21 >/dev/null
 mkdir -p "$TMP/usb"
 "$K" export --db "$TMP/A.db" --to "$TMP/usb" >/dev/null 2>&1
+"$K" forms accept --db "$O" "$TMP"/usb/*.khb >/dev/null 2>&1
 "$K" merge --db "$O" "$TMP/usb" >/dev/null 2>&1
 set -- $(sqlite3 "$O" "SELECT uuid FROM interviews ORDER BY uuid")
 U1=$1 U2=$2 U3=$3
