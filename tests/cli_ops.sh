@@ -122,6 +122,7 @@ fi
 mkdir "$TMP/usb2"
 "$K" simulate --db "$TMP/L.db" --forms "$FORMS" --form household --count 2 --seed 5 >/dev/null 2>&1
 "$K" export --db "$TMP/L.db" --to "$TMP/usb2" >/dev/null 2>&1
+"$K" forms accept --db "$TMP/O.db" "$TMP"/usb2/*.khb >/dev/null 2>&1
 "$K" merge --db "$TMP/O.db" "$TMP/usb2" >/dev/null 2>&1
 U=$(sqlite3 "$TMP/O.db" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
 sqlite3 "$TMP/O.db" "UPDATE interviews SET form_version = '1999.1' WHERE uuid = '$U'"
