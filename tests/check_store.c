@@ -810,6 +810,7 @@ START_TEST(migrates_from_v5_to_canonical_values)
 {
     static const char src[] =
         "form:\n  id: canon\n  version: \"1\"\n  title: T\n  languages: [vi]\n"
+        "  key: [hh_no]\n"
         "questions:\n"
         "  - {id: hh_no, type: integer, label: N}\n"
         "  - {id: area, type: decimal, label: A}\n"
@@ -827,7 +828,12 @@ START_TEST(migrates_from_v5_to_canonical_values)
         ck_assert_int_eq(store_save_answer(st, uuid, in[i][0], "", in[i][1]), 0);
     store_close(st);
     check_sql_exec(dbpath, undo_v7);
-    check_sql_exec(dbpath, "PRAGMA user_version = 5;");
+    /* The case key a merge recorded from the answer as typed. */
+    char *sql = xasprintf("INSERT INTO case_keys (interview, form_id, key, rev)"
+                          " VALUES ('%s', 'canon', 'hh_no=08', 'r');"
+                          " PRAGMA user_version = 5;", uuid);
+    check_sql_exec(dbpath, sql);
+    free(sql);
     st = open_ok();
     char *a = answers_of(st, uuid);
     ck_assert_str_eq(a, "area@=85.5;gone@=007;hh_no@=8;"
@@ -842,6 +848,8 @@ START_TEST(migrates_from_v5_to_canonical_values)
                                             " event = 'canonical' AND qid ="
                                             " 'hh_no' AND old_value = '08' AND"
                                             " new_value = '8'"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM case_keys"
+                                            " WHERE key = 'hh_no=8'"), 1);
     /* Opening again changes nothing more. */
     st = open_ok();
     store_close(st);

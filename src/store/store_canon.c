@@ -119,6 +119,77 @@ static int canon_version(sqlite3 *db, const form *f, const char *version,
     return bad ? -1 : 0;
 }
 
+/* The case key of interview uuid from its (canonical) answers, as merges
+ * write it: "village=01, hh_no=8"; NULL when a key answer is missing. */
+static char *canon_key(sqlite3 *db, sqlite3_stmt *ans, const form *f,
+                       const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < f->nkey; i++) {
+        const char *qid = f->q[f->key[i]].id;
+        sqlite3_bind_text(ans, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ans, 2, qid, -1, SQLITE_STATIC);
+        int have = sqlite3_step(ans) == SQLITE_ROW &&
+                   sqlite3_column_bytes(ans, 0) > 0;
+        if (have)
+            sbuf_addf(&b, "%s%s=%s", i ? ", " : "", qid,
+                      (const char *)sqlite3_column_text(ans, 0));
+        sqlite3_reset(ans);
+        if (!have) {
+            sbuf_free(&b);
+            return NULL;
+        }
+    }
+    return sbuf_detach(&b);
+}
+
+/* The case keys recorded by merges, made again from the canonical answers
+ * so that later merges (which compare canonical keys) find duplicates. */
+static int canon_case_keys(sqlite3 *db, const form *f, const char *version)
+{
+    if (f->nkey == 0)
+        return 0;
+    sqlite3_stmt *sel = NULL, *ans = NULL, *put = NULL;
+    int bad = sqlite3_prepare_v2(db, "SELECT c.interview FROM case_keys c"
+                                 " JOIN interviews i ON i.uuid = c.interview"
+                                 " WHERE i.form_id = ?1 AND i.form_version = ?2"
+                                 " AND c.key IS NOT NULL", -1, &sel, NULL)
+        || sqlite3_prepare_v2(db, "SELECT value FROM answers WHERE"
+                              " interview = ?1 AND qid = ?2 AND path = ''",
+                              -1, &ans, NULL)
+        || sqlite3_prepare_v2(db, "UPDATE case_keys SET key = ?1 WHERE"
+                              " interview = ?2", -1, &put, NULL);
+    char **uuids = NULL;
+    size_t n = 0;
+    if (!bad) {
+        sqlite3_bind_text(sel, 1, f->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(sel, 2, version, -1, SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+            uuids = xrealloc(uuids, (n + 1) * sizeof *uuids);
+            uuids[n++] = xstrdup((const char *)sqlite3_column_text(sel, 0));
+        }
+        bad = rc != SQLITE_DONE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *key = bad ? NULL : canon_key(db, ans, f, uuids[i]);
+        if (key) {
+            sqlite3_bind_text(put, 1, key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(put, 2, uuids[i], -1, SQLITE_STATIC);
+            bad = sqlite3_step(put) != SQLITE_DONE;
+            sqlite3_reset(put);
+        }
+        free(key);
+        free(uuids[i]);
+    }
+    free(uuids);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ans);
+    sqlite3_finalize(put);
+    return bad ? -1 : 0;
+}
+
 int store_canon_migrate(sqlite3 *db)
 {
     sqlite3_stmt *forms = NULL, *put = NULL, *audit = NULL;
@@ -138,7 +209,8 @@ int store_canon_migrate(sqlite3 *db)
         const char *version = (const char *)sqlite3_column_text(forms, 1);
         form *f = canon_form(db, id, version);
         if (f)
-            bad = canon_version(db, f, version, put, audit, now) != 0;
+            bad = canon_version(db, f, version, put, audit, now) != 0
+                  || canon_case_keys(db, f, version) != 0;
         form_free(f);
     }
     sqlite3_finalize(forms);

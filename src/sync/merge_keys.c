@@ -11,6 +11,7 @@
 
 #include "core/form.h"
 #include "store/store_int.h"
+#include "core/canon.h"
 #include "core/util.h"
 
 void merge_keys_free(merger *m)
@@ -105,9 +106,14 @@ static int key_of(merger *m, const char *uuid, const form_keys *k,
         merge_bind(s, 2, v);
         int rc = sqlite3_step(s);
         int have = rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0;
-        if (have)
-            sbuf_addf(&b, "%s%s=%s", i ? ", " : "", k->qid[i],
-                      (const char *)sqlite3_column_text(s, 0));
+        if (have) {
+            /* Canonical, so that "08" from an older laptop is 8. */
+            int q = form_find(k->f, k->qid[i]);
+            char *c = canon_answer(q >= 0 ? k->f->q[q].type : QT_TEXT,
+                                   (const char *)sqlite3_column_text(s, 0));
+            sbuf_addf(&b, "%s%s=%s", i ? ", " : "", k->qid[i], c);
+            free(c);
+        }
         sqlite3_reset(s);
         if (!have) {
             sbuf_free(&b);
