@@ -436,8 +436,8 @@ static void merge_refused(store *st, const char *path, const char *want)
     char *before = hx_fingerprint(store_path(st));
     bundle *b;
     char *err = NULL;
-    ck_assert_msg(envelope_open(st, path, 0, &b, NULL, &err) == 0, "%s",
-                  err);
+    ck_assert_msg(envelope_open(st, path, ENVELOPE_ALLOW_UNSIGNED, &b, NULL,
+                                &err) == 0, "%s", err);
     merger *m = merger_new(st);
     merge_counts c;
     ck_assert_int_eq(merger_run(m, b, NULL, NULL, &c, &err), -1);
@@ -495,6 +495,12 @@ START_TEST(signer_bound_to_content)
     trust(s.off, lap2, "accept");
     p = export_to(lap2, "usb5", 0, to);
     merge_refused(s.off, p, "whose bundles are signed by");
+    free(p);
+    /* A plain bundle saying it comes from a device whose bundles are
+     * signed, even taken with --allow-unsigned. */
+    fx_interview(s.lap, "v02", "6", "Không ký", u);
+    p = fx_export(s.lap, "usb6", 0, NULL);
+    merge_refused(s.off, p, "but it is not signed");
     free(p);
     free(dev);
     store_close(lap2);
