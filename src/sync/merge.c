@@ -65,11 +65,14 @@ static const char *const merge_sql[MS_COUNT] = {
     [MS_DUP_ADD] = "INSERT OR IGNORE INTO duplicates (a, b, form_id, key,"
         " found) VALUES (?1, ?2, ?3, ?4, ?5)",
     /* A key is bound to the device it first brought bundles from, and a
-     * device to the key that first signed for it. */
+     * device to the key that first signed for it (until that key is
+     * revoked: a laptop given a new key after its old one was revoked). */
     [MS_SIGNER_DEVICE] = "SELECT device FROM bundles WHERE signer = ?1"
         " AND device <> ?2 LIMIT 1",
     [MS_DEVICE_SIGNER] = "SELECT signer FROM bundles WHERE device = ?1"
-        " AND signer IS NOT NULL AND signer IS NOT ?2 LIMIT 1",
+        " AND signer IS NOT NULL AND signer IS NOT ?2 AND signer NOT IN"
+        " (SELECT fingerprint FROM trusted WHERE revoked IS NOT NULL)"
+        " LIMIT 1",
 };
 
 static const char *const bundle_sql[BS_COUNT] = {
