@@ -194,6 +194,9 @@ static void commune(store *st, const char *code)
 static void (*extra_data)(store *st);
 static int only_extra;
 
+/* Language of the report's texts. */
+static const char *report_lang = "en";
+
 /* Processes for the report's main pass (1: one, 2: split). */
 static int report_jobs = 1;
 
@@ -219,12 +222,17 @@ static report_result *make_report(int with_commune, int two_communes,
     diag_list d;
     diag_init(&d);
     report_def *def = report_def_load(FORMSSRCDIR "/report.yaml", &d);
+    for (size_t i = 0; i < d.n; i++) {
+        char *m = diag_format(&d.v[i]);
+        fprintf(stderr, "%s\n", m);
+        free(m);
+    }
     ck_assert_ptr_nonnull(def);
     ck_assert_int_eq(report_def_check(def, cat, &d), 0);
     diag_free(&d);
     rscan *s = NULL;
     ck_assert_int_eq(rscan_open(path, &s, &err), 0);
-    report_opts o = {choose, 1, "en", NULL, report_jobs};
+    report_opts o = {choose, 1, report_lang, NULL, report_jobs};
     report_result *r = NULL;
     int rc = report_run(def, cat, s, &o, &r, &err);
     rscan_close(s);
@@ -798,6 +806,70 @@ START_TEST(debatable_readings_are_settled_and_shown)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- annex */
+
+START_TEST(html_is_the_annex_a_commune_attaches)
+{
+    /* Given a commune in a province whose name and key product carry
+     * markup, when the report is written as HTML in Vietnamese, then it is
+     * the annex: national heading, issuing body, period, sample, charts,
+     * the product table, numbers written 50,0 %, a signature block, and
+     * every outside text escaped. */
+    const pin extra[] = {{"", "province", "Tỉnh <b>Lào Cai</b>"},
+                         {"", "commune", "An & Bình"},
+                         {"", "n_products", "1"},
+                         {"products[1]", "p_name", "<i>Bưởi</i>"},
+                         {NULL, NULL, NULL}};
+    commune_extra = extra;
+    report_lang = "vi";
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    char *t = report_render(r, REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(t, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    ck_assert_ptr_nonnull(strstr(t, "Độc lập - Tự do - Hạnh phúc"));
+    ck_assert_ptr_nonnull(strstr(t, "XÃ An &amp; Bình"));
+    ck_assert_ptr_nonnull(strstr(t, "Tỉnh &lt;b&gt;Lào Cai&lt;/b&gt;"));
+    ck_assert_ptr_null(strstr(t, "<b>Lào Cai"));
+    ck_assert_ptr_nonnull(strstr(t, "&lt;i&gt;Bưởi&lt;/i&gt;"));
+    ck_assert_ptr_null(strstr(t, "<i>Bưởi"));
+    ck_assert_ptr_nonnull(strstr(t, "<svg "));
+    ck_assert_ptr_null(strstr(t, "<script"));
+    ck_assert_ptr_null(strstr(t, "http"));
+    /* 4.1m: 2 of 4 households, written the Vietnamese way. */
+    ck_assert_ptr_nonnull(strstr(t, "50,0\u00a0%"));
+    ck_assert_ptr_nonnull(strstr(t, "đóng dấu"));
+    ck_assert_ptr_nonnull(strstr(t, "size:A4"));
+    free(t);
+    free_report(r);
+    report_lang = "en";
+    commune_extra = NULL;
+}
+END_TEST
+
+START_TEST(needs_voiced_are_tallied)
+{
+    /* Given households that were left to the first answer, when reported,
+     * the training wishes are counted over the four counted households. */
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    const report_def *d = r->def;
+    long total = 0, units = -1;
+    for (size_t i = 0; i < d->ntallies; i++)
+        if (!strcmp(d->tallies[i].id, "hh_training")) {
+            units = r->tallies[i].units;
+            for (size_t k = 0; k < r->tallies[i].cnt; k++)
+                total += r->tallies[i].n[k];
+        }
+    ck_assert_int_eq(units, 4);
+    ck_assert_int_eq(total, 4);
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(t, "Needs voiced in the interviews"));
+    ck_assert(fits_80(t));
+    free(t);
+    free_report(r);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -817,6 +889,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     tcase_add_test(tc, working_age_follows_the_retirement_age);
     tcase_add_test(tc, debatable_readings_are_settled_and_shown);
+    tcase_add_test(tc, html_is_the_annex_a_commune_attaches);
+    tcase_add_test(tc, needs_voiced_are_tallied);
     return s;
 }
 

@@ -60,6 +60,7 @@ static void comp_free(const report_def *d, rcomp *c)
     free(c->rep);
     expr_free(c->key);
     expr_free(c->name);
+    expr_free(c->province);
     expr_free(c->village);
     expr_free(c->include);
     expr_free(c->v_code);
@@ -155,6 +156,7 @@ static rcomp *comp_get(rrun *R, const form *f)
         }
         c->key = comp_one(R, f, &rf->key);
         c->name = comp_one(R, f, &rf->name);
+        c->province = comp_one(R, f, &rf->province);
         c->village = comp_one(R, f, &rf->village);
         c->include = comp_one(R, f, &rf->include);
         if (rf->roster) {
@@ -363,6 +365,51 @@ static void ctx_eval(rrun *R, rcomp *c, inst *in)
     }
 }
 
+/* Count the tallies of form df in interview in. */
+static void tally_interview(rrun *R, int df, inst *in)
+{
+    const report_def *d = R->d;
+    const form *f = inst_form(in);
+    for (size_t i = 0; i < d->ntallies; i++) {
+        if (d->tallies[i].form != df)
+            continue;
+        int q = form_find(f, d->tallies[i].question);
+        const char *v = q >= 0 && f->q[q].repeat < 0
+            ? inst_get(in, inst_root(in), q) : NULL;
+        if (v && *v)
+            report_tally_add(R->r, i, v);
+    }
+}
+
+/* The rows of the definition's lists, read from the context interview. */
+static void ctx_lists(rrun *R, rcomp *c, inst *in)
+{
+    const report_def *d = R->d;
+    for (size_t i = 0; i < d->nlists; i++) {
+        const rdef_list *l = &d->lists[i];
+        rlist_res *lr = &R->r->lists[i];
+        int rq = form_find(c->f, l->repeat);
+        if (rq < 0 || c->f->q[rq].type != QT_REPEAT)
+            continue;
+        expr **e = xcalloc(l->ncols + 1, sizeof *e);
+        for (size_t k = 0; k < l->ncols; k++)
+            e[k] = comp_one(R, c->f, &l->col_value[k]);
+        inst_frame *root = inst_root(in);
+        size_t n = inst_relevant(in, root, rq) ? inst_repeat_count(in, root, rq)
+                                               : 0;
+        lr->cells = xcalloc(n * l->ncols + 1, sizeof *lr->cells);
+        for (size_t j = 0; j < n; j++) {
+            inst_frame *fr = inst_repeat_get(in, root, rq, j);
+            for (size_t k = 0; k < l->ncols; k++)
+                lr->cells[j * l->ncols + k] = ev_str(in, fr, e[k]);
+        }
+        lr->nrows = n;
+        for (size_t k = 0; k < l->ncols; k++)
+            expr_free(e[k]);
+        free(e);
+    }
+}
+
 /* Second pass over the context form: evaluate the chosen interview. */
 static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
 {
@@ -394,6 +441,9 @@ static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
     R->ctx_done = 1;
     r->have_context = 1;
     r->commune_name = c->name ? ev_str(in, inst_root(in), c->name) : NULL;
+    r->province = c->province ? ev_str(in, inst_root(in), c->province) : NULL;
+    ctx_lists(R, c, in);
+    tally_interview(R, R->d->context, in);
     acc_interview(R, c, in, r->acc, NULL);
     ctx_roster(R, c, in);
     ctx_eval(R, c, in);
@@ -451,6 +501,8 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
     fs->complete++;
     if (v && counted)
         v->complete++;
+    report_note_time(r, iv->created);
+    tally_interview(R, df, in);
     acc_interview(R, c, in, r->acc, v ? v->acc : NULL);
     return 0;
 }
@@ -471,6 +523,8 @@ static report_result *result_new(const report_def *d, const report_opts *o)
     for (size_t i = 0; i < d->nfigs; i++)
         r->expected[i] = NAN;
     r->exempt = xcalloc(d->nverdicts, sizeof *r->exempt);
+    r->lists = xcalloc(d->nlists + 1, sizeof *r->lists);
+    r->tallies = xcalloc(d->ntallies + 1, sizeof *r->tallies);
     r->tests = xcalloc(d->nconds, sizeof *r->tests);
     for (size_t i = 0; i < d->nconds; i++) {
         r->tests[i] = xcalloc(d->conds[i].ntests, sizeof **r->tests);
@@ -655,6 +709,26 @@ void report_result_free(report_result *r)
         free(r->dunits[i].v);
     }
     free(r->dunits);
+    for (size_t i = 0; i < d->nlists; i++) {
+        for (size_t k = 0; k < r->lists[i].nrows * d->lists[i].ncols; k++)
+            free(r->lists[i].cells[k]);
+        free(r->lists[i].cells);
+    }
+    free(r->lists);
+    for (size_t i = 0; i < d->ntallies; i++) {
+        for (size_t k = 0; k < r->tallies[i].cnt; k++) {
+            free(r->tallies[i].code[k]);
+            if (r->tallies[i].label)
+                free(r->tallies[i].label[k]);
+        }
+        free(r->tallies[i].code);
+        free(r->tallies[i].label);
+        free(r->tallies[i].n);
+    }
+    free(r->tallies);
+    free(r->province);
+    free(r->first);
+    free(r->last);
     free(r->expected);
     free(r->exempt);
     for (size_t i = 0; i < d->nconds; i++)

@@ -83,8 +83,8 @@ void rscan_strv_free(char **v);
 /* Make rscan_each visit only the interviews whose UUIDs are in uuids
  * (sorted by strcmp, borrowed until cleared); NULL visits all. */
 void rscan_only(rscan *s, char *const *uuids, size_t n);
-/* Call fn with where each interview came from (store_origins); 0, fn's
- * value, or -1 with *err set. */
+/* Call fn with where each interview came from (store_origins), those
+ * rscan_only keeps; 0, fn's value, or -1 with *err set. */
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err);
 /* Non-zero when the database has a table of that name. */
 int rscan_has_table(rscan *s, const char *name);

@@ -181,17 +181,19 @@ static char *cmp_figures(const report_result *r, size_t c)
             sbuf_add(&b, "—");
         else if (fg->kind == RK_YESNO)
             sbuf_add(&b, v->value != 0 ? _("yes") : _("no"));
-        else if (fg->kind == RK_RATE)
-            sbuf_addf(&b, "%.1f%%", v->value);
-        else {
-            char *n = rfmt_num(v->value);
+        else if (fg->kind == RK_RATE) {
+            char *pc = rfmt_pct(r->lang, v->value);
+            sbuf_add(&b, pc);
+            free(pc);
+        } else {
+            char *n = rfmt_dec(r->lang, v->value);
             sbuf_add(&b, n);
             free(n);
         }
         if (tr->has_threshold && tr->threshold == tr->threshold) {
-            char *th = rfmt_num(tr->threshold);
-            sbuf_addf(&b, " %s %s%s", tr->at_most ? "≤" : "≥", th,
-                      fg->kind == RK_RATE ? "%" : "");
+            char *th = fg->kind == RK_RATE ? rfmt_thr(r->lang, tr->threshold)
+                                           : rfmt_dec(r->lang, tr->threshold);
+            sbuf_addf(&b, " %s %s", tr->at_most ? "≤" : "≥", th);
             free(th);
         }
     }

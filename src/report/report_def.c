@@ -188,7 +188,7 @@ static yaml_node_item_t *rl_seq(rload *L, yaml_node_t *top, const char *key,
 static void load_forms(rload *L, yaml_node_t *top)
 {
     static const char *const keys[] = {"role", "unit", "key", "name",
-        "village", "include", "excluded", "villages", NULL};
+        "province", "village", "include", "excluded", "villages", NULL};
     static const char *const vkeys[] = {"repeat", "code", "name", "planned",
                                         NULL};
     yaml_node_t *v = rl_get(L, top, "forms");
@@ -222,6 +222,7 @@ static void load_forms(rload *L, yaml_node_t *top)
         rl_text(L, fn, "unit", 0, what, &f->unit);
         rl_src(L, fn, "key", f->context, what, &f->key);
         rl_src(L, fn, "name", 0, what, &f->name);
+        rl_src(L, fn, "province", 0, what, &f->province);
         rl_src(L, fn, "village", 0, what, &f->village);
         rl_src(L, fn, "include", 0, what, &f->include);
         rl_text(L, fn, "excluded", 0, what, &f->excluded);
@@ -514,11 +515,66 @@ static void load_needs(rload *L, yaml_node_t *top)
     }
 }
 
+static void load_lists(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", "repeat", "columns", NULL};
+    static const char *const ckeys[] = {"title", "value", NULL};
+    report_def *d = L->d;
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "lists", &n);
+    d->lists = xcalloc(n + 1, sizeof *d->lists);
+    if (n && d->context < 0)
+        rl_err(L, rl_get(L, top, "lists"),
+               _("lists are read from the context form, and there is none"));
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_list *l = &d->lists[d->nlists++];
+        l->id = rl_id(L, g, _("a list"));
+        rl_keys(L, g, _("a list"), keys);
+        rl_text(L, g, "title", 1, _("a list"), &l->title);
+        l->repeat = rl_scalar(L, g, "repeat", 1, _("a list"));
+        size_t nc;
+        yaml_node_item_t *ci = rl_seq(L, g, "columns", &nc);
+        l->col_title = xcalloc(nc + 1, sizeof *l->col_title);
+        l->col_value = xcalloc(nc + 1, sizeof *l->col_value);
+        for (size_t k = 0; k < nc; k++) {
+            yaml_node_t *cn = yaml_document_get_node(L->doc, ci[k]);
+            rl_keys(L, cn, _("a list column"), ckeys);
+            rl_text(L, cn, "title", 1, _("a list column"), &l->col_title[k]);
+            rl_src(L, cn, "value", 1, _("a list column"), &l->col_value[k]);
+            l->ncols++;
+        }
+    }
+}
+
+static void load_tallies(rload *L, yaml_node_t *top)
+{
+    static const char *const keys[] = {"id", "title", "form", "question", NULL};
+    report_def *d = L->d;
+    size_t n;
+    yaml_node_item_t *it = rl_seq(L, top, "tallies", &n);
+    d->tallies = xcalloc(n + 1, sizeof *d->tallies);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *g = yaml_document_get_node(L->doc, it[i]);
+        rdef_tally *t = &d->tallies[d->ntallies++];
+        t->id = rl_id(L, g, _("a tally"));
+        rl_keys(L, g, _("a tally"), keys);
+        rl_text(L, g, "title", 1, _("a tally"), &t->title);
+        char *f = rl_scalar(L, g, "form", 1, _("a tally"));
+        t->form = def_form(d, f);
+        if (f && t->form < 0)
+            rl_err(L, g, _("tally '%s': form '%s' is not listed under forms"),
+                   t->id, f);
+        free(f);
+        t->question = rl_scalar(L, g, "question", 1, _("a tally"));
+    }
+}
+
 /* Fill d from the document. */
 static void load_top(rload *L)
 {
     static const char *const keys[] = {"report", "forms", "groups", "figures",
-        "conditions", "verdicts", "needs", NULL};
+        "conditions", "verdicts", "needs", "lists", "tallies", NULL};
     static const char *const rkeys[] = {"id", "version", "title", "min_units",
                                         NULL};
     yaml_node_t *top = yaml_document_get_root_node(L->doc);
@@ -551,6 +607,8 @@ static void load_top(rload *L)
     load_conditions(L, top);
     load_verdicts(L, top);
     load_needs(L, top);
+    load_lists(L, top);
+    load_tallies(L, top);
 }
 
 report_def *report_def_load_string(const char *text, size_t len,
@@ -613,6 +671,7 @@ void report_def_free(report_def *d)
         rtext_free(&f->excluded);
         free(f->key.text);
         free(f->name.text);
+        free(f->province.text);
         free(f->village.text);
         free(f->include.text);
         free(f->roster);
@@ -666,6 +725,25 @@ void report_def_free(report_def *d)
         free(d->needs[i].need.text);
         free(d->needs[i].priority.text);
     }
+    for (size_t i = 0; i < d->nlists; i++) {
+        rdef_list *l = &d->lists[i];
+        free(l->id);
+        free(l->repeat);
+        rtext_free(&l->title);
+        for (size_t k = 0; k < l->ncols; k++) {
+            rtext_free(&l->col_title[k]);
+            free(l->col_value[k].text);
+        }
+        free(l->col_title);
+        free(l->col_value);
+    }
+    for (size_t i = 0; i < d->ntallies; i++) {
+        free(d->tallies[i].id);
+        free(d->tallies[i].question);
+        rtext_free(&d->tallies[i].title);
+    }
+    free(d->lists);
+    free(d->tallies);
     rtext_free(&d->title);
     free(d->forms);
     free(d->groups);
@@ -729,6 +807,38 @@ static int check_repeat(const report_def *d, const form *f, const char *r,
     return 1;
 }
 
+/* Each list's repeat and columns against the context form. */
+static int check_lists(const report_def *d, const form *ctx, diag_list *diags)
+{
+    int bad = 0;
+    for (size_t i = 0; ctx && i < d->nlists; i++) {
+        bad += check_repeat(d, ctx, d->lists[i].repeat, 0, diags);
+        for (size_t k = 0; k < d->lists[i].ncols; k++)
+            bad += check_src(d, ctx, &d->lists[i].col_value[k], diags);
+    }
+    return bad;
+}
+
+/* Each tally's question: a choice question of its form. */
+static int check_tallies(const report_def *d, const catalog *cat,
+                         diag_list *diags)
+{
+    int bad = 0;
+    for (size_t i = 0; i < d->ntallies; i++) {
+        const rdef_tally *t = &d->tallies[i];
+        const form *f = t->form >= 0
+            ? catalog_find(cat, d->forms[t->form].id, NULL) : NULL;
+        int q = f && t->question ? form_find(f, t->question) : -1;
+        if (f && (q < 0 || f->q[q].list < 0 || f->q[q].repeat >= 0)) {
+            diag_add(diags, d->path, 0, 0, _("tally '%s': '%s' is not a "
+                     "top-level choice question of form %s"), t->id,
+                     t->question ? t->question : "?", f->id);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 int report_def_check(const report_def *d, const catalog *cat, diag_list *diags)
 {
     int bad = 0;
@@ -743,6 +853,7 @@ int report_def_check(const report_def *d, const catalog *cat, diag_list *diags)
             continue;
         }
         bad += check_src(d, f, &rf->key, diags) + check_src(d, f, &rf->name, diags)
+            + check_src(d, f, &rf->province, diags)
             + check_src(d, f, &rf->village, diags)
             + check_src(d, f, &rf->include, diags)
             + check_repeat(d, f, rf->roster, rf->line, diags)
@@ -774,5 +885,6 @@ int report_def_check(const report_def *d, const catalog *cat, diag_list *diags)
     for (size_t i = 0; ctx && i < d->nneeds; i++)
         bad += check_src(d, ctx, &d->needs[i].need, diags)
             + check_src(d, ctx, &d->needs[i].priority, diags);
+    bad += check_lists(d, ctx, diags) + check_tallies(d, cat, diags);
     return bad;
 }

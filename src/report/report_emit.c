@@ -341,6 +341,47 @@ const char *rfmt_unit(const report_result *r, size_t i)
     return rtext_get(&r->def->forms[fg->form].unit, r->lang);
 }
 
+/* Non-zero when numbers are written the Vietnamese way (lang vi). */
+static int vi_numbers(const char *lang)
+{
+    return lang && !strcmp(lang, "vi");
+}
+
+char *rfmt_dec(const char *lang, double v)
+{
+    char *s = rfmt_num(v);
+    if (vi_numbers(lang)) {
+        char *dot = strchr(s, '.');
+        if (dot)
+            *dot = ',';
+    }
+    return s;
+}
+
+char *rfmt_thr(const char *lang, double v)
+{
+    char *n = rfmt_dec(lang, v);
+    char *out = xasprintf(vi_numbers(lang) ? "%s\u00a0%%" : "%s%%", n);
+    free(n);
+    return out;
+}
+
+char *rfmt_pct(const char *lang, double v)
+{
+    char *s = xasprintf("%.1f", v);
+    if (vi_numbers(lang)) {
+        char *dot = strchr(s, '.');
+        if (dot)
+            *dot = ',';
+        char *out = xasprintf("%s\u00a0%%", s);
+        free(s);
+        return out;
+    }
+    char *out = xasprintf("%s%%", s);
+    free(s);
+    return out;
+}
+
 /* Figure i's value v as a short text. */
 char *rfmt_value(const report_result *r, size_t i, const rvalue *v)
 {
@@ -349,13 +390,14 @@ char *rfmt_value(const report_result *r, size_t i, const rvalue *v)
         return xstrdup(_("not enough data"));
     if (fg->kind == RK_YESNO)
         return xstrdup(v->value != 0 ? _("yes") : _("no"));
-    char *n = rfmt_num(v->num), *out;
+    char *n = rfmt_dec(r->lang, v->num), *out;
     if (fg->kind == RK_COUNT) {
         out = xasprintf("%s %s", n, rfmt_unit(r, i));
     } else {
-        char *dn = rfmt_num(v->den);
-        out = xasprintf("%.1f%% (%s / %s %s)", v->value, n, dn, rfmt_unit(r, i));
+        char *dn = rfmt_dec(r->lang, v->den), *pc = rfmt_pct(r->lang, v->value);
+        out = xasprintf("%s (%s / %s %s)", pc, n, dn, rfmt_unit(r, i));
         free(dn);
+        free(pc);
     }
     free(n);
     size_t len = strlen(out);
@@ -435,10 +477,11 @@ void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k)
     const rvalue *v = &r->val[t->figure];
     const char *phrase = rtext_get(&fg->phrase, r->lang);
     if (v->known && fg->kind == RK_RATE && *phrase) {
-        char *dn = rfmt_num(v->den);
-        sbuf_addf(b, _("%.1f%% of %s %s %s"), v->value, dn, rfmt_unit(r, t->figure),
+        char *dn = rfmt_dec(r->lang, v->den), *pc = rfmt_pct(r->lang, v->value);
+        sbuf_addf(b, _("%s of %s %s %s"), pc, dn, rfmt_unit(r, t->figure),
                   phrase);
         free(dn);
+        free(pc);
     } else {
         char *vs = rfmt_value(r, t->figure, v);
         sbuf_addf(b, "%s: %s", rtext_get(&fg->title, r->lang), vs);
@@ -451,9 +494,9 @@ void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k)
         sbuf_addf(b, _(", declared total unknown"));
     if (tr->has_threshold) {
         if (tr->threshold == tr->threshold) {
-            char *th = rfmt_num(tr->threshold);
-            sbuf_addf(b, " (%s %s%s)", tr->at_most ? "≤" : "≥", th,
-                      fg->kind == RK_RATE ? "%" : "");
+            char *th = fg->kind == RK_RATE ? rfmt_thr(r->lang, tr->threshold)
+                                           : rfmt_dec(r->lang, tr->threshold);
+            sbuf_addf(b, " (%s %s)", tr->at_most ? "≤" : "≥", th);
             free(th);
         } else {
             sbuf_addf(b, " (%s)", _("threshold unknown"));
@@ -476,6 +519,13 @@ const char rfmt_html_head[] =
     ".met{color:#064;font-weight:bold}.notmet{color:#a00;font-weight:bold}"
     ".nodata{color:#a60;font-style:italic}\n"
     "body.wide{max-width:none}.exempt{color:#036;font-weight:bold}\n"
+    "table.qh,table.sign{border:none;margin:0 0 1em}table.qh td,"
+    "table.sign td{border:none;text-align:center;width:50%}"
+    "td.place{text-align:right}table.sign{margin-top:2em}"
+    "table.sign td{height:7em;vertical-align:top}\n"
+    "figure.chart{margin:.5em 0 1em;page-break-inside:avoid}"
+    "figure.chart svg{max-width:100%;height:auto}"
+    "figcaption{font-size:.9em;font-style:italic}\n"
     "@media print{body{max-width:none;margin:0;font-size:11pt}"
     "h2{page-break-after:avoid}tr,td,th{page-break-inside:avoid}"
     "th{background:none}a{color:#000}@page{size:A4;margin:2cm 1.5cm}}\n"

@@ -42,6 +42,12 @@ void rfmt_trow(emitter *e, char **cells);
 void rfmt_tend(emitter *e);
 /* A number as shown: whole numbers bare, else one decimal (newly allocated). */
 char *rfmt_num(double v);
+/* v as written in lang (Vietnamese: decimal comma), newly allocated. */
+char *rfmt_dec(const char *lang, double v);
+/* A percentage with one decimal: "52.6%", in Vietnamese "52,6 %". */
+char *rfmt_pct(const char *lang, double v);
+/* A threshold percentage as written: "50%", in Vietnamese "50 %". */
+char *rfmt_thr(const char *lang, double v);
 /* The word for a status (static text). */
 const char *rfmt_status(report_status s);
 /* The unit word of figure i (borrowed). */
@@ -64,6 +70,22 @@ void rfmt_term_safe(char *s);
  * the body's language (and class, or NULL). */
 void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,
                 const char *lang, const char *body_class);
+/* The annex parts of the HTML report (report_annex.c), each written
+ * into e (whose r is set). National heading, issuing body and period. */
+void rannex_top(emitter *e);
+/* The sample by village, officials of those declared, other forms, and
+ * the review status of the data. */
+void rannex_sample(emitter *e);
+/* A chart of each condition's rate against its threshold. */
+void rannex_condition_chart(emitter *e);
+/* The conditions' household rates by village, as a table and charts. */
+void rannex_villages(emitter *e);
+/* The definition's lists (key products). */
+void rannex_lists(emitter *e);
+/* The tallies ranked (and charted in HTML). */
+void rannex_tallies(emitter *e);
+/* The signature and seal block. */
+void rannex_signature(emitter *e);
 /* The style sheet and head of an HTML page, up to <title>. */
 extern const char rfmt_html_head[];
 

@@ -205,6 +205,61 @@ static int enum_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
+/* Count the reviews of the interviews the report read. */
+static int review_cb(void *ctx, const store_origin *o)
+{
+    report_result *r = ctx;
+    r->reviewable++;
+    r->reviewed += !strcmp(o->review, "approved");
+    r->returned += !strcmp(o->review, "returned");
+    return 0;
+}
+
+/* Order of a tally's choices: most answered first, then by code. */
+static const rtally_res *sort_t;
+static int tally_cmp(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (sort_t->n[i] != sort_t->n[j])
+        return sort_t->n[i] > sort_t->n[j] ? -1 : 1;
+    return strcmp(sort_t->code[i], sort_t->code[j]);
+}
+
+/* Rank tally i's choices and give them their labels from the form. */
+static void tally_finish(rrun *R, size_t i)
+{
+    const report_def *d = R->d;
+    rtally_res *t = &R->r->tallies[i];
+    size_t *ord = xcalloc(t->cnt + 1, sizeof *ord);
+    for (size_t k = 0; k < t->cnt; k++)
+        ord[k] = k;
+    sort_t = t;
+    qsort(ord, t->cnt, sizeof *ord, tally_cmp);
+    sort_t = NULL;
+    char **code = xcalloc(t->cnt + 1, sizeof *code);
+    long *n = xcalloc(t->cnt + 1, sizeof *n);
+    t->label = xcalloc(t->cnt + 1, sizeof *t->label);
+    const form *f = catalog_find(R->cat, d->forms[d->tallies[i].form].id, NULL);
+    int q = f ? form_find(f, d->tallies[i].question) : -1;
+    const form_list *l = q >= 0 && f->q[q].list >= 0 ? &f->lists[f->q[q].list]
+                                                      : NULL;
+    for (size_t k = 0; k < t->cnt; k++) {
+        code[k] = t->code[ord[k]];
+        n[k] = t->n[ord[k]];
+        const char *lab = code[k];
+        for (size_t c = 0; l && c < l->nchoices; c++)
+            if (!strcmp(l->choices[c].value, code[k]))
+                lab = form_text_get(f, l->choices[c].label,
+                                    form_lang(f, R->r->lang));
+        t->label[k] = xstrdup(lab ? lab : code[k]);
+    }
+    free(t->code);
+    free(t->n);
+    free(ord);
+    t->code = code;
+    t->n = n;
+}
+
 void report_finish(rrun *R)
 {
     const report_def *d = R->d;
@@ -252,6 +307,13 @@ void report_finish(rrun *R)
     sort_r = r;
     qsort(r->need_order, d->nneeds, sizeof *r->need_order, need_cmp);
     sort_r = NULL;
+    for (size_t i = 0; i < d->ntallies; i++)
+        tally_finish(R, i);
+    char *err = NULL;
+    if (rscan_origins(R->s, review_cb, r, &err) < 0) {
+        rwarn_add(&r->warn, err);
+        r->reviewable = -1;
+    }
     r->conflicts = rscan_open_rows(R->s, "conflicts");
     r->dup_table = rscan_open_rows(R->s, "duplicates");
     /* Keys of the context form's interviews were not collected (it is read

@@ -331,14 +331,28 @@ char *report_render(const report_result *r, report_format fmt)
     emitter e;
     rfmt_begin(&e, &b, fmt, rtext_get(&r->def->title, r->lang), r->lang, NULL);
     e.r = r;
+    int annex = fmt == REPORT_HTML;
+    if (annex)
+        rannex_top(&e);
     sec_header(&e);
+    if (annex)
+        rannex_sample(&e);
     sec_conditions(&e);
+    if (annex)
+        rannex_condition_chart(&e);
     rfmt_heading(&e, 2, _("Indicators"));
     sec_figures(&e, NULL);
+    if (annex) {
+        rannex_lists(&e);
+        rannex_villages(&e);
+    }
     sec_villages(&e);
     sec_needs(&e);
+    rannex_tallies(&e);
     sec_coverage(&e);
     sec_warnings(&e);
+    if (annex)
+        rannex_signature(&e);
     if (fmt == REPORT_HTML)
         sbuf_add(&b, "</body></html>\n");
     else

@@ -35,6 +35,7 @@ typedef struct rdef_form {
     int context;          /* the form describing the commune itself */
     rtext unit;           /* what one interview is: "households" */
     rsrc key, name;       /* context: the commune's code and name */
+    rsrc province;        /* context: the province's name */
     rsrc village;         /* village code of an interview */
     rsrc include;         /* interviews counted in figures (else excluded) */
     rtext excluded;       /* what an excluded interview is: "refusals" */
@@ -102,6 +103,24 @@ typedef struct rdef_need {
     rsrc need, priority;
 } rdef_need;
 
+/* A table read from a repeat of the context interview (key products). */
+typedef struct rdef_list {
+    char *id;
+    rtext title;
+    char *repeat;
+    rtext *col_title;
+    rsrc *col_value;
+    size_t ncols;
+} rdef_list;
+
+/* Answers of a choice question counted over a form's interviews. */
+typedef struct rdef_tally {
+    char *id;
+    rtext title;
+    int form;
+    char *question;
+} rdef_tally;
+
 struct report_def {
     char *path;
     rtext title;
@@ -119,6 +138,10 @@ struct report_def {
     size_t nverdicts;
     rdef_need *needs;
     size_t nneeds;
+    rdef_list *lists;
+    size_t nlists;
+    rdef_tally *tallies;
+    size_t ntallies;
 };
 
 /* The text of t in lang, else the first one; "" when empty. */
@@ -186,6 +209,20 @@ typedef struct rneed_res {
     double priority;      /* NaN when none */
 } rneed_res;
 
+/* A list's rows as read: nrows * ncols cells. */
+typedef struct rlist_res {
+    char **cells;
+    size_t nrows;
+} rlist_res;
+
+/* A tally's counts by choice code; labels filled when finished. */
+typedef struct rtally_res {
+    char **code, **label;
+    long *n;
+    size_t cnt;
+    long units;           /* interviews that answered */
+} rtally_res;
+
 /* Warnings of one figure. */
 typedef struct rwarn {
     char **v;
@@ -196,7 +233,11 @@ struct report_result {
     const report_def *def;
     char *lang, *generated;
     int by_village;
-    char *commune_code, *commune_name;
+    char *commune_code, *commune_name, *province;
+    char *first, *last;   /* earliest and latest interview (created) */
+    long reviewed, returned, reviewable; /* reviews of the interviews used */
+    rlist_res *lists;     /* per definition list */
+    rtally_res *tallies;  /* per definition tally */
     int have_context;
     rformstat *forms;     /* per def form */
     racc *acc;            /* per figure */
@@ -232,7 +273,8 @@ typedef struct rcomp {
     expr **expected;      /* context: per figure */
     expr **exempt;        /* context: per verdict */
     int *rep;             /* per figure: repeat question, -1 the interview */
-    expr *key, *name, *village, *include, *v_code, *v_name, *v_planned;
+    expr *key, *name, *province, *village, *include, *v_code, *v_name,
+         *v_planned;
     int roster;
     expr ***at_least, ***at_most; /* context: per condition, per test */
     expr **need, **prio;
@@ -270,6 +312,12 @@ long report_key_duplicates(report_result *r, const char *form_id);
 /* Zero every running total of r (forms, figures, villages, enumerators),
  * keeping the rows: what a worker process adds up is then its own part. */
 void rpart_reset(report_result *r, const report_def *d);
+/* Count one answer (codes separated by spaces) of tally i. */
+void report_tally_add(report_result *r, size_t i, const char *answer);
+/* Add n to choice code of tally i. */
+void report_tally_count(report_result *r, size_t i, const char *code, long n);
+/* Widen [first, last] of r to take in the time t. */
+void report_note_time(report_result *r, const char *t);
 /* Add the n running totals b to a. */
 void racc_add(racc *a, const racc *b, size_t n);
 /* Add one unit of distinct figure i (key copied). */

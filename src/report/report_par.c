@@ -78,6 +78,53 @@ void report_dunit_add(report_result *r, size_t i, const char *key, double num,
     l->v[l->n++] = (rdunit){xstrdup(key), num, den};
 }
 
+void report_tally_count(report_result *r, size_t i, const char *code, long n)
+{
+    rtally_res *t = &r->tallies[i];
+    for (size_t k = 0; k < t->cnt; k++)
+        if (!strcmp(t->code[k], code)) {
+            t->n[k] += n;
+            return;
+        }
+    t->code = xrealloc(t->code, (t->cnt + 1) * sizeof *t->code);
+    t->n = xrealloc(t->n, (t->cnt + 1) * sizeof *t->n);
+    t->code[t->cnt] = xstrdup(code);
+    t->n[t->cnt++] = n;
+}
+
+void report_tally_add(report_result *r, size_t i, const char *answer)
+{
+    const char *p = answer;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if (e > p) {
+            char *code = xstrndup(p, (size_t)(e - p));
+            report_tally_count(r, i, code, 1);
+            free(code);
+        }
+        p = e;
+    }
+    r->tallies[i].units++;
+}
+
+void report_note_time(report_result *r, const char *t)
+{
+    if (!t || !*t)
+        return;
+    if (!r->first || strcmp(t, r->first) < 0) {
+        free(r->first);
+        r->first = xstrdup(t);
+    }
+    if (!r->last || strcmp(t, r->last) > 0) {
+        free(r->last);
+        r->last = xstrdup(t);
+    }
+}
+
 /* Order for qsort of strings. */
 static int rpart_strcmp(const void *a, const void *b)
 {
@@ -118,6 +165,15 @@ void rpart_reset(report_result *r, const report_def *d)
     }
     for (size_t e = 0; e < r->nenums; e++)
         r->enums[e].complete = r->enums[e].drafts = 0;
+    for (size_t i = 0; i < d->ntallies; i++) {
+        for (size_t k = 0; k < r->tallies[i].cnt; k++)
+            free(r->tallies[i].code[k]);
+        r->tallies[i].cnt = 0;
+        r->tallies[i].units = 0;
+    }
+    free(r->first);
+    free(r->last);
+    r->first = r->last = NULL;
 }
 
 /* Write a string with its length. */
@@ -150,6 +206,17 @@ void rpart_write(FILE *f, const report_result *r, const report_def *d)
     fwrite(&r->nikeys, sizeof r->nikeys, 1, f);
     for (size_t i = 0; i < r->nikeys; i++)
         rpart_put_str(f, r->ikeys[i]);
+    for (size_t i = 0; i < d->ntallies; i++) {
+        const rtally_res *t = &r->tallies[i];
+        fwrite(&t->cnt, sizeof t->cnt, 1, f);
+        fwrite(&t->units, sizeof t->units, 1, f);
+        for (size_t k = 0; k < t->cnt; k++) {
+            rpart_put_str(f, t->code[k]);
+            fwrite(&t->n[k], sizeof t->n[k], 1, f);
+        }
+    }
+    rpart_put_str(f, r->first ? r->first : "");
+    rpart_put_str(f, r->last ? r->last : "");
     for (size_t i = 0; i < d->nfigs; i++) {
         fwrite(&r->dunits[i].n, sizeof r->dunits[i].n, 1, f);
         for (size_t k = 0; k < r->dunits[i].n; k++) {
@@ -248,6 +315,37 @@ static int rpart_merge_keys(FILE *f, report_result *r)
     return 0;
 }
 
+/* Merge the worker's tallies and its first and last interview times. */
+static int rpart_merge_tallies(FILE *f, report_result *r, const report_def *d)
+{
+    for (size_t i = 0; i < d->ntallies; i++) {
+        size_t n;
+        long units;
+        if (rpart_get(f, &n, sizeof n) || n > RPART_MAX_ROWS ||
+            rpart_get(f, &units, sizeof units))
+            return -1;
+        r->tallies[i].units += units;
+        for (size_t k = 0; k < n; k++) {
+            char *code = rpart_get_str(f);
+            long c;
+            if (!code || rpart_get(f, &c, sizeof c)) {
+                free(code);
+                return -1;
+            }
+            report_tally_count(r, i, code, c);
+            free(code);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        char *t = rpart_get_str(f);
+        if (!t)
+            return -1;
+        report_note_time(r, t);
+        free(t);
+    }
+    return 0;
+}
+
 /* Merge the worker's units of distinct figures. */
 static int rpart_merge_dunits(FILE *f, report_result *r, const report_def *d)
 {
@@ -284,7 +382,8 @@ int rpart_merge(FILE *f, report_result *r, const report_def *d)
         }
         racc_add(r->acc, acc, d->nfigs);
         rc = rpart_merge_villages(f, r, d, acc) || rpart_merge_enums(f, r) ||
-             rpart_merge_keys(f, r) || rpart_merge_dunits(f, r, d) ? -1 : 0;
+             rpart_merge_keys(f, r) || rpart_merge_tallies(f, r, d) ||
+             rpart_merge_dunits(f, r, d) ? -1 : 0;
     }
     free(fs);
     free(acc);

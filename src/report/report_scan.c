@@ -173,9 +173,25 @@ void rscan_only(rscan *s, char *const *uuids, size_t n)
     s->nonly = n;
 }
 
+/* rscan_origins' filter: the callback and the scan whose kept UUIDs pass. */
+typedef struct origin_walk {
+    const rscan *s;
+    store_origin_fn fn;
+    void *ctx;
+} origin_walk;
+
+static int rscan_origin_kept(void *ctx, const store_origin *o)
+{
+    origin_walk *w = ctx;
+    if (w->s->only && !rscan_kept(w->s, o->uuid))
+        return 0;
+    return w->fn(w->ctx, o);
+}
+
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
-    return store_reader_origins(s->r, fn, ctx, err);
+    origin_walk w = {s, fn, ctx};
+    return store_reader_origins(s->r, rscan_origin_kept, &w, err);
 }
 
 /* rscan_each's walk over the interview rows. */
