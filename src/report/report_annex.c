@@ -132,8 +132,7 @@ void rannex_sample(emitter *e)
         long tp = 0, tc = 0, tx = 0, td = 0;
         for (size_t i = 0; i < r->nvillages; i++) {
             const rvillage *v = &r->villages[i];
-            char *cells[] = {xasprintf("%s%s%s", v->code, v->name ? " " : "",
-                                       v->name ? v->name : ""),
+            char *cells[] = {rfmt_village(v),
                              v->planned >= 0 ? xasprintf("%ld", v->planned) : NULL,
                              xasprintf("%ld", v->complete),
                              xasprintf("%ld", v->excluded),
@@ -238,8 +237,7 @@ void rannex_villages(emitter *e)
     for (size_t i = 0; i < r->nvillages; i++) {
         const rvillage *v = &r->villages[i];
         char **cells = xcalloc(ncols, sizeof *cells);
-        cells[0] = xasprintf("%s%s%s", v->code, v->name ? " " : "",
-                             v->name ? v->name : "");
+        cells[0] = rfmt_village(v);
         cells[1] = xasprintf("%ld", v->complete);
         cells[2] = v->planned > 0 ? rfmt_pct(r->lang, 100.0 * (double)(v->complete
                    + v->excluded) / (double)v->planned) : NULL;
@@ -254,8 +252,7 @@ void rannex_villages(emitter *e)
         sbar *bars = xcalloc(r->nvillages + 1, sizeof *bars);
         for (size_t i = 0; i < r->nvillages; i++) {
             const rvillage *v = &r->villages[i];
-            bars[i].label = xasprintf("%s%s%s", v->code, v->name ? " " : "",
-                                      v->name ? v->name : "");
+            bars[i].label = rfmt_village(v);
             bars[i].value = v->val[figs[k]].known ? v->val[figs[k]].value : NAN;
             bars[i].threshold = NAN;
             bars[i].ok = -1;

@@ -564,3 +564,9 @@ void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,
         sbuf_addf(b, " class=\"%s\"", body_class);
     sbuf_add(b, ">\n");
 }
+
+char *rfmt_village(const rvillage *v)
+{
+    return xasprintf("%s%s%s", v->code, v->name ? " " : "",
+                     v->name ? v->name : "");
+}

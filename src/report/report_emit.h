@@ -86,6 +86,8 @@ void rannex_lists(emitter *e);
 void rannex_tallies(emitter *e);
 /* The signature and seal block. */
 void rannex_signature(emitter *e);
+/* A village as shown: its code and name (newly allocated). */
+char *rfmt_village(const rvillage *v);
 /* The style sheet and head of an HTML page, up to <title>. */
 extern const char rfmt_html_head[];
 

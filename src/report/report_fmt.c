@@ -173,8 +173,7 @@ static void sec_coverage(emitter *e)
         rfmt_tbegin(e, 1, 6, vh);
         for (size_t i = 0; i < r->nvillages; i++) {
             const rvillage *v = &r->villages[i];
-            char *cells[] = {xasprintf("%s%s%s", v->code, v->name ? " " : "",
-                                       v->name ? v->name : ""),
+            char *cells[] = {rfmt_village(v),
                              v->planned >= 0 ? xasprintf("%ld", v->planned) : NULL,
                              xasprintf("%ld", v->complete),
                              xasprintf("%ld", v->drafts),
