@@ -388,6 +388,9 @@ static const eval_case regex_cases[] = {
     {"regex('abcabc', '(abc)\\1')", "true"}, {"regex('abc', 'ab')", "false"},
     {"regex('xabc', 'abc')", "false"}, {"regex('0912345678', '0\\d{9}')", "true"},
     {"regex('ab', 'a|ab')", "true"},
+    /* A catastrophic pattern stops at the match limit: no match, fast. */
+    {"regex(concat('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'b'), "
+     "'(a+)+$')", "false"},
 };
 
 /* instance() lookups, pulldata(), indexed-repeat(), randomize() and

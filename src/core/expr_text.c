@@ -296,11 +296,30 @@ static char *regex_compile(const char *pattern, regex_prog **out)
     return NULL;
 }
 
+/* Backtracking steps one match may take: far more than a form's pattern
+ * needs on an answer, and a bound on a hostile pattern such as (a+)+$ in a
+ * form that came in a bundle (a match that hits it does not match). */
+#define REGEX_MATCH_LIMIT 200000
+
+/* The match context holding the limits, made once. */
+static pcre2_match_context *regex_limits(void)
+{
+    static pcre2_match_context *mc;
+    if (!mc) {
+        mc = pcre2_match_context_create(NULL);
+        if (!mc)
+            abort();  /* out of memory, as xmalloc does */
+        pcre2_set_match_limit(mc, REGEX_MATCH_LIMIT);
+        pcre2_set_depth_limit(mc, REGEX_MATCH_LIMIT);
+    }
+    return mc;
+}
+
 /* Whether s matches r as a whole. */
 static int regex_matches(const regex_prog *r, const char *s)
 {
     return pcre2_match(r->code, (PCRE2_SPTR)s, strlen(s), 0, 0, r->md,
-                       NULL) >= 0;
+                       regex_limits()) >= 0;
 }
 
 /* A literal pattern is compiled once, and its errors are parse errors. */
