@@ -393,7 +393,13 @@ START_TEST(same_key_is_found_at_entry)
     /* Not a key question: nothing to look for. */
     char **none;
     ck_assert_int_eq(session_key_twins(b, item(root, "area"), &none), 0);
+    ck_assert_ptr_null(session_duplicate_flags(b));
     ck_assert_int_eq(session_flag_duplicate(b, twins[0], "  hộ tách  "), 0);
+    char *flags = session_duplicate_flags(b);
+    char *want = xasprintf("%s hộ tách", twins[0]);
+    ck_assert_str_eq(flags, want);
+    free(want);
+    free(flags);
     free(twins[0]);
     free(twins);
     ok(b, root, "hh_no", "9");

@@ -157,6 +157,18 @@ wait_for "Năm sinh"
 key Enter
 wait_for "3. Lò Thị Mới"
 expect_sql "SELECT group_concat(qid || '=' || value, ',') FROM (SELECT qid, value FROM answers WHERE path = 'members[3]' ORDER BY qid)" "m_name=Lò Thị Mới,m_sex=2"
+# Killed and resumed: the roster shows what the database holds.
+sleep 0.3
+kill -9 "$(cat "$TMP/pid")"
+wait_exit 137
+start
+wait_for "drafts 1"
+key r
+wait_for "Interviews:"
+key Enter
+wait_for "3. Lò Thị Mới"
+wait_for "2. Lò Thị Hai"
+wait_for "1. Lò Văn Một"
 
 # --- 2. down to one member: the interview cannot be finished again.
 key PageUp
@@ -234,5 +246,26 @@ while [ "$n" -gt 0 ] && [ ! -s "$TMP/status" ]; do sleep 0.1; n=$((n - 1)); done
 [ -s "$TMP/status" ] || fail "khaosat did not end on SIGHUP"
 expect_sql "SELECT count(*) FROM answers" "11"
 expect_sql "SELECT count(*) FROM answers WHERE value = '77'" "0"
+
+# --- 4. o opens the interview that has the key already; the new one stays
+# a draft.
+start
+wait_for "drafts 2"
+key Enter
+wait_for "Tên thôn"
+answer "Bản Mường"
+wait_for "Số hộ"
+answer "8"
+wait_for "same key (Bản Mường, 8)"
+key o
+wait_gone "same key"
+key C-r
+wait_for "85.5"
+key Escape
+expect_sql "SELECT count(*) FROM interviews WHERE status = 'draft'" "3"
+key Escape
+wait_for "drafts 3"
+key q
+wait_exit 0
 
 finish

@@ -358,6 +358,26 @@ long session_key_twins(session *s, session_item it, char ***out)
     return found;
 }
 
+/* store_load_audit callback: collect the duplicate-key flags. */
+static int session_flag_cb(void *ctx, const store_audit *a)
+{
+    if (!strcmp(a->event, "duplicate-key") && a->new_value)
+        sbuf_addf(ctx, "%s%s", ((sbuf *)ctx)->len ? "; " : "", a->new_value);
+    return 0;
+}
+
+char *session_duplicate_flags(session *s)
+{
+    sbuf b;
+    sbuf_init(&b);
+    if (store_load_audit(s->st, s->uuid, session_flag_cb, &b) != 0 ||
+        b.len == 0) {
+        sbuf_free(&b);
+        return NULL;
+    }
+    return sbuf_detach(&b);
+}
+
 int session_flag_duplicate(session *s, const char *other, const char *reason)
 {
     char *r = canon_text(reason ? reason : "");

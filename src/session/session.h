@@ -82,6 +82,9 @@ int session_flag_duplicate(session *s, const char *other, const char *reason);
  * (a complete interview is checked as if it were reopened): INST_OK,
  * SESSION_REMOVES or a refusal, with *msg as session_answer gives it. */
 int session_check(session *s, session_item it, const char *value, char **msg);
+/* The duplicate-key flags recorded on the interview, "UUID reason"
+ * joined by "; " (newly allocated), or NULL when there is none. */
+char *session_duplicate_flags(session *s);
 /* Non-zero when the interview is finalised (its answers are read-only). */
 int session_is_complete(const session *s);
 /* Return a finalised interview to draft for correction (audited as a

@@ -485,6 +485,11 @@ static char *rv_view_text(ui_app *a, const store_interview *iv, char **err)
               status ? rv_mark_name(state ? state : status)
                      : _("not reviewed"),
               comment && *comment ? ": " : "", comment ? comment : "");
+    char *flags = session_duplicate_flags(s);
+    if (flags)
+        sbuf_addf(&b, _("Same key as another interview, kept by the "
+                        "enumerator: %s\n"), flags);
+    free(flags);
     sbuf_addc(&b, '\n');
     rv_flatten(s, inst_root(session_inst(s)), 0, &b);
     free(status);
