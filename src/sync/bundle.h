@@ -143,6 +143,14 @@ void bundle_set_signer(bundle *b, const char *fpr, const char *role);
 const char *bundle_signer(const bundle *b);
 /* The role of the signer's card, or NULL for a plain bundle. */
 const char *bundle_signer_role(const bundle *b);
+/* One form a bundle carries (strings valid during the call); non-zero
+ * stops the iteration. */
+typedef int (*bundle_form_fn)(void *ctx, const char *form_id,
+                              const char *version, const char *sha256,
+                              const char *source, size_t len);
+/* Call fn for each form of b, by id and version: 0, or -1 when fn stopped
+ * (the caller knows why) or reading failed (*err newly allocated). */
+int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err);
 /* The read-only SQLite handle, for reading rows. */
 sqlite3 *bundle_sqlite(bundle *b);
 

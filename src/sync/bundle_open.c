@@ -399,3 +399,28 @@ const char *bundle_signer_role(const bundle *b)
 {
     return b->signer_role;
 }
+
+int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err)
+{
+    sqlite3_stmt *s;
+    *err = NULL;
+    if (sqlite3_prepare_v2(b->db, "SELECT form_id, version, sha256, source"
+                           " FROM forms ORDER BY form_id, version", -1, &s,
+                           NULL) != SQLITE_OK) {
+        *err = xasprintf("%s: reading its forms: %s", b->path,
+                         sqlite3_errmsg(b->db));
+        return -1;
+    }
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        stop = fn(ctx, (const char *)sqlite3_column_text(s, 0),
+                  (const char *)sqlite3_column_text(s, 1),
+                  (const char *)sqlite3_column_text(s, 2),
+                  (const char *)sqlite3_column_text(s, 3),
+                  (size_t)sqlite3_column_bytes(s, 3));
+    if (!stop && rc != SQLITE_DONE)
+        *err = xasprintf("%s: reading its forms: %s", b->path,
+                         sqlite3_errmsg(b->db));
+    sqlite3_finalize(s);
+    return stop || rc != SQLITE_DONE ? -1 : 0;
+}

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_int.h"
 #include "core/util.h"
 
 void merge_add_escaped(sbuf *b, const char *v)
@@ -99,51 +98,44 @@ int merge_check_forms(merger *m)
                                               "reading the bundle's forms");
 }
 
+/* What accepting a bundle's forms needs while going through them. */
+typedef struct accept_run {
+    store *st;
+    merge_form_fn fn;
+    void *ctx;
+    char *err;
+} accept_run;
+
+static int accept_one(void *ctx, const char *form_id, const char *version,
+                      const char *sha256, const char *source, size_t len)
+{
+    accept_run *r = ctx;
+    merge_form mf = {form_id, version, sha256, MERGE_FORM_ADDED};
+    store_form here;
+    int got = store_load_form(r->st, form_id, version, &here);
+    if (got == 0) {
+        mf.status = strcmp(here.sha256, sha256) == 0 ? MERGE_FORM_HERE
+                                                     : MERGE_FORM_DIFFERS;
+        store_form_clear(&here);
+    }
+    if (got < 0 || (got == 1 && store_save_form(r->st, form_id, version,
+                                                source, len, NULL) != 0)) {
+        r->err = xstrdup(store_errmsg(r->st));
+        return 1;
+    }
+    if (r->fn)
+        r->fn(r->ctx, &mf);
+    return 0;
+}
+
 int merge_accept_forms(store *st, bundle *b, merge_form_fn fn, void *ctx,
                        char **err)
 {
-    sqlite3_stmt *f;
-    *err = NULL;
-    if (sqlite3_prepare_v2(bundle_sqlite(b), "SELECT form_id, version,"
-                           " sha256, source FROM forms ORDER BY form_id,"
-                           " version", -1, &f, NULL) != SQLITE_OK) {
-        *err = xasprintf("%s: reading its forms: %s", bundle_path(b),
-                         sqlite3_errmsg(bundle_sqlite(b)));
-        return -1;
+    accept_run r = {st, fn, ctx, NULL};
+    int rc = bundle_each_form(b, accept_one, &r, err);
+    if (r.err) {
+        free(*err);
+        *err = r.err;
     }
-    int rc, bad = 0;
-    while (!bad && (rc = sqlite3_step(f)) == SQLITE_ROW) {
-        merge_form mf = {(const char *)sqlite3_column_text(f, 0),
-                         (const char *)sqlite3_column_text(f, 1),
-                         (const char *)sqlite3_column_text(f, 2),
-                         MERGE_FORM_ADDED};
-        store_form here;
-        int got = store_load_form(st, mf.form_id, mf.version, &here);
-        if (got < 0) {
-            *err = xstrdup(store_errmsg(st));
-            bad = 1;
-            break;
-        }
-        if (got == 0) {
-            mf.status = strcmp(here.sha256, mf.sha256) == 0
-                ? MERGE_FORM_HERE : MERGE_FORM_DIFFERS;
-            store_form_clear(&here);
-        } else if (store_save_form(st, mf.form_id, mf.version,
-                                   (const char *)sqlite3_column_text(f, 3),
-                                   (size_t)sqlite3_column_bytes(f, 3),
-                                   NULL) != 0) {
-            *err = xstrdup(store_errmsg(st));
-            bad = 1;
-            break;
-        }
-        if (fn)
-            fn(ctx, &mf);
-    }
-    if (!bad && rc != SQLITE_DONE) {
-        *err = xasprintf("%s: reading its forms: %s", bundle_path(b),
-                         sqlite3_errmsg(bundle_sqlite(b)));
-        bad = 1;
-    }
-    sqlite3_finalize(f);
-    return bad ? -1 : 0;
+    return rc;
 }
