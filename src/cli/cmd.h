@@ -42,6 +42,10 @@ int cmd_restore(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 /* khaosat reviews [--db PATH] [--state STATE] */
 int cmd_reviews(int argc, char **argv);
+/* khaosat import-xlsform FORM.xlsx [--out FORM.yaml] */
+int cmd_import_xlsform(int argc, char **argv);
+/* khaosat export-xlsform FORM.yaml [--out FORM.xlsx] */
+int cmd_export_xlsform(int argc, char **argv);
 /* khaosat (no subcommand): the enumerator's interview screen */
 int cmd_tui(int argc, char **argv);
 

@@ -32,6 +32,8 @@ static const struct subcommand subcommands[] = {
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},
     {"backup", cmd_backup, N_("a checked copy of the database, taken while in use")},
     {"restore", cmd_restore, N_("put a backup back as the database")},
+    {"import-xlsform", cmd_import_xlsform, N_("turn an XLSForm workbook into a khaosat form")},
+    {"export-xlsform", cmd_export_xlsform, N_("write a khaosat form as an XLSForm workbook")},
     {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
     {"answer", cmd_answer, N_("change one answer of an interview")},
     {"finalise", cmd_finalise, N_("finish an interview after every check")},
@@ -46,7 +48,7 @@ static void print_usage(FILE *f)
                  "opens the interview screen.\n\nCommands:\n"));
     for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
         if (subcommands[i].summary)
-            fprintf(f, "  %-10s %s\n", subcommands[i].name,
+            fprintf(f, "  %-14s %s\n", subcommands[i].name,
                     _(subcommands[i].summary));
     fprintf(f, _("\nSee khaosat(1) and khaosat-form(5).\n"));
 }

@@ -1,0 +1,357 @@
+/* xlsform_import.c: an XLSForm workbook as a khaosat YAML form: the
+ * settings become the form section, the choices sheet the choice lists,
+ * and the survey sheet (xlsform_survey.c) the questions. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "xlsform/xlsform.h"
+#include "xlsform/xlsform_int.h"
+
+char *xf_trim(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+/* The code name of a language, as a form's text for its "other" choice and
+ * question needs it. */
+static const char *other_text(const char *lang, int question)
+{
+    if (!strcmp(lang, "vi"))
+        return question ? "Ghi rõ lựa chọn khác" : "Khác";
+    return question ? "Specify other" : "Other";
+}
+
+void xf_write_text(xf_import *im, xf_sheet *s, xf_kind kind, const char *key,
+                   int indent)
+{
+    const char **t = xcalloc(im->nlang, sizeof *t);
+    int have = -1;
+    for (size_t l = 0; l < im->nlang; l++) {
+        t[l] = xf_get(s, kind, (int)l);
+        if (t[l] && (have < 0 || (int)l == im->deflang))
+            have = (int)l;
+    }
+    if (have >= 0) {
+        sbuf_addf(&im->out, "%*s%s: {", indent, "", key);
+        for (size_t l = 0; l < im->nlang; l++) {
+            if (!t[l]) {
+                xf_note(im, s, (int)s->row, 0,
+                        _("%s has no '%s' text; the '%s' one is used"), key,
+                        im->langs[l], im->langs[have]);
+            }
+            char *text = xf_rewrite(&im->qnames, NULL, t[l] ? t[l] : t[have], 1);
+            sbuf_addf(&im->out, "%s", l ? ", " : "");
+            xf_yaml_key(&im->out, im->langs[l]);
+            sbuf_add(&im->out, ": ");
+            xf_yaml_str(&im->out, text);
+            free(text);
+        }
+        sbuf_add(&im->out, "}\n");
+    }
+    free(t);
+}
+
+/* One choice of the current row of the choices sheet, in list list. */
+static void write_choice(xf_import *im, const char *name)
+{
+    xf_sheet *s = &im->choices;
+    sbuf_add(&im->out, "    - value: ");
+    xf_yaml_str(&im->out, name);
+    sbuf_addc(&im->out, '\n');
+    xf_write_text(im, s, XK_LABEL, "label", 6);
+    for (unsigned c = 0; c < s->width; c++) {
+        if (s->cols[c].kind != XK_ATTR)
+            continue;
+        s->used[c] = 1;
+        if (!s->cell[c])
+            continue;
+        const char *key = xf_names_get(&im->anames, s->cols[c].key);
+        sbuf_addf(&im->out, "      %s: ", key);
+        xf_yaml_str(&im->out, s->cell[c]);
+        sbuf_addc(&im->out, '\n');
+    }
+    xf_report_unused(im, s);
+}
+
+/* The list and name of the current choice row (newly allocated), or -1
+ * (noted) when either is missing. */
+static int choice_row(xf_import *im, char **list, char **name, int note)
+{
+    xf_sheet *s = &im->choices;
+    const char *l = xf_get(s, XK_LIST_NAME, -1), *n = xf_get(s, XK_NAME, -1);
+    if (!l || !n) {
+        if (note)
+            xf_note(im, s, (int)s->row, 0,
+                    _("a choice without list_name or name; left out"));
+        return -1;
+    }
+    *list = xf_trim(l);
+    *name = xf_trim(n);
+    return 0;
+}
+
+/* Non-zero when list is one that gets an "other" choice. */
+static int wants_other(const xf_import *im, const char *list)
+{
+    for (size_t i = 0; i < im->nother; i++)
+        if (!strcmp(im->other_lists[i], list))
+            return 1;
+    return 0;
+}
+
+/* The "other" choice that or_other adds, in every language. */
+static void write_other_choice(xf_import *im)
+{
+    sbuf_add(&im->out, "    - value: \"other\"\n      label: {");
+    for (size_t l = 0; l < im->nlang; l++) {
+        sbuf_add(&im->out, l ? ", " : "");
+        xf_yaml_key(&im->out, im->langs[l]);
+        sbuf_add(&im->out, ": ");
+        xf_yaml_str(&im->out, other_text(im->langs[l], 0));
+    }
+    sbuf_add(&im->out, "}\n");
+}
+
+void xf_write_choices(xf_import *im)
+{
+    xf_sheet *s = &im->choices;
+    xf_names lists = {0};
+    xf_sheet_rewind(s);
+    while (xf_sheet_next(s)) {
+        char *list, *name;
+        if (choice_row(im, &list, &name, 1) == 0) {
+            xf_names_add(&lists, list);
+            free(list);
+            free(name);
+        }
+    }
+    if (lists.n)
+        sbuf_add(&im->out, "\nchoices:\n");
+    for (size_t i = 0; i < lists.n; i++) {
+        sbuf_add(&im->out, "  ");
+        xf_yaml_key(&im->out, xf_names_get(&im->lnames, lists.old[i]));
+        sbuf_add(&im->out, ":\n");
+        int has_other = 0;
+        xf_sheet_rewind(s);
+        while (xf_sheet_next(s)) {
+            char *list, *name;
+            if (choice_row(im, &list, &name, 0))
+                continue;
+            if (!strcmp(list, lists.old[i])) {
+                has_other |= !strcmp(name, "other");
+                write_choice(im, name);
+            }
+            free(list);
+            free(name);
+        }
+        if (!has_other && wants_other(im, lists.old[i]))
+            write_other_choice(im);
+    }
+    xf_names_free(&lists);
+}
+
+/* The text question or_other adds after select name, at indent. */
+void xf_write_other_question(xf_import *im, const char *name, int indent)
+{
+    char *id = xasprintf("%s_other", name);
+    sbuf_addf(&im->out, "%*s- id: %s\n%*s  type: text\n%*s  label: {", indent,
+              "", xf_names_get(&im->qnames, id), indent, "", indent, "");
+    for (size_t l = 0; l < im->nlang; l++) {
+        sbuf_add(&im->out, l ? ", " : "");
+        xf_yaml_key(&im->out, im->langs[l]);
+        sbuf_add(&im->out, ": ");
+        xf_yaml_str(&im->out, other_text(im->langs[l], 1));
+    }
+    sbuf_addf(&im->out, "}\n%*s  relevant: \"selected(${%s}, 'other')\"\n",
+              indent, "", xf_names_get(&im->qnames, name));
+    free(id);
+}
+
+/* The settings row's cell of this kind, trimmed (newly allocated) or NULL. */
+static char *setting(xf_import *im, xf_kind kind)
+{
+    const char *v = xf_get(&im->settings, kind, -1);
+    return v ? xf_trim(v) : NULL;
+}
+
+/* The default language from settings, or the first one; "vi" when the
+ * workbook names none at all. */
+static void settle_languages(xf_import *im)
+{
+    char *dl = setting(im, XK_DEFAULT_LANG);
+    char *code = dl ? xf_lang_code(dl) : NULL;
+    if (dl && !code)
+        xf_note(im, &im->settings, (int)im->settings.row, 0,
+                _("language '%s' has no code; write it as '%s (xx)' with its "
+                  "two-letter code"), dl, dl);
+    if (code)
+        im->deflang = xf_lang_add(im, code);
+    else if (im->nlang == 0)
+        im->deflang = xf_lang_add(im, "vi");
+    else
+        im->deflang = 0;
+    if (im->lang_pending && !code)
+        xf_note(im, &im->settings, -1, 0,
+                _("texts written without a language are taken as '%s'; name "
+                  "it in default_language"), im->langs[im->deflang]);
+    free(code);
+    free(dl);
+    xf_resolve_columns(im, &im->survey);
+    xf_resolve_columns(im, &im->choices);
+    xf_resolve_columns(im, &im->settings);
+}
+
+/* The form's id: form_id made a khaosat id, else the file's name. */
+static char *form_id(xf_import *im)
+{
+    char *id = setting(im, XK_FORM_ID);
+    if (!id) {
+        const char *base = strrchr(im->path, '/');
+        base = base ? base + 1 : im->path;
+        const char *dot = strrchr(base, '.');
+        id = xstrndup(base, dot && dot > base ? (size_t)(dot - base) : strlen(base));
+        xf_note(im, &im->settings, -1, 0,
+                _("no form_id; the form is called after the file"));
+    }
+    for (char *p = id; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    char *clean = xf_name_clean(id);
+    if (clean[0] == '_') {
+        /* A form id starts with a letter. */
+        char *f = xasprintf("f%s", clean);
+        free(clean);
+        clean = f;
+    }
+    free(id);
+    return clean;
+}
+
+/* The title in every language: khaosat_title_CODE, else form_title. */
+static void write_title(xf_import *im, const char *id)
+{
+    char *plain = setting(im, XK_FORM_TITLE);
+    sbuf_add(&im->out, "  title: {");
+    for (size_t l = 0; l < im->nlang; l++) {
+        const char *t = xf_get(&im->settings, XK_TITLE, (int)l);
+        char *tt = t ? xf_trim(t) : NULL;
+        if (!tt && im->nlang > 1)
+            xf_note(im, &im->settings, -1, 0,
+                    _("no '%s' title (khaosat_title_%s); form_title is used"),
+                    im->langs[l], im->langs[l]);
+        sbuf_add(&im->out, l ? ", " : "");
+        xf_yaml_key(&im->out, im->langs[l]);
+        sbuf_add(&im->out, ": ");
+        xf_yaml_str(&im->out, tt ? tt : plain ? plain : id);
+        free(tt);
+    }
+    sbuf_add(&im->out, "}\n");
+    free(plain);
+}
+
+/* The form section. */
+static void write_form(xf_import *im)
+{
+    char *id = form_id(im), *version = setting(im, XK_VERSION);
+    sbuf_addf(&im->out, "form:\n  id: %s\n  version: ", id);
+    if (!version)
+        xf_note(im, &im->settings, -1, 0, _("no version; \"1\" is used"));
+    xf_yaml_str(&im->out, version ? version : "1");
+    sbuf_addc(&im->out, '\n');
+    write_title(im, id);
+    sbuf_add(&im->out, "  languages: [");
+    for (size_t l = 0; l < im->nlang; l++) {
+        sbuf_add(&im->out, l ? ", " : "");
+        xf_yaml_key(&im->out, im->langs[l]);
+    }
+    sbuf_add(&im->out, "]\n  default_language: ");
+    xf_yaml_key(&im->out, im->langs[im->deflang]);
+    sbuf_addc(&im->out, '\n');
+    char *key = setting(im, XK_KEY);
+    if (key) {
+        sbuf_add(&im->out, "  key: [");
+        int n = 0;
+        for (char *tok = strtok(key, " ,"); tok; tok = strtok(NULL, " ,")) {
+            const char *nn = xf_names_get(&im->qnames, tok);
+            sbuf_add(&im->out, n++ ? ", " : "");
+            xf_yaml_key(&im->out, nn ? nn : tok);
+        }
+        sbuf_add(&im->out, "]\n");
+    }
+    free(key);
+    free(version);
+    free(id);
+}
+
+/* Free what the import holds, not the notes or the YAML. */
+static void import_free(xf_import *im)
+{
+    xf_sheet_free(&im->survey);
+    xf_sheet_free(&im->choices);
+    xf_sheet_free(&im->settings);
+    xf_names_free(&im->qnames);
+    xf_names_free(&im->lnames);
+    xf_names_free(&im->anames);
+    for (size_t i = 0; i < im->nlang; i++)
+        free(im->langs[i]);
+    free(im->langs);
+    for (size_t i = 0; i < im->nother; i++)
+        free(im->other_lists[i]);
+    free(im->other_lists);
+}
+
+int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err)
+{
+    *yaml = NULL;
+    *err = NULL;
+    xlsx_book book;
+    if (xlsx_read(path, &book, err))
+        return -1;
+    const xlsx_sheet *survey = xlsx_sheet_find(&book, "survey");
+    if (!survey || !survey->ncells) {
+        *err = xasprintf(_("%s: no 'survey' sheet with a header row; an XLSForm "
+                           "has survey, choices and settings sheets"), path);
+        xlsx_book_free(&book);
+        return -1;
+    }
+    xf_import im;
+    memset(&im, 0, sizeof im);
+    im.path = path;
+    im.notes = notes;
+    xf_sheet_init(&im.settings, xlsx_sheet_find(&book, "settings"), "settings");
+    xf_sheet_init(&im.survey, survey, "survey");
+    xf_sheet_init(&im.choices, xlsx_sheet_find(&book, "choices"), "choices");
+    xf_read_headers(&im, &im.settings);
+    xf_read_headers(&im, &im.survey);
+    xf_read_headers(&im, &im.choices);
+    xf_sheet_next(&im.settings);
+    settle_languages(&im);
+    xf_survey_names(&im);
+    sbuf_init(&im.out);
+    sbuf_addf(&im.out, "# %s\n", _("Imported from an XLSForm by khaosat import-xlsform."));
+    write_form(&im);
+    xf_report_unused(&im, &im.settings);
+    if (xf_sheet_next(&im.settings))
+        xf_note(&im, &im.settings, (int)im.settings.row, 0,
+                _("only the first row of settings is read"));
+    xf_write_choices(&im);
+    xf_write_survey(&im);
+    import_free(&im);
+    xlsx_book_free(&book);
+    if (im.fatal) {
+        *err = xasprintf("%s: %s", path, im.fatal);
+        free(im.fatal);
+        sbuf_free(&im.out);
+        return -1;
+    }
+    *yaml = sbuf_detach(&im.out);
+    return 0;
+}

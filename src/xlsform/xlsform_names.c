@@ -1,0 +1,276 @@
+/* xlsform_names.c: XLSForm names that khaosat does not accept ("hh-size",
+ * "q1.2") get a clean name, the same one everywhere: in ids, in ${...}
+ * references, in /data/.../name paths and, for choice attributes, in the
+ * bare names of a choice_filter. Also the YAML scalars the importer
+ * writes. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xlsform/xlsform_int.h"
+
+/* Non-zero for a character khaosat names may hold. */
+static int name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Non-zero for a byte of an XML name (NCName): ASCII name characters, '-',
+ * '.', and any byte of a non-ASCII character. */
+static int ncname_char(char c)
+{
+    return name_char(c) || c == '-' || c == '.' || (unsigned char)c >= 0x80;
+}
+
+char *xf_name_clean(const char *s)
+{
+    sbuf b;
+    sbuf_init(&b);
+    if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && *s != '_')
+        sbuf_addc(&b, '_');
+    for (const char *p = s; *p; p++) {
+        /* One _ for each whole character, not for each byte of it. */
+        if (((unsigned char)*p & 0xC0) == 0x80)
+            continue;
+        sbuf_addc(&b, name_char(*p) ? *p : '_');
+    }
+    return sbuf_detach(&b);
+}
+
+void xf_names_add(xf_names *m, const char *old)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->old[i], old))
+            return;
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->old = xrealloc(m->old, m->cap * sizeof *m->old);
+        m->new = xrealloc(m->new, m->cap * sizeof *m->new);
+    }
+    m->old[m->n] = xstrdup(old);
+    m->new[m->n++] = NULL;
+}
+
+/* Non-zero when some settled name is already name. */
+static int names_taken(const xf_names *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->new[i] && !strcmp(m->new[i], name))
+            return 1;
+    return 0;
+}
+
+void xf_names_settle(xf_names *m)
+{
+    /* Valid names keep themselves first, so that a renamed one never takes
+     * a name that was already written. */
+    for (size_t i = 0; i < m->n; i++) {
+        char *clean = xf_name_clean(m->old[i]);
+        if (!strcmp(clean, m->old[i]))
+            m->new[i] = clean;
+        else
+            free(clean);
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->new[i])
+            continue;
+        char *clean = xf_name_clean(m->old[i]);
+        char *name = xstrdup(clean);
+        for (int k = 2; names_taken(m, name); k++) {
+            free(name);
+            name = xasprintf("%s_%d", clean, k);
+        }
+        free(clean);
+        m->new[i] = name;
+    }
+}
+
+const char *xf_names_get(const xf_names *m, const char *old)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (!strcmp(m->old[i], old))
+            return m->new[i] ? m->new[i] : m->old[i];
+    return NULL;
+}
+
+void xf_names_free(xf_names *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->old[i]);
+        free(m->new[i]);
+    }
+    free(m->old);
+    free(m->new);
+    memset(m, 0, sizeof *m);
+}
+
+/* At p, "${name}": append it renamed and return what follows, or NULL. */
+static const char *rewrite_ref(sbuf *b, const xf_names *q, const char *p)
+{
+    const char *close = strchr(p + 2, '}');
+    if (!close)
+        return NULL;
+    char *name = xstrndup(p + 2, (size_t)(close - p - 2));
+    const char *nn = xf_names_get(q, name);
+    sbuf_addf(b, "${%s}", nn ? nn : name);
+    free(name);
+    return close + 1;
+}
+
+/* At p, an absolute path "/root/group/name": append ${name} for a known
+ * question and return what follows, or NULL. */
+static const char *rewrite_path(sbuf *b, const xf_names *q, const char *p)
+{
+    const char *e = p, *last = NULL;
+    int steps = 0;
+    while (*e == '/' && ncname_char(e[1]) && e[1] != '.' && e[1] != '-') {
+        last = e + 1;
+        for (e++; ncname_char(*e); e++)
+            ;
+        steps++;
+    }
+    if (steps < 2)
+        return NULL;
+    char *name = xstrndup(last, (size_t)(e - last));
+    const char *nn = xf_names_get(q, name);
+    if (nn)
+        sbuf_addf(b, "${%s}", nn);
+    free(name);
+    return nn ? e : NULL;
+}
+
+/* At p, a bare name: append it renamed through attrs (unless it names a
+ * function) and return what follows. */
+static const char *rewrite_bare(sbuf *b, const xf_names *attrs, const char *p)
+{
+    const char *e = p;
+    while (ncname_char(*e) || (*e == ':' && ncname_char(e[1])))
+        e++;
+    const char *after = e;
+    while (*after == ' ')
+        after++;
+    char *name = xstrndup(p, (size_t)(e - p));
+    const char *nn = *after == '(' ? NULL : xf_names_get(attrs, name);
+    sbuf_add(b, nn ? nn : name);
+    free(name);
+    return e;
+}
+
+char *xf_rewrite(const xf_names *qnames, const xf_names *attrs, const char *src,
+                 int text)
+{
+    sbuf b;
+    sbuf_init(&b);
+    char quote = 0;
+    const char *p = src;
+    while (*p) {
+        const char *next = NULL;
+        if (p[0] == '$' && p[1] == '{') {
+            /* References are renamed inside quotes too: jr:choice-name
+             * names its question in a string. */
+            next = rewrite_ref(&b, qnames, p);
+        } else if (text) {
+            /* A label or hint: only its ${name}s are names. */
+        } else if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+        } else if (*p == '/') {
+            next = rewrite_path(&b, qnames, p);
+        } else if (attrs && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                             *p == '_') &&
+                   (p == src || !ncname_char(p[-1]))) {
+            next = rewrite_bare(&b, attrs, p);
+        }
+        if (next) {
+            p = next;
+        } else {
+            sbuf_addc(&b, *p);
+            p++;
+        }
+    }
+    return sbuf_detach(&b);
+}
+
+void xf_yaml_str(sbuf *b, const char *s)
+{
+    sbuf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            sbuf_addc(b, '\\');
+            sbuf_addc(b, (char)*p);
+        } else if (*p == '\n') {
+            sbuf_add(b, "\\n");
+        } else if (*p == '\t') {
+            sbuf_add(b, "\\t");
+        } else if (*p < 0x20 || *p == 0x7f) {
+            sbuf_addf(b, "\\x%02x", *p);
+        } else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+            /* C1 controls (NEL among them) are not printable YAML. */
+            sbuf_addf(b, "\\x%02x", p[1]);
+            p++;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+            /* Line and paragraph separators would be folded into spaces. */
+            sbuf_add(b, p[2] == 0xA8 ? "\\L" : "\\P");
+            p += 2;
+        } else if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+            sbuf_add(b, "\\ufeff");
+            p += 2;
+        } else {
+            sbuf_addc(b, (char)*p);
+        }
+    }
+    sbuf_addc(b, '"');
+}
+
+void xf_yaml_key(sbuf *b, const char *s)
+{
+    const char *p = s;
+    int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
+    for (; *p && plain; p++)
+        plain = name_char(*p) || (*p == '-' && p != s);
+    static const char *const reserved[] = {"true", "false", "yes", "no", "on",
+                                           "off", "null", "y", "n"};
+    for (size_t i = 0; plain && i < sizeof reserved / sizeof *reserved; i++)
+        if (!strcasecmp(s, reserved[i]))
+            plain = 0;
+    if (plain)
+        sbuf_add(b, s);
+    else
+        xf_yaml_str(b, s);
+}
+
+void xf_yaml_comment(sbuf *b, int indent, const char *s)
+{
+    const char *p = s;
+    while (*p) {
+        const char *e = p;
+        while (*e && *e != '\n' && *e != '\r')
+            e++;
+        sbuf_addf(b, "%*s#", indent, "");
+        if (e > p)
+            sbuf_addc(b, ' ');
+        for (const unsigned char *q = (const unsigned char *)p;
+             q < (const unsigned char *)e; q++) {
+            /* Whatever YAML reads as a line break or control would end
+             * the comment: a space instead. */
+            if (q[0] == 0xC2 && q[1] >= 0x80 && q[1] <= 0x9F) {
+                q++;
+                sbuf_addc(b, ' ');
+            } else if (q[0] == 0xE2 && q[1] == 0x80 && (q[2] == 0xA8 || q[2] == 0xA9)) {
+                q += 2;
+                sbuf_addc(b, ' ');
+            } else {
+                sbuf_addc(b, *q < 0x20 || *q == 0x7f ? ' ' : (char)*q);
+            }
+        }
+        sbuf_addc(b, '\n');
+        p = *e ? e + 1 : e;
+        if (*e == '\r' && *p == '\n')
+            p++;
+    }
+}

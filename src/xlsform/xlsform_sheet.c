@@ -1,0 +1,270 @@
+/* xlsform_sheet.c: the columns of an XLSForm sheet (what each header
+ * means, in which language) and reading it row by row, keeping track of
+ * which cells were carried so that the others are reported. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/i18n.h"
+#include "xlsform/xlsform_int.h"
+
+void xf_note(xf_import *im, const xf_sheet *s, int row, unsigned col,
+             const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = xvasprintf(fmt, ap);
+    va_end(ap);
+    /* Cell text is data: no control character reaches a terminal. */
+    for (unsigned char *p = (unsigned char *)msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+        else if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            p[0] = p[1] = '?';
+    char *where = NULL;
+    if (row >= 0) {
+        char *cell = xlsx_cell_name((unsigned)row, col);
+        where = xasprintf("%s!%s", s->name, cell);
+        free(cell);
+    } else {
+        where = xstrdup(s->name);
+    }
+    diag_add(im->notes, where, 0, 0, "%s", msg);
+    free(where);
+    free(msg);
+}
+
+void xf_sheet_init(xf_sheet *s, const xlsx_sheet *sh, const char *name)
+{
+    memset(s, 0, sizeof *s);
+    s->sh = sh;
+    s->name = name;
+    if (sh)
+        for (size_t i = 0; i < sh->ncells; i++)
+            if (sh->cells[i].col + 1 > s->width)
+                s->width = sh->cells[i].col + 1;
+    s->cols = xcalloc(s->width + 1, sizeof *s->cols);
+    s->cell = xcalloc(s->width + 1, sizeof *s->cell);
+    s->used = xcalloc(s->width + 1, 1);
+    xf_sheet_rewind(s);
+}
+
+void xf_sheet_rewind(xf_sheet *s)
+{
+    s->next = 0;
+    /* Skip the header row (the first row with anything in it). */
+    if (s->sh && s->sh->ncells) {
+        unsigned hdr = s->sh->cells[0].row;
+        while (s->next < s->sh->ncells && s->sh->cells[s->next].row == hdr)
+            s->next++;
+    }
+}
+
+int xf_sheet_next(xf_sheet *s)
+{
+    if (!s->sh || s->next >= s->sh->ncells)
+        return 0;
+    memset(s->cell, 0, s->width * sizeof *s->cell);
+    memset(s->used, 0, s->width);
+    s->row = s->sh->cells[s->next].row;
+    for (; s->next < s->sh->ncells && s->sh->cells[s->next].row == s->row; s->next++) {
+        const xlsx_cell *c = &s->sh->cells[s->next];
+        const char *t = c->text;
+        while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+            t++;
+        if (*t)
+            s->cell[c->col] = c->text;
+    }
+    return 1;
+}
+
+const char *xf_get(xf_sheet *s, xf_kind kind, int lang)
+{
+    for (unsigned c = 0; c < s->width; c++)
+        if (s->cols[c].kind == kind && (lang < 0 || s->cols[c].lang == lang)) {
+            s->used[c] = 1;
+            return s->cell[c];
+        }
+    return NULL;
+}
+
+void xf_report_unused(xf_import *im, xf_sheet *s)
+{
+    for (unsigned c = 0; c < s->width; c++) {
+        if (!s->cell[c] || s->used[c])
+            continue;
+        if (s->cols[c].kind == XK_NONE)
+            xf_note(im, s, (int)s->row, c,
+                    _("'%s' is in a column without a header; left out"),
+                    s->cell[c]);
+        else
+            xf_note(im, s, (int)s->row, c, _("%s '%s' has no khaosat equivalent"),
+                    s->cols[c].header, s->cell[c]);
+    }
+}
+
+void xf_sheet_free(xf_sheet *s)
+{
+    for (unsigned c = 0; c < s->width; c++)
+        free(s->cols[c].key);
+    free(s->cols);
+    free(s->cell);
+    free(s->used);
+}
+
+int xf_lang_add(xf_import *im, const char *code)
+{
+    for (size_t i = 0; i < im->nlang; i++)
+        if (!strcmp(im->langs[i], code))
+            return (int)i;
+    im->langs = xrealloc(im->langs, (im->nlang + 1) * sizeof *im->langs);
+    im->langs[im->nlang] = xstrdup(code);
+    return (int)im->nlang++;
+}
+
+/* Header names and what they mean; a few are the aliases pyxform accepts. */
+static const struct {
+    const char *name;
+    xf_kind kind;
+} header_names[] = {
+    {"type", XK_TYPE}, {"name", XK_NAME}, {"label", XK_LABEL},
+    {"hint", XK_HINT}, {"required", XK_REQUIRED},
+    {"required_message", XK_REQUIRED_MSG}, {"jr:requiredmsg", XK_REQUIRED_MSG},
+    {"relevant", XK_RELEVANT}, {"relevance", XK_RELEVANT},
+    {"constraint", XK_CONSTRAINT}, {"constraint_message", XK_CONSTRAINT_MSG},
+    {"jr:constraintmsg", XK_CONSTRAINT_MSG}, {"calculation", XK_CALCULATION},
+    {"default", XK_DEFAULT}, {"read_only", XK_READ_ONLY},
+    {"readonly", XK_READ_ONLY}, {"choice_filter", XK_CHOICE_FILTER},
+    {"repeat_count", XK_COUNT}, {"jr:count", XK_COUNT},
+    {"khaosat_min", XK_MIN}, {"khaosat_max", XK_MAX},
+    {"khaosat_indicator", XK_INDICATOR}, {"comments", XK_COMMENT},
+    {"comment", XK_COMMENT}, {"notes", XK_COMMENT},
+    {"list_name", XK_LIST_NAME}, {"list name", XK_LIST_NAME},
+    {"form_title", XK_FORM_TITLE}, {"form_id", XK_FORM_ID},
+    {"version", XK_VERSION}, {"default_language", XK_DEFAULT_LANG},
+    {"khaosat_key", XK_KEY},
+};
+
+/* Non-zero for the kinds that carry a translatable text. */
+static int is_text_kind(xf_kind k)
+{
+    return k == XK_LABEL || k == XK_HINT || k == XK_REQUIRED_MSG ||
+           k == XK_CONSTRAINT_MSG;
+}
+
+char *xf_lang_code(const char *suffix)
+{
+    const char *open = strrchr(suffix, '('), *close = strrchr(suffix, ')');
+    const char *b = suffix, *e = suffix + strlen(suffix);
+    if (open && close && close > open) {
+        b = open + 1;
+        e = close;
+    }
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
+    if (b == e)
+        return NULL;
+    for (const char *p = b; p < e; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return NULL;
+    char *code = xstrndup(b, (size_t)(e - b));
+    for (char *p = code; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return code;
+}
+
+/* Classify one header cell of column c. */
+static void read_header(xf_import *im, xf_sheet *s, unsigned c, const char *h)
+{
+    xf_col *col = &s->cols[c];
+    col->header = h;
+    col->kind = XK_UNSUPPORTED;
+    col->lang = -1;
+    const char *sep = strstr(h, "::");
+    size_t blen = sep ? (size_t)(sep - h) : strlen(h);
+    while (blen && isspace((unsigned char)h[blen - 1]))
+        blen--;
+    char *base = xstrndup(h, blen);
+    for (char *p = base; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    for (size_t i = 0; i < sizeof header_names / sizeof *header_names; i++)
+        if (!strcmp(base, header_names[i].name))
+            col->kind = header_names[i].kind;
+    int is_settings = s == &im->settings, is_choices = s == &im->choices;
+    if (!strncmp(base, "khaosat_meta_", 13) && base[13] && !is_choices && !is_settings) {
+        col->kind = XK_META;
+        col->key = xstrdup(base + 13);
+    } else if (is_settings && !strncmp(base, "khaosat_title_", 14) && base[14]) {
+        col->kind = XK_TITLE;
+        col->lang = xf_lang_add(im, base + 14);
+    } else if (is_choices && col->kind == XK_UNSUPPORTED && !sep &&
+               strcmp(base, "image") && strcmp(base, "audio") &&
+               strcmp(base, "video") && strcmp(base, "big-image")) {
+        /* Any other column of the choices sheet is an attribute a
+         * choice_filter may use. */
+        col->kind = XK_ATTR;
+        col->key = xstrdup(h);
+        xf_names_add(&im->anames, h);
+    }
+    free(base);
+    if (!is_text_kind(col->kind)) {
+        if (sep && col->kind != XK_TITLE)
+            col->kind = XK_UNSUPPORTED;
+        return;
+    }
+    if (!sep) {
+        im->lang_pending = 1;
+        col->lang = -2;   /* the default language, known after settings */
+        return;
+    }
+    char *code = xf_lang_code(sep + 2);
+    if (!code) {
+        xf_note(im, s, (int)s->sh->cells[0].row, c,
+                _("language '%s' has no code; write it as '%s (xx)' with its "
+                  "two-letter code"), sep + 2, sep + 2);
+        col->kind = XK_UNSUPPORTED;
+        return;
+    }
+    col->lang = xf_lang_add(im, code);
+    free(code);
+}
+
+/* Resolve the columns written without a language to the default one, and
+ * leave a second column for the same thing to be reported, not ignored. */
+void xf_resolve_columns(xf_import *im, xf_sheet *s)
+{
+    for (unsigned c = 0; c < s->width; c++) {
+        xf_col *col = &s->cols[c];
+        if (col->lang == -2)
+            col->lang = im->deflang;
+        if (col->kind == XK_NONE || col->kind == XK_UNSUPPORTED ||
+            col->kind == XK_META || col->kind == XK_ATTR)
+            continue;
+        for (unsigned d = 0; d < c; d++)
+            if (s->cols[d].kind == col->kind && s->cols[d].lang == col->lang) {
+                col->kind = XK_UNSUPPORTED;
+                break;
+            }
+    }
+}
+
+void xf_read_headers(xf_import *im, xf_sheet *s)
+{
+    if (!s->sh || !s->sh->ncells)
+        return;
+    unsigned hdr = s->sh->cells[0].row;
+    for (size_t i = 0; i < s->sh->ncells && s->sh->cells[i].row == hdr; i++) {
+        const xlsx_cell *c = &s->sh->cells[i];
+        const char *t = c->text;
+        while (isspace((unsigned char)*t))
+            t++;
+        if (*t)
+            read_header(im, s, c->col, t);
+    }
+}

@@ -1,0 +1,379 @@
+/* xlsform_survey.c: the survey sheet as khaosat questions, row by row and
+ * in order: begin/end group and repeat become nesting, select ... or_other
+ * an "other" choice and a text question, and every name is written as the
+ * renaming chose (xlsform_names.c). */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/i18n.h"
+#include "xlsform/xlsform_int.h"
+
+/* Groups nested deeper than this are refused (the form language allows
+ * about thirty). */
+#define XF_MAX_NESTING 30
+
+/* What a survey row's type says. */
+typedef enum row_kind {
+    RK_SKIP,              /* unsupported or empty: left out */
+    RK_QUESTION,
+    RK_BEGIN_GROUP,
+    RK_BEGIN_REPEAT,
+    RK_END_GROUP,
+    RK_END_REPEAT
+} row_kind;
+
+typedef struct row_type {
+    row_kind kind;
+    char *type;           /* khaosat type without the list, e.g. "integer" */
+    char *list;           /* select list as written, or NULL */
+    int or_other;
+} row_type;
+
+static const char *const simple_types[] = {
+    "text", "integer", "decimal", "date", "note", "calculate",
+};
+
+/* Read the type cell t into rt. Returns 0, or -1 when khaosat has no such
+ * type. */
+static int parse_type(const char *t, row_type *rt)
+{
+    memset(rt, 0, sizeof *rt);
+    char *words[4] = {NULL, NULL, NULL, NULL};
+    int n = 0;
+    char *copy = xstrdup(t);
+    for (char *w = strtok(copy, " \t\r\n"); w; w = strtok(NULL, " \t\r\n"))
+        words[n < 4 ? n++ : 3] = w;
+    int rc = -1;
+    if (n >= 1) {
+        for (char *p = words[0]; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        const char *w0 = words[0], *w1 = n > 1 ? words[1] : "";
+        struct { const char *a, *b; row_kind k; } ends[] = {
+            {"begin", "group", RK_BEGIN_GROUP}, {"begin_group", "", RK_BEGIN_GROUP},
+            {"begin", "repeat", RK_BEGIN_REPEAT}, {"begin_repeat", "", RK_BEGIN_REPEAT},
+            {"end", "group", RK_END_GROUP}, {"end_group", "", RK_END_GROUP},
+            {"end", "repeat", RK_END_REPEAT}, {"end_repeat", "", RK_END_REPEAT},
+        };
+        for (size_t i = 0; i < sizeof ends / sizeof *ends; i++)
+            if (!strcmp(w0, ends[i].a) && !strcasecmp(w1, ends[i].b) &&
+                n == (ends[i].b[0] ? 2 : 1)) {
+                rt->kind = ends[i].k;
+                rc = 0;
+            }
+        for (size_t i = 0; n == 1 && i < sizeof simple_types / sizeof *simple_types; i++)
+            if (!strcmp(w0, simple_types[i])) {
+                rt->kind = RK_QUESTION;
+                rt->type = xstrdup(w0);
+                rc = 0;
+            }
+        if ((!strcmp(w0, "select_one") || !strcmp(w0, "select_multiple")) &&
+            (n == 2 || (n == 3 && !strcmp(words[2], "or_other")))) {
+            rt->kind = RK_QUESTION;
+            rt->type = xstrdup(w0);
+            rt->list = xstrdup(w1);
+            rt->or_other = n == 3;
+            rc = 0;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static void row_type_free(row_type *rt)
+{
+    free(rt->type);
+    free(rt->list);
+}
+
+/* The current row's name (trimmed, newly allocated); a group or repeat
+ * without one is named after its row. NULL for a question without one. */
+static char *row_name(xf_import *im, const row_type *rt)
+{
+    const char *n = xf_get(&im->survey, XK_NAME, -1);
+    if (n)
+        return xf_trim(n);
+    if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
+        return xasprintf("%s_%u", rt->kind == RK_BEGIN_GROUP ? "group" : "repeat",
+                         im->survey.row + 1);
+    return NULL;
+}
+
+/* Add list to the lists that get an "other" choice. */
+static void add_other_list(xf_import *im, const char *list)
+{
+    for (size_t i = 0; i < im->nother; i++)
+        if (!strcmp(im->other_lists[i], list))
+            return;
+    im->other_lists = xrealloc(im->other_lists,
+                               (im->nother + 1) * sizeof *im->other_lists);
+    im->other_lists[im->nother++] = xstrdup(list);
+}
+
+void xf_survey_names(xf_import *im)
+{
+    xf_sheet *s = &im->survey;
+    xf_sheet_rewind(s);
+    while (xf_sheet_next(s)) {
+        const char *t = xf_get(s, XK_TYPE, -1);
+        row_type rt;
+        if (!t || parse_type(t, &rt))
+            continue;
+        char *name = row_name(im, &rt);
+        if (name && rt.kind != RK_END_GROUP && rt.kind != RK_END_REPEAT) {
+            xf_names_add(&im->qnames, name);
+            if (rt.or_other) {
+                char *other = xasprintf("%s_other", name);
+                xf_names_add(&im->qnames, other);
+                free(other);
+                add_other_list(im, rt.list);
+            }
+        }
+        if (rt.list)
+            xf_names_add(&im->lnames, rt.list);
+        free(name);
+        row_type_free(&rt);
+    }
+    xf_sheet *c = &im->choices;
+    xf_sheet_rewind(c);
+    while (xf_sheet_next(c)) {
+        const char *l = xf_get(c, XK_LIST_NAME, -1);
+        if (l) {
+            char *list = xf_trim(l);
+            xf_names_add(&im->lnames, list);
+            free(list);
+        }
+    }
+    xf_names_settle(&im->qnames);
+    xf_names_settle(&im->lnames);
+    xf_names_settle(&im->anames);
+    /* Choice attributes renamed are noted once, at their header. */
+    for (unsigned col = 0; c->sh && col < c->width; col++)
+        if (c->cols[col].kind == XK_ATTR &&
+            strcmp(c->cols[col].key, xf_names_get(&im->anames, c->cols[col].key)))
+            xf_note(im, c, (int)c->sh->cells[0].row, col,
+                    _("column '%s' is written '%s' (in every choice_filter too)"),
+                    c->cols[col].key, xf_names_get(&im->anames, c->cols[col].key));
+}
+
+/* Write "key: "expression"" for column kind, renamed; attrs for bare names. */
+static void write_expr(xf_import *im, xf_kind kind, const char *key, int indent,
+                       const xf_names *attrs)
+{
+    const char *v = xf_get(&im->survey, kind, -1);
+    if (!v)
+        return;
+    char *e = xf_rewrite(&im->qnames, attrs, v, 0);
+    sbuf_addf(&im->out, "%*s%s: ", indent, "", key);
+    xf_yaml_str(&im->out, e);
+    sbuf_addc(&im->out, '\n');
+    free(e);
+}
+
+/* 1 for yes/true, 0 for no/false, -1 for anything else. */
+static int xls_bool(const char *v)
+{
+    static const char *const yes[] = {"yes", "true", "true()", "1"};
+    static const char *const no[] = {"no", "false", "false()", "0"};
+    char *t = xf_trim(v);
+    int r = -1;
+    for (size_t i = 0; i < 4; i++) {
+        if (!strcasecmp(t, yes[i]))
+            r = 1;
+        if (!strcasecmp(t, no[i]))
+            r = 0;
+    }
+    free(t);
+    return r;
+}
+
+/* required and read_only. */
+static void write_flags(xf_import *im, int in)
+{
+    xf_sheet *s = &im->survey;
+    const char *req = xf_get(s, XK_REQUIRED, -1);
+    if (req && xls_bool(req) == 1)
+        sbuf_addf(&im->out, "%*srequired: true\n", in, "");
+    else if (req && xls_bool(req) < 0)
+        write_expr(im, XK_REQUIRED, "required", in, NULL);
+    xf_write_text(im, s, XK_REQUIRED_MSG, "required_message", in);
+    const char *ro = xf_get(s, XK_READ_ONLY, -1);
+    if (ro && xls_bool(ro) == 1) {
+        sbuf_addf(&im->out, "%*sread_only: true\n", in, "");
+    } else if (ro && xls_bool(ro) < 0) {
+        for (unsigned c = 0; c < s->width; c++)
+            if (s->cols[c].kind == XK_READ_ONLY)
+                s->used[c] = 0;
+    }
+}
+
+/* indicator and meta. */
+static void write_meta(xf_import *im, int in)
+{
+    xf_sheet *s = &im->survey;
+    const char *ind = xf_get(s, XK_INDICATOR, -1);
+    if (ind) {
+        char *copy = xstrdup(ind);
+        sbuf_addf(&im->out, "%*sindicator: [", in, "");
+        int n = 0;
+        for (char *t = strtok(copy, " \t\n,"); t; t = strtok(NULL, " \t\n,")) {
+            sbuf_add(&im->out, n++ ? ", " : "");
+            xf_yaml_str(&im->out, t);
+        }
+        sbuf_add(&im->out, "]\n");
+        free(copy);
+    }
+    int n = 0;
+    for (unsigned c = 0; c < s->width; c++) {
+        if (s->cols[c].kind != XK_META)
+            continue;
+        s->used[c] = 1;
+        if (!s->cell[c])
+            continue;
+        sbuf_addf(&im->out, n++ ? ", " : "%*smeta: {", in, "");
+        xf_yaml_key(&im->out, s->cols[c].key);
+        sbuf_add(&im->out, ": ");
+        xf_yaml_str(&im->out, s->cell[c]);
+    }
+    if (n)
+        sbuf_add(&im->out, "}\n");
+}
+
+/* Write the question of the current row (with its "questions:" key when
+ * it opens a group or repeat) as an item at indent. */
+static void write_question(xf_import *im, const row_type *rt, const char *name,
+                           int indent)
+{
+    xf_sheet *s = &im->survey;
+    sbuf *o = &im->out;
+    const char *comment = xf_get(s, XK_COMMENT, -1);
+    if (comment)
+        xf_yaml_comment(o, indent, comment);
+    const char *id = xf_names_get(&im->qnames, name);
+    if (strcmp(id, name))
+        xf_note(im, s, (int)s->row, 0, _("name '%s' is written '%s' (in every "
+                                         "expression too)"), name, id);
+    int in = indent + 2;
+    sbuf_addf(o, "%*s- id: %s\n%*stype: ", indent, "", id, in, "");
+    if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
+        sbuf_add(o, rt->kind == RK_BEGIN_GROUP ? "group" : "repeat");
+    else if (rt->list)
+        sbuf_addf(o, "%s %s", rt->type, xf_names_get(&im->lnames, rt->list));
+    else
+        sbuf_add(o, rt->type);
+    sbuf_addc(o, '\n');
+    xf_write_text(im, s, XK_LABEL, "label", in);
+    xf_write_text(im, s, XK_HINT, "hint", in);
+    write_flags(im, in);
+    write_expr(im, XK_RELEVANT, "relevant", in, NULL);
+    write_expr(im, XK_CONSTRAINT, "constraint", in, NULL);
+    xf_write_text(im, s, XK_CONSTRAINT_MSG, "constraint_message", in);
+    write_expr(im, XK_CALCULATION, "calculation", in, NULL);
+    const char *def = xf_get(s, XK_DEFAULT, -1);
+    if (def) {
+        sbuf_addf(o, "%*sdefault: ", in, "");
+        xf_yaml_str(o, def);
+        sbuf_addc(o, '\n');
+    }
+    write_expr(im, XK_CHOICE_FILTER, "choice_filter", in, &im->anames);
+    write_expr(im, XK_COUNT, "count", in, NULL);
+    const char *mn = xf_get(s, XK_MIN, -1), *mx = xf_get(s, XK_MAX, -1);
+    if (mn)
+        sbuf_addf(o, "%*smin: %ld\n", in, "", strtol(mn, NULL, 10));
+    if (mx)
+        sbuf_addf(o, "%*smax: %ld\n", in, "", strtol(mx, NULL, 10));
+    write_meta(im, in);
+    if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
+        sbuf_addf(o, "%*squestions:\n", in, "");
+    xf_report_unused(im, s);
+    if (rt->or_other)
+        xf_write_other_question(im, name, indent);
+}
+
+/* An open group or repeat. */
+typedef struct open_group {
+    row_kind kind;
+    unsigned row;
+    char *name;
+} open_group;
+
+/* Close the innermost group for an end row of kind k. */
+static void close_group(xf_import *im, open_group *stack, int *depth, row_kind k,
+                        const char *type)
+{
+    xf_sheet *s = &im->survey;
+    if (*depth == 0) {
+        xf_note(im, s, (int)s->row, 0, _("'%s' ends no group; left out"), type);
+        return;
+    }
+    open_group *g = &stack[*depth - 1];
+    if ((k == RK_END_GROUP) != (g->kind == RK_BEGIN_GROUP))
+        xf_note(im, s, (int)s->row, 0, _("'%s' ends '%s', which is not one"), type,
+                g->name);
+    /* Its name (often repeated on the end row) has nothing more to say. */
+    xf_get(s, XK_NAME, -1);
+    xf_report_unused(im, s);
+    free(g->name);
+    (*depth)--;
+}
+
+/* Handle the current row of the survey sheet. */
+static void survey_row(xf_import *im, open_group *stack, int *depth)
+{
+    xf_sheet *s = &im->survey;
+    const char *t = xf_get(s, XK_TYPE, -1);
+    row_type rt;
+    if (!t) {
+        xf_note(im, s, (int)s->row, 0, _("a row without a type; left out"));
+        return;
+    }
+    if (parse_type(t, &rt)) {
+        unsigned tc = 0;
+        while (tc < s->width && s->cols[tc].kind != XK_TYPE)
+            tc++;
+        xf_note(im, s, (int)s->row, tc,
+                _("type '%s' has no khaosat equivalent; the row is left out"), t);
+        return;
+    }
+    if (rt.kind == RK_END_GROUP || rt.kind == RK_END_REPEAT) {
+        close_group(im, stack, depth, rt.kind, t);
+    } else {
+        char *name = row_name(im, &rt);
+        if (!name) {
+            xf_note(im, s, (int)s->row, 0, _("a question without a name; left out"));
+        } else if (rt.kind == RK_QUESTION) {
+            write_question(im, &rt, name, 2 + 4 * *depth);
+        } else if (*depth >= XF_MAX_NESTING) {
+            if (!im->fatal)
+                im->fatal = xasprintf(_("survey row %u: groups nested more than "
+                                        "%d deep"), s->row + 1, XF_MAX_NESTING);
+        } else {
+            write_question(im, &rt, name, 2 + 4 * *depth);
+            stack[(*depth)++] = (open_group){rt.kind, s->row, name};
+            name = NULL;
+        }
+        free(name);
+    }
+    row_type_free(&rt);
+}
+
+void xf_write_survey(xf_import *im)
+{
+    xf_sheet *s = &im->survey;
+    open_group stack[XF_MAX_NESTING];
+    int depth = 0;
+    sbuf_add(&im->out, "\nquestions:\n");
+    xf_sheet_rewind(s);
+    while (!im->fatal && xf_sheet_next(s))
+        survey_row(im, stack, &depth);
+    while (depth > 0) {
+        open_group *g = &stack[--depth];
+        if (!im->fatal)
+            xf_note(im, s, (int)g->row, 0,
+                    _("'%s' is never ended; it ends with the sheet"), g->name);
+        free(g->name);
+    }
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# khaosat export-xlsform and import-xlsform: every bundled form goes out to
+# an XLSForm workbook and comes back as a form that validates, asks the same
+# questions and, simulated with the same seed, gives the same answers; bad
+# workbooks and forms are refused with a message naming the file, and leave
+# what was already there untouched.
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+mkdir "$TMP/orig" "$TMP/back"
+for f in commune household officials business; do
+    cp "$FORMS/$f.yaml" "$TMP/orig/"
+    run "$KHAOSAT" export-xlsform "$FORMS/$f.yaml" --out "$TMP/$f.xlsx"
+    expect_status 0
+    expect_out_contains "$TMP/$f.xlsx:"
+    run "$KHAOSAT" import-xlsform "$TMP/$f.xlsx" --out "$TMP/back/$f.yaml"
+    expect_status 0
+    expect_out_contains "; 0 cells noted; 0 errors"
+    [ -s "$TMP/err" ] && fail "$f: import said: $(cat "$TMP/err")"
+    run "$KHAOSAT" validate "$TMP/back/$f.yaml"
+    expect_status 0
+    # The same number of questions both ways.
+    n1=$("$KHAOSAT" export-xlsform "$FORMS/$f.yaml" --out "$TMP/x.xlsx")
+    n2=$("$KHAOSAT" export-xlsform "$TMP/back/$f.yaml" --out "$TMP/x.xlsx")
+    [ "${n1#*:}" = "${n2#*:}" ] || fail "$f: '$n1' became '$n2'"
+done
+
+# The same seed gives the same answers from the original and the imported
+# forms (the interviews' own ids and times aside).
+dump() {
+    sqlite3 "$1" "select i.form_id, a.qid, a.path, a.value from answers a
+                  join interviews i on i.uuid = a.interview
+                  order by i.rowid, a.qid, a.path"
+}
+for d in orig back; do
+    for f in commune household officials business; do
+        "$KHAOSAT" simulate --db "$TMP/$d.db" --forms "$TMP/$d" --form $f \
+            --count 4 --seed 11 >/dev/null || fail "simulate $f from $d"
+    done
+done
+[ -n "$(dump "$TMP/orig.db")" ] || fail "nothing was simulated"
+[ "$(dump "$TMP/orig.db")" = "$(dump "$TMP/back.db")" ] ||
+    fail "same seed, different answers from the imported forms"
+# And the CSV export of both has the same answer columns.
+"$KHAOSAT" csv --db "$TMP/orig.db" --forms "$TMP/orig" --out "$TMP/csv1" >/dev/null
+"$KHAOSAT" csv --db "$TMP/back.db" --forms "$TMP/back" --out "$TMP/csv2" >/dev/null
+for f in "$TMP"/csv1/*.csv; do
+    b=$(basename "$f")
+    [ "$(head -1 "$f")" = "$(head -1 "$TMP/csv2/$b")" ] || fail "$b: columns differ"
+done
+
+# Without --out the output goes next to the input, but never over a file.
+cp "$TMP/household.xlsx" "$TMP/hh.xlsx"
+run "$KHAOSAT" import-xlsform "$TMP/hh.xlsx"
+expect_status 0
+[ -s "$TMP/hh.yaml" ] || fail "no hh.yaml next to hh.xlsx"
+before=$(cksum < "$TMP/hh.yaml")
+run "$KHAOSAT" import-xlsform "$TMP/hh.xlsx"
+expect_status 1
+expect_err_contains "hh.yaml already exists"
+[ "$(cksum < "$TMP/hh.yaml")" = "$before" ] || fail "hh.yaml was overwritten"
+rm "$TMP/hh.xlsx"
+run "$KHAOSAT" export-xlsform "$TMP/hh.yaml"
+expect_status 0
+before=$(cksum < "$TMP/hh.xlsx")
+run "$KHAOSAT" export-xlsform "$TMP/hh.yaml"
+expect_status 1
+expect_err_contains "hh.xlsx already exists"
+[ "$(cksum < "$TMP/hh.xlsx")" = "$before" ] || fail "hh.xlsx was overwritten"
+
+# Not a workbook: refused, naming the file; the output is not touched.
+printf 'keep me\n' > "$TMP/keep.yaml"
+for bad in notzip empty; do
+    case $bad in
+    notzip) printf 'survey,name\ntext,q1\n' > "$TMP/$bad.xlsx" ;;
+    empty) : > "$TMP/$bad.xlsx" ;;
+    esac
+    run "$KHAOSAT" import-xlsform "$TMP/$bad.xlsx" --out "$TMP/keep.yaml"
+    expect_status 1
+    expect_err_contains "$TMP/$bad.xlsx: not an .xlsx workbook (not a zip archive)"
+    [ "$(cat "$TMP/keep.yaml")" = "keep me" ] || fail "$bad: output changed"
+done
+run "$KHAOSAT" import-xlsform "$TMP/nosuch.xlsx" --out "$TMP/keep.yaml"
+expect_status 1
+expect_err_contains "$TMP/nosuch.xlsx: cannot open"
+
+# A form with errors is not exported.
+printf 'form:\n  id: x\n' > "$TMP/broken.yaml"
+run "$KHAOSAT" export-xlsform "$TMP/broken.yaml" --out "$TMP/broken.xlsx"
+expect_status 1
+expect_err_contains "broken.yaml has errors; nothing written"
+[ -e "$TMP/broken.xlsx" ] && fail "a workbook was written for a broken form"
+
+run "$KHAOSAT" import-xlsform
+expect_status 2
+expect_err_contains "Usage: khaosat import-xlsform"
+run "$KHAOSAT" export-xlsform --help
+expect_status 0
+expect_out_contains "Usage: khaosat export-xlsform"
+
+finish
