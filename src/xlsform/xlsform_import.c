@@ -21,8 +21,8 @@ char *xf_trim(const char *s)
     return xstrndup(s, n);
 }
 
-/* The code name of a language, as a form's text for its "other" choice and
- * question needs it. */
+/* The label of the "other" choice (or of its question) that or_other adds,
+ * in language lang. */
 static const char *other_text(const char *lang, int question)
 {
     if (!strcmp(lang, "vi"))
@@ -44,7 +44,7 @@ void xf_write_text(xf_import *im, xf_sheet *s, xf_kind kind, const char *key,
         sbuf_addf(&im->out, "%*s%s: {", indent, "", key);
         for (size_t l = 0; l < im->nlang; l++) {
             if (!t[l]) {
-                xf_note(im, s, (int)s->row, 0,
+                xf_note(im, s, (int)s->row, xf_col_of(s, kind, (int)l),
                         _("%s has no '%s' text; the '%s' one is used"), key,
                         im->langs[l], im->langs[have]);
             }
@@ -214,6 +214,7 @@ static void settle_languages(xf_import *im)
 static char *form_id(xf_import *im)
 {
     char *id = setting(im, XK_FORM_ID);
+    char *raw = xstrdup(id);
     if (!id) {
         const char *base = strrchr(im->path, '/');
         base = base ? base + 1 : im->path;
@@ -231,6 +232,11 @@ static char *form_id(xf_import *im)
         free(clean);
         clean = f;
     }
+    if (raw && strcmp(clean, raw))
+        xf_note(im, &im->settings, (int)im->settings.row,
+                xf_col_of(&im->settings, XK_FORM_ID, -1),
+                _("form_id '%s' is written '%s'"), raw, clean);
+    free(raw);
     free(id);
     return clean;
 }
@@ -243,7 +249,7 @@ static void write_title(xf_import *im, const char *id)
     for (size_t l = 0; l < im->nlang; l++) {
         const char *t = xf_get(&im->settings, XK_TITLE, (int)l);
         char *tt = t ? xf_trim(t) : NULL;
-        if (!tt && im->nlang > 1)
+        if (!tt && (int)l != im->deflang)
             xf_note(im, &im->settings, -1, 0,
                     _("no '%s' title (khaosat_title_%s); form_title is used"),
                     im->langs[l], im->langs[l]);

@@ -80,6 +80,8 @@ void xf_sheet_rewind(xf_sheet *s);
 /* The current row's cell in the first column of this kind (and language,
  * for texts; -1 for any), marking it used; NULL when empty. */
 const char *xf_get(xf_sheet *s, xf_kind kind, int lang);
+/* The first column of this kind (0 when there is none), for notes. */
+unsigned xf_col_of(const xf_sheet *s, xf_kind kind, int lang);
 /* Report every non-empty cell of the current row that was not used. */
 void xf_report_unused(xf_import *im, xf_sheet *s);
 /* Free s's storage. */

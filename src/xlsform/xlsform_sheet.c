@@ -92,6 +92,14 @@ const char *xf_get(xf_sheet *s, xf_kind kind, int lang)
     return NULL;
 }
 
+unsigned xf_col_of(const xf_sheet *s, xf_kind kind, int lang)
+{
+    for (unsigned c = 0; c < s->width; c++)
+        if (s->cols[c].kind == kind && (lang < 0 || s->cols[c].lang == lang))
+            return c;
+    return 0;
+}
+
 void xf_report_unused(xf_import *im, xf_sheet *s)
 {
     for (unsigned c = 0; c < s->width; c++) {

@@ -254,8 +254,8 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
         xf_yaml_comment(o, indent, comment);
     const char *id = xf_names_get(&im->qnames, name);
     if (strcmp(id, name))
-        xf_note(im, s, (int)s->row, 0, _("name '%s' is written '%s' (in every "
-                                         "expression too)"), name, id);
+        xf_note(im, s, (int)s->row, xf_col_of(s, XK_NAME, -1),
+                _("name '%s' is written '%s' (in every expression too)"), name, id);
     int in = indent + 2;
     sbuf_addf(o, "%*s- id: %s\n%*stype: ", indent, "", id, in, "");
     if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
@@ -306,13 +306,14 @@ static void close_group(xf_import *im, open_group *stack, int *depth, row_kind k
 {
     xf_sheet *s = &im->survey;
     if (*depth == 0) {
-        xf_note(im, s, (int)s->row, 0, _("'%s' ends no group; left out"), type);
+        xf_note(im, s, (int)s->row, xf_col_of(s, XK_TYPE, -1),
+                _("'%s' ends no group; left out"), type);
         return;
     }
     open_group *g = &stack[*depth - 1];
     if ((k == RK_END_GROUP) != (g->kind == RK_BEGIN_GROUP))
-        xf_note(im, s, (int)s->row, 0, _("'%s' ends '%s', which is not one"), type,
-                g->name);
+        xf_note(im, s, (int)s->row, xf_col_of(s, XK_TYPE, -1),
+                _("'%s' ends '%s', which is not one"), type, g->name);
     /* Its name (often repeated on the end row) has nothing more to say. */
     xf_get(s, XK_NAME, -1);
     xf_report_unused(im, s);
@@ -327,14 +328,12 @@ static void survey_row(xf_import *im, open_group *stack, int *depth)
     const char *t = xf_get(s, XK_TYPE, -1);
     row_type rt;
     if (!t) {
-        xf_note(im, s, (int)s->row, 0, _("a row without a type; left out"));
+        xf_note(im, s, (int)s->row, xf_col_of(s, XK_TYPE, -1),
+                _("a row without a type; left out"));
         return;
     }
     if (parse_type(t, &rt)) {
-        unsigned tc = 0;
-        while (tc < s->width && s->cols[tc].kind != XK_TYPE)
-            tc++;
-        xf_note(im, s, (int)s->row, tc,
+        xf_note(im, s, (int)s->row, xf_col_of(s, XK_TYPE, -1),
                 _("type '%s' has no khaosat equivalent; the row is left out"), t);
         return;
     }
@@ -343,7 +342,8 @@ static void survey_row(xf_import *im, open_group *stack, int *depth)
     } else {
         char *name = row_name(im, &rt);
         if (!name) {
-            xf_note(im, s, (int)s->row, 0, _("a question without a name; left out"));
+            xf_note(im, s, (int)s->row, xf_col_of(s, XK_NAME, -1),
+                    _("a question without a name; left out"));
         } else if (rt.kind == RK_QUESTION) {
             write_question(im, &rt, name, 2 + 4 * *depth);
         } else if (*depth >= XF_MAX_NESTING) {
@@ -372,7 +372,7 @@ void xf_write_survey(xf_import *im)
     while (depth > 0) {
         open_group *g = &stack[--depth];
         if (!im->fatal)
-            xf_note(im, s, (int)g->row, 0,
+            xf_note(im, s, (int)g->row, xf_col_of(s, XK_TYPE, -1),
                     _("'%s' is never ended; it ends with the sheet"), g->name);
         free(g->name);
     }

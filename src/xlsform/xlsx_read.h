@@ -28,7 +28,7 @@ typedef struct xlsx_book {
  * strings accepted: far above any questionnaire, far below what would
  * exhaust an old laptop. */
 #define XLSX_MAX_PART (16u << 20)
-#define XLSX_MAX_CELLS 1000000u
+#define XLSX_MAX_CELLS 200000u
 #define XLSX_MAX_COLS 1024u
 
 /* Read every worksheet of the .xlsx at path into *book. Returns 0, or -1
