@@ -108,17 +108,25 @@ static int wants_other(const xf_import *im, const char *list)
     return 0;
 }
 
-/* The "other" choice that or_other adds, in every language. */
-static void write_other_choice(xf_import *im)
+/* The label or_other gives its choice (question 0) or its question (1),
+ * in every language, as a YAML flow mapping. */
+static void write_other_label(xf_import *im, int question)
 {
-    sbuf_add(&im->out, "    - value: \"other\"\n      label: {");
+    sbuf_add(&im->out, "{");
     for (size_t l = 0; l < im->nlang; l++) {
         sbuf_add(&im->out, l ? ", " : "");
         xf_yaml_key(&im->out, im->langs[l]);
         sbuf_add(&im->out, ": ");
-        xf_yaml_str(&im->out, other_text(im->langs[l], 0));
+        xf_yaml_str(&im->out, other_text(im->langs[l], question));
     }
     sbuf_add(&im->out, "}\n");
+}
+
+/* The "other" choice that or_other adds. */
+static void write_other_choice(xf_import *im)
+{
+    sbuf_add(&im->out, "    - value: \"other\"\n      label: ");
+    write_other_label(im, 0);
 }
 
 void xf_write_choices(xf_import *im)
@@ -163,15 +171,10 @@ void xf_write_choices(xf_import *im)
 void xf_write_other_question(xf_import *im, const char *name, int indent)
 {
     char *id = xasprintf("%s_other", name);
-    sbuf_addf(&im->out, "%*s- id: %s\n%*s  type: text\n%*s  label: {", indent,
+    sbuf_addf(&im->out, "%*s- id: %s\n%*s  type: text\n%*s  label: ", indent,
               "", xf_names_get(&im->qnames, id), indent, "", indent, "");
-    for (size_t l = 0; l < im->nlang; l++) {
-        sbuf_add(&im->out, l ? ", " : "");
-        xf_yaml_key(&im->out, im->langs[l]);
-        sbuf_add(&im->out, ": ");
-        xf_yaml_str(&im->out, other_text(im->langs[l], 1));
-    }
-    sbuf_addf(&im->out, "}\n%*s  relevant: \"selected(${%s}, 'other')\"\n",
+    write_other_label(im, 1);
+    sbuf_addf(&im->out, "%*s  relevant: \"selected(${%s}, 'other')\"\n",
               indent, "", xf_names_get(&im->qnames, name));
     free(id);
 }
