@@ -86,6 +86,8 @@ static void same_question(const form *fa, const form_question *a, const form *fb
     same_str(src_of(a->calculation), src_of(b->calculation), "calculation", a->id);
     same_str(src_of(a->choice_filter), src_of(b->choice_filter), "choice_filter", a->id);
     same_str(src_of(a->count), src_of(b->count), "count", a->id);
+    same_str(src_of(a->seed), src_of(b->seed), "seed", a->id);
+    ck_assert_int_eq(a->randomize, b->randomize);
     same_str(a->default_value, b->default_value, "default", a->id);
     ck_assert_int_eq(a->required_always, b->required_always);
     ck_assert_int_eq(a->read_only, b->read_only);
@@ -224,7 +226,7 @@ static sheet_rows full_survey = {
      "relevant", "constraint", "constraint_message::Tiếng Việt (vi)",
      "constraint_message::English (en)", "calculation", "default", "read_only",
      "choice_filter", "repeat_count", "appearance", "media::image", "comments",
-     "khaosat_indicator", "khaosat_meta_source", NULL},
+     "khaosat_indicator", "khaosat_meta_source", "parameters"},
     /* 2 */ {"text", "resp-name", "Tên người trả lời", "Respondent's name", "Họ và tên",
      "Full name", "yes", "Cần tên", "A name is needed", [20] = "Ask the head first"},
     /* 3 */ {"integer", "hh.size", "Số người", "Household size", [6] = "TRUE",
@@ -235,13 +237,13 @@ static sheet_rows full_survey = {
      [9] = "${consent} = '1'", [18] = "field-list"},
     /* 6 */ {"select_one commune", "commune", "Xã", "Commune"},
     /* 7 */ {"select_one village", "village", "Thôn", "Village",
-     [16] = "commune = ${commune}"},
+     [16] = "commune = ${commune}", [23] = "randomize=true seed=${hh.size}"},
     /* 8 */ {"select_one crop or_other", "crop", "Cây trồng chính", "Main crop",
      [19] = "crop.png"},
     /* 9 */ {"note", "n1", "Cảm ơn ${resp-name}", "Thanks, ${resp-name}"},
     /* 10 */ {"date", "d1", "Ngày", "Date", [14] = "2026-01-01"},
     /* 11 */ {"text", "phone", "Điện thoại", "Phone",
-     [10] = "regex(., '^[0-9]{9,11}$')", [18] = "numbers"},
+     [10] = "regex(., '^[0-9]{9,11}$')", [18] = "numbers", [23] = "rows=3"},
     /* 12 */ {"end group", "sec_a"},
     /* 13 */ {"begin repeat", "plots", "Thửa", "Plots", [17] = "/data/hh.size"},
     /* 14 */ {"decimal", "plot-area", "Diện tích", "Area", [10] = ". > 0"},
@@ -309,6 +311,7 @@ START_TEST(corpus_every_feature)
         "survey!B3: name 'hh.size' is written 'hh_size' (in every expression too)\n"
         "survey!S5: appearance 'field-list' has no khaosat equivalent\n"
         "survey!T8: media::image 'crop.png' has no khaosat equivalent\n"
+        "survey!X11: parameters 'rows=3' has no khaosat equivalent\n"
         "survey!S11: appearance 'numbers' has no khaosat equivalent\n"
         "survey!B14: name 'plot-area' is written 'plot_area' (in every expression too)\n"
         "survey!A18: type 'geopoint' has no khaosat equivalent; the row is left out\n"
@@ -354,6 +357,8 @@ START_TEST(corpus_every_feature)
     ck_assert_int_eq(q_of(f, "plots")->parent, -1);
     ck_assert_str_eq(expr_source(q_of(f, "village")->choice_filter),
                      "commune = ${commune}");
+    ck_assert_int_eq(q_of(f, "village")->randomize, 1);
+    ck_assert_str_eq(expr_source(q_of(f, "village")->seed), "${hh_size}");
 
     /* or_other: an "other" choice and a text question shown for it. */
     q = q_of(f, "crop");
@@ -571,6 +576,7 @@ START_TEST(round_trip_khaosat_columns)
         "    min: 1\n    max: 5\n    questions:\n"
         "      - id: s\n        type: select_one l\n        label: {vi: \"S\", en: \"S\"}\n"
         "        choice_filter: \"zone = 'north'\"\n        read_only: true\n"
+        "        randomize: true\n        seed: \"${k}\"\n"
         "        required: \"${k} > 1\"\n        default: \"a\"\n";
     diag_list d;
     diag_init(&d);

@@ -68,12 +68,11 @@ static void write_choice(xf_import *im, const char *name)
     xf_yaml_str(&im->out, name);
     sbuf_addc(&im->out, '\n');
     xf_write_text(im, s, XK_LABEL, "label", 6);
-    for (unsigned c = 0; c < s->width; c++) {
+    for (size_t i = 0; i < s->nfilled; i++) {
+        unsigned c = s->filled[i];
         if (s->cols[c].kind != XK_ATTR)
             continue;
         s->used[c] = 1;
-        if (!s->cell[c])
-            continue;
         const char *key = xf_names_get(&im->anames, s->cols[c].key);
         sbuf_addf(&im->out, "      %s: ", key);
         xf_yaml_str(&im->out, s->cell[c]);
@@ -99,15 +98,6 @@ static int choice_row(xf_import *im, char **list, char **name, int note)
     return 0;
 }
 
-/* Non-zero when list is one that gets an "other" choice. */
-static int wants_other(const xf_import *im, const char *list)
-{
-    for (size_t i = 0; i < im->nother; i++)
-        if (!strcmp(im->other_lists[i], list))
-            return 1;
-    return 0;
-}
-
 /* The label or_other gives its choice (question 0) or its question (1),
  * in every language, as a YAML flow mapping. */
 static void write_other_label(xf_import *im, int question)
@@ -129,41 +119,79 @@ static void write_other_choice(xf_import *im)
     write_other_label(im, 0);
 }
 
+/* A choice row: its list (index in order of first appearance) and where
+ * the row starts in the sheet. */
+typedef struct choice_ref {
+    size_t list, pos;
+} choice_ref;
+
+static int choice_ref_cmp(const void *x, const void *y)
+{
+    const choice_ref *a = x, *b = y;
+    if (a->list != b->list)
+        return a->list < b->list ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Write the choices of list (rows refs[i..j)), then its "other" choice
+ * when or_other asks for one it lacks. */
+static void write_list(xf_import *im, const char *list, const choice_ref *refs,
+                       size_t n)
+{
+    xf_sheet *s = &im->choices;
+    const char *nn = xf_names_get(&im->lnames, list);
+    sbuf_add(&im->out, "  ");
+    xf_yaml_key(&im->out, nn);
+    sbuf_add(&im->out, ":\n");
+    int has_other = 0;
+    for (size_t i = 0; i < n; i++) {
+        xf_sheet_seek(s, refs[i].pos);
+        xf_sheet_next(s);
+        char *l, *name;
+        if (choice_row(im, &l, &name, 0))
+            continue;
+        if (i == 0 && strcmp(nn, list))
+            xf_note(im, s, (int)s->row, xf_col_of(s, XK_LIST_NAME, -1),
+                    _("list '%s' is written '%s'"), list, nn);
+        has_other |= !strcmp(name, "other");
+        write_choice(im, name);
+        free(l);
+        free(name);
+    }
+    if (!has_other && xf_names_has(&im->other_lists, list))
+        write_other_choice(im);
+}
+
 void xf_write_choices(xf_import *im)
 {
     xf_sheet *s = &im->choices;
     xf_names lists = {0};
+    choice_ref *refs = NULL;
+    size_t n = 0, cap = 0;
     xf_sheet_rewind(s);
-    while (xf_sheet_next(s)) {
+    for (size_t pos = xf_sheet_tell(s); xf_sheet_next(s); pos = xf_sheet_tell(s)) {
         char *list, *name;
-        if (choice_row(im, &list, &name, 1) == 0) {
-            xf_names_add(&lists, list);
-            free(list);
-            free(name);
+        if (choice_row(im, &list, &name, 1))
+            continue;
+        xf_names_add(&lists, list);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            refs = xrealloc(refs, cap * sizeof *refs);
         }
+        /* Lists are numbered in order of first appearance. */
+        refs[n++] = (choice_ref){(size_t)xf_names_index(&lists, list), pos};
+        free(list);
+        free(name);
     }
+    qsort(refs, n, sizeof *refs, choice_ref_cmp);
     if (lists.n)
         sbuf_add(&im->out, "\nchoices:\n");
-    for (size_t i = 0; i < lists.n; i++) {
-        sbuf_add(&im->out, "  ");
-        xf_yaml_key(&im->out, xf_names_get(&im->lnames, lists.old[i]));
-        sbuf_add(&im->out, ":\n");
-        int has_other = 0;
-        xf_sheet_rewind(s);
-        while (xf_sheet_next(s)) {
-            char *list, *name;
-            if (choice_row(im, &list, &name, 0))
-                continue;
-            if (!strcmp(list, lists.old[i])) {
-                has_other |= !strcmp(name, "other");
-                write_choice(im, name);
-            }
-            free(list);
-            free(name);
-        }
-        if (!has_other && wants_other(im, lists.old[i]))
-            write_other_choice(im);
+    for (size_t i = 0, j = 0; i < n; i = j) {
+        while (j < n && refs[j].list == refs[i].list)
+            j++;
+        write_list(im, lists.old[refs[i].list], refs + i, j - i);
     }
+    free(refs);
     xf_names_free(&lists);
 }
 
@@ -312,9 +340,7 @@ static void import_free(xf_import *im)
     for (size_t i = 0; i < im->nlang; i++)
         free(im->langs[i]);
     free(im->langs);
-    for (size_t i = 0; i < im->nother; i++)
-        free(im->other_lists[i]);
-    free(im->other_lists);
+    xf_names_free(&im->other_lists);
 }
 
 int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err)

@@ -15,11 +15,17 @@ typedef enum xf_kind {
     XK_TYPE, XK_NAME, XK_LABEL, XK_HINT, XK_REQUIRED, XK_REQUIRED_MSG,
     XK_RELEVANT, XK_CONSTRAINT, XK_CONSTRAINT_MSG, XK_CALCULATION,
     XK_DEFAULT, XK_READ_ONLY, XK_CHOICE_FILTER, XK_COUNT, XK_MIN, XK_MAX,
-    XK_INDICATOR, XK_META, XK_COMMENT,
+    XK_INDICATOR, XK_META, XK_COMMENT, XK_PARAMETERS,
     XK_LIST_NAME, XK_ATTR,  /* choices sheet */
     XK_TITLE,             /* settings: khaosat_title_CODE */
     XK_FORM_TITLE, XK_FORM_ID, XK_VERSION, XK_DEFAULT_LANG, XK_KEY
 } xf_kind;
+
+/* Most languages a workbook may use: far more than any questionnaire,
+ * and a bound on the work per row. */
+#define XF_MAX_LANG 32
+/* Number of column kinds. */
+#define XK_N (XK_KEY + 1)
 
 /* The texts a question carries, one per form language. */
 enum { XT_LABEL, XT_HINT, XT_REQUIRED_MSG, XT_CONSTRAINT_MSG, XT_N };
@@ -39,14 +45,20 @@ typedef struct xf_sheet {
     unsigned width;       /* columns: one past the last used one */
     const char **cell;    /* the current row's cells (NULL when empty) */
     unsigned char *used;  /* per column: consumed for the current row */
+    unsigned *filled;     /* the current row's non-empty columns, in order */
+    size_t nfilled;
+    int *kcol;            /* first column of (kind, language + 1), or -1 */
     unsigned row;         /* 0-based number of the current row */
     size_t next;          /* next cell of sh to read */
 } xf_sheet;
 
-/* Old name -> new name. */
+/* Old name -> new name, with hash indexes of both (slots hold index + 1,
+ * 0 when free). */
 typedef struct xf_names {
     char **old, **new;
     size_t n, cap;
+    size_t *by_old, *by_new;
+    size_t slots;         /* a power of two, at least twice n */
 } xf_names;
 
 typedef struct xf_import {
@@ -60,8 +72,7 @@ typedef struct xf_import {
     xf_names qnames;      /* question names */
     xf_names lnames;      /* choice list names */
     xf_names anames;      /* choice attribute names */
-    char **other_lists;   /* lists that get an "other" choice (or_other) */
-    size_t nother;
+    xf_names other_lists; /* lists that get an "other" choice (or_other) */
     sbuf out;             /* the YAML */
     char *fatal;          /* a problem that stops the import */
 } xf_import;
@@ -77,6 +88,10 @@ void xf_sheet_init(xf_sheet *s, const xlsx_sheet *sh, const char *name);
 int xf_sheet_next(xf_sheet *s);
 /* Start reading s's rows again from the first after the header. */
 void xf_sheet_rewind(xf_sheet *s);
+/* Where the next row starts, for xf_sheet_seek. */
+size_t xf_sheet_tell(const xf_sheet *s);
+/* Read the row that starts at pos (from xf_sheet_tell) next. */
+void xf_sheet_seek(xf_sheet *s, size_t pos);
 /* The current row's cell in the first column of this kind (and language,
  * for texts; -1 for any), marking it used; NULL when empty. */
 const char *xf_get(xf_sheet *s, xf_kind kind, int lang);
@@ -92,7 +107,8 @@ void xf_read_headers(xf_import *im, xf_sheet *s);
 /* After the default language is known: give it to the columns written
  * without one, and mark a repeated column unsupported. */
 void xf_resolve_columns(xf_import *im, xf_sheet *s);
-/* Index of language code in im, added when new. */
+/* Index of language code in im, added when new; -1 when there are
+ * XF_MAX_LANG already. */
 int xf_lang_add(xf_import *im, const char *code);
 
 /* A name khaosat accepts for s: characters other than letters, digits and
@@ -103,6 +119,10 @@ void xf_names_add(xf_names *m, const char *old);
 /* Give every recorded name its new name: itself when valid, else a clean
  * one no other name has. Changes are noted against sheet s. */
 void xf_names_settle(xf_names *m);
+/* The index of old in the order names were recorded, or -1. */
+long xf_names_index(const xf_names *m, const char *old);
+/* Non-zero when old was recorded. */
+int xf_names_has(const xf_names *m, const char *old);
 /* The new name of old, or NULL when it was never recorded. */
 const char *xf_names_get(const xf_names *m, const char *old);
 /* Free the map. */

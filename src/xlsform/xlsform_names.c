@@ -40,11 +40,59 @@ char *xf_name_clean(const char *s)
     return sbuf_detach(&b);
 }
 
+/* FNV-1a: workbooks can hold a hundred thousand names, so lookups must
+ * not be linear. */
+static size_t name_hash(const char *s)
+{
+    size_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot of key in table (over keys), holding its index + 1, or the free
+ * slot where it would go. */
+static size_t *slot_of(size_t *table, size_t slots, char *const *keys,
+                       const char *key)
+{
+    size_t i = name_hash(key) & (slots - 1);
+    while (table[i] && strcmp(keys[table[i] - 1], key))
+        i = (i + 1) & (slots - 1);
+    return &table[i];
+}
+
+/* Rebuild both indexes with room for twice the names. */
+static void names_grow(xf_names *m)
+{
+    free(m->by_old);
+    free(m->by_new);
+    m->slots = m->slots ? m->slots * 2 : 128;
+    m->by_old = xcalloc(m->slots, sizeof *m->by_old);
+    m->by_new = xcalloc(m->slots, sizeof *m->by_new);
+    for (size_t i = 0; i < m->n; i++) {
+        *slot_of(m->by_old, m->slots, m->old, m->old[i]) = i + 1;
+        if (m->new[i])
+            *slot_of(m->by_new, m->slots, m->new, m->new[i]) = i + 1;
+    }
+}
+
+long xf_names_index(const xf_names *m, const char *old)
+{
+    if (!m->slots)
+        return -1;
+    size_t v = *slot_of(m->by_old, m->slots, m->old, old);
+    return v ? (long)v - 1 : -1;
+}
+
+int xf_names_has(const xf_names *m, const char *old)
+{
+    return xf_names_index(m, old) >= 0;
+}
+
 void xf_names_add(xf_names *m, const char *old)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (!strcmp(m->old[i], old))
-            return;
+    if (xf_names_index(m, old) >= 0)
+        return;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 64;
         m->old = xrealloc(m->old, m->cap * sizeof *m->old);
@@ -52,15 +100,23 @@ void xf_names_add(xf_names *m, const char *old)
     }
     m->old[m->n] = xstrdup(old);
     m->new[m->n++] = NULL;
+    if (m->n * 2 > m->slots)
+        names_grow(m);
+    else
+        *slot_of(m->by_old, m->slots, m->old, old) = m->n;
 }
 
 /* Non-zero when some settled name is already name. */
 static int names_taken(const xf_names *m, const char *name)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (m->new[i] && !strcmp(m->new[i], name))
-            return 1;
-    return 0;
+    return m->slots && *slot_of(m->by_new, m->slots, m->new, name) != 0;
+}
+
+/* Settle name i as name (owned). */
+static void names_set(xf_names *m, size_t i, char *name)
+{
+    m->new[i] = name;
+    *slot_of(m->by_new, m->slots, m->new, name) = i + 1;
 }
 
 void xf_names_settle(xf_names *m)
@@ -70,7 +126,7 @@ void xf_names_settle(xf_names *m)
     for (size_t i = 0; i < m->n; i++) {
         char *clean = xf_name_clean(m->old[i]);
         if (!strcmp(clean, m->old[i]))
-            m->new[i] = clean;
+            names_set(m, i, clean);
         else
             free(clean);
     }
@@ -84,16 +140,16 @@ void xf_names_settle(xf_names *m)
             name = xasprintf("%s_%d", clean, k);
         }
         free(clean);
-        m->new[i] = name;
+        names_set(m, i, name);
     }
 }
 
 const char *xf_names_get(const xf_names *m, const char *old)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (!strcmp(m->old[i], old))
-            return m->new[i] ? m->new[i] : m->old[i];
-    return NULL;
+    long i = xf_names_index(m, old);
+    if (i < 0)
+        return NULL;
+    return m->new[i] ? m->new[i] : m->old[i];
 }
 
 void xf_names_free(xf_names *m)
@@ -104,6 +160,8 @@ void xf_names_free(xf_names *m)
     }
     free(m->old);
     free(m->new);
+    free(m->by_old);
+    free(m->by_new);
     memset(m, 0, sizeof *m);
 }
 

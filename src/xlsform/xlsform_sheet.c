@@ -50,6 +50,10 @@ void xf_sheet_init(xf_sheet *s, const xlsx_sheet *sh, const char *name)
     s->cols = xcalloc(s->width + 1, sizeof *s->cols);
     s->cell = xcalloc(s->width + 1, sizeof *s->cell);
     s->used = xcalloc(s->width + 1, 1);
+    s->filled = xcalloc(s->width + 1, sizeof *s->filled);
+    s->kcol = xmalloc(XK_N * (XF_MAX_LANG + 1) * sizeof *s->kcol);
+    for (size_t i = 0; i < XK_N * (XF_MAX_LANG + 1); i++)
+        s->kcol[i] = -1;
     xf_sheet_rewind(s);
 }
 
@@ -64,46 +68,79 @@ void xf_sheet_rewind(xf_sheet *s)
     }
 }
 
+size_t xf_sheet_tell(const xf_sheet *s)
+{
+    return s->next;
+}
+
+void xf_sheet_seek(xf_sheet *s, size_t pos)
+{
+    s->next = pos;
+}
+
 int xf_sheet_next(xf_sheet *s)
 {
     if (!s->sh || s->next >= s->sh->ncells)
         return 0;
-    memset(s->cell, 0, s->width * sizeof *s->cell);
+    /* Only what the last row filled is cleared: the work per row follows
+     * its cells, not the sheet's width. */
+    for (size_t i = 0; i < s->nfilled; i++)
+        s->cell[s->filled[i]] = NULL;
     memset(s->used, 0, s->width);
+    s->nfilled = 0;
     s->row = s->sh->cells[s->next].row;
     for (; s->next < s->sh->ncells && s->sh->cells[s->next].row == s->row; s->next++) {
         const xlsx_cell *c = &s->sh->cells[s->next];
         const char *t = c->text;
         while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
             t++;
-        if (*t)
+        if (*t && !s->cell[c->col]) {
             s->cell[c->col] = c->text;
+            s->filled[s->nfilled++] = c->col;
+        }
     }
     return 1;
 }
 
+/* Where the first column of (kind, lang) is kept in s->kcol. */
+static int *kcol_slot(xf_sheet *s, xf_kind kind, int lang)
+{
+    return &s->kcol[(size_t)kind * (XF_MAX_LANG + 1) + (size_t)(lang + 1)];
+}
+
+/* Index the first column of each kind and language. */
+static void index_columns(xf_sheet *s)
+{
+    for (size_t i = 0; i < XK_N * (XF_MAX_LANG + 1); i++)
+        s->kcol[i] = -1;
+    for (unsigned c = s->width; c-- > 0;) {
+        const xf_col *col = &s->cols[c];
+        *kcol_slot(s, col->kind, -1) = (int)c;
+        if (col->lang >= 0)
+            *kcol_slot(s, col->kind, col->lang) = (int)c;
+    }
+}
+
 const char *xf_get(xf_sheet *s, xf_kind kind, int lang)
 {
-    for (unsigned c = 0; c < s->width; c++)
-        if (s->cols[c].kind == kind && (lang < 0 || s->cols[c].lang == lang)) {
-            s->used[c] = 1;
-            return s->cell[c];
-        }
-    return NULL;
+    int c = *kcol_slot(s, kind, lang);
+    if (c < 0)
+        return NULL;
+    s->used[c] = 1;
+    return s->cell[c];
 }
 
 unsigned xf_col_of(const xf_sheet *s, xf_kind kind, int lang)
 {
-    for (unsigned c = 0; c < s->width; c++)
-        if (s->cols[c].kind == kind && (lang < 0 || s->cols[c].lang == lang))
-            return c;
-    return 0;
+    int c = s->kcol[(size_t)kind * (XF_MAX_LANG + 1) + (size_t)(lang + 1)];
+    return c < 0 ? 0 : (unsigned)c;
 }
 
 void xf_report_unused(xf_import *im, xf_sheet *s)
 {
-    for (unsigned c = 0; c < s->width; c++) {
-        if (!s->cell[c] || s->used[c])
+    for (size_t i = 0; i < s->nfilled; i++) {
+        unsigned c = s->filled[i];
+        if (s->used[c])
             continue;
         if (s->cols[c].kind == XK_NONE)
             xf_note(im, s, (int)s->row, c,
@@ -122,6 +159,8 @@ void xf_sheet_free(xf_sheet *s)
     free(s->cols);
     free(s->cell);
     free(s->used);
+    free(s->filled);
+    free(s->kcol);
 }
 
 int xf_lang_add(xf_import *im, const char *code)
@@ -129,6 +168,8 @@ int xf_lang_add(xf_import *im, const char *code)
     for (size_t i = 0; i < im->nlang; i++)
         if (!strcmp(im->langs[i], code))
             return (int)i;
+    if (im->nlang >= XF_MAX_LANG)
+        return -1;
     im->langs = xrealloc(im->langs, (im->nlang + 1) * sizeof *im->langs);
     im->langs[im->nlang] = xstrdup(code);
     return (int)im->nlang++;
@@ -151,6 +192,7 @@ static const struct {
     {"khaosat_min", XK_MIN}, {"khaosat_max", XK_MAX},
     {"khaosat_indicator", XK_INDICATOR}, {"comments", XK_COMMENT},
     {"comment", XK_COMMENT}, {"notes", XK_COMMENT},
+    {"parameters", XK_PARAMETERS},
     {"list_name", XK_LIST_NAME}, {"list name", XK_LIST_NAME},
     {"form_title", XK_FORM_TITLE}, {"form_id", XK_FORM_ID},
     {"version", XK_VERSION}, {"default_language", XK_DEFAULT_LANG},
@@ -211,6 +253,8 @@ static void read_header(xf_import *im, xf_sheet *s, unsigned c, const char *h)
     } else if (is_settings && !strncmp(base, "khaosat_title_", 14) && base[14]) {
         col->kind = XK_TITLE;
         col->lang = xf_lang_add(im, base + 14);
+        if (col->lang < 0)
+            col->kind = XK_UNSUPPORTED;
     } else if (is_choices && col->kind == XK_UNSUPPORTED && !sep &&
                strcmp(base, "image") && strcmp(base, "audio") &&
                strcmp(base, "video") && strcmp(base, "big-image")) {
@@ -240,6 +284,11 @@ static void read_header(xf_import *im, xf_sheet *s, unsigned c, const char *h)
         return;
     }
     col->lang = xf_lang_add(im, code);
+    if (col->lang < 0) {
+        xf_note(im, s, (int)s->sh->cells[0].row, c,
+                _("more than %d languages; '%s' is left out"), XF_MAX_LANG, code);
+        col->kind = XK_UNSUPPORTED;
+    }
     free(code);
 }
 
@@ -260,6 +309,7 @@ void xf_resolve_columns(xf_import *im, xf_sheet *s)
                 break;
             }
     }
+    index_columns(s);
 }
 
 void xf_read_headers(xf_import *im, xf_sheet *s)
@@ -275,4 +325,5 @@ void xf_read_headers(xf_import *im, xf_sheet *s)
         if (*t)
             read_header(im, s, c->col, t);
     }
+    index_columns(s);
 }

@@ -102,17 +102,6 @@ static char *row_name(xf_import *im, const row_type *rt)
     return NULL;
 }
 
-/* Add list to the lists that get an "other" choice. */
-static void add_other_list(xf_import *im, const char *list)
-{
-    for (size_t i = 0; i < im->nother; i++)
-        if (!strcmp(im->other_lists[i], list))
-            return;
-    im->other_lists = xrealloc(im->other_lists,
-                               (im->nother + 1) * sizeof *im->other_lists);
-    im->other_lists[im->nother++] = xstrdup(list);
-}
-
 void xf_survey_names(xf_import *im)
 {
     xf_sheet *s = &im->survey;
@@ -129,7 +118,7 @@ void xf_survey_names(xf_import *im)
                 char *other = xasprintf("%s_other", name);
                 xf_names_add(&im->qnames, other);
                 free(other);
-                add_other_list(im, rt.list);
+                xf_names_add(&im->other_lists, rt.list);
             }
         }
         if (rt.list)
@@ -204,10 +193,35 @@ static void write_flags(xf_import *im, int in)
     if (ro && xls_bool(ro) == 1) {
         sbuf_addf(&im->out, "%*sread_only: true\n", in, "");
     } else if (ro && xls_bool(ro) < 0) {
-        for (unsigned c = 0; c < s->width; c++)
-            if (s->cols[c].kind == XK_READ_ONLY)
-                s->used[c] = 0;
+        /* Left unused, so that it is reported. */
+        s->used[xf_col_of(s, XK_READ_ONLY, -1)] = 0;
     }
+}
+
+/* The parameters column: randomize=true and seed=EXPR become randomize
+ * and seed; any other parameter is reported. */
+static void write_parameters(xf_import *im, int in)
+{
+    xf_sheet *s = &im->survey;
+    const char *par = xf_get(s, XK_PARAMETERS, -1);
+    if (!par)
+        return;
+    char *copy = xstrdup(par);
+    for (char *t = strtok(copy, " \t\n;,"); t; t = strtok(NULL, " \t\n;,")) {
+        if (!strcasecmp(t, "randomize=true") || !strcasecmp(t, "randomize=true()")) {
+            sbuf_addf(&im->out, "%*srandomize: true\n", in, "");
+        } else if (!strncasecmp(t, "seed=", 5) && t[5]) {
+            char *e = xf_rewrite(&im->qnames, NULL, t + 5, 0);
+            sbuf_addf(&im->out, "%*sseed: ", in, "");
+            xf_yaml_str(&im->out, e);
+            sbuf_addc(&im->out, '\n');
+            free(e);
+        } else {
+            xf_note(im, s, (int)s->row, xf_col_of(s, XK_PARAMETERS, -1),
+                    _("parameters '%s' has no khaosat equivalent"), t);
+        }
+    }
+    free(copy);
 }
 
 /* indicator and meta. */
@@ -227,12 +241,11 @@ static void write_meta(xf_import *im, int in)
         free(copy);
     }
     int n = 0;
-    for (unsigned c = 0; c < s->width; c++) {
+    for (size_t i = 0; i < s->nfilled; i++) {
+        unsigned c = s->filled[i];
         if (s->cols[c].kind != XK_META)
             continue;
         s->used[c] = 1;
-        if (!s->cell[c])
-            continue;
         sbuf_addf(&im->out, n++ ? ", " : "%*smeta: {", in, "");
         xf_yaml_key(&im->out, s->cols[c].key);
         sbuf_add(&im->out, ": ");
@@ -279,6 +292,7 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
         sbuf_addc(o, '\n');
     }
     write_expr(im, XK_CHOICE_FILTER, "choice_filter", in, &im->anames);
+    write_parameters(im, in);
     write_expr(im, XK_COUNT, "count", in, NULL);
     const char *mn = xf_get(s, XK_MIN, -1), *mx = xf_get(s, XK_MAX, -1);
     if (mn)

@@ -69,7 +69,7 @@ static char *read_part(reader *r, const char *name, size_t *len, int required)
         if (n == cap) {
             if (cap > XLSX_MAX_PART)
                 break;
-            cap *= 2;
+            cap = cap * 2 > XLSX_MAX_PART ? (size_t)XLSX_MAX_PART + 1 : cap * 2;
             buf = xrealloc(buf, cap + 1);
         }
         zip_int64_t got = zip_fread(zf, buf + n, cap - n);
