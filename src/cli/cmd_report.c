@@ -12,6 +12,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "core/durable.h"
 #include "report/csv.h"
 #include "core/i18n.h"
 #include "report/report.h"
@@ -22,7 +23,7 @@ static void report_usage(FILE *f)
     fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
                  "[--report FILE] [--commune CODE] [--by-village]\n"
                  "       [--format text|markdown|csv|html] [--lang CODE] "
-                 "[--out FILE] [--jobs 1|2]\n"
+                 "[--out FILE] [--sync] [--jobs 1|2]\n"
                  "       khaosat report --communes [--sort qualify|code] "
                  "[--format text|csv|html] ...\n"));
 }
@@ -59,12 +60,26 @@ static rscan *open_scan(const char *prog, const char *db_opt)
     return s;
 }
 
-/* Write text to path ("-" or NULL: standard output); 0 or 1. */
+/* Set by --sync: files written reach the disk before the command ends. */
+static int sync_out;
+
+/* Write text to path ("-" or NULL: standard output); 0 or 1.  With
+ * --sync it is written durably (temporary, fsync, rename, directory
+ * fsync): a power cut leaves the old file or the whole new one. */
 static int write_out(const char *prog, const char *path, const char *text)
 {
     if (!path || !strcmp(path, "-")) {
         fputs(text, stdout);
         return fflush(stdout) ? 1 : 0;
+    }
+    if (sync_out) {
+        char *err = NULL;
+        if (durable_write_file(path, text, strlen(text), 0644,
+                               DURABLE_REPLACE, &err) == 0)
+            return 0;
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
+        return 1;
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
@@ -76,6 +91,28 @@ static int write_out(const char *prog, const char *path, const char *text)
     if (fclose(f)) {
         fprintf(stderr, _("%s: cannot write %s: %s\n"), prog, path,
                 strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* Sync the files csv wrote and their folder (--sync); 0 or 1. */
+static int sync_csv(const char *prog, const char *dir, const csv_summary *sum)
+{
+    char *err = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sum->n; i++)
+        rc = durable_sync_file(sum->files[i].path, &err);
+    if (rc == 0)
+        rc = durable_sync_dir(dir, &err);
+    /* A folder made by this command needs its own name synced too. */
+    char *parent = durable_dirname(dir);
+    if (rc == 0)
+        rc = durable_sync_dir(parent, &err);
+    free(parent);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
         return 1;
     }
     return 0;
@@ -148,6 +185,7 @@ int cmd_report(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"communes", no_argument, NULL, 'C'},
         {"sort", required_argument, NULL, 's'},
+        {"sync", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -170,6 +208,7 @@ int cmd_report(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'C': communes = 1; break;
         case 's': sort = optarg; break;
+        case 'S': sync_out = 1; break;
         case 'j':
             o.jobs = (int)cmd_parse_count(optarg);
             if (o.jobs < 1 || o.jobs > 2) {
@@ -229,7 +268,7 @@ int cmd_report(int argc, char **argv)
 
 static const char csv_usage[] = N_(
     "Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] "
-    "[--lang CODE] [--bom] [--drafts]\n");
+    "[--lang CODE] [--bom] [--drafts] [--sync]\n");
 
 int cmd_csv(int argc, char **argv)
 {
@@ -244,6 +283,7 @@ int cmd_csv(int argc, char **argv)
         {"lang", &o.lang, NULL, NULL},
         {"bom", NULL, NULL, &o.bom},
         {"drafts", NULL, NULL, &o.drafts},
+        {"sync", NULL, NULL, &sync_out},
     };
     int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
                                _(csv_usage));
@@ -276,7 +316,7 @@ int cmd_csv(int argc, char **argv)
                 printf(_("%ld draft(s) left out: only finalised interviews are "
                          "exported (--drafts adds them)\n"),
                        sum.drafts_left_out);
-            rc = 0;
+            rc = sync_out ? sync_csv(prog, o.dir, &sum) : 0;
         }
     }
     csv_summary_free(&sum);
