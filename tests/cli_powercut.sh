@@ -72,6 +72,10 @@ mkdir "$FAST/usb"
 "$K" simulate --db "$FAST/lap.db" --forms "$FORMS" --form household --count 3 --seed 1 >/dev/null 2>&1
 "$K" export --db "$FAST/lap.db" --to "$FAST/usb" >/dev/null 2>&1
 "$K" merge --db "$P/office.db" "$FAST/usb" >/dev/null 2>&1
+# The office takes bundles of the forms it has accepted.
+"$K" forms accept --db "$P/office.db" "$FAST"/usb/*.khb >/dev/null 2>&1
+"$K" merge --db "$P/office.db" "$FAST/usb" >/dev/null 2>&1
+[ "$(sqlite3 "$P/office.db" 'SELECT count(*) FROM interviews')" = 3 ] || fail "the office has no data"
 "$K" keys export --db "$P/office.db" --role office --to "$FAST/o.card" >/dev/null 2>&1
 for i in 2 3 4; do
     "$K" simulate --db "$FAST/lap$i.db" --forms "$FORMS" --form household --count 2 --seed $((i * 10)) >/dev/null 2>&1
