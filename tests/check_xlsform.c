@@ -810,7 +810,42 @@ static Suite *xlsform_suite(void)
     return s;
 }
 
-int main(void)
+/* For tests/cli_xlsform.sh: write OUT.xlsx with a sheet per NAME=FILE
+ * argument, FILE holding tab-separated cells, a row per line. */
+static int write_xlsx_from_tsv(int argc, char **argv)
 {
+    lxw_workbook *wb = workbook_new(argv[2]);
+    for (int a = 3; a < argc; a++) {
+        char *eq = strchr(argv[a], '=');
+        if (!eq)
+            return 2;
+        *eq = '\0';
+        size_t len = 0;
+        char *text = util_read_file(eq + 1, &len);
+        if (!text)
+            return 2;
+        lxw_worksheet *ws = workbook_add_worksheet(wb, argv[a]);
+        lxw_row_t row = 0;
+        for (char *line = text, *next; *line; line = next, row++) {
+            next = strchr(line, '\n');
+            next = next ? (*next = '\0', next + 1) : line + strlen(line);
+            lxw_col_t col = 0;
+            for (char *cell = line, *tab; cell; cell = tab, col++) {
+                tab = strchr(cell, '\t');
+                if (tab)
+                    *tab++ = '\0';
+                if (*cell)
+                    worksheet_write_string(ws, row, col, cell, NULL);
+            }
+        }
+        free(text);
+    }
+    return workbook_close(wb) == LXW_NO_ERROR ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "--write-xlsx"))
+        return write_xlsx_from_tsv(argc, argv);
     return check_run(xlsform_suite());
 }
