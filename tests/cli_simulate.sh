@@ -40,4 +40,31 @@ run "$KHAOSAT" simulate --db "$TMP/junk.db" --forms "$FORMS" --form household --
 expect_status 1
 [ "$(cksum < "$TMP/junk.db")" = "$before" ] || fail "a foreign file was modified"
 
+# Training data that looks like a survey: a commune with its villages and
+# declared officials, then 200 households and as many officials.
+if command -v sqlite3 >/dev/null 2>&1; then
+    t="$TMP/train.db"
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form commune --count 1 --seed 3 >/dev/null 2>&1
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form household --count 200 --seed 4 >/dev/null 2>&1
+    declared=$(sqlite3 "$t" "SELECT value FROM answers WHERE qid = 'n_officials'")
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form officials --count "$((declared + 5))" --seed 5 >/dev/null 2>&1
+    q() { sqlite3 "$t" "$1"; }
+    refused=$(q "SELECT count(*) FROM answers WHERE qid = 'consent' AND value = '0'")
+    [ "$refused" -ge 2 ] && [ "$refused" -le 20 ] || fail "refusals should be about 5% of 200, got $refused"
+    young=$(q "SELECT count(*) FROM answers a JOIN answers d ON d.interview = a.interview AND d.qid = 'interview_date' WHERE a.qid = 'm_birth_year' AND a.path = 'members[1]' AND cast(substr(d.value, 1, 4) AS int) - cast(a.value AS int) < 18")
+    [ "$young" = 0 ] || fail "$young household heads are under 18"
+    strays=$(q "SELECT count(*) FROM answers WHERE qid = 'village' AND value NOT IN (SELECT value FROM answers WHERE qid = 'v_code')")
+    [ "$strays" = 0 ] || fail "$strays households are in villages the commune does not list"
+    payers=$(q "SELECT count(*) FROM answers a JOIN answers b ON b.interview = a.interview AND b.qid = 'hh_pay_online' AND b.value = '1' WHERE a.qid = 'hh_smartphone' AND a.value = '0'")
+    [ "$payers" = 0 ] || fail "$payers households without a smartphone pay online"
+    commune_level=$(q "SELECT count(*) FROM answers WHERE qid = 'off_level' AND value = 'commune'")
+    [ "$commune_level" = "$declared" ] || fail "$commune_level commune officials, the commune declares $declared"
+    [ "$(q "SELECT count(DISTINCT value) FROM answers WHERE qid = 'official_no'")" = "$((declared + 5))" ] ||
+        fail "official numbers repeat"
+    # The report over it: C4 reads every declared official.
+    run "$KHAOSAT" report --db "$t" --forms "$FORMS" --lang en
+    expect_status 0
+    expect_out_contains "of $declared officials interviewed"
+fi
+
 finish

@@ -20,10 +20,12 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
 {
     sim_rng rng;
     sim_seed(&rng, seed);
+    rng.st = st;
     char *enumerator = NULL;
     store_setting_get(st, "enumerator", &enumerator);
     long complete = 0, left = 0;
     for (long i = 0; i < count; i++) {
+        rng.seq = i + 1;
         session *s = NULL;
         char *err = NULL;
         if (session_new(st, f, enumerator ? enumerator : "simulate", f->default_lang,
@@ -32,6 +34,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
             free(err);
             session_free(s);
             free(enumerator);
+            sim_free(&rng);
             return 1;
         }
         int rc = drafts ? 1 : session_finalise(s);
@@ -39,6 +42,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
             fprintf(stderr, "khaosat simulate: %s\n", session_errmsg(s));
             session_free(s);
             free(enumerator);
+            sim_free(&rng);
             return 1;
         }
         complete += rc == 0;
@@ -46,6 +50,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
         session_free(s);
     }
     free(enumerator);
+    sim_free(&rng);
     printf(_("%ld interviews of %s: %ld complete, %ld left as drafts\n"),
            count, f->id, complete, left);
     return 0;

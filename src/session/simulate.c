@@ -2,10 +2,14 @@
 #include "config.h"
 #include "session/simulate.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
+#include "core/value.h"
+#include "store/store.h"
 
 /* Tries before a question is left unanswered. */
 #define SIM_TRIES 200
@@ -13,6 +17,22 @@
 void sim_seed(sim_rng *r, uint64_t seed)
 {
     r->state = seed;
+    r->seq = 0;
+    r->st = NULL;
+    r->declared = -2;
+    r->pool = NULL;
+    r->npool = 0;
+    r->pool_read = 0;
+}
+
+void sim_free(sim_rng *r)
+{
+    for (size_t i = 0; i < r->npool; i++)
+        free(r->pool[i]);
+    free(r->pool);
+    r->pool = NULL;
+    r->npool = 0;
+    r->pool_read = 0;
 }
 
 /* splitmix64: small, fast, well distributed; not for secrets. */
@@ -110,6 +130,178 @@ static char *sim_candidate(session *s, sim_rng *r, session_item it, int attempt)
     }
 }
 
+/* Resolver binding ${name} to a form's questions. */
+static int sim_resolve(void *ctx, const char *name, int bare)
+{
+    return bare ? -1 : form_find(ctx, name);
+}
+
+/* The meta expression key of item it evaluated as a string (newly
+ * allocated), or NULL when absent or malformed. */
+static char *sim_meta_str(session *s, session_item it, const char *key)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    const char *src = form_meta(&f->q[it.q], key);
+    expr *e = NULL;
+    expr_error ee = {0, NULL};
+    if (!src || expr_parse(src, &e, &ee) ||
+        expr_bind(e, sim_resolve, (void *)f, &ee)) {
+        free(ee.msg);
+        expr_free(e);
+        return NULL;
+    }
+    char *v = inst_eval_string(in, it.fr, it.q, e);
+    expr_free(e);
+    return v;
+}
+
+/* The meta expression key of item it evaluated as a number; NaN when
+ * absent or not a number. */
+static double sim_meta_num(session *s, session_item it, const char *key)
+{
+    char *v = sim_meta_str(s, it, key);
+    if (!v)
+        return NAN;
+    double d = strcmp(v, "true") == 0 ? 1 : strcmp(v, "false") == 0 ? 0
+                                                                    : val_parse_number(v);
+    free(v);
+    return d;
+}
+
+/* Answers of one stored interview: the top-level value of qid. */
+typedef struct sim_find {
+    const char *qid;
+    char *value;
+} sim_find;
+
+static int sim_find_cb(void *ctx, const char *qid, const char *path,
+                       const char *value)
+{
+    sim_find *f = ctx;
+    if (!*path && !strcmp(qid, f->qid) && !f->value)
+        f->value = xstrdup(value);
+    return 0;
+}
+
+/* Every value of a qid at any path of one interview, into the pool. */
+typedef struct sim_collect {
+    const char *qid;
+    sim_rng *r;
+} sim_collect;
+
+static int sim_collect_cb(void *ctx, const char *qid, const char *path,
+                          const char *value)
+{
+    sim_collect *c = ctx;
+    (void)path;
+    if (strcmp(qid, c->qid) || !*value)
+        return 0;
+    c->r->pool = xrealloc(c->r->pool, (c->r->npool + 1) * sizeof *c->r->pool);
+    c->r->pool[c->r->npool++] = xstrdup(value);
+    return 0;
+}
+
+/* Interviews of a form: the first complete one's uuid. */
+static int sim_first_cb(void *ctx, const store_interview *iv)
+{
+    char **uuid = ctx;
+    if (!*uuid && iv->status == STORE_COMPLETE)
+        *uuid = xstrdup(iv->uuid);
+    return 0;
+}
+
+/* The total another form declares ("FORM QID CODE" of sim_declared): the
+ * number in QID of FORM's latest complete interview; -1 when none. */
+static long sim_declared_total(sim_rng *r, const char *spec)
+{
+    if (r->declared != -2)
+        return r->declared;
+    r->declared = -1;
+    char form_id[64], qid[64];
+    if (!r->st || sscanf(spec, "%63s %63s", form_id, qid) != 2)
+        return -1;
+    char *uuid = NULL;
+    store_list_interviews(r->st, form_id, sim_first_cb, &uuid);
+    if (!uuid)
+        return -1;
+    sim_find f = {qid, NULL};
+    store_load_answers(r->st, uuid, sim_find_cb, &f);
+    double v = f.value ? val_parse_number(f.value) : NAN;
+    r->declared = v == v && v >= 0 ? (long)v : -1;
+    free(f.value);
+    free(uuid);
+    return r->declared;
+}
+
+/* One of the values another form holds ("FORM QID" of sim_from: the
+ * village codes of the commune's roster), newly allocated; NULL when it
+ * has none. */
+static char *sim_from_pool(sim_rng *r, const char *spec)
+{
+    if (!r->pool_read) {
+        r->pool_read = 1;
+        char form_id[64], qid[64];
+        char *uuid = NULL;
+        if (r->st && sscanf(spec, "%63s %63s", form_id, qid) == 2)
+            store_list_interviews(r->st, form_id, sim_first_cb, &uuid);
+        if (uuid) {
+            sim_collect c = {qid, r};
+            store_load_answers(r->st, uuid, sim_collect_cb, &c);
+        }
+        free(uuid);
+    }
+    if (!r->npool)
+        return NULL;
+    return xstrdup(r->pool[sim_range(r, 0, (long)r->npool - 1)]);
+}
+
+/* The answer a question's meta asks for, or NULL to draw as usual:
+ * sim_seq numbers the interviews of a run; sim_from "FORM QID" takes one
+ * of the values of QID in FORM's latest complete interview; sim_value is
+ * an expression giving the answer; sim_declared "FORM QID CODE
+ * [OTHER]" gives CODE to the first QID interviews (the officials a commune
+ * declares) and OTHER to the rest; sim_first is the chance of the first
+ * choice; sim_yes the chance of "1" over "0"; sim_min and sim_max bound an
+ * integer. */
+static char *sim_hinted(session *s, sim_rng *r, session_item it)
+{
+    const form_question *fq = &inst_form(session_inst(s))->q[it.q];
+    if (form_meta(fq, "sim_seq") && r->seq > 0)
+        return xasprintf("%ld", r->seq);
+    if (form_meta(fq, "sim_from"))
+        return sim_from_pool(r, form_meta(fq, "sim_from"));
+    if (form_meta(fq, "sim_value"))
+        return sim_meta_str(s, it, "sim_value");
+    const char *dec = form_meta(fq, "sim_declared");
+    char code[64], other[64];
+    int nc = dec ? sscanf(dec, "%*s %*s %63s %63s", code, other) : 0;
+    if (nc >= 1) {
+        long n = sim_declared_total(r, dec);
+        if (n >= 0 && r->seq > 0 && r->seq <= n)
+            return xstrdup(code);
+        return nc == 2 && n >= 0 ? xstrdup(other) : NULL;
+    }
+    double first = sim_meta_num(s, it, "sim_first");
+    if (first == first) {
+        long draw = sim_range(r, 0, 9999);
+        const form *f = inst_form(session_inst(s));
+        if ((double)draw < first * 10000 && fq->list >= 0 &&
+            f->lists[fq->list].nchoices)
+            return xstrdup(f->lists[fq->list].choices[0].value);
+        return NULL;
+    }
+    double p = sim_meta_num(s, it, "sim_yes");
+    if (p == p) {
+        long draw = sim_range(r, 0, 9999);
+        return xstrdup((double)draw < p * 10000 ? "1" : "0");
+    }
+    double lo = sim_meta_num(s, it, "sim_min"), hi = sim_meta_num(s, it, "sim_max");
+    if (lo == lo && hi == hi && hi >= lo)
+        return xasprintf("%ld", sim_range(r, (long)lo, (long)hi));
+    return NULL;
+}
+
 /* Answer item it with the first candidate that passes its checks. */
 static int sim_answer(session *s, sim_rng *r, session_item it)
 {
@@ -121,6 +313,15 @@ static int sim_answer(session *s, sim_rng *r, session_item it)
     if (!fq->required_always && !fq->required && !fq->ndependents &&
         sim_range(r, 0, 9) == 0)
         return 0;
+    char *hint = sim_hinted(s, r, it);
+    if (hint) {
+        int rc = session_answer(s, it, hint, NULL);
+        free(hint);
+        if (rc < 0)
+            return -1;
+        if (rc == INST_OK)
+            return 0;
+    }
     for (int attempt = 0; attempt < SIM_TRIES; attempt++) {
         char *v = sim_candidate(s, r, it, attempt);
         if (!v)

@@ -12,10 +12,18 @@
 
 typedef struct sim_rng {
     uint64_t state;
+    long seq;             /* number of this interview in the run (1 first) */
+    store *st;            /* where other forms' answers are read, or NULL */
+    long declared;        /* cached sim_declared total, -1 none, -2 unread */
+    char **pool;          /* cached sim_from values (owned) */
+    size_t npool;
+    int pool_read;
 } sim_rng;
 
-/* Seed a generator. */
+/* Seed a generator (seq 0, no store). */
 void sim_seed(sim_rng *r, uint64_t seed);
+/* Free what the generator cached (sim_from values). */
+void sim_free(sim_rng *r);
 /* The next 64 random bits. */
 uint64_t sim_next(sim_rng *r);
 /* A uniform integer in [lo, hi]. */
@@ -23,6 +31,9 @@ long sim_range(sim_rng *r, long lo, long hi);
 
 /* Answer every relevant question of the session's interview; open-ended
  * repeats get between their min and max (at most max_repeat) instances.
+ * A question's meta may steer its answers (sim_yes, sim_min, sim_max,
+ * sim_seq, sim_declared: see khaosat(1), simulate) so that the data looks
+ * like a survey's.
  * Returns 0, or -1 when the store failed. */
 int sim_fill(session *s, sim_rng *r, int max_repeat);
 
