@@ -202,17 +202,46 @@ static int sim_collect_cb(void *ctx, const char *qid, const char *path,
     return 0;
 }
 
-/* Interviews of a form: the first complete one's uuid. */
-static int sim_first_cb(void *ctx, const store_interview *iv)
+/* The complete interviews of a form, their uuids collected. */
+typedef struct sim_ivs {
+    char **uuid;
+    size_t n;
+} sim_ivs;
+
+static int sim_ivs_cb(void *ctx, const store_interview *iv)
 {
-    char **uuid = ctx;
-    if (!*uuid && iv->status == STORE_COMPLETE)
-        *uuid = xstrdup(iv->uuid);
+    sim_ivs *v = ctx;
+    if (iv->status != STORE_COMPLETE)
+        return 0;
+    v->uuid = xrealloc(v->uuid, (v->n + 1) * sizeof *v->uuid);
+    v->uuid[v->n++] = xstrdup(iv->uuid);
     return 0;
 }
 
-/* The total another form declares ("FORM QID CODE" of sim_declared): the
- * number in QID of FORM's latest complete interview; -1 when none. */
+/* The complete interviews of form_id (free with sim_ivs_free). */
+static sim_ivs sim_complete(store *st, const char *form_id)
+{
+    sim_ivs v = {NULL, 0};
+    store_list_interviews(st, form_id, sim_ivs_cb, &v);
+    return v;
+}
+
+static void sim_ivs_free(sim_ivs *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->uuid[i]);
+    free(v->uuid);
+}
+
+/* Order of pooled values. */
+static int sim_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The total another form declares ("FORM QID ..." of sim_declared): the
+ * smallest number in QID over FORM's complete interviews (whatever order
+ * the database lists them in); -1 when none. */
 static long sim_declared_total(sim_rng *r, const char *spec)
 {
     if (r->declared != -2)
@@ -221,35 +250,46 @@ static long sim_declared_total(sim_rng *r, const char *spec)
     char form_id[64], qid[64];
     if (!r->st || sscanf(spec, "%63s %63s", form_id, qid) != 2)
         return -1;
-    char *uuid = NULL;
-    store_list_interviews(r->st, form_id, sim_first_cb, &uuid);
-    if (!uuid)
-        return -1;
-    sim_find f = {qid, NULL};
-    store_load_answers(r->st, uuid, sim_find_cb, &f);
-    double v = f.value ? val_parse_number(f.value) : NAN;
-    r->declared = v == v && v >= 0 ? (long)v : -1;
-    free(f.value);
-    free(uuid);
+    sim_ivs v = sim_complete(r->st, form_id);
+    for (size_t i = 0; i < v.n; i++) {
+        sim_find f = {qid, NULL};
+        store_load_answers(r->st, v.uuid[i], sim_find_cb, &f);
+        double x = f.value ? val_parse_number(f.value) : NAN;
+        if (x == x && x >= 0 && (r->declared < 0 || (long)x < r->declared))
+            r->declared = (long)x;
+        free(f.value);
+    }
+    sim_ivs_free(&v);
     return r->declared;
 }
 
 /* One of the values another form holds ("FORM QID" of sim_from: the
- * village codes of the commune's roster), newly allocated; NULL when it
- * has none. */
+ * village codes of the communes' rosters), newly allocated; NULL when
+ * there is none. */
 static char *sim_from_pool(sim_rng *r, const char *spec)
 {
     if (!r->pool_read) {
         r->pool_read = 1;
         char form_id[64], qid[64];
-        char *uuid = NULL;
-        if (r->st && sscanf(spec, "%63s %63s", form_id, qid) == 2)
-            store_list_interviews(r->st, form_id, sim_first_cb, &uuid);
-        if (uuid) {
+        if (r->st && sscanf(spec, "%63s %63s", form_id, qid) == 2) {
+            sim_ivs v = sim_complete(r->st, form_id);
             sim_collect c = {qid, r};
-            store_load_answers(r->st, uuid, sim_collect_cb, &c);
+            for (size_t i = 0; i < v.n; i++)
+                store_load_answers(r->st, v.uuid[i], sim_collect_cb, &c);
+            sim_ivs_free(&v);
         }
-        free(uuid);
+        /* Sorted and each value once: the same pool whatever order the
+         * database lists the interviews in. */
+        if (r->npool > 1)
+            qsort(r->pool, r->npool, sizeof *r->pool, sim_strcmp);
+        size_t k = 0;
+        for (size_t i = 0; i < r->npool; i++) {
+            if (k && !strcmp(r->pool[k - 1], r->pool[i]))
+                free(r->pool[i]);
+            else
+                r->pool[k++] = r->pool[i];
+        }
+        r->npool = k;
     }
     if (!r->npool)
         return NULL;
@@ -258,7 +298,7 @@ static char *sim_from_pool(sim_rng *r, const char *spec)
 
 /* The answer a question's meta asks for, or NULL to draw as usual:
  * sim_seq numbers the interviews of a run; sim_from "FORM QID" takes one
- * of the values of QID in FORM's latest complete interview; sim_value is
+ * of the values of QID in FORM's complete interviews; sim_value is
  * an expression giving the answer; sim_declared "FORM QID CODE
  * [OTHER]" gives CODE to the first QID interviews (the officials a commune
  * declares) and OTHER to the rest; sim_first is the chance of the first
