@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync/bundle.h"
+#include "sync/bundle_int.h"   /* tests and benches reach the plain reader */
 #include "check_main.h"
 #include "store/store.h"
 #include "core/util.h"

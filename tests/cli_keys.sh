@@ -153,12 +153,20 @@ expect_status 1
 expect_err_contains "no trusted card"
 
 # Backup and restore: the office's computer dies; a new one reads bundles.
-run env KHAOSAT_PASSPHRASE=short "$K" keys backup --db "$O" --to "$TMP/office.keys"
+run env KHAOSAT_PASSPHRASE=12345678 "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 1
-expect_err_contains "at least 8"
+expect_err_contains "at least 12 characters"
+# Twelve bytes but eleven characters is still too short.
+run env KHAOSAT_PASSPHRASE="mật khẩu ng" "$K" keys backup --db "$O" --to "$TMP/office.keys"
+expect_status 1
+expect_err_contains "at least 12 characters"
+[ ! -e "$TMP/office.keys" ] || fail "a refused backup left a file"
 run env KHAOSAT_PASSPHRASE="đúng mật khẩu" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 0
 [ "$(stat -c %a "$TMP/office.keys")" = 600 ] || fail "backup readable by others"
+# libsodium's MODERATE costs: 3 passes over 256 MiB.
+grep -qx "kdf: argon2id13 3 268435456" "$TMP/office.keys" || fail "backup KDF below MODERATE: $(grep kdf "$TMP/office.keys")"
+[ -z "$(ls -A "$TMP" | grep '^\.khaosat-')" ] || fail "the backup left a temporary file"
 run env KHAOSAT_PASSPHRASE="sai mật khẩu" "$K" keys restore --db "$TMP/new.db" "$TMP/office.keys"
 expect_status 1
 expect_err_contains "wrong passphrase"

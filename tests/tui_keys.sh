@@ -114,7 +114,8 @@ card="$TMP/usb/khaosat-laptop-$AF.card"
 ks_checks=$((ks_checks + 1))
 [ -f "$card" ] || fail "no card $card: $(ls "$TMP/usb")"
 ks_checks=$((ks_checks + 1))
-[ -z "$(ls "$TMP"/usb/*.part 2>/dev/null)" ] || fail "a temporary file is left"
+[ -z "$(ls -A "$TMP/usb" | grep '^\.')" ] || fail "a temporary file is left"
+[ "$(stat -c %a "$card")" = 600 ] || fail "the card was written $(stat -c %a "$card"), not 0600"
 run "$K" keys trust --db "$O" --yes "$card"
 expect_status 0
 expect_out_contains "fingerprint: $AF"

@@ -30,10 +30,10 @@ static form *answer_form(store *st, const char *prog, const char *uuid)
     int rc = store_get_interview(st, uuid, &iv);
     if (rc != 0) {
         if (rc > 0)
-            fprintf(stderr, _("%s: no interview %s in %s\n"), prog, uuid,
+            cmd_eprintf(_("%s: no interview %s in %s\n"), prog, uuid,
                     store_path(st));
         else
-            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+            cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
         return NULL;
     }
     store_form sf;
@@ -50,7 +50,7 @@ static form *answer_form(store *st, const char *prog, const char *uuid)
         store_form_clear(&sf);
     }
     if (!f)
-        fprintf(stderr, _("%s: the form %s version %s of interview %s cannot "
+        cmd_eprintf(_("%s: the form %s version %s of interview %s cannot "
                           "be loaded\n"), prog, iv.form_id, iv.form_version,
                 uuid);
     store_interview_clear(&iv);
@@ -68,7 +68,7 @@ static session *answer_open(store *st, const char *prog, const char *uuid,
     session *s = NULL;
     char *err = NULL;
     if (session_resume(st, *f, uuid, (*f)->default_lang, &s, &err) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err ? err : uuid);
+        cmd_eprintf("%s: %s\n", prog, err ? err : uuid);
         free(err);
         form_free(*f);
         *f = NULL;
@@ -83,11 +83,11 @@ static void answer_print_problems(session *s, const char *prog,
     session_problem *p;
     size_t n = session_problems(s, &p);
     const form *f = inst_form(session_inst(s));
-    fprintf(stderr, _("%s: interview %s is not finished: %zu question(s) "
+    cmd_eprintf(_("%s: interview %s is not finished: %zu question(s) "
                       "need attention\n"), prog, uuid, n);
     for (size_t i = 0; i < n; i++) {
         char *path = inst_frame_path(p[i].item.fr);
-        fprintf(stderr, "  %s%s%s: %s\n", f->q[p[i].item.q].id,
+        cmd_eprintf("  %s%s%s: %s\n", f->q[p[i].item.q].id,
                 *path ? "@" : "", path, p[i].msg ? p[i].msg : "");
         free(path);
     }
@@ -100,9 +100,9 @@ static void answer_warn_twins(session *s, const char *prog, session_item it)
     char **twins;
     long n = session_key_twins(s, it, &twins);
     if (n < 0)
-        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
     for (long i = 0; i < n; i++) {
-        fprintf(stderr, _("%s: warning: interview %s has the same key as "
+        cmd_eprintf(_("%s: warning: interview %s has the same key as "
                           "interview %s on this database\n"), prog,
                 session_uuid(s), twins[i]);
         free(twins[i]);
@@ -116,11 +116,11 @@ static int answer_refused(session *s, const char *prog, const char *name,
                           int rc, const char *msg)
 {
     if (rc == SESSION_REMOVES)
-        fprintf(stderr, _("%s: %s of interview %s: %s Nothing was changed; "
+        cmd_eprintf(_("%s: %s of interview %s: %s Nothing was changed; "
                           "run again with --remove to remove them.\n"),
                 prog, name, session_uuid(s), msg);
     else if (rc != INST_OK)
-        fprintf(stderr, _("%s: %s of interview %s: %s\n"), prog, name,
+        cmd_eprintf(_("%s: %s of interview %s: %s\n"), prog, name,
                 session_uuid(s), msg ? msg : _("refused"));
     return rc != INST_OK;
 }
@@ -140,7 +140,7 @@ static int answer_apply(session *s, const char *prog, session_item it,
     if (bad)
         return 1;
     if (session_is_complete(s) && session_reopen(s) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+        cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
         return 1;
     }
     rc = (flags & CMD_REMOVE) ? session_answer_removing(s, it, value, &msg)
@@ -164,7 +164,7 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
     char *name = *path ? xasprintf("%s@%s", qid, path) : xstrdup(qid);
     int rc = 1, was_complete = session_is_complete(s);
     if (session_find_item(s, qid, path, &it) != 0)
-        fprintf(stderr, _("%s: interview %s has no question %s at \"%s\"\n"),
+        cmd_eprintf(_("%s: interview %s has no question %s at \"%s\"\n"),
                 prog, uuid, qid, path);
     else
         rc = answer_apply(s, prog, it, name, value, flags);
@@ -174,11 +174,11 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
         (flags & CMD_KEEP_COMPLETE)) {
         int left = session_finalise(s);
         if (left < 0)
-            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+            cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
         else if (left > 0)
             answer_print_problems(s, prog, uuid);
     } else if (was_complete && !session_is_complete(s)) {
-        fprintf(stderr, _("%s: interview %s is a draft again; finish it with "
+        cmd_eprintf(_("%s: interview %s is a draft again; finish it with "
                           "'khaosat finalise %s'\n"), prog, uuid, uuid);
     }
     free(name);
@@ -244,11 +244,11 @@ int cmd_finalise(int argc, char **argv)
     if (s) {
         int left = session_finalise(s);
         if (left < 0)
-            fprintf(stderr, "%s: %s\n", prog, session_errmsg(s));
+            cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
         else if (left > 0)
             answer_print_problems(s, prog, uuid);
         else {
-            printf(_("%s: complete\n"), uuid);
+            cmd_printf(_("%s: complete\n"), uuid);
             rc = 0;
         }
         session_free(s);

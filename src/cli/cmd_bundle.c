@@ -2,7 +2,6 @@
  * resolve. */
 #include "config.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,13 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sync/bundle.h"
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
 #include "sync/envelope.h"
 #include "core/form.h"
 #include "core/i18n.h"
 #include "sync/merge.h"
+#include "sync/sync.h"
 #include "store/revision.h"
 #include "session/session.h"
 
@@ -74,38 +73,35 @@ int cmd_export(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    struct stat sb;
-    if (stat(o.to, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, _("khaosat export: %s is not a directory\n"), o.to);
-        return 1;
-    }
     store *st = cmd_open_store("khaosat export", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     unsigned flags = (o.all ? BUNDLE_EXPORT_ALL : 0)
         | (o.drafts ? BUNDLE_EXPORT_DRAFTS : 0);
-    char *path = NULL, *err = NULL;
-    char sealed_for[KEYS_FPR_SIZE];
-    long n = 0;
-    rc = envelope_export(st, o.to, flags, &path, &n, sealed_for, &err);
+    char *err = NULL;
+    sync_export_result x;
+    rc = sync_export(st, o.to, flags, &x, &err);
+    if (x.swept)
+        cmd_eprintf(_("khaosat export: removed %d unfinished files of "
+                          "an interrupted export\n"), x.swept);
     if (rc != 0)
-        fprintf(stderr, _("khaosat export: %s; nothing was exported\n"), err);
-    else if (!path)
-        fprintf(stderr, _("khaosat export: no interviews to export (--all "
+        cmd_eprintf(_("khaosat export: %s; nothing was exported\n"), err);
+    else if (!x.path)
+        cmd_eprintf(_("khaosat export: no interviews to export (--all "
                           "exports everything again)\n"));
     else {
-        printf("%s\n", path);
-        fprintf(stderr, _("khaosat export: %ld interviews\n"), n);
-        if (*sealed_for)
-            fprintf(stderr, _("khaosat export: sealed for the office %s and "
-                              "signed by this database\n"), sealed_for);
+        cmd_printf("%s\n", x.path);
+        cmd_eprintf(_("khaosat export: %ld interviews\n"), x.count);
+        if (*x.sealed_for)
+            cmd_eprintf(_("khaosat export: sealed for the office %s and "
+                              "signed by this database\n"), x.sealed_for);
         else
-            fprintf(stderr, _("khaosat export: warning: no office key is "
+            cmd_eprintf(_("khaosat export: warning: no office key is "
                               "trusted, so this bundle is NOT encrypted: "
                               "anyone who finds the stick can read it (see "
                               "'khaosat keys trust')\n"));
     }
-    free(path);
+    sync_export_result_clear(&x);
     free(err);
     store_close(st);
     return rc ? 1 : 0;
@@ -127,10 +123,10 @@ static int verify_own_sealed(store *st, const char *path, int *bad)
     }
     int own = strcmp(self.card.fpr, h.from) == 0;
     if (own && envelope_check_signature(path, self.card.sign_pk, &h, &err)) {
-        fprintf(stderr, "khaosat verify: %s\n", err);
+        cmd_eprintf("khaosat verify: %s\n", err);
         *bad = 1;
     } else if (own) {
-        printf(_("%s: ok: sealed by this database for the office %s, %ld "
+        cmd_printf(_("%s: ok: sealed by this database for the office %s, %ld "
                  "interviews, signature good; only that office can open "
                  "it\n"), path, h.to, h.interviews);
     }
@@ -149,21 +145,21 @@ static void verify_one(store *st, const char *path, int *bad)
     envelope_info info;
     if (envelope_open(st, path, ENVELOPE_ALLOW_UNSIGNED, &b, &info,
                       &err) != 0) {
-        fprintf(stderr, "khaosat verify: %s\n", err);
+        cmd_eprintf("khaosat verify: %s\n", err);
         free(err);
         *bad = 1;
         return;
     }
     const bundle_manifest *m = bundle_get_manifest(b);
-    printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
+    cmd_printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
              "answers; by %s (%s) on device %s at %s; sha256 %s\n"),
            path, m->format, m->interviews, m->revisions, m->items,
            m->enumerator, m->commune, m->device, m->created, m->sha256);
     if (info.sealed)
-        printf(_("%s: sealed for this database by %s%s, signature good\n"),
+        cmd_printf(_("%s: sealed for this database by %s%s, signature good\n"),
                path, info.h.from, info.sender);
     else
-        printf(_("%s: not sealed: unsigned and readable by anyone\n"), path);
+        cmd_printf(_("%s: not sealed: unsigned and readable by anyone\n"), path);
     envelope_info_clear(&info);
     bundle_close(b);
 }
@@ -196,82 +192,37 @@ int cmd_verify(int argc, char **argv)
 
 /* Test hook: KHAOSAT_TEST_ABORT_AFTER=N kills the process after N
  * interviews of a bundle, to prove that a killed merge changes nothing. */
-static int abort_hook(void *ctx, long done)
+static int abort_hook(void *ctx, long done, long total)
 {
+    (void)total;
     long after = *(const long *)ctx;
     if (after > 0 && done >= after)
         raise(SIGKILL);
     return 0;
 }
 
-/* What merging needs besides the merger. */
-typedef struct merge_run {
-    store *st;
-    unsigned flags;         /* of envelope_open */
-    long abort_after;
-} merge_run;
-
-/* Merge one bundle file; 0 or 1 (refused). */
-static int merge_one(merger *mg, const char *path, merge_run *r)
+/* One line per bundle: what merging it did, or why it was refused. */
+static void merge_done(void *ctx, const sync_bundle_result *r)
 {
-    bundle *b;
-    char *err = NULL;
-    if (envelope_open(r->st, path, r->flags, &b, NULL, &err) != 0) {
-        fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
-        free(err);
-        return 1;
+    (void)ctx;
+    switch (r->outcome) {
+    case SYNC_MERGED:
+        cmd_printf(_("%s: added %ld, updated %ld, unchanged %ld, conflicts %ld, "
+                 "duplicates %ld\n"), r->path, r->counts.added,
+               r->counts.updated, r->counts.unchanged, r->counts.conflicts,
+               r->counts.duplicates);
+        break;
+    case SYNC_AGAIN:
+        cmd_printf(_("%s: already merged; nothing changed\n"), r->path);
+        break;
+    case SYNC_REFUSED:
+        cmd_eprintf(_("khaosat merge: %s; not merged\n"), r->why);
+        break;
+    case SYNC_EMPTY_DIR:
+        cmd_eprintf(_("khaosat merge: no bundles (*%s) in %s\n"),
+                BUNDLE_EXT, r->path);
+        break;
     }
-    merge_counts c;
-    int rc = merger_run(mg, b, abort_hook, &r->abort_after, &c, &err);
-    if (rc < 0)
-        fprintf(stderr, _("khaosat merge: %s; not merged\n"), err);
-    else if (rc == 1)
-        printf(_("%s: already merged; nothing changed\n"), path);
-    else
-        printf(_("%s: added %ld, updated %ld, unchanged %ld, conflicts %ld, "
-                 "duplicates %ld\n"), path, c.added, c.updated, c.unchanged,
-               c.conflicts, c.duplicates);
-    free(err);
-    bundle_close(b);
-    return rc < 0;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Merge every *.khb file of dir, in name order. */
-static int merge_dir(merger *mg, const char *dir, merge_run *r)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, _("khaosat merge: cannot read directory %s\n"), dir);
-        return 1;
-    }
-    char **v = NULL;
-    size_t n = 0, ext = strlen(BUNDLE_EXT);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len <= ext
-            || strcmp(e->d_name + len - ext, BUNDLE_EXT) != 0)
-            continue;
-        v = xrealloc(v, (n + 1) * sizeof *v);
-        v[n++] = xasprintf("%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    qsort(v, n, sizeof *v, name_cmp);
-    int bad = 0;
-    if (n == 0)
-        fprintf(stderr, _("khaosat merge: no bundles (*%s) in %s\n"),
-                BUNDLE_EXT, dir);
-    for (size_t i = 0; i < n; i++) {
-        bad |= merge_one(mg, v[i], r);
-        free(v[i]);
-    }
-    free(v);
-    return bad;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -286,18 +237,12 @@ int cmd_merge(int argc, char **argv)
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
-    merge_run r = {st, o.allow_unsigned ? ENVELOPE_ALLOW_UNSIGNED : 0,
-                   env ? cmd_parse_count(env) : 0};
-    merger *mg = merger_new(st);
-    int bad = 0;
-    for (int i = optind; i < argc; i++) {
-        struct stat sb;
-        if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
-            bad |= merge_dir(mg, argv[i], &r);
-        else
-            bad |= merge_one(mg, argv[i], &r);
-    }
-    merger_free(mg);
+    long abort_after = env ? cmd_parse_count(env) : 0;
+    sync_merge_hooks h = {NULL, abort_hook, NULL, merge_done, &abort_after};
+    sync_totals t;
+    int bad = sync_merge_paths(st, argv + optind, (size_t)(argc - optind),
+                               o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
+                               &h, &t);
     store_close(st);
     return bad;
 }
@@ -322,7 +267,7 @@ static int print_conflict(void *ctx, const store_conflict *c)
     char *name = answer_name(c->qid, c->path);
     char *mine = shown(c->mine), *theirs = shown(c->theirs),
          *base = shown(c->base);
-    printf(_("%s %s: mine %s (by %s on device %.8s, %s) | theirs %s (by %s "
+    cmd_printf(_("%s %s: mine %s (by %s on device %.8s, %s) | theirs %s (by %s "
              "on device %.8s, %s) | before both %s%s\n"), c->interview, name,
            mine, c->mine_enumerator ? c->mine_enumerator : "?",
            c->mine_device ? c->mine_device : "?",
@@ -343,7 +288,7 @@ static int print_conflict(void *ctx, const store_conflict *c)
 static int finish_listing(store *st, const char *prog, int rc)
 {
     if (rc)
-        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+        cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     store_close(st);
     return rc ? 1 : 0;
 }
@@ -365,7 +310,7 @@ int cmd_conflicts(int argc, char **argv)
 static int print_duplicate(void *ctx, const store_duplicate *d)
 {
     (void)ctx;
-    printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
+    cmd_printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
              "%.8s)\n"), d->form_id, d->key, d->a, d->a_enumerator,
            d->a_device, d->b, d->b_enumerator, d->b_device);
     return 0;
@@ -408,10 +353,10 @@ static int resolve_with(store *st, const char *uuid, const char *qid,
     if (rc == 0)
         rc = failed = store_conflict_resolve(st, uuid, qid, path, rev) != 0;
     if (failed)
-        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+        cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     if (rc == 0) {
         char *name = answer_name(qid, path), *v = shown(value);
-        printf(_("%s %s: now %s (revision %.12s)\n"), uuid, name, v, rev);
+        cmd_printf(_("%s %s: now %s (revision %.12s)\n"), uuid, name, v, rev);
         free(name);
         free(v);
     }
@@ -440,9 +385,9 @@ int cmd_resolve(int argc, char **argv)
     cmd_split_answer(argv[optind + 1], &qid, &path);
     rc = store_conflict_values(st, uuid, qid, path, &mine, &theirs);
     if (rc < 0)
-        fprintf(stderr, "khaosat resolve: %s\n", store_errmsg(st));
+        cmd_eprintf("khaosat resolve: %s\n", store_errmsg(st));
     else if (rc > 0)
-        fprintf(stderr, _("khaosat resolve: no unresolved conflict on %s of "
+        cmd_eprintf(_("khaosat resolve: no unresolved conflict on %s of "
                           "interview %s; see 'khaosat conflicts'\n"),
                 argv[optind + 1], uuid);
     else

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sodium.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 store *cmd_open_store(const char *prog, const char *db_opt,
@@ -23,12 +25,12 @@ store *cmd_open_store(const char *prog, const char *db_opt,
     char *err = NULL;
     int created = 0;
     if (store_open_at(db_opt, how, &st, &created, &err) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        cmd_eprintf("%s: %s\n", prog, err);
         free(err);
         return NULL;
     }
     if (created)
-        fprintf(stderr, _("%s: created a new database %s\n"), prog,
+        cmd_eprintf(_("%s: created a new database %s\n"), prog,
                 store_path(st));
     return st;
 }
@@ -42,7 +44,7 @@ catalog *cmd_load_catalog(const char *prog, const char *forms_opt)
     diag_sort(&d);
     for (size_t i = 0; i < d.n; i++) {
         char *m = diag_format(&d.v[i]);
-        fprintf(stderr, "%s: %s\n", prog, m);
+        cmd_eprintf("%s: %s\n", prog, m);
         free(m);
     }
     if (!c)
@@ -155,16 +157,13 @@ char *cmd_new_passphrase(const char *prog)
     char *p1 = cmd_read_passphrase(_("Passphrase for the backup: "));
     char *p2 = getenv("KHAOSAT_PASSPHRASE") || !p1
         ? NULL : cmd_read_passphrase(_("The same passphrase again: "));
-    int bad = !p1 || (p2 && strcmp(p1, p2) != 0) || strlen(p1) < 8;
+    int bad = !p1 || (p2 && strcmp(p1, p2) != 0);
     if (!p1)
         fprintf(stderr, _("%s: no terminal to ask for a passphrase (or set "
                           "KHAOSAT_PASSPHRASE)\n"), prog);
     else if (p2 && strcmp(p1, p2) != 0)
         fprintf(stderr, _("%s: the two passphrases differ; nothing "
                           "written\n"), prog);
-    else if (strlen(p1) < 8)
-        fprintf(stderr, _("%s: a passphrase needs at least 8 characters\n"),
-                prog);
     cmd_drop_passphrase(p2);
     if (bad) {
         cmd_drop_passphrase(p1);
@@ -194,4 +193,31 @@ char *cmd_term_safe(const char *s)
             sbuf_addc(&b, (char)*p);
     }
     return sbuf_detach(&b);
+}
+
+void cmd_puts_safe(const char *text, FILE *f)
+{
+    char *safe = ui_text_safe(text, 1);
+    fputs(safe, f);
+    free(safe);
+}
+
+void cmd_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = xvasprintf(fmt, ap);
+    va_end(ap);
+    cmd_puts_safe(t, stdout);
+    free(t);
+}
+
+void cmd_eprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *t = xvasprintf(fmt, ap);
+    va_end(ap);
+    cmd_puts_safe(t, stderr);
+    free(t);
 }

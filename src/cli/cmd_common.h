@@ -5,6 +5,9 @@
 #define KHAOSAT_CMD_COMMON_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "core/util.h"
 
 #include "core/catalog.h"
 #include "store/store.h"
@@ -63,5 +66,12 @@ void cmd_split_answer(const char *arg, char **qid, char **path);
 int cmd_set_answer(store *st, const char *prog, const char *uuid,
                    const char *qid, const char *path, const char *value,
                    int flags);
+/* printf to stdout (cmd_printf) or stderr (cmd_eprintf) through
+ * ui_text_safe: text from databases, bundles and file names never reaches
+ * the terminal as control sequences.  Lines stay lines. */
+void cmd_printf(const char *fmt, ...) KS_PRINTF(1, 2);
+void cmd_eprintf(const char *fmt, ...) KS_PRINTF(1, 2);
+/* fputs(text, f) through ui_text_safe (a report, a listing). */
+void cmd_puts_safe(const char *text, FILE *f);
 
 #endif

@@ -56,7 +56,7 @@ static int parse_kopts(int argc, char **argv, kopts *o)
 static int export_settings(store *st, const kopts *o)
 {
     if (o->role && strcmp(o->role, "laptop") && strcmp(o->role, "office")) {
-        fprintf(stderr, _("khaosat keys: --role is laptop or office, not "
+        cmd_eprintf(_("khaosat keys: --role is laptop or office, not "
                           "%s\n"), o->role);
         return -1;
     }
@@ -64,29 +64,10 @@ static int export_settings(store *st, const kopts *o)
         || (o->name && store_setting_set(st, STORE_SET_CARD_NAME, o->name))
         || (o->commune && store_setting_set(st, STORE_SET_COMMUNE,
                                             o->commune))) {
-        fprintf(stderr, "khaosat keys: %s\n", store_errmsg(st));
+        cmd_eprintf("khaosat keys: %s\n", store_errmsg(st));
         return -1;
     }
     return 0;
-}
-
-/* Write text to path ("-": standard output). */
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, _("khaosat keys: cannot create %s: %s\n"), path,
-                strerror(errno));
-        return -1;
-    }
-    int bad = fputs(text, f) < 0;
-    if (f == stdout)
-        bad |= fflush(f) != 0;
-    else
-        bad |= fclose(f) != 0;
-    if (bad)
-        fprintf(stderr, _("khaosat keys: cannot write %s\n"), path);
-    return bad ? -1 : 0;
 }
 
 static int keys_export(store *st, const kopts *o)
@@ -100,21 +81,30 @@ static int keys_export(store *st, const kopts *o)
     keys_self self;
     char *err = NULL;
     if (keys_self_get(st, 1, &self, &err) != 0) {
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
         free(err);
         return 1;
     }
-    char *text = keys_card_text(&self);
-    int rc = write_text(o->to, text);
+    int rc = 0;
+    if (strcmp(o->to, "-") == 0) {
+        char *text = keys_card_text(&self);
+        rc = fputs(text, stdout) < 0 || fflush(stdout) != 0;
+        free(text);
+        if (rc)
+            cmd_eprintf(_("khaosat keys: cannot write %s\n"), o->to);
+    } else if (keys_card_write(&self, o->to, &err) != 0) {
+        cmd_eprintf("khaosat keys: %s\n", err);
+        free(err);
+        rc = -1;
+    }
     char *label = keys_card_label(&self.card);
     char *who = *label ? xasprintf(" (%s)", label) : xstrdup("");
     if (rc == 0)
-        fprintf(stderr, _("khaosat keys: card of this %s%s written to "
+        cmd_eprintf(_("khaosat keys: card of this %s%s written to "
                           "%s\nfingerprint: %s\n"), self.card.role, who,
                 o->to, self.card.fpr);
     free(who);
     free(label);
-    free(text);
     keys_self_clear(&self);
     return rc ? 1 : 0;
 }
@@ -135,19 +125,19 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
     keys_card c;
     char *err = NULL;
     if (keys_card_load(file, &c, &err) != 0) {
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
         free(err);
         return 1;
     }
     const char *purpose = o->purpose ? o->purpose
                                      : keys_default_purpose(st, &c, &err);
     int rc = 1;
-    printf(_("Card of the %s \"%s\" (%s)\nfingerprint: %s\n"), c.role, c.name,
+    cmd_printf(_("Card of the %s \"%s\" (%s)\nfingerprint: %s\n"), c.role, c.name,
            c.commune, c.fpr);
     if (!purpose)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     else if (!o->yes && !isatty(STDIN_FILENO))
-        fprintf(stderr, _("khaosat keys: compare the fingerprint with the one "
+        cmd_eprintf(_("khaosat keys: compare the fingerprint with the one "
                           "the other computer shows, then run again with "
                           "--yes\n"));
     else if (!o->yes && !confirm(strcmp(purpose, "upstream") == 0
@@ -156,11 +146,11 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
                      "[y/N]? ")
                  : _("Does the other computer show this same fingerprint? "
                      "Accept its bundles [y/N]? ")))
-        fprintf(stderr, _("khaosat keys: not trusted\n"));
+        cmd_eprintf(_("khaosat keys: not trusted\n"));
     else if (keys_trust(st, &c, purpose, &err) != 0)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     else {
-        printf(strcmp(purpose, "upstream") == 0
+        cmd_printf(strcmp(purpose, "upstream") == 0
                ? _("trusted: bundles from here are now sealed for %s\n")
                : _("trusted: bundles signed by %s are now accepted\n"),
                c.fpr);
@@ -174,11 +164,11 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
 static int print_trusted(void *ctx, const keys_trusted *t)
 {
     (void)ctx;
-    printf("%-8s %s %-6s \"%s\" (%s) %s %s", t->purpose, t->card.fpr,
+    cmd_printf("%-8s %s %-6s \"%s\" (%s) %s %s", t->purpose, t->card.fpr,
            t->card.role, t->card.name, t->card.commune, _("trusted"),
            t->trusted);
     if (t->revoked)
-        printf(" %s %s", _("REVOKED"), t->revoked);
+        cmd_printf(" %s %s", _("REVOKED"), t->revoked);
     putchar('\n');
     return 0;
 }
@@ -189,13 +179,13 @@ static int keys_list_cmd(store *st)
     char *err = NULL;
     int rc = keys_self_get(st, 1, &self, &err);
     if (rc == 0) {
-        printf(_("this     %s %-6s \"%s\" (%s)\n"), self.card.fpr,
+        cmd_printf(_("this     %s %-6s \"%s\" (%s)\n"), self.card.fpr,
                self.card.role, self.card.name, self.card.commune);
         keys_self_clear(&self);
         rc = keys_list(st, print_trusted, NULL, &err);
     }
     if (rc != 0)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     free(err);
     return rc ? 1 : 0;
 }
@@ -204,18 +194,18 @@ static int keys_revoke_cmd(store *st, const char *arg)
 {
     char fpr[KEYS_FPR_SIZE], *err = NULL;
     if (keys_fpr_parse(arg, fpr) != 0) {
-        fprintf(stderr, _("khaosat keys: %s is not a fingerprint "
+        cmd_eprintf(_("khaosat keys: %s is not a fingerprint "
                           "(XXXX-XXXX-XXXX-XXXX)\n"), arg);
         return 2;
     }
     int rc = keys_revoke(st, fpr, &err);
     if (rc < 0)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     else if (rc > 0)
-        fprintf(stderr, _("khaosat keys: no trusted card %s; see 'khaosat "
+        cmd_eprintf(_("khaosat keys: no trusted card %s; see 'khaosat "
                           "keys list'\n"), fpr);
     else
-        printf(_("revoked: bundles signed by %s are refused from now on\n"),
+        cmd_printf(_("revoked: bundles signed by %s are refused from now on\n"),
                fpr);
     free(err);
     return rc ? 1 : 0;
@@ -233,9 +223,9 @@ static int keys_backup_cmd(store *st, const kopts *o)
     int rc = 1;
     char *err = NULL;
     if (keys_backup(st, o->to, pass, &err) != 0)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     else {
-        fprintf(stderr, _("khaosat keys: keys backed up to %s; keep it and "
+        cmd_eprintf(_("khaosat keys: keys backed up to %s; keep it and "
                           "its passphrase apart\n"), o->to);
         rc = 0;
     }
@@ -250,12 +240,12 @@ static int keys_restore_cmd(store *st, const kopts *o, const char *file)
     char fpr[KEYS_FPR_SIZE], *err = NULL;
     int rc = 1;
     if (!pass)
-        fprintf(stderr, _("khaosat keys: no terminal to ask for a passphrase "
+        cmd_eprintf(_("khaosat keys: no terminal to ask for a passphrase "
                           "(or set KHAOSAT_PASSPHRASE)\n"));
     else if (keys_restore(st, file, pass, o->replace, fpr, &err) != 0)
-        fprintf(stderr, "khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s\n", err);
     else {
-        printf(_("restored: this database is now %s\n"), fpr);
+        cmd_printf(_("restored: this database is now %s\n"), fpr);
         rc = 0;
     }
     cmd_drop_passphrase(pass);

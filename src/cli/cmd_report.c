@@ -35,7 +35,7 @@ static char *db_path(const char *prog, const char *db_opt)
     if (db_opt && *db_opt)
         return xstrdup(db_opt);
     if (store_default_path(&path)) {
-        fprintf(stderr, _("%s: cannot find the database; give one with "
+        cmd_eprintf(_("%s: cannot find the database; give one with "
                           "--db PATH\n"), prog);
         return NULL;
     }
@@ -52,7 +52,7 @@ static rscan *open_scan(const char *prog, const char *db_opt)
     rscan *s = NULL;
     char *err = NULL;
     if (rscan_open(path, &s, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        cmd_eprintf("%s: %s\n", prog, err);
         free(err);
         s = NULL;
     }
@@ -69,7 +69,7 @@ static int sync_out;
 static int write_out(const char *prog, const char *path, const char *text)
 {
     if (!path || !strcmp(path, "-")) {
-        fputs(text, stdout);
+        cmd_puts_safe(text, stdout);
         return fflush(stdout) ? 1 : 0;
     }
     if (sync_out) {
@@ -83,13 +83,13 @@ static int write_out(const char *prog, const char *path, const char *text)
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
-        fprintf(stderr, _("%s: cannot write %s: %s\n"), prog, path,
+        cmd_eprintf(_("%s: cannot write %s: %s\n"), prog, path,
                 strerror(errno));
         return 1;
     }
-    fputs(text, f);
+    cmd_puts_safe(text, f);   /* it may be shown with cat later */
     if (fclose(f)) {
-        fprintf(stderr, _("%s: cannot write %s: %s\n"), prog, path,
+        cmd_eprintf(_("%s: cannot write %s: %s\n"), prog, path,
                 strerror(errno));
         return 1;
     }
@@ -132,11 +132,11 @@ static report_def *load_def(const char *prog, const char *file,
     }
     for (size_t i = 0; i < d.n; i++) {
         char *m = diag_format(&d.v[i]);
-        fprintf(stderr, "%s: %s\n", prog, m);
+        cmd_eprintf("%s: %s\n", prog, m);
         free(m);
     }
     if (!def && !d.n)
-        fprintf(stderr, _("%s: %s: cannot use this report definition\n"),
+        cmd_eprintf(_("%s: %s: cannot use this report definition\n"),
                 prog, path);
     diag_free(&d);
     free(path);
@@ -160,7 +160,7 @@ static int compare_communes(const char *prog, const report_def *def,
     report_cmp *c = NULL;
     char *err = NULL;
     if (report_compare(def, cat, s, o, sort, &c, &err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        cmd_eprintf("%s: %s\n", prog, err);
         free(err);
         return 1;
     }
@@ -212,13 +212,13 @@ int cmd_report(int argc, char **argv)
         case 'j':
             o.jobs = (int)cmd_parse_count(optarg);
             if (o.jobs < 1 || o.jobs > 2) {
-                fprintf(stderr, _("%s: --jobs takes 1 or 2\n"), prog);
+                cmd_eprintf(_("%s: --jobs takes 1 or 2\n"), prog);
                 return 2;
             }
             break;
         case 'f':
             if (report_format_parse(optarg, &fmt)) {
-                fprintf(stderr, _("%s: unknown format '%s'; use text, "
+                cmd_eprintf(_("%s: unknown format '%s'; use text, "
                                   "markdown, csv or html\n"), prog, optarg);
                 return 2;
             }
@@ -232,7 +232,7 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     if (sort && strcmp(sort, "qualify") && strcmp(sort, "code")) {
-        fprintf(stderr, _("%s: unknown order '%s'; use qualify or code\n"),
+        cmd_eprintf(_("%s: unknown order '%s'; use qualify or code\n"),
                 prog, sort);
         return 2;
     }
@@ -251,7 +251,7 @@ int cmd_report(int argc, char **argv)
         if (communes) {
             rc = compare_communes(prog, def, cat, s, &o, sort, fmt, out);
         } else if (report_run(def, cat, s, &o, &r, &err)) {
-            fprintf(stderr, "%s: %s\n", prog, err);
+            cmd_eprintf("%s: %s\n", prog, err);
             free(err);
         } else {
             char *text = report_render(r, fmt);
@@ -294,7 +294,7 @@ int cmd_csv(int argc, char **argv)
         return 2;
     }
     if (mkdir(o.dir, 0777) && errno != EEXIST) {
-        fprintf(stderr, _("%s: cannot create %s: %s\n"), prog, o.dir,
+        cmd_eprintf(_("%s: cannot create %s: %s\n"), prog, o.dir,
                 strerror(errno));
         return 1;
     }
@@ -307,13 +307,13 @@ int cmd_csv(int argc, char **argv)
     csv_summary sum = {NULL, 0, 0};
     if (cat) {
         if (csv_export(s, cat, &o, &sum, &err)) {
-            fprintf(stderr, "%s: %s\n", prog, err);
+            cmd_eprintf("%s: %s\n", prog, err);
             free(err);
         } else {
             for (size_t i = 0; i < sum.n; i++)
-                printf(_("%s: %ld rows\n"), sum.files[i].path, sum.files[i].rows);
+                cmd_printf(_("%s: %ld rows\n"), sum.files[i].path, sum.files[i].rows);
             if (sum.drafts_left_out)
-                printf(_("%ld draft(s) left out: only finalised interviews are "
+                cmd_printf(_("%ld draft(s) left out: only finalised interviews are "
                          "exported (--drafts adds them)\n"),
                        sum.drafts_left_out);
             rc = sync_out ? sync_csv(prog, o.dir, &sum) : 0;

@@ -4,6 +4,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cmd.h"
 #include "core/i18n.h"
@@ -55,6 +56,11 @@ static void print_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Everything khaosat creates holds answers or keys: databases and
+     * their -wal/-shm, CSV files, reports, cards and backups are its
+     * owner's alone.  Sealed bundles are made 0644 on purpose (they are
+     * safe to carry); see khaosat-bundle(5). */
+    umask(077);
     setlocale(LC_ALL, "");
     /* Numbers in answers, expressions, reports and files are always written
      * with a decimal point, whatever the user's locale writes. */

@@ -398,3 +398,57 @@ char *ui_text_date_show(const char *stored)
         return xasprintf("%02d/%02d/%04d", d, m, y);
     return xstrdup(stored ? stored : "");
 }
+
+int ui_text_is_control(unsigned long cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
+        || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Decode the UTF-8 character at s (n bytes left): its length, or 0 when
+ * the bytes there are not one (bad, overlong, surrogate, cut short). */
+static size_t utf8_decode(const unsigned char *s, size_t n,
+                          unsigned long *cp)
+{
+    static const unsigned long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+               : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+               : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    unsigned long c = len == 1 ? s[0] : s[0] & (0x3f >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+char *ui_text_safe(const char *s, int keep_newlines)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    char *out = xmalloc(n + 1), *o = out;
+    while (*p) {
+        unsigned long cp = 0;
+        size_t len = utf8_decode(p, n, &cp);
+        int keep = len > 0 && (!ui_text_is_control(cp)
+                               || (keep_newlines && (cp == '\n' || cp == '\t'
+                                   || (cp == '\r' && p[1] == '\n'))));
+        if (!keep) {
+            *o++ = '?';
+            len = len ? len : 1;
+        } else {
+            memcpy(o, p, len);
+            o += len;
+        }
+        p += len;
+        n -= len;
+    }
+    *o = '\0';
+    return out;
+}

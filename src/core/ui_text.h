@@ -98,4 +98,16 @@ char *ui_text_date_parse(const char *typed);
  * allocated); other text is copied as it is. */
 char *ui_text_date_show(const char *stored);
 
+/* Non-zero when code point cp must never reach a terminal as it is: C0
+ * and C1 controls, DEL, and the bidirectional overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069) that make text show other than it
+ * reads. */
+int ui_text_is_control(unsigned long cp);
+/* A copy of s that is safe to print on a terminal: every control
+ * character, bidi override and byte that is not valid UTF-8 becomes '?'
+ * (whatever the locale); keep_newlines keeps '\n', '\t' and "\r\n" for
+ * text of several lines.  The one function through which the commands
+ * print text from databases, bundles and file names.  Newly allocated. */
+char *ui_text_safe(const char *s, int keep_newlines);
+
 #endif

@@ -211,14 +211,15 @@ static const cmap *map_get(ctable *t, const form *f)
     return m;
 }
 
-/* Is a cell of question fq with value v protected against formulas? */
+/* Is a cell of question fq with value v protected against formulas?  A
+ * number is left as it is (-5 must stay a number); anything else in a
+ * numeric column, which a hostile bundle could have put there, is
+ * guarded like text. */
 static int needs_guard(const form_question *fq, const char *v)
 {
     switch (fq->type) {
     case QT_INTEGER:
     case QT_DECIMAL:
-    case QT_DATE:
-        return 0;
     case QT_CALCULATE: {
         double d = val_parse_number(v);
         return d != d;

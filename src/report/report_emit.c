@@ -84,17 +84,35 @@ void rfmt_html_esc(sbuf *b, const char *s)
     }
 }
 
+/* Append s as markdown text that shows as written: HTML is spelled out
+ * as entities (a village name cannot add a script or a link), markdown's
+ * own marks are backslashed, and in a table cell a newline is a <br>. */
+static void md_text(sbuf *b, const char *s, int cell)
+{
+    int bol = 1;
+    for (; *s; s++) {
+        char c = *s;
+        if (c == '<')
+            sbuf_add(b, "&lt;");
+        else if (c == '>')
+            sbuf_add(b, "&gt;");
+        else if (c == '&')
+            sbuf_add(b, "&amp;");
+        else if (c == '\n' && cell)
+            sbuf_add(b, "<br>");
+        else if (strchr("\\`*_[]|~#!", c) || (bol && strchr("+-=", c))) {
+            sbuf_addc(b, '\\');
+            sbuf_addc(b, c);
+        } else
+            sbuf_addc(b, c);
+        bol = c == '\n';
+    }
+}
+
 /* Append s as a markdown table cell. */
 void rfmt_md_esc(sbuf *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|')
-            sbuf_add(b, "\\|");
-        else if (*s == '\n')
-            sbuf_add(b, "<br>");
-        else
-            sbuf_addc(b, *s);
-    }
+    md_text(b, s, 1);
 }
 
 /* Append s as one CSV field, a formula-like text neutralised (titles
@@ -124,7 +142,9 @@ void rfmt_heading(emitter *e, int level, const char *text)
         sbuf_addc(b, '\n');
         for (int i = 0; i < level; i++)
             sbuf_addc(b, '#');
-        sbuf_addf(b, " %s\n\n", text);
+        sbuf_addc(b, ' ');
+        md_text(b, text, 0);
+        sbuf_add(b, "\n\n");
         break;
     case REPORT_HTML:
         sbuf_addf(b, "<h%d>", level);
@@ -143,7 +163,8 @@ void rfmt_para(emitter *e, const char *text)
         rfmt_wrap(e->b, text, 0, 0);
         break;
     case REPORT_MARKDOWN:
-        sbuf_addf(e->b, "%s\n\n", text);
+        md_text(e->b, text, 0);
+        sbuf_add(e->b, "\n\n");
         break;
     case REPORT_HTML:
         sbuf_add(e->b, "<p>");

@@ -336,6 +336,9 @@ int store_trusted_get(store *st, const char *fpr, store_trusted *out);
 int store_trusted_upstream(store *st, store_trusted *out);
 /* How many laptop cards this office accepts bundles from. */
 int store_trusted_accepting(store *st, long *n);
+/* How many cards were ever trusted to send bundles here, revoked ones
+ * included (they are never deleted). */
+int store_trusted_accepted_ever(store *st, long *n);
 /* Mark fpr revoked at time when. */
 int store_trusted_revoke(store *st, const char *fpr, const char *when);
 /* Called for each trusted row (borrowed); non-zero stops the walk. */

@@ -211,12 +211,11 @@ int store_trusted_upstream(store *st, store_trusted *out)
                        " ORDER BY trusted DESC LIMIT 1", NULL, out);
 }
 
-int store_trusted_accepting(store *st, long *n)
+/* The one number that sql counts. */
+static int trusted_count(store *st, const char *sql, long *n)
 {
     *n = 0;
-    sqlite3_stmt *s = keys_stmt(st, "SELECT count(*) FROM trusted"
-                                " WHERE purpose = 'accept'"
-                                " AND revoked IS NULL");
+    sqlite3_stmt *s = keys_stmt(st, sql);
     if (!s)
         return -1;
     int rc = sqlite3_step(s);
@@ -225,6 +224,18 @@ int store_trusted_accepting(store *st, long *n)
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? 0
                             : store_fail(st, "counting the trusted keys");
+}
+
+int store_trusted_accepting(store *st, long *n)
+{
+    return trusted_count(st, "SELECT count(*) FROM trusted WHERE purpose ="
+                         " 'accept' AND revoked IS NULL", n);
+}
+
+int store_trusted_accepted_ever(store *st, long *n)
+{
+    return trusted_count(st, "SELECT count(*) FROM trusted WHERE purpose ="
+                         " 'accept'", n);
 }
 
 int store_trusted_revoke(store *st, const char *fpr, const char *when)

@@ -19,6 +19,7 @@
 #include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "sync/bundle_int.h"
 #include "sync/envelope.h"
 
 #define BACKUP_MAGIC "khaosat backup 1\n"

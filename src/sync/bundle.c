@@ -16,6 +16,7 @@
 
 #include "store/revision.h"
 #include "store/store.h"
+#include "core/durable.h"
 #include "core/util.h"
 
 const char *const bundle_table_name[BT_COUNT] = {
@@ -183,19 +184,17 @@ static const char *const writer_sql[WS_COUNT] = {
     "INSERT INTO manifest VALUES (?1, ?2)",
 };
 
+/* The bundle is built in an in-memory database and reaches a disk only
+ * as a whole (plain, through durable.h) or sealed: nothing half-written or
+ * unencrypted ever lies in a file. */
 struct bundle_writer {
     sqlite3 *db;
-    char *dir, *tmp;
+    char *dir;
+    char *tmp;            /* how messages name the bundle being written */
     char *err;
     sqlite3_stmt *stmt[WS_COUNT];
     long n[BT_COUNT];
-    int scratch;          /* a temporary copy: no need to sync it */
 };
-
-void bundle_writer_scratch(bundle_writer *w)
-{
-    w->scratch = 1;
-}
 
 const char *bundle_writer_errmsg(const bundle_writer *w)
 {
@@ -220,7 +219,6 @@ static int w_fail(bundle_writer *w, const char *what)
 static int w_setup(bundle_writer *w)
 {
     char *sql = xasprintf("PRAGMA journal_mode = OFF;"
-                          "PRAGMA synchronous = OFF;"
                           "PRAGMA application_id = %d;"
                           "PRAGMA user_version = %d;",
                           BUNDLE_APP_ID, BUNDLE_FORMAT);
@@ -244,19 +242,8 @@ int bundle_writer_open(const char *dir, bundle_writer **out, char **err)
     }
     bundle_writer *w = xcalloc(1, sizeof *w);
     w->dir = xstrdup(dir);
-    w->tmp = xasprintf("%s/.khaosat-export-XXXXXX.tmp", dir);
-    int fd = mkstemps(w->tmp, 4);
-    if (fd < 0) {
-        *err = xasprintf("%s: cannot create a file there: %s", dir,
-                         strerror(errno));
-        free(w->tmp);
-        w->tmp = NULL;
-        bundle_writer_abort(w);
-        return -1;
-    }
-    fchmod(fd, 0644);       /* a bundle is for others to read */
-    close(fd);
-    if (sqlite3_open_v2(w->tmp, &w->db, SQLITE_OPEN_READWRITE, NULL)
+    w->tmp = xasprintf("%s/(new bundle)", dir);
+    if (sqlite3_open_v2(":memory:", &w->db, SQLITE_OPEN_READWRITE, NULL)
         != SQLITE_OK || w_setup(w) != 0) {
         if (!w->err)
             w_fail(w, "opening");
@@ -276,8 +263,6 @@ void bundle_writer_abort(bundle_writer *w)
     for (int i = 0; i < WS_COUNT; i++)
         sqlite3_finalize(w->stmt[i]);
     sqlite3_close(w->db);
-    if (w->tmp)
-        unlink(w->tmp);
     free(w->tmp);
     free(w->dir);
     free(w->err);
@@ -424,60 +409,76 @@ static int w_finish_db(bundle_writer *w, bundle_manifest *m)
     }
     if (sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         return w_fail(w, "committing");
-    int rc = sqlite3_close(w->db);
-    w->db = NULL;
-    if (rc != SQLITE_OK) {
+    return 0;
+}
+
+/* The finished database as one image (from sqlite3_malloc64). */
+static unsigned char *w_image(bundle_writer *w, size_t *len)
+{
+    sqlite3_int64 n = 0;
+    unsigned char *d = sqlite3_serialize(w->db, "main", &n, 0);
+    if (!d || n <= 0) {
+        sqlite3_free(d);
         free(w->err);
-        w->err = xasprintf("%s: closing: %s", w->tmp, sqlite3_errstr(rc));
+        w->err = xasprintf("%s: out of memory making the bundle", w->tmp);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return d;
+}
+
+/* Check the image as an office would: every check of bundle_open, and
+ * the same hash as the manifest says. */
+static int w_check_image(bundle_writer *w, const unsigned char *d,
+                         size_t len, const bundle_manifest *m, char **err)
+{
+    unsigned char *copy = sqlite3_malloc64(len);
+    if (!copy) {
+        *err = xasprintf("%s: out of memory checking the bundle", w->tmp);
+        return -1;
+    }
+    memcpy(copy, d, len);
+    bundle *b;
+    if (bundle_open_memory(w->tmp, copy, len, &b, err) != 0)
+        return -1;
+    int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
+    bundle_close(b);
+    if (!same) {
+        *err = xasprintf("%s: reads back with another hash", w->tmp);
         return -1;
     }
     return 0;
 }
 
-/* fsync a file or directory; EINVAL (no sync on this file system) is
- * not an error. */
-static int sync_path(const char *path, int dir, char **err)
+int bundle_writer_finish(bundle_writer *w, bundle_manifest *m,
+                         unsigned char **data, size_t *len, char **err)
 {
-    int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDWR);
-    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
-        *err = xasprintf("%s: cannot sync to the disk: %s", path,
-                         strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    *data = NULL;
+    *len = 0;
+    *err = NULL;
+    unsigned char *d = NULL;
+    if (w_finish_db(w, m) != 0 || !(d = w_image(w, len))) {
+        *err = w->err;
+        w->err = NULL;
+        bundle_writer_abort(w);
         return -1;
     }
-    close(fd);
+    int rc = w_check_image(w, d, *len, m, err);
+    bundle_writer_abort(w);
+    if (rc != 0) {
+        bundle_image_free(d, *len);
+        *len = 0;
+        return -1;
+    }
+    *data = d;
     return 0;
 }
 
-/* Move the finished temporary file to a fresh, unused name. */
-static int w_rename(bundle_writer *w, const bundle_manifest *m, char **path)
+void bundle_image_free(unsigned char *data, size_t len)
 {
-    for (int tries = 0; tries < 20; tries++) {
-        char *name = bundle_file_name(m->commune, m->enumerator, m->device,
-                                      m->created);
-        char *p = xasprintf("%s/%s", w->dir, name);
-        free(name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0) {
-            free(p);
-            continue;
-        }
-        if (rename(w->tmp, p) != 0) {
-            free(w->err);
-            w->err = xasprintf("%s: cannot rename to %s: %s", w->tmp, p,
-                               strerror(errno));
-            free(p);
-            return -1;
-        }
-        free(w->tmp);
-        w->tmp = NULL;
-        *path = p;
-        return 0;
-    }
-    free(w->err);
-    w->err = xasprintf("%s: no free bundle name", w->dir);
-    return -1;
+    if (data)
+        sodium_memzero(data, len);
+    sqlite3_free(data);
 }
 
 /* Read the new bundle back: it must verify and carry the same hash. */
@@ -495,32 +496,56 @@ static int w_check(const char *path, const bundle_manifest *m, char **err)
     return 0;
 }
 
+int bundle_write_new(const char *dir, const unsigned char *data, size_t len,
+                     const bundle_manifest *m, unsigned mode, char **path,
+                     char **err)
+{
+    *path = NULL;
+    durable *d = durable_begin(dir, mode, err);
+    if (!d)
+        return -1;
+    if (durable_write(d, data, len, err) != 0) {
+        durable_abort(d);
+        return -1;
+    }
+    for (int tries = 0; tries < 20; tries++) {
+        char *name = bundle_file_name(m->commune, m->enumerator, m->device,
+                                      m->created);
+        char *p = xasprintf("%s/%s", dir, name);
+        free(name);
+        int rc = durable_commit(d, p, DURABLE_NEW, err);
+        if (rc == 1) {          /* taken: d is still open */
+            free(p);
+            continue;
+        }
+        if (rc == 0)
+            *path = p;
+        else
+            free(p);
+        return rc;
+    }
+    durable_abort(d);
+    *err = xasprintf("%s: no free bundle name", dir);
+    return -1;
+}
+
 int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
                          char **err)
 {
     *path = NULL;
-    *err = NULL;
-    if (w_finish_db(w, m) != 0
-        || (!w->scratch && sync_path(w->tmp, 0, err) != 0)
-        || w_rename(w, m, path) != 0) {
-        if (!*err) {
-            *err = w->err;
-            w->err = NULL;
-        }
-        bundle_writer_abort(w);
-        return -1;
-    }
-    int scratch = w->scratch;
-    bundle_writer_abort(w);
-    char *dir = xstrndup(*path, (size_t)(strrchr(*path, '/') - *path));
-    int rc = scratch ? 0 : sync_path(dir, 1, err);
-    free(dir);
+    char *dir = xstrdup(w->dir);
+    unsigned char *d;
+    size_t len;
+    int rc = bundle_writer_finish(w, m, &d, &len, err);
+    /* Plain bundles hold the answers in the clear: only this user. */
     if (rc == 0)
-        rc = w_check(*path, m, err);
-    if (rc != 0) {
+        rc = bundle_write_new(dir, d, len, m, 0600, path, err);
+    bundle_image_free(d, len);
+    if (rc == 0 && (rc = w_check(*path, m, err)) != 0) {
         unlink(*path);
         free(*path);
         *path = NULL;
     }
+    free(dir);
     return rc;
 }

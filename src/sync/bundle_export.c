@@ -1,6 +1,8 @@
 /* bundle_export.c: writing the store's interviews to a new bundle, the
  * whole export in one store transaction that commits only once the bundle
- * has been written, synced, renamed and verified. */
+ * (plain or sealed) has been written, synced, renamed, its directory
+ * synced, and verified: a power cut after "exported" cannot take the file
+ * back. */
 #include "config.h"
 #include "sync/bundle_int.h"
 
@@ -139,41 +141,26 @@ static int ex_snapshots(exporter *x)
     return 0;
 }
 
-/* A fresh directory only this user can read, for a plain bundle that is
- * about to be sealed: it must never reach the stick, not even deleted. */
-static char *private_dir(char **err)
-{
-    const char *base = getenv("TMPDIR");
-    char *dir = xasprintf("%s/khaosat-seal-XXXXXX",
-                          base && *base ? base : "/tmp");
-    if (!mkdtemp(dir)) {
-        *err = xasprintf("%s: cannot create a private directory: %s", dir,
-                         strerror(errno));
-        free(dir);
-        return NULL;
-    }
-    return dir;
-}
-
-/* Seal the plain bundle into dir and remove it. */
-static int ex_seal(exporter *x, char *plain, const bundle_manifest *m,
+/* Finish the bundle in memory and seal it into dir; the plain image is
+ * wiped whatever happens. */
+static int ex_seal(exporter *x, bundle_writer *w, bundle_manifest *m,
                    const char *dir, char **path)
 {
-    int rc = x->seal(x->seal_ctx, plain, m, dir, path, &x->err);
-    unlink(plain);
-    free(plain);
+    unsigned char *d;
+    size_t len;
+    if (bundle_writer_finish(w, m, &d, &len, &x->err) != 0)
+        return -1;
+    int rc = x->seal(x->seal_ctx, d, len, m, dir, path, &x->err);
+    bundle_image_free(d, len);
     return rc;
 }
 
-/* Write the bundle's tables into wdir and commit the file; sealed into
- * dir when the export seals. */
-static int ex_write_in(exporter *x, const char *wdir, const char *dir,
-                       char **path)
+/* Write the bundle's tables and commit the file into dir (sealed when
+ * the export seals); then mark the interviews exported. */
+static int ex_write(exporter *x, const char *dir, char **path)
 {
-    if (bundle_writer_open(wdir, &x->w, &x->err) != 0)
+    if (bundle_writer_open(dir, &x->w, &x->err) != 0)
         return -1;
-    if (x->seal)
-        bundle_writer_scratch(x->w);
     for (int q = EX_FORMS; q < EX_COUNT; q++)
         if (ex_query(x, q) != 0)
             return -1;
@@ -191,12 +178,8 @@ static int ex_write_in(exporter *x, const char *wdir, const char *dir,
         m.commune = xstrdup("");
     bundle_writer *w = x->w;
     x->w = NULL;
-    char *plain = NULL;
-    int rc = bundle_writer_commit(w, &m, &plain, &x->err);
-    if (rc == 0 && x->seal)
-        rc = ex_seal(x, plain, &m, dir, path);
-    else
-        *path = plain;
+    int rc = x->seal ? ex_seal(x, w, &m, dir, path)
+                     : bundle_writer_commit(w, &m, path, &x->err);
     if (rc == 0) {
         char now[32], now_ms[32];
         store_now_both(now, now_ms);
@@ -208,19 +191,6 @@ static int ex_write_in(exporter *x, const char *wdir, const char *dir,
             }
     }
     bundle_manifest_clear(&m);
-    return rc;
-}
-
-/* Write the bundle's tables and commit the file (then seal it). */
-static int ex_write(exporter *x, const char *dir, char **path)
-{
-    char *priv = NULL;
-    if (x->seal && !(priv = private_dir(&x->err)))
-        return -1;
-    int rc = ex_write_in(x, priv ? priv : dir, dir, path);
-    if (priv)
-        rmdir(priv);
-    free(priv);
     return rc;
 }
 

@@ -2,6 +2,9 @@
 #ifndef KHAOSAT_BUNDLE_INT_H
 #define KHAOSAT_BUNDLE_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "sync/bundle.h"
 
 /* The tables of a bundle, in the order they are hashed. */
@@ -19,6 +22,120 @@ extern const char *const bundle_table_sql[BT_COUNT];
  * "sha256", is not hashed. */
 #define BUNDLE_NKEYS 12
 extern const char *const bundle_manifest_key[BUNDLE_NKEYS];
+
+/* The plain bundle writer and reader: private to src/sync, so that no
+ * screen or command can write or read a bundle around the trust policy of
+ * sync.h and envelope.h. */
+
+/* Rows as given to the writer (strings borrowed). */
+typedef struct bundle_iv {
+    const char *uuid, *form_id, *form_version, *status;
+    const char *enumerator, *device, *created, *updated, *head;
+} bundle_iv;
+
+typedef struct bundle_rev {
+    const char *interview, *id, *parent, *parent2, *status;
+    const char *device, *enumerator, *created;
+} bundle_rev;
+
+typedef struct bundle_audit {
+    const char *interview, *device;
+    int64_t seq;
+    const char *time, *event, *qid, *path, *old_value, *new_value;
+} bundle_audit;
+
+typedef struct bundle_writer bundle_writer;
+
+/* Start a bundle that will go to directory dir (built in memory). */
+int bundle_writer_open(const char *dir, bundle_writer **out, char **err);
+/* Add a form definition. */
+int bundle_writer_form(bundle_writer *w, const char *form_id,
+                       const char *version, const char *source, size_t len);
+/* Add an interview. */
+int bundle_writer_interview(bundle_writer *w, const bundle_iv *iv);
+/* Add a revision of an interview. */
+int bundle_writer_revision(bundle_writer *w, const bundle_rev *r);
+/* Add one item (answer or repeat count) of a revision. */
+int bundle_writer_item(bundle_writer *w, const char *interview,
+                       const char *rev, const char *qid, const char *path,
+                       const char *value);
+/* Add one audit row. */
+int bundle_writer_audit(bundle_writer *w, const bundle_audit *a);
+/* Finish: write the manifest (device, enumerator, commune taken from m;
+ * uuid, created, counts and sha256 filled in), check the image as
+ * bundle_open would, and hand it over: *data (from sqlite3_malloc64, free
+ * with bundle_image_free) is the whole plain bundle, *len its size.  The
+ * writer is freed, whatever happens. */
+int bundle_writer_finish(bundle_writer *w, bundle_manifest *m,
+                         unsigned char **data, size_t *len, char **err);
+/* Wipe and free an image of bundle_writer_finish (NULL is fine). */
+void bundle_image_free(unsigned char *data, size_t len);
+/* Write the image data (len bytes, manifest m) durably as a new file of
+ * dir, mode mode, named after commune, enumerator, device and time;
+ * *path newly allocated.  The directory is synced before this returns. */
+int bundle_write_new(const char *dir, const unsigned char *data, size_t len,
+                     const bundle_manifest *m, unsigned mode, char **path,
+                     char **err);
+/* bundle_writer_finish, then bundle_write_new (mode 0600: the answers are
+ * in the clear) into the writer's directory, then read the file back and
+ * verify it.  On failure no bundle is left. */
+int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
+                         char **err);
+/* Give up: remove the temporary file and free the writer (NULL is fine). */
+void bundle_writer_abort(bundle_writer *w);
+/* The message of the writer's last failure. */
+const char *bundle_writer_errmsg(const bundle_writer *w);
+
+/* Open path for reading as a bundle file: a regular file, or a symbolic
+ * link to one in the same directory (no FIFO, device, or link leaving the
+ * directory).  *fd (the caller's to close) and *size on success; on
+ * failure *why (newly allocated) says what is wrong, without the path. */
+int bundle_file_open(const char *path, int *fd, long long *size,
+                     char **why);
+/* Read exactly n bytes at offset off of fd into buf; -1 with *why (newly
+ * allocated) when the file ends before or cannot be read. */
+int bundle_file_read(int fd, long long off, void *buf, size_t n,
+                     char **why);
+/* Read the plain bundle file open on fd (size bytes, path for messages)
+ * once, whole, into memory (at most BUNDLE_MAX_FILE bytes), then verify
+ * it as bundle_open_memory does: what is merged is what was verified.
+ * fd stays the caller's. */
+int bundle_open_fd(const char *path, int fd, long long size, bundle **out,
+                   char **err);
+/* bundle_file_open then bundle_open_fd: open path and verify everything:
+ * structure, format version, sizes, the content hash, every revision id
+ * and every reference.  On failure *err (newly allocated) says "PATH:
+ * what is wrong". */
+int bundle_open(const char *path, bundle **out, char **err);
+/* The same checks on a bundle held in memory (decrypted from a sealed
+ * bundle, see envelope.h), so that its content never touches a disk.  data
+ * (len bytes) must come from sqlite3_malloc64 and is taken over whatever
+ * happens; name is the file to speak of in messages and records. */
+int bundle_open_memory(const char *name, unsigned char *data, size_t len,
+                       bundle **out, char **err);
+
+/* Export from st into a new bundle in dir: revisions are made of the
+ * interviews' current content, the bundle written and verified, and only
+ * then the interviews marked exported, all in one store transaction, so a
+ * failure leaves the database as it was.  *path is the new bundle, or NULL
+ * when there was nothing to export; *count the number of interviews. */
+int bundle_export(store *st, const char *dir, unsigned flags, char **path,
+                  long *count, char **err);
+
+/* Turn the verified plain bundle image plain (len bytes, whose manifest
+ * is m) into the file
+ * that goes on the stick, a new file in dir; *path (newly allocated) names
+ * it.  On failure no file is left and *err says why. */
+typedef int (*bundle_seal_fn)(void *ctx, const unsigned char *plain,
+                              size_t len, const bundle_manifest *m,
+                              const char *dir, char **path, char **err);
+
+/* bundle_export, but the plain bundle is built in memory, handed to seal
+ * and wiped: it never touches a disk, and only what seal writes reaches
+ * dir.  The interviews are marked exported only when sealing succeeded. */
+int bundle_export_sealed(store *st, const char *dir, unsigned flags,
+                         bundle_seal_fn seal, void *ctx, char **path,
+                         long *count, char **err);
 
 /* Non-zero when s is a lowercase hex SHA-256. */
 int bundle_is_hex64(const char *s);

@@ -17,8 +17,10 @@
 
 #include <sodium.h>
 
+#include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "sync/bundle_int.h"
 
 #define SS(x) crypto_secretstream_xchacha20poly1305_##x
 /* The bundle key sealed for the recipient. */
@@ -459,20 +461,25 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     return 0;
 }
 
-/* A plain bundle: refused unsigned when this database accepts signed
- * ones, unless allowed. */
+/* A plain bundle: refused unsigned when this database takes only sealed
+ * ones (see keys_sealed_only), unless allowed. */
 static int open_plain(store *st, const char *path, int fd, long long size,
-                      unsigned flags, bundle **out, char **why)
+                      unsigned flags, bundle **out, envelope_info *info,
+                      char **why)
 {
     long n = 0;
+    int only = 0;
     char *err = NULL;
     if (st && !(flags & ENVELOPE_ALLOW_UNSIGNED)) {
-        if (keys_accepting(st, &n, &err) != 0) {
+        if (keys_sealed_only(st, &only, &err) != 0
+            || keys_accepting(st, &n, &err) != 0) {
             refuse(why, "%s", err);
             free(err);
             return -1;
         }
-        if (n > 0)
+        if (only && info)
+            info->refused_unsigned = 1;
+        if (only && n > 0)
             return refuse(why, ngettext("unsigned bundle (not sealed): this "
                                         "database trusts %ld sender's key "
                                         "and takes only its sealed bundles; "
@@ -484,6 +491,12 @@ static int open_plain(store *st, const char *path, int fd, long long size,
                                         "bundles; merge with "
                                         "--allow-unsigned to take it anyway",
                                         (unsigned long)n), n);
+        if (only)
+            return refuse(why, _("unsigned bundle (not sealed): this database "
+                                 "has taken only sealed bundles since it "
+                                 "first trusted a sender's key, even with "
+                                 "every key revoked now; merge with "
+                                 "--allow-unsigned to take it anyway"));
     }
     if (bundle_open_fd(path, fd, size, out, &err) != 0) {
         /* The message names the file already. */
@@ -531,7 +544,12 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
     else if (rc == 0)
         /* Plain, or neither: the reader says precisely what the file is
          * not, before handing it to SQLite. */
-        rc = open_plain(st, path, fd, size, flags, out, &why);
+        /* Only a SQLite file can be an unsigned bundle; anything else is
+         * refused for what it is, not for lacking a seal. */
+        rc = open_plain(st, path, fd, size,
+                        len >= 16 && memcmp(head, "SQLite format 3", 16) == 0
+                        ? flags : flags | ENVELOPE_ALLOW_UNSIGNED,
+                        out, info, &why);
     close(fd);
     if (rc == -2) {
         *err = why;
@@ -594,19 +612,29 @@ int envelope_check_signature(const char *path, const unsigned char *sign_pk,
 
 /* Writes to a sealed file, feeding every byte to the signature too. */
 typedef struct sealer {
-    FILE *f;
+    durable *d;           /* a new file ... */
+    FILE *f;              /* ... or a stream */
     crypto_generichash_state hash;
-    int bad;
+    char *err;            /* the first write that failed */
 } sealer;
+
+static void seal_out(sealer *s, const void *p, size_t n)
+{
+    if (s->err)
+        return;
+    if (s->d)
+        durable_write(s->d, p, n, &s->err);
+    else if (fwrite(p, 1, n, s->f) != n)
+        s->err = xasprintf("cannot write: %s", strerror(errno));
+}
 
 static void seal_put(sealer *s, const void *p, size_t n)
 {
     crypto_generichash_update(&s->hash, p, n);
-    if (fwrite(p, 1, n, s->f) != n)
-        s->bad = 1;
+    seal_out(s, p, n);
 }
 
-/* Header, sealed key, encrypted chunks and signature into s->f. */
+/* Header, sealed key, encrypted chunks and signature into s->d. */
 static void seal_write(sealer *s, const char *header, const unsigned char *d,
                        size_t len, const keys_self *self,
                        const keys_card *to)
@@ -638,80 +666,58 @@ static void seal_write(sealer *s, const char *header, const unsigned char *d,
     unsigned char sig[crypto_sign_BYTES], msg[SIG_MSG];
     sig_message(&s->hash, msg);
     crypto_sign_detached(sig, NULL, msg, sizeof msg, self->sign_sk);
-    if (fwrite(sig, 1, sizeof sig, s->f) != sizeof sig)
-        s->bad = 1;
+    seal_out(s, sig, sizeof sig);
     sodium_memzero(key, sizeof key);
     sodium_memzero(&st, sizeof st);
     free(c);
 }
 
-/* Move tmp to a new name in dir saying who sealed it and when. */
-static int seal_rename(const char *tmp, const char *dir, const char *from,
+/* A new name in dir saying who sealed it and when. */
+static char *seal_name(const char *dir, const char *from,
+                       const char *created)
+{
+    char stamp[32];
+    size_t k = 0;
+    for (const char *p = created; *p && *p != '.' && k < 20; p++)
+        if (*p != '-' && *p != ':')
+            stamp[k++] = *p;
+    stamp[k] = '\0';
+    unsigned char r[3];
+    randombytes_buf(r, sizeof r);
+    return xasprintf("%s/%s_%sZ_%02x%02x%02x" BUNDLE_EXT, dir, from, stamp,
+                     r[0], r[1], r[2]);
+}
+
+/* Give the finished file s->d a new name in dir and sync the directory. */
+static int seal_commit(sealer *s, const char *dir, const char *from,
                        const char *created, char **path, char **why)
 {
     for (int tries = 0; tries < 20; tries++) {
-        char stamp[32];
-        size_t k = 0;
-        for (const char *p = created; *p && *p != '.' && k < 20; p++)
-            if (*p != '-' && *p != ':')
-                stamp[k++] = *p;
-        stamp[k] = '\0';
-        unsigned char r[3];
-        randombytes_buf(r, sizeof r);
-        char *p = xasprintf("%s/%s_%sZ_%02x%02x%02x" BUNDLE_EXT, dir, from,
-                            stamp, r[0], r[1], r[2]);
-        struct stat sb;
-        if (lstat(p, &sb) == 0) {
+        char *p = seal_name(dir, from, created);
+        int rc = durable_commit(s->d, p, DURABLE_NEW, why);
+        if (rc == 1) {          /* taken: s->d is still open */
             free(p);
             continue;
         }
-        if (rename(tmp, p) != 0) {
-            refuse(why, "%s: cannot rename to %s: %s", tmp, p,
-                   strerror(errno));
+        s->d = NULL;
+        if (rc == 0)
+            *path = p;
+        else
             free(p);
-            return -1;
-        }
-        *path = p;
-        return 0;
+        return rc;
     }
     return refuse(why, "%s: no free bundle name", dir);
 }
 
-/* Write the sealed file to a temporary name in dir and sync it. */
-static int seal_file(const keys_self *self, const keys_card *to,
-                     const char *header, const unsigned char *d, size_t len,
-                     char *tmp, char **why)
-{
-    int fd = mkstemps(tmp, 4);
-    if (fd < 0)
-        return refuse(why, "cannot create a file there: %s",
-                      strerror(errno));
-    fchmod(fd, 0644);       /* sealed: safe for others to carry */
-    sealer s = {.f = fdopen(fd, "wb")};
-    if (!s.f) {
-        close(fd);
-        unlink(tmp);
-        return refuse(why, "%s: %s", tmp, strerror(errno));
-    }
-    seal_write(&s, header, d, len, self, to);
-    if (fflush(s.f) != 0 || (fsync(fd) != 0 && errno != EINVAL))
-        s.bad = 1;
-    int saved = errno;
-    if (fclose(s.f) != 0)
-        s.bad = 1;
-    if (s.bad) {
-        unlink(tmp);
-        return refuse(why, "%s: cannot write: %s", tmp, strerror(saved));
-    }
-    return 0;
-}
-
-/* Seal the plain bundle d (len bytes, read from plain) into dir. */
+/* Seal the plain bundle d (len bytes, called name in messages) into a new
+ * file of dir, durably: the file and its directory entry are on the disk
+ * before this returns. */
 static int seal_data(const keys_self *self, const keys_card *to,
-                     const char *plain, const unsigned char *d, size_t len,
+                     const char *name, const unsigned char *d, size_t len,
                      const bundle_manifest *m, const char *dir, char **path,
                      char **err)
 {
+    *path = NULL;
     envelope_header h = {.format = ENVELOPE_FORMAT,
                          .interviews = m->interviews,
                          .size = (long long)len};
@@ -721,16 +727,21 @@ static int seal_data(const keys_self *self, const keys_card *to,
     char *header = header_text(&h), *why = NULL;
     long long expected = (long long)strlen(header) + body_len(h.size)
         + crypto_sign_BYTES;
-    char *tmp = xasprintf("%s/.khaosat-seal-XXXXXX.tmp", dir);
-    int rc = len > 0 ? seal_file(self, to, header, d, len, tmp, &why)
-                     : refuse(&why, "empty bundle");
-    if (rc == 0 && (rc = seal_rename(tmp, dir, h.from, m->created, path,
-                                     &why)) != 0)
-        unlink(tmp);
+    sealer s = {0};
+    int rc = -1;
+    if (len == 0)
+        refuse(&why, "empty bundle");
+    /* Sealed: safe for others to carry, so readable like any file. */
+    else if ((s.d = durable_begin(dir, 0644, &why)) != NULL) {
+        seal_write(&s, header, d, len, self, to);
+        rc = s.err ? refuse(&why, "%s", s.err)
+                   : seal_commit(&s, dir, h.from, m->created, path, &why);
+    }
+    durable_abort(s.d);
+    free(s.err);
     free(header);
-    free(tmp);
     if (rc != 0) {
-        *err = xasprintf("%s: %s", plain, why);
+        *err = xasprintf("%s: %s", name, why);
         free(why);
         return -1;
     }
@@ -747,19 +758,14 @@ static int seal_data(const keys_self *self, const keys_card *to,
     return 0;
 }
 
-/* Read the plain bundle (removing it at once when consume is set: a
- * deleted file's pages never reach the disk) and seal it. */
-static int seal_path(const keys_self *self, const keys_card *to,
-                     const char *plain, int consume,
-                     const bundle_manifest *m, const char *dir, char **path,
-                     char **err)
+int envelope_seal(const keys_self *self, const keys_card *to,
+                  const char *plain, const bundle_manifest *m,
+                  const char *dir, char **path, char **err)
 {
     *path = NULL;
     char *why = NULL;
     size_t len = 0;
     unsigned char *d = read_all(plain, &len, &why);
-    if (consume)
-        unlink(plain);
     if (!d) {
         *err = xasprintf("%s: %s", plain, why);
         free(why);
@@ -771,24 +777,19 @@ static int seal_path(const keys_self *self, const keys_card *to,
     return rc;
 }
 
-int envelope_seal(const keys_self *self, const keys_card *to,
-                  const char *plain, const bundle_manifest *m,
-                  const char *dir, char **path, char **err)
-{
-    return seal_path(self, to, plain, 0, m, dir, path, err);
-}
-
 /* The sealing step of an export: this database's keys and the office. */
 typedef struct seal_ctx {
     keys_self self;
     keys_trusted to;
 } seal_ctx;
 
-static int seal_cb(void *ctx, const char *plain, const bundle_manifest *m,
-                   const char *dir, char **path, char **err)
+static int seal_cb(void *ctx, const unsigned char *plain, size_t len,
+                   const bundle_manifest *m, const char *dir, char **path,
+                   char **err)
 {
     seal_ctx *c = ctx;
-    return seal_path(&c->self, &c->to.card, plain, 1, m, dir, path, err);
+    return seal_data(&c->self, &c->to.card, m->uuid, plain, len, m, dir,
+                     path, err);
 }
 
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
@@ -832,8 +833,10 @@ int envelope_seal_stream(const keys_self *self, const keys_card *to,
     sealer s = {.f = f};
     seal_write(&s, header, d, len, self, to);
     free(header);
-    if (s.bad || fflush(f) != 0) {
-        *err = xasprintf("cannot write: %s", strerror(errno));
+    if (!s.err && fflush(f) != 0)
+        s.err = xasprintf("cannot write: %s", strerror(errno));
+    if (s.err) {
+        *err = s.err;
         return -1;
     }
     return 0;

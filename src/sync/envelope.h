@@ -43,6 +43,8 @@ typedef struct envelope_info {
     envelope_header h;        /* when sealed */
     char *sender;             /* " (name, commune)" of the sender's
                                  card, or "" when it names nothing */
+    int refused_unsigned;     /* refused only for being plain: a person
+                                 may still choose to take it */
 } envelope_info;
 
 /* Free the strings of an envelope_info. */
@@ -54,10 +56,10 @@ enum {
                                        database trusts senders' keys */
 };
 
-/* Export st's interviews into dir (see bundle_export): sealed for the
- * upstream office and signed when this database trusts one, plain
- * otherwise.  *sealed_for receives the office's fingerprint, or "" when
- * the bundle is plain. */
+/* Export st's interviews into dir (see sync_export, which is what the
+ * commands and screens call): sealed for the upstream office and signed
+ * when this database trusts one, plain otherwise.  *sealed_for receives
+ * the office's fingerprint, or "" when the bundle is plain. */
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
                     long *count, char sealed_for[KEYS_FPR_SIZE], char **err);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/durable.h"
 #include "core/util.h"
 
 #define CARD_MAGIC "khaosat card 1\n"
@@ -263,6 +264,23 @@ char *keys_card_text(const keys_self *self)
     return sbuf_detach(&b);
 }
 
+int keys_card_write(const keys_self *self, const char *path, char **err)
+{
+    char *text = keys_card_text(self);
+    int rc = durable_write_file(path, text, strlen(text), 0600,
+                                DURABLE_REPLACE, err);
+    free(text);
+    keys_card back;
+    if (rc == 0 && (rc = keys_card_load(path, &back, err)) == 0) {
+        if (strcmp(back.fpr, self->card.fpr) != 0) {
+            *err = xasprintf("%s: reads back as another card", path);
+            rc = -1;
+        }
+        keys_card_clear(&back);
+    }
+    return rc;
+}
+
 int keys_field_ok(const char *v, size_t n)
 {
     if (n > KEYS_MAX_FIELD || !util_utf8_valid(v, n))
@@ -502,6 +520,17 @@ int keys_upstream(store *st, keys_trusted *out, char **err)
 int keys_accepting(store *st, long *n, char **err)
 {
     return store_trusted_accepting(st, n) == 0 ? 0 : store_err(st, err);
+}
+
+int keys_sealed_only(store *st, int *yes, char **err)
+{
+    /* Revoked cards are kept, never deleted: counting them too makes the
+     * policy sticky, so that revoking the last laptop (the answer to a
+     * lost one) does not let plain bundles in again. */
+    long n = 0;
+    int rc = store_trusted_accepted_ever(st, &n) == 0 ? 0 : store_err(st, err);
+    *yes = rc == 0 && n > 0;
+    return rc;
 }
 
 int keys_revoke(store *st, const char *fpr, char **err)

@@ -79,6 +79,9 @@ char *keys_card_text(const keys_self *self);
  * name is the file, for messages. */
 int keys_card_parse(const char *name, const char *text, size_t len,
                     keys_card *out, char **err);
+/* Write the card of self to path (replacing it), mode 0600, synced to
+ * the disk with its directory, and read it back. */
+int keys_card_write(const keys_self *self, const char *path, char **err);
 /* Read and check the card in file path. */
 int keys_card_load(const char *path, keys_card *out, char **err);
 /* "name, commune" of a card for messages, or whichever of the two it
@@ -106,6 +109,10 @@ int keys_trusted_get(store *st, const char *fpr, keys_trusted *out,
 int keys_upstream(store *st, keys_trusted *out, char **err);
 /* How many cards this database accepts bundles from (not revoked). */
 int keys_accepting(store *st, long *n, char **err);
+/* Whether this database takes only sealed bundles: once it has trusted
+ * any sender (even one revoked since), plain bundles need an explicit
+ * "allow unsigned" on each merge. */
+int keys_sealed_only(store *st, int *yes, char **err);
 /* Free the strings of a trusted card. */
 void keys_trusted_clear(keys_trusted *t);
 
@@ -114,8 +121,13 @@ typedef int (*keys_trusted_fn)(void *ctx, const keys_trusted *t);
  * non-zero return stops and is returned. */
 int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err);
 
-/* Write this database's identity and its trusted cards to path, encrypted
- * under passphrase (Argon2id, then XSalsa20-Poly1305); mode 0600. */
+/* Shortest passphrase of a backup, in characters. */
+#define KEYS_MIN_PASSPHRASE 12
+
+/* Write this database's identity and its trusted cards to a new file path,
+ * encrypted under passphrase (at least KEYS_MIN_PASSPHRASE characters;
+ * Argon2id with libsodium's MODERATE costs, then XSalsa20-Poly1305);
+ * mode 0600, on the disk (file and directory synced) before it returns. */
 int keys_backup(store *st, const char *path, const char *passphrase,
                 char **err);
 /* The same backup as text (newly allocated, *len bytes), for a file

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "core/durable.h"
 
 #define BACKUP_MAGIC "khaosat key backup 1\n"
 #define BACKUP_MAX (16L << 20)
@@ -73,33 +74,24 @@ static int derive(unsigned char *key, const char *pass,
     return 0;
 }
 
-/* Write text to a new file path, readable by its owner only. */
-static int write_private(const char *path, const char *text, size_t len,
-                         char **err)
+/* Characters (not bytes) of a UTF-8 text. */
+static size_t utf8_chars(const char *s)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        *err = xasprintf("%s: cannot create: %s", path, strerror(errno));
-        return -1;
-    }
-    ssize_t n = write(fd, text, len);
-    int bad = n < 0 || (size_t)n != len || fsync(fd) != 0;
-    int saved = errno;
-    if (close(fd) != 0)
-        bad = 1;
-    if (bad) {
-        *err = xasprintf("%s: cannot write: %s", path,
-                         saved ? strerror(saved) : "short write");
-        unlink(path);
-        return -1;
-    }
-    return 0;
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
 }
 
 int keys_backup_text(store *st, const char *passphrase, char **text,
                      size_t *len, char **err)
 {
     *text = NULL;
+    if (utf8_chars(passphrase) < KEYS_MIN_PASSPHRASE) {
+        *err = xasprintf("a passphrase needs at least %d characters; "
+                         "nothing written", KEYS_MIN_PASSPHRASE);
+        return -1;
+    }
     keys_self self;
     if (keys_self_get(st, 1, &self, err) != 0)
         return -1;
@@ -109,8 +101,11 @@ int keys_backup_text(store *st, const char *passphrase, char **text,
     unsigned char salt[crypto_pwhash_SALTBYTES];
     unsigned char nonce[crypto_secretbox_NONCEBYTES];
     unsigned char key[crypto_secretbox_KEYBYTES];
+    /* libsodium's MODERATE costs (256 MiB, about a second on an old
+     * laptop): a stolen backup is attacked offline, at leisure.  Restore
+     * reads the costs from the file, so older backups still open. */
     unsigned long long ops = crypto_pwhash_OPSLIMIT_MODERATE;
-    size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    size_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
     randombytes_buf(salt, sizeof salt);
     randombytes_buf(nonce, sizeof nonce);
     if (rc == 0)
@@ -150,7 +145,8 @@ int keys_backup(store *st, const char *path, const char *passphrase,
     size_t len;
     if (keys_backup_text(st, passphrase, &text, &len, err) != 0)
         return -1;
-    int rc = write_private(path, text, len, err);
+    /* Only its owner may read it; on the disk before "backed up". */
+    int rc = durable_write_file(path, text, len, 0600, DURABLE_NEW, err);
     free(text);
     return rc;
 }

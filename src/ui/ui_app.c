@@ -130,7 +130,7 @@ int ui_put(int y, int x, const char *s, int width, ui_role r, int pad)
     while (i < n) {
         wchar_t wc;
         size_t len = ui_text_char(t + i, n - i, &wc);
-        if (wcwidth(wc) < 0)
+        if (wcwidth(wc) < 0 || ui_text_is_control((unsigned long)wc))
             wc = L'?';
         w[k++] = wc;
         cols += ui_text_wcwidth(wc);

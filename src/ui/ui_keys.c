@@ -218,29 +218,6 @@ static void kv_draw(const keys_card *self, const kv_list *l, size_t sel,
 
 /* ------------------------------------------------------------ write card */
 
-/* Write text to path through a temporary file beside it, synced, so a
- * pulled stick leaves no half card under the real name. */
-static int kv_write_file(const char *path, const char *text, char **err)
-{
-    char *tmp = xasprintf("%s.part", path);
-    FILE *f = fopen(tmp, "w");
-    int bad = !f;
-    if (f) {
-        bad |= fputs(text, f) < 0;
-        bad |= fflush(f) != 0;
-        bad |= fsync(fileno(f)) != 0;
-        bad |= fclose(f) != 0;
-    }
-    if (!bad && rename(tmp, path) != 0)
-        bad = 1;
-    if (bad) {
-        *err = xasprintf(_("cannot write %s: %s"), path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return bad ? -1 : 0;
-}
-
 /* Where the card goes: a file in dir named after the card, or the path as
  * typed.  Newly allocated. */
 static char *kv_card_path(const char *typed, const keys_card *c)
@@ -264,24 +241,14 @@ static char *kv_write_card(store *st, const char *path)
         free(err);
         return msg;
     }
-    char *text = keys_card_text(&self);
-    keys_card back;
-    if (kv_write_file(path, text, &err) == 0
-        && keys_card_load(path, &back, &err) == 0) {
-        if (strcmp(back.fpr, self.card.fpr) == 0)
-            msg = xasprintf(_("The card of this database was written to\n\n"
-                              "%s\n\nfingerprint: %s\n\nOn the other "
-                              "computer, trust it and compare the fingerprint "
-                              "it shows with this one."), path,
-                            self.card.fpr);
-        else
-            err = xasprintf(_("%s reads back as another card"), path);
-        keys_card_clear(&back);
-    }
-    if (!msg)
+    if (keys_card_write(&self, path, &err) == 0)
+        msg = xasprintf(_("The card of this database was written to\n\n"
+                          "%s\n\nfingerprint: %s\n\nOn the other "
+                          "computer, trust it and compare the fingerprint "
+                          "it shows with this one."), path, self.card.fpr);
+    else
         msg = xasprintf(_("The card was not written: %s"), err);
     free(err);
-    free(text);
     keys_self_clear(&self);
     return msg;
 }

@@ -9,33 +9,38 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sync/backup.h"
-#include "sync/bundle.h"
 #include "core/i18n.h"
-#include "sync/merge.h"
+#include "sync/sync.h"
 #include "report/report.h"
 #include "ui/ui.h"
 #include "core/util.h"
+
+/* Draw text wrapped from line 2 down; the line after it. */
+static int office_draw_wrapped(const char *text, ui_role r)
+{
+    ui_line *l;
+    size_t n = ui_text_wrap(text, COLS - 4, &l);
+    int y = 2;
+    for (size_t i = 0; i < n && y < LINES - 5; i++, y++) {
+        char *t = xstrndup(text + l[i].off, l[i].len);
+        ui_put(y, 2, t, COLS - 4, r, 0);
+        free(t);
+    }
+    free(l);
+    return y;
+}
 
 /* Draw the prompt screen. */
 static void office_ask_draw(const char *title, const char *question,
                             ui_edit *ed)
 {
     ui_frame(title, _("Enter accept   Ctrl-U clear   Esc cancel"));
-    ui_line *l;
-    size_t n = ui_text_wrap(question, COLS - 4, &l);
-    int y = 2;
-    for (size_t i = 0; i < n && y < LINES - 5; i++, y++) {
-        char *t = xstrndup(question + l[i].off, l[i].len);
-        ui_put(y, 2, t, COLS - 4, UI_TITLE, 0);
-        free(t);
-    }
-    free(l);
+    int y = office_draw_wrapped(question, UI_TITLE);
     y++;
     int fw = COLS - 4;
     int c = ui_edit_view(ed, fw);
@@ -204,14 +209,6 @@ static int office_is_dir(const char *path, const char *name)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static int office_is_bundle(const char *path, const char *name)
-{
-    size_t len = strlen(name), ext = strlen(BUNDLE_EXT);
-    struct stat sb;
-    return len > ext && !strcasecmp(name + len - ext, BUNDLE_EXT)
-           && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
 char *ui_usb_dir(void)
 {
     const char *user = getenv("USER");
@@ -257,6 +254,22 @@ static void office_working(const char *title, const char *what)
     refresh();
 }
 
+/* What an export says when it is done. */
+static char *office_export_msg(const sync_export_result *x)
+{
+    if (!*x->sealed_for)
+        return xasprintf(_("%ld interviews exported to\n\n%s\n\nThe bundle "
+                           "was read back and verified.\n\nWARNING: no "
+                           "office key is trusted, so this bundle is NOT "
+                           "encrypted: anyone who finds the stick can read "
+                           "it (k: keys, t: trust the office's card)."),
+                         x->count, x->path);
+    return xasprintf(_("%ld interviews exported to\n\n%s\n\nSealed for the "
+                       "office %s and signed by this database: only that "
+                       "office can open it."), x->count, x->path,
+                     x->sealed_for);
+}
+
 void ui_export(ui_app *a)
 {
     const char *title = _("Export to a USB stick");
@@ -268,16 +281,15 @@ void ui_export(ui_app *a)
     char *msg = NULL;
     for (;;) {
         office_working(title, _("Writing and verifying the bundle..."));
-        char *path = NULL, *err = NULL;
-        long n = 0;
-        int rc = bundle_export(a->st, dir, flags, &path, &n, &err);
+        char *err = NULL;
+        sync_export_result x;
+        int rc = sync_export(a->st, dir, flags, &x, &err);
         if (rc != 0)
             msg = xasprintf(_("The export failed: %s.\n\nNothing was exported; "
                               "the interviews are still to be sent."), err);
-        else if (path)
-            msg = xasprintf(_("%ld interviews exported to\n\n%s\n\nThe bundle "
-                              "was read back and verified."), n, path);
-        free(path);
+        else if (x.path)
+            msg = office_export_msg(&x);
+        sync_export_result_clear(&x);
         free(err);
         if (msg || flags)
             break;
@@ -327,18 +339,18 @@ void ui_backup(ui_app *a)
     free(dir);
 }
 
-/* Where a merge stands, for its progress bar. */
+/* Where a merge stands, for its progress bar and its summary. */
 typedef struct office_merge {
     size_t i, n;          /* bundle i (0-based) of n */
     const char *name;
-    long total;           /* interviews in this bundle */
     int shown;            /* last percentage drawn */
+    sbuf lines;           /* one entry per bundle */
 } office_merge;
 
-/* Draw the progress of bundle om->i, done interviews into it. */
-static void office_merge_draw(office_merge *om, long done)
+/* Draw the progress of bundle om->i, done of total interviews into it. */
+static void office_merge_draw(office_merge *om, long done, long total)
 {
-    double part = om->total > 0 ? (double)done / (double)om->total : 0;
+    double part = total > 0 ? (double)done / (double)total : 0;
     if (part > 1)
         part = 1;
     double all = ((double)om->i + part) / (double)om->n;
@@ -363,55 +375,72 @@ static void office_merge_draw(office_merge *om, long done)
     refresh();
 }
 
-static int office_merge_progress(void *ctx, long done)
+/* The last part of a path. */
+static const char *office_base(const char *path)
 {
-    office_merge_draw(ctx, done);
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static void office_merge_start(void *ctx, size_t i, size_t n,
+                               const char *path)
+{
+    office_merge *om = ctx;
+    om->i = i;
+    om->n = n;
+    om->name = office_base(path);
+    om->shown = -1;
+    office_merge_draw(om, 0, 0);
+}
+
+static int office_merge_progress(void *ctx, long done, long total)
+{
+    office_merge_draw(ctx, done, total);
     return 0;
 }
 
-/* Totals over the bundles of one merge. */
-typedef struct office_totals {
-    merge_counts c;
-    size_t merged, again, refused;
-} office_totals;
-
-/* Merge one bundle file, appending its line to the summary. */
-static void office_merge_one(merger *mg, office_merge *om, const char *path,
-                             office_totals *t, sbuf *out)
+/* A plain bundle where only sealed ones are taken: the supervisor
+ * decides, having read why. */
+static int office_merge_unsigned(void *ctx, const char *path,
+                                 const char *why)
 {
-    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    om->name = name;
-    om->total = 0;
+    office_merge *om = ctx;
+    (void)path;
+    ui_frame(_("Merging bundles"), "");
+    char *t = xasprintf(_("%s\n\nThis bundle is NOT sealed: anyone could "
+                          "have made or changed it."), why);
+    office_draw_wrapped(t, UI_NORMAL);
+    free(t);
+    int yes = ui_confirm(_("Merge this unsigned bundle anyway?"));
     om->shown = -1;
-    office_merge_draw(om, 0);
-    bundle *b = NULL;
-    char *err = NULL;
-    merge_counts c;
-    memset(&c, 0, sizeof c);
-    int rc = bundle_open(path, &b, &err);
-    if (rc == 0) {
-        om->total = bundle_get_manifest(b)->interviews;
-        rc = merger_run(mg, b, office_merge_progress, om, &c, &err);
+    return yes;
+}
+
+/* One entry of the summary per bundle. */
+static void office_merge_done(void *ctx, const sync_bundle_result *r)
+{
+    office_merge *om = ctx;
+    const char *name = office_base(r->path);
+    const merge_counts *c = &r->counts;
+    switch (r->outcome) {
+    case SYNC_REFUSED:
+        sbuf_addf(&om->lines, _("%s:\n    NOT MERGED: %s\n"), name, r->why);
+        break;
+    case SYNC_AGAIN:
+        sbuf_addf(&om->lines, _("%s:\n    already merged; nothing "
+                                "changed\n"), name);
+        break;
+    case SYNC_MERGED:
+        sbuf_addf(&om->lines, _("%s:\n    added %ld, updated %ld, unchanged "
+                                "%ld, conflicts %ld, duplicates %ld\n"),
+                  name, c->added, c->updated, c->unchanged, c->conflicts,
+                  c->duplicates);
+        break;
+    case SYNC_EMPTY_DIR:
+        sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
+                  r->path);
+        break;
     }
-    if (rc < 0) {
-        t->refused++;
-        sbuf_addf(out, _("%s:\n    NOT MERGED: %s\n"), name, err ? err : "?");
-    } else if (rc == 1) {
-        t->again++;
-        sbuf_addf(out, _("%s:\n    already merged; nothing changed\n"), name);
-    } else {
-        t->merged++;
-        t->c.added += c.added;
-        t->c.updated += c.updated;
-        t->c.unchanged += c.unchanged;
-        t->c.conflicts += c.conflicts;
-        t->c.duplicates += c.duplicates;
-        sbuf_addf(out, _("%s:\n    added %ld, updated %ld, unchanged %ld, "
-                         "conflicts %ld, duplicates %ld\n"), name, c.added,
-                  c.updated, c.unchanged, c.conflicts, c.duplicates);
-    }
-    free(err);
-    bundle_close(b);
 }
 
 void ui_merge(ui_app *a)
@@ -421,37 +450,32 @@ void ui_merge(ui_app *a)
                                         "(every *.khb file in it):"));
     if (!dir)
         return;
-    size_t n;
-    char **v = office_scan(dir, office_is_bundle, &n);
+    office_merge om = {0, 0, NULL, -1, {NULL, 0, 0}};
+    sbuf_init(&om.lines);
+    sync_merge_hooks h = {office_merge_start, office_merge_progress,
+                          office_merge_unsigned, office_merge_done, &om};
+    sync_totals t;
+    sync_merge_paths(a->st, &dir, 1, 0, &h, &t);
     sbuf out;
     sbuf_init(&out);
-    if (n == 0) {
-        sbuf_addf(&out, _("No bundles (*%s) in %s."), BUNDLE_EXT, dir);
-    } else {
-        office_totals t;
-        memset(&t, 0, sizeof t);
-        sbuf lines;
-        sbuf_init(&lines);
-        merger *mg = merger_new(a->st);
-        office_merge om = {0, n, NULL, 0, -1};
-        for (om.i = 0; om.i < n; om.i++)
-            office_merge_one(mg, &om, v[om.i], &t, &lines);
-        merger_free(mg);
+    if (t.bundles) {
         sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
-                          "%zu refused.\n"), n, t.merged, t.again, t.refused);
+                          "%zu refused.\n"), t.bundles, t.merged, t.again,
+                  t.refused);
         sbuf_addf(&out, _("In all: added %ld, updated %ld, unchanged %ld, "
-                          "conflicts %ld, duplicates %ld.\n"), t.c.added,
-                  t.c.updated, t.c.unchanged, t.c.conflicts, t.c.duplicates);
-        if (t.c.conflicts || t.c.duplicates)
+                          "conflicts %ld, duplicates %ld.\n"),
+                  t.counts.added, t.counts.updated, t.counts.unchanged,
+                  t.counts.conflicts, t.counts.duplicates);
+        if (t.counts.conflicts || t.counts.duplicates)
             sbuf_add(&out, _("Press c on the home screen to resolve the "
                              "conflicts and see the duplicates.\n"));
-        sbuf_addf(&out, "\n%s", lines.s ? lines.s : "");
-        sbuf_free(&lines);
+        sbuf_add(&out, "\n");
     }
+    sbuf_add(&out, om.lines.s ? om.lines.s : "");
     ui_pager(_("Merge: summary"), _("Up/Down/PgUp/PgDn scroll   q/Esc close"),
              out.s, 1, NULL, NULL);
     sbuf_free(&out);
-    office_strv_free(v, n);
+    sbuf_free(&om.lines);
     free(dir);
 }
 

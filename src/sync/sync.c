@@ -1,0 +1,248 @@
+/* sync.c: the entry points of export and merge shared by the commands and
+ * the screens (see sync.h). */
+#include "config.h"
+#include "sync/sync.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/durable.h"
+#include "core/util.h"
+#include "sync/bundle_int.h"
+#include "sync/envelope.h"
+
+/* Prefix of the private directories that khaosat before 0.3 made in
+ * $TMPDIR for a plain bundle about to be sealed; a killed export could
+ * leave one behind, holding that bundle in the clear. */
+#define OLD_SEAL_DIR "khaosat-seal-"
+
+/* Remove the private directories of killed exports from $TMPDIR (only
+ * this user's); returns how many files went. */
+static int sweep_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    DIR *d = opendir(base);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, OLD_SEAL_DIR, strlen(OLD_SEAL_DIR)) != 0)
+            continue;
+        char *p = xasprintf("%s/%s", base, e->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)
+            && sb.st_uid == getuid()) {
+            removed += durable_sweep(p);
+            rmdir(p);
+        }
+        free(p);
+    }
+    closedir(d);
+    return removed;
+}
+
+int sync_export(store *st, const char *dir, unsigned flags,
+                sync_export_result *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        *err = xasprintf("%s: this is not a directory", dir);
+        return -1;
+    }
+    out->swept = durable_sweep(dir) + sweep_tmpdir();
+    return envelope_export(st, dir, flags, &out->path, &out->count,
+                           out->sealed_for, err);
+}
+
+void sync_export_result_clear(sync_export_result *r)
+{
+    free(r->path);
+    r->path = NULL;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Non-zero when name ends in the bundle extension, in any case (sticks
+ * formatted elsewhere show names in capitals). */
+static int bundle_named(const char *name)
+{
+    size_t len = strlen(name), ext = strlen(BUNDLE_EXT);
+    return name[0] != '.' && len > ext
+        && strcasecmp(name + len - ext, BUNDLE_EXT) == 0;
+}
+
+int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err)
+{
+    *paths = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        *err = xasprintf("%s: cannot read the directory: %s", dir,
+                         strerror(errno));
+        return -1;
+    }
+    char **v = NULL;
+    size_t k = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!bundle_named(e->d_name))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat sb;
+        /* Regular files only: no FIFO that hangs, no device, no link
+         * leading out of the directory. */
+        if (lstat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            free(p);
+            continue;
+        }
+        v = xrealloc(v, (k + 1) * sizeof *v);
+        v[k++] = p;
+    }
+    closedir(d);
+    if (k)
+        qsort(v, k, sizeof *v, path_cmp);
+    *paths = v;
+    *n = k;
+    return 0;
+}
+
+void sync_paths_free(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+/* One merge in progress. */
+typedef struct sync_run {
+    store *st;
+    merger *mg;
+    unsigned flags;
+    const sync_merge_hooks *h;
+    sync_totals *t;
+    long total;               /* interviews of the current bundle */
+    int bad;
+} sync_run;
+
+static int run_progress(void *ctx, long done)
+{
+    sync_run *r = ctx;
+    return r->h->progress ? r->h->progress(r->h->ctx, done, r->total) : 0;
+}
+
+/* Tell the caller about a result and count it. */
+static void report(sync_run *r, sync_bundle_result *res)
+{
+    switch (res->outcome) {
+    case SYNC_MERGED:
+        r->t->merged++;
+        r->t->counts.added += res->counts.added;
+        r->t->counts.updated += res->counts.updated;
+        r->t->counts.unchanged += res->counts.unchanged;
+        r->t->counts.conflicts += res->counts.conflicts;
+        r->t->counts.duplicates += res->counts.duplicates;
+        break;
+    case SYNC_AGAIN:
+        r->t->again++;
+        break;
+    case SYNC_REFUSED:
+        r->t->refused++;
+        r->bad = 1;
+        break;
+    case SYNC_EMPTY_DIR:
+        break;
+    }
+    if (r->h->done)
+        r->h->done(r->h->ctx, res);
+}
+
+/* Open path with the trust policy, asking about a plain bundle when the
+ * caller can. */
+static int open_checked(sync_run *r, const char *path, bundle **b,
+                        envelope_info *info, char **err)
+{
+    int rc = envelope_open(r->st, path, r->flags, b, info, err);
+    if (rc != 0 && info->refused_unsigned && r->h->ask_unsigned
+        && r->h->ask_unsigned(r->h->ctx, path, *err)) {
+        free(*err);
+        *err = NULL;
+        rc = envelope_open(r->st, path, r->flags | ENVELOPE_ALLOW_UNSIGNED,
+                           b, info, err);
+    }
+    return rc;
+}
+
+/* Check and merge one bundle file, bundle i of n. */
+static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
+{
+    if (r->h->start)
+        r->h->start(r->h->ctx, i, n, path);
+    r->t->bundles++;
+    sync_bundle_result res = {.path = path, .outcome = SYNC_REFUSED};
+    bundle *b = NULL;
+    envelope_info info;
+    char *err = NULL;
+    if (open_checked(r, path, &b, &info, &err) == 0) {
+        res.sealed = info.sealed;
+        r->total = bundle_get_manifest(b)->interviews;
+        int rc = merger_run(r->mg, b, run_progress, r, &res.counts, &err);
+        res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
+                                                      : SYNC_REFUSED;
+    }
+    res.why = err;
+    report(r, &res);
+    envelope_info_clear(&info);
+    bundle_close(b);
+    free(err);
+}
+
+int sync_merge_paths(store *st, char *const *paths, size_t n, unsigned flags,
+                     const sync_merge_hooks *hooks, sync_totals *totals)
+{
+    static const sync_merge_hooks none;
+    memset(totals, 0, sizeof *totals);
+    sync_run r = {st, merger_new(st),
+                  flags & SYNC_ALLOW_UNSIGNED ? ENVELOPE_ALLOW_UNSIGNED : 0,
+                  hooks ? hooks : &none, totals, 0, 0};
+    /* Expand directories first, so that progress can say "i of n". */
+    char **all = NULL;
+    size_t nall = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        char **v = NULL, *err = NULL;
+        size_t k = 0;
+        if (stat(paths[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            v = xmalloc(sizeof *v);
+            v[0] = xstrdup(paths[i]);
+            k = 1;
+        } else if (sync_scan_dir(paths[i], &v, &k, &err) != 0) {
+            sync_bundle_result res = {paths[i], SYNC_REFUSED, 0, {0}, err};
+            report(&r, &res);
+            free(err);
+        } else if (k == 0) {
+            sync_bundle_result res = {paths[i], SYNC_EMPTY_DIR, 0, {0}, NULL};
+            report(&r, &res);
+        }
+        all = xrealloc(all, (nall + k + 1) * sizeof *all);
+        memcpy(all + nall, v, k * sizeof *v);
+        nall += k;
+        free(v);
+    }
+    for (size_t i = 0; i < nall; i++)
+        merge_file(&r, all[i], i, nall);
+    sync_paths_free(all, nall);
+    merger_free(r.mg);
+    return r.bad;
+}

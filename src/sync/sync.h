@@ -1,0 +1,97 @@
+/* sync.h: the one way bundles leave and enter a database.  The commands
+ * (khaosat export, khaosat merge) and the screens (e and m on the home
+ * screen) call these and nothing lower, so that both apply the same trust
+ * policy: sealed for the upstream office when one is trusted, unsigned
+ * bundles refused once the database takes sealed ones (keys_sealed_only),
+ * the same directory scan, the same messages. */
+#ifndef KHAOSAT_SYNC_H
+#define KHAOSAT_SYNC_H
+
+#include <stddef.h>
+
+#include "sync/bundle.h"
+#include "sync/keys.h"
+#include "sync/merge.h"
+#include "store/store.h"
+
+/* What an export did.  path is owned by the struct. */
+typedef struct sync_export_result {
+    char *path;                       /* NULL: there was nothing to export */
+    long count;                       /* interviews exported */
+    char sealed_for[KEYS_FPR_SIZE];   /* the office's fingerprint; "" when
+                                         the bundle is plain */
+    int swept;                        /* leftovers of killed exports removed */
+} sync_export_result;
+
+/* Export st's interviews (flags: BUNDLE_EXPORT_*) into a new bundle in
+ * directory dir, sealed when this database has an upstream office.  First
+ * removes what killed exports left in dir and in $TMPDIR.  The bundle and
+ * its directory entry are on the disk before the interviews are marked
+ * exported.  0 with *out filled in (clear it), or -1 with *err (newly
+ * allocated) and the database as it was. */
+int sync_export(store *st, const char *dir, unsigned flags,
+                sync_export_result *out, char **err);
+/* Free the strings of an export result. */
+void sync_export_result_clear(sync_export_result *r);
+
+/* Flags of sync_merge_paths. */
+enum {
+    SYNC_ALLOW_UNSIGNED = 1     /* take plain bundles even where only
+                                   sealed ones are taken */
+};
+
+/* What became of one bundle file (or directory) of a merge. */
+enum sync_outcome {
+    SYNC_MERGED,        /* merged: counts say what it did */
+    SYNC_AGAIN,         /* merged before; nothing changed */
+    SYNC_REFUSED,       /* not merged: why says so */
+    SYNC_EMPTY_DIR      /* a directory without bundles */
+};
+
+/* One bundle's result; strings borrowed for the time of the call. */
+typedef struct sync_bundle_result {
+    const char *path;
+    enum sync_outcome outcome;
+    int sealed;                 /* it was a sealed bundle */
+    merge_counts counts;        /* SYNC_MERGED */
+    const char *why;            /* SYNC_REFUSED: "PATH: reason" */
+} sync_bundle_result;
+
+/* What a merge tells its caller as it goes; every member may be NULL. */
+typedef struct sync_merge_hooks {
+    /* Bundle i (0-based) of n is about to be opened. */
+    void (*start)(void *ctx, size_t i, size_t n, const char *path);
+    /* done of total interviews of the current bundle merged; non-zero
+     * abandons the bundle (nothing of it is kept). */
+    int (*progress)(void *ctx, long done, long total);
+    /* path is plain and refused for that alone (why): non-zero takes it
+     * anyway.  Without this hook it stays refused. */
+    int (*ask_unsigned)(void *ctx, const char *path, const char *why);
+    /* The bundle's result. */
+    void (*done)(void *ctx, const sync_bundle_result *r);
+    void *ctx;
+} sync_merge_hooks;
+
+/* Totals over a merge. */
+typedef struct sync_totals {
+    size_t bundles, merged, again, refused;
+    merge_counts counts;        /* summed over the merged bundles */
+} sync_totals;
+
+/* The bundles of directory dir: regular files named *.khb in any case,
+ * not hidden (temporaries start with '.'), in name order; newly allocated
+ * array of n newly allocated paths.  -1 with *err when dir cannot be
+ * read. */
+int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err);
+/* Free what sync_scan_dir returned. */
+void sync_paths_free(char **paths, size_t n);
+
+/* Merge into st every bundle named in paths (n of them): a directory
+ * stands for every bundle in it (sync_scan_dir).  Each bundle is checked
+ * (envelope_open) and merged in its own transaction; hooks (may be NULL)
+ * hear about each.  Returns 0 when every bundle merged or was merged
+ * before, 1 when any was refused. */
+int sync_merge_paths(store *st, char *const *paths, size_t n, unsigned flags,
+                     const sync_merge_hooks *hooks, sync_totals *totals);
+
+#endif
