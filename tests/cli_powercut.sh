@@ -117,8 +117,8 @@ backup_check() {
     fi
 }
 "$K" merge --db "$P/office.db" "$FAST/b2" >/dev/null 2>&1
-KHAOSAT_PASSPHRASE=passphrase "$K" keys backup --db "$P/office.db" --to "$FAST/o.keys" >/dev/null 2>&1
-KHAOSAT_PASSPHRASE=passphrase "$K" keys restore --db "$FAST/keys.db" "$FAST/o.keys" >/dev/null 2>&1 ||
+KHAOSAT_PASSPHRASE="passphrase 12" "$K" keys backup --db "$P/office.db" --to "$FAST/o.keys" >/dev/null 2>&1
+KHAOSAT_PASSPHRASE="passphrase 12" "$K" keys restore --db "$FAST/keys.db" "$FAST/o.keys" >/dev/null 2>&1 ||
     fail "keys restore"
 sqlite3 "$FAST/keys.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 every '"$K" backup --db "$W/office.db" --to "$W/stick/office.kbk" &&

@@ -19,6 +19,8 @@
 
 struct bundle {
     sqlite3 *db;
+    unsigned char *image;     /* the plain bundle in memory, wiped on close */
+    size_t image_len;
     char *path;
     bundle_manifest m;
     char *signer, *signer_role;   /* of a sealed bundle */
@@ -51,24 +53,19 @@ static int harden(sqlite3 *db, char **why)
     return 0;
 }
 
-/* Open the bundle held in data (len bytes, from sqlite3_malloc64; SQLite
- * frees it whatever happens) read-only and harden the handle. */
+/* Open the bundle held in data (len bytes, which stay the caller's until
+ * the handle is closed) read-only and harden the handle. */
 static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
                     char **why)
 {
     static const char magic[16] = "SQLite format 3";
-    if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0) {
-        sqlite3_free(data);
+    if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0)
         return refuse(why, "not a khaosat bundle (not a SQLite file)");
-    }
     int rc = sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_deserialize(*db, "main", data, (sqlite3_int64)len,
                                  (sqlite3_int64)len,
-                                 SQLITE_DESERIALIZE_READONLY
-                                 | SQLITE_DESERIALIZE_FREEONCLOSE);
-    else
-        sqlite3_free(data);
+                                 SQLITE_DESERIALIZE_READONLY);
     if (rc != SQLITE_OK)
         return refuse(why, "cannot open: %s",
                       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
@@ -343,6 +340,10 @@ int bundle_open_memory(const char *name, unsigned char *data, size_t len,
     }
     bundle *b = xcalloc(1, sizeof *b);
     b->path = xstrdup(name);
+    /* Kept, not handed to SQLite, so that closing wipes it: a decrypted
+     * bundle's answers do not linger in freed memory. */
+    b->image = data;
+    b->image_len = len;
     char *why = NULL;
     if (open_mem(data, len, &b->db, &why) != 0
         || verify_db(b->db, &b->m, &why) != 0) {
@@ -360,6 +361,10 @@ void bundle_close(bundle *b)
     if (!b)
         return;
     sqlite3_close(b->db);
+    if (b->image) {
+        sodium_memzero(b->image, b->image_len);
+        sqlite3_free(b->image);
+    }
     bundle_manifest_clear(&b->m);
     free(b->path);
     free(b->signer);
