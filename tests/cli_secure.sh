@@ -66,6 +66,9 @@ run "$K" verify "$bA"
 expect_status 0
 clean "verify"
 expect_out_contains "]0;pwned"
+run "$K" forms accept --db "$TMP/O.db" "$bA"
+expect_status 0
+clean "forms accept"
 run "$K" merge --db "$TMP/O.db" "$bA"
 expect_status 0
 clean "merge"
