@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "check_main.h"
 #include "core/durable.h"
@@ -101,15 +102,44 @@ START_TEST(abort_and_sweep_leave_nothing_behind)
     ck_assert_int_eq(count_entries(dir), 1);
     durable_abort(d);
     ck_assert_int_eq(count_entries(dir), 0);
-    /* A killed writer leaves its temporary; the sweep takes only those. */
+    /* A killed writer leaves its temporary (no lock held any more); the
+     * sweep takes only those, and not this process's live one. */
     d = durable_begin(dir, 0600, &err);
+    char *dead = xasprintf("%s/.khaosat-dead1.tmp", dir);
+    FILE *f = fopen(dead, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
     char *keep = xasprintf("%s/.hidden-but-mine.tmp", dir);
     ck_assert_int_eq(durable_write_file(keep, "k", 1, 0600, DURABLE_NEW,
                                         &err), 0);
     ck_assert_int_eq(durable_sweep(dir), 1);
+    ck_assert_int_eq(count_entries(dir), 2);
+    durable_abort(d);
     ck_assert_int_eq(count_entries(dir), 1);
-    durable_abort(d);   /* its temporary is gone already: harmless */
+    free(dead);
     free(keep);
+}
+END_TEST
+
+START_TEST(sweep_leaves_a_live_file_alone)
+{
+    char *err = NULL;
+    durable *d = durable_begin(dir, 0600, &err);
+    ck_assert_ptr_nonnull(d);
+    /* Another khaosat sweeping now (a child process: locks are per open
+     * file) must not take the file this one is still writing. */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(durable_sweep(dir));
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    ck_assert_int_eq(durable_write(d, "x", 1, &err), 0);
+    char *path = xasprintf("%s/live.txt", dir);
+    ck_assert_int_eq(durable_commit(d, path, DURABLE_NEW, &err), 0);
+    ck_assert_int_eq(count_entries(dir), 1);
+    free(path);
 }
 END_TEST
 
@@ -145,6 +175,7 @@ int main(void)
     tcase_add_test(tc, new_mode_never_overwrites);
     tcase_add_test(tc, replace_mode_replaces);
     tcase_add_test(tc, abort_and_sweep_leave_nothing_behind);
+    tcase_add_test(tc, sweep_leaves_a_live_file_alone);
     tcase_add_test(tc, errors_name_the_directory);
     tcase_add_test(tc, dirname_of_paths);
     return check_run(s);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,9 @@ durable *durable_begin(const char *dir, unsigned mode, char **err)
         return NULL;
     }
     fchmod(d->fd, (mode_t)mode);
+    /* Held until the file is closed: durable_sweep() in another khaosat
+     * (the screens and a command run at once) leaves a live file alone. */
+    flock(d->fd, LOCK_EX | LOCK_NB);
     return d;
 }
 
@@ -203,6 +207,22 @@ static int is_leftover(const char *name)
         && strcmp(name + n - s, TMP_SUFFIX) == 0;
 }
 
+/* Remove one leftover unless it is a live file of another process (its
+ * writer holds a lock on it).  Returns 1 when it was removed. */
+static int sweep_one(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    int gone = 0;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
+        && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        gone = unlinkat(dfd, name, 0) == 0;
+    close(fd);
+    return gone;
+}
+
 int durable_sweep(const char *dir)
 {
     DIR *dp = opendir(dir);
@@ -213,11 +233,7 @@ int durable_sweep(const char *dir)
     while ((e = readdir(dp)) != NULL) {
         if (!is_leftover(e->d_name))
             continue;
-        struct stat sb;
-        if (fstatat(dirfd(dp), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0
-            && S_ISREG(sb.st_mode)
-            && unlinkat(dirfd(dp), e->d_name, 0) == 0)
-            removed++;
+        removed += sweep_one(dirfd(dp), e->d_name);
     }
     closedir(dp);
     return removed;

@@ -50,8 +50,10 @@ int durable_sync_dir(const char *dir, char **err);
 int durable_sync_file(const char *path, char **err);
 /* The directory part of path (newly allocated; "." for a bare name). */
 char *durable_dirname(const char *path);
-/* Remove temporaries left in dir by a killed khaosat.  Returns how many
- * were removed; a directory that cannot be read counts as none. */
+/* Remove temporaries left in dir by a killed khaosat; those another
+ * khaosat is still writing (it holds a lock on them) are left alone.
+ * Returns how many were removed; a directory that cannot be read counts as
+ * none. */
 int durable_sweep(const char *dir);
 
 #endif
