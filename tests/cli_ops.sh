@@ -62,6 +62,11 @@ expect_err_contains "khaosat forms: created a new database $TMP/office/office.db
 run "$K" merge --db "$TMP/office/office.db" "$TMP/usb"
 expect_status 0
 grep -q "created" "$TMP/err" && fail "an existing database was announced as new"
+# ... but not for nothing: a mistyped bundle path starts no office.
+run "$K" merge --db "$TMP/office2/office.db" "$TMP/no-such-stick"
+expect_status 1
+expect_err_contains "$TMP/office2/office.db: there is no database there"
+[ ! -e "$TMP/office2" ] || fail "merge of nothing started an office"
 run "$K" keys export --db "$TMP/fresh.db" --to "$TMP/fresh.card"
 expect_status 0
 expect_err_contains "created a new database $TMP/fresh.db"

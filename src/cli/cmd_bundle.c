@@ -233,7 +233,15 @@ int cmd_merge(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 1, -1, &o);
     if (rc >= 0)
         return rc;
-    store *st = cmd_open_store("khaosat merge", o.db, STORE_CREATE_MISSING);
+    /* A new office is started only for something to merge: a mistyped
+     * bundle path must not leave an empty database behind. */
+    int any = 0;
+    for (int i = optind; i < argc && !any; i++) {
+        struct stat sb;
+        any = stat(argv[i], &sb) == 0;
+    }
+    store *st = cmd_open_store("khaosat merge", o.db, any
+                               ? STORE_CREATE_MISSING : STORE_REFUSE_MISSING);
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
