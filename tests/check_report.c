@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include "core/catalog.h"
 #include "check_main.h"
@@ -870,6 +871,73 @@ START_TEST(needs_voiced_are_tallied)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- proposal */
+
+/* The bytes of part name of the zip archive at path (newly allocated,
+ * NUL-terminated), or NULL; *first is set to the first entry's name. */
+static char *zip_part(const char *path, const char *name, char **first)
+{
+    int ze = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &ze);
+    if (!z)
+        return NULL;
+    *first = xstrdup(zip_get_name(z, 0, 0) ? zip_get_name(z, 0, 0) : "");
+    zip_stat_t st;
+    char *buf = NULL;
+    if (zip_stat(z, name, 0, &st) == 0) {
+        zip_file_t *f = zip_fopen(z, name, 0);
+        buf = xcalloc(st.size + 1, 1);
+        if (!f || zip_fread(f, buf, st.size) != (zip_int64_t)st.size) {
+            free(buf);
+            buf = NULL;
+        }
+        if (f)
+            zip_fclose(f);
+    }
+    zip_close(z);
+    return buf;
+}
+
+START_TEST(proposal_skeleton_is_an_odt)
+{
+    /* Given a commune whose name carries markup, when the proposal is
+     * written, then it is an OpenDocument text (mimetype first) with the
+     * Annex II sections, III.2 filled in from the survey, the name
+     * escaped; a path that cannot be written is refused. */
+    const pin extra[] = {{"", "commune", "<x>&"}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    char *path = xasprintf("%s/proposal.odt", tmpdir), *err = NULL, *first = NULL;
+    ck_assert_int_eq(report_write_proposal(r, path, &err), 0);
+    char *content = zip_part(path, "content.xml", &first);
+    ck_assert_ptr_nonnull(content);
+    ck_assert_str_eq(first, "mimetype");
+    free(first);
+    char *mime = zip_part(path, "mimetype", &first);
+    ck_assert_str_eq(mime, "application/vnd.oasis.opendocument.text");
+    free(mime);
+    free(first);
+    ck_assert_ptr_nonnull(strstr(content, "I. THÔNG TIN CHUNG"));
+    ck_assert_ptr_nonnull(strstr(content, "III. CƠ SỞ ĐỀ XUẤT MÔ HÌNH"));
+    ck_assert_ptr_nonnull(strstr(content, "2. Cơ sở thực tiễn"));
+    ck_assert_ptr_nonnull(strstr(content, "IX. ĐÁNH GIÁ TÁC ĐỘNG CỦA MÔ HÌNH"));
+    ck_assert_ptr_nonnull(strstr(content, "50.0% of 4 households"));
+    ck_assert_ptr_nonnull(strstr(content, "&lt;x&gt;&amp;"));
+    ck_assert_ptr_null(strstr(content, "<x>"));
+    free(content);
+    free(path);
+    path = xasprintf("%s/no/such/dir/p.odt", tmpdir);
+    ck_assert_int_eq(report_write_proposal(r, path, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+    ck_assert_int_eq(access(path, F_OK), -1);
+    free(err);
+    free(path);
+    free_report(r);
+    commune_extra = NULL;
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -891,6 +959,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, debatable_readings_are_settled_and_shown);
     tcase_add_test(tc, html_is_the_annex_a_commune_attaches);
     tcase_add_test(tc, needs_voiced_are_tallied);
+    tcase_add_test(tc, proposal_skeleton_is_an_odt);
     return s;
 }
 

@@ -52,6 +52,16 @@ n=$(grep -c "^figure," "$TMP/out")
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format pdf
 expect_status 2
 expect_err_contains "unknown format 'pdf'"
+run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal
+expect_status 2
+expect_err_contains "--out FILE.odt"
+run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal --out "$TMP/p.odt"
+expect_status 0
+[ "$(head -c 38 "$TMP/p.odt" | tail -c 8)" = "mimetype" ] || fail "the proposal does not start with its mimetype"
+if command -v soffice >/dev/null 2>&1; then
+    (cd "$TMP" && soffice --headless --convert-to pdf p.odt >/dev/null 2>&1) || fail "LibreOffice cannot convert the proposal"
+    [ -s "$TMP/p.pdf" ] || fail "no PDF from the proposal"
+fi
 run "$KHAOSAT" report --db "$TMP/none.db" --forms "$FORMS"
 expect_status 1
 expect_err_contains "there is no database there (the nearest folder that exists is "

@@ -22,7 +22,7 @@ static void report_usage(FILE *f)
 {
     fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
                  "[--report FILE] [--commune CODE] [--by-village]\n"
-                 "       [--format text|markdown|csv|html] [--lang CODE] "
+                 "       [--format text|markdown|csv|html|proposal] [--lang CODE] "
                  "[--out FILE] [--sync] [--jobs 1|2]\n"
                  "       khaosat report --communes [--sort qualify|code] "
                  "[--format text|csv|html] ...\n"));
@@ -219,7 +219,7 @@ int cmd_report(int argc, char **argv)
         case 'f':
             if (report_format_parse(optarg, &fmt)) {
                 cmd_eprintf(_("%s: unknown format '%s'; use text, "
-                                  "markdown, csv or html\n"), prog, optarg);
+                              "markdown, csv, html or proposal\n"), prog, optarg);
                 return 2;
             }
             break;
@@ -229,6 +229,11 @@ int cmd_report(int argc, char **argv)
     }
     if (optind != argc || (sort && !communes) || (communes && o.commune)) {
         report_usage(stderr);
+        return 2;
+    }
+    if (fmt == REPORT_PROPOSAL && (communes || !out || !strcmp(out, "-"))) {
+        cmd_eprintf(_("%s: --format proposal writes a file: give it with "
+                      "--out FILE.odt (one commune, not --communes)\n"), prog);
         return 2;
     }
     if (sort && strcmp(sort, "qualify") && strcmp(sort, "code")) {
@@ -253,6 +258,13 @@ int cmd_report(int argc, char **argv)
         } else if (report_run(def, cat, s, &o, &r, &err)) {
             cmd_eprintf("%s: %s\n", prog, err);
             free(err);
+        } else if (fmt == REPORT_PROPOSAL) {
+            rc = report_write_proposal(r, out, &err) ? 1 : 0;
+            if (rc) {
+                cmd_eprintf("%s: %s\n", prog, err);
+                free(err);
+            }
+            report_result_free(r);
         } else {
             char *text = report_render(r, fmt);
             rc = write_out(prog, out, text);

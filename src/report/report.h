@@ -110,7 +110,8 @@ typedef enum report_format {
     REPORT_TEXT,
     REPORT_MARKDOWN,
     REPORT_CSV,
-    REPORT_HTML
+    REPORT_HTML,
+    REPORT_PROPOSAL       /* a file (report_write_proposal), not text */
 } report_format;
 
 /* What to report. */
@@ -132,6 +133,10 @@ int report_run(const report_def *def, const catalog *cat, rscan *s,
 void report_result_free(report_result *r);
 /* Parse a format name ("text", "markdown", "csv", "html"); 0 or -1. */
 int report_format_parse(const char *name, report_format *out);
+/* Write the model proposal's skeleton (Annex II, sections I-IX, with the
+ * eligible models and III.2 filled in from r) as an OpenDocument text at
+ * path. Returns 0, or -1 with *err (newly allocated). */
+int report_write_proposal(const report_result *r, const char *path, char **err);
 /* The report in format fmt, newly allocated. */
 char *report_render(const report_result *r, report_format fmt);
 

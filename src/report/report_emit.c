@@ -152,6 +152,7 @@ void rfmt_heading(emitter *e, int level, const char *text)
         sbuf_addf(b, "</h%d>\n", level);
         break;
     case REPORT_CSV:
+    case REPORT_PROPOSAL:
         break;
     }
 }
@@ -172,6 +173,7 @@ void rfmt_para(emitter *e, const char *text)
         sbuf_add(e->b, "</p>\n");
         break;
     case REPORT_CSV:
+    case REPORT_PROPOSAL:
         break;
     }
 }

@@ -306,8 +306,9 @@ static void render_csv(sbuf *b, const report_result *r)
 
 int report_format_parse(const char *name, report_format *out)
 {
-    static const char *const names[] = {"text", "markdown", "csv", "html"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"text", "markdown", "csv", "html",
+                                        "proposal"};
+    for (int i = 0; i < 5; i++)
         if (name && !strcmp(name, names[i])) {
             *out = (report_format)i;
             return 0;
