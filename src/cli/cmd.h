@@ -24,7 +24,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_forms(int argc, char **argv);
 /* khaosat conflicts [--all] [--db PATH] */
 int cmd_conflicts(int argc, char **argv);
-/* khaosat duplicates [--db PATH] */
+/* khaosat duplicates [--db PATH] [--same A B --keep A|--different A B] */
 int cmd_duplicates(int argc, char **argv);
 /* khaosat resolve [--db PATH] UUID QID[@PATH] --take VALUE|--mine|--theirs */
 int cmd_resolve(int argc, char **argv);

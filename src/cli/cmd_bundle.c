@@ -315,30 +315,6 @@ int cmd_conflicts(int argc, char **argv)
     return finish_listing(st, "khaosat conflicts", rc);
 }
 
-static int print_duplicate(void *ctx, const store_duplicate *d)
-{
-    (void)ctx;
-    cmd_printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
-             "%.8s)\n"), d->form_id, d->key, d->a, d->a_enumerator,
-           d->a_device, d->b, d->b_enumerator, d->b_device);
-    return 0;
-}
-
-int cmd_duplicates(int argc, char **argv)
-{
-    const char *usage = _("Usage: khaosat duplicates [--db PATH]\n");
-    bopts o;
-    int rc = parse_args(argc, argv, usage, 0, 0, &o);
-    if (rc >= 0)
-        return rc;
-    store *st = cmd_open_store("khaosat duplicates", o.db,
-                                STORE_REFUSE_MISSING);
-    if (!st)
-        return 1;
-    rc = store_duplicates_each(st, print_duplicate, NULL);
-    return finish_listing(st, "khaosat duplicates", rc);
-}
-
 /* Record the chosen value as a new revision and close the conflict. */
 static int resolve_with(store *st, const char *uuid, const char *qid,
                         const char *path, const char *value)

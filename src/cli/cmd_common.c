@@ -171,30 +171,6 @@ char *cmd_new_passphrase(const char *prog)
     }
     return p1;
 }
-char *cmd_term_safe(const char *s)
-{
-    sbuf b;
-    sbuf_init(&b);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : "");
-         *p; p++) {
-        if (*p == '\\')
-            sbuf_add(&b, "\\\\");
-        else if (*p == '\t')
-            sbuf_add(&b, "\\t");
-        else if (*p == '\n')
-            sbuf_add(&b, "\\n");
-        else if (*p == '\r')
-            sbuf_add(&b, "\\r");
-        else if (*p < 0x20 || *p == 0x7f)
-            sbuf_addf(&b, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            sbuf_addf(&b, "\\u%04x", *++p);     /* C1 controls */
-        else
-            sbuf_addc(&b, (char)*p);
-    }
-    return sbuf_detach(&b);
-}
-
 void cmd_puts_safe(const char *text, FILE *f)
 {
     char *safe = ui_text_safe(text, 1);

@@ -49,11 +49,6 @@ typedef struct cmd_option {
 int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
                       const char *usage);
 
-/* s made safe to print on a terminal and in tab-separated lines: control
- * characters (C0, DEL, C1), tab, newline and backslash written as
- * backslash escapes; newly allocated (NULL reads as ""). */
-char *cmd_term_safe(const char *s);
-
 /* Split "QID[@PATH]" into *qid and *path, both newly allocated. */
 void cmd_split_answer(const char *arg, char **qid, char **path);
 /* cmd_set_answer's flags. */

@@ -22,6 +22,7 @@ static void report_usage(FILE *f)
 {
     fprintf(f, _("Usage: khaosat report [--db PATH] [--forms DIR] "
                  "[--report FILE] [--commune CODE] [--by-village]\n"
+                 "       [--approved-only] [--with-superseded]\n"
                  "       [--format text|markdown|csv|html|proposal] [--lang CODE] "
                  "[--out FILE] [--sync] [--jobs 1|2]\n"
                  "       khaosat report --communes [--sort qualify|code] "
@@ -186,6 +187,8 @@ int cmd_report(int argc, char **argv)
         {"communes", no_argument, NULL, 'C'},
         {"sort", required_argument, NULL, 's'},
         {"sync", no_argument, NULL, 'S'},
+        {"approved-only", no_argument, NULL, 'A'},
+        {"with-superseded", no_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -193,6 +196,7 @@ int cmd_report(int argc, char **argv)
     const char *db = NULL, *forms = NULL, *file = NULL, *out = NULL;
     const char *sort = NULL;
     int communes = 0;
+    unsigned select = 0;
     report_opts o = {NULL, 0, "vi", NULL, 0};
     report_format fmt = REPORT_TEXT;
     int c;
@@ -209,6 +213,8 @@ int cmd_report(int argc, char **argv)
         case 'C': communes = 1; break;
         case 's': sort = optarg; break;
         case 'S': sync_out = 1; break;
+        case 'A': select |= RSCAN_APPROVED_ONLY; break;
+        case 'W': select |= RSCAN_SUPERSEDED; break;
         case 'j':
             o.jobs = (int)cmd_parse_count(optarg);
             if (o.jobs < 1 || o.jobs > 2) {
@@ -244,6 +250,7 @@ int cmd_report(int argc, char **argv)
     rscan *s = open_scan(prog, db);
     if (!s)
         return 1;
+    rscan_select(s, select);
     char *err = NULL;
     catalog *cat = cmd_load_catalog(prog, forms);
     report_def *def = cat ? load_def(prog, file, cat) : NULL;
@@ -280,13 +287,14 @@ int cmd_report(int argc, char **argv)
 
 static const char csv_usage[] = N_(
     "Usage: khaosat csv --out DIR [--db PATH] [--forms DIR] [--labels] "
-    "[--lang CODE] [--bom] [--drafts] [--sync]\n");
+    "[--lang CODE] [--bom] [--drafts] [--sync] [--with-superseded]\n");
 
 int cmd_csv(int argc, char **argv)
 {
     const char *prog = "khaosat csv";
     const char *db = NULL, *forms = NULL;
     csv_opts o = {NULL, 0, 0, NULL, 0};
+    int superseded = 0;
     const cmd_option opts[] = {
         {"db", &db, NULL, NULL},
         {"forms", &forms, NULL, NULL},
@@ -296,6 +304,7 @@ int cmd_csv(int argc, char **argv)
         {"bom", NULL, NULL, &o.bom},
         {"drafts", NULL, NULL, &o.drafts},
         {"sync", NULL, NULL, &sync_out},
+        {"with-superseded", NULL, NULL, &superseded},
     };
     int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
                                _(csv_usage));
@@ -313,6 +322,8 @@ int cmd_csv(int argc, char **argv)
     rscan *s = open_scan(prog, db);
     if (!s)
         return 1;
+    /* Superseded duplicates are not data unless asked for. */
+    rscan_select(s, superseded ? RSCAN_SUPERSEDED : 0);
     char *err = NULL;
     catalog *cat = cmd_load_catalog(prog, forms);
     rc = 1;

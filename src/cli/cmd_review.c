@@ -11,7 +11,9 @@
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
+#include "sync/merge.h"
 
 /* The reviewer's name: --reviewer, else the name this database was set up
  * with; newly allocated or NULL. */
@@ -78,7 +80,7 @@ static int print_review(void *ctx, const store_review *r)
                         r->revision ? r->revision : "",
                         r->comment ? r->comment : ""};
     for (int i = 0; i < 6; i++) {
-        char *s = cmd_term_safe(f[i]);
+        char *s = ui_text_safe(f[i] ? f[i] : "", 0);
         printf("%s%c", s, i < 5 ? '\t' : '\n');
         free(s);
     }
@@ -108,6 +110,81 @@ int cmd_reviews(int argc, char **argv)
     rc = store_reviews_each(st, NULL, state, print_review, NULL);
     if (rc)
         fprintf(stderr, "khaosat reviews: %s\n", store_errmsg(st));
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
+/* Print one pair: form, key, each side's UUID, enumerator and device, and
+ * the decision; every field from the data made terminal-safe. */
+static int print_duplicate(void *ctx, const store_duplicate *d)
+{
+    (void)ctx;
+    const char *f[8] = {d->form_id, d->key, d->a, d->a_enumerator,
+                        d->a_device, d->b, d->b_enumerator, d->b_device};
+    char *v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = ui_text_safe(f[i] ? f[i] : "", 0);
+    printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
+             "%.8s)"), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    if (d->decision && !strcmp(d->decision, "same"))
+        printf(_(" [same household: %s kept]"), d->keep ? d->keep : "?");
+    else if (d->decision)
+        printf(_(" [different households]"));
+    putchar('\n');
+    for (int i = 0; i < 8; i++)
+        free(v[i]);
+    return 0;
+}
+
+int cmd_duplicates(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat duplicates [--db PATH]\n"
+                          "       khaosat duplicates [--db PATH] --same A B "
+                          "--keep A|B\n"
+                          "       khaosat duplicates [--db PATH] --different "
+                          "A B\n"
+                          "       khaosat duplicates [--db PATH] --reopen A B\n");
+    const char *db = NULL, *keep = NULL, *prog = "khaosat duplicates";
+    int same = 0, different = 0, reopen = 0;
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL},
+        {"keep", &keep, NULL, NULL},
+        {"same", NULL, NULL, &same},
+        {"different", NULL, NULL, &different},
+        {"reopen", NULL, NULL, &reopen},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    int deciding = same + different + reopen;
+    if (deciding > 1 || (deciding ? argc - optind != 2 : argc != optind)
+        || (same != !!keep)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    /* Keys corrected here since the last merge are judged first. */
+    merger *mg = merger_new(st);
+    char *err = NULL;
+    rc = merger_rekey(mg, &err);
+    merger_free(mg);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        free(err);
+    } else if (deciding) {
+        rc = store_duplicate_decide(st, argv[optind], argv[optind + 1],
+                                    same ? "same" : different ? "different"
+                                    : NULL, keep);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    } else {
+        rc = store_duplicates_each(st, print_duplicate, NULL);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+    }
     store_close(st);
     return rc ? 1 : 0;
 }

@@ -47,6 +47,8 @@ typedef struct rscan_iv {
     const char *uuid, *form_id, *form_version, *status;
     const char *enumerator, *device_id, *created, *updated;
     int complete;
+    const char *review;   /* review state (see store_reviews_each) */
+    int superseded;       /* a settled duplicate of one kept instead */
 } rscan_iv;
 
 /* Called for each interview; in is its replay (NULL when no version of
@@ -80,6 +82,22 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id,
 char **rscan_versions(rscan *s, const char *form_id);
 /* Free a NULL-terminated string vector. */
 void rscan_strv_free(char **v);
+/* Which interviews rscan_each visits besides rscan_only: by default every
+ * one but superseded duplicates (settled with `khaosat duplicates --same`). */
+enum {
+    RSCAN_APPROVED_ONLY = 1,    /* only those whose approval stands */
+    RSCAN_SUPERSEDED = 2        /* superseded duplicates too */
+};
+/* The review states, in the order rscan_review_counts gives them. */
+#define RSCAN_NSTATES 5
+/* Set the selection (RSCAN_* flags). */
+void rscan_select(rscan *s, unsigned flags);
+/* The selection in force. */
+unsigned rscan_selection(const rscan *s);
+/* Complete interviews by review state (unreviewed, approved, returned,
+ * changed, corrected), superseded duplicates apart: 0, or -1 with *err. */
+int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
+                        long *superseded, char **err);
 /* Make rscan_each visit only the interviews whose UUIDs are in uuids
  * (sorted by strcmp, borrowed until cleared); NULL visits all. */
 void rscan_only(rscan *s, char *const *uuids, size_t n);

@@ -316,6 +316,11 @@ void report_finish(rrun *R)
     }
     r->conflicts = rscan_open_rows(R->s, "conflicts");
     r->dup_table = rscan_open_rows(R->s, "duplicates");
+    char *serr = NULL;
+    r->select = rscan_selection(R->s);
+    r->have_states = rscan_review_counts(R->s, r->states, &r->superseded,
+                                         &serr) == 0;
+    free(serr);
     /* Keys of the context form's interviews were not collected (it is read
      * in passes of its own): the database finds those few. */
     for (size_t i = 0; i < d->nforms; i++) {

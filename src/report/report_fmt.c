@@ -150,6 +150,37 @@ static void sec_needs(emitter *e)
     rfmt_tend(e);
 }
 
+/* Which finished interviews the figures used, by review state, and what
+ * was left out (superseded duplicates; unapproved ones with
+ * --approved-only). */
+static void sec_states(emitter *e)
+{
+    const report_result *r = e->r;
+    if (!r->have_states)
+        return;
+    const long *n = r->states;
+    int only = r->select & RSCAN_APPROVED_ONLY;
+    char *c = only
+        ? xasprintf(_("Interviews used: %ld approved (--approved-only: %ld "
+                      "not reviewed, %ld returned, %ld changed since "
+                      "approved and %ld corrected after return left out)"),
+                    n[1], n[0], n[2], n[3], n[4])
+        : xasprintf(_("Interviews used: %ld approved, %ld not reviewed, %ld "
+                      "returned, %ld changed since approved, %ld corrected "
+                      "after return"), n[1], n[0], n[2], n[3], n[4]);
+    rfmt_para(e, c);
+    free(c);
+    if (r->superseded) {
+        c = r->select & RSCAN_SUPERSEDED
+            ? xasprintf(_("Superseded duplicates included: %ld"),
+                        r->superseded)
+            : xasprintf(_("Superseded duplicates left out: %ld"),
+                        r->superseded);
+        rfmt_para(e, c);
+        free(c);
+    }
+}
+
 static void sec_coverage(emitter *e)
 {
     const report_result *r = e->r;
@@ -207,6 +238,7 @@ static void sec_coverage(emitter *e)
                           : xstrdup(_("Duplicates found by merging: no merge record"));
     rfmt_para(e, c);
     free(c);
+    sec_states(e);
 }
 
 static void sec_warnings(emitter *e)

@@ -256,6 +256,9 @@ struct report_result {
     rneed_res *needs;
     size_t *need_order;   /* indices into def->needs, ranked */
     long conflicts, dup_table; /* -1 when the table is absent */
+    long states[RSCAN_NSTATES], superseded; /* complete, by review state */
+    unsigned select;      /* the scan's RSCAN_* selection */
+    int have_states;      /* states could be read */
     char **ikeys;         /* "form\037key..." of each complete interview */
     size_t nikeys, capikeys;
     rwarn warn;           /* report-wide warnings */

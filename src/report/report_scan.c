@@ -29,6 +29,7 @@ struct rscan {
     int part, nparts;     /* rscan_each visits interviews i % nparts == part */
     char *const *only;    /* sorted UUIDs rscan_each keeps to, or NULL */
     size_t nonly;
+    unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
 };
 
 int rscan_open(const char *path, rscan **out, char **err)
@@ -167,6 +168,22 @@ static int rscan_kept(const rscan *s, const char *uuid)
     return bsearch(&uuid, s->only, s->nonly, sizeof *s->only, uuid_cmp) != NULL;
 }
 
+void rscan_select(rscan *s, unsigned flags)
+{
+    s->select = flags;
+}
+
+unsigned rscan_selection(const rscan *s)
+{
+    return s->select;
+}
+
+int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
+                        long *superseded, char **err)
+{
+    return store_reader_review_counts(s->r, counts, superseded, err);
+}
+
 void rscan_only(rscan *s, char *const *uuids, size_t n)
 {
     s->only = uuids;
@@ -212,11 +229,16 @@ static int rscan_one(void *ctx, const store_reader_iv *row)
     rscan *s = w->s;
     if (s->only && !rscan_kept(s, row->uuid))
         return 0;
+    if ((row->superseded && !(s->select & RSCAN_SUPERSEDED))
+        || ((s->select & RSCAN_APPROVED_ONLY)
+            && strcmp(row->review, "approved")))
+        return 0;
     if (w->index++ % s->nparts != s->part)
         return 0;
     rscan_iv iv = {row->uuid, row->form_id, row->form_version, row->status,
                    row->enumerator, row->device_id, row->created,
-                   row->updated, !strcmp(row->status, "complete")};
+                   row->updated, !strcmp(row->status, "complete"),
+                   row->review, row->superseded};
     const form *f = rscan_form(s, w->cat, iv.form_id, iv.form_version, NULL);
     inst *in = NULL;
     if (f && (iv.complete || w->drafts)) {

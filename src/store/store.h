@@ -366,10 +366,25 @@ int store_conflicts_each(store *st, int all, store_conflict_fn fn,
 typedef struct store_duplicate {
     const char *a, *b, *form_id, *key;
     const char *a_enumerator, *a_device, *b_enumerator, *b_device;
+    const char *decision;   /* NULL (open), "same" or "different" */
+    const char *keep;       /* "same": the one kept (the other superseded) */
 } store_duplicate;
 typedef int (*store_duplicate_fn)(void *ctx, const store_duplicate *d);
-/* Call fn for each pair of possible duplicates. */
+/* Call fn for each pair of possible duplicates, decided or not. */
 int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx);
+/* Settle the pair of interviews a and b (either order): decision "same"
+ * (the same household: keep, one of the two, stays; the other is
+ * superseded, kept in the data but left out of reports and CSV) or
+ * "different" (dismissed until a key changes); NULL reopens it.  Refused
+ * when a and b are not a pair (store_dups.c). */
+int store_duplicate_decide(store *st, const char *a, const char *b,
+                           const char *decision, const char *keep);
+/* After interview uuid's case key became key (NULL: none): forget its
+ * pairs, decisions included, made under another key, so they are judged
+ * again.  Inside the caller's transaction. */
+int store_duplicates_rekey(store *st, const char *uuid, const char *key);
+/* How many pairs are open (not decided). */
+int store_duplicates_open(store *st, long *n);
 
 /* The two values of the unresolved conflict on (uuid, qid, path): 0 with
  * *mine and *theirs newly allocated (NULL: no answer), 1 when there is

@@ -63,7 +63,8 @@ int store_conflicts_each(store *st, int all, store_conflict_fn fn,
 int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
 {
     sqlite3_stmt *s = prepare(st, "SELECT d.a, d.b, d.form_id, d.key,"
-        " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id"
+        " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id,"
+        " d.decision, d.keep"
         " FROM duplicates d JOIN interviews ia ON ia.uuid = d.a"
         " JOIN interviews ib ON ib.uuid = d.b ORDER BY d.form_id, d.key,"
         " d.a, d.b");
@@ -72,7 +73,8 @@ int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_duplicate d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                             col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
+                             col(s, 4), col(s, 5), col(s, 6), col(s, 7),
+                             col(s, 8), col(s, 9)};
         ret = fn(ctx, &d);
     }
     if (ret == 0 && rc != SQLITE_DONE)

@@ -104,14 +104,37 @@ static const char *col(sqlite3_stmt *st, int i)
     return v ? v : "";
 }
 
+static int has_column(store_reader *r, const char *table,
+                      const char *column);
+
+/* The review state and the superseded mark of interview i, as columns 8
+ * and 9, for the schema at hand (before version 7: unreviewed, never
+ * superseded).  See store_review.c for the states. */
+static char *iv_sql(store_reader *r)
+{
+    int v7 = has_column(r, "reviews", "content")
+             && has_column(r, "duplicates", "decision");
+    return sqlite3_mprintf("SELECT uuid, form_id, form_version, status,"
+        " enumerator, device_id, created, updated, %s, %s"
+        " FROM interviews i WHERE ?1 IS NULL OR form_id = ?1 ORDER BY uuid",
+        v7 ? "coalesce((SELECT CASE WHEN v.content IS (SELECT content FROM"
+             " revisions WHERE id = i.head) THEN v.status WHEN v.status ="
+             " 'approved' THEN 'changed' WHEN i.status = 'draft' THEN"
+             " 'returned' ELSE 'corrected' END FROM reviews v WHERE"
+             " v.interview = i.uuid), 'unreviewed')" : "'unreviewed'",
+        v7 ? "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'"
+             " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
+           : "0");
+}
+
 int store_reader_interviews(store_reader *r, const char *form_id,
                             store_reader_iv_fn fn, void *ctx, char **err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT uuid, form_id, form_version,"
-                           " status, enumerator, device_id, created, updated"
-                           " FROM interviews WHERE ?1 IS NULL OR form_id = ?1"
-                           " ORDER BY uuid", -1, &st, NULL) != SQLITE_OK) {
+    char *sql = iv_sql(r);
+    int prc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (prc != SQLITE_OK) {
         *err = xasprintf(_("%s: cannot read the interviews: %s"), r->path,
                          sqlite3_errmsg(r->db));
         return -1;
@@ -121,7 +144,8 @@ int store_reader_interviews(store_reader *r, const char *form_id,
     while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_reader_iv iv = {col(st, 0), col(st, 1), col(st, 2), col(st, 3),
                               col(st, 4), col(st, 5), col(st, 6),
-                              col(st, 7)};
+                              col(st, 7), col(st, 8),
+                              sqlite3_column_int(st, 9)};
         ret = fn(ctx, &iv);
     }
     if (!ret && rc != SQLITE_DONE) {
@@ -225,7 +249,10 @@ long store_reader_open_rows(store_reader *r, const char *table)
     char *sql;
     /* What "open" means is read from the columns the table has, so the
      * count follows whichever the schema version uses. */
-    if (has_column(r, table, "resolved_rev"))
+    if (has_column(r, table, "decision"))       /* duplicates, schema 7 */
+        sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE"
+                              " decision IS NULL", table);
+    else if (has_column(r, table, "resolved_rev"))
         sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE"
                               " resolved_rev IS NULL", table);
     else if (has_column(r, table, "resolved"))
@@ -239,6 +266,42 @@ long store_reader_open_rows(store_reader *r, const char *table)
     long v = query_long(r->db, sql, -1);
     sqlite3_free(sql);
     return v;
+}
+
+int store_reader_review_counts(store_reader *r, long counts[5],
+                               long *superseded, char **err)
+{
+    memset(counts, 0, 5 * sizeof *counts);
+    *superseded = 0;
+    static const char *const states[5] = {
+        "unreviewed", "approved", "returned", "changed", "corrected"};
+    char *sql = iv_sql(r);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        *err = xasprintf(_("%s: cannot read the interviews: %s"), r->path,
+                         sqlite3_errmsg(r->db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (strcmp(col(st, 3), "complete"))
+            continue;
+        if (sqlite3_column_int(st, 9)) {
+            ++*superseded;
+            continue;
+        }
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(col(st, 8), states[i]))
+                counts[i]++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        *err = xasprintf(_("%s: cannot read the interviews: %s"), r->path,
+                         sqlite3_errmsg(r->db));
+        return -1;
+    }
+    return 0;
 }
 
 long store_reader_interview_count(store_reader *r)

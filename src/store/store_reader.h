@@ -16,6 +16,8 @@ typedef struct store_reader store_reader;
 typedef struct store_reader_iv {
     const char *uuid, *form_id, *form_version, *status;
     const char *enumerator, *device_id, *created, *updated;
+    const char *review;   /* review state: "unreviewed", "approved", ... */
+    int superseded;       /* a duplicate of another interview kept instead */
 } store_reader_iv;
 
 /* Called for each interview; non-zero stops the walk. */
@@ -51,6 +53,11 @@ char **store_reader_versions(store_reader *r, const char *form_id);
 int store_reader_has_table(store_reader *r, const char *name);
 /* The open rows of a conflicts/duplicates table; -1 when there is none. */
 long store_reader_open_rows(store_reader *r, const char *table);
+/* The complete interviews by review state (unreviewed, approved,
+ * returned, changed, corrected), superseded duplicates counted apart in
+ * *superseded: 0, or -1 with *err set. */
+int store_reader_review_counts(store_reader *r, long counts[5],
+                               long *superseded, char **err);
 /* Number of interviews. */
 long store_reader_interview_count(store_reader *r);
 /* Complete interviews of form_id whose top-level answers to the nkey

@@ -39,6 +39,11 @@ typedef struct merger merger;
 merger *merger_new(store *st);
 /* Free a merger (NULL is fine); the store is the caller's. */
 void merger_free(merger *m);
+/* Bring the case keys up to date with the interviews' heads (a key
+ * answer corrected here since the last merge) in one transaction: pairs
+ * made under an old key are forgotten and new ones flagged.  0, or -1 with
+ * *err (newly allocated). */
+int merger_rekey(merger *m, char **err);
 /* Merge one verified bundle in one transaction.  Returns 0, 1 when this
  * bundle was merged before (nothing changes), or -1 with *err set and the
  * database as it was.  progress may be NULL. */

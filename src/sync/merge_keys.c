@@ -144,7 +144,7 @@ static int flag_same(merger *m, const char *uuid, const char *form_id,
         merge_bind(add, 5, d);
         if (merge_exec(m, add, "flagging a possible duplicate") != 0)
             break;
-        flagged |= sqlite3_changes(m->db) > 0;
+        flagged += sqlite3_changes(m->db) > 0;     /* pairs, as listed */
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -167,6 +167,9 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
         merge_bind(s, 4, v);
         rc = merge_exec(m, s, "saving a case key");
     }
+    /* A key that changed voids the pairs (and decisions) of the old one. */
+    if (rc == 0 && store_duplicates_rekey(m->st, uuid, key) != 0)
+        rc = merge_fail(m, m->db, "judging the duplicates of %s again", uuid);
     if (rc == 0 && key)
         rc = flag_same(m, uuid, form_id, key);
     free(key);
@@ -209,4 +212,20 @@ int merge_refresh_keys(merger *m)
     free(v);
     m->c.duplicates = dups;     /* only the bundle's interviews count */
     return ret;
+}
+
+int merger_rekey(merger *m, char **err)
+{
+    store_now_both(m->now, m->now_ms);
+    int rc = store_begin(m->st);
+    if (rc == 0 && merge_refresh_keys(m) != 0) {
+        store_rollback(m->st);
+        *err = xstrdup(m->err ? m->err : store_errmsg(m->st));
+        return -1;
+    }
+    if (rc == 0)
+        rc = store_commit(m->st);
+    if (rc != 0)
+        *err = xstrdup(store_errmsg(m->st));
+    return rc ? -1 : 0;
 }
