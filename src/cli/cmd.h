@@ -46,7 +46,5 @@ int cmd_reviews(int argc, char **argv);
 int cmd_import_xlsform(int argc, char **argv);
 /* khaosat export-xlsform FORM.yaml [--out FORM.xlsx] */
 int cmd_export_xlsform(int argc, char **argv);
-/* khaosat (no subcommand): the enumerator's interview screen */
-int cmd_tui(int argc, char **argv);
 
 #endif

@@ -37,23 +37,23 @@ store *cmd_open_store(const char *prog, const char *db_opt,
 
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt)
 {
-    char *dir = catalog_default_dir(forms_opt);
-    diag_list d;
-    diag_init(&d);
-    catalog *c = catalog_load(dir, &d);
-    diag_sort(&d);
-    for (size_t i = 0; i < d.n; i++) {
-        char *m = diag_format(&d.v[i]);
-        cmd_eprintf("%s: %s\n", prog, m);
-        free(m);
-    }
-    if (!c)
-        fprintf(stderr, _("%s: no forms: give a forms directory with --forms DIR or KHAOSAT_FORMS\n"), prog);
-    else if (d.n)
-        fprintf(stderr, _("%s: forms with errors were left out; run 'khaosat validate' on them\n"), prog);
-    diag_free(&d);
-    free(dir);
+    char *notes = NULL;
+    catalog *c = catalog_open(forms_opt, &notes);
+    cmd_print_notes(prog, notes);
+    free(notes);
     return c;
+}
+
+void cmd_print_notes(const char *prog, const char *notes)
+{
+    for (const char *p = notes; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = xstrndup(p, n);
+        cmd_eprintf("%s: %s\n", prog, line);
+        free(line);
+        p += n + (nl != NULL);
+    }
 }
 
 long cmd_parse_count(const char *s)

@@ -20,6 +20,9 @@ store *cmd_open_store(const char *prog, const char *db_opt,
 /* Load the forms directory forms_opt, or the default one. Forms with
  * errors are reported and left out. Returns NULL when none can be read. */
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt);
+/* Print each line of notes (NULL is fine) on stderr as "PROG: line",
+ * made safe for the terminal. */
+void cmd_print_notes(const char *prog, const char *notes);
 /* Read a passphrase: $KHAOSAT_PASSPHRASE, else from the terminal without
  * echo.  NULL when there is neither.  Newly allocated; free it with
  * cmd_drop_passphrase. */

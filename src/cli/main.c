@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cmd.h"
+#include "ui/ui_main.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
     /* No subcommand, or only options: the enumerator's screen. */
     if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
                      strcmp(argv[1], "-h") && strcmp(argv[1], "--version")))
-        return cmd_tui(argc, argv);
+        return ui_run(argc, argv);
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         print_usage(stdout);

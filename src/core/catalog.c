@@ -1,6 +1,7 @@
 /* catalog.c: the forms available on this laptop. */
 #include "config.h"
 #include "core/catalog.h"
+#include "core/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -103,4 +104,31 @@ char *catalog_default_dir(const char *dir_opt)
     if (util_in_build_tree() && stat(SRCFORMSDIR, &sb) == 0)
         return xstrdup(SRCFORMSDIR);
     return xstrdup(FORMSDIR);
+}
+
+catalog *catalog_open(const char *dir_opt, char **notes)
+{
+    char *dir = catalog_default_dir(dir_opt);
+    diag_list d;
+    diag_init(&d);
+    catalog *c = catalog_load(dir, &d);
+    diag_sort(&d);
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < d.n; i++) {
+        char *m = diag_format(&d.v[i]);
+        sbuf_addf(&b, "%s\n", m);
+        free(m);
+    }
+    if (!c)
+        sbuf_add(&b, _("no forms: give a forms directory with --forms DIR "
+                       "or KHAOSAT_FORMS\n"));
+    else if (d.n)
+        sbuf_add(&b, _("forms with errors were left out; run 'khaosat "
+                       "validate' on them\n"));
+    *notes = b.len ? sbuf_detach(&b) : NULL;
+    sbuf_free(&b);
+    diag_free(&d);
+    free(dir);
+    return c;
 }

@@ -27,6 +27,12 @@ void catalog_free(catalog *c);
 /* The form with this id, or NULL. When several versions are present the
  * last loaded wins; version NULL matches any. */
 const form *catalog_find(const catalog *c, const char *id, const char *version);
+/* Load the forms directory chosen by dir_opt (see catalog_default_dir),
+ * for a command or a screen to start with.  *notes is set to the lines to
+ * show the user (each form error as FILE:LINE:COL: message, then what to
+ * do), newly allocated, or NULL when there is nothing to say.  Returns
+ * NULL when no form can be read. */
+catalog *catalog_open(const char *dir_opt, char **notes);
 /* The directory to read forms from: dir_opt, else $KHAOSAT_FORMS, else the
  * source tree's forms/ when running from the build tree, else the installed
  * forms. Newly allocated. */

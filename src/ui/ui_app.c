@@ -12,11 +12,10 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "cli/cmd.h"
-#include "cli/cmd_common.h"
 #include "core/canon.h"
 #include "core/i18n.h"
 #include "ui/ui.h"
+#include "ui/ui_main.h"
 #include "core/util.h"
 
 static int ui_has_color;
@@ -497,6 +496,21 @@ static void ui_usage(FILE *f)
                  "  --help        this help\n"));
 }
 
+/* Print the catalog's notes (NULL is fine) before the screen starts, made
+ * safe for the terminal. */
+static void ui_print_notes(const char *notes)
+{
+    if (!notes)
+        return;
+    char *safe = ui_text_safe(notes, 1);
+    for (char *p = safe, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+        nl = strchr(p, '\n');
+        fprintf(stderr, "khaosat: %.*s\n", nl ? (int)(nl - p) : (int)strlen(p),
+                p);
+    }
+    free(safe);
+}
+
 /* Parse the options; returns -1 to run, else the exit status. */
 static int ui_options(int argc, char **argv, const char **db,
                       const char **forms, const char **lang)
@@ -523,7 +537,7 @@ static int ui_options(int argc, char **argv, const char **db,
     return -1;
 }
 
-int cmd_tui(int argc, char **argv)
+int ui_run(int argc, char **argv)
 {
     const char *db = NULL, *forms = NULL, *lang = NULL;
     int rc = ui_options(argc, argv, &db, &forms, &lang);
@@ -550,7 +564,11 @@ int cmd_tui(int argc, char **argv)
     if (created)
         fprintf(stderr, _("khaosat: created a new database %s\n"),
                 store_path(a.st));
-    if (!(a.cat = cmd_load_catalog("khaosat", forms))) {
+    char *notes = NULL;
+    a.cat = catalog_open(forms, &notes);
+    if (!a.cat) {
+        ui_print_notes(notes);
+        free(notes);
         store_close(a.st);
         return 1;
     }
@@ -558,6 +576,10 @@ int cmd_tui(int argc, char **argv)
     rc = 1;
     if (!ui_start()) {
         a.color = ui_has_color;
+        /* A form with errors is left out: say so here, not only on stderr
+         * after the screen is gone. */
+        if (notes)
+            ui_show_text(_("Forms left out"), notes);
         if (a.enumerator || !ui_setup(&a))
             ui_home(&a);
         endwin();
@@ -565,6 +587,7 @@ int cmd_tui(int argc, char **argv)
         delscreen(ui_screen);
         rc = 0;
     }
+    free(notes);
     free(a.enumerator);
     catalog_free(a.cat);
     store_close(a.st);
