@@ -148,7 +148,14 @@ START_TEST(computed_defaults_are_saved_at_start)
         "    type: repeat\n"
         "    label: Thửa\n"
         "    questions:\n"
-        "      - {id: seen, type: date, label: Ngày thửa, default: now()}\n";
+        "      - {id: seen, type: date, label: Ngày thửa, default: now()}\n"
+        "  - {id: k, type: integer, label: Số lô}\n"
+        "  - id: lots\n"
+        "    type: repeat\n"
+        "    label: Lô\n"
+        "    count: ${k}\n"
+        "    questions:\n"
+        "      - {id: when, type: date, label: Ngày lô, default: today()}\n";
     diag_list d;
     diag_init(&d);
     form *g = form_load_string(yaml, sizeof yaml - 1, "dd.yaml", &d);
@@ -162,6 +169,7 @@ START_TEST(computed_defaults_are_saved_at_start)
     ck_assert_str_eq(inst_get(in, root, form_find(g, "visit")), today);
     const char *stamp = inst_get(in, root, form_find(g, "stamp"));
     ck_assert(stamp && !strncmp(stamp, today, 10) && stamp[10] == 'T');
+    char *stamp_copy = xstrdup(stamp);
     session_item plots = {form_find(g, "plots"), root};
     inst_frame *p;
     ck_assert_int_eq(session_repeat_add(s, plots, &p), 0);
@@ -176,8 +184,31 @@ START_TEST(computed_defaults_are_saved_at_start)
     ck_assert_msg(strstr(b.s, want), "saved: %s", b.s);
     free(want);
     ck_assert_msg(strstr(b.s, "stamp =") && !strstr(b.s, "n ="), "saved: %s", b.s);
+    /* Instances a count adds get theirs saved with the answer that adds
+     * them. */
+    ck_assert_int_eq(session_answer(s, (session_item){form_find(g, "k"), root},
+                                    "2", NULL), INST_OK);
+    sbuf_reset(&b);
+    ck_assert_int_eq(store_load_answers(st, session_uuid(s), collect_answer, &b), 0);
+    want = xasprintf("when lots[2]=%s;", today);
+    ck_assert_msg(strstr(b.s, want), "saved: %s", b.s);
+    free(want);
+    /* Cleared, it stays cleared after resuming: not computed again. */
+    ck_assert_int_eq(session_answer(s, (session_item){form_find(g, "visit"), root},
+                                    "", NULL), INST_OK);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    session_free(s);
+    ck_assert_int_eq(session_resume(st, g, uuid, 0, &s, NULL), 0);
+    in = session_inst(s);
+    root = inst_root(in);
+    ck_assert_ptr_null(inst_get(in, root, form_find(g, "visit")));
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "stamp")), stamp_copy);
+    inst_frame *lot = inst_repeat_get(in, root, form_find(g, "lots"), 1);
+    ck_assert_str_eq(inst_get(in, lot, form_find(g, "when")), today);
     sbuf_free(&b);
     free(today);
+    free(stamp_copy);
     session_free(s);
     form_free(g);
 }

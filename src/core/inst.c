@@ -338,7 +338,11 @@ static char *inst_default_value(inst *in, inst_frame *fr, int q)
 }
 
 /* Apply the defaults of the questions of frame fr: literal ones as
- * written, computed ones (today()) evaluated now. */
+ * written, computed ones (today()) evaluated now. A computed default is
+ * saved as an answer when it is made (inst_unsaved_defaults), so an
+ * interview being restored from its answers does not compute it again: a
+ * later day would give another date, and an answer cleared would come
+ * back. */
 static void inst_apply_defaults(inst *in, inst_frame *fr)
 {
     for (int q = fr->lo; q < fr->hi; q++) {
@@ -347,20 +351,52 @@ static void inst_apply_defaults(inst *in, inst_frame *fr)
             continue;
         if (fq->default_value) {
             inst_store(fr, q, fq->default_value);
-        } else if (fq->default_expr) {
+        } else if (fq->default_expr && !in->replaying) {
             char *v = inst_default_value(in, fr, q);
             inst_store(fr, q, *v ? v : NULL);
+            fr->defaults_unsaved |= *v != '\0';
             free(v);
         }
     }
 }
 
+/* inst_unsaved_defaults over fr and every instance inside it. */
+static int inst_unsaved_in(inst *in, inst_frame *fr,
+                           int (*save)(void *, inst_frame *, int, const char *),
+                           void *ctx)
+{
+    int rc = 0;
+    for (int q = fr->lo; q < fr->hi && !rc; q++) {
+        const form_question *fq = &in->f->q[q];
+        if (fq->repeat != fr->repeat)
+            continue;
+        size_t i = (size_t)(q - fr->lo);
+        if (fq->type == QT_REPEAT)
+            for (size_t k = 0; k < fr->nkids[i] && !rc; k++)
+                rc = inst_unsaved_in(in, fr->kids[i][k], save, ctx);
+        else if (fr->defaults_unsaved && fq->default_expr && fr->val[i])
+            rc = save(ctx, fr, q, fr->val[i]);
+    }
+    if (!rc)
+        fr->defaults_unsaved = 0;
+    return rc;
+}
+
+int inst_unsaved_defaults(inst *in,
+                          int (*save)(void *ctx, inst_frame *fr, int q,
+                                      const char *v),
+                          void *ctx)
+{
+    return inst_unsaved_in(in, in->root, save, ctx);
+}
+
 /* An interview with defaults applied but nothing computed yet. */
-static inst *inst_alloc(const form *f, int lang)
+static inst *inst_alloc(const form *f, int lang, int restoring)
 {
     inst *in = xcalloc(1, sizeof *in);
     in->f = f;
     in->lang = lang;
+    in->replaying = restoring;
     form_list_source_init(&in->lists, f, &in->lang, NULL);
     /* Without a seed, choices keep one shuffled order while the interview
      * is open, rather than a new one at every redraw. */
@@ -376,7 +412,7 @@ static inst *inst_alloc(const form *f, int lang)
 
 inst *inst_new(const form *f, int lang)
 {
-    inst *in = inst_alloc(f, lang);
+    inst *in = inst_alloc(f, lang, 0);
     inst_recompute_all(in, in->root);
     return in;
 }
@@ -721,7 +757,7 @@ static void inst_replay_count(inst *in, const inst_row *row)
 inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
                    size_t n)
 {
-    inst *in = inst_alloc(f, lang);
+    inst *in = inst_alloc(f, lang, 1);
     in->now = now;
     int maxd = 0;
     for (size_t i = 0; i < n; i++) {

@@ -39,6 +39,15 @@ void inst_set_lang(inst *in, int lang);
  * pulldata() (say, the office's set-up lists); NULL for none. Borrowed:
  * must outlive in. Call inst_recompute afterwards. */
 void inst_set_lists(inst *in, const expr_lists *extra);
+/* Call save(ctx, frame, question, value) for every computed default
+ * (today(), now()) made since the last call, in the interview or in a
+ * roster instance, so that the caller stores it as an answer; an interview
+ * restored from its answers does not compute them again. Returns the first
+ * non-zero value save returns (those not saved are offered again). */
+int inst_unsaved_defaults(inst *in,
+                          int (*save)(void *ctx, inst_frame *fr, int q,
+                                      const char *v),
+                          void *ctx);
 /* The current form language. */
 int inst_lang(const inst *in);
 

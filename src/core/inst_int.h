@@ -15,6 +15,8 @@ struct inst_frame {
     unsigned char *rel;    /* cached relevance, indexed by q - lo */
     inst_frame ***kids;    /* instances of nested repeats, by q - lo */
     size_t *nkids;
+    int defaults_unsaved;  /* computed defaults applied, not yet handed to
+                            * inst_unsaved_defaults */
 };
 
 struct inst {

@@ -39,26 +39,22 @@ static session *session_alloc(store *st, const form *f, inst *in,
     return s;
 }
 
-/* Save the computed defaults (today(), now()) of the questions of frame fr
- * as answers, so that a resumed interview or a report keeps the value of
- * the day the interview or roster instance started. */
-static int session_save_defaults(session *s, inst_frame *fr)
+/* inst_unsaved_defaults callback: store one computed default. */
+static int session_save_default(void *ctx, inst_frame *fr, int q, const char *v)
 {
-    const form *f = s->f;
-    int lo = inst_frame_repeat(fr) < 0 ? 0 : inst_frame_repeat(fr) + 1;
-    int hi = inst_frame_repeat(fr) < 0 ? (int)f->nq : f->q[inst_frame_repeat(fr)].end;
-    for (int q = lo; q < hi; q++) {
-        const char *v = f->q[q].default_expr && f->q[q].repeat == inst_frame_repeat(fr)
-                            ? inst_get(s->in, fr, q) : NULL;
-        if (!v)
-            continue;
-        char *path = inst_frame_path(fr);
-        int bad = store_save_answer(s->st, s->uuid, f->q[q].id, path, v);
-        free(path);
-        if (bad)
-            return session_fail(s);
-    }
-    return 0;
+    session *s = ctx;
+    char *path = inst_frame_path(fr);
+    int bad = store_save_answer(s->st, s->uuid, s->f->q[q].id, path, v);
+    free(path);
+    return bad ? session_fail(s) : 0;
+}
+
+/* Store the computed defaults (today(), now()) made since the last call,
+ * in the interview or in new roster instances, so that a resumed
+ * interview or a report keeps the value of the day they were made. */
+static int session_save_defaults(session *s)
+{
+    return inst_unsaved_defaults(s->in, session_save_default, s);
 }
 
 int session_new(store *st, const form *f, const char *enumerator, int lang,
@@ -74,7 +70,7 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
     char *who = canon_text(enumerator ? enumerator : "");
     int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
     free(who);
-    if (bad || session_save_defaults(s, inst_root(s->in))) {
+    if (bad || session_save_defaults(s)) {
         if (err)
             *err = xstrdup(store_errmsg(st));
         session_free(s);
@@ -294,6 +290,12 @@ static int session_answer_do(session *s, session_item it, const char *v,
     }
     inst_set(s->in, it.fr, it.q, cv);
     free(cv);
+    /* An answer may have added roster instances (count) with defaults. */
+    if (session_save_defaults(s)) {
+        if (msg)
+            *msg = xstrdup(s->err);
+        return -1;
+    }
     return INST_OK;
 }
 
@@ -430,7 +432,7 @@ int session_repeat_add(session *s, session_item it, inst_frame **out)
     inst_frame *fr = inst_repeat_add(s->in, it.fr, it.q);
     if (out)
         *out = fr;
-    return session_save_defaults(s, fr);
+    return session_save_defaults(s);
 }
 
 int session_repeat_remove(session *s, session_item it, size_t i)
