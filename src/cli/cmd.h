@@ -46,5 +46,7 @@ int cmd_reviews(int argc, char **argv);
 int cmd_import_xlsform(int argc, char **argv);
 /* khaosat export-xlsform FORM.yaml [--out FORM.xlsx] */
 int cmd_export_xlsform(int argc, char **argv);
+/* khaosat setup [commune|villages FILE|households FILE|assign V E] */
+int cmd_setup(int argc, char **argv);
 
 #endif

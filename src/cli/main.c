@@ -29,6 +29,7 @@ static const struct subcommand subcommands[] = {
     {"forms", cmd_forms, N_("accept the forms a bundle carries as this database's")},
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},
     {"duplicates", cmd_duplicates, N_("list possible duplicate interviews")},
+    {"setup", cmd_setup, N_("the commune, its villages and household lists")},
     {"review", cmd_review, N_("approve an interview or return it with a comment")},
     {"reviews", cmd_reviews, N_("list interviews with their review state")},
     {"resolve", cmd_resolve, N_("choose the value of a conflicting answer")},

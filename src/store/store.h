@@ -286,6 +286,33 @@ int store_review_state(store *st, const char *uuid, char **state);
 /* How many interviews are in state (NULL: complete or reviewed). */
 int store_review_count(store *st, const char *state, long *n);
 
+/* The commune's set-up (store_setup.c).  Settings keys of the commune
+ * itself: */
+#define STORE_SET_SETUP_CODE "setup_commune_code"
+#define STORE_SET_SETUP_NAME "setup_commune_name"
+#define STORE_SET_SETUP_PROVINCE "setup_province_code"
+/* One village (strings borrowed); households counts its list. */
+typedef struct store_village {
+    const char *code, *name, *enumerator;   /* enumerator may be NULL */
+    long households;
+} store_village;
+/* One household of a village's list (strings borrowed). */
+typedef struct store_household {
+    const char *village, *number, *head;
+} store_household;
+typedef int (*store_village_fn)(void *ctx, const store_village *v);
+/* Replace the village list with v[0..n) in one transaction: villages kept
+ * keep their households and enumerator; a code twice is refused and the
+ * old list stays. */
+int store_villages_replace(store *st, const store_village *v, size_t n);
+/* Replace every household list with h[0..n) in one transaction; a
+ * household of an unknown village or twice in one village is refused. */
+int store_households_replace(store *st, const store_household *h, size_t n);
+/* Say which enumerator covers village code (NULL or "": nobody). */
+int store_village_assign(store *st, const char *code, const char *enumerator);
+/* Call fn for each village, by code. */
+int store_villages_each(store *st, store_village_fn fn, void *ctx);
+
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);
 

@@ -1,0 +1,117 @@
+/* cmd_setup.c: khaosat setup: the commune's set-up at the office (the
+ * commune, its villages, their household lists, who covers which
+ * village), through the library's checked entry points (session/setup.h). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "cli/cmd_common.h"
+#include "core/catalog.h"
+#include "core/i18n.h"
+#include "core/util.h"
+#include "session/setup.h"
+
+/* Print one village: code, name, enumerator, households (tab-separated). */
+static int print_village(void *ctx, const store_village *v)
+{
+    (void)ctx;
+    cmd_printf("%s\t%s\t%s\t%ld\n", v->code, v->name,
+               v->enumerator ? v->enumerator : "", v->households);
+    return 0;
+}
+
+/* khaosat setup with no action: the commune line, then the villages. */
+static int setup_show(store *st)
+{
+    const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
+                           STORE_SET_SETUP_PROVINCE};
+    char *v[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++)
+        store_setting_get(st, keys[i], &v[i]);
+    if (v[0])
+        cmd_printf(_("commune %s %s, province %s\n"), v[0], v[1] ? v[1] : "",
+                   v[2] ? v[2] : "");
+    else
+        printf(_("no commune set up\n"));
+    for (int i = 0; i < 3; i++)
+        free(v[i]);
+    return store_villages_each(st, print_village, NULL) ? 1 : 0;
+}
+
+/* The province list: PROVINCES, else provinces.csv in the forms folder. */
+static char *provinces_path(const char *opt, const char *forms)
+{
+    if (opt)
+        return xstrdup(opt);
+    char *dir = catalog_default_dir(forms);
+    char *p = xasprintf("%s/provinces.csv", dir);
+    free(dir);
+    return p;
+}
+
+int cmd_setup(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat setup [--db PATH]\n"
+        "       khaosat setup commune --code CODE --name NAME --province CODE "
+        "[--provinces FILE]\n"
+        "       khaosat setup villages FILE.csv\n"
+        "       khaosat setup households FILE.csv\n"
+        "       khaosat setup assign VILLAGE ENUMERATOR\n");
+    const char *db = NULL, *code = NULL, *name = NULL, *province = NULL,
+               *plist = NULL, *forms = NULL, *prog = "khaosat setup";
+    const cmd_option opts[] = {
+        {"db", &db, NULL, NULL}, {"code", &code, NULL, NULL},
+        {"name", &name, NULL, NULL}, {"province", &province, NULL, NULL},
+        {"provinces", &plist, NULL, NULL}, {"forms", &forms, NULL, NULL},
+    };
+    int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
+                               usage);
+    if (rc)
+        return rc < 0 ? 2 : 0;
+    int nargs = argc - optind;
+    const char *what = nargs ? argv[optind] : NULL;
+    int ok = !what || (!strcmp(what, "commune") && nargs == 1)
+             || ((!strcmp(what, "villages") || !strcmp(what, "households"))
+                 && nargs == 2)
+             || (!strcmp(what, "assign") && nargs == 3);
+    if (!ok) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    store *st = cmd_open_store(prog, db, what ? STORE_CREATE_MISSING
+                                              : STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    char *err = NULL;
+    long n = 0;
+    if (!what) {
+        rc = setup_show(st);
+    } else if (!strcmp(what, "commune")) {
+        char *pl = provinces_path(plist, forms);
+        rc = setup_commune(st, code, name, province, pl, &err);
+        free(pl);
+    } else if (!strcmp(what, "villages")) {
+        rc = setup_villages(st, argv[optind + 1], &n, &err);
+        if (!rc)
+            fprintf(stderr, _("%s: %ld villages\n"), prog, n);
+    } else if (!strcmp(what, "households")) {
+        rc = setup_households(st, argv[optind + 1], &n, &err);
+        if (!rc)
+            fprintf(stderr, _("%s: %ld households\n"), prog, n);
+    } else {
+        rc = store_village_assign(st, argv[optind + 1], argv[optind + 2]);
+        if (rc)
+            err = xstrdup(store_errmsg(st));
+    }
+    if (rc && err)
+        cmd_eprintf("%s: %s\n", prog, err);
+    else if (rc)
+        cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
+    free(err);
+    store_close(st);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,283 @@
+/* setup.c: reading the commune's set-up files (small UTF-8 CSV files
+ * written by hand or by a spreadsheet: an optional byte-order mark, quoted
+ * fields, CRLF) and checking every row before anything is stored. */
+#include "config.h"
+#include "session/setup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* The rows of a CSV file: cells[r][c], ncols[r]; line[r] its first line. */
+typedef struct csv_rows {
+    char ***cells;
+    size_t *ncols, *line, n;
+} csv_rows;
+
+static void rows_free(csv_rows *t)
+{
+    for (size_t r = 0; r < t->n; r++) {
+        for (size_t c = 0; c < t->ncols[r]; c++)
+            free(t->cells[r][c]);
+        free(t->cells[r]);
+    }
+    free(t->cells);
+    free(t->ncols);
+    free(t->line);
+    memset(t, 0, sizeof *t);
+}
+
+/* Append a cell to the last row. */
+static void rows_cell(csv_rows *t, sbuf *cell)
+{
+    size_t r = t->n - 1;
+    t->cells[r] = xrealloc(t->cells[r], (t->ncols[r] + 1) * sizeof **t->cells);
+    t->cells[r][t->ncols[r]++] = sbuf_detach(cell);
+    sbuf_init(cell);
+}
+
+/* Start a row found at line. */
+static void rows_start(csv_rows *t, size_t line)
+{
+    t->cells = xrealloc(t->cells, (t->n + 1) * sizeof *t->cells);
+    t->ncols = xrealloc(t->ncols, (t->n + 1) * sizeof *t->ncols);
+    t->line = xrealloc(t->line, (t->n + 1) * sizeof *t->line);
+    t->cells[t->n] = NULL;
+    t->ncols[t->n] = 0;
+    t->line[t->n++] = line;
+}
+
+/* Parse the text of a CSV file; blank lines are skipped.  0, or -1 with
+ * *err for an unterminated quote. */
+static int csv_parse(const char *path, const char *s, size_t len,
+                     csv_rows *t, char **err)
+{
+    size_t i = 0, line = 1;
+    if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+        i = 3;
+    sbuf cell;
+    sbuf_init(&cell);
+    while (i < len) {
+        if (s[i] == '\n' || (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')) {
+            i += s[i] == '\r' ? 2 : 1;
+            line++;
+            continue;
+        }
+        rows_start(t, line);
+        for (;;) {
+            if (i < len && s[i] == '"') {
+                size_t start = line;
+                for (i++;; i++) {
+                    if (i >= len) {
+                        sbuf_free(&cell);
+                        *err = xasprintf("%s:%zu: a quoted field is not "
+                                         "closed", path, start);
+                        return -1;
+                    }
+                    if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
+                        sbuf_addc(&cell, s[i++]);
+                    else if (s[i] == '"')
+                        break;
+                    else {
+                        line += s[i] == '\n';
+                        sbuf_addc(&cell, s[i]);
+                    }
+                }
+                i++;
+            }
+            while (i < len && s[i] != ',' && s[i] != '\n'
+                   && !(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+                sbuf_addc(&cell, s[i++]);
+            rows_cell(t, &cell);
+            if (i < len && s[i] == ',') {
+                i++;
+                continue;
+            }
+            break;
+        }
+    }
+    sbuf_free(&cell);
+    return 0;
+}
+
+/* Read and parse path, checking its header names want[0..nwant) (the
+ * last nopt of them optional).  0, or -1 with *err. */
+static int csv_load(const char *path, const char *const *want, size_t nwant,
+                    size_t nopt, csv_rows *t, char **err)
+{
+    memset(t, 0, sizeof *t);
+    size_t len;
+    char *text = util_read_file_max(path, 16L << 20, &len);
+    if (!text) {
+        *err = xasprintf("%s: cannot be read", path);
+        return -1;
+    }
+    int rc = csv_parse(path, text, len, t, err);
+    free(text);
+    if (rc == 0 && t->n == 0) {
+        *err = xasprintf("%s: empty; the first line names the columns", path);
+        rc = -1;
+    }
+    for (size_t c = 0; rc == 0 && c < nwant; c++) {
+        int have = c < t->ncols[0] && !strcmp(t->cells[0][c], want[c]);
+        if (!have && !(c >= nwant - nopt && c >= t->ncols[0])) {
+            *err = xasprintf("%s:1: column %zu must be \"%s\"", path, c + 1,
+                             want[c]);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && t->ncols[0] > nwant) {
+        *err = xasprintf("%s:1: %zu columns; at most %zu", path,
+                         t->ncols[0], nwant);
+        rc = -1;
+    }
+    for (size_t r = 1; rc == 0 && r < t->n; r++)
+        if (t->ncols[r] != t->ncols[0]) {
+            *err = xasprintf("%s:%zu: %zu fields where the header has %zu",
+                             path, t->line[r], t->ncols[r], t->ncols[0]);
+            rc = -1;
+        }
+    if (rc != 0)
+        rows_free(t);
+    return rc;
+}
+
+/* Non-zero when s is 1 to max characters, each a letter, digit, - or _. */
+static int code_ok(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z')
+              || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Non-zero when s is n decimal digits exactly. */
+static int digits(const char *s, size_t n)
+{
+    if (strlen(s) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int setup_commune(store *st, const char *code, const char *name,
+                  const char *province, const char *provinces_csv,
+                  char **err)
+{
+    if (!code || !digits(code, 5)) {
+        *err = xasprintf("commune code \"%s\": five digits, as in the list "
+                         "of administrative units", code ? code : "");
+        return -1;
+    }
+    if (!name || !*name) {
+        *err = xstrdup("the commune needs a name");
+        return -1;
+    }
+    static const char *const cols[2] = {"code", "name"};
+    csv_rows t;
+    if (csv_load(provinces_csv, cols, 2, 0, &t, err) != 0)
+        return -1;
+    int found = 0;
+    for (size_t r = 1; r < t.n && !found; r++)
+        found = province && !strcmp(t.cells[r][0], province);
+    rows_free(&t);
+    if (!found) {
+        *err = xasprintf("province code \"%s\" is not in %s",
+                         province ? province : "", provinces_csv);
+        return -1;
+    }
+    const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
+                           STORE_SET_SETUP_PROVINCE};
+    const char *vals[3] = {code, name, province};
+    int rc = store_begin(st);
+    for (int i = 0; rc == 0 && i < 3; i++)
+        rc = store_setting_set(st, keys[i], vals[i]);
+    if (rc == 0)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    if (rc != 0)
+        *err = xstrdup(store_errmsg(st));
+    return rc ? -1 : 0;
+}
+
+int setup_villages(store *st, const char *path, long *n, char **err)
+{
+    static const char *const cols[3] = {"code", "name", "enumerator"};
+    csv_rows t;
+    *n = 0;
+    *err = NULL;
+    if (csv_load(path, cols, 3, 1, &t, err) != 0)
+        return -1;
+    store_village *v = xcalloc(t.n, sizeof *v);
+    int rc = 0;
+    for (size_t r = 1; rc == 0 && r < t.n; r++) {
+        char **c = t.cells[r];
+        if (!code_ok(c[0], 10))
+            *err = xasprintf("%s:%zu: village code \"%s\": 1 to 10 letters, "
+                             "digits, '-' or '_'", path, t.line[r], c[0]);
+        else if (!*c[1])
+            *err = xasprintf("%s:%zu: village %s has no name", path,
+                             t.line[r], c[0]);
+        for (size_t q = 1; !*err && q < r; q++)
+            if (!strcmp(t.cells[q][0], c[0]))
+                *err = xasprintf("%s:%zu: village code %s is already used "
+                                 "on line %zu; codes must be unique", path,
+                                 t.line[r], c[0], t.line[q]);
+        rc = *err ? -1 : 0;
+        v[r - 1] = (store_village){c[0], c[1],
+                                   t.ncols[r] > 2 && *c[2] ? c[2] : NULL, 0};
+    }
+    if (rc == 0 && store_villages_replace(st, v, t.n - 1) != 0) {
+        *err = xasprintf("%s: %s", path, store_errmsg(st));
+        rc = -1;
+    }
+    if (rc == 0)
+        *n = (long)t.n - 1;
+    free(v);
+    rows_free(&t);
+    return rc;
+}
+
+int setup_households(store *st, const char *path, long *n, char **err)
+{
+    static const char *const cols[3] = {"village", "number", "head"};
+    csv_rows t;
+    *n = 0;
+    *err = NULL;
+    if (csv_load(path, cols, 3, 0, &t, err) != 0)
+        return -1;
+    store_household *h = xcalloc(t.n, sizeof *h);
+    int rc = 0;
+    for (size_t r = 1; rc == 0 && r < t.n; r++) {
+        char **c = t.cells[r];
+        char *end;
+        long num = strtol(c[1], &end, 10);
+        if (!*c[1] || *end || num < 1 || num > 9999 || c[1][0] == '0'
+            || c[1][0] == '+' || c[1][0] == ' ')
+            *err = xasprintf("%s:%zu: household number \"%s\": a whole "
+                             "number from 1 to 9999", path, t.line[r], c[1]);
+        else if (!*c[2])
+            *err = xasprintf("%s:%zu: household %s has no head's name", path,
+                             t.line[r], c[1]);
+        rc = *err ? -1 : 0;
+        h[r - 1] = (store_household){c[0], c[1], c[2]};
+    }
+    if (rc == 0 && store_households_replace(st, h, t.n - 1) != 0) {
+        *err = xasprintf("%s: %s", path, store_errmsg(st));
+        rc = -1;
+    }
+    if (rc == 0)
+        *n = (long)t.n - 1;
+    free(h);
+    rows_free(&t);
+    return rc;
+}

@@ -1,0 +1,26 @@
+/* setup.h: the commune's set-up read from files and checked before it is
+ * stored: the one entry point of `khaosat setup` and of any screen that
+ * sets the commune up.  Errors name the file and line. */
+#ifndef KHAOSAT_SETUP_H
+#define KHAOSAT_SETUP_H
+
+#include "store/store.h"
+
+/* Set the commune: code (five digits), name (not empty) and the code of
+ * its province, which must be in provinces_csv (lines "code,name", a
+ * header first: the list of provinces is data).  0, or -1 with *err
+ * (newly allocated) and nothing stored. */
+int setup_commune(store *st, const char *code, const char *name,
+                  const char *province, const char *provinces_csv,
+                  char **err);
+/* Replace the villages with those of path (UTF-8 CSV, header "code,name"
+ * and optionally ",enumerator"): codes of 1 to 10 letters, digits, '-' or
+ * '_', unique; names not empty.  0, or -1 with *err and nothing changed;
+ * *n the number stored. */
+int setup_villages(store *st, const char *path, long *n, char **err);
+/* Replace the household lists with those of path (header
+ * "village,number,head"): villages of the set-up, numbers 1 to 9999,
+ * unique in their village.  0, or -1 with *err and nothing changed. */
+int setup_households(store *st, const char *path, long *n, char **err);
+
+#endif

@@ -1,0 +1,149 @@
+/* store_setup.c: the commune's set-up kept by the office: its villages
+ * (code, name, the enumerator covering each) and the household list of
+ * each village.  Replacing a list happens in one transaction, so a list
+ * refused half-way leaves the old one whole. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+/* Prepare a one-off statement. */
+static sqlite3_stmt *prepare(store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        store_fail(st, "preparing a set-up query");
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Bind n strings to s from its first parameter. */
+static void bind_all(sqlite3_stmt *s, const char *const *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+}
+
+int store_villages_replace(store *st, const store_village *v, size_t n)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    /* Villages that stay keep their households and enumerator. */
+    sqlite3_stmt *tmp = prepare(st, "CREATE TEMP TABLE IF NOT EXISTS"
+                                " new_villages (code TEXT PRIMARY KEY)");
+    int rc = tmp && sqlite3_step(tmp) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(tmp);
+    sqlite3_stmt *clr = rc ? NULL : prepare(st, "DELETE FROM new_villages");
+    rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(clr);
+    sqlite3_stmt *put = rc ? NULL : prepare(st,
+        "INSERT INTO villages (code, name, enumerator) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+        " enumerator = coalesce(excluded.enumerator, villages.enumerator)");
+    sqlite3_stmt *mark = rc ? NULL : prepare(st, "INSERT INTO new_villages"
+                                             " (code) VALUES (?1)");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *row[3] = {v[i].code, v[i].name, v[i].enumerator};
+        bind_all(mark, row, 1);
+        if (sqlite3_step(mark) != SQLITE_DONE) {
+            rc = store_failx(st, "village code %s appears twice", v[i].code);
+            break;
+        }
+        sqlite3_reset(mark);
+        bind_all(put, row, 3);
+        if (sqlite3_step(put) != SQLITE_DONE)
+            rc = store_fail(st, "saving village %s", v[i].code);
+        sqlite3_reset(put);
+    }
+    sqlite3_finalize(put);
+    sqlite3_finalize(mark);
+    sqlite3_stmt *gone = rc ? NULL : prepare(st, "DELETE FROM villages WHERE"
+        " code NOT IN (SELECT code FROM new_villages)");
+    if (rc == 0 && (!gone || sqlite3_step(gone) != SQLITE_DONE))
+        rc = store_fail(st, "removing villages no longer listed");
+    sqlite3_finalize(gone);
+    if (rc != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
+}
+
+int store_households_replace(store *st, const store_household *h, size_t n)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    sqlite3_stmt *clr = prepare(st, "DELETE FROM households");
+    int rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(clr);
+    sqlite3_stmt *known = rc ? NULL : prepare(st, "SELECT 1 FROM villages"
+                                              " WHERE code = ?1");
+    sqlite3_stmt *put = rc ? NULL : prepare(st, "INSERT INTO households"
+        " (village, number, head) VALUES (?1, ?2, ?3)");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *row[3] = {h[i].village, h[i].number, h[i].head};
+        bind_all(known, row, 1);
+        int found = sqlite3_step(known) == SQLITE_ROW;
+        sqlite3_reset(known);
+        if (!found) {
+            rc = store_failx(st, "household %s of village %s: no such "
+                             "village in the set-up", h[i].number,
+                             h[i].village);
+            break;
+        }
+        bind_all(put, row, 3);
+        if (sqlite3_step(put) != SQLITE_DONE)
+            rc = store_failx(st, "household %s of village %s appears twice",
+                             h[i].number, h[i].village);
+        sqlite3_reset(put);
+    }
+    sqlite3_finalize(known);
+    sqlite3_finalize(put);
+    if (rc != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
+}
+
+int store_village_assign(store *st, const char *code, const char *enumerator)
+{
+    sqlite3_stmt *s = prepare(st, "UPDATE villages SET enumerator = ?2"
+                              " WHERE code = ?1");
+    if (!s)
+        return -1;
+    const char *v[2] = {code, enumerator && *enumerator ? enumerator : NULL};
+    bind_all(s, v, 2);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "assigning village %s", code);
+    if (sqlite3_changes(store_sqlite(st)) == 0)
+        return store_failx(st, "no village %s in the set-up", code);
+    return 0;
+}
+
+int store_villages_each(store *st, store_village_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = prepare(st, "SELECT v.code, v.name, v.enumerator,"
+        " (SELECT count(*) FROM households h WHERE h.village = v.code)"
+        " FROM villages v ORDER BY v.code");
+    if (!s)
+        return -1;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_village v = {(const char *)sqlite3_column_text(s, 0),
+                           (const char *)sqlite3_column_text(s, 1),
+                           (const char *)sqlite3_column_text(s, 2),
+                           sqlite3_column_int64(s, 3)};
+        ret = fn(ctx, &v);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the villages");
+    sqlite3_finalize(s);
+    return ret;
+}
