@@ -65,6 +65,11 @@ expect_sql() {
 # 80x24 window, in $TMP; its exit status goes to $TMP/status.
 start_screen() {
     t kill-server 2>/dev/null
+    # A new server on a fresh socket: reusing the socket of one just killed
+    # races with its shutdown ("server exited unexpectedly").
+    SOCK_BASE=${SOCK_BASE:-$SOCK}
+    starts=$((${starts:-0} + 1))
+    SOCK=$SOCK_BASE-s$starts
     rm -f "$TMP/status"
     t -f /dev/null new-session -d -x 80 -y 24 \
         "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $KHAOSAT --db $1 --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
