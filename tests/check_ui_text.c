@@ -275,6 +275,36 @@ START_TEST(dates_convert_and_invalid_ones_are_refused)
 }
 END_TEST
 
+/* Text for the terminal: controls, bidi overrides and broken UTF-8 shown
+ * as '?', Vietnamese kept, lines kept only when asked, whatever the
+ * locale. */
+START_TEST(safe_text_has_no_controls)
+{
+    static const struct { const char *in; int lines; const char *out; } c[] = {
+        {"Nguy\xe1\xbb\x85n V\xc4\x83n An", 0, "Nguy\xe1\xbb\x85n V\xc4\x83n An"},
+        {"a\x1b]52;c;ZXZpbA==\x07" "b", 0, "a?]52;c;ZXZpbA==?b"},
+        {"\x1b[2J\xc2\x9b" "2J", 0, "?[2J?2J"},
+        {"x\xe2\x80\xaey\xe2\x81\xa6z\xe2\x81\xa9", 0, "x?y?z?"},
+        {"\x7f\xc2\x85", 0, "??"},
+        {"bad \xff\xc3 end", 0, "bad ?? end"},
+        {"\xed\xa0\x80 \xc0\xaf", 0, "??? ??"},
+        {"one\ntwo\tx\r\nthree\rfour", 1, "one\ntwo\tx\r\nthree?four"},
+        {"one\ntwo", 0, "one?two"},
+        {"", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        char *t = ui_text_safe(c[i].in, c[i].lines);
+        ck_assert_msg(strcmp(t, c[i].out) == 0, "case %zu: got '%s'", i, t);
+        free(t);
+    }
+    ck_assert(ui_text_is_control(0x202e));
+    ck_assert(ui_text_is_control(0x2066));
+    ck_assert(ui_text_is_control(0x9b));
+    ck_assert(!ui_text_is_control(0x200d));     /* ZWJ joins, never overrides */
+    ck_assert(!ui_text_is_control(0x1ec5));
+}
+END_TEST
+
 static Suite *ui_text_suite(void)
 {
     Suite *s = suite_create("ui_text");
@@ -290,6 +320,7 @@ static Suite *ui_text_suite(void)
     tcase_add_test(t, edit_view_scrolls_to_keep_the_cursor_visible);
     tcase_add_test(t, numbers_are_checked_as_typed);
     tcase_add_test(t, dates_convert_and_invalid_ones_are_refused);
+    tcase_add_test(t, safe_text_has_no_controls);
     return s;
 }
 
