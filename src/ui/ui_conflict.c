@@ -480,44 +480,85 @@ static int cf_dup_collect(void *ctx, const store_duplicate *d)
     l->text = xrealloc(l->text, (l->n + 1) * sizeof *l->text);
     l->a = xrealloc(l->a, (l->n + 1) * sizeof *l->a);
     l->b = xrealloc(l->b, (l->n + 1) * sizeof *l->b);
-    l->text[l->n] = xasprintf(_("%s %s: %.8s (by %s) and %.8s (by %s)"),
-                              d->form_id, d->key, d->a,
-                              d->a_enumerator ? d->a_enumerator : "?", d->b,
-                              d->b_enumerator ? d->b_enumerator : "?");
+    char *line = xasprintf(_("%s %s: %.8s (by %s) and %.8s (by %s)"),
+                           d->form_id, d->key, d->a,
+                           d->a_enumerator ? d->a_enumerator : "?", d->b,
+                           d->b_enumerator ? d->b_enumerator : "?");
+    if (d->decision && !strcmp(d->decision, "same"))
+        l->text[l->n] = xasprintf(_("[same: %.8s kept] %s"),
+                                  d->keep ? d->keep : "?", line);
+    else if (d->decision)
+        l->text[l->n] = xasprintf(_("[different] %s"), line);
+    else
+        l->text[l->n] = xstrdup(line);
+    free(line);
     l->a[l->n] = xstrdup(d->a);
     l->b[l->n] = xstrdup(d->b);
     l->n++;
     return 0;
 }
 
-/* The possible duplicates: Enter views the first, 2 the second. */
-static void cf_duplicates(ui_app *a)
+static void cf_dups_free(cf_dups *l)
 {
-    cf_dups l = {NULL, NULL, NULL, 0};
-    if (store_duplicates_each(a->st, cf_dup_collect, &l)) {
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->text[i]);
+        free(l->a[i]);
+        free(l->b[i]);
+    }
+    free(l->text);
+    free(l->a);
+    free(l->b);
+    memset(l, 0, sizeof *l);
+}
+
+/* Read the pairs again (after a decision). */
+static void cf_dups_load(ui_app *a, cf_dups *l)
+{
+    cf_dups_free(l);
+    if (store_duplicates_each(a->st, cf_dup_collect, l)) {
         ui_status(store_errmsg(a->st), UI_ERROR);
         refresh();
         ui_getkey();
     }
+}
+
+/* Record the decision key k on pair sel, as `khaosat duplicates` does. */
+static void cf_dup_decide(ui_app *a, cf_dups *l, size_t sel, int k)
+{
+    const char *keep = k == 's' ? l->a[sel] : k == 'S' ? l->b[sel] : NULL;
+    const char *decision = keep ? "same" : k == 'n' ? "different" : NULL;
+    if (store_duplicate_decide(a->st, l->a[sel], l->b[sel], decision, keep)) {
+        ui_status(store_errmsg(a->st), UI_ERROR);
+        refresh();
+        ui_getkey();
+    }
+}
+
+/* The possible duplicates: Enter views the first, 2 the second; s and S
+ * keep the first or the second as the same household, n marks them
+ * different, o reopens. */
+static void cf_duplicates(ui_app *a)
+{
+    cf_dups l = {NULL, NULL, NULL, 0};
+    cf_dups_load(a, &l);
     size_t sel = 0;
     for (;;) {
         char *title = xasprintf(_("Possible duplicates: %zu"), l.n);
-        int k = ui_pick_key(title, _("Enter view first   2 view second   Esc back"),
-                            l.text, NULL, l.n, &sel, "2");
+        int k = ui_pick_key(title, _("Enter/2 view first/second   s/S same, "
+                                     "keep first/second   n different   "
+                                     "o reopen   Esc back"),
+                            l.text, NULL, l.n, &sel, "2sSno");
         free(title);
         if (k == UI_ESC)
             break;
         if (l.n && (k == '\n' || k == '2'))
             ui_view_interview(a, k == '2' ? l.b[sel] : l.a[sel], 1);
+        else if (l.n && strchr("sSno", k)) {
+            cf_dup_decide(a, &l, sel, k);
+            cf_dups_load(a, &l);
+        }
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.text[i]);
-        free(l.a[i]);
-        free(l.b[i]);
-    }
-    free(l.text);
-    free(l.a);
-    free(l.b);
+    cf_dups_free(&l);
 }
 
 /* The conflicts of the i-th interview having any: its items gathered. */
