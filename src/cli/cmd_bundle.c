@@ -21,7 +21,7 @@
 
 /* Options shared by the commands: --db, --help, and a few flags. */
 typedef struct bopts {
-    const char *db, *to, *take;
+    const char *db, *to, *take, *forms;
     int all, drafts, mine, theirs, allow_unsigned;
 } bopts;
 
@@ -32,6 +32,7 @@ static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
     memset(o, 0, sizeof *o);
     const cmd_option opts[] = {
         {"db", &o->db, NULL, NULL},
+        {"forms", &o->forms, NULL, NULL},
         {"to", &o->to, NULL, NULL},
         {"take", &o->take, NULL, NULL},
         {"all", NULL, NULL, &o->all},
@@ -227,8 +228,8 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
 
 int cmd_merge(int argc, char **argv)
 {
-    const char *usage = _("Usage: khaosat merge [--db PATH] [--allow-unsigned]"
-                          " BUNDLE|DIR...\n");
+    const char *usage = _("Usage: khaosat merge [--db PATH] [--forms DIR] "
+                          "[--allow-unsigned] BUNDLE|DIR...\n");
     bopts o;
     int rc = parse_args(argc, argv, usage, 1, -1, &o);
     if (rc >= 0)
@@ -246,8 +247,19 @@ int cmd_merge(int argc, char **argv)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
     long abort_after = env ? cmd_parse_count(env) : 0;
-    sync_merge_hooks h = {NULL, abort_hook, NULL, merge_done, &abort_after};
+    sync_merge_hooks h = {.progress = abort_hook, .done = merge_done,
+                          .ctx = &abort_after};
     sync_totals t;
+    /* The office's own forms directory holds its forms: bundles made with
+     * exactly those merge without a 'forms accept'. */
+    char *notes = NULL, *err = NULL;
+    catalog *cat = catalog_open(o.forms, &notes);
+    free(notes);
+    if (cat && merge_keep_catalog_forms(st, cat, &err) < 0) {
+        cmd_eprintf("khaosat merge: %s\n", err);
+        free(err);
+    }
+    catalog_free(cat);
     int bad = sync_merge_paths(st, argv + optind, (size_t)(argc - optind),
                                o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
                                &h, &t);

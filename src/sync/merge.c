@@ -486,6 +486,7 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
                merge_counts *out, char **err)
 {
     memset(&m->c, 0, sizeof m->c);
+    m->forms_held = 0;
     m->b = b;
     store_now_both(m->now, m->now_ms);
     sqlite3 *bdb = bundle_sqlite(b);

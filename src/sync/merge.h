@@ -19,6 +19,7 @@
 #define KHAOSAT_MERGE_H
 
 #include "sync/bundle.h"
+#include "core/catalog.h"
 #include "store/store.h"
 
 /* What merging one bundle did. */
@@ -66,6 +67,15 @@ typedef void (*merge_form_fn)(void *ctx, const merge_form *f);
  * C1 controls and bidirectional overrides escaped; newly allocated. */
 char *merge_escaped(const char *v);
 
+/* Non-zero when m's last run held its bundle aside for a form this
+ * database does not keep (merge_accept_forms can take it). */
+int merger_forms_held(const merger *m);
+/* Keep the forms of the office's own forms directory cat as this
+ * database's forms, so that bundles made with the very same forms merge
+ * without being held aside: a form missing here is stored, one kept with
+ * another text is never replaced.  Returns how many were added, or -1
+ * with *err (newly allocated). */
+int merge_keep_catalog_forms(store *st, const catalog *cat, char **err);
 /* Make the forms the verified bundle b carries this database's own (the
  * supervisor has looked at them): those missing are stored, those here
  * with the same text left, those here with another text never replaced.

@@ -63,6 +63,7 @@ static int held_aside(merger *m, const char *id, const char *version,
               why, bundle_path(m->b));
     free(m->err);
     m->err = sbuf_detach(&b);
+    m->forms_held = 1;
     return -1;
 }
 
@@ -138,4 +139,31 @@ int merge_accept_forms(store *st, bundle *b, merge_form_fn fn, void *ctx,
         *err = r.err;
     }
     return rc;
+}
+
+int merger_forms_held(const merger *m)
+{
+    return m->forms_held;
+}
+
+int merge_keep_catalog_forms(store *st, const catalog *cat, char **err)
+{
+    int added = 0;
+    for (size_t i = 0; cat && i < cat->n; i++) {
+        const form *f = cat->forms[i];
+        if (!f->version || !f->source)
+            continue;
+        store_form here;
+        int got = store_load_form(st, f->id, f->version, &here);
+        if (got == 0)
+            store_form_clear(&here);   /* kept already: never replaced */
+        if (got < 0 || (got == 1 && store_save_form(st, f->id, f->version,
+                                                    f->source, f->source_len,
+                                                    NULL) != 0)) {
+            *err = xstrdup(store_errmsg(st));
+            return -1;
+        }
+        added += got == 1;
+    }
+    return added;
 }

@@ -59,6 +59,7 @@ struct merger {
     char now[32], now_ms[32];
     merge_counts c;
     char *err;
+    int forms_held;           /* the last run stopped at a form not kept here */
 };
 
 /* An interview's revision history in memory (merge_graph.c). */

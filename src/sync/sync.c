@@ -198,6 +198,14 @@ static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
         res.sealed = info.sealed;
         r->total = bundle_get_manifest(b)->interviews;
         int rc = merger_run(r->mg, b, run_progress, r, &res.counts, &err);
+        if (rc < 0 && merger_forms_held(r->mg) && r->h->ask_forms
+            && r->h->ask_forms(r->h->ctx, path, err)) {
+            free(err);
+            err = NULL;
+            rc = merge_accept_forms(r->st, b, NULL, NULL, &err) == 0
+                ? merger_run(r->mg, b, run_progress, r, &res.counts, &err)
+                : -1;
+        }
         res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
                                                       : SYNC_REFUSED;
     }

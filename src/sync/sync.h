@@ -67,6 +67,10 @@ typedef struct sync_merge_hooks {
     /* path is plain and refused for that alone (why): non-zero takes it
      * anyway.  Without this hook it stays refused. */
     int (*ask_unsigned)(void *ctx, const char *path, const char *why);
+    /* path is held aside for a form this database does not keep (why
+     * names it): non-zero accepts the bundle's forms as this database's
+     * and merges it.  Without this hook it stays held aside. */
+    int (*ask_forms)(void *ctx, const char *path, const char *why);
     /* The bundle's result. */
     void (*done)(void *ctx, const sync_bundle_result *r);
     void *ctx;

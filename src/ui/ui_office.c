@@ -416,6 +416,24 @@ static int office_merge_unsigned(void *ctx, const char *path,
     return yes;
 }
 
+/* A bundle held aside for a form this office does not keep: the
+ * supervisor accepts the form (as 'khaosat forms accept' does), having
+ * read which one it is, or leaves the bundle aside. */
+static int office_merge_forms(void *ctx, const char *path, const char *why)
+{
+    office_merge *om = ctx;
+    (void)path;
+    ui_frame(_("Merging bundles"), "");
+    char *t = xasprintf(_("%s\n\nAccept a form only when it is the one the "
+                          "survey's organisers sent: from then on it is "
+                          "this office's form of that version."), why);
+    office_draw_wrapped(t, UI_NORMAL);
+    free(t);
+    int yes = ui_confirm(_("Accept this bundle's form and merge it?"));
+    om->shown = -1;
+    return yes;
+}
+
 /* One entry of the summary per bundle. */
 static void office_merge_done(void *ctx, const sync_bundle_result *r)
 {
@@ -452,9 +470,19 @@ void ui_merge(ui_app *a)
         return;
     office_merge om = {0, 0, NULL, -1, {NULL, 0, 0}};
     sbuf_init(&om.lines);
-    sync_merge_hooks h = {office_merge_start, office_merge_progress,
-                          office_merge_unsigned, office_merge_done, &om};
+    sync_merge_hooks h = {.start = office_merge_start,
+                          .progress = office_merge_progress,
+                          .ask_unsigned = office_merge_unsigned,
+                          .ask_forms = office_merge_forms,
+                          .done = office_merge_done, .ctx = &om};
     sync_totals t;
+    /* The office's own forms directory holds its forms: bundles made with
+     * exactly those merge without being held aside. */
+    char *err = NULL;
+    if (merge_keep_catalog_forms(a->st, a->cat, &err) < 0) {
+        sbuf_addf(&om.lines, "%s\n", err);
+        free(err);
+    }
     sync_merge_paths(a->st, &dir, 1, 0, &h, &t);
     sbuf out;
     sbuf_init(&out);
