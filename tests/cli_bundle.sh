@@ -51,12 +51,15 @@ run "$K" verify "$bA" "$bB"
 expect_status 0
 expect_out_contains "ok: format 1, 4 interviews"
 
-# Forms are the office's: a bundle of a form version the office does not
-# keep is held aside, naming the bundle and the form, until the
-# supervisor accepts the form.
+# Forms are the office's: a bundle of a form version the office neither
+# keeps nor has in its forms directory (here an office whose forms
+# directory lacks the household form) is held aside, naming the bundle and
+# the form, until the supervisor accepts the form.
 O="$TMP/office.db"
+mkdir "$TMP/otherforms"
+cp "$FORMS/commune.yaml" "$TMP/otherforms/"
 FV=$(sqlite3 "$bA" "SELECT version FROM forms WHERE form_id = 'household'")
-run "$K" merge --db "$O" "$bA"
+run "$K" merge --db "$O" --forms "$TMP/otherforms" "$bA"
 expect_status 1
 expect_err_contains "$bA: form \"household\" version \"$FV\" is not one of this database's forms; the bundle is held aside, nothing merged"
 expect_err_contains "khaosat forms accept $bA"

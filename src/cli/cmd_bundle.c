@@ -252,17 +252,14 @@ int cmd_merge(int argc, char **argv)
     sync_totals t;
     /* The office's own forms directory holds its forms: bundles made with
      * exactly those merge without a 'forms accept'. */
-    char *notes = NULL, *err = NULL;
+    char *notes = NULL;
     catalog *cat = catalog_open(o.forms, &notes);
     free(notes);
-    if (cat && merge_keep_catalog_forms(st, cat, &err) < 0) {
-        cmd_eprintf("khaosat merge: %s\n", err);
-        free(err);
-    }
-    catalog_free(cat);
-    int bad = sync_merge_paths(st, argv + optind, (size_t)(argc - optind),
+    int bad = sync_merge_paths(st, cat, argv + optind,
+                               (size_t)(argc - optind),
                                o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
                                &h, &t);
+    catalog_free(cat);
     store_close(st);
     return bad;
 }

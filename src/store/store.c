@@ -433,16 +433,15 @@ static void sha256_hex(const char *text, size_t len, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-int store_save_form(store *st, const char *form_id, const char *version,
-                    const char *source, size_t len, int64_t *row_id)
+/* store_save_form's work, inside a transaction the caller opened. */
+static int save_form(store *st, const char *form_id, const char *version,
+                     const char *source, size_t len, int64_t *row_id)
 {
     char sha[65];
     sha256_hex(source, len, sha);
-    if (store_begin(st) != 0)
-        return -1;
     sqlite3_stmt *s = store_stmt(st, SS_FORM_FIND);
     if (!s)
-        goto fail;
+        return -1;
     store_bind(s, 1, form_id);
     store_bind(s, 2, version);
     int rc = store_step(st, s);
@@ -450,7 +449,6 @@ int store_save_form(store *st, const char *form_id, const char *version,
         int64_t id = sqlite3_column_int64(s, 0);
         int same = strcmp((const char *)sqlite3_column_text(s, 1), sha) == 0;
         sqlite3_reset(s);
-        store_rollback(st);
         if (!same)
             return store_failx(st, "form %s version %s is already stored "
                                "with a different text; give the changed "
@@ -459,30 +457,39 @@ int store_save_form(store *st, const char *form_id, const char *version,
             *row_id = id;
         return 0;
     }
-    if (rc != SQLITE_DONE) {
-        store_fail(st, "looking up form %s version %s", form_id, version);
-        goto fail;
-    }
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "looking up form %s version %s", form_id,
+                          version);
     s = store_stmt(st, SS_FORM_ADD);
     if (!s)
-        goto fail;
+        return -1;
     store_bind(s, 1, form_id);
     store_bind(s, 2, version);
     sqlite3_bind_text64(s, 3, source, len, SQLITE_STATIC, SQLITE_UTF8);
     store_bind(s, 4, sha);
-    if (store_step(st, s) != SQLITE_DONE) {
-        store_fail(st, "saving form %s version %s", form_id, version);
-        goto fail;
-    }
-    int64_t id = sqlite3_last_insert_rowid(st->db);
-    if (store_commit(st) != 0)
-        return -1;
+    if (store_step(st, s) != SQLITE_DONE)
+        return store_fail(st, "saving form %s version %s", form_id, version);
     if (row_id)
-        *row_id = id;
+        *row_id = sqlite3_last_insert_rowid(st->db);
     return 0;
-fail:
-    store_rollback(st);
-    return -1;
+}
+
+int store_save_form(store *st, const char *form_id, const char *version,
+                    const char *source, size_t len, int64_t *row_id)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    if (save_form(st, form_id, version, source, len, row_id) != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
+}
+
+int store_save_form_tx(store *st, const char *form_id, const char *version,
+                       const char *source, size_t len)
+{
+    return save_form(st, form_id, version, source, len, NULL);
 }
 
 int store_load_form(store *st, const char *form_id, const char *version,

@@ -166,6 +166,10 @@ void store_now_both(char sec[32], char ms[32]);
  * NULL) receives the form's row id. */
 int store_save_form(store *st, const char *form_id, const char *version,
                     const char *source, size_t len, int64_t *row_id);
+/* store_save_form inside a transaction the caller opened (store_begin),
+ * so that the form is kept only if the caller's whole change is. */
+int store_save_form_tx(store *st, const char *form_id, const char *version,
+                       const char *source, size_t len);
 /* Fetch a stored form; returns 1 (not negative) when there is none. */
 int store_load_form(store *st, const char *form_id, const char *version,
                     store_form *out);

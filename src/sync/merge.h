@@ -70,12 +70,10 @@ char *merge_escaped(const char *v);
 /* Non-zero when m's last run held its bundle aside for a form this
  * database does not keep (merge_accept_forms can take it). */
 int merger_forms_held(const merger *m);
-/* Keep the forms of the office's own forms directory cat as this
- * database's forms, so that bundles made with the very same forms merge
- * without being held aside: a form missing here is stored, one kept with
- * another text is never replaced.  Returns how many were added, or -1
- * with *err (newly allocated). */
-int merge_keep_catalog_forms(store *st, const catalog *cat, char **err);
+/* Let m take the form versions of the office's own forms directory cat
+ * (borrowed; NULL: none): a bundle carrying the very text of one of them
+ * merges, and the form is kept here as part of that merge. */
+void merger_set_forms(merger *m, const catalog *cat);
 /* Make the forms the verified bundle b carries this database's own (the
  * supervisor has looked at them): those missing are stored, those here
  * with the same text left, those here with another text never replaced.

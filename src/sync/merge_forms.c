@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/util.h"
 
 void merge_add_escaped(sbuf *b, const char *v)
@@ -67,6 +69,21 @@ static int held_aside(merger *m, const char *id, const char *version,
     return -1;
 }
 
+/* Non-zero when the office's forms directory has form (id, version) with
+ * the text whose SHA-256 (hex) is sha. */
+static int in_forms_dir(const merger *m, const char *id, const char *version,
+                        const char *sha)
+{
+    const form *f = m->cat ? catalog_find(m->cat, id, version) : NULL;
+    if (!f || !f->version || strcmp(f->version, version) != 0 || !f->source)
+        return 0;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(h, (const unsigned char *)f->source, f->source_len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return strcmp(hex, sha) == 0;
+}
+
 int merge_check_forms(merger *m)
 {
     sqlite3_stmt *f = m->bs[BS_FORMS];
@@ -85,6 +102,18 @@ int merge_check_forms(merger *m)
         sqlite3_reset(s);
         if (got != SQLITE_ROW && got != SQLITE_DONE)
             return merge_fail(m, m->db, "reading form %s", v[0]);
+        /* Not kept yet, but the very text of the office's own forms
+         * directory: kept now, as part of this merge. */
+        if (got == SQLITE_DONE && in_forms_dir(m, v[0], v[1], v[2])) {
+            if (store_save_form_tx(m->st, v[0], v[1], v[3],
+                                   (size_t)sqlite3_column_bytes(f, 3)) != 0) {
+                free(m->err);
+                m->err = xstrdup(store_errmsg(m->st));
+                sqlite3_reset(f);
+                return -1;
+            }
+            continue;
+        }
         if (got == SQLITE_DONE || differs) {
             held_aside(m, v[0], v[1], differs
                        ? "differs from this database's form of that "
@@ -146,24 +175,8 @@ int merger_forms_held(const merger *m)
     return m->forms_held;
 }
 
-int merge_keep_catalog_forms(store *st, const catalog *cat, char **err)
+void merger_set_forms(merger *m, const catalog *cat)
 {
-    int added = 0;
-    for (size_t i = 0; cat && i < cat->n; i++) {
-        const form *f = cat->forms[i];
-        if (!f->version || !f->source)
-            continue;
-        store_form here;
-        int got = store_load_form(st, f->id, f->version, &here);
-        if (got == 0)
-            store_form_clear(&here);   /* kept already: never replaced */
-        if (got < 0 || (got == 1 && store_save_form(st, f->id, f->version,
-                                                    f->source, f->source_len,
-                                                    NULL) != 0)) {
-            *err = xstrdup(store_errmsg(st));
-            return -1;
-        }
-        added += got == 1;
-    }
-    return added;
+    m->cat = cat;
 }
+

@@ -60,6 +60,7 @@ struct merger {
     merge_counts c;
     char *err;
     int forms_held;           /* the last run stopped at a form not kept here */
+    const catalog *cat;       /* the office's forms directory, or NULL */
 };
 
 /* An interview's revision history in memory (merge_graph.c). */

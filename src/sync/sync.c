@@ -216,14 +216,16 @@ static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
     free(err);
 }
 
-int sync_merge_paths(store *st, char *const *paths, size_t n, unsigned flags,
-                     const sync_merge_hooks *hooks, sync_totals *totals)
+int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
+                     size_t n, unsigned flags, const sync_merge_hooks *hooks,
+                     sync_totals *totals)
 {
     static const sync_merge_hooks none;
     memset(totals, 0, sizeof *totals);
     sync_run r = {st, merger_new(st),
                   flags & SYNC_ALLOW_UNSIGNED ? ENVELOPE_ALLOW_UNSIGNED : 0,
                   hooks ? hooks : &none, totals, 0, 0};
+    merger_set_forms(r.mg, forms);
     /* Expand directories first, so that progress can say "i of n". */
     char **all = NULL;
     size_t nall = 0;

@@ -90,12 +90,15 @@ int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err);
 /* Free what sync_scan_dir returned. */
 void sync_paths_free(char **paths, size_t n);
 
-/* Merge into st every bundle named in paths (n of them): a directory
+/* Merge into st every bundle named in paths (n of them), taking the form
+ * versions of forms, the office's own forms directory (may be NULL), as
+ * this database's (merger_set_forms): a directory
  * stands for every bundle in it (sync_scan_dir).  Each bundle is checked
  * (envelope_open) and merged in its own transaction; hooks (may be NULL)
  * hear about each.  Returns 0 when every bundle merged or was merged
  * before, 1 when any was refused. */
-int sync_merge_paths(store *st, char *const *paths, size_t n, unsigned flags,
-                     const sync_merge_hooks *hooks, sync_totals *totals);
+int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
+                     size_t n, unsigned flags, const sync_merge_hooks *hooks,
+                     sync_totals *totals);
 
 #endif

@@ -476,14 +476,7 @@ void ui_merge(ui_app *a)
                           .ask_forms = office_merge_forms,
                           .done = office_merge_done, .ctx = &om};
     sync_totals t;
-    /* The office's own forms directory holds its forms: bundles made with
-     * exactly those merge without being held aside. */
-    char *err = NULL;
-    if (merge_keep_catalog_forms(a->st, a->cat, &err) < 0) {
-        sbuf_addf(&om.lines, "%s\n", err);
-        free(err);
-    }
-    sync_merge_paths(a->st, &dir, 1, 0, &h, &t);
+    sync_merge_paths(a->st, a->cat, &dir, 1, 0, &h, &t);
     sbuf out;
     sbuf_init(&out);
     if (t.bundles) {
