@@ -81,6 +81,9 @@ run "$K" reviews --db "$O" --state changed
 expect_out_contains "$U1	household"
 run "$K" reviews --db "$O" --state approved
 expect_out ""
+# The province's comparison no longer counts the voided approval.
+run "$K" report --db "$O" --forms "$FORMS" --communes --format csv
+expect_out_contains "3 of 3 interviews not approved"
 # Approving the new revision once it is finished again stands.
 run "$K" finalise --db "$O" "$U1"
 expect_status 0

@@ -1,5 +1,6 @@
 /* origin.c: the commune an interview came from (the bundle that first
- * brought it) with its open conflicts, duplicate pairs and review. */
+ * brought it) with its open conflicts, undecided duplicate pairs and the
+ * review that still holds (none once a later revision changed it). */
 #include "config.h"
 #include "store/origin.h"
 
@@ -18,11 +19,25 @@ static int origin_has(sqlite3 *db, const char *table)
     return n > 0;
 }
 
+/* Non-zero when db's table has that column (schema 7 added a few). */
+static int origin_has_column(sqlite3 *db, const char *table,
+                             const char *column)
+{
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q)"
+                                " WHERE name = %Q", table, column);
+    long n = 0;
+    sqlutil_long(db, sql, &n);
+    sqlite3_free(sql);
+    return n > 0;
+}
+
 int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
 {
     int revs = origin_has(db, "revisions") && origin_has(db, "bundles");
     int confl = origin_has(db, "conflicts"), dups = origin_has(db, "duplicates");
     int revw = origin_has(db, "reviews");
+    int v7 = revw && dups && origin_has_column(db, "reviews", "content")
+             && origin_has_column(db, "duplicates", "decision");
     /* The first revision that arrived in a bundle names the commune: an
      * office's later edits do not move an interview to another commune. */
     char *sql = sqlite3_mprintf(
@@ -33,10 +48,16 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
                " LIMIT 1)" : "NULL",
         confl ? "(SELECT count(*) FROM conflicts c WHERE c.interview = i.uuid"
                 " AND c.resolved_rev IS NULL)" : "0",
-        dups ? "(SELECT count(*) FROM duplicates d WHERE d.a = i.uuid OR"
-               " d.b = i.uuid)" : "0",
-        revw ? "coalesce((SELECT status FROM reviews v WHERE v.interview ="
-               " i.uuid), '')" : "''");
+        !dups ? "0" : v7 ? "(SELECT count(*) FROM duplicates d WHERE"
+               " (d.a = i.uuid OR d.b = i.uuid) AND d.decision IS NULL)"
+             : "(SELECT count(*) FROM duplicates d WHERE d.a = i.uuid OR"
+               " d.b = i.uuid)",
+        /* A review holds only while the content it judged is the head's. */
+        !revw ? "''" : v7 ? "coalesce((SELECT status FROM reviews v WHERE"
+               " v.interview = i.uuid AND v.content IS (SELECT content FROM"
+               " revisions WHERE id = i.head)), '')"
+             : "coalesce((SELECT status FROM reviews v WHERE v.interview ="
+               " i.uuid), '')");
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_free(sql);
