@@ -143,6 +143,23 @@ START_TEST(sweep_leaves_a_live_file_alone)
 }
 END_TEST
 
+START_TEST(replace_refuses_what_is_not_a_file)
+{
+    char *err = NULL;
+    char *fifo = xasprintf("%s/fifo", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(durable_write_file(fifo, "x", 1, 0600,
+                                        DURABLE_REPLACE, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is not a regular file"));
+    free(err);
+    struct stat sb;
+    ck_assert_int_eq(lstat(fifo, &sb), 0);
+    ck_assert(S_ISFIFO(sb.st_mode));
+    ck_assert_int_eq(count_entries(dir), 1);    /* no temporary left */
+    free(fifo);
+}
+END_TEST
+
 START_TEST(errors_name_the_directory)
 {
     char *err = NULL;
@@ -176,6 +193,7 @@ int main(void)
     tcase_add_test(tc, replace_mode_replaces);
     tcase_add_test(tc, abort_and_sweep_leave_nothing_behind);
     tcase_add_test(tc, sweep_leaves_a_live_file_alone);
+    tcase_add_test(tc, replace_refuses_what_is_not_a_file);
     tcase_add_test(tc, errors_name_the_directory);
     tcase_add_test(tc, dirname_of_paths);
     return check_run(s);

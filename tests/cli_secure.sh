@@ -166,4 +166,31 @@ if grep -qF "<script" "$TMP/out"; then fail "markdown passes HTML: $(grep -F scr
 expect_out_contains '&lt;script&gt;alert(1)&lt;/script&gt; \*Một\*'
 
 
+# --- Bytes that are not UTF-8 (a terminal in another encoding) are refused
+# at input, so they can never stop the database's exports.
+U1=$(sqlite3 "$TMP/A.db" "SELECT uuid FROM interviews LIMIT 1")
+before=$(db_digest "$TMP/A.db")
+run "$K" answer --db "$TMP/A.db" "$U1" head_name "$(printf 'Nguy\341n')"
+expect_status 1
+expect_err_contains "not valid UTF-8"
+[ "$(db_digest "$TMP/A.db")" = "$before" ] || fail "a refused answer changed the laptop"
+mkdir -p "$TMP/usb9"
+run "$K" export --db "$TMP/A.db" --to "$TMP/usb9" --all
+expect_status 0
+
+# --- SQLite's sorts and temporary tables stay in memory: an export leaves
+# nothing in TMPDIR (not even a deleted file: traced when strace is here).
+if command -v strace >/dev/null 2>&1; then
+    # Enough interviews that SQLite would spill a sort to a file.
+    mkdir -p "$TMP/t9" "$TMP/usb10"
+    "$K" simulate --db "$TMP/big.db" --forms "$FORMS" --form household \
+        --count 300 --seed 9 >/dev/null 2>&1
+    TMPDIR=$TMP/t9 strace -f -e trace=openat -o "$TMP/trace" \
+        "$K" export --db "$TMP/big.db" --to "$TMP/usb10" --all >/dev/null 2>&1
+    ls "$TMP"/usb10/*.khb >/dev/null 2>&1 || fail "the big export wrote no bundle"
+    if grep -q "$TMP/t9/" "$TMP/trace"; then
+        fail "export opened a file in TMPDIR: $(grep "$TMP/t9/" "$TMP/trace" | head -1)"
+    fi
+fi
+
 finish

@@ -125,8 +125,17 @@ void durable_abort(durable *d)
 static int rename_into(const char *tmp, const char *path,
                        enum durable_mode how)
 {
-    if (how == DURABLE_REPLACE)
+    struct stat old;
+    if (how == DURABLE_REPLACE) {
+        /* A device, FIFO or directory under that name is not ours to
+         * replace (writing a backup "to /dev/null" as root must not
+         * destroy /dev/null). */
+        if (lstat(path, &old) == 0 && !S_ISREG(old.st_mode)) {
+            errno = EEXIST;
+            return -2;
+        }
         return rename(tmp, path) == 0 ? 0 : -1;
+    }
 #ifdef RENAME_NOREPLACE
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
         return 0;
@@ -135,8 +144,7 @@ static int rename_into(const char *tmp, const char *path,
     if (errno != EINVAL && errno != ENOSYS)
         return -1;
 #endif
-    struct stat sb;
-    if (lstat(path, &sb) == 0)
+    if (lstat(path, &old) == 0)
         return 1;
     return rename(tmp, path) == 0 ? 0 : -1;
 }
@@ -163,6 +171,12 @@ int durable_commit(durable *d, const char *path, enum durable_mode how,
     int rc = rename_into(d->tmp, path, how);
     if (rc == 1)
         return 1;
+    if (rc == -2) {
+        *err = xasprintf("%s exists and is not a regular file; give the "
+                         "name of a file", path);
+        durable_abort(d);
+        return -1;
+    }
     if (rc != 0) {
         *err = xasprintf("%s: cannot rename to %s: %s", d->tmp, path,
                          strerror(errno));

@@ -251,6 +251,14 @@ static int session_answer_do(session *s, session_item it, const char *v,
             *msg = xstrdup(_("This answer is computed and cannot be changed."));
         return INST_BAD_VALUE;
     }
+    if (v && !util_utf8_valid(v, strlen(v))) {
+        /* A terminal in another encoding: such bytes would be stored and
+         * then stop every export of this database. */
+        if (msg)
+            *msg = xstrdup(_("This text is not valid UTF-8; set the "
+                             "terminal to UTF-8 and type it again."));
+        return INST_BAD_VALUE;
+    }
     char *cv = canon_answer(fq->type, v ? v : "");
     inst_check rc = inst_check_value(s->in, it.fr, it.q, cv, msg);
     if (rc != INST_OK && rc != INST_REQUIRED) {

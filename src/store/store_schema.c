@@ -468,6 +468,9 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
     if (check_identity(db, path, err) != 0
         || pragma(db, path, "PRAGMA journal_mode = WAL", err) != 0
         || pragma(db, path, "PRAGMA synchronous = FULL", err) != 0
+        /* Sorts and temporary tables stay in memory: answers must never
+         * reach a file in $TMPDIR (an export sorts them). */
+        || pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0
         || sqlite3_create_function(db, "khaosat_audit_digest", 9,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                    sql_audit_digest, NULL, NULL) != SQLITE_OK

@@ -219,6 +219,7 @@ static int w_fail(bundle_writer *w, const char *what)
 static int w_setup(bundle_writer *w)
 {
     char *sql = xasprintf("PRAGMA journal_mode = OFF;"
+                          "PRAGMA temp_store = MEMORY;"
                           "PRAGMA application_id = %d;"
                           "PRAGMA user_version = %d;",
                           BUNDLE_APP_ID, BUNDLE_FORMAT);
