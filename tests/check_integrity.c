@@ -425,6 +425,12 @@ START_TEST(text_is_stored_in_nfc)
     ck_assert_int_eq(store_get_interview(st, session_uuid(s), &iv), 0);
     ck_assert_str_eq(iv.enumerator, "Nguy\xe1\xbb\x85n");
     store_interview_clear(&iv);
+    /* Names kept in settings too (enumerator, commune, card). */
+    ck_assert_int_eq(store_setting_set(st, "commune", "Ta\xcc\x82n La\xcc\xa3\xcc\x82p "), 0);
+    char *commune = NULL;
+    ck_assert_int_eq(store_setting_get(st, "commune", &commune), 0);
+    ck_assert_str_eq(commune, "T\xc3\xa2n L\xe1\xba\xadp");
+    free(commune);
     char *t = canon_text("\xff\xfe bad");
     ck_assert_str_eq(t, "\xff\xfe bad");   /* invalid UTF-8 kept as it is */
     free(t);

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "core/i18n.h"
+#include "core/canon.h"
 #include "core/util.h"
 
 #define IV_COLS "uuid, form_id, form_version, status, enumerator, device_id," \
@@ -372,9 +373,14 @@ int store_setting_set(store *st, const char *key, const char *value)
     if (!s)
         return -1;
     store_bind(s, 1, key);
-    if (value)
-        store_bind(s, 2, value);
-    if (store_step(st, s) != SQLITE_DONE)
+    /* Names (enumerator, commune, card) in NFC, trimmed: the same name
+     * typed with two input methods is one name. */
+    char *canon = value ? canon_text(value) : NULL;
+    if (canon)
+        store_bind(s, 2, canon);
+    int rc = store_step(st, s);
+    free(canon);
+    if (rc != SQLITE_DONE)
         return store_fail(st, "saving setting %s", key);
     if (strcmp(key, STORE_SET_DEVICE_ID) == 0) {
         free(st->device_id);

@@ -148,7 +148,8 @@ const char *store_path(const store *st);
 
 /* Look up a setting; *out is newly allocated, or NULL when unset. */
 int store_setting_get(store *st, const char *key, char **out);
-/* Set a setting; a NULL value removes it. */
+/* Set a setting (kept in NFC, trimmed: settings hold names); a NULL value
+ * removes it. */
 int store_setting_set(store *st, const char *key, const char *value);
 /* This laptop's id (a UUID made once and kept in settings); newly allocated. */
 int store_device_id(store *st, char **out);
