@@ -159,7 +159,8 @@ static char *in_memory(session *s)
             free((char *)rows.v[i].path);
         }
     rows.n = n;
-    qsort(rows.v, n, sizeof *rows.v, row_cmp);
+    if (n)
+        qsort(rows.v, n, sizeof *rows.v, row_cmp);
     sbuf b;
     sbuf_init(&b);
     for (size_t i = 0; i < n; i++)
@@ -544,7 +545,8 @@ static char *rows_text(inst_rows *rows)
         else
             free((char *)rows->v[i].path);
     rows->n = n;
-    qsort(rows->v, n, sizeof *rows->v, row_cmp);
+    if (n)      /* qsort wants a non-null base even for nothing */
+        qsort(rows->v, n, sizeof *rows->v, row_cmp);
     sbuf b;
     sbuf_init(&b);
     for (size_t i = 0; i < n; i++)
