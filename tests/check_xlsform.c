@@ -89,6 +89,7 @@ static void same_question(const form *fa, const form_question *a, const form *fb
     same_str(src_of(a->seed), src_of(b->seed), "seed", a->id);
     ck_assert_int_eq(a->randomize, b->randomize);
     same_str(a->default_value, b->default_value, "default", a->id);
+    same_str(src_of(a->default_expr), src_of(b->default_expr), "default expression", a->id);
     ck_assert_int_eq(a->required_always, b->required_always);
     ck_assert_int_eq(a->read_only, b->read_only);
     ck_assert_int_eq(a->min_count, b->min_count);
@@ -572,6 +573,12 @@ START_TEST(round_trip_khaosat_columns)
         "      zone: \"north\"\n"
         "questions:\n  - id: k\n    type: integer\n    label: {vi: \"K\", en: \"K\"}\n"
         "    indicator: [\"4.1\", C2]\n    meta: {need: \"household\", note: \"x: y\"}\n"
+        "  - id: d\n    type: date\n    label: {vi: \"D\", en: \"D\"}\n"
+        "    default: \"today()\"\n"
+        "  - id: e\n    type: date\n    label: {vi: \"E\", en: \"E\"}\n"
+        "    default: \"once(today())\"\n"
+        "  - id: c\n    type: integer\n    label: {vi: \"C\", en: \"C\"}\n"
+        "    default: \"${k}\"\n"
         "  - id: r\n    type: repeat\n    label: {vi: \"R\", en: \"R\"}\n"
         "    min: 1\n    max: 5\n    questions:\n"
         "      - id: s\n        type: select_one l\n        label: {vi: \"S\", en: \"S\"}\n"
@@ -593,8 +600,9 @@ START_TEST(round_trip_khaosat_columns)
     ck_assert_uint_eq(orig->nq, back->nq);
     for (size_t i = 0; i < orig->nq; i++)
         same_question(orig, &orig->q[i], back, &back->q[i]);
-    ck_assert_int_eq(back->q[1].min_count, 1);
-    ck_assert_int_eq(back->q[1].max_count, 5);
+    ck_assert_int_eq(back->q[4].min_count, 1);
+    ck_assert_int_eq(back->q[4].max_count, 5);
+    ck_assert_str_eq(expr_source(back->q[1].default_expr), "today()");
     form_free(back);
     form_free(orig);
     free(yaml);

@@ -131,7 +131,9 @@ static void survey_row(exporter *x, lxw_worksheet *ws, lxw_row_t row, const form
     put(ws, row, x->col[SC_CONSTRAINT], src(q->constraint));
     put_text(x, ws, row, x->col[SC_CONSTRAINT_MSG], q->constraint_msg);
     put(ws, row, x->col[SC_CALCULATION], src(q->calculation));
-    put(ws, row, x->col[SC_DEFAULT], q->default_value);
+    /* XLSForm takes an expression in default as ODK does; import reads the
+     * same text back as an expression. */
+    put(ws, row, x->col[SC_DEFAULT], q->default_value ? q->default_value : src(q->default_expr));
     put(ws, row, x->col[SC_READ_ONLY], q->read_only ? "yes" : NULL);
     put(ws, row, x->col[SC_CHOICE_FILTER], src(q->choice_filter));
     if (q->randomize) {

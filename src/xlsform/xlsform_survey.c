@@ -286,7 +286,9 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
     xf_write_text(im, s, XK_CONSTRAINT_MSG, "constraint_message", in);
     write_expr(im, XK_CALCULATION, "calculation", in, NULL);
     const char *def = xf_get(s, XK_DEFAULT, -1);
-    if (def) {
+    if (def && strstr(def, "${")) {
+        write_expr(im, XK_DEFAULT, "default", in, NULL); /* names renamed in it too */
+    } else if (def) {
         sbuf_addf(o, "%*sdefault: ", in, "");
         xf_yaml_str(o, def);
         sbuf_addc(o, '\n');
