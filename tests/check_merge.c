@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -324,6 +325,63 @@ START_TEST(differing_form_refused_untouched)
 }
 END_TEST
 
+/* A form text that does not load is never accepted (it would check no
+ * answer), and a bundle whose stored form does not load is refused. */
+START_TEST(unloadable_form_refused)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    char *ba = fx_export(a, "usbA", 0, NULL);
+    char *good = fx_path("good.khb");
+    char *copy = xasprintf("VACUUM INTO '%s'", good);
+    check_sql_exec(ba, copy);
+    free(copy);
+    static const char junk[] = "this is: [not a form";
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(h, (const unsigned char *)junk, strlen(junk));
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    char *sql = xasprintf("UPDATE forms SET source = '%s', sha256 = '%s'",
+                          junk, hex);
+    check_sql_exec(ba, sql);
+    free(sql);
+    hx_rehash(ba);
+    check_sql_exec(store_path(o), "DELETE FROM forms");
+    char *before = hx_fingerprint(store_path(o));
+    bundle *b;
+    char *err = NULL;
+    ck_assert_msg(bundle_open(ba, &b, &err) == 0, "%s", err);
+    ck_assert_int_eq(merge_accept_forms(o, b, NULL, NULL, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "form \"household\" version "
+                                      "\"2026.1\" is not a valid form"));
+    ck_assert_ptr_nonnull(strstr(err, ba));
+    free(err);
+    err = NULL;
+    bundle_close(b);
+    char *after = hx_fingerprint(store_path(o));
+    ck_assert_str_eq(before, after);
+    free(after);
+    /* The same text already kept (an older khaosat accepted it): merge
+     * refuses rather than take answers it cannot check. */
+    ck_assert_int_eq(store_save_form(o, "household", "2026.1", fx_source,
+                                     strlen(fx_source), NULL), 0);
+    check_sql_exec(store_path(o), "UPDATE forms SET source = 'this is: ['");
+    free(before);
+    before = hx_fingerprint(store_path(o));
+    merge_counts c;
+    ck_assert_int_eq(merge(o, good, &c), -1);
+    after = hx_fingerprint(store_path(o));
+    ck_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    free(good);
+    free(ba);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* A schema 2 database, as khaosat wrote it before revisions. */
 static const char v2_db[] =
     "PRAGMA application_id = 1263026511;"
@@ -393,6 +451,7 @@ static Suite *merge_suite(void)
     tcase_add_test(tc, duplicates_flagged_not_merged);
     tcase_add_test(tc, killed_merge_changes_nothing);
     tcase_add_test(tc, differing_form_refused_untouched);
+    tcase_add_test(tc, unloadable_form_refused);
     tcase_add_test(tc, migrates_v2_and_exports);
     return s;
 }

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/form.h"
 #include "core/util.h"
 
 void merge_add_escaped(sbuf *b, const char *v)
@@ -131,6 +132,7 @@ int merge_check_forms(merger *m)
 /* What accepting a bundle's forms needs while going through them. */
 typedef struct accept_run {
     store *st;
+    bundle *b;
     merge_form_fn fn;
     void *ctx;
     char *err;
@@ -140,6 +142,34 @@ static int accept_one(void *ctx, const char *form_id, const char *version,
                       const char *sha256, const char *source, size_t len)
 {
     accept_run *r = ctx;
+    /* A text that does not load checks no answer: merging against it
+     * would take any value, so it is never accepted. */
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_string(source, len, form_id, &d);
+    if (!f || d.n > 0) {
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_addf(&b, "%s: form \"", bundle_path(r->b));
+        merge_add_escaped(&b, form_id);
+        sbuf_add(&b, "\" version \"");
+        merge_add_escaped(&b, version);
+        sbuf_add(&b, "\" is not a valid form");
+        if (d.n > 0) {
+            char *first = diag_format(&d.v[0]);
+            sbuf_add(&b, " (");
+            merge_add_escaped(&b, first);
+            sbuf_add(&b, ")");
+            free(first);
+        }
+        sbuf_add(&b, "; not accepted");
+        r->err = sbuf_detach(&b);
+        form_free(f);
+        diag_free(&d);
+        return 1;
+    }
+    form_free(f);
+    diag_free(&d);
     merge_form mf = {form_id, version, sha256, MERGE_FORM_ADDED};
     store_form here;
     int got = store_load_form(r->st, form_id, version, &here);
@@ -161,7 +191,7 @@ static int accept_one(void *ctx, const char *form_id, const char *version,
 int merge_accept_forms(store *st, bundle *b, merge_form_fn fn, void *ctx,
                        char **err)
 {
-    accept_run r = {st, fn, ctx, NULL};
+    accept_run r = {st, b, fn, ctx, NULL};
     int rc = bundle_each_form(b, accept_one, &r, err);
     if (r.err) {
         free(*err);

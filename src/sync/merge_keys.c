@@ -30,7 +30,7 @@ void merge_keys_free(merger *m)
 }
 
 /* The key questions of a stored form, read once per merger.  A form that
- * no longer loads has no key: its interviews are not checked. */
+ * no longer loads has none (k->f NULL): its interviews are refused. */
 static const form_keys *keys_of(merger *m, const char *form_id,
                                 const char *version)
 {
@@ -66,8 +66,20 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
     const form_keys *k = keys_of(m, form_id, version);
-    if (!k->f)
-        return 0;
+    if (!k->f) {
+        /* No loadable form, no check: such answers are never taken. */
+        sbuf b;
+        sbuf_init(&b);
+        sbuf_addf(&b, "%s: interview %s: form \"", bundle_path(m->b), uuid);
+        merge_add_escaped(&b, form_id);
+        sbuf_add(&b, "\" version \"");
+        merge_add_escaped(&b, version);
+        sbuf_add(&b, "\" does not load here, so its answers cannot be "
+                 "checked; refusing the bundle");
+        free(m->err);
+        m->err = sbuf_detach(&b);
+        return -1;
+    }
     for (size_t i = 0; i < items->n; i++) {
         const merge_item *it = &items->v[i];
         int q = *it->qid ? form_find(k->f, it->qid) : -1;
