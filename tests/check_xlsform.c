@@ -798,6 +798,42 @@ START_TEST(hostile_lying_size)
 }
 END_TEST
 
+/* Excel writes characters XML cannot carry as _xHHHH_: CR LF becomes LF,
+ * _x005F_ is a literal underscore, other control characters go with a
+ * note naming the cell. */
+START_TEST(corpus_excel_escapes)
+{
+    char *path = corpus_path("escapes");
+    static const char rows[] =
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>type</t></is></c>"
+        "<c r=\"B1\" t=\"inlineStr\"><is><t>name</t></is></c>"
+        "<c r=\"C1\" t=\"inlineStr\"><is><t>label</t></is></c></row>"
+        "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>text</t></is></c>"
+        "<c r=\"B2\" t=\"inlineStr\"><is><t>q</t></is></c>"
+        "<c r=\"C2\" t=\"inlineStr\"><is><t>One_x000D__x000A_two_x000D_\nthree"
+        "_x0007_ _x005F_x000D_ caf_x00e9_</t></is></c></row>";
+    write_zip(path, "survey", rows, NULL, 0);
+    diag_list d;
+    diag_init(&d);
+    char *yaml = import_ok(path, &d);
+    size_t nsurvey = 0; /* the others are about the missing settings */
+    for (size_t i = 0; i < d.n; i++)
+        if (!strncmp(d.v[i].file, "survey", 6)) {
+            ck_assert_str_eq(d.v[i].file, "survey!C2");
+            ck_assert_str_eq(d.v[i].msg, "control character U+0007 removed");
+            nsurvey++;
+        }
+    ck_assert_uint_eq(nsurvey, 1);
+    form *f = load_clean(yaml);
+    ck_assert_uint_eq(f->nq, 1);
+    ck_assert_str_eq(f->q[0].label[0], "One\ntwo\nthree _x000D_ caf\xc3\xa9");
+    form_free(f);
+    free(yaml);
+    free(path);
+    diag_free(&d);
+}
+END_TEST
+
 static Suite *xlsform_suite(void)
 {
     Suite *s = suite_create("xlsform");
@@ -810,6 +846,7 @@ static Suite *xlsform_suite(void)
     tcase_add_test(tc, corpus_structure_problems);
     tcase_add_test(tc, corpus_nesting_bound);
     tcase_add_test(tc, corpus_text_is_data);
+    tcase_add_test(tc, corpus_excel_escapes);
     tc = check_tcase(s, "hostile", setup, teardown, 60);
     tcase_add_test(tc, hostile_not_a_workbook);
     tcase_add_test(tc, hostile_entities_refused);

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "core/i18n.h"
 #include "xlsform/xlsform.h"
@@ -19,6 +20,58 @@ char *xf_trim(const char *s)
     while (n && isspace((unsigned char)s[n - 1]))
         n--;
     return xstrndup(s, n);
+}
+
+/* The code point of an Excel escape _xHHHH_ at s, or -1 when s holds none. */
+static long excel_escape_at(const char *s)
+{
+    if (s[0] != '_' || s[1] != 'x')
+        return -1;
+    for (int i = 2; i < 6; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return -1;
+    if (s[6] != '_')
+        return -1;
+    return strtol((char[]){s[2], s[3], s[4], s[5], 0}, NULL, 16);
+}
+
+/* Decode the _xHHHH_ escapes Excel writes for characters XML cannot carry
+ * (_x000D_ for CR above all), in place: _x005F_ is a literal _, CR LF
+ * becomes LF, and other control characters are stripped with a note. */
+static void decode_cell(diag_list *notes, const xlsx_sheet *sh, const xlsx_cell *c)
+{
+    char *in = c->text, *out = c->text;
+    while (*in) {
+        long cp = excel_escape_at(in);
+        if (cp < 0) {
+            *out++ = *in++;
+            continue;
+        }
+        in += 7;
+        if (cp == '\r' && (*in == '\n' || excel_escape_at(in) == '\n'))
+            continue; /* the LF that follows stands for the pair */
+        if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f ||
+            (cp >= 0x80 && cp <= 0x9f) || !utf8proc_codepoint_valid((utf8proc_int32_t)cp)) {
+            char *cell = xlsx_cell_name(c->row, c->col);
+            char *where = xasprintf("%s!%s", sh->name, cell);
+            diag_add(notes, where, 0, 0, _("control character U+%04lX removed"), cp);
+            free(where);
+            free(cell);
+            continue;
+        }
+        /* UTF-8 of a code point below U+10000 is at most 3 bytes: never
+         * longer than the 7 of its escape. */
+        out += utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t *)out);
+    }
+    *out = 0;
+}
+
+/* Every cell of the book with its Excel escapes decoded. */
+static void decode_book(diag_list *notes, xlsx_book *book)
+{
+    for (size_t i = 0; i < book->nsheets; i++)
+        for (size_t j = 0; j < book->sheets[i].ncells; j++)
+            decode_cell(notes, &book->sheets[i], &book->sheets[i].cells[j]);
 }
 
 /* The label of the "other" choice (or of its question) that or_other adds,
@@ -350,6 +403,7 @@ int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err)
     xlsx_book book;
     if (xlsx_read(path, &book, err))
         return -1;
+    decode_book(notes, &book);
     const xlsx_sheet *survey = xlsx_sheet_find(&book, "survey");
     if (!survey || !survey->ncells) {
         *err = xasprintf(_("%s: no 'survey' sheet with a header row; an XLSForm "
