@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "sync/keys.h"
@@ -332,6 +333,43 @@ START_TEST(backup_and_restore)
 }
 END_TEST
 
+/* keys_card_load(path) is refused with a message holding want. */
+static void card_refused(const char *path, const char *want)
+{
+    keys_card c;
+    char *err = NULL;
+    ck_assert_int_eq(keys_card_load(path, &c, &err), -1);
+    ck_assert_msg(strstr(err, path) && strstr(err, want), "%s", err);
+    free(err);
+}
+
+/* A card is read only from a small regular file: a FIFO, a link to a
+ * device and a huge sparse file are refused at once (the alarm fails the
+ * test if one of them hangs or is read whole). */
+START_TEST(card_files_bounded)
+{
+    alarm(10);
+    char *fifo = xasprintf("%s/fifo.card", dir);
+    char *zero = xasprintf("%s/zero.card", dir);
+    char *big = xasprintf("%s/big.card", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(symlink("/dev/zero", zero), 0);
+    FILE *f = fopen(big, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputs("khaosat card 1\n", f) >= 0, 1);
+    ck_assert_int_eq(fseeko(f, (off_t)1 << 31, SEEK_SET), 0);
+    ck_assert_int_eq(fputc('\n', f), '\n');
+    ck_assert_int_eq(fclose(f), 0);
+    card_refused(fifo, "not a regular file");
+    card_refused(zero, "symbolic link");
+    card_refused(big, "too large");
+    alarm(0);
+    free(fifo);
+    free(zero);
+    free(big);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("keys");
@@ -339,6 +377,7 @@ int main(void)
     tcase_add_test(tc, fingerprints);
     tcase_add_test(tc, identity_is_made_once);
     tcase_add_test(tc, card_round_trip_and_tampering);
+    tcase_add_test(tc, card_files_bounded);
     tcase_add_test(tc, trust_list_revoke);
     tcase_add_test(tc, backup_and_restore);
     return check_run(s);

@@ -5,9 +5,12 @@
 #include "sync/keys_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/durable.h"
 #include "core/util.h"
@@ -390,13 +393,67 @@ int keys_card_parse(const char *name, const char *text, size_t len,
     return 0;
 }
 
+/* The text of the card file at path (newly allocated, *len bytes), or
+ * NULL with *why set.  Only a regular file, not through a link, at most
+ * CARD_MAX bytes: a FIFO, a device or a huge file is refused before any
+ * read, so a hostile "card" can neither hang nor fill memory. */
+static char *card_read(const char *path, size_t *len, char **why)
+{
+    int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
+                       | O_NOFOLLOW);
+    if (f < 0) {
+        *why = errno == ELOOP ? xstrdup("a symbolic link; give the card "
+                                        "file itself")
+                              : xasprintf("cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        *why = xstrdup("not a regular file");
+        close(f);
+        return NULL;
+    }
+    if (sb.st_size > CARD_MAX) {
+        *why = xstrdup("not a khaosat card (too large)");
+        close(f);
+        return NULL;
+    }
+    char *text = xmalloc(CARD_MAX + 2);
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(f, text + n, CARD_MAX + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            *why = xasprintf("cannot read: %s", strerror(errno));
+            free(text);
+            close(f);
+            return NULL;
+        }
+        n += (size_t)r;
+        if (r == 0 || n > CARD_MAX)
+            break;
+    }
+    close(f);
+    if (n > CARD_MAX) {
+        *why = xstrdup("not a khaosat card (too large)");
+        free(text);
+        return NULL;
+    }
+    text[n] = '\0';
+    *len = n;
+    return text;
+}
+
 int keys_card_load(const char *path, keys_card *out, char **err)
 {
     memset(out, 0, sizeof *out);
     size_t len;
-    char *text = util_read_file(path, &len);
+    char *why = NULL;
+    char *text = card_read(path, &len, &why);
     if (!text) {
-        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
         return -1;
     }
     int rc = keys_card_parse(path, text, len, out, err);
