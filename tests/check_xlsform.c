@@ -495,6 +495,49 @@ START_TEST(corpus_structure_problems)
 }
 END_TEST
 
+/* or_other's question NAME_other never takes the name of a question the
+ * workbook has: it gets a free one, with a note, and ${a_other} still
+ * means the workbook's own question. */
+static sheet_rows other_survey = {
+    {"type", "name", "label", "relevant"},
+    {"select_one l or_other", "a", "A?"},
+    {"text", "a_other", "Mine"},
+    {"text", "a_other_2", "Also mine", "${a_other} = ''"},
+};
+static sheet_rows other_choices = {
+    {"list_name", "name", "label"},
+    {"l", "x", "X"},
+};
+
+START_TEST(corpus_or_other_name_taken)
+{
+    char *path = corpus_path("other");
+    lxw_workbook *wb = workbook_new(path);
+    SHEET(wb, "survey", other_survey);
+    SHEET(wb, "choices", other_choices);
+    ck_assert_int_eq(workbook_close(wb), LXW_NO_ERROR);
+    diag_list d;
+    diag_init(&d);
+    char *yaml = import_ok(path, &d);
+    char *text = notes_text(&d);
+    ck_assert_msg(strstr(text, "survey!A2: the 'other' question of 'a' is named "
+                               "'a_other_3': 'a_other' is a question already\n"),
+                  "%s", text);
+    form *f = load_clean(yaml);
+    ck_assert_uint_eq(f->nq, 4);
+    ck_assert_str_eq(f->q[1].id, "a_other_3");
+    ck_assert_str_eq(expr_source(f->q[1].relevant), "selected(${a}, 'other')");
+    ck_assert_str_eq(f->q[2].id, "a_other");
+    ck_assert_str_eq(f->q[3].id, "a_other_2");
+    ck_assert_str_eq(expr_source(f->q[3].relevant), "${a_other} = ''");
+    form_free(f);
+    free(text);
+    free(yaml);
+    free(path);
+    diag_free(&d);
+}
+END_TEST
+
 START_TEST(corpus_nesting_bound)
 {
     static const char *rows[40][NCOLS];
@@ -847,6 +890,7 @@ static Suite *xlsform_suite(void)
     tcase_add_test(tc, corpus_nesting_bound);
     tcase_add_test(tc, corpus_text_is_data);
     tcase_add_test(tc, corpus_excel_escapes);
+    tcase_add_test(tc, corpus_or_other_name_taken);
     tc = check_tcase(s, "hostile", setup, teardown, 60);
     tcase_add_test(tc, hostile_not_a_workbook);
     tcase_add_test(tc, hostile_entities_refused);

@@ -252,8 +252,17 @@ void xf_write_choices(xf_import *im)
 void xf_write_other_question(xf_import *im, const char *name, int indent)
 {
     char *id = xasprintf("%s_other", name);
+    char *key = xf_other_key(name);
+    const char *given = xf_names_get(&im->qnames, key);
+    if (given)
+        xf_note(im, &im->survey, (int)im->survey.row, xf_col_of(&im->survey, XK_TYPE, -1),
+                _("the 'other' question of '%s' is named '%s': '%s' is a question "
+                  "already"), name, given, id);
+    else
+        given = xf_names_get(&im->qnames, id);
     sbuf_addf(&im->out, "%*s- id: %s\n%*s  type: text\n%*s  label: ", indent,
-              "", xf_names_get(&im->qnames, id), indent, "", indent, "");
+              "", given, indent, "", indent, "");
+    free(key);
     write_other_label(im, 1);
     sbuf_addf(&im->out, "%*s  relevant: \"selected(${%s}, 'other')\"\n",
               indent, "", xf_names_get(&im->qnames, name));

@@ -125,6 +125,13 @@ long xf_names_index(const xf_names *m, const char *old);
 int xf_names_has(const xf_names *m, const char *old);
 /* The new name of old, or NULL when it was never recorded. */
 const char *xf_names_get(const xf_names *m, const char *old);
+/* After xf_names_settle: record old as want, or want_2, want_3 ... when
+ * want is taken; the name given (owned by m). */
+const char *xf_names_add_unique(xf_names *m, const char *old, const char *want);
+/* The key under which the "other" question of an or_other question named
+ * name is recorded when NAME_other is a question of its own (newly
+ * allocated; \x01 is in no cell, so no real name has it). */
+char *xf_other_key(const char *name);
 /* Free the map. */
 void xf_names_free(xf_names *m);
 /* Expression src with ${name}s and /data/.../name paths renamed through

@@ -144,6 +144,21 @@ void xf_names_settle(xf_names *m)
     }
 }
 
+const char *xf_names_add_unique(xf_names *m, const char *old, const char *want)
+{
+    xf_names_add(m, old);
+    size_t i = (size_t)xf_names_index(m, old);
+    if (m->new[i])
+        return m->new[i];
+    char *name = xstrdup(want);
+    for (int k = 2; names_taken(m, name); k++) {
+        free(name);
+        name = xasprintf("%s_%d", want, k);
+    }
+    names_set(m, i, name);
+    return name;
+}
+
 const char *xf_names_get(const xf_names *m, const char *old)
 {
     long i = xf_names_index(m, old);

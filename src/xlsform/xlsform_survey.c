@@ -102,8 +102,43 @@ static char *row_name(xf_import *im, const row_type *rt)
     return NULL;
 }
 
+char *xf_other_key(const char *name)
+{
+    return xasprintf("%s_other\x01", name);
+}
+
+/* Name the "other" questions of or_other (others: their questions'
+ * names): NAME_other, recorded before the names are settled; when a
+ * question of the workbook already has that name, a name no question has,
+ * under xf_other_key, after. */
+static void other_names(xf_import *im, const xf_names *others, xf_names *clash,
+                        int settled)
+{
+    if (settled) {
+        for (size_t i = 0; i < clash->n; i++) {
+            char *key = xf_other_key(clash->old[i]);
+            char *want = xasprintf("%s_other", xf_names_get(&im->qnames, clash->old[i]));
+            xf_names_add_unique(&im->qnames, key, want);
+            free(want);
+            free(key);
+        }
+        return;
+    }
+    for (size_t i = 0; i < others->n; i++) {
+        char *id = xasprintf("%s_other", others->old[i]);
+        if (xf_names_has(&im->qnames, id))
+            xf_names_add(clash, others->old[i]);
+        else
+            xf_names_add(&im->qnames, id);
+        free(id);
+    }
+}
+
 void xf_survey_names(xf_import *im)
 {
+    xf_names others, clash;
+    memset(&others, 0, sizeof others);
+    memset(&clash, 0, sizeof clash);
     xf_sheet *s = &im->survey;
     xf_sheet_rewind(s);
     while (xf_sheet_next(s)) {
@@ -115,9 +150,7 @@ void xf_survey_names(xf_import *im)
         if (name && rt.kind != RK_END_GROUP && rt.kind != RK_END_REPEAT) {
             xf_names_add(&im->qnames, name);
             if (rt.or_other) {
-                char *other = xasprintf("%s_other", name);
-                xf_names_add(&im->qnames, other);
-                free(other);
+                xf_names_add(&others, name);
                 xf_names_add(&im->other_lists, rt.list);
             }
         }
@@ -136,7 +169,11 @@ void xf_survey_names(xf_import *im)
             free(list);
         }
     }
+    other_names(im, &others, &clash, 0);
     xf_names_settle(&im->qnames);
+    other_names(im, &others, &clash, 1);
+    xf_names_free(&others);
+    xf_names_free(&clash);
     xf_names_settle(&im->lnames);
     xf_names_settle(&im->anames);
     /* Choice attributes renamed are noted once, at their header. */
