@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
@@ -654,6 +655,51 @@ START_TEST(round_trip_khaosat_columns)
 }
 END_TEST
 
+/* A text longer than a cell holds refuses the export, naming the
+ * question, and writes no workbook; long Vietnamese that fits is kept
+ * whole (the limit is in characters, not bytes). */
+START_TEST(export_refuses_text_over_cell_limit)
+{
+    sbuf y;
+    sbuf_init(&y);
+    sbuf_add(&y, "form:\n  id: t\n  version: \"1\"\n  title: \"T\"\n  languages: [vi]\n"
+                 "questions:\n  - id: fits\n    type: text\n    label: \"");
+    for (int i = 0; i < 20000; i++)
+        sbuf_add(&y, "\xc4\x83"); /* ă: 40000 bytes, 20000 characters */
+    sbuf_add(&y, "\"\n  - id: big\n    type: text\n    label: \"L\"\n    hint: \"");
+    for (int i = 0; i < 32768; i++)
+        sbuf_addc(&y, 'a');
+    sbuf_add(&y, "\"\n");
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_string(y.s, y.len, "t.yaml", &d);
+    ck_assert_uint_eq(d.n, 0);
+    char *path = corpus_path("long");
+    char *err = NULL;
+    ck_assert_int_eq(xlsform_export(f, path, &err), -1);
+    char *want = xasprintf("%s: question 'big' has a text longer than the 32767 "
+                           "characters a spreadsheet cell holds", path);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    free(want);
+    free(err);
+    err = NULL;
+    /* One character less fits, and both texts come back whole. */
+    f->q[1].hint[0][32767] = 0;
+    ck_assert_int_eq(xlsform_export(f, path, &err), 0);
+    char *yaml = import_ok(path, &d);
+    form *back = load_clean(yaml);
+    ck_assert_str_eq(back->q[0].label[0], f->q[0].label[0]);
+    ck_assert_str_eq(back->q[1].hint[0], f->q[1].hint[0]);
+    form_free(back);
+    free(yaml);
+    form_free(f);
+    free(path);
+    sbuf_free(&y);
+    diag_free(&d);
+}
+END_TEST
+
 /* ------------------------------------------------------------ hostile */
 
 static const char wb_xml[] =
@@ -883,6 +929,7 @@ static Suite *xlsform_suite(void)
     TCase *tc = check_tcase(s, "round_trip", setup, teardown, 30);
     tcase_add_loop_test(tc, round_trip_bundled, 0, 4);
     tcase_add_test(tc, round_trip_khaosat_columns);
+    tcase_add_test(tc, export_refuses_text_over_cell_limit);
     tc = check_tcase(s, "corpus", setup, teardown, 30);
     tcase_add_test(tc, corpus_every_feature);
     tcase_add_test(tc, corpus_one_language_no_settings);

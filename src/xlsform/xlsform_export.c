@@ -270,9 +270,72 @@ static void write_settings(exporter *x)
     }
 }
 
+/* Excel's limit on a cell, in UTF-16 units. */
+#define CELL_MAX 32767
+
+/* Non-zero when s is longer than a cell holds (counted as Excel counts:
+ * a character beyond U+FFFF takes two). */
+static int too_long(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; s && *p; p++)
+        n += ((*p & 0xC0) != 0x80) + (*p >= 0xF0);
+    return n > CELL_MAX;
+}
+
+static int text_too_long(const form *f, form_text t)
+{
+    for (size_t l = 0; t && l < f->nlang; l++)
+        if (too_long(t[l]))
+            return 1;
+    return 0;
+}
+
+/* Non-zero when a cell of question q would be longer than Excel allows;
+ * libxlsxwriter would leave it out without a word. */
+static int question_too_long(const form *f, const form_question *q)
+{
+    const expr *e[] = {q->relevant, q->required, q->constraint, q->calculation,
+                       q->choice_filter, q->count, q->default_expr, q->seed};
+    for (size_t i = 0; i < sizeof e / sizeof *e; i++)
+        if (e[i] && too_long(expr_source(e[i])))
+            return 1;
+    return too_long(q->default_value) || text_too_long(f, q->label) ||
+           text_too_long(f, q->hint) || text_too_long(f, q->required_msg) ||
+           text_too_long(f, q->constraint_msg);
+}
+
+/* The refusal when some text of f does not fit in a cell (newly
+ * allocated), or NULL. */
+static char *check_cell_sizes(const form *f, const char *path)
+{
+    for (size_t i = 0; i < f->nq; i++)
+        if (question_too_long(f, &f->q[i]))
+            return xasprintf(_("%s: question '%s' has a text longer than the %d "
+                               "characters a spreadsheet cell holds"),
+                             path, f->q[i].id, CELL_MAX);
+    for (size_t i = 0; i < f->nlists; i++)
+        for (size_t c = 0; c < f->lists[i].nchoices; c++) {
+            const form_choice *ch = &f->lists[i].choices[c];
+            int bad = text_too_long(f, ch->label);
+            for (size_t k = 0; k < ch->nattrs; k++)
+                bad |= too_long(ch->attrs[k].value);
+            if (bad)
+                return xasprintf(_("%s: choice '%s' of list '%s' has a text longer "
+                                   "than the %d characters a spreadsheet cell holds"),
+                                 path, ch->value, f->lists[i].name, CELL_MAX);
+        }
+    if (text_too_long(f, f->title))
+        return xasprintf(_("%s: the form title is longer than the %d characters a "
+                           "spreadsheet cell holds"), path, CELL_MAX);
+    return NULL;
+}
+
 int xlsform_export(const form *f, const char *path, char **err)
 {
-    *err = NULL;
+    *err = check_cell_sizes(f, path);
+    if (*err)
+        return -1;
     exporter x;
     memset(&x, 0, sizeof x);
     x.f = f;
