@@ -193,4 +193,32 @@ if command -v strace >/dev/null 2>&1; then
     fi
 fi
 
+# --- File names and arguments holding escapes: forms accept (accepted and
+# refused), backup, restore, review and simulate print them safely.
+E="x${ESC}]0;PWNED${BEL}${ESC}[2J"
+mkdir -p "$TMP/stick"
+cp "$bA" "$TMP/stick/${E}a.khb"
+head -c 3000 /dev/urandom > "$TMP/stick/${E}b.khb"
+laptop N "Giám sát" "Xã Đông Hòa"
+run "$K" forms accept --db "$TMP/N.db" "$TMP/stick/${E}a.khb"
+expect_status 0
+clean "forms accept of a bundle with escapes in its name"
+expect_out_contains "accepted"
+run "$K" forms accept --db "$TMP/N.db" "$TMP/stick/${E}b.khb"
+expect_status 1
+clean "forms accept refusing a file with escapes in its name"
+before=$(db_digest "$TMP/A.db")
+run "$K" backup --db "$TMP/A.db" --to "$TMP/stick/${E}.kbk"
+clean "backup --to a name with escapes"
+run "$K" restore --db "$TMP/new.db" "$TMP/stick/${E}missing.kbk"
+expect_status 1
+clean "restore from a name with escapes"
+[ "$(db_digest "$TMP/A.db")" = "$before" ] || fail "backup changed the laptop"
+run "$K" review --db "$TMP/O.db" --approve "$E"
+clean "review of an argument with escapes"
+run "$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form "$E" --count 1
+expect_status 1
+clean "simulate --form with escapes"
+[ "$(db_digest "$TMP/A.db")" = "$before" ] || fail "a refused simulate changed the laptop"
+
 finish

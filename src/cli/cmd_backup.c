@@ -41,16 +41,16 @@ int cmd_backup(int argc, char **argv)
     if (with_keys && !pass)
         ;
     else if (backup_write(st, to, pass, &info, &err) != 0)
-        fprintf(stderr, "khaosat backup: %s\n", err);
+        cmd_eprintf("khaosat backup: %s\n", err);
     else {
-        printf(_("%s: %ld interviews of %s, checked after writing\n"), to,
+        cmd_printf(_("%s: %ld interviews of %s, checked after writing\n"), to,
                info.interviews, store_path(st));
         if (info.sealed)
-            printf(_("sealed for this database's key %s%s\n"),
+            cmd_printf(_("sealed for this database's key %s%s\n"),
                    info.database, info.keys_len
                    ? _(", with its keys under the passphrase") : "");
         else
-            printf(_("not sealed: this database has no keys; keep the file "
+            cmd_printf(_("not sealed: this database has no keys; keep the file "
                      "as safe as the laptop\n"));
         rc = 0;
     }
@@ -89,7 +89,7 @@ int cmd_restore(int argc, char **argv)
     int created = 0;
     if (backup_restore(argv[optind], db, replace, ask_passphrase, NULL, &info,
                        &created, &err) != 0) {
-        fprintf(stderr, "khaosat restore: %s\n", err);
+        cmd_eprintf("khaosat restore: %s\n", err);
         free(err);
         return 1;
     }
@@ -99,9 +99,9 @@ int cmd_restore(int argc, char **argv)
     else if (store_default_path(&path) != 0)
         path = xstrdup("?");
     if (created)
-        fprintf(stderr, _("khaosat restore: created a new database %s\n"),
+        cmd_eprintf(_("khaosat restore: created a new database %s\n"),
                 path);
-    printf(_("%s: restored from %s (made %s, %ld interviews), checked\n"),
+    cmd_printf(_("%s: restored from %s (made %s, %ld interviews), checked\n"),
            path, argv[optind], info.made, info.interviews);
     free(path);
     return 0;

@@ -26,15 +26,15 @@ static void print_form(void *ctx, const merge_form *f)
     char *id = merge_escaped(f->form_id), *ver = merge_escaped(f->version);
     switch (f->status) {
     case MERGE_FORM_ADDED:
-        printf(_("%s: form %s version %s (SHA-256 %.16s): accepted\n"),
+        cmd_printf(_("%s: form %s version %s (SHA-256 %.16s): accepted\n"),
                a->path, id, ver, f->sha256);
         break;
     case MERGE_FORM_HERE:
-        printf(_("%s: form %s version %s (SHA-256 %.16s): already one of "
+        cmd_printf(_("%s: form %s version %s (SHA-256 %.16s): already one of "
                  "this database's forms\n"), a->path, id, ver, f->sha256);
         break;
     default:
-        fprintf(stderr, _("khaosat forms: %s: form %s version %s (SHA-256 "
+        cmd_eprintf(_("khaosat forms: %s: form %s version %s (SHA-256 "
                           "%.16s) differs from this database's form of that "
                           "version; not accepted (a changed form needs a new "
                           "version)\n"), a->path, id, ver, f->sha256);
@@ -50,14 +50,14 @@ static int accept_one(store *st, const char *path, unsigned flags)
     bundle *b;
     char *err = NULL;
     if (envelope_open(st, path, flags, &b, NULL, &err) != 0) {
-        fprintf(stderr, "khaosat forms: %s\n", err);
+        cmd_eprintf("khaosat forms: %s\n", err);
         free(err);
         return 1;
     }
     accept_ctx a = {path, 0};
     int rc = merge_accept_forms(st, b, print_form, &a, &err);
     if (rc != 0) {
-        fprintf(stderr, "khaosat forms: %s\n", err);
+        cmd_eprintf("khaosat forms: %s\n", err);
         free(err);
     }
     bundle_close(b);

@@ -55,7 +55,7 @@ int cmd_review(int argc, char **argv)
     }
     const char *uuid = argv[optind], *prog = "khaosat review";
     if (ret && (!comment || !*comment)) {
-        fprintf(stderr, _("%s: a returned interview needs --comment saying "
+        cmd_eprintf(_("%s: a returned interview needs --comment saying "
                           "what the enumerator must check or correct\n"), prog);
         return 2;
     }
@@ -67,7 +67,7 @@ int cmd_review(int argc, char **argv)
                           : "returned", comment, who);
     free(who);
     if (rc)
-        fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+        cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     store_close(st);
     return rc ? 1 : 0;
 }
@@ -81,7 +81,7 @@ static int print_review(void *ctx, const store_review *r)
                         r->comment ? r->comment : ""};
     for (int i = 0; i < 6; i++) {
         char *s = ui_text_safe(f[i] ? f[i] : "", 0);
-        printf("%s%c", s, i < 5 ? '\t' : '\n');
+        cmd_printf("%s%c", s, i < 5 ? '\t' : '\n');
         free(s);
     }
     return 0;
@@ -109,7 +109,7 @@ int cmd_reviews(int argc, char **argv)
         return 1;
     rc = store_reviews_each(st, NULL, state, print_review, NULL);
     if (rc)
-        fprintf(stderr, "khaosat reviews: %s\n", store_errmsg(st));
+        cmd_eprintf("khaosat reviews: %s\n", store_errmsg(st));
     store_close(st);
     return rc ? 1 : 0;
 }
@@ -124,12 +124,12 @@ static int print_duplicate(void *ctx, const store_duplicate *d)
     char *v[8];
     for (int i = 0; i < 8; i++)
         v[i] = ui_text_safe(f[i] ? f[i] : "", 0);
-    printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
+    cmd_printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
              "%.8s)"), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     if (d->decision && !strcmp(d->decision, "same"))
-        printf(_(" [same household: %s kept]"), d->keep ? d->keep : "?");
+        cmd_printf(_(" [same household: %s kept]"), d->keep ? d->keep : "?");
     else if (d->decision)
-        printf(_(" [different households]"));
+        cmd_printf(_(" [different households]"));
     putchar('\n');
     for (int i = 0; i < 8; i++)
         free(v[i]);
@@ -172,18 +172,18 @@ int cmd_duplicates(int argc, char **argv)
     rc = merger_rekey(mg, &err);
     merger_free(mg);
     if (rc) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        cmd_eprintf("%s: %s\n", prog, err);
         free(err);
     } else if (deciding) {
         rc = store_duplicate_decide(st, argv[optind], argv[optind + 1],
                                     same ? "same" : different ? "different"
                                     : NULL, keep);
         if (rc)
-            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+            cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     } else {
         rc = store_duplicates_each(st, print_duplicate, NULL);
         if (rc)
-            fprintf(stderr, "%s: %s\n", prog, store_errmsg(st));
+            cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     }
     store_close(st);
     return rc ? 1 : 0;

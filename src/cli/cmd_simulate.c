@@ -30,7 +30,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
         char *err = NULL;
         if (session_new(st, f, enumerator ? enumerator : "simulate", f->default_lang,
                         &s, &err) || sim_fill(s, &rng, 6)) {
-            fprintf(stderr, "khaosat simulate: %s\n", err ? err : session_errmsg(s));
+            cmd_eprintf("khaosat simulate: %s\n", err ? err : session_errmsg(s));
             free(err);
             session_free(s);
             free(enumerator);
@@ -39,7 +39,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
         }
         int rc = drafts ? 1 : session_finalise(s);
         if (rc < 0) {
-            fprintf(stderr, "khaosat simulate: %s\n", session_errmsg(s));
+            cmd_eprintf("khaosat simulate: %s\n", session_errmsg(s));
             session_free(s);
             free(enumerator);
             sim_free(&rng);
@@ -51,7 +51,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
     }
     free(enumerator);
     sim_free(&rng);
-    printf(_("%ld interviews of %s: %ld complete, %ld left as drafts\n"),
+    cmd_printf(_("%ld interviews of %s: %ld complete, %ld left as drafts\n"),
            count, f->id, complete, left);
     return 0;
 }
@@ -83,7 +83,7 @@ int cmd_simulate(int argc, char **argv)
         return 1;
     const form *f = catalog_find(cat, form_id, NULL);
     if (!f) {
-        fprintf(stderr, _("khaosat simulate: no form '%s' in %s\n"), form_id, cat->dir);
+        cmd_eprintf(_("khaosat simulate: no form '%s' in %s\n"), form_id, cat->dir);
         catalog_free(cat);
         return 1;
     }
