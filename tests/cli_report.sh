@@ -115,6 +115,23 @@ if command -v sqlite3 >/dev/null 2>&1; then
     office="$TMP/office.db"
     "$KHAOSAT" forms accept --db "$office" "$TMP"/usb1/* >/dev/null 2>&1 || fail "forms accept"
     "$KHAOSAT" merge --db "$office" "$TMP"/usb1/* "$TMP"/usb2/* "$TMP"/usb3/* >/dev/null 2>&1 || fail "merge"
+    # --commune on the office takes the same share as --communes: commune
+    # 2's figures there equal those of commune 2's own laptop.
+    run "$KHAOSAT" report --db "$TMP/x2.db" --forms "$FORMS" --format csv
+    expect_status 0
+    mv "$TMP/out" "$TMP/own2.csv"
+    code2=$(sed -n '2p' "$TMP/own2.csv" | cut -d, -f2)
+    for f in csv html; do
+        "$KHAOSAT" report --db "$TMP/x2.db" --forms "$FORMS" --format $f > "$TMP/own2.$f"
+        run "$KHAOSAT" report --db "$office" --forms "$FORMS" --commune "$code2" --format $f
+        expect_status 0
+        # The database-wide review lines (merge duplicates, review states)
+        # are the office's own, not the commune's figures.
+        grep -v "Duplicates found by merging\|Interviews used" "$TMP/out" > "$TMP/off2.$f"
+        grep -v "Duplicates found by merging\|Interviews used" "$TMP/own2.$f" > "$TMP/own2x.$f"
+        cmp -s "$TMP/off2.$f" "$TMP/own2x.$f" ||
+            fail "--commune $code2 on the office differs from the laptop ($f): $(diff "$TMP/own2x.$f" "$TMP/off2.$f" | head -5)"
+    done
     # A commune name that tries to be markup and a terminal command.
     sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"
     before=$(db_digest "$office")

@@ -667,8 +667,10 @@ static int main_pass(rrun *R, char **err)
     return rc;
 }
 
-int report_run(const report_def *def, const catalog *cat, rscan *s,
-               const report_opts *o, report_result **out, char **err)
+/* The report over what the scan keeps. */
+static int report_run_kept(const report_def *def, const catalog *cat,
+                           rscan *s, const report_opts *o,
+                           report_result **out, char **err)
 {
     *out = NULL;
     rrun R = {def, cat, s, o, result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1};
@@ -692,6 +694,26 @@ int report_run(const report_def *def, const catalog *cat, rscan *s,
     }
     *out = R.r;
     return 0;
+}
+
+int report_run(const report_def *def, const catalog *cat, rscan *s,
+               const report_opts *o, report_result **out, char **err)
+{
+    *out = NULL;
+    if (!o->commune || def->context < 0 || rscan_scoped(s))
+        return report_run_kept(def, cat, s, o, out, err);
+    char **uuids;
+    size_t n;
+    if (report_commune_scope(def, cat, s, o, &uuids, &n, err) < 0)
+        return -1;
+    if (n)
+        rscan_only(s, uuids, n);
+    int rc = report_run_kept(def, cat, s, o, out, err);
+    rscan_only(s, NULL, 0);
+    for (size_t i = 0; i < n; i++)
+        free(uuids[i]);
+    free(uuids);
+    return rc;
 }
 
 void report_result_free(report_result *r)

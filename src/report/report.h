@@ -101,6 +101,8 @@ int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
 /* Make rscan_each visit only the interviews whose UUIDs are in uuids
  * (sorted by strcmp, borrowed until cleared); NULL visits all. */
 void rscan_only(rscan *s, char *const *uuids, size_t n);
+/* Non-zero while rscan_only keeps a set of interviews. */
+int rscan_scoped(const rscan *s);
 /* Call fn with where each interview came from (store_origins), those
  * rscan_only keeps; 0, fn's value, or -1 with *err set. */
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err);

@@ -98,6 +98,48 @@ static int cmp_by_qualify(const void *a, const void *b)
     return cmp_by_code(a, b);
 }
 
+static int uuid_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
+                         const report_opts *o, char ***uuids, size_t *n,
+                         char **err)
+{
+    *uuids = NULL;
+    *n = 0;
+    report_cmp *c = xcalloc(1, sizeof *c);
+    c->def = def;
+    if (rscan_origins(s, cmp_origin_cb, c, err) < 0) {
+        report_compare_free(c);
+        return -1;
+    }
+    size_t cap = 0;
+    for (size_t i = 0; c->nrows > 1 && i < c->nrows; i++) {
+        rcrow *w = &c->rows[i];
+        report_result *r = NULL;
+        char *e = NULL;
+        /* A commune of origin without that key fails at once. */
+        rscan_only(s, w->uuids, w->n);
+        if (report_run(def, cat, s, o, &r, &e) == 0) {
+            if (*n + w->n > cap) {
+                cap = *n + w->n;
+                *uuids = xrealloc(*uuids, cap * sizeof **uuids);
+            }
+            for (size_t k = 0; k < w->n; k++)
+                (*uuids)[(*n)++] = xstrdup(w->uuids[k]);
+        }
+        report_result_free(r);
+        free(e);
+    }
+    rscan_only(s, NULL, 0);
+    if (*n > 1)
+        qsort(*uuids, *n, sizeof **uuids, uuid_cmp);
+    report_compare_free(c);
+    return 0;
+}
+
 int report_compare(const report_def *def, const catalog *cat, rscan *s,
                    const report_opts *o, const char *sort, report_cmp **out,
                    char **err)

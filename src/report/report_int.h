@@ -332,4 +332,13 @@ void rpart_write(FILE *f, const report_result *r, const report_def *d);
  * cut short or malformed. */
 int rpart_merge(FILE *f, report_result *r, const report_def *d);
 
+/* The interviews (sorted UUIDs, owned by the caller, *n of them) of the
+ * communes of origin whose commune form has key o->commune, so that
+ * --commune takes the same share of an office database as --communes;
+ * *n = 0 when the database holds a single commune of origin or none has
+ * that key. 0, or -1 with *err set. */
+int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
+                         const report_opts *o, char ***uuids, size_t *n,
+                         char **err);
+
 #endif

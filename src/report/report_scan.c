@@ -190,6 +190,11 @@ void rscan_only(rscan *s, char *const *uuids, size_t n)
     s->nonly = n;
 }
 
+int rscan_scoped(const rscan *s)
+{
+    return s->only != NULL;
+}
+
 /* rscan_origins' filter: the callback and the scan whose kept UUIDs pass. */
 typedef struct origin_walk {
     const rscan *s;
