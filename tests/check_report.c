@@ -14,6 +14,7 @@
 #include "core/catalog.h"
 #include "check_main.h"
 #include "report/report.h"
+#include "report/report_emit.h"
 #include "report/report_int.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -285,6 +286,34 @@ START_TEST(rates_worked_by_hand)
     /* No official was interviewed: C4 lacks data, not "not met". */
     ck_assert_int_eq(report_status_of(r, "C4"), REPORT_NO_DATA);
     free_report(r);
+}
+END_TEST
+
+/* rfmt_beside(lang, v, thr, at_most, pct) is want. */
+static void beside_is(const char *lang, double v, double thr, int at_most,
+                      int pct, const char *want)
+{
+    char *s = rfmt_beside(lang, v, thr, at_most, pct);
+    ck_assert_str_eq(s, want);
+    free(s);
+}
+
+START_TEST(figures_never_round_onto_their_threshold)
+{
+    /* 79.954 % fails "≥ 80 %": shown 79,95, not 80,0. */
+    beside_is("vi", 79.954, 80, 0, 1, "79,95\u00a0%");
+    beside_is("en", 79.954, 80, 0, 1, "79.95%");
+    /* Closer still: four decimals, rounded away from the threshold. */
+    beside_is("en", 79.999999, 80, 0, 1, "79.9999%");
+    /* "≤ 20": 20.04 fails and is not shown 20.0. */
+    beside_is("en", 20.04, 20, 1, 1, "20.04%");
+    /* A count that fails "≥ 5" is not shown as 5.0. */
+    beside_is("en", 4.96, 5, 0, 0, "4.96");
+    /* Met, or far from the threshold: one decimal as before. */
+    beside_is("en", 80.04, 80, 0, 1, "80.0%");
+    beside_is("en", 63.44, 50, 0, 1, "63.4%");
+    beside_is("en", 63.44, NAN, 0, 1, "63.4%");
+    beside_is("en", 7, 5, 0, 0, "7");
 }
 END_TEST
 
@@ -904,7 +933,8 @@ START_TEST(proposal_skeleton_is_an_odt)
      * written, then it is an OpenDocument text (mimetype first) with the
      * Annex II sections, III.2 filled in from the survey, the name
      * escaped; a path that cannot be written is refused. */
-    const pin extra[] = {{"", "commune", "<x>&"}, {NULL, NULL, NULL}};
+    const pin extra[] = {{"", "commune", "<x>&\xef\xbf\xbe\xef\xbf\xbf\xed\xa0\x80"},
+                         {NULL, NULL, NULL}};
     commune_extra = extra;
     report_result *r = make_report(1, 0, NULL);
     ck_assert_ptr_nonnull(r);
@@ -925,6 +955,10 @@ START_TEST(proposal_skeleton_is_an_odt)
     ck_assert_ptr_nonnull(strstr(content, "50.0% of 4 households"));
     ck_assert_ptr_nonnull(strstr(content, "&lt;x&gt;&amp;"));
     ck_assert_ptr_null(strstr(content, "<x>"));
+    /* Characters XML forbids are left out, so the part stays well-formed. */
+    ck_assert_ptr_null(strstr(content, "\xef\xbf\xbe"));
+    ck_assert_ptr_null(strstr(content, "\xef\xbf\xbf"));
+    ck_assert_ptr_null(strstr(content, "\xed\xa0"));
     free(content);
     free(path);
     path = xasprintf("%s/no/such/dir/p.odt", tmpdir);
@@ -960,6 +994,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, html_is_the_annex_a_commune_attaches);
     tcase_add_test(tc, needs_voiced_are_tallied);
     tcase_add_test(tc, proposal_skeleton_is_an_odt);
+    tcase_add_test(tc, figures_never_round_onto_their_threshold);
     return s;
 }
 

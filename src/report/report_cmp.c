@@ -223,12 +223,10 @@ static char *cmp_figures(const report_result *r, size_t c)
             sbuf_add(&b, "—");
         else if (fg->kind == RK_YESNO)
             sbuf_add(&b, v->value != 0 ? _("yes") : _("no"));
-        else if (fg->kind == RK_RATE) {
-            char *pc = rfmt_pct(r->lang, v->value);
-            sbuf_add(&b, pc);
-            free(pc);
-        } else {
-            char *n = rfmt_dec(r->lang, v->value);
+        else {
+            double thr = tr->has_threshold ? tr->threshold : NAN;
+            char *n = rfmt_beside(r->lang, v->value, thr, tr->at_most,
+                                  fg->kind == RK_RATE);
             sbuf_add(&b, n);
             free(n);
         }

@@ -389,6 +389,40 @@ char *rfmt_thr(const char *lang, double v)
     return out;
 }
 
+/* v with decimals digits, the Vietnamese way for lang vi, as a percentage
+ * when pct. */
+static char *rfmt_fixed(const char *lang, double v, int decimals, int pct)
+{
+    char *s = xasprintf("%.*f", decimals, v);
+    if (vi_numbers(lang)) {
+        char *dot = strchr(s, '.');
+        if (dot)
+            *dot = ',';
+    }
+    if (!pct)
+        return s;
+    char *out = xasprintf(vi_numbers(lang) ? "%s\u00a0%%" : "%s%%", s);
+    free(s);
+    return out;
+}
+
+char *rfmt_beside(const char *lang, double v, double thr, int at_most,
+                  int pct)
+{
+    int whole = v == floor(v) && fabs(v) < 1e15;
+    if (thr != thr || (whole && !pct))
+        return pct ? rfmt_pct(lang, v) : rfmt_dec(lang, v);
+    int met = at_most ? v <= thr : v >= thr;
+    for (int d = 1; d <= 4; d++) {
+        double p = pow(10, d), s = round(v * p) / p;
+        if ((at_most ? s <= thr : s >= thr) == met)
+            return rfmt_fixed(lang, v, d, pct);
+    }
+    /* Closer than 4 decimals: round away from the threshold. */
+    double p = 1e4, s = met != at_most ? ceil(v * p) / p : floor(v * p) / p;
+    return rfmt_fixed(lang, s, 4, pct);
+}
+
 char *rfmt_pct(const char *lang, double v)
 {
     char *s = xasprintf("%.1f", v);
@@ -405,28 +439,37 @@ char *rfmt_pct(const char *lang, double v)
     return out;
 }
 
-/* Figure i's value v as a short text. */
-char *rfmt_value(const report_result *r, size_t i, const rvalue *v)
+/* Figure i's value v as a short text, beside threshold thr (NAN: none). */
+static char *rfmt_value_beside(const report_result *r, size_t i,
+                               const rvalue *v, double thr, int at_most)
 {
     const rdef_figure *fg = &r->def->figs[i];
     if (!v->known)
         return xstrdup(_("not enough data"));
     if (fg->kind == RK_YESNO)
         return xstrdup(v->value != 0 ? _("yes") : _("no"));
-    char *n = rfmt_dec(r->lang, v->num), *out;
+    char *out;
     if (fg->kind == RK_COUNT) {
+        char *n = rfmt_beside(r->lang, v->num, thr, at_most, 0);
         out = xasprintf("%s %s", n, rfmt_unit(r, i));
+        free(n);
     } else {
-        char *dn = rfmt_dec(r->lang, v->den), *pc = rfmt_pct(r->lang, v->value);
+        char *n = rfmt_dec(r->lang, v->num), *dn = rfmt_dec(r->lang, v->den);
+        char *pc = rfmt_beside(r->lang, v->value, thr, at_most, 1);
         out = xasprintf("%s (%s / %s %s)", pc, n, dn, rfmt_unit(r, i));
+        free(n);
         free(dn);
         free(pc);
     }
-    free(n);
     size_t len = strlen(out);
     while (len && out[len - 1] == ' ')
         out[--len] = '\0';
     return out;
+}
+
+char *rfmt_value(const report_result *r, size_t i, const rvalue *v)
+{
+    return rfmt_value_beside(r, i, v, NAN, 0);
 }
 
 /* The figure's warnings joined, or NULL. */
@@ -499,14 +542,16 @@ void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k)
     const rdef_figure *fg = &r->def->figs[t->figure];
     const rvalue *v = &r->val[t->figure];
     const char *phrase = rtext_get(&fg->phrase, r->lang);
+    double thr = tr->has_threshold ? tr->threshold : NAN;
     if (v->known && fg->kind == RK_RATE && *phrase) {
-        char *dn = rfmt_dec(r->lang, v->den), *pc = rfmt_pct(r->lang, v->value);
+        char *dn = rfmt_dec(r->lang, v->den);
+        char *pc = rfmt_beside(r->lang, v->value, thr, tr->at_most, 1);
         sbuf_addf(b, _("%s of %s %s %s"), pc, dn, rfmt_unit(r, t->figure),
                   phrase);
         free(dn);
         free(pc);
     } else {
-        char *vs = rfmt_value(r, t->figure, v);
+        char *vs = rfmt_value_beside(r, t->figure, v, thr, tr->at_most);
         sbuf_addf(b, "%s: %s", rtext_get(&fg->title, r->lang), vs);
         free(vs);
     }

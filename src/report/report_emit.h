@@ -48,6 +48,11 @@ char *rfmt_dec(const char *lang, double v);
 char *rfmt_pct(const char *lang, double v);
 /* A threshold percentage as written: "50%", in Vietnamese "50 %". */
 char *rfmt_thr(const char *lang, double v);
+/* Figure value v (a percentage when pct) beside its threshold thr, with
+ * enough decimals that it never seems to meet a threshold it fails, or
+ * fail one it meets (newly allocated). */
+char *rfmt_beside(const char *lang, double v, double thr, int at_most,
+                  int pct);
 /* The word for a status (static text). */
 const char *rfmt_status(report_status s);
 /* The unit word of figure i (borrowed). */

@@ -22,7 +22,12 @@ static void xml_esc(sbuf *b, const char *s)
         case '&': sbuf_add(b, "&amp;"); break;
         case '"': sbuf_add(b, "&quot;"); break;
         default:
-            if (*p >= 0x20 || *p == '\t')
+            /* U+FFFE, U+FFFF and UTF-16 surrogates are not XML characters. */
+            if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+                p += 2;
+            else if (p[0] == 0xed && p[1] >= 0xa0 && p[2])
+                p += 2;
+            else if (*p >= 0x20 || *p == '\t')
                 sbuf_addc(b, (char)*p);
             else if (*p == '\n' || *p == '\r')
                 sbuf_addc(b, ' ');
