@@ -585,6 +585,68 @@ START_TEST(c4_against_the_declared_officials)
 }
 END_TEST
 
+/* s with every run of white space made one space (newly allocated), so
+ * that text wrapped at 80 columns can be searched. */
+static char *squash(const char *s)
+{
+    char *out = xmalloc(strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == '\n' || *s == '\t') {
+            if (o == out || o[-1] != ' ')
+                *o++ = ' ';
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+START_TEST(condition_warnings_in_every_format)
+{
+    /* Given two officials interviewed under the same number, when C4 is
+     * reported, then its warning is printed with the condition in text,
+     * markdown and html, not only in the CSV. */
+    n_officials_done = 3;
+    n_officials_failing = 0;
+    officials_shared = 1;
+    const pin extra[] = {{"", "n_officials", "9"},
+                         {"", "eoffice_system", "1"}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    extra_data = officials;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    size_t c4 = 0;
+    while (strcmp(r->def->figs[c4].id, "c4"))
+        c4++;
+    ck_assert_uint_gt(r->fwarn[c4].n, 0);
+    char *want = squash(r->fwarn[c4].v[0]);
+    const report_format fmts[] = {REPORT_TEXT, REPORT_MARKDOWN, REPORT_HTML};
+    for (size_t k = 0; k < 3; k++) {
+        char *t = report_render(r, fmts[k]), *flat = squash(t);
+        ck_assert_msg(strstr(flat, want), "format %zu lacks '%s'", k, want);
+        free(flat);
+        free(t);
+    }
+    /* In the condition's own row, not only beside the figure. */
+    char *md = report_render(r, REPORT_MARKDOWN);
+    char *row = strstr(md, "\n| C4 |");
+    ck_assert_ptr_nonnull(row);
+    char *eol = strchr(row + 1, '\n');
+    if (eol)
+        *eol = '\0';
+    ck_assert_msg(strstr(row, r->fwarn[c4].v[0]), "C4 row lacks '%s': %s",
+                  r->fwarn[c4].v[0], row);
+    free(md);
+    free(want);
+    free_report(r);
+    commune_extra = NULL;
+    extra_data = NULL;
+    officials_shared = 0;
+    n_officials_done = 0;
+}
+END_TEST
+
 /* ---------------------------------------------------------------- 7.1 */
 
 static const char *coop_type, *coop_mgmt, *coop_trace;
@@ -972,6 +1034,32 @@ START_TEST(proposal_skeleton_is_an_odt)
 }
 END_TEST
 
+START_TEST(commune_name_starting_with_xa_is_not_doubled)
+{
+    /* Given a commune named "Xã Cẩm Hà", the annex heading and the
+     * proposal write "Xã" once. */
+    const pin extra[] = {{"", "commune", "Xã Cẩm Hà"}, {NULL, NULL, NULL}};
+    commune_extra = extra;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    commune_extra = NULL;
+    char *t = report_render(r, REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(t, "XÃ Cẩm Hà"));
+    ck_assert_ptr_null(strstr(t, "XÃ Xã"));
+    free(t);
+    char *path = xasprintf("%s/xa.odt", tmpdir), *err = NULL, *first = NULL;
+    ck_assert_int_eq(report_write_proposal(r, path, &err), 0);
+    char *content = zip_part(path, "content.xml", &first);
+    ck_assert_ptr_nonnull(content);
+    ck_assert_ptr_nonnull(strstr(content, "UBND xã Cẩm Hà"));
+    ck_assert_ptr_null(strstr(content, "xã Xã"));
+    free(content);
+    free(first);
+    free(path);
+    free_report(r);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -995,6 +1083,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, needs_voiced_are_tallied);
     tcase_add_test(tc, proposal_skeleton_is_an_odt);
     tcase_add_test(tc, figures_never_round_onto_their_threshold);
+    tcase_add_test(tc, condition_warnings_in_every_format);
+    tcase_add_test(tc, commune_name_starting_with_xa_is_not_doubled);
     return s;
 }
 

@@ -91,7 +91,7 @@ void rannex_top(emitter *e)
 {
     const report_result *r = e->r;
     sbuf *b = e->b;
-    const char *name = r->commune_name ? r->commune_name : "";
+    const char *name = rfmt_commune_bare(r);
     sbuf_add(b, "<table class=\"qh\"><tr><td>ỦY BAN NHÂN DÂN<br><b>XÃ ");
     rfmt_html_esc(b, name);
     sbuf_add(b, "</b></td><td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><br>"

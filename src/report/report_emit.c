@@ -519,10 +519,40 @@ char *rfmt_note(const report_result *r, size_t i, const rvillage *v)
     return sbuf_detach(&b);
 }
 
-/* The evidence and basis of condition c, after its tests. */
+void rfmt_cond_warn(sbuf *b, const report_result *r, size_t c,
+                    const char *sep)
+{
+    const rdef_cond *cd = &r->def->conds[c];
+    for (size_t k = 0; k < cd->ntests; k++) {
+        size_t f = (size_t)cd->tests[k].figure, j = 0;
+        while (j < k && (size_t)cd->tests[j].figure != f)
+            j++;
+        char *w = j == k ? rfmt_warn(&r->fwarn[f]) : NULL;
+        if (w)
+            sbuf_addf(b, "%s%s", sep, w);
+        free(w);
+    }
+}
+
+const char *rfmt_commune_bare(const report_result *r)
+{
+    /* Composed and decomposed (NFD) spellings. */
+    static const char *const prefix[] = {"Xã ", "xã ", "XÃ ", "Xa\xcc\x83 ",
+                                         "xa\xcc\x83 ", "XA\xcc\x83 "};
+    const char *name = r->commune_name ? r->commune_name : "";
+    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++) {
+        size_t n = strlen(prefix[i]);
+        if (!strncmp(name, prefix[i], n) && name[n])
+            return name + n;
+    }
+    return name;
+}
+
+/* The warnings, evidence and basis of condition c, after its tests. */
 void rfmt_cond_more(sbuf *b, const report_result *r, size_t c)
 {
     const rdef_cond *cd = &r->def->conds[c];
+    rfmt_cond_warn(b, r, c, "\n");
     for (size_t k = 0; k < cd->nevidence; k++) {
         size_t f = (size_t)cd->evidence[k];
         char *vs = rfmt_value(r, f, &r->val[f]);

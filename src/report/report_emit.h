@@ -65,6 +65,13 @@ char *rfmt_warn(const rwarn *w);
 char *rfmt_note(const report_result *r, size_t i, const rvillage *v);
 /* Append condition c's evidence and basis. */
 void rfmt_cond_more(sbuf *b, const report_result *r, size_t c);
+/* The commune's name without a leading "Xã " (any case), which the
+ * headings write themselves; borrowed from r, "" when unknown. */
+const char *rfmt_commune_bare(const report_result *r);
+/* Append the warnings of condition c's figures (each after sep), so that
+ * what a verdict rests on is shown beside it in every format. */
+void rfmt_cond_warn(sbuf *b, const report_result *r, size_t c,
+                    const char *sep);
 /* Append test k of condition c as a sentence. */
 void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k);
 /* Make text safe for a terminal in place: control characters (C0 but the

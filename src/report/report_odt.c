@@ -96,6 +96,7 @@ static void odt_findings(sbuf *b, const report_result *r)
                 sbuf_add(&s, "; ");
             rfmt_test(&s, r, c, k);
         }
+        rfmt_cond_warn(&s, r, c, " ");
         odt_p(b, s.s);
         sbuf_free(&s);
     }
@@ -131,7 +132,7 @@ static char *odt_content(const report_result *r)
              " xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\""
              " office:version=\"1.2\"><office:body><office:text>\n");
     odt_h(&b, 1, "ĐỀ XUẤT MÔ HÌNH");
-    char *who = xasprintf("UBND xã %s, %s", r->commune_name ? r->commune_name : "",
+    char *who = xasprintf("UBND xã %s, %s", rfmt_commune_bare(r),
                           r->province ? r->province : "");
     odt_p(&b, who);
     free(who);
@@ -139,7 +140,7 @@ static char *odt_content(const report_result *r)
     odt_h(&b, 3, "1. Tên mô hình");
     odt_models(&b, r);
     odt_h(&b, 3, "2. Thời gian và địa điểm thực hiện");
-    char *place = xasprintf("Xã %s, %s", r->commune_name ? r->commune_name : "",
+    char *place = xasprintf("Xã %s, %s", rfmt_commune_bare(r),
                             r->province ? r->province : "");
     odt_p(&b, place);
     free(place);
