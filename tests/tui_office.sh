@@ -103,7 +103,7 @@ wait_for "b browse"
 # --- 3. the report in the pager.
 key R
 wait_for "Selection conditions" 10
-wait_for "C2  "
+wait_for "C1  "
 key End
 wait_for "Open conflicts: 0"
 key Home
