@@ -221,4 +221,29 @@ expect_status 1
 clean "simulate --form with escapes"
 [ "$(db_digest "$TMP/A.db")" = "$before" ] || fail "a refused simulate changed the laptop"
 
+# --- Files an older khaosat left 0644 become their owner's: a database and
+# its -wal/-shm when opened, CSV files and reports when written again
+# (with --sync and without).
+"$K" simulate --db "$TMP/old.db" --forms "$FORMS" --form household --count 2 --seed 5 >/dev/null 2>&1
+mkdir -p "$TMP/oldcsv"
+"$K" csv --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/oldcsv" >/dev/null 2>&1
+"$K" report --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/old.txt" >/dev/null 2>&1
+"$K" report --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/old2.txt" >/dev/null 2>&1
+sqlite3 "$TMP/old.db" "PRAGMA journal_mode" >/dev/null
+: > "$TMP/old.db-wal"; : > "$TMP/old.db-shm"
+chmod 644 "$TMP/old.db" "$TMP/old.db-wal" "$TMP/old.db-shm" "$TMP"/oldcsv/*.csv "$TMP/old.txt" "$TMP/old2.txt"
+before=$(db_digest "$TMP/old.db")
+run "$K" csv --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/oldcsv" --sync
+expect_status 0
+for f in "$TMP/old.db" "$TMP/old.db-wal" "$TMP/old.db-shm" "$TMP"/oldcsv/*.csv; do
+    [ -e "$f" ] && mode "$f" 600
+done
+run "$K" report --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/old.txt" --sync
+expect_status 0
+mode "$TMP/old.txt" 600
+run "$K" report --db "$TMP/old.db" --forms "$FORMS" --out "$TMP/old2.txt"
+expect_status 0
+mode "$TMP/old2.txt" 600
+[ "$(db_digest "$TMP/old.db")" = "$before" ] || fail "csv or report changed the database"
+
 finish

@@ -75,7 +75,7 @@ static int write_out(const char *prog, const char *path, const char *text)
     }
     if (sync_out) {
         char *err = NULL;
-        if (durable_write_file(path, text, strlen(text), 0644,
+        if (durable_write_file(path, text, strlen(text), 0600,
                                DURABLE_REPLACE, &err) == 0)
             return 0;
         fprintf(stderr, "%s: %s\n", prog, err);
@@ -88,6 +88,7 @@ static int write_out(const char *prog, const char *path, const char *text)
                 strerror(errno));
         return 1;
     }
+    durable_tighten_fd(fileno(f));   /* an older file may be 0644 */
     cmd_puts_safe(text, f);   /* it may be shown with cat later */
     if (fclose(f)) {
         cmd_eprintf(_("%s: cannot write %s: %s\n"), prog, path,

@@ -58,6 +58,24 @@ int durable_sync_file(const char *path, char **err)
     return sync_path(path, O_RDONLY, err);
 }
 
+void durable_tighten_fd(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid()
+        && (sb.st_mode & 077))
+        (void)fchmod(fd, sb.st_mode & 07700);
+}
+
+void durable_tighten_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW
+                        | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    durable_tighten_fd(fd);
+    close(fd);
+}
+
 durable *durable_begin(const char *dir, unsigned mode, char **err)
 {
     durable *d = xcalloc(1, sizeof *d);

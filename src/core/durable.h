@@ -48,6 +48,13 @@ int durable_write_file(const char *path, const void *p, size_t n,
 int durable_sync_dir(const char *dir, char **err);
 /* fsync an existing file by path. */
 int durable_sync_file(const char *path, char **err);
+/* Clear the group and other permission bits of the open regular file fd
+ * when it has any (a file an older khaosat made 0644 holds answers too);
+ * failing to is not an error (a file of another user's). */
+void durable_tighten_fd(int fd);
+/* The same for the file at path when it exists, is a regular file (not
+ * through a link) and is this user's. */
+void durable_tighten_path(const char *path);
 /* The directory part of path (newly allocated; "." for a bare name). */
 char *durable_dirname(const char *path);
 /* Remove temporaries left in dir by a killed khaosat; those another

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/durable.h"
 #include "core/i18n.h"
 #include "core/value.h"
 
@@ -183,6 +184,8 @@ static int open_tables(cexport *x)
         free(fid);
         free(rid);
         t->fp = fopen(t->path, "wb");
+        if (t->fp)   /* an older file may be 0644 */
+            durable_tighten_fd(fileno(t->fp));
         if (!t->fp) {
             x->err = xasprintf(_("cannot write %s: %s"), t->path,
                                strerror(errno));

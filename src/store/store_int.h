@@ -37,6 +37,9 @@ struct store {
     sqlite3_stmt *stmt[SS_COUNT_OF_STMTS];
 };
 
+/* Make the database at path and its -wal/-shm, when this user's, its
+ * owner's alone: an older khaosat left them world-readable. */
+void store_tighten_files(const char *path);
 /* Open path and bring its schema to STORE_SCHEMA_VERSION (store_schema.c).
  * On failure returns -1 with *err newly allocated and *out NULL. */
 int store_schema_open(const char *path, int create, sqlite3 **out,

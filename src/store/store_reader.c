@@ -55,6 +55,7 @@ int store_reader_open(const char *path, store_reader **out, char **err)
     *out = NULL;
     if ((*err = store_why_unreadable(path)) != NULL)
         return -1;
+    store_tighten_files(path);
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         *err = xasprintf(_("%s: cannot open: %s"), path,

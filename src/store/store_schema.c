@@ -44,6 +44,7 @@
 
 #include "store/revision.h"
 #include "store/sqlutil.h"
+#include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -443,6 +444,17 @@ static int pragma(sqlite3 *db, const char *path, const char *sql, char **err)
     return -1;
 }
 
+void store_tighten_files(const char *path)
+{
+    /* SQLite gives a new -wal and -shm the database's own mode. */
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        char *p = xasprintf("%s%s", path, suffix[i]);
+        durable_tighten_path(p);
+        free(p);
+    }
+}
+
 int store_schema_open(const char *path, int create, sqlite3 **out,
                       char **err)
 {
@@ -453,6 +465,7 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
     }
     if (check_header(path, err) != 0)
         return -1;
+    store_tighten_files(path);
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
                              | (create ? SQLITE_OPEN_CREATE : 0), NULL);
