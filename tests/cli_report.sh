@@ -132,6 +132,20 @@ if command -v sqlite3 >/dev/null 2>&1; then
         cmp -s "$TMP/off2.$f" "$TMP/own2x.$f" ||
             fail "--commune $code2 on the office differs from the laptop ($f): $(diff "$TMP/own2x.$f" "$TMP/off2.$f" | head -5)"
     done
+    # Household and official numbers are per commune: official 1 of one
+    # commune and official 1 of another are not a duplicate pair.
+    for i in 1 2; do
+        laptop "y$i" "Điều tra viên $i" "Xã khác $i"
+        "$KHAOSAT" simulate --db "$TMP/y$i.db" --forms "$FORMS" --form commune --count 1 --seed "$i" >/dev/null
+        "$KHAOSAT" simulate --db "$TMP/y$i.db" --forms "$FORMS" --form officials --count 2 --seed 1 >/dev/null
+        mkdir -p "$TMP/stick$i"
+        "$KHAOSAT" export --db "$TMP/y$i.db" --to "$TMP/stick$i" >/dev/null 2>&1 || fail "export of y$i"
+    done
+    "$KHAOSAT" merge --db "$TMP/office2.db" "$TMP"/stick1/* "$TMP"/stick2/* >/dev/null 2>&1 || fail "merge of y1, y2"
+    run "$KHAOSAT" report --db "$TMP/office2.db" --forms "$FORMS" --communes --lang en
+    expect_status 0
+    grep -q "in duplicate pairs" "$TMP/out" &&
+        fail "interviews of different communes flagged as duplicates: $(grep "in duplicate pairs" "$TMP/out" | head -1)"
     # A commune name that tries to be markup and a terminal command.
     sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"
     before=$(db_digest "$office")

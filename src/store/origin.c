@@ -40,24 +40,36 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
              && origin_has_column(db, "duplicates", "decision");
     /* The first revision that arrived in a bundle names the commune: an
      * office's later edits do not move an interview to another commune. */
+    const char *first = "(SELECT b.commune FROM revisions r JOIN bundles b"
+        " ON b.uuid = r.bundle WHERE r.interview = %s ORDER BY r.created,"
+        " r.id LIMIT 1)";
+    /* A duplicate pair counts only when both came from the same commune:
+     * household and official numbers are per commune, so one key in two
+     * communes is two different people. */
+    char *mine = sqlite3_mprintf(first, "i.uuid");
+    char *other = sqlite3_mprintf(first, "(CASE WHEN d.a = i.uuid THEN d.b"
+                                         " ELSE d.a END)");
+    char *dup = !dups ? sqlite3_mprintf("0") : sqlite3_mprintf(
+        "(SELECT count(*) FROM duplicates d WHERE (d.a = i.uuid OR"
+        " d.b = i.uuid)%s%s%s%s%s)", v7 ? " AND d.decision IS NULL" : "",
+        revs ? " AND " : "", revs ? other : "", revs ? " IS " : "",
+        revs ? mine : "");
     char *sql = sqlite3_mprintf(
         "SELECT i.uuid, coalesce(%s, (SELECT value FROM settings WHERE"
         " key = 'commune'), ''), %s, %s, %s FROM interviews i ORDER BY i.uuid",
-        revs ? "(SELECT b.commune FROM revisions r JOIN bundles b ON b.uuid ="
-               " r.bundle WHERE r.interview = i.uuid ORDER BY r.created, r.id"
-               " LIMIT 1)" : "NULL",
+        revs ? mine : "NULL",
         confl ? "(SELECT count(*) FROM conflicts c WHERE c.interview = i.uuid"
                 " AND c.resolved_rev IS NULL)" : "0",
-        !dups ? "0" : v7 ? "(SELECT count(*) FROM duplicates d WHERE"
-               " (d.a = i.uuid OR d.b = i.uuid) AND d.decision IS NULL)"
-             : "(SELECT count(*) FROM duplicates d WHERE d.a = i.uuid OR"
-               " d.b = i.uuid)",
+        dup,
         /* A review holds only while the content it judged is the head's. */
         !revw ? "''" : v7 ? "coalesce((SELECT status FROM reviews v WHERE"
                " v.interview = i.uuid AND v.content IS (SELECT content FROM"
                " revisions WHERE id = i.head)), '')"
              : "coalesce((SELECT status FROM reviews v WHERE v.interview ="
                " i.uuid), '')");
+    sqlite3_free(mine);
+    sqlite3_free(other);
+    sqlite3_free(dup);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_free(sql);
