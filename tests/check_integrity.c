@@ -30,6 +30,9 @@ static const char hh_yaml[] =
     "  sex:\n"
     "    - {value: \"1\", label: {vi: Nam, en: Male}}\n"
     "    - {value: \"2\", label: {vi: Nữ, en: Female}}\n"
+    "  net:\n"
+    "    - {value: fixed, label: {vi: Cố định, en: Fixed}}\n"
+    "    - {value: mobile, label: {vi: Di động, en: Mobile}}\n"
     "questions:\n"
     "  - id: village\n"
     "    type: text\n"
@@ -66,7 +69,18 @@ static const char hh_yaml[] =
     "  - id: n_online\n"
     "    type: integer\n"
     "    label: {vi: Số người mua trực tuyến, en: People who buy online}\n"
-    "    constraint: \". <= ${hh_size}\"\n";
+    "    constraint: \". <= ${hh_size}\"\n"
+    "  - id: online_spend\n"
+    "    type: decimal\n"
+    "    label: {vi: Chi tiêu, en: Spending}\n"
+    "    relevant: \"${n_online} > 0\"\n"
+    "    constraint: \". <= 100\"\n"
+    "  - id: internet\n"
+    "    type: select_multiple net\n"
+    "    label: {vi: Internet, en: Internet}\n"
+    "  - id: visit_date\n"
+    "    type: date\n"
+    "    label: {vi: Ngày, en: Date}\n";
 
 static form *f;
 static store *st;
@@ -706,6 +720,169 @@ START_TEST(random_edits_never_corrupt_an_interview)
 }
 END_TEST
 
+/* Answers left beyond a roster's count (by an older release's shrink, or
+ * a merge) never come back as a new member's: resuming drops them
+ * (audited), and so does growing the roster. */
+START_TEST(stray_answers_beyond_the_count_never_come_back)
+{
+    session *s = three_members();
+    char u[37];
+    strcpy(u, session_uuid(s));
+    /* What the old shrink bug left: answers of a member 4 with hh_size 3. */
+    ck_assert_int_eq(store_save_answer(st, u, "m_name", "members[4]",
+                                       "Lò Văn Cũ"), 0);
+    ck_assert_int_eq(store_save_answer(st, u, "m_sex", "members[4]", "1"), 0);
+    /* Growing the open session's roster gives an empty member 4. */
+    inst_frame *root = inst_root(session_inst(s));
+    ok(s, root, "hh_size", "4");
+    char *v = stored_value(u, "m_name", "members[4]");
+    ck_assert_ptr_null(v);
+    all_agree(s);
+    session_free(s);
+
+    /* Left again behind the count, then resumed: dropped on opening. */
+    ck_assert_int_eq(store_save_answer(st, u, "hh_size", "", "3"), 0);
+    ck_assert_int_eq(store_save_answer(st, u, "m_sex", "members[4]", "2"), 0);
+    ck_assert_int_eq(session_resume(st, f, u, 0, &s, NULL), 0);
+    v = stored_value(u, "m_sex", "members[4]");
+    ck_assert_ptr_null(v);
+    count_audit_clears = 0;
+    ck_assert_int_eq(store_load_audit(st, u, audit_cb, "members[4]"), 0);
+    ck_assert_int_ge(count_audit_clears, 3);
+    ok(s, inst_root(session_inst(s)), "hh_size", "4");
+    ck_assert_ptr_null(inst_get(session_inst(s), member(s, 3),
+                                form_find(f, "m_sex")));
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
+/* Only answerable questions take an answer: a roster or a question that
+ * does not apply is refused, nothing stored. */
+START_TEST(only_questions_that_apply_take_answers)
+{
+    session *s = three_members();
+    const char *u = session_uuid(s);
+    inst_frame *root = inst_root(session_inst(s));
+    char *before = stored(u), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "members"), "5", &msg),
+                     INST_BAD_VALUE);
+    ck_assert_ptr_nonnull(strstr(msg, "roster"));
+    free(msg);
+    ck_assert_int_eq(session_check(s, item(root, "online_spend"), "5", &msg),
+                     INST_BAD_VALUE);
+    ck_assert_ptr_nonnull(strstr(msg, "does not apply"));
+    free(msg);
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    ok(s, root, "n_online", "1");
+    ok(s, root, "online_spend", "5");
+    session_free(s);
+}
+END_TEST
+
+/* The same answer again leaves a complete interview complete. */
+START_TEST(same_answer_keeps_an_interview_complete)
+{
+    session *s = three_members();
+    inst_frame *root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_finalise(s), 0);
+    ck_assert(session_same_answer(s, item(root, "hh_no"), "017"));
+    ck_assert(!session_same_answer(s, item(root, "hh_no"), "18"));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "017", NULL),
+                     INST_OK);
+    ck_assert(session_is_complete(s));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "18", NULL),
+                     SESSION_LOCKED);
+    session_free(s);
+}
+END_TEST
+
+/* Values in one stored form: select_multiple codes in list order, dates
+ * typed dd/mm/yyyy, decimals no finer than a double; digit groups are
+ * refused, not guessed. */
+START_TEST(values_are_canonical_or_refused)
+{
+    session *s = three_members();
+    const char *u = session_uuid(s);
+    inst_frame *root = inst_root(session_inst(s));
+    ok(s, root, "internet", "mobile   fixed ");
+    char *v = stored_value(u, "internet", "");
+    ck_assert_str_eq(v, "fixed mobile");
+    free(v);
+    ok(s, root, "visit_date", "01/02/2025");
+    v = stored_value(u, "visit_date", "");
+    ck_assert_str_eq(v, "2025-02-01");
+    free(v);
+    ok(s, root, "n_online", "1");
+    ok(s, root, "online_spend", "100.000000000000000001");
+    v = stored_value(u, "online_spend", "");
+    ck_assert_str_eq(v, "100");
+    free(v);
+    char *before = stored(u), *msg = NULL;
+    const char *grouped[] = {"1.500", "1,500", "12.345"};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(session_answer(s, item(root, "area"), grouped[i],
+                                        &msg), INST_BAD_VALUE);
+        ck_assert_ptr_nonnull(strstr(msg, "thousands separator"));
+        free(msg);
+    }
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    ok(s, root, "area", "0.125");
+    ok(s, root, "area", "1,5");
+    ok(s, root, "area", "12.3450");
+    v = stored_value(u, "area", "");
+    ck_assert_str_eq(v, "12.345");
+    free(v);
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
+/* A member removed by another program (khaosat answer --remove) while the
+ * interview is open here: the open session's next write is refused and
+ * never lands on the removed member. */
+START_TEST(a_change_elsewhere_stops_the_open_session)
+{
+    session *s = three_members();
+    char u[37];
+    strcpy(u, session_uuid(s));
+    store *other;
+    char *err = NULL;
+    ck_assert_msg(store_open(dbpath, &other, &err) == 0, "%s", err);
+    session *o;
+    ck_assert_int_eq(session_resume(other, f, u, 0, &o, NULL), 0);
+    ck_assert_int_eq(session_answer_removing(o, item(inst_root(
+                         session_inst(o)), "hh_size"), "2", NULL), INST_OK);
+    session_free(o);
+    store_close(other);
+    char *before = stored(u), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(member(s, 2), "m_name"),
+                                    "Lò Văn Ba", &msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
+    free(msg);
+    ck_assert_int_ne(session_repeat_add(s, item(inst_root(session_inst(s)),
+                                                "members"), NULL), 0);
+    ck_assert_int_ne(session_reopen(s) || session_finalise(s), 0);
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    ck_assert_ptr_null(strstr(after, "members[3]"));
+    free(after);
+    free(before);
+    session_free(s);
+    /* Opened again, it is the other program's version and takes answers. */
+    ck_assert_int_eq(session_resume(st, f, u, 0, &s, NULL), 0);
+    ok(s, member(s, 1), "m_name", "Lò Thị Hai Mới");
+    all_agree(s);
+    session_free(s);
+}
+END_TEST
+
 static Suite *integrity_suite(void)
 {
     Suite *s = suite_create("integrity");
@@ -717,6 +894,11 @@ static Suite *integrity_suite(void)
     tcase_add_test(tc, text_is_stored_in_nfc);
     tcase_add_test(tc, required_and_leaving);
     tcase_add_test(tc, random_edits_never_corrupt_an_interview);
+    tcase_add_test(tc, stray_answers_beyond_the_count_never_come_back);
+    tcase_add_test(tc, only_questions_that_apply_take_answers);
+    tcase_add_test(tc, same_answer_keeps_an_interview_complete);
+    tcase_add_test(tc, values_are_canonical_or_refused);
+    tcase_add_test(tc, a_change_elsewhere_stops_the_open_session);
     return s;
 }
 

@@ -77,6 +77,31 @@ run "$K" answer --db "$DB" "$U" consent 1
 run "$K" finalise --db "$DB" "$U"
 expect_status 0
 
+# The same value again (as typed another way) leaves it complete; --forms
+# is taken as by every command.
+run "$K" answer --db "$DB" --forms "$F" "$U" hh_no "0$(val hh_no)"
+expect_status 0
+[ "$(status)" = complete ] || fail "an answer that changes nothing made a draft"
+
+# A roster or anything that is not a question takes no answer: refused,
+# nothing changed (the office would refuse the whole bundle).
+before=$(db_digest "$DB")
+run "$K" answer --db "$DB" "$U" members 5
+expect_status 1
+expect_err_contains "not a question that takes an answer"
+[ "$(db_digest "$DB")" = "$before" ] || fail "an answer to a roster changed the database"
+
+# Answers an older release left beyond the count (its shrink bug) do not
+# come back as member 2's when the household grows again.
+sql "INSERT INTO answers (interview, qid, path, value) VALUES ('$U', 'm_name', 'members[2]', 'Lò Văn Cũ'), ('$U', 'm_sex', 'members[2]', '2')"
+run "$K" answer --db "$DB" "$U" hh_size 2
+expect_status 0
+[ -z "$(val m_name 'members[2]')$(val m_sex 'members[2]')" ] ||
+    fail "a removed member's answers came back: '$(val m_name 'members[2]')'"
+run "$K" answer --db "$DB" --remove "$U" hh_size 1
+run "$K" finalise --db "$DB" "$U"
+expect_status 0
+
 # The same key as another interview is accepted, with a warning.
 run "$K" answer --db "$DB" "$V" village "$(val village)"
 run "$K" answer --db "$DB" "$V" hh_no "0$(val hh_no)"

@@ -130,6 +130,10 @@ static int answer_refused(session *s, const char *prog, const char *name,
 static int answer_apply(session *s, const char *prog, session_item it,
                         const char *name, const char *value, int flags)
 {
+    /* The same value again changes nothing: a complete interview stays
+     * complete. */
+    if (session_same_answer(s, it, value))
+        return 0;
     char *msg = NULL;
     int rc = session_check(s, it, value, &msg);
     if (rc == SESSION_REMOVES && (flags & CMD_REMOVE))
@@ -191,11 +195,16 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
 static int answer_options(int argc, char **argv, const char *usage,
                           int operands, const char **db, int *remove)
 {
+    /* --forms is taken as by every command; the interview's own form
+     * comes from the database. */
+    const char *forms = NULL;
+    int no_remove = 0;
     const cmd_option opts[] = {
         {"db", db, NULL, NULL},
-        {"remove", NULL, NULL, remove},
+        {"forms", &forms, NULL, NULL},
+        {"remove", NULL, NULL, remove ? remove : &no_remove},
     };
-    int rc = cmd_parse_options(argc, argv, opts, remove ? 2 : 1, usage);
+    int rc = cmd_parse_options(argc, argv, opts, remove ? 3 : 2, usage);
     if (rc)
         return rc < 0 ? 2 : 0;
     if (argc - optind != operands) {

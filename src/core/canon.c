@@ -3,10 +3,12 @@
 #include "config.h"
 #include "core/canon.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/ui_text.h"
 #include "core/util.h"
 
 /* White space that surrounds typed or pasted answers (ASCII and NBSP). */
@@ -50,6 +52,43 @@ static void canon_int_part(sbuf *b, const char *p, const char *e)
         sbuf_addf(b, "%.*s", (int)(e - p), p);
 }
 
+/* Significant digits a double keeps exactly. */
+#define CANON_DIGITS 15
+
+/* A decimal written with more significant digits than a double holds
+ * ("100.000000000000000001"), as the value the checks compared: the
+ * number read and written back with CANON_DIGITS digits. NULL when it
+ * fits, or when the value would need an exponent. */
+static char *canon_rounded(const char *b)
+{
+    size_t sig = 0;
+    const char *p = b + (*b == '-');
+    while (*p == '0' || *p == '.')
+        p++;
+    for (; *p; p++)
+        sig += *p >= '0' && *p <= '9';
+    if (sig <= CANON_DIGITS)
+        return NULL;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*g", CANON_DIGITS, strtod(b, NULL));
+    if (strpbrk(buf, "eE"))
+        return NULL;
+    return canon_number(buf, 1);
+}
+
+int canon_grouped(const char *s)
+{
+    char *t = canon_trim(s);
+    const char *p = t + (*t == '-' || *t == '+');
+    size_t whole = strspn(p, "0123456789");
+    int grouped = whole >= 1 && whole <= 3 && *p != '0' &&
+                  (p[whole] == '.' || p[whole] == ',') &&
+                  strspn(p + whole + 1, "0123456789") == 3 &&
+                  p[whole + 4] == '\0';
+    free(t);
+    return grouped;
+}
+
 char *canon_number(const char *s, int decimal)
 {
     char *t = canon_trim(s);
@@ -79,12 +118,17 @@ char *canon_number(const char *s, int decimal)
     if (fe > fp)
         sbuf_addf(&b, ".%.*s", (int)(fe - fp), fp);
     free(t);
-    if (neg && strcmp(b.s, "0") != 0) {
-        char *r = xasprintf("-%s", b.s);
+    char *r = neg && strcmp(b.s, "0") != 0 ? xasprintf("-%s", b.s) : NULL;
+    if (r)
         sbuf_free(&b);
-        return r;
+    else
+        r = sbuf_detach(&b);
+    char *rounded = decimal ? canon_rounded(r) : NULL;
+    if (rounded) {
+        free(r);
+        r = rounded;
     }
-    return sbuf_detach(&b);
+    return r;
 }
 
 char *canon_text(const char *s)
@@ -108,6 +152,11 @@ char *canon_answer(form_qtype t, const char *s)
         char *n = canon_number(s, t == QT_DECIMAL);
         if (n)
             return n;
+    }
+    if (t == QT_DATE) {
+        char *d = ui_text_date_parse(s);   /* dd/mm/yyyy as on the screen */
+        if (d)
+            return d;
     }
     return canon_text(s);
 }

@@ -11,14 +11,22 @@
  * '+' sign and leading zeros dropped ("007" -> "7", "-0" -> "0"), and for
  * a decimal (decimal non-zero) a decimal comma read as a point and
  * trailing zeros of the fraction dropped ("85,50" -> "85.5", "3.0" ->
- * "3"). Newly allocated; NULL when s is not such a number. */
+ * "3"); a decimal with more significant digits than a double holds is
+ * rounded to 15 ("100.000000000000000001" -> "100"). Newly allocated;
+ * NULL when s is not such a number. */
 char *canon_number(const char *s, int decimal);
+/* Non-zero when s looks like a number written with a digit group
+ * ("1.500", "12,345": a whole part of 1 to 3 digits not starting with 0,
+ * a point or comma, exactly three digits): it may mean 1500 or 1.5, so
+ * it is refused rather than guessed. */
+int canon_grouped(const char *s);
 /* s in Unicode normalisation form C with leading and trailing white space
  * removed; invalid UTF-8 is kept as it is (only trimmed). Newly
  * allocated. */
 char *canon_text(const char *s);
 /* The canonical form of an answer of type t (NULL stays NULL): numbers by
- * canon_number when they are numbers, everything else by canon_text.
+ * canon_number when they are numbers, a date typed dd/mm/yyyy as
+ * yyyy-mm-dd, everything else by canon_text.
  * Newly allocated. */
 char *canon_answer(form_qtype t, const char *s);
 

@@ -70,7 +70,7 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
     char *who = canon_text(enumerator ? enumerator : "");
     int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
     free(who);
-    if (bad || session_save_defaults(s)) {
+    if (bad || session_save_defaults(s) || store_guard(st, s->uuid)) {
         if (err)
             *err = xstrdup(store_errmsg(st));
         session_free(s);
@@ -93,6 +93,43 @@ static int session_load_count(void *ctx, const char *path, long count)
 {
     inst_rows_add(ctx, NULL, path, NULL, count);
     return 0;
+}
+
+/* store_load_answers callback: keep where each stored answer is. */
+static int session_stray_cb(void *ctx, const char *qid, const char *path,
+                            const char *v)
+{
+    (void)v;
+    inst_rows_add(ctx, qid, path, NULL, 0);
+    return 0;
+}
+
+/* Delete (audited) every stored answer that has no place in the
+ * interview: answers of members beyond a roster's count, left by an older
+ * release or a merge, would otherwise come back when the roster grows. */
+static int session_drop_strays(session *s)
+{
+    inst_rows rows = {NULL, 0, 0};
+    if (store_load_answers(s->st, s->uuid, session_stray_cb, &rows)) {
+        inst_rows_free(&rows);
+        return session_fail(s);
+    }
+    int bad = 0;
+    for (size_t i = 0; i < rows.n && !bad; i++) {
+        int q = form_find(s->f, rows.v[i].qid);
+        if (q < 0)
+            continue;           /* another version's question: kept */
+        inst_frame *fr = inst_frame_find(s->in, rows.v[i].path);
+        if (fr && s->f->q[q].repeat == inst_frame_repeat(fr) &&
+            (inst_get(s->in, fr, q) || s->f->q[q].type == QT_CALCULATE))
+            continue;
+        if (!fr && s->f->q[q].repeat < 0)
+            continue;
+        bad = store_clear_answer(s->st, s->uuid, rows.v[i].qid,
+                                 rows.v[i].path);
+    }
+    inst_rows_free(&rows);
+    return bad ? session_fail(s) : 0;
 }
 
 int session_resume(store *st, const form *f, const char *uuid, int lang,
@@ -120,6 +157,14 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
     (*out)->complete = iv.status == STORE_COMPLETE;
     store_interview_clear(&iv);
     inst_rows_free(&rows);
+    if (session_drop_strays(*out) || store_guard(st, uuid)) {
+        session_fail(*out);
+        if (err)
+            *err = xstrdup(session_errmsg(*out));
+        session_free(*out);
+        *out = NULL;
+        return -1;
+    }
     return 0;
 }
 
@@ -235,6 +280,92 @@ static int session_locked(session *s, char **msg)
     return 1;
 }
 
+/* The codes of select_multiple answer v in the order of its list, one
+ * space apart (as the screen writes them); unknown codes are kept at the
+ * end so that the check names them. Newly allocated. */
+static char *session_canon_multi(const session *s, const form_question *fq,
+                                 const char *v)
+{
+    char *copy = xstrdup(v), *save = NULL;
+    size_t n = 0, cap = 8;
+    char **codes = xcalloc(cap, sizeof *codes);
+    for (char *t = strtok_r(copy, " \t", &save); t;
+         t = strtok_r(NULL, " \t", &save)) {
+        if (n == cap) {
+            cap *= 2;
+            codes = xrealloc(codes, cap * sizeof *codes);
+        }
+        codes[n++] = t;
+    }
+    sbuf b;
+    sbuf_init(&b);
+    const form_list *l = fq->list >= 0 && (size_t)fq->list < s->f->nlists
+                             ? &s->f->lists[fq->list] : NULL;
+    for (size_t c = 0; l && c < l->nchoices; c++)
+        for (size_t i = 0; i < n; i++)
+            if (codes[i] && !strcmp(codes[i], l->choices[c].value)) {
+                sbuf_addf(&b, "%s%s", b.len ? " " : "", codes[i]);
+                for (size_t j = i; j < n; j++)   /* each code once */
+                    if (codes[j] && !strcmp(codes[j], l->choices[c].value))
+                        codes[j] = NULL;
+            }
+    for (size_t i = 0; i < n; i++)
+        if (codes[i])
+            sbuf_addf(&b, "%s%s", b.len ? " " : "", codes[i]);
+    free(codes);
+    free(copy);
+    return sbuf_detach(&b);
+}
+
+/* Answer v of question fq in its canonical form; newly allocated. */
+static char *session_canon(const session *s, const form_question *fq,
+                           const char *v)
+{
+    char *cv = canon_answer(fq->type, v ? v : "");
+    if (fq->type == QT_SELECT_MULTIPLE) {
+        char *m = session_canon_multi(s, fq, cv);
+        free(cv);
+        cv = m;
+    }
+    return cv;
+}
+
+/* Non-zero when the canonical value cv is what q in fr already holds. */
+static int session_same(session *s, session_item it, const char *cv)
+{
+    const char *old = inst_get(s->in, it.fr, it.q);
+    return old ? !strcmp(old, cv) : !*cv;
+}
+
+int session_same_answer(session *s, session_item it, const char *value)
+{
+    char *cv = session_canon(s, &s->f->q[it.q], value);
+    int same = session_same(s, it, cv);
+    free(cv);
+    return same;
+}
+
+/* A refusal of items that take no answer: computed ones, rosters, groups,
+ * notes and questions that do not apply (skip logic); 0 when it is
+ * answerable. */
+static int session_unanswerable(session *s, session_item it, char **msg)
+{
+    const form_question *fq = &s->f->q[it.q];
+    const char *why = NULL;
+    if (fq->read_only || fq->type == QT_CALCULATE || fq->calculation)
+        why = _("This answer is computed and cannot be changed.");
+    else if (fq->type == QT_REPEAT || fq->type == QT_GROUP ||
+             fq->type == QT_NOTE)
+        why = _("This is a roster, a section or a note, not a question "
+                "that takes an answer.");
+    else if (!inst_relevant(s->in, it.fr, it.q))
+        why = _("This question does not apply to this interview (skip "
+                "logic), so it takes no answer.");
+    if (why && msg)
+        *msg = xstrdup(why);
+    return why != NULL;
+}
+
 /* Check, store and apply answer v; removing members only when allowed
  * (allow_removal > 0); with allow_removal < 0 only check. */
 static int session_answer_do(session *s, session_item it, const char *v,
@@ -243,12 +374,14 @@ static int session_answer_do(session *s, session_item it, const char *v,
     const form_question *fq = &s->f->q[it.q];
     if (msg)
         *msg = NULL;
-    if (session_locked(s, msg))
-        return SESSION_LOCKED;
-    if (fq->read_only || fq->type == QT_NOTE || fq->type == QT_CALCULATE ||
-        fq->calculation) {
+    if (session_unanswerable(s, it, msg))
+        return INST_BAD_VALUE;
+    if (fq->type == QT_DECIMAL && v && canon_grouped(v)) {
         if (msg)
-            *msg = xstrdup(_("This answer is computed and cannot be changed."));
+            *msg = xasprintf(_("'%s' may be a number with a thousands "
+                               "separator: type it without digit groups "
+                               "(1500) or as 1.5; for three decimals add a "
+                               "zero (12.3450)."), v);
         return INST_BAD_VALUE;
     }
     if (v && !util_utf8_valid(v, strlen(v))) {
@@ -259,7 +392,15 @@ static int session_answer_do(session *s, session_item it, const char *v,
                              "terminal to UTF-8 and type it again."));
         return INST_BAD_VALUE;
     }
-    char *cv = canon_answer(fq->type, v ? v : "");
+    char *cv = session_canon(s, fq, v);
+    if (session_same(s, it, cv)) {
+        free(cv);           /* nothing changes, not even a complete status */
+        return INST_OK;
+    }
+    if (session_locked(s, msg)) {
+        free(cv);
+        return SESSION_LOCKED;
+    }
     inst_check rc = inst_check_value(s->in, it.fr, it.q, cv, msg);
     if (rc != INST_OK && rc != INST_REQUIRED) {
         free(cv);
@@ -298,8 +439,9 @@ static int session_answer_do(session *s, session_item it, const char *v,
     }
     inst_set(s->in, it.fr, it.q, cv);
     free(cv);
-    /* An answer may have added roster instances (count) with defaults. */
-    if (session_save_defaults(s)) {
+    /* A roster that grew: its new members start empty in the database
+     * as on the screen, but for their computed defaults. */
+    if (session_drop_strays(s) || session_save_defaults(s)) {
         if (msg)
             *msg = xstrdup(s->err);
         return -1;
@@ -440,6 +582,8 @@ int session_repeat_add(session *s, session_item it, inst_frame **out)
     inst_frame *fr = inst_repeat_add(s->in, it.fr, it.q);
     if (out)
         *out = fr;
+    if (session_drop_strays(s))
+        return -1;
     return session_save_defaults(s);
 }
 

@@ -82,6 +82,9 @@ int session_flag_duplicate(session *s, const char *other, const char *reason);
  * (a complete interview is checked as if it were reopened): INST_OK,
  * SESSION_REMOVES or a refusal, with *msg as session_answer gives it. */
 int session_check(session *s, session_item it, const char *value, char **msg);
+/* Non-zero when value (put in its canonical form) is what item it already
+ * holds: answering it would change nothing. */
+int session_same_answer(session *s, session_item it, const char *value);
 /* The duplicate-key flags recorded on the interview, "UUID reason"
  * joined by "; " (newly allocated), or NULL when there is none. */
 char *session_duplicate_flags(session *s);

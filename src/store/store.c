@@ -45,6 +45,9 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_IV_STATUS] = "SELECT status FROM interviews WHERE uuid = ?1",
     [SS_IV_TOUCH] = "UPDATE interviews SET updated = ?2, exported_at = NULL"
         " WHERE uuid = ?1",
+    [SS_IV_MARK] = "SELECT seq FROM audit WHERE interview = ?1 AND event IN"
+        " ('change', 'count', 'remove-instance', 'renumber', 'status',"
+        " 'merge') ORDER BY seq DESC LIMIT 1",
     [SS_IV_SET_STATUS] = "UPDATE interviews SET status = ?2, updated = ?3,"
         " exported_at = NULL WHERE uuid = ?1",
     [SS_IV_SET_POS] = "UPDATE interviews SET position = ?2 WHERE uuid = ?1",
@@ -223,8 +226,20 @@ int store_begin(store *st)
     return 0;
 }
 
+static long long guard_read(store *st, const char *uuid);
+
 int store_commit(store *st)
 {
+    /* What this connection wrote is seen: the guard moves past it. */
+    int passed = st->guard_passed;
+    st->guard_passed = 0;
+    long long mark = passed ? guard_read(st, st->guard_uuid) : 0;
+    if (mark < 0) {
+        store_rollback(st);
+        return -1;
+    }
+    if (passed)
+        st->guard_mark = mark;
     if (run_control(st, SS_COMMIT) != 0) {
         store_fail(st, "committing");
         store_rollback(st);
@@ -235,6 +250,7 @@ int store_commit(store *st)
 
 void store_rollback(store *st)
 {
+    st->guard_passed = 0;
     if (sqlite3_get_autocommit(st->db))
         return;
     char *keep = st->sqlerr;
@@ -290,8 +306,55 @@ int store_audit_add(store *st, const char *uuid, const char *time,
     return store_step(st, s);
 }
 
+/* The last content change of interview uuid (its audit sequence, 0 when
+ * none); -1 on failure. */
+static long long guard_read(store *st, const char *uuid)
+{
+    sqlite3_stmt *s = store_stmt_key(st, SS_IV_MARK, uuid);
+    if (!s)
+        return -1;
+    int rc = store_step(st, s);
+    long long mark = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "reading interview %s", uuid);
+    return mark;
+}
+
+int store_guard(store *st, const char *uuid)
+{
+    st->guard_uuid[0] = '\0';
+    if (!uuid)
+        return 0;
+    long long mark = guard_read(st, uuid);
+    if (mark < 0)
+        return -1;
+    snprintf(st->guard_uuid, sizeof st->guard_uuid, "%s", uuid);
+    st->guard_mark = mark;
+    return 0;
+}
+
+/* Inside a change of uuid: refuse it when the interview guarded here was
+ * changed through another connection since this one last saw it. */
+static int guard_check(store *st, const char *uuid)
+{
+    if (!st->guard_uuid[0] || strcmp(st->guard_uuid, uuid) != 0)
+        return 0;
+    long long mark = guard_read(st, uuid);
+    if (mark < 0)
+        return -1;
+    st->guard_passed = mark == st->guard_mark;
+    if (mark != st->guard_mark)
+        return store_failx(st, "interview %s was changed by another program "
+                           "while it was open here; nothing was saved: "
+                           "leave it and open it again", uuid);
+    return 0;
+}
+
 int store_touch(store *st, const char *uuid, const char *time)
 {
+    if (guard_check(st, uuid) != 0)
+        return -1;
     sqlite3_stmt *s = store_stmt(st, SS_IV_TOUCH);
     if (!s)
         return -1;
@@ -654,7 +717,7 @@ int store_interview_set_status(store *st, const char *uuid,
     if (store_begin(st) != 0)
         return -1;
     store_status old;
-    int rc = read_status(st, uuid, &old);
+    int rc = guard_check(st, uuid) ? -1 : read_status(st, uuid, &old);
     if (rc == 1)
         store_failx(st, "no interview %s", uuid);
     if (rc != 0)

@@ -185,6 +185,11 @@ int store_interview_create(store *st, const char *form_id,
 int store_get_interview(store *st, const char *uuid, store_interview *out);
 /* Free the strings of a store_interview. */
 void store_interview_clear(store_interview *iv);
+/* Guard interview uuid for this connection (NULL: stop): from now on a
+ * change to it is refused, with nothing saved, when another connection
+ * (another program) changed its content since this one last did or since
+ * the guard was set. 0, or -1 on failure. */
+int store_guard(store *st, const char *uuid);
 /* Change the status (audited as a 'status' event). */
 int store_interview_set_status(store *st, const char *uuid,
                                store_status status);

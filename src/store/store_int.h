@@ -17,6 +17,7 @@ enum store_stmt {
     SS_SETTING_GET, SS_SETTING_SET, SS_SETTING_DEL, SS_SETTING_ADD,
     SS_FORM_FIND, SS_FORM_GET, SS_FORM_ADD,
     SS_IV_ADD, SS_IV_GET, SS_IV_LIST, SS_IV_STATUS, SS_IV_TOUCH,
+    SS_IV_MARK,
     SS_IV_SET_STATUS, SS_IV_SET_POS, SS_IV_EXPORTED, SS_IV_DELETE, SS_COUNT,
     SS_ANS_GET, SS_ANS_PUT, SS_ANS_DEL, SS_ANS_LOAD, SS_ANS_SAME,
     SS_AUDIT_ADD, SS_AUDIT_LOAD,
@@ -35,6 +36,11 @@ struct store {
     char *device_id;      /* cached once known */
     char *sqlerr;         /* SQLite's message for the last failed step */
     sqlite3_stmt *stmt[SS_COUNT_OF_STMTS];
+    /* store_guard: the interview open here and the last change to it
+     * that this connection has seen (guard_uuid empty: none). */
+    char guard_uuid[37];
+    long long guard_mark;
+    int guard_passed;     /* this transaction changed it after checking */
 };
 
 /* Make the database at path and its -wal/-shm, when this user's, its
