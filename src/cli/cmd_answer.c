@@ -23,55 +23,16 @@ void cmd_split_answer(const char *arg, char **qid, char **path)
     *path = xstrdup(at ? at + 1 : "");
 }
 
-/* Load the form an interview was taken with, from the database. */
-static form *answer_form(store *st, const char *prog, const char *uuid)
-{
-    store_interview iv;
-    int rc = store_get_interview(st, uuid, &iv);
-    if (rc != 0) {
-        if (rc > 0)
-            cmd_eprintf(_("%s: no interview %s in %s\n"), prog, uuid,
-                    store_path(st));
-        else
-            cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
-        return NULL;
-    }
-    store_form sf;
-    form *f = NULL;
-    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
-        diag_list d;
-        diag_init(&d);
-        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
-        if (f && d.n) {
-            form_free(f);
-            f = NULL;
-        }
-        diag_free(&d);
-        store_form_clear(&sf);
-    }
-    if (!f)
-        cmd_eprintf(_("%s: the form %s version %s of interview %s cannot "
-                          "be loaded\n"), prog, iv.form_id, iv.form_version,
-                uuid);
-    store_interview_clear(&iv);
-    return f;
-}
-
 /* Open interview uuid as a session; *f receives its form. NULL (after
  * saying why) when it cannot be opened. */
 static session *answer_open(store *st, const char *prog, const char *uuid,
                             form **f)
 {
-    *f = answer_form(st, prog, uuid);
-    if (!*f)
-        return NULL;
     session *s = NULL;
     char *err = NULL;
-    if (session_resume(st, *f, uuid, (*f)->default_lang, &s, &err) != 0) {
+    if (session_open_stored(st, uuid, &s, f, &err) != 0) {
         cmd_eprintf("%s: %s\n", prog, err ? err : uuid);
         free(err);
-        form_free(*f);
-        *f = NULL;
     }
     return s;
 }

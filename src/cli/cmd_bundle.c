@@ -212,6 +212,11 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                  "duplicates %ld\n"), r->path, r->counts.added,
                r->counts.updated, r->counts.unchanged, r->counts.conflicts,
                r->counts.duplicates);
+        if (r->counts.returned)
+            cmd_printf(_("%s: %ld complete interview(s) break their own "
+                         "checks once merged: returned to the enumerator "
+                         "(see khaosat review)\n"), r->path,
+                       r->counts.returned);
         break;
     case SYNC_AGAIN:
         cmd_printf(_("%s: already merged; nothing changed\n"), r->path);

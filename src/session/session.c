@@ -172,6 +172,7 @@ void session_free(session *s)
 {
     if (!s)
         return;
+    store_unguard(s->st, s->uuid);
     inst_free(s->in);
     free(s->err);
     free(s);
@@ -733,4 +734,90 @@ int session_finalise(session *s)
         return session_fail(s);
     s->complete = 1;
     return 0;
+}
+
+int session_open_stored(store *st, const char *uuid, session **out,
+                        form **fout, char **err)
+{
+    *out = NULL;
+    *fout = NULL;
+    store_interview iv;
+    int rc = store_get_interview(st, uuid, &iv);
+    if (rc != 0) {
+        *err = rc > 0 ? xasprintf(_("no interview %s in %s"), uuid,
+                                  store_path(st))
+                      : xstrdup(store_errmsg(st));
+        return -1;
+    }
+    store_form sf;
+    form *f = NULL;
+    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
+        diag_list d;
+        diag_init(&d);
+        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
+        if (f && d.n) {
+            form_free(f);
+            f = NULL;
+        }
+        diag_free(&d);
+        store_form_clear(&sf);
+    }
+    if (!f)
+        *err = xasprintf(_("the form %s version %s of interview %s cannot "
+                           "be loaded"), iv.form_id, iv.form_version, uuid);
+    store_interview_clear(&iv);
+    if (!f)
+        return -1;
+    if (session_resume(st, f, uuid, f->default_lang, out, err) != 0) {
+        form_free(f);
+        return -1;
+    }
+    *fout = f;
+    return 0;
+}
+
+/* "q@path: message; ..." for the first few problems; newly allocated. */
+static char *session_problem_text(session *s)
+{
+    session_problem *p;
+    size_t n = session_problems(s, &p);
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < n && i < 5; i++) {
+        char *path = inst_frame_path(p[i].item.fr);
+        sbuf_addf(&b, "%s%s%s%s: %s", i ? "; " : "", s->f->q[p[i].item.q].id,
+                  *path ? "@" : "", path, p[i].msg ? p[i].msg : "");
+        free(path);
+    }
+    if (n > 5)
+        sbuf_addf(&b, "; ...");
+    session_problems_free(p, n);
+    return sbuf_detach(&b);
+}
+
+int session_settle_merged(store *st, const char *uuid, int *returned,
+                          char **err)
+{
+    *returned = 0;
+    session *s;
+    form *f;
+    if (session_open_stored(st, uuid, &s, &f, err) != 0)
+        return -1;
+    int rc = 0;
+    char *why = s->complete ? session_problem_text(s) : NULL;
+    if (why && *why) {
+        char *comment = xasprintf(_("After merging, this complete interview "
+                                    "breaks its own checks: %s"), why);
+        rc = store_review_set(st, uuid, "returned", comment, "merge") ||
+             session_reopen(s);
+        free(comment);
+        if (rc)
+            *err = xstrdup(store_errmsg(st));
+        else
+            *returned = 1;
+    }
+    free(why);
+    session_free(s);
+    form_free(f);
+    return rc ? -1 : 0;
 }

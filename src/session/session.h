@@ -33,6 +33,18 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
 /* Reopen the interview uuid of form f with its answers and repeats. */
 int session_resume(store *st, const form *f, const char *uuid, int lang,
                    session **out, char **err);
+/* Open interview uuid with the form it was taken with, from the store:
+ * *out and *f (newly allocated, the caller frees both) or -1 with *err
+ * newly allocated. */
+int session_open_stored(store *st, const char *uuid, session **out,
+                        form **f, char **err);
+/* After a merge gave interview uuid new content: answers beyond its
+ * rosters' counts are dropped (audited), and a complete interview that
+ * breaks its own checks is returned to the enumerator (review "returned"
+ * by "merge" with the problems, status draft; *returned set). 0, or -1
+ * with *err newly allocated. */
+int session_settle_merged(store *st, const char *uuid, int *returned,
+                          char **err);
 /* Free the session (the store is the caller's). */
 void session_free(session *s);
 /* The in-memory interview. */

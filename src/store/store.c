@@ -334,6 +334,12 @@ int store_guard(store *st, const char *uuid)
     return 0;
 }
 
+void store_unguard(store *st, const char *uuid)
+{
+    if (!strcmp(st->guard_uuid, uuid))
+        st->guard_uuid[0] = '\0';
+}
+
 /* Inside a change of uuid: refuse it when the interview guarded here was
  * changed through another connection since this one last saw it. */
 static int guard_check(store *st, const char *uuid)

@@ -190,6 +190,8 @@ void store_interview_clear(store_interview *iv);
  * (another program) changed its content since this one last did or since
  * the guard was set. 0, or -1 on failure. */
 int store_guard(store *st, const char *uuid);
+/* Stop guarding uuid (when it is the one guarded). */
+void store_unguard(store *st, const char *uuid);
 /* Change the status (audited as a 'status' event). */
 int store_interview_set_status(store *st, const char *uuid,
                                store_status status);

@@ -168,6 +168,9 @@ void merger_free(merger *m)
     for (int i = 0; i < MS_COUNT; i++)
         sqlite3_finalize(m->s[i]);
     merge_keys_free(m);
+    for (size_t i = 0; i < m->nchanged; i++)
+        free(m->changed[i]);
+    free(m->changed);
     free(m->device);
     free(m->enumerator);
     free(m->err);
@@ -193,7 +196,26 @@ static int apply_revision(merger *m, const char *uuid, const char *old,
     if (store_audit_add(m->st, uuid, m->now_ms, "merge", NULL, NULL, old,
                         rev) != SQLITE_DONE)
         return merge_fail(m, m->db, "auditing interview %s", uuid);
+    if (m->nchanged == m->capchanged) {
+        m->capchanged = m->capchanged ? 2 * m->capchanged : 16;
+        m->changed = xrealloc(m->changed, m->capchanged * sizeof *m->changed);
+    }
+    m->changed[m->nchanged++] = xstrdup(uuid);
     return 0;
+}
+
+/* Forget the interviews of the last run. */
+static void forget_changed(merger *m)
+{
+    for (size_t i = 0; i < m->nchanged; i++)
+        free(m->changed[i]);
+    m->nchanged = 0;
+}
+
+size_t merger_changed(const merger *m, char *const **out)
+{
+    *out = m->changed;
+    return m->nchanged;
 }
 
 /* The local interview: 0 with its form and head (NULL when it has no
@@ -487,6 +509,7 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
 {
     memset(&m->c, 0, sizeof m->c);
     m->forms_held = 0;
+    forget_changed(m);
     m->b = b;
     store_now_both(m->now, m->now_ms);
     sqlite3 *bdb = bundle_sqlite(b);
@@ -508,6 +531,8 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
         }
         if (rc != 0)
             store_rollback(m->st);
+        if (rc != 0)
+            forget_changed(m);
     }
     for (int i = 0; i < BS_COUNT; i++) {
         sqlite3_finalize(m->bs[i]);

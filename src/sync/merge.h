@@ -27,6 +27,8 @@ typedef struct merge_counts {
     long added, updated, unchanged;
     long conflicts;       /* answers changed on both sides */
     long duplicates;      /* interviews flagged as possible duplicates */
+    long returned;        /* complete interviews that broke their own
+                           * checks once merged: returned (sync) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the
@@ -50,6 +52,10 @@ int merger_rekey(merger *m, char **err);
  * database as it was.  progress may be NULL. */
 int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
                merge_counts *out, char **err);
+
+/* The interviews whose content the last merger_run changed (the
+ * merger's strings, valid until its next run). */
+size_t merger_changed(const merger *m, char *const **out);
 
 /* What accepting one form of a bundle did. */
 enum merge_form_status {

@@ -61,6 +61,9 @@ struct merger {
     char *err;
     int forms_held;           /* the last run stopped at a form not kept here */
     const catalog *cat;       /* the office's forms directory, or NULL */
+    /* The interviews whose content the last run changed. */
+    char **changed;
+    size_t nchanged, capchanged;
 };
 
 /* An interview's revision history in memory (merge_graph.c). */

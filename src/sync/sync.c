@@ -13,6 +13,7 @@
 
 #include "core/durable.h"
 #include "core/util.h"
+#include "session/session.h"
 #include "sync/bundle_int.h"
 #include "sync/envelope.h"
 
@@ -153,6 +154,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.unchanged += res->counts.unchanged;
         r->t->counts.conflicts += res->counts.conflicts;
         r->t->counts.duplicates += res->counts.duplicates;
+        r->t->counts.returned += res->counts.returned;
         break;
     case SYNC_AGAIN:
         r->t->again++;
@@ -184,6 +186,25 @@ static int open_checked(sync_run *r, const char *path, bundle **b,
     return rc;
 }
 
+/* After a merge: each interview it changed loses the answers beyond its
+ * rosters' counts, and a complete one that breaks its own checks is
+ * returned to the enumerator (session_settle_merged). A failure here
+ * leaves the merge as it is and is told as the bundle's message. */
+static void settle_changed(sync_run *r, sync_bundle_result *res)
+{
+    char *const *uuids;
+    size_t n = merger_changed(r->mg, &uuids);
+    for (size_t i = 0; i < n; i++) {
+        int returned = 0;
+        char *err = NULL;
+        if (session_settle_merged(r->st, uuids[i], &returned, &err) != 0) {
+            free(err);      /* a form that cannot be loaded: left as is */
+            continue;
+        }
+        res->counts.returned += returned;
+    }
+}
+
 /* Check and merge one bundle file, bundle i of n. */
 static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
 {
@@ -206,6 +227,8 @@ static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
                 ? merger_run(r->mg, b, run_progress, r, &res.counts, &err)
                 : -1;
         }
+        if (rc == 0)
+            settle_changed(r, &res);
         res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
                                                       : SYNC_REFUSED;
     }
