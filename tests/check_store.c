@@ -831,6 +831,7 @@ START_TEST(migrates_from_v5_to_canonical_values)
     /* The case key a merge recorded from the answer as typed. */
     char *sql = xasprintf("INSERT INTO case_keys (interview, form_id, key, rev)"
                           " VALUES ('%s', 'canon', 'hh_no=08', 'r');"
+                          " UPDATE interviews SET exported_at = 't';"
                           " PRAGMA user_version = 5;", uuid);
     check_sql_exec(dbpath, sql);
     free(sql);
@@ -850,6 +851,9 @@ START_TEST(migrates_from_v5_to_canonical_values)
                                             " new_value = '8'"), 1);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM case_keys"
                                             " WHERE key = 'hh_no=8'"), 1);
+    /* Rewritten, it goes out with the next export. */
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM interviews"
+                                            " WHERE exported_at IS NULL"), 1);
     /* Opening again changes nothing more. */
     st = open_ok();
     store_close(st);

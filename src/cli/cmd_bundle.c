@@ -253,7 +253,8 @@ int cmd_merge(int argc, char **argv)
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
     long abort_after = env ? cmd_parse_count(env) : 0;
     sync_merge_hooks h = {.progress = abort_hook, .done = merge_done,
-                          .ctx = &abort_after};
+                          .ctx = &abort_after,
+                          .settle = session_settle_merged};
     sync_totals t;
     /* The office's own forms directory holds its forms: bundles made with
      * exactly those merge without a 'forms accept'. */

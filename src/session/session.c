@@ -795,16 +795,43 @@ static char *session_problem_text(session *s)
     return sbuf_detach(&b);
 }
 
+/* Rewrite every stored answer that is not in its canonical form (a value
+ * from a laptop of an older release), audited as a change. */
+static int session_canon_all(session *s)
+{
+    inst_rows rows = {NULL, 0, 0};
+    inst_rows_dump(s->in, &rows);
+    int bad = 0;
+    for (size_t i = 0; i < rows.n && !bad; i++) {
+        int q = rows.v[i].qid ? form_find(s->f, rows.v[i].qid) : -1;
+        inst_frame *fr = q >= 0 ? inst_frame_find(s->in, rows.v[i].path)
+                                : NULL;
+        if (!fr || !rows.v[i].value)
+            continue;
+        char *cv = session_canon(s, &s->f->q[q], rows.v[i].value);
+        if (strcmp(cv, rows.v[i].value) != 0) {
+            bad = store_save_answer(s->st, s->uuid, rows.v[i].qid,
+                                    rows.v[i].path, cv);
+            if (!bad)
+                inst_set(s->in, fr, q, cv);
+        }
+        free(cv);
+    }
+    inst_rows_free(&rows);
+    return bad ? session_fail(s) : 0;
+}
+
 int session_settle_merged(store *st, const char *uuid, int *returned,
                           char **err)
 {
     *returned = 0;
+    *err = NULL;
     session *s;
     form *f;
     if (session_open_stored(st, uuid, &s, &f, err) != 0)
         return -1;
-    int rc = 0;
-    char *why = s->complete ? session_problem_text(s) : NULL;
+    int rc = session_canon_all(s);
+    char *why = !rc && s->complete ? session_problem_text(s) : NULL;
     if (why && *why) {
         char *comment = xasprintf(_("After merging, this complete interview "
                                     "breaks its own checks: %s"), why);
@@ -816,6 +843,8 @@ int session_settle_merged(store *st, const char *uuid, int *returned,
         else
             *returned = 1;
     }
+    if (rc && !*err)
+        *err = xstrdup(session_errmsg(s));
     free(why);
     session_free(s);
     form_free(f);

@@ -213,6 +213,12 @@ int store_canon_migrate(sqlite3 *db)
                   || canon_case_keys(db, f, version) != 0;
         form_free(f);
     }
+    /* A rewritten interview goes out again with the next export. */
+    if (!bad)
+        bad = sqlite3_exec(db, "UPDATE interviews SET exported_at = NULL"
+                           " WHERE uuid IN (SELECT interview FROM audit"
+                           " WHERE event = 'canonical')", NULL, NULL,
+                           NULL) != SQLITE_OK;
     sqlite3_finalize(forms);
     sqlite3_finalize(put);
     sqlite3_finalize(audit);

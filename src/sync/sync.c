@@ -13,7 +13,6 @@
 
 #include "core/durable.h"
 #include "core/util.h"
-#include "session/session.h"
 #include "sync/bundle_int.h"
 #include "sync/envelope.h"
 
@@ -188,16 +187,16 @@ static int open_checked(sync_run *r, const char *path, bundle **b,
 
 /* After a merge: each interview it changed loses the answers beyond its
  * rosters' counts, and a complete one that breaks its own checks is
- * returned to the enumerator (session_settle_merged). A failure here
+ * returned to the enumerator (the settle hook). A failure here
  * leaves the merge as it is and is told as the bundle's message. */
 static void settle_changed(sync_run *r, sync_bundle_result *res)
 {
     char *const *uuids;
-    size_t n = merger_changed(r->mg, &uuids);
+    size_t n = r->h->settle ? merger_changed(r->mg, &uuids) : 0;
     for (size_t i = 0; i < n; i++) {
         int returned = 0;
         char *err = NULL;
-        if (session_settle_merged(r->st, uuids[i], &returned, &err) != 0) {
+        if (r->h->settle(r->st, uuids[i], &returned, &err) != 0) {
             free(err);      /* a form that cannot be loaded: left as is */
             continue;
         }

@@ -74,6 +74,11 @@ typedef struct sync_merge_hooks {
     /* The bundle's result. */
     void (*done)(void *ctx, const sync_bundle_result *r);
     void *ctx;
+    /* Called for each interview a merged bundle changed, after its
+     * transaction: the commands and screens pass session_settle_merged
+     * (answers beyond the rosters' counts dropped, a complete interview
+     * that breaks its own checks returned). 0, or -1 with *err. */
+    int (*settle)(store *st, const char *uuid, int *returned, char **err);
 } sync_merge_hooks;
 
 /* Totals over a merge. */

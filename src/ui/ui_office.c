@@ -17,6 +17,7 @@
 #include "core/i18n.h"
 #include "sync/sync.h"
 #include "report/report.h"
+#include "session/session.h"
 #include "ui/ui.h"
 #include "core/util.h"
 
@@ -474,7 +475,8 @@ void ui_merge(ui_app *a)
                           .progress = office_merge_progress,
                           .ask_unsigned = office_merge_unsigned,
                           .ask_forms = office_merge_forms,
-                          .done = office_merge_done, .ctx = &om};
+                          .done = office_merge_done, .ctx = &om,
+                          .settle = session_settle_merged};
     sync_totals t;
     sync_merge_paths(a->st, a->cat, &dir, 1, 0, &h, &t);
     sbuf out;
