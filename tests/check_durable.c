@@ -160,6 +160,28 @@ START_TEST(replace_refuses_what_is_not_a_file)
 }
 END_TEST
 
+START_TEST(replace_never_writes_over_a_database)
+{
+    char *err = NULL;
+    char *db = xasprintf("%s/lap.db", dir);
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "CREATE TABLE t (x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    ck_assert_int_eq(durable_write_file(db, "report", 6, 0600,
+                                        DURABLE_REPLACE, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is a database"));
+    free(err);
+    size_t len;
+    char *s = util_read_file(db, &len);
+    ck_assert_mem_eq(s, "SQLite format 3", 15);
+    free(s);
+    ck_assert_int_eq(count_entries(dir), 1);
+    free(db);
+}
+END_TEST
+
 START_TEST(errors_name_the_directory)
 {
     char *err = NULL;
@@ -194,6 +216,7 @@ int main(void)
     tcase_add_test(tc, abort_and_sweep_leave_nothing_behind);
     tcase_add_test(tc, sweep_leaves_a_live_file_alone);
     tcase_add_test(tc, replace_refuses_what_is_not_a_file);
+    tcase_add_test(tc, replace_never_writes_over_a_database);
     tcase_add_test(tc, errors_name_the_directory);
     tcase_add_test(tc, dirname_of_paths);
     return check_run(s);

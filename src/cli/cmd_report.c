@@ -13,6 +13,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
 #include "core/durable.h"
+#include "core/ui_text.h"
 #include "report/csv.h"
 #include "core/i18n.h"
 #include "report/report.h"
@@ -64,38 +65,26 @@ static rscan *open_scan(const char *prog, const char *db_opt)
 /* Set by --sync: files written reach the disk before the command ends. */
 static int sync_out;
 
-/* Write text to path ("-" or NULL: standard output); 0 or 1.  With
- * --sync it is written durably (temporary, fsync, rename, directory
- * fsync): a power cut leaves the old file or the whole new one. */
+/* Write text to path ("-" or NULL: standard output); 0 or 1.  A file is
+ * always written durably (temporary, fsync, rename, directory fsync): a
+ * cut leaves the old file or the whole new one, and a database's name is
+ * refused rather than written over.  Made safe for the terminal first: it
+ * may be shown with cat later. */
 static int write_out(const char *prog, const char *path, const char *text)
 {
     if (!path || !strcmp(path, "-")) {
         cmd_puts_safe(text, stdout);
         return fflush(stdout) ? 1 : 0;
     }
-    if (sync_out) {
-        char *err = NULL;
-        if (durable_write_file(path, text, strlen(text), 0600,
-                               DURABLE_REPLACE, &err) == 0)
-            return 0;
-        fprintf(stderr, "%s: %s\n", prog, err);
-        free(err);
-        return 1;
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        cmd_eprintf(_("%s: cannot write %s: %s\n"), prog, path,
-                strerror(errno));
-        return 1;
-    }
-    durable_tighten_fd(fileno(f));   /* an older file may be 0644 */
-    cmd_puts_safe(text, f);   /* it may be shown with cat later */
-    if (fclose(f)) {
-        cmd_eprintf(_("%s: cannot write %s: %s\n"), prog, path,
-                strerror(errno));
-        return 1;
-    }
-    return 0;
+    char *safe = ui_text_safe(text, 1), *err = NULL;
+    int rc = durable_write_file(path, safe, strlen(safe), 0600,
+                                DURABLE_REPLACE, &err);
+    free(safe);
+    if (rc == 0)
+        return 0;
+    cmd_eprintf("%s: %s\n", prog, err);
+    free(err);
+    return 1;
 }
 
 /* Sync the files csv wrote and their folder (--sync); 0 or 1. */

@@ -137,6 +137,22 @@ void durable_abort(durable *d)
     free(d);
 }
 
+/* Non-zero when the regular file path is an SQLite database: a report,
+ * a backup or a card given a database's name (the one in use, or another
+ * laptop's) must never replace it. */
+static int is_database(const char *path)
+{
+    static const char magic[16] = "SQLite format 3";
+    char head[16];
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int db = read(fd, head, sizeof head) == (ssize_t)sizeof head
+        && memcmp(head, magic, sizeof head) == 0;
+    close(fd);
+    return db;
+}
+
 /* Rename tmp to path; with DURABLE_NEW an existing path is left alone
  * (returns 1).  renameat2's RENAME_NOREPLACE makes that atomic where the
  * file system has it; elsewhere a check just before is the best there is. */
@@ -152,6 +168,8 @@ static int rename_into(const char *tmp, const char *path,
             errno = EEXIST;
             return -2;
         }
+        if (is_database(path))
+            return -3;
         return rename(tmp, path) == 0 ? 0 : -1;
     }
 #ifdef RENAME_NOREPLACE
@@ -189,9 +207,12 @@ int durable_commit(durable *d, const char *path, enum durable_mode how,
     int rc = rename_into(d->tmp, path, how);
     if (rc == 1)
         return 1;
-    if (rc == -2) {
-        *err = xasprintf("%s exists and is not a regular file; give the "
-                         "name of a file", path);
+    if (rc == -2 || rc == -3) {
+        *err = rc == -2
+            ? xasprintf("%s exists and is not a regular file; give the "
+                        "name of a file", path)
+            : xasprintf("%s is a database; khaosat will not write over it: "
+                        "give another name", path);
         durable_abort(d);
         return -1;
     }

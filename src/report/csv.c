@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/durable.h"
 #include "core/i18n.h"
@@ -37,6 +38,7 @@ typedef struct ctable {
     cmap *maps;
     size_t nmaps;
     FILE *fp;
+    durable *d;           /* the file being written, under a temporary name */
     char *path;
     long rows;
 } ctable;
@@ -183,12 +185,18 @@ static int open_tables(cexport *x)
                       : xasprintf("%s/%s.csv", x->o->dir, fid);
         free(fid);
         free(rid);
-        t->fp = fopen(t->path, "wb");
-        if (t->fp)   /* an older file may be 0644 */
-            durable_tighten_fd(fileno(t->fp));
+        /* Each file is written under a temporary name and takes its own
+         * name only when it is whole: a cut or a full disk leaves the
+         * previous export, never half a table. */
+        char *why = NULL;
+        t->d = durable_begin(x->o->dir, 0600, &why);
+        int fd = t->d ? dup(durable_fd(t->d)) : -1;
+        t->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
         if (!t->fp) {
-            x->err = xasprintf(_("cannot write %s: %s"), t->path,
-                               strerror(errno));
+            x->err = why ? why : xasprintf(_("cannot write %s: %s"), t->path,
+                                           strerror(errno));
+            if (fd >= 0)
+                close(fd);
             return -1;
         }
         write_header(x, t);
@@ -395,6 +403,15 @@ int csv_export(rscan *s, const catalog *cat, const csv_opts *o,
         if (t->fp && fclose(t->fp) && rc == 0) {
             x.err = xasprintf(_("cannot write %s: %s"), t->path, strerror(errno));
             rc = -1;
+        }
+        if (t->d && rc == 0) {
+            char *why = NULL;
+            if (durable_commit(t->d, t->path, DURABLE_REPLACE, &why) != 0) {
+                x.err = why;
+                rc = -1;
+            }
+        } else {
+            durable_abort(t->d);
         }
         if (t->path) {
             sum->files[sum->n].path = t->path;
