@@ -160,7 +160,7 @@ static int rename_into(const char *tmp, const char *path,
                        enum durable_mode how)
 {
     struct stat old;
-    if (how == DURABLE_REPLACE) {
+    if (how != DURABLE_NEW) {
         /* A device, FIFO or directory under that name is not ours to
          * replace (writing a backup "to /dev/null" as root must not
          * destroy /dev/null). */
@@ -168,7 +168,7 @@ static int rename_into(const char *tmp, const char *path,
             errno = EEXIST;
             return -2;
         }
-        if (is_database(path))
+        if (how == DURABLE_REPLACE && is_database(path))
             return -3;
         return rename(tmp, path) == 0 ? 0 : -1;
     }

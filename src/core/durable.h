@@ -18,7 +18,8 @@ typedef struct durable durable;
 
 /* How durable_commit() treats an existing file at the final path. */
 enum durable_mode {
-    DURABLE_REPLACE,   /* replace it atomically */
+    DURABLE_REPLACE,   /* replace it atomically, unless it is a database */
+    DURABLE_REPLACE_DATABASE, /* replace it, even a database (restore) */
     DURABLE_NEW        /* refuse: the caller picks another name */
 };
 

@@ -497,7 +497,7 @@ static int replace_db(const char *target, const unsigned char *data,
         unlink(p);
         free(p);
     }
-    return durable_commit(d, target, DURABLE_REPLACE, err);
+    return durable_commit(d, target, DURABLE_REPLACE_DATABASE, err);
 }
 
 int backup_restore(const char *path, const char *db_opt, int replace,

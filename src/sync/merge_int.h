@@ -44,6 +44,7 @@ typedef struct form_keys {
     char **qid;
     size_t n;
     struct form *f;
+    int unreadable;           /* reading it failed (a damaged database) */
 } form_keys;
 
 struct merger {

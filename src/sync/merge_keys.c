@@ -44,7 +44,9 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     k->form_id = xstrdup(form_id);
     k->version = xstrdup(version);
     store_form sf;
-    if (store_load_form(m->st, form_id, version, &sf) != 0)
+    int got = store_load_form(m->st, form_id, version, &sf);
+    k->unreadable = got < 0;
+    if (got != 0)
         return k;
     diag_list d;
     diag_init(&d);
@@ -55,7 +57,10 @@ static const form_keys *keys_of(merger *m, const char *form_id,
             k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);
         k->f = f;
     } else {
+        /* Forms are kept here only once they load (forms accept, the
+         * office's own directory): one that no longer does was damaged. */
         form_free(f);
+        k->unreadable = 2;
     }
     diag_free(&d);
     store_form_clear(&sf);
@@ -66,6 +71,16 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
     const form_keys *k = keys_of(m, form_id, version);
+    if (k->unreadable == 1)
+        return merge_fail(m, m->db, "reading form %s", form_id);
+    if (k->unreadable == 2) {
+        free(m->err);
+        m->err = xasprintf("%s: form %s version %s kept here does not load: "
+                           "the database is damaged: restore it from a "
+                           "backup (khaosat restore)", store_path(m->st),
+                           form_id, version);
+        return -1;
+    }
     if (!k->f) {
         /* No loadable form, no check: such answers are never taken. */
         sbuf b;
