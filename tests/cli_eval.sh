@@ -175,4 +175,12 @@ run "$KHAOSAT" eval --bogus '1'
 expect_status 2
 expect_err_contains "unknown option '--bogus'"
 
+# --set values are normalised to NFC as answers typed on the screen are, so
+# a Vietnamese name typed with combining marks passes a \p{L} check here
+# as it does in the form.
+nfd=$(printf 'Nguye\314\202\314\203n Va\314\206n')
+run "$KHAOSAT" eval --set ".=$nfd" "regex(., '[\\p{L} ]+') and string-length(.) = 10"
+expect_status 0
+expect_out "true"
+
 finish

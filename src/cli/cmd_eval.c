@@ -1,6 +1,7 @@
 /* cmd_eval.c: `khaosat eval`, which evaluates one expression against answers
  * given on the command line, for trying out a form's logic. */
 #include "config.h"
+#include "core/canon.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ typedef struct eval_answers {
     char **names;
     char **values;
     size_t n;
-    const char *self;     /* value of ".", or NULL */
+    char *self;           /* value of ".", or NULL */
     const char *missing;  /* the first name asked for but not given */
     int missing_bare;
     const char *form_path; /* --form, or NULL */
@@ -47,21 +48,25 @@ static int add_answer(eval_answers *a, const char *arg)
     if (!eq || eq == arg)
         return -1;
     size_t len = (size_t)(eq - arg);
+    /* Normalised as an answer typed on the screen is (NFC), so that eval
+     * says what the form would say. */
+    char *v = canon_text(eq + 1);
     if (len == 1 && arg[0] == '.') {
-        a->self = eq + 1;
+        free(a->self);
+        a->self = v;
         return 0;
     }
     for (size_t i = 0; i < a->n; i++) {
         if (strlen(a->names[i]) == len && !memcmp(a->names[i], arg, len)) {
             free(a->values[i]);
-            a->values[i] = xstrdup(eq + 1);
+            a->values[i] = v;
             return 0;
         }
     }
     a->names = xrealloc(a->names, (a->n + 1) * sizeof *a->names);
     a->values = xrealloc(a->values, (a->n + 1) * sizeof *a->values);
     a->names[a->n] = xstrndup(arg, len);
-    a->values[a->n++] = xstrdup(eq + 1);
+    a->values[a->n++] = v;
     return 0;
 }
 
@@ -73,6 +78,7 @@ static void free_answers(eval_answers *a)
     }
     free(a->names);
     free(a->values);
+    free(a->self);
 }
 
 /* Resolver: the index of a --set name. */
