@@ -206,4 +206,16 @@ run "$K" simulate --db "$TMP/new/laptop.db" --forms "$TMP/bigforms" --form house
 expect_status 0
 expect_err_contains "larger than 4 MB"
 
+# Folders made for a new database are synced into their parents (their
+# names would not survive a power cut otherwise): traced when strace is here.
+if command -v strace >/dev/null 2>&1; then
+    strace -f -e trace=openat,fsync -o "$TMP/mk.trace" "$K" simulate \
+        --db "$TMP/nd/a/b.db" --forms "$FORMS" --form household --count 1 \
+        >/dev/null 2>&1
+    for parent in "$TMP" "$TMP/nd"; do
+        grep -q "\"$parent\", O_RDONLY|O_CLOEXEC|O_DIRECTORY" "$TMP/mk.trace" ||
+            fail "the new folder in $parent was never synced"
+    done
+fi
+
 finish

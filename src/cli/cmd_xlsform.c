@@ -1,6 +1,7 @@
 /* cmd_xlsform.c: `khaosat import-xlsform FORM.xlsx [--out FORM.yaml]` and
  * `khaosat export-xlsform FORM.yaml [--out FORM.xlsx]`. */
 #include "config.h"
+#include "core/durable.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -38,23 +39,18 @@ static void print_diags(diag_list *d)
     }
 }
 
-/* Write text to path through a temporary file, so that a failure never
- * leaves half a form. Returns 0, or -1 with the reason printed. */
+/* Write text to path durably (temporary, fsync, rename, folder fsync),
+ * so that a failure or a cut never leaves half a form. Returns 0, or -1
+ * with the reason printed. */
 static int write_file(const char *prog, const char *path, const char *text)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *fp = fopen(tmp, "w");
-    int ok = fp && fputs(text, fp) >= 0;
-    if (fp && fclose(fp) != 0)
-        ok = 0;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok) {
-        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
+    char *err = NULL;
+    if (durable_write_file(path, text, strlen(text), 0600, DURABLE_REPLACE,
+                           &err) == 0)
+        return 0;
+    cmd_eprintf("%s: %s\n", prog, err);
+    free(err);
+    return -1;
 }
 
 /* Count the questions of a form text, to say what was written. */

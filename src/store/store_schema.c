@@ -318,7 +318,19 @@ int store_mkdirs_for(const char *path)
                 continue;
             char c = *p;
             *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            if (mkdir(dir, 0700) == 0) {
+                /* A new folder's name lasts a power cut only once its
+                 * parent is synced (the database inside is synced by
+                 * SQLite itself). */
+                char *parent = durable_dirname(dir), *why = NULL;
+                if (durable_sync_dir(parent, &why) != 0) {
+                    free(why);
+                    rc = -EIO;
+                }
+                free(parent);
+                if (rc)
+                    break;
+            } else if (errno != EEXIST) {
                 rc = -errno;
                 break;
             }

@@ -3,6 +3,7 @@
  * with khaosat-only attributes in khaosat_* columns that XLSForm tools
  * ignore and the importer reads back. */
 #include "config.h"
+#include "core/durable.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -336,12 +337,20 @@ int xlsform_export(const form *f, const char *path, char **err)
     *err = check_cell_sizes(f, path);
     if (*err)
         return -1;
+    /* Written under a temporary name, synced, then renamed: a failure or
+     * a cut leaves the old workbook or the whole new one. */
+    char *dir = durable_dirname(path);
+    durable *d = durable_begin(dir, 0600, err);
+    free(dir);
+    if (!d)
+        return -1;
     exporter x;
     memset(&x, 0, sizeof x);
     x.f = f;
-    x.wb = workbook_new(path);
+    x.wb = workbook_new(durable_tmp_path(d));
     if (!x.wb) {
         *err = xasprintf(_("%s: cannot create the workbook"), path);
+        durable_abort(d);
         return -1;
     }
     x.bold = workbook_add_format(x.wb);
@@ -356,7 +365,10 @@ int xlsform_export(const form *f, const char *path, char **err)
     if (rc != LXW_NO_ERROR) {
         *err = xasprintf(_("%s: cannot write the workbook: %s"), path,
                          lxw_strerror(rc));
+        durable_abort(d);
         return -1;
     }
+    if (durable_commit(d, path, DURABLE_REPLACE, err) != 0)
+        return -1;
     return 0;
 }
