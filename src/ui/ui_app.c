@@ -161,6 +161,26 @@ void ui_status(const char *msg, ui_role r)
     ui_put(LINES - 2, 0, msg, COLS, r, 0);
 }
 
+/* Draw a question over as many lines above the key bar as it needs, so
+ * that the keys that answer it are never cut off (80 columns, Vietnamese
+ * names and counts). */
+static void ui_status_wrapped(const char *msg, ui_role r)
+{
+    ui_line *l;
+    size_t n = ui_text_wrap(msg, COLS > 1 ? COLS - 1 : 1, &l);
+    size_t room = LINES > 3 ? (size_t)LINES - 3 : 1;
+    size_t first = n > room ? n - room : 0;   /* keep the end: the keys */
+    for (size_t i = first; i < n; i++) {
+        int y = LINES - 2 - (int)(n - 1 - i);
+        char *line = xstrndup(msg + l[i].off, l[i].len);
+        move(y, 0);
+        clrtoeol();
+        ui_put(y, 0, line, COLS, r, 0);
+        free(line);
+    }
+    free(l);
+}
+
 int ui_confirm(const char *question)
 {
     /* TRANSLATORS: the key that answers "yes" to a y/n question. */
@@ -168,7 +188,7 @@ int ui_confirm(const char *question)
     char *q = xasprintf(_("%s (y/n)"), question);
     int k;
     do {
-        ui_status(q, UI_ERROR);
+        ui_status_wrapped(q, UI_ERROR);
         refresh();
         k = ui_getkey();
     } while (k == UI_FN(KEY_RESIZE));
