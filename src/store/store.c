@@ -613,7 +613,7 @@ static store_status status_parse(const char *s)
 }
 
 /* Copy column i of s, keeping NULL as NULL. */
-static char *col_dup(sqlite3_stmt *s, int i)
+char *store_col_dup(sqlite3_stmt *s, int i)
 {
     return xstrdup((const char *)sqlite3_column_text(s, i));
 }
@@ -621,16 +621,16 @@ static char *col_dup(sqlite3_stmt *s, int i)
 /* Fill iv from a row selected with IV_COLS. */
 static void interview_from_row(sqlite3_stmt *s, store_interview *iv)
 {
-    iv->uuid = col_dup(s, 0);
-    iv->form_id = col_dup(s, 1);
-    iv->form_version = col_dup(s, 2);
+    iv->uuid = store_col_dup(s, 0);
+    iv->form_id = store_col_dup(s, 1);
+    iv->form_version = store_col_dup(s, 2);
     iv->status = status_parse((const char *)sqlite3_column_text(s, 3));
-    iv->enumerator = col_dup(s, 4);
-    iv->device_id = col_dup(s, 5);
-    iv->created = col_dup(s, 6);
-    iv->updated = col_dup(s, 7);
-    iv->position = col_dup(s, 8);
-    iv->exported_at = col_dup(s, 9);
+    iv->enumerator = store_col_dup(s, 4);
+    iv->device_id = store_col_dup(s, 5);
+    iv->created = store_col_dup(s, 6);
+    iv->updated = store_col_dup(s, 7);
+    iv->position = store_col_dup(s, 8);
+    iv->exported_at = store_col_dup(s, 9);
 }
 
 void store_interview_clear(store_interview *iv)

@@ -75,6 +75,8 @@ int store_step(store *st, sqlite3_stmt *s);
 int store_fail(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
 /* Same without a SQLite reason (the failure is khaosat's own rule). */
 int store_failx(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
+/* Column i of the current row as a new string (NULL stays NULL). */
+char *store_col_dup(sqlite3_stmt *s, int i);
 /* Bind a string parameter that outlives the statement's next step. */
 void store_bind(sqlite3_stmt *s, int i, const char *v);
 /* Append an audit row; SQLite's code. */

@@ -154,12 +154,6 @@ int store_trusted_trust(store *st, const store_trusted *t)
     return rc;
 }
 
-/* A column as a new string (NULL stays NULL). */
-static char *col_text(sqlite3_stmt *s, int i)
-{
-    return xstrdup((const char *)sqlite3_column_text(s, i));
-}
-
 /* One trusted row into out; -1 when its keys are damaged. */
 static int trusted_row(store *st, sqlite3_stmt *s, store_trusted *out)
 {
@@ -168,13 +162,13 @@ static int trusted_row(store *st, sqlite3_stmt *s, store_trusted *out)
         || blob_col(s, 2, out->box_pk, sizeof out->box_pk))
         return store_failx(st, "the trusted card %s is damaged",
                            (const char *)sqlite3_column_text(s, 0));
-    out->fingerprint = col_text(s, 0);
-    out->role = col_text(s, 3);
-    out->commune = col_text(s, 4);
-    out->name = col_text(s, 5);
-    out->purpose = col_text(s, 6);
-    out->trusted = col_text(s, 7);
-    out->revoked = col_text(s, 8);
+    out->fingerprint = store_col_dup(s, 0);
+    out->role = store_col_dup(s, 3);
+    out->commune = store_col_dup(s, 4);
+    out->name = store_col_dup(s, 5);
+    out->purpose = store_col_dup(s, 6);
+    out->trusted = store_col_dup(s, 7);
+    out->revoked = store_col_dup(s, 8);
     return 0;
 }
 

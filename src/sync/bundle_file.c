@@ -14,24 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/durable.h"
 #include "core/util.h"
-
-/* The directory part of path ("." when there is none); newly allocated. */
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
 
 /* For a symbolic link: its target's real path when it stays inside the
  * link's own directory, else NULL with *why set. */
 static char *link_target(const char *path, char **why)
 {
-    char *dir = dir_of(path);
+    char *dir = durable_dirname(path);
     char *rdir = realpath(dir, NULL), *target = realpath(path, NULL);
     free(dir);
     size_t n = rdir ? strlen(rdir) : 0;
