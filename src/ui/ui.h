@@ -1,5 +1,6 @@
 /* ui.h: what the curses screens of khaosat share (ui_app.c, ui_home.c,
- * ui_interview.c, ui_widgets.c). Only these files include curses. */
+ * ui_interview*.c, ui_widgets.c and the other screens). Only these files
+ * include curses. */
 #ifndef KHAOSAT_UI_H
 #define KHAOSAT_UI_H
 

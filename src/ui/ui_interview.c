@@ -1,7 +1,9 @@
 /* ui_interview.c: the interview screen: one question at a time, with the
- * case key and progress on top, moving through repeats via their rosters,
- * and the jump, review and finish lists. Every confirmed answer is saved
- * by the session at once; every move is recorded (audit and resume). */
+ * case key and progress on top, moving through repeats via their rosters.
+ * This file walks the form and handles the keys; drawing is in
+ * ui_interview_draw.c, the jump, review and problem lists in
+ * ui_interview_list.c. Every confirmed answer is saved by the session at
+ * once; every move is recorded (audit and resume). */
 #include "config.h"
 #include "ui/ui_curses.h"
 
@@ -10,36 +12,8 @@
 
 #include "core/i18n.h"
 #include "ui/ui.h"
+#include "ui/ui_interview_int.h"
 #include "core/util.h"
-
-/* One level of the walk: a scope (root or repeat instance) and the
- * question stood on in it (-1: past the last one). */
-typedef struct iv_level {
-    inst_frame *scope;
-    int q;
-} iv_level;
-
-typedef struct iv {
-    ui_app *a;
-    session *s;
-    inst *in;
-    const form *f;
-    iv_level *lv;
-    size_t depth, cap;
-    session_item *items;      /* of the innermost scope */
-    size_t nitems, idx;       /* idx == nitems: past the last item */
-    ui_widget w;
-    int have_w;
-    long roster_cursor;       /* for the next roster widget, or -1 */
-    session_item entered;
-    int has_entered;
-    char *msg;
-    ui_role msg_role;
-    int leave;                /* leave the interview (to open another) */
-} iv;
-
-/* The innermost level. */
-static iv_level *iv_top(iv *v) { return &v->lv[v->depth - 1]; }
 
 /* Set the message shown under the answer (msg is taken over). */
 static void iv_say(iv *v, char *msg, ui_role r)
@@ -162,7 +136,7 @@ static void iv_back(iv *v)
 }
 
 /* Stand on item it, wherever it is (a question inside members too). */
-static void iv_goto(iv *v, session_item it)
+void iv_goto(iv *v, session_item it)
 {
     size_t n = 0;
     for (inst_frame *fr = it.fr; fr; fr = inst_frame_parent(fr))
@@ -243,26 +217,6 @@ static void iv_remove_member(iv *v, size_t i)
         iv_say(v, xstrdup(session_errmsg(v->s)), UI_ERROR);
     v->roster_cursor = (long)(i > 0 ? i - 1 : 0);
     iv_drop_widget(v);
-}
-
-/* The answers of the form's key questions, "Village 1, 12". */
-static char *iv_key_text(iv *v)
-{
-    sbuf b;
-    sbuf_init(&b);
-    int lang = inst_lang(v->in);
-    for (size_t i = 0; i < v->f->nkey; i++) {
-        int q = v->f->key[i];
-        const char *val = inst_get(v->in, inst_root(v->in), q);
-        if (!val || !*val)
-            continue;
-        const form_choice *c = v->f->q[q].type == QT_SELECT_ONE
-                                   ? form_choice_find(v->f, &v->f->q[q], val)
-                                   : NULL;
-        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
-                  c ? form_text_get(v->f, c->label, lang) : val);
-    }
-    return sbuf_detach(&b);
 }
 
 /* The same household again? After a key question, an interview of the
@@ -425,275 +379,6 @@ static void iv_confirm(iv *v, ui_wres r)
     default:
         break;
     }
-}
-
-/* Title bar: form title, case key, progress and language. */
-static void iv_draw_header(iv *v)
-{
-    const char *title = form_text_get(v->f, v->f->title, inst_lang(v->in));
-    char *key = iv_key_text(v);
-    char *prog = v->idx < v->nitems
-                     ? xasprintf(_("question %zu of %zu"), v->idx + 1, v->nitems)
-                     : xstrdup(_("end"));
-    char *right = xasprintf("%s  [%s]", prog, v->f->languages[inst_lang(v->in)]);
-    int rw = ui_text_width(right);
-    char *left = *key ? xasprintf("%s | %s", title, key) : xstrdup(title);
-    ui_put(0, 0, left, COLS - rw - 2, UI_HEADER, 1);
-    ui_put(0, COLS - rw - 2, "", 2, UI_HEADER, 1);
-    ui_put(0, COLS - rw, right, rw, UI_HEADER, 1);
-    free(left);
-    free(right);
-    free(prog);
-    free(key);
-}
-
-/* The section line: the members we are in and the enclosing group. */
-static void iv_draw_section(iv *v)
-{
-    sbuf b;
-    sbuf_init(&b);
-    int lang = inst_lang(v->in);
-    for (size_t k = 1; k < v->depth; k++) {
-        inst_frame *m = v->lv[k].scope;
-        session_item roster = {inst_frame_repeat(m), inst_frame_parent(m)};
-        char *ml = session_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
-        sbuf_addf(&b, "%s%s: %s", b.len ? " > " : "",
-                  form_text_get(v->f, v->f->q[roster.q].label, lang), ml);
-        free(ml);
-    }
-    if (v->idx < v->nitems) {
-        int g = session_section(v->s, v->items[v->idx].q, iv_top(v)->scope);
-        if (g >= 0) {
-            char *gl = inst_text(v->in, iv_top(v)->scope, v->f->q[g].label);
-            sbuf_addf(&b, "%s%s", b.len ? " > " : "", gl);
-            free(gl);
-        }
-    }
-    ui_put(1, 0, b.len ? b.s : "", COLS, UI_TITLE, 0);
-    sbuf_free(&b);
-}
-
-/* Draw wrapped text from row y, at most max rows; returns rows used. */
-static int iv_draw_wrapped(const char *s, int y, int max, ui_role r)
-{
-    ui_line *l;
-    size_t n = ui_text_wrap(s, COLS - 4, &l);
-    int used = 0;
-    for (size_t i = 0; i < n && used < max; i++) {
-        char *t = xstrndup(s + l[i].off, l[i].len);
-        ui_put(y + used++, 2, t, COLS - 4, r, 0);
-        free(t);
-    }
-    free(l);
-    return used;
-}
-
-/* The question: label, hint, widget and message. */
-static void iv_draw_question(iv *v)
-{
-    session_item it = v->items[v->idx];
-    const form_question *fq = &v->f->q[it.q];
-    char *label = inst_text(v->in, it.fr, fq->label);
-    if (fq->type != QT_NOTE && fq->type != QT_REPEAT &&
-        inst_is_required(v->in, it.fr, it.q)) {
-        char *l2 = xasprintf("%s *", label);
-        free(label);
-        label = l2;
-    }
-    int y = 3, bottom = LINES - 2;
-    y += iv_draw_wrapped(label, y, (bottom - y) / 2, UI_TITLE);
-    free(label);
-    if (fq->hint) {
-        char *hint = inst_text(v->in, it.fr, fq->hint);
-        y += iv_draw_wrapped(hint, y, 3, UI_DIM);
-        free(hint);
-    }
-    y++;
-    int cy, cx;
-    int h = ui_widget_draw(&v->w, v->s, y, 4, COLS - 8, bottom - y - 1, &cy, &cx);
-    if (v->msg)
-        iv_draw_wrapped(v->msg, y + h, 2, v->msg_role);
-    if (cy >= 0) {
-        move(cy, cx);
-        curs_set(1);
-    }
-}
-
-/* The screen after the last question. */
-static void iv_draw_end(iv *v)
-{
-    ui_put(3, 2, _("End of the interview."), COLS - 4, UI_TITLE, 0);
-    ui_put(5, 2, _("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
-           COLS - 4, UI_NORMAL, 0);
-    if (v->msg)
-        iv_draw_wrapped(v->msg, 7, 3, v->msg_role);
-}
-
-static void iv_draw(iv *v)
-{
-    /* F1 first: when a translation makes the line too long for the
-     * screen, the key to the full list stays visible. */
-    if (session_is_complete(v->s))
-        ui_frame("", _("COMPLETE (read-only)  E correct  Enter next  PgUp back"
-                       "  ^G jump  ^R review  Esc home"));
-    else
-        ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
-                       "^F finish  ^L lang  Esc home"));
-    iv_draw_header(v);
-    iv_draw_section(v);
-    if (v->idx < v->nitems)
-        iv_draw_question(v);
-    else
-        iv_draw_end(v);
-    refresh();
-}
-
-/* A list of items to pick from (jump, review, problems). */
-typedef struct iv_flat {
-    session_item *it;
-    char **text;
-    int *mark;
-    size_t n, cap;
-} iv_flat;
-
-static void iv_flat_add(iv_flat *l, session_item it, char *text, int mark)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 32;
-        l->it = xrealloc(l->it, l->cap * sizeof *l->it);
-        l->text = xrealloc(l->text, l->cap * sizeof *l->text);
-        l->mark = xrealloc(l->mark, l->cap * sizeof *l->mark);
-    }
-    l->it[l->n] = it;
-    l->text[l->n] = text;
-    l->mark[l->n] = mark;
-    l->n++;
-}
-
-static void iv_flat_free(iv_flat *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->text[i]);
-    free(l->it);
-    free(l->text);
-    free(l->mark);
-}
-
-/* The problem found for item it, or NULL. */
-static const session_problem *iv_problem(session_problem *p, size_t n,
-                                         session_item it)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i].item.q == it.q && p[i].item.fr == it.fr)
-            return &p[i];
-    return NULL;
-}
-
-/* One row of the jump or review list for item it. */
-static char *iv_row(iv *v, session_item it, int indent, const session_problem *pr,
-                    int review)
-{
-    const form_question *fq = &v->f->q[it.q];
-    char *label = inst_text(v->in, it.fr, fq->label);
-    char *nl = strchr(label, '\n');
-    if (nl)
-        *nl = '\0';
-    const char *val = inst_get(v->in, it.fr, it.q);
-    char *shown = fq->type == QT_REPEAT
-                      ? xasprintf(_("%zu entries"), inst_repeat_count(v->in, it.fr, it.q))
-                      : ui_answer_show(v->f, fq, val, inst_lang(v->in), "");
-    const char *status = fq->type == QT_NOTE ? _("note")
-                         : pr ? _("INVALID")
-                         : (val && *val) || fq->type == QT_REPEAT ? _("answered")
-                                                                : _("unanswered");
-    char *row;
-    if (review)
-    {
-        /* Pad by screen columns: Vietnamese takes more bytes than columns. */
-        int pad = 11 - ui_text_width(status);
-        row = xasprintf("%s%*s %*s%s: %s%s%s", status, pad > 0 ? pad : 0, "",
-                        2 * indent, "", label, shown,
-                        pr && pr->msg ? "  - " : "", pr && pr->msg ? pr->msg : "");
-    }
-    else
-        row = xasprintf("%*s%s: %s", 2 * indent, "", label, shown);
-    free(shown);
-    free(label);
-    return row;
-}
-
-/* Every item of scope and of the members inside it, in order. */
-static void iv_flatten(iv *v, inst_frame *scope, int indent, session_problem *p,
-                       size_t np, int review, iv_flat *out)
-{
-    session_item *items;
-    size_t n = session_items(v->s, scope, &items);
-    for (size_t i = 0; i < n; i++) {
-        const session_problem *pr = iv_problem(p, np, items[i]);
-        iv_flat_add(out, items[i], iv_row(v, items[i], indent, pr, review),
-                    pr != NULL);
-        if (v->f->q[items[i].q].type != QT_REPEAT)
-            continue;
-        size_t count = inst_repeat_count(v->in, scope, items[i].q);
-        for (size_t k = 0; k < count; k++) {
-            inst_frame *m = inst_repeat_get(v->in, scope, items[i].q, k);
-            char *ml = session_member_label(v->s, items[i], k);
-            iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent + 2, "", ml), 0);
-            free(ml);
-            iv_flatten(v, m, indent + 2, p, np, review, out);
-        }
-    }
-    free(items);
-}
-
-/* The jump (review = 0) or review (review = 1) list; Enter jumps. */
-static void iv_list(iv *v, int review)
-{
-    session_problem *p = NULL;
-    size_t np = session_problems(v->s, &p);
-    iv_flat l = {NULL, NULL, NULL, 0, 0};
-    iv_flatten(v, inst_root(v->in), 0, p, np, review, &l);
-    size_t sel = 0;
-    for (size_t i = 0; i < l.n; i++)
-        if (v->idx < v->nitems && l.it[i].q == v->items[v->idx].q &&
-            l.it[i].fr == v->items[v->idx].fr) {
-            sel = i;
-            break;
-        }
-    char *title = review ? xasprintf(_("Review: %zu problem(s)"), np)
-                         : xstrdup(_("Jump to a question"));
-    int k = ui_pick(title, _("Enter go there   Esc back"), l.text,
-                    review ? l.mark : NULL, l.n, &sel);
-    if (k >= 0)
-        iv_goto(v, l.it[k]);
-    free(title);
-    iv_flat_free(&l);
-    session_problems_free(p, np);
-}
-
-/* Show why finishing was refused; Enter jumps to a problem. */
-static void iv_show_problems(iv *v)
-{
-    session_problem *p = NULL;
-    size_t np = session_problems(v->s, &p);
-    iv_flat l = {NULL, NULL, NULL, 0, 0};
-    for (size_t i = 0; i < np; i++) {
-        session_item it = p[i].item;
-        char *label = inst_text(v->in, it.fr, v->f->q[it.q].label);
-        char *path = inst_frame_path(it.fr);
-        iv_flat_add(&l, it, xasprintf("%s%s%s: %s", path, *path ? " / " : "",
-                                      label, p[i].msg ? p[i].msg : ""), 1);
-        free(path);
-        free(label);
-    }
-    char *title = xasprintf(_("Cannot finish: %zu question(s) need attention"), np);
-    size_t sel = 0;
-    int k = ui_pick(title, _("Enter go there   Esc back"), l.text, l.mark, l.n, &sel);
-    if (k >= 0)
-        iv_goto(v, l.it[k]);
-    free(title);
-    iv_flat_free(&l);
-    session_problems_free(p, np);
 }
 
 /* Try to mark the interview complete; non-zero when it is. */

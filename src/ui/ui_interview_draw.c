@@ -1,0 +1,154 @@
+/* ui_interview_draw.c: drawing the interview screen: the title bar with
+ * the case key and progress, the section line, the question with its hint,
+ * widget and message, and the end of the interview. */
+#include "config.h"
+#include "ui/ui_curses.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "ui/ui_interview_int.h"
+#include "core/util.h"
+
+/* The answers of the form's key questions, "Village 1, 12". */
+char *iv_key_text(iv *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    int lang = inst_lang(v->in);
+    for (size_t i = 0; i < v->f->nkey; i++) {
+        int q = v->f->key[i];
+        const char *val = inst_get(v->in, inst_root(v->in), q);
+        if (!val || !*val)
+            continue;
+        const form_choice *c = v->f->q[q].type == QT_SELECT_ONE
+                                   ? form_choice_find(v->f, &v->f->q[q], val)
+                                   : NULL;
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "",
+                  c ? form_text_get(v->f, c->label, lang) : val);
+    }
+    return sbuf_detach(&b);
+}
+
+/* Title bar: form title, case key, progress and language. */
+static void iv_draw_header(iv *v)
+{
+    const char *title = form_text_get(v->f, v->f->title, inst_lang(v->in));
+    char *key = iv_key_text(v);
+    char *prog = v->idx < v->nitems
+                     ? xasprintf(_("question %zu of %zu"), v->idx + 1, v->nitems)
+                     : xstrdup(_("end"));
+    char *right = xasprintf("%s  [%s]", prog, v->f->languages[inst_lang(v->in)]);
+    int rw = ui_text_width(right);
+    char *left = *key ? xasprintf("%s | %s", title, key) : xstrdup(title);
+    ui_put(0, 0, left, COLS - rw - 2, UI_HEADER, 1);
+    ui_put(0, COLS - rw - 2, "", 2, UI_HEADER, 1);
+    ui_put(0, COLS - rw, right, rw, UI_HEADER, 1);
+    free(left);
+    free(right);
+    free(prog);
+    free(key);
+}
+
+/* The section line: the members we are in and the enclosing group. */
+static void iv_draw_section(iv *v)
+{
+    sbuf b;
+    sbuf_init(&b);
+    int lang = inst_lang(v->in);
+    for (size_t k = 1; k < v->depth; k++) {
+        inst_frame *m = v->lv[k].scope;
+        session_item roster = {inst_frame_repeat(m), inst_frame_parent(m)};
+        char *ml = session_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
+        sbuf_addf(&b, "%s%s: %s", b.len ? " > " : "",
+                  form_text_get(v->f, v->f->q[roster.q].label, lang), ml);
+        free(ml);
+    }
+    if (v->idx < v->nitems) {
+        int g = session_section(v->s, v->items[v->idx].q, iv_top(v)->scope);
+        if (g >= 0) {
+            char *gl = inst_text(v->in, iv_top(v)->scope, v->f->q[g].label);
+            sbuf_addf(&b, "%s%s", b.len ? " > " : "", gl);
+            free(gl);
+        }
+    }
+    ui_put(1, 0, b.len ? b.s : "", COLS, UI_TITLE, 0);
+    sbuf_free(&b);
+}
+
+/* Draw wrapped text from row y, at most max rows; returns rows used. */
+static int iv_draw_wrapped(const char *s, int y, int max, ui_role r)
+{
+    ui_line *l;
+    size_t n = ui_text_wrap(s, COLS - 4, &l);
+    int used = 0;
+    for (size_t i = 0; i < n && used < max; i++) {
+        char *t = xstrndup(s + l[i].off, l[i].len);
+        ui_put(y + used++, 2, t, COLS - 4, r, 0);
+        free(t);
+    }
+    free(l);
+    return used;
+}
+
+/* The question: label, hint, widget and message. */
+static void iv_draw_question(iv *v)
+{
+    session_item it = v->items[v->idx];
+    const form_question *fq = &v->f->q[it.q];
+    char *label = inst_text(v->in, it.fr, fq->label);
+    if (fq->type != QT_NOTE && fq->type != QT_REPEAT &&
+        inst_is_required(v->in, it.fr, it.q)) {
+        char *l2 = xasprintf("%s *", label);
+        free(label);
+        label = l2;
+    }
+    int y = 3, bottom = LINES - 2;
+    y += iv_draw_wrapped(label, y, (bottom - y) / 2, UI_TITLE);
+    free(label);
+    if (fq->hint) {
+        char *hint = inst_text(v->in, it.fr, fq->hint);
+        y += iv_draw_wrapped(hint, y, 3, UI_DIM);
+        free(hint);
+    }
+    y++;
+    int cy, cx;
+    int h = ui_widget_draw(&v->w, v->s, y, 4, COLS - 8, bottom - y - 1, &cy, &cx);
+    if (v->msg)
+        iv_draw_wrapped(v->msg, y + h, 2, v->msg_role);
+    if (cy >= 0) {
+        move(cy, cx);
+        curs_set(1);
+    }
+}
+
+/* The screen after the last question. */
+static void iv_draw_end(iv *v)
+{
+    ui_put(3, 2, _("End of the interview."), COLS - 4, UI_TITLE, 0);
+    ui_put(5, 2, _("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
+           COLS - 4, UI_NORMAL, 0);
+    if (v->msg)
+        iv_draw_wrapped(v->msg, 7, 3, v->msg_role);
+}
+
+void iv_draw(iv *v)
+{
+    /* F1 first: when a translation makes the line too long for the
+     * screen, the key to the full list stays visible. */
+    if (session_is_complete(v->s))
+        ui_frame("", _("COMPLETE (read-only)  E correct  Enter next  PgUp back"
+                       "  ^G jump  ^R review  Esc home"));
+    else
+        ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
+                       "^F finish  ^L lang  Esc home"));
+    iv_draw_header(v);
+    iv_draw_section(v);
+    if (v->idx < v->nitems)
+        iv_draw_question(v);
+    else
+        iv_draw_end(v);
+    refresh();
+}

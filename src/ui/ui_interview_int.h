@@ -1,0 +1,52 @@
+/* ui_interview_int.h: what the files of the interview screen share
+ * (ui_interview.c: the walk and the keys; ui_interview_draw.c: drawing;
+ * ui_interview_list.c: the jump, review and problem lists). Included only
+ * inside src/ui. */
+#ifndef KHAOSAT_UI_INTERVIEW_INT_H
+#define KHAOSAT_UI_INTERVIEW_INT_H
+
+#include "ui/ui.h"
+
+/* One level of the walk: a scope (root or repeat instance) and the
+ * question stood on in it (-1: past the last one). */
+typedef struct iv_level {
+    inst_frame *scope;
+    int q;
+} iv_level;
+
+/* The interview screen's state. */
+typedef struct iv {
+    ui_app *a;
+    session *s;
+    inst *in;
+    const form *f;
+    iv_level *lv;
+    size_t depth, cap;
+    session_item *items;      /* of the innermost scope */
+    size_t nitems, idx;       /* idx == nitems: past the last item */
+    ui_widget w;
+    int have_w;
+    long roster_cursor;       /* for the next roster widget, or -1 */
+    session_item entered;
+    int has_entered;
+    char *msg;
+    ui_role msg_role;
+    int leave;                /* leave the interview (to open another) */
+} iv;
+
+/* The innermost level. */
+static inline iv_level *iv_top(iv *v) { return &v->lv[v->depth - 1]; }
+
+/* Stand on item it, wherever it is (a question inside members too). */
+void iv_goto(iv *v, session_item it);
+/* The answers of the form's key questions, "Village 1, 12" (newly
+ * allocated). */
+char *iv_key_text(iv *v);
+/* Draw the whole screen for the current item. */
+void iv_draw(iv *v);
+/* The jump (review = 0) or review (review = 1) list; Enter jumps. */
+void iv_list(iv *v, int review);
+/* Show why finishing was refused; Enter jumps to a problem. */
+void iv_show_problems(iv *v);
+
+#endif
