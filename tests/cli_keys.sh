@@ -160,7 +160,19 @@ expect_err_contains "at least 12 characters"
 run env KHAOSAT_PASSPHRASE="mật khẩu ng" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 1
 expect_err_contains "at least 12 characters"
+# Blanks at the ends do not count: twelve spaces, or a short word padded
+# with spaces and no-break spaces, are refused with the rule.
+run env KHAOSAT_PASSPHRASE="            " "$K" keys backup --db "$O" --to "$TMP/office.keys"
+expect_status 1
+expect_err_contains "at least 12 characters, not counting spaces at its start and end"
+run env KHAOSAT_PASSPHRASE="  mật khẩu  $(printf '\302\240\302\240')	 " "$K" keys backup --db "$O" --to "$TMP/office.keys"
+expect_status 1
+expect_err_contains "at least 12 characters"
 [ ! -e "$TMP/office.keys" ] || fail "a refused backup left a file"
+# Spaces inside count.
+run env KHAOSAT_PASSPHRASE="  a b c d e f g  " "$K" keys backup --db "$O" --to "$TMP/office.keys"
+expect_status 0
+rm -f "$TMP/office.keys"
 run env KHAOSAT_PASSPHRASE="đúng mật khẩu" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 0
 [ "$(stat -c %a "$TMP/office.keys")" = 600 ] || fail "backup readable by others"

@@ -26,6 +26,7 @@
 
 #include "store/store.h"
 #include "core/durable.h"
+#include "core/i18n.h"
 
 #define BACKUP_MAGIC "khaosat key backup 1\n"
 #define BACKUP_MAX (16L << 20)
@@ -74,22 +75,45 @@ static int derive(unsigned char *key, const char *pass,
     return 0;
 }
 
-/* Characters (not bytes) of a UTF-8 text. */
-static size_t utf8_chars(const char *s)
+/* Non-zero for the blank characters a passphrase may not be padded
+ * with: ASCII space and tab, and U+00A0 (NO-BREAK SPACE, C2 A0). */
+static size_t blank_at(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
+    if (*s == ' ' || *s == '\t')
+        return 1;
+    return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0 ? 2
+                                                                      : 0;
+}
+
+/* Characters (not bytes) of a UTF-8 passphrase, not counting the blanks
+ * at its ends: twelve spaces are no passphrase at all. */
+static size_t passphrase_chars(const char *s)
+{
+    size_t k;
+    while ((k = blank_at(s)) != 0)
+        s += k;
+    size_t n = 0, upto = 0;     /* characters up to the last non-blank */
+    while (*s) {
+        if ((k = blank_at(s)) != 0) {
+            s += k;
+            n++;
+            continue;
+        }
         n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
+        s++;
+        upto = n;
+    }
+    return upto;
 }
 
 int keys_backup_text(store *st, const char *passphrase, char **text,
                      size_t *len, char **err)
 {
     *text = NULL;
-    if (utf8_chars(passphrase) < KEYS_MIN_PASSPHRASE) {
-        *err = xasprintf("a passphrase needs at least %d characters; "
-                         "nothing written", KEYS_MIN_PASSPHRASE);
+    if (passphrase_chars(passphrase) < KEYS_MIN_PASSPHRASE) {
+        *err = xasprintf(_("a passphrase needs at least %d characters, not "
+                           "counting spaces at its start and end; nothing "
+                           "written"), KEYS_MIN_PASSPHRASE);
         return -1;
     }
     keys_self self;
