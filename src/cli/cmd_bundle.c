@@ -21,8 +21,8 @@
 
 /* Options shared by the commands: --db, --help, and a few flags. */
 typedef struct bopts {
-    const char *db, *to, *take, *forms;
-    int all, drafts, mine, theirs, allow_unsigned;
+    const char *db, *to, *take, *forms, *device;
+    int all, drafts, mine, theirs, allow_unsigned, down;
 } bopts;
 
 /* Parse the options of command name; -1 after printing usage to stderr,
@@ -35,6 +35,8 @@ static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
         {"forms", &o->forms, NULL, NULL},
         {"to", &o->to, NULL, NULL},
         {"take", &o->take, NULL, NULL},
+        {"device", &o->device, NULL, NULL},
+        {"down", NULL, NULL, &o->down},
         {"all", NULL, NULL, &o->all},
         {"drafts", NULL, NULL, &o->drafts},
         {"mine", NULL, NULL, &o->mine},
@@ -62,18 +64,56 @@ static int parse_args(int argc, char **argv, const char *usage, int nmin,
     return -1;
 }
 
+/* One downstream bundle written. */
+static void down_written(void *ctx, const char *device, const char *path,
+                         long returns)
+{
+    (void)ctx;
+    cmd_printf("%s\n", path);
+    cmd_eprintf(_("khaosat export: for the laptop %.8s: %ld returned "
+                  "interview(s), the set-up and the forms, sealed for its "
+                  "card and signed by this office\n"), device, returns);
+}
+
+/* khaosat export --down: the office's bundles for its laptops. */
+static int export_down(const bopts *o)
+{
+    store *st = cmd_open_store("khaosat export", o->db,
+                               STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    char *notes = NULL, *err = NULL;
+    catalog *cat = catalog_open(o->forms, &notes);
+    free(notes);
+    long n = 0;
+    int rc = sync_export_down(st, cat, o->to, o->all ? NULL : o->device,
+                              down_written, NULL, &n, &err);
+    if (rc != 0)
+        cmd_eprintf(_("khaosat export: %s; %ld downstream bundle(s) "
+                      "written\n"), err, n);
+    free(err);
+    catalog_free(cat);
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat export --to DIR [--all] [--drafts] "
-                          "[--db PATH]\n");
+                          "[--db PATH]\n"
+                          "       khaosat export --down --to DIR "
+                          "[--device ID|--all] [--forms DIR] [--db PATH]\n");
     bopts o;
     int rc = parse_args(argc, argv, usage, 0, 0, &o);
     if (rc >= 0)
         return rc;
-    if (!o.to || o.take || o.mine || o.theirs) {
+    if (!o.to || o.take || o.mine || o.theirs
+        || (o.device && (!o.down || o.all)) || (o.down && o.drafts)) {
         fputs(usage, stderr);
         return 2;
     }
+    if (o.down)
+        return export_down(&o);
     store *st = cmd_open_store("khaosat export", o.db, STORE_REFUSE_MISSING);
     if (!st)
         return 1;
@@ -203,9 +243,31 @@ static int abort_hook(void *ctx, long done, long total)
 }
 
 /* One line per bundle: what merging it did, or why it was refused. */
+/* What a downstream bundle from the office did. */
+static void merge_down_done(const sync_bundle_result *r)
+{
+    const sync_down_counts *c = &r->down_counts;
+    if (r->outcome == SYNC_MERGED)
+        cmd_printf(_("%s: from the office: %ld returned interview(s) "
+                     "reopened, %ld review(s), %ld village(s), %ld "
+                     "household(s), %ld new form version(s)\n"), r->path,
+                   c->reopened, c->reviews, c->villages, c->households,
+                   c->forms);
+    else if (r->outcome == SYNC_AGAIN && r->why)
+        cmd_printf(_("%s; nothing changed\n"), r->why);
+    else if (r->outcome == SYNC_AGAIN)
+        cmd_printf(_("%s: already taken; nothing changed\n"), r->path);
+    else
+        cmd_eprintf(_("khaosat merge: %s; not merged\n"), r->why);
+}
+
 static void merge_done(void *ctx, const sync_bundle_result *r)
 {
     (void)ctx;
+    if (r->down) {
+        merge_down_done(r);
+        return;
+    }
     switch (r->outcome) {
     case SYNC_MERGED:
         cmd_printf(_("%s: added %ld, updated %ld, unchanged %ld, conflicts %ld, "

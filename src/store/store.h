@@ -434,4 +434,48 @@ int store_conflict_values(store *st, const char *uuid, const char *qid,
 int store_conflict_resolve(store *st, const char *uuid, const char *qid,
                         const char *path, const char *rev);
 
+/* The office talking back to its laptops (store_down.c). */
+/* Called with each laptop that sent bundles here signed by a laptop card
+ * still trusted (device id, fingerprint of its latest signer; borrowed). */
+typedef int (*store_down_device_fn)(void *ctx, const char *device,
+                                    const char *signer);
+/* Call fn for each such laptop (only device when not NULL), by device id:
+ * 0, fn's non-zero value, or -1. */
+int store_down_devices(store *st, const char *device,
+                       store_down_device_fn fn, void *ctx);
+/* A review as it travels down (strings borrowed; comment and reviewer ""
+ * when none; revision and content the judged revision and its content
+ * hash). */
+typedef struct store_down_review {
+    const char *interview, *status, *comment, *reviewer, *time;
+    const char *revision, *content;
+} store_down_review;
+typedef int (*store_down_review_fn)(void *ctx, const store_down_review *r);
+/* Call fn for each returned interview started on device, by UUID. */
+int store_down_reviews_each(store *st, const char *device,
+                            store_down_review_fn fn, void *ctx);
+typedef int (*store_household_fn)(void *ctx, const store_household *h);
+/* Call fn for each household of every village's list, by village and
+ * number. */
+int store_households_each(store *st, store_household_fn fn, void *ctx);
+/* Inside the caller's transaction: keep the office's review r of an
+ * interview of this laptop, unless the review kept here is as new or newer
+ * (then 1, nothing changed) or the interview is not here (1).  A return
+ * of an interview still holding the content judged reopens it as a draft
+ * (audited; *reopened set).  0, 1, or -1. */
+int store_down_review_tx(store *st, const store_down_review *r,
+                         int *reopened);
+/* Inside the caller's transaction: replace the whole set-up with the
+ * office's: commune code, name and province (commune[0..2], NULL or ""
+ * to clear), villages v[0..nv) with their enumerators, households
+ * h[0..nh).  0 or -1. */
+int store_setup_install_tx(store *st, const char *const commune[3],
+                           const store_village *v, size_t nv,
+                           const store_household *h, size_t nh);
+/* How many drafts are returned by the office and not finished again. */
+int store_returned_count(store *st, long *n);
+/* Settings of the laptop: the last office bundle taken and its time. */
+#define STORE_SET_DOWN_BUNDLE "down_bundle"
+#define STORE_SET_DOWN_TIME "down_time"
+
 #endif

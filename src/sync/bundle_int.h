@@ -114,6 +114,14 @@ int bundle_open(const char *path, bundle **out, char **err);
 int bundle_open_memory(const char *name, unsigned char *data, size_t len,
                        bundle **out, char **err);
 
+/* Open the SQLite image data (len bytes, still the caller's, which must
+ * outlive *db) read-only with every defence against a hostile file, and
+ * run SQLite's integrity check: for the downstream bundle's image, which
+ * has its own schema (down.c).  -1 with *why (newly allocated, without a
+ * file name). */
+int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
+                      char **why);
+
 /* Export from st into a new bundle in dir: revisions are made of the
  * interviews' current content, the bundle written and verified, and only
  * then the interviews marked exported, all in one store transaction, so a

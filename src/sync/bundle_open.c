@@ -313,6 +313,17 @@ static int check_refs(sqlite3 *db, char **why)
     return 0;
 }
 
+int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
+                      char **why)
+{
+    *db = NULL;
+    if (open_mem(data, len, db, why) == 0 && check_structure(*db, why) == 0)
+        return 0;
+    sqlite3_close(*db);
+    *db = NULL;
+    return -1;
+}
+
 /* Everything but the file checks, on an open database. */
 static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
 {

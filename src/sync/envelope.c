@@ -21,12 +21,12 @@
 #include "core/i18n.h"
 #include "core/util.h"
 #include "sync/bundle_int.h"
+#include "sync/envelope_int.h"
 
 #define SS(x) crypto_secretstream_xchacha20poly1305_##x
 /* The bundle key sealed for the recipient. */
 #define SEALED_KEY (crypto_box_SEALBYTES + SS(KEYBYTES))
 /* Longest header, and largest sealed file, khaosat reads. */
-#define HEADER_MAX 1024
 #define ENVELOPE_MAX (4LL << 30)
 
 void envelope_info_clear(envelope_info *info)
@@ -69,13 +69,19 @@ static long long body_len(long long size)
         + chunks * (long long)SS(ABYTES);
 }
 
-/* The header of a sealed bundle, blank line included. */
+/* The header of a sealed bundle, blank line included: format 2 with its
+ * direction, or format 1 (backups, which have none). */
 static char *header_text(const envelope_header *h)
 {
+    if (!*h->direction)
+        return xasprintf(ENVELOPE_MAGIC "1\nbundle: %s\nfrom: %s\nto: %s\n"
+                         "interviews: %ld\nsize: %lld\nsignature: "
+                         "ed25519\n\n", h->bundle, h->from, h->to,
+                         h->interviews, h->size);
     return xasprintf(ENVELOPE_MAGIC "%d\nbundle: %s\nfrom: %s\nto: %s\n"
-                     "interviews: %ld\nsize: %lld\nsignature: ed25519\n\n",
-                     ENVELOPE_FORMAT, h->bundle, h->from, h->to,
-                     h->interviews, h->size);
+                     "interviews: %ld\nsize: %lld\ndirection: %s\n"
+                     "signature: ed25519\n\n", ENVELOPE_FORMAT, h->bundle,
+                     h->from, h->to, h->interviews, h->size, h->direction);
 }
 
 /* Parse the header lines after the first; *hlen receives the header's
@@ -91,6 +97,13 @@ static int header_fields(const char *data, const char *p, const char *end,
         if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
             return refuse(why, "damaged sealed bundle: header line "
                           "\"%s\" is missing or malformed", key[i]);
+    /* Format 2 says which way the bundle goes: up or down, never both. */
+    if (h->format >= 2
+        && (util_kv_line(&p, end, "direction", h->direction,
+                         sizeof h->direction) != 0
+            || (strcmp(h->direction, "up") && strcmp(h->direction, "down"))))
+        return refuse(why, "damaged sealed bundle: header line "
+                      "\"direction\" is missing or malformed");
     *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
         return refuse(why, "signed with \"%s\", which khaosat does not "
@@ -228,8 +241,8 @@ static int check_sender(store *st, const envelope_header *h,
 }
 
 /* The sealed bundle must be for this database. */
-static int check_recipient(store *st, const envelope_header *h,
-                           keys_self *self, char **why)
+int envelope_check_recipient(store *st, const envelope_header *h,
+                             keys_self *self, char **why)
 {
     char *err = NULL;
     int rc = keys_self_get(st, 0, self, &err);
@@ -282,8 +295,8 @@ static int op_read(opener *o, void *buf, size_t n, char **why)
 
 /* The size a sealed file must have: header, body and signature.  The
  * header's size is at most ENVELOPE_MAX, so nothing here overflows. */
-static int check_size(long long fsize, size_t hlen, const envelope_header *h,
-                      int signed_, char **why)
+int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
+                        int signed_, char **why)
 {
     long long want = (long long)hlen + body_len(h->size);
     if (!signed_ || fsize == want)
@@ -358,9 +371,9 @@ static int read_body(opener *o, const char *header, size_t hlen,
 /* Read and parse the header from the first bytes of fd (fsize bytes):
  * 0, 1 when it is not a sealed bundle, -1 when it is a damaged one.  The
  * header's bytes (hlen of them) are left in head. */
-static int read_header(int fd, long long base, long long fsize,
-                       char head[HEADER_MAX], envelope_header *h,
-                       size_t *hlen, int *signed_, char **why)
+int envelope_read_header_fd(int fd, long long base, long long fsize,
+                            char head[HEADER_MAX], envelope_header *h,
+                            size_t *hlen, int *signed_, char **why)
 {
     size_t n = fsize < HEADER_MAX ? (size_t)fsize : HEADER_MAX;
     if (bundle_file_read(fd, base, head, n, why) != 0)
@@ -371,10 +384,10 @@ static int read_header(int fd, long long base, long long fsize,
 /* Hash the header and the rest of the sealed file on fd and check its
  * signature by sign_pk, decrypting into a new sqlite3_malloc64 buffer
  * (*plain) when self is given. */
-static int read_sealed(int fd, long long base, const char *head,
-                       size_t hlen, const envelope_header *h,
-                       const keys_self *self, const unsigned char *sign_pk,
-                       unsigned char **plain, char **why)
+int envelope_read_sealed(int fd, long long base, const char *head,
+                         size_t hlen, const envelope_header *h,
+                         const keys_self *self, const unsigned char *sign_pk,
+                         unsigned char **plain, char **why)
 {
     opener o = {.fd = fd, .base = base, .off = (long long)hlen};
     crypto_generichash_init(&o.hash, NULL, 0, crypto_generichash_BYTES_MAX);
@@ -409,8 +422,12 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     size_t hlen = 0;
     int signed_ = 0;
     char head[HEADER_MAX];
-    if (read_header(fd, 0, fsize, head, &h, &hlen, &signed_, why) != 0)
+    if (envelope_read_header_fd(fd, 0, fsize, head, &h, &hlen, &signed_, why)
+        != 0)
         return -1;
+    if (!strcmp(h.direction, "down"))
+        return refuse(why, "a downstream bundle, from the office %s to one "
+                      "of its laptops: only that laptop takes it", h.from);
     if (!st)
         return refuse(why, "sealed for the office %s: only its database can "
                       "check and open it (--db)", h.to);
@@ -426,11 +443,11 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     keys_self self;
     memset(&self, 0, sizeof self);
     unsigned char *plain = NULL;
-    int rc = check_size(fsize, hlen, &h, signed_, why);
+    int rc = envelope_check_size(fsize, hlen, &h, signed_, why);
     if (rc == 0)
-        rc = check_recipient(st, &h, &self, why);
+        rc = envelope_check_recipient(st, &h, &self, why);
     if (rc == 0)
-        rc = read_sealed(fd, 0, head, hlen, &h, &self, t.card.sign_pk,
+        rc = envelope_read_sealed(fd, 0, head, hlen, &h, &self, t.card.sign_pk,
                          &plain, why);
     char *role = xstrdup(t.card.role);
     keys_trusted_clear(&t);
@@ -509,8 +526,8 @@ static int open_plain(store *st, const char *path, int fd, long long size,
 
 /* Open path as a bundle file (see bundle_file_open): 0 with *fd and
  * *size, or -1 with *err naming the file. */
-static int open_file(const char *path, int *fd, long long *size,
-                     char **err)
+int envelope_open_file(const char *path, int *fd, long long *size,
+                       char **err)
 {
     char *why = NULL;
     if (bundle_file_open(path, fd, size, &why) == 0)
@@ -532,7 +549,7 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
     }
     int fd;
     long long size;
-    if (open_file(path, &fd, &size, err) != 0)
+    if (envelope_open_file(path, &fd, &size, err) != 0)
         return -1;
     char *why = NULL;
     char head[32];
@@ -570,13 +587,14 @@ int envelope_read_header(const char *path, envelope_header *h, char **err)
     memset(h, 0, sizeof *h);
     int fd;
     long long size;
-    if (open_file(path, &fd, &size, err) != 0)
+    if (envelope_open_file(path, &fd, &size, err) != 0)
         return -1;
     char buf[HEADER_MAX];
     size_t hlen;
     int signed_;
     char *why = NULL;
-    int rc = read_header(fd, 0, size, buf, h, &hlen, &signed_, &why);
+    int rc = envelope_read_header_fd(fd, 0, size, buf, h, &hlen, &signed_,
+                                     &why);
     close(fd);
     if (rc < 0) {
         *err = xasprintf("%s: %s", path, why);
@@ -590,18 +608,20 @@ int envelope_check_signature(const char *path, const unsigned char *sign_pk,
 {
     int fd;
     long long size;
-    if (open_file(path, &fd, &size, err) != 0)
+    if (envelope_open_file(path, &fd, &size, err) != 0)
         return -1;
     char *why = NULL, head[HEADER_MAX];
     size_t hlen = 0;
     int signed_ = 0;
-    int rc = read_header(fd, 0, size, head, h, &hlen, &signed_, &why);
+    int rc = envelope_read_header_fd(fd, 0, size, head, h, &hlen, &signed_,
+                                     &why);
     if (rc == 1)
         rc = refuse(&why, "not a sealed bundle");
     if (rc == 0)
-        rc = check_size(size, hlen, h, signed_, &why);
+        rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0)
-        rc = read_sealed(fd, 0, head, hlen, h, NULL, sign_pk, NULL, &why);
+        rc = envelope_read_sealed(fd, 0, head, hlen, h, NULL, sign_pk, NULL,
+                                  &why);
     close(fd);
     if (rc != 0) {
         *err = xasprintf("%s: %s", path, why);
@@ -712,15 +732,16 @@ static int seal_commit(sealer *s, const char *dir, const char *from,
 /* Seal the plain bundle d (len bytes, called name in messages) into a new
  * file of dir, durably: the file and its directory entry are on the disk
  * before this returns. */
-static int seal_data(const keys_self *self, const keys_card *to,
-                     const char *name, const unsigned char *d, size_t len,
-                     const bundle_manifest *m, const char *dir, char **path,
-                     char **err)
+int envelope_seal_data(const keys_self *self, const keys_card *to,
+                       const char *name, const unsigned char *d, size_t len,
+                       const bundle_manifest *m, const char *direction,
+                       const char *dir, char **path, char **err)
 {
     *path = NULL;
     envelope_header h = {.format = ENVELOPE_FORMAT,
                          .interviews = m->interviews,
                          .size = (long long)len};
+    snprintf(h.direction, sizeof h.direction, "%s", direction);
     snprintf(h.bundle, sizeof h.bundle, "%s", m->uuid);
     memcpy(h.from, self->card.fpr, KEYS_FPR_SIZE);
     memcpy(h.to, to->fpr, KEYS_FPR_SIZE);
@@ -771,7 +792,8 @@ int envelope_seal(const keys_self *self, const keys_card *to,
         free(why);
         return -1;
     }
-    int rc = seal_data(self, to, plain, d, len, m, dir, path, err);
+    int rc = envelope_seal_data(self, to, plain, d, len, m, "up", dir, path,
+                                err);
     sodium_memzero(d, len);
     free(d);
     return rc;
@@ -788,8 +810,8 @@ static int seal_cb(void *ctx, const unsigned char *plain, size_t len,
                    char **err)
 {
     seal_ctx *c = ctx;
-    return seal_data(&c->self, &c->to.card, m->uuid, plain, len, m, dir,
-                     path, err);
+    return envelope_seal_data(&c->self, &c->to.card, m->uuid, plain, len,
+                              m, "up", dir, path, err);
 }
 
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
@@ -850,17 +872,18 @@ int envelope_unseal_fd(int fd, long long base, long long size,
     char head[HEADER_MAX], *why = NULL;
     size_t hlen = 0;
     int signed_ = 0;
-    int rc = read_header(fd, base, size, head, h, &hlen, &signed_, &why);
+    int rc = envelope_read_header_fd(fd, base, size, head, h, &hlen,
+                                     &signed_, &why);
     if (rc == 1)
         rc = refuse(&why, "not sealed");
     if (rc == 0)
-        rc = check_size(size, hlen, h, signed_, &why);
+        rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0 && strcmp(h->to, self->card.fpr) != 0)
         rc = refuse(&why, "sealed for %s; this database is %s and cannot "
                     "read it", h->to, self->card.fpr);
     if (rc == 0)
-        rc = read_sealed(fd, base, head, hlen, h, self, sign_pk, plain,
-                         &why);
+        rc = envelope_read_sealed(fd, base, head, hlen, h, self, sign_pk,
+                                  plain, &why);
     if (rc != 0) {
         *err = why;
         return -1;

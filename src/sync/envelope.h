@@ -17,12 +17,13 @@
 
 #include <stdio.h>
 
+#include "core/catalog.h"
 #include "sync/bundle.h"
 #include "sync/keys.h"
 #include "store/store.h"
 
 /* The envelope format this khaosat writes and the newest it reads. */
-#define ENVELOPE_FORMAT 1
+#define ENVELOPE_FORMAT 2
 /* First line of a sealed bundle, before its format number. */
 #define ENVELOPE_MAGIC "khaosat sealed bundle "
 /* Plain bytes per encrypted chunk. */
@@ -35,6 +36,9 @@ typedef struct envelope_header {
     char from[KEYS_FPR_SIZE], to[KEYS_FPR_SIZE];
     long interviews;
     long long size;           /* bytes of the plain bundle inside */
+    char direction[8];        /* "up" (towards the office) or "down" (an
+                                 office to its laptop); "" in format 1,
+                                 which was always up, and in backups */
 } envelope_header;
 
 /* How a bundle was opened. */
@@ -76,6 +80,25 @@ int envelope_seal(const keys_self *self, const keys_card *to,
  * and says which check refused it. */
 int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
                   envelope_info *info, char **err);
+
+/* Seal a downstream bundle for the laptop device (see sync_export_down,
+ * which is what the commands call): its returns, the set-up of st and the
+ * forms of cat, sealed for the laptop's card (the signer of its latest
+ * bundle merged here) and signed by this office.  *path newly allocated;
+ * *count the returns it carries. */
+int envelope_export_down(store *st, const catalog *cat, const char *device,
+                         const char *signer, const char *dir, char **path,
+                         long *count, char **err);
+
+/* The downstream bundle opened (down_int.h). */
+typedef struct down_bundle down_bundle;
+
+/* Open a downstream bundle file for the laptop st: it must be sealed
+ * with the header's direction "down", by the office st trusts as its
+ * upstream (not revoked), for st; then the image inside gets every check
+ * of down_open_memory.  On failure *err names the file and the check. */
+int envelope_open_down(store *st, const char *path, down_bundle **out,
+                       envelope_info *info, char **err);
 
 /* Parse the clear header at the start of data (len bytes, at most its
  * first kilobyte is looked at): 0 with *h and its length *hlen, 1 when

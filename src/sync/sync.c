@@ -14,6 +14,7 @@
 #include "core/durable.h"
 #include "core/util.h"
 #include "sync/bundle_int.h"
+#include "sync/down_int.h"
 #include "sync/envelope.h"
 
 /* Prefix of the private directories that khaosat before 0.3 made in
@@ -67,6 +68,62 @@ void sync_export_result_clear(sync_export_result *r)
 {
     free(r->path);
     r->path = NULL;
+}
+
+/* One downstream export in progress. */
+typedef struct down_run {
+    store *st;
+    const catalog *forms;
+    const char *dir;
+    sync_down_fn fn;
+    void *ctx;
+    long written;
+    char *err;
+} down_run;
+
+static int down_one(void *ctx, const char *device, const char *signer)
+{
+    down_run *r = ctx;
+    char *path = NULL;
+    long count = 0;
+    if (envelope_export_down(r->st, r->forms, device, signer, r->dir, &path,
+                             &count, &r->err) != 0)
+        return -1;
+    r->written++;
+    if (r->fn)
+        r->fn(r->ctx, device, path, count);
+    free(path);
+    return 0;
+}
+
+int sync_export_down(store *st, const catalog *forms, const char *dir,
+                     const char *device, sync_down_fn fn, void *ctx,
+                     long *written, char **err)
+{
+    *written = 0;
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        *err = xasprintf("%s: this is not a directory", dir);
+        return -1;
+    }
+    durable_sweep(dir);
+    down_run r = {st, forms, dir, fn, ctx, 0, NULL};
+    int rc = store_down_devices(st, device, down_one, &r);
+    *written = r.written;
+    if (rc != 0) {
+        *err = r.err ? r.err : xstrdup(store_errmsg(st));
+        return -1;
+    }
+    if (r.written == 0) {
+        *err = device
+            ? xasprintf("no laptop %s has sent this office bundles signed "
+                        "by a card trusted here", device)
+            : xstrdup("no laptop has sent this office bundles signed by a "
+                      "card trusted here: a downstream bundle is sealed for "
+                      "a laptop's card");
+        return -1;
+    }
+    return 0;
 }
 
 static int path_cmp(const void *a, const void *b)
@@ -204,12 +261,50 @@ static void settle_changed(sync_run *r, sync_bundle_result *res)
     }
 }
 
+/* Check and apply one downstream bundle from this laptop's office. */
+static void merge_down(sync_run *r, const char *path)
+{
+    sync_bundle_result res = {.path = path, .outcome = SYNC_REFUSED,
+                              .down = 1};
+    down_bundle *d = NULL;
+    envelope_info info;
+    char *err = NULL;
+    if (envelope_open_down(r->st, path, &d, &info, &err) == 0) {
+        res.sealed = 1;
+        int rc = down_apply(r->st, d, &res.down_counts, &err);
+        res.outcome = rc == 0 ? SYNC_MERGED : rc > 0 ? SYNC_AGAIN
+                                                     : SYNC_REFUSED;
+        if (rc == 2)
+            err = xasprintf("%s: older than the office's bundle taken "
+                            "before", path);
+    }
+    res.why = err;
+    report(r, &res);
+    envelope_info_clear(&info);
+    down_close(d);
+    free(err);
+}
+
+/* Non-zero when path is a sealed bundle whose header says "down". */
+static int is_downstream(const char *path)
+{
+    envelope_header h;
+    char *err = NULL;
+    int rc = envelope_read_header(path, &h, &err);
+    free(err);
+    return rc == 0 && strcmp(h.direction, "down") == 0;
+}
+
 /* Check and merge one bundle file, bundle i of n. */
 static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
 {
     if (r->h->start)
         r->h->start(r->h->ctx, i, n, path);
     r->t->bundles++;
+    if (is_downstream(path)) {
+        merge_down(r, path);
+        return;
+    }
     sync_bundle_result res = {.path = path, .outcome = SYNC_REFUSED};
     bundle *b = NULL;
     envelope_info info;
@@ -260,11 +355,13 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
             v[0] = xstrdup(paths[i]);
             k = 1;
         } else if (sync_scan_dir(paths[i], &v, &k, &err) != 0) {
-            sync_bundle_result res = {paths[i], SYNC_REFUSED, 0, {0}, err};
+            sync_bundle_result res = {.path = paths[i], .outcome = SYNC_REFUSED,
+                                      .why = err};
             report(&r, &res);
             free(err);
         } else if (k == 0) {
-            sync_bundle_result res = {paths[i], SYNC_EMPTY_DIR, 0, {0}, NULL};
+            sync_bundle_result res = {.path = paths[i],
+                                      .outcome = SYNC_EMPTY_DIR};
             report(&r, &res);
         }
         all = xrealloc(all, (nall + k + 1) * sizeof *all);

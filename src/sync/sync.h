@@ -34,6 +34,24 @@ int sync_export(store *st, const char *dir, unsigned flags,
 /* Free the strings of an export result. */
 void sync_export_result_clear(sync_export_result *r);
 
+/* Told about each downstream bundle written: the laptop's device id, the
+ * new file and the number of returns it carries (borrowed). */
+typedef void (*sync_down_fn)(void *ctx, const char *device,
+                             const char *path, long returns);
+
+/* At an office: write into directory dir one downstream bundle for each
+ * laptop that sent it signed bundles and whose card is still trusted
+ * (only for device when not NULL), sealed for that laptop and signed by
+ * this office: the returned interviews it started with the supervisor's
+ * comments, the commune's set-up, and the forms of forms (the office's
+ * forms directory; may be NULL).  fn (may be NULL) hears of each;
+ * *written counts them.  0, or -1 with *err (newly allocated) when dir is
+ * not a directory, no such laptop is known, or a bundle failed (those
+ * written before stay). */
+int sync_export_down(store *st, const catalog *forms, const char *dir,
+                     const char *device, sync_down_fn fn, void *ctx,
+                     long *written, char **err);
+
 /* Flags of sync_merge_paths. */
 enum {
     SYNC_ALLOW_UNSIGNED = 1     /* take plain bundles even where only
@@ -48,6 +66,14 @@ enum sync_outcome {
     SYNC_EMPTY_DIR      /* a directory without bundles */
 };
 
+/* What applying one downstream bundle (office to laptop) did. */
+typedef struct sync_down_counts {
+    long reviews;       /* the office's reviews kept */
+    long reopened;      /* returned interviews back to draft */
+    long villages, households;
+    long forms;         /* form versions new here */
+} sync_down_counts;
+
 /* One bundle's result; strings borrowed for the time of the call. */
 typedef struct sync_bundle_result {
     const char *path;
@@ -55,6 +81,9 @@ typedef struct sync_bundle_result {
     int sealed;                 /* it was a sealed bundle */
     merge_counts counts;        /* SYNC_MERGED */
     const char *why;            /* SYNC_REFUSED: "PATH: reason" */
+    int down;                   /* a downstream bundle: down, not counts,
+                                   says what it did */
+    sync_down_counts down_counts;
 } sync_bundle_result;
 
 /* What a merge tells its caller as it goes; every member may be NULL. */
@@ -95,7 +124,9 @@ int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err);
 /* Free what sync_scan_dir returned. */
 void sync_paths_free(char **paths, size_t n);
 
-/* Merge into st every bundle named in paths (n of them), taking the form
+/* Merge into st every bundle named in paths (n of them), upstream bundles
+ * from the laptops (or communes) this database accepts and downstream
+ * bundles from its own office (the header says which), taking the form
  * versions of forms, the office's own forms directory (may be NULL), as
  * this database's (merger_set_forms): a directory
  * stands for every bundle in it (sync_scan_dir).  Each bundle is checked

@@ -1,0 +1,536 @@
+/* down.c: the downstream image (office to laptop): its schema, building
+ * it from the office's database, and opening one as hostile input.
+ * Applying it to a laptop is in down_apply.c.
+ * layers: bundle-sql (this SQL is the downstream image's). */
+#include "config.h"
+#include "sync/down_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+#include "store/sqlutil.h"
+#include "sync/bundle_int.h"
+#include "sync/merge.h"
+
+/* The tables of a downstream image, each created by exactly this. */
+enum { DT_MANIFEST, DT_FORMS, DT_REVIEWS, DT_SETUP, DT_VILLAGES,
+       DT_HOUSEHOLDS, DT_COUNT };
+
+static const char *const down_table_name[DT_COUNT] = {
+    "manifest", "forms", "reviews", "setup", "villages", "households",
+};
+
+static const char *const down_table_sql[DT_COUNT] = {
+    "CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE forms (form_id TEXT NOT NULL, version TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL, source TEXT NOT NULL,"
+    " PRIMARY KEY (form_id, version)) WITHOUT ROWID",
+    "CREATE TABLE reviews (interview TEXT PRIMARY KEY,"
+    " status TEXT NOT NULL, comment TEXT NOT NULL, reviewer TEXT NOT NULL,"
+    " time TEXT NOT NULL, revision TEXT NOT NULL, content TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE setup (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    " WITHOUT ROWID",
+    "CREATE TABLE villages (code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " enumerator TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE households (village TEXT NOT NULL, number TEXT NOT NULL,"
+    " head TEXT NOT NULL, PRIMARY KEY (village, number)) WITHOUT ROWID",
+};
+
+/* The manifest keys, each exactly once. */
+#define DOWN_NKEYS 7
+static const char *const down_manifest_key[DOWN_NKEYS] = {
+    "bundle", "commune", "created", "device", "direction", "format",
+    "office",
+};
+
+/* The setup keys a downstream image may carry. */
+static const char *const setup_key[3] = {"commune_code", "commune_name",
+                                         "province_code"};
+
+struct down_bundle {
+    sqlite3 *db;
+    unsigned char *image;
+    size_t image_len;
+    char *path;
+    down_info info;
+};
+
+static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
+static int refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(*why);
+    *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- building, at the office ---- */
+
+typedef struct builder {
+    sqlite3 *db;
+    store *st;
+    sqlite3_stmt *ins[DT_COUNT];
+    long reviews;
+    char *err;
+} builder;
+
+static int b_fail(builder *b, const char *what)
+{
+    if (!b->err)
+        b->err = xasprintf("building the downstream bundle: %s: %s", what,
+                           sqlite3_errmsg(b->db));
+    return -1;
+}
+
+/* Insert the n strings v as a row of table t. */
+static int b_row(builder *b, int t, const char *const *v, int n)
+{
+    sqlite3_stmt *s = b->ins[t];
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : b_fail(b, down_table_name[t]);
+}
+
+static int b_open(builder *b)
+{
+    static const int ncols[DT_COUNT] = {2, 4, 7, 2, 3, 3};
+    if (sqlite3_open_v2(":memory:", &b->db, SQLITE_OPEN_READWRITE, NULL)
+        != SQLITE_OK)
+        return b_fail(b, "opening");
+    char *sql = xasprintf("PRAGMA journal_mode = OFF;"
+                          "PRAGMA application_id = %d;"
+                          "PRAGMA user_version = %d;", DOWN_APP_ID,
+                          DOWN_FORMAT);
+    int rc = sqlite3_exec(b->db, sql, NULL, NULL, NULL);
+    free(sql);
+    for (int t = 0; rc == SQLITE_OK && t < DT_COUNT; t++) {
+        rc = sqlite3_exec(b->db, down_table_sql[t], NULL, NULL, NULL);
+        sbuf q;
+        sbuf_init(&q);
+        sbuf_addf(&q, "INSERT INTO %s VALUES (", down_table_name[t]);
+        for (int i = 0; i < ncols[t]; i++)
+            sbuf_addf(&q, "%s?%d", i ? ", " : "", i + 1);
+        sbuf_add(&q, ")");
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(b->db, q.s, -1, &b->ins[t], NULL);
+        sbuf_free(&q);
+    }
+    return rc == SQLITE_OK ? 0 : b_fail(b, "creating the tables");
+}
+
+static int b_review(void *ctx, const store_down_review *r)
+{
+    builder *b = ctx;
+    const char *v[7] = {r->interview, r->status, r->comment, r->reviewer,
+                        r->time, r->revision, r->content};
+    b->reviews++;
+    return b_row(b, DT_REVIEWS, v, 7);
+}
+
+static int b_village(void *ctx, const store_village *v)
+{
+    const char *row[3] = {v->code, v->name, v->enumerator};
+    return b_row(ctx, DT_VILLAGES, row, 3);
+}
+
+static int b_household(void *ctx, const store_household *h)
+{
+    const char *row[3] = {h->village, h->number, h->head};
+    return b_row(ctx, DT_HOUSEHOLDS, row, 3);
+}
+
+/* The office's set-up: its commune, villages and household lists. */
+static int b_setup(builder *b)
+{
+    static const char *const set[3] = {STORE_SET_SETUP_CODE,
+                                       STORE_SET_SETUP_NAME,
+                                       STORE_SET_SETUP_PROVINCE};
+    for (int i = 0; i < 3; i++) {
+        char *v = NULL;
+        if (store_setting_get(b->st, set[i], &v) != 0) {
+            b->err = xstrdup(store_errmsg(b->st));
+            return -1;
+        }
+        const char *row[2] = {setup_key[i], v};
+        int rc = v ? b_row(b, DT_SETUP, row, 2) : 0;
+        free(v);
+        if (rc != 0)
+            return -1;
+    }
+    int rc = store_villages_each(b->st, b_village, b);
+    if (rc == 0)
+        rc = store_households_each(b->st, b_household, b);
+    if (rc < 0 && !b->err)
+        b->err = xstrdup(store_errmsg(b->st));
+    return rc ? -1 : 0;
+}
+
+static int b_forms(builder *b, const catalog *cat)
+{
+    for (size_t i = 0; cat && i < cat->n; i++) {
+        const form *f = cat->forms[i];
+        if (!f->source || !f->version)
+            continue;
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256(h, (const unsigned char *)f->source,
+                           f->source_len);
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        sqlite3_stmt *s = b->ins[DT_FORMS];
+        sqlite3_bind_text(s, 1, f->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, f->version, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, hex, -1, SQLITE_STATIC);
+        sqlite3_bind_text64(s, 4, f->source, f->source_len, SQLITE_STATIC,
+                            SQLITE_UTF8);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        /* Two files of one id and version: the first is the form. */
+        if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT)
+            return b_fail(b, "forms");
+    }
+    return 0;
+}
+
+static int b_manifest(builder *b, const char *device, bundle_manifest *m)
+{
+    char uuid[37], now[32], *office = NULL, *commune = NULL;
+    store_uuid_v4(uuid);
+    store_now(now, 1);
+    if (store_device_id(b->st, &office) != 0
+        || store_setting_get(b->st, STORE_SET_SETUP_CODE, &commune) != 0) {
+        free(office);
+        b->err = xstrdup(store_errmsg(b->st));
+        return -1;
+    }
+    char fmt[16];
+    snprintf(fmt, sizeof fmt, "%d", DOWN_FORMAT);
+    const char *val[DOWN_NKEYS] = {uuid, commune, now, device, "down", fmt,
+                                   office};
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < DOWN_NKEYS; i++) {
+        const char *row[2] = {down_manifest_key[i], val[i]};
+        rc = b_row(b, DT_MANIFEST, row, 2);
+    }
+    m->uuid = xstrdup(uuid);
+    m->created = xstrdup(now);
+    m->device = xstrdup(device);
+    m->interviews = b->reviews;
+    m->format = DOWN_FORMAT;
+    free(office);
+    free(commune);
+    return rc;
+}
+
+int down_build(store *st, const catalog *cat, const char *device,
+               unsigned char **img, size_t *len, bundle_manifest *m,
+               char **err)
+{
+    *img = NULL;
+    *len = 0;
+    memset(m, 0, sizeof *m);
+    builder b = {.st = st};
+    int rc = b_open(&b);
+    if (rc == 0)
+        rc = store_down_reviews_each(st, device, b_review, &b);
+    if (rc != 0 && !b.err)
+        b.err = xstrdup(store_errmsg(st));
+    if (rc == 0)
+        rc = b_setup(&b);
+    if (rc == 0)
+        rc = b_forms(&b, cat);
+    if (rc == 0)
+        rc = b_manifest(&b, device, m);
+    for (int t = 0; t < DT_COUNT; t++)
+        sqlite3_finalize(b.ins[t]);
+    if (rc == 0) {
+        sqlite3_int64 n = 0;
+        *img = sqlite3_serialize(b.db, "main", &n, 0);
+        *len = (size_t)n;
+        if (!*img)
+            rc = b_fail(&b, "serialising");
+    }
+    sqlite3_close(b.db);
+    if (rc != 0) {
+        *err = b.err ? b.err : xstrdup("building the downstream bundle");
+        bundle_manifest_clear(m);
+        return -1;
+    }
+    free(b.err);
+    return 0;
+}
+
+/* ---- opening, on the laptop ---- */
+
+static int check_kind(sqlite3 *db, char **why)
+{
+    long app = 0, version = 0;
+    if (sqlutil_long(db, "PRAGMA application_id", &app) != SQLITE_OK
+        || sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK)
+        return refuse(why, "damaged, cannot be read: %s",
+                      sqlite3_errmsg(db));
+    if (app == BUNDLE_APP_ID)
+        return refuse(why, "an upstream bundle (interviews sent towards "
+                      "the office) inside a downstream envelope");
+    if (app != DOWN_APP_ID || version < 1)
+        return refuse(why, "not a khaosat downstream bundle");
+    if (version > DOWN_FORMAT)
+        return refuse(why, "made by a newer khaosat (downstream format "
+                      "%ld); update khaosat to read it", version);
+    return 0;
+}
+
+static int check_schema(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
+                           " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
+        return refuse(why, "damaged, cannot be read: %s",
+                      sqlite3_errmsg(db));
+    int seen[DT_COUNT] = {0}, rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *c[4];
+        for (int i = 0; i < 4; i++)
+            c[i] = (const char *)sqlite3_column_text(s, i);
+        int t = 0;
+        while (t < DT_COUNT && !(c[1] && !strcmp(c[1], down_table_name[t])))
+            t++;
+        bad = t == DT_COUNT || seen[t]++ || !c[0] || !c[2] || !c[3]
+            || strcmp(c[0], "table") || strcmp(c[2], c[1])
+            || strcmp(c[3], down_table_sql[t]);
+        if (bad)
+            refuse(why, "unexpected %s \"%.40s\" in the schema of a "
+                   "downstream bundle", c[0] ? c[0] : "object",
+                   c[1] ? c[1] : "");
+    }
+    if (!bad && rc != SQLITE_DONE)
+        bad = refuse(why, "damaged, cannot be read: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    for (int t = 0; !bad && t < DT_COUNT; t++)
+        if (!seen[t])
+            bad = refuse(why, "table %s is missing", down_table_name[t]);
+    return bad ? -1 : 0;
+}
+
+/* Every row's values are text of a bounded length, and well formed: one
+ * query per rule, naming the first row that breaks it. */
+static const struct {
+    const char *sql, *what;
+} rules[] = {
+    {"SELECT key FROM manifest WHERE typeof(value) <> 'text'"
+     " OR length(CAST(value AS BLOB)) > 4096 OR typeof(key) <> 'text'",
+     "a manifest entry is not short text"},
+    {"SELECT form_id FROM forms WHERE typeof(form_id) <> 'text'"
+     " OR typeof(version) <> 'text' OR typeof(sha256) <> 'text'"
+     " OR typeof(source) <> 'text' OR length(CAST(form_id AS BLOB)) > 200"
+     " OR length(CAST(version AS BLOB)) > 200"
+     " OR length(CAST(source AS BLOB)) > 8388608",
+     "a form is not text of the allowed length"},
+    {"SELECT interview FROM reviews WHERE typeof(interview) <> 'text'"
+     " OR length(interview) <> 36 OR interview GLOB '*[^0-9a-f-]*'"
+     " OR status NOT IN ('approved', 'returned')"
+     " OR typeof(comment) <> 'text' OR typeof(reviewer) <> 'text'"
+     " OR typeof(time) <> 'text' OR length(CAST(comment AS BLOB)) > 65536"
+     " OR length(CAST(reviewer AS BLOB)) > 200 OR length(time) > 40"
+     " OR length(time) < 10"
+     " OR typeof(revision) <> 'text' OR length(revision) <> 64"
+     " OR revision GLOB '*[^0-9a-f]*' OR typeof(content) <> 'text'"
+     " OR length(content) <> 64 OR content GLOB '*[^0-9a-f]*'",
+     "a review is malformed"},
+    {"SELECT key FROM setup WHERE key NOT IN ('commune_code',"
+     " 'commune_name', 'province_code') OR typeof(value) <> 'text'"
+     " OR length(CAST(value AS BLOB)) > 200",
+     "a set-up entry is unknown or malformed"},
+    {"SELECT code FROM villages WHERE typeof(code) <> 'text'"
+     " OR length(code) < 1 OR length(code) > 10"
+     " OR code GLOB '*[^A-Za-z0-9_-]*' OR typeof(name) <> 'text'"
+     " OR name = '' OR length(CAST(name AS BLOB)) > 200"
+     " OR typeof(enumerator) <> 'text'"
+     " OR length(CAST(enumerator AS BLOB)) > 200",
+     "a village is malformed"},
+    {"SELECT number FROM households h WHERE typeof(number) <> 'text'"
+     " OR number = '' OR length(number) > 4 OR number GLOB '*[^0-9]*'"
+     " OR typeof(head) <> 'text' OR length(CAST(head AS BLOB)) > 200"
+     " OR NOT EXISTS (SELECT 1 FROM villages v WHERE v.code = h.village)",
+     "a household is malformed or of a village the set-up does not have"},
+};
+
+static int check_rows(sqlite3 *db, char **why)
+{
+    static const long limit[DT_COUNT] = {DOWN_NKEYS, BUNDLE_MAX_FORMS,
+                                         BUNDLE_MAX_INTERVIEWS, 3,
+                                         DOWN_MAX_VILLAGES,
+                                         DOWN_MAX_HOUSEHOLDS};
+    for (int t = 0; t < DT_COUNT; t++) {
+        char *sql = xasprintf("SELECT count(*) FROM %s", down_table_name[t]);
+        long n = -1;
+        int rc = sqlutil_long(db, sql, &n);
+        free(sql);
+        if (rc != SQLITE_OK)
+            return refuse(why, "table %s cannot be read: %s",
+                          down_table_name[t], sqlite3_errmsg(db));
+        if (n > limit[t])
+            return refuse(why, "%ld rows of %s, more than the %ld khaosat "
+                          "accepts", n, down_table_name[t], limit[t]);
+    }
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(db, rules[i].sql, -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc == SQLITE_ROW)
+            return refuse(why, "%s", rules[i].what);
+        if (rc != SQLITE_DONE)
+            return refuse(why, "cannot be read: %s", sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
+/* Every form's text has the SHA-256 it claims. */
+static int check_forms(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT form_id, sha256, source FROM forms",
+                           -1, &s, NULL) != SQLITE_OK)
+        return refuse(why, "cannot read its forms: %s", sqlite3_errmsg(db));
+    int rc, bad = 0;
+    while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256(h, sqlite3_column_text(s, 2),
+                           (size_t)sqlite3_column_bytes(s, 2));
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        if (strcmp(hex, (const char *)sqlite3_column_text(s, 1)) != 0) {
+            char *id = merge_escaped((const char *)sqlite3_column_text(s,
+                                                                     0));
+            bad = refuse(why, "form \"%s\" does not have the SHA-256 it "
+                         "claims", id);
+            free(id);
+        }
+    }
+    if (!bad && rc != SQLITE_DONE)
+        bad = refuse(why, "cannot read its forms: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    return bad;
+}
+
+/* A count of table t. */
+static long count_of(sqlite3 *db, int t)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s", down_table_name[t]);
+    long n = 0;
+    sqlutil_long(db, sql, &n);
+    free(sql);
+    return n;
+}
+
+static int read_info(sqlite3 *db, down_info *in, char **why)
+{
+    char **dst[DOWN_NKEYS] = {&in->uuid, &in->commune, &in->created,
+                              &in->device, NULL, NULL, &in->office};
+    int found = 0;
+    for (int i = 0; i < DOWN_NKEYS; i++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, "SELECT value FROM manifest WHERE"
+                               " key = ?1", -1, &s, NULL) != SQLITE_OK)
+            return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+        sqlite3_bind_text(s, 1, down_manifest_key[i], -1, SQLITE_STATIC);
+        char *v = sqlite3_step(s) == SQLITE_ROW
+            ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+        sqlite3_finalize(s);
+        if (!v)
+            return refuse(why, "the manifest lacks \"%s\"",
+                          down_manifest_key[i]);
+        found++;
+        int ok = 1;
+        if (!strcmp(down_manifest_key[i], "direction"))
+            ok = !strcmp(v, "down");
+        else if (!strcmp(down_manifest_key[i], "format"))
+            ok = !strcmp(v, "1");
+        if (!ok) {
+            free(v);
+            return refuse(why, "the manifest's %s is not that of a "
+                          "downstream bundle", down_manifest_key[i]);
+        }
+        if (dst[i])
+            *dst[i] = v;
+        else
+            free(v);
+    }
+    if (count_of(db, DT_MANIFEST) != found)
+        return refuse(why, "the manifest has unknown entries");
+    if (!bundle_is_uuid(in->uuid) || !*in->created || !*in->device
+        || !*in->office)
+        return refuse(why, "the manifest lacks a bundle UUID, time, "
+                      "office or laptop");
+    in->forms = count_of(db, DT_FORMS);
+    in->reviews = count_of(db, DT_REVIEWS);
+    in->villages = count_of(db, DT_VILLAGES);
+    in->households = count_of(db, DT_HOUSEHOLDS);
+    return 0;
+}
+
+int down_open_memory(const char *name, unsigned char *data, size_t len,
+                     down_bundle **out, char **err)
+{
+    *out = NULL;
+    down_bundle *d = xcalloc(1, sizeof *d);
+    d->path = xstrdup(name);
+    d->image = data;
+    d->image_len = len;
+    char *why = NULL;
+    if (bundle_image_open(data, len, &d->db, &why) != 0
+        || check_kind(d->db, &why) != 0 || check_schema(d->db, &why) != 0
+        || check_rows(d->db, &why) != 0 || check_forms(d->db, &why) != 0
+        || read_info(d->db, &d->info, &why) != 0) {
+        *err = xasprintf("%s: %s", name, why);
+        free(why);
+        down_close(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+void down_close(down_bundle *d)
+{
+    if (!d)
+        return;
+    sqlite3_close(d->db);
+    if (d->image) {
+        sodium_memzero(d->image, d->image_len);
+        sqlite3_free(d->image);
+    }
+    free(d->info.uuid);
+    free(d->info.created);
+    free(d->info.office);
+    free(d->info.device);
+    free(d->info.commune);
+    free(d->path);
+    free(d);
+}
+
+const down_info *down_get_info(const down_bundle *d)
+{
+    return &d->info;
+}
+
+sqlite3 *down_sqlite(down_bundle *d)
+{
+    return d->db;
+}
+
+const char *down_path(const down_bundle *d)
+{
+    return d->path;
+}

@@ -1,0 +1,256 @@
+/* down_apply.c: a laptop takes a verified downstream bundle from its
+ * office, in one transaction: the office's forms (new versions only, never
+ * another text under a version kept here), the commune's set-up, and the
+ * office's reviews, a return reopening its interview as a draft.  The
+ * bundle's time orders them: the same bundle again, or an older one after
+ * a newer, changes nothing.
+ * layers: bundle-sql (its SQL reads the downstream image only). */
+#include "config.h"
+#include "sync/down_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/form.h"
+#include "core/util.h"
+#include "sync/merge.h"
+
+/* One applying in progress. */
+typedef struct applier {
+    store *st;
+    down_bundle *d;
+    sync_down_counts *n;
+    char *err;
+} applier;
+
+static int a_fail(applier *a, const char *fmt, ...) KS_PRINTF(2, 3);
+static int a_fail(applier *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(a->err);
+    a->err = xasprintf("%s: %s", down_path(a->d), why);
+    free(why);
+    return -1;
+}
+
+static int a_store_fail(applier *a)
+{
+    return a_fail(a, "%s", store_errmsg(a->st));
+}
+
+static sqlite3_stmt *a_query(applier *a, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(down_sqlite(a->d), sql, -1, &s, NULL)
+        != SQLITE_OK) {
+        a_fail(a, "cannot be read: %s", sqlite3_errmsg(down_sqlite(a->d)));
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+/* One form of the office: it must load, and a version kept here must
+ * have the same text. */
+static int apply_form(applier *a, const char *id, const char *version,
+                      const char *sha, const char *source, size_t len)
+{
+    char *eid = merge_escaped(id), *ever = merge_escaped(version);
+    diag_list dl;
+    diag_init(&dl);
+    form *f = form_load_string(source, len, id, &dl);
+    int bad = !f || dl.n > 0;
+    form_free(f);
+    diag_free(&dl);
+    int rc = 0;
+    store_form here;
+    int got = bad ? 0 : store_load_form(a->st, id, version, &here);
+    if (bad)
+        rc = a_fail(a, "form \"%s\" version \"%s\" is not a valid form",
+                    eid, ever);
+    else if (got < 0)
+        rc = a_store_fail(a);
+    else if (got == 0) {
+        if (strcmp(here.sha256, sha) != 0)
+            rc = a_fail(a, "form \"%s\" version \"%s\" differs from this "
+                        "laptop's form of that version (a changed form "
+                        "needs a new version)", eid, ever);
+        store_form_clear(&here);
+    } else if (store_save_form_tx(a->st, id, version, source, len) != 0)
+        rc = a_store_fail(a);
+    else
+        a->n->forms++;
+    if (rc == 0) {
+        /* The office's current version, for new interviews here. */
+        char *key = xasprintf("office_form.%s", id);
+        if (store_setting_set(a->st, key, version) != 0)
+            rc = a_store_fail(a);
+        free(key);
+    }
+    free(eid);
+    free(ever);
+    return rc;
+}
+
+static int apply_forms(applier *a)
+{
+    sqlite3_stmt *s = a_query(a, "SELECT form_id, version, sha256, source"
+                              " FROM forms ORDER BY form_id, version");
+    if (!s)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
+        rc = apply_form(a, col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                        (size_t)sqlite3_column_bytes(s, 3));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* The set-up of the office, when it has one, replaces this laptop's. */
+static int apply_setup(applier *a)
+{
+    const down_info *in = down_get_info(a->d);
+    sqlite3_stmt *s = a_query(a, "SELECT (SELECT value FROM setup WHERE"
+                              " key = 'commune_code'), (SELECT value FROM"
+                              " setup WHERE key = 'commune_name'),"
+                              " (SELECT value FROM setup WHERE"
+                              " key = 'province_code')");
+    if (!s)
+        return -1;
+    sqlite3_step(s);
+    char *commune[3];
+    for (int i = 0; i < 3; i++)
+        commune[i] = col(s, i) ? xstrdup(col(s, i)) : NULL;
+    sqlite3_finalize(s);
+    int rc = 0;
+    if (commune[0] || in->villages > 0) {
+        store_village *v = xcalloc((size_t)in->villages + 1, sizeof *v);
+        store_household *h = xcalloc((size_t)in->households + 1, sizeof *h);
+        sqlite3_stmt *sv = a_query(a, "SELECT code, name, enumerator FROM"
+                                   " villages ORDER BY code");
+        sqlite3_stmt *sh = a_query(a, "SELECT village, number, head FROM"
+                                   " households ORDER BY village, number");
+        size_t nv = 0, nh = 0;
+        /* Copies: a column's text lasts only until the next step. */
+        while (sv && nv < (size_t)in->villages
+               && sqlite3_step(sv) == SQLITE_ROW) {
+            v[nv] = (store_village){xstrdup(col(sv, 0)), xstrdup(col(sv, 1)),
+                                    *col(sv, 2) ? xstrdup(col(sv, 2)) : NULL,
+                                    0};
+            nv++;
+        }
+        while (sh && nh < (size_t)in->households
+               && sqlite3_step(sh) == SQLITE_ROW) {
+            h[nh] = (store_household){xstrdup(col(sh, 0)),
+                                      xstrdup(col(sh, 1)),
+                                      xstrdup(col(sh, 2))};
+            nh++;
+        }
+        rc = !sv || !sh ? -1
+            : store_setup_install_tx(a->st, (const char *const *)commune,
+                                     v, nv, h, nh) != 0 ? a_store_fail(a)
+                                                        : 0;
+        a->n->villages = (long)nv;
+        a->n->households = (long)nh;
+        sqlite3_finalize(sv);
+        sqlite3_finalize(sh);
+        for (size_t i = 0; i < nv; i++) {
+            free((char *)v[i].code);
+            free((char *)v[i].name);
+            free((char *)v[i].enumerator);
+        }
+        for (size_t i = 0; i < nh; i++) {
+            free((char *)h[i].village);
+            free((char *)h[i].number);
+            free((char *)h[i].head);
+        }
+        free(v);
+        free(h);
+    }
+    for (int i = 0; i < 3; i++)
+        free(commune[i]);
+    return rc;
+}
+
+static int apply_reviews(applier *a)
+{
+    sqlite3_stmt *s = a_query(a, "SELECT interview, status, comment,"
+                              " reviewer, time, revision, content"
+                              " FROM reviews ORDER BY interview");
+    if (!s)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        store_down_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                               col(s, 4), col(s, 5), col(s, 6)};
+        int reopened = 0;
+        int got = store_down_review_tx(a->st, &r, &reopened);
+        if (got < 0)
+            rc = a_store_fail(a);
+        else if (got == 0)
+            a->n->reviews++;
+        a->n->reopened += reopened;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Whether d is for this laptop and newer than what it took: 0, 1 when
+ * it is the bundle taken last, 2 when it is older, -1. */
+static int check_order(applier *a)
+{
+    const down_info *in = down_get_info(a->d);
+    char *me = NULL, *last = NULL, *when = NULL;
+    int rc = store_device_id(a->st, &me) != 0
+        || store_setting_get(a->st, STORE_SET_DOWN_BUNDLE, &last) != 0
+        || store_setting_get(a->st, STORE_SET_DOWN_TIME, &when) != 0
+        ? a_store_fail(a) : 0;
+    if (rc == 0 && strcmp(me, in->device) != 0)
+        rc = a_fail(a, "made by the office for another laptop (device "
+                    "%.8s); this laptop is %.8s", in->device, me);
+    else if (rc == 0 && last && !strcmp(last, in->uuid))
+        rc = 1;
+    else if (rc == 0 && when && strcmp(when, in->created) >= 0)
+        rc = 2;
+    free(me);
+    free(last);
+    free(when);
+    return rc;
+}
+
+int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    applier a = {st, d, out, NULL};
+    int rc = check_order(&a);
+    if (rc == 0 && store_begin(st) != 0)
+        rc = a_store_fail(&a);
+    else if (rc == 0) {
+        const down_info *in = down_get_info(d);
+        if (apply_forms(&a) != 0 || apply_setup(&a) != 0
+            || apply_reviews(&a) != 0
+            || store_setting_set(st, STORE_SET_DOWN_BUNDLE, in->uuid) != 0
+            || store_setting_set(st, STORE_SET_DOWN_TIME, in->created) != 0
+            || store_commit(st) != 0) {
+            if (!a.err)
+                a_store_fail(&a);
+            store_rollback(st);
+            memset(out, 0, sizeof *out);
+            rc = -1;
+        }
+    }
+    if (rc < 0)
+        *err = a.err;
+    else
+        free(a.err);
+    return rc;
+}

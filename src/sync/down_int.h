@@ -1,0 +1,62 @@
+/* down_int.h: the downstream bundle, from an office to one of its laptops
+ * (see khaosat-bundle(5), DOWNSTREAM BUNDLES): returned interviews with
+ * the supervisor's comment, the commune's set-up and the office's forms.
+ * Its plain image is a SQLite database of its own kind ("KHAD"), only
+ * ever sealed and signed by the office (envelope.c); these functions are
+ * private to src/sync, everything else goes through sync.h. */
+#ifndef KHAOSAT_DOWN_INT_H
+#define KHAOSAT_DOWN_INT_H
+
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "store/store.h"
+#include "sync/bundle.h"
+#include "sync/sync.h"
+
+/* PRAGMA application_id of downstream images: "KHAD". */
+#define DOWN_APP_ID 0x4B484144
+/* The downstream format this khaosat writes and reads. */
+#define DOWN_FORMAT 1
+
+/* Limits of a downstream image, beyond those of bundles. */
+#define DOWN_MAX_VILLAGES 10000L
+#define DOWN_MAX_HOUSEHOLDS 1000000L
+
+/* What a downstream image says about itself; strings owned. */
+typedef struct down_info {
+    char *uuid, *created, *office, *device, *commune;
+    long reviews, forms, villages, households;
+} down_info;
+
+typedef struct down_bundle down_bundle;
+
+/* Build the downstream image for laptop device from st (its returns,
+ * set-up) and the forms of cat (may be NULL): *img (sqlite3_malloc64,
+ * free with bundle_image_free) of *len bytes; m gets the uuid, created
+ * and interviews (the returns) that the envelope's header needs (clear it
+ * with bundle_manifest_clear). */
+int down_build(store *st, const catalog *cat, const char *device,
+               unsigned char **img, size_t *len, bundle_manifest *m,
+               char **err);
+/* Check the downstream image data (len bytes from sqlite3_malloc64, taken
+ * over whatever happens; name for messages) and open it: its kind and
+ * format, exact schema, integrity, manifest, and every row.  *err names
+ * the file. */
+int down_open_memory(const char *name, unsigned char *data, size_t len,
+                     down_bundle **out, char **err);
+/* Close it, wiping the image (NULL is fine). */
+void down_close(down_bundle *d);
+/* What it says about itself. */
+const down_info *down_get_info(const down_bundle *d);
+/* The read-only handle of the verified image, for reading its rows. */
+sqlite3 *down_sqlite(down_bundle *d);
+/* The file it came from. */
+const char *down_path(const down_bundle *d);
+
+/* Apply the verified d to the laptop st in one transaction: 0, 1 when it
+ * (or a newer one) was taken before and nothing changed, -1 with *err
+ * (naming the file) and the database as it was. */
+int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err);
+
+#endif

@@ -1,0 +1,180 @@
+/* envelope_down.c: downstream bundles in their envelope: sealed by an
+ * office for one of its laptops, and opened on the laptop only when the
+ * sender is the office it trusts as upstream and the header says "down".
+ * The layout is envelope.c's (khaosat-bundle(5), DOWNSTREAM BUNDLES). */
+#include "config.h"
+#include "sync/envelope_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/util.h"
+#include "sync/bundle_int.h"
+#include "sync/down_int.h"
+
+static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
+static int refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(*why);
+    *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int envelope_export_down(store *st, const catalog *cat, const char *device,
+                         const char *signer, const char *dir, char **path,
+                         long *count, char **err)
+{
+    *path = NULL;
+    *count = 0;
+    keys_self self;
+    keys_trusted to;
+    memset(&self, 0, sizeof self);
+    memset(&to, 0, sizeof to);
+    int rc = keys_self_get(st, 1, &self, err);
+    if (rc == 0 && (rc = keys_trusted_get(st, signer, &to, err)) == 1) {
+        *err = xasprintf("the card %s of laptop %.8s is not trusted here",
+                         signer, device);
+        rc = -1;
+    }
+    unsigned char *img = NULL;
+    size_t len = 0;
+    bundle_manifest m;
+    memset(&m, 0, sizeof m);
+    if (rc == 0)
+        rc = down_build(st, cat, device, &img, &len, &m, err);
+    if (rc == 0)
+        rc = envelope_seal_data(&self, &to.card, m.uuid, img, len, &m,
+                                "down", dir, path, err);
+    if (rc == 0)
+        *count = m.interviews;
+    bundle_image_free(img, len);
+    bundle_manifest_clear(&m);
+    keys_trusted_clear(&to);
+    keys_self_clear(&self);
+    return rc ? -1 : 0;
+}
+
+/* The sender of a downstream bundle must be this laptop's office. */
+static int check_office(store *st, const envelope_header *h,
+                        keys_trusted *office, envelope_info *info,
+                        char **why)
+{
+    char *err = NULL;
+    int rc = keys_upstream(st, office, &err);
+    if (rc < 0) {
+        refuse(why, "%s", err);
+        free(err);
+        return -1;
+    }
+    if (rc == 1)
+        return refuse(why, "a downstream bundle from %s, but this laptop "
+                      "trusts no office: trust its office's card first "
+                      "('khaosat keys trust')", h->from);
+    if (strcmp(office->card.fpr, h->from) != 0)
+        return refuse(why, "a downstream bundle from %s, which is not this "
+                      "laptop's office (%s): refused", h->from,
+                      office->card.fpr);
+    char *label = keys_card_label(&office->card);
+    if (info)
+        info->sender = *label ? xasprintf(" (%s)", label) : xstrdup("");
+    free(label);
+    return 0;
+}
+
+/* The image must be the one the header announced. */
+static int check_inner(down_bundle *d, const envelope_header *h, char **why)
+{
+    const down_info *in = down_get_info(d);
+    if (strcmp(in->uuid, h->bundle) != 0 || in->reviews != h->interviews)
+        return refuse(why, "the header (bundle %s, %ld returns) does not "
+                      "match the bundle inside (%s, %ld)", h->bundle,
+                      h->interviews, in->uuid, in->reviews);
+    return 0;
+}
+
+/* Every check of the sealed downstream bundle on fd (fsize bytes). */
+static int open_down(store *st, const char *path, int fd, long long fsize,
+                     down_bundle **out, envelope_info *info, char **why)
+{
+    envelope_header h;
+    size_t hlen = 0;
+    int signed_ = 0;
+    char head[HEADER_MAX];
+    int rc = envelope_read_header_fd(fd, 0, fsize, head, &h, &hlen,
+                                     &signed_, why);
+    if (rc == 1)
+        return refuse(why, "not sealed: a laptop takes only sealed bundles "
+                      "from its office");
+    if (rc != 0)
+        return -1;
+    if (strcmp(h.direction, "down") != 0)
+        return refuse(why, "an upstream bundle (sent towards an office), "
+                      "not one from this laptop's office to it");
+    keys_trusted office;
+    memset(&office, 0, sizeof office);
+    keys_self self;
+    memset(&self, 0, sizeof self);
+    unsigned char *plain = NULL;
+    rc = check_office(st, &h, &office, info, why);
+    if (rc == 0)
+        rc = envelope_check_size(fsize, hlen, &h, signed_, why);
+    if (rc == 0)
+        rc = envelope_check_recipient(st, &h, &self, why);
+    if (rc == 0)
+        rc = envelope_read_sealed(fd, 0, head, hlen, &h, &self,
+                                  office.card.sign_pk, &plain, why);
+    keys_trusted_clear(&office);
+    keys_self_clear(&self);
+    if (rc != 0)
+        return -1;
+    char *err = NULL;
+    if (down_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
+        refuse(why, "inside the sealed bundle: %s", err);
+        free(err);
+        return -1;
+    }
+    if (check_inner(*out, &h, why) != 0) {
+        down_close(*out);
+        *out = NULL;
+        return -1;
+    }
+    if (info) {
+        info->sealed = 1;
+        info->h = h;
+    }
+    return 0;
+}
+
+int envelope_open_down(store *st, const char *path, down_bundle **out,
+                       envelope_info *info, char **err)
+{
+    *out = NULL;
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (sodium_init() < 0) {
+        *err = xasprintf("%s: libsodium failed to initialise", path);
+        return -1;
+    }
+    int fd;
+    long long size;
+    if (envelope_open_file(path, &fd, &size, err) != 0)
+        return -1;
+    char *why = NULL;
+    int rc = open_down(st, path, fd, size, out, info, &why);
+    close(fd);
+    if (rc != 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+        if (info)
+            envelope_info_clear(info);
+        return -1;
+    }
+    return 0;
+}

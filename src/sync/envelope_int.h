@@ -1,0 +1,43 @@
+/* envelope_int.h: what envelope.c shares with envelope_down.c, the
+ * downstream side of sealed bundles. */
+#ifndef KHAOSAT_ENVELOPE_INT_H
+#define KHAOSAT_ENVELOPE_INT_H
+
+#include "sync/envelope.h"
+
+/* Longest header khaosat reads. */
+#define HEADER_MAX 1024
+
+/* Open path as a bundle file: 0 with *fd and *size, or -1 with *err
+ * naming the file. */
+int envelope_open_file(const char *path, int *fd, long long *size,
+                       char **err);
+/* Read and parse the header from the first bytes of fd (fsize bytes):
+ * 0, 1 when it is not a sealed bundle, -1 when it is a damaged one; the
+ * header's hlen bytes are left in head. */
+int envelope_read_header_fd(int fd, long long base, long long fsize,
+                            char head[HEADER_MAX], envelope_header *h,
+                            size_t *hlen, int *signed_, char **why);
+/* The file has exactly the size the header gives, signature included. */
+int envelope_check_size(long long fsize, size_t hlen,
+                        const envelope_header *h, int signed_, char **why);
+/* The sealed bundle is for this database: *self receives its identity
+ * (clear it). */
+int envelope_check_recipient(store *st, const envelope_header *h,
+                             keys_self *self, char **why);
+/* Hash and check the signature by sign_pk of the rest of the file,
+ * decrypting into *plain (sqlite3_malloc64) when self is given. */
+int envelope_read_sealed(int fd, long long base, const char *head,
+                         size_t hlen, const envelope_header *h,
+                         const keys_self *self, const unsigned char *sign_pk,
+                         unsigned char **plain, char **err);
+/* Seal d (len bytes; name for messages; manifest m gives the header's
+ * bundle, interviews and time) for card to, signed by self, with the
+ * header's direction, into a new file of dir, durably.  *path newly
+ * allocated. */
+int envelope_seal_data(const keys_self *self, const keys_card *to,
+                       const char *name, const unsigned char *d, size_t len,
+                       const bundle_manifest *m, const char *direction,
+                       const char *dir, char **path, char **err);
+
+#endif
