@@ -1,10 +1,9 @@
 /* down_apply.c: a laptop takes a verified downstream bundle from its
- * office, in one transaction: the office's forms (new versions only, never
- * another text under a version kept here), the commune's set-up, and the
- * office's reviews, a return reopening its interview as a draft.  The
- * bundle's time orders them: the same bundle again, or an older one after
- * a newer, changes nothing.
- * layers: bundle-sql (its SQL reads the downstream image only). */
+ * office, in one transaction: forms, set-up, reviews (a return reopens).
+ * layers: bundle-sql (its SQL reads the downstream image only).
+ * Forms: new versions only, never another text under a version kept here.
+ * The bundle's time orders them: the same bundle again, or an older one
+ * after a newer, changes nothing. */
 #include "config.h"
 #include "sync/down_int.h"
 

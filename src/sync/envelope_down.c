@@ -74,9 +74,9 @@ static int check_office(store *st, const envelope_header *h,
         return -1;
     }
     if (rc == 1)
-        return refuse(why, "a downstream bundle from %s, but this laptop "
-                      "trusts no office: trust its office's card first "
-                      "('khaosat keys trust')", h->from);
+        return refuse(why, "a downstream bundle from %s, but this database "
+                      "trusts no office above it: a laptop trusts its "
+                      "office's card first ('khaosat keys trust')", h->from);
     if (strcmp(office->card.fpr, h->from) != 0)
         return refuse(why, "a downstream bundle from %s, which is not this "
                       "laptop's office (%s): refused", h->from,

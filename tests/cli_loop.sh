@@ -1,0 +1,213 @@
+#!/bin/sh
+# The whole loop, sealed: the office sets the commune up; laptops A and B
+# interview and export; the office merges, returns one of A's interviews
+# with a comment and writes downstream bundles (export --down); each laptop
+# merges its own: the return reopens the interview as a draft with the
+# comment, the set-up and forms arrive; the enumerator corrects with
+# khaosat answer, finalises and exports; the office sees "corrected after
+# return".  Every bundle merged again changes nothing, and hostile
+# downstream bundles (stripped, from another office, an upstream bundle,
+# for another laptop, an old one replayed) are refused with the laptop's
+# database unchanged.
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+K="$KHAOSAT"
+O="$TMP/office.db"
+A="$TMP/A.db"
+B="$TMP/B.db"
+mkdir -p "$TMP/upA" "$TMP/upB" "$TMP/down" "$TMP/down2" "$TMP/up2" \
+    "$TMP/evil"
+
+# expect_same DB BEFORE WHAT: the database's dump is still BEFORE.
+expect_same() {
+    [ "$(db_digest "$1")" = "$2" ] || fail "$3 changed $(basename "$1")"
+}
+
+# Set-up at the office, cards both ways.
+printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n' >"$TMP/v.csv"
+printf 'village,number,head\nT1,1,Lò Văn A\nT2,5,Hà Thị B\n' >"$TMP/h.csv"
+"$K" setup --db "$O" commune --code 12345 --name "Xã Đông Hòa" --province 01 >/dev/null 2>&1 ||
+    fail "setup commune"
+"$K" setup --db "$O" villages "$TMP/v.csv" >/dev/null 2>&1 || fail "setup villages"
+"$K" setup --db "$O" households "$TMP/h.csv" >/dev/null 2>&1 || fail "setup households"
+"$K" setup --db "$O" assign T1 "Nguyễn Văn An" >/dev/null 2>&1 || fail "setup assign"
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+laptop B "Lê Thị Bình" "Xã Đông Hòa"
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 3 --seed 21 >/dev/null
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 2 --seed 22 >/dev/null
+"$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
+"$K" keys export --db "$A" --to "$TMP/A.card" 2>/dev/null
+"$K" keys export --db "$B" --to "$TMP/B.card" 2>/dev/null
+for L in A B; do
+    "$K" keys trust --db "$TMP/$L.db" --yes "$TMP/office.card" >/dev/null 2>&1
+    "$K" keys trust --db "$O" --yes "$TMP/$L.card" >/dev/null 2>&1
+done
+
+# Before any laptop has sent anything, there is no one to write for.
+run "$K" export --db "$O" --down --to "$TMP/down"
+expect_status 1
+expect_err_contains "no laptop has sent this office bundles"
+
+# Upstream: both laptops export sealed bundles; the office merges.
+"$K" export --db "$A" --to "$TMP/upA" >/dev/null 2>&1
+"$K" export --db "$B" --to "$TMP/upB" >/dev/null 2>&1
+run "$K" merge --db "$O" --forms "$FORMS" "$TMP/upA" "$TMP/upB"
+expect_status 0
+expect_out_contains "added 3"
+expect_out_contains "added 2"
+
+# The office returns one of A's interviews with a comment.
+U=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
+run "$K" review --db "$O" "$U" --return --comment "Kiểm tra tuổi chủ hộ"
+expect_status 0
+
+# Downstream: one bundle per laptop, sealed, the header saying "down".
+run "$K" export --db "$O" --down --to "$TMP/down"
+expect_status 0
+[ "$(wc -l <"$TMP/out")" = 2 ] || fail "two downstream bundles: $(cat "$TMP/out")"
+expect_err_contains "1 returned interview(s)"
+expect_err_contains "0 returned interview(s)"
+for f in "$TMP"/down/*.khb; do
+    grep -aq "^direction: down$" "$f" || fail "$f does not say down"
+    for secret in "Kiểm tra" "Thôn Một" "Lò Văn A" SQLite; do
+        if grep -aq "$secret" "$f"; then fail "'$secret' readable in $f"; fi
+    done
+done
+AF=$(sed -n 's/^fingerprint: //p' "$TMP/A.card")
+BF=$(sed -n 's/^fingerprint: //p' "$TMP/B.card")
+DA=$(grep -l "^to: $AF" "$TMP"/down/*.khb)
+DB=$(grep -l "^to: $BF" "$TMP"/down/*.khb)
+[ -n "$DA" ] && [ -n "$DB" ] || fail "one bundle for each laptop"
+# --device writes only that laptop's.
+devA=$(sqlite3 "$A" "SELECT value FROM settings WHERE key = 'device_id'")
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+expect_status 0
+[ "$(ls "$TMP/down2" | wc -l)" = 1 ] || fail "--device writes one bundle"
+run "$K" export --db "$O" --down --to "$TMP/down2" --device no-such-device
+expect_status 1
+expect_err_contains "no laptop no-such-device"
+
+# Hostile downstream bundles, each refused with A unchanged.
+before=$(db_digest "$A")
+# For another laptop (B's bundle on A).
+run "$K" merge --db "$A" "$DB"
+expect_status 1
+expect_err_contains "sealed for another office"
+expect_same "$A" "$before" "a bundle for another laptop"
+# Unsigned: the signature stripped.
+head -c $(($(wc -c <"$DA") - 64)) "$DA" >"$TMP/evil/stripped.khb"
+run "$K" merge --db "$A" "$TMP/evil/stripped.khb"
+expect_status 1
+expect_err_contains "stripped.khb: its signature was stripped"
+expect_same "$A" "$before" "a stripped bundle"
+# Its direction changed in the header: the signature no longer matches.
+sed 's/^direction: down$/direction: up  /' "$DA" >"$TMP/evil/flipped.khb"
+run "$K" merge --db "$A" "$TMP/evil/flipped.khb"
+expect_status 1
+expect_err_contains "flipped.khb"
+expect_same "$A" "$before" "a bundle whose direction was changed"
+# From another office: a copy of the office's data with its own keys.
+sqlite3 "$O" ".backup '$TMP/other.db'"
+sqlite3 "$TMP/other.db" "DELETE FROM identity"
+"$K" keys export --db "$TMP/other.db" --role office --name "Kẻ khác" --commune "Xã Khác" --to "$TMP/other.card" 2>/dev/null
+"$K" export --db "$TMP/other.db" --down --to "$TMP/evil" --device "$devA" >"$TMP/other.out" 2>/dev/null
+run "$K" merge --db "$A" "$(cat "$TMP/other.out")"
+expect_status 1
+expect_err_contains "which is not this laptop's office"
+expect_same "$A" "$before" "a bundle from another office"
+# An upstream bundle from the office, sealed for the laptop: not taken as
+# downstream, and not as upstream from the laptop's own office either.
+sqlite3 "$O" ".backup '$TMP/up.db'"
+"$K" keys trust --db "$TMP/up.db" --upstream --yes "$TMP/A.card" >/dev/null 2>&1
+"$K" export --db "$TMP/up.db" --all --to "$TMP/up2" >/dev/null 2>&1
+run "$K" merge --db "$A" "$TMP/up2"
+expect_status 1
+expect_err_contains "not as a sender"
+expect_same "$A" "$before" "an upstream bundle from the office"
+# A downstream bundle given to the office itself.
+beforeO=$(db_digest "$O")
+run "$K" merge --db "$O" "$DA"
+expect_status 1
+expect_err_contains "a downstream bundle from"
+expect_same "$O" "$beforeO" "a downstream bundle at the office"
+
+# Laptop A takes its bundle: the return reopens the interview as a draft
+# with the comment; the set-up and the forms arrive.
+run "$K" merge --db "$A" "$DA"
+expect_status 0
+expect_out_contains "1 returned interview(s) reopened, 1 review(s), 2 village(s), 2 household(s)"
+[ "$(sqlite3 "$A" "SELECT status FROM interviews WHERE uuid = '$U'")" = draft ] ||
+    fail "the returned interview is a draft again"
+[ "$(sqlite3 "$A" "SELECT count(*) FROM answers WHERE interview = '$U'")" -gt 5 ] ||
+    fail "the enumerator's answers are kept"
+run "$K" reviews --db "$A" --state returned
+expect_out_contains "$U	household"
+expect_out_contains "Kiểm tra tuổi chủ hộ"
+[ "$(sqlite3 "$A" "SELECT enumerator FROM villages WHERE code = 'T1'")" = "Nguyễn Văn An" ] ||
+    fail "the assignment reached the laptop"
+[ "$(sqlite3 "$A" "SELECT head FROM households WHERE village = 'T2'")" = "Hà Thị B" ] ||
+    fail "the household list reached the laptop"
+run "$K" merge --db "$B" "$DB"
+expect_status 0
+expect_out_contains "0 returned interview(s) reopened"
+
+# Taken again: nothing changes.
+afterA=$(db_digest "$A")
+run "$K" merge --db "$A" "$DA"
+expect_status 0
+expect_out_contains "already taken; nothing changed"
+expect_same "$A" "$afterA" "the same downstream bundle again"
+
+# A newer bundle, then the older one replayed: nothing changes.
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+NEW=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$NEW"
+expect_status 0
+afterA=$(db_digest "$A")
+OLD=$(ls "$TMP"/down2/*.khb | grep -v "$NEW" | head -1)
+run "$K" merge --db "$A" "$OLD"
+expect_status 0
+expect_out_contains "older than the office's bundle taken before; nothing changed"
+expect_same "$A" "$afterA" "an older downstream bundle"
+
+# The enumerator corrects, finalises and exports; the office sees
+# "corrected after return".
+run "$K" answer --db "$A" "$U" head_name "Lê Văn Sửa"
+expect_status 0
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+run "$K" export --db "$A" --to "$TMP/upA"
+expect_status 0
+run "$K" merge --db "$O" "$TMP/upA"
+expect_status 0
+expect_out_contains "updated 1"
+run "$K" reviews --db "$O" --state corrected
+expect_out_contains "$U	household"
+expect_out_contains "Kiểm tra tuổi chủ hộ"
+run "$K" report --db "$O" --forms "$FORMS"
+tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -qF "1 corrected after return" ||
+    fail "the report counts the corrected interview"
+
+# The return sent down again after the correction does not reopen it.
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT status FROM interviews WHERE uuid = '$U'")" = complete ] ||
+    fail "a corrected interview is not reopened by the same return"
+
+# Every bundle merged again changes nothing.
+for db in "$O" "$A" "$B"; do
+    eval "d_$(basename "$db" .db)=\$(db_digest \"\$db\")"
+done
+run "$K" merge --db "$O" "$TMP/upA" "$TMP/upB"
+expect_status 0
+run "$K" merge --db "$A" "$TMP/down" "$TMP/down2"
+run "$K" merge --db "$B" "$DB"
+expect_status 0
+expect_same "$O" "$d_office" "merging every upstream bundle again"
+expect_same "$A" "$d_A" "merging every downstream bundle again"
+expect_same "$B" "$d_B" "merging its downstream bundle again"
+
+finish
