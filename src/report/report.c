@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
-#include "core/value.h"
 
 void rwarn_add(rwarn *w, char *msg)
 {
@@ -25,256 +24,6 @@ static void rwarn_free(rwarn *w)
     for (size_t i = 0; i < w->n; i++)
         free(w->v[i]);
     free(w->v);
-}
-
-/* Compile src for f, or record why not (once per form version). */
-static expr *comp_one(rrun *R, const form *f, const rsrc *src)
-{
-    if (!src->text)
-        return NULL;
-    char *err = NULL;
-    expr *e = report_compile(R->d, f, src, &err);
-    if (!e)
-        rwarn_add(&R->r->warn, err);
-    return e;
-}
-
-static void comp_free(const report_def *d, rcomp *c)
-{
-    for (size_t i = 0; i < d->nfigs; i++) {
-        expr_free(c->num[i]);
-        expr_free(c->den[i]);
-        expr_free(c->dist[i]);
-        expr_free(c->warn_if[i]);
-        if (c->expected)
-            expr_free(c->expected[i]);
-    }
-    for (size_t i = 0; c->exempt && i < d->nverdicts; i++)
-        expr_free(c->exempt[i]);
-    free(c->num);
-    free(c->den);
-    free(c->dist);
-    free(c->warn_if);
-    free(c->expected);
-    free(c->exempt);
-    free(c->rep);
-    expr_free(c->key);
-    expr_free(c->name);
-    expr_free(c->province);
-    expr_free(c->village);
-    expr_free(c->include);
-    expr_free(c->v_code);
-    expr_free(c->v_name);
-    expr_free(c->v_planned);
-    for (size_t i = 0; c->at_least && i < d->nconds; i++) {
-        for (size_t k = 0; k < d->conds[i].ntests; k++) {
-            expr_free(c->at_least[i][k]);
-            expr_free(c->at_most[i][k]);
-        }
-        free(c->at_least[i]);
-        free(c->at_most[i]);
-    }
-    free(c->at_least);
-    free(c->at_most);
-    for (size_t i = 0; c->need && i < d->nneeds; i++) {
-        expr_free(c->need[i]);
-        expr_free(c->prio[i]);
-    }
-    free(c->need);
-    free(c->prio);
-    free(c);
-}
-
-/* The context-only expressions of a compiled form. */
-static void comp_context(rrun *R, rcomp *c)
-{
-    const report_def *d = R->d;
-    c->at_least = xcalloc(d->nconds, sizeof *c->at_least);
-    c->at_most = xcalloc(d->nconds, sizeof *c->at_most);
-    for (size_t i = 0; i < d->nconds; i++) {
-        c->at_least[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_least);
-        c->at_most[i] = xcalloc(d->conds[i].ntests, sizeof **c->at_most);
-        for (size_t k = 0; k < d->conds[i].ntests; k++) {
-            c->at_least[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_least);
-            c->at_most[i][k] = comp_one(R, c->f, &d->conds[i].tests[k].at_most);
-        }
-    }
-    c->expected = xcalloc(d->nfigs, sizeof *c->expected);
-    for (size_t i = 0; i < d->nfigs; i++)
-        c->expected[i] = comp_one(R, c->f, &d->figs[i].expected);
-    c->exempt = xcalloc(d->nverdicts, sizeof *c->exempt);
-    for (size_t i = 0; i < d->nverdicts; i++)
-        c->exempt[i] = comp_one(R, c->f, &d->verdicts[i].exempt);
-    c->need = xcalloc(d->nneeds, sizeof *c->need);
-    c->prio = xcalloc(d->nneeds, sizeof *c->prio);
-    for (size_t i = 0; i < d->nneeds; i++) {
-        c->need[i] = comp_one(R, c->f, &d->needs[i].need);
-        c->prio[i] = comp_one(R, c->f, &d->needs[i].priority);
-    }
-}
-
-/* The compiled definition for form version f (made on first use). */
-static rcomp *comp_get(rrun *R, const form *f)
-{
-    for (size_t i = 0; i < R->ncomps; i++)
-        if (R->comps[i]->f == f)
-            return R->comps[i];
-    const report_def *d = R->d;
-    rcomp *c = xcalloc(1, sizeof *c);
-    c->f = f;
-    c->dform = -1;
-    for (size_t i = 0; i < d->nforms; i++)
-        if (!strcmp(d->forms[i].id, f->id))
-            c->dform = (int)i;
-    c->num = xcalloc(d->nfigs, sizeof *c->num);
-    c->den = xcalloc(d->nfigs, sizeof *c->den);
-    c->rep = xcalloc(d->nfigs, sizeof *c->rep);
-    c->dist = xcalloc(d->nfigs, sizeof *c->dist);
-    c->warn_if = xcalloc(d->nfigs, sizeof *c->warn_if);
-    c->roster = -1;
-    if (c->dform >= 0) {
-        const rdef_form *rf = &d->forms[c->dform];
-        for (size_t i = 0; i < d->nfigs; i++) {
-            const rdef_figure *fg = &d->figs[i];
-            c->rep[i] = fg->repeat ? form_find(f, fg->repeat) : -1;
-            if (fg->form != c->dform)
-                continue;
-            if (fg->repeat && (c->rep[i] < 0 || f->q[c->rep[i]].type != QT_REPEAT)) {
-                rwarn_add(&R->r->warn, xasprintf(_("%s: figure %s: no repeat "
-                          "'%s' in form %s version %s"), d->path, fg->id,
-                          fg->repeat, f->id, f->version));
-                continue;
-            }
-            c->num[i] = comp_one(R, f, &fg->num);
-            c->den[i] = comp_one(R, f, &fg->den);
-            c->dist[i] = comp_one(R, f, &fg->distinct);
-            c->warn_if[i] = comp_one(R, f, &fg->warn_if);
-            if (fg->den.text && !c->den[i]) {
-                expr_free(c->num[i]);
-                c->num[i] = NULL;
-            }
-        }
-        c->key = comp_one(R, f, &rf->key);
-        c->name = comp_one(R, f, &rf->name);
-        c->province = comp_one(R, f, &rf->province);
-        c->village = comp_one(R, f, &rf->village);
-        c->include = comp_one(R, f, &rf->include);
-        if (rf->roster) {
-            c->roster = form_find(f, rf->roster);
-            c->v_code = comp_one(R, f, &rf->v_code);
-            c->v_name = comp_one(R, f, &rf->v_name);
-            c->v_planned = comp_one(R, f, &rf->v_planned);
-        }
-        if (rf->context)
-            comp_context(R, c);
-    }
-    R->comps = xrealloc(R->comps, (R->ncomps + 1) * sizeof *R->comps);
-    R->comps[R->ncomps++] = c;
-    return c;
-}
-
-void racc_add(racc *a, const racc *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        a[i].num += b[i].num;
-        a[i].den += b[i].den;
-        a[i].units += b[i].units;
-        a[i].ivs += b[i].ivs;
-        a[i].flagged += b[i].flagged;
-    }
-}
-
-/* e evaluated in fr, newly allocated ("" when e is NULL). */
-static char *ev_str(inst *in, inst_frame *fr, const expr *e)
-{
-    return e ? inst_eval_string(in, fr, 0, e) : xstrdup("");
-}
-
-/* e as a number: booleans 1/0, empty or not a number NaN. */
-static double ev_num(inst *in, inst_frame *fr, const expr *e)
-{
-    char *s = ev_str(in, fr, e);
-    double v;
-    if (!strcmp(s, "true"))
-        v = 1;
-    else if (!strcmp(s, "false"))
-        v = 0;
-    else
-        v = val_parse_number(s);
-    free(s);
-    return v;
-}
-
-/* Add one unit (frame fr) of figure i to a. */
-static void acc_unit(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
-                     inst_frame *fr, racc *a)
-{
-    if (c->warn_if[i] && ev_num(in, fr, c->warn_if[i]) > 0)
-        a->flagged++;
-    double n = ev_num(in, fr, c->num[i]);
-    if (fg->kind == RK_RATE) {
-        double dv = c->den[i] ? ev_num(in, fr, c->den[i]) : 1;
-        if (!(dv > 0))
-            return;       /* not in this rate's population */
-        a->num += n == n ? n : 0;
-        a->den += dv;
-    } else {
-        if (n != n)
-            return;       /* unanswered: no data from this unit */
-        a->num += fg->kind == RK_YESNO ? (n != 0) : n;
-        a->den += 1;
-    }
-    a->units++;
-}
-
-/* Call acc_unit for every instance of repeat chain[depth..] under fr. */
-static void acc_walk(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
-                     inst_frame *fr, const int *chain, int depth, int n,
-                     racc *a)
-{
-    if (depth == n) {
-        acc_unit(fg, c, i, in, fr, a);
-        return;
-    }
-    if (!inst_relevant(in, fr, chain[depth]))
-        return;
-    size_t k = inst_repeat_count(in, fr, chain[depth]);
-    for (size_t j = 0; j < k; j++)
-        acc_walk(fg, c, i, in, inst_repeat_get(in, fr, chain[depth], j), chain,
-                 depth + 1, n, a);
-}
-
-/* Add one interview to the figures of its form, in acc (and vacc). */
-static void acc_interview(rrun *R, const rcomp *c, inst *in, racc *acc,
-                          racc *vacc)
-{
-    const report_def *d = R->d;
-    for (size_t i = 0; i < d->nfigs; i++) {
-        if (!c->num[i])
-            continue;
-        const rdef_figure *fg = &d->figs[i];
-        int chain[16], n = 0;
-        for (int r = c->rep[i]; r >= 0 && n < 16; r = c->f->q[r].repeat)
-            n++;
-        int k = n;
-        for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
-            chain[--k] = r;
-        racc one = {0, 0, 0, 1, 0};
-        acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
-        if (c->dist[i] && one.units) {
-            /* Counted when the run is finished, once per key. */
-            char *key = ev_str(in, inst_root(in), c->dist[i]);
-            if (*key) {
-                report_dunit_add(R->r, i, key, one.num, one.den);
-                one.num = one.den = 0;
-                one.units = 0;
-            }
-            free(key);
-        }
-        racc_add(&acc[i], &one, 1);
-        if (vacc)
-            racc_add(&vacc[i], &one, 1);
-    }
 }
 
 /* The village with this code, added when new. */
@@ -295,8 +44,8 @@ static int ctx_keys_cb(void *ctx, const rscan_iv *iv, inst *in)
     rrun *R = ctx;
     if (!iv->complete || !in)
         return 0;
-    rcomp *c = comp_get(R, inst_form(in));
-    char *k = ev_str(in, inst_root(in), c->key);
+    rcomp *c = rcomp_get(R, inst_form(in));
+    char *k = rev_str(in, inst_root(in), c->key);
     for (size_t i = 0; i < R->nkeys; i++)
         if (!strcmp(R->keys[i], k)) {
             free(k);
@@ -316,12 +65,12 @@ static void ctx_roster(rrun *R, rcomp *c, inst *in)
     size_t n = inst_repeat_count(in, root, c->roster);
     for (size_t i = 0; i < n; i++) {
         inst_frame *fr = inst_repeat_get(in, root, c->roster, i);
-        char *code = ev_str(in, fr, c->v_code);
+        char *code = rev_str(in, fr, c->v_code);
         if (*code) {
             rvillage *v = village_get(R, code);
             if (c->v_name && !v->name)
-                v->name = ev_str(in, fr, c->v_name);
-            double p = c->v_planned ? ev_num(in, fr, c->v_planned) : NAN;
+                v->name = rev_str(in, fr, c->v_name);
+            double p = c->v_planned ? rev_num(in, fr, c->v_planned) : NAN;
             if (p == p)
                 v->planned = (long)p;
         }
@@ -346,21 +95,21 @@ static void ctx_eval(rrun *R, rcomp *c, inst *in)
             if (e && (in || expr_ref_count(e) == 0)) {
                 inst *tmp = in ? NULL : inst_new(c->f, c->f->default_lang);
                 inst *use = in ? in : tmp;
-                t->threshold = ev_num(use, inst_root(use), e);
+                t->threshold = rev_num(use, inst_root(use), e);
                 inst_free(tmp);
             }
         }
     for (size_t i = 0; in && i < d->nfigs; i++)
-        r->expected[i] = c->expected[i] ? ev_num(in, inst_root(in),
+        r->expected[i] = c->expected[i] ? rev_num(in, inst_root(in),
                                                  c->expected[i]) : NAN;
     for (size_t i = 0; in && i < d->nverdicts; i++) {
-        double x = c->exempt[i] ? ev_num(in, inst_root(in), c->exempt[i]) : 0;
+        double x = c->exempt[i] ? rev_num(in, inst_root(in), c->exempt[i]) : 0;
         r->exempt[i] = x != x ? -1 : x != 0;
     }
     for (size_t i = 0; in && i < d->nneeds; i++) {
-        double nv = ev_num(in, inst_root(in), c->need[i]);
+        double nv = rev_num(in, inst_root(in), c->need[i]);
         r->needs[i].need = nv != nv ? -1 : nv != 0;
-        r->needs[i].priority = c->prio[i] ? ev_num(in, inst_root(in), c->prio[i])
+        r->needs[i].priority = c->prio[i] ? rev_num(in, inst_root(in), c->prio[i])
                                           : NAN;
     }
 }
@@ -393,7 +142,7 @@ static void ctx_lists(rrun *R, rcomp *c, inst *in)
             continue;
         expr **e = xcalloc(l->ncols + 1, sizeof *e);
         for (size_t k = 0; k < l->ncols; k++)
-            e[k] = comp_one(R, c->f, &l->col_value[k]);
+            e[k] = rcomp_one(R, c->f, &l->col_value[k]);
         inst_frame *root = inst_root(in);
         size_t n = inst_relevant(in, root, rq) ? inst_repeat_count(in, root, rq)
                                                : 0;
@@ -401,7 +150,7 @@ static void ctx_lists(rrun *R, rcomp *c, inst *in)
         for (size_t j = 0; j < n; j++) {
             inst_frame *fr = inst_repeat_get(in, root, rq, j);
             for (size_t k = 0; k < l->ncols; k++)
-                lr->cells[j * l->ncols + k] = ev_str(in, fr, e[k]);
+                lr->cells[j * l->ncols + k] = rev_str(in, fr, e[k]);
         }
         lr->nrows = n;
         for (size_t k = 0; k < l->ncols; k++)
@@ -426,8 +175,8 @@ static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
         fs->unreadable++;
         return 0;
     }
-    rcomp *c = comp_get(R, inst_form(in));
-    char *k = ev_str(in, inst_root(in), c->key);
+    rcomp *c = rcomp_get(R, inst_form(in));
+    char *k = rev_str(in, inst_root(in), c->key);
     int chosen = r->commune_code && !strcmp(k, r->commune_code);
     free(k);
     if (!chosen)
@@ -440,11 +189,11 @@ static int ctx_eval_cb(void *ctx, const rscan_iv *iv, inst *in)
     }
     R->ctx_done = 1;
     r->have_context = 1;
-    r->commune_name = c->name ? ev_str(in, inst_root(in), c->name) : NULL;
-    r->province = c->province ? ev_str(in, inst_root(in), c->province) : NULL;
+    r->commune_name = c->name ? rev_str(in, inst_root(in), c->name) : NULL;
+    r->province = c->province ? rev_str(in, inst_root(in), c->province) : NULL;
     ctx_lists(R, c, in);
     tally_interview(R, R->d->context, in);
-    acc_interview(R, c, in, r->acc, NULL);
+    racc_interview(R, c, in, r->acc, NULL);
     ctx_roster(R, c, in);
     ctx_eval(R, c, in);
     return 0;
@@ -458,7 +207,7 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
     report_result *r = R->r;
     if (d->context >= 0 && !strcmp(iv->form_id, d->forms[d->context].id))
         return 0;
-    rcomp *c = in ? comp_get(R, inst_form(in)) : NULL;
+    rcomp *c = in ? rcomp_get(R, inst_form(in)) : NULL;
     int df = -1;
     for (size_t i = 0; i < d->nforms; i++)
         if (!strcmp(d->forms[i].id, iv->form_id))
@@ -479,7 +228,7 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
      * households); the others still give figures per village. */
     int counted = df == R->village_form;
     if (c->village) {
-        char *code = ev_str(in, inst_root(in), c->village);
+        char *code = rev_str(in, inst_root(in), c->village);
         v = village_get(R, *code ? code : "?");
         free(code);
     }
@@ -492,7 +241,7 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
     }
     e->complete++;
     report_note_key(r, c->f, in);
-    if (c->include && ev_num(in, inst_root(in), c->include) == 0) {
+    if (c->include && rev_num(in, inst_root(in), c->include) == 0) {
         fs->excluded++;
         if (v && counted)
             v->excluded++;
@@ -503,7 +252,7 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
         v->complete++;
     report_note_time(r, iv->created);
     tally_interview(R, df, in);
-    acc_interview(R, c, in, r->acc, v ? v->acc : NULL);
+    racc_interview(R, c, in, r->acc, v ? v->acc : NULL);
     return 0;
 }
 
@@ -578,7 +327,7 @@ static int choose_context(rrun *R, char **err)
         /* Thresholds written as plain numbers still apply. */
         const form *f = catalog_find(R->cat, id, NULL);
         if (f)
-            ctx_eval(R, comp_get(R, f), NULL);
+            ctx_eval(R, rcomp_get(R, f), NULL);
         rwarn_add(&r->warn, xasprintf(_("no complete %s form: conditions and "
                   "figures from it have no data"), id));
     }
@@ -683,7 +432,7 @@ static int report_run_kept(const report_def *def, const catalog *cat,
     if (rc == 0)
         report_finish(&R);
     for (size_t i = 0; i < R.ncomps; i++)
-        comp_free(def, R.comps[i]);
+        rcomp_free(def, R.comps[i]);
     free(R.comps);
     for (size_t i = 0; i < R.nkeys; i++)
         free(R.keys[i]);

@@ -299,6 +299,23 @@ typedef struct rrun {
     int village_form;     /* form whose interviews the village table counts */
 } rrun;
 
+/* The definition's expression src compiled for f, or NULL (no source, or
+ * it does not bind: the reason is added to the report's warnings). Owned
+ * by the caller. */
+expr *rcomp_one(rrun *R, const form *f, const rsrc *src);
+/* The compiled expressions of form version f, made on first use (owned
+ * by R, freed by rcomp_free). */
+rcomp *rcomp_get(rrun *R, const form *f);
+/* Free c and its expressions. */
+void rcomp_free(const report_def *d, rcomp *c);
+/* e evaluated in frame fr of in, newly allocated ("" when e is NULL). */
+char *rev_str(inst *in, inst_frame *fr, const expr *e);
+/* e as a number: booleans 1/0, empty or not a number NaN. */
+double rev_num(inst *in, inst_frame *fr, const expr *e);
+/* Add one interview to the figures of its form, in acc (and vacc when
+ * not NULL): units of a figure with distinct wait in R's result. */
+void racc_interview(rrun *R, const rcomp *c, inst *in, racc *acc, racc *vacc);
+
 /* Work out every finding of R's result from its running totals. */
 void report_finish(rrun *R);
 
