@@ -449,6 +449,19 @@ START_TEST(text_is_stored_in_nfc)
     char *t = canon_text("\xff\xfe bad");
     ck_assert_str_eq(t, "\xff\xfe bad");   /* invalid UTF-8 kept as it is */
     free(t);
+    /* One commune however its name is typed: case, spacing, marks. */
+    char *k1 = canon_name_key("X\xc3\xa3 B\xc3\xacnh An");
+    char *k2 = canon_name_key("  xa\xcc\x83 \n BI\xcc\x80NH\xc2\xa0 an ");
+    char *k3 = canon_name_key("X\xc3\xa3 B\xc3\xacnh Anh");
+    ck_assert_str_eq(k1, "x\xc3\xa3 b\xc3\xacnh an");
+    ck_assert_str_eq(k1, k2);
+    ck_assert_str_ne(k1, k3);
+    free(k1);
+    free(k2);
+    free(k3);
+    t = canon_line(" Ta\xcc\x82\xcc\xa3p hu\xcc\x81n\r\n  Zalo ");
+    ck_assert_str_eq(t, "T\xe1\xba\xadp h\xc3\xban Zalo");
+    free(t);
     all_agree(s);
     session_free(s);
 }

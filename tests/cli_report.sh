@@ -33,6 +33,16 @@ run "$KHAOSAT" report --db "$db" --forms "$FORMS"
 expect_status 0
 expect_out_contains "Tỷ lệ đáp ứng đường thuê bao kết nối Internet"
 
+# More officials interviewed than the commune declares: said in Vietnamese.
+if command -v sqlite3 >/dev/null 2>&1; then
+    cp "$db" "$TMP/more.db"
+    sqlite3 "$TMP/more.db" "UPDATE answers SET value = '2' WHERE qid = 'n_officials'"
+    LANGUAGE=vi run "$KHAOSAT" report --db "$TMP/more.db" --forms "$FORMS"
+    expect_status 0
+    expect_out_contains "đã phỏng vấn 4, nhiều hơn 2 theo kê khai"
+    grep -q "interviewed, more than" "$TMP/out" && fail "an English warning in the Vietnamese report"
+fi
+
 # Markdown tables, a self-contained printable HTML page, CSV one row per figure.
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format markdown --by-village
 expect_status 0
@@ -125,13 +135,23 @@ if command -v sqlite3 >/dev/null 2>&1; then
         "$KHAOSAT" report --db "$TMP/x2.db" --forms "$FORMS" --format $f > "$TMP/own2.$f"
         run "$KHAOSAT" report --db "$office" --forms "$FORMS" --commune "$code2" --format $f
         expect_status 0
-        # The database-wide review lines (merge duplicates, review states)
-        # are the office's own, not the commune's figures.
-        grep -v "Duplicates found by merging\|Interviews used" "$TMP/out" > "$TMP/off2.$f"
-        grep -v "Duplicates found by merging\|Interviews used" "$TMP/own2.$f" > "$TMP/own2x.$f"
+        # Review states too: the commune's own interviews, not the whole
+        # office's. Duplicates are found by merging, so the laptop has none.
+        grep -v "Duplicates found by merging" "$TMP/out" > "$TMP/off2.$f"
+        grep -v "Duplicates found by merging" "$TMP/own2.$f" > "$TMP/own2x.$f"
         cmp -s "$TMP/off2.$f" "$TMP/own2x.$f" ||
             fail "--commune $code2 on the office differs from the laptop ($f): $(diff "$TMP/own2x.$f" "$TMP/off2.$f" | head -5)"
     done
+    # Duplicates found by merging: the pairs within commune 2 only.
+    pairs=$(sqlite3 "$office" "ATTACH '$TMP/x2.db' AS x; SELECT count(*) FROM duplicates
+        WHERE decision IS NULL AND a IN (SELECT uuid FROM x.interviews) AND b IN (SELECT uuid FROM x.interviews)")
+    all=$(sqlite3 "$office" "SELECT count(*) FROM duplicates WHERE decision IS NULL")
+    [ "$pairs" != "$all" ] || fail "test data: every duplicate pair is of commune 2 ($all)"
+    grep -q "Duplicates found by merging: $pairs<" "$TMP/out" ||
+        fail "--commune $code2: expected $pairs duplicates of its own, got $(grep "Duplicates found" "$TMP/out")"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --commune "$code2" --lang en
+    own=$(sqlite3 "$TMP/x2.db" "SELECT count(*) FROM interviews WHERE status = 'complete'")
+    expect_out_contains "Interviews used: 0 approved, $own not reviewed"
     # Household and official numbers are per commune: official 1 of one
     # commune and official 1 of another are not a duplicate pair.
     for i in 1 2; do
@@ -146,6 +166,46 @@ if command -v sqlite3 >/dev/null 2>&1; then
     expect_status 0
     grep -q "in duplicate pairs" "$TMP/out" &&
         fail "interviews of different communes flagged as duplicates: $(grep "in duplicate pairs" "$TMP/out" | head -1)"
+    # Communes are grouped by the code of their commune form: a laptop
+    # whose commune setting differs only in case, spacing and Unicode
+    # normalisation joins the same commune; a setting with no commune form
+    # is its own row flagged so; interviews naming no commune are a warning.
+    laptop z1 "Điều tra viên 1" "Xã Bình An"
+    "$KHAOSAT" simulate --db "$TMP/z1.db" --forms "$FORMS" --form commune --count 1 --seed 31 >/dev/null
+    "$KHAOSAT" simulate --db "$TMP/z1.db" --forms "$FORMS" --form household --count 10 --seed 32 >/dev/null
+    laptop z2 "Điều tra viên 2" "$(printf '  xa\314\203  BI\314\200NH AN ')"
+    "$KHAOSAT" simulate --db "$TMP/z2.db" --forms "$FORMS" --form household --count 7 --seed 33 >/dev/null
+    laptop z3 "Điều tra viên 3" ""
+    "$KHAOSAT" simulate --db "$TMP/z3.db" --forms "$FORMS" --form household --count 4 --seed 34 >/dev/null
+    laptop z4 "Điều tra viên 4" "Xã chưa có phiếu"
+    "$KHAOSAT" simulate --db "$TMP/z4.db" --forms "$FORMS" --form household --count 3 --seed 35 >/dev/null
+    for i in 1 2 3 4; do
+        mkdir -p "$TMP/zs$i"
+        "$KHAOSAT" export --db "$TMP/z$i.db" --to "$TMP/zs$i" >/dev/null 2>&1 || fail "export of z$i"
+    done
+    "$KHAOSAT" merge --db "$TMP/office3.db" "$TMP"/zs*/* >/dev/null 2>&1 || fail "merge of z1-z4"
+    zcode=$(sqlite3 "$TMP/z1.db" "SELECT value FROM answers WHERE qid = 'commune_code'")
+    before3=$(db_digest "$TMP/office3.db")
+    run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --communes --format csv --lang en
+    expect_status 0
+    [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 2 ] || fail "expected 2 communes: $(cut -d, -f1-4 "$TMP/out")"
+    grep -q "(empty)" "$TMP/out" && fail "a row for interviews without a commune"
+    sed -n 2p "$TMP/out" | grep -q "^1,$zcode," || fail "commune $zcode not first: $(sed -n 2p "$TMP/out" | cut -d, -f1-4)"
+    sed -n 3p "$TMP/out" | grep -q "^2,Xã chưa có phiếu,.*no commune form" ||
+        fail "a commune without its form not flagged: $(sed -n 3p "$TMP/out")"
+    expect_err_contains "4 interviews name no commune"
+    expect_err_contains "khaosat keys --commune"
+    run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --commune "$zcode" --lang en
+    expect_status 0
+    expect_out_contains "Interviews used: 0 approved, 18 not reviewed"
+    run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --communes --lang en
+    expect_out_contains "2 communes, those that qualify first"
+    expect_out_contains "⚠ 4 interviews name no commune"
+    [ "$(db_digest "$TMP/office3.db")" = "$before3" ] || fail "the comparison changed the office database"
+    # A second merge of the same sticks changes nothing in the grouping.
+    "$KHAOSAT" merge --db "$TMP/office3.db" "$TMP"/zs*/* >/dev/null 2>&1 || fail "re-merge of z1-z4"
+    run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --communes --format csv --lang en
+    [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 2 ] || fail "re-merge changed the communes"
     # A commune name that tries to be markup and a terminal command.
     sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"
     before=$(db_digest "$office")

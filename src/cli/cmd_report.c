@@ -155,6 +155,11 @@ static int compare_communes(const char *prog, const report_def *def,
         free(err);
         return 1;
     }
+    /* A CSV file has no place for them: they go to the terminal. */
+    size_t nw;
+    char *const *warn = report_compare_warnings(c, &nw);
+    for (size_t i = 0; fmt == REPORT_CSV && i < nw; i++)
+        cmd_eprintf(_("%s: warning: %s\n"), prog, warn[i]);
     char *text = report_compare_render(c, fmt);
     int rc = write_out(prog, out, text);
     free(text);

@@ -144,6 +144,52 @@ char *canon_text(const char *s)
     return r;
 }
 
+/* s with every run of white space (newlines too) made one space. */
+static char *canon_spaces(const char *s)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, "");
+    for (const char *p = s; *p;) {
+        size_t sp = 0;
+        while (p[sp] == ' ' || p[sp] == '\t' || p[sp] == '\n' ||
+               p[sp] == '\r' || p[sp] == '\v' || p[sp] == '\f' ||
+               (p[sp] == '\xc2' && p[sp + 1] == '\xa0'))
+            sp += p[sp] == '\xc2' ? 2 : 1;
+        if (sp) {
+            if (b.len && p[sp])
+                sbuf_addc(&b, ' ');
+            p += sp;
+        } else {
+            sbuf_addc(&b, *p++);
+        }
+    }
+    return sbuf_detach(&b);
+}
+
+char *canon_line(const char *s)
+{
+    char *t = canon_text(s);
+    char *r = canon_spaces(t);
+    free(t);
+    return r;
+}
+
+char *canon_name_key(const char *s)
+{
+    char *t = canon_line(s);
+    utf8proc_uint8_t *f = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)t, 0, &f,
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+                                      UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    if (n < 0)
+        return t;   /* not valid UTF-8: compared as it is */
+    free(t);
+    char *r = xstrdup((const char *)f);
+    free(f);
+    return r;
+}
+
 char *canon_answer(form_qtype t, const char *s)
 {
     if (!s)

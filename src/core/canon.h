@@ -24,6 +24,14 @@ int canon_grouped(const char *s);
  * removed; invalid UTF-8 is kept as it is (only trimmed). Newly
  * allocated. */
 char *canon_text(const char *s);
+/* canon_text with every run of white space inside (newlines, tabs,
+ * no-break spaces) made one space: a free-text answer on one line.
+ * Newly allocated. */
+char *canon_line(const char *s);
+/* The key under which two spellings of one name are the same: canon_line
+ * and then case folded ("Xã  An Bình" and "xã an bình", precomposed or
+ * not, give the same key). Newly allocated. */
+char *canon_name_key(const char *s);
 /* The canonical form of an answer of type t (NULL stays NULL): numbers by
  * canon_number when they are numbers, a date typed dd/mm/yyyy as
  * yyyy-mm-dd, everything else by canon_text.

@@ -56,6 +56,27 @@ static int ctx_keys_cb(void *ctx, const rscan_iv *iv, inst *in)
     return 0;
 }
 
+/* What report_context_each carries through the scan. */
+typedef struct ctx_each {
+    rrun *R;
+    rctx_fn fn;
+    void *ctx;
+} ctx_each;
+
+static int ctx_each_cb(void *ctx, const rscan_iv *iv, inst *in)
+{
+    ctx_each *x = ctx;
+    if (!iv->complete || !in)
+        return 0;
+    rcomp *c = rcomp_get(x->R, inst_form(in));
+    char *code = rev_str(in, inst_root(in), c->key);
+    char *name = rev_str(in, inst_root(in), c->name);
+    int rc = x->fn(x->ctx, iv->uuid, code, name);
+    free(code);
+    free(name);
+    return rc;
+}
+
 /* The village roster of the context interview. */
 static void ctx_roster(rrun *R, rcomp *c, inst *in)
 {
@@ -462,6 +483,23 @@ int report_run(const report_def *def, const catalog *cat, rscan *s,
     for (size_t i = 0; i < n; i++)
         free(uuids[i]);
     free(uuids);
+    return rc;
+}
+
+int report_context_each(const report_def *def, const catalog *cat, rscan *s,
+                        rctx_fn fn, void *ctx, char **err)
+{
+    if (def->context < 0)
+        return 0;
+    report_opts o = {0};
+    rrun R = {def, cat, s, &o, result_new(def, &o), NULL, 0, NULL, 0, 0, 0, -1};
+    ctx_each x = {&R, fn, ctx};
+    int rc = rscan_each(s, cat, def->forms[def->context].id, 0, ctx_each_cb,
+                        &x, err);
+    for (size_t i = 0; i < R.ncomps; i++)
+        rcomp_free(def, R.comps[i]);
+    free(R.comps);
+    report_result_free(R.r);
     return rc;
 }
 

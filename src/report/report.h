@@ -179,6 +179,9 @@ size_t report_compare_count(const report_cmp *c);
 /* The report of the i-th commune in order (borrowed), NULL when it could
  * not be made. */
 const report_result *report_compare_row(const report_cmp *c, size_t i);
+/* The comparison's warnings (interviews no commune was found for and why,
+ * with what to do), borrowed; *n of them. */
+char *const *report_compare_warnings(const report_cmp *c, size_t *n);
 /* Free a comparison (NULL is fine). */
 void report_compare_free(report_cmp *c);
 

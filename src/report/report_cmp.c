@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
 
 /* One commune of the comparison. */
 typedef struct rcrow {
-    char *origin;         /* the bundles' commune (or this database's) */
+    char *code;           /* the commune form's key, or NULL: no such form */
+    char *origin;         /* the bundles' commune setting(s), as written */
     char **uuids;         /* its interviews, sorted */
     size_t n, cap;
     long approved, returned, conflicts, duplicates;
@@ -27,34 +29,261 @@ struct report_cmp {
     rcrow *rows;
     size_t nrows;
     char *lang;
+    rwarn warn;           /* interviews no commune could be found for */
+    size_t norigins;      /* commune settings the interviews came under */
 };
 
-/* The row of origin, added when new. */
-static rcrow *cmp_row(report_cmp *c, const char *origin)
+/* One interview as the grouping sees it. */
+typedef struct rciv {
+    char *uuid;
+    size_t origin;        /* index in the origins */
+    char *code;           /* commune form: its key; else NULL */
+    int approved, returned, dup;
+    long conflicts;
+} rciv;
+
+/* The interviews of one commune setting (names equal once case, spaces
+ * and Unicode normalisation are set aside are one setting). */
+typedef struct rcorigin {
+    char *key, *text;
+    long n;
+    char **codes;         /* distinct keys of its commune forms */
+    size_t ncodes;
+    const char *code;     /* the commune it belongs to, or NULL */
+} rcorigin;
+
+/* Everything the grouping reads. */
+typedef struct rcgroup {
+    rciv *iv;
+    size_t niv, cap;
+    rcorigin *org;
+    size_t norg;
+    char **fkey, **fcode; /* commune forms: name keys and their codes */
+    size_t nf;
+} rcgroup;
+
+static int cg_origin_cb(void *ctx, const store_origin *o)
 {
-    for (size_t i = 0; i < c->nrows; i++)
-        if (!strcmp(c->rows[i].origin, origin))
-            return &c->rows[i];
+    rcgroup *g = ctx;
+    char *key = canon_name_key(o->commune);
+    size_t k = 0;
+    while (k < g->norg && strcmp(g->org[k].key, key))
+        k++;
+    if (k == g->norg) {
+        g->org = xrealloc(g->org, (g->norg + 1) * sizeof *g->org);
+        g->org[k] = (rcorigin){key, canon_line(o->commune), 0, NULL, 0, NULL};
+        g->norg++;
+    } else {
+        free(key);
+    }
+    g->org[k].n++;
+    if (g->niv == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->iv = xrealloc(g->iv, g->cap * sizeof *g->iv);
+    }
+    g->iv[g->niv++] = (rciv){xstrdup(o->uuid), k, NULL,
+                             !strcmp(o->review, "approved"),
+                             !strcmp(o->review, "returned"),
+                             o->duplicates > 0, o->conflicts};
+    return 0;
+}
+
+static int civ_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, ((const rciv *)b)->uuid);
+}
+
+/* Add s to the set v[0..*n) unless there. */
+static void strset_add(char ***v, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*v)[i], s))
+            return;
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = xstrdup(s);
+}
+
+static int cg_form_cb(void *ctx, const char *uuid, const char *code,
+                      const char *name)
+{
+    rcgroup *g = ctx;
+    rciv *iv = bsearch(&uuid, g->iv, g->niv, sizeof *g->iv, civ_cmp);
+    char *c = canon_line(code);
+    if (!iv || !*c) {
+        free(c);
+        return 0;
+    }
+    iv->code = c;
+    strset_add(&g->org[iv->origin].codes, &g->org[iv->origin].ncodes, c);
+    /* A bundle whose commune setting is the commune's code or its name
+     * belongs to that commune even without a commune form of its own. */
+    const char *keys[2] = {code, name};
+    for (int k = 0; k < 2; k++) {
+        g->fkey = xrealloc(g->fkey, (g->nf + 1) * sizeof *g->fkey);
+        g->fcode = xrealloc(g->fcode, (g->nf + 1) * sizeof *g->fcode);
+        g->fkey[g->nf] = canon_name_key(keys[k] ? keys[k] : "");
+        g->fcode[g->nf++] = xstrdup(c);
+    }
+    return 0;
+}
+
+/* The one commune code origin o stands for, or NULL. */
+static const char *cg_origin_code(const rcgroup *g, const rcorigin *o)
+{
+    if (o->ncodes)
+        return o->ncodes == 1 ? o->codes[0] : NULL;
+    const char *found = NULL;
+    for (size_t i = 0; *o->key && i < g->nf; i++)
+        if (*g->fkey[i] && !strcmp(g->fkey[i], o->key)) {
+            if (found && strcmp(found, g->fcode[i]))
+                return NULL;
+            found = g->fcode[i];
+        }
+    return found;
+}
+
+static void cg_free(rcgroup *g)
+{
+    for (size_t i = 0; i < g->niv; i++) {
+        free(g->iv[i].uuid);
+        free(g->iv[i].code);
+    }
+    for (size_t i = 0; i < g->norg; i++) {
+        free(g->org[i].key);
+        free(g->org[i].text);
+        for (size_t k = 0; k < g->org[i].ncodes; k++)
+            free(g->org[i].codes[k]);
+        free(g->org[i].codes);
+    }
+    for (size_t i = 0; i < g->nf; i++) {
+        free(g->fkey[i]);
+        free(g->fcode[i]);
+    }
+    free(g->iv);
+    free(g->org);
+    free(g->fkey);
+    free(g->fcode);
+}
+
+/* The row of commune code (NULL: of origin text without a commune form),
+ * added when new. */
+static rcrow *cmp_row(report_cmp *c, const char *code, const char *origin)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        rcrow *w = &c->rows[i];
+        if (code ? !w->code || strcmp(w->code, code)
+                 : w->code || strcmp(w->origin, origin))
+            continue;
+        /* One commune under two settings: both are shown. */
+        if (*origin && !strstr(w->origin, origin)) {
+            char *o = xasprintf("%s%s%s", w->origin, *w->origin ? "; " : "",
+                                origin);
+            free(w->origin);
+            w->origin = o;
+        }
+        return w;
+    }
     c->rows = xrealloc(c->rows, (c->nrows + 1) * sizeof *c->rows);
     rcrow *r = &c->rows[c->nrows++];
     memset(r, 0, sizeof *r);
+    r->code = xstrdup(code);
     r->origin = xstrdup(origin);
     return r;
 }
 
-/* Note one interview under its commune (they arrive sorted by UUID). */
-static int cmp_origin_cb(void *ctx, const store_origin *o)
+/* Note interview iv under row r (they arrive sorted by UUID). */
+static void cmp_row_add(rcrow *r, const rciv *iv)
 {
-    rcrow *r = cmp_row(ctx, o->commune);
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 64;
         r->uuids = xrealloc(r->uuids, r->cap * sizeof *r->uuids);
     }
-    r->uuids[r->n++] = xstrdup(o->uuid);
-    r->approved += !strcmp(o->review, "approved");
-    r->returned += !strcmp(o->review, "returned");
-    r->conflicts += o->conflicts;
-    r->duplicates += o->duplicates > 0;
+    r->uuids[r->n++] = xstrdup(iv->uuid);
+    r->approved += iv->approved;
+    r->returned += iv->returned;
+    r->conflicts += iv->conflicts;
+    r->duplicates += iv->dup;
+}
+
+/* Group the interviews of s into communes by the commune code their
+ * commune form gives: the interviews of a commune setting (the bundles'
+ * or this database's) go with the one commune form among them, else with
+ * the commune form whose code or name the setting is; a setting with no
+ * commune form is a row of its own, and interviews that name no commune
+ * are counted in c's warnings. */
+static int cmp_group(report_cmp *c, const catalog *cat, rscan *s, char **err)
+{
+    rcgroup g = {0};
+    if (rscan_origins(s, cg_origin_cb, &g, err) < 0 ||
+        report_context_each(c->def, cat, s, cg_form_cb, &g, err) < 0) {
+        cg_free(&g);
+        return -1;
+    }
+    c->norigins = g.norg;
+    for (size_t k = 0; k < g.norg; k++)
+        g.org[k].code = cg_origin_code(&g, &g.org[k]);
+    long nameless = 0, mixed = 0;
+    for (size_t i = 0; i < g.niv; i++) {
+        const rciv *iv = &g.iv[i];
+        const rcorigin *o = &g.org[iv->origin];
+        const char *code = iv->code ? iv->code : o->code;
+        if (code)
+            cmp_row_add(cmp_row(c, code, o->text), iv);
+        else if (o->ncodes > 1)
+            mixed++;
+        else if (*o->text)
+            cmp_row_add(cmp_row(c, NULL, o->text), iv);
+        else
+            nameless++;
+    }
+    if (nameless)
+        rwarn_add(&c->warn, xasprintf(_("%ld interviews name no commune (the "
+            "bundles that brought them, or this database, have no commune "
+            "setting and no commune form came with them): they are left out; "
+            "set the commune on the laptop that made them (khaosat keys "
+            "--commune) and export them again with --all"), nameless));
+    if (mixed)
+        rwarn_add(&c->warn, xasprintf(_("%ld interviews came with commune "
+            "forms of several communes under one commune setting: they are "
+            "left out; give each commune's laptops their own commune setting "
+            "and export them again with --all"), mixed));
+    cg_free(&g);
+    return 0;
+}
+
+static int uuid_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
+                         const report_opts *o, char ***uuids, size_t *n,
+                         char **err)
+{
+    *uuids = NULL;
+    *n = 0;
+    report_cmp *c = xcalloc(1, sizeof *c);
+    c->def = def;
+    if (cmp_group(c, cat, s, err) < 0) {
+        report_compare_free(c);
+        return -1;
+    }
+    char *want = canon_line(o->commune);
+    long all = rscan_interview_count(s);
+    /* One commune setting: nothing tells its interviews apart, and the
+     * commune form chosen speaks for all of them. */
+    for (size_t i = 0; c->norigins > 1 && i < c->nrows; i++) {
+        rcrow *w = &c->rows[i];
+        if (!w->code || strcmp(w->code, want) || (long)w->n == all)
+            continue;
+        *uuids = w->uuids;
+        *n = w->n;
+        w->uuids = NULL;
+        w->n = 0;
+        qsort(*uuids, *n, sizeof **uuids, uuid_cmp);
+    }
+    free(want);
+    report_compare_free(c);
     return 0;
 }
 
@@ -74,10 +303,10 @@ static void cmp_score(const rcrow *w, int s[3])
         s[2] += w->r->cond_st[i] == REPORT_MET;
 }
 
-/* The commune's code as shown (its form's key, else the origin). */
+/* The commune's code as shown (its form's key, else the setting). */
 static const char *cmp_code(const rcrow *w)
 {
-    return w->r && w->r->commune_code ? w->r->commune_code : w->origin;
+    return w->code ? w->code : w->origin;
 }
 
 static int cmp_by_code(const void *a, const void *b)
@@ -86,9 +315,15 @@ static int cmp_by_code(const void *a, const void *b)
 }
 
 /* Qualifying first: more verdicts met, then more still possible, then
- * more conditions met, then by code. */
+ * more conditions met, then by code; communes without a commune form
+ * last. */
 static int cmp_by_qualify(const void *a, const void *b)
 {
+    /* A commune without its commune form cannot qualify: last. */
+    int fa = ((const rcrow *)a)->r && ((const rcrow *)a)->r->have_context;
+    int fb = ((const rcrow *)b)->r && ((const rcrow *)b)->r->have_context;
+    if (fa != fb)
+        return fb - fa;
     int x[3], y[3];
     cmp_score(a, x);
     cmp_score(b, y);
@@ -96,48 +331,6 @@ static int cmp_by_qualify(const void *a, const void *b)
         if (x[k] != y[k])
             return y[k] - x[k];
     return cmp_by_code(a, b);
-}
-
-static int uuid_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
-                         const report_opts *o, char ***uuids, size_t *n,
-                         char **err)
-{
-    *uuids = NULL;
-    *n = 0;
-    report_cmp *c = xcalloc(1, sizeof *c);
-    c->def = def;
-    if (rscan_origins(s, cmp_origin_cb, c, err) < 0) {
-        report_compare_free(c);
-        return -1;
-    }
-    size_t cap = 0;
-    for (size_t i = 0; c->nrows > 1 && i < c->nrows; i++) {
-        rcrow *w = &c->rows[i];
-        report_result *r = NULL;
-        char *e = NULL;
-        /* A commune of origin without that key fails at once. */
-        rscan_only(s, w->uuids, w->n);
-        if (report_run(def, cat, s, o, &r, &e) == 0) {
-            if (*n + w->n > cap) {
-                cap = *n + w->n;
-                *uuids = xrealloc(*uuids, cap * sizeof **uuids);
-            }
-            for (size_t k = 0; k < w->n; k++)
-                (*uuids)[(*n)++] = xstrdup(w->uuids[k]);
-        }
-        report_result_free(r);
-        free(e);
-    }
-    rscan_only(s, NULL, 0);
-    if (*n > 1)
-        qsort(*uuids, *n, sizeof **uuids, uuid_cmp);
-    report_compare_free(c);
-    return 0;
 }
 
 int report_compare(const report_def *def, const catalog *cat, rscan *s,
@@ -152,7 +345,7 @@ int report_compare(const report_def *def, const catalog *cat, rscan *s,
     report_cmp *c = xcalloc(1, sizeof *c);
     c->def = def;
     c->lang = xstrdup(o->lang ? o->lang : "vi");
-    if (rscan_origins(s, cmp_origin_cb, c, err) < 0) {
+    if (cmp_group(c, cat, s, err) < 0) {
         report_compare_free(c);
         return -1;
     }
@@ -183,12 +376,22 @@ void report_compare_free(report_cmp *c)
             free(w->uuids[k]);
         free(w->uuids);
         free(w->origin);
+        free(w->code);
         free(w->err);
         report_result_free(w->r);
     }
     free(c->rows);
     free(c->lang);
+    for (size_t i = 0; i < c->warn.n; i++)
+        free(c->warn.v[i]);
+    free(c->warn.v);
     free(c);
+}
+
+char *const *report_compare_warnings(const report_cmp *c, size_t *n)
+{
+    *n = c->warn.n;
+    return c->warn.v;
 }
 
 size_t report_compare_count(const report_cmp *c)
@@ -296,6 +499,8 @@ static char *cmp_flags(const rcrow *w)
     sbuf b;
     sbuf_init(&b);
     sbuf_add(&b, "");
+    if (!r->have_context)
+        sbuf_add(&b, _("no commune form"));
     /* Thin samples: a figure a condition tests, counted over fewer units
      * than the definition's minimum. */
     int thin = 0;
@@ -309,7 +514,8 @@ static char *cmp_flags(const rcrow *w)
                 !seen[f]) {
                 seen[f] = 1;
                 if (!thin++)
-                    sbuf_addf(&b, "%s ", _("thin sample:"));
+                    sbuf_addf(&b, "%s%s ", b.len ? "; " : "",
+                              _("thin sample:"));
                 else
                     sbuf_add(&b, ", ");
                 sbuf_addf(&b, "%s (%ld)", d->figs[f].id, v->units);
@@ -488,6 +694,11 @@ char *report_compare_render(const report_cmp *c, report_format fmt)
                         c->nrows);
     rfmt_para(&e, p);
     free(p);
+    for (size_t i = 0; i < c->warn.n; i++) {
+        p = xasprintf("⚠ %s", c->warn.v[i]);
+        rfmt_para(&e, p);
+        free(p);
+    }
     if (fmt == REPORT_HTML)
         cmp_table(&e, c);
     else

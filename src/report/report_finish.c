@@ -205,13 +205,24 @@ static int enum_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
+/* What review_cb counts besides the reviews: the open conflicts and the
+ * duplicate pairs' ends of the interviews read (a commune's share of an
+ * office database). */
+typedef struct review_walk {
+    report_result *r;
+    long conflicts, dup_ends;
+} review_walk;
+
 /* Count the reviews of the interviews the report read. */
 static int review_cb(void *ctx, const store_origin *o)
 {
-    report_result *r = ctx;
+    review_walk *w = ctx;
+    report_result *r = w->r;
     r->reviewable++;
     r->reviewed += !strcmp(o->review, "approved");
     r->returned += !strcmp(o->review, "returned");
+    w->conflicts += o->conflicts;
+    w->dup_ends += o->duplicates;
     return 0;
 }
 
@@ -310,12 +321,23 @@ void report_finish(rrun *R)
     for (size_t i = 0; i < d->ntallies; i++)
         tally_finish(R, i);
     char *err = NULL;
-    if (rscan_origins(R->s, review_cb, r, &err) < 0) {
+    review_walk rw = {r, 0, 0};
+    int origins = rscan_origins(R->s, review_cb, &rw, &err);
+    if (origins < 0) {
         rwarn_add(&r->warn, err);
         r->reviewable = -1;
     }
     r->conflicts = rscan_open_rows(R->s, "conflicts");
     r->dup_table = rscan_open_rows(R->s, "duplicates");
+    /* One commune of an office database (--commune): its own conflicts and
+     * duplicate pairs (both ends of a pair are of one commune), not the
+     * whole office's. */
+    if (rscan_scoped(R->s) && origins == 0) {
+        if (r->conflicts >= 0)
+            r->conflicts = rw.conflicts;
+        if (r->dup_table >= 0)
+            r->dup_table = (rw.dup_ends + 1) / 2;
+    }
     char *serr = NULL;
     r->select = rscan_selection(R->s);
     r->have_states = rscan_review_counts(R->s, r->states, &r->superseded,

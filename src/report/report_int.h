@@ -349,6 +349,15 @@ void rpart_write(FILE *f, const report_result *r, const report_def *d);
  * cut short or malformed. */
 int rpart_merge(FILE *f, report_result *r, const report_def *d);
 
+/* Called with a complete context interview: its UUID, its key (the
+ * commune's code) and name as the definition reads them. */
+typedef int (*rctx_fn)(void *ctx, const char *uuid, const char *code,
+                       const char *name);
+/* Call fn for every complete context interview the scan keeps: 0, fn's
+ * non-zero value, or -1 with *err set. */
+int report_context_each(const report_def *def, const catalog *cat, rscan *s,
+                        rctx_fn fn, void *ctx, char **err);
+
 /* The interviews (sorted UUIDs, owned by the caller, *n of them) of the
  * communes of origin whose commune form has key o->commune, so that
  * --commune takes the same share of an office database as --communes;

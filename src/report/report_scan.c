@@ -178,10 +178,40 @@ unsigned rscan_selection(const rscan *s)
     return s->select;
 }
 
+/* rscan_review_counts over the interviews rscan_only keeps. */
+typedef struct state_walk {
+    const rscan *s;
+    long *counts, *superseded;
+} state_walk;
+
+static int rscan_state_one(void *ctx, const store_reader_iv *row)
+{
+    static const char *const states[RSCAN_NSTATES] = {
+        "unreviewed", "approved", "returned", "changed", "corrected"};
+    state_walk *w = ctx;
+    if (!rscan_kept(w->s, row->uuid) || strcmp(row->status, "complete"))
+        return 0;
+    if (row->superseded) {
+        ++*w->superseded;
+        return 0;
+    }
+    for (int i = 0; i < RSCAN_NSTATES; i++)
+        if (!strcmp(row->review, states[i]))
+            w->counts[i]++;
+    return 0;
+}
+
 int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
                         long *superseded, char **err)
 {
-    return store_reader_review_counts(s->r, counts, superseded, err);
+    if (!s->only)
+        return store_reader_review_counts(s->r, counts, superseded, err);
+    /* A commune of an office database: its own interviews only. */
+    memset(counts, 0, RSCAN_NSTATES * sizeof *counts);
+    *superseded = 0;
+    state_walk w = {s, counts, superseded};
+    return store_reader_interviews(s->r, NULL, rscan_state_one, &w, err) < 0
+        ? -1 : 0;
 }
 
 void rscan_only(rscan *s, char *const *uuids, size_t n)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "store/sqlutil.h"
+#include "store/store.h"
 
 /* Non-zero when db has a table of that name. */
 static int origin_has(sqlite3 *db, const char *table)
@@ -55,8 +56,10 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
         revs ? " AND " : "", revs ? other : "", revs ? " IS " : "",
         revs ? mine : "");
     char *sql = sqlite3_mprintf(
-        "SELECT i.uuid, coalesce(%s, (SELECT value FROM settings WHERE"
-        " key = 'commune'), ''), %s, %s, %s FROM interviews i ORDER BY i.uuid",
+        "SELECT i.uuid, coalesce(%s, (SELECT nullif(value, '') FROM settings"
+        " WHERE key = '" STORE_SET_SETUP_CODE "'), (SELECT value FROM settings"
+        " WHERE key = 'commune'), ''), %s, %s, %s FROM interviews i"
+        " ORDER BY i.uuid",
         revs ? mine : "NULL",
         confl ? "(SELECT count(*) FROM conflicts c WHERE c.interview = i.uuid"
                 " AND c.resolved_rev IS NULL)" : "0",

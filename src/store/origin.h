@@ -10,7 +10,8 @@
 typedef struct store_origin {
     const char *uuid;
     const char *commune;  /* of the bundle its first revision came in, else
-                           * this database's own commune setting, else "" */
+                           * this database's set-up code (khaosat setup
+                           * commune), else its commune setting, else "" */
     long conflicts;       /* open conflicts on it */
     long duplicates;      /* duplicate pairs it is part of */
     const char *review;   /* "approved", "returned" or "" */
