@@ -474,6 +474,12 @@ int store_setup_install_tx(store *st, const char *const commune[3],
                            const store_household *h, size_t nh);
 /* How many drafts are returned by the office and not finished again. */
 int store_returned_count(store *st, long *n);
+/* Called with each such draft: its UUID and the supervisor's comment
+ * ("" when none); borrowed. */
+typedef int (*store_returned_fn)(void *ctx, const char *uuid,
+                                 const char *comment);
+/* Call fn for each returned draft, most recently changed first. */
+int store_returned_each(store *st, store_returned_fn fn, void *ctx);
 /* Settings of the laptop: the last office bundle taken and its time. */
 #define STORE_SET_DOWN_BUNDLE "down_bundle"
 #define STORE_SET_DOWN_TIME "down_time"

@@ -276,3 +276,22 @@ int store_returned_count(store *st, long *n)
     return rc == SQLITE_ROW ? 0 : store_fail(st, "counting returned "
                                              "interviews");
 }
+
+int store_returned_each(store *st, store_returned_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = prepare(st, "SELECT i.uuid, coalesce(r.comment, '')"
+                              " FROM interviews i JOIN reviews r"
+                              " ON r.interview = i.uuid"
+                              " WHERE i.status = 'draft'"
+                              " AND r.status = 'returned'"
+                              " ORDER BY i.updated DESC, i.uuid");
+    if (!s)
+        return -1;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        ret = fn(ctx, col(s, 0), col(s, 1));
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the returned interviews");
+    sqlite3_finalize(s);
+    return ret;
+}

@@ -100,6 +100,20 @@ void ui_home(ui_app *a);
  * in the store (then *owned is set and the caller frees it); NULL when
  * neither can be read. */
 const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned);
+/* Resume or reopen interview iv, as Enter does in the interview list. */
+void ui_open_interview(ui_app *a, const store_interview *iv);
+
+/* Returned interviews (ui_returned.c). */
+
+/* How many drafts the office returned that are not finished again. */
+long ui_returned_count(ui_app *a);
+/* The supervisor's comment on iv when it is a returned draft (newly
+ * allocated, "" when none), else NULL. */
+char *ui_returned_comment(ui_app *a, const store_interview *iv);
+/* Show the supervisor's comment when iv is a returned draft. */
+void ui_returned_notice(ui_app *a, const store_interview *iv);
+/* The list of returned drafts; Enter opens one. */
+void ui_returned(ui_app *a);
 
 /* office (ui_office.c): the supervisor's sync actions and the report. */
 

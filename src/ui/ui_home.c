@@ -88,7 +88,10 @@ static char *home_entry(ui_app *a, const form *f, const store_interview *iv)
     char *t = strchr(when, 'T');
     if (t)
         *t = ' ';
-    const char *st = iv->status == STORE_DRAFT ? _("draft") : _("complete");
+    char *back = ui_returned_comment(a, iv);
+    const char *st = back ? _("returned") : iv->status == STORE_DRAFT
+        ? _("draft") : _("complete");
+    free(back);
     char *stp = ui_text_truncate(st, 10);
     int pad = 10 - ui_text_width(stp);
     char *e = xasprintf("%s%*s  %s  %s", stp, pad > 0 ? pad : 0, "", when,
@@ -160,11 +163,17 @@ static void home_open(ui_app *a, const store_interview *iv)
         home_error(err ? err : store_errmsg(a->st));
         free(err);
     } else {
+        ui_returned_notice(a, iv);
         ui_interview(a, s);
         session_free(s);
     }
     form_free(owned);
     home_open_next(a);
+}
+
+void ui_open_interview(ui_app *a, const store_interview *iv)
+{
+    home_open(a, iv);
 }
 
 /* Delete draft iv after asking. */
@@ -277,10 +286,16 @@ void ui_home(ui_app *a)
 {
     size_t sel = 0;
     for (;;) {
-        size_t n = a->cat->n;
+        /* Interviews the office returned come first, as one line. */
+        long back = ui_returned_count(a);
+        size_t first = back > 0 ? 1 : 0;
+        size_t n = a->cat->n + first;
         char **e = xcalloc(n + 1, sizeof *e);
-        for (size_t i = 0; i < n; i++)
-            e[i] = home_form_line(a, a->cat->forms[i], COLS - 4);
+        if (first)
+            e[0] = xasprintf(_("Returned by the office: %ld (Enter to "
+                               "correct them)"), back);
+        for (size_t i = first; i < n; i++)
+            e[i] = home_form_line(a, a->cat->forms[i - first], COLS - 4);
         char *title = home_title(a);
         int k = ui_pick_key(title,
                             _("Enter new  r list  b browse  e export  "
@@ -290,6 +305,12 @@ void ui_home(ui_app *a)
         for (size_t i = 0; i < n; i++)
             free(e[i]);
         free(e);
+        if (first && sel == 0 && (k == '\n' || k == 'n' || k == 'r')) {
+            ui_returned(a);
+            continue;
+        }
+        if (sel >= n)
+            sel = n ? n - 1 : 0;
         /* q quits; Esc, the key that goes back everywhere else, asks
          * first, so that pressing it once too often keeps you here. */
         if (k == 'q' || (k == UI_ESC && ui_confirm(_("Quit khaosat?"))))
@@ -302,11 +323,11 @@ void ui_home(ui_app *a)
         }
         if (home_office_key(a, k))
             continue;
-        if (n == 0)
+        if (n == first || sel < first)
             continue;
         if (k == '\n' || k == 'n')
-            home_new(a, a->cat->forms[sel]);
+            home_new(a, a->cat->forms[sel - first]);
         else if (k == 'r')
-            home_interviews(a, a->cat->forms[sel]);
+            home_interviews(a, a->cat->forms[sel - first]);
     }
 }

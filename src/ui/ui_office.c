@@ -441,6 +441,14 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
     office_merge *om = ctx;
     const char *name = office_base(r->path);
     const merge_counts *c = &r->counts;
+    const sync_down_counts *d = &r->down_counts;
+    if (r->down && r->outcome == SYNC_MERGED) {
+        sbuf_addf(&om->lines, _("%s:\n    from the office: %ld returned "
+                                "interview(s) reopened, %ld village(s), %ld "
+                                "household(s), %ld new form version(s)\n"),
+                  name, d->reopened, d->villages, d->households, d->forms);
+        return;
+    }
     switch (r->outcome) {
     case SYNC_REFUSED:
         sbuf_addf(&om->lines, _("%s:\n    NOT MERGED: %s\n"), name, r->why);
