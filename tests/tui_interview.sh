@@ -142,7 +142,7 @@ wait_for "question 5 of 8"
 ks_checks=$((ks_checks + 1))
 screen | head -1 | grep -q "question 5 of 8  \[vi\]$" ||
     fail "the title bar does not fit 80 columns: $(screen | head -1)"
-t resize-window -x 60 -y 20
+t resize-window -x 59 -y 19
 wait_for "Terminal too small"
 t resize-window -x 100 -y 30
 wait_for "Có internet không?"

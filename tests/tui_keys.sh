@@ -130,7 +130,7 @@ wait_for "w write card"
 # --- 6. resizing redraws the screen; too small says so.
 t resize-window -x 100 -y 30
 wait_for "$AF"
-t resize-window -x 60 -y 20
+t resize-window -x 59 -y 19
 wait_for "Terminal too small"
 t resize-window -x 80 -y 24
 wait_for "Read this fingerprint aloud"

@@ -93,7 +93,7 @@ key x
 # Resizing redraws the list; too small says so.
 t resize-window -x 100 -y 30
 wait_for "Interviews 6/6"
-t resize-window -x 60 -y 20
+t resize-window -x 59 -y 19
 wait_for "Terminal too small"
 t resize-window -x 80 -y 24
 wait_for "Interviews 6/6"

@@ -12,13 +12,17 @@
 #include "core/ui_text.h"
 
 /* The screen below this size shows "terminal too small" and nothing else. */
-#define UI_MIN_COLS 80
-#define UI_MIN_LINES 24
+#define UI_MIN_COLS 60
+#define UI_MIN_LINES 20
 
 /* A key: a character's code point, or UI_FN(KEY_...) for a curses key. */
 #define UI_FN(k) (0x200000 | (k))
 #define UI_CTRL(c) ((c) & 0x1f)
 #define UI_ESC 27
+/* What ui_input_key returns for a sequence that means nothing here, and
+ * when the terminal cannot be read. */
+#define UI_KEY_NONE (-2)
+#define UI_KEY_ERR (-1)
 
 /* What the program runs with. */
 typedef struct ui_app {
@@ -59,6 +63,9 @@ int ui_is_enter(int k);
 int ui_put(int y, int x, const char *s, int width, ui_role r, int pad);
 /* Clear the screen and draw the title bar and the bottom key line. */
 void ui_frame(const char *title, const char *keys);
+/* The first of n key bars (longest first) that fits the screen's width,
+ * else the last. */
+const char *ui_keys_fit(const char *const *bars, size_t n);
 /* Show msg on the line above the key line until the next key. */
 void ui_status(const char *msg, ui_role r);
 /* Ask a yes/no question on the status line; non-zero for yes. */
@@ -91,6 +98,20 @@ int ui_edit_key(ui_edit *e, int k);
 /* The setup screen: enumerator and commune, saved in the settings.
  * Returns non-zero when the enumerator left it without saving. */
 int ui_setup(ui_app *a);
+
+/* input (ui_input.c): keys decoded whatever the terminal type. */
+
+/* Set the Esc delay and switch bracketed paste on (after newterm). */
+void ui_input_start(void);
+/* Switch bracketed paste off again (after endwin). */
+void ui_input_stop(void);
+/* Read one key: a character, UI_FN(KEY_...) (also for escape sequences
+ * the terminal description lacks), UI_ESC, UI_KEY_NONE for a sequence
+ * that means nothing, UI_KEY_ERR when the terminal cannot be read. Inside
+ * a paste, line breaks and Tab come as spaces. */
+int ui_input_key(void);
+/* Non-zero while a bracketed paste is being read. */
+int ui_input_pasting(void);
 
 /* home (ui_home.c). */
 

@@ -65,6 +65,7 @@ static ui_app *ui_current;
 void ui_quit(void)
 {
     endwin();
+    ui_input_stop();
     delscreen(ui_screen);
     if (ui_current) {
         free(ui_current->enumerator);
@@ -91,16 +92,16 @@ int ui_getkey(void)
             ui_draw_too_small();
             was_small = 1;
         }
-        wint_t ch;
-        int r = get_wch(&ch);
-        if (r == ERR) {
+        int k = ui_input_key();
+        if (k == UI_KEY_NONE)
+            continue;
+        if (k == UI_KEY_ERR) {
             /* The terminal went away: leave, as a closed terminal's
              * hang-up would; confirmed answers are all committed. */
             if (++errs > 100)
                 ui_quit();
             continue;
         }
-        int k = r == KEY_CODE_YES ? UI_FN((int)ch) : (int)ch;
         if (k == UI_CTRL('c')) {
             ui_interrupt();
             return UI_FN(KEY_RESIZE);   /* said no: redraw the screen */
@@ -154,6 +155,14 @@ void ui_frame(const char *title, const char *keys)
     ui_put(LINES - 1, 0, keys, COLS, UI_DIM, 0);
 }
 
+const char *ui_keys_fit(const char *const *bars, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (ui_text_width(bars[i]) <= COLS)
+            return bars[i];
+    return bars[n - 1];
+}
+
 void ui_status(const char *msg, ui_role r)
 {
     move(LINES - 2, 0);
@@ -200,9 +209,9 @@ int ui_list_move(int k, size_t n, size_t *sel, size_t page)
 {
     if (n == 0)
         return k == UI_FN(KEY_UP) || k == UI_FN(KEY_DOWN);
-    if (k == UI_FN(KEY_UP))
+    if (k == UI_FN(KEY_UP) || k == UI_CTRL('p'))
         *sel = *sel > 0 ? *sel - 1 : 0;
-    else if (k == UI_FN(KEY_DOWN))
+    else if (k == UI_FN(KEY_DOWN) || k == UI_CTRL('n'))
         *sel = *sel + 1 < n ? *sel + 1 : n - 1;
     else if (k == UI_FN(KEY_PPAGE))
         *sel = *sel > page ? *sel - page : 0;
@@ -308,8 +317,8 @@ void ui_help(void)
     sbuf_init(&b);
     static const char *const keys[][2] = {
         {N_("Enter, Tab"), N_("save the answer and go to the next question")},
-        {N_("Shift-Tab, PgUp"), N_("go back one question")},
-        {N_("PgDn"), N_("go to the next question without changing the answer")},
+        {N_("Shift-Tab, PgUp, Ctrl-P"), N_("go back one question")},
+        {N_("PgDn, Ctrl-N"), N_("go to the next question without changing the answer")},
         {N_("Up, Down"), N_("move in a list of choices")},
         {N_("1-9"), N_("pick (or tick) choice number 1-9")},
         {N_("Space"), N_("pick a choice; tick or untick it in a multiple choice")},
@@ -470,6 +479,7 @@ static int ui_check_locale(void)
 static void ui_fatal_restore(void)
 {
     endwin();
+    ui_input_stop();
     fputs(_("khaosat: out of memory; every confirmed answer is saved\n"),
           stderr);
 }
@@ -492,7 +502,7 @@ static int ui_start(void)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
-    set_escdelay(50);
+    ui_input_start();
     curs_set(0);
     if (has_colors()) {
         start_color();
@@ -603,6 +613,7 @@ int ui_run(int argc, char **argv)
         if (a.enumerator || !ui_setup(&a))
             ui_home(&a);
         endwin();
+        ui_input_stop();
         util_on_fatal(NULL);
         delscreen(ui_screen);
         rc = 0;

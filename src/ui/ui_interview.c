@@ -431,9 +431,10 @@ static int iv_global_key(iv *v, int k)
     else if (k == UI_FN(KEY_F(1)) ||
              (k == '?' && !(v->have_w && ui_widget_types(&v->w))))
         ui_help();
-    else if (k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_PPAGE))
+    else if (k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_PPAGE) ||
+             k == UI_CTRL('p'))
         iv_back(v);
-    else if (k == UI_FN(KEY_NPAGE))
+    else if (k == UI_FN(KEY_NPAGE) || k == UI_CTRL('n'))
         iv_page_down(v);
     else
         return 0;

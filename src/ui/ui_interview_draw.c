@@ -128,22 +128,37 @@ static void iv_draw_question(iv *v)
 static void iv_draw_end(iv *v)
 {
     ui_put(3, 2, _("End of the interview."), COLS - 4, UI_TITLE, 0);
-    ui_put(5, 2, _("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
-           COLS - 4, UI_NORMAL, 0);
+    int y = 5;
+    y += iv_draw_wrapped(_("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
+                         y, 3, UI_NORMAL);
     if (v->msg)
-        iv_draw_wrapped(v->msg, 7, 3, v->msg_role);
+        iv_draw_wrapped(v->msg, y + 1, 3, v->msg_role);
 }
 
 void iv_draw(iv *v)
 {
     /* F1 first: when a translation makes the line too long for the
-     * screen, the key to the full list stays visible. */
+     * screen, the key to the full list stays visible. Each bar comes
+     * long to short; the first that fits is shown, so a narrow or vt100
+     * terminal still shows the control key of every move. */
+    const char *done_keys[] = {
+        _("COMPLETE (read-only)  E correct  Enter next  ^P/PgUp back  "
+          "^G jump  ^R review  ^X/Esc home"),
+        _("COMPLETE  E correct  Enter next  ^P back  ^G jump  ^R review  "
+          "^X home"),
+        _("COMPLETE E correct ^P back ^G jump ^R review ^X home"),
+    };
+    const char *keys[] = {
+        _("F1 help  Enter next  ^P/PgUp back  ^N/PgDn skip  ^G jump  "
+          "^R review  ^F finish  ^L lang  ^X/Esc home"),
+        _("F1 help  Enter next  ^P back  ^N skip  ^G jump  ^R review  "
+          "^F finish  ^L lang  ^X home"),
+        _("F1 help ^P back ^N skip ^G jump ^R review ^F finish ^X home"),
+    };
     if (session_is_complete(v->s))
-        ui_frame("", _("COMPLETE (read-only)  E correct  Enter next  PgUp back"
-                       "  ^G jump  ^R review  Esc home"));
+        ui_frame("", ui_keys_fit(done_keys, 3));
     else
-        ui_frame("", _("F1 help  Enter next  PgUp back  ^G jump  ^R review  "
-                       "^F finish  ^L lang  Esc home"));
+        ui_frame("", ui_keys_fit(keys, 3));
     iv_draw_header(v);
     iv_draw_section(v);
     if (v->idx < v->nitems)

@@ -1,0 +1,120 @@
+#!/bin/sh
+# tui_entry.sh: heads-down entry on the bundled household form as an
+# enumerator's terminal gives it: the smallest usable size (60x20) and
+# an 80x24 console less a status line (80x23), "too small" below that
+# and back on resize; vt100 and Linux console terminals, whose PgUp and
+# Shift-Tab must go back a question, not leave it like Esc; the control
+# keys shown in the key bar; a paste with a line break, which must not
+# confirm the field.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+SOCK=khaosat-entry-$$-0
+DB=$TMP/laptop.db
+laptop laptop "Nguyễn Văn An" "Tân Lập"
+
+# start COLS ROWS [TERM]: khaosat on $DB with the bundled forms in a
+# COLSxROWS window with that terminal type.
+start() {
+    t kill-server 2>/dev/null
+    starts=$((${starts:-0} + 1))
+    SOCK=khaosat-entry-$$-$starts
+    rm -f "$TMP/status"
+    t -f /dev/null new-session -d -x "$1" -y "$2" \
+        "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+}
+
+# household: from home, start a household interview.
+household() {
+    wait_for "Phiếu khảo sát hộ" || return
+    key Home Down Down Enter
+    wait_for "Mã thôn (ấp, bản)"
+}
+
+# to_village_name N: answer the village and household number N.
+to_village_name() {
+    key Down Enter
+    wait_for "Số thứ tự của hộ" || return
+    text "$1"; key Enter
+    wait_for "Tên thôn (ấp, bản)"
+}
+
+# bar_shows TEXT: the key bar (last line) contains TEXT.
+bar_shows() {
+    ks_checks=$((ks_checks + 1))
+    screen | tail -1 | grep -qF -- "$1" ||
+        fail "the key bar lacks '$1': $(screen | tail -1)"
+}
+
+# --- 1. sizes: 80x23 and 60x20 work, 59x20 says so and recovers.
+start 80 23
+household
+wait_for "question 1 of"
+bar_shows "^P back"
+bar_shows "^X home"
+key Escape
+wait_for "drafts 1"
+key q
+wait_exit 0
+
+start 60 20
+household
+bar_shows "^P back"
+bar_shows "^N skip"
+bar_shows "^X home"
+to_village_name 5
+t resize-window -x 59 -y 20
+wait_for "need 60x20"
+t resize-window -x 60 -y 19
+wait_for "need 60x20"
+t resize-window -x 60 -y 20
+wait_gone "too small"
+wait_for "Tên thôn (ấp, bản)"
+
+# --- 5. a paste with a line break stays in the field, as one line.
+t set-buffer "Thôn Đồng
+Tâm"
+t paste-buffer -p
+wait_for "Thôn Đồng Tâm"
+wait_for "Tên thôn (ấp, bản)"
+expect_sql "select count(*) from answers where qid = 'village_name'" "0"
+key Enter
+wait_for "Họ tên hoặc mã điều tra viên"
+expect_sql "select value from answers where qid = 'village_name'" "Thôn Đồng Tâm"
+# The control keys move as PgUp and PgDn do.
+key C-p
+wait_for "Tên thôn (ấp, bản)"
+key C-n
+wait_for "Họ tên hoặc mã điều tra viên"
+key C-x
+wait_for "drafts 2"
+key q
+wait_exit 0
+
+# --- 4. vt100 and the Linux console: PgUp and Shift-Tab go back, Esc
+# alone still leaves.
+hh=6
+for term in vt100 linux; do
+    hh=$((hh + 1))
+    start 80 24 "$term"
+    household
+    to_village_name "$hh"
+    key PageUp
+    wait_for "Số thứ tự của hộ"
+    key BTab
+    wait_for "Mã thôn (ấp, bản)"
+    key PageDown
+    wait_for "Số thứ tự của hộ"
+    key Home End Left Right Up Down M-x F1
+    wait_for "Keys"
+    key Escape
+    wait_for "Số thứ tự của hộ"
+    ks_checks=$((ks_checks + 1))
+    screen | grep -q "drafts" && fail "$term: a key left the interview"
+    key Escape
+    wait_for "drafts"
+    key q
+    wait_exit 0
+done
+
+finish
