@@ -26,8 +26,14 @@
 #define SS(x) crypto_secretstream_xchacha20poly1305_##x
 /* The bundle key sealed for the recipient. */
 #define SEALED_KEY (crypto_box_SEALBYTES + SS(KEYBYTES))
-/* Longest header, and largest sealed file, khaosat reads. */
+/* Largest content of a sealed file khaosat reads (a sealed bundle holds
+ * at most BUNDLE_MAX_FILE, a plain bundle's own limit; a sealed data
+ * backup may hold more). */
 #define ENVELOPE_MAX (4LL << 30)
+/* Largest content decrypted straight into memory; above it the signature
+ * is checked first, in a pass that allocates nothing, so that a file made
+ * up to look large costs reading, never memory. */
+#define ENVELOPE_EAGER (64LL << 20)
 
 void envelope_info_clear(envelope_info *info)
 {
@@ -384,10 +390,11 @@ int envelope_read_header_fd(int fd, long long base, long long fsize,
 /* Hash the header and the rest of the sealed file on fd and check its
  * signature by sign_pk, decrypting into a new sqlite3_malloc64 buffer
  * (*plain) when self is given. */
-int envelope_read_sealed(int fd, long long base, const char *head,
-                         size_t hlen, const envelope_header *h,
-                         const keys_self *self, const unsigned char *sign_pk,
-                         unsigned char **plain, char **why)
+static int read_sealed_once(int fd, long long base, const char *head,
+                            size_t hlen, const envelope_header *h,
+                            const keys_self *self,
+                            const unsigned char *sign_pk,
+                            unsigned char **plain, char **why)
 {
     opener o = {.fd = fd, .base = base, .off = (long long)hlen};
     crypto_generichash_init(&o.hash, NULL, 0, crypto_generichash_BYTES_MAX);
@@ -412,6 +419,24 @@ int envelope_read_sealed(int fd, long long base, const char *head,
     return rc;
 }
 
+int envelope_read_sealed(int fd, long long base, const char *head,
+                         size_t hlen, const envelope_header *h,
+                         const keys_self *self, const unsigned char *sign_pk,
+                         unsigned char **plain, char **why)
+{
+    /* A large one: its signature first, without allocating; the second
+     * pass checks it again, so a file changed in between is refused. */
+    if (self && h->size > ENVELOPE_EAGER
+        && read_sealed_once(fd, base, head, hlen, h, NULL, sign_pk, NULL,
+                            why) != 0) {
+        if (plain)
+            *plain = NULL;
+        return -1;
+    }
+    return read_sealed_once(fd, base, head, hlen, h, self, sign_pk, plain,
+                            why);
+}
+
 /* Every check of the sealed bundle on fd (fsize bytes): the header is
  * read and the sender and recipient checked from the first bytes, before
  * anything else of the file is read. */
@@ -431,6 +456,10 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     if (!st)
         return refuse(why, "sealed for the office %s: only its database can "
                       "check and open it (--db)", h.to);
+    if (h.size > BUNDLE_MAX_FILE)
+        return refuse(why, _("its header says %lld bytes inside, more than "
+                             "the %lld a bundle may have; nothing more of it "
+                             "was read"), h.size, (long long)BUNDLE_MAX_FILE);
     if (check_sender(st, &h, info, why) != 0)
         return -1;
     keys_trusted t;
