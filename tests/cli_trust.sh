@@ -2,7 +2,12 @@
 # cli_trust.sh: what a trusted card may and may not do.  A sealed file
 # from a trusted sender that only claims to be large costs reading, never
 # memory, and one claiming more than a bundle may hold is refused from its
-# header; every refusal leaves the office's database exactly as it was.
+# header.  A card is trusted only for what its role allows: a laptop's
+# card never becomes the office bundles are sealed for.  "Sealed only" is
+# for good, both ways: trusting an accepted card again under the other
+# purpose keeps unsigned bundles out, and a laptop whose office card was
+# revoked refuses to export rather than write in the clear.  Every refusal
+# leaves the database exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -61,5 +66,77 @@ refuse "$TMP/huge.khb" "its signature does not match" sh -c "$limit"' exec "$@"'
 fake "$TMP/huger.khb" $((3 << 30))
 refuse "$TMP/huger.khb" "more than the 2147483648 a bundle may have" sh -c "$limit"' exec "$@"' sh
 expect_err_contains "huger.khb"
+
+# --- Roles: a laptop's card is never the office bundles are sealed for,
+# at an office or on another laptop.
+before=$(db_digest "$O")
+run "$K" keys trust --db "$O" "$TMP/A.card" --upstream --yes
+expect_status 1
+expect_err_contains "is the card of a laptop, not of an office"
+[ "$(db_digest "$O")" = "$before" ] || fail "a refused trust changed the office"
+run "$K" keys list --db "$O"
+expect_out_contains "accept   $AF"
+beforeB=$(db_digest "$TMP/B.db")
+run "$K" keys trust --db "$TMP/B.db" "$TMP/A.card" --upstream --yes
+expect_status 1
+expect_err_contains "only an office's card can be the one bundles are sealed for"
+[ "$(db_digest "$TMP/B.db")" = "$beforeB" ] || fail "a refused trust changed B"
+
+# --- Sealed only stays when the one accepted card is trusted again the
+# other way: a province accepts the commune office, then (by mistake or
+# on purpose) trusts it as its upstream; plain bundles stay refused.
+D="$TMP/province.db"
+"$K" keys export --db "$D" --role office --name "Tỉnh" --commune "Tỉnh Tây" --to "$TMP/province.card" 2>/dev/null
+"$K" keys trust --db "$D" "$TMP/office.card" --accept --yes >/dev/null || fail "province accepts the office"
+run "$K" keys trust --db "$D" "$TMP/office.card" --upstream --yes
+expect_status 0
+mkdir -p "$TMP/plain"
+laptop C "Trần Cường" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/C.db" --forms "$FORMS" --form household --count 1 --seed 33 >/dev/null
+plain=$("$K" export --db "$TMP/C.db" --to "$TMP/plain" 2>/dev/null)
+before=$(db_digest "$D")
+run "$K" merge --db "$D" "$plain"
+expect_status 1
+expect_err_contains "unsigned bundle (not sealed)"
+[ "$(db_digest "$D")" = "$before" ] || fail "a refused plain bundle changed the province"
+
+# --- A laptop whose office card was revoked refuses to export: nothing
+# in the clear, nothing written, the database as it was, and the message
+# says what to do.
+"$K" simulate --db "$TMP/B.db" --forms "$FORMS" --form household --count 1 --seed 34 >/dev/null
+"$K" keys revoke --db "$TMP/B.db" "$OF" >/dev/null || fail "revoke the office on B"
+mkdir -p "$TMP/usbB"
+beforeB=$(db_digest "$TMP/B.db")
+run "$K" export --db "$TMP/B.db" --to "$TMP/usbB"
+expect_status 1
+expect_err_contains "the office card $OF (UBND xã, Xã Đông Hòa) that bundles from here are sealed for was revoked on"
+expect_err_contains "trust the office's new card (khaosat keys trust CARD --upstream)"
+expect_err_contains "nothing was exported"
+if grep -q "NOT encrypted" "$TMP/err"; then fail "B fell back to a plain bundle"; fi
+[ -z "$(ls -A "$TMP/usbB")" ] || fail "the refused export wrote $(ls -A "$TMP/usbB")"
+[ "$(db_digest "$TMP/B.db")" = "$beforeB" ] || fail "the refused export changed B"
+run "$K" export --db "$TMP/B.db" --to "$TMP/usbB" --all
+expect_status 1
+# The office's new card: sealed again.
+O2="$TMP/office2.db"
+"$K" keys export --db "$O2" --role office --name "UBND xã mới" --commune "Xã Đông Hòa" --to "$TMP/office2.card" 2>/dev/null
+O2F=$(fpr "$TMP/office2.card")
+"$K" keys trust --db "$TMP/B.db" "$TMP/office2.card" --yes >/dev/null || fail "trust the new office card"
+run "$K" export --db "$TMP/B.db" --to "$TMP/usbB"
+expect_status 0
+expect_err_contains "sealed for the office $O2F"
+# The only office card trusted again the other way leaves no office to
+# seal for: still refused, never plain.
+laptop E "Phạm Em" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/E.db" --forms "$FORMS" --form household --count 1 --seed 35 >/dev/null
+"$K" keys trust --db "$TMP/E.db" "$TMP/office.card" --upstream --yes >/dev/null || fail "E trusts the office"
+"$K" keys trust --db "$TMP/E.db" "$TMP/office.card" --accept --yes >/dev/null || fail "E trusts the office card as a sender"
+mkdir -p "$TMP/usbE"
+beforeE=$(db_digest "$TMP/E.db")
+run "$K" export --db "$TMP/E.db" --to "$TMP/usbE"
+expect_status 1
+expect_err_contains "no office card is trusted any more to seal bundles for"
+[ "$(db_digest "$TMP/E.db")" = "$beforeE" ] || fail "the refused export changed E"
+[ -z "$(ls -A "$TMP/usbE")" ] || fail "the refused export wrote $(ls -A "$TMP/usbE")"
 
 finish

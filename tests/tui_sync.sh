@@ -8,7 +8,8 @@
 # unsigned one with the command's own message after asking (n), takes it
 # after y; after the laptop's card is revoked, unsigned bundles are still
 # refused (sealed only is sticky) by the command and asked about by the
-# screen.  Bundle names in capitals (*.KHB) are found by both.
+# screen.  Bundle names in capitals (*.KHB) are found by both.  A laptop
+# whose office card was revoked refuses e rather than write in the clear.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -180,5 +181,24 @@ check '[ "$(db_digest "$O")" = "$before" ]' "n changed the office database"
 run "$K" merge --db "$O" --allow-unsigned "$TMP/plain"
 expect_status 0
 expect_out_contains "added 1, updated 0"
+
+# --- 7. a laptop whose office card was revoked: e refuses, with what to
+# do, and writes nothing (never a plain bundle).
+"$K" keys revoke --db "$A" "$OF" >/dev/null 2>&1 || fail "revoke the office on A"
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 24 >/dev/null
+mkdir -p "$TMP/usb7"
+before=$(db_digest "$A")
+start "$A"
+wait_for "? help"
+key e
+ask "$TMP/usb7"
+wait_for "The export failed:" 10
+check 'screen | squeeze | grep -qF "trusttheoffice'"'"'snewcard(khaosatkeystrustCARD--upstream)"' "the screen does not say what to do: $(screen)"
+wait_for "Nothing was exported"
+key Enter
+key q
+wait_exit 0
+check '[ -z "$(ls -A "$TMP/usb7")" ]' "the refused export wrote $(ls -A "$TMP/usb7")"
+check '[ "$(db_digest "$A")" = "$before" ]' "the refused export changed the laptop's database"
 
 finish

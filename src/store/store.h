@@ -73,6 +73,10 @@ typedef struct store_counts {
 #define STORE_SET_DEVICE_ID "device_id"
 #define STORE_SET_ROLE "role"             /* "laptop" or "office" */
 #define STORE_SET_CARD_NAME "card_name"   /* name on this database's card */
+/* Set, for good, once a card was trusted to send bundles here / once an
+ * office was trusted to seal bundles for (see store_trusted_put). */
+#define STORE_SET_SEALED_IN "sealed_in"
+#define STORE_SET_SEALED_OUT "sealed_out"
 
 /* Callbacks: a non-zero return stops the iteration, and the iterating
  * function returns that value.  Answer, count and audit callbacks see rows
@@ -378,6 +382,10 @@ int store_trusted_accepting(store *st, long *n);
 /* How many cards were ever trusted to send bundles here, revoked ones
  * included (they are never deleted). */
 int store_trusted_accepted_ever(store *st, long *n);
+/* Whether this database has ever sealed for an office (*yes): then 0 with
+ * the latest upstream card in *last (revoked or not; clear it), 1 when no
+ * row is left to say which, -1. */
+int store_trusted_sealed_out(store *st, int *yes, store_trusted *last);
 /* Mark fpr revoked at time when. */
 int store_trusted_revoke(store *st, const char *fpr, const char *when);
 /* Called for each trusted row (borrowed); non-zero stops the walk. */

@@ -105,9 +105,27 @@ static int exec_fpr(store *st, const char *sql, const char *fpr,
     return rc;
 }
 
+/* Remember, for good, that this database has trusted a card to send it
+ * bundles (sealed_in) or an office to seal for (sealed_out): a setting,
+ * not a count of rows, since a card trusted again under the other purpose
+ * changes its row, and revoking must never reopen the plain path. */
+static int mark_sealed(store *st)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO settings (key, value)"
+        " SELECT CASE purpose WHEN 'accept' THEN '" STORE_SET_SEALED_IN "'"
+        " ELSE '" STORE_SET_SEALED_OUT "' END, '1'"
+        " FROM trusted GROUP BY purpose";
+    return sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL) == SQLITE_OK
+        ? 0 : store_fail(st, "saving that bundles are sealed");
+}
+
 /* Insert or update one trusted row, inside or outside a transaction. */
 static int trusted_put(store *st, const store_trusted *t, int keep)
 {
+    /* Before the row changes: its purpose until now counts too. */
+    if (mark_sealed(st) != 0)
+        return -1;
     sqlite3_stmt *s = keys_stmt(st, keep
         ? "INSERT OR IGNORE INTO trusted VALUES"
           " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -128,7 +146,7 @@ static int trusted_put(store *st, const store_trusted *t, int keep)
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0
         : store_fail(st, "saving a trusted card");
     sqlite3_finalize(s);
-    return rc;
+    return rc == 0 ? mark_sealed(st) : rc;
 }
 
 int store_trusted_put(store *st, const store_trusted *t, int keep)
@@ -228,8 +246,28 @@ int store_trusted_accepting(store *st, long *n)
 
 int store_trusted_accepted_ever(store *st, long *n)
 {
-    return trusted_count(st, "SELECT count(*) FROM trusted WHERE purpose ="
-                         " 'accept'", n);
+    return trusted_count(st, "SELECT (SELECT count(*) FROM trusted"
+                         " WHERE purpose = 'accept') + (SELECT count(*)"
+                         " FROM settings WHERE key = '" STORE_SET_SEALED_IN
+                         "')", n);
+}
+
+int store_trusted_sealed_out(store *st, int *yes, store_trusted *last)
+{
+    long n = 0;
+    *yes = 0;
+    memset(last, 0, sizeof *last);
+    if (trusted_count(st, "SELECT (SELECT count(*) FROM trusted"
+                      " WHERE purpose = 'upstream') + (SELECT count(*)"
+                      " FROM settings WHERE key = '" STORE_SET_SEALED_OUT
+                      "')", &n) != 0)
+        return -1;
+    *yes = n > 0;
+    if (!*yes)
+        return 1;
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE purpose = 'upstream'"
+                       " ORDER BY trusted DESC LIMIT 1", NULL, last);
 }
 
 int store_trusted_revoke(store *st, const char *fpr, const char *when)

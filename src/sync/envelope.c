@@ -843,6 +843,38 @@ static int seal_cb(void *ctx, const unsigned char *plain, size_t len,
                               m, "up", dir, path, err);
 }
 
+/* A database that has sealed for an office never falls back to writing
+ * plain bundles when that office's card is revoked: -1 with *err saying
+ * what to do, 0 when it never sealed. */
+static int refuse_plain_export(store *st, char **err)
+{
+    int yes = 0;
+    keys_trusted last;
+    int rc = keys_sealed_out(st, &yes, &last, err);
+    if (rc < 0 || !yes)
+        return rc < 0 ? -1 : 0;
+    if (rc == 0 && last.revoked) {
+        char *label = keys_card_label(&last.card);
+        *err = xasprintf(_("the office card %s (%s) that bundles from here "
+                           "are sealed for was revoked on %s, and a "
+                           "database that has sealed its bundles never "
+                           "writes them in the clear again: trust the "
+                           "office's new card (khaosat keys trust CARD "
+                           "--upstream), then export"), last.card.fpr,
+                         label, last.revoked);
+        free(label);
+    } else {
+        *err = xstrdup(_("no office card is trusted any more to seal "
+                         "bundles for, and a database that has sealed its "
+                         "bundles never writes them in the clear again: "
+                         "trust the office's card (khaosat keys trust CARD "
+                         "--upstream), then export"));
+    }
+    if (rc == 0)
+        keys_trusted_clear(&last);
+    return -1;
+}
+
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
                     long *count, char sealed_for[KEYS_FPR_SIZE], char **err)
 {
@@ -853,6 +885,8 @@ int envelope_export(store *st, const char *dir, unsigned flags, char **path,
     memset(&c, 0, sizeof c);
     int rc = keys_upstream(st, &c.to, err);
     if (rc < 0)
+        return -1;
+    if (rc == 1 && refuse_plain_export(st, err) != 0)
         return -1;
     if (rc == 1)
         return bundle_export(st, dir, flags, path, count, err);

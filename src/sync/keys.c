@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/durable.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 #define CARD_MAGIC "khaosat card 1\n"
@@ -512,6 +513,16 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
         *err = xasprintf("unknown purpose \"%s\"", purpose);
         return -1;
     }
+    /* The card says what it is: a laptop never opens bundles for others,
+     * so sealing for one would send data where no office reads it. */
+    if (strcmp(purpose, "upstream") == 0 && strcmp(c->role, "office") != 0) {
+        *err = xasprintf(_("%s is the card of a %s, not of an office: only "
+                           "an office's card can be the one bundles are "
+                           "sealed for (--upstream); a laptop's card is "
+                           "trusted to send bundles here (--accept)"),
+                         c->fpr, c->role);
+        return -1;
+    }
     keys_self self;
     int rc = keys_self_get(st, 0, &self, err);
     if (rc < 0)
@@ -588,6 +599,13 @@ int keys_sealed_only(store *st, int *yes, char **err)
     int rc = store_trusted_accepted_ever(st, &n) == 0 ? 0 : store_err(st, err);
     *yes = rc == 0 && n > 0;
     return rc;
+}
+
+int keys_sealed_out(store *st, int *yes, keys_trusted *last, char **err)
+{
+    store_trusted t;
+    return trusted_one(st, store_trusted_sealed_out(st, yes, &t), &t, last,
+                       err);
 }
 
 int keys_revoke(store *st, const char *fpr, char **err)

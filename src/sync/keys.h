@@ -113,6 +113,11 @@ int keys_accepting(store *st, long *n, char **err);
  * any sender (even one revoked since), plain bundles need an explicit
  * "allow unsigned" on each merge. */
 int keys_sealed_only(store *st, int *yes, char **err);
+/* Whether this database has ever sealed its bundles for an office (*yes):
+ * once it has, it never writes a plain bundle again.  0 with the latest
+ * office card it sealed for in *last (revoked or not, clear it), 1 when
+ * none is left to name, -1. */
+int keys_sealed_out(store *st, int *yes, keys_trusted *last, char **err);
 /* Free the strings of a trusted card. */
 void keys_trusted_clear(keys_trusted *t);
 
