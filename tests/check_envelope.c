@@ -561,7 +561,7 @@ START_TEST(header_checked_before_the_body_is_read)
     static const char *const sizes[][2] = {
         {"99999999999", "malformed header"},
         {"999999999999999", "malformed header"},
-        {"4294967296", "cut short or padded"},
+        {"4294967296", "more than the 2147483648 a bundle may have"},
         {"0", "malformed header"},
     };
     char *line = strstr((char *)d, "\nsize: ");
