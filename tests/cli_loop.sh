@@ -120,7 +120,9 @@ expect_same "$A" "$before" "a bundle from another office"
 # An upstream bundle from the office, sealed for the laptop: not taken as
 # downstream, and not as upstream from the laptop's own office either.
 sqlite3 "$O" ".backup '$TMP/up.db'"
-"$K" keys trust --db "$TMP/up.db" --upstream --yes "$TMP/A.card" >/dev/null 2>&1
+# (keys trust refuses a laptop's card as --upstream, so the office's copy
+# is changed behind khaosat's back.)
+sqlite3 "$TMP/up.db" "UPDATE trusted SET purpose = 'upstream' WHERE fingerprint = '$AF'"
 "$K" export --db "$TMP/up.db" --all --to "$TMP/up2" >/dev/null 2>&1
 run "$K" merge --db "$A" "$TMP/up2"
 expect_status 1
