@@ -117,4 +117,49 @@ for term in vt100 linux; do
     wait_exit 0
 done
 
+# --- 2, 3. the entry test form: a 30-village list and a long hint.
+DB=$TMP/entry.db
+"$KHAOSAT" simulate --db "$DB" --forms "$TESTDATA/entry" --form entry --count 0 >/dev/null 2>&1
+sqlite3 "$DB" "INSERT INTO settings VALUES ('enumerator', 'Lò Văn Hải');"
+FORMS=$TESTDATA/entry
+start 80 23
+wait_for "Phiếu nhập liệu thử"
+key Enter
+wait_for "Thôn 1"
+wait_for "▼ 17 more"
+wait_gone "▲"
+key Down Down Down Down Down Down Down Down Down Down Down Down Down Down Down
+wait_for "▲ 3 more"
+wait_for "▼ 14 more"
+key End
+wait_for "Thôn 30"
+wait_for "▲ 17 more"
+wait_gone "▼"
+key Home
+wait_for "▼ 17 more"
+key Down Enter
+wait_for "Số hộ"
+text "12"; key Enter
+wait_for "Người trả lời"
+# At 80x23 the whole hint shows, past the three lines it once stopped at.
+wait_for "Hết."
+wait_gone "^T all"
+t resize-window -x 60 -y 20
+wait_for "^T all"
+wait_gone "Hết."
+wait_for "…"
+key C-t
+wait_for "The whole question"
+wait_for "Hết."
+key Escape
+wait_for "^T all"
+wait_for "Người trả lời"
+t resize-window -x 100 -y 40
+wait_for "Hết."
+wait_gone "^T all"
+key C-x
+wait_for "drafts 1"
+key q
+wait_exit 0
+
 finish

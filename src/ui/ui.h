@@ -231,6 +231,9 @@ void ui_widget_free(ui_widget *w);
  * -1 when there is none). */
 int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
                    int height, int *curs_y, int *curs_x);
+/* The fewest rows w should have to be usable (a few choices, the field
+ * and its message). */
+int ui_widget_min_rows(const ui_widget *w);
 /* Handle key k. */
 ui_wres ui_widget_key(ui_widget *w, session *s, int k);
 /* The answer to save (newly allocated, "" for none), or NULL with *err

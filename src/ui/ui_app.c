@@ -330,6 +330,7 @@ void ui_help(void)
         {N_("Ctrl-R"), N_("review answered, unanswered and invalid questions")},
         {N_("Ctrl-F"), N_("finish the interview (checks every question)")},
         {N_("Ctrl-L"), N_("switch the form language")},
+        {N_("Ctrl-T"), N_("show the whole question and its hint")},
         {N_("F1, ?"), N_("this help")},
         {N_("Esc, Ctrl-X"), N_("back to the home screen (answers are saved)")},
     };

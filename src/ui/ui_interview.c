@@ -428,6 +428,8 @@ static int iv_global_key(iv *v, int k)
         return iv_finish(v) ? 3 : 1;
     else if (k == UI_CTRL('l'))
         iv_next_lang(v);
+    else if (k == UI_CTRL('t'))
+        iv_show_whole(v);
     else if (k == UI_FN(KEY_F(1)) ||
              (k == '?' && !(v->have_w && ui_widget_types(&v->w))))
         ui_help();

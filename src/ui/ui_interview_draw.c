@@ -78,25 +78,47 @@ static void iv_draw_section(iv *v)
     sbuf_free(&b);
 }
 
-/* Draw wrapped text from row y, at most max rows; returns rows used. */
+/* Draw wrapped text from row y, at most max rows; returns rows used.
+ * When the text needs more rows, the last row shown ends with "…" and
+ * the key that shows all of it. */
 static int iv_draw_wrapped(const char *s, int y, int max, ui_role r)
 {
     ui_line *l;
-    size_t n = ui_text_wrap(s, COLS - 4, &l);
+    int width = COLS - 4;
+    size_t n = ui_text_wrap(s, width, &l);
     int used = 0;
     for (size_t i = 0; i < n && used < max; i++) {
         char *t = xstrndup(s + l[i].off, l[i].len);
-        ui_put(y + used++, 2, t, COLS - 4, r, 0);
+        if (used + 1 == max && i + 1 < n) {
+            /* TRANSLATORS: after a cut hint or label: ^T shows it all. */
+            const char *more = _("^T all");
+            int room = width - ui_text_width(more) - 3;
+            int w = ui_put(y + used, 2, t, room > 1 ? room : 1, r, 0);
+            if (w == ui_text_width(t))     /* not cut by ui_put: mark it */
+                w += ui_put(y + used, 2 + w, "\u2026", 1, r, 0);
+            ui_put(y + used, 2 + w + 1, more, width - w - 1, UI_SELECTED, 0);
+            used++;
+        } else {
+            ui_put(y + used++, 2, t, width, r, 0);
+        }
         free(t);
     }
     free(l);
     return used;
 }
 
-/* The question: label, hint, widget and message. */
-static void iv_draw_question(iv *v)
+/* The rows text takes wrapped to the question's width. */
+static int iv_wrapped_rows(const char *s)
 {
-    session_item it = v->items[v->idx];
+    ui_line *l;
+    size_t n = ui_text_wrap(s, COLS - 4, &l);
+    free(l);
+    return (int)n;
+}
+
+/* The question's label with the required mark (newly allocated). */
+static char *iv_label(iv *v, session_item it)
+{
     const form_question *fq = &v->f->q[it.q];
     char *label = inst_text(v->in, it.fr, fq->label);
     if (fq->type != QT_NOTE && fq->type != QT_REPEAT &&
@@ -105,12 +127,26 @@ static void iv_draw_question(iv *v)
         free(label);
         label = l2;
     }
+    return label;
+}
+
+/* The question: label, hint, widget and message. The label takes at
+ * most half the room, the hint what the widget leaves (at least three
+ * rows); what is cut is shown whole with ^T (iv_show_whole). */
+static void iv_draw_question(iv *v)
+{
+    session_item it = v->items[v->idx];
+    const form_question *fq = &v->f->q[it.q];
+    char *label = iv_label(v, it);
     int y = 3, bottom = LINES - 2;
     y += iv_draw_wrapped(label, y, (bottom - y) / 2, UI_TITLE);
     free(label);
     if (fq->hint) {
         char *hint = inst_text(v->in, it.fr, fq->hint);
-        y += iv_draw_wrapped(hint, y, 3, UI_DIM);
+        int room = bottom - y - 2 - ui_widget_min_rows(&v->w);
+        int rows = iv_wrapped_rows(hint);
+        y += iv_draw_wrapped(hint, y, rows < room ? rows : room > 3 ? room : 3,
+                             UI_DIM);
         free(hint);
     }
     y++;
@@ -122,6 +158,21 @@ static void iv_draw_question(iv *v)
         move(cy, cx);
         curs_set(1);
     }
+}
+
+void iv_show_whole(iv *v)
+{
+    if (v->idx >= v->nitems)
+        return;
+    session_item it = v->items[v->idx];
+    const form_question *fq = &v->f->q[it.q];
+    char *label = iv_label(v, it);
+    char *hint = fq->hint ? inst_text(v->in, it.fr, fq->hint) : xstrdup("");
+    char *all = xasprintf("%s\n\n%s", label, hint);
+    ui_show_text(_("The whole question"), all);
+    free(all);
+    free(hint);
+    free(label);
 }
 
 /* The screen after the last question. */

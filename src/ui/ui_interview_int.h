@@ -44,6 +44,8 @@ void iv_goto(iv *v, session_item it);
 char *iv_key_text(iv *v);
 /* Draw the whole screen for the current item. */
 void iv_draw(iv *v);
+/* Show the current question's label and hint whole (^T). */
+void iv_show_whole(iv *v);
 /* The jump (review = 0) or review (review = 1) list; Enter jumps. */
 void iv_list(iv *v, int review);
 /* Show why finishing was refused; Enter jumps to a problem. */

@@ -113,35 +113,75 @@ static int widget_draw_edit(ui_widget *w, int y, int x, int width,
     return rows;
 }
 
-/* A select: one row per offered choice, numbered 1-9 for quick picks. */
-static int widget_draw_select(ui_widget *w, session *s, int y, int x,
-                              int width, int height)
+/* The row of choice i of a select. */
+static char *widget_choice_row(ui_widget *w, session *s, size_t i)
 {
     inst *in = session_inst(s);
     const form *f = inst_form(in);
     const form_list *l = &f->lists[f->q[w->it.q].list];
-    size_t rows = height > 1 ? (size_t)height - 1 : 1;
+    char *label = inst_text(in, w->it.fr, l->choices[w->choices[i]].label);
+    const char *box = w->type == QT_SELECT_ONE
+                          ? (w->checked[i] ? "(*)" : "( )")
+                          : (w->checked[i] ? "[x]" : "[ ]");
+    char num[8] = "  ";
+    if (i < 9)
+        snprintf(num, sizeof num, "%zu.", i + 1);
+    char *line = xasprintf("%s %s %s", box, num, label);
+    free(label);
+    return line;
+}
+
+/* A "▲ 3 more" or "▼ 12 more" row of a list that does not fit. */
+static void widget_more_row(int y, int x, int width, const char *mark,
+                            size_t n)
+{
+    if (!n)
+        return;
+    char *m = xasprintf(ngettext("%s %zu more", "%s %zu more", n), mark, n);
+    ui_put(y, x, m, width, UI_DIM, 0);
+    free(m);
+}
+
+/* A select: one row per offered choice, numbered 1-9 for quick picks.
+ * A list longer than the room scrolls, with a row above and below that
+ * says how many choices are out of sight. */
+static int widget_draw_select(ui_widget *w, session *s, int y, int x,
+                              int width, int height)
+{
+    size_t room = height > 1 ? (size_t)height - (w->inline_msg ? 1 : 0) : 1;
+    int scrolls = w->nchoices > room && room >= 3;
+    size_t rows = scrolls ? room - 2 : room;
     widget_scroll(w, rows);
     if (w->nchoices == 0)
         ui_put(y, x, _("(no choices apply)"), width, UI_DIM, 0);
     int used = 0;
+    if (scrolls)
+        widget_more_row(y + used++, x, width, "\u25b2", w->top);
     for (size_t i = w->top; i < w->nchoices && i < w->top + rows; i++) {
-        char *label = inst_text(in, w->it.fr, l->choices[w->choices[i]].label);
-        const char *box = w->type == QT_SELECT_ONE
-                              ? (w->checked[i] ? "(*)" : "( )")
-                              : (w->checked[i] ? "[x]" : "[ ]");
-        char num[8] = "  ";
-        if (i < 9)
-            snprintf(num, sizeof num, "%zu.", i + 1);
-        char *line = xasprintf("%s %s %s", box, num, label);
+        char *line = widget_choice_row(w, s, i);
         ui_put(y + used++, x, line, width,
                i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
         free(line);
-        free(label);
+    }
+    if (scrolls) {
+        size_t below = w->top + rows < w->nchoices
+                           ? w->nchoices - w->top - rows : 0;
+        widget_more_row(y + used++, x, width, "\u25bc", below);
     }
     if (w->inline_msg)
         ui_put(y + used++, x, w->inline_msg, width, UI_ERROR, 0);
     return used ? used : 1;
+}
+
+int ui_widget_min_rows(const ui_widget *w)
+{
+    if (w->read_only || w->type == QT_NOTE)
+        return 2;
+    if (widget_is_typed(w->type))
+        return 2;
+    if (w->type == QT_REPEAT)
+        return (w->nrows < 3 ? (int)w->nrows : 3) + 2;
+    return w->nchoices <= 6 ? (int)w->nchoices + 1 : 6;
 }
 
 /* The roster: one row per member and a last row to move on. */
