@@ -6,8 +6,9 @@
 # card never becomes the office bundles are sealed for.  "Sealed only" is
 # for good, both ways: trusting an accepted card again under the other
 # purpose keeps unsigned bundles out, and a laptop whose office card was
-# revoked refuses to export rather than write in the clear.  Every refusal
-# leaves the database exactly as it was.
+# revoked refuses to export rather than write in the clear.  A directory
+# merge names every entry it leaves out (FIFO, link, directory) and never
+# opens one.  Every refusal leaves the database exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -66,6 +67,36 @@ refuse "$TMP/huge.khb" "its signature does not match" sh -c "$limit"' exec "$@"'
 fake "$TMP/huger.khb" $((3 << 30))
 refuse "$TMP/huger.khb" "more than the 2147483648 a bundle may have" sh -c "$limit"' exec "$@"' sh
 expect_err_contains "huger.khb"
+
+# --- A directory holding, beside a bundle, a FIFO, a link, a directory
+# and a device named like bundles: each is named with what it is, none is
+# opened (the FIFO would hang the merge), and the bundle merges.
+mkdir -p "$TMP/stick" "$TMP/elsewhere"
+"$K" simulate --db "$TMP/A.db" --forms "$FORMS" --form household --count 1 --seed 36 >/dev/null
+"$K" export --db "$TMP/A.db" --to "$TMP/stick" >/dev/null 2>&1 || fail "export to the stick"
+mkfifo "$TMP/stick/pipe.khb"
+cp "$first" "$TMP/elsewhere/x.khb"
+ln -s "$TMP/elsewhere/x.khb" "$TMP/stick/link.KHB"
+mkdir "$TMP/stick/folder.khb"
+ln -s /dev/zero "$TMP/stick/zero.khb"
+before=$(db_digest "$O")
+run timeout 60 "$K" merge --db "$O" "$TMP/stick"
+expect_status 0
+expect_out_contains "added 1,"
+expect_err_contains "$TMP/stick/pipe.khb: skipped: a named pipe (FIFO), not a file; it was not opened"
+expect_err_contains "$TMP/stick/link.KHB: skipped: a symbolic link"
+expect_err_contains "$TMP/stick/folder.khb: skipped: a directory, not a bundle file"
+expect_err_contains "$TMP/stick/zero.khb: skipped: a symbolic link"
+[ "$(grep -c 'skipped' "$TMP/err")" -eq 4 ] || fail "four entries skipped, said $(cat "$TMP/err")"
+# Only links and FIFOs: no bundles, and each said.
+mkdir -p "$TMP/stick2"
+mkfifo "$TMP/stick2/b.khb"
+before=$(db_digest "$O")
+run timeout 60 "$K" merge --db "$O" "$TMP/stick2"
+expect_status 0
+expect_err_contains "no bundles (*.khb) in $TMP/stick2"
+expect_err_contains "$TMP/stick2/b.khb: skipped: a named pipe (FIFO)"
+[ "$(db_digest "$O")" = "$before" ] || fail "a directory without bundles changed the office"
 
 # --- Roles: a laptop's card is never the office bundles are sealed for,
 # at an office or on another laptop.

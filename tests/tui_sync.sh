@@ -10,6 +10,7 @@
 # refused (sealed only is sticky) by the command and asked about by the
 # screen.  Bundle names in capitals (*.KHB) are found by both.  A laptop
 # whose office card was revoked refuses e rather than write in the clear.
+# The screen's merge names each FIFO or link it leaves out of a directory.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -200,5 +201,24 @@ key q
 wait_exit 0
 check '[ -z "$(ls -A "$TMP/usb7")" ]' "the refused export wrote $(ls -A "$TMP/usb7")"
 check '[ "$(db_digest "$A")" = "$before" ]' "the refused export changed the laptop's database"
+
+# --- 8. the office's m on a stick with a FIFO and a link named like
+# bundles: the summary names each with what it is; nothing hangs.
+mkdir -p "$TMP/usb8"
+mkfifo "$TMP/usb8/pipe.khb"
+ln -s "$bundle1" "$TMP/usb8/link.khb"
+before=$(db_digest "$O")
+start "$O"
+wait_for "? help"
+key m
+ask "$TMP/usb8"
+wait_for "SKIPPED:" 10
+check 'screen | squeeze | grep -qF "pipe.khb:SKIPPED:$(printf %s "$TMP/usb8/pipe.khb" | squeeze):skipped:anamedpipe(FIFO),notafile;itwasnotopened"' "the screen does not name the FIFO: $(screen)"
+check 'screen | squeeze | grep -qF "link.khb:SKIPPED:"' "the screen does not name the link: $(screen)"
+check 'screen | squeeze | grep -qF "No bundles (*.khb)" || screen | squeeze | grep -qF "Nobundles(*.khb)"' "the screen does not say there are no bundles: $(screen)"
+key q
+key q
+wait_exit 0
+check '[ "$(db_digest "$O")" = "$before" ]' "the office changed"
 
 finish

@@ -290,6 +290,9 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
         cmd_eprintf(_("khaosat merge: no bundles (*%s) in %s\n"),
                 BUNDLE_EXT, r->path);
         break;
+    case SYNC_SKIPPED:
+        cmd_eprintf("khaosat merge: %s\n", r->why);
+        break;
     }
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/durable.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "sync/bundle_int.h"
 #include "sync/down_int.h"
@@ -140,18 +141,43 @@ static int bundle_named(const char *name)
         && strcasecmp(name + len - ext, BUNDLE_EXT) == 0;
 }
 
-int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err)
+/* Why an entry of a directory that lstat says is st is not merged, or
+ * NULL for a regular file (only lstat: a FIFO is never opened). */
+static const char *not_a_bundle(const struct stat *st)
 {
-    *paths = NULL;
-    *n = 0;
+    if (S_ISREG(st->st_mode))
+        return NULL;
+    if (S_ISFIFO(st->st_mode))
+        return _("a named pipe (FIFO), not a file; it was not opened");
+    if (S_ISLNK(st->st_mode))
+        return _("a symbolic link; a directory is merged from its bundle "
+                 "files only: copy the bundle itself there");
+    if (S_ISDIR(st->st_mode))
+        return _("a directory, not a bundle file");
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+        return _("a device, not a file; it was not opened");
+    return _("not a regular file; it was not opened");
+}
+
+/* Sort (path, why) pairs by path. */
+static int pair_cmp(const void *a, const void *b)
+{
+    return strcmp(((char *const *)a)[0], ((char *const *)b)[0]);
+}
+
+int sync_scan_dir(const char *dir, char ***paths, size_t *n,
+                  char ***skipped, size_t *nskipped, char **err)
+{
+    *paths = *skipped = NULL;
+    *n = *nskipped = 0;
     DIR *d = opendir(dir);
     if (!d) {
-        *err = xasprintf("%s: cannot read the directory: %s", dir,
+        *err = xasprintf(_("%s: cannot read the directory: %s"), dir,
                          strerror(errno));
         return -1;
     }
-    char **v = NULL;
-    size_t k = 0;
+    char **v = NULL, **s = NULL;
+    size_t k = 0, ks = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!bundle_named(e->d_name))
@@ -159,9 +185,16 @@ int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err)
         char *p = xasprintf("%s/%s", dir, e->d_name);
         struct stat sb;
         /* Regular files only: no FIFO that hangs, no device, no link
-         * leading out of the directory. */
-        if (lstat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            free(p);
+         * leading out of the directory; each one left out is said. */
+        int gone = lstat(p, &sb) != 0;
+        const char *why = gone ? strerror(errno) : not_a_bundle(&sb);
+        if (why) {
+            s = xrealloc(s, (2 * ks + 2) * sizeof *s);
+            s[2 * ks] = p;
+            s[2 * ks + 1] = gone ? xasprintf(_("%s: skipped: cannot be read: "
+                                               "%s"), p, why)
+                                 : xasprintf(_("%s: skipped: %s"), p, why);
+            ks++;
             continue;
         }
         v = xrealloc(v, (k + 1) * sizeof *v);
@@ -170,8 +203,12 @@ int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err)
     closedir(d);
     if (k)
         qsort(v, k, sizeof *v, path_cmp);
+    if (ks)
+        qsort(s, ks, 2 * sizeof *s, pair_cmp);
     *paths = v;
     *n = k;
+    *skipped = s;
+    *nskipped = ks;
     return 0;
 }
 
@@ -218,6 +255,9 @@ static void report(sync_run *r, sync_bundle_result *res)
     case SYNC_REFUSED:
         r->t->refused++;
         r->bad = 1;
+        break;
+    case SYNC_SKIPPED:
+        r->t->skipped++;
         break;
     case SYNC_EMPTY_DIR:
         break;
@@ -333,6 +373,29 @@ static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
     free(err);
 }
 
+/* The bundles of directory dir, telling the caller about every entry
+ * left out and about a directory without bundles. */
+static int scan_dir(sync_run *r, const char *dir, char ***v, size_t *k,
+                    char **err)
+{
+    char **skipped;
+    size_t ns;
+    if (sync_scan_dir(dir, v, k, &skipped, &ns, err) != 0)
+        return -1;
+    if (*k == 0) {
+        sync_bundle_result res = {.path = dir, .outcome = SYNC_EMPTY_DIR};
+        report(r, &res);
+    }
+    for (size_t i = 0; i < ns; i++) {
+        sync_bundle_result res = {.path = skipped[2 * i],
+                                  .outcome = SYNC_SKIPPED,
+                                  .why = skipped[2 * i + 1]};
+        report(r, &res);
+    }
+    sync_paths_free(skipped, 2 * ns);
+    return 0;
+}
+
 int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
                      size_t n, unsigned flags, const sync_merge_hooks *hooks,
                      sync_totals *totals)
@@ -354,15 +417,11 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
             v = xmalloc(sizeof *v);
             v[0] = xstrdup(paths[i]);
             k = 1;
-        } else if (sync_scan_dir(paths[i], &v, &k, &err) != 0) {
+        } else if (scan_dir(&r, paths[i], &v, &k, &err) != 0) {
             sync_bundle_result res = {.path = paths[i], .outcome = SYNC_REFUSED,
                                       .why = err};
             report(&r, &res);
             free(err);
-        } else if (k == 0) {
-            sync_bundle_result res = {.path = paths[i],
-                                      .outcome = SYNC_EMPTY_DIR};
-            report(&r, &res);
         }
         all = xrealloc(all, (nall + k + 1) * sizeof *all);
         memcpy(all + nall, v, k * sizeof *v);

@@ -63,7 +63,10 @@ enum sync_outcome {
     SYNC_MERGED,        /* merged: counts say what it did */
     SYNC_AGAIN,         /* merged before; nothing changed */
     SYNC_REFUSED,       /* not merged: why says so */
-    SYNC_EMPTY_DIR      /* a directory without bundles */
+    SYNC_EMPTY_DIR,     /* a directory without bundles */
+    SYNC_SKIPPED        /* an entry of a directory named like a bundle
+                           but no regular file (a FIFO, a link, ...): not
+                           opened; why says what it is */
 };
 
 /* What applying one downstream bundle (office to laptop) did. */
@@ -80,7 +83,8 @@ typedef struct sync_bundle_result {
     enum sync_outcome outcome;
     int sealed;                 /* it was a sealed bundle */
     merge_counts counts;        /* SYNC_MERGED */
-    const char *why;            /* SYNC_REFUSED: "PATH: reason" */
+    const char *why;            /* SYNC_REFUSED, SYNC_SKIPPED:
+                                   "PATH: reason" */
     int down;                   /* a downstream bundle: down, not counts,
                                    says what it did */
     sync_down_counts down_counts;
@@ -113,14 +117,19 @@ typedef struct sync_merge_hooks {
 /* Totals over a merge. */
 typedef struct sync_totals {
     size_t bundles, merged, again, refused;
+    size_t skipped;             /* directory entries not opened */
     merge_counts counts;        /* summed over the merged bundles */
 } sync_totals;
 
 /* The bundles of directory dir: regular files named *.khb in any case,
  * not hidden (temporaries start with '.'), in name order; newly allocated
- * array of n newly allocated paths.  -1 with *err when dir cannot be
- * read. */
-int sync_scan_dir(const char *dir, char ***paths, size_t *n, char **err);
+ * array of n newly allocated paths.  The entries named like bundles that
+ * are not regular files (FIFOs, links, devices, directories) are never
+ * opened: *skipped receives *nskipped pairs (path, "PATH: skipped: why")
+ * in name order (sync_paths_free(*skipped, 2 * *nskipped)).  -1 with *err
+ * when dir cannot be read. */
+int sync_scan_dir(const char *dir, char ***paths, size_t *n,
+                  char ***skipped, size_t *nskipped, char **err);
 /* Free what sync_scan_dir returned. */
 void sync_paths_free(char **paths, size_t n);
 

@@ -466,6 +466,10 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
                   r->path);
+        sbuf_addc(&om->lines, '\n');
+        break;
+    case SYNC_SKIPPED:
+        sbuf_addf(&om->lines, _("%s:\n    SKIPPED: %s\n"), name, r->why);
         break;
     }
 }
