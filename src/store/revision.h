@@ -79,6 +79,15 @@ int rev_item_cmp(const char *qid_a, const char *path_a, const char *qid_b,
  * out (may be NULL) receives the head id afterwards.  One transaction. */
 int store_rev_snapshot(store *st, const char *uuid, int force,
                        char out[REV_HEX + 1]);
+/* store_rev_snapshot inside the caller's open transaction (store_begin):
+ * a bundle export or a merge makes its snapshots in its own. */
+int store_rev_snapshot_tx(store *st, const char *uuid, int force,
+                          char out[REV_HEX + 1]);
+/* Mark the interview exported at time into bundle (audited as 'export'
+ * at time_ms with the bundle's UUID); inside an open transaction.  0, 1
+ * when there is no such interview, or -1 (the store's message). */
+int store_mark_exported_tx(store *st, const char *uuid, const char *time,
+                           const char *time_ms, const char *bundle);
 /* The head revision id of an interview, newly allocated (NULL when it has
  * none yet); returns 1 when there is no such interview. */
 int store_rev_head(store *st, const char *uuid, char **out);

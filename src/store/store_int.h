@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "store/revision.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -83,18 +84,9 @@ void store_bind(sqlite3_stmt *s, int i, const char *v);
 int store_audit_add(store *st, const char *uuid, const char *time,
                     const char *event, const char *qid, const char *path,
                     const char *old_value, const char *new_value);
-/* Make a revision of the interview's content when it differs from its
- * head, or always with force; inside an open transaction (revision.c). */
-int store_rev_snapshot_tx(store *st, const char *uuid, int force,
-                          char out[65]);
 /* After a change inside a transaction: snapshot when the interview is
  * complete (a change after completion makes a revision). */
 int store_rev_after_change(store *st, const char *uuid);
-/* Mark the interview exported at time into bundle (audited as 'export'
- * with the bundle's UUID); inside an open transaction.  0, 1 when there is
- * no such interview, or -1. */
-int store_mark_exported_tx(store *st, const char *uuid, const char *time,
-                           const char *time_ms, const char *bundle);
 /* The SQLite handle, for the modules that extend the store (bundles,
  * merging). */
 sqlite3 *store_sqlite(store *st);

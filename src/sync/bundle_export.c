@@ -13,37 +13,8 @@
 #include <unistd.h>
 
 #include "store/revision.h"
-#include "store/store_int.h"
+#include "store/store_export.h"
 #include "core/util.h"
-
-/* The interviews an export takes: ?1 all, ?2 drafts too. */
-#define EXPORT_WHERE " (i.status = 'complete' OR ?2)" \
-    " AND (?1 OR i.exported_at IS NULL)"
-
-static const char *const export_sql[] = {
-    "SELECT i.uuid FROM interviews i WHERE" EXPORT_WHERE " ORDER BY i.uuid",
-    "SELECT form_id, version, source FROM forms WHERE (form_id, version) IN"
-    " (SELECT i.form_id, i.form_version FROM interviews i WHERE"
-    EXPORT_WHERE ") ORDER BY form_id, version",
-    "SELECT uuid, form_id, form_version, status, enumerator, device_id,"
-    " created, updated, head FROM interviews i WHERE" EXPORT_WHERE
-    " ORDER BY uuid",
-    "SELECT r.interview, r.id, r.parent, r.parent2, r.status, r.device,"
-    " r.enumerator, r.created FROM interviews i JOIN revisions r"
-    " ON r.interview = i.uuid WHERE" EXPORT_WHERE
-    " ORDER BY r.interview, r.id",
-    "SELECT r.interview, t.revision, t.qid, t.path, t.value FROM interviews i"
-    " JOIN revisions r ON r.interview = i.uuid JOIN revision_items t"
-    " ON t.revision = r.id WHERE" EXPORT_WHERE
-    " ORDER BY r.interview, t.revision, t.qid, t.path",
-    "SELECT a.interview, coalesce(a.origin, ?3),"
-    " coalesce(a.origin_seq, a.seq), a.time, a.event, a.qid, a.path,"
-    " a.old_value, a.new_value FROM interviews i JOIN audit a"
-    " ON a.interview = i.uuid WHERE" EXPORT_WHERE
-    " ORDER BY a.interview, 2, 3",
-};
-
-enum { EX_UUIDS, EX_FORMS, EX_IVS, EX_REVS, EX_ITEMS, EX_AUDIT, EX_COUNT };
 
 /* One export in progress. */
 typedef struct exporter {
@@ -58,76 +29,66 @@ typedef struct exporter {
     char *err;
 } exporter;
 
-/* Column i of s as text (NULL stays NULL). */
-static const char *col(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
-/* Add one row of query q to the bundle (or to the list of UUIDs). */
-static int ex_row(exporter *x, int q, sqlite3_stmt *s)
+/* Add one row of set q to the bundle (or to the list of UUIDs). */
+static int ex_row(exporter *x, enum store_export_set q,
+                  const store_export_row *r)
 {
     bundle_writer *w = x->w;
+    const char *const *c = r->col;
     switch (q) {
-    case EX_UUIDS:
+    case STORE_EX_UUIDS:
         if (x->n == x->cap) {
             x->cap = x->cap ? 2 * x->cap : 64;
             x->uuids = xrealloc(x->uuids, x->cap * sizeof *x->uuids);
         }
-        x->uuids[x->n++] = xstrdup(col(s, 0));
+        x->uuids[x->n++] = xstrdup(c[0]);
         return 0;
-    case EX_FORMS:
-        return bundle_writer_form(w, col(s, 0), col(s, 1), col(s, 2),
-                                  (size_t)sqlite3_column_bytes(s, 2));
-    case EX_IVS: {
-        bundle_iv iv = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                        col(s, 4), col(s, 5), col(s, 6), col(s, 7),
-                        col(s, 8)};
+    case STORE_EX_FORMS:
+        return bundle_writer_form(w, c[0], c[1], c[2], r->len[2]);
+    case STORE_EX_IVS: {
+        bundle_iv iv = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                        c[8]};
         return bundle_writer_interview(w, &iv);
     }
-    case EX_REVS: {
-        bundle_rev r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                        col(s, 4), col(s, 5), col(s, 6), col(s, 7)};
-        return bundle_writer_revision(w, &r);
+    case STORE_EX_REVS: {
+        bundle_rev rv = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+        return bundle_writer_revision(w, &rv);
     }
-    case EX_ITEMS:
-        return bundle_writer_item(w, col(s, 0), col(s, 1), col(s, 2),
-                                  col(s, 3), col(s, 4));
+    case STORE_EX_ITEMS:
+        return bundle_writer_item(w, c[0], c[1], c[2], c[3], c[4]);
     default: {
-        bundle_audit a = {col(s, 0), col(s, 1), sqlite3_column_int64(s, 2),
-                          col(s, 3), col(s, 4), col(s, 5), col(s, 6),
-                          col(s, 7), col(s, 8)};
+        bundle_audit a = {c[0], c[1], c[2] ? strtoll(c[2], NULL, 10) : 0,
+                          c[3], c[4], c[5], c[6], c[7], c[8]};
         return bundle_writer_audit(w, &a);
     }
     }
 }
 
-/* Run query q over the store and hand each row to ex_row. */
-static int ex_query(exporter *x, int q)
+/* A query of the export under way and its set. */
+typedef struct ex_run {
+    exporter *x;
+    enum store_export_set q;
+} ex_run;
+
+/* store_export_fn: one row to ex_row. */
+static int ex_each(void *ctx, const store_export_row *r)
 {
-    sqlite3 *db = store_sqlite(x->st);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, export_sql[q], -1, &s, NULL) != SQLITE_OK) {
-        x->err = xasprintf("%s: preparing the export: %s",
-                           store_path(x->st), sqlite3_errmsg(db));
-        return -1;
-    }
-    sqlite3_bind_int(s, 1, (x->flags & BUNDLE_EXPORT_ALL) != 0);
-    sqlite3_bind_int(s, 2, (x->flags & BUNDLE_EXPORT_DRAFTS) != 0);
-    if (q == EX_AUDIT)
-        sqlite3_bind_text(s, 3, x->device, -1, SQLITE_STATIC);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        if (ex_row(x, q, s) != 0) {
-            x->err = xstrdup(bundle_writer_errmsg(x->w));
-            sqlite3_finalize(s);
-            return -1;
-        }
-    if (rc != SQLITE_DONE)
-        x->err = xasprintf("%s: reading interviews to export: %s",
-                           store_path(x->st), sqlite3_errmsg(db));
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    ex_run *run = ctx;
+    return ex_row(run->x, run->q, r);
+}
+
+/* Read set q from the store and hand each row to ex_row. */
+static int ex_query(exporter *x, enum store_export_set q)
+{
+    ex_run run = {x, q};
+    int rc = store_export_rows(x->st, q, (x->flags & BUNDLE_EXPORT_ALL) != 0,
+                               (x->flags & BUNDLE_EXPORT_DRAFTS) != 0,
+                               x->device, ex_each, &run);
+    if (rc > 0)
+        x->err = xstrdup(bundle_writer_errmsg(x->w));
+    else if (rc < 0)
+        x->err = xstrdup(store_errmsg(x->st));
+    return rc == 0 ? 0 : -1;
 }
 
 /* Make sure every interview to export has a revision of its content. */
@@ -161,7 +122,7 @@ static int ex_write(exporter *x, const char *dir, char **path)
 {
     if (bundle_writer_open(dir, &x->w, &x->err) != 0)
         return -1;
-    for (int q = EX_FORMS; q < EX_COUNT; q++)
+    for (int q = STORE_EX_FORMS; q < STORE_EX_COUNT; q++)
         if (ex_query(x, q) != 0)
             return -1;
     bundle_manifest m = {0};
@@ -221,7 +182,7 @@ int bundle_export_sealed(store *st, const char *dir, unsigned flags,
         ex_free(&x);
         return -1;
     }
-    int rc = ex_query(&x, EX_UUIDS);
+    int rc = ex_query(&x, STORE_EX_UUIDS);
     if (rc == 0 && x.n > 0)
         rc = ex_snapshots(&x);
     if (rc == 0 && x.n > 0)

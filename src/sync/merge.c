@@ -9,106 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlutil.h"
-#include "store/store_int.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
-static const char *const merge_sql[MS_COUNT] = {
-    [MS_BUNDLE_GET] = "SELECT sha256, merged FROM bundles WHERE uuid = ?1",
-    [MS_BUNDLE_ADD] = "INSERT INTO bundles (uuid, sha256, file, device,"
-        " enumerator, commune, created, merged, added, updated, unchanged,"
-        " conflicts, duplicates, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    [MS_FORM_GET] = "SELECT sha256 FROM forms"
-        " WHERE form_id = ?1 AND version = ?2",
-    [MS_IV_GET] = "SELECT form_id, form_version, head FROM interviews"
-        " WHERE uuid = ?1",
-    [MS_IV_ADD] = "INSERT INTO interviews (uuid, form_id, form_version,"
-        " status, enumerator, device_id, created, updated)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [MS_REV_HAS] = "SELECT status FROM revisions WHERE id = ?1",
-    [MS_REV_ADD] = "INSERT OR IGNORE INTO revisions (id, interview, parent,"
-        " parent2, status, device, enumerator, created, content, bundle)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [MS_ITEM_ADD] = "INSERT OR IGNORE INTO revision_items (revision, qid,"
-        " path, value) VALUES (?1, ?2, ?3, ?4)",
-    [MS_AUDIT_ADD] = "INSERT OR IGNORE INTO audit (interview, time, event,"
-        " qid, path, old_value, new_value, origin, origin_seq, origin_digest)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [MS_ITEMS] = "SELECT qid, path, value FROM revision_items"
-        " WHERE revision = ?1 ORDER BY qid, path",
-    [MS_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1",
-    [MS_DEL_RC] = "DELETE FROM repeat_counts WHERE interview = ?1",
-    [MS_PUT_ANS] = "INSERT INTO answers (interview, qid, path, value)"
-        " SELECT ?1, qid, path, value FROM revision_items"
-        " WHERE revision = ?2 AND qid <> ''",
-    [MS_PUT_RC] = "INSERT INTO repeat_counts (interview, path, count)"
-        " SELECT ?1, path, CAST(value AS INTEGER) FROM revision_items"
-        " WHERE revision = ?2 AND qid = ''",
-    [MS_SET_HEAD] = "UPDATE interviews SET head = ?2, updated = ?3,"
-        " exported_at = NULL, status = (SELECT status FROM revisions"
-        " WHERE id = ?2) WHERE uuid = ?1",
-    [MS_CONFLICT_ADD] = "INSERT OR IGNORE INTO conflicts (interview, qid,"
-        " path, base, mine, theirs, mine_rev, theirs_rev, merge_rev, found)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [MS_KEY_STALE] = "SELECT i.uuid, i.form_id, i.form_version, i.head"
-        " FROM interviews i LEFT JOIN case_keys k ON k.interview = i.uuid"
-        " WHERE i.head IS NOT NULL AND k.rev IS NOT i.head",
-    [MS_KEY_ANSWER] = "SELECT value FROM answers"
-        " WHERE interview = ?1 AND qid = ?2 AND path = ''",
-    [MS_KEY_PUT] = "INSERT INTO case_keys (interview, form_id, key, rev)"
-        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (interview) DO UPDATE SET"
-        " form_id = excluded.form_id, key = excluded.key, rev = excluded.rev",
-    [MS_KEY_SAME] = "SELECT interview FROM case_keys"
-        " WHERE form_id = ?1 AND key = ?2 AND interview <> ?3",
-    [MS_DUP_ADD] = "INSERT OR IGNORE INTO duplicates (a, b, form_id, key,"
-        " found) VALUES (?1, ?2, ?3, ?4, ?5)",
-    /* A key is bound to the device it first brought bundles from, and a
-     * device to the key that first signed for it (until that key is
-     * revoked: a laptop given a new key after its old one was revoked). */
-    [MS_SIGNER_DEVICE] = "SELECT device FROM bundles WHERE signer = ?1"
-        " AND device <> ?2 LIMIT 1",
-    [MS_DEVICE_SIGNER] = "SELECT signer FROM bundles WHERE device = ?1"
-        " AND signer IS NOT NULL AND signer IS NOT ?2 AND signer NOT IN"
-        " (SELECT fingerprint FROM trusted WHERE revoked IS NOT NULL)"
-        " LIMIT 1",
-};
+int merge_store_err(merger *m)
+{
+    free(m->err);
+    m->err = xstrdup(store_errmsg(m->st));
+    return -1;
+}
 
-static const char *const bundle_sql[BS_COUNT] = {
-    [BS_FORMS] = "SELECT form_id, version, sha256, source FROM forms",
-    [BS_IVS] = "SELECT uuid, form_id, form_version, status, enumerator,"
-        " device, created, updated, head FROM interviews ORDER BY uuid",
-    [BS_REVS] = "SELECT id, parent, parent2, status, device, enumerator,"
-        " created FROM revisions WHERE interview = ?1 ORDER BY id",
-    [BS_ITEMS] = "SELECT qid, path, value FROM items WHERE interview = ?1"
-        " AND revision = ?2 ORDER BY qid, path",
-    [BS_AUDIT] = "SELECT device, seq, time, event, qid, path, old_value,"
-        " new_value FROM audit WHERE interview = ?1",
-};
-
-int merge_fail(merger *m, sqlite3 *db, const char *fmt, ...)
+int merge_store_fail(merger *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *what = xvasprintf(fmt, ap);
     va_end(ap);
-    free(m->err);
-    /* The file whose reading failed: the office's database or the
-     * bundle's. */
-    const char *file = db == m->db || !m->b ? store_path(m->st)
-                                            : bundle_path(m->b);
-    const char *reason = sqlutil_reason(db);
-    m->err = reason ? xasprintf("%s: %s: %s", file, what, reason)
-                    : xasprintf("%s: %s", file, what);
-    if (db == m->db && sqlutil_damaged(db)) {
-        char *more = xasprintf(_("%s; the database is damaged: restore it "
-                                 "from a backup (khaosat restore)"), m->err);
-        free(m->err);
-        m->err = more;
-    }
+    store_merge_fail(m->sm, "%s", what);
     free(what);
-    return -1;
+    return merge_store_err(m);
 }
 
 int merge_refuse(merger *m, const char *fmt, ...)
@@ -123,41 +42,11 @@ int merge_refuse(merger *m, const char *fmt, ...)
     return -1;
 }
 
-sqlite3_stmt *merge_stmt(merger *m, enum merge_stmt id)
-{
-    if (!m->s[id] && sqlite3_prepare_v2(m->db, merge_sql[id], -1, &m->s[id],
-                                        NULL) != SQLITE_OK) {
-        merge_fail(m, m->db, "preparing a merge statement");
-        return NULL;
-    }
-    return m->s[id];
-}
-
-void merge_bind(sqlite3_stmt *s, int n, const char *const *v)
-{
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
-}
-
-int merge_exec(merger *m, sqlite3_stmt *s, const char *what)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return merge_fail(m, m->db, "%s", what);
-    return 0;
-}
-
 merger *merger_new(store *st)
 {
     merger *m = xcalloc(1, sizeof *m);
     m->st = st;
-    m->db = store_sqlite(st);
-    /* A merge looks up every incoming interview in an office database
-     * that grows to hundreds of megabytes: SQLite's default 2 MB page cache
-     * would read the same index pages from the file again and again; 8 MB
-     * holds them and keeps the memory of a merge small and flat. */
-    sqlite3_exec(m->db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    m->sm = store_merge_new(st);
     return m;
 }
 
@@ -165,8 +54,7 @@ void merger_free(merger *m)
 {
     if (!m)
         return;
-    for (int i = 0; i < MS_COUNT; i++)
-        sqlite3_finalize(m->s[i]);
+    store_merge_free(m->sm);
     merge_keys_free(m);
     for (size_t i = 0; i < m->nchanged; i++)
         free(m->changed[i]);
@@ -181,21 +69,11 @@ void merger_free(merger *m)
 static int apply_revision(merger *m, const char *uuid, const char *old,
                           const char *rev)
 {
-    static const enum merge_stmt steps[] = {MS_DEL_ANS, MS_DEL_RC,
-                                            MS_PUT_ANS, MS_PUT_RC,
-                                            MS_SET_HEAD};
-    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
-        sqlite3_stmt *s = merge_stmt(m, steps[i]);
-        if (!s)
-            return -1;
-        const char *v[3] = {uuid, rev, m->now};
-        merge_bind(s, steps[i] == MS_SET_HEAD ? 3 : i < 2 ? 1 : 2, v);
-        if (merge_exec(m, s, "applying a merged revision") != 0)
-            return -1;
-    }
-    if (store_audit_add(m->st, uuid, m->now_ms, "merge", NULL, NULL, old,
-                        rev) != SQLITE_DONE)
-        return merge_fail(m, m->db, "auditing interview %s", uuid);
+    int rc = store_merge_apply(m->sm, uuid, old, rev, m->now, m->now_ms);
+    if (rc == -1)
+        return merge_store_fail(m, "applying a merged revision");
+    if (rc != 0)
+        return merge_store_fail(m, "auditing interview %s", uuid);
     if (m->nchanged == m->capchanged) {
         m->capchanged = m->capchanged ? 2 * m->capchanged : 16;
         m->changed = xrealloc(m->changed, m->capchanged * sizeof *m->changed);
@@ -223,33 +101,19 @@ size_t merger_changed(const merger *m, char *const **out)
 static int local_interview(merger *m, const char *uuid, char **form_id,
                            char **version, char **head)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_IV_GET);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *form_id = xstrdup((const char *)sqlite3_column_text(s, 0));
-        *version = xstrdup((const char *)sqlite3_column_text(s, 1));
-        *head = xstrdup((const char *)sqlite3_column_text(s, 2));
-    }
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
-        return 1;
-    return rc == SQLITE_ROW ? 0 : merge_fail(m, m->db, "reading interview %s",
-                                             uuid);
+    int rc = store_merge_interview(m->sm, uuid, form_id, version, head);
+    return rc >= 0 ? rc : merge_store_fail(m, "reading interview %s", uuid);
 }
 
 /* Insert the interview row of a new interview (content comes after). */
 static int add_interview(merger *m, sqlite3_stmt *iv)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_IV_ADD);
-    if (!s)
-        return -1;
+    const char *v[8];
     for (int i = 0; i < 8; i++)
-        sqlite3_bind_text(s, i + 1, (const char *)sqlite3_column_text(iv, i),
-                          -1, SQLITE_STATIC);
-    return merge_exec(m, s, "adding an interview");
+        v[i] = (const char *)sqlite3_column_text(iv, i);
+    if (store_merge_interview_add(m->sm, v) != 0)
+        return merge_store_fail(m, "adding an interview");
+    return 0;
 }
 
 /* Decide and apply, given local head L (may be NULL) and bundle head B,
@@ -313,10 +177,8 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
         /* Stored before revisions existed: give it one to merge with. */
         char head[65];
         rc = store_rev_snapshot_tx(m->st, uuid, 0, head);
-        if (rc != 0) {
-            free(m->err);
-            m->err = xstrdup(store_errmsg(m->st));
-        }
+        if (rc != 0)
+            merge_store_err(m);
         else
             L = xstrdup(head);
     }
@@ -342,20 +204,11 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
  * different bundle claims its UUID. */
 static int merged_before(merger *m, const bundle_manifest *man)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_BUNDLE_GET);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, man->uuid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    int same = rc == SQLITE_ROW
-        && strcmp((const char *)sqlite3_column_text(s, 0), man->sha256) == 0;
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc != SQLITE_ROW)
-        return merge_fail(m, m->db, "reading the merged bundles");
-    if (same)
-        return 1;
+    int seen = store_merge_bundle_seen(m->sm, man->uuid, man->sha256);
+    if (seen < 0)
+        return merge_store_fail(m, "reading the merged bundles");
+    if (seen < 2)
+        return seen;
     free(m->err);
     m->err = xasprintf("%s: a different bundle with the same UUID %s was "
                        "merged before; refusing it", bundle_path(m->b),
@@ -363,36 +216,14 @@ static int merged_before(merger *m, const bundle_manifest *man)
     return -1;
 }
 
-/* The first column of the first row of statement id run with a and b,
- * newly allocated; NULL when there is none (*failed set on failure). */
-static char *lookup(merger *m, enum merge_stmt id, const char *a,
-                    const char *b, int *failed)
-{
-    sqlite3_stmt *s = merge_stmt(m, id);
-    *failed = !s;
-    if (!s)
-        return NULL;
-    const char *v[2] = {a, b};
-    merge_bind(s, 2, v);
-    int rc = sqlite3_step(s);
-    char *out = rc == SQLITE_ROW && sqlite3_column_text(s, 0)
-        ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        *failed = 1;
-        merge_fail(m, m->db, "reading the merged bundles");
-    }
-    return out;
-}
-
 /* A signing key speaks for one device, and a device's bundles come from
  * one key: refuse a bundle that breaks what earlier ones established. */
 static int check_signer(merger *m, const bundle_manifest *man)
 {
     const char *fpr = bundle_signer(m->b);
-    int failed = 0;
-    char *other = fpr ? lookup(m, MS_SIGNER_DEVICE, fpr, man->device,
-                               &failed) : NULL;
+    char *other = NULL;
+    if (fpr && store_merge_signer_device(m->sm, fpr, man->device, &other))
+        return merge_store_fail(m, "reading the merged bundles");
     if (other) {
         free(m->err);
         m->err = xasprintf("%s: signed by %s, whose earlier bundles came "
@@ -402,8 +233,8 @@ static int check_signer(merger *m, const bundle_manifest *man)
         free(other);
         return -1;
     }
-    if (!failed)
-        other = lookup(m, MS_DEVICE_SIGNER, man->device, fpr, &failed);
+    if (store_merge_device_signer(m->sm, man->device, fpr, &other) != 0)
+        return merge_store_fail(m, "reading the merged bundles");
     if (other) {
         free(m->err);
         m->err = xasprintf("%s: says it comes from device %s, whose bundles "
@@ -413,7 +244,7 @@ static int check_signer(merger *m, const bundle_manifest *man)
         free(other);
         return -1;
     }
-    return failed ? -1 : 0;
+    return 0;
 }
 
 int merge_own_device_only(const merger *m)
@@ -440,19 +271,14 @@ int merge_check_device(merger *m, const char *what, const char *uuid,
 /* Record the bundle as merged, with what it did. */
 static int record_bundle(merger *m, const bundle_manifest *man)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_BUNDLE_ADD);
-    if (!s)
-        return -1;
-    const char *v[8] = {man->uuid, man->sha256, bundle_path(m->b),
-                        man->device, man->enumerator, man->commune,
-                        man->created, m->now};
-    merge_bind(s, 8, v);
-    sqlite3_bind_text(s, 14, bundle_signer(m->b), -1, SQLITE_STATIC);
-    long n[5] = {m->c.added, m->c.updated, m->c.unchanged, m->c.conflicts,
-                 m->c.duplicates};
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_int64(s, 9 + i, n[i]);
-    return merge_exec(m, s, "recording the bundle");
+    store_merge_bundle r = {
+        man->uuid, man->sha256, bundle_path(m->b), man->device,
+        man->enumerator, man->commune, man->created, m->now,
+        bundle_signer(m->b), m->c.added, m->c.updated, m->c.unchanged,
+        m->c.conflicts, m->c.duplicates};
+    if (store_merge_bundle_add(m->sm, &r) != 0)
+        return merge_store_fail(m, "recording the bundle");
+    return 0;
 }
 
 /* Everything inside the bundle's transaction. */
@@ -483,8 +309,7 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     }
     sqlite3_reset(iv);
     if (rc != SQLITE_DONE)
-        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
-                          bundle_path(m->b));
+        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
     return record_bundle(m, man);
 }
 
@@ -495,11 +320,8 @@ static int merge_identity(merger *m)
         return 0;
     char *who = NULL;
     if (store_device_id(m->st, &m->device) != 0
-        || store_setting_get(m->st, STORE_SET_ENUMERATOR, &who) != 0) {
-        free(m->err);
-        m->err = xstrdup(store_errmsg(m->st));
-        return -1;
-    }
+        || store_setting_get(m->st, STORE_SET_ENUMERATOR, &who) != 0)
+        return merge_store_err(m);
     m->enumerator = who ? who : xstrdup("");
     return 0;
 }
@@ -512,32 +334,21 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
     forget_changed(m);
     m->b = b;
     store_now_both(m->now, m->now_ms);
-    sqlite3 *bdb = bundle_sqlite(b);
     int rc = merge_identity(m);
-    for (int i = 0; rc == 0 && i < BS_COUNT; i++)
-        if (sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
-            rc = merge_fail(m, bdb, "reading %s", bundle_path(b));
-    if (rc == 0 && store_begin(m->st) != 0) {
-        free(m->err);
-        m->err = xstrdup(store_errmsg(m->st));
-        rc = -1;
-    }
+    if (rc == 0)
+        rc = merge_bundle_prepare(m);
+    if (rc == 0 && store_begin(m->st) != 0)
+        rc = merge_store_err(m);
     if (rc == 0) {
         rc = merge_body(m, progress, ctx);
-        if (rc == 0 && store_commit(m->st) != 0) {
-            free(m->err);
-            m->err = xstrdup(store_errmsg(m->st));
-            rc = -1;
-        }
+        if (rc == 0 && store_commit(m->st) != 0)
+            rc = merge_store_err(m);
         if (rc != 0)
             store_rollback(m->st);
         if (rc != 0)
             forget_changed(m);
     }
-    for (int i = 0; i < BS_COUNT; i++) {
-        sqlite3_finalize(m->bs[i]);
-        m->bs[i] = NULL;
-    }
+    merge_bundle_finish(m);
     m->b = NULL;
     *out = m->c;
     if (rc < 0) {

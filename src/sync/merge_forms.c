@@ -93,29 +93,25 @@ int merge_check_forms(merger *m)
         const char *v[4];
         for (int i = 0; i < 4; i++)
             v[i] = (const char *)sqlite3_column_text(f, i);
-        sqlite3_stmt *s = merge_stmt(m, MS_FORM_GET);
-        if (!s)
-            return -1;
-        merge_bind(s, 2, v);
-        int got = sqlite3_step(s);
-        int differs = got == SQLITE_ROW
-            && strcmp((const char *)sqlite3_column_text(s, 0), v[2]) != 0;
-        sqlite3_reset(s);
-        if (got != SQLITE_ROW && got != SQLITE_DONE)
-            return merge_fail(m, m->db, "reading form %s", v[0]);
+        char *sha;
+        int got = store_merge_form_sha(m->sm, v[0], v[1], &sha);
+        int differs = got == 0 && (!sha || strcmp(sha, v[2]) != 0);
+        free(sha);
+        if (got < 0) {
+            sqlite3_reset(f);
+            return merge_store_fail(m, "reading form %s", v[0]);
+        }
         /* Not kept yet, but the very text of the office's own forms
          * directory: kept now, as part of this merge. */
-        if (got == SQLITE_DONE && in_forms_dir(m, v[0], v[1], v[2])) {
+        if (got == 1 && in_forms_dir(m, v[0], v[1], v[2])) {
             if (store_save_form_tx(m->st, v[0], v[1], v[3],
                                    (size_t)sqlite3_column_bytes(f, 3)) != 0) {
-                free(m->err);
-                m->err = xstrdup(store_errmsg(m->st));
                 sqlite3_reset(f);
-                return -1;
+                return merge_store_err(m);
             }
             continue;
         }
-        if (got == SQLITE_DONE || differs) {
+        if (got == 1 || differs) {
             held_aside(m, v[0], v[1], differs
                        ? "differs from this database's form of that "
                          "version (a changed form needs a new version)"
@@ -125,8 +121,8 @@ int merge_check_forms(merger *m)
         }
     }
     sqlite3_reset(f);
-    return rc == SQLITE_DONE ? 0 : merge_fail(m, bundle_sqlite(m->b),
-                                              "reading the bundle's forms");
+    return rc == SQLITE_DONE ? 0
+        : merge_bundle_fail(m, "reading the bundle's forms");
 }
 
 /* What accepting a bundle's forms needs while going through them. */

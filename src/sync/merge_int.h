@@ -6,23 +6,14 @@
 
 #include "sync/merge.h"
 #include "store/revision.h"
+#include "store/store_merge.h"
 #include "core/util.h"
 
 /* The most revisions of one interview a merge follows: the history
  * searches are linear in it, and no honest interview comes near. */
 #define MERGE_MAX_REVISIONS BUNDLE_MAX_IV_REVISIONS
 
-/* Statements on the database merged into, prepared once per merger. */
-enum merge_stmt {
-    MS_BUNDLE_GET, MS_BUNDLE_ADD, MS_FORM_GET,
-    MS_IV_GET, MS_IV_ADD, MS_REV_HAS, MS_REV_ADD, MS_ITEM_ADD, MS_AUDIT_ADD,
-    MS_ITEMS, MS_DEL_ANS, MS_DEL_RC, MS_PUT_ANS,
-    MS_PUT_RC, MS_SET_HEAD, MS_CONFLICT_ADD, MS_KEY_STALE, MS_KEY_ANSWER,
-    MS_KEY_PUT, MS_KEY_SAME, MS_DUP_ADD, MS_SIGNER_DEVICE, MS_DEVICE_SIGNER,
-    MS_COUNT
-};
-
-/* Statements on the bundle being merged. */
+/* Statements on the bundle being merged (merge_bundle.c). */
 enum bundle_stmt {
     BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT, BS_COUNT
 };
@@ -49,9 +40,8 @@ typedef struct form_keys {
 
 struct merger {
     store *st;
-    sqlite3 *db;
+    store_merge *sm;          /* the merge's way to the office database */
     char *device, *enumerator;
-    sqlite3_stmt *s[MS_COUNT];
     form_keys *keys;
     size_t nkeys;
     /* The bundle being merged. */
@@ -88,17 +78,22 @@ int merge_graph_is_ancestor(merge_graph *g, const char *anc,
  * allocated, or NULL when their histories never met. */
 char *merge_graph_base(merge_graph *g, const char *mine, const char *theirs);
 
-/* Prepared statement id of the merger, or of the bundle. */
-sqlite3_stmt *merge_stmt(merger *m, enum merge_stmt id);
-/* Set the merger's message to "PATH: what: SQLite's reason"; -1. */
-int merge_fail(merger *m, sqlite3 *db, const char *fmt, ...) KS_PRINTF(3, 4);
+/* Prepare the statements on the bundle being merged (m->bs); 0, or -1
+ * with the merger's message. */
+int merge_bundle_prepare(merger *m);
+/* Finalize them. */
+void merge_bundle_finish(merger *m);
+/* After a failed read of the bundle: the merger's message becomes
+ * "BUNDLE: what: SQLite's reason"; -1. */
+int merge_bundle_fail(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
+/* After a failed store_merge call: the merger's message becomes "PATH:
+ * what: SQLite's reason" (see store_merge_fail); -1. */
+int merge_store_fail(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
+/* The merger's message becomes the store's (store_errmsg); -1. */
+int merge_store_err(merger *m);
 /* Set the message to "BUNDLE: what" for a bundle refused by khaosat's own
  * rules (no SQLite reason); returns -1. */
 int merge_refuse(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
-/* Bind strings ?1..?n of s. */
-void merge_bind(sqlite3_stmt *s, int n, const char *const *v);
-/* Run a statement that returns no rows; -1 with the message on failure. */
-int merge_exec(merger *m, sqlite3_stmt *s, const char *what);
 
 /* Append v to b for a message: at most 60 bytes, every control
  * character, C1 control and bidirectional override escaped, so that text

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/form.h"
-#include "store/store_int.h"
 #include "core/canon.h"
 #include "core/util.h"
 
@@ -72,7 +71,7 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
 {
     const form_keys *k = keys_of(m, form_id, version);
     if (k->unreadable == 1)
-        return merge_fail(m, m->db, "reading form %s", form_id);
+        return merge_store_fail(m, "reading form %s", form_id);
     if (k->unreadable == 2) {
         free(m->err);
         m->err = xasprintf("%s: form %s version %s kept here does not load: "
@@ -123,32 +122,48 @@ static int key_of(merger *m, const char *uuid, const form_keys *k,
     *out = NULL;
     if (k->n == 0)
         return 0;
-    sqlite3_stmt *s = merge_stmt(m, MS_KEY_ANSWER);
-    if (!s)
-        return -1;
     sbuf b;
     sbuf_init(&b);
     for (size_t i = 0; i < k->n; i++) {
-        const char *v[2] = {uuid, k->qid[i]};
-        merge_bind(s, 2, v);
-        int rc = sqlite3_step(s);
-        int have = rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0;
-        if (have) {
-            /* Canonical, so that "08" from an older laptop is 8. */
-            int q = form_find(k->f, k->qid[i]);
-            char *c = canon_answer(q >= 0 ? k->f->q[q].type : QT_TEXT,
-                                   (const char *)sqlite3_column_text(s, 0));
-            sbuf_addf(&b, "%s%s=%s", i ? ", " : "", k->qid[i], c);
-            free(c);
-        }
-        sqlite3_reset(s);
-        if (!have) {
+        char *value;
+        int rc = store_merge_key_answer(m->sm, uuid, k->qid[i], &value);
+        if (rc != 0) {
             sbuf_free(&b);
-            return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-                : merge_fail(m, m->db, "reading interview %s", uuid);
+            return rc > 0 ? 0
+                : merge_store_fail(m, "reading interview %s", uuid);
         }
+        /* Canonical, so that "08" from an older laptop is 8. */
+        int q = form_find(k->f, k->qid[i]);
+        char *c = canon_answer(q >= 0 ? k->f->q[q].type : QT_TEXT, value);
+        sbuf_addf(&b, "%s%s=%s", i ? ", " : "", k->qid[i], c);
+        free(c);
+        free(value);
     }
     *out = sbuf_detach(&b);
+    return 0;
+}
+
+/* Flagging the interviews with one key. */
+typedef struct flagging {
+    merger *m;
+    const char *uuid, *form_id, *key;
+    long flagged;             /* new pairs, as listed */
+    int failed;               /* flagging failed (the merger's message) */
+} flagging;
+
+/* store_merge_row_fn: flag the pair of the interview and other. */
+static int flag_pair(void *ctx, const char *const *col)
+{
+    flagging *f = ctx;
+    const char *other = col[0];
+    int first = strcmp(f->uuid, other) < 0, added = 0;
+    if (store_merge_dup_add(f->m->sm, first ? f->uuid : other,
+                            first ? other : f->uuid, f->form_id, f->key,
+                            f->m->now, &added) != 0) {
+        f->failed = 1;
+        return merge_store_fail(f->m, "flagging a possible duplicate");
+    }
+    f->flagged += added;
     return 0;
 }
 
@@ -156,28 +171,11 @@ static int key_of(merger *m, const char *uuid, const form_keys *k,
 static int flag_same(merger *m, const char *uuid, const char *form_id,
                      const char *key)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_KEY_SAME),
-                 *add = merge_stmt(m, MS_DUP_ADD);
-    if (!s || !add)
-        return -1;
-    const char *v[3] = {form_id, key, uuid};
-    merge_bind(s, 3, v);
-    int rc, flagged = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *other = (const char *)sqlite3_column_text(s, 0);
-        int first = strcmp(uuid, other) < 0;
-        const char *d[5] = {first ? uuid : other, first ? other : uuid,
-                            form_id, key, m->now};
-        merge_bind(add, 5, d);
-        if (merge_exec(m, add, "flagging a possible duplicate") != 0)
-            break;
-        flagged += sqlite3_changes(m->db) > 0;     /* pairs, as listed */
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return rc == SQLITE_ROW ? -1
-            : merge_fail(m, m->db, "looking for duplicates of %s", uuid);
-    m->c.duplicates += flagged;
+    flagging f = {m, uuid, form_id, key, 0, 0};
+    if (store_merge_same_key(m->sm, form_id, key, uuid, flag_pair, &f))
+        return f.failed ? -1
+            : merge_store_fail(m, "looking for duplicates of %s", uuid);
+    m->c.duplicates += f.flagged;
     return 0;
 }
 
@@ -187,16 +185,12 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
     char *key;
     if (key_of(m, uuid, keys_of(m, form_id, version), &key) != 0)
         return -1;
-    sqlite3_stmt *s = merge_stmt(m, MS_KEY_PUT);
-    int rc = s ? 0 : -1;
-    if (rc == 0) {
-        const char *v[4] = {uuid, form_id, key, head};
-        merge_bind(s, 4, v);
-        rc = merge_exec(m, s, "saving a case key");
-    }
+    int rc = 0;
+    if (store_merge_key_put(m->sm, uuid, form_id, key, head) != 0)
+        rc = merge_store_fail(m, "saving a case key");
     /* A key that changed voids the pairs (and decisions) of the old one. */
     if (rc == 0 && store_duplicates_rekey(m->st, uuid, key) != 0)
-        rc = merge_fail(m, m->db, "judging the duplicates of %s again", uuid);
+        rc = merge_store_fail(m, "judging the duplicates of %s again", uuid);
     if (rc == 0 && key)
         rc = flag_same(m, uuid, form_id, key);
     free(key);
@@ -208,24 +202,31 @@ typedef struct stale {
     char *uuid, *form_id, *version, *head;
 } stale;
 
+typedef struct stale_list {
+    stale *v;
+    size_t n;
+} stale_list;
+
+/* store_merge_row_fn: note one interview whose key is out of date. */
+static int add_stale(void *ctx, const char *const *col)
+{
+    stale_list *l = ctx;
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    stale *s = &l->v[l->n++];
+    s->uuid = xstrdup(col[0]);
+    s->form_id = xstrdup(col[1]);
+    s->version = xstrdup(col[2]);
+    s->head = xstrdup(col[3]);
+    return 0;
+}
+
 int merge_refresh_keys(merger *m)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_KEY_STALE);
-    if (!s)
-        return -1;
-    stale *v = NULL;
-    size_t n = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        v = xrealloc(v, (n + 1) * sizeof *v);
-        v[n].uuid = xstrdup((const char *)sqlite3_column_text(s, 0));
-        v[n].form_id = xstrdup((const char *)sqlite3_column_text(s, 1));
-        v[n].version = xstrdup((const char *)sqlite3_column_text(s, 2));
-        v[n++].head = xstrdup((const char *)sqlite3_column_text(s, 3));
-    }
-    sqlite3_reset(s);
-    int ret = rc == SQLITE_DONE ? 0
-        : merge_fail(m, m->db, "reading the case keys");
+    stale_list l = {0};
+    int ret = store_merge_stale_keys(m->sm, add_stale, &l) == 0 ? 0
+        : merge_store_fail(m, "reading the case keys");
+    stale *v = l.v;
+    size_t n = l.n;
     long dups = m->c.duplicates;
     for (size_t i = 0; i < n; i++) {
         if (ret == 0)

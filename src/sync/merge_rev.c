@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "core/form.h"
-#include "store/store_int.h"
 #include "core/util.h"
 
 void merge_items_add(merge_items *l, const char *qid, const char *path,
@@ -36,52 +35,59 @@ void merge_items_free(merge_items *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Read (qid, path, value) rows of s into out, which must come in
- * strictly increasing canonical order (revision ids are hashed over it). */
-static int read_items(sqlite3_stmt *s, merge_items *out)
+/* Append an item to out, which must come in strictly increasing
+ * canonical order (revision ids are hashed over it); -1 when it does not
+ * (or a key is missing). */
+static int add_in_order(merge_items *out, const char *qid, const char *path,
+                        const char *value)
 {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *qid = (const char *)sqlite3_column_text(s, 0);
-        const char *path = (const char *)sqlite3_column_text(s, 1);
-        if (!qid || !path || (out->n > 0 && rev_item_cmp(
-                out->v[out->n - 1].qid, out->v[out->n - 1].path, qid,
-                path) >= 0)) {
-            rc = SQLITE_CORRUPT;
-            break;
-        }
-        merge_items_add(out, qid, path,
-                        (const char *)sqlite3_column_text(s, 2));
-    }
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    if (!qid || !path || (out->n > 0 && rev_item_cmp(
+            out->v[out->n - 1].qid, out->v[out->n - 1].path, qid, path) >= 0))
+        return -1;
+    merge_items_add(out, qid, path, value);
+    return 0;
+}
+
+/* store_merge_row_fn: one item of a stored revision. */
+static int add_stored_item(void *ctx, const char *const *col)
+{
+    return add_in_order(ctx, col[0], col[1], col[2]);
 }
 
 int merge_load_items(merger *m, const char *rev, merge_items *out)
 {
     if (!rev)
         return 0;
-    sqlite3_stmt *s = merge_stmt(m, MS_ITEMS);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, rev, -1, SQLITE_STATIC);
-    if (read_items(s, out) != 0)
-        return merge_fail(m, m->db, "reading revision %s", rev);
+    if (store_merge_items(m->sm, rev, add_stored_item, out) != 0)
+        return merge_store_fail(m, "reading revision %s", rev);
     return 0;
+}
+
+/* Read the items of the bundle's revision rev of interview uuid into
+ * out; -1 (with no message) on failure. */
+static int read_bundle_items(merger *m, const char *uuid, const char *rev,
+                             merge_items *out)
+{
+    sqlite3_stmt *s = m->bs[BS_ITEMS];
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, rev, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (add_in_order(out, (const char *)sqlite3_column_text(s, 0),
+                         (const char *)sqlite3_column_text(s, 1),
+                         (const char *)sqlite3_column_text(s, 2)) != 0) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Non-zero when revision id is stored here; -1 on failure. */
 static int have_revision(merger *m, const char *id)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_REV_HAS);
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return merge_fail(m, m->db, "reading revision %s", id);
-    return rc == SQLITE_ROW;
+    int rc = store_merge_rev_has(m->sm, id);
+    return rc >= 0 ? rc : merge_store_fail(m, "reading revision %s", id);
 }
 
 /* Write one revision row and its items; meta values in rev-table order:
@@ -90,23 +96,14 @@ static int have_revision(merger *m, const char *id)
 static int write_revision(merger *m, const char *const meta[9],
                           const merge_items *items, const char *content)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_REV_ADD);
-    if (!s)
-        return -1;
     const char *v[10] = {meta[0], meta[1], meta[2], meta[3], meta[4],
                          meta[5], meta[6], meta[7], content, meta[8]};
-    merge_bind(s, 10, v);
-    if (merge_exec(m, s, "storing a revision") != 0)
-        return -1;
-    if (!(s = merge_stmt(m, MS_ITEM_ADD)))
-        return -1;
-    for (size_t i = 0; i < items->n; i++) {
-        const char *iv[4] = {meta[0], items->v[i].qid, items->v[i].path,
-                             items->v[i].value};
-        merge_bind(s, 4, iv);
-        if (merge_exec(m, s, "storing a revision's answers") != 0)
-            return -1;
-    }
+    if (store_merge_rev_add(m->sm, v) != 0)
+        return merge_store_fail(m, "storing a revision");
+    for (size_t i = 0; i < items->n; i++)
+        if (store_merge_item_add(m->sm, meta[0], items->v[i].qid,
+                                 items->v[i].path, items->v[i].value) != 0)
+            return merge_store_fail(m, "storing a revision's answers");
     return 0;
 }
 
@@ -122,14 +119,10 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
         return have < 0 ? -1 : 0;
     if (merge_check_device(m, "a revision", uuid, c[4]) != 0)
         return -1;
-    sqlite3_stmt *is = m->bs[BS_ITEMS];
-    const char *key[2] = {uuid, c[0]};
-    merge_bind(is, 2, key);
     merge_items items = {0};
-    if (read_items(is, &items) != 0) {
+    if (read_bundle_items(m, uuid, c[0], &items) != 0) {
         merge_items_free(&items);
-        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
-                          bundle_path(m->b));
+        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
     }
     rev_meta rm = {uuid, form_id, version, c[3], c[1], c[2]};
     rev_hasher h;
@@ -171,49 +164,37 @@ int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
         }
     sqlite3_reset(r);
     if (rc != SQLITE_DONE)
-        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
-                          bundle_path(m->b));
+        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
     return 0;
 }
 
 int merge_import_audit(merger *m, const char *uuid)
 {
-    sqlite3_stmt *a = m->bs[BS_AUDIT], *s = merge_stmt(m, MS_AUDIT_ADD);
-    if (!s)
-        return -1;
+    sqlite3_stmt *a = m->bs[BS_AUDIT];
     sqlite3_bind_text(a, 1, uuid, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
-        const char *dev = (const char *)sqlite3_column_text(a, 0);
-        if (strcmp(dev, m->device) == 0)
+        const char *c[8];
+        for (int i = 0; i < 8; i++)
+            c[i] = (const char *)sqlite3_column_text(a, i);
+        if (strcmp(c[0], m->device) == 0)
             continue;       /* our own rows, back from another database */
-        sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-        for (int i = 2; i < 8; i++)
-            sqlite3_bind_text(s, i, (const char *)sqlite3_column_text(a, i),
-                              -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 8, dev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 9, sqlite3_column_int64(a, 1));
-        char digest[65];
-        store_audit_digest(uuid, dev, sqlite3_column_int64(a, 1),
-                           (const char *)sqlite3_column_text(a, 2),
-                           (const char *)sqlite3_column_text(a, 3),
-                           (const char *)sqlite3_column_text(a, 4),
-                           (const char *)sqlite3_column_text(a, 5),
-                           (const char *)sqlite3_column_text(a, 6),
-                           (const char *)sqlite3_column_text(a, 7), digest);
-        sqlite3_bind_text(s, 10, digest, -1, SQLITE_TRANSIENT);
+        store_merge_audit row = {uuid, c[0], sqlite3_column_int64(a, 1),
+                                 c[2], c[3], c[4], c[5], c[6], c[7]};
+        int added = 0;
+        if (store_merge_audit_add(m->sm, &row, &added) != 0) {
+            sqlite3_reset(a);
+            return merge_store_fail(m, "copying the audit trail");
+        }
         /* A row new here must be the sending laptop's own. */
-        if (merge_exec(m, s, "copying the audit trail") != 0
-            || (sqlite3_changes(m->db) > 0
-                && merge_check_device(m, "an audit row", uuid, dev) != 0)) {
+        if (added && merge_check_device(m, "an audit row", uuid, c[0])) {
             sqlite3_reset(a);
             return -1;
         }
     }
     sqlite3_reset(a);
     if (rc != SQLITE_DONE)
-        return merge_fail(m, bundle_sqlite(m->b), "reading %s",
-                          bundle_path(m->b));
+        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
     return 0;
 }
 
@@ -250,14 +231,12 @@ static int add_conflict(merger *m, const char *uuid, const char *qid,
                         const char *mine, const char *theirs,
                         const char *merged)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_CONFLICT_ADD);
-    if (!s)
-        return -1;
     const char *v[10] = {uuid, qid, path, val[0], val[1], val[2], mine,
                          theirs, merged, m->now};
-    merge_bind(s, 10, v);
     m->c.conflicts++;
-    return merge_exec(m, s, "recording a conflict");
+    if (store_merge_conflict_add(m->sm, v) != 0)
+        return merge_store_fail(m, "recording a conflict");
+    return 0;
 }
 
 /* Answer by answer against base (l[0]), mine (l[1]) and theirs (l[2]):
@@ -295,16 +274,12 @@ static void merge_lists(const merge_items *l[3], merge_items *out,
 /* The status of revision id, newly allocated; NULL on failure. */
 static char *rev_status(merger *m, const char *id)
 {
-    sqlite3_stmt *s = merge_stmt(m, MS_REV_HAS);
-    if (!s)
-        return NULL;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
     char *st = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        st = xstrdup((const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
-    if (!st)
-        merge_fail(m, m->db, "reading revision %s", id);
+    if (store_merge_rev_status(m->sm, id, &st) != 0) {
+        free(st);
+        merge_store_fail(m, "reading revision %s", id);
+        return NULL;
+    }
     return st;
 }
 

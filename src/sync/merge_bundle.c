@@ -1,0 +1,54 @@
+/* merge_bundle.c: the statements a merge reads the bundle with.
+ * layers: bundle-sql -- they run on the bundle's own database, never on
+ * the office's, whose tables are reached through store/store_merge.h. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "core/util.h"
+#include "store/sqlutil.h"
+
+static const char *const bundle_sql[BS_COUNT] = {
+    [BS_FORMS] = "SELECT form_id, version, sha256, source FROM forms",
+    [BS_IVS] = "SELECT uuid, form_id, form_version, status, enumerator,"
+        " device, created, updated, head FROM interviews ORDER BY uuid",
+    [BS_REVS] = "SELECT id, parent, parent2, status, device, enumerator,"
+        " created FROM revisions WHERE interview = ?1 ORDER BY id",
+    [BS_ITEMS] = "SELECT qid, path, value FROM items WHERE interview = ?1"
+        " AND revision = ?2 ORDER BY qid, path",
+    [BS_AUDIT] = "SELECT device, seq, time, event, qid, path, old_value,"
+        " new_value FROM audit WHERE interview = ?1",
+};
+
+int merge_bundle_prepare(merger *m)
+{
+    sqlite3 *bdb = bundle_sqlite(m->b);
+    for (int i = 0; i < BS_COUNT; i++)
+        if (sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
+            return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+    return 0;
+}
+
+void merge_bundle_finish(merger *m)
+{
+    for (int i = 0; i < BS_COUNT; i++) {
+        sqlite3_finalize(m->bs[i]);
+        m->bs[i] = NULL;
+    }
+}
+
+int merge_bundle_fail(merger *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = xvasprintf(fmt, ap);
+    va_end(ap);
+    free(m->err);
+    const char *reason = sqlutil_reason(bundle_sqlite(m->b));
+    m->err = reason ? xasprintf("%s: %s: %s", bundle_path(m->b), what, reason)
+                    : xasprintf("%s: %s", bundle_path(m->b), what);
+    free(what);
+    return -1;
+}
