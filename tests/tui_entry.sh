@@ -137,8 +137,43 @@ wait_for "▲ 17 more"
 wait_gone "▼"
 key Home
 wait_for "▼ 17 more"
-key Down Enter
+# --- 6. choices are picked by their code, shown beside them: "15" at
+# once; "3" waits (30 could follow) for Enter or a pause; "0" is no code.
+wait_for " 13  Thôn 13"
+text "15"
 wait_for "Số hộ"
+expect_sql "select value from answers where qid = 'village'" "15"
+key C-p
+wait_for "Thôn *"
+text "3"
+wait_for "code 3_"
+expect_sql "select value from answers where qid = 'village'" "15"
+key Enter
+wait_for "Số hộ"
+expect_sql "select value from answers where qid = 'village'" "3"
+key C-p
+wait_for "Thôn *"
+text "2"
+wait_for "code 2_"
+wait_for "Số hộ"
+expect_sql "select value from answers where qid = 'village'" "2"
+key C-p
+wait_for "Thôn *"
+text "0"
+wait_for "no choice has code 0"
+# Letters narrow the list, without accents: "dong" finds Xóm Đồng Tâm.
+text "dong"
+wait_for "filter: dong"
+wait_for "21  Xóm Đồng Tâm"
+wait_gone "Thôn 1 "
+key BSpace BSpace BSpace BSpace
+wait_gone "filter:"
+wait_for "Thôn 1"
+text "mường"
+wait_for "7  Bản Mường Lay"
+key Enter
+wait_for "Số hộ"
+expect_sql "select value from answers where qid = 'village'" "7"
 text "12"; key Enter
 wait_for "Người trả lời"
 # At 80x23 the whole hint shows, past the three lines it once stopped at.
@@ -157,6 +192,13 @@ wait_for "Người trả lời"
 t resize-window -x 100 -y 40
 wait_for "Hết."
 wait_gone "^T all"
+t resize-window -x 80 -y 23
+text "Lò Thị Mai"; key Enter
+wait_for "Hộ có Internet không?"
+wait_for "8  Không biết"
+text "8"
+wait_for "Số thành viên"
+expect_sql "select value from answers where qid = 'internet'" "8"
 key C-x
 wait_for "drafts 1"
 key q

@@ -190,6 +190,30 @@ char *canon_name_key(const char *s)
     return r;
 }
 
+char *canon_search_key(const char *s)
+{
+    utf8proc_uint8_t *f = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &f,
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+                                      UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+                                      UTF8PROC_CASEFOLD);
+    if (n < 0)
+        return xstrdup(s);
+    /* đ (U+0111) is a letter of its own, not d with a mark. */
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *p = (const char *)f; *p; p++) {
+        if ((unsigned char)p[0] == 0xc4 && (unsigned char)p[1] == 0x91) {
+            sbuf_add(&b, "d");
+            p++;
+        } else {
+            sbuf_addc(&b, *p);
+        }
+    }
+    free(f);
+    return sbuf_detach(&b);
+}
+
 char *canon_answer(form_qtype t, const char *s)
 {
     if (!s)

@@ -32,6 +32,10 @@ char *canon_line(const char *s);
  * and then case folded ("Xã  An Bình" and "xã an bình", precomposed or
  * not, give the same key). Newly allocated. */
 char *canon_name_key(const char *s);
+/* The key a typed search is matched with: case folded, accents and
+ * tone marks dropped, đ as d ("Thôn Đồng" and "thon dong" give the same
+ * key). Newly allocated. */
+char *canon_search_key(const char *s);
 /* The canonical form of an answer of type t (NULL stays NULL): numbers by
  * canon_number when they are numbers, a date typed dd/mm/yyyy as
  * yyyy-mm-dd, everything else by canon_text.

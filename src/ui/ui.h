@@ -52,6 +52,9 @@ int ui_attr(ui_role r);
 /* Wait for a key; while the terminal is too small only a notice is shown.
  * Returns KEY_RESIZE as UI_FN(KEY_RESIZE) when the screen must be redrawn. */
 int ui_getkey(void);
+/* ui_getkey, but give up after ms milliseconds without a key and return
+ * UI_KEY_NONE. */
+int ui_getkey_within(int ms);
 /* Leave the program at once: close the screen and the database, exit 0.
  * Safe at any time, since every confirmed answer is already committed. */
 void ui_quit(void);
@@ -220,6 +223,13 @@ typedef struct ui_widget {
     size_t top;           /* first row shown */
     size_t nrows;         /* roster: members + the "continue" row */
     char *inline_msg;     /* shown under the field as the person types */
+    size_t *vis;          /* selects: the choices shown (indices into
+                           * choices), narrowed by filter; cursor and top
+                           * count in it */
+    size_t nvis;
+    char *filter;         /* selects: letters typed to narrow a long list */
+    char code[16];        /* selects: digits of a code being typed */
+    int numeric;          /* selects: every offered code is a number */
 } ui_widget;
 
 /* Set up w for item it with its current answer. */
@@ -231,11 +241,30 @@ void ui_widget_free(ui_widget *w);
  * -1 when there is none). */
 int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
                    int height, int *curs_y, int *curs_x);
+/* Keep row cursor inside a window of rows rows starting at top. */
+void ui_widget_scroll(ui_widget *w, size_t rows);
+/* Move the highlighted row of n for an arrow, Home or End key; 0 when k
+ * is not one. */
+int ui_widget_arrows(ui_widget *w, int k, size_t n);
+/* Non-zero while a choice code is typed that a longer one could
+ * continue: the screen then waits a short time for the next digit and
+ * passes UI_KEY_NONE when none came. */
+int ui_widget_pending(const ui_widget *w);
 /* The fewest rows w should have to be usable (a few choices, the field
  * and its message). */
 int ui_widget_min_rows(const ui_widget *w);
 /* Handle key k. */
 ui_wres ui_widget_key(ui_widget *w, session *s, int k);
+/* select (ui_select.c): choice lists with codes, filter and scrolling. */
+
+/* Set up the list of shown choices and whether codes are typed. */
+void ui_select_init(ui_widget *w, session *s);
+/* Draw the choices of w from row y in at most height rows; the rows
+ * used. */
+int ui_select_draw(ui_widget *w, session *s, int y, int x, int width,
+                   int height);
+/* Handle key k (UI_KEY_NONE: the pause after a code ended). */
+ui_wres ui_select_key(ui_widget *w, session *s, int k);
 /* The answer to save (newly allocated, "" for none), or NULL with *err
  * (newly allocated, translated) when what was typed is not acceptable. */
 char *ui_widget_value(ui_widget *w, session *s, char **err);

@@ -86,15 +86,24 @@ static void ui_interrupt(void)
 
 int ui_getkey(void)
 {
+    return ui_getkey_within(-1);
+}
+
+int ui_getkey_within(int ms)
+{
     int was_small = 0, errs = 0;
     for (;;) {
         if (ui_too_small()) {
             ui_draw_too_small();
             was_small = 1;
         }
+        wtimeout(stdscr, ms);
         int k = ui_input_key();
+        wtimeout(stdscr, -1);
         if (k == UI_KEY_NONE)
             continue;
+        if (k == UI_KEY_ERR && ms >= 0)
+            return UI_KEY_NONE;     /* no key in time */
         if (k == UI_KEY_ERR) {
             /* The terminal went away: leave, as a closed terminal's
              * hang-up would; confirmed answers are all committed. */
@@ -320,7 +329,8 @@ void ui_help(void)
         {N_("Shift-Tab, PgUp, Ctrl-P"), N_("go back one question")},
         {N_("PgDn, Ctrl-N"), N_("go to the next question without changing the answer")},
         {N_("Up, Down"), N_("move in a list of choices")},
-        {N_("1-9"), N_("pick (or tick) choice number 1-9")},
+        {N_("0-9"), N_("pick (or tick) the choice with that code; where codes are not numbers, choice number 1-9")},
+        {N_("Letters"), N_("in a long list of choices: show only those that match")},
         {N_("Space"), N_("pick a choice; tick or untick it in a multiple choice")},
         {N_("Left, Right, Home, End"), N_("move in typed text")},
         {N_("Backspace, Delete"), N_("delete a character of typed text")},

@@ -15,6 +15,9 @@
 #include "ui/ui_interview_int.h"
 #include "core/util.h"
 
+/* How long a choice code waits for a further digit. */
+#define IV_CODE_PAUSE_MS 800
+
 /* Set the message shown under the answer (msg is taken over). */
 static void iv_say(iv *v, char *msg, ui_role r)
 {
@@ -478,7 +481,10 @@ int ui_interview(ui_app *a, session *s)
     for (;;) {
         iv_sync(&v);
         iv_draw(&v);
-        int k = ui_getkey();
+        /* A choice code that a longer one could continue is taken
+         * after a short pause without another digit. */
+        int k = v.have_w && ui_widget_pending(&v.w)
+                    ? ui_getkey_within(IV_CODE_PAUSE_MS) : ui_getkey();
         if (k != UI_FN(KEY_RESIZE))
             iv_say(&v, NULL, UI_NORMAL);
         int g = iv_global_key(&v, k);

@@ -69,6 +69,7 @@ void ui_widget_init(ui_widget *w, session *s, session_item it)
         w->nchoices = inst_choices(in, it.fr, it.q, &w->choices);
         w->checked = xcalloc(w->nchoices + 1, 1);
         widget_check_values(w, f, v);
+        ui_select_init(w, s);
     }
     if (w->type == QT_REPEAT)
         w->nrows = inst_repeat_count(in, it.fr, it.q) + 1;
@@ -81,11 +82,12 @@ void ui_widget_free(ui_widget *w)
     free(w->checked);
     free(w->inline_msg);
     free(w->initial);
+    free(w->vis);
+    free(w->filter);
     memset(w, 0, sizeof *w);
 }
 
-/* Keep row `cursor` inside a window of `rows` rows starting at top. */
-static void widget_scroll(ui_widget *w, size_t rows)
+void ui_widget_scroll(ui_widget *w, size_t rows)
 {
     if (rows == 0)
         rows = 1;
@@ -113,66 +115,6 @@ static int widget_draw_edit(ui_widget *w, int y, int x, int width,
     return rows;
 }
 
-/* The row of choice i of a select. */
-static char *widget_choice_row(ui_widget *w, session *s, size_t i)
-{
-    inst *in = session_inst(s);
-    const form *f = inst_form(in);
-    const form_list *l = &f->lists[f->q[w->it.q].list];
-    char *label = inst_text(in, w->it.fr, l->choices[w->choices[i]].label);
-    const char *box = w->type == QT_SELECT_ONE
-                          ? (w->checked[i] ? "(*)" : "( )")
-                          : (w->checked[i] ? "[x]" : "[ ]");
-    char num[8] = "  ";
-    if (i < 9)
-        snprintf(num, sizeof num, "%zu.", i + 1);
-    char *line = xasprintf("%s %s %s", box, num, label);
-    free(label);
-    return line;
-}
-
-/* A "▲ 3 more" or "▼ 12 more" row of a list that does not fit. */
-static void widget_more_row(int y, int x, int width, const char *mark,
-                            size_t n)
-{
-    if (!n)
-        return;
-    char *m = xasprintf(ngettext("%s %zu more", "%s %zu more", n), mark, n);
-    ui_put(y, x, m, width, UI_DIM, 0);
-    free(m);
-}
-
-/* A select: one row per offered choice, numbered 1-9 for quick picks.
- * A list longer than the room scrolls, with a row above and below that
- * says how many choices are out of sight. */
-static int widget_draw_select(ui_widget *w, session *s, int y, int x,
-                              int width, int height)
-{
-    size_t room = height > 1 ? (size_t)height - (w->inline_msg ? 1 : 0) : 1;
-    int scrolls = w->nchoices > room && room >= 3;
-    size_t rows = scrolls ? room - 2 : room;
-    widget_scroll(w, rows);
-    if (w->nchoices == 0)
-        ui_put(y, x, _("(no choices apply)"), width, UI_DIM, 0);
-    int used = 0;
-    if (scrolls)
-        widget_more_row(y + used++, x, width, "\u25b2", w->top);
-    for (size_t i = w->top; i < w->nchoices && i < w->top + rows; i++) {
-        char *line = widget_choice_row(w, s, i);
-        ui_put(y + used++, x, line, width,
-               i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
-        free(line);
-    }
-    if (scrolls) {
-        size_t below = w->top + rows < w->nchoices
-                           ? w->nchoices - w->top - rows : 0;
-        widget_more_row(y + used++, x, width, "\u25bc", below);
-    }
-    if (w->inline_msg)
-        ui_put(y + used++, x, w->inline_msg, width, UI_ERROR, 0);
-    return used ? used : 1;
-}
-
 int ui_widget_min_rows(const ui_widget *w)
 {
     if (w->read_only || w->type == QT_NOTE)
@@ -189,7 +131,7 @@ static int widget_draw_roster(ui_widget *w, session *s, int y, int x,
                               int width, int height)
 {
     size_t rows = height > 2 ? (size_t)height - 2 : 1;
-    widget_scroll(w, rows);
+    ui_widget_scroll(w, rows);
     int used = 0;
     for (size_t i = w->top; i < w->nrows && i < w->top + rows; i++) {
         char *line = i + 1 < w->nrows ? session_member_label(s, w->it, i)
@@ -230,7 +172,7 @@ int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
         return widget_draw_edit(w, y, x, width, curs_y, curs_x);
     if (w->type == QT_REPEAT)
         return widget_draw_roster(w, s, y, x, width, height);
-    return widget_draw_select(w, s, y, x, width, height);
+    return ui_select_draw(w, s, y, x, width, height);
 }
 
 /* Say "not a number" while a number is being typed wrongly. */
@@ -269,8 +211,7 @@ static ui_wres widget_key_edit(ui_widget *w, int k)
     return UI_W_DONE;
 }
 
-/* Move the highlighted row; 0 when k is not an arrow key. */
-static int widget_arrows(ui_widget *w, int k, size_t n)
+int ui_widget_arrows(ui_widget *w, int k, size_t n)
 {
     if (k == UI_FN(KEY_UP) && w->cursor > 0)
         w->cursor--;
@@ -285,41 +226,10 @@ static int widget_arrows(ui_widget *w, int k, size_t n)
     return 1;
 }
 
-/* Keys of a select_one or select_multiple list. */
-static ui_wres widget_key_select(ui_widget *w, int k)
-{
-    if (widget_arrows(w, k, w->nchoices)) {
-        w->moved = 1;
-        return UI_W_DONE;
-    }
-    int one = w->type == QT_SELECT_ONE;
-    size_t pick = w->cursor;
-    if (k >= '1' && k <= '9') {
-        pick = (size_t)(k - '1');
-        if (pick >= w->nchoices)
-            return UI_W_DONE;
-        w->cursor = pick;
-    } else if (k != ' ' && !(one && ui_is_enter(k) && w->moved)) {
-        /* Enter without moving keeps what is ticked (maybe nothing): a
-         * stray Enter never picks the first choice. */
-        return ui_is_enter(k) || k == '\t' ? UI_W_CONFIRM : UI_W_UNHANDLED;
-    }
-    if (w->nchoices == 0)
-        return ui_is_enter(k) ? UI_W_CONFIRM : UI_W_DONE;
-    if (one) {
-        memset(w->checked, 0, w->nchoices);
-        w->checked[pick] = 1;
-        /* A number or Enter picks and moves on; Space only marks. */
-        return k == ' ' ? UI_W_DONE : UI_W_CONFIRM;
-    }
-    w->checked[pick] = !w->checked[pick];
-    return UI_W_DONE;
-}
-
 /* Keys of a roster. */
 static ui_wres widget_key_roster(ui_widget *w, int k)
 {
-    if (widget_arrows(w, k, w->nrows))
+    if (ui_widget_arrows(w, k, w->nrows))
         return UI_W_DONE;
     size_t members = w->nrows - 1;
     if (ui_is_enter(k))
@@ -342,7 +252,7 @@ ui_wres ui_widget_key(ui_widget *w, session *s, int k)
             return UI_W_CONFIRM;
         return widget_key_edit(w, k);
     }
-    return widget_key_select(w, k);
+    return ui_select_key(w, s, k);
 }
 
 /* The ticked choices' codes, space-separated in list order. */
