@@ -7,15 +7,6 @@
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
 K=$KHAOSAT
 
-# as_user CMD...: run CMD as an unprivileged user when we are root (root
-# reads and writes any file, so permissions could not be tested).
-as_user() {
-    if [ "$(id -u)" -eq 0 ]; then
-        setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
-    else
-        "$@"
-    fi
-}
 chmod 755 "$TMP"
 
 # --- A mistyped --db: refused, named with its nearest folder, not made.

@@ -58,6 +58,16 @@ laptop() {
                           INSERT INTO settings VALUES ('commune', '$3');"
 }
 
+# as_user CMD...: run CMD as an unprivileged user when we are root (root
+# reads and writes any file, so permissions could not be tested).
+as_user() {
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+    else
+        "$@"
+    fi
+}
+
 # finish: report and exit with the right status for the test driver.
 finish() {
     echo "$((ks_checks)) checks, $ks_failures failed"

@@ -45,13 +45,9 @@ int cmd_backup(int argc, char **argv)
     else {
         cmd_printf(_("%s: %ld interviews of %s, checked after writing\n"), to,
                info.interviews, store_path(st));
-        if (info.sealed)
-            cmd_printf(_("sealed for this database's key %s%s\n"),
-                   info.database, info.keys_len
-                   ? _(", with its keys under the passphrase") : "");
-        else
-            cmd_printf(_("not sealed: this database has no keys; keep the file "
-                     "as safe as the laptop\n"));
+        char *advice = backup_keys_advice(&info);
+        cmd_printf("%s\n", advice);
+        free(advice);
         rc = 0;
     }
     cmd_drop_passphrase(pass);
@@ -85,24 +81,24 @@ int cmd_restore(int argc, char **argv)
         return 2;
     }
     backup_info info;
+    backup_restored out;
     char *err = NULL;
-    int created = 0;
     if (backup_restore(argv[optind], db, replace, ask_passphrase, NULL, &info,
-                       &created, &err) != 0) {
+                       &out, &err) != 0) {
         cmd_eprintf("khaosat restore: %s\n", err);
         free(err);
         return 1;
     }
-    char *path = NULL;
-    if (db && *db)
-        path = xstrdup(db);
-    else if (store_default_path(&path) != 0)
-        path = xstrdup("?");
-    if (created)
+    if (out.created)
         cmd_eprintf(_("khaosat restore: created a new database %s\n"),
-                path);
+                    out.target);
     cmd_printf(_("%s: restored from %s (made %s, %ld interviews), checked\n"),
-           path, argv[optind], info.made, info.interviews);
-    free(path);
+               out.target, argv[optind], info.made, info.interviews);
+    if (db && *db && strcmp(db, out.target) != 0)
+        cmd_printf(_("(%s is a link to it)\n"), db);
+    if (out.kept)
+        cmd_printf(_("what was there before is kept as %s; remove it once "
+                     "the restored database is right\n"), out.kept);
+    backup_restored_clear(&out);
     return 0;
 }

@@ -311,8 +311,10 @@ int cmd_merge(int argc, char **argv)
         struct stat sb;
         any = stat(argv[i], &sb) == 0;
     }
-    store *st = cmd_open_store("khaosat merge", o.db, any
-                               ? STORE_CREATE_MISSING : STORE_REFUSE_MISSING);
+    int created = 0;
+    store *st = cmd_open_store_new("khaosat merge", o.db, any
+                                   ? STORE_CREATE_MISSING
+                                   : STORE_REFUSE_MISSING, &created);
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");
@@ -331,7 +333,9 @@ int cmd_merge(int argc, char **argv)
                                o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
                                &h, &t);
     catalog_free(cat);
-    store_close(st);
+    /* A new office only for a bundle merged: 'merge --db new.db lap.db'
+     * must not leave an empty office behind. */
+    cmd_close_store(st, "khaosat merge", created, t.merged > 0);
     return bad;
 }
 

@@ -18,21 +18,45 @@
 #include "core/ui_text.h"
 #include "core/util.h"
 
-store *cmd_open_store(const char *prog, const char *db_opt,
-                      enum store_missing how)
+store *cmd_open_store_new(const char *prog, const char *db_opt,
+                          enum store_missing how, int *created)
 {
     store *st = NULL;
     char *err = NULL;
-    int created = 0;
-    if (store_open_at(db_opt, how, &st, &created, &err) != 0) {
+    *created = 0;
+    if (store_open_at(db_opt, how, &st, created, &err) != 0) {
         cmd_eprintf("%s: %s\n", prog, err);
         free(err);
         return NULL;
     }
-    if (created)
+    if (*created)
         cmd_eprintf(_("%s: created a new database %s\n"), prog,
                 store_path(st));
     return st;
+}
+
+store *cmd_open_store(const char *prog, const char *db_opt,
+                      enum store_missing how)
+{
+    int created;
+    return cmd_open_store_new(prog, db_opt, how, &created);
+}
+
+void cmd_close_store(store *st, const char *prog, int created, int used)
+{
+    if (!created || used) {
+        store_close(st);
+        return;
+    }
+    char *path = xstrdup(store_path(st)), *err = NULL;
+    if (store_close_and_remove(st, &err) != 0) {
+        cmd_eprintf("%s: %s\n", prog, err);
+        free(err);
+    } else {
+        cmd_eprintf(_("%s: nothing was taken in; the new database %s was "
+                      "removed again\n"), prog, path);
+    }
+    free(path);
 }
 
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt)

@@ -17,6 +17,12 @@
  * stderr.  Prints the reason and returns NULL on failure. */
 store *cmd_open_store(const char *prog, const char *db_opt,
                       enum store_missing how);
+/* The same, *created set when the database was made now. */
+store *cmd_open_store_new(const char *prog, const char *db_opt,
+                          enum store_missing how, int *created);
+/* Close st; a database created by this command (created) that it put
+ * nothing into (!used) is removed again, and that is said. */
+void cmd_close_store(store *st, const char *prog, int created, int used);
 /* Load the forms directory forms_opt, or the default one. Forms with
  * errors are reported and left out. Returns NULL when none can be read. */
 catalog *cmd_load_catalog(const char *prog, const char *forms_opt);

@@ -91,12 +91,19 @@ int cmd_forms(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    store *st = cmd_open_store("khaosat forms", db, STORE_CREATE_MISSING);
+    /* The office's first step may start its database, but only for a
+     * bundle whose forms are taken: a failed accept leaves nothing. */
+    int created = 0;
+    store *st = cmd_open_store_new("khaosat forms", db, STORE_CREATE_MISSING,
+                                   &created);
     if (!st)
         return 1;
-    int bad = 0;
-    for (int i = first; i < argc; i++)
-        bad |= accept_one(st, argv[i], allow ? ENVELOPE_ALLOW_UNSIGNED : 0);
-    store_close(st);
+    int bad = 0, taken = 0;
+    for (int i = first; i < argc; i++) {
+        int rc = accept_one(st, argv[i], allow ? ENVELOPE_ALLOW_UNSIGNED : 0);
+        bad |= rc;
+        taken += rc == 0;
+    }
+    cmd_close_store(st, "khaosat forms", created, taken > 0);
     return bad;
 }

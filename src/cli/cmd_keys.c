@@ -177,13 +177,19 @@ static int keys_list_cmd(store *st)
 {
     keys_self self;
     char *err = NULL;
-    int rc = keys_self_get(st, 1, &self, &err);
+    /* Listing only reads: a database without keys is said to have none
+     * (keys export makes them), never given a new identity here. */
+    int rc = keys_self_get(st, 0, &self, &err);
     if (rc == 0) {
         cmd_printf(_("this     %s %-6s \"%s\" (%s)\n"), self.card.fpr,
                self.card.role, self.card.name, self.card.commune);
         keys_self_clear(&self);
-        rc = keys_list(st, print_trusted, NULL, &err);
+    } else if (rc > 0) {
+        cmd_printf(_("this     (no keys yet: 'khaosat keys export --to FILE' "
+                     "makes them)\n"));
     }
+    if (rc >= 0)
+        rc = keys_list(st, print_trusted, NULL, &err);
     if (rc != 0)
         cmd_eprintf("khaosat keys: %s\n", err);
     free(err);
@@ -298,11 +304,14 @@ int cmd_keys(int argc, char **argv)
      * laptop, may start a database: listing, trusting or backing up keys
      * of a mistyped path must not make a new identity there. */
     int starts = !strcmp(sub, "export") || !strcmp(sub, "restore");
-    store *st = cmd_open_store("khaosat keys", o.db, starts
-                               ? STORE_CREATE_MISSING : STORE_REFUSE_MISSING);
+    int created = 0;
+    store *st = cmd_open_store_new("khaosat keys", o.db, starts
+                                   ? STORE_CREATE_MISSING
+                                   : STORE_REFUSE_MISSING, &created);
     if (!st)
         return 1;
     rc = keys_run(st, sub, &o, argc - 1 - optind, argv + 1 + optind);
-    store_close(st);
+    /* A refused export or restore leaves no new database behind. */
+    cmd_close_store(st, "khaosat keys", created, rc == 0);
     return rc;
 }

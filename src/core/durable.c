@@ -1,6 +1,7 @@
 /* durable.c: write to a temporary, fsync, rename, fsync the directory. */
 #include "config.h"
 #include "core/durable.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 #include <dirent.h>
@@ -83,8 +84,13 @@ durable *durable_begin(const char *dir, unsigned mode, char **err)
     d->tmp = xasprintf("%s/" TMP_PREFIX "XXXXXX" TMP_SUFFIX, dir);
     d->fd = mkostemps(d->tmp, (int)strlen(TMP_SUFFIX), O_CLOEXEC);
     if (d->fd < 0) {
-        *err = xasprintf("%s: cannot create a file there: %s", dir,
-                         strerror(errno));
+        int e = errno;
+        *err = e == EACCES || e == EPERM || e == EROFS
+            ? xasprintf(_("%s: cannot create a file there: the folder is "
+                          "read-only for this user (%s); choose a folder you "
+                          "can write"), dir, strerror(e))
+            : xasprintf(_("%s: cannot create a file there: %s"), dir,
+                        strerror(e));
         free(d->tmp);
         free(d->dir);
         free(d);
@@ -260,10 +266,48 @@ static int is_leftover(const char *name)
         && strcmp(name + n - s, TMP_SUFFIX) == 0;
 }
 
+/* The length of the temporary's name when name is the journal SQLite
+ * keeps beside one of our temporaries (a snapshot being copied), else 0. */
+static size_t companion_of(const char *name)
+{
+    static const char *const side[] = {"-journal", "-wal", "-shm"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        size_t k = strlen(side[i]);
+        if (n > k && strcmp(name + n - k, side[i]) == 0) {
+            char *main_name = xstrndup(name, n - k);
+            int ours = is_leftover(main_name);
+            free(main_name);
+            return ours ? n - k : 0;
+        }
+    }
+    return 0;
+}
+
+/* Non-zero when the temporary name in dfd is being written (its writer
+ * holds a lock on it). */
+static int is_live(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int live = flock(fd, LOCK_EX | LOCK_NB) != 0;
+    close(fd);
+    return live;
+}
+
 /* Remove one leftover unless it is a live file of another process (its
- * writer holds a lock on it).  Returns 1 when it was removed. */
+ * writer holds a lock on it, or on the temporary a journal belongs to).
+ * Returns 1 when it was removed. */
 static int sweep_one(int dfd, const char *name)
 {
+    size_t main_len = companion_of(name);
+    if (main_len) {
+        char *main_name = xstrndup(name, main_len);
+        int live = is_live(dfd, main_name);
+        free(main_name);
+        return !live && unlinkat(dfd, name, 0) == 0;
+    }
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -284,7 +328,7 @@ int durable_sweep(const char *dir)
     int removed = 0;
     struct dirent *e;
     while ((e = readdir(dp)) != NULL) {
-        if (!is_leftover(e->d_name))
+        if (!is_leftover(e->d_name) && !companion_of(e->d_name))
             continue;
         removed += sweep_one(dirfd(dp), e->d_name);
     }

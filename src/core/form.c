@@ -207,7 +207,7 @@ form *form_load_file(const char *path, diag_list *diags)
     }
     if (!text) {
         diag_add(diags, path, 0, 0, _("cannot read the form: %s"),
-                 strerror(errno));
+                 util_strerror(errno));
         return NULL;
     }
     form *f = form_load_string(text, len, path, diags);

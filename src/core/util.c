@@ -3,12 +3,16 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/i18n.h"
 
 static void (*fatal_hook)(void);
 
@@ -229,11 +233,44 @@ char *util_read_file(const char *path, size_t *len)
     return util_read_file_max(path, SIZE_MAX, len);
 }
 
+int util_open_regular(const char *path, int flags)
+{
+    /* Non-blocking: opening a FIFO must not wait for its other end. */
+    int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = S_ISDIR(sb.st_mode) ? EISDIR : UTIL_ENOTREG;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+const char *util_strerror(int e)
+{
+    if (e == UTIL_ENOTREG)
+        return _("not a regular file (a pipe, a device or a socket); give "
+                 "a file");
+    return strerror(e);
+}
+
 char *util_read_file_max(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = util_open_regular(path, O_RDONLY);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
         return NULL;
+    }
     sbuf b;
     sbuf_init(&b);
     char chunk[65536];

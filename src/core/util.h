@@ -3,6 +3,7 @@
 #ifndef KHAOSAT_UTIL_H
 #define KHAOSAT_UTIL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -92,6 +93,17 @@ char *util_read_file(const char *path, size_t *len);
 /* Like util_read_file, but a file longer than max bytes is refused (NULL,
  * errno EFBIG) after reading at most max + 64 KB of it. */
 char *util_read_file_max(const char *path, size_t max, size_t *len);
+/* The errno util_open_regular sets for a path that is not a regular file
+ * (ENODEV: no other error of open(2) on an existing path uses it). */
+#define UTIL_ENOTREG ENODEV
+/* Open path (flags as open(2); close-on-exec) only when it is a regular
+ * file: every file a user names (a database, a form, a report definition)
+ * goes through here, so a FIFO or a device is refused at once instead of
+ * hanging or never ending.  -1 with errno (UTIL_ENOTREG, EISDIR, or
+ * open's own) on failure. */
+int util_open_regular(const char *path, int flags);
+/* strerror(e), with words for UTIL_ENOTREG (not to be freed). */
+const char *util_strerror(int e);
 /* Read the line "KEY: value" at *p (before end) into buf (cap bytes,
  * NUL-terminated) and move *p past it; -1 when the line is not that or the
  * value does not fit.  For the text headers of khaosat's files. */

@@ -650,9 +650,17 @@ report_def *report_def_load_string(const char *text, size_t len,
 report_def *report_def_load(const char *path, diag_list *diags)
 {
     size_t len;
-    char *text = util_read_file(path, &len);
+    /* The same limit as a form's: a report definition is smaller still. */
+    char *text = util_read_file_max(path, FORM_MAX_BYTES, &len);
+    if (!text && errno == EFBIG) {
+        diag_add(diags, path, 0, 0, _("the report definition is larger than "
+                                      "%ld MB; khaosat does not read it"),
+                 FORM_MAX_BYTES / (1024 * 1024));
+        return NULL;
+    }
     if (!text) {
-        diag_add(diags, path, 0, 0, _("cannot read: %s"), strerror(errno));
+        diag_add(diags, path, 0, 0, _("cannot read: %s"),
+                 util_strerror(errno));
         return NULL;
     }
     report_def *d = report_def_load_string(text, len, path, diags);

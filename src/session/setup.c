@@ -2,12 +2,14 @@
  * written by hand or by a spreadsheet: an optional byte-order mark, quoted
  * fields, CRLF) and checking every row before anything is stored. */
 #include "config.h"
+#include <errno.h>
 #include "session/setup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* The rows of a CSV file: cells[r][c], ncols[r]; line[r] its first line. */
@@ -111,7 +113,9 @@ static int csv_load(const char *path, const char *const *want, size_t nwant,
     size_t len;
     char *text = util_read_file_max(path, 16L << 20, &len);
     if (!text) {
-        *err = xasprintf("%s: cannot be read", path);
+        *err = xasprintf(_("%s: cannot be read: %s"), path,
+                         errno == EFBIG ? _("larger than 16 MB")
+                                        : util_strerror(errno));
         return -1;
     }
     int rc = csv_parse(path, text, len, t, err);

@@ -109,6 +109,14 @@ enum store_missing {
  * what and why; it is NULL on success. */
 int store_open_at(const char *db_opt, enum store_missing how, store **out,
                   int *created, char **errmsg);
+/* Close st and remove its file (and -wal, -shm): only for a database the
+ * same command created and then put nothing into (a merge or forms accept
+ * that took no bundle), so that a failed start leaves no empty office. */
+int store_close_and_remove(store *st, char **err);
+/* Non-zero when head (the first n bytes of a file) is the start of a
+ * khaosat laptop or office database, which a user may give where a bundle
+ * or a backup is expected. */
+int store_header_is_database(const unsigned char *head, size_t n);
 /* "PATH was made by a newer khaosat ...; update khaosat" for a database
  * of schema version (newly allocated). */
 char *store_newer_msg(const char *path, long version);
@@ -125,14 +133,21 @@ char *store_nearest_dir(const char *path);
  * digest receives the content digest of what was copied. */
 int store_snapshot(store *st, const char *dest, char digest[65], char **err);
 /* Check a copy held in memory (named name in messages): integrity_check,
- * a khaosat database this khaosat reads, and its content digest. */
+ * a khaosat database this khaosat reads, its content digest and (when
+ * interviews is not NULL) how many interviews it holds. */
 int store_check_image(const char *name, const unsigned char *data,
-                      size_t len, char digest[65], char **err);
+                      size_t len, char digest[65], long *interviews,
+                      char **err);
 /* The same checks of the database file at path, opened read-only. */
 int store_check_file(const char *path, char digest[65], char **err);
 /* How many interviews st holds and when the last was changed (*latest
  * newly allocated, NULL when none). */
 int store_data_summary(store *st, long *interviews, char **latest);
+/* What st holds besides a new database's own device id (and, with
+ * skip_keys, its own keys), in words ("3 interviews, its keys, 2 trusted
+ * cards"): newly allocated, NULL when nothing (a restore may then write
+ * over it without --replace). */
+char *store_data_held(store *st, int skip_keys);
 /* Close st leaving its file whole and alone (no -wal), ready to be
  * replaced; refused while another program has it open.  st is closed
  * either way. */

@@ -156,9 +156,11 @@ int store_snapshot(store *st, const char *dest, char digest[65], char **err)
     return 0;
 }
 
-/* integrity_check, khaosat's identity and the digest of an open copy;
- * *why newly allocated on failure. */
-static int check_copy(sqlite3 *db, char digest[65], char **why)
+/* integrity_check, khaosat's identity, the digest of an open copy and
+ * (interviews not NULL) how many interviews it holds; *why newly allocated
+ * on failure. */
+static int check_copy(sqlite3 *db, char digest[65], long *interviews,
+                      char **why)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL);
@@ -189,6 +191,8 @@ static int check_copy(sqlite3 *db, char digest[65], char **why)
     }
     if (rc == SQLITE_OK)
         rc = digest_db(db, digest);
+    if (rc == SQLITE_OK && interviews)
+        rc = sqlutil_long(db, "SELECT count(*) FROM interviews", interviews);
     if (rc != SQLITE_OK) {
         *why = xasprintf(_("damaged, cannot be read: %s"), sqlite3_errstr(rc));
         return -1;
@@ -197,7 +201,8 @@ static int check_copy(sqlite3 *db, char digest[65], char **why)
 }
 
 int store_check_image(const char *name, const unsigned char *data,
-                      size_t len, char digest[65], char **err)
+                      size_t len, char digest[65], long *interviews,
+                      char **err)
 {
     sqlite3 *db = NULL;
     char *why = NULL;
@@ -218,7 +223,7 @@ int store_check_image(const char *name, const unsigned char *data,
     if (rc != SQLITE_OK || len == 0)
         why = xstrdup(_("empty or unreadable copy"));
     else
-        rc = check_copy(db, digest, &why);
+        rc = check_copy(db, digest, interviews, &why);
     sqlite3_close(db);
     if (why) {
         *err = xasprintf("%s: %s", name, why);
@@ -240,7 +245,7 @@ int store_check_file(const char *path, char digest[65], char **err)
     if (rc != SQLITE_OK)
         why = xasprintf(_("cannot open: %s"), sqlite3_errstr(rc));
     else
-        check_copy(db, digest, &why);
+        check_copy(db, digest, NULL, &why);
     sqlite3_close(db);
     if (why) {
         *err = xasprintf("%s: %s", path, why);
@@ -294,4 +299,69 @@ int store_close_for_replace(store *st, char **err)
     free(mode);
     store_close(st);
     return 0;
+}
+
+/* "N things" for n rows of table, in words for the tables people know. */
+static char *held_text(const char *table, long n)
+{
+    unsigned long k = (unsigned long)n;
+    if (!strcmp(table, "interviews"))
+        return xasprintf(ngettext("%ld interview", "%ld interviews", k), n);
+    if (!strcmp(table, "identity"))
+        return xstrdup(_("its keys"));
+    if (!strcmp(table, "trusted"))
+        return xasprintf(ngettext("%ld trusted card", "%ld trusted cards", k),
+                         n);
+    if (!strcmp(table, "reviews"))
+        return xasprintf(ngettext("%ld review", "%ld reviews", k), n);
+    if (!strcmp(table, "revisions"))
+        return xasprintf(ngettext("%ld revision", "%ld revisions", k), n);
+    if (!strcmp(table, "bundles"))
+        return xasprintf(ngettext("%ld bundle merged or exported",
+                                  "%ld bundles merged or exported", k), n);
+    if (!strcmp(table, "settings"))
+        return xasprintf(ngettext("%ld setting", "%ld settings", k), n);
+    if (!strcmp(table, "villages") || !strcmp(table, "households"))
+        return xasprintf(ngettext("%ld row of its set-up",
+                                  "%ld rows of its set-up", k), n);
+    if (!strcmp(table, "forms"))
+        return xasprintf(ngettext("%ld form", "%ld forms", k), n);
+    return xasprintf(_("%ld rows of %s"), n, table);
+}
+
+char *store_data_held(store *st, int skip_keys)
+{
+    sqlite3_stmt *t = NULL;
+    sbuf b;
+    sbuf_init(&b);
+    if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_master WHERE type"
+                           " = 'table' AND name NOT LIKE 'sqlite%'"
+                           " ORDER BY rowid", -1, &t, NULL) != SQLITE_OK) {
+        sbuf_free(&b);
+        return xstrdup(_("data that cannot be read"));
+    }
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(t, 0);
+        if (skip_keys && !strcmp(name, "identity"))
+            continue;
+        /* Every new database has its device id: that alone is not data. */
+        char *q = sqlite3_mprintf(strcmp(name, "settings") ? "SELECT count(*)"
+                                  " FROM \"%w\"" : "SELECT count(*) FROM"
+                                  " \"%w\" WHERE key <> 'device_id'", name);
+        long n = 0;
+        if (sqlutil_long(st->db, q, &n) != SQLITE_OK)
+            n = 1;
+        sqlite3_free(q);
+        if (n > 0) {
+            char *w = held_text(name, n);
+            sbuf_addf(&b, "%s%s", b.len ? ", " : "", w);
+            free(w);
+        }
+    }
+    sqlite3_finalize(t);
+    if (!b.len) {
+        sbuf_free(&b);
+        return NULL;
+    }
+    return sbuf_detach(&b);
 }

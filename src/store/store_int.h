@@ -95,4 +95,9 @@ sqlite3 *store_sqlite(store *st);
  * is no such interview, or -1. */
 int store_touch(store *st, const char *uuid, const char *time);
 
+/* Why the folder of the database at path stops SQLite from keeping its
+ * -wal and -shm beside it (read-only), newly allocated; NULL when it does
+ * not. */
+char *store_why_dir_readonly(const char *path);
+
 #endif

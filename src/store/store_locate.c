@@ -41,6 +41,22 @@ static char *missing_msg(const char *path)
     return msg;
 }
 
+/* Non-zero when path has a -wal or -journal beside it that holds
+ * something: an empty file is then a database whose first pages are
+ * still there. */
+static int has_journal(const char *path)
+{
+    static const char *const side[] = {"-wal", "-journal"};
+    int found = 0;
+    for (size_t i = 0; !found && i < sizeof side / sizeof *side; i++) {
+        char *p = xasprintf("%s%s", path, side[i]);
+        struct stat sb;
+        found = stat(p, &sb) == 0 && sb.st_size > 0;
+        free(p);
+    }
+    return found;
+}
+
 char *store_why_unreadable(const char *path)
 {
     struct stat sb;
@@ -53,7 +69,18 @@ char *store_why_unreadable(const char *path)
     if (S_ISDIR(sb.st_mode))
         return xasprintf(_("%s is a folder, not a database; give the "
                            "database file itself with --db"), path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0 && !has_journal(path))
+        /* SQLite takes an empty file for an empty database: a file made
+         * by mistake (touch, a failed copy) would become an office. */
+        return xasprintf(_("%s is an empty file (0 bytes), not a khaosat "
+                           "database: give the right database with --db, "
+                           "or remove the empty file first if a new "
+                           "database is meant"), path);
+    int fd = util_open_regular(path, O_RDONLY);
+    if (fd < 0 && errno == UTIL_ENOTREG)
+        return xasprintf(_("%s is not a database file (a pipe, a device or "
+                           "a socket); give the database file itself with "
+                           "--db"), path);
     if (fd < 0 && (errno == EACCES || errno == EPERM))
         return xasprintf(_("%s: permission denied: this user may not read "
                            "the database; run khaosat as the user who owns "
@@ -84,6 +111,11 @@ static char *why_not_writable(const char *path)
                            "database: make it writable (chmod u+w) or copy "
                            "it to a folder of yours"), path);
     }
+    return store_why_dir_readonly(path);
+}
+
+char *store_why_dir_readonly(const char *path)
+{
     /* SQLite keeps its journal (-wal, -shm) beside the database. */
     char *dir = durable_dirname(path);
     char *msg = NULL;
@@ -133,6 +165,12 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
     } else if ((*errmsg = why_not_writable(path)) != NULL) {
         free(path);
         return -1;
+    } else {
+        /* A killed backup or restore leaves a whole copy of a database
+         * beside it: gone at the next open (live ones are locked). */
+        char *dir = durable_dirname(path);
+        durable_sweep(dir);
+        free(dir);
     }
     int rc = store_open_mode(path, !exists, out, errmsg);
     if (rc == 0 && !exists) {
@@ -148,4 +186,35 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
     }
     free(path);
     return rc;
+}
+
+int store_close_and_remove(store *st, char **err)
+{
+    char *path = xstrdup(store_path(st));
+    store_close(st);
+    int rc = 0;
+    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        char *p = xasprintf("%s%s", path, side[i]);
+        if (unlink(p) != 0 && errno != ENOENT && rc == 0) {
+            *err = xasprintf(_("%s: cannot remove it: %s"), p,
+                             strerror(errno));
+            rc = -1;
+        }
+        free(p);
+    }
+    free(path);
+    return rc;
+}
+
+int store_header_is_database(const unsigned char *head, size_t n)
+{
+    static const char magic[16] = "SQLite format 3";
+    if (n < 72 || memcmp(head, magic, sizeof magic) != 0)
+        return 0;
+    /* SQLite's header keeps PRAGMA application_id at offset 68. */
+    unsigned long app = (unsigned long)head[68] << 24
+        | (unsigned long)head[69] << 16 | (unsigned long)head[70] << 8
+        | head[71];
+    return app == STORE_APP_ID;
 }

@@ -35,6 +35,10 @@ static char *reader_refusal(sqlite3 *db, const char *path)
     int rc = sqlutil_long(db, "PRAGMA application_id", &app);
     if (rc == SQLITE_OK)
         rc = sqlutil_long(db, "PRAGMA user_version", &ver);
+    char *dir_ro = rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN
+        ? store_why_dir_readonly(path) : NULL;
+    if (dir_ro)
+        return dir_ro;
     if (rc != SQLITE_OK && rc != SQLITE_NOTADB)
         /* A real read failure, not a foreign file: say which. */
         return xasprintf(_("%s: cannot read the database: %s"), path,

@@ -95,8 +95,13 @@ static int bfile_open(const char *path, bfile *b, char **why)
     size_t n = b->size < HEAD_MAX ? (size_t)b->size : HEAD_MAX;
     if (bundle_file_read(b->fd, 0, head, n, why) != 0
         || (parse_head(head, n, &b->info, &b->hlen) != 0
-            && (*why = xstrdup(_("not a khaosat backup, or a damaged "
-                                 "one"))))) {
+            && (*why = xstrdup(store_header_is_database(
+                                   (const unsigned char *)head, n)
+                               ? _("a khaosat database, not a backup: make "
+                                   "a backup of it with 'khaosat backup --db "
+                                   "FILE --to BACKUP'")
+                               : _("not a khaosat backup, or a damaged "
+                                   "one"))))) {
         close(b->fd);
         return -1;
     }
@@ -178,9 +183,14 @@ static unsigned char *bfile_body(const char *path, const bfile *b,
         }
     }
     char digest[65], *err = NULL;
-    if (store_check_image(_("the database inside"), d, *len, digest,
+    long count = -1;
+    if (store_check_image(_("the database inside"), d, *len, digest, &count,
                           &err) != 0
-        || strcmp(digest, b->info.digest) != 0) {
+        || strcmp(digest, b->info.digest) != 0
+        || (count != b->info.interviews
+            && (err = xasprintf(_("damaged or altered: its header says %ld "
+                                  "interviews, the database inside holds "
+                                  "%ld"), b->info.interviews, count)))) {
         *why = err ? err : xstrdup(_("the database inside does not hold "
                                      "what was backed up (its content "
                                      "digest differs)"));
@@ -315,10 +325,21 @@ static int verify_written(const char *path, const keys_self *self,
     return 0;
 }
 
+/* Remove what a killed backup or restore left in the folder of file (its
+ * temporaries hold a whole copy of a database). */
+static void sweep_beside(const char *file)
+{
+    char *dir = durable_dirname(file);
+    durable_sweep(dir);
+    free(dir);
+}
+
 int backup_write(store *st, const char *path, const char *passphrase,
                  backup_info *info, char **err)
 {
     memset(info, 0, sizeof *info);
+    sweep_beside(store_path(st));
+    sweep_beside(path);
     keys_self self;
     memset(&self, 0, sizeof self);
     int rc = keys_self_get(st, 0, &self, err);
@@ -327,7 +348,7 @@ int backup_write(store *st, const char *path, const char *passphrase,
     info->sealed = rc == 0;
     if (info->sealed)
         memcpy(info->database, self.card.fpr, KEYS_FPR_SIZE);
-    char *keys = NULL, *latest = NULL;
+    char *keys = NULL;
     size_t klen = 0, len = 0;
     unsigned char *data = NULL;
     rc = -1;
@@ -335,10 +356,6 @@ int backup_write(store *st, const char *path, const char *passphrase,
         && keys_backup_text(st, passphrase, &keys, &klen, err) != 0)
         goto out;
     info->keys_len = (long long)klen;
-    if (store_data_summary(st, &info->interviews, &latest) != 0) {
-        *err = xstrdup(store_errmsg(st));
-        goto out;
-    }
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -346,7 +363,9 @@ int backup_write(store *st, const char *path, const char *passphrase,
     if (!(data = snapshot(st, &len, info->digest, err)))
         goto out;
     char check[65];
-    if (store_check_image(store_path(st), data, len, check, err) != 0)
+    /* Counted in the copy: a merge may add interviews meanwhile. */
+    if (store_check_image(store_path(st), data, len, check,
+                          &info->interviews, err) != 0)
         goto out;
     if (strcmp(check, info->digest) != 0) {
         *err = xasprintf(_("%s: the copy differs from the database; nothing "
@@ -363,7 +382,6 @@ out:
         free(data);
     }
     free(keys);
-    free(latest);
     keys_self_clear(&self);
     return rc;
 }
@@ -382,8 +400,25 @@ int backup_read_info(const char *path, backup_info *info, char **err)
     return 0;
 }
 
+/* Non-zero when st's own keys are those a sealed b is sealed for: keys
+ * restored first ('khaosat keys restore') to open the backup are not data
+ * the restore loses. */
+static int holds_backup_keys(store *st, const bfile *b)
+{
+    keys_self self;
+    char *why = NULL;
+    if (!b->info.sealed || keys_self_get(st, 0, &self, &why) != 0) {
+        free(why);
+        return 0;
+    }
+    int same = !strcmp(self.card.fpr, b->info.database);
+    keys_self_clear(&self);
+    return same;
+}
+
 /* Whether the database at target may be replaced: *st is left open when
- * it opens; a damaged one is replaced only with replace. */
+ * it opens; a damaged one, or one holding any data, is replaced only with
+ * replace. */
 static int check_target(const char *target, int replace, const bfile *b,
                         store **st, char **err)
 {
@@ -394,28 +429,43 @@ static int check_target(const char *target, int replace, const bfile *b,
             free(why);
             return 0;
         }
-        *err = xasprintf(_("%s; restoring over it needs --replace"), why);
+        *err = xasprintf(_("%s; restoring over it needs --replace (what is "
+                           "there is then kept beside it)"), why);
         free(why);
         return -1;
     }
+    if (replace)
+        return 0;
     long n = 0;
-    char *latest = NULL;
+    char *latest = NULL, *msg = NULL;
     if (store_data_summary(*st, &n, &latest) != 0) {
         *err = xstrdup(store_errmsg(*st));
         return -1;
     }
+    char *held = store_data_held(*st, holds_backup_keys(*st, b));
     int newer = latest && strcmp(latest, b->info.made) > 0;
-    if (n > 0 && !replace)
-        *err = newer
-            ? xasprintf(_("%s holds %ld interviews, changed as late as %s, "
-                          "after this backup was made (%s): restoring would "
-                          "lose that work; use --replace if that is meant"),
-                        target, n, latest, b->info.made)
-            : xasprintf(_("%s already holds %ld interviews: restoring "
-                          "would replace them with the backup's; use "
-                          "--replace if that is meant"), target, n);
+    if (newer)
+        msg = xasprintf(_("%s holds %ld interviews, changed as late as %s, "
+                           "after this backup was made (%s): restoring would "
+                           "lose that work; use --replace if that is meant "
+                           "(what is there is then kept beside it)"),
+                         target, n, latest, b->info.made);
+    else if (n > 0)
+        msg = xasprintf(_("%s already holds %ld interviews: restoring "
+                           "would replace them with the backup's; use "
+                           "--replace if that is meant (what is there is "
+                           "then kept beside it)"), target, n);
+    else if (held)
+        msg = xasprintf(_("%s holds no interview but holds %s: restoring "
+                           "would replace them with the backup's; use "
+                           "--replace if that is meant (what is there is "
+                           "then kept beside it)"), target, held);
     free(latest);
-    return n > 0 && !replace ? -1 : 0;
+    free(held);
+    if (!msg)
+        return 0;
+    *err = msg;
+    return -1;
 }
 
 /* The keys that open a sealed backup: the target database's own, else
@@ -460,10 +510,85 @@ static int opening_keys(const char *path, const bfile *b, store *st,
     return rc;
 }
 
-/* Write data as the database at target, replacing st's file. */
-static int replace_db(const char *target, const unsigned char *data,
-                      size_t len, const char *digest, store *st,
-                      char **err)
+/* A copy of the file from at the new name to (no hard links on this
+ * disk, a FAT stick). */
+static int copy_file(const char *from, const char *to, char **err)
+{
+    size_t len = 0;
+    char *data = util_read_file(from, &len);
+    if (!data) {
+        *err = xasprintf("%s: %s", from, strerror(errno));
+        return -1;
+    }
+    int rc = durable_write_file(to, data, len, 0600, DURABLE_NEW, err);
+    sodium_memzero(data, len);
+    free(data);
+    return rc;
+}
+
+/* Keep the database at target, with the -wal or -journal that belongs to
+ * it, under a new name beside it before a restore replaces it: a hard link
+ * (instant, whatever its size), else a copy.  *kept newly allocated. */
+static int keep_replaced(const char *target, char **kept, char **err)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char *name = NULL;
+    for (int i = 1; i < 100; i++) {
+        name = i == 1 ? xasprintf("%s.before-restore-%s", target, stamp)
+                      : xasprintf("%s.before-restore-%s-%d", target, stamp, i);
+        if (link(target, name) == 0)
+            break;
+        char *why = NULL;
+        if (errno != EEXIST && copy_file(target, name, &why) == 0)
+            break;
+        if (why && access(name, F_OK) != 0) {
+            *err = why;
+            free(name);
+            return -1;
+        }
+        free(why);
+        free(name);
+        name = NULL;
+    }
+    if (!name) {
+        *err = xasprintf(_("%s: no free name to keep it under"), target);
+        return -1;
+    }
+    static const char *const side[] = {"-wal", "-journal"};
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        char *from = xasprintf("%s%s", target, side[i]);
+        char *to = xasprintf("%s%s", name, side[i]);
+        if (rename(from, to) != 0 && errno != ENOENT) {
+            *err = xasprintf(_("%s: cannot keep it as %s: %s"), from, to,
+                             strerror(errno));
+            free(from);
+            free(to);
+            free(name);
+            return -1;
+        }
+        free(from);
+        free(to);
+    }
+    char *dir = durable_dirname(target);
+    int rc = durable_sync_dir(dir, err);
+    free(dir);
+    if (rc != 0) {
+        free(name);
+        return -1;
+    }
+    *kept = name;
+    return 0;
+}
+
+/* Write data as the database at target, replacing st's file (and keeping
+ * it, *kept, when there is one: exists). */
+static int replace_db(const char *target, int exists,
+                      const unsigned char *data, size_t len,
+                      const char *digest, store *st, char **kept, char **err)
 {
     int rc = store_mkdirs_for(target);
     if (rc) {
@@ -490,33 +615,56 @@ static int replace_db(const char *target, const unsigned char *data,
         durable_abort(d);
         return -1;
     }
-    /* What is left beside the old file belongs to the old file. */
-    static const char *const side[] = {"-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
-        char *p = xasprintf("%s%s", target, side[i]);
-        unlink(p);
-        free(p);
+    if (exists && keep_replaced(target, kept, err) != 0) {
+        durable_abort(d);
+        return -1;
     }
+    /* SQLite's shared memory index belongs to the old file. */
+    char *shm = xasprintf("%s-shm", target);
+    unlink(shm);
+    free(shm);
     return durable_commit(d, target, DURABLE_REPLACE_DATABASE, err);
+}
+
+/* The database a restore writes: db_opt or the default, a symbolic link
+ * resolved to the file it names (replacing the link itself would leave
+ * that file as it was).  NULL with *err. */
+static char *restore_target(const char *db_opt, char **err)
+{
+    char *target = NULL;
+    if (db_opt && *db_opt)
+        target = xstrdup(db_opt);
+    else if (store_default_path(&target) != 0) {
+        *err = xstrdup(_("cannot find a place for the database ($HOME is "
+                         "not set); give one with --db PATH"));
+        return NULL;
+    }
+    struct stat sb;
+    if (lstat(target, &sb) != 0 || !S_ISLNK(sb.st_mode))
+        return target;
+    char *real = realpath(target, NULL);
+    if (!real)
+        *err = xasprintf(_("%s is a symbolic link to a file that cannot be "
+                           "reached (%s); give the database file itself with "
+                           "--db"), target, strerror(errno));
+    free(target);
+    return real;
 }
 
 int backup_restore(const char *path, const char *db_opt, int replace,
                    backup_ask_fn ask, void *ctx, backup_info *info,
-                   int *created, char **err)
+                   backup_restored *out, char **err)
 {
-    *created = 0;
+    memset(out, 0, sizeof *out);
     bfile b;
-    char *why = NULL, *target = NULL;
+    char *why = NULL;
     if (bfile_open(path, &b, &why) != 0) {
         *err = xasprintf("%s: %s", path, why);
         free(why);
         return -1;
     }
     *info = b.info;
-    if (db_opt && *db_opt)
-        target = xstrdup(db_opt);
-    else if (store_default_path(&target) != 0)
-        target = NULL;
+    char *target = restore_target(db_opt, err);
     struct stat sb;
     int exists = target && stat(target, &sb) == 0;
     store *st = NULL;
@@ -525,9 +673,14 @@ int backup_restore(const char *path, const char *db_opt, int replace,
     unsigned char *data = NULL;
     size_t len = 0;
     int rc = -1;
+    if (target)
+        sweep_beside(target);
     if (!target)
-        *err = xstrdup(_("cannot find a place for the database ($HOME is "
-                         "not set); give one with --db PATH"));
+        ;
+    else if (exists && !S_ISREG(sb.st_mode))
+        *err = xasprintf(_("%s is not a database file (a folder, a pipe or "
+                           "a device); give the database file with --db"),
+                         target);
     else if (exists && check_target(target, replace, &b, &st, err) != 0)
         ;
     else if (b.info.sealed
@@ -536,9 +689,10 @@ int backup_restore(const char *path, const char *db_opt, int replace,
     else if (!(data = bfile_body(path, &b, &self, &len, &why)))
         *err = xasprintf("%s: %s", path, why);
     else {
-        rc = replace_db(target, data, len, b.info.digest, st, err);
+        rc = replace_db(target, exists, data, len, b.info.digest, st,
+                        &out->kept, err);
         st = NULL;
-        *created = rc == 0 && !exists;
+        out->created = rc == 0 && !exists;
     }
     store_close(st);
     if (data) {
@@ -548,6 +702,32 @@ int backup_restore(const char *path, const char *db_opt, int replace,
     close(b.fd);
     keys_self_clear(&self);
     free(why);
-    free(target);
+    if (rc == 0)
+        out->target = target;
+    else
+        free(target);
     return rc;
+}
+
+void backup_restored_clear(backup_restored *r)
+{
+    free(r->target);
+    free(r->kept);
+    r->target = r->kept = NULL;
+}
+
+char *backup_keys_advice(const backup_info *info)
+{
+    if (!info->sealed)
+        return xstrdup(_("It is not sealed (this database has no keys): "
+                         "keep it as safe as the laptop."));
+    if (info->keys_len)
+        return xasprintf(_("It is sealed for this database's key %s, with "
+                           "its keys inside under the passphrase: keep the "
+                           "passphrase apart from the file."), info->database);
+    return xasprintf(_("It is sealed for this database's key %s and does "
+                       "not hold the keys: restoring it needs this "
+                       "database's keys. Keep them with 'khaosat keys backup "
+                       "--to FILE' (apart from this file), or back up with "
+                       "--with-keys."), info->database);
 }

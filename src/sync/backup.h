@@ -52,13 +52,29 @@ int backup_write(store *st, const char *path, const char *passphrase,
 /* Read the header of a backup file. */
 int backup_read_info(const char *path, backup_info *info, char **err);
 
+/* What a restore did. */
+typedef struct backup_restored {
+    char *target;       /* the database written (a link given is resolved) */
+    char *kept;         /* where what was replaced is kept, or NULL */
+    int created;        /* the database did not exist before */
+} backup_restored;
+
 /* Restore the backup file into the database db_opt names (NULL: the
- * default one), creating it when missing (*created = 1).  A database
- * holding interviews is replaced only with replace set.  A sealed backup is
- * opened with the keys of that database, else with the keys inside, whose
- * passphrase ask is called for.  *info describes the backup. */
+ * default one), creating it when missing.  A database holding any data
+ * (interviews, keys, trusted cards, set-up...) is replaced only with
+ * replace set, and then kept beside it first (*out.kept).  A sealed backup
+ * is opened with the keys of that database, else with the keys inside,
+ * whose passphrase ask is called for.  *info describes the backup; *out's
+ * strings are newly allocated (backup_restored_clear). */
 int backup_restore(const char *path, const char *db_opt, int replace,
                    backup_ask_fn ask, void *ctx, backup_info *info,
-                   int *created, char **err);
+                   backup_restored *out, char **err);
+/* Free the strings of a restore's outcome. */
+void backup_restored_clear(backup_restored *r);
+
+/* What to tell the user after a backup described by info: whether it is
+ * sealed, and for a sealed one without its keys inside, that restoring it
+ * needs this database's keys and how to keep them.  Newly allocated. */
+char *backup_keys_advice(const backup_info *info);
 
 #endif

@@ -14,7 +14,9 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "store/sqlutil.h"
+#include "store/store.h"
 #include "core/util.h"
 
 struct bundle {
@@ -61,6 +63,11 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
     static const char magic[16] = "SQLite format 3";
     if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0)
         return refuse(why, "not a khaosat bundle (not a SQLite file)");
+    if (store_header_is_database(data, len))
+        return refuse(why, "%s", _("a khaosat database (a laptop's or an "
+                                   "office's), not a bundle: make a bundle "
+                                   "of it with 'khaosat export --db FILE "
+                                   "--to DIR'"));
     int rc = sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_deserialize(*db, "main", data, (sqlite3_int64)len,

@@ -325,14 +325,13 @@ void ui_backup(ui_app *a)
     if (backup_write(a->st, path, NULL, &info, &err) != 0)
         msg = xasprintf(_("The backup failed: %s.\n\nNothing was backed "
                           "up; the database is as it was."), err);
-    else
+    else {
+        char *advice = backup_keys_advice(&info);
         msg = xasprintf(_("%ld interviews backed up to\n\n%s\n\nThe file "
-                          "was read back and checked.%s"), info.interviews,
-                        path, info.sealed
-                        ? _(" It is sealed for this database's key: keep a "
-                            "key backup too (khaosat keys backup).")
-                        : _(" It is not sealed: keep it as safe as the "
-                            "laptop."));
+                          "was read back and checked. %s"), info.interviews,
+                        path, advice);
+        free(advice);
+    }
     ui_show_text(title, msg);
     free(msg);
     free(err);
