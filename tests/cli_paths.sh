@@ -25,6 +25,15 @@ for cmd in conflicts "report --forms $FORMS" "simulate --forms $FORMS --form hou
     [ ! -s "$TMP/zero.db" ] && [ ! -e "$TMP/zero.db-wal" ] || fail "$cmd wrote into the empty file"
 done
 
+# --- 7. The store's messages speak Vietnamese too.
+run env LANGUAGE=vi "$K" conflicts --db "$TMP/zero.db"
+expect_status 1
+expect_err_contains "$TMP/zero.db là tệp rỗng (0 byte)"
+run env LANGUAGE=vi "$K" review --db "$TMP/lap.db" 00000000-0000-4000-8000-000000000000 --approve
+expect_status 1
+expect_err_contains "duyệt: không có phiếu 00000000-0000-4000-8000-000000000000"
+same_lap "a review of no interview"
+
 # --- 5. A FIFO anywhere a file is named: refused at once, never waited on.
 mkfifo "$TMP/fifo.db" "$TMP/fifo.yaml"
 for cmd in conflicts "report --forms $FORMS" "keys list"; do

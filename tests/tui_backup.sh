@@ -55,7 +55,23 @@ run "$K" restore --db "$TMP/r3.db" "$TMP/cmd.kbk"
 expect_status 0
 [ "$(dump "$TMP/r3.db")" = "$(dump "$DB")" ] || fail "backup beside the screen differs"
 
-# 4. A folder that is not there: refused, nothing written.
+# 4. Once the database has keys the backup is sealed, without them: the
+# screen says restoring needs this database's keys and how to keep them,
+# as the command does.
+"$K" keys export --db "$DB" --to "$TMP/office.card" >/dev/null 2>&1
+mkdir "$TMP/usb2"
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/usb2"
+wait_for "6 interviews backed up to" 10
+wait_for "does not hold the keys"
+wait_for "khaosat keys backup"
+key q
+run "$K" backup --db "$DB" --to "$TMP/cmd2.kbk"
+expect_status 0
+expect_out_contains "does not hold the keys: restoring it needs this database's keys"
+
+# 5. A folder that is not there: refused, nothing written.
 key B
 wait_for "Directory to write the backup to"
 ask "$TMP/nowhere"

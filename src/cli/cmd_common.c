@@ -44,7 +44,9 @@ store *cmd_open_store(const char *prog, const char *db_opt,
 
 void cmd_close_store(store *st, const char *prog, int created, int used)
 {
-    if (!created || used) {
+    char *held = created && !used ? store_data_held(st, 0) : NULL;
+    if (!created || used || held) {
+        free(held);
         store_close(st);
         return;
     }

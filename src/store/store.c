@@ -119,13 +119,15 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_REV_SET_HEAD] = "UPDATE interviews SET head = ?2 WHERE uuid = ?1",
 };
 
-/* Build "PATH: message[: reason]" into the store. */
+/* Build "PATH: message[: reason]" into the store.  The message is
+ * translated here: xgettext takes store_fail's and store_failx's format
+ * (po/Makevars). */
 static void set_err(store *st, const char *reason, const char *fmt,
                     va_list ap) KS_PRINTF(3, 0);
 static void set_err(store *st, const char *reason, const char *fmt,
                     va_list ap)
 {
-    char *msg = xvasprintf(fmt, ap);
+    char *msg = xvasprintf(_(fmt), ap);
     free(st->err);
     if (reason)
         st->err = xasprintf("%s: %s: %s", st->path, msg, reason);

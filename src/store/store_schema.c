@@ -357,8 +357,8 @@ static int check_header(const char *path, char **err)
     if (n == 0)
         return 0;           /* an empty file is an empty database */
     if (n < sizeof head || memcmp(head, magic, sizeof head) != 0) {
-        *err = xasprintf("%s is not a SQLite database; khaosat will not "
-                         "touch it", path);
+        *err = xasprintf(_("%s is not a SQLite database; khaosat will not "
+                           "touch it"), path);
         return -1;
     }
     return 0;
@@ -381,18 +381,18 @@ static int check_identity(sqlite3 *db, const char *path, char **err)
     if (rc == SQLITE_OK)
         rc = sqlutil_long(db, "SELECT count(*) FROM sqlite_master", &objects);
     if (rc == SQLITE_NOTADB) {
-        *err = xasprintf("%s is not a SQLite database; khaosat will not "
-                         "touch it", path);
+        *err = xasprintf(_("%s is not a SQLite database; khaosat will not "
+                           "touch it"), path);
         return -1;
     }
     if (rc != SQLITE_OK) {
-        *err = xasprintf("%s: cannot read the database: %s", path,
+        *err = xasprintf(_("%s: cannot read the database: %s"), path,
                          sqlite3_errmsg(db));
         return -1;
     }
     if ((app != 0 && app != STORE_APP_ID) || (app == 0 && objects > 0)) {
-        *err = xasprintf("%s is a SQLite database of another program, not "
-                         "khaosat's; khaosat will not touch it", path);
+        *err = xasprintf(_("%s is a SQLite database of another program, not "
+                           "khaosat's; khaosat will not touch it"), path);
         return -1;
     }
     if (version > STORE_SCHEMA_VERSION) {
@@ -406,7 +406,7 @@ static int check_identity(sqlite3 *db, const char *path, char **err)
  * so a crash mid-way leaves the old schema intact. */
 static int migrate(sqlite3 *db, const char *path, char **err)
 {
-    const char *step = "starting the schema upgrade";
+    const char *step = N_("starting the schema upgrade");
     long version = 0;
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         goto fail_nobegin;
@@ -419,7 +419,7 @@ static int migrate(sqlite3 *db, const char *path, char **err)
         return -1;
     }
     for (long v = version; v < STORE_SCHEMA_VERSION; v++) {
-        step = "upgrading the schema";
+        step = N_("upgrading the schema");
         if (migrations[v].before && migrations[v].before(db) != 0)
             goto fail;
         if (sqlite3_exec(db, migrations[v].sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -433,17 +433,17 @@ static int migrate(sqlite3 *db, const char *path, char **err)
         if (rc != SQLITE_OK)
             goto fail;
     }
-    step = "committing the schema upgrade";
+    step = N_("committing the schema upgrade");
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     return 0;
 fail:
-    *err = xasprintf("%s: %s from schema %ld to %d: %s", path, step,
+    *err = xasprintf(_("%s: %s from schema %ld to %d: %s"), path, _(step),
                      version, STORE_SCHEMA_VERSION, sqlite3_errmsg(db));
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 fail_nobegin:
-    *err = xasprintf("%s: %s: %s", path, step, sqlite3_errmsg(db));
+    *err = xasprintf("%s: %s: %s", path, _(step), sqlite3_errmsg(db));
     return -1;
 }
 
@@ -472,7 +472,7 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
 {
     *out = NULL;
     if (sodium_init() < 0) {
-        *err = xasprintf("%s: libsodium failed to initialise", path);
+        *err = xasprintf(_("%s: libsodium failed to initialise"), path);
         return -1;
     }
     if (check_header(path, err) != 0)
@@ -482,7 +482,7 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
                              | (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (rc != SQLITE_OK) {
-        *err = xasprintf("%s: cannot open: %s", path,
+        *err = xasprintf(_("%s: cannot open: %s"), path,
                          db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return -1;
