@@ -48,6 +48,10 @@ run timeout 20 "$K" report --db "$TMP/lap.db" --forms "$FORMS" --report "$TMP/fi
 expect_status 1
 expect_err_contains "$TMP/fifo.yaml"
 expect_err_contains "not a regular file (a pipe, a device or a socket)"
+mkdir "$TMP/x"; mkfifo "$TMP/x/fifo.xlsx"
+run timeout 20 "$K" import-xlsform "$TMP/x/fifo.xlsx"
+expect_status 1
+expect_err_contains "$TMP/x/fifo.xlsx: cannot open: not a regular file"
 run timeout 20 "$K" restore --db "$TMP/fifo.db" "$TMP/fifo.yaml"
 expect_status 1
 expect_err_contains "$TMP/fifo.yaml: "

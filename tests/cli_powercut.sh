@@ -117,6 +117,7 @@ backup_check() {
     fi
 }
 "$K" merge --db "$P/office.db" "$FAST/b2" >/dev/null 2>&1
+"$K" keys export --db "$P/office.db" --role office --to "$FAST/o.card" >/dev/null 2>&1
 KHAOSAT_PASSPHRASE="passphrase 12" "$K" keys backup --db "$P/office.db" --to "$FAST/o.keys" >/dev/null 2>&1
 KHAOSAT_PASSPHRASE="passphrase 12" "$K" keys restore --db "$FAST/keys.db" "$FAST/o.keys" >/dev/null 2>&1 ||
     fail "keys restore"

@@ -75,6 +75,13 @@ expect_status 0
 expect_out_contains "no keys yet"
 [ "$(db_digest "$TMP/lap.db")" = "$before" ] || fail "keys list changed the database"
 [ "$(sqlite3 "$TMP/lap.db" 'SELECT count(*) FROM identity')" = 0 ] || fail "keys list made keys"
+# Nor does keys backup: there is nothing to back up yet, and it says so.
+run "$K" keys backup --db "$TMP/lap.db" --to "$TMP/lap.keys"
+expect_status 1
+expect_err_contains "$TMP/lap.db has no keys yet, so there is nothing to back up"
+expect_err_contains "khaosat keys export --to FILE"
+[ ! -e "$TMP/lap.keys" ] || fail "a key backup was written without keys"
+[ "$(db_digest "$TMP/lap.db")" = "$before" ] || fail "keys backup changed the database"
 
 # --- 10. The header's interview count is checked against the content.
 sed '1,/^$/s/^interviews: 3$/interviews: 7/' "$TMP/lap.kbk" > "$TMP/lie.kbk"

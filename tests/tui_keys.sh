@@ -185,4 +185,38 @@ key q
 key q
 wait_exit 0
 
+# --- 8. a database without keys: the screen only looks (no keys made, as
+# `keys list` makes none), then w makes them and writes the card, twice.
+laptop N "Trần Cường" "Xã Đông Hòa"
+N="$TMP/N.db"
+before=$(db_digest "$N")
+start "$N"
+wait_for "? help"
+key k
+wait_for "This database has no keys yet. Press w to make them"
+ks_checks=$((ks_checks + 1))
+[ "$(db_digest "$N")" = "$before" ] || fail "opening the keys screen changed the database"
+[ "$(sqlite3 "$N" 'SELECT count(*) FROM identity')" = 0 ] || fail "the keys screen made keys by looking"
+mkdir "$TMP/usbN"
+key w
+wait_for "Directory or file to write this database's card"
+ask "$TMP/usbN"
+wait_for "The card of this database was written to"
+key Enter
+wait_for "Read this fingerprint aloud"
+NF=$("$K" keys list --db "$N" | awk '$1 == "this" { print $2 }')
+wait_for "$NF"
+ks_checks=$((ks_checks + 1))
+[ -f "$TMP/usbN/khaosat-laptop-$NF.card" ] || fail "no card for the new keys: $(ls "$TMP/usbN")"
+key w
+ask "$TMP/usbN"
+wait_for "That file exists already. Replace it?"
+key y
+wait_for "The card of this database was written to"
+key Enter
+[ "$("$K" keys list --db "$N" | awk '$1 == "this" { print $2 }')" = "$NF" ] || fail "writing the card again made other keys"
+key q
+key q
+wait_exit 0
+
 finish

@@ -117,7 +117,13 @@ int keys_backup_text(store *st, const char *passphrase, char **text,
         return -1;
     }
     keys_self self;
-    if (keys_self_get(st, 1, &self, err) != 0)
+    /* Backing up only reads: keys are made by 'keys export', never here. */
+    int got = keys_self_get(st, 0, &self, err);
+    if (got > 0)
+        *err = xasprintf(_("%s has no keys yet, so there is nothing to back "
+                           "up; 'khaosat keys export --to FILE' makes them"),
+                         store_path(st));
+    if (got != 0)
         return -1;
     sbuf plain;
     sbuf_init(&plain);

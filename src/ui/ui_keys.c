@@ -181,15 +181,21 @@ static void kv_draw(const keys_card *self, const kv_list *l, size_t sel,
 {
     ui_frame(_("Keys: this database and the cards it trusts"),
              _("w write card  t trust a card  x revoke  Esc back"));
-    char *who = kv_who(self);
-    char *line = xasprintf(_("This database: %s"), who);
-    ui_put(2, 2, line, COLS - 4, UI_TITLE, 0);
-    free(line);
-    free(who);
-    kv_band(3, self->fpr);
-    kv_para(6, _("Read this fingerprint aloud to the other side when they "
-                 "trust this card: their screen must show exactly the same."),
-            UI_NORMAL, 2);
+    if (!*self->fpr) {
+        /* Looking makes no keys: they are made when the card is written. */
+        kv_para(2, _("This database has no keys yet. Press w to make them "
+                     "and write its card."), UI_TITLE, 3);
+    } else {
+        char *who = kv_who(self);
+        char *line = xasprintf(_("This database: %s"), who);
+        ui_put(2, 2, line, COLS - 4, UI_TITLE, 0);
+        free(line);
+        free(who);
+        kv_band(3, self->fpr);
+        kv_para(6, _("Read this fingerprint aloud to the other side when "
+                     "they trust this card: their screen must show exactly "
+                     "the same."), UI_NORMAL, 2);
+    }
     char *h = kv_row(NULL);
     ui_put(KV_LIST_Y - 1, 1, h, COLS - 2, UI_DIM, 0);
     free(h);
@@ -253,8 +259,11 @@ static char *kv_write_card(store *st, const char *path)
     return msg;
 }
 
-/* w: ask where, then write this database's card there. */
-static void kv_write(ui_app *a, const keys_card *self)
+static int kv_self(ui_app *a, int create, keys_card *out);
+
+/* w: ask where, then write this database's card there (making the keys
+ * first when it has none: *self is then filled in). */
+static void kv_write(ui_app *a, keys_card *self)
 {
     const char *title = _("Write this database's card");
     char *def = ui_usb_dir();
@@ -264,6 +273,10 @@ static void kv_write(ui_app *a, const keys_card *self)
     free(def);
     if (!typed)
         return;
+    if (!*self->fpr && kv_self(a, 1, self) != 0) {
+        free(typed);
+        return;
+    }
     char *path = kv_card_path(typed, self);
     free(typed);
     struct stat sb;
@@ -472,13 +485,19 @@ static void kv_revoke(ui_app *a, const keys_trusted *t)
 
 /* ---------------------------------------------------------------- screen */
 
-/* This database's card (made now if it has none); -1 with the reason
- * shown. */
-static int kv_self(ui_app *a, keys_card *out)
+/* This database's card (made now if it has none and create is set; an
+ * empty card, fpr "", when it has none and create is not); -1 with the
+ * reason shown. */
+static int kv_self(ui_app *a, int create, keys_card *out)
 {
     keys_self self;
     char *err = NULL;
-    if (keys_self_get(a->st, 1, &self, &err) != 0) {
+    int rc = keys_self_get(a->st, create, &self, &err);
+    if (rc > 0) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    if (rc != 0) {
         char *m = xasprintf(_("This database has no keys: %s"), err);
         ui_show_text(_("Keys"), m);
         free(m);
@@ -493,7 +512,7 @@ static int kv_self(ui_app *a, keys_card *out)
 void ui_keys(ui_app *a)
 {
     keys_card self;
-    if (kv_self(a, &self) != 0)
+    if (kv_self(a, 0, &self) != 0)
         return;
     kv_list l = {NULL, 0, 0};
     size_t sel = 0, top = 0;

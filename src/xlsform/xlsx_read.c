@@ -7,6 +7,9 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -412,7 +415,17 @@ int xlsx_read(const char *path, xlsx_book *book, char **err)
     *err = NULL;
     reader r = {path, NULL, NULL, NULL, 0};
     int zerr = 0;
-    r.zip = zip_open(path, ZIP_RDONLY, &zerr);
+    /* A FIFO or a device named as the workbook is refused before libzip
+     * sees it (its message would be "Operation not supported"). */
+    int fd = util_open_regular(path, O_RDONLY);
+    if (fd < 0) {
+        fail(&r, _("cannot open: %s"), util_strerror(errno));
+        *err = r.err;
+        return -1;
+    }
+    r.zip = zip_fdopen(fd, ZIP_RDONLY, &zerr);
+    if (!r.zip)
+        close(fd);
     if (!r.zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
