@@ -432,6 +432,23 @@ START_TEST(definition_errors_are_located)
     free(m);
     diag_free(&d);
     report_def_free(def);
+    /* "or" names a yes/no figure, not a rate nor itself. */
+    static const char bad_or[] =
+        "forms:\n"
+        "  household: {unit: hộ}\n"
+        "figures:\n"
+        "  - {id: a, kind: yesno, form: household, title: t, value: \"1\", or: b}\n"
+        "  - {id: b, kind: rate, form: household, title: t, numerator: \"1\"}\n"
+        "  - {id: c, kind: yesno, form: household, title: t, value: \"1\", or: c}\n";
+    diag_init(&d);
+    ck_assert_ptr_null(report_def_load_string(bad_or, sizeof bad_or - 1,
+                                              "o.yaml", &d));
+    ck_assert_uint_eq(d.n, 2);
+    m = diag_format(&d.v[0]);
+    ck_assert_ptr_nonnull(strstr(m, "o.yaml:4:"));
+    ck_assert_ptr_nonnull(strstr(m, "or needs a yes/no figure"));
+    free(m);
+    diag_free(&d);
 }
 END_TEST
 
@@ -722,6 +739,63 @@ START_TEST(no_key_product_is_not_met)
     ck_assert(num == 0);
     free_report(r);
     commune_extra = NULL;
+}
+END_TEST
+
+/* ---------------------------------------------------------------- 7.2 */
+
+static const char *biz_key, *biz_online;
+
+/* One business whose main product is (biz_key) a key product of the
+ * commune, selling online (biz_online) or not. */
+static void key_product_business(store *st)
+{
+    const pin p[] = {{"", "biz_no", "1"}, {"", "village", "01"},
+        {"", "biz_type", "enterprise"}, {"", "key_product", biz_key},
+        {"", "sells_online", biz_online}, {NULL, NULL, NULL}};
+    interview(st, "business", p, 0);
+}
+
+/* 7.2 (1 yes, 0 no, -1 no data) for a commune whose one key product is
+ * not sold online, with the business above when business is set. */
+static int indicator_72(int business)
+{
+    const pin extra[] = {{"", "n_products", "1"},
+                         {"products[1]", "p_name", "Bưởi"},
+                         {"products[1]", "p_online", "none"},
+                         {NULL, NULL, NULL}};
+    commune_extra = extra;
+    extra_data = business ? key_product_business : NULL;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    int known = report_figure(r, "7.2", NULL, &num, &den, &units) == 0;
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_msg(strstr(t, "Also counted: 7.2b"), "7.2 does not say what it counts");
+    free(t);
+    int v = known ? num > 0 : -1;
+    free_report(r);
+    commune_extra = NULL;
+    extra_data = NULL;
+    return v;
+}
+
+START_TEST(indicator_72_counts_businesses)
+{
+    /* Annex I 7.2: a key product traded on social networks or e-commerce
+     * platforms, by whoever trades it. The commune sells its product
+     * offline only: no... */
+    ck_assert_int_eq(indicator_72(0), 0);
+    /* ...an enterprise selling a product that is not a key one: still no... */
+    biz_key = "0", biz_online = "1";
+    ck_assert_int_eq(indicator_72(1), 0);
+    /* ...one selling a key product offline: no... */
+    biz_key = "1", biz_online = "0";
+    ck_assert_int_eq(indicator_72(1), 0);
+    /* ...and one selling a key product online: yes. */
+    biz_key = "1", biz_online = "1";
+    ck_assert_int_eq(indicator_72(1), 1);
 }
 END_TEST
 
@@ -1075,6 +1149,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, indicator_71_needs_a_cooperative_with_both);
     tcase_add_test(tc, no_key_product_is_not_met);
     tcase_add_test(tc, e4_assessment_needs_a_product);
+    tcase_add_test(tc, indicator_72_counts_businesses);
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     tcase_add_test(tc, working_age_follows_the_retirement_age);
     tcase_add_test(tc, debatable_readings_are_settled_and_shown);

@@ -296,6 +296,8 @@ static void load_figure_more(rload *L, yaml_node_t *g, rdef_figure *f,
     f->compare = -1;
     f->alt_id = rl_scalar(L, g, "alternative", 0, what);
     f->alt = -1;
+    f->or_id = rl_scalar(L, g, "or", 0, what);
+    f->or_fig = -1;
 }
 
 /* Resolve the figures named by compare: (they may come later). */
@@ -309,6 +311,18 @@ static void link_compares(rload *L)
             if (f->alt < 0 || f->alt == (int)i) {
                 diag_add(L->diags, d->path, f->line, 0, _("figure '%s': no "
                          "other figure '%s' (alternative)"), f->id, f->alt_id);
+                L->errors++;
+            }
+        }
+        if (f->or_id) {
+            f->or_fig = def_figure(d, f->or_id);
+            int o = f->or_fig;
+            if (o < 0 || o == (int)i || f->kind != RK_YESNO ||
+                d->figs[o].kind != RK_YESNO || d->figs[o].or_id) {
+                diag_add(L->diags, d->path, f->line, 0, _("figure '%s': or "
+                         "needs a yes/no figure and the id of another yes/no "
+                         "figure without an or of its own ('%s')"), f->id,
+                         f->or_id);
                 L->errors++;
             }
         }
@@ -329,7 +343,7 @@ static void load_figure(rload *L, yaml_node_t *g, rdef_figure *f)
     static const char *const keys[] = {"id", "kind", "group", "form", "repeat",
         "title", "phrase", "unit", "numerator", "denominator", "value",
         "rule", "hidden", "empty", "distinct", "expected", "warn_if",
-        "warning", "compare", "basis", "alternative", NULL};
+        "warning", "compare", "basis", "alternative", "or", NULL};
     report_def *d = L->d;
     f->line = (int)g->start_mark.line + 1;
     f->group = -1;
@@ -707,6 +721,7 @@ void report_def_free(report_def *d)
         rtext_free(&f->basis);
         free(f->compare_id);
         free(f->alt_id);
+        free(f->or_id);
     }
     for (size_t i = 0; i < d->nconds; i++) {
         rdef_cond *c = &d->conds[i];

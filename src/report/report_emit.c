@@ -501,6 +501,14 @@ char *rfmt_note(const report_result *r, size_t i, const rvillage *v)
     if (v && val->known && val->units < d->min_units)
         sbuf_addf(&b, _("⚠ small base: %ld %s"), val->units,
                   rtext_get(&d->forms[fg->form].unit, r->lang));
+    if (fg->or_fig >= 0 && !v) {
+        const rvalue *ov = &r->val[fg->or_fig];
+        char *vs = rfmt_value(r, (size_t)fg->or_fig, ov);
+        sbuf_addf(&b, "%s%s %s (%s): %s", b.len ? "\n" : "", _("Also counted:"),
+                  d->figs[fg->or_fig].id,
+                  rtext_get(&d->figs[fg->or_fig].title, r->lang), vs);
+        free(vs);
+    }
     if (fg->alt >= 0) {
         const rvalue *av = v ? &v->val[fg->alt] : &r->val[fg->alt];
         char *vs = rfmt_value(r, (size_t)fg->alt, av);

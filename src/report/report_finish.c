@@ -284,6 +284,23 @@ void report_finish(rrun *R)
         r->val[i].repeated = repeated[i];
     }
     free(repeated);
+    /* "or": yes when either says yes, no when one says no and the other
+     * has nothing to say yes with. */
+    for (size_t i = 0; i < d->nfigs; i++) {
+        int o = d->figs[i].or_fig;
+        if (o < 0)
+            continue;
+        rvalue *v = &r->val[i];
+        const rvalue *w = &r->val[o];
+        int yes = (v->known && v->value != 0) || (w->known && w->value != 0);
+        if (v->known || w->known) {
+            v->known = 1;
+            v->value = yes;
+            v->num += w->known ? w->num : 0;   /* units saying yes, both */
+            v->den += w->known ? w->den : 0;
+            v->units += w->known ? w->units : 0;
+        }
+    }
     if (r->nvillages)
         qsort(r->villages, r->nvillages, sizeof *r->villages, village_cmp);
     if (r->nenums)

@@ -69,6 +69,8 @@ typedef struct rdef_figure {
     rtext basis;          /* why the figure is computed so (printed) */
     char *alt_id;         /* the figure of another reading, printed beside */
     int alt;              /* its index, -1 none */
+    char *or_id;          /* yes/no: also yes when this figure is yes */
+    int or_fig;           /* its index, -1 none */
     int line;
 } rdef_figure;
 
