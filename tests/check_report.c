@@ -894,6 +894,52 @@ START_TEST(working_age_follows_the_retirement_age)
 }
 END_TEST
 
+/* One household interviewed on 15 February 2026, worked by hand with the
+ * table of Decree 135/2020/NĐ-CP, Appendix I (the retirement age is the
+ * one of the year in which it is reached):
+ *   man born 9/1964: 61y3m reached 12/2025, retired (61y5m now; the
+ *     survey-year rule, 61y6m, wrongly kept him) - smartphone;
+ *   man born 10/1964: reaches 61y6m in 4/2026, working (61y4m) - smartphone;
+ *   woman born 4/1969: 56y8m reached 12/2025, retired (56y10m; the
+ *     survey-year 57y wrongly kept her) - smartphone;
+ *   woman born 8/1969: reaches 57y in 8/2026, working (56y6m) - none.
+ * C5 = 1 / 2 (the survey-year rule gave 3 / 4). */
+static void early_year_household(store *st)
+{
+    const pin p[] = {{"", "village", "01"}, {"", "hh_no", "9"},
+        {"", "consent", "1"}, {"", "interview_date", "2026-02-15"},
+        {"", "hh_size", "4"},
+        {"members[1]", "m_sex", "1"}, {"members[1]", "m_birth_year", "1964"},
+        {"members[1]", "m_birth_month", "9"},
+        {"members[1]", "m_smartphone", "1"},
+        {"members[2]", "m_sex", "1"}, {"members[2]", "m_birth_year", "1964"},
+        {"members[2]", "m_birth_month", "10"},
+        {"members[2]", "m_smartphone", "1"},
+        {"members[3]", "m_sex", "2"}, {"members[3]", "m_birth_year", "1969"},
+        {"members[3]", "m_birth_month", "4"},
+        {"members[3]", "m_smartphone", "1"},
+        {"members[4]", "m_sex", "2"}, {"members[4]", "m_birth_year", "1969"},
+        {"members[4]", "m_birth_month", "8"},
+        {"members[4]", "m_smartphone", "0"}, {NULL, NULL, NULL}};
+    interview(st, "household", p, 0);
+}
+
+START_TEST(retirement_age_is_that_of_the_year_it_is_reached)
+{
+    only_extra = 1;
+    extra_data = early_year_household;
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    double num, den;
+    long units;
+    ck_assert_int_eq(report_figure(r, "c5", NULL, &num, &den, &units), 0);
+    ck_assert_msg(num == 1 && den == 2, "c5 %g / %g", num, den);
+    free_report(r);
+    extra_data = NULL;
+    only_extra = 0;
+}
+END_TEST
+
 /* ---------------------------------------------------------------- readings */
 
 /* Household no of village 01 paying online for purpose ("" none). */
@@ -1150,6 +1196,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, no_key_product_is_not_met);
     tcase_add_test(tc, e4_assessment_needs_a_product);
     tcase_add_test(tc, indicator_72_counts_businesses);
+    tcase_add_test(tc, retirement_age_is_that_of_the_year_it_is_reached);
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     tcase_add_test(tc, working_age_follows_the_retirement_age);
     tcase_add_test(tc, debatable_readings_are_settled_and_shown);

@@ -61,6 +61,24 @@ if command -v sqlite3 >/dev/null 2>&1; then
     [ "$commune_level" = "$declared" ] || fail "$commune_level commune officials, the commune declares $declared"
     [ "$(q "SELECT count(DISTINCT value) FROM answers WHERE qid = 'official_no'")" = "$((declared + 5))" ] ||
         fail "official numbers repeat"
+    # No two households share a number in one village, even over a second
+    # run into the same database, and a third after a draft.
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form household --count 30 --seed 4 >/dev/null 2>&1
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form household --count 5 --seed 9 --drafts >/dev/null 2>&1
+    "$KHAOSAT" simulate --db "$t" --forms "$FORMS" --form household --count 5 --seed 10 >/dev/null 2>&1
+    clash=$(q "SELECT count(*) FROM (SELECT v.value, n.value FROM answers v JOIN answers n ON n.interview = v.interview AND n.qid = 'hh_no' AND n.path = '' WHERE v.qid = 'village' AND v.path = '' GROUP BY v.value, n.value HAVING count(*) > 1)")
+    [ "$clash" = 0 ] || fail "$clash household numbers repeat within a village"
+    # Names that look real: people "Family Middle Given", a commune "Xã …"
+    # with a five-digit code, a province of the list with its code.
+    odd=$(q "SELECT count(*) FROM answers WHERE qid IN ('head_name', 'resp_name', 'm_name', 'off_name') AND value NOT GLOB '* * *'")
+    [ "$odd" = 0 ] || fail "$odd names are not family, middle and given name"
+    [ "$(q "SELECT count(DISTINCT value) FROM answers WHERE qid = 'head_name'")" -ge 100 ] ||
+        fail "household heads' names repeat too much"
+    q "SELECT value FROM answers WHERE qid = 'commune'" | grep -q "^Xã " || fail "commune name: $(q "SELECT value FROM answers WHERE qid = 'commune'")"
+    q "SELECT value FROM answers WHERE qid = 'commune_code'" | grep -Eq "^[0-9]{5}$" || fail "commune code is not five digits"
+    prov=$(q "SELECT value FROM answers WHERE qid = 'province'")
+    pcode=$(q "SELECT value FROM answers WHERE qid = 'province_code'")
+    [ -z "$pcode" ] || grep -q "^$pcode,$prov\$" "$FORMS/provinces.csv" || fail "province $prov with code $pcode is not in the list"
     # The report over it: C4 reads every declared official.
     run "$KHAOSAT" report --db "$t" --forms "$FORMS" --lang en
     expect_status 0

@@ -23,6 +23,9 @@ void sim_seed(sim_rng *r, uint64_t seed)
     r->pool = NULL;
     r->npool = 0;
     r->pool_read = 0;
+    r->used = NULL;
+    r->nused = 0;
+    r->used_read = 0;
 }
 
 void sim_free(sim_rng *r)
@@ -33,6 +36,12 @@ void sim_free(sim_rng *r)
     r->pool = NULL;
     r->npool = 0;
     r->pool_read = 0;
+    for (size_t i = 0; i < r->nused; i++)
+        free(r->used[i].scope);
+    free(r->used);
+    r->used = NULL;
+    r->nused = 0;
+    r->used_read = 0;
 }
 
 /* splitmix64: small, fast, well distributed; not for secrets. */
@@ -51,11 +60,39 @@ long sim_range(sim_rng *r, long lo, long hi)
     return lo + (long)(sim_next(r) % (uint64_t)(hi - lo + 1));
 }
 
-static const char *const sim_words[] = {
-    "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung",
-    "Hoàng Văn Em", "Vũ Thị Giang", "Đặng Văn Hải", "Bùi Thị Lan",
-    "Đỗ Văn Minh", "Hồ Thị Ngọc", "Ngô Văn Phúc", "Dương Thị Quỳnh",
+/* Vietnamese names are family, middle and given name; the middle name
+ * mostly says the sex (Văn, Thị), so given names go with it. */
+static const char *const sim_family[] = {
+    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm",
+    "Hoàng", "Huỳnh", "Vũ", "Võ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý", "Đinh", "Lương", "Hà", "Lò", "Triệu",
 };
+static const char *const sim_middle_m[] = {"Văn", "Văn", "Đức", "Minh",
+                                           "Quang", "Hữu", "Công"};
+static const char *const sim_middle_f[] = {"Thị", "Thị", "Thị", "Ngọc",
+                                           "Thu", "Thanh", "Kim"};
+static const char *const sim_given_m[] = {
+    "An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Minh",
+    "Nam", "Phúc", "Quân", "Sơn", "Thắng", "Tuấn", "Việt", "Hòa", "Lâm",
+};
+static const char *const sim_given_f[] = {
+    "Anh", "Bích", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Lan", "Liên",
+    "Mai", "Ngọc", "Nhung", "Phương", "Quỳnh", "Thảo", "Trang", "Xuân", "Yến",
+};
+
+#define SIM_N(a) ((long)(sizeof a / sizeof *a))
+
+/* A person's name, newly allocated. */
+static char *sim_person(sim_rng *r)
+{
+    long fam = sim_range(r, 0, SIM_N(sim_family) - 1);
+    int female = sim_range(r, 0, 1) == 1;
+    long mid = sim_range(r, 0, SIM_N(sim_middle_m) - 1);
+    long giv = sim_range(r, 0, SIM_N(sim_given_m) - 1);
+    return xasprintf("%s %s %s", sim_family[fam],
+                     female ? sim_middle_f[mid] : sim_middle_m[mid],
+                     female ? sim_given_f[giv] : sim_given_m[giv]);
+}
 
 /* A random candidate for an integer: ranges that plausible constraints
  * (counts, ages, years, percentages) accept. */
@@ -124,7 +161,7 @@ static char *sim_candidate(session *s, sim_rng *r, session_item it, int attempt)
     case QT_TEXT:
         if (attempt % 2)
             return xasprintf("%ld", sim_range(r, 1, 999));
-        return xstrdup(sim_words[sim_range(r, 0, (long)(sizeof sim_words / sizeof *sim_words) - 1)]);
+        return sim_person(r);
     default:
         return NULL;
     }
@@ -296,8 +333,98 @@ static char *sim_from_pool(sim_rng *r, const char *spec)
     return xstrdup(r->pool[sim_range(r, 0, (long)r->npool - 1)]);
 }
 
+/* One of the texts of a sim_pick list ("a|b|c"), newly allocated. */
+static char *sim_pick(sim_rng *r, const char *list)
+{
+    long n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == '|';
+    long k = sim_range(r, 0, n - 1);
+    const char *p = list;
+    while (k-- > 0)
+        p = strchr(p, '|') + 1;
+    const char *e = strchr(p, '|');
+    return xstrndup(p, e ? (size_t)(e - p) : strlen(p));
+}
+
+/* Numbers a sim_unique question has in the stored interviews: the
+ * highest by value of its scope question. */
+typedef struct sim_scan {
+    const char *qid, *scope_qid;
+    char *value, *scope;
+} sim_scan;
+
+static int sim_scan_cb(void *ctx, const char *qid, const char *path,
+                       const char *value)
+{
+    sim_scan *c = ctx;
+    if (*path)
+        return 0;
+    if (!strcmp(qid, c->qid) && !c->value)
+        c->value = xstrdup(value);
+    if (c->scope_qid && !strcmp(qid, c->scope_qid) && !c->scope)
+        c->scope = xstrdup(value);
+    return 0;
+}
+
+/* The entry of scope in r's used numbers, added (at 0) when new. */
+static sim_used *sim_used_get(sim_rng *r, const char *scope)
+{
+    for (size_t i = 0; i < r->nused; i++)
+        if (!strcmp(r->used[i].scope, scope))
+            return &r->used[i];
+    r->used = xrealloc(r->used, (r->nused + 1) * sizeof *r->used);
+    r->used[r->nused] = (sim_used){xstrdup(scope), 0};
+    return &r->used[r->nused++];
+}
+
+static int sim_all_cb(void *ctx, const store_interview *iv)
+{
+    sim_ivs *v = ctx;
+    v->uuid = xrealloc(v->uuid, (v->n + 1) * sizeof *v->uuid);
+    v->uuid[v->n++] = xstrdup(iv->uuid);
+    return 0;
+}
+
+/* The next free number of a sim_unique question ("true": over the form,
+ * else the id of the question whose value it is unique within, such as
+ * a household number within its village): one more than the highest
+ * already stored (drafts too) or given in this run. */
+static char *sim_unique(session *s, sim_rng *r, session_item it,
+                        const char *scope_qid)
+{
+    inst *in = session_inst(s);
+    const form *f = inst_form(in);
+    if (!strcmp(scope_qid, "true"))
+        scope_qid = NULL;
+    int sq = scope_qid ? form_find(f, scope_qid) : -1;
+    if (scope_qid && sq < 0)
+        return NULL;
+    if (!r->used_read && r->st) {
+        r->used_read = 1;
+        sim_ivs v = {NULL, 0};
+        store_list_interviews(r->st, f->id, sim_all_cb, &v);
+        for (size_t i = 0; i < v.n; i++) {
+            sim_scan c = {f->q[it.q].id, scope_qid, NULL, NULL};
+            store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
+            double x = c.value ? val_parse_number(c.value) : NAN;
+            sim_used *u = sim_used_get(r, c.scope ? c.scope : "");
+            if (x == x && (long)x > u->max)
+                u->max = (long)x;
+            free(c.value);
+            free(c.scope);
+        }
+        sim_ivs_free(&v);
+    }
+    const char *sv = sq >= 0 ? inst_get(in, inst_root(in), sq) : NULL;
+    sim_used *u = sim_used_get(r, sv ? sv : "");
+    return xasprintf("%ld", ++u->max);
+}
+
 /* The answer a question's meta asks for, or NULL to draw as usual:
- * sim_seq numbers the interviews of a run; sim_from "FORM QID" takes one
+ * sim_seq numbers the interviews of a run; sim_unique gives the next
+ * number not yet used (within the value of another question, or "true":
+ * over the form); sim_pick one of the texts "a|b|c"; sim_from "FORM QID" takes one
  * of the values of QID in FORM's complete interviews; sim_value is
  * an expression giving the answer; sim_declared "FORM QID CODE
  * [OTHER]" gives CODE to the first QID interviews (the officials a commune
@@ -309,6 +436,10 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
     const form_question *fq = &inst_form(session_inst(s))->q[it.q];
     if (form_meta(fq, "sim_seq") && r->seq > 0)
         return xasprintf("%ld", r->seq);
+    if (form_meta(fq, "sim_unique"))
+        return sim_unique(s, r, it, form_meta(fq, "sim_unique"));
+    if (form_meta(fq, "sim_pick"))
+        return sim_pick(r, form_meta(fq, "sim_pick"));
     if (form_meta(fq, "sim_from"))
         return sim_from_pool(r, form_meta(fq, "sim_from"));
     if (form_meta(fq, "sim_value"))

@@ -10,6 +10,13 @@
 
 #include "session/session.h"
 
+/* The highest number a sim_unique question has within one value of its
+ * scope question. */
+typedef struct sim_used {
+    char *scope;
+    long max;
+} sim_used;
+
 typedef struct sim_rng {
     uint64_t state;
     long seq;             /* number of this interview in the run (1 first) */
@@ -18,6 +25,9 @@ typedef struct sim_rng {
     char **pool;          /* cached sim_from values (owned) */
     size_t npool;
     int pool_read;
+    sim_used *used;       /* sim_unique numbers taken (owned) */
+    size_t nused;
+    int used_read;
 } sim_rng;
 
 /* Seed a generator (seq 0, no store). */
@@ -32,7 +42,7 @@ long sim_range(sim_rng *r, long lo, long hi);
 /* Answer every relevant question of the session's interview; open-ended
  * repeats get between their min and max (at most max_repeat) instances.
  * A question's meta may steer its answers (sim_yes, sim_min, sim_max,
- * sim_seq, sim_declared: see khaosat(1), simulate) so that the data looks
+ * sim_seq, sim_unique, sim_pick, sim_declared: see khaosat(1), simulate) so that the data looks
  * like a survey's.
  * Returns 0, or -1 when the store failed. */
 int sim_fill(session *s, sim_rng *r, int max_repeat);
