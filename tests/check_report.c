@@ -1153,6 +1153,118 @@ START_TEST(proposal_skeleton_is_an_odt)
 }
 END_TEST
 
+/* Two officials whose training wishes are the same words typed two ways,
+ * and a third with a long wish carrying markup and a line break. */
+static void training_officials(store *st)
+{
+    const pin a[] = {{"", "official_no", "1"},
+        {"", "off_training_need", "Sử dụng  chữ ký số"}, {NULL, NULL, NULL}};
+    const pin b[] = {{"", "official_no", "2"},
+        {"", "off_training_need", " Sử dụng chữ ký số\n"}, {NULL, NULL, NULL}};
+    const pin c[] = {{"", "official_no", "3"},
+        {"", "off_training_need", "<b>Hướng dẫn</b> người dân \"bán hàng\", "
+         "mở gian hàng và xử lý đơn hàng trên các sàn thương mại điện tử\n"
+         "=cmd|' /C calc'!A0"}, {NULL, NULL, NULL}};
+    interview(st, "officials", a, 0);
+    interview(st, "officials", b, 0);
+    interview(st, "officials", c, 0);
+}
+
+/* Columns of the longest line inside <tspan>…</tspan> of an SVG chart. */
+static size_t widest_tspan(const char *t)
+{
+    size_t widest = 0;
+    for (const char *p = strstr(t, "<tspan"); p; p = strstr(p + 1, "<tspan")) {
+        const char *s = strchr(p, '>') + 1, *e = strstr(s, "</tspan>");
+        /* An entity (&amp;) is one character on the page. */
+        size_t w = 0;
+        for (const char *q = s; q < e; q++) {
+            if (*q == '&') {
+                q = strchr(q, ';');
+                w++;
+            } else if ((*q & 0xC0) != 0x80 &&
+                       !((unsigned char)*q == 0xCC ||
+                         ((unsigned char)*q == 0xCD &&
+                          (unsigned char)q[1] <= 0xAF))) {
+                w++;
+            }
+        }
+        widest = w > widest ? w : widest;
+    }
+    return widest;
+}
+
+START_TEST(notes_and_training_needs_in_every_format)
+{
+    /* Given the commune's own note and three officials' training wishes,
+     * the report lists both, the two wishes typed alike counted once as
+     * 2 of 3, the text escaped for each format; in HTML the chart's labels
+     * wrap inside their column (no line over 30 characters), key products'
+     * choices are shown by label, and numbers with a decimal comma. */
+    const pin extra[] = {{"", "needs_note", "Cần <wifi> & \"điện\""},
+                         {"", "n_products", "1"},
+                         {"products[1]", "p_name", "Bưởi"},
+                         {"products[1]", "p_output", "12.5"},
+                         {"products[1]", "p_online", "facebook shopee"},
+                         {NULL, NULL, NULL}};
+    commune_extra = extra;
+    extra_data = training_officials;
+    report_lang = "vi";
+    report_result *r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    char *t = report_render(r, REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(t, "Cần &lt;wifi&gt; &amp; &quot;điện&quot;"));
+    ck_assert_ptr_nonnull(strstr(t, "Sử dụng chữ ký số"));
+    ck_assert_ptr_nonnull(strstr(t, "&lt;b&gt;Hướng dẫn&lt;/b&gt;"));
+    ck_assert_ptr_null(strstr(t, "<b>Hướng"));
+    ck_assert_ptr_null(strstr(t, "<wifi>"));
+    ck_assert_uint_gt(widest_tspan(t), 0);
+    ck_assert_uint_le(widest_tspan(t), 30);
+    ck_assert_ptr_nonnull(strstr(t, ">12,5<"));
+    ck_assert_ptr_null(strstr(t, "12.5"));
+    ck_assert_ptr_nonnull(strstr(t, "Facebook"));
+    ck_assert_ptr_null(strstr(t, "facebook shopee"));
+    ck_assert_ptr_nonnull(strstr(t, "Phiếu cán bộ, công chức"));
+    free(t);
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->ntallies; i++)
+        if (!strcmp(d->tallies[i].id, "officials_training")) {
+            ck_assert_int_eq(r->tallies[i].units, 3);
+            ck_assert_str_eq(r->tallies[i].label[0], "Sử dụng chữ ký số");
+            ck_assert_int_eq(r->tallies[i].n[0], 2);
+        }
+    t = report_render(r, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(t, "Cần <wifi> & \"điện\""));
+    ck_assert_ptr_nonnull(strstr(t, "2 of 3"));
+    ck_assert_ptr_null(strstr(t, "\n=cmd"));
+    free(t);
+    t = report_render(r, REPORT_MARKDOWN);
+    ck_assert_ptr_nonnull(strstr(t, "Cần &lt;wifi&gt; &amp;"));
+    free(t);
+    t = report_render(r, REPORT_CSV);
+    ck_assert_ptr_nonnull(strstr(t, "answer,79001,,officials_training,Sử dụng chữ ký số,count,2,3,"));
+    ck_assert_ptr_nonnull(strstr(t, "\"Cần <wifi> & \"\"điện\"\"\""));
+    /* A formula from the data is neutralised in the CSV. */
+    ck_assert_ptr_null(strstr(t, ",=cmd"));
+    free(t);
+    /* The proposal's III.2 lists them too, escaped for XML. */
+    char *path = xasprintf("%s/notes.odt", tmpdir), *err = NULL, *first = NULL;
+    ck_assert_int_eq(report_write_proposal(r, path, &err), 0);
+    char *content = zip_part(path, "content.xml", &first);
+    ck_assert_ptr_nonnull(content);
+    ck_assert_ptr_nonnull(strstr(content, "Sử dụng chữ ký số (2/3)"));
+    ck_assert_ptr_nonnull(strstr(content, "Cần &lt;wifi&gt; &amp;"));
+    ck_assert_ptr_null(strstr(content, "<wifi>"));
+    free(content);
+    free(first);
+    free(path);
+    free_report(r);
+    report_lang = "en";
+    commune_extra = NULL;
+    extra_data = NULL;
+}
+END_TEST
+
 START_TEST(commune_name_starting_with_xa_is_not_doubled)
 {
     /* Given a commune named "Xã Cẩm Hà", the annex heading and the
@@ -1197,6 +1309,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, e4_assessment_needs_a_product);
     tcase_add_test(tc, indicator_72_counts_businesses);
     tcase_add_test(tc, retirement_age_is_that_of_the_year_it_is_reached);
+    tcase_add_test(tc, notes_and_training_needs_in_every_format);
     tcase_add_test(tc, centrally_chosen_commune_is_exempt);
     tcase_add_test(tc, working_age_follows_the_retirement_age);
     tcase_add_test(tc, debatable_readings_are_settled_and_shown);

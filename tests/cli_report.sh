@@ -43,6 +43,18 @@ if command -v sqlite3 >/dev/null 2>&1; then
     grep -q "interviewed, more than" "$TMP/out" && fail "an English warning in the Vietnamese report"
 fi
 
+# The survey period is in Vietnam's time: interviews stored at 18:30 UTC
+# on 31 May were made on 1 June (01:30 in Vietnam).
+if command -v sqlite3 >/dev/null 2>&1; then
+    cp "$db" "$TMP/late.db"
+    sqlite3 "$TMP/late.db" "UPDATE interviews SET created = '2026-05-31T18:30:00Z'"
+    run "$KHAOSAT" report --db "$TMP/late.db" --forms "$FORMS" --format html
+    expect_status 0
+    expect_out_contains "Survey period: 01/06/2026 to 01/06/2026."
+    run "$KHAOSAT" report --db "$TMP/late.db" --forms "$FORMS"
+    expect_out_contains "(UTC+7)"
+fi
+
 # Markdown tables, a self-contained printable HTML page, CSV one row per figure.
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format markdown --by-village
 expect_status 0

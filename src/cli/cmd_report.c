@@ -134,13 +134,14 @@ static report_def *load_def(const char *prog, const char *file,
     return def;
 }
 
-/* Today's local date, for the report's heading. */
+/* Now in Vietnam (UTC+7 all year, whatever the machine's zone), for the
+ * report's heading. */
 static void today(char buf[32])
 {
-    time_t t = time(NULL);
+    time_t t = time(NULL) + 7 * 3600;
     struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
 }
 
 /* khaosat report --communes: the comparison written to out; 0 or 1. */

@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
+#include "core/value.h"
+#include "report/report_emit.h"
 
 void rwarn_add(rwarn *w, char *msg)
 {
@@ -146,9 +149,73 @@ static void tally_interview(rrun *R, int df, inst *in)
         int q = form_find(f, d->tallies[i].question);
         const char *v = q >= 0 && f->q[q].repeat < 0
             ? inst_get(in, inst_root(in), q) : NULL;
-        if (v && *v)
+        if (v && *v && f->q[q].type == QT_TEXT) {
+            /* A free answer counts whole, on one line, so that answers
+             * written alike are counted together. */
+            char *line = canon_line(v);
+            if (*line) {
+                report_tally_count(R->r, i, line, 1);
+                R->r->tallies[i].units++;
+            }
+            free(line);
+        } else if (v && *v) {
             report_tally_add(R->r, i, v);
+        }
     }
+}
+
+/* The question a column's value is when it is a bare "${q}" reference,
+ * else -1. */
+static int bare_question(const form *f, const char *src)
+{
+    while (*src == ' ')
+        src++;
+    if (strncmp(src, "${", 2))
+        return -1;
+    const char *e = strchr(src + 2, '}');
+    if (!e || e[1 + strspn(e + 1, " ")])
+        return -1;
+    char *id = xstrndup(src + 2, (size_t)(e - src - 2));
+    int q = form_find(f, id);
+    free(id);
+    return q;
+}
+
+/* A list cell as people read it (newly allocated): the labels of a
+ * choice question's codes, a number in the report's language ("78,4"),
+ * else the value as it is. */
+static char *list_cell(const report_result *r, const form *f, int q,
+                       char *value)
+{
+    if (q < 0 || !*value)
+        return value;
+    const form_question *fq = &f->q[q];
+    if (fq->type == QT_INTEGER || fq->type == QT_DECIMAL) {
+        double x = val_parse_number(value);
+        if (x != x)
+            return value;
+        free(value);
+        return rfmt_dec(r->lang, x);
+    }
+    if (fq->list < 0)
+        return value;
+    const form_list *l = &f->lists[fq->list];
+    sbuf b;
+    sbuf_init(&b);
+    for (char *tok = strtok(value, " "); tok; tok = strtok(NULL, " ")) {
+        const char *lab = tok;
+        for (size_t c = 0; c < l->nchoices; c++)
+            if (!strcmp(l->choices[c].value, tok)) {
+                const char *t = form_text_get(f, l->choices[c].label,
+                                              form_lang(f, r->lang));
+                lab = t ? t : tok;
+            }
+        sbuf_addf(&b, "%s%s", b.len ? ", " : "", lab);
+    }
+    free(value);
+    if (!b.s)
+        sbuf_add(&b, "");
+    return sbuf_detach(&b);
 }
 
 /* The rows of the definition's lists, read from the context interview. */
@@ -162,8 +229,12 @@ static void ctx_lists(rrun *R, rcomp *c, inst *in)
         if (rq < 0 || c->f->q[rq].type != QT_REPEAT)
             continue;
         expr **e = xcalloc(l->ncols + 1, sizeof *e);
-        for (size_t k = 0; k < l->ncols; k++)
+        int *bq = xcalloc(l->ncols + 1, sizeof *bq);
+        for (size_t k = 0; k < l->ncols; k++) {
             e[k] = rcomp_one(R, c->f, &l->col_value[k]);
+            bq[k] = l->col_value[k].text
+                ? bare_question(c->f, l->col_value[k].text) : -1;
+        }
         inst_frame *root = inst_root(in);
         size_t n = inst_relevant(in, root, rq) ? inst_repeat_count(in, root, rq)
                                                : 0;
@@ -171,12 +242,14 @@ static void ctx_lists(rrun *R, rcomp *c, inst *in)
         for (size_t j = 0; j < n; j++) {
             inst_frame *fr = inst_repeat_get(in, root, rq, j);
             for (size_t k = 0; k < l->ncols; k++)
-                lr->cells[j * l->ncols + k] = rev_str(in, fr, e[k]);
+                lr->cells[j * l->ncols + k] =
+                    list_cell(R->r, c->f, bq[k], rev_str(in, fr, e[k]));
         }
         lr->nrows = n;
         for (size_t k = 0; k < l->ncols; k++)
             expr_free(e[k]);
         free(e);
+        free(bq);
     }
 }
 

@@ -13,10 +13,19 @@
 
 #include "core/i18n.h"
 
-/* Width of a chart and of its label column, in SVG units (px). */
+/* Width of a chart and of its label column, in SVG units (px); a row's
+ * height for one line of label, and the height of each further line. */
 #define SVG_W 640
 #define SVG_LABEL 230
 #define SVG_ROW 22
+#define SVG_LINE 14
+/* Characters of a label line: 12px text is at most about 7px a character
+ * (Vietnamese letters with their marks included), and the line ends 6px
+ * before the bars. */
+#define SVG_LABEL_COLS 30
+/* Lines of a label at most; a longer one ends with "…" (the tables above
+ * the charts give every label whole). */
+#define SVG_LABEL_LINES 4
 
 /* One bar: a label, a value, an optional threshold (NaN: none), and
  * whether it meets it (-1: no threshold, 0 no, 1 yes). */
@@ -26,30 +35,116 @@ typedef struct sbar {
     int ok;
 } sbar;
 
+/* Bytes of the longest start of s (n bytes) at most cols wide, ending on
+ * a character boundary (at least one character). */
+static size_t svg_fit(const char *s, size_t n, size_t cols)
+{
+    size_t k = 0;
+    while (k < n) {
+        size_t e = k + 1;
+        while (e < n && ((unsigned char)s[e] & 0xC0) == 0x80)
+            e++;
+        /* Combining marks (U+0300..U+036F) stay with their letter. */
+        while (e + 1 < n && ((unsigned char)s[e] == 0xCC ||
+               ((unsigned char)s[e] == 0xCD && (unsigned char)s[e + 1] <= 0xAF)))
+            e += 2;
+        if (k && rfmt_text_width(s, e) > cols)
+            break;
+        k = e;
+    }
+    return k;
+}
+
+/* label cut into lines of at most SVG_LABEL_COLS columns at spaces (a
+ * longer word is cut), at most SVG_LABEL_LINES; *n lines, each newly
+ * allocated. */
+static char **svg_lines(const char *label, size_t *n)
+{
+    char **v = xcalloc(SVG_LABEL_LINES, sizeof *v);
+    *n = 0;
+    const char *p = label;
+    while (*p == ' ')
+        p++;
+    while (*p && *n < SVG_LABEL_LINES) {
+        size_t len = strlen(p);
+        size_t take = len;
+        if (rfmt_text_width(p, len) > SVG_LABEL_COLS) {
+            take = svg_fit(p, len, SVG_LABEL_COLS);
+            /* Back to the last space inside, if any. */
+            size_t sp = take;
+            while (sp > 0 && p[sp] != ' ')
+                sp--;
+            if (sp > 0)
+                take = sp;
+        }
+        const char *rest = p + take;
+        while (*rest == ' ')
+            rest++;
+        if (*rest && *n + 1 == SVG_LABEL_LINES) {
+            /* Last line: as much as fits with the ellipsis. */
+            size_t t = svg_fit(p, len, SVG_LABEL_COLS - 1);
+            v[(*n)++] = xasprintf("%.*s…", (int)t, p);
+            break;
+        }
+        size_t e = take;
+        while (e > 0 && p[e - 1] == ' ')
+            e--;
+        v[(*n)++] = xstrndup(p, e);
+        p = rest;
+    }
+    if (!*n)
+        v[(*n)++] = xstrdup("");
+    return v;
+}
+
+/* The label of a row whose first baseline is at y, right-aligned at the
+ * label column's edge, one tspan a line; the whole label as its title. */
+static void svg_label(sbuf *b, char **lines, size_t n, const char *label,
+                      int y)
+{
+    sbuf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+              "font-size=\"12\"><title>", SVG_LABEL - 6, y);
+    rfmt_html_esc(b, label);
+    sbuf_add(b, "</title>");
+    for (size_t k = 0; k < n; k++) {
+        sbuf_addf(b, "<tspan x=\"%d\" dy=\"%d\">", SVG_LABEL - 6,
+                  k ? SVG_LINE : 0);
+        rfmt_html_esc(b, lines[k]);
+        sbuf_add(b, "</tspan>");
+    }
+    sbuf_add(b, "</text>");
+}
+
 /* A horizontal bar chart of n bars scaled to max, values written with
- * suffix; thresholds are marked with a line. */
+ * suffix; thresholds are marked with a line. Labels wrap inside their
+ * column, so nothing is cut at the chart's left edge. */
 static void svg_bars(sbuf *b, const char *title, const sbar *bars, size_t n,
                      double max, const char *lang, int percent)
 {
     if (!n || !(max > 0))
         return;
-    int h = (int)(n * SVG_ROW) + 8;
+    char ***lines = xcalloc(n, sizeof *lines);
+    size_t *nl = xcalloc(n, sizeof *nl);
+    int h = 8;
+    for (size_t i = 0; i < n; i++) {
+        lines[i] = svg_lines(bars[i].label, &nl[i]);
+        h += SVG_ROW + (int)(nl[i] - 1) * SVG_LINE;
+    }
     sbuf_addf(b, "<figure class=\"chart\"><svg width=\"%d\" height=\"%d\""
               " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", SVG_W, h,
               SVG_W, h);
     rfmt_html_esc(b, title);
     sbuf_add(b, "\">\n");
     double span = SVG_W - SVG_LABEL - 70;
+    int y = 4;
     for (size_t i = 0; i < n; i++) {
-        int y = (int)(i * SVG_ROW) + 4;
+        int rh = SVG_ROW + (int)(nl[i] - 1) * SVG_LINE;
         double v = bars[i].value == bars[i].value ? bars[i].value : 0;
         double w = span * (v > max ? 1 : v / max);
         const char *fill = bars[i].ok == 1 ? "#2a7" : bars[i].ok == 0 ? "#c44"
                                                                      : "#68a";
-        sbuf_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
-                  "font-size=\"12\">", SVG_LABEL - 6, y + 14);
-        rfmt_html_esc(b, bars[i].label);
-        sbuf_addf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\""
+        svg_label(b, lines[i], nl[i], bars[i].label, y + 14);
+        sbuf_addf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\""
                   " fill=\"%s\"/>", SVG_LABEL, y + 2, w, fill);
         char *vs = bars[i].value != bars[i].value ? xstrdup("—")
             : percent ? rfmt_pct(lang, bars[i].value) : rfmt_dec(lang, bars[i].value);
@@ -65,7 +160,13 @@ static void svg_bars(sbuf *b, const char *title, const sbar *bars, size_t n,
                       " stroke=\"#000\" stroke-width=\"2\"/>", tx, y, tx, y + 20);
         }
         sbuf_addc(b, '\n');
+        y += rh;
+        for (size_t k = 0; k < nl[i]; k++)
+            free(lines[i][k]);
+        free(lines[i]);
     }
+    free(lines);
+    free(nl);
     sbuf_add(b, "</svg><figcaption>");
     rfmt_html_esc(b, title);
     sbuf_add(b, "</figcaption></figure>\n");
@@ -166,8 +267,8 @@ void rannex_sample(emitter *e)
     for (size_t i = 0; i < d->nforms; i++) {
         if (d->forms[i].context || (int)i == hf)
             continue;
-        char *p = xasprintf(_("%s: %ld complete interviews."), d->forms[i].id,
-                            r->forms[i].complete);
+        char *p = xasprintf(_("%s: %ld complete interviews."),
+                            rform_title(d, i, r->lang), r->forms[i].complete);
         rfmt_para(e, p);
         free(p);
     }
@@ -328,6 +429,25 @@ void rannex_tallies(emitter *e)
         }
         svg_bars(e->b, title, bars, t->cnt, max, r->lang, 0);
         bars_free(bars, t->cnt);
+    }
+}
+
+void rannex_csv_tallies(sbuf *b, const report_result *r)
+{
+    const report_def *d = r->def;
+    for (size_t i = 0; i < d->ntallies; i++) {
+        const rtally_res *t = &r->tallies[i];
+        for (size_t k = 0; k < t->cnt; k++) {
+            sbuf_add(b, "answer,");
+            rfmt_csv_field(b, r->commune_code ? r->commune_code : "");
+            sbuf_addc(b, ',');
+            sbuf_addc(b, ',');
+            rfmt_csv_field(b, d->tallies[i].id);
+            sbuf_addc(b, ',');
+            rfmt_csv_field(b, t->label ? t->label[k] : t->code[k]);
+            sbuf_addf(b, ",count,%ld,%ld,%ld,,,,\r\n", t->n[k], t->units,
+                      t->n[k]);
+        }
     }
 }
 

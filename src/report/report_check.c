@@ -73,7 +73,7 @@ static int check_lists(const report_def *d, const form *ctx, diag_list *diags)
     return bad;
 }
 
-/* Each tally's question: a choice question of its form. */
+/* Each tally's question: a choice or text question of its form. */
 static int check_tallies(const report_def *d, const catalog *cat,
                          diag_list *diags)
 {
@@ -83,9 +83,10 @@ static int check_tallies(const report_def *d, const catalog *cat,
         const form *f = t->form >= 0
             ? catalog_find(cat, d->forms[t->form].id, NULL) : NULL;
         int q = f && t->question ? form_find(f, t->question) : -1;
-        if (f && (q < 0 || f->q[q].list < 0 || f->q[q].repeat >= 0)) {
+        if (f && (q < 0 || (f->q[q].list < 0 && f->q[q].type != QT_TEXT) ||
+                  f->q[q].repeat >= 0)) {
             diag_add(diags, d->path, 0, 0, _("tally '%s': '%s' is not a "
-                     "top-level choice question of form %s"), t->id,
+                     "top-level choice or text question of form %s"), t->id,
                      t->question ? t->question : "?", f->id);
             bad++;
         }

@@ -169,6 +169,12 @@ const char *rtext_get(const rtext *t, const char *lang)
     return t->n ? t->text[0] : "";
 }
 
+const char *rform_title(const report_def *d, size_t i, const char *lang)
+{
+    return d->forms[i].title.n ? rtext_get(&d->forms[i].title, lang)
+                               : d->forms[i].id;
+}
+
 /* The items of sequence key of the top mapping (none when absent). */
 static yaml_node_item_t *rl_seq(rload *L, yaml_node_t *top, const char *key,
                                 size_t *n)
@@ -187,8 +193,9 @@ static yaml_node_item_t *rl_seq(rload *L, yaml_node_t *top, const char *key,
 
 static void load_forms(rload *L, yaml_node_t *top)
 {
-    static const char *const keys[] = {"role", "unit", "key", "name",
-        "province", "village", "include", "excluded", "villages", NULL};
+    static const char *const keys[] = {"role", "unit", "title", "key",
+        "name", "province", "village", "include", "excluded", "villages",
+        NULL};
     static const char *const vkeys[] = {"repeat", "code", "name", "planned",
                                         NULL};
     yaml_node_t *v = rl_get(L, top, "forms");
@@ -220,6 +227,7 @@ static void load_forms(rload *L, yaml_node_t *top)
         }
         free(role);
         rl_text(L, fn, "unit", 0, what, &f->unit);
+        rl_text(L, fn, "title", 0, what, &f->title);
         rl_src(L, fn, "key", f->context, what, &f->key);
         rl_src(L, fn, "name", 0, what, &f->name);
         rl_src(L, fn, "province", 0, what, &f->province);
@@ -690,6 +698,7 @@ void report_def_free(report_def *d)
         rdef_form *f = &d->forms[i];
         free(f->id);
         rtext_free(&f->unit);
+        rtext_free(&f->title);
         rtext_free(&f->excluded);
         free(f->key.text);
         free(f->name.text);

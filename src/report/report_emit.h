@@ -96,6 +96,10 @@ void rannex_villages(emitter *e);
 void rannex_lists(emitter *e);
 /* The tallies ranked (and charted in HTML). */
 void rannex_tallies(emitter *e);
+/* The tallies as CSV rows of the report's table ("answer", the tally's id
+ * in the id column, the answer as its title, its count of those who
+ * answered). */
+void rannex_csv_tallies(sbuf *b, const report_result *r);
 /* The signature and seal block. */
 void rannex_signature(emitter *e);
 /* A village as shown: its code and name (newly allocated). */

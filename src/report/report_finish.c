@@ -271,10 +271,52 @@ static void tally_finish(rrun *R, size_t i)
     t->n = n;
 }
 
+/* Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh, no summer time): the
+ * date a UTC time "YYYY-MM-DDTHH:MM:SSZ" falls on there, as YYYY-MM-DD
+ * (newly allocated); a time without the Z is taken as local already. */
+static char *vn_local_date(const char *t)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                  30, 31};
+    int y, m, d, h = 0;
+    if (!t || sscanf(t, "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+        d < 1 || d > 31)
+        return xstrdup(t ? t : "");
+    size_t n = strlen(t);
+    if (n && t[n - 1] == 'Z' && sscanf(t, "%*d-%*d-%*dT%d", &h) == 1 &&
+        h + 7 >= 24) {
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int last = mdays[m - 1] + (m == 2 && leap);
+        if (++d > last) {
+            d = 1;
+            if (++m > 12) {
+                m = 1;
+                y++;
+            }
+        }
+    }
+    return xasprintf("%04d-%02d-%02d", y, m, d);
+}
+
 void report_finish(rrun *R)
 {
     const report_def *d = R->d;
     report_result *r = R->r;
+    /* The survey period as dates in Vietnam, not UTC: an interview at
+     * 06:30 on 2 June is stored as 23:30 on 1 June. */
+    char *first = vn_local_date(r->first), *last = vn_local_date(r->last);
+    if (r->first) {
+        free(r->first);
+        r->first = first;
+    } else {
+        free(first);
+    }
+    if (r->last) {
+        free(r->last);
+        r->last = last;
+    } else {
+        free(last);
+    }
     long *repeated = xcalloc(d->nfigs, sizeof *repeated);
     for (size_t i = 0; i < d->nfigs; i++)
         repeated[i] = fold_distinct(&r->dunits[i], &r->acc[i]);

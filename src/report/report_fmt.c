@@ -191,7 +191,8 @@ static void sec_coverage(emitter *e)
     rfmt_tbegin(e, 1, 5, fh);
     for (size_t i = 0; i < d->nforms; i++) {
         const rformstat *s = &r->forms[i];
-        char *cells[] = {xstrdup(d->forms[i].id), xasprintf("%ld", s->complete),
+        char *cells[] = {xstrdup(rform_title(d, i, r->lang)),
+                         xasprintf("%ld", s->complete),
                          xasprintf("%ld", s->drafts), xasprintf("%ld", s->excluded),
                          xasprintf("%ld", s->duplicates)};
         rfmt_trow(e, cells);
@@ -332,6 +333,7 @@ static void render_csv(sbuf *b, const report_result *r)
         for (size_t i = 0; i < d->nfigs; i++)
             if (d->forms[d->figs[i].form].village.text)
                 csv_figure(b, r, i, &r->villages[v]);
+    rannex_csv_tallies(b, r);
 }
 
 /* ------------------------------------------------------------ entry points */

@@ -34,6 +34,7 @@ typedef struct rdef_form {
     char *id;
     int context;          /* the form describing the commune itself */
     rtext unit;           /* what one interview is: "households" */
+    rtext title;          /* the form as people call it, for tables */
     rsrc key, name;       /* context: the commune's code and name */
     rsrc province;        /* context: the province's name */
     rsrc village;         /* village code of an interview */
@@ -146,6 +147,8 @@ struct report_def {
     size_t ntallies;
 };
 
+/* What form i of d is called in lang: its title, else its id. */
+const char *rform_title(const report_def *d, size_t i, const char *lang);
 /* The text of t in lang, else the first one; "" when empty. */
 const char *rtext_get(const rtext *t, const char *lang);
 /* Parse src and bind it to f's questions; NULL with *err set (naming the

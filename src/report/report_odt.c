@@ -119,6 +119,21 @@ static void odt_findings(sbuf *b, const report_result *r)
         odt_p(b, p);
         free(p);
     }
+    /* Needs voiced in the interviews (the commune's notes, officials'
+     * training wishes ...), most often first. */
+    for (size_t i = 0; i < d->ntallies; i++) {
+        const rtally_res *t = &r->tallies[i];
+        if (!t->cnt)
+            continue;
+        sbuf s;
+        sbuf_init(&s);
+        sbuf_addf(&s, "%s: ", rtext_get(&d->tallies[i].title, r->lang));
+        for (size_t k = 0; k < t->cnt; k++)
+            sbuf_addf(&s, "%s%s (%ld/%ld)", k ? "; " : "",
+                      t->label ? t->label[k] : t->code[k], t->n[k], t->units);
+        odt_p(b, s.s);
+        sbuf_free(&s);
+    }
 }
 
 /* The content.xml of the proposal. */

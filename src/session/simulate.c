@@ -36,8 +36,10 @@ void sim_free(sim_rng *r)
     r->pool = NULL;
     r->npool = 0;
     r->pool_read = 0;
-    for (size_t i = 0; i < r->nused; i++)
+    for (size_t i = 0; i < r->nused; i++) {
         free(r->used[i].scope);
+        free(r->used[i].v);
+    }
     free(r->used);
     r->used = NULL;
     r->nused = 0;
@@ -367,15 +369,29 @@ static int sim_scan_cb(void *ctx, const char *qid, const char *path,
     return 0;
 }
 
-/* The entry of scope in r's used numbers, added (at 0) when new. */
+/* The entry of scope in r's used numbers, added (empty) when new. */
 static sim_used *sim_used_get(sim_rng *r, const char *scope)
 {
     for (size_t i = 0; i < r->nused; i++)
         if (!strcmp(r->used[i].scope, scope))
             return &r->used[i];
     r->used = xrealloc(r->used, (r->nused + 1) * sizeof *r->used);
-    r->used[r->nused] = (sim_used){xstrdup(scope), 0};
+    r->used[r->nused] = (sim_used){xstrdup(scope), NULL, 0};
     return &r->used[r->nused++];
+}
+
+static int sim_used_has(const sim_used *u, long x)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (u->v[i] == x)
+            return 1;
+    return 0;
+}
+
+static void sim_used_add(sim_used *u, long x)
+{
+    u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+    u->v[u->n++] = x;
 }
 
 static int sim_all_cb(void *ctx, const store_interview *iv)
@@ -386,10 +402,11 @@ static int sim_all_cb(void *ctx, const store_interview *iv)
     return 0;
 }
 
-/* The next free number of a sim_unique question ("true": over the form,
- * else the id of the question whose value it is unique within, such as
- * a household number within its village): one more than the highest
- * already stored (drafts too) or given in this run. */
+/* A free number of a sim_unique question ("true": over the form, else
+ * the id of the question whose value it is unique within, such as a
+ * household number within its village): drawn between sim_min and
+ * sim_max (1 and 999 when not said) among those not stored (drafts too)
+ * nor given in this run, so that two laptops rarely draw the same. */
 static char *sim_unique(session *s, sim_rng *r, session_item it,
                         const char *scope_qid)
 {
@@ -409,8 +426,8 @@ static char *sim_unique(session *s, sim_rng *r, session_item it,
             store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
             double x = c.value ? val_parse_number(c.value) : NAN;
             sim_used *u = sim_used_get(r, c.scope ? c.scope : "");
-            if (x == x && (long)x > u->max)
-                u->max = (long)x;
+            if (x == x)
+                sim_used_add(u, (long)x);
             free(c.value);
             free(c.scope);
         }
@@ -418,7 +435,15 @@ static char *sim_unique(session *s, sim_rng *r, session_item it,
     }
     const char *sv = sq >= 0 ? inst_get(in, inst_root(in), sq) : NULL;
     sim_used *u = sim_used_get(r, sv ? sv : "");
-    return xasprintf("%ld", ++u->max);
+    double lo = sim_meta_num(s, it, "sim_min"), hi = sim_meta_num(s, it, "sim_max");
+    long a = lo == lo ? (long)lo : 1, b = hi == hi ? (long)hi : 999;
+    long x = a;
+    for (int k = 0; k < 1000 && (k == 0 || sim_used_has(u, x)); k++)
+        x = sim_range(r, a, b < a ? a : b);
+    while (sim_used_has(u, x))
+        x++;
+    sim_used_add(u, x);
+    return xasprintf("%ld", x);
 }
 
 /* The answer a question's meta asks for, or NULL to draw as usual:
@@ -483,6 +508,12 @@ static int sim_answer(session *s, sim_rng *r, session_item it)
      * that other questions' logic reads. */
     if (!fq->required_always && !fq->required && !fq->ndependents &&
         sim_range(r, 0, 9) == 0)
+        return 0;
+    /* A text answer the form gives by default (a unit such as "tấn")
+     * is kept, as an enumerator would. */
+    const char *cur = inst_get(session_inst(s), it.fr, it.q);
+    if (fq->type == QT_TEXT && (fq->default_value || fq->default_expr) &&
+        cur && *cur)
         return 0;
     char *hint = sim_hinted(s, r, it);
     if (hint) {

@@ -10,11 +10,12 @@
 
 #include "session/session.h"
 
-/* The highest number a sim_unique question has within one value of its
- * scope question. */
+/* The numbers a sim_unique question has within one value of its scope
+ * question. */
 typedef struct sim_used {
     char *scope;
-    long max;
+    long *v;
+    size_t n;
 } sim_used;
 
 typedef struct sim_rng {
