@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "core/canon.h"
 #include "core/ui_text.h"
 
 /* "Tiếng Việt" with precomposed letters: 10 characters, 14 bytes. */
@@ -250,6 +251,20 @@ START_TEST(numbers_are_checked_as_typed)
 }
 END_TEST
 
+/* Search keys ignore case, accents, tone marks and the bar of đ. */
+START_TEST(search_keys_ignore_case_and_accents)
+{
+    char *a = canon_search_key("Xóm Đồng Tâm");
+    char *b = canon_search_key("xom dong tam");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = canon_search_key("MƯỜNG");
+    ck_assert_str_eq(a, "muong");
+    free(a);
+}
+END_TEST
+
 START_TEST(dates_convert_and_invalid_ones_are_refused)
 {
     char *d = ui_text_date_parse("05/03/2024");
@@ -266,6 +281,16 @@ START_TEST(dates_convert_and_invalid_ones_are_refused)
                          "01-01/2024", "123/1/2024"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(ui_text_date_parse(bad[i]) == NULL, "%s", bad[i]);
+    /* The message can say what is wrong: the day, the month, or the
+     * way it is written. */
+    ck_assert_int_eq(ui_text_date_check("30/02/2026"), UI_DATE_NO_DAY);
+    ck_assert_int_eq(ui_text_date_check("29/02/2023"), UI_DATE_NO_DAY);
+    ck_assert_int_eq(ui_text_date_check("00/01/2024"), UI_DATE_NO_DAY);
+    ck_assert_int_eq(ui_text_date_check("01/13/2024"), UI_DATE_NO_MONTH);
+    ck_assert_int_eq(ui_text_date_check("01/01/0000"), UI_DATE_NO_YEAR);
+    ck_assert_int_eq(ui_text_date_check("1/1/24"), UI_DATE_FORMAT);
+    ck_assert_int_eq(ui_text_date_check("30-02"), UI_DATE_FORMAT);
+    ck_assert_int_eq(ui_text_date_check(" 29/02/2024 "), UI_DATE_OK);
     d = ui_text_date_show("2024-03-05");
     ck_assert_str_eq(d, "05/03/2024");
     free(d);
@@ -320,6 +345,7 @@ static Suite *ui_text_suite(void)
     tcase_add_test(t, edit_view_scrolls_to_keep_the_cursor_visible);
     tcase_add_test(t, numbers_are_checked_as_typed);
     tcase_add_test(t, dates_convert_and_invalid_ones_are_refused);
+    tcase_add_test(t, search_keys_ignore_case_and_accents);
     tcase_add_test(t, safe_text_has_no_controls);
     return s;
 }

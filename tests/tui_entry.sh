@@ -199,6 +199,31 @@ wait_for "8  Không biết"
 text "8"
 wait_for "Số thành viên"
 expect_sql "select value from answers where qid = 'internet'" "8"
+# --- 7. numbers and dates: what is wrong is said, once; spaces are
+# trimmed; nothing wrong is saved.
+text "1a"; key Enter
+wait_for "not a number"
+ks_checks=$((ks_checks + 1))
+[ "$(screen | grep -c "not a number")" = 1 ] ||
+    fail "'not a number' is shown more than once: $(screen)"
+expect_sql "select count(*) from answers where qid = 'members'" "0"
+key BSpace BSpace
+text "  4 "; key Enter
+wait_for "Ngày phỏng vấn"
+expect_sql "select value from answers where qid = 'members'" "4"
+text "30/02/2026"; key Enter
+wait_for "no such day: 30/02/2026"
+for i in 1 2 3 4 5 6 7 8 9 10; do key BSpace; done
+text "12/13/2026"; key Enter
+wait_for "no such month: 12/13/2026"
+for i in 1 2 3 4 5 6 7 8 9 10; do key BSpace; done
+text "3/2026"; key Enter
+wait_for "type it as dd/mm/yyyy"
+expect_sql "select count(*) from answers where qid = 'visit'" "0"
+for i in 1 2 3 4 5 6; do key BSpace; done
+text " 5/3/2026 "; key Enter
+wait_for "End of the interview"
+expect_sql "select value from answers where qid = 'visit'" "2026-03-05"
 key C-x
 wait_for "drafts 1"
 key q

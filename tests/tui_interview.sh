@@ -67,7 +67,7 @@ wait_for "Hộ có tài sản nào?"
 key 1 3 Enter
 wait_for "Ngày phỏng vấn"
 answer "31/02/2024"
-wait_for "not a valid date"
+wait_for "no such day: 31/02/2024"
 key BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 answer "15/03/2024"
 wait_for "Thành viên"

@@ -365,26 +365,45 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : d[m - 1];
 }
 
-char *ui_text_date_parse(const char *typed)
+/* Read a typed date into *y, *m, *d and say what is wrong with it. */
+static ui_date_problem date_read(const char *typed, int *y, int *m, int *d)
 {
     const char *s = typed;
     while (*s == ' ')
         s++;
-    int d = read_part(&s, 2);
-    if (d < 0 || (*s != '/' && *s != '-' && *s != '.'))
-        return NULL;
+    *d = read_part(&s, 2);
+    if (*d < 0 || (*s != '/' && *s != '-' && *s != '.'))
+        return UI_DATE_FORMAT;
     char sep = *s++;
-    int m = read_part(&s, 2);
-    if (m < 0 || *s != sep)
-        return NULL;
+    *m = read_part(&s, 2);
+    if (*m < 0 || *s != sep)
+        return UI_DATE_FORMAT;
     s++;
     const char *ys = s;
-    int y = read_part(&s, 4);
+    *y = read_part(&s, 4);
     while (*s == ' ')
         s++;
-    if (y < 0 || *s != '\0' || s - ys < 4)
-        return NULL;
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (*y < 0 || *s != '\0' || s - ys < 4)
+        return UI_DATE_FORMAT;
+    if (*y < 1)
+        return UI_DATE_NO_YEAR;
+    if (*m < 1 || *m > 12)
+        return UI_DATE_NO_MONTH;
+    if (*d < 1 || *d > days_in_month(*y, *m))
+        return UI_DATE_NO_DAY;
+    return UI_DATE_OK;
+}
+
+ui_date_problem ui_text_date_check(const char *typed)
+{
+    int y, m, d;
+    return date_read(typed, &y, &m, &d);
+}
+
+char *ui_text_date_parse(const char *typed)
+{
+    int y, m, d;
+    if (date_read(typed, &y, &m, &d) != UI_DATE_OK)
         return NULL;
     return xasprintf("%04d-%02d-%02d", y, m, d);
 }

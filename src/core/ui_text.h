@@ -94,6 +94,16 @@ int ui_text_is_decimal(const char *s);
  * or '.' also separate) to YYYY-MM-DD, newly allocated; NULL when it is
  * not a real calendar date. */
 char *ui_text_date_parse(const char *typed);
+/* What is wrong with a typed date, so the message can say it. */
+typedef enum ui_date_problem {
+    UI_DATE_OK,
+    UI_DATE_FORMAT,       /* not dd/mm/yyyy at all */
+    UI_DATE_NO_MONTH,     /* month 0 or above 12 */
+    UI_DATE_NO_DAY,       /* day 0 or past the month's end (30/02) */
+    UI_DATE_NO_YEAR       /* year 0 */
+} ui_date_problem;
+/* Check a typed date as ui_text_date_parse reads it. */
+ui_date_problem ui_text_date_check(const char *typed);
 /* Convert a stored YYYY-MM-DD to dd/mm/yyyy for editing (newly
  * allocated); other text is copied as it is. */
 char *ui_text_date_show(const char *stored);

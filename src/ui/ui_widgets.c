@@ -175,17 +175,54 @@ int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
     return ui_select_draw(w, s, y, x, width, height);
 }
 
+/* What was typed without the spaces around it (newly allocated). */
+static char *widget_trimmed(const char *t)
+{
+    while (*t == ' ')
+        t++;
+    size_t n = strlen(t);
+    while (n > 0 && t[n - 1] == ' ')
+        n--;
+    return xstrndup(t, n);
+}
+
+/* Non-zero when t (trimmed) is not a number of w's type. */
+static int widget_not_number(const ui_widget *w, const char *t)
+{
+    return *t && ((w->type == QT_INTEGER && !ui_text_is_integer(t)) ||
+                  (w->type == QT_DECIMAL && !ui_text_is_decimal(t)));
+}
+
 /* Say "not a number" while a number is being typed wrongly. */
 static void widget_check_typing(ui_widget *w)
 {
     free(w->inline_msg);
     w->inline_msg = NULL;
-    const char *t = w->ed.buf;
-    if (!*t)
-        return;
-    if ((w->type == QT_INTEGER && !ui_text_is_integer(t)) ||
-        (w->type == QT_DECIMAL && !ui_text_is_decimal(t)))
+    char *t = widget_trimmed(w->ed.buf);
+    if (widget_not_number(w, t))
         w->inline_msg = xstrdup(_("not a number"));
+    free(t);
+}
+
+/* A typed date (trimmed), or NULL with *err saying what is wrong. */
+static char *widget_date_value(const char *t, char **err)
+{
+    switch (ui_text_date_check(t)) {
+    case UI_DATE_OK:
+        return ui_text_date_parse(t);
+    case UI_DATE_NO_DAY:
+        *err = xasprintf(_("no such day: %s"), t);
+        return NULL;
+    case UI_DATE_NO_MONTH:
+        *err = xasprintf(_("no such month: %s"), t);
+        return NULL;
+    case UI_DATE_NO_YEAR:
+        *err = xasprintf(_("no such year: %s"), t);
+        return NULL;
+    default:
+        *err = xstrdup(_("not a date: type it as dd/mm/yyyy"));
+        return NULL;
+    }
 }
 
 /* Keys of the line editor. */
@@ -274,20 +311,22 @@ char *ui_widget_value(ui_widget *w, session *s, char **err)
     const form *f = inst_form(session_inst(s));
     switch (w->type) {
     case QT_INTEGER:
-    case QT_DECIMAL:
-        if (*t && !(w->type == QT_INTEGER ? ui_text_is_integer(t)
-                                          : ui_text_is_decimal(t))) {
-            *err = xstrdup(_("not a number"));
+    case QT_DECIMAL: {
+        char *n = widget_trimmed(t);
+        if (widget_not_number(w, n)) {
+            /* Already said under the field as it was typed: once. */
+            if (!w->inline_msg)
+                *err = xstrdup(_("not a number"));
+            free(n);
             return NULL;
         }
-        return xstrdup(t);
+        return n;
+    }
     case QT_DATE: {
-        if (!*t)
-            return xstrdup("");
-        char *d = ui_text_date_parse(t);
-        if (!d)
-            *err = xstrdup(_("not a valid date: type it as dd/mm/yyyy"));
-        return d;
+        char *d = widget_trimmed(t);
+        char *v = *d ? widget_date_value(d, err) : xstrdup("");
+        free(d);
+        return v;
     }
     case QT_SELECT_ONE:
         for (size_t i = 0; i < w->nchoices; i++)
