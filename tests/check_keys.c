@@ -137,7 +137,29 @@ START_TEST(card_round_trip_and_tampering)
     ck_assert_str_eq(c.name, "Văn phòng xã");   /* newline made a space */
     ck_assert_str_eq(c.commune, "Xã A");
     ck_assert(memcmp(c.box_pk, self.card.box_pk, sizeof c.box_pk) == 0);
+    /* The card names the database's device. */
+    char *dev = NULL;
+    ck_assert_int_eq(store_device_id(st, &dev), 0);
+    ck_assert_str_eq(c.device, dev);
     keys_card_clear(&c);
+    /* A card made before cards named their device still reads, without
+     * one; a device that is not a device id is refused. */
+    free(self.card.device);
+    self.card.device = NULL;
+    char *old = keys_card_text(&self);
+    ck_assert_ptr_null(strstr(old, "device:"));
+    ck_assert_int_eq(keys_card_parse("c", old, strlen(old), &c, &err), 0);
+    ck_assert_ptr_null(c.device);
+    keys_card_clear(&c);
+    free(old);
+    self.card.device = xstrdup("../../etc");
+    old = keys_card_text(&self);
+    ck_assert_int_eq(keys_card_parse("c", old, strlen(old), &c, &err), -1);
+    ck_assert_msg(strstr(err, "not a device id") != NULL, "%s", err);
+    free(err);
+    free(old);
+    free(self.card.device);
+    self.card.device = dev;
 
     /* Changing the name on the card breaks its signature. */
     char *bad = xstrdup(text);

@@ -592,7 +592,7 @@ START_TEST(refuses_newer_schema)
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
                            "CREATE TABLE future (x); PRAGMA user_version = 9;");
     refused_untouched("was made by a newer khaosat (database schema 9; "
-                      "this khaosat knows up to 7); update khaosat");
+                      "this khaosat knows up to 8); update khaosat");
 }
 END_TEST
 
@@ -749,9 +749,14 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 7 added, undone: with it a database of today's schema reads
- * as one of version 6. */
+/* What version 8 added, undone: with it a database of today's schema reads
+ * as one of version 7. */
+#define UNDO_V8 "ALTER TABLE trusted DROP COLUMN device;"
+
+/* What versions 7 and 8 added, undone: with it a database of today's
+ * schema reads as one of version 6. */
 static const char undo_v7[] =
+    UNDO_V8
     "DROP TABLE households; DROP TABLE villages;"
     " ALTER TABLE duplicates DROP COLUMN decision;"
     " ALTER TABLE duplicates DROP COLUMN keep;"
@@ -941,6 +946,33 @@ START_TEST(migrates_from_v6)
 }
 END_TEST
 
+/* A schema 7 database gains the device of each trusted card, empty for
+ * the cards it trusted before (which bind their device by their first
+ * bundle, as then). */
+START_TEST(migrates_from_v7)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V8
+                   "INSERT INTO trusted VALUES ('AAAA-BBBB-CCCC-DDDD',"
+                   " zeroblob(32), zeroblob(32), 'laptop', 'X', 'An',"
+                   " 'accept', 't', NULL); PRAGMA user_version = 7;");
+    st = open_ok();
+    store_trusted t;
+    ck_assert_int_eq(store_trusted_get(st, "AAAA-BBBB-CCCC-DDDD", &t), 0);
+    ck_assert_str_eq(t.name, "An");
+    ck_assert_ptr_null(t.device);
+    store_trusted_clear(&t);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " pragma_table_info('trusted')"
+                                            " WHERE name = 'device'"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -958,6 +990,7 @@ int main(void)
     tcase_add_test(tc, answers_survive_kill);
     tcase_add_test(tc, migrates_from_v1);
     tcase_add_test(tc, refuses_newer_schema);
+    tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_other_programs_database);
     tcase_add_test(tc, open_at_creates_only_when_asked);

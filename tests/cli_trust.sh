@@ -8,7 +8,11 @@
 # purpose keeps unsigned bundles out, and a laptop whose office card was
 # revoked refuses to export rather than write in the clear.  A directory
 # merge names every entry it leaves out (FIFO, link, directory) and never
-# opens one.  Every refusal leaves the database exactly as it was.
+# opens one.  A card names its device: a trusted laptop cannot take
+# another's device id (first bundle or not), file interviews under
+# another device, nor can a plain bundle claim a bound device; a second
+# card for a bound device is refused when trusted.  Every refusal leaves
+# the database exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -169,5 +173,73 @@ expect_status 1
 expect_err_contains "no office card is trusted any more to seal bundles for"
 [ "$(db_digest "$TMP/E.db")" = "$beforeE" ] || fail "the refused export changed E"
 [ -z "$(ls -A "$TMP/usbE")" ] || fail "the refused export wrote $(ls -A "$TMP/usbE")"
+
+# --- A card names its device, and binds it from the day it is trusted.
+devA=$(sqlite3 "$TMP/A.db" "SELECT value FROM settings WHERE key = 'device_id'")
+grep -qx "device: $devA" "$TMP/A.card" || fail "A's card does not name its device $devA"
+# A rogue laptop R, trusted by the office, takes the device id of V, a
+# laptop trusted there that has not sent anything yet: R's bundle is
+# refused, naming the file, and V is not locked out.
+laptop V "Vũ Thị Vân" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/V.db" --forms "$FORMS" --form household --count 1 --seed 41 >/dev/null
+"$K" keys export --db "$TMP/V.db" --to "$TMP/V.card" 2>/dev/null
+"$K" keys trust --db "$TMP/V.db" "$TMP/office.card" --yes >/dev/null || fail "V trusts the office"
+"$K" keys trust --db "$O" "$TMP/V.card" --yes >/dev/null || fail "the office trusts V"
+devV=$(sqlite3 "$TMP/V.db" "SELECT value FROM settings WHERE key = 'device_id'")
+laptop R "Kẻ gian" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/R.db" --forms "$FORMS" --form household --count 1 --seed 37 >/dev/null
+"$K" keys export --db "$TMP/R.db" --to "$TMP/R.card" 2>/dev/null
+RF=$(fpr "$TMP/R.card")
+devR=$(sqlite3 "$TMP/R.db" "SELECT value FROM settings WHERE key = 'device_id'")
+"$K" keys trust --db "$TMP/R.db" "$TMP/office.card" --yes >/dev/null || fail "R trusts the office"
+"$K" keys trust --db "$O" "$TMP/R.card" --yes >/dev/null || fail "the office trusts R"
+sqlite3 "$TMP/R.db" "UPDATE settings SET value = '$devV' WHERE key = 'device_id';
+                     UPDATE interviews SET device_id = '$devV';
+                     UPDATE revisions SET device = '$devV';"
+mkdir -p "$TMP/usbR" "$TMP/usbV"
+rogue=$("$K" export --db "$TMP/R.db" --to "$TMP/usbR" --all 2>/dev/null)
+[ -n "$rogue" ] || fail "R exported nothing"
+refuse "$rogue" "$rogue: signed by $RF, whose card is for device $devR, but it says it comes from device $devV; refusing it"
+fromV=$("$K" export --db "$TMP/V.db" --to "$TMP/usbV" 2>/dev/null)
+run "$K" merge --db "$O" "$fromV"
+expect_status 0
+expect_out_contains "added 1,"
+# A card for a device already bound to another card is refused when
+# trusted, naming the card file.
+sqlite3 "$TMP/R.db" "UPDATE settings SET value = '$devA' WHERE key = 'device_id'"
+"$K" keys export --db "$TMP/R.db" --to "$TMP/R2.card" 2>/dev/null
+grep -qx "device: $devA" "$TMP/R2.card" || fail "R's new card does not name the device it took"
+before=$(db_digest "$O")
+run "$K" keys trust --db "$O" "$TMP/R2.card" --yes
+expect_status 1
+expect_err_contains "$TMP/R2.card: the card is for device $devA, which is already bound here to the card $AF (Nguyễn Văn An, Xã Đông Hòa)"
+[ "$(db_digest "$O")" = "$before" ] || fail "a refused trust changed the office"
+# A laptop files an interview under another device: refused.
+laptop S "Sơn" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/S.db" --forms "$FORMS" --form household --count 1 --seed 39 >/dev/null
+"$K" keys export --db "$TMP/S.db" --to "$TMP/S.card" 2>/dev/null
+"$K" keys trust --db "$TMP/S.db" "$TMP/office.card" --yes >/dev/null || fail "S trusts the office"
+"$K" keys trust --db "$O" "$TMP/S.card" --yes >/dev/null || fail "the office trusts S"
+devS=$(sqlite3 "$TMP/S.db" "SELECT value FROM settings WHERE key = 'device_id'")
+SF=$(fpr "$TMP/S.card")
+uS=$(sqlite3 "$TMP/S.db" "SELECT uuid FROM interviews LIMIT 1")
+sqlite3 "$TMP/S.db" "UPDATE interviews SET device_id = '$devA'"
+mkdir -p "$TMP/usbS"
+filed=$("$K" export --db "$TMP/S.db" --to "$TMP/usbS" 2>/dev/null)
+refuse "$filed" "$filed: carries the start of interview $uS made on device $devA, but it is signed by the laptop $SF of device $devS"
+# A plain bundle saying it comes from a bound device: refused even when
+# unsigned bundles are allowed.
+laptop P "Phan" "Xã Đông Hòa"
+"$K" simulate --db "$TMP/P.db" --forms "$FORMS" --form household --count 1 --seed 40 >/dev/null
+sqlite3 "$TMP/P.db" "UPDATE settings SET value = '$devA' WHERE key = 'device_id';
+                     UPDATE interviews SET device_id = '$devA';
+                     UPDATE revisions SET device = '$devA';"
+mkdir -p "$TMP/usbP"
+plainP=$("$K" export --db "$TMP/P.db" --to "$TMP/usbP" 2>/dev/null)
+before=$(db_digest "$O")
+run "$K" merge --db "$O" --allow-unsigned "$plainP"
+expect_status 1
+expect_err_contains "$plainP: says it comes from device $devA, which is bound here to the card $AF, but it is not signed"
+[ "$(db_digest "$O")" = "$before" ] || fail "a refused plain bundle changed the office"
 
 finish

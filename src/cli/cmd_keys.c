@@ -148,7 +148,7 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
                      "Accept its bundles [y/N]? ")))
         cmd_eprintf(_("khaosat keys: not trusted\n"));
     else if (keys_trust(st, &c, purpose, &err) != 0)
-        cmd_eprintf("khaosat keys: %s\n", err);
+        cmd_eprintf("khaosat keys: %s: %s\n", file, err);
     else {
         cmd_printf(strcmp(purpose, "upstream") == 0
                ? _("trusted: bundles from here are now sealed for %s\n")

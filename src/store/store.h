@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 typedef struct store store;
 
@@ -374,6 +374,8 @@ typedef struct store_trusted {
     char *fingerprint, *role, *commune, *name;
     char *purpose;            /* "upstream" or "accept" */
     char *trusted, *revoked;  /* times; revoked NULL while in force */
+    char *device;             /* the device id the card names, or NULL
+                                 (a card made before cards named it) */
 } store_trusted;
 
 /* Read the identity: 0, 1 when there is none, -1 (store_errmsg). */
@@ -390,6 +392,11 @@ int store_trusted_put(store *st, const store_trusted *t, int keep);
 int store_trusted_trust(store *st, const store_trusted *t);
 /* The row of fingerprint fpr: 0, 1 when there is none, -1. */
 int store_trusted_get(store *st, const char *fpr, store_trusted *out);
+/* The card in force, other than fpr (may be NULL), that device is bound
+ * to: the card names it, or bundles of that device were signed by it.
+ * 0 with *out (clear it), 1 when there is none, -1. */
+int store_trusted_device_card(store *st, const char *device,
+                              const char *fpr, store_trusted *out);
 /* The upstream card in force: 0, 1 when there is none, -1. */
 int store_trusted_upstream(store *st, store_trusted *out);
 /* How many laptop cards this office accepts bundles from. */

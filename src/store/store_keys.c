@@ -10,7 +10,7 @@
 #include "core/util.h"
 
 #define TRUSTED_COLS "fingerprint, sign_pk, box_pk, role, commune, name," \
-    " purpose, trusted, revoked"
+    " purpose, trusted, revoked, device"
 
 /* Prepare sql; NULL with the store's message set. */
 static sqlite3_stmt *keys_stmt(store *st, const char *sql)
@@ -86,6 +86,7 @@ void store_trusted_clear(store_trusted *t)
     free(t->purpose);
     free(t->trusted);
     free(t->revoked);
+    free(t->device);
     memset(t, 0, sizeof *t);
 }
 
@@ -126,14 +127,17 @@ static int trusted_put(store *st, const store_trusted *t, int keep)
     /* Before the row changes: its purpose until now counts too. */
     if (mark_sealed(st) != 0)
         return -1;
+    /* A card without a device (made before cards named theirs) keeps the
+     * device an earlier card of the same keys gave. */
     sqlite3_stmt *s = keys_stmt(st, keep
-        ? "INSERT OR IGNORE INTO trusted VALUES"
-          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        : "INSERT INTO trusted VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ? "INSERT OR IGNORE INTO trusted (" TRUSTED_COLS ") VALUES"
+          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        : "INSERT INTO trusted (" TRUSTED_COLS ") VALUES"
+          " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
           " ON CONFLICT (fingerprint) DO UPDATE SET role = excluded.role,"
           " commune = excluded.commune, name = excluded.name,"
           " purpose = excluded.purpose, trusted = excluded.trusted,"
-          " revoked = NULL");
+          " revoked = NULL, device = coalesce(excluded.device, device)");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, t->fingerprint, -1, SQLITE_STATIC);
@@ -143,6 +147,7 @@ static int trusted_put(store *st, const store_trusted *t, int keep)
                         t->trusted, t->revoked};
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(s, 4 + i, v[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 10, t->device, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s) == SQLITE_DONE ? 0
         : store_fail(st, "saving a trusted card");
     sqlite3_finalize(s);
@@ -187,6 +192,7 @@ static int trusted_row(store *st, sqlite3_stmt *s, store_trusted *out)
     out->purpose = store_col_dup(s, 6);
     out->trusted = store_col_dup(s, 7);
     out->revoked = store_col_dup(s, 8);
+    out->device = store_col_dup(s, 9);
     return 0;
 }
 
@@ -214,6 +220,30 @@ int store_trusted_get(store *st, const char *fpr, store_trusted *out)
 {
     return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
                        " WHERE fingerprint = ?1", fpr, out);
+}
+
+int store_trusted_device_card(store *st, const char *device,
+                              const char *fpr, store_trusted *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = keys_stmt(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                                " WHERE revoked IS NULL"
+                                " AND fingerprint IS NOT ?2 AND (device = ?1"
+                                " OR fingerprint IN (SELECT signer FROM"
+                                " bundles WHERE device = ?1))"
+                                " ORDER BY device = ?1 DESC, trusted LIMIT 1");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, fpr, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        rc = trusted_row(st, s, out);
+    else
+        rc = rc == SQLITE_DONE ? 1
+                               : store_fail(st, "reading the trusted keys");
+    sqlite3_finalize(s);
+    return rc;
 }
 
 int store_trusted_upstream(store *st, store_trusted *out)

@@ -29,6 +29,8 @@
  *      set-up: its villages with the enumerator covering each, and the
  *      household list of each village.  Reviews made before version 7 are
  *      taken to have judged the interview's head at the upgrade.
+ *   8  a trusted card records the device id its card names (NULL for a
+ *      card made before cards named their device).
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -241,6 +243,11 @@ static const char schema_v7[] =
     " head TEXT NOT NULL,"
     " PRIMARY KEY (village, number)) WITHOUT ROWID;";
 
+/* Version 8: a trusted card records the device its card names, so that
+ * a device is bound to its card from the day it is trusted. */
+static const char schema_v8[] =
+    "ALTER TABLE trusted ADD COLUMN device TEXT;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -282,6 +289,7 @@ static const struct {
     {schema_v5, NULL},      /* 4 -> 5 */
     {"", store_canon_migrate},  /* 5 -> 6 */
     {schema_v7, NULL},      /* 6 -> 7 */
+    {schema_v8, NULL},      /* 7 -> 8 */
 };
 
 int store_default_path(char **out)

@@ -15,6 +15,7 @@
 #include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "sync/bundle_int.h"
 
 #define CARD_MAGIC "khaosat card 1\n"
 #define CARD_MAX 4096
@@ -144,6 +145,10 @@ static int self_fields(store *st, keys_card *c, char **err)
     c->name = card_field(name);
     free(commune);
     free(name);
+    if (store_device_id(st, &c->device) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        return -1;
+    }
     return 0;
 }
 
@@ -222,7 +227,8 @@ void keys_card_clear(keys_card *c)
     free(c->role);
     free(c->commune);
     free(c->name);
-    c->role = c->commune = c->name = NULL;
+    free(c->device);
+    c->role = c->commune = c->name = c->device = NULL;
 }
 
 void keys_b64(sbuf *b, const unsigned char *bin, size_t n)
@@ -251,8 +257,11 @@ char *keys_card_text(const keys_self *self)
     sbuf b;
     sbuf_init(&b);
     sbuf_add(&b, CARD_MAGIC);
-    sbuf_addf(&b, "role: %s\ncommune: %s\nname: %s\nsign-key: ", c->role,
-              c->commune, c->name);
+    sbuf_addf(&b, "role: %s\ncommune: %s\nname: %s\n", c->role, c->commune,
+              c->name);
+    if (c->device)
+        sbuf_addf(&b, "device: %s\n", c->device);
+    sbuf_add(&b, "sign-key: ");
     keys_b64(&b, c->sign_pk, sizeof c->sign_pk);
     sbuf_add(&b, "\nbox-key: ");
     keys_b64(&b, c->box_pk, sizeof c->box_pk);
@@ -318,6 +327,17 @@ static int card_bad(char **why, char *msg)
     return -1;
 }
 
+/* Non-zero when v (n bytes) is a device id: a UUID. */
+static int device_ok(const char *v, size_t n)
+{
+    char id[37];
+    if (n != 36)
+        return 0;
+    memcpy(id, v, n);
+    id[n] = '\0';
+    return bundle_is_uuid(id);
+}
+
 /* Parse the body of a card (after its first line) into out. */
 static int card_fields(const char *text, const char *p, const char *end,
                        keys_card *out, char **why)
@@ -325,12 +345,19 @@ static int card_fields(const char *text, const char *p, const char *end,
     static const char *const keys[] = {"role", "commune", "name", "sign-key",
                                        "box-key", "fingerprint",
                                        "signature"};
-    const char *v[7];
-    size_t n[7];
+    const char *v[7], *dev = NULL;
+    size_t n[7], ndev = 0;
     const char *signed_end = NULL;
     for (int i = 0; i < 7; i++) {
         if (i == 6)
             signed_end = p;
+        /* The device line, after the name, is on every card made since
+         * cards name their device; older cards have none. */
+        if (i == 3 && card_line(&p, end, "device", &dev, &ndev) == 0
+            && !device_ok(dev, ndev)) {
+            *why = xstrdup("the device is not a device id");
+            return -1;
+        }
         if (card_line(&p, end, keys[i], &v[i], &n[i]) != 0) {
             *why = xasprintf("line \"%s: ...\" is missing or out of order",
                              keys[i]);
@@ -351,6 +378,7 @@ static int card_fields(const char *text, const char *p, const char *end,
     out->role = xstrndup(v[0], n[0]);
     out->commune = xstrndup(v[1], n[1]);
     out->name = xstrndup(v[2], n[2]);
+    out->device = dev ? xstrndup(dev, ndev) : NULL;
     if (strcmp(out->role, "laptop") != 0 && strcmp(out->role, "office") != 0)
         return card_bad(why, xasprintf("role \"%s\" is neither laptop nor "
                                        "office", out->role));
@@ -492,6 +520,7 @@ static store_trusted trusted_of(const keys_card *c, const char *purpose,
     t.role = c->role;
     t.commune = c->commune;
     t.name = c->name;
+    t.device = c->device;
     t.purpose = (char *)purpose;
     t.trusted = (char *)trusted;
     t.revoked = (char *)revoked;
@@ -504,6 +533,29 @@ int keys_trusted_put(store *st, const keys_card *c, const char *purpose,
 {
     store_trusted t = trusted_of(c, purpose, trusted, revoked);
     return store_trusted_put(st, &t, keep) == 0 ? 0 : store_err(st, err);
+}
+
+/* A device has one card in force: refuse c when its device is already
+ * bound to another card here, by that card or by bundles it signed. */
+static int device_taken(store *st, const keys_card *c, char **err)
+{
+    store_trusted t;
+    int rc = store_trusted_device_card(st, c->device, c->fpr, &t);
+    if (rc < 0)
+        return store_err(st, err);
+    if (rc == 1)
+        return 0;
+    char *label = keys_card_label(&(keys_card){.name = t.name,
+                                               .commune = t.commune});
+    *err = xasprintf(_("the card is for device %s, which is already bound "
+                       "here to the card %s (%s): a device has one card. "
+                       "If this laptop replaced that identity, revoke the "
+                       "old card first (khaosat keys revoke %s); otherwise "
+                       "one of the two cards is not what it claims"),
+                     c->device, t.fingerprint, label, t.fingerprint);
+    free(label);
+    store_trusted_clear(&t);
+    return -1;
 }
 
 int keys_trust(store *st, const keys_card *c, const char *purpose,
@@ -534,6 +586,8 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
         *err = xasprintf("%s is this database's own card", c->fpr);
         return -1;
     }
+    if (c->device && device_taken(st, c, err) != 0)
+        return -1;
     char now[32];
     store_now(now, 0);
     store_trusted t = trusted_of(c, purpose, now, NULL);
@@ -552,10 +606,11 @@ static void trusted_from(store_trusted *t, keys_trusted *out)
     c->role = t->role;
     c->commune = t->commune;
     c->name = t->name;
+    c->device = t->device;
     out->purpose = t->purpose;
     out->trusted = t->trusted;
     out->revoked = t->revoked;
-    t->role = t->commune = t->name = t->purpose = NULL;
+    t->role = t->commune = t->name = t->purpose = t->device = NULL;
     t->trusted = t->revoked = NULL;
     store_trusted_clear(t);
 }
@@ -649,6 +704,7 @@ static int list_one(void *ctx, const store_trusted *row)
     t.purpose = xstrdup(row->purpose);
     t.trusted = xstrdup(row->trusted);
     t.revoked = xstrdup(row->revoked);
+    t.device = xstrdup(row->device);
     t.fingerprint = NULL;
     keys_trusted k;
     trusted_from(&t, &k);

@@ -39,6 +39,8 @@ typedef struct keys_card {
     unsigned char box_pk[crypto_box_PUBLICKEYBYTES];
     char *role;               /* "laptop" or "office" */
     char *commune, *name;
+    char *device;             /* the device id of the database, or NULL
+                                 on a card made before cards named it */
     char fpr[KEYS_FPR_SIZE];
 } keys_card;
 

@@ -12,7 +12,8 @@
  * derives from the passphrase and salt; inside, lines "sign-secret:",
  * "box-secret:" and "box-key:" (base64) and one "trusted:" line per card
  * with tab-separated fingerprint, purpose, trusted, revoked, role, both
- * keys, commune and name. */
+ * keys, commune, name and device (empty when the card named none; older
+ * backups end at the name). */
 #include "config.h"
 #include "sync/keys.h"
 #include "sync/keys_int.h"
@@ -43,7 +44,8 @@ static int add_trusted(void *ctx, const keys_trusted *t)
     keys_b64(b, t->card.sign_pk, sizeof t->card.sign_pk);
     sbuf_addc(b, '\t');
     keys_b64(b, t->card.box_pk, sizeof t->card.box_pk);
-    sbuf_addf(b, "\t%s\t%s\n", t->card.commune, t->card.name);
+    sbuf_addf(b, "\t%s\t%s\t%s\n", t->card.commune, t->card.name,
+              t->card.device ? t->card.device : "");
     return 0;
 }
 
@@ -264,14 +266,20 @@ static int split_tabs(char *line, char **f, int n)
 /* One "trusted:" line (without its key) into st, unless st knows it. */
 static int restore_trusted(store *st, char *line, char **err)
 {
-    char *f[9];
+    char *f[10];
     keys_card c;
     memset(&c, 0, sizeof c);
-    if (split_tabs(line, f, 9) != 0
+    /* Backups made before cards named their device have nine fields. */
+    int nf = 1;
+    for (const char *p = line; *p; p++)
+        nf += *p == '\t';
+    f[9] = NULL;
+    if ((nf != 9 && nf != 10) || split_tabs(line, f, nf) != 0
         || keys_unb64(f[5], strlen(f[5]), c.sign_pk, sizeof c.sign_pk) != 0
         || keys_unb64(f[6], strlen(f[6]), c.box_pk, sizeof c.box_pk) != 0
         || !keys_field_ok(f[7], strlen(f[7]))
-        || !keys_field_ok(f[8], strlen(f[8]))) {
+        || !keys_field_ok(f[8], strlen(f[8]))
+        || (f[9] && !keys_field_ok(f[9], strlen(f[9])))) {
         *err = xstrdup("a trusted card of the backup is damaged");
         return -1;
     }
@@ -284,6 +292,7 @@ static int restore_trusted(store *st, char *line, char **err)
     c.role = f[4];
     c.commune = f[7];
     c.name = f[8];
+    c.device = f[9] && *f[9] ? f[9] : NULL;
     return keys_trusted_put(st, &c, f[1], f[2], *f[3] ? f[3] : NULL, 1, err);
 }
 

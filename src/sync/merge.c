@@ -171,6 +171,10 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
                           "this bundle but of %s version %s in %s", uuid,
                           form_id, version, lform, lversion,
                           store_path(m->st));
+    /* A laptop's bundle starts interviews of its own device only. */
+    if (rc == 0 && here == 1)
+        rc = merge_check_device(m, "the start", uuid,
+                                (const char *)sqlite3_column_text(iv, 5));
     if (rc == 0 && here == 1)
         rc = add_interview(m, iv);
     if (rc == 0 && here == 0 && !L) {
@@ -216,11 +220,53 @@ static int merged_before(merger *m, const bundle_manifest *man)
     return -1;
 }
 
+/* A card that names its device binds the key to that device from the
+ * day it is trusted: a bundle signed by it must say that device, and one
+ * saying that device must be signed by it, whether it comes first or
+ * not. */
+static int check_card_device(merger *m, const bundle_manifest *man)
+{
+    const char *fpr = bundle_signer(m->b);
+    store_trusted t;
+    int rc = fpr ? store_trusted_get(m->st, fpr, &t) : 1;
+    if (rc < 0)
+        return merge_store_fail(m, "reading the trusted keys");
+    if (rc == 0 && t.device && strcmp(t.device, man->device) != 0) {
+        free(m->err);
+        m->err = xasprintf(_("%s: signed by %s, whose card is for device "
+                             "%s, but it says it comes from device %s; "
+                             "refusing it"), bundle_path(m->b), fpr,
+                           t.device, man->device);
+        store_trusted_clear(&t);
+        return -1;
+    }
+    if (rc == 0)
+        store_trusted_clear(&t);
+    rc = store_trusted_device_card(m->st, man->device, fpr, &t);
+    if (rc < 0)
+        return merge_store_fail(m, "reading the trusted keys");
+    if (rc == 1)
+        return 0;
+    free(m->err);
+    m->err = fpr ? xasprintf(_("%s: says it comes from device %s, which is "
+                               "bound here to the card %s, but it is signed "
+                               "by %s; refusing it"), bundle_path(m->b),
+                             man->device, t.fingerprint, fpr)
+                 : xasprintf(_("%s: says it comes from device %s, which is "
+                               "bound here to the card %s, but it is not "
+                               "signed; refusing it"), bundle_path(m->b),
+                             man->device, t.fingerprint);
+    store_trusted_clear(&t);
+    return -1;
+}
+
 /* A signing key speaks for one device, and a device's bundles come from
  * one key: refuse a bundle that breaks what earlier ones established. */
 static int check_signer(merger *m, const bundle_manifest *man)
 {
     const char *fpr = bundle_signer(m->b);
+    if (check_card_device(m, man) != 0)
+        return -1;
     char *other = NULL;
     if (fpr && store_merge_signer_device(m->sm, fpr, man->device, &other))
         return merge_store_fail(m, "reading the merged bundles");

@@ -410,6 +410,12 @@ static char *kv_trust_card(store *st, const char *path, const keys_card *c)
                                 "now sealed for %s."), c->fpr)
                   : xasprintf(_("Trusted: bundles signed by %s are now "
                                 "accepted."), c->fpr);
+        else {
+            char *named = xasprintf("%s: %s", path, err);   /* as the
+                                                            command says */
+            free(err);
+            err = named;
+        }
     }
     if (rc == 0)
         keys_trusted_clear(&o.old);
