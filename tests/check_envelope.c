@@ -485,26 +485,28 @@ START_TEST(signer_bound_to_content)
     p = export_to(s.lap, "usb4", 0, to);
     merge_refused(s.off, p, "an audit row of interview");
     free(p);
-    /* Another trusted laptop claiming the first one's device. */
+    /* Another trusted laptop claiming the first one's device (its card
+     * names its own). */
     store *lap2 = node("lap2.db", "laptop");
+    trust(lap2, s.off, "upstream");
+    trust(s.off, lap2, "accept");
     char *dev = NULL;
     ck_assert_int_eq(store_device_id(s.lap, &dev), 0);
     ck_assert_int_eq(store_setting_set(lap2, STORE_SET_DEVICE_ID, dev), 0);
     fx_interview(lap2, "v02", "5", "Khác", u);
-    trust(lap2, s.off, "upstream");
-    trust(s.off, lap2, "accept");
     char *p2 = export_to(lap2, "usb5", 0, to);
-    merge_refused(s.off, p2, "whose bundles are signed by");
+    merge_refused(s.off, p2, "whose card is for device");
     /* A plain bundle saying it comes from a device whose bundles are
      * signed, even taken with --allow-unsigned. */
     fx_interview(s.lap, "v02", "6", "Không ký", u);
     p = fx_export(s.lap, "usb6", 0, NULL);
     merge_refused(s.off, p, "but it is not signed");
     free(p);
-    /* Once the first key is revoked, the device may speak with another:
-     * a laptop given a new key. */
+    /* Once the first key is revoked, the device may speak with another
+     * card naming it: a laptop given a new key. */
     char *err = NULL;
     ck_assert_int_eq(keys_revoke(s.off, s.lap_fpr, &err), 0);
+    trust(s.off, lap2, "accept");
     ck_assert_int_eq(merge_ok(s.off, p2, 0), 1);
     free(p2);
     free(dev);

@@ -78,10 +78,10 @@ sqlite3 "$TMP/future.db" "PRAGMA user_version = 9"
 before=$(db_digest "$TMP/future.db")
 run "$K" conflicts --db "$TMP/future.db"
 expect_status 1
-expect_err_contains "$TMP/future.db was made by a newer khaosat (database schema 9; this khaosat knows up to 7); update khaosat"
+expect_err_contains "$TMP/future.db was made by a newer khaosat (database schema 9; this khaosat knows up to 8); update khaosat"
 run "$K" report --forms "$FORMS" --db "$TMP/future.db"
 expect_status 1
-expect_err_contains "was made by a newer khaosat (database schema 9; this khaosat knows up to 7); update khaosat"
+expect_err_contains "was made by a newer khaosat (database schema 9; this khaosat knows up to 8); update khaosat"
 grep -q "older one" "$TMP/err" && fail "report still advises an older khaosat"
 [ "$(db_digest "$TMP/future.db")" = "$before" ] || fail "a newer database was changed"
 

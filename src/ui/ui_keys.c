@@ -29,6 +29,7 @@ static void kv_card_copy(keys_card *d, const keys_card *s)
     d->role = xstrdup(s->role);
     d->commune = xstrdup(s->commune);
     d->name = xstrdup(s->name);
+    d->device = xstrdup(s->device);
 }
 
 static int kv_collect(void *ctx, const keys_trusted *t)
