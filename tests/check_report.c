@@ -1225,6 +1225,11 @@ START_TEST(notes_and_training_needs_in_every_format)
     ck_assert_ptr_nonnull(strstr(t, "Facebook"));
     ck_assert_ptr_null(strstr(t, "facebook shopee"));
     ck_assert_ptr_nonnull(strstr(t, "Phiếu cán bộ, công chức"));
+    /* Forms by their titles, never their ids, in the tables. */
+    ck_assert_ptr_null(strstr(t, "<td>officials</td>"));
+    ck_assert_ptr_null(strstr(t, "<td>household</td>"));
+    /* Coverage of a village, the Vietnamese way: 150 %, not 150%. */
+    ck_assert_ptr_nonnull(strstr(t, "150\u00a0%"));
     free(t);
     const report_def *d = r->def;
     for (size_t i = 0; i < d->ntallies; i++)

@@ -210,9 +210,9 @@ static void sec_coverage(emitter *e)
                              xasprintf("%ld", v->complete),
                              xasprintf("%ld", v->drafts),
                              xasprintf("%ld", v->excluded),
-                             v->planned > 0 ? xasprintf("%.0f%%", 100.0 *
+                             v->planned > 0 ? rfmt_thr(r->lang, round(100.0 *
                                  (double)(v->complete + v->excluded) /
-                                 (double)v->planned) : NULL};
+                                 (double)v->planned)) : NULL};
             rfmt_trow(e, cells);
         }
         rfmt_tend(e);
@@ -223,7 +223,12 @@ static void sec_coverage(emitter *e)
         rfmt_tbegin(e, 1, 4, eh);
         for (size_t i = 0; i < r->nenums; i++) {
             const renum *n = &r->enums[i];
-            char *cells[] = {xstrdup(*n->name ? n->name : "?"), xstrdup(n->form),
+            size_t f = 0;
+            while (f < d->nforms && strcmp(d->forms[f].id, n->form))
+                f++;
+            char *cells[] = {xstrdup(*n->name ? n->name : "?"),
+                             xstrdup(f < d->nforms ? rform_title(d, f, r->lang)
+                                                   : n->form),
                              xasprintf("%ld", n->complete),
                              xasprintf("%ld", n->drafts)};
             rfmt_trow(e, cells);
