@@ -192,6 +192,12 @@ wait_for "Người trả lời"
 t resize-window -x 100 -y 40
 wait_for "Hết."
 wait_gone "^T all"
+# In a draft, a question not yet answered is "not yet", not an error.
+key C-r
+wait_for "not yet     3. Người trả lời"
+wait_gone "INVALID"
+key Escape
+wait_for "Người trả lời *"
 t resize-window -x 80 -y 23
 text "Lò Thị Mai"; key Enter
 wait_for "Hộ có Internet không?"
@@ -224,6 +230,40 @@ for i in 1 2 3 4 5 6; do key BSpace; done
 text " 5/3/2026 "; key Enter
 wait_for "End of the interview"
 expect_sql "select value from answers where qid = 'visit'" "2026-03-05"
+# --- 8. the review shows the answers (the label is cut, not the
+# answer), greys what skip logic left out, and "p" keeps the problems.
+key C-r
+wait_for "Review: 0 problem(s)"
+wait_for "Lò Thị Mai"
+wait_for "05/03/2026"
+wait_for "skipped     5. Nhà mạng"
+wait_for "B. Internet của hộ"
+key p
+wait_for "only they are shown"
+wait_gone "Lò Thị Mai"
+key p
+wait_for "Lò Thị Mai"
+key Escape
+wait_for "End of the interview"
+# --- 10. the jump list: section headings, numbers, typing searches.
+key C-g
+wait_for "Jump to a question"
+wait_for "B. Internet của hộ"
+wait_for "3. Người trả lời"
+wait_gone "Nhà mạng"
+text "ngay"
+wait_for "search: ngay"
+wait_for "7. Ngày phỏng vấn"
+wait_gone "Người trả lời"
+key BSpace BSpace BSpace BSpace
+wait_for "Người trả lời"
+text "tra loi"
+wait_gone "Ngày phỏng vấn"
+key Enter
+wait_for "Lò Thị Mai"
+wait_for "question 3 of"
+key C-n C-n C-n C-n C-n
+wait_for "End of the interview"
 key C-x
 wait_for "drafts 1"
 key q

@@ -200,25 +200,45 @@ int session_find_item(session *s, const char *qid, const char *path,
     return 0;
 }
 
-size_t session_items(session *s, inst_frame *scope, session_item **out)
+/* The items of scope; the irrelevant ones too when relevant is not NULL
+ * (then (*relevant)[i] says which are). */
+static size_t session_items_of(session *s, inst_frame *scope,
+                               session_item **out, unsigned char **relevant)
 {
     const form *f = s->f;
     int r = inst_frame_repeat(scope);
     int lo = r < 0 ? 0 : r + 1, hi = r < 0 ? (int)f->nq : f->q[r].end;
     session_item *v = xcalloc((size_t)(hi - lo) + 1, sizeof *v);
+    unsigned char *rel = relevant ? xcalloc((size_t)(hi - lo) + 1, 1) : NULL;
     size_t n = 0;
     for (int q = lo; q < hi; q++) {
         const form_question *fq = &f->q[q];
         if (fq->repeat != r || session_hidden_type(fq->type))
             continue;
-        if (!inst_relevant(s->in, scope, q))
+        int on = inst_relevant(s->in, scope, q);
+        if (!on && !rel)
             continue;
+        if (rel)
+            rel[n] = (unsigned char)on;
         v[n].q = q;
         v[n].fr = scope;
         n++;
     }
     *out = v;
+    if (relevant)
+        *relevant = rel;
     return n;
+}
+
+size_t session_items(session *s, inst_frame *scope, session_item **out)
+{
+    return session_items_of(s, scope, out, NULL);
+}
+
+size_t session_items_every(session *s, inst_frame *scope, session_item **out,
+                           unsigned char **relevant)
+{
+    return session_items_of(s, scope, out, relevant);
 }
 
 int session_section(const session *s, int q, const inst_frame *scope)

@@ -60,6 +60,10 @@ int session_find_item(session *s, const char *qid, const char *path,
  * relevant questions other than calculations and groups, with nested
  * repeats as one roster item each. *out is newly allocated. */
 size_t session_items(session *s, inst_frame *scope, session_item **out);
+/* Like session_items, with the questions skip logic leaves out too:
+ * (*relevant)[i] is zero for those. Both arrays newly allocated. */
+size_t session_items_every(session *s, inst_frame *scope, session_item **out,
+                           unsigned char **relevant);
 /* The id of the nearest group around q inside scope, or -1 (section title). */
 int session_section(const session *s, int q, const inst_frame *scope);
 

@@ -76,15 +76,25 @@ int ui_confirm(const char *question);
 /* Show text (lines separated by '\n') in a scrolling screen until Esc,
  * q or Enter. */
 void ui_show_text(const char *title, const char *text);
+/* How ui_pick draws a marked entry (marks[i]). */
+#define UI_MARK_ERROR 1     /* as UI_ERROR (any other non-zero too) */
+#define UI_MARK_DIM 2       /* greyed: left out */
+#define UI_MARK_HEADING 3   /* a section heading */
 /* A list to pick from: returns the index picked with Enter, or -1 on Esc
  * or q. *sel is the highlighted row, kept between calls. Each entry takes
- * one line; marks[i] (marks may be NULL) draws entry i with UI_ERROR. */
+ * one line; marks[i] (marks may be NULL) draws entry i as UI_MARK_*
+ * says. */
 int ui_pick(const char *title, const char *keys, char **entries,
             const int *marks, size_t n, size_t *sel);
 /* Like ui_pick, but any key in extra (e.g. "dn") also ends the list;
  * returns the key that ended it (Enter as '\n', Esc as UI_ESC). */
 int ui_pick_key(const char *title, const char *keys, char **entries,
                 const int *marks, size_t n, size_t *sel, const char *extra);
+/* ui_pick where typing narrows the list to the entries that contain what
+ * is typed (accents and case ignored; Backspace erases, Esc clears it,
+ * then leaves). Returns the index in entries, or -1. */
+int ui_pick_search(const char *title, const char *keys, char **entries,
+                   const int *marks, size_t n, size_t *sel);
 /* Move the cursor *sel of a list of n rows, page rows to a screen, for a
  * navigation key (arrows, Page Up/Down, Home, End); 0 when k is not one. */
 int ui_list_move(int k, size_t n, size_t *sel, size_t page);

@@ -253,8 +253,11 @@ static void ui_list_draw(char **entries, const int *marks, size_t n,
 {
     size_t rows = ui_list_view(n, sel, top);
     for (size_t i = *top; i < n && i < *top + rows; i++) {
-        ui_role r = i == sel ? UI_SELECTED : marks && marks[i] ? UI_ERROR
-                                                                : UI_NORMAL;
+        int m = marks ? marks[i] : 0;
+        ui_role r = i == sel ? UI_SELECTED
+                    : m == UI_MARK_DIM ? UI_DIM
+                    : m == UI_MARK_HEADING ? UI_TITLE
+                    : m ? UI_ERROR : UI_NORMAL;
         ui_put(2 + (int)(i - *top), 1, entries[i], COLS - 2, r, i == sel);
     }
 }
@@ -289,6 +292,82 @@ int ui_pick(const char *title, const char *keys, char **entries,
 {
     int k = ui_pick_key(title, keys, entries, marks, n, sel, NULL);
     return k == '\n' ? (int)*sel : -1;
+}
+
+/* The entries (and marks) of a list whose search key contains key; the
+ * count. vis[j] is the index of the j-th shown entry. */
+static size_t ui_search_filter(char **keys, size_t n, const char *query,
+                               size_t *vis)
+{
+    char *q = canon_search_key(query);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!*q || strstr(keys[i], q))
+            vis[m++] = i;
+    free(q);
+    return m;
+}
+
+int ui_pick_search(const char *title, const char *keys, char **entries,
+                   const int *marks, size_t n, size_t *sel)
+{
+    char **sk = xcalloc(n + 1, sizeof *sk), **shown = xcalloc(n + 1, sizeof *shown);
+    size_t *vis = xcalloc(n + 1, sizeof *vis);
+    int *vmarks = xcalloc(n + 1, sizeof *vmarks);
+    for (size_t i = 0; i < n; i++)
+        sk[i] = canon_search_key(entries[i]);
+    ui_edit q;
+    ui_edit_init(&q, "");
+    size_t top = 0, cur = *sel, nv = n;
+    for (size_t i = 0; i < n; i++)
+        vis[i] = i;
+    int picked = -1;
+    for (;;) {
+        for (size_t j = 0; j < nv; j++) {
+            shown[j] = entries[vis[j]];
+            vmarks[j] = marks ? marks[vis[j]] : 0;
+        }
+        if (nv && cur >= nv)
+            cur = nv - 1;
+        ui_frame(title, keys);
+        ui_list_draw(shown, vmarks, nv, cur, &top);
+        if (*q.buf) {
+            char *m = xasprintf(_("search: %s"), q.buf);
+            ui_status(m, UI_TITLE);
+            free(m);
+        }
+        refresh();
+        int k = ui_getkey();
+        if (ui_list_move(k, nv, &cur, (size_t)(LINES - 4)))
+            continue;
+        if (ui_is_enter(k) && nv) {
+            picked = (int)vis[cur];
+            break;
+        }
+        if ((k == UI_ESC && !*q.buf) || k == UI_CTRL('x'))
+            break;
+        if (k == UI_ESC)
+            ui_edit_set(&q, "");
+        else if (k == UI_FN(KEY_BACKSPACE) || k == 127 || k == 8)
+            ui_edit_backspace(&q);
+        else if (k >= 32 && k < 0x110000 && k != 127)
+            ui_edit_insert_wc(&q, (wchar_t)k);
+        else
+            continue;
+        nv = ui_search_filter(sk, n, q.buf, vis);
+        cur = 0;
+        top = 0;
+    }
+    if (picked >= 0)
+        *sel = (size_t)picked;
+    for (size_t i = 0; i < n; i++)
+        free(sk[i]);
+    free(sk);
+    free(shown);
+    free(vis);
+    free(vmarks);
+    ui_edit_free(&q);
+    return picked;
 }
 
 void ui_show_text(const char *title, const char *text)

@@ -53,86 +53,215 @@ static const session_problem *iv_problem(session_problem *p, size_t n,
     return NULL;
 }
 
-/* One row of the jump or review list for item it. */
-static char *iv_row(iv *v, session_item it, int indent, const session_problem *pr,
-                    int review)
+/* How a row of the lists is drawn (ui_pick's marks). */
+enum { IV_ROW_PLAIN, IV_ROW_PROBLEM = UI_MARK_ERROR, IV_ROW_SKIPPED = UI_MARK_DIM,
+       IV_ROW_HEADING = UI_MARK_HEADING };
+
+/* left and right on one row of width columns: right (the answer) keeps
+ * up to half the row, left (the label) is cut first. Newly allocated. */
+static char *iv_columns(const char *left, const char *right, int width)
+{
+    int rw = ui_text_width(right);
+    if (rw > width / 2)
+        rw = width / 2;
+    int lw = width - rw - 2;
+    char *l = ui_text_truncate(left, lw > 1 ? lw : 1);
+    char *r = ui_text_truncate(right, rw > 0 ? rw : 1);
+    int pad = lw - ui_text_width(l);
+    char *row = xasprintf("%s%*s  %s", l, pad > 0 ? pad : 0, "", *right ? r : "");
+    free(l);
+    free(r);
+    return row;
+}
+
+/* The status word of a review row. */
+static const char *iv_status(iv *v, const form_question *fq, const char *val,
+                             const session_problem *pr, int relevant)
+{
+    int answered = (val && *val) || fq->type == QT_REPEAT;
+    if (!relevant)
+        return _("skipped");
+    if (fq->type == QT_NOTE)
+        return _("note");
+    if (!answered)
+        /* A draft is not finished yet: what is missing is to come. */
+        return session_is_complete(v->s) ? _("unanswered") : _("not yet");
+    return pr ? _("INVALID") : _("answered");
+}
+
+/* One row of the jump or review list for item it, question number num
+ * of its scope: status (review), number, label, answer and problem. */
+static char *iv_row(iv *v, session_item it, int indent, size_t num,
+                    const session_problem *pr, int review, int relevant)
 {
     const form_question *fq = &v->f->q[it.q];
     char *label = inst_text(v->in, it.fr, fq->label);
     char *nl = strchr(label, '\n');
     if (nl)
         *nl = '\0';
-    const char *val = inst_get(v->in, it.fr, it.q);
+    const char *val = relevant ? inst_get(v->in, it.fr, it.q) : NULL;
     char *shown = fq->type == QT_REPEAT
                       ? xasprintf(_("%zu entries"), inst_repeat_count(v->in, it.fr, it.q))
                       : ui_answer_show(v->f, fq, val, inst_lang(v->in), "");
-    const char *status = fq->type == QT_NOTE ? _("note")
-                         : pr ? _("INVALID")
-                         : (val && *val) || fq->type == QT_REPEAT ? _("answered")
-                                                                : _("unanswered");
-    char *row;
-    if (review)
-    {
-        /* Pad by screen columns: Vietnamese takes more bytes than columns. */
-        int pad = 11 - ui_text_width(status);
-        row = xasprintf("%s%*s %*s%s: %s%s%s", status, pad > 0 ? pad : 0, "",
-                        2 * indent, "", label, shown,
-                        pr && pr->msg ? "  - " : "", pr && pr->msg ? pr->msg : "");
+    if (pr && pr->msg && (val && *val)) {
+        char *t = xasprintf("%s  \u2190 %s", shown, pr->msg);
+        free(shown);
+        shown = t;
     }
-    else
-        row = xasprintf("%*s%s: %s", 2 * indent, "", label, shown);
+    char *left = xasprintf("%*s%zu. %s", 2 * indent, "", num, label);
+    int width = COLS - 2;
+    char *row;
+    if (review) {
+        /* Pad by screen columns: Vietnamese takes more bytes than columns. */
+        const char *status = iv_status(v, fq, val, pr, relevant);
+        int pad = 11 - ui_text_width(status);
+        char *cols = iv_columns(left, shown, width - 12);
+        row = xasprintf("%s%*s %s", status, pad > 0 ? pad : 0, "", cols);
+        free(cols);
+    } else {
+        row = iv_columns(left, shown, width);
+    }
+    free(left);
     free(shown);
     free(label);
     return row;
 }
 
-/* Every item of scope and of the members inside it, in order. */
+/* The mark of a row: a problem only where an answer is wrong, or where
+ * an answer is missing from a complete interview. */
+static int iv_row_mark(iv *v, session_item it, const session_problem *pr,
+                       int relevant)
+{
+    if (!relevant)
+        return IV_ROW_SKIPPED;
+    if (!pr)
+        return IV_ROW_PLAIN;
+    const char *val = inst_get(v->in, it.fr, it.q);
+    if ((!val || !*val) && !session_is_complete(v->s))
+        return IV_ROW_PLAIN;
+    return IV_ROW_PROBLEM;
+}
+
+/* Every item of scope and of the members inside it, in order, with a
+ * heading row where a section begins; the questions skip logic leaves
+ * out are listed (greyed) in the review only. */
 static void iv_flatten(iv *v, inst_frame *scope, int indent, session_problem *p,
                        size_t np, int review, iv_flat *out)
 {
     session_item *items;
-    size_t n = session_items(v->s, scope, &items);
+    unsigned char *rel;
+    size_t n = session_items_every(v->s, scope, &items, &rel);
+    int section = -1;
     for (size_t i = 0; i < n; i++) {
-        const session_problem *pr = iv_problem(p, np, items[i]);
-        iv_flat_add(out, items[i], iv_row(v, items[i], indent, pr, review),
-                    pr != NULL);
-        if (v->f->q[items[i].q].type != QT_REPEAT)
+        if (!rel[i] && !review)
+            continue;
+        int g = session_section(v->s, items[i].q, scope);
+        if (g >= 0 && g != section) {
+            char *gl = inst_text(v->in, scope, v->f->q[g].label);
+            iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent, "", gl),
+                        IV_ROW_HEADING);
+            free(gl);
+        }
+        section = g;
+        const session_problem *pr = rel[i] ? iv_problem(p, np, items[i]) : NULL;
+        iv_flat_add(out, items[i],
+                    iv_row(v, items[i], indent, i + 1, pr, review, rel[i]),
+                    iv_row_mark(v, items[i], pr, rel[i]));
+        if (v->f->q[items[i].q].type != QT_REPEAT || !rel[i])
             continue;
         size_t count = inst_repeat_count(v->in, scope, items[i].q);
         for (size_t k = 0; k < count; k++) {
             inst_frame *m = inst_repeat_get(v->in, scope, items[i].q, k);
             char *ml = session_member_label(v->s, items[i], k);
-            iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent + 2, "", ml), 0);
+            iv_flat_add(out, items[i], xasprintf("%*s%s", 2 * indent + 2, "", ml),
+                        IV_ROW_HEADING);
             free(ml);
             iv_flatten(v, m, indent + 2, p, np, review, out);
         }
     }
+    free(rel);
     free(items);
 }
 
-/* The jump (review = 0) or review (review = 1) list; Enter jumps. */
-void iv_list(iv *v, int review)
+/* Keep only the problem rows of l (the review's "problems only"). */
+static void iv_flat_problems(iv_flat *l)
 {
-    session_problem *p = NULL;
-    size_t np = session_problems(v->s, &p);
-    iv_flat l = {NULL, NULL, NULL, 0, 0};
-    iv_flatten(v, inst_root(v->in), 0, p, np, review, &l);
-    size_t sel = 0;
-    for (size_t i = 0; i < l.n; i++)
-        if (v->idx < v->nitems && l.it[i].q == v->items[v->idx].q &&
-            l.it[i].fr == v->items[v->idx].fr) {
-            sel = i;
-            break;
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->mark[i] != IV_ROW_PROBLEM) {
+            free(l->text[i]);
+            continue;
         }
-    char *title = review ? xasprintf(_("Review: %zu problem(s)"), np)
-                         : xstrdup(_("Jump to a question"));
-    int k = ui_pick(title, _("Enter go there   Esc back"), l.text,
-                    review ? l.mark : NULL, l.n, &sel);
+        l->it[k] = l->it[i];
+        l->text[k] = l->text[i];
+        l->mark[k] = l->mark[i];
+        k++;
+    }
+    l->n = k;
+}
+
+/* The row of l standing for the current item, or 0. */
+static size_t iv_flat_current(iv *v, const iv_flat *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (v->idx < v->nitems && l->it[i].q == v->items[v->idx].q &&
+            l->it[i].fr == v->items[v->idx].fr && l->mark[i] != IV_ROW_HEADING)
+            return i;
+    return 0;
+}
+
+/* The jump list: sections, numbered questions, typing searches. */
+static void iv_jump(iv *v)
+{
+    iv_flat l = {NULL, NULL, NULL, 0, 0};
+    iv_flatten(v, inst_root(v->in), 0, NULL, 0, 0, &l);
+    size_t sel = iv_flat_current(v, &l);
+    int k = ui_pick_search(_("Jump to a question"),
+                           _("type to search   Enter go there   Esc back"),
+                           l.text, l.mark, l.n, &sel);
     if (k >= 0)
         iv_goto(v, l.it[k]);
-    free(title);
     iv_flat_free(&l);
-    session_problems_free(p, np);
+}
+
+/* The review: every question with its status and answer; p shows the
+ * problems only (and back). */
+static void iv_review(iv *v)
+{
+    int only = 0;
+    for (;;) {
+        session_problem *p = NULL;
+        size_t np = session_problems(v->s, &p);
+        iv_flat l = {NULL, NULL, NULL, 0, 0};
+        iv_flatten(v, inst_root(v->in), 0, p, np, 1, &l);
+        size_t nbad = 0;
+        for (size_t i = 0; i < l.n; i++)
+            nbad += l.mark[i] == IV_ROW_PROBLEM;
+        if (only)
+            iv_flat_problems(&l);
+        size_t sel = iv_flat_current(v, &l);
+        char *title = only ? xasprintf(_("Review: %zu problem(s), only they are shown"), nbad)
+                           : xasprintf(_("Review: %zu problem(s)"), nbad);
+        int k = ui_pick_key(title, only ? _("Enter go there   p show all   Esc back")
+                                        : _("Enter go there   p problems only   Esc back"),
+                            l.text, l.mark, l.n, &sel, "p");
+        free(title);
+        if (k == '\n')
+            iv_goto(v, l.it[sel]);
+        iv_flat_free(&l);
+        session_problems_free(p, np);
+        if (k != 'p')
+            return;
+        only = !only;
+    }
+}
+
+void iv_list(iv *v, int review)
+{
+    if (review)
+        iv_review(v);
+    else
+        iv_jump(v);
 }
 
 /* Show why finishing was refused; Enter jumps to a problem. */
