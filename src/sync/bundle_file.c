@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/durable.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* For a symbolic link: its target's real path when it stays inside the
@@ -29,9 +30,9 @@ static char *link_target(const char *path, char **why)
         && (target[n] == '/' || (n == 1 && rdir[0] == '/'));
     free(rdir);
     if (!inside) {
-        *why = target ? xstrdup("a link to a file outside its directory; "
-                                "copy the bundle itself there")
-                      : xasprintf("a link that cannot be followed: %s",
+        *why = target ? xstrdup(_("a link to a file outside its directory; "
+                                "copy the bundle itself there"))
+                      : xasprintf(_("a link that cannot be followed: %s"),
                                   strerror(errno));
         free(target);
         return NULL;
@@ -46,7 +47,7 @@ int bundle_file_open(const char *path, int *fd, long long *size,
     *size = 0;
     struct stat lsb, sb;
     if (lstat(path, &lsb) != 0) {
-        *why = xasprintf("cannot read: %s", strerror(errno));
+        *why = xasprintf(_("cannot read: %s"), strerror(errno));
         return -1;
     }
     char *target = NULL;
@@ -58,13 +59,13 @@ int bundle_file_open(const char *path, int *fd, long long *size,
                  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
     free(target);
     if (f < 0) {
-        *why = xasprintf("cannot read: %s", strerror(errno));
+        *why = xasprintf(_("cannot read: %s"), strerror(errno));
         return -1;
     }
     if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)
         || (!S_ISLNK(lsb.st_mode) && (sb.st_dev != lsb.st_dev
                                        || sb.st_ino != lsb.st_ino))) {
-        *why = xstrdup("not a regular file");
+        *why = xstrdup(_("not a regular file"));
         close(f);
         return -1;
     }
@@ -86,11 +87,11 @@ int bundle_file_read(int fd, long long off, void *buf, size_t n,
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            *why = xasprintf("cannot read: %s", strerror(errno));
+            *why = xasprintf(_("cannot read: %s"), strerror(errno));
             return -1;
         }
         if (r == 0) {
-            *why = xstrdup("cannot read: cut short while being read");
+            *why = xstrdup(_("cannot read: cut short while being read"));
             return -1;
         }
         done += (size_t)r;
@@ -103,12 +104,12 @@ int bundle_file_read(int fd, long long off, void *buf, size_t n,
 static unsigned char *read_whole(int fd, long long size, char **why)
 {
     if (size <= 0) {
-        *why = xstrdup("empty file, not a khaosat bundle");
+        *why = xstrdup(_("empty file, not a khaosat bundle"));
         return NULL;
     }
     if (size > BUNDLE_MAX_FILE || (unsigned long long)size > SIZE_MAX / 2) {
-        *why = xasprintf("%lld bytes, larger than the %lld bytes of the "
-                         "largest bundle khaosat reads", size,
+        *why = xasprintf(_("%lld bytes, larger than the %lld bytes of the "
+                         "largest bundle khaosat reads"), size,
                          (long long)BUNDLE_MAX_FILE);
         return NULL;
     }
@@ -118,12 +119,12 @@ static unsigned char *read_whole(int fd, long long size, char **why)
         || bundle_file_read(fd, 0, head, sizeof head, why) != 0
         || memcmp(head, magic, sizeof magic) != 0) {
         free(*why);
-        *why = xstrdup("not a khaosat bundle (not a SQLite file)");
+        *why = xstrdup(_("not a khaosat bundle (not a SQLite file)"));
         return NULL;
     }
     unsigned char *d = sqlite3_malloc64((sqlite3_uint64)size);
     if (!d) {
-        *why = xasprintf("%lld bytes do not fit in memory", size);
+        *why = xasprintf(_("%lld bytes do not fit in memory"), size);
         return NULL;
     }
     char extra;
@@ -133,7 +134,7 @@ static unsigned char *read_whole(int fd, long long size, char **why)
     }
     if (pread(fd, &extra, 1, (off_t)size) != 0) {
         sqlite3_free(d);
-        *why = xstrdup("cannot read: it changed while being read");
+        *why = xstrdup(_("cannot read: it changed while being read"));
         return NULL;
     }
     return d;

@@ -101,22 +101,22 @@ static int header_fields(const char *data, const char *p, const char *end,
                                        "size"};
     for (int i = 0; i < 5; i++)
         if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
-            return refuse(why, "damaged sealed bundle: header line "
-                          "\"%s\" is missing or malformed", key[i]);
+            return refuse(why, _("damaged sealed bundle: header line "
+                          "\"%s\" is missing or malformed"), key[i]);
     /* Format 2 says which way the bundle goes: up or down, never both. */
     if (h->format >= 2
         && (util_kv_line(&p, end, "direction", h->direction,
                          sizeof h->direction) != 0
             || (strcmp(h->direction, "up") && strcmp(h->direction, "down"))))
-        return refuse(why, "damaged sealed bundle: header line "
-                      "\"direction\" is missing or malformed");
+        return refuse(why, _("damaged sealed bundle: header line "
+                      "\"direction\" is missing or malformed"));
     *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
-        return refuse(why, "signed with \"%s\", which khaosat does not "
-                      "know", sig);
+        return refuse(why, _("signed with \"%s\", which khaosat does not "
+                      "know"), sig);
     if (p >= end || *p != '\n')
-        return refuse(why, "damaged sealed bundle: the header does not end "
-                      "where it should");
+        return refuse(why, _("damaged sealed bundle: the header does not end "
+                      "where it should"));
     *hlen = (size_t)(p + 1 - data);
     long long n = util_parse_decimal15(v[3]);
     h->size = util_parse_decimal15(v[4]);
@@ -124,7 +124,7 @@ static int header_fields(const char *data, const char *p, const char *end,
         || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
         || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
         || h->size <= 0 || h->size > ENVELOPE_MAX)
-        return refuse(why, "damaged sealed bundle: malformed header");
+        return refuse(why, _("damaged sealed bundle: malformed header"));
     memcpy(h->bundle, v[0], 37);
     h->interviews = (long)n;
     return 0;
@@ -143,16 +143,16 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
     const char *p = data + m, *nl = memchr(p, '\n', (size_t)(end - p));
     char num[16];
     if (!nl || (size_t)(nl - p) >= sizeof num)
-        return refuse(why, "damaged sealed bundle: no format line");
+        return refuse(why, _("damaged sealed bundle: no format line"));
     memcpy(num, p, (size_t)(nl - p));
     num[nl - p] = '\0';
     h->format = (long)util_parse_decimal15(num);
     if (h->format < 1)
-        return refuse(why, "damaged sealed bundle: bad format number");
+        return refuse(why, _("damaged sealed bundle: bad format number"));
     if (h->format > ENVELOPE_FORMAT)
-        return refuse(why, "sealed by a newer khaosat (envelope format %ld);"
+        return refuse(why, _("sealed by a newer khaosat (envelope format %ld);"
                       " this khaosat reads formats up to %d: update "
-                      "khaosat to read it", h->format, ENVELOPE_FORMAT);
+                      "khaosat to read it"), h->format, ENVELOPE_FORMAT);
     return header_fields(data, nl + 1, end, h, hlen, signed_, why);
 }
 
@@ -170,19 +170,19 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
     struct stat sb;
     FILE *f = fopen(path, "rb");
     if (!f || fstat(fileno(f), &sb) != 0) {
-        refuse(why, "cannot read: %s", strerror(errno));
+        refuse(why, _("cannot read: %s"), strerror(errno));
         if (f)
             fclose(f);
         return NULL;
     }
     if (!S_ISREG(sb.st_mode) || sb.st_size > ENVELOPE_MAX) {
         fclose(f);
-        refuse(why, "not a regular file of a bundle's size");
+        refuse(why, _("not a regular file of a bundle's size"));
         return NULL;
     }
     if ((unsigned long long)sb.st_size > SIZE_MAX / 2) {
         fclose(f);
-        refuse(why, "too large to read");
+        refuse(why, _("too large to read"));
         return NULL;
     }
     size_t n = (size_t)sb.st_size;
@@ -193,7 +193,7 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
     fclose(f);
     if (bad) {
         free(d);
-        refuse(why, "cannot read: changed while being read");
+        refuse(why, _("cannot read: changed while being read"));
         return NULL;
     }
     return d;
@@ -211,8 +211,8 @@ static int check_sender(store *st, const envelope_header *h,
     if (rc == 0)
         keys_self_clear(&self);
     if (own)
-        return refuse(why, "sealed by this database for the office %s: "
-                      "only that office can open it", h->to);
+        return refuse(why, _("sealed by this database for the office %s: "
+                      "only that office can open it"), h->to);
     if (rc < 0) {
         refuse(why, "%s", err);
         free(err);
@@ -225,18 +225,18 @@ static int check_sender(store *st, const envelope_header *h,
         return -1;
     }
     if (rc == 1)
-        return refuse(why, "sealed by an unknown key %s: no trusted card "
+        return refuse(why, _("sealed by an unknown key %s: no trusted card "
                       "has it (check its fingerprint, then 'khaosat keys "
-                      "trust' its card)", h->from);
+                      "trust' its card)"), h->from);
     /* " (name, commune)", or less when the card has less. */
     char *label = keys_card_label(&t.card);
     char *who = *label ? xasprintf(" (%s)", label) : xstrdup("");
     if (t.revoked)
-        rc = refuse(why, "sealed by %s%s, whose key was revoked on %s",
+        rc = refuse(why, _("sealed by %s%s, whose key was revoked on %s"),
                     h->from, who, t.revoked);
     else if (strcmp(t.purpose, "accept") != 0)
-        rc = refuse(why, "sealed by %s%s, which is trusted here as the "
-                    "office bundles are sent to, not as a sender", h->from,
+        rc = refuse(why, _("sealed by %s%s, which is trusted here as the "
+                    "office bundles are sent to, not as a sender"), h->from,
                     who);
     if (rc == 0 && info)
         info->sender = xstrdup(who);
@@ -258,11 +258,11 @@ int envelope_check_recipient(store *st, const envelope_header *h,
         return -1;
     }
     if (rc == 1)
-        return refuse(why, "sealed for the office %s; this database has no "
-                      "keys at all", h->to);
+        return refuse(why, _("sealed for the office %s; this database has no "
+                      "keys at all"), h->to);
     if (strcmp(self->card.fpr, h->to) != 0)
-        return refuse(why, "sealed for another office (%s); this database "
-                      "is %s and cannot read it", h->to, self->card.fpr);
+        return refuse(why, _("sealed for another office (%s); this database "
+                      "is %s and cannot read it"), h->to, self->card.fpr);
     return 0;
 }
 
@@ -271,8 +271,8 @@ static int check_inner(bundle *b, const envelope_header *h, char **why)
 {
     const bundle_manifest *m = bundle_get_manifest(b);
     if (strcmp(m->uuid, h->bundle) != 0 || m->interviews != h->interviews)
-        return refuse(why, "the header (bundle %s, %ld interviews) does not "
-                      "match the bundle inside (%s, %ld)", h->bundle,
+        return refuse(why, _("the header (bundle %s, %ld interviews) does not "
+                      "match the bundle inside (%s, %ld)"), h->bundle,
                       h->interviews, m->uuid, m->interviews);
     return 0;
 }
@@ -306,12 +306,12 @@ int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
 {
     long long want = (long long)hlen + body_len(h->size);
     if (!signed_ || fsize == want)
-        return refuse(why, "its signature was stripped: a sealed bundle "
+        return refuse(why, _("its signature was stripped: a sealed bundle "
                       "without its signature proves nothing about who "
-                      "made it");
+                      "made it"));
     if (fsize != want + crypto_sign_BYTES)
-        return refuse(why, "damaged sealed bundle: %lld bytes where the "
-                      "header promises %lld (cut short or padded)", fsize,
+        return refuse(why, _("damaged sealed bundle: %lld bytes where the "
+                      "header promises %lld (cut short or padded)"), fsize,
                       want + crypto_sign_BYTES);
     return 0;
 }
@@ -363,14 +363,14 @@ static int read_body(opener *o, const char *header, size_t hlen,
     unsigned char msg[SIG_MSG];
     sig_message(&o->hash, msg);
     if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
-        return refuse(why, "its signature does not match: the bundle was "
-                      "altered or damaged after %s sealed it", h->from);
+        return refuse(why, _("its signature does not match: the bundle was "
+                      "altered or damaged after %s sealed it"), h->from);
     if (undecryptable == 1)
-        return refuse(why, "its key does not open with this database's "
-                      "key, although the header names it");
+        return refuse(why, _("its key does not open with this database's "
+                      "key, although the header names it"));
     if (undecryptable)
-        return refuse(why, "damaged sealed bundle: its content does not "
-                      "decrypt");
+        return refuse(why, _("damaged sealed bundle: its content does not "
+                      "decrypt"));
     return 0;
 }
 
@@ -401,10 +401,10 @@ static int read_sealed_once(int fd, long long base, const char *head,
     crypto_generichash_update(&o.hash, (const unsigned char *)head, hlen);
     unsigned char *out = NULL;
     if (self && (unsigned long long)h->size > SIZE_MAX / 2)
-        return refuse(why, "%lld bytes inside, more than fit in memory",
+        return refuse(why, _("%lld bytes inside, more than fit in memory"),
                       h->size);
     if (self && !(out = sqlite3_malloc64((sqlite3_uint64)h->size)))
-        return refuse(why, "%lld bytes inside do not fit in memory",
+        return refuse(why, _("%lld bytes inside do not fit in memory"),
                       h->size);
     o.chunk = xmalloc(ENVELOPE_CHUNK + SS(ABYTES));
     int rc = read_body(&o, head, hlen, h, self, out, sign_pk, why);
@@ -451,11 +451,11 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         != 0)
         return -1;
     if (!strcmp(h.direction, "down"))
-        return refuse(why, "a downstream bundle, from the office %s to one "
-                      "of its laptops: only that laptop takes it", h.from);
+        return refuse(why, _("a downstream bundle, from the office %s to one "
+                      "of its laptops: only that laptop takes it"), h.from);
     if (!st)
-        return refuse(why, "sealed for the office %s: only its database can "
-                      "check and open it (--db)", h.to);
+        return refuse(why, _("sealed for the office %s: only its database can "
+                      "check and open it (--db)"), h.to);
     if (h.size > BUNDLE_MAX_FILE)
         return refuse(why, _("its header says %lld bytes inside, more than "
                              "the %lld a bundle may have; nothing more of it "
@@ -491,7 +491,7 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     free(role);
     if (rc != 0) {
         /* The message already names the file. */
-        refuse(why, "inside the sealed bundle: %s", err);
+        refuse(why, _("inside the sealed bundle: %s"), err);
         free(err);
         return -1;
     }
@@ -573,7 +573,7 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
     if (info)
         memset(info, 0, sizeof *info);
     if (sodium_init() < 0) {
-        *err = xasprintf("%s: libsodium failed to initialise", path);
+        *err = xasprintf(_("%s: libsodium failed to initialise"), path);
         return -1;
     }
     int fd;
@@ -645,7 +645,7 @@ int envelope_check_signature(const char *path, const unsigned char *sign_pk,
     int rc = envelope_read_header_fd(fd, 0, size, head, h, &hlen, &signed_,
                                      &why);
     if (rc == 1)
-        rc = refuse(&why, "not a sealed bundle");
+        rc = refuse(&why, _("not a sealed bundle"));
     if (rc == 0)
         rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0)
@@ -674,7 +674,7 @@ static void seal_out(sealer *s, const void *p, size_t n)
     if (s->d)
         durable_write(s->d, p, n, &s->err);
     else if (fwrite(p, 1, n, s->f) != n)
-        s->err = xasprintf("cannot write: %s", strerror(errno));
+        s->err = xasprintf(_("cannot write: %s"), strerror(errno));
 }
 
 static void seal_put(sealer *s, const void *p, size_t n)
@@ -755,7 +755,7 @@ static int seal_commit(sealer *s, const char *dir, const char *from,
             free(p);
         return rc;
     }
-    return refuse(why, "%s: no free bundle name", dir);
+    return refuse(why, _("%s: no free bundle name"), dir);
 }
 
 /* Seal the plain bundle d (len bytes, called name in messages) into a new
@@ -780,7 +780,7 @@ int envelope_seal_data(const keys_self *self, const keys_card *to,
     sealer s = {0};
     int rc = -1;
     if (len == 0)
-        refuse(&why, "empty bundle");
+        refuse(&why, _("empty bundle"));
     /* Sealed: safe for others to carry, so readable like any file. */
     else if ((s.d = durable_begin(dir, 0644, &why)) != NULL) {
         seal_write(&s, header, d, len, self, to);
@@ -799,7 +799,7 @@ int envelope_seal_data(const keys_self *self, const keys_card *to,
      * to check is that the whole file reached the disk. */
     struct stat sb;
     if (stat(*path, &sb) != 0 || sb.st_size != (off_t)expected) {
-        *err = xasprintf("%s: reads back with the wrong size", *path);
+        *err = xasprintf(_("%s: reads back with the wrong size"), *path);
         unlink(*path);
         free(*path);
         *path = NULL;
@@ -911,7 +911,7 @@ int envelope_seal_stream(const keys_self *self, const keys_card *to,
     memcpy(h.from, self->card.fpr, KEYS_FPR_SIZE);
     memcpy(h.to, to->fpr, KEYS_FPR_SIZE);
     if (len == 0) {
-        *err = xstrdup("nothing to seal");
+        *err = xstrdup(_("nothing to seal"));
         return -1;
     }
     char *header = header_text(&h);
@@ -919,7 +919,7 @@ int envelope_seal_stream(const keys_self *self, const keys_card *to,
     seal_write(&s, header, d, len, self, to);
     free(header);
     if (!s.err && fflush(f) != 0)
-        s.err = xasprintf("cannot write: %s", strerror(errno));
+        s.err = xasprintf(_("cannot write: %s"), strerror(errno));
     if (s.err) {
         *err = s.err;
         return -1;
@@ -938,12 +938,12 @@ int envelope_unseal_fd(int fd, long long base, long long size,
     int rc = envelope_read_header_fd(fd, base, size, head, h, &hlen,
                                      &signed_, &why);
     if (rc == 1)
-        rc = refuse(&why, "not sealed");
+        rc = refuse(&why, _("not sealed"));
     if (rc == 0)
         rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0 && strcmp(h->to, self->card.fpr) != 0)
-        rc = refuse(&why, "sealed for %s; this database is %s and cannot "
-                    "read it", h->to, self->card.fpr);
+        rc = refuse(&why, _("sealed for %s; this database is %s and cannot "
+                    "read it"), h->to, self->card.fpr);
     if (rc == 0)
         rc = envelope_read_sealed(fd, base, head, hlen, h, self, sign_pk,
                                   plain, &why);

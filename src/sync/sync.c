@@ -57,7 +57,7 @@ int sync_export(store *st, const char *dir, unsigned flags,
     memset(out, 0, sizeof *out);
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        *err = xasprintf("%s: this is not a directory", dir);
+        *err = xasprintf(_("%s: this is not a directory"), dir);
         return -1;
     }
     out->swept = durable_sweep(dir) + sweep_tmpdir();
@@ -104,7 +104,7 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
     *written = 0;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        *err = xasprintf("%s: this is not a directory", dir);
+        *err = xasprintf(_("%s: this is not a directory"), dir);
         return -1;
     }
     durable_sweep(dir);
@@ -117,11 +117,11 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
     }
     if (r.written == 0) {
         *err = device
-            ? xasprintf("no laptop %s has sent this office bundles signed "
-                        "by a card trusted here", device)
-            : xstrdup("no laptop has sent this office bundles signed by a "
+            ? xasprintf(_("no laptop %s has sent this office bundles signed "
+                        "by a card trusted here"), device)
+            : xstrdup(_("no laptop has sent this office bundles signed by a "
                       "card trusted here: a downstream bundle is sealed for "
-                      "a laptop's card");
+                      "a laptop's card"));
         return -1;
     }
     return 0;
@@ -315,8 +315,8 @@ static void merge_down(sync_run *r, const char *path)
         res.outcome = rc == 0 ? SYNC_MERGED : rc > 0 ? SYNC_AGAIN
                                                      : SYNC_REFUSED;
         if (rc == 2)
-            err = xasprintf("%s: older than the office's bundle taken "
-                            "before", path);
+            err = xasprintf(_("%s: older than the office's bundle taken "
+                            "before"), path);
     }
     res.why = err;
     report(r, &res);
