@@ -41,7 +41,7 @@ expect_sql "select value from settings where key = 'commune'" "Tân Lập"
 
 key Enter
 wait_for "Tên chủ hộ"
-wait_for "question 1 of 8"
+wait_for "0 of 2 sections done"
 answer "Trần Thị Bình"
 wait_for "Số hộ"
 
@@ -52,7 +52,7 @@ key BSpace BSpace BSpace
 wait_gone "not a number"
 answer "1000"
 wait_for "Số hộ phải từ 1 đến 500"
-wait_for "question 2 of 8"
+wait_for "0 of 2 sections done"
 key BSpace BSpace BSpace BSpace
 answer "17"
 wait_for "HH-17"
@@ -75,6 +75,13 @@ add_member "Lê Văn Cường" 1 1980
 add_member "Lê Thị Dung" 2 1985
 add_member "Lê Minh" 1 2010
 wait_for "3. Lê Minh"
+# The roster shows each member's state; inside a member the section line
+# says which member of how many.
+wait_for "3. Lê Minh  [complete]"
+key Home Down Enter
+wait_for "Thành viên: member 2 of 3: Lê Thị Dung"
+key C-p
+wait_for "3. Lê Minh  [complete]"
 # A fourth member added by mistake is removed after a y/n question.
 add_member "Xóa Tôi" 2 2000
 wait_for "4. Xóa Tôi"
@@ -129,18 +136,18 @@ wait_for "draft"
 wait_for "head=Phạm Văn Em, hh_no=42"
 key Enter
 wait_for "Có internet không?"
-wait_for "question 5 of 8"
+wait_for "1 of 2 sections done"
 wait_for "Phạm Văn Em, 42"
 
 # --- 4. resizing keeps the screen whole.
 t resize-window -x 120 -y 40
 wait_for "Có internet không?"
-wait_for "question 5 of 8"
+wait_for "1 of 2 sections done"
 t resize-window -x 80 -y 24
 wait_for "Có internet không?"
-wait_for "question 5 of 8"
+wait_for "1 of 2 sections done"
 ks_checks=$((ks_checks + 1))
-screen | head -1 | grep -q "question 5 of 8  \[vi\]$" ||
+screen | head -1 | grep -q "1 of 2 sections done  \[vi\]$" ||
     fail "the title bar does not fit 80 columns: $(screen | head -1)"
 t resize-window -x 59 -y 19
 wait_for "Terminal too small"

@@ -32,27 +32,88 @@ char *iv_key_text(iv *v)
     return sbuf_detach(&b);
 }
 
-/* Title bar: form title, case key, progress and language. */
+/* The top-level section (group) question q is in, or -1. */
+static int iv_top_section(const form *f, int q)
+{
+    int g = -1;
+    for (int p = f->q[q].parent; p >= 0; p = f->q[p].parent)
+        if (f->q[p].type == QT_GROUP && f->q[p].parent < 0)
+            g = p;
+    return g;
+}
+
+/* Non-zero when item it needs nothing more: answered, or not a question
+ * that takes an answer here. */
+static int iv_item_done(iv *v, session_item it)
+{
+    const form_question *fq = &v->f->q[it.q];
+    if (fq->type == QT_NOTE || fq->type == QT_REPEAT || fq->read_only ||
+        fq->calculation)
+        return 1;
+    const char *val = inst_get(v->in, it.fr, it.q);
+    return (val && *val) || !inst_is_required(v->in, it.fr, it.q);
+}
+
+/* "2 of 5 sections done": the form's top-level groups (and the
+ * questions before them, as one), counted from the form, so the figure
+ * does not grow as skip logic opens questions; a section is done when
+ * every question it asks is answered. Newly allocated. */
+static char *iv_progress(iv *v)
+{
+    size_t nsec = 0, done = 0;
+    int loose = 0;
+    for (size_t q = 0; q < v->f->nq; q++)
+        if (v->f->q[q].parent < 0) {
+            if (v->f->q[q].type == QT_GROUP)
+                nsec++;
+            else if (v->f->q[q].type != QT_CALCULATE)
+                loose = 1;
+        }
+    nsec += (size_t)loose;
+    session_item *items;
+    size_t n = session_items(v->s, inst_root(v->in), &items);
+    for (int q = -1; q < (int)v->f->nq; q++) {
+        if (q >= 0 && (v->f->q[q].parent >= 0 || v->f->q[q].type != QT_GROUP))
+            continue;
+        if (q < 0 && !loose)
+            continue;
+        int all = 1;
+        for (size_t i = 0; i < n && all; i++)
+            if (iv_top_section(v->f, items[i].q) == q)
+                all = iv_item_done(v, items[i]);
+        done += (size_t)all;
+    }
+    free(items);
+    return xasprintf(_("%zu of %zu sections done"), done, nsec);
+}
+
+/* Title bar: case key, form title, progress and language. The form
+ * title is shortened first: the household's identity stays. */
 static void iv_draw_header(iv *v)
 {
     const char *title = form_text_get(v->f, v->f->title, inst_lang(v->in));
     char *key = iv_key_text(v);
-    char *prog = v->idx < v->nitems
-                     ? xasprintf(_("question %zu of %zu"), v->idx + 1, v->nitems)
-                     : xstrdup(_("end"));
+    char *prog = v->idx < v->nitems ? iv_progress(v) : xstrdup(_("end"));
     char *right = xasprintf("%s  [%s]", prog, v->f->languages[inst_lang(v->in)]);
-    int rw = ui_text_width(right);
-    char *left = *key ? xasprintf("%s | %s", title, key) : xstrdup(title);
-    ui_put(0, 0, left, COLS - rw - 2, UI_HEADER, 1);
-    ui_put(0, COLS - rw - 2, "", 2, UI_HEADER, 1);
+    int rw = ui_text_width(right), room = COLS - rw - 2;
+    int kw = *key ? ui_text_width(key) + 3 : 0;
+    if (kw > room - 8)
+        kw = room - 8 > 0 ? room - 8 : 0;       /* a tiny title still shows */
+    int tw = ui_put(0, 0, title, room - kw, UI_HEADER, 0);
+    if (*key && kw > 3) {
+        char *k = xasprintf(" | %s", key);
+        tw += ui_put(0, tw, k, room - tw, UI_HEADER, 0);
+        free(k);
+    }
+    ui_put(0, tw, "", COLS - rw - tw, UI_HEADER, 1);
     ui_put(0, COLS - rw, right, rw, UI_HEADER, 1);
-    free(left);
     free(right);
     free(prog);
     free(key);
 }
 
-/* The section line: the members we are in and the enclosing group. */
+/* The section line: the members we are in ("member 2 of 5: Lò Thị
+ * Mới") and the enclosing group. */
 static void iv_draw_section(iv *v)
 {
     sbuf b;
@@ -61,9 +122,19 @@ static void iv_draw_section(iv *v)
     for (size_t k = 1; k < v->depth; k++) {
         inst_frame *m = v->lv[k].scope;
         session_item roster = {inst_frame_repeat(m), inst_frame_parent(m)};
-        char *ml = session_member_label(v->s, roster, (size_t)inst_frame_position(m) - 1);
+        size_t pos = (size_t)inst_frame_position(m);
+        size_t count = inst_repeat_count(v->in, roster.fr, roster.q);
+        char *ml = session_member_label(v->s, roster, pos - 1);
+        /* The label starts "2. ": the number is said already. */
+        const char *name = ml;
+        char *dot = strstr(ml, ". ");
+        if (dot && (size_t)(dot - ml) == strspn(ml, "0123456789"))
+            name = dot + 2;
+        char *where = *name != '#' ? xasprintf(_("member %zu of %zu: %s"), pos, count, name)
+                                   : xasprintf(_("member %zu of %zu"), pos, count);
         sbuf_addf(&b, "%s%s: %s", b.len ? " > " : "",
-                  form_text_get(v->f, v->f->q[roster.q].label, lang), ml);
+                  form_text_get(v->f, v->f->q[roster.q].label, lang), where);
+        free(where);
         free(ml);
     }
     if (v->idx < v->nitems) {

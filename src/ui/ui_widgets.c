@@ -126,6 +126,36 @@ int ui_widget_min_rows(const ui_widget *w)
     return w->nchoices <= 6 ? (int)w->nchoices + 1 : 6;
 }
 
+/* A member's state: errors when an answer breaks its checks, incomplete
+ * when a required question is unanswered, else complete. */
+static const char *widget_member_state(session *s, inst_frame *m)
+{
+    inst *in = session_inst(s);
+    session_item *items;
+    size_t n = session_items(s, m, &items);
+    int missing = 0, wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *val = inst_get(in, m, items[i].q);
+        if (!val || !*val)
+            missing |= inst_is_required(in, m, items[i].q);
+        else
+            wrong |= inst_check_value(in, m, items[i].q, val, NULL) != INST_OK;
+    }
+    free(items);
+    return wrong ? _("errors") : missing ? _("incomplete") : _("complete");
+}
+
+/* A roster row: the member and its state (newly allocated). */
+static char *widget_member_row(session *s, session_item it, size_t i)
+{
+    char *label = session_member_label(s, it, i);
+    inst_frame *m = inst_repeat_get(session_inst(s), it.fr, it.q, i);
+    char *row = m ? xasprintf("%s  [%s]", label, widget_member_state(s, m))
+                  : xstrdup(label);
+    free(label);
+    return row;
+}
+
 /* The roster: one row per member and a last row to move on. */
 static int widget_draw_roster(ui_widget *w, session *s, int y, int x,
                               int width, int height)
@@ -134,7 +164,7 @@ static int widget_draw_roster(ui_widget *w, session *s, int y, int x,
     ui_widget_scroll(w, rows);
     int used = 0;
     for (size_t i = w->top; i < w->nrows && i < w->top + rows; i++) {
-        char *line = i + 1 < w->nrows ? session_member_label(s, w->it, i)
+        char *line = i + 1 < w->nrows ? widget_member_row(s, w->it, i)
                                       : xasprintf("-> %s", _("Continue"));
         ui_put(y + used++, x, line, width,
                i == w->cursor ? UI_SELECTED : UI_NORMAL, 0);
