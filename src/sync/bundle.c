@@ -17,6 +17,7 @@
 #include "store/revision.h"
 #include "store/store.h"
 #include "core/durable.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 const char *const bundle_table_name[BT_COUNT] = {
@@ -238,7 +239,7 @@ int bundle_writer_open(const char *dir, bundle_writer **out, char **err)
 {
     *out = NULL;
     if (sodium_init() < 0) {
-        *err = xasprintf("%s: libsodium failed to initialise", dir);
+        *err = xasprintf(_("%s: libsodium failed to initialise"), dir);
         return -1;
     }
     bundle_writer *w = xcalloc(1, sizeof *w);
@@ -396,7 +397,7 @@ static int w_finish_db(bundle_writer *w, bundle_manifest *m)
     char *why = NULL;
     if (bundle_digest(w->db, m, hex, &why) != 0) {
         free(w->err);
-        w->err = xasprintf("%s: the bundle being written is not valid: %s",
+        w->err = xasprintf(_("%s: the bundle being written is not valid: %s"),
                            w->tmp, why);
         free(why);
         return -1;
@@ -421,7 +422,7 @@ static unsigned char *w_image(bundle_writer *w, size_t *len)
     if (!d || n <= 0) {
         sqlite3_free(d);
         free(w->err);
-        w->err = xasprintf("%s: out of memory making the bundle", w->tmp);
+        w->err = xasprintf(_("%s: out of memory making the bundle"), w->tmp);
         return NULL;
     }
     *len = (size_t)n;
@@ -435,7 +436,7 @@ static int w_check_image(bundle_writer *w, const unsigned char *d,
 {
     unsigned char *copy = sqlite3_malloc64(len);
     if (!copy) {
-        *err = xasprintf("%s: out of memory checking the bundle", w->tmp);
+        *err = xasprintf(_("%s: out of memory checking the bundle"), w->tmp);
         return -1;
     }
     memcpy(copy, d, len);
@@ -445,7 +446,7 @@ static int w_check_image(bundle_writer *w, const unsigned char *d,
     int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
     bundle_close(b);
     if (!same) {
-        *err = xasprintf("%s: reads back with another hash", w->tmp);
+        *err = xasprintf(_("%s: reads back with another hash"), w->tmp);
         return -1;
     }
     return 0;
@@ -491,7 +492,7 @@ static int w_check(const char *path, const bundle_manifest *m, char **err)
     int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
     bundle_close(b);
     if (!same) {
-        *err = xasprintf("%s: reads back with another hash", path);
+        *err = xasprintf(_("%s: reads back with another hash"), path);
         return -1;
     }
     return 0;
@@ -526,7 +527,7 @@ int bundle_write_new(const char *dir, const unsigned char *data, size_t len,
         return rc;
     }
     durable_abort(d);
-    *err = xasprintf("%s: no free bundle name", dir);
+    *err = xasprintf(_("%s: no free bundle name"), dir);
     return -1;
 }
 

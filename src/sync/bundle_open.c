@@ -51,7 +51,7 @@ static int harden(sqlite3 *db, char **why)
     if (sqlite3_exec(db, "PRAGMA trusted_schema = OFF;"
                      "PRAGMA cell_size_check = ON;"
                      "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
-        return refuse(why, "cannot set up reading: %s", sqlite3_errmsg(db));
+        return refuse(why, _("cannot set up reading: %s"), sqlite3_errmsg(db));
     return 0;
 }
 
@@ -62,7 +62,7 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
 {
     static const char magic[16] = "SQLite format 3";
     if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0)
-        return refuse(why, "not a khaosat bundle (not a SQLite file)");
+        return refuse(why, _("not a khaosat bundle (not a SQLite file)"));
     if (store_header_is_database(data, len))
         return refuse(why, "%s", _("a khaosat database (a laptop's or an "
                                    "office's), not a bundle: make a bundle "
@@ -74,7 +74,7 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
                                  (sqlite3_int64)len,
                                  SQLITE_DESERIALIZE_READONLY);
     if (rc != SQLITE_OK)
-        return refuse(why, "cannot open: %s",
+        return refuse(why, _("cannot open: %s"),
                       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
     if (harden(*db, why) != 0)
         return -1;
@@ -95,15 +95,15 @@ static int check_identity(sqlite3 *db, char **why)
     if (rc == SQLITE_OK)
         rc = sqlutil_long(db, "PRAGMA user_version", &version);
     if (rc != SQLITE_OK)
-        return refuse(why, "damaged, cannot be read: %s",
+        return refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     if (app != BUNDLE_APP_ID || version < 1)
-        return refuse(why, "not a khaosat bundle (a SQLite database of "
-                      "another kind)");
+        return refuse(why, _("not a khaosat bundle (a SQLite database of "
+                      "another kind)"));
     if (version > BUNDLE_FORMAT)
-        return refuse(why, "made by a newer khaosat (bundle format %ld); "
+        return refuse(why, _("made by a newer khaosat (bundle format %ld); "
                       "this khaosat reads formats up to %d: update khaosat "
-                      "to read it", version, BUNDLE_FORMAT);
+                      "to read it"), version, BUNDLE_FORMAT);
     return 0;
 }
 
@@ -114,7 +114,7 @@ static int check_schema(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, "damaged, cannot be read: %s",
+        return refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     int seen[BT_COUNT] = {0}, rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -129,16 +129,16 @@ static int check_schema(sqlite3 *db, char **why)
             || strcmp(col[0], "table") || strcmp(col[2], col[1])
             || strcmp(col[3], bundle_table_sql[t]);
         if (bad)
-            refuse(why, "unexpected %s \"%s\" in the schema; a bundle has "
-                   "only its six tables", col[0] ? col[0] : "object",
+            refuse(why, _("unexpected %s \"%s\" in the schema; a bundle has "
+                   "only its six tables"), col[0] ? col[0] : "object",
                    col[1] ? col[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, "damaged, cannot be read: %s", sqlite3_errmsg(db));
+        bad = refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     for (int t = 0; !bad && t < BT_COUNT; t++)
         if (!seen[t])
-            bad = refuse(why, "table %s is missing", bundle_table_name[t]);
+            bad = refuse(why, _("table %s is missing"), bundle_table_name[t]);
     return bad ? -1 : 0;
 }
 
@@ -156,7 +156,7 @@ static int check_structure(sqlite3 *db, char **why)
                                      : NULL;
     int ok = r && strcmp(r, "ok") == 0;
     if (!ok)
-        refuse(why, "damaged (truncated or altered): %s",
+        refuse(why, _("damaged (truncated or altered): %s"),
                r ? r : sqlite3_errmsg(db));
     sqlite3_finalize(s);
     return ok ? 0 : -1;
@@ -192,10 +192,10 @@ static int manifest_set(bundle_manifest *m, const char *k, const char *v,
         if (strcmp(k, nkey[i]) == 0) {
             if (parse_count(v, num[i]) == 0)
                 return 0;
-            return refuse(why, "manifest %s \"%.40s\" is not a count", k, v);
+            return refuse(why, _("manifest %s \"%.40s\" is not a count"), k, v);
         }
     }
-    return refuse(why, "unknown manifest key \"%.40s\"", k);
+    return refuse(why, _("unknown manifest key \"%.40s\""), k);
 }
 
 /* Read the manifest: every key once, and no other. */
@@ -203,16 +203,16 @@ static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long n = 0;
     if (sqlutil_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
-        return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+        return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
     if (n != BUNDLE_NKEYS)
-        return refuse(why, "the manifest has %ld entries instead of %d", n,
+        return refuse(why, _("the manifest has %ld entries instead of %d"), n,
                       BUNDLE_NKEYS);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT key, value FROM manifest"
                            " WHERE typeof(key) = 'text'"
                            " AND typeof(value) = 'text'"
                            " AND length(value) < 4096", -1, &s, NULL))
-        return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+        return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
     int rc, bad = 0;
     n = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -222,15 +222,15 @@ static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
     }
     sqlite3_finalize(s);
     if (!bad && n != BUNDLE_NKEYS)
-        bad = refuse(why, "the manifest has malformed entries");
+        bad = refuse(why, _("the manifest has malformed entries"));
     if (!bad && (!m->uuid || !bundle_is_uuid(m->uuid) || !m->sha256
                  || !bundle_is_hex64(m->sha256) || !m->created || !m->device
                  || !m->enumerator || !m->commune))
-        bad = refuse(why, "the manifest lacks a bundle UUID, hash, time or "
-                     "origin");
+        bad = refuse(why, _("the manifest lacks a bundle UUID, hash, time or "
+                     "origin"));
     if (!bad && m->format != BUNDLE_FORMAT)
-        bad = refuse(why, "the manifest says format %ld, the file format "
-                     "%d", m->format, BUNDLE_FORMAT);
+        bad = refuse(why, _("the manifest says format %ld, the file format "
+                     "%d"), m->format, BUNDLE_FORMAT);
     return bad ? -1 : 0;
 }
 
@@ -244,8 +244,8 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
                                  m->revisions, m->items, m->audit};
     for (int t = 1; t < BT_COUNT; t++) {
         if (said[t] > limit[t])
-            return refuse(why, "the manifest announces %ld rows of %s, more "
-                          "than the %ld khaosat accepts", said[t],
+            return refuse(why, _("the manifest announces %ld rows of %s, more "
+                          "than the %ld khaosat accepts"), said[t],
                           bundle_table_name[t], limit[t]);
         char *sql = xasprintf("SELECT count(*) FROM %s",
                               bundle_table_name[t]);
@@ -253,11 +253,11 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
         int rc = sqlutil_long(db, sql, &n);
         free(sql);
         if (rc != SQLITE_OK)
-            return refuse(why, "table %s cannot be read: %s",
+            return refuse(why, _("table %s cannot be read: %s"),
                           bundle_table_name[t], sqlite3_errmsg(db));
         if (n != said[t])
-            return refuse(why, "table %s has %ld rows but the manifest "
-                          "says %ld", bundle_table_name[t], n, said[t]);
+            return refuse(why, _("table %s has %ld rows but the manifest "
+                          "says %ld"), bundle_table_name[t], n, said[t]);
     }
     return 0;
 }
@@ -285,19 +285,19 @@ static void ref_message(char **why, int i, const char *a, const char *b)
 {
     switch (i) {
     case 0:
-        refuse(why, "interview %s uses form %s, which the bundle does not "
-               "carry", a, b);
+        refuse(why, _("interview %s uses form %s, which the bundle does not "
+               "carry"), a, b);
         break;
     case 1:
-        refuse(why, "interview %s: its head revision %s is missing", a, b);
+        refuse(why, _("interview %s: its head revision %s is missing"), a, b);
         break;
     case 2:
-        refuse(why, "interview %s: revision %s was made from a revision "
-               "that is missing", a, b);
+        refuse(why, _("interview %s: revision %s was made from a revision "
+               "that is missing"), a, b);
         break;
     default:
-        refuse(why, "audit of interview %s (row %s), which the bundle does "
-               "not carry", a, b);
+        refuse(why, _("audit of interview %s (row %s), which the bundle does "
+               "not carry"), a, b);
     }
 }
 
@@ -312,7 +312,7 @@ static int check_refs(sqlite3 *db, char **why)
             ref_message(why, (int)i, (const char *)sqlite3_column_text(s, 0),
                         (const char *)sqlite3_column_text(s, 1));
         else if (rc != SQLITE_DONE)
-            refuse(why, "cannot be read: %s", sqlite3_errmsg(db));
+            refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE)
             return -1;
@@ -342,8 +342,8 @@ static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
     if (bundle_digest(db, m, hex, why) != 0)
         return -1;
     if (strcmp(hex, m->sha256) != 0)
-        return refuse(why, "the content does not match the manifest's "
-                      "SHA-256: the bundle was changed or damaged");
+        return refuse(why, _("the content does not match the manifest's "
+                      "SHA-256: the bundle was changed or damaged"));
     return check_refs(db, why);
 }
 
@@ -353,7 +353,7 @@ int bundle_open_memory(const char *name, unsigned char *data, size_t len,
     *out = NULL;
     if (sodium_init() < 0) {
         sqlite3_free(data);
-        *err = xasprintf("%s: libsodium failed to initialise", name);
+        *err = xasprintf(_("%s: libsodium failed to initialise"), name);
         return -1;
     }
     bundle *b = xcalloc(1, sizeof *b);
@@ -430,7 +430,7 @@ int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err)
     if (sqlite3_prepare_v2(b->db, "SELECT form_id, version, sha256, source"
                            " FROM forms ORDER BY form_id, version", -1, &s,
                            NULL) != SQLITE_OK) {
-        *err = xasprintf("%s: reading its forms: %s", b->path,
+        *err = xasprintf(_("%s: reading its forms: %s"), b->path,
                          sqlite3_errmsg(b->db));
         return -1;
     }
@@ -442,7 +442,7 @@ int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err)
                   (const char *)sqlite3_column_text(s, 3),
                   (size_t)sqlite3_column_bytes(s, 3));
     if (!stop && rc != SQLITE_DONE)
-        *err = xasprintf("%s: reading its forms: %s", b->path,
+        *err = xasprintf(_("%s: reading its forms: %s"), b->path,
                          sqlite3_errmsg(b->db));
     sqlite3_finalize(s);
     return stop || rc != SQLITE_DONE ? -1 : 0;

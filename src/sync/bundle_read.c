@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "store/revision.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 /* One column's rule: may it be NULL, is it an integer, how long may it
@@ -42,7 +43,7 @@ static int read_row(sqlite3_stmt *s, const col_spec *spec, int ncol, row *r,
             continue;
         if (spec[i].integer) {
             if (type != SQLITE_INTEGER) {
-                *why = xasprintf("column %s is not an integer", name);
+                *why = xasprintf(_("column %s is not an integer"), name);
                 return -1;
             }
             snprintf(r->num[i], sizeof r->num[i], "%lld",
@@ -52,18 +53,18 @@ static int read_row(sqlite3_stmt *s, const col_spec *spec, int ncol, row *r,
             continue;
         }
         if (type != SQLITE_TEXT) {
-            *why = xasprintf("column %s is not text", name);
+            *why = xasprintf(_("column %s is not text"), name);
             return -1;
         }
         const char *t = (const char *)sqlite3_column_text(s, i);
         size_t n = (size_t)sqlite3_column_bytes(s, i);
         if (!t || (long)n > spec[i].max) {
-            *why = xasprintf("column %s is longer than %ld bytes", name,
+            *why = xasprintf(_("column %s is longer than %ld bytes"), name,
                              spec[i].max);
             return -1;
         }
         if (memchr(t, '\0', n) || !util_utf8_valid(t, n)) {
-            *why = xasprintf("column %s is not valid UTF-8 text", name);
+            *why = xasprintf(_("column %s is not valid UTF-8 text"), name);
             return -1;
         }
         r->v[i] = t;
@@ -125,7 +126,7 @@ static int key_next(key_order *k, const row *r, int nkey, unsigned ints,
     k->cap = cur.cap;
     k->rows++;
     if (bad)
-        *why = xstrdup("rows out of key order: the file was altered");
+        *why = xstrdup(_("rows out of key order: the file was altered"));
     return bad ? -1 : 0;
 }
 
@@ -140,7 +141,7 @@ static void hash_row(canon *c, const row *r, int ncol)
 /* A failed step: SQLite's reason for it. */
 static int step_fail(sqlite3 *db, const char *table, char **why)
 {
-    *why = xasprintf("table %s cannot be read: %s", table,
+    *why = xasprintf(_("table %s cannot be read: %s"), table,
                      sqlite3_errmsg(db));
     return -1;
 }
@@ -170,7 +171,7 @@ static int hash_table(sqlite3 *db, int t, const char *sql,
         if (read_row(s, spec, ncol, &r, &w) != 0
             || key_next(&k, &r, nkey, ints, &w) != 0
             || (rule && rule(&r, &w) != 0)) {
-            *why = xasprintf("table %s, row %ld: %s", bundle_table_name[t],
+            *why = xasprintf(_("table %s, row %ld: %s"), bundle_table_name[t],
                              n, w);
             free(w);
             free(k.prev);
@@ -210,7 +211,7 @@ static int rule_manifest(const row *r, char **why)
     for (int i = 0; i < BUNDLE_NKEYS; i++)
         if (strcmp(r->v[0], bundle_manifest_key[i]) == 0)
             return 0;
-    *why = xasprintf("unknown manifest key \"%s\"", r->v[0]);
+    *why = xasprintf(_("unknown manifest key \"%s\""), r->v[0]);
     return -1;
 }
 
@@ -222,7 +223,7 @@ static int rule_form(const row *r, char **why)
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     if (strcmp(hex, r->v[2]) == 0)
         return 0;
-    *why = xasprintf("form %s version %s does not match its SHA-256",
+    *why = xasprintf(_("form %s version %s does not match its SHA-256"),
                      r->v[0], r->v[1]);
     return -1;
 }
@@ -236,11 +237,11 @@ static int status_ok(const char *s)
 static int rule_iv(const row *r, char **why)
 {
     if (!bundle_is_uuid(r->v[0]))
-        *why = xasprintf("\"%s\" is not an interview UUID", r->v[0]);
+        *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
     else if (!status_ok(r->v[3]))
-        *why = xasprintf("interview %s has status \"%s\"", r->v[0], r->v[3]);
+        *why = xasprintf(_("interview %s has status \"%s\""), r->v[0], r->v[3]);
     else if (!bundle_is_hex64(r->v[8]))
-        *why = xasprintf("interview %s has a bad head revision", r->v[0]);
+        *why = xasprintf(_("interview %s has a bad head revision"), r->v[0]);
     else
         return 0;
     return -1;
@@ -250,7 +251,7 @@ static int rule_audit(const row *r, char **why)
 {
     if (bundle_is_uuid(r->v[0]))
         return 0;
-    *why = xasprintf("\"%s\" is not an interview UUID", r->v[0]);
+    *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
     return -1;
 }
 
@@ -277,12 +278,12 @@ static int item_ok(const row *r, char **why)
     if (!*qid) {
         if (!count_path_ok(path) || !*value || strspn(value, "0123456789")
             != strlen(value) || strlen(value) > 6) {
-            *why = xasprintf("bad repeat count \"%s\" for \"%s\"", value,
+            *why = xasprintf(_("bad repeat count \"%s\" for \"%s\""), value,
                              path);
             return -1;
         }
     } else if (!store_path_valid(path)) {
-        *why = xasprintf("answer %s has a bad repeat path \"%s\"", qid,
+        *why = xasprintf(_("answer %s has a bad repeat path \"%s\""), qid,
                          path);
         return -1;
     }
@@ -292,14 +293,14 @@ static int item_ok(const row *r, char **why)
 static int rule_rev(const row *r, char **why)
 {
     if (!r->v[8])
-        *why = xasprintf("revision %s belongs to interview %s, which the "
-                         "bundle does not carry", r->v[1], r->v[0]);
+        *why = xasprintf(_("revision %s belongs to interview %s, which the "
+                         "bundle does not carry"), r->v[1], r->v[0]);
     else if (!bundle_is_hex64(r->v[1]) || (r->v[2] && !bundle_is_hex64(
                  r->v[2])) || (r->v[3] && !bundle_is_hex64(r->v[3])))
-        *why = xasprintf("revision %s of interview %s has a bad id",
+        *why = xasprintf(_("revision %s of interview %s has a bad id"),
                          r->v[1], r->v[0]);
     else if (!status_ok(r->v[4]))
-        *why = xasprintf("revision %s has status \"%s\"", r->v[1], r->v[4]);
+        *why = xasprintf(_("revision %s has status \"%s\""), r->v[1], r->v[4]);
     else
         return 0;
     return -1;
@@ -337,7 +338,7 @@ static int next_item(sqlite3 *db, rev_pass *p, char **why)
     if (read_row(p->is, spec_item, 5, &p->it, &w) != 0
         || key_next(&p->ik, &p->it, 4, 0, &w) != 0
         || item_ok(&p->it, &w) != 0) {
-        *why = xasprintf("table items, row %ld: %s", p->nitem, w);
+        *why = xasprintf(_("table items, row %ld: %s"), p->nitem, w);
         free(w);
         return -1;
     }
@@ -352,8 +353,8 @@ static int one_revision(sqlite3 *db, rev_pass *p, char **why)
     rev_hasher h;
     rev_hash_begin(&h, &m);
     if (p->have_item && item_vs_rev(&p->it, &p->rv) < 0) {
-        *why = xasprintf("table items, row %ld: answer of revision %s, "
-                         "which the bundle does not carry", p->nitem,
+        *why = xasprintf(_("table items, row %ld: answer of revision %s, "
+                         "which the bundle does not carry"), p->nitem,
                          p->it.v[1]);
         return -1;
     }
@@ -366,8 +367,8 @@ static int one_revision(sqlite3 *db, rev_pass *p, char **why)
     char id[65];
     rev_hash_end(&h, id, NULL);
     if (strcmp(id, p->rv.v[1]) != 0) {
-        *why = xasprintf("revision %s of interview %s does not match its "
-                         "content", p->rv.v[1], p->rv.v[0]);
+        *why = xasprintf(_("revision %s of interview %s does not match its "
+                         "content"), p->rv.v[1], p->rv.v[0]);
         return -1;
     }
     return 0;
@@ -401,7 +402,7 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
         if (read_row(p.rs, spec_rev, 10, &p.rv, &w) != 0
             || key_next(&p.rk, &p.rv, 2, 0, &w) != 0
             || rule_rev(&p.rv, &w) != 0) {
-            *why = xasprintf("table revisions, row %ld: %s", p.nrev, w);
+            *why = xasprintf(_("table revisions, row %ld: %s"), p.nrev, w);
             free(w);
             goto out;
         }
@@ -410,7 +411,7 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
             p.iv_revs = 0;
         }
         if (++p.iv_revs > BUNDLE_MAX_IV_REVISIONS) {
-            *why = xasprintf("interview %s has more than %ld revisions",
+            *why = xasprintf(_("interview %s has more than %ld revisions"),
                              p.rv.v[0], BUNDLE_MAX_IV_REVISIONS);
             goto out;
         }
@@ -423,8 +424,8 @@ static int hash_revisions(sqlite3 *db, char rh[65], char ih[65], char **why)
         goto out;
     }
     if (p.have_item) {
-        *why = xasprintf("table items, row %ld: answer of revision %s, "
-                         "which the bundle does not carry", p.nitem,
+        *why = xasprintf(_("table items, row %ld: answer of revision %s, "
+                         "which the bundle does not carry"), p.nitem,
                          p.it.v[1]);
         goto out;
     }
