@@ -71,9 +71,9 @@ static int apply_revision(merger *m, const char *uuid, const char *old,
 {
     int rc = store_merge_apply(m->sm, uuid, old, rev, m->now, m->now_ms);
     if (rc == -1)
-        return merge_store_fail(m, "applying a merged revision");
+        return merge_store_fail(m, _("applying a merged revision"));
     if (rc != 0)
-        return merge_store_fail(m, "auditing interview %s", uuid);
+        return merge_store_fail(m, _("auditing interview %s"), uuid);
     if (m->nchanged == m->capchanged) {
         m->capchanged = m->capchanged ? 2 * m->capchanged : 16;
         m->changed = xrealloc(m->changed, m->capchanged * sizeof *m->changed);
@@ -102,7 +102,7 @@ static int local_interview(merger *m, const char *uuid, char **form_id,
                            char **version, char **head)
 {
     int rc = store_merge_interview(m->sm, uuid, form_id, version, head);
-    return rc >= 0 ? rc : merge_store_fail(m, "reading interview %s", uuid);
+    return rc >= 0 ? rc : merge_store_fail(m, _("reading interview %s"), uuid);
 }
 
 /* Insert the interview row of a new interview (content comes after). */
@@ -112,7 +112,7 @@ static int add_interview(merger *m, sqlite3_stmt *iv)
     for (int i = 0; i < 8; i++)
         v[i] = (const char *)sqlite3_column_text(iv, i);
     if (store_merge_interview_add(m->sm, v) != 0)
-        return merge_store_fail(m, "adding an interview");
+        return merge_store_fail(m, _("adding an interview"));
     return 0;
 }
 
@@ -167,13 +167,13 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     int here = local_interview(m, uuid, &lform, &lversion, &L);
     int rc = here < 0 ? -1 : 0;
     if (here == 0 && (strcmp(lform, form_id) || strcmp(lversion, version)))
-        rc = merge_refuse(m, "interview %s is of form %s version %s in "
-                          "this bundle but of %s version %s in %s", uuid,
+        rc = merge_refuse(m, _("interview %s is of form %s version %s in "
+                          "this bundle but of %s version %s in %s"), uuid,
                           form_id, version, lform, lversion,
                           store_path(m->st));
     /* A laptop's bundle starts interviews of its own device only. */
     if (rc == 0 && here == 1)
-        rc = merge_check_device(m, "the start", uuid,
+        rc = merge_check_device(m, _("the start"), uuid,
                                 (const char *)sqlite3_column_text(iv, 5));
     if (rc == 0 && here == 1)
         rc = add_interview(m, iv);
@@ -210,12 +210,12 @@ static int merged_before(merger *m, const bundle_manifest *man)
 {
     int seen = store_merge_bundle_seen(m->sm, man->uuid, man->sha256);
     if (seen < 0)
-        return merge_store_fail(m, "reading the merged bundles");
+        return merge_store_fail(m, _("reading the merged bundles"));
     if (seen < 2)
         return seen;
     free(m->err);
-    m->err = xasprintf("%s: a different bundle with the same UUID %s was "
-                       "merged before; refusing it", bundle_path(m->b),
+    m->err = xasprintf(_("%s: a different bundle with the same UUID %s was "
+                       "merged before; refusing it"), bundle_path(m->b),
                        man->uuid);
     return -1;
 }
@@ -230,7 +230,7 @@ static int check_card_device(merger *m, const bundle_manifest *man)
     store_trusted t;
     int rc = fpr ? store_trusted_get(m->st, fpr, &t) : 1;
     if (rc < 0)
-        return merge_store_fail(m, "reading the trusted keys");
+        return merge_store_fail(m, _("reading the trusted keys"));
     if (rc == 0 && t.device && strcmp(t.device, man->device) != 0) {
         free(m->err);
         m->err = xasprintf(_("%s: signed by %s, whose card is for device "
@@ -244,7 +244,7 @@ static int check_card_device(merger *m, const bundle_manifest *man)
         store_trusted_clear(&t);
     rc = store_trusted_device_card(m->st, man->device, fpr, &t);
     if (rc < 0)
-        return merge_store_fail(m, "reading the trusted keys");
+        return merge_store_fail(m, _("reading the trusted keys"));
     if (rc == 1)
         return 0;
     free(m->err);
@@ -269,24 +269,24 @@ static int check_signer(merger *m, const bundle_manifest *man)
         return -1;
     char *other = NULL;
     if (fpr && store_merge_signer_device(m->sm, fpr, man->device, &other))
-        return merge_store_fail(m, "reading the merged bundles");
+        return merge_store_fail(m, _("reading the merged bundles"));
     if (other) {
         free(m->err);
-        m->err = xasprintf("%s: signed by %s, whose earlier bundles came "
+        m->err = xasprintf(_("%s: signed by %s, whose earlier bundles came "
                            "from device %s, but this one says device %s; "
-                           "refusing it", bundle_path(m->b), fpr, other,
+                           "refusing it"), bundle_path(m->b), fpr, other,
                            man->device);
         free(other);
         return -1;
     }
     if (store_merge_device_signer(m->sm, man->device, fpr, &other) != 0)
-        return merge_store_fail(m, "reading the merged bundles");
+        return merge_store_fail(m, _("reading the merged bundles"));
     if (other) {
         free(m->err);
-        m->err = xasprintf("%s: says it comes from device %s, whose bundles "
-                           "are signed by %s, but it is %s; refusing it",
+        m->err = xasprintf(_("%s: says it comes from device %s, whose bundles "
+                           "are signed by %s, but it is %s; refusing it"),
                            bundle_path(m->b), man->device, other,
-                           fpr ? "signed by another key" : "not signed");
+                           fpr ? _("signed by another key") : _("not signed"));
         free(other);
         return -1;
     }
@@ -306,9 +306,9 @@ int merge_check_device(merger *m, const char *what, const char *uuid,
     if (!merge_own_device_only(m) || strcmp(dev, man->device) == 0)
         return 0;
     free(m->err);
-    m->err = xasprintf("%s: carries %s of interview %s made on device %s, "
+    m->err = xasprintf(_("%s: carries %s of interview %s made on device %s, "
                        "but it is signed by the laptop %s of device %s; a "
-                       "laptop's bundle carries only its own work",
+                       "laptop's bundle carries only its own work"),
                        bundle_path(m->b), what, uuid, dev,
                        bundle_signer(m->b), man->device);
     return -1;
@@ -323,7 +323,7 @@ static int record_bundle(merger *m, const bundle_manifest *man)
         bundle_signer(m->b), m->c.added, m->c.updated, m->c.unchanged,
         m->c.conflicts, m->c.duplicates};
     if (store_merge_bundle_add(m->sm, &r) != 0)
-        return merge_store_fail(m, "recording the bundle");
+        return merge_store_fail(m, _("recording the bundle"));
     return 0;
 }
 
@@ -349,13 +349,13 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
         if (progress && progress(ctx, ++done) != 0) {
             sqlite3_reset(iv);
             free(m->err);
-            m->err = xasprintf("%s: merge interrupted", bundle_path(m->b));
+            m->err = xasprintf(_("%s: merge interrupted"), bundle_path(m->b));
             return -1;
         }
     }
     sqlite3_reset(iv);
     if (rc != SQLITE_DONE)
-        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+        return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return record_bundle(m, man);
 }
 

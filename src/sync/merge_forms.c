@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "core/form.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 void merge_add_escaped(sbuf *b, const char *v)
@@ -99,7 +100,7 @@ int merge_check_forms(merger *m)
         free(sha);
         if (got < 0) {
             sqlite3_reset(f);
-            return merge_store_fail(m, "reading form %s", v[0]);
+            return merge_store_fail(m, _("reading form %s"), v[0]);
         }
         /* Not kept yet, but the very text of the office's own forms
          * directory: kept now, as part of this merge. */
@@ -122,7 +123,7 @@ int merge_check_forms(merger *m)
     }
     sqlite3_reset(f);
     return rc == SQLITE_DONE ? 0
-        : merge_bundle_fail(m, "reading the bundle's forms");
+        : merge_bundle_fail(m, _("reading the bundle's forms"));
 }
 
 /* What accepting a bundle's forms needs while going through them. */

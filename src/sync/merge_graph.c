@@ -5,6 +5,7 @@
  * number of revisions, not with the number of paths through them. */
 #include "config.h"
 #include "sync/merge_int.h"
+#include "core/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,8 @@ int merge_graph_load(merger *m, const char *uuid, merge_graph *g)
     }
     free(m->err);
     if (rc == 1)
-        m->err = xasprintf("%s: interview %s has more than %ld revisions "
-                           "here; khaosat will not merge it further",
+        m->err = xasprintf(_("%s: interview %s has more than %ld revisions "
+                           "here; khaosat will not merge it further"),
                            store_path(m->st), uuid,
                            (long)MERGE_MAX_REVISIONS);
     else

@@ -11,6 +11,7 @@
 
 #include "core/form.h"
 #include "core/canon.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 void merge_keys_free(merger *m)
@@ -71,12 +72,12 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
 {
     const form_keys *k = keys_of(m, form_id, version);
     if (k->unreadable == 1)
-        return merge_store_fail(m, "reading form %s", form_id);
+        return merge_store_fail(m, _("reading form %s"), form_id);
     if (k->unreadable == 2) {
         free(m->err);
-        m->err = xasprintf("%s: form %s version %s kept here does not load: "
+        m->err = xasprintf(_("%s: form %s version %s kept here does not load: "
                            "the database is damaged: restore it from a "
-                           "backup (khaosat restore)", store_path(m->st),
+                           "backup (khaosat restore)"), store_path(m->st),
                            form_id, version);
         return -1;
     }
@@ -130,7 +131,7 @@ static int key_of(merger *m, const char *uuid, const form_keys *k,
         if (rc != 0) {
             sbuf_free(&b);
             return rc > 0 ? 0
-                : merge_store_fail(m, "reading interview %s", uuid);
+                : merge_store_fail(m, _("reading interview %s"), uuid);
         }
         /* Canonical, so that "08" from an older laptop is 8. */
         int q = form_find(k->f, k->qid[i]);
@@ -161,7 +162,7 @@ static int flag_pair(void *ctx, const char *const *col)
                             first ? other : f->uuid, f->form_id, f->key,
                             f->m->now, &added) != 0) {
         f->failed = 1;
-        return merge_store_fail(f->m, "flagging a possible duplicate");
+        return merge_store_fail(f->m, _("flagging a possible duplicate"));
     }
     f->flagged += added;
     return 0;
@@ -174,7 +175,7 @@ static int flag_same(merger *m, const char *uuid, const char *form_id,
     flagging f = {m, uuid, form_id, key, 0, 0};
     if (store_merge_same_key(m->sm, form_id, key, uuid, flag_pair, &f))
         return f.failed ? -1
-            : merge_store_fail(m, "looking for duplicates of %s", uuid);
+            : merge_store_fail(m, _("looking for duplicates of %s"), uuid);
     m->c.duplicates += f.flagged;
     return 0;
 }
@@ -187,10 +188,10 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
         return -1;
     int rc = 0;
     if (store_merge_key_put(m->sm, uuid, form_id, key, head) != 0)
-        rc = merge_store_fail(m, "saving a case key");
+        rc = merge_store_fail(m, _("saving a case key"));
     /* A key that changed voids the pairs (and decisions) of the old one. */
     if (rc == 0 && store_duplicates_rekey(m->st, uuid, key) != 0)
-        rc = merge_store_fail(m, "judging the duplicates of %s again", uuid);
+        rc = merge_store_fail(m, _("judging the duplicates of %s again"), uuid);
     if (rc == 0 && key)
         rc = flag_same(m, uuid, form_id, key);
     free(key);
@@ -224,7 +225,7 @@ int merge_refresh_keys(merger *m)
 {
     stale_list l = {0};
     int ret = store_merge_stale_keys(m->sm, add_stale, &l) == 0 ? 0
-        : merge_store_fail(m, "reading the case keys");
+        : merge_store_fail(m, _("reading the case keys"));
     stale *v = l.v;
     size_t n = l.n;
     long dups = m->c.duplicates;

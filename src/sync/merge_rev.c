@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/form.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 void merge_items_add(merge_items *l, const char *qid, const char *path,
@@ -59,7 +60,7 @@ int merge_load_items(merger *m, const char *rev, merge_items *out)
     if (!rev)
         return 0;
     if (store_merge_items(m->sm, rev, add_stored_item, out) != 0)
-        return merge_store_fail(m, "reading revision %s", rev);
+        return merge_store_fail(m, _("reading revision %s"), rev);
     return 0;
 }
 
@@ -87,7 +88,7 @@ static int read_bundle_items(merger *m, const char *uuid, const char *rev,
 static int have_revision(merger *m, const char *id)
 {
     int rc = store_merge_rev_has(m->sm, id);
-    return rc >= 0 ? rc : merge_store_fail(m, "reading revision %s", id);
+    return rc >= 0 ? rc : merge_store_fail(m, _("reading revision %s"), id);
 }
 
 /* Write one revision row and its items; meta values in rev-table order:
@@ -99,11 +100,11 @@ static int write_revision(merger *m, const char *const meta[9],
     const char *v[10] = {meta[0], meta[1], meta[2], meta[3], meta[4],
                          meta[5], meta[6], meta[7], content, meta[8]};
     if (store_merge_rev_add(m->sm, v) != 0)
-        return merge_store_fail(m, "storing a revision");
+        return merge_store_fail(m, _("storing a revision"));
     for (size_t i = 0; i < items->n; i++)
         if (store_merge_item_add(m->sm, meta[0], items->v[i].qid,
                                  items->v[i].path, items->v[i].value) != 0)
-            return merge_store_fail(m, "storing a revision's answers");
+            return merge_store_fail(m, _("storing a revision's answers"));
     return 0;
 }
 
@@ -117,12 +118,12 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
     int have = have_revision(m, c[0]);
     if (have != 0)
         return have < 0 ? -1 : 0;
-    if (merge_check_device(m, "a revision", uuid, c[4]) != 0)
+    if (merge_check_device(m, _("a revision"), uuid, c[4]) != 0)
         return -1;
     merge_items items = {0};
     if (read_bundle_items(m, uuid, c[0], &items) != 0) {
         merge_items_free(&items);
-        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+        return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     }
     rev_meta rm = {uuid, form_id, version, c[3], c[1], c[2]};
     rev_hasher h;
@@ -136,8 +137,8 @@ static int import_one(merger *m, sqlite3_stmt *r, const char *uuid,
          * bundle changed under us or its rows came in another order. */
         merge_items_free(&items);
         free(m->err);
-        m->err = xasprintf("%s: revision %s of interview %s does not match "
-                           "its content", bundle_path(m->b), c[0], uuid);
+        m->err = xasprintf(_("%s: revision %s of interview %s does not match "
+                           "its content"), bundle_path(m->b), c[0], uuid);
         return -1;
     }
     if (merge_check_values(m, uuid, form_id, version, &items) != 0) {
@@ -164,7 +165,7 @@ int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
         }
     sqlite3_reset(r);
     if (rc != SQLITE_DONE)
-        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+        return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
 }
 
@@ -184,17 +185,17 @@ int merge_import_audit(merger *m, const char *uuid)
         int added = 0;
         if (store_merge_audit_add(m->sm, &row, &added) != 0) {
             sqlite3_reset(a);
-            return merge_store_fail(m, "copying the audit trail");
+            return merge_store_fail(m, _("copying the audit trail"));
         }
         /* A row new here must be the sending laptop's own. */
-        if (added && merge_check_device(m, "an audit row", uuid, c[0])) {
+        if (added && merge_check_device(m, _("an audit row"), uuid, c[0])) {
             sqlite3_reset(a);
             return -1;
         }
     }
     sqlite3_reset(a);
     if (rc != SQLITE_DONE)
-        return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+        return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
 }
 
@@ -235,7 +236,7 @@ static int add_conflict(merger *m, const char *uuid, const char *qid,
                          theirs, merged, m->now};
     m->c.conflicts++;
     if (store_merge_conflict_add(m->sm, v) != 0)
-        return merge_store_fail(m, "recording a conflict");
+        return merge_store_fail(m, _("recording a conflict"));
     return 0;
 }
 
@@ -277,7 +278,7 @@ static char *rev_status(merger *m, const char *id)
     char *st = NULL;
     if (store_merge_rev_status(m->sm, id, &st) != 0) {
         free(st);
-        merge_store_fail(m, "reading revision %s", id);
+        merge_store_fail(m, _("reading revision %s"), id);
         return NULL;
     }
     return st;
