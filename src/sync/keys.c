@@ -100,7 +100,7 @@ int keys_role(store *st, char **role, char **err)
     }
     if (!*role || strcmp(*role, "office") != 0) {
         free(*role);
-        *role = xstrdup("laptop");
+        *role = xstrdup(_("laptop"));
     }
     return 0;
 }
@@ -186,7 +186,7 @@ int keys_self_get(store *st, int create, keys_self *out, char **err)
 {
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0) {
-        *err = xstrdup("libsodium failed to initialise");
+        *err = xstrdup(_("libsodium failed to initialise"));
         return -1;
     }
     int rc = self_read(st, out, err);
@@ -201,7 +201,7 @@ int keys_self_get(store *st, int create, keys_self *out, char **err)
         if (rc == 0)
             rc = self_read(st, out, err);
         if (rc == 1) {
-            *err = xasprintf("%s: the new identity vanished after saving",
+            *err = xasprintf(_("%s: the new identity vanished after saving"),
                              store_path(st));
             rc = -1;
         }
@@ -286,7 +286,7 @@ int keys_card_write(const keys_self *self, const char *path, char **err)
     keys_card back;
     if (rc == 0 && (rc = keys_card_load(path, &back, err)) == 0) {
         if (strcmp(back.fpr, self->card.fpr) != 0) {
-            *err = xasprintf("%s: reads back as another card", path);
+            *err = xasprintf(_("%s: reads back as another card"), path);
             rc = -1;
         }
         keys_card_clear(&back);
@@ -355,23 +355,23 @@ static int card_fields(const char *text, const char *p, const char *end,
          * cards name their device; older cards have none. */
         if (i == 3 && card_line(&p, end, "device", &dev, &ndev) == 0
             && !device_ok(dev, ndev)) {
-            *why = xstrdup("the device is not a device id");
+            *why = xstrdup(_("the device is not a device id"));
             return -1;
         }
         if (card_line(&p, end, keys[i], &v[i], &n[i]) != 0) {
-            *why = xasprintf("line \"%s: ...\" is missing or out of order",
+            *why = xasprintf(_("line \"%s: ...\" is missing or out of order"),
                              keys[i]);
             return -1;
         }
     }
     unsigned char sig[crypto_sign_BYTES];
     if (p != end) {
-        *why = xstrdup("text after the signature");
+        *why = xstrdup(_("text after the signature"));
         return -1;
     }
     for (int i = 0; i < 3; i++)
         if (!keys_field_ok(v[i], n[i])) {
-            *why = xasprintf("the %s is not plain text of at most %d bytes",
+            *why = xasprintf(_("the %s is not plain text of at most %d bytes"),
                              keys[i], KEYS_MAX_FIELD);
             return -1;
         }
@@ -380,23 +380,23 @@ static int card_fields(const char *text, const char *p, const char *end,
     out->name = xstrndup(v[2], n[2]);
     out->device = dev ? xstrndup(dev, ndev) : NULL;
     if (strcmp(out->role, "laptop") != 0 && strcmp(out->role, "office") != 0)
-        return card_bad(why, xasprintf("role \"%s\" is neither laptop nor "
-                                       "office", out->role));
+        return card_bad(why, xasprintf(_("role \"%s\" is neither laptop nor "
+                                       "office"), out->role));
     if (keys_unb64(v[3], n[3], out->sign_pk, sizeof out->sign_pk) != 0
         || keys_unb64(v[4], n[4], out->box_pk, sizeof out->box_pk) != 0
         || keys_unb64(v[6], n[6], sig, sizeof sig) != 0)
-        return card_bad(why, xstrdup("a key or the signature is not valid "
-                                     "base64 of the right length"));
+        return card_bad(why, xstrdup(_("a key or the signature is not valid "
+                                     "base64 of the right length")));
     keys_fingerprint(out->sign_pk, out->box_pk, out->fpr);
     if (n[5] != KEYS_FPR_SIZE - 1 || memcmp(v[5], out->fpr, n[5]) != 0)
-        return card_bad(why, xasprintf("the fingerprint %.*s does not match "
-                                       "the card's keys",
+        return card_bad(why, xasprintf(_("the fingerprint %.*s does not match "
+                                       "the card's keys"),
                                        (int)(n[5] > 40 ? 40 : n[5]), v[5]));
     if (crypto_sign_verify_detached(sig, (const unsigned char *)text,
                                     (size_t)(signed_end - text),
                                     out->sign_pk) != 0)
-        return card_bad(why, xstrdup("its signature does not match: the "
-                                     "card was altered"));
+        return card_bad(why, xstrdup(_("its signature does not match: the "
+                                     "card was altered")));
     return 0;
 }
 
@@ -407,10 +407,10 @@ int keys_card_parse(const char *name, const char *text, size_t len,
     char *why = NULL;
     size_t m = strlen(CARD_MAGIC);
     if (sodium_init() < 0)
-        why = xstrdup("libsodium failed to initialise");
+        why = xstrdup(_("libsodium failed to initialise"));
     else if (len > CARD_MAX || len < m || memcmp(text, CARD_MAGIC, m) != 0
              || memchr(text, '\0', len))
-        why = xstrdup("not a khaosat card");
+        why = xstrdup(_("not a khaosat card"));
     else
         card_fields(text, text + m, text + len, out, &why);
     if (why) {
@@ -431,19 +431,19 @@ static char *card_read(const char *path, size_t *len, char **why)
     int f = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC
                        | O_NOFOLLOW);
     if (f < 0) {
-        *why = errno == ELOOP ? xstrdup("a symbolic link; give the card "
-                                        "file itself")
-                              : xasprintf("cannot read: %s", strerror(errno));
+        *why = errno == ELOOP ? xstrdup(_("a symbolic link; give the card "
+                                        "file itself"))
+                              : xasprintf(_("cannot read: %s"), strerror(errno));
         return NULL;
     }
     struct stat sb;
     if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        *why = xstrdup("not a regular file");
+        *why = xstrdup(_("not a regular file"));
         close(f);
         return NULL;
     }
     if (sb.st_size > CARD_MAX) {
-        *why = xstrdup("not a khaosat card (too large)");
+        *why = xstrdup(_("not a khaosat card (too large)"));
         close(f);
         return NULL;
     }
@@ -454,7 +454,7 @@ static char *card_read(const char *path, size_t *len, char **why)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            *why = xasprintf("cannot read: %s", strerror(errno));
+            *why = xasprintf(_("cannot read: %s"), strerror(errno));
             free(text);
             close(f);
             return NULL;
@@ -465,7 +465,7 @@ static char *card_read(const char *path, size_t *len, char **why)
     }
     close(f);
     if (n > CARD_MAX) {
-        *why = xstrdup("not a khaosat card (too large)");
+        *why = xstrdup(_("not a khaosat card (too large)"));
         free(text);
         return NULL;
     }
@@ -501,10 +501,10 @@ const char *keys_default_purpose(store *st, const keys_card *c, char **err)
     free(role);
     if (laptop)
         return "upstream";
-    *err = xasprintf("%s is an office's card and this database is an "
+    *err = xasprintf(_("%s is an office's card and this database is an "
                      "office's: say --upstream if it is the office this "
                      "one sends its bundles to, or --accept if this office "
-                     "merges its bundles", c->fpr);
+                     "merges its bundles"), c->fpr);
     return NULL;
 }
 
@@ -562,7 +562,7 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
                char **err)
 {
     if (strcmp(purpose, "upstream") != 0 && strcmp(purpose, "accept") != 0) {
-        *err = xasprintf("unknown purpose \"%s\"", purpose);
+        *err = xasprintf(_("unknown purpose \"%s\""), purpose);
         return -1;
     }
     /* The card says what it is: a laptop never opens bundles for others,
@@ -583,7 +583,7 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
     if (rc == 0)
         keys_self_clear(&self);
     if (mine) {
-        *err = xasprintf("%s is this database's own card", c->fpr);
+        *err = xasprintf(_("%s is this database's own card"), c->fpr);
         return -1;
     }
     if (c->device && device_taken(st, c, err) != 0)

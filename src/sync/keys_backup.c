@@ -70,8 +70,8 @@ static int derive(unsigned char *key, const char *pass,
 {
     if (crypto_pwhash(key, crypto_secretbox_KEYBYTES, pass, strlen(pass),
                       salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        *err = xstrdup("not enough memory to derive the key from the "
-                       "passphrase");
+        *err = xstrdup(_("not enough memory to derive the key from the "
+                       "passphrase"));
         return -1;
     }
     return 0;
@@ -280,13 +280,13 @@ static int restore_trusted(store *st, char *line, char **err)
         || !keys_field_ok(f[7], strlen(f[7]))
         || !keys_field_ok(f[8], strlen(f[8]))
         || (f[9] && !keys_field_ok(f[9], strlen(f[9])))) {
-        *err = xstrdup("a trusted card of the backup is damaged");
+        *err = xstrdup(_("a trusted card of the backup is damaged"));
         return -1;
     }
     keys_fingerprint(c.sign_pk, c.box_pk, c.fpr);
     if (strcmp(c.fpr, f[0]) != 0) {
-        *err = xasprintf("trusted card %.19s of the backup does not match "
-                         "its keys", f[0]);
+        *err = xasprintf(_("trusted card %.19s of the backup does not match "
+                         "its keys"), f[0]);
         return -1;
     }
     c.role = f[4];
@@ -331,7 +331,7 @@ static int restore_cards(store *st, char *p, char **err)
     while (*p) {
         char *nl = strchr(p, '\n');
         if (!nl || strncmp(p, "trusted: ", 9) != 0) {
-            *err = xstrdup("unexpected content in the backup");
+            *err = xstrdup(_("unexpected content in the backup"));
             return -1;
         }
         *nl = '\0';
@@ -353,9 +353,9 @@ static int check_replace(store *st, const char *fpr, int replace, char **err)
         return 0;
     int other = strcmp(old.card.fpr, fpr) != 0;
     if (other && !replace)
-        *err = xasprintf("%s already has the identity %s; restoring %s "
+        *err = xasprintf(_("%s already has the identity %s; restoring %s "
                          "would replace it (bundles sealed for it could no "
-                         "longer be read): use --replace if that is meant",
+                         "longer be read): use --replace if that is meant"),
                          store_path(st), old.card.fpr, fpr);
     keys_self_clear(&old);
     return other && !replace ? -1 : 0;
@@ -367,8 +367,8 @@ static char *open_box(const backup_head *h, const char *pass, size_t *len,
 {
     if (h->ops < crypto_pwhash_OPSLIMIT_MIN || h->ops > MAX_OPSLIMIT
         || h->mem < crypto_pwhash_MEMLIMIT_MIN || h->mem > MAX_MEMLIMIT) {
-        *err = xstrdup("the backup asks for unreasonable key derivation "
-                       "costs");
+        *err = xstrdup(_("the backup asks for unreasonable key derivation "
+                       "costs"));
         return NULL;
     }
     unsigned char key[crypto_secretbox_KEYBYTES];
@@ -381,7 +381,7 @@ static char *open_box(const backup_head *h, const char *pass, size_t *len,
     sodium_memzero(key, sizeof key);
     if (rc != 0 || memchr(plain, '\0', n)) {
         free(plain);
-        *err = xstrdup("wrong passphrase, or the backup was altered");
+        *err = xstrdup(_("wrong passphrase, or the backup was altered"));
         return NULL;
     }
     plain[n] = '\0';
@@ -413,13 +413,13 @@ int keys_restore(store *st, const char *path, const char *passphrase,
                  int replace, char fpr[KEYS_FPR_SIZE], char **err)
 {
     if (sodium_init() < 0) {
-        *err = xstrdup("libsodium failed to initialise");
+        *err = xstrdup(_("libsodium failed to initialise"));
         return -1;
     }
     size_t len;
     char *text = util_read_file(path, &len);
     if (!text) {
-        *err = xasprintf("%s: cannot read: %s", path, strerror(errno));
+        *err = xasprintf(_("%s: cannot read: %s"), path, strerror(errno));
         return -1;
     }
     backup_head h;
@@ -430,12 +430,12 @@ int keys_restore(store *st, const char *path, const char *passphrase,
     memset(&self, 0, sizeof self);
     int rc = -1;
     if (len > BACKUP_MAX || parse_head(text, len, &h) != 0)
-        why = xstrdup("not a khaosat key backup, or a damaged one");
+        why = xstrdup(_("not a khaosat key backup, or a damaged one"));
     else if (!(plain = open_box(&h, passphrase, &plain_len, &why)))
         ;
     else if (parse_plain(plain, &self, &cards) != 0
              || strcmp(self.card.fpr, h.fpr) != 0)
-        why = xstrdup("the keys inside the backup are damaged");
+        why = xstrdup(_("the keys inside the backup are damaged"));
     else if (check_replace(st, self.card.fpr, replace, err) != 0)
         ;
     else if ((rc = restore_into(st, &self, cards, &why)) == 0)
@@ -458,7 +458,7 @@ int keys_backup_identity(const char *name, const char *text, size_t len,
 {
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0) {
-        *err = xstrdup("libsodium failed to initialise");
+        *err = xstrdup(_("libsodium failed to initialise"));
         return -1;
     }
     backup_head h;
@@ -466,12 +466,12 @@ int keys_backup_identity(const char *name, const char *text, size_t len,
     char *why = NULL, *plain = NULL, *cards = NULL;
     size_t plain_len = 0;
     if (len > BACKUP_MAX || parse_head(text, len, &h) != 0)
-        why = xstrdup("not a khaosat key backup, or a damaged one");
+        why = xstrdup(_("not a khaosat key backup, or a damaged one"));
     else if (!(plain = open_box(&h, passphrase, &plain_len, &why)))
         ;
     else if (parse_plain(plain, out, &cards) != 0
              || strcmp(out->card.fpr, h.fpr) != 0)
-        why = xstrdup("the keys inside the backup are damaged");
+        why = xstrdup(_("the keys inside the backup are damaged"));
     if (why) {
         *err = xasprintf("%s: %s", name, why);
         free(why);
