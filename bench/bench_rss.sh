@@ -26,7 +26,7 @@ while [ "$i" -lt "$row" ]; do
 done
 tmux -L "$sock" send-keys Enter
 sleep 1
-tmux -L "$sock" capture-pane -p | grep -q "question 1 of" || echo "rss: the interview did not open" >&2
+tmux -L "$sock" capture-pane -p | grep -q "sections done" || echo "rss: the interview did not open" >&2
 pid=$(pgrep -n -f "$KHAOSAT --db $tmp/db")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null)
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
