@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/sqlutil.h"
 #include "sync/bundle_int.h"
@@ -85,7 +86,7 @@ typedef struct builder {
 static int b_fail(builder *b, const char *what)
 {
     if (!b->err)
-        b->err = xasprintf("building the downstream bundle: %s: %s", what,
+        b->err = xasprintf(_("building the downstream bundle: %s: %s"), what,
                            sqlite3_errmsg(b->db));
     return -1;
 }
@@ -261,7 +262,7 @@ int down_build(store *st, const catalog *cat, const char *device,
     }
     sqlite3_close(b.db);
     if (rc != 0) {
-        *err = b.err ? b.err : xstrdup("building the downstream bundle");
+        *err = b.err ? b.err : xstrdup(_("building the downstream bundle"));
         bundle_manifest_clear(m);
         return -1;
     }
@@ -276,16 +277,16 @@ static int check_kind(sqlite3 *db, char **why)
     long app = 0, version = 0;
     if (sqlutil_long(db, "PRAGMA application_id", &app) != SQLITE_OK
         || sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK)
-        return refuse(why, "damaged, cannot be read: %s",
+        return refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     if (app == BUNDLE_APP_ID)
-        return refuse(why, "an upstream bundle (interviews sent towards "
-                      "the office) inside a downstream envelope");
+        return refuse(why, _("an upstream bundle (interviews sent towards "
+                      "the office) inside a downstream envelope"));
     if (app != DOWN_APP_ID || version < 1)
-        return refuse(why, "not a khaosat downstream bundle");
+        return refuse(why, _("not a khaosat downstream bundle"));
     if (version > DOWN_FORMAT)
-        return refuse(why, "made by a newer khaosat (downstream format "
-                      "%ld); update khaosat to read it", version);
+        return refuse(why, _("made by a newer khaosat (downstream format "
+                      "%ld); update khaosat to read it"), version);
     return 0;
 }
 
@@ -294,7 +295,7 @@ static int check_schema(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, "damaged, cannot be read: %s",
+        return refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     int seen[DT_COUNT] = {0}, rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -308,16 +309,16 @@ static int check_schema(sqlite3 *db, char **why)
             || strcmp(c[0], "table") || strcmp(c[2], c[1])
             || strcmp(c[3], down_table_sql[t]);
         if (bad)
-            refuse(why, "unexpected %s \"%.40s\" in the schema of a "
-                   "downstream bundle", c[0] ? c[0] : "object",
+            refuse(why, _("unexpected %s \"%.40s\" in the schema of a "
+                   "downstream bundle"), c[0] ? c[0] : "object",
                    c[1] ? c[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, "damaged, cannot be read: %s", sqlite3_errmsg(db));
+        bad = refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     for (int t = 0; !bad && t < DT_COUNT; t++)
         if (!seen[t])
-            bad = refuse(why, "table %s is missing", down_table_name[t]);
+            bad = refuse(why, _("table %s is missing"), down_table_name[t]);
     return bad ? -1 : 0;
 }
 
@@ -376,11 +377,11 @@ static int check_rows(sqlite3 *db, char **why)
         int rc = sqlutil_long(db, sql, &n);
         free(sql);
         if (rc != SQLITE_OK)
-            return refuse(why, "table %s cannot be read: %s",
+            return refuse(why, _("table %s cannot be read: %s"),
                           down_table_name[t], sqlite3_errmsg(db));
         if (n > limit[t])
-            return refuse(why, "%ld rows of %s, more than the %ld khaosat "
-                          "accepts", n, down_table_name[t], limit[t]);
+            return refuse(why, _("%ld rows of %s, more than the %ld khaosat "
+                          "accepts"), n, down_table_name[t], limit[t]);
     }
     for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
         sqlite3_stmt *s;
@@ -391,7 +392,7 @@ static int check_rows(sqlite3 *db, char **why)
         if (rc == SQLITE_ROW)
             return refuse(why, "%s", rules[i].what);
         if (rc != SQLITE_DONE)
-            return refuse(why, "cannot be read: %s", sqlite3_errmsg(db));
+            return refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
     }
     return 0;
 }
@@ -402,7 +403,7 @@ static int check_forms(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT form_id, sha256, source FROM forms",
                            -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, "cannot read its forms: %s", sqlite3_errmsg(db));
+        return refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
     int rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         unsigned char h[crypto_hash_sha256_BYTES];
@@ -413,13 +414,13 @@ static int check_forms(sqlite3 *db, char **why)
         if (strcmp(hex, (const char *)sqlite3_column_text(s, 1)) != 0) {
             char *id = merge_escaped((const char *)sqlite3_column_text(s,
                                                                      0));
-            bad = refuse(why, "form \"%s\" does not have the SHA-256 it "
-                         "claims", id);
+            bad = refuse(why, _("form \"%s\" does not have the SHA-256 it "
+                         "claims"), id);
             free(id);
         }
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, "cannot read its forms: %s", sqlite3_errmsg(db));
+        bad = refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     return bad;
 }
@@ -443,13 +444,13 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
         sqlite3_stmt *s;
         if (sqlite3_prepare_v2(db, "SELECT value FROM manifest WHERE"
                                " key = ?1", -1, &s, NULL) != SQLITE_OK)
-            return refuse(why, "damaged manifest: %s", sqlite3_errmsg(db));
+            return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
         sqlite3_bind_text(s, 1, down_manifest_key[i], -1, SQLITE_STATIC);
         char *v = sqlite3_step(s) == SQLITE_ROW
             ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
         sqlite3_finalize(s);
         if (!v)
-            return refuse(why, "the manifest lacks \"%s\"",
+            return refuse(why, _("the manifest lacks \"%s\""),
                           down_manifest_key[i]);
         found++;
         int ok = 1;
@@ -459,8 +460,8 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
             ok = !strcmp(v, "1");
         if (!ok) {
             free(v);
-            return refuse(why, "the manifest's %s is not that of a "
-                          "downstream bundle", down_manifest_key[i]);
+            return refuse(why, _("the manifest's %s is not that of a "
+                          "downstream bundle"), down_manifest_key[i]);
         }
         if (dst[i])
             *dst[i] = v;
@@ -468,11 +469,11 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
             free(v);
     }
     if (count_of(db, DT_MANIFEST) != found)
-        return refuse(why, "the manifest has unknown entries");
+        return refuse(why, _("the manifest has unknown entries"));
     if (!bundle_is_uuid(in->uuid) || !*in->created || !*in->device
         || !*in->office)
-        return refuse(why, "the manifest lacks a bundle UUID, time, "
-                      "office or laptop");
+        return refuse(why, _("the manifest lacks a bundle UUID, time, "
+                      "office or laptop"));
     in->forms = count_of(db, DT_FORMS);
     in->reviews = count_of(db, DT_REVIEWS);
     in->villages = count_of(db, DT_VILLAGES);

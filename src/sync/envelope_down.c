@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 #include "sync/bundle_int.h"
 #include "sync/down_int.h"
@@ -39,7 +40,7 @@ int envelope_export_down(store *st, const catalog *cat, const char *device,
     memset(&to, 0, sizeof to);
     int rc = keys_self_get(st, 1, &self, err);
     if (rc == 0 && (rc = keys_trusted_get(st, signer, &to, err)) == 1) {
-        *err = xasprintf("the card %s of laptop %.8s is not trusted here",
+        *err = xasprintf(_("the card %s of laptop %.8s is not trusted here"),
                          signer, device);
         rc = -1;
     }
@@ -74,12 +75,12 @@ static int check_office(store *st, const envelope_header *h,
         return -1;
     }
     if (rc == 1)
-        return refuse(why, "a downstream bundle from %s, but this database "
+        return refuse(why, _("a downstream bundle from %s, but this database "
                       "trusts no office above it: a laptop trusts its "
-                      "office's card first ('khaosat keys trust')", h->from);
+                      "office's card first ('khaosat keys trust')"), h->from);
     if (strcmp(office->card.fpr, h->from) != 0)
-        return refuse(why, "a downstream bundle from %s, which is not this "
-                      "laptop's office (%s): refused", h->from,
+        return refuse(why, _("a downstream bundle from %s, which is not this "
+                      "laptop's office (%s): refused"), h->from,
                       office->card.fpr);
     char *label = keys_card_label(&office->card);
     if (info)
@@ -93,8 +94,8 @@ static int check_inner(down_bundle *d, const envelope_header *h, char **why)
 {
     const down_info *in = down_get_info(d);
     if (strcmp(in->uuid, h->bundle) != 0 || in->reviews != h->interviews)
-        return refuse(why, "the header (bundle %s, %ld returns) does not "
-                      "match the bundle inside (%s, %ld)", h->bundle,
+        return refuse(why, _("the header (bundle %s, %ld returns) does not "
+                      "match the bundle inside (%s, %ld)"), h->bundle,
                       h->interviews, in->uuid, in->reviews);
     return 0;
 }
@@ -110,13 +111,13 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
     int rc = envelope_read_header_fd(fd, 0, fsize, head, &h, &hlen,
                                      &signed_, why);
     if (rc == 1)
-        return refuse(why, "not sealed: a laptop takes only sealed bundles "
-                      "from its office");
+        return refuse(why, _("not sealed: a laptop takes only sealed bundles "
+                      "from its office"));
     if (rc != 0)
         return -1;
     if (strcmp(h.direction, "down") != 0)
-        return refuse(why, "an upstream bundle (sent towards an office), "
-                      "not one from this laptop's office to it");
+        return refuse(why, _("an upstream bundle (sent towards an office), "
+                      "not one from this laptop's office to it"));
     keys_trusted office;
     memset(&office, 0, sizeof office);
     keys_self self;
@@ -136,7 +137,7 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
         return -1;
     char *err = NULL;
     if (down_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
-        refuse(why, "inside the sealed bundle: %s", err);
+        refuse(why, _("inside the sealed bundle: %s"), err);
         free(err);
         return -1;
     }
@@ -159,7 +160,7 @@ int envelope_open_down(store *st, const char *path, down_bundle **out,
     if (info)
         memset(info, 0, sizeof *info);
     if (sodium_init() < 0) {
-        *err = xasprintf("%s: libsodium failed to initialise", path);
+        *err = xasprintf(_("%s: libsodium failed to initialise"), path);
         return -1;
     }
     int fd;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 #include "store/sqlutil.h"
 
@@ -27,7 +28,7 @@ int merge_bundle_prepare(merger *m)
     sqlite3 *bdb = bundle_sqlite(m->b);
     for (int i = 0; i < BS_COUNT; i++)
         if (sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
-            return merge_bundle_fail(m, "reading %s", bundle_path(m->b));
+            return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
 }
 
