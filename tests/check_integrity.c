@@ -841,6 +841,11 @@ START_TEST(values_are_canonical_or_refused)
                                         &msg), INST_BAD_VALUE);
         ck_assert_ptr_nonnull(strstr(msg, "thousands separator"));
         free(msg);
+        /* A whole number written with a group: the same reason. */
+        ck_assert_int_eq(session_answer(s, item(root, "hh_no"), grouped[i],
+                                        &msg), INST_BAD_VALUE);
+        ck_assert_ptr_nonnull(strstr(msg, "whole number without digit groups"));
+        free(msg);
     }
     char *after = stored(u);
     ck_assert_str_eq(before, after);
@@ -887,10 +892,20 @@ START_TEST(a_change_elsewhere_stops_the_open_session)
     ck_assert_ptr_null(strstr(after, "members[3]"));
     free(after);
     free(before);
-    session_free(s);
-    /* Opened again, it is the other program's version and takes answers. */
-    ck_assert_int_eq(session_resume(st, f, u, 0, &s, NULL), 0);
+    /* Read again (as the screen does after such a refusal), it is the
+     * other program's version and takes answers. */
+    ck_assert_int_ne(session_stale(s), 0);
+    ck_assert_int_eq(session_reload(s, NULL), 0);
+    ck_assert_int_eq(session_stale(s), 0);
+    ck_assert_uint_eq(inst_repeat_count(session_inst(s), inst_root(session_inst(s)),
+                                        form_find(f, "members")), 2);
     ok(s, member(s, 1), "m_name", "Lò Thị Hai Mới");
+    all_agree(s);
+    session_free(s);
+    /* Opened again, it is the same. */
+    ck_assert_int_eq(session_resume(st, f, u, 0, &s, NULL), 0);
+    ck_assert_int_eq(session_stale(s), 0);
+    ok(s, member(s, 0), "m_name", "Lò Văn Một Mới");
     all_agree(s);
     session_free(s);
 }

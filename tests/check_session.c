@@ -214,6 +214,71 @@ START_TEST(computed_defaults_are_saved_at_start)
 }
 END_TEST
 
+/* Interviews of the form in the database. */
+static long interviews(void)
+{
+    store_counts c = {0, 0, 0};
+    ck_assert_int_eq(store_count(st, "roster", &c), 0);
+    return c.drafts + c.complete;
+}
+
+/* A new interview left with nothing answered is not kept (as a blank new
+ * form is discarded); one with an answer, a member, or a change made by
+ * another program is. */
+START_TEST(a_blank_new_interview_is_not_kept)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_enter(s, item(root, "hh_no")), 0);
+    ck_assert_int_eq(interviews(), 1);
+    ck_assert_int_eq(session_discard_blank(s), 1);
+    ck_assert_int_eq(interviews(), 0);
+    session_free(s);
+
+    /* An answer, even one cleared again, keeps it. */
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "5", NULL), INST_OK);
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "", NULL), INST_OK);
+    ck_assert_int_eq(session_discard_blank(s), 0);
+    session_free(s);
+    ck_assert_int_eq(interviews(), 1);
+
+    /* So does a member added. */
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_repeat_add(s, item(root, "members"), NULL), 0);
+    ck_assert_int_eq(session_discard_blank(s), 0);
+    session_free(s);
+    ck_assert_int_eq(interviews(), 2);
+
+    /* And an answer given by another program while it was open. */
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    store *other;
+    ck_assert_int_eq(store_open(dbpath, &other, NULL), 0);
+    session *o;
+    ck_assert_int_eq(session_resume(other, f, session_uuid(s), 0, &o, NULL), 0);
+    ck_assert_int_eq(session_answer(o, item(inst_root(session_inst(o)), "hh_no"),
+                                    "9", NULL), INST_OK);
+    session_free(o);
+    store_close(other);
+    ck_assert_int_eq(session_discard_blank(s), 0);
+    session_free(s);
+    ck_assert_int_eq(interviews(), 3);
+
+    /* A resumed draft is never discarded, blank or not. */
+    ck_assert_int_eq(session_new(st, f, "e", 0, &s, NULL), 0);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    session_free(s);
+    ck_assert_int_eq(session_resume(st, f, uuid, 0, &s, NULL), 0);
+    ck_assert_int_eq(session_discard_blank(s), 0);
+    session_free(s);
+    ck_assert_int_eq(interviews(), 4);
+}
+END_TEST
+
 START_TEST(invalid_answer_is_not_saved)
 {
     session *s;
@@ -337,5 +402,6 @@ int main(void)
     tcase_add_test(tc, removing_a_member_persists);
     tcase_add_test(tc, finalise_refuses_until_complete);
     tcase_add_test(tc, simulation_is_valid_and_reproducible);
+    tcase_add_test(tc, a_blank_new_interview_is_not_kept);
     return check_run(s);
 }

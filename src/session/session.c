@@ -17,13 +17,17 @@ struct session {
     char uuid[37];
     char *err;
     int complete;         /* finalised: answers change only after reopening */
+    int stale;            /* another program changed it: session_reload */
+    int fresh;            /* made by session_new, never read again */
 };
 
-/* Keep the store's message as the session's. */
+/* Keep the store's message as the session's; note when the reason is
+ * that another program changed the interview underneath. */
 static int session_fail(session *s)
 {
     free(s->err);
     s->err = xstrdup(store_errmsg(s->st));
+    s->stale |= store_guard_moved(s->st);
     return -1;
 }
 
@@ -76,8 +80,22 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
         session_free(s);
         return -1;
     }
+    s->fresh = 1;
     *out = s;
     return 0;
+}
+
+int session_discard_blank(session *s)
+{
+    /* Nothing was changed here since it was made, and nothing elsewhere:
+     * its only answers are the computed defaults it started with. */
+    if (!s->fresh || s->complete || store_guard_changes(s->st, s->uuid) != 0 ||
+        store_guard_moved(s->st))
+        return 0;
+    if (store_interview_delete(s->st, s->uuid))
+        return session_fail(s);
+    s->fresh = 0;
+    return 1;
 }
 
 /* store_load_answers callback: keep the answer for inst_restore. */
@@ -132,10 +150,11 @@ static int session_drop_strays(session *s)
     return bad ? session_fail(s) : 0;
 }
 
-int session_resume(store *st, const form *f, const char *uuid, int lang,
-                   session **out, char **err)
+/* The stored interview uuid of form f as an in-memory one (*in, newly
+ * allocated) with its status; 0, or -1 with *err newly allocated. */
+static int session_load(store *st, const form *f, const char *uuid, int lang,
+                        inst **in, int *complete, char **err)
 {
-    *out = NULL;
     inst_rows rows = {NULL, 0, 0};
     if (store_load_answers(st, uuid, session_load_answer, &rows) ||
         store_load_repeat_counts(st, uuid, session_load_count, &rows)) {
@@ -153,10 +172,23 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
         inst_rows_free(&rows);
         return -1;
     }
-    *out = session_alloc(st, f, inst_restore(f, lang, 0, rows.v, rows.n), uuid);
-    (*out)->complete = iv.status == STORE_COMPLETE;
+    *in = inst_restore(f, lang, 0, rows.v, rows.n);
+    *complete = iv.status == STORE_COMPLETE;
     store_interview_clear(&iv);
     inst_rows_free(&rows);
+    return 0;
+}
+
+int session_resume(store *st, const form *f, const char *uuid, int lang,
+                   session **out, char **err)
+{
+    *out = NULL;
+    inst *in;
+    int complete;
+    if (session_load(st, f, uuid, lang, &in, &complete, err))
+        return -1;
+    *out = session_alloc(st, f, in, uuid);
+    (*out)->complete = complete;
     if (session_drop_strays(*out) || store_guard(st, uuid)) {
         session_fail(*out);
         if (err)
@@ -165,6 +197,29 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
         *out = NULL;
         return -1;
     }
+    return 0;
+}
+
+int session_stale(const session *s) { return s->stale; }
+
+int session_reload(session *s, char **err)
+{
+    inst *in;
+    int complete;
+    if (session_load(s->st, s->f, s->uuid, inst_lang(s->in), &in, &complete,
+                     err))
+        return -1;
+    if (store_guard(s->st, s->uuid)) {
+        if (err)
+            *err = xstrdup(store_errmsg(s->st));
+        inst_free(in);
+        return -1;
+    }
+    inst_free(s->in);
+    s->in = in;
+    s->complete = complete;
+    s->stale = 0;
+    s->fresh = 0;           /* another program has written to it */
     return 0;
 }
 
@@ -403,6 +458,13 @@ static int session_answer_do(session *s, session_item it, const char *v,
                                "separator: type it without digit groups "
                                "(1500) or as 1.5; for three decimals add a "
                                "zero (12.3450)."), v);
+        return INST_BAD_VALUE;
+    }
+    if (fq->type == QT_INTEGER && v && canon_grouped(v)) {
+        if (msg)
+            *msg = xasprintf(_("'%s' is written with a thousands separator: "
+                               "type the whole number without digit groups "
+                               "(1500)."), v);
         return INST_BAD_VALUE;
     }
     if (v && !util_utf8_valid(v, strlen(v))) {

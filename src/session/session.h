@@ -45,6 +45,20 @@ int session_open_stored(store *st, const char *uuid, session **out,
  * with *err newly allocated. */
 int session_settle_merged(store *st, const char *uuid, int *returned,
                           char **err);
+/* A new interview (session_new) left with nothing answered is not kept, as
+ * a blank new form is discarded: delete it when nothing was changed in it
+ * since it was made, here or by another program. 1 when deleted, 0 when
+ * kept, -1 on store failure. The session must still be freed. */
+int session_discard_blank(session *s);
+/* Non-zero when a change was refused because another program changed
+ * the interview while it was open here: what the session holds is no
+ * longer what is saved, and nothing more is saved until session_reload. */
+int session_stale(const session *s);
+/* Read the interview again from the store (answers, rosters, status) and
+ * guard it anew. Every session_item and inst_frame taken from the session
+ * before is invalid afterwards. 0, or -1 with *err newly allocated (the
+ * session is then unchanged). */
+int session_reload(session *s, char **err);
 /* Free the session (the store is the caller's). */
 void session_free(session *s);
 /* The in-memory interview. */

@@ -247,6 +247,7 @@ int store_commit(store *st)
         store_rollback(st);
         return -1;
     }
+    st->guard_changes += passed;
     return 0;
 }
 
@@ -333,7 +334,21 @@ int store_guard(store *st, const char *uuid)
         return -1;
     snprintf(st->guard_uuid, sizeof st->guard_uuid, "%s", uuid);
     st->guard_mark = mark;
+    st->guard_changes = 0;
     return 0;
+}
+
+long store_guard_changes(const store *st, const char *uuid)
+{
+    return strcmp(st->guard_uuid, uuid) ? -1 : st->guard_changes;
+}
+
+int store_guard_moved(store *st)
+{
+    if (!st->guard_uuid[0])
+        return 0;
+    long long mark = guard_read(st, st->guard_uuid);
+    return mark >= 0 && mark != st->guard_mark;
 }
 
 void store_unguard(store *st, const char *uuid)
@@ -353,9 +368,10 @@ static int guard_check(store *st, const char *uuid)
         return -1;
     st->guard_passed = mark == st->guard_mark;
     if (mark != st->guard_mark)
-        return store_failx(st, "interview %s was changed by another program "
-                           "while it was open here; nothing was saved: "
-                           "leave it and open it again", uuid);
+        return store_failx(st, _("interview %s was changed by another "
+                                 "program while it was open here; nothing "
+                                 "was saved: leave it and open it again"),
+                           uuid);
     return 0;
 }
 

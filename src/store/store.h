@@ -209,6 +209,13 @@ void store_interview_clear(store_interview *iv);
  * (another program) changed its content since this one last did or since
  * the guard was set. 0, or -1 on failure. */
 int store_guard(store *st, const char *uuid);
+/* The number of changes to interview uuid committed through this
+ * connection since store_guard, or -1 when uuid is not the one guarded. */
+long store_guard_changes(const store *st, const char *uuid);
+/* Non-zero when the interview guarded here was changed through another
+ * connection since this one last saw it: its changes are refused until
+ * it is read again and guarded anew (store_guard). */
+int store_guard_moved(store *st);
 /* Stop guarding uuid (when it is the one guarded). */
 void store_unguard(store *st, const char *uuid);
 /* Change the status (audited as a 'status' event). */

@@ -42,6 +42,7 @@ struct store {
     char guard_uuid[37];
     long long guard_mark;
     int guard_passed;     /* this transaction changed it after checking */
+    long guard_changes;   /* transactions that changed it since the guard */
 };
 
 /* Make the database at path and its -wal/-shm, when this user's, its

@@ -32,6 +32,7 @@ typedef struct ui_app {
     char *enumerator;
     int color;
     char *open_next;         /* an interview to open after this one (UUID) */
+    session *fresh;          /* a new interview being taken, or NULL */
 } ui_app;
 
 /* How a piece of the screen looks; works on monochrome terminals. */

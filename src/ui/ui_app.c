@@ -67,6 +67,10 @@ void ui_quit(void)
     endwin();
     ui_input_stop();
     delscreen(ui_screen);
+    if (ui_current && ui_current->fresh) {
+        session_discard_blank(ui_current->fresh);
+        session_free(ui_current->fresh);
+    }
     if (ui_current) {
         free(ui_current->enumerator);
         catalog_free(ui_current->cat);
@@ -204,12 +208,26 @@ int ui_confirm(const char *question)
     /* TRANSLATORS: the key that answers "yes" to a y/n question. */
     const char *yes = _("y");
     char *q = xasprintf(_("%s (y/n)"), question);
+    /* What the question is asked over, to put back after the terminal was
+     * too small (or changed size) while it waited. */
+    WINDOW *under = dupwin(stdscr);
     int k;
-    do {
+    for (;;) {
         ui_status_wrapped(q, UI_ERROR);
         refresh();
         k = ui_getkey();
-    } while (k == UI_FN(KEY_RESIZE));
+        if (k != UI_FN(KEY_RESIZE))
+            break;
+        int h = 0, w = 0;
+        if (under)
+            getmaxyx(under, h, w);
+        if (h == LINES && w == COLS)
+            copywin(under, stdscr, 0, 0, 0, 0, h - 1, w - 1, FALSE);
+        else
+            erase();
+    }
+    if (under)
+        delwin(under);
     free(q);
     return k == 'y' || k == 'Y' || (k > 0 && k < 128 && k == yes[0]);
 }

@@ -232,7 +232,13 @@ static void home_new(ui_app *a, const form *f)
         free(err);
         return;
     }
+    a->fresh = s;
     ui_interview(a, s);
+    a->fresh = NULL;
+    /* Enter and Esc at once leave nothing behind, as a blank new form is
+     * discarded. */
+    if (session_discard_blank(s) < 0)
+        home_error(session_errmsg(s));
     session_free(s);
     home_open_next(a);
 }

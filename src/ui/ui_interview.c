@@ -464,6 +464,48 @@ static void iv_read_only_key(iv *v, int k)
                         "it.")), UI_DIM);
 }
 
+/* Another program changed the interview while it was open here, so the
+ * change just made was refused: read it again, so that what the screen
+ * shows is what is saved, and stand on the same question if it is still
+ * there. */
+static void iv_reload(iv *v)
+{
+    char *qid = NULL, *path = NULL;
+    if (v->idx < v->nitems) {
+        session_item it = v->items[v->idx];
+        qid = xstrdup(v->f->q[it.q].id);
+        path = inst_frame_path(it.fr);
+    }
+    char *err = NULL;
+    if (session_reload(v->s, &err)) {
+        iv_say(v, err, UI_ERROR);
+        free(qid);
+        free(path);
+        return;
+    }
+    /* The old frames are gone: nothing may point into them any more. */
+    iv_drop_widget(v);
+    v->has_entered = 0;
+    free(v->items);
+    v->items = NULL;
+    v->nitems = v->idx = 0;
+    v->in = session_inst(v->s);
+    v->depth = 0;
+    v->roster_cursor = -1;
+    iv_push(v, inst_root(v->in), -1);
+    session_item it;
+    if (qid && session_find_item(v->s, qid, path, &it) == 0)
+        iv_goto(v, it);
+    else if ((it = session_resume_item(v->s)).q >= 0)
+        iv_goto(v, it);
+    free(qid);
+    free(path);
+    iv_say(v, xstrdup(_("Another program changed this interview while it was "
+                        "open here, so nothing was saved. The screen now "
+                        "shows the interview as saved: check the answer and "
+                        "enter it again.")), UI_ERROR);
+}
+
 int ui_interview(ui_app *a, session *s)
 {
     iv v;
@@ -479,6 +521,8 @@ int ui_interview(ui_app *a, session *s)
         iv_goto(&v, start);
     int done = 0;
     for (;;) {
+        if (session_stale(s))
+            iv_reload(&v);
         iv_sync(&v);
         iv_draw(&v);
         /* A choice code that a longer one could continue is taken
