@@ -78,16 +78,17 @@ start_screen() {
 # ask TEXT: answer a prompt, replacing what it offers.
 ask() { key C-u; text "$1"; key Enter; }
 
-# tui_start PREFIX FORMSDIR: run khaosat on $DB with the forms of FORMSDIR
-# in a fresh 100x30 window, on a new tmux server (reusing the socket of one
-# just killed races with its shutdown). Its pid goes to $TMP/pid and its
-# exit status to $TMP/status; the shell hands it the terminal as standard
-# input (fd 3), which a background command would not get.
+# tui_start PREFIX FORMSDIR [COLS ROWS]: run khaosat on $DB with the forms
+# of FORMSDIR in a fresh window (100x30 unless given), in the language
+# $TUI_LANGUAGE (none: English), on a new tmux server (reusing the socket
+# of one just killed races with its shutdown). Its pid goes to $TMP/pid
+# and its exit status to $TMP/status; the shell hands it the terminal as
+# standard input (fd 3), which a background command would not get.
 tui_start() {
     t kill-server 2>/dev/null
     starts=$((${starts:-0} + 1))
     SOCK=$1-$$-$starts
     rm -f "$TMP/pid" "$TMP/status"
-    t -f /dev/null new-session -d -x 100 -y 30 \
-        "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $2 <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
+    t -f /dev/null new-session -d -x "${3:-100}" -y "${4:-30}" \
+        "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=${TUI_LANGUAGE:-} $KHAOSAT --db $DB --forms $2 <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
 }

@@ -15,19 +15,12 @@
 . "$(dirname "$0")/tui_lib.sh"
 
 SOCK=khaosat-prompts-$$-0
-starts=0
 DB=$TMP/db
 FORMDIR=$TESTDATA/integrity
 
 # start COLS ROWS: khaosat in Vietnamese in a fresh COLSxROWS window.
-start() {
-    t kill-server 2>/dev/null
-    starts=$((starts + 1))
-    SOCK=khaosat-prompts-$$-$starts
-    rm -f "$TMP/pid" "$TMP/status"
-    t -f /dev/null new-session -d -x "$1" -y "$2" \
-        "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=vi $KHAOSAT --db $DB --forms $FORMDIR <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
-}
+TUI_LANGUAGE=vi
+start() { tui_start khaosat-prompts "$FORMDIR" "$1" "$2"; }
 
 sql() { sqlite3 "$DB" "$1"; }
 # shown TEXT N: TEXT is on the screen exactly N times.
