@@ -5,9 +5,9 @@
 #    interview is discarded; one with an answer is kept as a draft;
 # 2. a number typed wrongly says "not a number" once, also after Enter;
 # 3. the long y/n question of lowering a household size (two members with
-#    long names) is shown whole with its keys at 80x24; at 60x20 the
-#    screen says it is too small and takes no answer, and grown back the
-#    question is whole again and answers;
+#    long names) is shown whole with its keys at 80x24 and at 60x20, and
+#    answers at both; below 60x20 the screen says it is too small and
+#    takes no answer, and grown back the question is whole again;
 # 4. another program (`khaosat answer`) changing the interview while it is
 #    open: the screen's next answer is refused and the screen shows what
 #    the database holds, then takes answers again.
@@ -121,19 +121,25 @@ key k
 wait_for "Không xóa gì"
 expect_sql "SELECT value FROM answers WHERE qid = 'hh_size'" "3"
 expect_sql "SELECT count(*) FROM answers WHERE path IN ('members[2]', 'members[3]')" "3"
-# Asked again, and the terminal shrinks to 60x20 under the question.
+# Asked again, and the terminal shrinks to 60x20 (the smallest the
+# screens take) under the question: shown whole again, and y answers.
 key BSpace
 text 1; key Enter
 whole "$QUESTION"
 t resize-window -x 60 -y 20
-wait_for "quá nhỏ: 60x20, cần 80x24"
+whole "$QUESTION"
+# Below that the screen says so and takes no answer; grown back, the
+# question is whole again over the screen it was asked on.
+t resize-window -x 59 -y 20
+wait_for "cần 60x20"
 key c
 sleep 0.3
 expect_sql "SELECT value FROM answers WHERE qid = 'hh_size'" "3"
 t resize-window -x 80 -y 24
 whole "$QUESTION"
-# The screen under the question is back too.
 wait_for "Số nhân khẩu"
+t resize-window -x 60 -y 20
+whole "$QUESTION"
 key c
 wait_for "Thành viên"
 expect_sql "SELECT value FROM answers WHERE qid = 'hh_size'" "1"
