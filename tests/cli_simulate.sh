@@ -85,4 +85,48 @@ if command -v sqlite3 >/dev/null 2>&1; then
     expect_out_contains "of $declared officials interviewed"
 fi
 
+# Interviews left as drafts: the checks that stopped them are named, with
+# how many interviews each stopped and the first of them.
+mkdir "$TMP/blocked"
+cat > "$TMP/blocked/blocked.yaml" <<'EOF'
+form: {id: blocked, version: "1", title: Blocked, languages: [vi]}
+questions:
+  - id: more
+    type: integer
+    label: More than the next one
+    constraint: "${less} = '' or . > ${less}"
+  - id: less
+    type: integer
+    label: Less
+    required: true
+  - id: code
+    type: integer
+    label: A code no draw finds
+    required: true
+    constraint: ". = 123456"
+EOF
+run "$KHAOSAT" simulate --db "$TMP/blocked.db" --forms "$TMP/blocked" --form blocked --count 12 --seed 2
+expect_status 0
+expect_out_contains "12 interviews of blocked: 0 complete, 12 left as drafts"
+expect_out_contains "Left as drafts by these checks:"
+bq() { sqlite3 "$TMP/blocked.db" "$1"; }
+first=$(bq "SELECT uuid FROM interviews ORDER BY rowid LIMIT 1")
+expect_out_contains "  code: required, left unanswered: 12 interviews (first $first)"
+# 'more' is checked when it is answered, against a 'less' not given yet:
+# the drafts where it ended up not more are counted, with the first.
+broken="SELECT a.interview FROM answers a JOIN answers b
+        ON b.interview = a.interview AND b.qid = 'less'
+        WHERE a.qid = 'more' AND CAST(a.value AS int) <= CAST(b.value AS int)"
+nbroken=$(bq "SELECT count(*) FROM ($broken)")
+firstbroken=$(bq "SELECT uuid FROM interviews WHERE uuid IN ($broken) ORDER BY rowid LIMIT 1")
+[ "$nbroken" -gt 1 ] || fail "the seed should break 'more' in some interviews, got $nbroken"
+expect_out_contains "  more: constraint \"\${less} = '' or . > \${less}\" not met: $nbroken interviews (first $firstbroken)"
+# Most frequent first.
+[ "$(sed -n 3p "$TMP/out")" = "  code: required, left unanswered: 12 interviews (first $first)" ] ||
+    fail "the most frequent check is not first: $(cat "$TMP/out")"
+# Asked for drafts, it says nothing of checks.
+run "$KHAOSAT" simulate --db "$TMP/blocked.db" --forms "$TMP/blocked" --form blocked --count 2 --drafts
+expect_status 0
+grep -q "Left as drafts by" "$TMP/out" && fail "--drafts named checks: $(cat "$TMP/out")"
+
 finish

@@ -129,6 +129,26 @@ run "$KHAOSAT" simulate --db "$TMP/kk.db" --forms "$TMP/kkforms" --form kk --cou
 expect_status 0
 expect_out_contains "3 interviews of kk"
 
+# Languages written by name, without a code (XLSForm allows it): a known
+# name is taken as its code and said so at its header; another is reported.
+{
+    echo "type${tab}name${tab}label::Tiếng Việt${tab}label::English${tab}hint::Klingon"
+    echo "integer${tab}n${tab}Số người${tab}People${tab}Qapla"
+} > "$TMP/byname.tsv"
+printf 'form_id\tdefault_language\nbyname\tVietnamese\n' > "$TMP/byname_settings.tsv"
+"$XLSX" --write-xlsx "$TMP/byname.xlsx" survey="$TMP/byname.tsv" \
+    settings="$TMP/byname_settings.tsv" || fail "cannot write byname.xlsx"
+run "$KHAOSAT" import-xlsform "$TMP/byname.xlsx" --out "$TMP/byname.yaml"
+expect_status 0
+expect_err_contains "survey!C1: language 'Tiếng Việt' is taken as 'vi'; write it as 'Tiếng Việt (vi)' to say so"
+expect_err_contains "survey!D1: language 'English' is taken as 'en'; write it as 'English (en)' to say so"
+expect_err_contains "survey!E1: language 'Klingon' has no code; write it as 'Klingon (xx)'"
+grep -q 'languages: \[vi, en\]' "$TMP/byname.yaml" || fail "byname: languages: $(grep languages "$TMP/byname.yaml")"
+grep -q 'default_language: vi' "$TMP/byname.yaml" || fail "byname: default language not vi"
+grep -q 'label: {vi: "Số người", en: "People"}' "$TMP/byname.yaml" || fail "byname: labels: $(cat "$TMP/byname.yaml")"
+run "$KHAOSAT" validate "$TMP/byname.yaml"
+expect_status 0
+
 # A workbook whose form does not validate: written (to be fixed by hand),
 # its errors listed against the new file, exit status 1; a second import
 # over it replaces it only when --out names it.

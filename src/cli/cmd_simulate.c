@@ -8,11 +8,37 @@
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
 #include "core/i18n.h"
+#include "core/util.h"
 #include "session/simulate.h"
 
 static const char simulate_usage[] = N_(
     "Usage: khaosat simulate --form ID --count N [--seed S] [--drafts] "
     "[--db PATH] [--forms DIR]\n");
+
+/* Say which checks kept interviews as drafts, most frequent first: the
+ * question, its rule, how many interviews it stopped and the first. */
+static void simulate_print_blocks(const form *f, sim_blocks *b)
+{
+    if (!b->n)
+        return;
+    sim_blocks_sort(b);
+    cmd_printf(_("Left as drafts by these checks:\n"));
+    for (size_t i = 0; i < b->n; i++) {
+        const sim_block *k = &b->v[i];
+        const form_question *fq = &f->q[k->q];
+        char *rule = k->why == INST_REQUIRED
+                         ? xstrdup(_("required, left unanswered"))
+                     : k->why == INST_CONSTRAINT && fq->constraint
+                         ? xasprintf(_("constraint \"%s\" not met"),
+                                     expr_source(fq->constraint))
+                         : xstrdup(_("not a valid answer"));
+        cmd_printf(ngettext("  %s: %s: %ld interview (first %s)\n",
+                            "  %s: %s: %ld interviews (first %s)\n",
+                            (unsigned long)k->count),
+                   fq->id, rule, k->count, k->first);
+        free(rule);
+    }
+}
 
 /* Fill count interviews; returns the exit status. */
 static int simulate_run(store *st, const form *f, long count, unsigned long seed,
@@ -24,6 +50,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
     char *enumerator = NULL;
     store_setting_get(st, "enumerator", &enumerator);
     long complete = 0, left = 0;
+    sim_blocks blocks = {NULL, 0, 0};
     for (long i = 0; i < count; i++) {
         rng.seq = i + 1;
         session *s = NULL;
@@ -35,6 +62,7 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
             session_free(s);
             free(enumerator);
             sim_free(&rng);
+            sim_blocks_free(&blocks);
             return 1;
         }
         int rc = drafts ? 1 : session_finalise(s);
@@ -43,8 +71,11 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
             session_free(s);
             free(enumerator);
             sim_free(&rng);
+            sim_blocks_free(&blocks);
             return 1;
         }
+        if (rc > 0 && !drafts)
+            sim_blocks_add(&blocks, s);
         complete += rc == 0;
         left += rc > 0;
         session_free(s);
@@ -53,6 +84,8 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
     sim_free(&rng);
     cmd_printf(_("%ld interviews of %s: %ld complete, %ld left as drafts\n"),
            count, f->id, complete, left);
+    simulate_print_blocks(f, &blocks);
+    sim_blocks_free(&blocks);
     return 0;
 }
 

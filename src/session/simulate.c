@@ -577,3 +577,60 @@ int sim_fill(session *s, sim_rng *r, int max_repeat)
 {
     return sim_fill_scope(s, r, inst_root(session_inst(s)), max_repeat);
 }
+
+/* The block of question q and rule why in b, added when new. */
+static sim_block *sim_block_get(sim_blocks *b, int q, inst_check why)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->v[i].q == q && b->v[i].why == why)
+            return &b->v[i];
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 8;
+        b->v = xrealloc(b->v, b->cap * sizeof *b->v);
+    }
+    sim_block *k = &b->v[b->n++];
+    memset(k, 0, sizeof *k);
+    k->q = q;
+    k->why = why;
+    return k;
+}
+
+void sim_blocks_add(sim_blocks *b, session *s)
+{
+    session_problem *p = NULL;
+    size_t n = session_problems(s, &p);
+    for (size_t i = 0; i < n; i++) {
+        /* Once per interview, however many members it stopped. */
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = p[j].item.q == p[i].item.q && p[j].why == p[i].why;
+        if (seen)
+            continue;
+        sim_block *k = sim_block_get(b, p[i].item.q, p[i].why);
+        if (k->count++ == 0)
+            snprintf(k->first, sizeof k->first, "%s", session_uuid(s));
+    }
+    session_problems_free(p, n);
+}
+
+static int sim_block_cmp(const void *x, const void *y)
+{
+    const sim_block *a = x, *b = y;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    if (a->q != b->q)
+        return a->q < b->q ? -1 : 1;
+    return (int)a->why - (int)b->why;
+}
+
+void sim_blocks_sort(sim_blocks *b)
+{
+    if (b->n > 1)
+        qsort(b->v, b->n, sizeof *b->v, sim_block_cmp);
+}
+
+void sim_blocks_free(sim_blocks *b)
+{
+    free(b->v);
+    memset(b, 0, sizeof *b);
+}

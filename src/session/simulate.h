@@ -48,4 +48,27 @@ long sim_range(sim_rng *r, long lo, long hi);
  * Returns 0, or -1 when the store failed. */
 int sim_fill(session *s, sim_rng *r, int max_repeat);
 
+/* A check that stopped simulated interviews from being finalised: a
+ * question and its rule, with how many interviews it stopped. */
+typedef struct sim_block {
+    int q;                /* the question (index into the form) */
+    inst_check why;       /* INST_REQUIRED, INST_CONSTRAINT, INST_BAD_VALUE */
+    long count;           /* interviews it stopped */
+    char first[37];       /* the first of them */
+} sim_block;
+
+/* The checks that stopped a run's interviews, most frequent first. */
+typedef struct sim_blocks {
+    sim_block *v;
+    size_t n, cap;
+} sim_blocks;
+
+/* Count the problems that keep session s a draft, each question and rule
+ * once per interview. */
+void sim_blocks_add(sim_blocks *b, session *s);
+/* Sort b: most interviews stopped first, then in form order. */
+void sim_blocks_sort(sim_blocks *b);
+/* Free b's storage (b itself is the caller's). */
+void sim_blocks_free(sim_blocks *b);
+
 #endif

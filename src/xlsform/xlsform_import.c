@@ -281,7 +281,7 @@ static char *setting(xf_import *im, xf_kind kind)
 static void settle_languages(xf_import *im)
 {
     char *dl = setting(im, XK_DEFAULT_LANG);
-    char *code = dl ? xf_lang_code(dl) : NULL;
+    char *code = dl ? xf_lang_code(dl, NULL) : NULL;
     if (dl && !code)
         xf_note(im, &im->settings, (int)im->settings.row, 0,
                 _("language '%s' has no code; write it as '%s (xx)' with its "

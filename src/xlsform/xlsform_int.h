@@ -140,9 +140,10 @@ void xf_names_free(xf_names *m);
 char *xf_rewrite(const xf_names *qnames, const xf_names *attrs, const char *src,
                  int text);
 /* The language code of a header suffix or setting: "Tiếng Việt (vi)" ->
- * "vi", a bare code stays itself; NULL when there is none (newly
- * allocated). */
-char *xf_lang_code(const char *s);
+ * "vi", a bare code stays itself, a known language name is its code
+ * ("English" -> "en", *by_name set when by_name is not NULL); NULL when
+ * there is none (newly allocated). */
+char *xf_lang_code(const char *s, int *by_name);
 /* s without leading and trailing white space, newly allocated. */
 char *xf_trim(const char *s);
 /* Write text column kind of the current row of s as "key: {vi: ...}" at

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 #include "core/i18n.h"
 #include "xlsform/xlsform_int.h"
@@ -206,11 +207,64 @@ static int is_text_kind(xf_kind k)
            k == XK_CONSTRAINT_MSG;
 }
 
-char *xf_lang_code(const char *suffix)
+/* Languages written by name, without a code ("label::English"), as
+ * XLSForm allows: the languages of the surveys khaosat serves and of their
+ * partners, by their English and their own names (case-folded, NFC). */
+static const struct lang_name {
+    const char *name, *code;
+} lang_names[] = {
+    {"english", "en"}, {"tiếng anh", "en"},
+    {"vietnamese", "vi"}, {"tiếng việt", "vi"}, {"tieng viet", "vi"},
+    {"french", "fr"}, {"français", "fr"}, {"francais", "fr"},
+    {"chinese", "zh"}, {"中文", "zh"}, {"khmer", "km"}, {"lao", "lo"},
+    {"thai", "th"}, {"hmong", "hmn"}, {"spanish", "es"}, {"español", "es"},
+    {"portuguese", "pt"}, {"português", "pt"}, {"german", "de"},
+    {"deutsch", "de"}, {"japanese", "ja"}, {"korean", "ko"},
+};
+
+/* The code of language name b..e (NULL when it is none of lang_names). */
+static const char *lang_by_name(const char *b, const char *e)
 {
+    char *name = xstrndup(b, (size_t)(e - b));
+    char *folded = (char *)utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)name);
+    const char *code = NULL;
+    for (size_t i = 0; folded && i < sizeof lang_names / sizeof *lang_names; i++)
+        if (!strcmp(folded, lang_names[i].name))
+            code = lang_names[i].code;
+    free(folded);
+    free(name);
+    return code;
+}
+
+/* Non-zero when b..e is written as a language code: 2 or 3 letters, then
+ * subtags of letters and digits after '-' or '_' ("vi", "pt-BR", "hmn"). */
+static int lang_is_code(const char *b, const char *e)
+{
+    const char *p = b;
+    while (p < e && isalpha((unsigned char)*p))
+        p++;
+    if (p - b < 2 || p - b > 3)
+        return 0;
+    while (p < e) {
+        if (*p != '-' && *p != '_')
+            return 0;
+        const char *t = ++p;
+        while (p < e && isalnum((unsigned char)*p))
+            p++;
+        if (p == t || p - t > 8)
+            return 0;
+    }
+    return 1;
+}
+
+char *xf_lang_code(const char *suffix, int *by_name)
+{
+    if (by_name)
+        *by_name = 0;
     const char *open = strrchr(suffix, '('), *close = strrchr(suffix, ')');
     const char *b = suffix, *e = suffix + strlen(suffix);
-    if (open && close && close > open) {
+    int paren = open && close && close > open;
+    if (paren) {
         b = open + 1;
         e = close;
     }
@@ -220,6 +274,16 @@ char *xf_lang_code(const char *suffix)
         e--;
     if (b == e)
         return NULL;
+    if (!paren) {
+        const char *known = lang_by_name(b, e);
+        if (known) {
+            if (by_name)
+                *by_name = 1;
+            return xstrdup(known);
+        }
+        if (!lang_is_code(b, e))
+            return NULL;
+    }
     for (const char *p = b; p < e; p++)
         if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
             return NULL;
@@ -275,7 +339,8 @@ static void read_header(xf_import *im, xf_sheet *s, unsigned c, const char *h)
         col->lang = -2;   /* the default language, known after settings */
         return;
     }
-    char *code = xf_lang_code(sep + 2);
+    int by_name;
+    char *code = xf_lang_code(sep + 2, &by_name);
     if (!code) {
         xf_note(im, s, (int)s->sh->cells[0].row, c,
                 _("language '%s' has no code; write it as '%s (xx)' with its "
@@ -283,6 +348,10 @@ static void read_header(xf_import *im, xf_sheet *s, unsigned c, const char *h)
         col->kind = XK_UNSUPPORTED;
         return;
     }
+    if (by_name)
+        xf_note(im, s, (int)s->sh->cells[0].row, c,
+                _("language '%s' is taken as '%s'; write it as '%s (%s)' to "
+                  "say so"), sep + 2, code, sep + 2, code);
     col->lang = xf_lang_add(im, code);
     if (col->lang < 0) {
         xf_note(im, s, (int)s->sh->cells[0].row, c,
