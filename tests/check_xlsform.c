@@ -420,7 +420,7 @@ static char *import_notes(const char *name, const char *(*survey)[NCOLS], size_t
 }
 
 static sheet_rows plain_survey = {
-    {"type", "name", "label", "hint", "Label::Français"},
+    {"type", "name", "label", "hint", "Label::Klingon"},
     {"text", "a", "A?", NULL, "A ?"},
     {"integer", "b", "B?"},
 };
@@ -431,13 +431,13 @@ START_TEST(corpus_one_language_no_settings)
     char *text = import_notes("plain", plain_survey,
                               sizeof plain_survey / sizeof *plain_survey, NULL, 0, &yaml);
     ck_assert_str_eq(text,
-        "survey!E1: language 'Français' has no code; write it as 'Français (xx)' "
+        "survey!E1: language 'Klingon' has no code; write it as 'Klingon (xx)' "
         "with its two-letter code\n"
         "settings: texts written without a language are taken as 'vi'; name it in "
         "default_language\n"
         "settings: no form_id; the form is called after the file\n"
         "settings: no version; \"1\" is used\n"
-        "survey!E2: Label::Français 'A ?' has no khaosat equivalent\n");
+        "survey!E2: Label::Klingon 'A ?' has no khaosat equivalent\n");
     form *f = load_clean(yaml);
     ck_assert_str_eq(f->id, "plain");
     ck_assert_uint_eq(f->nlang, 1);

@@ -288,7 +288,9 @@ static void settle_languages(xf_import *im)
                   "two-letter code"), dl, dl);
     if (code)
         im->deflang = xf_lang_add(im, code);
-    else if (im->nlang == 0)
+    else if (im->nlang == 0 || im->lang_pending)
+        /* Texts without a language are Vietnamese unless settings say
+         * otherwise, even beside columns that name theirs. */
         im->deflang = xf_lang_add(im, "vi");
     else
         im->deflang = 0;
