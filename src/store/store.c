@@ -368,10 +368,9 @@ static int guard_check(store *st, const char *uuid)
         return -1;
     st->guard_passed = mark == st->guard_mark;
     if (mark != st->guard_mark)
-        return store_failx(st, _("interview %s was changed by another "
-                                 "program while it was open here; nothing "
-                                 "was saved: leave it and open it again"),
-                           uuid);
+        return store_failx(st, "interview %s was changed by another program "
+                           "while it was open here; nothing was saved: "
+                           "leave it and open it again", uuid);
     return 0;
 }
 
