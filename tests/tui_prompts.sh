@@ -107,7 +107,7 @@ lower_size() {
     wait_for "Phiếu hộ kiểm tra" || return
     # The jump list, from its first row down to the household size.
     key C-g
-    wait_for "Tên thôn: Bản Mòng" || return
+    wait_for "Chuyển đến câu hỏi" || return
     key Home Down Down Down Down Enter
     wait_for "Số nhân khẩu *" || return
     key BSpace
