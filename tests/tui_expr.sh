@@ -36,6 +36,9 @@ today_shown=$(date +%d/%m/%Y)
 
 # --- 1. a new interview: the date is today's, before anything is typed.
 start
+# The first run asks the interface language, Vietnamese first.
+wait_for "Tiếng Việt"
+key Down Enter
 wait_for "Enumerator name or code"
 text "Lê An"; key Enter
 text "Tân Lập"; key Enter

@@ -35,6 +35,9 @@ BAN_MONG_NFD=$(printf 'Ba\314\211n Mo\314\200ng')
 
 # --- 5. a name typed with combining marks is kept in NFC.
 start
+# The first run asks the interface language, Vietnamese first.
+wait_for "Tiếng Việt"
+key Down Enter
 wait_for "Enumerator name or code"
 text "$NGUYEN_NFD"; key Enter
 text "Tân Lập"; key Enter

@@ -31,6 +31,9 @@ add_member() {
 
 # --- 1. first run: setup, then a complete household with three members.
 start
+# The first run asks the interface language, Vietnamese first.
+wait_for "Tiếng Việt"
+key Down Enter
 wait_for "Enumerator name or code"
 text "Nguyễn Văn An"; key Enter
 text "Tân Lập"; key Enter

@@ -28,6 +28,9 @@ echo "notes" > "$TMP/usb/readme.txt"
 
 # --- 1. first run of the office, then merge the stick.
 start
+# The first run asks the interface language, Vietnamese first.
+wait_for "Tiếng Việt"
+key Down Enter
 wait_for "Enumerator name or code"
 text "Giám sát Hà"; key Enter
 text "Xã Đông Hòa"; key Enter

@@ -417,10 +417,58 @@ void ui_show_text(const char *title, const char *text)
     }
 }
 
+/* The interface languages offered, Vietnamese first. */
+static const char *const ui_languages[][2] = {
+    {"vi", "Tiếng Việt"},
+    {"en", "English"},
+};
+
+/* Speak language code from now on, whatever the locale says (a laptop
+ * set to English or C still speaks Vietnamese to its enumerator). */
+static void ui_apply_language(const char *code)
+{
+    setenv("LANGUAGE", code, 1);
+    textdomain(PACKAGE);    /* drops the translations looked up so far */
+}
+
+/* Keep language code in the database and speak it. */
+static void ui_set_language(ui_app *a, const char *code)
+{
+    ui_apply_language(code);
+    if (a && store_setting_set(a->st, "ui_lang", code))
+        ui_status(store_errmsg(a->st), UI_ERROR);
+}
+
+/* The first run asks the interface language before anything else,
+ * unless the database already has one. */
+static void ui_language_first_run(ui_app *a)
+{
+    char *have = NULL;
+    if (!store_setting_get(a->st, "ui_lang", &have) && have) {
+        free(have);
+        return;
+    }
+    char *names[2] = {(char *)ui_languages[0][1], (char *)ui_languages[1][1]};
+    size_t sel = 0;
+    int k = ui_pick("khaosat: Ngôn ngữ / Language", "Enter",
+                    names, NULL, 2, &sel);
+    ui_set_language(a, ui_languages[k >= 0 ? k : 0][0]);
+}
+
+/* Help: switch the interface to the next language and keep it. */
+static void ui_next_language(void)
+{
+    const char *cur = getenv("LANGUAGE");
+    size_t n = sizeof ui_languages / sizeof *ui_languages, next = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cur && !strncmp(cur, ui_languages[i][0], 2))
+            next = (i + 1) % n;
+    ui_set_language(ui_current, ui_languages[next][0]);
+}
+
 void ui_help(void)
 {
     sbuf b;
-    sbuf_init(&b);
     static const char *const keys[][2] = {
         {N_("Enter, Tab"), N_("save the answer and go to the next question")},
         {N_("Shift-Tab, PgUp, Ctrl-P"), N_("go back one question")},
@@ -441,12 +489,21 @@ void ui_help(void)
         {N_("F1, ?"), N_("this help")},
         {N_("Esc, Ctrl-X"), N_("back to the home screen (answers are saved)")},
     };
-    sbuf_add(&b, _("Every confirmed answer is saved at once."));
-    sbuf_add(&b, "\n\n");
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        sbuf_addf(&b, "%-24s %s\n", _(keys[i][0]), _(keys[i][1]));
-    ui_show_text(_("Keys"), b.s);
-    sbuf_free(&b);
+    for (;;) {
+        sbuf_init(&b);
+        sbuf_add(&b, _("Every confirmed answer is saved at once."));
+        sbuf_add(&b, "\n\n");
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+            sbuf_addf(&b, "%-24s %s\n", _(keys[i][0]), _(keys[i][1]));
+        sbuf_addf(&b, "\n%-24s %s\n", "L",
+                  _("switch the interface language (Tiếng Việt / English); it is kept"));
+        int k = ui_pager(_("Keys"), _("L language   Esc close"), b.s, 1, "Ll",
+                         NULL);
+        sbuf_free(&b);
+        if (k != 'L' && k != 'l')
+            return;
+        ui_next_language();
+    }
 }
 
 int ui_form_lang(const ui_app *a, const form *f)
@@ -711,6 +768,10 @@ int ui_run(int argc, char **argv)
         return 1;
     }
     store_setting_get(a.st, "enumerator", &a.enumerator);
+    char *ui_lang = NULL;
+    if (!store_setting_get(a.st, "ui_lang", &ui_lang) && ui_lang)
+        ui_apply_language(ui_lang);
+    free(ui_lang);
     rc = 1;
     if (!ui_start()) {
         a.color = ui_has_color;
@@ -718,6 +779,8 @@ int ui_run(int argc, char **argv)
          * after the screen is gone. */
         if (notes)
             ui_show_text(_("Forms left out"), notes);
+        if (!a.enumerator)
+            ui_language_first_run(&a);
         if (a.enumerator || !ui_setup(&a))
             ui_home(&a);
         endwin();
