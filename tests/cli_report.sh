@@ -206,7 +206,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
     sed -n 3p "$TMP/out" | grep -q "^2,Xã chưa có phiếu,.*no commune form" ||
         fail "a commune without its form not flagged: $(sed -n 3p "$TMP/out")"
     expect_err_contains "4 interviews name no commune"
-    expect_err_contains "khaosat keys --commune"
+    expect_err_contains "khaosat keys export --to CARD --commune NAME"
     run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --commune "$zcode" --lang en
     expect_status 0
     expect_out_contains "Interviews used: 0 approved, 18 not reviewed"
@@ -218,6 +218,48 @@ if command -v sqlite3 >/dev/null 2>&1; then
     "$KHAOSAT" merge --db "$TMP/office3.db" "$TMP"/zs*/* >/dev/null 2>&1 || fail "re-merge of z1-z4"
     run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --communes --format csv --lang en
     [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 2 ] || fail "re-merge changed the communes"
+    # Laptop -> commune office -> province: each office set up for its
+    # commune sends bundles that carry its commune, and the province gets
+    # one full row per commune.
+    for i in 1 2; do
+        "$KHAOSAT" simulate --db "$TMP/lp$i.db" --forms "$FORMS" --form commune --count 1 --seed "$((i * 10))" >/dev/null
+        "$KHAOSAT" simulate --db "$TMP/lp$i.db" --forms "$FORMS" --form household --count 12 --seed "$((i * 10 + 1))" >/dev/null
+        "$KHAOSAT" keys export --db "$TMP/lp$i.db" --to "$TMP/lpcard$i" --commune "lap$i" >/dev/null 2>&1 || fail "keys export lp$i"
+        mkdir -p "$TMP/lpusb$i" "$TMP/lpup$i"
+        "$KHAOSAT" export --db "$TMP/lp$i.db" --to "$TMP/lpusb$i" >/dev/null 2>&1 || fail "export of lp$i"
+        "$KHAOSAT" setup commune --db "$TMP/cof$i.db" --code "1000$i" --name "Xã văn phòng $i" --province 01 >/dev/null 2>&1 || fail "setup commune $i"
+        "$KHAOSAT" merge --db "$TMP/cof$i.db" "$TMP"/lpusb$i/* >/dev/null 2>&1 || fail "office merge $i"
+        "$KHAOSAT" export --db "$TMP/cof$i.db" --to "$TMP/lpup$i" >/dev/null 2>&1 || fail "office export $i"
+        ls "$TMP/lpup$i" | grep -q "^1000${i}_" || fail "office bundle does not carry commune 1000$i: $(ls "$TMP/lpup$i")"
+    done
+    "$KHAOSAT" merge --db "$TMP/prov.db" "$TMP"/lpup1/* "$TMP"/lpup2/* >/dev/null 2>&1 || fail "province merge"
+    run "$KHAOSAT" report --db "$TMP/prov.db" --forms "$FORMS" --communes --format csv --lang en
+    expect_status 0
+    [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 2 ] || fail "province: expected 2 communes: $(cut -d, -f1-4 "$TMP/out")"
+    grep -q "left out" "$TMP/err" && fail "province left interviews out: $(cat "$TMP/err")"
+    for i in 1 2; do
+        c=$(sqlite3 "$TMP/lp$i.db" "SELECT value FROM answers WHERE qid = 'commune_code'")
+        grep -q "^[12],$c,.*,1000$i," "$TMP/out" || fail "province: commune $c of office 1000$i missing: $(cut -d, -f1-4 "$TMP/out")"
+    done
+    # A laptop without a commune: its interviews are left out at the
+    # office, with advice that names a real command; following it (set
+    # the commune, export again with --all, merge again) brings them in.
+    laptop nc "Điều tra viên 9" ""
+    "$KHAOSAT" simulate --db "$TMP/nc.db" --forms "$FORMS" --form household --count 5 --seed 41 >/dev/null
+    mkdir -p "$TMP/ncs1" "$TMP/ncs2"
+    "$KHAOSAT" export --db "$TMP/nc.db" --to "$TMP/ncs1" >/dev/null 2>&1 || fail "export of nc"
+    cp "$TMP/office3.db" "$TMP/office4.db"
+    "$KHAOSAT" merge --db "$TMP/office4.db" "$TMP"/ncs1/* >/dev/null 2>&1 || fail "merge of nc"
+    run "$KHAOSAT" report --db "$TMP/office4.db" --forms "$FORMS" --communes --format csv --lang en
+    expect_err_contains "9 interviews name no commune"
+    expect_err_contains "khaosat keys export --to CARD --commune NAME"
+    "$KHAOSAT" keys export --db "$TMP/nc.db" --to "$TMP/nccard" --commune "$zcode" >/dev/null 2>&1 || fail "keys export --commune"
+    "$KHAOSAT" export --db "$TMP/nc.db" --to "$TMP/ncs2" --all >/dev/null 2>&1 || fail "export --all of nc"
+    "$KHAOSAT" merge --db "$TMP/office4.db" "$TMP"/ncs2/* >/dev/null 2>&1 || fail "re-merge of nc"
+    run "$KHAOSAT" report --db "$TMP/office4.db" --forms "$FORMS" --communes --format csv --lang en
+    expect_err_contains "4 interviews name no commune"
+    run "$KHAOSAT" report --db "$TMP/office4.db" --forms "$FORMS" --commune "$zcode" --lang en
+    expect_out_contains "Interviews used: 0 approved, 23 not reviewed"
     # A commune name that tries to be markup and a terminal command.
     sqlite3 "$office" "UPDATE answers SET value = '<b>Xã</b> ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = (SELECT min(uuid) FROM interviews WHERE form_id = 'commune')"
     before=$(db_digest "$office")

@@ -241,7 +241,8 @@ static int cmp_group(report_cmp *c, const catalog *cat, rscan *s, char **err)
             "bundles that brought them, or this database, have no commune "
             "setting and no commune form came with them): they are left out; "
             "set the commune on the laptop that made them (khaosat keys "
-            "--commune) and export them again with --all"), nameless));
+            "export --to CARD --commune NAME) and export them again with "
+            "--all"), nameless));
     if (mixed)
         rwarn_add(&c->warn, xasprintf(_("%ld interviews came with commune "
             "forms of several communes under one commune setting: they are "

@@ -16,7 +16,7 @@ enum merge_stmt {
     SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_PUT_ANS,
     SM_PUT_RC, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
     SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_SIGNER_DEVICE, SM_DEVICE_SIGNER,
-    SM_COUNT
+    SM_REV_CLAIM, SM_COUNT
 };
 
 static const char *const merge_sql[SM_COUNT] = {
@@ -78,6 +78,10 @@ static const char *const merge_sql[SM_COUNT] = {
         " AND signer IS NOT NULL AND signer IS NOT ?2 AND signer NOT IN"
         " (SELECT fingerprint FROM trusted WHERE revoked IS NOT NULL)"
         " LIMIT 1",
+    /* The revisions an interview's own device made count as brought by
+     * its latest bundle that names a commune. */
+    [SM_REV_CLAIM] = "UPDATE revisions SET bundle = ?2"
+        " WHERE interview = ?1 AND device = ?3",
 };
 
 struct store_merge {
@@ -349,6 +353,13 @@ int store_merge_key_put(store_merge *sm, const char *uuid,
 {
     const char *v[4] = {uuid, form_id, key, head};
     return run(sm, SM_KEY_PUT, 4, v);
+}
+
+int store_merge_rev_claim(store_merge *sm, const char *uuid,
+                          const char *bundle, const char *device)
+{
+    const char *v[3] = {uuid, bundle, device};
+    return run(sm, SM_REV_CLAIM, 3, v);
 }
 
 int store_merge_same_key(store_merge *sm, const char *form_id,

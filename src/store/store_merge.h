@@ -80,6 +80,10 @@ int store_merge_rev_status(store_merge *sm, const char *id, char **out);
  * enumerator, created, content, bundle (NULL: made here); kept when it is
  * there already. */
 int store_merge_rev_add(store_merge *sm, const char *const v[10]);
+/* Count the revisions device made of interview uuid as brought by bundle
+ * (its commune then names the interview's commune); 0 or -1. */
+int store_merge_rev_claim(store_merge *sm, const char *uuid,
+                          const char *bundle, const char *device);
 /* Store one item of revision rev. */
 int store_merge_item_add(store_merge *sm, const char *rev, const char *qid,
                          const char *path, const char *value);

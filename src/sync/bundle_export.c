@@ -126,6 +126,7 @@ static int ex_write(exporter *x, const char *dir, char **path)
         if (ex_query(x, q) != 0)
             return -1;
     bundle_manifest m = {0};
+    char *setup = NULL;
     m.device = xstrdup(x->device);
     if (store_setting_get(x->st, STORE_SET_ENUMERATOR, &m.enumerator) != 0
         || store_setting_get(x->st, STORE_SET_COMMUNE, &m.commune) != 0) {
@@ -135,6 +136,15 @@ static int ex_write(exporter *x, const char *dir, char **path)
     }
     if (!m.enumerator)
         m.enumerator = xstrdup("");
+    /* An office set up for its commune speaks for it upstream. */
+    if ((!m.commune || !*m.commune)
+        && store_setting_get(x->st, STORE_SET_SETUP_CODE, &setup) == 0
+        && setup && *setup) {
+        free(m.commune);
+        m.commune = setup;
+        setup = NULL;
+    }
+    free(setup);
     if (!m.commune)
         m.commune = xstrdup("");
     bundle_writer *w = x->w;

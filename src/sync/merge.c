@@ -156,6 +156,20 @@ static int settle(merger *m, const char *uuid, const char *form_id,
     return merge_case_key(m, uuid, form_id, version, to);
 }
 
+/* A bundle from the interview's own device that names a commune decides
+ * its commune, even when it brings nothing new: a laptop that had no
+ * commune set exports again with --all once it has one. */
+static int claim_commune(merger *m, const char *uuid, const char *dev)
+{
+    const bundle_manifest *man = bundle_get_manifest(m->b);
+    if (!man->commune || !*man->commune || !dev || strcmp(dev, man->device))
+        return 0;
+    if (store_merge_rev_claim(m->sm, uuid, man->uuid, man->device) != 0)
+        return merge_store_fail(m, _("noting the commune of interview %s"),
+                                uuid);
+    return 0;
+}
+
 /* Merge the interview at the current row of BS_IVS. */
 static int merge_interview(merger *m, sqlite3_stmt *iv)
 {
@@ -198,6 +212,8 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     } else if (rc == 0) {
         rc = settle(m, uuid, form_id, version, L, B);
     }
+    if (rc == 0)
+        rc = claim_commune(m, uuid, (const char *)sqlite3_column_text(iv, 5));
     free(lform);
     free(lversion);
     free(L);
