@@ -9,7 +9,9 @@
 /* One interview's origin and state. Strings valid during the call. */
 typedef struct store_origin {
     const char *uuid;
-    const char *commune;  /* of the bundle its first revision came in, else
+    const char *commune;  /* of the bundle its first revision came in (a
+                           * later bundle from its own device naming
+                           * another commune takes it over), else
                            * this database's set-up code (khaosat setup
                            * commune), else its commune setting, else "" */
     long conflicts;       /* open conflicts on it */

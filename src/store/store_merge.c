@@ -79,9 +79,12 @@ static const char *const merge_sql[SM_COUNT] = {
         " (SELECT fingerprint FROM trusted WHERE revoked IS NOT NULL)"
         " LIMIT 1",
     /* The revisions an interview's own device made count as brought by
-     * its latest bundle that names a commune. */
+     * its latest bundle that names a commune; the bundle that first
+     * brought them stays theirs while the commune is the same. */
     [SM_REV_CLAIM] = "UPDATE revisions SET bundle = ?2"
-        " WHERE interview = ?1 AND device = ?3",
+        " WHERE interview = ?1 AND device = ?3 AND coalesce((SELECT"
+        " commune FROM bundles b WHERE b.uuid = revisions.bundle), '')"
+        " <> ?4",
 };
 
 struct store_merge {
@@ -356,10 +359,11 @@ int store_merge_key_put(store_merge *sm, const char *uuid,
 }
 
 int store_merge_rev_claim(store_merge *sm, const char *uuid,
-                          const char *bundle, const char *device)
+                          const char *bundle, const char *device,
+                          const char *commune)
 {
-    const char *v[3] = {uuid, bundle, device};
-    return run(sm, SM_REV_CLAIM, 3, v);
+    const char *v[4] = {uuid, bundle, device, commune};
+    return run(sm, SM_REV_CLAIM, 4, v);
 }
 
 int store_merge_same_key(store_merge *sm, const char *form_id,

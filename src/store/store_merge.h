@@ -81,9 +81,11 @@ int store_merge_rev_status(store_merge *sm, const char *id, char **out);
  * there already. */
 int store_merge_rev_add(store_merge *sm, const char *const v[10]);
 /* Count the revisions device made of interview uuid as brought by bundle
- * (its commune then names the interview's commune); 0 or -1. */
+ * of commune (which then names the interview's commune) unless the bundle
+ * that brought them names that commune already; 0 or -1. */
 int store_merge_rev_claim(store_merge *sm, const char *uuid,
-                          const char *bundle, const char *device);
+                          const char *bundle, const char *device,
+                          const char *commune);
 /* Store one item of revision rev. */
 int store_merge_item_add(store_merge *sm, const char *rev, const char *qid,
                          const char *path, const char *value);

@@ -164,7 +164,8 @@ static int claim_commune(merger *m, const char *uuid, const char *dev)
     const bundle_manifest *man = bundle_get_manifest(m->b);
     if (!man->commune || !*man->commune || !dev || strcmp(dev, man->device))
         return 0;
-    if (store_merge_rev_claim(m->sm, uuid, man->uuid, man->device) != 0)
+    if (store_merge_rev_claim(m->sm, uuid, man->uuid, man->device,
+                              man->commune) != 0)
         return merge_store_fail(m, _("noting the commune of interview %s"),
                                 uuid);
     return 0;
