@@ -149,6 +149,41 @@ grep -q 'label: {vi: "Số người", en: "People"}' "$TMP/byname.yaml" || fail 
 run "$KHAOSAT" validate "$TMP/byname.yaml"
 expect_status 0
 
+# Vietnamese names lose their marks, not their letters (ids are ASCII):
+# tên_chủ_hộ is ten_chu_ho, đ is d; relative paths (../name, as XLSForm
+# writes a sibling inside a repeat) are renamed like ${name}; a workbook
+# named in Vietnamese gives a readable form id.
+{
+    echo "type${tab}name${tab}label${tab}relevant${tab}constraint"
+    echo "text${tab}tên_chủ_hộ${tab}Tên chủ hộ"
+    echo "begin repeat${tab}thửa-đất${tab}Thửa đất"
+    echo "integer${tab}diện_tích${tab}Diện tích${tab}current()/../tên_chủ_hộ != ''"
+    echo "select_one cây_trồng${tab}cây${tab}Cây trồng${tab}../diện_tích > 0${tab}. != '' or ../../tên_chủ_hộ = ''"
+    echo "end repeat"
+} > "$TMP/vn.tsv"
+{
+    echo "list_name${tab}name${tab}label"
+    echo "cây_trồng${tab}lúa${tab}Lúa"
+    echo "cây_trồng${tab}ngô${tab}Ngô"
+} > "$TMP/vn_choices.tsv"
+"$XLSX" --write-xlsx "$TMP/Phiếu hộ Đắk Lắk.xlsx" survey="$TMP/vn.tsv" \
+    choices="$TMP/vn_choices.tsv" || fail "cannot write the Vietnamese workbook"
+run "$KHAOSAT" import-xlsform "$TMP/Phiếu hộ Đắk Lắk.xlsx" --out "$TMP/vn.yaml"
+expect_status 0
+expect_err_contains "settings: no form_id; the form is called after the file"
+expect_err_contains "survey!B2: name 'tên_chủ_hộ' is written 'ten_chu_ho' (in every expression too)"
+expect_err_contains "survey!B3: name 'thửa-đất' is written 'thua_dat'"
+expect_err_contains "choices!A2: list 'cây_trồng' is written 'cay_trong'"
+grep -q '^  id: phieu_ho_dak_lak$' "$TMP/vn.yaml" || fail "form id: $(grep '  id:' "$TMP/vn.yaml" | head -1)"
+grep -q 'relevant: "${dien_tich} > 0"' "$TMP/vn.yaml" || fail "../ not renamed: $(grep relevant "$TMP/vn.yaml")"
+grep -q 'relevant: "${ten_chu_ho} != '"''"'"' "$TMP/vn.yaml" || fail "current()/../ not renamed: $(grep relevant "$TMP/vn.yaml")"
+grep -q 'constraint: ". != '"''"' or ${ten_chu_ho} = '"''"'"' "$TMP/vn.yaml" || fail "../../ not renamed: $(grep constraint "$TMP/vn.yaml")"
+grep -q 'type: select_one cay_trong' "$TMP/vn.yaml" || fail "list not renamed"
+# Choice codes keep their Vietnamese: they are data, not names.
+grep -q 'value: "lúa"' "$TMP/vn.yaml" || fail "choice code changed: $(grep value "$TMP/vn.yaml")"
+run "$KHAOSAT" validate "$TMP/vn.yaml"
+expect_status 0
+
 # A workbook whose form does not validate: written (to be fixed by hand),
 # its errors listed against the new file, exit status 1; a second import
 # over it replaces it only when --out names it.
@@ -156,9 +191,23 @@ printf 'type\tname\tlabel\ntext\ta\tA\ninteger\tb\tB ${nope}\n' > "$TMP/bad.tsv"
 "$XLSX" --write-xlsx "$TMP/bad.xlsx" survey="$TMP/bad.tsv" || fail "cannot write bad.xlsx"
 run "$KHAOSAT" import-xlsform "$TMP/bad.xlsx" --out "$TMP/bad.yaml"
 expect_status 1
-expect_err_contains "$TMP/bad.yaml:"
-expect_err_contains "\${nope}"
+# Against the cell to correct, once, with where it is in the YAML.
+expect_err_contains "survey!C3: reference to undefined question \${nope} ($TMP/bad.yaml:"
+[ "$(grep -c 'nope' "$TMP/err")" = 1 ] || fail "the error is not said once: $(cat "$TMP/err")"
 expect_out_contains "1 errors"
+# Errors in the choices, a constraint and the settings' key, each at its cell.
+printf 'type\tname\tlabel\tconstraint\ninteger\tn\tN\t. > ${zz}\nselect_one yn\tok\tOK\n' > "$TMP/bad2.tsv"
+printf 'list_name\tname\tlabel\nyn\t1\tCó\nyn\t1\tKhông\n' > "$TMP/bad2_choices.tsv"
+printf 'form_id\tkhaosat_key\nbad2\tnosuch\n' > "$TMP/bad2_settings.tsv"
+"$XLSX" --write-xlsx "$TMP/bad2.xlsx" survey="$TMP/bad2.tsv" choices="$TMP/bad2_choices.tsv" \
+    settings="$TMP/bad2_settings.tsv" || fail "cannot write bad2.xlsx"
+run "$KHAOSAT" import-xlsform "$TMP/bad2.xlsx" --out "$TMP/bad2.yaml"
+expect_status 1
+expect_err_contains "survey!D2: reference to undefined question \${zz} ($TMP/bad2.yaml:"
+expect_err_contains "choices!B3: duplicate choice value '1' in list 'yn'"
+expect_err_contains "settings!B2: "
+[ "$(grep -c "bad2.yaml:" "$TMP/err")" = "$(grep -c '!' "$TMP/err")" ] ||
+    fail "an error not at its cell: $(cat "$TMP/err")"
 [ -s "$TMP/bad.yaml" ] || fail "the form with errors was not written"
 
 run "$KHAOSAT" import-xlsform

@@ -83,9 +83,10 @@ int cmd_import_xlsform(int argc, char **argv)
         return 1;
     }
     char *yaml = NULL, *err = NULL;
+    xlsform_map *map = NULL;
     diag_list notes;
     diag_init(&notes);
-    if (xlsform_import(in, &yaml, &notes, &err)) {
+    if (xlsform_import_mapped(in, &yaml, &map, &notes, &err)) {
         fprintf(stderr, "%s: %s\n", prog, err);
         free(err);
         diag_free(&notes);
@@ -98,7 +99,10 @@ int cmd_import_xlsform(int argc, char **argv)
     size_t nq = question_count(yaml, dest, &d);
     rc = write_file(prog, dest, yaml) ? 1 : 0;
     if (!rc) {
+        /* In the order of the YAML, which is the workbook's, each against
+         * the cell to correct. */
         diag_sort(&d);
+        xlsform_map_diags(map, &d);
         print_diags(&d);
         printf(_("%s: %zu questions written; %zu cells noted; %zu errors\n"),
                dest, nq, notes.n, d.n);
@@ -106,6 +110,7 @@ int cmd_import_xlsform(int argc, char **argv)
     }
     diag_free(&d);
     diag_free(&notes);
+    xlsform_map_free(map);
     free(yaml);
     free(dest);
     return rc;

@@ -16,6 +16,19 @@
  * XLSForm. */
 int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err);
 
+/* Where each part of an imported form came from. */
+typedef struct xlsform_map xlsform_map;
+/* xlsform_import, also giving (when map is not NULL) *map, newly
+ * allocated, for xlsform_map_diags. */
+int xlsform_import_mapped(const char *path, char **yaml, xlsform_map **map,
+                          diag_list *notes, char **err);
+/* Point each diagnostic of d about the YAML of an import at the cell it came
+ * from, keeping where it is in the YAML: "survey!C12: MESSAGE
+ * (FORM.yaml:40:7)". Diagnostics no cell explains are left as they are. */
+void xlsform_map_diags(const xlsform_map *m, diag_list *d);
+/* Free the map (NULL is fine). */
+void xlsform_map_free(xlsform_map *m);
+
 /* Write form f as an XLSForm workbook at path. Returns 0, or -1 with *err
  * set to "PATH: reason" (newly allocated). */
 int xlsform_export(const form *f, const char *path, char **err);

@@ -94,8 +94,10 @@ void xf_write_text(xf_import *im, xf_sheet *s, xf_kind kind, const char *key,
             have = (int)l;
     }
     if (have >= 0) {
+        xf_mark_kind(im, s, kind, have);
         sbuf_addf(&im->out, "%*s%s: {", indent, "", key);
         for (size_t l = 0; l < im->nlang; l++) {
+            xf_mark_kind(im, s, kind, t[l] ? (int)l : have);
             if (!t[l]) {
                 xf_note(im, s, (int)s->row, xf_col_of(s, kind, (int)l),
                         _("%s has no '%s' text; the '%s' one is used"), key,
@@ -117,6 +119,7 @@ void xf_write_text(xf_import *im, xf_sheet *s, xf_kind kind, const char *key,
 static void write_choice(xf_import *im, const char *name)
 {
     xf_sheet *s = &im->choices;
+    xf_mark_kind(im, s, XK_NAME, -1);
     sbuf_add(&im->out, "    - value: ");
     xf_yaml_str(&im->out, name);
     sbuf_addc(&im->out, '\n');
@@ -126,6 +129,7 @@ static void write_choice(xf_import *im, const char *name)
         if (s->cols[c].kind != XK_ATTR)
             continue;
         s->used[c] = 1;
+        xf_mark_at(im, s, (int)s->row, c);
         const char *key = xf_names_get(&im->anames, s->cols[c].key);
         sbuf_addf(&im->out, "      %s: ", key);
         xf_yaml_str(&im->out, s->cell[c]);
@@ -193,6 +197,9 @@ static void write_list(xf_import *im, const char *list, const choice_ref *refs,
 {
     xf_sheet *s = &im->choices;
     const char *nn = xf_names_get(&im->lnames, list);
+    xf_sheet_seek(s, refs[0].pos);
+    xf_sheet_next(s);
+    xf_mark_kind(im, s, XK_LIST_NAME, -1);
     sbuf_add(&im->out, "  ");
     xf_yaml_key(&im->out, nn);
     sbuf_add(&im->out, ":\n");
@@ -260,6 +267,7 @@ void xf_write_other_question(xf_import *im, const char *name, int indent)
                   "already"), name, given, id);
     else
         given = xf_names_get(&im->qnames, id);
+    xf_mark_kind(im, &im->survey, XK_TYPE, -1);
     sbuf_addf(&im->out, "%*s- id: %s\n%*s  type: text\n%*s  label: ", indent,
               "", given, indent, "", indent, "");
     free(key);
@@ -321,6 +329,8 @@ static char *form_id(xf_import *im)
     for (char *p = id; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     char *clean = xf_name_clean(id);
+    for (char *p = clean; *p; p++)  /* Đ became D */
+        *p = (char)tolower((unsigned char)*p);
     if (clean[0] == '_') {
         /* A form id starts with a letter. */
         char *f = xasprintf("f%s", clean);
@@ -362,12 +372,23 @@ static void write_title(xf_import *im, const char *id)
 static void write_form(xf_import *im)
 {
     char *id = form_id(im), *version = setting(im, XK_VERSION);
-    sbuf_addf(&im->out, "form:\n  id: %s\n  version: ", id);
+    xf_sheet *st = &im->settings;
+    xf_mark_at(im, st, -1, 0);
+    sbuf_add(&im->out, "form:\n");
+    if (xf_get(st, XK_FORM_ID, -1))
+        xf_mark_kind(im, st, XK_FORM_ID, -1);
+    sbuf_addf(&im->out, "  id: %s\n", id);
+    xf_mark_at(im, st, -1, 0);
+    if (version)
+        xf_mark_kind(im, st, XK_VERSION, -1);
+    sbuf_add(&im->out, "  version: ");
     if (!version)
         xf_note(im, &im->settings, -1, 0, _("no version; \"1\" is used"));
     xf_yaml_str(&im->out, version ? version : "1");
     sbuf_addc(&im->out, '\n');
+    xf_mark_at(im, st, -1, 0);
     write_title(im, id);
+    xf_mark_at(im, st, -1, 0);
     sbuf_add(&im->out, "  languages: [");
     for (size_t l = 0; l < im->nlang; l++) {
         sbuf_add(&im->out, l ? ", " : "");
@@ -378,6 +399,7 @@ static void write_form(xf_import *im)
     sbuf_addc(&im->out, '\n');
     char *key = setting(im, XK_KEY);
     if (key) {
+        xf_mark_kind(im, st, XK_KEY, -1);
         sbuf_add(&im->out, "  key: [");
         int n = 0;
         for (char *tok = strtok(key, " ,"); tok; tok = strtok(NULL, " ,")) {
@@ -409,7 +431,15 @@ static void import_free(xf_import *im)
 
 int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err)
 {
+    return xlsform_import_mapped(path, yaml, NULL, notes, err);
+}
+
+int xlsform_import_mapped(const char *path, char **yaml, xlsform_map **map,
+                          diag_list *notes, char **err)
+{
     *yaml = NULL;
+    if (map)
+        *map = NULL;
     *err = NULL;
     xlsx_book book;
     if (xlsx_read(path, &book, err))
@@ -450,8 +480,15 @@ int xlsform_import(const char *path, char **yaml, diag_list *notes, char **err)
         *err = xasprintf("%s: %s", path, im.fatal);
         free(im.fatal);
         sbuf_free(&im.out);
+        free(im.map.v);
         return -1;
     }
     *yaml = sbuf_detach(&im.out);
+    if (map) {
+        *map = xmalloc(sizeof **map);
+        **map = im.map;
+    } else {
+        free(im.map.v);
+    }
     return 0;
 }

@@ -61,6 +61,22 @@ typedef struct xf_names {
     size_t slots;         /* a power of two, at least twice n */
 } xf_names;
 
+/* From YAML line and column (1-based, the column in characters) on, the
+ * text came from cell (row, col) of sheet (row -1: the sheet as a whole),
+ * until the next mark. */
+typedef struct xf_mark {
+    int line, col;
+    const char *sheet;    /* "survey", "choices", "settings" (static) */
+    int row;
+    unsigned cell;
+} xf_mark;
+
+/* The marks of an import, in the order of the YAML. */
+struct xlsform_map {
+    xf_mark *v;
+    size_t n, cap;
+};
+
 typedef struct xf_import {
     const char *path;
     diag_list *notes;
@@ -75,7 +91,17 @@ typedef struct xf_import {
     xf_names other_lists; /* lists that get an "other" choice (or_other) */
     sbuf out;             /* the YAML */
     char *fatal;          /* a problem that stops the import */
+    struct xlsform_map map; /* where each part of out came from */
+    size_t seen;          /* bytes of out counted into line and col */
+    int line, col;        /* where the next byte of out goes */
 } xf_import;
+
+/* Mark that what is written next comes from cell (row, col) of s (row -1:
+ * the sheet as a whole). */
+void xf_mark_at(xf_import *im, const xf_sheet *s, int row, unsigned col);
+/* Mark that what is written next comes from the current row of s, in the
+ * first column of this kind (and language, for texts; -1 for any). */
+void xf_mark_kind(xf_import *im, xf_sheet *s, xf_kind kind, int lang);
 
 /* Add "SHEET!CELL: message" (the sheet alone when row is -1). */
 void xf_note(xf_import *im, const xf_sheet *s, int row, unsigned col,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 #include "xlsform/xlsform_int.h"
 
@@ -25,18 +26,46 @@ static int ncname_char(char c)
     return name_char(c) || c == '-' || c == '.' || (unsigned char)c >= 0x80;
 }
 
+/* s with the marks taken off its letters, so that a Vietnamese name keeps
+ * its words in ASCII ("tên_chủ_hộ" -> "ten_chu_ho", đ -> d); newly
+ * allocated. Invalid UTF-8 is returned as it is. */
+static char *strip_marks(const char *s)
+{
+    utf8proc_uint8_t *m = NULL;
+    if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                         UTF8PROC_STRIPMARK) < 0)
+        return xstrdup(s);
+    /* đ and Đ are letters of their own, not d with a mark. */
+    char *t = xstrdup((const char *)m), *o = t;
+    free(m);
+    for (const char *p = t; *p; p++) {
+        if ((unsigned char)p[0] == 0xC4 &&
+            ((unsigned char)p[1] == 0x90 || (unsigned char)p[1] == 0x91)) {
+            *o++ = (unsigned char)p[1] == 0x90 ? 'D' : 'd';
+            p++;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return t;
+}
+
 char *xf_name_clean(const char *s)
 {
+    char *t = strip_marks(s);
     sbuf b;
     sbuf_init(&b);
-    if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && *s != '_')
+    if (!(*t >= 'a' && *t <= 'z') && !(*t >= 'A' && *t <= 'Z') && *t != '_')
         sbuf_addc(&b, '_');
-    for (const char *p = s; *p; p++) {
+    for (const char *p = t; *p; p++) {
         /* One _ for each whole character, not for each byte of it. */
         if (((unsigned char)*p & 0xC0) == 0x80)
             continue;
         sbuf_addc(&b, name_char(*p) ? *p : '_');
     }
+    free(t);
     return sbuf_detach(&b);
 }
 
@@ -193,6 +222,19 @@ static const char *rewrite_ref(sbuf *b, const xf_names *q, const char *p)
     return close + 1;
 }
 
+/* The question named n..e of a path: append ${name}, renamed, and return
+ * e when it is a known question; else NULL. */
+static const char *path_ref(sbuf *b, const xf_names *q, const char *n,
+                            const char *e)
+{
+    char *name = xstrndup(n, (size_t)(e - n));
+    const char *nn = xf_names_get(q, name);
+    if (nn)
+        sbuf_addf(b, "${%s}", nn);
+    free(name);
+    return nn ? e : NULL;
+}
+
 /* At p, an absolute path "/root/group/name": append ${name} for a known
  * question and return what follows, or NULL. */
 static const char *rewrite_path(sbuf *b, const xf_names *q, const char *p)
@@ -207,12 +249,27 @@ static const char *rewrite_path(sbuf *b, const xf_names *q, const char *p)
     }
     if (steps < 2)
         return NULL;
-    char *name = xstrndup(last, (size_t)(e - last));
-    const char *nn = xf_names_get(q, name);
-    if (nn)
-        sbuf_addf(b, "${%s}", nn);
-    free(name);
-    return nn ? e : NULL;
+    return path_ref(b, q, last, e);
+}
+
+/* At p, a relative path "../name", "../../name" (maybe after
+ * "current()/"), as XLSForm writes a sibling inside a repeat: append
+ * ${name} for a known question (names are unique in a form) and return
+ * what follows, or NULL. */
+static const char *rewrite_relative(sbuf *b, const xf_names *q, const char *p)
+{
+    const char *e = p;
+    if (!strncmp(e, "current()/", 10))
+        e += 10;
+    int ups = 0;
+    for (; e[0] == '.' && e[1] == '.' && e[2] == '/'; e += 3)
+        ups++;
+    if (!ups || !ncname_char(*e) || *e == '.' || *e == '-')
+        return NULL;
+    const char *n = e;
+    while (ncname_char(*e))
+        e++;
+    return path_ref(b, q, n, e);
 }
 
 /* At p, a bare name: append it renamed through attrs (unless it names a
@@ -254,6 +311,9 @@ char *xf_rewrite(const xf_names *qnames, const xf_names *attrs, const char *src,
             quote = *p;
         } else if (*p == '/') {
             next = rewrite_path(&b, qnames, p);
+        } else if ((*p == '.' || *p == 'c') && (p == src || !ncname_char(p[-1])) &&
+                   (next = rewrite_relative(&b, qnames, p))) {
+            /* renamed */
         } else if (attrs && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                              *p == '_') &&
                    (p == src || !ncname_char(p[-1]))) {

@@ -192,6 +192,7 @@ static void write_expr(xf_import *im, xf_kind kind, const char *key, int indent,
     const char *v = xf_get(&im->survey, kind, -1);
     if (!v)
         return;
+    xf_mark_kind(im, &im->survey, kind, -1);
     char *e = xf_rewrite(&im->qnames, attrs, v, 0);
     sbuf_addf(&im->out, "%*s%s: ", indent, "", key);
     xf_yaml_str(&im->out, e);
@@ -221,13 +222,16 @@ static void write_flags(xf_import *im, int in)
 {
     xf_sheet *s = &im->survey;
     const char *req = xf_get(s, XK_REQUIRED, -1);
-    if (req && xls_bool(req) == 1)
+    if (req && xls_bool(req) == 1) {
+        xf_mark_kind(im, s, XK_REQUIRED, -1);
         sbuf_addf(&im->out, "%*srequired: true\n", in, "");
+    }
     else if (req && xls_bool(req) < 0)
         write_expr(im, XK_REQUIRED, "required", in, NULL);
     xf_write_text(im, s, XK_REQUIRED_MSG, "required_message", in);
     const char *ro = xf_get(s, XK_READ_ONLY, -1);
     if (ro && xls_bool(ro) == 1) {
+        xf_mark_kind(im, s, XK_READ_ONLY, -1);
         sbuf_addf(&im->out, "%*sread_only: true\n", in, "");
     } else if (ro && xls_bool(ro) < 0) {
         /* Left unused, so that it is reported. */
@@ -243,6 +247,7 @@ static void write_parameters(xf_import *im, int in)
     const char *par = xf_get(s, XK_PARAMETERS, -1);
     if (!par)
         return;
+    xf_mark_kind(im, s, XK_PARAMETERS, -1);
     char *copy = xstrdup(par);
     for (char *t = strtok(copy, " \t\n;,"); t; t = strtok(NULL, " \t\n;,")) {
         if (!strcasecmp(t, "randomize=true") || !strcasecmp(t, "randomize=true()")) {
@@ -267,6 +272,7 @@ static void write_meta(xf_import *im, int in)
     xf_sheet *s = &im->survey;
     const char *ind = xf_get(s, XK_INDICATOR, -1);
     if (ind) {
+        xf_mark_kind(im, s, XK_INDICATOR, -1);
         char *copy = xstrdup(ind);
         sbuf_addf(&im->out, "%*sindicator: [", in, "");
         int n = 0;
@@ -283,7 +289,10 @@ static void write_meta(xf_import *im, int in)
         if (s->cols[c].kind != XK_META)
             continue;
         s->used[c] = 1;
+        if (!n)
+            xf_mark_at(im, s, (int)s->row, c);
         sbuf_addf(&im->out, n++ ? ", " : "%*smeta: {", in, "");
+        xf_mark_at(im, s, (int)s->row, c);
         xf_yaml_key(&im->out, s->cols[c].key);
         sbuf_add(&im->out, ": ");
         xf_yaml_str(&im->out, s->cell[c]);
@@ -300,6 +309,7 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
     xf_sheet *s = &im->survey;
     sbuf *o = &im->out;
     const char *comment = xf_get(s, XK_COMMENT, -1);
+    xf_mark_kind(im, s, XK_NAME, -1);
     if (comment)
         xf_yaml_comment(o, indent, comment);
     const char *id = xf_names_get(&im->qnames, name);
@@ -307,7 +317,9 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
         xf_note(im, s, (int)s->row, xf_col_of(s, XK_NAME, -1),
                 _("name '%s' is written '%s' (in every expression too)"), name, id);
     int in = indent + 2;
-    sbuf_addf(o, "%*s- id: %s\n%*stype: ", indent, "", id, in, "");
+    sbuf_addf(o, "%*s- id: %s\n", indent, "", id);
+    xf_mark_kind(im, s, XK_TYPE, -1);
+    sbuf_addf(o, "%*stype: ", in, "");
     if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
         sbuf_add(o, rt->kind == RK_BEGIN_GROUP ? "group" : "repeat");
     else if (rt->list)
@@ -326,6 +338,7 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
     if (def && strstr(def, "${")) {
         write_expr(im, XK_DEFAULT, "default", in, NULL); /* names renamed in it too */
     } else if (def) {
+        xf_mark_kind(im, s, XK_DEFAULT, -1);
         sbuf_addf(o, "%*sdefault: ", in, "");
         xf_yaml_str(o, def);
         sbuf_addc(o, '\n');
@@ -334,13 +347,19 @@ static void write_question(xf_import *im, const row_type *rt, const char *name,
     write_parameters(im, in);
     write_expr(im, XK_COUNT, "count", in, NULL);
     const char *mn = xf_get(s, XK_MIN, -1), *mx = xf_get(s, XK_MAX, -1);
-    if (mn)
+    if (mn) {
+        xf_mark_kind(im, s, XK_MIN, -1);
         sbuf_addf(o, "%*smin: %ld\n", in, "", strtol(mn, NULL, 10));
-    if (mx)
+    }
+    if (mx) {
+        xf_mark_kind(im, s, XK_MAX, -1);
         sbuf_addf(o, "%*smax: %ld\n", in, "", strtol(mx, NULL, 10));
+    }
     write_meta(im, in);
-    if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT)
+    if (rt->kind == RK_BEGIN_GROUP || rt->kind == RK_BEGIN_REPEAT) {
+        xf_mark_kind(im, s, XK_TYPE, -1);
         sbuf_addf(o, "%*squestions:\n", in, "");
+    }
     xf_report_unused(im, s);
     if (rt->or_other)
         xf_write_other_question(im, name, indent);
