@@ -182,6 +182,39 @@ START_TEST(replace_never_writes_over_a_database)
 }
 END_TEST
 
+START_TEST(replace_never_writes_over_a_backup)
+{
+    static const char *const heads[] = {"khaosat backup 1\nmade: x\n",
+                                        "khaosat key backup 1\nfp: x\n"};
+    for (int i = 0; i < 2; i++) {
+        char *err = NULL;
+        char *kbk = xasprintf("%s/b%d.kbk", dir, i);
+        ck_assert_int_eq(durable_write_file(kbk, heads[i], strlen(heads[i]),
+                                            0600, DURABLE_NEW, &err), 0);
+        ck_assert_int_eq(durable_check_replace(kbk, &err), -1);
+        ck_assert_ptr_nonnull(strstr(err, "is a khaosat backup"));
+        free(err);
+        err = NULL;
+        ck_assert_int_eq(durable_write_file(kbk, "report", 6, 0600,
+                                            DURABLE_REPLACE, &err), -1);
+        ck_assert_ptr_nonnull(strstr(err, "is a khaosat backup"));
+        free(err);
+        size_t len;
+        char *s = util_read_file(kbk, &len);
+        ck_assert_str_eq(s, heads[i]);
+        free(s);
+        free(kbk);
+    }
+    ck_assert_int_eq(count_entries(dir), 2);
+    char *err = NULL, *plain = xasprintf("%s/plain.html", dir);
+    ck_assert_int_eq(durable_check_replace(plain, &err), 0);    /* none */
+    ck_assert_int_eq(durable_write_file(plain, "x", 1, 0600, DURABLE_NEW,
+                                        &err), 0);
+    ck_assert_int_eq(durable_check_replace(plain, &err), 0);    /* a file */
+    free(plain);
+}
+END_TEST
+
 START_TEST(errors_name_the_directory)
 {
     char *err = NULL;
@@ -217,6 +250,7 @@ int main(void)
     tcase_add_test(tc, sweep_leaves_a_live_file_alone);
     tcase_add_test(tc, replace_refuses_what_is_not_a_file);
     tcase_add_test(tc, replace_never_writes_over_a_database);
+    tcase_add_test(tc, replace_never_writes_over_a_backup);
     tcase_add_test(tc, errors_name_the_directory);
     tcase_add_test(tc, dirname_of_paths);
     return check_run(s);

@@ -77,6 +77,21 @@ expect_err_contains "unknown format 'pdf'"
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal
 expect_status 2
 expect_err_contains "--out FILE.odt"
+# No format writes over a database or a backup given as --out.
+"$KHAOSAT" backup --db "$db" --to "$TMP/keep.kbk" >/dev/null 2>&1 || fail "backup"
+cp "$db" "$TMP/other.db"
+for target in other.db keep.kbk; do
+    before=$(sha256sum < "$TMP/$target")
+    for f in proposal html csv markdown text; do
+        run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format $f --out "$TMP/$target" --lang en
+        expect_status 1
+        case $target in
+            *.db) expect_err_contains "is a database; khaosat will not write over it" ;;
+            *) expect_err_contains "is a khaosat backup; khaosat will not write over it" ;;
+        esac
+        [ "$(sha256sum < "$TMP/$target")" = "$before" ] || fail "--format $f wrote over $target"
+    done
+done
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal --out "$TMP/p.odt"
 expect_status 0
 [ "$(head -c 38 "$TMP/p.odt" | tail -c 8)" = "mimetype" ] || fail "the proposal does not start with its mimetype"

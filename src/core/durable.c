@@ -143,20 +143,46 @@ void durable_abort(durable *d)
     free(d);
 }
 
-/* Non-zero when the regular file path is an SQLite database: a report,
- * a backup or a card given a database's name (the one in use, or another
- * laptop's) must never replace it. */
-static int is_database(const char *path)
+/* What the regular file path holds that must never be replaced by a
+ * report, a backup or a card given its name: 1 an SQLite database (the
+ * one in use, or another laptop's), 2 a khaosat backup, 0 anything else. */
+static int kept_kind(const char *path)
 {
-    static const char magic[16] = "SQLite format 3";
-    char head[16];
+    static const char db_magic[16] = "SQLite format 3";
+    static const char *const backups[] = {"khaosat backup ",
+                                          "khaosat key backup "};
+    char head[32];
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    int db = read(fd, head, sizeof head) == (ssize_t)sizeof head
-        && memcmp(head, magic, sizeof head) == 0;
+    ssize_t n = read(fd, head, sizeof head);
     close(fd);
-    return db;
+    if (n >= (ssize_t)sizeof db_magic && !memcmp(head, db_magic, sizeof db_magic))
+        return 1;
+    for (size_t i = 0; i < sizeof backups / sizeof *backups; i++)
+        if (n >= (ssize_t)strlen(backups[i])
+            && !memcmp(head, backups[i], strlen(backups[i])))
+            return 2;
+    return 0;
+}
+
+int durable_check_replace(const char *path, char **err)
+{
+    struct stat old;
+    if (lstat(path, &old) != 0)
+        return 0;
+    int kind = S_ISREG(old.st_mode) ? kept_kind(path) : -1;
+    if (kind == 0)
+        return 0;
+    *err = kind < 0
+        ? xasprintf(_("%s exists and is not a regular file; give the name "
+                      "of a file"), path)
+        : kind == 1
+        ? xasprintf(_("%s is a database; khaosat will not write over it: "
+                      "give another name"), path)
+        : xasprintf(_("%s is a khaosat backup; khaosat will not write over "
+                      "it: give another name"), path);
+    return -1;
 }
 
 /* Rename tmp to path; with DURABLE_NEW an existing path is left alone
@@ -174,7 +200,8 @@ static int rename_into(const char *tmp, const char *path,
             errno = EEXIST;
             return -2;
         }
-        if (how == DURABLE_REPLACE && is_database(path))
+        int kind = how == DURABLE_REPLACE_DATABASE ? 0 : kept_kind(path);
+        if (kind == 1 || (kind && how == DURABLE_REPLACE))
             return -3;
         return rename(tmp, path) == 0 ? 0 : -1;
     }
@@ -214,11 +241,8 @@ int durable_commit(durable *d, const char *path, enum durable_mode how,
     if (rc == 1)
         return 1;
     if (rc == -2 || rc == -3) {
-        *err = rc == -2
-            ? xasprintf("%s exists and is not a regular file; give the "
-                        "name of a file", path)
-            : xasprintf("%s is a database; khaosat will not write over it: "
-                        "give another name", path);
+        if (durable_check_replace(path, err) == 0)
+            *err = xasprintf(_("%s: cannot replace it"), path);
         durable_abort(d);
         return -1;
     }

@@ -20,6 +20,8 @@ typedef struct durable durable;
 enum durable_mode {
     DURABLE_REPLACE,   /* replace it atomically, unless it is a database */
     DURABLE_REPLACE_DATABASE, /* replace it, even a database (restore) */
+    DURABLE_REPLACE_BACKUP, /* replace it, even a backup, never a database
+                             * (a backup made again under its name) */
     DURABLE_NEW        /* refuse: the caller picks another name */
 };
 
@@ -38,6 +40,11 @@ int durable_write(durable *d, const void *p, size_t n, char **err);
  * temporary removed) on failure. */
 int durable_commit(durable *d, const char *path, enum durable_mode how,
                    char **err);
+/* 0 when a file may be written at path with DURABLE_REPLACE (none there,
+ * or a regular file that is neither a database nor a khaosat backup);
+ * else -1 with *err (caller frees) saying why not.  Writers that cannot go
+ * through durable_commit (a library writing the file) check first. */
+int durable_check_replace(const char *path, char **err);
 /* Drop an unfinished file: remove the temporary and free d (NULL is ok). */
 void durable_abort(durable *d);
 

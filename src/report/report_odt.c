@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "core/durable.h"
 #include "core/i18n.h"
 
 /* Append s escaped for XML text; characters XML 1.0 forbids are left out. */
@@ -230,6 +231,8 @@ static int odt_add(zip_t *z, const char *name, const char *data, int store)
 int report_write_proposal(const report_result *r, const char *path, char **err)
 {
     int zerr = 0;
+    if (durable_check_replace(path, err) != 0)
+        return -1;
     zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
     if (!z) {
         zip_error_t ze;

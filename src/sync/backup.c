@@ -295,7 +295,7 @@ static int write_file(const char *path, backup_info *info, const char *keys,
         durable_abort(d);
         return -1;
     }
-    return durable_commit(d, path, DURABLE_REPLACE, err);
+    return durable_commit(d, path, DURABLE_REPLACE_BACKUP, err);
 }
 
 /* Read the written file back and check it holds the same content. */
