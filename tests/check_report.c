@@ -722,6 +722,19 @@ END_TEST
 
 /* ---------------------------------------------------------------- E4 */
 
+static const char *biz_key, *biz_online;
+
+/* One business whose main product is (biz_key) a key product of the
+ * commune, selling online (biz_online) or not. */
+static void key_product_business(store *st)
+{
+    const pin p[] = {{"", "biz_no", "1"}, {"", "village", "01"},
+        {"", "biz_type", "enterprise"}, {"", "key_product", biz_key},
+        {"", "sells_online", biz_online}, {NULL, NULL, NULL}};
+    interview(st, "business", p, 0);
+}
+
+
 START_TEST(no_key_product_is_not_met)
 {
     /* Given a commune listing no key product, E4 is not met and 7.2 is
@@ -738,23 +751,28 @@ START_TEST(no_key_product_is_not_met)
     ck_assert_int_eq(report_figure(r, "7.2", NULL, &num, &den, &units), 0);
     ck_assert(num == 0);
     free_report(r);
+    /* A business saying it sells a key product online does not make 7.2
+     * yes when the commune lists no key product (E4 not met): 7.2 stays
+     * no, and says why. */
+    biz_key = "1", biz_online = "1";
+    extra_data = key_product_business;
+    r = make_report(1, 0, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(report_figure(r, "7.2", NULL, &num, &den, &units), 0);
+    ck_assert(num == 0);
+    ck_assert_int_eq(report_figure(r, "7.2b", NULL, &num, &den, &units), 0);
+    ck_assert(num > 0);
+    char *t = report_render(r, REPORT_TEXT);
+    ck_assert_msg(strstr(t, "the commune lists none, so 7.2b is not counted"),
+                  "7.2 does not say why the businesses are not counted");
+    free(t);
+    free_report(r);
+    extra_data = NULL;
     commune_extra = NULL;
 }
 END_TEST
 
 /* ---------------------------------------------------------------- 7.2 */
-
-static const char *biz_key, *biz_online;
-
-/* One business whose main product is (biz_key) a key product of the
- * commune, selling online (biz_online) or not. */
-static void key_product_business(store *st)
-{
-    const pin p[] = {{"", "biz_no", "1"}, {"", "village", "01"},
-        {"", "biz_type", "enterprise"}, {"", "key_product", biz_key},
-        {"", "sells_online", biz_online}, {NULL, NULL, NULL}};
-    interview(st, "business", p, 0);
-}
 
 /* 7.2 (1 yes, 0 no, -1 no data) for a commune whose one key product is
  * not sold online, with the business above when business is set. */

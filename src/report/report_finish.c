@@ -334,6 +334,14 @@ void report_finish(rrun *R)
             continue;
         rvalue *v = &r->val[i];
         const rvalue *w = &r->val[o];
+        if (d->figs[i].empty_no && r->acc[i].units == 0 && r->acc[i].ivs > 0) {
+            /* The commune lists none of the things asked about (no key
+             * product): nothing another figure says can be one of them. */
+            if (w->known && w->value != 0)
+                rwarn_add(&r->fwarn[i], xasprintf(_("the commune lists none, "
+                          "so %s is not counted"), d->figs[o].id));
+            continue;
+        }
         int yes = (v->known && v->value != 0) || (w->known && w->value != 0);
         if (v->known || w->known) {
             v->known = 1;
