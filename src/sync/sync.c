@@ -424,7 +424,8 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
             free(err);
         }
         all = xrealloc(all, (nall + k + 1) * sizeof *all);
-        memcpy(all + nall, v, k * sizeof *v);
+        if (k)      /* v is NULL for a directory without bundles */
+            memcpy(all + nall, v, k * sizeof *v);
         nall += k;
         free(v);
     }
