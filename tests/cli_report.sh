@@ -193,6 +193,22 @@ if command -v sqlite3 >/dev/null 2>&1; then
     expect_status 0
     grep -q "in duplicate pairs" "$TMP/out" &&
         fail "interviews of different communes flagged as duplicates: $(grep "in duplicate pairs" "$TMP/out" | head -1)"
+    # Two laptops of one commune spelling its name differently: the same
+    # official numbers are duplicate pairs of that commune.
+    laptop w1 "Điều tra viên 1" "Xã Nghĩa Trung"
+    laptop w2 "Điều tra viên 2" "xã  nghĩa trung"
+    "$KHAOSAT" simulate --db "$TMP/w1.db" --forms "$FORMS" --form commune --count 1 --seed 5 >/dev/null
+    for i in 1 2; do
+        "$KHAOSAT" simulate --db "$TMP/w$i.db" --forms "$FORMS" --form officials --count 2 --seed 1 >/dev/null
+        mkdir -p "$TMP/ws$i"
+        "$KHAOSAT" export --db "$TMP/w$i.db" --to "$TMP/ws$i" >/dev/null 2>&1 || fail "export of w$i"
+    done
+    "$KHAOSAT" merge --db "$TMP/office5.db" "$TMP"/ws1/* "$TMP"/ws2/* >/dev/null 2>&1 || fail "merge of w1, w2"
+    dups=$(sqlite3 "$TMP/office5.db" "SELECT count(*) FROM duplicates WHERE decision IS NULL")
+    [ "$dups" -ge 1 ] || fail "test data: no duplicate pair between w1 and w2"
+    run "$KHAOSAT" report --db "$TMP/office5.db" --forms "$FORMS" --communes --lang en
+    expect_status 0
+    expect_out_contains "in duplicate pairs"
     # Communes are grouped by the code of their commune form: a laptop
     # whose commune setting differs only in case, spacing and Unicode
     # normalisation joins the same commune; a setting with no commune form
@@ -261,11 +277,17 @@ if command -v sqlite3 >/dev/null 2>&1; then
     # the commune, export again with --all, merge again) brings them in.
     laptop nc "Điều tra viên 9" ""
     "$KHAOSAT" simulate --db "$TMP/nc.db" --forms "$FORMS" --form household --count 5 --seed 41 >/dev/null
+    # Drafts are not counted as interviews left out.
+    "$KHAOSAT" simulate --db "$TMP/nc.db" --forms "$FORMS" --form household --count 3 --seed 42 --drafts >/dev/null
     mkdir -p "$TMP/ncs1" "$TMP/ncs2"
-    "$KHAOSAT" export --db "$TMP/nc.db" --to "$TMP/ncs1" >/dev/null 2>&1 || fail "export of nc"
+    "$KHAOSAT" export --db "$TMP/nc.db" --to "$TMP/ncs1" --drafts >/dev/null 2>&1 || fail "export of nc"
+    [ "$(sqlite3 "$TMP/office3.db" "SELECT count(*) FROM interviews WHERE status = 'draft'")" = 0 ] ||
+        fail "test data: drafts in office3"
     cp "$TMP/office3.db" "$TMP/office4.db"
     "$KHAOSAT" merge --db "$TMP/office4.db" "$TMP"/ncs1/* >/dev/null 2>&1 || fail "merge of nc"
     run "$KHAOSAT" report --db "$TMP/office4.db" --forms "$FORMS" --communes --format csv --lang en
+    [ "$(sqlite3 "$TMP/office4.db" "SELECT count(*) FROM interviews WHERE status = 'draft'")" = 3 ] ||
+        fail "test data: the drafts did not reach the office"
     expect_err_contains "9 interviews name no commune"
     expect_err_contains "khaosat keys export --to CARD --commune NAME"
     "$KHAOSAT" keys export --db "$TMP/nc.db" --to "$TMP/nccard" --commune "$zcode" >/dev/null 2>&1 || fail "keys export --commune"

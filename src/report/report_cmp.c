@@ -40,6 +40,7 @@ typedef struct rciv {
     char *code;           /* commune form: its key; else NULL */
     int approved, returned, dup;
     long conflicts;
+    int complete;         /* not a draft: only these are counted as lost */
 } rciv;
 
 /* The interviews of one commune setting (names equal once case, spaces
@@ -84,7 +85,7 @@ static int cg_origin_cb(void *ctx, const store_origin *o)
     g->iv[g->niv++] = (rciv){xstrdup(o->uuid), k, NULL,
                              !strcmp(o->review, "approved"),
                              !strcmp(o->review, "returned"),
-                             o->duplicates > 0, o->conflicts};
+                             o->duplicates > 0, o->conflicts, o->complete};
     return 0;
 }
 
@@ -230,11 +231,11 @@ static int cmp_group(report_cmp *c, const catalog *cat, rscan *s, char **err)
         if (code)
             cmp_row_add(cmp_row(c, code, o->text), iv);
         else if (o->ncodes > 1)
-            mixed++;
+            mixed += iv->complete;
         else if (*o->text)
             cmp_row_add(cmp_row(c, NULL, o->text), iv);
         else
-            nameless++;
+            nameless += iv->complete;
     }
     if (nameless)
         rwarn_add(&c->warn, xasprintf(_("%ld interviews name no commune (the "

@@ -5,6 +5,9 @@
 #include "store/origin.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+
+#include "core/canon.h"
 
 #include "store/sqlutil.h"
 #include "store/store.h"
@@ -32,8 +35,27 @@ static int origin_has_column(sqlite3 *db, const char *table,
     return n > 0;
 }
 
+/* khaosat_commune_key(x): a commune setting as compared (case, spacing
+ * and Unicode normalisation set aside, as the report groups them). */
+static void origin_key_fn(sqlite3_context *c, int n, sqlite3_value **v)
+{
+    (void)n;
+    const char *s = (const char *)sqlite3_value_text(v[0]);
+    if (!s) {
+        sqlite3_result_null(c);
+        return;
+    }
+    char *k = canon_name_key(s);
+    sqlite3_result_text(c, k, -1, free);
+}
+
 int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
 {
+    int frc = sqlite3_create_function(db, "khaosat_commune_key", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                      NULL, origin_key_fn, NULL, NULL);
+    if (frc != SQLITE_OK)
+        return frc;
     int revs = origin_has(db, "revisions") && origin_has(db, "bundles");
     int confl = origin_has(db, "conflicts"), dups = origin_has(db, "duplicates");
     int revw = origin_has(db, "reviews");
@@ -41,15 +63,18 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
              && origin_has_column(db, "duplicates", "decision");
     /* The first revision that arrived in a bundle names the commune: an
      * office's later edits do not move an interview to another commune. */
-    const char *first = "(SELECT b.commune FROM revisions r JOIN bundles b"
-        " ON b.uuid = r.bundle WHERE r.interview = %s ORDER BY r.created,"
-        " r.id LIMIT 1)";
-    /* A duplicate pair counts only when both came from the same commune:
-     * household and official numbers are per commune, so one key in two
-     * communes is two different people. */
-    char *mine = sqlite3_mprintf(first, "i.uuid");
-    char *other = sqlite3_mprintf(first, "(CASE WHEN d.a = i.uuid THEN d.b"
-                                         " ELSE d.a END)");
+    const char *first = "(SELECT %s(b.commune) FROM revisions r JOIN"
+        " bundles b ON b.uuid = r.bundle WHERE r.interview = %s ORDER BY"
+        " r.created, r.id LIMIT 1)";
+    /* A duplicate pair counts only when both came from the same commune
+     * (two spellings of one name are one commune): household and official
+     * numbers are per commune, so one key in two communes is two
+     * different people. */
+    char *mine = sqlite3_mprintf(first, "khaosat_commune_key", "i.uuid");
+    char *other = sqlite3_mprintf(first, "khaosat_commune_key",
+                                  "(CASE WHEN d.a = i.uuid THEN d.b"
+                                  " ELSE d.a END)");
+    char *origin = sqlite3_mprintf(first, "", "i.uuid");
     char *dup = !dups ? sqlite3_mprintf("0") : sqlite3_mprintf(
         "(SELECT count(*) FROM duplicates d WHERE (d.a = i.uuid OR"
         " d.b = i.uuid)%s%s%s%s%s)", v7 ? " AND d.decision IS NULL" : "",
@@ -58,9 +83,10 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
     char *sql = sqlite3_mprintf(
         "SELECT i.uuid, coalesce(%s, (SELECT nullif(value, '') FROM settings"
         " WHERE key = '" STORE_SET_SETUP_CODE "'), (SELECT value FROM settings"
-        " WHERE key = 'commune'), ''), %s, %s, %s FROM interviews i"
+        " WHERE key = 'commune'), ''), %s, %s, %s, i.status = 'complete'"
+        " FROM interviews i"
         " ORDER BY i.uuid",
-        revs ? mine : "NULL",
+        revs ? origin : "NULL",
         confl ? "(SELECT count(*) FROM conflicts c WHERE c.interview = i.uuid"
                 " AND c.resolved_rev IS NULL)" : "0",
         dup,
@@ -71,6 +97,7 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
              : "coalesce((SELECT status FROM reviews v WHERE v.interview ="
                " i.uuid), '')");
     sqlite3_free(mine);
+    sqlite3_free(origin);
     sqlite3_free(other);
     sqlite3_free(dup);
     sqlite3_stmt *st = NULL;
@@ -84,7 +111,8 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
                           (const char *)sqlite3_column_text(st, 1),
                           sqlite3_column_int64(st, 2),
                           sqlite3_column_int64(st, 3),
-                          (const char *)sqlite3_column_text(st, 4)};
+                          (const char *)sqlite3_column_text(st, 4),
+                          sqlite3_column_int(st, 5)};
         if (!o.commune)
             o.commune = "";
         if (!o.review)

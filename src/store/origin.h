@@ -17,6 +17,7 @@ typedef struct store_origin {
     long conflicts;       /* open conflicts on it */
     long duplicates;      /* duplicate pairs it is part of */
     const char *review;   /* "approved", "returned" or "" */
+    int complete;         /* finalised (not a draft) */
 } store_origin;
 
 /* Called for each interview, in the order of their UUIDs; non-zero stops. */
