@@ -105,9 +105,14 @@ static const struct {
      "the languages"},
     {"bad_count.yaml",
      "bad_count.yaml:11:10: 'min' and 'max' cannot be combined with 'count'\n"
-     "bad_count.yaml:17:10: 'min' must be a whole number from 0 to 1000000\n"
+     "bad_count.yaml:17:10: 'min' must be a whole number from 0 to 1000 "
+     "(the most members a roster holds)\n"
      "bad_count.yaml:24:10: 'max' (2) is less than 'min' (4)\n"
-     "bad_count.yaml:30:12: 'count' is only allowed on repeat questions"},
+     "bad_count.yaml:30:12: 'count' is only allowed on repeat questions\n"
+     "bad_count.yaml:34:12: the count of repeat 'r4' is 1000000000, more than "
+     "the 1000 members a roster holds\n"
+     "bad_count.yaml:40:10: 'max' must be a whole number from 0 to 1000 (the "
+     "most members a roster holds)"},
     {"bad_filter_attr.yaml",
      "bad_filter_attr.yaml:17:20: choice list 'v' has no attribute 'comune'"},
     {"bad_self_cycle.yaml",

@@ -279,6 +279,47 @@ START_TEST(a_blank_new_interview_is_not_kept)
 }
 END_TEST
 
+/* A count answered far beyond what a roster holds is refused at once,
+ * saying so, and changes nothing; up to the limit it is made. */
+START_TEST(a_count_beyond_the_limit_is_refused)
+{
+    static const char yaml[] =
+        "form: {id: big, version: \"1\", title: B, languages: [vi]}\n"
+        "questions:\n"
+        "  - {id: n, type: integer, label: N}\n"
+        "  - id: plots\n"
+        "    type: repeat\n"
+        "    label: P\n"
+        "    count: \"${n} * 2\"\n"
+        "    questions:\n"
+        "      - {id: a, type: decimal, label: A}\n";
+    diag_list d;
+    diag_init(&d);
+    form *g = form_load_string(yaml, sizeof yaml - 1, "big.yaml", &d);
+    ck_assert_msg(g && d.n == 0, "form does not load");
+    diag_free(&d);
+    session *s;
+    ck_assert_int_eq(session_new(st, g, "e", 0, &s, NULL), 0);
+    inst *in = session_inst(s);
+    session_item n = {form_find(g, "n"), inst_root(in)};
+    int plots = form_find(g, "plots");
+    char *msg = NULL;
+    ck_assert_int_eq(session_answer(s, n, "1000000000", &msg), INST_BAD_VALUE);
+    ck_assert_msg(msg && strstr(msg, "more than 1000 entries in 'plots'"), "%s", msg);
+    free(msg);
+    msg = NULL;
+    /* Just over the limit through the count expression: refused too. */
+    ck_assert_int_eq(session_answer(s, n, "501", &msg), INST_BAD_VALUE);
+    free(msg);
+    ck_assert_ptr_null(inst_get(in, inst_root(in), n.q));
+    ck_assert_uint_eq(inst_repeat_count(in, inst_root(in), plots), 0);
+    ck_assert_int_eq(session_answer(s, n, "500", NULL), INST_OK);
+    ck_assert_uint_eq(inst_repeat_count(in, inst_root(in), plots), FORM_MAX_REPEAT);
+    session_free(s);
+    form_free(g);
+}
+END_TEST
+
 START_TEST(invalid_answer_is_not_saved)
 {
     session *s;
@@ -403,5 +444,6 @@ int main(void)
     tcase_add_test(tc, finalise_refuses_until_complete);
     tcase_add_test(tc, simulation_is_valid_and_reproducible);
     tcase_add_test(tc, a_blank_new_interview_is_not_kept);
+    tcase_add_test(tc, a_count_beyond_the_limit_is_refused);
     return check_run(s);
 }

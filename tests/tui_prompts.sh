@@ -187,4 +187,26 @@ key q
 wait_exit 0
 expect_sql "SELECT count(*) FROM interviews" "1"
 
+# --- 5. a roster's count typed far too large is refused at once, saying
+# so, instead of the screen stalling while it makes the members.
+DB=$TMP/big.db
+FORMDIR=$TESTDATA/bigcount
+"$KHAOSAT" simulate --db "$DB" --forms "$FORMDIR" --form bigcount --count 0 >/dev/null
+sql "INSERT INTO settings VALUES ('enumerator', 'Lò Văn Tám');"
+start 80 24
+wait_for "nháp 0"
+key Enter
+wait_for "Số thửa đất"
+text 1000000000; key Enter
+wait_for "hơn 1000 mục trong 'plots'"
+expect_sql "SELECT count(*) FROM answers WHERE qid = 'n_plots'" "0"
+key BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+text 3; key Enter
+wait_for "Thửa đất"
+expect_sql "SELECT value FROM answers WHERE qid = 'n_plots'" "3"
+key Escape
+wait_for "nháp 1"
+key q
+wait_exit 0
+
 finish

@@ -110,6 +110,10 @@ void form_free(form *f);
 
 /* The longest answer a question takes, in bytes. */
 #define FORM_MAX_ANSWER 65536
+/* The most members a roster holds (khaosat-form(5)): far more than any
+ * household or commune has, and few enough that making them all at once
+ * (a count answered by mistake as 1000000000) never stalls the screen. */
+#define FORM_MAX_REPEAT 1000
 /* Why v cannot be an answer of question q of f (the type's syntax, codes
  * of its list, length), as a constant English phrase; NULL when it can. */
 const char *form_value_problem(const form *f, const form_question *q,

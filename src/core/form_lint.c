@@ -219,10 +219,31 @@ static void lint_expressions(form *f, diag_list *d, int q)
     }
 }
 
+/* A count written as a number larger than a roster holds ("1e9"):
+ * refused here rather than capped where it is interviewed. */
+static void lint_count(form *f, diag_list *d, int q)
+{
+    const form_question *fq = &f->q[q];
+    if (!fq->count)
+        return;
+    const char *src = expr_source(fq->count);
+    char *end;
+    double v = strtod(src, &end);
+    while (*end == ' ')
+        end++;
+    if (end == src || *end || !(v > FORM_MAX_REPEAT))
+        return;
+    lint_ctx c = {f, d, q, FS_COUNT};
+    lint_diag_at(&c, 0, _("the count of repeat '%s' is %s, more than the %d "
+                          "members a roster holds"), fq->id, src,
+                 FORM_MAX_REPEAT);
+}
+
 void form_lint(form *f, diag_list *d)
 {
     for (size_t q = 0; q < f->nq; q++) {
         lint_default(f, d, (int)q);
         lint_expressions(f, d, (int)q);
+        lint_count(f, d, (int)q);
     }
 }

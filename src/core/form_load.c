@@ -427,12 +427,13 @@ static int load_bound(loader *L, const ynode *n, const char *key)
     long v = 0;
     int ok = *s != '\0';
     for (const char *p = s; *p && ok; p++) {
-        ok = *p >= '0' && *p <= '9' && v < 1000000;
+        ok = *p >= '0' && *p <= '9' && v <= FORM_MAX_REPEAT;
         v = v * 10 + (*p - '0');
     }
-    if (!ok || v > 1000000) {
+    if (!ok || v > FORM_MAX_REPEAT) {
         form_diag(L->f, L->d, AT(n),
-                  _("'%s' must be a whole number from 0 to 1000000"), key);
+                  _("'%s' must be a whole number from 0 to %d (the most "
+                    "members a roster holds)"), key, FORM_MAX_REPEAT);
         return -1;
     }
     return (int)v;

@@ -275,7 +275,9 @@ static void inst_sync_count(inst *in, inst_frame *fr, int r)
     free(s);
     size_t want = 0;
     if (d == d && d > 0)
-        want = d > 10000 ? 10000 : (size_t)d;  /* a runaway count is bounded */
+        want = d > FORM_MAX_REPEAT ? FORM_MAX_REPEAT : (size_t)d;
+    if (d == d && d > FORM_MAX_REPEAT)
+        in->overflow = r + 1;   /* bounded, and said (inst_count_overflow) */
     if (!inst_relevant(in, fr, r))
         want = 0;
     while (inst_repeat_count(in, fr, r) < want)

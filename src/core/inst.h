@@ -146,6 +146,9 @@ typedef struct inst_loss {
  * only; nothing is changed. *out is newly allocated (inst_losses_free). */
 size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
                          inst_loss **out);
+/* The repeat whose count would ask for more than FORM_MAX_REPEAT members
+ * if value were the answer of q in fr (nothing in changes), or -1. */
+int inst_count_overflow(inst *in, inst_frame *fr, int q, const char *value);
 /* Free a loss list. */
 void inst_losses_free(inst_loss *v, size_t n);
 

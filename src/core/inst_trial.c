@@ -107,12 +107,10 @@ static void trial_compare(inst *live, inst_frame *fr, inst *copy,
     }
 }
 
-size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
-                         inst_loss **out)
+/* A copy of in with value set as the answer of q in fr (NULL when fr has
+ * no copy). */
+static inst *trial_apply(inst *in, inst_frame *fr, int q, const char *value)
 {
-    *out = NULL;
-    if (!inst_touches_counted(in, q))
-        return 0;
     inst_rows rows = {NULL, 0, 0};
     inst_rows_dump(in, &rows);
     inst *copy = inst_restore(in->f, in->lang, in->now, rows.v, rows.n);
@@ -120,14 +118,38 @@ size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
     char *path = inst_frame_path(fr);
     inst_frame *cfr = inst_frame_find(copy, path);
     free(path);
-    trial_list l = {NULL, 0, 0};
-    if (cfr) {
-        inst_set(copy, cfr, q, value);
-        trial_compare(in, in->root, copy, &l);
+    if (!cfr) {
+        inst_free(copy);
+        return NULL;
     }
+    copy->overflow = 0;
+    inst_set(copy, cfr, q, value);
+    return copy;
+}
+
+size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
+                         inst_loss **out)
+{
+    *out = NULL;
+    if (!inst_touches_counted(in, q))
+        return 0;
+    inst *copy = trial_apply(in, fr, q, value);
+    trial_list l = {NULL, 0, 0};
+    if (copy)
+        trial_compare(in, in->root, copy, &l);
     inst_free(copy);
     *out = l.v;
     return l.n;
+}
+
+int inst_count_overflow(inst *in, inst_frame *fr, int q, const char *value)
+{
+    if (!inst_touches_counted(in, q))
+        return -1;
+    inst *copy = trial_apply(in, fr, q, value);
+    int r = copy ? copy->overflow - 1 : -1;
+    inst_free(copy);
+    return r;
 }
 
 void inst_losses_free(inst_loss *v, size_t n)

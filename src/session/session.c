@@ -495,6 +495,17 @@ static int session_answer_do(session *s, session_item it, const char *v,
         free(*msg);
         *msg = NULL;
     }
+    int over = inst_count_overflow(s->in, it.fr, it.q, cv);
+    if (over >= 0) {
+        if (msg) {
+            free(*msg);
+            *msg = xasprintf(_("This answer would make more than %d entries in "
+                               "'%s', the most a roster holds: check it."),
+                             FORM_MAX_REPEAT, s->f->q[over].id);
+        }
+        free(cv);
+        return INST_BAD_VALUE;
+    }
     inst_loss *loss;
     size_t nloss = inst_would_remove(s->in, it.fr, it.q, cv, &loss);
     if ((nloss && allow_removal == 0) || allow_removal < 0) {

@@ -190,8 +190,9 @@ static void iv_add_member(iv *v)
         iv_say(v, xstrdup(_("The number of entries here follows an earlier answer.")), UI_ERROR);
         return;
     }
-    if (fq->max_count > 0 && count >= (size_t)fq->max_count) {
-        iv_say(v, xasprintf(_("At most %d entries."), fq->max_count), UI_ERROR);
+    int most = fq->max_count > 0 ? fq->max_count : FORM_MAX_REPEAT;
+    if (count >= (size_t)most) {
+        iv_say(v, xasprintf(_("At most %d entries."), most), UI_ERROR);
         return;
     }
     if (session_repeat_add(v->s, it, NULL)) {
