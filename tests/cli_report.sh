@@ -272,6 +272,13 @@ if command -v sqlite3 >/dev/null 2>&1; then
         c=$(sqlite3 "$TMP/lp$i.db" "SELECT value FROM answers WHERE qid = 'commune_code'")
         grep -q "^[12],$c,.*,1000$i," "$TMP/out" || fail "province: commune $c of office 1000$i missing: $(cut -d, -f1-4 "$TMP/out")"
     done
+    # --approved-only: a commune whose commune form awaits review keeps its
+    # row, flagged as such rather than as having no commune form.
+    run "$KHAOSAT" report --db "$TMP/prov.db" --forms "$FORMS" --communes --approved-only --format csv --lang en
+    expect_status 0
+    [ "$(tail -n +2 "$TMP/out" | grep -c "commune form not approved")" = 2 ] ||
+        fail "--approved-only: unapproved commune forms not flagged: $(cat "$TMP/out")"
+    grep -q "no commune form" "$TMP/out" && fail "--approved-only: an unapproved commune form reported as missing"
     # A laptop without a commune: its interviews are left out at the
     # office, with advice that names a real command; following it (set
     # the commune, export again with --all, merge again) brings them in.

@@ -215,8 +215,14 @@ static void cmp_row_add(rcrow *r, const rciv *iv)
 static int cmp_group(report_cmp *c, const catalog *cat, rscan *s, char **err)
 {
     rcgroup g = {0};
-    if (rscan_origins(s, cg_origin_cb, &g, err) < 0 ||
-        report_context_each(c->def, cat, s, cg_form_cb, &g, err) < 0) {
+    /* A commune form awaiting review still says which commune its
+     * interviews belong to (--approved-only then flags it). */
+    unsigned sel = rscan_selection(s);
+    rscan_select(s, sel & ~(unsigned)RSCAN_APPROVED_ONLY);
+    int rc = rscan_origins(s, cg_origin_cb, &g, err) < 0 ||
+             report_context_each(c->def, cat, s, cg_form_cb, &g, err) < 0;
+    rscan_select(s, sel);
+    if (rc) {
         cg_free(&g);
         return -1;
     }
@@ -502,7 +508,8 @@ static char *cmp_flags(const rcrow *w)
     sbuf_init(&b);
     sbuf_add(&b, "");
     if (!r->have_context)
-        sbuf_add(&b, _("no commune form"));
+        sbuf_add(&b, w->code && (r->select & RSCAN_APPROVED_ONLY)
+                     ? _("commune form not approved") : _("no commune form"));
     /* Thin samples: a figure a condition tests, counted over fewer units
      * than the definition's minimum. */
     int thin = 0;
