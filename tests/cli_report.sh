@@ -241,6 +241,12 @@ if command -v sqlite3 >/dev/null 2>&1; then
     run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --commune "$zcode" --lang en
     expect_status 0
     expect_out_contains "Interviews used: 0 approved, 18 not reviewed"
+    # The "no commune form" row opens by the name it is shown with (any
+    # spelling): its own interviews, without the commune form's figures.
+    run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --commune "xã chưa CÓ phiếu" --lang en
+    expect_status 0
+    expect_out_contains "the commune form is missing"
+    expect_out_contains "Interviews used: 0 approved, 3 not reviewed"
     run "$KHAOSAT" report --db "$TMP/office3.db" --forms "$FORMS" --communes --lang en
     expect_out_contains "2 communes, those that qualify first"
     expect_out_contains "⚠ 4 interviews name no commune"
@@ -338,8 +344,12 @@ if command -v sqlite3 >/dev/null 2>&1; then
     run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --sort size
     expect_status 2
     expect_err_contains "unknown order 'size'"
-    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --commune 1
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --commune 1 --lang en
     expect_status 2
+    expect_err_contains "--communes and --commune exclude each other"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --sort code --lang en
+    expect_status 2
+    expect_err_contains "--sort orders the comparison: give it with --communes"
     [ "$(db_digest "$office")" = "$before" ] || fail "the comparison changed the office database"
 fi
 

@@ -229,7 +229,18 @@ int cmd_report(int argc, char **argv)
         default: report_usage(stderr); return 2;
         }
     }
-    if (optind != argc || (sort && !communes) || (communes && o.commune)) {
+    if (communes && o.commune) {
+        cmd_eprintf(_("%s: --communes and --commune exclude each other: "
+                      "--communes compares every commune, --commune CODE "
+                      "reports on one\n"), prog);
+        return 2;
+    }
+    if (sort && !communes) {
+        cmd_eprintf(_("%s: --sort orders the comparison: give it with "
+                      "--communes\n"), prog);
+        return 2;
+    }
+    if (optind != argc) {
         report_usage(stderr);
         return 2;
     }

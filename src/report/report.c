@@ -547,11 +547,16 @@ int report_run(const report_def *def, const catalog *cat, rscan *s,
         return report_run_kept(def, cat, s, o, out, err);
     char **uuids;
     size_t n;
-    if (report_commune_scope(def, cat, s, o, &uuids, &n, err) < 0)
+    int no_form = 0;
+    if (report_commune_scope(def, cat, s, o, &uuids, &n, &no_form, err) < 0)
         return -1;
     if (n)
         rscan_only(s, uuids, n);
-    int rc = report_run_kept(def, cat, s, o, out, err);
+    /* A commune known only by its setting: its interviews, without the
+     * commune form's figures (the report says none came). */
+    report_opts formless = *o;
+    formless.commune = NULL;
+    int rc = report_run_kept(def, cat, s, no_form ? &formless : o, out, err);
     rscan_only(s, NULL, 0);
     for (size_t i = 0; i < n; i++)
         free(uuids[i]);

@@ -266,23 +266,32 @@ static int uuid_cmp(const void *a, const void *b)
 
 int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
                          const report_opts *o, char ***uuids, size_t *n,
-                         char **err)
+                         int *no_form, char **err)
 {
     *uuids = NULL;
     *n = 0;
+    *no_form = 0;
     report_cmp *c = xcalloc(1, sizeof *c);
     c->def = def;
     if (cmp_group(c, cat, s, err) < 0) {
         report_compare_free(c);
         return -1;
     }
-    char *want = canon_line(o->commune);
+    char *want = canon_line(o->commune), *key = canon_name_key(o->commune);
     long all = rscan_interview_count(s);
+    int coded = 0;
+    for (size_t i = 0; i < c->nrows; i++)
+        coded |= c->rows[i].code && !strcmp(c->rows[i].code, want);
     /* One commune setting: nothing tells its interviews apart, and the
      * commune form chosen speaks for all of them. */
     for (size_t i = 0; c->norigins > 1 && i < c->nrows; i++) {
         rcrow *w = &c->rows[i];
-        if (!w->code || strcmp(w->code, want) || (long)w->n == all)
+        char *wkey = w->code ? NULL : canon_name_key(w->origin);
+        int formless = !coded && wkey && !strcmp(wkey, key);
+        free(wkey);
+        if (formless)
+            *no_form = 1;
+        else if (!w->code || strcmp(w->code, want) || (long)w->n == all)
             continue;
         *uuids = w->uuids;
         *n = w->n;
@@ -291,6 +300,7 @@ int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
         qsort(*uuids, *n, sizeof **uuids, uuid_cmp);
     }
     free(want);
+    free(key);
     report_compare_free(c);
     return 0;
 }

@@ -366,10 +366,12 @@ int report_context_each(const report_def *def, const catalog *cat, rscan *s,
 /* The interviews (sorted UUIDs, owned by the caller, *n of them) of the
  * communes of origin whose commune form has key o->commune, so that
  * --commune takes the same share of an office database as --communes;
- * *n = 0 when the database holds a single commune of origin or none has
- * that key. 0, or -1 with *err set. */
+ * else of the commune setting o->commune names when no commune form came
+ * with it (*no_form set: the comparison's "no commune form" row); *n = 0
+ * when the database holds a single commune of origin or none matches.
+ * 0, or -1 with *err set. */
 int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
                          const report_opts *o, char ***uuids, size_t *n,
-                         char **err);
+                         int *no_form, char **err);
 
 #endif
