@@ -77,6 +77,23 @@ expect_err_contains "unknown format 'pdf'"
 run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal
 expect_status 2
 expect_err_contains "--out FILE.odt"
+# --lang switches the program's own words too, whatever the locale says.
+for loc in C.UTF-8 C; do
+    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=$loc "$KHAOSAT" report --db "$db" --forms "$FORMS" --lang vi --format html --out "$TMP/vi.html" ||
+        fail "html in Vietnamese under LANG=$loc"
+    grep -Eq "Commune:|Survey period:|>yes<|>met<|>no<" "$TMP/vi.html" &&
+        fail "English left in the Vietnamese annex (LANG=$loc): $(grep -Eo "Commune:|Survey period:|>yes<|>met<|>no<" "$TMP/vi.html" | sort -u | tr '\n' ' ')"
+    [ $loc = C ] || grep -q "Xã:" "$TMP/vi.html" || fail "no 'Xã:' in the Vietnamese annex (LANG=$loc)"
+    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=$loc "$KHAOSAT" report --db "$db" --forms "$FORMS" --lang vi --format proposal --out "$TMP/vi.odt" ||
+        fail "proposal in Vietnamese under LANG=$loc"
+    if command -v unzip >/dev/null 2>&1; then
+        unzip -p "$TMP/vi.odt" content.xml | grep -Eq "Commune:|Survey period:|>yes<|>met<" &&
+            fail "English left in the Vietnamese proposal (LANG=$loc)"
+    fi
+    env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=$loc "$KHAOSAT" report --db "$db" --forms "$FORMS" --lang en --format html --out "$TMP/en.html" ||
+        fail "html in English under LANG=$loc"
+    grep -q "Commune:" "$TMP/en.html" || fail "no 'Commune:' in the English annex (LANG=$loc)"
+done
 # No format writes over a database or a backup given as --out.
 "$KHAOSAT" backup --db "$db" --to "$TMP/keep.kbk" >/dev/null 2>&1 || fail "backup"
 cp "$db" "$TMP/other.db"

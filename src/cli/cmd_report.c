@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,19 @@ static rscan *open_scan(const char *prog, const char *db_opt)
 
 /* Set by --sync: files written reach the disk before the command ends. */
 static int sync_out;
+
+/* --lang: the whole document speaks it, the program's own words (the
+ * message catalogue) as well as the definition's texts, whatever the
+ * locale says. */
+static void cmd_speak(const char *lang)
+{
+    setenv("LANGUAGE", lang, 1);
+    /* gettext ignores LANGUAGE in the C locale. */
+    const char *cur = setlocale(LC_MESSAGES, NULL);
+    if (cur && (!strcmp(cur, "C") || !strcmp(cur, "POSIX")))
+        setlocale(LC_MESSAGES, "C.UTF-8");
+    textdomain(PACKAGE);    /* drops the translations looked up so far */
+}
 
 /* Write text to path ("-" or NULL: standard output); 0 or 1.  A file is
  * always written durably (temporary, fsync, rename, directory fsync): a
@@ -204,7 +218,7 @@ int cmd_report(int argc, char **argv)
         case 'r': file = optarg; break;
         case 'c': o.commune = optarg; break;
         case 'v': o.by_village = 1; break;
-        case 'l': o.lang = optarg; break;
+        case 'l': o.lang = optarg; cmd_speak(optarg); break;
         case 'o': out = optarg; break;
         case 'C': communes = 1; break;
         case 's': sort = optarg; break;
@@ -317,6 +331,8 @@ int cmd_csv(int argc, char **argv)
                                _(csv_usage));
     if (rc)
         return rc < 0 ? 2 : 0;
+    if (o.lang)
+        cmd_speak(o.lang);
     if (optind != argc || !o.dir) {
         fputs(_(csv_usage), stderr);
         return 2;
