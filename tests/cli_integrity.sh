@@ -119,4 +119,28 @@ run "$K" finalise --db "$DB" "$TMP/none"
 expect_status 1
 expect_err_contains "no interview"
 
+# A count beyond the most a roster holds, stored by an older version or
+# arriving in a bundle, is refused at finalising with the words 'answer'
+# uses, and the refusal changes nothing.
+BDB=$TMP/big.db
+"$K" simulate --db "$BDB" --forms "$TESTDATA/bigcount" --form bigcount --count 1 --seed 5 >/dev/null 2>&1 ||
+    fail "simulate bigcount"
+B=$(sqlite3 "$BDB" "SELECT uuid FROM interviews")
+sqlite3 "$BDB" "UPDATE answers SET value = '5000' WHERE qid = 'n_plots';
+                UPDATE interviews SET status = 'draft'"
+run "$K" answer --db "$BDB" "$B" n_plots 5001
+expect_status 1
+expect_err_contains "more than 1000 entries in 'plots'"
+before=$(db_digest "$BDB")
+run "$K" finalise --db "$BDB" "$B"
+expect_status 1
+expect_err_contains "more than 1000 entries in 'plots'"
+[ "$(db_digest "$BDB")" = "$before" ] || fail "a refused finalise changed the database"
+[ "$(sqlite3 "$BDB" "SELECT status FROM interviews")" = draft ] ||
+    fail "finalised with 5000 plots"
+run "$K" answer --db "$BDB" --remove "$B" n_plots 2
+expect_status 0
+run "$K" finalise --db "$BDB" "$B"
+expect_status 0
+
 finish

@@ -69,6 +69,25 @@ expect_status 1
 expect_err_contains "hh.xlsx already exists"
 [ "$(cksum < "$TMP/hh.xlsx")" = "$before" ] || fail "hh.xlsx was overwritten"
 
+# The output is never the input itself: by the same name, another spelling
+# of the path, or a link to it. Refused, naming the file; nothing written.
+ln -s hh.yaml "$TMP/hh-link.yaml"
+ln -s hh.xlsx "$TMP/hh-link.xlsx"
+ysum=$(cksum < "$TMP/hh.yaml"); xsum=$(cksum < "$TMP/hh.xlsx")
+for o in "$TMP/hh.yaml" "$TMP/./hh.yaml" "$TMP/hh-link.yaml"; do
+    run "$KHAOSAT" export-xlsform "$TMP/hh.yaml" --out "$o"
+    expect_status 1
+    expect_err_contains "$o: the output would replace the input"
+    [ "$(cksum < "$TMP/hh.yaml")" = "$ysum" ] || fail "export over $o destroyed it"
+done
+for o in "$TMP/hh.xlsx" "$TMP/./hh.xlsx" "$TMP/hh-link.xlsx"; do
+    run "$KHAOSAT" import-xlsform "$TMP/hh.xlsx" --out "$o"
+    expect_status 1
+    expect_err_contains "$o: the output would replace the input"
+    [ "$(cksum < "$TMP/hh.xlsx")" = "$xsum" ] || fail "import over $o destroyed it"
+done
+rm "$TMP/hh-link.yaml" "$TMP/hh-link.xlsx"
+
 # Not a workbook: refused, naming the file; the output is not touched.
 printf 'keep me\n' > "$TMP/keep.yaml"
 for bad in notzip empty; do

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
@@ -27,6 +28,29 @@ static char *with_ext(const char *path, const char *ext)
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
     size_t n = dot && (!slash || dot > slash + 1) ? (size_t)(dot - path) : strlen(path);
     return xasprintf("%.*s%s", (int)n, path, ext);
+}
+
+/* Whether dest names the input file itself (the same path, or the same
+ * file reached by another name): writing there would destroy the source. */
+static int same_file(const char *in, const char *dest)
+{
+    struct stat a, b;
+    if (strcmp(in, dest) == 0)
+        return 1;
+    if (stat(in, &a) || stat(dest, &b))
+        return 0;
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Refuse an output that is the input, naming it; returns 1 if refused. */
+static int refuse_same(const char *prog, const char *in, const char *dest)
+{
+    if (!same_file(in, dest))
+        return 0;
+    fprintf(stderr, _("%s: %s: the output would replace the input; name "
+                      "another file with --out; nothing written\n"),
+            prog, dest);
+    return 1;
 }
 
 /* Print diagnostics on stderr in order. */
@@ -76,6 +100,10 @@ int cmd_import_xlsform(int argc, char **argv)
     }
     const char *in = argv[optind];
     char *dest = out ? xstrdup(out) : with_ext(in, ".yaml");
+    if (refuse_same(prog, in, dest)) {
+        free(dest);
+        return 1;
+    }
     if (!out && access(dest, F_OK) == 0) {
         fprintf(stderr, _("%s: %s already exists; name the output with --out to "
                           "replace it\n"), prog, dest);
@@ -144,6 +172,11 @@ int cmd_export_xlsform(int argc, char **argv)
     }
     diag_free(&d);
     char *dest = out ? xstrdup(out) : with_ext(in, ".xlsx");
+    if (refuse_same(prog, in, dest)) {
+        free(dest);
+        form_free(f);
+        return 1;
+    }
     if (!out && access(dest, F_OK) == 0) {
         fprintf(stderr, _("%s: %s already exists; name the output with --out to "
                           "replace it\n"), prog, dest);

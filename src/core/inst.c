@@ -264,15 +264,31 @@ static void inst_store(inst_frame *fr, int q, const char *v)
     fr->val[i] = v && *v ? xstrdup(v) : NULL;
 }
 
+/* The number of members the count of repeat r in fr asks for (NaN when
+ * it is not a number). */
+static double inst_count_asked(inst *in, inst_frame *fr, int r)
+{
+    char *s = inst_eval_string(in, fr, r, in->f->q[r].count);
+    double d = val_parse_number(s);
+    free(s);
+    return d;
+}
+
+int inst_count_exceeds(inst *in, inst_frame *fr, int r)
+{
+    if (!in->f->q[r].count || !inst_relevant(in, fr, r))
+        return 0;
+    double d = inst_count_asked(in, fr, r);
+    return d == d && d > FORM_MAX_REPEAT;
+}
+
 /* Make the number of instances of repeat r in fr follow its count. */
 static void inst_sync_count(inst *in, inst_frame *fr, int r)
 {
     const form_question *fq = &in->f->q[r];
     if (!fq->count)
         return;
-    char *s = inst_eval_string(in, fr, r, fq->count);
-    double d = val_parse_number(s);
-    free(s);
+    double d = inst_count_asked(in, fr, r);
     size_t want = 0;
     if (d == d && d > 0)
         want = d > FORM_MAX_REPEAT ? FORM_MAX_REPEAT : (size_t)d;

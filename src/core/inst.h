@@ -149,6 +149,10 @@ size_t inst_would_remove(inst *in, inst_frame *fr, int q, const char *value,
 /* The repeat whose count would ask for more than FORM_MAX_REPEAT members
  * if value were the answer of q in fr (nothing in changes), or -1. */
 int inst_count_overflow(inst *in, inst_frame *fr, int q, const char *value);
+/* Non-zero when the count of repeat r in fr (relevant) asks for more than
+ * FORM_MAX_REPEAT members, as a value stored by an older version or
+ * arriving in a bundle may; the members stop at the limit. */
+int inst_count_exceeds(inst *in, inst_frame *fr, int r);
 /* Free a loss list. */
 void inst_losses_free(inst_loss *v, size_t n);
 

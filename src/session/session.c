@@ -442,6 +442,15 @@ static int session_unanswerable(session *s, session_item it, char **msg)
     return why != NULL;
 }
 
+/* Why a count asking for more members than a roster holds is refused (the
+ * same words at the answer and at finalising); newly allocated. */
+static char *session_overflow_msg(const session *s, int r)
+{
+    return xasprintf(_("This answer would make more than %d entries in "
+                       "'%s', the most a roster holds: check it."),
+                     FORM_MAX_REPEAT, s->f->q[r].id);
+}
+
 /* Check, store and apply answer v; removing members only when allowed
  * (allow_removal > 0); with allow_removal < 0 only check. */
 static int session_answer_do(session *s, session_item it, const char *v,
@@ -499,9 +508,7 @@ static int session_answer_do(session *s, session_item it, const char *v,
     if (over >= 0) {
         if (msg) {
             free(*msg);
-            *msg = xasprintf(_("This answer would make more than %d entries in "
-                               "'%s', the most a roster holds: check it."),
-                             FORM_MAX_REPEAT, s->f->q[over].id);
+            *msg = session_overflow_msg(s, over);
         }
         free(cv);
         return INST_BAD_VALUE;
@@ -779,6 +786,9 @@ static void session_scan(session *s, inst_frame *scope, struct session_plist *p)
         const form_question *fq = &s->f->q[items[i].q];
         if (fq->type == QT_REPEAT) {
             size_t count = inst_repeat_count(s->in, scope, items[i].q);
+            if (inst_count_exceeds(s->in, scope, items[i].q))
+                session_plist_add(p, items[i], INST_BAD_VALUE,
+                                  session_overflow_msg(s, items[i].q));
             if (!fq->count && fq->min_count > 0 && count < (size_t)fq->min_count)
                 session_plist_add(p, items[i], INST_REQUIRED,
                                   xasprintf(_("At least %d entries are needed."), fq->min_count));
