@@ -290,6 +290,21 @@ if command -v sqlite3 >/dev/null 2>&1; then
     run "$KHAOSAT" report --db "$TMP/prov.db" --forms "$FORMS" --communes --format csv --lang en
     expect_status 0
     [ "$(tail -n +2 "$TMP/out" | grep -c .)" = 2 ] || fail "province: expected 2 communes: $(cut -d, -f1-4 "$TMP/out")"
+    # Beside the worded figures, each condition's tests as numbers (at the
+    # end of the row: value, threshold, met 1/0).
+    head -1 "$TMP/out" | grep -q ",error,C1\.[^,]*_value,C1\.[^,]*_threshold,C1\.[^,]*_met," ||
+        fail "province CSV has no numeric columns: $(head -1 "$TMP/out")"
+    n=$(head -1 "$TMP/out" | tr ',' '\n' | grep -c "_value$")
+    tail -n +2 "$TMP/out" | tr -d '\r' | awk -F, -v n="$n" '{
+        for (k = NF - 3 * n + 1; k <= NF; k += 3) {
+            if ($k != "" && $k !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) bad = bad " value " $k
+            if ($(k + 1) != "" && $(k + 1) !~ /^-?[0-9.]+$/) bad = bad " threshold " $(k + 1)
+            if ($(k + 2) != "" && $(k + 2) != "0" && $(k + 2) != "1") bad = bad " met " $(k + 2)
+            if ($(k + 1) != "" && $k != "" && $(k + 2) == "1" && $k + 0 < $(k + 1) + 0) bad = bad " met below threshold " $k
+            if ($(k + 2) == "1") met++
+        }
+    } END { if (bad != "" || !met) { print bad; exit 1 } }' >"$TMP/bad" ||
+        fail "province CSV numeric columns: $(cat "$TMP/bad")"
     grep -q "left out" "$TMP/err" && fail "province left interviews out: $(cat "$TMP/err")"
     for i in 1 2; do
         c=$(sqlite3 "$TMP/lp$i.db" "SELECT value FROM answers WHERE qid = 'commune_code'")

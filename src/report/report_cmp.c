@@ -569,6 +569,37 @@ static char *cmp_name(const rcrow *w)
 
 /* ------------------------------------------------------------ formats */
 
+/* A number for the numeric columns: '.' decimals, empty when unknown. */
+static void cmp_csv_number(sbuf *b, double x)
+{
+    if (x == x)
+        sbuf_addf(b, ",%.10g", x);
+    else
+        sbuf_addc(b, ',');
+}
+
+/* Each condition's tests as value, threshold and met (1, 0, or empty
+ * with no data or no threshold). */
+static void cmp_csv_numbers(sbuf *b, const report_result *r,
+                            const report_def *d)
+{
+    for (size_t i = 0; i < d->nconds; i++)
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            if (!r) {
+                sbuf_add(b, ",,,");
+                continue;
+            }
+            const rtest_res *tr = &r->tests[i][k];
+            const rvalue *v = &r->val[d->conds[i].tests[k].figure];
+            cmp_csv_number(b, v->known ? v->value : NAN);
+            cmp_csv_number(b, tr->has_threshold ? tr->threshold : NAN);
+            if (tr->st == REPORT_MET || tr->st == REPORT_NOT_MET)
+                sbuf_addf(b, ",%d", tr->st == REPORT_MET);
+            else
+                sbuf_addc(b, ',');
+        }
+}
+
 static void cmp_csv(sbuf *b, const report_cmp *c)
 {
     const report_def *d = c->def;
@@ -579,7 +610,15 @@ static void cmp_csv(sbuf *b, const report_cmp *c)
         sbuf_addf(b, ",%s", d->verdicts[v].id);
     for (size_t i = 0; i < d->nconds; i++)
         sbuf_addf(b, ",%s,%s_figures", d->conds[i].id, d->conds[i].id);
-    sbuf_add(b, ",coverage,flags,error\r\n");
+    sbuf_add(b, ",coverage,flags,error");
+    /* The figures again as numbers, for a spreadsheet to sort and sum. */
+    for (size_t i = 0; i < d->nconds; i++)
+        for (size_t k = 0; k < d->conds[i].ntests; k++) {
+            const char *f = d->figs[d->conds[i].tests[k].figure].id;
+            sbuf_addf(b, ",%s.%s_value,%s.%s_threshold,%s.%s_met",
+                      d->conds[i].id, f, d->conds[i].id, f, d->conds[i].id, f);
+        }
+    sbuf_add(b, "\r\n");
     static const char *const code[] = {"no_data", "met", "not_met", "exempt"};
     for (size_t i = 0; i < c->nrows; i++) {
         const rcrow *w = &c->rows[i];
@@ -606,6 +645,7 @@ static void cmp_csv(sbuf *b, const report_cmp *c)
         rfmt_csv_field(b, fl);
         sbuf_addc(b, ',');
         rfmt_csv_field(b, w->err ? w->err : "");
+        cmp_csv_numbers(b, r, d);
         sbuf_add(b, "\r\n");
         free(cov);
         free(fl);
