@@ -160,20 +160,40 @@ expect_err_contains "at least 12 characters"
 run env KHAOSAT_PASSPHRASE="mật khẩu ng" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 1
 expect_err_contains "at least 12 characters"
-# Blanks at the ends do not count: twelve spaces, or a short word padded
-# with spaces and no-break spaces, are refused with the rule.
+# Blank and invisible characters do not count, anywhere: twelve spaces, a
+# short word padded with spaces and no-break spaces, or twelve of any
+# other blank (ideographic and em spaces, zero-width space, line breaks,
+# byte-order mark, blank braille) are refused with the rule (the terminal's
+# prompt goes through the same check), and nothing changes.
+before=$(db_digest "$O")
 run env KHAOSAT_PASSPHRASE="            " "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 1
-expect_err_contains "at least 12 characters, not counting spaces at its start and end"
+expect_err_contains "at least 12 characters, not counting spaces and invisible characters"
 run env KHAOSAT_PASSPHRASE="  mật khẩu  $(printf '\302\240\302\240')	 " "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 1
 expect_err_contains "at least 12 characters"
+for blank in '\343\200\200' '\342\200\203' '\342\200\213' '\n' '\r' '\v' '\f' \
+             '\357\273\277' '\342\240\200' '\341\205\237' '\302\255'; do
+    pass=$(printf "x$blank%.0s" 1 2 3 4 5 6 7 8 9 10 11 12)
+    pass=${pass#x}
+    run env KHAOSAT_PASSPHRASE="$pass" "$K" keys backup --db "$O" --to "$TMP/office.keys"
+    expect_status 1
+    expect_err_contains "at least 12 characters, not counting spaces and invisible characters"
+    # Eleven letters with blanks between them are still eleven.
+    run env KHAOSAT_PASSPHRASE="$(printf "a${blank}b${blank}c${blank}d${blank}e${blank}f${blank}g${blank}h${blank}i${blank}j${blank}k")" "$K" keys backup --db "$O" --to "$TMP/office.keys"
+    expect_status 1
+    expect_err_contains "at least 12 characters"
+done
 [ ! -e "$TMP/office.keys" ] || fail "a refused backup left a file"
-# Spaces inside count.
+[ "$(db_digest "$O")" = "$before" ] || fail "a refused backup changed the database"
+# Spaces inside do not count either: seven letters are too few.
 run env KHAOSAT_PASSPHRASE="  a b c d e f g  " "$K" keys backup --db "$O" --to "$TMP/office.keys"
+expect_status 1
+expect_err_contains "at least 12 characters"
+run env KHAOSAT_PASSPHRASE="a b c d e f g h i j k l" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 0
 rm -f "$TMP/office.keys"
-run env KHAOSAT_PASSPHRASE="đúng mật khẩu" "$K" keys backup --db "$O" --to "$TMP/office.keys"
+run env KHAOSAT_PASSPHRASE="đúng mật khẩu xã" "$K" keys backup --db "$O" --to "$TMP/office.keys"
 expect_status 0
 [ "$(stat -c %a "$TMP/office.keys")" = 600 ] || fail "backup readable by others"
 # libsodium's MODERATE costs: 3 passes over 256 MiB.
@@ -184,7 +204,7 @@ expect_status 1
 expect_err_contains "wrong passphrase"
 run "$K" keys restore --db "$TMP/new2.db" "$TMP/office.keys" </dev/null
 expect_status 1
-run env KHAOSAT_PASSPHRASE="đúng mật khẩu" "$K" keys restore --db "$TMP/new.db" "$TMP/office.keys"
+run env KHAOSAT_PASSPHRASE="đúng mật khẩu xã" "$K" keys restore --db "$TMP/new.db" "$TMP/office.keys"
 expect_status 0
 expect_out "restored: this database is now $OF"
 run "$K" merge --db "$TMP/new.db" "$sealedC"
@@ -193,7 +213,7 @@ expect_err_contains "sealed for another office"
 run "$K" merge --db "$TMP/new.db" "$sealed"
 expect_status 1
 expect_err_contains "whose key was revoked"
-run env KHAOSAT_PASSPHRASE="đúng mật khẩu" "$K" keys restore --db "$TMP/A.db" "$TMP/office.keys"
+run env KHAOSAT_PASSPHRASE="đúng mật khẩu xã" "$K" keys restore --db "$TMP/A.db" "$TMP/office.keys"
 expect_status 1
 expect_err_contains "--replace"
 

@@ -128,13 +128,13 @@ typedef int (*keys_trusted_fn)(void *ctx, const keys_trusted *t);
  * non-zero return stops and is returned. */
 int keys_list(store *st, keys_trusted_fn fn, void *ctx, char **err);
 
-/* Shortest passphrase of a backup, in characters, blanks at its ends not
- * counted. */
+/* Shortest passphrase of a backup, in characters, blank and invisible
+ * ones (anywhere) not counted. */
 #define KEYS_MIN_PASSPHRASE 12
 
 /* Write this database's identity and its trusted cards to a new file path,
  * encrypted under passphrase (at least KEYS_MIN_PASSPHRASE characters,
- * not counting spaces at its ends;
+ * not counting blank or invisible ones;
  * Argon2id with libsodium's MODERATE costs, then XSalsa20-Poly1305);
  * mode 0600, on the disk (file and directory synced) before it returns. */
 int keys_backup(store *st, const char *path, const char *passphrase,

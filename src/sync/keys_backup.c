@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "store/store.h"
 #include "core/durable.h"
@@ -77,35 +78,44 @@ static int derive(unsigned char *key, const char *pass,
     return 0;
 }
 
-/* Non-zero for the blank characters a passphrase may not be padded
- * with: ASCII space and tab, and U+00A0 (NO-BREAK SPACE, C2 A0). */
-static size_t blank_at(const char *s)
+/* Whether cp leaves no mark of its own: White_Space (the Z categories and
+ * the controls, tab, LF, CR, VT, FF and NEL among them), format characters
+ * (Cf: U+200B, U+FEFF ...), Default_Ignorable_Code_Point, and U+2800 (the
+ * blank braille pattern).  utf8proc's tables, not a list of our own. */
+static int passphrase_blank(utf8proc_int32_t cp)
 {
-    if (*s == ' ' || *s == '\t')
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    switch (p->category) {
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
         return 1;
-    return (unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0 ? 2
-                                                                      : 0;
+    default:
+        return p->ignorable || cp == 0x2800;
+    }
 }
 
-/* Characters (not bytes) of a UTF-8 passphrase, not counting the blanks
- * at its ends: twelve spaces are no passphrase at all. */
+/* Characters (not bytes) of a UTF-8 passphrase, not counting blank or
+ * invisible ones anywhere: twelve spaces, or twelve ideographic spaces,
+ * are no passphrase at all.  A byte that is not UTF-8 counts as one. */
 static size_t passphrase_chars(const char *s)
 {
-    size_t k;
-    while ((k = blank_at(s)) != 0)
-        s += k;
-    size_t n = 0, upto = 0;     /* characters up to the last non-blank */
-    while (*s) {
-        if ((k = blank_at(s)) != 0) {
-            s += k;
+    size_t n = 0, len = strlen(s), off = 0;
+    while (off < len) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s
+                                              + off,
+                                              (utf8proc_ssize_t)(len - off),
+                                              &cp);
+        if (k <= 0) {
             n++;
+            off++;
             continue;
         }
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-        s++;
-        upto = n;
+        n += !passphrase_blank(cp);
+        off += (size_t)k;
     }
-    return upto;
+    return n;
 }
 
 int keys_backup_text(store *st, const char *passphrase, char **text,
@@ -114,8 +124,8 @@ int keys_backup_text(store *st, const char *passphrase, char **text,
     *text = NULL;
     if (passphrase_chars(passphrase) < KEYS_MIN_PASSPHRASE) {
         *err = xasprintf(_("a passphrase needs at least %d characters, not "
-                           "counting spaces at its start and end; nothing "
-                           "written"), KEYS_MIN_PASSPHRASE);
+                           "counting spaces and invisible characters; "
+                           "nothing written"), KEYS_MIN_PASSPHRASE);
         return -1;
     }
     keys_self self;
