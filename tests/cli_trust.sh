@@ -2,7 +2,7 @@
 # cli_trust.sh: what a trusted card may and may not do.  A sealed file
 # from a trusted sender that only claims to be large costs reading, never
 # memory, and one claiming more than a bundle may hold is refused from its
-# header.  A card is trusted only for what its role allows: a laptop's
+# header, on an office and on a laptop alike.  A card is trusted only for what its role allows: a laptop's
 # card never becomes the office bundles are sealed for.  "Sealed only" is
 # for good, both ways: trusting an accepted card again under the other
 # purpose keeps unsigned bundles out, and a laptop whose office card was
@@ -71,6 +71,18 @@ refuse "$TMP/huge.khb" "its signature does not match" sh -c "$limit"' exec "$@"'
 fake "$TMP/huger.khb" $((3 << 30))
 refuse "$TMP/huger.khb" "more than the 2147483648 a bundle may have" sh -c "$limit"' exec "$@"' sh
 expect_err_contains "huger.khb"
+# The same for a downstream bundle on a laptop, 2 GiB + 1 by its header
+# and by its (sparse) length: refused from the header, before its length
+# is compared or anything after the header is read.
+printf 'khaosat sealed bundle 2\nbundle: %s\nfrom: %s\nto: %s\ninterviews: 0\nsize: %s\ndirection: down\nsignature: ed25519\n\n' \
+    "0f6e4b1c-0000-4000-8000-00000000a2d1" "$OF" "$AF" $(((2 << 30) + 1)) >"$TMP/hugedown.khb"
+hl=$(wc -c <"$TMP/hugedown.khb")
+truncate -s $((hl + 80 + 24 + (2 << 30) + 1 + 17 * 2049 + 64)) "$TMP/hugedown.khb"
+before=$(db_digest "$TMP/A.db")
+run sh -c "$limit"' exec "$@"' sh timeout 5 "$K" merge --db "$TMP/A.db" "$TMP/hugedown.khb"
+expect_status 1
+expect_err_contains "hugedown.khb: its header says 2147483649 bytes inside, more than the 2147483648 a bundle may have; nothing more of it was read"
+[ "$(db_digest "$TMP/A.db")" = "$before" ] || fail "laptop changed by a refused huge downstream bundle"
 
 # --- A directory holding, beside a bundle, a FIFO, a link, a directory
 # and a device named like bundles: each is named with what it is, none is

@@ -299,6 +299,15 @@ static int op_read(opener *o, void *buf, size_t n, char **why)
     return 0;
 }
 
+int envelope_check_bundle_limit(const envelope_header *h, char **why)
+{
+    if (h->size <= BUNDLE_MAX_FILE)
+        return 0;
+    return refuse(why, _("its header says %lld bytes inside, more than the "
+                         "%lld a bundle may have; nothing more of it was "
+                         "read"), h->size, (long long)BUNDLE_MAX_FILE);
+}
+
 /* The size a sealed file must have: header, body and signature.  The
  * header's size is at most ENVELOPE_MAX, so nothing here overflows. */
 int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
@@ -456,10 +465,8 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     if (!st)
         return refuse(why, _("sealed for the office %s: only its database can "
                       "check and open it (--db)"), h.to);
-    if (h.size > BUNDLE_MAX_FILE)
-        return refuse(why, _("its header says %lld bytes inside, more than "
-                             "the %lld a bundle may have; nothing more of it "
-                             "was read"), h.size, (long long)BUNDLE_MAX_FILE);
+    if (envelope_check_bundle_limit(&h, why) != 0)
+        return -1;
     if (check_sender(st, &h, info, why) != 0)
         return -1;
     keys_trusted t;

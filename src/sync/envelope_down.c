@@ -118,6 +118,8 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
     if (strcmp(h.direction, "down") != 0)
         return refuse(why, _("an upstream bundle (sent towards an office), "
                       "not one from this laptop's office to it"));
+    if (envelope_check_bundle_limit(&h, why) != 0)
+        return -1;
     keys_trusted office;
     memset(&office, 0, sizeof office);
     keys_self self;

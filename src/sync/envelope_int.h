@@ -18,6 +18,10 @@ int envelope_open_file(const char *path, int *fd, long long *size,
 int envelope_read_header_fd(int fd, long long base, long long fsize,
                             char head[HEADER_MAX], envelope_header *h,
                             size_t *hlen, int *signed_, char **why);
+/* The header's size is within a bundle's limit (BUNDLE_MAX_FILE): checked
+ * from the header alone, before the file's length or anything after the
+ * header is looked at. */
+int envelope_check_bundle_limit(const envelope_header *h, char **why);
 /* The file has exactly the size the header gives, signature included. */
 int envelope_check_size(long long fsize, size_t hlen,
                         const envelope_header *h, int signed_, char **why);
