@@ -199,6 +199,49 @@ expect_status 0
 [ "$(sqlite3 "$A" "SELECT status FROM interviews WHERE uuid = '$U'")" = complete ] ||
     fail "a corrected interview is not reopened by the same return"
 
+# The set-up's villages are the laptop's: new interviews draw them.
+sqlite3 "$B" "CREATE TABLE old_ivs AS SELECT uuid FROM interviews"
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 6 --seed 5 >/dev/null
+run sqlite3 "$B" "SELECT DISTINCT a.value FROM answers a JOIN interviews i
+    ON i.uuid = a.interview WHERE a.qid = 'village'
+    AND i.uuid NOT IN (SELECT uuid FROM old_ivs) ORDER BY 1"
+sqlite3 "$B" "DROP TABLE old_ivs"
+[ "$(tr '\n' ' ' <"$TMP/out")" = "T1 T2 " ] ||
+    fail "new interviews take the set-up's villages: $(cat "$TMP/out")"
+# An answer outside the set-up is refused for a new interview.
+NEWB=$(sqlite3 "$B" "SELECT uuid FROM interviews ORDER BY created DESC, uuid LIMIT 1")
+run "$K" answer --db "$B" "$NEWB" village T9
+expect_status 1
+
+# A new form version from the office: taken by the laptop, new interviews
+# use it, a draft started under the old version keeps it.
+mkdir -p "$TMP/forms2"
+cp "$FORMS"/*.yaml "$TMP/forms2/"
+sed 's/^  version: "2026.5"/  version: "2099.1"/' "$FORMS/household.yaml" >"$TMP/forms2/household.yaml"
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 1 --seed 9 --drafts >/dev/null
+OLDD=$(sqlite3 "$B" "SELECT uuid FROM interviews WHERE status = 'draft'")
+devB=$(sqlite3 "$B" "SELECT value FROM settings WHERE key = 'device_id'")
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devB" --forms "$TMP/forms2"
+expect_status 0
+run "$K" merge --db "$B" "$(cat "$TMP/out")"
+expect_status 0
+expect_out_contains "1 new form version(s)"
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 1 --seed 10 >/dev/null
+[ "$(sqlite3 "$B" "SELECT form_version FROM interviews ORDER BY created DESC, rowid DESC LIMIT 1")" = 2099.1 ] ||
+    fail "a new interview takes the office's new form version"
+[ "$(sqlite3 "$B" "SELECT form_version FROM interviews WHERE uuid = '$OLDD'")" = 2026.5 ] ||
+    fail "a draft keeps the form version it was started with"
+# Another text under a version the laptop keeps: refused, nothing changed.
+sed 's/Mã thôn (ấp, bản)/Mã thôn đổi/' "$TMP/forms2/household.yaml" >"$TMP/h2.yaml"
+mv "$TMP/h2.yaml" "$TMP/forms2/household.yaml"
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devB" --forms "$TMP/forms2"
+FORGED=$(cat "$TMP/out")
+before=$(db_digest "$B")
+run "$K" merge --db "$B" "$FORGED"
+expect_status 1
+expect_err_contains "differs from this laptop's form of that version"
+expect_same "$B" "$before" "a changed form under a kept version"
+
 # Every bundle merged again changes nothing.
 for db in "$O" "$A" "$B"; do
     eval "d_$(basename "$db" .db)=\$(db_digest \"\$db\")"
@@ -206,8 +249,7 @@ done
 run "$K" merge --db "$O" "$TMP/upA" "$TMP/upB"
 expect_status 0
 run "$K" merge --db "$A" "$TMP/down" "$TMP/down2"
-run "$K" merge --db "$B" "$DB"
-expect_status 0
+run "$K" merge --db "$B" "$DB" "$TMP/down2"
 expect_same "$O" "$d_office" "merging every upstream bundle again"
 expect_same "$A" "$d_A" "merging every downstream bundle again"
 expect_same "$B" "$d_B" "merging its downstream bundle again"

@@ -9,6 +9,7 @@
 #include "cli/cmd_common.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "session/setup.h"
 #include "session/simulate.h"
 
 static const char simulate_usage[] = N_(
@@ -114,13 +115,17 @@ int cmd_simulate(int argc, char **argv)
     catalog *cat = cmd_load_catalog("khaosat simulate", forms);
     if (!cat)
         return 1;
+    store *st = cmd_open_store("khaosat simulate", db, STORE_CREATE_MISSING);
+    /* Villages drawn from the set-up, the office's form versions. */
+    if (st)
+        setup_forms_bind(st, cat);
     const form *f = catalog_find(cat, form_id, NULL);
     if (!f) {
         cmd_eprintf(_("khaosat simulate: no form '%s' in %s\n"), form_id, cat->dir);
+        store_close(st);
         catalog_free(cat);
         return 1;
     }
-    store *st = cmd_open_store("khaosat simulate", db, STORE_CREATE_MISSING);
     rc = st ? simulate_run(st, f, count, (unsigned long)seed, drafts) : 1;
     store_close(st);
     catalog_free(cat);

@@ -430,3 +430,89 @@ void form_list_source_init(form_list_source *s, const form *f,
     s->lists.rows = form_source_rows;
     s->lists.cell = form_source_cell;
 }
+
+/* The index of f's list named name, a new empty one when there is none. */
+static size_t list_named(form *f, const char *name)
+{
+    for (size_t i = 0; i < f->nlists; i++)
+        if (!strcmp(f->lists[i].name, name))
+            return i;
+    f->lists = xrealloc(f->lists, (f->nlists + 1) * sizeof *f->lists);
+    form_list *l = &f->lists[f->nlists];
+    memset(l, 0, sizeof *l);
+    l->name = xstrdup(name);
+    l->attrs = xmalloc(sizeof *l->attrs);
+    l->attrs[0] = xstrdup("value");
+    l->nattrs = 1;
+    return f->nlists++;
+}
+
+/* Append to l the choices of own whose codes l does not have (labels in
+ * the form's first language). */
+static void list_add_own(form *f, form_list *l, const form_list *own)
+{
+    for (size_t i = 0; i < own->nchoices; i++) {
+        size_t k = 0;
+        while (k < l->nchoices && strcmp(l->choices[k].value,
+                                         own->choices[i].value))
+            k++;
+        if (k < l->nchoices)
+            continue;
+        l->choices = xrealloc(l->choices, (l->nchoices + 1)
+                              * sizeof *l->choices);
+        form_choice *c = &l->choices[l->nchoices++];
+        memset(c, 0, sizeof *c);
+        c->value = xstrdup(own->choices[i].value);
+        c->label = xcalloc(f->nlang ? f->nlang : 1, sizeof *c->label);
+        for (size_t j = 0; j < f->nlang; j++)
+            c->label[j] = xstrdup(form_text_get(f, own->choices[i].label,
+                                                (int)j));
+    }
+}
+
+size_t form_bind_list(form *f, const char *source, char *const *codes,
+                      char *const *labels, size_t n, int keep_own)
+{
+    if (n == 0)
+        return 0;
+    size_t bound = 0;
+    int own = -1;
+    for (size_t i = 0; i < f->nq; i++) {
+        const char *from = form_meta(&f->q[i], "choices_from");
+        if (from && !strcmp(from, source)
+            && (f->q[i].type == QT_SELECT_ONE
+                || f->q[i].type == QT_SELECT_MULTIPLE)) {
+            bound++;
+            if (own < 0 && f->q[i].list >= 0
+                && strcmp(f->lists[f->q[i].list].name, source) != 0)
+                own = f->q[i].list;
+        }
+    }
+    if (!bound)
+        return 0;
+    size_t li = list_named(f, source);
+    form_list *l = &f->lists[li];
+    for (size_t i = 0; i < l->nchoices; i++) {
+        free(l->choices[i].value);
+        text_free(l->choices[i].label, f->nlang);
+        attrs_free(l->choices[i].attrs, l->choices[i].nattrs);
+    }
+    l->choices = xrealloc(l->choices, n * sizeof *l->choices);
+    l->nchoices = n;
+    for (size_t i = 0; i < n; i++) {
+        form_choice *c = &l->choices[i];
+        memset(c, 0, sizeof *c);
+        c->value = xstrdup(codes[i]);
+        c->label = xcalloc(f->nlang ? f->nlang : 1, sizeof *c->label);
+        for (size_t k = 0; k < f->nlang; k++)
+            c->label[k] = xstrdup(labels[i]);
+    }
+    if (keep_own && own >= 0)
+        list_add_own(f, l, &f->lists[own]);
+    for (size_t i = 0; i < f->nq; i++) {
+        const char *from = form_meta(&f->q[i], "choices_from");
+        if (from && !strcmp(from, source) && f->q[i].list >= 0)
+            f->q[i].list = (int)li;
+    }
+    return bound;
+}

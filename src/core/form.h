@@ -119,6 +119,19 @@ void form_free(form *f);
 const char *form_value_problem(const form *f, const form_question *q,
                                const char *v);
 
+/* The set-up list a select question may take its choices from
+ * (choices_from), as the office defines it: its villages. */
+#define FORM_SETUP_VILLAGES "villages"
+/* Give every select question of f whose choices_from is source the n
+ * choices codes[i] (labelled labels[i] in every language) instead of its
+ * own list, and make them the named list source for instance(); n == 0
+ * leaves the form's own lists.  With keep_own, the choices of the
+ * question's own list follow (codes not already given), so that answers
+ * taken before the set-up arrived stay valid.  Strings copied.  Returns how many
+ * questions now take them. */
+size_t form_bind_list(form *f, const char *source, char *const *codes,
+                      char *const *labels, size_t n, int keep_own);
+
 /* Index of the question with this id, or -1. */
 int form_find(const form *f, const char *id);
 /* Index of the language with this code, or -1. */

@@ -301,7 +301,8 @@ enum qkey {
     QK_ID, QK_TYPE, QK_LABEL, QK_HINT, QK_REQUIRED, QK_REQUIRED_MESSAGE,
     QK_RELEVANT, QK_CONSTRAINT, QK_CONSTRAINT_MESSAGE, QK_CALCULATION,
     QK_DEFAULT, QK_READ_ONLY, QK_CHOICE_FILTER, QK_INDICATOR, QK_META,
-    QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_RANDOMIZE, QK_SEED, QK_N
+    QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_RANDOMIZE, QK_SEED,
+    QK_CHOICES_FROM, QK_N
 };
 
 static const char *const qkey_names[QK_N] = {
@@ -309,6 +310,7 @@ static const char *const qkey_names[QK_N] = {
     "relevant", "constraint", "constraint_message", "calculation",
     "default", "read_only", "choice_filter", "indicator", "meta",
     "count", "min", "max", "questions", "randomize", "seed",
+    "choices_from",
 };
 
 /* Set question q's type from the type node (and its choice list). */
@@ -440,6 +442,24 @@ static int load_bound(loader *L, const ynode *n, const char *key)
 }
 
 /* Metadata: indicator (one tag or a list) and the free meta map. */
+/* choices_from: the set-up list whose rows replace the question's choices
+ * on a database that has one (the form's list stays the fallback). */
+static void load_choices_from(loader *L, int q, const ynode *n)
+{
+    if (!n)
+        return;
+    char *s = scalar_dup(L, n, "choices_from");
+    if (s && strcmp(s, FORM_SETUP_VILLAGES) != 0) {
+        form_diag(L->f, L->d, AT(n), _("'choices_from' names a list of the "
+                                       "commune's set-up: only '%s' is "
+                                       "known"), FORM_SETUP_VILLAGES);
+        free(s);
+        return;
+    }
+    if (s)
+        attr_add(&L->f->q[q].meta, &L->f->q[q].nmeta, "choices_from", s);
+}
+
 static void load_meta(loader *L, int q, const ynode *ind, const ynode *meta)
 {
     form_question *qq = &L->f->q[q];
@@ -483,8 +503,9 @@ static void check_type_keys(loader *L, int q, const ynode **v)
     if (v[QK_CHOICE_FILTER] && !select)
         form_diag(f, L->d, AT(v[QK_CHOICE_FILTER]),
                   _("choice_filter is only allowed on select_one and select_multiple questions"));
-    static const int select_only[] = {QK_RANDOMIZE, QK_SEED};
-    for (size_t i = 0; i < 2; i++)
+    static const int select_only[] = {QK_RANDOMIZE, QK_SEED,
+                                      QK_CHOICES_FROM};
+    for (size_t i = 0; i < 3; i++)
         if (v[select_only[i]] && !select)
             form_diag(f, L->d, AT(v[select_only[i]]),
                       _("'%s' is only allowed on select_one and "
@@ -611,6 +632,7 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
         load_default(L, q, v[QK_DEFAULT]);
     load_randomize(L, q, v[QK_RANDOMIZE], v[QK_SEED]);
     load_meta(L, q, v[QK_INDICATOR], v[QK_META]);
+    load_choices_from(L, q, v[QK_CHOICES_FROM]);
     check_type_keys(L, q, v);
     load_repeat_bounds(L, q, v);
     if (qq->type == QT_GROUP || qq->type == QT_REPEAT) {

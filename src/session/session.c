@@ -862,6 +862,8 @@ int session_open_stored(store *st, const char *uuid, session **out,
             form_free(f);
             f = NULL;
         }
+        if (f)
+            store_setup_bind(st, f, 1);
         diag_free(&d);
         store_form_clear(&sf);
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/form.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -283,5 +284,49 @@ int setup_households(store *st, const char *path, long *n, char **err)
         *n = (long)t.n - 1;
     free(h);
     rows_free(&t);
+    return rc;
+}
+
+/* The form version the office sent for id, loaded from the store, when it
+ * differs from have; NULL otherwise. */
+static form *office_version(store *st, const char *id, const char *have)
+{
+    char *key = xasprintf("office_form.%s", id), *version = NULL;
+    int rc = store_setting_get(st, key, &version);
+    free(key);
+    if (rc != 0 || !version || (have && !strcmp(version, have))) {
+        free(version);
+        return NULL;
+    }
+    store_form sf;
+    form *f = NULL;
+    if (store_load_form(st, id, version, &sf) == 0) {
+        diag_list d;
+        diag_init(&d);
+        f = form_load_string(sf.source, sf.source_len, id, &d);
+        if (f && d.n) {
+            form_free(f);
+            f = NULL;
+        }
+        diag_free(&d);
+        store_form_clear(&sf);
+    }
+    free(version);
+    return f;
+}
+
+int setup_forms_bind(store *st, catalog *cat)
+{
+    int rc = 0;
+    for (size_t i = 0; cat && i < cat->n; i++) {
+        form *office = office_version(st, cat->forms[i]->id,
+                                      cat->forms[i]->version);
+        if (office) {
+            form_free(cat->forms[i]);
+            cat->forms[i] = office;
+        }
+        if (store_setup_bind(st, cat->forms[i], 0) != 0)
+            rc = -1;
+    }
     return rc;
 }

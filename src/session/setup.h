@@ -4,6 +4,7 @@
 #ifndef KHAOSAT_SETUP_H
 #define KHAOSAT_SETUP_H
 
+#include "core/catalog.h"
 #include "store/store.h"
 
 /* Set the commune: code (five digits), name (not empty) and the code of
@@ -22,5 +23,13 @@ int setup_villages(store *st, const char *path, long *n, char **err);
  * "village,number,head"): villages of the set-up, numbers 1 to 9999,
  * unique in their village.  0, or -1 with *err and nothing changed. */
 int setup_households(store *st, const char *path, long *n, char **err);
+
+/* Make the forms of cat this database's: a form version the office sent
+ * down (kept in the store) replaces the catalog's form of that id, so new
+ * interviews take it (interviews started under another version keep it),
+ * and every select question with choices_from takes the set-up's
+ * villages.  0, or -1 when the store could not be read (the forms stay
+ * usable). */
+int setup_forms_bind(store *st, catalog *cat);
 
 #endif

@@ -461,6 +461,11 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
     const form_question *fq = &inst_form(session_inst(s))->q[it.q];
     if (form_meta(fq, "sim_seq") && r->seq > 0)
         return xasprintf("%ld", r->seq);
+    /* Bound to the set-up's villages: drawn from them, as usual. */
+    const form *bf = inst_form(session_inst(s));
+    if (form_meta(fq, "choices_from") && fq->list >= 0
+        && !strcmp(bf->lists[fq->list].name, form_meta(fq, "choices_from")))
+        return NULL;
     if (form_meta(fq, "sim_unique"))
         return sim_unique(s, r, it, form_meta(fq, "sim_unique"));
     if (form_meta(fq, "sim_pick"))

@@ -350,6 +350,13 @@ int store_households_replace(store *st, const store_household *h, size_t n);
 int store_village_assign(store *st, const char *code, const char *enumerator);
 /* Call fn for each village, by code. */
 int store_villages_each(store *st, store_village_fn fn, void *ctx);
+struct form;
+/* Give the select questions of f that take their choices from the
+ * set-up's villages (choices_from: villages) this database's villages,
+ * when it has any (then, with keep_own, the form's own codes too: an
+ * office checking what laptops sent before the set-up); f keeps its own
+ * list otherwise.  0, or -1. */
+int store_setup_bind(store *st, struct form *f, int keep_own);
 
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);

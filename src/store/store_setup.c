@@ -5,8 +5,10 @@
 #include "config.h"
 #include "store/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/form.h"
 #include "core/util.h"
 
 /* Prepare a one-off statement. */
@@ -146,4 +148,37 @@ int store_villages_each(store *st, store_village_fn fn, void *ctx)
         ret = store_fail(st, "listing the villages");
     sqlite3_finalize(s);
     return ret;
+}
+
+/* The villages, collected for binding. */
+typedef struct village_rows {
+    char **code, **name;
+    size_t n;
+} village_rows;
+
+static int collect_village(void *ctx, const store_village *v)
+{
+    village_rows *r = ctx;
+    r->code = xrealloc(r->code, (r->n + 1) * sizeof *r->code);
+    r->name = xrealloc(r->name, (r->n + 1) * sizeof *r->name);
+    r->code[r->n] = xstrdup(v->code);
+    r->name[r->n] = xstrdup(v->name);
+    r->n++;
+    return 0;
+}
+
+int store_setup_bind(store *st, form *f, int keep_own)
+{
+    village_rows r = {NULL, NULL, 0};
+    int rc = store_villages_each(st, collect_village, &r);
+    if (rc == 0)
+        form_bind_list(f, FORM_SETUP_VILLAGES, r.code, r.name, r.n,
+                       keep_own);
+    for (size_t i = 0; i < r.n; i++) {
+        free(r.code[i]);
+        free(r.name[i]);
+    }
+    free(r.code);
+    free(r.name);
+    return rc ? -1 : 0;
 }

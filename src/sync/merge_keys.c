@@ -52,6 +52,8 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     diag_init(&d);
     form *f = form_load_string(sf.source, sf.source_len, form_id, &d);
     if (f && d.n == 0) {
+        /* Village answers are checked against this database's set-up. */
+        store_setup_bind(m->st, f, 1);
         k->qid = xcalloc(f->nkey ? f->nkey : 1, sizeof *k->qid);
         for (size_t i = 0; i < f->nkey; i++)
             k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);

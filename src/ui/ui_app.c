@@ -14,6 +14,7 @@
 
 #include "core/canon.h"
 #include "core/i18n.h"
+#include "session/setup.h"
 #include "ui/ui.h"
 #include "ui/ui_main.h"
 #include "core/util.h"
@@ -767,6 +768,8 @@ int ui_run(int argc, char **argv)
         store_close(a.st);
         return 1;
     }
+    /* The office's forms and the commune's villages, when it sent them. */
+    setup_forms_bind(a.st, a.cat);
     store_setting_get(a.st, "enumerator", &a.enumerator);
     char *ui_lang = NULL;
     if (!store_setting_get(a.st, "ui_lang", &ui_lang) && ui_lang)

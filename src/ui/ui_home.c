@@ -118,6 +118,8 @@ const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned)
         form_free(lf);
         lf = NULL;
     }
+    if (lf)
+        store_setup_bind(a->st, lf, 1);
     diag_free(&d);
     *owned = lf;
     return lf;
