@@ -115,18 +115,18 @@ int cmd_simulate(int argc, char **argv)
     catalog *cat = cmd_load_catalog("khaosat simulate", forms);
     if (!cat)
         return 1;
+    if (!catalog_find(cat, form_id, NULL)) {
+        cmd_eprintf(_("khaosat simulate: no form '%s' in %s\n"), form_id, cat->dir);
+        catalog_free(cat);
+        return 1;
+    }
     store *st = cmd_open_store("khaosat simulate", db, STORE_CREATE_MISSING);
     /* Villages drawn from the set-up, the office's form versions. */
     if (st)
         setup_forms_bind(st, cat);
     const form *f = catalog_find(cat, form_id, NULL);
-    if (!f) {
-        cmd_eprintf(_("khaosat simulate: no form '%s' in %s\n"), form_id, cat->dir);
-        store_close(st);
-        catalog_free(cat);
-        return 1;
-    }
-    rc = st ? simulate_run(st, f, count, (unsigned long)seed, drafts) : 1;
+    rc = st && f ? simulate_run(st, f, count, (unsigned long)seed, drafts)
+                 : 1;
     store_close(st);
     catalog_free(cat);
     return rc;
