@@ -129,4 +129,33 @@ run "$KHAOSAT" simulate --db "$TMP/blocked.db" --forms "$TMP/blocked" --form blo
 expect_status 0
 grep -q "Left as drafts by" "$TMP/out" && fail "--drafts named checks: $(cat "$TMP/out")"
 
+# Training data that looks real: phone numbers are phone numbers, a
+# household has no more smartphones than members (unless members own
+# more), establishment numbers do not repeat, a commune has thousands of
+# households in villages of tens to hundreds, and no household pays for
+# waste collection by app without paying online at all.
+if command -v sqlite3 >/dev/null 2>&1; then
+    real="$TMP/real.db"
+    "$KHAOSAT" simulate --db "$real" --forms "$FORMS" --form commune --count 1 --seed 3 >/dev/null 2>&1 || fail "simulate commune"
+    "$KHAOSAT" simulate --db "$real" --forms "$FORMS" --form household --count 80 --seed 4 >/dev/null 2>&1 || fail "simulate household"
+    "$KHAOSAT" simulate --db "$real" --forms "$FORMS" --form business --count 40 --seed 5 >/dev/null 2>&1 || fail "simulate business"
+    bad=$(sqlite3 "$real" "SELECT count(*) FROM answers WHERE qid = 'resp_phone' AND value NOT GLOB '0[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'")
+    [ "$bad" = 0 ] || fail "$bad phone answers are not 10-digit numbers: $(sqlite3 "$real" "SELECT value FROM answers WHERE qid = 'resp_phone' LIMIT 3")"
+    [ "$(sqlite3 "$real" "SELECT count(*) FROM answers WHERE qid = 'resp_phone'")" -ge 1 ] || fail "no resp_phone simulated"
+    bad=$(sqlite3 "$real" "SELECT count(*) FROM answers a JOIN answers b ON a.interview = b.interview
+        JOIN answers c ON c.interview = a.interview WHERE a.qid = 'n_smartphones' AND b.qid = 'hh_size'
+        AND c.qid = 'n_smart' AND CAST(a.value AS INT) > max(CAST(b.value AS INT), CAST(c.value AS INT))")
+    [ "$bad" = 0 ] || fail "$bad households have more smartphones than members"
+    [ "$(sqlite3 "$real" "SELECT count(*) - count(DISTINCT value) FROM answers WHERE qid = 'biz_no'")" = 0 ] ||
+        fail "establishment numbers repeat"
+    hh=$(sqlite3 "$real" "SELECT value FROM answers WHERE qid = 'n_households'")
+    pop=$(sqlite3 "$real" "SELECT value FROM answers WHERE qid = 'population'")
+    [ "$hh" -ge 1000 ] && [ "$pop" -ge "$((hh * 2))" ] || fail "a tiny commune: $hh households, $pop people"
+    bad=$(sqlite3 "$real" "SELECT count(*) FROM answers WHERE qid = 'v_households' AND (CAST(value AS INT) < 10 OR CAST(value AS INT) > 999)")
+    [ "$bad" = 0 ] || fail "$bad villages outside tens to hundreds of households"
+    bad=$(sqlite3 "$real" "SELECT count(*) FROM answers a JOIN answers b ON a.interview = b.interview
+        WHERE a.qid = 'hh_waste_pay_app' AND a.value = '1' AND b.qid = 'hh_pay_online' AND b.value = '0'")
+    [ "$bad" = 0 ] || fail "$bad households pay for waste by app but never online"
+fi
+
 finish

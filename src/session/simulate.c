@@ -497,6 +497,12 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
         long draw = sim_range(r, 0, 9999);
         return xstrdup((double)draw < p * 10000 ? "1" : "0");
     }
+    /* A phone number looks like one: ten digits, 0 and a mobile prefix. */
+    if (fq->type == QT_TEXT && strstr(fq->id, "phone")) {
+        static const char pre[] = "35789";
+        return xasprintf("0%c%08ld", pre[sim_range(r, 0, 4)],
+                         sim_range(r, 0, 99999999));
+    }
     double lo = sim_meta_num(s, it, "sim_min"), hi = sim_meta_num(s, it, "sim_max");
     if (lo == lo && hi == hi && hi >= lo)
         return xasprintf("%ld", sim_range(r, (long)lo, (long)hi));
