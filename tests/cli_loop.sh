@@ -170,9 +170,41 @@ expect_status 0
 afterA=$(db_digest "$A")
 OLD=$(ls "$TMP"/down2/*.khb | grep -v "$NEW" | head -1)
 run "$K" merge --db "$A" "$OLD"
-expect_status 0
-expect_out_contains "older than the office's bundle taken before; nothing changed"
+expect_status 1
+expect_err_contains "older than the bundle taken before from the same office; ask the office for a new one"
 expect_same "$A" "$afterA" "an older downstream bundle"
+
+# A return later approved: the next bundle carries the approval and the
+# laptop withdraws the return; the interview stays as the enumerator left
+# it (a draft with its answers).
+U2=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 1")
+run "$K" review --db "$O" "$U2" --return --comment "Thiếu số điện thoại"
+expect_status 0
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+D4=$(cat "$TMP/out")
+run "$K" review --db "$O" "$U2" --approve
+expect_status 0
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+D5=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$D4"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT status FROM reviews WHERE interview = '$U2'")" = returned ] ||
+    fail "the second return reached the laptop"
+ans2=$(sqlite3 "$A" "SELECT qid, value FROM answers WHERE interview = '$U2' ORDER BY 1")
+run "$K" merge --db "$A" "$D5"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT status FROM reviews WHERE interview = '$U2'")" = approved ] ||
+    fail "the approval after the return reached the laptop"
+run "$K" reviews --db "$A" --state returned
+expect_out_contains "$U	household"
+grep -q "$U2" "$TMP/out" && fail "an approved interview is still listed as returned"
+grep -q "Thiếu số điện thoại" "$TMP/out" && fail "the withdrawn return's comment is still shown"
+[ "$(sqlite3 "$A" "SELECT count(*) FROM interviews i JOIN reviews r ON r.interview = i.uuid WHERE i.status = 'draft' AND r.status = 'returned'")" = 1 ] ||
+    fail "the home count of returns drops to 1"
+[ "$(sqlite3 "$A" "SELECT status FROM interviews WHERE uuid = '$U2'")" = draft ] ||
+    fail "the approved interview stays as the enumerator left it"
+[ "$(sqlite3 "$A" "SELECT qid, value FROM answers WHERE interview = '$U2' ORDER BY 1")" = "$ans2" ] ||
+    fail "the approval changes no answer"
 
 # The enumerator corrects, finalises and exports; the office sees
 # "corrected after return".

@@ -61,7 +61,7 @@ int store_down_reviews_each(store *st, const char *device,
         "SELECT r.interview, r.status, coalesce(r.comment, ''),"
         " coalesce(r.reviewer, ''), r.time, r.revision, r.content"
         " FROM reviews r JOIN interviews i ON i.uuid = r.interview"
-        " WHERE r.status = 'returned' AND i.device_id = ?1"
+        " WHERE i.device_id = ?1"
         " AND r.revision IS NOT NULL AND r.content IS NOT NULL"
         " ORDER BY r.interview");
     if (!s)
@@ -74,7 +74,7 @@ int store_down_reviews_each(store *st, const char *device,
         ret = fn(ctx, &r);
     }
     if (ret == 0 && rc != SQLITE_DONE)
-        ret = store_fail(st, "listing the returned interviews of device %s",
+        ret = store_fail(st, "listing the reviews of device %s",
                          device);
     sqlite3_finalize(s);
     return ret;
@@ -178,8 +178,9 @@ int store_down_review_tx(store *st, const store_down_review *r,
     char *had = NULL;
     if (review_time(st, r->interview, &had) != 0)
         return -1;
-    /* An older decision than the one kept changes nothing. */
-    int older = had && strcmp(had, r->time) >= 0;
+    /* An older decision than the one kept changes nothing (one of the
+     * same second is later: review times are to the second). */
+    int older = had && strcmp(had, r->time) > 0;
     free(had);
     int complete = 0;
     char content[REV_HEX + 1];

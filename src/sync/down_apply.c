@@ -2,8 +2,8 @@
  * office, in one transaction: forms, set-up, reviews (a return reopens).
  * layers: bundle-sql (its SQL reads the downstream image only).
  * Forms: new versions only, never another text under a version kept here.
- * The bundle's time orders them: the same bundle again, or an older one
- * after a newer, changes nothing. */
+ * The bundle's time orders those of one office: the same bundle again
+ * changes nothing, an older one after a newer is refused. */
 #include "config.h"
 #include "sync/down_int.h"
 
@@ -203,15 +203,25 @@ static int apply_reviews(applier *a)
     return rc;
 }
 
-/* Whether d is for this laptop and newer than what it took: 0, 1 when
- * it is the bundle taken last, 2 when it is older, -1. */
+/* The setting key of what was taken last from d's office (newly
+ * allocated): each office keeps its own order, so a laptop moved to
+ * another office takes that office's bundles. */
+static char *order_key(const char *base, const down_info *in)
+{
+    return xasprintf("%s.%s", base, in->office);
+}
+
+/* Whether d is for this laptop and newer than what it took from the same
+ * office: 0, 1 when it is the bundle taken last, 2 when it is older, -1. */
 static int check_order(applier *a)
 {
     const down_info *in = down_get_info(a->d);
     char *me = NULL, *last = NULL, *when = NULL;
+    char *kb = order_key(STORE_SET_DOWN_BUNDLE, in);
+    char *kt = order_key(STORE_SET_DOWN_TIME, in);
     int rc = store_device_id(a->st, &me) != 0
-        || store_setting_get(a->st, STORE_SET_DOWN_BUNDLE, &last) != 0
-        || store_setting_get(a->st, STORE_SET_DOWN_TIME, &when) != 0
+        || store_setting_get(a->st, kb, &last) != 0
+        || store_setting_get(a->st, kt, &when) != 0
         ? a_store_fail(a) : 0;
     if (rc == 0 && strcmp(me, in->device) != 0)
         rc = a_fail(a, "made by the office for another laptop (device "
@@ -223,6 +233,20 @@ static int check_order(applier *a)
     free(me);
     free(last);
     free(when);
+    free(kb);
+    free(kt);
+    return rc;
+}
+
+/* Record d as the last bundle taken from its office. */
+static int mark_taken(store *st, const down_info *in)
+{
+    char *kb = order_key(STORE_SET_DOWN_BUNDLE, in);
+    char *kt = order_key(STORE_SET_DOWN_TIME, in);
+    int rc = store_setting_set(st, kb, in->uuid) != 0
+        || store_setting_set(st, kt, in->created) != 0 ? -1 : 0;
+    free(kb);
+    free(kt);
     return rc;
 }
 
@@ -237,8 +261,7 @@ int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
         const down_info *in = down_get_info(d);
         if (apply_forms(&a) != 0 || apply_setup(&a) != 0
             || apply_reviews(&a) != 0
-            || store_setting_set(st, STORE_SET_DOWN_BUNDLE, in->uuid) != 0
-            || store_setting_set(st, STORE_SET_DOWN_TIME, in->created) != 0
+            || mark_taken(st, in) != 0
             || store_commit(st) != 0) {
             if (!a.err)
                 a_store_fail(&a);

@@ -312,11 +312,14 @@ static void merge_down(sync_run *r, const char *path)
     if (envelope_open_down(r->st, path, &d, &info, &err) == 0) {
         res.sealed = 1;
         int rc = down_apply(r->st, d, &res.down_counts, &err);
-        res.outcome = rc == 0 ? SYNC_MERGED : rc > 0 ? SYNC_AGAIN
-                                                     : SYNC_REFUSED;
+        res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
+                                                      : SYNC_REFUSED;
+        /* Refused loudly: an older bundle would take back what a newer
+         * one of the same office said. */
         if (rc == 2)
-            err = xasprintf(_("%s: older than the office's bundle taken "
-                            "before"), path);
+            err = xasprintf(_("%s: refused: older than the bundle taken "
+                            "before from the same office; ask the office "
+                            "for a new one (khaosat export --down)"), path);
     }
     res.why = err;
     report(r, &res);
