@@ -286,4 +286,33 @@ expect_same "$O" "$d_office" "merging every upstream bundle again"
 expect_same "$A" "$d_A" "merging every downstream bundle again"
 expect_same "$B" "$d_B" "merging its downstream bundle again"
 
+# A second office: laptop A moves to office O2 (revokes the old card,
+# trusts O2's); O2's first bundle is taken although O1 sent later ones,
+# and the older-bundle check is per office.
+O2="$TMP/office2.db"
+mkdir -p "$TMP/upA2" "$TMP/downO2"
+"$K" setup --db "$O2" commune --code 12346 --name "Xã Tây Hòa" --province 01 >/dev/null 2>&1 ||
+    fail "setup commune of O2"
+"$K" keys export --db "$O2" --role office --name "UBND xã 2" --commune "Xã Tây Hòa" --to "$TMP/office2.card" 2>/dev/null
+"$K" keys trust --db "$O2" --yes "$TMP/A.card" >/dev/null 2>&1
+OF=$(sqlite3 "$A" "SELECT fingerprint FROM trusted WHERE role = 'office' AND revoked IS NULL")
+run "$K" keys revoke --db "$A" --yes "$OF"
+expect_status 0
+run "$K" keys trust --db "$A" --yes "$TMP/office2.card"
+expect_status 0
+run "$K" export --db "$A" --all --to "$TMP/upA2"
+expect_status 0
+run "$K" merge --db "$O2" --forms "$FORMS" "$TMP/upA2"
+expect_status 0
+# O2's bundle is older than the last one A took from O1 (an office whose
+# clock ran ahead): still taken, the order is kept per office.
+sqlite3 "$A" "UPDATE settings SET value = '2999-01-01T00:00:00.000Z' WHERE key LIKE 'down_time%'"
+run "$K" export --db "$O2" --down --to "$TMP/downO2" --device "$devA"
+expect_status 0
+O2B=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$O2B"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT value FROM settings WHERE key = 'setup_commune_name'")" = "Xã Tây Hòa" ] ||
+    fail "the new office's bundle is taken: $(sqlite3 "$A" "SELECT key, value FROM settings WHERE key LIKE 'setup%'")"
+
 finish
