@@ -175,6 +175,71 @@ expect_status 0
 run "$K" backup --db "$O" --to "$TMP/nowhere/b.kbk"
 expect_status 1
 expect_err_contains "$TMP/nowhere: cannot create a file there"
+# --- A backup never writes over a file that is not an older data backup.
+S="$TMP/small.db"
+"$K" simulate --db "$S" --forms "$FORMS" --form household --count 5 --seed 1 >/dev/null 2>&1 || fail "simulate small"
+cp "$TMP/office.keys" "$TMP/small.keys" || fail "no key backup"
+printf 'notes of the day\n' >"$TMP/notes.txt"
+for f in small.keys notes.txt; do
+    before=$(sha256sum <"$TMP/$f")
+    run "$K" backup --db "$S" --to "$TMP/$f"
+    expect_status 1
+    expect_err_contains "$TMP/$f"
+    expect_err_contains "give another name"
+    [ "$(sha256sum <"$TMP/$f")" = "$before" ] || fail "backup wrote over $f"
+done
+run "$K" backup --db "$S" --to "$TMP/small.keys"
+expect_err_contains "is a khaosat key backup"
+run "$K" backup --db "$S" --to "$TMP/notes.txt"
+expect_err_contains "is not a khaosat data backup"
+# An older data backup is replaced.
+run "$K" backup --db "$S" --to "$TMP/small.kbk"
+expect_status 0
+run "$K" backup --db "$S" --to "$TMP/small.kbk"
+expect_status 0
+# The names SQLite gives a database's side files are refused (SQLite
+# would remove the backup), and nothing is written.
+sd=$(db_digest "$S")
+for side in -wal -journal -shm; do
+    run "$K" backup --db "$S" --to "$S$side"
+    expect_status 1
+    expect_err_contains "$S$side: a name ending in $side"
+    [ -e "$S$side" ] && fail "a backup was written as $S$side"
+done
+[ "$(db_digest "$S")" = "$sd" ] || fail "a refused backup changed the database"
+# A plain backup whose database was given a trigger (checksum made
+# again) is refused, as is one with a table khaosat does not make: once
+# restored they would run, or be kept, inside the laptop's database.
+"$K" backup --db "$S" --to "$TMP/plain.kbk" >/dev/null 2>&1 || fail "plain backup"
+# plant FILE SQL: the backup FILE with SQL run on its database, as evil.kbk.
+plant() {
+    hl=$(sed -n '1,/^$/p' "$1" | wc -c)
+    head -c "$hl" "$1" >"$TMP/head.txt"
+    tail -c +$((hl + 1)) "$1" >"$TMP/body.db"
+    sqlite3 "$TMP/body.db" "$2"
+    sum=$(sha256sum <"$TMP/body.db" | cut -d' ' -f1)
+    sed "s/^body-sha256: .*/body-sha256: $sum/" "$TMP/head.txt" >"$TMP/evil.kbk"
+    cat "$TMP/body.db" >>"$TMP/evil.kbk"
+}
+cp "$S" "$TMP/target.db"
+td=$(db_digest "$TMP/target.db")
+plant "$TMP/plain.kbk" "CREATE TRIGGER evil AFTER UPDATE ON interviews BEGIN DELETE FROM answers; END;"
+for db in "$TMP/fresh.db" "$TMP/target.db"; do
+    run "$K" restore --replace --db "$db" "$TMP/evil.kbk"
+    expect_status 1
+    expect_err_contains 'holds a trigger "evil" that khaosat does not make'
+done
+[ ! -e "$TMP/fresh.db" ] || fail "a planted trigger was restored"
+[ "$(db_digest "$TMP/target.db")" = "$td" ] || fail "a refused restore changed the database"
+plant "$TMP/plain.kbk" "CREATE TABLE extra (x); CREATE VIEW v AS SELECT 1;"
+run "$K" restore --db "$TMP/fresh.db" "$TMP/evil.kbk"
+expect_status 1
+expect_err_contains 'holds a table "extra" that khaosat does not make'
+[ ! -e "$TMP/fresh.db" ] || fail "a planted table was restored"
+# The same backup, untouched, restores.
+run "$K" restore --db "$TMP/fresh.db" "$TMP/plain.kbk"
+expect_status 0
+[ "$(db_digest "$TMP/fresh.db")" = "$(db_digest "$S")" ] || fail "the plain backup did not restore"
 # Usage.
 run "$K" restore
 expect_status 2

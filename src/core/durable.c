@@ -145,12 +145,13 @@ void durable_abort(durable *d)
 
 /* What the regular file path holds that must never be replaced by a
  * report, a backup or a card given its name: 1 an SQLite database (the
- * one in use, or another laptop's), 2 a khaosat backup, 0 anything else. */
+ * one in use, or another laptop's), 2 a khaosat key backup, 3 a khaosat
+ * data backup, 0 anything else. */
 static int kept_kind(const char *path)
 {
     static const char db_magic[16] = "SQLite format 3";
-    static const char *const backups[] = {"khaosat backup ",
-                                          "khaosat key backup "};
+    static const char *const backups[] = {"khaosat key backup ",
+                                          "khaosat backup "};
     char head[32];
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
@@ -162,8 +163,21 @@ static int kept_kind(const char *path)
     for (size_t i = 0; i < sizeof backups / sizeof *backups; i++)
         if (n >= (ssize_t)strlen(backups[i])
             && !memcmp(head, backups[i], strlen(backups[i])))
-            return 2;
+            return 2 + (int)i;
     return 0;
+}
+
+int durable_check_backup(const char *path, char **err)
+{
+    struct stat old;
+    if (lstat(path, &old) != 0 || (S_ISREG(old.st_mode)
+                                   && kept_kind(path) == 3))
+        return 0;
+    if (durable_check_replace(path, err) == 0)
+        *err = xasprintf(_("%s exists and is not a khaosat data backup; "
+                           "khaosat will not write over it: give another "
+                           "name"), path);
+    return -1;
 }
 
 int durable_check_replace(const char *path, char **err)
@@ -180,6 +194,9 @@ int durable_check_replace(const char *path, char **err)
         : kind == 1
         ? xasprintf(_("%s is a database; khaosat will not write over it: "
                       "give another name"), path)
+        : kind == 2
+        ? xasprintf(_("%s is a khaosat key backup; khaosat will not write "
+                      "over it: give another name"), path)
         : xasprintf(_("%s is a khaosat backup; khaosat will not write over "
                       "it: give another name"), path);
     return -1;
@@ -201,7 +218,11 @@ static int rename_into(const char *tmp, const char *path,
             return -2;
         }
         int kind = how == DURABLE_REPLACE_DATABASE ? 0 : kept_kind(path);
-        if (kind == 1 || (kind && how == DURABLE_REPLACE))
+        /* A backup made again replaces an older data backup only: a key
+         * backup, a card or any other file is not the user's to lose. */
+        int exists = lstat(path, &old) == 0;
+        if (kind == 1 || (kind && how == DURABLE_REPLACE)
+            || (how == DURABLE_REPLACE_BACKUP && exists && kind != 3))
             return -3;
         return rename(tmp, path) == 0 ? 0 : -1;
     }
@@ -241,7 +262,9 @@ int durable_commit(durable *d, const char *path, enum durable_mode how,
     if (rc == 1)
         return 1;
     if (rc == -2 || rc == -3) {
-        if (durable_check_replace(path, err) == 0)
+        if ((how == DURABLE_REPLACE_BACKUP ? durable_check_backup(path, err)
+                                           : durable_check_replace(path, err))
+            == 0)
             *err = xasprintf(_("%s: cannot replace it"), path);
         durable_abort(d);
         return -1;

@@ -20,8 +20,8 @@ typedef struct durable durable;
 enum durable_mode {
     DURABLE_REPLACE,   /* replace it atomically, unless it is a database */
     DURABLE_REPLACE_DATABASE, /* replace it, even a database (restore) */
-    DURABLE_REPLACE_BACKUP, /* replace it, even a backup, never a database
-                             * (a backup made again under its name) */
+    DURABLE_REPLACE_BACKUP, /* replace an older data backup only, nothing
+                             * else (a backup made again under its name) */
     DURABLE_NEW        /* refuse: the caller picks another name */
 };
 
@@ -45,6 +45,9 @@ int durable_commit(durable *d, const char *path, enum durable_mode how,
  * else -1 with *err (caller frees) saying why not.  Writers that cannot go
  * through durable_commit (a library writing the file) check first. */
 int durable_check_replace(const char *path, char **err);
+/* 0 when a data backup may be written at path (none there, or an older
+ * khaosat data backup); else -1 with *err (caller frees) saying why not. */
+int durable_check_backup(const char *path, char **err);
 /* Drop an unfinished file: remove the temporary and free d (NULL is ok). */
 void durable_abort(durable *d);
 

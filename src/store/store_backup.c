@@ -189,6 +189,8 @@ static int check_copy(sqlite3 *db, char digest[65], long *interviews,
                          version, STORE_SCHEMA_VERSION);
         return -1;
     }
+    if (rc == SQLITE_OK && store_schema_check(db, version, why) != 0)
+        return -1;
     if (rc == SQLITE_OK)
         rc = digest_db(db, digest);
     if (rc == SQLITE_OK && interviews)

@@ -50,6 +50,11 @@ struct store {
 void store_tighten_files(const char *path);
 /* Open path and bring its schema to STORE_SCHEMA_VERSION (store_schema.c).
  * On failure returns -1 with *err newly allocated and *out NULL. */
+/* 0 when every object in copy's schema (a database at schema version
+ * version) is one khaosat creates at that version, word for word; else -1
+ * with *why (newly allocated) naming the first other one: a trigger, view,
+ * table or index planted in a copy would run or be kept once restored. */
+int store_schema_check(sqlite3 *copy, long version, char **why);
 int store_schema_open(const char *path, int create, sqlite3 **out,
                       char **err);
 /* store_open, creating the file only when create is non-zero. */

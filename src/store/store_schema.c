@@ -475,6 +475,67 @@ void store_tighten_files(const char *path)
     }
 }
 
+/* A new database in memory holding khaosat's schema at version, NULL
+ * when it cannot be made. */
+static sqlite3 *reference_schema(long version)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL)
+        != SQLITE_OK
+        || sqlite3_create_function(db, "khaosat_audit_digest", 9,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_audit_digest, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    for (long v = 0; v < version && v < STORE_SCHEMA_VERSION; v++)
+        if ((migrations[v].before && migrations[v].before(db) != 0)
+            || sqlite3_exec(db, migrations[v].sql, NULL, NULL, NULL)
+               != SQLITE_OK) {
+            sqlite3_close(db);
+            return NULL;
+        }
+    return db;
+}
+
+int store_schema_check(sqlite3 *copy, long version, char **why)
+{
+    sqlite3 *ref = reference_schema(version);
+    sqlite3_stmt *s = NULL, *q = NULL;
+    /* SQLite's own objects (autoindexes, sqlite_sequence) come with the
+     * tables that make them. */
+    int rc = ref ? sqlite3_prepare_v2(copy, "SELECT type, name, tbl_name, sql"
+                                      " FROM sqlite_master WHERE name NOT"
+                                      " LIKE 'sqlite\\_%' ESCAPE '\\'",
+                                      -1, &s, NULL) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE"
+                                " type = ?1 AND name = ?2 AND tbl_name = ?3"
+                                " AND sql IS ?4", -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        for (int i = 0; i < 4; i++)
+            sqlite3_bind_value(q, i + 1, sqlite3_column_value(s, i));
+        int found = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_reset(q);
+        if (!found) {
+            *why = xasprintf(_("holds a %s \"%s\" that khaosat does not "
+                               "make: altered, refused"),
+                             (const char *)sqlite3_column_text(s, 0),
+                             (const char *)sqlite3_column_text(s, 1));
+            rc = -1;
+        } else
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    sqlite3_finalize(q);
+    sqlite3_close(ref);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != -1)
+        *why = xasprintf(_("damaged, cannot be read: %s"), sqlite3_errstr(rc));
+    return -1;
+}
+
 int store_schema_open(const char *path, int create, sqlite3 **out,
                       char **err)
 {

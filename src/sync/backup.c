@@ -334,10 +334,31 @@ static void sweep_beside(const char *file)
     free(dir);
 }
 
+/* 0 when a backup may be written at path: not a name SQLite gives the
+ * side files of a database (it removes them when it opens that database),
+ * and nothing there but an older data backup. */
+static int check_backup_target(const char *path, char **err)
+{
+    static const char *const side[] = {"-wal", "-journal", "-shm"};
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        size_t k = strlen(side[i]);
+        if (n > k && !strcmp(path + n - k, side[i])) {
+            *err = xasprintf(_("%s: a name ending in %s is the name SQLite "
+                               "gives a database's side file, which it "
+                               "removes: give another name"), path, side[i]);
+            return -1;
+        }
+    }
+    return durable_check_backup(path, err);
+}
+
 int backup_write(store *st, const char *path, const char *passphrase,
                  backup_info *info, char **err)
 {
     memset(info, 0, sizeof *info);
+    if (check_backup_target(path, err) != 0)
+        return -1;
     sweep_beside(store_path(st));
     sweep_beside(path);
     keys_self self;
