@@ -191,14 +191,30 @@ START_TEST(replace_never_writes_over_a_backup)
         char *kbk = xasprintf("%s/b%d.kbk", dir, i);
         ck_assert_int_eq(durable_write_file(kbk, heads[i], strlen(heads[i]),
                                             0600, DURABLE_NEW, &err), 0);
+        const char *said = i ? "is a khaosat key backup"
+                             : "is a khaosat backup";
         ck_assert_int_eq(durable_check_replace(kbk, &err), -1);
-        ck_assert_ptr_nonnull(strstr(err, "is a khaosat backup"));
+        ck_assert_ptr_nonnull(strstr(err, said));
         free(err);
         err = NULL;
         ck_assert_int_eq(durable_write_file(kbk, "report", 6, 0600,
                                             DURABLE_REPLACE, &err), -1);
-        ck_assert_ptr_nonnull(strstr(err, "is a khaosat backup"));
+        ck_assert_ptr_nonnull(strstr(err, said));
         free(err);
+        err = NULL;
+        /* A data backup made again replaces only an older data backup. */
+        ck_assert_int_eq(durable_check_backup(kbk, &err), i ? -1 : 0);
+        if (i) {
+            ck_assert_ptr_nonnull(strstr(err, said));
+            free(err);
+            err = NULL;
+            ck_assert_int_eq(durable_write_file(kbk, "khaosat backup 1\n",
+                                                17, 0600,
+                                                DURABLE_REPLACE_BACKUP,
+                                                &err), -1);
+            ck_assert_ptr_nonnull(strstr(err, said));
+            free(err);
+        }
         size_t len;
         char *s = util_read_file(kbk, &len);
         ck_assert_str_eq(s, heads[i]);
@@ -211,6 +227,18 @@ START_TEST(replace_never_writes_over_a_backup)
     ck_assert_int_eq(durable_write_file(plain, "x", 1, 0600, DURABLE_NEW,
                                         &err), 0);
     ck_assert_int_eq(durable_check_replace(plain, &err), 0);    /* a file */
+    ck_assert_int_eq(durable_check_backup(plain, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is not a khaosat data backup"));
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(durable_write_file(plain, "khaosat backup 1\n", 17, 0600,
+                                        DURABLE_REPLACE_BACKUP, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "is not a khaosat data backup"));
+    free(err);
+    size_t len;
+    char *s = util_read_file(plain, &len);
+    ck_assert_str_eq(s, "x");
+    free(s);
     free(plain);
 }
 END_TEST

@@ -240,6 +240,22 @@ expect_err_contains 'holds a table "extra" that khaosat does not make'
 run "$K" restore --db "$TMP/fresh.db" "$TMP/plain.kbk"
 expect_status 0
 [ "$(db_digest "$TMP/fresh.db")" = "$(db_digest "$S")" ] || fail "the plain backup did not restore"
+# No room (a file size limit stands in for a full disk): the backup and
+# the restore name the file the user gave and say what to do.
+sd=$(db_digest "$S")
+run sh -c "trap '' XFSZ; ulimit -f 200; exec \"\$@\"" sh "$K" backup --db "$S" --to "$TMP/nospace.kbk"
+expect_status 1
+expect_err_contains "$TMP/nospace.kbk: not written: "
+expect_err_contains "the disk is full or the file would be too large"
+expect_err_contains "free some space there, or choose another place"
+grep -q "not an error" "$TMP/err" && fail "a full disk said: $(cat "$TMP/err")"
+[ -e "$TMP/nospace.kbk" ] && fail "a backup without room left a file"
+[ "$(db_digest "$S")" = "$sd" ] || fail "a backup without room changed the database"
+run sh -c "trap '' XFSZ; ulimit -f 200; exec \"\$@\"" sh "$K" restore --db "$TMP/nospace.db" "$TMP/plain.kbk"
+expect_status 1
+expect_err_contains "$TMP/nospace.db: not restored: the disk is full"
+grep -q "/\.khaosat-" "$TMP/err" && fail "a full disk named a temporary: $(cat "$TMP/err")"
+[ -e "$TMP/nospace.db" ] && fail "a restore without room left a database"
 # Usage.
 run "$K" restore
 expect_status 2

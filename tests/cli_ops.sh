@@ -27,6 +27,40 @@ for cmd in conflicts duplicates "keys list" "keys backup --to $TMP/k.keys" \
     expect_err_contains "sub/typo.db: there is no database there (the nearest folder that exists is .)"
     [ ! -e sub ] || fail "$cmd created sub/"
 done
+[ ! -e "$TMP/csvout" ] || fail "csv made its --out folder for a mistyped --db"
+
+# --- A mistyped bundle is blamed, not --db, and nothing is made for it.
+run "$K" forms accept --db "$TMP/deep/a/b.db" "$TMP/missing.bundle"
+expect_status 1
+expect_err_contains "khaosat forms: $TMP/missing.bundle: no such bundle or folder; check the name"
+[ ! -e "$TMP/deep" ] || fail "forms accept left folders for a missing bundle"
+run "$K" merge --db "$TMP/new.db" /nonexist.khb
+expect_status 1
+expect_err_contains "khaosat merge: /nonexist.khb: no such bundle or folder; check the name"
+grep -q "new.db" "$TMP/err" && fail "merge blamed --db for a missing bundle: $(cat "$TMP/err")"
+[ ! -e "$TMP/new.db" ] || fail "merge made a database for a missing bundle"
+
+# --- One interview is one, not "1 interviews"; an empty name says so.
+run "$K" simulate --db "$TMP/one.db" --forms "$FORMS" --form household --count 1 --seed 2
+expect_out_contains "1 interview of household: 1 complete"
+run "$K" backup --db "$TMP/one.db" --to "$TMP/one.kbk"
+expect_out_contains "$TMP/one.kbk: 1 interview of $TMP/one.db, checked"
+"$K" keys export --db "$TMP/one.db" --role laptop --name "" --commune "" --to "$TMP/noname.card" >/dev/null 2>&1
+if [ -e "$TMP/noname.card" ]; then
+    "$K" simulate --db "$TMP/two.db" --forms "$FORMS" --form household --count 0 >/dev/null 2>&1
+    before=$(db_digest "$TMP/two.db")
+    run "$K" keys trust --db "$TMP/two.db" "$TMP/noname.card" </dev/null
+    expect_out_contains "Card of the laptop (no name) (no commune)"
+    grep -q '""' "$TMP/out" && fail "an empty name shown as \"\": $(cat "$TMP/out")"
+    [ "$(db_digest "$TMP/two.db")" = "$before" ] || fail "an unconfirmed card was trusted"
+fi
+
+# --- An empty report definition says it is empty.
+: >"$TMP/empty.yaml"
+run "$K" report --db "$TMP/one.db" --forms "$FORMS" --report "$TMP/empty.yaml"
+expect_status 1
+expect_err_contains "the report definition is empty"
+grep -q "is a mapping" "$TMP/err" && fail "an empty definition was called not a mapping"
 run "$K" conflicts --db "$TMP/a/b/c.db"
 expect_status 1
 expect_err_contains "$TMP/a/b/c.db: there is no database there (the nearest folder that exists is $TMP)"
@@ -56,7 +90,7 @@ grep -q "created" "$TMP/err" && fail "an existing database was announced as new"
 # ... but not for nothing: a mistyped bundle path starts no office.
 run "$K" merge --db "$TMP/office2/office.db" "$TMP/no-such-stick"
 expect_status 1
-expect_err_contains "$TMP/office2/office.db: there is no database there"
+expect_err_contains "khaosat merge: $TMP/no-such-stick: no such bundle or folder; check the name"
 [ ! -e "$TMP/office2" ] || fail "merge of nothing started an office"
 run "$K" keys export --db "$TMP/fresh.db" --to "$TMP/fresh.card"
 expect_status 0
@@ -110,6 +144,27 @@ if as_user true 2>/dev/null; then
     expect_status 1
     expect_err_contains "$TMP/ro/ro.db: permission denied"
     [ "$(db_digest "$TMP/ro/ro.db")" = "$before" ] || fail "a refused database changed"
+    # restore --replace refuses a database made read-only, like the rest.
+    mkdir "$TMP/rw"
+    chmod 777 "$TMP/rw"
+    "$K" simulate --db "$TMP/rw/p.db" --forms "$FORMS" --form household --count 2 --seed 3 >/dev/null 2>&1
+    "$K" backup --db "$TMP/rw/p.db" --to "$TMP/rw/p.kbk" >/dev/null 2>&1 || fail "plain backup"
+    chmod 644 "$TMP/rw/p.kbk"
+    "$K" simulate --db "$TMP/rw/keep.db" --forms "$FORMS" --form household --count 1 --seed 4 >/dev/null 2>&1
+    chmod 444 "$TMP/rw/keep.db"
+    before=$(db_digest "$TMP/rw/keep.db")
+    run as_user "$K" restore --replace --db "$TMP/rw/keep.db" "$TMP/rw/p.kbk"
+    expect_status 1
+    expect_err_contains "$TMP/rw/keep.db is read-only; khaosat must write to its database"
+    [ "$(db_digest "$TMP/rw/keep.db")" = "$before" ] || fail "restore --replace replaced a read-only database"
+    ls "$TMP/rw" | grep -q before-restore && fail "a refused restore kept a copy"
+    # csv into a read-only folder: the same advice as the report.
+    chmod 644 "$TMP/rw/p.db"
+    run as_user "$K" csv --forms "$FORMS" --db "$TMP/rw/p.db" --out "$TMP/ro/c"
+    expect_status 1
+    expect_err_contains "cannot create $TMP/ro/c: the folder is read-only for this user"
+    expect_err_contains "choose a folder you can write"
+    [ ! -e "$TMP/ro/c" ] || fail "csv made a folder where it may not"
 else
     echo "no unprivileged user: permission cases not run"
 fi

@@ -75,7 +75,15 @@ expect_out_contains "does not hold the keys: restoring it needs this database's 
 key B
 wait_for "Directory to write the backup to"
 ask "$TMP/nowhere"
-wait_for "is not a directory"
+wait_for "The folder $TMP/nowhere does not exist: create it first,"
+wait_for "or choose another folder."
+key q
+[ ! -e "$TMP/nowhere" ] || fail "a backup to a missing folder made it"
+# ... and a file given as the folder: not a directory.
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/cmd.kbk"
+wait_for "$TMP/cmd.kbk is not a directory."
 key q
 wait_for "b browse"
 key q

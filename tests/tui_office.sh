@@ -57,7 +57,7 @@ key q
 # A directory that does not exist is refused before anything is done.
 key m
 ask "$TMP/nowhere"
-wait_for "is not a directory"
+wait_for "$TMP/nowhere does not exist"
 key Enter
 
 # --- 2. browse by enumerator; approve one, return another with a comment.

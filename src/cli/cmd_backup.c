@@ -43,8 +43,11 @@ int cmd_backup(int argc, char **argv)
     else if (backup_write(st, to, pass, &info, &err) != 0)
         cmd_eprintf("khaosat backup: %s\n", err);
     else {
-        cmd_printf(_("%s: %ld interviews of %s, checked after writing\n"), to,
-               info.interviews, store_path(st));
+        cmd_printf(ngettext("%s: %ld interview of %s, checked after "
+                            "writing\n", "%s: %ld interviews of %s, checked "
+                            "after writing\n",
+                            (unsigned long)info.interviews),
+                   to, info.interviews, store_path(st));
         char *advice = backup_keys_advice(&info);
         cmd_printf("%s\n", advice);
         free(advice);

@@ -306,15 +306,11 @@ int cmd_merge(int argc, char **argv)
         return rc;
     /* A new office is started only for something to merge: a mistyped
      * bundle path must not leave an empty database behind. */
-    int any = 0;
-    for (int i = optind; i < argc && !any; i++) {
-        struct stat sb;
-        any = stat(argv[i], &sb) == 0;
-    }
+    if (!cmd_any_readable("khaosat merge", argv + optind, argc - optind))
+        return 1;
     int created = 0;
-    store *st = cmd_open_store_new("khaosat merge", o.db, any
-                                   ? STORE_CREATE_MISSING
-                                   : STORE_REFUSE_MISSING, &created);
+    store *st = cmd_open_store_new("khaosat merge", o.db,
+                                   STORE_CREATE_MISSING, &created);
     if (!st)
         return 1;
     const char *env = getenv("KHAOSAT_TEST_ABORT_AFTER");

@@ -223,3 +223,20 @@ void cmd_eprintf(const char *fmt, ...)
     cmd_puts_safe(t, stderr);
     free(t);
 }
+
+int cmd_any_readable(const char *prog, char *const *paths, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (access(paths[i], R_OK) == 0)
+            return 1;
+    for (int i = 0; i < n; i++) {
+        int e = access(paths[i], R_OK) == 0 ? 0 : errno;
+        if (e == ENOENT || e == ENOTDIR)
+            cmd_eprintf(_("%s: %s: no such bundle or folder; check the "
+                          "name\n"), prog, paths[i]);
+        else
+            cmd_eprintf(_("%s: %s: cannot read it: %s\n"), prog, paths[i],
+                        strerror(e));
+    }
+    return 0;
+}

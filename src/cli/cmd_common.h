@@ -20,6 +20,11 @@ store *cmd_open_store(const char *prog, const char *db_opt,
 /* The same, *created set when the database was made now. */
 store *cmd_open_store_new(const char *prog, const char *db_opt,
                           enum store_missing how, int *created);
+/* Non-zero when at least one of the n paths (bundles or folders) can be
+ * read; when none can, each is named on stderr with why, so that a
+ * mistyped bundle is blamed (not --db) before any database or folder is
+ * made for it. */
+int cmd_any_readable(const char *prog, char *const *paths, int n);
 /* Close st; a database created by this command (created) that it put
  * nothing into (!used) is removed again, and that is said. */
 void cmd_close_store(store *st, const char *prog, int created, int used);

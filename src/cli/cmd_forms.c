@@ -93,6 +93,8 @@ int cmd_forms(int argc, char **argv)
     }
     /* The office's first step may start its database, but only for a
      * bundle whose forms are taken: a failed accept leaves nothing. */
+    if (!cmd_any_readable("khaosat forms", argv + first, argc - first))
+        return 1;
     int created = 0;
     store *st = cmd_open_store_new("khaosat forms", db, STORE_CREATE_MISSING,
                                    &created);

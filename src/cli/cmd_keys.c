@@ -132,8 +132,12 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
     const char *purpose = o->purpose ? o->purpose
                                      : keys_default_purpose(st, &c, &err);
     int rc = 1;
-    cmd_printf(_("Card of the %s \"%s\" (%s)\nfingerprint: %s\n"), c.role, c.name,
-           c.commune, c.fpr);
+    /* A card made with empty names still says what is missing. */
+    char *name = *c.name ? xasprintf("\"%s\"", c.name)
+                         : xstrdup(_("(no name)"));
+    cmd_printf(_("Card of the %s %s (%s)\nfingerprint: %s\n"), c.role, name,
+               *c.commune ? c.commune : _("no commune"), c.fpr);
+    free(name);
     if (!purpose)
         cmd_eprintf("khaosat keys: %s\n", err);
     else if (!o->yes && !isatty(STDIN_FILENO))

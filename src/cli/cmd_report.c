@@ -337,14 +337,22 @@ int cmd_csv(int argc, char **argv)
         fputs(_(csv_usage), stderr);
         return 2;
     }
-    if (mkdir(o.dir, 0777) && errno != EEXIST) {
-        cmd_eprintf(_("%s: cannot create %s: %s\n"), prog, o.dir,
-                strerror(errno));
-        return 1;
-    }
+    /* The database first: a mistyped --db leaves no folder behind. */
     rscan *s = open_scan(prog, db);
     if (!s)
         return 1;
+    if (mkdir(o.dir, 0777) && errno != EEXIST) {
+        int e = errno;
+        if (e == EACCES || e == EPERM || e == EROFS)
+            cmd_eprintf(_("%s: cannot create %s: the folder is read-only for "
+                          "this user (%s); choose a folder you can write\n"),
+                        prog, o.dir, strerror(e));
+        else
+            cmd_eprintf(_("%s: cannot create %s: %s\n"), prog, o.dir,
+                        strerror(e));
+        rscan_close(s);
+        return 1;
+    }
     /* Superseded duplicates are not data unless asked for. */
     rscan_select(s, superseded ? RSCAN_SUPERSEDED : 0);
     char *err = NULL;

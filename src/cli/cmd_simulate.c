@@ -83,8 +83,10 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
     }
     free(enumerator);
     sim_free(&rng);
-    cmd_printf(_("%ld interviews of %s: %ld complete, %ld left as drafts\n"),
-           count, f->id, complete, left);
+    cmd_printf(ngettext("%ld interview of %s: %ld complete, %ld left as "
+                        "drafts\n", "%ld interviews of %s: %ld complete, %ld "
+                        "left as drafts\n", (unsigned long)count),
+               count, f->id, complete, left);
     simulate_print_blocks(f, &blocks);
     sim_blocks_free(&blocks);
     return 0;

@@ -113,6 +113,24 @@ const char *durable_tmp_path(const durable *d)
     return d->tmp;
 }
 
+int durable_no_room(int errnum)
+{
+    return errnum == ENOSPC || errnum == EFBIG
+#ifdef EDQUOT
+        || errnum == EDQUOT
+#endif
+        ;
+}
+
+char *durable_write_why(int errnum)
+{
+    if (durable_no_room(errnum))
+        return xasprintf(_("the disk is full or the file would be too large "
+                           "for it (%s): free some space there, or choose "
+                           "another place"), strerror(errnum));
+    return xasprintf(_("cannot write: %s"), strerror(errnum));
+}
+
 int durable_write(durable *d, const void *p, size_t n, char **err)
 {
     const char *c = p;
@@ -121,8 +139,13 @@ int durable_write(durable *d, const void *p, size_t n, char **err)
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0) {
-            *err = xasprintf("%s: cannot write: %s", d->tmp,
-                             k < 0 ? strerror(errno) : "no space written");
+            if (k == 0)
+                errno = ENOSPC;
+            int e = errno;
+            char *why = durable_write_why(e);
+            *err = xasprintf("%s: %s", d->tmp, why);
+            free(why);
+            errno = e;
             return -1;
         }
         c += k;

@@ -32,6 +32,12 @@ durable *durable_begin(const char *dir, unsigned mode, char **err);
 int durable_fd(const durable *d);
 /* The temporary's path (owned by d). */
 const char *durable_tmp_path(const durable *d);
+/* Non-zero when errnum says a write found no room (a full disk, a quota,
+ * a file size limit). */
+int durable_no_room(int errnum);
+/* Why a write failed with errnum, in words with what to do when there was
+ * no room (newly allocated; the caller puts the file name before it). */
+char *durable_write_why(int errnum);
 /* Append n bytes; on failure *err names the temporary and the reason. */
 int durable_write(durable *d, const void *p, size_t n, char **err);
 /* Sync the file, give it its final name path (in the same directory) and

@@ -600,7 +600,12 @@ static void load_top(rload *L)
     static const char *const rkeys[] = {"id", "version", "title", "min_units",
                                         NULL};
     yaml_node_t *top = yaml_document_get_root_node(L->doc);
-    if (!top || top->type != YAML_MAPPING_NODE) {
+    if (!top || (top->type == YAML_SCALAR_NODE && !top->data.scalar.length)) {
+        rl_err(L, top, _("the report definition is empty: it needs report, "
+                         "forms and figures (see khaosat-report(5))"));
+        return;
+    }
+    if (top->type != YAML_MAPPING_NODE) {
         rl_err(L, top, _("a report definition is a mapping with report, "
                          "forms and figures"));
         return;

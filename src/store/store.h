@@ -124,6 +124,10 @@ char *store_newer_msg(const char *path, long version);
  * permission), in words with advice, newly allocated; NULL when it can be
  * opened for reading. */
 char *store_why_unreadable(const char *path);
+/* Why the existing database file path cannot be written (read-only file,
+ * disk or folder, or unreadable), in words with advice, newly allocated;
+ * NULL when it can. */
+char *store_why_not_writable(const char *path);
 /* The nearest folder of path that exists ("." or "/" at worst); newly
  * allocated.  For messages about a path that does not exist. */
 char *store_nearest_dir(const char *path);

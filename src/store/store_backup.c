@@ -13,12 +13,14 @@
 #include "config.h"
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "core/durable.h"
 #include "core/i18n.h"
 #include "store/sqlutil.h"
 
@@ -109,6 +111,26 @@ static int digest_db(sqlite3 *db, char out[65])
     return SQLITE_OK;
 }
 
+/* Why copying st's database db into out failed with rc: no room said so
+ * with what to do, else SQLite's words from whichever side has them
+ * (newly allocated). */
+static char *copy_failure(sqlite3 *db, sqlite3 *out, int rc)
+{
+    int e = out ? sqlite3_system_errno(out) : 0;
+    if ((rc & 0xff) == SQLITE_FULL || durable_no_room(e)) {
+        char *why = durable_write_why(durable_no_room(e) ? e : ENOSPC);
+        char *msg = xasprintf(_("no room for the copy made beside it "
+                                "first: %s"), why);
+        free(why);
+        return msg;
+    }
+    if (out && sqlite3_errcode(out) != SQLITE_OK)
+        return xstrdup(sqlite3_errmsg(out));
+    if (sqlite3_errcode(db) != SQLITE_OK)
+        return xstrdup(sqlite3_errmsg(db));
+    return xstrdup(sqlite3_errstr(rc));
+}
+
 int store_snapshot(store *st, const char *dest, char digest[65], char **err)
 {
     sqlite3 *out = NULL;
@@ -131,8 +153,7 @@ int store_snapshot(store *st, const char *dest, char digest[65], char **err)
         if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
             rc = sqlite3_errcode(out);
     }
-    char *why = rc == SQLITE_OK ? NULL
-        : xstrdup(b || !out ? sqlite3_errmsg(st->db) : sqlite3_errmsg(out));
+    char *why = rc == SQLITE_OK ? NULL : copy_failure(st->db, out, rc);
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
     /* A copy is one file: no -wal beside it on the stick. */

@@ -94,7 +94,7 @@ char *store_why_unreadable(const char *path)
 
 /* Why path, which exists, cannot be opened for writing; NULL when it can
  * (as far as the file system tells before SQLite tries). */
-static char *why_not_writable(const char *path)
+char *store_why_not_writable(const char *path)
 {
     char *why = store_why_unreadable(path);
     if (why)
@@ -162,7 +162,7 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
             free(path);
             return -1;
         }
-    } else if ((*errmsg = why_not_writable(path)) != NULL) {
+    } else if ((*errmsg = store_why_not_writable(path)) != NULL) {
         free(path);
         return -1;
     } else {

@@ -239,7 +239,7 @@ static int write_body(FILE *f, const backup_info *info, const char *keys,
                                     data, len, f, err);
     }
     if (bad || fwrite(data, 1, len, f) != len || fflush(f) != 0) {
-        *err = xasprintf(_("cannot write: %s"), strerror(errno));
+        *err = durable_write_why(errno);
         return -1;
     }
     return 0;
@@ -268,7 +268,7 @@ static int write_file(const char *path, backup_info *info, const char *keys,
         if (fd >= 0)
             close(fd);
     } else if (fclose(f) != 0 && rc == 0) {
-        why = xasprintf(_("cannot write: %s"), strerror(errno));
+        why = durable_write_why(errno);
         rc = -1;
     }
     char *head = head_text(info);
@@ -285,7 +285,7 @@ static int write_file(const char *path, backup_info *info, const char *keys,
     head = head_text(info);
     if (rc == 0 && pwrite(durable_fd(d), head, strlen(head), 0)
                    != (ssize_t)strlen(head)) {
-        why = xasprintf(_("cannot write: %s"), strerror(errno));
+        why = durable_write_why(errno);
         rc = -1;
     }
     free(head);
@@ -381,8 +381,12 @@ int backup_write(store *st, const char *path, const char *passphrase,
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(info->made, sizeof info->made, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (!(data = snapshot(st, &len, info->digest, err)))
+    if (!(data = snapshot(st, &len, info->digest, err))) {
+        char *why = *err;
+        *err = xasprintf(_("%s: not written: %s"), path, why);
+        free(why);
         goto out;
+    }
     char check[65];
     /* Counted in the copy: a merge may add interviews meanwhile. */
     if (store_check_image(store_path(st), data, len, check,
@@ -622,8 +626,18 @@ static int replace_db(const char *target, int exists,
     durable *d = durable_begin(dir, 0600, err);
     free(dir);
     char check[65];
-    if (!d || durable_write(d, data, len, err) != 0
-        || fsync(durable_fd(d)) != 0
+    if (d && durable_write(d, data, len, err) != 0) {
+        /* The hidden temporary means nothing to the user: the database
+         * being restored does. */
+        char *why = durable_write_why(errno);
+        free(*err);
+        *err = xasprintf(_("%s: not restored: %s"), target, why);
+        free(why);
+        durable_abort(d);
+        store_close(st);
+        return -1;
+    }
+    if (!d || fsync(durable_fd(d)) != 0
         || store_check_file(durable_tmp_path(d), check, err) != 0
         || (strcmp(check, digest) != 0
             && (*err = xasprintf(_("%s: the restored copy differs from the "
@@ -702,6 +716,10 @@ int backup_restore(const char *path, const char *db_opt, int replace,
         *err = xasprintf(_("%s is not a database file (a folder, a pipe or "
                            "a device); give the database file with --db"),
                          target);
+    /* Refused as every other command refuses it, --replace or not: the
+     * user made it read-only. */
+    else if (exists && (*err = store_why_not_writable(target)) != NULL)
+        ;
     else if (exists && check_target(target, replace, &b, &st, err) != 0)
         ;
     else if (b.info.sealed

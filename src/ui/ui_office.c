@@ -4,6 +4,7 @@
 #include "config.h"
 #include "ui/ui_curses.h"
 
+#include <errno.h>
 #include <dirent.h>
 #include <limits.h>
 #include <pwd.h>
@@ -237,8 +238,12 @@ static char *office_ask_dir(const char *title, const char *question)
     char *def = ui_usb_dir();
     char *dir = ui_ask(title, question, def);
     free(def);
+    struct stat sb;
     if (dir && !office_is_dir(dir, NULL)) {
-        char *m = xasprintf(_("%s is not a directory."), dir);
+        char *m = stat(dir, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)
+            ? xasprintf(_("The folder %s does not exist: create it first, "
+                          "or choose another folder."), dir)
+            : xasprintf(_("%s is not a directory."), dir);
         ui_show_text(title, m);
         free(m);
         free(dir);
@@ -327,9 +332,12 @@ void ui_backup(ui_app *a)
                           "up; the database is as it was."), err);
     else {
         char *advice = backup_keys_advice(&info);
-        msg = xasprintf(_("%ld interviews backed up to\n\n%s\n\nThe file "
-                          "was read back and checked. %s"), info.interviews,
-                        path, advice);
+        msg = xasprintf(ngettext("%ld interview backed up to\n\n%s\n\nThe "
+                                 "file was read back and checked. %s",
+                                 "%ld interviews backed up to\n\n%s\n\nThe "
+                                 "file was read back and checked. %s",
+                                 (unsigned long)info.interviews),
+                        info.interviews, path, advice);
         free(advice);
     }
     ui_show_text(title, msg);
