@@ -9,20 +9,39 @@
 
 SOCK=khaosat-backup-$$
 K="$KHAOSAT"
-DB=$TMP/office.db
+DB=$TMP/office/office.db
 dump() { sqlite3 "$1" .dump | sha256sum; }
 
 # start: the office screen on $DB (tui_lib.sh).
 start() { start_screen "$DB"; }
 
 laptop office "Giám sát Hà" "Xã Đông Hòa"
-mv "$TMP/office.db" "$DB" 2>/dev/null
+mkdir "$TMP/office"
+mv "$TMP/office.db" "$DB"
 "$K" simulate --db "$DB" --forms "$FORMS" --form household --count 4 --seed 3 >/dev/null
 mkdir "$TMP/usb"
 day=$(date +%Y-%m-%d)
 
+# 0. A backup killed half-way (kill -9 at its first sync, tests/powercut)
+# leaves a copy of the database beside it; opening the screen sweeps it.
+PC=$(dirname "$KHAOSAT")/../tests/powercut
+swept=
+if [ -x "$PC" ] && [ -f "$PC.so" ] && ! ldd "$K" 2>/dev/null | grep -q libasan; then
+    "$PC" init "$TMP/office" "$TMP/pcstate"
+    env LD_PRELOAD="$PC.so" POWERCUT_DIR="$TMP/office" POWERCUT_STATE="$TMP/pcstate" \
+        POWERCUT_AT=1 timeout 120 "$K" backup --db "$DB" --to "$TMP/usb/killed.kbk" >/dev/null 2>&1
+    ks_checks=$((ks_checks + 1))
+    [ -n "$(ls -A "$TMP/office" | grep '^\.khaosat-')" ] || fail "the killed backup left nothing to sweep"
+    swept=1
+fi
+before=$(db_digest "$DB")
 start
 wait_for "b browse"
+if [ -n "$swept" ]; then
+    ks_checks=$((ks_checks + 1))
+    [ -z "$(ls -A "$TMP/office" | grep '^\.khaosat-')" ] || fail "the screen did not sweep: $(ls -A "$TMP/office")"
+    [ "$(db_digest "$DB")" = "$before" ] || fail "the killed backup changed the database"
+fi
 # 1. The first backup from the screen.
 key B
 wait_for "Directory to write the backup to"
