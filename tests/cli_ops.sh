@@ -158,6 +158,17 @@ if as_user true 2>/dev/null; then
     expect_err_contains "$TMP/rw/keep.db is read-only; khaosat must write to its database"
     [ "$(db_digest "$TMP/rw/keep.db")" = "$before" ] || fail "restore --replace replaced a read-only database"
     ls "$TMP/rw" | grep -q before-restore && fail "a refused restore kept a copy"
+    # backup and keys list only read: a read-only database is read.
+    "$K" keys export --db "$TMP/rw/keep.db" --to "$TMP/rw/keep.card" >/dev/null 2>&1
+    chmod 644 "$TMP/rw/keep.db"
+    chmod 444 "$TMP/rw/keep.db"
+    before=$(db_digest "$TMP/rw/keep.db")
+    run as_user "$K" backup --db "$TMP/rw/keep.db" --to "$TMP/rw/keep.kbk"
+    expect_status 0
+    expect_out_contains "1 interview of $TMP/rw/keep.db, checked"
+    run as_user "$K" keys list --db "$TMP/rw/keep.db"
+    expect_status 0
+    [ "$(db_digest "$TMP/rw/keep.db")" = "$before" ] || fail "a read of a read-only database changed it"
     # csv into a read-only folder: the same advice as the report.
     chmod 644 "$TMP/rw/p.db"
     run as_user "$K" csv --forms "$FORMS" --db "$TMP/rw/p.db" --out "$TMP/ro/c"

@@ -31,7 +31,7 @@ int cmd_backup(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    store *st = cmd_open_store("khaosat backup", db, STORE_REFUSE_MISSING);
+    store *st = cmd_open_store("khaosat backup", db, STORE_READ_ONLY_OK);
     if (!st)
         return 1;
     char *pass = with_keys ? cmd_new_passphrase("khaosat backup") : NULL;

@@ -311,6 +311,8 @@ int cmd_keys(int argc, char **argv)
     int created = 0;
     store *st = cmd_open_store_new("khaosat keys", o.db, starts
                                    ? STORE_CREATE_MISSING
+                                   : !strcmp(sub, "list")
+                                   ? STORE_READ_ONLY_OK
                                    : STORE_REFUSE_MISSING, &created);
     if (!st)
         return 1;

@@ -497,6 +497,10 @@ void store_uuid_v4(char out[37])
 int store_device_id(store *st, char **out)
 {
     *out = NULL;
+    /* Read first: a database opened read-only already has its id. */
+    if (!st->device_id
+        && store_setting_get(st, STORE_SET_DEVICE_ID, &st->device_id) != 0)
+        return -1;
     if (!st->device_id) {
         char fresh[37];
         store_uuid_v4(fresh);

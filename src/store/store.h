@@ -98,7 +98,9 @@ int store_mkdirs_for(const char *path);
 /* How store_open_at treats a database file that does not exist. */
 enum store_missing {
     STORE_REFUSE_MISSING,   /* refuse, naming the nearest existing folder */
-    STORE_CREATE_MISSING    /* create it and its folders */
+    STORE_CREATE_MISSING,   /* create it and its folders */
+    STORE_READ_ONLY_OK      /* refuse; a file this user may only read is
+                             * opened read-only (commands that only read) */
 };
 /* Open the database db_opt names, or the default one (store_default_path)
  * when db_opt is NULL or empty: the one entry point of the commands and the

@@ -55,6 +55,9 @@ void store_tighten_files(const char *path);
  * with *why (newly allocated) naming the first other one: a trigger, view,
  * table or index planted in a copy would run or be kept once restored. */
 int store_schema_check(sqlite3 *copy, long version, char **why);
+/* Open the existing database at path read-only (a file this user may
+ * only read): no journal mode change, no upgrade.  *out or *err. */
+int store_schema_open_ro(const char *path, sqlite3 **out, char **err);
 int store_schema_open(const char *path, int create, sqlite3 **out,
                       char **err);
 /* store_open, creating the file only when create is non-zero. */

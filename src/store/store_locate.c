@@ -149,7 +149,7 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
         free(path);
         return -1;
     }
-    if (!exists && how == STORE_REFUSE_MISSING) {
+    if (!exists && how != STORE_CREATE_MISSING) {
         *errmsg = missing_msg(path);
         free(path);
         return -1;
@@ -163,6 +163,22 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
             return -1;
         }
     } else if ((*errmsg = store_why_not_writable(path)) != NULL) {
+        /* Only a regular file this user may read but not write: never a
+         * pipe or a device (opening one would hang or harm). */
+        if (how == STORE_READ_ONLY_OK && S_ISREG(sb.st_mode)
+            && access(path, R_OK) == 0 && access(path, W_OK) != 0) {
+            free(*errmsg);
+            *errmsg = NULL;
+            sqlite3 *db = NULL;
+            int rc = store_schema_open_ro(path, &db, errmsg);
+            if (rc == 0) {
+                store *st = xcalloc(1, sizeof *st);
+                st->db = db;
+                st->path = path;
+                *out = st;
+                return 0;
+            }
+        }
         free(path);
         return -1;
     } else {

@@ -475,6 +475,43 @@ void store_tighten_files(const char *path)
     }
 }
 
+int store_schema_open_ro(const char *path, sqlite3 **out, char **err)
+{
+    *out = NULL;
+    if (sodium_init() < 0 || check_header(path, err) != 0) {
+        if (!*err)
+            *err = xasprintf(_("%s: libsodium failed to initialise"), path);
+        return -1;
+    }
+    sqlite3 *db = NULL;
+    long version = 0;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        *err = xasprintf(_("%s: cannot open: %s"), path,
+                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    if (check_identity(db, path, err) != 0
+        || pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    /* Read as it is: an older schema would need an upgrade, a write. */
+    if (sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK
+        || version != STORE_SCHEMA_VERSION) {
+        *err = xasprintf(_("%s is read-only and made by an older khaosat: "
+                           "make it writable (chmod u+w) so that it can be "
+                           "upgraded"), path);
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
 /* A new database in memory holding khaosat's schema at version, NULL
  * when it cannot be made. */
 static sqlite3 *reference_schema(long version)
