@@ -205,6 +205,26 @@ grep -q "Thiếu số điện thoại" "$TMP/out" && fail "the withdrawn return'
     fail "the approved interview stays as the enumerator left it"
 [ "$(sqlite3 "$A" "SELECT qid, value FROM answers WHERE interview = '$U2' ORDER BY 1")" = "$ans2" ] ||
     fail "the approval changes no answer"
+# A return the office clears (review --clear) is withdrawn the same way.
+U3=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 2")
+run "$K" review --db "$O" "$U3" --return --comment "Xem lại diện tích"
+expect_status 0
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT status FROM reviews WHERE interview = '$U3'")" = returned ] ||
+    fail "the third return reached the laptop"
+run "$K" review --db "$O" "$U3" --clear
+expect_status 0
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devA"
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 0
+[ "$(sqlite3 "$A" "SELECT count(*) FROM reviews WHERE interview = '$U3'")" = 0 ] ||
+    fail "a cleared return is withdrawn on the laptop"
+[ "$(sqlite3 "$A" "SELECT status FROM interviews WHERE uuid = '$U3'")" = draft ] ||
+    fail "the cleared interview stays as the enumerator left it"
+[ "$(sqlite3 "$A" "SELECT count(*) FROM interviews i JOIN reviews r ON r.interview = i.uuid WHERE i.status = 'draft' AND r.status = 'returned'")" = 1 ] ||
+    fail "the home count of returns is back to 1"
 
 # The enumerator corrects, finalises and exports; the office sees
 # "corrected after return".

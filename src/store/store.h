@@ -501,7 +501,8 @@ typedef struct store_down_review {
     const char *revision, *content;
 } store_down_review;
 typedef int (*store_down_review_fn)(void *ctx, const store_down_review *r);
-/* Call fn for each returned interview started on device, by UUID. */
+/* Call fn for each interview started on device, by UUID: its review
+ * here, or status "cleared" (time now, its head) when it has none. */
 int store_down_reviews_each(store *st, const char *device,
                             store_down_review_fn fn, void *ctx);
 typedef int (*store_household_fn)(void *ctx, const store_household *h);
@@ -512,7 +513,8 @@ int store_households_each(store *st, store_household_fn fn, void *ctx);
  * interview of this laptop, unless the review kept here is as new or newer
  * (then 1, nothing changed) or the interview is not here (1).  A return
  * of an interview still holding the content judged reopens it as a draft
- * (audited; *reopened set).  0, 1, or -1. */
+ * (audited; *reopened set); "cleared" withdraws a return kept here.
+ * 0, 1, or -1. */
 int store_down_review_tx(store *st, const store_down_review *r,
                          int *reopened);
 /* Inside the caller's transaction: replace the whole set-up with the

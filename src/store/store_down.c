@@ -58,15 +58,22 @@ int store_down_reviews_each(store *st, const char *device,
                             store_down_review_fn fn, void *ctx)
 {
     sqlite3_stmt *s = prepare(st,
-        "SELECT r.interview, r.status, coalesce(r.comment, ''),"
-        " coalesce(r.reviewer, ''), r.time, r.revision, r.content"
-        " FROM reviews r JOIN interviews i ON i.uuid = r.interview"
-        " WHERE i.device_id = ?1"
-        " AND r.revision IS NOT NULL AND r.content IS NOT NULL"
-        " ORDER BY r.interview");
+        "SELECT * FROM (SELECT i.uuid, coalesce(r.status, 'cleared'),"
+        " coalesce(r.comment, ''), coalesce(r.reviewer, ''),"
+        " coalesce(r.time, ?2), coalesce(r.revision, i.head) AS rev,"
+        " coalesce(r.content, (SELECT content FROM revisions"
+        " WHERE id = i.head)) AS content"
+        " FROM interviews i LEFT JOIN reviews r ON r.interview = i.uuid"
+        " WHERE i.device_id = ?1)"
+        " WHERE rev IS NOT NULL AND content IS NOT NULL ORDER BY 1");
     if (!s)
         return -1;
+    /* Interviews without a review go as "cleared", so that a return the
+     * office took back is withdrawn on the laptop too. */
+    char now[32];
+    store_now(now, 0);
     sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_down_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
@@ -175,6 +182,19 @@ int store_down_review_tx(store *st, const store_down_review *r,
                          int *reopened)
 {
     *reopened = 0;
+    if (strcmp(r->status, "cleared") == 0) {
+        /* Only a return kept here is withdrawn; nothing else changes. */
+        sqlite3_stmt *d = prepare(st, "DELETE FROM reviews WHERE"
+                                  " interview = ?1 AND status = 'returned'"
+                                  " AND time <= ?2");
+        if (!d)
+            return -1;
+        sqlite3_bind_text(d, 1, r->interview, -1, SQLITE_STATIC);
+        sqlite3_bind_text(d, 2, r->time, -1, SQLITE_STATIC);
+        if (exec_stmt(st, d, "withdrawing a return") != 0)
+            return -1;
+        return sqlite3_changes(store_sqlite(st)) > 0 ? 0 : 1;
+    }
     char *had = NULL;
     if (review_time(st, r->interview, &had) != 0)
         return -1;

@@ -79,7 +79,7 @@ typedef struct builder {
     sqlite3 *db;
     store *st;
     sqlite3_stmt *ins[DT_COUNT];
-    long reviews;
+    long reviews, returns;
     char *err;
 } builder;
 
@@ -135,6 +135,7 @@ static int b_review(void *ctx, const store_down_review *r)
     const char *v[7] = {r->interview, r->status, r->comment, r->reviewer,
                         r->time, r->revision, r->content};
     b->reviews++;
+    b->returns += strcmp(r->status, "returned") == 0;
     return b_row(b, DT_REVIEWS, v, 7);
 }
 
@@ -234,7 +235,7 @@ static int b_manifest(builder *b, const char *device, bundle_manifest *m)
 
 int down_build(store *st, const catalog *cat, const char *device,
                unsigned char **img, size_t *len, bundle_manifest *m,
-               char **err)
+               long *returns, char **err)
 {
     *img = NULL;
     *len = 0;
@@ -267,6 +268,7 @@ int down_build(store *st, const catalog *cat, const char *device,
         return -1;
     }
     free(b.err);
+    *returns = b.returns;
     return 0;
 }
 
@@ -338,7 +340,7 @@ static const struct {
      "a form is not text of the allowed length"},
     {"SELECT interview FROM reviews WHERE typeof(interview) <> 'text'"
      " OR length(interview) <> 36 OR interview GLOB '*[^0-9a-f-]*'"
-     " OR status NOT IN ('approved', 'returned')"
+     " OR status NOT IN ('approved', 'returned', 'cleared')"
      " OR typeof(comment) <> 'text' OR typeof(reviewer) <> 'text'"
      " OR typeof(time) <> 'text' OR length(CAST(comment AS BLOB)) > 65536"
      " OR length(CAST(reviewer AS BLOB)) > 200 OR length(time) > 40"

@@ -34,11 +34,11 @@ typedef struct down_bundle down_bundle;
 /* Build the downstream image for laptop device from st (its returns,
  * set-up) and the forms of cat (may be NULL): *img (sqlite3_malloc64,
  * free with bundle_image_free) of *len bytes; m gets the uuid, created
- * and interviews (the returns) that the envelope's header needs (clear it
- * with bundle_manifest_clear). */
+ * and interviews (the reviews) that the envelope's header needs (clear it
+ * with bundle_manifest_clear); *returns the returns among them. */
 int down_build(store *st, const catalog *cat, const char *device,
                unsigned char **img, size_t *len, bundle_manifest *m,
-               char **err);
+               long *returns, char **err);
 /* Check the downstream image data (len bytes from sqlite3_malloc64, taken
  * over whatever happens; name for messages) and open it: its kind and
  * format, exact schema, integrity, manifest, and every row.  *err names

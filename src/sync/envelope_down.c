@@ -48,13 +48,14 @@ int envelope_export_down(store *st, const catalog *cat, const char *device,
     size_t len = 0;
     bundle_manifest m;
     memset(&m, 0, sizeof m);
+    long returns = 0;
     if (rc == 0)
-        rc = down_build(st, cat, device, &img, &len, &m, err);
+        rc = down_build(st, cat, device, &img, &len, &m, &returns, err);
     if (rc == 0)
         rc = envelope_seal_data(&self, &to.card, m.uuid, img, len, &m,
                                 "down", dir, path, err);
     if (rc == 0)
-        *count = m.interviews;
+        *count = returns;
     bundle_image_free(img, len);
     bundle_manifest_clear(&m);
     keys_trusted_clear(&to);
