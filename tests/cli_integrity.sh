@@ -30,6 +30,26 @@ expect_status 1
 run "$K" answer --db "$DB" "$U" nosuch "1"
 expect_status 1
 expect_err_contains "has no question nosuch"
+# An integer typed with a digit group, a fraction or letters: the words
+# the screen shows too (tui_entry.sh), in English and in Vietnamese.
+for v in 1.000 1,000; do
+    run "$K" answer --db "$DB" "$U" hh_no "$v"
+    expect_status 1
+    expect_err_contains "'$v' is written with a thousands separator"
+done
+run "$K" answer --db "$DB" "$U" hh_no "7,5"
+expect_status 1
+expect_err_contains "'7,5' is not a whole number: this question takes digits only."
+run "$K" answer --db "$DB" "$U" hh_no "abc"
+expect_status 1
+expect_err_contains "'abc' is not a number."
+run env LANGUAGE=vi "$K" answer --db "$DB" "$U" hh_no "7,5"
+expect_status 1
+expect_err_contains "'7,5' không phải là số nguyên"
+run env LANGUAGE=vi "$K" answer --db "$DB" "$U" hh_no "1.000"
+expect_status 1
+expect_err_contains "'1.000'"
+grep -q "This is not a valid answer" "$TMP/err" && fail "an English fallback in Vietnamese"
 [ "$(db_digest "$DB")" = "$before" ] || fail "a refused answer changed the database"
 
 # A correction: canonical value, the interview back to draft, audited.

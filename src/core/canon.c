@@ -8,6 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "core/i18n.h"
 #include "core/ui_text.h"
 #include "core/util.h"
 
@@ -87,6 +88,32 @@ int canon_grouped(const char *s)
                   p[whole + 4] == '\0';
     free(t);
     return grouped;
+}
+
+char *canon_number_problem(form_qtype t, const char *s)
+{
+    char *n = canon_trim(s), *why = NULL;
+    char *ok = *n ? canon_number(n, t == QT_DECIMAL) : NULL;
+    char *dec = *n && !ok && t == QT_INTEGER ? canon_number(n, 1) : NULL;
+    int grouped = *n && canon_grouped(n);
+    if (!*n || (ok && !grouped))
+        why = NULL;
+    else if (grouped && t == QT_DECIMAL)
+        why = xasprintf(_("'%s' may be a number with a thousands separator: "
+                          "type it without digit groups (1500) or as 1.5; "
+                          "for three decimals add a zero (12.3450)."), n);
+    else if (grouped)
+        why = xasprintf(_("'%s' is written with a thousands separator: type "
+                          "the whole number without digit groups (1500)."), n);
+    else if (dec)
+        why = xasprintf(_("'%s' is not a whole number: this question takes "
+                          "digits only."), n);
+    else
+        why = xasprintf(_("'%s' is not a number."), n);
+    free(dec);
+    free(ok);
+    free(n);
+    return why;
 }
 
 char *canon_number(const char *s, int decimal)

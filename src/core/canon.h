@@ -20,6 +20,11 @@ char *canon_number(const char *s, int decimal);
  * a point or comma, exactly three digits): it may mean 1500 or 1.5, so
  * it is refused rather than guessed. */
 int canon_grouped(const char *s);
+/* Why s (trimmed, not empty) is not a number of type t (QT_INTEGER or
+ * QT_DECIMAL), in words for the enumerator: a digit group, a fraction in
+ * an integer, or not a number at all; NULL when it is one (or is empty).
+ * The screen and khaosat answer both say this. Newly allocated. */
+char *canon_number_problem(form_qtype t, const char *s);
 /* s in Unicode normalisation form C with leading and trailing white space
  * removed; invalid UTF-8 is kept as it is (only trimmed). Newly
  * allocated. */

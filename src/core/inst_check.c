@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -102,7 +103,10 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
                ((fq->type == QT_SELECT_ONE || fq->type == QT_SELECT_MULTIPLE) &&
                 !inst_choices_ok(in, fr, q, v))) {
         rc = INST_BAD_VALUE;
-        m = xstrdup(_("This is not a valid answer for this question."));
+        if (fq->type == QT_INTEGER || fq->type == QT_DECIMAL)
+            m = canon_number_problem(fq->type, v);
+        if (!m)
+            m = xstrdup(_("This is not a valid answer for this question."));
     } else if (fq->constraint) {
         struct inst_eval_ctx ctx = {in, fr, q, v, 1, NULL};
         expr_env env = inst_env(&ctx);

@@ -461,20 +461,15 @@ static int session_answer_do(session *s, session_item it, const char *v,
         *msg = NULL;
     if (session_unanswerable(s, it, msg))
         return INST_BAD_VALUE;
-    if (fq->type == QT_DECIMAL && v && canon_grouped(v)) {
-        if (msg)
-            *msg = xasprintf(_("'%s' may be a number with a thousands "
-                               "separator: type it without digit groups "
-                               "(1500) or as 1.5; for three decimals add a "
-                               "zero (12.3450)."), v);
-        return INST_BAD_VALUE;
-    }
-    if (fq->type == QT_INTEGER && v && canon_grouped(v)) {
-        if (msg)
-            *msg = xasprintf(_("'%s' is written with a thousands separator: "
-                               "type the whole number without digit groups "
-                               "(1500)."), v);
-        return INST_BAD_VALUE;
+    if ((fq->type == QT_DECIMAL || fq->type == QT_INTEGER) && v) {
+        char *why = canon_number_problem(fq->type, v);
+        if (why) {
+            if (msg)
+                *msg = why;
+            else
+                free(why);
+            return INST_BAD_VALUE;
+        }
     }
     if (v && !util_utf8_valid(v, strlen(v))) {
         /* A terminal in another encoding: such bytes would be stored and

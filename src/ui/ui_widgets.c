@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
 #include "ui/ui.h"
 #include "core/util.h"
@@ -342,11 +343,13 @@ char *ui_widget_value(ui_widget *w, session *s, char **err)
     switch (w->type) {
     case QT_INTEGER:
     case QT_DECIMAL: {
+        /* The words khaosat answer uses (the short hint under the field
+         * while typing says only that it is not a number). */
         char *n = widget_trimmed(t);
-        if (widget_not_number(w, n)) {
-            /* Already said under the field as it was typed: once. */
-            if (!w->inline_msg)
-                *err = xstrdup(_("not a number"));
+        *err = canon_number_problem(w->type, n);
+        if (*err) {
+            free(w->inline_msg);        /* said in full instead: once */
+            w->inline_msg = NULL;
             free(n);
             return NULL;
         }
