@@ -78,6 +78,20 @@ start_screen() {
 # ask TEXT: answer a prompt, replacing what it offers.
 ask() { key C-u; text "$1"; key Enter; }
 
+# whole TEXT: TEXT is on the screen, maybe wrapped over several lines
+# (compared with the lines joined, spaces squeezed).
+whole() {
+    ks_checks=$((ks_checks + 1))
+    n=50
+    while [ "$n" -gt 0 ]; do
+        screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    fail "screen never showed '$1' whole; it shows:"
+    screen >&2
+}
+
 # tui_start PREFIX FORMSDIR [COLS ROWS]: run khaosat on $DB with the forms
 # of FORMSDIR in a fresh window (100x30 unless given), in the language
 # $TUI_LANGUAGE (none: English), on a new tmux server (reusing the socket

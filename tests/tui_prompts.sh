@@ -31,19 +31,6 @@ shown() {
     got=$(screen | grep -oF -- "$1" | wc -l)
     [ "$got" -eq "$2" ] || { fail "'$1' shown $got times, expected $2:"; screen >&2; }
 }
-# whole TEXT: TEXT is on the screen, maybe wrapped over several lines
-# (compared with the lines joined, spaces squeezed).
-whole() {
-    ks_checks=$((ks_checks + 1))
-    n=50
-    while [ "$n" -gt 0 ]; do
-        screen | tr '\n' ' ' | tr -s ' ' | grep -qF -- "$1" && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    fail "screen never showed '$1' whole; it shows:"
-    screen >&2
-}
 
 "$KHAOSAT" simulate --db "$DB" --forms "$FORMDIR" --form int_household --count 0 >/dev/null
 sql "INSERT INTO settings VALUES ('enumerator', 'Lò Văn Tám');

@@ -72,6 +72,9 @@ void ui_frame(const char *title, const char *keys);
 const char *ui_keys_fit(const char *const *bars, size_t n);
 /* Show msg on the line above the key line until the next key. */
 void ui_status(const char *msg, ui_role r);
+/* Show msg above the key line over as many lines as it needs (its end,
+ * with the keys that answer it, kept when the screen is short). */
+void ui_status_wrapped(const char *msg, ui_role r);
 /* Ask a yes/no question on the status line; non-zero for yes. */
 int ui_confirm(const char *question);
 /* Show text (lines separated by '\n') in a scrolling screen until Esc,

@@ -187,7 +187,7 @@ void ui_status(const char *msg, ui_role r)
 /* Draw a question over as many lines above the key bar as it needs, so
  * that the keys that answer it are never cut off (80 columns, Vietnamese
  * names and counts). */
-static void ui_status_wrapped(const char *msg, ui_role r)
+void ui_status_wrapped(const char *msg, ui_role r)
 {
     ui_line *l;
     size_t n = ui_text_wrap(msg, COLS > 1 ? COLS - 1 : 1, &l);

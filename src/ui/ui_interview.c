@@ -225,7 +225,9 @@ static void iv_remove_member(iv *v, size_t i)
 
 /* The same household again? After a key question, an interview of the
  * same form with the same key is announced at once: open it (1, leaving
- * this one a draft) or go on and record why (0). */
+ * this one a draft), go on and record why (0), or go back to the key
+ * question to correct it (0: Esc, Backspace, Ctrl-P, PgUp). The question
+ * is drawn whole, however narrow the screen, so its keys always show. */
 static int iv_key_check(iv *v, session_item it)
 {
     char **twins;
@@ -237,15 +239,20 @@ static int iv_key_check(iv *v, session_item it)
     }
     char *key = iv_key_text(v);
     char *q = xasprintf(_("Another interview on this laptop has the same key "
-                          "(%s). o open it   c continue and say why"), key);
+                          "(%s). o open it   c continue and say why   "
+                          "Esc correct it"), key);
     int open = -1;
     while (open < 0) {
-        ui_status(q, UI_ERROR);
+        ui_status_wrapped(q, UI_ERROR);
         refresh();
         int k = ui_getkey();
         if (k == 'o' || k == 'O')
             open = 1;
-        else if (k == 'c' || k == 'C') {
+        else if (k == UI_ESC || k == UI_FN(KEY_BACKSPACE) || k == 127 ||
+                 k == 8 || k == UI_CTRL('p') || k == UI_FN(KEY_PPAGE)) {
+            iv_goto(v, it);
+            open = 0;
+        } else if (k == 'c' || k == 'C') {
             char *why = ui_ask(_("Same key"), _("Why is this a different "
                                                 "case? (the supervisor will "
                                                 "see it)"), "");
@@ -255,6 +262,10 @@ static int iv_key_check(iv *v, session_item it)
                 open = 0;
             }
             free(why);
+            if (open < 0)
+                iv_draw(v);     /* the interview again under the question */
+        } else if (k == UI_FN(KEY_RESIZE)) {
+            iv_draw(v);
         }
     }
     if (open) {
