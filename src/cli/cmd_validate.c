@@ -12,6 +12,7 @@
 #include "core/catalog.h"
 #include "cli/cmd.h"
 #include "core/form.h"
+#include "core/form_compare.h"
 #include "core/i18n.h"
 #include "report/report.h"
 
@@ -34,32 +35,7 @@ static int tag_cmp(const char *a, const char *b)
     int da = isdigit((unsigned char)*a) != 0, db = isdigit((unsigned char)*b) != 0;
     if (da != db)
         return da - db;
-    while (*a && *b) {
-        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-            while (*a == '0')
-                a++;
-            while (*b == '0')
-                b++;
-            size_t la = 0, lb = 0;
-            while (isdigit((unsigned char)a[la]))
-                la++;
-            while (isdigit((unsigned char)b[lb]))
-                lb++;
-            if (la != lb)
-                return la < lb ? -1 : 1;
-            int c = strncmp(a, b, la);
-            if (c)
-                return c;
-            a += la;
-            b += lb;
-        } else {
-            if (*a != *b)
-                return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-            a++;
-            b++;
-        }
-    }
-    return *a ? 1 : *b ? -1 : 0;
+    return form_version_cmp(a, b);
 }
 
 static int tag_use_cmp(const void *x, const void *y)
@@ -169,7 +145,8 @@ static int coverage_expect(const coverage *cv, const char *list)
 
 static void usage(FILE *f)
 {
-    fprintf(f, _("Usage: khaosat validate [--coverage] [--expect LIST|@FILE] FORM.yaml...\n"));
+    fprintf(f, _("Usage: khaosat validate [--coverage] [--expect LIST|@FILE] FORM.yaml...\n"
+                 "       khaosat validate --against OLD.yaml NEW.yaml\n"));
 }
 
 /* Print diagnostics on stderr, sorted by position. */
@@ -230,6 +207,55 @@ static int validate_file(const char *path, coverage *cv)
     return bad;
 }
 
+/* Print each entry of d on stderr as "FILE:LINE:COL: KIND: message". */
+static void print_kind(diag_list *d, const char *kind)
+{
+    diag_sort(d);
+    for (size_t i = 0; i < d->n; i++) {
+        diag e = d->v[i];
+        char *msg = xasprintf("%s: %s", kind, e.msg);
+        e.msg = msg;
+        char *s = diag_format(&e);
+        fprintf(stderr, "%s\n", s);
+        free(s);
+        free(msg);
+    }
+}
+
+/* `validate --against OLD NEW`: 0 when NEW can replace OLD while
+ * interviews are in progress on OLD (warnings allowed), 1 when not. */
+static int validate_against(const char *old_path, const char *new_path)
+{
+    diag_list d;
+    diag_init(&d);
+    form *old = form_load_file(old_path, &d);
+    form *nw = form_load_file(new_path, &d);
+    print_diags(&d);
+    int bad = d.n > 0 || !old || !nw;
+    if (!bad) {
+        diag_list errors, warnings;
+        diag_init(&errors);
+        diag_init(&warnings);
+        form_compare(old, nw, &errors, &warnings);
+        print_kind(&errors, _("error"));
+        print_kind(&warnings, _("warning"));
+        bad = errors.n > 0;
+        if (bad)
+            fprintf(stderr, _("%s cannot replace %s: %zu breaking change(s)\n"),
+                    new_path, old_path, errors.n);
+        else
+            printf(_("%s can replace %s (%zu warning(s))\n"), new_path,
+                   old_path, warnings.n);
+        diag_free(&errors);
+        diag_free(&warnings);
+    }
+    form_free(old);
+    form_free(nw);
+    diag_free(&d);
+    fflush(stdout);
+    return bad ? 1 : 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     int show = 0, first = 1;
@@ -239,6 +265,9 @@ int cmd_validate(int argc, char **argv)
         if (!strcmp(a, "--")) {
             first++;
             break;
+        } else if (!strcmp(a, "--against") && first + 2 < argc &&
+                   first + 3 == argc) {
+            return validate_against(argv[first + 1], argv[first + 2]);
         } else if (!strcmp(a, "--coverage")) {
             show = 1;
         } else if (!strcmp(a, "--expect") && first + 1 < argc) {

@@ -1,0 +1,24 @@
+/* form_compare.h: whether a new version of a form can replace the old one
+ * while interviews are in progress on the old (khaosat validate --against).
+ * Pure comparison of two loaded forms: no SQL, no printing. */
+#ifndef KHAOSAT_FORM_COMPARE_H
+#define KHAOSAT_FORM_COMPARE_H
+
+#include "core/form.h"
+#include "core/util.h"
+
+/* Compare old with new: every change that breaks answers already taken
+ * under old (a question removed, its type changed, a choice code removed,
+ * a question moved in or out of a roster, another form id, the same
+ * version with different content) is appended to errors; changes that may
+ * make saved answers fail (required or constraint made stricter, a version
+ * that does not increase) to warnings. Positions are in new's file where
+ * the change has one. Entries are owned by the lists. */
+void form_compare(const form *old, const form *new_form, diag_list *errors,
+                  diag_list *warnings);
+
+/* Compare two version strings: runs of digits as numbers, the rest byte by
+ * byte ("2026.10" > "2026.9"). Returns <0, 0 or >0. */
+int form_version_cmp(const char *a, const char *b);
+
+#endif
