@@ -86,6 +86,29 @@ run "$KHAOSAT" validate --against "$OLD" "$TESTDATA/bad_cycle.yaml"
 expect_status 1
 expect_err_contains "bad_cycle.yaml:7:5: dependency cycle: a -> b -> a"
 
+# --db counts the interviews in progress on OLD's version that hold the
+# lost answers; a select_multiple answer holding the code counts too. The
+# figures are checked against the database itself, which stays unchanged.
+DB=$TMP/s.db
+"$KHAOSAT" simulate --db "$DB" --forms "$FORMS" --form household --count 12 \
+    --seed 7 --drafts >/dev/null 2>&1 || fail "simulate"
+sql() { sqlite3 "$DB" "SELECT count(DISTINCT interview) FROM answers WHERE $1"; }
+phone=$(sql "qid = 'resp_phone' AND value <> ''")
+water=$(sql "qid = 'hh_pay_purpose' AND ' ' || value || ' ' LIKE '% water %'")
+[ "$phone" -gt 0 ] && [ "$water" -gt 0 ] ||
+    fail "no simulated draft answers resp_phone or the code water"
+new lose -e 's/- id: resp_phone$/- id: resp_mobile/' -e 's/value: water$/value: waters/'
+before=$(db_digest "$DB")
+run "$KHAOSAT" validate --db "$DB" --against "$OLD" "$TMP/lose.yaml"
+expect_status 1
+expect_out_contains "$phone interview(s) in progress on household 2026.5 answer 'resp_phone'"
+expect_out_contains "$water interview(s) in progress on household 2026.5 answer 'hh_pay_purpose' with choice 'water'"
+[ "$(db_digest "$DB")" = "$before" ] || fail "validate --db changed the database"
+# A missing database is refused, not created.
+run "$KHAOSAT" validate --db "$TMP/none/x.db" --against "$OLD" "$TMP/lose.yaml"
+expect_status 1
+[ -e "$TMP/none/x.db" ] && fail "validate --db created a database"
+
 # Wrong use: usage, exit 2.
 run "$KHAOSAT" validate --against "$OLD"
 expect_status 2

@@ -11,6 +11,7 @@
 
 #include "core/catalog.h"
 #include "cli/cmd.h"
+#include "cli/cmd_common.h"
 #include "core/form.h"
 #include "core/form_compare.h"
 #include "core/i18n.h"
@@ -146,7 +147,7 @@ static int coverage_expect(const coverage *cv, const char *list)
 static void usage(FILE *f)
 {
     fprintf(f, _("Usage: khaosat validate [--coverage] [--expect LIST|@FILE] FORM.yaml...\n"
-                 "       khaosat validate --against OLD.yaml NEW.yaml\n"));
+                 "       khaosat validate [--db DB] --against OLD.yaml NEW.yaml\n"));
 }
 
 /* Print diagnostics on stderr, sorted by position. */
@@ -222,9 +223,39 @@ static void print_kind(diag_list *d, const char *kind)
     }
 }
 
-/* `validate --against OLD NEW`: 0 when NEW can replace OLD while
+/* Say, for each answer NEW would lose, how many interviews in progress on
+ * OLD's version in database db hold it. 0, or 1 when db cannot be read. */
+static int print_affected(const char *db, const form *old,
+                          const form_losses *losses)
+{
+    store *st = cmd_open_store("khaosat validate", db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    int bad = 0;
+    for (size_t i = 0; i < losses->n && !bad; i++) {
+        const form_loss *l = &losses->v[i];
+        long n = 0;
+        if (store_count_affected(st, old->id, old->version, l->qid, l->code,
+                                 &n)) {
+            fprintf(stderr, "khaosat validate: %s\n", store_errmsg(st));
+            bad = 1;
+        } else if (l->code) {
+            printf(_("%ld interview(s) in progress on %s %s answer '%s' "
+                     "with choice '%s'\n"), n, old->id, old->version,
+                   l->qid, l->code);
+        } else {
+            printf(_("%ld interview(s) in progress on %s %s answer '%s'\n"),
+                   n, old->id, old->version, l->qid);
+        }
+    }
+    store_close(st);
+    return bad;
+}
+
+/* `validate --against OLD NEW [--db DB]`: 0 when NEW can replace OLD while
  * interviews are in progress on OLD (warnings allowed), 1 when not. */
-static int validate_against(const char *old_path, const char *new_path)
+static int validate_against(const char *old_path, const char *new_path,
+                            const char *db)
 {
     diag_list d;
     diag_init(&d);
@@ -236,10 +267,14 @@ static int validate_against(const char *old_path, const char *new_path)
         diag_list errors, warnings;
         diag_init(&errors);
         diag_init(&warnings);
-        form_compare(old, nw, &errors, &warnings);
+        form_losses losses = {NULL, 0};
+        form_compare(old, nw, &errors, &warnings, &losses);
         print_kind(&errors, _("error"));
         print_kind(&warnings, _("warning"));
         bad = errors.n > 0;
+        if (db && print_affected(db, old, &losses))
+            bad = 1;
+        form_losses_free(&losses);
         if (bad)
             fprintf(stderr, _("%s cannot replace %s: %zu breaking change(s)\n"),
                     new_path, old_path, errors.n);
@@ -259,15 +294,16 @@ static int validate_against(const char *old_path, const char *new_path)
 int cmd_validate(int argc, char **argv)
 {
     int show = 0, first = 1;
-    const char *expect = NULL;
+    const char *expect = NULL, *db = NULL;
     for (; first < argc && argv[first][0] == '-'; first++) {
         const char *a = argv[first];
         if (!strcmp(a, "--")) {
             first++;
             break;
-        } else if (!strcmp(a, "--against") && first + 2 < argc &&
-                   first + 3 == argc) {
-            return validate_against(argv[first + 1], argv[first + 2]);
+        } else if (!strcmp(a, "--against") && first + 3 == argc) {
+            return validate_against(argv[first + 1], argv[first + 2], db);
+        } else if (!strcmp(a, "--db") && first + 1 < argc) {
+            db = argv[++first];
         } else if (!strcmp(a, "--coverage")) {
             show = 1;
         } else if (!strcmp(a, "--expect") && first + 1 < argc) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/form_compare.h"
@@ -39,6 +40,27 @@ int form_version_cmp(const char *a, const char *b)
     return *a ? 1 : *b ? -1 : 0;
 }
 
+void form_losses_free(form_losses *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].qid);
+        free(l->v[i].code);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static void loss_add(form_losses *l, const char *qid, const char *code)
+{
+    if (!l)
+        return;
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n].qid = xstrdup(qid);
+    l->v[l->n].code = code ? xstrdup(code) : NULL;
+    l->n++;
+}
+
 /* Whether a question of this type stores an answer. */
 static int takes_answer(form_qtype t)
 {
@@ -64,18 +86,20 @@ static const char *expr_text(const expr *e)
 /* The choice codes of old's question oq that new's question nq lacks. */
 static void compare_choices(const form *old, const form_question *oq,
                             const form *nw, const form_question *nq,
-                            diag_list *errors)
+                            diag_list *errors, form_losses *losses)
 {
     if (oq->list < 0 || nq->list < 0)
         return;
     const form_list *ol = &old->lists[oq->list];
     for (size_t c = 0; c < ol->nchoices; c++) {
         const char *code = ol->choices[c].value;
-        if (!form_choice_find(nw, nq, code))
-            diag_add(errors, nw->path, nq->line, nq->col,
-                     _("choice '%s' of question '%s' removed: answers "
-                       "using it would no longer be valid"),
-                     code, nq->id);
+        if (form_choice_find(nw, nq, code))
+            continue;
+        loss_add(losses, oq->id, code);
+        diag_add(errors, nw->path, nq->line, nq->col,
+                 _("choice '%s' of question '%s' removed: answers "
+                   "using it would no longer be valid"),
+                 code, nq->id);
     }
 }
 
@@ -118,14 +142,16 @@ static void compare_rules(const form_question *oq, const form *nw,
 
 static void compare_question(const form *old, const form_question *oq,
                              const form *nw, diag_list *errors,
-                             diag_list *warnings)
+                             diag_list *warnings, form_losses *losses)
 {
     int n = form_find(nw, oq->id);
     if (n < 0) {
-        if (takes_answer(oq->type))
-            diag_add(errors, nw->path, 0, 0,
-                     _("question '%s' (%s:%d) removed: its answers would be "
-                       "orphaned"), oq->id, old->path, oq->line);
+        if (!takes_answer(oq->type))
+            return;
+        loss_add(losses, oq->id, NULL);
+        diag_add(errors, nw->path, 0, 0,
+                 _("question '%s' (%s:%d) removed: its answers would be "
+                   "orphaned"), oq->id, old->path, oq->line);
         return;
     }
     const form_question *nq = &nw->q[n];
@@ -137,7 +163,7 @@ static void compare_question(const form *old, const form_question *oq,
     }
     compare_roster(old, oq, nw, nq, errors);
     if (oq->type == QT_SELECT_ONE || oq->type == QT_SELECT_MULTIPLE)
-        compare_choices(old, oq, nw, nq, errors);
+        compare_choices(old, oq, nw, nq, errors, losses);
     compare_rules(oq, nw, nq, warnings);
 }
 
@@ -165,9 +191,9 @@ static void compare_header(const form *old, const form *nw, diag_list *errors,
 }
 
 void form_compare(const form *old, const form *nw, diag_list *errors,
-                  diag_list *warnings)
+                  diag_list *warnings, form_losses *losses)
 {
     compare_header(old, nw, errors, warnings);
     for (size_t i = 0; i < old->nq; i++)
-        compare_question(old, &old->q[i], nw, errors, warnings);
+        compare_question(old, &old->q[i], nw, errors, warnings, losses);
 }

@@ -239,6 +239,11 @@ int store_interview_delete(store *st, const char *uuid);
 int store_list_interviews(store *st, const char *form_id,
                           store_interview_fn fn, void *ctx);
 /* Counts for form_id, or over all forms when form_id is NULL. */
+/* Into *out, how many interviews in progress (drafts) on form_id at
+ * version hold an answer to question qid (with code among its codes when
+ * code is not NULL). 0, or -1 with store_errmsg. */
+int store_count_affected(store *st, const char *form_id, const char *version,
+                         const char *qid, const char *code, long *out);
 int store_count(store *st, const char *form_id, store_counts *out);
 /* Call fn with the counts of each form that has interviews. */
 int store_count_by_form(store *st, store_count_fn fn, void *ctx);
