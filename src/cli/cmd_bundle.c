@@ -166,6 +166,11 @@ static int verify_own_sealed(store *st, const char *path, int *bad)
     if (own && envelope_check_signature(path, self.card.sign_pk, &h, &err)) {
         cmd_eprintf("khaosat verify: %s\n", err);
         *bad = 1;
+    } else if (own && !strcmp(h.direction, "down")) {
+        cmd_printf(_("%s: ok: a downstream bundle sealed by this office for "
+                     "its laptop %s, %ld returned interviews, signature "
+                     "good; only that laptop can open it\n"), path, h.to,
+                   h.interviews);
     } else if (own) {
         cmd_printf(_("%s: ok: sealed by this database for the office %s, %ld "
                  "interviews, signature good; only that office can open "
@@ -176,10 +181,43 @@ static int verify_own_sealed(store *st, const char *path, int *bad)
     return !own;
 }
 
+/* A downstream bundle sealed for this laptop: every check of its merge.
+ * 1 when path is not one. */
+static int verify_down_here(store *st, const char *path, int *bad)
+{
+    envelope_header h;
+    keys_self self;
+    char *err = NULL;
+    if (!st || envelope_read_header(path, &h, &err) != 0
+        || strcmp(h.direction, "down") != 0
+        || keys_self_get(st, 0, &self, &err) != 0) {
+        free(err);
+        return 1;
+    }
+    int here = strcmp(self.card.fpr, h.to) == 0;
+    keys_self_clear(&self);
+    if (!here)
+        return 1;
+    envelope_info info;
+    long returns = 0;
+    if (envelope_verify_down(st, path, &info, &returns, &err) != 0) {
+        cmd_eprintf("khaosat verify: %s\n", err);
+        free(err);
+        *bad = 1;
+        return 0;
+    }
+    cmd_printf(_("%s: ok: a downstream bundle sealed for this laptop by "
+                 "its office %s%s, %ld returned interviews, signature "
+                 "good\n"), path, info.h.from, info.sender, returns);
+    envelope_info_clear(&info);
+    return 0;
+}
+
 /* Verify one bundle file, sealed or plain; sets *bad on failure. */
 static void verify_one(store *st, const char *path, int *bad)
 {
-    if (verify_own_sealed(st, path, bad) == 0)
+    if (verify_own_sealed(st, path, bad) == 0
+        || verify_down_here(st, path, bad) == 0)
         return;
     bundle *b;
     char *err = NULL;

@@ -260,6 +260,9 @@ int envelope_check_recipient(store *st, const envelope_header *h,
     if (rc == 1)
         return refuse(why, _("sealed for the office %s; this database has no "
                       "keys at all"), h->to);
+    if (strcmp(self->card.fpr, h->to) != 0 && !strcmp(h->direction, "down"))
+        return refuse(why, _("sealed for another laptop (%s); this database "
+                      "is %s and cannot read it"), h->to, self->card.fpr);
     if (strcmp(self->card.fpr, h->to) != 0)
         return refuse(why, _("sealed for another office (%s); this database "
                       "is %s and cannot read it"), h->to, self->card.fpr);
@@ -460,8 +463,8 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         != 0)
         return -1;
     if (!strcmp(h.direction, "down"))
-        return refuse(why, _("a downstream bundle, from the office %s to one "
-                      "of its laptops: only that laptop takes it"), h.from);
+        return refuse(why, _("a downstream bundle, from the office %s to its "
+                      "laptop %s: only that laptop takes it"), h.from, h.to);
     if (!st)
         return refuse(why, _("sealed for the office %s: only its database can "
                       "check and open it (--db)"), h.to);

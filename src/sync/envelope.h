@@ -100,6 +100,15 @@ typedef struct down_bundle down_bundle;
 int envelope_open_down(store *st, const char *path, down_bundle **out,
                        envelope_info *info, char **err);
 
+/* Non-zero, with *why (newly allocated) naming path, when path is a
+ * downstream bundle sealed for another database than st: one for another
+ * laptop, which a directory merge skips. */
+int envelope_down_elsewhere(store *st, const char *path, char **why);
+/* Every check of envelope_open_down on path, then nothing kept: 0 with
+ * *info (clear it) and the number of returned interviews in *returns. */
+int envelope_verify_down(store *st, const char *path, envelope_info *info,
+                         long *returns, char **err);
+
 /* Parse the clear header at the start of data (len bytes, at most its
  * first kilobyte is looked at): 0 with *h and its length *hlen, 1 when
  * data is not a sealed bundle, -1 with *why (newly allocated) when it is

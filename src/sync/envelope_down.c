@@ -90,6 +90,55 @@ static int check_office(store *st, const envelope_header *h,
     return 0;
 }
 
+/* Non-zero when st is an office and h is not sealed for it: a downstream
+ * bundle an office made for one of its laptops. */
+static int for_a_laptop(store *st, const envelope_header *h)
+{
+    char *role = NULL, *err = NULL;
+    int office = keys_role(st, &role, &err) == 0 && !strcmp(role, "office");
+    free(role);
+    free(err);
+    keys_self self;
+    int mine = keys_self_get(st, 0, &self, &err) == 0
+        && !strcmp(self.card.fpr, h->to);
+    if (!err)
+        keys_self_clear(&self);
+    free(err);
+    return office && !mine;
+}
+
+int envelope_down_elsewhere(store *st, const char *path, char **why)
+{
+    envelope_header h;
+    char *err = NULL;
+    int rc = envelope_read_header(path, &h, &err);
+    free(err);
+    if (rc != 0 || strcmp(h.direction, "down") != 0)
+        return 0;
+    keys_self self;
+    int mine = keys_self_get(st, 0, &self, &err) == 0
+        && !strcmp(self.card.fpr, h.to);
+    if (!err)
+        keys_self_clear(&self);
+    free(err);
+    if (mine)
+        return 0;
+    *why = xasprintf(_("%s: a downstream bundle for the laptop %s, not for "
+                       "this database: skipped"), path, h.to);
+    return 1;
+}
+
+int envelope_verify_down(store *st, const char *path, envelope_info *info,
+                         long *returns, char **err)
+{
+    down_bundle *d = NULL;
+    if (envelope_open_down(st, path, &d, info, err) != 0)
+        return -1;
+    *returns = down_get_info(d)->reviews;
+    down_close(d);
+    return 0;
+}
+
 /* The image must be the one the header announced. */
 static int check_inner(down_bundle *d, const envelope_header *h, char **why)
 {
@@ -121,6 +170,10 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
                       "not one from this laptop's office to it"));
     if (envelope_check_bundle_limit(&h, why) != 0)
         return -1;
+    if (for_a_laptop(st, &h))
+        return refuse(why, _("a downstream bundle, from the office %s to its "
+                      "laptop %s: an office does not merge it, only that "
+                      "laptop takes it"), h.from, h.to);
     keys_trusted office;
     memset(&office, 0, sizeof office);
     keys_self self;

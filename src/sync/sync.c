@@ -107,6 +107,17 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
         *err = xasprintf(_("%s: this is not a directory"), dir);
         return -1;
     }
+    char *role = NULL;
+    if (keys_role(st, &role, err) != 0)
+        return -1;
+    int office = !strcmp(role, "office");
+    free(role);
+    if (!office) {
+        *err = xstrdup(_("export --down is for an office: it writes the "
+                         "bundles an office sends back to its laptops, and "
+                         "this database is a laptop's"));
+        return -1;
+    }
     durable_sweep(dir);
     down_run r = {st, forms, dir, fn, ctx, 0, NULL};
     int rc = store_down_devices(st, device, down_one, &r);
@@ -339,11 +350,21 @@ static int is_downstream(const char *path)
 }
 
 /* Check and merge one bundle file, bundle i of n. */
-static void merge_file(sync_run *r, const char *path, size_t i, size_t n)
+static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
+                       size_t n)
 {
     if (r->h->start)
         r->h->start(r->h->ctx, i, n, path);
     r->t->bundles++;
+    char *why = NULL;
+    if (in_dir && envelope_down_elsewhere(r->st, path, &why)) {
+        /* The office wrote one per laptop on the same stick. */
+        sync_bundle_result res = {.path = path, .outcome = SYNC_SKIPPED,
+                                  .why = why};
+        report(r, &res);
+        free(why);
+        return;
+    }
     if (is_downstream(path)) {
         merge_down(r, path);
         return;
@@ -411,12 +432,14 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
     merger_set_forms(r.mg, forms);
     /* Expand directories first, so that progress can say "i of n". */
     char **all = NULL;
+    unsigned char *in_dir = NULL;
     size_t nall = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat sb;
         char **v = NULL, *err = NULL;
         size_t k = 0;
-        if (stat(paths[i], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        int dir = stat(paths[i], &sb) == 0 && S_ISDIR(sb.st_mode);
+        if (!dir) {
             v = xmalloc(sizeof *v);
             v[0] = xstrdup(paths[i]);
             k = 1;
@@ -427,14 +450,17 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
             free(err);
         }
         all = xrealloc(all, (nall + k + 1) * sizeof *all);
+        in_dir = xrealloc(in_dir, nall + k + 1);
+        memset(in_dir + nall, dir, k + 1);
         if (k)      /* v is NULL for a directory without bundles */
             memcpy(all + nall, v, k * sizeof *v);
         nall += k;
         free(v);
     }
     for (size_t i = 0; i < nall; i++)
-        merge_file(&r, all[i], i, nall);
+        merge_file(&r, all[i], in_dir[i], i, nall);
     sync_paths_free(all, nall);
+    free(in_dir);
     merger_free(r.mg);
     return r.bad;
 }
