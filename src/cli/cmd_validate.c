@@ -52,10 +52,7 @@ static tag_use *coverage_tag(coverage *cv, const char *tag)
     for (size_t i = 0; i < cv->n; i++)
         if (!strcmp(cv->v[i].tag, tag))
             return &cv->v[i];
-    if (cv->n == cv->cap) {
-        cv->cap = cv->cap ? cv->cap * 2 : 32;
-        cv->v = xrealloc(cv->v, cv->cap * sizeof *cv->v);
-    }
+    cv->v = util_grow(cv->v, &cv->cap, cv->n + 1, sizeof *cv->v);
     tag_use *t = &cv->v[cv->n++];
     t->tag = xstrdup(tag);
     t->ids = NULL;

@@ -60,10 +60,7 @@ catalog *catalog_load(const char *dir, diag_list *diags)
             form_free(f);
             continue;
         }
-        if (c->n == cap) {
-            cap = cap ? 2 * cap : 8;
-            c->forms = xrealloc(c->forms, cap * sizeof *c->forms);
-        }
+        c->forms = util_grow(c->forms, &cap, c->n + 1, sizeof *c->forms);
         c->forms[c->n++] = f;
     }
     closedir(d);

@@ -58,10 +58,7 @@ static void node_add(node *n, node *child)
 
 void expr_add_ref(expr *e, node *n)
 {
-    if (e->nrefs == e->refcap) {
-        e->refcap = e->refcap ? e->refcap * 2 : 8;
-        e->refs = xrealloc(e->refs, e->refcap * sizeof *e->refs);
-    }
+    e->refs = util_grow(e->refs, &e->refcap, e->nrefs + 1, sizeof *e->refs);
     e->refs[e->nrefs++] = n;
 }
 

@@ -161,9 +161,9 @@ int form_add_question(form *f)
 {
     form_priv *pv = f->priv;
     if (f->nq == pv->qx_cap) {
-        pv->qx_cap = pv->qx_cap ? pv->qx_cap * 2 : 32;
-        f->q = xrealloc(f->q, pv->qx_cap * sizeof *f->q);
-        pv->qx = xrealloc(pv->qx, pv->qx_cap * sizeof *pv->qx);
+        pv->qx_cap = util_next_cap(pv->qx_cap, f->nq + 1);
+        f->q = xrealloc_array(f->q, pv->qx_cap, sizeof *f->q);
+        pv->qx = xrealloc_array(pv->qx, pv->qx_cap, sizeof *pv->qx);
     }
     form_question *q = &f->q[f->nq];
     memset(q, 0, sizeof *q);
@@ -175,10 +175,7 @@ int form_add_question(form *f)
 void form_pending_add(form_pending **v, size_t *n, size_t *cap, int q,
                       const char *name, size_t len, int line, int col)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *v = xrealloc(*v, *cap * sizeof **v);
-    }
+    *v = util_grow(*v, cap, *n + 1, sizeof **v);
     form_pending *p = &(*v)[(*n)++];
     p->q = q;
     p->name = xstrndup(name, len);

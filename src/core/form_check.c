@@ -188,10 +188,7 @@ static void add_refs(const form *f, const expr *e, int **v, size_t *n,
         int id = expr_ref_id(e, i);
         if (id < 0 || (size_t)id >= f->nq)
             continue;
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *v = xrealloc(*v, *cap * sizeof **v);
-        }
+        *v = util_grow(*v, cap, *n + 1, sizeof **v);
         (*v)[(*n)++] = id;
     }
 }
@@ -221,10 +218,7 @@ static void build_dependents(form *f)
             add_refs(f, f->q[p].relevant, &src, &n, &cap);
         const form_qextra *qx = &f->priv->qx[q];
         for (size_t i = 0; i < qx->ntext_refs; i++) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                src = xrealloc(src, cap * sizeof *src);
-            }
+            src = util_grow(src, &cap, n + 1, sizeof *src);
             src[n++] = qx->text_refs[i];
         }
         /* Drop repeats and self-references among this question's edges. */
@@ -238,7 +232,7 @@ static void build_dependents(form *f)
         n = keep;
         if (qcap < n) {
             qcap = cap;
-            edge_q = xrealloc(edge_q, qcap * sizeof *edge_q);
+            edge_q = xrealloc_array(edge_q, qcap, sizeof *edge_q);
         }
         for (size_t i = from; i < n; i++) {
             edge_q[i] = (int)q;
@@ -271,10 +265,7 @@ static void value_preds(const form *f, size_t q, int **v, size_t *n,
     add_refs(f, qq->relevant, v, n, cap);
     add_refs(f, qq->count, v, n, cap);
     if (qq->parent >= 0) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *v = xrealloc(*v, *cap * sizeof **v);
-        }
+        *v = util_grow(*v, cap, *n + 1, sizeof **v);
         (*v)[(*n)++] = qq->parent;
     }
 }

@@ -48,10 +48,8 @@ static void arena_free(form_yaml *y)
 
 static void stack_push(form_yaml *y, ynode *n)
 {
-    if (y->nstack == y->stack_cap) {
-        y->stack_cap = y->stack_cap ? y->stack_cap * 2 : 64;
-        y->stack = xrealloc(y->stack, y->stack_cap * sizeof *y->stack);
-    }
+    y->stack = util_grow(y->stack, &y->stack_cap, y->nstack + 1,
+                         sizeof *y->stack);
     y->stack[y->nstack++] = n;
 }
 
@@ -217,10 +215,8 @@ static void index_lines(form *f)
     pv->nlines = 1;
     const char *s = f->source, *end = s + f->source_len;
     for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++) {
-        if (pv->nlines == cap) {
-            cap *= 2;
-            pv->lines = xrealloc(pv->lines, cap * sizeof *pv->lines);
-        }
+        pv->lines = util_grow(pv->lines, &cap, pv->nlines + 1,
+                              sizeof *pv->lines);
         pv->lines[pv->nlines++] = (size_t)(p + 1 - s);
     }
 }

@@ -696,10 +696,7 @@ inst_frame *inst_frame_find(inst *in, const char *path)
 void inst_rows_add(inst_rows *r, const char *qid, const char *path,
                    const char *value, long count)
 {
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 64;
-        r->v = xrealloc(r->v, r->cap * sizeof *r->v);
-    }
+    r->v = util_grow(r->v, &r->cap, r->n + 1, sizeof *r->v);
     r->v[r->n++] = (inst_row){xstrdup(qid), xstrdup(path), xstrdup(value), count};
 }
 

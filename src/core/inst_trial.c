@@ -98,10 +98,7 @@ static void trial_compare(inst *live, inst_frame *fr, inst *copy,
                 trial_compare(live, kid, copy, l);
                 continue;
             }
-            if (l->n == l->cap) {
-                l->cap = l->cap ? 2 * l->cap : 4;
-                l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-            }
+            l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
             l->v[l->n++] = (inst_loss){path, kid, trial_count_answers(live, kid)};
         }
     }

@@ -152,10 +152,7 @@ static void wrap_push(const char *s, ui_line **v, size_t *n, size_t *cap,
 {
     while (len > 0 && s[off + len - 1] == ' ')
         len--;
-    if (*n == *cap) {
-        *cap = *cap ? 2 * *cap : 8;
-        *v = xrealloc(*v, *cap * sizeof **v);
-    }
+    *v = util_grow(*v, cap, *n + 1, sizeof **v);
     (*v)[*n].off = off;
     (*v)[*n].len = len;
     (*n)++;
@@ -255,11 +252,7 @@ void ui_edit_set(ui_edit *e, const char *text)
 
 void ui_edit_insert(ui_edit *e, const char *bytes, size_t n)
 {
-    if (e->len + n + 1 > e->cap) {
-        while (e->len + n + 1 > e->cap)
-            e->cap *= 2;
-        e->buf = xrealloc(e->buf, e->cap);
-    }
+    e->buf = util_grow(e->buf, &e->cap, e->len + n + 1, 1);
     memmove(e->buf + e->cur + n, e->buf + e->cur, e->len - e->cur + 1);
     memcpy(e->buf + e->cur, bytes, n);
     e->len += n;

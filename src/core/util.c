@@ -54,6 +54,32 @@ void *xrealloc(void *p, size_t n)
     return p;
 }
 
+void *xrealloc_array(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        util_fatal();
+    return xrealloc(p, n * size);
+}
+
+size_t util_next_cap(size_t cap, size_t need)
+{
+    size_t c = cap ? cap : 16;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            util_fatal();
+        c *= 2;
+    }
+    return c;
+}
+
+void *util_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap && p)
+        return p;
+    *cap = util_next_cap(*cap, need);
+    return xrealloc_array(p, *cap, elem);
+}
+
 char *xstrdup(const char *s)
 {
     return s ? xstrndup(s, strlen(s)) : NULL;
@@ -98,13 +124,7 @@ void sbuf_init(sbuf *b)
 /* Make room for n more bytes plus the terminator. */
 static void sbuf_grow(sbuf *b, size_t n)
 {
-    if (b->len + n + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 32;
-    while (cap < b->len + n + 1)
-        cap *= 2;
-    b->s = xrealloc(b->s, cap);
-    b->cap = cap;
+    b->s = util_grow(b->s, &b->cap, b->len + n + 1, 1);
 }
 
 void sbuf_addn(sbuf *b, const char *s, size_t n)
@@ -174,10 +194,7 @@ void diag_init(diag_list *d)
 void diag_add(diag_list *d, const char *file, int line, int col,
               const char *fmt, ...)
 {
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 8;
-        d->v = xrealloc(d->v, d->cap * sizeof *d->v);
-    }
+    d->v = util_grow(d->v, &d->cap, d->n + 1, sizeof *d->v);
     va_list ap;
     va_start(ap, fmt);
     diag *e = &d->v[d->n++];

@@ -30,6 +30,16 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t sz);
 /* Resize p to n bytes, or abort. */
 void *xrealloc(void *p, size_t n);
+/* Resize p to n elements of size bytes, or abort (also when n * size
+ * does not fit in a size_t). */
+void *xrealloc_array(void *p, size_t n, size_t size);
+/* The capacity after cap that holds need elements: doubled from cap (16
+ * when it is 0) until it does; aborts when it would overflow. */
+size_t util_next_cap(size_t cap, size_t need);
+/* The one way arrays grow: p (NULL when empty) with room for need
+ * elements of size elem, *cap updated; p itself when it has room already.
+ * The result replaces p (p may have moved); aborts when out of memory. */
+void *util_grow(void *p, size_t *cap, size_t need, size_t elem);
 /* Copy a NUL-terminated string (NULL stays NULL). */
 char *xstrdup(const char *s);
 /* Copy the first n bytes of s and terminate them. */

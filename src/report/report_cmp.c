@@ -78,10 +78,7 @@ static int cg_origin_cb(void *ctx, const store_origin *o)
         free(key);
     }
     g->org[k].n++;
-    if (g->niv == g->cap) {
-        g->cap = g->cap ? 2 * g->cap : 64;
-        g->iv = xrealloc(g->iv, g->cap * sizeof *g->iv);
-    }
+    g->iv = util_grow(g->iv, &g->cap, g->niv + 1, sizeof *g->iv);
     g->iv[g->niv++] = (rciv){xstrdup(o->uuid), k, NULL,
                              !strcmp(o->review, "approved"),
                              !strcmp(o->review, "returned"),
@@ -195,10 +192,7 @@ static rcrow *cmp_row(report_cmp *c, const char *code, const char *origin)
 /* Note interview iv under row r (they arrive sorted by UUID). */
 static void cmp_row_add(rcrow *r, const rciv *iv)
 {
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 64;
-        r->uuids = xrealloc(r->uuids, r->cap * sizeof *r->uuids);
-    }
+    r->uuids = util_grow(r->uuids, &r->cap, r->n + 1, sizeof *r->uuids);
     r->uuids[r->n++] = xstrdup(iv->uuid);
     r->approved += iv->approved;
     r->returned += iv->returned;

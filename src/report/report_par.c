@@ -60,10 +60,8 @@ void report_note_key(report_result *r, const form *f, inst *in)
         sbuf_addc(&b, '\037');
         sbuf_add(&b, v);
     }
-    if (r->nikeys == r->capikeys) {
-        r->capikeys = r->capikeys ? 2 * r->capikeys : 256;
-        r->ikeys = xrealloc(r->ikeys, r->capikeys * sizeof *r->ikeys);
-    }
+    r->ikeys = util_grow(r->ikeys, &r->capikeys, r->nikeys + 1,
+                         sizeof *r->ikeys);
     r->ikeys[r->nikeys++] = sbuf_detach(&b);
 }
 
@@ -71,10 +69,7 @@ void report_dunit_add(report_result *r, size_t i, const char *key, double num,
                       double den)
 {
     rdlist *l = &r->dunits[i];
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     l->v[l->n++] = (rdunit){xstrdup(key), num, den};
 }
 
@@ -306,10 +301,8 @@ static int rpart_merge_keys(FILE *f, report_result *r)
         char *k = rpart_get_str(f);
         if (!k)
             return -1;
-        if (r->nikeys == r->capikeys) {
-            r->capikeys = r->capikeys ? 2 * r->capikeys : 256;
-            r->ikeys = xrealloc(r->ikeys, r->capikeys * sizeof *r->ikeys);
-        }
+        r->ikeys = util_grow(r->ikeys, &r->capikeys, r->nikeys + 1,
+                             sizeof *r->ikeys);
         r->ikeys[r->nikeys++] = k;
     }
     return 0;

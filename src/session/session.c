@@ -367,10 +367,7 @@ static char *session_canon_multi(const session *s, const form_question *fq,
     char **codes = xcalloc(cap, sizeof *codes);
     for (char *t = strtok_r(copy, " \t", &save); t;
          t = strtok_r(NULL, " \t", &save)) {
-        if (n == cap) {
-            cap *= 2;
-            codes = xrealloc(codes, cap * sizeof *codes);
-        }
+        codes = util_grow(codes, &cap, n + 1, sizeof *codes);
         codes[n++] = t;
     }
     sbuf b;
@@ -762,10 +759,7 @@ struct session_plist {
 static void session_plist_add(struct session_plist *p, session_item it,
                               inst_check why, char *msg)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 8;
-        p->v = xrealloc(p->v, p->cap * sizeof *p->v);
-    }
+    p->v = util_grow(p->v, &p->cap, p->n + 1, sizeof *p->v);
     p->v[p->n].item = it;
     p->v[p->n].why = why;
     p->v[p->n].msg = msg;

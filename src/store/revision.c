@@ -354,10 +354,7 @@ int store_rev_graph(store *st, const char *uuid, size_t max, rev_node **out,
             rc = SQLITE_FULL;
             break;
         }
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            *out = xrealloc(*out, cap * sizeof **out);
-        }
+        *out = util_grow(*out, &cap, *n + 1, sizeof **out);
         rev_node *v = &(*out)[(*n)++];
         copy_id(v->id, s, 0);
         copy_id(v->parent, s, 1);

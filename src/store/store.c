@@ -832,10 +832,7 @@ int store_list_interviews(store *st, const char *form_id,
     size_t n = 0, cap = 0;
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            v = xrealloc(v, cap * sizeof *v);
-        }
+        v = util_grow(v, &cap, n + 1, sizeof *v);
         interview_from_row(s, &v[n++]);
     }
     int ret = 0;

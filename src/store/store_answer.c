@@ -368,10 +368,7 @@ static void shift_add(shift_list *l, const char *base, size_t baselen,
     long j = strtol(p, &end, 10);
     if (end == p || *end != ']' || (end[1] != '\0' && end[1] != '/') || j <= k)
         return;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     shift *s = &l->v[l->n++];
     s->qid = xstrdup(qid);
     s->path = xstrdup(path);

@@ -94,10 +94,7 @@ static int canon_version(sqlite3 *db, const form *f, const char *version,
             free(c);
             continue;
         }
-        if (l.n == l.cap) {
-            l.cap = l.cap ? 2 * l.cap : 16;
-            l.v = xrealloc(l.v, l.cap * sizeof *l.v);
-        }
+        l.v = util_grow(l.v, &l.cap, l.n + 1, sizeof *l.v);
         canon_change *ch = &l.v[l.n++];
         for (int i = 0; i < 4; i++)
             ch->col[i] = xstrdup((const char *)sqlite3_column_text(s, i));

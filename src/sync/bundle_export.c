@@ -37,10 +37,7 @@ static int ex_row(exporter *x, enum store_export_set q,
     const char *const *c = r->col;
     switch (q) {
     case STORE_EX_UUIDS:
-        if (x->n == x->cap) {
-            x->cap = x->cap ? 2 * x->cap : 64;
-            x->uuids = xrealloc(x->uuids, x->cap * sizeof *x->uuids);
-        }
+        x->uuids = util_grow(x->uuids, &x->cap, x->n + 1, sizeof *x->uuids);
         x->uuids[x->n++] = xstrdup(c[0]);
         return 0;
     case STORE_EX_FORMS:

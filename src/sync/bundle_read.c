@@ -89,10 +89,7 @@ static void key_put(key_order *k, size_t *at, const row *r, int i,
                     int integer)
 {
     size_t need = *at + (integer ? 8 : r->n[i] + 1);
-    if (need > k->cap) {
-        k->cap = need * 2;
-        k->prev = xrealloc(k->prev, k->cap);
-    }
+    k->prev = util_grow(k->prev, &k->cap, need, 1);
     if (integer) {
         unsigned long long v = (unsigned long long)strtoll(r->v[i], NULL, 10)
             ^ (1ULL << 63);

@@ -74,10 +74,8 @@ static int apply_revision(merger *m, const char *uuid, const char *old,
         return merge_store_fail(m, _("applying a merged revision"));
     if (rc != 0)
         return merge_store_fail(m, _("auditing interview %s"), uuid);
-    if (m->nchanged == m->capchanged) {
-        m->capchanged = m->capchanged ? 2 * m->capchanged : 16;
-        m->changed = xrealloc(m->changed, m->capchanged * sizeof *m->changed);
-    }
+    m->changed = util_grow(m->changed, &m->capchanged, m->nchanged + 1,
+                           sizeof *m->changed);
     m->changed[m->nchanged++] = xstrdup(uuid);
     return 0;
 }

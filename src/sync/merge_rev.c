@@ -15,10 +15,7 @@
 void merge_items_add(merge_items *l, const char *qid, const char *path,
                      const char *value)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     merge_item *it = &l->v[l->n++];
     it->qid = xstrdup(qid);
     it->path = xstrdup(path);

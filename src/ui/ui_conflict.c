@@ -44,10 +44,7 @@ static char *cf_who(const char *who, const char *when)
 static int cf_collect(void *ctx, const store_conflict *c)
 {
     cf_list *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     cf_item *x = &l->v[l->n++];
     memset(x, 0, sizeof *x);
     x->uuid = xstrdup(c->interview);
@@ -105,10 +102,7 @@ typedef struct cf_iv {
 static void cf_row_add(cf_iv *x, char *label, char *left, char *right,
                        long conflict, int who)
 {
-    if (x->nrows == x->caprows) {
-        x->caprows = x->caprows ? 2 * x->caprows : 64;
-        x->rows = xrealloc(x->rows, x->caprows * sizeof *x->rows);
-    }
+    x->rows = util_grow(x->rows, &x->caprows, x->nrows + 1, sizeof *x->rows);
     x->rows[x->nrows++] = (cf_row){label, left, right, conflict, who};
 }
 

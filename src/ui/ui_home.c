@@ -20,10 +20,7 @@ typedef struct home_list {
 static int home_collect(void *ctx, const store_interview *iv)
 {
     home_list *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     store_interview *d = &l->v[l->n++];
     memset(d, 0, sizeof *d);
     d->uuid = xstrdup(iv->uuid);

@@ -28,10 +28,7 @@ static void iv_say(iv *v, char *msg, ui_role r)
 
 static void iv_push(iv *v, inst_frame *scope, int q)
 {
-    if (v->depth == v->cap) {
-        v->cap = v->cap ? 2 * v->cap : 4;
-        v->lv = xrealloc(v->lv, v->cap * sizeof *v->lv);
-    }
+    v->lv = util_grow(v->lv, &v->cap, v->depth + 1, sizeof *v->lv);
     v->lv[v->depth].scope = scope;
     v->lv[v->depth].q = q;
     v->depth++;

@@ -23,10 +23,10 @@ typedef struct iv_flat {
 static void iv_flat_add(iv_flat *l, session_item it, char *text, int mark)
 {
     if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 32;
-        l->it = xrealloc(l->it, l->cap * sizeof *l->it);
-        l->text = xrealloc(l->text, l->cap * sizeof *l->text);
-        l->mark = xrealloc(l->mark, l->cap * sizeof *l->mark);
+        l->cap = util_next_cap(l->cap, l->n + 1);
+        l->it = xrealloc_array(l->it, l->cap, sizeof *l->it);
+        l->text = xrealloc_array(l->text, l->cap, sizeof *l->text);
+        l->mark = xrealloc_array(l->mark, l->cap, sizeof *l->mark);
     }
     l->it[l->n] = it;
     l->text[l->n] = text;

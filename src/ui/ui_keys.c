@@ -35,10 +35,7 @@ static void kv_card_copy(keys_card *d, const keys_card *s)
 static int kv_collect(void *ctx, const keys_trusted *t)
 {
     kv_list *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 8;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     keys_trusted *d = &l->v[l->n++];
     kv_card_copy(&d->card, &t->card);
     d->purpose = xstrdup(t->purpose);

@@ -94,10 +94,7 @@ typedef struct rv_forms {
 static int rv_collect(void *ctx, const store_interview *iv)
 {
     rv_list *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 32;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     rv_row *r = &l->v[l->n++];
     memset(r, 0, sizeof *r);
     r->iv.uuid = xstrdup(iv->uuid);

@@ -234,10 +234,7 @@ void xf_write_choices(xf_import *im)
         if (choice_row(im, &list, &name, 1))
             continue;
         xf_names_add(&lists, list);
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            refs = xrealloc(refs, cap * sizeof *refs);
-        }
+        refs = util_grow(refs, &cap, n + 1, sizeof *refs);
         /* Lists are numbered in order of first appearance. */
         refs[n++] = (choice_ref){(size_t)xf_names_index(&lists, list), pos};
         free(list);

@@ -123,9 +123,9 @@ void xf_names_add(xf_names *m, const char *old)
     if (xf_names_index(m, old) >= 0)
         return;
     if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 64;
-        m->old = xrealloc(m->old, m->cap * sizeof *m->old);
-        m->new = xrealloc(m->new, m->cap * sizeof *m->new);
+        m->cap = util_next_cap(m->cap, m->n + 1);
+        m->old = xrealloc_array(m->old, m->cap, sizeof *m->old);
+        m->new = xrealloc_array(m->new, m->cap, sizeof *m->new);
     }
     m->old[m->n] = xstrdup(old);
     m->new[m->n++] = NULL;

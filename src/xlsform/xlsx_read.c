@@ -174,10 +174,8 @@ static int read_shared(reader *r)
             xmlFreeDoc(doc);
             return fail(r, _("more than %u shared strings"), XLSX_MAX_CELLS);
         }
-        if (r->nshared == cap) {
-            cap = cap ? cap * 2 : 256;
-            r->shared = xrealloc(r->shared, cap * sizeof *r->shared);
-        }
+        r->shared = util_grow(r->shared, &cap, r->nshared + 1,
+                              sizeof *r->shared);
         sbuf b;
         sbuf_init(&b);
         add_text(&b, si);
@@ -295,10 +293,7 @@ static int read_cell(reader *r, xlsx_sheet *sh, size_t *cap, const xmlNode *c,
         return fail(r, _("sheet '%s' has more than %u cells"), sh->name,
                     XLSX_MAX_CELLS);
     }
-    if (sh->ncells == *cap) {
-        *cap = *cap ? *cap * 2 : 256;
-        sh->cells = xrealloc(sh->cells, *cap * sizeof *sh->cells);
-    }
+    sh->cells = util_grow(sh->cells, cap, sh->ncells + 1, sizeof *sh->cells);
     sh->cells[sh->ncells++] = (xlsx_cell){rr, cc, text};
     return 0;
 }
