@@ -330,11 +330,35 @@ START_TEST(safe_text_has_no_controls)
 }
 END_TEST
 
+/* Columns of text written to files (reports) do not depend on the
+ * locale: the same counts in "C" as in a UTF-8 locale. */
+START_TEST(cols_count_columns_whatever_the_locale)
+{
+    char *was = strdup(setlocale(LC_ALL, NULL));
+    const char *locales[] = {"C", was};
+    for (int i = 0; i < 2; i++) {
+        setlocale(LC_ALL, locales[i]);
+        ck_assert_uint_eq(ui_text_cols("", 0), 0);
+        ck_assert_uint_eq(ui_text_cols(VIET, strlen(VIET)), 10);
+        ck_assert_uint_eq(ui_text_cols(WIDE, strlen(WIDE)), 4);
+        ck_assert_uint_eq(ui_text_cols("e\xcc\x81", 3), 1);
+        /* Printed as one '?' each: a control, an invalid byte. */
+        ck_assert_uint_eq(ui_text_cols("a\x1b" "b", 3), 3);
+        ck_assert_uint_eq(ui_text_cols("a\xff" "b", 3), 3);
+        /* Only the first n bytes: the first character of VIET. */
+        ck_assert_uint_eq(ui_text_cols(VIET, 1), 1);
+    }
+    setlocale(LC_ALL, was);
+    free(was);
+}
+END_TEST
+
 static Suite *ui_text_suite(void)
 {
     Suite *s = suite_create("ui_text");
     TCase *t = check_tcase(s, "core", NULL, NULL, 0);
     tcase_add_test(t, width_counts_columns_not_bytes);
+    tcase_add_test(t, cols_count_columns_whatever_the_locale);
     tcase_add_test(t, offsets_and_columns_round_trip);
     tcase_add_test(t, wrap_breaks_at_spaces);
     tcase_add_test(t, wrap_splits_long_words_between_characters);

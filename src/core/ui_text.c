@@ -97,6 +97,18 @@ static utf8proc_ssize_t text_cp(const char *s, size_t n, utf8proc_int32_t *cp)
     return k;
 }
 
+size_t ui_text_cols(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        i += (size_t)text_cp(s + i, n - i, &cp);
+        w += cp < 0 || ui_text_is_control((unsigned long)cp) ? 1
+            : (size_t)utf8proc_charwidth(cp);
+    }
+    return w;
+}
+
 size_t ui_text_next_cluster(const char *s, size_t len, size_t off)
 {
     if (off >= len)

@@ -18,6 +18,11 @@ int ui_text_wcwidth(wchar_t wc);
 int ui_text_width_n(const char *s, size_t n);
 /* Display width of s. */
 int ui_text_width(const char *s);
+/* Columns the first n bytes of UTF-8 s take, whatever the locale (for
+ * text written to files, such as reports): Unicode's widths (utf8proc), 0
+ * for combining marks, 2 for wide characters, 1 for a control or a byte
+ * that is not valid UTF-8 (each printed as one '?'). */
+size_t ui_text_cols(const char *s, size_t n);
 /* Byte offset of the character after the one at off (len at the end). */
 size_t ui_text_next(const char *s, size_t len, size_t off);
 /* Byte offset of the character before off (0 at the start). */

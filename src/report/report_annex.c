@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 
 /* Width of a chart and of its label column, in SVG units (px); a row's
  * height for one line of label, and the height of each further line. */
@@ -48,7 +49,7 @@ static size_t svg_fit(const char *s, size_t n, size_t cols)
         while (e + 1 < n && ((unsigned char)s[e] == 0xCC ||
                ((unsigned char)s[e] == 0xCD && (unsigned char)s[e + 1] <= 0xAF)))
             e += 2;
-        if (k && rfmt_text_width(s, e) > cols)
+        if (k && ui_text_cols(s, e) > cols)
             break;
         k = e;
     }
@@ -68,7 +69,7 @@ static char **svg_lines(const char *label, size_t *n)
     while (*p && *n < SVG_LABEL_LINES) {
         size_t len = strlen(p);
         size_t take = len;
-        if (rfmt_text_width(p, len) > SVG_LABEL_COLS) {
+        if (ui_text_cols(p, len) > SVG_LABEL_COLS) {
             take = svg_fit(p, len, SVG_LABEL_COLS);
             /* Back to the last space inside, if any. */
             size_t sp = take;

@@ -10,28 +10,13 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "report/csv.h"
 
 #define TEXT_WIDTH 80
 
 
 /* ------------------------------------------------------------ text helpers */
-
-/* Display width of UTF-8 s: code points, less combining marks. */
-size_t rfmt_text_width(const char *s, size_t n)
-{
-    size_t w = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        if ((p[i] & 0xC0) == 0x80)
-            continue;
-        /* U+0300..U+036F are two bytes: CC 80..CD AF. */
-        if (i + 1 < n && (p[i] == 0xCC || (p[i] == 0xCD && p[i + 1] <= 0xAF)))
-            continue;
-        w++;
-    }
-    return w;
-}
 
 /* Append s wrapped at TEXT_WIDTH; the cursor is at column col, and
  * continuation lines start at column indent. Ends with a newline. */
@@ -45,7 +30,7 @@ void rfmt_wrap(sbuf *b, const char *s, size_t col, size_t indent)
         const char *e = p;
         while (*e && *e != ' ' && *e != '\n')
             e++;
-        size_t w = rfmt_text_width(p, (size_t)(e - p));
+        size_t w = ui_text_cols(p, (size_t)(e - p));
         if (!first && col + 1 + w > TEXT_WIDTH) {
             sbuf_addc(b, '\n');
             for (col = 0; col < indent; col++)
@@ -131,7 +116,7 @@ void rfmt_heading(emitter *e, int level, const char *text)
     case REPORT_TEXT: {
         sbuf_addc(b, '\n');
         rfmt_wrap(b, text, 0, 0);
-        size_t w = rfmt_text_width(text, strlen(text));
+        size_t w = ui_text_cols(text, strlen(text));
         w = w > TEXT_WIDTH ? TEXT_WIDTH : w;
         for (size_t i = 0; i < w; i++)
             sbuf_addc(b, level <= 1 ? '=' : '-');
@@ -209,7 +194,7 @@ static void t_text_grid(emitter *e)
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++) {
             const char *s = t->cells[r * t->ncols + c];
-            size_t cw = rfmt_text_width(s, strlen(s));
+            size_t cw = ui_text_cols(s, strlen(s));
             w[c] = cw > w[c] ? cw : w[c];
         }
     for (size_t c = 0; c < t->ncols; c++)
@@ -219,7 +204,7 @@ static void t_text_grid(emitter *e)
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             const char *s = t->cells[r * t->ncols + c];
-            size_t cw = rfmt_text_width(s, strlen(s));
+            size_t cw = ui_text_cols(s, strlen(s));
             if (c == 0) {
                 /* Copy whole characters while they fit. */
                 size_t used = 0, i = 0, n = strlen(s);
@@ -227,7 +212,7 @@ static void t_text_grid(emitter *e)
                     size_t j = i + 1;
                     while (j < n && (((unsigned char)s[j] & 0xC0) == 0x80))
                         j++;
-                    size_t cwj = rfmt_text_width(s + i, j - i);
+                    size_t cwj = ui_text_cols(s + i, j - i);
                     if (used + cwj > w[0])
                         break;
                     sbuf_addn(e->b, s + i, j - i);
@@ -255,14 +240,14 @@ static void t_text_list(emitter *e)
     size_t idw = 0;
     for (size_t r = 1; r < t->nrows; r++) {
         const char *s = t->cells[r * t->ncols];
-        size_t cw = rfmt_text_width(s, strlen(s));
+        size_t cw = ui_text_cols(s, strlen(s));
         idw = cw > idw ? cw : idw;
     }
     idw = idw > 8 ? 8 : idw;
     for (size_t r = 1; r < t->nrows; r++) {
         const char *id = t->cells[r * t->ncols];
         sbuf_add(e->b, id);
-        size_t col = rfmt_text_width(id, strlen(id));
+        size_t col = ui_text_cols(id, strlen(id));
         for (; col < idw + 2; col++)
             sbuf_addc(e->b, ' ');
         rfmt_wrap(e->b, t->ncols > 1 ? t->cells[r * t->ncols + 1] : "", col, idw + 2);

@@ -20,8 +20,6 @@ typedef struct emitter {
     ftable t;
 } emitter;
 
-/* Display width of the n bytes of UTF-8 s. */
-size_t rfmt_text_width(const char *s, size_t n);
 /* Append s wrapped at 80 columns from column col, continuing at indent. */
 void rfmt_wrap(sbuf *b, const char *s, size_t col, size_t indent);
 /* Append s escaped for HTML text or attributes. */
