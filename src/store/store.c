@@ -142,14 +142,20 @@ static void set_err(store *st, const char *reason, const char *fmt,
     }
 }
 
+int store_vfail(store *st, const char *fmt, va_list ap)
+{
+    set_err(st, st->sqlerr ? st->sqlerr : sqlutil_reason(st->db), fmt, ap);
+    free(st->sqlerr);
+    st->sqlerr = NULL;
+    return -1;
+}
+
 int store_fail(store *st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    set_err(st, st->sqlerr ? st->sqlerr : sqlutil_reason(st->db), fmt, ap);
+    store_vfail(st, fmt, ap);
     va_end(ap);
-    free(st->sqlerr);
-    st->sqlerr = NULL;
     return -1;
 }
 

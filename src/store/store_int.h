@@ -83,6 +83,8 @@ int store_row_by_key(store *st, enum store_stmt id, const char *key,
 int store_step(store *st, sqlite3_stmt *s);
 /* Set the store's message to "PATH: what: SQLite's reason"; returns -1. */
 int store_fail(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
+/* store_fail with a va_list. */
+int store_vfail(store *st, const char *fmt, va_list ap) KS_PRINTF(2, 0);
 /* Same without a SQLite reason (the failure is khaosat's own rule). */
 int store_failx(store *st, const char *fmt, ...) KS_PRINTF(2, 3);
 /* Column i of the current row as a new string (NULL stays NULL). */

@@ -113,15 +113,9 @@ void store_merge_free(store_merge *sm)
     free(sm);
 }
 
-int store_merge_fail(store_merge *sm, const char *fmt, ...)
+int store_merge_vfail(store_merge *sm, const char *fmt, va_list ap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *what = xvasprintf(fmt, ap);
-    va_end(ap);
-    store_fail(sm->st, "%s", what);
-    free(what);
-    return -1;
+    return store_vfail(sm->st, fmt, ap);
 }
 
 /* Statement id with strings ?1..?n bound from v (NULL binds NULL); NULL
@@ -150,22 +144,31 @@ static int run(store_merge *sm, enum merge_stmt id, int n,
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* The first column of the first row of statement id with strings v, in
- * *out (newly allocated, NULL when the column is): 0, 1 when there is no
- * row, -1. */
-static int first(store_merge *sm, enum merge_stmt id, int n,
-                 const char *const *v, char **out)
+/* The first ncol columns of the first row of statement id with strings
+ * v, in out[] (newly allocated, NULL when the column is; all NULL when
+ * there is no row): 0, 1 when there is no row, -1. */
+static int row(store_merge *sm, enum merge_stmt id, int n,
+               const char *const *v, char **out, int ncol)
 {
-    *out = NULL;
+    for (int i = 0; i < ncol; i++)
+        out[i] = NULL;
     sqlite3_stmt *s = stmt(sm, id, n, v);
     if (!s)
         return -1;
     int rc = store_step(sm->st, s);
     if (rc == SQLITE_ROW) {
-        *out = store_col_dup(s, 0);
+        for (int i = 0; i < ncol; i++)
+            out[i] = store_col_dup(s, i);
         sqlite3_reset(s);
     }
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+/* The first column of the first row of statement id with strings v. */
+static int first(store_merge *sm, enum merge_stmt id, int n,
+                 const char *const *v, char **out)
+{
+    return row(sm, id, n, v, out, 1);
 }
 
 /* Each row of statement id with strings v to fn. */
@@ -240,17 +243,14 @@ int store_merge_form_sha(store_merge *sm, const char *form_id,
 int store_merge_interview(store_merge *sm, const char *uuid, char **form_id,
                           char **version, char **head)
 {
-    sqlite3_stmt *s = stmt(sm, SM_IV_GET, 1, &uuid);
-    if (!s)
-        return -1;
-    int rc = store_step(sm->st, s);
-    if (rc == SQLITE_ROW) {
-        *form_id = store_col_dup(s, 0);
-        *version = store_col_dup(s, 1);
-        *head = store_col_dup(s, 2);
-        sqlite3_reset(s);
+    char *c[3];
+    int rc = row(sm, SM_IV_GET, 1, &uuid, c, 3);
+    if (rc == 0) {
+        *form_id = c[0];
+        *version = c[1];
+        *head = c[2];
     }
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    return rc;
 }
 
 int store_merge_interview_add(store_merge *sm, const char *const v[8])

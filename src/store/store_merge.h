@@ -6,11 +6,12 @@
  * (store_begin): a merge is one transaction, as before.
  *
  * Failures return -1 and keep SQLite's reason; the caller then says what
- * failed with store_merge_fail, which sets store_errmsg() to "PATH: what:
+ * failed with store_merge_vfail, which sets store_errmsg() to "PATH: what:
  * reason" (and the advice to restore when the database is damaged). */
 #ifndef KHAOSAT_STORE_MERGE_H
 #define KHAOSAT_STORE_MERGE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "core/util.h"
@@ -24,8 +25,10 @@ typedef struct store_merge store_merge;
 store_merge *store_merge_new(store *st);
 /* Free the handle and its statements (NULL is fine). */
 void store_merge_free(store_merge *sm);
-/* Set store_errmsg() to "PATH: what: reason" after a failed call; -1. */
-int store_merge_fail(store_merge *sm, const char *fmt, ...) KS_PRINTF(2, 3);
+/* Set store_errmsg() to "PATH: what: reason" after a failed call, what
+ * formatted from fmt and ap; -1. */
+int store_merge_vfail(store_merge *sm, const char *fmt, va_list ap)
+    KS_PRINTF(2, 0);
 
 /* One row of a query handed to a callback: the text of each column
  * (NULL stays NULL), borrowed until the callback returns.  A callback

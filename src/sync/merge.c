@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlutil.h"
 #include "core/i18n.h"
 #include "core/util.h"
 
@@ -23,22 +24,40 @@ int merge_store_fail(merger *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *what = xvasprintf(fmt, ap);
+    store_merge_vfail(m->sm, fmt, ap);
     va_end(ap);
-    store_merge_fail(m->sm, "%s", what);
-    free(what);
     return merge_store_err(m);
+}
+
+/* The merger's message becomes "BUNDLE: what[: reason]"; -1. */
+static int bundle_message(merger *m, const char *reason, const char *fmt,
+                          va_list ap) KS_PRINTF(3, 0);
+static int bundle_message(merger *m, const char *reason, const char *fmt,
+                          va_list ap)
+{
+    char *what = xvasprintf(fmt, ap);
+    free(m->err);
+    m->err = reason ? xasprintf("%s: %s: %s", bundle_path(m->b), what, reason)
+                    : xasprintf("%s: %s", bundle_path(m->b), what);
+    free(what);
+    return -1;
 }
 
 int merge_refuse(merger *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *what = xvasprintf(fmt, ap);
+    bundle_message(m, NULL, fmt, ap);
     va_end(ap);
-    free(m->err);
-    m->err = xasprintf("%s: %s", bundle_path(m->b), what);
-    free(what);
+    return -1;
+}
+
+int merge_bundle_fail(merger *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bundle_message(m, sqlutil_reason(bundle_sqlite(m->b)), fmt, ap);
+    va_end(ap);
     return -1;
 }
 

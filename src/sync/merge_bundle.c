@@ -4,12 +4,10 @@
 #include "config.h"
 #include "sync/merge_int.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 
 #include "core/i18n.h"
 #include "core/util.h"
-#include "store/sqlutil.h"
 
 static const char *const bundle_sql[BS_COUNT] = {
     [BS_FORMS] = "SELECT form_id, version, sha256, source FROM forms",
@@ -38,18 +36,4 @@ void merge_bundle_finish(merger *m)
         sqlite3_finalize(m->bs[i]);
         m->bs[i] = NULL;
     }
-}
-
-int merge_bundle_fail(merger *m, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *what = xvasprintf(fmt, ap);
-    va_end(ap);
-    free(m->err);
-    const char *reason = sqlutil_reason(bundle_sqlite(m->b));
-    m->err = reason ? xasprintf("%s: %s: %s", bundle_path(m->b), what, reason)
-                    : xasprintf("%s: %s", bundle_path(m->b), what);
-    free(what);
-    return -1;
 }
