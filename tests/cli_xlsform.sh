@@ -229,6 +229,16 @@ expect_err_contains "settings!B2: "
     fail "an error not at its cell: $(cat "$TMP/err")"
 [ -s "$TMP/bad.yaml" ] || fail "the form with errors was not written"
 
+# Text that looks like an Excel escape is written escaped (_x005F_), so
+# the round trip gives it back as it was, not decoded.
+printf 'form:\n  id: esc\n  version: "1"\n  title: {vi: "esc"}\n  languages: [vi]\n  default_language: vi\nquestions:\n  - id: a\n    type: text\n    label: {vi: "Mã _x0041_ và _x005F_ cuối_x00"}\n' > "$TMP/esc.yaml"
+run "$KHAOSAT" export-xlsform "$TMP/esc.yaml" --out "$TMP/esc.xlsx"
+expect_status 0
+run "$KHAOSAT" import-xlsform "$TMP/esc.xlsx" --out "$TMP/esc2.yaml"
+expect_status 0
+grep -q 'label: {vi: "Mã _x0041_ và _x005F_ cuối_x00"}' "$TMP/esc2.yaml" ||
+    fail "a literal _xHHHH_ changed on the way round: $(grep label "$TMP/esc2.yaml")"
+
 run "$KHAOSAT" import-xlsform
 expect_status 2
 expect_err_contains "Usage: khaosat import-xlsform"

@@ -5,11 +5,13 @@
 #include "config.h"
 #include "core/durable.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
 #include "core/i18n.h"
+#include "core/util.h"
 #include "xlsform/xlsform.h"
 
 /* The columns of the survey sheet, in order. */
@@ -56,11 +58,44 @@ static char *lang_header(const char *code)
     return xstrdup(code);
 }
 
+/* Whether s starts with the shape of an Excel escape, _xHHHH_. */
+static int looks_like_excel_escape(const char *s)
+{
+    if (s[0] != '_' || s[1] != 'x')
+        return 0;
+    for (int i = 2; i < 6; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return 0;
+    return s[6] == '_';
+}
+
+/* s with every literal _xHHHH_ written _x005F_xHHHH_, so that a reader
+ * decoding Excel escapes gets the text back as it was; caller frees. */
+static char *escape_excel_literals(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += looks_like_excel_escape(p) ? 6 : 0;
+    char *out = xmalloc(strlen(s) + n + 1), *o = out;
+    for (const char *p = s; *p; p++) {
+        if (looks_like_excel_escape(p)) {
+            memcpy(o, "_x005F", 6);
+            o += 6;
+        }
+        *o++ = *p;
+    }
+    *o = 0;
+    return out;
+}
+
 /* Write s (when not NULL) at row, col. */
 static void put(lxw_worksheet *ws, lxw_row_t row, int col, const char *s)
 {
-    if (s && *s)
-        worksheet_write_string(ws, row, (lxw_col_t)col, s, NULL);
+    if (s && *s) {
+        char *e = escape_excel_literals(s);
+        worksheet_write_string(ws, row, (lxw_col_t)col, e, NULL);
+        free(e);
+    }
 }
 
 /* Write a text's translations in consecutive columns from col. */
