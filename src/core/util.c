@@ -93,6 +93,16 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+int util_refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(*why);
+    *why = xvasprintf(fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
     va_list aq;

@@ -11,10 +11,6 @@
 #define KS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define KS_PRINTF(f, a)
-/* Non-zero when the running program is the one in the build tree (not an
- * installed copy), so that it uses the source tree's forms and messages. */
-int util_in_build_tree(void);
-
 #endif
 
 /* Register fn to run before khaosat aborts on a fatal error (out of
@@ -48,6 +44,9 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) KS_PRINTF(1, 2);
 /* vprintf into a newly allocated string. */
 char *xvasprintf(const char *fmt, va_list ap) KS_PRINTF(1, 0);
+/* Replace *why (NULL or the caller's) with a printf message and return -1:
+ * the one-line refusal of functions that report through a char **. */
+int util_refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
 
 /* A growable, always NUL-terminated byte string. */
 typedef struct sbuf {

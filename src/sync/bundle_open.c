@@ -28,17 +28,6 @@ struct bundle {
     char *signer, *signer_role;   /* of a sealed bundle */
 };
 
-/* Set *why to "a SQLite database that ..." style reasons. */
-static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
-static int refuse(char **why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    *why = xvasprintf(fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Every defence SQLite offers against a hostile file, on an open handle. */
 static int harden(sqlite3 *db, char **why)
 {
@@ -51,7 +40,7 @@ static int harden(sqlite3 *db, char **why)
     if (sqlite3_exec(db, "PRAGMA trusted_schema = OFF;"
                      "PRAGMA cell_size_check = ON;"
                      "PRAGMA mmap_size = 0;", NULL, NULL, NULL) != SQLITE_OK)
-        return refuse(why, _("cannot set up reading: %s"), sqlite3_errmsg(db));
+        return util_refuse(why, _("cannot set up reading: %s"), sqlite3_errmsg(db));
     return 0;
 }
 
@@ -62,9 +51,9 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
 {
     static const char magic[16] = "SQLite format 3";
     if (len < sizeof magic || memcmp(data, magic, sizeof magic) != 0)
-        return refuse(why, _("not a khaosat bundle (not a SQLite file)"));
+        return util_refuse(why, _("not a khaosat bundle (not a SQLite file)"));
     if (store_header_is_database(data, len))
-        return refuse(why, "%s", _("a khaosat database (a laptop's or an "
+        return util_refuse(why, "%s", _("a khaosat database (a laptop's or an "
                                    "office's), not a bundle: make a bundle "
                                    "of it with 'khaosat export --db FILE "
                                    "--to DIR'"));
@@ -74,7 +63,7 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
                                  (sqlite3_int64)len,
                                  SQLITE_DESERIALIZE_READONLY);
     if (rc != SQLITE_OK)
-        return refuse(why, _("cannot open: %s"),
+        return util_refuse(why, _("cannot open: %s"),
                       *db ? sqlite3_errmsg(*db) : sqlite3_errstr(rc));
     if (harden(*db, why) != 0)
         return -1;
@@ -95,13 +84,13 @@ static int check_identity(sqlite3 *db, char **why)
     if (rc == SQLITE_OK)
         rc = sqlutil_long(db, "PRAGMA user_version", &version);
     if (rc != SQLITE_OK)
-        return refuse(why, _("damaged, cannot be read: %s"),
+        return util_refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     if (app != BUNDLE_APP_ID || version < 1)
-        return refuse(why, _("not a khaosat bundle (a SQLite database of "
+        return util_refuse(why, _("not a khaosat bundle (a SQLite database of "
                       "another kind)"));
     if (version > BUNDLE_FORMAT)
-        return refuse(why, _("made by a newer khaosat (bundle format %ld); "
+        return util_refuse(why, _("made by a newer khaosat (bundle format %ld); "
                       "this khaosat reads formats up to %d: update khaosat "
                       "to read it"), version, BUNDLE_FORMAT);
     return 0;
@@ -114,7 +103,7 @@ static int check_schema(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, _("damaged, cannot be read: %s"),
+        return util_refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     int seen[BT_COUNT] = {0}, rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -129,16 +118,16 @@ static int check_schema(sqlite3 *db, char **why)
             || strcmp(col[0], "table") || strcmp(col[2], col[1])
             || strcmp(col[3], bundle_table_sql[t]);
         if (bad)
-            refuse(why, _("unexpected %s \"%s\" in the schema; a bundle has "
+            util_refuse(why, _("unexpected %s \"%s\" in the schema; a bundle has "
                    "only its six tables"), col[0] ? col[0] : "object",
                    col[1] ? col[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
+        bad = util_refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     for (int t = 0; !bad && t < BT_COUNT; t++)
         if (!seen[t])
-            bad = refuse(why, _("table %s is missing"), bundle_table_name[t]);
+            bad = util_refuse(why, _("table %s is missing"), bundle_table_name[t]);
     return bad ? -1 : 0;
 }
 
@@ -156,7 +145,7 @@ static int check_structure(sqlite3 *db, char **why)
                                      : NULL;
     int ok = r && strcmp(r, "ok") == 0;
     if (!ok)
-        refuse(why, _("damaged (truncated or altered): %s"),
+        util_refuse(why, _("damaged (truncated or altered): %s"),
                r ? r : sqlite3_errmsg(db));
     sqlite3_finalize(s);
     return ok ? 0 : -1;
@@ -192,10 +181,10 @@ static int manifest_set(bundle_manifest *m, const char *k, const char *v,
         if (strcmp(k, nkey[i]) == 0) {
             if (parse_count(v, num[i]) == 0)
                 return 0;
-            return refuse(why, _("manifest %s \"%.40s\" is not a count"), k, v);
+            return util_refuse(why, _("manifest %s \"%.40s\" is not a count"), k, v);
         }
     }
-    return refuse(why, _("unknown manifest key \"%.40s\""), k);
+    return util_refuse(why, _("unknown manifest key \"%.40s\""), k);
 }
 
 /* Read the manifest: every key once, and no other. */
@@ -203,16 +192,16 @@ static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long n = 0;
     if (sqlutil_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
-        return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
+        return util_refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
     if (n != BUNDLE_NKEYS)
-        return refuse(why, _("the manifest has %ld entries instead of %d"), n,
+        return util_refuse(why, _("the manifest has %ld entries instead of %d"), n,
                       BUNDLE_NKEYS);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT key, value FROM manifest"
                            " WHERE typeof(key) = 'text'"
                            " AND typeof(value) = 'text'"
                            " AND length(value) < 4096", -1, &s, NULL))
-        return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
+        return util_refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
     int rc, bad = 0;
     n = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -222,14 +211,14 @@ static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
     }
     sqlite3_finalize(s);
     if (!bad && n != BUNDLE_NKEYS)
-        bad = refuse(why, _("the manifest has malformed entries"));
+        bad = util_refuse(why, _("the manifest has malformed entries"));
     if (!bad && (!m->uuid || !bundle_is_uuid(m->uuid) || !m->sha256
                  || !bundle_is_hex64(m->sha256) || !m->created || !m->device
                  || !m->enumerator || !m->commune))
-        bad = refuse(why, _("the manifest lacks a bundle UUID, hash, time or "
+        bad = util_refuse(why, _("the manifest lacks a bundle UUID, hash, time or "
                      "origin"));
     if (!bad && m->format != BUNDLE_FORMAT)
-        bad = refuse(why, _("the manifest says format %ld, the file format "
+        bad = util_refuse(why, _("the manifest says format %ld, the file format "
                      "%d"), m->format, BUNDLE_FORMAT);
     return bad ? -1 : 0;
 }
@@ -244,7 +233,7 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
                                  m->revisions, m->items, m->audit};
     for (int t = 1; t < BT_COUNT; t++) {
         if (said[t] > limit[t])
-            return refuse(why, _("the manifest announces %ld rows of %s, more "
+            return util_refuse(why, _("the manifest announces %ld rows of %s, more "
                           "than the %ld khaosat accepts"), said[t],
                           bundle_table_name[t], limit[t]);
         char *sql = xasprintf("SELECT count(*) FROM %s",
@@ -253,10 +242,10 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
         int rc = sqlutil_long(db, sql, &n);
         free(sql);
         if (rc != SQLITE_OK)
-            return refuse(why, _("table %s cannot be read: %s"),
+            return util_refuse(why, _("table %s cannot be read: %s"),
                           bundle_table_name[t], sqlite3_errmsg(db));
         if (n != said[t])
-            return refuse(why, _("table %s has %ld rows but the manifest "
+            return util_refuse(why, _("table %s has %ld rows but the manifest "
                           "says %ld"), bundle_table_name[t], n, said[t]);
     }
     return 0;
@@ -285,18 +274,18 @@ static void ref_message(char **why, int i, const char *a, const char *b)
 {
     switch (i) {
     case 0:
-        refuse(why, _("interview %s uses form %s, which the bundle does not "
+        util_refuse(why, _("interview %s uses form %s, which the bundle does not "
                "carry"), a, b);
         break;
     case 1:
-        refuse(why, _("interview %s: its head revision %s is missing"), a, b);
+        util_refuse(why, _("interview %s: its head revision %s is missing"), a, b);
         break;
     case 2:
-        refuse(why, _("interview %s: revision %s was made from a revision "
+        util_refuse(why, _("interview %s: revision %s was made from a revision "
                "that is missing"), a, b);
         break;
     default:
-        refuse(why, _("audit of interview %s (row %s), which the bundle does "
+        util_refuse(why, _("audit of interview %s (row %s), which the bundle does "
                "not carry"), a, b);
     }
 }
@@ -312,7 +301,7 @@ static int check_refs(sqlite3 *db, char **why)
             ref_message(why, (int)i, (const char *)sqlite3_column_text(s, 0),
                         (const char *)sqlite3_column_text(s, 1));
         else if (rc != SQLITE_DONE)
-            refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
+            util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
         sqlite3_finalize(s);
         if (rc != SQLITE_DONE)
             return -1;
@@ -342,7 +331,7 @@ static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
     if (bundle_digest(db, m, hex, why) != 0)
         return -1;
     if (strcmp(hex, m->sha256) != 0)
-        return refuse(why, _("the content does not match the manifest's "
+        return util_refuse(why, _("the content does not match the manifest's "
                       "SHA-256: the bundle was changed or damaged"));
     return check_refs(db, why);
 }

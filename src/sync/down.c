@@ -62,17 +62,6 @@ struct down_bundle {
     down_info info;
 };
 
-static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
-static int refuse(char **why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    free(*why);
-    *why = xvasprintf(fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* ---- building, at the office ---- */
 
 typedef struct builder {
@@ -279,15 +268,15 @@ static int check_kind(sqlite3 *db, char **why)
     long app = 0, version = 0;
     if (sqlutil_long(db, "PRAGMA application_id", &app) != SQLITE_OK
         || sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK)
-        return refuse(why, _("damaged, cannot be read: %s"),
+        return util_refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     if (app == BUNDLE_APP_ID)
-        return refuse(why, _("an upstream bundle (interviews sent towards "
+        return util_refuse(why, _("an upstream bundle (interviews sent towards "
                       "the office) inside a downstream envelope"));
     if (app != DOWN_APP_ID || version < 1)
-        return refuse(why, _("not a khaosat downstream bundle"));
+        return util_refuse(why, _("not a khaosat downstream bundle"));
     if (version > DOWN_FORMAT)
-        return refuse(why, _("made by a newer khaosat (downstream format "
+        return util_refuse(why, _("made by a newer khaosat (downstream format "
                       "%ld); update khaosat to read it"), version);
     return 0;
 }
@@ -297,7 +286,7 @@ static int check_schema(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, _("damaged, cannot be read: %s"),
+        return util_refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
     int seen[DT_COUNT] = {0}, rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -311,16 +300,16 @@ static int check_schema(sqlite3 *db, char **why)
             || strcmp(c[0], "table") || strcmp(c[2], c[1])
             || strcmp(c[3], down_table_sql[t]);
         if (bad)
-            refuse(why, _("unexpected %s \"%.40s\" in the schema of a "
+            util_refuse(why, _("unexpected %s \"%.40s\" in the schema of a "
                    "downstream bundle"), c[0] ? c[0] : "object",
                    c[1] ? c[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
+        bad = util_refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     for (int t = 0; !bad && t < DT_COUNT; t++)
         if (!seen[t])
-            bad = refuse(why, _("table %s is missing"), down_table_name[t]);
+            bad = util_refuse(why, _("table %s is missing"), down_table_name[t]);
     return bad ? -1 : 0;
 }
 
@@ -379,10 +368,10 @@ static int check_rows(sqlite3 *db, char **why)
         int rc = sqlutil_long(db, sql, &n);
         free(sql);
         if (rc != SQLITE_OK)
-            return refuse(why, _("table %s cannot be read: %s"),
+            return util_refuse(why, _("table %s cannot be read: %s"),
                           down_table_name[t], sqlite3_errmsg(db));
         if (n > limit[t])
-            return refuse(why, _("%ld rows of %s, more than the %ld khaosat "
+            return util_refuse(why, _("%ld rows of %s, more than the %ld khaosat "
                           "accepts"), n, down_table_name[t], limit[t]);
     }
     for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
@@ -392,9 +381,9 @@ static int check_rows(sqlite3 *db, char **why)
             rc = sqlite3_step(s);
         sqlite3_finalize(s);
         if (rc == SQLITE_ROW)
-            return refuse(why, "%s", rules[i].what);
+            return util_refuse(why, "%s", rules[i].what);
         if (rc != SQLITE_DONE)
-            return refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
+            return util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
     }
     return 0;
 }
@@ -405,7 +394,7 @@ static int check_forms(sqlite3 *db, char **why)
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT form_id, sha256, source FROM forms",
                            -1, &s, NULL) != SQLITE_OK)
-        return refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
+        return util_refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
     int rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         unsigned char h[crypto_hash_sha256_BYTES];
@@ -416,13 +405,13 @@ static int check_forms(sqlite3 *db, char **why)
         if (strcmp(hex, (const char *)sqlite3_column_text(s, 1)) != 0) {
             char *id = merge_escaped((const char *)sqlite3_column_text(s,
                                                                      0));
-            bad = refuse(why, _("form \"%s\" does not have the SHA-256 it "
+            bad = util_refuse(why, _("form \"%s\" does not have the SHA-256 it "
                          "claims"), id);
             free(id);
         }
     }
     if (!bad && rc != SQLITE_DONE)
-        bad = refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
+        bad = util_refuse(why, _("cannot read its forms: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
     return bad;
 }
@@ -446,13 +435,13 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
         sqlite3_stmt *s;
         if (sqlite3_prepare_v2(db, "SELECT value FROM manifest WHERE"
                                " key = ?1", -1, &s, NULL) != SQLITE_OK)
-            return refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
+            return util_refuse(why, _("damaged manifest: %s"), sqlite3_errmsg(db));
         sqlite3_bind_text(s, 1, down_manifest_key[i], -1, SQLITE_STATIC);
         char *v = sqlite3_step(s) == SQLITE_ROW
             ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
         sqlite3_finalize(s);
         if (!v)
-            return refuse(why, _("the manifest lacks \"%s\""),
+            return util_refuse(why, _("the manifest lacks \"%s\""),
                           down_manifest_key[i]);
         found++;
         int ok = 1;
@@ -462,7 +451,7 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
             ok = !strcmp(v, "1");
         if (!ok) {
             free(v);
-            return refuse(why, _("the manifest's %s is not that of a "
+            return util_refuse(why, _("the manifest's %s is not that of a "
                           "downstream bundle"), down_manifest_key[i]);
         }
         if (dst[i])
@@ -471,10 +460,10 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
             free(v);
     }
     if (count_of(db, DT_MANIFEST) != found)
-        return refuse(why, _("the manifest has unknown entries"));
+        return util_refuse(why, _("the manifest has unknown entries"));
     if (!bundle_is_uuid(in->uuid) || !*in->created || !*in->device
         || !*in->office)
-        return refuse(why, _("the manifest lacks a bundle UUID, time, "
+        return util_refuse(why, _("the manifest lacks a bundle UUID, time, "
                       "office or laptop"));
     in->forms = count_of(db, DT_FORMS);
     in->reviews = count_of(db, DT_REVIEWS);

@@ -41,18 +41,6 @@ void envelope_info_clear(envelope_info *info)
     info->sender = NULL;
 }
 
-/* Set *why to a new message; returns -1. */
-static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
-static int refuse(char **why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    free(*why);
-    *why = xvasprintf(fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* What the signature signs: a domain string and the BLAKE2b-512 digest of
  * every byte before the signature (hash, then sign: the digest is twice
  * as fast as Ed25519ph's SHA-512 on large bundles). */
@@ -101,21 +89,21 @@ static int header_fields(const char *data, const char *p, const char *end,
                                        "size"};
     for (int i = 0; i < 5; i++)
         if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
-            return refuse(why, _("damaged sealed bundle: header line "
+            return util_refuse(why, _("damaged sealed bundle: header line "
                           "\"%s\" is missing or malformed"), key[i]);
     /* Format 2 says which way the bundle goes: up or down, never both. */
     if (h->format >= 2
         && (util_kv_line(&p, end, "direction", h->direction,
                          sizeof h->direction) != 0
             || (strcmp(h->direction, "up") && strcmp(h->direction, "down"))))
-        return refuse(why, _("damaged sealed bundle: header line "
+        return util_refuse(why, _("damaged sealed bundle: header line "
                       "\"direction\" is missing or malformed"));
     *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
-        return refuse(why, _("signed with \"%s\", which khaosat does not "
+        return util_refuse(why, _("signed with \"%s\", which khaosat does not "
                       "know"), sig);
     if (p >= end || *p != '\n')
-        return refuse(why, _("damaged sealed bundle: the header does not end "
+        return util_refuse(why, _("damaged sealed bundle: the header does not end "
                       "where it should"));
     *hlen = (size_t)(p + 1 - data);
     long long n = util_parse_decimal15(v[3]);
@@ -124,7 +112,7 @@ static int header_fields(const char *data, const char *p, const char *end,
         || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
         || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
         || h->size <= 0 || h->size > ENVELOPE_MAX)
-        return refuse(why, _("damaged sealed bundle: malformed header"));
+        return util_refuse(why, _("damaged sealed bundle: malformed header"));
     memcpy(h->bundle, v[0], 37);
     h->interviews = (long)n;
     return 0;
@@ -143,14 +131,14 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
     const char *p = data + m, *nl = memchr(p, '\n', (size_t)(end - p));
     char num[16];
     if (!nl || (size_t)(nl - p) >= sizeof num)
-        return refuse(why, _("damaged sealed bundle: no format line"));
+        return util_refuse(why, _("damaged sealed bundle: no format line"));
     memcpy(num, p, (size_t)(nl - p));
     num[nl - p] = '\0';
     h->format = (long)util_parse_decimal15(num);
     if (h->format < 1)
-        return refuse(why, _("damaged sealed bundle: bad format number"));
+        return util_refuse(why, _("damaged sealed bundle: bad format number"));
     if (h->format > ENVELOPE_FORMAT)
-        return refuse(why, _("sealed by a newer khaosat (envelope format %ld);"
+        return util_refuse(why, _("sealed by a newer khaosat (envelope format %ld);"
                       " this khaosat reads formats up to %d: update "
                       "khaosat to read it"), h->format, ENVELOPE_FORMAT);
     return header_fields(data, nl + 1, end, h, hlen, signed_, why);
@@ -170,19 +158,19 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
     struct stat sb;
     FILE *f = fopen(path, "rb");
     if (!f || fstat(fileno(f), &sb) != 0) {
-        refuse(why, _("cannot read: %s"), strerror(errno));
+        util_refuse(why, _("cannot read: %s"), strerror(errno));
         if (f)
             fclose(f);
         return NULL;
     }
     if (!S_ISREG(sb.st_mode) || sb.st_size > ENVELOPE_MAX) {
         fclose(f);
-        refuse(why, _("not a regular file of a bundle's size"));
+        util_refuse(why, _("not a regular file of a bundle's size"));
         return NULL;
     }
     if ((unsigned long long)sb.st_size > SIZE_MAX / 2) {
         fclose(f);
-        refuse(why, _("too large to read"));
+        util_refuse(why, _("too large to read"));
         return NULL;
     }
     size_t n = (size_t)sb.st_size;
@@ -193,7 +181,7 @@ static unsigned char *read_all(const char *path, size_t *len, char **why)
     fclose(f);
     if (bad) {
         free(d);
-        refuse(why, _("cannot read: changed while being read"));
+        util_refuse(why, _("cannot read: changed while being read"));
         return NULL;
     }
     return d;
@@ -211,31 +199,31 @@ static int check_sender(store *st, const envelope_header *h,
     if (rc == 0)
         keys_self_clear(&self);
     if (own)
-        return refuse(why, _("sealed by this database for the office %s: "
+        return util_refuse(why, _("sealed by this database for the office %s: "
                       "only that office can open it"), h->to);
     if (rc < 0) {
-        refuse(why, "%s", err);
+        util_refuse(why, "%s", err);
         free(err);
         return -1;
     }
     rc = keys_trusted_get(st, h->from, &t, &err);
     if (rc < 0) {
-        refuse(why, "%s", err);
+        util_refuse(why, "%s", err);
         free(err);
         return -1;
     }
     if (rc == 1)
-        return refuse(why, _("sealed by an unknown key %s: no trusted card "
+        return util_refuse(why, _("sealed by an unknown key %s: no trusted card "
                       "has it (check its fingerprint, then 'khaosat keys "
                       "trust' its card)"), h->from);
     /* " (name, commune)", or less when the card has less. */
     char *label = keys_card_label(&t.card);
     char *who = *label ? xasprintf(" (%s)", label) : xstrdup("");
     if (t.revoked)
-        rc = refuse(why, _("sealed by %s%s, whose key was revoked on %s"),
+        rc = util_refuse(why, _("sealed by %s%s, whose key was revoked on %s"),
                     h->from, who, t.revoked);
     else if (strcmp(t.purpose, "accept") != 0)
-        rc = refuse(why, _("sealed by %s%s, which is trusted here as the "
+        rc = util_refuse(why, _("sealed by %s%s, which is trusted here as the "
                     "office bundles are sent to, not as a sender"), h->from,
                     who);
     if (rc == 0 && info)
@@ -253,18 +241,18 @@ int envelope_check_recipient(store *st, const envelope_header *h,
     char *err = NULL;
     int rc = keys_self_get(st, 0, self, &err);
     if (rc < 0) {
-        refuse(why, "%s", err);
+        util_refuse(why, "%s", err);
         free(err);
         return -1;
     }
     if (rc == 1)
-        return refuse(why, _("sealed for the office %s; this database has no "
+        return util_refuse(why, _("sealed for the office %s; this database has no "
                       "keys at all"), h->to);
     if (strcmp(self->card.fpr, h->to) != 0 && !strcmp(h->direction, "down"))
-        return refuse(why, _("sealed for another laptop (%s); this database "
+        return util_refuse(why, _("sealed for another laptop (%s); this database "
                       "is %s and cannot read it"), h->to, self->card.fpr);
     if (strcmp(self->card.fpr, h->to) != 0)
-        return refuse(why, _("sealed for another office (%s); this database "
+        return util_refuse(why, _("sealed for another office (%s); this database "
                       "is %s and cannot read it"), h->to, self->card.fpr);
     return 0;
 }
@@ -274,7 +262,7 @@ static int check_inner(bundle *b, const envelope_header *h, char **why)
 {
     const bundle_manifest *m = bundle_get_manifest(b);
     if (strcmp(m->uuid, h->bundle) != 0 || m->interviews != h->interviews)
-        return refuse(why, _("the header (bundle %s, %ld interviews) does not "
+        return util_refuse(why, _("the header (bundle %s, %ld interviews) does not "
                       "match the bundle inside (%s, %ld)"), h->bundle,
                       h->interviews, m->uuid, m->interviews);
     return 0;
@@ -306,7 +294,7 @@ int envelope_check_bundle_limit(const envelope_header *h, char **why)
 {
     if (h->size <= BUNDLE_MAX_FILE)
         return 0;
-    return refuse(why, _("its header says %lld bytes inside, more than the "
+    return util_refuse(why, _("its header says %lld bytes inside, more than the "
                          "%lld a bundle may have; nothing more of it was "
                          "read"), h->size, (long long)BUNDLE_MAX_FILE);
 }
@@ -318,11 +306,11 @@ int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
 {
     long long want = (long long)hlen + body_len(h->size);
     if (!signed_ || fsize == want)
-        return refuse(why, _("its signature was stripped: a sealed bundle "
+        return util_refuse(why, _("its signature was stripped: a sealed bundle "
                       "without its signature proves nothing about who "
                       "made it"));
     if (fsize != want + crypto_sign_BYTES)
-        return refuse(why, _("damaged sealed bundle: %lld bytes where the "
+        return util_refuse(why, _("damaged sealed bundle: %lld bytes where the "
                       "header promises %lld (cut short or padded)"), fsize,
                       want + crypto_sign_BYTES);
     return 0;
@@ -375,13 +363,13 @@ static int read_body(opener *o, const char *header, size_t hlen,
     unsigned char msg[SIG_MSG];
     sig_message(&o->hash, msg);
     if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
-        return refuse(why, _("its signature does not match: the bundle was "
+        return util_refuse(why, _("its signature does not match: the bundle was "
                       "altered or damaged after %s sealed it"), h->from);
     if (undecryptable == 1)
-        return refuse(why, _("its key does not open with this database's "
+        return util_refuse(why, _("its key does not open with this database's "
                       "key, although the header names it"));
     if (undecryptable)
-        return refuse(why, _("damaged sealed bundle: its content does not "
+        return util_refuse(why, _("damaged sealed bundle: its content does not "
                       "decrypt"));
     return 0;
 }
@@ -413,10 +401,10 @@ static int read_sealed_once(int fd, long long base, const char *head,
     crypto_generichash_update(&o.hash, (const unsigned char *)head, hlen);
     unsigned char *out = NULL;
     if (self && (unsigned long long)h->size > SIZE_MAX / 2)
-        return refuse(why, _("%lld bytes inside, more than fit in memory"),
+        return util_refuse(why, _("%lld bytes inside, more than fit in memory"),
                       h->size);
     if (self && !(out = sqlite3_malloc64((sqlite3_uint64)h->size)))
-        return refuse(why, _("%lld bytes inside do not fit in memory"),
+        return util_refuse(why, _("%lld bytes inside do not fit in memory"),
                       h->size);
     o.chunk = xmalloc(ENVELOPE_CHUNK + SS(ABYTES));
     int rc = read_body(&o, head, hlen, h, self, out, sign_pk, why);
@@ -463,10 +451,10 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         != 0)
         return -1;
     if (!strcmp(h.direction, "down"))
-        return refuse(why, _("a downstream bundle, from the office %s to its "
+        return util_refuse(why, _("a downstream bundle, from the office %s to its "
                       "laptop %s: only that laptop takes it"), h.from, h.to);
     if (!st)
-        return refuse(why, _("sealed for the office %s: only its database can "
+        return util_refuse(why, _("sealed for the office %s: only its database can "
                       "check and open it (--db)"), h.to);
     if (envelope_check_bundle_limit(&h, why) != 0)
         return -1;
@@ -475,7 +463,7 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     keys_trusted t;
     char *err = NULL;
     if (keys_trusted_get(st, h.from, &t, &err) != 0) {
-        refuse(why, "%s", err ? err : "the sender's card vanished");
+        util_refuse(why, "%s", err ? err : "the sender's card vanished");
         free(err);
         return -1;
     }
@@ -501,7 +489,7 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     free(role);
     if (rc != 0) {
         /* The message already names the file. */
-        refuse(why, _("inside the sealed bundle: %s"), err);
+        util_refuse(why, _("inside the sealed bundle: %s"), err);
         free(err);
         return -1;
     }
@@ -529,14 +517,14 @@ static int open_plain(store *st, const char *path, int fd, long long size,
     if (st && !(flags & ENVELOPE_ALLOW_UNSIGNED)) {
         if (keys_sealed_only(st, &only, &err) != 0
             || keys_accepting(st, &n, &err) != 0) {
-            refuse(why, "%s", err);
+            util_refuse(why, "%s", err);
             free(err);
             return -1;
         }
         if (only && info)
             info->refused_unsigned = 1;
         if (only && n > 0)
-            return refuse(why, ngettext("unsigned bundle (not sealed): this "
+            return util_refuse(why, ngettext("unsigned bundle (not sealed): this "
                                         "database trusts %ld sender's key "
                                         "and takes only its sealed bundles; "
                                         "merge with --allow-unsigned to "
@@ -548,7 +536,7 @@ static int open_plain(store *st, const char *path, int fd, long long size,
                                         "--allow-unsigned to take it anyway",
                                         (unsigned long)n), n);
         if (only)
-            return refuse(why, _("unsigned bundle (not sealed): this database "
+            return util_refuse(why, _("unsigned bundle (not sealed): this database "
                                  "has taken only sealed bundles since it "
                                  "first trusted a sender's key, even with "
                                  "every key revoked now; merge with "
@@ -655,7 +643,7 @@ int envelope_check_signature(const char *path, const unsigned char *sign_pk,
     int rc = envelope_read_header_fd(fd, 0, size, head, h, &hlen, &signed_,
                                      &why);
     if (rc == 1)
-        rc = refuse(&why, _("not a sealed bundle"));
+        rc = util_refuse(&why, _("not a sealed bundle"));
     if (rc == 0)
         rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0)
@@ -765,7 +753,7 @@ static int seal_commit(sealer *s, const char *dir, const char *from,
             free(p);
         return rc;
     }
-    return refuse(why, _("%s: no free bundle name"), dir);
+    return util_refuse(why, _("%s: no free bundle name"), dir);
 }
 
 /* Seal the plain bundle d (len bytes, called name in messages) into a new
@@ -790,11 +778,11 @@ int envelope_seal_data(const keys_self *self, const keys_card *to,
     sealer s = {0};
     int rc = -1;
     if (len == 0)
-        refuse(&why, _("empty bundle"));
+        util_refuse(&why, _("empty bundle"));
     /* Sealed: safe for others to carry, so readable like any file. */
     else if ((s.d = durable_begin(dir, 0644, &why)) != NULL) {
         seal_write(&s, header, d, len, self, to);
-        rc = s.err ? refuse(&why, "%s", s.err)
+        rc = s.err ? util_refuse(&why, "%s", s.err)
                    : seal_commit(&s, dir, h.from, m->created, path, &why);
     }
     durable_abort(s.d);
@@ -948,11 +936,11 @@ int envelope_unseal_fd(int fd, long long base, long long size,
     int rc = envelope_read_header_fd(fd, base, size, head, h, &hlen,
                                      &signed_, &why);
     if (rc == 1)
-        rc = refuse(&why, _("not sealed"));
+        rc = util_refuse(&why, _("not sealed"));
     if (rc == 0)
         rc = envelope_check_size(size, hlen, h, signed_, &why);
     if (rc == 0 && strcmp(h->to, self->card.fpr) != 0)
-        rc = refuse(&why, _("sealed for %s; this database is %s and cannot "
+        rc = util_refuse(&why, _("sealed for %s; this database is %s and cannot "
                     "read it"), h->to, self->card.fpr);
     if (rc == 0)
         rc = envelope_read_sealed(fd, base, head, hlen, h, self, sign_pk,

@@ -17,17 +17,6 @@
 #include "sync/bundle_int.h"
 #include "sync/down_int.h"
 
-static int refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
-static int refuse(char **why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    free(*why);
-    *why = xvasprintf(fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int envelope_export_down(store *st, const catalog *cat, const char *device,
                          const char *signer, const char *dir, char **path,
                          long *count, char **err)
@@ -71,16 +60,16 @@ static int check_office(store *st, const envelope_header *h,
     char *err = NULL;
     int rc = keys_upstream(st, office, &err);
     if (rc < 0) {
-        refuse(why, "%s", err);
+        util_refuse(why, "%s", err);
         free(err);
         return -1;
     }
     if (rc == 1)
-        return refuse(why, _("a downstream bundle from %s, but this database "
+        return util_refuse(why, _("a downstream bundle from %s, but this database "
                       "trusts no office above it: a laptop trusts its "
                       "office's card first ('khaosat keys trust')"), h->from);
     if (strcmp(office->card.fpr, h->from) != 0)
-        return refuse(why, _("a downstream bundle from %s, which is not this "
+        return util_refuse(why, _("a downstream bundle from %s, which is not this "
                       "laptop's office (%s): refused"), h->from,
                       office->card.fpr);
     char *label = keys_card_label(&office->card);
@@ -144,7 +133,7 @@ static int check_inner(down_bundle *d, const envelope_header *h, char **why)
 {
     const down_info *in = down_get_info(d);
     if (strcmp(in->uuid, h->bundle) != 0 || in->reviews != h->interviews)
-        return refuse(why, _("the header (bundle %s, %ld returns) does not "
+        return util_refuse(why, _("the header (bundle %s, %ld returns) does not "
                       "match the bundle inside (%s, %ld)"), h->bundle,
                       h->interviews, in->uuid, in->reviews);
     return 0;
@@ -161,17 +150,17 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
     int rc = envelope_read_header_fd(fd, 0, fsize, head, &h, &hlen,
                                      &signed_, why);
     if (rc == 1)
-        return refuse(why, _("not sealed: a laptop takes only sealed bundles "
+        return util_refuse(why, _("not sealed: a laptop takes only sealed bundles "
                       "from its office"));
     if (rc != 0)
         return -1;
     if (strcmp(h.direction, "down") != 0)
-        return refuse(why, _("an upstream bundle (sent towards an office), "
+        return util_refuse(why, _("an upstream bundle (sent towards an office), "
                       "not one from this laptop's office to it"));
     if (envelope_check_bundle_limit(&h, why) != 0)
         return -1;
     if (for_a_laptop(st, &h))
-        return refuse(why, _("a downstream bundle, from the office %s to its "
+        return util_refuse(why, _("a downstream bundle, from the office %s to its "
                       "laptop %s: an office does not merge it, only that "
                       "laptop takes it"), h.from, h.to);
     keys_trusted office;
@@ -193,7 +182,7 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
         return -1;
     char *err = NULL;
     if (down_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
-        refuse(why, _("inside the sealed bundle: %s"), err);
+        util_refuse(why, _("inside the sealed bundle: %s"), err);
         free(err);
         return -1;
     }
