@@ -88,6 +88,25 @@ expect_status 0
 run "$K" export --db "$O" --down --to "$TMP/down2" --device no-such-device
 expect_status 1
 expect_err_contains "no laptop no-such-device"
+# A short device id, as keys list shows it, names the laptop as git takes
+# a hash's prefix; an ambiguous one is refused naming the candidates.
+run "$K" keys list --db "$O"
+expect_out_contains "device $(echo "$devA" | cut -c1-8)"
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$(echo "$devA" | cut -c1-6)"
+expect_status 0
+grep -q "^to: $(sed -n 's/^fingerprint: //p' "$TMP/A.card")" "$(cat "$TMP/out")" ||
+    fail "a short device id writes that laptop's bundle"
+sqlite3 "$O" ".backup '$TMP/amb.db'"
+devB0=$(sqlite3 "$B" "SELECT value FROM settings WHERE key = 'device_id'")
+sqlite3 "$TMP/amb.db" "UPDATE bundles SET device = substr('$devA', 1, 8) || substr(device, 9) WHERE device = '$devB0'"
+mkdir -p "$TMP/amb"
+beforeAmb=$(db_digest "$TMP/amb.db")
+run "$K" export --db "$TMP/amb.db" --down --to "$TMP/amb" --device "$(echo "$devA" | cut -c1-8)"
+expect_status 1
+expect_err_contains "is ambiguous: 2 laptops start with it"
+expect_err_contains "$devA"
+[ -z "$(ls "$TMP/amb")" ] || fail "an ambiguous device id writes nothing"
+expect_same "$TMP/amb.db" "$beforeAmb" "an ambiguous device id"
 
 # Hostile downstream bundles, each refused with A unchanged.
 before=$(db_digest "$A")

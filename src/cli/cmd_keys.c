@@ -165,12 +165,21 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
     return rc;
 }
 
+/* The short device id of a card (its first 8 characters, as export
+ * --down --device takes it), or nothing for a card that names none. */
+static void print_device(const char *device)
+{
+    if (device && *device)
+        cmd_printf(" %s %.8s", _("device"), device);
+}
+
 static int print_trusted(void *ctx, const keys_trusted *t)
 {
     (void)ctx;
     cmd_printf("%-8s %s %-6s \"%s\" (%s) %s %s", t->purpose, t->card.fpr,
            t->card.role, t->card.name, t->card.commune, _("trusted"),
            t->trusted);
+    print_device(t->card.device);
     if (t->revoked)
         cmd_printf(" %s %s", _("REVOKED"), t->revoked);
     putchar('\n');
@@ -185,8 +194,10 @@ static int keys_list_cmd(store *st)
      * (keys export makes them), never given a new identity here. */
     int rc = keys_self_get(st, 0, &self, &err);
     if (rc == 0) {
-        cmd_printf(_("this     %s %-6s \"%s\" (%s)\n"), self.card.fpr,
+        cmd_printf(_("this     %s %-6s \"%s\" (%s)"), self.card.fpr,
                self.card.role, self.card.name, self.card.commune);
+        print_device(self.card.device);
+        cmd_printf("\n");
         keys_self_clear(&self);
     } else if (rc > 0) {
         cmd_printf(_("this     (no keys yet: 'khaosat keys export --to FILE' "

@@ -97,6 +97,59 @@ static int down_one(void *ctx, const char *device, const char *signer)
     return 0;
 }
 
+/* The laptops whose device id starts with a prefix. */
+typedef struct prefix_match {
+    const char *prefix;
+    char **ids;
+    size_t n, cap;
+} prefix_match;
+
+static int match_prefix(void *ctx, const char *device, const char *signer)
+{
+    (void)signer;
+    prefix_match *p = ctx;
+    if (strncasecmp(device, p->prefix, strlen(p->prefix)) == 0) {
+        p->ids = util_grow(p->ids, &p->cap, p->n + 1, sizeof *p->ids);
+        p->ids[p->n++] = xstrdup(device);
+    }
+    return 0;
+}
+
+/* The one laptop whose device id starts with prefix, as git takes a
+ * hash's prefix: 0 with *full (newly allocated; NULL when none matches,
+ * left to the caller's message), or -1 with *err naming the candidates
+ * of an ambiguous prefix. */
+static int resolve_device(store *st, const char *prefix, char **full,
+                          char **err)
+{
+    *full = NULL;
+    prefix_match p = {prefix, NULL, 0, 0};
+    if (!*prefix)
+        return 0;
+    if (store_down_devices(st, NULL, match_prefix, &p) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        sync_paths_free(p.ids, p.n);
+        return -1;
+    }
+    int rc = 0;
+    if (p.n == 1) {
+        *full = p.ids[0];
+        p.ids[0] = NULL;
+    } else if (p.n > 1) {
+        sbuf b;
+        sbuf_init(&b);
+        for (size_t i = 0; i < p.n; i++)
+            sbuf_addf(&b, "%s%s", i ? ", " : "", p.ids[i]);
+        *err = xasprintf(_("the device id %s is ambiguous: %zu laptops "
+                           "start with it (%s); give more of it"), prefix,
+                         p.n, b.s);
+        sbuf_free(&b);
+        rc = -1;
+    }
+    sync_paths_free(p.ids, p.n);
+    return rc;
+}
+
 int sync_export_down(store *st, const catalog *forms, const char *dir,
                      const char *device, sync_down_fn fn, void *ctx,
                      long *written, char **err)
@@ -118,9 +171,15 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                          "this database is a laptop's"));
         return -1;
     }
+    char *full = NULL;
+    if (device && resolve_device(st, device, &full, err) != 0)
+        return -1;
+    if (full)
+        device = full;
     durable_sweep(dir);
     down_run r = {st, forms, dir, fn, ctx, 0, NULL};
     int rc = store_down_devices(st, device, down_one, &r);
+    free(full);
     *written = r.written;
     if (rc != 0) {
         *err = r.err ? r.err : xstrdup(store_errmsg(st));

@@ -41,7 +41,8 @@ typedef void (*sync_down_fn)(void *ctx, const char *device,
 
 /* At an office: write into directory dir one downstream bundle for each
  * laptop that sent it signed bundles and whose card is still trusted
- * (only for device when not NULL), sealed for that laptop and signed by
+ * (only for device when not NULL: a device id or a prefix of one that
+ * names a single laptop, as git takes a hash's), sealed for that laptop and signed by
  * this office: the returned interviews it started with the supervisor's
  * comments, the commune's set-up, and the forms of forms (the office's
  * forms directory; may be NULL).  fn (may be NULL) hears of each;
