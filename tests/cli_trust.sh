@@ -222,6 +222,12 @@ sqlite3 "$TMP/R.db" "UPDATE settings SET value = '$devA' WHERE key = 'device_id'
 "$K" keys export --db "$TMP/R.db" --to "$TMP/R2.card" 2>/dev/null
 grep -qx "device: $devA" "$TMP/R2.card" || fail "R's new card does not name the device it took"
 before=$(db_digest "$O")
+# Said before any question: without --yes and a terminal, the refusal,
+# not "run again with --yes".
+run "$K" keys trust --db "$O" "$TMP/R2.card" </dev/null
+expect_status 1
+expect_err_contains "$TMP/R2.card: the card is for device $devA, which is already bound"
+grep -q -- "--yes" "$TMP/err" && fail "asked for --yes before saying the device is bound"
 run "$K" keys trust --db "$O" "$TMP/R2.card" --yes
 expect_status 1
 expect_err_contains "$TMP/R2.card: the card is for device $devA, which is already bound here to the card $AF (Nguyễn Văn An, Xã Đông Hòa)"

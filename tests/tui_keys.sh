@@ -185,6 +185,33 @@ key q
 key q
 wait_exit 0
 
+# --- 10. a card for a device already bound here to another card (A's):
+# refused before the question, naming the bound card; nothing changes.
+laptop R "Kẻ mạo" "Xã Đông Hòa"
+devA=$(sqlite3 "$A" "SELECT value FROM settings WHERE key = 'device_id'")
+sqlite3 "$TMP/R.db" "UPDATE settings SET value = '$devA' WHERE key = 'device_id'"
+"$K" keys export --db "$TMP/R.db" --to "$TMP/R.card" 2>/dev/null
+before=$(db_digest "$O")
+start "$O"
+wait_for "? help"
+key k
+wait_for "$OF"
+key t
+ask "$TMP/R.card"
+wait_for "This card cannot be trusted here"
+wait_for "card $AF (Nguyễn Văn An, Xã Đông Hòa): a device has one"
+ks_checks=$((ks_checks + 1))
+if screen | grep -q "Trust this card?"; then fail "asked to trust a card whose device is bound"; fi
+key Enter
+wait_for "w write card"
+ks_checks=$((ks_checks + 1))
+if screen | grep -q "Trust this card?"; then fail "asked after the refusal"; fi
+ks_checks=$((ks_checks + 1))
+[ "$(db_digest "$O")" = "$before" ] || fail "a refused card changed the office"
+key q
+key q
+wait_exit 0
+
 # --- 8. a database without keys: the screen only looks (no keys made, as
 # `keys list` makes none), then w makes them and writes the card, twice.
 laptop N "Trần Cường" "Xã Đông Hòa"

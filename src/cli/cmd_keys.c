@@ -140,6 +140,8 @@ static int keys_trust_cmd(store *st, const kopts *o, const char *file)
     free(name);
     if (!purpose)
         cmd_eprintf("khaosat keys: %s\n", err);
+    else if (keys_trust_check(st, &c, purpose, &err) != 0)
+        cmd_eprintf("khaosat keys: %s: %s\n", file, err);
     else if (!o->yes && !isatty(STDIN_FILENO))
         cmd_eprintf(_("khaosat keys: compare the fingerprint with the one "
                           "the other computer shows, then run again with "

@@ -558,8 +558,8 @@ static int device_taken(store *st, const keys_card *c, char **err)
     return -1;
 }
 
-int keys_trust(store *st, const keys_card *c, const char *purpose,
-               char **err)
+int keys_trust_check(store *st, const keys_card *c, const char *purpose,
+                     char **err)
 {
     if (strcmp(purpose, "upstream") != 0 && strcmp(purpose, "accept") != 0) {
         *err = xasprintf(_("unknown purpose \"%s\""), purpose);
@@ -586,7 +586,13 @@ int keys_trust(store *st, const keys_card *c, const char *purpose,
         *err = xasprintf(_("%s is this database's own card"), c->fpr);
         return -1;
     }
-    if (c->device && device_taken(st, c, err) != 0)
+    return c->device ? device_taken(st, c, err) : 0;
+}
+
+int keys_trust(store *st, const keys_card *c, const char *purpose,
+               char **err)
+{
+    if (keys_trust_check(st, c, purpose, err) != 0)
         return -1;
     char now[32];
     store_now(now, 0);

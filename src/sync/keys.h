@@ -96,6 +96,13 @@ void keys_card_clear(keys_card *c);
  * card, "upstream" for an office card on a laptop; NULL (with *err saying
  * to choose) for an office card on an office. */
 const char *keys_default_purpose(store *st, const keys_card *c, char **err);
+/* Whether card c may be trusted here for purpose, before anyone is asked:
+ * 0, or -1 with *err (newly allocated) when the purpose is unknown, a
+ * laptop's card is offered as upstream, c is this database's own card or
+ * its device is already bound here to another card.  keys_trust checks
+ * the same again. */
+int keys_trust_check(store *st, const keys_card *c, const char *purpose,
+                     char **err);
 /* Trust card c for purpose, lifting any revocation of it.  A new upstream
  * office replaces the previous one (which is revoked). */
 int keys_trust(store *st, const keys_card *c, const char *purpose,

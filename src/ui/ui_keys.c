@@ -399,7 +399,11 @@ static char *kv_trust_card(store *st, const char *path, const keys_card *c)
              ? keys_upstream(st, &o.old, &err) : 1;
     if (rc == 0)
         o.replaces = strcmp(o.old.card.fpr, c->fpr) != 0;
-    if (o.purpose && rc >= 0) {
+    /* A card that cannot be trusted here (its device already bound to
+     * another card, ...) is refused before the question, not after it. */
+    int refused = o.purpose && rc >= 0
+                  && keys_trust_check(st, c, o.purpose, &err) != 0;
+    if (o.purpose && rc >= 0 && !refused) {
         if (!kv_offer_ask(&o))
             msg = xstrdup(_("Not trusted: nothing was changed."));
         else if (keys_trust(st, c, o.purpose, &err) == 0)
@@ -417,6 +421,9 @@ static char *kv_trust_card(store *st, const char *path, const keys_card *c)
     }
     if (rc == 0)
         keys_trusted_clear(&o.old);
+    if (refused)
+        msg = xasprintf(_("This card cannot be trusted here:\n\n%s: %s\n\n"
+                          "Nothing was changed."), path, err);
     if (!msg)
         msg = xasprintf(_("The card was not trusted: %s"), err);
     free(err);
