@@ -325,7 +325,7 @@ START_TEST(values_checked_against_questions)
         snprintf(name, sizeof name, "bad%zu.khb", i);
         char *t = copy_of(honest, name);
         sqlite3 *db;
-        ck_assert_int_eq(sqlite3_open(t, &db), SQLITE_OK);
+        check_open(t, &db);
         sqlite3_stmt *st;
         ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO"
             " items SELECT interview, revision, ?1, '', ?2 FROM items"
@@ -395,7 +395,7 @@ static char *forged_form(const char *path, const char *name)
     crypto_hash_sha256(h, (const unsigned char *)forged, strlen(forged));
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(t, &db), SQLITE_OK);
+    check_open(t, &db);
     sqlite3_stmt *st;
     ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE forms SET source = ?1,"
                                         " sha256 = ?2", -1, &st, NULL),

@@ -8,7 +8,10 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <zstd.h>
 
 #include "core/util.h"
 
@@ -78,12 +81,41 @@ static inline void check_tmpdb_free(char *path)
     free(path);
 }
 
+/* Open the database file at path with sqlite3 as an attacker or an old
+ * khaosat would; a compressed bundle is first unpacked in place, as
+ * `zstd -d` would (khaosat reads a bundle compressed or not). */
+static inline void check_open(const char *path, sqlite3 **db)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *d = NULL;
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 4
+        && fseek(f, 0, SEEK_SET) == 0) {
+        d = xmalloc((size_t)n);
+        ck_assert_int_eq(fread(d, 1, (size_t)n, f), (size_t)n);
+    }
+    if (f)
+        fclose(f);
+    static const unsigned char magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+    if (d && memcmp(d, magic, 4) == 0) {
+        unsigned long long size = ZSTD_getFrameContentSize(d, (size_t)n);
+        ck_assert(size < (1ULL << 31));
+        unsigned char *out = xmalloc(size + 1);
+        ck_assert_int_eq(ZSTD_decompress(out, size, d, (size_t)n), size);
+        f = fopen(path, "wb");
+        ck_assert(f && fwrite(out, 1, size, f) == size && fclose(f) == 0);
+        free(out);
+    }
+    free(d);
+    ck_assert_int_eq(sqlite3_open(path, db), SQLITE_OK);
+}
+
 /* Run sql on the database file at path (as an attacker or an old khaosat
  * would). */
 static inline void check_sql_exec(const char *path, const char *sql)
 {
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     char *msg = NULL;
     ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
                   "%s: %s", sql, msg ? msg : "?");
@@ -95,7 +127,7 @@ static inline void check_sql_exec(const char *path, const char *sql)
 static inline long check_sql_long(const char *path, const char *sql)
 {
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     sqlite3_stmt *s;
     ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK,
                   "%s: %s", sql, sqlite3_errmsg(db));

@@ -37,8 +37,24 @@ case "$(basename "$bA")" in
 esac
 case "$(basename "$bA")" in *[!A-Za-z0-9._-]*) fail "unsafe name $bA" ;; esac
 expect_err_contains "4 interviews"
-[ "$(sqlite3 "$bA" "SELECT value FROM manifest WHERE key = 'interviews'")" = 4 ] ||
+# Compressed (a zstd frame); bundle dump gives back the SQLite file,
+# which the stock sqlite3 reads, and so does zstd -d.
+[ "$(head -c 4 "$bA" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] ||
+    fail "the bundle is not a zstd frame"
+run "$K" bundle dump "$bA" "$TMP/bA.sqlite"
+expect_status 0
+expect_err_contains "verified"
+[ "$(sqlite3 "$TMP/bA.sqlite" "SELECT value FROM manifest WHERE key = 'interviews'")" = 4 ] ||
     fail "the manifest does not count 4 interviews"
+[ "$(stat -c %a "$TMP/bA.sqlite")" = 600 ] || fail "the dumped file is readable by others"
+[ "$(bundle_sql "$bA" "SELECT count(*) FROM items")" = \
+  "$(sqlite3 "$TMP/bA.sqlite" "SELECT count(*) FROM items")" ] ||
+    fail "zstd -d and bundle dump give different files"
+"$K" bundle dump "$bA" > "$TMP/bA2.sqlite" || fail "bundle dump to stdout failed"
+cmp -s "$TMP/bA.sqlite" "$TMP/bA2.sqlite" || fail "bundle dump to stdout differs"
+run "$K" bundle dump "$bA" "$TMP/bA.sqlite"
+expect_status 1
+expect_err_contains "already exists"
 [ -z "$(ls -A "$TMP/usbA" | grep -v '\.khb$')" ] || fail "temporary files left on the stick"
 run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
 expect_status 0
@@ -58,7 +74,7 @@ expect_out_contains "ok: format 1, 4 interviews"
 O="$TMP/office.db"
 mkdir "$TMP/otherforms"
 cp "$FORMS/commune.yaml" "$TMP/otherforms/"
-FV=$(sqlite3 "$bA" "SELECT version FROM forms WHERE form_id = 'household'")
+FV=$(bundle_sql "$bA" "SELECT version FROM forms WHERE form_id = 'household'")
 run "$K" merge --db "$O" --forms "$TMP/otherforms" "$bA"
 expect_status 1
 expect_err_contains "$bA: form \"household\" version \"$FV\" is not one of this database's forms; the bundle is held aside, nothing merged"
@@ -164,7 +180,32 @@ bad() {   # bad FILE REASON
     expect_status 1
     expect_err_contains "$2"
 }
-fresh=$("$K" export --db "$TMP/D.db" --to "$TMP/usbD" --all 2>/dev/null)
+freshz=$("$K" export --db "$TMP/D.db" --to "$TMP/usbD" --all 2>/dev/null)
+# A compressed frame cut short, or with one byte changed: refused before
+# SQLite sees it.
+size=$(wc -c < "$freshz")
+head -c $((size / 2)) "$freshz" > "$TMP/truncated.khb"
+bad "$TMP/truncated.khb" "damaged compressed bundle"
+cp "$freshz" "$TMP/corrupt.khb"
+off=$((size / 2))
+byte=$(dd if="$freshz" bs=1 skip="$off" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+printf "$(printf '\\%03o' $((byte ^ 16)))" |
+    dd of="$TMP/corrupt.khb" bs=1 seek="$off" conv=notrunc 2>/dev/null
+bad "$TMP/corrupt.khb" "damaged compressed bundle"
+# Decompression bombs: a frame whose header claims 4 GiB (refused before
+# anything is unpacked), and one that does not say its size but unpacks
+# to far more than a bundle of its size can hold (refused at the bound).
+printf '\050\265\057\375\340\000\000\000\000\001\000\000\000\013\000\000x' \
+    > "$TMP/claims.khb"
+bad "$TMP/claims.khb" "whose header says it unpacks to 4294967296 bytes"
+head -c 200000000 /dev/zero | zstd -q -c > "$TMP/bomb.khb"
+bad "$TMP/bomb.khb" "a decompression bomb"
+# The same bundle without its compression is still a bundle (zstd -d).
+fresh="$TMP/fresh.khb"
+cp "$freshz" "$fresh"
+unpack "$fresh"
+run "$K" verify "$fresh"
+expect_status 0
 size=$(wc -c < "$fresh")
 head -c $((size / 2)) "$fresh" > "$TMP/truncated.khb"
 bad "$TMP/truncated.khb" "damaged"
@@ -234,5 +275,30 @@ expect_err_contains "is not a directory"
 run "$K" export --db "$TMP/C.db" --to "$TMP/usbC"
 expect_status 0
 expect_err_contains "20 interviews"
+
+# A bundle of format 1 written before bundles were compressed (the bare
+# SQLite file, tests/data/bundle_v1) still verifies and merges, giving the
+# office the same audit rows and answers as the khaosat that wrote it did;
+# a second merge changes nothing.
+old="$TESTDATA/bundle_v1/entry_3.khb"
+run "$K" verify "$old"
+expect_status 0
+expect_out_contains "ok: format 1, 3 interviews"
+run "$K" merge --db "$TMP/old_office.db" --forms "$TESTDATA/entry" "$old"
+expect_status 0
+expect_out_contains "added 3,"
+sqlite3 "$TMP/old_office.db" "SELECT interview, time, event, qid, path,
+    old_value, new_value, origin, origin_seq, origin_digest FROM audit
+    WHERE event <> 'merge' ORDER BY interview, origin, origin_seq" > "$TMP/audit.txt"
+cmp -s "$TMP/audit.txt" "$TESTDATA/bundle_v1/audit.txt" ||
+    fail "the old bundle's audit rows differ: $(diff "$TESTDATA/bundle_v1/audit.txt" "$TMP/audit.txt" | head -5)"
+sqlite3 "$TMP/old_office.db" "SELECT interview, qid, path, value FROM answers
+    ORDER BY 1, 2, 3" > "$TMP/answers.txt"
+cmp -s "$TMP/answers.txt" "$TESTDATA/bundle_v1/answers.txt" ||
+    fail "the old bundle's answers differ"
+before=$(db_digest "$TMP/old_office.db")
+run "$K" merge --db "$TMP/old_office.db" --forms "$TESTDATA/entry" "$old"
+expect_status 0
+[ "$(db_digest "$TMP/old_office.db")" = "$before" ] || fail "merging the old bundle again changed the office"
 
 finish

@@ -19,7 +19,7 @@
 static inline char *hx_fingerprint(const char *path)
 {
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     sqlite3_stmt *t;
     ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema"
         " WHERE type = 'table' ORDER BY name", -1, &t, NULL), SQLITE_OK);
@@ -81,7 +81,7 @@ static inline void hx_rehash(const char *path)
          " old_value, new_value FROM audit ORDER BY interview, device, seq"},
     };
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     canon all;
     canon_init(&all);
     canon_str(&all, "khaosat-bundle-1");
@@ -111,7 +111,7 @@ static inline void hx_rev_id(const char *path, const char *uuid,
                              char out[REV_HEX + 1])
 {
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     sqlite3_stmt *s;
     ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT i.form_id,"
         " i.form_version, r.status, r.parent, r.parent2 FROM revisions r"
@@ -161,7 +161,7 @@ static inline void hx_rename_rev(const char *path, const char *old,
 static inline char *hx_text(const char *path, const char *sql)
 {
     sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    check_open(path, &db);
     sqlite3_stmt *s;
     ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
     char *v = NULL;

@@ -46,6 +46,19 @@ expect_out_contains() {
         fail "expected stdout to contain '$1', got '$(cat "$TMP/out")'"
 }
 
+# unpack BUNDLE: turn a compressed plain bundle into the bare SQLite file
+# in place, as `zstd -d` does (khaosat reads it either way).
+unpack() {
+    zstd -q -d -c "$1" > "$1.unpacked" && mv "$1.unpacked" "$1"
+}
+
+# bundle_sql BUNDLE SQL: run SQL with sqlite3 on the SQLite file inside a
+# compressed plain bundle, leaving the bundle as it is.
+bundle_sql() {
+    zstd -q -d -c "$1" > "$TMP/bundle_sql.sqlite" &&
+        sqlite3 "$TMP/bundle_sql.sqlite" "$2"
+}
+
 # db_digest DB: a fingerprint of everything in a database (to show that a
 # refused command left it exactly as it was).
 db_digest() { sqlite3 "$1" .dump | sha256sum; }

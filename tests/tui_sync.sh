@@ -82,6 +82,13 @@ check '! grep -qF -- "$known" "$bundle1"' "the sealed bundle holds the answer '$
 check '! grep -qF "SQLite format 3" "$bundle1"' "the sealed bundle holds a plain SQLite database"
 check '[ -z "$(ls -A "$TMP/tmpdir")" ]' "TMPDIR keeps files: $(ls -AR "$TMP/tmpdir")"
 check '[ -z "$(ls -A "$TMP/usb" | grep -v "\.khb$")" ]' "the stick keeps temporaries: $(ls -A "$TMP/usb")"
+# Compressed before it was sealed (envelope format 3): the size inside is
+# that of the zstd frame, less than the SQLite file the office gets back.
+check '[ "$(head -n 1 "$bundle1")" = "khaosat sealed bundle 3" ]' "the screen's export is not compressed: $(head -n 1 "$bundle1")"
+"$K" bundle dump --db "$O" "$bundle1" "$TMP/b1.sqlite" 2>"$TMP/err"
+check '[ "$(sqlite3 "$TMP/b1.sqlite" "SELECT count(*) FROM interviews")" = 3 ]' "bundle dump of the screen's export: $(cat "$TMP/err")"
+inner=$(head -c 1024 "$bundle1" | sed -n 's/^size: //p' | head -n 1)
+check '[ "$inner" -gt 0 ] && [ "$inner" -lt "$(wc -c < "$TMP/b1.sqlite")" ]' "the sealed content ($inner bytes) is not smaller than its SQLite file"
 expect_sql_db() { DB=$1; expect_sql "$2" "$3"; }
 expect_sql_db "$A" "SELECT count(*) FROM interviews WHERE exported_at IS NULL" "0"
 # The command verifies it as this laptop's own sealed bundle.
@@ -111,7 +118,7 @@ wait_exit 0
 # capitals as some sticks show names.
 pb=$("$K" export --db "$TMP/B.db" --to "$TMP/plain" 2>/dev/null)
 mv "$pb" "$TMP/plain/B.KHB"
-check '[ "$(head -c 15 "$TMP/plain/B.KHB")" = "SQLite format 3" ]' "B's bundle should be plain"
+check '[ "$(head -c 4 "$TMP/plain/B.KHB" | od -An -tx1 | tr -d " ")" = 28b52ffd ]' "B's bundle should be plain (compressed, not sealed)"
 before=$(db_digest "$O")
 run "$K" merge --db "$O" "$TMP/plain"
 expect_status 1

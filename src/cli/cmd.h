@@ -18,6 +18,8 @@ int cmd_csv(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 /* khaosat verify [--db PATH] BUNDLE... */
 int cmd_verify(int argc, char **argv);
+/* khaosat bundle dump [--db PATH] BUNDLE [OUT.sqlite] */
+int cmd_bundle(int argc, char **argv);
 /* khaosat merge [--db PATH] [--allow-unsigned] BUNDLE|DIR... */
 int cmd_merge(int argc, char **argv);
 /* khaosat forms accept [--db PATH] [--allow-unsigned] BUNDLE... */

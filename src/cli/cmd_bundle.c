@@ -1,4 +1,4 @@
-/* cmd_bundle.c: khaosat export, verify, merge, conflicts, duplicates and
+/* cmd_bundle.c: khaosat export, verify, bundle dump, merge, conflicts, duplicates and
  * resolve. */
 #include "config.h"
 
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
@@ -213,6 +214,19 @@ static int verify_down_here(store *st, const char *path, int *bad)
     return 0;
 }
 
+/* Plain bundles need no database, sealed ones this database's keys: open
+ * db, or the default database when there is one; *st stays NULL when
+ * there is none.  -1 after saying why it did not open. */
+static int open_if_any(const char *prog, const char *db, store **st)
+{
+    char *dbp = NULL;
+    struct stat sb;
+    int want = db || (store_default_path(&dbp) == 0 && stat(dbp, &sb) == 0);
+    free(dbp);
+    *st = want ? cmd_open_store(prog, db, STORE_REFUSE_MISSING) : NULL;
+    return want && !*st ? -1 : 0;
+}
+
 /* Verify one bundle file, sealed or plain; sets *bad on failure. */
 static void verify_one(store *st, const char *path, int *bad)
 {
@@ -250,23 +264,61 @@ int cmd_verify(int argc, char **argv)
     int rc = parse_args(argc, argv, usage, 1, -1, &o);
     if (rc >= 0)
         return rc;
-    /* Plain bundles need no database: open one only if there is one. */
-    char *dbp = NULL;
-    struct stat sb;
     store *st = NULL;
-    if (o.db || (store_default_path(&dbp) == 0 && stat(dbp, &sb) == 0)) {
-        st = cmd_open_store("khaosat verify", o.db, STORE_REFUSE_MISSING);
-        if (!st) {
-            free(dbp);
-            return 1;
-        }
-    }
-    free(dbp);
+    if (open_if_any("khaosat verify", o.db, &st) != 0)
+        return 1;
     int bad = 0;
     for (int i = optind; i < argc; i++)
         verify_one(st, argv[i], &bad);
     store_close(st);
     return bad;
+}
+
+static const char dump_usage[] =
+    N_("Usage: khaosat bundle dump [--db PATH] BUNDLE [OUT.sqlite]\n");
+
+/* khaosat bundle dump: the SQLite file inside a bundle. */
+static int bundle_dump(int argc, char **argv)
+{
+    const char *usage = _(dump_usage);
+    bopts o;
+    int rc = parse_args(argc, argv, usage, 1, 2, &o);
+    if (rc >= 0)
+        return rc;
+    const char *out = optind + 1 < argc ? argv[optind + 1] : NULL;
+    if (!out && isatty(STDOUT_FILENO)) {
+        cmd_eprintf(_("khaosat bundle dump: the SQLite file is binary: give "
+                      "OUT.sqlite, or send the output to a file or a "
+                      "pipe\n"));
+        return 2;
+    }
+    store *st = NULL;
+    char *err = NULL;
+    if (open_if_any("khaosat bundle dump", o.db, &st) != 0)
+        return 1;
+    rc = sync_dump(st, argv[optind], out, stdout, &err);
+    if (rc != 0)
+        cmd_eprintf("khaosat bundle dump: %s\n", err);
+    else if (out)
+        cmd_eprintf(_("khaosat bundle dump: %s: verified; its SQLite file "
+                      "written to %s\n"), argv[optind], out);
+    free(err);
+    store_close(st);
+    return rc ? 1 : 0;
+}
+
+int cmd_bundle(int argc, char **argv)
+{
+    const char *usage = _(dump_usage);
+    if (argc >= 2 && !strcmp(argv[1], "--help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "dump") != 0) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    return bundle_dump(argc - 1, argv + 1);
 }
 
 /* Test hook: KHAOSAT_TEST_ABORT_AFTER=N kills the process after N

@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
     {"csv", cmd_csv, N_("export the interviews as CSV files")},
     {"export", cmd_export, N_("write a sync bundle for the commune office")},
     {"verify", cmd_verify, N_("check sync bundles without merging them")},
+    {"bundle", cmd_bundle, N_("the SQLite file inside a bundle (bundle dump)")},
     {"merge", cmd_merge, N_("merge sync bundles into this database")},
     {"forms", cmd_forms, N_("accept the forms a bundle carries as this database's")},
     {"conflicts", cmd_conflicts, N_("list answers changed on two laptops")},

@@ -539,9 +539,18 @@ int bundle_writer_commit(bundle_writer *w, bundle_manifest *m, char **path,
     unsigned char *d;
     size_t len;
     int rc = bundle_writer_finish(w, m, &d, &len, err);
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    char *why = NULL;
+    if (rc == 0 && bundle_pack(d, len, &z, &zlen, &why) != 0) {
+        *err = xasprintf("%s: %s", dir, why);
+        free(why);
+        rc = -1;
+    }
     /* Plain bundles hold the answers in the clear: only this user. */
     if (rc == 0)
-        rc = bundle_write_new(dir, d, len, m, 0600, path, err);
+        rc = bundle_write_new(dir, z, zlen, m, 0600, path, err);
+    bundle_image_free(z, zlen);
     bundle_image_free(d, len);
     if (rc == 0 && (rc = w_check(*path, m, err)) != 0) {
         unlink(*path);

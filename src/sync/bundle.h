@@ -38,6 +38,13 @@
 #define BUNDLE_MAX_AUDIT 500000000L
 /* The largest plain bundle file read (it is read whole into memory). */
 #define BUNDLE_MAX_FILE (2LL << 30)
+/* A compressed bundle unpacks to at most BUNDLE_MAX_FILE, and to at most
+ * BUNDLE_MAX_RATIO times its own size when that is above
+ * BUNDLE_UNPACK_FLOOR: real bundles shrink about tenfold. */
+#define BUNDLE_MAX_RATIO 1000ULL
+#define BUNDLE_UNPACK_FLOOR (64ULL << 20)
+/* zstd level of the bundles written (a fast level: exports stay quick). */
+#define BUNDLE_ZSTD_LEVEL 6
 
 /* What a bundle says about itself.  Strings owned by the struct. */
 typedef struct bundle_manifest {
@@ -74,6 +81,8 @@ typedef int (*bundle_form_fn)(void *ctx, const char *form_id,
 /* Call fn for each form of b, by id and version: 0, or -1 when fn stopped
  * (the caller knows why) or reading failed (*err newly allocated). */
 int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err);
+/* The verified SQLite image (borrowed; *len its size). */
+const unsigned char *bundle_image(const bundle *b, size_t *len);
 /* The read-only SQLite handle, for reading rows. */
 sqlite3 *bundle_sqlite(bundle *b);
 

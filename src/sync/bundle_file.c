@@ -99,7 +99,7 @@ int bundle_file_read(int fd, long long off, void *buf, size_t n,
     return 0;
 }
 
-/* Read the whole plain bundle (size bytes) on fd into a new
+/* Read the whole plain bundle (size bytes, compressed or not) on fd into a new
  * sqlite3_malloc64 buffer; NULL with *why set on failure. */
 static unsigned char *read_whole(int fd, long long size, char **why)
 {
@@ -114,12 +114,14 @@ static unsigned char *read_whole(int fd, long long size, char **why)
         return NULL;
     }
     static const char magic[16] = "SQLite format 3";
-    char head[sizeof magic];
+    unsigned char head[sizeof magic];
     if (size < (long long)sizeof head
         || bundle_file_read(fd, 0, head, sizeof head, why) != 0
-        || memcmp(head, magic, sizeof magic) != 0) {
+        || (memcmp(head, magic, sizeof magic) != 0
+            && !bundle_is_packed(head, sizeof head))) {
         free(*why);
-        *why = xstrdup(_("not a khaosat bundle (not a SQLite file)"));
+        *why = xstrdup(_("not a khaosat bundle (neither compressed nor a "
+                         "SQLite file)"));
         return NULL;
     }
     unsigned char *d = sqlite3_malloc64((sqlite3_uint64)size);
@@ -150,6 +152,18 @@ int bundle_open_fd(const char *path, int fd, long long size, bundle **out,
         *err = xasprintf("%s: %s", path, why);
         free(why);
         return -1;
+    }
+    if (bundle_is_packed(d, (size_t)size)) {
+        unsigned char *img = NULL;
+        size_t len = 0;
+        int rc = bundle_unpack(d, (size_t)size, &img, &len, &why);
+        sqlite3_free(d);
+        if (rc != 0) {
+            *err = xasprintf("%s: %s", path, why);
+            free(why);
+            return -1;
+        }
+        return bundle_open_memory(path, img, len, out, err);
     }
     return bundle_open_memory(path, d, (size_t)size, out, err);
 }

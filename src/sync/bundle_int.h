@@ -86,6 +86,23 @@ void bundle_writer_abort(bundle_writer *w);
 /* The message of the writer's last failure. */
 const char *bundle_writer_errmsg(const bundle_writer *w);
 
+/* Non-zero when d (len bytes) starts like a zstd frame: a compressed
+ * bundle, plain or inside an envelope of format 3. */
+int bundle_is_packed(const unsigned char *d, size_t len);
+/* Compress the image d (len bytes) into one zstd frame that says its
+ * size and carries a checksum: *out (sqlite3_malloc64, free with
+ * bundle_image_free) and *outlen; -1 with *why (newly allocated). */
+int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
+                size_t *outlen, char **why);
+/* Unpack the one zstd frame d (len bytes, still the caller's) as hostile
+ * input: refused when cut short, followed by other bytes, damaged, or
+ * announcing or producing more than a bundle of its size may hold (see
+ * BUNDLE_MAX_RATIO), before that much is allocated.  *out
+ * (sqlite3_malloc64) and *outlen, or -1 with *why (newly allocated,
+ * without a file name). */
+int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
+                  size_t *outlen, char **why);
+
 /* Open path for reading as a bundle file: a regular file, or a symbolic
  * link to one in the same directory (no FIFO, device, or link leaving the
  * directory).  *fd (the caller's to close) and *size on success; on

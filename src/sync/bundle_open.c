@@ -389,6 +389,12 @@ const char *bundle_path(const bundle *b)
     return b->path;
 }
 
+const unsigned char *bundle_image(const bundle *b, size_t *len)
+{
+    *len = b->image_len;
+    return b->image;
+}
+
 sqlite3 *bundle_sqlite(bundle *b)
 {
     return b->db;

@@ -494,6 +494,12 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
     return 0;
 }
 
+const unsigned char *down_image(const down_bundle *d, size_t *len)
+{
+    *len = d->image_len;
+    return d->image;
+}
+
 void down_close(down_bundle *d)
 {
     if (!d)

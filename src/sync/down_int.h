@@ -47,6 +47,8 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
                      down_bundle **out, char **err);
 /* Close it, wiping the image (NULL is fine). */
 void down_close(down_bundle *d);
+/* The verified SQLite image (borrowed; *len its size). */
+const unsigned char *down_image(const down_bundle *d, size_t *len);
 /* What it says about itself. */
 const down_info *down_get_info(const down_bundle *d);
 /* The read-only handle of the verified image, for reading its rows. */

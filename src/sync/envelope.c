@@ -483,7 +483,13 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         free(role);
         return -1;
     }
-    rc = bundle_open_memory(path, plain, (size_t)h.size, out, &err);
+    size_t len = (size_t)h.size;
+    rc = envelope_unpack(&h, &plain, &len, why);
+    if (rc != 0) {
+        free(role);
+        return -1;
+    }
+    rc = bundle_open_memory(path, plain, len, out, &err);
     if (rc == 0)
         bundle_set_signer(*out, h.from, role);
     free(role);
@@ -588,10 +594,12 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
     else if (rc == 0)
         /* Plain, or neither: the reader says precisely what the file is
          * not, before handing it to SQLite. */
-        /* Only a SQLite file can be an unsigned bundle; anything else is
-         * refused for what it is, not for lacking a seal. */
+        /* Only a SQLite file or a compressed one can be an unsigned
+         * bundle; anything else is refused for what it is, not for
+         * lacking a seal. */
         rc = open_plain(st, path, fd, size,
-                        len >= 16 && memcmp(head, "SQLite format 3", 16) == 0
+                        (len >= 16 && memcmp(head, "SQLite format 3", 16) == 0)
+                        || bundle_is_packed((unsigned char *)head, len)
                         ? flags : flags | ENVELOPE_ALLOW_UNSIGNED,
                         out, info, &why);
     close(fd);
@@ -756,6 +764,11 @@ static int seal_commit(sealer *s, const char *dir, const char *from,
     return util_refuse(why, _("%s: no free bundle name"), dir);
 }
 
+static int seal_packed(const keys_self *self, const keys_card *to,
+                       const char *name, const unsigned char *d, size_t len,
+                       const bundle_manifest *m, const char *direction,
+                       const char *dir, char **path, char **err);
+
 /* Seal the plain bundle d (len bytes, called name in messages) into a new
  * file of dir, durably: the file and its directory entry are on the disk
  * before this returns. */
@@ -765,6 +778,43 @@ int envelope_seal_data(const keys_self *self, const keys_card *to,
                        const char *dir, char **path, char **err)
 {
     *path = NULL;
+    unsigned char *z = NULL;
+    size_t zlen = 0;
+    char *why = NULL;
+    if (len == 0 || bundle_pack(d, len, &z, &zlen, &why) != 0) {
+        *err = xasprintf("%s: %s", name, why ? why : _("empty bundle"));
+        free(why);
+        return -1;
+    }
+    int rc = seal_packed(self, to, name, z, zlen, m, direction, dir, path,
+                         err);
+    bundle_image_free(z, zlen);
+    return rc;
+}
+
+int envelope_unpack(const envelope_header *h, unsigned char **data,
+                    size_t *len, char **why)
+{
+    if (h->format < 3)
+        return 0;
+    unsigned char *img = NULL;
+    size_t n = 0;
+    int rc = bundle_is_packed(*data, *len)
+        ? bundle_unpack(*data, *len, &img, &n, why)
+        : util_refuse(why, _("damaged sealed bundle: its content is not "
+                             "compressed as its format says"));
+    bundle_image_free(*data, *len);
+    *data = img;
+    *len = n;
+    return rc;
+}
+
+/* envelope_seal_data once d is compressed. */
+static int seal_packed(const keys_self *self, const keys_card *to,
+                       const char *name, const unsigned char *d, size_t len,
+                       const bundle_manifest *m, const char *direction,
+                       const char *dir, char **path, char **err)
+{
     envelope_header h = {.format = ENVELOPE_FORMAT,
                          .interviews = m->interviews,
                          .size = (long long)len};
@@ -819,8 +869,11 @@ int envelope_seal(const keys_self *self, const keys_card *to,
         free(why);
         return -1;
     }
-    int rc = envelope_seal_data(self, to, plain, d, len, m, "up", dir, path,
-                                err);
+    /* A plain bundle file is compressed already: sealed as it is. */
+    int rc = bundle_is_packed(d, len)
+        ? seal_packed(self, to, plain, d, len, m, "up", dir, path, err)
+        : envelope_seal_data(self, to, plain, d, len, m, "up", dir, path,
+                             err);
     sodium_memzero(d, len);
     free(d);
     return rc;

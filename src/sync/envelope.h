@@ -22,8 +22,11 @@
 #include "sync/keys.h"
 #include "store/store.h"
 
-/* The envelope format this khaosat writes and the newest it reads. */
-#define ENVELOPE_FORMAT 2
+/* The envelope format this khaosat writes and the newest it reads: 3
+ * holds the bundle compressed (one zstd frame, compressed before it is
+ * encrypted, unpacked only after the signature and decryption succeeded);
+ * 2 the bare SQLite image; 1 (data backups) has no direction. */
+#define ENVELOPE_FORMAT 3
 /* First line of a sealed bundle, before its format number. */
 #define ENVELOPE_MAGIC "khaosat sealed bundle "
 /* Plain bytes per encrypted chunk. */
@@ -35,7 +38,8 @@ typedef struct envelope_header {
     char bundle[37];
     char from[KEYS_FPR_SIZE], to[KEYS_FPR_SIZE];
     long interviews;
-    long long size;           /* bytes of the plain bundle inside */
+    long long size;           /* bytes of the content inside (compressed
+                                 from format 3 on) */
     char direction[8];        /* "up" (towards the office) or "down" (an
                                  office to its laptop); "" in format 1,
                                  which was always up, and in backups */

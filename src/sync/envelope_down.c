@@ -180,8 +180,11 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
     keys_self_clear(&self);
     if (rc != 0)
         return -1;
+    size_t len = (size_t)h.size;
+    if (envelope_unpack(&h, &plain, &len, why) != 0)
+        return -1;
     char *err = NULL;
-    if (down_open_memory(path, plain, (size_t)h.size, out, &err) != 0) {
+    if (down_open_memory(path, plain, len, out, &err) != 0) {
         util_refuse(why, _("inside the sealed bundle: %s"), err);
         free(err);
         return -1;

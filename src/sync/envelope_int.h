@@ -35,7 +35,14 @@ int envelope_read_sealed(int fd, long long base, const char *head,
                          size_t hlen, const envelope_header *h,
                          const keys_self *self, const unsigned char *sign_pk,
                          unsigned char **plain, char **err);
-/* Seal d (len bytes; name for messages; manifest m gives the header's
+/* The bundle image inside a sealed file whose content (*data, h->size
+ * bytes, from envelope_read_sealed) was authenticated and decrypted: from
+ * format 3 on it is unpacked into a new buffer and the old one wiped and
+ * freed; *data and *len then say the image.  -1 with *why (and *data
+ * freed) when it does not unpack. */
+int envelope_unpack(const envelope_header *h, unsigned char **data,
+                    size_t *len, char **why);
+/* Seal d (len bytes, compressed here; name for messages; manifest m gives the header's
  * bundle, interviews and time) for card to, signed by self, with the
  * header's direction, into a new file of dir, durably.  *path newly
  * allocated. */

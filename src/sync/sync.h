@@ -8,6 +8,7 @@
 #define KHAOSAT_SYNC_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sync/bundle.h"
 #include "sync/keys.h"
@@ -146,5 +147,14 @@ void sync_paths_free(char **paths, size_t n);
 int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
                      size_t n, unsigned flags, const sync_merge_hooks *hooks,
                      sync_totals *totals);
+
+/* Check the bundle file path as khaosat verify does (a sealed one is
+ * opened with st's keys: st may be NULL for a plain bundle), then write
+ * the SQLite file inside it, unpacked and decrypted, to out (a new file,
+ * mode 0600, never written over) or, when out is NULL, to f.  -1 with
+ * *err (newly allocated, naming the file) when it does not verify or
+ * cannot be written. */
+int sync_dump(store *st, const char *path, const char *out, FILE *f,
+              char **err);
 
 #endif
