@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "core/clock.h"
 #include "core/util.h"
 
 START_TEST(sbuf_grows_and_terminates)
@@ -98,6 +99,52 @@ START_TEST(read_file_reports_missing_file)
 }
 END_TEST
 
+/* The times simulate --clock takes, and what it refuses. */
+START_TEST(clock_parses_utc_times)
+{
+    time_t t = 0;
+    ck_assert_int_eq(clock_parse_utc("2026-06-01T08:00:00Z", &t), 0);
+    ck_assert_int_eq((long long)t, 1780300800LL);
+    ck_assert_int_eq(clock_parse_utc("2026-06-01T08:00", &t), 0);
+    ck_assert_int_eq((long long)t, 1780300800LL);
+    ck_assert_int_eq(clock_parse_utc("2024-02-29", &t), 0);
+    ck_assert_int_eq((long long)t, 1709164800LL);
+    ck_assert_int_eq(clock_parse_utc("1970-01-01T00:00:00Z", &t), 0);
+    ck_assert_int_eq((long long)t, 0);
+    const char *bad[] = {"", "2026", "2026-13-01", "2026-06-01T25:00",
+                         "2026-06-01 08:00", "2026-06-01T08:00:00+07",
+                         "2026-06-01T08:00:00Zx", "1969-12-31", "2026-02-30"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(clock_parse_utc(bad[i], &t) == -1, "%s", bad[i]);
+}
+END_TEST
+
+/* A fixed clock stands still; seeded identifiers repeat run after run
+ * and change with the seed. */
+START_TEST(clock_fixed_and_seeded)
+{
+    struct timespec a, b;
+    ck_assert(!clock_is_fixed());
+    clock_fix(1780300800);
+    clock_now(&a);
+    clock_now(&b);
+    ck_assert_int_eq((long long)a.tv_sec, 1780300800LL);
+    ck_assert_int_eq(a.tv_nsec, 0);
+    ck_assert_int_eq((long long)b.tv_sec, (long long)a.tv_sec);
+    unsigned char x[2][16], y[16], z[16];
+    clock_seed_ids(7);
+    clock_id_bytes(x[0], 16);
+    clock_id_bytes(x[1], 16);
+    ck_assert(memcmp(x[0], x[1], 16) != 0);
+    clock_seed_ids(7);
+    clock_id_bytes(y, 16);
+    ck_assert(memcmp(x[0], y, 16) == 0);
+    clock_seed_ids(8);
+    clock_id_bytes(z, 16);
+    ck_assert(memcmp(x[0], z, 16) != 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("util");
@@ -109,5 +156,7 @@ int main(void)
     tcase_add_loop_test(tc, utf8_validation, 0,
                         sizeof utf8_cases / sizeof *utf8_cases);
     tcase_add_test(tc, read_file_reports_missing_file);
+    tcase_add_test(tc, clock_parses_utc_times);
+    tcase_add_test(tc, clock_fixed_and_seeded);
     return check_run(s);
 }

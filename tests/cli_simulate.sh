@@ -158,4 +158,34 @@ if command -v sqlite3 >/dev/null 2>&1; then
     [ "$bad" = 0 ] || fail "$bad households pay for waste by app but never online"
 fi
 
+# --clock: the same seed and clock make the same database, byte for byte
+# (uuids, device id and times included); another seed another one.
+for n in 1 2 3; do
+    seed=4
+    [ "$n" = 3 ] && seed=5
+    for f in commune household; do
+        "$KHAOSAT" simulate --db "$TMP/clock$n.db" --forms "$FORMS" --form $f \
+            --count 3 --seed $seed --clock 2026-06-01T08:00:00Z >/dev/null 2>&1 ||
+            fail "simulate --clock $n"
+    done
+done
+ks_checks=$((ks_checks + 1))
+cmp -s "$TMP/clock1.db" "$TMP/clock2.db" || fail "simulate --seed --clock made two databases"
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$TMP/clock1.db" "SELECT DISTINCT created FROM interviews")" = 2026-06-01T08:00:00Z ] ||
+    fail "simulate --clock: another time saved"
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$TMP/clock1.db" "SELECT value FROM settings WHERE key = 'device_id'")" != \
+  "$(sqlite3 "$TMP/clock3.db" "SELECT value FROM settings WHERE key = 'device_id'")" ] ||
+    fail "simulate --clock: another seed, the same device id"
+before=$(db_digest "$TMP/clock1.db")
+run "$KHAOSAT" simulate --db "$TMP/clock1.db" --forms "$FORMS" --form household --count 1 --clock 2026-06-01T08:00:00+07
+expect_status 2
+expect_err_contains "--clock 2026-06-01T08:00:00+07: not a UTC time such as 2026-06-01T08:00:00Z"
+[ "$(db_digest "$TMP/clock1.db")" = "$before" ] || fail "a refused --clock changed the database"
+run env SOURCE_DATE_EPOCH=yesterday "$KHAOSAT" simulate --db "$TMP/clock1.db" --forms "$FORMS" --form household --count 1
+expect_status 2
+expect_err_contains "SOURCE_DATE_EPOCH must be a whole number of seconds"
+[ "$(db_digest "$TMP/clock1.db")" = "$before" ] || fail "a refused SOURCE_DATE_EPOCH changed the database"
+
 finish

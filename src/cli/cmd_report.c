@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "core/clock.h"
 #include "core/durable.h"
 #include "core/ui_text.h"
 #include "report/csv.h"
@@ -152,7 +153,9 @@ static report_def *load_def(const char *prog, const char *file,
  * report's heading. */
 static void today(char buf[32])
 {
-    time_t t = time(NULL) + 7 * 3600;
+    struct timespec now;
+    clock_now(&now);
+    time_t t = now.tv_sec + 7 * 3600;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);

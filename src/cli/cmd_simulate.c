@@ -7,14 +7,15 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/util.h"
 #include "session/setup.h"
 #include "session/simulate.h"
 
 static const char simulate_usage[] = N_(
-    "Usage: khaosat simulate --form ID --count N [--seed S] [--drafts] "
-    "[--db PATH] [--forms DIR]\n");
+    "Usage: khaosat simulate --form ID --count N [--seed S] [--clock TIME] "
+    "[--drafts] [--db PATH] [--forms DIR]\n");
 
 /* Say which checks kept interviews as drafts, most frequent first: the
  * question, its rule, how many interviews it stopped and the first. */
@@ -95,12 +96,13 @@ static int simulate_run(store *st, const form *f, long count, unsigned long seed
 int cmd_simulate(int argc, char **argv)
 {
     const char *form_id = NULL, *db = NULL, *forms = NULL;
-    const char *count_arg = NULL, *seed_arg = "1";
+    const char *count_arg = NULL, *seed_arg = "1", *clock_arg = NULL;
     int drafts = 0;
     const cmd_option opts[] = {
         {"form", &form_id, NULL, NULL},
         {"count", &count_arg, NULL, NULL},
         {"seed", &seed_arg, NULL, NULL},
+        {"clock", &clock_arg, NULL, NULL},
         {"drafts", NULL, NULL, &drafts},
         {"db", &db, NULL, NULL},
         {"forms", &forms, NULL, NULL},
@@ -114,6 +116,19 @@ int cmd_simulate(int argc, char **argv)
         fputs(_(simulate_usage), stderr);
         return 2;
     }
+    /* A reproducible run: the clock stands still and the identifiers
+     * (device id, interview uuids) come from the seed, so the same command
+     * makes the same database byte for byte. */
+    if (clock_arg) {
+        time_t at;
+        if (clock_parse_utc(clock_arg, &at) != 0) {
+            cmd_eprintf(_("khaosat simulate: --clock %s: not a UTC time such "
+                          "as 2026-06-01T08:00:00Z\n"), clock_arg);
+            return 2;
+        }
+        clock_fix(at);
+        clock_seed_ids((unsigned long)seed);
+    }
     catalog *cat = cmd_load_catalog("khaosat simulate", forms);
     if (!cat)
         return 1;
@@ -126,6 +141,15 @@ int cmd_simulate(int argc, char **argv)
     /* Villages drawn from the set-up, the office's form versions. */
     if (st)
         setup_forms_bind(st, cat);
+    /* A second reproducible run into the same database draws other
+     * uuids than the first. */
+    store_counts had = {0, 0, 0};
+    if (st && clock_arg && store_count(st, NULL, &had) == 0) {
+        char *salt = xasprintf("simulate %ld %s %ld", seed, form_id,
+                               had.drafts + had.complete);
+        clock_seed_ids_text(salt);
+        free(salt);
+    }
     const form *f = catalog_find(cat, form_id, NULL);
     rc = st && f ? simulate_run(st, f, count, (unsigned long)seed, drafts)
                  : 1;

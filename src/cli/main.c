@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cmd.h"
+#include "core/clock.h"
 #include "ui/ui_main.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -71,6 +72,18 @@ int main(int argc, char **argv)
     /* Run from the build tree, the messages are the build tree's own. */
     bindtextdomain(PACKAGE, util_in_build_tree() ? BUILDDIR "/locale" : LOCALEDIR);
     textdomain(PACKAGE);
+    /* SOURCE_DATE_EPOCH stops the clock, for outputs that must be the
+     * same on every run (the golden tests, tests/same_outputs.sh). */
+    if (clock_fix_from_env() != 0) {
+        fprintf(stderr, _("khaosat: SOURCE_DATE_EPOCH must be a whole number "
+                          "of seconds since 1970\n"));
+        return 2;
+    }
+    if (clock_seed_from_env() != 0) {
+        fprintf(stderr, _("khaosat: KHAOSAT_TEST_SEED must be a whole "
+                          "number\n"));
+        return 2;
+    }
 
     /* No subcommand, or only options: the enumerator's screen. */
     if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&

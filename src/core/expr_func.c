@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/expr_int.h"
 #include "core/util.h"
 
@@ -328,8 +329,7 @@ FN(fn_uuid)
         return;
     }
     unsigned char u[16];
-    random_init();
-    randombytes_buf(u, sizeof u);
+    clock_id_bytes(u, sizeof u);
     u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);  /* version 4 */
     u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
     *out = val_string_own(xasprintf(
@@ -412,23 +412,23 @@ FN(fn_digest)
 /* ---- dates (the conversions themselves are in value.c) ---- */
 
 /* The evaluation clock, as seconds since the epoch. */
-static double clock_now(const expr_env *env)
+static double eval_clock(const expr_env *env)
 {
     if (env->now)
         return (double)env->now;
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_now(&ts);
     return (double)ts.tv_sec + floor(ts.tv_nsec / 1e6) / 1e3;
 }
 
 FN(fn_today)
 {
-    *out = val_string_own(val_format_date(val_local_days(clock_now(env))));
+    *out = val_string_own(val_format_date(val_local_days(eval_clock(env))));
 }
 
 FN(fn_now)
 {
-    *out = val_string_own(val_format_datetime(val_local_days(clock_now(env))));
+    *out = val_string_own(val_format_datetime(val_local_days(eval_clock(env))));
 }
 
 /* Numbers and date strings alike become day numbers first; what is not a

@@ -15,6 +15,7 @@
 
 #include "core/i18n.h"
 #include "core/canon.h"
+#include "core/clock.h"
 #include "core/util.h"
 
 #define IV_COLS "uuid, form_id, form_version, status, enumerator, device_id," \
@@ -272,7 +273,7 @@ void store_rollback(store *st)
 void store_now(char buf[32], int ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    clock_now(&ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -485,9 +486,7 @@ void store_uuid_v4(char out[37])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
-    if (sodium_init() < 0)
-        util_fatal();       /* no randomness: nothing sensible to do */
-    randombytes_buf(b, sizeof b);
+    clock_id_bytes(b, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
     char *p = out;

@@ -16,6 +16,7 @@
 
 #include "store/revision.h"
 #include "store/store.h"
+#include "core/clock.h"
 #include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -167,7 +168,7 @@ char *bundle_file_name(const char *commune, const char *enumerator,
             sbuf_addc(&b, *p);
     sbuf_add(&b, "Z_");
     unsigned char r[3];
-    randombytes_buf(r, sizeof r);
+    clock_id_bytes(r, sizeof r);
     sbuf_addf(&b, "%02x%02x%02x" BUNDLE_EXT, r[0], r[1], r[2]);
     return sbuf_detach(&b);
 }

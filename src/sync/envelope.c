@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "core/clock.h"
 #include "core/durable.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -738,7 +739,7 @@ static char *seal_name(const char *dir, const char *from,
             stamp[k++] = *p;
     stamp[k] = '\0';
     unsigned char r[3];
-    randombytes_buf(r, sizeof r);
+    clock_id_bytes(r, sizeof r);
     return xasprintf("%s/%s_%sZ_%02x%02x%02x" BUNDLE_EXT, dir, from, stamp,
                      r[0], r[1], r[2]);
 }
