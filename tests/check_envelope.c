@@ -60,7 +60,7 @@ static char *export_to(store *st, const char *sub, unsigned flags,
     char *dir = fx_subdir(sub);
     char *path = NULL, *err = NULL;
     long n;
-    ck_assert_msg(envelope_export(st, dir, flags, &path, &n, sealed_for,
+    ck_assert_msg(envelope_export(st, dir, flags, &path, &n, NULL, sealed_for,
                                   &err) == 0, "export: %s", err);
     ck_assert_ptr_nonnull(path);
     free(dir);

@@ -113,6 +113,44 @@ START_TEST(disordered_keys_refused)
 }
 END_TEST
 
+/* A format 1 bundle (before reviews travelled) is still read and merged;
+ * one claiming format 1 with a reviews table, or carrying a malformed
+ * review, is refused with the office unchanged. */
+START_TEST(format_1_read_reviews_checked)
+{
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *old = copy_of(honest, "format1.khb");
+    check_sql_exec(old, "DROP TABLE reviews; PRAGMA user_version = 1;"
+                   " UPDATE manifest SET value = '1' WHERE key = 'format'");
+    hx_rehash(old);
+    char *mixed = copy_of(honest, "mixed.khb");
+    check_sql_exec(mixed, "PRAGMA user_version = 1;"
+                   " UPDATE manifest SET value = '1' WHERE key = 'format'");
+    hx_rehash(mixed);
+    refused_untouched(o, mixed, "unexpected table \"reviews\"");
+    char *bad = copy_of(honest, "badreview.khb");
+    char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
+    char *sql = xasprintf("INSERT INTO reviews VALUES ('%s', 'burned', '',"
+                          " 'x', '2030-01-01T00:00:00Z', '%064d', '%064d',"
+                          " 'X')", uuid, 0, 0);
+    check_sql_exec(bad, sql);
+    hx_rehash(bad);
+    refused_untouched(o, bad, "has status \"burned\"");
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, old, &why) == 0, "format 1: %s", why);
+    office_exports(o);
+    free(sql);
+    free(uuid);
+    free(bad);
+    free(mixed);
+    free(old);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* Only regular files are read: a FIFO named like a bundle must not hang
  * the merge, a link may not lead out of its directory (to a device or
  * another file), a link inside it is followed. */
@@ -504,6 +542,7 @@ static Suite *hostile_suite(void)
     Suite *s = suite_create("hostile");
     TCase *tc = check_tcase(s, "reader", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, disordered_keys_refused);
+    tcase_add_test(tc, format_1_read_reviews_checked);
     tcase_add_test(tc, only_regular_files_are_opened);
     tcase_add_test(tc, plain_bundle_read_once);
     tc = check_tcase(s, "merge", fx_setup, fx_teardown, 60);

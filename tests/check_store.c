@@ -590,9 +590,9 @@ static void refused_untouched(const char *want)
 START_TEST(refuses_newer_schema)
 {
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
-                           "CREATE TABLE future (x); PRAGMA user_version = 9;");
-    refused_untouched("was made by a newer khaosat (database schema 9; "
-                      "this khaosat knows up to 8); update khaosat");
+                           "CREATE TABLE future (x); PRAGMA user_version = 10;");
+    refused_untouched("was made by a newer khaosat (database schema 10; "
+                      "this khaosat knows up to 9); update khaosat");
 }
 END_TEST
 
@@ -751,7 +751,8 @@ END_TEST
 
 /* What version 8 added, undone: with it a database of today's schema reads
  * as one of version 7. */
-#define UNDO_V8 "ALTER TABLE trusted DROP COLUMN device;"
+#define UNDO_V9 "ALTER TABLE reviews DROP COLUMN commune;"
+#define UNDO_V8 UNDO_V9 "ALTER TABLE trusted DROP COLUMN device;"
 
 /* What versions 7 and 8 added, undone: with it a database of today's
  * schema reads as one of version 6. */
@@ -973,6 +974,27 @@ START_TEST(migrates_from_v7)
 }
 END_TEST
 
+/* Version 9: a review made before keeps its place, made here (no
+ * commune). */
+START_TEST(migrates_from_v8)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", "ok", "Hà"), 0);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V9 "PRAGMA user_version = 8;");
+    st = open_ok();
+    char *state = NULL;
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "approved");
+    free(state);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM reviews"
+                                            " WHERE commune IS NULL"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -990,6 +1012,7 @@ int main(void)
     tcase_add_test(tc, answers_survive_kill);
     tcase_add_test(tc, migrates_from_v1);
     tcase_add_test(tc, refuses_newer_schema);
+    tcase_add_test(tc, migrates_from_v8);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_other_programs_database);

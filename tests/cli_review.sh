@@ -37,7 +37,7 @@ expect_status 0
 H1=$(sqlite3 "$O" "SELECT head FROM interviews WHERE uuid = '$U1'")
 run "$K" reviews --db "$O" --state approved
 expect_status 0
-expect_out "$(printf '%s\thousehold\t%s\tapproved\t%s\tTốt' "$U1" \
+expect_out "$(printf '%s\thousehold\t%s\tapproved\t%s\tTốt\t' "$U1" \
     "$(sqlite3 "$O" "SELECT key FROM case_keys WHERE interview = '$U1'")" "$H1")"
 run "$K" reviews --db "$O" --state returned
 expect_out_contains "$U2	household"

@@ -64,7 +64,7 @@ static inline void hx_hash_rows(sqlite3 *db, canon *c, const char *sql)
  * rows in SQLite's order (see khaosat-bundle(5), CONTENT HASH). */
 static inline void hx_rehash(const char *path)
 {
-    static const char *const table[6][2] = {
+    static const char *const table[7][2] = {
         {"manifest", "SELECT key, value FROM manifest WHERE key <> 'sha256'"
          " ORDER BY key"},
         {"forms", "SELECT form_id, version, sha256, source FROM forms"
@@ -79,13 +79,22 @@ static inline void hx_rehash(const char *path)
          " ORDER BY interview, revision, qid, path"},
         {"audit", "SELECT interview, device, seq, time, event, qid, path,"
          " old_value, new_value FROM audit ORDER BY interview, device, seq"},
+        {"reviews", "SELECT interview, status, comment, reviewer, time,"
+         " revision, content, commune FROM reviews ORDER BY interview"},
     };
     sqlite3 *db;
     check_open(path, &db);
+    /* Format 2 added the reviews table. */
+    sqlite3_stmt *v;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v,
+                                        NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(v), SQLITE_ROW);
+    int ntables = sqlite3_column_int(v, 0) >= 2 ? 7 : 6;
+    sqlite3_finalize(v);
     canon all;
     canon_init(&all);
     canon_str(&all, "khaosat-bundle-1");
-    for (int t = 0; t < 6; t++) {
+    for (int t = 0; t < ntables; t++) {
         canon c;
         char hex[REV_HEX + 1];
         canon_init(&c);

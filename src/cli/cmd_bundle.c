@@ -134,6 +134,9 @@ int cmd_export(int argc, char **argv)
     else {
         cmd_printf("%s\n", x.path);
         cmd_eprintf(_("khaosat export: %ld interviews\n"), x.count);
+        if (x.reviews)
+            cmd_eprintf(_("khaosat export: %ld review(s) of this office "
+                          "for the province\n"), x.reviews);
         if (*x.sealed_for)
             cmd_eprintf(_("khaosat export: sealed for the office %s and "
                               "signed by this database\n"), x.sealed_for);
@@ -364,6 +367,10 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                  "duplicates %ld\n"), r->path, r->counts.added,
                r->counts.updated, r->counts.unchanged, r->counts.conflicts,
                r->counts.duplicates);
+        if (r->counts.reviews)
+            cmd_printf(_("%s: %ld review(s) of the office that sent it "
+                         "kept (see khaosat reviews)\n"), r->path,
+                       r->counts.reviews);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "

@@ -72,16 +72,18 @@ int cmd_review(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
-/* Print one review as a tab-separated line of terminal-safe fields. */
+/* Print one review as a tab-separated line of terminal-safe fields; the
+ * last is the commune whose office made it (empty: made here). */
 static int print_review(void *ctx, const store_review *r)
 {
     (void)ctx;
-    const char *f[6] = {r->interview, r->form_id, r->key, r->state,
+    const char *f[7] = {r->interview, r->form_id, r->key, r->state,
                         r->revision ? r->revision : "",
-                        r->comment ? r->comment : ""};
-    for (int i = 0; i < 6; i++) {
+                        r->comment ? r->comment : "",
+                        r->commune ? r->commune : ""};
+    for (int i = 0; i < 7; i++) {
         char *s = ui_text_safe(f[i] ? f[i] : "", 0);
-        cmd_printf("%s%c", s, i < 5 ? '\t' : '\n');
+        cmd_printf("%s%c", s, i < 6 ? '\t' : '\n');
         free(s);
     }
     return 0;

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 typedef struct store store;
 
@@ -77,6 +77,8 @@ typedef struct store_counts {
  * office was trusted to seal bundles for (see store_trusted_put). */
 #define STORE_SET_SEALED_IN "sealed_in"
 #define STORE_SET_SEALED_OUT "sealed_out"
+/* The time of the newest review an upstream bundle carried. */
+#define STORE_SET_REVIEWS_SENT "reviews_sent"
 
 /* Callbacks: a non-zero return stops the iteration, and the iterating
  * function returns that value.  Answer, count and audit callbacks see rows
@@ -315,11 +317,14 @@ int store_review_get(store *st, const char *uuid, char **status,
  * state is "unreviewed", "approved", "returned", "changed" (approved, then
  * its content changed) or "corrected" (returned, then finalised again with
  * a different content); status, comment, reviewer, time and revision are
- * NULL when it was never reviewed; key is "" when unknown. */
+ * NULL when it was never reviewed; key is "" when unknown.  commune is
+ * the commune whose office made the review when it came in an upstream
+ * bundle (at the province), NULL for a review made here. */
 typedef struct store_review {
     const char *interview, *form_id, *key;
     const char *status, *comment, *reviewer, *time, *revision;
     const char *state;
+    const char *commune;
 } store_review;
 typedef int (*store_review_fn)(void *ctx, const store_review *r);
 /* Non-zero when state is one of the five review states. */
@@ -334,6 +339,28 @@ int store_reviews_each(store *st, const char *uuid, const char *state,
 int store_review_state(store *st, const char *uuid, char **state);
 /* How many interviews are in state (NULL: complete or reviewed). */
 int store_review_count(store *st, const char *state, long *n);
+
+/* Reviews travelling upstream, from an office to the province
+ * (store_review_up.c).  The row of each is a store_down_review with its
+ * commune. */
+typedef struct store_down_review store_down_review;
+/* Call fn for every review made or kept here that names the revision it
+ * judged, by interview; commune is the commune that made it, or own (this
+ * office's commune) for one made here. 0, fn's non-zero value, or -1. */
+int store_reviews_up_each(store *st, const char *own,
+                          int (*fn)(void *ctx, const store_down_review *r),
+                          void *ctx);
+/* Whether a review was made or changed here since the last upstream
+ * bundle carried the reviews (*yes). */
+int store_reviews_up_pending(store *st, int *yes);
+/* Inside the caller's transaction: the reviews sent upstream are those
+ * up to the newest one kept now. */
+int store_reviews_up_sent_tx(store *st);
+/* Inside the caller's transaction: keep review r of an interview here,
+ * made by the office of r->commune, unless the interview is not here or
+ * the review kept here is as new or newer (1: nothing changed).  0, 1 or
+ * -1. */
+int store_review_take_tx(store *st, const store_down_review *r);
 
 /* The commune's set-up (store_setup.c).  Settings keys of the commune
  * itself: */
@@ -498,13 +525,15 @@ typedef int (*store_down_device_fn)(void *ctx, const char *device,
  * 0, fn's non-zero value, or -1. */
 int store_down_devices(store *st, const char *device,
                        store_down_device_fn fn, void *ctx);
-/* A review as it travels down (strings borrowed; comment and reviewer ""
- * when none; revision and content the judged revision and its content
- * hash). */
-typedef struct store_down_review {
+/* A review as it travels down to a laptop or up to the province (strings
+ * borrowed; comment and reviewer "" when none; revision and content the
+ * judged revision and its content hash; commune, upstream only, the
+ * commune whose office made it). */
+struct store_down_review {
     const char *interview, *status, *comment, *reviewer, *time;
     const char *revision, *content;
-} store_down_review;
+    const char *commune;
+};
 typedef int (*store_down_review_fn)(void *ctx, const store_down_review *r);
 /* Call fn for each interview started on device, by UUID: its review
  * here, or status "cleared" (time now, its head) when it has none. */

@@ -77,7 +77,7 @@ int store_down_reviews_each(store *st, const char *device,
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_down_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                               col(s, 4), col(s, 5), col(s, 6)};
+                               col(s, 4), col(s, 5), col(s, 6), NULL};
         ret = fn(ctx, &r);
     }
     if (ret == 0 && rc != SQLITE_DONE)

@@ -22,8 +22,9 @@
  * interview or NULL; ?2 one state or NULL. */
 static const char review_sql[] =
     "SELECT uuid, form_id, key, status, comment, reviewer, time, revision,"
-    " state FROM (SELECT i.uuid, i.form_id, coalesce(k.key, '') AS key,"
-    " r.status, r.comment, r.reviewer, r.time, r.revision,"
+    " state, commune FROM (SELECT i.uuid, i.form_id,"
+    " coalesce(k.key, '') AS key,"
+    " r.status, r.comment, r.reviewer, r.time, r.revision, r.commune,"
     " CASE WHEN r.status IS NULL THEN 'unreviewed'"
     "  WHEN r.content IS h.content THEN r.status"
     "  WHEN r.status = 'approved' THEN 'changed'"
@@ -103,7 +104,8 @@ static int review_write(store *st, const char *uuid, const char *status,
         " ON CONFLICT (interview) DO UPDATE"
         " SET status = excluded.status, comment = excluded.comment,"
         " reviewer = excluded.reviewer, time = excluded.time,"
-        " revision = excluded.revision, content = excluded.content");
+        " revision = excluded.revision, content = excluded.content,"
+        " commune = NULL");
     if (!s)
         return -1;
     char now[32];
@@ -197,7 +199,7 @@ int store_reviews_each(store *st, const char *uuid, const char *state,
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
                           col(s, 4), col(s, 5), col(s, 6), col(s, 7),
-                          col(s, 8)};
+                          col(s, 8), col(s, 9)};
         ret = fn(ctx, &r);
     }
     if (ret == 0 && rc != SQLITE_DONE)

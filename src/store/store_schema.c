@@ -31,6 +31,9 @@
  *      taken to have judged the interview's head at the upgrade.
  *   8  a trusted card records the device id its card names (NULL for a
  *      card made before cards named their device).
+ *   9  a review records the commune whose office made it when it came
+ *      in an upstream bundle (NULL: made here), so the province sees
+ *      which interviews each commune approved.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -248,6 +251,10 @@ static const char schema_v7[] =
 static const char schema_v8[] =
     "ALTER TABLE trusted ADD COLUMN device TEXT;";
 
+/* Version 9: reviews merged from a commune's upstream bundle. */
+static const char schema_v9[] =
+    "ALTER TABLE reviews ADD COLUMN commune TEXT;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -290,6 +297,7 @@ static const struct {
     {"", store_canon_migrate},  /* 5 -> 6 */
     {schema_v7, NULL},      /* 6 -> 7 */
     {schema_v8, NULL},      /* 7 -> 8 */
+    {schema_v9, NULL},      /* 8 -> 9 */
 };
 
 int store_default_path(char **out)

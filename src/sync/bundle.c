@@ -23,6 +23,7 @@
 
 const char *const bundle_table_name[BT_COUNT] = {
     "manifest", "forms", "interviews", "revisions", "items", "audit",
+    "reviews",
 };
 
 const char *const bundle_table_sql[BT_COUNT] = {
@@ -47,6 +48,10 @@ const char *const bundle_table_sql[BT_COUNT] = {
     " seq INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL,"
     " qid TEXT, path TEXT, old_value TEXT, new_value TEXT,"
     " PRIMARY KEY (interview, device, seq)) WITHOUT ROWID",
+    "CREATE TABLE reviews (interview TEXT PRIMARY KEY, status TEXT NOT NULL,"
+    " comment TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL,"
+    " revision TEXT NOT NULL, content TEXT NOT NULL, commune TEXT NOT NULL)"
+    " WITHOUT ROWID",
 };
 
 const char *const bundle_manifest_key[BUNDLE_NKEYS] = {
@@ -174,7 +179,8 @@ char *bundle_file_name(const char *commune, const char *enumerator,
 }
 
 enum {
-    WS_FORM, WS_IV, WS_REV, WS_ITEM, WS_AUDIT, WS_MANIFEST, WS_COUNT
+    WS_FORM, WS_IV, WS_REV, WS_ITEM, WS_AUDIT, WS_MANIFEST, WS_REVIEW,
+    WS_COUNT
 };
 
 static const char *const writer_sql[WS_COUNT] = {
@@ -184,6 +190,7 @@ static const char *const writer_sql[WS_COUNT] = {
     "INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5)",
     "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     "INSERT INTO manifest VALUES (?1, ?2)",
+    "INSERT INTO reviews VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 /* The bundle is built in an in-memory database and reaches a disk only
@@ -351,6 +358,17 @@ int bundle_writer_audit(bundle_writer *w, const bundle_audit *a)
     if (rc != SQLITE_DONE)
         return w_fail(w, "writing the audit trail");
     w->n[BT_AUDIT]++;
+    return 0;
+}
+
+int bundle_writer_review(bundle_writer *w, const bundle_review *r)
+{
+    const char *v[8] = {r->interview, r->status, r->comment ? r->comment : "",
+                        r->reviewer ? r->reviewer : "", r->time, r->revision,
+                        r->content, r->commune ? r->commune : ""};
+    if (w_insert(w, WS_REVIEW, v, 8, "writing a review") != 0)
+        return -1;
+    w->n[BT_REVIEWS]++;
     return 0;
 }
 

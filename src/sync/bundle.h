@@ -1,10 +1,11 @@
 /* bundle.h: sync bundles, the one-file exchange format between a laptop
  * and the commune office, and between offices (see khaosat-bundle(5)).
  *
- * A bundle is a SQLite database with exactly six tables: a manifest, the
- * form definitions its interviews use, the interviews, their revisions,
- * the items (answers and repeat counts) of every revision, and the audit
- * trail.  Its SHA-256 covers every row, so any change is detected.
+ * A bundle is a SQLite database with exactly seven tables: a manifest,
+ * the form definitions its interviews use, the interviews, their
+ * revisions, the items (answers and repeat counts) of every revision, the
+ * audit trail, and the reviews an office made (format 1 had no
+ * reviews).  Its SHA-256 covers every row, so any change is detected.
  *
  * Writing and reading bundles is private to src/sync (bundle_int.h):
  * everything else goes through sync.h, which applies the trust policy
@@ -20,8 +21,9 @@
 
 #include "store/store.h"
 
-/* The bundle format this khaosat writes and the newest it reads. */
-#define BUNDLE_FORMAT 1
+/* The bundle format this khaosat writes and the newest it reads (it
+ * reads format 1 too: format 2 added the reviews table). */
+#define BUNDLE_FORMAT 2
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */

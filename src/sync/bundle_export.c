@@ -15,6 +15,7 @@
 #include "store/revision.h"
 #include "store/store_export.h"
 #include "core/util.h"
+#include "store/store.h"
 
 /* One export in progress. */
 typedef struct exporter {
@@ -26,6 +27,8 @@ typedef struct exporter {
     bundle_writer *w;
     char **uuids;
     size_t n, cap;
+    int office;                 /* an office: its reviews go upstream */
+    long reviews;
     char *err;
 } exporter;
 
@@ -88,6 +91,46 @@ static int ex_query(exporter *x, enum store_export_set q)
     return rc == 0 ? 0 : -1;
 }
 
+/* One review of the office into the bundle. */
+static int ex_review(void *ctx, const store_down_review *r)
+{
+    exporter *x = ctx;
+    bundle_review br = {r->interview, r->status, r->comment, r->reviewer,
+                        r->time, r->revision, r->content, r->commune};
+    if (bundle_writer_review(x->w, &br) != 0) {
+        x->err = xstrdup(bundle_writer_errmsg(x->w));
+        return -1;
+    }
+    x->reviews++;
+    return 0;
+}
+
+/* An office's reviews, each with the commune that made it (own for those
+ * made here), so the province sees which interviews each commune
+ * approved. */
+static int ex_reviews(exporter *x, const char *own)
+{
+    if (!x->office)
+        return 0;
+    int rc = store_reviews_up_each(x->st, own, ex_review, x);
+    if (rc < 0 && !x->err)
+        x->err = xstrdup(store_errmsg(x->st));
+    return rc == 0 ? 0 : -1;
+}
+
+/* Whether this database is an office (*office), and whether its reviews
+ * changed since the last upstream bundle (*pending). */
+static int ex_role(exporter *x, int *pending)
+{
+    char *role = NULL;
+    *pending = 0;
+    if (store_setting_get(x->st, STORE_SET_ROLE, &role) != 0)
+        return -1;
+    x->office = role && strcmp(role, "office") == 0;
+    free(role);
+    return x->office ? store_reviews_up_pending(x->st, pending) : 0;
+}
+
 /* Make sure every interview to export has a revision of its content. */
 static int ex_snapshots(exporter *x)
 {
@@ -144,6 +187,10 @@ static int ex_write(exporter *x, const char *dir, char **path)
     free(setup);
     if (!m.commune)
         m.commune = xstrdup("");
+    if (ex_reviews(x, m.commune) != 0) {
+        bundle_manifest_clear(&m);
+        return -1;
+    }
     bundle_writer *w = x->w;
     x->w = NULL;
     int rc = x->seal ? ex_seal(x, w, &m, dir, path)
@@ -157,6 +204,10 @@ static int ex_write(exporter *x, const char *dir, char **path)
                 x->err = xstrdup(store_errmsg(x->st));
                 rc = -1;
             }
+        if (rc == 0 && x->office && store_reviews_up_sent_tx(x->st) != 0) {
+            x->err = xstrdup(store_errmsg(x->st));
+            rc = -1;
+        }
     }
     bundle_manifest_clear(&m);
     return rc;
@@ -174,31 +225,38 @@ static void ex_free(exporter *x)
 int bundle_export(store *st, const char *dir, unsigned flags, char **path,
                   long *count, char **err)
 {
-    return bundle_export_sealed(st, dir, flags, NULL, NULL, path, count, err);
+    return bundle_export_sealed(st, dir, flags, NULL, NULL, path, count,
+                                NULL, err);
 }
 
 int bundle_export_sealed(store *st, const char *dir, unsigned flags,
                          bundle_seal_fn seal, void *ctx, char **path,
-                         long *count, char **err)
+                         long *count, long *reviews, char **err)
 {
     *path = NULL;
     *count = 0;
+    if (reviews)
+        *reviews = 0;
     exporter x = {.st = st, .flags = flags, .seal = seal, .seal_ctx = ctx};
-    if (store_device_id(st, &x.device) != 0 || store_begin(st) != 0) {
+    int pending = 0;
+    if (store_device_id(st, &x.device) != 0 || ex_role(&x, &pending) != 0
+        || store_begin(st) != 0) {
         *err = xstrdup(store_errmsg(st));
         ex_free(&x);
         return -1;
     }
     int rc = ex_query(&x, STORE_EX_UUIDS);
+    /* A review made since the last bundle is worth one of its own. */
+    int write = x.n > 0 || pending;
     if (rc == 0 && x.n > 0)
         rc = ex_snapshots(&x);
-    if (rc == 0 && x.n > 0)
+    if (rc == 0 && write)
         rc = ex_write(&x, dir, path);
-    if (rc == 0 && x.n > 0 && store_commit(st) != 0) {
+    if (rc == 0 && write && store_commit(st) != 0) {
         x.err = xstrdup(store_errmsg(st));
         rc = -1;
     }
-    if (rc != 0 || x.n == 0)
+    if (rc != 0 || !write)
         store_rollback(st);
     if (rc != 0 && *path) {
         unlink(*path);
@@ -206,6 +264,8 @@ int bundle_export_sealed(store *st, const char *dir, unsigned flags,
         *path = NULL;
     }
     *count = rc == 0 ? (long)x.n : 0;
+    if (reviews)
+        *reviews = rc == 0 ? x.reviews : 0;
     if (rc != 0)
         *err = x.err;
     else

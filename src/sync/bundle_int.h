@@ -10,8 +10,13 @@
 /* The tables of a bundle, in the order they are hashed. */
 enum bundle_table {
     BT_MANIFEST, BT_FORMS, BT_INTERVIEWS, BT_REVISIONS, BT_ITEMS, BT_AUDIT,
+    BT_REVIEWS,         /* from format 2: the sending office's reviews */
     BT_COUNT
 };
+
+/* How many of the tables above a bundle of format has (format 1 ends
+ * before BT_REVIEWS). */
+#define BUNDLE_TABLES(format) ((format) >= 2 ? BT_COUNT : BT_REVIEWS)
 
 /* Name and exact CREATE statement of each table: a bundle whose schema
  * differs in any byte is refused. */
@@ -44,6 +49,14 @@ typedef struct bundle_audit {
     const char *time, *event, *qid, *path, *old_value, *new_value;
 } bundle_audit;
 
+/* A supervisor's review as an office sends it upstream (strings
+ * borrowed): the revision judged and its content hash; commune is the
+ * commune whose office made it. */
+typedef struct bundle_review {
+    const char *interview, *status, *comment, *reviewer, *time;
+    const char *revision, *content, *commune;
+} bundle_review;
+
 typedef struct bundle_writer bundle_writer;
 
 /* Start a bundle that will go to directory dir (built in memory). */
@@ -61,6 +74,8 @@ int bundle_writer_item(bundle_writer *w, const char *interview,
                        const char *value);
 /* Add one audit row. */
 int bundle_writer_audit(bundle_writer *w, const bundle_audit *a);
+/* Add one review (by interview UUID, in increasing order). */
+int bundle_writer_review(bundle_writer *w, const bundle_review *r);
 /* Finish: write the manifest (device, enumerator, commune taken from m;
  * uuid, created, counts and sha256 filled in), check the image as
  * bundle_open would, and hand it over: *data (from sqlite3_malloc64, free
@@ -157,10 +172,13 @@ typedef int (*bundle_seal_fn)(void *ctx, const unsigned char *plain,
 
 /* bundle_export, but the plain bundle is built in memory, handed to seal
  * and wiped: it never touches a disk, and only what seal writes reaches
- * dir.  The interviews are marked exported only when sealing succeeded. */
+ * dir.  The interviews are marked exported only when sealing succeeded.
+ * At an office the bundle also carries every review kept there, and is
+ * written when only a review changed since the last one: *reviews (may
+ * be NULL) counts them. */
 int bundle_export_sealed(store *st, const char *dir, unsigned flags,
                          bundle_seal_fn seal, void *ctx, char **path,
-                         long *count, char **err);
+                         long *count, long *reviews, char **err);
 
 /* Non-zero when s is a lowercase hex SHA-256. */
 int bundle_is_hex64(const char *s);

@@ -76,8 +76,9 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
     return 0;
 }
 
-/* The file is a khaosat bundle of a format this khaosat reads. */
-static int check_identity(sqlite3 *db, char **why)
+/* The file is a khaosat bundle of a format this khaosat reads (its
+ * format to *version). */
+static int check_identity(sqlite3 *db, long *version_out, char **why)
 {
     long app = 0, version = 0;
     int rc = sqlutil_long(db, "PRAGMA application_id", &app);
@@ -93,13 +94,15 @@ static int check_identity(sqlite3 *db, char **why)
         return util_refuse(why, _("made by a newer khaosat (bundle format %ld); "
                       "this khaosat reads formats up to %d: update khaosat "
                       "to read it"), version, BUNDLE_FORMAT);
+    *version_out = version;
     return 0;
 }
 
-/* Exactly the six expected tables, byte for byte: no other table, no
+/* Exactly the tables of its format, byte for byte: no other table, no
  * index, no view, no trigger. */
-static int check_schema(sqlite3 *db, char **why)
+static int check_schema(sqlite3 *db, long format, char **why)
 {
+    int ntables = BUNDLE_TABLES(format);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
@@ -111,21 +114,21 @@ static int check_schema(sqlite3 *db, char **why)
         for (int i = 0; i < 4; i++)
             col[i] = (const char *)sqlite3_column_text(s, i);
         int t = 0;
-        while (t < BT_COUNT && !(col[1] &&
+        while (t < ntables && !(col[1] &&
                                  strcmp(col[1], bundle_table_name[t]) == 0))
             t++;
-        bad = t == BT_COUNT || seen[t]++ || !col[0] || !col[2] || !col[3]
+        bad = t == ntables || seen[t]++ || !col[0] || !col[2] || !col[3]
             || strcmp(col[0], "table") || strcmp(col[2], col[1])
             || strcmp(col[3], bundle_table_sql[t]);
         if (bad)
             util_refuse(why, _("unexpected %s \"%s\" in the schema; a bundle has "
-                   "only its six tables"), col[0] ? col[0] : "object",
+                   "only the tables of its format"), col[0] ? col[0] : "object",
                    col[1] ? col[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
         bad = util_refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
-    for (int t = 0; !bad && t < BT_COUNT; t++)
+    for (int t = 0; !bad && t < ntables; t++)
         if (!seen[t])
             bad = util_refuse(why, _("table %s is missing"), bundle_table_name[t]);
     return bad ? -1 : 0;
@@ -187,8 +190,10 @@ static int manifest_set(bundle_manifest *m, const char *k, const char *v,
     return util_refuse(why, _("unknown manifest key \"%.40s\""), k);
 }
 
-/* Read the manifest: every key once, and no other. */
-static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
+/* Read the manifest of a bundle of format: every key once, and no
+ * other. */
+static int read_manifest(sqlite3 *db, long format, bundle_manifest *m,
+                         char **why)
 {
     long n = 0;
     if (sqlutil_long(db, "SELECT count(*) FROM manifest", &n) != SQLITE_OK)
@@ -217,9 +222,9 @@ static int read_manifest(sqlite3 *db, bundle_manifest *m, char **why)
                  || !m->enumerator || !m->commune))
         bad = util_refuse(why, _("the manifest lacks a bundle UUID, hash, time or "
                      "origin"));
-    if (!bad && m->format != BUNDLE_FORMAT)
+    if (!bad && m->format != format)
         bad = util_refuse(why, _("the manifest says format %ld, the file format "
-                     "%d"), m->format, BUNDLE_FORMAT);
+                     "%ld"), m->format, format);
     return bad ? -1 : 0;
 }
 
@@ -228,10 +233,12 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
 {
     static const long limit[BT_COUNT] = {
         BUNDLE_NKEYS, BUNDLE_MAX_FORMS, BUNDLE_MAX_INTERVIEWS,
-        BUNDLE_MAX_REVISIONS, BUNDLE_MAX_ITEMS, BUNDLE_MAX_AUDIT};
+        BUNDLE_MAX_REVISIONS, BUNDLE_MAX_ITEMS, BUNDLE_MAX_AUDIT,
+        BUNDLE_MAX_INTERVIEWS};
+    /* The manifest does not announce the reviews (-1): only the limit. */
     const long said[BT_COUNT] = {BUNDLE_NKEYS, m->forms, m->interviews,
-                                 m->revisions, m->items, m->audit};
-    for (int t = 1; t < BT_COUNT; t++) {
+                                 m->revisions, m->items, m->audit, -1};
+    for (int t = 1; t < BUNDLE_TABLES(m->format); t++) {
         if (said[t] > limit[t])
             return util_refuse(why, _("the manifest announces %ld rows of %s, more "
                           "than the %ld khaosat accepts"), said[t],
@@ -244,7 +251,11 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
         if (rc != SQLITE_OK)
             return util_refuse(why, _("table %s cannot be read: %s"),
                           bundle_table_name[t], sqlite3_errmsg(db));
-        if (n != said[t])
+        if (said[t] < 0 && n > limit[t])
+            return util_refuse(why, _("%ld rows of %s, more than the %ld "
+                          "khaosat accepts"), n, bundle_table_name[t],
+                          limit[t]);
+        if (said[t] >= 0 && n != said[t])
             return util_refuse(why, _("table %s has %ld rows but the manifest "
                           "says %ld"), bundle_table_name[t], n, said[t]);
     }
@@ -323,8 +334,11 @@ int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
 /* Everything but the file checks, on an open database. */
 static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
 {
-    if (check_identity(db, why) != 0 || check_schema(db, why) != 0
-        || check_structure(db, why) != 0 || read_manifest(db, m, why) != 0
+    long format = 0;
+    if (check_identity(db, &format, why) != 0
+        || check_schema(db, format, why) != 0
+        || check_structure(db, why) != 0
+        || read_manifest(db, format, m, why) != 0
         || check_counts(db, m, why) != 0)
         return -1;
     char hex[65];

@@ -201,6 +201,9 @@ static const col_spec spec_item[5] = {
 static const col_spec spec_audit[9] = {
     {0, 0, 36}, {0, 0, V}, {0, 1, 0}, {0, 0, 64}, {0, 0, 64}, {1, 0, V},
     {1, 0, V}, {1, 0, V}, {1, 0, V}};
+static const col_spec spec_review[8] = {
+    {0, 0, 36}, {0, 0, 8}, {0, 0, V}, {0, 0, V}, {0, 0, 64}, {0, 0, 64},
+    {0, 0, 64}, {0, 0, V}};
 #undef V
 
 static int rule_manifest(const row *r, char **why)
@@ -249,6 +252,22 @@ static int rule_audit(const row *r, char **why)
     if (bundle_is_uuid(r->v[0]))
         return 0;
     *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
+    return -1;
+}
+
+static int rule_review(const row *r, char **why)
+{
+    if (!bundle_is_uuid(r->v[0]))
+        *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
+    else if (strcmp(r->v[1], "approved") && strcmp(r->v[1], "returned"))
+        *why = xasprintf(_("the review of %s has status \"%s\""), r->v[0],
+                         r->v[1]);
+    else if (!bundle_is_hex64(r->v[5]) || !bundle_is_hex64(r->v[6])
+             || r->n[4] < 10)
+        *why = xasprintf(_("the review of %s lacks its time or the revision "
+                           "it judged"), r->v[0]);
+    else
+        return 0;
     return -1;
 }
 
@@ -442,7 +461,7 @@ out:
 int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
                   char **why)
 {
-    (void)m;
+    int ntables = BUNDLE_TABLES(m->format);
     char th[BT_COUNT][65];
     if (hash_table(db, BT_MANIFEST, "SELECT key, value FROM manifest"
                    " WHERE key <> 'sha256' ORDER BY key", spec_manifest, 2,
@@ -458,12 +477,17 @@ int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
         || hash_table(db, BT_AUDIT, "SELECT interview, device, seq, time,"
                       " event, qid, path, old_value, new_value FROM audit"
                       " ORDER BY interview, device, seq", spec_audit, 9,
-                      3, 4, rule_audit, th[BT_AUDIT], why) != 0)
+                      3, 4, rule_audit, th[BT_AUDIT], why) != 0
+        || (ntables > BT_REVIEWS
+            && hash_table(db, BT_REVIEWS, "SELECT interview, status, comment,"
+                          " reviewer, time, revision, content, commune FROM"
+                          " reviews ORDER BY interview", spec_review, 8, 1,
+                          0, rule_review, th[BT_REVIEWS], why) != 0))
         return -1;
     canon c;
     canon_init(&c);
     canon_str(&c, "khaosat-bundle-1");
-    for (int t = 0; t < BT_COUNT; t++) {
+    for (int t = 0; t < ntables; t++) {
         canon_str(&c, bundle_table_name[t]);
         canon_str(&c, th[t]);
     }

@@ -190,7 +190,7 @@ static int apply_reviews(applier *a)
     int rc = 0;
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
         store_down_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
-                               col(s, 4), col(s, 5), col(s, 6)};
+                               col(s, 4), col(s, 5), col(s, 6), NULL};
         int reopened = 0;
         int got = store_down_review_tx(a->st, &r, &reopened);
         if (got < 0)

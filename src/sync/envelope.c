@@ -928,7 +928,8 @@ static int refuse_plain_export(store *st, char **err)
 }
 
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
-                    long *count, char sealed_for[KEYS_FPR_SIZE], char **err)
+                    long *count, long *reviews,
+                    char sealed_for[KEYS_FPR_SIZE], char **err)
 {
     *path = NULL;
     *count = 0;
@@ -941,11 +942,12 @@ int envelope_export(store *st, const char *dir, unsigned flags, char **path,
     if (rc == 1 && refuse_plain_export(st, err) != 0)
         return -1;
     if (rc == 1)
-        return bundle_export(st, dir, flags, path, count, err);
+        return bundle_export_sealed(st, dir, flags, NULL, NULL, path, count,
+                                    reviews, err);
     rc = keys_self_get(st, 1, &c.self, err);
     if (rc == 0)
         rc = bundle_export_sealed(st, dir, flags, seal_cb, &c, path, count,
-                                  err);
+                                  reviews, err);
     if (rc == 0)
         memcpy(sealed_for, c.to.card.fpr, KEYS_FPR_SIZE);
     keys_self_clear(&c.self);

@@ -64,12 +64,14 @@ enum {
                                        database trusts senders' keys */
 };
 
-/* Export st's interviews into dir (see sync_export, which is what the
+/* Export st's interviews (and at an office its reviews, counted in
+ * *reviews, may be NULL) into dir (see sync_export, which is what the
  * commands and screens call): sealed for the upstream office and signed
  * when this database trusts one, plain otherwise.  *sealed_for receives
  * the office's fingerprint, or "" when the bundle is plain. */
 int envelope_export(store *st, const char *dir, unsigned flags, char **path,
-                    long *count, char sealed_for[KEYS_FPR_SIZE], char **err);
+                    long *count, long *reviews,
+                    char sealed_for[KEYS_FPR_SIZE], char **err);
 
 /* Seal the plain bundle file plain (manifest m) for card to, signed by
  * self, into a new file in dir named after the sender's fingerprint and

@@ -348,6 +348,39 @@ int merge_check_device(merger *m, const char *what, const char *uuid,
     return -1;
 }
 
+/* The reviews of an office's bundle: each kept when newer than the one
+ * here, with the commune that made it.  Only an office reviews: a
+ * laptop's signed bundle carrying reviews is refused. */
+static int merge_reviews(merger *m)
+{
+    sqlite3_stmt *s = m->bs[BS_REVIEWS];
+    if (!s)
+        return 0;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (merge_own_device_only(m)) {
+            ret = merge_refuse(m, _("carries reviews, but it is signed by "
+                                    "the laptop %s; only an office reviews "
+                                    "interviews"), bundle_signer(m->b));
+            break;
+        }
+        const char *c[8];
+        for (int i = 0; i < 8; i++)
+            c[i] = (const char *)sqlite3_column_text(s, i);
+        store_down_review r = {c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+                               c[7]};
+        int took = store_review_take_tx(m->st, &r);
+        if (took < 0)
+            ret = merge_store_err(m);
+        else if (took == 0)
+            m->c.reviews++;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
+    sqlite3_reset(s);
+    return ret;
+}
+
 /* Record the bundle as merged, with what it did. */
 static int record_bundle(merger *m, const bundle_manifest *man)
 {
@@ -390,6 +423,8 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     sqlite3_reset(iv);
     if (rc != SQLITE_DONE)
         return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
+    if (merge_reviews(m) != 0)
+        return -1;
     return record_bundle(m, man);
 }
 

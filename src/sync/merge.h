@@ -29,6 +29,7 @@ typedef struct merge_counts {
     long duplicates;      /* interviews flagged as possible duplicates */
     long returned;        /* complete interviews that broke their own
                            * checks once merged: returned (sync) */
+    long reviews;         /* an office's reviews kept (new or newer) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

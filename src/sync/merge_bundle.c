@@ -19,13 +19,17 @@ static const char *const bundle_sql[BS_COUNT] = {
         " AND revision = ?2 ORDER BY qid, path",
     [BS_AUDIT] = "SELECT device, seq, time, event, qid, path, old_value,"
         " new_value FROM audit WHERE interview = ?1",
+    [BS_REVIEWS] = "SELECT interview, status, comment, reviewer, time,"
+        " revision, content, commune FROM reviews ORDER BY interview",
 };
 
 int merge_bundle_prepare(merger *m)
 {
     sqlite3 *bdb = bundle_sqlite(m->b);
+    int format = (int)bundle_get_manifest(m->b)->format;
     for (int i = 0; i < BS_COUNT; i++)
-        if (sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
+        if ((i != BS_REVIEWS || format >= 2)
+            && sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
             return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
 }

@@ -15,7 +15,9 @@
 
 /* Statements on the bundle being merged (merge_bundle.c). */
 enum bundle_stmt {
-    BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT, BS_COUNT
+    BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT,
+    BS_REVIEWS,         /* NULL for a format 1 bundle, which has none */
+    BS_COUNT
 };
 
 /* One item of a revision (see revision.h); strings owned. */

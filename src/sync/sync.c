@@ -62,6 +62,7 @@ int sync_export(store *st, const char *dir, unsigned flags,
     }
     out->swept = durable_sweep(dir) + sweep_tmpdir();
     return envelope_export(st, dir, flags, &out->path, &out->count,
+                           &out->reviews,
                            out->sealed_for, err);
 }
 
@@ -318,6 +319,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.conflicts += res->counts.conflicts;
         r->t->counts.duplicates += res->counts.duplicates;
         r->t->counts.returned += res->counts.returned;
+        r->t->counts.reviews += res->counts.reviews;
         break;
     case SYNC_AGAIN:
         r->t->again++;

@@ -19,6 +19,7 @@
 typedef struct sync_export_result {
     char *path;                       /* NULL: there was nothing to export */
     long count;                       /* interviews exported */
+    long reviews;                     /* an office's reviews it carries */
     char sealed_for[KEYS_FPR_SIZE];   /* the office's fingerprint; "" when
                                          the bundle is plain */
     int swept;                        /* leftovers of killed exports removed */

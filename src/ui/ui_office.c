@@ -293,7 +293,12 @@ void ui_export(ui_app *a)
         if (rc != 0)
             msg = xasprintf(_("The export failed: %s.\n\nNothing was exported; "
                               "the interviews are still to be sent."), err);
-        else if (x.path)
+        else if (x.path && x.reviews) {
+            char *m = office_export_msg(&x);
+            msg = xasprintf(_("%s\n\nThe bundle carries %ld review(s) of "
+                              "this office for the province."), m, x.reviews);
+            free(m);
+        } else if (x.path)
             msg = office_export_msg(&x);
         sync_export_result_clear(&x);
         free(err);
@@ -469,6 +474,9 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
                                 "%ld, conflicts %ld, duplicates %ld\n"),
                   name, c->added, c->updated, c->unchanged, c->conflicts,
                   c->duplicates);
+        if (c->reviews)
+            sbuf_addf(&om->lines, _("    %ld review(s) of the office that "
+                                    "sent it kept\n"), c->reviews);
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
