@@ -340,8 +340,7 @@ int store_review_state(store *st, const char *uuid, char **state);
 /* How many interviews are in state (NULL: complete or reviewed). */
 int store_review_count(store *st, const char *state, long *n);
 
-/* Reviews travelling upstream, from an office to the province
- * (store_review_up.c).  The row of each is a store_down_review with its
+/* Reviews travelling upstream, from an office to the province.  The row of each is a store_down_review with its
  * commune. */
 typedef struct store_down_review store_down_review;
 /* Call fn for every review made or kept here that names the revision it
