@@ -448,6 +448,20 @@ static unsigned char *w_image(bundle_writer *w, size_t *len)
     return d;
 }
 
+/* The bundle b (closed here), just opened from what was written (name),
+ * carries m's hash: 0, or -1 with *err. */
+static int same_hash(bundle *b, const bundle_manifest *m, const char *name,
+                     char **err)
+{
+    int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
+    bundle_close(b);
+    if (!same) {
+        *err = xasprintf(_("%s: reads back with another hash"), name);
+        return -1;
+    }
+    return 0;
+}
+
 /* Check the image as an office would: every check of bundle_open, and
  * the same hash as the manifest says. */
 static int w_check_image(bundle_writer *w, const unsigned char *d,
@@ -462,13 +476,7 @@ static int w_check_image(bundle_writer *w, const unsigned char *d,
     bundle *b;
     if (bundle_open_memory(w->tmp, copy, len, &b, err) != 0)
         return -1;
-    int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
-    bundle_close(b);
-    if (!same) {
-        *err = xasprintf(_("%s: reads back with another hash"), w->tmp);
-        return -1;
-    }
-    return 0;
+    return same_hash(b, m, w->tmp, err);
 }
 
 int bundle_writer_finish(bundle_writer *w, bundle_manifest *m,
@@ -508,13 +516,7 @@ static int w_check(const char *path, const bundle_manifest *m, char **err)
     bundle *b;
     if (bundle_open(path, &b, err) != 0)
         return -1;
-    int same = strcmp(bundle_get_manifest(b)->sha256, m->sha256) == 0;
-    bundle_close(b);
-    if (!same) {
-        *err = xasprintf(_("%s: reads back with another hash"), path);
-        return -1;
-    }
-    return 0;
+    return same_hash(b, m, path, err);
 }
 
 int bundle_write_new(const char *dir, const unsigned char *data, size_t len,

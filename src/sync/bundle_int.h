@@ -153,6 +153,14 @@ int bundle_open_memory(const char *name, unsigned char *data, size_t len,
  * file name). */
 int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
                       char **why);
+/* Whether db's schema is exactly the n tables name[i], each made by sql[i]
+ * byte for byte: no other table, no index, no view, no trigger (a
+ * bundle's of its format, or with downstream a downstream bundle's). 0, or
+ * -1 with *why (newly allocated, without a file name) naming the first
+ * unexpected object or missing table. */
+int bundle_check_tables(sqlite3 *db, const char *const *name,
+                        const char *const *sql, int n, int downstream,
+                        char **why);
 
 /* Export from st into a new bundle in dir: revisions are made of the
  * interviews' current content, the bundle written and verified, and only

@@ -98,39 +98,42 @@ static int check_identity(sqlite3 *db, long *version_out, char **why)
     return 0;
 }
 
-/* Exactly the tables of its format, byte for byte: no other table, no
- * index, no view, no trigger. */
-static int check_schema(sqlite3 *db, long format, char **why)
+int bundle_check_tables(sqlite3 *db, const char *const *name,
+                        const char *const *sql, int n, int downstream,
+                        char **why)
 {
-    int ntables = BUNDLE_TABLES(format);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
                            " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
         return util_refuse(why, _("damaged, cannot be read: %s"),
                       sqlite3_errmsg(db));
-    int seen[BT_COUNT] = {0}, rc, bad = 0;
+    int *seen = xcalloc((size_t)n, sizeof *seen), rc, bad = 0;
     while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *col[4];
         for (int i = 0; i < 4; i++)
             col[i] = (const char *)sqlite3_column_text(s, i);
         int t = 0;
-        while (t < ntables && !(col[1] &&
-                                 strcmp(col[1], bundle_table_name[t]) == 0))
+        while (t < n && !(col[1] && strcmp(col[1], name[t]) == 0))
             t++;
-        bad = t == ntables || seen[t]++ || !col[0] || !col[2] || !col[3]
+        bad = t == n || seen[t]++ || !col[0] || !col[2] || !col[3]
             || strcmp(col[0], "table") || strcmp(col[2], col[1])
-            || strcmp(col[3], bundle_table_sql[t]);
-        if (bad)
-            util_refuse(why, _("unexpected %s \"%s\" in the schema; a bundle has "
-                   "only the tables of its format"), col[0] ? col[0] : "object",
+            || strcmp(col[3], sql[t]);
+        if (bad && downstream)
+            util_refuse(why, _("unexpected %s \"%.40s\" in the schema of a "
+                   "downstream bundle"), col[0] ? col[0] : "object",
                    col[1] ? col[1] : "");
+        else if (bad)
+            util_refuse(why, _("unexpected %s \"%s\" in the schema; a bundle "
+                   "has only the tables of its format"),
+                   col[0] ? col[0] : "object", col[1] ? col[1] : "");
     }
     if (!bad && rc != SQLITE_DONE)
         bad = util_refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
     sqlite3_finalize(s);
-    for (int t = 0; !bad && t < ntables; t++)
+    for (int t = 0; !bad && t < n; t++)
         if (!seen[t])
-            bad = util_refuse(why, _("table %s is missing"), bundle_table_name[t]);
+            bad = util_refuse(why, _("table %s is missing"), name[t]);
+    free(seen);
     return bad ? -1 : 0;
 }
 
@@ -336,7 +339,8 @@ static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long format = 0;
     if (check_identity(db, &format, why) != 0
-        || check_schema(db, format, why) != 0
+        || bundle_check_tables(db, bundle_table_name, bundle_table_sql,
+                               BUNDLE_TABLES(format), 0, why) != 0
         || check_structure(db, why) != 0
         || read_manifest(db, format, m, why) != 0
         || check_counts(db, m, why) != 0)

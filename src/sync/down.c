@@ -281,38 +281,6 @@ static int check_kind(sqlite3 *db, char **why)
     return 0;
 }
 
-static int check_schema(sqlite3 *db, char **why)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM"
-                           " sqlite_schema", -1, &s, NULL) != SQLITE_OK)
-        return util_refuse(why, _("damaged, cannot be read: %s"),
-                      sqlite3_errmsg(db));
-    int seen[DT_COUNT] = {0}, rc, bad = 0;
-    while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *c[4];
-        for (int i = 0; i < 4; i++)
-            c[i] = (const char *)sqlite3_column_text(s, i);
-        int t = 0;
-        while (t < DT_COUNT && !(c[1] && !strcmp(c[1], down_table_name[t])))
-            t++;
-        bad = t == DT_COUNT || seen[t]++ || !c[0] || !c[2] || !c[3]
-            || strcmp(c[0], "table") || strcmp(c[2], c[1])
-            || strcmp(c[3], down_table_sql[t]);
-        if (bad)
-            util_refuse(why, _("unexpected %s \"%.40s\" in the schema of a "
-                   "downstream bundle"), c[0] ? c[0] : "object",
-                   c[1] ? c[1] : "");
-    }
-    if (!bad && rc != SQLITE_DONE)
-        bad = util_refuse(why, _("damaged, cannot be read: %s"), sqlite3_errmsg(db));
-    sqlite3_finalize(s);
-    for (int t = 0; !bad && t < DT_COUNT; t++)
-        if (!seen[t])
-            bad = util_refuse(why, _("table %s is missing"), down_table_name[t]);
-    return bad ? -1 : 0;
-}
-
 /* Every row's values are text of a bounded length, and well formed: one
  * query per rule, naming the first row that breaks it. */
 static const struct {
@@ -482,7 +450,9 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
     d->image_len = len;
     char *why = NULL;
     if (bundle_image_open(data, len, &d->db, &why) != 0
-        || check_kind(d->db, &why) != 0 || check_schema(d->db, &why) != 0
+        || check_kind(d->db, &why) != 0
+        || bundle_check_tables(d->db, down_table_name, down_table_sql,
+                               DT_COUNT, 1, &why) != 0
         || check_rows(d->db, &why) != 0 || check_forms(d->db, &why) != 0
         || read_info(d->db, &d->info, &why) != 0) {
         *err = xasprintf("%s: %s", name, why);

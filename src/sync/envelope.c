@@ -438,6 +438,28 @@ int envelope_read_sealed(int fd, long long base, const char *head,
                             why);
 }
 
+int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
+                     size_t hlen, const envelope_header *h, int signed_,
+                     const unsigned char *sign_pk, unsigned char **plain,
+                     size_t *len, char **why)
+{
+    keys_self self;
+    memset(&self, 0, sizeof self);
+    *plain = NULL;
+    *len = 0;
+    int rc = envelope_check_size(fsize, hlen, h, signed_, why);
+    if (rc == 0)
+        rc = envelope_check_recipient(st, h, &self, why);
+    if (rc == 0)
+        rc = envelope_read_sealed(fd, 0, head, hlen, h, &self, sign_pk, plain,
+                                  why);
+    keys_self_clear(&self);
+    if (rc != 0)
+        return -1;
+    *len = (size_t)h->size;
+    return envelope_unpack(h, plain, len, why);
+}
+
 /* Every check of the sealed bundle on fd (fsize bytes): the header is
  * read and the sender and recipient checked from the first bytes, before
  * anything else of the file is read. */
@@ -468,24 +490,12 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         free(err);
         return -1;
     }
-    keys_self self;
-    memset(&self, 0, sizeof self);
     unsigned char *plain = NULL;
-    int rc = envelope_check_size(fsize, hlen, &h, signed_, why);
-    if (rc == 0)
-        rc = envelope_check_recipient(st, &h, &self, why);
-    if (rc == 0)
-        rc = envelope_read_sealed(fd, 0, head, hlen, &h, &self, t.card.sign_pk,
-                         &plain, why);
+    size_t len = 0;
+    int rc = envelope_decrypt(st, fd, fsize, head, hlen, &h, signed_,
+                              t.card.sign_pk, &plain, &len, why);
     char *role = xstrdup(t.card.role);
     keys_trusted_clear(&t);
-    keys_self_clear(&self);
-    if (rc != 0) {
-        free(role);
-        return -1;
-    }
-    size_t len = (size_t)h.size;
-    rc = envelope_unpack(&h, &plain, &len, why);
     if (rc != 0) {
         free(role);
         return -1;
@@ -571,19 +581,38 @@ int envelope_open_file(const char *path, int *fd, long long *size,
     return -1;
 }
 
-int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
-                  envelope_info *info, char **err)
+int envelope_open_begin(const char *path, envelope_info *info, int *fd,
+                        long long *size, char **err)
 {
-    *out = NULL;
     if (info)
         memset(info, 0, sizeof *info);
     if (sodium_init() < 0) {
         *err = xasprintf(_("%s: libsodium failed to initialise"), path);
         return -1;
     }
+    return envelope_open_file(path, fd, size, err);
+}
+
+int envelope_open_end(const char *path, int fd, int rc, char *why,
+                      envelope_info *info, char **err)
+{
+    close(fd);
+    if (rc == 0)
+        return 0;
+    *err = xasprintf("%s: %s", path, why);
+    free(why);
+    if (info)
+        envelope_info_clear(info);
+    return -1;
+}
+
+int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
+                  envelope_info *info, char **err)
+{
+    *out = NULL;
     int fd;
     long long size;
-    if (envelope_open_file(path, &fd, &size, err) != 0)
+    if (envelope_open_begin(path, info, &fd, &size, err) != 0)
         return -1;
     char *why = NULL;
     char head[32];
@@ -603,19 +632,12 @@ int envelope_open(store *st, const char *path, unsigned flags, bundle **out,
                         || bundle_is_packed((unsigned char *)head, len)
                         ? flags : flags | ENVELOPE_ALLOW_UNSIGNED,
                         out, info, &why);
-    close(fd);
     if (rc == -2) {
+        close(fd);
         *err = why;
         return -1;
     }
-    if (rc != 0) {
-        *err = xasprintf("%s: %s", path, why);
-        free(why);
-        if (info)
-            envelope_info_clear(info);
-        return -1;
-    }
-    return 0;
+    return envelope_open_end(path, fd, rc, why, info, err);
 }
 
 int envelope_read_header(const char *path, envelope_header *h, char **err)

@@ -165,23 +165,14 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
                       "laptop takes it"), h.from, h.to);
     keys_trusted office;
     memset(&office, 0, sizeof office);
-    keys_self self;
-    memset(&self, 0, sizeof self);
     unsigned char *plain = NULL;
+    size_t len = 0;
     rc = check_office(st, &h, &office, info, why);
     if (rc == 0)
-        rc = envelope_check_size(fsize, hlen, &h, signed_, why);
-    if (rc == 0)
-        rc = envelope_check_recipient(st, &h, &self, why);
-    if (rc == 0)
-        rc = envelope_read_sealed(fd, 0, head, hlen, &h, &self,
-                                  office.card.sign_pk, &plain, why);
+        rc = envelope_decrypt(st, fd, fsize, head, hlen, &h, signed_,
+                              office.card.sign_pk, &plain, &len, why);
     keys_trusted_clear(&office);
-    keys_self_clear(&self);
     if (rc != 0)
-        return -1;
-    size_t len = (size_t)h.size;
-    if (envelope_unpack(&h, &plain, &len, why) != 0)
         return -1;
     char *err = NULL;
     if (down_open_memory(path, plain, len, out, &err) != 0) {
@@ -205,25 +196,11 @@ int envelope_open_down(store *st, const char *path, down_bundle **out,
                        envelope_info *info, char **err)
 {
     *out = NULL;
-    if (info)
-        memset(info, 0, sizeof *info);
-    if (sodium_init() < 0) {
-        *err = xasprintf(_("%s: libsodium failed to initialise"), path);
-        return -1;
-    }
     int fd;
     long long size;
-    if (envelope_open_file(path, &fd, &size, err) != 0)
+    if (envelope_open_begin(path, info, &fd, &size, err) != 0)
         return -1;
     char *why = NULL;
     int rc = open_down(st, path, fd, size, out, info, &why);
-    close(fd);
-    if (rc != 0) {
-        *err = xasprintf("%s: %s", path, why);
-        free(why);
-        if (info)
-            envelope_info_clear(info);
-        return -1;
-    }
-    return 0;
+    return envelope_open_end(path, fd, rc, why, info, err);
 }

@@ -42,6 +42,24 @@ int envelope_read_sealed(int fd, long long base, const char *head,
  * freed) when it does not unpack. */
 int envelope_unpack(const envelope_header *h, unsigned char **data,
                     size_t *len, char **why);
+/* What opening a sealed file does after the sender is known, in either
+ * direction: its size, that it is for this database, the signature by
+ * sign_pk over the whole file, decryption and unpacking: *plain
+ * (sqlite3_malloc64, the caller's) and *len say the bundle image; -1 with
+ * *why (newly allocated) and nothing to free. */
+int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
+                     size_t hlen, const envelope_header *h, int signed_,
+                     const unsigned char *sign_pk, unsigned char **plain,
+                     size_t *len, char **why);
+/* The start of opening path in either direction: *info (when given)
+ * emptied, libsodium ready, the file opened (see bundle_file_open): 0 with
+ * *fd and *size, or -1 with *err (newly allocated) naming the file. */
+int envelope_open_begin(const char *path, envelope_info *info, int *fd,
+                        long long *size, char **err);
+/* The end: fd closed; when rc is not 0, *err is "path: why" (newly
+ * allocated), why freed and *info cleared, and -1 is returned; else 0. */
+int envelope_open_end(const char *path, int fd, int rc, char *why,
+                      envelope_info *info, char **err);
 /* Seal d (len bytes, compressed here; name for messages; manifest m gives the header's
  * bundle, interviews and time) for card to, signed by self, with the
  * header's direction, into a new file of dir, durably.  *path newly
