@@ -291,6 +291,48 @@ void store_now_both(char sec[32], char ms[32])
     sec[20] = '\0';
 }
 
+sqlite3_stmt *store_prepare(store *st, const char *what, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK)
+        return s;
+    if (what)
+        store_fail(st, "preparing %s", what);
+    else
+        store_fail(st, "preparing \"%.40s...\"", sql);
+    sqlite3_finalize(s);
+    return NULL;
+}
+
+int store_text_by_key(store *st, const char *sql, const char *key,
+                      const char *what, char **out)
+{
+    *out = NULL;
+    sqlite3_stmt *s = store_prepare(st, NULL, sql);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = store_col_dup(s, 0);
+    else if (rc != SQLITE_DONE)
+        store_fail(st, "%s %s", what, key);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int store_run_by_key(store *st, const char *sql, const char *key,
+                     const char *what)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL, sql);
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "%s %s", what, key);
+}
+
 void store_bind(sqlite3_stmt *s, int i, const char *v)
 {
     if (v)

@@ -8,18 +8,6 @@
 
 #include "core/util.h"
 
-/* Prepare sql on the store's database, with the store's message on
- * failure. */
-static sqlite3_stmt *prepare(store *st, const char *sql)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing a query");
-        return NULL;
-    }
-    return s;
-}
-
 /* Bind n strings to parameters 1..n. */
 static void bind_all(sqlite3_stmt *s, int n, const char *const *v)
 {
@@ -36,7 +24,8 @@ static const char *col(sqlite3_stmt *s, int i)
 int store_conflicts_each(store *st, int all, store_conflict_fn fn,
                          void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT c.interview, c.qid, c.path,"
+    sqlite3_stmt *s = store_prepare(st, "a query",
+        "SELECT c.interview, c.qid, c.path,"
         " c.base, c.mine, c.theirs, a.enumerator, a.device, a.created,"
         " b.enumerator, b.device, b.created, c.resolved_rev"
         " FROM conflicts c LEFT JOIN revisions a ON a.id = c.mine_rev"
@@ -62,7 +51,8 @@ int store_conflicts_each(store *st, int all, store_conflict_fn fn,
 
 int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT d.a, d.b, d.form_id, d.key,"
+    sqlite3_stmt *s = store_prepare(st, "a query",
+        "SELECT d.a, d.b, d.form_id, d.key,"
         " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id,"
         " d.decision, d.keep"
         " FROM duplicates d JOIN interviews ia ON ia.uuid = d.a"
@@ -87,7 +77,8 @@ int store_conflict_values(store *st, const char *uuid, const char *qid,
                           const char *path, char **mine, char **theirs)
 {
     *mine = *theirs = NULL;
-    sqlite3_stmt *s = prepare(st, "SELECT mine, theirs FROM conflicts"
+    sqlite3_stmt *s = store_prepare(st, "a query",
+        "SELECT mine, theirs FROM conflicts"
         " WHERE interview = ?1 AND qid = ?2 AND path = ?3"
         " AND resolved_rev IS NULL ORDER BY found DESC LIMIT 1");
     if (!s)
@@ -108,7 +99,8 @@ int store_conflict_values(store *st, const char *uuid, const char *qid,
 int store_conflict_resolve(store *st, const char *uuid, const char *qid,
                         const char *path, const char *rev)
 {
-    sqlite3_stmt *s = prepare(st, "UPDATE conflicts SET resolved_rev = ?4"
+    sqlite3_stmt *s = store_prepare(st, "a query",
+        "UPDATE conflicts SET resolved_rev = ?4"
         " WHERE interview = ?1 AND qid = ?2 AND path = ?3"
         " AND resolved_rev IS NULL");
     if (!s)

@@ -13,18 +13,6 @@
 #include "store/revision.h"
 #include "core/util.h"
 
-/* Prepare a one-off statement. */
-static sqlite3_stmt *prepare(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing \"%.40s...\"", sql);
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 static const char *col(sqlite3_stmt *s, int i)
 {
     return (const char *)sqlite3_column_text(s, i);
@@ -36,7 +24,7 @@ int store_down_devices(store *st, const char *device,
     /* The signer of each device's latest bundle, while its laptop card is
      * trusted here and not revoked (SQLite takes the bare columns from the
      * row of max()). */
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT b.device, b.signer, max(b.merged) FROM bundles b"
         " JOIN trusted t ON t.fingerprint = b.signer"
         " WHERE t.revoked IS NULL AND t.purpose = 'accept'"
@@ -57,7 +45,7 @@ int store_down_devices(store *st, const char *device,
 int store_down_reviews_each(store *st, const char *device,
                             store_down_review_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT * FROM (SELECT i.uuid, coalesce(r.status, 'cleared'),"
         " coalesce(r.comment, ''), coalesce(r.reviewer, ''),"
         " coalesce(r.time, ?2), coalesce(r.revision, i.head) AS rev,"
@@ -89,7 +77,7 @@ int store_down_reviews_each(store *st, const char *device,
 
 int store_households_each(store *st, store_household_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT village, number, head"
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT village, number, head"
                               " FROM households ORDER BY village, number");
     if (!s)
         return -1;
@@ -118,18 +106,9 @@ static int exec_stmt(store *st, sqlite3_stmt *s, const char *what)
  * has none): 0 or -1. */
 static int review_time(store *st, const char *uuid, char **out)
 {
-    *out = NULL;
-    sqlite3_stmt *s = prepare(st, "SELECT time FROM reviews"
-                              " WHERE interview = ?1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = store_col_dup(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-        : store_fail(st, "reading the review of %s", uuid);
+    return store_text_by_key(st, "SELECT time FROM reviews WHERE"
+                             " interview = ?1", uuid, "reading the review of",
+                             out) < 0 ? -1 : 0;
 }
 
 /* Status and head content of interview uuid, its head made first from
@@ -184,9 +163,9 @@ int store_down_review_tx(store *st, const store_down_review *r,
     *reopened = 0;
     if (strcmp(r->status, "cleared") == 0) {
         /* Only a return kept here is withdrawn; nothing else changes. */
-        sqlite3_stmt *d = prepare(st, "DELETE FROM reviews WHERE"
+        sqlite3_stmt *d = store_prepare(st, NULL, "DELETE FROM reviews WHERE"
                                   " interview = ?1 AND status = 'returned'"
-                                  " AND time <= ?2");
+                                                  " AND time <= ?2");
         if (!d)
             return -1;
         sqlite3_bind_text(d, 1, r->interview, -1, SQLITE_STATIC);
@@ -208,7 +187,7 @@ int store_down_review_tx(store *st, const store_down_review *r,
                                          content);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO reviews (interview, status, comment, reviewer, time,"
         " revision, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT (interview) DO UPDATE"
@@ -247,13 +226,14 @@ int store_setup_install_tx(store *st, const char *const commune[3],
         if (store_setting_set(st, key[i], commune[i] && *commune[i]
                               ? commune[i] : NULL) != 0)
             return -1;
-    if (exec_stmt(st, prepare(st, "DELETE FROM households"),
+    if (exec_stmt(st, store_prepare(st, NULL, "DELETE FROM households"),
                   "clearing the household lists") != 0
-        || exec_stmt(st, prepare(st, "DELETE FROM villages"),
-                     "clearing the villages") != 0)
+        || exec_stmt(st, store_prepare(st, NULL, "DELETE FROM villages"),
+                                                 "clearing the villages") != 0)
         return -1;
-    sqlite3_stmt *pv = prepare(st, "INSERT INTO villages (code, name,"
-                               " enumerator) VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *pv = store_prepare(st, NULL,
+        "INSERT INTO villages (code, name,"
+        " enumerator) VALUES (?1, ?2, ?3)");
     int rc = pv ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < nv; i++) {
         sqlite3_bind_text(pv, 1, v[i].code, -1, SQLITE_STATIC);
@@ -264,9 +244,10 @@ int store_setup_install_tx(store *st, const char *const commune[3],
         sqlite3_reset(pv);
     }
     sqlite3_finalize(pv);
-    sqlite3_stmt *ph = rc ? NULL : prepare(st, "INSERT INTO households"
-                                           " (village, number, head)"
-                                           " VALUES (?1, ?2, ?3)");
+    sqlite3_stmt *ph = rc ? NULL : store_prepare(st, NULL,
+        "INSERT INTO households"
+        " (village, number, head)"
+        " VALUES (?1, ?2, ?3)");
     rc = rc || !ph ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < nh; i++) {
         sqlite3_bind_text(ph, 1, h[i].village, -1, SQLITE_STATIC);
@@ -284,10 +265,11 @@ int store_setup_install_tx(store *st, const char *const commune[3],
 int store_returned_count(store *st, long *n)
 {
     *n = 0;
-    sqlite3_stmt *s = prepare(st, "SELECT count(*) FROM interviews i"
-                              " JOIN reviews r ON r.interview = i.uuid"
-                              " WHERE i.status = 'draft'"
-                              " AND r.status = 'returned'");
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT count(*) FROM interviews i"
+        " JOIN reviews r ON r.interview = i.uuid"
+        " WHERE i.status = 'draft'"
+        " AND r.status = 'returned'");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);
@@ -300,12 +282,13 @@ int store_returned_count(store *st, long *n)
 
 int store_returned_each(store *st, store_returned_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT i.uuid, coalesce(r.comment, '')"
-                              " FROM interviews i JOIN reviews r"
-                              " ON r.interview = i.uuid"
-                              " WHERE i.status = 'draft'"
-                              " AND r.status = 'returned'"
-                              " ORDER BY i.updated DESC, i.uuid");
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT i.uuid, coalesce(r.comment, '')"
+        " FROM interviews i JOIN reviews r"
+        " ON r.interview = i.uuid"
+        " WHERE i.status = 'draft'"
+        " AND r.status = 'returned'"
+        " ORDER BY i.updated DESC, i.uuid");
     if (!s)
         return -1;
     int rc, ret = 0;

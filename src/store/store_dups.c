@@ -11,18 +11,6 @@
 
 #include "core/util.h"
 
-/* Prepare a one-off statement. */
-static sqlite3_stmt *prepare(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing a duplicates query");
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* Run s with the n strings v bound; SQLite's code (s finalised). */
 static int run(sqlite3_stmt *s, const char *const *v, int n)
 {
@@ -48,9 +36,10 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
     int first = strcmp(a, b) < 0;
     char now[32];
     store_now(now, 0);
-    sqlite3_stmt *s = prepare(st, "UPDATE duplicates SET decision = ?3,"
-                              " keep = ?4, decided = ?5 WHERE a = ?1"
-                              " AND b = ?2");
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "UPDATE duplicates SET decision = ?3,"
+        " keep = ?4, decided = ?5 WHERE a = ?1"
+        " AND b = ?2");
     if (!s)
         return -1;
     const char *v[5] = {first ? a : b, first ? b : a, decision, keep,
@@ -65,8 +54,9 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
 
 int store_duplicates_rekey(store *st, const char *uuid, const char *key)
 {
-    sqlite3_stmt *s = prepare(st, "DELETE FROM duplicates WHERE (a = ?1"
-                              " OR b = ?1) AND key IS NOT ?2");
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "DELETE FROM duplicates WHERE (a = ?1"
+        " OR b = ?1) AND key IS NOT ?2");
     if (!s)
         return -1;
     const char *v[2] = {uuid, key};
@@ -78,8 +68,9 @@ int store_duplicates_rekey(store *st, const char *uuid, const char *key)
 int store_duplicates_open(store *st, long *n)
 {
     *n = 0;
-    sqlite3_stmt *s = prepare(st, "SELECT count(*) FROM duplicates"
-                              " WHERE decision IS NULL");
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "SELECT count(*) FROM duplicates"
+        " WHERE decision IS NULL");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);

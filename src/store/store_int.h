@@ -78,6 +78,19 @@ sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key);
  * there is none, -1 with the message "reading WHAT KEY". */
 int store_row_by_key(store *st, enum store_stmt id, const char *key,
                      const char *what, sqlite3_stmt **out);
+/* Prepare a one-off statement sql (rarely run: not kept): NULL on failure
+ * with the message "preparing WHAT", or with the start of the SQL when
+ * what is NULL. */
+sqlite3_stmt *store_prepare(store *st, const char *what, const char *sql);
+/* The text in the first column of sql's first row, with key bound to ?1:
+ * 0 with *out (newly allocated), 1 when there is no row (*out NULL), -1
+ * with the message "WHAT KEY". */
+int store_text_by_key(store *st, const char *sql, const char *key,
+                      const char *what, char **out);
+/* Run sql, which changes rows, with key bound to ?1: 0, or -1 with the
+ * message "WHAT KEY". */
+int store_run_by_key(store *st, const char *sql, const char *key,
+                     const char *what);
 /* Step s once.  Returns SQLite's code; resets s unless a row came back, and
  * on failure keeps SQLite's message for store_fail. */
 int store_step(store *st, sqlite3_stmt *s);

@@ -12,19 +12,6 @@
 #define TRUSTED_COLS "fingerprint, sign_pk, box_pk, role, commune, name," \
     " purpose, trusted, revoked, device"
 
-/* Prepare sql; NULL with the store's message set. */
-static sqlite3_stmt *keys_stmt(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL)
-        != SQLITE_OK) {
-        store_fail(st, "preparing a query of the keys");
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* Copy a blob column of exactly n bytes; -1 when it has another size. */
 static int blob_col(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
 {
@@ -38,8 +25,9 @@ static int blob_col(sqlite3_stmt *s, int i, unsigned char *out, size_t n)
 int store_identity_get(store *st, store_identity *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = keys_stmt(st, "SELECT sign_pk, sign_sk, box_pk,"
-                                " box_sk FROM identity WHERE id = 1");
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys",
+        "SELECT sign_pk, sign_sk, box_pk,"
+        " box_sk FROM identity WHERE id = 1");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);
@@ -61,7 +49,7 @@ int store_identity_put(store *st, const store_identity *id, int replace)
 {
     char now[32];
     store_now(now, 0);
-    sqlite3_stmt *s = keys_stmt(st, replace
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys", replace
         ? "INSERT OR REPLACE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)"
         : "INSERT OR IGNORE INTO identity VALUES (1, ?1, ?2, ?3, ?4, ?5)");
     if (!s)
@@ -94,7 +82,7 @@ void store_trusted_clear(store_trusted *t)
 static int exec_fpr(store *st, const char *sql, const char *fpr,
                     const char *now)
 {
-    sqlite3_stmt *s = keys_stmt(st, sql);
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys", sql);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, fpr, -1, SQLITE_STATIC);
@@ -129,7 +117,7 @@ static int trusted_put(store *st, const store_trusted *t, int keep)
         return -1;
     /* A card without a device (made before cards named theirs) keeps the
      * device an earlier card of the same keys gave. */
-    sqlite3_stmt *s = keys_stmt(st, keep
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys", keep
         ? "INSERT OR IGNORE INTO trusted (" TRUSTED_COLS ") VALUES"
           " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
         : "INSERT INTO trusted (" TRUSTED_COLS ") VALUES"
@@ -196,16 +184,19 @@ static int trusted_row(store *st, sqlite3_stmt *s, store_trusted *out)
     return 0;
 }
 
-/* The first row of a query with ?1 bound to arg: 0, 1 none, -1. */
+/* The first row of a query with ?1 bound to arg and ?2 to arg2 (each
+ * when not NULL): 0, 1 none, -1. */
 static int trusted_one(store *st, const char *sql, const char *arg,
-                       store_trusted *out)
+                       const char *arg2, store_trusted *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = keys_stmt(st, sql);
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys", sql);
     if (!s)
         return -1;
     if (arg)
         sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC);
+    if (arg2)
+        sqlite3_bind_text(s, 2, arg2, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         rc = trusted_row(st, s, out);
@@ -219,45 +210,33 @@ static int trusted_one(store *st, const char *sql, const char *arg,
 int store_trusted_get(store *st, const char *fpr, store_trusted *out)
 {
     return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                       " WHERE fingerprint = ?1", fpr, out);
+                       " WHERE fingerprint = ?1", fpr, NULL, out);
 }
 
 int store_trusted_device_card(store *st, const char *device,
                               const char *fpr, store_trusted *out)
 {
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = keys_stmt(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                                " WHERE revoked IS NULL"
-                                " AND fingerprint IS NOT ?2 AND (device = ?1"
-                                " OR fingerprint IN (SELECT signer FROM"
-                                " bundles WHERE device = ?1))"
-                                " ORDER BY device = ?1 DESC, trusted LIMIT 1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, fpr, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        rc = trusted_row(st, s, out);
-    else
-        rc = rc == SQLITE_DONE ? 1
-                               : store_fail(st, "reading the trusted keys");
-    sqlite3_finalize(s);
-    return rc;
+    return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
+                       " WHERE revoked IS NULL"
+                       " AND fingerprint IS NOT ?2 AND (device = ?1"
+                       " OR fingerprint IN (SELECT signer FROM"
+                       " bundles WHERE device = ?1))"
+                       " ORDER BY device = ?1 DESC, trusted LIMIT 1",
+                       device, fpr, out);
 }
 
 int store_trusted_upstream(store *st, store_trusted *out)
 {
     return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
                        " WHERE purpose = 'upstream' AND revoked IS NULL"
-                       " ORDER BY trusted DESC LIMIT 1", NULL, out);
+                       " ORDER BY trusted DESC LIMIT 1", NULL, NULL, out);
 }
 
 /* The one number that sql counts. */
 static int trusted_count(store *st, const char *sql, long *n)
 {
     *n = 0;
-    sqlite3_stmt *s = keys_stmt(st, sql);
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys", sql);
     if (!s)
         return -1;
     int rc = sqlite3_step(s);
@@ -297,7 +276,8 @@ int store_trusted_sealed_out(store *st, int *yes, store_trusted *last)
         return 1;
     return trusted_one(st, "SELECT " TRUSTED_COLS " FROM trusted"
                        " WHERE purpose = 'upstream'"
-                       " ORDER BY trusted DESC LIMIT 1", NULL, last);
+                       " ORDER BY trusted DESC LIMIT 1", NULL, NULL,
+                       last);
 }
 
 int store_trusted_revoke(store *st, const char *fpr, const char *when)
@@ -308,9 +288,10 @@ int store_trusted_revoke(store *st, const char *fpr, const char *when)
 
 int store_trusted_each(store *st, store_trusted_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = keys_stmt(st, "SELECT " TRUSTED_COLS " FROM trusted"
-                                " ORDER BY purpose = 'upstream' DESC,"
-                                " revoked IS NOT NULL, trusted, fingerprint");
+    sqlite3_stmt *s = store_prepare(st, "a query of the keys",
+        "SELECT " TRUSTED_COLS " FROM trusted"
+        " ORDER BY purpose = 'upstream' DESC,"
+        " revoked IS NOT NULL, trusted, fingerprint");
     if (!s)
         return -1;
     int rc, stop = 0;

@@ -37,35 +37,13 @@ static const char review_sql[] =
     " AND (i.status = 'complete' OR r.status IS NOT NULL))"
     " WHERE ?2 IS NULL OR state = ?2 ORDER BY form_id, key, uuid";
 
-/* Prepare a one-off statement (reviews are set by hand, rarely). */
-static sqlite3_stmt *prepare(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing \"%.40s...\"", sql);
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* The interview's status ("draft"/"complete", newly allocated): 0, 1 when
  * there is no such interview, -1 on failure. */
 static int interview_status(store *st, const char *uuid, char **out)
 {
-    *out = NULL;
-    sqlite3_stmt *s = prepare(st, "SELECT status FROM interviews"
-                              " WHERE uuid = ?1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *out = xstrdup((const char *)sqlite3_column_text(s, 0));
-    else if (rc != SQLITE_DONE)
-        store_fail(st, "looking up interview %s", uuid);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+    return store_text_by_key(st, "SELECT status FROM interviews"
+                             " WHERE uuid = ?1", uuid, "looking up interview",
+                             out);
 }
 
 /* Whether a review may be recorded: 0, or -1 with the message set. */
@@ -97,7 +75,7 @@ static int review_write(store *st, const char *uuid, const char *status,
                         const char *comment, const char *reviewer,
                         const char *head)
 {
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO reviews (interview, status, comment, reviewer, time,"
         " revision, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
         " (SELECT content FROM revisions WHERE id = ?6))"
@@ -124,17 +102,9 @@ static int review_write(store *st, const char *uuid, const char *status,
 int store_review_set(store *st, const char *uuid, const char *status,
                      const char *comment, const char *reviewer)
 {
-    if (!status) {
-        sqlite3_stmt *s = prepare(st, "DELETE FROM reviews"
-                                  " WHERE interview = ?1");
-        if (!s)
-            return -1;
-        sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        return rc == SQLITE_DONE ? 0
-            : store_fail(st, "clearing the review of %s", uuid);
-    }
+    if (!status)
+        return store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
+                                uuid, "clearing the review of");
     if (review_allowed(st, uuid, status, comment) != 0)
         return -1;
     /* The revision judged is the content shown: make it one if needed. */
@@ -154,8 +124,9 @@ int store_review_get(store *st, const char *uuid, char **status,
 {
     *status = NULL;
     *comment = NULL;
-    sqlite3_stmt *s = prepare(st, "SELECT status, comment FROM reviews"
-                              " WHERE interview = ?1");
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT status, comment FROM reviews"
+        " WHERE interview = ?1");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
@@ -190,7 +161,7 @@ static const char *col(sqlite3_stmt *s, int i)
 int store_reviews_each(store *st, const char *uuid, const char *state,
                        store_review_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, review_sql);
+    sqlite3_stmt *s = store_prepare(st, NULL, review_sql);
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);

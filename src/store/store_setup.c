@@ -11,18 +11,6 @@
 #include "core/form.h"
 #include "core/util.h"
 
-/* Prepare a one-off statement. */
-static sqlite3_stmt *prepare(store *st, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_fail(st, "preparing a set-up query");
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    return s;
-}
-
 /* Bind n strings to s from its first parameter. */
 static void bind_all(sqlite3_stmt *s, const char *const *v, int n)
 {
@@ -35,19 +23,22 @@ int store_villages_replace(store *st, const store_village *v, size_t n)
     if (store_begin(st) != 0)
         return -1;
     /* Villages that stay keep their households and enumerator. */
-    sqlite3_stmt *tmp = prepare(st, "CREATE TEMP TABLE IF NOT EXISTS"
-                                " new_villages (code TEXT PRIMARY KEY)");
+    sqlite3_stmt *tmp = store_prepare(st, "a set-up query",
+        "CREATE TEMP TABLE IF NOT EXISTS"
+        " new_villages (code TEXT PRIMARY KEY)");
     int rc = tmp && sqlite3_step(tmp) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(tmp);
-    sqlite3_stmt *clr = rc ? NULL : prepare(st, "DELETE FROM new_villages");
+    sqlite3_stmt *clr = rc ? NULL : store_prepare(st, "a set-up query",
+        "DELETE FROM new_villages");
     rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(clr);
-    sqlite3_stmt *put = rc ? NULL : prepare(st,
+    sqlite3_stmt *put = rc ? NULL : store_prepare(st, "a set-up query",
         "INSERT INTO villages (code, name, enumerator) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
         " enumerator = coalesce(excluded.enumerator, villages.enumerator)");
-    sqlite3_stmt *mark = rc ? NULL : prepare(st, "INSERT INTO new_villages"
-                                             " (code) VALUES (?1)");
+    sqlite3_stmt *mark = rc ? NULL : store_prepare(st, "a set-up query",
+        "INSERT INTO new_villages"
+        " (code) VALUES (?1)");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *row[3] = {v[i].code, v[i].name, v[i].enumerator};
         bind_all(mark, row, 1);
@@ -63,7 +54,8 @@ int store_villages_replace(store *st, const store_village *v, size_t n)
     }
     sqlite3_finalize(put);
     sqlite3_finalize(mark);
-    sqlite3_stmt *gone = rc ? NULL : prepare(st, "DELETE FROM villages WHERE"
+    sqlite3_stmt *gone = rc ? NULL : store_prepare(st, "a set-up query",
+        "DELETE FROM villages WHERE"
         " code NOT IN (SELECT code FROM new_villages)");
     if (rc == 0 && (!gone || sqlite3_step(gone) != SQLITE_DONE))
         rc = store_fail(st, "removing villages no longer listed");
@@ -79,12 +71,15 @@ int store_households_replace(store *st, const store_household *h, size_t n)
 {
     if (store_begin(st) != 0)
         return -1;
-    sqlite3_stmt *clr = prepare(st, "DELETE FROM households");
+    sqlite3_stmt *clr = store_prepare(st, "a set-up query",
+        "DELETE FROM households");
     int rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
     sqlite3_finalize(clr);
-    sqlite3_stmt *known = rc ? NULL : prepare(st, "SELECT 1 FROM villages"
-                                              " WHERE code = ?1");
-    sqlite3_stmt *put = rc ? NULL : prepare(st, "INSERT INTO households"
+    sqlite3_stmt *known = rc ? NULL : store_prepare(st, "a set-up query",
+        "SELECT 1 FROM villages"
+        " WHERE code = ?1");
+    sqlite3_stmt *put = rc ? NULL : store_prepare(st, "a set-up query",
+        "INSERT INTO households"
         " (village, number, head) VALUES (?1, ?2, ?3)");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *row[3] = {h[i].village, h[i].number, h[i].head};
@@ -114,8 +109,9 @@ int store_households_replace(store *st, const store_household *h, size_t n)
 
 int store_village_assign(store *st, const char *code, const char *enumerator)
 {
-    sqlite3_stmt *s = prepare(st, "UPDATE villages SET enumerator = ?2"
-                              " WHERE code = ?1");
+    sqlite3_stmt *s = store_prepare(st, "a set-up query",
+        "UPDATE villages SET enumerator = ?2"
+        " WHERE code = ?1");
     if (!s)
         return -1;
     const char *v[2] = {code, enumerator && *enumerator ? enumerator : NULL};
@@ -131,7 +127,8 @@ int store_village_assign(store *st, const char *code, const char *enumerator)
 
 int store_villages_each(store *st, store_village_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT v.code, v.name, v.enumerator,"
+    sqlite3_stmt *s = store_prepare(st, "a set-up query",
+        "SELECT v.code, v.name, v.enumerator,"
         " (SELECT count(*) FROM households h WHERE h.village = v.code)"
         " FROM villages v ORDER BY v.code");
     if (!s)

@@ -258,14 +258,21 @@ int envelope_check_recipient(store *st, const envelope_header *h,
     return 0;
 }
 
-/* The inner bundle must be the one the header announced. */
-static int check_inner(bundle *b, const envelope_header *h, char **why)
+int envelope_check_inner(const envelope_header *h, const char *uuid, long n,
+                         int downstream, envelope_info *info, char **why)
 {
-    const bundle_manifest *m = bundle_get_manifest(b);
-    if (strcmp(m->uuid, h->bundle) != 0 || m->interviews != h->interviews)
-        return util_refuse(why, _("the header (bundle %s, %ld interviews) does not "
+    if (strcmp(uuid, h->bundle) != 0 || n != h->interviews)
+        return downstream
+            ? util_refuse(why, _("the header (bundle %s, %ld returns) does not "
                       "match the bundle inside (%s, %ld)"), h->bundle,
-                      h->interviews, m->uuid, m->interviews);
+                      h->interviews, uuid, n)
+            : util_refuse(why, _("the header (bundle %s, %ld interviews) does not "
+                      "match the bundle inside (%s, %ld)"), h->bundle,
+                      h->interviews, uuid, n);
+    if (info) {
+        info->sealed = 1;
+        info->h = *h;
+    }
     return 0;
 }
 
@@ -510,14 +517,11 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         free(err);
         return -1;
     }
-    if (check_inner(*out, &h, why) != 0) {
+    const bundle_manifest *m = bundle_get_manifest(*out);
+    if (envelope_check_inner(&h, m->uuid, m->interviews, 0, info, why)) {
         bundle_close(*out);
         *out = NULL;
         return -1;
-    }
-    if (info) {
-        info->sealed = 1;
-        info->h = h;
     }
     return 0;
 }

@@ -128,17 +128,6 @@ int envelope_verify_down(store *st, const char *path, envelope_info *info,
     return 0;
 }
 
-/* The image must be the one the header announced. */
-static int check_inner(down_bundle *d, const envelope_header *h, char **why)
-{
-    const down_info *in = down_get_info(d);
-    if (strcmp(in->uuid, h->bundle) != 0 || in->reviews != h->interviews)
-        return util_refuse(why, _("the header (bundle %s, %ld returns) does not "
-                      "match the bundle inside (%s, %ld)"), h->bundle,
-                      h->interviews, in->uuid, in->reviews);
-    return 0;
-}
-
 /* Every check of the sealed downstream bundle on fd (fsize bytes). */
 static int open_down(store *st, const char *path, int fd, long long fsize,
                      down_bundle **out, envelope_info *info, char **why)
@@ -180,14 +169,11 @@ static int open_down(store *st, const char *path, int fd, long long fsize,
         free(err);
         return -1;
     }
-    if (check_inner(*out, &h, why) != 0) {
+    const down_info *in = down_get_info(*out);
+    if (envelope_check_inner(&h, in->uuid, in->reviews, 1, info, why)) {
         down_close(*out);
         *out = NULL;
         return -1;
-    }
-    if (info) {
-        info->sealed = 1;
-        info->h = h;
     }
     return 0;
 }

@@ -51,6 +51,11 @@ int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
                      size_t hlen, const envelope_header *h, int signed_,
                      const unsigned char *sign_pk, unsigned char **plain,
                      size_t *len, char **why);
+/* The bundle inside (its uuid, and n: its interviews, or with downstream
+ * its returns) is the one header h announced: then *info (when given)
+ * says it was sealed, with h, and 0; else -1 with *why. */
+int envelope_check_inner(const envelope_header *h, const char *uuid, long n,
+                         int downstream, envelope_info *info, char **why);
 /* The start of opening path in either direction: *info (when given)
  * emptied, libsodium ready, the file opened (see bundle_file_open): 0 with
  * *fd and *size, or -1 with *err (newly allocated) naming the file. */
