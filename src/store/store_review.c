@@ -222,7 +222,7 @@ int store_reviews_up_each(store *st, const char *own,
                           int (*fn)(void *ctx, const store_down_review *r),
                           void *ctx)
 {
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT interview, status, coalesce(comment, ''),"
         " coalesce(reviewer, ''), time, revision, content,"
         " coalesce(commune, ?1, '') FROM reviews"
@@ -246,7 +246,7 @@ int store_reviews_up_each(store *st, const char *own,
 int store_reviews_up_pending(store *st, int *yes)
 {
     *yes = 0;
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT EXISTS (SELECT 1 FROM reviews WHERE revision IS NOT NULL"
         " AND content IS NOT NULL AND time > coalesce((SELECT value FROM"
         " settings WHERE key = '" STORE_SET_REVIEWS_SENT "'), ''))");
@@ -261,7 +261,7 @@ int store_reviews_up_pending(store *st, int *yes)
 
 int store_reviews_up_sent_tx(store *st)
 {
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO settings (key, value) SELECT '" STORE_SET_REVIEWS_SENT
         "', max(time) FROM reviews HAVING max(time) IS NOT NULL"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
@@ -277,7 +277,7 @@ int store_review_take_tx(store *st, const store_down_review *r)
 {
     /* Only for an interview here, and only a newer review than the one
      * kept (a review made here later stays). */
-    sqlite3_stmt *s = prepare(st,
+    sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO reviews (interview, status, comment, reviewer, time,"
         " revision, content, commune) SELECT ?1, ?2, nullif(?3, ''), ?4,"
         " ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM interviews"
