@@ -590,9 +590,9 @@ static void refused_untouched(const char *want)
 START_TEST(refuses_newer_schema)
 {
     check_sql_exec(dbpath, "PRAGMA application_id = 1263026511;"
-                           "CREATE TABLE future (x); PRAGMA user_version = 10;");
-    refused_untouched("was made by a newer khaosat (database schema 10; "
-                      "this khaosat knows up to 9); update khaosat");
+                           "CREATE TABLE future (x); PRAGMA user_version = 11;");
+    refused_untouched("was made by a newer khaosat (database schema 11; "
+                      "this khaosat knows up to 10); update khaosat");
 }
 END_TEST
 
@@ -749,9 +749,14 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 8 added, undone: with it a database of today's schema reads
- * as one of version 7. */
-#define UNDO_V9 "ALTER TABLE reviews DROP COLUMN commune;"
+/* What version 10 added, undone: with it a database of today's schema
+ * reads as one of version 9. */
+#define UNDO_V10 "ALTER TABLE interviews DROP COLUMN name;"
+/* What versions 9 and 10 added, undone: with it a database of today's
+ * schema reads as one of version 8. */
+#define UNDO_V9 UNDO_V10 "ALTER TABLE reviews DROP COLUMN commune;"
+/* What versions 8 to 10 added, undone: with it a database of today's
+ * schema reads as one of version 7. */
 #define UNDO_V8 UNDO_V9 "ALTER TABLE trusted DROP COLUMN device;"
 
 /* What versions 7 and 8 added, undone: with it a database of today's
@@ -995,6 +1000,41 @@ START_TEST(migrates_from_v8)
 }
 END_TEST
 
+/* A schema 9 database gains the names of its interviews, NULL until the
+ * session computes one; a name is kept, replaced and cleared without an
+ * audit row or marking the interview changed. */
+START_TEST(migrates_from_v9_and_keeps_names)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V10 "PRAGMA user_version = 9;");
+    st = open_ok();
+    store_interview iv;
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 0);
+    ck_assert_ptr_null(iv.name);
+    char *updated = xstrdup(iv.updated);
+    store_interview_clear(&iv);
+    long audit = check_sql_long(dbpath, "SELECT count(*) FROM audit");
+    ck_assert_int_eq(store_interview_set_name(st, uuid, "Thôn 2 / hộ 7"), 0);
+    ck_assert_int_eq(store_interview_set_name(st, uuid, "Thôn 2 / hộ 7"), 0);
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 0);
+    ck_assert_str_eq(iv.name, "Thôn 2 / hộ 7");
+    ck_assert_str_eq(iv.updated, updated);
+    store_interview_clear(&iv);
+    ck_assert_int_eq(store_interview_set_name(st, uuid, NULL), 0);
+    ck_assert_int_eq(store_get_interview(st, uuid, &iv), 0);
+    ck_assert_ptr_null(iv.name);
+    store_interview_clear(&iv);
+    store_close(st);
+    free(updated);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"),
+                     audit);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -1014,6 +1054,7 @@ int main(void)
     tcase_add_test(tc, refuses_newer_schema);
     tcase_add_test(tc, migrates_from_v8);
     tcase_add_test(tc, migrates_from_v7);
+    tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_other_programs_database);
     tcase_add_test(tc, open_at_creates_only_when_asked);

@@ -170,6 +170,11 @@ START_TEST(round_trip_bundled)
     ck_assert_uint_eq(orig->nkey, back->nkey);
     for (size_t k = 0; k < orig->nkey; k++)
         ck_assert_int_eq(orig->key[k], back->key[k]);
+    /* The settings sheet's instance_name, both ways. */
+    ck_assert_int_eq(!orig->instance_name, !back->instance_name);
+    if (orig->instance_name)
+        same_str(expr_source(orig->instance_name),
+                 expr_source(back->instance_name), "instance_name", "form");
     same_lists(orig, back);
     ck_assert_uint_eq(orig->nq, back->nq);
     for (size_t i = 0; i < orig->nq; i++)
@@ -307,7 +312,6 @@ START_TEST(corpus_every_feature)
     ck_assert_str_eq(text,
         "settings!B2: form_id 'Test-Form' is written 'test_form'\n"
         "settings: no 'en' title (khaosat_title_en); form_title is used\n"
-        "settings!E2: instance_name 'concat(${resp-name})' has no khaosat equivalent\n"
         "choices!F7: image 'v2.png' has no khaosat equivalent\n"
         "survey!B2: name 'resp-name' is written 'resp_name' (in every expression too)\n"
         "survey!B3: name 'hh.size' is written 'hh_size' (in every expression too)\n"
@@ -320,6 +324,9 @@ START_TEST(corpus_every_feature)
         "survey!D19: label has no 'en' text; the 'vi' one is used\n");
     form *f = load_clean(yaml);
     ck_assert_str_eq(f->id, "test_form");
+    /* instance_name is kept, with the names renamed in it. */
+    ck_assert_ptr_nonnull(f->instance_name);
+    ck_assert_str_eq(expr_source(f->instance_name), "concat(${resp_name})");
     ck_assert_str_eq(f->version, "2026.1");
     ck_assert_uint_eq(f->nlang, 2);
     ck_assert_str_eq(f->languages[f->default_lang], "vi");

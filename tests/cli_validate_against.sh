@@ -6,11 +6,11 @@
 
 OLD="$FORMS/household.yaml"
 # new NAME SED-SCRIPT...: a copy of OLD edited by sed, version bumped to
-# 2026.6 unless the script changes the version itself.
+# 2026.7 unless the script changes the version itself.
 new() {
     name=$1
     shift
-    sed -e 's/^  version: "2026.5"$/  version: "2026.6"/' "$@" "$OLD" >"$TMP/$name.yaml"
+    sed -e 's/^  version: "2026.6"$/  version: "2026.7"/' "$@" "$OLD" >"$TMP/$name.yaml"
 }
 
 # The same file: it can replace itself, no warning.
@@ -24,24 +24,27 @@ run "$KHAOSAT" validate --against "$OLD" "$TMP/label.yaml"
 expect_status 0
 expect_out "$TMP/label.yaml can replace $OLD (0 warning(s))"
 
+# The line where question $1 starts in the bundled form.
+qline() { grep -n -- "- id: $1\$" "$OLD" | cut -d: -f1; }
+
 # A question removed (renamed): its answers would be orphaned.
 new removed -e 's/- id: resp_phone$/- id: resp_mobile/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/removed.yaml"
 expect_status 1
-expect_err_contains "$TMP/removed.yaml: error: question 'resp_phone' ($OLD:263) removed: its answers would be orphaned"
+expect_err_contains "$TMP/removed.yaml: error: question 'resp_phone' ($OLD:$(qline resp_phone)) removed: its answers would be orphaned"
 expect_err_contains "$TMP/removed.yaml cannot replace $OLD: 1 breaking change(s)"
 
 # A question's type changed.
 new type -e '/- id: hh_no$/,/type:/s/type: integer/type: decimal/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/type.yaml"
 expect_status 1
-expect_err_contains "$TMP/type.yaml:208:5: error: question 'hh_no' changed type from integer to decimal"
+expect_err_contains "$TMP/type.yaml:$(qline hh_no):5: error: question 'hh_no' changed type from integer to decimal"
 
 # A choice code removed from a list: every question using it is named.
 new code -e 's/value: parent$/value: parents/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/code.yaml"
 expect_status 1
-expect_err_contains "$TMP/code.yaml:258:9: error: choice 'parent' of question 'resp_relation' removed: answers using it would no longer be valid"
+expect_err_contains "$TMP/code.yaml:$(qline resp_relation):9: error: choice 'parent' of question 'resp_relation' removed: answers using it would no longer be valid"
 
 # A question moved out of its roster.
 new roster -e '/- id: m_name$/,/required: true/d' \
@@ -55,22 +58,22 @@ new strict -e '/- id: resp_phone$/{n;s/$/\n        required: true/}' \
     -e 's/string-length(.) <= 15/string-length(.) <= 12/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/strict.yaml"
 expect_status 0
-expect_err_contains "$TMP/strict.yaml:263:9: warning: question 'resp_phone' is required where it was not"
-expect_err_contains "$TMP/strict.yaml:263:9: warning: the constraint of question 'resp_phone' changed: answers already taken may fail it"
+expect_err_contains "$TMP/strict.yaml:$(qline resp_phone):9: warning: question 'resp_phone' is required where it was not"
+expect_err_contains "$TMP/strict.yaml:$(qline resp_phone):9: warning: the constraint of question 'resp_phone' changed: answers already taken may fail it"
 expect_out "$TMP/strict.yaml can replace $OLD (2 warning(s))"
 
 # The same version with different content must bump its version.
 sed -e 's/"Có", en: "Yes"/"Có ạ", en: "Yes"/' "$OLD" >"$TMP/samever.yaml"
 run "$KHAOSAT" validate --against "$OLD" "$TMP/samever.yaml"
 expect_status 1
-expect_err_contains "$TMP/samever.yaml: error: version '2026.5' is the same as $OLD's but the content differs: give the new form a higher version"
+expect_err_contains "$TMP/samever.yaml: error: version '2026.6' is the same as $OLD's but the content differs: give the new form a higher version"
 
-# A version that goes down only warns; 2026.10 is higher than 2026.5.
-new older -e 's/^  version: "2026.6"$/  version: "2026.4"/'
+# A version that goes down only warns; 2026.10 is higher than 2026.6.
+new older -e 's/^  version: "2026.7"$/  version: "2026.4"/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/older.yaml"
 expect_status 0
-expect_err_contains "$TMP/older.yaml: warning: version '2026.4' is not higher than '2026.5'"
-new newer -e 's/^  version: "2026.6"$/  version: "2026.10"/'
+expect_err_contains "$TMP/older.yaml: warning: version '2026.4' is not higher than '2026.6'"
+new newer -e 's/^  version: "2026.7"$/  version: "2026.10"/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/newer.yaml"
 expect_status 0
 expect_out "$TMP/newer.yaml can replace $OLD (0 warning(s))"
@@ -101,8 +104,8 @@ new lose -e 's/- id: resp_phone$/- id: resp_mobile/' -e 's/value: water$/value: 
 before=$(db_digest "$DB")
 run "$KHAOSAT" validate --db "$DB" --against "$OLD" "$TMP/lose.yaml"
 expect_status 1
-expect_out_contains "$phone interview(s) in progress on household 2026.5 answer 'resp_phone'"
-expect_out_contains "$water interview(s) in progress on household 2026.5 answer 'hh_pay_purpose' with choice 'water'"
+expect_out_contains "$phone interview(s) in progress on household 2026.6 answer 'resp_phone'"
+expect_out_contains "$water interview(s) in progress on household 2026.6 answer 'hh_pay_purpose' with choice 'water'"
 [ "$(db_digest "$DB")" = "$before" ] || fail "validate --db changed the database"
 # A missing database is refused, not created.
 run "$KHAOSAT" validate --db "$TMP/none/x.db" --against "$OLD" "$TMP/lose.yaml"

@@ -22,6 +22,7 @@ start() {
     rm -f "$TMP/status"
     t -f /dev/null new-session -d -x "$1" -y "$2" \
         "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
 }
 
 # household: from home, start a household interview.

@@ -19,6 +19,7 @@ start() {
     rm -f "$TMP/pid" "$TMP/status"
     t -f /dev/null new-session -d -x 100 -y 30 \
         "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $TESTDATA/tui_expr <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
 }
 
 # order: the choice labels on the screen, in the order shown.

@@ -50,6 +50,25 @@ wait_gone() {
     fail "screen still shows '$1'"
 }
 
+# pass_resume: once the program shows its first screen, answer its offer
+# to resume the last unfinished interview (when it makes one) with "n",
+# to the home list, as the tests that start from home expect; with
+# KEEP_RESUME=1 the offer is left for the test to answer.
+pass_resume() {
+    [ "${KEEP_RESUME:-0}" = 1 ] && return 0
+    n=100
+    while [ "$n" -gt 0 ] && [ -z "$(screen | tr -d ' \n')" ]; do
+        sleep 0.1
+        n=$((n - 1))
+    done
+    sleep 0.2
+    if screen | grep -qE 'khaosat: (resume|làm tiếp)\?'; then
+        t send-keys n
+        wait_gone "khaosat: "
+    fi
+    return 0
+}
+
 # text TEXT: type literal text; key NAME...: press keys.
 text() { t send-keys -l -- "$1"; }
 key() { t send-keys "$@"; sleep 0.15; }
@@ -73,6 +92,7 @@ start_screen() {
     rm -f "$TMP/status"
     t -f /dev/null new-session -d -x 80 -y 24 \
         "exec 3<&0; cd $TMP; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $KHAOSAT --db $1 --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
 }
 
 # ask TEXT: answer a prompt, replacing what it offers.
@@ -105,4 +125,5 @@ tui_start() {
     rm -f "$TMP/pid" "$TMP/status"
     t -f /dev/null new-session -d -x "${3:-100}" -y "${4:-30}" \
         "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=${TUI_LANGUAGE:-} $KHAOSAT --db $DB --forms $2 <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
 }

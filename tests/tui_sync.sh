@@ -27,6 +27,7 @@ start() {
     rm -f "$TMP/status"
     t -f /dev/null new-session -d -x 80 -y 24 \
         "exec 3<&0; cd $TMP; env TMPDIR=$TMP/tmpdir LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= USER=nobody-$$ $K --db $1 --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
 }
 
 # ask TEXT: answer a prompt, replacing what it offers.

@@ -44,6 +44,8 @@ int cmd_restore(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 /* khaosat reviews [--db PATH] [--state STATE] */
 int cmd_reviews(int argc, char **argv);
+/* khaosat list: the interviews by name, as the home screen lists them. */
+int cmd_list(int argc, char **argv);
 /* khaosat import-xlsform FORM.xlsx [--out FORM.yaml] */
 int cmd_import_xlsform(int argc, char **argv);
 /* khaosat export-xlsform FORM.yaml [--out FORM.xlsx] */

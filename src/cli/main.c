@@ -40,6 +40,7 @@ static const struct subcommand subcommands[] = {
     {"import-xlsform", cmd_import_xlsform, N_("turn an XLSForm workbook into a khaosat form")},
     {"export-xlsform", cmd_export_xlsform, N_("write a khaosat form as an XLSForm workbook")},
     {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
+    {"list", cmd_list, N_("list the interviews by name, with their status")},
     {"answer", cmd_answer, N_("change one answer of an interview")},
     {"finalise", cmd_finalise, N_("finish an interview after every check")},
 };

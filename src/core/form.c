@@ -288,6 +288,7 @@ static void priv_free(form_priv *pv, size_t nq)
     free(pv->lines);
     pending_free(pv->texts, pv->ntexts);
     pending_free(pv->keys, pv->nkeys);
+    free(pv->instance_name.text);
     free(pv);
 }
 
@@ -310,6 +311,7 @@ void form_free(form *f)
     free(f->id);
     free(f->version);
     free(f->key);
+    expr_free(f->instance_name);
     free(f->order);
     free(f->source);
     free(f);

@@ -88,6 +88,8 @@ typedef struct form {
     size_t nq;
     int *key;             /* questions that identify a case */
     size_t nkey;
+    expr *instance_name;  /* the name interviews are listed by (XLSForm's
+                           * instance_name), or NULL */
     int *order;           /* calculation order (topological), length nq */
     char *source;         /* the YAML text, kept for storing with the data */
     size_t source_len;

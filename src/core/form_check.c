@@ -177,6 +177,56 @@ static void compile_question(form *f, diag_list *d, int q)
     }
 }
 
+/* Parse and bind the form's instance_name. It is computed for the whole
+ * interview, so it may read only questions outside every repeat. */
+static void compile_instance_name(form *f, diag_list *d)
+{
+    const form_src *src = &f->priv->instance_name;
+    if (!src->text)
+        return;
+    expr *e = NULL;
+    expr_error err = {0, NULL};
+    bind_ctx c = {f, -1, 0, NULL, 0};
+    if (expr_parse(src->text, &e, &err) != 0) {
+        form_diag(f, d, src->loc.line, form_loc_column(f, &src->loc, err.col),
+                  _("error in %s: %s"), "instance_name",
+                  err.msg ? err.msg : "?");
+    } else if (expr_bind(e, resolve_name, &c, &err) != 0) {
+        int col = form_loc_column(f, &src->loc, err.col);
+        if (c.failed_bare)
+            form_diag(f, d, src->loc.line, col,
+                      _("unknown name '%s' in %s (write ${%s} for a question)"),
+                      c.failed ? c.failed : "?", "instance_name",
+                      c.failed ? c.failed : "?");
+        else
+            form_diag(f, d, src->loc.line, col,
+                      _("reference to undefined question ${%s}"),
+                      c.failed ? c.failed : "?");
+    } else if (expr_uses_self(e)) {
+        form_diag(f, d, src->loc.line, src->loc.col,
+                  _("'.' has no meaning in instance_name: name the "
+                    "questions with ${id}"));
+    } else {
+        for (size_t i = 0; i < expr_ref_count(e); i++) {
+            int id = expr_ref_id(e, i);
+            if (id >= 0 && (size_t)id < f->nq && f->q[id].repeat >= 0) {
+                form_diag(f, d, src->loc.line, src->loc.col,
+                          _("instance_name reads ${%s}, which is inside "
+                            "repeat '%s'"), f->q[id].id,
+                          f->q[f->q[id].repeat].id);
+                expr_free(e);
+                e = NULL;
+                break;
+            }
+        }
+        f->instance_name = e;
+        e = NULL;
+    }
+    free(err.msg);
+    free(c.failed);
+    expr_free(e);
+}
+
 /* Question ids (< nq) an expression reads, appended to *v. */
 static void add_refs(const form *f, const expr *e, int **v, size_t *n,
                      size_t *cap)
@@ -349,6 +399,7 @@ void form_check(form *f, diag_list *d)
     resolve_texts(f, d);
     for (size_t q = 0; q < f->nq; q++)
         compile_question(f, d, (int)q);
+    compile_instance_name(f, d);
     form_lint(f, d);
     build_dependents(f);
     build_order(f, d);

@@ -75,6 +75,7 @@ typedef struct form_priv {
     size_t *lines;        /* byte offset where each line of source starts */
     size_t nlines;
     int lang_known;       /* languages were declared correctly */
+    form_src instance_name; /* the form's instance_name, until checked */
 } form_priv;
 
 /* Slot names as written in the file ("relevant", ...). */

@@ -655,9 +655,10 @@ static void load_questions(loader *L, const ynode *n, int parent, int depth)
 }
 
 enum fkey { FK_ID, FK_VERSION, FK_TITLE, FK_LANGUAGES, FK_DEFAULT_LANGUAGE,
-            FK_KEY, FK_N };
+            FK_KEY, FK_INSTANCE_NAME, FK_N };
 static const char *const fkey_names[FK_N] = {
     "id", "version", "title", "languages", "default_language", "key",
+    "instance_name",
 };
 
 /* The declared languages; on any problem a single stand-in language is
@@ -729,6 +730,11 @@ static void load_form_meta(loader *L, const ynode *n)
         f->version = scalar_dup(L, v[FK_VERSION], "version");
     if (v[FK_TITLE])
         f->title = load_text(L, v[FK_TITLE], -1);
+    if (v[FK_INSTANCE_NAME]) {
+        form_src *src = &f->priv->instance_name;
+        src->text = scalar_dup(L, v[FK_INSTANCE_NAME], "instance_name");
+        src->loc = v[FK_INSTANCE_NAME]->loc;
+    }
     const ynode *key = v[FK_KEY];
     if (!key)
         return;

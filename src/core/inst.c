@@ -238,6 +238,19 @@ char *inst_eval_string(inst *in, inst_frame *fr, int q, const expr *e)
     return expr_eval_string(e, &env);
 }
 
+char *inst_instance_name(inst *in)
+{
+    if (!in->f->instance_name)
+        return NULL;
+    char *v = inst_eval_string(in, in->root, 0, in->f->instance_name);
+    size_t a = strspn(v, " \t\n\r"), n = strlen(v + a);
+    while (n && strchr(" \t\n\r", v[a + n - 1]))
+        n--;
+    char *name = n ? xstrndup(v + a, n) : NULL;
+    free(v);
+    return name;
+}
+
 /* Relevance of q from its parent's cached relevance and its own
  * expression. */
 static int inst_compute_relevance(inst *in, inst_frame *fr, int q)

@@ -160,6 +160,11 @@ void inst_losses_free(inst_loss *v, size_t n);
  * dependency order. */
 void inst_recompute(inst *in);
 
+/* The name the form gives this interview: its instance_name evaluated
+ * now, spaces around it trimmed. Newly allocated; NULL when the form has
+ * none or it comes out empty. */
+char *inst_instance_name(inst *in);
+
 /* Evaluate any expression of the form in frame fr for question q ("."). */
 char *inst_eval_string(inst *in, inst_frame *fr, int q, const expr *e);
 

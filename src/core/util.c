@@ -394,3 +394,42 @@ long long util_parse_decimal15(const char *v)
         return -1;
     return strtoll(v, NULL, 10);
 }
+
+/* The digit run at *p, its leading zeros skipped: its start and length;
+ * *p moves past it. */
+static const char *util_digit_run(const char **p, size_t *len)
+{
+    while (**p == '0' && (*p)[1] >= '0' && (*p)[1] <= '9')
+        (*p)++;
+    const char *start = *p;
+    while (**p >= '0' && **p <= '9')
+        (*p)++;
+    *len = (size_t)(*p - start);
+    return start;
+}
+
+int util_natural_cmp(const char *a, const char *b)
+{
+    const char *pa = a, *pb = b;
+    while (*pa && *pb) {
+        int da = *pa >= '0' && *pa <= '9', db = *pb >= '0' && *pb <= '9';
+        if (da && db) {
+            size_t la, lb;
+            const char *sa = util_digit_run(&pa, &la);
+            const char *sb = util_digit_run(&pb, &lb);
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            int c = memcmp(sa, sb, la);
+            if (c)
+                return c;
+            continue;
+        }
+        if (*pa != *pb)
+            return (unsigned char)*pa < (unsigned char)*pb ? -1 : 1;
+        pa++;
+        pb++;
+    }
+    if (*pa || *pb)
+        return *pa ? 1 : -1;
+    return strcmp(a, b);    /* "03" and "3": still one order */
+}

@@ -121,6 +121,10 @@ int util_kv_line(const char **p, const char *end, const char *key, char *buf,
 /* A decimal number of 1 to 15 digits (nothing else); -1 when v is not
  * one. */
 long long util_parse_decimal15(const char *v);
+/* Compare a and b as people sort names with numbers in them: runs of
+ * digits by their value ("Thôn 2" before "Thôn 10"), the rest byte by
+ * byte; <0, 0 or >0 as strcmp. */
+int util_natural_cmp(const char *a, const char *b);
 /* Non-zero when s is valid UTF-8 of length n. */
 int util_utf8_valid(const char *s, size_t n);
 

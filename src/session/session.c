@@ -53,6 +53,18 @@ static int session_save_default(void *ctx, inst_frame *fr, int q, const char *v)
     return bad ? session_fail(s) : 0;
 }
 
+/* Keep the name the form gives the interview (instance_name) beside it,
+ * for the lists: after every change, the one place it is computed. */
+static int session_keep_name(session *s)
+{
+    if (!s->f->instance_name)
+        return 0;
+    char *name = inst_instance_name(s->in);
+    int bad = store_interview_set_name(s->st, s->uuid, name);
+    free(name);
+    return bad ? session_fail(s) : 0;
+}
+
 /* Store the computed defaults (today(), now()) made since the last call,
  * in the interview or in new roster instances, so that a resumed
  * interview or a report keeps the value of the day they were made. */
@@ -74,7 +86,8 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
     char *who = canon_text(enumerator ? enumerator : "");
     int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
     free(who);
-    if (bad || session_save_defaults(s) || store_guard(st, s->uuid)) {
+    if (bad || session_save_defaults(s) || session_keep_name(s) ||
+        store_guard(st, s->uuid)) {
         if (err)
             *err = xstrdup(store_errmsg(st));
         session_free(s);
@@ -189,6 +202,9 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
         return -1;
     *out = session_alloc(st, f, in, uuid);
     (*out)->complete = complete;
+    /* An interview stored before names were kept gets its name now; a
+     * database opened only to read keeps none (the lists fall back). */
+    session_keep_name(*out);
     if (session_drop_strays(*out) || store_guard(st, uuid)) {
         session_fail(*out);
         if (err)
@@ -534,7 +550,8 @@ static int session_answer_do(session *s, session_item it, const char *v,
     free(cv);
     /* A roster that grew: its new members start empty in the database
      * as on the screen, but for their computed defaults. */
-    if (session_drop_strays(s) || session_save_defaults(s)) {
+    if (session_drop_strays(s) || session_save_defaults(s) ||
+        session_keep_name(s)) {
         if (msg)
             *msg = xstrdup(s->err);
         return -1;
@@ -828,6 +845,26 @@ int session_finalise(session *s)
     return 0;
 }
 
+form *session_stored_form(store *st, const char *form_id,
+                          const char *version)
+{
+    store_form sf;
+    if (store_load_form(st, form_id, version, &sf) != 0)
+        return NULL;
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_string(sf.source, sf.source_len, form_id, &d);
+    if (f && d.n) {
+        form_free(f);
+        f = NULL;
+    }
+    if (f)
+        store_setup_bind(st, f, 1);
+    diag_free(&d);
+    store_form_clear(&sf);
+    return f;
+}
+
 int session_open_stored(store *st, const char *uuid, session **out,
                         form **fout, char **err)
 {
@@ -841,21 +878,7 @@ int session_open_stored(store *st, const char *uuid, session **out,
                       : xstrdup(store_errmsg(st));
         return -1;
     }
-    store_form sf;
-    form *f = NULL;
-    if (store_load_form(st, iv.form_id, iv.form_version, &sf) == 0) {
-        diag_list d;
-        diag_init(&d);
-        f = form_load_string(sf.source, sf.source_len, iv.form_id, &d);
-        if (f && d.n) {
-            form_free(f);
-            f = NULL;
-        }
-        if (f)
-            store_setup_bind(st, f, 1);
-        diag_free(&d);
-        store_form_clear(&sf);
-    }
+    form *f = session_stored_form(st, iv.form_id, iv.form_version);
     if (!f)
         *err = xasprintf(_("the form %s version %s of interview %s cannot "
                            "be loaded"), iv.form_id, iv.form_version, uuid);
@@ -924,7 +947,7 @@ int session_settle_merged(store *st, const char *uuid, int *returned,
     form *f;
     if (session_open_stored(st, uuid, &s, &f, err) != 0)
         return -1;
-    int rc = session_canon_all(s);
+    int rc = session_canon_all(s) || session_keep_name(s);
     char *why = !rc && s->complete ? session_problem_text(s) : NULL;
     if (why && *why) {
         char *comment = xasprintf(_("After merging, this complete interview "

@@ -33,6 +33,11 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
 /* Reopen the interview uuid of form f with its answers and repeats. */
 int session_resume(store *st, const form *f, const char *uuid, int lang,
                    session **out, char **err);
+/* The form form_id at version as the store keeps it (the text interviews
+ * were taken with), bound to the set-up's lists: newly allocated, or
+ * NULL when it is not stored or does not load cleanly. */
+form *session_stored_form(store *st, const char *form_id,
+                          const char *version);
 /* Open interview uuid with the form it was taken with, from the store:
  * *out and *f (newly allocated, the caller frees both) or -1 with *err
  * newly allocated. */

@@ -19,7 +19,7 @@
 #include "core/util.h"
 
 #define IV_COLS "uuid, form_id, form_version, status, enumerator, device_id," \
-    " created, updated, position, exported_at"
+    " created, updated, position, exported_at, name"
 
 static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_BEGIN] = "BEGIN IMMEDIATE",
@@ -52,6 +52,8 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_IV_SET_STATUS] = "UPDATE interviews SET status = ?2, updated = ?3,"
         " exported_at = NULL WHERE uuid = ?1",
     [SS_IV_SET_POS] = "UPDATE interviews SET position = ?2 WHERE uuid = ?1",
+    [SS_IV_SET_NAME] = "UPDATE interviews SET name = ?2 WHERE uuid = ?1"
+        " AND name IS NOT ?2",
     [SS_IV_EXPORTED] = "UPDATE interviews SET exported_at = ?2"
         " WHERE uuid = ?1",
     [SS_IV_DELETE] = "DELETE FROM interviews"
@@ -699,6 +701,7 @@ static void interview_from_row(sqlite3_stmt *s, store_interview *iv)
     iv->updated = store_col_dup(s, 7);
     iv->position = store_col_dup(s, 8);
     iv->exported_at = store_col_dup(s, 9);
+    iv->name = store_col_dup(s, 10);
 }
 
 void store_interview_clear(store_interview *iv)
@@ -712,6 +715,7 @@ void store_interview_clear(store_interview *iv)
     free(iv->updated);
     free(iv->position);
     free(iv->exported_at);
+    free(iv->name);
     memset(iv, 0, sizeof *iv);
 }
 
@@ -838,6 +842,18 @@ int store_interview_set_position(store *st, const char *uuid,
         return store_fail(st, "saving the position in interview %s", uuid);
     if (sqlite3_changes(st->db) == 0)
         return store_failx(st, "no interview %s", uuid);
+    return 0;
+}
+
+int store_interview_set_name(store *st, const char *uuid, const char *name)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_IV_SET_NAME);
+    if (!s)
+        return -1;
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, name);
+    if (store_step(st, s) != SQLITE_DONE)
+        return store_fail(st, "saving the name of interview %s", uuid);
     return 0;
 }
 

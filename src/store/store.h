@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 typedef struct store store;
 
@@ -48,6 +48,8 @@ typedef struct store_interview {
     char *created, *updated;
     char *position;       /* where the enumerator was, for resuming */
     char *exported_at;    /* NULL until exported; reset by any change */
+    char *name;           /* the form's instance_name as last computed, or
+                           * NULL (none, or not computed yet) */
 } store_interview;
 
 /* One stored form definition; strings owned by the struct. */
@@ -232,6 +234,11 @@ int store_interview_set_status(store *st, const char *uuid,
 /* Remember where the enumerator is (not a data change: not audited). */
 int store_interview_set_position(store *st, const char *uuid,
                                  const char *position);
+/* Keep the name the form gives the interview (its instance_name, computed
+ * by the session whenever an answer changes; NULL: none), so that lists
+ * need not evaluate every interview. Derived, not data: not audited and
+ * the interview is not marked changed. */
+int store_interview_set_name(store *st, const char *uuid, const char *name);
 /* Record that the interview was exported now. */
 int store_interview_mark_exported(store *st, const char *uuid);
 /* Delete a draft with its answers, counts and audit; complete ones are kept. */

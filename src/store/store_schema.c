@@ -34,6 +34,8 @@
  *   9  a review records the commune whose office made it when it came
  *      in an upstream bundle (NULL: made here), so the province sees
  *      which interviews each commune approved.
+ *  10  interviews gain the name their form gives them (instance_name),
+ *      kept for the lists; NULL until the interview is next opened.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -254,6 +256,10 @@ static const char schema_v8[] =
 /* Version 9: reviews merged from a commune's upstream bundle. */
 static const char schema_v9[] =
     "ALTER TABLE reviews ADD COLUMN commune TEXT;";
+/* Version 10: the name an interview is listed by, computed from its answers
+ * by the session (a derived value, so no audit row). */
+static const char schema_v10[] =
+    "ALTER TABLE interviews ADD COLUMN name TEXT;";
 
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
@@ -298,6 +304,7 @@ static const struct {
     {schema_v7, NULL},      /* 6 -> 7 */
     {schema_v8, NULL},      /* 7 -> 8 */
     {schema_v9, NULL},      /* 8 -> 9 */
+    {schema_v10, NULL},     /* 9 -> 10 */
 };
 
 int store_default_path(char **out)

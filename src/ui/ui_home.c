@@ -8,78 +8,14 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "session/listing.h"
 #include "ui/ui.h"
 #include "core/util.h"
 
-/* The interviews of one form, newest first. */
-typedef struct home_list {
-    store_interview *v;
-    size_t n, cap;
-} home_list;
-
-static int home_collect(void *ctx, const store_interview *iv)
+/* One line of the interview list: status, last change, name. */
+static char *home_entry(ui_app *a, const store_interview *iv,
+                        const char *name)
 {
-    home_list *l = ctx;
-    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-    store_interview *d = &l->v[l->n++];
-    memset(d, 0, sizeof *d);
-    d->uuid = xstrdup(iv->uuid);
-    d->form_id = xstrdup(iv->form_id);
-    d->form_version = xstrdup(iv->form_version);
-    d->status = iv->status;
-    d->updated = xstrdup(iv->updated);
-    d->enumerator = xstrdup(iv->enumerator);
-    return 0;
-}
-
-static void home_list_free(home_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        store_interview_clear(&l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-/* Put drafts before completed interviews, keeping newest first in each:
- * drafts are what the enumerator comes back for. */
-static void home_drafts_first(home_list *l)
-{
-    store_interview *v = xcalloc(l->n + 1, sizeof *v);
-    size_t k = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < l->n; i++)
-            if ((l->v[i].status == STORE_DRAFT) == (pass == 0))
-                v[k++] = l->v[i];
-    free(l->v);
-    l->v = v;
-    l->cap = l->n + 1;
-}
-
-/* The case key answers of one interview, "village: v01, hh_no: 12". */
-struct home_keys {
-    const form *f;
-    sbuf b;
-};
-
-static int home_key_answer(void *ctx, const char *qid, const char *path,
-                           const char *value)
-{
-    struct home_keys *k = ctx;
-    if (*path)
-        return 0;
-    for (size_t i = 0; i < k->f->nkey; i++)
-        if (!strcmp(k->f->q[k->f->key[i]].id, qid))
-            sbuf_addf(&k->b, "%s%s=%s", k->b.len ? ", " : "", qid, value);
-    return 0;
-}
-
-/* One line of the interview list. */
-static char *home_entry(ui_app *a, const form *f, const store_interview *iv)
-{
-    struct home_keys k = {f, {NULL, 0, 0}};
-    sbuf_init(&k.b);
-    if (f)
-        store_load_answers(a->st, iv->uuid, home_key_answer, &k);
     char when[17];
     snprintf(when, sizeof when, "%.16s", iv->updated ? iv->updated : "");
     char *t = strchr(when, 'T');
@@ -92,9 +28,8 @@ static char *home_entry(ui_app *a, const form *f, const store_interview *iv)
     char *stp = ui_text_truncate(st, 10);
     int pad = 10 - ui_text_width(stp);
     char *e = xasprintf("%s%*s  %s  %s", stp, pad > 0 ? pad : 0, "", when,
-                        k.b.len ? k.b.s : iv->uuid);
+                        name);
     free(stp);
-    sbuf_free(&k.b);
     return e;
 }
 
@@ -104,20 +39,7 @@ const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned)
     const form *f = catalog_find(a->cat, iv->form_id, iv->form_version);
     if (f)
         return f;
-    store_form sf;
-    if (store_load_form(a->st, iv->form_id, iv->form_version, &sf))
-        return NULL;
-    diag_list d;
-    diag_init(&d);
-    form *lf = form_load_string(sf.source, sf.source_len, iv->form_id, &d);
-    store_form_clear(&sf);
-    if (lf && d.n) {
-        form_free(lf);
-        lf = NULL;
-    }
-    if (lf)
-        store_setup_bind(a->st, lf, 1);
-    diag_free(&d);
+    form *lf = session_stored_form(a->st, iv->form_id, iv->form_version);
     *owned = lf;
     return lf;
 }
@@ -193,29 +115,28 @@ static void home_interviews(ui_app *a, const form *f)
 {
     size_t sel = 0;
     for (;;) {
-        home_list l = {NULL, 0, 0};
-        if (store_list_interviews(a->st, f->id, home_collect, &l)) {
+        session_listed *l;
+        size_t n;
+        if (session_list(a->st, f->id, &l, &n)) {
             home_error(store_errmsg(a->st));
-            home_list_free(&l);
             return;
         }
-        home_drafts_first(&l);
-        char **e = xcalloc(l.n + 1, sizeof *e);
-        for (size_t i = 0; i < l.n; i++)
-            e[i] = home_entry(a, f, &l.v[i]);
+        char **e = xcalloc(n + 1, sizeof *e);
+        for (size_t i = 0; i < n; i++)
+            e[i] = home_entry(a, &l[i].iv, l[i].name);
         char *title = xasprintf(_("Interviews: %s"),
                                 form_text_get(f, f->title, ui_form_lang(a, f)));
         int k = ui_pick_key(title, _("Enter open   d delete draft   Esc back"),
-                            e, NULL, l.n, &sel, "d");
+                            e, NULL, n, &sel, "d");
         free(title);
-        for (size_t i = 0; i < l.n; i++)
+        for (size_t i = 0; i < n; i++)
             free(e[i]);
         free(e);
-        if (k == '\n')
-            home_open(a, &l.v[sel]);
-        else if (k == 'd' && l.n)
-            home_delete(a, &l.v[sel]);
-        home_list_free(&l);
+        if (k == '\n' && n)
+            home_open(a, &l[sel].iv);
+        else if (k == 'd' && n)
+            home_delete(a, &l[sel].iv);
+        session_list_free(l, n);
         if (k == UI_ESC)
             return;
     }
@@ -287,9 +208,43 @@ static int home_office_key(ui_app *a, int k)
     }
 }
 
+/* At start, offer the draft the enumerator was last on: one key (Enter
+ * or y) resumes it, any other goes to the home list. */
+static void home_offer_resume(ui_app *a)
+{
+    session_listed *l;
+    size_t n;
+    if (session_list(a->st, NULL, &l, &n))
+        return;
+    long last = session_list_last_draft(l, n);
+    form *owned = NULL;
+    const form *f = last >= 0 ? ui_form_of(a, &l[last].iv, &owned) : NULL;
+    int k = 0;
+    while (f) {
+        ui_frame(_("khaosat: resume?"),
+                 _("Enter, y resume   any other key: the list"));
+        ui_put(2, 2, _("The last unfinished interview:"), COLS - 4,
+               UI_NORMAL, 0);
+        ui_put(4, 4, l[last].name, COLS - 6, UI_TITLE, 0);
+        ui_put(5, 4, form_text_get(f, f->title, ui_form_lang(a, f)),
+               COLS - 6, UI_DIM, 0);
+        ui_put(7, 2, _("Resume it?"), COLS - 4, UI_NORMAL, 0);
+        refresh();
+        k = ui_getkey();
+        if (k != UI_FN(KEY_RESIZE))
+            break;
+    }
+    form_free(owned);
+    if (f && (ui_is_enter(k) || k == 'y' || k == 'Y' ||
+              (k > 0 && k < 128 && k == _("y")[0])))
+        home_open(a, &l[last].iv);
+    session_list_free(l, n);
+}
+
 void ui_home(ui_app *a)
 {
     size_t sel = 0;
+    home_offer_resume(a);
     for (;;) {
         /* Interviews the office returned come first, as one line. */
         long back = ui_returned_count(a);

@@ -280,7 +280,8 @@ static void write_settings(exporter *x)
     const form *f = x->f;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, "settings");
     static const char *const hdr[] = {"form_title", "form_id", "version",
-                                      "default_language", "khaosat_key"};
+                                      "default_language", "khaosat_key",
+                                      "instance_name"};
     int col = 0;
     for (size_t i = 0; i < sizeof hdr / sizeof *hdr; i++)
         col = put_header(x, ws, col, hdr[i], 0);
@@ -298,6 +299,7 @@ static void write_settings(exporter *x)
     }
     put(ws, 1, 4, key.s);
     sbuf_free(&key);
+    put(ws, 1, 5, src(f->instance_name));
     for (size_t l = 0; l < f->nlang; l++, col++) {
         char *h = xasprintf("khaosat_title_%s", f->languages[l]);
         put_header(x, ws, col, h, 0);
@@ -364,6 +366,10 @@ static char *check_cell_sizes(const form *f, const char *path)
     if (text_too_long(f, f->title))
         return xasprintf(_("%s: the form title is longer than the %d characters a "
                            "spreadsheet cell holds"), path, CELL_MAX);
+    if (f->instance_name && too_long(expr_source(f->instance_name)))
+        return xasprintf(_("%s: the instance_name is longer than the %d "
+                           "characters a spreadsheet cell holds"), path,
+                         CELL_MAX);
     return NULL;
 }
 

@@ -407,6 +407,15 @@ static void write_form(xf_import *im)
         sbuf_add(&im->out, "]\n");
     }
     free(key);
+    const char *name = xf_get(st, XK_INSTANCE_NAME, -1);
+    if (name) {
+        xf_mark_kind(im, st, XK_INSTANCE_NAME, -1);
+        char *e = xf_rewrite(&im->qnames, NULL, name, 0);
+        sbuf_add(&im->out, "  instance_name: ");
+        xf_yaml_str(&im->out, e);
+        sbuf_addc(&im->out, '\n');
+        free(e);
+    }
     free(version);
     free(id);
 }

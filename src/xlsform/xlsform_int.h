@@ -18,7 +18,8 @@ typedef enum xf_kind {
     XK_INDICATOR, XK_META, XK_COMMENT, XK_PARAMETERS,
     XK_LIST_NAME, XK_ATTR,  /* choices sheet */
     XK_TITLE,             /* settings: khaosat_title_CODE */
-    XK_FORM_TITLE, XK_FORM_ID, XK_VERSION, XK_DEFAULT_LANG, XK_KEY
+    XK_FORM_TITLE, XK_FORM_ID, XK_VERSION, XK_DEFAULT_LANG, XK_INSTANCE_NAME,
+    XK_KEY
 } xf_kind;
 
 /* Most languages a workbook may use: far more than any questionnaire,

@@ -197,7 +197,7 @@ static const struct {
     {"list_name", XK_LIST_NAME}, {"list name", XK_LIST_NAME},
     {"form_title", XK_FORM_TITLE}, {"form_id", XK_FORM_ID},
     {"version", XK_VERSION}, {"default_language", XK_DEFAULT_LANG},
-    {"khaosat_key", XK_KEY},
+    {"instance_name", XK_INSTANCE_NAME}, {"khaosat_key", XK_KEY},
 };
 
 /* Non-zero for the kinds that carry a translatable text. */

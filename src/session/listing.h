@@ -1,0 +1,29 @@
+/* listing.h: the interviews as the lists show them, one entry point for
+ * the home screen's list and `khaosat list`. */
+#ifndef KHAOSAT_LISTING_H
+#define KHAOSAT_LISTING_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+/* One interview as listed. */
+typedef struct session_listed {
+    store_interview iv;   /* owned */
+    char *name;           /* owned: the name its form gives it (kept by the
+                           * session), else its case key answers
+                           * ("village=01, hh_no=12"), else its UUID */
+} session_listed;
+
+/* The interviews of form_id (NULL: every form) in natural order of their
+ * names ("Thôn 2" before "Thôn 10"), the latest change first among equal
+ * names: *out newly allocated (session_list_free), *n entries. 0, or -1
+ * with store_errmsg. */
+int session_list(store *st, const char *form_id, session_listed **out,
+                 size_t *n);
+/* The index of the draft changed last in v, or -1 when there is none. */
+long session_list_last_draft(const session_listed *v, size_t n);
+/* Free a list from session_list (NULL is fine). */
+void session_list_free(session_listed *v, size_t n);
+
+#endif
