@@ -305,7 +305,11 @@ END_TEST
  * locale. */
 START_TEST(safe_text_has_no_controls)
 {
-    static const struct { const char *in; int lines; const char *out; } c[] = {
+    static const struct {
+        const char *in;
+        ui_text_mode lines;
+        const char *out;
+    } c[] = {
         {"Nguy\xe1\xbb\x85n V\xc4\x83n An", 0, "Nguy\xe1\xbb\x85n V\xc4\x83n An"},
         {"a\x1b]52;c;ZXZpbA==\x07" "b", 0, "a?]52;c;ZXZpbA==?b"},
         {"\x1b[2J\xc2\x9b" "2J", 0, "?[2J?2J"},
@@ -316,12 +320,45 @@ START_TEST(safe_text_has_no_controls)
         {"one\ntwo\tx\r\nthree\rfour", 1, "one\ntwo\tx\r\nthree?four"},
         {"one\ntwo", 0, "one?two"},
         {"", 0, ""},
+        /* A report: new lines kept, a tab a space, "\r\n" not kept. */
+        {"Vi\xe1\xbb\x87t\tx\r\ny\x1b[1m\xc2\x9b\xe2\x80\xae\xff\n",
+         UI_TEXT_REPORT, "Vi\xe1\xbb\x87t x?\ny?[1m???\n"},
+        /* Quoted in a message: what the value holds, visibly. */
+        {"a\"b\\c\x1b\x7f", UI_TEXT_QUOTED, "a\\x22b\\x5cc\\x1b\\x7f"},
+        {"x\xc2\x9by\xe2\x80\xaez\xe2\x81\xa9\xff",
+         UI_TEXT_QUOTED, "x\\u009by\\u202ez\\u2069\\xff"},
+        {"Nguy\xe1\xbb\x85n", UI_TEXT_QUOTED, "Nguy\xe1\xbb\x85n"},
     };
     for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
         char *t = ui_text_safe(c[i].in, c[i].lines);
         ck_assert_msg(strcmp(t, c[i].out) == 0, "case %zu: got '%s'", i, t);
         free(t);
     }
+    /* Quoted values stop after 60 bytes, never inside a character. */
+    char *q = ui_text_safe("0123456789012345678901234567890123456789"
+                           "0123456789012345678901234567890123456789",
+                           UI_TEXT_QUOTED);
+    ck_assert_str_eq(q, "0123456789012345678901234567890123456789"
+                        "01234567890123456789...");
+    free(q);
+    sbuf vi;
+    sbuf_init(&vi);
+    for (int i = 0; i < 25; i++)
+        sbuf_add(&vi, "\xe1\xbb\x87");      /* U+1EC7, 3 bytes */
+    q = ui_text_safe(vi.s, UI_TEXT_QUOTED);
+    ck_assert_uint_eq(strlen(q), 60 + 3);
+    ck_assert_str_eq(q + 60, "...");
+    ck_assert(util_utf8_valid(q, strlen(q)));
+    free(q);
+    sbuf_reset(&vi);
+    sbuf_add(&vi, "ab");
+    for (int i = 0; i < 25; i++)
+        sbuf_add(&vi, "\xe1\xbb\x87");
+    q = ui_text_safe(vi.s, UI_TEXT_QUOTED);
+    ck_assert_uint_eq(strlen(q), 2 + 60 + 3);  /* the one across byte 60 whole */
+    ck_assert(util_utf8_valid(q, strlen(q)));
+    free(q);
+    sbuf_free(&vi);
     ck_assert(ui_text_is_control(0x202e));
     ck_assert(ui_text_is_control(0x2066));
     ck_assert(ui_text_is_control(0x9b));

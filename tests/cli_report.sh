@@ -385,4 +385,30 @@ if command -v sqlite3 >/dev/null 2>&1; then
     [ "$(db_digest "$office")" = "$before" ] || fail "the comparison changed the office database"
 fi
 
+# Under LANG=C the report keeps its UTF-8, on the terminal and in a file
+# (gettext would turn a translation's letters into '?'); only controls
+# from the data are replaced: an ESC in the commune's name shows as '?'.
+cp "$db" "$TMP/c.db"
+cu=$(sqlite3 "$TMP/c.db" "SELECT uuid FROM interviews WHERE form_id = 'commune'")
+esc=$(printf '\033')
+"$KHAOSAT" answer --db "$TMP/c.db" "$cu" commune "Xã ${esc}[31mĐông Hòa" >/dev/null 2>&1 ||
+    fail "answer the commune's name"
+"$KHAOSAT" finalise --db "$TMP/c.db" "$cu" >/dev/null 2>&1 || fail "finalise the commune"
+for where in file terminal; do
+    if [ $where = file ]; then
+        run env LC_ALL=C LANG=C "$KHAOSAT" report --db "$TMP/c.db" --forms "$FORMS" --lang vi --out "$TMP/c.txt"
+        cp "$TMP/c.txt" "$TMP/out"
+    else
+        run env LC_ALL=C LANG=C "$KHAOSAT" report --db "$TMP/c.db" --forms "$FORMS" --lang vi
+    fi
+    expect_status 0
+    expect_out_contains "Xã: Xã ?[31mĐông Hòa ("
+    expect_out_contains "Lập lúc: "
+    expect_out_contains "Chỉ tính các phiếu đã hoàn thành"
+    grep -q "$esc" "$TMP/out" && fail "LANG=C report ($where) holds an ESC"
+    iconv -f UTF-8 -t UTF-8 "$TMP/out" >/dev/null 2>&1 || fail "LANG=C report ($where) is not UTF-8"
+done
+run env LC_ALL=C LANG=C "$KHAOSAT" report --db "$TMP/c.db" --forms "$FORMS" --lang vi --format markdown
+expect_out_contains "# Báo cáo khảo sát"
+
 finish

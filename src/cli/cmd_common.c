@@ -199,29 +199,33 @@ char *cmd_new_passphrase(const char *prog)
 }
 void cmd_puts_safe(const char *text, FILE *f)
 {
-    char *safe = ui_text_safe(text, 1);
+    char *safe = ui_text_safe(text, UI_TEXT_LINES);
     fputs(safe, f);
     free(safe);
+}
+
+/* vfprintf to f through cmd_puts_safe. */
+static void KS_PRINTF(2, 0) vprintf_safe(FILE *f, const char *fmt, va_list ap)
+{
+    char *t = xvasprintf(fmt, ap);
+    cmd_puts_safe(t, f);
+    free(t);
 }
 
 void cmd_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *t = xvasprintf(fmt, ap);
+    vprintf_safe(stdout, fmt, ap);
     va_end(ap);
-    cmd_puts_safe(t, stdout);
-    free(t);
 }
 
 void cmd_eprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *t = xvasprintf(fmt, ap);
+    vprintf_safe(stderr, fmt, ap);
     va_end(ap);
-    cmd_puts_safe(t, stderr);
-    free(t);
 }
 
 int cmd_any_readable(const char *prog, char *const *paths, int n)

@@ -91,7 +91,7 @@ static int write_out(const char *prog, const char *path, const char *text)
         cmd_puts_safe(text, stdout);
         return fflush(stdout) ? 1 : 0;
     }
-    char *safe = ui_text_safe(text, 1), *err = NULL;
+    char *safe = ui_text_safe(text, UI_TEXT_LINES), *err = NULL;
     int rc = durable_write_file(path, safe, strlen(safe), 0600,
                                 DURABLE_REPLACE, &err);
     free(safe);

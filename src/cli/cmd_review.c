@@ -82,7 +82,7 @@ static int print_review(void *ctx, const store_review *r)
                         r->comment ? r->comment : "",
                         r->commune ? r->commune : ""};
     for (int i = 0; i < 7; i++) {
-        char *s = ui_text_safe(f[i] ? f[i] : "", 0);
+        char *s = ui_text_safe(f[i], UI_TEXT_LINE);
         cmd_printf("%s%c", s, i < 6 ? '\t' : '\n');
         free(s);
     }
@@ -125,7 +125,7 @@ static int print_duplicate(void *ctx, const store_duplicate *d)
                         d->a_device, d->b, d->b_enumerator, d->b_device};
     char *v[8];
     for (int i = 0; i < 8; i++)
-        v[i] = ui_text_safe(f[i] ? f[i] : "", 0);
+        v[i] = ui_text_safe(f[i], UI_TEXT_LINE);
     cmd_printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
              "%.8s)"), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     if (d->decision && !strcmp(d->decision, "same"))

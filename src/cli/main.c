@@ -90,6 +90,11 @@ int main(int argc, char **argv)
     if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
                      strcmp(argv[1], "-h") && strcmp(argv[1], "--version")))
         return ui_run(argc, argv);
+    /* The commands write UTF-8 whatever the locale: the data they print is
+     * UTF-8 already, and under LANG=C gettext would otherwise turn every
+     * Vietnamese letter of a translation (report --lang vi) into '?'.
+     * Terminal safety is ui_text_safe's, which needs no locale. */
+    bind_textdomain_codeset(PACKAGE, "UTF-8");
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         print_usage(stdout);

@@ -452,27 +452,49 @@ static size_t utf8_decode(const unsigned char *s, size_t n,
     return len;
 }
 
-char *ui_text_safe(const char *s, int keep_newlines)
+/* Whether mode shows code point cp (at s, followed by next) as it is. */
+static int escape_keeps(ui_text_mode mode, unsigned long cp,
+                        unsigned char next)
+{
+    if (!ui_text_is_control(cp))
+        return mode != UI_TEXT_QUOTED || (cp != '"' && cp != '\\');
+    if (mode == UI_TEXT_LINES)
+        return cp == '\n' || cp == '\t' || (cp == '\r' && next == '\n');
+    return mode == UI_TEXT_REPORT && cp == '\n';
+}
+
+void ui_text_escape(sbuf *b, const char *s, ui_text_mode mode)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *start = p;
     size_t n = strlen((const char *)p);
-    char *out = xmalloc(n + 1), *o = out;
     while (*p) {
+        if (mode == UI_TEXT_QUOTED && p - start >= 60) {
+            sbuf_add(b, "...");
+            return;
+        }
         unsigned long cp = 0;
         size_t len = utf8_decode(p, n, &cp);
-        int keep = len > 0 && (!ui_text_is_control(cp)
-                               || (keep_newlines && (cp == '\n' || cp == '\t'
-                                   || (cp == '\r' && p[1] == '\n'))));
-        if (!keep) {
-            *o++ = '?';
-            len = len ? len : 1;
-        } else {
-            memcpy(o, p, len);
-            o += len;
-        }
+        if (len && escape_keeps(mode, cp, p[len]))
+            sbuf_addn(b, (const char *)p, len);
+        else if (len && mode == UI_TEXT_REPORT && cp == '\t')
+            sbuf_addc(b, ' ');
+        else if (mode != UI_TEXT_QUOTED)
+            sbuf_addc(b, '?');
+        else if (len && cp >= 0x80)
+            sbuf_addf(b, "\\u%04lx", cp);
+        else
+            sbuf_addf(b, "\\x%02x", *p);
+        len = len ? len : 1;
         p += len;
         n -= len;
     }
-    *o = '\0';
-    return out;
+}
+
+char *ui_text_safe(const char *s, ui_text_mode mode)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ui_text_escape(&b, s, mode);
+    return sbuf_detach(&b);
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "core/util.h"
+
 /* Length in bytes of the character at s (1 for an invalid byte, 0 at the
  * end); *wc (may be NULL) gets the character, or '?' for an invalid byte. */
 size_t ui_text_char(const char *s, size_t n, wchar_t *wc);
@@ -118,11 +120,32 @@ char *ui_text_date_show(const char *stored);
  * (U+202A-U+202E, U+2066-U+2069) that make text show other than it
  * reads. */
 int ui_text_is_control(unsigned long cp);
-/* A copy of s that is safe to print on a terminal: every control
- * character, bidi override and byte that is not valid UTF-8 becomes '?'
- * (whatever the locale); keep_newlines keeps '\n', '\t' and "\r\n" for
- * text of several lines.  The one function through which the commands
- * print text from databases, bundles and file names.  Newly allocated. */
-char *ui_text_safe(const char *s, int keep_newlines);
+/* How text from outside is made safe to show: the one escaping of
+ * khaosat, in the mode of where the text goes. Valid UTF-8 other than the
+ * controls is kept whatever the locale (a report file written under
+ * LANG=C keeps its Vietnamese). */
+typedef enum ui_text_mode {
+    /* One line for a terminal: every control character (ui_text_is_control,
+     * new lines and tabs too) and every byte that is not valid UTF-8
+     * becomes '?'. */
+    UI_TEXT_LINE = 0,
+    /* Text of several lines: the same, but '\n', '\t' and "\r\n" kept. */
+    UI_TEXT_LINES = 1,
+    /* A report's text, printed or written to a file that is shown with cat
+     * later: '\n' kept, a tab a space (its columns are laid out in
+     * spaces), every other control and bad byte '?'. */
+    UI_TEXT_REPORT = 2,
+    /* A value quoted inside a message, where the reader must see what the
+     * value holds: C0 controls, DEL, '"', '\\' and bytes that are not
+     * UTF-8 as \xNN, C1 controls and bidi overrides as \uNNNN, and after
+     * 60 bytes of it "..." (never inside a character). */
+    UI_TEXT_QUOTED = 3,
+} ui_text_mode;
+/* Append s (NULL as "") to b made safe in mode. */
+void ui_text_escape(sbuf *b, const char *s, ui_text_mode mode);
+/* s (NULL as "") made safe in mode: the one function through which the
+ * commands print text from databases, bundles and file names.  Newly
+ * allocated. */
+char *ui_text_safe(const char *s, ui_text_mode mode);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "core/canon.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 
 /* One commune of the comparison. */
 typedef struct rcrow {
@@ -756,9 +757,11 @@ char *report_compare_render(const report_cmp *c, report_format fmt)
         cmp_table(&e, c);
     else
         cmp_sections(&e, c);
-    if (fmt == REPORT_HTML)
+    if (fmt == REPORT_HTML) {
         sbuf_add(&b, "</body></html>\n");
-    else
-        rfmt_term_safe(b.s);
-    return sbuf_detach(&b);
+        return sbuf_detach(&b);
+    }
+    char *safe = ui_text_safe(b.s, UI_TEXT_REPORT);
+    sbuf_free(&b);
+    return safe;
 }

@@ -622,22 +622,6 @@ const char rfmt_html_head[] =
     "th{background:none}a{color:#000}@page{size:A4;margin:2cm 1.5cm}}\n"
     "</style>\n";
 
-void rfmt_term_safe(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    for (; *p; p++) {
-        if (*p == '\t')
-            *p = ' ';
-        else if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-            *p = '?';
-        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
-            /* C1 controls (CSI among them) as two question marks. */
-            p[0] = p[1] = '?';
-            p++;
-        }
-    }
-}
-
 void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,
                 const char *lang, const char *body_class)
 {

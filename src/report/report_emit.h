@@ -72,10 +72,6 @@ void rfmt_cond_warn(sbuf *b, const report_result *r, size_t c,
                     const char *sep);
 /* Append test k of condition c as a sentence. */
 void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k);
-/* Make text safe for a terminal in place: control characters (C0 but the
- * new line, DEL, C1) become '?', so data cannot move the cursor or
- * recolour the screen. */
-void rfmt_term_safe(char *s);
 /* Start e writing fmt into b; for HTML, the page's head with title and
  * the body's language (and class, or NULL). */
 void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,

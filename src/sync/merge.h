@@ -70,8 +70,9 @@ typedef struct merge_form {
 } merge_form;
 typedef void (*merge_form_fn)(void *ctx, const merge_form *f);
 
-/* v for a message or a terminal: at most 60 bytes, control characters,
- * C1 controls and bidirectional overrides escaped; newly allocated. */
+/* v quoted in a message: ui_text_safe(v, UI_TEXT_QUOTED) (at most 60
+ * bytes, controls, C1 controls and bidirectional overrides escaped);
+ * newly allocated. */
 char *merge_escaped(const char *v);
 
 /* Non-zero when m's last run held its bundle aside for a form this

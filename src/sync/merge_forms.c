@@ -14,42 +14,12 @@
 
 #include "core/form.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
-
-void merge_add_escaped(sbuf *b, const char *v)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++, n++) {
-        if (n >= 60) {
-            sbuf_add(b, "...");
-            return;
-        }
-        int c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
-        int bidi = p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa
-                                     && p[2] <= 0xae)
-                                    || (p[1] == 0x81 && p[2] >= 0xa6
-                                        && p[2] <= 0xa9));
-        if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-            sbuf_addf(b, "\\x%02x", *p);
-        else if (c1) {
-            sbuf_addf(b, "\\u%04x", p[1]);
-            p++;
-        } else if (bidi) {
-            sbuf_addf(b, "\\u%04x", ((p[1] & 0x3f) << 6) | (p[2] & 0x3f)
-                      | 0x2000);
-            p += 2;
-        } else
-            sbuf_addc(b, (char)*p);
-    }
-}
-
 
 char *merge_escaped(const char *v)
 {
-    sbuf b;
-    sbuf_init(&b);
-    merge_add_escaped(&b, v);
-    return sbuf_detach(&b);
+    return ui_text_safe(v, UI_TEXT_QUOTED);
 }
 
 /* Hold the bundle aside because of form (id, version): the message. */
@@ -59,9 +29,9 @@ static int held_aside(merger *m, const char *id, const char *version,
     sbuf b;
     sbuf_init(&b);
     sbuf_addf(&b, "%s: form \"", bundle_path(m->b));
-    merge_add_escaped(&b, id);
+    ui_text_escape(&b, id, UI_TEXT_QUOTED);
     sbuf_add(&b, "\" version \"");
-    merge_add_escaped(&b, version);
+    ui_text_escape(&b, version, UI_TEXT_QUOTED);
     sbuf_addf(&b, "\" %s; the bundle is held aside, nothing merged: check "
               "the form, then accept it with 'khaosat forms accept %s'",
               why, bundle_path(m->b));
@@ -148,14 +118,14 @@ static int accept_one(void *ctx, const char *form_id, const char *version,
         sbuf b;
         sbuf_init(&b);
         sbuf_addf(&b, "%s: form \"", bundle_path(r->b));
-        merge_add_escaped(&b, form_id);
+        ui_text_escape(&b, form_id, UI_TEXT_QUOTED);
         sbuf_add(&b, "\" version \"");
-        merge_add_escaped(&b, version);
+        ui_text_escape(&b, version, UI_TEXT_QUOTED);
         sbuf_add(&b, "\" is not a valid form");
         if (d.n > 0) {
             char *first = diag_format(&d.v[0]);
             sbuf_add(&b, " (");
-            merge_add_escaped(&b, first);
+            ui_text_escape(&b, first, UI_TEXT_QUOTED);
             sbuf_add(&b, ")");
             free(first);
         }

@@ -97,10 +97,6 @@ int merge_store_err(merger *m);
  * rules (no SQLite reason); returns -1. */
 int merge_refuse(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
 
-/* Append v to b for a message: at most 60 bytes, every control
- * character, C1 control and bidirectional override escaped, so that text
- * from a bundle cannot drive the terminal the message is printed on. */
-void merge_add_escaped(sbuf *b, const char *v);
 /* Every form the bundle carries must be one of this database's, with the
  * same text; else -1 with the message saying the bundle is held aside
  * (merge_forms.c). */

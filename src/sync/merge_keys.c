@@ -12,6 +12,7 @@
 #include "core/form.h"
 #include "core/canon.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 void merge_keys_free(merger *m)
@@ -88,9 +89,9 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
         sbuf b;
         sbuf_init(&b);
         sbuf_addf(&b, "%s: interview %s: form \"", bundle_path(m->b), uuid);
-        merge_add_escaped(&b, form_id);
+        ui_text_escape(&b, form_id, UI_TEXT_QUOTED);
         sbuf_add(&b, "\" version \"");
-        merge_add_escaped(&b, version);
+        ui_text_escape(&b, version, UI_TEXT_QUOTED);
         sbuf_add(&b, "\" does not load here, so its answers cannot be "
                  "checked; refusing the bundle");
         free(m->err);
@@ -108,7 +109,7 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
         sbuf_init(&b);
         sbuf_addf(&b, "%s: interview %s, question %s: \"",
                   bundle_path(m->b), uuid, it->qid);
-        merge_add_escaped(&b, it->value);
+        ui_text_escape(&b, it->value, UI_TEXT_QUOTED);
         sbuf_addf(&b, "\" is %s; refusing the bundle", why);
         free(m->err);
         m->err = sbuf_detach(&b);

@@ -698,7 +698,7 @@ static void ui_print_notes(const char *notes)
 {
     if (!notes)
         return;
-    char *safe = ui_text_safe(notes, 1);
+    char *safe = ui_text_safe(notes, UI_TEXT_LINES);
     for (char *p = safe, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
         nl = strchr(p, '\n');
         fprintf(stderr, "khaosat: %.*s\n", nl ? (int)(nl - p) : (int)strlen(p),
