@@ -22,7 +22,7 @@
 
 /* Options shared by the commands: --db, --help, and a few flags. */
 typedef struct bopts {
-    const char *db, *to, *take, *forms, *device;
+    const char *db, *to, *take, *forms, *device, *allow_breaking;
     int all, drafts, mine, theirs, allow_unsigned, down;
 } bopts;
 
@@ -37,6 +37,7 @@ static int parse_opts(int argc, char **argv, const char *usage, bopts *o)
         {"to", &o->to, NULL, NULL},
         {"take", &o->take, NULL, NULL},
         {"device", &o->device, NULL, NULL},
+        {"allow-breaking", &o->allow_breaking, NULL, NULL},
         {"down", NULL, NULL, &o->down},
         {"all", NULL, NULL, &o->all},
         {"drafts", NULL, NULL, &o->drafts},
@@ -87,7 +88,19 @@ static int export_down(const bopts *o)
     catalog *cat = catalog_open(o->forms, &notes);
     free(notes);
     long n = 0;
-    int rc = sync_export_down(st, cat, o->to, o->all ? NULL : o->device,
+    int rc = 0;
+    if (o->allow_breaking) {
+        char *v = NULL;
+        rc = sync_down_allow(st, cat, o->allow_breaking, &v, &err);
+        if (rc == 0)
+            cmd_eprintf(_("khaosat export: form %s version %s may replace "
+                          "the versions drafts were started under on the "
+                          "laptops, even where they lose answers\n"),
+                        o->allow_breaking, v);
+        free(v);
+    }
+    if (rc == 0)
+        rc = sync_export_down(st, cat, o->to, o->all ? NULL : o->device,
                               down_written, NULL, &n, &err);
     if (rc != 0)
         cmd_eprintf(_("khaosat export: %s; %ld downstream bundle(s) "
@@ -103,13 +116,15 @@ int cmd_export(int argc, char **argv)
     const char *usage = _("Usage: khaosat export --to DIR [--all] [--drafts] "
                           "[--db PATH]\n"
                           "       khaosat export --down --to DIR "
-                          "[--device ID|--all] [--forms DIR] [--db PATH]\n");
+                          "[--device ID|--all] [--forms DIR] "
+                          "[--allow-breaking FORM] [--db PATH]\n");
     bopts o;
     int rc = parse_args(argc, argv, usage, 0, 0, &o);
     if (rc >= 0)
         return rc;
     if (!o.to || o.take || o.mine || o.theirs
-        || (o.device && (!o.down || o.all)) || (o.down && o.drafts)) {
+        || (o.device && (!o.down || o.all)) || (o.down && o.drafts)
+        || (o.allow_breaking && !o.down)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -346,7 +361,15 @@ static void merge_down_done(const sync_bundle_result *r)
                      "household(s), %ld new form version(s)\n"), r->path,
                    c->reopened, c->reviews, c->villages, c->households,
                    c->forms);
-    else if (r->outcome == SYNC_AGAIN && r->why)
+    if (r->outcome == SYNC_MERGED && c->settled)
+        cmd_printf(_("%s: %ld decision(s) of the office on possible "
+                     "duplicates kept\n"), r->path, c->settled);
+    if (r->outcome == SYNC_MERGED && c->changes)
+        cmd_printf(_("%s: what the new form version(s) change:\n%s"),
+                   r->path, c->changes);
+    if (r->outcome == SYNC_MERGED)
+        return;
+    if (r->outcome == SYNC_AGAIN && r->why)
         cmd_printf(_("%s; nothing changed\n"), r->why);
     else if (r->outcome == SYNC_AGAIN)
         cmd_printf(_("%s: already taken; nothing changed\n"), r->path);

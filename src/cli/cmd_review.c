@@ -138,6 +138,26 @@ static int print_duplicate(void *ctx, const store_duplicate *d)
     return 0;
 }
 
+/* Print one decision of the office on an interview of this laptop whose
+ * pair is on another laptop. */
+static int print_settled(void *ctx, const store_settled *d)
+{
+    (void)ctx;
+    char *a = ui_text_safe(d->a, 0), *b = ui_text_safe(d->b, 0);
+    if (!strcmp(d->decision, "same") && strcmp(d->keep, d->a) != 0)
+        cmd_printf(_("%s: superseded: the office found it the same household "
+                     "as %s, which it kept\n"), a, b);
+    else if (!strcmp(d->decision, "same"))
+        cmd_printf(_("%s: kept by the office, the same household as %s\n"),
+                   a, b);
+    else
+        cmd_printf(_("%s and %s: different households, the office decided\n"),
+                   a, b);
+    free(a);
+    free(b);
+    return 0;
+}
+
 int cmd_duplicates(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat duplicates [--db PATH]\n"
@@ -184,6 +204,8 @@ int cmd_duplicates(int argc, char **argv)
             cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     } else {
         rc = store_duplicates_each(st, print_duplicate, NULL);
+        if (rc == 0)
+            rc = store_settled_each(st, print_settled, NULL);
         if (rc)
             cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     }

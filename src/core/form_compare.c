@@ -156,6 +156,9 @@ static void compare_question(const form *old, const form_question *oq,
     }
     const form_question *nq = &nw->q[n];
     if (oq->type != nq->type) {
+        /* Answers taken under the old type are read under the new one. */
+        if (takes_answer(oq->type))
+            loss_add(losses, oq->id, NULL);
         diag_add(errors, nw->path, nq->line, nq->col,
                  _("question '%s' changed type from %s to %s"), nq->id,
                  form_qtype_name(oq->type), form_qtype_name(nq->type));

@@ -25,8 +25,9 @@ void form_losses_free(form_losses *l);
  * version with different content) is appended to errors; changes that may
  * make saved answers fail (required or constraint made stricter, a version
  * that does not increase) to warnings. Positions are in new's file where
- * the change has one. Each lost question or code is also appended to
- * losses (may be NULL). Entries are owned by the lists. */
+ * the change has one. Each lost question or code (a question removed or
+ * of another type, a choice code removed) is also appended to losses (may
+ * be NULL). Entries are owned by the lists. */
 void form_compare(const form *old, const form *new_form, diag_list *errors,
                   diag_list *warnings, form_losses *losses);
 

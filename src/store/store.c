@@ -73,7 +73,10 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_ANS_SAME] = "SELECT a.interview FROM answers a"
         " JOIN interviews i ON i.uuid = a.interview"
         " WHERE i.form_id = ?1 AND a.interview <> ?2 AND a.qid = ?3"
-        " AND a.path = '' AND a.value = ?4 ORDER BY i.created, i.uuid",
+        " AND a.path = '' AND a.value = ?4 AND NOT EXISTS (SELECT 1 FROM"
+        " settled t WHERE (t.interview = ?2 AND t.other = a.interview)"
+        " OR (t.interview = a.interview AND t.other = ?2))"
+        " ORDER BY i.created, i.uuid",
     [SS_ANS_LOAD] = "SELECT qid, path, value FROM answers"
         " WHERE interview = ?1 ORDER BY path, qid",
     [SS_AUDIT_ADD] = "INSERT INTO audit (interview, time, event, qid, path,"

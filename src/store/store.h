@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 typedef struct store store;
 
@@ -253,6 +253,11 @@ int store_list_interviews(store *st, const char *form_id,
  * code is not NULL). 0, or -1 with store_errmsg. */
 int store_count_affected(store *st, const char *form_id, const char *version,
                          const char *qid, const char *code, long *out);
+/* The form versions drafts of form_id were started under, other than
+ * except (may be NULL): *out a newly allocated array of *n newly
+ * allocated strings.  0 or -1. */
+int store_draft_versions(store *st, const char *form_id, const char *except,
+                         char ***out, size_t *n);
 int store_count(store *st, const char *form_id, store_counts *out);
 /* Call fn with the counts of each form that has interviews. */
 int store_count_by_form(store *st, store_count_fn fn, void *ctx);
@@ -272,7 +277,8 @@ int store_save_answer_removing(store *st, const char *uuid, const char *qid,
 int store_clear_answer(store *st, const char *uuid, const char *qid,
                        const char *path);
 /* The interviews of form_id other than uuid whose top-level answers to
- * qids[0..n) are values[0..n) (a case key), oldest first: *out is a newly
+ * qids[0..n) are values[0..n) (a case key), oldest first, but those the
+ * office settled as a pair with uuid (store_settled_put_tx): *out is a newly
  * allocated array of newly allocated UUIDs (NULL when none). Returns their
  * number, or -1 on failure. */
 long store_find_same_answers(store *st, const char *form_id,
@@ -572,6 +578,29 @@ typedef int (*store_returned_fn)(void *ctx, const char *uuid,
                                  const char *comment);
 /* Call fn for each returned draft, most recently changed first. */
 int store_returned_each(store *st, store_returned_fn fn, void *ctx);
+/* A pair of possible duplicates the office decided, as it travels down
+ * (strings borrowed; keep "" unless decision is "same"). */
+typedef struct store_settled {
+    const char *a, *b, *form_id, *key, *decision, *keep, *decided;
+} store_settled;
+typedef int (*store_settled_fn)(void *ctx, const store_settled *d);
+/* At an office: call fn for each decided pair of which an interview was
+ * started on device, by a and b. */
+int store_down_settled_each(store *st, const char *device,
+                            store_settled_fn fn, void *ctx);
+/* On a laptop, inside the caller's transaction: keep the office's
+ * decision d for each of its two interviews that is here (the other may
+ * be on another laptop); *here counts them.  0 or -1. */
+int store_settled_put_tx(store *st, const store_settled *d, long *here);
+/* On a laptop: call fn for each decision of the office kept here whose
+ * pair is not among this database's possible duplicates (the other
+ * interview is on another laptop): a is this laptop's interview, b the
+ * other, key "". */
+int store_settled_each(store *st, store_settled_fn fn, void *ctx);
+/* The interview that the office kept instead of uuid (a pair settled as
+ * the same household): *keep newly allocated, or NULL when uuid is not
+ * superseded.  0 or -1. */
+int store_superseded_by(store *st, const char *uuid, char **keep);
 /* Settings of the laptop: the last office bundle taken and its time. */
 #define STORE_SET_DOWN_BUNDLE "down_bundle"
 #define STORE_SET_DOWN_TIME "down_time"

@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include "core/util.h"
+
 /* A select_multiple answer is its codes separated by single spaces, so a
  * code is matched as a whole word of the padded value. */
 static const char affected_sql[] =
@@ -34,4 +36,30 @@ int store_count_affected(store *st, const char *form_id, const char *version,
         *out = (long)sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? 0 : store_fail(st, "counting interviews affected");
+}
+
+int store_draft_versions(store *st, const char *form_id, const char *except,
+                         char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT DISTINCT form_version"
+                           " FROM interviews WHERE form_id = ?1 AND status ="
+                           " 'draft' AND form_version IS NOT ?2 ORDER BY 1",
+                           -1, &s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return store_fail(st, "reading the form versions of drafts");
+    }
+    sqlite3_bind_text(s, 1, form_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, except, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = util_grow(*out, &cap, *n + 1, sizeof **out);
+        (*out)[(*n)++] = store_col_dup(s, 0);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0
+        : store_fail(st, "reading the form versions of drafts");
 }

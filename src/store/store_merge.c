@@ -67,8 +67,11 @@ static const char *const merge_sql[SM_COUNT] = {
         " form_id = excluded.form_id, key = excluded.key, rev = excluded.rev",
     [SM_KEY_SAME] = "SELECT interview FROM case_keys"
         " WHERE form_id = ?1 AND key = ?2 AND interview <> ?3",
+    /* A pair the office already settled (on a laptop) comes decided. */
     [SM_DUP_ADD] = "INSERT OR IGNORE INTO duplicates (a, b, form_id, key,"
-        " found) VALUES (?1, ?2, ?3, ?4, ?5)",
+        " found, decision, keep, decided) SELECT ?1, ?2, ?3, ?4, ?5,"
+        " t.decision, t.keep, t.decided FROM (SELECT 1) LEFT JOIN settled t"
+        " ON t.interview = ?1 AND t.other = ?2",
     /* A key is bound to the device it first brought bundles from, and a
      * device to the key that first signed for it (until that key is
      * revoked: a laptop given a new key after its old one was revoked). */

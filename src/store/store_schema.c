@@ -36,6 +36,10 @@
  *      which interviews each commune approved.
  *  10  interviews gain the name their form gives them (instance_name),
  *      kept for the lists; NULL until the interview is next opened.
+ *  11  a laptop keeps the office's decisions on possible duplicates of
+ *      its interviews (settled), the other interview possibly on another
+ *      laptop: a pair settled is no longer asked about, and an interview
+ *      the office superseded is known as such.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -261,6 +265,18 @@ static const char schema_v9[] =
 static const char schema_v10[] =
     "ALTER TABLE interviews ADD COLUMN name TEXT;";
 
+/* Version 11: the office's duplicate decisions, on a laptop.  One row per
+ * interview of this laptop and the other of its pair (not a foreign key:
+ * often on another laptop). */
+static const char schema_v11[] =
+    "CREATE TABLE settled ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " other TEXT NOT NULL,"
+    " decision TEXT NOT NULL CHECK (decision IN ('same', 'different')),"
+    " keep TEXT,"
+    " decided TEXT NOT NULL,"
+    " PRIMARY KEY (interview, other)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -305,6 +321,7 @@ static const struct {
     {schema_v8, NULL},      /* 7 -> 8 */
     {schema_v9, NULL},      /* 8 -> 9 */
     {schema_v10, NULL},     /* 9 -> 10 */
+    {schema_v11, NULL},     /* 10 -> 11 */
 };
 
 int store_default_path(char **out)

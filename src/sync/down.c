@@ -19,10 +19,16 @@
 
 /* The tables of a downstream image, each created by exactly this. */
 enum { DT_MANIFEST, DT_FORMS, DT_REVIEWS, DT_SETUP, DT_VILLAGES,
-       DT_HOUSEHOLDS, DT_COUNT };
+       DT_HOUSEHOLDS,
+       DT_ALLOWED, DT_DUPLICATES,       /* from format 2 */
+       DT_COUNT };
+
+/* How many of the tables a downstream image of format has. */
+#define DOWN_TABLES(format) ((format) >= 2 ? DT_COUNT : DT_ALLOWED)
 
 static const char *const down_table_name[DT_COUNT] = {
     "manifest", "forms", "reviews", "setup", "villages", "households",
+    "allowed", "duplicates",
 };
 
 static const char *const down_table_sql[DT_COUNT] = {
@@ -41,6 +47,12 @@ static const char *const down_table_sql[DT_COUNT] = {
     " enumerator TEXT NOT NULL) WITHOUT ROWID",
     "CREATE TABLE households (village TEXT NOT NULL, number TEXT NOT NULL,"
     " head TEXT NOT NULL, PRIMARY KEY (village, number)) WITHOUT ROWID",
+    "CREATE TABLE allowed (form_id TEXT NOT NULL, version TEXT NOT NULL,"
+    " PRIMARY KEY (form_id, version)) WITHOUT ROWID",
+    "CREATE TABLE duplicates (a TEXT NOT NULL, b TEXT NOT NULL,"
+    " form_id TEXT NOT NULL, key TEXT NOT NULL, decision TEXT NOT NULL,"
+    " keep TEXT NOT NULL, decided TEXT NOT NULL, PRIMARY KEY (a, b))"
+    " WITHOUT ROWID",
 };
 
 /* The manifest keys, each exactly once. */
@@ -93,7 +105,7 @@ static int b_row(builder *b, int t, const char *const *v, int n)
 
 static int b_open(builder *b)
 {
-    static const int ncols[DT_COUNT] = {2, 4, 7, 2, 3, 3};
+    static const int ncols[DT_COUNT] = {2, 4, 7, 2, 3, 3, 2, 7};
     if (sqlite3_open_v2(":memory:", &b->db, SQLITE_OPEN_READWRITE, NULL)
         != SQLITE_OK)
         return b_fail(b, "opening");
@@ -166,6 +178,30 @@ static int b_setup(builder *b)
     return rc ? -1 : 0;
 }
 
+/* The decided pairs of duplicates of the laptop's interviews. */
+static int b_settled(void *ctx, const store_settled *d)
+{
+    const char *v[7] = {d->a, d->b, d->form_id, d->key, d->decision,
+                        d->keep, d->decided};
+    return b_row(ctx, DT_DUPLICATES, v, 7);
+}
+
+/* Form f goes with the office's leave to break drafts (a setting). */
+static int b_allowed(builder *b, const form *f)
+{
+    char *key = xasprintf(DOWN_ALLOW_SETTING "%s", f->id), *v = NULL;
+    int rc = store_setting_get(b->st, key, &v);
+    free(key);
+    if (rc != 0) {
+        b->err = xstrdup(store_errmsg(b->st));
+        return -1;
+    }
+    const char *row[2] = {f->id, f->version};
+    rc = v && !strcmp(v, f->version) ? b_row(b, DT_ALLOWED, row, 2) : 0;
+    free(v);
+    return rc;
+}
+
 static int b_forms(builder *b, const catalog *cat)
 {
     for (size_t i = 0; cat && i < cat->n; i++) {
@@ -188,6 +224,8 @@ static int b_forms(builder *b, const catalog *cat)
         /* Two files of one id and version: the first is the form. */
         if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT)
             return b_fail(b, "forms");
+        if (rc == SQLITE_DONE && b_allowed(b, f) != 0)
+            return -1;
     }
     return 0;
 }
@@ -239,6 +277,11 @@ int down_build(store *st, const catalog *cat, const char *device,
         rc = b_setup(&b);
     if (rc == 0)
         rc = b_forms(&b, cat);
+    if (rc == 0) {
+        rc = store_down_settled_each(st, device, b_settled, &b);
+        if (rc < 0 && !b.err)
+            b.err = xstrdup(store_errmsg(st));
+    }
     if (rc == 0)
         rc = b_manifest(&b, device, m);
     for (int t = 0; t < DT_COUNT; t++)
@@ -263,7 +306,7 @@ int down_build(store *st, const catalog *cat, const char *device,
 
 /* ---- opening, on the laptop ---- */
 
-static int check_kind(sqlite3 *db, char **why)
+static int check_kind(sqlite3 *db, long *format, char **why)
 {
     long app = 0, version = 0;
     if (sqlutil_long(db, "PRAGMA application_id", &app) != SQLITE_OK
@@ -278,6 +321,7 @@ static int check_kind(sqlite3 *db, char **why)
     if (version > DOWN_FORMAT)
         return util_refuse(why, _("made by a newer khaosat (downstream format "
                       "%ld); update khaosat to read it"), version);
+    *format = version;
     return 0;
 }
 
@@ -322,15 +366,35 @@ static const struct {
      " OR typeof(head) <> 'text' OR length(CAST(head AS BLOB)) > 200"
      " OR NOT EXISTS (SELECT 1 FROM villages v WHERE v.code = h.village)",
      "a household is malformed or of a village the set-up does not have"},
+    /* Format 2 from here (see check_rows). */
+    {"SELECT form_id FROM allowed a WHERE NOT EXISTS (SELECT 1 FROM forms f"
+     " WHERE f.form_id = a.form_id AND f.version = a.version)",
+     "a form version allowed to break drafts is not one of its forms"},
+    {"SELECT a FROM duplicates WHERE typeof(a) <> 'text' OR length(a) <> 36"
+     " OR a GLOB '*[^0-9a-f-]*' OR typeof(b) <> 'text' OR length(b) <> 36"
+     " OR b GLOB '*[^0-9a-f-]*' OR a >= b"
+     " OR decision NOT IN ('same', 'different')"
+     " OR (decision = 'same' AND keep NOT IN (a, b))"
+     " OR (decision = 'different' AND keep <> '')"
+     " OR typeof(form_id) <> 'text' OR length(CAST(form_id AS BLOB)) > 200"
+     " OR typeof(key) <> 'text' OR length(CAST(key AS BLOB)) > 4096"
+     " OR typeof(decided) <> 'text' OR length(decided) < 10"
+     " OR length(decided) > 40",
+     "a decision on duplicates is malformed"},
 };
 
-static int check_rows(sqlite3 *db, char **why)
+/* The rules of format 1 images: those before the format 2 tables. */
+#define DOWN_RULES_V1 6
+
+static int check_rows(sqlite3 *db, long format, char **why)
 {
     static const long limit[DT_COUNT] = {DOWN_NKEYS, BUNDLE_MAX_FORMS,
                                          BUNDLE_MAX_INTERVIEWS, 3,
                                          DOWN_MAX_VILLAGES,
-                                         DOWN_MAX_HOUSEHOLDS};
-    for (int t = 0; t < DT_COUNT; t++) {
+                                         DOWN_MAX_HOUSEHOLDS,
+                                         BUNDLE_MAX_FORMS,
+                                         BUNDLE_MAX_INTERVIEWS};
+    for (int t = 0; t < DOWN_TABLES(format); t++) {
         char *sql = xasprintf("SELECT count(*) FROM %s", down_table_name[t]);
         long n = -1;
         int rc = sqlutil_long(db, sql, &n);
@@ -342,7 +406,9 @@ static int check_rows(sqlite3 *db, char **why)
             return util_refuse(why, _("%ld rows of %s, more than the %ld khaosat "
                           "accepts"), n, down_table_name[t], limit[t]);
     }
-    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+    size_t nrules = format >= 2 ? sizeof rules / sizeof *rules
+                                : DOWN_RULES_V1;
+    for (size_t i = 0; i < nrules; i++) {
         sqlite3_stmt *s;
         int rc = sqlite3_prepare_v2(db, rules[i].sql, -1, &s, NULL);
         if (rc == SQLITE_OK)
@@ -416,7 +482,8 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
         if (!strcmp(down_manifest_key[i], "direction"))
             ok = !strcmp(v, "down");
         else if (!strcmp(down_manifest_key[i], "format"))
-            ok = !strcmp(v, "1");
+            ok = strtol(v, NULL, 10) == in->format
+                 && strspn(v, "0123456789") == strlen(v);
         if (!ok) {
             free(v);
             return util_refuse(why, _("the manifest's %s is not that of a "
@@ -449,11 +516,13 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
     d->image = data;
     d->image_len = len;
     char *why = NULL;
+    long f = 0;
     if (bundle_image_open(data, len, &d->db, &why) != 0
-        || check_kind(d->db, &why) != 0
-        || bundle_check_tables(d->db, down_table_name, down_table_sql,
-                               DT_COUNT, 1, &why) != 0
-        || check_rows(d->db, &why) != 0 || check_forms(d->db, &why) != 0
+        || check_kind(d->db, &f, &why) != 0
+        || (d->info.format = f,
+            bundle_check_tables(d->db, down_table_name, down_table_sql,
+                                DOWN_TABLES(f), 1, &why)) != 0
+        || check_rows(d->db, f, &why) != 0 || check_forms(d->db, &why) != 0
         || read_info(d->db, &d->info, &why) != 0) {
         *err = xasprintf("%s: %s", name, why);
         free(why);

@@ -1,7 +1,10 @@
 /* down_apply.c: a laptop takes a verified downstream bundle from its
  * office, in one transaction: forms, set-up, reviews (a return reopens).
  * layers: bundle-sql (its SQL reads the downstream image only).
- * Forms: new versions only, never another text under a version kept here.
+ * Forms: new versions only, never another text under a version kept here;
+ * a new version that would make drafts started under another version
+ * lose answers (khaosat validate --against --db) is refused unless the
+ * office allowed it, and what each new version changes is told.
  * The bundle's time orders those of one office: the same bundle again
  * changes nothing, an older one after a newer is refused. */
 #include "config.h"
@@ -12,6 +15,8 @@
 #include <string.h>
 
 #include "core/form.h"
+#include "core/form_compare.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "sync/merge.h"
 
@@ -20,6 +25,7 @@ typedef struct applier {
     store *st;
     down_bundle *d;
     sync_down_counts *n;
+    sbuf changes;           /* what the new form versions change */
     char *err;
 } applier;
 
@@ -58,6 +64,122 @@ static const char *col(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
+/* Whether the office allowed its version of form id to break drafts. */
+static int allowed(applier *a, const char *id, const char *version)
+{
+    if (down_get_info(a->d)->format < 2)
+        return 0;
+    sqlite3_stmt *s = a_query(a, "SELECT 1 FROM allowed WHERE form_id = ?1"
+                              " AND version = ?2");
+    if (!s)
+        return 0;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, version, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return yes;
+}
+
+/* Tell what nw changes from old and count, into *lost, the drafts on
+ * old's version here holding an answer it would lose (those answers are
+ * named in *why). */
+static int compare_drafts(applier *a, const form *old, const form *nw,
+                          long *lost, sbuf *why)
+{
+    diag_list errors, warnings;
+    diag_init(&errors);
+    diag_init(&warnings);
+    form_losses losses = {NULL, 0};
+    form_compare(old, nw, &errors, &warnings, &losses);
+    char *eid = merge_escaped(nw->id), *ev = merge_escaped(old->version);
+    char *nv = merge_escaped(nw->version);
+    for (size_t i = 0; i < errors.n + warnings.n; i++) {
+        diag *e = i < errors.n ? &errors.v[i] : &warnings.v[i - errors.n];
+        char *m = merge_escaped(e->msg);
+        sbuf_addf(&a->changes, "%s %s -> %s: %s\n", eid, ev, nv, m);
+        free(m);
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < losses.n; i++) {
+        const form_loss *l = &losses.v[i];
+        long n = 0;
+        if (store_count_affected(a->st, old->id, old->version, l->qid,
+                                 l->code, &n) != 0)
+            rc = a_store_fail(a);
+        else if (n > 0) {
+            *lost += n;
+            char *q = merge_escaped(l->qid);
+            char *c = l->code ? merge_escaped(l->code) : NULL;
+            if (c)
+                sbuf_addf(why, _("%s%ld draft(s) on version %s answer '%s' "
+                                 "with choice '%s'"), why->len ? "; " : "",
+                          n, ev, q, c);
+            else
+                sbuf_addf(why, _("%s%ld draft(s) on version %s answer '%s'"),
+                          why->len ? "; " : "", n, ev, q);
+            free(q);
+            free(c);
+        }
+    }
+    free(eid);
+    free(ev);
+    free(nv);
+    form_losses_free(&losses);
+    diag_free(&errors);
+    diag_free(&warnings);
+    return rc;
+}
+
+/* A new version nw of a form, before it is installed: what it changes
+ * from each version drafts here were started under, refused when drafts
+ * would lose answers unless the office allowed it. */
+static int check_new_version(applier *a, const form *nw)
+{
+    char **v = NULL;
+    size_t n = 0;
+    if (store_draft_versions(a->st, nw->id, nw->version, &v, &n) != 0)
+        return a_store_fail(a);
+    long lost = 0;
+    sbuf why;
+    sbuf_init(&why);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        store_form here;
+        int got = store_load_form(a->st, nw->id, v[i], &here);
+        if (got < 0) {
+            rc = a_store_fail(a);
+            break;
+        }
+        if (got > 0)
+            continue;
+        diag_list dl;
+        diag_init(&dl);
+        form *old = form_load_string(here.source, here.source_len, nw->id,
+                                     &dl);
+        if (old)
+            rc = compare_drafts(a, old, nw, &lost, &why);
+        form_free(old);
+        diag_free(&dl);
+        store_form_clear(&here);
+    }
+    if (rc == 0 && lost > 0 && !allowed(a, nw->id, nw->version)) {
+        char *eid = merge_escaped(nw->id), *ever = merge_escaped(nw->version);
+        rc = a_fail(a, _("form \"%s\" version \"%s\" would make drafts on "
+                         "this laptop lose answers (%s), and the office did "
+                         "not allow it (khaosat export --down "
+                         "--allow-breaking %s): nothing was installed; "
+                         "finish or correct those drafts, or ask the office"),
+                    eid, ever, why.s, eid);
+        free(eid);
+        free(ever);
+    }
+    sbuf_free(&why);
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+    return rc;
+}
+
 /* One form of the office: it must load, and a version kept here must
  * have the same text. */
 static int apply_form(applier *a, const char *id, const char *version,
@@ -68,7 +190,6 @@ static int apply_form(applier *a, const char *id, const char *version,
     diag_init(&dl);
     form *f = form_load_string(source, len, id, &dl);
     int bad = !f || dl.n > 0;
-    form_free(f);
     diag_free(&dl);
     int rc = 0;
     store_form here;
@@ -84,10 +205,13 @@ static int apply_form(applier *a, const char *id, const char *version,
                         "laptop's form of that version (a changed form "
                         "needs a new version)", eid, ever);
         store_form_clear(&here);
-    } else if (store_save_form_tx(a->st, id, version, source, len) != 0)
+    } else if (check_new_version(a, f) != 0)
+        rc = -1;
+    else if (store_save_form_tx(a->st, id, version, source, len) != 0)
         rc = a_store_fail(a);
     else
         a->n->forms++;
+    form_free(f);
     if (rc == 0) {
         /* The office's current version, for new interviews here. */
         char *key = xasprintf("office_form.%s", id);
@@ -203,6 +327,27 @@ static int apply_reviews(applier *a)
     return rc;
 }
 
+/* The office's decisions on possible duplicates of this laptop's
+ * interviews (format 2). */
+static int apply_settled(applier *a)
+{
+    if (down_get_info(a->d)->format < 2)
+        return 0;
+    sqlite3_stmt *s = a_query(a, "SELECT a, b, form_id, key, decision, keep,"
+                              " decided FROM duplicates ORDER BY a, b");
+    if (!s)
+        return -1;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        store_settled d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
+                           col(s, 4), col(s, 5), col(s, 6)};
+        if (store_settled_put_tx(a->st, &d, &a->n->settled) != 0)
+            rc = a_store_fail(a);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* The setting key of what was taken last from d's office (newly
  * allocated): each office keeps its own order, so a laptop moved to
  * another office takes that office's bundles. */
@@ -253,14 +398,15 @@ static int mark_taken(store *st, const down_info *in)
 int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    applier a = {st, d, out, NULL};
+    applier a = {.st = st, .d = d, .n = out};
+    sbuf_init(&a.changes);
     int rc = check_order(&a);
     if (rc == 0 && store_begin(st) != 0)
         rc = a_store_fail(&a);
     else if (rc == 0) {
         const down_info *in = down_get_info(d);
         if (apply_forms(&a) != 0 || apply_setup(&a) != 0
-            || apply_reviews(&a) != 0
+            || apply_reviews(&a) != 0 || apply_settled(&a) != 0
             || mark_taken(st, in) != 0
             || store_commit(st) != 0) {
             if (!a.err)
@@ -270,6 +416,9 @@ int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
             rc = -1;
         }
     }
+    if (rc == 0 && a.changes.len)
+        out->changes = sbuf_detach(&a.changes);
+    sbuf_free(&a.changes);
     if (rc < 0)
         *err = a.err;
     else

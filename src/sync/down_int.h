@@ -16,8 +16,10 @@
 
 /* PRAGMA application_id of downstream images: "KHAD". */
 #define DOWN_APP_ID 0x4B484144
-/* The downstream format this khaosat writes and reads. */
-#define DOWN_FORMAT 1
+/* The downstream format this khaosat writes and the newest it reads (2
+ * added the form versions the office allows to break drafts and the
+ * decided duplicates; format 1 is read too). */
+#define DOWN_FORMAT 2
 
 /* Limits of a downstream image, beyond those of bundles. */
 #define DOWN_MAX_VILLAGES 10000L
@@ -27,6 +29,7 @@
 typedef struct down_info {
     char *uuid, *created, *office, *device, *commune;
     long reviews, forms, villages, households;
+    long format;
 } down_info;
 
 typedef struct down_bundle down_bundle;
@@ -39,6 +42,11 @@ typedef struct down_bundle down_bundle;
 int down_build(store *st, const catalog *cat, const char *device,
                unsigned char **img, size_t *len, bundle_manifest *m,
                long *returns, char **err);
+/* The office's setting that allows its version VERSION of form FORM to
+ * replace, on its laptops, a version drafts were started under even when
+ * they would lose answers: key "down_allow.FORM", value VERSION. */
+#define DOWN_ALLOW_SETTING "down_allow."
+
 /* Check the downstream image data (len bytes from sqlite3_malloc64, taken
  * over whatever happens; name for messages) and open it: its kind and
  * format, exact schema, integrity, manifest, and every row.  *err names

@@ -198,6 +198,40 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
     return 0;
 }
 
+int sync_down_allow(store *st, const catalog *forms, const char *form_id,
+                    char **version, char **err)
+{
+    *version = NULL;
+    char *role = NULL;
+    if (keys_role(st, &role, err) != 0)
+        return -1;
+    int office = !strcmp(role, "office");
+    free(role);
+    if (!office) {
+        *err = xstrdup(_("--allow-breaking is for an office: it allows a "
+                         "form version on the office's laptops, and this "
+                         "database is a laptop's"));
+        return -1;
+    }
+    const form *f = forms ? catalog_find(forms, form_id, NULL) : NULL;
+    if (!f || !f->version) {
+        char *e = merge_escaped(form_id);
+        *err = xasprintf(_("--allow-breaking %s: no such form in the "
+                           "office's forms (--forms)"), e);
+        free(e);
+        return -1;
+    }
+    char *key = xasprintf(DOWN_ALLOW_SETTING "%s", f->id);
+    int rc = store_setting_set(st, key, f->version);
+    free(key);
+    if (rc != 0) {
+        *err = xstrdup(store_errmsg(st));
+        return -1;
+    }
+    *version = xstrdup(f->version);
+    return 0;
+}
+
 static int path_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -395,6 +429,7 @@ static void merge_down(sync_run *r, const char *path)
     }
     res.why = err;
     report(r, &res);
+    free(res.down_counts.changes);
     envelope_info_clear(&info);
     down_close(d);
     free(err);

@@ -55,6 +55,15 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                      const char *device, sync_down_fn fn, void *ctx,
                      long *written, char **err);
 
+/* At an office: allow the version of form form_id in forms (the office's
+ * forms directory) to replace, on its laptops, the versions their drafts
+ * were started under even when those drafts would lose answers; every
+ * later downstream bundle carries the leave.  *version (newly allocated)
+ * names it.  0, or -1 with *err (newly allocated) when the form is not
+ * in forms or this database is not an office's. */
+int sync_down_allow(store *st, const catalog *forms, const char *form_id,
+                    char **version, char **err);
+
 /* Flags of sync_merge_paths. */
 enum {
     SYNC_ALLOW_UNSIGNED = 1     /* take plain bundles even where only
@@ -78,6 +87,10 @@ typedef struct sync_down_counts {
     long reopened;      /* returned interviews back to draft */
     long villages, households;
     long forms;         /* form versions new here */
+    long settled;       /* the office's decisions on duplicates kept */
+    char *changes;      /* what the new form versions change, one line
+                           each (NULL when nothing); owned, freed by the
+                           merge after its done hook */
 } sync_down_counts;
 
 /* One bundle's result; strings borrowed for the time of the call. */

@@ -459,6 +459,13 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
                                 "interview(s) reopened, %ld village(s), %ld "
                                 "household(s), %ld new form version(s)\n"),
                   name, d->reopened, d->villages, d->households, d->forms);
+        if (d->settled)
+            sbuf_addf(&om->lines, _("    %ld decision(s) of the office on "
+                                    "possible duplicates kept\n"),
+                      d->settled);
+        if (d->changes)
+            sbuf_addf(&om->lines, _("    what the new form version(s) "
+                                    "change:\n%s"), d->changes);
         return;
     }
     switch (r->outcome) {

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Duplicate settlements travel down: the office decides a pair of laptop
+# A's own interviews are different households (--different) and that one
+# of A's is the same household as one of B's, keeping B's (--same --keep);
+# A's downstream bundle carries both decisions: A no longer lists the pair
+# as open nor asks about the same key, and knows its interview is
+# superseded.  Taken again, nothing changes; a malformed decision in a
+# forged image is not the office's (refused by the signature).
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+K="$KHAOSAT"
+O="$TMP/office.db"
+A="$TMP/A.db"
+B="$TMP/B.db"
+mkdir -p "$TMP/up" "$TMP/down"
+
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+laptop B "Lê Thị Bình" "Xã Đông Hòa"
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 3 --seed 51 >/dev/null
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 1 --seed 52 >/dev/null
+X=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
+Y=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 1")
+W=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 2")
+Z=$(sqlite3 "$B" "SELECT uuid FROM interviews")
+key() { sqlite3 "$1" "SELECT value FROM answers WHERE interview = '$2' AND qid = '$3' AND path = ''"; }
+# Y takes X's key on A; B's Z takes W's key.
+for q in village hh_no; do
+    "$K" answer --db "$A" "$Y" "$q" "$(key "$A" "$X" "$q")" >/dev/null 2>&1
+    "$K" answer --db "$B" "$Z" "$q" "$(key "$A" "$W" "$q")" >/dev/null 2>&1
+done
+"$K" finalise --db "$A" "$Y" >/dev/null 2>&1 || fail "Y finalised"
+"$K" finalise --db "$B" "$Z" >/dev/null 2>&1 || fail "Z finalised"
+"$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
+for L in A B; do
+    "$K" keys export --db "$TMP/$L.db" --to "$TMP/$L.card" 2>/dev/null
+    "$K" keys trust --db "$TMP/$L.db" --yes "$TMP/office.card" >/dev/null 2>&1 || fail "$L trusts O"
+    "$K" keys trust --db "$O" --yes "$TMP/$L.card" >/dev/null 2>&1 || fail "O trusts $L"
+    "$K" export --db "$TMP/$L.db" --all --to "$TMP/up" >/dev/null 2>&1 || fail "$L exports"
+done
+run "$K" merge --db "$O" --forms "$FORMS" "$TMP/up"
+expect_status 0
+run "$K" duplicates --db "$O"
+expect_status 0
+[ "$(wc -l <"$TMP/out")" = 2 ] || fail "two pairs at the office: $(cat "$TMP/out")"
+
+# On A before: the pair of its own interviews is open, and the same key
+# is announced.
+run "$K" duplicates --db "$A"
+expect_out_contains "$X"
+grep -q "different households" "$TMP/out" && fail "the pair is decided before the office says so"
+run "$K" answer --db "$A" "$Y" hh_no "$(key "$A" "$X" hh_no)"
+run "$K" answer --db "$A" "$Y" hh_no 9999
+run "$K" answer --db "$A" "$Y" hh_no "$(key "$A" "$X" hh_no)"
+expect_err_contains "has the same key as interview $X"
+
+# The office settles both pairs and writes A's bundle.
+run "$K" duplicates --db "$O" --different "$X" "$Y"
+expect_status 0
+run "$K" duplicates --db "$O" --same "$W" "$Z" --keep "$Z"
+expect_status 0
+devA=$(sqlite3 "$A" "SELECT value FROM settings WHERE key = 'device_id'")
+run "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
+expect_status 0
+DA=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$DA"
+expect_status 0
+expect_out_contains "decision(s) of the office on possible duplicates kept"
+
+# A lists the pair of its own as decided, W as superseded by Z.
+run "$K" duplicates --db "$A"
+expect_status 0
+expect_out_contains "[different households]"
+expect_out_contains "$W: superseded: the office found it the same household as $Z, which it kept"
+# The same key no longer asks about a pair the office settled.
+run "$K" answer --db "$A" "$Y" hh_no 9999
+run "$K" answer --db "$A" "$Y" hh_no "$(key "$A" "$X" hh_no)"
+expect_status 0
+grep -q "has the same key" "$TMP/err" && fail "a settled pair is still announced: $(cat "$TMP/err")"
+
+# Taken again: nothing changes.
+after=$(db_digest "$A")
+run "$K" merge --db "$A" "$DA"
+expect_status 0
+ks_checks=$((ks_checks + 1))
+[ "$(db_digest "$A")" = "$after" ] || fail "the same bundle again changed A"
+
+# B's bundle says nothing of A's own pair; Z is the one kept.
+devB=$(sqlite3 "$B" "SELECT value FROM settings WHERE key = 'device_id'")
+run "$K" export --db "$O" --down --to "$TMP/down" --device "$devB"
+run "$K" merge --db "$B" "$(cat "$TMP/out")"
+expect_status 0
+run "$K" duplicates --db "$B"
+expect_out_contains "$Z: kept by the office, the same household as $W"
+grep -q "$X" "$TMP/out" && fail "B hears of A's own pair"
+
+finish
