@@ -20,10 +20,6 @@ B="$TMP/B.db"
 mkdir -p "$TMP/upA" "$TMP/upB" "$TMP/down" "$TMP/down2" "$TMP/up2" \
     "$TMP/evil"
 
-# expect_same DB BEFORE WHAT: the database's dump is still BEFORE.
-expect_same() {
-    [ "$(db_digest "$1")" = "$2" ] || fail "$3 changed $(basename "$1")"
-}
 
 # Set-up at the office, cards both ways.
 printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n' >"$TMP/v.csv"

@@ -63,6 +63,13 @@ bundle_sql() {
 # refused command left it exactly as it was).
 db_digest() { sqlite3 "$1" .dump | sha256sum; }
 
+# expect_same DB BEFORE WHAT: the database's digest is still BEFORE (WHAT
+# names what was refused or repeated, for the message).
+expect_same() {
+    ks_checks=$((ks_checks + 1))
+    [ "$(db_digest "$1")" = "$2" ] || fail "$3 changed $(basename "$1")"
+}
+
 # laptop NAME ENUMERATOR COMMUNE: a laptop database $TMP/NAME.db with the
 # settings the first-run screen asks for, before any data.
 laptop() {

@@ -597,10 +597,6 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here);
  * interview is on another laptop): a is this laptop's interview, b the
  * other, key "". */
 int store_settled_each(store *st, store_settled_fn fn, void *ctx);
-/* The interview that the office kept instead of uuid (a pair settled as
- * the same household): *keep newly allocated, or NULL when uuid is not
- * superseded.  0 or -1. */
-int store_superseded_by(store *st, const char *uuid, char **keep);
 /* Settings of the laptop: the last office bundle taken and its time. */
 #define STORE_SET_DOWN_BUNDLE "down_bundle"
 #define STORE_SET_DOWN_TIME "down_time"

@@ -80,18 +80,11 @@ int store_duplicates_open(store *st, long *n)
     return rc == SQLITE_ROW ? 0 : store_fail(st, "counting duplicates");
 }
 
-int store_down_settled_each(store *st, const char *device,
-                            store_settled_fn fn, void *ctx)
+/* Hand each row of s (a, b, form_id, key, decision, keep, decided) to
+ * fn, then finalise s: 0, fn's non-zero value, or -1. */
+static int settled_rows(store *st, sqlite3_stmt *s, store_settled_fn fn,
+                        void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT d.a, d.b, d.form_id, d.key,"
-                              " d.decision, coalesce(d.keep, ''), d.decided"
-                              " FROM duplicates d WHERE d.decision IS NOT NULL"
-                              " AND d.decided IS NOT NULL AND EXISTS (SELECT 1"
-                              " FROM interviews i WHERE i.uuid IN (d.a, d.b)"
-                              " AND i.device_id = ?1) ORDER BY d.a, d.b");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *c[7];
@@ -101,9 +94,24 @@ int store_down_settled_each(store *st, const char *device,
         ret = fn(ctx, &d);
     }
     if (ret == 0 && rc != SQLITE_DONE)
-        ret = store_fail(st, "listing the decided duplicates of %s", device);
+        ret = store_fail(st, "listing decisions on duplicates");
     sqlite3_finalize(s);
     return ret;
+}
+
+int store_down_settled_each(store *st, const char *device,
+                            store_settled_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query", "SELECT d.a, d.b, d.form_id, d.key,"
+                              " d.decision, coalesce(d.keep, ''), d.decided"
+                              " FROM duplicates d WHERE d.decision IS NOT NULL"
+                              " AND d.decided IS NOT NULL AND EXISTS (SELECT 1"
+                              " FROM interviews i WHERE i.uuid IN (d.a, d.b)"
+                              " AND i.device_id = ?1) ORDER BY d.a, d.b");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+    return settled_rows(st, s, fn, ctx);
 }
 
 int store_settled_put_tx(store *st, const store_settled *d, long *here)
@@ -111,7 +119,7 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here)
     /* Each side that is here, with the other side of the pair. */
     const char *side[2][2] = {{d->a, d->b}, {d->b, d->a}};
     for (int i = 0; i < 2; i++) {
-        sqlite3_stmt *s = prepare(st, "INSERT INTO settled (interview, other,"
+        sqlite3_stmt *s = store_prepare(st, "a duplicates query", "INSERT INTO settled (interview, other,"
                                   " decision, keep, decided) SELECT ?1, ?2, ?3,"
                                   " nullif(?4, ''), ?5 WHERE EXISTS (SELECT 1"
                                   " FROM interviews WHERE uuid = ?1)"
@@ -129,7 +137,7 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here)
         *here += sqlite3_changes(store_sqlite(st)) > 0;
     }
     /* A pair flagged here too (both interviews here) takes the decision. */
-    sqlite3_stmt *s = prepare(st, "UPDATE duplicates SET decision = ?3,"
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query", "UPDATE duplicates SET decision = ?3,"
                               " keep = nullif(?4, ''), decided = ?5"
                               " WHERE a = ?1 AND b = ?2");
     if (!s)
@@ -143,7 +151,7 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here)
 
 int store_settled_each(store *st, store_settled_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = prepare(st, "SELECT t.interview, t.other,"
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query", "SELECT t.interview, t.other,"
                               " i.form_id, '', t.decision,"
                               " coalesce(t.keep, ''), t.decided FROM settled t"
                               " JOIN interviews i ON i.uuid = t.interview"
@@ -153,34 +161,5 @@ int store_settled_each(store *st, store_settled_fn fn, void *ctx)
                               " ORDER BY t.interview, t.other");
     if (!s)
         return -1;
-    int rc, ret = 0;
-    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *c[7];
-        for (int i = 0; i < 7; i++)
-            c[i] = (const char *)sqlite3_column_text(s, i);
-        store_settled d = {c[0], c[1], c[2], c[3], c[4], c[5], c[6]};
-        ret = fn(ctx, &d);
-    }
-    if (ret == 0 && rc != SQLITE_DONE)
-        ret = store_fail(st, "listing the office's decisions on duplicates");
-    sqlite3_finalize(s);
-    return ret;
-}
-
-int store_superseded_by(store *st, const char *uuid, char **keep)
-{
-    *keep = NULL;
-    sqlite3_stmt *s = prepare(st, "SELECT keep FROM settled WHERE"
-                              " interview = ?1 AND decision = 'same'"
-                              " AND keep IS NOT NULL AND keep <> ?1"
-                              " ORDER BY decided DESC LIMIT 1");
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *keep = store_col_dup(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
-        : store_fail(st, "reading whether %s is superseded", uuid);
+    return settled_rows(st, s, fn, ctx);
 }

@@ -98,6 +98,19 @@ static int down_one(void *ctx, const char *device, const char *signer)
     return 0;
 }
 
+/* 0 when st is an office's database, else -1 with *err = why (copied). */
+static int office_only(store *st, const char *why, char **err)
+{
+    char *role = NULL;
+    if (keys_role(st, &role, err) != 0)
+        return -1;
+    int office = !strcmp(role, "office");
+    free(role);
+    if (!office)
+        *err = xstrdup(why);
+    return office ? 0 : -1;
+}
+
 /* The laptops whose device id starts with a prefix. */
 typedef struct prefix_match {
     const char *prefix;
@@ -161,17 +174,10 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
         *err = xasprintf(_("%s: this is not a directory"), dir);
         return -1;
     }
-    char *role = NULL;
-    if (keys_role(st, &role, err) != 0)
+    if (office_only(st, _("export --down is for an office: it writes the "
+                          "bundles an office sends back to its laptops, and "
+                          "this database is a laptop's"), err) != 0)
         return -1;
-    int office = !strcmp(role, "office");
-    free(role);
-    if (!office) {
-        *err = xstrdup(_("export --down is for an office: it writes the "
-                         "bundles an office sends back to its laptops, and "
-                         "this database is a laptop's"));
-        return -1;
-    }
     char *full = NULL;
     if (device && resolve_device(st, device, &full, err) != 0)
         return -1;
@@ -202,17 +208,10 @@ int sync_down_allow(store *st, const catalog *forms, const char *form_id,
                     char **version, char **err)
 {
     *version = NULL;
-    char *role = NULL;
-    if (keys_role(st, &role, err) != 0)
+    if (office_only(st, _("--allow-breaking is for an office: it allows a "
+                          "form version on the office's laptops, and this "
+                          "database is a laptop's"), err) != 0)
         return -1;
-    int office = !strcmp(role, "office");
-    free(role);
-    if (!office) {
-        *err = xstrdup(_("--allow-breaking is for an office: it allows a "
-                         "form version on the office's laptops, and this "
-                         "database is a laptop's"));
-        return -1;
-    }
     const form *f = forms ? catalog_find(forms, form_id, NULL) : NULL;
     if (!f || !f->version) {
         char *e = merge_escaped(form_id);
