@@ -12,7 +12,6 @@
 
 #include "core/canon.h"
 #include "core/i18n.h"
-#include "core/ui_text.h"
 
 /* One commune of the comparison. */
 typedef struct rcrow {
@@ -757,11 +756,5 @@ char *report_compare_render(const report_cmp *c, report_format fmt)
         cmp_table(&e, c);
     else
         cmp_sections(&e, c);
-    if (fmt == REPORT_HTML) {
-        sbuf_add(&b, "</body></html>\n");
-        return sbuf_detach(&b);
-    }
-    char *safe = ui_text_safe(b.s, UI_TEXT_REPORT);
-    sbuf_free(&b);
-    return safe;
+    return rfmt_end(&b, fmt);
 }

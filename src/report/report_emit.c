@@ -622,6 +622,17 @@ const char rfmt_html_head[] =
     "th{background:none}a{color:#000}@page{size:A4;margin:2cm 1.5cm}}\n"
     "</style>\n";
 
+char *rfmt_end(sbuf *b, report_format fmt)
+{
+    if (fmt == REPORT_HTML) {
+        sbuf_add(b, "</body></html>\n");
+        return sbuf_detach(b);
+    }
+    char *safe = ui_text_safe(b->s, UI_TEXT_REPORT);
+    sbuf_free(b);
+    return safe;
+}
+
 void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,
                 const char *lang, const char *body_class)
 {

@@ -72,6 +72,10 @@ void rfmt_cond_warn(sbuf *b, const report_result *r, size_t c,
                     const char *sep);
 /* Append test k of condition c as a sentence. */
 void rfmt_test(sbuf *b, const report_result *r, size_t c, size_t k);
+/* The finished report of b (emptied) in fmt, newly allocated: HTML closed,
+ * text and Markdown made safe to show (UI_TEXT_REPORT), for a terminal or
+ * a file shown with cat later. */
+char *rfmt_end(sbuf *b, report_format fmt);
 /* Start e writing fmt into b; for HTML, the page's head with title and
  * the body's language (and class, or NULL). */
 void rfmt_begin(emitter *e, sbuf *b, report_format fmt, const char *title,

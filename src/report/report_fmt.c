@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/i18n.h"
-#include "core/ui_text.h"
 #include "report/csv.h"
 
 /* ------------------------------------------------------------ sections */
@@ -393,11 +392,5 @@ char *report_render(const report_result *r, report_format fmt)
     sec_warnings(&e);
     if (annex)
         rannex_signature(&e);
-    if (fmt == REPORT_HTML) {
-        sbuf_add(&b, "</body></html>\n");
-        return sbuf_detach(&b);
-    }
-    char *safe = ui_text_safe(b.s, UI_TEXT_REPORT);
-    sbuf_free(&b);
-    return safe;
+    return rfmt_end(&b, fmt);
 }

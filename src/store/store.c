@@ -332,10 +332,19 @@ int store_run_by_key(store *st, const char *sql, const char *key,
     sqlite3_stmt *s = store_prepare(st, NULL, sql);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (key)
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : store_fail(st, "%s %s", what, key);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return key ? store_fail(st, "%s %s", what, key) : store_fail(st, "%s", what);
+}
+
+void store_bind_all(sqlite3_stmt *s, const char *const *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
 }
 
 void store_bind(sqlite3_stmt *s, int i, const char *v)

@@ -8,13 +8,6 @@
 
 #include "core/util.h"
 
-/* Bind n strings to parameters 1..n. */
-static void bind_all(sqlite3_stmt *s, int n, const char *const *v)
-{
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
-}
-
 /* Column i as text. */
 static const char *col(sqlite3_stmt *s, int i)
 {
@@ -84,7 +77,7 @@ int store_conflict_values(store *st, const char *uuid, const char *qid,
     if (!s)
         return -1;
     const char *v[3] = {uuid, qid, path};
-    bind_all(s, 3, v);
+    store_bind_all(s, v, 3);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         *mine = xstrdup(col(s, 0));
@@ -106,7 +99,7 @@ int store_conflict_resolve(store *st, const char *uuid, const char *qid,
     if (!s)
         return -1;
     const char *v[4] = {uuid, qid, path, rev};
-    bind_all(s, 4, v);
+    store_bind_all(s, v, 4);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)

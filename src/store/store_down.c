@@ -232,8 +232,7 @@ int store_setup_install_tx(store *st, const char *const commune[3],
                                                  "clearing the villages") != 0)
         return -1;
     sqlite3_stmt *pv = store_prepare(st, NULL,
-        "INSERT INTO villages (code, name,"
-        " enumerator) VALUES (?1, ?2, ?3)");
+        "INSERT INTO villages (code, name, enumerator) VALUES (?1, ?2, ?3)");
     int rc = pv ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < nv; i++) {
         sqlite3_bind_text(pv, 1, v[i].code, -1, SQLITE_STATIC);
@@ -245,9 +244,7 @@ int store_setup_install_tx(store *st, const char *const commune[3],
     }
     sqlite3_finalize(pv);
     sqlite3_stmt *ph = rc ? NULL : store_prepare(st, NULL,
-        "INSERT INTO households"
-        " (village, number, head)"
-        " VALUES (?1, ?2, ?3)");
+        "INSERT INTO households (village, number, head) VALUES (?1, ?2, ?3)");
     rc = rc || !ph ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < nh; i++) {
         sqlite3_bind_text(ph, 1, h[i].village, -1, SQLITE_STATIC);
@@ -267,8 +264,7 @@ int store_returned_count(store *st, long *n)
     *n = 0;
     sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT count(*) FROM interviews i"
-        " JOIN reviews r ON r.interview = i.uuid"
-        " WHERE i.status = 'draft'"
+        " JOIN reviews r ON r.interview = i.uuid WHERE i.status = 'draft'"
         " AND r.status = 'returned'");
     if (!s)
         return -1;
@@ -284,10 +280,8 @@ int store_returned_each(store *st, store_returned_fn fn, void *ctx)
 {
     sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT i.uuid, coalesce(r.comment, '')"
-        " FROM interviews i JOIN reviews r"
-        " ON r.interview = i.uuid"
-        " WHERE i.status = 'draft'"
-        " AND r.status = 'returned'"
+        " FROM interviews i JOIN reviews r ON r.interview = i.uuid"
+        " WHERE i.status = 'draft' AND r.status = 'returned'"
         " ORDER BY i.updated DESC, i.uuid");
     if (!s)
         return -1;

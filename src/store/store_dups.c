@@ -14,8 +14,7 @@
 /* Run s with the n strings v bound; SQLite's code (s finalised). */
 static int run(sqlite3_stmt *s, const char *const *v, int n)
 {
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
+    store_bind_all(s, v, n);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     return rc;
@@ -38,8 +37,7 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
     store_now(now, 0);
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "UPDATE duplicates SET decision = ?3,"
-        " keep = ?4, decided = ?5 WHERE a = ?1"
-        " AND b = ?2");
+        " keep = ?4, decided = ?5 WHERE a = ?1 AND b = ?2");
     if (!s)
         return -1;
     const char *v[5] = {first ? a : b, first ? b : a, decision, keep,
@@ -55,8 +53,7 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
 int store_duplicates_rekey(store *st, const char *uuid, const char *key)
 {
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
-        "DELETE FROM duplicates WHERE (a = ?1"
-        " OR b = ?1) AND key IS NOT ?2");
+        "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1) AND key IS NOT ?2");
     if (!s)
         return -1;
     const char *v[2] = {uuid, key};
@@ -69,8 +66,7 @@ int store_duplicates_open(store *st, long *n)
 {
     *n = 0;
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
-        "SELECT count(*) FROM duplicates"
-        " WHERE decision IS NULL");
+        "SELECT count(*) FROM duplicates WHERE decision IS NULL");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);

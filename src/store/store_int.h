@@ -87,10 +87,12 @@ sqlite3_stmt *store_prepare(store *st, const char *what, const char *sql);
  * with the message "WHAT KEY". */
 int store_text_by_key(store *st, const char *sql, const char *key,
                       const char *what, char **out);
-/* Run sql, which changes rows, with key bound to ?1: 0, or -1 with the
- * message "WHAT KEY". */
+/* Run sql, which changes rows, with key bound to ?1 (none when NULL): 0,
+ * or -1 with the message "WHAT KEY" ("WHAT" without a key). */
 int store_run_by_key(store *st, const char *sql, const char *key,
                      const char *what);
+/* Bind the n strings v (borrowed, NULL as NULL) to ?1..?n of s. */
+void store_bind_all(sqlite3_stmt *s, const char *const *v, int n);
 /* Step s once.  Returns SQLite's code; resets s unless a row came back, and
  * on failure keeps SQLite's message for store_fail. */
 int store_step(store *st, sqlite3_stmt *s);

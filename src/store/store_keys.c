@@ -26,8 +26,7 @@ int store_identity_get(store *st, store_identity *out)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = store_prepare(st, "a query of the keys",
-        "SELECT sign_pk, sign_sk, box_pk,"
-        " box_sk FROM identity WHERE id = 1");
+        "SELECT sign_pk, sign_sk, box_pk, box_sk FROM identity WHERE id = 1");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);

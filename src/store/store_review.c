@@ -125,8 +125,7 @@ int store_review_get(store *st, const char *uuid, char **status,
     *status = NULL;
     *comment = NULL;
     sqlite3_stmt *s = store_prepare(st, NULL,
-        "SELECT status, comment FROM reviews"
-        " WHERE interview = ?1");
+        "SELECT status, comment FROM reviews WHERE interview = ?1");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);

@@ -507,6 +507,30 @@ void store_tighten_files(const char *path)
     }
 }
 
+/* Open path with flags, extended result codes and a busy timeout, and
+ * check that it is a khaosat database before anything else runs on it:
+ * *db, or -1 with *err (and nothing left open). */
+static int open_identified(const char *path, int flags, sqlite3 **out,
+                           char **err)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        *err = xasprintf(_("%s: cannot open: %s"), path,
+                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    if (check_identity(db, path, err) != 0) {
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
+}
+
 int store_schema_open_ro(const char *path, sqlite3 **out, char **err)
 {
     *out = NULL;
@@ -517,17 +541,9 @@ int store_schema_open_ro(const char *path, sqlite3 **out, char **err)
     }
     sqlite3 *db = NULL;
     long version = 0;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    if (rc != SQLITE_OK) {
-        *err = xasprintf(_("%s: cannot open: %s"), path,
-                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
+    if (open_identified(path, SQLITE_OPEN_READONLY, &db, err) != 0)
         return -1;
-    }
-    sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, 5000);
-    if (check_identity(db, path, err) != 0
-        || pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0) {
+    if (pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0) {
         sqlite3_close(db);
         return -1;
     }
@@ -617,19 +633,11 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
         return -1;
     store_tighten_files(path);
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE
-                             | (create ? SQLITE_OPEN_CREATE : 0), NULL);
-    if (rc != SQLITE_OK) {
-        *err = xasprintf(_("%s: cannot open: %s"), path,
-                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        return -1;
-    }
-    sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, 5000);
     /* Identity first: nothing below may run on a file we must not change. */
-    if (check_identity(db, path, err) != 0
-        || pragma(db, path, "PRAGMA journal_mode = WAL", err) != 0
+    if (open_identified(path, SQLITE_OPEN_READWRITE
+                        | (create ? SQLITE_OPEN_CREATE : 0), &db, err) != 0)
+        return -1;
+    if (pragma(db, path, "PRAGMA journal_mode = WAL", err) != 0
         || pragma(db, path, "PRAGMA synchronous = FULL", err) != 0
         /* Sorts and temporary tables stay in memory: answers must never
          * reach a file in $TMPDIR (an export sorts them). */

@@ -11,43 +11,32 @@
 #include "core/form.h"
 #include "core/util.h"
 
-/* Bind n strings to s from its first parameter. */
-static void bind_all(sqlite3_stmt *s, const char *const *v, int n)
-{
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
-}
-
 int store_villages_replace(store *st, const store_village *v, size_t n)
 {
     if (store_begin(st) != 0)
         return -1;
     /* Villages that stay keep their households and enumerator. */
-    sqlite3_stmt *tmp = store_prepare(st, "a set-up query",
-        "CREATE TEMP TABLE IF NOT EXISTS"
-        " new_villages (code TEXT PRIMARY KEY)");
-    int rc = tmp && sqlite3_step(tmp) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(tmp);
-    sqlite3_stmt *clr = rc ? NULL : store_prepare(st, "a set-up query",
-        "DELETE FROM new_villages");
-    rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(clr);
+    int rc = store_run_by_key(st, "CREATE TEMP TABLE IF NOT EXISTS"
+                              " new_villages (code TEXT PRIMARY KEY)", NULL,
+                              "making the list of new villages");
+    if (rc == 0)
+        rc = store_run_by_key(st, "DELETE FROM new_villages", NULL,
+                              "emptying the list of new villages");
     sqlite3_stmt *put = rc ? NULL : store_prepare(st, "a set-up query",
         "INSERT INTO villages (code, name, enumerator) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
         " enumerator = coalesce(excluded.enumerator, villages.enumerator)");
     sqlite3_stmt *mark = rc ? NULL : store_prepare(st, "a set-up query",
-        "INSERT INTO new_villages"
-        " (code) VALUES (?1)");
+        "INSERT INTO new_villages (code) VALUES (?1)");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *row[3] = {v[i].code, v[i].name, v[i].enumerator};
-        bind_all(mark, row, 1);
+        store_bind_all(mark, row, 1);
         if (sqlite3_step(mark) != SQLITE_DONE) {
             rc = store_failx(st, "village code %s appears twice", v[i].code);
             break;
         }
         sqlite3_reset(mark);
-        bind_all(put, row, 3);
+        store_bind_all(put, row, 3);
         if (sqlite3_step(put) != SQLITE_DONE)
             rc = store_fail(st, "saving village %s", v[i].code);
         sqlite3_reset(put);
@@ -71,19 +60,15 @@ int store_households_replace(store *st, const store_household *h, size_t n)
 {
     if (store_begin(st) != 0)
         return -1;
-    sqlite3_stmt *clr = store_prepare(st, "a set-up query",
-        "DELETE FROM households");
-    int rc = clr && sqlite3_step(clr) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(clr);
+    int rc = store_run_by_key(st, "DELETE FROM households", NULL,
+                              "removing the household lists");
     sqlite3_stmt *known = rc ? NULL : store_prepare(st, "a set-up query",
-        "SELECT 1 FROM villages"
-        " WHERE code = ?1");
+        "SELECT 1 FROM villages WHERE code = ?1");
     sqlite3_stmt *put = rc ? NULL : store_prepare(st, "a set-up query",
-        "INSERT INTO households"
-        " (village, number, head) VALUES (?1, ?2, ?3)");
+        "INSERT INTO households (village, number, head) VALUES (?1, ?2, ?3)");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *row[3] = {h[i].village, h[i].number, h[i].head};
-        bind_all(known, row, 1);
+        store_bind_all(known, row, 1);
         int found = sqlite3_step(known) == SQLITE_ROW;
         sqlite3_reset(known);
         if (!found) {
@@ -92,7 +77,7 @@ int store_households_replace(store *st, const store_household *h, size_t n)
                              h[i].village);
             break;
         }
-        bind_all(put, row, 3);
+        store_bind_all(put, row, 3);
         if (sqlite3_step(put) != SQLITE_DONE)
             rc = store_failx(st, "household %s of village %s appears twice",
                              h[i].number, h[i].village);
@@ -110,12 +95,11 @@ int store_households_replace(store *st, const store_household *h, size_t n)
 int store_village_assign(store *st, const char *code, const char *enumerator)
 {
     sqlite3_stmt *s = store_prepare(st, "a set-up query",
-        "UPDATE villages SET enumerator = ?2"
-        " WHERE code = ?1");
+        "UPDATE villages SET enumerator = ?2 WHERE code = ?1");
     if (!s)
         return -1;
     const char *v[2] = {code, enumerator && *enumerator ? enumerator : NULL};
-    bind_all(s, v, 2);
+    store_bind_all(s, v, 2);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
