@@ -126,6 +126,57 @@ START_TEST(answers_are_committed_and_resumed)
 }
 END_TEST
 
+/* A note on a question: kept as text answers are (NFC, trimmed), read
+ * back, removed when emptied; bad text and a complete interview are
+ * refused with a message and nothing saved. */
+START_TEST(notes_on_questions)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum01", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "17", NULL), INST_OK);
+    session_item it = item(root, "hh_no");
+    char *msg = NULL;
+    /* "Nhà" with a combining grave accent: kept composed. */
+    ck_assert_int_eq(session_note_set(s, it, "  so\xcc\x80 cu\xcc\x83  ", &msg),
+                     INST_OK);
+    ck_assert_ptr_null(msg);
+    char *n = session_note_get(s, it);
+    ck_assert_str_eq(n, "s\xc3\xb2 c\xc5\xa9");
+    free(n);
+    ck_assert_int_eq(session_note_set(s, it, "\xff bad", &msg), INST_BAD_VALUE);
+    ck_assert_msg(msg && strstr(msg, "UTF-8"), "%s", msg ? msg : "");
+    free(msg);
+    char *big = xmalloc(5000);
+    memset(big, 'a', 4999);
+    big[4999] = '\0';
+    ck_assert_int_eq(session_note_set(s, it, big, &msg), INST_BAD_VALUE);
+    ck_assert_msg(msg && strstr(msg, "at most 4096"), "%s", msg ? msg : "");
+    free(msg);
+    free(big);
+    n = session_note_get(s, it);
+    ck_assert_str_eq(n, "s\xc3\xb2 c\xc5\xa9");
+    free(n);
+    ck_assert_int_eq(session_note_set(s, it, "", &msg), INST_OK);
+    ck_assert_ptr_null(session_note_get(s, it));
+    ck_assert_int_eq(session_answer(s, item(root, "internet"), "0", NULL), INST_OK);
+    inst_frame *m;
+    ck_assert_int_eq(session_repeat_add(s, item(root, "members"), &m), 0);
+    ck_assert_int_eq(session_answer(s, item(m, "name"), "Lan", NULL), INST_OK);
+    ck_assert_int_eq(session_note_set(s, item(m, "name"), "tên gọi", &msg),
+                     INST_OK);
+    ck_assert_int_eq(session_finalise(s), 0);
+    ck_assert_int_eq(session_note_set(s, it, "late", &msg), SESSION_LOCKED);
+    ck_assert_ptr_nonnull(msg);
+    free(msg);
+    ck_assert_ptr_null(session_note_get(s, it));
+    n = session_note_get(s, item(m, "name"));
+    ck_assert_str_eq(n, "tên gọi");
+    free(n);
+    session_free(s);
+}
+END_TEST
+
 /* store_load_answers callback: append "qid path=value;" to an sbuf. */
 static int collect_answer(void *ctx, const char *qid, const char *path,
                           const char *v)
@@ -438,6 +489,7 @@ int main(void)
     Suite *s = suite_create("session");
     TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, answers_are_committed_and_resumed);
+    tcase_add_test(tc, notes_on_questions);
     tcase_add_test(tc, invalid_answer_is_not_saved);
     tcase_add_test(tc, computed_defaults_are_saved_at_start);
     tcase_add_test(tc, removing_a_member_persists);

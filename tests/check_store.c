@@ -749,8 +749,11 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 11 added, undone. */
-#define UNDO_V11 "DROP TABLE settled;"
+/* What version 12 added, undone: with it a database of today's schema
+ * reads as one of version 11. */
+#define UNDO_V12 "DROP TABLE notes;"
+/* What versions 11 and 12 added, undone. */
+#define UNDO_V11 UNDO_V12 "DROP TABLE settled;"
 /* What version 10 added, undone: with it a database of today's schema
  * reads as one of version 9. */
 #define UNDO_V10 UNDO_V11 "ALTER TABLE interviews DROP COLUMN name;"
@@ -1037,6 +1040,79 @@ START_TEST(migrates_from_v9_and_keeps_names)
 }
 END_TEST
 
+/* Collects notes as "qid@path=note;". */
+static int collect_note(void *ctx, const char *uuid, const char *qid,
+                        const char *path, const char *note)
+{
+    (void)uuid;
+    sbuf_addf(ctx, "%s@%s=%s;", qid, path, note);
+    return 0;
+}
+
+static char *notes_of(store *st, const char *uuid)
+{
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_notes_each(st, uuid, collect_note, &b), 0);
+    return sbuf_detach(&b);
+}
+
+/* A schema 11 database gains the notes table; a note is set, changed and
+ * removed with an audit row each (old -> new) and the interview marked
+ * changed; setting the same note writes nothing; the notes of a removed
+ * roster member go with it and later members' notes follow them down. */
+START_TEST(notes_are_kept_audited_and_follow_members)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V12 "PRAGMA user_version = 11;");
+    st = open_ok();
+    char *n = NULL;
+    ck_assert_int_eq(store_note_get(st, uuid, "age", "", &n), 0);
+    ck_assert_ptr_null(n);
+    ck_assert_int_eq(store_note_set(st, uuid, "age", "", "không nhớ rõ"), 0);
+    ck_assert_int_eq(store_note_set(st, uuid, "age", "", "không nhớ rõ"), 0);
+    ck_assert_int_eq(store_note_set(st, uuid, "age", "", "ước tính"), 0);
+    ck_assert_int_eq(store_note_get(st, uuid, "age", "", &n), 0);
+    ck_assert_str_eq(n, "ước tính");
+    free(n);
+    ck_assert_int_eq(store_note_set(st, uuid, "age", "", ""), 0);
+    ck_assert_int_eq(store_note_get(st, uuid, "age", "", &n), 0);
+    ck_assert_ptr_null(n);
+    ck_assert_int_ne(store_note_set(st, uuid, "age", "bad[0]", "x"), 0);
+    ck_assert_int_ne(store_note_set(st, "no-such", "age", "", "x"), 0);
+    /* Three members with notes; the second is removed. */
+    ck_assert_int_eq(store_set_repeat_count(st, uuid, "members", 3), 0);
+    for (int i = 1; i <= 3; i++) {
+        char path[32], note[32];
+        snprintf(path, sizeof path, "members[%d]", i);
+        snprintf(note, sizeof note, "n%d", i);
+        ck_assert_int_eq(store_note_set(st, uuid, "name", path, note), 0);
+    }
+    ck_assert_int_eq(store_delete_repeat_instance(st, uuid, "members[2]"), 0);
+    char *all = notes_of(st, uuid);
+    ck_assert_str_eq(all, "name@members[1]=n1;name@members[2]=n3;");
+    free(all);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
+                                            " WHERE event = 'note'"), 6);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
+                                            " WHERE event = 'note' AND"
+                                            " old_value = 'không nhớ rõ'"
+                                            " AND new_value = 'ước tính'"), 1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
+                                            " WHERE event = 'note' AND"
+                                            " old_value = 'ước tính'"
+                                            " AND new_value IS NULL"), 1);
+    /* Deleting the draft takes its notes. */
+    st = open_ok();
+    ck_assert_int_eq(store_interview_delete(st, uuid), 0);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM notes"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -1057,6 +1133,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v8);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
+    tcase_add_test(tc, notes_are_kept_audited_and_follow_members);
     tcase_add_test(tc, refuses_garbage);
     tcase_add_test(tc, refuses_other_programs_database);
     tcase_add_test(tc, open_at_creates_only_when_asked);

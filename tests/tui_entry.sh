@@ -293,8 +293,11 @@ wait_for "Phiếu khảo sát hộ"
 key Home Down Down Enter
 wait_for "F1 giúp"
 key F1
+wait_for "Các phím"
+key End   # the help is longer than the screen: its last lines
 wait_for "trợ giúp này"
 key L
+key End
 wait_for "this help"
 expect_sql "select value from settings where key = 'ui_lang'" "en"
 key Escape

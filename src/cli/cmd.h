@@ -32,6 +32,8 @@ int cmd_duplicates(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 /* khaosat answer [--db PATH] [--remove] UUID QID[@PATH] VALUE */
 int cmd_answer(int argc, char **argv);
+/* khaosat note [--db PATH] UUID QID[@PATH] TEXT */
+int cmd_note(int argc, char **argv);
 /* khaosat finalise [--db PATH] UUID */
 int cmd_finalise(int argc, char **argv);
 /* khaosat keys export|trust|list|revoke|backup|restore ... */

@@ -227,3 +227,44 @@ int cmd_finalise(int argc, char **argv)
     store_close(st);
     return rc;
 }
+
+int cmd_note(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat note [--db PATH] UUID QID[@PATH] "
+                          "TEXT   (an empty TEXT removes the note)\n");
+    const char *db = NULL, *prog = "khaosat note";
+    int rc = answer_options(argc, argv, usage, 3, &db, NULL);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    const char *uuid = argv[optind];
+    char *qid, *path;
+    cmd_split_answer(argv[optind + 1], &qid, &path);
+    form *f;
+    session *s = answer_open(st, prog, uuid, &f);
+    rc = 1;
+    session_item it;
+    if (s && session_find_item(s, qid, path, &it) != 0) {
+        cmd_eprintf(_("%s: interview %s has no question %s at \"%s\"\n"),
+                    prog, uuid, qid, path);
+    } else if (s) {
+        char *msg = NULL;
+        int r = session_note_set(s, it, argv[optind + 2], &msg);
+        if (r == INST_OK)
+            rc = 0;
+        else
+            cmd_eprintf("%s: %s%s%s: %s\n", prog, qid, *path ? "@" : "", path,
+                        msg ? msg : session_errmsg(s));
+        free(msg);
+    }
+    if (s) {
+        session_free(s);
+        form_free(f);
+    }
+    free(qid);
+    free(path);
+    store_close(st);
+    return rc;
+}

@@ -42,6 +42,7 @@ static const struct subcommand subcommands[] = {
     {"keys", cmd_keys, N_("this database's card, trusted cards, key backup")},
     {"list", cmd_list, N_("list the interviews by name, with their status")},
     {"answer", cmd_answer, N_("change one answer of an interview")},
+    {"note", cmd_note, N_("write or remove the note on a question of an interview")},
     {"finalise", cmd_finalise, N_("finish an interview after every check")},
 };
 

@@ -52,6 +52,8 @@ typedef struct cexport {
     sbuf row;
     char *err;
     long drafts_left_out;
+    char **written;       /* UUIDs of the interviews written, in order */
+    size_t nwritten, wcap;
 } cexport;
 
 int csv_is_formula(const char *v)
@@ -174,6 +176,25 @@ static void write_header(cexport *x, ctable *t)
     fwrite(b->s, 1, b->len, t->fp);
 }
 
+/* A file of the export (to be called path) opened under a temporary
+ * name: it takes its own name only when it is whole, so a cut or a full
+ * disk leaves the previous export, never half a table. The stream, or
+ * NULL with x->err set. */
+static FILE *open_file(cexport *x, const char *path, durable **d)
+{
+    char *why = NULL;
+    *d = durable_begin(x->o->dir, 0600, &why);
+    int fd = *d ? dup(durable_fd(*d)) : -1;
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!fp) {
+        x->err = why ? why : xasprintf(_("cannot write %s: %s"), path,
+                                       strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return fp;
+}
+
 /* Open every table's file and write its header. */
 static int open_tables(cexport *x)
 {
@@ -185,20 +206,9 @@ static int open_tables(cexport *x)
                       : xasprintf("%s/%s.csv", x->o->dir, fid);
         free(fid);
         free(rid);
-        /* Each file is written under a temporary name and takes its own
-         * name only when it is whole: a cut or a full disk leaves the
-         * previous export, never half a table. */
-        char *why = NULL;
-        t->d = durable_begin(x->o->dir, 0600, &why);
-        int fd = t->d ? dup(durable_fd(t->d)) : -1;
-        t->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
-        if (!t->fp) {
-            x->err = why ? why : xasprintf(_("cannot write %s: %s"), t->path,
-                                           strerror(errno));
-            if (fd >= 0)
-                close(fd);
+        t->fp = open_file(x, t->path, &t->d);
+        if (!t->fp)
             return -1;
-        }
         write_header(x, t);
     }
     return 0;
@@ -351,9 +361,91 @@ static int export_cb(void *ctx, const rscan_iv *iv, inst *in)
     cexport *x = ctx;
     if (!iv->complete && !x->o->drafts)
         x->drafts_left_out++;   /* only finalised interviews are data */
-    else if (in)
+    else if (in) {
         write_frame(x, iv, in, inst_root(in));
+        x->written = util_grow(x->written, &x->wcap, x->nwritten + 1,
+                               sizeof *x->written);
+        x->written[x->nwritten++] = xstrdup(iv->uuid);
+    }
     return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The notes file being written. */
+typedef struct cnotes {
+    cexport *x;
+    FILE *fp;
+    durable *d;
+    char *path;
+    long rows;
+} cnotes;
+
+/* rscan_notes callback: one row of notes.csv for a note of an interview
+ * written (KEY joins it to the row of its interview or roster member). */
+static int notes_row(void *ctx, const char *uuid, const char *qid,
+                     const char *path, const char *note)
+{
+    cnotes *c = ctx;
+    cexport *x = c->x;
+    if (!x->nwritten || !bsearch(&uuid, x->written, x->nwritten,
+                                 sizeof *x->written, cmp_str))
+        return 0;
+    sbuf *b = &x->row;
+    sbuf_reset(b);
+    if (!c->fp) {
+        c->path = xasprintf("%s/notes.csv", x->o->dir);
+        c->fp = open_file(x, c->path, &c->d);
+        if (!c->fp)
+            return -1;
+        sbuf_add(b, x->o->bom ? "\xEF\xBB\xBF" : "");
+        sbuf_add(b, "KEY,interview,question,path,note\r\n");
+    }
+    char *key = *path ? xasprintf("%s/%s", uuid, path) : xstrdup(uuid);
+    const char *f[] = {key, uuid, qid, path, note};
+    for (size_t i = 0; i < 5; i++) {
+        if (i)
+            sbuf_addc(b, ',');
+        csv_add_field(b, f[i], 1);
+    }
+    sbuf_add(b, "\r\n");
+    fwrite(b->s, 1, b->len, c->fp);
+    c->rows++;
+    free(key);
+    return 0;
+}
+
+/* Write notes.csv with the notes of the interviews written, when there
+ * are any: 0, or -1 with x->err set. */
+static int write_notes(cexport *x, rscan *s, csv_summary *sum)
+{
+    cnotes c = {x, NULL, NULL, NULL, 0};
+    char *err = NULL;
+    if (x->nwritten)
+        qsort(x->written, x->nwritten, sizeof *x->written, cmp_str);
+    int rc = rscan_notes(s, notes_row, &c, &err);
+    if (rc && err)
+        x->err = err;
+    if (c.fp && fclose(c.fp) && rc == 0) {
+        x->err = xasprintf(_("cannot write %s: %s"), c.path, strerror(errno));
+        rc = -1;
+    }
+    if (c.d && rc == 0 && durable_commit(c.d, c.path, DURABLE_REPLACE,
+                                         &x->err) != 0)
+        rc = -1;
+    else if (c.d && rc)
+        durable_abort(c.d);
+    if (c.path && rc == 0) {
+        sum->files = xrealloc_array(sum->files, sum->n + 1, sizeof *sum->files);
+        sum->files[sum->n].path = c.path;
+        sum->files[sum->n++].rows = c.rows;
+    } else {
+        free(c.path);
+    }
+    return rc ? -1 : 0;
 }
 
 /* Build the tables from every form version that has interviews. */
@@ -429,6 +521,11 @@ int csv_export(rscan *s, const catalog *cat, const csv_opts *o,
         free(t->repeat);
     }
     free(x.t);
+    if (rc == 0)
+        rc = write_notes(&x, s, sum);
+    for (size_t i = 0; i < x.nwritten; i++)
+        free(x.written[i]);
+    free(x.written);
     sbuf_free(&x.row);
     if (rc)
         *err = x.err ? x.err : xstrdup(_("export failed"));

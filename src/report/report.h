@@ -18,6 +18,7 @@
 #include "core/inst.h"
 #include "core/util.h"
 #include "store/origin.h"
+#include "store/store.h"
 
 /* ---------------------------------------------------------------- definition */
 
@@ -106,6 +107,9 @@ int rscan_scoped(const rscan *s);
 /* Call fn with where each interview came from (store_origins), those
  * rscan_only keeps; 0, fn's value, or -1 with *err set. */
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err);
+/* Call fn with every note on a question (store_note_fn), by interview,
+ * path and question: 0, fn's value, or -1 with *err set. */
+int rscan_notes(rscan *s, store_note_fn fn, void *ctx, char **err);
 /* Non-zero when the database has a table of that name. */
 int rscan_has_table(rscan *s, const char *name);
 /* The number of rows of table (open ones when it has a `status` or

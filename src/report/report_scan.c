@@ -309,6 +309,11 @@ void rscan_strv_free(char **v)
     free(v);
 }
 
+int rscan_notes(rscan *s, store_note_fn fn, void *ctx, char **err)
+{
+    return store_reader_notes(s->r, fn, ctx, err);
+}
+
 int rscan_has_table(rscan *s, const char *name)
 {
     return store_reader_has_table(s->r, name);

@@ -1,6 +1,6 @@
 /* session.c: an interview being taken, joined to the store. */
 #include "config.h"
-#include "session/session.h"
+#include "session/session_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +10,10 @@
 #include "core/i18n.h"
 #include "core/util.h"
 
-struct session {
-    store *st;
-    const form *f;
-    inst *in;
-    char uuid[37];
-    char *err;
-    int complete;         /* finalised: answers change only after reopening */
-    int stale;            /* another program changed it: session_reload */
-    int fresh;            /* made by session_new, never read again */
-};
 
 /* Keep the store's message as the session's; note when the reason is
  * that another program changed the interview underneath. */
-static int session_fail(session *s)
+int session_fail(session *s)
 {
     free(s->err);
     s->err = xstrdup(store_errmsg(s->st));
@@ -362,7 +352,7 @@ static char *session_removal_question(session *s, const inst_loss *l, size_t n)
 }
 
 /* Refuse changes to a finalised interview (*msg says how to correct it). */
-static int session_locked(session *s, char **msg)
+int session_locked(session *s, char **msg)
 {
     if (!s->complete)
         return 0;

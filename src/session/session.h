@@ -123,6 +123,16 @@ int session_same_answer(session *s, session_item it, const char *value);
 /* The duplicate-key flags recorded on the interview, "UUID reason"
  * joined by "; " (newly allocated), or NULL when there is none. */
 char *session_duplicate_flags(session *s);
+/* Set the note on item it (session_note.c) to text (NULL or "": remove
+ * it), kept as text answers are (NFC, trimmed) with its audit row: the
+ * one entry point of the note editor and `khaosat note`. INST_OK, or
+ * INST_BAD_VALUE (not UTF-8, too long) or SESSION_LOCKED (complete) with
+ * *msg, or -1 when the store failed (*msg says why); *msg newly
+ * allocated. */
+int session_note_set(session *s, session_item it, const char *text,
+                     char **msg);
+/* The note on item it (newly allocated), or NULL when there is none. */
+char *session_note_get(session *s, session_item it);
 /* Non-zero when the interview is finalised (its answers are read-only). */
 int session_is_complete(const session *s);
 /* Return a finalised interview to draft for correction (audited as a

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 typedef struct store store;
 
@@ -285,6 +285,23 @@ long store_find_same_answers(store *st, const char *form_id,
                              const char *uuid, const char *const *qids,
                              const char *const *values, size_t n,
                              char ***out);
+/* Notes on questions (store_notes.c). Set the note on (uuid, qid, path)
+ * to text (NULL or "": remove it), audited as a 'note' event (old ->
+ * new) in the same transaction; the interview is marked changed. Setting
+ * the note already there does nothing. */
+int store_note_set(store *st, const char *uuid, const char *qid,
+                   const char *path, const char *text);
+/* The note on (uuid, qid, path): 0 with *out newly allocated (NULL when
+ * there is none), or -1. */
+int store_note_get(store *st, const char *uuid, const char *qid,
+                   const char *path, char **out);
+/* Called with each note (strings borrowed for the call). */
+typedef int (*store_note_fn)(void *ctx, const char *uuid, const char *qid,
+                             const char *path, const char *note);
+/* Call fn for each note of interview uuid (NULL: of every interview), by
+ * interview, path and question: 0, fn's non-zero value, or -1. */
+int store_notes_each(store *st, const char *uuid, store_note_fn fn,
+                     void *ctx);
 /* Call fn for every answer of the interview. */
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
                        void *ctx);

@@ -493,7 +493,8 @@ static int remove_instance(store *st, const char *uuid, const char *path,
         || run_removal(st, SS_INST_DEL_RC, uuid, inside, NULL, NULL) != 0
         || collect_shifts(st, uuid, base, k, 1, &l) != 0
         || collect_shifts(st, uuid, base, k, 0, &l) != 0
-        || apply_shifts(st, uuid, base, &l, now_ms) != 0)
+        || apply_shifts(st, uuid, base, &l, now_ms) != 0
+        || store_notes_shift_tx(st, uuid, base, k) != 0)
         goto out;
     /* The repeat itself: base without its trailing '['. */
     char *repeat = xstrndup(base, strlen(base) - 1);

@@ -117,6 +117,12 @@ int store_rev_after_change(store *st, const char *uuid);
  * merging). */
 sqlite3 *store_sqlite(store *st);
 
+/* Inside a transaction, after instance k of a repeat (paths starting with
+ * base, ".../members[") was removed: delete the notes inside it and
+ * renumber those of the later instances down by one (store_notes.c). */
+int store_notes_shift_tx(store *st, const char *uuid, const char *base,
+                         long k);
+
 /* Mark the interview changed now (clearing exported_at); 0, 1 when there
  * is no such interview, or -1. */
 int store_touch(store *st, const char *uuid, const char *time);

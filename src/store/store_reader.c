@@ -224,6 +224,27 @@ char **store_reader_versions(store_reader *r, const char *form_id)
     return v;
 }
 
+int store_reader_notes(store_reader *r, store_note_fn fn, void *ctx,
+                       char **err)
+{
+    if (!store_reader_has_table(r, "notes"))
+        return 0;           /* a database from before notes */
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, "SELECT interview, qid, path, note"
+                                " FROM notes ORDER BY interview, path, qid",
+                                -1, &st, NULL);
+    int stop = 0;
+    if (rc == SQLITE_OK)
+        while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            stop = fn(ctx, col(st, 0), col(st, 1), col(st, 2), col(st, 3));
+    sqlite3_finalize(st);
+    if (stop || rc == SQLITE_DONE)
+        return stop;
+    *err = xasprintf(_("%s: cannot read the notes: %s"), r->path,
+                     sqlite3_errmsg(r->db));
+    return -1;
+}
+
 int store_reader_has_table(store_reader *r, const char *name)
 {
     sqlite3_stmt *st;

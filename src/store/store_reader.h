@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "store/origin.h"
+#include "store/store.h"
 
 typedef struct store_reader store_reader;
 
@@ -42,6 +43,11 @@ int store_reader_interviews(store_reader *r, const char *form_id,
  * -1 with *err set on a read error. */
 int store_reader_rows(store_reader *r, const char *uuid,
                       store_reader_row_fn fn, void *ctx, char **err);
+/* Hand every note on a question (store_notes_each's callback), by
+ * interview, path and question, to fn: 0, fn's non-zero value, or -1
+ * with *err set. A database from before notes has none. */
+int store_reader_notes(store_reader *r, store_note_fn fn, void *ctx,
+                       char **err);
 /* The stored YAML text of a form version (newly allocated, *len bytes),
  * or NULL when it is not stored. */
 char *store_reader_form_text(store_reader *r, const char *id,

@@ -40,6 +40,8 @@
  *      its interviews (settled), the other interview possibly on another
  *      laptop: a pair settled is no longer asked about, and an interview
  *      the office superseded is known as such.
+ *  12  notes on questions (the enumerator's remarks beside an answer),
+ *      keyed as answers are.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -276,6 +278,14 @@ static const char schema_v11[] =
     " keep TEXT,"
     " decided TEXT NOT NULL,"
     " PRIMARY KEY (interview, other)) WITHOUT ROWID;";
+/* Version 12: a note on any question, beside its answer. */
+static const char schema_v12[] =
+    "CREATE TABLE notes ("
+    " interview TEXT NOT NULL REFERENCES interviews (uuid) ON DELETE CASCADE,"
+    " qid TEXT NOT NULL,"
+    " path TEXT NOT NULL DEFAULT '',"
+    " note TEXT NOT NULL,"
+    " PRIMARY KEY (interview, qid, path));";
 
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
@@ -322,6 +332,7 @@ static const struct {
     {schema_v9, NULL},      /* 8 -> 9 */
     {schema_v10, NULL},     /* 9 -> 10 */
     {schema_v11, NULL},     /* 10 -> 11 */
+    {schema_v12, NULL},     /* 11 -> 12 */
 };
 
 int store_default_path(char **out)

@@ -105,6 +105,14 @@ int ui_list_move(int k, size_t n, size_t *sel, size_t page);
 /* Scroll a list of n rows drawn from line 2 so that row sel shows (or say
  * that it is empty); the rows a screen holds. */
 size_t ui_list_view(size_t n, size_t sel, size_t *top);
+/* The application running (for the screens called without it). */
+ui_app *ui_current_app(void);
+/* help (ui_help.c): the help screens and the interface language. */
+/* Speak language code ("vi", "en") from now on, whatever the locale. */
+void ui_apply_language(const char *code);
+/* The first run asks the interface language (Vietnamese first) and keeps
+ * it, unless the database already has one. */
+void ui_language_first_run(ui_app *a);
 /* The help screen listing every key of the interview. */
 void ui_help(void);
 /* The form language index to start an interview of f in. */

@@ -63,6 +63,11 @@ static void ui_draw_too_small(void)
 /* The program's state, for leaving it from any screen (ui_quit). */
 static ui_app *ui_current;
 
+ui_app *ui_current_app(void)
+{
+    return ui_current;
+}
+
 void ui_quit(void)
 {
     endwin();
@@ -415,95 +420,6 @@ void ui_show_text(const char *title, const char *text)
         else if (k == UI_ESC || k == 'q' || ui_is_enter(k) ||
                  k == UI_FN(KEY_F(1)))
             return;
-    }
-}
-
-/* The interface languages offered, Vietnamese first. */
-static const char *const ui_languages[][2] = {
-    {"vi", "Tiếng Việt"},
-    {"en", "English"},
-};
-
-/* Speak language code from now on, whatever the locale says (a laptop
- * set to English or C still speaks Vietnamese to its enumerator). */
-static void ui_apply_language(const char *code)
-{
-    setenv("LANGUAGE", code, 1);
-    textdomain(PACKAGE);    /* drops the translations looked up so far */
-}
-
-/* Keep language code in the database and speak it. */
-static void ui_set_language(ui_app *a, const char *code)
-{
-    ui_apply_language(code);
-    if (a && store_setting_set(a->st, "ui_lang", code))
-        ui_status(store_errmsg(a->st), UI_ERROR);
-}
-
-/* The first run asks the interface language before anything else,
- * unless the database already has one. */
-static void ui_language_first_run(ui_app *a)
-{
-    char *have = NULL;
-    if (!store_setting_get(a->st, "ui_lang", &have) && have) {
-        free(have);
-        return;
-    }
-    char *names[2] = {(char *)ui_languages[0][1], (char *)ui_languages[1][1]};
-    size_t sel = 0;
-    int k = ui_pick("khaosat: Ngôn ngữ / Language", "Enter",
-                    names, NULL, 2, &sel);
-    ui_set_language(a, ui_languages[k >= 0 ? k : 0][0]);
-}
-
-/* Help: switch the interface to the next language and keep it. */
-static void ui_next_language(void)
-{
-    const char *cur = getenv("LANGUAGE");
-    size_t n = sizeof ui_languages / sizeof *ui_languages, next = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cur && !strncmp(cur, ui_languages[i][0], 2))
-            next = (i + 1) % n;
-    ui_set_language(ui_current, ui_languages[next][0]);
-}
-
-void ui_help(void)
-{
-    sbuf b;
-    static const char *const keys[][2] = {
-        {N_("Enter, Tab"), N_("save the answer and go to the next question")},
-        {N_("Shift-Tab, PgUp, Ctrl-P"), N_("go back one question")},
-        {N_("PgDn, Ctrl-N"), N_("go to the next question without changing the answer")},
-        {N_("Up, Down"), N_("move in a list of choices")},
-        {N_("0-9"), N_("pick (or tick) the choice with that code; where codes are not numbers, choice number 1-9")},
-        {N_("Letters"), N_("in a long list of choices: show only those that match")},
-        {N_("Space"), N_("pick a choice; tick or untick it in a multiple choice")},
-        {N_("Left, Right, Home, End"), N_("move in typed text")},
-        {N_("Backspace, Delete"), N_("delete a character of typed text")},
-        {N_("a, Insert"), N_("in a list of members: add a member")},
-        {N_("x, Delete"), N_("in a list of members: remove one (asks first)")},
-        {N_("Ctrl-G"), N_("jump to any question")},
-        {N_("Ctrl-R"), N_("review answered, unanswered and invalid questions")},
-        {N_("Ctrl-F"), N_("finish the interview (checks every question)")},
-        {N_("Ctrl-L"), N_("switch the form language")},
-        {N_("Ctrl-T"), N_("show the whole question and its hint")},
-        {N_("F1, ?"), N_("this help")},
-        {N_("Esc, Ctrl-X"), N_("back to the home screen (answers are saved)")},
-    };
-    for (;;) {
-        sbuf_init(&b);
-        sbuf_add(&b, _("Every confirmed answer is saved at once."));
-        sbuf_add(&b, "\n\n");
-        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-            sbuf_addf(&b, "%-24s %s\n", _(keys[i][0]), _(keys[i][1]));
-        sbuf_addf(&b, "\n%-24s %s\n", "L",
-                  _("switch the interface language (Tiếng Việt / English); it is kept"));
-        int k = ui_pager(_("Keys"), _("L language   Esc close"), b.s, 1, "Ll",
-                         NULL);
-        sbuf_free(&b);
-        if (k != 'L' && k != 'l')
-            return;
-        ui_next_language();
     }
 }
 

@@ -19,7 +19,7 @@
 #define IV_CODE_PAUSE_MS 800
 
 /* Set the message shown under the answer (msg is taken over). */
-static void iv_say(iv *v, char *msg, ui_role r)
+void iv_say(iv *v, char *msg, ui_role r)
 {
     free(v->msg);
     v->msg = msg;
@@ -442,6 +442,8 @@ static int iv_global_key(iv *v, int k)
         iv_next_lang(v);
     else if (k == UI_CTRL('t'))
         iv_show_whole(v);
+    else if (k == UI_CTRL('e') || k == UI_FN(KEY_F(2)))
+        iv_note(v);
     else if (k == UI_FN(KEY_F(1)) ||
              (k == '?' && !(v->have_w && ui_widget_types(&v->w))))
         ui_help();
@@ -563,6 +565,7 @@ int ui_interview(ui_app *a, session *s)
     free(v.items);
     free(v.lv);
     free(v.msg);
+    iv_note_clear_undo(&v);
     curs_set(0);
     return done;
 }

@@ -220,6 +220,7 @@ static void iv_draw_question(iv *v)
                              UI_DIM);
         free(hint);
     }
+    y += iv_draw_note(v, y, 2);
     y++;
     int cy, cx;
     int h = ui_widget_draw(&v->w, v->s, y, 4, COLS - 8, bottom - y - 1, &cy, &cx);
@@ -272,10 +273,10 @@ void iv_draw(iv *v)
     };
     const char *keys[] = {
         _("F1 help  Enter next  ^P/PgUp back  ^N/PgDn skip  ^G jump  "
-          "^R review  ^F finish  ^L lang  ^X/Esc home"),
+          "^R review  ^E note  ^F finish  ^L lang  ^X/Esc home"),
         _("F1 help  Enter next  ^P back  ^N skip  ^G jump  ^R review  "
-          "^F finish  ^L lang  ^X home"),
-        _("F1 help ^P back ^N skip ^G jump ^R review ^F finish ^X home"),
+          "^E note  ^F finish  ^X home"),
+        _("F1 help ^P back ^N skip ^G jump ^R review ^E note ^X home"),
     };
     if (session_is_complete(v->s))
         ui_frame("", ui_keys_fit(done_keys, 3));

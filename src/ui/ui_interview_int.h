@@ -32,6 +32,9 @@ typedef struct iv {
     char *msg;
     ui_role msg_role;
     int leave;                /* leave the interview (to open another) */
+    char *note_undo_at;       /* "qid@path" of the note last removed */
+    char *note_undo;          /* ... and its text, for the editor to
+                               * offer back (undo), or NULL */
 } iv;
 
 /* The innermost level. */
@@ -48,6 +51,15 @@ void iv_draw(iv *v);
 void iv_show_whole(iv *v);
 /* The jump (review = 0) or review (review = 1) list; Enter jumps. */
 void iv_list(iv *v, int review);
+/* Show msg (owned, may be NULL) under the question in role r. */
+void iv_say(iv *v, char *msg, ui_role r);
+/* The note editor for the current question (ui_note.c, ^E). */
+void iv_note(iv *v);
+/* Forget the note editor's undo text. */
+void iv_note_clear_undo(iv *v);
+/* Draw the current question's note (if any) on row y, in at most rows
+ * rows; returns the rows used. */
+int iv_draw_note(iv *v, int y, int rows);
 /* Show why finishing was refused; Enter jumps to a problem. */
 void iv_show_problems(iv *v);
 

@@ -108,6 +108,14 @@ static char *iv_row(iv *v, session_item it, int indent, size_t num,
         free(shown);
         shown = t;
     }
+    /* The review shows the note written on a question: a mark, its text. */
+    char *note = review ? session_note_get(v->s, it) : NULL;
+    if (note) {
+        char *t = xasprintf("%s%s\u270e %s", shown, *shown ? "  " : "", note);
+        free(shown);
+        shown = t;
+        free(note);
+    }
     char *left = xasprintf("%*s%zu. %s", 2 * indent, "", num, label);
     int width = COLS - 2;
     char *row;

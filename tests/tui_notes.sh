@@ -1,0 +1,124 @@
+#!/bin/sh
+# tui_notes.sh: a note on a question from the interview screen: ^E (shown
+# in the key bar and the help) opens the note editor on the current
+# question; the note is saved with its audit row, shown under the
+# question and in the review with a mark; second pass: edited, Esc leaves
+# it as it was, emptied it is removed, and ^E then offers it back (undo);
+# at 60x20 on a vt100 too.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+SOCK=khaosat-notes-$$-0
+DB=$TMP/laptop.db
+laptop laptop "Nguyễn Văn An" "Tân Lập"
+
+# start COLS ROWS [TERM]: khaosat on $DB with the bundled forms.
+start() {
+    t kill-server 2>/dev/null
+    starts=$((${starts:-0} + 1))
+    SOCK=khaosat-notes-$$-$starts
+    rm -f "$TMP/status"
+    t -f /dev/null new-session -d -x "$1" -y "$2" \
+        "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
+}
+note_is() { expect_sql "SELECT coalesce((SELECT note FROM notes WHERE qid = 'hh_no'), '-')" "$1"; }
+
+# --- 1. first pass: a household, a note on the household number.
+start 80 24
+wait_for "Phiếu khảo sát hộ"
+key Home Down Down Enter
+wait_for "Mã thôn (ấp, bản)"
+key Down Enter
+wait_for "Số thứ tự của hộ"
+screen | tail -1 | grep -qF "^E note" || fail "key bar lacks ^E note: $(screen | tail -1)"
+key F1
+wait_for "a note on this question"
+key Escape
+wait_for "Số thứ tự của hộ"
+key C-e
+wait_for "Note on this question"
+text "Số theo sổ hộ khẩu"
+key Enter
+wait_for "✎ Note: Số theo sổ hộ khẩu"
+wait_for "Note saved."
+note_is "Số theo sổ hộ khẩu"
+expect_sql "SELECT count(*) FROM audit WHERE event = 'note'" 1
+text "17"; key Enter
+wait_for "Tên thôn (ấp, bản)"
+# The review shows the answer with the note's mark and text.
+key C-r
+wait_for "17  ✎ Số theo sổ hộ khẩu"
+key Escape
+wait_gone "✎ Số theo"
+
+# --- 2. second pass: back on it, edit; Esc changes nothing.
+key C-p
+wait_for "✎ Note: Số theo sổ hộ khẩu"
+key C-e
+wait_for "Note on this question"
+key C-u
+text "Số cũ 12, sửa thành 17"
+key Enter
+wait_for "✎ Note: Số cũ 12, sửa thành 17"
+note_is "Số cũ 12, sửa thành 17"
+key C-e
+wait_for "Note on this question"
+text " và thêm"
+key Escape
+wait_gone "Note on this question"
+note_is "Số cũ 12, sửa thành 17"
+# Emptied: removed; ^E offers it back, and Enter restores it (undo).
+key C-e
+wait_for "Note on this question"
+key C-u Enter
+wait_for "Note removed (^E offers it back)."
+wait_gone "✎ Note:"
+note_is "-"
+key C-e
+wait_for "the one removed: Enter puts it back"
+wait_for "Số cũ 12, sửa thành 17"
+key Enter
+wait_for "✎ Note: Số cũ 12, sửa thành 17"
+note_is "Số cũ 12, sửa thành 17"
+expect_sql "SELECT count(*) FROM audit WHERE event = 'note'" 4
+key C-x
+wait_for "Enter new"
+key q
+wait_exit 0
+
+# --- 3. 60x20 on a vt100: the bar still shows ^E; F2 opens it too; the
+# draft resumes with its note (third pass).
+start 60 20 vt100
+wait_for "Enter new"
+key Home Down Down r
+wait_for "Interviews:"
+key Enter
+wait_for "sections done"
+screen | tail -1 | grep -qF "^E note" || fail "60 columns: no ^E note: $(screen | tail -1)"
+key C-g
+wait_for "Số thứ tự"
+text "Số thứ tự"
+key Enter
+wait_for "✎ Note: Số cũ 12"
+key C-e
+wait_for "Note on this question"
+key C-u
+text "ghi chú ở máy vt100"
+key Enter
+wait_for "✎ Note: ghi chú ở máy vt100"
+note_is "ghi chú ở máy vt100"
+key C-x
+wait_for "Interviews:"
+key Escape
+wait_for "Enter new"
+key q
+wait_exit 0
+run "$KHAOSAT" csv --db "$DB" --forms "$FORMS" --out "$TMP" --drafts
+grep -qF ",hh_no,,ghi chú ở máy vt100" "$TMP/notes.csv" ||
+    fail "the note is not in notes.csv: $(cat "$TMP/notes.csv")"
+
+t kill-server 2>/dev/null
+finish
