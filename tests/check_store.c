@@ -16,6 +16,7 @@
 
 #include "check_main.h"
 #include "store/revision.h"
+#include "store/figures.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -749,9 +750,12 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
+/* What version 13 added, undone. */
+#define UNDO_V13 "DROP TABLE report_tallies; DROP TABLE report_figures;" \
+    " DROP TABLE report_units;"
 /* What version 12 added, undone: with it a database of today's schema
  * reads as one of version 11. */
-#define UNDO_V12 "DROP TABLE notes;"
+#define UNDO_V12 UNDO_V13 "DROP TABLE notes;"
 /* What versions 11 and 12 added, undone. */
 #define UNDO_V11 UNDO_V12 "DROP TABLE settled;"
 /* What version 10 added, undone: with it a database of today's schema
@@ -1113,6 +1117,33 @@ START_TEST(notes_are_kept_audited_and_follow_members)
 }
 END_TEST
 
+/* Version 13: the stored figures' tables appear empty; an interview
+ * finalised before has none until a report computes them. */
+START_TEST(migrates_from_v12)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V13 " PRAGMA user_version = 12;");
+    st = open_ok();
+    const char *forms[] = {"hh"};
+    long n = 0, changed = 0;
+    char **stale = store_figures_stale(st, "def", forms, 1, &n, &changed);
+    ck_assert_ptr_nonnull(stale);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(changed, 0);
+    ck_assert_str_eq(stale[0], uuid);
+    free(stale[0]);
+    free(stale);
+    store_close(st);
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " report_units"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -1131,6 +1162,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v1);
     tcase_add_test(tc, refuses_newer_schema);
     tcase_add_test(tc, migrates_from_v8);
+    tcase_add_test(tc, migrates_from_v12);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

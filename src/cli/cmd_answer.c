@@ -11,6 +11,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "report/report.h"
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -210,6 +211,12 @@ int cmd_finalise(int argc, char **argv)
         return 1;
     form *f;
     session *s = answer_open(st, prog, uuid, &f);
+    /* The figures it adds to the report, stored as it is finalised (by
+     * the default forms folder's report definition). */
+    char *notes = NULL;
+    catalog *cat = s ? catalog_open(NULL, &notes) : NULL;
+    free(notes);
+    report_keeper *keep = report_keep_attach(st, cat);
     rc = 1;
     if (s) {
         int left = session_finalise(s);
@@ -224,6 +231,8 @@ int cmd_finalise(int argc, char **argv)
         session_free(s);
         form_free(f);
     }
+    report_keep_detach(st, keep);
+    catalog_free(cat);
     store_close(st);
     return rc;
 }

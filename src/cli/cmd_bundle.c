@@ -12,6 +12,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
+#include "report/report.h"
 #include "sync/envelope.h"
 #include "core/form.h"
 #include "core/i18n.h"
@@ -444,10 +445,14 @@ int cmd_merge(int argc, char **argv)
     char *notes = NULL;
     catalog *cat = catalog_open(o.forms, &notes);
     free(notes);
+    /* Interviews merged in get their report figures in the same
+     * transaction. */
+    report_keeper *keep = report_keep_attach(st, cat);
     int bad = sync_merge_paths(st, cat, argv + optind,
                                (size_t)(argc - optind),
                                o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
                                &h, &t);
+    report_keep_detach(st, keep);
     catalog_free(cat);
     /* A new office only for a bundle merged: 'merge --db new.db lap.db'
      * must not leave an empty office behind. */

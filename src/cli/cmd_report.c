@@ -64,6 +64,35 @@ static rscan *open_scan(const char *prog, const char *db_opt)
     return s;
 }
 
+/* report_refresh's note: say when figures are computed again because
+ * the definition or a form version changed. */
+static void refresh_note(void *ctx, long computed, long changed)
+{
+    (void)computed;
+    if (changed)
+        cmd_eprintf(_("%s: report definition changed: recomputing figures "
+                      "for %ld interviews\n"), (const char *)ctx, changed);
+}
+
+/* Bring the stored figures of the database up to def (report_refresh);
+ * 0, or 1 after printing why not. */
+static int refresh_figures(const char *prog, const report_def *def,
+                           const catalog *cat, const char *db_opt)
+{
+    char *path = db_path(prog, db_opt), *err = NULL;
+    long computed, changed;
+    int rc = path ? report_refresh(def, cat, path, refresh_note,
+                                   (void *)prog, &computed, &changed, &err)
+                  : -1;
+    free(path);
+    if (rc >= 0)
+        return 0;
+    if (err)
+        cmd_eprintf("%s: %s\n", prog, err);
+    free(err);
+    return 1;
+}
+
 /* Set by --sync: files written reach the disk before the command ends. */
 static int sync_out;
 
@@ -279,6 +308,10 @@ int cmd_report(int argc, char **argv)
     catalog *cat = cmd_load_catalog(prog, forms);
     report_def *def = cat ? load_def(prog, file, cat) : NULL;
     int rc = 1;
+    if (def && refresh_figures(prog, def, cat, db)) {
+        report_def_free(def);
+        def = NULL;
+    }
     if (def) {
         char when[32];
         today(when);

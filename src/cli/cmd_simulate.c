@@ -8,6 +8,7 @@
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
 #include "core/clock.h"
+#include "report/report.h"
 #include "core/i18n.h"
 #include "core/util.h"
 #include "session/setup.h"
@@ -151,8 +152,11 @@ int cmd_simulate(int argc, char **argv)
         free(salt);
     }
     const form *f = catalog_find(cat, form_id, NULL);
+    /* Finalised interviews get their report figures, as on a laptop. */
+    report_keeper *keep = st ? report_keep_attach(st, cat) : NULL;
     rc = st && f ? simulate_run(st, f, count, (unsigned long)seed, drafts)
                  : 1;
+    report_keep_detach(st, keep);
     store_close(st);
     catalog_free(cat);
     return rc;

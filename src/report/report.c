@@ -138,30 +138,20 @@ static void ctx_eval(rrun *R, rcomp *c, inst *in)
     }
 }
 
+/* report_tallies_of's callback: add to the result's tallies. */
+static void tally_add_cb(void *ctx, size_t i, const char *code)
+{
+    report_result *r = ctx;
+    if (*code)
+        report_tally_count(r, i, code, 1);
+    else
+        r->tallies[i].units++;
+}
+
 /* Count the tallies of form df in interview in. */
 static void tally_interview(rrun *R, int df, inst *in)
 {
-    const report_def *d = R->d;
-    const form *f = inst_form(in);
-    for (size_t i = 0; i < d->ntallies; i++) {
-        if (d->tallies[i].form != df)
-            continue;
-        int q = form_find(f, d->tallies[i].question);
-        const char *v = q >= 0 && f->q[q].repeat < 0
-            ? inst_get(in, inst_root(in), q) : NULL;
-        if (v && *v && f->q[q].type == QT_TEXT) {
-            /* A free answer counts whole, on one line, so that answers
-             * written alike are counted together. */
-            char *line = canon_line(v);
-            if (*line) {
-                report_tally_count(R->r, i, line, 1);
-                R->r->tallies[i].units++;
-            }
-            free(line);
-        } else if (v && *v) {
-            report_tally_add(R->r, i, v);
-        }
-    }
+    report_tallies_of(R->d, df, in, tally_add_cb, R->r);
 }
 
 /* The question a column's value is when it is a bare "${q}" reference,
@@ -350,7 +340,7 @@ static int main_cb(void *ctx, const rscan_iv *iv, inst *in)
     return 0;
 }
 
-static report_result *result_new(const report_def *d, const report_opts *o)
+report_result *report_result_new(const report_def *d, const report_opts *o)
 {
     report_result *r = xcalloc(1, sizeof *r);
     r->def = d;
@@ -461,6 +451,16 @@ static void main_pass_worker(rrun *R, int fd)
  * totals back, which halves the wait on a two-core laptop. */
 static int main_pass(rrun *R, char **err)
 {
+    /* From the stored figures when every complete interview has them;
+     * the drafts (only counted) are replayed. */
+    int stored = report_sql_pass(R, err);
+    if (stored <= 0) {
+        rscan_drafts_only(R->s, 1);
+        if (stored == 0)
+            stored = main_pass_serial(R, err);
+        rscan_drafts_only(R->s, 0);
+        return stored;
+    }
     int jobs = R->o->jobs;
     if (jobs <= 0)
         jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
@@ -516,7 +516,7 @@ static int report_run_kept(const report_def *def, const catalog *cat,
                            report_result **out, char **err)
 {
     *out = NULL;
-    rrun R = {def, cat, s, o, result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1};
+    rrun R = {def, cat, s, o, report_result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1, 0};
     for (size_t i = 0; i < def->nforms && R.village_form < 0; i++)
         if (!def->forms[i].context && def->forms[i].village.text)
             R.village_form = (int)i;
@@ -570,7 +570,7 @@ int report_context_each(const report_def *def, const catalog *cat, rscan *s,
     if (def->context < 0)
         return 0;
     report_opts o = {0};
-    rrun R = {def, cat, s, &o, result_new(def, &o), NULL, 0, NULL, 0, 0, 0, -1};
+    rrun R = {def, cat, s, &o, report_result_new(def, &o), NULL, 0, NULL, 0, 0, 0, -1, 0};
     ctx_each x = {&R, fn, ctx};
     int rc = rscan_each(s, cat, def->forms[def->context].id, 0, ctx_each_cb,
                         &x, err);

@@ -38,6 +38,32 @@ void report_def_free(report_def *d);
 int report_def_check(const report_def *d, const catalog *cat,
                      diag_list *diags);
 
+/* ---------------------------------------------------------------- stored figures */
+
+/* What each interview adds to the report is computed when it is finalised
+ * or merged and stored beside it (store/figures.h); a report is then SQL
+ * aggregates over those rows. */
+typedef struct report_keeper report_keeper;
+
+/* Store the figures of every interview st finalises or merges from now
+ * on, by the report definition of cat's forms folder (report.yaml; cat
+ * borrowed, it must outlive the keeper).  NULL (nothing installed) when
+ * there is no usable definition there.  Free with report_keep_detach. */
+report_keeper *report_keep_attach(store *st, const struct catalog *cat);
+/* Stop storing figures in st (NULL is fine) and free k (NULL is fine). */
+void report_keep_detach(store *st, report_keeper *k);
+/* Bring the stored figures of the database at path up to def: compute
+ * those of the complete interviews that have none, or ones of another
+ * definition, form version or revision.  *computed: how many were;
+ * *changed: how many of them because the definition or form version
+ * changed.  note (NULL: none) is called with the same two numbers before
+ * they are computed.  0; 1 when the database cannot be written (the
+ * report then replays the interviews); -1 with *err (newly allocated). */
+typedef void (*report_refresh_fn)(void *ctx, long computed, long changed);
+int report_refresh(const report_def *def, const struct catalog *cat,
+                   const char *path, report_refresh_fn note, void *ctx,
+                   long *computed, long *changed, char **err);
+
 /* ---------------------------------------------------------------- reading */
 
 /* A khaosat database opened read-only for reporting and export. */

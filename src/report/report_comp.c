@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/canon.h"
 #include "core/i18n.h"
 #include "core/value.h"
 
@@ -227,35 +228,107 @@ static void acc_walk(const rdef_figure *fg, const rcomp *c, size_t i, inst *in,
                  depth + 1, n, a);
 }
 
+racc racc_figure(const report_def *d, const rcomp *c, inst *in, size_t i,
+                 char **dkey)
+{
+    const rdef_figure *fg = &d->figs[i];
+    int chain[16], n = 0;
+    for (int r = c->rep[i]; r >= 0 && n < 16; r = c->f->q[r].repeat)
+        n++;
+    int k = n;
+    for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
+        chain[--k] = r;
+    racc one = {0, 0, 0, 1, 0};
+    acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
+    *dkey = NULL;
+    if (c->dist[i] && one.units) {
+        char *key = rev_str(in, inst_root(in), c->dist[i]);
+        if (*key)
+            *dkey = key;
+        else
+            free(key);
+    }
+    return one;
+}
+
 /* Add one interview to the figures of its form, in acc (and vacc). */
 void racc_interview(rrun *R, const rcomp *c, inst *in, racc *acc,
-                          racc *vacc)
+                    racc *vacc)
 {
     const report_def *d = R->d;
     for (size_t i = 0; i < d->nfigs; i++) {
         if (!c->num[i])
             continue;
-        const rdef_figure *fg = &d->figs[i];
-        int chain[16], n = 0;
-        for (int r = c->rep[i]; r >= 0 && n < 16; r = c->f->q[r].repeat)
-            n++;
-        int k = n;
-        for (int r = c->rep[i]; r >= 0 && k > 0; r = c->f->q[r].repeat)
-            chain[--k] = r;
-        racc one = {0, 0, 0, 1, 0};
-        acc_walk(fg, c, i, in, inst_root(in), chain, 0, n, &one);
-        if (c->dist[i] && one.units) {
+        char *key;
+        racc one = racc_figure(d, c, in, i, &key);
+        if (key) {
             /* Counted when the run is finished, once per key. */
-            char *key = rev_str(in, inst_root(in), c->dist[i]);
-            if (*key) {
-                report_dunit_add(R->r, i, key, one.num, one.den);
-                one.num = one.den = 0;
-                one.units = 0;
-            }
+            report_dunit_add(R->r, i, key, one.num, one.den);
+            one.num = one.den = 0;
+            one.units = 0;
             free(key);
         }
         racc_add(&acc[i], &one, 1);
         if (vacc)
             racc_add(&vacc[i], &one, 1);
     }
+}
+
+void report_tallies_of(const report_def *d, int df, inst *in, rtally_fn fn,
+                       void *ctx)
+{
+    const form *f = inst_form(in);
+    for (size_t i = 0; i < d->ntallies; i++) {
+        if (d->tallies[i].form != df)
+            continue;
+        int q = form_find(f, d->tallies[i].question);
+        const char *v = q >= 0 && f->q[q].repeat < 0
+            ? inst_get(in, inst_root(in), q) : NULL;
+        if (v && *v && f->q[q].type == QT_TEXT) {
+            /* A free answer counts whole, on one line, so that answers
+             * written alike are counted together. */
+            char *line = canon_line(v);
+            if (*line) {
+                fn(ctx, i, line);
+                fn(ctx, i, "");
+            }
+            free(line);
+        } else if (v && *v) {
+            for (const char *p = v; *p;) {
+                while (*p == ' ')
+                    p++;
+                const char *e = p;
+                while (*e && *e != ' ')
+                    e++;
+                if (e > p) {
+                    char *code = xstrndup(p, (size_t)(e - p));
+                    fn(ctx, i, code);
+                    free(code);
+                }
+                p = e;
+            }
+            fn(ctx, i, "");
+        }
+    }
+}
+
+char *report_case_key(const form *f, inst *in)
+{
+    if (!f->nkey)
+        return NULL;
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < f->nkey; i++) {
+        const char *v = inst_get(in, inst_root(in), f->key[i]);
+        if (!v) {
+            sbuf_free(&b);
+            return NULL;
+        }
+        if (i)
+            sbuf_addc(&b, '\037');
+        sbuf_add(&b, v);
+    }
+    if (!b.s)
+        sbuf_add(&b, "");
+    return sbuf_detach(&b);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <yaml.h>
 
 #include "core/i18n.h"
@@ -638,11 +639,14 @@ static void load_top(rload *L)
     load_tallies(L, top);
 }
 
+static char *report_def_hash(const char *text, size_t len);
+
 report_def *report_def_load_string(const char *text, size_t len,
                                    const char *name, diag_list *diags)
 {
     report_def *d = xcalloc(1, sizeof *d);
     d->path = xstrdup(name);
+    d->sha = report_def_hash(text, len);
     d->context = -1;
     d->min_units = 30;
     rload L = {NULL, d, diags, 0};
@@ -695,10 +699,27 @@ report_def *report_def_load(const char *path, diag_list *diags)
     return d;
 }
 
+/* The version of the figures stored for a definition: its text's hash,
+ * with the version of the way khaosat stores them (RKEEP_FORMAT). */
+static char *report_def_hash(const char *text, size_t len)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)RKEEP_FORMAT,
+                              sizeof RKEEP_FORMAT);
+    crypto_hash_sha256_update(&st, (const unsigned char *)text, len);
+    crypto_hash_sha256_final(&st, h);
+    char *hex = xmalloc(2 * sizeof h + 1);
+    sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h);
+    return hex;
+}
+
 void report_def_free(report_def *d)
 {
     if (!d)
         return;
+    free(d->sha);
     for (size_t i = 0; i < d->nforms; i++) {
         rdef_form *f = &d->forms[i];
         free(f->id);

@@ -416,7 +416,7 @@ void report_finish(rrun *R)
         const form *f = catalog_find(R->cat, d->forms[i].id, NULL);
         if (d->forms[i].context)
             r->forms[i].duplicates = f ? rscan_key_duplicates(R->s, f) : 0;
-        else
+        else if (!R->from_store)
             r->forms[i].duplicates = report_key_duplicates(r, d->forms[i].id);
     }
 }

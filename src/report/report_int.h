@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/catalog.h"
 #include "core/form.h"
@@ -124,8 +125,13 @@ typedef struct rdef_tally {
     char *question;
 } rdef_tally;
 
+/* Bumped when what is stored for each interview (report_keep.c) changes
+ * meaning: figures stored before are then computed again. */
+#define RKEEP_FORMAT "khaosat figures 1"
+
 struct report_def {
     char *path;
+    char *sha;            /* hash of the text (and RKEEP_FORMAT), hex */
     rtext title;
     long min_units;       /* fewer units than this draw a warning */
     rdef_form *forms;
@@ -302,6 +308,7 @@ typedef struct rrun {
     int ctx_done;         /* the chosen context interview was evaluated */
     int ctx_dups;         /* more complete context interviews with its key */
     int village_form;     /* form whose interviews the village table counts */
+    int from_store;       /* totals read from the stored figures */
 } rrun;
 
 /* The definition's expression src compiled for f, or NULL (no source, or
@@ -317,9 +324,50 @@ void rcomp_free(const report_def *d, rcomp *c);
 char *rev_str(inst *in, inst_frame *fr, const expr *e);
 /* e as a number: booleans 1/0, empty or not a number NaN. */
 double rev_num(inst *in, inst_frame *fr, const expr *e);
+/* Figure i's parts in interview in (c compiles it: c->num[i] is set),
+ * with ivs 1; *dkey is the unit's key (newly allocated) when the figure
+ * counts keys once and the interview has one, else NULL. */
+racc racc_figure(const report_def *d, const rcomp *c, inst *in, size_t i,
+                 char **dkey);
+/* Called with one answer code of tally i, or with "" once per interview
+ * that answered it. */
+typedef void (*rtally_fn)(void *ctx, size_t i, const char *code);
+/* Call fn for the tallied answers of form df (index in d->forms) in in. */
+void report_tallies_of(const report_def *d, int df, inst *in, rtally_fn fn,
+                       void *ctx);
+/* The answers to f's key questions joined by \037 (newly allocated), or
+ * NULL when f has none or one is missing. */
+char *report_case_key(const form *f, inst *in);
 /* Add one interview to the figures of its form, in acc (and vacc when
  * not NULL): units of a figure with distinct wait in R's result. */
 void racc_interview(rrun *R, const rcomp *c, inst *in, racc *acc, racc *vacc);
+
+/* A new result of d with zero totals (report_result_free frees it). */
+report_result *report_result_new(const report_def *d, const report_opts *o);
+/* The clock of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SS...", or 0. */
+time_t rscan_iso_time(const char *s);
+
+/* A keeper of def's figures (def and cat borrowed); free with
+ * report_keeper_free. */
+report_keeper *report_keeper_new(const report_def *d, const catalog *cat);
+/* Free k (NULL is fine). */
+void report_keeper_free(report_keeper *k);
+/* The settle hook (store_settle_fn): store interview uuid's figures. */
+void report_keeper_settle(void *k, store *st, const char *uuid);
+/* The ids of d's forms other than the context one, into ids (room for
+ * d->nforms, borrowed from d); how many. */
+size_t report_def_forms(const report_def *d, const char **ids);
+/* The main pass from the stored figures, when every interview it needs
+ * has figures of R's definition: 0; 1 when they are not all there (the
+ * caller replays); -1 with *err. */
+int report_sql_pass(rrun *R, char **err);
+/* The connection a scan reads by. */
+struct store_reader *rscan_reader(rscan *s);
+/* The UUIDs rscan_only keeps (*n of them; NULL: all). */
+char *const *rscan_kept_list(const rscan *s, size_t *n);
+/* Make rscan_each visit only drafts (complete ones are read from the
+ * stored figures) when on. */
+void rscan_drafts_only(rscan *s, int on);
 
 /* Work out every finding of R's result from its running totals. */
 void report_finish(rrun *R);
@@ -337,8 +385,6 @@ long report_key_duplicates(report_result *r, const char *form_id);
 /* Zero every running total of r (forms, figures, villages, enumerators),
  * keeping the rows: what a worker process adds up is then its own part. */
 void rpart_reset(report_result *r, const report_def *d);
-/* Count one answer (codes separated by spaces) of tally i. */
-void report_tally_add(report_result *r, size_t i, const char *answer);
 /* Add n to choice code of tally i. */
 void report_tally_count(report_result *r, size_t i, const char *code, long n);
 /* Widen [first, last] of r to take in the time t. */

@@ -46,23 +46,13 @@ renum *report_enum(report_result *r, const char *name, const char *form_id)
 
 void report_note_key(report_result *r, const form *f, inst *in)
 {
-    if (!f->nkey)
+    char *key = report_case_key(f, in);
+    if (!key)
         return;
-    sbuf b;
-    sbuf_init(&b);
-    sbuf_add(&b, f->id);
-    for (size_t i = 0; i < f->nkey; i++) {
-        const char *v = inst_get(in, inst_root(in), f->key[i]);
-        if (!v) {
-            sbuf_free(&b);
-            return;
-        }
-        sbuf_addc(&b, '\037');
-        sbuf_add(&b, v);
-    }
     r->ikeys = util_grow(r->ikeys, &r->capikeys, r->nikeys + 1,
                          sizeof *r->ikeys);
-    r->ikeys[r->nikeys++] = sbuf_detach(&b);
+    r->ikeys[r->nikeys++] = xasprintf("%s\037%s", f->id, key);
+    free(key);
 }
 
 void report_dunit_add(report_result *r, size_t i, const char *key, double num,
@@ -85,25 +75,6 @@ void report_tally_count(report_result *r, size_t i, const char *code, long n)
     t->n = xrealloc(t->n, (t->cnt + 1) * sizeof *t->n);
     t->code[t->cnt] = xstrdup(code);
     t->n[t->cnt++] = n;
-}
-
-void report_tally_add(report_result *r, size_t i, const char *answer)
-{
-    const char *p = answer;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if (e > p) {
-            char *code = xstrndup(p, (size_t)(e - p));
-            report_tally_count(r, i, code, 1);
-            free(code);
-        }
-        p = e;
-    }
-    r->tallies[i].units++;
 }
 
 void report_note_time(report_result *r, const char *t)

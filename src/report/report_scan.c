@@ -30,7 +30,24 @@ struct rscan {
     char *const *only;    /* sorted UUIDs rscan_each keeps to, or NULL */
     size_t nonly;
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
+    int drafts_only;      /* rscan_each skips complete interviews */
 };
+
+store_reader *rscan_reader(rscan *s)
+{
+    return s->r;
+}
+
+char *const *rscan_kept_list(const rscan *s, size_t *n)
+{
+    *n = s->nonly;
+    return s->only;
+}
+
+void rscan_drafts_only(rscan *s, int on)
+{
+    s->drafts_only = on;
+}
 
 int rscan_open(const char *path, rscan **out, char **err)
 {
@@ -136,7 +153,7 @@ static void rscan_add_row(void *ctx, const char *qid, const char *path,
 }
 
 /* The clock of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SS...", or 0. */
-static time_t iso_time(const char *s)
+time_t rscan_iso_time(const char *s)
 {
     long y;
     int mo, d, h = 0, mi = 0, se = 0;
@@ -152,7 +169,7 @@ static time_t iso_time(const char *s)
  * today() gives what it gave the enumerator. */
 static inst *rscan_replay(rscan *s, const form *f, const char *updated)
 {
-    return inst_restore(f, f->default_lang, iso_time(updated), s->rows.v,
+    return inst_restore(f, f->default_lang, rscan_iso_time(updated), s->rows.v,
                         s->rows.n);
 }
 
@@ -267,6 +284,8 @@ static int rscan_one(void *ctx, const store_reader_iv *row)
     if ((row->superseded && !(s->select & RSCAN_SUPERSEDED))
         || ((s->select & RSCAN_APPROVED_ONLY)
             && strcmp(row->review, "approved")))
+        return 0;
+    if (s->drafts_only && !strcmp(row->status, "complete"))
         return 0;
     if (w->index++ % s->nparts != s->part)
         return 0;

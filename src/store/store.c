@@ -481,6 +481,7 @@ void store_close(store *st)
         return;
     for (int i = 0; i < SS_COUNT_OF_STMTS; i++)
         sqlite3_finalize(st->stmt[i]);
+    store_figures_close(st);
     sqlite3_close(st->db);
     free(st->path);
     free(st->err);
@@ -836,6 +837,7 @@ int store_interview_set_status(store *st, const char *uuid,
     if ((old == STORE_COMPLETE || status == STORE_COMPLETE)
         && store_rev_snapshot_tx(st, uuid, 0, NULL) != 0)
         goto fail;
+    store_settled(st, uuid);
     return store_commit(st);
 fail:
     store_rollback(st);

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "store/revision.h"
+#include "store/figures.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -30,6 +31,12 @@ enum store_stmt {
     SS_COUNT_OF_STMTS
 };
 
+/* The statements of store_figures.c. */
+enum store_fig_stmt {
+    SF_CLEAR, SF_UNIT, SF_FIGURE, SF_TALLY, SF_STALE,
+    SF_COUNT
+};
+
 struct store {
     sqlite3 *db;
     char *path;
@@ -43,6 +50,9 @@ struct store {
     long long guard_mark;
     int guard_passed;     /* this transaction changed it after checking */
     long guard_changes;   /* transactions that changed it since the guard */
+    sqlite3_stmt *fig[SF_COUNT];  /* store_figures.c's */
+    store_settle_fn settle;       /* store_set_settle_hook */
+    void *settle_ctx;
 };
 
 /* Make the database at path and its -wal/-shm, when this user's, its
@@ -113,6 +123,12 @@ int store_audit_add(store *st, const char *uuid, const char *time,
 /* After a change inside a transaction: snapshot when the interview is
  * complete (a change after completion makes a revision). */
 int store_rev_after_change(store *st, const char *uuid);
+/* Interview uuid was just finalised, reopened or merged, inside the
+ * transaction: its stored figures are cleared and, when a settle hook is
+ * installed, computed again (figures.h). */
+void store_settled(store *st, const char *uuid);
+/* Finalise store_figures.c's statements (at store_close). */
+void store_figures_close(store *st);
 /* The SQLite handle, for the modules that extend the store (bundles,
  * merging). */
 sqlite3 *store_sqlite(store *st);

@@ -115,6 +115,18 @@ static int has_column(store_reader *r, const char *table,
 /* The review state and the superseded mark of interview i, as columns 8
  * and 9, for the schema at hand (before version 7: unreviewed, never
  * superseded).  See store_review.c for the states. */
+/* Interview i's review state, and whether it is a superseded duplicate,
+ * in SQL (schema 7 and later). */
+#define REVIEW_STATE_SQL \
+    "coalesce((SELECT CASE WHEN v.content IS (SELECT content FROM" \
+    " revisions WHERE id = i.head) THEN v.status WHEN v.status =" \
+    " 'approved' THEN 'changed' WHEN i.status = 'draft' THEN" \
+    " 'returned' ELSE 'corrected' END FROM reviews v WHERE" \
+    " v.interview = i.uuid), 'unreviewed')"
+#define SUPERSEDED_SQL \
+    "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'" \
+    " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
+
 static char *iv_sql(store_reader *r)
 {
     int v7 = has_column(r, "reviews", "content")
@@ -122,14 +134,7 @@ static char *iv_sql(store_reader *r)
     return sqlite3_mprintf("SELECT uuid, form_id, form_version, status,"
         " enumerator, device_id, created, updated, %s, %s"
         " FROM interviews i WHERE ?1 IS NULL OR form_id = ?1 ORDER BY uuid",
-        v7 ? "coalesce((SELECT CASE WHEN v.content IS (SELECT content FROM"
-             " revisions WHERE id = i.head) THEN v.status WHEN v.status ="
-             " 'approved' THEN 'changed' WHEN i.status = 'draft' THEN"
-             " 'returned' ELSE 'corrected' END FROM reviews v WHERE"
-             " v.interview = i.uuid), 'unreviewed')" : "'unreviewed'",
-        v7 ? "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'"
-             " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
-           : "0");
+        v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0");
 }
 
 int store_reader_interviews(store_reader *r, const char *form_id,
@@ -372,4 +377,128 @@ int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
         return -1;
     }
     return rc;
+}
+
+/* ---------------------------------------------------------------- figures */
+
+long store_reader_fig_stale(store_reader *r, const char *definition,
+                            const char *const *forms, size_t nforms)
+{
+    if (!store_reader_has_table(r, "report_units"))
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM interviews i"
+            " LEFT JOIN report_units u ON u.interview = i.uuid"
+            " WHERE i.form_id = ?1 AND i.status = 'complete'"
+            " AND (u.interview IS NULL OR u.definition <> ?2"
+            " OR u.form_version <> i.form_version OR u.head IS NOT i.head)",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    long n = 0;
+    for (size_t f = 0; n >= 0 && f < nforms; f++) {
+        sqlite3_bind_text(st, 1, forms[f], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, definition, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n += (long)sqlite3_column_int64(st, 0);
+        else
+            n = -1;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
+                           char **err)
+{
+    int rc = sqlite3_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS"
+                          " report_scope (uuid TEXT PRIMARY KEY)"
+                          " WITHOUT ROWID; DELETE FROM temp.report_scope;"
+                          " BEGIN", NULL, NULL, NULL);
+    sqlite3_stmt *st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(r->db, "INSERT OR IGNORE INTO"
+                                " temp.report_scope VALUES (?1)", -1, &st,
+                                NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        sqlite3_bind_text(st, 1, uuids[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return 0;
+    *err = xasprintf(_("%s: cannot read: %s"), r->path, sqlite3_errmsg(r->db));
+    sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* The aggregates over the stored figures, by store_fig_query: columns
+ * then the rows' source (FROM_SQL with a join and the selection). */
+#define FROM_SQL " FROM interviews i JOIN report_units u" \
+    " ON u.interview = i.uuid %s WHERE i.status = 'complete'" \
+    " AND u.definition = ?1%s%s%s"
+static const char *const fig_query_sql[] = {
+    [SFQ_UNITS] = "SELECT i.form_id, u.village, u.readable, u.included,"
+        " count(*), min(nullif(i.created, '')), max(nullif(i.created, ''))"
+        FROM_SQL " GROUP BY 1, 2, 3, 4",
+    [SFQ_ENUMS] = "SELECT i.enumerator, i.form_id, sum(u.readable)"
+        FROM_SQL " GROUP BY 1, 2",
+    [SFQ_FIGURES] = "SELECT u.village, f.figure,"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.num END),"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.den END),"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.units END),"
+        " count(*), total(f.flagged)" FROM_SQL " GROUP BY 1, 2",
+    [SFQ_DISTINCT] = "SELECT f.figure, f.distinct_key, f.num, f.den"
+        FROM_SQL " AND f.distinct_key IS NOT NULL",
+    [SFQ_TALLIES] = "SELECT t.tally, t.code, sum(t.n)" FROM_SQL
+        " GROUP BY 1, 2",
+    [SFQ_DUPLICATES] = "SELECT form_id, sum(c) FROM (SELECT i.form_id AS"
+        " form_id, count(*) AS c" FROM_SQL " AND u.readable"
+        " AND u.case_key IS NOT NULL GROUP BY i.form_id, u.case_key"
+        " HAVING count(*) > 1) GROUP BY 1",
+};
+
+int store_reader_fig_query(store_reader *r, enum store_fig_query q,
+                           const store_fig_sel *sel, store_reader_fig_fn fn,
+                           void *ctx, char **err)
+{
+    static const char *const join[] = {
+        [SFQ_UNITS] = "", [SFQ_ENUMS] = "",
+        [SFQ_FIGURES] = "JOIN report_figures f ON f.interview = i.uuid",
+        [SFQ_DISTINCT] = "JOIN report_figures f ON f.interview = i.uuid",
+        [SFQ_TALLIES] = "JOIN report_tallies t ON t.interview = i.uuid",
+        [SFQ_DUPLICATES] = ""};
+    char *sql = sqlite3_mprintf(fig_query_sql[q], join[q],
+        sel->scoped ? " AND i.uuid IN temp.report_scope" : "",
+        sel->superseded ? "" : " AND NOT " SUPERSEDED_SQL,
+        sel->approved_only ? " AND " REVIEW_STATE_SQL " = 'approved'" : "");
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL), ret = 0;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, sel->definition, -1, SQLITE_STATIC);
+        int n = sqlite3_column_count(st);
+        const char *text[8];
+        double num[8];
+        while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int i = 0; i < n && i < 8; i++) {
+                text[i] = (const char *)sqlite3_column_text(st, i);
+                num[i] = sqlite3_column_double(st, i);
+            }
+            ret = fn(ctx, text, num);
+        }
+        if (!ret && rc != SQLITE_DONE)
+            ret = -1;
+    } else {
+        ret = -1;
+        st = NULL;
+    }
+    if (ret < 0 && rc != SQLITE_ROW)
+        *err = xasprintf(_("%s: cannot read the stored figures: %s"),
+                         r->path, sqlite3_errmsg(r->db));
+    sqlite3_finalize(st);
+    return ret;
 }

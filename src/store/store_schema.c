@@ -42,6 +42,11 @@
  *      the office superseded is known as such.
  *  12  notes on questions (the enumerator's remarks beside an answer),
  *      keyed as answers are.
+ *  13  stored figures (store_figures.c): what each complete interview
+ *      adds to the report, computed when it is finalised or merged and
+ *      tagged with the report definition's hash, the form version and
+ *      the revision it was computed from.  Interviews already stored get
+ *      theirs at the next report.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -287,6 +292,37 @@ static const char schema_v12[] =
     " note TEXT NOT NULL,"
     " PRIMARY KEY (interview, qid, path));";
 
+/* Version 13: the report's figures stored with each complete interview
+ * (one unit row, its figures' parts and its tallied answers). */
+static const char schema_v13[] =
+    "CREATE TABLE report_units ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " definition TEXT NOT NULL,"
+    " form_version TEXT NOT NULL,"
+    " head TEXT,"
+    " readable INTEGER NOT NULL,"
+    " village TEXT,"
+    " included INTEGER NOT NULL,"
+    " case_key TEXT) WITHOUT ROWID;"
+    "CREATE TABLE report_figures ("
+    " interview TEXT NOT NULL REFERENCES report_units (interview)"
+    "  ON DELETE CASCADE,"
+    " figure INTEGER NOT NULL,"
+    " num REAL NOT NULL,"
+    " den REAL NOT NULL,"
+    " units INTEGER NOT NULL,"
+    " flagged INTEGER NOT NULL,"
+    " distinct_key TEXT,"
+    " PRIMARY KEY (interview, figure)) WITHOUT ROWID;"
+    "CREATE TABLE report_tallies ("
+    " interview TEXT NOT NULL REFERENCES report_units (interview)"
+    "  ON DELETE CASCADE,"
+    " tally INTEGER NOT NULL,"
+    " code TEXT NOT NULL,"
+    " n INTEGER NOT NULL,"
+    " PRIMARY KEY (interview, tally, code)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -333,6 +369,7 @@ static const struct {
     {schema_v10, NULL},     /* 9 -> 10 */
     {schema_v11, NULL},     /* 10 -> 11 */
     {schema_v12, NULL},     /* 11 -> 12 */
+    {schema_v13, NULL},     /* 12 -> 13 */
 };
 
 int store_default_path(char **out)

@@ -14,6 +14,7 @@
 
 #include "core/canon.h"
 #include "core/i18n.h"
+#include "report/report.h"
 #include "session/setup.h"
 #include "ui/ui.h"
 #include "ui/ui_main.h"
@@ -686,6 +687,8 @@ int ui_run(int argc, char **argv)
     }
     /* The office's forms and the commune's villages, when it sent them. */
     setup_forms_bind(a.st, a.cat);
+    /* Ctrl-F stores what the interview adds to the report. */
+    report_keeper *keep = report_keep_attach(a.st, a.cat);
     store_setting_get(a.st, "enumerator", &a.enumerator);
     char *ui_lang = NULL;
     if (!store_setting_get(a.st, "ui_lang", &ui_lang) && ui_lang)
@@ -710,6 +713,7 @@ int ui_run(int argc, char **argv)
     }
     free(notes);
     free(a.enumerator);
+    report_keep_detach(a.st, keep);
     catalog_free(a.cat);
     store_close(a.st);
     return rc;

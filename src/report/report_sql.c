@@ -1,0 +1,138 @@
+/* report_sql.c: the report's main pass from the stored figures
+ * (report_keep.c): SQL aggregates over the rows stored with each complete
+ * interview fill the same running totals the replay adds up, so that
+ * report_finish and every format see the same numbers. */
+#include "config.h"
+#include "report/report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_reader.h"
+
+/* Index of form id in d, or -1. */
+static int sql_form(const report_def *d, const char *id)
+{
+    for (size_t i = 0; id && i < d->nforms; i++)
+        if (!strcmp(d->forms[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+/* SFQ_UNITS: forms' and villages' counts, the survey period. */
+static int sql_units(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    report_result *r = R->r;
+    int df = sql_form(R->d, t[0]);
+    if (df < 0)
+        return 0;
+    long n = (long)x[4];
+    rformstat *fs = &r->forms[df];
+    if (!x[2]) {
+        fs->unreadable += n;
+        return 0;
+    }
+    rvillage *v = t[1] ? report_village(r, R->d, t[1]) : NULL;
+    int counted = v && df == R->village_form;
+    if (!x[3]) {
+        fs->excluded += n;
+        if (counted)
+            v->excluded += n;
+        return 0;
+    }
+    fs->complete += n;
+    if (counted)
+        v->complete += n;
+    report_note_time(r, t[5]);
+    report_note_time(r, t[6]);
+    return 0;
+}
+
+/* SFQ_ENUMS: complete interviews per enumerator. */
+static int sql_enums(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    report_enum(R->r, t[0] ? t[0] : "", t[1])->complete += (long)x[2];
+    return 0;
+}
+
+/* SFQ_FIGURES: each figure's totals, per village and in all. */
+static int sql_figures(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    size_t i = (size_t)x[1];
+    if (i >= R->d->nfigs)
+        return 0;
+    racc a = {x[2], x[3], (long)x[4], (long)x[5], (long)x[6]};
+    racc_add(&R->r->acc[i], &a, 1);
+    if (t[0])
+        racc_add(&report_village(R->r, R->d, t[0])->acc[i], &a, 1);
+    return 0;
+}
+
+/* SFQ_DISTINCT: the units counted once per key, folded when finished. */
+static int sql_distinct(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    size_t i = (size_t)x[0];
+    if (i < R->d->nfigs && t[1])
+        report_dunit_add(R->r, i, t[1], x[2], x[3]);
+    return 0;
+}
+
+/* SFQ_TALLIES: answers counted by code. */
+static int sql_tallies(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    size_t i = (size_t)x[0];
+    if (i >= R->d->ntallies || !t[1])
+        return 0;
+    if (*t[1])
+        report_tally_count(R->r, i, t[1], (long)x[2]);
+    else
+        R->r->tallies[i].units += (long)x[2];
+    return 0;
+}
+
+/* SFQ_DUPLICATES: interviews sharing their case key, per form. */
+static int sql_dups(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    int df = sql_form(R->d, t[0]);
+    if (df >= 0 && !R->d->forms[df].context)
+        R->r->forms[df].duplicates = (long)x[1];
+    return 0;
+}
+
+int report_sql_pass(rrun *R, char **err)
+{
+    store_reader *rd = rscan_reader(R->s);
+    const char **ids = xcalloc(R->d->nforms + 1, sizeof *ids);
+    size_t nids = report_def_forms(R->d, ids);
+    long stale = store_reader_fig_stale(rd, R->d->sha, ids, nids);
+    free(ids);
+    if (stale != 0)
+        return 1;
+    size_t nkept;
+    char *const *kept = rscan_kept_list(R->s, &nkept);
+    unsigned select = rscan_selection(R->s);
+    store_fig_sel sel = {R->d->sha, (select & RSCAN_APPROVED_ONLY) != 0,
+                         (select & RSCAN_SUPERSEDED) != 0, kept != NULL};
+    if (kept && store_reader_fig_scope(rd, kept, nkept, err) != 0)
+        return -1;
+    static const struct {
+        enum store_fig_query q;
+        store_reader_fig_fn fn;
+    } passes[] = {
+        {SFQ_UNITS, sql_units}, {SFQ_ENUMS, sql_enums},
+        {SFQ_FIGURES, sql_figures}, {SFQ_DISTINCT, sql_distinct},
+        {SFQ_TALLIES, sql_tallies}, {SFQ_DUPLICATES, sql_dups},
+    };
+    for (size_t i = 0; i < sizeof passes / sizeof *passes; i++)
+        if (store_reader_fig_query(rd, passes[i].q, &sel, passes[i].fn, R,
+                                   err) != 0)
+            return -1;
+    R->from_store = 1;
+    return 0;
+}
