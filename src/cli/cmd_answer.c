@@ -155,10 +155,12 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
 
 /* The options of answer and finalise; -1 to go on, else the exit status. */
 static int answer_options(int argc, char **argv, const char *usage,
-                          int operands, const char **db, int *remove)
+                          int operands, const char **db, int *remove,
+                          const char **forms_out)
 {
     /* --forms is taken as by every command; the interview's own form
-     * comes from the database. */
+     * comes from the database (finalise reads the report definition
+     * there). */
     const char *forms = NULL;
     int no_remove = 0;
     const cmd_option opts[] = {
@@ -173,6 +175,8 @@ static int answer_options(int argc, char **argv, const char *usage,
         fputs(usage, stderr);
         return 2;
     }
+    if (forms_out)
+        *forms_out = forms;
     return -1;
 }
 
@@ -182,7 +186,7 @@ int cmd_answer(int argc, char **argv)
                           "QID[@PATH] VALUE\n");
     const char *db = NULL;
     int remove = 0;
-    int rc = answer_options(argc, argv, usage, 3, &db, &remove);
+    int rc = answer_options(argc, argv, usage, 3, &db, &remove, NULL);
     if (rc >= 0)
         return rc;
     store *st = cmd_open_store("khaosat answer", db, STORE_REFUSE_MISSING);
@@ -201,8 +205,8 @@ int cmd_answer(int argc, char **argv)
 int cmd_finalise(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat finalise [--db PATH] UUID\n");
-    const char *db = NULL;
-    int rc = answer_options(argc, argv, usage, 1, &db, NULL);
+    const char *db = NULL, *forms = NULL;
+    int rc = answer_options(argc, argv, usage, 1, &db, NULL, &forms);
     if (rc >= 0)
         return rc;
     const char *prog = "khaosat finalise", *uuid = argv[optind];
@@ -212,9 +216,9 @@ int cmd_finalise(int argc, char **argv)
     form *f;
     session *s = answer_open(st, prog, uuid, &f);
     /* The figures it adds to the report, stored as it is finalised (by
-     * the default forms folder's report definition). */
+     * the forms folder's report definition). */
     char *notes = NULL;
-    catalog *cat = s ? catalog_open(NULL, &notes) : NULL;
+    catalog *cat = s ? catalog_open(forms, &notes) : NULL;
     free(notes);
     report_keeper *keep = report_keep_attach(st, cat);
     rc = 1;

@@ -8,7 +8,11 @@
 #include "store/store_int.h"
 
 static const char *const fig_sql[SF_COUNT] = {
+    /* Each table on its own: rows left by a connection without foreign
+     * keys (the sqlite3 tool) must not stop them being stored again. */
     [SF_CLEAR] = "DELETE FROM report_units WHERE interview = ?1",
+    [SF_CLEAR_FIGURES] = "DELETE FROM report_figures WHERE interview = ?1",
+    [SF_CLEAR_TALLIES] = "DELETE FROM report_tallies WHERE interview = ?1",
     [SF_UNIT] = "INSERT INTO report_units (interview, definition,"
         " form_version, head, readable, village, included, case_key)"
         " SELECT uuid, ?2, form_version, head, ?3, ?4, ?5, ?6"
@@ -52,12 +56,17 @@ void store_set_settle_hook(store *st, store_settle_fn fn, void *ctx)
 
 int store_figures_clear(store *st, const char *uuid)
 {
-    sqlite3_stmt *s = fig_stmt(st, SF_CLEAR);
-    if (!s)
-        return -1;
-    store_bind(s, 1, uuid);
-    if (store_step(st, s) != SQLITE_DONE)
-        return store_fail(st, "clearing the figures of interview %s", uuid);
+    static const enum store_fig_stmt steps[] = {SF_CLEAR_TALLIES,
+                                                SF_CLEAR_FIGURES, SF_CLEAR};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        sqlite3_stmt *s = fig_stmt(st, steps[i]);
+        if (!s)
+            return -1;
+        store_bind(s, 1, uuid);
+        if (store_step(st, s) != SQLITE_DONE)
+            return store_fail(st, "clearing the figures of interview %s",
+                              uuid);
+    }
     return 0;
 }
 

@@ -33,7 +33,7 @@ enum store_stmt {
 
 /* The statements of store_figures.c. */
 enum store_fig_stmt {
-    SF_CLEAR, SF_UNIT, SF_FIGURE, SF_TALLY, SF_STALE,
+    SF_CLEAR, SF_CLEAR_FIGURES, SF_CLEAR_TALLIES, SF_UNIT, SF_FIGURE, SF_TALLY, SF_STALE,
     SF_COUNT
 };
 
