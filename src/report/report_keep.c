@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "session/session.h"
 #include "store/figures.h"
 
 /* A form version read from a database's stored text. */
@@ -81,19 +82,7 @@ static const form *keep_form_get(report_keeper *k, store *st, const char *id,
     for (size_t i = 0; i < k->nforms; i++)
         if (!strcmp(k->forms[i].id, id) && !strcmp(k->forms[i].version, version))
             return k->forms[i].f;
-    form *owned = NULL;
-    store_form sf;
-    if (store_load_form(st, id, version, &sf) == 0) {
-        diag_list d;
-        diag_init(&d);
-        owned = form_load_string(sf.source, sf.source_len, id, &d);
-        if (owned && d.n) {
-            form_free(owned);
-            owned = NULL;
-        }
-        diag_free(&d);
-        store_form_clear(&sf);
-    }
+    form *owned = session_stored_form(st, id, version);
     k->forms = xrealloc(k->forms, (k->nforms + 1) * sizeof *k->forms);
     k->forms[k->nforms++] = (keep_form){xstrdup(id), xstrdup(version), owned};
     return owned;
