@@ -369,6 +369,21 @@ char *const *rscan_kept_list(const rscan *s, size_t *n);
  * stored figures) when on. */
 void rscan_drafts_only(rscan *s, int on);
 
+/* An office database's interviews read once (report_scope.c): where each
+ * came from and its review state, by UUID. */
+typedef struct rscope rscope;
+/* Read them through r: newly allocated, or NULL with *err set. */
+rscope *rscope_load(struct store_reader *r, char **err);
+/* Free c (NULL is fine). */
+void rscope_free(rscope *c);
+/* Call fn with the origin of each of the n kept UUIDs (sorted) that c
+ * has: 0 or fn's non-zero value. */
+int rscope_origins(const rscope *c, char *const *kept, size_t n,
+                   store_origin_fn fn, void *ctx);
+/* rscan_review_counts over the n kept UUIDs. */
+void rscope_states(const rscope *c, char *const *kept, size_t n,
+                   long counts[RSCAN_NSTATES], long *superseded);
+
 /* Work out every finding of R's result from its running totals. */
 void report_finish(rrun *R);
 

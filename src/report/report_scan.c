@@ -31,6 +31,7 @@ struct rscan {
     size_t nonly;
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
     int drafts_only;      /* rscan_each skips complete interviews */
+    rscope *scope;        /* interviews read once for scoped walks */
 };
 
 store_reader *rscan_reader(rscan *s)
@@ -91,6 +92,7 @@ void rscan_close(rscan *s)
         form_free(s->forms[i].owned);
     }
     free(s->forms);
+    rscope_free(s->scope);
     store_reader_close(s->r);
     free(s->path);
     free(s);
@@ -195,27 +197,12 @@ unsigned rscan_selection(const rscan *s)
     return s->select;
 }
 
-/* rscan_review_counts over the interviews rscan_only keeps. */
-typedef struct state_walk {
-    const rscan *s;
-    long *counts, *superseded;
-} state_walk;
-
-static int rscan_state_one(void *ctx, const store_reader_iv *row)
+/* The interviews read once for scoped walks (made on first use). */
+static rscope *rscan_scope(rscan *s, char **err)
 {
-    static const char *const states[RSCAN_NSTATES] = {
-        "unreviewed", "approved", "returned", "changed", "corrected"};
-    state_walk *w = ctx;
-    if (!rscan_kept(w->s, row->uuid) || strcmp(row->status, "complete"))
-        return 0;
-    if (row->superseded) {
-        ++*w->superseded;
-        return 0;
-    }
-    for (int i = 0; i < RSCAN_NSTATES; i++)
-        if (!strcmp(row->review, states[i]))
-            w->counts[i]++;
-    return 0;
+    if (!s->scope)
+        s->scope = rscope_load(s->r, err);
+    return s->scope;
 }
 
 int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
@@ -224,11 +211,11 @@ int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
     if (!s->only)
         return store_reader_review_counts(s->r, counts, superseded, err);
     /* A commune of an office database: its own interviews only. */
-    memset(counts, 0, RSCAN_NSTATES * sizeof *counts);
-    *superseded = 0;
-    state_walk w = {s, counts, superseded};
-    return store_reader_interviews(s->r, NULL, rscan_state_one, &w, err) < 0
-        ? -1 : 0;
+    rscope *c = rscan_scope(s, err);
+    if (!c)
+        return -1;
+    rscope_states(c, s->only, s->nonly, counts, superseded);
+    return 0;
 }
 
 void rscan_only(rscan *s, char *const *uuids, size_t n)
@@ -242,25 +229,12 @@ int rscan_scoped(const rscan *s)
     return s->only != NULL;
 }
 
-/* rscan_origins' filter: the callback and the scan whose kept UUIDs pass. */
-typedef struct origin_walk {
-    const rscan *s;
-    store_origin_fn fn;
-    void *ctx;
-} origin_walk;
-
-static int rscan_origin_kept(void *ctx, const store_origin *o)
-{
-    origin_walk *w = ctx;
-    if (w->s->only && !rscan_kept(w->s, o->uuid))
-        return 0;
-    return w->fn(w->ctx, o);
-}
-
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
-    origin_walk w = {s, fn, ctx};
-    return store_reader_origins(s->r, rscan_origin_kept, &w, err);
+    if (!s->only)
+        return store_reader_origins(s->r, fn, ctx, err);
+    rscope *c = rscan_scope(s, err);
+    return c ? rscope_origins(c, s->only, s->nonly, fn, ctx) : -1;
 }
 
 /* rscan_each's walk over the interview rows. */
@@ -311,7 +285,8 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id, int drafts,
                rscan_fn fn, void *ctx, char **err)
 {
     each_walk w = {s, cat, drafts, 0, fn, ctx, err};
-    int ret = store_reader_interviews(s->r, form_id, rscan_one, &w, err);
+    int ret = store_reader_walk(s->r, form_id, s->drafts_only, rscan_one, &w,
+                                err);
     inst_rows_clear(&s->rows);
     return ret;
 }

@@ -127,21 +127,29 @@ static int has_column(store_reader *r, const char *table,
     "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'" \
     " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
 
-static char *iv_sql(store_reader *r)
+static char *iv_sql(store_reader *r, int drafts)
 {
     int v7 = has_column(r, "reviews", "content")
              && has_column(r, "duplicates", "decision");
     return sqlite3_mprintf("SELECT uuid, form_id, form_version, status,"
         " enumerator, device_id, created, updated, %s, %s"
-        " FROM interviews i WHERE ?1 IS NULL OR form_id = ?1 ORDER BY uuid",
-        v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0");
+        " FROM interviews i WHERE (?1 IS NULL OR form_id = ?1)%s"
+        " ORDER BY uuid",
+        v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0",
+        drafts ? " AND status = 'draft'" : "");
 }
 
 int store_reader_interviews(store_reader *r, const char *form_id,
                             store_reader_iv_fn fn, void *ctx, char **err)
 {
+    return store_reader_walk(r, form_id, 0, fn, ctx, err);
+}
+
+int store_reader_walk(store_reader *r, const char *form_id, int drafts,
+                      store_reader_iv_fn fn, void *ctx, char **err)
+{
     sqlite3_stmt *st;
-    char *sql = iv_sql(r);
+    char *sql = iv_sql(r, drafts);
     int prc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     sqlite3_free(sql);
     if (prc != SQLITE_OK) {
@@ -306,7 +314,7 @@ int store_reader_review_counts(store_reader *r, long counts[5],
     *superseded = 0;
     static const char *const states[5] = {
         "unreviewed", "approved", "returned", "changed", "corrected"};
-    char *sql = iv_sql(r);
+    char *sql = iv_sql(r, 0);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     sqlite3_free(sql);

@@ -39,6 +39,9 @@ void store_reader_close(store_reader *r);
  * non-zero value, or -1 with *err set. */
 int store_reader_interviews(store_reader *r, const char *form_id,
                             store_reader_iv_fn fn, void *ctx, char **err);
+/* store_reader_interviews, only the drafts when drafts is non-zero. */
+int store_reader_walk(store_reader *r, const char *form_id, int drafts,
+                      store_reader_iv_fn fn, void *ctx, char **err);
 /* Hand every answer, then every repeat count, of interview uuid to fn;
  * -1 with *err set on a read error. */
 int store_reader_rows(store_reader *r, const char *uuid,
