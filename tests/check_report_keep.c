@@ -198,7 +198,8 @@ static char *first_household(void)
     ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT uuid FROM interviews"
         " WHERE form_id = 'household' AND status = 'complete'"
         " AND uuid IN (SELECT interview FROM answers WHERE"
-        " qid = 'hh_online_ps') ORDER BY uuid LIMIT 1", -1, &s, NULL), SQLITE_OK);
+        " qid = 'hh_online_ps') ORDER BY uuid LIMIT 1", -1, &s, NULL),
+        SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
     char *u = xstrdup((const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
@@ -222,7 +223,8 @@ static void correct(const char *uuid, const char *value, int keep)
                                             " report_units u JOIN interviews"
                                             " i ON i.uuid = u.interview"
                                             " WHERE i.status = 'draft'"), 0);
-    session_item it = {form_find(f, "hh_online_ps"), inst_root(session_inst(s))};
+    session_item it = {form_find(f, "hh_online_ps"),
+                       inst_root(session_inst(s))};
     ck_assert_int_ge(it.q, 0);
     char *msg = NULL;
     ck_assert_int_eq(session_answer(s, it, value, &msg), INST_OK);

@@ -455,9 +455,12 @@ static int main_pass(rrun *R, char **err)
      * the drafts (only counted) are replayed. */
     int stored = report_sql_pass(R, err);
     if (stored <= 0) {
+        /* Form by form: each form's drafts are found by its index. */
         rscan_drafts_only(R->s, 1);
-        if (stored == 0)
-            stored = main_pass_serial(R, err);
+        for (size_t i = 0; stored == 0 && i < R->d->nforms; i++)
+            if (!R->d->forms[i].context)
+                stored = rscan_each(R->s, R->cat, R->d->forms[i].id, 1,
+                                    main_cb, R, err) < 0 ? -1 : 0;
         rscan_drafts_only(R->s, 0);
         return stored;
     }

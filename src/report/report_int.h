@@ -361,6 +361,10 @@ size_t report_def_forms(const report_def *d, const char **ids);
  * has figures of R's definition: 0; 1 when they are not all there (the
  * caller replays); -1 with *err. */
 int report_sql_pass(rrun *R, char **err);
+/* Non-zero when every complete interview of the forms has stored
+ * figures of definition sha (checked once a scan). */
+int rscan_fig_ready(rscan *s, const char *sha, const char *const *forms,
+                    size_t nforms);
 /* The connection a scan reads by. */
 struct store_reader *rscan_reader(rscan *s);
 /* The UUIDs rscan_only keeps (*n of them; NULL: all). */
@@ -377,7 +381,8 @@ rscope *rscope_load(struct store_reader *r, char **err);
 /* Free c (NULL is fine). */
 void rscope_free(rscope *c);
 /* Call fn with the origin of each of the n kept UUIDs (sorted) that c
- * has: 0 or fn's non-zero value. */
+ * has (kept NULL: of every interview, by UUID): 0 or fn's non-zero
+ * value. */
 int rscope_origins(const rscope *c, char *const *kept, size_t n,
                    store_origin_fn fn, void *ctx);
 /* rscan_review_counts over the n kept UUIDs. */

@@ -80,7 +80,8 @@ static const form *keep_form_get(report_keeper *k, store *st, const char *id,
     if (f && f->version && !strcmp(f->version, version))
         return f;
     for (size_t i = 0; i < k->nforms; i++)
-        if (!strcmp(k->forms[i].id, id) && !strcmp(k->forms[i].version, version))
+        if (!strcmp(k->forms[i].id, id) &&
+            !strcmp(k->forms[i].version, version))
             return k->forms[i].f;
     form *owned = session_stored_form(st, id, version);
     k->forms = xrealloc(k->forms, (k->nforms + 1) * sizeof *k->forms);
@@ -135,7 +136,8 @@ static int keep_store(report_keeper *k, store *st, const char *uuid, int df,
             }
         }
         key = report_case_key(c->f, in);
-        u.included = !(c->include && rev_num(in, inst_root(in), c->include) == 0);
+        u.included = !(c->include &&
+                       rev_num(in, inst_root(in), c->include) == 0);
     }
     u.village = village;
     u.case_key = key;
@@ -171,8 +173,8 @@ static int keep_interview(report_keeper *k, store *st, const char *uuid)
         const form *f = keep_form_get(k, st, iv.form_id, iv.form_version);
         inst *in = NULL;
         inst_rows_clear(&k->rows);
-        if (f && (store_load_answers(st, uuid, keep_answer, &k->rows) != 0 ||
-                  store_load_repeat_counts(st, uuid, keep_count, &k->rows) != 0))
+        if (f && (store_load_answers(st, uuid, keep_answer, &k->rows) ||
+                  store_load_repeat_counts(st, uuid, keep_count, &k->rows)))
             rc = -1;
         else if (f)
             in = inst_restore(f, f->default_lang, rscan_iso_time(iv.updated),

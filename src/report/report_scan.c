@@ -32,7 +32,22 @@ struct rscan {
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
     int drafts_only;      /* rscan_each skips complete interviews */
     rscope *scope;        /* interviews read once for scoped walks */
+    char *fig_ready;      /* definition whose stored figures are complete */
 };
+
+int rscan_fig_ready(rscan *s, const char *sha, const char *const *forms,
+                    size_t nforms)
+{
+    if (s->fig_ready && !strcmp(s->fig_ready, sha))
+        return 1;
+    if (store_reader_fig_stale(s->r, sha, forms, nforms) != 0)
+        return 0;
+    /* A report reads a snapshot: once complete, the figures stay so for
+     * the scan's life (every commune of a comparison). */
+    free(s->fig_ready);
+    s->fig_ready = xstrdup(sha);
+    return 1;
+}
 
 store_reader *rscan_reader(rscan *s)
 {
@@ -93,6 +108,7 @@ void rscan_close(rscan *s)
     }
     free(s->forms);
     rscope_free(s->scope);
+    free(s->fig_ready);
     store_reader_close(s->r);
     free(s->path);
     free(s);
@@ -231,10 +247,13 @@ int rscan_scoped(const rscan *s)
 
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
-    if (!s->only)
-        return store_reader_origins(s->r, fn, ctx, err);
+    /* Read once: a comparison groups the communes by them, then each
+     * commune's report reads its share. */
     rscope *c = rscan_scope(s, err);
-    return c ? rscope_origins(c, s->only, s->nonly, fn, ctx) : -1;
+    if (!c)
+        return -1;
+    return s->only ? rscope_origins(c, s->only, s->nonly, fn, ctx)
+                   : rscope_origins(c, NULL, 0, fn, ctx);
 }
 
 /* rscan_each's walk over the interview rows. */

@@ -126,8 +126,10 @@ void rscope_free(rscope *c)
 int rscope_origins(const rscope *c, char *const *kept, size_t n,
                    store_origin_fn fn, void *ctx)
 {
+    if (!kept)
+        n = c->n;
     for (size_t i = 0; i < n; i++) {
-        const rscope_row *row = rscope_find(c, kept[i]);
+        const rscope_row *row = kept ? rscope_find(c, kept[i]) : &c->v[i];
         if (!row)
             continue;
         store_origin o = {row->uuid, row->commune, row->conflicts,

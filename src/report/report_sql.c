@@ -57,27 +57,25 @@ static int sql_enums(void *ctx, const char *const *t, const double *x)
     return 0;
 }
 
-/* SFQ_FIGURES: each figure's totals, per village and in all. */
+/* SFQ_FIGURES: each figure's totals, per village and in all; the units
+ * of a figure counted once per key wait, one entry a row, for
+ * report_finish to fold (least numerator, greatest denominator). */
 static int sql_figures(void *ctx, const char *const *t, const double *x)
 {
     rrun *R = ctx;
     size_t i = (size_t)x[1];
     if (i >= R->d->nfigs)
         return 0;
-    racc a = {x[2], x[3], (long)x[4], (long)x[5], (long)x[6]};
+    racc a = {x[3], x[4], (long)x[5], (long)x[6], (long)x[7]};
+    if (t[2]) {
+        for (long k = 0; k < a.ivs; k++)
+            report_dunit_add(R->r, i, t[2], x[8], x[9]);
+        a.num = a.den = 0;
+        a.units = 0;
+    }
     racc_add(&R->r->acc[i], &a, 1);
     if (t[0])
         racc_add(&report_village(R->r, R->d, t[0])->acc[i], &a, 1);
-    return 0;
-}
-
-/* SFQ_DISTINCT: the units counted once per key, folded when finished. */
-static int sql_distinct(void *ctx, const char *const *t, const double *x)
-{
-    rrun *R = ctx;
-    size_t i = (size_t)x[0];
-    if (i < R->d->nfigs && t[1])
-        report_dunit_add(R->r, i, t[1], x[2], x[3]);
     return 0;
 }
 
@@ -110,28 +108,29 @@ int report_sql_pass(rrun *R, char **err)
     store_reader *rd = rscan_reader(R->s);
     const char **ids = xcalloc(R->d->nforms + 1, sizeof *ids);
     size_t nids = report_def_forms(R->d, ids);
-    long stale = store_reader_fig_stale(rd, R->d->sha, ids, nids);
+    int ready = rscan_fig_ready(R->s, R->d->sha, ids, nids);
     free(ids);
-    if (stale != 0)
+    if (!ready)
         return 1;
     size_t nkept;
     char *const *kept = rscan_kept_list(R->s, &nkept);
     unsigned select = rscan_selection(R->s);
     store_fig_sel sel = {R->d->sha, (select & RSCAN_APPROVED_ONLY) != 0,
                          (select & RSCAN_SUPERSEDED) != 0, kept != NULL};
-    if (kept && store_reader_fig_scope(rd, kept, nkept, err) != 0)
+    if ((kept && store_reader_fig_scope(rd, kept, nkept, err) != 0) ||
+        store_reader_fig_select(rd, &sel, err) != 0)
         return -1;
     static const struct {
         enum store_fig_query q;
         store_reader_fig_fn fn;
     } passes[] = {
         {SFQ_UNITS, sql_units}, {SFQ_ENUMS, sql_enums},
-        {SFQ_FIGURES, sql_figures}, {SFQ_DISTINCT, sql_distinct},
+        {SFQ_FIGURES, sql_figures},
         {SFQ_TALLIES, sql_tallies}, {SFQ_DUPLICATES, sql_dups},
     };
     for (size_t i = 0; i < sizeof passes / sizeof *passes; i++)
-        if (store_reader_fig_query(rd, passes[i].q, &sel, passes[i].fn, R,
-                                   err) != 0)
+        if (store_reader_fig_query(rd, passes[i].q, passes[i].fn, R, err)
+            != 0)
             return -1;
     R->from_store = 1;
     return 0;

@@ -127,15 +127,17 @@ static int has_column(store_reader *r, const char *table,
     "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'" \
     " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
 
-static char *iv_sql(store_reader *r, int drafts)
+static char *iv_sql(store_reader *r, int one_form, int drafts)
 {
     int v7 = has_column(r, "reviews", "content")
              && has_column(r, "duplicates", "decision");
+    /* "form_id = ?1" alone, so that one form's interviews are found by
+     * its index rather than by reading every interview. */
     return sqlite3_mprintf("SELECT uuid, form_id, form_version, status,"
         " enumerator, device_id, created, updated, %s, %s"
-        " FROM interviews i WHERE (?1 IS NULL OR form_id = ?1)%s"
-        " ORDER BY uuid",
+        " FROM interviews i WHERE %s%s ORDER BY uuid",
         v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0",
+        one_form ? "form_id = ?1" : "?1 IS NULL",
         drafts ? " AND status = 'draft'" : "");
 }
 
@@ -149,7 +151,7 @@ int store_reader_walk(store_reader *r, const char *form_id, int drafts,
                       store_reader_iv_fn fn, void *ctx, char **err)
 {
     sqlite3_stmt *st;
-    char *sql = iv_sql(r, drafts);
+    char *sql = iv_sql(r, form_id != NULL, drafts);
     int prc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     sqlite3_free(sql);
     if (prc != SQLITE_OK) {
@@ -314,7 +316,7 @@ int store_reader_review_counts(store_reader *r, long counts[5],
     *superseded = 0;
     static const char *const states[5] = {
         "unreviewed", "approved", "returned", "changed", "corrected"};
-    char *sql = iv_sql(r, 0);
+    char *sql = iv_sql(r, 0, 0);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     sqlite3_free(sql);
@@ -443,56 +445,82 @@ int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
     return -1;
 }
 
-/* The aggregates over the stored figures, by store_fig_query: columns
- * then the rows' source (FROM_SQL with a join and the selection). */
-#define FROM_SQL " FROM interviews i JOIN report_units u" \
-    " ON u.interview = i.uuid %s WHERE i.status = 'complete'" \
-    " AND u.definition = ?1%s%s%s"
-static const char *const fig_query_sql[] = {
-    [SFQ_UNITS] = "SELECT i.form_id, u.village, u.readable, u.included,"
-        " count(*), min(nullif(i.created, '')), max(nullif(i.created, ''))"
-        FROM_SQL " GROUP BY 1, 2, 3, 4",
-    [SFQ_ENUMS] = "SELECT i.enumerator, i.form_id, sum(u.readable)"
-        FROM_SQL " GROUP BY 1, 2",
-    [SFQ_FIGURES] = "SELECT u.village, f.figure,"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.num END),"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.den END),"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.units END),"
-        " count(*), total(f.flagged)" FROM_SQL " GROUP BY 1, 2",
-    [SFQ_DISTINCT] = "SELECT f.figure, f.distinct_key, f.num, f.den"
-        FROM_SQL " AND f.distinct_key IS NOT NULL",
-    [SFQ_TALLIES] = "SELECT t.tally, t.code, sum(t.n)" FROM_SQL
-        " GROUP BY 1, 2",
-    [SFQ_DUPLICATES] = "SELECT form_id, sum(c) FROM (SELECT i.form_id AS"
-        " form_id, count(*) AS c" FROM_SQL " AND u.readable"
-        " AND u.case_key IS NOT NULL GROUP BY i.form_id, u.case_key"
-        " HAVING count(*) > 1) GROUP BY 1",
-};
+/* The selected interviews' rows, gathered once (temp.report_sel) for the
+ * aggregates that follow: ?1 the definition, then the selection. */
+#define SEL_SQL "DELETE FROM temp.report_sel;" \
+    " INSERT INTO temp.report_sel SELECT i.uuid, i.form_id, i.enumerator," \
+    " nullif(i.created, ''), u.village, u.readable, u.included, u.case_key" \
+    " FROM interviews i JOIN report_units u ON u.interview = i.uuid" \
+    " WHERE i.status = 'complete' AND u.definition = ?1%s%s%s"
 
-int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           const store_fig_sel *sel, store_reader_fig_fn fn,
-                           void *ctx, char **err)
+int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
+                            char **err)
 {
-    static const char *const join[] = {
-        [SFQ_UNITS] = "", [SFQ_ENUMS] = "",
-        [SFQ_FIGURES] = "JOIN report_figures f ON f.interview = i.uuid",
-        [SFQ_DISTINCT] = "JOIN report_figures f ON f.interview = i.uuid",
-        [SFQ_TALLIES] = "JOIN report_tallies t ON t.interview = i.uuid",
-        [SFQ_DUPLICATES] = ""};
-    char *sql = sqlite3_mprintf(fig_query_sql[q], join[q],
+    int rc = sqlite3_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS report_sel"
+                          " (uuid TEXT PRIMARY KEY, form_id TEXT, enumerator"
+                          " TEXT, created TEXT, village TEXT, readable INT,"
+                          " included INT, case_key TEXT) WITHOUT ROWID",
+                          NULL, NULL, NULL);
+    char *sql = sqlite3_mprintf(SEL_SQL,
         sel->scoped ? " AND i.uuid IN temp.report_scope" : "",
         sel->superseded ? "" : " AND NOT " SUPERSEDED_SQL,
         sel->approved_only ? " AND " REVIEW_STATE_SQL " = 'approved'" : "");
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL), ret = 0;
+    const char *tail = sql;
+    sqlite3_stmt *st = NULL;
+    /* Two statements: the DELETE, then the INSERT with the parameter. */
+    while (rc == SQLITE_OK && tail && *tail) {
+        rc = sqlite3_prepare_v2(r->db, tail, -1, &st, &tail);
+        if (rc != SQLITE_OK || !st)
+            break;
+        if (sqlite3_bind_parameter_count(st))
+            sqlite3_bind_text(st, 1, sel->definition, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(st);
+        st = NULL;
+    }
     sqlite3_free(sql);
+    if (rc == SQLITE_OK)
+        return 0;
+    *err = xasprintf(_("%s: cannot read the stored figures: %s"), r->path,
+                     sqlite3_errmsg(r->db));
+    return -1;
+}
+
+/* The aggregates over temp.report_sel, by store_fig_query.  CROSS JOIN
+ * keeps SQLite reading the few selected interviews first and seeking
+ * their rows, never scanning every stored figure for them. */
+static const char *const fig_query_sql[] = {
+    [SFQ_UNITS] = "SELECT form_id, village, readable, included, count(*),"
+        " min(created), max(created) FROM temp.report_sel"
+        " GROUP BY 1, 2, 3, 4",
+    [SFQ_ENUMS] = "SELECT enumerator, form_id, sum(readable)"
+        " FROM temp.report_sel GROUP BY 1, 2",
+    [SFQ_FIGURES] = "SELECT s.village, f.figure, f.distinct_key,"
+        " total(f.num), total(f.den), total(f.units), count(*),"
+        " total(f.flagged), min(f.num), max(f.den) FROM temp.report_sel s"
+        " CROSS JOIN report_figures f ON f.interview = s.uuid"
+        " GROUP BY 1, 2, 3",
+    [SFQ_TALLIES] = "SELECT t.tally, t.code, sum(t.n)"
+        " FROM temp.report_sel s CROSS JOIN report_tallies t"
+        " ON t.interview = s.uuid GROUP BY 1, 2",
+    [SFQ_DUPLICATES] = "SELECT form_id, sum(c) FROM (SELECT form_id,"
+        " count(*) AS c FROM temp.report_sel WHERE readable AND case_key"
+        " IS NOT NULL GROUP BY form_id, case_key HAVING count(*) > 1)"
+        " GROUP BY 1",
+};
+
+int store_reader_fig_query(store_reader *r, enum store_fig_query q,
+                           store_reader_fig_fn fn, void *ctx, char **err)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, fig_query_sql[q], -1, &st, NULL);
+    int ret = 0;
     if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, sel->definition, -1, SQLITE_STATIC);
         int n = sqlite3_column_count(st);
-        const char *text[8];
-        double num[8];
+        const char *text[10];
+        double num[10];
         while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            for (int i = 0; i < n && i < 8; i++) {
+            for (int i = 0; i < n && i < 10; i++) {
                 text[i] = (const char *)sqlite3_column_text(st, i);
                 num[i] = sqlite3_column_double(st, i);
             }

@@ -87,29 +87,32 @@ long store_reader_fig_stale(store_reader *r, const char *definition,
  * selection says scoped): 0, or -1 with *err set. */
 int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
                            char **err);
-/* The aggregates over the stored figures of the selected complete
- * interviews (columns as in store_reader.c's fig_query_sql). */
-enum store_fig_query {
-    SFQ_UNITS,        /* form, village, readable, included, count, times */
-    SFQ_ENUMS,        /* enumerator, form, readable interviews */
-    SFQ_FIGURES,      /* village, figure, num, den, units, ivs, flagged */
-    SFQ_DISTINCT,     /* figure, key, num, den: units counted once a key */
-    SFQ_TALLIES,      /* tally, code ("" for answering ones), count */
-    SFQ_DUPLICATES    /* form, interviews sharing their case key */
-};
 /* Which interviews: figures of definition; only approved ones; also
  * superseded duplicates; only those of store_reader_fig_scope. */
 typedef struct store_fig_sel {
     const char *definition;
     int approved_only, superseded, scoped;
 } store_fig_sel;
+/* Gather the selected complete interviews' stored rows for the
+ * aggregates of store_reader_fig_query: 0, or -1 with *err set. */
+int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
+                            char **err);
+/* The aggregates over the gathered interviews (columns as in
+ * store_reader.c's fig_query_sql). */
+enum store_fig_query {
+    SFQ_UNITS,        /* form, village, readable, included, count, times */
+    SFQ_ENUMS,        /* enumerator, form, readable interviews */
+    SFQ_FIGURES,      /* village, figure, distinct key, num, den, units,
+                       * ivs, flagged, least num, greatest den */
+    SFQ_TALLIES,      /* tally, code ("" for answering ones), count */
+    SFQ_DUPLICATES    /* form, interviews sharing their case key */
+};
 /* One row: each column as text (NULL stays NULL) and as a number. */
 typedef int (*store_reader_fig_fn)(void *ctx, const char *const *text,
                                    const double *num);
 /* Call fn with each row of query q: 0, fn's non-zero value, or -1 with
  * *err set. */
 int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           const store_fig_sel *sel, store_reader_fig_fn fn,
-                           void *ctx, char **err);
+                           store_reader_fig_fn fn, void *ctx, char **err);
 
 #endif
