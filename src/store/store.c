@@ -837,7 +837,7 @@ int store_interview_set_status(store *st, const char *uuid,
     if ((old == STORE_COMPLETE || status == STORE_COMPLETE)
         && store_rev_snapshot_tx(st, uuid, 0, NULL) != 0)
         goto fail;
-    store_settled(st, uuid);
+    store_figures_changed(st, uuid);
     return store_commit(st);
 fail:
     store_rollback(st);

@@ -70,7 +70,7 @@ int store_figures_clear(store *st, const char *uuid)
     return 0;
 }
 
-void store_settled(store *st, const char *uuid)
+void store_figures_changed(store *st, const char *uuid)
 {
     /* A table missing would be an older schema: nothing to keep right. */
     if (store_figures_clear(st, uuid) == 0 && st->settle)

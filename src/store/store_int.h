@@ -126,7 +126,7 @@ int store_rev_after_change(store *st, const char *uuid);
 /* Interview uuid was just finalised, reopened or merged, inside the
  * transaction: its stored figures are cleared and, when a settle hook is
  * installed, computed again (figures.h). */
-void store_settled(store *st, const char *uuid);
+void store_figures_changed(store *st, const char *uuid);
 /* Finalise store_figures.c's statements (at store_close). */
 void store_figures_close(store *st);
 /* The SQLite handle, for the modules that extend the store (bundles,

@@ -275,7 +275,7 @@ int store_merge_apply(store_merge *sm, const char *uuid, const char *old,
     if (store_audit_add(sm->st, uuid, now_ms, "merge", NULL, NULL, old, rev)
         != SQLITE_DONE)
         return -2;
-    store_settled(sm->st, uuid);
+    store_figures_changed(sm->st, uuid);
     return 0;
 }
 
