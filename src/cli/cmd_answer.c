@@ -246,7 +246,7 @@ int cmd_note(int argc, char **argv)
     const char *usage = _("Usage: khaosat note [--db PATH] UUID QID[@PATH] "
                           "TEXT   (an empty TEXT removes the note)\n");
     const char *db = NULL, *prog = "khaosat note";
-    int rc = answer_options(argc, argv, usage, 3, &db, NULL);
+    int rc = answer_options(argc, argv, usage, 3, &db, NULL, NULL);
     if (rc >= 0)
         return rc;
     store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
