@@ -204,6 +204,40 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
     return 0;
 }
 
+/* One laptop listing in progress. */
+typedef struct laptop_run {
+    store *st;
+    sync_laptop_fn fn;
+    void *ctx;
+    char *err;
+} laptop_run;
+
+static int laptop_one(void *ctx, const char *device, const char *signer)
+{
+    laptop_run *r = ctx;
+    keys_trusted t;
+    int rc = keys_trusted_get(r->st, signer, &t, &r->err);
+    if (rc < 0)
+        return -1;
+    char *label = rc == 0 ? keys_card_label(&t.card) : xstrdup("");
+    if (rc == 0)
+        keys_trusted_clear(&t);
+    rc = r->fn(r->ctx, device, label);
+    free(label);
+    return rc;
+}
+
+int sync_down_laptops(store *st, sync_laptop_fn fn, void *ctx, char **err)
+{
+    laptop_run r = {st, fn, ctx, NULL};
+    int rc = store_down_devices(st, NULL, laptop_one, &r);
+    if (rc < 0)
+        *err = r.err ? r.err : xstrdup(store_errmsg(st));
+    else
+        free(r.err);
+    return rc;
+}
+
 int sync_down_allow(store *st, const catalog *forms, const char *form_id,
                     char **version, char **err)
 {

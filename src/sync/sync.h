@@ -55,6 +55,14 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                      const char *device, sync_down_fn fn, void *ctx,
                      long *written, char **err);
 
+/* One laptop an office can write a downstream bundle for: its device id,
+ * and the name and commune of its card (borrowed for the call). */
+typedef int (*sync_laptop_fn)(void *ctx, const char *device,
+                              const char *label);
+/* At an office: call fn for each laptop sync_export_down writes for, by
+ * device id.  0, fn's non-zero value, or -1 with *err. */
+int sync_down_laptops(store *st, sync_laptop_fn fn, void *ctx, char **err);
+
 /* At an office: allow the version of form form_id in forms (the office's
  * forms directory) to replace, on its laptops, the versions their drafts
  * were started under even when those drafts would lose answers; every

@@ -177,6 +177,10 @@ int ui_pager(const char *title, const char *keys, const char *text,
 char *ui_usb_dir(void);
 /* Export the interviews not yet exported into a directory (asked). */
 void ui_export(ui_app *a);
+/* At an office: write the downstream bundles for every laptop or the one
+ * chosen into a directory (asked), as khaosat export --down, and say
+ * what each carries. */
+void ui_export_down(ui_app *a);
 /* Back the database up into a directory the user gives, and say how it
  * went. */
 void ui_backup(ui_app *a);

@@ -128,6 +128,8 @@ void ui_help_home(void)
         {N_("s"), N_("setup: enumerator and commune")},
         {N_("e"), N_("export new and changed interviews to a USB stick")},
         {N_("m"), N_("merge every bundle of a directory (a USB stick)")},
+        {N_("D"), N_("office: bundles for the laptops (returns, set-up, "
+                     "forms), as export --down")},
         {N_("b"), N_("browse all interviews; approve or return them")},
         {N_("c"), N_("resolve the conflicts of merges; see duplicates")},
         {N_("R"), N_("the indicator report")},

@@ -198,6 +198,7 @@ static int home_office_key(ui_app *a, int k)
     switch (k) {
     case 'b': ui_browse(a); return 1;
     case 'e': ui_export(a); return 1;
+    case 'D': ui_export_down(a); return 1;
     case 'm': ui_merge(a); return 1;
     case 'c': ui_conflicts(a); return 1;
     case 'R': ui_report(a); return 1;
@@ -260,7 +261,7 @@ void ui_home(ui_app *a)
         int k = ui_pick_key(title,
                             _("Enter new  r list  b browse  e export  "
                               "m merge  c conflicts  R report  ? help"),
-                            e, NULL, n, &sel, "nrsbemcRkB?q");
+                            e, NULL, n, &sel, "nrsbemDcRkB?q");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);

@@ -316,6 +316,107 @@ void ui_export(ui_app *a)
     free(dir);
 }
 
+/* The laptops to choose from: device ids (owned) and their lines. */
+typedef struct down_pick {
+    char **device, **line;
+    size_t n, cap, cap2;
+} down_pick;
+
+static int down_pick_add(void *ctx, const char *device, const char *label)
+{
+    down_pick *p = ctx;
+    p->device = util_grow(p->device, &p->cap, p->n + 1, sizeof *p->device);
+    p->line = util_grow(p->line, &p->cap2, p->n + 2, sizeof *p->line);
+    p->device[p->n] = xstrdup(device);
+    char *safe = ui_text_safe(label, 0);
+    p->line[p->n + 1] = xasprintf(_("laptop %.8s  %s"), device, safe);
+    free(safe);
+    p->n++;
+    return 0;
+}
+
+static void down_pick_free(down_pick *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->device[i]);
+        free(p->line[i + 1]);
+    }
+    if (p->line)
+        free(p->line[0]);
+    free(p->device);
+    free(p->line);
+}
+
+/* Which laptop (or every one) to write for: 0 with *device (borrowed
+ * from p, NULL: every laptop), 1 when the supervisor went back, -1 with
+ * *err. */
+static int down_choose(ui_app *a, const char *title, down_pick *p,
+                       const char **device, char **err)
+{
+    *device = NULL;
+    if (sync_down_laptops(a->st, down_pick_add, p, err) != 0)
+        return -1;
+    if (p->n == 0)
+        return 0;       /* export --down says why there is no one */
+    p->line = util_grow(p->line, &p->cap2, p->n + 1, sizeof *p->line);
+    p->line[0] = xasprintf(_("every laptop (%zu)"), p->n);
+    size_t sel = 0;
+    int k = ui_pick(title, _("Up/Down choose   Enter write   Esc back"),
+                    p->line, NULL, p->n + 1, &sel);
+    if (k < 0)
+        return 1;
+    *device = k == 0 ? NULL : p->device[k - 1];
+    return 0;
+}
+
+/* One downstream bundle written: a line of the summary. */
+static void down_written_line(void *ctx, const char *device,
+                              const char *path, long returns)
+{
+    sbuf_addf(ctx, _("laptop %.8s: %ld returned interview(s)\n    %s\n"),
+              device, returns, path);
+}
+
+void ui_export_down(ui_app *a)
+{
+    const char *title = _("Bundles for the laptops");
+    down_pick p;
+    memset(&p, 0, sizeof p);
+    const char *device = NULL;
+    char *err = NULL, *msg = NULL;
+    int rc = down_choose(a, title, &p, &device, &err);
+    char *dir = rc == 0
+        ? office_ask_dir(title, _("Directory to write the laptops' bundles "
+                                  "to (a USB stick is offered when one is "
+                                  "mounted):"))
+        : NULL;
+    if (rc < 0)
+        msg = xasprintf(_("The laptops cannot be listed: %s."), err);
+    else if (dir) {
+        office_working(title, _("Writing the bundles for the laptops..."));
+        sbuf lines;
+        sbuf_init(&lines);
+        long n = 0;
+        rc = sync_export_down(a->st, a->cat, dir, device, down_written_line,
+                              &lines, &n, &err);
+        msg = rc != 0
+            ? xasprintf(_("%s.\n\n%ld bundle(s) written.\n%s"), err, n,
+                        lines.s ? lines.s : "")
+            : xasprintf(_("%ld bundle(s) written, each sealed for its "
+                          "laptop's card and signed by this office; each "
+                          "carries the returns, the set-up and the forms:"
+                          "\n\n%s\nEach laptop takes its own with m."), n,
+                        lines.s ? lines.s : "");
+        sbuf_free(&lines);
+    }
+    if (msg)
+        ui_show_text(title, msg);
+    free(msg);
+    free(err);
+    free(dir);
+    down_pick_free(&p);
+}
+
 void ui_backup(ui_app *a)
 {
     const char *title = _("Back up the database");
