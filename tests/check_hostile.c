@@ -121,10 +121,12 @@ START_TEST(format_1_read_reviews_checked)
     store *a, *o;
     char *honest = one_interview(&a, &o);
     char *old = copy_of(honest, "format1.khb");
+    hx_audit_as_text(old);
     check_sql_exec(old, "DROP TABLE reviews; PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(old);
     char *mixed = copy_of(honest, "mixed.khb");
+    hx_audit_as_text(mixed);
     check_sql_exec(mixed, "PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(mixed);
@@ -145,6 +147,45 @@ START_TEST(format_1_read_reviews_checked)
     free(bad);
     free(mixed);
     free(old);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
+/* The compact audit (format 3) as a forger would edit it, hash
+ * recomputed: an interview number the bundle does not have, a time coded
+ * past the year 9999, a text time that would read as a number.  Each is
+ * refused, naming the file, and the office is unchanged; the honest
+ * bundle merges afterwards. */
+START_TEST(compact_audit_checked)
+{
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    static const char *const edit[][2] = {
+        {"UPDATE audit SET interview = 2",
+         "audit of interview number 2, which the bundle does not carry"},
+        {"UPDATE audit SET interview = 0",
+         "audit of interview number 0, which the bundle does not carry"},
+        {"UPDATE audit SET time = 253402300800000 WHERE seq ="
+         " (SELECT min(seq) FROM audit)", "audit time 253402300800000 is "
+         "out of range"},
+        {"UPDATE audit SET time = -1 WHERE seq = (SELECT min(seq) FROM"
+         " audit)", "audit time -1 is out of range"},
+        {"UPDATE audit SET time = '12345' WHERE seq = (SELECT max(seq)"
+         " FROM audit)", "audit time \"12345\" is text written as a number"},
+    };
+    for (size_t i = 0; i < sizeof edit / sizeof *edit; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "audit%zu.khb", i);
+        char *t = copy_of(honest, name);
+        check_sql_exec(t, edit[i][0]);
+        hx_rehash(t);
+        refused_untouched(o, t, edit[i][1]);
+        free(t);
+    }
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, honest, &why) == 0, "%s", why);
     free(honest);
     store_close(a);
     store_close(o);
@@ -226,13 +267,13 @@ END_TEST
 
 /* Move every row of the (one-interview, one chain of revisions) bundle
  * at path to interview uuid, recomputing revision ids and the manifest
- * hash. */
+ * hash.  The audit names its interview by number: the one interview is
+ * number 1 whatever its UUID. */
 static void retarget(const char *path, const char *uuid)
 {
     char *sql = xasprintf("UPDATE interviews SET uuid = '%1$s';"
                           "UPDATE revisions SET interview = '%1$s';"
-                          "UPDATE items SET interview = '%1$s';"
-                          "UPDATE audit SET interview = '%1$s';", uuid);
+                          "UPDATE items SET interview = '%1$s';", uuid);
     check_sql_exec(path, sql);
     free(sql);
     /* A chain of revisions: rename from the root down, each child then
@@ -543,6 +584,7 @@ static Suite *hostile_suite(void)
     TCase *tc = check_tcase(s, "reader", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, disordered_keys_refused);
     tcase_add_test(tc, format_1_read_reviews_checked);
+    tcase_add_test(tc, compact_audit_checked);
     tcase_add_test(tc, only_regular_files_are_opened);
     tcase_add_test(tc, plain_bundle_read_once);
     tc = check_tcase(s, "merge", fx_setup, fx_teardown, 60);

@@ -85,6 +85,80 @@ START_TEST(adds_once_with_provenance)
 }
 END_TEST
 
+/* Every audit row of a database as text, one per line, in the order of
+ * its device's numbering: where (NULL: this database's own rows, else
+ * origin = where), but the export events written after the bundle. */
+static char *audit_text(const char *path, const char *where)
+{
+    char *sql = xasprintf("SELECT group_concat(r, char(10)) FROM (SELECT"
+        " interview || '|' || time || '|' || event || '|' ||"
+        " coalesce(qid, '-') || '|' || coalesce(path, '-') || '|' ||"
+        " coalesce(old_value, '-') || '|' || coalesce(new_value, '-') AS r"
+        " FROM audit WHERE %s AND event <> 'export'"
+        " ORDER BY interview, coalesce(origin_seq, seq))",
+        where ? "origin = ?1" : "origin IS NULL");
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (where)
+        sqlite3_bind_text(s, 1, where, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    char *out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    free(sql);
+    return out;
+}
+
+/* The compact audit of a bundle (interviews by number, times in
+ * milliseconds since the previous row) gives the office back every row of
+ * the laptop's trail exactly: edits with old and new values, times to the
+ * millisecond, and times it cannot code (no milliseconds, an impossible
+ * date, before 1970, a clock set back), which travel as text. */
+START_TEST(audit_comes_back_row_for_row)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37], v[37];
+    fx_interview(a, "v01", "1", "An", u);
+    fx_interview(a, "v01", "2", "Binh", v);
+    ck_assert_int_eq(store_save_answer(a, u, "name", "", "An Nguyen"), 0);
+    ck_assert_int_eq(store_save_answer(a, v, "name", "", ""), 0);
+    static const char *const odd[] = {
+        "2026-05-01T08:00:00Z", "2026-02-31T10:00:00.000Z",
+        "1969-12-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z",
+        "9999-12-31T23:59:59.999Z", "2026-05-01T08:00:00.5Z",
+        "2026-05-01 08:00:00.000Z",
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        char *sql = xasprintf("INSERT INTO audit (interview, time, event,"
+                              " qid, path, old_value, new_value) VALUES"
+                              " ('%s', '%s', 'change', 'name', '', 'x%zu',"
+                              " 'y%zu')", i % 2 ? v : u, odd[i], i, i);
+        check_sql_exec(store_path(a), sql);
+        free(sql);
+    }
+    char *b = fx_export(a, "usb", 0, NULL);
+    ck_assert_int_eq(check_sql_long(b, "SELECT value FROM manifest"
+                                       " WHERE key = 'format'"), 3);
+    ck_assert_int_gt(check_sql_long(b, "SELECT count(*) FROM audit"
+                                       " WHERE typeof(time) = 'integer'"), 8);
+    merged(o, b, 2, 0, 0, 0, 0);
+    char *dev;
+    ck_assert_int_eq(store_device_id(a, &dev), 0);
+    char *mine = audit_text(store_path(a), NULL);
+    char *there = audit_text(store_path(o), dev);
+    ck_assert_str_eq(mine, there);
+    ck_assert_ptr_nonnull(strstr(there, "|2026-02-31T10:00:00.000Z|"));
+    free(mine);
+    free(there);
+    free(dev);
+    free(b);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 START_TEST(descendant_replaces_older_ignored)
 {
     store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
@@ -445,6 +519,7 @@ static Suite *merge_suite(void)
     Suite *s = suite_create("merge");
     TCase *tc = check_tcase(s, "core", fx_setup, fx_teardown, 60);
     tcase_add_test(tc, adds_once_with_provenance);
+    tcase_add_test(tc, audit_comes_back_row_for_row);
     tcase_add_test(tc, descendant_replaces_older_ignored);
     tcase_add_test(tc, three_way_takes_both_sides);
     tcase_add_test(tc, conflict_keeps_both_until_resolved);

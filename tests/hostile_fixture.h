@@ -14,6 +14,7 @@
 #include "check_main.h"
 #include "store/revision.h"
 #include "core/util.h"
+#include "sync/bundle_int.h"   /* the audit table of formats 1 and 2 */
 
 /* A fingerprint of every row of every table of a database file. */
 static inline char *hx_fingerprint(const char *path)
@@ -109,6 +110,29 @@ static inline void hx_rehash(const char *path)
     sqlite3_close(db);
     char *sql = xasprintf("UPDATE manifest SET value = '%s'"
                           " WHERE key = 'sha256'", hex);
+    check_sql_exec(path, sql);
+    free(sql);
+}
+
+/* Turn the compact audit table of the bundle at path (format 3) back into
+ * the text one of formats 1 and 2, as khaosat-bundle(5) says to read it:
+ * interview numbers to UUIDs, coded times summed per interview and device
+ * and written to the millisecond.  The hash is left to hx_rehash. */
+static inline void hx_audit_as_text(const char *path)
+{
+    char *sql = xasprintf(
+        "CREATE TEMP TABLE a1 AS SELECT i.uuid, a.device, a.seq,"
+        " CASE WHEN typeof(a.time) = 'integer' THEN"
+        " strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', (sum(CASE WHEN"
+        " typeof(a.time) = 'integer' THEN a.time ELSE 0 END) OVER w)"
+        " / 1000.0, 'unixepoch') ELSE a.time END, a.event, a.qid, a.path,"
+        " a.old_value, a.new_value FROM audit a JOIN (SELECT uuid,"
+        " row_number() OVER (ORDER BY uuid) AS n FROM interviews) i"
+        " ON i.n = a.interview"
+        " WINDOW w AS (PARTITION BY a.interview, a.device ORDER BY a.seq);"
+        "DROP TABLE audit; %s;"
+        "INSERT INTO audit SELECT * FROM temp.a1 ORDER BY 1, 2, 3;",
+        bundle_audit_v1_sql);
     check_sql_exec(path, sql);
     free(sql);
 }

@@ -21,9 +21,11 @@
 
 #include "store/store.h"
 
-/* The bundle format this khaosat writes and the newest it reads (it
- * reads format 1 too: format 2 added the reviews table). */
-#define BUNDLE_FORMAT 2
+/* The bundle format this khaosat writes and the newest it reads: it
+ * reads formats 1 and 2 too.  Format 2 added the reviews table; format 3
+ * stores the audit trail compactly (interviews by number, times as
+ * milliseconds). */
+#define BUNDLE_FORMAT 3
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */

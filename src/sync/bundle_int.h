@@ -101,6 +101,37 @@ void bundle_writer_abort(bundle_writer *w);
 /* The message of the writer's last failure. */
 const char *bundle_writer_errmsg(const bundle_writer *w);
 
+/* The exact CREATE statement of the audit table of bundle formats 1-2,
+ * which stored interviews and times as text (still read). */
+extern const char bundle_audit_v1_sql[];
+
+/* Audit times as bundles of format 3 store them (bundle_audit.c): the
+ * milliseconds of YYYY-MM-DDTHH:MM:SS.mmmZ, from 1970 to 9999. */
+#define BUNDLE_TIME_LEN 24
+#define BUNDLE_TIME_MAX 253402300799999LL
+/* Milliseconds since 1970 of t when it is written exactly as above (and
+ * reads back the same), else -1: such a time is stored as its text. */
+long long bundle_time_ms(const char *t);
+/* Write ms (0 .. BUNDLE_TIME_MAX) as YYYY-MM-DDTHH:MM:SS.mmmZ. */
+void bundle_time_text(long long ms, char out[BUNDLE_TIME_LEN + 1]);
+/* Reading the times of one interview's rows by one device, in seq
+ * order: each integer is the milliseconds since the previous one. */
+typedef struct bundle_clock {
+    long long base;
+} bundle_clock;
+/* Start a new (interview, device) run of rows. */
+void bundle_clock_reset(bundle_clock *c);
+/* The time of column col of the current row of s: the text as stored, or
+ * the integer added to the clock and written into out; *text points at
+ * it (valid until the next step, or as long as out).  -1 when the time is
+ * neither text nor within 1970 .. 9999. */
+int bundle_clock_read(bundle_clock *c, sqlite3_stmt *s, int col,
+                      char out[BUNDLE_TIME_LEN + 1], const char **text);
+/* Move the writer's audit rows from the temporary table temp.audit_in
+ * (the columns of formats 1-2) into the compact audit table of db: an
+ * SQLite result code. */
+int bundle_audit_pack(sqlite3 *db);
+
 /* Non-zero when d (len bytes) starts like a zstd frame: a compressed
  * bundle, plain or inside an envelope of format 3. */
 int bundle_is_packed(const unsigned char *d, size_t len);

@@ -304,9 +304,12 @@ static void ref_message(char **why, int i, const char *a, const char *b)
     }
 }
 
-static int check_refs(sqlite3 *db, char **why)
+/* Format 3 numbers the audit's interviews: bundle_digest checked that
+ * each number is one of the bundle's interviews. */
+static int check_refs(sqlite3 *db, long format, char **why)
 {
-    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+    size_t n = sizeof refs / sizeof *refs - (format >= 3);
+    for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *s;
         int rc = sqlite3_prepare_v2(db, refs[i].sql, -1, &s, NULL);
         if (rc == SQLITE_OK)
@@ -338,9 +341,15 @@ int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
 static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long format = 0;
-    if (check_identity(db, &format, why) != 0
-        || bundle_check_tables(db, bundle_table_name, bundle_table_sql,
-                               BUNDLE_TABLES(format), 0, why) != 0
+    /* Formats 1 and 2 have the audit table of text. */
+    const char *sql[BT_COUNT];
+    memcpy(sql, bundle_table_sql, sizeof sql);
+    if (check_identity(db, &format, why) != 0)
+        return -1;
+    if (format < 3)
+        sql[BT_AUDIT] = bundle_audit_v1_sql;
+    if (bundle_check_tables(db, bundle_table_name, sql,
+                            BUNDLE_TABLES(format), 0, why) != 0
         || check_structure(db, why) != 0
         || read_manifest(db, format, m, why) != 0
         || check_counts(db, m, why) != 0)
@@ -351,7 +360,7 @@ static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
     if (strcmp(hex, m->sha256) != 0)
         return util_refuse(why, _("the content does not match the manifest's "
                       "SHA-256: the bundle was changed or damaged"));
-    return check_refs(db, why);
+    return check_refs(db, format, why);
 }
 
 int bundle_open_memory(const char *name, unsigned char *data, size_t len,

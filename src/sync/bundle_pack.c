@@ -46,6 +46,20 @@ int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
         return util_refuse(why, _("compressing the bundle failed: %s"),
                            ZSTD_getErrorName(n));
     }
+    /* What leaves is checked: the frame gives back exactly the image
+     * that was verified. */
+    unsigned char *back = NULL;
+    size_t blen = 0;
+    char *w = NULL;
+    int same = bundle_unpack(buf, n, &back, &blen, &w) == 0 && blen == len
+        && memcmp(back, d, len) == 0;
+    bundle_image_free(back, blen);
+    free(w);
+    if (!same) {
+        bundle_image_free(buf, cap);
+        return util_refuse(why, _("the compressed bundle does not unpack to "
+                                  "the bundle that was checked"));
+    }
     *out = buf;
     *outlen = n;
     return 0;

@@ -14,12 +14,14 @@
 #include "core/i18n.h"
 #include "core/util.h"
 
-/* One column's rule: may it be NULL, is it an integer, how long may it
- * be. */
+/* One column's rule: may it be NULL, is it an integer (COL_INT) or
+ * either an integer or text (COL_EITHER), how long may its text be. */
 typedef struct col_spec {
     unsigned char null_ok, integer;
     long max;
 } col_spec;
+
+enum { COL_TEXT, COL_INT, COL_EITHER };
 
 #define NCOL_MAX 10
 
@@ -28,6 +30,7 @@ typedef struct row {
     const char *v[NCOL_MAX];
     size_t n[NCOL_MAX];
     char num[NCOL_MAX][24];
+    unsigned char isint[NCOL_MAX];
 } row;
 
 /* Read and check the ncol columns of the current row of s. */
@@ -39,9 +42,11 @@ static int read_row(sqlite3_stmt *s, const col_spec *spec, int ncol, row *r,
         int type = sqlite3_column_type(s, i);
         r->v[i] = NULL;
         r->n[i] = 0;
+        r->isint[i] = type == SQLITE_INTEGER;
         if (type == SQLITE_NULL && spec[i].null_ok)
             continue;
-        if (spec[i].integer) {
+        if (spec[i].integer == COL_INT
+            || (spec[i].integer == COL_EITHER && type == SQLITE_INTEGER)) {
             if (type != SQLITE_INTEGER) {
                 *why = xasprintf(_("column %s is not an integer"), name);
                 return -1;
@@ -143,14 +148,14 @@ static int step_fail(sqlite3 *db, const char *table, char **why)
     return -1;
 }
 
-/* A row-level rule beyond the column types. */
-typedef int (*row_rule)(const row *r, char **why);
+/* A row-level rule beyond the column types; ctx is the caller's. */
+typedef int (*row_rule)(const row *r, void *ctx, char **why);
 
 /* Hash table t (its columns in order) with every row checked by the spec
  * and by rule (may be NULL); the table's hash goes to out. */
 static int hash_table(sqlite3 *db, int t, const char *sql,
                       const col_spec *spec, int ncol, int nkey,
-                      unsigned ints, row_rule rule, char out[65],
+                      unsigned ints, row_rule rule, void *ctx, char out[65],
                       char **why)
 {
     sqlite3_stmt *s;
@@ -167,7 +172,7 @@ static int hash_table(sqlite3 *db, int t, const char *sql,
         char *w = NULL;
         if (read_row(s, spec, ncol, &r, &w) != 0
             || key_next(&k, &r, nkey, ints, &w) != 0
-            || (rule && rule(&r, &w) != 0)) {
+            || (rule && rule(&r, ctx, &w) != 0)) {
             *why = xasprintf(_("table %s, row %ld: %s"), bundle_table_name[t],
                              n, w);
             free(w);
@@ -204,10 +209,14 @@ static const col_spec spec_audit[9] = {
 static const col_spec spec_review[8] = {
     {0, 0, 36}, {0, 0, 8}, {0, 0, V}, {0, 0, V}, {0, 0, 64}, {0, 0, 64},
     {0, 0, 64}, {0, 0, V}};
+static const col_spec spec_audit2[9] = {
+    {0, COL_INT, 0}, {0, 0, V}, {0, COL_INT, 0}, {0, COL_EITHER, 64},
+    {0, 0, 64}, {1, 0, V}, {1, 0, V}, {1, 0, V}, {1, 0, V}};
 #undef V
 
-static int rule_manifest(const row *r, char **why)
+static int rule_manifest(const row *r, void *ctx, char **why)
 {
+    (void)ctx;
     for (int i = 0; i < BUNDLE_NKEYS; i++)
         if (strcmp(r->v[0], bundle_manifest_key[i]) == 0)
             return 0;
@@ -215,8 +224,9 @@ static int rule_manifest(const row *r, char **why)
     return -1;
 }
 
-static int rule_form(const row *r, char **why)
+static int rule_form(const row *r, void *ctx, char **why)
 {
+    (void)ctx;
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
     crypto_hash_sha256(h, (const unsigned char *)r->v[3], r->n[3]);
@@ -234,8 +244,9 @@ static int status_ok(const char *s)
     return strcmp(s, "draft") == 0 || strcmp(s, "complete") == 0;
 }
 
-static int rule_iv(const row *r, char **why)
+static int rule_iv(const row *r, void *ctx, char **why)
 {
+    (void)ctx;
     if (!bundle_is_uuid(r->v[0]))
         *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
     else if (!status_ok(r->v[3]))
@@ -247,16 +258,18 @@ static int rule_iv(const row *r, char **why)
     return -1;
 }
 
-static int rule_audit(const row *r, char **why)
+static int rule_audit(const row *r, void *ctx, char **why)
 {
+    (void)ctx;
     if (bundle_is_uuid(r->v[0]))
         return 0;
     *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
     return -1;
 }
 
-static int rule_review(const row *r, char **why)
+static int rule_review(const row *r, void *ctx, char **why)
 {
+    (void)ctx;
     if (!bundle_is_uuid(r->v[0]))
         *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
     else if (strcmp(r->v[1], "approved") && strcmp(r->v[1], "returned"))
@@ -458,6 +471,64 @@ out:
     return rc;
 }
 
+/* The state of the audit pass of format 3: the bundle's number of
+ * interviews, and the clock of the current (interview, device) run. */
+typedef struct audit_pass {
+    long interviews;
+    char *run;                /* "interview device" of the previous row */
+    bundle_clock clock;
+} audit_pass;
+
+/* A row of the compact audit table: its interview is one of the
+ * bundle's, and its time a text that cannot pass for a number or a
+ * number of milliseconds that stays within 1970 .. 9999. */
+static int rule_audit2(const row *r, void *ctx, char **why)
+{
+    audit_pass *p = ctx;
+    long long iv = strtoll(r->v[0], NULL, 10);
+    if (iv < 1 || iv > p->interviews) {
+        *why = xasprintf(_("audit of interview number %s, which the bundle "
+                           "does not carry"), r->v[0]);
+        return -1;
+    }
+    char *run = xasprintf("%s %s", r->v[0], r->v[1]);
+    if (!p->run || strcmp(run, p->run) != 0)
+        bundle_clock_reset(&p->clock);
+    free(p->run);
+    p->run = run;
+    if (!r->isint[3] && strspn(r->v[3], "-0123456789") == r->n[3]) {
+        *why = xasprintf(_("audit time \"%s\" is text written as a number"),
+                         r->v[3]);
+        return -1;
+    }
+    long long delta = r->isint[3] ? strtoll(r->v[3], NULL, 10) : 0;
+    if (delta < -BUNDLE_TIME_MAX || delta > BUNDLE_TIME_MAX
+        || p->clock.base + delta < 0
+        || p->clock.base + delta > BUNDLE_TIME_MAX) {
+        *why = xasprintf(_("audit time %s is out of range"), r->v[3]);
+        return -1;
+    }
+    p->clock.base += delta;
+    return 0;
+}
+
+/* The audit table's hash, by its format. */
+static int hash_audit(sqlite3 *db, const bundle_manifest *m, char out[65],
+                      char **why)
+{
+    static const char sql[] = "SELECT interview, device, seq, time, event,"
+        " qid, path, old_value, new_value FROM audit"
+        " ORDER BY interview, device, seq";
+    if (m->format < 3)
+        return hash_table(db, BT_AUDIT, sql, spec_audit, 9, 3, 4, rule_audit,
+                          NULL, out, why);
+    audit_pass p = {m->interviews, NULL, {0}};
+    int rc = hash_table(db, BT_AUDIT, sql, spec_audit2, 9, 3, 5, rule_audit2,
+                        &p, out, why);
+    free(p.run);
+    return rc;
+}
+
 int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
                   char **why)
 {
@@ -465,24 +536,21 @@ int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
     char th[BT_COUNT][65];
     if (hash_table(db, BT_MANIFEST, "SELECT key, value FROM manifest"
                    " WHERE key <> 'sha256' ORDER BY key", spec_manifest, 2,
-                   1, 0, rule_manifest, th[BT_MANIFEST], why) != 0
+                   1, 0, rule_manifest, NULL, th[BT_MANIFEST], why) != 0
         || hash_table(db, BT_FORMS, "SELECT form_id, version, sha256, source"
                       " FROM forms ORDER BY form_id, version", spec_forms, 4,
-                      2, 0, rule_form, th[BT_FORMS], why) != 0
+                      2, 0, rule_form, NULL, th[BT_FORMS], why) != 0
         || hash_table(db, BT_INTERVIEWS, "SELECT uuid, form_id, form_version,"
                       " status, enumerator, device, created, updated, head"
-                      " FROM interviews ORDER BY uuid", spec_iv, 9, 1, 0, rule_iv,
-                      th[BT_INTERVIEWS], why) != 0
+                      " FROM interviews ORDER BY uuid", spec_iv, 9, 1, 0,
+                      rule_iv, NULL, th[BT_INTERVIEWS], why) != 0
         || hash_revisions(db, th[BT_REVISIONS], th[BT_ITEMS], why) != 0
-        || hash_table(db, BT_AUDIT, "SELECT interview, device, seq, time,"
-                      " event, qid, path, old_value, new_value FROM audit"
-                      " ORDER BY interview, device, seq", spec_audit, 9,
-                      3, 4, rule_audit, th[BT_AUDIT], why) != 0
+        || hash_audit(db, m, th[BT_AUDIT], why) != 0
         || (ntables > BT_REVIEWS
             && hash_table(db, BT_REVIEWS, "SELECT interview, status, comment,"
                           " reviewer, time, revision, content, commune FROM"
                           " reviews ORDER BY interview", spec_review, 8, 1,
-                          0, rule_review, th[BT_REVIEWS], why) != 0))
+                          0, rule_review, NULL, th[BT_REVIEWS], why) != 0))
         return -1;
     canon c;
     canon_init(&c);

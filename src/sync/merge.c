@@ -408,7 +408,9 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     sqlite3_stmt *iv = m->bs[BS_IVS];
     int rc;
     long done = 0;
+    m->iv_number = 0;
     while ((rc = sqlite3_step(iv)) == SQLITE_ROW) {
+        m->iv_number++;
         if (merge_interview(m, iv) != 0) {
             sqlite3_reset(iv);
             return -1;

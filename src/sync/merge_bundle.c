@@ -23,13 +23,22 @@ static const char *const bundle_sql[BS_COUNT] = {
         " revision, content, commune FROM reviews ORDER BY interview",
 };
 
+/* Format 3 numbers the audit's interviews (their place in UUID order, as
+ * BS_IVS reads them) and codes its times (bundle_audit.c): in key order,
+ * so that each device's times follow one another. */
+static const char audit_v3_sql[] = "SELECT device, seq, time, event, qid,"
+    " path, old_value, new_value FROM audit WHERE interview = ?1"
+    " ORDER BY device, seq";
+
 int merge_bundle_prepare(merger *m)
 {
     sqlite3 *bdb = bundle_sqlite(m->b);
     int format = (int)bundle_get_manifest(m->b)->format;
     for (int i = 0; i < BS_COUNT; i++)
         if ((i != BS_REVIEWS || format >= 2)
-            && sqlite3_prepare_v2(bdb, bundle_sql[i], -1, &m->bs[i], NULL))
+            && sqlite3_prepare_v2(bdb, i == BS_AUDIT && format >= 3
+                                  ? audit_v3_sql : bundle_sql[i], -1,
+                                  &m->bs[i], NULL))
             return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
 }

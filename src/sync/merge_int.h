@@ -49,6 +49,7 @@ struct merger {
     /* The bundle being merged. */
     bundle *b;
     sqlite3_stmt *bs[BS_COUNT];
+    long iv_number;           /* the current interview's place in BS_IVS */
     char now[32], now_ms[32];
     merge_counts c;
     char *err;

@@ -11,6 +11,7 @@
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "sync/bundle_int.h"
 
 void merge_items_add(merge_items *l, const char *qid, const char *path,
                      const char *value)
@@ -166,30 +167,63 @@ int merge_import_revisions(merger *m, const char *uuid, const char *form_id,
     return 0;
 }
 
+/* The time of the current audit row: stored as text (format 1, or a
+ * time not written to the millisecond), or coded (see bundle_audit.c) on
+ * the clock of its device's run of rows. */
+static int audit_time(merger *m, sqlite3_stmt *a, bundle_clock *clock,
+                      char **prev_dev, char out[BUNDLE_TIME_LEN + 1],
+                      const char **time)
+{
+    const char *dev = (const char *)sqlite3_column_text(a, 0);
+    if (!*prev_dev || !dev || strcmp(dev, *prev_dev) != 0) {
+        free(*prev_dev);
+        *prev_dev = xstrdup(dev ? dev : "");
+        bundle_clock_reset(clock);
+    }
+    if (bundle_clock_read(clock, a, 2, out, time) != 0)
+        return merge_bundle_fail(m, _("reading the audit times of %s"),
+                                 bundle_path(m->b));
+    return 0;
+}
+
 int merge_import_audit(merger *m, const char *uuid)
 {
     sqlite3_stmt *a = m->bs[BS_AUDIT];
-    sqlite3_bind_text(a, 1, uuid, -1, SQLITE_STATIC);
+    if (bundle_get_manifest(m->b)->format >= 3)
+        sqlite3_bind_int64(a, 1, m->iv_number);
+    else
+        sqlite3_bind_text(a, 1, uuid, -1, SQLITE_STATIC);
+    bundle_clock clock = {0};
+    char *dev = NULL, tbuf[BUNDLE_TIME_LEN + 1];
     int rc;
     while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
         const char *c[8];
+        if (audit_time(m, a, &clock, &dev, tbuf, &c[2]) != 0) {
+            free(dev);
+            sqlite3_reset(a);
+            return -1;
+        }
         for (int i = 0; i < 8; i++)
-            c[i] = (const char *)sqlite3_column_text(a, i);
+            if (i != 2)
+                c[i] = (const char *)sqlite3_column_text(a, i);
         if (strcmp(c[0], m->device) == 0)
             continue;       /* our own rows, back from another database */
         store_merge_audit row = {uuid, c[0], sqlite3_column_int64(a, 1),
                                  c[2], c[3], c[4], c[5], c[6], c[7]};
         int added = 0;
         if (store_merge_audit_add(m->sm, &row, &added) != 0) {
+            free(dev);
             sqlite3_reset(a);
             return merge_store_fail(m, _("copying the audit trail"));
         }
         /* A row new here must be the sending laptop's own. */
         if (added && merge_check_device(m, _("an audit row"), uuid, c[0])) {
+            free(dev);
             sqlite3_reset(a);
             return -1;
         }
     }
+    free(dev);
     sqlite3_reset(a);
     if (rc != SQLITE_DONE)
         return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));

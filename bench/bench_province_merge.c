@@ -1,0 +1,175 @@
+/* bench_province_merge.c: the province's merge.  BENCH_COMMUNES commune bundles
+ * (default 10) of BENCH_HOUSEHOLDS household interviews each (default
+ * 500) with 50 answers each, written through the bundle writer as the
+ * communes' offices would (compressed, format 3), merged one after the
+ * other into one new province database, each bundle checked whole and
+ * merged in its own transaction, as khaosat merge does.  The full scale
+ * of issue 16 is BENCH_COMMUNES=100 BENCH_HOUSEHOLDS=5000 (25 million
+ * answers).
+ *
+ * Prints: the merge's time next to the floor (the same rows inserted by
+ * plain SQLite in one transaction into a database of the same schema, in
+ * the same run; goal within 2x); the peak memory of the merging process
+ * after a quarter, half and all of the bundles (goal: flat); and a second
+ * merge of the same bundles, which must change nothing (the database file
+ * is the same, byte for byte) and take a small fraction of the first. */
+#include "config.h"
+
+#include "bench_gen.h"
+#include "sync/envelope.h"
+#include "sync/merge.h"
+
+#define ITEMS_PER_HOUSEHOLD 50
+
+/* A positive integer from the environment, or def. */
+static int env_int(const char *name, int def)
+{
+    const char *v = getenv(name);
+    int n = v ? atoi(v) : 0;
+    return n > 0 ? n : def;
+}
+
+/* The SHA-256 of the file at path (the database after a merge). */
+static void file_digest(const char *path, char out[65])
+{
+    size_t len = 0;
+    char *d = util_read_file(path, &len);
+    must(d != NULL, path, "cannot read");
+    canon c;
+    canon_init(&c);
+    canon_field(&c, d, len);
+    canon_final(&c, out);
+    free(d);
+}
+
+/* Merge the bundles v (n of them) into the database at db, reporting the
+ * time and peak memory after a quarter, half and all of them; the total
+ * seconds, *changed the interviews added or updated. */
+static double merge_bundles(const char *db, char **v, int n, long *changed)
+{
+    store *st;
+    char *err = NULL;
+    must(store_open(db, &st, &err) == 0, db, err);
+    merger *m = merger_new(st);
+    double t0 = bench_now();
+    int marks[3] = {n / 4 > 0 ? n / 4 : 1, n / 2 > 0 ? n / 2 : 1, n};
+    *changed = 0;
+    for (int i = 0, k = 0; i < n; i++) {
+        bundle *b;
+        merge_counts c;
+        must(envelope_open(st, v[i], ENVELOPE_ALLOW_UNSIGNED, &b, NULL,
+                           &err) == 0, "open", err);
+        must(merger_run(m, b, NULL, NULL, &c, &err) >= 0, "merge", err);
+        *changed += c.added + c.updated;
+        bundle_close(b);
+        while (k < 3 && i + 1 == marks[k]) {
+            printf("    after %3d bundles:  %8.2f s, peak RSS %8ld kB\n",
+                   i + 1, bench_now() - t0, peak_kb());
+            k++;
+        }
+    }
+    double t = bench_now() - t0;
+    merger_free(m);
+    store_close(st);
+    return t;
+}
+
+/* Run merge_bundles on the bundles of dir in a new process (its memory
+ * is the merge's alone); the seconds, *changed from the child. */
+static double merge_in_child(const char *db, const char *dir, long *changed)
+{
+    char buf[64];
+    char *argv[] = {"bench_province_merge", "--merge", (char *)db, (char *)dir,
+                    NULL};
+    bench_child(argv, buf, sizeof buf);
+    double t = 0;
+    must(sscanf(buf, "%lf %ld", &t, changed) == 2, "merge", buf);
+    return t;
+}
+
+/* --merge DB DIR: merge every bundle of DIR into DB, the seconds and
+ * the interviews changed to descriptor 3. */
+static int child_main(char **argv)
+{
+    int n;
+    char **v = list_bundles(argv[3], &n);
+    long changed;
+    double t = merge_bundles(argv[2], v, n, &changed);
+    fflush(stdout);
+    dprintf(3, "%.6f %ld\n", t, changed);
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--merge") == 0)
+        return child_main(argv);
+    int communes = env_int("BENCH_COMMUNES", 10);
+    int households = env_int("BENCH_HOUSEHOLDS", 500);
+    size_t form_len;
+    char *form = bench_office_form(&form_len);
+    char tmpl[] = "/tmp/khaosat-bench-provmerge-XXXXXX";
+    must(mkdtemp(tmpl) != NULL, "mkdtemp", NULL);
+    char *dir = xasprintf("%s/communes", tmpl);
+    char *db = xasprintf("%s/province.db", tmpl);
+    char *fl = xasprintf("%s/floor.db", tmpl);
+    char *mk = xasprintf("mkdir -p '%s'", dir);
+    must(system(mk) == 0, mk, NULL);
+    gen *g = xcalloc(1, sizeof *g);
+    g->per_bundle = households;
+    g->items = ITEMS_PER_HOUSEHOLD;
+    long n = (long)communes * households;
+    printf("bench_province_merge: %d communes x %d households x %d answers = "
+           "%ld answers (BENCH_COMMUNES, BENCH_HOUSEHOLDS)\n", communes,
+           households, ITEMS_PER_HOUSEHOLD, n * ITEMS_PER_HOUSEHOLD);
+    double t = bench_now();
+    for (int b = 0; b < communes; b++)
+        write_bundle(dir, b, form, form_len, g);
+    printf("  writing the bundles:  %8.2f s\n", bench_now() - t);
+    int have;
+    char **v = list_bundles(dir, &have);
+    long long bytes = 0;
+    for (int i = 0; i < have; i++) {
+        size_t len = 0;
+        char *d = util_read_file(v[i], &len);
+        bytes += (long long)len;
+        free(d);
+    }
+    printf("  bundles: %lld bytes, %.0f per household\n", bytes,
+           (double)bytes / n);
+    double fl_cpu;
+    double fl_t = floor_insert(fl, communes, form, form_len, g, &fl_cpu);
+    store_close(fresh_store(db));
+    long changed = 0;
+    printf("  first merge into a new province database:\n");
+    double m1 = merge_in_child(db, dir, &changed);
+    must(changed == n, "merge", "not every interview was added");
+    printf("  merge:                %8.2f s  (%.0f interviews/s)\n", m1,
+           n / m1);
+    printf("  floor (same rows, plain SQLite, one transaction): %.2f s\n",
+           fl_t);
+    printf("  ratio merge / floor:  %8.2f   (goal <= 2)\n", m1 / fl_t);
+    char before[65], after[65];
+    file_digest(db, before);
+    printf("  second merge of the same bundles:\n");
+    double m2 = merge_in_child(db, dir, &changed);
+    file_digest(db, after);
+    printf("  second merge:         %8.2f s  (%.3f of the first), %ld "
+           "interviews changed, database %s\n", m2, m2 / m1, changed,
+           strcmp(before, after) == 0 ? "unchanged byte for byte"
+                                      : "CHANGED");
+    for (int i = 0; i < have; i++)
+        free(v[i]);
+    free(v);
+    bench_rmdir("bench_province_merge", tmpl);
+    free(mk);
+    free(g);
+    free(form);
+    free(dir);
+    free(db);
+    free(fl);
+    return 0;
+}
