@@ -65,7 +65,12 @@ int ui_is_enter(int k);
  * ellipsis); pad to width with role's background when pad is set.
  * Returns the columns drawn. */
 int ui_put(int y, int x, const char *s, int width, ui_role r, int pad);
-/* Clear the screen and draw the title bar and the bottom key line. */
+/* keys (a key bar: keys two spaces or more apart, the most needed first)
+ * without the keys that do not fit in width columns, never cutting one
+ * key in the middle. Newly allocated. */
+char *ui_keys_trim(const char *keys, int width);
+/* Clear the screen and draw the title bar and the bottom key line (cut
+ * to the screen by ui_keys_trim). */
 void ui_frame(const char *title, const char *keys);
 /* The first of n key bars (longest first) that fits the screen's width,
  * else the last. */

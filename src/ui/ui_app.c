@@ -167,12 +167,33 @@ int ui_put(int y, int x, const char *s, int width, ui_role r, int pad)
     return cols;
 }
 
+char *ui_keys_trim(const char *keys, int width)
+{
+    if (ui_text_width(keys) <= width)
+        return xstrdup(keys);
+    /* Keys are apart by two spaces or more; words of one key by one. */
+    size_t keep = 0;
+    for (const char *p = keys; (p = strstr(p, "  ")) != NULL;) {
+        char *head = xstrndup(keys, (size_t)(p - keys));
+        int w = ui_text_width(head);
+        free(head);
+        if (w > width)
+            break;
+        keep = (size_t)(p - keys);
+        p += strspn(p, " ");
+    }
+    /* Not one whole key fits: the first, cut with a mark by ui_put. */
+    return keep ? xstrndup(keys, keep) : xstrdup(keys);
+}
+
 void ui_frame(const char *title, const char *keys)
 {
     erase();
     curs_set(0);
     ui_put(0, 0, title, COLS, UI_HEADER, 1);
-    ui_put(LINES - 1, 0, keys, COLS, UI_DIM, 0);
+    char *fit = ui_keys_trim(keys, COLS);
+    ui_put(LINES - 1, 0, fit, COLS, UI_DIM, 0);
+    free(fit);
 }
 
 const char *ui_keys_fit(const char *const *bars, size_t n)

@@ -259,8 +259,9 @@ void ui_home(ui_app *a)
             e[i] = home_form_line(a, a->cat->forms[i - first], COLS - 4);
         char *title = home_title(a);
         int k = ui_pick_key(title,
-                            _("Enter new  r list  b browse  e export  "
-                              "m merge  c conflicts  R report  ? help"),
+                            _("Enter new  r list  e export  ? help  "
+                              "b browse  m merge  c conflicts  R report  "
+                              "q quit"),
                             e, NULL, n, &sel, "nrsbemDcRkB?q");
         free(title);
         for (size_t i = 0; i < n; i++)
