@@ -437,6 +437,39 @@ START_TEST(hostile_deep_nesting)
 }
 END_TEST
 
+/* multiline: only on text questions, only true or false; setup() is a
+ * function a default may call. */
+START_TEST(multiline_and_setup_defaults)
+{
+    static const char ok[] =
+        "form: {id: m, version: '1', title: T, languages: [vi]}\n"
+        "questions:\n"
+        "  - {id: a, type: text, label: A, multiline: true}\n"
+        "  - {id: b, type: text, label: B, default: \"setup('enumerator')\"}\n";
+    char *got;
+    form *f = load_text(ok, sizeof ok - 1, &got);
+    ck_assert_str_eq(got, "");
+    ck_assert_int_eq(f->q[0].multiline, 1);
+    ck_assert_ptr_nonnull(f->q[1].default_expr);
+    free(got);
+    form_free(f);
+    static const char bad[] =
+        "form: {id: m, version: '1', title: T, languages: [vi]}\n"
+        "questions:\n"
+        "  - {id: a, type: integer, label: A, multiline: true}\n"
+        "  - {id: b, type: text, label: B, multiline: maybe}\n"
+        "  - {id: c, type: text, label: C, default: \"setup()\"}\n";
+    f = load_text(bad, sizeof bad - 1, &got);
+    ck_assert_msg(strstr(got, "mem.yaml:3:49: 'multiline' is only allowed on "
+                         "text questions"), "%s", got);
+    ck_assert_msg(strstr(got, "mem.yaml:4:46: 'multiline' must be true or "
+                         "false"), "%s", got);
+    ck_assert_msg(strstr(got, "mem.yaml:5:45: error in default: wrong number of arguments to 'setup' (expects 1, got 0)"), "%s", got);
+    free(got);
+    form_free(f);
+}
+END_TEST
+
 START_TEST(hostile_huge_scalar)
 {
     sbuf b;
@@ -520,6 +553,7 @@ static Suite *form_suite(void)
     tcase_add_test(tc, hostile_non_utf8_position);
     tcase_add_test(tc, hostile_deep_nesting);
     tcase_add_test(tc, hostile_huge_scalar);
+    tcase_add_test(tc, multiline_and_setup_defaults);
     tcase_add_test(tc, hostile_more_documents_and_missing_file);
     tcase_add_test(tc, long_chain_orders_without_recursion);
     return s;

@@ -91,6 +91,16 @@ static session_item item(inst_frame *fr, const char *id)
     return it;
 }
 
+/* store_load_audit callback: "qid:old->new;" for each change. */
+static int collect_change(void *ctx, const store_audit *a)
+{
+    if (!strcmp(a->event, "change"))
+        sbuf_addf(ctx, "%s:%s->%s;", a->qid ? a->qid : "",
+                  a->old_value ? a->old_value : "",
+                  a->new_value ? a->new_value : "");
+    return 0;
+}
+
 START_TEST(answers_are_committed_and_resumed)
 {
     session *s;
@@ -174,6 +184,60 @@ START_TEST(notes_on_questions)
     ck_assert_str_eq(n, "tên gọi");
     free(n);
     session_free(s);
+}
+END_TEST
+
+/* default: setup('name') takes the set-up's values when the interview
+ * starts, saved as answers with their audit rows (a missing value leaves
+ * the answer empty); they stay what they were when the set-up changes,
+ * and the enumerator may change them like any answer. */
+START_TEST(defaults_read_the_setup)
+{
+    static const char yaml[] =
+        "form:\n  id: sf\n  version: \"1\"\n  title: T\n  languages: [vi]\n"
+        "questions:\n"
+        "  - {id: who, type: text, label: Ai, default: \"setup('enumerator')\"}\n"
+        "  - {id: xa, type: text, label: Xã, default: \"concat(setup('commune'),"
+        " ' ', setup('commune_code'))\"}\n"
+        "  - {id: tinh, type: text, label: Tỉnh, default: \"setup('province_code')\"}\n"
+        "  - {id: d, type: date, label: Ngày, default: today()}\n";
+    diag_list d;
+    diag_init(&d);
+    form *g = form_load_string(yaml, sizeof yaml - 1, "sf.yaml", &d);
+    ck_assert_msg(g && d.n == 0, "form: %s", d.n ? d.v[0].msg : "?");
+    diag_free(&d);
+    ck_assert_int_eq(store_setting_set(st, STORE_SET_ENUMERATOR, "Lò Văn Hải"), 0);
+    ck_assert_int_eq(store_setting_set(st, STORE_SET_COMMUNE, "Tân Lập"), 0);
+    ck_assert_int_eq(store_setting_set(st, STORE_SET_SETUP_CODE, "01234"), 0);
+    session *s;
+    ck_assert_int_eq(session_new(st, g, "Lò Văn Hải", 0, &s, NULL), 0);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    inst *in = session_inst(s);
+    inst_frame *root = inst_root(in);
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "who")), "Lò Văn Hải");
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "xa")), "Tân Lập 01234");
+    ck_assert_ptr_null(inst_get(in, root, form_find(g, "tinh")));
+    ck_assert_ptr_nonnull(inst_get(in, root, form_find(g, "d")));
+    session_item who = {form_find(g, "who"), root};
+    ck_assert_int_eq(session_answer(s, who, "Mã ĐTV 07", NULL), INST_OK);
+    session_free(s);
+    /* A later set-up leaves the interview as it was. */
+    ck_assert_int_eq(store_setting_set(st, STORE_SET_COMMUNE, "Xã khác"), 0);
+    ck_assert_int_eq(session_resume(st, g, uuid, 0, &s, NULL), 0);
+    in = session_inst(s);
+    root = inst_root(in);
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "who")), "Mã ĐTV 07");
+    ck_assert_str_eq(inst_get(in, root, form_find(g, "xa")), "Tân Lập 01234");
+    session_free(s);
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_load_audit(st, uuid, collect_change, &b), 0);
+    ck_assert_msg(strstr(b.s, "who:->Lò Văn Hải;"), "%s", b.s);
+    ck_assert_msg(strstr(b.s, "who:Lò Văn Hải->Mã ĐTV 07;"), "%s", b.s);
+    ck_assert_msg(strstr(b.s, "xa:->Tân Lập 01234;"), "%s", b.s);
+    sbuf_free(&b);
+    form_free(g);
 }
 END_TEST
 
@@ -490,6 +554,7 @@ int main(void)
     TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, answers_are_committed_and_resumed);
     tcase_add_test(tc, notes_on_questions);
+    tcase_add_test(tc, defaults_read_the_setup);
     tcase_add_test(tc, invalid_answer_is_not_saved);
     tcase_add_test(tc, computed_defaults_are_saved_at_start);
     tcase_add_test(tc, removing_a_member_persists);

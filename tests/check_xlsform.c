@@ -93,6 +93,7 @@ static void same_question(const form *fa, const form_question *a, const form *fb
     same_str(src_of(a->default_expr), src_of(b->default_expr), "default expression", a->id);
     ck_assert_int_eq(a->required_always, b->required_always);
     ck_assert_int_eq(a->read_only, b->read_only);
+    ck_assert_int_eq(a->multiline, b->multiline);
     ck_assert_int_eq(a->min_count, b->min_count);
     ck_assert_int_eq(a->max_count, b->max_count);
     ck_assert_int_eq(a->parent, b->parent);

@@ -14,16 +14,8 @@ laptop laptop "Nguyễn Văn An" "Tân Lập"
 "$KHAOSAT" simulate --db "$DB" --forms "$FORMS" --form household \
     --count 2 --seed 5 >/dev/null
 
-# start COLS ROWS [TERM]: khaosat on $DB with the bundled forms.
-start() {
-    t kill-server 2>/dev/null
-    starts=$((${starts:-0} + 1))
-    SOCK=khaosat-bars-$$-$starts
-    rm -f "$TMP/status"
-    t -f /dev/null new-session -d -x "$1" -y "$2" \
-        "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
-    pass_resume
-}
+# start COLS ROWS [TERM]: khaosat on $DB in a COLSxROWS window.
+start() { tui_run bars "$@"; }
 # bar_whole FIRST: the key bar starts with FIRST, fits the screen and no
 # key in it is cut (no "…"), and it does not end in a space.
 bar_whole() {

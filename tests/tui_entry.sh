@@ -13,17 +13,8 @@ SOCK=khaosat-entry-$$-0
 DB=$TMP/laptop.db
 laptop laptop "Nguyễn Văn An" "Tân Lập"
 
-# start COLS ROWS [TERM]: khaosat on $DB with the bundled forms in a
-# COLSxROWS window with that terminal type.
-start() {
-    t kill-server 2>/dev/null
-    starts=$((${starts:-0} + 1))
-    SOCK=khaosat-entry-$$-$starts
-    rm -f "$TMP/status"
-    t -f /dev/null new-session -d -x "$1" -y "$2" \
-        "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
-    pass_resume
-}
+# start COLS ROWS [TERM]: khaosat on $DB in a COLSxROWS window.
+start() { tui_run entry "$@"; }
 
 # household: from home, start a household interview.
 household() {

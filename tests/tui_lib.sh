@@ -50,6 +50,20 @@ wait_gone() {
     fail "screen still shows '$1'"
 }
 
+# tui_run NAME COLS ROWS [TERM]: run khaosat on $DB with the forms of
+# $FORMS in a fresh COLSxROWS window with that terminal type (screen when
+# none), on a new tmux server named after NAME; its exit status goes to
+# $TMP/status. The offer to resume is passed as pass_resume says.
+tui_run() {
+    t kill-server 2>/dev/null
+    starts=$((${starts:-0} + 1))
+    SOCK=khaosat-$1-$$-$starts
+    rm -f "$TMP/status"
+    t -f /dev/null new-session -d -x "$2" -y "$3" \
+        "exec 3<&0; env TERM=${4:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $KHAOSAT --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
+    pass_resume
+}
+
 # pass_resume: once the program shows its first screen, answer its offer
 # to resume the last unfinished interview (when it makes one) with "n",
 # to the home list, as the tests that start from home expect; with

@@ -59,16 +59,10 @@ sleep 1   # C is again the draft changed last
 "$K" answer --db "$DB" "$C" head_name "Hà Chung" >/dev/null
 "$K" answer --db "$DB" "$C" head_name "Hà Văn Chung" >/dev/null
 
-# start COLS ROWS [TERM]: khaosat on $DB in a COLSxROWS window, the
-# offer to resume left for the test.
-start() {
-    t kill-server 2>/dev/null
-    starts=$((${starts:-0} + 1))
-    SOCK=khaosat-names-$$-$starts
-    rm -f "$TMP/status"
-    t -f /dev/null new-session -d -x "$1" -y "$2" \
-        "exec 3<&0; env TERM=${3:-screen} LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= $K --db $DB --forms $FORMS <&3 3<&- & wait \$!; echo \$? >$TMP/status; sleep 600"
-}
+# start COLS ROWS [TERM]: khaosat on $DB in a COLSxROWS window.
+# The offer to resume is what this test checks: left for it to answer.
+KEEP_RESUME=1
+start() { tui_run names "$@"; }
 
 # --- 2. the offer at start names the draft changed last; any other key
 # goes to the home list, where the form's interviews are in natural order.

@@ -125,6 +125,10 @@ typedef struct expr_lists {
                         const char *col);
 } expr_lists;
 
+/* The list setup('name') reads: rows with the columns name and value (the
+ * enumerator, the commune...), given by the caller through expr_env.lists. */
+#define EXPR_SETUP_LIST "setup"
+
 /* Evaluate e in env; *out receives a value the caller frees with val_free.
  * Never fails: runtime problems give NaN or the empty string, as ODK does. */
 void expr_eval(const expr *e, const expr_env *env, value *out);

@@ -104,6 +104,24 @@ FN(fn_pulldata)
     val_free(&tv);
 }
 
+/* setup('name'): a value of the commune's set-up (the enumerator, the
+ * commune...), which the caller gives as the list "setup" of rows with
+ * the columns name and value; empty when it has none of that name. */
+FN(fn_setup)
+{
+    value tn = {0};
+    const char *name = ev_str(c->args[0], env, &tn);
+    size_t rows = list_rows(env, EXPR_SETUP_LIST);
+    const char *found = NULL;
+    for (size_t r = 0; r < rows && !found; r++) {
+        const char *k = list_cell(env, EXPR_SETUP_LIST, r, "name");
+        if (k && !strcmp(k, name))
+            found = list_cell(env, EXPR_SETUP_LIST, r, "value");
+    }
+    *out = val_string(found ? found : "");
+    val_free(&tn);
+}
+
 /* indexed-repeat(${q}, ${roster}, i) reads a question and its roster as
  * written, not their values. */
 static char *indexed_repeat_prepare(node *c, expr_parse_ctx *pc, int *col)
@@ -244,6 +262,7 @@ FN(fn_randomize)
 
 const func_def expr_list_funcs[] = {
     {"pulldata", 4, 4, 0, fn_pulldata, NULL},
+    {"setup", 1, 1, 0, fn_setup, NULL},
     {"indexed-repeat", 3, 3, 0, fn_indexed_repeat, indexed_repeat_prepare},
     {"randomize", 1, 2, 0, fn_randomize, NULL},
 };

@@ -62,6 +62,7 @@ typedef struct form_question {
     int randomize;        /* select: offer the choices shuffled */
     expr *seed;           /* ... in the order this seed gives, or NULL */
     int read_only;
+    int multiline;        /* text: answered over several lines */
     int required_always;  /* `required: true` (no expression) */
     int min_count, max_count; /* repeat bounds when count is NULL; max 0 = none */
     int parent;           /* enclosing group/repeat index, or -1 */

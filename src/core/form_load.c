@@ -302,7 +302,7 @@ enum qkey {
     QK_RELEVANT, QK_CONSTRAINT, QK_CONSTRAINT_MESSAGE, QK_CALCULATION,
     QK_DEFAULT, QK_READ_ONLY, QK_CHOICE_FILTER, QK_INDICATOR, QK_META,
     QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_RANDOMIZE, QK_SEED,
-    QK_CHOICES_FROM, QK_N
+    QK_CHOICES_FROM, QK_MULTILINE, QK_N
 };
 
 static const char *const qkey_names[QK_N] = {
@@ -310,7 +310,7 @@ static const char *const qkey_names[QK_N] = {
     "relevant", "constraint", "constraint_message", "calculation",
     "default", "read_only", "choice_filter", "indicator", "meta",
     "count", "min", "max", "questions", "randomize", "seed",
-    "choices_from",
+    "choices_from", "multiline",
 };
 
 /* Set question q's type from the type node (and its choice list). */
@@ -520,6 +520,15 @@ static void check_type_keys(loader *L, int q, const ynode **v)
     if (v[QK_QUESTIONS] && t != QT_GROUP && t != QT_REPEAT)
         form_diag(f, L->d, AT(v[QK_QUESTIONS]),
                   _("'questions' is only allowed on group and repeat questions"));
+    if (v[QK_MULTILINE] && t != QT_TEXT)
+        form_diag(f, L->d, AT(v[QK_MULTILINE]),
+                  _("'multiline' is only allowed on text questions"));
+    else if (v[QK_MULTILINE] &&
+             (f->q[q].multiline = parse_bool(v[QK_MULTILINE])) < 0) {
+        form_diag(f, L->d, AT(v[QK_MULTILINE]),
+                  _("'multiline' must be true or false"));
+        f->q[q].multiline = 0;
+    }
 }
 
 /* Repeat bounds: count, or min and max. */

@@ -422,13 +422,14 @@ int inst_unsaved_defaults(inst *in,
 }
 
 /* An interview with defaults applied but nothing computed yet. */
-static inst *inst_alloc(const form *f, int lang, int restoring)
+static inst *inst_alloc(const form *f, int lang, int restoring,
+                        const expr_lists *extra)
 {
     inst *in = xcalloc(1, sizeof *in);
     in->f = f;
     in->lang = lang;
     in->replaying = restoring;
-    form_list_source_init(&in->lists, f, &in->lang, NULL);
+    form_list_source_init(&in->lists, f, &in->lang, extra);
     /* Without a seed, choices keep one shuffled order while the interview
      * is open, rather than a new one at every redraw. */
     if (sodium_init() < 0)
@@ -441,11 +442,16 @@ static inst *inst_alloc(const form *f, int lang, int restoring)
     return in;
 }
 
-inst *inst_new(const form *f, int lang)
+inst *inst_new_with(const form *f, int lang, const expr_lists *extra)
 {
-    inst *in = inst_alloc(f, lang, 0);
+    inst *in = inst_alloc(f, lang, 0, extra);
     inst_recompute_all(in, in->root);
     return in;
+}
+
+inst *inst_new(const form *f, int lang)
+{
+    return inst_new_with(f, lang, NULL);
 }
 
 void inst_free(inst *in)
@@ -785,7 +791,7 @@ static void inst_replay_count(inst *in, const inst_row *row)
 inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
                    size_t n)
 {
-    inst *in = inst_alloc(f, lang, 1);
+    inst *in = inst_alloc(f, lang, 1, NULL);
     in->now = now;
     int maxd = 0;
     for (size_t i = 0; i < n; i++) {

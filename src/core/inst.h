@@ -25,6 +25,10 @@ typedef enum inst_check {
 /* A new interview of f with defaults applied and calculations done. lang is
  * the form language index for messages and labels. */
 inst *inst_new(const form *f, int lang);
+/* inst_new with lists beyond the form's own (as inst_set_lists; borrowed,
+ * must outlive the interview) known before the defaults are computed:
+ * default: setup('enumerator') reads them. */
+inst *inst_new_with(const form *f, int lang, const expr_lists *extra);
 /* Free the interview (NULL is fine). */
 void inst_free(inst *in);
 /* The form of the interview. */

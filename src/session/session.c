@@ -72,7 +72,12 @@ int session_new(store *st, const form *f, const char *enumerator, int lang,
             *err = xstrdup(store_errmsg(st));
         return -1;
     }
-    session *s = session_alloc(st, f, inst_new(f, lang), NULL);
+    /* The set-up is known before the defaults are: setup('enumerator'). */
+    setup_values *setup = setup_values_load(st);
+    session *s = session_alloc(st, f,
+                               inst_new_with(f, lang, setup_values_lists(setup)),
+                               NULL);
+    s->setup = setup;
     char *who = canon_text(enumerator ? enumerator : "");
     int bad = store_interview_create(st, f->id, f->version, who, s->uuid);
     free(who);
@@ -153,6 +158,16 @@ static int session_drop_strays(session *s)
     return bad ? session_fail(s) : 0;
 }
 
+/* Give a restored interview the set-up values its expressions may read
+ * (loaded once per session), and compute them again with them. */
+static void session_attach_setup(session *s)
+{
+    if (!s->setup)
+        s->setup = setup_values_load(s->st);
+    inst_set_lists(s->in, setup_values_lists(s->setup));
+    inst_recompute(s->in);
+}
+
 /* The stored interview uuid of form f as an in-memory one (*in, newly
  * allocated) with its status; 0, or -1 with *err newly allocated. */
 static int session_load(store *st, const form *f, const char *uuid, int lang,
@@ -191,6 +206,7 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
     if (session_load(st, f, uuid, lang, &in, &complete, err))
         return -1;
     *out = session_alloc(st, f, in, uuid);
+    session_attach_setup(*out);
     (*out)->complete = complete;
     /* An interview stored before names were kept gets its name now; a
      * database opened only to read keeps none (the lists fall back). */
@@ -223,6 +239,7 @@ int session_reload(session *s, char **err)
     }
     inst_free(s->in);
     s->in = in;
+    session_attach_setup(s);
     s->complete = complete;
     s->stale = 0;
     s->fresh = 0;           /* another program has written to it */
@@ -233,6 +250,7 @@ void session_free(session *s)
 {
     if (!s)
         return;
+    setup_values_free(s->setup);
     store_unguard(s->st, s->uuid);
     inst_free(s->in);
     free(s->err);

@@ -4,6 +4,7 @@
 #define KHAOSAT_SESSION_INT_H
 
 #include "session/session.h"
+#include "session/setup.h"
 
 struct session {
     store *st;
@@ -14,6 +15,7 @@ struct session {
     int complete;         /* finalised: answers change only after reopening */
     int stale;            /* another program changed it: session_reload */
     int fresh;            /* made by session_new, never read again */
+    setup_values *setup;  /* what setup('name') reads; owned */
 };
 
 /* Keep the store's message as the session's (noting when another program

@@ -330,3 +330,69 @@ int setup_forms_bind(store *st, catalog *cat)
     }
     return rc;
 }
+
+/* The set-up values expressions read with setup('name'). */
+struct setup_values {
+    char *name[5], *value[5];
+    size_t n;
+    expr_lists lists;
+};
+
+static long setup_values_rows(void *ctx, const char *list)
+{
+    const setup_values *v = ctx;
+    return strcmp(list, EXPR_SETUP_LIST) ? -1 : (long)v->n;
+}
+
+static const char *setup_values_cell(void *ctx, const char *list, size_t row,
+                                     const char *col)
+{
+    const setup_values *v = ctx;
+    if (strcmp(list, EXPR_SETUP_LIST) || row >= v->n)
+        return NULL;
+    return !strcmp(col, "name") ? v->name[row]
+         : !strcmp(col, "value") ? v->value[row] : NULL;
+}
+
+setup_values *setup_values_load(store *st)
+{
+    /* name, then the settings that give it, the first set winning. */
+    static const char *const keys[][3] = {
+        {"enumerator", STORE_SET_ENUMERATOR, NULL},
+        {"enumerator_code", STORE_SET_ENUMERATOR_CODE, NULL},
+        {"commune", STORE_SET_SETUP_NAME, STORE_SET_COMMUNE},
+        {"commune_code", STORE_SET_SETUP_CODE, NULL},
+        {"province_code", STORE_SET_SETUP_PROVINCE, NULL},
+    };
+    setup_values *v = xcalloc(1, sizeof *v);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        char *val = NULL;
+        for (int k = 1; k < 3 && keys[i][k] && !val; k++)
+            if (store_setting_get(st, keys[i][k], &val) || (val && !*val)) {
+                free(val);
+                val = NULL;
+            }
+        if (!val)
+            continue;
+        v->name[v->n] = xstrdup(keys[i][0]);
+        v->value[v->n++] = val;
+    }
+    v->lists = (expr_lists){v, setup_values_rows, setup_values_cell};
+    return v;
+}
+
+const expr_lists *setup_values_lists(const setup_values *v)
+{
+    return v ? &v->lists : NULL;
+}
+
+void setup_values_free(setup_values *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->name[i]);
+        free(v->value[i]);
+    }
+    free(v);
+}

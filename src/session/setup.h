@@ -5,6 +5,7 @@
 #define KHAOSAT_SETUP_H
 
 #include "core/catalog.h"
+#include "core/expr.h"
 #include "store/store.h"
 
 /* Set the commune: code (five digits), name (not empty) and the code of
@@ -31,5 +32,18 @@ int setup_households(store *st, const char *path, long *n, char **err);
  * villages.  0, or -1 when the store could not be read (the forms stay
  * usable). */
 int setup_forms_bind(store *st, catalog *cat);
+
+/* The values of this database's set-up that forms read with
+ * setup('name') (khaosat-form(5)): enumerator, enumerator_code, commune
+ * (the set-up's name, else the one typed at the first run), commune_code
+ * and province_code, those that are set. Newly allocated
+ * (setup_values_free). */
+typedef struct setup_values setup_values;
+setup_values *setup_values_load(store *st);
+/* The values as the list "setup" for expr_env.lists (inst_new_with,
+ * inst_set_lists); owned by v. NULL when v is NULL. */
+const expr_lists *setup_values_lists(const setup_values *v);
+/* Free v (NULL is fine). */
+void setup_values_free(setup_values *v);
 
 #endif

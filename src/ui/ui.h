@@ -251,6 +251,8 @@ typedef struct ui_widget {
     size_t cursor;        /* selects and roster: highlighted row */
     int moved;            /* select_one: the highlight was moved by a key */
     char *initial;        /* what the line editor started with */
+    int multiline;        /* text over several lines: Enter breaks a line,
+                           * Tab confirms */
     size_t top;           /* first row shown */
     size_t nrows;         /* roster: members + the "continue" row */
     char *inline_msg;     /* shown under the field as the person types */

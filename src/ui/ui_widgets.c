@@ -57,6 +57,7 @@ void ui_widget_init(ui_widget *w, session *s, session_item it)
     w->it = it;
     w->type = fq->type;
     w->read_only = fq->read_only || fq->calculation != NULL;
+    w->multiline = fq->multiline && fq->type == QT_TEXT;
     const char *v = inst_get(in, it.fr, it.q);
     if (w->type == QT_DATE) {
         char *shown = ui_text_date_show(v);
@@ -116,8 +117,50 @@ static int widget_draw_edit(ui_widget *w, int y, int x, int width,
     return rows;
 }
 
+/* Multi-line text: the text wrapped to the field over as many rows as
+ * the screen gives (three at least), scrolled to the cursor's line, with
+ * the keys that break a line and save under it. */
+static int widget_draw_multi(ui_widget *w, int y, int x, int width,
+                             int height, int *cy, int *cx)
+{
+    int fw = width > 62 ? 60 : width - 2;
+    ui_line *l;
+    size_t n = ui_text_wrap(w->ed.buf, fw - 1, &l);
+    size_t at = 0;          /* the line the cursor is on */
+    for (size_t i = 0; i < n; i++)
+        if (l[i].off <= w->ed.cur)
+            at = i;
+    int rows = height - 2 - (w->inline_msg != NULL);
+    if (rows > (int)n + 1)
+        rows = (int)n + 1;
+    if (rows < 3)
+        rows = 3;
+    size_t top = at + 1 > (size_t)rows ? at + 1 - (size_t)rows : 0;
+    for (int r = 0; r < rows; r++) {
+        size_t i = top + (size_t)r;
+        char *t = i < n ? xstrndup(w->ed.buf + l[i].off, l[i].len)
+                        : xstrdup("");
+        ui_put(y + r, x, t, fw, UI_FIELD, 1);
+        free(t);
+    }
+    size_t in_line = w->ed.cur - l[at].off;
+    if (in_line > l[at].len)
+        in_line = l[at].len;
+    *cy = y + (int)(at - top);
+    *cx = x + ui_text_width_n(w->ed.buf + l[at].off, in_line);
+    free(l);
+    ui_put(y + rows, x, _("Enter new line   Tab save and go on"), width,
+           UI_DIM, 0);
+    rows++;
+    if (w->inline_msg)
+        ui_put(y + rows++, x, w->inline_msg, width, UI_ERROR, 0);
+    return rows;
+}
+
 int ui_widget_min_rows(const ui_widget *w)
 {
+    if (w->multiline && !w->read_only)
+        return 5;
     if (w->read_only || w->type == QT_NOTE)
         return 2;
     if (widget_is_typed(w->type))
@@ -199,6 +242,8 @@ int ui_widget_draw(ui_widget *w, session *s, int y, int x, int width,
     *curs_y = *curs_x = -1;
     if (w->read_only || w->type == QT_NOTE)
         return widget_draw_fixed(w, s, y, x, width);
+    if (w->multiline)
+        return widget_draw_multi(w, y, x, width, height, curs_y, curs_x);
     if (widget_is_typed(w->type))
         return widget_draw_edit(w, y, x, width, curs_y, curs_x);
     if (w->type == QT_REPEAT)
@@ -316,6 +361,11 @@ ui_wres ui_widget_key(ui_widget *w, session *s, int k)
     if (w->type == QT_REPEAT)
         return widget_key_roster(w, k);
     if (widget_is_typed(w->type)) {
+        /* Multi-line text: Enter breaks the line; Tab confirms. */
+        if (w->multiline && ui_is_enter(k)) {
+            ui_edit_insert_wc(&w->ed, L'\n');
+            return UI_W_DONE;
+        }
         if (ui_is_enter(k) || k == '\t')
             return UI_W_CONFIRM;
         return widget_key_edit(w, k);
@@ -381,6 +431,17 @@ char *ui_answer_show(const form *f, const form_question *fq, const char *val,
         return xstrdup(none);
     if (fq && fq->type == QT_DATE)
         return ui_text_date_show(val);
+    if (fq && fq->type == QT_TEXT && strchr(val, '\n')) {
+        /* A list row shows a multi-line answer on one line. */
+        sbuf b;
+        sbuf_init(&b);
+        for (const char *p = val; *p; p++)
+            if (*p == '\n')
+                sbuf_add(&b, " \u21b5 ");
+            else
+                sbuf_addc(&b, *p);
+        return sbuf_detach(&b);
+    }
     if (!fq || (fq->type != QT_SELECT_ONE && fq->type != QT_SELECT_MULTIPLE))
         return xstrdup(val);
     sbuf b;

@@ -19,14 +19,14 @@ enum {
     SC_TYPE, SC_NAME, SC_LABEL, SC_HINT, SC_REQUIRED, SC_REQUIRED_MSG,
     SC_RELEVANT, SC_CONSTRAINT, SC_CONSTRAINT_MSG, SC_CALCULATION,
     SC_DEFAULT, SC_READ_ONLY, SC_CHOICE_FILTER, SC_PARAMETERS, SC_COUNT, SC_MIN, SC_MAX,
-    SC_INDICATOR, SC_N
+    SC_INDICATOR, SC_APPEARANCE, SC_N
 };
 
 static const char *const survey_headers[SC_N] = {
     "type", "name", "label", "hint", "required", "required_message",
     "relevant", "constraint", "constraint_message", "calculation",
     "default", "read_only", "choice_filter", "parameters", "repeat_count", "khaosat_min",
-    "khaosat_max", "khaosat_indicator",
+    "khaosat_max", "khaosat_indicator", "appearance",
 };
 
 /* Non-zero for the columns written once per language. */
@@ -171,6 +171,7 @@ static void survey_row(exporter *x, lxw_worksheet *ws, lxw_row_t row, const form
      * same text back as an expression. */
     put(ws, row, x->col[SC_DEFAULT], q->default_value ? q->default_value : src(q->default_expr));
     put(ws, row, x->col[SC_READ_ONLY], q->read_only ? "yes" : NULL);
+    put(ws, row, x->col[SC_APPEARANCE], q->multiline ? "multiline" : NULL);
     put(ws, row, x->col[SC_CHOICE_FILTER], src(q->choice_filter));
     if (q->randomize) {
         char *par = q->seed ? xasprintf("randomize=true seed=%s", expr_source(q->seed))

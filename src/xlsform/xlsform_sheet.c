@@ -193,7 +193,7 @@ static const struct {
     {"khaosat_min", XK_MIN}, {"khaosat_max", XK_MAX},
     {"khaosat_indicator", XK_INDICATOR}, {"comments", XK_COMMENT},
     {"comment", XK_COMMENT}, {"notes", XK_COMMENT},
-    {"parameters", XK_PARAMETERS},
+    {"parameters", XK_PARAMETERS}, {"appearance", XK_APPEARANCE},
     {"list_name", XK_LIST_NAME}, {"list name", XK_LIST_NAME},
     {"form_title", XK_FORM_TITLE}, {"form_id", XK_FORM_ID},
     {"version", XK_VERSION}, {"default_language", XK_DEFAULT_LANG},

@@ -237,6 +237,19 @@ static void write_flags(xf_import *im, int in)
         /* Left unused, so that it is reported. */
         s->used[xf_col_of(s, XK_READ_ONLY, -1)] = 0;
     }
+    /* appearance multiline on a text question is khaosat's multiline;
+     * any other appearance is left unused, so that it is reported. */
+    const char *ap = xf_get(s, XK_APPEARANCE, -1);
+    const char *type = xf_get(s, XK_TYPE, -1);
+    char *a = ap ? xf_trim(ap) : NULL, *ty = type ? xf_trim(type) : NULL;
+    if (a && ty && !strcasecmp(a, "multiline") && !strcmp(ty, "text")) {
+        xf_mark_kind(im, s, XK_APPEARANCE, -1);
+        sbuf_addf(&im->out, "%*smultiline: true\n", in, "");
+    } else if (ap) {
+        s->used[xf_col_of(s, XK_APPEARANCE, -1)] = 0;
+    }
+    free(a);
+    free(ty);
 }
 
 /* The parameters column: randomize=true and seed=EXPR become randomize
