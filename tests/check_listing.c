@@ -208,15 +208,26 @@ START_TEST(the_list_is_in_natural_order_with_status)
     ck_assert_str_eq(l[2].name, "Thôn 03 / hộ 10 — C");
     ck_assert_int_eq(l[2].iv.status, STORE_DRAFT);
     ck_assert_str_eq(l[3].name, "village=1, hh_no=1");
-    /* The draft changed last is the one offered at start. */
-    long last = session_list_last_draft(l, n);
-    ck_assert_int_ge(last, 0);
-    ck_assert_str_eq(l[last].iv.uuid, d);
     session_list_free(l, n);
+    /* The draft changed last is the one offered at start, named. */
+    session_listed last;
+    ck_assert_int_eq(session_last_draft(st, &last), 0);
+    ck_assert_str_eq(last.iv.uuid, d);
+    ck_assert_str_eq(last.name, "village=1, hh_no=1");
+    store_interview_clear(&last.iv);
+    free(last.name);
     ck_assert_int_eq(session_list(st, "other", &l, &n), 0);
     ck_assert_uint_eq(n, 0);
-    ck_assert_int_eq(session_list_last_draft(l, n), -1);
     session_list_free(l, n);
+    /* With every draft finalised, there is none to offer. */
+    const char *drafts[] = {a, b, d};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(session_open_stored(st, drafts[i], &s, &g, &err), 0);
+        ck_assert_int_eq(session_finalise(s), 0);
+        session_free(s);
+        form_free(g);
+    }
+    ck_assert_int_eq(session_last_draft(st, &last), 1);
 }
 END_TEST
 

@@ -147,16 +147,31 @@ int session_list(store *st, const char *form_id, session_listed **out,
     return 0;
 }
 
-long session_list_last_draft(const session_listed *v, size_t n)
+/* store_list_interviews callback (newest first): keep the first draft. */
+static int listing_first_draft(void *ctx, const store_interview *iv)
 {
-    long last = -1;
-    for (size_t i = 0; i < n; i++)
-        if (v[i].iv.status == STORE_DRAFT &&
-            (last < 0 || strcmp(v[i].iv.updated ? v[i].iv.updated : "",
-                                v[last].iv.updated ? v[last].iv.updated
-                                                   : "") > 0))
-            last = (long)i;
-    return last;
+    if (iv->status != STORE_DRAFT)
+        return 0;
+    listing_collect(ctx, iv);
+    return 1;
+}
+
+int session_last_draft(store *st, session_listed *out)
+{
+    listing_rows r = {NULL, 0, 0};
+    memset(out, 0, sizeof *out);
+    int rc = store_list_interviews(st, NULL, listing_first_draft, &r);
+    if (rc < 0 || r.n == 0) {
+        session_list_free(r.v, r.n);
+        return rc < 0 ? -1 : 1;
+    }
+    form *f = session_stored_form(st, r.v[0].iv.form_id,
+                                  r.v[0].iv.form_version);
+    r.v[0].name = listing_name(st, f, &r.v[0].iv);
+    form_free(f);
+    *out = r.v[0];
+    free(r.v);
+    return 0;
 }
 
 void session_list_free(session_listed *v, size_t n)

@@ -21,8 +21,11 @@ typedef struct session_listed {
  * with store_errmsg. */
 int session_list(store *st, const char *form_id, session_listed **out,
                  size_t *n);
-/* The index of the draft changed last in v, or -1 when there is none. */
-long session_list_last_draft(const session_listed *v, size_t n);
+/* The draft changed last on this database, with its name, without naming
+ * the others (the offer to resume at start): 0 with *out (its contents
+ * newly allocated: store_interview_clear(&out->iv), free(out->name)), 1
+ * when there is none, -1 with store_errmsg. */
+int session_last_draft(store *st, session_listed *out);
 /* Free a list from session_list (NULL is fine). */
 void session_list_free(session_listed *v, size_t n);
 

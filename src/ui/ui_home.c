@@ -213,20 +213,18 @@ static int home_office_key(ui_app *a, int k)
  * or y) resumes it, any other goes to the home list. */
 static void home_offer_resume(ui_app *a)
 {
-    session_listed *l;
-    size_t n;
-    if (session_list(a->st, NULL, &l, &n))
+    session_listed last;
+    if (session_last_draft(a->st, &last))
         return;
-    long last = session_list_last_draft(l, n);
     form *owned = NULL;
-    const form *f = last >= 0 ? ui_form_of(a, &l[last].iv, &owned) : NULL;
+    const form *f = ui_form_of(a, &last.iv, &owned);
     int k = 0;
     while (f) {
         ui_frame(_("khaosat: resume?"),
                  _("Enter, y resume   any other key: the list"));
         ui_put(2, 2, _("The last unfinished interview:"), COLS - 4,
                UI_NORMAL, 0);
-        ui_put(4, 4, l[last].name, COLS - 6, UI_TITLE, 0);
+        ui_put(4, 4, last.name, COLS - 6, UI_TITLE, 0);
         ui_put(5, 4, form_text_get(f, f->title, ui_form_lang(a, f)),
                COLS - 6, UI_DIM, 0);
         ui_put(7, 2, _("Resume it?"), COLS - 4, UI_NORMAL, 0);
@@ -238,8 +236,9 @@ static void home_offer_resume(ui_app *a)
     form_free(owned);
     if (f && (ui_is_enter(k) || k == 'y' || k == 'Y' ||
               (k > 0 && k < 128 && k == _("y")[0])))
-        home_open(a, &l[last].iv);
-    session_list_free(l, n);
+        home_open(a, &last.iv);
+    store_interview_clear(&last.iv);
+    free(last.name);
 }
 
 void ui_home(ui_app *a)
