@@ -48,7 +48,7 @@
 #define BUNDLE_MAX_RATIO 1000ULL
 #define BUNDLE_UNPACK_FLOOR (64ULL << 20)
 /* zstd level of the bundles written (a fast level: exports stay quick). */
-#define BUNDLE_ZSTD_LEVEL 6
+#define BUNDLE_ZSTD_LEVEL 9
 
 /* What a bundle says about itself.  Strings owned by the struct. */
 typedef struct bundle_manifest {
