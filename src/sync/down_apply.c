@@ -52,7 +52,7 @@ static sqlite3_stmt *a_query(applier *a, const char *sql)
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(down_sqlite(a->d), sql, -1, &s, NULL)
         != SQLITE_OK) {
-        a_fail(a, "cannot be read: %s", sqlite3_errmsg(down_sqlite(a->d)));
+        a_fail(a, _("cannot be read: %s"), sqlite3_errmsg(down_sqlite(a->d)));
         sqlite3_finalize(s);
         return NULL;
     }
@@ -195,15 +195,15 @@ static int apply_form(applier *a, const char *id, const char *version,
     store_form here;
     int got = bad ? 0 : store_load_form(a->st, id, version, &here);
     if (bad)
-        rc = a_fail(a, "form \"%s\" version \"%s\" is not a valid form",
+        rc = a_fail(a, _("form \"%s\" version \"%s\" is not a valid form"),
                     eid, ever);
     else if (got < 0)
         rc = a_store_fail(a);
     else if (got == 0) {
         if (strcmp(here.sha256, sha) != 0)
-            rc = a_fail(a, "form \"%s\" version \"%s\" differs from this "
-                        "laptop's form of that version (a changed form "
-                        "needs a new version)", eid, ever);
+            rc = a_fail(a, _("form \"%s\" version \"%s\" differs from "
+                             "this laptop's form of that version (a changed "
+                             "form needs a new version)"), eid, ever);
         store_form_clear(&here);
     } else if (check_new_version(a, f) != 0)
         rc = -1;
@@ -369,8 +369,8 @@ static int check_order(applier *a)
         || store_setting_get(a->st, kt, &when) != 0
         ? a_store_fail(a) : 0;
     if (rc == 0 && strcmp(me, in->device) != 0)
-        rc = a_fail(a, "made by the office for another laptop (device "
-                    "%.8s); this laptop is %.8s", in->device, me);
+        rc = a_fail(a, _("made by the office for another laptop (device "
+                         "%.8s); this laptop is %.8s"), in->device, me);
     else if (rc == 0 && last && !strcmp(last, in->uuid))
         rc = 1;
     else if (rc == 0 && when && strcmp(when, in->created) >= 0)
