@@ -42,32 +42,37 @@ int clock_is_fixed(void)
     return fixed;
 }
 
-int clock_fix_from_env(void)
+/* The environment variable name as a whole number: 1 with *out, 0 when it
+ * is unset or empty, -1 when it is anything else. */
+static int env_number(const char *name, unsigned long long *out)
 {
-    const char *v = getenv("SOURCE_DATE_EPOCH");
+    const char *v = getenv(name);
     if (!v || !*v)
         return 0;
     char *end;
     errno = 0;
-    long long n = strtoll(v, &end, 10);
-    if (*end || errno || n < 0 || (time_t)n != n)
+    *out = strtoull(v, &end, 10);
+    return *end || errno || *v == '-' || *v == '+' || *v == ' ' ? -1 : 1;
+}
+
+int clock_fix_from_env(void)
+{
+    unsigned long long n;
+    int rc = env_number("SOURCE_DATE_EPOCH", &n);
+    if (rc < 0 || (rc > 0 && (time_t)n < 0))
         return -1;
-    clock_fix((time_t)n);
+    if (rc > 0)
+        clock_fix((time_t)n);
     return 0;
 }
 
 int clock_seed_from_env(void)
 {
-    const char *v = getenv("KHAOSAT_TEST_SEED");
-    if (!v || !*v)
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (*end || errno || *v == '-')
-        return -1;
-    clock_seed_ids(n);
-    return 0;
+    unsigned long long n;
+    int rc = env_number("KHAOSAT_TEST_SEED", &n);
+    if (rc > 0)
+        clock_seed_ids((unsigned long)n);
+    return rc < 0 ? -1 : 0;
 }
 
 void clock_seed_ids(unsigned long seed)
