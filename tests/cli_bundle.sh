@@ -197,9 +197,46 @@ bad "$TMP/corrupt.khb" "damaged compressed bundle"
 # to far more than a bundle of its size can hold (refused at the bound).
 printf '\050\265\057\375\340\000\000\000\000\001\000\000\000\013\000\000x' \
     > "$TMP/claims.khb"
-bad "$TMP/claims.khb" "whose header says it unpacks to 4294967296 bytes"
-head -c 200000000 /dev/zero | zstd -q -c > "$TMP/bomb.khb"
+bad "$TMP/claims.khb" "unpacks to 4294967296 bytes, more than the 67108864"
+bad "$TMP/claims.khb" "at most 1073741824, 1 GiB"
+zstd -q -d -c "$freshz" > "$TMP/in.sqlite"
+isize=$(wc -c < "$TMP/in.sqlite")
+# A SQLite header that says 256 MiB (65,536 pages of 4 KiB) in a small
+# frame without its size: refused before the image is allocated.
+{ head -c 28 "$TMP/in.sqlite"; printf '\000\001\000\000'
+  tail -c +33 "$TMP/in.sqlite"; } | zstd -q -c > "$TMP/bomb.khb"
 bad "$TMP/bomb.khb" "a decompression bomb"
+bad "$TMP/bomb.khb" "unpacks to 268435456 bytes"
+# A valid image padded past its SQLite length (the padding costs memory,
+# not a bigger file): refused whether the frame says its size or not.
+{ cat "$TMP/in.sqlite"; head -c 3000000 /dev/zero; } |
+    zstd -q -c --stream-size=$((isize + 3000000)) > "$TMP/padsized.khb"
+bad "$TMP/padsized.khb" "says $((isize + 3000000)) bytes but whose SQLite database has $isize"
+{ cat "$TMP/in.sqlite"; head -c 3000000 /dev/zero; } | zstd -q -c > "$TMP/padpipe.khb"
+bad "$TMP/padpipe.khb" "holds more than its SQLite database"
+run env LANGUAGE=vi "$K" verify "$TMP/padpipe.khb"
+expect_status 1
+expect_err_contains "sao chép lại gói từ máy tính xách tay"
+head -c 5000 "$TMP/in.sqlite" | zstd -q -c > "$TMP/shortimg.khb"
+bad "$TMP/shortimg.khb" "holds less than its SQLite database says"
+# Damage says what to do, in the user's language, not zstd's English.
+run env LANGUAGE=vi "$K" verify "$TMP/corrupt.khb"
+expect_status 1
+case "$(cat "$TMP/err")" in
+    *"Data corruption"*|*"checksum"*|*"Src size"*) fail "zstd's English in a Vietnamese refusal" ;;
+esac
+expect_err_contains "khaosat export --all"
+# A frame made with a window larger than khaosat reads: says so and how
+# to get a bundle it reads.
+zstd -q -c --long=30 < "$TMP/in.sqlite" > "$TMP/long.khb"
+bad "$TMP/long.khb" "needs a zstd window larger than the 128 MiB khaosat accepts"
+zstd -q -d --long=31 -c "$TMP/long.khb" > "$TMP/long.sqlite"
+run "$K" verify "$TMP/long.sqlite"
+expect_status 0
+# A frame without its size (zstd reading a pipe) is read like one with.
+zstd -q -c < "$TMP/in.sqlite" > "$TMP/piped.khb"
+run "$K" verify "$TMP/piped.khb"
+expect_status 0
 # The same bundle without its compression is still a bundle (zstd -d).
 fresh="$TMP/fresh.khb"
 cp "$freshz" "$fresh"

@@ -11,9 +11,13 @@
 
 #include <sodium.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "core/i18n.h"
 #include "core/util.h"
+
+/* The largest zstd window accepted (2^27, 128 MiB: zstd's default). */
+#define BUNDLE_WINDOW_LOG 27
 
 int bundle_is_packed(const unsigned char *d, size_t len)
 {
@@ -65,112 +69,166 @@ int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
     return 0;
 }
 
-/* The most a frame of len bytes may unpack to: a bundle's own limit, and
- * BUNDLE_MAX_RATIO times its size (real bundles shrink about tenfold;
+/* The most a frame of len bytes may unpack to: BUNDLE_MAX_IMAGE, and
+ * BUNDLE_MAX_RATIO times its size (real bundles shrink about twelvefold;
  * far more means a frame built to fill memory). */
 static unsigned long long unpack_limit(size_t len)
 {
     unsigned long long lim = (unsigned long long)len * BUNDLE_MAX_RATIO;
     if (lim < BUNDLE_UNPACK_FLOOR)
         lim = BUNDLE_UNPACK_FLOOR;
-    if (lim > (unsigned long long)BUNDLE_MAX_FILE)
-        lim = (unsigned long long)BUNDLE_MAX_FILE;
+    if (lim > (unsigned long long)BUNDLE_MAX_IMAGE)
+        lim = (unsigned long long)BUNDLE_MAX_IMAGE;
     return lim;
 }
 
-static int refuse_bomb(char **why, unsigned long long limit)
+/* What to do about a damaged or refused bundle, ending each refusal. */
+static const char *what_to_do(void)
 {
-    return util_refuse(why, _("compressed bundle that unpacks to more than "
-                              "%llu bytes, more than a bundle of its size "
-                              "can hold: refused (a decompression bomb?)"),
-                       limit);
+    return _("copy the bundle again from the laptop, or ask it for "
+             "'khaosat export --all'");
 }
 
+static int refuse_bomb(char **why, unsigned long long size,
+                       unsigned long long limit)
+{
+    return util_refuse(why, _("compressed bundle that unpacks to %llu "
+                              "bytes, more than the %llu a bundle of its "
+                              "size may hold (at most %lld, 1 GiB): "
+                              "refused before unpacking (a decompression "
+                              "bomb?); %s"),
+                       size, limit, (long long)BUNDLE_MAX_IMAGE,
+                       what_to_do());
+}
+
+/* zstd's error, said in the user's language with what to do. */
 static int refuse_damaged(char **why, size_t code)
 {
-    return util_refuse(why, _("damaged compressed bundle (cut short or "
-                              "altered): %s"), ZSTD_getErrorName(code));
-}
-
-/* Unpack a frame that announces its size (size bytes, within limit). */
-static int unpack_sized(ZSTD_DCtx *dc, const unsigned char *d, size_t len,
-                        unsigned long long size, unsigned char **out,
-                        char **why)
-{
-    unsigned char *buf = sqlite3_malloc64(size ? size : 1);
-    if (!buf)
-        return util_refuse(why, _("%llu bytes do not fit in memory"), size);
-    size_t n = ZSTD_decompressDCtx(dc, buf, (size_t)size, d, len);
-    if (ZSTD_isError(n) || n != size) {
-        sodium_memzero(buf, (size_t)size);
-        sqlite3_free(buf);
-        return ZSTD_isError(n) ? refuse_damaged(why, n)
-            : util_refuse(why, _("damaged compressed bundle: %zu bytes "
-                                 "where its header says %llu"), n, size);
+    switch (ZSTD_getErrorCode(code)) {
+    case ZSTD_error_frameParameter_windowTooLarge:
+        return util_refuse(why, _("the compressed bundle needs a zstd "
+                                  "window larger than the %d MiB khaosat "
+                                  "accepts (made with zstd --long?): unpack "
+                                  "it with 'zstd -d --long=31' (khaosat "
+                                  "reads the unpacked file) or let khaosat "
+                                  "export it again"),
+                           1 << (BUNDLE_WINDOW_LOG - 20));
+    case ZSTD_error_checksum_wrong:
+        return util_refuse(why, _("damaged compressed bundle: its checksum "
+                                  "does not match (altered or badly "
+                                  "copied); %s"), what_to_do());
+    case ZSTD_error_srcSize_wrong:
+        return util_refuse(why, _("damaged compressed bundle: cut short or "
+                                  "of the wrong length; %s"), what_to_do());
+    case ZSTD_error_prefix_unknown:
+    case ZSTD_error_frameParameter_unsupported:
+    case ZSTD_error_version_unsupported:
+        return util_refuse(why, _("damaged compressed bundle: its frame "
+                                  "header is not one khaosat reads; %s"),
+                           what_to_do());
+    default:
+        return util_refuse(why, _("damaged compressed bundle (cut short or "
+                                  "altered); %s"), what_to_do());
     }
-    *out = buf;
-    return 0;
 }
 
-/* Grow *buf (*cap bytes, *used of them kept) to twice its size, at most
- * limit: the old copy is wiped, it may hold a decrypted bundle. */
-static int grow(unsigned char **buf, size_t *cap, size_t used,
-                unsigned long long limit)
+/* Run the decoder until ob is full or the frame ends; 1 when the frame
+ * ended, 0 when ob is full, -1 with *why. */
+static int decode(ZSTD_DCtx *dc, ZSTD_inBuffer *in, ZSTD_outBuffer *ob,
+                  char **why)
 {
-    unsigned long long want = (unsigned long long)*cap * 2;
-    if (want > limit)
-        want = limit;
-    unsigned char *nb = sqlite3_malloc64(want);
-    if (!nb)
-        return -1;
-    memcpy(nb, *buf, used);
-    sodium_memzero(*buf, *cap);
-    sqlite3_free(*buf);
-    *buf = nb;
-    *cap = (size_t)want;
-    return 0;
-}
-
-/* Unpack a frame that does not say its size (made by zstd from a pipe),
- * growing the output up to limit. */
-static int unpack_stream(ZSTD_DCtx *dc, const unsigned char *d, size_t len,
-                         unsigned long long limit, unsigned char **out,
-                         size_t *outlen, char **why)
-{
-    size_t cap = (size_t)(limit < (1u << 20) ? limit : (1u << 20));
-    unsigned char *buf = sqlite3_malloc64(cap);
-    ZSTD_inBuffer in = {d, len, 0};
-    ZSTD_outBuffer ob = {buf, cap, 0};
-    size_t r = 1;
-    int rc = buf ? 0 : -1;
-    while (rc == 0 && r != 0) {
-        if (ob.pos == ob.size) {
-            if (ob.size >= limit)
-                rc = refuse_bomb(why, limit);
-            else if (grow(&buf, &cap, ob.pos, limit) != 0)
-                rc = -1;
-            ob.dst = buf;
-            ob.size = cap;
-            if (rc != 0)
-                break;
-        }
-        r = ZSTD_decompressStream(dc, &ob, &in);
+    for (;;) {
+        size_t r = ZSTD_decompressStream(dc, ob, in);
         if (ZSTD_isError(r))
-            rc = refuse_damaged(why, r);
-        else if (r != 0 && in.pos == in.size && ob.pos < ob.size)
-            rc = util_refuse(why, _("damaged compressed bundle: cut short"));
+            return refuse_damaged(why, r);
+        if (r == 0)
+            return 1;
+        if (ob->pos == ob->size)
+            return 0;
+        if (in->pos == in->size)
+            return util_refuse(why, _("damaged compressed bundle: cut "
+                                      "short; %s"), what_to_do());
     }
-    if (rc != 0 && !*why)
-        util_refuse(why, _("out of memory unpacking the bundle"));
-    if (rc != 0 || ob.pos == 0) {
-        if (buf)
-            sodium_memzero(buf, cap);
+}
+
+/* The length of the SQLite image whose first 100 bytes are h: page size
+ * (offset 16, 1 for 65536) times page count (offset 28); 0 when h is not
+ * the header of a SQLite database that says its size. */
+static unsigned long long sqlite_image_size(const unsigned char *h)
+{
+    if (memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    unsigned long long ps = ((unsigned)h[16] << 8) | h[17];
+    if (ps == 1)
+        ps = 65536;
+    if (ps < 512 || (ps & (ps - 1)) != 0)
+        return 0;
+    unsigned long long pages = ((unsigned long long)h[28] << 24)
+        | ((unsigned long long)h[29] << 16) | ((unsigned)h[30] << 8) | h[31];
+    return ps * pages;
+}
+
+/* The frame's end after the whole image: not one byte more. */
+static int decode_end(ZSTD_DCtx *dc, ZSTD_inBuffer *in, char **why)
+{
+    unsigned char extra;
+    ZSTD_outBuffer ob = {&extra, 1, 0};
+    int r = decode(dc, in, &ob, why);
+    if (r < 0)
+        return -1;
+    if (ob.pos != 0)
+        return util_refuse(why, _("compressed bundle that holds more than "
+                                  "its SQLite database (padded to fill "
+                                  "memory?): refused; %s"), what_to_do());
+    return 0;
+}
+
+/* Unpack the frame in as the SQLite image its first 100 bytes announce
+ * (size bytes when the frame header says, else ZSTD_CONTENTSIZE_UNKNOWN),
+ * allocating only once that length is known and within limit. */
+static int unpack_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in,
+                        unsigned long long size, unsigned long long limit,
+                        unsigned char **out, size_t *outlen, char **why)
+{
+    unsigned char head[100];
+    ZSTD_outBuffer hb = {head, sizeof head, 0};
+    int r = decode(dc, in, &hb, why);
+    if (r < 0)
+        return -1;
+    if (hb.pos == 0)
+        return util_refuse(why, _("empty compressed bundle"));
+    unsigned long long image = hb.pos == sizeof head
+        ? sqlite_image_size(head) : 0;
+    if (image == 0)
+        return util_refuse(why, _("compressed file that does not hold a "
+                                  "SQLite database saying its size: not a "
+                                  "khaosat bundle"));
+    if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != image)
+        return util_refuse(why, _("compressed bundle whose header says "
+                                  "%llu bytes but whose SQLite database "
+                                  "has %llu: refused; %s"), size, image,
+                           what_to_do());
+    if (image > limit)
+        return refuse_bomb(why, image, limit);
+    unsigned char *buf = sqlite3_malloc64(image);
+    if (!buf)
+        return util_refuse(why, _("%llu bytes do not fit in memory"), image);
+    memcpy(buf, head, sizeof head);
+    ZSTD_outBuffer ob = {buf, (size_t)image, sizeof head};
+    r = decode(dc, in, &ob, why);
+    if (r == 1 && ob.pos < ob.size)
+        r = util_refuse(why, _("compressed bundle that holds less than its "
+                               "SQLite database says (cut short?); %s"),
+                        what_to_do());
+    else if (r == 0)
+        r = decode_end(dc, in, why);
+    if (r < 0) {
+        sodium_memzero(buf, (size_t)image);
         sqlite3_free(buf);
-        return rc != 0 ? -1
-            : util_refuse(why, _("empty compressed bundle"));
+        return -1;
     }
     *out = buf;
-    *outlen = ob.pos;
+    *outlen = (size_t)image;
     return 0;
 }
 
@@ -186,37 +244,23 @@ int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
         return refuse_damaged(why, flen);
     if (flen != len)
         return util_refuse(why, _("damaged compressed bundle: %zu bytes "
-                                  "after its end"), len - flen);
+                                  "after its end; %s"), len - flen,
+                           what_to_do());
     unsigned long long limit = unpack_limit(len);
     unsigned long long size = ZSTD_getFrameContentSize(d, len);
     if (size == ZSTD_CONTENTSIZE_ERROR)
         return util_refuse(why, _("damaged compressed bundle: bad frame "
-                                  "header"));
+                                  "header; %s"), what_to_do());
     if (size != ZSTD_CONTENTSIZE_UNKNOWN && size > limit)
-        return util_refuse(why, _("compressed bundle whose header says it "
-                                  "unpacks to %llu bytes, more than the "
-                                  "%llu a bundle of its size may hold: "
-                                  "refused before unpacking (a "
-                                  "decompression bomb?)"), size, limit);
+        return refuse_bomb(why, size, limit);
     ZSTD_DCtx *dc = ZSTD_createDCtx();
     if (!dc)
         return util_refuse(why, _("out of memory unpacking the bundle"));
-    /* The decoder's window stays within zstd's default bound (128 MiB),
-     * whatever the frame asks for. */
-    ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, 27);
-    int rc;
-    if (size != ZSTD_CONTENTSIZE_UNKNOWN) {
-        rc = unpack_sized(dc, d, len, size, out, why);
-        if (rc == 0)
-            *outlen = (size_t)size;
-    } else {
-        rc = unpack_stream(dc, d, len, limit, out, outlen, why);
-    }
+    /* The decoder's window stays within zstd's default bound, whatever
+     * the frame asks for. */
+    ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, BUNDLE_WINDOW_LOG);
+    ZSTD_inBuffer in = {d, len, 0};
+    int rc = unpack_image(dc, &in, size, limit, out, outlen, why);
     ZSTD_freeDCtx(dc);
-    if (rc == 0 && *outlen == 0) {
-        sqlite3_free(*out);
-        *out = NULL;
-        return util_refuse(why, _("empty compressed bundle"));
-    }
     return rc;
 }
