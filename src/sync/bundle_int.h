@@ -142,8 +142,9 @@ int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
                 size_t *outlen, char **why);
 /* Unpack the one zstd frame d (len bytes, still the caller's) as hostile
  * input: refused when cut short, followed by other bytes, damaged, or
- * announcing or producing more than a bundle of its size may hold (see
- * BUNDLE_MAX_RATIO), before that much is allocated.  *out
+ * not exactly the SQLite image its header announces (page size x page
+ * count), or more than a bundle of its size may hold (BUNDLE_MAX_RATIO,
+ * BUNDLE_MAX_IMAGE), before that much is allocated.  *out
  * (sqlite3_malloc64) and *outlen, or -1 with *why (newly allocated,
  * without a file name). */
 int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
