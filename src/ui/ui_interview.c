@@ -277,22 +277,23 @@ static int iv_key_check(iv *v, session_item it)
     return open;
 }
 
-/* Check and save what the widget holds; move on when it is accepted. */
-static void iv_save(iv *v)
+/* Check and save what the widget holds; 1 when it was saved, 0 when it
+ * was refused (the reason is shown and the typed text stays). */
+static int iv_store(iv *v)
 {
     session_item it = v->items[v->idx];
     char *err = NULL;
     char *val = ui_widget_value(&v->w, v->s, &err);
     if (!val) {
         iv_say(v, err, UI_ERROR);
-        return;
+        return 0;
     }
     if (!*val && inst_is_required(v->in, it.fr, it.q)) {
         char *m = NULL;
         inst_check_value(v->in, it.fr, it.q, val, &m);
         iv_say(v, m ? m : xstrdup(_("An answer is required.")), UI_ERROR);
         free(val);
-        return;
+        return 0;
     }
     char *msg = NULL;
     int rc = session_answer(v->s, it, val, &msg);
@@ -306,18 +307,44 @@ static void iv_save(iv *v)
             iv_drop_widget(v);      /* back to the answer kept */
             iv_say(v, xstrdup(_("Nothing was removed: the earlier answer "
                                 "is kept.")), UI_DIM);
-            return;
+            return 0;
         }
         rc = session_answer_removing(v->s, it, val, &msg);
     }
     free(val);
     if (rc == INST_OK) {
         free(msg);
-        iv_next(v);
-        v->leave = iv_key_check(v, it);
-        return;
+        return 1;
     }
     iv_say(v, msg ? msg : xstrdup(_("This answer is not accepted.")), UI_ERROR);
+    return 0;
+}
+
+/* Check and save what the widget holds; move on when it is accepted. */
+static void iv_save(iv *v)
+{
+    session_item it = v->items[v->idx];
+    if (!iv_store(v))
+        return;
+    iv_next(v);
+    v->leave = iv_key_check(v, it);
+}
+
+/* Shift-Tab, PgUp: back one item, but text typed and not yet saved is
+ * saved first as Enter would; when it is refused, stay and say why
+ * rather than throw it away. */
+static void iv_page_up(iv *v)
+{
+    if (session_is_complete(v->s) || v->idx >= v->nitems || !v->have_w ||
+        !ui_widget_dirty(&v->w)) {
+        iv_back(v);
+        return;
+    }
+    session_item it = v->items[v->idx];
+    if (!iv_store(v))
+        return;
+    iv_back(v);
+    v->leave = iv_key_check(v, it);
 }
 
 /* Non-zero when the current item is a question that must be answered and
@@ -449,7 +476,7 @@ static int iv_global_key(iv *v, int k)
         ui_help();
     else if (k == UI_FN(KEY_BTAB) || k == UI_FN(KEY_PPAGE) ||
              k == UI_CTRL('p'))
-        iv_back(v);
+        iv_page_up(v);
     else if (k == UI_FN(KEY_NPAGE) || k == UI_CTRL('n'))
         iv_page_down(v);
     else
