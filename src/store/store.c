@@ -48,7 +48,7 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " WHERE uuid = ?1",
     [SS_IV_MARK] = "SELECT seq FROM audit WHERE interview = ?1 AND event IN"
         " ('change', 'count', 'remove-instance', 'renumber', 'status',"
-        " 'merge') ORDER BY seq DESC LIMIT 1",
+        " 'merge', 'note') ORDER BY seq DESC LIMIT 1",
     [SS_IV_SET_STATUS] = "UPDATE interviews SET status = ?2, updated = ?3,"
         " exported_at = NULL WHERE uuid = ?1",
     [SS_IV_SET_POS] = "UPDATE interviews SET position = ?2 WHERE uuid = ?1",

@@ -538,10 +538,17 @@ static void iv_reload(iv *v)
         iv_goto(v, it);
     free(qid);
     free(path);
-    iv_say(v, xstrdup(_("Another program changed this interview while it was "
-                        "open here, so nothing was saved. The screen now "
-                        "shows the interview as saved: check the answer and "
-                        "enter it again.")), UI_ERROR);
+    int note = v->note_refused;
+    v->note_refused = 0;
+    iv_say(v, xstrdup(note
+                      ? _("Another program changed this interview while it "
+                          "was open here, so the note was not saved. The "
+                          "screen now shows the interview as saved: ^E "
+                          "offers the note typed again.")
+                      : _("Another program changed this interview while it "
+                          "was open here, so nothing was saved. The screen "
+                          "now shows the interview as saved: check the "
+                          "answer and enter it again.")), UI_ERROR);
 }
 
 int ui_interview(ui_app *a, session *s)

@@ -35,6 +35,9 @@ typedef struct iv {
     char *note_undo_at;       /* "qid@path" of the note last removed */
     char *note_undo;          /* ... and its text, for the editor to
                                * offer back (undo), or NULL */
+    int note_unsaved;         /* note_undo is text typed and refused, not
+                               * a note removed */
+    int note_refused;         /* the last change refused was a note's */
 } iv;
 
 /* The innermost level. */

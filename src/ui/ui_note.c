@@ -28,6 +28,17 @@ void iv_note_clear_undo(iv *v)
     free(v->note_undo_at);
     free(v->note_undo);
     v->note_undo_at = v->note_undo = NULL;
+    v->note_unsaved = 0;
+}
+
+/* Keep text (taken over) as the note on at (taken over) offered back by
+ * the editor: one removed (unsaved 0) or one typed and refused (1). */
+static void note_offer(iv *v, char *at, char *text, int unsaved)
+{
+    iv_note_clear_undo(v);
+    v->note_undo_at = at;
+    v->note_undo = text;
+    v->note_unsaved = unsaved;
 }
 
 void iv_note(iv *v)
@@ -37,25 +48,32 @@ void iv_note(iv *v)
     session_item it = v->items[v->idx];
     char *old = session_note_get(v->s, it);
     char *at = note_at(v, it);
-    /* A note just removed here is offered back: Enter restores it. */
-    int undo = !old && v->note_undo && !strcmp(v->note_undo_at, at);
+    /* A note just removed here, or one typed and refused, is offered
+     * back: Enter restores or saves it. */
+    int offer = v->note_undo && !strcmp(v->note_undo_at, at) &&
+                (v->note_unsaved || !old);
+    const char *prompt =
+        !offer ? _("Note on this question (empty: none):")
+        : v->note_unsaved ? _("Note (the one typed, not saved: Enter "
+                              "saves it, ^U empties it):")
+                          : _("Note (the one removed: Enter puts it back, "
+                              "^U empties it):");
     char *label = inst_text(v->in, it.fr, v->f->q[it.q].label);
-    char *text = ui_ask(label, undo ? _("Note (the one removed: Enter puts "
-                                        "it back, ^U empties it):")
-                                    : _("Note on this question (empty: "
-                                        "none):"),
-                        undo ? v->note_undo : old ? old : "");
+    char *text = ui_ask(label, prompt,
+                        offer ? v->note_undo : old ? old : "");
     free(label);
     if (text) {
         char *msg = NULL;
         int rc = session_note_set(v->s, it, text, &msg);
         if (rc != INST_OK) {
-            iv_say(v, msg, UI_ERROR);
-            msg = NULL;
+            /* Refused: the text typed is not lost, ^E offers it again. */
+            iv_say(v, xasprintf(_("%s (^E offers the note typed again)"),
+                                msg ? msg : session_errmsg(v->s)), UI_ERROR);
+            note_offer(v, at, text, 1);
+            v->note_refused = 1;
+            at = text = NULL;
         } else if (!*text && old) {
-            iv_note_clear_undo(v);
-            v->note_undo_at = at;
-            v->note_undo = old;
+            note_offer(v, at, old, 0);
             at = old = NULL;
             iv_say(v, xstrdup(_("Note removed (^E offers it back).")),
                    UI_DIM);
