@@ -51,6 +51,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this process: the machine is shared, and the report
+ * and the SQL pass both run here, so their ratio is one of work done. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int keep_answer(void *ctx, const char *qid, const char *path,
                        const char *value)
 {
@@ -193,9 +202,9 @@ static long sql_pass(const char *path)
  * *out. */
 static void timed_report(const char *path, const report_def *def,
                          const catalog *cat, const report_opts *o,
-                         report_result **out, double *t)
+                         report_result **out, double *t, double *cpu)
 {
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     rscan *s = NULL;
     char *err = NULL;
     if (rscan_open(path, &s, &err) || report_run(def, cat, s, o, out, &err)) {
@@ -204,6 +213,7 @@ static void timed_report(const char *path, const report_def *def,
     }
     free(report_render(*out, REPORT_TEXT));
     *t = now_s() - t0;
+    *cpu = cpu_s() - c0;
     rscan_close(s);
 }
 
@@ -289,8 +299,8 @@ int main(int argc, char **argv)
      * the report chose them by itself). */
     report_opts o = {NULL, 1, "en", NULL, 0};
     report_result *r = NULL;
-    double t_replay;
-    timed_report(path, def, cat, &o, &r, &t_replay);
+    double t_replay, c_replay;
+    timed_report(path, def, cat, &o, &r, &t_replay, &c_replay);
     report_result_free(r);
 
     /* Every interview's figures computed once, as an upgraded database's
@@ -307,12 +317,13 @@ int main(int argc, char **argv)
     /* The report, as `khaosat report` makes it, from the stored figures,
      * in this process alone. */
     o.jobs = 1;
-    double t_report;
-    timed_report(path, def, cat, &o, &r, &t_report);
+    double t_report, c_report;
+    timed_report(path, def, cat, &o, &r, &t_report, &c_report);
 
     t0 = now_s();
+    double c0 = cpu_s();
     long rows = sql_pass(path);
-    double t_pass = now_s() - t0;
+    double t_pass = now_s() - t0, c_pass = cpu_s() - c0;
 
     t0 = now_s();
     long snum, sden;
@@ -321,21 +332,23 @@ int main(int argc, char **argv)
 
     double num = 0, den = 0;
     long units = 0;
-    report_figure(r, "4.1", NULL, &num, &den, &units);
-    double ratio = t_pass > 0 ? t_report / t_pass : 0;
+    /* 4.1m: households with a subscription, fixed or mobile. */
+    report_figure(r, "4.1m", NULL, &num, &den, &units);
+    double ratio = c_pass > 0 ? c_report / c_pass : 0;
     printf("bench_report: %ld households generated in %.2f s\n", n, t_gen);
-    printf("  report replaying every interview (before): %.3f s\n", t_replay);
+    printf("  report replaying every interview (before): %.3f s "
+           "(%.3f s CPU here)\n", t_replay, c_replay);
     printf("  figures of %ld interviews computed and stored once: %.2f s\n",
            computed, t_refresh);
     printf("  report from the stored figures (all figures, by village, "
-           "text, 1 process): %.3f s\n", t_report);
-    printf("  one SQL aggregate pass over the same %ld figure rows: %.3f s\n",
-           rows, t_pass);
-    printf("  report / SQL pass: %.2fx (goal <= 2x: %s)\n", ratio,
+           "text, 1 process): %.3f s, %.3f s CPU\n", t_report, c_report);
+    printf("  one SQL aggregate pass over the same %ld figure rows: %.3f s, "
+           "%.3f s CPU\n", rows, t_pass, c_pass);
+    printf("  report / SQL pass (CPU): %.2fx (goal <= 2x: %s)\n", ratio,
            ratio <= 2 ? "met" : "NOT MET");
-    printf("  4.1 by the report: %.0f / %.0f = %.1f%%\n", num, den,
+    printf("  4.1m by the report: %.0f / %.0f = %.1f%%\n", num, den,
            den > 0 ? 100 * num / den : 0);
-    printf("  4.1 by one SQL query of the answers: %ld / %ld = %.1f%% in "
+    printf("  4.1m by one SQL query of the answers: %ld / %ld = %.1f%% in "
            "%.3f s; figures %s\n", snum, sden,
            sden > 0 ? 100.0 * (double)snum / (double)sden : 0, t_sql,
            (long)num == snum && (long)den == sden ? "agree" : "DIFFER");

@@ -1,7 +1,10 @@
 /* bench_session.c: the cost of one answered question (engine + commit) next
  * to the floor, a bare SQLite insert-and-commit of one row in a database
  * with the same settings, in the same run; and the same cost deep in a
- * roster of 500 members, which must stay flat as the roster grows.
+ * roster of 500 members, which must stay flat as the roster grows; and
+ * finalising a simulated household of the bundled forms with and without
+ * storing what it adds to the report (report_keep_attach), the write that
+ * finalising makes since the report reads stored figures.
  *
  * CPU time is reported (CLOCK_PROCESS_CPUTIME_ID): the fsync that every
  * commit makes costs the same wall time in both and depends on the disk. */
@@ -14,8 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/catalog.h"
 #include "core/form.h"
+#include "report/report.h"
 #include "session/session.h"
+#include "session/simulate.h"
 #include "store/store.h"
 #include "core/util.h"
 
@@ -135,6 +141,51 @@ static void bench_answer(session *s, session_item it, const char *v)
     free(msg);
 }
 
+#ifndef FORMSSRCDIR
+#define FORMSSRCDIR "forms"
+#endif
+
+/* CPU seconds per finalise of n simulated households, with the report's
+ * figures stored at finalise (keep) or not. */
+static double bench_finalise(const catalog *cat, int n, int keep)
+{
+    char *path = bench_tmpdb();
+    store *st;
+    if (store_open(path, &st, NULL)) {
+        fprintf(stderr, "cannot open the bench database\n");
+        exit(1);
+    }
+    report_keeper *k = keep ? report_keep_attach(st, cat) : NULL;
+    if (keep && !k) {
+        fprintf(stderr, "bench: no report definition in %s\n", FORMSSRCDIR);
+        exit(1);
+    }
+    const form *f = catalog_find(cat, "household", NULL);
+    sim_rng rng;
+    sim_seed(&rng, 7);
+    double spent = 0;
+    for (int i = 0; i < n; i++) {
+        session *s = NULL;
+        if (session_new(st, f, "bench", f->default_lang, &s, NULL) ||
+            sim_fill(s, &rng, 4)) {
+            fprintf(stderr, "bench: simulating a household failed\n");
+            exit(1);
+        }
+        double t0 = bench_cpu();
+        if (session_finalise(s) != 0) {
+            fprintf(stderr, "bench: finalising failed\n");
+            exit(1);
+        }
+        spent += bench_cpu() - t0;
+        session_free(s);
+    }
+    sim_free(&rng);
+    report_keep_detach(st, k);
+    store_close(st);
+    bench_rmdb(path);
+    return spent / n;
+}
+
 int main(int argc, char **argv)
 {
     int quick = argc > 1 && !strcmp(argv[1], "--quick");
@@ -188,5 +239,20 @@ int main(int argc, char **argv)
     store_close(st);
     bench_rmdb(path);
     form_free(f);
+
+    diag_list d;
+    diag_init(&d);
+    catalog *cat = catalog_load(FORMSSRCDIR, &d);
+    diag_free(&d);
+    if (!cat) {
+        fprintf(stderr, "bench: cannot load %s\n", FORMSSRCDIR);
+        return 1;
+    }
+    int hh = quick ? 20 : 100;
+    double bare = bench_finalise(cat, hh, 0), kept = bench_finalise(cat, hh, 1);
+    printf("finalise a household: %.0f us CPU without the report's figures, "
+           "%.0f us storing them; ratio %.2fx (%.1f bare inserts+commits)\n",
+           bare * 1e6, kept * 1e6, kept / bare, (kept - bare) / floor);
+    catalog_free(cat);
     return 0;
 }

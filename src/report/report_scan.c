@@ -247,13 +247,10 @@ int rscan_scoped(const rscan *s)
 
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
-    /* Read once: a comparison groups the communes by them, then each
-     * commune's report reads its share. */
+    if (!s->only)
+        return store_reader_origins(s->r, fn, ctx, err);
     rscope *c = rscan_scope(s, err);
-    if (!c)
-        return -1;
-    return s->only ? rscope_origins(c, s->only, s->nonly, fn, ctx)
-                   : rscope_origins(c, NULL, 0, fn, ctx);
+    return c ? rscope_origins(c, s->only, s->nonly, fn, ctx) : -1;
 }
 
 /* rscan_each's walk over the interview rows. */

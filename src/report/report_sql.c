@@ -57,26 +57,54 @@ static int sql_enums(void *ctx, const char *const *t, const double *x)
     return 0;
 }
 
-/* SFQ_FIGURES: each figure's totals, per village and in all; the units
- * of a figure counted once per key wait, one entry a row, for
- * report_finish to fold (least numerator, greatest denominator). */
+/* SFQ_FIGURES: each figure's totals, per village and in all (the units
+ * of a figure counted once per key come apart, by SFQ_DISTINCT). */
 static int sql_figures(void *ctx, const char *const *t, const double *x)
 {
     rrun *R = ctx;
     size_t i = (size_t)x[1];
     if (i >= R->d->nfigs)
         return 0;
-    racc a = {x[3], x[4], (long)x[5], (long)x[6], (long)x[7]};
-    if (t[2]) {
-        for (long k = 0; k < a.ivs; k++)
-            report_dunit_add(R->r, i, t[2], x[8], x[9]);
-        a.num = a.den = 0;
-        a.units = 0;
-    }
+    racc a = {x[2], x[3], (long)x[4], (long)x[5], (long)x[6]};
     racc_add(&R->r->acc[i], &a, 1);
     if (t[0])
         racc_add(&report_village(R->r, R->d, t[0])->acc[i], &a, 1);
     return 0;
+}
+
+/* SFQ_DISTINCT: the units counted once per key, folded when finished. */
+static int sql_distinct(void *ctx, const char *const *t, const double *x)
+{
+    rrun *R = ctx;
+    size_t i = (size_t)x[0];
+    if (i < R->d->nfigs && t[1])
+        report_dunit_add(R->r, i, t[1], x[2], x[3]);
+    return 0;
+}
+
+/* The ids of the forms with a figure counted once per key, as a JSON
+ * array (newly allocated; ids are checked names, quoted all the same). */
+static char *sql_distinct_forms(const report_def *d)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_addc(&b, '[');
+    for (size_t f = 0; f < d->nforms; f++) {
+        int any = 0;
+        for (size_t i = 0; i < d->nfigs && !any; i++)
+            any = d->figs[i].form == (int)f && d->figs[i].distinct.text;
+        if (!any)
+            continue;
+        sbuf_addf(&b, "%s\"", b.len > 1 ? "," : "");
+        for (const char *p = d->forms[f].id; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                sbuf_addc(&b, '\\');
+            sbuf_addc(&b, *p);
+        }
+        sbuf_addc(&b, '"');
+    }
+    sbuf_addc(&b, ']');
+    return sbuf_detach(&b);
 }
 
 /* SFQ_TALLIES: answers counted by code. */
@@ -125,13 +153,16 @@ int report_sql_pass(rrun *R, char **err)
         store_reader_fig_fn fn;
     } passes[] = {
         {SFQ_UNITS, sql_units}, {SFQ_ENUMS, sql_enums},
-        {SFQ_FIGURES, sql_figures},
+        {SFQ_FIGURES, sql_figures}, {SFQ_DISTINCT, sql_distinct},
         {SFQ_TALLIES, sql_tallies}, {SFQ_DUPLICATES, sql_dups},
     };
-    for (size_t i = 0; i < sizeof passes / sizeof *passes; i++)
-        if (store_reader_fig_query(rd, passes[i].q, passes[i].fn, R, err)
-            != 0)
-            return -1;
-    R->from_store = 1;
-    return 0;
+    char *forms = sql_distinct_forms(R->d);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof passes / sizeof *passes; i++)
+        rc = store_reader_fig_query(rd, passes[i].q,
+                                    passes[i].q == SFQ_DISTINCT ? forms : NULL,
+                                    passes[i].fn, R, err) ? -1 : 0;
+    free(forms);
+    R->from_store = rc == 0;
+    return rc;
 }

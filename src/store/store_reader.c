@@ -495,11 +495,19 @@ static const char *const fig_query_sql[] = {
         " GROUP BY 1, 2, 3, 4",
     [SFQ_ENUMS] = "SELECT enumerator, form_id, sum(readable)"
         " FROM temp.report_sel GROUP BY 1, 2",
-    [SFQ_FIGURES] = "SELECT s.village, f.figure, f.distinct_key,"
-        " total(f.num), total(f.den), total(f.units), count(*),"
-        " total(f.flagged), min(f.num), max(f.den) FROM temp.report_sel s"
+    [SFQ_FIGURES] = "SELECT s.village, f.figure,"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.num END),"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.den END),"
+        " total(CASE WHEN f.distinct_key IS NULL THEN f.units END),"
+        " count(*), total(f.flagged) FROM temp.report_sel s"
         " CROSS JOIN report_figures f ON f.interview = s.uuid"
-        " GROUP BY 1, 2, 3",
+        " GROUP BY 1, 2",
+    /* Only the forms whose figures count keys once (?1: a JSON array of
+     * their ids), so the other forms' rows are not read twice. */
+    [SFQ_DISTINCT] = "SELECT f.figure, f.distinct_key, f.num, f.den"
+        " FROM temp.report_sel s CROSS JOIN report_figures f"
+        " ON f.interview = s.uuid WHERE s.form_id IN"
+        " (SELECT value FROM json_each(?1)) AND f.distinct_key IS NOT NULL",
     [SFQ_TALLIES] = "SELECT t.tally, t.code, sum(t.n)"
         " FROM temp.report_sel s CROSS JOIN report_tallies t"
         " ON t.interview = s.uuid GROUP BY 1, 2",
@@ -510,12 +518,15 @@ static const char *const fig_query_sql[] = {
 };
 
 int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           store_reader_fig_fn fn, void *ctx, char **err)
+                           const char *param, store_reader_fig_fn fn,
+                           void *ctx, char **err)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(r->db, fig_query_sql[q], -1, &st, NULL);
     int ret = 0;
     if (rc == SQLITE_OK) {
+        if (sqlite3_bind_parameter_count(st))
+            sqlite3_bind_text(st, 1, param ? param : "[]", -1, SQLITE_STATIC);
         int n = sqlite3_column_count(st);
         const char *text[10];
         double num[10];

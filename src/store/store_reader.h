@@ -102,17 +102,20 @@ int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
 enum store_fig_query {
     SFQ_UNITS,        /* form, village, readable, included, count, times */
     SFQ_ENUMS,        /* enumerator, form, readable interviews */
-    SFQ_FIGURES,      /* village, figure, distinct key, num, den, units,
-                       * ivs, flagged, least num, greatest den */
+    SFQ_FIGURES,      /* village, figure, num, den, units (of the units
+                       * not counted once a key), ivs, flagged */
+    SFQ_DISTINCT,     /* figure, key, num, den of the units counted once
+                       * a key, of the forms named (a JSON array) */
     SFQ_TALLIES,      /* tally, code ("" for answering ones), count */
     SFQ_DUPLICATES    /* form, interviews sharing their case key */
 };
 /* One row: each column as text (NULL stays NULL) and as a number. */
 typedef int (*store_reader_fig_fn)(void *ctx, const char *const *text,
                                    const double *num);
-/* Call fn with each row of query q: 0, fn's non-zero value, or -1 with
- * *err set. */
+/* Call fn with each row of query q (param: SFQ_DISTINCT's forms, else
+ * NULL): 0, fn's non-zero value, or -1 with *err set. */
 int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           store_reader_fig_fn fn, void *ctx, char **err);
+                           const char *param, store_reader_fig_fn fn,
+                           void *ctx, char **err);
 
 #endif
