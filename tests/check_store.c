@@ -1094,13 +1094,21 @@ START_TEST(notes_are_kept_audited_and_follow_members)
         snprintf(note, sizeof note, "n%d", i);
         ck_assert_int_eq(store_note_set(st, uuid, "name", path, note), 0);
     }
+    ck_assert_int_eq(store_instance_notes(st, uuid, "members[2]"), 1);
+    ck_assert_int_eq(store_instance_notes(st, uuid, "members[9]"), 0);
     ck_assert_int_eq(store_delete_repeat_instance(st, uuid, "members[2]"), 0);
     char *all = notes_of(st, uuid);
     ck_assert_str_eq(all, "name@members[1]=n1;name@members[2]=n3;");
     free(all);
     store_close(st);
+    /* The removed member's note is audited as it goes. */
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
-                                            " WHERE event = 'note'"), 6);
+                                            " WHERE event = 'note'"), 7);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
+                                            " WHERE event = 'note' AND"
+                                            " path = 'members[2]' AND"
+                                            " old_value = 'n2' AND"
+                                            " new_value IS NULL"), 1);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM audit"
                                             " WHERE event = 'note' AND"
                                             " old_value = 'không nhớ rõ'"

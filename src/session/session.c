@@ -356,7 +356,10 @@ static char *session_removal_question(session *s, const inst_loss *l, size_t n)
     sbuf b;
     sbuf_init(&b);
     size_t answers = 0;
+    long notes = 0;
     for (size_t i = 0; i < n; i++) {
+        long k = store_instance_notes(s->st, s->uuid, l[i].path);
+        notes += k > 0 ? k : 0;
         const char *name = session_frame_name(s, l[i].fr);
         char *m = xasprintf(_("member %d"), inst_frame_position(l[i].fr));
         sbuf_addf(&b, "%s%s%s%s", i ? "; " : "", m, name ? ", " : "",
@@ -364,9 +367,24 @@ static char *session_removal_question(session *s, const inst_loss *l, size_t n)
         free(m);
         answers += l[i].answers;
     }
-    char *q = xasprintf(_("Remove %s, and %zu answer(s)?"), b.s, answers);
+    /* Notes go with their members: say so, as for the answers. */
+    char *q = notes ? xasprintf(_("Remove %s, and %zu answer(s) and %ld "
+                                  "note(s)?"), b.s, answers, notes)
+                    : xasprintf(_("Remove %s, and %zu answer(s)?"), b.s,
+                                answers);
     sbuf_free(&b);
     return q;
+}
+
+long session_member_notes(session *s, session_item it, size_t i)
+{
+    inst_frame *fr = inst_repeat_get(s->in, it.fr, it.q, i);
+    if (!fr)
+        return 0;
+    char *path = inst_frame_path(fr);
+    long n = store_instance_notes(s->st, s->uuid, path);
+    free(path);
+    return n > 0 ? n : 0;
 }
 
 /* Refuse changes to a finalised interview (*msg says how to correct it). */

@@ -141,6 +141,8 @@ int session_reopen(session *s);
 /* "3. Lò Văn A" (its first text answer) or "#3" for member i (0-based)
  * of roster item it; newly allocated. */
 char *session_member_label(session *s, session_item it, size_t i);
+/* How many notes member i (0-based) of roster item it holds. */
+long session_member_notes(session *s, session_item it, size_t i);
 /* Add an instance of roster item it (committed) and return it. */
 int session_repeat_add(session *s, session_item it, inst_frame **out);
 /* Remove instance i of roster item it with its answers (committed). */

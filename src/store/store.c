@@ -95,6 +95,13 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " old_value, new_value) SELECT interview, ?2, 'change', qid, path,"
         " value, NULL FROM answers WHERE interview = ?1"
         " AND (path = ?3 OR substr(path, 1, length(?4)) = ?4)",
+    /* The notes inside a removed instance go with it, audited. */
+    [SS_INST_AUDIT_NOTES] = "INSERT INTO audit (interview, time, event, qid,"
+        " path, old_value, new_value) SELECT interview, ?2, 'note', qid,"
+        " path, note, NULL FROM notes WHERE interview = ?1"
+        " AND (path = ?3 OR substr(path, 1, length(?4)) = ?4)",
+    [SS_INST_NOTES] = "SELECT count(*) FROM notes WHERE interview = ?1"
+        " AND (path = ?2 OR substr(path, 1, length(?3)) = ?3)",
     [SS_INST_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1"
         " AND (path = ?2 OR substr(path, 1, length(?3)) = ?3)",
     [SS_INST_DEL_RC] = "DELETE FROM repeat_counts WHERE interview = ?1"

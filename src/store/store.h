@@ -311,6 +311,9 @@ int store_set_repeat_count(store *st, const char *uuid, const char *path,
 /* Call fn for every stored repeat count of the interview. */
 int store_load_repeat_counts(store *st, const char *uuid, store_repeat_fn fn,
                              void *ctx);
+/* How many notes repeat instance path ("members[2]") and the instances
+ * inside it hold, or -1. */
+long store_instance_notes(store *st, const char *uuid, const char *path);
 /* Remove repeat instance path ("members[2]") with everything inside it,
  * shift later instances down by one and decrement the repeat's count. */
 int store_delete_repeat_instance(store *st, const char *uuid,

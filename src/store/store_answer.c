@@ -489,6 +489,8 @@ static int remove_instance(store *st, const char *uuid, const char *path,
         goto out;
     }
     if (run_removal(st, SS_INST_AUDIT, uuid, now_ms, path, inside) != 0
+        || run_removal(st, SS_INST_AUDIT_NOTES, uuid, now_ms, path, inside)
+           != 0
         || run_removal(st, SS_INST_DEL_ANS, uuid, path, inside, NULL) != 0
         || run_removal(st, SS_INST_DEL_RC, uuid, inside, NULL, NULL) != 0
         || collect_shifts(st, uuid, base, k, 1, &l) != 0
@@ -509,6 +511,24 @@ out:
     shift_free(&l);
     free(inside);
     return rc;
+}
+
+long store_instance_notes(store *st, const char *uuid, const char *path)
+{
+    sqlite3_stmt *s = store_stmt(st, SS_INST_NOTES);
+    if (!s)
+        return -1;
+    char *inside = xasprintf("%s/", path);
+    store_bind(s, 1, uuid);
+    store_bind(s, 2, path);
+    store_bind(s, 3, inside);
+    long n = store_step(st, s) == SQLITE_ROW ? sqlite3_column_int64(s, 0)
+                                             : -1;
+    sqlite3_reset(s);
+    free(inside);
+    if (n < 0)
+        store_fail(st, "counting the notes in %s of interview %s", path, uuid);
+    return n;
 }
 
 int store_delete_repeat_instance(store *st, const char *uuid,

@@ -208,7 +208,10 @@ static void iv_remove_member(iv *v, size_t i)
         return;
     }
     char *label = session_member_label(v->s, it, i);
-    char *q = xasprintf(_("Remove %s and all its answers?"), label);
+    long notes = session_member_notes(v->s, it, i);
+    char *q = notes ? xasprintf(_("Remove %s, all its answers and %ld "
+                                  "note(s)?"), label, notes)
+                    : xasprintf(_("Remove %s and all its answers?"), label);
     int yes = ui_confirm(q);
     free(q);
     free(label);
