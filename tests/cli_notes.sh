@@ -52,7 +52,7 @@ expect_status 1
 expect_err_contains "not valid UTF-8"
 run "$K" note --db "$DB" "$D" hh_no "$(head -c 5000 /dev/zero | tr '\0' a)"
 expect_status 1
-expect_err_contains "A note holds at most 4096 characters"
+expect_err_contains "A note holds at most 4096 bytes; this one has 5000."
 run "$K" note --db "$DB" "$D" hh_no
 expect_status 2
 expect_err_contains "Usage: khaosat note"

@@ -3,7 +3,8 @@
 # written by another program (`khaosat note`) while the editor is open is
 # not overwritten: the screen's note is refused, the screen reloads, and
 # ^E offers the text typed again; Enter then saves it over the other
-# (second pass), each change audited with the text it replaced.
+# (second pass), each change audited with the text it replaced. At the
+# limit of 4096 bytes the editor takes no further key and says why.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -60,6 +61,18 @@ text "lần ba"
 key Enter
 whole "so the note was not saved"
 note_is "-"
+# --- 4. at the limit (4096 bytes), a further key is not taken, saying why.
+key C-e
+wait_for "the one typed, not saved"
+wait_for "lần ba"
+key C-u
+text "$(printf '%4090s' '' | tr ' ' a)"
+text "ệệ"
+text "ệ"
+wait_for "At most 4096 bytes here: this key is not taken (4096 bytes now)."
+key Enter
+wait_for "Note saved."
+expect_sql "SELECT length(CAST(note AS BLOB)) || ' ' || substr(note, -3) FROM notes WHERE qid = 'village_name'" "4096 aệệ"
 key C-x
 wait_for "Enter new"
 key q

@@ -11,9 +11,6 @@
 #include "core/i18n.h"
 #include "core/util.h"
 
-/* The longest note, in bytes: a remark, not a document. */
-#define SESSION_NOTE_MAX 4096
-
 /* Set *msg (when msg is not NULL) to m, else free m; returns rc. */
 static int session_note_refuse(char **msg, char *m, int rc)
 {
@@ -35,7 +32,7 @@ int session_note_set(session *s, session_item it, const char *text,
             INST_BAD_VALUE);
     if (text && strlen(text) > SESSION_NOTE_MAX)
         return session_note_refuse(msg, xasprintf(_("A note holds at most "
-            "%d characters; this one has %zu."), SESSION_NOTE_MAX,
+            "%d bytes; this one has %zu."), SESSION_NOTE_MAX,
             strlen(text)), INST_BAD_VALUE);
     if (session_locked(s, msg))
         return SESSION_LOCKED;

@@ -171,6 +171,10 @@ void ui_returned(ui_app *a);
 /* Ask for one line of text under question, starting from initial; returns
  * the text (newly allocated) or NULL when the person pressed Esc. */
 char *ui_ask(const char *title, const char *question, const char *initial);
+/* ui_ask holding at most max bytes (0: no limit): a key past it is not
+ * taken and the status line says why. Newly allocated, or NULL. */
+char *ui_ask_max(const char *title, const char *question,
+                 const char *initial, size_t max);
 /* Show text in a pager (arrows, PgUp, PgDn, Home, End; Left and Right
  * for wide lines when it is not wrapped) until Esc or q, or until a key
  * of extra (ASCII) is pressed; returns that key, or UI_ESC. msg (may be

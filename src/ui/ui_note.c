@@ -59,8 +59,9 @@ void iv_note(iv *v)
                           : _("Note (the one removed: Enter puts it back, "
                               "^U empties it):");
     char *label = inst_text(v->in, it.fr, v->f->q[it.q].label);
-    char *text = ui_ask(label, prompt,
-                        offer ? v->note_undo : old ? old : "");
+    char *text = ui_ask_max(label, prompt,
+                            offer ? v->note_undo : old ? old : "",
+                            SESSION_NOTE_MAX);
     free(label);
     if (text) {
         char *msg = NULL;

@@ -37,11 +37,13 @@ static int office_draw_wrapped(const char *text, ui_role r)
     return y;
 }
 
-/* Draw the prompt screen. */
+/* Draw the prompt screen, with msg (may be NULL) on the status line. */
 static void office_ask_draw(const char *title, const char *question,
-                            ui_edit *ed)
+                            ui_edit *ed, const char *msg)
 {
     ui_frame(title, _("Enter accept   Ctrl-U clear   Esc cancel"));
+    if (msg)
+        ui_status(msg, UI_ERROR);
     int y = office_draw_wrapped(question, UI_TITLE);
     y++;
     int fw = COLS - 4;
@@ -55,12 +57,36 @@ static void office_ask_draw(const char *title, const char *question,
 
 char *ui_ask(const char *title, const char *question, const char *initial)
 {
+    return ui_ask_max(title, question, initial, 0);
+}
+
+/* Non-zero when typing key k would take text past max bytes. */
+static int office_ask_full(const ui_edit *ed, int k, size_t max)
+{
+    if (!max || k < 32 || k >= 0x110000 || k == 127)
+        return 0;
+    size_t add = k < 0x80 ? 1 : k < 0x800 ? 2 : k < 0x10000 ? 3 : 4;
+    return strlen(ed->buf) + add > max;
+}
+
+char *ui_ask_max(const char *title, const char *question,
+                 const char *initial, size_t max)
+{
     ui_edit ed;
     ui_edit_init(&ed, initial);
-    char *out = NULL;
+    char *out = NULL, *msg = NULL;
     for (;;) {
-        office_ask_draw(title, question, &ed);
+        office_ask_draw(title, question, &ed, msg);
+        free(msg);
+        msg = NULL;
         int k = ui_getkey();
+        if (office_ask_full(&ed, k, max)) {
+            /* Said, not silently dropped: the key is not taken. */
+            msg = xasprintf(_("At most %zu bytes here: this key is not "
+                              "taken (%zu bytes now)."), max,
+                            strlen(ed.buf));
+            continue;
+        }
         if (k == UI_ESC)
             break;
         if (ui_is_enter(k)) {
