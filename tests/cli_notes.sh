@@ -40,7 +40,7 @@ expect_err_contains "has no question tmp"
 before=$(db_digest "$DB")
 run "$K" note --db "$DB" "$C" hh_no "muộn"
 expect_status 1
-expect_err_contains "This interview is complete: reopen it for correction"
+expect_err_contains "interview $C is complete: return it to draft with khaosat reopen $C"
 run "$K" note --db "$DB" "$D" nosuch "x"
 expect_status 1
 expect_err_contains "interview $D has no question nosuch"
@@ -81,5 +81,23 @@ run "$K" note --db "$DB" "$D" hh_no ""
 expect_status 0
 [ -z "$(note_of "$D" hh_no)" ] || fail "note not removed"
 expect_sql "SELECT new_value IS NULL FROM audit WHERE interview = '$D' AND event = 'note' ORDER BY seq DESC LIMIT 1" 1
+
+
+# --- khaosat reopen, named by the refusal: the complete interview is a
+# draft again (audited, as E on the screen), and then takes the note; a
+# second reopen is refused with nothing changed.
+run "$K" reopen --db "$DB" "$C"
+expect_status 0
+expect_out_contains "$C: a draft again, for correction"
+expect_sql "SELECT status FROM interviews WHERE uuid = '$C'" draft
+expect_sql "SELECT old_value || '>' || new_value FROM audit WHERE interview = '$C' AND event = 'status' ORDER BY seq DESC LIMIT 1" "complete>draft"
+run "$K" note --db "$DB" "$C" hh_no "sửa sau khi mở lại"
+expect_status 0
+[ "$(note_of "$C" hh_no)" = "sửa sau khi mở lại" ] || fail "note after reopen not saved"
+before=$(db_digest "$DB")
+run "$K" reopen --db "$DB" "$C"
+expect_status 1
+expect_err_contains "interview $C is a draft already"
+[ "$(db_digest "$DB")" = "$before" ] || fail "a refused reopen changed the database"
 
 finish

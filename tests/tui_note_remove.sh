@@ -49,6 +49,25 @@ key y
 wait_gone "note(s)?"
 expect_sql "SELECT count(*) FROM notes" 0
 expect_sql "SELECT old_value || '|' || coalesce(new_value, '-') FROM audit WHERE event = 'note' AND path = 'members[2]' ORDER BY seq DESC LIMIT 1" "tên gọi ở nhà|-"
+# --- finished by the command: ^E says at once that E corrects it, and
+# nothing is typed for nothing.
+key Escape
+wait_for "Interviews:"
+key Escape
+wait_gone "Interviews:"
+key q
+wait_exit 0
+$A "$U" n_online 1 >/dev/null 2>&1
+"$KHAOSAT" finalise --db "$DB" "$U" >/dev/null 2>&1 || fail "finalise"
+tui_start khaosat-noterm "$FORMDIR" 100 30
+wait_for "complete 1"
+key r
+wait_for "Interviews:"
+key Enter
+wait_for "sections done"
+key C-e
+wait_for "This interview is complete: press E to correct it."
+wait_gone "Note on this question"
 key Escape
 wait_for "Interviews:"
 key Escape

@@ -34,6 +34,8 @@ int cmd_resolve(int argc, char **argv);
 int cmd_answer(int argc, char **argv);
 /* khaosat note [--db PATH] UUID QID[@PATH] TEXT */
 int cmd_note(int argc, char **argv);
+/* khaosat reopen [--db PATH] UUID */
+int cmd_reopen(int argc, char **argv);
 /* khaosat finalise [--db PATH] UUID */
 int cmd_finalise(int argc, char **argv);
 /* khaosat keys export|trust|list|revoke|backup|restore ... */

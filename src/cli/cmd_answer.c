@@ -267,6 +267,10 @@ int cmd_note(int argc, char **argv)
         int r = session_note_set(s, it, argv[optind + 2], &msg);
         if (r == INST_OK)
             rc = 0;
+        else if (r == SESSION_LOCKED)
+            cmd_eprintf(_("%s: interview %s is complete: return it to draft "
+                          "with khaosat reopen %s (E on the screen) before "
+                          "writing a note\n"), prog, uuid, uuid);
         else
             cmd_eprintf("%s: %s%s%s: %s\n", prog, qid, *path ? "@" : "", path,
                         msg ? msg : session_errmsg(s));
@@ -278,6 +282,38 @@ int cmd_note(int argc, char **argv)
     }
     free(qid);
     free(path);
+    store_close(st);
+    return rc;
+}
+
+/* The command twin of the screen's E on a complete interview: back to
+ * draft through session_reopen (its status change audited). */
+int cmd_reopen(int argc, char **argv)
+{
+    const char *usage = _("Usage: khaosat reopen [--db PATH] UUID\n");
+    const char *db = NULL, *prog = "khaosat reopen";
+    int rc = answer_options(argc, argv, usage, 1, &db, NULL, NULL);
+    if (rc >= 0)
+        return rc;
+    store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
+    if (!st)
+        return 1;
+    const char *uuid = argv[optind];
+    form *f;
+    session *s = answer_open(st, prog, uuid, &f);
+    rc = 1;
+    if (s && !session_is_complete(s)) {
+        cmd_eprintf(_("%s: interview %s is a draft already\n"), prog, uuid);
+    } else if (s && session_reopen(s) != 0) {
+        cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
+    } else if (s) {
+        cmd_printf(_("%s: a draft again, for correction\n"), uuid);
+        rc = 0;
+    }
+    if (s) {
+        session_free(s);
+        form_free(f);
+    }
     store_close(st);
     return rc;
 }

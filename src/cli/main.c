@@ -43,6 +43,7 @@ static const struct subcommand subcommands[] = {
     {"list", cmd_list, N_("list the interviews by name, with their status")},
     {"answer", cmd_answer, N_("change one answer of an interview")},
     {"note", cmd_note, N_("write or remove the note on a question of an interview")},
+    {"reopen", cmd_reopen, N_("return a complete interview to draft for correction")},
     {"finalise", cmd_finalise, N_("finish an interview after every check")},
 };
 

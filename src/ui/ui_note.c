@@ -45,6 +45,12 @@ void iv_note(iv *v)
 {
     if (v->idx >= v->nitems)
         return;
+    if (session_is_complete(v->s)) {
+        /* Said before anything is typed, not after. */
+        iv_say(v, xstrdup(_("This interview is complete: press E to correct "
+                            "it.")), UI_DIM);
+        return;
+    }
     session_item it = v->items[v->idx];
     char *old = session_note_get(v->s, it);
     char *at = note_at(v, it);
