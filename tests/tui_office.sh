@@ -4,7 +4,10 @@
 # the summary shown, interviews browsed by enumerator and one approved and
 # one returned with a comment, the report paged, an export, and a conflict
 # between two laptops resolved side by side. The database is then read
-# with sqlite3 and the commands to check what was saved.
+# with sqlite3 and the commands to check what was saved. Last, a province
+# database of three merged communes: the report screen lists them with
+# their verdicts, opens each one's report and compares them (80x24 and
+# 60x20), as `khaosat report --commune` and `--communes` do.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -186,8 +189,125 @@ wait_for "b browse"
 # --- 6. the help lists the supervisor's keys; q quits.
 key ?
 wait_for "merge every bundle of a directory"
+key NPage
+wait_for "report of several communes: compare them"
 key Escape
 wait_for "b browse"
+key q
+wait_exit 0
+
+# --- 7. a province database of three communes: R lists the communes with
+# their verdicts, opens each one's report, and compares them as
+# `khaosat report --commune CODE` and `report --communes` do.
+for i in 1 2 3; do
+    laptop "x$i" "Điều tra viên $i" "Xã số $i"
+    "$K" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form commune --count 1 --seed "$i" >/dev/null
+    "$K" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form household --count 25 --seed "$((i + 10))" >/dev/null
+    "$K" simulate --db "$TMP/x$i.db" --forms "$FORMS" --form officials --count 4 --seed "$((i + 20))" >/dev/null
+done
+# Commune 3 was chosen by the central level for the smart pilot: exempt,
+# it qualifies and comes first.
+U3=$(sqlite3 "$TMP/x3.db" "SELECT uuid FROM interviews WHERE form_id = 'commune'")
+"$K" answer --db "$TMP/x3.db" "$U3" central_pilot smart >/dev/null 2>&1 || fail "answer central_pilot"
+"$K" finalise --db "$TMP/x3.db" "$U3" >/dev/null || fail "finalise commune 3"
+for i in 1 2 3; do
+    mkdir -p "$TMP/st$i"
+    "$K" export --db "$TMP/x$i.db" --to "$TMP/st$i" >/dev/null 2>&1 || fail "export of commune $i"
+done
+laptop P "Sở Nông nghiệp" "Tỉnh Nam"
+sqlite3 "$TMP/P.db" "INSERT INTO settings VALUES ('ui_lang', 'en')"
+"$K" forms accept --db "$TMP/P.db" "$TMP"/st1/* >/dev/null 2>&1 || fail "forms accept"
+"$K" merge --db "$TMP/P.db" "$TMP"/st1/* "$TMP"/st2/* "$TMP"/st3/* >/dev/null 2>&1 || fail "merge"
+DB=$TMP/P.db
+# The commands' order: qualifying first, and by code.
+"$K" report --db "$DB" --forms "$FORMS" --communes --format csv --lang en > "$TMP/cmp.csv"
+"$K" report --db "$DB" --forms "$FORMS" --communes --sort code --format csv --lang en > "$TMP/cmpc.csv"
+codes=$(tail -n +2 "$TMP/cmp.csv" | cut -d, -f2 | tr -d '\r' | tr '\n' ' ')
+bycode=$(tail -n +2 "$TMP/cmpc.csv" | cut -d, -f2 | tr -d '\r' | tr '\n' ' ')
+code3=$(sqlite3 "$TMP/x3.db" "SELECT value FROM answers WHERE interview = '$U3' AND qid = 'commune_code' AND path = ''")
+ks_checks=$((ks_checks + 1))
+[ "$(echo $codes | cut -d' ' -f1)" = "$code3" ] || fail "test data: the exempt commune $code3 is not first ($codes)"
+before=$(db_digest "$DB")
+# rows_are CODES...: the list's or table's rows (from line 3) start with
+# these communes, in this order.
+rows_are() {
+    ks_checks=$((ks_checks + 1))
+    n=50
+    while [ "$n" -gt 0 ]; do
+        got=$(screen | sed -n '3,5p' | grep -o '[0-9]\{5\} Xã' | cut -d' ' -f1)
+        [ "$(echo $got)" = "$*" ] && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    fail "rows should be '$*', the screen shows:"
+    screen >&2
+}
+for size in "80 24" "60 20"; do
+    start
+    t resize-window -x ${size% *} -y ${size#* }
+    wait_for "b browse"
+    key R
+    wait_for "Report: 3 communes in this database; choose one" 20
+    rows_are $codes
+    whole "$code3 Xã"
+    wait_for "smart: exempt"
+    wait_for "ecom: not met"
+    # Enter: the first commune's report, as --commune gives it.
+    key Enter
+    wait_for "Report: commune $code3" 20
+    "$K" report --db "$DB" --forms "$FORMS" --commune "$code3" --lang en > "$TMP/one.txt"
+    wait_for "$(grep '^Commune: ' "$TMP/one.txt" | cut -c1-40)"
+    wait_for "Selection conditions"
+    key q
+    wait_for "choose one"
+    # The second commune's report.
+    second=$(echo $codes | cut -d' ' -f2)
+    key Down Enter
+    wait_for "Report: commune $second" 20
+    key q
+    # The comparison: qualifying first; s orders by code, and back.
+    key c
+    wait_for "Comparison of 3 communes, those that qualify first" 20
+    wait_for "smart"
+    rows_are $codes
+    wait_for "exempt"
+    key Right Right Right
+    wait_for "C2"
+    wait_gone "smart "
+    key Left Left Left
+    wait_for "smart"
+    key s
+    wait_for "Comparison of 3 communes, by code"
+    rows_are $bycode
+    # Enter on the highlighted (the last) row opens that commune's report.
+    key End Enter
+    last=$(echo $bycode | cut -d' ' -f3)
+    wait_for "Report: commune $last" 20
+    key q
+    wait_for "Comparison of 3 communes, by code"
+    key s
+    wait_for "those that qualify first"
+    rows_are $codes
+    key q
+    wait_for "choose one"
+    key q
+    wait_for "b browse"
+    key q
+    wait_exit 0
+done
+ks_checks=$((ks_checks + 1))
+[ "$(db_digest "$DB")" = "$before" ] || fail "the report screens changed the database"
+# Merging the sticks again changes no commune; a commune name that tries
+# to move the cursor reaches the list as text.
+"$K" merge --db "$DB" "$TMP"/st1/* "$TMP"/st2/* "$TMP"/st3/* >/dev/null 2>&1
+sqlite3 "$DB" "UPDATE answers SET value = 'Xã ' || char(27) || '[31mĐỏ' WHERE qid = 'commune' AND interview = '$U3'"
+start
+wait_for "b browse"
+key R
+wait_for "Report: 3 communes in this database; choose one" 20
+rows_are $codes
+wait_for "$code3 Xã ?[31mĐỏ"
+key q
 key q
 wait_exit 0
 

@@ -214,6 +214,22 @@ const report_result *report_compare_row(const report_cmp *c, size_t i);
 char *const *report_compare_warnings(const report_cmp *c, size_t *n);
 /* Free a comparison (NULL is fine). */
 void report_compare_free(report_cmp *c);
+/* The i-th commune's code as --commune takes it (borrowed), NULL past
+ * the last. */
+const char *report_compare_code(const report_cmp *c, size_t i);
+/* Order the communes again by sort ("qualify", NULL: the same, or
+ * "code"); 0, or -1 for an unknown order (nothing changed). */
+int report_compare_sort(report_cmp *c, const char *sort);
+/* The i-th commune on one line for a list on screen: code, name and
+ * each verdict ("79001 Xã An Bình — smart: met, ecom: not met"), newly
+ * allocated, safe for a terminal; NULL past the last. */
+char *report_compare_entry(const report_cmp *c, size_t i);
+/* The comparison as one-line cells for a screen: row 0 the header, then
+ * a row per commune in order (rank, commune, each verdict, each
+ * condition with its figures against its thresholds, coverage, data
+ * quality), safe for a terminal. Returns the *nrows * *ncols cells row
+ * by row, NULL-terminated, newly allocated (free with rscan_strv_free). */
+char **report_compare_cells(const report_cmp *c, size_t *nrows, size_t *ncols);
 
 /* Status of condition or verdict id (a condition id such as "C2" or a
  * verdict id), for callers and tests; REPORT_NO_DATA when unknown. */

@@ -181,6 +181,8 @@ char *ui_ask_max(const char *title, const char *question,
  * NULL) is shown on the status line until the first key. */
 int ui_pager(const char *title, const char *keys, const char *text,
              int wrap, const char *extra, const char *msg);
+/* Clear the screen to a one-line notice while something slow runs. */
+void ui_working(const char *title, const char *what);
 /* Where a USB stick is: the first directory mounted under /media/USER or
  * /run/media/USER, else the current directory. Newly allocated. */
 char *ui_usb_dir(void);
@@ -195,7 +197,12 @@ void ui_export_down(ui_app *a);
 void ui_backup(ui_app *a);
 /* Merge every bundle of a directory (asked), with progress and summary. */
 void ui_merge(ui_app *a);
-/* The indicator report of this database on screen. */
+
+/* report (ui_report.c). */
+
+/* The indicator report of this database on screen; of a database holding
+ * several communes, the communes with their verdicts, each one's report
+ * and their comparison. */
 void ui_report(ui_app *a);
 /* The help screen of the home screen and the supervisor's screens. */
 void ui_help_home(void);

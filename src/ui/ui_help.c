@@ -148,6 +148,8 @@ void ui_help_home(void)
         {N_("Enter, s"), N_("conflict: record the choices as a new revision")},
         {N_("d"), N_("conflicts: the possible duplicates")},
         {N_("w, t, x"), N_("keys: write this card, trust a card, revoke one")},
+        {N_("c, s"), N_("report of several communes: compare them; order "
+                        "the comparison")},
     };
     help_part parts[2] = {
         {N_("Home screen"), keys, sizeof keys / sizeof *keys, 14},

@@ -1,6 +1,7 @@
 /* ui_office.c: the supervisor's sync actions on the home screen: export
- * to a USB stick, merge every bundle found on one, and the indicator
- * report in a pager; with the line prompt and the pager they use. */
+ * to a USB stick, merge every bundle found on one, back up; with the
+ * line prompt, the pager and the notice they use (the report is in
+ * ui_report.c). */
 #include "config.h"
 #include "ui/ui_curses.h"
 
@@ -17,7 +18,6 @@
 #include "sync/backup.h"
 #include "core/i18n.h"
 #include "sync/sync.h"
-#include "report/report.h"
 #include "session/session.h"
 #include "ui/ui.h"
 #include "core/util.h"
@@ -278,8 +278,7 @@ static char *office_ask_dir(const char *title, const char *question)
     return dir;
 }
 
-/* A one-line notice while something slow runs. */
-static void office_working(const char *title, const char *what)
+void ui_working(const char *title, const char *what)
 {
     ui_frame(title, _("Please wait"));
     ui_put(2, 2, what, COLS - 4, UI_TITLE, 0);
@@ -312,7 +311,7 @@ void ui_export(ui_app *a)
     unsigned flags = 0;
     char *msg = NULL;
     for (;;) {
-        office_working(title, _("Writing and verifying the bundle..."));
+        ui_working(title, _("Writing and verifying the bundle..."));
         char *err = NULL;
         sync_export_result x;
         int rc = sync_export(a->st, dir, flags, &x, &err);
@@ -456,7 +455,7 @@ void ui_backup(ui_app *a)
     char day[32];
     strftime(day, sizeof day, "%Y-%m-%d", &tm);
     char *path = xasprintf("%s/khaosat-%s.kbk", dir, day);
-    office_working(title, _("Copying, writing and checking the backup..."));
+    ui_working(title, _("Copying, writing and checking the backup..."));
     backup_info info;
     char *err = NULL, *msg;
     if (backup_write(a->st, path, NULL, &info, &err) != 0)
@@ -661,76 +660,4 @@ void ui_merge(ui_app *a)
     sbuf_free(&out);
     sbuf_free(&om.lines);
     free(dir);
-}
-
-/* Load and check the report definition beside the forms; NULL with the
- * problems in *msg. */
-static report_def *office_report_def(ui_app *a, sbuf *msg)
-{
-    char *path = xasprintf("%s/report.yaml", a->cat->dir);
-    diag_list d;
-    diag_init(&d);
-    report_def *def = report_def_load(path, &d);
-    if (def && report_def_check(def, a->cat, &d)) {
-        report_def_free(def);
-        def = NULL;
-    }
-    if (!def)
-        sbuf_addf(msg, _("The report definition %s cannot be used:\n"), path);
-    for (size_t i = 0; i < d.n; i++) {
-        char *m = diag_format(&d.v[i]);
-        sbuf_addf(msg, "%s\n", m);
-        free(m);
-    }
-    diag_free(&d);
-    free(path);
-    return def;
-}
-
-/* The text report of the database, or why there is none. */
-static char *office_report_text(ui_app *a)
-{
-    rscan *s = NULL;
-    char *err = NULL;
-    if (rscan_open(store_path(a->st), &s, &err)) {
-        char *m = xasprintf(_("The report cannot be made: %s"), err);
-        free(err);
-        return m;
-    }
-    sbuf msg;
-    sbuf_init(&msg);
-    report_def *def = office_report_def(a, &msg);
-    char *text = NULL;
-    if (def) {
-        char when[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-        report_opts o = {NULL, 0, a->lang_code ? a->lang_code : "vi", when, 0};
-        report_result *r = NULL;
-        if (report_run(def, a->cat, s, &o, &r, &err)) {
-            sbuf_addf(&msg, _("The report cannot be made: %s\n"), err);
-            free(err);
-        } else {
-            text = report_render(r, REPORT_TEXT);
-            report_result_free(r);
-        }
-    }
-    report_def_free(def);
-    rscan_close(s);
-    if (text) {
-        sbuf_free(&msg);
-        return text;
-    }
-    return sbuf_detach(&msg);
-}
-
-void ui_report(ui_app *a)
-{
-    office_working(_("Report"), _("Computing the report..."));
-    char *text = office_report_text(a);
-    ui_pager(_("Report"), _("Arrows/PgUp/PgDn/Home/End scroll   q/Esc close"),
-             text, 0, NULL, NULL);
-    free(text);
 }
