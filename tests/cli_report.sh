@@ -113,8 +113,82 @@ run "$KHAOSAT" report --db "$db" --forms "$FORMS" --format proposal --out "$TMP/
 expect_status 0
 [ "$(head -c 38 "$TMP/p.odt" | tail -c 8)" = "mimetype" ] || fail "the proposal does not start with its mimetype"
 if command -v soffice >/dev/null 2>&1; then
-    (cd "$TMP" && soffice --headless --convert-to pdf p.odt >/dev/null 2>&1) || fail "LibreOffice cannot convert the proposal"
+    (cd "$TMP" && HOME="$TMP" soffice --headless --convert-to pdf p.odt >/dev/null 2>&1) || fail "LibreOffice cannot convert the proposal"
     [ -s "$TMP/p.pdf" ] || fail "no PDF from the proposal"
+    # The PDF has Annex II's sections, III.2 filled in from the survey.
+    if command -v pdftotext >/dev/null 2>&1; then
+        pdftotext "$TMP/p.pdf" "$TMP/p.txt" || fail "pdftotext"
+        for h in "I. THÔNG TIN CHUNG" "II. BỐI CẢNH" "III. CƠ SỞ ĐỀ XUẤT MÔ HÌNH" \
+                 "2. Cơ sở thực tiễn" "IV. MỤC TIÊU" "V. NỘI DUNG CHÍNH" \
+                 "VI. ĐỐI TƯỢNG THỤ HƯỞNG"; do
+            grep -qF "$h" "$TMP/p.txt" || fail "the proposal's PDF has no '$h'"
+        done
+        for id in C1 C2 C3 C4 C5 C6 E1 E2 E3 E4 E5; do
+            tr '\n\f' '  ' < "$TMP/p.txt" | grep -Eq "(^| )$id [^:]{1,80}: (met|not met|not enough data|exempt|đạt|không đạt|chưa đủ dữ liệu|miễn)\." ||
+                fail "III.2 of the proposal's PDF has no verdict for $id"
+        done
+    fi
+fi
+
+# The annex a commune attaches (Vietnamese), section by section, on a
+# commune with households, officials and businesses.
+if command -v sqlite3 >/dev/null 2>&1; then
+    doc="$TMP/doc.db"
+    "$KHAOSAT" simulate --db "$doc" --forms "$FORMS" --form commune --count 1 --seed 7 >/dev/null
+    "$KHAOSAT" simulate --db "$doc" --forms "$FORMS" --form household --count 40 --seed 8 >/dev/null
+    "$KHAOSAT" simulate --db "$doc" --forms "$FORMS" --form officials --count 3 --seed 9 >/dev/null
+    "$KHAOSAT" simulate --db "$doc" --forms "$FORMS" --form business --count 4 --seed 9 >/dev/null
+    LANGUAGE=vi run "$KHAOSAT" report --db "$doc" --forms "$FORMS" --lang vi --format html --out "$TMP/doc.html"
+    expect_status 0
+    h="$TMP/doc.html"
+    answer() { sqlite3 "$doc" "SELECT value FROM answers a JOIN interviews i ON i.uuid = a.interview WHERE i.form_id = 'commune' AND a.qid = '$1' AND a.path = '${2:-}'"; }
+    province=$(answer province)
+    name=$(answer commune | sed 's/^[Xx]ã //')
+    declared=$(answer n_officials)
+    product=$(answer p_name "products[1]")
+    nbsp=$(printf '\302\240')
+    for want in "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" "Độc lập - Tự do - Hạnh phúc" \
+                "ỦY BAN NHÂN DÂN" "tỉnh: $province" "Thời gian khảo sát: từ " \
+                "<h2>Mẫu khảo sát</h2>" "<th>Kế hoạch</th>" "<th>Không phỏng vấn được</th>" \
+                "đã phỏng vấn 3 trên $declared người theo kê khai" \
+                "Phiếu HTX, cơ sở sản xuất kinh doanh: 4 phiếu hoàn thành" \
+                "Ngưỡng 50% với xã vùng đồng bào DTTS" "Số liệu đối chiếu: " \
+                "Sản phẩm nông nghiệp chủ lực (điều kiện E4, chỉ tiêu 7.2)" "$product" \
+                "<h2>Theo thôn</h2>" "Duyệt số liệu sử dụng: " \
+                "NGƯỜI LẬP BIỂU" "(Ký tên, đóng dấu)" "@page{size:A4" \
+                "Số liệu của từng điều kiện so với ngưỡng" "<h2>Xếp hạng nhu cầu</h2>"; do
+        grep -qF -- "$want" "$h" || fail "the annex has no '$want'"
+    done
+    grep -qi "XÃ $name" "$h" || fail "the annex does not name the issuing body (XÃ $name)"
+    for v in $(sqlite3 "$doc" "SELECT value FROM answers WHERE qid = 'v_code' ORDER BY path"); do
+        grep -q "<td>$v " "$h" || fail "village $v is not in the sample by village"
+    done
+    grep -q "[0-9],[0-9]$nbsp%" "$h" || fail "no Vietnamese number format (52,6 %)"
+    grep -q "[0-9]\.[0-9]%" "$h" && fail "an English number format in the Vietnamese annex: $(grep -o '[0-9]*\.[0-9]%' "$h" | head -1)"
+    [ "$(grep -o "<svg " "$h" | wc -l)" -ge 3 ] || fail "fewer than 3 charts"
+    grep -Eq "<(script|link|img)|src=|https?:|javascript" "$h" && fail "the annex has scripts or outside resources"
+    # Printed by a browser: A4 pages, nothing past the right margin and
+    # the text not shrunk to fit, even with a long name that has no space.
+    if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then
+        long="Cam$(printf '%0150d' 0 | tr 0 X)"
+        sqlite3 "$doc" "UPDATE answers SET value = '$long' WHERE qid = 'p_name'"
+        "$KHAOSAT" report --db "$doc" --forms "$FORMS" --lang vi --format html --out "$TMP/long.html" ||
+            fail "html with a long name"
+        for f in doc long; do
+            HOME="$TMP" chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+                --user-data-dir="$TMP/chromium" --print-to-pdf="$TMP/$f.pdf" "file://$TMP/$f.html" >/dev/null 2>&1 ||
+                fail "Chromium cannot print $f.html"
+            pdfinfo "$TMP/$f.pdf" | grep -q "Page size:.*(A4)" || fail "$f.pdf is not A4"
+            pages=$(pdfinfo "$TMP/$f.pdf" | sed -n 's/^Pages: *//p')
+            [ "${pages:-0}" -ge 3 ] && [ "$pages" -le 40 ] || fail "$f.pdf has $pages pages"
+            # Word boxes: the right edge within the page less its 1.5 cm
+            # margin (42.5 pt); the usual height that of 11 pt text.
+            pdftotext -bbox "$TMP/$f.pdf" - | awk -F'"' '/<page /{ w = $2 } /<word /{ if ($6 > w - 41) over++; h[int($8 - $4)]++ }
+                END { for (k in h) if (h[k] > n) { n = h[k]; usual = k }; if (over || usual < 11) { print over + 0, usual; exit 1 } }' > "$TMP/bbox" ||
+                fail "$f.pdf: words past the margin, usual height (overflow, usual height): $(cat "$TMP/bbox")"
+        done
+        pdftotext "$TMP/long.pdf" - | tr -d '\n' | grep -q "CamXXXXXXXXXX" || fail "the long name is not printed"
+    fi
 fi
 run "$KHAOSAT" report --db "$TMP/none.db" --forms "$FORMS"
 expect_status 1

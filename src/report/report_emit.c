@@ -606,6 +606,9 @@ const char rfmt_html_head[] =
     "table{border-collapse:collapse;width:100%;margin:.5em 0 1em}\n"
     "th,td{border:1px solid #888;padding:.25em .45em;vertical-align:top;"
     "text-align:left}\nth{background:#eee}\n"
+    /* A long word from the data (a name without spaces) breaks inside
+     * its cell rather than widen the table past an A4 page. */
+    "th,td,p,figcaption{overflow-wrap:anywhere}\n"
     "table.num td+td{text-align:right}\n"
     ".met{color:#064;font-weight:bold}.notmet{color:#a00;font-weight:bold}"
     ".nodata{color:#a60;font-style:italic}\n"
