@@ -22,27 +22,32 @@ start() {
     wait_for "${4:-b browse}"
 }
 
-# page_to TEXT: page down the report until TEXT shows (at most 30 pages);
-# page_re RE: the same for a regular expression.
-page_to() {
-    ks_checks=$((ks_checks + 1))
+# next_page: PgDn, then wait until the pager's title (its line range)
+# changes, so that the next look is at the new page; 1 at the end.
+next_page() {
+    before=$(screen | head -1)
+    key NPage
     n=30
     while [ "$n" -gt 0 ]; do
-        screen | grep -qF -- "$1" && return 0
-        key NPage
+        [ "$(screen | head -1)" != "$before" ] && return 0
+        sleep 0.1
         n=$((n - 1))
     done
-    fail "the report never showed '$1'"
+    return 1
 }
-page_re() {
+
+# page_to TEXT: page down the report until TEXT shows; page_re RE: the
+# same for a regular expression.
+page_to() { page_until -F "$1"; }
+page_re() { page_until -G "$1"; }
+page_until() {
     ks_checks=$((ks_checks + 1))
-    n=30
-    while [ "$n" -gt 0 ]; do
-        screen | grep -q -- "$1" && return 0
-        key NPage
-        n=$((n - 1))
+    while :; do
+        screen | grep -q $1 -- "$2" && return 0
+        next_page || break
     done
-    fail "the report never showed /$1/"
+    screen | grep -q $1 -- "$2" && return 0
+    fail "the report never showed '$2'"
 }
 
 # A commune the central level chose for the smart pilot, with households.
@@ -76,9 +81,8 @@ for size in "80 24" "60 20"; do
     page_to "Evidence: Office computers of the commune"
     page_to "Basis: The result is the commune's self-assessment"
     page_to "Already chosen by the central level"
-    key Down Down Down
-    wait_for "969/QĐ-BNN-VPĐP"
-    wait_for "  exempt"
+    page_to "969/QĐ-BNN-VPĐP"
+    page_to "  exempt"
     # C4 without officials: the figure has no data, the verdict comes from
     # the commune's own e-office answer.
     key Home
