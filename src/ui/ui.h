@@ -120,6 +120,8 @@ void ui_apply_language(const char *code);
 void ui_language_first_run(ui_app *a);
 /* The help screen listing every key of the interview. */
 void ui_help(void);
+/* The help screen of the home screen and the supervisor's screens. */
+void ui_help_home(void);
 /* The form language index to start an interview of f in. */
 int ui_form_lang(const ui_app *a, const form *f);
 /* Apply an editing key (arrows, Home, End, Backspace, Delete, a
@@ -204,8 +206,6 @@ void ui_merge(ui_app *a);
  * several communes, the communes with their verdicts, each one's report
  * and their comparison. */
 void ui_report(ui_app *a);
-/* The help screen of the home screen and the supervisor's screens. */
-void ui_help_home(void);
 
 /* review (ui_review.c): the supervisor's browsing and review. */
 
