@@ -418,7 +418,7 @@ void ui_export_down(ui_app *a)
     if (rc < 0)
         msg = xasprintf(_("The laptops cannot be listed: %s."), err);
     else if (dir) {
-        office_working(title, _("Writing the bundles for the laptops..."));
+        ui_working(title, _("Writing the bundles for the laptops..."));
         sbuf lines;
         sbuf_init(&lines);
         long n = 0;
