@@ -95,4 +95,58 @@ run "$K" duplicates --db "$B"
 expect_out_contains "$Z: kept by the office, the same household as $W"
 grep -q "$X" "$TMP/out" && fail "B hears of A's own pair"
 
+# The office takes its decisions back (--reopen): A's next bundle carries
+# the whole set of decisions, so A forgets the pair and W's supersession.
+run "$K" duplicates --db "$O" --reopen "$W" "$Z"
+expect_status 0
+run "$K" duplicates --db "$O" --reopen "$X" "$Y"
+expect_status 0
+run "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
+expect_status 0
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 0
+run "$K" duplicates --db "$A"
+expect_status 0
+grep -q "superseded" "$TMP/out" && fail "A still has W superseded: $(cat "$TMP/out")"
+grep -q "different households" "$TMP/out" && fail "A still has the pair decided: $(cat "$TMP/out")"
+expect_out_contains "$X"
+# Decided again at the office: A follows again.
+run "$K" duplicates --db "$O" --same "$W" "$Z" --keep "$Z"
+run "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 0
+run "$K" duplicates --db "$A"
+expect_out_contains "$W: superseded"
+
+# Bundles are ordered by the office's sequence number, not its clock: one
+# made with the office's clock years ahead does not lock A out of the
+# bundles made after it with the right time.
+run env SOURCE_DATE_EPOCH=1830000000 "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
+expect_status 0
+FAST=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$FAST"
+expect_status 0
+run "$K" duplicates --db "$O" --reopen "$W" "$Z"
+run "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
+expect_status 0
+LATER=$(cat "$TMP/out")
+run "$K" merge --db "$A" "$LATER"
+expect_status 0
+grep -q "older than the bundle" "$TMP/out" "$TMP/err" && fail "A locked out by the clock: $(cat "$TMP/out" "$TMP/err")"
+run "$K" duplicates --db "$A"
+grep -q "superseded" "$TMP/out" && fail "the later bundle was not applied: $(cat "$TMP/out")"
+# The fast-clock bundle, taken again after the later one, is refused and
+# changes nothing.
+before=$(db_digest "$A")
+run "$K" merge --db "$A" "$FAST"
+grep -q "older than the bundle taken before" "$TMP/out" "$TMP/err" || fail "the earlier bundle is not refused: $(cat "$TMP/out" "$TMP/err")"
+[ "$(db_digest "$A")" = "$before" ] || fail "the refused bundle changed A"
+
+# A repeated --keep is refused, not the last one taken, and nothing changes.
+before=$(db_digest "$O")
+run "$K" duplicates --db "$O" --same "$W" "$Z" --keep "$Z" --keep "$W"
+expect_status 2
+expect_err_contains "--keep given twice ($Z and $W); give it once"
+[ "$(db_digest "$O")" = "$before" ] || fail "a repeated --keep changed the office"
+
 finish

@@ -113,6 +113,7 @@ int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
     lo[n].val = CMD_OPT_VAL(n);
     optind = 1;
     int c, rc = 0;
+    unsigned char *given = xcalloc(n + 1, 1);
     while (rc == 0 && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         size_t i = (size_t)(c - CMD_OPT_VAL(0));
         if (c < CMD_OPT_VAL(0) || i > n) {
@@ -123,10 +124,22 @@ int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
             rc = 1;
         } else if (opts[i].flag) {
             *opts[i].flag = 1;
+        } else if (!opts[i].value && given[i] && strcmp(*opts[i].str, optarg)) {
+            /* Which one was meant cannot be guessed: the last would win
+             * silently. */
+            char *a = ui_text_safe(*opts[i].str, UI_TEXT_QUOTED);
+            char *b = ui_text_safe(optarg, UI_TEXT_QUOTED);
+            cmd_eprintf(_("khaosat %s: --%s given twice (%s and %s); give it once\n"),
+                        argv[0], opts[i].name, a, b);
+            free(a);
+            free(b);
+            rc = -1;
         } else {
             *opts[i].str = opts[i].value ? opts[i].value : optarg;
+            given[i] = 1;
         }
     }
+    free(given);
     free(lo);
     return rc;
 }

@@ -617,8 +617,17 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here);
  * interview is on another laptop): a is this laptop's interview, b the
  * other, key "". */
 int store_settled_each(store *st, store_settled_fn fn, void *ctx);
-/* Settings of the laptop: the last office bundle taken and its time. */
+/* On a laptop, inside the caller's transaction: forget every decision of
+ * the office kept here (also on the pairs flagged here), before the
+ * complete set of a newer bundle is put.  0 or -1. */
+int store_settled_clear_tx(store *st);
+/* Settings of the laptop: the last office bundle taken, its time and its
+ * sequence number (each followed by "." and the office's device id). */
 #define STORE_SET_DOWN_BUNDLE "down_bundle"
 #define STORE_SET_DOWN_TIME "down_time"
+#define STORE_SET_DOWN_SEQ "down_seq"
+/* Setting of the office: the sequence number of its last downstream
+ * bundle. */
+#define STORE_SET_DOWN_SEQUENCE "down_sequence"
 
 #endif

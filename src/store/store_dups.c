@@ -145,6 +145,24 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here)
     return 0;
 }
 
+int store_settled_clear_tx(store *st)
+{
+    static const char *const sql[2] = {
+        "UPDATE duplicates SET decision = NULL, keep = NULL, decided = NULL"
+        " WHERE EXISTS (SELECT 1 FROM settled t WHERE t.interview = a"
+        " AND t.other = b)",
+        "DELETE FROM settled",
+    };
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = store_prepare(st, "a duplicates query", sql[i]);
+        if (!s)
+            return -1;
+        if (run(s, NULL, 0) != SQLITE_DONE)
+            return store_fail(st, "forgetting the office's decisions");
+    }
+    return 0;
+}
+
 int store_settled_each(store *st, store_settled_fn fn, void *ctx)
 {
     sqlite3_stmt *s = store_prepare(st, "a duplicates query", "SELECT t.interview, t.other,"

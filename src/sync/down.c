@@ -56,11 +56,15 @@ static const char *const down_table_sql[DT_COUNT] = {
 };
 
 /* The manifest keys, each exactly once. */
-#define DOWN_NKEYS 7
+#define DOWN_NKEYS 8
 static const char *const down_manifest_key[DOWN_NKEYS] = {
     "bundle", "commune", "created", "device", "direction", "format",
     "office",
+    "sequence",                         /* from format 3 */
 };
+
+/* How many of the manifest keys an image of format has. */
+#define DOWN_KEYS(format) ((format) >= 3 ? DOWN_NKEYS : DOWN_NKEYS - 1)
 
 /* The setup keys a downstream image may carry. */
 static const char *const setup_key[3] = {"commune_code", "commune_name",
@@ -230,21 +234,37 @@ static int b_forms(builder *b, const catalog *cat)
     return 0;
 }
 
+/* The office's next downstream sequence number, kept at once: laptops
+ * order its bundles by it, not by the office's clock, which may be
+ * wrong.  *seq gets it as text. */
+static int b_next_sequence(builder *b, char seq[24])
+{
+    char *last = NULL;
+    if (store_setting_get(b->st, STORE_SET_DOWN_SEQUENCE, &last) != 0)
+        return -1;
+    long long n = last ? util_parse_decimal15(last) : 0;
+    free(last);
+    snprintf(seq, 24, "%lld", (n < 0 ? 0 : n) + 1);
+    return store_setting_set(b->st, STORE_SET_DOWN_SEQUENCE, seq);
+}
+
 static int b_manifest(builder *b, const char *device, bundle_manifest *m)
 {
-    char uuid[37], now[32], *office = NULL, *commune = NULL;
+    char uuid[37], now[32], seq[24], *office = NULL, *commune = NULL;
     store_uuid_v4(uuid);
     store_now(now, 1);
     if (store_device_id(b->st, &office) != 0
-        || store_setting_get(b->st, STORE_SET_SETUP_CODE, &commune) != 0) {
+        || store_setting_get(b->st, STORE_SET_SETUP_CODE, &commune) != 0
+        || b_next_sequence(b, seq) != 0) {
         free(office);
+        free(commune);
         b->err = xstrdup(store_errmsg(b->st));
         return -1;
     }
     char fmt[16];
     snprintf(fmt, sizeof fmt, "%d", DOWN_FORMAT);
     const char *val[DOWN_NKEYS] = {uuid, commune, now, device, "down", fmt,
-                                   office};
+                                   office, seq};
     int rc = 0;
     for (int i = 0; rc == 0 && i < DOWN_NKEYS; i++) {
         const char *row[2] = {down_manifest_key[i], val[i]};
@@ -462,10 +482,11 @@ static long count_of(sqlite3 *db, int t)
 
 static int read_info(sqlite3 *db, down_info *in, char **why)
 {
+    char *seq = NULL;
     char **dst[DOWN_NKEYS] = {&in->uuid, &in->commune, &in->created,
-                              &in->device, NULL, NULL, &in->office};
+                              &in->device, NULL, NULL, &in->office, &seq};
     int found = 0;
-    for (int i = 0; i < DOWN_NKEYS; i++) {
+    for (int i = 0; i < DOWN_KEYS(in->format); i++) {
         sqlite3_stmt *s;
         if (sqlite3_prepare_v2(db, "SELECT value FROM manifest WHERE"
                                " key = ?1", -1, &s, NULL) != SQLITE_OK)
@@ -484,6 +505,8 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
         else if (!strcmp(down_manifest_key[i], "format"))
             ok = strtol(v, NULL, 10) == in->format
                  && strspn(v, "0123456789") == strlen(v);
+        else if (!strcmp(down_manifest_key[i], "sequence"))
+            ok = (in->sequence = util_parse_decimal15(v)) > 0;
         if (!ok) {
             free(v);
             return util_refuse(why, _("the manifest's %s is not that of a "
@@ -494,6 +517,7 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
         else
             free(v);
     }
+    free(seq);
     if (count_of(db, DT_MANIFEST) != found)
         return util_refuse(why, _("the manifest has unknown entries"));
     if (!bundle_is_uuid(in->uuid) || !*in->created || !*in->device

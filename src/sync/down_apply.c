@@ -328,11 +328,15 @@ static int apply_reviews(applier *a)
 }
 
 /* The office's decisions on possible duplicates of this laptop's
- * interviews (format 2). */
+ * interviews (format 2); from format 3 they are all of them, so those
+ * kept before are forgotten first (a decision the office took back). */
 static int apply_settled(applier *a)
 {
-    if (down_get_info(a->d)->format < 2)
+    long format = down_get_info(a->d)->format;
+    if (format < 2)
         return 0;
+    if (format >= 3 && store_settled_clear_tx(a->st) != 0)
+        return a_store_fail(a);
     sqlite3_stmt *s = a_query(a, "SELECT a, b, form_id, key, decision, keep,"
                               " decided FROM duplicates ORDER BY a, b");
     if (!s)
@@ -356,30 +360,48 @@ static char *order_key(const char *base, const down_info *in)
     return xasprintf("%s.%s", base, in->office);
 }
 
+/* Whether the laptop took from this office a bundle that comes after in:
+ * by the office's sequence number when both have one (format 3), else by
+ * the office's clock as format 2 did.  *later gets the answer. */
+static int taken_later(applier *a, const down_info *in, int *later)
+{
+    char *kt = order_key(STORE_SET_DOWN_TIME, in);
+    char *ks = order_key(STORE_SET_DOWN_SEQ, in);
+    char *when = NULL, *seq = NULL;
+    int rc = store_setting_get(a->st, kt, &when) != 0
+        || store_setting_get(a->st, ks, &seq) != 0 ? a_store_fail(a) : 0;
+    if (rc == 0 && in->sequence > 0)
+        *later = seq && util_parse_decimal15(seq) >= in->sequence;
+    else if (rc == 0)
+        *later = !seq && when && strcmp(when, in->created) >= 0;
+    free(when);
+    free(seq);
+    free(kt);
+    free(ks);
+    return rc;
+}
+
 /* Whether d is for this laptop and newer than what it took from the same
  * office: 0, 1 when it is the bundle taken last, 2 when it is older, -1. */
 static int check_order(applier *a)
 {
     const down_info *in = down_get_info(a->d);
-    char *me = NULL, *last = NULL, *when = NULL;
+    char *me = NULL, *last = NULL;
     char *kb = order_key(STORE_SET_DOWN_BUNDLE, in);
-    char *kt = order_key(STORE_SET_DOWN_TIME, in);
+    int later = 0;
     int rc = store_device_id(a->st, &me) != 0
         || store_setting_get(a->st, kb, &last) != 0
-        || store_setting_get(a->st, kt, &when) != 0
         ? a_store_fail(a) : 0;
     if (rc == 0 && strcmp(me, in->device) != 0)
         rc = a_fail(a, _("made by the office for another laptop (device "
                          "%.8s); this laptop is %.8s"), in->device, me);
     else if (rc == 0 && last && !strcmp(last, in->uuid))
         rc = 1;
-    else if (rc == 0 && when && strcmp(when, in->created) >= 0)
+    else if (rc == 0 && (rc = taken_later(a, in, &later)) == 0 && later)
         rc = 2;
     free(me);
     free(last);
-    free(when);
     free(kb);
-    free(kt);
     return rc;
 }
 
@@ -388,10 +410,16 @@ static int mark_taken(store *st, const down_info *in)
 {
     char *kb = order_key(STORE_SET_DOWN_BUNDLE, in);
     char *kt = order_key(STORE_SET_DOWN_TIME, in);
+    char *ks = order_key(STORE_SET_DOWN_SEQ, in);
+    char seq[24];
+    snprintf(seq, sizeof seq, "%lld", in->sequence);
     int rc = store_setting_set(st, kb, in->uuid) != 0
-        || store_setting_set(st, kt, in->created) != 0 ? -1 : 0;
+        || store_setting_set(st, kt, in->created) != 0
+        || (in->sequence > 0 && store_setting_set(st, ks, seq) != 0)
+        ? -1 : 0;
     free(kb);
     free(kt);
+    free(ks);
     return rc;
 }
 

@@ -18,8 +18,10 @@
 #define DOWN_APP_ID 0x4B484144
 /* The downstream format this khaosat writes and the newest it reads (2
  * added the form versions the office allows to break drafts and the
- * decided duplicates; format 1 is read too). */
-#define DOWN_FORMAT 2
+ * decided duplicates; 3 the office's sequence number in the manifest and
+ * the complete set of its decisions, so that one it took back is taken
+ * back on the laptop too; formats 1 and 2 are read too). */
+#define DOWN_FORMAT 3
 
 /* Limits of a downstream image, beyond those of bundles. */
 #define DOWN_MAX_VILLAGES 10000L
@@ -30,6 +32,7 @@ typedef struct down_info {
     char *uuid, *created, *office, *device, *commune;
     long reviews, forms, villages, households;
     long format;
+    long long sequence;     /* the office's order (format 3), else 0 */
 } down_info;
 
 typedef struct down_bundle down_bundle;
