@@ -71,7 +71,7 @@ run "$K" review --db "$O" "$U3" --return --comment "$(printf 'a\033[2Jb\tc\nd')"
 expect_status 0
 run "$K" reviews --db "$O" --state returned
 grep -q "$(printf '\033')" "$TMP/out" && fail "an escape reached the terminal"
-expect_out_contains 'a?[2Jb?c?d'
+expect_out_contains 'a\x1b[2Jb\tc\nd'
 [ "$(grep -c "^$U3" "$TMP/out")" = 1 ] || fail "a comment broke the line"
 
 # The approved one changes (a correction at the office): approval void.

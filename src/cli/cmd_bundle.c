@@ -188,7 +188,7 @@ static int verify_own_sealed(store *st, const char *path, int *bad)
         *bad = 1;
     } else if (own && !strcmp(h.direction, "down")) {
         cmd_printf(_("%s: ok: a downstream bundle sealed by this office for "
-                     "its laptop %s, %ld returned interviews, signature "
+                     "its laptop %s, %ld review(s) (returned, approved or cleared), signature "
                      "good; only that laptop can open it\n"), path, h.to,
                    h.interviews);
     } else if (own) {
@@ -219,16 +219,17 @@ static int verify_down_here(store *st, const char *path, int *bad)
     if (!here)
         return 1;
     envelope_info info;
-    long returns = 0;
-    if (envelope_verify_down(st, path, &info, &returns, &err) != 0) {
+    long n[3] = {0, 0, 0};
+    if (envelope_verify_down(st, path, &info, n, &err) != 0) {
         cmd_eprintf("khaosat verify: %s\n", err);
         free(err);
         *bad = 1;
         return 0;
     }
     cmd_printf(_("%s: ok: a downstream bundle sealed for this laptop by "
-                 "its office %s%s, %ld returned interviews, signature "
-                 "good\n"), path, info.h.from, info.sender, returns);
+                 "its office %s%s, %ld returned, %ld approved and %ld "
+                 "cleared review(s), signature good\n"), path, info.h.from,
+               info.sender, n[0], n[1], n[2]);
     envelope_info_clear(&info);
     return 0;
 }

@@ -82,7 +82,7 @@ static int print_review(void *ctx, const store_review *r)
                         r->comment ? r->comment : "",
                         r->commune ? r->commune : ""};
     for (int i = 0; i < 7; i++) {
-        char *s = ui_text_safe(f[i], UI_TEXT_LINE);
+        char *s = ui_text_safe(f[i], UI_TEXT_FIELD);
         cmd_printf("%s%c", s, i < 6 ? '\t' : '\n');
         free(s);
     }

@@ -456,6 +456,8 @@ static size_t utf8_decode(const unsigned char *s, size_t n,
 static int escape_keeps(ui_text_mode mode, unsigned long cp,
                         unsigned char next)
 {
+    if (!ui_text_is_control(cp) && mode == UI_TEXT_FIELD)
+        return cp != '\\';
     if (!ui_text_is_control(cp))
         return mode != UI_TEXT_QUOTED || (cp != '"' && cp != '\\');
     if (mode == UI_TEXT_LINES)
@@ -479,7 +481,10 @@ void ui_text_escape(sbuf *b, const char *s, ui_text_mode mode)
             sbuf_addn(b, (const char *)p, len);
         else if (len && mode == UI_TEXT_REPORT && cp == '\t')
             sbuf_addc(b, ' ');
-        else if (mode != UI_TEXT_QUOTED)
+        else if (mode == UI_TEXT_FIELD && len == 1 && strchr("\\\t\n\r", cp))
+            sbuf_addf(b, "\\%c", cp == '\t' ? 't' : cp == '\n' ? 'n'
+                      : cp == '\r' ? 'r' : '\\');
+        else if (mode != UI_TEXT_QUOTED && mode != UI_TEXT_FIELD)
             sbuf_addc(b, '?');
         else if (len && cp >= 0x80)
             sbuf_addf(b, "\\u%04lx", cp);

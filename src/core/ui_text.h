@@ -140,6 +140,10 @@ typedef enum ui_text_mode {
      * UTF-8 as \xNN, C1 controls and bidi overrides as \uNNNN, and after
      * 60 bytes of it "..." (never inside a character). */
     UI_TEXT_QUOTED = 3,
+    /* A field of a tab-separated line, whole: '\\', tab, new line and
+     * carriage return as \\\\, \\t, \\n and \\r, the rest as UI_TEXT_QUOTED
+     * (but '"' kept and never cut). */
+    UI_TEXT_FIELD = 4,
 } ui_text_mode;
 /* Append s (NULL as "") to b made safe in mode. */
 void ui_text_escape(sbuf *b, const char *s, ui_text_mode mode);

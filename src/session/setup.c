@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
+#include "core/canon.h"
 #include "core/form.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 /* The rows of a CSV file: cells[r][c], ncols[r]; line[r] its first line. */
@@ -105,6 +109,45 @@ static int csv_parse(const char *path, const char *s, size_t len,
     return 0;
 }
 
+/* Non-zero when s (UTF-8) holds a control character or a byte-order mark:
+ * text from a spreadsheet that the screens and bundles cannot show. */
+static int has_control(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len;
+    while (*p && (len = utf8proc_iterate(p, -1, &cp)) > 0) {
+        if (ui_text_is_control((unsigned long)cp) || cp == 0xFEFF)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* Every cell valid UTF-8 without control characters (the file's leading
+ * byte-order mark was skipped), then kept in NFC without the spaces
+ * around it: 0, or -1 with *err naming path:line. */
+static int cells_check(const char *path, csv_rows *t, char **err)
+{
+    for (size_t r = 0; r < t->n; r++)
+        for (size_t c = 0; c < t->ncols[r]; c++) {
+            char *v = t->cells[r][c];
+            if (!util_utf8_valid(v, strlen(v)) || has_control(v)) {
+                char *shown = ui_text_safe(v, UI_TEXT_QUOTED);
+                *err = xasprintf(_("%s:%zu: field %zu \"%s\" is not plain "
+                                   "UTF-8 text (a control character, a "
+                                   "byte-order mark or another encoding); "
+                                   "save the file as CSV UTF-8"), path,
+                                 t->line[r], c + 1, shown);
+                free(shown);
+                return -1;
+            }
+            t->cells[r][c] = canon_text(v);
+            free(v);
+        }
+    return 0;
+}
+
 /* Read and parse path, checking its header names want[0..nwant) (the
  * last nopt of them optional).  0, or -1 with *err. */
 static int csv_load(const char *path, const char *const *want, size_t nwant,
@@ -119,8 +162,24 @@ static int csv_load(const char *path, const char *const *want, size_t nwant,
                                         : util_strerror(errno));
         return -1;
     }
-    int rc = csv_parse(path, text, len, t, err);
+    /* A NUL byte would end a cell early and hide what follows. */
+    const char *nul = memchr(text, '\0', len);
+    int rc = 0;
+    if (nul) {
+        size_t line = 1;
+        for (const char *q = text; q < nul; q++)
+            line += *q == '\n';
+        *err = xasprintf(_("%s:%zu: a NUL byte; save the file as CSV UTF-8"),
+                         path, line);
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = csv_parse(path, text, len, t, err);
     free(text);
+    if (rc == 0 && cells_check(path, t, err) != 0) {
+        rows_free(t);
+        return -1;
+    }
     if (rc == 0 && t->n == 0) {
         *err = xasprintf("%s: empty; the first line names the columns", path);
         rc = -1;
@@ -214,6 +273,63 @@ int setup_commune(store *st, const char *code, const char *name,
     return rc ? -1 : 0;
 }
 
+/* The rows being checked for repeated codes, sorted by code then row. */
+static csv_rows *sorting;
+
+static int by_code_then_row(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sorting->cells[x][0], sorting->cells[y][0]);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* The first row (in file order) whose code an earlier row has: 0 when
+ * none, else that row with *first the earlier one.  By sorting, so that
+ * a long list takes n log n, not n squared. */
+static size_t repeated_code(csv_rows *t, size_t *first)
+{
+    size_t n = t->n - 1, best = 0;
+    if (n < 2)
+        return 0;
+    size_t *ix = xcalloc(n, sizeof *ix);
+    for (size_t i = 0; i < n; i++)
+        ix[i] = i + 1;
+    sorting = t;
+    qsort(ix, n, sizeof *ix, by_code_then_row);
+    sorting = NULL;
+    for (size_t i = 1, run = 0; i < n; i++) {
+        if (strcmp(t->cells[ix[i]][0], t->cells[ix[run]][0]) != 0)
+            run = i;
+        else if (i == run + 1 && (!best || ix[i] < best)) {
+            best = ix[i];
+            *first = ix[run];
+        }
+    }
+    free(ix);
+    return best;
+}
+
+/* Check village row r of path: 0, or -1 with *err. */
+static int village_check(const char *path, const csv_rows *t, size_t r,
+                         char **err)
+{
+    char **c = t->cells[r];
+    char *code = ui_text_safe(c[0], UI_TEXT_QUOTED);
+    if (!code_ok(c[0], 10))
+        *err = xasprintf(_("%s:%zu: village code \"%s\": 1 to 10 letters, "
+                           "digits, '-' or '_'"), path, t->line[r], code);
+    else if (!*c[1])
+        *err = xasprintf(_("%s:%zu: village %s has no name"), path,
+                         t->line[r], code);
+    else if (strlen(c[1]) > SETUP_MAX_NAME
+             || (t->ncols[r] > 2 && strlen(c[2]) > SETUP_MAX_NAME))
+        *err = xasprintf(_("%s:%zu: village %s: a name of more than %d "
+                           "bytes, which the laptops refuse; shorten it"),
+                         path, t->line[r], code, SETUP_MAX_NAME);
+    free(code);
+    return *err ? -1 : 0;
+}
+
 int setup_villages(store *st, const char *path, long *n, char **err)
 {
     static const char *const cols[3] = {"code", "name", "enumerator"};
@@ -222,22 +338,25 @@ int setup_villages(store *st, const char *path, long *n, char **err)
     *err = NULL;
     if (csv_load(path, cols, 3, 1, &t, err) != 0)
         return -1;
+    size_t first = 0, again;
+    if (t.n < 2)
+        *err = xasprintf(_("%s: no villages in the file (only its header); "
+                           "the set-up keeps its villages"), path);
+    else if (t.n - 1 > SETUP_MAX_VILLAGES)
+        *err = xasprintf(_("%s: %zu villages, more than the %ld the laptops "
+                           "accept"), path, t.n - 1, SETUP_MAX_VILLAGES);
+    else if ((again = repeated_code(&t, &first)) != 0) {
+        char *code = ui_text_safe(t.cells[again][0], UI_TEXT_QUOTED);
+        *err = xasprintf(_("%s:%zu: village code %s is already used on line "
+                           "%zu; codes must be unique"), path, t.line[again],
+                         code, t.line[first]);
+        free(code);
+    }
+    int rc = *err ? -1 : 0;
     store_village *v = xcalloc(t.n, sizeof *v);
-    int rc = 0;
     for (size_t r = 1; rc == 0 && r < t.n; r++) {
         char **c = t.cells[r];
-        if (!code_ok(c[0], 10))
-            *err = xasprintf("%s:%zu: village code \"%s\": 1 to 10 letters, "
-                             "digits, '-' or '_'", path, t.line[r], c[0]);
-        else if (!*c[1])
-            *err = xasprintf("%s:%zu: village %s has no name", path,
-                             t.line[r], c[0]);
-        for (size_t q = 1; !*err && q < r; q++)
-            if (!strcmp(t.cells[q][0], c[0]))
-                *err = xasprintf("%s:%zu: village code %s is already used "
-                                 "on line %zu; codes must be unique", path,
-                                 t.line[r], c[0], t.line[q]);
-        rc = *err ? -1 : 0;
+        rc = village_check(path, &t, r, err);
         v[r - 1] = (store_village){c[0], c[1],
                                    t.ncols[r] > 2 && *c[2] ? c[2] : NULL, 0};
     }
@@ -273,6 +392,11 @@ int setup_households(store *st, const char *path, long *n, char **err)
         else if (!*c[2])
             *err = xasprintf("%s:%zu: household %s has no head's name", path,
                              t.line[r], c[1]);
+        else if (strlen(c[2]) > SETUP_MAX_NAME)
+            *err = xasprintf(_("%s:%zu: household %s: a head's name of more "
+                               "than %d bytes, which the laptops refuse; "
+                               "shorten it"), path, t.line[r], c[1],
+                             SETUP_MAX_NAME);
         rc = *err ? -1 : 0;
         h[r - 1] = (store_household){c[0], c[1], c[2]};
     }

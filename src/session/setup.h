@@ -15,9 +15,15 @@
 int setup_commune(store *st, const char *code, const char *name,
                   const char *province, const char *provinces_csv,
                   char **err);
+/* Limits of the set-up that laptops check in a downstream bundle: the
+ * villages and the bytes of a name (village, enumerator). */
+#define SETUP_MAX_VILLAGES 10000L
+#define SETUP_MAX_NAME 200
 /* Replace the villages with those of path (UTF-8 CSV, header "code,name"
  * and optionally ",enumerator"): codes of 1 to 10 letters, digits, '-' or
- * '_', unique; names not empty.  0, or -1 with *err and nothing changed;
+ * '_', unique; names not empty, of at most SETUP_MAX_NAME bytes; every
+ * field UTF-8 without control characters, kept in NFC; 1 to
+ * SETUP_MAX_VILLAGES villages.  0, or -1 with *err and nothing changed;
  * *n the number stored. */
 int setup_villages(store *st, const char *path, long *n, char **err);
 /* Replace the household lists with those of path (header

@@ -878,19 +878,40 @@ int store_interview_set_name(store *st, const char *uuid, const char *name)
     return 0;
 }
 
+int store_interview_deletable(store *st, const char *uuid)
+{
+    store_status status;
+    int rc = read_status(st, uuid, &status);
+    if (rc == 1)
+        return store_failx(st, "no interview %s", uuid);
+    if (rc == 0 && status != STORE_DRAFT)
+        return store_failx(st, "interview %s is complete; only drafts can be "
+                           "deleted", uuid);
+    if (rc != 0)
+        return -1;
+    /* A return is the office waiting for corrections: deleted, it would
+     * never hear of the interview again. */
+    char *returned = NULL;
+    rc = store_text_by_key(st, "SELECT status FROM reviews WHERE"
+                           " interview = ?1 AND status = 'returned'", uuid,
+                           "looking up the review of", &returned);
+    free(returned);
+    if (rc == 0) {
+        store_failx(st, "interview %s was returned by the office for "
+                    "corrections and cannot be deleted: correct it and "
+                    "finish it again, or ask the office to withdraw the "
+                    "return", uuid);
+        return 1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 int store_interview_delete(store *st, const char *uuid)
 {
     if (store_begin(st) != 0)
         return -1;
-    store_status status;
-    int rc = read_status(st, uuid, &status);
-    if (rc == 1)
-        store_failx(st, "no interview %s", uuid);
-    else if (rc == 0 && status != STORE_DRAFT)
-        rc = store_failx(st, "interview %s is complete; only drafts can be "
-                         "deleted", uuid);
-    if (rc != 0)
-        goto fail;
+    if (store_interview_deletable(st, uuid) != 0)
+        goto fail;      /* its message says why */
     /* Answers, repeat counts and audit rows go by ON DELETE CASCADE. */
     sqlite3_stmt *s = store_stmt_key(st, SS_IV_DELETE, uuid);
     if (!s)

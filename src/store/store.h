@@ -241,7 +241,12 @@ int store_interview_set_position(store *st, const char *uuid,
 int store_interview_set_name(store *st, const char *uuid, const char *name);
 /* Record that the interview was exported now. */
 int store_interview_mark_exported(store *st, const char *uuid);
-/* Delete a draft with its answers, counts and audit; complete ones are kept. */
+/* 0 when uuid may be deleted: a draft the office did not return for
+ * corrections; 1 when the office returned it, -1 otherwise, each with
+ * the reason as the store's message. */
+int store_interview_deletable(store *st, const char *uuid);
+/* Delete a draft with its answers, counts and audit; complete ones and a
+ * draft returned by the office (store_interview_deletable) are kept. */
 int store_interview_delete(store *st, const char *uuid);
 /* Call fn for each interview of form_id (NULL: all), most recently
  * changed first. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/revision.h"
+#include "core/canon.h"
 #include "core/util.h"
 
 /* The state of every interview that is complete or reviewed.  ?1 one
@@ -105,18 +106,22 @@ int store_review_set(store *st, const char *uuid, const char *status,
     if (!status)
         return store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
                                 uuid, "clearing the review of");
-    if (review_allowed(st, uuid, status, comment) != 0)
-        return -1;
+    /* Kept as notes are: NFC, spaces around it dropped, so the same
+     * words typed with two input methods are the same comment. */
+    char *c = comment ? canon_text(comment) : NULL;
+    int rc = review_allowed(st, uuid, status, c);
     /* The revision judged is the content shown: make it one if needed. */
     char head[REV_HEX + 1];
-    if (store_begin(st) != 0)
-        return -1;
-    if (store_rev_snapshot_tx(st, uuid, 0, head) != 0
-        || review_write(st, uuid, status, comment, reviewer, head) != 0) {
+    if (rc == 0 && store_begin(st) != 0)
+        rc = -1;
+    else if (rc == 0 && (store_rev_snapshot_tx(st, uuid, 0, head) != 0
+             || review_write(st, uuid, status, c, reviewer, head) != 0)) {
         store_rollback(st);
-        return -1;
-    }
-    return store_commit(st);
+        rc = -1;
+    } else if (rc == 0)
+        rc = store_commit(st);
+    free(c);
+    return rc;
 }
 
 int store_review_get(store *st, const char *uuid, char **status,

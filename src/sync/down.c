@@ -526,6 +526,13 @@ static int read_info(sqlite3 *db, down_info *in, char **why)
                       "office or laptop"));
     in->forms = count_of(db, DT_FORMS);
     in->reviews = count_of(db, DT_REVIEWS);
+    static const char *const state[3] = {"returned", "approved", "cleared"};
+    for (int i = 0; i < 3; i++) {
+        char *sql = xasprintf("SELECT count(*) FROM reviews WHERE status"
+                              " = '%s'", state[i]);
+        sqlutil_long(db, sql, &in->states[i]);
+        free(sql);
+    }
     in->villages = count_of(db, DT_VILLAGES);
     in->households = count_of(db, DT_HOUSEHOLDS);
     return 0;

@@ -17,6 +17,7 @@
 #include "core/form.h"
 #include "core/form_compare.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 #include "sync/merge.h"
 
@@ -95,7 +96,8 @@ static int compare_drafts(applier *a, const form *old, const form *nw,
     char *nv = merge_escaped(nw->version);
     for (size_t i = 0; i < errors.n + warnings.n; i++) {
         diag *e = i < errors.n ? &errors.v[i] : &warnings.v[i - errors.n];
-        char *m = merge_escaped(e->msg);
+        /* Whole (a cut message hides what is lost), one line of text. */
+        char *m = ui_text_safe(e->msg, UI_TEXT_LINE);
         sbuf_addf(&a->changes, "%s %s -> %s: %s\n", eid, ev, nv, m);
         free(m);
     }

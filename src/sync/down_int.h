@@ -33,6 +33,7 @@ typedef struct down_info {
     long reviews, forms, villages, households;
     long format;
     long long sequence;     /* the office's order (format 3), else 0 */
+    long states[3];         /* reviews returned, approved, cleared */
 } down_info;
 
 typedef struct down_bundle down_bundle;

@@ -111,9 +111,10 @@ int envelope_open_down(store *st, const char *path, down_bundle **out,
  * laptop, which a directory merge skips. */
 int envelope_down_elsewhere(store *st, const char *path, char **why);
 /* Every check of envelope_open_down on path, then nothing kept: 0 with
- * *info (clear it) and the number of returned interviews in *returns. */
+ * *info (clear it) and the number of its reviews returned, approved and
+ * cleared in states. */
 int envelope_verify_down(store *st, const char *path, envelope_info *info,
-                         long *returns, char **err);
+                         long states[3], char **err);
 
 /* Parse the clear header at the start of data (len bytes, at most its
  * first kilobyte is looked at): 0 with *h and its length *hlen, 1 when

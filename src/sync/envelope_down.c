@@ -118,12 +118,13 @@ int envelope_down_elsewhere(store *st, const char *path, char **why)
 }
 
 int envelope_verify_down(store *st, const char *path, envelope_info *info,
-                         long *returns, char **err)
+                         long states[3], char **err)
 {
     down_bundle *d = NULL;
     if (envelope_open_down(st, path, &d, info, err) != 0)
         return -1;
-    *returns = down_get_info(d)->reviews;
+    for (int i = 0; i < 3; i++)
+        states[i] = down_get_info(d)->states[i];
     down_close(d);
     return 0;
 }

@@ -104,6 +104,20 @@ static void home_delete(ui_app *a, const store_interview *iv)
         home_error(_("Only drafts can be deleted."));
         return;
     }
+    int why = store_interview_deletable(a->st, iv->uuid);
+    if (why != 0) {
+        /* The store says why in one long line; a returned interview gets
+         * the reason and what to do instead, on lines that fit. */
+        if (why == 1)
+            ui_show_text(_("Cannot delete"), _("The office returned this "
+                "interview for corrections,\nso it cannot be deleted: the "
+                "office would never hear of it again.\n\nCorrect it and "
+                "finish it again (Enter opens it from the list),\nor ask "
+                "the office to withdraw the return."));
+        else
+            home_error(store_errmsg(a->st));
+        return;
+    }
     if (!ui_confirm(_("Delete this draft and all its answers?")))
         return;
     if (store_interview_delete(a->st, iv->uuid))
