@@ -16,12 +16,7 @@ mkdir -p "$TMP/up" "$TMP/down"
 
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 3 --seed 31 >/dev/null
-"$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
-"$K" keys export --db "$A" --to "$TMP/A.card" 2>/dev/null
-"$K" keys trust --db "$A" --yes "$TMP/office.card" >/dev/null 2>&1 || fail "A trusts O"
-"$K" keys trust --db "$O" --yes "$TMP/A.card" >/dev/null 2>&1 || fail "O trusts A"
-"$K" export --db "$A" --to "$TMP/up" >/dev/null 2>&1 || fail "A exports"
-"$K" merge --db "$O" --forms "$FORMS" "$TMP/up" >/dev/null 2>&1 || fail "O merges"
+office_pair office A
 U1=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
 U2=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 1")
 
@@ -64,5 +59,21 @@ expect_out_contains "1 returned, 1 approved and 1 cleared review(s)"
 run "$K" merge --db "$A" "$D"
 expect_status 0
 expect_out_contains "1 returned interview(s) reopened"
+
+# A village the laptops would refuse, put in the office's database behind
+# the set-up's back: the laptop refuses the bundle naming the village and
+# saying what to do, and nothing changes on it.
+run "$K" setup --db "$O" commune --code 26734 --name "Xã Đông Hòa" --province 01 --forms "$FORMS"
+printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n' > "$TMP/v.csv"
+run "$K" setup --db "$O" villages "$TMP/v.csv"
+expect_status 0
+sqlite3 "$O" "UPDATE villages SET name = replace(hex(zeroblob(150)), '0', 'x') WHERE code = 'T2'"
+run "$K" export --db "$O" --down --to "$TMP/down"
+expect_status 0
+before=$(db_digest "$A")
+run "$K" merge --db "$A" "$(cat "$TMP/out")"
+expect_status 1
+expect_err_contains "a village's code, name (1 to 200 bytes) or enumerator is not one a laptop takes: \"T2\"; ask the office to correct it and write the bundle again (khaosat export --down)"
+[ "$(db_digest "$A")" = "$before" ] || fail "the refused bundle changed A"
 
 finish

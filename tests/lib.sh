@@ -78,6 +78,29 @@ laptop() {
                           INSERT INTO settings VALUES ('commune', '$3');"
 }
 
+# office_pair OFFICE LAPTOP...: the office database $TMP/OFFICE.db (card
+# "UBND xã" of "Xã Đông Hòa") and the laptops $TMP/LAPTOP.db trusting each
+# other; each laptop's interviews exported to $TMP/up and merged at the
+# office with the forms of $FORMS.
+office_pair() {
+    op_o=$1
+    shift
+    mkdir -p "$TMP/up"
+    "$KHAOSAT" keys export --db "$TMP/$op_o.db" --role office --name "UBND xã" \
+        --commune "Xã Đông Hòa" --to "$TMP/$op_o.card" 2>/dev/null
+    for op_l in "$@"; do
+        "$KHAOSAT" keys export --db "$TMP/$op_l.db" --to "$TMP/$op_l.card" 2>/dev/null
+        "$KHAOSAT" keys trust --db "$TMP/$op_l.db" --yes "$TMP/$op_o.card" >/dev/null 2>&1 ||
+            fail "$op_l trusts $op_o"
+        "$KHAOSAT" keys trust --db "$TMP/$op_o.db" --yes "$TMP/$op_l.card" >/dev/null 2>&1 ||
+            fail "$op_o trusts $op_l"
+        "$KHAOSAT" export --db "$TMP/$op_l.db" --to "$TMP/up" >/dev/null 2>&1 ||
+            fail "$op_l exports"
+    done
+    "$KHAOSAT" merge --db "$TMP/$op_o.db" --forms "$FORMS" "$TMP/up" >/dev/null 2>&1 ||
+        fail "$op_o merges"
+}
+
 # as_user CMD...: run CMD as an unprivileged user when we are root (root
 # reads and writes any file, so permissions could not be tested).
 as_user() {

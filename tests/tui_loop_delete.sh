@@ -20,12 +20,7 @@ mkdir -p "$TMP/up" "$TMP/down"
 
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 23 >/dev/null
-"$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
-"$K" keys export --db "$A" --to "$TMP/A.card" 2>/dev/null
-"$K" keys trust --db "$A" --yes "$TMP/office.card" >/dev/null 2>&1
-"$K" keys trust --db "$O" --yes "$TMP/A.card" >/dev/null 2>&1
-"$K" export --db "$A" --to "$TMP/up" >/dev/null 2>&1
-"$K" merge --db "$O" --forms "$FORMS" "$TMP/up" >/dev/null 2>&1
+office_pair office A
 U=$(sqlite3 "$A" "SELECT uuid FROM interviews")
 "$K" review --db "$O" "$U" --return --comment "Kiểm tra lại số nhân khẩu" >/dev/null 2>&1 ||
     fail "the office returns $U"

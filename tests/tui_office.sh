@@ -44,7 +44,7 @@ wait_for "b browse"
 key m
 wait_for "Directory with the bundles"
 ask "$TMP/usb"
-wait_for "2 bundles: 2 merged, 0 already merged, 0 refused." 10
+wait_for "2 bundles: 2 merged, 0 already merged, 0 refused, 0 skipped." 10
 wait_for "In all: added 6, updated 0, unchanged 0, conflicts 0, duplicates 0."
 wait_for "added 4, updated 0, unchanged 0, conflicts 0, duplicates 0"
 wait_for "added 2, updated 0, unchanged 0, conflicts 0, duplicates 0"
@@ -55,7 +55,7 @@ key q
 key m
 wait_for "Directory with the bundles"
 ask "$TMP/usb"
-wait_for "2 bundles: 0 merged, 2 already merged, 0 refused." 10
+wait_for "2 bundles: 0 merged, 2 already merged, 0 refused, 0 skipped." 10
 key q
 # A directory that does not exist is refused before anything is done.
 key m

@@ -135,7 +135,7 @@ wait_for "? help"
 key m
 wait_for "Directory with the bundles"
 ask "$TMP/usb"
-wait_for "2 bundles: 2 merged, 0 already merged, 0 refused." 10
+wait_for "2 bundles: 2 merged, 0 already merged, 0 refused, 0 skipped." 10
 wait_for "In all: added 3, updated 0, unchanged 3, conflicts 0, duplicates 0."
 key q
 DB=$O
@@ -148,7 +148,7 @@ ask "$TMP/plain"
 wait_for "Merge this unsigned bundle anyway? (y/n)" 10
 check 'screen | squeeze | grep -qF -- "$(printf %s "$why" | squeeze)"' "the screen does not show the command's message '$why': $(screen)"
 key n
-wait_for "1 bundles: 0 merged, 0 already merged, 1 refused." 10
+wait_for "1 bundles: 0 merged, 0 already merged, 1 refused, 0 skipped." 10
 wait_for "NOT MERGED:"
 check 'screen | squeeze | grep -qF -- "NOTMERGED:$(printf %s "$why" | squeeze)"' "the summary does not give the command's message: $(screen)"
 key q
@@ -159,7 +159,7 @@ key m
 ask "$TMP/plain"
 wait_for "Merge this unsigned bundle anyway? (y/n)" 10
 key y
-wait_for "1 bundles: 1 merged, 0 already merged, 0 refused." 10
+wait_for "1 bundles: 1 merged, 0 already merged, 0 refused, 0 skipped." 10
 wait_for "added 2, updated 0"
 key q
 expect_sql "SELECT count(*) FROM interviews" "5"
@@ -223,6 +223,7 @@ ask "$TMP/usb8"
 wait_for "SKIPPED:" 10
 check 'screen | squeeze | grep -qF "pipe.khb:SKIPPED:$(printf %s "$TMP/usb8/pipe.khb" | squeeze):skipped:anamedpipe(FIFO),notafile;itwasnotopened"' "the screen does not name the FIFO: $(screen)"
 check 'screen | squeeze | grep -qF "link.khb:SKIPPED:"' "the screen does not name the link: $(screen)"
+check 'screen | grep -qF "2 bundles: 0 merged, 0 already merged, 0 refused, 2 skipped."' "the summary leaves the skipped entries out: $(screen)"
 check 'screen | squeeze | grep -qF "No bundles (*.khb)" || screen | squeeze | grep -qF "Nobundles(*.khb)"' "the screen does not say there are no bundles: $(screen)"
 key q
 key q

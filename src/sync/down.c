@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 #include "store/sqlutil.h"
 #include "sync/bundle_int.h"
@@ -380,12 +381,15 @@ static const struct {
      " OR name = '' OR length(CAST(name AS BLOB)) > 200"
      " OR typeof(enumerator) <> 'text'"
      " OR length(CAST(enumerator AS BLOB)) > 200",
-     "a village is malformed"},
+     N_("a village's code, name (1 to 200 bytes) or enumerator is not "
+        "one a laptop takes")},
     {"SELECT number FROM households h WHERE typeof(number) <> 'text'"
      " OR number = '' OR length(number) > 4 OR number GLOB '*[^0-9]*'"
      " OR typeof(head) <> 'text' OR length(CAST(head AS BLOB)) > 200"
      " OR NOT EXISTS (SELECT 1 FROM villages v WHERE v.code = h.village)",
-     "a household is malformed or of a village the set-up does not have"},
+     N_("a household's number (1 to 4 digits) or head's name (at most 200 "
+        "bytes) is not one a laptop takes, or its village is not in the "
+        "set-up")},
     /* Format 2 from here (see check_rows). */
     {"SELECT form_id FROM allowed a WHERE NOT EXISTS (SELECT 1 FROM forms f"
      " WHERE f.form_id = a.form_id AND f.version = a.version)",
@@ -433,9 +437,18 @@ static int check_rows(sqlite3 *db, long format, char **why)
         int rc = sqlite3_prepare_v2(db, rules[i].sql, -1, &s, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_step(s);
+        /* The row named, escaped: it came from outside. */
+        char *bad = rc == SQLITE_ROW
+            ? ui_text_safe((const char *)sqlite3_column_text(s, 0),
+                           UI_TEXT_QUOTED) : NULL;
         sqlite3_finalize(s);
-        if (rc == SQLITE_ROW)
-            return util_refuse(why, "%s", rules[i].what);
+        if (rc == SQLITE_ROW) {
+            util_refuse(why, _("%s: \"%s\"; ask the office to correct it "
+                               "and write the bundle again (khaosat export "
+                               "--down)"), _(rules[i].what), bad);
+            free(bad);
+            return -1;
+        }
         if (rc != SQLITE_DONE)
             return util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
     }

@@ -540,6 +540,7 @@ static int scan_dir(sync_run *r, const char *dir, char ***v, size_t *k,
         report(r, &res);
     }
     for (size_t i = 0; i < ns; i++) {
+        r->t->bundles++;        /* named like one: counted, as skipped */
         sync_bundle_result res = {.path = skipped[2 * i],
                                   .outcome = SYNC_SKIPPED,
                                   .why = skipped[2 * i + 1]};

@@ -140,8 +140,8 @@ typedef struct sync_merge_hooks {
 
 /* Totals over a merge. */
 typedef struct sync_totals {
-    size_t bundles, merged, again, refused;
-    size_t skipped;             /* directory entries not opened */
+    size_t bundles, merged, again, refused;   /* bundles: every one */
+    size_t skipped;             /* not opened: another laptop's, not a file */
     merge_counts counts;        /* summed over the merged bundles */
 } sync_totals;
 

@@ -643,8 +643,8 @@ void ui_merge(ui_app *a)
     sbuf_init(&out);
     if (t.bundles) {
         sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
-                          "%zu refused.\n"), t.bundles, t.merged, t.again,
-                  t.refused);
+                          "%zu refused, %zu skipped.\n"), t.bundles, t.merged,
+                  t.again, t.refused, t.skipped);
         sbuf_addf(&out, _("In all: added %ld, updated %ld, unchanged %ld, "
                           "conflicts %ld, duplicates %ld.\n"),
                   t.counts.added, t.counts.updated, t.counts.unchanged,
