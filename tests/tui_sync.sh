@@ -182,7 +182,7 @@ key m
 ask "$TMP/plain"
 wait_for "Merge this unsigned bundle anyway? (y/n)" 10
 key n
-wait_for "1 refused." 10
+wait_for "1 refused, 0 skipped." 10
 key q
 key q
 wait_exit 0
