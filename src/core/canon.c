@@ -241,6 +241,36 @@ char *canon_search_key(const char *s)
     return sbuf_detach(&b);
 }
 
+char *canon_date_problem(const char *s)
+{
+    char *t = canon_trim(s);
+    size_t n = strlen(t);
+    /* YYYY-MM-DD is read as the screen reads DD-MM-YYYY. */
+    char *typed = n == 10 && t[4] == '-' && t[7] == '-'
+                      ? xasprintf("%.2s-%.2s-%.4s", t + 8, t + 5, t)
+                      : xstrdup(t);
+    char *why = NULL;
+    switch (ui_text_date_check(typed)) {
+    case UI_DATE_OK:
+        break;
+    case UI_DATE_NO_DAY:
+        why = xasprintf(_("no such day: %s"), t);
+        break;
+    case UI_DATE_NO_MONTH:
+        why = xasprintf(_("no such month: %s"), t);
+        break;
+    case UI_DATE_NO_YEAR:
+        why = xasprintf(_("no such year: %s"), t);
+        break;
+    default:
+        why = xstrdup(_("not a date: type it as dd/mm/yyyy"));
+        break;
+    }
+    free(typed);
+    free(t);
+    return why;
+}
+
 char *canon_answer(form_qtype t, const char *s)
 {
     if (!s)

@@ -25,6 +25,11 @@ int canon_grouped(const char *s);
  * an integer, or not a number at all; NULL when it is one (or is empty).
  * The screen and khaosat answer both say this. Newly allocated. */
 char *canon_number_problem(form_qtype t, const char *s);
+/* What is wrong with date s (typed dd/mm/yyyy as on the screen, or stored
+ * YYYY-MM-DD), in words for the enumerator ("no such day: 30/02/2026");
+ * NULL when it is a real date. The screen and khaosat answer both say
+ * this. Newly allocated. */
+char *canon_date_problem(const char *s);
 /* s in Unicode normalisation form C with leading and trailing white space
  * removed; invalid UTF-8 is kept as it is (only trimmed). Newly
  * allocated. */

@@ -105,6 +105,8 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
         rc = INST_BAD_VALUE;
         if (fq->type == QT_INTEGER || fq->type == QT_DECIMAL)
             m = canon_number_problem(fq->type, v);
+        if (fq->type == QT_DATE)
+            m = canon_date_problem(v);
         if (!m)
             m = xstrdup(_("This is not a valid answer for this question."));
     } else if (fq->constraint) {

@@ -283,22 +283,10 @@ static void widget_check_typing(ui_widget *w)
 /* A typed date (trimmed), or NULL with *err saying what is wrong. */
 static char *widget_date_value(const char *t, char **err)
 {
-    switch (ui_text_date_check(t)) {
-    case UI_DATE_OK:
-        return ui_text_date_parse(t);
-    case UI_DATE_NO_DAY:
-        *err = xasprintf(_("no such day: %s"), t);
-        return NULL;
-    case UI_DATE_NO_MONTH:
-        *err = xasprintf(_("no such month: %s"), t);
-        return NULL;
-    case UI_DATE_NO_YEAR:
-        *err = xasprintf(_("no such year: %s"), t);
-        return NULL;
-    default:
-        *err = xstrdup(_("not a date: type it as dd/mm/yyyy"));
-        return NULL;
-    }
+    char *d = ui_text_date_parse(t);
+    if (!d)
+        *err = canon_date_problem(t);
+    return d;
 }
 
 /* Keys of the line editor. */
