@@ -3,7 +3,8 @@
 # yet saved saves it first as Enter would, or, when it is refused, stays
 # on the question with the reason and the typed text; nothing typed is
 # thrown away. On the default terminal, vt100 and the Linux console, and
-# in a multi-line question.
+# in a multi-line question, where Esc's warning names Tab as the key that
+# saves.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -62,6 +63,11 @@ wait_for "Ghi chú của điều tra viên"
 text "dòng một"
 key Enter
 text "dòng hai"
+# Esc warns with the key that saves here: Tab, since Enter breaks lines.
+key Escape
+whole "not saved (press Tab to save it)"
+key n
+wait_gone "press Tab"
 key PageUp
 wait_gone "dòng hai"
 answer_is enum_note "dòng một

@@ -392,6 +392,10 @@ static int iv_leave_ok(iv *v)
 {
     if (!v->have_w || !ui_widget_dirty(&v->w))
         return 1;
+    /* Enter breaks the line in a multi-line answer: Tab saves there. */
+    if (v->w.multiline)
+        return ui_confirm(_("Leave the interview? The text typed here is not "
+                            "saved (press Tab to save it)."));
     return ui_confirm(_("Leave the interview? The text typed here is not "
                         "saved (press Enter to save it)."));
 }
