@@ -48,6 +48,11 @@ expect_err_contains "Usage: khaosat list"
 run "$K" list --db "$TMP/none.db"
 expect_status 1
 expect_err_contains "there is no database there"
+# A form the database does not have is named, not listed as empty.
+run "$K" list --db "$DB" --form nosuch
+expect_status 1
+expect_err_contains "khaosat list: this database has no form nosuch"
+expect_out ""
 [ "$(db_digest "$DB")" = "$before" ] || fail "a refused list changed the database"
 # A name from the data is printed safely: no terminal control.
 "$K" answer --db "$DB" "$A" head_name "$(printf 'An\033[2J')" >/dev/null

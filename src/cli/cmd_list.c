@@ -48,6 +48,17 @@ int cmd_list(int argc, char **argv)
     store *st = cmd_open_store("khaosat list", db, STORE_READ_ONLY_OK);
     if (!st)
         return 1;
+    /* A misspelt form would list nothing and look like no interviews. */
+    int known = form_id ? store_form_known(st, form_id) : 1;
+    if (known <= 0) {
+        if (known < 0)
+            cmd_eprintf("khaosat list: %s\n", store_errmsg(st));
+        else
+            cmd_eprintf(_("khaosat list: this database has no form %s\n"),
+                        form_id);
+        store_close(st);
+        return 1;
+    }
     session_listed *l;
     size_t n;
     rc = session_list(st, form_id, &l, &n);

@@ -657,6 +657,21 @@ int store_save_form_tx(store *st, const char *form_id, const char *version,
     return save_form(st, form_id, version, source, len, NULL);
 }
 
+int store_form_known(store *st, const char *form_id)
+{
+    sqlite3_stmt *s = store_prepare(st, "looking up a form",
+                                    "SELECT 1 FROM forms WHERE form_id = ?1"
+                                    " LIMIT 1");
+    if (!s)
+        return -1;
+    store_bind(s, 1, form_id);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "looking up form %s", form_id);
+    return rc == SQLITE_ROW;
+}
+
 int store_load_form(store *st, const char *form_id, const char *version,
                     store_form *out)
 {

@@ -200,6 +200,9 @@ int store_save_form(store *st, const char *form_id, const char *version,
  * so that the form is kept only if the caller's whole change is. */
 int store_save_form_tx(store *st, const char *form_id, const char *version,
                        const char *source, size_t len);
+/* 1 when the database holds a version of form form_id, 0 when it holds
+ * none, -1 on failure. */
+int store_form_known(store *st, const char *form_id);
 /* Fetch a stored form; returns 1 (not negative) when there is none. */
 int store_load_form(store *st, const char *form_id, const char *version,
                     store_form *out);
