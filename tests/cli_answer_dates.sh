@@ -3,6 +3,8 @@
 # the words the screen uses (the same check, canon_date_problem): no such
 # day, month or year, or not a date; typed dd/mm/yyyy or stored
 # YYYY-MM-DD; nothing saved changes; a real date is taken (second pass).
+# Line breaks in a text answer are kept as the screen keeps them: a space
+# each in a one-line answer (as a paste there), \n in a multi-line one.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -31,4 +33,12 @@ run "$K" answer --db "$DB" "$U" interview_date 01/02/2026
 expect_status 0
 [ "$(sqlite3 "$DB" "SELECT value FROM answers WHERE qid = 'interview_date'")" = 2026-02-01 ] ||
     fail "the real date was not saved as 2026-02-01"
+run "$K" answer --db "$DB" "$U" head_name "$(printf 'Nguyễn\r\nVăn\nAn')"
+expect_status 0
+[ "$(sqlite3 "$DB" "SELECT value FROM answers WHERE qid = 'head_name'")" = "Nguyễn Văn An" ] ||
+    fail "a one-line answer kept its line breaks"
+run "$K" answer --db "$DB" "$U" enum_note "$(printf 'một\r\nhai\rba')"
+expect_status 0
+[ "$(sqlite3 "$DB" "SELECT replace(value, char(10), '|') FROM answers WHERE qid = 'enum_note'")" = "một|hai|ba" ] ||
+    fail "a multi-line answer kept a carriage return"
 finish

@@ -53,6 +53,13 @@ expect_err_contains "not valid UTF-8"
 run "$K" note --db "$DB" "$D" hh_no "$(head -c 5000 /dev/zero | tr '\0' a)"
 expect_status 1
 expect_err_contains "A note holds at most 4096 bytes; this one has 5000."
+# Only a question takes a note: not a group nor a calculation.
+run "$K" note --db "$DB" "$D" sec_id "x"
+expect_status 1
+expect_err_contains "sec_id is a group of questions, not a question"
+run "$K" note --db "$DB" "$D" survey_year "x"
+expect_status 1
+expect_err_contains "survey_year is calculated, not answered"
 run "$K" note --db "$DB" "$D" hh_no
 expect_status 2
 expect_err_contains "Usage: khaosat note"

@@ -433,10 +433,31 @@ static char *session_canon_multi(const session *s, const form_question *fq,
 }
 
 /* Answer v of question fq in its canonical form; newly allocated. */
+/* Text v with its line breaks (\r\n, \n or \r) as the screen keeps
+ * them: one space each in a one-line answer, as a paste on the screen
+ * gives; \n in a multi-line one. Newly allocated. */
+static char *session_text_breaks(const char *v, int multiline)
+{
+    char *out = xmalloc(strlen(v) + 1), *o = out;
+    for (const char *p = v; *p; p++) {
+        if (*p == '\r' && p[1] == '\n')
+            p++;
+        if (*p == '\r' || *p == '\n')
+            *o++ = multiline ? '\n' : ' ';
+        else
+            *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 static char *session_canon(const session *s, const form_question *fq,
                            const char *v)
 {
-    char *cv = canon_answer(fq->type, v ? v : "");
+    char *t = fq->type == QT_TEXT && v
+                  ? session_text_breaks(v, fq->multiline) : NULL;
+    char *cv = canon_answer(fq->type, t ? t : v ? v : "");
+    free(t);
     if (fq->type == QT_SELECT_MULTIPLE) {
         char *m = session_canon_multi(s, fq, cv);
         free(cv);

@@ -26,6 +26,19 @@ int session_note_set(session *s, session_item it, const char *text,
 {
     if (msg)
         *msg = NULL;
+    /* Only what the enumerator answers takes a note: the review shows no
+     * group, calculation or display text to hang it on. */
+    form_qtype ty = s->f->q[it.q].type;
+    if (ty == QT_GROUP || ty == QT_CALCULATE || ty == QT_NOTE)
+        return session_note_refuse(msg, xasprintf(
+            ty == QT_GROUP ? _("%s is a group of questions, not a question: "
+                              "a note goes on one of its questions.")
+            : ty == QT_CALCULATE ? _("%s is calculated, not answered: a note "
+                                    "goes on a question it comes from.")
+                                : _("%s is a text shown to the enumerator, "
+                                    "not a question: a note goes on a "
+                                    "question."),
+            s->f->q[it.q].id), INST_BAD_VALUE);
     if (text && !util_utf8_valid(text, strlen(text)))
         return session_note_refuse(msg, xstrdup(_("This text is not valid "
             "UTF-8; set the terminal to UTF-8 and type it again.")),
