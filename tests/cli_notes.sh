@@ -70,6 +70,12 @@ mkdir -p "$TMP/csv" "$TMP/csv2"
 run "$K" csv --db "$DB" --forms "$FORMS" --out "$TMP/csv" --drafts
 expect_status 0
 expect_out_contains "notes.csv: 2 rows"
+# Every column name of the household table is unique: the enumerator
+# who took it is _enumerator, beside the question enumerator.
+dups=$(head -1 "$TMP/csv/household.csv" | tr -d '\r' | tr ',' '\n' | sort | uniq -d)
+[ -z "$dups" ] || fail "household.csv repeats column names: $dups"
+head -1 "$TMP/csv/household.csv" | grep -q ",enumerator,.*,_enumerator," ||
+    fail "household.csv lacks enumerator and _enumerator"
 [ "$(head -1 "$TMP/csv/notes.csv" | tr -d '\r')" = "KEY,interview,question,path,note" ] ||
     fail "notes.csv header: $(head -1 "$TMP/csv/notes.csv")"
 grep -qF "$D,$D,head_name,,\"'=HYPERLINK(\"\"x\"\")\"" "$TMP/csv/notes.csv" ||

@@ -170,8 +170,10 @@ static void write_header(cexport *x, ctable *t)
         free(name);
     }
     sbuf_add(b, t->ncols ? "," : "");
+    /* _enumerator: the household form asks a question "enumerator" too,
+     * and a column name must say one thing. */
     sbuf_add(b, t->repeat ? "interview,position,PARENT_KEY,KEY\r\n"
-                          : "uuid,form_version,status,enumerator,device,"
+                          : "uuid,form_version,status,_enumerator,device,"
                             "created,updated,KEY\r\n");
     fwrite(b->s, 1, b->len, t->fp);
 }
