@@ -55,6 +55,20 @@ cmp -s "$TMP/bA.sqlite" "$TMP/bA2.sqlite" || fail "bundle dump to stdout differs
 run "$K" bundle dump "$bA" "$TMP/bA.sqlite"
 expect_status 1
 expect_err_contains "already exists"
+# A directory for the output: said so, with what to give instead.
+mkdir -p "$TMP/adir"
+run "$K" bundle dump "$bA" "$TMP/adir"
+expect_status 1
+expect_err_contains "$TMP/adir: a directory: give the name of the file to write"
+run env LANGUAGE=vi "$K" bundle dump "$bA" "$TMP/adir"
+expect_err_contains "là một thư mục"
+[ -z "$(ls -A "$TMP/adir")" ] || fail "a refused dump wrote into the directory"
+# The decrypted temporary of a killed dump is removed by the next dump.
+mkdir -p "$TMP/dumps"
+head -c 4096 /dev/urandom > "$TMP/dumps/.khaosat-Ab12Cd.tmp"
+run "$K" bundle dump "$bA" "$TMP/dumps/a.sqlite"
+expect_status 0
+[ "$(ls -A "$TMP/dumps")" = a.sqlite ] || fail "a killed dump's temporary was left: $(ls -A "$TMP/dumps")"
 [ -z "$(ls -A "$TMP/usbA" | grep -v '\.khb$')" ] || fail "temporary files left on the stick"
 run "$K" export --db "$TMP/A.db" --to "$TMP/usbA"
 expect_status 0

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/durable.h"
 #include "core/i18n.h"
@@ -27,6 +28,17 @@ static int dump_write(const unsigned char *d, size_t len, const char *out,
         }
         return 0;
     }
+    struct stat sb;
+    if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        *err = xasprintf(_("%s: a directory: give the name of the file to "
+                           "write, for example %s/bundle.sqlite"), out, out);
+        return -1;
+    }
+    /* A dump killed half-way left its decrypted temporary: removed, as
+     * export removes its own. */
+    char *dir = durable_dirname(out);
+    durable_sweep(dir);
+    free(dir);
     /* Only this user: the answers are in the clear. */
     return durable_write_file(out, d, len, 0600, DURABLE_NEW, err);
 }
