@@ -121,19 +121,21 @@ int cmd_reviews(int argc, char **argv)
 static int print_duplicate(void *ctx, const store_duplicate *d)
 {
     (void)ctx;
-    const char *f[8] = {d->form_id, d->key, d->a, d->a_enumerator,
-                        d->a_device, d->b, d->b_enumerator, d->b_device};
-    char *v[8];
-    for (int i = 0; i < 8; i++)
+    const char *f[10] = {d->form_id, d->key, d->a, d->a_commune,
+                         d->a_enumerator, d->a_device, d->b, d->b_commune,
+                         d->b_enumerator, d->b_device};
+    char *v[10];
+    for (int i = 0; i < 10; i++)
         v[i] = ui_text_safe(f[i], UI_TEXT_LINE);
-    cmd_printf(_("%s %s: %s (by %s on device %.8s) and %s (by %s on device "
-             "%.8s)"), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    cmd_printf(_("%s %s: %s (commune %s, by %s on device %.8s) and %s "
+                 "(commune %s, by %s on device %.8s)"), v[0], v[1], v[2],
+               v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
     if (d->decision && !strcmp(d->decision, "same"))
         cmd_printf(_(" [same household: %s kept]"), d->keep ? d->keep : "?");
     else if (d->decision)
         cmd_printf(_(" [different households]"));
     putchar('\n');
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 10; i++)
         free(v[i]);
     return 0;
 }

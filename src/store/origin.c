@@ -10,7 +10,7 @@
 #include "core/canon.h"
 
 #include "store/sqlutil.h"
-#include "store/store.h"
+#include "store/store_int.h"
 
 /* Non-zero when db has a table of that name. */
 static int origin_has(sqlite3 *db, const char *table)
@@ -49,11 +49,16 @@ static void origin_key_fn(sqlite3_context *c, int n, sqlite3_value **v)
     sqlite3_result_text(c, k, -1, free);
 }
 
+int store_origin_register(sqlite3 *db)
+{
+    return sqlite3_create_function(db, "khaosat_commune_key", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                   NULL, origin_key_fn, NULL, NULL);
+}
+
 int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
 {
-    int frc = sqlite3_create_function(db, "khaosat_commune_key", 1,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                      NULL, origin_key_fn, NULL, NULL);
+    int frc = store_origin_register(db);
     if (frc != SQLITE_OK)
         return frc;
     int revs = origin_has(db, "revisions") && origin_has(db, "bundles");

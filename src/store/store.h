@@ -527,6 +527,7 @@ int store_conflicts_each(store *st, int all, store_conflict_fn fn,
 typedef struct store_duplicate {
     const char *a, *b, *form_id, *key;
     const char *a_enumerator, *a_device, *b_enumerator, *b_device;
+    const char *a_commune, *b_commune;  /* each one's commune of origin */
     const char *decision;   /* NULL (open), "same" or "different" */
     const char *keep;       /* "same": the one kept (the other superseded) */
 } store_duplicate;
@@ -537,13 +538,18 @@ int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx);
  * (the same household: keep, one of the two, stays; the other is
  * superseded, kept in the data but left out of reports and CSV) or
  * "different" (dismissed until a key changes); NULL reopens it.  Refused
- * when a and b are not a pair (store_dups.c). */
+ * when a and b are not a pair or came from different communes
+ * (store_dups.c). */
 int store_duplicate_decide(store *st, const char *a, const char *b,
                            const char *decision, const char *keep);
 /* After interview uuid's case key became key (NULL: none): forget its
  * pairs, decisions included, made under another key, so they are judged
  * again.  Inside the caller's transaction. */
 int store_duplicates_rekey(store *st, const char *uuid, const char *key);
+/* Forget every pair (decision included) of two interviews from different
+ * communes, which an older khaosat made: numbers are per commune.
+ * Inside the caller's transaction.  0 or -1. */
+int store_duplicates_drop_foreign(store *st);
 /* How many pairs are open (not decided). */
 int store_duplicates_open(store *st, long *n);
 

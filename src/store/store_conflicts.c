@@ -46,7 +46,8 @@ int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
 {
     sqlite3_stmt *s = store_prepare(st, "a query",
         "SELECT d.a, d.b, d.form_id, d.key,"
-        " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id,"
+        " ia.enumerator, ia.device_id, ib.enumerator, ib.device_id, "
+        STORE_ORIGIN_RAW_SQL("d.a") ", " STORE_ORIGIN_RAW_SQL("d.b") ","
         " d.decision, d.keep"
         " FROM duplicates d JOIN interviews ia ON ia.uuid = d.a"
         " JOIN interviews ib ON ib.uuid = d.b ORDER BY d.form_id, d.key,"
@@ -57,7 +58,7 @@ int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx)
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_duplicate d = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
                              col(s, 4), col(s, 5), col(s, 6), col(s, 7),
-                             col(s, 8), col(s, 9)};
+                             col(s, 8), col(s, 9), col(s, 10), col(s, 11)};
         ret = fn(ctx, &d);
     }
     if (ret == 0 && rc != SQLITE_DONE)

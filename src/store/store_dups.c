@@ -7,8 +7,10 @@
 #include "config.h"
 #include "store/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/ui_text.h"
 #include "core/util.h"
 
 /* Run s with the n strings v bound; SQLite's code (s finalised). */
@@ -18,6 +20,37 @@ static int run(sqlite3_stmt *s, const char *const *v, int n)
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     return rc;
+}
+
+/* Refuse (-1, with the message) when a and b came from different
+ * communes: an older khaosat paired them, but numbers are per commune,
+ * so they are two different people whatever is decided. */
+static int apart(store *st, const char *a, const char *b)
+{
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query", "SELECT "
+        STORE_ORIGIN_RAW_SQL("?1") ", " STORE_ORIGIN_RAW_SQL("?2") ", "
+        STORE_ORIGIN_KEY_SQL("?1") " IS " STORE_ORIGIN_KEY_SQL("?2"));
+    if (!s)
+        return -1;
+    const char *v[2] = {a, b};
+    store_bind_all(s, v, 2);
+    int rc = sqlite3_step(s), ret = 0;
+    if (rc != SQLITE_ROW)
+        ret = store_fail(st, "reading the communes of %s and %s", a, b);
+    else if (!sqlite3_column_int(s, 2)) {
+        char *ca = ui_text_safe((const char *)sqlite3_column_text(s, 0),
+                                UI_TEXT_QUOTED);
+        char *cb = ui_text_safe((const char *)sqlite3_column_text(s, 1),
+                                UI_TEXT_QUOTED);
+        ret = store_failx(st, "%s (commune %s) and %s (commune %s) are of "
+                          "different communes: household and official "
+                          "numbers are per commune, so they are not "
+                          "duplicates", a, ca, b, cb);
+        free(ca);
+        free(cb);
+    }
+    sqlite3_finalize(s);
+    return ret;
 }
 
 int store_duplicate_decide(store *st, const char *a, const char *b,
@@ -32,6 +65,8 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
                            "be one of the two", a, b);
     if (!decision || strcmp(decision, "same"))
         keep = NULL;
+    if (decision && apart(st, a, b) != 0)
+        return -1;
     int first = strcmp(a, b) < 0;
     char now[32];
     store_now(now, 0);
@@ -59,6 +94,18 @@ int store_duplicates_rekey(store *st, const char *uuid, const char *key)
     const char *v[2] = {uuid, key};
     if (run(s, v, 2) != SQLITE_DONE)
         return store_fail(st, "judging the duplicates of %s again", uuid);
+    return 0;
+}
+
+int store_duplicates_drop_foreign(store *st)
+{
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "DELETE FROM duplicates WHERE " STORE_ORIGIN_KEY_SQL("a")
+        " IS NOT " STORE_ORIGIN_KEY_SQL("b"));
+    if (!s)
+        return -1;
+    if (run(s, NULL, 0) != SQLITE_DONE)
+        return store_fail(st, "forgetting pairs of two communes");
     return 0;
 }
 

@@ -73,6 +73,22 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
 /* store_open, creating the file only when create is non-zero. */
 int store_open_mode(const char *path, int create, store **out, char **errmsg);
 
+/* Register khaosat_commune_key(x) on db (origin.c): a commune as compared
+ * (case, spacing and Unicode normalisation set aside).  SQLite's code. */
+int store_origin_register(sqlite3 *db);
+/* SQL: the commune interview U (an SQL expression) came from, as compared
+ * by khaosat_commune_key: that of the bundle its first revision came in,
+ * else this database's set-up code, else its commune setting, else "".
+ * Household and official numbers are per commune, so two interviews are
+ * a pair of possible duplicates only when this is the same for both. */
+#define STORE_ORIGIN_RAW_SQL(U) "coalesce((SELECT b.commune FROM" \
+    " revisions r JOIN bundles b ON b.uuid = r.bundle WHERE r.interview = " \
+    U " ORDER BY r.created, r.id LIMIT 1), (SELECT nullif(value, '') FROM" \
+    " settings WHERE key = '" STORE_SET_SETUP_CODE "'), (SELECT value FROM" \
+    " settings WHERE key = 'commune'), '')"
+#define STORE_ORIGIN_KEY_SQL(U) "khaosat_commune_key(" \
+    STORE_ORIGIN_RAW_SQL(U) ")"
+
 /* The schema 6 migration: rewrite stored answers in canonical form (see
  * core/canon.h) with an audit row each; inside the migration's
  * transaction. 0, or -1 with SQLite's message on db. */

@@ -65,8 +65,11 @@ static const char *const merge_sql[SM_COUNT] = {
     [SM_KEY_PUT] = "INSERT INTO case_keys (interview, form_id, key, rev)"
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (interview) DO UPDATE SET"
         " form_id = excluded.form_id, key = excluded.key, rev = excluded.rev",
-    [SM_KEY_SAME] = "SELECT interview FROM case_keys"
-        " WHERE form_id = ?1 AND key = ?2 AND interview <> ?3",
+    /* Only of the same commune: numbers are per commune. */
+    [SM_KEY_SAME] = "SELECT k.interview FROM case_keys k"
+        " WHERE k.form_id = ?1 AND k.key = ?2 AND k.interview <> ?3"
+        " AND " STORE_ORIGIN_KEY_SQL("k.interview") " IS "
+        STORE_ORIGIN_KEY_SQL("?3"),
     /* A pair the office already settled (on a laptop) comes decided. */
     [SM_DUP_ADD] = "INSERT OR IGNORE INTO duplicates (a, b, form_id, key,"
         " found, decision, keep, decided) SELECT ?1, ?2, ?3, ?4, ?5,"

@@ -591,7 +591,10 @@ int store_schema_open_ro(const char *path, sqlite3 **out, char **err)
     long version = 0;
     if (open_identified(path, SQLITE_OPEN_READONLY, &db, err) != 0)
         return -1;
-    if (pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0) {
+    if (pragma(db, path, "PRAGMA temp_store = MEMORY", err) != 0
+        || store_origin_register(db) != SQLITE_OK) {
+        if (!*err)
+            *err = xasprintf("%s: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return -1;
     }
@@ -693,6 +696,7 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
         || sqlite3_create_function(db, "khaosat_audit_digest", 9,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                    sql_audit_digest, NULL, NULL) != SQLITE_OK
+        || store_origin_register(db) != SQLITE_OK
         || migrate(db, path, err) != 0
         || pragma(db, path, "PRAGMA foreign_keys = ON", err) != 0) {
         sqlite3_close(db);

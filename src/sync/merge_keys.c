@@ -227,8 +227,11 @@ static int add_stale(void *ctx, const char *const *col)
 int merge_refresh_keys(merger *m)
 {
     stale_list l = {0};
-    int ret = store_merge_stale_keys(m->sm, add_stale, &l) == 0 ? 0
-        : merge_store_fail(m, _("reading the case keys"));
+    /* Pairs an older khaosat made across communes are not pairs. */
+    int ret = store_duplicates_drop_foreign(m->st) == 0 ? 0
+        : merge_store_fail(m, _("judging the duplicates again"));
+    if (ret == 0 && store_merge_stale_keys(m->sm, add_stale, &l) != 0)
+        ret = merge_store_fail(m, _("reading the case keys"));
     stale *v = l.v;
     size_t n = l.n;
     long dups = m->c.duplicates;
