@@ -24,7 +24,10 @@ static const char *const merge_sql[SM_COUNT] = {
     [SM_BUNDLE_ADD] = "INSERT INTO bundles (uuid, sha256, file, device,"
         " enumerator, commune, created, merged, added, updated, unchanged,"
         " conflicts, duplicates, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (uuid) DO UPDATE"
+        " SET added = excluded.added, updated = excluded.updated,"
+        " unchanged = excluded.unchanged, conflicts = excluded.conflicts,"
+        " duplicates = excluded.duplicates",
     [SM_FORM_GET] = "SELECT sha256 FROM forms"
         " WHERE form_id = ?1 AND version = ?2",
     [SM_IV_GET] = "SELECT form_id, form_version, head FROM interviews"

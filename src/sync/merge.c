@@ -222,6 +222,9 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
         rc = merge_import_revisions(m, uuid, form_id, version);
     if (rc == 0)
         rc = merge_import_audit(m, uuid);
+    /* Before its case key: the commune decides its possible duplicates. */
+    if (rc == 0)
+        rc = claim_commune(m, uuid, (const char *)sqlite3_column_text(iv, 5));
     if (rc == 0 && here == 1) {
         m->c.added++;
         rc = apply_revision(m, uuid, NULL, B);
@@ -230,8 +233,6 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     } else if (rc == 0) {
         rc = settle(m, uuid, form_id, version, L, B);
     }
-    if (rc == 0)
-        rc = claim_commune(m, uuid, (const char *)sqlite3_column_text(iv, 5));
     free(lform);
     free(lversion);
     free(L);
@@ -381,7 +382,8 @@ static int merge_reviews(merger *m)
     return ret;
 }
 
-/* Record the bundle as merged, with what it did. */
+/* Record the bundle as merged, with what it did (again at the end, with
+ * the counts). */
 static int record_bundle(merger *m, const bundle_manifest *man)
 {
     store_merge_bundle r = {
@@ -403,7 +405,11 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
         return before;
     if (check_signer(m, man) != 0)
         return -1;
-    if (merge_check_forms(m) != 0 || merge_refresh_keys(m) != 0)
+    /* Recorded first (its counts at the end): the commune an interview
+     * came from is its first bundle's, this one's for a new interview,
+     * and possible duplicates are paired within one commune. */
+    if (merge_check_forms(m) != 0 || merge_refresh_keys(m) != 0
+        || record_bundle(m, man) != 0)
         return -1;
     sqlite3_stmt *iv = m->bs[BS_IVS];
     int rc;
