@@ -168,7 +168,9 @@ static int answer_options(int argc, char **argv, const char *usage,
         {"forms", &forms, NULL, NULL},
         {"remove", NULL, NULL, remove ? remove : &no_remove},
     };
-    int rc = cmd_parse_options(argc, argv, opts, remove ? 3 : 2, usage);
+    /* Options come before UUID: the value after it is data, "-2" too. */
+    int rc = cmd_parse_leading_options(argc, argv, opts, remove ? 3 : 2,
+                                       usage);
     if (rc)
         return rc < 0 ? 2 : 0;
     if (argc - optind != operands) {

@@ -98,8 +98,10 @@ long cmd_parse_count(const char *s)
  * taken for '?' (an error). */
 #define CMD_OPT_VAL(i) (256 + (int)(i))
 
-int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
-                      const char *usage)
+/* cmd_parse_options with getopt's optstring ("+": stop at the first
+ * operand). */
+static int parse_options(int argc, char **argv, const cmd_option *opts,
+                         size_t n, const char *usage, const char *optstring)
 {
     struct option *lo = xcalloc(n + 2, sizeof *lo);
     for (size_t i = 0; i < n; i++) {
@@ -111,10 +113,11 @@ int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
     lo[n].name = "help";
     lo[n].has_arg = no_argument;
     lo[n].val = CMD_OPT_VAL(n);
-    optind = 1;
+    optind = 0;         /* 0: getopt reads optstring's ordering afresh */
     int c, rc = 0;
     unsigned char *given = xcalloc(n + 1, 1);
-    while (rc == 0 && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, optstring, lo, NULL))
+           != -1) {
         size_t i = (size_t)(c - CMD_OPT_VAL(0));
         if (c < CMD_OPT_VAL(0) || i > n) {
             fputs(usage, stderr);
@@ -142,6 +145,18 @@ int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
     free(given);
     free(lo);
     return rc;
+}
+
+int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
+                      const char *usage)
+{
+    return parse_options(argc, argv, opts, n, usage, "");
+}
+
+int cmd_parse_leading_options(int argc, char **argv, const cmd_option *opts,
+                              size_t n, const char *usage)
+{
+    return parse_options(argc, argv, opts, n, usage, "+");
 }
 
 /* Write s to the terminal; a prompt that cannot be shown is no reason to

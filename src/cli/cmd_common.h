@@ -62,6 +62,10 @@ typedef struct cmd_option {
  * operand. */
 int cmd_parse_options(int argc, char **argv, const cmd_option *opts, size_t n,
                       const char *usage);
+/* cmd_parse_options, stopping at the first operand: what follows it is
+ * data, even when it starts with '-' (an answer "-2+3"). */
+int cmd_parse_leading_options(int argc, char **argv, const cmd_option *opts,
+                              size_t n, const char *usage);
 
 /* Split "QID[@PATH]" into *qid and *path, both newly allocated. */
 void cmd_split_answer(const char *arg, char **qid, char **path);
