@@ -188,4 +188,50 @@ expect_status 2
 expect_err_contains "SOURCE_DATE_EPOCH must be a whole number of seconds"
 [ "$(db_digest "$TMP/clock1.db")" = "$before" ] || fail "a refused SOURCE_DATE_EPOCH changed the database"
 
+
+# Training data that looks real.  The commune form names the set-up
+# commune (code, name, province and its name); officials are of working
+# age at the clock's date; a second run of officials numbers on after the
+# first (1-5, not 1-3 then 1-2) and the commune's declared officials are
+# counted over both; interview dates are the weeks before the clock.
+S="$TMP/setup.db"
+CLK=2026-06-01T08:00:00Z
+"$KHAOSAT" setup --db "$S" --forms "$FORMS" commune --code 10001 \
+    --name "Xã An Bình" --province 01 >/dev/null 2>&1 || fail "setup commune"
+for spec in "commune 1 101" "officials 3 301" "officials 2 302" "household 20 5"; do
+    set -- $spec
+    "$KHAOSAT" simulate --db "$S" --forms "$FORMS" --form "$1" --count "$2" \
+        --seed "$3" --clock "$CLK" >/dev/null 2>&1 || fail "simulate $spec"
+done
+ans() { sqlite3 "$S" "SELECT group_concat(a.value, '|') FROM (SELECT a.value FROM answers a JOIN interviews i ON i.uuid = a.interview WHERE i.form_id = '$1' AND a.qid = '$2' AND a.path = '' ORDER BY 0 + a.value, a.value) a"; }
+ks_checks=$((ks_checks + 1))
+[ "$(ans commune commune_code)|$(ans commune commune)|$(ans commune province_code)|$(ans commune province)" = \
+  "10001|Xã An Bình|01|Thành phố Hà Nội" ] ||
+    fail "the commune form is not the set-up commune: $(ans commune commune_code) $(ans commune commune) $(ans commune province_code) $(ans commune province)"
+ks_checks=$((ks_checks + 1))
+[ "$(ans officials official_no)" = "1|2|3|4|5" ] ||
+    fail "officials simulated twice are numbered $(ans officials official_no)"
+ks_checks=$((ks_checks + 1))
+for y in $(ans officials off_birth_year | tr '|' ' '); do
+    [ "$y" -ge 1970 ] && [ "$y" -le 2004 ] || fail "an official born in $y (2026: 22 to 56)"
+done
+ks_checks=$((ks_checks + 1))
+declared=$(ans commune n_officials)
+commune_level=$(sqlite3 "$S" "SELECT count(*) FROM answers WHERE qid = 'off_level' AND value = 'commune'")
+expected=$(( declared < 5 ? declared : 5 ))
+[ "$commune_level" -eq "$expected" ] ||
+    fail "$commune_level of 5 officials at commune level, the commune declares $declared"
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$S" "SELECT count(*) FROM answers WHERE qid = 'interview_date' AND (value > '2026-06-01' OR value < '2026-03-01')")" -eq 0 ] ||
+    fail "interview dates outside the weeks before the clock: $(ans household interview_date)"
+# Without a set-up, the commune's name and code vary with the seed.
+for seed in 1 2 3 5 8 13; do
+    "$KHAOSAT" simulate --db "$TMP/nos$seed.db" --forms "$FORMS" --form commune \
+        --count 1 --seed $seed >/dev/null 2>&1
+    sqlite3 "$TMP/nos$seed.db" "SELECT value FROM answers WHERE qid = 'commune'"
+done > "$TMP/names"
+ks_checks=$((ks_checks + 1))
+[ "$(sort -u "$TMP/names" | wc -l)" -ge 3 ] ||
+    fail "six seeds gave the communes $(sort -u "$TMP/names" | tr '\n' ',')"
+
 finish

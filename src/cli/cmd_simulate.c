@@ -45,11 +45,15 @@ static void simulate_print_blocks(const form *f, sim_blocks *b)
 
 /* Fill count interviews; returns the exit status. */
 static int simulate_run(store *st, const form *f, long count, unsigned long seed,
-                        int drafts)
+                        int drafts, const char *forms_dir)
 {
     sim_rng rng;
     sim_seed(&rng, seed);
     rng.st = st;
+    /* The commune form names the set-up commune, when there is one. */
+    char *provinces = xasprintf("%s/provinces.csv", forms_dir);
+    sim_use_setup(&rng, st, provinces);
+    free(provinces);
     char *enumerator = NULL;
     store_setting_get(st, "enumerator", &enumerator);
     long complete = 0, left = 0;
@@ -154,7 +158,8 @@ int cmd_simulate(int argc, char **argv)
     const form *f = catalog_find(cat, form_id, NULL);
     /* Finalised interviews get their report figures, as on a laptop. */
     report_keeper *keep = st ? report_keep_attach(st, cat) : NULL;
-    rc = st && f ? simulate_run(st, f, count, (unsigned long)seed, drafts)
+    rc = st && f ? simulate_run(st, f, count, (unsigned long)seed, drafts,
+                                   cat->dir)
                  : 1;
     report_keep_detach(st, keep);
     store_close(st);

@@ -330,6 +330,22 @@ static int village_check(const char *path, const csv_rows *t, size_t r,
     return *err ? -1 : 0;
 }
 
+char *setup_province_name(const char *provinces_csv, const char *code)
+{
+    static const char *const cols[2] = {"code", "name"};
+    csv_rows t;
+    char *err = NULL, *name = NULL;
+    if (!code || csv_load(provinces_csv, cols, 2, 0, &t, &err) != 0) {
+        free(err);
+        return NULL;
+    }
+    for (size_t r = 1; r < t.n && !name; r++)
+        if (!strcmp(t.cells[r][0], code))
+            name = xstrdup(t.cells[r][1]);
+    rows_free(&t);
+    return name;
+}
+
 int setup_villages(store *st, const char *path, long *n, char **err)
 {
     static const char *const cols[3] = {"code", "name", "enumerator"};

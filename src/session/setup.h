@@ -19,6 +19,10 @@ int setup_commune(store *st, const char *code, const char *name,
  * villages and the bytes of a name (village, enumerator). */
 #define SETUP_MAX_VILLAGES 10000L
 #define SETUP_MAX_NAME 200
+
+/* The name of province code in provinces_csv (as for setup_commune):
+ * newly allocated, or NULL when it is not there or the file is unread. */
+char *setup_province_name(const char *provinces_csv, const char *code);
 /* Replace the villages with those of path (UTF-8 CSV, header "code,name"
  * and optionally ",enumerator"): codes of 1 to 10 letters, digits, '-' or
  * '_', unique; names not empty, of at most SETUP_MAX_NAME bytes; every

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/clock.h"
 #include "core/util.h"
 #include "core/value.h"
 #include "store/store.h"
+#include "session/setup.h"
 
 /* Tries before a question is left unanswered. */
 #define SIM_TRIES 200
@@ -26,6 +29,28 @@ void sim_seed(sim_rng *r, uint64_t seed)
     r->used = NULL;
     r->nused = 0;
     r->used_read = 0;
+    r->seq_base = -1;
+    for (int i = 0; i < SIM_SETUP_N; i++)
+        r->setup[i] = NULL;
+}
+
+void sim_use_setup(sim_rng *r, store *st, const char *provinces_csv)
+{
+    static const char *const keys[3] = {STORE_SET_SETUP_CODE,
+        STORE_SET_SETUP_NAME, STORE_SET_SETUP_PROVINCE};
+    for (int i = 0; i < 3; i++) {
+        free(r->setup[i]);
+        r->setup[i] = NULL;
+        if (store_setting_get(st, keys[i], &r->setup[i]) != 0
+            || (r->setup[i] && !*r->setup[i])) {
+            free(r->setup[i]);
+            r->setup[i] = NULL;
+        }
+    }
+    free(r->setup[SIM_SETUP_PROVINCE_NAME]);
+    r->setup[SIM_SETUP_PROVINCE_NAME] = provinces_csv
+        ? setup_province_name(provinces_csv, r->setup[SIM_SETUP_PROVINCE])
+        : NULL;
 }
 
 void sim_free(sim_rng *r)
@@ -44,6 +69,10 @@ void sim_free(sim_rng *r)
     r->used = NULL;
     r->nused = 0;
     r->used_read = 0;
+    for (int i = 0; i < SIM_SETUP_N; i++) {
+        free(r->setup[i]);
+        r->setup[i] = NULL;
+    }
 }
 
 /* splitmix64: small, fast, well distributed; not for secrets. */
@@ -148,9 +177,19 @@ static char *sim_candidate(session *s, sim_rng *r, session_item it, int attempt)
         return xasprintf("%ld.%ld", whole, frac);
     }
     case QT_DATE: {
+        /* A day of the twelve weeks up to today (the clock): a survey's
+         * dates are recent.  Three draws, as before, so that a seed's
+         * other answers stay as they were. */
         long d = sim_range(r, 1, 28), m = sim_range(r, 1, 12);
         long y = sim_range(r, 2020, 2026);
-        return xasprintf("%04ld-%02ld-%02ld", y, m, d);
+        (void)y;
+        struct timespec now;
+        clock_now(&now);
+        time_t t = now.tv_sec - (time_t)((d - 1) + 28 * ((m - 1) % 3)) * 86400;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        return xasprintf("%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday);
     }
     case QT_SELECT_ONE:
     case QT_SELECT_MULTIPLE: {
@@ -446,8 +485,47 @@ static char *sim_unique(session *s, sim_rng *r, session_item it,
     return xasprintf("%ld", x);
 }
 
+/* The highest number question it has in the form's stored interviews
+ * (drafts too), read once a run: a second run numbers on from there. */
+static long sim_seq_base(session *s, sim_rng *r, session_item it)
+{
+    if (r->seq_base >= 0)
+        return r->seq_base;
+    r->seq_base = 0;
+    const form *f = inst_form(session_inst(s));
+    if (!r->st)
+        return 0;
+    sim_ivs v = {NULL, 0};
+    store_list_interviews(r->st, f->id, sim_all_cb, &v);
+    for (size_t i = 0; i < v.n; i++) {
+        sim_scan c = {f->q[it.q].id, NULL, NULL, NULL};
+        store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
+        double x = c.value ? val_parse_number(c.value) : NAN;
+        if (x == x && x > r->seq_base && x < 1e9)
+            r->seq_base = (long)x;
+        free(c.value);
+    }
+    sim_ivs_free(&v);
+    return r->seq_base;
+}
+
+/* The set-up's value a sim_setup question takes ("code", "name",
+ * "province", "province_name"), newly allocated; NULL when the database
+ * has no set-up commune (drawn as usual then). */
+static char *sim_setup_value(const sim_rng *r, const char *what)
+{
+    static const char *const names[SIM_SETUP_N] = {"code", "name",
+        "province", "province_name"};
+    for (int i = 0; i < SIM_SETUP_N; i++)
+        if (!strcmp(what, names[i]))
+            return r->setup[i] ? xstrdup(r->setup[i]) : NULL;
+    return NULL;
+}
+
 /* The answer a question's meta asks for, or NULL to draw as usual:
- * sim_seq numbers the interviews of a run; sim_unique gives the next
+ * sim_seq numbers the interviews of a run on from the highest number
+ * stored; sim_setup takes the set-up commune's code, name, province or
+ * province_name (drawn as usual without a set-up); sim_unique gives the next
  * number not yet used (within the value of another question, or "true":
  * over the form); sim_pick one of the texts "a|b|c"; sim_from "FORM QID" takes one
  * of the values of QID in FORM's complete interviews; sim_value is
@@ -460,7 +538,12 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
 {
     const form_question *fq = &inst_form(session_inst(s))->q[it.q];
     if (form_meta(fq, "sim_seq") && r->seq > 0)
-        return xasprintf("%ld", r->seq);
+        return xasprintf("%ld", sim_seq_base(s, r, it) + r->seq);
+    if (form_meta(fq, "sim_setup")) {
+        char *v = sim_setup_value(r, form_meta(fq, "sim_setup"));
+        if (v)
+            return v;
+    }
     /* Bound to the set-up's villages: drawn from them, as usual. */
     const form *bf = inst_form(session_inst(s));
     if (form_meta(fq, "choices_from") && fq->list >= 0
@@ -479,7 +562,9 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
     int nc = dec ? sscanf(dec, "%*s %*s %63s %63s", code, other) : 0;
     if (nc >= 1) {
         long n = sim_declared_total(r, dec);
-        if (n >= 0 && r->seq > 0 && r->seq <= n)
+        /* Numbered on from an earlier run's officials. */
+        long nth = r->seq + (r->seq_base > 0 ? r->seq_base : 0);
+        if (n >= 0 && r->seq > 0 && nth <= n)
             return xstrdup(code);
         return nc == 2 && n >= 0 ? xstrdup(other) : NULL;
     }

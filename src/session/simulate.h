@@ -18,6 +18,11 @@ typedef struct sim_used {
     size_t n;
 } sim_used;
 
+/* What sim_setup answers take from the database's set-up commune: its
+ * code, name, province code and province name. */
+enum { SIM_SETUP_CODE, SIM_SETUP_NAME, SIM_SETUP_PROVINCE,
+       SIM_SETUP_PROVINCE_NAME, SIM_SETUP_N };
+
 typedef struct sim_rng {
     uint64_t state;
     long seq;             /* number of this interview in the run (1 first) */
@@ -29,12 +34,18 @@ typedef struct sim_rng {
     sim_used *used;       /* sim_unique numbers taken (owned) */
     size_t nused;
     int used_read;
+    long seq_base;        /* highest sim_seq number stored before, -1 unread */
+    char *setup[SIM_SETUP_N];   /* the set-up commune (owned, NULL: none) */
 } sim_rng;
 
 /* Seed a generator (seq 0, no store). */
 void sim_seed(sim_rng *r, uint64_t seed);
 /* Free what the generator cached (sim_from values). */
 void sim_free(sim_rng *r);
+/* Take the set-up commune of st (khaosat setup commune), if any, for
+ * the questions whose meta says sim_setup; the province's name from
+ * provinces_csv (NULL: none). */
+void sim_use_setup(sim_rng *r, store *st, const char *provinces_csv);
 /* The next 64 random bits. */
 uint64_t sim_next(sim_rng *r);
 /* A uniform integer in [lo, hi]. */
@@ -43,7 +54,8 @@ long sim_range(sim_rng *r, long lo, long hi);
 /* Answer every relevant question of the session's interview; open-ended
  * repeats get between their min and max (at most max_repeat) instances.
  * A question's meta may steer its answers (sim_yes, sim_min, sim_max,
- * sim_seq, sim_unique, sim_pick, sim_declared: see khaosat(1), simulate) so that the data looks
+ * sim_seq, sim_unique, sim_pick, sim_declared, sim_setup: see khaosat(1),
+ * simulate) so that the data looks
  * like a survey's.
  * Returns 0, or -1 when the store failed. */
 int sim_fill(session *s, sim_rng *r, int max_repeat);
