@@ -434,10 +434,22 @@ if command -v sqlite3 >/dev/null 2>&1; then
     tail -n +2 "$TMP/out" | awk -F, '{ n = ($5 == "met" || $5 == "exempt") + ($6 == "met" || $6 == "exempt"); if (NR > 1 && n > last) bad = 1; last = n } END { exit bad }' ||
         fail "communes that qualify are not first"
     grep -q "interviews not approved" "$TMP/out" || fail "unreviewed data not flagged"
+    # Coverage names the units as the single report does, never a
+    # figure's id ("c4 3 of 19 declared").
+    grep -Eq "[;,\"]c4 [0-9]" "$TMP/out" && fail "coverage names a figure id: $(grep -o '[^,]*declared[^,]*' "$TMP/out" | head -1)"
+    grep -Eq "(officials|người) [0-9]+ of [0-9]+ declared" "$TMP/out" ||
+        fail "coverage does not count the officials: $(grep -o '[^,]*declared[^,]*' "$TMP/out" | head -1)"
     run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --lang en
     expect_status 0
     expect_out_contains "3 communes, those that qualify first"
     expect_out_contains "C4     "
+    grep -Eq "Coverage: .*officials [0-9]+ of [0-9]+ declared" "$TMP/out" ||
+        fail "text coverage: $(grep Coverage "$TMP/out" | head -1)"
+    grep -q "c4 [0-9]" "$TMP/out" && fail "text coverage names a figure id"
+    run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --lang vi
+    expect_status 0
+    grep -Eq "người [0-9]+ (of|trên) [0-9]+" "$TMP/out" ||
+        fail "Vietnamese coverage: $(grep -i 'coverage\|phạm vi\|Độ phủ' "$TMP/out" | head -1)"
     grep -q "$(printf '\033')" "$TMP/out" && fail "a terminal escape from the data reached the text"
     run "$KHAOSAT" report --db "$office" --forms "$FORMS" --communes --format html --out "$TMP/cmp.html"
     expect_status 0

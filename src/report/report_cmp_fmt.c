@@ -91,7 +91,9 @@ static char *cmp_coverage(const report_result *r)
         const rvalue *v = &r->val[i];
         if (!d->figs[i].expected.text)
             continue;
-        sbuf_addf(&b, "%s%s %ld", b.len ? "; " : "", d->figs[i].id, v->units);
+        /* Named as the single report names them, never by the id. */
+        sbuf_addf(&b, "%s%s %ld", b.len ? "; " : "",
+                  rfig_unit(d, i, r->lang), v->units);
         if (v->expected == v->expected)
             sbuf_addf(&b, _(" of %.0f declared"), v->expected);
     }

@@ -170,6 +170,13 @@ const char *rtext_get(const rtext *t, const char *lang)
     return t->n ? t->text[0] : "";
 }
 
+const char *rfig_unit(const report_def *d, size_t i, const char *lang)
+{
+    const rdef_figure *fg = &d->figs[i];
+    return rtext_get(fg->unit.n ? &fg->unit : &d->forms[fg->form].unit,
+                     lang);
+}
+
 const char *rform_title(const report_def *d, size_t i, const char *lang)
 {
     return d->forms[i].title.n ? rtext_get(&d->forms[i].title, lang)

@@ -85,8 +85,7 @@ static void figure_checks(report_result *r, size_t i)
     else if (v->expected == v->expected && (double)v->units < v->expected)
         rwarn_add(w, xasprintf(_("%ld of %.0f declared %s interviewed"),
                                v->units, v->expected,
-                               rtext_get(fg->unit.n ? &fg->unit
-                                         : &d->forms[fg->form].unit, r->lang)));
+                               rfig_unit(d, i, r->lang)));
     else if (v->expected == v->expected && (double)v->units > v->expected)
         rwarn_add(w, xasprintf(_("%ld interviewed, more than the %.0f "
                                  "declared"), v->units, v->expected));

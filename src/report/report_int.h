@@ -157,6 +157,9 @@ struct report_def {
 const char *rform_title(const report_def *d, size_t i, const char *lang);
 /* The text of t in lang, else the first one; "" when empty. */
 const char *rtext_get(const rtext *t, const char *lang);
+/* What one unit of figure i of d is called in lang ("officials"): the
+ * figure's own unit, else its form's.  Owned by d. */
+const char *rfig_unit(const report_def *d, size_t i, const char *lang);
 /* Parse src and bind it to f's questions; NULL with *err set (naming the
  * definition's file and line) when it does not. */
 expr *report_compile(const report_def *d, const form *f, const rsrc *src,
