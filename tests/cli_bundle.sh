@@ -113,7 +113,7 @@ expect_out_contains "$bC: added 1, updated 0, unchanged 0, conflicts 0, duplicat
 run "$K" duplicates --db "$O"
 expect_status 0
 expect_out_contains "household village="
-expect_out_contains "(by Trần Cường on device"
+expect_out_contains ", by Trần Cường on device"
 run "$K" merge --db "$O" "$bA"
 expect_out "$bA: already merged; nothing changed"
 [ "$(sqlite3 "$O" "SELECT count(*) FROM interviews")" = 8 ] || fail "office should hold 8 interviews"

@@ -268,7 +268,7 @@ expect_status 0
 
 # The set-up's villages are the laptop's: new interviews draw them.
 sqlite3 "$B" "CREATE TABLE old_ivs AS SELECT uuid FROM interviews"
-"$K" simulate --db "$B" --forms "$FORMS" --form household --count 6 --seed 5 >/dev/null
+"$K" simulate --db "$B" --forms "$FORMS" --form household --count 6 --seed 6 >/dev/null
 run sqlite3 "$B" "SELECT DISTINCT a.value FROM answers a JOIN interviews i
     ON i.uuid = a.interview WHERE a.qid = 'village'
     AND i.uuid NOT IN (SELECT uuid FROM old_ivs) ORDER BY 1"

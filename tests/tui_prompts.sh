@@ -153,7 +153,7 @@ expect_sql "SELECT count(*) FROM answers WHERE path IN ('members[2]', 'members[3
 # --- 4. another program changes the interview while it is open here.
 key PageUp
 wait_for "Số nhân khẩu"
-$A --remove hh_size 2 >/dev/null 2>&1 || fail "answer hh_size 2 from the command"
+$KHAOSAT answer --db $DB --remove $U hh_size 2 >/dev/null 2>&1 || fail "answer hh_size 2 from the command"
 $A m_name@members[2] "Lò Thị Hai" >/dev/null 2>&1 || fail "answer m_name 2 from the command"
 # data_digest: the interviews' answers, rosters, status and changes (not
 # the screen's own moves, which are audited too).

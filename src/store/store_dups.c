@@ -42,10 +42,10 @@ static int apart(store *st, const char *a, const char *b)
                                 UI_TEXT_QUOTED);
         char *cb = ui_text_safe((const char *)sqlite3_column_text(s, 1),
                                 UI_TEXT_QUOTED);
-        ret = store_failx(st, "%s (commune %s) and %s (commune %s) are of "
-                          "different communes: household and official "
-                          "numbers are per commune, so they are not "
-                          "duplicates", a, ca, b, cb);
+        ret = store_failx(st, "%s (commune %s) and %s (commune %s) are not a "
+                          "pair of possible duplicates: they are of "
+                          "different communes, and household and official "
+                          "numbers are per commune", a, ca, b, cb);
         free(ca);
         free(cb);
     }
