@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
-#include "core/clock.h"
 #include "core/durable.h"
 #include "core/ui_text.h"
 #include "report/csv.h"
@@ -178,18 +176,6 @@ static report_def *load_def(const char *prog, const char *file,
     return def;
 }
 
-/* Now in Vietnam (UTC+7 all year, whatever the machine's zone), for the
- * report's heading. */
-static void today(char buf[32])
-{
-    struct timespec now;
-    clock_now(&now);
-    time_t t = now.tv_sec + 7 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
-}
-
 /* khaosat report --communes: the comparison written to out; 0 or 1. */
 static int compare_communes(const char *prog, const report_def *def,
                             const catalog *cat, rscan *s, const report_opts *o,
@@ -314,7 +300,7 @@ int cmd_report(int argc, char **argv)
     }
     if (def) {
         char when[32];
-        today(when);
+        report_generated_now(when);
         o.generated = when;
         report_result *r = NULL;
         if (communes) {

@@ -189,6 +189,11 @@ int report_format_parse(const char *name, report_format *out);
 int report_write_proposal(const report_result *r, const char *path, char **err);
 /* The report in format fmt, newly allocated. */
 char *report_render(const report_result *r, report_format fmt);
+/* Now as a report's "Generated:" line says it: the time in Vietnam
+ * (UTC+7 all year, whatever the machine's zone) by the clock (core/
+ * clock.h), "2026-12-01 16:58 (UTC+7)", written into buf.  The command
+ * and the screen both take it from here. */
+void report_generated_now(char buf[32]);
 
 /* ---------------------------------------------------------------- communes */
 

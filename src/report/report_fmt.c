@@ -8,7 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "report/csv.h"
 
@@ -393,4 +395,14 @@ char *report_render(const report_result *r, report_format fmt)
     if (annex)
         rannex_signature(&e);
     return rfmt_end(&b, fmt);
+}
+
+void report_generated_now(char buf[32])
+{
+    struct timespec now;
+    clock_now(&now);
+    time_t t = now.tv_sec + 7 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M (UTC+7)", &tm);
 }

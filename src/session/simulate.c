@@ -441,6 +441,48 @@ static int sim_all_cb(void *ctx, const store_interview *iv)
     return 0;
 }
 
+/* Called with each stored number x of a question and the value of its
+ * scope question (NULL: none). */
+typedef void (*sim_number_fn)(sim_rng *r, void *ctx, double x,
+                              const char *scope);
+
+/* Call fn with the number qid holds in each of the form's stored
+ * interviews (drafts too), beside scope_qid's value. */
+static void sim_stored_numbers(sim_rng *r, const form *f, const char *qid,
+                               const char *scope_qid, sim_number_fn fn,
+                               void *ctx)
+{
+    sim_ivs v = {NULL, 0};
+    store_list_interviews(r->st, f->id, sim_all_cb, &v);
+    for (size_t i = 0; i < v.n; i++) {
+        sim_scan c = {qid, scope_qid, NULL, NULL};
+        store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
+        double x = c.value ? val_parse_number(c.value) : NAN;
+        if (x == x)
+            fn(r, ctx, x, c.scope);
+        free(c.value);
+        free(c.scope);
+    }
+    sim_ivs_free(&v);
+}
+
+/* sim_number_fn: x is taken within its scope. */
+static void sim_note_used(sim_rng *r, void *ctx, double x, const char *scope)
+{
+    (void)ctx;
+    sim_used_add(sim_used_get(r, scope ? scope : ""), (long)x);
+}
+
+/* sim_number_fn: the highest number so far. */
+static void sim_note_highest(sim_rng *r, void *ctx, double x,
+                             const char *scope)
+{
+    (void)ctx;
+    (void)scope;
+    if (x > r->seq_base && x < 1e9)
+        r->seq_base = (long)x;
+}
+
 /* A free number of a sim_unique question ("true": over the form, else
  * the id of the question whose value it is unique within, such as a
  * household number within its village): drawn between sim_min and
@@ -458,19 +500,8 @@ static char *sim_unique(session *s, sim_rng *r, session_item it,
         return NULL;
     if (!r->used_read && r->st) {
         r->used_read = 1;
-        sim_ivs v = {NULL, 0};
-        store_list_interviews(r->st, f->id, sim_all_cb, &v);
-        for (size_t i = 0; i < v.n; i++) {
-            sim_scan c = {f->q[it.q].id, scope_qid, NULL, NULL};
-            store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
-            double x = c.value ? val_parse_number(c.value) : NAN;
-            sim_used *u = sim_used_get(r, c.scope ? c.scope : "");
-            if (x == x)
-                sim_used_add(u, (long)x);
-            free(c.value);
-            free(c.scope);
-        }
-        sim_ivs_free(&v);
+        sim_stored_numbers(r, f, f->q[it.q].id, scope_qid, sim_note_used,
+                           NULL);
     }
     const char *sv = sq >= 0 ? inst_get(in, inst_root(in), sq) : NULL;
     sim_used *u = sim_used_get(r, sv ? sv : "");
@@ -495,17 +526,7 @@ static long sim_seq_base(session *s, sim_rng *r, session_item it)
     const form *f = inst_form(session_inst(s));
     if (!r->st)
         return 0;
-    sim_ivs v = {NULL, 0};
-    store_list_interviews(r->st, f->id, sim_all_cb, &v);
-    for (size_t i = 0; i < v.n; i++) {
-        sim_scan c = {f->q[it.q].id, NULL, NULL, NULL};
-        store_load_answers(r->st, v.uuid[i], sim_scan_cb, &c);
-        double x = c.value ? val_parse_number(c.value) : NAN;
-        if (x == x && x > r->seq_base && x < 1e9)
-            r->seq_base = (long)x;
-        free(c.value);
-    }
-    sim_ivs_free(&v);
+    sim_stored_numbers(r, f, f->q[it.q].id, NULL, sim_note_highest, NULL);
     return r->seq_base;
 }
 
