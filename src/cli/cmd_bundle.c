@@ -472,6 +472,9 @@ static char *answer_name(const char *qid, const char *path)
 {
     if (!*qid)
         return xasprintf(_("count of %s"), path);
+    if (*qid == STORE_NOTE_MARK)
+        return *path ? xasprintf(_("note on %s@%s"), qid + 1, path)
+                     : xasprintf(_("note on %s"), qid + 1);
     return *path ? xasprintf("%s@%s", qid, path) : xstrdup(qid);
 }
 

@@ -123,8 +123,9 @@ int session_same_answer(session *s, session_item it, const char *value);
 /* The duplicate-key flags recorded on the interview, "UUID reason"
  * joined by "; " (newly allocated), or NULL when there is none. */
 char *session_duplicate_flags(session *s);
-/* The longest note, in bytes (UTF-8): a remark, not a document. */
-#define SESSION_NOTE_MAX 4096
+/* The longest note, in bytes (UTF-8): a remark, not a document; the
+ * store's limit, which an office also holds bundles to. */
+#define SESSION_NOTE_MAX STORE_NOTE_MAX
 /* Set the note on item it (session_note.c) to text (NULL or "": remove
  * it), kept as text answers are (NFC, trimmed) with its audit row: the
  * one entry point of the note editor and `khaosat note`. INST_OK, or

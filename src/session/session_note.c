@@ -51,6 +51,13 @@ int session_note_set(session *s, session_item it, const char *text,
         return SESSION_LOCKED;
     /* Kept as text answers are: NFC, spaces around it dropped. */
     char *t = text ? canon_text(text) : NULL;
+    /* What an office would refuse in a bundle is never kept. */
+    const char *why = t && *t ? store_note_problem(t) : NULL;
+    if (why) {
+        free(t);
+        return session_note_refuse(msg, xasprintf(_("This note cannot be "
+            "kept: it is %s."), _(why)), INST_BAD_VALUE);
+    }
     char *path = inst_frame_path(it.fr);
     int bad = store_note_set(s->st, s->uuid, s->f->q[it.q].id, path,
                              t && *t ? t : NULL);

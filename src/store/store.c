@@ -120,7 +120,8 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_REV_ITEMS] = "SELECT qid, path, value FROM answers"
         " WHERE interview = ?1 UNION ALL SELECT '', path,"
         " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1"
-        " ORDER BY 1, 2",
+        " UNION ALL SELECT '#' || qid, path, note FROM notes"
+        " WHERE interview = ?1 ORDER BY 1, 2",
     [SS_REV_CONTENT] = "SELECT content FROM revisions WHERE id = ?1",
     [SS_REV_ADD] = "INSERT OR IGNORE INTO revisions (id, interview, parent,"
         " parent2, status, device, enumerator, created, content, bundle)"
@@ -128,7 +129,9 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_REV_ADD_ITEMS] = "INSERT OR IGNORE INTO revision_items (revision,"
         " qid, path, value) SELECT ?2, qid, path, value FROM answers"
         " WHERE interview = ?1 UNION ALL SELECT ?2, '', path,"
-        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1",
+        " CAST(count AS TEXT) FROM repeat_counts WHERE interview = ?1"
+        " UNION ALL SELECT ?2, '#' || qid, path, note FROM notes"
+        " WHERE interview = ?1",
     [SS_REV_SET_HEAD] = "UPDATE interviews SET head = ?2 WHERE uuid = ?1",
 };
 

@@ -293,6 +293,16 @@ long store_find_same_answers(store *st, const char *form_id,
                              const char *uuid, const char *const *qids,
                              const char *const *values, size_t n,
                              char ***out);
+/* The longest note, in bytes: a remark, not a document. */
+#define STORE_NOTE_MAX 4096
+/* In a revision (and so in a bundle's items), the note on question Q is
+ * the item of question id "#Q": notes travel, merge and are hashed with
+ * the answers they are beside.  No question id starts with it. */
+#define STORE_NOTE_MARK '#'
+
+/* Why text cannot be a note (too long, not UTF-8, a control character
+ * other than a newline or tab), untranslated (N_), or NULL. */
+const char *store_note_problem(const char *text);
 /* Notes on questions (store_notes.c). Set the note on (uuid, qid, path)
  * to text (NULL or "": remove it), audited as a 'note' event (old ->
  * new) in the same transaction; the interview is marked changed. Setting

@@ -13,8 +13,8 @@
 enum merge_stmt {
     SM_BUNDLE_GET, SM_BUNDLE_ADD, SM_FORM_GET,
     SM_IV_GET, SM_IV_ADD, SM_REV_HAS, SM_REV_ADD, SM_ITEM_ADD, SM_AUDIT_ADD,
-    SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_PUT_ANS,
-    SM_PUT_RC, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
+    SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_DEL_NOTES, SM_PUT_ANS,
+    SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
     SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_SIGNER_DEVICE, SM_DEVICE_SIGNER,
     SM_REV_CLAIM, SM_COUNT
 };
@@ -50,10 +50,15 @@ static const char *const merge_sql[SM_COUNT] = {
     [SM_DEL_RC] = "DELETE FROM repeat_counts WHERE interview = ?1",
     [SM_PUT_ANS] = "INSERT INTO answers (interview, qid, path, value)"
         " SELECT ?1, qid, path, value FROM revision_items"
-        " WHERE revision = ?2 AND qid <> ''",
+        " WHERE revision = ?2 AND qid <> '' AND substr(qid, 1, 1) <> '#'",
     [SM_PUT_RC] = "INSERT INTO repeat_counts (interview, path, count)"
         " SELECT ?1, path, CAST(value AS INTEGER) FROM revision_items"
         " WHERE revision = ?2 AND qid = ''",
+    /* A revision's notes are its items "#QID" (STORE_NOTE_MARK). */
+    [SM_DEL_NOTES] = "DELETE FROM notes WHERE interview = ?1",
+    [SM_PUT_NOTES] = "INSERT INTO notes (interview, qid, path, note)"
+        " SELECT ?1, substr(qid, 2), path, value FROM revision_items"
+        " WHERE revision = ?2 AND substr(qid, 1, 1) = '#'",
     [SM_SET_HEAD] = "UPDATE interviews SET head = ?2, updated = ?3,"
         " exported_at = NULL, status = (SELECT status FROM revisions"
         " WHERE id = ?2) WHERE uuid = ?1",
@@ -270,13 +275,16 @@ int store_merge_interview_add(store_merge *sm, const char *const v[8])
 int store_merge_apply(store_merge *sm, const char *uuid, const char *old,
                       const char *rev, const char *now, const char *now_ms)
 {
-    static const enum merge_stmt steps[] = {SM_DEL_ANS, SM_DEL_RC,
-                                            SM_PUT_ANS, SM_PUT_RC,
-                                            SM_SET_HEAD};
+    /* Each step and how many of (uuid, rev, now) it binds. */
+    static const struct {
+        enum merge_stmt id;
+        int n;
+    } steps[] = {{SM_DEL_ANS, 1}, {SM_DEL_RC, 1}, {SM_DEL_NOTES, 1},
+                 {SM_PUT_ANS, 2}, {SM_PUT_RC, 2}, {SM_PUT_NOTES, 2},
+                 {SM_SET_HEAD, 3}};
     const char *v[3] = {uuid, rev, now};
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
-        if (run(sm, steps[i], steps[i] == SM_SET_HEAD ? 3 : i < 2 ? 1 : 2,
-                v) != 0)
+        if (run(sm, steps[i].id, steps[i].n, v) != 0)
             return -1;
     if (store_audit_add(sm->st, uuid, now_ms, "merge", NULL, NULL, old, rev)
         != SQLITE_DONE)

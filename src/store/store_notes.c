@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
+
+#include <utf8proc.h>
 
 /* Inside a transaction: the note on (uuid, qid, path) into *out (newly
  * allocated, NULL when none); 0 or -1. */
@@ -57,6 +61,28 @@ static int note_write(store *st, const char *uuid, const char *qid,
         store_fail(st, "saving the note on %s of interview %s", qid, uuid);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+const char *store_note_problem(const char *text)
+{
+    size_t n = strlen(text);
+    if (n > STORE_NOTE_MAX)
+        return N_("longer than a note can be");
+    if (!n || !util_utf8_valid(text, n))
+        return N_("not a note's text");
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate(
+            (const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(n - i),
+            &cp);
+        if (len <= 0)
+            return N_("not a note's text");
+        /* Lines and tabs are a note's own; no other control is. */
+        if (cp != '\n' && cp != '\t' && ui_text_is_control((unsigned long)cp))
+            return N_("a text with a control character");
+        i += (size_t)len;
+    }
+    return NULL;
 }
 
 int store_note_set(store *st, const char *uuid, const char *qid,

@@ -22,10 +22,12 @@
 #include "store/store.h"
 
 /* The bundle format this khaosat writes and the newest it reads: it
- * reads formats 1 and 2 too.  Format 2 added the reviews table; format 3
+ * reads formats 1 to 3 too.  Format 2 added the reviews table; format 3
  * stores the audit trail compactly (interviews by number, times as
- * milliseconds). */
-#define BUNDLE_FORMAT 3
+ * milliseconds); format 4 carries notes on questions as items "#QID"
+ * (STORE_NOTE_MARK), which an older khaosat would take for answers to a
+ * question it does not know. */
+#define BUNDLE_FORMAT 4
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */

@@ -70,6 +70,27 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     return k;
 }
 
+/* Refuse (-1, the merger's message) a note the form cannot hold. */
+static int check_note(merger *m, const char *uuid, const form_keys *k,
+                      const merge_item *it)
+{
+    const char *qid = it->qid + 1;
+    const char *why = form_find(k->f, qid) < 0
+        ? N_("on a question the form does not have")
+        : store_note_problem(it->value);
+    if (!why)
+        return 0;
+    sbuf e;
+    sbuf_init(&e);
+    ui_text_escape(&e, it->value, UI_TEXT_QUOTED);
+    free(m->err);
+    m->err = xasprintf(_("%s: interview %s: the note \"%.200s\" on question "
+                         "%s is %s; refusing the bundle"), bundle_path(m->b),
+                       uuid, e.s ? e.s : "", qid, _(why));
+    sbuf_free(&e);
+    return -1;
+}
+
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
@@ -100,6 +121,11 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
     }
     for (size_t i = 0; i < items->n; i++) {
         const merge_item *it = &items->v[i];
+        if (it->qid[0] == STORE_NOTE_MARK) {
+            if (check_note(m, uuid, k, it) != 0)
+                return -1;
+            continue;
+        }
         int q = *it->qid ? form_find(k->f, it->qid) : -1;
         const char *why = q >= 0 ? form_value_problem(k->f, &k->f->q[q],
                                                       it->value) : NULL;
