@@ -443,6 +443,87 @@ START_TEST(values_checked_against_questions)
 }
 END_TEST
 
+/* Put one item (a note when qid starts with '#') into revision rows of
+ * the bundle copy t: of the bundle's interview, or of interview other. */
+static void add_item(const char *t, const char *other, const char *qid,
+                     const char *value)
+{
+    sqlite3 *db;
+    check_open(t, &db);
+    sqlite3_stmt *st;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO items"
+        " SELECT coalesce(?3, interview), revision, ?1, '', ?2 FROM items"
+        " LIMIT 1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, qid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, other, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    check_sql_exec(t, "UPDATE manifest SET value = (SELECT count(*)"
+                      " FROM items) WHERE key = 'items'");
+}
+
+/* Notes travel as items "#QID": one on a question the form lacks, too
+ * long, with a control character or a bidirectional override, or of an
+ * interview the bundle does not carry, refuses the bundle (the text
+ * escaped) with the office unchanged; an honest one, with a newline, is
+ * stored beside its answer. */
+START_TEST(notes_checked)
+{
+    char big[STORE_NOTE_MAX + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const struct {
+        const char *qid, *value, *want;
+    } bad[] = {
+        {"#nosuch", "ghi chú", "the note \"ghi chú\" on question nosuch is "
+         "on a question the form does not have"},
+        {"#hh_no", "a\033]0;t\007", "the note \"a\\x1b]0;t\\x07\" on question"
+         " hh_no is a text with a control character"},
+        {"#hh_no", "\xe2\x80\xae" "1", "the note \"\\u202e1\" on question "
+         "hh_no is a text with a control character"},
+        {"#name", big, "xxx...\" on question name is longer than a note can "
+         "be"},
+    };
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "note%zu.khb", i);
+        char *t = copy_of(honest, name);
+        add_item(t, NULL, bad[i].qid, bad[i].value);
+        retarget(t, uuid);
+        refused_untouched(o, t, bad[i].want);
+        refused_untouched(o, t, uuid);
+        free(t);
+    }
+    /* A note of an interview the bundle does not carry. */
+    char *t = copy_of(honest, "stray.khb");
+    add_item(t, "00000000-0000-4000-8000-0000000000aa", "#hh_no", "x");
+    hx_rehash(t);
+    refused_untouched(o, t, "which the bundle does not carry");
+    free(t);
+    /* An honest note merges, with its interview's revision. */
+    t = copy_of(honest, "honest.khb");
+    add_item(t, NULL, "#name", "tên thật\nhai dòng");
+    retarget(t, uuid);
+    char *why = NULL;
+    ck_assert_msg(try_merge(o, t, &why) == 0, "%s", why);
+    char *note = NULL;
+    ck_assert_int_eq(store_note_get(o, uuid, "name", "", &note), 0);
+    ck_assert_str_eq(note ? note : "(none)", "tên thật\nhai dòng");
+    free(note);
+    office_exports(o);
+    free(t);
+    free(uuid);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 /* Collect the statuses merge_accept_forms reports. */
 static void count_status(void *ctx, const merge_form *f)
 {
@@ -591,6 +672,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, unrelated_root_is_a_conflict);
     tcase_add_test(tc, audit_rows_cannot_be_preempted);
     tcase_add_test(tc, values_checked_against_questions);
+    tcase_add_test(tc, notes_checked);
     tcase_add_test(tc, forms_are_the_offices);
     tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, long_diamond_history_merges_fast);

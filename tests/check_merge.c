@@ -140,7 +140,7 @@ START_TEST(audit_comes_back_row_for_row)
     }
     char *b = fx_export(a, "usb", 0, NULL);
     ck_assert_int_eq(check_sql_long(b, "SELECT value FROM manifest"
-                                       " WHERE key = 'format'"), 3);
+                                       " WHERE key = 'format'"), BUNDLE_FORMAT);
     ck_assert_int_gt(check_sql_long(b, "SELECT count(*) FROM audit"
                                        " WHERE typeof(time) = 'integer'"), 8);
     merged(o, b, 2, 0, 0, 0, 0);

@@ -112,5 +112,96 @@ run "$KHAOSAT" csv --db "$DB" --forms "$FORMS" --out "$TMP" --drafts
 grep -qF ",hh_no,,ghi chú ở máy vt100" "$TMP/notes.csv" ||
     fail "the note is not in notes.csv: $(cat "$TMP/notes.csv")"
 
+# --- 4. the note travels: a laptop's e exports it (sealed for the office),
+# the office's m merges it, and the office's review of the interview shows
+# it; a second e brings the same again and changes nothing; the note
+# edited on the laptop comes to the office edited.
+L2=$TMP/L2.db
+O=$TMP/office.db
+laptop L2 "Lê Thị Bình" "Tân Lập"
+laptop office "Giám sát Hà" "Tân Lập"
+"$KHAOSAT" simulate --db "$L2" --forms "$FORMS" --form household --count 1 \
+    --drafts --seed 11 >/dev/null
+U=$(sqlite3 "$L2" "SELECT uuid FROM interviews")
+"$KHAOSAT" keys export --db "$O" --role office --name "UBND xã" --commune "Tân Lập" --to "$TMP/office.card" 2>/dev/null
+"$KHAOSAT" keys export --db "$L2" --to "$TMP/L2.card" 2>/dev/null
+"$KHAOSAT" keys trust --db "$L2" --yes "$TMP/office.card" >/dev/null 2>&1
+"$KHAOSAT" keys trust --db "$O" --yes "$TMP/L2.card" >/dev/null 2>&1
+"$KHAOSAT" note --db "$L2" "$U" hh_no "Hộ tách từ hộ 12" >/dev/null || fail "note on L2"
+"$KHAOSAT" finalise --db "$L2" --forms "$FORMS" "$U" >/dev/null || fail "finalise on L2"
+mkdir -p "$TMP/usb"
+DB=$L2
+start 80 24
+wait_for "? help"
+key e
+wait_for "Directory to write the bundle to"
+key C-u; text "$TMP/usb"; key Enter
+wait_for "1 interviews exported to" 10
+key Enter
+key q
+wait_exit 0
+"$KHAOSAT" forms accept --db "$O" "$TMP"/usb/*.khb >/dev/null || fail "forms accept"
+DB=$O
+start 80 24
+wait_for "b browse"
+key m
+wait_for "Directory with the bundles"
+key C-u; text "$TMP/usb"; key Enter
+wait_for "1 bundles: 1 merged, 0 already merged, 0 refused." 10
+key q
+expect_sql "SELECT note FROM notes WHERE interview = '$U' AND qid = 'hh_no'" "Hộ tách từ hộ 12"
+key b
+wait_for "Interviews 1/1"
+key Enter
+wait_for "Interview (read-only)"
+wait_for "✎ Hộ tách từ hộ 12"
+key Escape
+wait_for "Interviews 1/1"
+key Escape
+wait_for "b browse"
+# The same bundle again: nothing changes.
+before=$(db_digest "$O")
+key m
+key C-u; text "$TMP/usb"; key Enter
+wait_for "1 bundles: 0 merged, 1 already merged, 0 refused." 10
+key q
+[ "$(db_digest "$O")" = "$before" ] || fail "re-merging the note's bundle changed the office"
+key q
+wait_exit 0
+# Edited on the laptop (reopened by a corrected answer), exported from
+# the screen again: the office's review shows the new text.
+hh=$(sqlite3 "$L2" "SELECT value FROM answers WHERE interview = '$U' AND qid = 'hh_no'")
+"$KHAOSAT" answer --db "$L2" --forms "$FORMS" "$U" hh_no "$((hh + 1))" >/dev/null 2>&1 || fail "reopen on L2"
+"$KHAOSAT" note --db "$L2" "$U" hh_no "Hộ tách từ hộ 12 năm 2025" >/dev/null || fail "edit the note on L2"
+"$KHAOSAT" finalise --db "$L2" --forms "$FORMS" "$U" >/dev/null || fail "finalise again on L2"
+rm -f "$TMP"/usb/*.khb
+DB=$L2
+start 80 24
+wait_for "? help"
+key e
+wait_for "Directory to write the bundle to"
+key C-u; text "$TMP/usb"; key Enter
+wait_for "1 interviews exported to" 10
+key Enter
+key q
+wait_exit 0
+DB=$O
+start 80 24
+wait_for "b browse"
+key m
+key C-u; text "$TMP/usb"; key Enter
+wait_for "updated 1" 10
+key q
+key b
+wait_for "Interviews 1/1"
+key Enter
+wait_for "✎ Hộ tách từ hộ 12 năm 2025"
+key Escape
+key Escape
+wait_for "b browse"
+key q
+wait_exit 0
+expect_sql "SELECT count(*) FROM notes WHERE interview = '$U'" 1
+
 t kill-server 2>/dev/null
 finish

@@ -80,12 +80,23 @@ static int check_note(merger *m, const char *uuid, const form_keys *k,
         : store_note_problem(it->value);
     if (!why)
         return 0;
+    /* The start of it is enough to find it (a whole character). */
+    size_t cut = strlen(it->value);
+    if (cut > 60) {
+        cut = 60;
+        while (cut > 0 && ((unsigned char)it->value[cut] & 0xc0) == 0x80)
+            cut--;
+    }
+    char *start = xstrndup(it->value, cut);
     sbuf e;
     sbuf_init(&e);
-    ui_text_escape(&e, it->value, UI_TEXT_QUOTED);
+    ui_text_escape(&e, start, UI_TEXT_QUOTED);
+    if (cut < strlen(it->value))
+        sbuf_add(&e, "...");
+    free(start);
     free(m->err);
-    m->err = xasprintf(_("%s: interview %s: the note \"%.200s\" on question "
-                         "%s is %s; refusing the bundle"), bundle_path(m->b),
+    m->err = xasprintf(_("%s: interview %s: the note \"%s\" on question %s "
+                         "is %s; refusing the bundle"), bundle_path(m->b),
                        uuid, e.s ? e.s : "", qid, _(why));
     sbuf_free(&e);
     return -1;

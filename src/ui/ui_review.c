@@ -403,6 +403,22 @@ void ui_browse(ui_app *a)
 
 /* ---------------------------------------------------------------- the view */
 
+/* Append the enumerator's note (taken; NULL: none) under its answer, each
+ * of its lines indented as the answer is. */
+static void rv_add_note(sbuf *b, char *note, int indent)
+{
+    if (!note)
+        return;
+    sbuf_addf(b, "%*s\u270e ", indent, "");
+    for (const char *p = note; *p; p++)
+        if (*p == '\n')
+            sbuf_addf(b, "\n%*s", indent + 2, "");
+        else
+            sbuf_addc(b, *p);
+    sbuf_addc(b, '\n');
+    free(note);
+}
+
 /* Append the questions of scope (and of the members in it) to b. */
 static void rv_flatten(session *s, inst_frame *scope, int indent, sbuf *b)
 {
@@ -442,6 +458,7 @@ static void rv_flatten(session *s, inst_frame *scope, int indent, sbuf *b)
             sbuf_addf(b, "%*s%s\n%*s= %s\n", indent, "", label, indent + 4,
                       "", v);
             free(v);
+            rv_add_note(b, session_note_get(s, items[i]), indent + 4);
         }
         free(label);
     }
