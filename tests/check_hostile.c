@@ -378,71 +378,6 @@ START_TEST(audit_rows_cannot_be_preempted)
 }
 END_TEST
 
-/* Answers that cannot be answers of their questions, each refused with
- * a message naming the bundle, interview, question and the value with
- * its control characters escaped; the office unchanged. */
-START_TEST(values_checked_against_questions)
-{
-    static const struct {
-        const char *qid, *value, *want;
-    } bad[] = {
-        {"hh_no", "=HYPERLINK(\"http://x\")\033]0;t\007",
-         "question hh_no: \"=HYPERLINK(\\x22http://x\\x22)\\x1b]0;t\\x07\" "
-         "is not an integer"},
-        {"hh_no", "12a", "question hh_no: \"12a\" is not an integer"},
-        {"village", "v99", "question village: \"v99\" is not a code of"},
-        {"village", "v01 v02", "is not a code of the question's list"},
-        {"speed", "fast", "question speed: \"fast\" is not a number"},
-        {"phone", "1 1", "is not a code of the question's list"},
-        {"internet", "\xe2\x80\xae" "1", "\"\\u202e1\" is not a code"},
-    };
-    store *a, *o;
-    char *honest = one_interview(&a, &o);
-    char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "bad%zu.khb", i);
-        char *t = copy_of(honest, name);
-        sqlite3 *db;
-        check_open(t, &db);
-        sqlite3_stmt *st;
-        ck_assert_int_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO"
-            " items SELECT interview, revision, ?1, '', ?2 FROM items"
-            " LIMIT 1", -1, &st, NULL), SQLITE_OK);
-        sqlite3_bind_text(st, 1, bad[i].qid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, bad[i].value, -1, SQLITE_STATIC);
-        ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        check_sql_exec(t, "UPDATE manifest SET value = (SELECT count(*)"
-                          " FROM items) WHERE key = 'items'");
-        retarget(t, uuid);
-        refused_untouched(o, t, bad[i].want);
-        refused_untouched(o, t, uuid);
-        free(t);
-    }
-    /* Longer than any answer. */
-    char *t = copy_of(honest, "long.khb");
-    char *big = xmalloc(FORM_MAX_ANSWER + 2);
-    memset(big, 'x', FORM_MAX_ANSWER + 1);
-    big[FORM_MAX_ANSWER + 1] = '\0';
-    char *sql = xasprintf("UPDATE items SET value = '%s' WHERE qid = 'name'",
-                          big);
-    check_sql_exec(t, sql);
-    retarget(t, uuid);
-    refused_untouched(o, t, "question name: \"xxxx");
-    refused_untouched(o, t, "is longer than an answer can be");
-    office_exports(o);
-    free(sql);
-    free(big);
-    free(t);
-    free(uuid);
-    free(honest);
-    store_close(a);
-    store_close(o);
-}
-END_TEST
-
 /* Put one item (a note when qid starts with '#') into revision rows of
  * the bundle copy t: of the bundle's interview, or of interview other. */
 static void add_item(const char *t, const char *other, const char *qid,
@@ -464,6 +399,76 @@ static void add_item(const char *t, const char *other, const char *qid,
                       " FROM items) WHERE key = 'items'");
 }
 
+/* The office can still export; then free what one_interview made. */
+static void close_case(store *a, store *o, char *uuid, char *honest)
+{
+    office_exports(o);
+    free(uuid);
+    free(honest);
+    store_close(a);
+    store_close(o);
+}
+
+/* An item added to an honest bundle, and what refusing it must say. */
+typedef struct bad_item {
+    const char *qid, *value, *want;
+} bad_item;
+
+/* Each bad item added alone to a copy of honest (its interview retargeted
+ * to uuid) is refused with its message, o unchanged. */
+static void each_refused(store *o, const char *honest, const char *uuid,
+                         const bad_item *bad, size_t n, const char *stem)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *name = xasprintf("%s%zu.khb", stem, i);
+        char *t = copy_of(honest, name);
+        add_item(t, NULL, bad[i].qid, bad[i].value);
+        retarget(t, uuid);
+        refused_untouched(o, t, bad[i].want);
+        refused_untouched(o, t, uuid);
+        free(t);
+        free(name);
+    }
+}
+
+/* Answers that cannot be answers of their questions, each refused with
+ * a message naming the bundle, interview, question and the value with
+ * its control characters escaped; the office unchanged. */
+START_TEST(values_checked_against_questions)
+{
+    static const bad_item bad[] = {
+        {"hh_no", "=HYPERLINK(\"http://x\")\033]0;t\007",
+         "question hh_no: \"=HYPERLINK(\\x22http://x\\x22)\\x1b]0;t\\x07\" "
+         "is not an integer"},
+        {"hh_no", "12a", "question hh_no: \"12a\" is not an integer"},
+        {"village", "v99", "question village: \"v99\" is not a code of"},
+        {"village", "v01 v02", "is not a code of the question's list"},
+        {"speed", "fast", "question speed: \"fast\" is not a number"},
+        {"phone", "1 1", "is not a code of the question's list"},
+        {"internet", "\xe2\x80\xae" "1", "\"\\u202e1\" is not a code"},
+    };
+    store *a, *o;
+    char *honest = one_interview(&a, &o);
+    char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
+    each_refused(o, honest, uuid, bad, sizeof bad / sizeof *bad, "bad");
+    /* Longer than any answer. */
+    char *t = copy_of(honest, "long.khb");
+    char *big = xmalloc(FORM_MAX_ANSWER + 2);
+    memset(big, 'x', FORM_MAX_ANSWER + 1);
+    big[FORM_MAX_ANSWER + 1] = '\0';
+    char *sql = xasprintf("UPDATE items SET value = '%s' WHERE qid = 'name'",
+                          big);
+    check_sql_exec(t, sql);
+    retarget(t, uuid);
+    refused_untouched(o, t, "question name: \"xxxx");
+    refused_untouched(o, t, "is longer than an answer can be");
+    free(sql);
+    free(big);
+    free(t);
+    close_case(a, o, uuid, honest);
+}
+END_TEST
+
 /* Notes travel as items "#QID": one on a question the form lacks, too
  * long, with a control character or a bidirectional override, or of an
  * interview the bundle does not carry, refuses the bundle (the text
@@ -474,9 +479,7 @@ START_TEST(notes_checked)
     char big[STORE_NOTE_MAX + 2];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    const struct {
-        const char *qid, *value, *want;
-    } bad[] = {
+    const bad_item bad[] = {
         {"#nosuch", "ghi chú", "the note \"ghi chú\" on question nosuch is "
          "on a question the form does not have"},
         {"#hh_no", "a\033]0;t\007", "the note \"a\\x1b]0;t\\x07\" on question"
@@ -489,16 +492,7 @@ START_TEST(notes_checked)
     store *a, *o;
     char *honest = one_interview(&a, &o);
     char *uuid = hx_text(honest, "SELECT uuid FROM interviews");
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "note%zu.khb", i);
-        char *t = copy_of(honest, name);
-        add_item(t, NULL, bad[i].qid, bad[i].value);
-        retarget(t, uuid);
-        refused_untouched(o, t, bad[i].want);
-        refused_untouched(o, t, uuid);
-        free(t);
-    }
+    each_refused(o, honest, uuid, bad, sizeof bad / sizeof *bad, "note");
     /* A note of an interview the bundle does not carry. */
     char *t = copy_of(honest, "stray.khb");
     add_item(t, "00000000-0000-4000-8000-0000000000aa", "#hh_no", "x");
@@ -515,12 +509,8 @@ START_TEST(notes_checked)
     ck_assert_int_eq(store_note_get(o, uuid, "name", "", &note), 0);
     ck_assert_str_eq(note ? note : "(none)", "tên thật\nhai dòng");
     free(note);
-    office_exports(o);
     free(t);
-    free(uuid);
-    free(honest);
-    store_close(a);
-    store_close(o);
+    close_case(a, o, uuid, honest);
 }
 END_TEST
 

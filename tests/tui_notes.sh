@@ -116,6 +116,19 @@ grep -qF ",hh_no,,ghi chú ở máy vt100" "$TMP/notes.csv" ||
 # the office's m merges it, and the office's review of the interview shows
 # it; a second e brings the same again and changes nothing; the note
 # edited on the laptop comes to the office edited.
+# laptop_exports: e on L2's home screen writes its bundle to $TMP/usb.
+laptop_exports() {
+    DB=$L2
+    start 80 24
+    wait_for "? help"
+    key e
+    wait_for "Directory to write the bundle to"
+    key C-u; text "$TMP/usb"; key Enter
+    wait_for "1 interviews exported to" 10
+    key Enter
+    key q
+    wait_exit 0
+}
 L2=$TMP/L2.db
 O=$TMP/office.db
 laptop L2 "Lê Thị Bình" "Tân Lập"
@@ -130,16 +143,7 @@ U=$(sqlite3 "$L2" "SELECT uuid FROM interviews")
 "$KHAOSAT" note --db "$L2" "$U" hh_no "Hộ tách từ hộ 12" >/dev/null || fail "note on L2"
 "$KHAOSAT" finalise --db "$L2" --forms "$FORMS" "$U" >/dev/null || fail "finalise on L2"
 mkdir -p "$TMP/usb"
-DB=$L2
-start 80 24
-wait_for "? help"
-key e
-wait_for "Directory to write the bundle to"
-key C-u; text "$TMP/usb"; key Enter
-wait_for "1 interviews exported to" 10
-key Enter
-key q
-wait_exit 0
+laptop_exports
 "$KHAOSAT" forms accept --db "$O" "$TMP"/usb/*.khb >/dev/null || fail "forms accept"
 DB=$O
 start 80 24
@@ -175,16 +179,7 @@ hh=$(sqlite3 "$L2" "SELECT value FROM answers WHERE interview = '$U' AND qid = '
 "$KHAOSAT" note --db "$L2" "$U" hh_no "Hộ tách từ hộ 12 năm 2025" >/dev/null || fail "edit the note on L2"
 "$KHAOSAT" finalise --db "$L2" --forms "$FORMS" "$U" >/dev/null || fail "finalise again on L2"
 rm -f "$TMP"/usb/*.khb
-DB=$L2
-start 80 24
-wait_for "? help"
-key e
-wait_for "Directory to write the bundle to"
-key C-u; text "$TMP/usb"; key Enter
-wait_for "1 interviews exported to" 10
-key Enter
-key q
-wait_exit 0
+laptop_exports
 DB=$O
 start 80 24
 wait_for "b browse"
