@@ -151,7 +151,7 @@ wait_for "b browse"
 key m
 wait_for "Directory with the bundles"
 key C-u; text "$TMP/usb"; key Enter
-wait_for "1 bundles: 1 merged, 0 already merged, 0 refused." 10
+wait_for "1 bundles: 1 merged, 0 already merged, 0 refused" 10
 key q
 expect_sql "SELECT note FROM notes WHERE interview = '$U' AND qid = 'hh_no'" "Hộ tách từ hộ 12"
 key b
@@ -167,7 +167,7 @@ wait_for "b browse"
 before=$(db_digest "$O")
 key m
 key C-u; text "$TMP/usb"; key Enter
-wait_for "1 bundles: 0 merged, 1 already merged, 0 refused." 10
+wait_for "1 bundles: 0 merged, 1 already merged, 0 refused" 10
 key q
 [ "$(db_digest "$O")" = "$before" ] || fail "re-merging the note's bundle changed the office"
 key q
