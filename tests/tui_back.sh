@@ -24,6 +24,8 @@ start 80 24
 wait_for "Phiếu khảo sát hộ"
 key Home Down Down Enter
 wait_for "Mã thôn (ấp, bản)"
+# Sections hidden until consent is answered are not done yet.
+wait_for "0 of 8 sections done"
 key Down Enter
 wait_for "Số thứ tự của hộ"
 text "17"

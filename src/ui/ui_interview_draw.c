@@ -72,15 +72,34 @@ static char *iv_progress(iv *v)
     nsec += (size_t)loose;
     session_item *items;
     size_t n = session_items(v->s, inst_root(v->in), &items);
+    /* A section skip logic hides counts as done only once the interview
+     * has gone past it (an answer in a later section) or is complete:
+     * hidden before anything is answered, it is not done yet, so the
+     * figure only grows. */
+    size_t hidden = 0;
+    int complete = session_is_complete(v->s);
     for (int q = -1; q < (int)v->f->nq; q++) {
         if (q >= 0 && (v->f->q[q].parent >= 0 || v->f->q[q].type != QT_GROUP))
             continue;
         if (q < 0 && !loose)
             continue;
-        int all = 1;
-        for (size_t i = 0; i < n && all; i++)
-            if (iv_top_section(v->f, items[i].q) == q)
-                all = iv_item_done(v, items[i]);
+        int all = 1, asked = 0, answered = 0;
+        for (size_t i = 0; i < n; i++)
+            if (iv_top_section(v->f, items[i].q) == q) {
+                int d = iv_item_done(v, items[i]);
+                asked = 1;
+                answered |= d;
+                all &= d;
+            }
+        if (!asked) {
+            hidden += !complete;
+            done += (size_t)complete;
+            continue;
+        }
+        if (answered) {
+            done += hidden;     /* the hidden ones before it were passed */
+            hidden = 0;
+        }
         done += (size_t)all;
     }
     free(items);
