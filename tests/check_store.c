@@ -750,8 +750,10 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
+/* What version 14 added, undone. */
+#define UNDO_V14 "DROP TABLE review_clears;"
 /* What version 13 added, undone. */
-#define UNDO_V13 "DROP TABLE report_tallies; DROP TABLE report_figures;" \
+#define UNDO_V13 UNDO_V14 "DROP TABLE report_tallies; DROP TABLE report_figures;" \
     " DROP TABLE report_units;"
 /* What version 12 added, undone: with it a database of today's schema
  * reads as one of version 11. */

@@ -123,6 +123,56 @@ expect_same "$P" "$afterP" "an older office bundle after a newer one"
 [ "$(sqlite3 "$P" "SELECT status FROM reviews WHERE interview = '$U2'")" = approved ] ||
     fail "an older bundle brings the return back"
 
+# The office clears its approval of U1: the clear travels up as a newer
+# record and the province withdraws the approval (the change comes within
+# the same second as the last review: a counter, not the time, makes the
+# bundle due).
+run "$K" review --db "$O" "$U1" --approve --comment "Đạt lại"
+expect_status 0
+run "$K" export --db "$O" --to "$TMP/upO3"
+expect_status 0
+UP3=$(cat "$TMP/out")
+run "$K" merge --db "$P" "$UP3"
+expect_status 0
+[ "$(sqlite3 "$P" "SELECT status || ' ' || comment FROM reviews WHERE interview = '$U1'")" = "approved Đạt lại" ] ||
+    fail "the province keeps the newer approval of U1"
+run "$K" review --db "$O" "$U1" --clear
+expect_status 0
+mkdir -p "$TMP/upO4" "$TMP/upO5"
+run "$K" export --db "$O" --to "$TMP/upO4"
+expect_status 0
+expect_err_contains "khaosat export: 0 interviews"
+UP4=$(cat "$TMP/out")
+[ -n "$UP4" ] && [ -f "$UP4" ] || fail "a clear alone is worth a bundle: $(cat "$TMP/err")"
+run "$K" merge --db "$P" "$UP4"
+expect_status 0
+expect_out_contains "1 review(s) of the office that sent it kept"
+run "$K" reviews --db "$P" --state approved
+expect_status 0
+expect_out_contains "$U2	household"
+ks_checks=$((ks_checks + 1))
+if grep -qF "$U1" "$TMP/out"; then fail "U1 still approved at the province"; fi
+run "$K" reviews --db "$P"
+expect_out_contains "$U1	household"
+grep -F "$U1" "$TMP/out" | grep -q "	unreviewed	" ||
+    fail "the cleared interview is unreviewed at the province: $(grep -F "$U1" "$TMP/out")"
+run "$K" report --db "$P" --forms "$FORMS" --approved-only
+tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -qF "Interviews used: 1 approved" ||
+    fail "one approved once the commune cleared U1: $(grep -i "interviews used" "$TMP/out")"
+# The clear merged again, or the approval before it, changes nothing.
+afterP=$(db_digest "$P")
+cp "$UP4" "$TMP/evil/clear-again.khb"
+run "$K" merge --db "$P" "$TMP/evil/clear-again.khb"
+expect_status 0
+expect_same "$P" "$afterP" "the clear merged again"
+cp "$UP3" "$TMP/evil/approval-again.khb"
+run "$K" merge --db "$P" "$TMP/evil/approval-again.khb"
+expect_same "$P" "$afterP" "the approval merged after its clear"
+# Nothing changed since: no bundle.
+run "$K" export --db "$O" --to "$TMP/upO5"
+expect_err_contains "no interviews to export"
+[ -z "$(ls "$TMP/upO5")" ] || fail "a bundle after the clear was sent"
+
 # A laptop's signed bundle carrying reviews is refused, the office
 # unchanged: only an office reviews.
 sqlite3 "$A" "INSERT INTO reviews (interview, status, comment, reviewer, time, revision, content)

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 typedef struct store store;
 
@@ -81,6 +81,11 @@ typedef struct store_counts {
 #define STORE_SET_SEALED_OUT "sealed_out"
 /* The time of the newest review an upstream bundle carried. */
 #define STORE_SET_REVIEWS_SENT "reviews_sent"
+/* How many times a review was made or cleared here, and that count when
+ * the last upstream bundle carried the reviews (a counter, not a time:
+ * two changes within one second both count). */
+#define STORE_SET_REVIEWS_CHANGES "reviews_changes"
+#define STORE_SET_REVIEWS_CHANGES_SENT "reviews_changes_sent"
 
 /* Callbacks: a non-zero return stops the iteration, and the iterating
  * function returns that value.  Answer, count and audit callbacks see rows

@@ -57,9 +57,10 @@ int store_down_reviews_each(store *st, const char *device,
     if (!s)
         return -1;
     /* Interviews without a review go as "cleared", so that a return the
-     * office took back is withdrawn on the laptop too. */
+     * office took back is withdrawn on the laptop too (to the
+     * millisecond, as review times are). */
     char now[32];
-    store_now(now, 0);
+    store_now(now, 1);
     sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
     int rc, ret = 0;

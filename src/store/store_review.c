@@ -71,6 +71,46 @@ static int review_allowed(store *st, const char *uuid, const char *status,
     return 0;
 }
 
+/* Count one change of a review here (made or cleared), inside a
+ * transaction: an upstream bundle is due while the count is ahead of the
+ * one last sent. */
+static int review_count_change_tx(store *st)
+{
+    return store_run_by_key(st, "INSERT INTO settings (key, value) VALUES ('"
+                            STORE_SET_REVIEWS_CHANGES "', 1) ON CONFLICT (key)"
+                            " DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                            NULL, "counting a review change");
+}
+
+/* Withdraw the review of uuid inside a transaction, keeping what it judged
+ * as a "cleared" record (time to the millisecond, after the review) so
+ * that the withdrawal travels upward and replaces the review there. */
+static int review_clear_tx(store *st, const char *uuid)
+{
+    char now[32];
+    store_now(now, 1);
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "INSERT INTO review_clears (interview, reviewer, time, revision,"
+        " content, commune) SELECT interview, reviewer, max(?2, time),"
+        " revision, content, commune FROM reviews WHERE interview = ?1"
+        " AND revision IS NOT NULL AND content IS NOT NULL"
+        " ON CONFLICT (interview) DO UPDATE SET reviewer = excluded.reviewer,"
+        " time = excluded.time, revision = excluded.revision,"
+        " content = excluded.content, commune = excluded.commune");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "keeping the clear of the review of %s", uuid);
+    if (store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
+                         uuid, "clearing the review of") != 0)
+        return -1;
+    return review_count_change_tx(st);
+}
+
 /* Record the review of the head revision head, inside a transaction. */
 static int review_write(store *st, const char *uuid, const char *status,
                         const char *comment, const char *reviewer,
@@ -87,25 +127,36 @@ static int review_write(store *st, const char *uuid, const char *status,
         " commune = NULL");
     if (!s)
         return -1;
+    /* To the millisecond, so that a clear or a newer review made within
+     * the same second still reads as later upstream. */
     char now[32];
-    store_now(now, 0);
+    store_now(now, 1);
     const char *v[6] = {uuid, status, comment && *comment ? comment : NULL,
                         reviewer, now, head};
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE)
-        store_fail(st, "saving the review of %s", uuid);
     sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : -1;
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "saving the review of %s", uuid);
+    if (store_run_by_key(st, "DELETE FROM review_clears WHERE interview = ?1",
+                         uuid, "forgetting the clear of") != 0)
+        return -1;
+    return review_count_change_tx(st);
 }
 
 int store_review_set(store *st, const char *uuid, const char *status,
                      const char *comment, const char *reviewer)
 {
-    if (!status)
-        return store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
-                                uuid, "clearing the review of");
+    if (!status) {
+        if (store_begin(st) != 0)
+            return -1;
+        if (review_clear_tx(st, uuid) != 0) {
+            store_rollback(st);
+            return -1;
+        }
+        return store_commit(st);
+    }
     /* Kept as notes are: NFC, spaces around it dropped, so the same
      * words typed with two input methods are the same comment. */
     char *c = comment ? canon_text(comment) : NULL;
@@ -231,7 +282,9 @@ int store_reviews_up_each(store *st, const char *own,
         " coalesce(reviewer, ''), time, revision, content,"
         " coalesce(commune, ?1, '') FROM reviews"
         " WHERE revision IS NOT NULL AND content IS NOT NULL"
-        " ORDER BY interview");
+        " UNION ALL SELECT interview, 'cleared', '', coalesce(reviewer, ''),"
+        " time, revision, content, coalesce(commune, ?1, '')"
+        " FROM review_clears ORDER BY 1");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, own, -1, SQLITE_STATIC);
@@ -253,7 +306,11 @@ int store_reviews_up_pending(store *st, int *yes)
     sqlite3_stmt *s = store_prepare(st, NULL,
         "SELECT EXISTS (SELECT 1 FROM reviews WHERE revision IS NOT NULL"
         " AND content IS NOT NULL AND time > coalesce((SELECT value FROM"
-        " settings WHERE key = '" STORE_SET_REVIEWS_SENT "'), ''))");
+        " settings WHERE key = '" STORE_SET_REVIEWS_SENT "'), ''))"
+        " OR coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE"
+        " key = '" STORE_SET_REVIEWS_CHANGES "'), 0) > coalesce((SELECT"
+        " CAST(value AS INTEGER) FROM settings WHERE key = '"
+        STORE_SET_REVIEWS_CHANGES_SENT "'), 0)");
     if (!s)
         return -1;
     int rc = sqlite3_step(s);
@@ -273,20 +330,62 @@ int store_reviews_up_sent_tx(store *st)
         return -1;
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0
-        : store_fail(st, "noting the reviews sent upstream");
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "noting the reviews sent upstream");
+    return store_run_by_key(st, "INSERT INTO settings (key, value) SELECT '"
+                            STORE_SET_REVIEWS_CHANGES_SENT "', value FROM"
+                            " settings WHERE key = '"
+                            STORE_SET_REVIEWS_CHANGES "' ON CONFLICT (key)"
+                            " DO UPDATE SET value = excluded.value", NULL,
+                            "noting the reviews sent upstream");
+}
+
+/* Keep a clear of the office below (r->status "cleared") when newer than
+ * the review or clear kept here: the review withdrawn, the clear kept so
+ * that an older review merged later does not bring it back.  0 taken, 1
+ * not, -1. */
+static int review_take_clear_tx(store *st, const store_down_review *r)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "INSERT INTO review_clears (interview, reviewer, time, revision,"
+        " content, commune) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+        " WHERE EXISTS (SELECT 1 FROM interviews WHERE uuid = ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE interview = ?1"
+        " AND time >= ?3) AND NOT EXISTS (SELECT 1 FROM review_clears"
+        " WHERE interview = ?1 AND time >= ?3)"
+        " ON CONFLICT (interview) DO UPDATE SET reviewer = excluded.reviewer,"
+        " time = excluded.time, revision = excluded.revision,"
+        " content = excluded.content, commune = excluded.commune");
+    if (!s)
+        return -1;
+    const char *v[6] = {r->interview, r->reviewer, r->time, r->revision,
+                        r->content, r->commune};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(s, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "keeping the clear of the review of %s",
+                          r->interview);
+    if (sqlite3_changes(store_sqlite(st)) == 0)
+        return 1;
+    return store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
+                            r->interview, "withdrawing the review of");
 }
 
 int store_review_take_tx(store *st, const store_down_review *r)
 {
+    if (strcmp(r->status, "cleared") == 0)
+        return review_take_clear_tx(st, r);
     /* Only for an interview here, and only a newer review than the one
-     * kept (a review made here later stays). */
+     * (or the clear) kept (a review made here later stays). */
     sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO reviews (interview, status, comment, reviewer, time,"
         " revision, content, commune) SELECT ?1, ?2, nullif(?3, ''), ?4,"
         " ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM interviews"
         " WHERE uuid = ?1) AND NOT EXISTS (SELECT 1 FROM reviews"
-        " WHERE interview = ?1 AND time >= ?5)"
+        " WHERE interview = ?1 AND time >= ?5) AND NOT EXISTS (SELECT 1"
+        " FROM review_clears WHERE interview = ?1 AND time >= ?5)"
         " ON CONFLICT (interview) DO UPDATE"
         " SET status = excluded.status, comment = excluded.comment,"
         " reviewer = excluded.reviewer, time = excluded.time,"
@@ -302,5 +401,9 @@ int store_review_take_tx(store *st, const store_down_review *r)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE)
         return store_fail(st, "keeping the review of %s", r->interview);
-    return sqlite3_changes(store_sqlite(st)) > 0 ? 0 : 1;
+    if (sqlite3_changes(store_sqlite(st)) == 0)
+        return 1;
+    return store_run_by_key(st, "DELETE FROM review_clears WHERE"
+                            " interview = ?1", r->interview,
+                            "forgetting the clear of");
 }

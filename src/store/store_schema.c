@@ -323,6 +323,18 @@ static const char schema_v13[] =
     " n INTEGER NOT NULL,"
     " PRIMARY KEY (interview, tally, code)) WITHOUT ROWID;";
 
+/* Version 14: a review cleared here or at the office below, kept so that
+ * the clear travels upward as a newer record than the review it withdrew. */
+static const char schema_v14[] =
+    "CREATE TABLE review_clears ("
+    " interview TEXT PRIMARY KEY REFERENCES interviews (uuid)"
+    "  ON DELETE CASCADE,"
+    " reviewer TEXT,"
+    " time TEXT NOT NULL,"
+    " revision TEXT NOT NULL,"
+    " content TEXT NOT NULL,"
+    " commune TEXT) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -370,6 +382,7 @@ static const struct {
     {schema_v11, NULL},     /* 10 -> 11 */
     {schema_v12, NULL},     /* 11 -> 12 */
     {schema_v13, NULL},     /* 12 -> 13 */
+    {schema_v14, NULL},     /* 13 -> 14 */
 };
 
 int store_default_path(char **out)

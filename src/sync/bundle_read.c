@@ -272,7 +272,8 @@ static int rule_review(const row *r, void *ctx, char **why)
     (void)ctx;
     if (!bundle_is_uuid(r->v[0]))
         *why = xasprintf(_("\"%s\" is not an interview UUID"), r->v[0]);
-    else if (strcmp(r->v[1], "approved") && strcmp(r->v[1], "returned"))
+    else if (strcmp(r->v[1], "approved") && strcmp(r->v[1], "returned")
+             && strcmp(r->v[1], "cleared"))
         *why = xasprintf(_("the review of %s has status \"%s\""), r->v[0],
                          r->v[1]);
     else if (!bundle_is_hex64(r->v[5]) || !bundle_is_hex64(r->v[6])
