@@ -415,6 +415,8 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
     case SYNC_SKIPPED:
         cmd_eprintf("khaosat merge: %s\n", r->why);
         break;
+    case SYNC_LATER:    /* only downstream, when asked: never here */
+        break;
     }
 }
 

@@ -27,6 +27,7 @@ typedef struct applier {
     down_bundle *d;
     sync_down_counts *n;
     sbuf changes;           /* what the new form versions change */
+    long newer;             /* new versions of forms kept here before */
     char *err;
 } applier;
 
@@ -193,7 +194,7 @@ static int apply_form(applier *a, const char *id, const char *version,
     form *f = form_load_string(source, len, id, &dl);
     int bad = !f || dl.n > 0;
     diag_free(&dl);
-    int rc = 0;
+    int rc = 0, known = 0;
     store_form here;
     int got = bad ? 0 : store_load_form(a->st, id, version, &here);
     if (bad)
@@ -209,10 +210,13 @@ static int apply_form(applier *a, const char *id, const char *version,
         store_form_clear(&here);
     } else if (check_new_version(a, f) != 0)
         rc = -1;
-    else if (store_save_form_tx(a->st, id, version, source, len) != 0)
+    else if ((known = store_form_known(a->st, id)) < 0
+             || store_save_form_tx(a->st, id, version, source, len) != 0)
         rc = a_store_fail(a);
-    else
+    else {
         a->n->forms++;
+        a->newer += known;
+    }
     form_free(f);
     if (rc == 0) {
         /* The office's current version, for new interviews here. */
@@ -425,7 +429,17 @@ static int mark_taken(store *st, const down_info *in)
     return rc;
 }
 
-int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
+/* Whether the new form versions are wanted: asked only when there are
+ * newer versions of forms kept here (a form new to the laptop replaces
+ * nothing). */
+static int versions_wanted(applier *a, down_ask_fn ask, void *ctx)
+{
+    return !ask || a->newer == 0
+        || ask(ctx, a->changes.s ? a->changes.s : "");
+}
+
+int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
+               sync_down_counts *out, char **err)
 {
     memset(out, 0, sizeof *out);
     applier a = {.st = st, .d = d, .n = out};
@@ -435,7 +449,13 @@ int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err)
         rc = a_store_fail(&a);
     else if (rc == 0) {
         const down_info *in = down_get_info(d);
-        if (apply_forms(&a) != 0 || apply_setup(&a) != 0
+        int forms = apply_forms(&a);
+        if (forms == 0 && !versions_wanted(&a, ask, ask_ctx)) {
+            /* Left for later: nothing of it kept. */
+            store_rollback(st);
+            memset(out, 0, sizeof *out);
+            rc = 3;
+        } else if (forms != 0 || apply_setup(&a) != 0
             || apply_reviews(&a) != 0 || apply_settled(&a) != 0
             || mark_taken(st, in) != 0
             || store_commit(st) != 0) {

@@ -68,9 +68,18 @@ sqlite3 *down_sqlite(down_bundle *d);
 /* The file it came from. */
 const char *down_path(const down_bundle *d);
 
+/* Asked, inside the transaction, when d brings newer versions of forms
+ * kept here:
+ * changes is what they change (one line each, "" when nothing drafts
+ * here use); non-zero installs them and takes the bundle. */
+typedef int (*down_ask_fn)(void *ctx, const char *changes);
+
 /* Apply the verified d to the laptop st in one transaction: 0, 1 when it
- * (or a newer one) was taken before and nothing changed, -1 with *err
- * (naming the file) and the database as it was. */
-int down_apply(store *st, down_bundle *d, sync_down_counts *out, char **err);
+ * (or a newer one) was taken before and nothing changed, 3 when ask (may
+ * be NULL: the versions install) declined the new form versions and
+ * nothing changed, -1 with *err (naming the file) and the database as it
+ * was. */
+int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
+               sync_down_counts *out, char **err);
 
 #endif

@@ -398,6 +398,9 @@ static void report(sync_run *r, sync_bundle_result *res)
     case SYNC_SKIPPED:
         r->t->skipped++;
         break;
+    case SYNC_LATER:
+        r->t->later++;
+        break;
     case SYNC_EMPTY_DIR:
         break;
     }
@@ -440,6 +443,21 @@ static void settle_changed(sync_run *r, sync_bundle_result *res)
     }
 }
 
+/* The ask_versions hook of a run, for down_apply. */
+typedef struct down_asker {
+    sync_run *r;
+    const char *path;
+    char *changes;              /* what was shown, kept for the result */
+} down_asker;
+
+static int ask_versions(void *ctx, const char *changes)
+{
+    down_asker *q = ctx;
+    free(q->changes);
+    q->changes = xstrdup(changes);
+    return q->r->h->ask_versions(q->r->h->ctx, q->path, changes);
+}
+
 /* Check and apply one downstream bundle from this laptop's office. */
 static void merge_down(sync_run *r, const char *path)
 {
@@ -450,9 +468,15 @@ static void merge_down(sync_run *r, const char *path)
     char *err = NULL;
     if (envelope_open_down(r->st, path, &d, &info, &err) == 0) {
         res.sealed = 1;
-        int rc = down_apply(r->st, d, &res.down_counts, &err);
+        down_asker q = {r, path, NULL};
+        int rc = down_apply(r->st, d, r->h->ask_versions ? ask_versions
+                            : NULL, &q, &res.down_counts, &err);
         res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
-                                                      : SYNC_REFUSED;
+                    : rc == 3 ? SYNC_LATER : SYNC_REFUSED;
+        if (rc == 3)
+            res.down_counts.changes = q.changes;
+        else
+            free(q.changes);
         /* Refused loudly: an older bundle would take back what a newer
          * one of the same office said. */
         if (rc == 2)

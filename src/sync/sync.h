@@ -84,9 +84,13 @@ enum sync_outcome {
     SYNC_AGAIN,         /* merged before; nothing changed */
     SYNC_REFUSED,       /* not merged: why says so */
     SYNC_EMPTY_DIR,     /* a directory without bundles */
-    SYNC_SKIPPED        /* an entry of a directory named like a bundle
+    SYNC_SKIPPED,       /* an entry of a directory named like a bundle
                            but no regular file (a FIFO, a link, ...): not
                            opened; why says what it is */
+    SYNC_LATER          /* a downstream bundle whose new form versions
+                           the ask_versions hook declined: nothing of it
+                           kept, to be merged later; down_counts.changes
+                           says what they change */
 };
 
 /* What applying one downstream bundle (office to laptop) did. */
@@ -128,6 +132,12 @@ typedef struct sync_merge_hooks {
      * names it): non-zero accepts the bundle's forms as this database's
      * and merges it.  Without this hook it stays held aside. */
     int (*ask_forms)(void *ctx, const char *path, const char *why);
+    /* The downstream bundle path brings newer versions of forms kept
+     * here; changes is what they change (one line each, "" when no draft
+     * here is on an older version): non-zero installs them and takes the bundle, zero
+     * leaves it for later with nothing changed.  Without this hook they
+     * install (the command, which prints the changes). */
+    int (*ask_versions)(void *ctx, const char *path, const char *changes);
     /* The bundle's result. */
     void (*done)(void *ctx, const sync_bundle_result *r);
     void *ctx;
@@ -141,6 +151,7 @@ typedef struct sync_merge_hooks {
 /* Totals over a merge. */
 typedef struct sync_totals {
     size_t bundles, merged, again, refused;   /* bundles: every one */
+    size_t later;               /* left for later (SYNC_LATER) */
     size_t skipped;             /* not opened: another laptop's, not a file */
     merge_counts counts;        /* summed over the merged bundles */
 } sync_totals;

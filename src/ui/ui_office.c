@@ -573,6 +573,26 @@ static int office_merge_forms(void *ctx, const char *path, const char *why)
     return yes;
 }
 
+/* A downstream bundle brings new form versions: the enumerator reads what
+ * they change and installs them (taking the bundle) or leaves the bundle
+ * for later, the laptop unchanged. */
+static int office_merge_versions(void *ctx, const char *path,
+                                 const char *changes)
+{
+    office_merge *om = ctx;
+    ui_frame(_("Merging bundles"), "");
+    char *t = xasprintf(_("%s brings new form version(s) from the office. "
+                          "What they change:\n%s"), office_base(path),
+                        *changes ? changes
+                        : _("(nothing that drafts on this laptop use)\n"));
+    office_draw_wrapped(t, UI_NORMAL);
+    free(t);
+    int yes = ui_confirm(_("Install the new form version(s) now? (n: leave "
+                           "the bundle for later, nothing changes)"));
+    om->shown = -1;
+    return yes;
+}
+
 /* One entry of the summary per bundle. */
 static void office_merge_done(void *ctx, const sync_bundle_result *r)
 {
@@ -619,6 +639,12 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
     case SYNC_SKIPPED:
         sbuf_addf(&om->lines, _("%s:\n    SKIPPED: %s\n"), name, r->why);
         break;
+    case SYNC_LATER:
+        sbuf_addf(&om->lines, _("%s:\n    LEFT FOR LATER: the new form "
+                                "version(s) were not installed; nothing "
+                                "changed (merge it again to install them)\n"),
+                  name);
+        break;
     }
 }
 
@@ -635,6 +661,7 @@ void ui_merge(ui_app *a)
                           .progress = office_merge_progress,
                           .ask_unsigned = office_merge_unsigned,
                           .ask_forms = office_merge_forms,
+                          .ask_versions = office_merge_versions,
                           .done = office_merge_done, .ctx = &om,
                           .settle = session_settle_merged};
     sync_totals t;

@@ -1,0 +1,97 @@
+#!/bin/sh
+# tui_down_forms.sh: a laptop merging from its home screen (m) a
+# downstream bundle that brings a newer form version, in a detached 80x24
+# tmux: the screen shows what the version changes (the lines khaosat
+# merge prints) and asks; n leaves the bundle for later with the laptop's
+# database unchanged (twice); y installs it, the draft keeping its
+# version; the bundle merged again asks nothing and changes nothing.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+command -v tmux >/dev/null 2>&1 || { echo "tmux missing"; exit 77; }
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+
+SOCK=khaosat-downforms-$$
+K="$KHAOSAT"
+O="$TMP/office.db"
+A="$TMP/A.db"
+mkdir -p "$TMP/up" "$TMP/down" "$TMP/forms2"
+
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 71 >/dev/null
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 72 --drafts >/dev/null
+"$K" keys export --db "$O" --role office --name "UBND xã" --commune "Xã Đông Hòa" --to "$TMP/office.card" 2>/dev/null
+"$K" keys export --db "$A" --to "$TMP/A.card" 2>/dev/null
+"$K" keys trust --db "$A" --yes "$TMP/office.card" >/dev/null 2>&1 || fail "A trusts O"
+"$K" keys trust --db "$O" --yes "$TMP/A.card" >/dev/null 2>&1 || fail "O trusts A"
+"$K" export --db "$A" --to "$TMP/up" >/dev/null 2>&1 || fail "A exports"
+"$K" merge --db "$O" --forms "$FORMS" "$TMP/up" >/dev/null 2>&1 || fail "the office merges"
+devA=$(sqlite3 "$A" "SELECT value FROM settings WHERE key = 'device_id'")
+DRAFT=$(sqlite3 "$A" "SELECT uuid FROM interviews WHERE status = 'draft'")
+[ -n "$DRAFT" ] || fail "A has a draft"
+
+# The office's new version changes the type of hh_no, which A's draft
+# answers; the office allows it.
+cp "$FORMS"/*.yaml "$TMP/forms2/"
+OLDV=$(sed -n 's/^  version: "\(.*\)"$/\1/p' "$FORMS/household.yaml")
+sed -e 's/^  version: ".*"$/  version: "2099.1"/' \
+    -e '/- id: hh_no$/,/type:/s/type: integer/type: decimal/' \
+    "$FORMS/household.yaml" >"$TMP/forms2/household.yaml"
+"$K" export --db "$O" --down --to "$TMP/down" --device "$devA" \
+    --forms "$TMP/forms2" --allow-breaking household >/dev/null 2>&1 ||
+    fail "the office exports for A"
+CHANGE="household $OLDV -> 2099.1: question 'hh_no' changed type from integer to decimal"
+
+# --- 1. n: the bundle is left for later, nothing changes (twice).
+before=$(db_digest "$A")
+start_screen "$A"
+wait_for "? help"
+for pass in 1 2; do
+    key m
+    wait_for "Directory with the bundles"
+    ask "$TMP/down"
+    whole "brings new form version(s) from the office. What they change:"
+    whole "$CHANGE"
+    wait_for "Install the new form version(s) now?"
+    key n
+    whole "LEFT FOR LATER: the new form version(s) were not installed; nothing changed"
+    key q
+    wait_for "? help"
+    expect_same "$A" "$before" "n on the new form version (pass $pass)"
+done
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$A" "SELECT count(*) FROM forms WHERE version = '2099.1'")" = 0 ] ||
+    fail "n installed the version"
+
+# --- 2. y: installed, the summary says what it changes.
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/down"
+whole "$CHANGE"
+key y
+whole "new form version(s)"
+whole "what the new form version(s) change: $CHANGE"
+key q
+wait_for "? help"
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$A" "SELECT count(*) FROM forms WHERE version = '2099.1'")" = 1 ] ||
+    fail "y installed the version"
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$A" "SELECT form_version FROM interviews WHERE uuid = '$DRAFT'")" = "$OLDV" ] ||
+    fail "the draft keeps its version"
+
+# --- 3. the same bundle again: no question, nothing changes.
+after=$(db_digest "$A")
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/down"
+wait_for "already merged; nothing changed" 10
+ks_checks=$((ks_checks + 1))
+if screen | grep -qF "Install the new form version"; then fail "asked again"; fi
+key q
+wait_for "? help"
+key q
+wait_exit 0
+expect_same "$A" "$after" "the bundle merged again"
+
+finish
