@@ -227,6 +227,11 @@ bycode=$(tail -n +2 "$TMP/cmpc.csv" | cut -d, -f2 | tr -d '\r' | tr '\n' ' ')
 code3=$(sqlite3 "$TMP/x3.db" "SELECT value FROM answers WHERE interview = '$U3' AND qid = 'commune_code' AND path = ''")
 ks_checks=$((ks_checks + 1))
 [ "$(echo $codes | cut -d' ' -f1)" = "$code3" ] || fail "test data: the exempt commune $code3 is not first ($codes)"
+# The first commune's data-quality flags as the command gives them (the
+# list shows them too).
+flags1=$("$K" report --db "$DB" --forms "$FORMS" --communes --lang en | sed -n 's/^⚠ \(.\{14\}\).*/\1/p' | head -1)
+ks_checks=$((ks_checks + 1))
+[ -n "$flags1" ] || fail "test data: the first commune has no flags"
 before=$(db_digest "$DB")
 # rows_are CODES...: the list's or table's rows (from line 3) start with
 # these communes, in this order.
@@ -252,9 +257,12 @@ for size in "80 24" "60 20"; do
     whole "$code3 Xã"
     wait_for "smart: exempt"
     wait_for "ecom: not met"
-    # Enter: the first commune's report, as --commune gives it.
+    [ "${size% *}" = 80 ] && wait_for "⚠ $flags1"
+    # Enter: the first commune's report, as --commune gives it, generated
+    # at Vietnam's time, labelled as the command labels it.
     key Enter
     wait_for "Report: commune $code3" 20
+    wait_for "(UTC+7)"
     "$K" report --db "$DB" --forms "$FORMS" --commune "$code3" --lang en > "$TMP/one.txt"
     wait_for "$(grep '^Commune: ' "$TMP/one.txt" | cut -c1-40)"
     wait_for "Selection conditions"

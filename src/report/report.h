@@ -225,8 +225,9 @@ const char *report_compare_code(const report_cmp *c, size_t i);
 /* Order the communes again by sort ("qualify", NULL: the same, or
  * "code"); 0, or -1 for an unknown order (nothing changed). */
 int report_compare_sort(report_cmp *c, const char *sort);
-/* The i-th commune on one line for a list on screen: code, name and
- * each verdict ("79001 Xã An Bình — smart: met, ecom: not met"), newly
+/* The i-th commune on one line for a list on screen: code, name, each
+ * verdict and the data-quality flags of report --communes ("79001 Xã An
+ * Bình — smart: met, ecom: not met — ⚠ no commune form"), newly
  * allocated, safe for a terminal; NULL past the last. */
 char *report_compare_entry(const report_cmp *c, size_t i);
 /* The comparison as one-line cells for a screen: row 0 the header, then

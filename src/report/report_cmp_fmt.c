@@ -392,6 +392,11 @@ char *report_compare_entry(const report_cmp *c, size_t i)
                   rfmt_status(w->r->verdict_st[v]));
     if (!w->r)
         sbuf_addf(&b, " — %s", w->err ? w->err : "?");
+    /* The same data-quality flags as report --communes. */
+    char *fl = w->r ? cmp_flags(w) : NULL;
+    if (fl && *fl)
+        sbuf_addf(&b, " — ⚠ %s", fl);
+    free(fl);
     return cmp_line(sbuf_detach(&b));
 }
 

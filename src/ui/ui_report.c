@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/i18n.h"
 #include "core/ui_text.h"
@@ -303,10 +302,8 @@ void ui_report(ui_app *a)
         p.def = rpt_def(a, &msg);
     }
     if (p.def) {
-        time_t now = time(NULL);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        strftime(p.when, sizeof p.when, "%Y-%m-%d %H:%M", &tm);
+        /* The command's own words: Vietnam's time, labelled. */
+        report_generated_now(p.when);
         p.o.generated = p.when;
         rpt_show(&p);
     } else {
