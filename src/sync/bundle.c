@@ -194,8 +194,7 @@ static const char *const writer_sql[WS_COUNT] = {
     "INSERT INTO interviews VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     "INSERT INTO revisions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     "INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5)",
-    "INSERT INTO temp.audit_in VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    " ?9)",
+    "INSERT INTO temp.audit_in VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     "INSERT INTO manifest VALUES (?1, ?2)",
     "INSERT INTO reviews VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
