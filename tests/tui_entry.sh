@@ -283,6 +283,20 @@ text "Tân Lập"; key Enter
 wait_for "Phiếu khảo sát hộ"
 key Home Down Down Enter
 wait_for "F1 giúp"
+# The review's status column holds its widest Vietnamese word at 60
+# columns: every row's question number starts in the same column.
+t resize-window -x 60 -y 20
+key C-r
+wait_for "chưa trả lời"
+wait_for "đã trả lời"
+ks_checks=$((ks_checks + 1))
+starts=$(screen | grep -E "^ *(đã trả lời|chưa trả lời|bỏ qua|LỖI) +[0-9]+\\." |
+    sed -E 's/[0-9]+\..*//' | while IFS= read -r lead; do
+        printf '%s' "$lead" | LC_ALL=C.UTF-8 wc -m; done | sort -u | wc -l)
+[ "$starts" = 1 ] || fail "review rows' numbers start in $starts columns: $(screen)"
+key Escape
+wait_for "F1 giúp"
+t resize-window -x 80 -y 24
 key F1
 wait_for "Các phím"
 key End   # the help is longer than the screen: its last lines

@@ -89,6 +89,19 @@ static const char *iv_status(iv *v, const form_question *fq, const char *val,
     return pr ? _("INVALID") : _("answered");
 }
 
+/* The width of the review's status column: its widest word in the
+ * interface language, at least 11 (Vietnamese "chưa trả lời" is 12). */
+static int iv_status_cols(void)
+{
+    const char *words[] = {_("skipped"), _("note"), _("unanswered"),
+                           _("not yet"), _("INVALID"), _("answered")};
+    int w = 11;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ui_text_width(words[i]) > w)
+            w = ui_text_width(words[i]);
+    return w;
+}
+
 /* One row of the jump or review list for item it, question number num
  * of its scope: status (review), number, label, answer and problem. */
 static char *iv_row(iv *v, session_item it, int indent, size_t num,
@@ -122,8 +135,9 @@ static char *iv_row(iv *v, session_item it, int indent, size_t num,
     if (review) {
         /* Pad by screen columns: Vietnamese takes more bytes than columns. */
         const char *status = iv_status(v, fq, val, pr, relevant);
-        int pad = 11 - ui_text_width(status);
-        char *cols = iv_columns(left, shown, width - 12);
+        int sw = iv_status_cols();
+        int pad = sw - ui_text_width(status);
+        char *cols = iv_columns(left, shown, width - sw - 1);
         row = xasprintf("%s%*s %s", status, pad > 0 ? pad : 0, "", cols);
         free(cols);
     } else {
