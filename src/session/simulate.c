@@ -606,8 +606,11 @@ static char *sim_hinted(session *s, sim_rng *r, session_item it)
     /* A phone number looks like one: ten digits, 0 and a mobile prefix. */
     if (fq->type == QT_TEXT && strstr(fq->id, "phone")) {
         static const char pre[] = "35789";
-        return xasprintf("0%c%08ld", pre[sim_range(r, 0, 4)],
-                         sim_range(r, 0, 99999999));
+        /* Drawn one by one: the order of a call's arguments is the
+         * compiler's, and a seed must give the same data in every build. */
+        long number = sim_range(r, 0, 99999999);
+        char prefix = pre[sim_range(r, 0, 4)];
+        return xasprintf("0%c%08ld", prefix, number);
     }
     double lo = sim_meta_num(s, it, "sim_min"), hi = sim_meta_num(s, it, "sim_max");
     if (lo == lo && hi == hi && hi >= lo)
