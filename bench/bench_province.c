@@ -26,49 +26,14 @@
 #include "store/store.h"
 #include "core/util.h"
 
+#define BENCH_NAME "bench_province"
+#include "bench_fill.h"
+
 #ifndef FORMSSRCDIR
 #define FORMSSRCDIR "forms"
 #endif
 
 #define TEMPLATES 32
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process (the machine is shared; the comparison and
- * the SQL pass both run here). */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void must(int rc, sqlite3 *db, const char *what)
-{
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        fprintf(stderr, "bench_province: %s: %s\n", what, sqlite3_errmsg(db));
-        exit(1);
-    }
-}
-
-/* Fill and finalise one interview of f; its UUID into uuid. */
-static void simulate_one(store *st, const form *f, sim_rng *rng, char uuid[37])
-{
-    session *s = NULL;
-    char *err = NULL;
-    if (session_new(st, f, "bench", f->default_lang, &s, &err) ||
-        sim_fill(s, rng, 6) || session_finalise(s) != 0) {
-        fprintf(stderr, "bench_province: simulating %s failed\n", f->id);
-        exit(1);
-    }
-    snprintf(uuid, 37, "%s", session_uuid(s));
-    session_free(s);
-}
 
 /* Run sql (one statement with ?1 the new UUID, ?2 the template's, ?3 the
  * revision, ?4 the commune's code) for one copy. */

@@ -29,6 +29,9 @@
 #include "store/store.h"
 #include "core/util.h"
 
+#define BENCH_NAME "bench_report"
+#include "bench_fill.h"
+
 #ifndef FORMSSRCDIR
 #define FORMSSRCDIR "forms"
 #endif
@@ -43,22 +46,6 @@ typedef struct tmpl {
     long *count;
     size_t ncount;
 } tmpl;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process: the machine is shared, and the report
- * and the SQL pass both run here, so their ratio is one of work done. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int keep_answer(void *ctx, const char *qid, const char *path,
                        const char *value)
@@ -97,28 +84,6 @@ static void tmpl_free(tmpl *t)
     free(t->val);
     free(t->cpath);
     free(t->count);
-}
-
-/* Fill one interview of f with the simulator; its UUID into uuid. */
-static void simulate_one(store *st, const form *f, sim_rng *rng, char uuid[37])
-{
-    session *s = NULL;
-    char *err = NULL;
-    if (session_new(st, f, "bench", f->default_lang, &s, &err) ||
-        sim_fill(s, rng, 6) || session_finalise(s) != 0) {
-        fprintf(stderr, "bench_report: simulating %s failed\n", f->id);
-        exit(1);
-    }
-    snprintf(uuid, 37, "%s", session_uuid(s));
-    session_free(s);
-}
-
-static void must(int rc, sqlite3 *db, const char *what)
-{
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        fprintf(stderr, "bench_report: %s: %s\n", what, sqlite3_errmsg(db));
-        exit(1);
-    }
 }
 
 /* Copy the templates into n household interviews, in one transaction. */
