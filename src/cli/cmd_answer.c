@@ -38,6 +38,15 @@ static session *answer_open(store *st, const char *prog, const char *uuid,
     return s;
 }
 
+/* Free what answer_open gave (either may be NULL). */
+static void answer_close(session *s, form *f)
+{
+    if (s) {
+        session_free(s);
+        form_free(f);
+    }
+}
+
 /* Say why finalising stopped: one line per problem. */
 static void answer_print_problems(session *s, const char *prog,
                                   const char *uuid)
@@ -278,10 +287,7 @@ int cmd_note(int argc, char **argv)
                         msg ? msg : session_errmsg(s));
         free(msg);
     }
-    if (s) {
-        session_free(s);
-        form_free(f);
-    }
+    answer_close(s, f);
     free(qid);
     free(path);
     store_close(st);
@@ -312,10 +318,7 @@ int cmd_reopen(int argc, char **argv)
         cmd_printf(_("%s: a draft again, for correction\n"), uuid);
         rc = 0;
     }
-    if (s) {
-        session_free(s);
-        form_free(f);
-    }
+    answer_close(s, f);
     store_close(st);
     return rc;
 }
