@@ -10,7 +10,6 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_common.h"
-#include "core/catalog.h"
 #include "core/i18n.h"
 #include "core/util.h"
 #include "session/setup.h"
@@ -27,30 +26,16 @@ static int print_village(void *ctx, const store_village *v)
 /* khaosat setup with no action: the commune line, then the villages. */
 static int setup_show(store *st)
 {
-    const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
-                           STORE_SET_SETUP_PROVINCE};
-    char *v[3] = {NULL, NULL, NULL};
-    for (int i = 0; i < 3; i++)
-        store_setting_get(st, keys[i], &v[i]);
-    if (v[0])
-        cmd_printf(_("commune %s %s, province %s\n"), v[0], v[1] ? v[1] : "",
-                   v[2] ? v[2] : "");
+    setup_commune_info c;
+    if (setup_commune_get(st, &c) != 0)
+        return 1;
+    if (c.code)
+        cmd_printf(_("commune %s %s, province %s\n"), c.code,
+                   c.name ? c.name : "", c.province ? c.province : "");
     else
         printf(_("no commune set up\n"));
-    for (int i = 0; i < 3; i++)
-        free(v[i]);
+    setup_commune_info_clear(&c);
     return store_villages_each(st, print_village, NULL) ? 1 : 0;
-}
-
-/* The province list: PROVINCES, else provinces.csv in the forms folder. */
-static char *provinces_path(const char *opt, const char *forms)
-{
-    if (opt)
-        return xstrdup(opt);
-    char *dir = catalog_default_dir(forms);
-    char *p = xasprintf("%s/provinces.csv", dir);
-    free(dir);
-    return p;
 }
 
 int cmd_setup(int argc, char **argv)
@@ -91,7 +76,7 @@ int cmd_setup(int argc, char **argv)
     if (!what) {
         rc = setup_show(st);
     } else if (!strcmp(what, "commune")) {
-        char *pl = provinces_path(plist, forms);
+        char *pl = setup_provinces_path(plist, forms);
         rc = setup_commune(st, code, name, province, pl, &err);
         free(pl);
     } else if (!strcmp(what, "villages")) {
@@ -103,9 +88,7 @@ int cmd_setup(int argc, char **argv)
         if (!rc)
             fprintf(stderr, _("%s: %ld households\n"), prog, n);
     } else {
-        rc = store_village_assign(st, argv[optind + 1], argv[optind + 2]);
-        if (rc)
-            err = xstrdup(store_errmsg(st));
+        rc = setup_assign(st, argv[optind + 1], argv[optind + 2], &err);
     }
     if (rc && err)
         cmd_eprintf("%s: %s\n", prog, err);

@@ -12,6 +12,7 @@
 #include <utf8proc.h>
 
 #include "core/canon.h"
+#include "core/catalog.h"
 #include "core/form.h"
 #include "core/i18n.h"
 #include "core/ui_text.h"
@@ -79,8 +80,8 @@ static int csv_parse(const char *path, const char *s, size_t len,
                 for (i++;; i++) {
                     if (i >= len) {
                         sbuf_free(&cell);
-                        *err = xasprintf("%s:%zu: a quoted field is not "
-                                         "closed", path, start);
+                        *err = xasprintf(_("%s:%zu: a quoted field is not "
+                                           "closed"), path, start);
                         return -1;
                     }
                     if (s[i] == '"' && i + 1 < len && s[i + 1] == '"')
@@ -181,25 +182,26 @@ static int csv_load(const char *path, const char *const *want, size_t nwant,
         return -1;
     }
     if (rc == 0 && t->n == 0) {
-        *err = xasprintf("%s: empty; the first line names the columns", path);
+        *err = xasprintf(_("%s: empty; the first line names the "
+                           "columns"), path);
         rc = -1;
     }
     for (size_t c = 0; rc == 0 && c < nwant; c++) {
         int have = c < t->ncols[0] && !strcmp(t->cells[0][c], want[c]);
         if (!have && !(c >= nwant - nopt && c >= t->ncols[0])) {
-            *err = xasprintf("%s:1: column %zu must be \"%s\"", path, c + 1,
-                             want[c]);
+            *err = xasprintf(_("%s:1: column %zu must be \"%s\""), path,
+                             c + 1, want[c]);
             rc = -1;
         }
     }
     if (rc == 0 && t->ncols[0] > nwant) {
-        *err = xasprintf("%s:1: %zu columns; at most %zu", path,
+        *err = xasprintf(_("%s:1: %zu columns; at most %zu"), path,
                          t->ncols[0], nwant);
         rc = -1;
     }
     for (size_t r = 1; rc == 0 && r < t->n; r++)
         if (t->ncols[r] != t->ncols[0]) {
-            *err = xasprintf("%s:%zu: %zu fields where the header has %zu",
+            *err = xasprintf(_("%s:%zu: %zu fields where the header has %zu"),
                              path, t->line[r], t->ncols[r], t->ncols[0]);
             rc = -1;
         }
@@ -237,25 +239,29 @@ int setup_commune(store *st, const char *code, const char *name,
                   char **err)
 {
     if (!code || !digits(code, 5)) {
-        *err = xasprintf("commune code \"%s\": five digits, as in the list "
-                         "of administrative units", code ? code : "");
+        char *shown = ui_text_safe(code, UI_TEXT_QUOTED);
+        *err = xasprintf(_("commune code \"%s\": five digits, as in the "
+                           "list of administrative units"), shown);
+        free(shown);
         return -1;
     }
     if (!name || !*name) {
-        *err = xstrdup("the commune needs a name");
+        *err = xstrdup(_("the commune needs a name"));
         return -1;
     }
-    static const char *const cols[2] = {"code", "name"};
-    csv_rows t;
-    if (csv_load(provinces_csv, cols, 2, 0, &t, err) != 0)
+    setup_province *pv;
+    size_t np;
+    if (setup_provinces(provinces_csv, &pv, &np, err) != 0)
         return -1;
     int found = 0;
-    for (size_t r = 1; r < t.n && !found; r++)
-        found = province && !strcmp(t.cells[r][0], province);
-    rows_free(&t);
+    for (size_t r = 0; r < np && !found; r++)
+        found = province && !strcmp(pv[r].code, province);
+    setup_provinces_free(pv, np);
     if (!found) {
-        *err = xasprintf("province code \"%s\" is not in %s",
-                         province ? province : "", provinces_csv);
+        char *shown = ui_text_safe(province, UI_TEXT_QUOTED);
+        *err = xasprintf(_("province code \"%s\" is not in %s"), shown,
+                         provinces_csv);
+        free(shown);
         return -1;
     }
     const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
@@ -330,19 +336,57 @@ static int village_check(const char *path, const csv_rows *t, size_t r,
     return *err ? -1 : 0;
 }
 
-char *setup_province_name(const char *provinces_csv, const char *code)
+int setup_provinces(const char *provinces_csv, setup_province **out,
+                    size_t *n, char **err)
 {
     static const char *const cols[2] = {"code", "name"};
     csv_rows t;
+    *out = NULL;
+    *n = 0;
+    if (csv_load(provinces_csv, cols, 2, 0, &t, err) != 0)
+        return -1;
+    setup_province *v = xcalloc(t.n, sizeof *v);
+    for (size_t r = 1; r < t.n; r++)
+        v[r - 1] = (setup_province){xstrdup(t.cells[r][0]),
+                                    xstrdup(t.cells[r][1])};
+    *out = v;
+    *n = t.n - 1;
+    rows_free(&t);
+    return 0;
+}
+
+void setup_provinces_free(setup_province *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].code);
+        free(v[i].name);
+    }
+    free(v);
+}
+
+char *setup_provinces_path(const char *list_opt, const char *forms_opt)
+{
+    if (list_opt)
+        return xstrdup(list_opt);
+    char *dir = catalog_default_dir(forms_opt);
+    char *p = xasprintf("%s/provinces.csv", dir);
+    free(dir);
+    return p;
+}
+
+char *setup_province_name(const char *provinces_csv, const char *code)
+{
+    setup_province *pv;
+    size_t np;
     char *err = NULL, *name = NULL;
-    if (!code || csv_load(provinces_csv, cols, 2, 0, &t, &err) != 0) {
+    if (!code || setup_provinces(provinces_csv, &pv, &np, &err) != 0) {
         free(err);
         return NULL;
     }
-    for (size_t r = 1; r < t.n && !name; r++)
-        if (!strcmp(t.cells[r][0], code))
-            name = xstrdup(t.cells[r][1]);
-    rows_free(&t);
+    for (size_t r = 0; r < np && !name; r++)
+        if (!strcmp(pv[r].code, code))
+            name = xstrdup(pv[r].name);
+    setup_provinces_free(pv, np);
     return name;
 }
 
@@ -403,11 +447,12 @@ int setup_households(store *st, const char *path, long *n, char **err)
         long num = strtol(c[1], &end, 10);
         if (!*c[1] || *end || num < 1 || num > 9999 || c[1][0] == '0'
             || c[1][0] == '+' || c[1][0] == ' ')
-            *err = xasprintf("%s:%zu: household number \"%s\": a whole "
-                             "number from 1 to 9999", path, t.line[r], c[1]);
+            *err = xasprintf(_("%s:%zu: household number \"%s\": a whole "
+                               "number from 1 to 9999"), path, t.line[r],
+                             c[1]);
         else if (!*c[2])
-            *err = xasprintf("%s:%zu: household %s has no head's name", path,
-                             t.line[r], c[1]);
+            *err = xasprintf(_("%s:%zu: household %s has no head's name"),
+                             path, t.line[r], c[1]);
         else if (strlen(c[2]) > SETUP_MAX_NAME)
             *err = xasprintf(_("%s:%zu: household %s: a head's name of more "
                                "than %d bytes, which the laptops refuse; "
@@ -425,6 +470,95 @@ int setup_households(store *st, const char *path, long *n, char **err)
     free(h);
     rows_free(&t);
     return rc;
+}
+
+int setup_assign(store *st, const char *village, const char *enumerator,
+                 char **err)
+{
+    *err = NULL;
+    char *name = NULL;
+    if (enumerator && *enumerator) {
+        if (!util_utf8_valid(enumerator, strlen(enumerator))
+            || has_control(enumerator)) {
+            char *shown = ui_text_safe(enumerator, UI_TEXT_QUOTED);
+            *err = xasprintf(_("enumerator \"%s\": not plain UTF-8 text (a "
+                               "control character or another encoding)"),
+                             shown);
+            free(shown);
+            return -1;
+        }
+        name = canon_text(enumerator);
+        if (strlen(name) > SETUP_MAX_NAME) {
+            *err = xasprintf(_("the enumerator's name is more than %d "
+                               "bytes, which the laptops refuse; shorten "
+                               "it"), SETUP_MAX_NAME);
+            free(name);
+            return -1;
+        }
+    }
+    int rc = store_village_assign(st, village, name);
+    if (rc != 0)
+        *err = xstrdup(store_errmsg(st));
+    free(name);
+    return rc ? -1 : 0;
+}
+
+int setup_commune_get(store *st, setup_commune_info *out)
+{
+    memset(out, 0, sizeof *out);
+    char **v[3] = {&out->code, &out->name, &out->province};
+    const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
+                           STORE_SET_SETUP_PROVINCE};
+    for (int i = 0; i < 3; i++)
+        if (store_setting_get(st, keys[i], v[i]) != 0) {
+            setup_commune_info_clear(out);
+            return -1;
+        }
+    return 0;
+}
+
+void setup_commune_info_clear(setup_commune_info *c)
+{
+    free(c->code);
+    free(c->name);
+    free(c->province);
+    memset(c, 0, sizeof *c);
+}
+
+/* The enumerators' names being collected. */
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+static int name_add(void *ctx, const char *name)
+{
+    name_list *l = ctx;
+    l->v = util_grow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = xstrdup(name);
+    return 0;
+}
+
+int setup_enumerators(store *st, char ***names, size_t *n, char **err)
+{
+    name_list l = {NULL, 0, 0};
+    *names = NULL;
+    *n = 0;
+    if (store_enumerators_each(st, name_add, &l) != 0) {
+        *err = xstrdup(store_errmsg(st));
+        setup_names_free(l.v, l.n);
+        return -1;
+    }
+    *names = l.v;
+    *n = l.n;
+    return 0;
+}
+
+void setup_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 /* The form version the office sent for id, loaded from the store, when it

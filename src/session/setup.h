@@ -23,6 +23,43 @@ int setup_commune(store *st, const char *code, const char *name,
 /* The name of province code in provinces_csv (as for setup_commune):
  * newly allocated, or NULL when it is not there or the file is unread. */
 char *setup_province_name(const char *provinces_csv, const char *code);
+/* The province list to check against: list_opt when given, else
+ * provinces.csv in the forms folder chosen by forms_opt
+ * (catalog_default_dir).  Newly allocated. */
+char *setup_provinces_path(const char *list_opt, const char *forms_opt);
+/* One province of the list (strings owned by the array). */
+typedef struct setup_province {
+    char *code, *name;
+} setup_province;
+/* The provinces of provinces_csv in file order, read and checked as
+ * setup_commune reads them: 0 with *out newly allocated
+ * (setup_provinces_free) and *n, or -1 with *err naming the file. */
+int setup_provinces(const char *provinces_csv, setup_province **out,
+                    size_t *n, char **err);
+/* Free a list from setup_provinces (NULL is fine). */
+void setup_provinces_free(setup_province *v, size_t n);
+
+/* The commune as set up (each newly allocated, NULL when not set). */
+typedef struct setup_commune_info {
+    char *code, *name, *province;
+} setup_commune_info;
+/* Read the commune's code, name and province: 0, or -1 (store_errmsg). */
+int setup_commune_get(store *st, setup_commune_info *out);
+/* Free what c holds and leave it empty. */
+void setup_commune_info_clear(setup_commune_info *c);
+/* Say that enumerator covers village (NULL or "": nobody does now): the
+ * name is kept in NFC without the spaces around it, UTF-8 without
+ * control characters, at most SETUP_MAX_NAME bytes (what laptops
+ * accept).  0, or -1 with *err (newly allocated) and nothing changed. */
+int setup_assign(store *st, const char *village, const char *enumerator,
+                 char **err);
+/* The enumerators this office knows, to assign villages to: those named
+ * by the laptops' bundles merged here and those already covering a
+ * village, each once, sorted.  0 with *names newly allocated
+ * (setup_names_free) and *n, or -1 with *err. */
+int setup_enumerators(store *st, char ***names, size_t *n, char **err);
+/* Free names[0..n) and the array (NULL is fine). */
+void setup_names_free(char **names, size_t n);
 /* Replace the villages with those of path (UTF-8 CSV, header "code,name"
  * and optionally ",enumerator"): codes of 1 to 10 letters, digits, '-' or
  * '_', unique; names not empty, of at most SETUP_MAX_NAME bytes; every

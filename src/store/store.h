@@ -443,6 +443,10 @@ int store_households_replace(store *st, const store_household *h, size_t n);
 int store_village_assign(store *st, const char *code, const char *enumerator);
 /* Call fn for each village, by code. */
 int store_villages_each(store *st, store_village_fn fn, void *ctx);
+typedef int (*store_name_fn)(void *ctx, const char *name);
+/* Call fn for each enumerator named by a bundle merged here or covering a
+ * village, each once, by name (borrowed). */
+int store_enumerators_each(store *st, store_name_fn fn, void *ctx);
 struct form;
 /* Give the select questions of f that take their choices from the
  * set-up's villages (choices_from: villages) this database's villages,

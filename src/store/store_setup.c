@@ -131,6 +131,23 @@ int store_villages_each(store *st, store_village_fn fn, void *ctx)
     return ret;
 }
 
+int store_enumerators_each(store *st, store_name_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, "a set-up query",
+        "SELECT enumerator FROM bundles WHERE enumerator <> ''"
+        " UNION SELECT enumerator FROM villages WHERE enumerator <> ''"
+        " ORDER BY 1");
+    if (!s)
+        return -1;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        ret = fn(ctx, (const char *)sqlite3_column_text(s, 0));
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the enumerators");
+    sqlite3_finalize(s);
+    return ret;
+}
+
 /* The villages, collected for binding. */
 typedef struct village_rows {
     char **code, **name;

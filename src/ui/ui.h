@@ -69,6 +69,8 @@ int ui_put(int y, int x, const char *s, int width, ui_role r, int pad);
  * without the keys that do not fit in width columns, never cutting one
  * key in the middle. Newly allocated. */
 char *ui_keys_trim(const char *keys, int width);
+/* Append s cut or padded to width columns, then a space. */
+void ui_cell(sbuf *b, const char *s, int width);
 /* Clear the screen and draw the title bar and the bottom key line (cut
  * to the screen by ui_keys_trim). */
 void ui_frame(const char *title, const char *keys);
@@ -199,6 +201,12 @@ void ui_export_down(ui_app *a);
 void ui_backup(ui_app *a);
 /* Merge every bundle of a directory (asked), with progress and summary. */
 void ui_merge(ui_app *a);
+
+/* commune (ui_commune.c). */
+
+/* The office's set-up screen: the commune, its villages with their
+ * household lists and enumerators, changed as khaosat setup does. */
+void ui_commune(ui_app *a);
 
 /* report (ui_report.c). */
 

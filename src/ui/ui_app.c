@@ -186,6 +186,14 @@ char *ui_keys_trim(const char *keys, int width)
     return keep ? xstrndup(keys, keep) : xstrdup(keys);
 }
 
+void ui_cell(sbuf *b, const char *s, int width)
+{
+    char *t = ui_text_truncate(s ? s : "", width);
+    int pad = width - ui_text_width(t);
+    sbuf_addf(b, "%s%*s ", t, pad > 0 ? pad : 0, "");
+    free(t);
+}
+
 void ui_frame(const char *title, const char *keys)
 {
     erase();

@@ -135,6 +135,8 @@ void ui_help_home(void)
         {N_("R"), N_("the indicator report")},
         {N_("k"), N_("keys: this database's fingerprint and trusted cards")},
         {N_("B"), N_("back up the database to a USB stick, checked")},
+        {N_("S"), N_("office: the commune's set-up (commune, villages, "
+                     "household lists, enumerators), as khaosat setup")},
         {N_("F1, ?"), N_("this help")},
         {N_("q, Esc"), N_("quit")},
     };
@@ -148,6 +150,10 @@ void ui_help_home(void)
         {N_("Enter, s"), N_("conflict: record the choices as a new revision")},
         {N_("d"), N_("conflicts: the possible duplicates")},
         {N_("w, t, x"), N_("keys: write this card, trust a card, revoke one")},
+        {N_("c, v, h"), N_("set-up: the commune; load the villages or the "
+                           "household lists from a CSV file")},
+        {N_("a, x"), N_("set-up: assign an enumerator to the village; "
+                        "clear it")},
         {N_("c, s"), N_("report of several communes: compare them; order "
                         "the comparison")},
     };

@@ -218,6 +218,7 @@ static int home_office_key(ui_app *a, int k)
     case 'R': ui_report(a); return 1;
     case 'k': ui_keys(a); return 1;
     case 'B': ui_backup(a); return 1;
+    case 'S': ui_commune(a); return 1;
     case '?': ui_help_home(); return 1;
     default: return 0;
     }
@@ -275,7 +276,7 @@ void ui_home(ui_app *a)
                             _("Enter new  r list  e export  ? help  "
                               "b browse  m merge  c conflicts  R report  "
                               "q quit"),
-                            e, NULL, n, &sel, "nrsbemDcRkB?q");
+                            e, NULL, n, &sel, "nrsbemDcRkBS?q");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);

@@ -257,15 +257,6 @@ static void rv_cycle(rv_list *l, char **flt, int f)
     flt[f] = copy;
 }
 
-/* Append s cut or padded to width columns. */
-static void rv_cell(sbuf *b, const char *s, int width)
-{
-    char *t = ui_text_truncate(s ? s : "", width);
-    int pad = width - ui_text_width(t);
-    sbuf_addf(b, "%s%*s ", t, pad > 0 ? pad : 0, "");
-    free(t);
-}
-
 /* Column widths: form, key, enumerator, status, review. */
 static void rv_widths(int w[5])
 {
@@ -285,11 +276,11 @@ static char *rv_line(const rv_row *r)
     rv_widths(w);
     sbuf b;
     sbuf_init(&b);
-    rv_cell(&b, r->iv.form_id, w[0]);
-    rv_cell(&b, *r->key ? r->key : r->iv.uuid, w[1]);
-    rv_cell(&b, r->iv.enumerator, w[2]);
-    rv_cell(&b, r->iv.status == STORE_DRAFT ? _("draft") : _("complete"), w[3]);
-    rv_cell(&b, rv_mark_name(r->review), w[4]);
+    ui_cell(&b, r->iv.form_id, w[0]);
+    ui_cell(&b, *r->key ? r->key : r->iv.uuid, w[1]);
+    ui_cell(&b, r->iv.enumerator, w[2]);
+    ui_cell(&b, r->iv.status == STORE_DRAFT ? _("draft") : _("complete"), w[3]);
+    ui_cell(&b, rv_mark_name(r->review), w[4]);
     return sbuf_detach(&b);
 }
 
@@ -300,11 +291,11 @@ static char *rv_heading(void)
     rv_widths(w);
     sbuf b;
     sbuf_init(&b);
-    rv_cell(&b, _("Form"), w[0]);
-    rv_cell(&b, _("Case"), w[1]);
-    rv_cell(&b, _("Enumerator"), w[2]);
-    rv_cell(&b, _("Status"), w[3]);
-    rv_cell(&b, _("Review"), w[4]);
+    ui_cell(&b, _("Form"), w[0]);
+    ui_cell(&b, _("Case"), w[1]);
+    ui_cell(&b, _("Enumerator"), w[2]);
+    ui_cell(&b, _("Status"), w[3]);
+    ui_cell(&b, _("Review"), w[4]);
     return sbuf_detach(&b);
 }
 
