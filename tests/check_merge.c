@@ -1,7 +1,8 @@
 /* check_merge.c: the merge rules: adding, idempotence, a revision that
  * descends replacing, an older one ignored, three-way merging, conflicts
  * kept and resolved, duplicates flagged, provenance, refusals and kills
- * that leave the database as it was, and the schema 2 -> 3 migration. */
+ * that leave the database as it was, the schema 2 -> 3 migration, and a
+ * bundle file merged before known by its hash. */
 #include "config.h"
 
 #include <check.h>
@@ -14,6 +15,7 @@
 #include "hostile_fixture.h"
 #include "check_main.h"
 #include "sync/merge.h"
+#include "sync/sync.h"
 #include "store/revision.h"
 
 /* Merge the bundle at path into st; the merger's result. */
@@ -514,6 +516,154 @@ START_TEST(migrates_v2_and_exports)
 }
 END_TEST
 
+/* What sync_merge_paths said about the last bundle. */
+typedef struct outcome {
+    enum sync_outcome what;
+    char *merged_on, *why;
+} outcome;
+
+static void outcome_done(void *ctx, const sync_bundle_result *r)
+{
+    outcome *o = ctx;
+    free(o->merged_on);
+    free(o->why);
+    o->what = r->outcome;
+    o->merged_on = r->merged_on ? xstrdup(r->merged_on) : NULL;
+    o->why = r->why ? xstrdup(r->why) : NULL;
+}
+
+/* Merge the file path into st as khaosat merge does (plain bundles
+ * taken); what became of it in *o. */
+static void merge_file(store *st, const char *path, outcome *o)
+{
+    sync_merge_hooks h = {.done = outcome_done, .ctx = o};
+    sync_totals t;
+    char *const v[1] = {(char *)path};
+    sync_merge_paths(st, NULL, v, 1, SYNC_ALLOW_UNSIGNED, &h, &t);
+    ck_assert_int_eq(t.bundles, 1);
+}
+
+/* A text query's first column on the database at path, newly allocated. */
+static char *sql_text(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    char *v = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* The bytes of the file at path, byte for byte, as a hash (to show that
+ * a merge left a database file exactly as it was). */
+static char *file_hash(const char *path)
+{
+    size_t len = 0;
+    unsigned char *d = (unsigned char *)util_read_file(path, &len);
+    ck_assert_ptr_nonnull(d);
+    unsigned char h[crypto_generichash_BYTES];
+    crypto_generichash(h, sizeof h, d, len, NULL, 0);
+    char *hex = xmalloc(2 * sizeof h + 1);
+    sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h);
+    free(d);
+    return hex;
+}
+
+/* A bundle file merged once is known again by its bytes: the same file
+ * (or a copy of it) is told merged before, with the date, without being
+ * opened: even when opening it would now be refused.  A different file
+ * of the same bundle is checked whole as before: the same content is
+ * merged before, a changed one refused, the database as it was. */
+START_TEST(same_file_known_before_opening)
+{
+    store *a = fx_laptop("a.db"), *o = fx_laptop("office.db");
+    char u[37];
+    fx_interview(a, "v01", "1", "An", u);
+    fx_interview(a, "v01", "2", "Binh", u);
+    char *b = fx_export(a, "usb", 0, NULL);
+    outcome r = {0};
+    merge_file(o, b, &r);
+    ck_assert_int_eq(r.what, SYNC_MERGED);
+    /* What is recorded is the hash of every byte of the file. */
+    char *want = file_hash(b);
+    char *got = sql_text(store_path(o), "SELECT file_hash FROM bundles");
+    ck_assert_str_eq(got, want);
+    char hex[BUNDLE_FILE_HASH_HEX], *err = NULL;
+    ck_assert_int_eq(bundle_hash_file(b, hex, &err), 0);
+    ck_assert_str_eq(hex, want);
+    char *when = sql_text(store_path(o), "SELECT merged FROM bundles");
+    char *db_before = file_hash(store_path(o));
+
+    /* The same file again, and a copy of it under another name. */
+    merge_file(o, b, &r);
+    ck_assert_int_eq(r.what, SYNC_AGAIN);
+    ck_assert_pstr_eq(r.merged_on, when);
+    char *copy = fx_path("usb/copy.khb");
+    char *cp = xasprintf("cp '%s' '%s'", b, copy);
+    ck_assert_int_eq(system(cp), 0);
+    merge_file(o, copy, &r);
+    ck_assert_int_eq(r.what, SYNC_AGAIN);
+    ck_assert_pstr_eq(r.merged_on, when);
+    char *db_after = file_hash(store_path(o));
+    ck_assert_str_eq(db_before, db_after);
+    free(db_after);
+
+    /* The same bundle unpacked (another file, the same content): checked
+     * whole, and known by its UUID and content hash. */
+    ck_assert_int_gt(check_sql_long(copy, "SELECT count(*) FROM manifest"),
+                     0);
+    merge_file(o, copy, &r);
+    ck_assert_int_eq(r.what, SYNC_AGAIN);
+    ck_assert_pstr_eq(r.merged_on, when);
+    db_after = file_hash(store_path(o));
+    ck_assert_str_eq(db_before, db_after);
+    free(db_after);
+
+    /* Make the full check refuse this bundle: the copy is refused, so it
+     * was opened; the very file merged is not opened again. */
+    check_sql_exec(store_path(o), "UPDATE bundles SET sha256 = 'x'");
+    free(db_before);
+    db_before = file_hash(store_path(o));
+    merge_file(o, copy, &r);
+    ck_assert_int_eq(r.what, SYNC_REFUSED);
+    ck_assert_ptr_nonnull(strstr(r.why, "a different bundle with the same "
+                                 "UUID"));
+    merge_file(o, b, &r);
+    ck_assert_int_eq(r.what, SYNC_AGAIN);
+
+    /* One byte more: another file, checked whole and refused. */
+    FILE *f = fopen(b, "ab");
+    ck_assert_int_eq(fputc(0, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    merge_file(o, b, &r);
+    ck_assert_int_eq(r.what, SYNC_REFUSED);
+    db_after = file_hash(store_path(o));
+    ck_assert_str_eq(db_before, db_after);
+
+    /* A hash never merged is unknown. */
+    merger *m = merger_new(o);
+    char *uuid = NULL, *at = NULL;
+    ck_assert_int_eq(merger_file_seen(m, "00", &uuid, &at, &err), 1);
+    ck_assert_ptr_null(uuid);
+    merger_free(m);
+    free(r.merged_on);
+    free(r.why);
+    free(db_before);
+    free(db_after);
+    free(when);
+    free(want);
+    free(got);
+    free(cp);
+    free(copy);
+    free(b);
+    store_close(a);
+    store_close(o);
+}
+END_TEST
+
 static Suite *merge_suite(void)
 {
     Suite *s = suite_create("merge");
@@ -528,6 +678,7 @@ static Suite *merge_suite(void)
     tcase_add_test(tc, differing_form_refused_untouched);
     tcase_add_test(tc, unloadable_form_refused);
     tcase_add_test(tc, migrates_v2_and_exports);
+    tcase_add_test(tc, same_file_known_before_opening);
     return s;
 }
 

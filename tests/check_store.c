@@ -750,8 +750,11 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
+/* What version 15 added, undone. */
+#define UNDO_V15 "DROP INDEX bundles_file_hash;" \
+    " ALTER TABLE bundles DROP COLUMN file_hash;"
 /* What version 14 added, undone. */
-#define UNDO_V14 "DROP TABLE review_clears;"
+#define UNDO_V14 UNDO_V15 "DROP TABLE review_clears;"
 /* What version 13 added, undone. */
 #define UNDO_V13 UNDO_V14 "DROP TABLE report_tallies; DROP TABLE report_figures;" \
     " DROP TABLE report_units;"

@@ -115,7 +115,7 @@ expect_status 0
 expect_out_contains "household village="
 expect_out_contains ", by Trần Cường on device"
 run "$K" merge --db "$O" "$bA"
-expect_out "$bA: already merged; nothing changed"
+expect_out "$bA: already merged on $(sqlite3 "$O" "SELECT merged FROM bundles WHERE file = '$bA'"); nothing changed"
 [ "$(sqlite3 "$O" "SELECT count(*) FROM interviews")" = 8 ] || fail "office should hold 8 interviews"
 
 # Laptop B takes A's interviews; both edit the same one.

@@ -95,7 +95,7 @@ approved_only "1 approved (--approved-only: 1 not reviewed, 1 returned" \
 afterP=$(db_digest "$P")
 run "$K" merge --db "$P" "$UP1"
 expect_status 0
-expect_out_contains "already merged; nothing changed"
+expect_out_contains "$UP1: already merged on "
 expect_same "$P" "$afterP" "the same office bundle again"
 
 # Nothing new at the office: no bundle.

@@ -403,7 +403,11 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                        r->counts.returned);
         break;
     case SYNC_AGAIN:
-        cmd_printf(_("%s: already merged; nothing changed\n"), r->path);
+        if (r->merged_on)
+            cmd_printf(_("%s: already merged on %s; nothing changed\n"),
+                       r->path, r->merged_on);
+        else
+            cmd_printf(_("%s: already merged; nothing changed\n"), r->path);
         break;
     case SYNC_REFUSED:
         cmd_eprintf(_("khaosat merge: %s; not merged\n"), r->why);

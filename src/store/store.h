@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 typedef struct store store;
 

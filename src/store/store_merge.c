@@ -11,7 +11,7 @@
 #include "store/store_int.h"
 
 enum merge_stmt {
-    SM_BUNDLE_GET, SM_BUNDLE_ADD, SM_FORM_GET,
+    SM_BUNDLE_GET, SM_BUNDLE_ADD, SM_BUNDLE_FILE, SM_FORM_GET,
     SM_IV_GET, SM_IV_ADD, SM_REV_HAS, SM_REV_ADD, SM_ITEM_ADD, SM_AUDIT_ADD,
     SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_DEL_NOTES, SM_PUT_ANS,
     SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
@@ -23,11 +23,14 @@ static const char *const merge_sql[SM_COUNT] = {
     [SM_BUNDLE_GET] = "SELECT sha256, merged FROM bundles WHERE uuid = ?1",
     [SM_BUNDLE_ADD] = "INSERT INTO bundles (uuid, sha256, file, device,"
         " enumerator, commune, created, merged, added, updated, unchanged,"
-        " conflicts, duplicates, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (uuid) DO UPDATE"
+        " conflicts, duplicates, signer, file_hash) VALUES (?1, ?2, ?3, ?4,"
+        " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        " ON CONFLICT (uuid) DO UPDATE"
         " SET added = excluded.added, updated = excluded.updated,"
         " unchanged = excluded.unchanged, conflicts = excluded.conflicts,"
         " duplicates = excluded.duplicates",
+    [SM_BUNDLE_FILE] = "SELECT uuid, merged FROM bundles"
+        " WHERE file_hash = ?1 LIMIT 1",
     [SM_FORM_GET] = "SELECT sha256 FROM forms"
         " WHERE form_id = ?1 AND version = ?2",
     [SM_IV_GET] = "SELECT form_id, form_version, head FROM interviews"
@@ -206,15 +209,18 @@ static int each(store_merge *sm, enum merge_stmt id, int n,
 }
 
 int store_merge_bundle_seen(store_merge *sm, const char *uuid,
-                            const char *sha256)
+                            const char *sha256, char **merged)
 {
-    char *sha;
-    int rc = first(sm, SM_BUNDLE_GET, 1, &uuid, &sha);
+    char *v[2];
+    int rc = row(sm, SM_BUNDLE_GET, 1, &uuid, v, 2);
     if (rc == 0)
-        rc = sha && strcmp(sha, sha256) == 0 ? 1 : 2;
+        rc = v[0] && strcmp(v[0], sha256) == 0 ? 1 : 2;
     else if (rc == 1)
         rc = 0;
-    free(sha);
+    free(v[0]);
+    *merged = rc == 1 ? v[1] : NULL;
+    if (rc != 1)
+        free(v[1]);
     return rc;
 }
 
@@ -226,11 +232,22 @@ int store_merge_bundle_add(store_merge *sm, const store_merge_bundle *r)
     if (!s)
         return -1;
     sqlite3_bind_text(s, 14, r->signer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 15, r->file_hash, -1, SQLITE_STATIC);
     long n[5] = {r->added, r->updated, r->unchanged, r->conflicts,
                  r->duplicates};
     for (int i = 0; i < 5; i++)
         sqlite3_bind_int64(s, 9 + i, n[i]);
     return run(sm, SM_BUNDLE_ADD, 0, NULL);
+}
+
+int store_merge_bundle_file(store_merge *sm, const char *file_hash,
+                            char **uuid, char **merged)
+{
+    char *v[2];
+    int rc = row(sm, SM_BUNDLE_FILE, 1, &file_hash, v, 2);
+    *uuid = v[0];
+    *merged = v[1];
+    return rc;
 }
 
 int store_merge_signer_device(store_merge *sm, const char *fpr,

@@ -35,14 +35,21 @@ int store_merge_vfail(store_merge *sm, const char *fmt, va_list ap)
  * returns 0 to go on, or -1 to stop the query, which then returns -1. */
 typedef int (*store_merge_row_fn)(void *ctx, const char *const *col);
 
-/* Bundle uuid as merged here before: 0 never, 1 with this sha256, 2 with
- * another, -1 on failure. */
+/* Bundle uuid as merged here before: 0 never, 1 with this sha256 (and
+ * *merged, newly allocated, when it was merged), 2 with another, -1 on
+ * failure; *merged is NULL but for 1. */
 int store_merge_bundle_seen(store_merge *sm, const char *uuid,
-                            const char *sha256);
-/* What a merged bundle did, as recorded (strings borrowed). */
+                            const char *sha256, char **merged);
+/* The bundle merged here from a file whose hash (BLAKE2b-256 of every
+ * byte of the file, in hex) is file_hash: 0 with its *uuid and the time
+ * it was *merged (newly allocated), 1 when none was, -1 on failure. */
+int store_merge_bundle_file(store_merge *sm, const char *file_hash,
+                            char **uuid, char **merged);
+/* What a merged bundle did, as recorded (strings borrowed; file_hash
+ * NULL when the file's hash is not known). */
 typedef struct store_merge_bundle {
     const char *uuid, *sha256, *file, *device, *enumerator, *commune;
-    const char *created, *merged, *signer;
+    const char *created, *merged, *signer, *file_hash;
     long added, updated, unchanged, conflicts, duplicates;
 } store_merge_bundle;
 /* Record a merged bundle; 0 or -1. */

@@ -47,6 +47,11 @@
  *      tagged with the report definition's hash, the form version and
  *      the revision it was computed from.  Interviews already stored get
  *      theirs at the next report.
+ *  14  reviews cleared are kept (review_clears), so that a clear travels
+ *      upward as a newer record than the review it withdrew.
+ *  15  a merged bundle records the hash of its file as it came (BLAKE2b,
+ *      file_hash): the same file merged again is recognised before it is
+ *      unpacked and checked.  Bundles merged before have none.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -335,6 +340,13 @@ static const char schema_v14[] =
     " content TEXT NOT NULL,"
     " commune TEXT) WITHOUT ROWID;";
 
+/* Version 15: the hash of each merged bundle's file, looked up before a
+ * file is opened. */
+static const char schema_v15[] =
+    "ALTER TABLE bundles ADD COLUMN file_hash TEXT;"
+    "CREATE INDEX bundles_file_hash ON bundles (file_hash)"
+    " WHERE file_hash IS NOT NULL;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -383,6 +395,7 @@ static const struct {
     {schema_v12, NULL},     /* 11 -> 12 */
     {schema_v13, NULL},     /* 12 -> 13 */
     {schema_v14, NULL},     /* 13 -> 14 */
+    {schema_v15, NULL},     /* 14 -> 15 */
 };
 
 int store_default_path(char **out)

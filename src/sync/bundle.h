@@ -84,6 +84,14 @@ void bundle_set_signer(bundle *b, const char *fpr, const char *role);
 const char *bundle_signer(const bundle *b);
 /* The role of the signer's card, or NULL for a plain bundle. */
 const char *bundle_signer_role(const bundle *b);
+/* The size of a bundle file's hash in hex with its terminating NUL: the
+ * BLAKE2b-256 (libsodium's generic hash) of every byte of the file. */
+#define BUNDLE_FILE_HASH_HEX 65
+/* Record the hash of the file the bundle was read from (hex, copied). */
+void bundle_set_file_hash(bundle *b, const char *hex);
+/* The hash of every byte of the file as it was read and verified (hex,
+ * borrowed), or NULL when the bundle was not read from a file. */
+const char *bundle_file_hash(const bundle *b);
 /* One form a bundle carries (strings valid during the call); non-zero
  * stops the iteration. */
 typedef int (*bundle_form_fn)(void *ctx, const char *form_id,

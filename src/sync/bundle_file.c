@@ -99,6 +99,61 @@ int bundle_file_read(int fd, long long off, void *buf, size_t n,
     return 0;
 }
 
+void bundle_hash_init(crypto_generichash_state *h)
+{
+    crypto_generichash_init(h, NULL, 0, crypto_generichash_BYTES);
+}
+
+void bundle_hash_final(crypto_generichash_state *h,
+                       char out[BUNDLE_FILE_HASH_HEX])
+{
+    unsigned char bin[crypto_generichash_BYTES];
+    crypto_generichash_final(h, bin, sizeof bin);
+    sodium_bin2hex(out, BUNDLE_FILE_HASH_HEX, bin, sizeof bin);
+}
+
+/* The piece of a file hashed at once: memory stays the same whatever
+ * the file's size. */
+#define HASH_PIECE (256 * 1024)
+
+int bundle_hash_file(const char *path, char out[BUNDLE_FILE_HASH_HEX],
+                     char **err)
+{
+    int fd;
+    long long size;
+    char *why = NULL;
+    if (sodium_init() < 0) {
+        *err = xasprintf(_("%s: libsodium failed to initialise"), path);
+        return -1;
+    }
+    if (bundle_file_open(path, &fd, &size, &why) != 0) {
+        *err = xasprintf("%s: %s", path, why);
+        free(why);
+        return -1;
+    }
+    crypto_generichash_state h;
+    bundle_hash_init(&h);
+    unsigned char *buf = xmalloc(HASH_PIECE);
+    int rc = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf, HASH_PIECE);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            *err = xasprintf(_("%s: cannot read: %s"), path, strerror(errno));
+            rc = -1;
+        }
+        if (r <= 0)
+            break;
+        crypto_generichash_update(&h, buf, (unsigned long long)r);
+    }
+    free(buf);
+    close(fd);
+    if (rc == 0)
+        bundle_hash_final(&h, out);
+    return rc;
+}
+
 /* Read the whole plain bundle (size bytes, compressed or not) on fd into a new
  * sqlite3_malloc64 buffer; NULL with *why set on failure. */
 static unsigned char *read_whole(int fd, long long size, char **why)
@@ -153,19 +208,31 @@ int bundle_open_fd(const char *path, int fd, long long size, bundle **out,
         free(why);
         return -1;
     }
+    /* The hash of exactly the bytes verified: the same hash next time is
+     * the same file, known to be this bundle without checking it again. */
+    char hex[BUNDLE_FILE_HASH_HEX];
+    crypto_generichash_state h;
+    bundle_hash_init(&h);
+    crypto_generichash_update(&h, d, (unsigned long long)size);
+    bundle_hash_final(&h, hex);
+    int rc;
     if (bundle_is_packed(d, (size_t)size)) {
         unsigned char *img = NULL;
         size_t len = 0;
-        int rc = bundle_unpack(d, (size_t)size, &img, &len, &why);
+        rc = bundle_unpack(d, (size_t)size, &img, &len, &why);
         sqlite3_free(d);
         if (rc != 0) {
             *err = xasprintf("%s: %s", path, why);
             free(why);
             return -1;
         }
-        return bundle_open_memory(path, img, len, out, err);
+        rc = bundle_open_memory(path, img, len, out, err);
+    } else {
+        rc = bundle_open_memory(path, d, (size_t)size, out, err);
     }
-    return bundle_open_memory(path, d, (size_t)size, out, err);
+    if (rc == 0)
+        bundle_set_file_hash(*out, hex);
+    return rc;
 }
 
 int bundle_open(const char *path, bundle **out, char **err)

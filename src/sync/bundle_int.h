@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "sync/bundle.h"
 
 /* The tables of a bundle, in the order they are hashed. */
@@ -160,6 +162,16 @@ int bundle_file_open(const char *path, int *fd, long long *size,
  * allocated) when the file ends before or cannot be read. */
 int bundle_file_read(int fd, long long off, void *buf, size_t n,
                      char **why);
+/* Start the hash of a bundle file (bundle_file_hash): BLAKE2b-256. */
+void bundle_hash_init(crypto_generichash_state *h);
+/* Finish it, in hex. */
+void bundle_hash_final(crypto_generichash_state *h,
+                       char out[BUNDLE_FILE_HASH_HEX]);
+/* The hash of the file at path, opened as bundle_file_open does and read
+ * in pieces of bounded size: 0, or -1 with *err (newly allocated) "PATH:
+ * why". */
+int bundle_hash_file(const char *path, char out[BUNDLE_FILE_HASH_HEX],
+                     char **err);
 /* Read the plain bundle file open on fd (size bytes, path for messages)
  * once, whole, into memory (at most BUNDLE_MAX_FILE bytes), then verify
  * it as bundle_open_memory does: what is merged is what was verified.

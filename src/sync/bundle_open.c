@@ -26,6 +26,7 @@ struct bundle {
     char *path;
     bundle_manifest m;
     char *signer, *signer_role;   /* of a sealed bundle */
+    char file_hash[BUNDLE_FILE_HASH_HEX];   /* "" when not read from a file */
 };
 
 /* Every defence SQLite offers against a hostile file, on an open handle. */
@@ -433,6 +434,16 @@ void bundle_set_signer(bundle *b, const char *fpr, const char *role)
     free(b->signer_role);
     b->signer = xstrdup(fpr);
     b->signer_role = xstrdup(role);
+}
+
+void bundle_set_file_hash(bundle *b, const char *hex)
+{
+    snprintf(b->file_hash, sizeof b->file_hash, "%s", hex);
+}
+
+const char *bundle_file_hash(const bundle *b)
+{
+    return *b->file_hash ? b->file_hash : NULL;
 }
 
 const char *bundle_signer(const bundle *b)

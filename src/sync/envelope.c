@@ -285,15 +285,24 @@ typedef struct opener {
     long long base;             /* where the sealed file starts in fd */
     long long off;
     crypto_generichash_state hash;
+    crypto_generichash_state *file;     /* the whole file's (NULL: none) */
     unsigned char *chunk;       /* one encrypted chunk */
 } opener;
 
-/* Read n bytes into buf, feeding them to the hash. */
+/* Feed n bytes of the file to the file's hash, when one is wanted. */
+static void op_file(opener *o, const void *buf, size_t n)
+{
+    if (o->file)
+        crypto_generichash_update(o->file, buf, n);
+}
+
+/* Read n bytes into buf, feeding them to the hashes. */
 static int op_read(opener *o, void *buf, size_t n, char **why)
 {
     if (bundle_file_read(o->fd, o->base + o->off, buf, n, why) != 0)
         return -1;
     crypto_generichash_update(&o->hash, buf, n);
+    op_file(o, buf, n);
     o->off += (long long)n;
     return 0;
 }
@@ -368,6 +377,7 @@ static int read_body(opener *o, const char *header, size_t hlen,
     if (rc != 0
         || bundle_file_read(o->fd, o->base + o->off, sig, sizeof sig, why))
         return -1;
+    op_file(o, sig, sizeof sig);
     unsigned char msg[SIG_MSG];
     sig_message(&o->hash, msg);
     if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
@@ -397,16 +407,23 @@ int envelope_read_header_fd(int fd, long long base, long long fsize,
 
 /* Hash the header and the rest of the sealed file on fd and check its
  * signature by sign_pk, decrypting into a new sqlite3_malloc64 buffer
- * (*plain) when self is given. */
+ * (*plain) when self is given; file_hash (may be NULL) receives the
+ * hash of every byte read (bundle_file_hash). */
 static int read_sealed_once(int fd, long long base, const char *head,
                             size_t hlen, const envelope_header *h,
                             const keys_self *self,
                             const unsigned char *sign_pk,
-                            unsigned char **plain, char **why)
+                            unsigned char **plain, char *file_hash,
+                            char **why)
 {
-    opener o = {.fd = fd, .base = base, .off = (long long)hlen};
+    crypto_generichash_state file;
+    opener o = {.fd = fd, .base = base, .off = (long long)hlen,
+                .file = file_hash ? &file : NULL};
     crypto_generichash_init(&o.hash, NULL, 0, crypto_generichash_BYTES_MAX);
     crypto_generichash_update(&o.hash, (const unsigned char *)head, hlen);
+    if (file_hash)
+        bundle_hash_init(&file);
+    op_file(&o, head, hlen);
     unsigned char *out = NULL;
     if (self && (unsigned long long)h->size > SIZE_MAX / 2)
         return util_refuse(why, _("%lld bytes inside, more than fit in memory"),
@@ -417,6 +434,8 @@ static int read_sealed_once(int fd, long long base, const char *head,
     o.chunk = xmalloc(ENVELOPE_CHUNK + SS(ABYTES));
     int rc = read_body(&o, head, hlen, h, self, out, sign_pk, why);
     free(o.chunk);
+    if (rc == 0 && file_hash)
+        bundle_hash_final(&file, file_hash);
     if (rc != 0 && out) {
         sodium_memzero(out, (size_t)h->size);
         sqlite3_free(out);
@@ -427,28 +446,50 @@ static int read_sealed_once(int fd, long long base, const char *head,
     return rc;
 }
 
-int envelope_read_sealed(int fd, long long base, const char *head,
-                         size_t hlen, const envelope_header *h,
-                         const keys_self *self, const unsigned char *sign_pk,
-                         unsigned char **plain, char **why)
+/* envelope_read_sealed, with the file's hash (may be NULL) taken in the
+ * pass that decrypts: the bytes decrypted are the bytes hashed. */
+static int read_sealed(int fd, long long base, const char *head,
+                       size_t hlen, const envelope_header *h,
+                       const keys_self *self, const unsigned char *sign_pk,
+                       unsigned char **plain, char *file_hash, char **why)
 {
     /* A large one: its signature first, without allocating; the second
      * pass checks it again, so a file changed in between is refused. */
     if (self && h->size > ENVELOPE_EAGER
         && read_sealed_once(fd, base, head, hlen, h, NULL, sign_pk, NULL,
-                            why) != 0) {
+                            NULL, why) != 0) {
         if (plain)
             *plain = NULL;
         return -1;
     }
     return read_sealed_once(fd, base, head, hlen, h, self, sign_pk, plain,
-                            why);
+                            file_hash, why);
+}
+
+int envelope_read_sealed(int fd, long long base, const char *head,
+                         size_t hlen, const envelope_header *h,
+                         const keys_self *self, const unsigned char *sign_pk,
+                         unsigned char **plain, char **why)
+{
+    return read_sealed(fd, base, head, hlen, h, self, sign_pk, plain, NULL,
+                       why);
 }
 
 int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
                      size_t hlen, const envelope_header *h, int signed_,
                      const unsigned char *sign_pk, unsigned char **plain,
                      size_t *len, char **why)
+{
+    return envelope_decrypt_hashed(st, fd, fsize, head, hlen, h, signed_,
+                                   sign_pk, plain, len, NULL, why);
+}
+
+int envelope_decrypt_hashed(store *st, int fd, long long fsize,
+                            const char *head, size_t hlen,
+                            const envelope_header *h, int signed_,
+                            const unsigned char *sign_pk,
+                            unsigned char **plain, size_t *len,
+                            char *file_hash, char **why)
 {
     keys_self self;
     memset(&self, 0, sizeof self);
@@ -458,8 +499,8 @@ int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
     if (rc == 0)
         rc = envelope_check_recipient(st, h, &self, why);
     if (rc == 0)
-        rc = envelope_read_sealed(fd, 0, head, hlen, h, &self, sign_pk, plain,
-                                  why);
+        rc = read_sealed(fd, 0, head, hlen, h, &self, sign_pk, plain,
+                         file_hash, why);
     keys_self_clear(&self);
     if (rc != 0)
         return -1;
@@ -499,8 +540,10 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
     }
     unsigned char *plain = NULL;
     size_t len = 0;
-    int rc = envelope_decrypt(st, fd, fsize, head, hlen, &h, signed_,
-                              t.card.sign_pk, &plain, &len, why);
+    char file_hash[BUNDLE_FILE_HASH_HEX];
+    int rc = envelope_decrypt_hashed(st, fd, fsize, head, hlen, &h, signed_,
+                                     t.card.sign_pk, &plain, &len,
+                                     file_hash, why);
     char *role = xstrdup(t.card.role);
     keys_trusted_clear(&t);
     if (rc != 0) {
@@ -508,8 +551,10 @@ static int open_sealed(store *st, const char *path, int fd, long long fsize,
         return -1;
     }
     rc = bundle_open_memory(path, plain, len, out, &err);
-    if (rc == 0)
+    if (rc == 0) {
         bundle_set_signer(*out, h.from, role);
+        bundle_set_file_hash(*out, file_hash);
+    }
     free(role);
     if (rc != 0) {
         /* The message already names the file. */

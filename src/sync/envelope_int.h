@@ -51,6 +51,15 @@ int envelope_decrypt(store *st, int fd, long long fsize, const char *head,
                      size_t hlen, const envelope_header *h, int signed_,
                      const unsigned char *sign_pk, unsigned char **plain,
                      size_t *len, char **why);
+/* envelope_decrypt, and file_hash (may be NULL) receives the hash of
+ * every byte of the file as read in the pass that decrypted it
+ * (bundle_file_hash). */
+int envelope_decrypt_hashed(store *st, int fd, long long fsize,
+                            const char *head, size_t hlen,
+                            const envelope_header *h, int signed_,
+                            const unsigned char *sign_pk,
+                            unsigned char **plain, size_t *len,
+                            char *file_hash, char **why);
 /* The bundle inside (its uuid, and n: its interviews, or with downstream
  * its returns) is the one header h announced: then *info (when given)
  * says it was sealed, with h, and 0; else -1 with *why. */

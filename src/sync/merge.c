@@ -80,6 +80,7 @@ void merger_free(merger *m)
     free(m->changed);
     free(m->device);
     free(m->enumerator);
+    free(m->merged_on);
     free(m->err);
     free(m);
 }
@@ -105,6 +106,11 @@ static void forget_changed(merger *m)
     for (size_t i = 0; i < m->nchanged; i++)
         free(m->changed[i]);
     m->nchanged = 0;
+}
+
+const char *merger_merged_on(const merger *m)
+{
+    return m->merged_on;
 }
 
 size_t merger_changed(const merger *m, char *const **out)
@@ -243,7 +249,8 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
  * different bundle claims its UUID. */
 static int merged_before(merger *m, const bundle_manifest *man)
 {
-    int seen = store_merge_bundle_seen(m->sm, man->uuid, man->sha256);
+    int seen = store_merge_bundle_seen(m->sm, man->uuid, man->sha256,
+                                       &m->merged_on);
     if (seen < 0)
         return merge_store_fail(m, _("reading the merged bundles"));
     if (seen < 2)
@@ -253,6 +260,18 @@ static int merged_before(merger *m, const bundle_manifest *man)
                        "merged before; refusing it"), bundle_path(m->b),
                        man->uuid);
     return -1;
+}
+
+int merger_file_seen(merger *m, const char *file_hash, char **uuid,
+                     char **merged, char **err)
+{
+    int rc = store_merge_bundle_file(m->sm, file_hash, uuid, merged);
+    if (rc < 0) {
+        merge_store_fail(m, _("reading the merged bundles"));
+        *err = m->err;
+        m->err = NULL;
+    }
+    return rc;
 }
 
 /* A card that names its device binds the key to that device from the
@@ -389,7 +408,7 @@ static int record_bundle(merger *m, const bundle_manifest *man)
     store_merge_bundle r = {
         man->uuid, man->sha256, bundle_path(m->b), man->device,
         man->enumerator, man->commune, man->created, m->now,
-        bundle_signer(m->b), m->c.added, m->c.updated, m->c.unchanged,
+        bundle_signer(m->b), bundle_file_hash(m->b), m->c.added, m->c.updated, m->c.unchanged,
         m->c.conflicts, m->c.duplicates};
     if (store_merge_bundle_add(m->sm, &r) != 0)
         return merge_store_fail(m, _("recording the bundle"));
@@ -454,6 +473,8 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
 {
     memset(&m->c, 0, sizeof m->c);
     m->forms_held = 0;
+    free(m->merged_on);
+    m->merged_on = NULL;
     forget_changed(m);
     m->b = b;
     store_now_both(m->now, m->now_ms);

@@ -54,6 +54,18 @@ int merger_rekey(merger *m, char **err);
 int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
                merge_counts *out, char **err);
 
+/* The bundle merged here before from a file of hash file_hash
+ * (bundle_file_hash): 0 with its *uuid and the time it was *merged (newly
+ * allocated), 1 when no bundle came in such a file, -1 with *err (newly
+ * allocated).  The same hash is the same bytes, verified then: such a
+ * file need not be opened again. */
+int merger_file_seen(merger *m, const char *file_hash, char **uuid,
+                     char **merged, char **err);
+
+/* When the bundle of the last merger_run that returned 1 was merged
+ * before (UTC, as recorded; the merger's, valid until its next run), or
+ * NULL. */
+const char *merger_merged_on(const merger *m);
 /* The interviews whose content the last merger_run changed (the
  * merger's strings, valid until its next run). */
 size_t merger_changed(const merger *m, char *const **out);

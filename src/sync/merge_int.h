@@ -54,6 +54,8 @@ struct merger {
     merge_counts c;
     char *err;
     int forms_held;           /* the last run stopped at a form not kept here */
+    char *merged_on;          /* the last run's bundle was merged before,
+                                 then (UTC); else NULL */
     const catalog *cat;       /* the office's forms directory, or NULL */
     /* The interviews whose content the last run changed. */
     char **changed;

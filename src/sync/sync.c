@@ -502,6 +502,28 @@ static int is_downstream(const char *path)
     return rc == 0 && strcmp(h.direction, "down") == 0;
 }
 
+/* A file merged here before, the same bytes: told as merged before
+ * without unpacking or checking it again (the same hash is the same
+ * bytes, checked whole when they were merged, and merging them again
+ * changes nothing).  Non-zero when it was.  A file that cannot be hashed
+ * is left to the usual opening, which says why. */
+static int merged_file(sync_run *r, const char *path)
+{
+    char hash[BUNDLE_FILE_HASH_HEX], *uuid = NULL, *merged = NULL;
+    char *err = NULL;
+    if (bundle_hash_file(path, hash, &err) != 0
+        || merger_file_seen(r->mg, hash, &uuid, &merged, &err) != 0) {
+        free(err);
+        return 0;
+    }
+    sync_bundle_result res = {.path = path, .outcome = SYNC_AGAIN,
+                              .merged_on = merged};
+    report(r, &res);
+    free(uuid);
+    free(merged);
+    return 1;
+}
+
 /* Check and merge one bundle file, bundle i of n. */
 static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
                        size_t n)
@@ -522,6 +544,8 @@ static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
         merge_down(r, path);
         return;
     }
+    if (merged_file(r, path))
+        return;
     sync_bundle_result res = {.path = path, .outcome = SYNC_REFUSED};
     bundle *b = NULL;
     envelope_info info;
@@ -542,6 +566,8 @@ static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
             settle_changed(r, &res);
         res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
                                                       : SYNC_REFUSED;
+        if (rc == 1)
+            res.merged_on = merger_merged_on(r->mg);
     }
     res.why = err;
     report(r, &res);

@@ -111,6 +111,8 @@ typedef struct sync_bundle_result {
     enum sync_outcome outcome;
     int sealed;                 /* it was a sealed bundle */
     merge_counts counts;        /* SYNC_MERGED */
+    const char *merged_on;      /* SYNC_AGAIN: when it was merged (UTC,
+                                   as recorded), or NULL */
     const char *why;            /* SYNC_REFUSED, SYNC_SKIPPED:
                                    "PATH: reason" */
     int down;                   /* a downstream bundle: down, not counts,

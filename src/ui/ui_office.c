@@ -619,8 +619,13 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
         sbuf_addf(&om->lines, _("%s:\n    NOT MERGED: %s\n"), name, r->why);
         break;
     case SYNC_AGAIN:
-        sbuf_addf(&om->lines, _("%s:\n    already merged; nothing "
-                                "changed\n"), name);
+        if (r->merged_on)
+            sbuf_addf(&om->lines, _("%s:\n    already merged on %s; "
+                                    "nothing changed\n"), name,
+                      r->merged_on);
+        else
+            sbuf_addf(&om->lines, _("%s:\n    already merged; nothing "
+                                    "changed\n"), name);
         break;
     case SYNC_MERGED:
         sbuf_addf(&om->lines, _("%s:\n    added %ld, updated %ld, unchanged "
