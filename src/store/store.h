@@ -650,6 +650,11 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here);
  * interview is on another laptop): a is this laptop's interview, b the
  * other, key "". */
 int store_settled_each(store *st, store_settled_fn fn, void *ctx);
+/* Whether interview uuid is superseded: the office found it the same
+ * household as another interview, which it kept (a pair decided here, or
+ * a decision that came down to this laptop).  1 with *kept (newly
+ * allocated: the UUID kept), 0 when it is not, -1 on failure. */
+int store_interview_superseded(store *st, const char *uuid, char **kept);
 /* On a laptop, inside the caller's transaction: forget every decision of
  * the office kept here (also on the pairs flagged here), before the
  * complete set of a newer bundle is put.  0 or -1. */

@@ -192,6 +192,28 @@ int store_settled_put_tx(store *st, const store_settled *d, long *here)
     return 0;
 }
 
+int store_interview_superseded(store *st, const char *uuid, char **kept)
+{
+    *kept = NULL;
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "SELECT keep FROM settled WHERE interview = ?1 AND decision = 'same'"
+        " AND keep IS NOT NULL AND keep <> ?1"
+        " UNION ALL SELECT keep FROM duplicates WHERE (a = ?1 OR b = ?1)"
+        " AND decision = 'same' AND keep IS NOT NULL AND keep <> ?1"
+        " LIMIT 1");
+    if (!s)
+        return -1;
+    const char *v[1] = {uuid};
+    store_bind_all(s, v, 1);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *kept = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "reading the decisions on %s", uuid);
+    return rc == SQLITE_ROW;
+}
+
 int store_settled_clear_tx(store *st)
 {
     static const char *const sql[2] = {

@@ -12,25 +12,64 @@
 #include "ui/ui.h"
 #include "core/util.h"
 
-/* One line of the interview list: status, last change, name. */
+/* The width of the interview list's status column: its widest word in
+ * the interface language, at least 10. */
+static int home_status_cols(void)
+{
+    const char *words[] = {_("returned"), _("draft"), _("complete"),
+                           _("superseded")};
+    int w = 10;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (ui_text_width(words[i]) > w)
+            w = ui_text_width(words[i]);
+    return w;
+}
+
+/* One line of the interview list: status, last change, name; *mark is
+ * UI_MARK_DIM for an interview the office superseded (left out of the
+ * report), else 0. */
 static char *home_entry(ui_app *a, const store_interview *iv,
-                        const char *name)
+                        const char *name, int *mark)
 {
     char when[17];
     snprintf(when, sizeof when, "%.16s", iv->updated ? iv->updated : "");
     char *t = strchr(when, 'T');
     if (t)
         *t = ' ';
-    char *back = ui_returned_comment(a, iv);
-    const char *st = back ? _("returned") : iv->status == STORE_DRAFT
-        ? _("draft") : _("complete");
+    char *back = ui_returned_comment(a, iv), *kept = NULL;
+    int gone = !back && store_interview_superseded(a->st, iv->uuid,
+                                                   &kept) == 1;
+    free(kept);
+    *mark = gone ? UI_MARK_DIM : 0;
+    const char *st = back ? _("returned") : gone ? _("superseded")
+        : iv->status == STORE_DRAFT ? _("draft") : _("complete");
     free(back);
-    char *stp = ui_text_truncate(st, 10);
-    int pad = 10 - ui_text_width(stp);
-    char *e = xasprintf("%s%*s  %s  %s", stp, pad > 0 ? pad : 0, "", when,
-                        name);
-    free(stp);
+    int sw = home_status_cols();
+    int pad = sw - ui_text_width(st);
+    char *safe = ui_text_safe(name, UI_TEXT_LINE);
+    char *e = xasprintf("%s%*s  %s  %s", st, pad > 0 ? pad : 0, "", when,
+                        safe);
+    free(safe);
     return e;
+}
+
+/* Before opening a superseded interview: say which one the office kept,
+ * and that this one is left out of the report. */
+static void home_superseded_notice(ui_app *a, const store_interview *iv)
+{
+    char *kept = NULL;
+    if (store_interview_superseded(a->st, iv->uuid, &kept) != 1)
+        return;
+    char *safe = ui_text_safe(kept, UI_TEXT_LINE);
+    char *text = xasprintf(_("The office found this interview to be the "
+                             "same household as interview %s, which it "
+                             "kept. This one stays in the data but is left "
+                             "out of the report and the CSV.\n\nAsk the "
+                             "office before changing it."), safe);
+    ui_show_text(_("Superseded by the office"), text);
+    free(text);
+    free(safe);
+    free(kept);
 }
 
 const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned)
@@ -85,6 +124,7 @@ static void home_open(ui_app *a, const store_interview *iv)
         free(err);
     } else {
         ui_returned_notice(a, iv);
+        home_superseded_notice(a, iv);
         ui_interview(a, s);
         session_free(s);
     }
@@ -136,16 +176,18 @@ static void home_interviews(ui_app *a, const form *f)
             return;
         }
         char **e = xcalloc(n + 1, sizeof *e);
+        int *marks = xcalloc(n + 1, sizeof *marks);
         for (size_t i = 0; i < n; i++)
-            e[i] = home_entry(a, &l[i].iv, l[i].name);
+            e[i] = home_entry(a, &l[i].iv, l[i].name, &marks[i]);
         char *title = xasprintf(_("Interviews: %s"),
                                 form_text_get(f, f->title, ui_form_lang(a, f)));
         int k = ui_pick_key(title, _("Enter open   d delete draft   Esc back"),
-                            e, NULL, n, &sel, "d");
+                            e, marks, n, &sel, "d");
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);
         free(e);
+        free(marks);
         if (k == '\n' && n)
             home_open(a, &l[sel].iv);
         else if (k == 'd' && n)
