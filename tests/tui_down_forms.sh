@@ -4,7 +4,8 @@
 # tmux: the screen shows what the version changes (the lines khaosat
 # merge prints) and asks; n leaves the bundle for later with the laptop's
 # database unchanged (twice); y installs it, the draft keeping its
-# version; the bundle merged again asks nothing and changes nothing.
+# version; the bundle merged again asks nothing and changes nothing; at
+# 60x20 in Vietnamese a long list of changes is wrapped and scrolled.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -93,5 +94,67 @@ wait_for "? help"
 key q
 wait_exit 0
 expect_same "$A" "$after" "the bundle merged again"
+
+# --- 4. 60x20 in Vietnamese, a version changing many questions: every
+# change is wrapped at the screen's width (no line wider, no character
+# split) and the list scrolls to its end; k leaves it for later (nothing
+# changes), then c installs it (second pass).
+mkdir -p "$TMP/forms3" "$TMP/down3"
+cp "$FORMS"/*.yaml "$TMP/forms3/"
+sed -e 's/^  version: ".*"$/  version: "2099.2"/' \
+    -e '/- id: hh_no$/,/type:/s/type: integer/type: decimal/' \
+    -e '/- id: village_name$/,/type:/s/type: text/type: integer/' \
+    -e '/- id: enumerator$/,/type:/s/type: text/type: integer/' \
+    -e '/- id: head_name$/,/type:/s/type: text/type: integer/' \
+    -e '/- id: refusal_note$/,/type:/s/type: text/type: integer/' \
+    -e '/- id: resp_name$/,/type:/s/type: text/type: integer/' \
+    "$FORMS/household.yaml" >"$TMP/forms3/household.yaml"
+"$K" export --db "$O" --down --to "$TMP/down3" --device "$devA" \
+    --forms "$TMP/forms3" --allow-breaking household >/dev/null 2>&1 ||
+    fail "the office exports 2099.2 for A"
+sqlite3 "$A" "INSERT OR REPLACE INTO settings VALUES ('ui_lang', 'vi')"
+DB="$A"
+# one_screen: no line wider than 60 columns, no character split.
+one_screen() {
+    ks_checks=$((ks_checks + 1))
+    [ "$(screen | wc -L)" -le 60 ] || fail "a line wider than 60 columns"
+    ks_checks=$((ks_checks + 1))
+    screen | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 && ! screen | grep -q "$(printf '\357\277\275')" ||
+        fail "a character split on the screen"
+}
+before=$(db_digest "$A")
+for pass in 1 2; do
+    tui_run downforms 60 20
+    wait_for "Enter tạo mới"
+    key m
+    wait_for "Thư mục chứa các gói"
+    ask "$TMP/down3"
+    whole "mang (các) phiên bản mẫu phiếu mới từ văn phòng xã. Những thay đổi:"
+    whole "câu hỏi 'hh_no' đã đổi kiểu từ integer sang decimal"
+    wait_for "c có   k không"
+    one_screen
+    key End
+    whole "câu hỏi 'resp_name' đã đổi kiểu từ text sang integer"
+    whole "Cài (các) phiên bản mẫu phiếu mới ngay bây giờ?"
+    one_screen
+    if [ "$pass" = 1 ]; then
+        key k
+        whole "ĐỂ LẠI SAU"
+        key q
+        wait_for "Enter tạo mới"
+        expect_same "$A" "$before" "k on the new form version at 60x20"
+    else
+        key c
+        whole "những gì (các) phiên bản phiếu mới thay đổi:"
+        key End
+        whole "câu hỏi 'resp_name' đã đổi kiểu từ text sang integer"
+        one_screen
+        key q
+        wait_for "Enter tạo mới"
+        expect_sql "SELECT count(*) FROM forms WHERE version = '2099.2'" "1"
+    fi
+    key q
+    wait_exit 0
+done
 
 finish

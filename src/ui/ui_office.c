@@ -573,22 +573,54 @@ static int office_merge_forms(void *ctx, const char *path, const char *why)
     return yes;
 }
 
+/* Show text and question after it in a pager that wraps every line at
+ * the screen's width (never inside a character) and scrolls however long
+ * the text is; non-zero when the answer is yes (y, or the interface
+ * language's yes key), zero for no (n, its no key, Esc or q). */
+static int office_pager_confirm(const char *title, const char *text,
+                                const char *question)
+{
+    const char *yes = _("y");
+    /* TRANSLATORS: the key that answers "no" to a y/n question. */
+    const char *no = _("n");
+    char extra[8] = "yYnN";
+    size_t n = 4;
+    /* Only a one-byte key can be pressed as itself. */
+    if ((unsigned char)yes[0] - 1u < 0x7fu && !strchr(extra, yes[0]))
+        extra[n++] = yes[0];
+    if ((unsigned char)no[0] - 1u < 0x7fu && !strchr(extra, no[0]))
+        extra[n++] = no[0];
+    extra[n] = '\0';
+    char *q = xasprintf(_("%s (y/n)"), question);
+    char *all = xasprintf("%s\n%s", text, q);
+    char *keys = xasprintf(_("%c yes   %c no   Up/Down/PgUp/PgDn scroll"),
+                           yes[0], no[0]);
+    int k = ui_pager(title, keys, all, 1, extra, NULL);
+    free(keys);
+    free(all);
+    free(q);
+    return k == 'y' || k == 'Y' || (k > 0 && k < 128 && k == yes[0]);
+}
+
 /* A downstream bundle brings new form versions: the enumerator reads what
- * they change and installs them (taking the bundle) or leaves the bundle
- * for later, the laptop unchanged. */
+ * they change (each change wrapped at the screen's width, the list
+ * scrolled when it is long) and installs them (taking the bundle) or
+ * leaves the bundle for later, the laptop unchanged. */
 static int office_merge_versions(void *ctx, const char *path,
                                  const char *changes)
 {
     office_merge *om = ctx;
-    ui_frame(_("Merging bundles"), "");
+    char *name = ui_text_safe(office_base(path), UI_TEXT_LINE);
     char *t = xasprintf(_("%s brings new form version(s) from the office. "
-                          "What they change:\n%s"), office_base(path),
+                          "What they change:\n%s"), name,
                         *changes ? changes
                         : _("(nothing that drafts on this laptop use)\n"));
-    office_draw_wrapped(t, UI_NORMAL);
+    int yes = office_pager_confirm(_("Merging bundles"), t,
+                                   _("Install the new form version(s) now? "
+                                     "(n: leave the bundle for later, "
+                                     "nothing changes)"));
     free(t);
-    int yes = ui_confirm(_("Install the new form version(s) now? (n: leave "
-                           "the bundle for later, nothing changes)"));
+    free(name);
     om->shown = -1;
     return yes;
 }
