@@ -108,7 +108,7 @@ START_TEST(stock_sqlite_reads_it)
     ck_assert(f && fread(head, 1, 4, f) == 4);
     fclose(f);
     ck_assert(bundle_is_packed(head, 4));
-    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM sqlite_schema"), 7);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM sqlite_schema"), 10);
     ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM interviews"
                                           " WHERE status = 'complete'"), 3);
     ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM items i"

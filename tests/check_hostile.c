@@ -122,12 +122,15 @@ START_TEST(format_1_read_reviews_checked)
     char *honest = one_interview(&a, &o);
     char *old = copy_of(honest, "format1.khb");
     hx_audit_as_text(old);
-    check_sql_exec(old, "DROP TABLE reviews; PRAGMA user_version = 1;"
+    check_sql_exec(old, "DROP TABLE reviews; DROP TABLE setups;"
+                   " DROP TABLE setup_villages; DROP TABLE setup_households;"
+                   " PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(old);
     char *mixed = copy_of(honest, "mixed.khb");
     hx_audit_as_text(mixed);
-    check_sql_exec(mixed, "PRAGMA user_version = 1;"
+    check_sql_exec(mixed, "DROP TABLE setups; DROP TABLE setup_villages;"
+                   " DROP TABLE setup_households; PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(mixed);
     refused_untouched(o, mixed, "unexpected table \"reviews\"");
@@ -150,6 +153,107 @@ START_TEST(format_1_read_reviews_checked)
     free(honest);
     store_close(a);
     store_close(o);
+}
+END_TEST
+
+/* An office "so.db" of commune 26734 with villages TH01 and TH02 and
+ * one interview: its plain upstream bundle. */
+static char *office_with_setup(void)
+{
+    store *so = fx_laptop("so.db");
+    ck_assert_int_eq(store_setting_set(so, STORE_SET_ROLE, "office"), 0);
+    ck_assert_int_eq(store_setting_set(so, STORE_SET_SETUP_CODE, "26734"), 0);
+    ck_assert_int_eq(store_setting_set(so, STORE_SET_SETUP_NAME,
+                                       "Xã Đông Hòa"), 0);
+    store_village v[2] = {{"TH01", "Thôn Một", NULL, 0},
+                          {"TH02", "Thôn Hai", NULL, 0}};
+    ck_assert_int_eq(store_villages_replace(so, v, 2), 0);
+    store_household h[1] = {{"TH01", "7", "Lê Văn Bảy"}};
+    ck_assert_int_eq(store_households_replace(so, h, 1), 0);
+    char u[37];
+    fx_interview(so, "v02", "3", "Ba", u);
+    char *path = fx_export(so, "upSO", 0, NULL);
+    ck_assert_ptr_nonnull(path);
+    store_close(so);
+    return path;
+}
+
+/* The set-up tables of an office's upstream bundle as a forger would edit
+ * them, hash recomputed: a control character or an oversize name, a bad
+ * code, a village code twice in one commune (stored out of the primary
+ * key's order), a household of a village not listed.  Each is refused
+ * naming the file, the province unchanged; the honest bundle merges and
+ * its set-up is kept (answers checked by commune: cli_setup_up.sh). */
+START_TEST(setups_checked)
+{
+    char *honest = office_with_setup();
+    store *p = fx_laptop("province.db");
+    static const char *const forged[][3] = {
+        {"control.khb", "UPDATE setup_villages SET name = 'Thôn ' ||"
+         " char(27) || '[31m' WHERE code = 'TH02'",
+         "table setup_villages, row 2: the village's name holds a control"
+         " character"},
+        {"bidi.khb", "UPDATE setups SET name = 'Xã ' || char(8238)",
+         "the commune's name holds a control character"},
+        {"long.khb", "UPDATE setup_villages SET name = printf('%.201c', 'x')"
+         " WHERE code = 'TH01'",
+         "table setup_villages, row 1: column name is longer than 200 bytes"},
+        {"code.khb", "UPDATE setup_villages SET code = 'T H' WHERE"
+         " code = 'TH02'", "village code \"T H\" is not 1 to 10"},
+        {"commune.khb", "UPDATE setups SET commune = '2673';"
+         " UPDATE setup_villages SET commune = '2673';"
+         " UPDATE setup_households SET commune = '2673'",
+         "commune code \"2673\" is not five digits"},
+        {"orphan.khb", "UPDATE setup_households SET village = 'TH09'",
+         "a household of village TH09 of commune 26734, which its set-up"
+         " does not list"},
+        {"seq.khb", "UPDATE setups SET sequence = 0",
+         "has sequence number 0"},
+        {"dup.khb", "CREATE TABLE sv (commune TEXT NOT NULL, code TEXT NOT"
+         " NULL, name TEXT NOT NULL, enumerator TEXT NOT NULL, PRIMARY KEY"
+         " (commune, code, name)) WITHOUT ROWID;"
+         " INSERT INTO sv SELECT * FROM setup_villages;"
+         " INSERT INTO sv VALUES ('26734', 'TH01', 'Thôn Khác', '');"
+         " DROP TABLE setup_villages; ALTER TABLE sv RENAME TO"
+         " setup_villages; PRAGMA writable_schema = ON;"
+         " UPDATE sqlite_schema SET sql = 'CREATE TABLE setup_villages"
+         " (commune TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,"
+         " enumerator TEXT NOT NULL, PRIMARY KEY (commune, code)) WITHOUT"
+         " ROWID' WHERE name = 'setup_villages'",
+         "row not in PRIMARY KEY order for setup_villages"},
+    };
+    for (size_t i = 0; i < sizeof forged / sizeof *forged; i++) {
+        char *t = copy_of(honest, forged[i][0]);
+        check_sql_exec(t, forged[i][1]);
+        hx_rehash(t);
+        refused_untouched(p, t, forged[i][2]);
+        free(t);
+    }
+    char *why = NULL;
+    ck_assert_msg(try_merge(p, honest, &why) == 0, "%s", why);
+    ck_assert_int_eq(check_sql_long(store_path(p), "SELECT count(*) FROM"
+                     " commune_villages WHERE commune = '26734'"), 2);
+    /* The same bundle as format 4 wrote it (no set-ups) is still read
+     * and merged, elsewhere; one claiming format 4 with set-ups is not. */
+    char *old = copy_of(honest, "format4.khb");
+    check_sql_exec(old, "DROP TABLE setups; DROP TABLE setup_villages;"
+                   " DROP TABLE setup_households; PRAGMA user_version = 4;"
+                   " UPDATE manifest SET value = '4' WHERE key = 'format'");
+    hx_rehash(old);
+    char *mixed = copy_of(honest, "mixed4.khb");
+    check_sql_exec(mixed, "PRAGMA user_version = 4;"
+                   " UPDATE manifest SET value = '4' WHERE key = 'format'");
+    hx_rehash(mixed);
+    store *p4 = fx_laptop("province4.db");
+    refused_untouched(p4, mixed, "unexpected table \"setup");
+    ck_assert_msg(try_merge(p4, old, &why) == 0, "format 4: %s", why);
+    ck_assert_int_eq(check_sql_long(store_path(p4), "SELECT count(*) FROM"
+                     " commune_setups"), 0);
+    free(old);
+    free(mixed);
+    store_close(p4);
+    free(honest);
+    store_close(p);
 }
 END_TEST
 
@@ -663,6 +767,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(tc, audit_rows_cannot_be_preempted);
     tcase_add_test(tc, values_checked_against_questions);
     tcase_add_test(tc, notes_checked);
+    tcase_add_test(tc, setups_checked);
     tcase_add_test(tc, forms_are_the_offices);
     tc = check_tcase(s, "cost", fx_setup, fx_teardown, 120);
     tcase_add_test(tc, long_diamond_history_merges_fast);

@@ -750,8 +750,11 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
+/* What version 16 added, undone. */
+#define UNDO_V16 "DROP TABLE commune_households; DROP TABLE commune_villages;" \
+    " DROP TABLE commune_setups;"
 /* What version 15 added, undone. */
-#define UNDO_V15 "DROP INDEX bundles_file_hash;" \
+#define UNDO_V15 UNDO_V16 "DROP INDEX bundles_file_hash;" \
     " ALTER TABLE bundles DROP COLUMN file_hash;"
 /* What version 14 added, undone. */
 #define UNDO_V14 UNDO_V15 "DROP TABLE review_clears;"
@@ -1157,6 +1160,74 @@ START_TEST(migrates_from_v12)
 }
 END_TEST
 
+/* The set-up of one commune below, as an office sends it up. */
+static int take_setup(store *st, const char *name, long long seq,
+                      const char *village_name)
+{
+    store_commune_setup c = {"26734", name, "01", seq, 0, 0, "Xã A"};
+    store_village v[2] = {{"TH01", village_name, NULL, 0},
+                          {"TH02", "Thôn Hai", "An", 0}};
+    store_household h[1] = {{"TH01", "7", "Lê Văn Bảy"}};
+    ck_assert_int_eq(store_begin(st), 0);
+    int rc = store_setup_take_tx(st, &c, v, 2, h, 1);
+    ck_assert_int_eq(store_commit(st), 0);
+    return rc;
+}
+
+/* Collect the villages listed, "CODE=NAME;". */
+static int village_line(void *ctx, const store_village *v)
+{
+    sbuf_addf(ctx, "%s=%s;", v->code, v->name);
+    return 0;
+}
+
+/* A schema 15 database gains the communes' set-ups, empty; one taken is
+ * replaced only by a greater sequence number, and found by its commune's
+ * code or name. */
+START_TEST(migrates_from_v15_and_keeps_setups_by_sequence)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V16 " PRAGMA user_version = 15;");
+    st = open_ok();
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " commune_setups"), 0);
+    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Một"), 0);
+    /* The same sequence again, or an older one: nothing changes. */
+    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Khác"), 1);
+    ck_assert_int_eq(take_setup(st, "Xã Cũ", 1, "Thôn Cũ"), 1);
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_commune_villages_each(st, "26734", village_line,
+                                                 &b), 0);
+    ck_assert_str_eq(b.s, "TH01=Thôn Một;TH02=Thôn Hai;");
+    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 3, "Thôn Mới"), 0);
+    sbuf_free(&b);
+    sbuf_init(&b);
+    ck_assert_int_eq(store_commune_villages_each(st, "26734", village_line,
+                                                 &b), 0);
+    ck_assert_str_eq(b.s, "TH01=Thôn Mới;TH02=Thôn Hai;");
+    sbuf_free(&b);
+    char *code = NULL;
+    ck_assert_int_eq(store_setup_commune_find(st, "xã  đông hòa", &code), 0);
+    ck_assert_str_eq(code, "26734");
+    free(code);
+    ck_assert_int_eq(store_setup_commune_find(st, "26734", &code), 0);
+    free(code);
+    ck_assert_int_eq(store_setup_commune_find(st, "xã a", &code), 0);
+    ck_assert_str_eq(code, "26734");
+    free(code);
+    ck_assert_int_eq(store_setup_commune_find(st, "Xã Tây Sơn", &code), 1);
+    ck_assert_ptr_null(code);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " commune_households"), 1);
+    store_close(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -1176,6 +1247,7 @@ int main(void)
     tcase_add_test(tc, refuses_newer_schema);
     tcase_add_test(tc, migrates_from_v8);
     tcase_add_test(tc, migrates_from_v12);
+    tcase_add_test(tc, migrates_from_v15_and_keeps_setups_by_sequence);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

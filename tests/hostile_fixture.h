@@ -65,7 +65,7 @@ static inline void hx_hash_rows(sqlite3 *db, canon *c, const char *sql)
  * rows in SQLite's order (see khaosat-bundle(5), CONTENT HASH). */
 static inline void hx_rehash(const char *path)
 {
-    static const char *const table[7][2] = {
+    static const char *const table[10][2] = {
         {"manifest", "SELECT key, value FROM manifest WHERE key <> 'sha256'"
          " ORDER BY key"},
         {"forms", "SELECT form_id, version, sha256, source FROM forms"
@@ -82,15 +82,22 @@ static inline void hx_rehash(const char *path)
          " old_value, new_value FROM audit ORDER BY interview, device, seq"},
         {"reviews", "SELECT interview, status, comment, reviewer, time,"
          " revision, content, commune FROM reviews ORDER BY interview"},
+        {"setups", "SELECT commune, name, province, sequence FROM setups"
+         " ORDER BY commune"},
+        {"setup_villages", "SELECT commune, code, name, enumerator FROM"
+         " setup_villages ORDER BY commune, code"},
+        {"setup_households", "SELECT commune, village, number, head FROM"
+         " setup_households ORDER BY commune, village, number"},
     };
     sqlite3 *db;
     check_open(path, &db);
-    /* Format 2 added the reviews table. */
+    /* Format 2 added the reviews table, format 5 the set-ups. */
     sqlite3_stmt *v;
     ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v,
                                         NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(v), SQLITE_ROW);
-    int ntables = sqlite3_column_int(v, 0) >= 2 ? 7 : 6;
+    int format = sqlite3_column_int(v, 0);
+    int ntables = format >= 5 ? 10 : format >= 2 ? 7 : 6;
     sqlite3_finalize(v);
     canon all;
     canon_init(&all);

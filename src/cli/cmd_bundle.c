@@ -396,6 +396,10 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
             cmd_printf(_("%s: %ld review(s) of the office that sent it "
                          "kept (see khaosat reviews)\n"), r->path,
                        r->counts.reviews);
+        if (r->counts.setups)
+            cmd_printf(_("%s: the set-up of %ld commune(s) kept (see "
+                         "khaosat setup --communes)\n"), r->path,
+                       r->counts.setups);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "

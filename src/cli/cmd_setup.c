@@ -38,20 +38,63 @@ static int setup_show(store *st)
     return store_villages_each(st, print_village, NULL) ? 1 : 0;
 }
 
+/* Print one commune's set-up kept here: code, name, province, sequence,
+ * villages, households (tab-separated, escaped: it came in a bundle). */
+static int print_commune(void *ctx, const store_commune_setup *c)
+{
+    (void)ctx;
+    cmd_printf("%s\t%s\t%s\t%lld\t%ld\t%ld\n", c->code, c->name,
+               c->province, c->sequence, c->villages, c->households);
+    return 0;
+}
+
+/* Count the communes listed. */
+static int count_commune(void *ctx, const store_commune_setup *c)
+{
+    (void)c;
+    ++*(long *)ctx;
+    return 0;
+}
+
+/* khaosat setup --communes, or --commune CODE: the set-ups of the
+ * communes below kept here (at the province), or one with its
+ * villages. */
+static int setup_show_communes(store *st, const char *code)
+{
+    long n = 0;
+    int rc = store_commune_setups_each(st, code, print_commune, NULL);
+    if (rc == 0 && code)
+        rc = store_commune_setups_each(st, code, count_commune, &n);
+    if (rc == 0 && code && n == 0) {
+        cmd_eprintf(_("khaosat setup: no set-up of commune %s kept here\n"),
+                    code);
+        return 1;
+    }
+    if (rc == 0 && code)
+        rc = store_commune_villages_each(st, code, print_village, NULL);
+    if (rc != 0)
+        cmd_eprintf("khaosat setup: %s\n", store_errmsg(st));
+    return rc ? 1 : 0;
+}
+
 int cmd_setup(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat setup [--db PATH]\n"
+        "       khaosat setup --communes | --commune CODE\n"
         "       khaosat setup commune --code CODE --name NAME --province CODE "
         "[--provinces FILE]\n"
         "       khaosat setup villages FILE.csv\n"
         "       khaosat setup households FILE.csv\n"
         "       khaosat setup assign VILLAGE ENUMERATOR\n");
     const char *db = NULL, *code = NULL, *name = NULL, *province = NULL,
-               *plist = NULL, *forms = NULL, *prog = "khaosat setup";
+               *plist = NULL, *forms = NULL, *prog = "khaosat setup",
+               *one = NULL;
+    int communes = 0;
     const cmd_option opts[] = {
         {"db", &db, NULL, NULL}, {"code", &code, NULL, NULL},
         {"name", &name, NULL, NULL}, {"province", &province, NULL, NULL},
         {"provinces", &plist, NULL, NULL}, {"forms", &forms, NULL, NULL},
+        {"communes", NULL, NULL, &communes}, {"commune", &one, NULL, NULL},
     };
     int rc = cmd_parse_options(argc, argv, opts, sizeof opts / sizeof *opts,
                                usage);
@@ -63,7 +106,7 @@ int cmd_setup(int argc, char **argv)
              || ((!strcmp(what, "villages") || !strcmp(what, "households"))
                  && nargs == 2)
              || (!strcmp(what, "assign") && nargs == 3);
-    if (!ok) {
+    if (!ok || ((communes || one) && what)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -73,7 +116,9 @@ int cmd_setup(int argc, char **argv)
         return 1;
     char *err = NULL;
     long n = 0;
-    if (!what) {
+    if (communes || one) {
+        rc = setup_show_communes(st, one);
+    } else if (!what) {
         rc = setup_show(st);
     } else if (!strcmp(what, "commune")) {
         char *pl = setup_provinces_path(plist, forms);

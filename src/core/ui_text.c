@@ -452,6 +452,23 @@ static size_t utf8_decode(const unsigned char *s, size_t n,
     return len;
 }
 
+int ui_text_has_control(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n > 0) {
+        unsigned long cp;
+        size_t len = utf8_decode(p, n, &cp);
+        if (len == 0)
+            return 0;           /* not UTF-8: refused as such elsewhere */
+        if (ui_text_is_control(cp) || cp == 0xFEFF)
+            return 1;
+        p += len;
+        n -= len;
+    }
+    return 0;
+}
+
 /* Whether mode shows code point cp (at s, followed by next) as it is. */
 static int escape_keeps(ui_text_mode mode, unsigned long cp,
                         unsigned char next)

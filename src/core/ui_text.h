@@ -120,6 +120,10 @@ char *ui_text_date_show(const char *stored);
  * (U+202A-U+202E, U+2066-U+2069) that make text show other than it
  * reads. */
 int ui_text_is_control(unsigned long cp);
+/* Non-zero when the UTF-8 text s holds a control character (as above)
+ * or a byte-order mark: text from outside that screens and bundles
+ * cannot show. */
+int ui_text_has_control(const char *s);
 /* How text from outside is made safe to show: the one escaping of
  * khaosat, in the mode of where the text goes. Valid UTF-8 other than the
  * controls is kept whatever the locale (a report file written under

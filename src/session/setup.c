@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <utf8proc.h>
-
 #include "core/canon.h"
 #include "core/catalog.h"
 #include "core/form.h"
@@ -110,21 +108,6 @@ static int csv_parse(const char *path, const char *s, size_t len,
     return 0;
 }
 
-/* Non-zero when s (UTF-8) holds a control character or a byte-order mark:
- * text from a spreadsheet that the screens and bundles cannot show. */
-static int has_control(const char *s)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t len;
-    while (*p && (len = utf8proc_iterate(p, -1, &cp)) > 0) {
-        if (ui_text_is_control((unsigned long)cp) || cp == 0xFEFF)
-            return 1;
-        p += len;
-    }
-    return 0;
-}
-
 /* Every cell valid UTF-8 without control characters (the file's leading
  * byte-order mark was skipped), then kept in NFC without the spaces
  * around it: 0, or -1 with *err naming path:line. */
@@ -133,7 +116,7 @@ static int cells_check(const char *path, csv_rows *t, char **err)
     for (size_t r = 0; r < t->n; r++)
         for (size_t c = 0; c < t->ncols[r]; c++) {
             char *v = t->cells[r][c];
-            if (!util_utf8_valid(v, strlen(v)) || has_control(v)) {
+            if (!util_utf8_valid(v, strlen(v)) || ui_text_has_control(v)) {
                 char *shown = ui_text_safe(v, UI_TEXT_QUOTED);
                 *err = xasprintf(_("%s:%zu: field %zu \"%s\" is not plain "
                                    "UTF-8 text (a control character, a "
@@ -479,7 +462,7 @@ int setup_assign(store *st, const char *village, const char *enumerator,
     char *name = NULL;
     if (enumerator && *enumerator) {
         if (!util_utf8_valid(enumerator, strlen(enumerator))
-            || has_control(enumerator)) {
+            || ui_text_has_control(enumerator)) {
             char *shown = ui_text_safe(enumerator, UI_TEXT_QUOTED);
             *err = xasprintf(_("enumerator \"%s\": not plain UTF-8 text (a "
                                "control character or another encoding)"),

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 typedef struct store store;
 
@@ -454,6 +454,69 @@ struct form;
  * office checking what laptops sent before the set-up); f keeps its own
  * list otherwise.  0, or -1. */
 int store_setup_bind(store *st, struct form *f, int keep_own);
+
+/* The set-up of each commune below, as an office sends it upstream and
+ * the level above keeps it (store_setup_up.c).  The limits of a set-up,
+ * wherever it comes from (session/setup.h says the same): */
+#define STORE_SETUP_MAX_VILLAGES 10000L
+#define STORE_SETUP_MAX_NAME 200
+/* One commune's set-up (strings borrowed): its five-digit code, name,
+ * province code ("" when none), and the sequence number its office gave
+ * it (a newer set-up of the commune has a greater one). */
+typedef struct store_commune_setup {
+    const char *code, *name, *province;
+    long long sequence;
+    long villages, households;      /* as listed (store_commune_setups_each) */
+    const char *alias;  /* the commune its office's bundles name (NULL:
+                         * unknown), for the interviews they bring */
+} store_commune_setup;
+/* The rows an upstream bundle carries: the communes, their villages
+ * (commune, code, name, enumerator), their households (commune, village,
+ * number, head).  This database's own set-up goes with sequence own_seq;
+ * the set-ups kept here from below go with theirs. */
+enum store_setup_rows { STORE_SU_COMMUNES, STORE_SU_VILLAGES,
+                        STORE_SU_HOUSEHOLDS };
+/* Called with each row's columns (borrowed; commune rows: code, name,
+ * province, sequence as text). */
+typedef int (*store_setup_row_fn)(void *ctx, const char *const *col);
+/* Call fn for each row of set q, in key order: 0, fn's value, or -1. */
+int store_setups_up_rows(store *st, enum store_setup_rows q,
+                         long long own_seq, store_setup_row_fn fn, void *ctx);
+/* The sequence number this office's own set-up goes upstream with next
+ * (*seq; 0 when it has no commune code, so nothing to send), and whether
+ * it changed since the last upstream bundle carried it (*changed). */
+int store_setup_up_pending(store *st, long long *seq, int *changed);
+/* Inside the caller's transaction: the own set-up went upstream with
+ * sequence seq. */
+int store_setup_up_sent_tx(store *st, long long seq);
+/* Inside the caller's transaction: keep commune c's set-up (villages
+ * v[0..nv), households h[0..nh)) in place of the one kept here, unless
+ * that one's sequence is as great or greater (then 1, nothing changed).
+ * 0, 1 or -1. */
+int store_setup_take_tx(store *st, const store_commune_setup *c,
+                        const store_village *v, size_t nv,
+                        const store_household *h, size_t nh);
+/* The code of the set-up kept here for the commune an interview came
+ * from (commune: a code, name or alias, compared as origins are), newly
+ * allocated: 0, 1 when none is kept (*code NULL), -1. */
+int store_setup_commune_find(store *st, const char *commune, char **code);
+/* Give f's village questions (choices_from: villages) the villages of
+ * the commune of code as kept here, the form's own codes following (for
+ * interviews taken before that commune had a set-up).  0 or -1. */
+int store_setup_bind_commune(store *st, struct form *f, const char *code);
+/* The commune an interview came from as stored (the bundle of its first
+ * revision), newly allocated: 0, 1 when it has no revision from a bundle
+ * yet (*commune NULL), -1. */
+int store_interview_commune(store *st, const char *uuid, char **commune);
+typedef int (*store_commune_setup_fn)(void *ctx,
+                                      const store_commune_setup *c);
+/* Call fn for each commune's set-up kept here (code NULL) or for the one
+ * of code, by code. */
+int store_commune_setups_each(store *st, const char *code,
+                              store_commune_setup_fn fn, void *ctx);
+/* Call fn for each village of the set-up of commune code kept here. */
+int store_commune_villages_each(store *st, const char *code,
+                                store_village_fn fn, void *ctx);
 
 /* Non-zero when path is a well-formed repeat path (see above). */
 int store_path_valid(const char *path);

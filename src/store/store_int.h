@@ -89,6 +89,20 @@ int store_origin_register(sqlite3 *db);
 #define STORE_ORIGIN_KEY_SQL(U) "khaosat_commune_key(" \
     STORE_ORIGIN_RAW_SQL(U) ")"
 
+/* Villages collected for binding to a form (store_setup.c): codes and
+ * names, owned. */
+typedef struct store_setup_list {
+    char **code, **name;
+    size_t n;
+} store_setup_list;
+/* Append one village. */
+void store_setup_list_add_row(store_setup_list *r, const char *code,
+                              const char *name);
+/* store_village_fn: append v to the list ctx. */
+int store_setup_list_add(void *ctx, const store_village *v);
+/* Free the list's strings. */
+void store_setup_list_free(store_setup_list *r);
+
 /* The schema 6 migration: rewrite stored answers in canonical form (see
  * core/canon.h) with an audit row each; inside the migration's
  * transaction. 0, or -1 with SQLite's message on db. */

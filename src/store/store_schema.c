@@ -52,6 +52,11 @@
  *  15  a merged bundle records the hash of its file as it came (BLAKE2b,
  *      file_hash): the same file merged again is recognised before it is
  *      unpacked and checked.  Bundles merged before have none.
+ *  16  the set-up of each commune below (commune_setups, their villages
+ *      and household lists), as the communes' offices send it upstream,
+ *      so answers are checked against the set-up of their own commune;
+ *      alias is the commune its office's bundles name (its commune
+ *      setting, which may differ from the set-up's code and name).
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -347,6 +352,28 @@ static const char schema_v15[] =
     "CREATE INDEX bundles_file_hash ON bundles (file_hash)"
     " WHERE file_hash IS NOT NULL;";
 
+/* Version 16: the set-ups of the communes below, each replaced whole by
+ * a newer one (a greater sequence number from its office). */
+static const char schema_v16[] =
+    "CREATE TABLE commune_setups ("
+    " code TEXT PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " province TEXT NOT NULL,"
+    " sequence INTEGER NOT NULL,"
+    " alias TEXT) WITHOUT ROWID;"
+    "CREATE TABLE commune_villages ("
+    " commune TEXT NOT NULL,"
+    " code TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " enumerator TEXT,"
+    " PRIMARY KEY (commune, code)) WITHOUT ROWID;"
+    "CREATE TABLE commune_households ("
+    " commune TEXT NOT NULL,"
+    " village TEXT NOT NULL,"
+    " number TEXT NOT NULL,"
+    " head TEXT,"
+    " PRIMARY KEY (commune, village, number)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -396,6 +423,7 @@ static const struct {
     {schema_v13, NULL},     /* 12 -> 13 */
     {schema_v14, NULL},     /* 13 -> 14 */
     {schema_v15, NULL},     /* 14 -> 15 */
+    {schema_v16, NULL},     /* 15 -> 16 */
 };
 
 int store_default_path(char **out)

@@ -148,35 +148,39 @@ int store_enumerators_each(store *st, store_name_fn fn, void *ctx)
     return ret;
 }
 
-/* The villages, collected for binding. */
-typedef struct village_rows {
-    char **code, **name;
-    size_t n;
-} village_rows;
-
-static int collect_village(void *ctx, const store_village *v)
+void store_setup_list_add_row(store_setup_list *r, const char *code,
+                             const char *name)
 {
-    village_rows *r = ctx;
     r->code = xrealloc(r->code, (r->n + 1) * sizeof *r->code);
     r->name = xrealloc(r->name, (r->n + 1) * sizeof *r->name);
-    r->code[r->n] = xstrdup(v->code);
-    r->name[r->n] = xstrdup(v->name);
+    r->code[r->n] = xstrdup(code);
+    r->name[r->n] = xstrdup(name);
     r->n++;
+}
+
+int store_setup_list_add(void *ctx, const store_village *v)
+{
+    store_setup_list_add_row(ctx, v->code, v->name);
     return 0;
+}
+
+void store_setup_list_free(store_setup_list *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->code[i]);
+        free(r->name[i]);
+    }
+    free(r->code);
+    free(r->name);
 }
 
 int store_setup_bind(store *st, form *f, int keep_own)
 {
-    village_rows r = {NULL, NULL, 0};
-    int rc = store_villages_each(st, collect_village, &r);
+    store_setup_list r = {NULL, NULL, 0};
+    int rc = store_villages_each(st, store_setup_list_add, &r);
     if (rc == 0)
         form_bind_list(f, FORM_SETUP_VILLAGES, r.code, r.name, r.n,
                        keep_own);
-    for (size_t i = 0; i < r.n; i++) {
-        free(r.code[i]);
-        free(r.name[i]);
-    }
-    free(r.code);
-    free(r.name);
+    store_setup_list_free(&r);
     return rc ? -1 : 0;
 }

@@ -23,7 +23,7 @@
 
 const char *const bundle_table_name[BT_COUNT] = {
     "manifest", "forms", "interviews", "revisions", "items", "audit",
-    "reviews",
+    "reviews", "setups", "setup_villages", "setup_households",
 };
 
 const char *const bundle_table_sql[BT_COUNT] = {
@@ -52,6 +52,14 @@ const char *const bundle_table_sql[BT_COUNT] = {
     " comment TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL,"
     " revision TEXT NOT NULL, content TEXT NOT NULL, commune TEXT NOT NULL)"
     " WITHOUT ROWID",
+    "CREATE TABLE setups (commune TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " province TEXT NOT NULL, sequence INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE setup_villages (commune TEXT NOT NULL, code TEXT NOT NULL,"
+    " name TEXT NOT NULL, enumerator TEXT NOT NULL,"
+    " PRIMARY KEY (commune, code)) WITHOUT ROWID",
+    "CREATE TABLE setup_households (commune TEXT NOT NULL,"
+    " village TEXT NOT NULL, number TEXT NOT NULL, head TEXT NOT NULL,"
+    " PRIMARY KEY (commune, village, number)) WITHOUT ROWID",
 };
 
 const char bundle_audit_v1_sql[] =
@@ -186,6 +194,7 @@ char *bundle_file_name(const char *commune, const char *enumerator,
 
 enum {
     WS_FORM, WS_IV, WS_REV, WS_ITEM, WS_AUDIT, WS_MANIFEST, WS_REVIEW,
+    WS_SETUP, WS_SETUP_VILLAGE, WS_SETUP_HOUSEHOLD,
     WS_COUNT
 };
 
@@ -197,6 +206,9 @@ static const char *const writer_sql[WS_COUNT] = {
     "INSERT INTO temp.audit_in VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     "INSERT INTO manifest VALUES (?1, ?2)",
     "INSERT INTO reviews VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT INTO setups VALUES (?1, ?2, ?3, CAST(?4 AS INTEGER))",
+    "INSERT INTO setup_villages VALUES (?1, ?2, ?3, ?4)",
+    "INSERT INTO setup_households VALUES (?1, ?2, ?3, ?4)",
 };
 
 /* The bundle is built in an in-memory database and reaches a disk only
@@ -380,6 +392,19 @@ int bundle_writer_review(bundle_writer *w, const bundle_review *r)
     if (w_insert(w, WS_REVIEW, v, 8, "writing a review") != 0)
         return -1;
     w->n[BT_REVIEWS]++;
+    return 0;
+}
+
+int bundle_writer_setup(bundle_writer *w, int t, const char *const *col)
+{
+    int id = t == BT_SETUPS ? WS_SETUP : t == BT_SETUP_VILLAGES
+        ? WS_SETUP_VILLAGE : WS_SETUP_HOUSEHOLD;
+    const char *v[4];
+    for (int i = 0; i < 4; i++)
+        v[i] = col[i] ? col[i] : "";
+    if (w_insert(w, id, v, 4, "writing a commune's set-up") != 0)
+        return -1;
+    w->n[t]++;
     return 0;
 }
 

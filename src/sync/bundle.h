@@ -22,12 +22,13 @@
 #include "store/store.h"
 
 /* The bundle format this khaosat writes and the newest it reads: it
- * reads formats 1 to 3 too.  Format 2 added the reviews table; format 3
+ * reads formats 1 to 4 too.  Format 2 added the reviews table; format 3
  * stores the audit trail compactly (interviews by number, times as
  * milliseconds); format 4 carries notes on questions as items "#QID"
  * (STORE_NOTE_MARK), which an older khaosat would take for answers to a
- * question it does not know. */
-#define BUNDLE_FORMAT 4
+ * question it does not know; format 5 carries the set-up of the communes
+ * an office speaks for (setups, setup_villages, setup_households). */
+#define BUNDLE_FORMAT 5
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */
@@ -42,6 +43,9 @@
 #define BUNDLE_MAX_IV_REVISIONS 100000L    /* of one interview */
 #define BUNDLE_MAX_ITEMS 500000000L
 #define BUNDLE_MAX_AUDIT 500000000L
+#define BUNDLE_MAX_SETUPS 10000L           /* communes' set-ups */
+#define BUNDLE_MAX_SETUP_VILLAGES 1000000L /* all communes together */
+#define BUNDLE_MAX_SETUP_HOUSEHOLDS 10000000L
 /* The largest plain bundle file read (it is read whole into memory). */
 #define BUNDLE_MAX_FILE (2LL << 30)
 /* The largest SQLite image a compressed bundle may unpack to: one

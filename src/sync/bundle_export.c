@@ -29,6 +29,8 @@ typedef struct exporter {
     size_t n, cap;
     int office;                 /* an office: its reviews go upstream */
     long reviews;
+    long long setup_seq;        /* its own set-up's sequence (0: none) */
+    long setups;                /* communes' set-ups carried */
     char *err;
 } exporter;
 
@@ -118,8 +120,46 @@ static int ex_reviews(exporter *x, const char *own)
     return rc == 0 ? 0 : -1;
 }
 
+/* A set-up table being written. */
+typedef struct ex_setup_run {
+    exporter *x;
+    int t;                      /* BT_SETUPS .. BT_SETUP_HOUSEHOLDS */
+} ex_setup_run;
+
+/* One row of a commune's set-up into the bundle. */
+static int ex_setup_row(void *ctx, const char *const *col)
+{
+    ex_setup_run *run = ctx;
+    int t = run->t;
+    if (bundle_writer_setup(run->x->w, t, col) != 0) {
+        run->x->err = xstrdup(bundle_writer_errmsg(run->x->w));
+        return -1;
+    }
+    run->x->setups += t == BT_SETUPS;
+    return 0;
+}
+
+/* An office's set-up, and those of the communes below it kept here, so
+ * that the level above checks each commune's answers against its own
+ * villages. */
+static int ex_setups(exporter *x)
+{
+    if (!x->office)
+        return 0;
+    for (int q = STORE_SU_COMMUNES; q <= STORE_SU_HOUSEHOLDS; q++) {
+        ex_setup_run run = {x, BT_SETUPS + q};
+        int rc = store_setups_up_rows(x->st, (enum store_setup_rows)q,
+                                      x->setup_seq, ex_setup_row, &run);
+        if (rc < 0 && !x->err)
+            x->err = xstrdup(store_errmsg(x->st));
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Whether this database is an office (*office), and whether its reviews
- * changed since the last upstream bundle (*pending). */
+ * or its set-up changed since the last upstream bundle (*pending). */
 static int ex_role(exporter *x, int *pending)
 {
     char *role = NULL;
@@ -128,7 +168,14 @@ static int ex_role(exporter *x, int *pending)
         return -1;
     x->office = role && strcmp(role, "office") == 0;
     free(role);
-    return x->office ? store_reviews_up_pending(x->st, pending) : 0;
+    int changed = 0;
+    if (!x->office)
+        return 0;
+    if (store_reviews_up_pending(x->st, pending) != 0
+        || store_setup_up_pending(x->st, &x->setup_seq, &changed) != 0)
+        return -1;
+    *pending = *pending || changed;
+    return 0;
 }
 
 /* Make sure every interview to export has a revision of its content. */
@@ -187,7 +234,7 @@ static int ex_write(exporter *x, const char *dir, char **path)
     free(setup);
     if (!m.commune)
         m.commune = xstrdup("");
-    if (ex_reviews(x, m.commune) != 0) {
+    if (ex_reviews(x, m.commune) != 0 || ex_setups(x) != 0) {
         bundle_manifest_clear(&m);
         return -1;
     }
@@ -204,7 +251,8 @@ static int ex_write(exporter *x, const char *dir, char **path)
                 x->err = xstrdup(store_errmsg(x->st));
                 rc = -1;
             }
-        if (rc == 0 && x->office && store_reviews_up_sent_tx(x->st) != 0) {
+        if (rc == 0 && x->office && (store_reviews_up_sent_tx(x->st) != 0
+            || store_setup_up_sent_tx(x->st, x->setup_seq) != 0)) {
             x->err = xstrdup(store_errmsg(x->st));
             rc = -1;
         }

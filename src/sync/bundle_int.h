@@ -13,12 +13,15 @@
 enum bundle_table {
     BT_MANIFEST, BT_FORMS, BT_INTERVIEWS, BT_REVISIONS, BT_ITEMS, BT_AUDIT,
     BT_REVIEWS,         /* from format 2: the sending office's reviews */
+    BT_SETUPS, BT_SETUP_VILLAGES, BT_SETUP_HOUSEHOLDS,
+                        /* from format 5: the communes' set-ups */
     BT_COUNT
 };
 
 /* How many of the tables above a bundle of format has (format 1 ends
- * before BT_REVIEWS). */
-#define BUNDLE_TABLES(format) ((format) >= 2 ? BT_COUNT : BT_REVIEWS)
+ * before BT_REVIEWS, formats 2 to 4 before BT_SETUPS). */
+#define BUNDLE_TABLES(format) ((format) >= 5 ? BT_COUNT \
+                               : (format) >= 2 ? BT_SETUPS : BT_REVIEWS)
 
 /* Name and exact CREATE statement of each table: a bundle whose schema
  * differs in any byte is refused. */
@@ -78,6 +81,10 @@ int bundle_writer_item(bundle_writer *w, const char *interview,
 int bundle_writer_audit(bundle_writer *w, const bundle_audit *a);
 /* Add one review (by interview UUID, in increasing order). */
 int bundle_writer_review(bundle_writer *w, const bundle_review *r);
+/* Add one row of a commune's set-up to table t (BT_SETUPS: commune, name,
+ * province, sequence; BT_SETUP_VILLAGES: commune, code, name,
+ * enumerator; BT_SETUP_HOUSEHOLDS: commune, village, number, head). */
+int bundle_writer_setup(bundle_writer *w, int t, const char *const *col);
 /* Finish: write the manifest (device, enumerator, commune taken from m;
  * uuid, created, counts and sha256 filled in), check the image as
  * bundle_open would, and hand it over: *data (from sqlite3_malloc64, free

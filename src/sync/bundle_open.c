@@ -238,10 +238,13 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
     static const long limit[BT_COUNT] = {
         BUNDLE_NKEYS, BUNDLE_MAX_FORMS, BUNDLE_MAX_INTERVIEWS,
         BUNDLE_MAX_REVISIONS, BUNDLE_MAX_ITEMS, BUNDLE_MAX_AUDIT,
-        BUNDLE_MAX_INTERVIEWS};
-    /* The manifest does not announce the reviews (-1): only the limit. */
+        BUNDLE_MAX_INTERVIEWS, BUNDLE_MAX_SETUPS, BUNDLE_MAX_SETUP_VILLAGES,
+        BUNDLE_MAX_SETUP_HOUSEHOLDS};
+    /* The manifest does not announce the reviews and set-ups (-1): only
+     * the limit. */
     const long said[BT_COUNT] = {BUNDLE_NKEYS, m->forms, m->interviews,
-                                 m->revisions, m->items, m->audit, -1};
+                                 m->revisions, m->items, m->audit, -1, -1,
+                                 -1, -1};
     for (int t = 1; t < BUNDLE_TABLES(m->format); t++) {
         if (said[t] > limit[t])
             return util_refuse(why, _("the manifest announces %ld rows of %s, more "
@@ -284,6 +287,17 @@ static const struct {
      " interviews i WHERE i.uuid = a.interview) LIMIT 1"},
 };
 
+/* References of the set-up tables (format 5): each village of a commune
+ * whose set-up the bundle carries, each household of one of its
+ * villages. */
+static const char *const setup_refs[2] = {
+    "SELECT commune, code FROM setup_villages v WHERE NOT EXISTS (SELECT 1"
+    " FROM setups s WHERE s.commune = v.commune) LIMIT 1",
+    "SELECT commune, village FROM setup_households h WHERE NOT EXISTS"
+    " (SELECT 1 FROM setup_villages v WHERE v.commune = h.commune"
+    " AND v.code = h.village) LIMIT 1",
+};
+
 /* The message for broken reference i, naming a and b. */
 static void ref_message(char **why, int i, const char *a, const char *b)
 {
@@ -310,14 +324,25 @@ static void ref_message(char **why, int i, const char *a, const char *b)
 static int check_refs(sqlite3 *db, long format, char **why)
 {
     size_t n = sizeof refs / sizeof *refs - (format >= 3);
-    for (size_t i = 0; i < n; i++) {
+    size_t nall = n + (format >= 5 ? 2 : 0);
+    for (size_t i = 0; i < nall; i++) {
         sqlite3_stmt *s;
-        int rc = sqlite3_prepare_v2(db, refs[i].sql, -1, &s, NULL);
+        int rc = sqlite3_prepare_v2(db, i < n ? refs[i].sql
+                                    : setup_refs[i - n], -1, &s, NULL);
         if (rc == SQLITE_OK)
             rc = sqlite3_step(s);
-        if (rc == SQLITE_ROW)
-            ref_message(why, (int)i, (const char *)sqlite3_column_text(s, 0),
-                        (const char *)sqlite3_column_text(s, 1));
+        const char *a = rc == SQLITE_ROW
+            ? (const char *)sqlite3_column_text(s, 0) : NULL;
+        const char *b = rc == SQLITE_ROW
+            ? (const char *)sqlite3_column_text(s, 1) : NULL;
+        if (rc == SQLITE_ROW && i == n)
+            util_refuse(why, _("village %s of commune %s, whose set-up the "
+                               "bundle does not carry"), b, a);
+        else if (rc == SQLITE_ROW && i >= n)
+            util_refuse(why, _("a household of village %s of commune %s, "
+                               "which its set-up does not list"), b, a);
+        else if (rc == SQLITE_ROW)
+            ref_message(why, (int)i, a, b);
         else if (rc != SQLITE_DONE)
             util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
         sqlite3_finalize(s);

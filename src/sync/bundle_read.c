@@ -12,6 +12,7 @@
 
 #include "store/revision.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 /* One column's rule: may it be NULL, is it an integer (COL_INT) or
@@ -212,6 +213,14 @@ static const col_spec spec_review[8] = {
 static const col_spec spec_audit2[9] = {
     {0, COL_INT, 0}, {0, 0, V}, {0, COL_INT, 0}, {0, COL_EITHER, 64},
     {0, 0, 64}, {1, 0, V}, {1, 0, V}, {1, 0, V}, {1, 0, V}};
+#define N STORE_SETUP_MAX_NAME
+static const col_spec spec_setup[4] = {
+    {0, 0, 5}, {0, 0, N}, {0, 0, 2}, {0, COL_INT, 0}};
+static const col_spec spec_setup_village[4] = {
+    {0, 0, 5}, {0, 0, 10}, {0, 0, N}, {0, 0, N}};
+static const col_spec spec_setup_household[4] = {
+    {0, 0, 5}, {0, 0, 10}, {0, 0, 4}, {0, 0, N}};
+#undef N
 #undef V
 
 static int rule_manifest(const row *r, void *ctx, char **why)
@@ -283,6 +292,104 @@ static int rule_review(const row *r, void *ctx, char **why)
     else
         return 0;
     return -1;
+}
+
+/* Non-zero when s is 1 to max characters of set, and min at least. */
+static int chars_ok(const char *s, size_t min, size_t max, const char *set)
+{
+    size_t n = strlen(s);
+    return n >= min && n <= max && strspn(s, set) == n;
+}
+
+#define DIGITS "0123456789"
+#define CODE_CHARS DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+/* Refuse (-1) text of column what that a screen cannot show. */
+static int text_shown(const char *s, const char *what, char **why)
+{
+    if (!ui_text_has_control(s))
+        return 0;
+    *why = xasprintf(_("the %s holds a control character"), what);
+    return -1;
+}
+
+static int rule_setup(const row *r, void *ctx, char **why)
+{
+    (void)ctx;
+    if (!chars_ok(r->v[0], 5, 5, DIGITS))
+        *why = xasprintf(_("commune code \"%s\" is not five digits"),
+                         r->v[0]);
+    else if (!*r->v[1])
+        *why = xasprintf(_("commune %s has no name"), r->v[0]);
+    else if (text_shown(r->v[1], _("commune's name"), why) != 0)
+        return -1;
+    else if (*r->v[2] && !chars_ok(r->v[2], 2, 2, DIGITS))
+        *why = xasprintf(_("province code \"%s\" is not two digits"),
+                         r->v[2]);
+    else if (strtoll(r->v[3], NULL, 10) < 1)
+        *why = xasprintf(_("the set-up of commune %s has sequence number %s"),
+                         r->v[0], r->v[3]);
+    else
+        return 0;
+    return -1;
+}
+
+/* The villages of the commune being read, to bound them. */
+typedef struct village_run {
+    char commune[8];
+    long n;
+} village_run;
+
+static int rule_setup_village(const row *r, void *ctx, char **why)
+{
+    village_run *run = ctx;
+    if (strcmp(run->commune, r->v[0]) != 0) {
+        snprintf(run->commune, sizeof run->commune, "%s", r->v[0]);
+        run->n = 0;
+    }
+    if (++run->n > STORE_SETUP_MAX_VILLAGES)
+        *why = xasprintf(_("commune %s has more than %ld villages"), r->v[0],
+                         STORE_SETUP_MAX_VILLAGES);
+    else if (!chars_ok(r->v[1], 1, 10, CODE_CHARS))
+        *why = xasprintf(_("village code \"%s\" is not 1 to 10 letters, "
+                           "digits, '-' or '_'"), r->v[1]);
+    else if (!*r->v[2])
+        *why = xasprintf(_("village %s has no name"), r->v[1]);
+    else
+        return text_shown(r->v[2], _("village's name"), why) != 0
+            || text_shown(r->v[3], _("enumerator's name"), why) != 0
+            ? -1 : 0;
+    return -1;
+}
+
+static int rule_setup_household(const row *r, void *ctx, char **why)
+{
+    (void)ctx;
+    if (!chars_ok(r->v[2], 1, 4, DIGITS))
+        *why = xasprintf(_("household number \"%s\" is not 1 to 4 digits"),
+                         r->v[2]);
+    else
+        return text_shown(r->v[3], _("head's name"), why);
+    return -1;
+}
+
+/* The set-up tables of format 5, their hashes to th. */
+static int hash_setups(sqlite3 *db, char th[][65], char **why)
+{
+    village_run run = {"", 0};
+    if (hash_table(db, BT_SETUPS, "SELECT commune, name, province, sequence"
+                   " FROM setups ORDER BY commune", spec_setup, 4, 1, 0,
+                   rule_setup, NULL, th[BT_SETUPS], why) != 0
+        || hash_table(db, BT_SETUP_VILLAGES, "SELECT commune, code, name,"
+                      " enumerator FROM setup_villages ORDER BY commune, code",
+                      spec_setup_village, 4, 2, 0, rule_setup_village, &run,
+                      th[BT_SETUP_VILLAGES], why) != 0)
+        return -1;
+    return hash_table(db, BT_SETUP_HOUSEHOLDS, "SELECT commune, village,"
+                      " number, head FROM setup_households ORDER BY commune,"
+                      " village, number", spec_setup_household, 4, 3, 0,
+                      rule_setup_household, NULL, th[BT_SETUP_HOUSEHOLDS],
+                      why);
 }
 
 /* Non-zero when path is a repeat's own path ("members",
@@ -551,7 +658,8 @@ int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
             && hash_table(db, BT_REVIEWS, "SELECT interview, status, comment,"
                           " reviewer, time, revision, content, commune FROM"
                           " reviews ORDER BY interview", spec_review, 8, 1,
-                          0, rule_review, NULL, th[BT_REVIEWS], why) != 0))
+                          0, rule_review, NULL, th[BT_REVIEWS], why) != 0)
+        || (ntables > BT_SETUPS && hash_setups(db, th, why) != 0))
         return -1;
     canon c;
     canon_init(&c);

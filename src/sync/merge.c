@@ -428,7 +428,7 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
      * came from is its first bundle's, this one's for a new interview,
      * and possible duplicates are paired within one commune. */
     if (merge_check_forms(m) != 0 || merge_refresh_keys(m) != 0
-        || record_bundle(m, man) != 0)
+        || record_bundle(m, man) != 0 || merge_setups(m) != 0)
         return -1;
     sqlite3_stmt *iv = m->bs[BS_IVS];
     int rc;
@@ -491,6 +491,9 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
             store_rollback(m->st);
         if (rc != 0)
             forget_changed(m);
+        /* Forms bound to a set-up the rollback took back. */
+        if (rc != 0 || m->c.setups)
+            merge_keys_free(m);
     }
     merge_bundle_finish(m);
     m->b = NULL;

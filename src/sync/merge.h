@@ -30,6 +30,7 @@ typedef struct merge_counts {
     long returned;        /* complete interviews that broke their own
                            * checks once merged: returned (sync) */
     long reviews;         /* an office's reviews kept (new or newer) */
+    long setups;          /* communes' set-ups kept (new or newer) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

@@ -21,6 +21,12 @@ static const char *const bundle_sql[BS_COUNT] = {
         " new_value FROM audit WHERE interview = ?1",
     [BS_REVIEWS] = "SELECT interview, status, comment, reviewer, time,"
         " revision, content, commune FROM reviews ORDER BY interview",
+    [BS_SETUPS] = "SELECT commune, name, province, sequence FROM setups"
+        " ORDER BY commune",
+    [BS_SETUP_VILLAGES] = "SELECT code, name, enumerator FROM setup_villages"
+        " WHERE commune = ?1 ORDER BY code",
+    [BS_SETUP_HOUSEHOLDS] = "SELECT village, number, head FROM"
+        " setup_households WHERE commune = ?1 ORDER BY village, number",
 };
 
 /* Format 3 numbers the audit's interviews (their place in UUID order, as
@@ -36,6 +42,7 @@ int merge_bundle_prepare(merger *m)
     int format = (int)bundle_get_manifest(m->b)->format;
     for (int i = 0; i < BS_COUNT; i++)
         if ((i != BS_REVIEWS || format >= 2)
+            && (i < BS_SETUPS || format >= 5)
             && sqlite3_prepare_v2(bdb, i == BS_AUDIT && format >= 3
                                   ? audit_v3_sql : bundle_sql[i], -1,
                                   &m->bs[i], NULL))

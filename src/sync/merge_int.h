@@ -17,6 +17,8 @@
 enum bundle_stmt {
     BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT,
     BS_REVIEWS,         /* NULL for a format 1 bundle, which has none */
+    BS_SETUPS, BS_SETUP_VILLAGES, BS_SETUP_HOUSEHOLDS,
+                        /* NULL before format 5 */
     BS_COUNT
 };
 
@@ -34,6 +36,8 @@ typedef struct merge_items {
  * itself to check incoming answers against (NULL when it does not load). */
 typedef struct form_keys {
     char *form_id, *version;
+    char *commune;            /* the code of the commune's set-up bound to
+                               * f, or "" (this database's own set-up) */
     char **qid;
     size_t n;
     struct form *f;
@@ -143,6 +147,10 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
  * naming the bundle, interview, question and the value (escaped). */
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items);
+/* Keep the communes' set-ups the bundle carries, each when newer than
+ * the one kept here (merge_setups.c); only an office sends them. */
+int merge_setups(merger *m);
+
 /* Recompute the keys that are out of date (local changes since). */
 int merge_refresh_keys(merger *m);
 /* Free the key cache. */

@@ -20,6 +20,7 @@ void merge_keys_free(merger *m)
     for (size_t i = 0; i < m->nkeys; i++) {
         free(m->keys[i].form_id);
         free(m->keys[i].version);
+        free(m->keys[i].commune);
         for (size_t j = 0; j < m->keys[i].n; j++)
             free(m->keys[i].qid[j]);
         free(m->keys[i].qid);
@@ -30,20 +31,26 @@ void merge_keys_free(merger *m)
     m->nkeys = 0;
 }
 
-/* The key questions of a stored form, read once per merger.  A form that
- * no longer loads has none (k->f NULL): its interviews are refused. */
+/* The key questions of a stored form, read once per merger, its village
+ * questions bound to the set-up of commune (a code of commune_setups) or,
+ * NULL, to this database's own.  A form that no longer loads has none
+ * (k->f NULL): its interviews are refused. */
 static const form_keys *keys_of(merger *m, const char *form_id,
-                                const char *version)
+                                const char *version, const char *commune)
 {
+    if (!commune)
+        commune = "";
     for (size_t i = 0; i < m->nkeys; i++)
         if (!strcmp(m->keys[i].form_id, form_id)
-            && !strcmp(m->keys[i].version, version))
+            && !strcmp(m->keys[i].version, version)
+            && !strcmp(m->keys[i].commune, commune))
             return &m->keys[i];
     m->keys = xrealloc(m->keys, (m->nkeys + 1) * sizeof *m->keys);
     form_keys *k = &m->keys[m->nkeys++];
     memset(k, 0, sizeof *k);
     k->form_id = xstrdup(form_id);
     k->version = xstrdup(version);
+    k->commune = xstrdup(commune);
     store_form sf;
     int got = store_load_form(m->st, form_id, version, &sf);
     k->unreadable = got < 0;
@@ -53,8 +60,12 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     diag_init(&d);
     form *f = form_load_string(sf.source, sf.source_len, form_id, &d);
     if (f && d.n == 0) {
-        /* Village answers are checked against this database's set-up. */
-        store_setup_bind(m->st, f, 1);
+        /* Village answers are checked against the set-up of their
+         * commune, else against this database's own. */
+        if (*commune)
+            store_setup_bind_commune(m->st, f, commune);
+        else
+            store_setup_bind(m->st, f, 1);
         k->qid = xcalloc(f->nkey ? f->nkey : 1, sizeof *k->qid);
         for (size_t i = 0; i < f->nkey; i++)
             k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);
@@ -102,10 +113,29 @@ static int check_note(merger *m, const char *uuid, const form_keys *k,
     return -1;
 }
 
+/* The code of the set-up kept here for the commune interview uuid came
+ * from (*code newly allocated, NULL when none is kept): the commune of
+ * the bundle that first brought it, this bundle's for a new one. */
+static int setup_of(merger *m, const char *uuid, char **code)
+{
+    char *commune = NULL;
+    int rc = store_interview_commune(m->st, uuid, &commune);
+    if (rc == 1)
+        commune = xstrdup(bundle_get_manifest(m->b)->commune);
+    if (rc >= 0)
+        rc = store_setup_commune_find(m->st, commune, code);
+    free(commune);
+    return rc < 0 ? merge_store_err(m) : 0;
+}
+
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
-    const form_keys *k = keys_of(m, form_id, version);
+    char *commune = NULL;
+    if (setup_of(m, uuid, &commune) != 0)
+        return -1;
+    const form_keys *k = keys_of(m, form_id, version, commune);
+    free(commune);
     if (k->unreadable == 1)
         return merge_store_fail(m, _("reading form %s"), form_id);
     if (k->unreadable == 2) {
@@ -224,7 +254,7 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
                    const char *version, const char *head)
 {
     char *key;
-    if (key_of(m, uuid, keys_of(m, form_id, version), &key) != 0)
+    if (key_of(m, uuid, keys_of(m, form_id, version, NULL), &key) != 0)
         return -1;
     int rc = 0;
     if (store_merge_key_put(m->sm, uuid, form_id, key, head) != 0)

@@ -387,6 +387,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.duplicates += res->counts.duplicates;
         r->t->counts.returned += res->counts.returned;
         r->t->counts.reviews += res->counts.reviews;
+        r->t->counts.setups += res->counts.setups;
         break;
     case SYNC_AGAIN:
         r->t->again++;

@@ -667,6 +667,9 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
         if (c->reviews)
             sbuf_addf(&om->lines, _("    %ld review(s) of the office that "
                                     "sent it kept\n"), c->reviews);
+        if (c->setups)
+            sbuf_addf(&om->lines, _("    the set-up of %ld commune(s) "
+                                    "kept\n"), c->setups);
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,

@@ -1,0 +1,327 @@
+/* store_setup_up.c: the commune's set-up on its way up.  The office
+ * sends its own set-up (commune, villages, household lists) in every
+ * upstream bundle with a sequence number that grows each time the set-up
+ * changed since the last bundle; the level above keeps one set-up per
+ * commune, replaced only by one with a greater sequence number, and
+ * checks each interview's village against the set-up of the commune the
+ * interview came from. */
+#include "config.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/canon.h"
+#include "core/form.h"
+#include "core/util.h"
+
+/* Settings of the office: the digest of its set-up as last sent upstream
+ * and the sequence number it went with. */
+#define SET_UP_DIGEST "setup_up_digest"
+#define SET_UP_SEQUENCE "setup_up_sequence"
+
+/* The rows of each set, own set-up first (when it has a commune code),
+ * then those kept from below for other communes, in key order. */
+static const char *const rows_sql[3] = {
+    [STORE_SU_COMMUNES] =
+        "SELECT code, name, province, seq FROM ("
+        " SELECT s.value AS code, coalesce((SELECT value FROM settings"
+        " WHERE key = '" STORE_SET_SETUP_NAME "'), '') AS name,"
+        " coalesce((SELECT value FROM settings WHERE key = '"
+        STORE_SET_SETUP_PROVINCE "'), '') AS province, ?1 AS seq"
+        " FROM settings s WHERE s.key = '" STORE_SET_SETUP_CODE "'"
+        " AND s.value <> ''"
+        " UNION ALL SELECT code, name, province, sequence FROM commune_setups"
+        " WHERE code IS NOT (SELECT nullif(value, '') FROM settings"
+        " WHERE key = '" STORE_SET_SETUP_CODE "')) ORDER BY code",
+    [STORE_SU_VILLAGES] =
+        "SELECT commune, code, name, enumerator FROM ("
+        " SELECT s.value AS commune, v.code, v.name,"
+        " coalesce(v.enumerator, '') AS enumerator FROM villages v"
+        " JOIN settings s ON s.key = '" STORE_SET_SETUP_CODE "'"
+        " AND s.value <> ''"
+        " UNION ALL SELECT commune, code, name, coalesce(enumerator, '')"
+        " FROM commune_villages WHERE commune IS NOT (SELECT nullif(value,"
+        " '') FROM settings WHERE key = '" STORE_SET_SETUP_CODE "'))"
+        " ORDER BY commune, code",
+    [STORE_SU_HOUSEHOLDS] =
+        "SELECT commune, village, number, head FROM ("
+        " SELECT s.value AS commune, h.village, h.number,"
+        " coalesce(h.head, '') AS head FROM households h"
+        " JOIN settings s ON s.key = '" STORE_SET_SETUP_CODE "'"
+        " AND s.value <> ''"
+        " UNION ALL SELECT commune, village, number, coalesce(head, '')"
+        " FROM commune_households WHERE commune IS NOT (SELECT"
+        " nullif(value, '') FROM settings WHERE key = '"
+        STORE_SET_SETUP_CODE "')) ORDER BY commune, village, number",
+};
+
+int store_setups_up_rows(store *st, enum store_setup_rows q,
+                         long long own_seq, store_setup_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, "the set-ups to send upstream",
+                                    rows_sql[q]);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, own_seq);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *col[4];
+        for (int i = 0; i < 4; i++)
+            col[i] = (const char *)sqlite3_column_text(s, i);
+        ret = fn(ctx, col);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "reading the set-ups to send upstream");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+/* store_setup_row_fn: feed one row of the own set-up to a digest. */
+static int digest_row(void *ctx, const char *const *col)
+{
+    canon *c = ctx;
+    canon_mark(c, 'R');
+    for (int i = 0; i < 4; i++)
+        canon_str(c, col[i] ? col[i] : "");
+    return 0;
+}
+
+/* The digest of this office's own set-up (hex), whatever the sequence. */
+static int own_digest(store *st, const char *code, char out[65])
+{
+    canon c;
+    canon_init(&c);
+    for (int q = STORE_SU_COMMUNES; q <= STORE_SU_HOUSEHOLDS; q++) {
+        canon_mark(&c, 'T');
+        sqlite3_stmt *s = store_prepare(st, "the set-up", rows_sql[q]);
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, 0);
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *col[4];
+            for (int i = 0; i < 4; i++)
+                col[i] = (const char *)sqlite3_column_text(s, i);
+            if (strcmp(col[0], code) == 0)
+                digest_row(&c, col);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return store_fail(st, "reading the set-up");
+    }
+    canon_final(&c, out);
+    return 0;
+}
+
+int store_setup_up_pending(store *st, long long *seq, int *changed)
+{
+    *seq = 0;
+    *changed = 0;
+    char *code = NULL, *sent = NULL, *num = NULL;
+    int rc = store_setting_get(st, STORE_SET_SETUP_CODE, &code);
+    if (rc != 0 || !code || !*code) {
+        free(code);
+        return rc;
+    }
+    char digest[65];
+    rc = own_digest(st, code, digest);
+    if (rc == 0)
+        rc = store_setting_get(st, SET_UP_DIGEST, &sent);
+    if (rc == 0)
+        rc = store_setting_get(st, SET_UP_SEQUENCE, &num);
+    if (rc == 0) {
+        *seq = num ? strtoll(num, NULL, 10) : 0;
+        *changed = !sent || strcmp(sent, digest) != 0;
+        if (*changed || *seq < 1)
+            (*seq)++;
+    }
+    free(code);
+    free(sent);
+    free(num);
+    return rc;
+}
+
+int store_setup_up_sent_tx(store *st, long long seq)
+{
+    char *code = NULL;
+    if (store_setting_get(st, STORE_SET_SETUP_CODE, &code) != 0)
+        return -1;
+    char digest[65], num[24];
+    int rc = code && *code ? own_digest(st, code, digest) : 1;
+    free(code);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    snprintf(num, sizeof num, "%lld", seq);
+    if (store_setting_set(st, SET_UP_DIGEST, digest) != 0
+        || store_setting_set(st, SET_UP_SEQUENCE, num) != 0)
+        return -1;
+    return 0;
+}
+
+/* Insert the n rows of ncol strings each (row i at v + i * ncol) with
+ * statement sql, commune bound first. */
+static int insert_rows(store *st, const char *sql, const char *commune,
+                       const char *const *v, size_t n, int ncol)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL, sql);
+    if (!s)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_text(s, 1, commune, -1, SQLITE_STATIC);
+        for (int c = 0; c < ncol; c++)
+            sqlite3_bind_text(s, c + 2, v[i * (size_t)ncol + (size_t)c], -1,
+                              SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = store_fail(st, "keeping the set-up of commune %s", commune);
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_setup_take_tx(store *st, const store_commune_setup *c,
+                        const store_village *v, size_t nv,
+                        const store_household *h, size_t nh)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT sequence FROM"
+                                    " commune_setups WHERE code = ?1");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, c->code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    long long had = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "reading the set-up of commune %s", c->code);
+    if (had >= c->sequence)
+        return 1;
+    static const char *const clear[3] = {
+        "DELETE FROM commune_households WHERE commune = ?1",
+        "DELETE FROM commune_villages WHERE commune = ?1",
+        "DELETE FROM commune_setups WHERE code = ?1"};
+    for (int i = 0; i < 3; i++)
+        if (store_run_by_key(st, clear[i], c->code,
+                             "replacing the set-up of commune") != 0)
+            return -1;
+    char num[24];
+    snprintf(num, sizeof num, "%lld", c->sequence);
+    const char *row[4] = {c->name, c->province, num,
+                          c->alias && *c->alias ? c->alias : NULL};
+    const char **vr = xcalloc(nv * 3 + 1, sizeof *vr);
+    const char **hr = xcalloc(nh * 3 + 1, sizeof *hr);
+    for (size_t i = 0; i < nv; i++) {
+        vr[i * 3] = v[i].code;
+        vr[i * 3 + 1] = v[i].name;
+        vr[i * 3 + 2] = v[i].enumerator && *v[i].enumerator
+            ? v[i].enumerator : NULL;
+    }
+    for (size_t i = 0; i < nh; i++) {
+        hr[i * 3] = h[i].village;
+        hr[i * 3 + 1] = h[i].number;
+        hr[i * 3 + 2] = h[i].head && *h[i].head ? h[i].head : NULL;
+    }
+    rc = insert_rows(st, "INSERT INTO commune_setups (code, name, province,"
+                     " sequence, alias) VALUES (?1, ?2, ?3, ?4, ?5)",
+                     c->code, row, 1, 4);
+    if (rc == 0)
+        rc = insert_rows(st, "INSERT INTO commune_villages (commune, code,"
+                         " name, enumerator) VALUES (?1, ?2, ?3, ?4)",
+                         c->code, vr, nv, 3);
+    if (rc == 0)
+        rc = insert_rows(st, "INSERT INTO commune_households (commune,"
+                         " village, number, head) VALUES (?1, ?2, ?3, ?4)",
+                         c->code, hr, nh, 3);
+    free(vr);
+    free(hr);
+    return rc;
+}
+
+int store_setup_commune_find(store *st, const char *commune, char **code)
+{
+    *code = NULL;
+    if (!commune || !*commune)
+        return 1;
+    int rc = store_text_by_key(st, "SELECT code FROM commune_setups"
+        " WHERE khaosat_commune_key(code) = khaosat_commune_key(?1)"
+        " OR khaosat_commune_key(name) = khaosat_commune_key(?1)"
+        " OR khaosat_commune_key(alias) = khaosat_commune_key(?1)"
+        " ORDER BY khaosat_commune_key(code) = khaosat_commune_key(?1) DESC,"
+        " code LIMIT 1", commune, "finding the set-up of commune", code);
+    return rc;
+}
+
+int store_interview_commune(store *st, const char *uuid, char **commune)
+{
+    return store_text_by_key(st, "SELECT b.commune FROM revisions r"
+        " JOIN bundles b ON b.uuid = r.bundle WHERE r.interview = ?1"
+        " ORDER BY r.created, r.id LIMIT 1", uuid,
+        "finding the commune of interview", commune);
+}
+
+int store_commune_setups_each(store *st, const char *code,
+                              store_commune_setup_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT c.code, c.name, c.province, c.sequence,"
+        " (SELECT count(*) FROM commune_villages v WHERE v.commune = c.code),"
+        " (SELECT count(*) FROM commune_households h"
+        " WHERE h.commune = c.code), c.alias"
+        " FROM commune_setups c WHERE ?1 IS NULL OR c.code = ?1"
+        " ORDER BY c.code");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_commune_setup c = {
+            (const char *)sqlite3_column_text(s, 0),
+            (const char *)sqlite3_column_text(s, 1),
+            (const char *)sqlite3_column_text(s, 2),
+            sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4),
+            (long)sqlite3_column_int64(s, 5),
+            (const char *)sqlite3_column_text(s, 6)};
+        ret = fn(ctx, &c);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the communes' set-ups");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int store_commune_villages_each(store *st, const char *code,
+                                store_village_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT v.code, v.name, v.enumerator, (SELECT count(*) FROM"
+        " commune_households h WHERE h.commune = v.commune"
+        " AND h.village = v.code) FROM commune_villages v"
+        " WHERE v.commune = ?1 ORDER BY v.code");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_village v = {(const char *)sqlite3_column_text(s, 0),
+                           (const char *)sqlite3_column_text(s, 1),
+                           (const char *)sqlite3_column_text(s, 2),
+                           (long)sqlite3_column_int64(s, 3)};
+        ret = fn(ctx, &v);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "listing the villages of commune %s", code);
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int store_setup_bind_commune(store *st, form *f, const char *code)
+{
+    store_setup_list l = {NULL, NULL, 0};
+    int rc = store_commune_villages_each(st, code, store_setup_list_add, &l);
+    if (rc == 0)
+        form_bind_list(f, FORM_SETUP_VILLAGES, l.code, l.name, l.n, 1);
+    store_setup_list_free(&l);
+    return rc ? -1 : 0;
+}

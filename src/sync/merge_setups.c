@@ -1,0 +1,113 @@
+/* merge_setups.c: the communes' set-ups an office's bundle carries up
+ * (format 5).  Each is kept in place of the one kept here for its commune
+ * when its sequence number is greater: merging the same bundle again, or
+ * an older one after a newer, changes nothing.  Taken before the
+ * interviews, so that the bundle's answers are checked against the
+ * villages of their own commune. */
+#include "config.h"
+#include "sync/merge_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+
+/* The rows of one commune's villages or households, owned. */
+typedef struct setup_rows {
+    char **v;                 /* three strings per row */
+    size_t n, cap;
+} setup_rows;
+
+static void rows_free(setup_rows *r)
+{
+    for (size_t i = 0; i < r->n * 3; i++)
+        free(r->v[i]);
+    free(r->v);
+    memset(r, 0, sizeof *r);
+}
+
+/* Read every row of statement s (three columns) with commune bound. */
+static int rows_read(merger *m, sqlite3_stmt *s, const char *commune,
+                     setup_rows *r)
+{
+    sqlite3_bind_text(s, 1, commune, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        r->v = util_grow(r->v, &r->cap, (r->n + 1) * 3, sizeof *r->v);
+        for (int i = 0; i < 3; i++)
+            r->v[r->n * 3 + (size_t)i] =
+                xstrdup((const char *)sqlite3_column_text(s, i));
+        r->n++;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0
+        : merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
+}
+
+/* Keep the set-up of the commune at the current row of BS_SETUPS; alias
+ * is the commune the bundle names when it carries only that set-up (its
+ * office's own), else NULL. */
+static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
+{
+    store_commune_setup c = {
+        (const char *)sqlite3_column_text(s, 0),
+        (const char *)sqlite3_column_text(s, 1),
+        (const char *)sqlite3_column_text(s, 2),
+        sqlite3_column_int64(s, 3), 0, 0, alias};
+    setup_rows vr = {0}, hr = {0};
+    int rc = rows_read(m, m->bs[BS_SETUP_VILLAGES], c.code, &vr);
+    if (rc == 0)
+        rc = rows_read(m, m->bs[BS_SETUP_HOUSEHOLDS], c.code, &hr);
+    store_village *v = xcalloc(vr.n + 1, sizeof *v);
+    store_household *h = xcalloc(hr.n + 1, sizeof *h);
+    for (size_t i = 0; i < vr.n; i++)
+        v[i] = (store_village){vr.v[i * 3], vr.v[i * 3 + 1],
+                               vr.v[i * 3 + 2], 0};
+    for (size_t i = 0; i < hr.n; i++)
+        h[i] = (store_household){hr.v[i * 3], hr.v[i * 3 + 1],
+                                 hr.v[i * 3 + 2]};
+    int took = rc == 0 ? store_setup_take_tx(m->st, &c, v, vr.n, h, hr.n)
+                       : -1;
+    if (rc == 0 && took < 0)
+        rc = merge_store_err(m);
+    else if (rc == 0 && took == 0)
+        m->c.setups++;
+    free(v);
+    free(h);
+    rows_free(&vr);
+    rows_free(&hr);
+    return rc;
+}
+
+int merge_setups(merger *m)
+{
+    sqlite3_stmt *s = m->bs[BS_SETUPS];
+    if (!s)
+        return 0;
+    /* A commune office's bundle carries its own set-up alone: the commune
+     * it names is that set-up's, whatever its spelling. */
+    long n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        n++;
+    sqlite3_reset(s);
+    const char *alias = n == 1 ? bundle_get_manifest(m->b)->commune : NULL;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (merge_own_device_only(m)) {
+            ret = merge_refuse(m, _("carries a commune's set-up, but it is "
+                                    "signed by the laptop %s; only an office "
+                                    "sends its set-up upstream"),
+                               bundle_signer(m->b));
+            break;
+        }
+        ret = take_one(m, s, alias);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
+    sqlite3_reset(s);
+    /* The forms bound to the villages kept before are out of date. */
+    if (ret == 0 && m->c.setups)
+        merge_keys_free(m);
+    return ret;
+}
