@@ -98,7 +98,8 @@ expect_status 0
 afterP=$(db_digest "$P")
 run "$K" merge --db "$P" "$UP1"
 expect_status 0
-expect_out_contains "already merged; nothing changed"
+expect_out_contains "already merged on"
+expect_out_contains "; nothing changed"
 expect_same "$P" "$afterP" "the same office bundle again"
 
 # Nothing new at the office: no bundle.  A renamed village is worth one,
