@@ -48,14 +48,26 @@ static void copy_rows(sqlite3 *db, sqlite3_stmt *s, const char *uuid,
     sqlite3_reset(s);
 }
 
+/* A fresh UUID whose first eight digits count up: the copies' rows are
+ * then appended to every index instead of scattered over it, which is
+ * what kept a million households from being generated in minutes. */
+static void counted_uuid(char uuid[37], unsigned long n)
+{
+    char head[9];
+    store_uuid_v4(uuid);
+    snprintf(head, sizeof head, "%08lx", n & 0xffffffffUL);
+    memcpy(uuid, head, 8);
+}
+
 /* Copy interview from (commune or household) as uuid of commune c's
  * bundle; with_answers for the commune form (read whole by the report). */
 static void copy_interview(sqlite3 *db, sqlite3_stmt *const *st, int nst,
                            const char *from, const char *code)
 {
+    static unsigned long copies;
     char uuid[37], rev[37];
-    store_uuid_v4(uuid);
-    store_uuid_v4(rev);
+    counted_uuid(uuid, copies);
+    counted_uuid(rev, copies++);
     for (int i = 0; i < nst; i++)
         copy_rows(db, st[i], uuid, from, rev, code);
 }
@@ -93,8 +105,10 @@ static void copy_province(const char *path, char tmpl[][37], const char *cm,
 {
     sqlite3 *db;
     must(sqlite3_open(path, &db), db, "open");
-    must(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; BEGIN", NULL, NULL,
-                      NULL), db, "begin");
+    /* Generating, not measuring: no journal, a page cache of 256 MiB. */
+    must(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; PRAGMA journal_mode ="
+                      " OFF; PRAGMA synchronous = OFF; PRAGMA cache_size ="
+                      " -262144; BEGIN", NULL, NULL, NULL), db, "begin");
     sqlite3_stmt *st[7], *bundle;
     for (int i = 0; i < 7; i++)
         must(sqlite3_prepare_v2(db, copy_sql[i], -1, &st[i], NULL), db,
@@ -132,7 +146,8 @@ static void copy_province(const char *path, char tmpl[][37], const char *cm,
                       " WHERE uuid NOT IN (SELECT interview FROM revisions"
                       " WHERE bundle IS NOT NULL)); DELETE FROM interviews"
                       " WHERE uuid NOT IN (SELECT interview FROM revisions"
-                      " WHERE bundle IS NOT NULL); COMMIT", NULL, NULL,
+                      " WHERE bundle IS NOT NULL); COMMIT;"
+                      " PRAGMA journal_mode = WAL", NULL, NULL,
                       NULL), db, "commit");
     sqlite3_close(db);
 }

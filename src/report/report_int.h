@@ -364,10 +364,6 @@ size_t report_def_forms(const report_def *d, const char **ids);
  * has figures of R's definition: 0; 1 when they are not all there (the
  * caller replays); -1 with *err. */
 int report_sql_pass(rrun *R, char **err);
-/* Non-zero when every complete interview of the forms has stored
- * figures of definition sha (checked once a scan). */
-int rscan_fig_ready(rscan *s, const char *sha, const char *const *forms,
-                    size_t nforms);
 /* The connection a scan reads by. */
 struct store_reader *rscan_reader(rscan *s);
 /* The UUIDs rscan_only keeps (*n of them; NULL: all). */

@@ -32,22 +32,7 @@ struct rscan {
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
     int drafts_only;      /* rscan_each skips complete interviews */
     rscope *scope;        /* interviews read once for scoped walks */
-    char *fig_ready;      /* definition whose stored figures are complete */
 };
-
-int rscan_fig_ready(rscan *s, const char *sha, const char *const *forms,
-                    size_t nforms)
-{
-    if (s->fig_ready && !strcmp(s->fig_ready, sha))
-        return 1;
-    if (store_reader_fig_stale(s->r, sha, forms, nforms) != 0)
-        return 0;
-    /* A report reads a snapshot: once complete, the figures stay so for
-     * the scan's life (every commune of a comparison). */
-    free(s->fig_ready);
-    s->fig_ready = xstrdup(sha);
-    return 1;
-}
 
 store_reader *rscan_reader(rscan *s)
 {
@@ -108,7 +93,6 @@ void rscan_close(rscan *s)
     }
     free(s->forms);
     rscope_free(s->scope);
-    free(s->fig_ready);
     store_reader_close(s->r);
     free(s->path);
     free(s);

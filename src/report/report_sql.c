@@ -82,16 +82,17 @@ static int sql_distinct(void *ctx, const char *const *t, const double *x)
     return 0;
 }
 
-/* The ids of the forms with a figure counted once per key, as a JSON
- * array (newly allocated; ids are checked names, quoted all the same). */
-static char *sql_distinct_forms(const report_def *d)
+/* The ids of the reported forms (not the context form), or with
+ * distinct only those with a figure counted once per key, as a JSON array
+ * (newly allocated; ids are checked names, quoted all the same). */
+static char *sql_forms(const report_def *d, int distinct)
 {
     sbuf b;
     sbuf_init(&b);
     sbuf_addc(&b, '[');
     for (size_t f = 0; f < d->nforms; f++) {
-        int any = 0;
-        for (size_t i = 0; i < d->nfigs && !any; i++)
+        int any = !distinct && !d->forms[f].context;
+        for (size_t i = 0; i < d->nfigs && distinct && !any; i++)
             any = d->figs[i].form == (int)f && d->figs[i].distinct.text;
         if (!any)
             continue;
@@ -134,20 +135,20 @@ static int sql_dups(void *ctx, const char *const *t, const double *x)
 int report_sql_pass(rrun *R, char **err)
 {
     store_reader *rd = rscan_reader(R->s);
-    const char **ids = xcalloc(R->d->nforms + 1, sizeof *ids);
-    size_t nids = report_def_forms(R->d, ids);
-    int ready = rscan_fig_ready(R->s, R->d->sha, ids, nids);
-    free(ids);
-    if (!ready)
-        return 1;
     size_t nkept;
     char *const *kept = rscan_kept_list(R->s, &nkept);
     unsigned select = rscan_selection(R->s);
-    store_fig_sel sel = {R->d->sha, (select & RSCAN_APPROVED_ONLY) != 0,
+    char *reported = sql_forms(R->d, 0);
+    store_fig_sel sel = {R->d->sha, reported,
+                         (select & RSCAN_APPROVED_ONLY) != 0,
                          (select & RSCAN_SUPERSEDED) != 0, kept != NULL};
-    if ((kept && store_reader_fig_scope(rd, kept, nkept, err) != 0) ||
-        store_reader_fig_select(rd, &sel, err) != 0)
-        return -1;
+    /* The selection says whether every interview in it has its figures:
+     * if not, the report replays (1). */
+    int ready = kept && store_reader_fig_scope(rd, kept, nkept, err) != 0
+                ? -1 : store_reader_fig_select(rd, &sel, err);
+    free(reported);
+    if (ready != 0)
+        return ready;
     static const struct {
         enum store_fig_query q;
         store_reader_fig_fn fn;
@@ -156,7 +157,7 @@ int report_sql_pass(rrun *R, char **err)
         {SFQ_FIGURES, sql_figures}, {SFQ_DISTINCT, sql_distinct},
         {SFQ_TALLIES, sql_tallies}, {SFQ_DUPLICATES, sql_dups},
     };
-    char *forms = sql_distinct_forms(R->d);
+    char *forms = sql_forms(R->d, 1);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sizeof passes / sizeof *passes; i++)
         rc = store_reader_fig_query(rd, passes[i].q,

@@ -391,33 +391,6 @@ int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
 
 /* ---------------------------------------------------------------- figures */
 
-long store_reader_fig_stale(store_reader *r, const char *definition,
-                            const char *const *forms, size_t nforms)
-{
-    if (!store_reader_has_table(r, "report_units"))
-        return -1;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM interviews i"
-            " LEFT JOIN report_units u ON u.interview = i.uuid"
-            " WHERE i.form_id = ?1 AND i.status = 'complete'"
-            " AND (u.interview IS NULL OR u.definition <> ?2"
-            " OR u.form_version <> i.form_version OR u.head IS NOT i.head)",
-            -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    long n = 0;
-    for (size_t f = 0; n >= 0 && f < nforms; f++) {
-        sqlite3_bind_text(st, 1, forms[f], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, definition, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            n += (long)sqlite3_column_int64(st, 0);
-        else
-            n = -1;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    return n;
-}
-
 int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
                            char **err)
 {
@@ -446,41 +419,57 @@ int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
 }
 
 /* The selected interviews' rows, gathered once (temp.report_sel) for the
- * aggregates that follow: ?1 the definition, then the selection. */
+ * aggregates that follow: ?1 the definition, ?2 the forms (a JSON array),
+ * then the selection.  An interview whose figures are missing or not of
+ * the definition, its form version and head is marked stale: checking
+ * the figures costs no walk of its own. */
 #define SEL_SQL "DELETE FROM temp.report_sel;" \
     " INSERT INTO temp.report_sel SELECT i.uuid, i.form_id, i.enumerator," \
-    " nullif(i.created, ''), u.village, u.readable, u.included, u.case_key" \
-    " FROM interviews i JOIN report_units u ON u.interview = i.uuid" \
-    " WHERE i.status = 'complete' AND u.definition = ?1%s%s%s"
+    " nullif(i.created, ''), u.village, u.readable, u.included, u.case_key," \
+    " u.interview IS NULL OR u.definition <> ?1 OR u.form_version <>" \
+    " i.form_version OR u.head IS NOT i.head" \
+    " FROM interviews i LEFT JOIN report_units u ON u.interview = i.uuid" \
+    " WHERE i.status = 'complete' AND i.form_id IN" \
+    " (SELECT value FROM json_each(?2))%s%s%s;" \
+    " SELECT count(*) FROM temp.report_sel WHERE stale"
 
 int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
                             char **err)
 {
+    if (!store_reader_has_table(r, "report_units"))
+        return 1;
     int rc = sqlite3_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS report_sel"
                           " (uuid TEXT PRIMARY KEY, form_id TEXT, enumerator"
                           " TEXT, created TEXT, village TEXT, readable INT,"
-                          " included INT, case_key TEXT) WITHOUT ROWID",
-                          NULL, NULL, NULL);
+                          " included INT, case_key TEXT, stale INT)"
+                          " WITHOUT ROWID", NULL, NULL, NULL);
     char *sql = sqlite3_mprintf(SEL_SQL,
         sel->scoped ? " AND i.uuid IN temp.report_scope" : "",
         sel->superseded ? "" : " AND NOT " SUPERSEDED_SQL,
         sel->approved_only ? " AND " REVIEW_STATE_SQL " = 'approved'" : "");
     const char *tail = sql;
     sqlite3_stmt *st = NULL;
-    /* Two statements: the DELETE, then the INSERT with the parameter. */
+    long stale = 0;
+    /* Three statements: the DELETE, the INSERT, the stale ones counted. */
     while (rc == SQLITE_OK && tail && *tail) {
         rc = sqlite3_prepare_v2(r->db, tail, -1, &st, &tail);
         if (rc != SQLITE_OK || !st)
             break;
-        if (sqlite3_bind_parameter_count(st))
+        if (sqlite3_bind_parameter_count(st)) {
             sqlite3_bind_text(st, 1, sel->definition, -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+            sqlite3_bind_text(st, 2, sel->forms, -1, SQLITE_STATIC);
+        }
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            stale = (long)sqlite3_column_int64(st, 0);
+        rc = step == SQLITE_DONE || step == SQLITE_ROW ? SQLITE_OK
+                                                       : SQLITE_ERROR;
         sqlite3_finalize(st);
         st = NULL;
     }
     sqlite3_free(sql);
     if (rc == SQLITE_OK)
-        return 0;
+        return stale ? 1 : 0;
     *err = xasprintf(_("%s: cannot read the stored figures: %s"), r->path,
                      sqlite3_errmsg(r->db));
     return -1;

@@ -78,23 +78,21 @@ long store_reader_key_duplicates(store_reader *r, const char *form_id,
 int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
                          char **err);
 
-/* The complete interviews of the nforms forms whose stored figures
- * (figures.h) are missing or not those of definition, their form version
- * and head: how many; -1 when the database has no stored figures. */
-long store_reader_fig_stale(store_reader *r, const char *definition,
-                            const char *const *forms, size_t nforms);
 /* Keep store_reader_fig_query to the n interviews uuids (when the
  * selection says scoped): 0, or -1 with *err set. */
 int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
                            char **err);
-/* Which interviews: figures of definition; only approved ones; also
- * superseded duplicates; only those of store_reader_fig_scope. */
+/* Which interviews: figures of definition; of the forms (a JSON array of
+ * ids); only approved ones; also superseded duplicates; only those of
+ * store_reader_fig_scope. */
 typedef struct store_fig_sel {
-    const char *definition;
+    const char *definition, *forms;
     int approved_only, superseded, scoped;
 } store_fig_sel;
 /* Gather the selected complete interviews' stored rows for the
- * aggregates of store_reader_fig_query: 0, or -1 with *err set. */
+ * aggregates of store_reader_fig_query: 0; 1 when some of them have no
+ * figures, or not those of the definition, their form version and head
+ * (figures.h), or the database has none; -1 with *err set. */
 int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
                             char **err);
 /* The aggregates over the gathered interviews (columns as in
