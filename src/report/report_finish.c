@@ -388,7 +388,19 @@ void report_finish(rrun *R)
         tally_finish(R, i);
     char *err = NULL;
     review_walk rw = {r, 0, 0};
-    int origins = rscan_origins(R->s, review_cb, &rw, &err);
+    /* Of the whole database: one aggregate pass instead of two walks. */
+    store_review_totals tot;
+    int totals = rscan_review_totals(R->s, &tot, &err) == 0;
+    free(err);
+    err = NULL;
+    int origins = 0;
+    if (totals) {
+        r->reviewable += tot.interviews;
+        r->reviewed += tot.approved;
+        r->returned += tot.returned;
+    } else {
+        origins = rscan_origins(R->s, review_cb, &rw, &err);
+    }
     if (origins < 0) {
         rwarn_add(&r->warn, err);
         r->reviewable = -1;
@@ -406,8 +418,14 @@ void report_finish(rrun *R)
     }
     char *serr = NULL;
     r->select = rscan_selection(R->s);
-    r->have_states = rscan_review_counts(R->s, r->states, &r->superseded,
-                                         &serr) == 0;
+    if (totals) {
+        memcpy(r->states, tot.states, sizeof r->states);
+        r->superseded = tot.superseded;
+        r->have_states = 1;
+    } else {
+        r->have_states = rscan_review_counts(R->s, r->states, &r->superseded,
+                                             &serr) == 0;
+    }
     free(serr);
     /* Keys of the context form's interviews were not collected (it is read
      * in passes of its own): the database finds those few. */

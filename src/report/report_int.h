@@ -11,6 +11,7 @@
 #include "core/form.h"
 #include "core/inst.h"
 #include "report/report.h"
+#include "store/store_reader.h"
 
 /* A translated text: pairs of language code and text. */
 typedef struct rtext {
@@ -384,6 +385,10 @@ void rscope_free(rscope *c);
  * value. */
 int rscope_origins(const rscope *c, char *const *kept, size_t n,
                    store_origin_fn fn, void *ctx);
+/* The reviews of every interview in one pass (store_reader_review_totals):
+ * 0; 1 when s is kept to some interviews or the schema is old (walk
+ * instead); -1 with *err. */
+int rscan_review_totals(rscan *s, store_review_totals *t, char **err);
 /* rscan_review_counts over the n kept UUIDs. */
 void rscope_states(const rscope *c, char *const *kept, size_t n,
                    long counts[RSCAN_NSTATES], long *superseded);

@@ -218,6 +218,11 @@ int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
     return 0;
 }
 
+int rscan_review_totals(rscan *s, store_review_totals *t, char **err)
+{
+    return s->only ? 1 : store_reader_review_totals(s->r, t, err);
+}
+
 void rscan_only(rscan *s, char *const *uuids, size_t n)
 {
     s->only = uuids;

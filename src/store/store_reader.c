@@ -345,6 +345,49 @@ int store_reader_review_counts(store_reader *r, long counts[5],
     return 0;
 }
 
+int store_reader_review_totals(store_reader *r, store_review_totals *t,
+                               char **err)
+{
+    memset(t, 0, sizeof *t);
+    if (!has_column(r, "reviews", "content")
+        || !has_column(r, "duplicates", "decision"))
+        return 1;
+    /* rv: the review as store_origins gives it (held while the content it
+     * judged is the head's); st: the state store_reader_review_counts
+     * counts, of complete interviews only. */
+    static const char sql[] = "SELECT count(*), total(rv = 'approved'),"
+        " total(rv = 'returned'), total(c AND sup),"
+        " total(c AND NOT sup AND st = 'unreviewed'),"
+        " total(c AND NOT sup AND st = 'approved'),"
+        " total(c AND NOT sup AND st = 'returned'),"
+        " total(c AND NOT sup AND st = 'changed'),"
+        " total(c AND NOT sup AND st = 'corrected') FROM (SELECT"
+        " coalesce((SELECT status FROM reviews v WHERE v.interview = i.uuid"
+        " AND v.content IS (SELECT content FROM revisions WHERE id ="
+        " i.head)), '') AS rv, i.status = 'complete' AS c,"
+        " CASE WHEN i.status = 'complete' THEN " SUPERSEDED_SQL
+        " ELSE 0 END AS sup,"
+        " CASE WHEN i.status = 'complete' THEN " REVIEW_STATE_SQL
+        " END AS st FROM interviews i)";
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        t->interviews = (long)sqlite3_column_int64(st, 0);
+        t->approved = (long)sqlite3_column_double(st, 1);
+        t->returned = (long)sqlite3_column_double(st, 2);
+        t->superseded = (long)sqlite3_column_double(st, 3);
+        for (int i = 0; i < 5; i++)
+            t->states[i] = (long)sqlite3_column_double(st, 4 + i);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        return 0;
+    *err = xasprintf(_("%s: cannot read the interviews: %s"), r->path,
+                     sqlite3_errmsg(r->db));
+    return -1;
+}
+
 long store_reader_interview_count(store_reader *r)
 {
     return query_long(r->db, "SELECT count(*) FROM interviews", 0);

@@ -67,6 +67,17 @@ long store_reader_open_rows(store_reader *r, const char *table);
  * *superseded: 0, or -1 with *err set. */
 int store_reader_review_counts(store_reader *r, long counts[5],
                                long *superseded, char **err);
+/* What a report says of the reviews of every interview in the database,
+ * counted in one pass: the interviews; those with a review holding
+ * (store_origins) that approved or returned them; the complete ones by
+ * review state (as store_reader_review_counts) and superseded. */
+typedef struct store_review_totals {
+    long interviews, approved, returned, states[5], superseded;
+} store_review_totals;
+/* Fill t: 0; 1 for a schema older than version 7 (call the walks);
+ * -1 with *err set. */
+int store_reader_review_totals(store_reader *r, store_review_totals *t,
+                               char **err);
 /* Number of interviews. */
 long store_reader_interview_count(store_reader *r);
 /* Complete interviews of form_id whose top-level answers to the nkey
