@@ -385,6 +385,10 @@ void rscope_free(rscope *c);
  * value. */
 int rscope_origins(const rscope *c, char *const *kept, size_t n,
                    store_origin_fn fn, void *ctx);
+/* Put the interviews s is kept to (rscan_only) in the reader's scope
+ * table (store_reader_fig_scope), once for each list: 0, or -1 with
+ * *err. */
+int rscan_scope_table(rscan *s, char **err);
 /* The reviews of every interview in one pass (store_reader_review_totals):
  * 0; 1 when s is kept to some interviews or the schema is old (walk
  * instead); -1 with *err. */

@@ -32,6 +32,9 @@ struct rscan {
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
     int drafts_only;      /* rscan_each skips complete interviews */
     rscope *scope;        /* interviews read once for scoped walks */
+    int scope_table;      /* only is in the reader's scope table */
+    char *dup_form;       /* rscan_key_duplicates' last form, and count */
+    long dup_n;
 };
 
 store_reader *rscan_reader(rscan *s)
@@ -93,6 +96,7 @@ void rscan_close(rscan *s)
     }
     free(s->forms);
     rscope_free(s->scope);
+    free(s->dup_form);
     store_reader_close(s->r);
     free(s->path);
     free(s);
@@ -227,6 +231,17 @@ void rscan_only(rscan *s, char *const *uuids, size_t n)
 {
     s->only = uuids;
     s->nonly = n;
+    s->scope_table = 0;
+}
+
+int rscan_scope_table(rscan *s, char **err)
+{
+    if (!s->only || s->scope_table)
+        return 0;
+    if (store_reader_fig_scope(s->r, s->only, s->nonly, err) != 0)
+        return -1;
+    s->scope_table = 1;
+    return 0;
 }
 
 int rscan_scoped(const rscan *s)
@@ -236,8 +251,8 @@ int rscan_scoped(const rscan *s)
 
 int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
-    if (!s->only)
-        return store_reader_origins(s->r, fn, ctx, err);
+    /* Read once for every walk of the scan (a comparison walks all, then
+     * each commune's). */
     rscope *c = rscan_scope(s, err);
     return c ? rscope_origins(c, s->only, s->nonly, fn, ctx) : -1;
 }
@@ -290,8 +305,13 @@ int rscan_each(rscan *s, const catalog *cat, const char *form_id, int drafts,
                rscan_fn fn, void *ctx, char **err)
 {
     each_walk w = {s, cat, drafts, 0, fn, ctx, err};
-    int ret = store_reader_walk(s->r, form_id, s->drafts_only, rscan_one, &w,
-                                err);
+    /* A commune's walk reads its own interviews only (rscan_one still
+     * checks each against the list). */
+    if (rscan_scope_table(s, err) != 0)
+        return -1;
+    unsigned flags = (s->drafts_only ? STORE_WALK_DRAFTS : 0) |
+                     (s->only ? STORE_WALK_SCOPED : 0);
+    int ret = store_reader_walk(s->r, form_id, flags, rscan_one, &w, err);
     inst_rows_clear(&s->rows);
     return ret;
 }
@@ -333,7 +353,16 @@ long rscan_key_duplicates(rscan *s, const form *f)
     const char **qids = xcalloc(f->nkey ? f->nkey : 1, sizeof *qids);
     for (size_t i = 0; i < f->nkey; i++)
         qids[i] = f->q[f->key[i]].id;
+    /* Of the whole database, whichever commune is reported: counted once
+     * a scan. */
+    if (s->dup_form && !strcmp(s->dup_form, f->id)) {
+        free(qids);
+        return s->dup_n;
+    }
     long n = store_reader_key_duplicates(s->r, f->id, qids, f->nkey);
     free(qids);
+    free(s->dup_form);
+    s->dup_form = xstrdup(f->id);
+    s->dup_n = n;
     return n;
 }

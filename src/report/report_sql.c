@@ -144,7 +144,7 @@ int report_sql_pass(rrun *R, char **err)
                          (select & RSCAN_SUPERSEDED) != 0, kept != NULL};
     /* The selection says whether every interview in it has its figures:
      * if not, the report replays (1). */
-    int ready = kept && store_reader_fig_scope(rd, kept, nkept, err) != 0
+    int ready = rscan_scope_table(R->s, err) != 0
                 ? -1 : store_reader_fig_select(rd, &sel, err);
     free(reported);
     if (ready != 0)

@@ -17,6 +17,9 @@ struct store_reader {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *answers, *counts;
+    sqlite3_stmt *figq[SFQ_DUPLICATES + 1]; /* prepared once a reader */
+    int v7;               /* reviews.content and duplicates.decision: 1, 0,
+                           * or -1 not yet looked at */
 };
 
 /* One integer from a query, or def on failure. */
@@ -76,6 +79,7 @@ int store_reader_open(const char *path, store_reader **out, char **err)
         return -1;
     }
     store_reader *r = xcalloc(1, sizeof *r);
+    r->v7 = -1;
     r->db = db;
     r->path = xstrdup(path);
     if (sqlite3_prepare_v2(db, "SELECT qid, path, value FROM answers"
@@ -97,6 +101,8 @@ void store_reader_close(store_reader *r)
         return;
     sqlite3_finalize(r->answers);
     sqlite3_finalize(r->counts);
+    for (size_t i = 0; i < sizeof r->figq / sizeof *r->figq; i++)
+        sqlite3_finalize(r->figq[i]);
     sqlite3_close(r->db);
     free(r->path);
     free(r);
@@ -127,18 +133,32 @@ static int has_column(store_reader *r, const char *table,
     "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'" \
     " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
 
-static char *iv_sql(store_reader *r, int one_form, int drafts)
+/* Non-zero for schema 7 and later (reviews of a content, decided
+ * duplicates); looked at once a reader. */
+static int is_v7(store_reader *r)
 {
-    int v7 = has_column(r, "reviews", "content")
-             && has_column(r, "duplicates", "decision");
+    if (r->v7 < 0)
+        r->v7 = has_column(r, "reviews", "content")
+                && has_column(r, "duplicates", "decision");
+    return r->v7;
+}
+
+static char *iv_sql(store_reader *r, int one_form, unsigned flags)
+{
+    int v7 = is_v7(r);
     /* "form_id = ?1" alone, so that one form's interviews are found by
      * its index rather than by reading every interview. */
     return sqlite3_mprintf("SELECT uuid, form_id, form_version, status,"
         " enumerator, device_id, created, updated, %s, %s"
-        " FROM interviews i WHERE %s%s ORDER BY uuid",
+        " FROM interviews i WHERE %s%s%s ORDER BY uuid",
         v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0",
         one_form ? "form_id = ?1" : "?1 IS NULL",
-        drafts ? " AND status = 'draft'" : "");
+        flags & STORE_WALK_DRAFTS ? " AND status = 'draft'" : "",
+        /* One form's: by its index, each checked against the scope (the
+         * unary + keeps SQLite from reading the scope first instead). */
+        !(flags & STORE_WALK_SCOPED) ? ""
+        : one_form ? " AND +uuid IN temp.report_scope"
+        : " AND uuid IN temp.report_scope");
 }
 
 int store_reader_interviews(store_reader *r, const char *form_id,
@@ -147,11 +167,11 @@ int store_reader_interviews(store_reader *r, const char *form_id,
     return store_reader_walk(r, form_id, 0, fn, ctx, err);
 }
 
-int store_reader_walk(store_reader *r, const char *form_id, int drafts,
+int store_reader_walk(store_reader *r, const char *form_id, unsigned flags,
                       store_reader_iv_fn fn, void *ctx, char **err)
 {
     sqlite3_stmt *st;
-    char *sql = iv_sql(r, form_id != NULL, drafts);
+    char *sql = iv_sql(r, form_id != NULL, flags);
     int prc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     sqlite3_free(sql);
     if (prc != SQLITE_OK) {
@@ -349,8 +369,7 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
                                char **err)
 {
     memset(t, 0, sizeof *t);
-    if (!has_column(r, "reviews", "content")
-        || !has_column(r, "duplicates", "decision"))
+    if (!is_v7(r))
         return 1;
     /* rv: the review as store_origins gives it (held while the content it
      * judged is the head's); st: the state store_reader_review_counts
@@ -553,8 +572,11 @@ int store_reader_fig_query(store_reader *r, enum store_fig_query q,
                            const char *param, store_reader_fig_fn fn,
                            void *ctx, char **err)
 {
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(r->db, fig_query_sql[q], -1, &st, NULL);
+    /* Prepared once: a comparison runs them for every commune. */
+    sqlite3_stmt *st = r->figq[q];
+    int rc = st ? SQLITE_OK : sqlite3_prepare_v2(r->db, fig_query_sql[q], -1,
+                                                 &r->figq[q], NULL);
+    st = r->figq[q];
     int ret = 0;
     if (rc == SQLITE_OK) {
         if (sqlite3_bind_parameter_count(st))
@@ -578,6 +600,9 @@ int store_reader_fig_query(store_reader *r, enum store_fig_query q,
     if (ret < 0 && rc != SQLITE_ROW)
         *err = xasprintf(_("%s: cannot read the stored figures: %s"),
                          r->path, sqlite3_errmsg(r->db));
-    sqlite3_finalize(st);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
     return ret;
 }

@@ -39,8 +39,11 @@ void store_reader_close(store_reader *r);
  * non-zero value, or -1 with *err set. */
 int store_reader_interviews(store_reader *r, const char *form_id,
                             store_reader_iv_fn fn, void *ctx, char **err);
-/* store_reader_interviews, only the drafts when drafts is non-zero. */
-int store_reader_walk(store_reader *r, const char *form_id, int drafts,
+/* store_reader_walk's flags: only the drafts; only the interviews of
+ * store_reader_fig_scope. */
+enum { STORE_WALK_DRAFTS = 1, STORE_WALK_SCOPED = 2 };
+/* store_reader_interviews, only those flags (STORE_WALK_*) say. */
+int store_reader_walk(store_reader *r, const char *form_id, unsigned flags,
                       store_reader_iv_fn fn, void *ctx, char **err);
 /* Hand every answer, then every repeat count, of interview uuid to fn;
  * -1 with *err set on a read error. */
@@ -89,8 +92,9 @@ long store_reader_key_duplicates(store_reader *r, const char *form_id,
 int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
                          char **err);
 
-/* Keep store_reader_fig_query to the n interviews uuids (when the
- * selection says scoped): 0, or -1 with *err set. */
+/* Keep store_reader_fig_query (when the selection says scoped) and
+ * store_reader_walk (STORE_WALK_SCOPED) to the n interviews uuids: 0, or
+ * -1 with *err set. */
 int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
                            char **err);
 /* Which interviews: figures of definition; of the forms (a JSON array of
