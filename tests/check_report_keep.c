@@ -17,6 +17,7 @@
 #include "session/session.h"
 #include "session/simulate.h"
 #include "store/store.h"
+#include "store/store_reader.h"
 
 static char *tmpdir, *dbpath;
 static catalog *cat;
@@ -308,6 +309,88 @@ START_TEST(reviews_select_from_the_stored_figures)
 }
 END_TEST
 
+/* store_reader_origins' callback: the interviews and their reviews. */
+static int count_origin(void *ctx, const store_origin *o)
+{
+    long *n = ctx;
+    n[0]++;
+    n[1] += !strcmp(o->review, "approved");
+    n[2] += !strcmp(o->review, "returned");
+    return 0;
+}
+
+START_TEST(review_totals_are_the_walks)
+{
+    /* Given interviews approved, returned, approved then changed, and a
+     * duplicate pair decided the same (one superseded), the one-pass
+     * totals the report uses equal the two walks they replace. */
+    make_db(1);
+    char *uuid = first_household();
+    store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT uuid FROM interviews"
+                                        " WHERE status = 'complete' ORDER BY"
+                                        " uuid", -1, &s, NULL), SQLITE_OK);
+    char *pair[2] = {NULL, NULL};
+    for (int i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
+        const char *u = (const char *)sqlite3_column_text(s, 0);
+        if (i < 2)
+            pair[i] = xstrdup(u);
+        else if (i < 12)
+            ck_assert_int_eq(store_review_set(st, u, "approved", NULL,
+                                              "sup"), 0);
+        else if (i < 15)
+            ck_assert_int_eq(store_review_set(st, u, "returned", "why",
+                                              "sup"), 0);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "sup"), 0);
+    store_close(st);
+    correct(uuid, "1", 1);
+    /* Reviews of another content than the head's: one approved (changed
+     * since), one returned (corrected since). */
+    check_sql_exec(dbpath, "UPDATE reviews SET content = 'other' WHERE"
+                   " interview IN (SELECT interview FROM reviews WHERE"
+                   " status = 'approved' ORDER BY interview LIMIT 1)");
+    check_sql_exec(dbpath, "UPDATE reviews SET content = 'other' WHERE"
+                   " interview IN (SELECT interview FROM reviews WHERE"
+                   " status = 'returned' ORDER BY interview LIMIT 1)");
+    char *sql = sqlite3_mprintf("INSERT INTO duplicates (a, b, form_id, key,"
+                                " found, decision, keep) VALUES (%Q, %Q, 'x',"
+                                " 'k', 'now', 'same', %Q)", pair[0], pair[1],
+                                pair[0]);
+    check_sql_exec(dbpath, sql);
+    sqlite3_free(sql);
+    store_reader *r = NULL;
+    ck_assert_int_eq(store_reader_open(dbpath, &r, &err), 0);
+    store_review_totals t;
+    ck_assert_int_eq(store_reader_review_totals(r, &t, &err), 0);
+    long states[5], superseded, walked[3] = {0, 0, 0};
+    ck_assert_int_eq(store_reader_review_counts(r, states, &superseded,
+                                                &err), 0);
+    ck_assert_int_eq(store_reader_origins(r, count_origin, walked, &err), 0);
+    store_reader_close(r);
+    ck_assert_int_eq(t.interviews, walked[0]);
+    ck_assert_int_eq(t.approved, walked[1]);
+    ck_assert_int_eq(t.returned, walked[2]);
+    ck_assert_int_eq(t.superseded, superseded);
+    ck_assert_int_eq(superseded, 1);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(t.states[i], states[i]);
+    /* every state is there */
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_gt(states[i], 0);
+    free(pair[0]);
+    free(pair[1]);
+    free(uuid);
+}
+END_TEST
+
 START_TEST(changed_definition_recomputes)
 {
     /* Given figures stored by one definition, a report by another
@@ -340,5 +423,6 @@ int main(void)
     tcase_add_test(tc, correcting_keeps_the_figures_right);
     tcase_add_test(tc, reviews_select_from_the_stored_figures);
     tcase_add_test(tc, changed_definition_recomputes);
+    tcase_add_test(tc, review_totals_are_the_walks);
     return check_run(s);
 }

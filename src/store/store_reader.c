@@ -372,8 +372,10 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
     if (!is_v7(r))
         return 1;
     /* rv: the review as store_origins gives it (held while the content it
-     * judged is the head's); st: the state store_reader_review_counts
-     * counts, of complete interviews only. */
+     * judged is the head's); st: the state REVIEW_STATE_SQL gives, of
+     * complete interviews only.  An interview has at most one review
+     * row: joined once, the head's content looked up only when there is
+     * one. */
     static const char sql[] = "SELECT count(*), total(rv = 'approved'),"
         " total(rv = 'returned'), total(c AND sup),"
         " total(c AND NOT sup AND st = 'unreviewed'),"
@@ -381,13 +383,18 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
         " total(c AND NOT sup AND st = 'returned'),"
         " total(c AND NOT sup AND st = 'changed'),"
         " total(c AND NOT sup AND st = 'corrected') FROM (SELECT"
-        " coalesce((SELECT status FROM reviews v WHERE v.interview = i.uuid"
-        " AND v.content IS (SELECT content FROM revisions WHERE id ="
-        " i.head)), '') AS rv, i.status = 'complete' AS c,"
+        " CASE WHEN held THEN vs ELSE '' END AS rv, c,"
+        " CASE WHEN c THEN sup ELSE 0 END AS sup,"
+        " CASE WHEN NOT c THEN NULL WHEN vs IS NULL THEN 'unreviewed'"
+        " WHEN held THEN vs WHEN vs = 'approved' THEN 'changed'"
+        " WHEN ist = 'draft' THEN 'returned' ELSE 'corrected' END AS st"
+        " FROM (SELECT v.status AS vs, i.status AS ist,"
+        " i.status = 'complete' AS c,"
+        " CASE WHEN v.interview IS NULL THEN 0 ELSE v.content IS"
+        " (SELECT content FROM revisions WHERE id = i.head) END AS held,"
         " CASE WHEN i.status = 'complete' THEN " SUPERSEDED_SQL
-        " ELSE 0 END AS sup,"
-        " CASE WHEN i.status = 'complete' THEN " REVIEW_STATE_SQL
-        " END AS st FROM interviews i)";
+        " ELSE 0 END AS sup"
+        " FROM interviews i LEFT JOIN reviews v ON v.interview = i.uuid))";
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
