@@ -622,6 +622,11 @@ inst_frame *inst_repeat_get(const inst *in, const inst_frame *parent, int r,
     return parent->kids[r - parent->lo][i];
 }
 
+unsigned long inst_members_added(const inst *in)
+{
+    return in->added;
+}
+
 inst_frame *inst_repeat_add(inst *in, inst_frame *parent, int r)
 {
     size_t i = (size_t)(r - parent->lo);
@@ -631,6 +636,7 @@ inst_frame *inst_repeat_add(inst *in, inst_frame *parent, int r)
     fr->position = (int)n + 1;
     parent->kids[i][n] = fr;
     parent->nkids[i] = n + 1;
+    in->added++;
     inst_apply_defaults(in, fr);
     if (in->replaying) {
         in->grew = 1;  /* recomputed by the replay's next full pass */

@@ -80,6 +80,9 @@ inst_frame *inst_repeat_get(const inst *in, const inst_frame *parent, int r,
                             size_t i);
 /* Append an instance of repeat r under parent and return it. */
 inst_frame *inst_repeat_add(inst *in, inst_frame *parent, int r);
+/* How many repeat instances were ever added to in: a change that added
+ * some (a roster that grew with a count) changes it. */
+unsigned long inst_members_added(const inst *in);
 /* Remove instance i of repeat r under parent; later ones move up. */
 void inst_repeat_remove(inst *in, inst_frame *parent, int r, size_t i);
 /* The frame a question of repeat r lives in, found from a frame path. */

@@ -27,6 +27,7 @@ struct inst {
     unsigned char *mark;   /* scratch: questions affected by a change */
     int replaying;         /* inside inst_restore: a full pass follows */
     int grew;              /* instances were added while replaying */
+    unsigned long added;   /* repeat instances ever added (a counter) */
     int overflow;          /* 1 + a repeat whose count asked for more than
                               FORM_MAX_REPEAT members (0: none) */
     int *queue;            /* scratch for the affected-set walk */

@@ -593,11 +593,14 @@ static int session_answer_do(session *s, session_item it, const char *v,
             *msg = xstrdup(s->err);
         return -1;
     }
+    unsigned long added = inst_members_added(s->in);
     inst_set(s->in, it.fr, it.q, cv);
     free(cv);
     /* A roster that grew: its new members start empty in the database
-     * as on the screen, but for their computed defaults. */
-    if (session_drop_strays(s) || session_save_defaults(s) ||
+     * as on the screen, but for their computed defaults.  Only then is
+     * the interview's every stored answer read again. */
+    int grew = inst_members_added(s->in) != added;
+    if ((grew && session_drop_strays(s)) || session_save_defaults(s) ||
         session_keep_name(s)) {
         if (msg)
             *msg = xstrdup(s->err);
