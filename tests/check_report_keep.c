@@ -208,6 +208,35 @@ static char *first_household(void)
     return u;
 }
 
+/* Every interview's UUID in order, NULL-terminated (newly allocated:
+ * uuids_free). */
+static char **interview_uuids(void)
+{
+    sqlite3 *db;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT uuid FROM interviews"
+                                        " ORDER BY uuid", -1, &s, NULL),
+                     SQLITE_OK);
+    char **v = xcalloc(1, sizeof *v);
+    size_t n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        v = xrealloc(v, (n + 2) * sizeof *v);
+        v[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+        v[n] = NULL;
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+static void uuids_free(char **v)
+{
+    for (size_t i = 0; v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
 /* Reopen interview uuid, answer hh_online_ps with value, finalise; with
  * the keeper attached when keep. */
 static void correct(const char *uuid, const char *value, int keep)
@@ -274,31 +303,38 @@ START_TEST(correcting_keeps_the_figures_right)
 }
 END_TEST
 
+/* The database of make_db(1) with the interviews from..approved-1 (by
+ * UUID) approved, approved..returned-1 returned, and the first household
+ * (*uuid, newly allocated) approved then corrected; every UUID
+ * (interview_uuids). */
+static char **reviewed(char **uuid, size_t from, size_t approved,
+                       size_t returned)
+{
+    make_db(1);
+    *uuid = first_household();
+    store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
+    char **all = interview_uuids();
+    for (size_t i = from; all[i] && i < returned; i++)
+        ck_assert_int_eq(store_review_set(st, all[i], i < approved
+                                          ? "approved" : "returned",
+                                          i < approved ? NULL : "why",
+                                          "sup"), 0);
+    ck_assert_int_eq(store_review_set(st, *uuid, "approved", NULL, "sup"),
+                     0);
+    store_close(st);
+    correct(*uuid, "1", 1);
+    return all;
+}
+
 START_TEST(reviews_select_from_the_stored_figures)
 {
     /* Given some interviews approved, one approved then changed, the
      * --approved-only report from the stored figures equals the replay's,
      * and so does the one with superseded duplicates. */
-    make_db(1);
-    char *uuid = first_household();
-    store *st = NULL;
-    char *err = NULL;
-    ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-    sqlite3_stmt *s;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT uuid FROM interviews"
-                                        " ORDER BY uuid LIMIT 12", -1, &s,
-                                        NULL), SQLITE_OK);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        ck_assert_int_eq(store_review_set(st, (const char *)
-                                          sqlite3_column_text(s, 0),
-                                          "approved", NULL, "sup"), 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "sup"), 0);
-    store_close(st);
-    correct(uuid, "1", 1);
+    char *uuid;
+    uuids_free(reviewed(&uuid, 0, 12, 12));
     same_as_replay(RSCAN_APPROVED_ONLY);
     same_as_replay(RSCAN_SUPERSEDED);
     char *a = render(def, RSCAN_APPROVED_ONLY), *b = render(def, 0);
@@ -323,47 +359,28 @@ START_TEST(review_totals_are_the_walks)
 {
     /* Given interviews approved, returned, approved then changed, and a
      * duplicate pair decided the same (one superseded), the one-pass
-     * totals the report uses equal the two walks they replace. */
-    make_db(1);
-    char *uuid = first_household();
-    store *st = NULL;
-    char *err = NULL;
-    ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
-    sqlite3 *db;
-    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-    sqlite3_stmt *s;
-    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT uuid FROM interviews"
-                                        " WHERE status = 'complete' ORDER BY"
-                                        " uuid", -1, &s, NULL), SQLITE_OK);
-    char *pair[2] = {NULL, NULL};
-    for (int i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
-        const char *u = (const char *)sqlite3_column_text(s, 0);
-        if (i < 2)
-            pair[i] = xstrdup(u);
-        else if (i < 12)
-            ck_assert_int_eq(store_review_set(st, u, "approved", NULL,
-                                              "sup"), 0);
-        else if (i < 15)
-            ck_assert_int_eq(store_review_set(st, u, "returned", "why",
-                                              "sup"), 0);
-    }
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "sup"), 0);
-    store_close(st);
-    correct(uuid, "1", 1);
+     * totals the report uses equal the two walks they replace.  The
+     * first two interviews: the pair; then 10 approved, 3 returned. */
+    char *uuid, *err = NULL;
+    char **all = reviewed(&uuid, 2, 12, 15);
     /* Reviews of another content than the head's: one approved (changed
-     * since), one returned (corrected since). */
-    check_sql_exec(dbpath, "UPDATE reviews SET content = 'other' WHERE"
-                   " interview IN (SELECT interview FROM reviews WHERE"
-                   " status = 'approved' ORDER BY interview LIMIT 1)");
-    check_sql_exec(dbpath, "UPDATE reviews SET content = 'other' WHERE"
-                   " interview IN (SELECT interview FROM reviews WHERE"
-                   " status = 'returned' ORDER BY interview LIMIT 1)");
+     * since), one returned (corrected since), neither the pair nor the
+     * household corrected (whichever their random UUIDs make them). */
+    for (int k = 0; k < 2; k++) {
+        char *sql = sqlite3_mprintf("UPDATE reviews SET content = 'other'"
+                                    " WHERE interview IN (SELECT interview"
+                                    " FROM reviews WHERE status = %Q AND"
+                                    " interview NOT IN (%Q, %Q, %Q) ORDER BY"
+                                    " interview LIMIT 1)",
+                                    k ? "returned" : "approved", all[0],
+                                    all[1], uuid);
+        check_sql_exec(dbpath, sql);
+        sqlite3_free(sql);
+    }
     char *sql = sqlite3_mprintf("INSERT INTO duplicates (a, b, form_id, key,"
                                 " found, decision, keep) VALUES (%Q, %Q, 'x',"
-                                " 'k', 'now', 'same', %Q)", pair[0], pair[1],
-                                pair[0]);
+                                " 'k', 'now', 'same', %Q)", all[0], all[1],
+                                all[0]);
     check_sql_exec(dbpath, sql);
     sqlite3_free(sql);
     store_reader *r = NULL;
@@ -385,8 +402,7 @@ START_TEST(review_totals_are_the_walks)
     /* every state is there */
     for (int i = 0; i < 5; i++)
         ck_assert_int_gt(states[i], 0);
-    free(pair[0]);
-    free(pair[1]);
+    uuids_free(all);
     free(uuid);
 }
 END_TEST
