@@ -15,7 +15,8 @@ enum merge_stmt {
     SM_IV_GET, SM_IV_ADD, SM_REV_HAS, SM_REV_ADD, SM_ITEM_ADD, SM_AUDIT_ADD,
     SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_DEL_NOTES, SM_PUT_ANS,
     SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
-    SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_SIGNER_DEVICE, SM_DEVICE_SIGNER,
+    SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_DUP_REKEY, SM_SIGNER_DEVICE,
+    SM_DEVICE_SIGNER,
     SM_REV_CLAIM, SM_COUNT
 };
 
@@ -86,6 +87,8 @@ static const char *const merge_sql[SM_COUNT] = {
         " found, decision, keep, decided) SELECT ?1, ?2, ?3, ?4, ?5,"
         " t.decision, t.keep, t.decided FROM (SELECT 1) LEFT JOIN settled t"
         " ON t.interview = ?1 AND t.other = ?2",
+    [SM_DUP_REKEY] = "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1)"
+        " AND key IS NOT ?2",
     /* A key is bound to the device it first brought bundles from, and a
      * device to the key that first signed for it (until that key is
      * revoked: a laptop given a new key after its old one was revoked). */
@@ -113,11 +116,14 @@ store_merge *store_merge_new(store *st)
 {
     store_merge *sm = xcalloc(1, sizeof *sm);
     sm->st = st;
-    /* A merge looks up every incoming interview in an office database
-     * that grows to hundreds of megabytes: SQLite's default 2 MB page cache
-     * would read the same index pages from the file again and again; 8 MB
-     * holds them and keeps the memory of a merge small and flat. */
-    sqlite3_exec(st->db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    /* A merge looks up every incoming interview and inserts answers under
+     * revision ids (hashes: random places) into an office database that
+     * grows to gigabytes: with SQLite's default 2 MB page cache the inner
+     * pages of those indexes are read from the file again and again.
+     * 64 MB holds them (bench_province_merge: 8% less CPU than 8 MB at 4 x
+     * 1,000 households), and the memory of a merge stays bounded and flat
+     * however many bundles it takes. */
+    sqlite3_exec(st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
     return sm;
 }
 
@@ -248,6 +254,13 @@ int store_merge_bundle_file(store_merge *sm, const char *file_hash,
     *uuid = v[0];
     *merged = v[1];
     return rc;
+}
+
+int store_merge_dup_rekey(store_merge *sm, const char *uuid,
+                          const char *key)
+{
+    const char *v[2] = {uuid, key};
+    return run(sm, SM_DUP_REKEY, 2, v);
 }
 
 int store_merge_signer_device(store_merge *sm, const char *fpr,

@@ -135,6 +135,11 @@ int store_merge_key_put(store_merge *sm, const char *uuid,
 int store_merge_same_key(store_merge *sm, const char *form_id,
                          const char *key, const char *uuid,
                          store_merge_row_fn fn, void *ctx);
+/* Forget the pairs (and decisions) of interview uuid made under another
+ * key than key (NULL: it has none now), as store_duplicates_rekey does,
+ * with a statement prepared once per merge. */
+int store_merge_dup_rekey(store_merge *sm, const char *uuid,
+                          const char *key);
 /* Flag interviews a < b as possible duplicates by key, found at time
  * found; *added says whether the pair is new. */
 int store_merge_dup_add(store_merge *sm, const char *a, const char *b,

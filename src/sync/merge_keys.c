@@ -260,7 +260,7 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
     if (store_merge_key_put(m->sm, uuid, form_id, key, head) != 0)
         rc = merge_store_fail(m, _("saving a case key"));
     /* A key that changed voids the pairs (and decisions) of the old one. */
-    if (rc == 0 && store_duplicates_rekey(m->st, uuid, key) != 0)
+    if (rc == 0 && store_merge_dup_rekey(m->sm, uuid, key) != 0)
         rc = merge_store_fail(m, _("judging the duplicates of %s again"), uuid);
     if (rc == 0 && key)
         rc = flag_same(m, uuid, form_id, key);
