@@ -65,6 +65,23 @@ static void answer_print_problems(session *s, const char *prog,
     session_problems_free(p, n);
 }
 
+/* Say which answers stand though the office should hear of them (codes
+ * kept from before the commune's set-up). */
+static void answer_print_warnings(session *s, const char *prog)
+{
+    session_problem *p;
+    size_t n = session_warnings(s, &p);
+    const form *f = inst_form(session_inst(s));
+    for (size_t i = 0; i < n; i++) {
+        char *path = inst_frame_path(p[i].item.fr);
+        cmd_eprintf(_("%s: warning: interview %s, %s%s%s: %s\n"), prog,
+                    session_uuid(s), f->q[p[i].item.q].id, *path ? "@" : "",
+                    path, p[i].msg);
+        free(path);
+    }
+    session_problems_free(p, n);
+}
+
 /* Say when the key just completed is another interview's too. */
 static void answer_warn_twins(session *s, const char *prog, session_item it)
 {
@@ -240,6 +257,7 @@ int cmd_finalise(int argc, char **argv)
         else if (left > 0)
             answer_print_problems(s, prog, uuid);
         else {
+            answer_print_warnings(s, prog);
             cmd_printf(_("%s: complete\n"), uuid);
             rc = 0;
         }

@@ -397,8 +397,8 @@ static long form_source_rows(void *ctx, const char *list)
 {
     const form_list_source *s = ctx;
     const form_list *l = form_list_find(s->f, list);
-    if (l)
-        return (long)l->nchoices;
+    if (l)     /* fallback choices are not the set-up's rows */
+        return (long)(l->nchoices - l->nfallback);
     return s->next ? s->next->rows(s->next->ctx, list) : -1;
 }
 
@@ -409,7 +409,7 @@ static const char *form_source_cell(void *ctx, const char *list, size_t row,
     const form_list *l = form_list_find(s->f, list);
     if (!l)
         return s->next ? s->next->cell(s->next->ctx, list, row, col) : NULL;
-    if (row >= l->nchoices)
+    if (row >= l->nchoices - l->nfallback)
         return NULL;
     const form_choice *c = &l->choices[row];
     if (!strcmp(col, "name"))
@@ -446,31 +446,36 @@ static size_t list_named(form *f, const char *name)
     return f->nlists++;
 }
 
-/* Append to l the choices of own whose codes l does not have (labels in
- * the form's first language). */
-static void list_add_own(form *f, form_list *l, const form_list *own)
+/* Append to l, as fallback choices, those of the n choices c whose codes
+ * l does not have (labels in every language of f). */
+static void list_add_fallback(form *f, form_list *l, const form_choice *c,
+                              size_t n)
 {
-    for (size_t i = 0; i < own->nchoices; i++) {
+    for (size_t i = 0; i < n; i++) {
         size_t k = 0;
-        while (k < l->nchoices && strcmp(l->choices[k].value,
-                                         own->choices[i].value))
+        while (k < l->nchoices && strcmp(l->choices[k].value, c[i].value))
             k++;
         if (k < l->nchoices)
             continue;
         l->choices = xrealloc(l->choices, (l->nchoices + 1)
                               * sizeof *l->choices);
-        form_choice *c = &l->choices[l->nchoices++];
-        memset(c, 0, sizeof *c);
-        c->value = xstrdup(own->choices[i].value);
-        c->label = xcalloc(f->nlang ? f->nlang : 1, sizeof *c->label);
+        form_choice *d = &l->choices[l->nchoices++];
+        memset(d, 0, sizeof *d);
+        d->value = xstrdup(c[i].value);
+        d->label = xcalloc(f->nlang ? f->nlang : 1, sizeof *d->label);
         for (size_t j = 0; j < f->nlang; j++)
-            c->label[j] = xstrdup(form_text_get(f, own->choices[i].label,
-                                                (int)j));
+            d->label[j] = xstrdup(form_text_get(f, c[i].label, (int)j));
+        l->nfallback++;
     }
 }
 
+int form_choice_is_fallback(const form_list *l, size_t i)
+{
+    return i < l->nchoices && i >= l->nchoices - l->nfallback;
+}
+
 size_t form_bind_list(form *f, const char *source, char *const *codes,
-                      char *const *labels, size_t n, int keep_own)
+                      char *const *labels, size_t n)
 {
     if (n == 0)
         return 0;
@@ -491,23 +496,30 @@ size_t form_bind_list(form *f, const char *source, char *const *codes,
         return 0;
     size_t li = list_named(f, source);
     form_list *l = &f->lists[li];
-    for (size_t i = 0; i < l->nchoices; i++) {
-        free(l->choices[i].value);
-        text_free(l->choices[i].label, f->nlang);
-        attrs_free(l->choices[i].attrs, l->choices[i].nattrs);
-    }
-    l->choices = xrealloc(l->choices, n * sizeof *l->choices);
+    /* Bound before: its fallback choices stay the fallback. */
+    form_list prev = *l;
+    l->choices = xcalloc(n, sizeof *l->choices);
     l->nchoices = n;
+    l->nfallback = 0;
     for (size_t i = 0; i < n; i++) {
         form_choice *c = &l->choices[i];
-        memset(c, 0, sizeof *c);
         c->value = xstrdup(codes[i]);
         c->label = xcalloc(f->nlang ? f->nlang : 1, sizeof *c->label);
         for (size_t k = 0; k < f->nlang; k++)
             c->label[k] = xstrdup(labels[i]);
     }
-    if (keep_own && own >= 0)
-        list_add_own(f, l, &f->lists[own]);
+    if (own >= 0)
+        list_add_fallback(f, l, f->lists[own].choices,
+                          f->lists[own].nchoices);
+    else if (prev.nfallback)
+        list_add_fallback(f, l, prev.choices + prev.nchoices - prev.nfallback,
+                          prev.nfallback);
+    for (size_t i = 0; i < prev.nchoices; i++) {
+        free(prev.choices[i].value);
+        text_free(prev.choices[i].label, f->nlang);
+        attrs_free(prev.choices[i].attrs, prev.choices[i].nattrs);
+    }
+    free(prev.choices);
     for (size_t i = 0; i < f->nq; i++) {
         const char *from = form_meta(&f->q[i], "choices_from");
         if (from && !strcmp(from, source) && f->q[i].list >= 0)

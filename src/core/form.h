@@ -46,6 +46,10 @@ typedef struct form_list {
     char **attrs;         /* names a choice_filter may use bare: "value",
                            * then each extra key in order of appearance */
     size_t nattrs;
+    size_t nfallback;     /* the last nfallback choices are the form's own,
+                           * kept after the set-up's replaced them
+                           * (form_bind_list): never offered, valid only in
+                           * an answer that holds them already */
     int line, col;
 } form_list;
 
@@ -128,12 +132,16 @@ const char *form_value_problem(const form *f, const form_question *q,
 /* Give every select question of f whose choices_from is source the n
  * choices codes[i] (labelled labels[i] in every language) instead of its
  * own list, and make them the named list source for instance(); n == 0
- * leaves the form's own lists.  With keep_own, the choices of the
- * question's own list follow (codes not already given), so that answers
- * taken before the set-up arrived stay valid.  Strings copied.  Returns how many
- * questions now take them. */
+ * leaves the form's own lists.  The codes of the question's own list that
+ * the set-up lacks follow as the list's fallback choices (nfallback):
+ * an answer taken before the set-up arrived keeps its code valid, but no
+ * new answer is given one (inst_choices offers a fallback choice only to
+ * the answer that holds it).  Binding again keeps them.  Strings copied.
+ * Returns how many questions now take them. */
 size_t form_bind_list(form *f, const char *source, char *const *codes,
-                      char *const *labels, size_t n, int keep_own);
+                      char *const *labels, size_t n);
+/* Non-zero when choice i of list l is a fallback choice (see above). */
+int form_choice_is_fallback(const form_list *l, size_t i);
 
 /* Index of the question with this id, or -1. */
 int form_find(const form *f, const char *id);
@@ -144,7 +152,8 @@ int form_lang(const form *f, const char *code);
 const char *form_text_get(const form *f, form_text t, int lang);
 /* The metadata value for key, or NULL. */
 const char *form_meta(const form_question *q, const char *key);
-/* The choice of select question q with this value, or NULL. */
+/* The choice of select question q with this value (a fallback choice
+ * too: form_bind_list), or NULL. */
 const form_choice *form_choice_find(const form *f, const form_question *q,
                                     const char *value);
 /* The value of attribute key of choice c ("value" is its value), or NULL. */

@@ -98,7 +98,9 @@ int inst_frame_repeat(const inst_frame *fr);
 int inst_frame_position(const inst_frame *fr);
 
 /* The choices of select question q offered in fr, after its choice_filter:
- * indices into the question's list, written to *out (caller frees). */
+ * indices into the question's list, written to *out (caller frees).  A
+ * fallback choice (form_bind_list) is there only when the answer in fr
+ * holds it: kept and shown, never offered to a new answer. */
 size_t inst_choices(inst *in, inst_frame *fr, int q, int **out);
 /* Text t in the current language with every ${name} replaced by that
  * answer as seen from fr (choice labels are not substituted). Newly

@@ -107,6 +107,12 @@ inst_check inst_check_value(inst *in, inst_frame *fr, int q, const char *v,
             m = canon_number_problem(fq->type, v);
         if (fq->type == QT_DATE)
             m = canon_date_problem(v);
+        const form_list *l = fq->list >= 0 ? &in->f->lists[fq->list] : NULL;
+        if (!m && l && l->nfallback)
+            m = xasprintf(_("%s is not a code of the commune's set-up: "
+                            "choose one of its %zu. Codes from before the "
+                            "set-up stay only in the answers that hold "
+                            "them."), v, l->nchoices - l->nfallback);
         if (!m)
             m = xstrdup(_("This is not a valid answer for this question."));
     } else if (fq->constraint) {
@@ -136,6 +142,22 @@ static int inst_choice_offered(inst *in, inst_frame *fr, int q,
     return expr_eval_bool(filter, &env);
 }
 
+/* Non-zero when code is one of the space-separated codes of answer held
+ * (NULL: none): a fallback choice is offered to the answer that holds it
+ * only, so that it stays valid but is never given anew. */
+static int inst_code_held(const char *held, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = held; p && *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n && !strncmp(p, code, n))
+            return 1;
+        p += k;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
 size_t inst_choices(inst *in, inst_frame *fr, int q, int **out)
 {
     const form_question *fq = &in->f->q[q];
@@ -145,8 +167,11 @@ size_t inst_choices(inst *in, inst_frame *fr, int q, int **out)
     const form_list *l = &in->f->lists[fq->list];
     int *ix = xcalloc(l->nchoices ? l->nchoices : 1, sizeof *ix);
     size_t n = 0;
+    const char *held = inst_get(in, fr, q);
     for (size_t i = 0; i < l->nchoices; i++)
-        if (inst_choice_offered(in, fr, q, &l->choices[i]))
+        if (form_choice_is_fallback(l, i)
+                ? inst_code_held(held, l->choices[i].value)
+                : inst_choice_offered(in, fr, q, &l->choices[i]))
             ix[n++] = (int)i;
     if (fq->randomize) {
         double seed = in->shuffle_seed;

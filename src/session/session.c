@@ -909,7 +909,7 @@ form *session_stored_form(store *st, const char *form_id,
         f = NULL;
     }
     if (f)
-        store_setup_bind(st, f, 1);
+        store_setup_bind(st, f);
     diag_free(&d);
     store_form_clear(&sf);
     return f;

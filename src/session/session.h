@@ -162,6 +162,11 @@ session_item session_resume_item(session *s);
 size_t session_problems(session *s, session_problem **out);
 /* Free a problem list. */
 void session_problems_free(session_problem *p, size_t n);
+/* Answers that stand but that the office should hear of (session_setup.c):
+ * a code kept from before the commune's set-up arrived (a fallback choice,
+ * form_bind_list), one entry each with why INST_OK and its message in the
+ * interface language.  *out newly allocated (session_problems_free). */
+size_t session_warnings(session *s, session_problem **out);
 /* Mark complete (the store audits it) when there is no problem; else return the count of
  * problems (> 0) and leave the draft as it is. -1 on store failure. */
 int session_finalise(session *s);

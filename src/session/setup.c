@@ -373,6 +373,25 @@ char *setup_province_name(const char *provinces_csv, const char *code)
     return name;
 }
 
+/* Refuse a list v[0..n) of path that drops a village interviews here
+ * answer: those answers would no longer be codes of the list.  0, or -1
+ * with *err. */
+static int dropped_in_use(store *st, const char *path, const store_village *v,
+                          size_t n, char **err)
+{
+    store_village_use u;
+    int rc = store_village_dropped_in_use(st, v, n, &u);
+    if (rc > 0)
+        *err = xasprintf(_("%s: village %s (%s) is the answer of %ld "
+                           "interview(s) in this database, and the file "
+                           "drops it; keep it in the file (its name may "
+                           "change)"), path, u.code, u.name, u.interviews);
+    else if (rc < 0)
+        *err = xasprintf("%s: %s", path, store_errmsg(st));
+    store_village_use_clear(&u);
+    return rc ? -1 : 0;
+}
+
 int setup_villages(store *st, const char *path, long *n, char **err)
 {
     static const char *const cols[3] = {"code", "name", "enumerator"};
@@ -403,6 +422,8 @@ int setup_villages(store *st, const char *path, long *n, char **err)
         v[r - 1] = (store_village){c[0], c[1],
                                    t.ncols[r] > 2 && *c[2] ? c[2] : NULL, 0};
     }
+    if (rc == 0)
+        rc = dropped_in_use(st, path, v, t.n - 1, err);
     if (rc == 0 && store_villages_replace(st, v, t.n - 1) != 0) {
         *err = xasprintf("%s: %s", path, store_errmsg(st));
         rc = -1;
@@ -582,7 +603,7 @@ int setup_forms_bind(store *st, catalog *cat)
             form_free(cat->forms[i]);
             cat->forms[i] = office;
         }
-        if (store_setup_bind(st, cat->forms[i], 0) != 0)
+        if (store_setup_bind(st, cat->forms[i]) != 0)
             rc = -1;
     }
     return rc;

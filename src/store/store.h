@@ -447,13 +447,27 @@ typedef int (*store_name_fn)(void *ctx, const char *name);
 /* Call fn for each enumerator named by a bundle merged here or covering a
  * village, each once, by name (borrowed). */
 int store_enumerators_each(store *st, store_name_fn fn, void *ctx);
+/* A village of the set-up that interviews here answer (the callers refuse
+ * a list that drops one: those answers would no longer be codes of it). */
+typedef struct store_village_use {
+    char *code, *name;
+    long interviews;
+} store_village_use;
+/* The first village (by code) of this database's set-up that the list
+ * keep[0..n) leaves out while interviews here answer it (a question with
+ * choices_from: villages in the form version each was taken with): 1
+ * with *out filled (store_village_use_clear), 0 when none, -1. */
+int store_village_dropped_in_use(store *st, const store_village *keep,
+                                 size_t n, store_village_use *out);
+/* Free what *u holds. */
+void store_village_use_clear(store_village_use *u);
 struct form;
 /* Give the select questions of f that take their choices from the
  * set-up's villages (choices_from: villages) this database's villages,
- * when it has any (then, with keep_own, the form's own codes too: an
- * office checking what laptops sent before the set-up); f keeps its own
- * list otherwise.  0, or -1. */
-int store_setup_bind(store *st, struct form *f, int keep_own);
+ * when it has any, the form's own codes following as fallback choices
+ * (form_bind_list: valid in the answers that hold them, never offered);
+ * f keeps its own list otherwise.  0, or -1. */
+int store_setup_bind(store *st, struct form *f);
 
 /* The set-up of each commune below, as an office sends it upstream and
  * the level above keeps it (store_setup_up.c).  The limits of a set-up,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/form.h"
+#include "core/i18n.h"
 #include "core/util.h"
 
 int store_villages_replace(store *st, const store_village *v, size_t n)
@@ -32,7 +33,7 @@ int store_villages_replace(store *st, const store_village *v, size_t n)
         const char *row[3] = {v[i].code, v[i].name, v[i].enumerator};
         store_bind_all(mark, row, 1);
         if (sqlite3_step(mark) != SQLITE_DONE) {
-            rc = store_failx(st, "village code %s appears twice", v[i].code);
+            rc = store_failx(st, _("village code %s appears twice"), v[i].code);
             break;
         }
         sqlite3_reset(mark);
@@ -72,14 +73,14 @@ int store_households_replace(store *st, const store_household *h, size_t n)
         int found = sqlite3_step(known) == SQLITE_ROW;
         sqlite3_reset(known);
         if (!found) {
-            rc = store_failx(st, "household %s of village %s: no such "
-                             "village in the set-up", h[i].number,
+            rc = store_failx(st, _("household %s of village %s: no such "
+                               "village in the set-up"), h[i].number,
                              h[i].village);
             break;
         }
         store_bind_all(put, row, 3);
         if (sqlite3_step(put) != SQLITE_DONE)
-            rc = store_failx(st, "household %s of village %s appears twice",
+            rc = store_failx(st, _("household %s of village %s appears twice"),
                              h[i].number, h[i].village);
         sqlite3_reset(put);
     }
@@ -105,7 +106,7 @@ int store_village_assign(store *st, const char *code, const char *enumerator)
     if (rc != SQLITE_DONE)
         return store_fail(st, "assigning village %s", code);
     if (sqlite3_changes(store_sqlite(st)) == 0)
-        return store_failx(st, "no village %s in the set-up", code);
+        return store_failx(st, _("no village %s in the set-up"), code);
     return 0;
 }
 
@@ -174,13 +175,12 @@ void store_setup_list_free(store_setup_list *r)
     free(r->name);
 }
 
-int store_setup_bind(store *st, form *f, int keep_own)
+int store_setup_bind(store *st, form *f)
 {
     store_setup_list r = {NULL, NULL, 0};
     int rc = store_villages_each(st, store_setup_list_add, &r);
     if (rc == 0)
-        form_bind_list(f, FORM_SETUP_VILLAGES, r.code, r.name, r.n,
-                       keep_own);
+        form_bind_list(f, FORM_SETUP_VILLAGES, r.code, r.name, r.n);
     store_setup_list_free(&r);
     return rc ? -1 : 0;
 }

@@ -321,7 +321,7 @@ int store_setup_bind_commune(store *st, form *f, const char *code)
     store_setup_list l = {NULL, NULL, 0};
     int rc = store_commune_villages_each(st, code, store_setup_list_add, &l);
     if (rc == 0)
-        form_bind_list(f, FORM_SETUP_VILLAGES, l.code, l.name, l.n, 1);
+        form_bind_list(f, FORM_SETUP_VILLAGES, l.code, l.name, l.n);
     store_setup_list_free(&l);
     return rc ? -1 : 0;
 }

@@ -374,7 +374,7 @@ static const struct {
     {"SELECT key FROM setup WHERE key NOT IN ('commune_code',"
      " 'commune_name', 'province_code') OR typeof(value) <> 'text'"
      " OR length(CAST(value AS BLOB)) > 200",
-     "a set-up entry is unknown or malformed"},
+     N_("a set-up entry is unknown or malformed")},
     {"SELECT code FROM villages WHERE typeof(code) <> 'text'"
      " OR length(code) < 1 OR length(code) > 10"
      " OR code GLOB '*[^A-Za-z0-9_-]*' OR typeof(name) <> 'text'"
@@ -568,8 +568,7 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
                                 DOWN_TABLES(f), 1, &why)) != 0
         || check_rows(d->db, f, &why) != 0 || check_forms(d->db, &why) != 0
         || read_info(d->db, &d->info, &why) != 0) {
-        *err = xasprintf("%s: %s", name, why);
-        free(why);
+        *err = why;
         down_close(d);
         return -1;
     }

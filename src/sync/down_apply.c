@@ -244,6 +244,31 @@ static int apply_forms(applier *a)
     return rc;
 }
 
+/* Refuse the office's villages v[0..n) when they drop one that interviews
+ * on this laptop answer (a village the office dropped before they reached
+ * it): those answers would no longer be codes of the list. */
+static int dropped_in_use(applier *a, const store_village *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    store_village_use u;
+    int rc = store_village_dropped_in_use(a->st, v, n, &u);
+    if (rc > 0) {
+        char *code = merge_escaped(u.code), *name = merge_escaped(u.name);
+        a_fail(a, _("the office's set-up drops village %s (%s), the answer "
+                    "of %ld interview(s) on this laptop; ask the office to "
+                    "keep that village in its set-up (khaosat setup "
+                    "villages) and to write a new bundle (khaosat export "
+                    "--down)"), code, name, u.interviews);
+        free(code);
+        free(name);
+    } else if (rc < 0) {
+        a_store_fail(a);
+    }
+    store_village_use_clear(&u);
+    return rc ? -1 : 0;
+}
+
 /* The set-up of the office, when it has one, replaces this laptop's. */
 static int apply_setup(applier *a)
 {
@@ -285,6 +310,7 @@ static int apply_setup(applier *a)
             nh++;
         }
         rc = !sv || !sh ? -1
+            : dropped_in_use(a, v, nv) != 0 ? -1
             : store_setup_install_tx(a->st, (const char *const *)commune,
                                      v, nv, h, nh) != 0 ? a_store_fail(a)
                                                         : 0;

@@ -53,8 +53,9 @@ int down_build(store *st, const catalog *cat, const char *device,
 
 /* Check the downstream image data (len bytes from sqlite3_malloc64, taken
  * over whatever happens; name for messages) and open it: its kind and
- * format, exact schema, integrity, manifest, and every row.  *err names
- * the file. */
+ * format, exact schema, integrity, manifest, and every row.  *err says
+ * what is wrong without the file's name: the caller, which opened the
+ * file, names it once. */
 int down_open_memory(const char *name, unsigned char *data, size_t len,
                      down_bundle **out, char **err);
 /* Close it, wiping the image (NULL is fine). */

@@ -65,7 +65,7 @@ static const form_keys *keys_of(merger *m, const char *form_id,
         if (*commune)
             store_setup_bind_commune(m->st, f, commune);
         else
-            store_setup_bind(m->st, f, 1);
+            store_setup_bind(m->st, f);
         k->qid = xcalloc(f->nkey ? f->nkey : 1, sizeof *k->qid);
         for (size_t i = 0; i < f->nkey; i++)
             k->qid[k->n++] = xstrdup(f->q[f->key[i]].id);

@@ -268,6 +268,14 @@ static char *select_row(ui_widget *w, session *s, size_t j, int codew)
     const form_list *l = select_list(w, s);
     size_t i = w->vis[j];
     char *label = inst_text(in, w->it.fr, l->choices[w->choices[i]].label);
+    if (form_choice_is_fallback(l, (size_t)w->choices[i])) {
+        /* The answer's own code from before the set-up: kept, not offered
+         * to others, and said so. */
+        char *kept = xasprintf(_("%s (kept: not in the commune's set-up)"),
+                               label);
+        free(label);
+        label = kept;
+    }
     const char *box = w->type == QT_SELECT_ONE
                           ? (w->checked[i] ? "(*)" : "( )")
                           : (w->checked[i] ? "[x]" : "[ ]");
