@@ -284,7 +284,7 @@ expect_status 1
 # use it, a draft started under the old version keeps it.
 mkdir -p "$TMP/forms2"
 cp "$FORMS"/*.yaml "$TMP/forms2/"
-sed 's/^  version: "2026.7"/  version: "2099.1"/' "$FORMS/household.yaml" >"$TMP/forms2/household.yaml"
+sed 's/^  version: "2026.8"/  version: "2099.1"/' "$FORMS/household.yaml" >"$TMP/forms2/household.yaml"
 "$K" simulate --db "$B" --forms "$FORMS" --form household --count 1 --seed 9 --drafts >/dev/null
 OLDD=$(sqlite3 "$B" "SELECT uuid FROM interviews WHERE status = 'draft'")
 devB=$(sqlite3 "$B" "SELECT value FROM settings WHERE key = 'device_id'")
@@ -296,7 +296,7 @@ expect_out_contains "1 new form version(s)"
 "$K" simulate --db "$B" --forms "$FORMS" --form household --count 1 --seed 10 >/dev/null
 [ "$(sqlite3 "$B" "SELECT form_version FROM interviews ORDER BY created DESC, rowid DESC LIMIT 1")" = 2099.1 ] ||
     fail "a new interview takes the office's new form version"
-[ "$(sqlite3 "$B" "SELECT form_version FROM interviews WHERE uuid = '$OLDD'")" = 2026.7 ] ||
+[ "$(sqlite3 "$B" "SELECT form_version FROM interviews WHERE uuid = '$OLDD'")" = 2026.8 ] ||
     fail "a draft keeps the form version it was started with"
 # Another text under a version the laptop keeps: refused, nothing changed.
 sed 's/Mã thôn (ấp, bản)/Mã thôn đổi/' "$TMP/forms2/household.yaml" >"$TMP/h2.yaml"

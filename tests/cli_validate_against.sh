@@ -6,11 +6,11 @@
 
 OLD="$FORMS/household.yaml"
 # new NAME SED-SCRIPT...: a copy of OLD edited by sed, version bumped to
-# 2026.8 unless the script changes the version itself.
+# 2026.9 unless the script changes the version itself.
 new() {
     name=$1
     shift
-    sed -e 's/^  version: "2026.7"$/  version: "2026.8"/' "$@" "$OLD" >"$TMP/$name.yaml"
+    sed -e 's/^  version: "2026.8"$/  version: "2026.9"/' "$@" "$OLD" >"$TMP/$name.yaml"
 }
 
 # The same file: it can replace itself, no warning.
@@ -66,14 +66,14 @@ expect_out "$TMP/strict.yaml can replace $OLD (2 warning(s))"
 sed -e 's/"Có", en: "Yes"/"Có ạ", en: "Yes"/' "$OLD" >"$TMP/samever.yaml"
 run "$KHAOSAT" validate --against "$OLD" "$TMP/samever.yaml"
 expect_status 1
-expect_err_contains "$TMP/samever.yaml: error: version '2026.7' is the same as $OLD's but the content differs: give the new form a higher version"
+expect_err_contains "$TMP/samever.yaml: error: version '2026.8' is the same as $OLD's but the content differs: give the new form a higher version"
 
-# A version that goes down only warns; 2026.10 is higher than 2026.7.
-new older -e 's/^  version: "2026.8"$/  version: "2026.4"/'
+# A version that goes down only warns; 2026.10 is higher than 2026.8.
+new older -e 's/^  version: "2026.9"$/  version: "2026.4"/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/older.yaml"
 expect_status 0
-expect_err_contains "$TMP/older.yaml: warning: version '2026.4' is not higher than '2026.7'"
-new newer -e 's/^  version: "2026.8"$/  version: "2026.10"/'
+expect_err_contains "$TMP/older.yaml: warning: version '2026.4' is not higher than '2026.8'"
+new newer -e 's/^  version: "2026.9"$/  version: "2026.10"/'
 run "$KHAOSAT" validate --against "$OLD" "$TMP/newer.yaml"
 expect_status 0
 expect_out "$TMP/newer.yaml can replace $OLD (0 warning(s))"
@@ -104,8 +104,8 @@ new lose -e 's/- id: resp_phone$/- id: resp_mobile/' -e 's/value: water$/value: 
 before=$(db_digest "$DB")
 run "$KHAOSAT" validate --db "$DB" --against "$OLD" "$TMP/lose.yaml"
 expect_status 1
-expect_out_contains "$phone interview(s) in progress on household 2026.7 answer 'resp_phone'"
-expect_out_contains "$water interview(s) in progress on household 2026.7 answer 'hh_pay_purpose' with choice 'water'"
+expect_out_contains "$phone interview(s) in progress on household 2026.8 answer 'resp_phone'"
+expect_out_contains "$water interview(s) in progress on household 2026.8 answer 'hh_pay_purpose' with choice 'water'"
 [ "$(db_digest "$DB")" = "$before" ] || fail "validate --db changed the database"
 # A missing database is refused, not created.
 run "$KHAOSAT" validate --db "$TMP/none/x.db" --against "$OLD" "$TMP/lose.yaml"

@@ -28,7 +28,7 @@ wait_exit 0
 # not have is held aside; the screen shows which form and asks, and takes
 # it only on yes.
 mkdir "$TMP/lapforms" "$TMP/usb" "$TMP/usb2"
-sed 's/^  version: "2026.7"/  version: "2099.1"/' "$FORMS/household.yaml" \
+sed 's/^  version: "2026.8"/  version: "2099.1"/' "$FORMS/household.yaml" \
     >"$TMP/lapforms/household.yaml"
 "$KHAOSAT" simulate --db "$TMP/l1.db" --forms "$FORMS" --form household \
     --count 2 --seed 5 >/dev/null 2>&1

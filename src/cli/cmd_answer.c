@@ -101,9 +101,14 @@ static void answer_warn_twins(session *s, const char *prog, session_item it)
 
 /* Report a refusal of value for item name; 0 when there is none. */
 static int answer_refused(session *s, const char *prog, const char *name,
-                          int rc, const char *msg)
+                          const char *value, int rc, const char *msg)
 {
-    if (rc == SESSION_REMOVES)
+    if (rc == SESSION_NOT_ON_LIST)
+        cmd_eprintf(_("%s: %s of interview %s: %s If this household is new "
+                      "or missing from the list, say so: khaosat answer "
+                      "--not-on-list %s %s %s\n"), prog, name,
+                    session_uuid(s), msg, session_uuid(s), name, value);
+    else if (rc == SESSION_REMOVES)
         cmd_eprintf(_("%s: %s of interview %s: %s Nothing was changed; "
                           "run again with --remove to remove them.\n"),
                 prog, name, session_uuid(s), msg);
@@ -119,14 +124,16 @@ static int answer_apply(session *s, const char *prog, session_item it,
                         const char *name, const char *value, int flags)
 {
     /* The same value again changes nothing: a complete interview stays
-     * complete. */
-    if (session_same_answer(s, it, value))
+     * complete (a draft's number may be confirmed not on the list). */
+    if (session_same_answer(s, it, value)
+        && (!(flags & CMD_NOT_ON_LIST) || session_is_complete(s)))
         return 0;
     char *msg = NULL;
     int rc = session_check(s, it, value, &msg);
-    if (rc == SESSION_REMOVES && (flags & CMD_REMOVE))
+    if ((rc == SESSION_REMOVES && (flags & CMD_REMOVE))
+        || (rc == SESSION_NOT_ON_LIST && (flags & CMD_NOT_ON_LIST)))
         rc = INST_OK;
-    int bad = answer_refused(s, prog, name, rc, msg);
+    int bad = answer_refused(s, prog, name, value, rc, msg);
     free(msg);
     msg = NULL;
     if (bad)
@@ -135,9 +142,11 @@ static int answer_apply(session *s, const char *prog, session_item it,
         cmd_eprintf("%s: %s\n", prog, session_errmsg(s));
         return 1;
     }
-    rc = (flags & CMD_REMOVE) ? session_answer_removing(s, it, value, &msg)
-                              : session_answer(s, it, value, &msg);
-    bad = answer_refused(s, prog, name, rc, msg);
+    int confirm = ((flags & CMD_REMOVE) ? SESSION_CONFIRM_REMOVE : 0)
+                  | ((flags & CMD_NOT_ON_LIST) ? SESSION_CONFIRM_NOT_ON_LIST
+                                               : 0);
+    rc = session_answer_confirmed(s, it, value, confirm, &msg);
+    bad = answer_refused(s, prog, name, value, rc, msg);
     free(msg);
     if (!bad)
         answer_warn_twins(s, prog, it);
@@ -182,20 +191,21 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
 /* The options of answer and finalise; -1 to go on, else the exit status. */
 static int answer_options(int argc, char **argv, const char *usage,
                           int operands, const char **db, int *remove,
-                          const char **forms_out)
+                          int *not_listed, const char **forms_out)
 {
     /* --forms is taken as by every command; the interview's own form
      * comes from the database (finalise reads the report definition
      * there). */
     const char *forms = NULL;
-    int no_remove = 0;
+    int no_remove = 0, no_listed = 0;
     const cmd_option opts[] = {
         {"db", db, NULL, NULL},
         {"forms", &forms, NULL, NULL},
         {"remove", NULL, NULL, remove ? remove : &no_remove},
+        {"not-on-list", NULL, NULL, not_listed ? not_listed : &no_listed},
     };
     /* Options come before UUID: the value after it is data, "-2" too. */
-    int rc = cmd_parse_leading_options(argc, argv, opts, remove ? 3 : 2,
+    int rc = cmd_parse_leading_options(argc, argv, opts, remove ? 4 : 2,
                                        usage);
     if (rc)
         return rc < 0 ? 2 : 0;
@@ -210,11 +220,12 @@ static int answer_options(int argc, char **argv, const char *usage,
 
 int cmd_answer(int argc, char **argv)
 {
-    const char *usage = _("Usage: khaosat answer [--db PATH] [--remove] UUID "
-                          "QID[@PATH] VALUE\n");
+    const char *usage = _("Usage: khaosat answer [--db PATH] [--remove] "
+                          "[--not-on-list] UUID QID[@PATH] VALUE\n");
     const char *db = NULL;
-    int remove = 0;
-    int rc = answer_options(argc, argv, usage, 3, &db, &remove, NULL);
+    int remove = 0, not_listed = 0;
+    int rc = answer_options(argc, argv, usage, 3, &db, &remove, &not_listed,
+                            NULL);
     if (rc >= 0)
         return rc;
     store *st = cmd_open_store("khaosat answer", db, STORE_REFUSE_MISSING);
@@ -223,7 +234,8 @@ int cmd_answer(int argc, char **argv)
     char *qid, *path;
     cmd_split_answer(argv[optind + 1], &qid, &path);
     rc = cmd_set_answer(st, "khaosat answer", argv[optind], qid, path,
-                        argv[optind + 2], remove ? CMD_REMOVE : 0);
+                        argv[optind + 2], (remove ? CMD_REMOVE : 0)
+                        | (not_listed ? CMD_NOT_ON_LIST : 0));
     free(qid);
     free(path);
     store_close(st);
@@ -234,7 +246,7 @@ int cmd_finalise(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat finalise [--db PATH] UUID\n");
     const char *db = NULL, *forms = NULL;
-    int rc = answer_options(argc, argv, usage, 1, &db, NULL, &forms);
+    int rc = answer_options(argc, argv, usage, 1, &db, NULL, NULL, &forms);
     if (rc >= 0)
         return rc;
     const char *prog = "khaosat finalise", *uuid = argv[optind];
@@ -275,7 +287,7 @@ int cmd_note(int argc, char **argv)
     const char *usage = _("Usage: khaosat note [--db PATH] UUID QID[@PATH] "
                           "TEXT   (an empty TEXT removes the note)\n");
     const char *db = NULL, *prog = "khaosat note";
-    int rc = answer_options(argc, argv, usage, 3, &db, NULL, NULL);
+    int rc = answer_options(argc, argv, usage, 3, &db, NULL, NULL, NULL);
     if (rc >= 0)
         return rc;
     store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);
@@ -318,7 +330,7 @@ int cmd_reopen(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat reopen [--db PATH] UUID\n");
     const char *db = NULL, *prog = "khaosat reopen";
-    int rc = answer_options(argc, argv, usage, 1, &db, NULL, NULL);
+    int rc = answer_options(argc, argv, usage, 1, &db, NULL, NULL, NULL);
     if (rc >= 0)
         return rc;
     store *st = cmd_open_store(prog, db, STORE_REFUSE_MISSING);

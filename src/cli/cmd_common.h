@@ -72,6 +72,9 @@ void cmd_split_answer(const char *arg, char **qid, char **path);
 /* cmd_set_answer's flags. */
 #define CMD_KEEP_COMPLETE 1   /* finalise a complete interview again */
 #define CMD_REMOVE 2          /* remove the members a lower count drops */
+#define CMD_NOT_ON_LIST 4     /* a household number not on its village's
+                                 list: the enumerator says it is new or
+                                 missing from the list */
 /* Set one answer of interview uuid through the session, as the interview
  * screen does. A complete interview is returned to draft (audited) and,
  * with CMD_KEEP_COMPLETE, finalised again when every check passes.

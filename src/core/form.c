@@ -527,3 +527,21 @@ size_t form_bind_list(form *f, const char *source, char *const *codes,
     }
     return bound;
 }
+
+int form_list_check_village(const form *f, int q)
+{
+    const char *check = form_meta(&f->q[q], "list_check");
+    if (!check || strcmp(check, FORM_SETUP_HOUSEHOLDS) != 0)
+        return -1;
+    int found = -1;
+    for (size_t i = 0; i < f->nq; i++) {
+        const char *from = form_meta(&f->q[i], "choices_from");
+        if (f->q[i].type != QT_SELECT_ONE || f->q[i].repeat != f->q[q].repeat
+            || !from || strcmp(from, FORM_SETUP_VILLAGES) != 0)
+            continue;
+        if (found >= 0)
+            return -1;
+        found = (int)i;
+    }
+    return found;
+}

@@ -129,6 +129,14 @@ const char *form_value_problem(const form *f, const form_question *q,
 /* The set-up list a select question may take its choices from
  * (choices_from), as the office defines it: its villages. */
 #define FORM_SETUP_VILLAGES "villages"
+/* The set-up list an integer question may be checked against
+ * (list_check): the household list of the interview's village. */
+#define FORM_SETUP_HOUSEHOLDS "households"
+/* The village question whose answer q's list_check looks the number up
+ * in: the one select_one question with choices_from: villages in q's
+ * repeat (or outside any, as q); -1 when q has no list_check or the form
+ * has no such question or several. */
+int form_list_check_village(const form *f, int q);
 /* Give every select question of f whose choices_from is source the n
  * choices codes[i] (labelled labels[i] in every language) instead of its
  * own list, and make them the named list source for instance(); n == 0

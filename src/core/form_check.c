@@ -392,10 +392,26 @@ static void build_order(form *f, diag_list *d)
     free(state);
 }
 
+/* Every list_check finds the village its number is looked up in. */
+static void resolve_list_checks(form *f, diag_list *d)
+{
+    for (size_t q = 0; q < f->nq; q++)
+        if (form_meta(&f->q[q], "list_check")
+            && form_list_check_village(f, (int)q) < 0)
+            form_diag(f, d, f->priv->qx[q].list_check_line,
+                      f->priv->qx[q].list_check_col,
+                      _("'list_check: %s' needs the village to look the "
+                        "number up in: exactly one select_one question "
+                        "with 'choices_from: %s' beside it (outside any "
+                        "repeat, or in the same repeat)"),
+                      FORM_SETUP_HOUSEHOLDS, FORM_SETUP_VILLAGES);
+}
+
 void form_check(form *f, diag_list *d)
 {
     index_ids(f, d);
     resolve_keys(f, d);
+    resolve_list_checks(f, d);
     resolve_texts(f, d);
     for (size_t q = 0; q < f->nq; q++)
         compile_question(f, d, (int)q);

@@ -52,6 +52,7 @@ typedef struct form_qextra {
     form_src src[FS_NSLOTS];
     int id_line, id_col;  /* where the id was written (0 when missing) */
     int list_line, list_col; /* the type node, for list errors */
+    int list_check_line, list_check_col; /* `list_check` (0: none) */
     form_loc default_loc; /* where `default` was written (line 0: none) */
     int *text_refs;       /* questions interpolated in its texts */
     size_t ntext_refs;

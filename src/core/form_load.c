@@ -302,7 +302,7 @@ enum qkey {
     QK_RELEVANT, QK_CONSTRAINT, QK_CONSTRAINT_MESSAGE, QK_CALCULATION,
     QK_DEFAULT, QK_READ_ONLY, QK_CHOICE_FILTER, QK_INDICATOR, QK_META,
     QK_COUNT, QK_MIN, QK_MAX, QK_QUESTIONS, QK_RANDOMIZE, QK_SEED,
-    QK_CHOICES_FROM, QK_MULTILINE, QK_N
+    QK_CHOICES_FROM, QK_MULTILINE, QK_LIST_CHECK, QK_N
 };
 
 static const char *const qkey_names[QK_N] = {
@@ -310,7 +310,7 @@ static const char *const qkey_names[QK_N] = {
     "relevant", "constraint", "constraint_message", "calculation",
     "default", "read_only", "choice_filter", "indicator", "meta",
     "count", "min", "max", "questions", "randomize", "seed",
-    "choices_from", "multiline",
+    "choices_from", "multiline", "list_check",
 };
 
 /* Set question q's type from the type node (and its choice list). */
@@ -458,6 +458,32 @@ static void load_choices_from(loader *L, int q, const ynode *n)
     }
     if (s)
         attr_add(&L->f->q[q].meta, &L->f->q[q].nmeta, "choices_from", s);
+}
+
+/* list_check: the set-up list an integer answer is checked against; the
+ * village it is looked up in is resolved with the whole form
+ * (form_check). */
+static void load_list_check(loader *L, int q, const ynode *n)
+{
+    if (!n)
+        return;
+    char *s = scalar_dup(L, n, "list_check");
+    if (s && strcmp(s, FORM_SETUP_HOUSEHOLDS) != 0)
+        form_diag(L->f, L->d, AT(n), _("'list_check' names a list of the "
+                                       "commune's set-up: only '%s' is "
+                                       "known"), FORM_SETUP_HOUSEHOLDS);
+    else if (s && L->f->q[q].type != QT_INTEGER)
+        form_diag(L->f, L->d, AT(n), _("'list_check: %s' is only allowed "
+                                       "on integer questions (the "
+                                       "household number)"),
+                  FORM_SETUP_HOUSEHOLDS);
+    else if (s) {
+        attr_add(&L->f->q[q].meta, &L->f->q[q].nmeta, "list_check", s);
+        L->f->priv->qx[q].list_check_line = n->loc.line;
+        L->f->priv->qx[q].list_check_col = n->loc.col;
+        return;
+    }
+    free(s);
 }
 
 static void load_meta(loader *L, int q, const ynode *ind, const ynode *meta)
@@ -642,6 +668,7 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
     load_randomize(L, q, v[QK_RANDOMIZE], v[QK_SEED]);
     load_meta(L, q, v[QK_INDICATOR], v[QK_META]);
     load_choices_from(L, q, v[QK_CHOICES_FROM]);
+    load_list_check(L, q, v[QK_LIST_CHECK]);
     check_type_keys(L, q, v);
     load_repeat_bounds(L, q, v);
     if (qq->type == QT_GROUP || qq->type == QT_REPEAT) {

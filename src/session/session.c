@@ -511,10 +511,48 @@ static char *session_overflow_msg(const session *s, int r)
                      FORM_MAX_REPEAT, s->f->q[r].id);
 }
 
-/* Check, store and apply answer v; removing members only when allowed
- * (allow_removal > 0); with allow_removal < 0 only check. */
+/* Save cv for item it, the members in loss[0..nloss) removed, with the
+ * note line of a household number confirmed not on the list (sentence,
+ * or NULL) and the old answer's line taken away: 0, or -1. */
+static int session_save(session *s, session_item it, const char *cv,
+                        inst_loss *loss, size_t nloss, const char *sentence)
+{
+    const form_question *fq = &s->f->q[it.q];
+    char *path = inst_frame_path(it.fr);
+    char *drop = NULL, *m = NULL;
+    if (form_meta(fq, "list_check")) {
+        const char *old = inst_get(s->in, it.fr, it.q);
+        session_list_check(s, it, old, &m, &drop);
+        free(m);
+    }
+    int changed = 0, bad;
+    char *note = drop || sentence ? session_list_note(s, it, drop, sentence,
+                                                      &changed) : NULL;
+    if (changed || sentence) {
+        char *detail = sentence ? xasprintf("%s=%s", fq->id, cv) : NULL;
+        bad = store_save_answer_noted(s->st, s->uuid, fq->id, path,
+                                      *cv ? cv : NULL, note,
+                                      sentence ? "not-on-list" : NULL,
+                                      detail);
+        free(detail);
+    } else {
+        char **paths = xcalloc(nloss + 1, sizeof *paths);
+        for (size_t i = 0; i < nloss; i++)
+            paths[i] = loss[i].path;
+        bad = store_save_answer_removing(s->st, s->uuid, fq->id, path,
+                                         *cv ? cv : NULL, paths, nloss);
+        free(paths);
+    }
+    free(note);
+    free(drop);
+    free(path);
+    return bad ? session_fail(s) : 0;
+}
+
+/* Check, store and apply answer v with what the enumerator confirmed
+ * (SESSION_CONFIRM_); with check_only, only check. */
 static int session_answer_do(session *s, session_item it, const char *v,
-                             int allow_removal, char **msg)
+                             int check_only, int confirm, char **msg)
 {
     const form_question *fq = &s->f->q[it.q];
     if (msg)
@@ -540,7 +578,10 @@ static int session_answer_do(session *s, session_item it, const char *v,
         return INST_BAD_VALUE;
     }
     char *cv = session_canon(s, fq, v);
-    if (session_same(s, it, cv)) {
+    /* The same number again, confirmed now: only the confirmation. */
+    int confirm_only = !check_only && (confirm & SESSION_CONFIRM_NOT_ON_LIST)
+                       && form_meta(fq, "list_check") && !s->complete;
+    if (session_same(s, it, cv) && !confirm_only) {
         free(cv);           /* nothing changes, not even a complete status */
         return INST_OK;
     }
@@ -568,27 +609,35 @@ static int session_answer_do(session *s, session_item it, const char *v,
         free(cv);
         return INST_BAD_VALUE;
     }
+    char *sentence = NULL, *why = NULL;
+    int listed = form_meta(fq, "list_check")
+                     ? session_list_check(s, it, cv, &why, &sentence) : 0;
+    if (listed < 0 || (listed && !(confirm & SESSION_CONFIRM_NOT_ON_LIST))) {
+        if (msg) {
+            free(*msg);
+            *msg = why;
+        } else
+            free(why);
+        free(sentence);
+        free(cv);
+        return listed;
+    }
+    free(why);
     inst_loss *loss;
     size_t nloss = inst_would_remove(s->in, it.fr, it.q, cv, &loss);
-    if ((nloss && allow_removal == 0) || allow_removal < 0) {
+    if ((nloss && !(confirm & SESSION_CONFIRM_REMOVE)) || check_only) {
         if (msg && nloss)
             *msg = session_removal_question(s, loss, nloss);
         inst_losses_free(loss, nloss);
+        free(sentence);
         free(cv);
         return nloss ? SESSION_REMOVES : INST_OK;
     }
-    char **paths = xcalloc(nloss + 1, sizeof *paths);
-    for (size_t i = 0; i < nloss; i++)
-        paths[i] = loss[i].path;
-    char *path = inst_frame_path(it.fr);
-    int bad = store_save_answer_removing(s->st, s->uuid, fq->id, path,
-                                         *cv ? cv : NULL, paths, nloss);
-    free(path);
-    free(paths);
+    int bad = session_save(s, it, cv, loss, nloss, sentence);
     inst_losses_free(loss, nloss);
+    free(sentence);
     if (bad) {
         free(cv);
-        session_fail(s);
         if (msg)
             *msg = xstrdup(s->err);
         return -1;
@@ -611,7 +660,7 @@ static int session_answer_do(session *s, session_item it, const char *v,
 
 int session_answer(session *s, session_item it, const char *v, char **msg)
 {
-    return session_answer_do(s, it, v, 0, msg);
+    return session_answer_do(s, it, v, 0, 0, msg);
 }
 
 int session_check(session *s, session_item it, const char *v, char **msg)
@@ -619,7 +668,7 @@ int session_check(session *s, session_item it, const char *v, char **msg)
     /* The same checks as session_answer, on an unlocked view. */
     int complete = s->complete;
     s->complete = 0;
-    int rc = session_answer_do(s, it, v, -1, msg);
+    int rc = session_answer_do(s, it, v, 1, 0, msg);
     s->complete = complete;
     return rc;
 }
@@ -627,7 +676,13 @@ int session_check(session *s, session_item it, const char *v, char **msg)
 int session_answer_removing(session *s, session_item it, const char *v,
                             char **msg)
 {
-    return session_answer_do(s, it, v, 1, msg);
+    return session_answer_do(s, it, v, 0, SESSION_CONFIRM_REMOVE, msg);
+}
+
+int session_answer_confirmed(session *s, session_item it, const char *v,
+                             int confirm, char **msg)
+{
+    return session_answer_do(s, it, v, 0, confirm, msg);
 }
 
 int session_is_complete(const session *s) { return s->complete; }
@@ -865,12 +920,27 @@ static void session_scan(session *s, inst_frame *scope, struct session_plist *p)
     free(items);
 }
 
-size_t session_problems(session *s, session_problem **out)
+/* The problems of the form's own checks. */
+static size_t session_form_problems(session *s, session_problem **out)
 {
     struct session_plist p = {NULL, 0, 0};
     session_scan(s, inst_root(s->in), &p);
     *out = p.v;
     return p.n;
+}
+
+size_t session_problems(session *s, session_problem **out)
+{
+    size_t n = session_form_problems(s, out);
+    session_problem *more;
+    size_t m = session_list_problems(s, &more);
+    if (m) {
+        *out = xrealloc(*out, (n + m) * sizeof **out);
+        memcpy(*out + n, more, m * sizeof *more);
+        n += m;
+    }
+    free(more);
+    return n;
 }
 
 void session_problems_free(session_problem *p, size_t n)
@@ -943,11 +1013,14 @@ int session_open_stored(store *st, const char *uuid, session **out,
     return 0;
 }
 
-/* "q@path: message; ..." for the first few problems; newly allocated. */
+/* "q@path: message; ..." for the first few problems of the form's own
+ * checks (a household number not on this database's list is the
+ * enumerator's to confirm, not a reason to return a merged interview);
+ * newly allocated. */
 static char *session_problem_text(session *s)
 {
     session_problem *p;
-    size_t n = session_problems(s, &p);
+    size_t n = session_form_problems(s, &p);
     sbuf b;
     sbuf_init(&b);
     for (size_t i = 0; i < n && i < 5; i++) {

@@ -90,6 +90,15 @@ int session_section(const session *s, int q, const inst_frame *scope);
 #define SESSION_LOCKED 100    /* the interview is complete: session_reopen */
 #define SESSION_REMOVES 101   /* would remove members: *msg asks, and
                                  session_answer_removing does it */
+#define SESSION_NOT_ON_LIST 102 /* a household number not on its village's
+                                 list (list_check): *msg says so, and
+                                 session_answer_confirmed keeps it */
+/* What the enumerator confirmed for session_answer_confirmed. */
+#define SESSION_CONFIRM_REMOVE 1      /* remove the members it removes */
+#define SESSION_CONFIRM_NOT_ON_LIST 2 /* the household is new or missing
+                                         from the list: recorded as a line
+                                         of the question's note (which
+                                         travels) and an audit event */
 
 /* Put value in its canonical form (numbers without leading zeros, the
  * decimal comma read as a point, text in NFC), check it for item it and,
@@ -103,6 +112,13 @@ int session_answer(session *s, session_item it, const char *value, char **msg);
  * transaction as the answer. */
 int session_answer_removing(session *s, session_item it, const char *value,
                             char **msg);
+/* Like session_answer with what the enumerator confirmed (the
+ * SESSION_CONFIRM_ flags); a number confirmed not on the list is saved
+ * with its note line in one transaction (the same number again only
+ * records the confirmation).  A later answer to the question takes the
+ * line away again. */
+int session_answer_confirmed(session *s, session_item it, const char *value,
+                             int confirm, char **msg);
 /* After item it was answered: when it is a key question of the form and
  * every key question is answered, the other interviews of the form on
  * this database with the same key (oldest first). *out is a newly

@@ -25,4 +25,21 @@ int session_fail(session *s);
  * interview is complete and must be reopened before it changes. */
 int session_locked(session *s, char **msg);
 
+/* Whether number (canonical) for item it (a list_check question) is on
+ * the household list of the village answered beside it (session_setup.c):
+ * 0 when it is, or there is no list or no village yet;
+ * SESSION_NOT_ON_LIST with *msg saying so and, when sentence is not NULL,
+ * *sentence the line of the note that records the enumerator's
+ * confirmation; -1 with *msg when the store failed.  Newly allocated. */
+int session_list_check(session *s, session_item it, const char *number,
+                       char **msg, char **sentence);
+/* The note on item it with the line drop taken away and the line add
+ * (either NULL) added when missing; *changed says whether it differs.
+ * Newly allocated. */
+char *session_list_note(session *s, session_item it, const char *drop,
+                        const char *add, int *changed);
+/* The household numbers not on their village's list without the
+ * enumerator's confirmation, as problems (*out newly allocated). */
+size_t session_list_problems(session *s, session_problem **out);
+
 #endif

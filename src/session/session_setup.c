@@ -1,6 +1,9 @@
 /* session_setup.c: the checks an interview gets from the commune's
  * set-up beyond its form's own: village codes kept from before the set-up
- * arrived (answers that stand, told to the office). */
+ * arrived (answers that stand, told to the office), and household numbers
+ * checked against their village's list (list_check: households), where a
+ * number not on it stands once the enumerator says so: a note on the
+ * question, which travels with the answers, tells the office. */
 #include "config.h"
 #include "session/session_int.h"
 
@@ -48,19 +51,21 @@ static void kept_codes(session *s, session_item it, plist *p)
     }
 }
 
-/* Collect the warnings of scope and of every instance inside it. */
-static void warnings_of(session *s, inst_frame *scope, plist *p)
+typedef void (*item_fn)(session *s, session_item it, plist *p);
+
+/* Call fn for every answerable item of scope and of every instance in it. */
+static void walk(session *s, inst_frame *scope, item_fn fn, plist *p)
 {
     session_item *items;
     size_t n = session_items(s, scope, &items);
     for (size_t i = 0; i < n; i++) {
         if (s->f->q[items[i].q].type != QT_REPEAT) {
-            kept_codes(s, items[i], p);
+            fn(s, items[i], p);
             continue;
         }
         size_t count = inst_repeat_count(s->in, scope, items[i].q);
         for (size_t k = 0; k < count; k++)
-            warnings_of(s, inst_repeat_get(s->in, scope, items[i].q, k), p);
+            walk(s, inst_repeat_get(s->in, scope, items[i].q, k), fn, p);
     }
     free(items);
 }
@@ -68,7 +73,114 @@ static void warnings_of(session *s, inst_frame *scope, plist *p)
 size_t session_warnings(session *s, session_problem **out)
 {
     plist p = {NULL, 0, 0};
-    warnings_of(s, inst_root(s->in), &p);
+    walk(s, inst_root(s->in), kept_codes, &p);
+    *out = p.v;
+    return p.n;
+}
+
+/* The note's sentence that says number is not on the list of village
+ * (code and name) and the enumerator confirmed it; newly allocated. */
+static char *list_sentence(const char *number, const char *code,
+                           const char *name)
+{
+    return xasprintf(_("Household %s is not on the list of village %s (%s): "
+                       "the enumerator confirmed it is new or missing from "
+                       "the list."), number, code, name);
+}
+
+int session_list_check(session *s, session_item it, const char *number,
+                       char **msg, char **sentence)
+{
+    *msg = NULL;
+    if (sentence)
+        *sentence = NULL;
+    int vq = form_list_check_village(s->f, it.q);
+    const char *village = vq >= 0 ? inst_get(s->in, it.fr, vq) : NULL;
+    if (!village || !*village || !number || !*number)
+        return 0;
+    store_household_check c;
+    if (store_household_listed(s->st, village, number, &c) != 0) {
+        session_fail(s);
+        *msg = xstrdup(s->err);
+        return -1;
+    }
+    int rc = 0;
+    if (c.listed > 0 && !c.found && c.village_name) {
+        *msg = xasprintf(ngettext("Household %s is not on the list of village "
+                                  "%s (%ld household).",
+                                  "Household %s is not on the list of village "
+                                  "%s (%ld households).", c.listed),
+                         number, c.village_name, c.listed);
+        if (sentence)
+            *sentence = list_sentence(number, village, c.village_name);
+        rc = SESSION_NOT_ON_LIST;
+    }
+    free(c.village_name);
+    return rc;
+}
+
+/* Non-zero when note holds sentence as one of its lines. */
+static int note_has(const char *note, const char *sentence)
+{
+    size_t n = strlen(sentence);
+    for (const char *p = note; p && (p = strstr(p, sentence)); p++)
+        if ((p == note || p[-1] == '\n') && (p[n] == '\0' || p[n] == '\n'))
+            return 1;
+    return 0;
+}
+
+char *session_list_note(session *s, session_item it, const char *drop,
+                        const char *add, int *changed)
+{
+    char *note = session_note_get(s, it);
+    *changed = 0;
+    sbuf b;
+    sbuf_init(&b);
+    /* The lines of the note but the old answer's sentence. */
+    for (const char *p = note; p && *p;) {
+        size_t k = strcspn(p, "\n");
+        if (drop && k == strlen(drop) && !strncmp(p, drop, k))
+            *changed = 1;
+        else
+            sbuf_addf(&b, "%s%.*s", b.len ? "\n" : "", (int)k, p);
+        p += k;
+        p += *p == '\n';
+    }
+    if (add && !note_has(b.s, add)) {
+        sbuf_addf(&b, "%s%s", b.len ? "\n" : "", add);
+        *changed = 1;
+    }
+    free(note);
+    return sbuf_detach(&b);
+}
+
+/* A problem when item it holds a number not on its village's list that
+ * the enumerator has not said is new or missing (its note's sentence). */
+static void list_problem(session *s, session_item it, plist *p)
+{
+    if (!form_meta(&s->f->q[it.q], "list_check"))
+        return;
+    char *msg, *sentence;
+    const char *number = inst_get(s->in, it.fr, it.q);
+    int rc = session_list_check(s, it, number, &msg, &sentence);
+    char *note = rc == SESSION_NOT_ON_LIST ? session_note_get(s, it) : NULL;
+    if (rc == SESSION_NOT_ON_LIST && !note_has(note, sentence)) {
+        plist_add(p, it, INST_CONSTRAINT, xasprintf(_("%s If it is new or "
+            "missing from the list, answer it again and say so (y on the "
+            "screen; khaosat answer --not-on-list)."), msg));
+    } else if (rc < 0) {
+        plist_add(p, it, INST_BAD_VALUE, msg);
+        msg = NULL;
+    }
+    free(note);
+    free(msg);
+    free(sentence);
+}
+
+size_t session_list_problems(session *s, session_problem **out)
+{
+    plist p = {NULL, 0, 0};
+    walk(s, inst_root(s->in), list_problem, &p);
     *out = p.v;
     return p.n;
 }

@@ -286,6 +286,15 @@ int store_save_answer(store *st, const char *uuid, const char *qid,
 int store_save_answer_removing(store *st, const char *uuid, const char *qid,
                                const char *path, const char *value,
                                char *const *removed, size_t nremoved);
+/* Save one answer as store_save_answer does and, in the same transaction,
+ * make the note on the question note (NULL or "": none; audited as a
+ * 'note' event when it changes) and, when event is not NULL, append that
+ * audit event with detail: an answer and the explanation it needs, kept
+ * together or not at all. */
+int store_save_answer_noted(store *st, const char *uuid, const char *qid,
+                            const char *path, const char *value,
+                            const char *note, const char *event,
+                            const char *detail);
 /* Remove one answer (audited). */
 int store_clear_answer(store *st, const char *uuid, const char *qid,
                        const char *path);
@@ -461,6 +470,16 @@ int store_village_dropped_in_use(store *st, const store_village *keep,
                                  size_t n, store_village_use *out);
 /* Free what *u holds. */
 void store_village_use_clear(store_village_use *u);
+/* What the set-up's household list of a village says of a number. */
+typedef struct store_household_check {
+    long listed;          /* households on the village's list (0: none) */
+    int found;            /* the number is on it */
+    char *village_name;   /* the village's name, or NULL: not in the set-up */
+} store_household_check;
+/* Look number up in the household list of village: 0 with *out filled
+ * (free out->village_name), or -1. */
+int store_household_listed(store *st, const char *village, const char *number,
+                           store_household_check *out);
 struct form;
 /* Give the select questions of f that take their choices from the
  * set-up's villages (choices_from: villages) this database's villages,

@@ -152,6 +152,34 @@ static int change_answer(store *st, const char *uuid, const char *qid,
     return -1;
 }
 
+int store_save_answer_noted(store *st, const char *uuid, const char *qid,
+                            const char *path, const char *value,
+                            const char *note, const char *event,
+                            const char *detail)
+{
+    if (!path)
+        path = "";
+    if (!store_path_valid(path))
+        return store_failx(st, "answer %s of interview %s: bad repeat "
+                           "path \"%s\"", qid, uuid, path);
+    char now[32], now_ms[32];
+    store_now_both(now, now_ms);
+    if (store_begin(st) != 0)
+        return -1;
+    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
+    int noted = rc < 0 ? -1 : store_note_set_tx(st, uuid, qid, path,
+                                               note && *note ? note : NULL,
+                                               now, now_ms);
+    if (noted >= 0 && event
+        && store_audit_add(st, uuid, now_ms, event, qid, path, NULL, detail)
+               != SQLITE_DONE)
+        noted = store_fail(st, "auditing interview %s", uuid);
+    if (noted >= 0 && (rc == 1 || store_rev_after_change(st, uuid) == 0))
+        return store_commit(st);
+    store_rollback(st);
+    return -1;
+}
+
 int store_save_answer(store *st, const char *uuid, const char *qid,
                       const char *path, const char *value)
 {

@@ -178,4 +178,11 @@ int store_touch(store *st, const char *uuid, const char *time);
  * not. */
 char *store_why_dir_readonly(const char *path);
 
+/* Inside a transaction: set (text) or remove (NULL) the note on (uuid,
+ * qid, path) with its 'note' audit row, at now (now_ms for the audit):
+ * 0 when written, 1 when it was already so, -1 (store_notes.c). */
+int store_note_set_tx(store *st, const char *uuid, const char *qid,
+                      const char *path, const char *text, const char *now,
+                      const char *now_ms);
+
 #endif

@@ -85,6 +85,30 @@ const char *store_note_problem(const char *text)
     return NULL;
 }
 
+int store_note_set_tx(store *st, const char *uuid, const char *qid,
+                      const char *path, const char *text, const char *now,
+                      const char *now_ms)
+{
+    char *old = NULL;
+    if (note_read(st, uuid, qid, path, &old) != 0)
+        return -1;
+    if (old ? text && !strcmp(old, text) : !text) {
+        free(old);          /* nothing changes: nothing to write */
+        return 1;
+    }
+    int rc = store_touch(st, uuid, now);
+    if (rc == 1)
+        store_failx(st, "no interview %s", uuid);
+    if (rc == 0 && note_write(st, uuid, qid, path, text) != 0)
+        rc = -1;
+    if (rc == 0 && store_audit_add(st, uuid, now_ms, "note", qid, path, old,
+                                   text) != SQLITE_DONE)
+        rc = store_fail(st, "auditing the note on %s of interview %s", qid,
+                        uuid);
+    free(old);
+    return rc ? -1 : 0;
+}
+
 int store_note_set(store *st, const char *uuid, const char *qid,
                    const char *path, const char *text)
 {
@@ -99,30 +123,11 @@ int store_note_set(store *st, const char *uuid, const char *qid,
     store_now_both(now, now_ms);
     if (store_begin(st) != 0)
         return -1;
-    char *old = NULL;
-    if (note_read(st, uuid, qid, path, &old) != 0)
-        goto fail;
-    if (old ? text && !strcmp(old, text) : !text) {
-        free(old);          /* nothing changes: nothing to write */
-        store_rollback(st);
-        return 0;
-    }
-    int rc = store_touch(st, uuid, now);
-    if (rc == 1)
-        store_failx(st, "no interview %s", uuid);
-    if (rc != 0 || note_write(st, uuid, qid, path, text) != 0)
-        goto fail;
-    if (store_audit_add(st, uuid, now_ms, "note", qid, path, old, text)
-        != SQLITE_DONE) {
-        store_fail(st, "auditing the note on %s of interview %s", qid, uuid);
-        goto fail;
-    }
-    free(old);
-    return store_commit(st);
-fail:
-    free(old);
+    int rc = store_note_set_tx(st, uuid, qid, path, text, now, now_ms);
+    if (rc == 0)
+        return store_commit(st);
     store_rollback(st);
-    return -1;
+    return rc > 0 ? 0 : -1;
 }
 
 int store_note_get(store *st, const char *uuid, const char *qid,

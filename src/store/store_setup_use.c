@@ -1,7 +1,8 @@
 /* store_setup_use.c: which villages of the commune's set-up the
  * interviews of this database answer (a question with choices_from:
  * villages in the form version each was taken with), so that a new
- * village list never drops one in use, at the office or on a laptop. */
+ * village list never drops one in use, at the office or on a laptop;
+ * and whether a household number is on its village's list. */
 #include "config.h"
 #include "store/store_int.h"
 
@@ -141,4 +142,28 @@ void store_village_use_clear(store_village_use *u)
     free(u->code);
     free(u->name);
     memset(u, 0, sizeof *u);
+}
+
+int store_household_listed(store *st, const char *village, const char *number,
+                           store_household_check *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = store_prepare(st, "a set-up query",
+        "SELECT (SELECT count(*) FROM households WHERE village = ?1),"
+        " (SELECT count(*) FROM households WHERE village = ?1"
+        " AND number = ?2), (SELECT name FROM villages WHERE code = ?1)");
+    if (!s)
+        return -1;
+    const char *v[2] = {village, number};
+    store_bind_all(s, v, 2);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->listed = sqlite3_column_int64(s, 0);
+        out->found = sqlite3_column_int64(s, 1) > 0;
+        out->village_name = sqlite3_column_text(s, 2) ? store_col_dup(s, 2)
+                                                      : NULL;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "reading the household "
+                                              "list of village %s", village);
 }

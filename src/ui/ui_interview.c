@@ -314,6 +314,24 @@ static int iv_store(iv *v)
         }
         rc = session_answer_removing(v->s, it, val, &msg);
     }
+    if (rc == SESSION_NOT_ON_LIST) {
+        /* A household number the village's list lacks: the reason, and
+         * the enumerator says whether it is new or missing from it. */
+        char *q = xasprintf(_("%s Is this household new or missing from "
+                              "the list?"), msg);
+        int yes = ui_confirm(q);
+        free(q);
+        free(msg);
+        msg = NULL;
+        if (!yes) {
+            free(val);
+            iv_say(v, xstrdup(_("Not saved: correct the household "
+                                "number.")), UI_DIM);
+            return 0;
+        }
+        rc = session_answer_confirmed(v->s, it, val,
+                                      SESSION_CONFIRM_NOT_ON_LIST, &msg);
+    }
     free(val);
     if (rc == INST_OK) {
         free(msg);

@@ -1,0 +1,104 @@
+#!/bin/sh
+# cli_setup_households.sh: where the set-up has a household list for the
+# interview's village, the household number (list_check: households) is
+# checked against it: a number not on the list is refused with the reason
+# and how to say it is new or missing (khaosat answer --not-on-list), which
+# keeps it with a line in the question's note (it travels to the office)
+# and a 'not-on-list' audit event; finalise refuses such a number not
+# confirmed.  Second and third passes: back to a listed number (the line
+# goes), back to the unlisted one (asked again), reopened and finalised.
+# A village without a list takes any number.  Forms that misuse
+# list_check are refused naming FILE:LINE:COL.
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
+K="$KHAOSAT"
+A="$TMP/A.db"
+
+laptop A "Nguyễn Văn An" "Xã Đông Hòa"
+printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n' > "$TMP/v.csv"
+printf 'village,number,head\nT1,1,Lò Văn A\nT1,2,Lò Văn B\nT1,3,Lò Văn C\n' > "$TMP/h.csv"
+run "$K" setup --db "$A" villages "$TMP/v.csv"
+expect_status 0
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 5 >/dev/null 2>&1
+U=$(sqlite3 "$A" "SELECT uuid FROM interviews LIMIT 1")
+note() { sqlite3 "$A" "SELECT note FROM notes WHERE interview = '$U' AND qid = 'hh_no'"; }
+hh() { sqlite3 "$A" "SELECT value FROM answers WHERE interview = '$U' AND qid = 'hh_no'"; }
+line="Household 57 is not on the list of village T1 (Thôn Một): the enumerator confirmed it is new or missing from the list."
+
+# Before the household list: 57 in T1 is taken as it is.
+run "$K" answer --db "$A" "$U" village T1
+expect_status 0
+run "$K" answer --db "$A" "$U" hh_no 57
+expect_status 0
+run "$K" setup --db "$A" households "$TMP/h.csv"
+expect_status 0
+
+# The list arrived: finalising asks for the confirmation.
+before=$(db_digest "$A")
+run "$K" finalise --db "$A" "$U"
+expect_status 1
+expect_err_contains "hh_no: Household 57 is not on the list of village Thôn Một (3 households). If it is new or missing from the list, answer it again and say so (y on the screen; khaosat answer --not-on-list)."
+expect_same "$A" "$before" "finalising an unconfirmed number"
+# The same number confirmed: only the note line and the audit event.
+run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
+expect_status 0
+[ "$(note)" = "$line" ] || fail "the note is '$(note)'"
+[ "$(sqlite3 "$A" "SELECT count(*) FROM audit WHERE interview = '$U' AND event = 'not-on-list' AND new_value = 'hh_no=57'")" = 1 ] ||
+    fail "no not-on-list audit event"
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+
+# A listed number: the line goes with the old number.
+run "$K" answer --db "$A" "$U" hh_no 2
+expect_status 0
+[ -z "$(note)" ] || fail "the note kept '$(note)'"
+# Back to 57: refused with the reason and the command; nothing changes.
+before=$(db_digest "$A")
+run "$K" answer --db "$A" "$U" hh_no 57
+expect_status 1
+expect_err_contains "khaosat answer: hh_no of interview $U: Household 57 is not on the list of village Thôn Một (3 households). If this household is new or missing from the list, say so: khaosat answer --not-on-list $U hh_no 57"
+expect_same "$A" "$before" "an unlisted number"
+[ "$(hh)" = 2 ] || fail "the number is $(hh)"
+# Third pass: confirmed again, with the enumerator's own note kept.
+run "$K" note --db "$A" "$U" hh_no "Hộ mới tách"
+expect_status 0
+run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
+expect_status 0
+[ "$(note)" = "Hộ mới tách
+$line" ] || fail "the note is '$(note)'"
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+run "$K" reopen --db "$A" "$U"
+expect_status 0
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+# Said again on a complete interview: nothing changes.
+before=$(db_digest "$A")
+run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
+expect_status 0
+expect_same "$A" "$before" "a confirmation on a complete interview"
+
+# A village without a household list takes any number.
+run "$K" answer --db "$A" "$U" village T2
+expect_status 0
+run "$K" answer --db "$A" "$U" hh_no 999
+expect_status 0
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+
+# Forms that misuse list_check, refused naming where.
+sed 's/^    list_check: households$/    list_check: people/' "$FORMS/household.yaml" > "$TMP/bad1.yaml"
+run "$K" validate "$TMP/bad1.yaml"
+expect_status 1
+expect_err_contains "bad1.yaml:$(grep -n 'list_check: people' "$TMP/bad1.yaml" | cut -d: -f1):17: 'list_check' names a list of the commune's set-up: only 'households' is known"
+sed 's/^    choices_from: villages$//' "$FORMS/household.yaml" > "$TMP/bad2.yaml"
+run "$K" validate "$TMP/bad2.yaml"
+expect_status 1
+expect_err_contains "bad2.yaml:$(grep -n 'list_check: households' "$TMP/bad2.yaml" | cut -d: -f1):17: 'list_check: households' needs the village to look the number up in: exactly one select_one question with 'choices_from: villages' beside it"
+sed 's/^      - id: head_name$/      - id: head_name\n        list_check: households/' "$FORMS/household.yaml" > "$TMP/bad3.yaml"
+run "$K" validate "$TMP/bad3.yaml"
+expect_status 1
+expect_err_contains "bad3.yaml:$(grep -n 'list_check: households' "$TMP/bad3.yaml" | tail -1 | cut -d: -f1):21: 'list_check: households' is only allowed on integer questions (the household number)"
+
+finish
