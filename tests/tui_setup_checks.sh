@@ -1,0 +1,90 @@
+#!/bin/sh
+# tui_setup_checks.sh: the commune's set-up on the interview screen.  A
+# new household's village question offers the set-up's villages only (not
+# the form's own Thôn 01-30); a household number not on the village's
+# list is explained and the enumerator is asked whether it is new or
+# missing: n leaves it unsaved, y keeps it with the note line; back to a
+# listed number, the line goes.  An interview answered before the set-up
+# shows its own village marked as kept, beside the set-up's only, and
+# keeps it.  At 80x24 and at 60x20.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.sh"
+
+SOCK=khaosat-setupchk-$$-0
+DB=$TMP/laptop.db
+K="$KHAOSAT"
+laptop laptop "Nguyễn Văn An" "Tân Lập"
+"$K" simulate --db "$DB" --forms "$FORMS" --form household --count 1 --seed 5 >/dev/null 2>&1
+OLD=$(sqlite3 "$DB" "SELECT uuid FROM interviews LIMIT 1")
+"$K" answer --db "$DB" "$OLD" village 29 2>/dev/null || fail "29 before the set-up"
+printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n03,Thôn Ba\n' > "$TMP/v.csv"
+printf 'village,number,head\nT1,1,Lò Văn A\nT1,2,Lò Văn B\nT1,3,Lò Văn C\n' > "$TMP/h.csv"
+"$K" setup --db "$DB" villages "$TMP/v.csv" 2>/dev/null || fail "villages"
+"$K" setup --db "$DB" households "$TMP/h.csv" 2>/dev/null || fail "households"
+note_is() { expect_sql "SELECT coalesce((SELECT note FROM notes WHERE qid = 'hh_no' AND interview <> '$OLD'), '-')" "$1"; }
+
+for size in "80 24" "60 20"; do
+    sqlite3 "$DB" "PRAGMA foreign_keys = ON; DELETE FROM interviews WHERE uuid <> '$OLD'"
+    # shellcheck disable=SC2086 # two words: columns and rows
+    tui_run setupchk $size
+    wait_for "Phiếu khảo sát hộ"
+    key Home Down Down Enter
+    wait_for "Mã thôn (ấp, bản)"
+    wait_for "Thôn Một"
+    wait_for "Thôn Ba"
+    screen | grep -qE "Thôn (0[0-9]|[12][0-9]|30)\b" &&
+        fail "a village of the form's own list is offered at $size: $(screen)"
+    key Down Enter
+    wait_for "Số thứ tự của hộ"
+    text "57"; key Enter
+    whole "Household 57 is not on the list of village Thôn Một (3 households). Is this household new or missing from the list? (y/n)"
+    key n
+    whole "Not saved: correct the household number."
+    expect_sql "SELECT count(*) FROM answers WHERE qid = 'hh_no' AND interview <> '$OLD'" 0
+    key Enter
+    whole "Is this household new or missing from the list?"
+    key y
+    wait_for "Tên thôn (ấp, bản)"
+    expect_sql "SELECT value FROM answers WHERE qid = 'village' AND interview <> '$OLD'" T1
+    expect_sql "SELECT value FROM answers WHERE qid = 'hh_no' AND interview <> '$OLD'" 57
+    note_is "Household 57 is not on the list of village T1 (Thôn Một): the enumerator confirmed it is new or missing from the list."
+    # Second pass: back to it, a listed number; the line goes.
+    key C-p
+    wait_for "Số thứ tự của hộ"
+    key BSpace BSpace
+    text "2"; key Enter
+    wait_for "Tên thôn (ấp, bản)"
+    note_is "-"
+    key C-x
+    wait_for "Enter new"
+    key q
+    wait_exit 0
+done
+
+# The interview answered before the set-up: its own village is shown,
+# marked, beside the set-up's three; Enter keeps it.
+sqlite3 "$DB" "PRAGMA foreign_keys = ON; DELETE FROM interviews WHERE uuid <> '$OLD'"
+for size in "80 24" "60 20"; do
+    # Opened at its first question, as an interview never opened here.
+    sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
+    KEEP_RESUME=1
+    # shellcheck disable=SC2086
+    tui_run setupold $size
+    KEEP_RESUME=0
+    wait_for "Resume it?"
+    key y
+    wait_for "Mã thôn (ấp, bản)"
+    wait_for "Thôn 29 (kept"
+    wait_for "Thôn Hai"
+    screen | grep -qE "Thôn (0[0-9]|1[0-9]|2[0-8]|30)\b" &&
+        fail "another village of the form's own list is offered at $size: $(screen)"
+    key Enter
+    wait_for "Số thứ tự của hộ"
+    expect_sql "SELECT value FROM answers WHERE interview = '$OLD' AND qid = 'village'" 29
+    key C-x
+    wait_for "Enter new"
+    key q
+    wait_exit 0
+done
+
+finish
