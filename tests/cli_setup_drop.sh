@@ -14,6 +14,16 @@ O="$TMP/office.db"
 A="$TMP/A.db"
 mkdir -p "$TMP/down"
 
+# down_export: the office's downstream bundle for A, written afresh; its
+# path in $D.
+down_export() {
+    rm -rf "$TMP/down"
+    mkdir -p "$TMP/down"
+    run "$K" export --db "$O" --down --to "$TMP/down"
+    expect_status 0
+    D=$(cat "$TMP/out")
+}
+
 run "$K" setup --db "$O" commune --code 26734 --name "Xã Đông Hòa" --province 01 --forms "$FORMS"
 expect_status 0
 printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\nT3,Thôn Ba\n' > "$TMP/v3.csv"
@@ -25,9 +35,8 @@ expect_status 0
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 10 >/dev/null 2>&1
 office_pair office A
-run "$K" export --db "$O" --down --to "$TMP/down"
-expect_status 0
-run "$K" merge --db "$A" "$(cat "$TMP/out")"
+down_export
+run "$K" merge --db "$A" "$D"
 expect_status 0
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 8 --seed 11 >/dev/null 2>&1
 rm -rf "$TMP/up"
@@ -62,11 +71,7 @@ expect_status 0
 # naming it once, the village and its interviews, and nothing changes.
 sqlite3 "$O" "DELETE FROM villages WHERE code = 'T2'"
 NA=$(uses "$A" T2)
-rm -rf "$TMP/down"
-mkdir -p "$TMP/down"
-run "$K" export --db "$O" --down --to "$TMP/down"
-expect_status 0
-D=$(cat "$TMP/out")
+down_export
 before=$(db_digest "$A")
 run "$K" merge --db "$A" "$D"
 expect_status 1
@@ -76,11 +81,7 @@ expect_same "$A" "$before" "a downstream set-up dropping T2"
 
 # A bundle the laptop refuses inside its seal names the bundle once too.
 sqlite3 "$O" "INSERT INTO villages (code, name) VALUES ('T2', replace(hex(zeroblob(150)), '0', 'x'))"
-rm -rf "$TMP/down"
-mkdir -p "$TMP/down"
-run "$K" export --db "$O" --down --to "$TMP/down"
-expect_status 0
-D=$(cat "$TMP/out")
+down_export
 run "$K" merge --db "$A" "$D"
 expect_status 1
 expect_err_contains "khaosat merge: $D: inside the sealed bundle: a village's code, name (1 to 200 bytes) or enumerator is not one a laptop takes: \"T2\""
@@ -89,10 +90,8 @@ expect_same "$A" "$before" "a bundle with a village too long"
 
 # Put back, the office's set-up is taken.
 sqlite3 "$O" "UPDATE villages SET name = 'Thôn Hai' WHERE code = 'T2'"
-rm -rf "$TMP/down"
-mkdir -p "$TMP/down"
-run "$K" export --db "$O" --down --to "$TMP/down"
-run "$K" merge --db "$A" "$(cat "$TMP/out")"
+down_export
+run "$K" merge --db "$A" "$D"
 expect_status 0
 [ "$(sqlite3 "$A" "SELECT name FROM villages WHERE code = 'T2'")" = "Thôn Hai" ] || fail "the laptop did not take the set-up"
 

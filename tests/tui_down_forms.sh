@@ -102,7 +102,7 @@ expect_same "$A" "$after" "the bundle merged again"
 mkdir -p "$TMP/forms3" "$TMP/down3"
 cp "$FORMS"/*.yaml "$TMP/forms3/"
 sed -e 's/^  version: ".*"$/  version: "2099.2"/' \
-    -e '/- id: hh_no$/,/type:/s/type: integer/type: decimal/' \
+    -e '/- id: hh_no$/,/type:/s/type: integer/type: decimal/' -e '/^    list_check: households$/d' \
     -e '/- id: village_name$/,/type:/s/type: text/type: integer/' \
     -e '/- id: enumerator$/,/type:/s/type: text/type: integer/' \
     -e '/- id: head_name$/,/type:/s/type: text/type: integer/' \

@@ -124,20 +124,28 @@ static int remove_instance_tx(store *st, const char *uuid, const char *path,
     return rc;
 }
 
+/* The start of a change of one answer: *path checked (NULL is the top
+ * level), the clock read into now and now_ms, the transaction begun. */
+static int answer_begin(store *st, const char *uuid, const char *qid,
+                        const char **path, char now[32], char now_ms[32])
+{
+    if (!*path)
+        *path = "";
+    if (!store_path_valid(*path))
+        return store_failx(st, "answer %s of interview %s: bad repeat "
+                           "path \"%s\"", qid, uuid, *path);
+    store_now_both(now, now_ms);
+    return store_begin(st);
+}
+
 /* Set or clear one answer and remove the instances `removed` (last
  * first, so that none is renumbered), all in one transaction. */
 static int change_answer(store *st, const char *uuid, const char *qid,
                          const char *path, const char *value,
                          char *const *removed, size_t nremoved)
 {
-    if (!path)
-        path = "";
-    if (!store_path_valid(path))
-        return store_failx(st, "answer %s of interview %s: bad repeat "
-                           "path \"%s\"", qid, uuid, path);
     char now[32], now_ms[32];
-    store_now_both(now, now_ms);
-    if (store_begin(st) != 0)
+    if (answer_begin(st, uuid, qid, &path, now, now_ms) != 0)
         return -1;
     int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
     if (rc == 1 && nremoved == 0) {
@@ -157,14 +165,8 @@ int store_save_answer_noted(store *st, const char *uuid, const char *qid,
                             const char *note, const char *event,
                             const char *detail)
 {
-    if (!path)
-        path = "";
-    if (!store_path_valid(path))
-        return store_failx(st, "answer %s of interview %s: bad repeat "
-                           "path \"%s\"", qid, uuid, path);
     char now[32], now_ms[32];
-    store_now_both(now, now_ms);
-    if (store_begin(st) != 0)
+    if (answer_begin(st, uuid, qid, &path, now, now_ms) != 0)
         return -1;
     int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
     int noted = rc < 0 ? -1 : store_note_set_tx(st, uuid, qid, path,
