@@ -999,6 +999,14 @@ int session_open_stored(store *st, const char *uuid, session **out,
         return -1;
     }
     form *f = session_stored_form(st, iv.form_id, iv.form_version);
+    /* Its villages are those of its own commune's set-up, as the merge
+     * checked them. */
+    if (f && store_setup_bind_interview(st, f, uuid) != 0) {
+        form_free(f);
+        store_interview_clear(&iv);
+        *err = xstrdup(store_errmsg(st));
+        return -1;
+    }
     if (!f)
         *err = xasprintf(_("the form %s version %s of interview %s cannot "
                            "be loaded"), iv.form_id, iv.form_version, uuid);
@@ -1071,7 +1079,13 @@ int session_settle_merged(store *st, const char *uuid, int *returned,
     if (session_open_stored(st, uuid, &s, &f, err) != 0)
         return -1;
     int rc = session_canon_all(s) || session_keep_name(s);
-    char *why = !rc && s->complete ? session_problem_text(s) : NULL;
+    /* A commune's office judged it: the level above keeps that review
+     * and never reopens the interview. */
+    int below = 0;
+    if (!rc && s->complete && store_review_from_below(st, uuid, &below))
+        rc = -1;
+    char *why = !rc && s->complete && !below ? session_problem_text(s)
+                                             : NULL;
     if (why && *why) {
         char *comment = xasprintf(_("After merging, this complete interview "
                                     "breaks its own checks: %s"), why);

@@ -529,18 +529,29 @@ int store_setup_up_sent_tx(store *st, long long seq);
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
                         const store_household *h, size_t nh);
-/* The code of the set-up kept here for the commune an interview came
- * from (commune: a code, name or alias, compared as origins are), newly
- * allocated: 0, 1 when none is kept (*code NULL), -1. */
+/* The code of the set-up kept here for commune (a code, name or alias,
+ * compared as origins are), newly allocated: 0, 1 when none is kept
+ * (*code NULL), -1. */
 int store_setup_commune_find(store *st, const char *commune, char **code);
+/* The code of the set-up kept here for the commune interview uuid came
+ * from: the commune of the bundle that first brought it (incoming, when
+ * not NULL, for one not here yet), else the commune whose office
+ * reviewed it; *code newly allocated, NULL when no set-up of it is kept.
+ * The one resolution of the merge's checks and of the checks after it.
+ * 0 or -1. */
+int store_interview_setup(store *st, const char *uuid, const char *incoming,
+                          char **code);
 /* Give f's village questions (choices_from: villages) the villages of
  * the commune of code as kept here, the form's own codes following (for
  * interviews taken before that commune had a set-up).  0 or -1. */
 int store_setup_bind_commune(store *st, struct form *f, const char *code);
-/* The commune an interview came from as stored (the bundle of its first
- * revision), newly allocated: 0, 1 when it has no revision from a bundle
- * yet (*commune NULL), -1. */
-int store_interview_commune(store *st, const char *uuid, char **commune);
+/* Give f's village questions the villages of the set-up of interview
+ * uuid's commune (store_interview_setup), else this database's own.
+ * 0 or -1. */
+int store_setup_bind_interview(store *st, struct form *f, const char *uuid);
+/* Whether interview uuid's review here was made by a commune's office
+ * below (*yes): the level above never reopens it.  0 or -1. */
+int store_review_from_below(store *st, const char *uuid, int *yes);
 typedef int (*store_commune_setup_fn)(void *ctx,
                                       const store_commune_setup *c);
 /* Call fn for each commune's set-up kept here (code NULL) or for the one

@@ -244,21 +244,60 @@ int store_setup_commune_find(store *st, const char *commune, char **code)
     *code = NULL;
     if (!commune || !*commune)
         return 1;
-    int rc = store_text_by_key(st, "SELECT code FROM commune_setups"
+    return store_text_by_key(st, "SELECT code FROM commune_setups"
         " WHERE khaosat_commune_key(code) = khaosat_commune_key(?1)"
         " OR khaosat_commune_key(name) = khaosat_commune_key(?1)"
         " OR khaosat_commune_key(alias) = khaosat_commune_key(?1)"
         " ORDER BY khaosat_commune_key(code) = khaosat_commune_key(?1) DESC,"
         " code LIMIT 1", commune, "finding the set-up of commune", code);
+}
+
+int store_interview_setup(store *st, const char *uuid, const char *incoming,
+                          char **code)
+{
+    *code = NULL;
+    char *commune = NULL;
+    /* The commune of the bundle that first brought it. */
+    int rc = store_text_by_key(st, "SELECT b.commune FROM revisions r"
+        " JOIN bundles b ON b.uuid = r.bundle WHERE r.interview = ?1"
+        " ORDER BY r.created, r.id LIMIT 1", uuid,
+        "finding the commune of interview", &commune);
+    if (rc == 1 && incoming)
+        commune = xstrdup(incoming);
+    if (rc >= 0)
+        rc = store_setup_commune_find(st, commune, code);
+    free(commune);
+    commune = NULL;
+    /* Forwarded from a level above the communes (province to nation):
+     * the commune whose office reviewed it names its set-up. */
+    if (rc == 1 && store_text_by_key(st, "SELECT commune FROM reviews"
+            " WHERE interview = ?1 AND commune <> ''", uuid,
+            "finding the commune of interview", &commune) == 0)
+        rc = store_setup_commune_find(st, commune, code);
+    free(commune);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_setup_bind_interview(store *st, struct form *f, const char *uuid)
+{
+    char *code = NULL;
+    if (store_interview_setup(st, uuid, NULL, &code) != 0)
+        return -1;
+    int rc = code ? store_setup_bind_commune(st, f, code)
+                  : store_setup_bind(st, f);
+    free(code);
     return rc;
 }
 
-int store_interview_commune(store *st, const char *uuid, char **commune)
+int store_review_from_below(store *st, const char *uuid, int *yes)
 {
-    return store_text_by_key(st, "SELECT b.commune FROM revisions r"
-        " JOIN bundles b ON b.uuid = r.bundle WHERE r.interview = ?1"
-        " ORDER BY r.created, r.id LIMIT 1", uuid,
-        "finding the commune of interview", commune);
+    char *commune = NULL;
+    int rc = store_text_by_key(st, "SELECT commune FROM reviews"
+        " WHERE interview = ?1 AND commune <> ''", uuid,
+        "reading the review of interview", &commune);
+    *yes = rc == 0;
+    free(commune);
+    return rc < 0 ? -1 : 0;
 }
 
 int store_commune_setups_each(store *st, const char *code,

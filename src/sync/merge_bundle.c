@@ -27,6 +27,8 @@ static const char *const bundle_sql[BS_COUNT] = {
         " WHERE commune = ?1 ORDER BY code",
     [BS_SETUP_HOUSEHOLDS] = "SELECT village, number, head FROM"
         " setup_households WHERE commune = ?1 ORDER BY village, number",
+    [BS_REVIEW_COMMUNE] = "SELECT commune FROM reviews WHERE interview = ?1"
+        " AND commune <> ''",
 };
 
 /* Format 3 numbers the audit's interviews (their place in UUID order, as

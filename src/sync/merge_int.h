@@ -18,6 +18,7 @@ enum bundle_stmt {
     BS_FORMS, BS_IVS, BS_REVS, BS_ITEMS, BS_AUDIT,
     BS_REVIEWS,         /* NULL for a format 1 bundle, which has none */
     BS_SETUPS, BS_SETUP_VILLAGES, BS_SETUP_HOUSEHOLDS,
+    BS_REVIEW_COMMUNE,  /* the commune whose office reviewed interview ?1 */
                         /* NULL before format 5 */
     BS_COUNT
 };

@@ -114,18 +114,23 @@ static int check_note(merger *m, const char *uuid, const form_keys *k,
 }
 
 /* The code of the set-up kept here for the commune interview uuid came
- * from (*code newly allocated, NULL when none is kept): the commune of
- * the bundle that first brought it, this bundle's for a new one. */
+ * from (*code newly allocated, NULL when none is kept); for a new one,
+ * the commune whose office reviewed it when the bundle forwards it from
+ * a level above the communes, else this bundle's commune. */
 static int setup_of(merger *m, const char *uuid, char **code)
 {
-    char *commune = NULL;
-    int rc = store_interview_commune(m->st, uuid, &commune);
-    if (rc == 1)
-        commune = xstrdup(bundle_get_manifest(m->b)->commune);
-    if (rc >= 0)
-        rc = store_setup_commune_find(m->st, commune, code);
-    free(commune);
-    return rc < 0 ? merge_store_err(m) : 0;
+    sqlite3_stmt *s = m->bs[BS_REVIEW_COMMUNE];
+    char *by = NULL;
+    if (s) {
+        sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            by = xstrdup((const char *)sqlite3_column_text(s, 0));
+        sqlite3_reset(s);
+    }
+    int rc = store_interview_setup(m->st, uuid, by ? by
+                                   : bundle_get_manifest(m->b)->commune, code);
+    free(by);
+    return rc ? merge_store_err(m) : 0;
 }
 
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
