@@ -217,10 +217,26 @@ static int digits(const char *s, size_t n)
     return 1;
 }
 
+int setup_editable(store *st, char **err)
+{
+    int office = 0;
+    *err = NULL;
+    if (store_setup_from_office(st, &office) != 0)
+        *err = xstrdup(store_errmsg(st));
+    else if (office)
+        *err = xstrdup(_("the set-up of this laptop comes from its office: "
+                         "ask the office to change it (khaosat setup "
+                         "there), then merge the office's bundle here "
+                         "(khaosat merge)"));
+    return *err ? -1 : 0;
+}
+
 int setup_commune(store *st, const char *code, const char *name,
                   const char *province, const char *provinces_csv,
                   char **err)
 {
+    if (setup_editable(st, err) != 0)
+        return -1;
     if (!code || !digits(code, 5)) {
         char *shown = ui_text_safe(code, UI_TEXT_QUOTED);
         *err = xasprintf(_("commune code \"%s\": five digits, as in the "
@@ -397,8 +413,7 @@ int setup_villages(store *st, const char *path, long *n, char **err)
     static const char *const cols[3] = {"code", "name", "enumerator"};
     csv_rows t;
     *n = 0;
-    *err = NULL;
-    if (csv_load(path, cols, 3, 1, &t, err) != 0)
+    if (setup_editable(st, err) != 0 || csv_load(path, cols, 3, 1, &t, err))
         return -1;
     size_t first = 0, again;
     if (t.n < 2)
@@ -440,8 +455,7 @@ int setup_households(store *st, const char *path, long *n, char **err)
     static const char *const cols[3] = {"village", "number", "head"};
     csv_rows t;
     *n = 0;
-    *err = NULL;
-    if (csv_load(path, cols, 3, 0, &t, err) != 0)
+    if (setup_editable(st, err) != 0 || csv_load(path, cols, 3, 0, &t, err))
         return -1;
     store_household *h = xcalloc(t.n, sizeof *h);
     int rc = 0;
@@ -479,7 +493,8 @@ int setup_households(store *st, const char *path, long *n, char **err)
 int setup_assign(store *st, const char *village, const char *enumerator,
                  char **err)
 {
-    *err = NULL;
+    if (setup_editable(st, err) != 0)
+        return -1;
     char *name = NULL;
     if (enumerator && *enumerator) {
         if (!util_utf8_valid(enumerator, strlen(enumerator))

@@ -8,6 +8,11 @@
 #include "core/expr.h"
 #include "store/store.h"
 
+/* Whether this database may change its own set-up: 0, or -1 with *err
+ * (newly allocated) saying what to do when the set-up is its office's
+ * (a laptop: store_setup_from_office).  setup_commune, setup_villages,
+ * setup_households and setup_assign refuse the same way. */
+int setup_editable(store *st, char **err);
 /* Set the commune: code (five digits), name (not empty) and the code of
  * its province, which must be in provinces_csv (lines "code,name", a
  * header first: the list of provinces is data).  0, or -1 with *err

@@ -431,6 +431,12 @@ int store_review_take_tx(store *st, const store_down_review *r);
 #define STORE_SET_SETUP_CODE "setup_commune_code"
 #define STORE_SET_SETUP_NAME "setup_commune_name"
 #define STORE_SET_SETUP_PROVINCE "setup_province_code"
+/* Set to "office" once a set-up came down in an office's bundle. */
+#define STORE_SET_SETUP_FROM "setup_from"
+/* Whether this database's set-up is its office's (*yes): its role is not
+ * "office", and it is "laptop", or a set-up came down in an office's
+ * bundle, or an upstream office is trusted.  0 or -1. */
+int store_setup_from_office(store *st, int *yes);
 /* One village (strings borrowed); households counts its list. */
 typedef struct store_village {
     const char *code, *name, *enumerator;   /* enumerator may be NULL */

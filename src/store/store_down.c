@@ -227,6 +227,8 @@ int store_setup_install_tx(store *st, const char *const commune[3],
         if (store_setting_set(st, key[i], commune[i] && *commune[i]
                               ? commune[i] : NULL) != 0)
             return -1;
+    if (store_setting_set(st, STORE_SET_SETUP_FROM, "office") != 0)
+        return -1;
     if (exec_stmt(st, store_prepare(st, NULL, "DELETE FROM households"),
                   "clearing the household lists") != 0
         || exec_stmt(st, store_prepare(st, NULL, "DELETE FROM villages"),

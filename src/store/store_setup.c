@@ -184,3 +184,27 @@ int store_setup_bind(store *st, form *f)
     store_setup_list_free(&r);
     return rc ? -1 : 0;
 }
+
+int store_setup_from_office(store *st, int *yes)
+{
+    *yes = 0;
+    char *role = NULL, *from = NULL;
+    if (store_setting_get(st, STORE_SET_ROLE, &role) != 0
+        || store_setting_get(st, STORE_SET_SETUP_FROM, &from) != 0) {
+        free(role);
+        return -1;
+    }
+    int office = role && !strcmp(role, "office");
+    *yes = !office && ((from && !strcmp(from, "office"))
+                       || (role && !strcmp(role, "laptop")));
+    free(role);
+    free(from);
+    if (*yes || office)
+        return 0;
+    store_trusted up;
+    memset(&up, 0, sizeof up);
+    int rc = store_trusted_upstream(st, &up);
+    *yes = rc == 0;
+    store_trusted_clear(&up);
+    return rc < 0 ? -1 : 0;
+}

@@ -441,7 +441,12 @@ void ui_commune(ui_app *a)
             continue;
         if (k == UI_ESC || k == 'q' || k == UI_CTRL('x'))
             break;
-        if (k == 'c')
+        char *err = NULL;
+        int edit = k == 'c' || k == 'v' || k == 'h' || k == 'a' || k == 'x'
+                   || ui_is_enter(k) || k == UI_FN(KEY_DC);
+        if (edit && setup_editable(a->st, &err) != 0)
+            cm_refused(&s, err);
+        else if (k == 'c')
             cm_commune(&s);
         else if (k == 'v' || k == 'h')
             cm_load_file(&s, k == 'v');
@@ -449,6 +454,7 @@ void ui_commune(ui_app *a)
             cm_assign(&s, 0);
         else if (k == 'x' || k == UI_FN(KEY_DC))
             cm_assign(&s, 1);
+        free(err);
     }
     cm_clear(&s);
     free(s.v);

@@ -9,6 +9,7 @@
 
 #include "core/i18n.h"
 #include "session/listing.h"
+#include "session/setup.h"
 #include "ui/ui.h"
 #include "core/util.h"
 
@@ -236,14 +237,25 @@ static char *home_form_line(ui_app *a, const form *f, int width)
     return line;
 }
 
-/* The title bar of the home screen. */
+/* The title bar of the home screen: the commune is the set-up's name
+ * (the office's, on a laptop) when there is one, else the name typed at
+ * the first run; both shown as text (the set-up came in a bundle). */
 static char *home_title(ui_app *a)
 {
+    setup_commune_info c;
     char *commune = NULL;
-    store_setting_get(a->st, "commune", &commune);
-    char *t = xasprintf(_("khaosat   enumerator: %s   commune: %s"),
-                        a->enumerator ? a->enumerator : "",
-                        commune ? commune : "-");
+    if (setup_commune_get(a->st, &c) == 0 && c.name && *c.name)
+        commune = xstrdup(c.name);
+    else
+        store_setting_get(a->st, "commune", &commune);
+    setup_commune_info_clear(&c);
+    char *who = ui_text_safe(a->enumerator ? a->enumerator : "",
+                             UI_TEXT_LINE);
+    char *where = ui_text_safe(commune ? commune : "-", UI_TEXT_LINE);
+    char *t = xasprintf(_("khaosat   enumerator: %s   commune: %s"), who,
+                        where);
+    free(who);
+    free(where);
     free(commune);
     return t;
 }
