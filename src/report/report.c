@@ -584,6 +584,61 @@ int report_context_each(const report_def *def, const catalog *cat, rscan *s,
     return rc;
 }
 
+/* Free what r keeps per interview and per village, keeping only what
+ * the comparison of communes shows of it (figures, statuses, coverage):
+ * the province keeps one such summary per commune, so its memory is
+ * bounded by the number of communes, not of interviews.  The villages
+ * stay, emptied, for their planned households. */
+void report_result_slim(report_result *r)
+{
+    const report_def *d = r->def;
+    for (size_t i = 0; i < r->nikeys; i++)
+        free(r->ikeys[i]);
+    free(r->ikeys);
+    r->ikeys = NULL;
+    r->nikeys = r->capikeys = 0;
+    for (size_t i = 0; i < d->nfigs; i++) {
+        for (size_t k = 0; k < r->dunits[i].n; k++)
+            free(r->dunits[i].v[k].key);
+        free(r->dunits[i].v);
+        r->dunits[i] = (rdlist){0};
+    }
+    for (size_t i = 0; i < d->nlists; i++) {
+        for (size_t k = 0; k < r->lists[i].nrows * d->lists[i].ncols; k++)
+            free(r->lists[i].cells[k]);
+        free(r->lists[i].cells);
+        r->lists[i] = (rlist_res){0};
+    }
+    for (size_t i = 0; i < d->ntallies; i++) {
+        for (size_t k = 0; k < r->tallies[i].cnt; k++) {
+            free(r->tallies[i].code[k]);
+            if (r->tallies[i].label)
+                free(r->tallies[i].label[k]);
+        }
+        free(r->tallies[i].code);
+        free(r->tallies[i].label);
+        free(r->tallies[i].n);
+        r->tallies[i] = (rtally_res){0};
+    }
+    for (size_t i = 0; i < r->nvillages; i++) {
+        rvillage *v = &r->villages[i];
+        free(v->code);
+        free(v->name);
+        free(v->acc);
+        free(v->val);
+        v->code = v->name = NULL;
+        v->acc = NULL;
+        v->val = NULL;
+    }
+    for (size_t i = 0; i < r->nenums; i++) {
+        free(r->enums[i].name);
+        free(r->enums[i].form);
+    }
+    free(r->enums);
+    r->enums = NULL;
+    r->nenums = 0;
+}
+
 void report_result_free(report_result *r)
 {
     if (!r)

@@ -348,6 +348,8 @@ int report_compare(const report_def *def, const catalog *cat, rscan *s,
         rscan_only(s, w->uuids, w->n);
         if (report_run(def, cat, s, &one, &w->r, &w->err))
             w->r = NULL;
+        else
+            report_result_slim(w->r);
     }
     rscan_only(s, NULL, 0);
     report_compare_sort(c, sort);

@@ -348,6 +348,10 @@ void racc_interview(rrun *R, const rcomp *c, inst *in, racc *acc, racc *vacc);
 
 /* A new result of d with zero totals (report_result_free frees it). */
 report_result *report_result_new(const report_def *d, const report_opts *o);
+/* Free r's per-interview and per-village detail, keeping the figures,
+ * statuses and villages' planned households the comparison shows; r
+ * stays owned by the caller (report_result_free). */
+void report_result_slim(report_result *r);
 /* The clock of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SS...", or 0. */
 time_t rscan_iso_time(const char *s);
 
