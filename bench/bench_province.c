@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/catalog.h"
 #include "report/report.h"
@@ -178,6 +181,75 @@ static long sql_pass(const char *path)
     return rows;
 }
 
+/* What the comparison's child reports to the parent. */
+typedef struct cmp_run {
+    size_t rows;
+    double wall, cpu;
+    long maxrss_kb, before_kb;
+} cmp_run;
+
+/* This process's resident memory now (VmRSS), in KB, or -1. */
+static long rss_now_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kb = atol(line + 6);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+/* The comparison (report --communes, text) over path in a forked child,
+ * so that its peak resident memory is its own: rows, wall and CPU
+ * seconds, and ru_maxrss into *out.  0, or -1. */
+static int compare_forked(const char *path, const report_def *def,
+                          const catalog *cat, cmp_run *out)
+{
+    int fd[2];
+    memset(out, 0, sizeof *out);
+    out->before_kb = rss_now_kb();
+    if (pipe(fd) != 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        close(fd[0]);
+        double t0 = now_s(), c0 = cpu_s();
+        rscan *s = NULL;
+        report_cmp *c = NULL;
+        char *err = NULL;
+        report_opts o = {NULL, 0, "en", NULL, 1};
+        if (rscan_open(path, &s, &err) ||
+            report_compare(def, cat, s, &o, NULL, &c, &err)) {
+            fprintf(stderr, "bench_province: %s\n", err);
+            _exit(1);
+        }
+        free(report_compare_render(c, REPORT_TEXT));
+        cmp_run r = {report_compare_count(c), now_s() - t0, cpu_s() - c0,
+                     0, 0};
+        report_compare_free(c);
+        rscan_close(s);
+        _exit(write(fd[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    long before = out->before_kb;
+    ssize_t got = read(fd[0], out, sizeof *out);
+    close(fd[0]);
+    int status = 0;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0 || got != (ssize_t)sizeof *out)
+        return -1;
+    out->maxrss_kb = ru.ru_maxrss;
+    out->before_kb = before;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long n = 200000;
@@ -233,24 +305,14 @@ int main(int argc, char **argv)
     copy_province(path, tmpl, cm, n, communes);
     double t_gen = now_s() - t0;
 
-    t0 = now_s();
-    double c0 = cpu_s();
-    rscan *s = NULL;
-    report_cmp *c = NULL;
-    report_opts o = {NULL, 0, "en", NULL, 1};
-    if (rscan_open(path, &s, &err) ||
-        report_compare(def, cat, s, &o, NULL, &c, &err)) {
-        fprintf(stderr, "bench_province: %s\n", err);
+    cmp_run run;
+    if (compare_forked(path, def, cat, &run) != 0)
         return 1;
-    }
-    free(report_compare_render(c, REPORT_TEXT));
-    double t_cmp = now_s() - t0, c_cmp = cpu_s() - c0;
-    size_t rows_out = report_compare_count(c);
-    report_compare_free(c);
-    rscan_close(s);
+    double t_cmp = run.wall, c_cmp = run.cpu;
+    size_t rows_out = run.rows;
 
     t0 = now_s();
-    c0 = cpu_s();
+    double c0 = cpu_s();
     long rows = sql_pass(path);
     double t_pass = now_s() - t0, c_pass = cpu_s() - c0;
     double ratio = c_pass > 0 ? c_cmp / c_pass : 0;
@@ -258,6 +320,9 @@ int main(int argc, char **argv)
            "%.1f s\n", n, communes, t_gen);
     printf("  report --communes (%zu rows, text, 1 process): %.2f s, "
            "%.2f s CPU\n", rows_out, t_cmp, c_cmp);
+    printf("  peak resident memory of the comparison (a forked child, "
+           "ru_maxrss): %ld KB, of which %ld KB were resident before it "
+           "began\n", run.maxrss_kb, run.before_kb);
     printf("  one SQL aggregate pass by commune over the same %ld figure "
            "rows: %.2f s, %.2f s CPU\n", rows, t_pass, c_pass);
     printf("  comparison / SQL pass (CPU): %.2fx (goal <= 2x: %s)\n", ratio,

@@ -13,15 +13,10 @@
 #include "core/i18n.h"
 
 
-/* One interview as the grouping sees it. */
-typedef struct rciv {
-    char *uuid;
-    size_t origin;        /* index in the origins */
-    char *code;           /* commune form: its key; else NULL */
-    int approved, returned, dup;
-    long conflicts;
-    int complete;         /* not a draft: only these are counted as lost */
-} rciv;
+/* A commune form as the grouping sees it. */
+typedef struct rcform {
+    char *uuid, *code, *name;
+} rcform;
 
 /* The interviews of one commune setting (names equal once case, spaces
  * and Unicode normalisation are set aside are one setting). */
@@ -31,44 +26,75 @@ typedef struct rcorigin {
     char **codes;         /* distinct keys of its commune forms */
     size_t ncodes;
     const char *code;     /* the commune it belongs to, or NULL */
+    long row;             /* its row when it has no commune form; -1 */
 } rcorigin;
 
-/* Everything the grouping reads. */
+/* A commune setting as written, and its origin. */
+typedef struct rcspell {
+    char *text;
+    size_t origin;
+} rcspell;
+
+/* Everything the grouping reads: the commune settings and commune forms,
+ * never the interviews (a province has a million: they are walked). */
 typedef struct rcgroup {
-    rciv *iv;
-    size_t niv, cap;
+    report_cmp *c;
+    rscan *s;
+    char **err;
     rcorigin *org;
     size_t norg;
+    rcspell *spell;       /* sorted by text */
+    size_t nspell;
+    rcform *form;         /* sorted by UUID */
+    size_t nform;
     char **fkey, **fcode; /* commune forms: name keys and their codes */
     size_t nf;
+    long nameless, mixed;
 } rcgroup;
 
-static int cg_origin_cb(void *ctx, const store_origin *o)
+/* The origin of commune setting text, added when new. */
+static size_t cg_origin(rcgroup *g, const char *text)
 {
-    rcgroup *g = ctx;
-    char *key = canon_name_key(o->commune);
+    size_t lo = 0, hi = g->nspell;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = strcmp(g->spell[mid].text, text);
+        if (!d)
+            return g->spell[mid].origin;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    char *key = canon_name_key(text);
     size_t k = 0;
     while (k < g->norg && strcmp(g->org[k].key, key))
         k++;
     if (k == g->norg) {
         g->org = xrealloc(g->org, (g->norg + 1) * sizeof *g->org);
-        g->org[k] = (rcorigin){key, canon_line(o->commune), 0, NULL, 0, NULL};
+        g->org[k] = (rcorigin){key, canon_line(text), 0, NULL, 0, NULL, -1};
         g->norg++;
     } else {
         free(key);
     }
-    g->org[k].n++;
-    g->iv = util_grow(g->iv, &g->cap, g->niv + 1, sizeof *g->iv);
-    g->iv[g->niv++] = (rciv){xstrdup(o->uuid), k, NULL,
-                             !strcmp(o->review, "approved"),
-                             !strcmp(o->review, "returned"),
-                             o->duplicates > 0, o->conflicts, o->complete};
-    return 0;
+    g->spell = xrealloc(g->spell, (g->nspell + 1) * sizeof *g->spell);
+    memmove(g->spell + lo + 1, g->spell + lo,
+            (g->nspell - lo) * sizeof *g->spell);
+    g->spell[lo] = (rcspell){xstrdup(text), k};
+    g->nspell++;
+    return k;
 }
 
-static int civ_cmp(const void *a, const void *b)
+static int form_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, ((const rciv *)b)->uuid);
+    return strcmp(*(char *const *)a, ((const rcform *)b)->uuid);
+}
+
+/* The commune form of interview uuid, or NULL. */
+static const rcform *cg_form(const rcgroup *g, const char *uuid)
+{
+    return g->nform ? bsearch(&uuid, g->form, g->nform, sizeof *g->form,
+                              form_cmp) : NULL;
 }
 
 /* Add s to the set v[0..*n) unless there. */
@@ -85,22 +111,42 @@ static int cg_form_cb(void *ctx, const char *uuid, const char *code,
                       const char *name)
 {
     rcgroup *g = ctx;
-    rciv *iv = bsearch(&uuid, g->iv, g->niv, sizeof *g->iv, civ_cmp);
     char *c = canon_line(code);
-    if (!iv || !*c) {
+    if (!*c) {
         free(c);
         return 0;
     }
-    iv->code = c;
-    strset_add(&g->org[iv->origin].codes, &g->org[iv->origin].ncodes, c);
+    g->form = xrealloc(g->form, (g->nform + 1) * sizeof *g->form);
+    g->form[g->nform++] = (rcform){xstrdup(uuid), c,
+                                   name ? xstrdup(name) : NULL};
+    return 0;
+}
+
+static int rcform_order(const void *a, const void *b)
+{
+    return strcmp(((const rcform *)a)->uuid, ((const rcform *)b)->uuid);
+}
+
+/* The first walk: count each setting's interviews and note the commune
+ * forms each came under. */
+static int cg_origin_cb(void *ctx, const store_origin *o)
+{
+    rcgroup *g = ctx;
+    size_t k = cg_origin(g, o->commune);   /* may move g->org */
+    rcorigin *org = &g->org[k];
+    org->n++;
+    const rcform *f = cg_form(g, o->uuid);
+    if (!f)
+        return 0;
+    strset_add(&org->codes, &org->ncodes, f->code);
     /* A bundle whose commune setting is the commune's code or its name
      * belongs to that commune even without a commune form of its own. */
-    const char *keys[2] = {code, name};
+    const char *keys[2] = {f->code, f->name};
     for (int k = 0; k < 2; k++) {
         g->fkey = xrealloc(g->fkey, (g->nf + 1) * sizeof *g->fkey);
         g->fcode = xrealloc(g->fcode, (g->nf + 1) * sizeof *g->fcode);
         g->fkey[g->nf] = canon_name_key(keys[k] ? keys[k] : "");
-        g->fcode[g->nf++] = xstrdup(c);
+        g->fcode[g->nf++] = xstrdup(f->code);
     }
     return 0;
 }
@@ -122,10 +168,6 @@ static const char *cg_origin_code(const rcgroup *g, const rcorigin *o)
 
 static void cg_free(rcgroup *g)
 {
-    for (size_t i = 0; i < g->niv; i++) {
-        free(g->iv[i].uuid);
-        free(g->iv[i].code);
-    }
     for (size_t i = 0; i < g->norg; i++) {
         free(g->org[i].key);
         free(g->org[i].text);
@@ -133,19 +175,27 @@ static void cg_free(rcgroup *g)
             free(g->org[i].codes[k]);
         free(g->org[i].codes);
     }
+    for (size_t i = 0; i < g->nspell; i++)
+        free(g->spell[i].text);
+    for (size_t i = 0; i < g->nform; i++) {
+        free(g->form[i].uuid);
+        free(g->form[i].code);
+        free(g->form[i].name);
+    }
     for (size_t i = 0; i < g->nf; i++) {
         free(g->fkey[i]);
         free(g->fcode[i]);
     }
-    free(g->iv);
     free(g->org);
+    free(g->spell);
+    free(g->form);
     free(g->fkey);
     free(g->fcode);
 }
 
 /* The row of commune code (NULL: of origin text without a commune form),
- * added when new. */
-static rcrow *cmp_row(report_cmp *c, const char *code, const char *origin)
+ * added when new: its index. */
+static long cmp_row(report_cmp *c, const char *code, const char *origin)
 {
     for (size_t i = 0; i < c->nrows; i++) {
         rcrow *w = &c->rows[i];
@@ -159,25 +209,49 @@ static rcrow *cmp_row(report_cmp *c, const char *code, const char *origin)
             free(w->origin);
             w->origin = o;
         }
-        return w;
+        return (long)i;
     }
     c->rows = xrealloc(c->rows, (c->nrows + 1) * sizeof *c->rows);
-    rcrow *r = &c->rows[c->nrows++];
+    rcrow *r = &c->rows[c->nrows];
     memset(r, 0, sizeof *r);
+    r->id = (long)c->nrows;
     r->code = xstrdup(code);
     r->origin = xstrdup(origin);
-    return r;
+    return (long)c->nrows++;
 }
 
-/* Note interview iv under row r (they arrive sorted by UUID). */
-static void cmp_row_add(rcrow *r, const rciv *iv)
+/* The second walk: each interview into its commune's row (as a member in
+ * the reader's temporary table), or counted as left out. */
+static int cg_assign_cb(void *ctx, const store_origin *o)
 {
-    r->uuids = util_grow(r->uuids, &r->cap, r->n + 1, sizeof *r->uuids);
-    r->uuids[r->n++] = xstrdup(iv->uuid);
-    r->approved += iv->approved;
-    r->returned += iv->returned;
-    r->conflicts += iv->conflicts;
-    r->duplicates += iv->dup;
+    rcgroup *g = ctx;
+    size_t k = cg_origin(g, o->commune);   /* may move g->org */
+    rcorigin *org = &g->org[k];
+    const rcform *f = cg_form(g, o->uuid);
+    const char *code = f ? f->code : org->code;
+    long row;
+    if (code)
+        row = cmp_row(g->c, code, org->text);
+    else if (org->ncodes > 1) {
+        g->mixed += o->complete != 0;
+        return 0;
+    } else if (*org->text) {
+        /* The row of a setting without a commune form is the same for
+         * all its interviews: looked up once. */
+        if (org->row < 0)
+            org->row = cmp_row(g->c, NULL, org->text);
+        row = org->row;
+    } else {
+        g->nameless += o->complete != 0;
+        return 0;
+    }
+    rcrow *r = &g->c->rows[row];
+    r->n++;
+    r->approved += !strcmp(o->review, "approved");
+    r->returned += !strcmp(o->review, "returned");
+    r->conflicts += o->conflicts;
+    r->duplicates += o->duplicates > 0;
+    return rscan_member_add(g->s, o->uuid, r->id, g->err);
 }
 
 /* Group the interviews of s into communes by the commune code their
@@ -185,57 +259,49 @@ static void cmp_row_add(rcrow *r, const rciv *iv)
  * or this database's) go with the one commune form among them, else with
  * the commune form whose code or name the setting is; a setting with no
  * commune form is a row of its own, and interviews that name no commune
- * are counted in c's warnings. */
+ * are counted in c's warnings.  Each row's interviews are kept by the
+ * reader (rscan_members), not in memory. */
 static int cmp_group(report_cmp *c, const catalog *cat, rscan *s, char **err)
 {
     rcgroup g = {0};
+    g.c = c;
+    g.s = s;
+    g.err = err;
     /* A commune form awaiting review still says which commune its
      * interviews belong to (--approved-only then flags it). */
     unsigned sel = rscan_selection(s);
     rscan_select(s, sel & ~(unsigned)RSCAN_APPROVED_ONLY);
-    int rc = rscan_origins(s, cg_origin_cb, &g, err) < 0 ||
-             report_context_each(c->def, cat, s, cg_form_cb, &g, err) < 0;
+    int rc = report_context_each(c->def, cat, s, cg_form_cb, &g, err) < 0;
+    if (g.nform)
+        qsort(g.form, g.nform, sizeof *g.form, rcform_order);
+    rc = rc || rscan_origins(s, cg_origin_cb, &g, err) < 0;
     rscan_select(s, sel);
+    if (!rc) {
+        c->norigins = g.norg;
+        for (size_t k = 0; k < g.norg; k++)
+            g.org[k].code = cg_origin_code(&g, &g.org[k]);
+        rc = rscan_member_batch(s, 1, err) < 0 ||
+             rscan_origins(s, cg_assign_cb, &g, err) != 0;
+        rc = rscan_member_batch(s, 0, err) < 0 || rc;
+    }
     if (rc) {
         cg_free(&g);
         return -1;
     }
-    c->norigins = g.norg;
-    for (size_t k = 0; k < g.norg; k++)
-        g.org[k].code = cg_origin_code(&g, &g.org[k]);
-    long nameless = 0, mixed = 0;
-    for (size_t i = 0; i < g.niv; i++) {
-        const rciv *iv = &g.iv[i];
-        const rcorigin *o = &g.org[iv->origin];
-        const char *code = iv->code ? iv->code : o->code;
-        if (code)
-            cmp_row_add(cmp_row(c, code, o->text), iv);
-        else if (o->ncodes > 1)
-            mixed += iv->complete;
-        else if (*o->text)
-            cmp_row_add(cmp_row(c, NULL, o->text), iv);
-        else
-            nameless += iv->complete;
-    }
-    if (nameless)
+    if (g.nameless)
         rwarn_add(&c->warn, xasprintf(_("%ld interviews name no commune (the "
             "bundles that brought them, or this database, have no commune "
             "setting and no commune form came with them): they are left out; "
             "set the commune on the laptop that made them (khaosat keys "
             "export --to CARD --commune NAME) and export them again with "
-            "--all"), nameless));
-    if (mixed)
+            "--all"), g.nameless));
+    if (g.mixed)
         rwarn_add(&c->warn, xasprintf(_("%ld interviews came with commune "
             "forms of several communes under one commune setting: they are "
             "left out; give each commune's laptops their own commune setting "
-            "and export them again with --all"), mixed));
+            "and export them again with --all"), g.mixed));
     cg_free(&g);
     return 0;
-}
-
-static int uuid_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
@@ -253,7 +319,7 @@ int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
     }
     char *want = canon_line(o->commune), *key = canon_name_key(o->commune);
     long all = rscan_interview_count(s);
-    int coded = 0;
+    int coded = 0, rc = 0;
     for (size_t i = 0; i < c->nrows; i++)
         coded |= c->rows[i].code && !strcmp(c->rows[i].code, want);
     /* One commune setting: nothing tells its interviews apart, and the
@@ -267,16 +333,18 @@ int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
             *no_form = 1;
         else if (!w->code || strcmp(w->code, want) || (long)w->n == all)
             continue;
-        *uuids = w->uuids;
-        *n = w->n;
-        w->uuids = NULL;
-        w->n = 0;
-        qsort(*uuids, *n, sizeof **uuids, uuid_cmp);
+        for (size_t k = 0; k < *n; k++)
+            free((*uuids)[k]);
+        free(*uuids);
+        if (rscan_members(s, w->id, uuids, n, err) != 0) {
+            rc = -1;
+            break;
+        }
     }
     free(want);
     free(key);
     report_compare_free(c);
-    return 0;
+    return rc;
 }
 
 /* Verdicts met (or exempt), verdicts still open, conditions met. */
@@ -324,6 +392,28 @@ static int cmp_by_qualify(const void *a, const void *b)
     return cmp_by_code(a, b);
 }
 
+/* Make row w's report, one commune at a time: its interviews' UUIDs
+ * only while its report is made, and only its summary kept after (w->r,
+ * or NULL with w->err). */
+static void cmp_run_row(rcrow *w, const report_def *def, const catalog *cat,
+                        rscan *s, const report_opts *one)
+{
+    char **uuids = NULL;
+    size_t n = 0;
+    w->r = NULL;
+    if (rscan_members(s, w->id, &uuids, &n, &w->err) != 0)
+        return;
+    rscan_only(s, uuids, n);
+    if (report_run(def, cat, s, one, &w->r, &w->err))
+        w->r = NULL;
+    else
+        report_result_slim(w->r);
+    rscan_only(s, NULL, 0);
+    for (size_t k = 0; k < n; k++)
+        free(uuids[k]);
+    free(uuids);
+}
+
 int report_compare(const report_def *def, const catalog *cat, rscan *s,
                    const report_opts *o, const char *sort, report_cmp **out,
                    char **err)
@@ -344,12 +434,7 @@ int report_compare(const report_def *def, const catalog *cat, rscan *s,
     one.commune = NULL;
     one.by_village = 1;
     for (size_t i = 0; i < c->nrows; i++) {
-        rcrow *w = &c->rows[i];
-        rscan_only(s, w->uuids, w->n);
-        if (report_run(def, cat, s, &one, &w->r, &w->err))
-            w->r = NULL;
-        else
-            report_result_slim(w->r);
+        cmp_run_row(&c->rows[i], def, cat, s, &one);
     }
     rscan_only(s, NULL, 0);
     report_compare_sort(c, sort);
@@ -363,9 +448,6 @@ void report_compare_free(report_cmp *c)
         return;
     for (size_t i = 0; i < c->nrows; i++) {
         rcrow *w = &c->rows[i];
-        for (size_t k = 0; k < w->n; k++)
-            free(w->uuids[k]);
-        free(w->uuids);
         free(w->origin);
         free(w->code);
         free(w->err);

@@ -10,8 +10,9 @@
 typedef struct rcrow {
     char *code;           /* the commune form's key, or NULL: no such form */
     char *origin;         /* the bundles' commune setting(s), as written */
-    char **uuids;         /* its interviews, sorted */
-    size_t n, cap;
+    long id;              /* its members' row (rscan_members), kept when
+                           * the rows are sorted */
+    size_t n;             /* its interviews */
     long approved, returned, conflicts, duplicates;
     report_result *r;     /* NULL when it could not be made: err says why */
     char *err;

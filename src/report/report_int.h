@@ -377,18 +377,11 @@ char *const *rscan_kept_list(const rscan *s, size_t *n);
  * stored figures) when on. */
 void rscan_drafts_only(rscan *s, int on);
 
-/* An office database's interviews read once (report_scope.c): where each
- * came from and its review state, by UUID. */
-typedef struct rscope rscope;
-/* Read them through r: newly allocated, or NULL with *err set. */
-rscope *rscope_load(struct store_reader *r, char **err);
-/* Free c (NULL is fine). */
-void rscope_free(rscope *c);
-/* Call fn with the origin of each of the n kept UUIDs (sorted) that c
- * has (kept NULL: of every interview, by UUID): 0 or fn's non-zero
- * value. */
-int rscope_origins(const rscope *c, char *const *kept, size_t n,
-                   store_origin_fn fn, void *ctx);
+/* The review states of the complete interviews of the reader's scope
+ * table (store_reader_fig_scope), from the interviews read once
+ * (report_scope.c): 0, or -1 with *err set. */
+int rscope_states(struct store_reader *r, long counts[RSCAN_NSTATES],
+                  long *superseded, char **err);
 /* Put the interviews s is kept to (rscan_only) in the reader's scope
  * table (store_reader_fig_scope), once for each list: 0, or -1 with
  * *err. */
@@ -397,9 +390,14 @@ int rscan_scope_table(rscan *s, char **err);
  * 0; 1 when s is kept to some interviews or the schema is old (walk
  * instead); -1 with *err. */
 int rscan_review_totals(rscan *s, store_review_totals *t, char **err);
-/* rscan_review_counts over the n kept UUIDs. */
-void rscope_states(const rscope *c, char *const *kept, size_t n,
-                   long counts[RSCAN_NSTATES], long *superseded);
+/* Note interview uuid as a member of commune row row of the comparison
+ * (rscan_origins must have run): 0, or -1 with *err set. */
+int rscan_member_add(rscan *s, const char *uuid, long row, char **err);
+/* Begin (1) or end (0) a batch of rscan_member_add: 0, or -1 with *err. */
+int rscan_member_batch(rscan *s, int begin, char **err);
+/* The UUIDs of commune row row, sorted, into *uuids and *n (newly
+ * allocated, as each string): 0, or -1 with *err set. */
+int rscan_members(rscan *s, long row, char ***uuids, size_t *n, char **err);
 
 /* Work out every finding of R's result from its running totals. */
 void report_finish(rrun *R);

@@ -31,7 +31,8 @@ struct rscan {
     size_t nonly;
     unsigned select;      /* RSCAN_APPROVED_ONLY, RSCAN_SUPERSEDED */
     int drafts_only;      /* rscan_each skips complete interviews */
-    rscope *scope;        /* interviews read once for scoped walks */
+    int scope;            /* interviews read once into the reader's
+                           * temporary tables for scoped walks */
     int scope_table;      /* only is in the reader's scope table */
     char *dup_form;       /* rscan_key_duplicates' last form, and count */
     long dup_n;
@@ -95,7 +96,6 @@ void rscan_close(rscan *s)
         form_free(s->forms[i].owned);
     }
     free(s->forms);
-    rscope_free(s->scope);
     free(s->dup_form);
     store_reader_close(s->r);
     free(s->path);
@@ -201,12 +201,14 @@ unsigned rscan_selection(const rscan *s)
     return s->select;
 }
 
-/* The interviews read once for scoped walks (made on first use). */
-static rscope *rscan_scope(rscan *s, char **err)
+/* The interviews read once into the reader's temporary tables for
+ * scoped walks (on first use): 0, or -1 with *err set. */
+static int rscan_scope(rscan *s, char **err)
 {
-    if (!s->scope)
-        s->scope = rscope_load(s->r, err);
-    return s->scope;
+    if (!s->scope && store_reader_scope_load(s->r, err) != 0)
+        return -1;
+    s->scope = 1;
+    return 0;
 }
 
 int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
@@ -215,11 +217,9 @@ int rscan_review_counts(rscan *s, long counts[RSCAN_NSTATES],
     if (!s->only)
         return store_reader_review_counts(s->r, counts, superseded, err);
     /* A commune of an office database: its own interviews only. */
-    rscope *c = rscan_scope(s, err);
-    if (!c)
+    if (rscan_scope(s, err) != 0 || rscan_scope_table(s, err) != 0)
         return -1;
-    rscope_states(c, s->only, s->nonly, counts, superseded);
-    return 0;
+    return rscope_states(s->r, counts, superseded, err);
 }
 
 int rscan_review_totals(rscan *s, store_review_totals *t, char **err)
@@ -253,8 +253,24 @@ int rscan_origins(rscan *s, store_origin_fn fn, void *ctx, char **err)
 {
     /* Read once for every walk of the scan (a comparison walks all, then
      * each commune's). */
-    rscope *c = rscan_scope(s, err);
-    return c ? rscope_origins(c, s->only, s->nonly, fn, ctx) : -1;
+    if (rscan_scope(s, err) != 0 || rscan_scope_table(s, err) != 0)
+        return -1;
+    return store_reader_scope_origins(s->r, s->only != NULL, fn, ctx, err);
+}
+
+int rscan_member_add(rscan *s, const char *uuid, long row, char **err)
+{
+    return store_reader_scope_assign(s->r, uuid, row, err);
+}
+
+int rscan_member_batch(rscan *s, int begin, char **err)
+{
+    return store_reader_scope_batch(s->r, begin, err);
+}
+
+int rscan_members(rscan *s, long row, char ***uuids, size_t *n, char **err)
+{
+    return store_reader_scope_members(s->r, row, uuids, n, err);
 }
 
 /* rscan_each's walk over the interview rows. */

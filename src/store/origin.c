@@ -56,11 +56,10 @@ int store_origin_register(sqlite3 *db)
                                    NULL, origin_key_fn, NULL, NULL);
 }
 
-int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
+/* The query of every interview's origin (columns as store_origin, then
+ * extra, which may name the interview as i), by UUID; sqlite3_free it. */
+static char *origin_sql(sqlite3 *db, const char *extra)
 {
-    int frc = store_origin_register(db);
-    if (frc != SQLITE_OK)
-        return frc;
     int revs = origin_has(db, "revisions") && origin_has(db, "bundles");
     int confl = origin_has(db, "conflicts"), dups = origin_has(db, "duplicates");
     int revw = origin_has(db, "reviews");
@@ -88,7 +87,7 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
     char *sql = sqlite3_mprintf(
         "SELECT i.uuid, coalesce(%s, (SELECT nullif(value, '') FROM settings"
         " WHERE key = '" STORE_SET_SETUP_CODE "'), (SELECT value FROM settings"
-        " WHERE key = 'commune'), ''), %s, %s, %s, i.status = 'complete'"
+        " WHERE key = 'commune'), ''), %s, %s, %s, i.status = 'complete'%s"
         " FROM interviews i"
         " ORDER BY i.uuid",
         revs ? origin : "NULL",
@@ -100,11 +99,33 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
                " v.interview = i.uuid AND v.content IS (SELECT content FROM"
                " revisions WHERE id = i.head)), '')"
              : "coalesce((SELECT status FROM reviews v WHERE v.interview ="
-               " i.uuid), '')");
+               " i.uuid), '')", extra);
     sqlite3_free(mine);
     sqlite3_free(origin);
     sqlite3_free(other);
     sqlite3_free(dup);
+    return sql;
+}
+
+int store_origins_into(sqlite3 *db, const char *insert, const char *extra)
+{
+    int rc = store_origin_register(db);
+    if (rc != SQLITE_OK)
+        return rc;
+    char *q = origin_sql(db, extra);
+    char *sql = sqlite3_mprintf("%s %s", insert, q);
+    sqlite3_free(q);
+    rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return rc;
+}
+
+int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
+{
+    int frc = store_origin_register(db);
+    if (frc != SQLITE_OK)
+        return frc;
+    char *sql = origin_sql(db, "");
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_free(sql);

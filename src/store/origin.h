@@ -27,4 +27,9 @@ typedef int (*store_origin_fn)(void *ctx, const store_origin *o);
  * empty. Returns 0, fn's value, or an SQLite error code. */
 int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx);
 
+/* Run insert (an INSERT naming its columns: store_origin's, then
+ * extra's) over every interview's origin, extra being more columns of
+ * the interview i; 0 or an SQLite error code. */
+int store_origins_into(sqlite3 *db, const char *insert, const char *extra);
+
 #endif

@@ -18,6 +18,7 @@ struct store_reader {
     char *path;
     sqlite3_stmt *answers, *counts;
     sqlite3_stmt *figq[SFQ_DUPLICATES + 1]; /* prepared once a reader */
+    sqlite3_stmt *member; /* store_reader_scope_assign's insert */
     int v7;               /* reviews.content and duplicates.decision: 1, 0,
                            * or -1 not yet looked at */
 };
@@ -103,6 +104,7 @@ void store_reader_close(store_reader *r)
         return;
     sqlite3_finalize(r->answers);
     sqlite3_finalize(r->counts);
+    sqlite3_finalize(r->member);
     for (size_t i = 0; i < sizeof r->figq / sizeof *r->figq; i++)
         sqlite3_finalize(r->figq[i]);
     sqlite3_close(r->db);
@@ -487,6 +489,131 @@ int store_reader_fig_scope(store_reader *r, char *const *uuids, size_t n,
     *err = xasprintf(_("%s: cannot read: %s"), r->path, sqlite3_errmsg(r->db));
     sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
+}
+
+/* ------------------------------------------------- the comparison's scope */
+
+/* Say what could not be read: -1 with *err set. */
+static int scope_error(store_reader *r, char **err)
+{
+    *err = xasprintf(_("%s: cannot read where the interviews came from: %s"),
+                     r->path, sqlite3_errmsg(r->db));
+    return -1;
+}
+
+int store_reader_scope_load(store_reader *r, char **err)
+{
+    /* Temporary tables live in SQLite's temporary file, not in memory:
+     * a province's million interviews stay out of the resident memory. */
+    int rc = sqlite3_exec(r->db, "CREATE TEMP TABLE IF NOT EXISTS"
+        " report_origin (uuid TEXT PRIMARY KEY, commune TEXT, conflicts INT,"
+        " duplicates INT, review TEXT, complete INT, state TEXT,"
+        " superseded INT) WITHOUT ROWID;"
+        " CREATE TEMP TABLE IF NOT EXISTS report_member (row INT, uuid TEXT,"
+        " PRIMARY KEY (row, uuid)) WITHOUT ROWID;"
+        " DELETE FROM temp.report_origin; DELETE FROM temp.report_member",
+        NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        int v7 = is_v7(r);
+        char *extra = sqlite3_mprintf(", %s, %s",
+            v7 ? REVIEW_STATE_SQL : "'unreviewed'", v7 ? SUPERSEDED_SQL : "0");
+        rc = store_origins_into(r->db, "INSERT INTO temp.report_origin"
+                                " (uuid, commune, conflicts, duplicates,"
+                                " review, complete, state, superseded)",
+                                extra);
+        sqlite3_free(extra);
+    }
+    return rc == SQLITE_OK ? 0 : scope_error(r, err);
+}
+
+int store_reader_scope_origins(store_reader *r, int scoped,
+                               store_origin_fn fn, void *ctx, char **err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, scoped
+            ? "SELECT uuid, commune, conflicts, duplicates, review, complete"
+              " FROM temp.report_origin WHERE uuid IN temp.report_scope"
+              " ORDER BY uuid"
+            : "SELECT uuid, commune, conflicts, duplicates, review, complete"
+              " FROM temp.report_origin ORDER BY uuid", -1, &st, NULL))
+        return scope_error(r, err);
+    int rc, ret = 0;
+    while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_origin o = {col(st, 0), col(st, 1), sqlite3_column_int64(st, 2),
+                          sqlite3_column_int64(st, 3), col(st, 4),
+                          sqlite3_column_int(st, 5)};
+        ret = fn(ctx, &o);
+    }
+    if (!ret && rc != SQLITE_DONE)
+        ret = scope_error(r, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int store_reader_scope_states(store_reader *r, store_state_fn fn, void *ctx,
+                              char **err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, "SELECT state, superseded, count(*) FROM"
+                           " temp.report_origin WHERE complete AND uuid IN"
+                           " temp.report_scope GROUP BY 1, 2", -1, &st, NULL))
+        return scope_error(r, err);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, col(st, 0), sqlite3_column_int(st, 1),
+           sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : scope_error(r, err);
+}
+
+int store_reader_scope_assign(store_reader *r, const char *uuid, long row,
+                              char **err)
+{
+    if (!r->member && sqlite3_prepare_v2(r->db, "INSERT OR IGNORE INTO"
+                                         " temp.report_member VALUES (?1, ?2)",
+                                         -1, &r->member, NULL))
+        return scope_error(r, err);
+    sqlite3_bind_int64(r->member, 1, row);
+    sqlite3_bind_text(r->member, 2, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(r->member);
+    sqlite3_reset(r->member);
+    return rc == SQLITE_DONE ? 0 : scope_error(r, err);
+}
+
+int store_reader_scope_batch(store_reader *r, int begin, char **err)
+{
+    if (!begin && sqlite3_get_autocommit(r->db))
+        return 0;
+    if (sqlite3_exec(r->db, begin ? "BEGIN" : "COMMIT", NULL, NULL, NULL))
+        return scope_error(r, err);
+    return 0;
+}
+
+int store_reader_scope_members(store_reader *r, long row, char ***uuids,
+                               size_t *n, char **err)
+{
+    *uuids = NULL;
+    *n = 0;
+    size_t cap = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, "SELECT uuid FROM temp.report_member"
+                           " WHERE row = ?1 ORDER BY uuid", -1, &st, NULL))
+        return scope_error(r, err);
+    sqlite3_bind_int64(st, 1, row);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *uuids = util_grow(*uuids, &cap, *n + 1, sizeof **uuids);
+        (*uuids)[(*n)++] = xstrdup(col(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        free((*uuids)[i]);
+    free(*uuids);
+    *uuids = NULL;
+    *n = 0;
+    return scope_error(r, err);
 }
 
 /* The selected interviews' rows, gathered once (temp.report_sel) for the

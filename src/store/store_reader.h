@@ -92,6 +92,36 @@ long store_reader_key_duplicates(store_reader *r, const char *form_id,
 int store_reader_origins(store_reader *r, store_origin_fn fn, void *ctx,
                          char **err);
 
+/* The comparison of communes' scope, in temporary tables rather than in
+ * memory.  Read every interview's origin (store_origins), review state
+ * and superseded mark once into temp.report_origin, and empty the
+ * communes' members: 0, or -1 with *err set. */
+int store_reader_scope_load(store_reader *r, char **err);
+/* Call fn for each interview of temp.report_origin by UUID (scoped: only
+ * those of store_reader_fig_scope): 0, fn's non-zero value, or -1 with
+ * *err set. */
+int store_reader_scope_origins(store_reader *r, int scoped,
+                               store_origin_fn fn, void *ctx, char **err);
+/* Called with a review state, a superseded mark and how many complete
+ * interviews have both. */
+typedef void (*store_state_fn)(void *ctx, const char *state, int superseded,
+                               long n);
+/* Call fn for the complete interviews of store_reader_fig_scope, grouped
+ * by review state and superseded mark: 0, or -1 with *err set. */
+int store_reader_scope_states(store_reader *r, store_state_fn fn, void *ctx,
+                              char **err);
+/* Note interview uuid as a member of commune row row: 0, or -1 with *err
+ * set.  Many at once between store_reader_scope_batch(r, 1) and (r, 0). */
+int store_reader_scope_assign(store_reader *r, const char *uuid, long row,
+                              char **err);
+/* Begin (begin 1) or commit (0) a batch of store_reader_scope_assign: 0,
+ * or -1 with *err set. */
+int store_reader_scope_batch(store_reader *r, int begin, char **err);
+/* The UUIDs of commune row row, sorted, into *uuids (newly allocated, as
+ * each string) and *n: 0, or -1 with *err set. */
+int store_reader_scope_members(store_reader *r, long row, char ***uuids,
+                               size_t *n, char **err);
+
 /* Keep store_reader_fig_query (when the selection says scoped) and
  * store_reader_walk (STORE_WALK_SCOPED) to the n interviews uuids: 0, or
  * -1 with *err set. */
