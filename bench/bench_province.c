@@ -3,7 +3,9 @@
  * many communes (default 200,000 in 300; --households N --communes C for
  * another scale, e.g. 1,000,000 in 300), next to one hand-written SQL
  * aggregate pass over the same stored figures, grouped by commune, in the
- * same run.  Goal: the comparison within 2x of the SQL pass.
+ * same run.  Goal: the comparison within 2x of the SQL pass.  The
+ * comparison runs in a forked child, whose peak resident memory
+ * (ru_maxrss) is printed: it should not grow with the households.
  *
  * The data: one commune interview and a handful of households filled by
  * the simulator through real sessions, with the report's keeper attached

@@ -584,7 +584,9 @@ int store_reader_scope_batch(store_reader *r, int begin, char **err)
 {
     if (!begin && sqlite3_get_autocommit(r->db))
         return 0;
-    if (sqlite3_exec(r->db, begin ? "BEGIN" : "COMMIT", NULL, NULL, NULL))
+    /* A new grouping's members replace the last one's. */
+    if (sqlite3_exec(r->db, begin ? "BEGIN; DELETE FROM temp.report_member"
+                     : "COMMIT", NULL, NULL, NULL))
         return scope_error(r, err);
     return 0;
 }

@@ -114,8 +114,8 @@ int store_reader_scope_states(store_reader *r, store_state_fn fn, void *ctx,
  * set.  Many at once between store_reader_scope_batch(r, 1) and (r, 0). */
 int store_reader_scope_assign(store_reader *r, const char *uuid, long row,
                               char **err);
-/* Begin (begin 1) or commit (0) a batch of store_reader_scope_assign: 0,
- * or -1 with *err set. */
+/* Begin (begin 1: the members noted before are forgotten) or commit (0)
+ * a batch of store_reader_scope_assign: 0, or -1 with *err set. */
 int store_reader_scope_batch(store_reader *r, int begin, char **err);
 /* The UUIDs of commune row row, sorted, into *uuids (newly allocated, as
  * each string) and *n: 0, or -1 with *err set. */
