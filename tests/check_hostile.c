@@ -169,7 +169,8 @@ static char *office_with_setup(void)
                           {"TH02", "Thôn Hai", NULL, 0}};
     ck_assert_int_eq(store_villages_replace(so, v, 2), 0);
     store_household h[1] = {{"TH01", "7", "Lê Văn Bảy"}};
-    ck_assert_int_eq(store_households_replace(so, h, 1), 0);
+    size_t bad;
+    ck_assert_int_eq(store_households_replace(so, h, 1, &bad), 0);
     char u[37];
     fx_interview(so, "v02", "3", "Ba", u);
     char *path = fx_export(so, "upSO", 0, NULL);

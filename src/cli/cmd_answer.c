@@ -167,7 +167,15 @@ int cmd_set_answer(store *st, const char *prog, const char *uuid,
     if (session_find_item(s, qid, path, &it) != 0)
         cmd_eprintf(_("%s: interview %s has no question %s at \"%s\"\n"),
                 prog, uuid, qid, path);
-    else
+    else if ((flags & CMD_NOT_ON_LIST)
+             && !form_meta(&f->q[it.q], "list_check")) {
+        /* Said of a question with no list to be missing from: a
+         * mistake, not a confirmation to keep. */
+        cmd_eprintf(_("%s: --not-on-list: question %s has no list to "
+                      "check (only a question with list_check takes it); "
+                      "nothing was changed\n"), prog, qid);
+        rc = 2;
+    } else
         rc = answer_apply(s, prog, it, name, value, flags);
     /* An accepted correction leaves a draft unless asked to finish it
      * again (resolve); finishing checks every question. */

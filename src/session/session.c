@@ -518,23 +518,18 @@ static int session_save(session *s, session_item it, const char *cv,
                         inst_loss *loss, size_t nloss, const char *sentence)
 {
     const form_question *fq = &s->f->q[it.q];
+    session_list_noting c;
+    int noted = session_list_change(s, it, cv, sentence, &c);
+    if (noted < 0)
+        return -1;
     char *path = inst_frame_path(it.fr);
-    char *drop = NULL, *m = NULL;
-    if (form_meta(fq, "list_check")) {
-        const char *old = inst_get(s->in, it.fr, it.q);
-        session_list_check(s, it, old, &m, &drop);
-        free(m);
-    }
-    int changed = 0, bad;
-    char *note = drop || sentence ? session_list_note(s, it, drop, sentence,
-                                                      &changed) : NULL;
-    if (changed || sentence) {
-        char *detail = sentence ? xasprintf("%s=%s", fq->id, cv) : NULL;
+    int bad;
+    if (noted) {
         bad = store_save_answer_noted(s->st, s->uuid, fq->id, path,
-                                      *cv ? cv : NULL, note,
-                                      sentence ? "not-on-list" : NULL,
-                                      detail);
-        free(detail);
+                                      *cv ? cv : NULL, s->f->q[c.it.q].id,
+                                      c.note, SESSION_LIST_EVENT, c.detail);
+        free(c.note);
+        free(c.detail);
     } else {
         char **paths = xcalloc(nloss + 1, sizeof *paths);
         for (size_t i = 0; i < nloss; i++)
@@ -543,8 +538,6 @@ static int session_save(session *s, session_item it, const char *cv,
                                          *cv ? cv : NULL, paths, nloss);
         free(paths);
     }
-    free(note);
-    free(drop);
     free(path);
     return bad ? session_fail(s) : 0;
 }
@@ -581,9 +574,26 @@ static int session_answer_do(session *s, session_item it, const char *v,
     /* The same number again, confirmed now: only the confirmation. */
     int confirm_only = !check_only && (confirm & SESSION_CONFIRM_NOT_ON_LIST)
                        && form_meta(fq, "list_check") && !s->complete;
-    if (session_same(s, it, cv) && !confirm_only) {
-        free(cv);           /* nothing changes, not even a complete status */
-        return INST_OK;
+    int same = session_same(s, it, cv);
+    if (same && confirm_only && session_list_confirmed(s, it, cv))
+        confirm_only = 0;   /* confirmed already */
+    if (same && !confirm_only) {
+        /* Nothing changes, not even a complete status; but a number
+         * saved unconfirmed (its village changed, or its list) is asked
+         * about again, as a new one is. */
+        int rc = INST_OK;
+        if (!check_only && !s->complete && form_meta(fq, "list_check")) {
+            char *why = NULL;
+            rc = session_list_check(s, it, cv, &why, NULL);
+            if (rc == SESSION_NOT_ON_LIST && session_list_confirmed(s, it, cv))
+                rc = INST_OK;
+            if (rc != INST_OK && msg)
+                *msg = why;
+            else
+                free(why);
+        }
+        free(cv);
+        return rc;
     }
     if (session_locked(s, msg)) {
         free(cv);

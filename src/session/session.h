@@ -99,6 +99,13 @@ int session_section(const session *s, int q, const inst_frame *scope);
                                          from the list: recorded as a line
                                          of the question's note (which
                                          travels) and an audit event */
+/* After item it (a village) was saved: SESSION_NOT_ON_LIST when the
+ * household number answered beside it (*dep) is not on the new village's
+ * list and not confirmed for it, with *msg (newly allocated) saying so,
+ * for the enumerator to confirm (session_answer_confirmed with the same
+ * number); 0 when there is nothing to confirm, -1 when the store failed. */
+int session_list_pending(session *s, session_item it, session_item *dep,
+                         char **msg);
 
 /* Put value in its canonical form (numbers without leading zeros, the
  * decimal comma read as a point, text in NFC), check it for item it and,

@@ -38,6 +38,29 @@ int session_list_check(session *s, session_item it, const char *number,
  * Newly allocated. */
 char *session_list_note(session *s, session_item it, const char *drop,
                         const char *add, int *changed);
+/* The audit event that records a household number confirmed not on its
+ * village's list; its value is "VILLAGE NUMBER\nNOTE LINE" (the codes,
+ * then the line it wrote in the question's note), an empty one withdraws
+ * it.  It travels in bundles with the rest of the audit trail. */
+#define SESSION_LIST_EVENT "not-on-list"
+/* Non-zero when the enumerator's confirmation in force on item it (a
+ * list_check question) is for number in the village answered beside it:
+ * the village's code and the number, whatever the language or the
+ * village's name. */
+int session_list_confirmed(session *s, session_item it, const char *number);
+/* What saving cv for item it does to a household number's confirmation:
+ * a household number or its village changed. */
+typedef struct session_list_noting {
+    session_item it;    /* the list_check question whose note changes */
+    char *note;         /* its new note, newly allocated */
+    char *detail;       /* the not-on-list event's value, newly allocated */
+} session_list_noting;
+/* With sentence (the number confirmed, from session_list_check) a new
+ * confirmation; else the one in force withdrawn when it no longer fits
+ * (its own note line taken away): 1 with *out filled, 0 when nothing is
+ * to be recorded, -1 when the store failed. */
+int session_list_change(session *s, session_item it, const char *cv,
+                        const char *sentence, session_list_noting *out);
 /* The household numbers not on their village's list without the
  * enumerator's confirmation, as problems (*out newly allocated). */
 size_t session_list_problems(session *s, session_problem **out);

@@ -136,10 +136,11 @@ char *session_list_note(session *s, session_item it, const char *drop,
     *changed = 0;
     sbuf b;
     sbuf_init(&b);
-    /* The lines of the note but the old answer's sentence. */
+    /* The lines of the note but the line the old confirmation wrote. */
+    size_t ndrop = drop ? strlen(drop) : 0;
     for (const char *p = note; p && *p;) {
         size_t k = strcspn(p, "\n");
-        if (drop && k == strlen(drop) && !strncmp(p, drop, k))
+        if (drop && k == ndrop && !strncmp(p, drop, k))
             *changed = 1;
         else
             sbuf_addf(&b, "%s%.*s", b.len ? "\n" : "", (int)k, p);
@@ -154,17 +155,128 @@ char *session_list_note(session *s, session_item it, const char *drop,
     return sbuf_detach(&b);
 }
 
+/* The confirmation in force on item it: the value of its latest
+ * not-on-list audit event, "VILLAGE NUMBER\nNOTE LINE" (an empty value
+ * withdraws it): 0 with *out newly allocated (NULL when there is none),
+ * or -1. */
+static int list_confirmation(session *s, session_item it, char **out)
+{
+    char *path = inst_frame_path(it.fr);
+    int rc = store_audit_last(s->st, s->uuid, SESSION_LIST_EVENT,
+                              s->f->q[it.q].id, path, out);
+    free(path);
+    if (rc != 0)
+        return session_fail(s);
+    if (*out && !**out) {
+        free(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
+/* Non-zero when confirmation conf is for number in village (codes). */
+static int conf_is(const char *conf, const char *village, const char *number)
+{
+    size_t k = strlen(village), n = strlen(number);
+    return conf && village && number && !strncmp(conf, village, k)
+           && conf[k] == ' ' && !strncmp(conf + k + 1, number, n)
+           && (conf[k + 1 + n] == '\n' || conf[k + 1 + n] == '\0');
+}
+
+/* The note line confirmation conf wrote (borrowed), or NULL. */
+static const char *conf_line(const char *conf)
+{
+    const char *nl = conf ? strchr(conf, '\n') : NULL;
+    return nl ? nl + 1 : NULL;
+}
+
+int session_list_confirmed(session *s, session_item it, const char *number)
+{
+    int vq = form_list_check_village(s->f, it.q);
+    const char *village = vq >= 0 ? inst_get(s->in, it.fr, vq) : NULL;
+    char *conf = NULL;
+    if (village)
+        list_confirmation(s, it, &conf);
+    int yes = conf_is(conf, village, number);
+    free(conf);
+    return yes;
+}
+
+/* The list_check question whose village is item it's question, or -1. */
+static int list_dependent(const session *s, session_item it)
+{
+    for (size_t q = 0; q < s->f->nq; q++)
+        if (form_list_check_village(s->f, (int)q) == it.q)
+            return (int)q;
+    return -1;
+}
+
+int session_list_change(session *s, session_item it, const char *cv,
+                        const char *sentence, session_list_noting *out)
+{
+    *out = (session_list_noting){.it = it};
+    const char *village, *number;
+    if (form_meta(&s->f->q[it.q], "list_check")) {
+        int vq = form_list_check_village(s->f, it.q);
+        village = vq >= 0 ? inst_get(s->in, it.fr, vq) : NULL;
+        number = cv;
+    } else {
+        int d = list_dependent(s, it);
+        if (d < 0)
+            return 0;
+        out->it.q = d;
+        village = cv;
+        number = inst_get(s->in, it.fr, d);
+    }
+    char *conf;
+    if (list_confirmation(s, out->it, &conf) != 0)
+        return -1;
+    if (!sentence && (!conf || conf_is(conf, village, number))) {
+        free(conf);
+        return 0;
+    }
+    /* A new confirmation, or the one in force withdrawn: its own line
+     * goes, whatever language or village name it was written in. */
+    int changed;
+    out->note = session_list_note(s, out->it, conf_line(conf), sentence,
+                                  &changed);
+    out->detail = sentence ? xasprintf("%s %s\n%s", village ? village : "",
+                                       number, sentence)
+                           : xstrdup("");
+    free(conf);
+    return 1;
+}
+
+int session_list_pending(session *s, session_item it, session_item *dep,
+                         char **msg)
+{
+    *msg = NULL;
+    int d = list_dependent(s, it);
+    if (d < 0)
+        return 0;
+    *dep = (session_item){.q = d, .fr = it.fr};
+    const char *number = inst_get(s->in, it.fr, d);
+    int rc = session_list_check(s, *dep, number, msg, NULL);
+    if (rc == SESSION_NOT_ON_LIST && session_list_confirmed(s, *dep, number))
+        rc = 0;
+    if (rc != SESSION_NOT_ON_LIST) {
+        free(*msg);
+        *msg = NULL;
+    }
+    return rc;
+}
+
 /* A problem when item it holds a number not on its village's list that
- * the enumerator has not said is new or missing (its note's sentence). */
+ * the enumerator has not said is new or missing (its not-on-list event
+ * for the village's code and the number, not withdrawn since). */
 static void list_problem(session *s, session_item it, plist *p)
 {
     if (!form_meta(&s->f->q[it.q], "list_check"))
         return;
-    char *msg, *sentence;
+    char *msg;
     const char *number = inst_get(s->in, it.fr, it.q);
-    int rc = session_list_check(s, it, number, &msg, &sentence);
-    char *note = rc == SESSION_NOT_ON_LIST ? session_note_get(s, it) : NULL;
-    if (rc == SESSION_NOT_ON_LIST && !note_has(note, sentence)) {
+    int rc = session_list_check(s, it, number, &msg, NULL);
+    if (rc == SESSION_NOT_ON_LIST && !session_list_confirmed(s, it, number)) {
         plist_add(p, it, INST_CONSTRAINT, xasprintf(_("%s If it is new or "
             "missing from the list, answer it again and say so (y on the "
             "screen; khaosat answer --not-on-list)."), msg));
@@ -172,9 +284,7 @@ static void list_problem(session *s, session_item it, plist *p)
         plist_add(p, it, INST_BAD_VALUE, msg);
         msg = NULL;
     }
-    free(note);
     free(msg);
-    free(sentence);
 }
 
 size_t session_list_problems(session *s, session_problem **out)

@@ -479,8 +479,14 @@ int setup_households(store *st, const char *path, long *n, char **err)
         rc = *err ? -1 : 0;
         h[r - 1] = (store_household){c[0], c[1], c[2]};
     }
-    if (rc == 0 && store_households_replace(st, h, t.n - 1) != 0) {
-        *err = xasprintf("%s: %s", path, store_errmsg(st));
+    size_t bad;
+    if (rc == 0 && store_households_replace(st, h, t.n - 1, &bad) != 0) {
+        /* The file and line of the row refused, as for every other. */
+        if (bad < t.n - 1)
+            *err = xasprintf("%s:%zu: %s", path, t.line[bad + 1],
+                             store_errmsg(st));
+        else
+            *err = xasprintf("%s: %s", path, store_errmsg(st));
         rc = -1;
     }
     if (rc == 0)

@@ -83,6 +83,9 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SS_AUDIT_LOAD] = "SELECT seq, time, event, qid, path, old_value,"
         " new_value FROM audit WHERE interview = ?1 ORDER BY seq",
+    [SS_AUDIT_LAST] = "SELECT new_value FROM audit WHERE interview = ?1"
+        " AND event = ?2 AND qid = ?3 AND path = ?4 ORDER BY seq DESC"
+        " LIMIT 1",
     [SS_RC_GET] = "SELECT count FROM repeat_counts"
         " WHERE interview = ?1 AND path = ?2",
     [SS_RC_PUT] = "INSERT INTO repeat_counts (interview, path, count)"

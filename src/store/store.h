@@ -287,14 +287,14 @@ int store_save_answer_removing(store *st, const char *uuid, const char *qid,
                                const char *path, const char *value,
                                char *const *removed, size_t nremoved);
 /* Save one answer as store_save_answer does and, in the same transaction,
- * make the note on the question note (NULL or "": none; audited as a
- * 'note' event when it changes) and, when event is not NULL, append that
- * audit event with detail: an answer and the explanation it needs, kept
- * together or not at all. */
+ * make the note on question note_qid (NULL: qid) at the same path note
+ * (NULL or "": none; audited as a 'note' event when it changes) and, when
+ * event is not NULL, append that audit event on note_qid with detail: an
+ * answer and the explanation it needs, kept together or not at all. */
 int store_save_answer_noted(store *st, const char *uuid, const char *qid,
                             const char *path, const char *value,
-                            const char *note, const char *event,
-                            const char *detail);
+                            const char *note_qid, const char *note,
+                            const char *event, const char *detail);
 /* Remove one answer (audited). */
 int store_clear_answer(store *st, const char *uuid, const char *qid,
                        const char *path);
@@ -354,6 +354,12 @@ int store_delete_repeat_instance(store *st, const char *uuid,
  * kept as the event's new value. */
 int store_audit_event(store *st, const char *uuid, const char *event,
                       const char *qid, const char *path, const char *detail);
+
+/* The new value of the latest audit event named event on (uuid, qid,
+ * path): 0 with *value newly allocated (NULL when there is none or it has
+ * none), or -1. */
+int store_audit_last(store *st, const char *uuid, const char *event,
+                     const char *qid, const char *path, char **value);
 
 /* One audit row, as given to store_load_audit's callback. */
 typedef struct store_audit {
@@ -452,8 +458,10 @@ typedef int (*store_village_fn)(void *ctx, const store_village *v);
  * old list stays. */
 int store_villages_replace(store *st, const store_village *v, size_t n);
 /* Replace every household list with h[0..n) in one transaction; a
- * household of an unknown village or twice in one village is refused. */
-int store_households_replace(store *st, const store_household *h, size_t n);
+ * household of an unknown village or twice in one village is refused,
+ * *bad its index (else n). */
+int store_households_replace(store *st, const store_household *h, size_t n,
+                             size_t *bad);
 /* Say which enumerator covers village code (NULL or "": nobody). */
 int store_village_assign(store *st, const char *code, const char *enumerator);
 /* Call fn for each village, by code. */

@@ -162,13 +162,14 @@ static int change_answer(store *st, const char *uuid, const char *qid,
 
 int store_save_answer_noted(store *st, const char *uuid, const char *qid,
                             const char *path, const char *value,
-                            const char *note, const char *event,
-                            const char *detail)
+                            const char *note_qid, const char *note,
+                            const char *event, const char *detail)
 {
     char now[32], now_ms[32];
     if (answer_begin(st, uuid, qid, &path, now, now_ms) != 0)
         return -1;
     int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
+    qid = note_qid ? note_qid : qid;
     int noted = rc < 0 ? -1 : store_note_set_tx(st, uuid, qid, path,
                                                note && *note ? note : NULL,
                                                now, now_ms);
@@ -591,6 +592,28 @@ int store_audit_event(store *st, const char *uuid, const char *event,
         return store_failx(st, "auditing: no interview %s", uuid);
     if (rc != SQLITE_DONE)
         return store_fail(st, "auditing interview %s", uuid);
+    return 0;
+}
+
+int store_audit_last(store *st, const char *uuid, const char *event,
+                     const char *qid, const char *path, char **value)
+{
+    *value = NULL;
+    sqlite3_stmt *s = store_stmt_key(st, SS_AUDIT_LAST, uuid);
+    if (!s)
+        return -1;
+    store_bind(s, 2, event);
+    store_bind(s, 3, qid);
+    store_bind(s, 4, path ? path : "");
+    int rc = store_step(st, s);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        *value = v ? xstrdup(v) : NULL;
+        sqlite3_reset(s);
+        return 0;
+    }
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "reading the audit of interview %s", uuid);
     return 0;
 }
 

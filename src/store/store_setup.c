@@ -57,8 +57,10 @@ int store_villages_replace(store *st, const store_village *v, size_t n)
     return store_commit(st);
 }
 
-int store_households_replace(store *st, const store_household *h, size_t n)
+int store_households_replace(store *st, const store_household *h, size_t n,
+                             size_t *bad)
 {
+    *bad = n;
     if (store_begin(st) != 0)
         return -1;
     int rc = store_run_by_key(st, "DELETE FROM households", NULL,
@@ -76,12 +78,15 @@ int store_households_replace(store *st, const store_household *h, size_t n)
             rc = store_failx(st, _("household %s of village %s: no such "
                                "village in the set-up"), h[i].number,
                              h[i].village);
+            *bad = i;
             break;
         }
         store_bind_all(put, row, 3);
-        if (sqlite3_step(put) != SQLITE_DONE)
+        if (sqlite3_step(put) != SQLITE_DONE) {
             rc = store_failx(st, _("household %s of village %s appears twice"),
                              h[i].number, h[i].village);
+            *bad = i;
+        }
         sqlite3_reset(put);
     }
     sqlite3_finalize(known);

@@ -280,6 +280,46 @@ static int iv_key_check(iv *v, session_item it)
     return open;
 }
 
+/* Ask whether the household msg says is not on its village's list is new
+ * or missing from it (msg is freed). */
+static int iv_ask_not_listed(char *msg)
+{
+    char *q = xasprintf(_("%s Is this household new or missing from "
+                          "the list?"), msg);
+    int yes = ui_confirm(q);
+    free(q);
+    free(msg);
+    return yes;
+}
+
+/* After item it (a village) was saved: a household number saved beside
+ * it that the new village's list lacks is asked about as a new one is. */
+static void iv_list_pending(iv *v, session_item it)
+{
+    session_item dep;
+    char *msg = NULL;
+    if (session_list_pending(v->s, it, &dep, &msg) != SESSION_NOT_ON_LIST) {
+        free(msg);
+        return;
+    }
+    if (!iv_ask_not_listed(msg)) {
+        iv_say(v, xstrdup(_("The household number is not on this "
+                            "village's list: correct it, or confirm it, "
+                            "before finishing.")), UI_DIM);
+        return;
+    }
+    char *number = xstrdup(inst_get(v->in, dep.fr, dep.q));
+    msg = NULL;
+    int rc = session_answer_confirmed(v->s, dep, number,
+                                      SESSION_CONFIRM_NOT_ON_LIST, &msg);
+    free(number);
+    if (rc != INST_OK)
+        iv_say(v, msg ? msg : xstrdup(_("This answer is not accepted.")),
+               UI_ERROR);
+    else
+        free(msg);
+}
+
 /* Check and save what the widget holds; 1 when it was saved, 0 when it
  * was refused (the reason is shown and the typed text stays). */
 static int iv_store(iv *v)
@@ -317,11 +357,7 @@ static int iv_store(iv *v)
     if (rc == SESSION_NOT_ON_LIST) {
         /* A household number the village's list lacks: the reason, and
          * the enumerator says whether it is new or missing from it. */
-        char *q = xasprintf(_("%s Is this household new or missing from "
-                              "the list?"), msg);
-        int yes = ui_confirm(q);
-        free(q);
-        free(msg);
+        int yes = iv_ask_not_listed(msg);
         msg = NULL;
         if (!yes) {
             free(val);
@@ -335,6 +371,7 @@ static int iv_store(iv *v)
     free(val);
     if (rc == INST_OK) {
         free(msg);
+        iv_list_pending(v, it);
         return 1;
     }
     iv_say(v, msg ? msg : xstrdup(_("This answer is not accepted.")), UI_ERROR);

@@ -304,8 +304,13 @@ void iv_show_problems(iv *v)
     char *title = xasprintf(_("Cannot finish: %zu question(s) need attention"), np);
     size_t sel = 0;
     int k = ui_pick(title, _("Enter go there   Esc back"), l.text, l.mark, l.n, &sel);
-    if (k >= 0)
+    if (k >= 0) {
+        /* The list cuts a long reason at the screen's width; the
+         * question shows it whole, wrapped. */
         iv_goto(v, l.it[k]);
+        if (p[k].msg)
+            iv_say(v, xstrdup(p[k].msg), UI_ERROR);
+    }
     free(title);
     iv_flat_free(&l);
     session_problems_free(p, np);
