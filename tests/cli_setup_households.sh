@@ -44,7 +44,8 @@ expect_same "$A" "$before" "finalising an unconfirmed number"
 run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
 expect_status 0
 [ "$(note)" = "$line" ] || fail "the note is '$(note)'"
-[ "$(sqlite3 "$A" "SELECT count(*) FROM audit WHERE interview = '$U' AND event = 'not-on-list' AND new_value = 'hh_no=57'")" = 1 ] ||
+[ "$(sqlite3 "$A" "SELECT count(*) FROM audit WHERE interview = '$U' AND event = 'not-on-list' AND new_value = 'T1 57
+$line'")" = 1 ] ||
     fail "no not-on-list audit event"
 run "$K" finalise --db "$A" "$U"
 expect_status 0
@@ -78,6 +79,79 @@ before=$(db_digest "$A")
 run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
 expect_status 0
 expect_same "$A" "$before" "a confirmation on a complete interview"
+
+# The confirmation is the event for the village's code and the number:
+# said in Vietnamese, it holds for a finalise in English; a rename of the
+# village keeps it.
+vline="Hộ 58 không có trong danh sách hộ của thôn T1 (Thôn Một): điều tra viên xác nhận đây là hộ mới hoặc bị sót khỏi danh sách."
+run "$K" reopen --db "$A" "$U"
+run env LANGUAGE=vi "$K" answer --db "$A" --not-on-list "$U" hh_no 58
+expect_status 0
+[ "$(note)" = "Hộ mới tách
+$vline" ] || fail "the Vietnamese line did not replace the old one: '$(note)'"
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+printf 'code,name\nT1,Thôn Một Mới\nT2,Thôn Hai\n' > "$TMP/v2.csv"
+run "$K" setup --db "$A" villages "$TMP/v2.csv"
+expect_status 0
+run "$K" reopen --db "$A" "$U"
+run "$K" finalise --db "$A" "$U"
+expect_status 0
+run "$K" reopen --db "$A" "$U"
+# Another village and back: the confirmation is withdrawn with its own
+# line (the enumerator's stays), and asked for again.
+run "$K" answer --db "$A" "$U" village T2
+expect_status 0
+[ "$(note)" = "Hộ mới tách" ] || fail "a stale line stayed: '$(note)'"
+[ "$(sqlite3 "$A" "SELECT quote(new_value) FROM audit WHERE interview = '$U' AND event = 'not-on-list' ORDER BY seq DESC LIMIT 1")" = "''" ] ||
+    fail "the confirmation was not withdrawn"
+run "$K" answer --db "$A" "$U" village T1
+expect_status 0
+before=$(db_digest "$A")
+run "$K" finalise --db "$A" "$U"
+expect_status 1
+expect_err_contains "hh_no: Household 58 is not on the list of village Thôn Một Mới (3 households)."
+expect_same "$A" "$before" "finalising after the village changed and back"
+# A hand-written note with the very words is not a confirmation.
+run "$K" note --db "$A" "$U" hh_no "Household 58 is not on the list of village T1 (Thôn Một Mới): the enumerator confirmed it is new or missing from the list."
+expect_status 0
+run "$K" finalise --db "$A" "$U"
+expect_status 1
+expect_err_contains "hh_no: Household 58 is not on the list"
+# Another unlisted number confirmed: its line replaces the old one only.
+run "$K" note --db "$A" "$U" hh_no "Hộ mới tách"
+run "$K" answer --db "$A" --not-on-list "$U" hh_no 58
+run "$K" answer --db "$A" --not-on-list "$U" hh_no 59
+expect_status 0
+[ "$(note)" = "Hộ mới tách
+Household 59 is not on the list of village T1 (Thôn Một Mới): the enumerator confirmed it is new or missing from the list." ] ||
+    fail "the note is '$(note)'"
+run "$K" answer --db "$A" "$U" hh_no 1
+[ "$(note)" = "Hộ mới tách" ] || fail "a stale line stayed: '$(note)'"
+run "$K" answer --db "$A" "$U" village T1
+
+# --not-on-list on a question without a list to check: refused, nothing
+# changes.
+before=$(db_digest "$A")
+run "$K" answer --db "$A" --not-on-list "$U" head_name "Lò Văn Mới"
+expect_status 2
+expect_err_contains "khaosat answer: --not-on-list: question head_name has no list to check (only a question with list_check takes it); nothing was changed"
+expect_same "$A" "$before" "--not-on-list on head_name"
+
+# A household list with a number twice or an unknown village: refused
+# naming the file and the line; the list kept.
+before=$(db_digest "$A")
+printf 'village,number,head\nT1,1,A\nT1,4,B\nT1,1,C\n' > "$TMP/hd.csv"
+run "$K" setup --db "$A" households "$TMP/hd.csv"
+expect_status 1
+expect_err_contains "hd.csv:4: "
+expect_err_contains "household 1 of village T1 appears twice"
+printf 'village,number,head\nT1,1,A\nZZ,4,B\n' > "$TMP/hu.csv"
+run "$K" setup --db "$A" households "$TMP/hu.csv"
+expect_status 1
+expect_err_contains "hu.csv:3: "
+expect_err_contains "household 4 of village ZZ: no such village in the set-up"
+expect_same "$A" "$before" "refused household lists"
 
 # A village without a household list takes any number.
 run "$K" answer --db "$A" "$U" village T2
