@@ -4,7 +4,9 @@
 # the form's own Thôn 01-30); a household number not on the village's
 # list is explained and the enumerator is asked whether it is new or
 # missing: n leaves it unsaved, y keeps it with the note line; back to a
-# listed number, the line goes.  An interview answered before the set-up
+# listed number, the line goes.  The village changed so that the saved
+# number is not on its list asks again (after it, and on Enter on the
+# number); back to a listed one, the line goes.  An interview answered before the set-up
 # shows its own village marked as kept, beside the set-up's only, and
 # keeps it.  At 80x24 and at 60x20.
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +20,7 @@ laptop laptop "Nguyễn Văn An" "Tân Lập"
 OLD=$(sqlite3 "$DB" "SELECT uuid FROM interviews LIMIT 1")
 "$K" answer --db "$DB" "$OLD" village 29 2>/dev/null || fail "29 before the set-up"
 printf 'code,name\nT1,Thôn Một\nT2,Thôn Hai\n03,Thôn Ba\n' > "$TMP/v.csv"
-printf 'village,number,head\nT1,1,Lò Văn A\nT1,2,Lò Văn B\nT1,3,Lò Văn C\n' > "$TMP/h.csv"
+printf 'village,number,head\nT1,1,Lò Văn A\nT1,2,Lò Văn B\nT1,3,Lò Văn C\n03,9,Hà Văn K\n' > "$TMP/h.csv"
 "$K" setup --db "$DB" villages "$TMP/v.csv" 2>/dev/null || fail "villages"
 "$K" setup --db "$DB" households "$TMP/h.csv" 2>/dev/null || fail "households"
 note_is() { expect_sql "SELECT coalesce((SELECT note FROM notes WHERE qid = 'hh_no' AND interview <> '$OLD'), '-')" "$1"; }
@@ -55,6 +57,35 @@ for size in "80 24" "60 20"; do
     text "2"; key Enter
     wait_for "Tên thôn (ấp, bản)"
     note_is "-"
+    # Third pass: the village changed so that the saved number is not on
+    # its list: asked as a new number is; n leaves it unconfirmed, and
+    # Enter on the number asks again; y records it for the village's code.
+    key C-p
+    wait_for "Số thứ tự của hộ"
+    key C-p
+    wait_for "Mã thôn (ấp, bản)"
+    key 1
+    whole "Household 2 is not on the list of village Thôn Ba (1 household). Is this household new or missing from the list? (y/n)"
+    key n
+    wait_for "Số thứ tự của hộ"
+    expect_sql "SELECT value FROM answers WHERE qid = 'village' AND interview <> '$OLD'" 03
+    note_is "-"
+    key Enter
+    whole "Household 2 is not on the list of village Thôn Ba (1 household). Is this household new or missing from the list? (y/n)"
+    key y
+    wait_for "Tên thôn (ấp, bản)"
+    note_is "Household 2 is not on the list of village 03 (Thôn Ba): the enumerator confirmed it is new or missing from the list."
+    expect_sql "SELECT new_value FROM audit WHERE event = 'not-on-list' AND interview <> '$OLD' ORDER BY seq DESC LIMIT 1" "03 2
+Household 2 is not on the list of village 03 (Thôn Ba): the enumerator confirmed it is new or missing from the list."
+    # Back to T1, where 2 is listed: the confirmation and its line go.
+    key C-p
+    wait_for "Số thứ tự của hộ"
+    key C-p
+    wait_for "Mã thôn (ấp, bản)"
+    key 2
+    wait_for "Số thứ tự của hộ"
+    note_is "-"
+    expect_sql "SELECT quote(new_value) FROM audit WHERE event = 'not-on-list' AND interview <> '$OLD' ORDER BY seq DESC LIMIT 1" "''"
     key C-x
     wait_for "Enter new"
     key q
