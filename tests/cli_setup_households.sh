@@ -161,6 +161,54 @@ expect_status 0
 run "$K" finalise --db "$A" "$U"
 expect_status 0
 
+# Through the office: the set-up comes down in a bundle, the laptop
+# confirms a number on the Vietnamese screen's words, the office renames
+# the village and sends it down again: the confirmation holds (finalised
+# in English); the office sees the event in the laptop's audit trail.
+O="$TMP/office.db"
+L="$TMP/L.db"
+laptop L "Trần Thị Bình" "Xã Đông Hòa"
+"$K" simulate --db "$L" --forms "$FORMS" --form household --count 1 --seed 6 >/dev/null 2>&1
+office_pair office L
+run "$K" setup --db "$O" commune --code 26734 --name "Xã Đông Hòa" --province 01 --forms "$FORMS"
+expect_status 0
+run "$K" setup --db "$O" villages "$TMP/v.csv"
+expect_status 0
+run "$K" setup --db "$O" households "$TMP/h.csv"
+expect_status 0
+down() {
+    rm -rf "$TMP/down"
+    mkdir -p "$TMP/down"
+    run "$K" export --db "$O" --down --to "$TMP/down"
+    expect_status 0
+    run "$K" merge --db "$L" "$TMP/down"
+    expect_status 0
+}
+down
+"$K" simulate --db "$L" --forms "$FORMS" --form household --count 1 --seed 7 --drafts >/dev/null 2>&1
+V=$(sqlite3 "$L" "SELECT uuid FROM interviews ORDER BY created DESC, rowid DESC LIMIT 1")
+run "$K" answer --db "$L" "$V" village T1
+run env LANGUAGE=vi "$K" answer --db "$L" --not-on-list "$V" hh_no 77
+expect_status 0
+run "$K" finalise --db "$L" "$V"
+expect_status 0
+run "$K" setup --db "$O" villages "$TMP/v2.csv"
+expect_status 0
+down
+run "$K" reopen --db "$L" "$V"
+expect_status 0
+run "$K" finalise --db "$L" "$V"
+expect_status 0
+rm -rf "$TMP/up"
+mkdir -p "$TMP/up"
+run "$K" export --db "$L" --to "$TMP/up"
+expect_status 0
+run "$K" merge --db "$O" --forms "$FORMS" "$TMP/up"
+expect_status 0
+[ "$(sqlite3 "$O" "SELECT new_value FROM audit WHERE interview = '$V' AND event = 'not-on-list'")" = "T1 77
+Hộ 77 không có trong danh sách hộ của thôn T1 (Thôn Một): điều tra viên xác nhận đây là hộ mới hoặc bị sót khỏi danh sách." ] ||
+    fail "the office does not see the confirmation"
+
 # Forms that misuse list_check, refused naming where.
 sed 's/^    list_check: households$/    list_check: people/' "$FORMS/household.yaml" > "$TMP/bad1.yaml"
 run "$K" validate "$TMP/bad1.yaml"
