@@ -8,7 +8,10 @@
 # number is not on its list asks again (after it, and on Enter on the
 # number); back to a listed one, the line goes.  An interview answered before the set-up
 # shows its own village marked as kept, beside the set-up's only, and
-# keeps it.  At 80x24 and at 60x20.
+# keeps it.  A number left unconfirmed: finishing lists it, Enter shows
+# the whole reason at the question, Enter on the number asks; confirmed
+# on the screen, finalised by the command in Vietnamese.  At 80x24 and
+# at 60x20.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -116,6 +119,47 @@ for size in "80 24" "60 20"; do
     wait_for "Enter new"
     key q
     wait_exit 0
+done
+
+# A number left unconfirmed by a village change (by the command):
+# finishing lists it, Enter shows its whole reason at the question (at 60
+# columns too), Enter on the number asks, y confirms; the command then
+# finalises it in Vietnamese.
+for size in "80 24" "60 20"; do
+    "$K" answer --db "$DB" "$OLD" village T2 >/dev/null 2>&1 || fail "T2"
+    "$K" answer --db "$DB" "$OLD" hh_no 57 >/dev/null 2>&1 || fail "57"
+    "$K" answer --db "$DB" "$OLD" village T1 >/dev/null 2>&1 || fail "T1"
+    sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
+    KEEP_RESUME=1
+    # shellcheck disable=SC2086
+    tui_run setupfin $size
+    KEEP_RESUME=0
+    wait_for "Resume it?"
+    key y
+    wait_for "Mã thôn (ấp, bản)"
+    key C-f
+    wait_for "Cannot finish: 1 question(s)"
+    key Enter
+    wait_for "Số thứ tự của hộ"
+    wait_for "Household 57 is not on the list of village Thôn Một"
+    # Cut at the screen's rows ("^T all"): ^T shows it whole.
+    key C-t
+    wait_for "The whole question"
+    whole "Household 57 is not on the list of village Thôn Một (3 households). If it is new or missing from the list, answer it again and say so (y on the screen; khaosat answer --not-on-list)."
+    key Escape
+    wait_gone "The whole question"
+    key Enter
+    whole "Household 57 is not on the list of village Thôn Một (3 households). Is this household new or missing from the list? (y/n)"
+    key y
+    wait_for "Tên thôn (ấp, bản)"
+    expect_sql "SELECT new_value FROM audit WHERE event = 'not-on-list' AND interview = '$OLD' ORDER BY seq DESC LIMIT 1" "T1 57
+Household 57 is not on the list of village T1 (Thôn Một): the enumerator confirmed it is new or missing from the list."
+    key C-x
+    wait_for "Enter new"
+    key q
+    wait_exit 0
+    run env LANGUAGE=vi "$K" finalise --db "$DB" "$OLD"
+    expect_status 0
 done
 
 finish

@@ -636,7 +636,8 @@ int ui_interview(ui_app *a, session *s)
          * after a short pause without another digit. */
         int k = v.have_w && ui_widget_pending(&v.w)
                     ? ui_getkey_within(IV_CODE_PAUSE_MS) : ui_getkey();
-        if (k != UI_FN(KEY_RESIZE))
+        /* ^T shows the message whole too, and it stays after. */
+        if (k != UI_FN(KEY_RESIZE) && k != UI_CTRL('t'))
             iv_say(&v, NULL, UI_NORMAL);
         int g = iv_global_key(&v, k);
         if (g >= 2) {

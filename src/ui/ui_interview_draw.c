@@ -259,7 +259,10 @@ void iv_show_whole(iv *v)
     const form_question *fq = &v->f->q[it.q];
     char *label = iv_label(v, it);
     char *hint = fq->hint ? inst_text(v->in, it.fr, fq->hint) : xstrdup("");
-    char *all = xasprintf("%s\n\n%s", label, hint);
+    /* The message too: the question's screen cuts a long one (a
+     * problem's reason and what to do) with "^T all". */
+    char *all = xasprintf("%s\n\n%s%s%s", label, hint,
+                          v->msg ? "\n\n" : "", v->msg ? v->msg : "");
     ui_show_text(_("The whole question"), all);
     free(all);
     free(hint);
