@@ -45,9 +45,10 @@ const char *const bundle_table_sql[BT_COUNT] = {
     " qid TEXT NOT NULL, path TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY (interview, revision, qid, path)) WITHOUT ROWID",
     "CREATE TABLE audit (interview INTEGER NOT NULL, device TEXT NOT NULL,"
-    " seq INTEGER NOT NULL, time NOT NULL, event TEXT NOT NULL,"
-    " qid TEXT, path TEXT, old_value TEXT, new_value TEXT,"
-    " PRIMARY KEY (interview, device, seq)) WITHOUT ROWID",
+    " seq INTEGER NOT NULL, reuse INTEGER NOT NULL, time NOT NULL,"
+    " event TEXT NOT NULL, qid TEXT, path TEXT, old_value TEXT,"
+    " new_value TEXT, PRIMARY KEY (interview, device, seq, reuse))"
+    " WITHOUT ROWID",
     "CREATE TABLE reviews (interview TEXT PRIMARY KEY, status TEXT NOT NULL,"
     " comment TEXT NOT NULL, reviewer TEXT NOT NULL, time TEXT NOT NULL,"
     " revision TEXT NOT NULL, content TEXT NOT NULL, commune TEXT NOT NULL)"
@@ -65,6 +66,12 @@ const char *const bundle_table_sql[BT_COUNT] = {
 const char bundle_audit_v1_sql[] =
     "CREATE TABLE audit (interview TEXT NOT NULL, device TEXT NOT NULL,"
     " seq INTEGER NOT NULL, time TEXT NOT NULL, event TEXT NOT NULL,"
+    " qid TEXT, path TEXT, old_value TEXT, new_value TEXT,"
+    " PRIMARY KEY (interview, device, seq)) WITHOUT ROWID";
+
+const char bundle_audit_v3_sql[] =
+    "CREATE TABLE audit (interview INTEGER NOT NULL, device TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, time NOT NULL, event TEXT NOT NULL,"
     " qid TEXT, path TEXT, old_value TEXT, new_value TEXT,"
     " PRIMARY KEY (interview, device, seq)) WITHOUT ROWID";
 
@@ -449,9 +456,12 @@ static int w_finish_db(bundle_writer *w, bundle_manifest *m)
     m->audit = w->n[BT_AUDIT];
     sqlite3_finalize(w->stmt[WS_AUDIT]);
     w->stmt[WS_AUDIT] = NULL;
-    if (bundle_audit_pack(w->db) != SQLITE_OK)
-        return w_fail(w, "writing the audit trail (an audit row of an "
-                      "interview the bundle does not carry?)");
+    if (bundle_audit_pack(w->db, &w->err) != 0) {
+        char *why = w->err;
+        w->err = xasprintf(_("%s: writing the audit trail: %s"), w->tmp, why);
+        free(why);
+        return -1;
+    }
     if (w_manifest(w, m, 0) != 0)
         return -1;
     char *why = NULL;

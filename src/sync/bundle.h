@@ -22,13 +22,16 @@
 #include "store/store.h"
 
 /* The bundle format this khaosat writes and the newest it reads: it
- * reads formats 1 to 4 too.  Format 2 added the reviews table; format 3
+ * reads formats 1 to 5 too.  Format 2 added the reviews table; format 3
  * stores the audit trail compactly (interviews by number, times as
  * milliseconds); format 4 carries notes on questions as items "#QID"
  * (STORE_NOTE_MARK), which an older khaosat would take for answers to a
  * question it does not know; format 5 carries the set-up of the communes
- * an office speaks for (setups, setup_villages, setup_households). */
-#define BUNDLE_FORMAT 5
+ * an office speaks for (setups, setup_villages, setup_households);
+ * format 6 keys the audit rows with a reuse number too, so that rows of a
+ * device that numbered again (a laptop restored from a backup) all
+ * travel. */
+#define BUNDLE_FORMAT 6
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */

@@ -1,4 +1,5 @@
-/* bundle_audit.c: the audit trail stored compactly (bundle format 3).
+/* bundle_audit.c: the audit trail stored compactly (bundle format 3; from
+ * format 6 each row also has its reuse number, see below).
  * layers: bundle-sql (this SQL is the bundle file's).
  * See khaosat-bundle(5), TABLES: each row names its interview by number
  * (its place among the bundle's interviews in UUID order) instead of
@@ -114,51 +115,79 @@ int bundle_clock_read(bundle_clock *c, sqlite3_stmt *s, int col,
 }
 
 /* The writer's audit rows (text, as the store gives them) in the order of
- * the bundle's key, each with its interview's number. */
+ * the bundle's key, each with its interview's number.  Rows of one device
+ * and number that differ (a laptop restored from a backup numbers again)
+ * follow in a fixed order, so that the same rows make the same bundle. */
 static const char audit_in_sql[] =
     "SELECT n.n, a.device, a.seq, a.time, a.event, a.qid, a.path,"
-    " a.old_value, a.new_value FROM temp.audit_in a"
+    " a.old_value, a.new_value, a.interview FROM temp.audit_in a"
     " LEFT JOIN temp.iv_number n ON n.uuid = a.interview"
-    " ORDER BY n.n, a.device, a.seq";
+    " ORDER BY n.n, a.device, a.seq, a.time, a.event, a.qid, a.path,"
+    " a.old_value, a.new_value";
+
+/* Where copy_rows is: the run of one interview and device, and the
+ * previous row's number and its reuse count. */
+typedef struct pack_pos {
+    long long iv, seq, reuse;
+    char *dev;
+    bundle_clock clock;
+} pack_pos;
+
+/* Advance p to the row of in: a new run resets the clock; the same
+ * number again counts one more reuse. */
+static void pack_advance(pack_pos *p, sqlite3_stmt *in)
+{
+    const char *device = (const char *)sqlite3_column_text(in, 1);
+    long long iv = sqlite3_column_int64(in, 0);
+    long long seq = sqlite3_column_int64(in, 2);
+    if (iv != p->iv || !p->dev || !device || strcmp(device, p->dev) != 0) {
+        p->iv = iv;
+        free(p->dev);
+        p->dev = xstrdup(device ? device : "");
+        bundle_clock_reset(&p->clock);
+        p->reuse = 0;
+    } else
+        p->reuse = seq == p->seq ? p->reuse + 1 : 0;
+    p->seq = seq;
+}
 
 /* Copy the temporary audit rows into the audit table, compactly. */
-static int copy_rows(sqlite3_stmt *in, sqlite3_stmt *out)
+static int copy_rows(sqlite3 *db, sqlite3_stmt *in, sqlite3_stmt *out,
+                     char **why)
 {
-    bundle_clock c = {0};
-    long long pos = -1;
-    char *dev = NULL;
+    pack_pos p = {-1, 0, 0, NULL, {0}};
     int rc;
     while ((rc = sqlite3_step(in)) == SQLITE_ROW) {
         if (sqlite3_column_type(in, 0) != SQLITE_INTEGER) {
-            rc = SQLITE_CONSTRAINT;   /* an interview not in the bundle */
-            break;
+            *why = xasprintf(_("an audit row of interview %s, which the "
+                               "bundle does not carry"),
+                             (const char *)sqlite3_column_text(in, 9));
+            free(p.dev);
+            return -1;
         }
-        const char *device = (const char *)sqlite3_column_text(in, 1);
-        const char *time = (const char *)sqlite3_column_text(in, 3);
-        if (sqlite3_column_int64(in, 0) != pos || !dev || !device
-            || strcmp(device, dev) != 0) {
-            pos = sqlite3_column_int64(in, 0);
-            free(dev);
-            dev = xstrdup(device ? device : "");
-            bundle_clock_reset(&c);
-        }
+        pack_advance(&p, in);
         for (int i = 0; i < 9; i++)
             sqlite3_bind_value(out, i + 1, sqlite3_column_value(in, i));
-        long long ms = bundle_time_ms(time);
+        sqlite3_bind_int64(out, 10, p.reuse);
+        long long ms = bundle_time_ms((const char *)
+                                      sqlite3_column_text(in, 3));
         if (ms >= 0) {
-            sqlite3_bind_int64(out, 4, ms - c.base);
-            c.base = ms;
+            sqlite3_bind_int64(out, 4, ms - p.clock.base);
+            p.clock.base = ms;
         }
         rc = sqlite3_step(out);
         sqlite3_reset(out);
         if (rc != SQLITE_DONE)
             break;
     }
-    free(dev);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    free(p.dev);
+    if (rc == SQLITE_DONE)
+        return 0;
+    *why = xstrdup(sqlite3_errmsg(db));
+    return -1;
 }
 
-int bundle_audit_pack(sqlite3 *db)
+int bundle_audit_pack(sqlite3 *db, char **why)
 {
     int rc = sqlite3_exec(db, "CREATE TEMP TABLE iv_number (uuid TEXT"
                           " PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
@@ -170,13 +199,20 @@ int bundle_audit_pack(sqlite3 *db)
         rc = sqlite3_prepare_v2(db, audit_in_sql, -1, &in, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO audit VALUES (?1, ?2, ?3,"
-                                " ?4, ?5, ?6, ?7, ?8, ?9)", -1, &out, NULL);
-    if (rc == SQLITE_OK)
-        rc = copy_rows(in, out);
+                                " ?10, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &out,
+                                NULL);
+    if (rc != SQLITE_OK)
+        *why = xstrdup(sqlite3_errmsg(db));
+    else
+        rc = copy_rows(db, in, out, why);
     sqlite3_finalize(in);
     sqlite3_finalize(out);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "DROP TABLE temp.iv_number;"
-                          "DROP TABLE temp.audit_in", NULL, NULL, NULL);
-    return rc;
+    if (rc == SQLITE_OK
+        && sqlite3_exec(db, "DROP TABLE temp.iv_number;"
+                        "DROP TABLE temp.audit_in", NULL, NULL, NULL)
+        != SQLITE_OK) {
+        *why = xstrdup(sqlite3_errmsg(db));
+        rc = -1;
+    }
+    return rc == SQLITE_OK ? 0 : -1;
 }

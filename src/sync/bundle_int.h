@@ -114,6 +114,10 @@ const char *bundle_writer_errmsg(const bundle_writer *w);
  * which stored interviews and times as text (still read). */
 extern const char bundle_audit_v1_sql[];
 
+/* The CREATE statement of the audit table of bundle formats 3-5, keyed
+ * without the reuse column. */
+extern const char bundle_audit_v3_sql[];
+
 /* Audit times as bundles of format 3 store them (bundle_audit.c): the
  * milliseconds of YYYY-MM-DDTHH:MM:SS.mmmZ, from 1970 to 9999. */
 #define BUNDLE_TIME_LEN 24
@@ -137,9 +141,10 @@ void bundle_clock_reset(bundle_clock *c);
 int bundle_clock_read(bundle_clock *c, sqlite3_stmt *s, int col,
                       char out[BUNDLE_TIME_LEN + 1], const char **text);
 /* Move the writer's audit rows from the temporary table temp.audit_in
- * (the columns of formats 1-2) into the compact audit table of db: an
- * SQLite result code. */
-int bundle_audit_pack(sqlite3 *db);
+ * (the columns of formats 1-2) into the compact audit table of db, rows
+ * of a device that numbered again (restored from a backup) each with its
+ * reuse number; 0, or -1 with the reason in *why (caller frees). */
+int bundle_audit_pack(sqlite3 *db, char **why);
 
 /* Non-zero when d (len bytes) starts like a zstd frame: a compressed
  * bundle, plain or inside an envelope of format 3. */

@@ -367,13 +367,16 @@ int bundle_image_open(unsigned char *data, size_t len, sqlite3 **db,
 static int verify_db(sqlite3 *db, bundle_manifest *m, char **why)
 {
     long format = 0;
-    /* Formats 1 and 2 have the audit table of text. */
+    /* Formats 1 and 2 have the audit table of text, 3 to 5 one keyed
+     * without the reuse number. */
     const char *sql[BT_COUNT];
     memcpy(sql, bundle_table_sql, sizeof sql);
     if (check_identity(db, &format, why) != 0)
         return -1;
     if (format < 3)
         sql[BT_AUDIT] = bundle_audit_v1_sql;
+    else if (format < 6)
+        sql[BT_AUDIT] = bundle_audit_v3_sql;
     if (bundle_check_tables(db, bundle_table_name, sql,
                             BUNDLE_TABLES(format), 0, why) != 0
         || check_structure(db, why) != 0

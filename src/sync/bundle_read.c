@@ -213,6 +213,10 @@ static const col_spec spec_review[8] = {
 static const col_spec spec_audit2[9] = {
     {0, COL_INT, 0}, {0, 0, V}, {0, COL_INT, 0}, {0, COL_EITHER, 64},
     {0, 0, 64}, {1, 0, V}, {1, 0, V}, {1, 0, V}, {1, 0, V}};
+static const col_spec spec_audit6[10] = {
+    {0, COL_INT, 0}, {0, 0, V}, {0, COL_INT, 0}, {0, COL_INT, 0},
+    {0, COL_EITHER, 64}, {0, 0, 64}, {1, 0, V}, {1, 0, V}, {1, 0, V},
+    {1, 0, V}};
 #define N STORE_SETUP_MAX_NAME
 static const col_spec spec_setup[4] = {
     {0, 0, 5}, {0, 0, N}, {0, 0, 2}, {0, COL_INT, 0}};
@@ -583,6 +587,7 @@ out:
  * interviews, and the clock of the current (interview, device) run. */
 typedef struct audit_pass {
     long interviews;
+    int tcol;                 /* the time's column: 4 from format 6 */
     char *run;                /* "interview device" of the previous row */
     bundle_clock clock;
 } audit_pass;
@@ -599,21 +604,26 @@ static int rule_audit2(const row *r, void *ctx, char **why)
                            "does not carry"), r->v[0]);
         return -1;
     }
+    int t = p->tcol;
+    if (t == 4 && (r->v[3][0] == '-')) {
+        *why = xasprintf(_("audit reuse number %s is negative"), r->v[3]);
+        return -1;
+    }
     char *run = xasprintf("%s %s", r->v[0], r->v[1]);
     if (!p->run || strcmp(run, p->run) != 0)
         bundle_clock_reset(&p->clock);
     free(p->run);
     p->run = run;
-    if (!r->isint[3] && strspn(r->v[3], "-0123456789") == r->n[3]) {
+    if (!r->isint[t] && strspn(r->v[t], "-0123456789") == r->n[t]) {
         *why = xasprintf(_("audit time \"%s\" is text written as a number"),
-                         r->v[3]);
+                         r->v[t]);
         return -1;
     }
-    long long delta = r->isint[3] ? strtoll(r->v[3], NULL, 10) : 0;
+    long long delta = r->isint[t] ? strtoll(r->v[t], NULL, 10) : 0;
     if (delta < -BUNDLE_TIME_MAX || delta > BUNDLE_TIME_MAX
         || p->clock.base + delta < 0
         || p->clock.base + delta > BUNDLE_TIME_MAX) {
-        *why = xasprintf(_("audit time %s is out of range"), r->v[3]);
+        *why = xasprintf(_("audit time %s is out of range"), r->v[t]);
         return -1;
     }
     p->clock.base += delta;
@@ -630,9 +640,17 @@ static int hash_audit(sqlite3 *db, const bundle_manifest *m, char out[65],
     if (m->format < 3)
         return hash_table(db, BT_AUDIT, sql, spec_audit, 9, 3, 4, rule_audit,
                           NULL, out, why);
-    audit_pass p = {m->interviews, NULL, {0}};
-    int rc = hash_table(db, BT_AUDIT, sql, spec_audit2, 9, 3, 5, rule_audit2,
-                        &p, out, why);
+    /* From format 6 the key ends with the reuse number of rows a device
+     * numbered again. */
+    static const char sql6[] = "SELECT interview, device, seq, reuse, time,"
+        " event, qid, path, old_value, new_value FROM audit"
+        " ORDER BY interview, device, seq, reuse";
+    int v6 = m->format >= 6;
+    audit_pass p = {m->interviews, v6 ? 4 : 3, NULL, {0}};
+    int rc = v6 ? hash_table(db, BT_AUDIT, sql6, spec_audit6, 10, 4, 13,
+                             rule_audit2, &p, out, why)
+        : hash_table(db, BT_AUDIT, sql, spec_audit2, 9, 3, 5, rule_audit2,
+                     &p, out, why);
     free(p.run);
     return rc;
 }

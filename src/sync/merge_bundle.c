@@ -37,6 +37,11 @@ static const char *const bundle_sql[BS_COUNT] = {
 static const char audit_v3_sql[] = "SELECT device, seq, time, event, qid,"
     " path, old_value, new_value FROM audit WHERE interview = ?1"
     " ORDER BY device, seq";
+/* Format 6 keeps each row of a device that numbered again (a laptop
+ * restored from a backup) by its reuse number. */
+static const char audit_v6_sql[] = "SELECT device, seq, time, event, qid,"
+    " path, old_value, new_value FROM audit WHERE interview = ?1"
+    " ORDER BY device, seq, reuse";
 
 int merge_bundle_prepare(merger *m)
 {
@@ -45,8 +50,9 @@ int merge_bundle_prepare(merger *m)
     for (int i = 0; i < BS_COUNT; i++)
         if ((i != BS_REVIEWS || format >= 2)
             && (i < BS_SETUPS || format >= 5)
-            && sqlite3_prepare_v2(bdb, i == BS_AUDIT && format >= 3
-                                  ? audit_v3_sql : bundle_sql[i], -1,
+            && sqlite3_prepare_v2(bdb, i != BS_AUDIT || format < 3
+                                  ? bundle_sql[i] : format < 6
+                                  ? audit_v3_sql : audit_v6_sql, -1,
                                   &m->bs[i], NULL))
             return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
     return 0;
