@@ -24,6 +24,12 @@ mkdir s1 s2 up up2
 
 run "$K" merge --db office.db --forms "$FORMS" s1 s2
 expect_status 0
+# The merge says which device numbered again, and which numbers.
+dev=$(sqlite3 lap.db "SELECT value FROM settings WHERE key = 'device_id'")
+expect_out_contains "device $dev numbered 2 audit row(s) again (numbers"
+expect_out_contains "as a laptop restored from a backup does: both rows of each number are kept"
+[ "$(grep -c 'numbered .* again' "$TMP/out")" = 1 ] ||
+    fail "only the second bundle reuses numbers: $(cat "$TMP/out")"
 reused="SELECT count(*) FROM audit a WHERE origin IS NOT NULL AND EXISTS
   (SELECT 1 FROM audit b WHERE b.origin = a.origin
    AND b.origin_seq = a.origin_seq AND b.origin_digest <> a.origin_digest)"
@@ -48,6 +54,7 @@ expect_status 0
 run "$K" merge --db prov.db --forms "$FORMS" up/*.khb
 expect_status 0
 expect_out_contains "added 5"
+expect_out_contains "device $dev numbered 2 audit row(s) again"
 [ "$(sqlite3 prov.db "$reused")" = "$n" ] ||
     fail "the province kept $(sqlite3 prov.db "$reused") rows of reused numbers, the office $n"
 for col in "origin_seq, origin_digest" "time, event, qid, path, old_value, new_value"; do
@@ -72,5 +79,6 @@ before=$(db_digest office.db)
 run "$K" merge --db office.db --forms "$FORMS" s1 s2
 expect_status 0
 expect_same office.db "$before" "merging the laptop's bundles again"
+grep -q 'again (numbers' "$TMP/out" && fail "a merge that kept nothing speaks of reused numbers"
 
 finish

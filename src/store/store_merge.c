@@ -13,6 +13,7 @@
 enum merge_stmt {
     SM_BUNDLE_GET, SM_BUNDLE_ADD, SM_BUNDLE_FILE, SM_FORM_GET,
     SM_IV_GET, SM_IV_ADD, SM_REV_HAS, SM_REV_ADD, SM_ITEM_ADD, SM_AUDIT_ADD,
+    SM_AUDIT_MAX, SM_AUDIT_OTHER,
     SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_DEL_NOTES, SM_PUT_ANS,
     SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
     SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_DUP_REKEY, SM_SIGNER_DEVICE,
@@ -48,6 +49,9 @@ static const char *const merge_sql[SM_COUNT] = {
     [SM_AUDIT_ADD] = "INSERT OR IGNORE INTO audit (interview, time, event,"
         " qid, path, old_value, new_value, origin, origin_seq, origin_digest)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [SM_AUDIT_MAX] = "SELECT max(origin_seq) FROM audit WHERE origin = ?1",
+    [SM_AUDIT_OTHER] = "SELECT 1 FROM audit WHERE origin = ?1"
+        " AND origin_seq = ?2 AND origin_digest <> ?3",
     [SM_ITEMS] = "SELECT qid, path, value FROM revision_items"
         " WHERE revision = ?1 ORDER BY qid, path",
     [SM_DEL_ANS] = "DELETE FROM answers WHERE interview = ?1",
@@ -355,8 +359,34 @@ int store_merge_items(store_merge *sm, const char *rev, store_merge_row_fn fn,
     return each(sm, SM_ITEMS, 1, &rev, fn, ctx);
 }
 
+int store_merge_audit_max(store_merge *sm, const char *device,
+                          long long *max)
+{
+    sqlite3_stmt *s = stmt(sm, SM_AUDIT_MAX, 1, &device);
+    int rc = s ? store_step(sm->st, s) : SQLITE_ERROR;
+    *max = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    if (s)
+        sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Non-zero when another row of the device and number is here (its digest
+ * differs); -1 on failure. */
+static int audit_other(store_merge *sm, const store_merge_audit *a,
+                       const char *digest)
+{
+    sqlite3_stmt *s = stmt(sm, SM_AUDIT_OTHER, 1, &a->device);
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 2, a->seq);
+    sqlite3_bind_text(s, 3, digest, -1, SQLITE_STATIC);
+    int rc = store_step(sm->st, s);
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_merge_audit_add(store_merge *sm, const store_merge_audit *a,
-                          int *added)
+                          int *added, int *reused)
 {
     char digest[65];
     store_audit_digest(a->interview, a->device, a->seq, a->time, a->event,
@@ -371,7 +401,9 @@ int store_merge_audit_add(store_merge *sm, const store_merge_audit *a,
     if (run(sm, SM_AUDIT_ADD, 0, NULL) != 0)
         return -1;
     *added = sqlite3_changes(sm->st->db) > 0;
-    return 0;
+    if (reused)
+        *reused = *added ? audit_other(sm, a, digest) : 0;
+    return reused && *reused < 0 ? -1 : 0;
 }
 
 int store_merge_conflict_add(store_merge *sm, const char *const v[10])

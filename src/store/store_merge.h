@@ -111,9 +111,14 @@ typedef struct store_merge_audit {
     const char *time, *event, *qid, *path, *old_value, *new_value;
 } store_merge_audit;
 /* Copy an audit row unless it is here already; *added says whether it
- * was new. */
+ * was new, and *reused (when not NULL) whether another row of its device
+ * and number was here already (a device that numbered again). */
 int store_merge_audit_add(store_merge *sm, const store_merge_audit *a,
-                          int *added);
+                          int *added, int *reused);
+/* The highest number of the audit rows of device held here (0 when
+ * none) in *max; 0 or -1. */
+int store_merge_audit_max(store_merge *sm, const char *device,
+                          long long *max);
 
 /* Record a conflict: interview, qid, path, base, mine, theirs, mine_rev,
  * theirs_rev, merge_rev, found. */

@@ -81,6 +81,7 @@ void merger_free(merger *m)
     free(m->device);
     free(m->enumerator);
     free(m->merged_on);
+    merge_audit_forget(m);
     free(m->err);
     free(m);
 }
@@ -111,6 +112,11 @@ static void forget_changed(merger *m)
 const char *merger_merged_on(const merger *m)
 {
     return m->merged_on;
+}
+
+const char *merger_reused_device(const merger *m)
+{
+    return m->reused_device;
 }
 
 size_t merger_changed(const merger *m, char *const **out)
@@ -475,6 +481,7 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
     m->forms_held = 0;
     free(m->merged_on);
     m->merged_on = NULL;
+    merge_audit_forget(m);
     forget_changed(m);
     m->b = b;
     store_now_both(m->now, m->now_ms);

@@ -31,6 +31,10 @@ typedef struct merge_counts {
                            * checks once merged: returned (sync) */
     long reviews;         /* an office's reviews kept (new or newer) */
     long setups;          /* communes' set-ups kept (new or newer) */
+    long reused;          /* audit rows kept whose device and number
+                           * another row here has: the device numbered
+                           * again (restored from a backup) */
+    long long reused_lo, reused_hi;   /* their numbers, lowest, highest */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the
@@ -67,6 +71,9 @@ int merger_file_seen(merger *m, const char *file_hash, char **uuid,
  * before (UTC, as recorded; the merger's, valid until its next run), or
  * NULL. */
 const char *merger_merged_on(const merger *m);
+/* The first device whose audit numbers the last merger_run found reused
+ * (the merger's, valid until its next run), or NULL. */
+const char *merger_reused_device(const merger *m);
 /* The interviews whose content the last merger_run changed (the
  * merger's strings, valid until its next run). */
 size_t merger_changed(const merger *m, char *const **out);

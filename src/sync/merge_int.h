@@ -65,7 +65,17 @@ struct merger {
     /* The interviews whose content the last run changed. */
     char **changed;
     size_t nchanged, capchanged;
+    /* Each device whose audit rows this run met, and its highest audit
+     * number here before the run: a row numbered no higher may reuse a
+     * number (a laptop restored from a backup). */
+    char **audit_dev;
+    long long *audit_max;
+    size_t naudit_dev;
+    char *reused_device;      /* the first device that numbered again */
 };
+
+/* Forget the devices merge_import_audit met (merge_rev.c). */
+void merge_audit_forget(merger *m);
 
 /* An interview's revision history in memory (merge_graph.c). */
 typedef struct merge_graph {

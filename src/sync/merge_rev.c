@@ -186,6 +186,76 @@ static int audit_time(merger *m, sqlite3_stmt *a, bundle_clock *clock,
     return 0;
 }
 
+void merge_audit_forget(merger *m)
+{
+    for (size_t i = 0; i < m->naudit_dev; i++)
+        free(m->audit_dev[i]);
+    free(m->audit_dev);
+    free(m->audit_max);
+    free(m->reused_device);
+    m->audit_dev = NULL;
+    m->audit_max = NULL;
+    m->naudit_dev = 0;
+    m->reused_device = NULL;
+}
+
+/* The highest audit number of device here before this run (looked up
+ * once per device and run); 0 or -1. */
+static int audit_max_before(merger *m, const char *device, long long *max)
+{
+    for (size_t i = 0; i < m->naudit_dev; i++)
+        if (strcmp(m->audit_dev[i], device) == 0) {
+            *max = m->audit_max[i];
+            return 0;
+        }
+    if (store_merge_audit_max(m->sm, device, max) != 0)
+        return -1;
+    size_t n = m->naudit_dev + 1;
+    m->audit_dev = xrealloc(m->audit_dev, n * sizeof *m->audit_dev);
+    m->audit_max = xrealloc(m->audit_max, n * sizeof *m->audit_max);
+    m->audit_dev[m->naudit_dev] = xstrdup(device);
+    m->audit_max[m->naudit_dev++] = *max;
+    return 0;
+}
+
+/* Count a kept audit row of device whose number seq another row here
+ * has. */
+static void audit_reused(merger *m, const char *device, long long seq)
+{
+    if (!m->c.reused++) {
+        m->c.reused_lo = m->c.reused_hi = seq;
+        m->reused_device = xstrdup(device);
+    }
+    if (seq < m->c.reused_lo)
+        m->c.reused_lo = seq;
+    if (seq > m->c.reused_hi)
+        m->c.reused_hi = seq;
+}
+
+/* Copy one audit row of the bundle; prev_seq is the number of the
+ * previous row of the same device (-1 for none).  0 or -1. */
+static int audit_copy(merger *m, const store_merge_audit *row,
+                      long long prev_seq)
+{
+    long long max = 0;
+    if (audit_max_before(m, row->device, &max) != 0)
+        return merge_store_fail(m, _("copying the audit trail"));
+    /* Only a number not above what was here, or the same number twice in
+     * the bundle, can be a reuse: new rows cost no look-up. */
+    int check = row->seq <= max || row->seq == prev_seq;
+    int added = 0, reused = 0;
+    if (store_merge_audit_add(m->sm, row, &added, check ? &reused : NULL)
+        != 0)
+        return merge_store_fail(m, _("copying the audit trail"));
+    /* A row new here must be the sending laptop's own. */
+    if (added && merge_check_device(m, _("an audit row"), row->interview,
+                                    row->device))
+        return -1;
+    if (reused)
+        audit_reused(m, row->device, row->seq);
+    return 0;
+}
+
 int merge_import_audit(merger *m, const char *uuid)
 {
     sqlite3_stmt *a = m->bs[BS_AUDIT];
@@ -195,33 +265,32 @@ int merge_import_audit(merger *m, const char *uuid)
         sqlite3_bind_text(a, 1, uuid, -1, SQLITE_STATIC);
     bundle_clock clock = {0};
     char *dev = NULL, tbuf[BUNDLE_TIME_LEN + 1];
+    long long prev_seq = -1;
     int rc;
     while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
+        /* audit_time notes a new device by resetting the clock. */
+        char *was = dev ? xstrdup(dev) : NULL;
         const char *c[8];
-        if (audit_time(m, a, &clock, &dev, tbuf, &c[2]) != 0) {
-            free(dev);
-            sqlite3_reset(a);
-            return -1;
-        }
-        for (int i = 0; i < 8; i++)
+        int fail = audit_time(m, a, &clock, &dev, tbuf, &c[2]);
+        if (!was || strcmp(was, dev) != 0)
+            prev_seq = -1;
+        free(was);
+        for (int i = 0; !fail && i < 8; i++)
             if (i != 2)
                 c[i] = (const char *)sqlite3_column_text(a, i);
-        if (strcmp(c[0], m->device) == 0)
-            continue;       /* our own rows, back from another database */
-        store_merge_audit row = {uuid, c[0], sqlite3_column_int64(a, 1),
-                                 c[2], c[3], c[4], c[5], c[6], c[7]};
-        int added = 0;
-        if (store_merge_audit_add(m->sm, &row, &added) != 0) {
-            free(dev);
-            sqlite3_reset(a);
-            return merge_store_fail(m, _("copying the audit trail"));
+        long long seq = sqlite3_column_int64(a, 1);
+        /* Our own rows, back from another database, are skipped. */
+        if (!fail && strcmp(c[0], m->device) != 0) {
+            store_merge_audit row = {uuid, c[0], seq, c[2], c[3], c[4],
+                                     c[5], c[6], c[7]};
+            fail = audit_copy(m, &row, prev_seq);
         }
-        /* A row new here must be the sending laptop's own. */
-        if (added && merge_check_device(m, _("an audit row"), uuid, c[0])) {
+        if (fail) {
             free(dev);
             sqlite3_reset(a);
             return -1;
         }
+        prev_seq = seq;
     }
     free(dev);
     sqlite3_reset(a);

@@ -569,6 +569,8 @@ static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
                                                       : SYNC_REFUSED;
         if (rc == 1)
             res.merged_on = merger_merged_on(r->mg);
+        if (rc == 0)
+            res.reused_device = merger_reused_device(r->mg);
     }
     res.why = err;
     report(r, &res);

@@ -113,6 +113,9 @@ typedef struct sync_bundle_result {
     merge_counts counts;        /* SYNC_MERGED */
     const char *merged_on;      /* SYNC_AGAIN: when it was merged (UTC,
                                    as recorded), or NULL */
+    const char *reused_device;  /* SYNC_MERGED with counts.reused: the
+                                   device that numbered its audit rows
+                                   again */
     const char *why;            /* SYNC_REFUSED, SYNC_SKIPPED:
                                    "PATH: reason" */
     int down;                   /* a downstream bundle: down, not counts,
