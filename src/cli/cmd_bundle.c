@@ -400,6 +400,13 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
             cmd_printf(_("%s: the set-up of %ld commune(s) kept (see "
                          "khaosat setup --communes)\n"), r->path,
                        r->counts.setups);
+        if (r->counts.reused && r->reused_device)
+            cmd_printf(_("%s: device %s numbered %ld audit row(s) again "
+                         "(numbers %lld to %lld), as a laptop restored from "
+                         "a backup does: both rows of each number are kept "
+                         "and travel on; check that laptop's data\n"),
+                       r->path, r->reused_device, r->counts.reused,
+                       r->counts.reused_lo, r->counts.reused_hi);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "
@@ -463,6 +470,15 @@ int cmd_merge(int argc, char **argv)
                                (size_t)(argc - optind),
                                o.allow_unsigned ? SYNC_ALLOW_UNSIGNED : 0,
                                &h, &t);
+    const char *fid, *fver;
+    for (size_t i = 0; i < report_keeper_differing(keep, i, &fid, &fver); i++)
+        cmd_eprintf(_("khaosat merge: warning: %s: form %s version %s there "
+                      "is not the text %s holds for that version (the one "
+                      "its interviews were answered on); the report's "
+                      "figures were worked out from the database's text. "
+                      "Give a form changed in any way a new version\n"),
+                    cat->dir, fid, fver,
+                    store_path(st));
     report_keep_detach(st, keep);
     catalog_free(cat);
     /* A new office only for a bundle merged: 'merge --db new.db lap.db'

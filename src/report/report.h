@@ -52,6 +52,12 @@ typedef struct report_keeper report_keeper;
 report_keeper *report_keep_attach(store *st, const struct catalog *cat);
 /* Stop storing figures in st (NULL is fine) and free k (NULL is fine). */
 void report_keep_detach(store *st, report_keeper *k);
+/* How many form versions k met whose text in the catalog differs from the
+ * database's own text of that version (the figures used the database's);
+ * when i is below that count, the i-th one's id and version (k's
+ * strings, valid until k is freed). */
+size_t report_keeper_differing(const report_keeper *k, size_t i,
+                               const char **id, const char **version);
 /* Bring the stored figures of the database at path up to def: compute
  * those of the complete interviews that have none, or ones of another
  * definition, form version or revision.  *computed: how many were;

@@ -16,10 +16,14 @@
 #include "session/session.h"
 #include "store/figures.h"
 
-/* A form version read from a database's stored text. */
+/* The form of one version as the figures use it: the database's own
+ * text of that version (the interviews were answered on it), or the
+ * catalog's form when its text is the very same (parsed once already). */
 typedef struct keep_form {
     char *id, *version;
-    form *f;              /* NULL when it does not load */
+    const form *f;        /* NULL when it does not load */
+    form *owned;          /* f when read from the database's text */
+    int differs;          /* the catalog has another text of the version */
 } keep_form;
 
 struct report_keeper {
@@ -53,7 +57,7 @@ void report_keeper_free(report_keeper *k)
     for (size_t i = 0; i < k->nforms; i++) {
         free(k->forms[i].id);
         free(k->forms[i].version);
-        form_free(k->forms[i].f);
+        form_free(k->forms[i].owned);
     }
     free(k->forms);
     inst_rows_free(&k->rows);
@@ -70,23 +74,46 @@ static int keep_def_form(const report_def *d, const char *id)
     return -1;
 }
 
-/* The form (id, version): the catalog's when it has that version, else
- * the text stored in st (as the report's scan reads it); NULL when
- * neither loads. */
+/* The form (id, version) from the text stored in st for that version,
+ * the catalog's parsed form when its text is the same; the catalog's
+ * only when st holds no text of the version.  NULL when none loads. */
 static const form *keep_form_get(report_keeper *k, store *st, const char *id,
                                  const char *version)
 {
-    const form *f = k->R.cat ? catalog_find(k->R.cat, id, version) : NULL;
-    if (f && f->version && !strcmp(f->version, version))
-        return f;
     for (size_t i = 0; i < k->nforms; i++)
         if (!strcmp(k->forms[i].id, id) &&
             !strcmp(k->forms[i].version, version))
             return k->forms[i].f;
-    form *owned = session_stored_form(st, id, version);
+    const form *f = k->R.cat ? catalog_find(k->R.cat, id, version) : NULL;
+    if (f && (!f->version || strcmp(f->version, version) != 0))
+        f = NULL;
+    keep_form e = {xstrdup(id), xstrdup(version), f, NULL, 0};
+    store_form sf;
+    if (store_load_form(st, id, version, &sf) == 0) {
+        if (!f || f->source_len != sf.source_len
+            || memcmp(f->source, sf.source, sf.source_len) != 0) {
+            e.owned = session_stored_form(st, id, version);
+            e.differs = f != NULL && e.owned != NULL;
+            if (e.owned || !f)
+                e.f = e.owned;
+        }
+        store_form_clear(&sf);
+    }
     k->forms = xrealloc(k->forms, (k->nforms + 1) * sizeof *k->forms);
-    k->forms[k->nforms++] = (keep_form){xstrdup(id), xstrdup(version), owned};
-    return owned;
+    k->forms[k->nforms++] = e;
+    return e.f;
+}
+
+size_t report_keeper_differing(const report_keeper *k, size_t i,
+                               const char **id, const char **version)
+{
+    size_t n = 0;
+    for (size_t j = 0; k && j < k->nforms; j++)
+        if (k->forms[j].differs && n++ == i) {
+            *id = k->forms[j].id;
+            *version = k->forms[j].version;
+        }
+    return n;
 }
 
 /* store_load_answers' and store_load_repeat_counts' callbacks. */

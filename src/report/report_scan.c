@@ -103,13 +103,19 @@ void rscan_close(rscan *s)
 }
 
 /* The stored text of a form version, loaded; NULL when it is not stored
- * or does not load cleanly. */
-static form *rscan_stored_form(rscan *s, const char *id, const char *version)
+ * or does not load cleanly, or when cat_f (may be NULL) has the very same
+ * text (*stored then 1: cat_f is the database's form). */
+static form *rscan_stored_form(rscan *s, const char *id, const char *version,
+                               const form *cat_f, int *stored)
 {
     size_t len = 0;
     char *src = store_reader_form_text(s->r, id, version, &len);
-    if (!src)
+    *stored = src != NULL;
+    if (!src || (cat_f && cat_f->source_len == len
+                 && memcmp(cat_f->source, src, len) == 0)) {
+        free(src);
         return NULL;
+    }
     diag_list d;
     diag_init(&d);
     char *name = xasprintf("%s (%s %s)", s->path, id, version);
@@ -138,7 +144,12 @@ const form *rscan_form(rscan *s, const catalog *cat, const char *id,
     const form *f = cat ? catalog_find(cat, id, version) : NULL;
     if (f && (!f->version || strcmp(f->version, version)))
         f = NULL;
-    form *owned = f ? NULL : rscan_stored_form(s, id, version);
+    /* The interviews were answered on the database's text of the version:
+     * a forms directory with another text under that version is not it. */
+    int stored;
+    form *owned = rscan_stored_form(s, id, version, f, &stored);
+    if (stored && owned)
+        f = NULL;
     s->forms = xrealloc(s->forms, (s->nforms + 1) * sizeof *s->forms);
     rscan_version *rf = &s->forms[s->nforms++];
     rf->id = xstrdup(id);
