@@ -237,11 +237,13 @@ START_TEST(setups_checked)
     /* The same bundle as format 4 wrote it (no set-ups) is still read
      * and merged, elsewhere; one claiming format 4 with set-ups is not. */
     char *old = copy_of(honest, "format4.khb");
+    hx_audit_as_v3(old);
     check_sql_exec(old, "DROP TABLE setups; DROP TABLE setup_villages;"
                    " DROP TABLE setup_households; PRAGMA user_version = 4;"
                    " UPDATE manifest SET value = '4' WHERE key = 'format'");
     hx_rehash(old);
     char *mixed = copy_of(honest, "mixed4.khb");
+    hx_audit_as_v3(mixed);
     check_sql_exec(mixed, "PRAGMA user_version = 4;"
                    " UPDATE manifest SET value = '4' WHERE key = 'format'");
     hx_rehash(mixed);

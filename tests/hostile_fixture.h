@@ -99,6 +99,10 @@ static inline void hx_rehash(const char *path)
     int format = sqlite3_column_int(v, 0);
     int ntables = format >= 5 ? 10 : format >= 2 ? 7 : 6;
     sqlite3_finalize(v);
+    /* Format 6 keys the audit by its reuse number too. */
+    static const char audit6[] = "SELECT interview, device, seq, reuse,"
+        " time, event, qid, path, old_value, new_value FROM audit"
+        " ORDER BY interview, device, seq, reuse";
     canon all;
     canon_init(&all);
     canon_str(&all, "khaosat-bundle-1");
@@ -106,7 +110,7 @@ static inline void hx_rehash(const char *path)
         canon c;
         char hex[REV_HEX + 1];
         canon_init(&c);
-        hx_hash_rows(db, &c, table[t][1]);
+        hx_hash_rows(db, &c, t == 5 && format >= 6 ? audit6 : table[t][1]);
         canon_mark(&c, 'E');
         canon_final(&c, hex);
         canon_str(&all, table[t][0]);
@@ -140,6 +144,22 @@ static inline void hx_audit_as_text(const char *path)
         "DROP TABLE audit; %s;"
         "INSERT INTO audit SELECT * FROM temp.a1 ORDER BY 1, 2, 3;",
         bundle_audit_v1_sql);
+    check_sql_exec(path, sql);
+    free(sql);
+}
+
+/* Turn the audit table of the bundle at path (format 6) into the one of
+ * formats 3 to 5, without the reuse number (every row's is 0 in a bundle
+ * of a laptop that never numbered again).  The hash is left to
+ * hx_rehash. */
+static inline void hx_audit_as_v3(const char *path)
+{
+    char *sql = xasprintf(
+        "CREATE TEMP TABLE a3 AS SELECT interview, device, seq, time, event,"
+        " qid, path, old_value, new_value FROM audit WHERE reuse = 0;"
+        "DROP TABLE audit; %s;"
+        "INSERT INTO audit SELECT * FROM temp.a3 ORDER BY 1, 2, 3;",
+        bundle_audit_v3_sql);
     check_sql_exec(path, sql);
     free(sql);
 }
