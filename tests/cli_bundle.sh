@@ -282,6 +282,25 @@ bad "$TMP/view.khb" "unexpected view"
 cp "$fresh" "$TMP/noform.khb"
 sqlite3 "$TMP/noform.khb" "DELETE FROM forms"
 bad "$TMP/noform.khb" "table forms has 0 rows but the manifest says 1"
+# A bundle whose SQLite file was switched to WAL mode (all its pages are
+# in the file) is read as it was made.
+cp "$fresh" "$TMP/wal.khb"
+sqlite3 "$TMP/wal.khb" "PRAGMA journal_mode = WAL" >/dev/null
+[ "$(od -An -tu1 -j18 -N2 "$TMP/wal.khb" | tr -s ' ')" = " 2 2" ] || fail "the test's bundle is not in WAL mode"
+run "$K" verify "$TMP/wal.khb"
+expect_status 0
+expect_out_contains "ok: format 6"
+# SQLite's own report of a damaged file comes as one line, with what to do.
+cp "$fresh" "$TMP/unused.khb"
+pages=$(sqlite3 "$TMP/unused.khb" "PRAGMA page_count")
+sqlite3 "$TMP/unused.khb" "PRAGMA page_size" >/dev/null
+printf "$(printf '\\%03o' $(((pages + 1) / 256 % 256)))$(printf '\\%03o' $(((pages + 1) % 256)))" |
+    dd of="$TMP/unused.khb" bs=1 seek=30 conv=notrunc 2>/dev/null
+psize=$(sqlite3 "$fresh" "PRAGMA page_size")
+head -c "$psize" /dev/zero >> "$TMP/unused.khb"
+bad "$TMP/unused.khb" "damaged (truncated or altered): SQLite finds"
+expect_err_contains "copy the bundle again from the laptop"
+[ "$(wc -l < "$TMP/err")" = 1 ] || fail "the refusal spans lines: $(cat "$TMP/err")"
 # One flipped bit inside an answer.
 cp "$fresh" "$TMP/flipped.khb"
 v=$(sqlite3 "$fresh" "SELECT value FROM items WHERE qid = 'head_name' LIMIT 1")

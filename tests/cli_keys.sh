@@ -103,10 +103,12 @@ refuse "$plainB" "unsigned bundle"
 size=$(wc -c <"$sealed")
 head -c $((size - 64)) "$sealed" >"$TMP/stripped.khb"
 refuse "$TMP/stripped.khb" "signature was stripped"
+expect_err_contains "ask the sender to export it again ('khaosat export --all')"
 cp "$sealed" "$TMP/altered.khb"
 printf 'X' | dd of="$TMP/altered.khb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 cmp -s "$sealed" "$TMP/altered.khb" && printf 'Y' | dd of="$TMP/altered.khb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 refuse "$TMP/altered.khb" "signature does not match"
+expect_err_contains "copy the sealed bundle again from its sender's stick, or ask the sender to export it again"
 # B, unknown to the office, seals for it with its public card.
 "$K" keys trust --db "$TMP/B.db" "$TMP/office.card" --yes >/dev/null
 sealedB=$("$K" export --db "$TMP/B.db" --to "$TMP/usb3" --all 2>/dev/null)

@@ -146,6 +146,10 @@ int bundle_clock_read(bundle_clock *c, sqlite3_stmt *s, int col,
  * reuse number; 0, or -1 with the reason in *why (caller frees). */
 int bundle_audit_pack(sqlite3 *db, char **why);
 
+/* What to do about a damaged or refused bundle, ending a refusal (a
+ * static translated string). */
+const char *bundle_what_to_do(void);
+
 /* Non-zero when d (len bytes) starts like a zstd frame: a compressed
  * bundle, plain or inside an envelope of format 3. */
 int bundle_is_packed(const unsigned char *d, size_t len);

@@ -58,6 +58,11 @@ static int open_mem(unsigned char *data, size_t len, sqlite3 **db,
                                    "office's), not a bundle: make a bundle "
                                    "of it with 'khaosat export --db FILE "
                                    "--to DIR'"));
+    /* A file switched to WAL mode (bytes 18 and 19 are 2) cannot be read
+     * from memory; its pages are all here (a bundle travels without a
+     * -wal file), so read it as the rollback-journal file it was made. */
+    if (len > 19 && data[18] == 2 && data[19] == 2)
+        data[18] = data[19] = 1;
     int rc = sqlite3_open_v2(":memory:", db, SQLITE_OPEN_READWRITE, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_deserialize(*db, "main", data, (sqlite3_int64)len,
@@ -151,9 +156,20 @@ static int check_structure(sqlite3 *db, char **why)
     const char *r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
                                      : NULL;
     int ok = r && strcmp(r, "ok") == 0;
-    if (!ok)
-        util_refuse(why, _("damaged (truncated or altered): %s"),
-               r ? r : sqlite3_errmsg(db));
+    if (!ok) {
+        /* SQLite's report spans lines ("*** in database main ***\n
+         * Page 217 ..."): one line of it, without its banner. */
+        char *line = xstrdup(r ? r : sqlite3_errmsg(db));
+        const char *at = line;
+        if (strncmp(at, "*** in database ", 16) == 0 && strchr(at, '\n'))
+            at = strchr(at, '\n') + 1;
+        for (char *p = line; *p; p++)
+            if (*p == '\n' || *p == '\r' || *p == '\t')
+                *p = ' ';
+        util_refuse(why, _("damaged (truncated or altered): SQLite finds "
+                           "\"%s\"; %s"), at, bundle_what_to_do());
+        free(line);
+    }
     sqlite3_finalize(s);
     return ok ? 0 : -1;
 }

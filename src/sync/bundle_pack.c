@@ -82,8 +82,7 @@ static unsigned long long unpack_limit(size_t len)
     return lim;
 }
 
-/* What to do about a damaged or refused bundle, ending each refusal. */
-static const char *what_to_do(void)
+const char *bundle_what_to_do(void)
 {
     return _("copy the bundle again from the laptop, or ask it for "
              "'khaosat export --all'");
@@ -98,7 +97,7 @@ static int refuse_bomb(char **why, unsigned long long size,
                               "refused before unpacking (a decompression "
                               "bomb?); %s"),
                        size, limit, (long long)BUNDLE_MAX_IMAGE,
-                       what_to_do());
+                       bundle_what_to_do());
 }
 
 /* zstd's error, said in the user's language with what to do. */
@@ -116,19 +115,19 @@ static int refuse_damaged(char **why, size_t code)
     case ZSTD_error_checksum_wrong:
         return util_refuse(why, _("damaged compressed bundle: its checksum "
                                   "does not match (altered or badly "
-                                  "copied); %s"), what_to_do());
+                                  "copied); %s"), bundle_what_to_do());
     case ZSTD_error_srcSize_wrong:
         return util_refuse(why, _("damaged compressed bundle: cut short or "
-                                  "of the wrong length; %s"), what_to_do());
+                                  "of the wrong length; %s"), bundle_what_to_do());
     case ZSTD_error_prefix_unknown:
     case ZSTD_error_frameParameter_unsupported:
     case ZSTD_error_version_unsupported:
         return util_refuse(why, _("damaged compressed bundle: its frame "
                                   "header is not one khaosat reads; %s"),
-                           what_to_do());
+                           bundle_what_to_do());
     default:
         return util_refuse(why, _("damaged compressed bundle (cut short or "
-                                  "altered); %s"), what_to_do());
+                                  "altered); %s"), bundle_what_to_do());
     }
 }
 
@@ -147,7 +146,7 @@ static int decode(ZSTD_DCtx *dc, ZSTD_inBuffer *in, ZSTD_outBuffer *ob,
             return 0;
         if (in->pos == in->size)
             return util_refuse(why, _("damaged compressed bundle: cut "
-                                      "short; %s"), what_to_do());
+                                      "short; %s"), bundle_what_to_do());
     }
 }
 
@@ -179,7 +178,7 @@ static int decode_end(ZSTD_DCtx *dc, ZSTD_inBuffer *in, char **why)
     if (ob.pos != 0)
         return util_refuse(why, _("compressed bundle that holds more than "
                                   "its SQLite database (padded to fill "
-                                  "memory?): refused; %s"), what_to_do());
+                                  "memory?): refused; %s"), bundle_what_to_do());
     return 0;
 }
 
@@ -207,7 +206,7 @@ static int unpack_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in,
         return util_refuse(why, _("compressed bundle whose header says "
                                   "%llu bytes but whose SQLite database "
                                   "has %llu: refused; %s"), size, image,
-                           what_to_do());
+                           bundle_what_to_do());
     if (image > limit)
         return refuse_bomb(why, image, limit);
     unsigned char *buf = sqlite3_malloc64(image);
@@ -219,7 +218,7 @@ static int unpack_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in,
     if (r == 1 && ob.pos < ob.size)
         r = util_refuse(why, _("compressed bundle that holds less than its "
                                "SQLite database says (cut short?); %s"),
-                        what_to_do());
+                        bundle_what_to_do());
     else if (r == 0)
         r = decode_end(dc, in, why);
     if (r < 0) {
@@ -245,12 +244,12 @@ int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
     if (flen != len)
         return util_refuse(why, _("damaged compressed bundle: %zu bytes "
                                   "after its end; %s"), len - flen,
-                           what_to_do());
+                           bundle_what_to_do());
     unsigned long long limit = unpack_limit(len);
     unsigned long long size = ZSTD_getFrameContentSize(d, len);
     if (size == ZSTD_CONTENTSIZE_ERROR)
         return util_refuse(why, _("damaged compressed bundle: bad frame "
-                                  "header; %s"), what_to_do());
+                                  "header; %s"), bundle_what_to_do());
     if (size != ZSTD_CONTENTSIZE_UNKNOWN && size > limit)
         return refuse_bomb(why, size, limit);
     ZSTD_DCtx *dc = ZSTD_createDCtx();

@@ -36,6 +36,22 @@
  * up to look large costs reading, never memory. */
 #define ENVELOPE_EAGER (64LL << 20)
 
+/* Refuse a damaged or altered sealed bundle, saying what to do: the
+ * bytes that came are not the ones sealed. */
+static int sealed_refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
+static int sealed_refuse(char **why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = xvasprintf(fmt, ap);
+    va_end(ap);
+    util_refuse(why, _("%s; copy the sealed bundle again from its sender's "
+                       "stick, or ask the sender to export it again "
+                       "('khaosat export --all')"), what);
+    free(what);
+    return -1;
+}
+
 void envelope_info_clear(envelope_info *info)
 {
     free(info->sender);
@@ -90,21 +106,21 @@ static int header_fields(const char *data, const char *p, const char *end,
                                        "size"};
     for (int i = 0; i < 5; i++)
         if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
-            return util_refuse(why, _("damaged sealed bundle: header line "
+            return sealed_refuse(why, _("damaged sealed bundle: header line "
                           "\"%s\" is missing or malformed"), key[i]);
     /* Format 2 says which way the bundle goes: up or down, never both. */
     if (h->format >= 2
         && (util_kv_line(&p, end, "direction", h->direction,
                          sizeof h->direction) != 0
             || (strcmp(h->direction, "up") && strcmp(h->direction, "down"))))
-        return util_refuse(why, _("damaged sealed bundle: header line "
+        return sealed_refuse(why, _("damaged sealed bundle: header line "
                       "\"direction\" is missing or malformed"));
     *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
         return util_refuse(why, _("signed with \"%s\", which khaosat does not "
                       "know"), sig);
     if (p >= end || *p != '\n')
-        return util_refuse(why, _("damaged sealed bundle: the header does not end "
+        return sealed_refuse(why, _("damaged sealed bundle: the header does not end "
                       "where it should"));
     *hlen = (size_t)(p + 1 - data);
     long long n = util_parse_decimal15(v[3]);
@@ -113,7 +129,7 @@ static int header_fields(const char *data, const char *p, const char *end,
         || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
         || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
         || h->size <= 0 || h->size > ENVELOPE_MAX)
-        return util_refuse(why, _("damaged sealed bundle: malformed header"));
+        return sealed_refuse(why, _("damaged sealed bundle: malformed header"));
     memcpy(h->bundle, v[0], 37);
     h->interviews = (long)n;
     return 0;
@@ -132,12 +148,12 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
     const char *p = data + m, *nl = memchr(p, '\n', (size_t)(end - p));
     char num[16];
     if (!nl || (size_t)(nl - p) >= sizeof num)
-        return util_refuse(why, _("damaged sealed bundle: no format line"));
+        return sealed_refuse(why, _("damaged sealed bundle: no format line"));
     memcpy(num, p, (size_t)(nl - p));
     num[nl - p] = '\0';
     h->format = (long)util_parse_decimal15(num);
     if (h->format < 1)
-        return util_refuse(why, _("damaged sealed bundle: bad format number"));
+        return sealed_refuse(why, _("damaged sealed bundle: bad format number"));
     if (h->format > ENVELOPE_FORMAT)
         return util_refuse(why, _("sealed by a newer khaosat (envelope format %ld);"
                       " this khaosat reads formats up to %d: update "
@@ -323,11 +339,11 @@ int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
 {
     long long want = (long long)hlen + body_len(h->size);
     if (!signed_ || fsize == want)
-        return util_refuse(why, _("its signature was stripped: a sealed bundle "
+        return sealed_refuse(why, _("its signature was stripped: a sealed bundle "
                       "without its signature proves nothing about who "
                       "made it"));
     if (fsize != want + crypto_sign_BYTES)
-        return util_refuse(why, _("damaged sealed bundle: %lld bytes where the "
+        return sealed_refuse(why, _("damaged sealed bundle: %lld bytes where the "
                       "header promises %lld (cut short or padded)"), fsize,
                       want + crypto_sign_BYTES);
     return 0;
@@ -381,13 +397,13 @@ static int read_body(opener *o, const char *header, size_t hlen,
     unsigned char msg[SIG_MSG];
     sig_message(&o->hash, msg);
     if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
-        return util_refuse(why, _("its signature does not match: the bundle was "
+        return sealed_refuse(why, _("its signature does not match: the bundle was "
                       "altered or damaged after %s sealed it"), h->from);
     if (undecryptable == 1)
         return util_refuse(why, _("its key does not open with this database's "
                       "key, although the header names it"));
     if (undecryptable)
-        return util_refuse(why, _("damaged sealed bundle: its content does not "
+        return sealed_refuse(why, _("damaged sealed bundle: its content does not "
                       "decrypt"));
     return 0;
 }
@@ -873,7 +889,7 @@ int envelope_unpack(const envelope_header *h, unsigned char **data,
     size_t n = 0;
     int rc = bundle_is_packed(*data, *len)
         ? bundle_unpack(*data, *len, &img, &n, why)
-        : util_refuse(why, _("damaged sealed bundle: its content is not "
+        : sealed_refuse(why, _("damaged sealed bundle: its content is not "
                              "compressed as its format says"));
     bundle_image_free(*data, *len);
     *data = img;
