@@ -4,8 +4,8 @@
  * another scale, e.g. 1,000,000 in 300), next to one hand-written SQL
  * aggregate pass over the same stored figures, grouped by commune, in the
  * same run.  Goal: the comparison within 2x of the SQL pass.  The
- * comparison runs in a forked child, whose peak resident memory
- * (ru_maxrss) is printed: it should not grow with the households.
+ * comparison runs in a process of its own, whose peak resident memory
+ * (VmHWM) is printed: it should not grow with the households.
  *
  * The data: one commune interview and a handful of households filled by
  * the simulator through real sessions, with the report's keeper attached
@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,32 +186,61 @@ static long sql_pass(const char *path)
 typedef struct cmp_run {
     size_t rows;
     double wall, cpu;
-    long maxrss_kb, before_kb;
+    long maxrss_kb;
 } cmp_run;
 
-/* This process's resident memory now (VmRSS), in KB, or -1. */
-static long rss_now_kb(void)
+/* This process's peak resident memory (VmHWM: of its memory since it
+ * was executed, unlike ru_maxrss, which keeps the forking parent's), in
+ * KB, or -1. */
+static long peak_rss_kb(void)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long kb = -1;
     while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "VmRSS:", 6))
+        if (!strncmp(line, "VmHWM:", 6))
             kb = atol(line + 6);
     if (f)
         fclose(f);
     return kb;
 }
 
-/* The comparison (report --communes, text) over path in a forked child,
+/* The child: the comparison (report --communes, text) over path, its
+ * rows, wall and CPU seconds and peak memory written to fd.  The exit status. */
+static int compare_child(const char *path, int fd)
+{
+    diag_list d;
+    diag_init(&d);
+    catalog *cat = catalog_load(FORMSSRCDIR, &d);
+    report_def *def = report_def_load(FORMSSRCDIR "/report.yaml", &d);
+    diag_free(&d);
+    double t0 = now_s(), c0 = cpu_s();
+    rscan *s = NULL;
+    report_cmp *c = NULL;
+    char *err = NULL;
+    report_opts o = {NULL, 0, "en", NULL, 1};
+    if (!cat || !def || rscan_open(path, &s, &err) ||
+        report_compare(def, cat, s, &o, NULL, &c, &err)) {
+        fprintf(stderr, "bench_province: %s\n", err ? err : "no forms");
+        return 1;
+    }
+    free(report_compare_render(c, REPORT_TEXT));
+    cmp_run r = {report_compare_count(c), now_s() - t0, cpu_s() - c0, 0};
+    report_compare_free(c);
+    rscan_close(s);
+    r.maxrss_kb = peak_rss_kb();
+    report_def_free(def);
+    catalog_free(cat);
+    return write(fd, &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1;
+}
+
+/* The comparison (report --communes, text) over path in a child process,
  * so that its peak resident memory is its own: rows, wall and CPU
- * seconds, and ru_maxrss into *out.  0, or -1. */
-static int compare_forked(const char *path, const report_def *def,
-                          const catalog *cat, cmp_run *out)
+ * seconds, and peak memory into *out.  0, or -1. */
+static int compare_forked(const char *path, cmp_run *out)
 {
     int fd[2];
     memset(out, 0, sizeof *out);
-    out->before_kb = rss_now_kb();
     if (pipe(fd) != 0)
         return -1;
     fflush(stdout);
@@ -220,35 +248,22 @@ static int compare_forked(const char *path, const report_def *def,
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* A fresh process (this program again), so that the peak is the
+         * comparison's, not the generator's pages inherited by a fork. */
         close(fd[0]);
-        double t0 = now_s(), c0 = cpu_s();
-        rscan *s = NULL;
-        report_cmp *c = NULL;
-        char *err = NULL;
-        report_opts o = {NULL, 0, "en", NULL, 1};
-        if (rscan_open(path, &s, &err) ||
-            report_compare(def, cat, s, &o, NULL, &c, &err)) {
-            fprintf(stderr, "bench_province: %s\n", err);
-            _exit(1);
-        }
-        free(report_compare_render(c, REPORT_TEXT));
-        cmp_run r = {report_compare_count(c), now_s() - t0, cpu_s() - c0,
-                     0, 0};
-        report_compare_free(c);
-        rscan_close(s);
-        _exit(write(fd[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1);
+        char fdtext[16];
+        snprintf(fdtext, sizeof fdtext, "%d", fd[1]);
+        execl("/proc/self/exe", "bench_province", "--compare", path, fdtext,
+              (char *)NULL);
+        _exit(127);
     }
     close(fd[1]);
-    long before = out->before_kb;
     ssize_t got = read(fd[0], out, sizeof *out);
     close(fd[0]);
     int status = 0;
-    struct rusage ru;
-    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0 || got != (ssize_t)sizeof *out)
         return -1;
-    out->maxrss_kb = ru.ru_maxrss;
-    out->before_kb = before;
     return 0;
 }
 
@@ -256,6 +271,8 @@ int main(int argc, char **argv)
 {
     long n = 200000;
     int communes = 300, keep = 0;
+    if (argc == 4 && !strcmp(argv[1], "--compare"))
+        return compare_child(argv[2], atoi(argv[3]));
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--households") && i + 1 < argc)
             n = atol(argv[++i]);
@@ -308,7 +325,7 @@ int main(int argc, char **argv)
     double t_gen = now_s() - t0;
 
     cmp_run run;
-    if (compare_forked(path, def, cat, &run) != 0)
+    if (compare_forked(path, &run) != 0)
         return 1;
     double t_cmp = run.wall, c_cmp = run.cpu;
     size_t rows_out = run.rows;
@@ -322,9 +339,8 @@ int main(int argc, char **argv)
            "%.1f s\n", n, communes, t_gen);
     printf("  report --communes (%zu rows, text, 1 process): %.2f s, "
            "%.2f s CPU\n", rows_out, t_cmp, c_cmp);
-    printf("  peak resident memory of the comparison (a forked child, "
-           "ru_maxrss): %ld KB, of which %ld KB were resident before it "
-           "began\n", run.maxrss_kb, run.before_kb);
+    printf("  peak resident memory of the comparison (its own process, "
+           "VmHWM): %ld KB\n", run.maxrss_kb);
     printf("  one SQL aggregate pass by commune over the same %ld figure "
            "rows: %.2f s, %.2f s CPU\n", rows, t_pass, c_pass);
     printf("  comparison / SQL pass (CPU): %.2fx (goal <= 2x: %s)\n", ratio,
