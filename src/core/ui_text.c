@@ -469,6 +469,12 @@ int ui_text_has_control(const char *s)
     return 0;
 }
 
+int ui_text_name_ok(const char *s, size_t len)
+{
+    return util_utf8_valid(s, len) && !memchr(s, 0, len)
+           && !ui_text_has_control(s);
+}
+
 /* Whether mode shows code point cp (at s, followed by next) as it is. */
 static int escape_keeps(ui_text_mode mode, unsigned long cp,
                         unsigned char next)

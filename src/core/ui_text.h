@@ -124,6 +124,12 @@ int ui_text_is_control(unsigned long cp);
  * or a byte-order mark: text from outside that screens and bundles
  * cannot show. */
 int ui_text_has_control(const char *s);
+/* Non-zero when the len bytes of s can be a name of the commune's set-up
+ * (of the commune, a village, an enumerator, a household's head): UTF-8
+ * without a NUL, a control character or a byte-order mark.  The one check
+ * of the office's CSV files (khaosat setup) and of a laptop taking the
+ * office's set-up from a bundle. */
+int ui_text_name_ok(const char *s, size_t len);
 /* How text from outside is made safe to show: the one escaping of
  * khaosat, in the mode of where the text goes. Valid UTF-8 other than the
  * controls is kept whatever the locale (a report file written under

@@ -604,6 +604,20 @@ static int session_answer_do(session *s, session_item it, const char *v,
         free(cv);
         return rc;
     }
+    /* The set-up as it is now: a merge may have dropped a village since
+     * the form was bound. */
+    char *gone_why = NULL;
+    int gone = rc == INST_OK ? session_village_dropped(s, it, cv, &gone_why)
+                             : 0;
+    if (gone) {
+        if (msg) {
+            free(*msg);
+            *msg = gone_why;
+        } else
+            free(gone_why);
+        free(cv);
+        return gone < 0 ? -1 : INST_BAD_VALUE;
+    }
     /* An empty required answer may be left for later; finalising catches
      * it. It is still saved so that clearing a value sticks. */
     if (rc == INST_REQUIRED && msg) {

@@ -61,6 +61,14 @@ typedef struct session_list_noting {
  * to be recorded, -1 when the store failed. */
 int session_list_change(session *s, session_item it, const char *cv,
                         const char *sentence, session_list_noting *out);
+/* Whether value (canonical) for item it (a question taking the set-up's
+ * villages) names a village of the set-up the form was bound with that
+ * the set-up in the store no longer has: an office's bundle merged since
+ * the interview was opened dropped it (session_setup.c).  0 when none
+ * is; 1 with *msg saying which; -1 with *msg when the store failed.
+ * *msg newly allocated. */
+int session_village_dropped(session *s, session_item it, const char *value,
+                            char **msg);
 /* The household numbers not on their village's list without the
  * enumerator's confirmation, as problems (*out newly allocated). */
 size_t session_list_problems(session *s, session_problem **out);

@@ -294,3 +294,49 @@ size_t session_list_problems(session *s, session_problem **out)
     *out = p.v;
     return p.n;
 }
+
+/* The index of code (n bytes) in list l, or -1. */
+static long choice_index(const form_list *l, const char *code, size_t n)
+{
+    for (size_t i = 0; i < l->nchoices; i++)
+        if (strlen(l->choices[i].value) == n
+            && !strncmp(l->choices[i].value, code, n))
+            return (long)i;
+    return -1;
+}
+
+int session_village_dropped(session *s, session_item it, const char *value,
+                            char **msg)
+{
+    const form_question *fq = &s->f->q[it.q];
+    const char *from = form_meta(fq, "choices_from");
+    *msg = NULL;
+    if (!value || !from || strcmp(from, FORM_SETUP_VILLAGES) != 0
+        || fq->list < 0
+        || strcmp(s->f->lists[fq->list].name, FORM_SETUP_VILLAGES) != 0)
+        return 0;   /* not bound to a set-up: the form's own codes */
+    const form_list *l = &s->f->lists[fq->list];
+    for (const char *t = value; *t;) {
+        size_t k = strcspn(t, " ");
+        long i = choice_index(l, t, k);
+        if (i >= 0 && !form_choice_is_fallback(l, (size_t)i)) {
+            store_household_check c;
+            char *code = xstrndup(t, k);
+            int rc = store_household_listed(s->st, code, "", &c);
+            if (rc != 0)
+                *msg = xstrdup(store_errmsg(s->st));
+            else if (!c.village_name)
+                *msg = xasprintf(_("%s is no longer a village of the "
+                    "commune's set-up: a bundle of the office merged since "
+                    "this interview was opened dropped it. Choose another "
+                    "village."), code);
+            free(c.village_name);
+            free(code);
+            if (*msg)
+                return rc != 0 ? -1 : 1;
+        }
+        t += k;
+        t += strspn(t, " ");
+    }
+    return 0;
+}

@@ -116,7 +116,7 @@ static int cells_check(const char *path, csv_rows *t, char **err)
     for (size_t r = 0; r < t->n; r++)
         for (size_t c = 0; c < t->ncols[r]; c++) {
             char *v = t->cells[r][c];
-            if (!util_utf8_valid(v, strlen(v)) || ui_text_has_control(v)) {
+            if (!ui_text_name_ok(v, strlen(v))) {
                 char *shown = ui_text_safe(v, UI_TEXT_QUOTED);
                 *err = xasprintf(_("%s:%zu: field %zu \"%s\" is not plain "
                                    "UTF-8 text (a control character, a "
@@ -503,8 +503,7 @@ int setup_assign(store *st, const char *village, const char *enumerator,
         return -1;
     char *name = NULL;
     if (enumerator && *enumerator) {
-        if (!util_utf8_valid(enumerator, strlen(enumerator))
-            || ui_text_has_control(enumerator)) {
+        if (!ui_text_name_ok(enumerator, strlen(enumerator))) {
             char *shown = ui_text_safe(enumerator, UI_TEXT_QUOTED);
             *err = xasprintf(_("enumerator \"%s\": not plain UTF-8 text (a "
                                "control character or another encoding)"),

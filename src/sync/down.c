@@ -455,6 +455,57 @@ static int check_rows(sqlite3 *db, long format, char **why)
     return 0;
 }
 
+/* The names of the set-up, each with what it is (format: the key of the
+ * row as text), checked as the office's CSV files are (ui_text_name_ok):
+ * the screens and `khaosat setup` show them. */
+static const struct {
+    const char *sql, *what;
+} names[] = {
+    {"SELECT value, '' FROM setup WHERE key = 'commune_name'",
+     N_("the commune's name")},
+    {"SELECT name, code FROM villages", N_("the name of village")},
+    {"SELECT enumerator, code FROM villages",
+     N_("the enumerator of village")},
+    {"SELECT head, village || '/' || number FROM households",
+     N_("the head of household (village/number)")},
+};
+
+static int check_names(sqlite3 *db, char **why)
+{
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        sqlite3_stmt *s;
+        int rc = sqlite3_prepare_v2(db, names[i].sql, -1, &s, NULL);
+        if (rc == SQLITE_OK)
+            rc = SQLITE_ROW;
+        while (rc == SQLITE_ROW && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(s, 0);
+            if (!v || ui_text_name_ok(v, (size_t)sqlite3_column_bytes(s, 0)))
+                continue;
+            char *key = ui_text_safe((const char *)sqlite3_column_text(s, 1),
+                                     UI_TEXT_QUOTED);
+            char *what = xasprintf(*key ? "%s %s" : "%s", _(names[i].what),
+                                   key);
+            char *bad = ui_text_safe(v, UI_TEXT_QUOTED);
+            util_refuse(why, _("%s \"%s\" is not plain UTF-8 text (a "
+                               "control character, a byte-order mark or "
+                               "another encoding), which the office's set-up "
+                               "never holds; ask the office to correct it "
+                               "and write the bundle again (khaosat export "
+                               "--down)"), what, bad);
+            free(bad);
+            free(what);
+            free(key);
+            sqlite3_finalize(s);
+            return -1;
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return util_refuse(why, _("cannot be read: %s"),
+                               sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
 /* Every form's text has the SHA-256 it claims. */
 static int check_forms(sqlite3 *db, char **why)
 {
@@ -566,7 +617,8 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
         || (d->info.format = f,
             bundle_check_tables(d->db, down_table_name, down_table_sql,
                                 DOWN_TABLES(f), 1, &why)) != 0
-        || check_rows(d->db, f, &why) != 0 || check_forms(d->db, &why) != 0
+        || check_rows(d->db, f, &why) != 0 || check_names(d->db, &why) != 0
+        || check_forms(d->db, &why) != 0
         || read_info(d->db, &d->info, &why) != 0) {
         *err = why;
         down_close(d);

@@ -19,6 +19,7 @@
 #include "core/i18n.h"
 #include "sync/sync.h"
 #include "session/session.h"
+#include "session/setup.h"
 #include "ui/ui.h"
 #include "core/util.h"
 
@@ -706,6 +707,10 @@ void ui_merge(ui_app *a)
                           .settle = session_settle_merged};
     sync_totals t;
     sync_merge_paths(a->st, a->cat, &dir, 1, 0, &h, &t);
+    /* A form version or set-up the office sent is this session's at once,
+     * as it is a fresh start's: new interviews take it. */
+    if (t.merged)
+        setup_forms_bind(a->st, a->cat);
     sbuf out;
     sbuf_init(&out);
     if (t.bundles) {
