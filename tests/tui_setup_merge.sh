@@ -5,7 +5,8 @@
 # A1 on the screen is refused (the save checks the set-up as it is in the
 # database), nothing saved; the other village saves.  (2) A new form
 # version merged with m on the screen (c installs it) is the one new
-# interviews of the same session take, as a fresh start's do.
+# interviews of the same session take, as a fresh start's do; the
+# question and the summary name the form and its versions old -> new.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -14,6 +15,7 @@ K="$KHAOSAT"
 O="$TMP/office.db"
 DB="$TMP/A.db"
 mkdir -p "$TMP/down1" "$TMP/down2" "$TMP/down3" "$TMP/forms2"
+OLDV=$(sed -n 's/^  version: "\(.*\)"$/\1/p' "$FORMS/household.yaml")
 
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$DB" --forms "$FORMS" --form household --count 1 --seed 3 >/dev/null 2>&1
@@ -22,7 +24,7 @@ office_pair office A
 printf 'code,name\n06,Thôn Sáu\nA1,Thôn Mới\n' >"$TMP/v.csv"
 printf 'code,name\n06,Thôn Sáu\n' >"$TMP/v2.csv"
 "$K" setup --db "$O" villages "$TMP/v.csv" 2>/dev/null
-"$K" export --db "$O" --down --to "$TMP/down1" >"$TMP/d" 2>/dev/null
+"$K" export --db "$O" --down --to "$TMP/down1" --forms "$FORMS" >"$TMP/d" 2>/dev/null
 "$K" merge --db "$DB" "$(cat "$TMP/d")" >/dev/null 2>&1 || fail "the laptop merges the set-up"
 # last_version: the form version of the interview started last.
 last_version() { sqlite3 "$DB" "SELECT form_version FROM interviews ORDER BY created DESC, rowid DESC LIMIT 1"; }
@@ -35,7 +37,7 @@ wait_for "Enter new"
 key Home Down Down Enter
 wait_for "Thôn Mới"
 "$K" setup --db "$O" villages "$TMP/v2.csv" 2>/dev/null
-"$K" export --db "$O" --down --to "$TMP/down2" >"$TMP/d" 2>/dev/null
+"$K" export --db "$O" --down --to "$TMP/down2" --forms "$FORMS" >"$TMP/d" 2>/dev/null
 run "$K" merge --db "$DB" "$(cat "$TMP/d")"
 expect_status 0
 before=$(db_digest "$DB")
@@ -69,8 +71,11 @@ key m
 wait_for "Directory with the bundles"
 ask "$(dirname "$(cat "$TMP/d")")"
 wait_for "Install the new form version(s) now?"
+# The question names the form and its versions, old -> new.
+whole "household $OLDV -> 2099.3"
 key y
 whole "1 new form version(s)"
+whole "form versions: household $OLDV -> 2099.3"
 key q
 wait_for "Enter new"
 key Home Down Down Enter

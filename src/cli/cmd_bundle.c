@@ -87,10 +87,19 @@ static int export_down(const bopts *o)
         return 1;
     char *notes = NULL, *err = NULL;
     catalog *cat = catalog_open(o->forms, &notes);
-    free(notes);
     long n = 0;
     int rc = 0;
-    if (o->allow_breaking) {
+    /* A form of the folder that does not load would be left out of the
+     * bundles, and the laptops keep the old version without a word. */
+    if ((cat && notes) || (!cat && o->forms)) {
+        cmd_eprintf("%s", notes ? notes : "");
+        cmd_eprintf(_("khaosat export: a form of the forms folder does not "
+                      "load (above); correct it or take it out of the "
+                      "folder: no downstream bundle written\n"));
+        rc = 1;
+    }
+    free(notes);
+    if (rc == 0 && o->allow_breaking) {
         char *v = NULL;
         rc = sync_down_allow(st, cat, o->allow_breaking, &v, &err);
         if (rc == 0)
@@ -103,7 +112,7 @@ static int export_down(const bopts *o)
     if (rc == 0)
         rc = sync_export_down(st, cat, o->to, o->all ? NULL : o->device,
                               down_written, NULL, &n, &err);
-    if (rc != 0)
+    if (rc != 0 && err)
         cmd_eprintf(_("khaosat export: %s; %ld downstream bundle(s) "
                       "written\n"), err, n);
     free(err);
@@ -366,6 +375,8 @@ static void merge_down_done(const sync_bundle_result *r)
     if (r->outcome == SYNC_MERGED && c->settled)
         cmd_printf(_("%s: %ld decision(s) of the office on possible "
                      "duplicates kept\n"), r->path, c->settled);
+    if (r->outcome == SYNC_MERGED && c->versions)
+        cmd_printf(_("%s: form versions:\n%s"), r->path, c->versions);
     if (r->outcome == SYNC_MERGED && c->changes)
         cmd_printf(_("%s: what the new form version(s) change:\n%s"),
                    r->path, c->changes);

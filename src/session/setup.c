@@ -12,6 +12,7 @@
 #include "core/canon.h"
 #include "core/catalog.h"
 #include "core/form.h"
+#include "core/form_compare.h"
 #include "core/i18n.h"
 #include "core/ui_text.h"
 #include "core/util.h"
@@ -592,7 +593,8 @@ static form *office_version(store *st, const char *id, const char *have)
     char *key = xasprintf("office_form.%s", id), *version = NULL;
     int rc = store_setting_get(st, key, &version);
     free(key);
-    if (rc != 0 || !version || (have && !strcmp(version, have))) {
+    /* The forms folder's own version when it is the same or newer. */
+    if (rc != 0 || !version || (have && form_version_cmp(version, have) <= 0)) {
         free(version);
         return NULL;
     }

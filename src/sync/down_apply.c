@@ -27,6 +27,7 @@ typedef struct applier {
     down_bundle *d;
     sync_down_counts *n;
     sbuf changes;           /* what the new form versions change */
+    sbuf versions;          /* each form's version: old -> new, or kept */
     long newer;             /* new versions of forms kept here before */
     char *err;
 } applier;
@@ -183,6 +184,44 @@ static int check_new_version(applier *a, const form *nw)
     return rc;
 }
 
+/* Whether version of form id is older than the office's version new
+ * interviews here take (0 when unreadable: take_version fails then). */
+static int older_than_taken(applier *a, const char *id, const char *version)
+{
+    char *key = xasprintf("office_form.%s", id), *cur = NULL;
+    int older = store_setting_get(a->st, key, &cur) == 0 && cur
+                && form_version_cmp(version, cur) < 0;
+    free(cur);
+    free(key);
+    return older;
+}
+
+/* The office's version of form id becomes the one new interviews here
+ * take, unless the one they take is newer (a bundle written from older
+ * forms never rolls a laptop back); either is told in a->versions. */
+static int take_version(applier *a, const char *id, const char *version,
+                        const char *eid, const char *ever)
+{
+    char *key = xasprintf("office_form.%s", id), *cur = NULL;
+    int rc = store_setting_get(a->st, key, &cur) != 0 ? a_store_fail(a) : 0;
+    char *ecur = cur ? merge_escaped(cur) : NULL;
+    if (rc == 0 && cur && form_version_cmp(version, cur) < 0)
+        sbuf_addf(&a->versions, _("%s: kept %s, the office sent %s (older: "
+                                  "not installed)\n"), eid, ecur, ever);
+    else if (rc == 0 && (!cur || strcmp(cur, version) != 0)) {
+        if (cur)
+            sbuf_addf(&a->versions, "%s %s -> %s\n", eid, ecur, ever);
+        else
+            sbuf_addf(&a->versions, "%s -> %s\n", eid, ever);
+        if (store_setting_set(a->st, key, version) != 0)
+            rc = a_store_fail(a);
+    }
+    free(ecur);
+    free(cur);
+    free(key);
+    return rc;
+}
+
 /* One form of the office: it must load, and a version kept here must
  * have the same text. */
 static int apply_form(applier *a, const char *id, const char *version,
@@ -208,6 +247,8 @@ static int apply_form(applier *a, const char *id, const char *version,
                              "this laptop's form of that version (a changed "
                              "form needs a new version)"), eid, ever);
         store_form_clear(&here);
+    } else if (older_than_taken(a, id, version)) {
+        /* Not installed: take_version says the newer one is kept. */
     } else if (check_new_version(a, f) != 0)
         rc = -1;
     else if ((known = store_form_known(a->st, id)) < 0
@@ -218,13 +259,8 @@ static int apply_form(applier *a, const char *id, const char *version,
         a->newer += known;
     }
     form_free(f);
-    if (rc == 0) {
-        /* The office's current version, for new interviews here. */
-        char *key = xasprintf("office_form.%s", id);
-        if (store_setting_set(a->st, key, version) != 0)
-            rc = a_store_fail(a);
-        free(key);
-    }
+    if (rc == 0)
+        rc = take_version(a, id, version, eid, ever);
     free(eid);
     free(ever);
     return rc;
@@ -460,8 +496,17 @@ static int mark_taken(store *st, const down_info *in)
  * nothing). */
 static int versions_wanted(applier *a, down_ask_fn ask, void *ctx)
 {
-    return !ask || a->newer == 0
-        || ask(ctx, a->changes.s ? a->changes.s : "");
+    if (!ask || a->newer == 0)
+        return 1;
+    /* The forms and versions first, then what they change. */
+    sbuf t;
+    sbuf_init(&t);
+    sbuf_add(&t, a->versions.s ? a->versions.s : "");
+    sbuf_add(&t, a->changes.len ? a->changes.s
+                 : _("(nothing that drafts on this laptop use)\n"));
+    int yes = ask(ctx, t.s ? t.s : "");
+    sbuf_free(&t);
+    return yes;
 }
 
 int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
@@ -470,6 +515,7 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
     memset(out, 0, sizeof *out);
     applier a = {.st = st, .d = d, .n = out};
     sbuf_init(&a.changes);
+    sbuf_init(&a.versions);
     int rc = check_order(&a);
     if (rc == 0 && store_begin(st) != 0)
         rc = a_store_fail(&a);
@@ -494,7 +540,10 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
     }
     if (rc == 0 && a.changes.len)
         out->changes = sbuf_detach(&a.changes);
+    if (rc == 0 && a.versions.len)
+        out->versions = sbuf_detach(&a.versions);
     sbuf_free(&a.changes);
+    sbuf_free(&a.versions);
     if (rc < 0)
         *err = a.err;
     else

@@ -475,7 +475,7 @@ static void merge_down(sync_run *r, const char *path)
         res.outcome = rc == 0 ? SYNC_MERGED : rc == 1 ? SYNC_AGAIN
                     : rc == 3 ? SYNC_LATER : SYNC_REFUSED;
         if (rc == 3)
-            res.down_counts.changes = q.changes;
+            res.down_counts.changes = q.changes;   /* the versions first */
         else
             free(q.changes);
         /* Refused loudly: an older bundle would take back what a newer
@@ -488,6 +488,7 @@ static void merge_down(sync_run *r, const char *path)
     res.why = err;
     report(r, &res);
     free(res.down_counts.changes);
+    free(res.down_counts.versions);
     envelope_info_clear(&info);
     down_close(d);
     free(err);

@@ -103,6 +103,10 @@ typedef struct sync_down_counts {
     char *changes;      /* what the new form versions change, one line
                            each (NULL when nothing); owned, freed by the
                            merge after its done hook */
+    char *versions;     /* each form whose version the office sent is new
+                           here: "ID OLD -> NEW", or that a newer one was
+                           kept; one line each (NULL when none); owned as
+                           changes */
 } sync_down_counts;
 
 /* One bundle's result; strings borrowed for the time of the call. */

@@ -642,6 +642,8 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
             sbuf_addf(&om->lines, _("    %ld decision(s) of the office on "
                                     "possible duplicates kept\n"),
                       d->settled);
+        if (d->versions)
+            sbuf_addf(&om->lines, _("    form versions:\n%s"), d->versions);
         if (d->changes)
             sbuf_addf(&om->lines, _("    what the new form version(s) "
                                     "change:\n%s"), d->changes);
