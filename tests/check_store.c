@@ -1164,13 +1164,15 @@ END_TEST
 static int take_setup(store *st, const char *name, long long seq,
                       const char *village_name)
 {
-    store_commune_setup c = {"26734", name, "01", seq, 0, 0, "Xã A"};
+    store_commune_setup c = {"26734", name, "01", seq, 0, 0, "Xã A", "K1"};
     store_village v[2] = {{"TH01", village_name, NULL, 0},
                           {"TH02", "Thôn Hai", "An", 0}};
     store_household h[1] = {{"TH01", "7", "Lê Văn Bảy"}};
     ck_assert_int_eq(store_begin(st), 0);
-    int rc = store_setup_take_tx(st, &c, v, 2, h, 1);
+    char *bound = NULL;
+    int rc = store_setup_take_tx(st, &c, v, 2, h, 1, &bound);
     ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_ptr_null(bound);
     return rc;
 }
 
@@ -1196,8 +1198,12 @@ START_TEST(migrates_from_v15_and_keeps_setups_by_sequence)
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
                                             " commune_setups"), 0);
     ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Một"), 0);
-    /* The same sequence again, or an older one: nothing changes. */
-    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Khác"), 1);
+    /* The same sequence again, or an older one: nothing changes; the same
+     * sequence with other content is told apart. */
+    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Một"),
+                     STORE_SETUP_OLD);
+    ck_assert_int_eq(take_setup(st, "Xã Đông Hòa", 2, "Thôn Khác"),
+                     STORE_SETUP_OTHER);
     ck_assert_int_eq(take_setup(st, "Xã Cũ", 1, "Thôn Cũ"), 1);
     sbuf b;
     sbuf_init(&b);

@@ -102,4 +102,82 @@ run "$K" merge --db "$TMP/nat.db" "$UPN"
 expect_status 0
 expect_same "$TMP/nat.db" "$afterN" "the province's bundle again"
 
+# An office speaks only for its own commune: another office the province
+# accepts (offB) claims commune 50005 with its own name and villages.
+# The province refuses its bundle naming both keys, unchanged, and keeps
+# commune 50005's set-up as its own office sent it.
+office offB 60006
+link_up offB prov
+"$K" setup --db "$TMP/offB.db" commune --code 50005 --name "Xã Tây Sơn" --province 04 >/dev/null 2>&1 ||
+    fail "offB's commune"
+printf 'code,name\n01,Bản Na\n' >"$TMP/vb.csv"
+"$K" setup --db "$TMP/offB.db" villages "$TMP/vb.csv" >/dev/null 2>&1 || fail "offB's villages"
+FPR_A=$("$K" keys list --db "$TMP/off.db" | awk '$1 == "this" { print $2 }')
+FPR_B=$("$K" keys list --db "$TMP/offB.db" | awk '$1 == "this" { print $2 }')
+[ -n "$FPR_A" ] && [ -n "$FPR_B" ] || fail "the offices' fingerprints"
+UPB=$(bundle_of "$TMP/offB.db" "$TMP/upB")
+beforeP=$(db_digest "$TMP/prov.db")
+run "$K" merge --db "$TMP/prov.db" "$UPB"
+expect_status 1
+expect_err_contains "carries the set-up of commune 50005, but that commune's set-up is sent here by the office $FPR_A and this bundle is signed by $FPR_B"
+expect_same "$TMP/prov.db" "$beforeP" "another office's set-up of commune 50005"
+run "$K" setup --db "$TMP/prov.db" --commune 50005
+expect_out_contains "$(printf '50005\tXã Hòa Bình\t01\t1\t2\t0')"
+# Its own commune's set-up is its own to send.
+"$K" setup --db "$TMP/offB.db" commune --code 60006 --name "Xã Tây Sơn" --province 04 >/dev/null 2>&1 ||
+    fail "offB's own commune"
+run "$K" merge --db "$TMP/prov.db" "$(bundle_of "$TMP/offB.db" "$TMP/upB")"
+expect_status 0
+expect_out_contains "the set-up of 1 commune(s) kept"
+
+# A plain bundle (no key signs it) carrying a set-up is refused, whoever
+# wrote it: only a signed office's set-up is bound to its sender.
+"$K" simulate --db "$TMP/kl.db" --forms "$FORMS" --form household --count 0 >/dev/null || fail "kl"
+sqlite3 "$TMP/kl.db" "INSERT OR REPLACE INTO settings VALUES ('role', 'office')"
+"$K" setup --db "$TMP/kl.db" commune --code 70007 --name "Xã Khác" --province 01 >/dev/null 2>&1 ||
+    fail "kl's commune"
+UPK=$(bundle_of "$TMP/kl.db" "$TMP/upK")
+beforeP=$(db_digest "$TMP/prov.db")
+run "$K" merge --db "$TMP/prov.db" --allow-unsigned "$UPK"
+expect_status 1
+expect_err_contains "carries a commune's set-up, but it is not signed"
+expect_same "$TMP/prov.db" "$beforeP" "a plain bundle's set-up"
+# An absurd sequence number would lock the commune's set-up for ever:
+# the office cannot even write it.
+sqlite3 "$TMP/offB.db" "INSERT OR REPLACE INTO settings VALUES ('setup_up_sequence', '9223372036854775806')"
+printf 'code,name\n01,Bản Nà\n' >"$TMP/vb.csv"
+"$K" setup --db "$TMP/offB.db" villages "$TMP/vb.csv" >/dev/null 2>&1 || fail "offB's villages again"
+mkdir -p "$TMP/upB2"
+run "$K" export --db "$TMP/offB.db" --to "$TMP/upB2"
+expect_status 1
+expect_err_contains "the set-up of commune 60006 has sequence number 9223372036854775807"
+
+# An office restored from a backup sends another set-up with a sequence
+# number already used: the province says it did not keep it, and why.
+"$K" backup --db "$TMP/off.db" --to "$TMP/off.kbk" >/dev/null 2>&1 || fail "backup"
+printf 'code,name\nX1,Thôn X1\nX2,Thôn X2\nX3,Thôn X3\n' >"$TMP/v3.csv"
+"$K" setup --db "$TMP/off.db" villages "$TMP/v3.csv" >/dev/null 2>&1 || fail "villages X3"
+run "$K" merge --db "$TMP/prov.db" "$(bundle_of "$TMP/off.db" "$TMP/up")"
+expect_status 0
+expect_out_contains "the set-up of 1 commune(s) kept"
+"$K" restore --db "$TMP/off.db" --replace "$TMP/off.kbk" >/dev/null 2>&1 || fail "restore"
+printf 'code,name\nX1,Thôn X1\nX2,Thôn X2\nZZ,Thôn ZZ\n' >"$TMP/vz.csv"
+"$K" setup --db "$TMP/off.db" villages "$TMP/vz.csv" >/dev/null 2>&1 || fail "villages ZZ"
+UPZ=$(bundle_of "$TMP/off.db" "$TMP/up")
+run "$K" merge --db "$TMP/prov.db" "$UPZ"
+expect_status 0
+expect_out_contains "the set-up of 1 commune(s) NOT kept: it has the sequence number of the set-up kept here but other villages or households"
+run "$K" setup --db "$TMP/prov.db" --commune 50005
+expect_out_contains "$(printf 'X3\tThôn X3')"
+ks_checks=$((ks_checks + 1))
+if grep -q "ZZ" "$TMP/out"; then fail "the restored office's set-up kept"; fi
+# The office changes its set-up again: the next bundle is newer and kept.
+printf 'code,name\nX1,Thôn X1\nX2,Thôn X2\nZZ,Thôn Zet\n' >"$TMP/vz.csv"
+"$K" setup --db "$TMP/off.db" villages "$TMP/vz.csv" >/dev/null 2>&1 || fail "villages ZZ again"
+run "$K" merge --db "$TMP/prov.db" "$(bundle_of "$TMP/off.db" "$TMP/up")"
+expect_status 0
+expect_out_contains "the set-up of 1 commune(s) kept"
+run "$K" setup --db "$TMP/prov.db" --commune 50005
+expect_out_contains "$(printf 'ZZ\tThôn Zet')"
+
 finish

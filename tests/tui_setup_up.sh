@@ -26,7 +26,14 @@ commune() {
     "$K" setup --db "$TMP/o$1.db" commune --code "$2" --name "$3" --province 01 >/dev/null 2>&1 ||
         fail "setup commune $2"
     "$K" setup --db "$TMP/o$1.db" villages "$TMP/v$1.csv" >/dev/null 2>&1 || fail "villages $2"
-    sqlite3 "$TMP/o$1.db" "INSERT OR REPLACE INTO settings VALUES ('role', 'office')"
+    # Signed by the office's key, which the province accepts: a plain
+    # bundle's set-up is refused.
+    "$K" keys export --db "$TMP/o$1.db" --role office --name "UBND $3" --to "$TMP/o$1.card" >/dev/null 2>&1 ||
+        fail "o$1's card"
+    "$K" keys trust --db "$TMP/o$1.db" "$TMP/province.card" --upstream --yes >/dev/null 2>&1 ||
+        fail "o$1 trusts the province"
+    "$K" keys trust --db "$P" "$TMP/o$1.card" --accept --yes >/dev/null 2>&1 ||
+        fail "the province accepts o$1"
     laptop "l$1" "Người $1" "$3"
     "$K" setup --db "$TMP/l$1.db" villages "$TMP/v$1.csv" >/dev/null 2>&1 || fail "laptop villages $2"
     "$K" simulate --db "$TMP/l$1.db" --forms "$FORMS" --form household --count 2 --seed "4$1" >/dev/null
@@ -35,6 +42,8 @@ commune() {
     "$K" merge --db "$TMP/o$1.db" --forms "$FORMS" "$TMP/l$1up" >/dev/null 2>&1 || fail "o$1 merges"
     "$K" export --db "$TMP/o$1.db" --to "$TMP/up" >/dev/null 2>&1 || fail "o$1 exports"
 }
+"$K" keys export --db "$P" --role office --name "Sở NN" --to "$TMP/province.card" >/dev/null 2>&1 ||
+    fail "the province's card"
 commune 1 26734 "Xã Đông Hòa" TH
 commune 2 26735 "Xã Tây Sơn" XA
 

@@ -418,6 +418,13 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                          "and travel on; check that laptop's data\n"),
                        r->path, r->reused_device, r->counts.reused,
                        r->counts.reused_lo, r->counts.reused_hi);
+        if (r->counts.setups_other)
+            cmd_printf(_("%s: the set-up of %ld commune(s) NOT kept: it has "
+                         "the sequence number of the set-up kept here but "
+                         "other villages or households (its office was "
+                         "restored from a backup?); that office changes "
+                         "its set-up again (khaosat setup) and sends a new "
+                         "bundle\n"), r->path, r->counts.setups_other);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 17
 
 typedef struct store store;
 
@@ -516,7 +516,11 @@ typedef struct store_commune_setup {
     long villages, households;      /* as listed (store_commune_setups_each) */
     const char *alias;  /* the commune its office's bundles name (NULL:
                          * unknown), for the interviews they bring */
+    const char *sender; /* the fingerprint of the office key that sent it */
 } store_commune_setup;
+/* The largest sequence number a set-up may carry: one greater would lock
+ * its commune's set-up at the level above for ever. */
+#define STORE_SETUP_MAX_SEQUENCE 2147483647LL
 /* The rows an upstream bundle carries: the communes, their villages
  * (commune, code, name, enumerator), their households (commune, village,
  * number, head).  This database's own set-up goes with sequence own_seq;
@@ -537,12 +541,17 @@ int store_setup_up_pending(store *st, long long *seq, int *changed);
  * sequence seq. */
 int store_setup_up_sent_tx(store *st, long long seq);
 /* Inside the caller's transaction: keep commune c's set-up (villages
- * v[0..nv), households h[0..nh)) in place of the one kept here, unless
- * that one's sequence is as great or greater (then 1, nothing changed).
- * 0, 1 or -1. */
+ * v[0..nv), households h[0..nh)) in place of the one kept here.  A
+ * commune's set-up is bound to the office key that first sent it
+ * (c->sender): another key's is refused.  0 kept; STORE_SETUP_OLD when
+ * the one kept has as great a sequence (nothing changed); STORE_SETUP_
+ * OTHER when it has the same sequence but other content (not kept);
+ * STORE_SETUP_BOUND when another office's key sent the commune's set-up
+ * (*bound, newly allocated, that key's fingerprint); -1. */
+enum { STORE_SETUP_OLD = 1, STORE_SETUP_OTHER, STORE_SETUP_BOUND };
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
-                        const store_household *h, size_t nh);
+                        const store_household *h, size_t nh, char **bound);
 /* The code of the set-up kept here for commune (a code, name or alias,
  * compared as origins are), newly allocated: 0, 1 when none is kept
  * (*code NULL), -1. */

@@ -57,6 +57,8 @@
  *      so answers are checked against the set-up of their own commune;
  *      alias is the commune its office's bundles name (its commune
  *      setting, which may differ from the set-up's code and name).
+ *  17  a commune's set-up is bound to the key of the office that first
+ *      sent it (sender); digest tells two set-ups of one sequence apart.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -374,6 +376,14 @@ static const char schema_v16[] =
     " head TEXT,"
     " PRIMARY KEY (commune, village, number)) WITHOUT ROWID;";
 
+/* Version 17: each commune's set-up is bound to the key of the office
+ * that first sent it (sender, its card's fingerprint), and remembers the
+ * digest of its content, so that another set-up with the same sequence
+ * number is told apart. */
+static const char schema_v17[] =
+    "ALTER TABLE commune_setups ADD COLUMN sender TEXT;"
+    "ALTER TABLE commune_setups ADD COLUMN digest TEXT;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -424,6 +434,7 @@ static const struct {
     {schema_v14, NULL},     /* 13 -> 14 */
     {schema_v15, NULL},     /* 14 -> 15 */
     {schema_v16, NULL},     /* 15 -> 16 */
+    {schema_v17, NULL},     /* 16 -> 17 */
 };
 
 int store_default_path(char **out)

@@ -182,22 +182,68 @@ static int insert_rows(store *st, const char *sql, const char *commune,
     return rc;
 }
 
+/* The digest of a commune's set-up as it comes (hex): its name,
+ * province, villages and households. */
+static void take_digest(const store_commune_setup *c, const store_village *v,
+                        size_t nv, const store_household *h, size_t nh,
+                        char out[65])
+{
+    canon d;
+    canon_init(&d);
+    canon_str(&d, c->name);
+    canon_str(&d, c->province);
+    for (size_t i = 0; i < nv; i++) {
+        canon_mark(&d, 'V');
+        canon_str(&d, v[i].code);
+        canon_str(&d, v[i].name);
+        canon_str(&d, v[i].enumerator ? v[i].enumerator : "");
+    }
+    for (size_t i = 0; i < nh; i++) {
+        canon_mark(&d, 'H');
+        canon_str(&d, h[i].village);
+        canon_str(&d, h[i].number);
+        canon_str(&d, h[i].head ? h[i].head : "");
+    }
+    canon_final(&d, out);
+}
+
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
-                        const store_household *h, size_t nh)
+                        const store_household *h, size_t nh, char **bound)
 {
-    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT sequence FROM"
-                                    " commune_setups WHERE code = ?1");
+    *bound = NULL;
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT sequence, sender,"
+                                    " digest FROM commune_setups"
+                                    " WHERE code = ?1");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, c->code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     long long had = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    char *sender = rc == SQLITE_ROW ? store_col_dup(s, 1) : NULL;
+    char *was = rc == SQLITE_ROW ? store_col_dup(s, 2) : NULL;
     sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        free(sender);
+        free(was);
         return store_fail(st, "reading the set-up of commune %s", c->code);
-    if (had >= c->sequence)
-        return 1;
+    }
+    char digest[65];
+    take_digest(c, v, nv, h, nh, digest);
+    int verdict = 0;
+    if (sender && c->sender && strcmp(sender, c->sender) != 0)
+        verdict = STORE_SETUP_BOUND;
+    else if (had == c->sequence && was && strcmp(was, digest) != 0)
+        verdict = STORE_SETUP_OTHER;
+    else if (had >= c->sequence)
+        verdict = STORE_SETUP_OLD;
+    free(was);
+    if (verdict == STORE_SETUP_BOUND)
+        *bound = sender;
+    else
+        free(sender);
+    if (verdict)
+        return verdict;
     static const char *const clear[3] = {
         "DELETE FROM commune_households WHERE commune = ?1",
         "DELETE FROM commune_villages WHERE commune = ?1",
@@ -208,8 +254,9 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
             return -1;
     char num[24];
     snprintf(num, sizeof num, "%lld", c->sequence);
-    const char *row[4] = {c->name, c->province, num,
-                          c->alias && *c->alias ? c->alias : NULL};
+    const char *row[6] = {c->name, c->province, num,
+                          c->alias && *c->alias ? c->alias : NULL,
+                          c->sender, digest};
     const char **vr = xcalloc(nv * 3 + 1, sizeof *vr);
     const char **hr = xcalloc(nh * 3 + 1, sizeof *hr);
     for (size_t i = 0; i < nv; i++) {
@@ -224,8 +271,8 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
         hr[i * 3 + 2] = h[i].head && *h[i].head ? h[i].head : NULL;
     }
     rc = insert_rows(st, "INSERT INTO commune_setups (code, name, province,"
-                     " sequence, alias) VALUES (?1, ?2, ?3, ?4, ?5)",
-                     c->code, row, 1, 4);
+                     " sequence, alias, sender, digest) VALUES (?1, ?2, ?3,"
+                     " ?4, ?5, ?6, ?7)", c->code, row, 1, 6);
     if (rc == 0)
         rc = insert_rows(st, "INSERT INTO commune_villages (commune, code,"
                          " name, enumerator) VALUES (?1, ?2, ?3, ?4)",
@@ -307,7 +354,7 @@ int store_commune_setups_each(store *st, const char *code,
         "SELECT c.code, c.name, c.province, c.sequence,"
         " (SELECT count(*) FROM commune_villages v WHERE v.commune = c.code),"
         " (SELECT count(*) FROM commune_households h"
-        " WHERE h.commune = c.code), c.alias"
+        " WHERE h.commune = c.code), c.alias, c.sender"
         " FROM commune_setups c WHERE ?1 IS NULL OR c.code = ?1"
         " ORDER BY c.code");
     if (!s)
@@ -321,7 +368,8 @@ int store_commune_setups_each(store *st, const char *code,
             (const char *)sqlite3_column_text(s, 2),
             sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4),
             (long)sqlite3_column_int64(s, 5),
-            (const char *)sqlite3_column_text(s, 6)};
+            (const char *)sqlite3_column_text(s, 6),
+            (const char *)sqlite3_column_text(s, 7)};
         ret = fn(ctx, &c);
     }
     if (ret == 0 && rc != SQLITE_DONE)

@@ -330,7 +330,9 @@ static int rule_setup(const row *r, void *ctx, char **why)
     else if (*r->v[2] && !chars_ok(r->v[2], 2, 2, DIGITS))
         *why = xasprintf(_("province code \"%s\" is not two digits"),
                          r->v[2]);
-    else if (strtoll(r->v[3], NULL, 10) < 1)
+    else if (!chars_ok(r->v[3], 1, 10, DIGITS)
+             || strtoll(r->v[3], NULL, 10) < 1
+             || strtoll(r->v[3], NULL, 10) > STORE_SETUP_MAX_SEQUENCE)
         *why = xasprintf(_("the set-up of commune %s has sequence number %s"),
                          r->v[0], r->v[3]);
     else

@@ -35,6 +35,8 @@ typedef struct merge_counts {
                            * another row here has: the device numbered
                            * again (restored from a backup) */
     long long reused_lo, reused_hi;   /* their numbers, lowest, highest */
+    long setups_other;    /* set-ups not kept: the sequence number of the
+                           * one kept here, with other content */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

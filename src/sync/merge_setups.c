@@ -54,7 +54,7 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
         (const char *)sqlite3_column_text(s, 0),
         (const char *)sqlite3_column_text(s, 1),
         (const char *)sqlite3_column_text(s, 2),
-        sqlite3_column_int64(s, 3), 0, 0, alias};
+        sqlite3_column_int64(s, 3), 0, 0, alias, bundle_signer(m->b)};
     setup_rows vr = {0}, hr = {0};
     int rc = rows_read(m, m->bs[BS_SETUP_VILLAGES], c.code, &vr);
     if (rc == 0)
@@ -67,12 +67,22 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
     for (size_t i = 0; i < hr.n; i++)
         h[i] = (store_household){hr.v[i * 3], hr.v[i * 3 + 1],
                                  hr.v[i * 3 + 2]};
-    int took = rc == 0 ? store_setup_take_tx(m->st, &c, v, vr.n, h, hr.n)
-                       : -1;
+    char *bound = NULL;
+    int took = rc == 0 ? store_setup_take_tx(m->st, &c, v, vr.n, h, hr.n,
+                                             &bound) : -1;
     if (rc == 0 && took < 0)
         rc = merge_store_err(m);
     else if (rc == 0 && took == 0)
         m->c.setups++;
+    else if (rc == 0 && took == STORE_SETUP_OTHER)
+        m->c.setups_other++;
+    else if (rc == 0 && took == STORE_SETUP_BOUND)
+        rc = merge_refuse(m, _("carries the set-up of commune %s, but that "
+                               "commune's set-up is sent here by the office "
+                               "%s and this bundle is signed by %s; an "
+                               "office speaks only for its own commune"),
+                          c.code, bound, bundle_signer(m->b));
+    free(bound);
     free(v);
     free(h);
     rows_free(&vr);
@@ -99,6 +109,16 @@ int merge_setups(merger *m)
                                     "signed by the laptop %s; only an office "
                                     "sends its set-up upstream"),
                                bundle_signer(m->b));
+            break;
+        }
+        if (!bundle_signer_role(m->b)) {
+            ret = merge_refuse(m, _("carries a commune's set-up, but it is "
+                                    "not signed; only an office's signed "
+                                    "bundle carries set-ups (the office "
+                                    "makes its card with khaosat keys "
+                                    "export --role office, and this "
+                                    "database accepts it with khaosat keys "
+                                    "trust --accept)"));
             break;
         }
         ret = take_one(m, s, alias);

@@ -388,6 +388,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.returned += res->counts.returned;
         r->t->counts.reviews += res->counts.reviews;
         r->t->counts.setups += res->counts.setups;
+        r->t->counts.setups_other += res->counts.setups_other;
         break;
     case SYNC_AGAIN:
         r->t->again++;

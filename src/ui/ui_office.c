@@ -673,6 +673,12 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
         if (c->setups)
             sbuf_addf(&om->lines, _("    the set-up of %ld commune(s) "
                                     "kept\n"), c->setups);
+        if (c->setups_other)
+            sbuf_addf(&om->lines, _("    the set-up of %ld commune(s) NOT "
+                                    "kept: the sequence number of the one "
+                                    "kept here, other content (its office "
+                                    "changes its set-up and sends again)\n"),
+                      c->setups_other);
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
