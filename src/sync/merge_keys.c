@@ -133,6 +133,10 @@ static int setup_of(merger *m, const char *uuid, char **code)
     return rc ? merge_store_err(m) : 0;
 }
 
+static int check_answers(merger *m, const char *uuid, const char *form_id,
+                         const char *version, const form_keys *k,
+                         const merge_items *items, const char *where);
+
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
 {
@@ -140,7 +144,22 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
     if (setup_of(m, uuid, &commune) != 0)
         return -1;
     const form_keys *k = keys_of(m, form_id, version, commune);
+    /* Where a village code is looked up, for the refusal. */
+    char *where = commune
+        ? xasprintf(_("the set-up of commune %s kept here"), commune)
+        : xstrdup(_("this database's set-up"));
     free(commune);
+    int rc = check_answers(m, uuid, form_id, version, k, items, where);
+    free(where);
+    return rc;
+}
+
+/* The answers and notes of interview uuid against k's form; where names
+ * the set-up its village questions took their codes from. */
+static int check_answers(merger *m, const char *uuid, const char *form_id,
+                         const char *version, const form_keys *k,
+                         const merge_items *items, const char *where)
+{
     if (k->unreadable == 1)
         return merge_store_fail(m, _("reading form %s"), form_id);
     if (k->unreadable == 2) {
@@ -183,6 +202,12 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
                   bundle_path(m->b), uuid, it->qid);
         ui_text_escape(&b, it->value, UI_TEXT_QUOTED);
         sbuf_addf(&b, "\" is %s; refusing the bundle", why);
+        const char *from = form_meta(&k->f->q[q], "choices_from");
+        if (from && strcmp(from, FORM_SETUP_VILLAGES) == 0)
+            sbuf_addf(&b, _(" (not a village of %s: if it was one when the "
+                            "interview was answered, put the village back "
+                            "in that set-up with khaosat setup villages, "
+                            "then merge the bundle again)"), where);
         free(m->err);
         m->err = sbuf_detach(&b);
         return -1;
