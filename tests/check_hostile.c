@@ -212,6 +212,8 @@ START_TEST(setups_checked)
          "has sequence number 0"},
         {"seqbig.khb", "UPDATE setups SET sequence = 2147483648",
          "has sequence number 2147483648"},
+        {"hh0.khb", "UPDATE setup_households SET number = '0007'",
+         "household number \"0007\" is not a whole number from 1 to 9999"},
         {"dup.khb", "CREATE TABLE sv (commune TEXT NOT NULL, code TEXT NOT"
          " NULL, name TEXT NOT NULL, enumerator TEXT NOT NULL, PRIMARY KEY"
          " (commune, code, name)) WITHOUT ROWID;"

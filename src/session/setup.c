@@ -462,10 +462,7 @@ int setup_households(store *st, const char *path, long *n, char **err)
     int rc = 0;
     for (size_t r = 1; rc == 0 && r < t.n; r++) {
         char **c = t.cells[r];
-        char *end;
-        long num = strtol(c[1], &end, 10);
-        if (!*c[1] || *end || num < 1 || num > 9999 || c[1][0] == '0'
-            || c[1][0] == '+' || c[1][0] == ' ')
+        if (!store_household_number_valid(c[1]))
             *err = xasprintf(_("%s:%zu: household number \"%s\": a whole "
                                "number from 1 to 9999"), path, t.line[r],
                              c[1]);

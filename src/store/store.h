@@ -507,6 +507,11 @@ int store_setup_bind(store *st, struct form *f);
  * wherever it comes from (session/setup.h says the same): */
 #define STORE_SETUP_MAX_VILLAGES 10000L
 #define STORE_SETUP_MAX_NAME 200
+/* Non-zero when s is a household number as a set-up keeps it: a whole
+ * number from 1 to 9999 written plainly (no sign, space or leading zero),
+ * so that one household has one spelling.  The office's household list
+ * and the bundle reader check the same. */
+int store_household_number_valid(const char *s);
 /* One commune's set-up (strings borrowed): its five-digit code, name,
  * province code ("" when none), and the sequence number its office gave
  * it (a newer set-up of the commune has a greater one). */

@@ -213,3 +213,9 @@ int store_setup_from_office(store *st, int *yes)
     store_trusted_clear(&up);
     return rc < 0 ? -1 : 0;
 }
+
+int store_household_number_valid(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n <= 4 && s[0] != '0' && strspn(s, "0123456789") == n;
+}

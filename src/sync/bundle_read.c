@@ -371,9 +371,9 @@ static int rule_setup_village(const row *r, void *ctx, char **why)
 static int rule_setup_household(const row *r, void *ctx, char **why)
 {
     (void)ctx;
-    if (!chars_ok(r->v[2], 1, 4, DIGITS))
-        *why = xasprintf(_("household number \"%s\" is not 1 to 4 digits"),
-                         r->v[2]);
+    if (!store_household_number_valid(r->v[2]))
+        *why = xasprintf(_("household number \"%s\" is not a whole number "
+                           "from 1 to 9999 without leading zeros"), r->v[2]);
     else
         return text_shown(r->v[3], _("head's name"), why);
     return -1;
