@@ -205,4 +205,52 @@ run "$K" merge --db "$TMP/off.db" "$U4B"
 expect_status 0
 expect_out_contains "added 1"
 
+# Two communes of one name in two provinces, each office's first-run
+# commune text that name: the province knows each by its set-up's code,
+# whichever it merges first (the same province, as it was, each time).
+# chain N CODE PROVINCE V1 V2: office oN (commune text "Xã Tân Lập") set
+# up with villages V1, V2, its laptop lN answering one interview before
+# the set-up and three with its villages, the office merging them (the
+# same seeds in both communes: the same keys, never duplicates across
+# communes); $TMP/upN.path: the office's upstream bundle.
+chain() {
+    office "o$1" "Xã Tân Lập"
+    link_up "o$1" prov
+    laptop "l$1" "Người $1" "Xã Tân Lập"
+    "$K" keys export --db "$TMP/l$1.db" --to "$TMP/l$1.card" >/dev/null 2>&1
+    "$K" keys trust --db "$TMP/l$1.db" "$TMP/o$1.card" --upstream --yes >/dev/null 2>&1 || fail "l$1 trusts o$1"
+    "$K" keys trust --db "$TMP/o$1.db" "$TMP/l$1.card" --yes >/dev/null 2>&1 || fail "o$1 trusts l$1"
+    # One interview before the set-up: the office then knows the laptop.
+    "$K" simulate --db "$TMP/l$1.db" --forms "$FORMS" --form household --count 1 --seed 4 >/dev/null ||
+        fail "simulate $1"
+    "$K" merge --db "$TMP/o$1.db" --forms "$FORMS" "$(bundle_of "$TMP/l$1.db" "$TMP/u$1")" >/dev/null 2>&1 ||
+        fail "o$1 merges"
+    "$K" setup --db "$TMP/o$1.db" commune --code "$2" --name "Xã Tân Lập" --province "$3" >/dev/null 2>&1 ||
+        fail "o$1's commune"
+    printf 'code,name\n%s,Thôn %s\n%s,Thôn %s\n' "$4" "$4" "$5" "$5" >"$TMP/v$1.csv"
+    "$K" setup --db "$TMP/o$1.db" villages "$TMP/v$1.csv" >/dev/null 2>&1 || fail "o$1's villages"
+    "$K" merge --db "$TMP/l$1.db" "$(bundle_of "$TMP/o$1.db" "$TMP/d$1" --down)" >/dev/null 2>&1 ||
+        fail "l$1 takes the set-up"
+    "$K" simulate --db "$TMP/l$1.db" --forms "$FORMS" --form household --count 3 --seed 5 >/dev/null ||
+        fail "simulate $1"
+    "$K" merge --db "$TMP/o$1.db" --forms "$FORMS" "$(bundle_of "$TMP/l$1.db" "$TMP/u$1")" >/dev/null 2>&1 ||
+        fail "o$1 merges"
+    [ "$(sqlite3 "$TMP/o$1.db" "SELECT count(*) FROM answers WHERE qid = 'village' AND value IN ('$4', '$5')")" = 3 ] ||
+        fail "commune $2 answers with its villages"
+    bundle_of "$TMP/o$1.db" "$TMP/up$1" >"$TMP/up$1.path"
+}
+chain C 30003 01 A1 A2
+chain D 40004 04 B1 B2
+for order in "C D" "D C"; do
+    cp "$TMP/prov.db" "$TMP/p2.db"
+    for n in $order; do
+        run "$K" merge --db "$TMP/p2.db" "$(cat "$TMP/up$n.path")"
+        expect_status 0
+        expect_out_contains "added 4"
+        expect_out_contains "duplicates 0"
+    done
+    run "$K" setup --db "$TMP/p2.db" --communes
+    expect_out_contains "$(printf '30003\tXã Tân Lập\t01\t1\t2\t0\n40004\tXã Tân Lập\t04\t1\t2\t0')"
+done
+
 finish

@@ -557,9 +557,10 @@ enum { STORE_SETUP_OLD = 1, STORE_SETUP_OTHER, STORE_SETUP_BOUND };
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
                         const store_household *h, size_t nh, char **bound);
-/* The code of the set-up kept here for commune (a code, name or alias,
- * compared as origins are), newly allocated: 0, 1 when none is kept
- * (*code NULL), -1. */
+/* The code of the set-up kept here for commune (its code; else the
+ * commune text an office's older bundles named, when one set-up alone
+ * has it; never its name, which two communes may share), newly
+ * allocated: 0, 1 when none is kept (*code NULL), -1. */
 int store_setup_commune_find(store *st, const char *commune, char **code);
 /* The code of the set-up kept here for the commune interview uuid came
  * from: the commune of the bundle that first brought it (incoming, when

@@ -291,12 +291,15 @@ int store_setup_commune_find(store *st, const char *commune, char **code)
     *code = NULL;
     if (!commune || !*commune)
         return 1;
+    /* By its code; else by the commune text an office's older bundles
+     * named (alias) when one set-up alone has it: never by its name,
+     * which two communes may share. */
     return store_text_by_key(st, "SELECT code FROM commune_setups"
-        " WHERE khaosat_commune_key(code) = khaosat_commune_key(?1)"
-        " OR khaosat_commune_key(name) = khaosat_commune_key(?1)"
-        " OR khaosat_commune_key(alias) = khaosat_commune_key(?1)"
-        " ORDER BY khaosat_commune_key(code) = khaosat_commune_key(?1) DESC,"
-        " code LIMIT 1", commune, "finding the set-up of commune", code);
+        " WHERE code = ?1 UNION ALL SELECT min(code) FROM commune_setups"
+        " WHERE NOT EXISTS (SELECT 1 FROM commune_setups WHERE code = ?1)"
+        " AND khaosat_commune_key(alias) = khaosat_commune_key(?1)"
+        " HAVING count(*) = 1", commune, "finding the set-up of commune",
+        code);
 }
 
 int store_interview_setup(store *st, const char *uuid, const char *incoming,

@@ -223,8 +223,11 @@ static int ex_write(exporter *x, const char *dir, char **path)
     }
     if (!m.enumerator)
         m.enumerator = xstrdup("");
-    /* An office set up for its commune speaks for it upstream. */
-    if ((!m.commune || !*m.commune)
+    /* An office set up for its commune speaks for it upstream by its
+     * code, whatever its first-run commune text says: the level above
+     * knows the commune by the code of the set-up it carries.  Another
+     * database names it so only without a commune text of its own. */
+    if ((x->office || !m.commune || !*m.commune)
         && store_setting_get(x->st, STORE_SET_SETUP_CODE, &setup) == 0
         && setup && *setup) {
         free(m.commune);
