@@ -182,9 +182,10 @@ static char *office_with_setup(void)
 /* The set-up tables of an office's upstream bundle as a forger would edit
  * them, hash recomputed: a control character or an oversize name, a bad
  * code, a village code twice in one commune (stored out of the primary
- * key's order), a household of a village not listed.  Each is refused
- * naming the file, the province unchanged, and so is an absurd sequence
- * number; the honest bundle, plain, is refused for its set-up. */
+ * key's order, or in other case), a household of a village not listed.
+ * Each is refused naming the file, the province unchanged, and so is an
+ * absurd sequence number; the honest bundle, plain, is refused for its
+ * set-up. */
 START_TEST(setups_checked)
 {
     char *honest = office_with_setup();
@@ -214,6 +215,9 @@ START_TEST(setups_checked)
          "has sequence number 2147483648"},
         {"hh0.khb", "UPDATE setup_households SET number = '0007'",
          "household number \"0007\" is not a whole number from 1 to 9999"},
+        {"case.khb", "INSERT INTO setup_villages VALUES ('26734', 'th01',"
+         " 'Thôn Một nhỏ', '')", "commune 26734 has village codes \"TH01\""
+         " and \"th01\", the same but for case"},
         {"dup.khb", "CREATE TABLE sv (commune TEXT NOT NULL, code TEXT NOT"
          " NULL, name TEXT NOT NULL, enumerator TEXT NOT NULL, PRIMARY KEY"
          " (commune, code, name)) WITHOUT ROWID;"

@@ -117,8 +117,12 @@ int cmd_setup(int argc, char **argv)
     char *err = NULL;
     long n = 0;
     if (communes || one) {
+        /* It says itself what went wrong (no set-up is not a store error). */
         rc = setup_show_communes(st, one);
-    } else if (!what) {
+        store_close(st);
+        return rc;
+    }
+    if (!what) {
         rc = setup_show(st);
     } else if (!strcmp(what, "commune")) {
         char *pl = setup_provinces_path(plist, forms);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/canon.h"
 #include "core/catalog.h"
@@ -279,13 +280,15 @@ int setup_commune(store *st, const char *code, const char *name,
     return rc ? -1 : 0;
 }
 
-/* The rows being checked for repeated codes, sorted by code then row. */
+/* The rows being checked for repeated codes, sorted by code then row.
+ * Codes are compared without regard to case: "a1" and "A1" read as the
+ * same village to whoever types or reads them (codes are ASCII). */
 static csv_rows *sorting;
 
 static int by_code_then_row(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(sorting->cells[x][0], sorting->cells[y][0]);
+    int c = strcasecmp(sorting->cells[x][0], sorting->cells[y][0]);
     return c ? c : (x > y) - (x < y);
 }
 
@@ -304,7 +307,7 @@ static size_t repeated_code(csv_rows *t, size_t *first)
     qsort(ix, n, sizeof *ix, by_code_then_row);
     sorting = NULL;
     for (size_t i = 1, run = 0; i < n; i++) {
-        if (strcmp(t->cells[ix[i]][0], t->cells[ix[run]][0]) != 0)
+        if (strcasecmp(t->cells[ix[i]][0], t->cells[ix[run]][0]) != 0)
             run = i;
         else if (i == run + 1 && (!best || ix[i] < best)) {
             best = ix[i];
@@ -425,9 +428,17 @@ int setup_villages(store *st, const char *path, long *n, char **err)
                            "accept"), path, t.n - 1, SETUP_MAX_VILLAGES);
     else if ((again = repeated_code(&t, &first)) != 0) {
         char *code = ui_text_safe(t.cells[again][0], UI_TEXT_QUOTED);
-        *err = xasprintf(_("%s:%zu: village code %s is already used on line "
-                           "%zu; codes must be unique"), path, t.line[again],
-                         code, t.line[first]);
+        char *was = ui_text_safe(t.cells[first][0], UI_TEXT_QUOTED);
+        if (!strcmp(t.cells[again][0], t.cells[first][0]))
+            *err = xasprintf(_("%s:%zu: village code %s is already used on "
+                               "line %zu; codes must be unique"), path,
+                             t.line[again], code, t.line[first]);
+        else
+            *err = xasprintf(_("%s:%zu: village code \"%s\" is code \"%s\" of "
+                               "line %zu but for case; codes must be unique "
+                               "whatever their case"), path, t.line[again],
+                             code, was, t.line[first]);
+        free(was);
         free(code);
     }
     int rc = *err ? -1 : 0;

@@ -379,6 +379,31 @@ static int rule_setup_household(const row *r, void *ctx, char **why)
     return -1;
 }
 
+/* Refuse (-1) a commune with two village codes differing only in case:
+ * the office refuses them (setup villages), so one here was forged. */
+static int villages_apart_by_case(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT commune, min(code), max(code)"
+                                " FROM setup_villages GROUP BY commune,"
+                                " lower(code) HAVING count(*) > 1 LIMIT 1",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char *a = ui_text_safe((const char *)sqlite3_column_text(s, 1),
+                               UI_TEXT_QUOTED);
+        char *b = ui_text_safe((const char *)sqlite3_column_text(s, 2),
+                               UI_TEXT_QUOTED);
+        *why = xasprintf(_("commune %s has village codes \"%s\" and \"%s\","
+                           " the same but for case"),
+                         (const char *)sqlite3_column_text(s, 0), a, b);
+        free(a);
+        free(b);
+    } else if (rc != SQLITE_DONE)
+        *why = xasprintf(_("reading the villages: %s"), sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    return *why ? -1 : 0;
+}
+
 /* The set-up tables of format 5, their hashes to th. */
 static int hash_setups(sqlite3 *db, char th[][65], char **why)
 {
@@ -389,7 +414,8 @@ static int hash_setups(sqlite3 *db, char th[][65], char **why)
         || hash_table(db, BT_SETUP_VILLAGES, "SELECT commune, code, name,"
                       " enumerator FROM setup_villages ORDER BY commune, code",
                       spec_setup_village, 4, 2, 0, rule_setup_village, &run,
-                      th[BT_SETUP_VILLAGES], why) != 0)
+                      th[BT_SETUP_VILLAGES], why) != 0
+        || villages_apart_by_case(db, why) != 0)
         return -1;
     return hash_table(db, BT_SETUP_HOUSEHOLDS, "SELECT commune, village,"
                       " number, head FROM setup_households ORDER BY commune,"

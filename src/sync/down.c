@@ -380,9 +380,11 @@ static const struct {
      " OR code GLOB '*[^A-Za-z0-9_-]*' OR typeof(name) <> 'text'"
      " OR name = '' OR length(CAST(name AS BLOB)) > 200"
      " OR typeof(enumerator) <> 'text'"
-     " OR length(CAST(enumerator AS BLOB)) > 200",
+     " OR length(CAST(enumerator AS BLOB)) > 200"
+     " OR lower(code) IN (SELECT lower(code) FROM villages"
+     " GROUP BY lower(code) HAVING count(*) > 1)",
      N_("a village's code, name (1 to 200 bytes) or enumerator is not "
-        "one a laptop takes")},
+        "one a laptop takes, or two codes differ only by case")},
     {"SELECT number FROM households h WHERE typeof(number) <> 'text'"
      " OR number = '' OR length(number) > 4 OR number GLOB '*[^0-9]*'"
      " OR typeof(head) <> 'text' OR length(CAST(head AS BLOB)) > 200"
