@@ -332,7 +332,7 @@ END_TEST
 /* Interviews of the form in the database. */
 static long interviews(void)
 {
-    store_counts c = {0, 0, 0};
+    store_counts c = {0, 0, 0, 0};
     ck_assert_int_eq(store_count(st, "roster", &c), 0);
     return c.drafts + c.complete;
 }

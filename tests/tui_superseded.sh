@@ -3,8 +3,10 @@
 # --same A B --keep A`) and the decisions travel down; on laptop A's
 # screen (Vietnamese, 80x24 then 60x20) the interview list marks the
 # superseded interviews, greyed, and opening one says which interview the
-# office kept; the one kept and the others are not marked.  The bundle
-# taken again changes nothing and the marks stay (second pass).
+# office kept; the one kept and the others are not marked; the home
+# screen counts them apart from the complete ones, and `khaosat list`
+# shows them superseded as the screen does.  The bundle taken again
+# changes nothing and the marks stay (second pass).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -48,6 +50,17 @@ NX=$(name "$X")
 NW=$(name "$W")
 [ -n "$NX" ] && [ -n "$NW" ] && [ "$NX" = "$(name "$Y")" ] ||
     fail "the interviews have names: '$NX' '$NW' '$(name "$Y")'"
+# khaosat list says what the screen's list says (one library word each).
+state() { "$K" list --db "$A" | awk -F '\t' -v u="$1" '$1 == u { print $2 }'; }
+for u in "$W superseded" "$Y superseded" "$X complete"; do
+    ks_checks=$((ks_checks + 1))
+    [ "$(state "${u% *}")" = "${u#* }" ] ||
+        fail "khaosat list shows ${u% *} as '$(state "${u% *}")', not ${u#* }"
+done
+run "$K" list --db "$A" --status complete
+expect_status 0
+[ "$(grep -c "	superseded	" "$TMP/out")" = 2 ] ||
+    fail "--status complete lists the superseded too: $(cat "$TMP/out")"
 
 # marked NAME: its line says it is superseded; unmarked NAME: it does not.
 marked() {
@@ -68,6 +81,8 @@ for size in "80 24" "60 20"; do
     # shellcheck disable=SC2086
     tui_run superseded $size
     wait_for "Enter tạo mới"
+    # The home screen's counts: the superseded apart, not complete.
+    wait_for "hoàn tất 1  bị thay thế 2  chưa xuất 0"
     key Home Down Down r
     wait_for "Các phiếu: "
     wait_for "$NW"

@@ -15,13 +15,13 @@
 #include "core/util.h"
 #include "session/listing.h"
 
-/* Print one interview: UUID, status, last change and name, tab separated;
- * the name (from the data) made terminal-safe. */
+/* Print one interview: UUID, state (as the home screen's list shows it:
+ * draft, complete, returned or superseded), last change and name, tab
+ * separated; the name (from the data) made terminal-safe. */
 static void list_print(const session_listed *l)
 {
     char *name = ui_text_safe(l->name, 0);
-    cmd_printf("%s\t%s\t%s\t%s\n", l->iv.uuid,
-               l->iv.status == STORE_DRAFT ? "draft" : "complete",
+    cmd_printf("%s\t%s\t%s\t%s\n", l->iv.uuid, l->state,
                l->iv.updated ? l->iv.updated : "", name);
     free(name);
 }

@@ -148,7 +148,7 @@ int cmd_simulate(int argc, char **argv)
         setup_forms_bind(st, cat);
     /* A second reproducible run into the same database draws other
      * uuids than the first. */
-    store_counts had = {0, 0, 0};
+    store_counts had = {0, 0, 0, 0};
     if (st && clock_arg && store_count(st, NULL, &had) == 0) {
         char *salt = xasprintf("simulate %ld %s %ld", seed, form_id,
                                had.drafts + had.complete);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/form.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "session/session.h"
 
@@ -125,6 +126,23 @@ static int listing_cmp(const void *pa, const void *pb)
     return c ? c : strcmp(a->iv.uuid, b->iv.uuid);
 }
 
+const char *session_listed_state(store *st, const store_interview *iv)
+{
+    if (iv->status == STORE_DRAFT) {
+        char *status = NULL, *comment = NULL;
+        if (store_review_get(st, iv->uuid, &status, &comment) != 0)
+            return NULL;
+        int back = status && !strcmp(status, "returned");
+        free(status);
+        free(comment);
+        return back ? N_("returned") : N_("draft");
+    }
+    char *kept = NULL;
+    int gone = store_interview_superseded(st, iv->uuid, &kept);
+    free(kept);
+    return gone < 0 ? NULL : gone ? N_("superseded") : N_("complete");
+}
+
 int session_list(store *st, const char *form_id, session_listed **out,
                  size_t *n)
 {
@@ -136,10 +154,19 @@ int session_list(store *st, const char *form_id, session_listed **out,
         return -1;
     }
     listing_forms fs = {NULL, 0, 0};
-    for (size_t i = 0; i < r.n; i++)
+    int rc = 0;
+    for (size_t i = 0; i < r.n; i++) {
         r.v[i].name = listing_name(st, listing_form(st, &fs, &r.v[i].iv),
                                    &r.v[i].iv);
+        r.v[i].state = rc ? NULL : session_listed_state(st, &r.v[i].iv);
+        if (!r.v[i].state)
+            rc = -1;
+    }
     listing_forms_free(&fs);
+    if (rc != 0) {
+        session_list_free(r.v, r.n);
+        return -1;
+    }
     if (r.n)
         qsort(r.v, r.n, sizeof *r.v, listing_cmp);
     *out = r.v;
@@ -169,6 +196,7 @@ int session_last_draft(store *st, session_listed *out)
                                   r.v[0].iv.form_version);
     r.v[0].name = listing_name(st, f, &r.v[0].iv);
     form_free(f);
+    r.v[0].state = session_listed_state(st, &r.v[0].iv);
     *out = r.v[0];
     free(r.v);
     return 0;

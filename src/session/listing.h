@@ -13,7 +13,15 @@ typedef struct session_listed {
     char *name;           /* owned: the name its form gives it (kept by the
                            * session), else its case key answers
                            * ("village=01, hh_no=12"), else its UUID */
+    const char *state;    /* static: session_listed_state's word */
 } session_listed;
+
+/* The state an interview is listed with, one word for both lists (static,
+ * English; the screens translate it): "returned" (a draft the office
+ * returned for correction), "superseded" (complete, the same household as
+ * another the office kept), else "draft" or "complete".  NULL on failure
+ * (store_errmsg). */
+const char *session_listed_state(store *st, const store_interview *iv);
 
 /* The interviews of form_id (NULL: every form) in natural order of their
  * names ("Thôn 2" before "Thôn 10"), the latest change first among equal

@@ -59,9 +59,11 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_IV_DELETE] = "DELETE FROM interviews"
         " WHERE uuid = ?1 AND status = 'draft'",
     [SS_COUNT] = "SELECT form_id, sum(status = 'draft'),"
-        " sum(status = 'complete'),"
-        " sum(status = 'complete' AND exported_at IS NULL)"
-        " FROM interviews WHERE ?1 IS NULL OR form_id = ?1"
+        " sum(status = 'complete' AND NOT sup),"
+        " sum(status = 'complete' AND exported_at IS NULL),"
+        " sum(status = 'complete' AND sup) FROM (SELECT form_id, status,"
+        " exported_at, " STORE_SUPERSEDED_SQL("i.uuid") " AS sup"
+        " FROM interviews i WHERE ?1 IS NULL OR form_id = ?1)"
         " GROUP BY form_id ORDER BY form_id",
     [SS_ANS_GET] = "SELECT value FROM answers"
         " WHERE interview = ?1 AND qid = ?2 AND path = ?3",
@@ -990,6 +992,7 @@ static int each_count(store *st, const char *form_id, store_count_fn fn,
             .drafts = (long)sqlite3_column_int64(s, 1),
             .complete = (long)sqlite3_column_int64(s, 2),
             .not_exported = (long)sqlite3_column_int64(s, 3),
+            .superseded = (long)sqlite3_column_int64(s, 4),
         };
         ret = fn(ctx, (const char *)sqlite3_column_text(s, 0), &c);
         if (ret != 0) {
@@ -1010,6 +1013,7 @@ static int add_counts(void *ctx, const char *form_id, const store_counts *c)
     t->drafts += c->drafts;
     t->complete += c->complete;
     t->not_exported += c->not_exported;
+    t->superseded += c->superseded;
     return 0;
 }
 

@@ -64,8 +64,10 @@ typedef struct store_form {
 /* Interview counts of one form (or of all forms). */
 typedef struct store_counts {
     long drafts;
-    long complete;
+    long complete;        /* complete and not superseded */
     long not_exported;    /* complete interviews not exported since last change */
+    long superseded;      /* complete, found by the office the same household
+                           * as another it kept (listed "superseded") */
 } store_counts;
 
 /* Well-known setting keys. */

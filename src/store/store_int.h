@@ -89,6 +89,16 @@ int store_origin_register(sqlite3 *db);
 #define STORE_ORIGIN_KEY_SQL(U) "khaosat_commune_key(" \
     STORE_ORIGIN_RAW_SQL(U) ")"
 
+/* SQL: non-zero when interview U (an SQL expression) is superseded: the
+ * office found it the same household as another interview, which it kept
+ * (a pair decided here, or a decision that came down to this laptop).
+ * The test of store_interview_superseded (the lists), for the counts. */
+#define STORE_SUPERSEDED_SQL(U) "(EXISTS (SELECT 1 FROM settled t WHERE" \
+    " t.interview = " U " AND t.decision = 'same' AND t.keep IS NOT NULL" \
+    " AND t.keep <> " U ") OR EXISTS (SELECT 1 FROM duplicates d WHERE" \
+    " (d.a = " U " OR d.b = " U ") AND d.decision = 'same'" \
+    " AND d.keep IS NOT NULL AND d.keep <> " U "))"
+
 /* Villages collected for binding to a form (store_setup.c): codes and
  * names, owned. */
 typedef struct store_setup_list {

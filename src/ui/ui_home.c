@@ -26,25 +26,20 @@ static int home_status_cols(void)
     return w;
 }
 
-/* One line of the interview list: status, last change, name; *mark is
- * UI_MARK_DIM for an interview the office superseded (left out of the
- * report), else 0. */
-static char *home_entry(ui_app *a, const store_interview *iv,
-                        const char *name, int *mark)
+/* One line of the interview list: state (the word `khaosat list`
+ * prints, translated), last change, name; *mark is UI_MARK_DIM for an
+ * interview the office superseded (left out of the report), else 0. */
+static char *home_entry(const session_listed *l, int *mark)
 {
+    const store_interview *iv = &l->iv;
+    const char *name = l->name;
     char when[17];
     snprintf(when, sizeof when, "%.16s", iv->updated ? iv->updated : "");
     char *t = strchr(when, 'T');
     if (t)
         *t = ' ';
-    char *back = ui_returned_comment(a, iv), *kept = NULL;
-    int gone = !back && store_interview_superseded(a->st, iv->uuid,
-                                                   &kept) == 1;
-    free(kept);
-    *mark = gone ? UI_MARK_DIM : 0;
-    const char *st = back ? _("returned") : gone ? _("superseded")
-        : iv->status == STORE_DRAFT ? _("draft") : _("complete");
-    free(back);
+    *mark = !strcmp(l->state, "superseded") ? UI_MARK_DIM : 0;
+    const char *st = _(l->state);
     int sw = home_status_cols();
     int pad = sw - ui_text_width(st);
     char *safe = ui_text_safe(name, UI_TEXT_LINE);
@@ -179,7 +174,7 @@ static void home_interviews(ui_app *a, const form *f)
         char **e = xcalloc(n + 1, sizeof *e);
         int *marks = xcalloc(n + 1, sizeof *marks);
         for (size_t i = 0; i < n; i++)
-            e[i] = home_entry(a, &l[i].iv, l[i].name, &marks[i]);
+            e[i] = home_entry(&l[i], &marks[i]);
         char *title = xasprintf(_("Interviews: %s"),
                                 form_text_get(f, f->title, ui_form_lang(a, f)));
         int k = ui_pick_key(title, _("Enter open   d delete draft   Esc back"),
@@ -223,10 +218,16 @@ static void home_new(ui_app *a, const form *f)
 /* One line of the home list: the form with its counts. */
 static char *home_form_line(ui_app *a, const form *f, int width)
 {
-    store_counts c = {0, 0, 0};
+    store_counts c = {0, 0, 0, 0};
     store_count(a->st, f->id, &c);
-    char *counts = xasprintf(_("drafts %ld  complete %ld  not exported %ld"),
-                             c.drafts, c.complete, c.not_exported);
+    /* A superseded interview is not one more complete household: counted
+     * apart, as the list shows it, and only when there is one. */
+    char *counts = c.superseded
+        ? xasprintf(_("drafts %ld  complete %ld  superseded %ld  not "
+                      "exported %ld"), c.drafts, c.complete, c.superseded,
+                    c.not_exported)
+        : xasprintf(_("drafts %ld  complete %ld  not exported %ld"),
+                    c.drafts, c.complete, c.not_exported);
     int cw = ui_text_width(counts);
     int tw = width - cw - 2 > 10 ? width - cw - 2 : 10;
     char *t = ui_text_truncate(form_text_get(f, f->title, ui_form_lang(a, f)), tw);
