@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/canon.h"
+#include "core/util.h"
 
 #include "store/sqlutil.h"
 #include "store/store_int.h"
@@ -49,11 +50,28 @@ static void origin_key_fn(sqlite3_context *c, int n, sqlite3_value **v)
     sqlite3_result_text(c, k, -1, free);
 }
 
+/* COLLATE khaosat_natural: codes in natural order ("K2" before "K10"),
+ * as people number villages (util_natural_cmp). */
+static int origin_natural_cmp(void *ctx, int na, const void *a, int nb,
+                              const void *b)
+{
+    (void)ctx;
+    char *x = xstrndup(a, (size_t)na), *y = xstrndup(b, (size_t)nb);
+    int c = util_natural_cmp(x, y);
+    free(x);
+    free(y);
+    return c;
+}
+
 int store_origin_register(sqlite3 *db)
 {
-    return sqlite3_create_function(db, "khaosat_commune_key", 1,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                   NULL, origin_key_fn, NULL, NULL);
+    int rc = sqlite3_create_function(db, "khaosat_commune_key", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                     NULL, origin_key_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_collation(db, "khaosat_natural", SQLITE_UTF8,
+                                      NULL, origin_natural_cmp);
+    return rc;
 }
 
 /* The query of every interview's origin (columns as store_origin, then

@@ -74,7 +74,9 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
 int store_open_mode(const char *path, int create, store **out, char **errmsg);
 
 /* Register khaosat_commune_key(x) on db (origin.c): a commune as compared
- * (case, spacing and Unicode normalisation set aside).  SQLite's code. */
+ * (case, spacing and Unicode normalisation set aside), and the collation
+ * khaosat_natural (codes in natural order: K2 before K10).  SQLite's
+ * code. */
 int store_origin_register(sqlite3 *db);
 /* SQL: the commune interview U (an SQL expression) came from, as compared
  * by khaosat_commune_key: that of the bundle its first revision came in,

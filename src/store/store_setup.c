@@ -120,7 +120,7 @@ int store_villages_each(store *st, store_village_fn fn, void *ctx)
     sqlite3_stmt *s = store_prepare(st, "a set-up query",
         "SELECT v.code, v.name, v.enumerator,"
         " (SELECT count(*) FROM households h WHERE h.village = v.code)"
-        " FROM villages v ORDER BY v.code");
+        " FROM villages v ORDER BY v.code COLLATE khaosat_natural, v.code");
     if (!s)
         return -1;
     int rc, ret = 0;

@@ -106,6 +106,13 @@ int ui_pick_key(const char *title, const char *keys, char **entries,
  * then leaves). Returns the index in entries, or -1. */
 int ui_pick_search(const char *title, const char *keys, char **entries,
                    const int *marks, size_t n, size_t *sel);
+/* ui_pick_search where Enter with text typed that no entry matches
+ * returns UI_PICK_TYPED with *typed the text (newly allocated), so that a
+ * new name can be typed straight into the list. */
+#define UI_PICK_TYPED (-2)
+int ui_pick_search_typed(const char *title, const char *keys, char **entries,
+                         const int *marks, size_t n, size_t *sel,
+                         char **typed);
 /* Move the cursor *sel of a list of n rows, page rows to a screen, for a
  * navigation key (arrows, Page Up/Down, Home, End); 0 when k is not one. */
 int ui_list_move(int k, size_t n, size_t *sel, size_t page);

@@ -365,6 +365,13 @@ static size_t ui_search_filter(char **keys, size_t n, const char *query,
 int ui_pick_search(const char *title, const char *keys, char **entries,
                    const int *marks, size_t n, size_t *sel)
 {
+    return ui_pick_search_typed(title, keys, entries, marks, n, sel, NULL);
+}
+
+int ui_pick_search_typed(const char *title, const char *keys, char **entries,
+                         const int *marks, size_t n, size_t *sel,
+                         char **typed)
+{
     char **sk = xcalloc(n + 1, sizeof *sk), **shown = xcalloc(n + 1, sizeof *shown);
     size_t *vis = xcalloc(n + 1, sizeof *vis);
     int *vmarks = xcalloc(n + 1, sizeof *vmarks);
@@ -396,6 +403,12 @@ int ui_pick_search(const char *title, const char *keys, char **entries,
             continue;
         if (ui_is_enter(k) && nv) {
             picked = (int)vis[cur];
+            break;
+        }
+        /* Nothing matches what was typed: Enter takes the text itself. */
+        if (ui_is_enter(k) && typed && *q.buf) {
+            *typed = xstrdup(q.buf);
+            picked = UI_PICK_TYPED;
             break;
         }
         if ((k == UI_ESC && !*q.buf) || k == UI_CTRL('x'))

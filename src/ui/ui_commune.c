@@ -171,6 +171,22 @@ static void cm_draw_commune(const cm_screen *s)
     free(pname);
 }
 
+/* On the status line, the highlighted village's code and whole name when
+ * its column (width) cuts the name: two names alike but at their end
+ * read the same in the list. */
+static void cm_full_name(const cm_row *r, int width)
+{
+    char *name = ui_text_safe(r->name, UI_TEXT_LINE);
+    if (ui_text_width(name) > width) {
+        char *code = ui_text_safe(r->code, UI_TEXT_LINE);
+        char *line = xasprintf(_("Village %s: %s"), code, name);
+        ui_status(line, UI_DIM);
+        free(line);
+        free(code);
+    }
+    free(name);
+}
+
 /* The rows of villages the screen holds (below the heading, above the
  * status line). */
 static size_t cm_rows(void)
@@ -213,6 +229,8 @@ static void cm_draw(cm_screen *s)
     }
     if (s->msg)
         ui_status_wrapped(s->msg, s->msg_role);
+    else if (s->n)
+        cm_full_name(&s->v[s->sel], w[1]);
     refresh();
 }
 
@@ -348,7 +366,8 @@ static void cm_load_file(cm_screen *s, int villages)
 }
 
 /* The name to assign to village r: picked among the enumerators this
- * office knows (the first entry types one); NULL on Esc. */
+ * office knows, or typed (the first entry asks for one; Enter on a name
+ * typed that matches nobody listed takes it); NULL on Esc. */
 static char *cm_ask_enumerator(cm_screen *s, const cm_row *r)
 {
     char **names = NULL, *err = NULL;
@@ -368,9 +387,10 @@ static char *cm_ask_enumerator(cm_screen *s, const cm_row *r)
     char *code = ui_text_safe(r->code, UI_TEXT_LINE);
     char *title = xasprintf(_("Enumerator for village %s"), code);
     free(code);
-    int k = ui_pick_search(title, _("Type to narrow   Enter choose   "
-                                    "Esc back"), e, NULL, n + 1, &sel);
-    char *out = NULL;
+    char *out = NULL;       /* set by the picker on UI_PICK_TYPED */
+    int k = ui_pick_search_typed(title, _("Type to narrow   Enter choose   "
+                                          "Esc back"), e, NULL, n + 1, &sel,
+                                 &out);
     if (k == 0)
         out = ui_ask_max(title, _("The enumerator's name:"),
                          r->enumerator ? r->enumerator : "", SETUP_MAX_NAME);
