@@ -55,7 +55,7 @@ run "$K" export --db "$O" --down --to "$TMP/down2"
 expect_status 0
 run "$K" merge --db "$TMP/L.db" "$(cat "$TMP/out")"
 expect_status 1
-expect_err_contains "two codes differ only by case"
+expect_err_contains "two village codes differ only by case: \"A1\""
 expect_same "$TMP/L.db" "$afterL" "a downstream bundle with codes differing by case"
 
 # No set-up of that commune kept here: one line, no "no error".
