@@ -108,7 +108,7 @@ START_TEST(stock_sqlite_reads_it)
     ck_assert(f && fread(head, 1, 4, f) == 4);
     fclose(f);
     ck_assert(bundle_is_packed(head, 4));
-    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM sqlite_schema"), 10);
+    ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM sqlite_schema"), 11);
     ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM interviews"
                                           " WHERE status = 'complete'"), 3);
     ck_assert_int_eq(check_sql_long(path, "SELECT count(*) FROM items i"
@@ -198,7 +198,7 @@ static const struct {
      "does not match the manifest's SHA-256"},
     {"DELETE FROM audit WHERE seq = (SELECT min(seq) FROM audit)",
      "table audit has"},
-    {"PRAGMA user_version = 7", "made by a newer khaosat (bundle format 7)"},
+    {"PRAGMA user_version = 8", "made by a newer khaosat (bundle format 8)"},
     {"PRAGMA application_id = 5", "not a khaosat bundle"},
     {"CREATE TRIGGER t AFTER INSERT ON forms BEGIN SELECT 1; END",
      "unexpected trigger \"t\""},

@@ -124,13 +124,14 @@ START_TEST(format_1_read_reviews_checked)
     hx_audit_as_text(old);
     check_sql_exec(old, "DROP TABLE reviews; DROP TABLE setups;"
                    " DROP TABLE setup_villages; DROP TABLE setup_households;"
-                   " PRAGMA user_version = 1;"
+                   " DROP TABLE decisions; PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(old);
     char *mixed = copy_of(honest, "mixed.khb");
     hx_audit_as_text(mixed);
     check_sql_exec(mixed, "DROP TABLE setups; DROP TABLE setup_villages;"
-                   " DROP TABLE setup_households; PRAGMA user_version = 1;"
+                   " DROP TABLE setup_households; DROP TABLE decisions;"
+                   " PRAGMA user_version = 1;"
                    " UPDATE manifest SET value = '1' WHERE key = 'format'");
     hx_rehash(mixed);
     refused_untouched(o, mixed, "unexpected table \"reviews\"");
@@ -218,6 +219,22 @@ START_TEST(setups_checked)
         {"case.khb", "INSERT INTO setup_villages VALUES ('26734', 'th01',"
          " 'Thôn Một nhỏ', '')", "commune 26734 has village codes \"TH01\""
          " and \"th01\", the same but for case"},
+        {"decision.khb", "INSERT INTO decisions VALUES ("
+         "'0000000a-0000-4000-8000-000000000000',"
+         " '0000000b-0000-4000-8000-000000000000', 'maybe', '',"
+         " '2026-06-01T08:00:00.000Z', '26734')", "table decisions, row 1:"
+         " the decision on 0000000a-0000-4000-8000-000000000000 and"
+         " 0000000b-0000-4000-8000-000000000000 is \"maybe\""},
+        {"keep.khb", "INSERT INTO decisions VALUES ("
+         "'0000000a-0000-4000-8000-000000000000',"
+         " '0000000b-0000-4000-8000-000000000000', 'same',"
+         " '0000000c-0000-4000-8000-000000000000',"
+         " '2026-06-01T08:00:00.000Z', '26734')", "keeps \"0000000c"},
+        {"order.khb", "INSERT INTO decisions VALUES ("
+         "'0000000b-0000-4000-8000-000000000000',"
+         " '0000000a-0000-4000-8000-000000000000', 'different', '',"
+         " '2026-06-01T08:00:00.000Z', '26734')", "are not two interview"
+         " UUIDs in order"},
         {"dup.khb", "CREATE TABLE sv (commune TEXT NOT NULL, code TEXT NOT"
          " NULL, name TEXT NOT NULL, enumerator TEXT NOT NULL, PRIMARY KEY"
          " (commune, code, name)) WITHOUT ROWID;"
@@ -248,17 +265,37 @@ START_TEST(setups_checked)
     char *old = copy_of(honest, "format4.khb");
     hx_audit_as_v3(old);
     check_sql_exec(old, "DROP TABLE setups; DROP TABLE setup_villages;"
-                   " DROP TABLE setup_households; PRAGMA user_version = 4;"
+                   " DROP TABLE setup_households; DROP TABLE decisions;"
+                   " PRAGMA user_version = 4;"
                    " UPDATE manifest SET value = '4' WHERE key = 'format'");
     hx_rehash(old);
     char *mixed = copy_of(honest, "mixed4.khb");
     hx_audit_as_v3(mixed);
-    check_sql_exec(mixed, "PRAGMA user_version = 4;"
+    check_sql_exec(mixed, "DROP TABLE decisions; PRAGMA user_version = 4;"
                    " UPDATE manifest SET value = '4' WHERE key = 'format'");
     hx_rehash(mixed);
     store *p4 = fx_laptop("province4.db");
     refused_untouched(p4, mixed, "unexpected table \"setup");
     ck_assert_msg(try_merge(p4, old, &why) == 0, "format 4: %s", why);
+    /* As format 6 wrote it (no decisions): read; one claiming
+     * format 6 with decisions is not. */
+    char *old5 = copy_of(honest, "format6.khb");
+    check_sql_exec(old5, "DROP TABLE decisions; PRAGMA user_version = 6;"
+                   " UPDATE manifest SET value = '6' WHERE key = 'format'");
+    hx_rehash(old5);
+    char *mixed5 = copy_of(honest, "mixed6.khb");
+    check_sql_exec(mixed5, "PRAGMA user_version = 6;"
+                   " UPDATE manifest SET value = '6' WHERE key = 'format'");
+    hx_rehash(mixed5);
+    store *p5 = fx_laptop("province5.db");
+    refused_untouched(p5, mixed5, "unexpected table \"decisions\"");
+    /* Read past its tables: refused only as the plain bundle is, for
+     * carrying a set-up without a signature. */
+    refused_untouched(p5, old5, "carries a commune's set-up, but it is not"
+                      " signed");
+    store_close(p5);
+    free(old5);
+    free(mixed5);
     ck_assert_int_eq(check_sql_long(store_path(p4), "SELECT count(*) FROM"
                      " commune_setups"), 0);
     free(old);

@@ -79,7 +79,7 @@ bC=$("$K" export --db "$TMP/C.db" --to "$TMP/usbC" 2>/dev/null)
 bD=$("$K" export --db "$TMP/D.db" --to "$TMP/usbD" 2>/dev/null)
 run "$K" verify "$bA" "$bB"
 expect_status 0
-expect_out_contains "ok: format 6, 4 interviews"
+expect_out_contains "ok: format 7, 4 interviews"
 
 # Forms are the office's: a bundle of a form version the office neither
 # keeps nor has in its forms directory (here an office whose forms
@@ -265,8 +265,8 @@ bad "$TMP/empty.khb" "empty file"
 head -c 8192 /dev/urandom > "$TMP/random.khb"
 bad "$TMP/random.khb" "not a khaosat bundle"
 cp "$fresh" "$TMP/newer.khb"
-sqlite3 "$TMP/newer.khb" "PRAGMA user_version = 7"
-bad "$TMP/newer.khb" "made by a newer khaosat (bundle format 7)"
+sqlite3 "$TMP/newer.khb" "PRAGMA user_version = 8"
+bad "$TMP/newer.khb" "made by a newer khaosat (bundle format 8)"
 cp "$fresh" "$TMP/edited.khb"
 sqlite3 "$TMP/edited.khb" "UPDATE interviews SET enumerator = 'someone else'"
 bad "$TMP/edited.khb" "does not match the manifest's SHA-256"
@@ -289,7 +289,7 @@ sqlite3 "$TMP/wal.khb" "PRAGMA journal_mode = WAL" >/dev/null
 [ "$(od -An -tu1 -j18 -N2 "$TMP/wal.khb" | tr -s ' ')" = " 2 2" ] || fail "the test's bundle is not in WAL mode"
 run "$K" verify "$TMP/wal.khb"
 expect_status 0
-expect_out_contains "ok: format 6"
+expect_out_contains "ok: format 7"
 # SQLite's own report of a damaged file comes as one line, with what to do.
 cp "$fresh" "$TMP/unused.khb"
 pages=$(sqlite3 "$TMP/unused.khb" "PRAGMA page_count")

@@ -39,7 +39,7 @@ expect_status 0
 export_to "$TMP/usb1"
 run "$K" verify "$TMP"/usb1/*.khb
 expect_status 0
-expect_out_contains "ok: format 6, 1 interviews"
+expect_out_contains "ok: format 7, 1 interviews"
 run "$K" merge --db "$O" "$TMP/usb1"
 expect_status 0
 expect_out_contains "added 1"

@@ -42,7 +42,7 @@ run "$K" export --db office.db --forms "$FORMS" --to up
 expect_status 0
 run "$K" verify up/*.khb
 expect_status 0
-expect_out_contains "ok: format 6"
+expect_out_contains "ok: format 7"
 [ "$(bundle_sql up/*.khb "SELECT count(*) FROM audit WHERE reuse > 0")" -ge 1 ] ||
     fail "the bundle does not carry the second rows of the reused numbers"
 [ "$(bundle_sql up/*.khb "SELECT count(*) FROM audit")" = "$office_audit" ] ||

@@ -65,7 +65,7 @@ static inline void hx_hash_rows(sqlite3 *db, canon *c, const char *sql)
  * rows in SQLite's order (see khaosat-bundle(5), CONTENT HASH). */
 static inline void hx_rehash(const char *path)
 {
-    static const char *const table[10][2] = {
+    static const char *const table[11][2] = {
         {"manifest", "SELECT key, value FROM manifest WHERE key <> 'sha256'"
          " ORDER BY key"},
         {"forms", "SELECT form_id, version, sha256, source FROM forms"
@@ -88,16 +88,19 @@ static inline void hx_rehash(const char *path)
          " setup_villages ORDER BY commune, code"},
         {"setup_households", "SELECT commune, village, number, head FROM"
          " setup_households ORDER BY commune, village, number"},
+        {"decisions", "SELECT a, b, decision, keep, decided, commune FROM"
+         " decisions ORDER BY a, b"},
     };
     sqlite3 *db;
     check_open(path, &db);
-    /* Format 2 added the reviews table, format 5 the set-ups. */
+    /* Format 2 added the reviews table, format 5 the set-ups, format 7
+     * the decisions on duplicates. */
     sqlite3_stmt *v;
     ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &v,
                                         NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(v), SQLITE_ROW);
     int format = sqlite3_column_int(v, 0);
-    int ntables = format >= 5 ? 10 : format >= 2 ? 7 : 6;
+    int ntables = format >= 7 ? 11 : format >= 5 ? 10 : format >= 2 ? 7 : 6;
     sqlite3_finalize(v);
     /* Format 6 keys the audit by its reuse number too. */
     static const char audit6[] = "SELECT interview, device, seq, reuse,"

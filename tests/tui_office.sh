@@ -132,7 +132,7 @@ ks_checks=$((ks_checks + 1))
 if [ -z "$up" ]; then
     fail "no bundle in $TMP/up"
 else
-    "$K" verify "$up" | grep -q "ok: format 6, 6 interviews" || fail "the export does not verify"
+    "$K" verify "$up" | grep -q "ok: format 7, 6 interviews" || fail "the export does not verify"
 fi
 # Again: nothing new; declining the offer to send everything again.
 key e

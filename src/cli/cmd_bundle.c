@@ -425,6 +425,10 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                          "restored from a backup?); that office changes "
                          "its set-up again (khaosat setup) and sends a new "
                          "bundle\n"), r->path, r->counts.setups_other);
+        if (r->counts.decisions)
+            cmd_printf(_("%s: %ld decision(s) of the office that sent it on "
+                         "possible duplicates kept (see khaosat "
+                         "duplicates)\n"), r->path, r->counts.decisions);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "

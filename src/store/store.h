@@ -793,6 +793,23 @@ int store_settled_each(store *st, store_settled_fn fn, void *ctx);
  * a decision that came down to this laptop).  1 with *kept (newly
  * allocated: the UUID kept), 0 when it is not, -1 on failure. */
 int store_interview_superseded(store *st, const char *uuid, char **kept);
+/* A decision on a pair of possible duplicates as it travels upstream
+ * (strings borrowed): a < b; decision "same" (keep: the one kept),
+ * "different" or "open" (taken back; keep ""); decided: when, to the
+ * millisecond; commune: the commune whose office sent it. */
+typedef struct store_up_decision {
+    const char *a, *b, *decision, *keep, *decided, *commune;
+} store_up_decision;
+/* At an office: call fn for each pair decided here or taken back (with
+ * the time), by a then b; commune own.  0, fn's non-zero value, or -1. */
+int store_decisions_up_each(store *st, const char *own,
+                            int (*fn)(void *ctx, const store_up_decision *d),
+                            void *ctx);
+/* At the level above, inside the caller's transaction: keep the decision
+ * d of the office below on its pair when the pair is flagged here too and
+ * d is newer than the decision here (the same bundle again, or an older
+ * one, changes nothing).  0 kept, 1 not, -1 on failure. */
+int store_decision_take_tx(store *st, const store_up_decision *d);
 /* On a laptop, inside the caller's transaction: forget every decision of
  * the office kept here (also on the pairs flagged here), before the
  * complete set of a newer bundle is put.  0 or -1. */

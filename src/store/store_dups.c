@@ -53,6 +53,30 @@ static int apart(store *st, const char *a, const char *b)
     return ret;
 }
 
+/* Record the decision (NULL: taken back) inside a transaction, with its
+ * time to the millisecond also when taken back, so that the newer of two
+ * decisions wins upstream; a decision changed is worth an upstream
+ * bundle, as a review is. */
+static int decide_tx(store *st, const char *a, const char *b,
+                     const char *decision, const char *keep)
+{
+    int first = strcmp(a, b) < 0;
+    char now[32];
+    store_now(now, 1);
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "UPDATE duplicates SET decision = ?3,"
+        " keep = ?4, decided = ?5 WHERE a = ?1 AND b = ?2");
+    if (!s)
+        return -1;
+    const char *v[5] = {first ? a : b, first ? b : a, decision, keep, now};
+    if (run(s, v, 5) != SQLITE_DONE)
+        return store_fail(st, "recording the decision on %s and %s", a, b);
+    if (sqlite3_changes(store_sqlite(st)) == 0)
+        return store_failx(st, "%s and %s are not a pair of possible "
+                           "duplicates (see khaosat duplicates)", a, b);
+    return store_review_count_change_tx(st);
+}
+
 int store_duplicate_decide(store *st, const char *a, const char *b,
                            const char *decision, const char *keep)
 {
@@ -67,22 +91,14 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
         keep = NULL;
     if (decision && apart(st, a, b) != 0)
         return -1;
-    int first = strcmp(a, b) < 0;
-    char now[32];
-    store_now(now, 0);
-    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
-        "UPDATE duplicates SET decision = ?3,"
-        " keep = ?4, decided = ?5 WHERE a = ?1 AND b = ?2");
-    if (!s)
+    if (store_begin(st) != 0)
         return -1;
-    const char *v[5] = {first ? a : b, first ? b : a, decision, keep,
-                        decision ? now : NULL};
-    if (run(s, v, 5) != SQLITE_DONE)
-        return store_fail(st, "recording the decision on %s and %s", a, b);
-    if (sqlite3_changes(store_sqlite(st)) == 0)
-        return store_failx(st, "%s and %s are not a pair of possible "
-                           "duplicates (see khaosat duplicates)", a, b);
-    return 0;
+    int rc = decide_tx(st, a, b, decision, keep);
+    if (rc != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st);
 }
 
 int store_duplicates_rekey(store *st, const char *uuid, const char *key)
@@ -245,4 +261,50 @@ int store_settled_each(store *st, store_settled_fn fn, void *ctx)
     if (!s)
         return -1;
     return settled_rows(st, s, fn, ctx);
+}
+
+/* ---- decisions travelling upstream ----
+ * An office's upstream bundle carries every decision it made or took
+ * back, with its time; the level above keeps each on the pair it flagged
+ * too, when newer than its own, so that it counts the pair decided and
+ * leaves the superseded interview out as the office does. */
+
+int store_decisions_up_each(store *st, const char *own,
+                            int (*fn)(void *ctx, const store_up_decision *d),
+                            void *ctx)
+{
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "SELECT a, b, coalesce(decision, 'open'), coalesce(keep, ''),"
+        " decided, coalesce(?1, '') FROM duplicates WHERE decided IS NOT NULL"
+        " ORDER BY a, b");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, own, -1, SQLITE_STATIC);
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *c[6];
+        for (int i = 0; i < 6; i++)
+            c[i] = (const char *)sqlite3_column_text(s, i);
+        store_up_decision d = {c[0], c[1], c[2], c[3], c[4], c[5]};
+        ret = fn(ctx, &d);
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "reading the decisions to send upstream");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int store_decision_take_tx(store *st, const store_up_decision *d)
+{
+    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
+        "UPDATE duplicates SET decision = nullif(?3, 'open'),"
+        " keep = nullif(?4, ''), decided = ?5 WHERE a = ?1 AND b = ?2"
+        " AND (decided IS NULL OR decided < ?5)");
+    if (!s)
+        return -1;
+    const char *v[5] = {d->a, d->b, d->decision, d->keep, d->decided};
+    if (run(s, v, 5) != SQLITE_DONE)
+        return store_fail(st, "keeping the office's decision on %s and %s",
+                          d->a, d->b);
+    return sqlite3_changes(store_sqlite(st)) > 0 ? 0 : 1;
 }

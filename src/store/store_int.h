@@ -101,6 +101,11 @@ int store_origin_register(sqlite3 *db);
     " (d.a = " U " OR d.b = " U ") AND d.decision = 'same'" \
     " AND d.keep IS NOT NULL AND d.keep <> " U "))"
 
+/* Count one change of a review or of a decision on duplicates here,
+ * inside a transaction (store_review.c): an upstream bundle is due while
+ * the count is ahead of the one last sent. */
+int store_review_count_change_tx(store *st);
+
 /* Villages collected for binding to a form (store_setup.c): codes and
  * names, owned. */
 typedef struct store_setup_list {

@@ -71,10 +71,7 @@ static int review_allowed(store *st, const char *uuid, const char *status,
     return 0;
 }
 
-/* Count one change of a review here (made or cleared), inside a
- * transaction: an upstream bundle is due while the count is ahead of the
- * one last sent. */
-static int review_count_change_tx(store *st)
+int store_review_count_change_tx(store *st)
 {
     return store_run_by_key(st, "INSERT INTO settings (key, value) VALUES ('"
                             STORE_SET_REVIEWS_CHANGES "', 1) ON CONFLICT (key)"
@@ -108,7 +105,7 @@ static int review_clear_tx(store *st, const char *uuid)
     if (store_run_by_key(st, "DELETE FROM reviews WHERE interview = ?1",
                          uuid, "clearing the review of") != 0)
         return -1;
-    return review_count_change_tx(st);
+    return store_review_count_change_tx(st);
 }
 
 /* Record the review of the head revision head, inside a transaction. */
@@ -142,7 +139,7 @@ static int review_write(store *st, const char *uuid, const char *status,
     if (store_run_by_key(st, "DELETE FROM review_clears WHERE interview = ?1",
                          uuid, "forgetting the clear of") != 0)
         return -1;
-    return review_count_change_tx(st);
+    return store_review_count_change_tx(st);
 }
 
 int store_review_set(store *st, const char *uuid, const char *status,

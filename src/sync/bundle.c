@@ -23,7 +23,7 @@
 
 const char *const bundle_table_name[BT_COUNT] = {
     "manifest", "forms", "interviews", "revisions", "items", "audit",
-    "reviews", "setups", "setup_villages", "setup_households",
+    "reviews", "setups", "setup_villages", "setup_households", "decisions",
 };
 
 const char *const bundle_table_sql[BT_COUNT] = {
@@ -61,6 +61,9 @@ const char *const bundle_table_sql[BT_COUNT] = {
     "CREATE TABLE setup_households (commune TEXT NOT NULL,"
     " village TEXT NOT NULL, number TEXT NOT NULL, head TEXT NOT NULL,"
     " PRIMARY KEY (commune, village, number)) WITHOUT ROWID",
+    "CREATE TABLE decisions (a TEXT NOT NULL, b TEXT NOT NULL,"
+    " decision TEXT NOT NULL, keep TEXT NOT NULL, decided TEXT NOT NULL,"
+    " commune TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID",
 };
 
 const char bundle_audit_v1_sql[] =
@@ -201,7 +204,7 @@ char *bundle_file_name(const char *commune, const char *enumerator,
 
 enum {
     WS_FORM, WS_IV, WS_REV, WS_ITEM, WS_AUDIT, WS_MANIFEST, WS_REVIEW,
-    WS_SETUP, WS_SETUP_VILLAGE, WS_SETUP_HOUSEHOLD,
+    WS_SETUP, WS_SETUP_VILLAGE, WS_SETUP_HOUSEHOLD, WS_DECISION,
     WS_COUNT
 };
 
@@ -216,6 +219,7 @@ static const char *const writer_sql[WS_COUNT] = {
     "INSERT INTO setups VALUES (?1, ?2, ?3, CAST(?4 AS INTEGER))",
     "INSERT INTO setup_villages VALUES (?1, ?2, ?3, ?4)",
     "INSERT INTO setup_households VALUES (?1, ?2, ?3, ?4)",
+    "INSERT INTO decisions VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 /* The bundle is built in an in-memory database and reaches a disk only
@@ -399,6 +403,17 @@ int bundle_writer_review(bundle_writer *w, const bundle_review *r)
     if (w_insert(w, WS_REVIEW, v, 8, "writing a review") != 0)
         return -1;
     w->n[BT_REVIEWS]++;
+    return 0;
+}
+
+int bundle_writer_decision(bundle_writer *w, const bundle_decision *d)
+{
+    const char *v[6] = {d->a, d->b, d->decision, d->keep ? d->keep : "",
+                        d->decided, d->commune ? d->commune : ""};
+    if (w_insert(w, WS_DECISION, v, 6, "writing a decision on duplicates")
+        != 0)
+        return -1;
+    w->n[BT_DECISIONS]++;
     return 0;
 }
 

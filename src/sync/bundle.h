@@ -22,7 +22,7 @@
 #include "store/store.h"
 
 /* The bundle format this khaosat writes and the newest it reads: it
- * reads formats 1 to 5 too.  Format 2 added the reviews table; format 3
+ * reads formats 1 to 6 too.  Format 2 added the reviews table; format 3
  * stores the audit trail compactly (interviews by number, times as
  * milliseconds); format 4 carries notes on questions as items "#QID"
  * (STORE_NOTE_MARK), which an older khaosat would take for answers to a
@@ -30,8 +30,9 @@
  * an office speaks for (setups, setup_villages, setup_households);
  * format 6 keys the audit rows with a reuse number too, so that rows of a
  * device that numbered again (a laptop restored from a backup) all
- * travel. */
-#define BUNDLE_FORMAT 6
+ * travel; format 7 carries the sending office's decisions on possible
+ * duplicates (decisions). */
+#define BUNDLE_FORMAT 7
 /* PRAGMA application_id of bundles: "KHAB". */
 #define BUNDLE_APP_ID 0x4B484142
 /* File name extension of bundles. */

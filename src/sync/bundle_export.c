@@ -120,6 +120,31 @@ static int ex_reviews(exporter *x, const char *own)
     return rc == 0 ? 0 : -1;
 }
 
+/* One decision of the office on possible duplicates into the bundle. */
+static int ex_decision(void *ctx, const store_up_decision *d)
+{
+    exporter *x = ctx;
+    bundle_decision bd = {d->a, d->b, d->decision, d->keep, d->decided,
+                          d->commune};
+    if (bundle_writer_decision(x->w, &bd) != 0) {
+        x->err = xstrdup(bundle_writer_errmsg(x->w));
+        return -1;
+    }
+    return 0;
+}
+
+/* An office's decisions on possible duplicates (own: its commune), so
+ * that the level above counts the pairs decided as it does. */
+static int ex_decisions(exporter *x, const char *own)
+{
+    if (!x->office)
+        return 0;
+    int rc = store_decisions_up_each(x->st, own, ex_decision, x);
+    if (rc < 0 && !x->err)
+        x->err = xstrdup(store_errmsg(x->st));
+    return rc == 0 ? 0 : -1;
+}
+
 /* A set-up table being written. */
 typedef struct ex_setup_run {
     exporter *x;
@@ -237,7 +262,8 @@ static int ex_write(exporter *x, const char *dir, char **path)
     free(setup);
     if (!m.commune)
         m.commune = xstrdup("");
-    if (ex_reviews(x, m.commune) != 0 || ex_setups(x) != 0) {
+    if (ex_reviews(x, m.commune) != 0 || ex_decisions(x, m.commune) != 0
+        || ex_setups(x) != 0) {
         bundle_manifest_clear(&m);
         return -1;
     }

@@ -15,12 +15,16 @@ enum bundle_table {
     BT_REVIEWS,         /* from format 2: the sending office's reviews */
     BT_SETUPS, BT_SETUP_VILLAGES, BT_SETUP_HOUSEHOLDS,
                         /* from format 5: the communes' set-ups */
+    BT_DECISIONS,       /* from format 7: the sending office's decisions on
+                         * possible duplicates */
     BT_COUNT
 };
 
 /* How many of the tables above a bundle of format has (format 1 ends
- * before BT_REVIEWS, formats 2 to 4 before BT_SETUPS). */
-#define BUNDLE_TABLES(format) ((format) >= 5 ? BT_COUNT \
+ * before BT_REVIEWS, formats 2 to 4 before BT_SETUPS, formats 5 and 6 before
+ * BT_DECISIONS). */
+#define BUNDLE_TABLES(format) ((format) >= 7 ? BT_COUNT \
+                               : (format) >= 5 ? BT_DECISIONS \
                                : (format) >= 2 ? BT_SETUPS : BT_REVIEWS)
 
 /* Name and exact CREATE statement of each table: a bundle whose schema
@@ -62,6 +66,14 @@ typedef struct bundle_review {
     const char *revision, *content, *commune;
 } bundle_review;
 
+/* A supervisor's decision on a pair of possible duplicates as an office
+ * sends it upstream (strings borrowed): a < b, decision "same" (keep: the
+ * one kept), "different" or "open" (taken back; keep ""), decided: when,
+ * to the millisecond; commune: the commune whose office sends it. */
+typedef struct bundle_decision {
+    const char *a, *b, *decision, *keep, *decided, *commune;
+} bundle_decision;
+
 typedef struct bundle_writer bundle_writer;
 
 /* Start a bundle that will go to directory dir (built in memory). */
@@ -81,6 +93,9 @@ int bundle_writer_item(bundle_writer *w, const char *interview,
 int bundle_writer_audit(bundle_writer *w, const bundle_audit *a);
 /* Add one review (by interview UUID, in increasing order). */
 int bundle_writer_review(bundle_writer *w, const bundle_review *r);
+/* Add one decision on a pair of possible duplicates (in increasing order
+ * of a, then b). */
+int bundle_writer_decision(bundle_writer *w, const bundle_decision *d);
 /* Add one row of a commune's set-up to table t (BT_SETUPS: commune, name,
  * province, sequence; BT_SETUP_VILLAGES: commune, code, name,
  * enumerator; BT_SETUP_HOUSEHOLDS: commune, village, number, head). */

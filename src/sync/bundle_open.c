@@ -255,12 +255,12 @@ static int check_counts(sqlite3 *db, const bundle_manifest *m, char **why)
         BUNDLE_NKEYS, BUNDLE_MAX_FORMS, BUNDLE_MAX_INTERVIEWS,
         BUNDLE_MAX_REVISIONS, BUNDLE_MAX_ITEMS, BUNDLE_MAX_AUDIT,
         BUNDLE_MAX_INTERVIEWS, BUNDLE_MAX_SETUPS, BUNDLE_MAX_SETUP_VILLAGES,
-        BUNDLE_MAX_SETUP_HOUSEHOLDS};
-    /* The manifest does not announce the reviews and set-ups (-1): only
-     * the limit. */
+        BUNDLE_MAX_SETUP_HOUSEHOLDS, BUNDLE_MAX_INTERVIEWS};
+    /* The manifest does not announce the reviews, set-ups and decisions
+     * (-1): only the limit. */
     const long said[BT_COUNT] = {BUNDLE_NKEYS, m->forms, m->interviews,
                                  m->revisions, m->items, m->audit, -1, -1,
-                                 -1, -1};
+                                 -1, -1, -1};
     for (int t = 1; t < BUNDLE_TABLES(m->format); t++) {
         if (said[t] > limit[t])
             return util_refuse(why, _("the manifest announces %ld rows of %s, more "

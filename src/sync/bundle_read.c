@@ -225,6 +225,8 @@ static const col_spec spec_setup_village[4] = {
 static const col_spec spec_setup_household[4] = {
     {0, 0, 5}, {0, 0, 10}, {0, 0, 4}, {0, 0, N}};
 #undef N
+static const col_spec spec_decision[6] = {
+    {0, 0, 36}, {0, 0, 36}, {0, 0, 9}, {0, 0, 36}, {0, 0, 64}, {0, 0, V}};
 #undef V
 
 static int rule_manifest(const row *r, void *ctx, char **why)
@@ -293,6 +295,26 @@ static int rule_review(const row *r, void *ctx, char **why)
              || r->n[4] < 10)
         *why = xasprintf(_("the review of %s lacks its time or the revision "
                            "it judged"), r->v[0]);
+    else
+        return 0;
+    return -1;
+}
+
+static int rule_decision(const row *r, void *ctx, char **why)
+{
+    (void)ctx;
+    const char *a = r->v[0], *b = r->v[1], *d = r->v[2], *keep = r->v[3];
+    if (!bundle_is_uuid(a) || !bundle_is_uuid(b) || strcmp(a, b) >= 0)
+        *why = xasprintf(_("\"%s\" and \"%s\" are not two interview UUIDs"
+                           " in order"), a, b);
+    else if (strcmp(d, "same") && strcmp(d, "different") && strcmp(d, "open"))
+        *why = xasprintf(_("the decision on %s and %s is \"%s\""), a, b, d);
+    else if (!strcmp(d, "same") ? strcmp(keep, a) && strcmp(keep, b)
+                                : *keep != '\0')
+        *why = xasprintf(_("the decision on %s and %s keeps \"%s\""), a, b,
+                         keep);
+    else if (r->n[4] < 10)
+        *why = xasprintf(_("the decision on %s and %s lacks its time"), a, b);
     else
         return 0;
     return -1;
@@ -705,7 +727,12 @@ int bundle_digest(sqlite3 *db, const bundle_manifest *m, char out[65],
                           " reviewer, time, revision, content, commune FROM"
                           " reviews ORDER BY interview", spec_review, 8, 1,
                           0, rule_review, NULL, th[BT_REVIEWS], why) != 0)
-        || (ntables > BT_SETUPS && hash_setups(db, th, why) != 0))
+        || (ntables > BT_SETUPS && hash_setups(db, th, why) != 0)
+        || (ntables > BT_DECISIONS
+            && hash_table(db, BT_DECISIONS, "SELECT a, b, decision, keep,"
+                          " decided, commune FROM decisions ORDER BY a, b",
+                          spec_decision, 6, 2, 0, rule_decision, NULL,
+                          th[BT_DECISIONS], why) != 0))
         return -1;
     canon c;
     canon_init(&c);

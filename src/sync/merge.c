@@ -407,6 +407,41 @@ static int merge_reviews(merger *m)
     return ret;
 }
 
+/* The decisions on possible duplicates of an office's bundle: each kept
+ * on a pair flagged here too, when newer than the decision here (the
+ * province then counts the pair decided and leaves the superseded
+ * interview out as the office does).  A laptop's signed bundle carrying
+ * decisions is refused: only an office decides. */
+static int merge_decisions(merger *m)
+{
+    sqlite3_stmt *s = m->bs[BS_DECISIONS];
+    if (!s)
+        return 0;
+    int rc, ret = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (merge_own_device_only(m)) {
+            ret = merge_refuse(m, _("carries decisions on duplicates, but it "
+                                    "is signed by the laptop %s; only an "
+                                    "office decides them"),
+                               bundle_signer(m->b));
+            break;
+        }
+        const char *c[6];
+        for (int i = 0; i < 6; i++)
+            c[i] = (const char *)sqlite3_column_text(s, i);
+        store_up_decision d = {c[0], c[1], c[2], c[3], c[4], c[5]};
+        int took = store_decision_take_tx(m->st, &d);
+        if (took < 0)
+            ret = merge_store_err(m);
+        else if (took == 0)
+            m->c.decisions++;
+    }
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
+    sqlite3_reset(s);
+    return ret;
+}
+
 /* Record the bundle as merged, with what it did (again at the end, with
  * the counts). */
 static int record_bundle(merger *m, const bundle_manifest *man)
@@ -456,7 +491,7 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     sqlite3_reset(iv);
     if (rc != SQLITE_DONE)
         return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
-    if (merge_reviews(m) != 0)
+    if (merge_reviews(m) != 0 || merge_decisions(m) != 0)
         return -1;
     return record_bundle(m, man);
 }

@@ -37,6 +37,8 @@ typedef struct merge_counts {
     long long reused_lo, reused_hi;   /* their numbers, lowest, highest */
     long setups_other;    /* set-ups not kept: the sequence number of the
                            * one kept here, with other content */
+    long decisions;       /* an office's decisions on possible duplicates
+                           * kept (newer than the one here) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

@@ -29,6 +29,8 @@ static const char *const bundle_sql[BS_COUNT] = {
         " setup_households WHERE commune = ?1 ORDER BY village, number",
     [BS_REVIEW_COMMUNE] = "SELECT commune FROM reviews WHERE interview = ?1"
         " AND commune <> ''",
+    [BS_DECISIONS] = "SELECT a, b, decision, keep, decided, commune FROM"
+        " decisions ORDER BY a, b",
 };
 
 /* Format 3 numbers the audit's interviews (their place in UUID order, as
@@ -50,6 +52,7 @@ int merge_bundle_prepare(merger *m)
     for (int i = 0; i < BS_COUNT; i++)
         if ((i != BS_REVIEWS || format >= 2)
             && (i < BS_SETUPS || format >= 5)
+            && (i < BS_DECISIONS || format >= 7)
             && sqlite3_prepare_v2(bdb, i != BS_AUDIT || format < 3
                                   ? bundle_sql[i] : format < 6
                                   ? audit_v3_sql : audit_v6_sql, -1,

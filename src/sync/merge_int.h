@@ -20,6 +20,7 @@ enum bundle_stmt {
     BS_SETUPS, BS_SETUP_VILLAGES, BS_SETUP_HOUSEHOLDS,
     BS_REVIEW_COMMUNE,  /* the commune whose office reviewed interview ?1 */
                         /* NULL before format 5 */
+    BS_DECISIONS,       /* NULL before format 7 */
     BS_COUNT
 };
 

@@ -389,6 +389,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.reviews += res->counts.reviews;
         r->t->counts.setups += res->counts.setups;
         r->t->counts.setups_other += res->counts.setups_other;
+        r->t->counts.decisions += res->counts.decisions;
         break;
     case SYNC_AGAIN:
         r->t->again++;
