@@ -643,33 +643,13 @@ void report_result_free(report_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nikeys; i++)
-        free(r->ikeys[i]);
-    free(r->ikeys);
     const report_def *d = r->def;
-    for (size_t i = 0; i < d->nfigs; i++) {
+    /* What a summary does not keep first, then the summary itself. */
+    report_result_slim(r);
+    for (size_t i = 0; i < d->nfigs; i++)
         rwarn_free(&r->fwarn[i]);
-        for (size_t k = 0; k < r->dunits[i].n; k++)
-            free(r->dunits[i].v[k].key);
-        free(r->dunits[i].v);
-    }
     free(r->dunits);
-    for (size_t i = 0; i < d->nlists; i++) {
-        for (size_t k = 0; k < r->lists[i].nrows * d->lists[i].ncols; k++)
-            free(r->lists[i].cells[k]);
-        free(r->lists[i].cells);
-    }
     free(r->lists);
-    for (size_t i = 0; i < d->ntallies; i++) {
-        for (size_t k = 0; k < r->tallies[i].cnt; k++) {
-            free(r->tallies[i].code[k]);
-            if (r->tallies[i].label)
-                free(r->tallies[i].label[k]);
-        }
-        free(r->tallies[i].code);
-        free(r->tallies[i].label);
-        free(r->tallies[i].n);
-    }
     free(r->tallies);
     free(r->province);
     free(r->first);
@@ -678,16 +658,6 @@ void report_result_free(report_result *r)
     free(r->exempt);
     for (size_t i = 0; i < d->nconds; i++)
         free(r->tests[i]);
-    for (size_t i = 0; i < r->nvillages; i++) {
-        free(r->villages[i].code);
-        free(r->villages[i].name);
-        free(r->villages[i].acc);
-        free(r->villages[i].val);
-    }
-    for (size_t i = 0; i < r->nenums; i++) {
-        free(r->enums[i].name);
-        free(r->enums[i].form);
-    }
     rwarn_free(&r->warn);
     free(r->villages);
     free(r->enums);
