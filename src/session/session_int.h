@@ -24,6 +24,16 @@ int session_fail(session *s);
 /* Non-zero (with *msg, when msg is not NULL, newly allocated) when the
  * interview is complete and must be reopened before it changes. */
 int session_locked(session *s, char **msg);
+/* v (NULL: empty) in the form question fq stores it, its line breaks
+ * and choice order made canonical: newly allocated (session.c). */
+char *session_canon(const session *s, const form_question *fq,
+                    const char *v);
+/* Keep the interview's name (instance_name) beside it after a change
+ * (session.c); 0, or -1 (session_fail). */
+int session_keep_name(session *s);
+/* Why a count asks for more members than roster question r holds
+ * (session.c): newly allocated. */
+char *session_overflow_msg(const session *s, int r);
 
 /* Whether number (canonical) for item it (a list_check question) is on
  * the household list of the village answered beside it (session_setup.c):
