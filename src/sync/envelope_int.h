@@ -3,8 +3,30 @@
 #ifndef KHAOSAT_ENVELOPE_INT_H
 #define KHAOSAT_ENVELOPE_INT_H
 
+#include <sodium.h>
+
 #include "sync/envelope.h"
 
+#define SS(x) crypto_secretstream_xchacha20poly1305_##x
+/* The bundle key sealed for the recipient. */
+#define SEALED_KEY (crypto_box_SEALBYTES + SS(KEYBYTES))
+/* What the signature signs: a domain string and the BLAKE2b-512 digest of
+ * every byte before the signature (hash, then sign: the digest is twice
+ * as fast as Ed25519ph's SHA-512 on large bundles). */
+#define SIG_DOMAIN "khaosat sealed bundle signature 1"
+#define SIG_MSG (sizeof SIG_DOMAIN - 1 + crypto_generichash_BYTES_MAX)
+
+/* The message the signature signs, from the hash of every byte before
+ * it (the hash state is finalised). */
+void envelope_sig_message(crypto_generichash_state *h,
+                          unsigned char msg[SIG_MSG]);
+/* Bytes between the header and the signature for a plain size. */
+long long envelope_body_len(long long size);
+
+/* Largest content of a sealed file khaosat reads (a sealed bundle holds
+ * at most BUNDLE_MAX_FILE, a plain bundle's own limit; a sealed data
+ * backup may hold more). */
+#define ENVELOPE_MAX (4LL << 30)
 /* Longest header khaosat reads. */
 #define HEADER_MAX 1024
 
