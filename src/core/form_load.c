@@ -4,6 +4,7 @@
 #include "config.h"
 #include "core/form.h"
 #include "core/form_int.h"
+#include "core/form_load_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,8 @@
 
 #include "core/i18n.h"
 
-typedef struct loader {
-    form *f;
-    diag_list *d;
-    form_index lists;     /* list name -> index */
-} loader;
-
-/* Report at node n. */
-#define AT(n) (n)->loc.line, (n)->loc.col
-
 /* Copy scalar n's value, or report that a scalar was expected for key. */
-static char *scalar_dup(loader *L, const ynode *n, const char *key)
+char *form_load_scalar(loader *L, const ynode *n, const char *key)
 {
     if (n->kind != YN_SCALAR) {
         form_diag(L->f, L->d, AT(n), _("'%s' must be a single value"), key);
@@ -31,7 +23,7 @@ static char *scalar_dup(loader *L, const ynode *n, const char *key)
 }
 
 /* Non-zero when s is a name: a letter or _, then letters, digits or _. */
-static int is_name(const char *s, int lower_only)
+int form_load_is_name(const char *s, int lower_only)
 {
     if (!*s || (*s >= '0' && *s <= '9'))
         return 0;
@@ -121,7 +113,7 @@ static void check_translations(loader *L, const ynode *n, form_text t)
 
 /* A text: a plain string in the default language, or a map from language
  * code to string. q is the question it belongs to (-1 for none). */
-static form_text load_text(loader *L, const ynode *n, int q)
+form_text form_load_text(loader *L, const ynode *n, int q)
 {
     form *f = L->f;
     form_text t = xcalloc(f->nlang, sizeof *t);
@@ -156,145 +148,12 @@ static form_text load_text(loader *L, const ynode *n, int q)
 }
 
 /* Append an attribute. */
-static void attr_add(form_attr **v, size_t *n, const char *key, char *val)
+void form_load_attr(form_attr **v, size_t *n, const char *key, char *val)
 {
     *v = xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[*n].key = xstrdup(key);
     (*v)[*n].value = val;
     (*n)++;
-}
-
-/* Add name to list l's attribute names unless present. */
-static void list_attr_name(form_list *l, const char *name)
-{
-    for (size_t i = 0; i < l->nattrs; i++)
-        if (!strcmp(l->attrs[i], name))
-            return;
-    l->attrs = xrealloc(l->attrs, (l->nattrs + 1) * sizeof *l->attrs);
-    l->attrs[l->nattrs++] = xstrdup(name);
-}
-
-/* Free the attributes of a choice that is being dropped. */
-static void attrs_free_local(form_choice *c)
-{
-    for (size_t i = 0; i < c->nattrs; i++) {
-        free(c->attrs[i].key);
-        free(c->attrs[i].value);
-    }
-    free(c->attrs);
-    c->attrs = NULL;
-    c->nattrs = 0;
-}
-
-/* One choice of list l; values is the index of values seen so far. */
-static void load_choice(loader *L, form_list *l, const ynode *n,
-                        form_index *values)
-{
-    if (n->kind != YN_MAP) {
-        form_diag(L->f, L->d, AT(n), _("a choice must be a mapping"));
-        return;
-    }
-    form_choice *c = &l->choices[l->nchoices];
-    memset(c, 0, sizeof *c);
-    const ynode *vnode = NULL, *label = NULL;
-    for (size_t i = 0; i + 1 < n->n; i += 2) {
-        const ynode *k = n->kids[i], *v = n->kids[i + 1];
-        if (k->kind == YN_SCALAR && !strncmp(k->str, "label::", 7) &&
-            k->str[7]) {
-            form_diag(L->f, L->d, AT(k), _("unknown key '%s' in choice (did "
-                                           "you mean `label: {%s: …}`?)"),
-                      k->str, k->str + 7);
-        } else if (k->kind != YN_SCALAR || !is_name(k->str, 0)) {
-            form_diag(L->f, L->d, AT(k), _("unknown key '%s' in choice"),
-                      k->kind == YN_SCALAR ? k->str : "?");
-        } else if (!strcmp(k->str, "value") || !strcmp(k->str, "label")) {
-            const ynode **slot = k->str[0] == 'v' ? &vnode : &label;
-            if (*slot)
-                form_diag(L->f, L->d, AT(k), _("duplicate key '%s'"), k->str);
-            else
-                *slot = v;
-        } else if (form_choice_attr(c, k->str)) {
-            form_diag(L->f, L->d, AT(k), _("duplicate key '%s'"), k->str);
-        } else {
-            char *s = scalar_dup(L, v, k->str);
-            if (s) {
-                attr_add(&c->attrs, &c->nattrs, k->str, s);
-                list_attr_name(l, k->str);
-            }
-        }
-    }
-    if (!vnode && form_choice_attr(c, "name")) {
-        form_diag(L->f, L->d, AT(n), _("missing required key '%s' (XLSForm's "
-                                       "name column is called `value` here)"),
-                  "value");
-    } else if (!vnode || !label) {
-        form_diag(L->f, L->d, AT(n), _("missing required key '%s'"),
-                  vnode ? "label" : "value");
-    }
-    if (!vnode || !label) {
-        if (!vnode) {
-            attrs_free_local(c);
-            return;
-        }
-    }
-    c->value = scalar_dup(L, vnode, "value");
-    if (!c->value) {
-        attrs_free_local(c);
-        return;
-    }
-    if (c->value[strcspn(c->value, " \t\r\n")])
-        form_diag(L->f, L->d, AT(vnode),
-                  _("choice value '%s' contains a space: the answer of a "
-                    "select_multiple lists its codes separated by spaces "
-                    "(write it with _ instead)"), c->value);
-    else if (form_index_put(values, c->value, 0) >= 0)
-        form_diag(L->f, L->d, AT(vnode),
-                  _("duplicate choice value '%s' in list '%s'"), c->value,
-                  l->name);
-    c->label = label ? load_text(L, label, -1)
-                     : xcalloc(L->f->nlang, sizeof *c->label);
-    l->nchoices++;
-}
-
-/* The choices mapping: list name -> sequence of choices. */
-static void load_lists(loader *L, const ynode *n)
-{
-    form *f = L->f;
-    if (n->kind != YN_MAP) {
-        form_diag(f, L->d, AT(n), _("'choices' must map list names to choices"));
-        return;
-    }
-    f->lists = xcalloc(n->n / 2 + 1, sizeof *f->lists);
-    for (size_t i = 0; i + 1 < n->n; i += 2) {
-        const ynode *k = n->kids[i], *v = n->kids[i + 1];
-        if (k->kind != YN_SCALAR) {
-            form_diag(f, L->d, AT(k), _("a key must be a plain name"));
-            continue;
-        }
-        if (form_index_get(&L->lists, k->str) >= 0) {
-            form_diag(f, L->d, AT(k), _("duplicate choice list name '%s'"),
-                      k->str);
-            continue;
-        }
-        form_list *l = &f->lists[f->nlists];
-        l->name = xstrndup(k->str, k->len);
-        l->line = k->loc.line;
-        l->col = k->loc.col;
-        form_index_put(&L->lists, l->name, (int)f->nlists++);
-        list_attr_name(l, "value");
-        if (v->kind != YN_SEQ || v->n == 0) {
-            form_diag(f, L->d, AT(v),
-                      _("choice list '%s' must be a non-empty sequence of choices"),
-                      l->name);
-            continue;
-        }
-        l->choices = xcalloc(v->n, sizeof *l->choices);
-        form_index values;
-        form_index_init(&values);
-        for (size_t j = 0; j < v->n; j++)
-            load_choice(L, l, v->kids[j], &values);
-        form_index_free(&values);
-    }
 }
 
 enum qkey {
@@ -372,7 +231,7 @@ static void load_type(loader *L, int q, const ynode *n)
 /* Keep an expression's text and position for form_check. */
 static void keep_expr(loader *L, int q, int slot, const ynode *n)
 {
-    char *s = scalar_dup(L, n, form_slot_names[slot]);
+    char *s = form_load_scalar(L, n, form_slot_names[slot]);
     if (!s)
         return;
     form_src *src = &L->f->priv->qx[q].src[slot];
@@ -395,7 +254,7 @@ static int default_is_expr(const char *s)
  * the interview starts. */
 static void load_default(loader *L, int q, const ynode *n)
 {
-    char *s = scalar_dup(L, n, "default");
+    char *s = form_load_scalar(L, n, "default");
     if (!s)
         return;
     L->f->priv->qx[q].default_loc = n->loc;
@@ -448,7 +307,7 @@ static void load_choices_from(loader *L, int q, const ynode *n)
 {
     if (!n)
         return;
-    char *s = scalar_dup(L, n, "choices_from");
+    char *s = form_load_scalar(L, n, "choices_from");
     if (s && strcmp(s, FORM_SETUP_VILLAGES) != 0) {
         form_diag(L->f, L->d, AT(n), _("'choices_from' names a list of the "
                                        "commune's set-up: only '%s' is "
@@ -457,7 +316,7 @@ static void load_choices_from(loader *L, int q, const ynode *n)
         return;
     }
     if (s)
-        attr_add(&L->f->q[q].meta, &L->f->q[q].nmeta, "choices_from", s);
+        form_load_attr(&L->f->q[q].meta, &L->f->q[q].nmeta, "choices_from", s);
 }
 
 /* list_check: the set-up list an integer answer is checked against; the
@@ -467,7 +326,7 @@ static void load_list_check(loader *L, int q, const ynode *n)
 {
     if (!n)
         return;
-    char *s = scalar_dup(L, n, "list_check");
+    char *s = form_load_scalar(L, n, "list_check");
     if (s && strcmp(s, FORM_SETUP_HOUSEHOLDS) != 0)
         form_diag(L->f, L->d, AT(n), _("'list_check' names a list of the "
                                        "commune's set-up: only '%s' is "
@@ -478,7 +337,7 @@ static void load_list_check(loader *L, int q, const ynode *n)
                                        "household number)"),
                   FORM_SETUP_HOUSEHOLDS);
     else if (s) {
-        attr_add(&L->f->q[q].meta, &L->f->q[q].nmeta, "list_check", s);
+        form_load_attr(&L->f->q[q].meta, &L->f->q[q].nmeta, "list_check", s);
         L->f->priv->qx[q].list_check_line = n->loc.line;
         L->f->priv->qx[q].list_check_col = n->loc.col;
         return;
@@ -491,14 +350,14 @@ static void load_meta(loader *L, int q, const ynode *ind, const ynode *meta)
     form_question *qq = &L->f->q[q];
     if (ind && ind->kind == YN_SEQ) {
         for (size_t i = 0; i < ind->n; i++) {
-            char *s = scalar_dup(L, ind->kids[i], "indicator");
+            char *s = form_load_scalar(L, ind->kids[i], "indicator");
             if (s)
-                attr_add(&qq->meta, &qq->nmeta, "indicator", s);
+                form_load_attr(&qq->meta, &qq->nmeta, "indicator", s);
         }
     } else if (ind) {
-        char *s = scalar_dup(L, ind, "indicator");
+        char *s = form_load_scalar(L, ind, "indicator");
         if (s)
-            attr_add(&qq->meta, &qq->nmeta, "indicator", s);
+            form_load_attr(&qq->meta, &qq->nmeta, "indicator", s);
     }
     if (!meta)
         return;
@@ -512,9 +371,9 @@ static void load_meta(loader *L, int q, const ynode *ind, const ynode *meta)
             form_diag(L->f, L->d, AT(k), _("a key must be a plain name"));
             continue;
         }
-        char *s = scalar_dup(L, meta->kids[i + 1], k->str);
+        char *s = form_load_scalar(L, meta->kids[i + 1], k->str);
         if (s)
-            attr_add(&qq->meta, &qq->nmeta, k->str, s);
+            form_load_attr(&qq->meta, &qq->nmeta, k->str, s);
     }
 }
 
@@ -616,10 +475,10 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
         if (!v[required_keys[i]])
             form_diag(f, L->d, AT(n), _("missing required key '%s'"),
                       qkey_names[required_keys[i]]);
-    if (v[QK_ID] && (qq->id = scalar_dup(L, v[QK_ID], "id"))) {
+    if (v[QK_ID] && (qq->id = form_load_scalar(L, v[QK_ID], "id"))) {
         qx->id_line = v[QK_ID]->loc.line;
         qx->id_col = v[QK_ID]->loc.col;
-        if (!is_name(qq->id, 0))
+        if (!form_load_is_name(qq->id, 0))
             form_diag(f, L->d, AT(v[QK_ID]),
                       _("invalid question id '%s' (use letters, digits and _, not starting with a digit)"),
                       qq->id);
@@ -637,7 +496,7 @@ static void load_question(loader *L, const ynode *n, int parent, int depth)
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
         if (v[texts[i].key])
             *(form_text *)((char *)qq + texts[i].off) =
-                load_text(L, v[texts[i].key], q);
+                form_load_text(L, v[texts[i].key], q);
     if (qq->label && text_is_empty(f, qq->label))
         form_diag(f, L->d, AT(v[QK_LABEL]),
                   _("empty label: the enumerator would see a blank question"));
@@ -758,17 +617,17 @@ static void load_form_meta(loader *L, const ynode *n)
         form_diag(f, L->d, AT(v[FK_DEFAULT_LANGUAGE]),
                   _("'%s' must be a single value"), "default_language");
     }
-    if (v[FK_ID] && (f->id = scalar_dup(L, v[FK_ID], "id")) && !is_name(f->id, 1))
+    if (v[FK_ID] && (f->id = form_load_scalar(L, v[FK_ID], "id")) && !form_load_is_name(f->id, 1))
         form_diag(f, L->d, AT(v[FK_ID]),
                   _("invalid form id '%s' (use lowercase letters, digits and _, starting with a letter)"),
                   f->id);
     if (v[FK_VERSION])
-        f->version = scalar_dup(L, v[FK_VERSION], "version");
+        f->version = form_load_scalar(L, v[FK_VERSION], "version");
     if (v[FK_TITLE])
-        f->title = load_text(L, v[FK_TITLE], -1);
+        f->title = form_load_text(L, v[FK_TITLE], -1);
     if (v[FK_INSTANCE_NAME]) {
         form_src *src = &f->priv->instance_name;
-        src->text = scalar_dup(L, v[FK_INSTANCE_NAME], "instance_name");
+        src->text = form_load_scalar(L, v[FK_INSTANCE_NAME], "instance_name");
         src->loc = v[FK_INSTANCE_NAME]->loc;
     }
     const ynode *key = v[FK_KEY];
@@ -812,7 +671,7 @@ static void load_top(loader *L, const ynode *root)
         load_languages(L, NULL);
     }
     if (v[TK_CHOICES])
-        load_lists(L, v[TK_CHOICES]);
+        form_load_lists(L, v[TK_CHOICES]);
     const ynode *qs = v[TK_QUESTIONS];
     if (!qs)
         form_diag(f, L->d, AT(root), _("missing required key '%s'"), "questions");
