@@ -20,6 +20,7 @@
 #include "sync/sync.h"
 #include "store/revision.h"
 #include "session/session.h"
+#include "session/setup.h"
 
 /* Options shared by the commands: --db, --help, and a few flags. */
 typedef struct bopts {
@@ -429,6 +430,13 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
             cmd_printf(_("%s: %ld decision(s) of the office that sent it on "
                          "possible duplicates kept (see khaosat "
                          "duplicates)\n"), r->path, r->counts.decisions);
+        if (r->counts.decisions_later)
+            cmd_printf(_("%s: %ld decision(s) of the office that sent it on "
+                         "pairs not flagged here yet kept for later: each "
+                         "is taken when its pair's interviews are both "
+                         "here\n"), r->path, r->counts.decisions_later);
+        for (size_t i = 0; i < r->nnotes; i++)
+            cmd_printf("%s\n", r->notes[i]);
         if (r->counts.returned)
             cmd_printf(_("%s: %ld complete interview(s) break their own "
                          "checks once merged: returned to the enumerator "
@@ -478,7 +486,8 @@ int cmd_merge(int argc, char **argv)
     long abort_after = env ? cmd_parse_count(env) : 0;
     sync_merge_hooks h = {.progress = abort_hook, .done = merge_done,
                           .ctx = &abort_after,
-                          .settle = session_settle_merged};
+                          .settle = session_settle_merged,
+                          .province = setup_province_known};
     sync_totals t;
     /* The office's own forms directory holds its forms: bundles made with
      * exactly those merge without a 'forms accept'. */

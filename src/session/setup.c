@@ -233,6 +233,35 @@ int setup_editable(store *st, char **err)
     return *err ? -1 : 0;
 }
 
+int setup_province_check(const char *provinces_csv, const char *province,
+                         char **err)
+{
+    setup_province *pv;
+    size_t np;
+    if (setup_provinces(provinces_csv, &pv, &np, err) != 0)
+        return -1;
+    int found = 0;
+    for (size_t r = 0; r < np && !found; r++)
+        found = province && !strcmp(pv[r].code, province);
+    setup_provinces_free(pv, np);
+    if (found)
+        return 0;
+    char *shown = ui_text_safe(province, UI_TEXT_QUOTED);
+    *err = xasprintf(_("province code \"%s\" is not in %s"), shown,
+                     provinces_csv);
+    free(shown);
+    return -1;
+}
+
+int setup_province_known(const catalog *forms, const char *province,
+                         char **err)
+{
+    char *path = setup_provinces_path(NULL, forms ? forms->dir : NULL);
+    int rc = setup_province_check(path, province, err);
+    free(path);
+    return rc;
+}
+
 int setup_commune(store *st, const char *code, const char *name,
                   const char *province, const char *provinces_csv,
                   char **err)
@@ -250,21 +279,8 @@ int setup_commune(store *st, const char *code, const char *name,
         *err = xstrdup(_("the commune needs a name"));
         return -1;
     }
-    setup_province *pv;
-    size_t np;
-    if (setup_provinces(provinces_csv, &pv, &np, err) != 0)
+    if (setup_province_check(provinces_csv, province, err) != 0)
         return -1;
-    int found = 0;
-    for (size_t r = 0; r < np && !found; r++)
-        found = province && !strcmp(pv[r].code, province);
-    setup_provinces_free(pv, np);
-    if (!found) {
-        char *shown = ui_text_safe(province, UI_TEXT_QUOTED);
-        *err = xasprintf(_("province code \"%s\" is not in %s"), shown,
-                         provinces_csv);
-        free(shown);
-        return -1;
-    }
     const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
                            STORE_SET_SETUP_PROVINCE};
     const char *vals[3] = {code, name, province};

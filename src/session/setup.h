@@ -20,6 +20,16 @@ int setup_editable(store *st, char **err);
 int setup_commune(store *st, const char *code, const char *name,
                   const char *province, const char *provinces_csv,
                   char **err);
+/* Whether province is a code of provinces_csv (the list setup_commune
+ * checks against): 0, or -1 with *err (newly allocated) naming the code
+ * and the file. */
+int setup_province_check(const char *provinces_csv, const char *province,
+                         char **err);
+/* setup_province_check against the province list of the forms folder
+ * forms (NULL: the default one; setup_provinces_path), as a merge checks
+ * the set-ups an upstream bundle carries.  0, or -1 with *err. */
+int setup_province_known(const catalog *forms, const char *province,
+                         char **err);
 /* Limits of the set-up that laptops check in a downstream bundle: the
  * villages and the bytes of a name (village, enumerator). */
 #define SETUP_MAX_VILLAGES 10000L

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 17
+#define STORE_SCHEMA_VERSION 18
 
 typedef struct store store;
 
@@ -564,6 +564,10 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
  * has it; never its name, which two communes may share), newly
  * allocated: 0, 1 when none is kept (*code NULL), -1. */
 int store_setup_commune_find(store *st, const char *commune, char **code);
+/* The fingerprint of the office key the set-up kept here for commune
+ * code is bound to (store_setup_take_tx): 0 with *sender newly allocated
+ * (NULL when none is kept or it was kept before keys were bound), -1. */
+int store_setup_sender(store *st, const char *code, char **sender);
 /* The code of the set-up kept here for the commune interview uuid came
  * from: the commune of the bundle that first brought it (incoming, when
  * not NULL, for one not here yet), else the commune whose office
@@ -805,11 +809,33 @@ typedef struct store_up_decision {
 int store_decisions_up_each(store *st, const char *own,
                             int (*fn)(void *ctx, const store_up_decision *d),
                             void *ctx);
+/* What became of an office's decision at the level above, besides 0
+ * (kept on its pair). */
+enum {
+    STORE_DECISION_OLD = 1,   /* not newer than the one here: not kept */
+    STORE_DECISION_LATER,     /* the pair is not flagged here: kept until
+                               * it is (store_decision_later_tx) */
+    STORE_DECISION_BOUND      /* the pair's commune is not the sender's */
+};
 /* At the level above, inside the caller's transaction: keep the decision
- * d of the office below on its pair when the pair is flagged here too and
- * d is newer than the decision here (the same bundle again, or an older
- * one, changes nothing).  0 kept, 1 not, -1 on failure. */
-int store_decision_take_tx(store *st, const store_up_decision *d);
+ * d that the office with key signer (NULL: unsigned) sent in a bundle
+ * naming commune from, on its pair when the pair is flagged here and d
+ * is newer than the decision here (the same bundle again, or an older
+ * one, changes nothing), else for later.  Only the office bound to the
+ * pair's commune decides it: the key the set-up of the commune of the
+ * pair's interviews came with (store_setup_take_tx), or, when no set-up
+ * of it is bound, an office naming that commune; otherwise
+ * STORE_DECISION_BOUND with *commune (the pair's commune) and *bound (the
+ * key bound to it, NULL when none), newly allocated.  -1 on failure. */
+int store_decision_take_tx(store *st, const store_up_decision *d,
+                           const char *signer, const char *from,
+                           char **commune, char **bound);
+/* Inside the caller's transaction, once pair a, b (a < b) is flagged
+ * here: take the decision kept for it (STORE_DECISION_LATER), forgetting
+ * it.  0 applied, 1 none kept (or older), STORE_DECISION_BOUND (dropped;
+ * *commune, *bound as for store_decision_take_tx), -1. */
+int store_decision_later_tx(store *st, const char *a, const char *b,
+                            char **commune, char **bound);
 /* On a laptop, inside the caller's transaction: forget every decision of
  * the office kept here (also on the pairs flagged here), before the
  * complete set of a newer bundle is put.  0 or -1. */

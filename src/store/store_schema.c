@@ -59,6 +59,9 @@
  *      setting, which may differ from the set-up's code and name).
  *  17  a commune's set-up is bound to the key of the office that first
  *      sent it (sender); digest tells two set-ups of one sequence apart.
+ *  18  decisions of an office below on pairs of possible duplicates not
+ *      flagged here yet (decisions_later), with the key that sent them,
+ *      taken when the pair is flagged (its second interview arrives).
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -384,6 +387,20 @@ static const char schema_v17[] =
     "ALTER TABLE commune_setups ADD COLUMN sender TEXT;"
     "ALTER TABLE commune_setups ADD COLUMN digest TEXT;";
 
+/* Version 18: an office's decision on a pair not flagged here yet, kept
+ * until the pair is (then checked against the office bound to the
+ * pair's commune, and applied when newer). */
+static const char schema_v18[] =
+    "CREATE TABLE decisions_later ("
+    " a TEXT NOT NULL,"
+    " b TEXT NOT NULL,"
+    " decision TEXT,"
+    " keep TEXT,"
+    " decided TEXT NOT NULL,"
+    " signer TEXT,"
+    " commune TEXT NOT NULL,"
+    " PRIMARY KEY (a, b)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -435,6 +452,7 @@ static const struct {
     {schema_v15, NULL},     /* 14 -> 15 */
     {schema_v16, NULL},     /* 15 -> 16 */
     {schema_v17, NULL},     /* 16 -> 17 */
+    {schema_v18, NULL},     /* 17 -> 18 */
 };
 
 int store_default_path(char **out)

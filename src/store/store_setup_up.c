@@ -212,16 +212,19 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_household *h, size_t nh, char **bound)
 {
     *bound = NULL;
-    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT sequence, sender,"
-                                    " digest FROM commune_setups"
-                                    " WHERE code = ?1");
-    if (!s)
+    char *sender = NULL;
+    if (store_setup_sender(st, c->code, &sender) != 0)
         return -1;
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT sequence, digest"
+                                    " FROM commune_setups WHERE code = ?1");
+    if (!s) {
+        free(sender);
+        return -1;
+    }
     sqlite3_bind_text(s, 1, c->code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
     long long had = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    char *sender = rc == SQLITE_ROW ? store_col_dup(s, 1) : NULL;
-    char *was = rc == SQLITE_ROW ? store_col_dup(s, 2) : NULL;
+    char *was = rc == SQLITE_ROW ? store_col_dup(s, 1) : NULL;
     sqlite3_finalize(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         free(sender);
@@ -284,6 +287,14 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
     free(vr);
     free(hr);
     return rc;
+}
+
+int store_setup_sender(store *st, const char *code, char **sender)
+{
+    int rc = store_text_by_key(st, "SELECT sender FROM commune_setups"
+                               " WHERE code = ?1", code,
+                               "reading the set-up of commune", sender);
+    return rc < 0 ? -1 : 0;
 }
 
 int store_setup_commune_find(store *st, const char *commune, char **code)

@@ -61,6 +61,8 @@ int merge_bundle_fail(merger *m, const char *fmt, ...)
     return -1;
 }
 
+static void forget_changed(merger *m);
+
 merger *merger_new(store *st)
 {
     merger *m = xcalloc(1, sizeof *m);
@@ -75,9 +77,9 @@ void merger_free(merger *m)
         return;
     store_merge_free(m->sm);
     merge_keys_free(m);
-    for (size_t i = 0; i < m->nchanged; i++)
-        free(m->changed[i]);
+    forget_changed(m);
     free(m->changed);
+    free(m->notes);
     free(m->device);
     free(m->enumerator);
     free(m->merged_on);
@@ -101,12 +103,48 @@ static int apply_revision(merger *m, const char *uuid, const char *old,
     return 0;
 }
 
-/* Forget the interviews of the last run. */
+/* Forget the interviews and notes of the last run. */
 static void forget_changed(merger *m)
 {
     for (size_t i = 0; i < m->nchanged; i++)
         free(m->changed[i]);
     m->nchanged = 0;
+    for (size_t i = 0; i < m->nnotes; i++)
+        free(m->notes[i]);
+    m->nnotes = 0;
+}
+
+size_t merger_notes(const merger *m, char *const **out)
+{
+    *out = m->notes;
+    return m->nnotes;
+}
+
+void merge_note_bound(merger *m, const char *a, const char *b,
+                      const char *commune, const char *bound)
+{
+    if (!m->b)
+        return;         /* rekeyed outside a merge: dropped untold */
+    const bundle_manifest *man = bundle_get_manifest(m->b);
+    const char *signer = bundle_signer(m->b);
+    char *c = merge_escaped(commune), *from = merge_escaped(man->commune);
+    char *why = !bound
+        ? xasprintf(_("but this bundle speaks for commune %s"), from)
+        : signer ? xasprintf(_("whose set-up is sent here by the office %s, "
+                               "but this bundle is signed by %s"), bound,
+                             signer)
+        : xasprintf(_("whose set-up is sent here by the office %s, but "
+                      "this bundle is not signed"), bound);
+    m->notes = util_grow(m->notes, &m->capnotes, m->nnotes + 1,
+                         sizeof *m->notes);
+    m->notes[m->nnotes++] =
+        xasprintf(_("%s: the decision on possible duplicates %s and %s "
+                    "ignored: they are of commune %s, %s; only the office "
+                    "of a pair's commune decides it"), bundle_path(m->b), a,
+                  b, c, why);
+    free(why);
+    free(c);
+    free(from);
 }
 
 const char *merger_merged_on(const merger *m)
@@ -410,8 +448,10 @@ static int merge_reviews(merger *m)
 /* The decisions on possible duplicates of an office's bundle: each kept
  * on a pair flagged here too, when newer than the decision here (the
  * province then counts the pair decided and leaves the superseded
- * interview out as the office does).  A laptop's signed bundle carrying
- * decisions is refused: only an office decides. */
+ * interview out as the office does), or until the pair is flagged; one
+ * on a pair of another office's commune is ignored, with a note.  A
+ * laptop's signed bundle carrying decisions is refused: only an office
+ * decides. */
 static int merge_decisions(merger *m)
 {
     sqlite3_stmt *s = m->bs[BS_DECISIONS];
@@ -430,11 +470,22 @@ static int merge_decisions(merger *m)
         for (int i = 0; i < 6; i++)
             c[i] = (const char *)sqlite3_column_text(s, i);
         store_up_decision d = {c[0], c[1], c[2], c[3], c[4], c[5]};
-        int took = store_decision_take_tx(m->st, &d);
+        char *commune = NULL, *bound = NULL;
+        int took = store_decision_take_tx(m->st, &d, bundle_signer(m->b),
+                                          bundle_get_manifest(m->b)->commune,
+                                          &commune, &bound);
         if (took < 0)
             ret = merge_store_err(m);
         else if (took == 0)
             m->c.decisions++;
+        else if (took == STORE_DECISION_LATER)
+            m->c.decisions_later++;
+        else if (took == STORE_DECISION_BOUND) {
+            m->c.decisions_bound++;
+            merge_note_bound(m, d.a, d.b, commune, bound);
+        }
+        free(commune);
+        free(bound);
     }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));

@@ -39,6 +39,10 @@ typedef struct merge_counts {
                            * one kept here, with other content */
     long decisions;       /* an office's decisions on possible duplicates
                            * kept (newer than the one here) */
+    long decisions_later; /* decisions on pairs not flagged here yet:
+                           * kept until they are */
+    long decisions_bound; /* decisions ignored: not from the office of
+                           * the pair's commune (merger_notes says each) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the
@@ -82,6 +86,11 @@ const char *merger_reused_device(const merger *m);
  * merger's strings, valid until its next run). */
 size_t merger_changed(const merger *m, char *const **out);
 
+/* The lines the last merger_run has for its summary besides the counts,
+ * each "BUNDLE: what" (the merger's strings, valid until its next run):
+ * the decisions on duplicates it ignored, naming the pair. */
+size_t merger_notes(const merger *m, char *const **out);
+
 /* What accepting one form of a bundle did. */
 enum merge_form_status {
     MERGE_FORM_ADDED,         /* new here: now one of this database's */
@@ -106,6 +115,14 @@ int merger_forms_held(const merger *m);
  * (borrowed; NULL: none): a bundle carrying the very text of one of them
  * merges, and the form is kept here as part of that merge. */
 void merger_set_forms(merger *m, const catalog *cat);
+/* Checks a province code an upstream set-up carries against the list of
+ * provinces of forms (the office's forms folder, NULL: the default): 0,
+ * or -1 with *err (newly allocated) saying why it is not known. */
+typedef int (*merge_province_fn)(const catalog *forms, const char *province,
+                                 char **err);
+/* Let m refuse a bundle carrying a commune's set-up whose province code
+ * fn does not know (NULL: not checked). */
+void merger_set_provinces(merger *m, merge_province_fn fn);
 /* Make the forms the verified bundle b carries this database's own (the
  * supervisor has looked at them): those missing are stored, those here
  * with the same text left, those here with another text never replaced.

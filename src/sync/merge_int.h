@@ -63,6 +63,7 @@ struct merger {
     char *merged_on;          /* the last run's bundle was merged before,
                                  then (UTC); else NULL */
     const catalog *cat;       /* the office's forms directory, or NULL */
+    merge_province_fn province_ok;  /* checks set-ups' provinces, or NULL */
     /* The interviews whose content the last run changed. */
     char **changed;
     size_t nchanged, capchanged;
@@ -73,7 +74,16 @@ struct merger {
     long long *audit_max;
     size_t naudit_dev;
     char *reused_device;      /* the first device that numbered again */
+    /* The last run's lines for the summary (merger_notes). */
+    char **notes;
+    size_t nnotes, capnotes;
 };
+
+/* Note that the decision on pair a, b from the bundle being merged is
+ * ignored: the pair is of commune, whose set-up is bound here to the key
+ * bound (NULL: none), not the bundle's signer (merge.c). */
+void merge_note_bound(merger *m, const char *a, const char *b,
+                      const char *commune, const char *bound);
 
 /* Forget the devices merge_import_audit met (merge_rev.c). */
 void merge_audit_forget(merger *m);

@@ -265,6 +265,26 @@ static int flag_pair(void *ctx, const char *const *col)
         return merge_store_fail(f->m, _("flagging a possible duplicate"));
     }
     f->flagged += added;
+    if (!added)
+        return 0;
+    /* A decision of the office below that came before the pair. */
+    char *commune = NULL, *bound = NULL;
+    int rc = store_decision_later_tx(f->m->st, first ? f->uuid : other,
+                                     first ? other : f->uuid, &commune,
+                                     &bound);
+    if (rc < 0) {
+        f->failed = 1;
+        return merge_store_err(f->m);
+    }
+    if (rc == 0)
+        f->m->c.decisions++;
+    if (rc == STORE_DECISION_BOUND) {
+        f->m->c.decisions_bound++;
+        merge_note_bound(f->m, first ? f->uuid : other,
+                         first ? other : f->uuid, commune, bound);
+    }
+    free(commune);
+    free(bound);
     return 0;
 }
 

@@ -45,6 +45,29 @@ static int rows_read(merger *m, sqlite3_stmt *s, const char *commune,
         : merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
 }
 
+/* Refuse a set-up whose province code is not on the province list the
+ * office's own set-up is checked against (khaosat setup commune). */
+static int check_province(merger *m, const store_commune_setup *c)
+{
+    char *why = NULL;
+    if (!m->province_ok || m->province_ok(m->cat, c->province, &why) == 0)
+        return 0;
+    char *name = merge_escaped(c->name);
+    merge_refuse(m, _("carries the set-up of commune %s (%s) with an "
+                      "unknown province: %s; that office sets its "
+                      "province right (khaosat setup commune --code CODE "
+                      "--name NAME --province CODE) and exports again"),
+                 c->code, name, why);
+    free(name);
+    free(why);
+    return -1;
+}
+
+void merger_set_provinces(merger *m, merge_province_fn fn)
+{
+    m->province_ok = fn;
+}
+
 /* Keep the set-up of the commune at the current row of BS_SETUPS; alias
  * is the commune the bundle names when it carries only that set-up (its
  * office's own), else NULL. */
@@ -67,6 +90,8 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
     for (size_t i = 0; i < hr.n; i++)
         h[i] = (store_household){hr.v[i * 3], hr.v[i * 3 + 1],
                                  hr.v[i * 3 + 2]};
+    if (rc == 0)
+        rc = check_province(m, &c);
     char *bound = NULL;
     int took = rc == 0 ? store_setup_take_tx(m->st, &c, v, vr.n, h, hr.n,
                                              &bound) : -1;

@@ -574,6 +574,8 @@ static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
             res.merged_on = merger_merged_on(r->mg);
         if (rc == 0)
             res.reused_device = merger_reused_device(r->mg);
+        if (rc == 0)
+            res.nnotes = merger_notes(r->mg, &res.notes);
     }
     res.why = err;
     report(r, &res);
@@ -616,6 +618,7 @@ int sync_merge_paths(store *st, const catalog *forms, char *const *paths,
                   flags & SYNC_ALLOW_UNSIGNED ? ENVELOPE_ALLOW_UNSIGNED : 0,
                   hooks ? hooks : &none, totals, 0, 0};
     merger_set_forms(r.mg, forms);
+    merger_set_provinces(r.mg, r.h->province);
     /* Expand directories first, so that progress can say "i of n". */
     char **all = NULL;
     unsigned char *in_dir = NULL;

@@ -122,6 +122,9 @@ typedef struct sync_bundle_result {
                                    again */
     const char *why;            /* SYNC_REFUSED, SYNC_SKIPPED:
                                    "PATH: reason" */
+    char *const *notes;         /* SYNC_MERGED: more lines for the
+                                   summary (merger_notes) */
+    size_t nnotes;
     int down;                   /* a downstream bundle: down, not counts,
                                    says what it did */
     sync_down_counts down_counts;
@@ -155,6 +158,10 @@ typedef struct sync_merge_hooks {
      * (answers beyond the rosters' counts dropped, a complete interview
      * that breaks its own checks returned). 0, or -1 with *err. */
     int (*settle)(store *st, const char *uuid, int *returned, char **err);
+    /* Checks the province code of each commune's set-up an upstream
+     * bundle carries (merger_set_provinces): the commands and screens
+     * pass setup_province_known, the check of khaosat setup commune. */
+    merge_province_fn province;
 } sync_merge_hooks;
 
 /* Totals over a merge. */

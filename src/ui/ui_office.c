@@ -679,6 +679,16 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
                                     "kept here, other content (its office "
                                     "changes its set-up and sends again)\n"),
                       c->setups_other);
+        if (c->decisions)
+            sbuf_addf(&om->lines, _("    %ld decision(s) of the office that "
+                                    "sent it on possible duplicates kept\n"),
+                      c->decisions);
+        if (c->decisions_later)
+            sbuf_addf(&om->lines, _("    %ld decision(s) on pairs not here "
+                                    "yet kept for later\n"),
+                      c->decisions_later);
+        for (size_t i = 0; i < r->nnotes; i++)
+            sbuf_addf(&om->lines, "    %s\n", r->notes[i]);
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
@@ -712,7 +722,8 @@ void ui_merge(ui_app *a)
                           .ask_forms = office_merge_forms,
                           .ask_versions = office_merge_versions,
                           .done = office_merge_done, .ctx = &om,
-                          .settle = session_settle_merged};
+                          .settle = session_settle_merged,
+                          .province = setup_province_known};
     sync_totals t;
     sync_merge_paths(a->st, a->cat, &dir, 1, 0, &h, &t);
     /* A form version or set-up the office sent is this session's at once,
