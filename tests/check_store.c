@@ -751,7 +751,10 @@ START_TEST(reviews_set_get_clear)
 END_TEST
 
 /* What version 16 added, undone. */
-#define UNDO_V16 "DROP TABLE commune_households; DROP TABLE commune_villages;" \
+/* What version 18 added, undone. */
+#define UNDO_V18 "DROP TABLE decisions_later;"
+/* What versions 16 to 18 added, undone. */
+#define UNDO_V16 UNDO_V18 "DROP TABLE commune_households; DROP TABLE commune_villages;" \
     " DROP TABLE commune_setups;"
 /* What version 15 added, undone. */
 #define UNDO_V15 UNDO_V16 "DROP INDEX bundles_file_hash;" \
@@ -1183,6 +1186,61 @@ static int village_line(void *ctx, const store_village *v)
     return 0;
 }
 
+/* A schema 17 database gains the decisions kept for later, empty; an
+ * office's decision on a pair not flagged here is kept once (the newer
+ * replacing the older), and only from a bundle of the pair's commune. */
+START_TEST(migrates_from_v17_and_keeps_decisions_for_later)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V18 " PRAGMA user_version = 17;");
+    st = open_ok();
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later"), 0);
+    const char *other = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+    store_up_decision d = {uuid, other, "same", uuid,
+                           "2026-01-02T03:04:05.006Z", ""};
+    char *commune = NULL, *bound = NULL;
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+                                            &bound), STORE_DECISION_LATER);
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+                                            &bound), STORE_DECISION_OLD);
+    d.decided = "2026-01-02T03:04:05.007Z";
+    d.decision = "different";
+    d.keep = "";
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+                                            &bound), STORE_DECISION_LATER);
+    /* From a bundle of another commune: not kept. */
+    d.decided = "2026-01-02T03:04:05.008Z";
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "Xã Khác",
+                                            &commune, &bound),
+                     STORE_DECISION_BOUND);
+    ck_assert_str_eq(commune, "");
+    ck_assert_ptr_null(bound);
+    free(commune);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later WHERE"
+                                            " decision = 'different'"
+                                            " AND decided LIKE '%.007Z'"), 1);
+    /* Taken once: the pair is not flagged, so nothing changes but the
+     * decision is forgotten. */
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &commune,
+                                             &bound), 1);
+    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &commune,
+                                             &bound), 1);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later"), 0);
+    store_close(st);
+}
+END_TEST
+
 /* A schema 15 database gains the communes' set-ups, empty; one taken is
  * replaced only by a greater sequence number, and found by its commune's
  * code or name. */
@@ -1254,6 +1312,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v8);
     tcase_add_test(tc, migrates_from_v12);
     tcase_add_test(tc, migrates_from_v15_and_keeps_setups_by_sequence);
+    tcase_add_test(tc, migrates_from_v17_and_keeps_decisions_for_later);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);
