@@ -106,7 +106,7 @@ int cmd_reviews(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    store *st = cmd_open_store("khaosat reviews", db, STORE_REFUSE_MISSING);
+    store *st = cmd_open_store("khaosat reviews", db, STORE_READ_ONLY_OK);
     if (!st)
         return 1;
     rc = store_reviews_each(st, NULL, state, print_review, NULL);

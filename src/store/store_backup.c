@@ -261,10 +261,10 @@ int store_check_file(const char *path, char digest[65], char **err)
     sqlite3 *db = NULL;
     char *why = NULL;
     /* Read-only and immutable: checking a file never writes beside it. */
-    char *uri = sqlite3_mprintf("file:%s?mode=ro&immutable=1", path);
+    char *uri = store_immutable_uri(path);
     int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
                              NULL);
-    sqlite3_free(uri);
+    free(uri);
     if (rc != SQLITE_OK)
         why = xasprintf(_("cannot open: %s"), sqlite3_errstr(rc));
     else

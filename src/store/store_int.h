@@ -194,6 +194,19 @@ int store_touch(store *st, const char *uuid, const char *time);
  * -wal and -shm beside it (read-only), newly allocated; NULL when it does
  * not. */
 char *store_why_dir_readonly(const char *path);
+/* Why the database at path (which this user may read) cannot be written:
+ * the file or its folder read-only; newly allocated, or NULL. */
+char *store_why_read_only(const char *path);
+/* Open the database at path for reading without writing anything beside
+ * it when this user may not write it or its folder: read as immutable
+ * when no -wal holds something, through the -wal and -shm when both are
+ * there, refused in words when only the -wal is or it cannot be read.  A
+ * database this user may write is opened read-only as SQLite does (beside
+ * a writer).  *out (caller closes), or -1 with *err (caller frees). */
+int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err);
+/* "file:PATH?immutable=1" for sqlite3_open_v2 with SQLITE_OPEN_URI, PATH's
+ * '%', '?' and '#' written as %XX (SQLite reads them back).  Caller frees. */
+char *store_immutable_uri(const char *path);
 
 /* Inside a transaction: set (text) or remove (NULL) the note on (uuid,
  * qid, path) with its 'note' audit row, at now (now_ms for the audit):

@@ -15,6 +15,7 @@
 
 #include "core/durable.h"
 #include "core/i18n.h"
+#include "core/util.h"
 
 char *store_nearest_dir(const char *path)
 {
@@ -97,8 +98,11 @@ char *store_why_unreadable(const char *path)
 char *store_why_not_writable(const char *path)
 {
     char *why = store_why_unreadable(path);
-    if (why)
-        return why;
+    return why ? why : store_why_read_only(path);
+}
+
+char *store_why_read_only(const char *path)
+{
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
@@ -125,6 +129,84 @@ char *store_why_dir_readonly(const char *path)
                           "database to a folder you can write"), path, dir);
     free(dir);
     return msg;
+}
+
+/* Non-zero when the -wal or -shm beside path exists (a -wal only when it
+ * holds something). */
+static int side_file(const char *path, const char *suffix)
+{
+    char *p = xasprintf("%s%s", path, suffix);
+    struct stat sb;
+    int found = stat(p, &sb) == 0 && (sb.st_size > 0 || suffix[1] == 's');
+    free(p);
+    return found;
+}
+
+char *store_immutable_uri(const char *path)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, "file:");
+    /* "file://x" would name a host. */
+    while (path[0] == '/' && path[1] == '/')
+        path++;
+    for (const char *p = path; *p; p++)
+        if (*p == '%' || *p == '?' || *p == '#')
+            sbuf_addf(&b, "%%%02X", (unsigned char)*p);
+        else
+            sbuf_addc(&b, *p);
+    sbuf_add(&b, "?immutable=1");
+    return b.s;
+}
+
+/* Why a database this user may not write cannot be read while its -wal
+ * is beside it. */
+static char *in_use_msg(const char *path)
+{
+    return xasprintf(_("%s: its write-ahead log (%s-wal) is beside it and "
+                       "this user may not write the database, so the log "
+                       "cannot be read with it: another program has the "
+                       "database open, or khaosat stopped there without "
+                       "closing it (a crash or a power cut).  Let that "
+                       "program finish, or have the database's owner run "
+                       "khaosat list --db on it once (which puts the log "
+                       "back into the database), then run this again; or "
+                       "copy the database with its -wal and -shm files to a "
+                       "folder of yours"), path, path);
+}
+
+int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
+{
+    *out = NULL;
+    char *dir = durable_dirname(path);
+    int ro = access(path, W_OK) != 0 || access(dir, W_OK | X_OK) != 0;
+    free(dir);
+    int wal = ro && side_file(path, "-wal");
+    if (wal && !side_file(path, "-shm")) {
+        *err = in_use_msg(path);
+        return -1;
+    }
+    /* Nothing to bring in from a log: the file is the whole database,
+     * read as it is, with no -wal, -shm or lock written beside it (a
+     * writable database is read as SQLite always does, beside whoever
+     * writes it). */
+    char *uri = ro && !wal ? store_immutable_uri(path) : NULL;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(uri ? uri : path, &db, SQLITE_OPEN_READONLY
+                             | (uri ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
+    if (rc == SQLITE_OK && wal)
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL,
+                          NULL, NULL);
+    if (rc != SQLITE_OK) {
+        *err = wal ? in_use_msg(path)
+                   : xasprintf(_("%s: cannot open: %s"), path,
+                               db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    *out = db;
+    return 0;
 }
 
 int store_open_at(const char *db_opt, enum store_missing how, store **out,

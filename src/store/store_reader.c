@@ -63,14 +63,11 @@ int store_reader_open(const char *path, store_reader **out, char **err)
     *out = NULL;
     if ((*err = store_why_unreadable(path)) != NULL)
         return -1;
-    store_tighten_files(path);
+    /* Nothing written beside a database this user may only read, and its
+     * mode left as it is: reading is not the owner's business. */
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        *err = xasprintf(_("%s: cannot open: %s"), path,
-                         db ? sqlite3_errmsg(db) : "?");
-        sqlite3_close(db);
+    if (store_sqlite_open_ro(path, &db, err) != 0)
         return -1;
-    }
     sqlite3_busy_timeout(db, 5000);
     /* Not mapped: every mapped page of the file counts in the resident
      * memory, so a report over a province's database (1.6 GB for a

@@ -72,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -645,12 +646,17 @@ static int open_identified(const char *path, int flags, sqlite3 **out,
                            char **err)
 {
     sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, flags, NULL);
-    if (rc != SQLITE_OK) {
-        *err = xasprintf(_("%s: cannot open: %s"), path,
-                         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        return -1;
+    if (flags == SQLITE_OPEN_READONLY) {
+        if (store_sqlite_open_ro(path, &db, err) != 0)
+            return -1;
+    } else {
+        int rc = sqlite3_open_v2(path, &db, flags, NULL);
+        if (rc != SQLITE_OK) {
+            *err = xasprintf(_("%s: cannot open: %s"), path,
+                             db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+            sqlite3_close(db);
+            return -1;
+        }
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, 5000);
@@ -764,6 +770,10 @@ int store_schema_open(const char *path, int create, sqlite3 **out,
         return -1;
     }
     if (check_header(path, err) != 0)
+        return -1;
+    /* A database this user may only read is refused before anything is
+     * changed: not its mode, no -wal or -shm made beside it. */
+    if (access(path, F_OK) == 0 && (*err = store_why_read_only(path)))
         return -1;
     store_tighten_files(path);
     sqlite3 *db = NULL;
