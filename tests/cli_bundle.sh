@@ -211,16 +211,26 @@ bad "$TMP/corrupt.khb" "damaged compressed bundle"
 # to far more than a bundle of its size can hold (refused at the bound).
 printf '\050\265\057\375\340\000\000\000\000\001\000\000\000\013\000\000x' \
     > "$TMP/claims.khb"
-bad "$TMP/claims.khb" "unpacks to 4294967296 bytes, more than the 67108864"
-bad "$TMP/claims.khb" "at most 1073741824, 1 GiB"
+bad "$TMP/claims.khb" "unpacks to 4294967296 bytes, more than the 1073741824 (1 GiB) a bundle may hold"
+bad "$TMP/claims.khb" "a decompression bomb"
 zstd -q -d -c "$freshz" > "$TMP/in.sqlite"
 isize=$(wc -c < "$TMP/in.sqlite")
-# A SQLite header that says 256 MiB (65,536 pages of 4 KiB) in a small
+# A SQLite header that says 2 GiB (524,288 pages of 4 KiB) in a small
 # frame without its size: refused before the image is allocated.
-{ head -c 28 "$TMP/in.sqlite"; printf '\000\001\000\000'
+{ head -c 28 "$TMP/in.sqlite"; printf '\000\010\000\000'
   tail -c +33 "$TMP/in.sqlite"; } | zstd -q -c > "$TMP/bomb.khb"
 bad "$TMP/bomb.khb" "a decompression bomb"
-bad "$TMP/bomb.khb" "unpacks to 268435456 bytes"
+bad "$TMP/bomb.khb" "unpacks to 2147483648 bytes"
+# One that says 256 MiB (65,536 pages), within the limit, but holds far
+# less: memory is taken as the frame unpacks, so it costs what it holds.
+{ head -c 28 "$TMP/in.sqlite"; printf '\000\001\000\000'
+  tail -c +33 "$TMP/in.sqlite"; } | zstd -q -c > "$TMP/liar.khb"
+bad "$TMP/liar.khb" "holds less than its SQLite database says"
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o "$TMP/rss" "$K" verify "$TMP/liar.khb" 2>/dev/null
+    [ "$(tail -n 1 "$TMP/rss")" -lt 100000 ] ||
+        fail "a frame claiming 256 MiB took $(tail -n 1 "$TMP/rss") KB"
+fi
 # A valid image padded past its SQLite length (the padding costs memory,
 # not a bigger file): refused whether the frame says its size or not.
 { cat "$TMP/in.sqlite"; head -c 3000000 /dev/zero; } |

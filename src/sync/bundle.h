@@ -54,14 +54,10 @@
 #define BUNDLE_MAX_FILE (2LL << 30)
 /* The largest SQLite image a compressed bundle may unpack to: one
  * number, stated in the refusals (an image is held whole in memory, and
- * SQLite allocates less than 2 GiB at once). */
+ * SQLite allocates less than 2 GiB at once).  The writer refuses a larger
+ * bundle before writing it, so every bundle khaosat writes is one it
+ * reads, however well it compresses. */
 #define BUNDLE_MAX_IMAGE (1LL << 30)
-/* A compressed bundle unpacks to at most BUNDLE_MAX_RATIO times its own
- * size when that is above BUNDLE_UNPACK_FLOOR: real bundles shrink about
- * twelvefold (doc/scale.md), a frame far beyond that is built to fill
- * memory. */
-#define BUNDLE_MAX_RATIO 64ULL
-#define BUNDLE_UNPACK_FLOOR (64ULL << 20)
 /* zstd level of the bundles written (a fast level: exports stay quick). */
 #define BUNDLE_ZSTD_LEVEL 9
 

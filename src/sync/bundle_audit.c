@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 /* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
@@ -151,6 +152,33 @@ static void pack_advance(pack_pos *p, sqlite3_stmt *in)
     p->seq = seq;
 }
 
+/* Non-zero, with *why, when time (not one to the millisecond) cannot
+ * travel as text either: only digits and minus signs, or nothing, would
+ * read back as a number.  khaosat never writes such a time: the database
+ * was edited by hand or damaged, and the refusal says where and what to
+ * do, since no bundle of this database can be written until then. */
+static int unwritable_time(const char *time, sqlite3_stmt *in, char **why)
+{
+    if (time && strspn(time, "-0123456789") != strlen(time))
+        return 0;
+    sbuf iv;
+    sbuf_init(&iv);
+    ui_text_escape(&iv, (const char *)sqlite3_column_text(in, 9),
+                   UI_TEXT_QUOTED);
+    *why = xasprintf(_("interview %s: an audit row has the "
+                       "time \"%s\", which is not a time (the database was "
+                       "edited by hand or is damaged) and which no bundle "
+                       "can carry; restore the database from a backup "
+                       "(khaosat restore), or give that row its real time "
+                       "with sqlite3: UPDATE audit SET time = "
+                       "'YYYY-MM-DDThh:mm:ss.mmmZ' WHERE interview = '%s' "
+                       "AND time = '%s'"),
+                     iv.s ? iv.s : "", time ? time : "", iv.s ? iv.s : "",
+                     time ? time : "");
+    sbuf_free(&iv);
+    return 1;
+}
+
 /* Copy the temporary audit rows into the audit table, compactly. */
 static int copy_rows(sqlite3 *db, sqlite3_stmt *in, sqlite3_stmt *out,
                      char **why)
@@ -169,8 +197,12 @@ static int copy_rows(sqlite3 *db, sqlite3_stmt *in, sqlite3_stmt *out,
         for (int i = 0; i < 9; i++)
             sqlite3_bind_value(out, i + 1, sqlite3_column_value(in, i));
         sqlite3_bind_int64(out, 10, p.reuse);
-        long long ms = bundle_time_ms((const char *)
-                                      sqlite3_column_text(in, 3));
+        const char *time = (const char *)sqlite3_column_text(in, 3);
+        long long ms = bundle_time_ms(time);
+        if (ms < 0 && unwritable_time(time, in, why)) {
+            free(p.dev);
+            return -1;
+        }
         if (ms >= 0) {
             sqlite3_bind_int64(out, 4, ms - p.clock.base);
             p.clock.base = ms;

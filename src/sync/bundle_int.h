@@ -168,16 +168,16 @@ const char *bundle_what_to_do(void);
 /* Non-zero when d (len bytes) starts like a zstd frame: a compressed
  * bundle, plain or inside an envelope of format 3. */
 int bundle_is_packed(const unsigned char *d, size_t len);
-/* Compress the image d (len bytes) into one zstd frame that says its
- * size and carries a checksum: *out (sqlite3_malloc64, free with
+/* Compress the image d (len bytes, at most BUNDLE_MAX_IMAGE) into one
+ * zstd frame that says its size and carries a checksum: *out (sqlite3_malloc64, free with
  * bundle_image_free) and *outlen; -1 with *why (newly allocated). */
 int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
                 size_t *outlen, char **why);
 /* Unpack the one zstd frame d (len bytes, still the caller's) as hostile
  * input: refused when cut short, followed by other bytes, damaged, or
  * not exactly the SQLite image its header announces (page size x page
- * count), or more than a bundle of its size may hold (BUNDLE_MAX_RATIO,
- * BUNDLE_MAX_IMAGE), before that much is allocated.  *out
+ * count), or more than BUNDLE_MAX_IMAGE, before that much is allocated;
+ * memory is taken as the frame really unpacks.  *out
  * (sqlite3_malloc64) and *outlen, or -1 with *why (newly allocated,
  * without a file name). */
 int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,

@@ -1,8 +1,11 @@
 /* bundle_pack.c: bundles travel compressed, as one zstd frame around the
  * SQLite image (see khaosat-bundle(5)).  Unpacking is hostile input: the
- * frame's announced size is checked before anything is allocated, and
- * output is bounded whatever the frame claims, so that a small file
- * cannot make the reader fill memory (a decompression bomb). */
+ * frame's announced size is checked against BUNDLE_MAX_IMAGE before
+ * anything is allocated, and memory is taken as the frame really
+ * unpacks, never beyond that size, so that a small file claiming much
+ * costs only what it holds (a decompression bomb).  No ratio of packed to
+ * unpacked size is imposed: real data that repeats compresses a
+ * thousandfold, and khaosat must read every bundle it writes. */
 #include "config.h"
 #include "sync/bundle_int.h"
 
@@ -30,6 +33,15 @@ int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
 {
     *out = NULL;
     *outlen = 0;
+    /* Refused here, before a file is written, rather than by the reader:
+     * no bundle khaosat writes is one it would not read. */
+    if ((unsigned long long)len > (unsigned long long)BUNDLE_MAX_IMAGE)
+        return util_refuse(why, _("the bundle would hold %zu bytes, more "
+                                  "than the %lld (1 GiB) a bundle may "
+                                  "hold; export in parts: without --all, "
+                                  "an export takes only the interviews not "
+                                  "exported yet"),
+                           len, (long long)BUNDLE_MAX_IMAGE);
     size_t cap = ZSTD_compressBound(len);
     ZSTD_CCtx *cc = ZSTD_createCCtx();
     unsigned char *buf = cc && !ZSTD_isError(cap)
@@ -69,34 +81,19 @@ int bundle_pack(const unsigned char *d, size_t len, unsigned char **out,
     return 0;
 }
 
-/* The most a frame of len bytes may unpack to: BUNDLE_MAX_IMAGE, and
- * BUNDLE_MAX_RATIO times its size (real bundles shrink about twelvefold;
- * far more means a frame built to fill memory). */
-static unsigned long long unpack_limit(size_t len)
-{
-    unsigned long long lim = (unsigned long long)len * BUNDLE_MAX_RATIO;
-    if (lim < BUNDLE_UNPACK_FLOOR)
-        lim = BUNDLE_UNPACK_FLOOR;
-    if (lim > (unsigned long long)BUNDLE_MAX_IMAGE)
-        lim = (unsigned long long)BUNDLE_MAX_IMAGE;
-    return lim;
-}
-
 const char *bundle_what_to_do(void)
 {
     return _("copy the bundle again from the laptop, or ask it for "
              "'khaosat export --all'");
 }
 
-static int refuse_bomb(char **why, unsigned long long size,
-                       unsigned long long limit)
+static int refuse_bomb(char **why, unsigned long long size)
 {
     return util_refuse(why, _("compressed bundle that unpacks to %llu "
-                              "bytes, more than the %llu a bundle of its "
-                              "size may hold (at most %lld, 1 GiB): "
-                              "refused before unpacking (a decompression "
-                              "bomb?); %s"),
-                       size, limit, (long long)BUNDLE_MAX_IMAGE,
+                              "bytes, more than the %lld (1 GiB) a bundle "
+                              "may hold: refused before unpacking (a "
+                              "decompression bomb?); %s"),
+                       size, (long long)BUNDLE_MAX_IMAGE,
                        bundle_what_to_do());
 }
 
@@ -182,12 +179,66 @@ static int decode_end(ZSTD_DCtx *dc, ZSTD_inBuffer *in, char **why)
     return 0;
 }
 
+/* The first memory taken for an image: what a bundle of some thousand
+ * interviews unpacks to; more is taken only as the frame delivers it. */
+#define BUNDLE_FIRST_ALLOC (16ULL << 20)
+
+/* Give the image buffer *buf (size *cap) room for need bytes, doubling,
+ * never past image; 0, or -1 with *why. */
+static int grow(unsigned char **buf, unsigned long long *cap,
+                unsigned long long need, unsigned long long image, char **why)
+{
+    unsigned long long c = *cap ? *cap : BUNDLE_FIRST_ALLOC;
+    while (c < need)
+        c *= 2;
+    if (c > image)
+        c = image;
+    if (c == *cap)
+        return 0;
+    unsigned char *n = sqlite3_malloc64(c);
+    if (!n)
+        return util_refuse(why, _("%llu bytes do not fit in memory"), c);
+    if (*buf) {
+        memcpy(n, *buf, (size_t)*cap);
+        sodium_memzero(*buf, (size_t)*cap);
+        sqlite3_free(*buf);
+    }
+    *buf = n;
+    *cap = c;
+    return 0;
+}
+
+/* Decode the rest of the image into *buf (head bytes there already),
+ * growing it as the frame delivers, up to image bytes; then the frame's
+ * end.  0, or -1 with *why. */
+static int decode_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in, unsigned char **buf,
+                        unsigned long long *cap, unsigned long long image,
+                        char **why)
+{
+    size_t pos = 100;
+    for (;;) {
+        if (grow(buf, cap, pos + 1 > image ? image : pos + 1, image, why) != 0)
+            return -1;
+        ZSTD_outBuffer ob = {*buf, (size_t)*cap, pos};
+        int r = decode(dc, in, &ob, why);
+        pos = ob.pos;
+        if (r < 0)
+            return -1;
+        if (r == 1 && pos < image)
+            return util_refuse(why, _("compressed bundle that holds less "
+                                      "than its SQLite database says (cut "
+                                      "short?); %s"), bundle_what_to_do());
+        if (pos == image)
+            return r == 1 ? 0 : decode_end(dc, in, why);
+    }
+}
+
 /* Unpack the frame in as the SQLite image its first 100 bytes announce
  * (size bytes when the frame header says, else ZSTD_CONTENTSIZE_UNKNOWN),
- * allocating only once that length is known and within limit. */
+ * refused above BUNDLE_MAX_IMAGE before anything is allocated. */
 static int unpack_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in,
-                        unsigned long long size, unsigned long long limit,
-                        unsigned char **out, size_t *outlen, char **why)
+                        unsigned long long size, unsigned char **out,
+                        size_t *outlen, char **why)
 {
     unsigned char head[100];
     ZSTD_outBuffer hb = {head, sizeof head, 0};
@@ -207,22 +258,15 @@ static int unpack_image(ZSTD_DCtx *dc, ZSTD_inBuffer *in,
                                   "%llu bytes but whose SQLite database "
                                   "has %llu: refused; %s"), size, image,
                            bundle_what_to_do());
-    if (image > limit)
-        return refuse_bomb(why, image, limit);
-    unsigned char *buf = sqlite3_malloc64(image);
-    if (!buf)
-        return util_refuse(why, _("%llu bytes do not fit in memory"), image);
+    if (image > (unsigned long long)BUNDLE_MAX_IMAGE)
+        return refuse_bomb(why, image);
+    unsigned char *buf = NULL;
+    unsigned long long cap = 0;
+    if (grow(&buf, &cap, sizeof head, image, why) != 0)
+        return -1;
     memcpy(buf, head, sizeof head);
-    ZSTD_outBuffer ob = {buf, (size_t)image, sizeof head};
-    r = decode(dc, in, &ob, why);
-    if (r == 1 && ob.pos < ob.size)
-        r = util_refuse(why, _("compressed bundle that holds less than its "
-                               "SQLite database says (cut short?); %s"),
-                        bundle_what_to_do());
-    else if (r == 0)
-        r = decode_end(dc, in, why);
-    if (r < 0) {
-        sodium_memzero(buf, (size_t)image);
+    if (decode_image(dc, in, &buf, &cap, image, why) != 0) {
+        sodium_memzero(buf, (size_t)cap);
         sqlite3_free(buf);
         return -1;
     }
@@ -245,13 +289,13 @@ int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
         return util_refuse(why, _("damaged compressed bundle: %zu bytes "
                                   "after its end; %s"), len - flen,
                            bundle_what_to_do());
-    unsigned long long limit = unpack_limit(len);
     unsigned long long size = ZSTD_getFrameContentSize(d, len);
     if (size == ZSTD_CONTENTSIZE_ERROR)
         return util_refuse(why, _("damaged compressed bundle: bad frame "
                                   "header; %s"), bundle_what_to_do());
-    if (size != ZSTD_CONTENTSIZE_UNKNOWN && size > limit)
-        return refuse_bomb(why, size, limit);
+    if (size != ZSTD_CONTENTSIZE_UNKNOWN
+        && size > (unsigned long long)BUNDLE_MAX_IMAGE)
+        return refuse_bomb(why, size);
     ZSTD_DCtx *dc = ZSTD_createDCtx();
     if (!dc)
         return util_refuse(why, _("out of memory unpacking the bundle"));
@@ -259,7 +303,7 @@ int bundle_unpack(const unsigned char *d, size_t len, unsigned char **out,
      * the frame asks for. */
     ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, BUNDLE_WINDOW_LOG);
     ZSTD_inBuffer in = {d, len, 0};
-    int rc = unpack_image(dc, &in, size, limit, out, outlen, why);
+    int rc = unpack_image(dc, &in, size, out, outlen, why);
     ZSTD_freeDCtx(dc);
     return rc;
 }
