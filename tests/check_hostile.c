@@ -52,6 +52,21 @@ static void refused_untouched(store *o, const char *path, const char *want)
     free(after);
 }
 
+/* What khaosat verify says of path: bundle_check_values refuses it with
+ * a message holding want (verify's "ok" means the merge takes it). */
+static void values_refused(const char *path, const char *want)
+{
+    bundle *b;
+    char *why = NULL;
+    ck_assert_msg(bundle_open(path, &b, &why) == 0, "open: %s", why);
+    ck_assert_int_eq(bundle_check_values(b, &why), -1);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_msg(strstr(why, want) != NULL, "expected '%s' in: %s", want,
+                  why);
+    free(why);
+    bundle_close(b);
+}
+
 /* The office can still export everything it holds. */
 static void office_exports(store *o)
 {
@@ -579,6 +594,7 @@ static void each_refused(store *o, const char *honest, const char *uuid,
         retarget(t, uuid);
         refused_untouched(o, t, bad[i].want);
         refused_untouched(o, t, uuid);
+        values_refused(t, bad[i].want);
         free(t);
         free(name);
     }
@@ -615,6 +631,9 @@ START_TEST(values_checked_against_questions)
     retarget(t, uuid);
     refused_untouched(o, t, "question name: \"xxxx");
     refused_untouched(o, t, "is longer than an answer can be");
+    values_refused(t, "question name: \"xxxx");
+    values_refused(t, "is 65537 bytes long, more than the 65536 an answer "
+                   "can hold");
     free(sql);
     free(big);
     free(t);

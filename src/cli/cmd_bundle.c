@@ -273,6 +273,15 @@ static void verify_one(store *st, const char *path, int *bad)
         *bad = 1;
         return;
     }
+    if (bundle_check_values(b, &err) != 0) {
+        cmd_eprintf(_("khaosat verify: %s: %s; an office's merge refuses "
+                      "this bundle\n"), path, err);
+        free(err);
+        *bad = 1;
+        envelope_info_clear(&info);
+        bundle_close(b);
+        return;
+    }
     const bundle_manifest *m = bundle_get_manifest(b);
     cmd_printf(_("%s: ok: format %ld, %ld interviews, %ld revisions, %ld "
              "answers; by %s (%s) on device %s at %s; sha256 %s\n"),

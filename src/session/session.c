@@ -571,6 +571,17 @@ static int session_answer_do(session *s, session_item it, const char *v,
         return INST_BAD_VALUE;
     }
     char *cv = session_canon(s, fq, v);
+    if (strlen(cv) > FORM_MAX_ANSWER) {
+        /* An office refuses a bundle with a longer one (form_value_problem):
+         * refused here, where it is typed or pasted, for the screen and
+         * the command alike. */
+        if (msg)
+            *msg = xasprintf(_("This answer is %zu bytes long, more than "
+                               "the %d an answer can hold; shorten it."),
+                             strlen(cv), FORM_MAX_ANSWER);
+        free(cv);
+        return INST_BAD_VALUE;
+    }
     /* The same number again, confirmed now: only the confirmation. */
     int confirm_only = !check_only && (confirm & SESSION_CONFIRM_NOT_ON_LIST)
                        && form_meta(fq, "list_check") && !s->complete;

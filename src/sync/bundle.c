@@ -546,6 +546,19 @@ static int w_check_image(bundle_writer *w, const unsigned char *d,
     bundle *b;
     if (bundle_open_memory(w->tmp, copy, len, &b, err) != 0)
         return -1;
+    /* An answer the office would refuse (one an older khaosat let be
+     * typed) is named here, with what to do, rather than making the
+     * office refuse every interview of the bundle. */
+    char *why = NULL;
+    if (bundle_check_values(b, &why) != 0) {
+        *err = xasprintf(_("%s: %s: the office would refuse the bundle; "
+                           "correct that answer (khaosat answer, or on the "
+                           "screen), finalise the interview again and "
+                           "export again"), w->tmp, why);
+        free(why);
+        bundle_close(b);
+        return -1;
+    }
     return same_hash(b, m, w->tmp, err);
 }
 

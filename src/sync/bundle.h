@@ -108,6 +108,13 @@ int bundle_each_form(bundle *b, bundle_form_fn fn, void *ctx, char **err);
 const unsigned char *bundle_image(const bundle *b, size_t *len);
 /* The read-only SQLite handle, for reading rows. */
 sqlite3 *bundle_sqlite(bundle *b);
+/* Check every answer and note of every revision of b against the form
+ * the bundle carries for its interview, as an office's merge checks them
+ * against its own copy (type, list codes, length; village codes, which
+ * are checked against the office's set-up, are left to the merge): 0,
+ * or -1 with *why (newly allocated, without the file name) naming the
+ * first interview, question and value it would refuse. */
+int bundle_check_values(bundle *b, char **why);
 
 /* Compute the content hash of an open bundle database, checking every row
  * on the way; on failure *err says what is wrong (without the path). */

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "core/form.h"
 #include "sync/bundle.h"
 
 /* The tables of a bundle, in the order they are hashed. */
@@ -164,6 +165,17 @@ int bundle_audit_pack(sqlite3 *db, char **why);
 /* What to do about a damaged or refused bundle, ending a refusal (a
  * static translated string). */
 const char *bundle_what_to_do(void);
+
+/* Why item (qid, value) of a revision cannot be an answer, or a note
+ * (qid "#QID"), of form f, as merge and bundle_check_values judge it: a
+ * constant English phrase (form_value_problem's, or N_ for a note), or
+ * NULL; *question is the answer's question in f (-1 for a note, a count,
+ * or a question f does not have, which is not checked here). */
+const char *bundle_item_problem(const form *f, const char *qid,
+                                const char *value, int *question);
+/* The start of value (60 bytes, whole characters, "..." when cut),
+ * escaped for a message between quotes; newly allocated. */
+char *bundle_value_start(const char *value);
 
 /* Non-zero when d (len bytes) starts like a zstd frame: a compressed
  * bundle, plain or inside an envelope of format 3. */

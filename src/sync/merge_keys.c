@@ -4,6 +4,7 @@
  * same household interviewed twice, and are flagged, never merged. */
 #include "config.h"
 #include "sync/merge_int.h"
+#include "sync/bundle_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,38 +82,6 @@ static const form_keys *keys_of(merger *m, const char *form_id,
     return k;
 }
 
-/* Refuse (-1, the merger's message) a note the form cannot hold. */
-static int check_note(merger *m, const char *uuid, const form_keys *k,
-                      const merge_item *it)
-{
-    const char *qid = it->qid + 1;
-    const char *why = form_find(k->f, qid) < 0
-        ? N_("on a question the form does not have")
-        : store_note_problem(it->value);
-    if (!why)
-        return 0;
-    /* The start of it is enough to find it (a whole character). */
-    size_t cut = strlen(it->value);
-    if (cut > 60) {
-        cut = 60;
-        while (cut > 0 && ((unsigned char)it->value[cut] & 0xc0) == 0x80)
-            cut--;
-    }
-    char *start = xstrndup(it->value, cut);
-    sbuf e;
-    sbuf_init(&e);
-    ui_text_escape(&e, start, UI_TEXT_QUOTED);
-    if (cut < strlen(it->value))
-        sbuf_add(&e, "...");
-    free(start);
-    free(m->err);
-    m->err = xasprintf(_("%s: interview %s: the note \"%s\" on question %s "
-                         "is %s; refusing the bundle"), bundle_path(m->b),
-                       uuid, e.s ? e.s : "", qid, _(why));
-    sbuf_free(&e);
-    return -1;
-}
-
 /* The code of the set-up kept here for the commune interview uuid came
  * from (*code newly allocated, NULL when none is kept); for a new one,
  * the commune whose office reviewed it when the bundle forwards it from
@@ -186,29 +155,32 @@ static int check_answers(merger *m, const char *uuid, const char *form_id,
     }
     for (size_t i = 0; i < items->n; i++) {
         const merge_item *it = &items->v[i];
-        if (it->qid[0] == STORE_NOTE_MARK) {
-            if (check_note(m, uuid, k, it) != 0)
-                return -1;
-            continue;
-        }
-        int q = *it->qid ? form_find(k->f, it->qid) : -1;
-        const char *why = q >= 0 ? form_value_problem(k->f, &k->f->q[q],
-                                                      it->value) : NULL;
+        int q;
+        const char *why = bundle_item_problem(k->f, it->qid, it->value, &q);
         if (!why)
             continue;
+        char *start = bundle_value_start(it->value);
+        free(m->err);
+        if (it->qid[0] == STORE_NOTE_MARK) {
+            m->err = xasprintf(_("%s: interview %s: the note \"%s\" on "
+                                 "question %s is %s; refusing the bundle"),
+                               bundle_path(m->b), uuid, start, it->qid + 1,
+                               _(why));
+            free(start);
+            return -1;
+        }
         sbuf b;
         sbuf_init(&b);
-        sbuf_addf(&b, "%s: interview %s, question %s: \"",
-                  bundle_path(m->b), uuid, it->qid);
-        ui_text_escape(&b, it->value, UI_TEXT_QUOTED);
-        sbuf_addf(&b, "\" is %s; refusing the bundle", why);
+        sbuf_addf(&b, "%s: interview %s, question %s: \"%s\" is %s; "
+                  "refusing the bundle", bundle_path(m->b), uuid, it->qid,
+                  start, why);
+        free(start);
         const char *from = form_meta(&k->f->q[q], "choices_from");
         if (from && strcmp(from, FORM_SETUP_VILLAGES) == 0)
             sbuf_addf(&b, _(" (not a village of %s: if it was one when the "
                             "interview was answered, put the village back "
                             "in that set-up with khaosat setup villages, "
                             "then merge the bundle again)"), where);
-        free(m->err);
         m->err = sbuf_detach(&b);
         return -1;
     }
