@@ -284,7 +284,14 @@ int setup_commune(store *st, const char *code, const char *name,
     const char *keys[3] = {STORE_SET_SETUP_CODE, STORE_SET_SETUP_NAME,
                            STORE_SET_SETUP_PROVINCE};
     const char *vals[3] = {code, name, province};
+    char *old = NULL;
     int rc = store_begin(st);
+    if (rc == 0)
+        rc = store_setting_get(st, STORE_SET_SETUP_CODE, &old);
+    /* A corrected code: what came under the old one follows it. */
+    if (rc == 0)
+        rc = store_setup_code_moved_tx(st, old, code);
+    free(old);
     for (int i = 0; rc == 0 && i < 3; i++)
         rc = store_setting_set(st, keys[i], vals[i]);
     if (rc == 0)

@@ -504,6 +504,13 @@ struct form;
  * f keeps its own list otherwise.  0, or -1. */
 int store_setup_bind(store *st, struct form *f);
 
+/* Inside the caller's transaction, when this office's commune code
+ * changes from old (NULL or "": none) to code: the bundles its laptops
+ * sent naming the old code count as of the new one, so that their
+ * interviews are checked against, paired and reported under the current
+ * set-up (their case keys judged again at the next merge).  0 or -1. */
+int store_setup_code_moved_tx(store *st, const char *old, const char *code);
+
 /* The set-up of each commune below, as an office sends it upstream and
  * the level above keeps it (store_setup_up.c).  The limits of a set-up,
  * wherever it comes from (session/setup.h says the same): */
@@ -554,8 +561,13 @@ int store_setup_up_sent_tx(store *st, long long seq);
  * the one kept has as great a sequence (nothing changed); STORE_SETUP_
  * OTHER when it has the same sequence but other content (not kept);
  * STORE_SETUP_BOUND when another office's key sent the commune's set-up
- * (*bound, newly allocated, that key's fingerprint); -1. */
-enum { STORE_SETUP_OLD = 1, STORE_SETUP_OTHER, STORE_SETUP_BOUND };
+ * (*bound, newly allocated, that key's fingerprint); STORE_SETUP_MOVED
+ * when kept in place of the set-up of another code the same key sent
+ * before with its own set-up alone (c->alias set): the office corrected
+ * its commune code, and what its bundles brought now counts as of c's
+ * commune (*bound, newly allocated, the former code); -1. */
+enum { STORE_SETUP_OLD = 1, STORE_SETUP_OTHER, STORE_SETUP_BOUND,
+       STORE_SETUP_MOVED };
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
                         const store_household *h, size_t nh, char **bound);

@@ -219,3 +219,31 @@ int store_household_number_valid(const char *s)
     size_t n = strlen(s);
     return n >= 1 && n <= 4 && s[0] != '0' && strspn(s, "0123456789") == n;
 }
+
+int store_setup_code_moved_tx(store *st, const char *old, const char *code)
+{
+    if (!old || !*old || !strcmp(old, code))
+        return 0;
+    /* The bundles that named the old code came from this commune's
+     * laptops (they had it from this office); their interviews' case
+     * keys are judged again at the next merge, to pair them with those
+     * named by the new code. */
+    static const char *const sql[2] = {
+        "UPDATE case_keys SET rev = '' WHERE interview IN (SELECT"
+        " r.interview FROM revisions r JOIN bundles b ON b.uuid = r.bundle"
+        " WHERE b.commune = ?1)",
+        "UPDATE bundles SET commune = ?2 WHERE commune = ?1"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = store_prepare(st, "a set-up query", sql[i]);
+        if (!s)
+            return -1;
+        const char *v[2] = {old, code};
+        store_bind_all(s, v, 2);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return store_fail(st, "moving the interviews of commune %s to %s",
+                              old, code);
+    }
+    return 0;
+}

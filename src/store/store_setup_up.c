@@ -207,6 +207,77 @@ static void take_digest(const store_commune_setup *c, const store_village *v,
     canon_final(&d, out);
 }
 
+/* Forget the set-up kept for commune code (villages and households). */
+static int clear_setup(store *st, const char *code)
+{
+    static const char *const clear[3] = {
+        "DELETE FROM commune_households WHERE commune = ?1",
+        "DELETE FROM commune_villages WHERE commune = ?1",
+        "DELETE FROM commune_setups WHERE code = ?1"};
+    for (int i = 0; i < 3; i++)
+        if (store_run_by_key(st, clear[i], code,
+                             "replacing the set-up of commune") != 0)
+            return -1;
+    return 0;
+}
+
+/* A commune office's own set-up c whose key sent the set-up of another
+ * commune code before: the office corrected its code.  That set-up goes,
+ * and what the key's bundles brought counts as of c's commune (their
+ * manifests, the reviews made there), so that the interviews merged
+ * before are checked against, paired and reported under the current
+ * set-up; their case keys are judged again at the merge.  0 none, 1
+ * moved with *old (newly allocated: the former code), -1. */
+static int setup_move_tx(store *st, const store_commune_setup *c, char **old)
+{
+    static const char *const move[3] = {
+        "UPDATE reviews SET commune = ?2 WHERE commune IN (SELECT b.commune"
+        " FROM bundles b WHERE b.signer = ?1) AND commune IS NOT ?2",
+        "UPDATE bundles SET commune = ?2 WHERE signer = ?1"
+        " AND commune IS NOT ?2",
+        "UPDATE case_keys SET rev = '' WHERE interview IN (SELECT"
+        " r.interview FROM revisions r JOIN bundles b ON b.uuid = r.bundle"
+        " WHERE b.signer = ?1)"};
+    const char *v[2] = {c->sender, c->code};
+    for (;;) {
+        sqlite3_stmt *s = store_prepare(st, NULL, "SELECT min(code) FROM"
+                                        " commune_setups WHERE sender = ?1"
+                                        " AND code <> ?2");
+        if (!s)
+            return -1;
+        store_bind_all(s, v, 2);
+        int rc = sqlite3_step(s);
+        char *was = rc == SQLITE_ROW ? store_col_dup(s, 0) : NULL;
+        sqlite3_finalize(s);
+        if (rc != SQLITE_ROW)
+            return store_fail(st, "reading the set-ups sent by %s",
+                              c->sender);
+        if (!was)
+            break;
+        rc = clear_setup(st, was);
+        if (!*old)
+            *old = was;
+        else
+            free(was);
+        if (rc != 0)
+            return -1;
+    }
+    if (!*old)
+        return 0;
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *s = store_prepare(st, NULL, move[i]);
+        if (!s)
+            return -1;
+        store_bind_all(s, v, 2);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return store_fail(st, "moving the interviews of commune %s to "
+                              "%s", *old, c->code);
+    }
+    return 1;
+}
+
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
                         const store_household *h, size_t nh, char **bound)
@@ -247,14 +318,9 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
         free(sender);
     if (verdict)
         return verdict;
-    static const char *const clear[3] = {
-        "DELETE FROM commune_households WHERE commune = ?1",
-        "DELETE FROM commune_villages WHERE commune = ?1",
-        "DELETE FROM commune_setups WHERE code = ?1"};
-    for (int i = 0; i < 3; i++)
-        if (store_run_by_key(st, clear[i], c->code,
-                             "replacing the set-up of commune") != 0)
-            return -1;
+    int moved = c->alias && c->sender ? setup_move_tx(st, c, bound) : 0;
+    if (moved < 0 || clear_setup(st, c->code) != 0)
+        return -1;
     char num[24];
     snprintf(num, sizeof num, "%lld", c->sequence);
     const char *row[6] = {c->name, c->province, num,
@@ -286,7 +352,7 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
                          c->code, hr, nh, 3);
     free(vr);
     free(hr);
-    return rc;
+    return rc == 0 && moved ? STORE_SETUP_MOVED : rc;
 }
 
 int store_setup_sender(store *st, const char *code, char **sender)

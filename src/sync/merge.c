@@ -120,6 +120,16 @@ size_t merger_notes(const merger *m, char *const **out)
     return m->nnotes;
 }
 
+void merge_note(merger *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    m->notes = util_grow(m->notes, &m->capnotes, m->nnotes + 1,
+                         sizeof *m->notes);
+    m->notes[m->nnotes++] = xvasprintf(fmt, ap);
+    va_end(ap);
+}
+
 void merge_note_bound(merger *m, const char *a, const char *b,
                       const char *commune, const char *bound)
 {
@@ -135,13 +145,10 @@ void merge_note_bound(merger *m, const char *a, const char *b,
                              signer)
         : xasprintf(_("whose set-up is sent here by the office %s, but "
                       "this bundle is not signed"), bound);
-    m->notes = util_grow(m->notes, &m->capnotes, m->nnotes + 1,
-                         sizeof *m->notes);
-    m->notes[m->nnotes++] =
-        xasprintf(_("%s: the decision on possible duplicates %s and %s "
+    merge_note(m, _("%s: the decision on possible duplicates %s and %s "
                     "ignored: they are of commune %s, %s; only the office "
                     "of a pair's commune decides it"), bundle_path(m->b), a,
-                  b, c, why);
+               b, c, why);
     free(why);
     free(c);
     free(from);

@@ -79,6 +79,8 @@ struct merger {
     size_t nnotes, capnotes;
 };
 
+/* Add a line to the last run's summary (merger_notes). */
+void merge_note(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
 /* Note that the decision on pair a, b from the bundle being merged is
  * ignored: the pair is of commune, whose set-up is bound here to the key
  * bound (NULL: none), not the bundle's signer (merge.c). */

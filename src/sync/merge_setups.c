@@ -71,7 +71,8 @@ void merger_set_provinces(merger *m, merge_province_fn fn)
 /* Keep the set-up of the commune at the current row of BS_SETUPS; alias
  * is the commune the bundle names when it carries only that set-up (its
  * office's own), else NULL. */
-static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
+static int take_one(merger *m, sqlite3_stmt *s, const char *alias,
+                    int *moved)
 {
     store_commune_setup c = {
         (const char *)sqlite3_column_text(s, 0),
@@ -99,6 +100,16 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias)
         rc = merge_store_err(m);
     else if (rc == 0 && took == 0)
         m->c.setups++;
+    else if (rc == 0 && took == STORE_SETUP_MOVED) {
+        m->c.setups++;
+        *moved = 1;
+        merge_note(m, _("%s: the set-up of commune %s kept in place of that "
+                        "of commune %s, which the same office sent before "
+                        "(it corrected its commune code): the interviews "
+                        "it sent count now as of commune %s, checked "
+                        "against its set-up"), bundle_path(m->b), c.code,
+                   bound, c.code);
+    }
     else if (rc == 0 && took == STORE_SETUP_OTHER)
         m->c.setups_other++;
     else if (rc == 0 && took == STORE_SETUP_BOUND)
@@ -127,7 +138,7 @@ int merge_setups(merger *m)
         n++;
     sqlite3_reset(s);
     const char *alias = n == 1 ? bundle_get_manifest(m->b)->commune : NULL;
-    int rc, ret = 0;
+    int rc, ret = 0, moved = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (merge_own_device_only(m)) {
             ret = merge_refuse(m, _("carries a commune's set-up, but it is "
@@ -146,7 +157,7 @@ int merge_setups(merger *m)
                                     "trust --accept)"));
             break;
         }
-        ret = take_one(m, s, alias);
+        ret = take_one(m, s, alias, &moved);
     }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
@@ -154,5 +165,9 @@ int merge_setups(merger *m)
     /* The forms bound to the villages kept before are out of date. */
     if (ret == 0 && m->c.setups)
         merge_keys_free(m);
+    /* Interviews of a commune whose code was corrected: paired again
+     * with those of the same commune under its current code. */
+    if (ret == 0 && moved)
+        ret = merge_refresh_keys(m);
     return ret;
 }
