@@ -72,18 +72,20 @@ static void refresh_note(void *ctx, long computed, long changed)
                       "for %ld interviews\n"), (const char *)ctx, changed);
 }
 
-/* Bring the stored figures of the database up to def (report_refresh);
- * 0, or 1 after printing why not. */
-static int refresh_figures(const char *prog, const report_def *def,
-                           const catalog *cat, const char *db_opt)
+/* Make sure the report of o can be made as asked, then bring the stored
+ * figures of the database up to def (report_prepare, as the report
+ * screen does); 0, or 1 after printing why not. */
+static int prepare_figures(const char *prog, const report_def *def,
+                           const catalog *cat, rscan *s,
+                           const report_opts *o, int communes,
+                           const char *db_opt)
 {
     char *path = db_path(prog, db_opt), *err = NULL;
-    long computed, changed;
-    int rc = path ? report_refresh(def, cat, path, refresh_note,
-                                   (void *)prog, &computed, &changed, &err)
+    int rc = path ? report_prepare(def, cat, s, o, communes, path,
+                                   refresh_note, (void *)prog, &err)
                   : -1;
     free(path);
-    if (rc >= 0)
+    if (rc == 0)
         return 0;
     if (err)
         cmd_eprintf("%s: %s\n", prog, err);
@@ -294,7 +296,7 @@ int cmd_report(int argc, char **argv)
     catalog *cat = cmd_load_catalog(prog, forms);
     report_def *def = cat ? load_def(prog, file, cat) : NULL;
     int rc = 1;
-    if (def && refresh_figures(prog, def, cat, db)) {
+    if (def && prepare_figures(prog, def, cat, s, &o, communes, db)) {
         report_def_free(def);
         def = NULL;
     }

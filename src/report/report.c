@@ -375,6 +375,28 @@ report_result *report_result_new(const report_def *d, const report_opts *o)
     return r;
 }
 
+char *report_choice_problem(const char *form_id, char *const *keys,
+                            size_t n, const char *commune)
+{
+    if (commune) {
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(keys[i], commune))
+                return NULL;
+        return xasprintf(_("no complete %s interview with key '%s' in "
+                           "the database"), form_id, commune);
+    }
+    if (n <= 1)
+        return NULL;
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(&b, "%s%s", i ? ", " : "", keys[i]);
+    char *msg = xasprintf(_("the database holds %zu communes (%s); choose "
+                            "one with --commune"), n, b.s);
+    sbuf_free(&b);
+    return msg;
+}
+
 /* Choose the commune: the one asked for, or the only one there is. */
 static int choose_context(rrun *R, char **err)
 {
@@ -383,28 +405,13 @@ static int choose_context(rrun *R, char **err)
     const char *id = d->forms[d->context].id;
     if (rscan_each(R->s, R->cat, id, 0, ctx_keys_cb, R, err) < 0)
         return -1;
-    if (R->o->commune) {
-        size_t i = 0;
-        while (i < R->nkeys && strcmp(R->keys[i], R->o->commune))
-            i++;
-        if (i == R->nkeys) {
-            *err = xasprintf(_("no complete %s interview with key '%s' in "
-                               "the database"), id, R->o->commune);
-            return -1;
-        }
-        r->commune_code = xstrdup(R->o->commune);
-    } else if (R->nkeys > 1) {
-        sbuf b;
-        sbuf_init(&b);
-        for (size_t i = 0; i < R->nkeys; i++)
-            sbuf_addf(&b, "%s%s", i ? ", " : "", R->keys[i]);
-        *err = xasprintf(_("the database holds %zu communes (%s); choose one "
-                           "with --commune"), R->nkeys, b.s);
-        sbuf_free(&b);
+    if ((*err = report_choice_problem(id, R->keys, R->nkeys,
+                                      R->o->commune)) != NULL)
         return -1;
-    } else if (R->nkeys == 1) {
+    if (R->o->commune)
+        r->commune_code = xstrdup(R->o->commune);
+    else if (R->nkeys == 1)
         r->commune_code = xstrdup(R->keys[0]);
-    }
     if (rscan_each(R->s, R->cat, id, 1, ctx_eval_cb, R, err) < 0)
         return -1;
     if (!r->have_context) {

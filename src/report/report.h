@@ -187,6 +187,17 @@ int report_run(const report_def *def, const catalog *cat, rscan *s,
                const report_opts *o, report_result **out, char **err);
 /* Free a result (NULL is fine). */
 void report_result_free(report_result *r);
+/* What the commands and the report screen call before a report: first
+ * refuse, writing nothing, a report of o that cannot be made as asked
+ * (without compare, several communes and none chosen, or an unknown
+ * o->commune), then bring the stored figures of the database at path up
+ * to def (report_refresh; note as there, so that each can say
+ * "recomputing figures for N interviews").  s is the scan the report
+ * will read.  0 (also when the database can only be read: the report
+ * replays), or -1 with *err (newly allocated). */
+int report_prepare(const report_def *def, const catalog *cat, rscan *s,
+                   const report_opts *o, int compare, const char *path,
+                   report_refresh_fn note, void *ctx, char **err);
 /* Parse a format name ("text", "markdown", "csv", "html"); 0 or -1. */
 int report_format_parse(const char *name, report_format *out);
 /* Write the model proposal's skeleton (Annex II, sections I-IX, with the

@@ -646,14 +646,13 @@ static void load_top(rload *L)
     load_tallies(L, top);
 }
 
-static char *report_def_hash(const char *text, size_t len);
+static char *report_def_hash(yaml_document_t *doc);
 
 report_def *report_def_load_string(const char *text, size_t len,
                                    const char *name, diag_list *diags)
 {
     report_def *d = xcalloc(1, sizeof *d);
     d->path = xstrdup(name);
-    d->sha = report_def_hash(text, len);
     d->context = -1;
     d->min_units = 30;
     rload L = {NULL, d, diags, 0};
@@ -675,6 +674,7 @@ report_def *report_def_load_string(const char *text, size_t len,
         return NULL;
     }
     L.doc = &doc;
+    d->sha = report_def_hash(&doc);
     load_top(&L);
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);
@@ -706,16 +706,70 @@ report_def *report_def_load(const char *path, diag_list *diags)
     return d;
 }
 
-/* The version of the figures stored for a definition: its text's hash,
- * with the version of the way khaosat stores them (RKEEP_FORMAT). */
-static char *report_def_hash(const char *text, size_t len)
+/* Feed n bytes of s to the hash as one field: its length, then it. */
+static void hash_field(crypto_hash_sha256_state *st, char mark, const char *s,
+                       size_t n)
+{
+    unsigned char head[9] = {(unsigned char)mark};
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (unsigned char)((unsigned long long)n >> (56 - 8 * i));
+    crypto_hash_sha256_update(st, head, sizeof head);
+    crypto_hash_sha256_update(st, (const unsigned char *)s, n);
+}
+
+/* Feed node n of doc to the hash as what it means: scalars by value,
+ * mappings and sequences by their members in order.  Comments, spacing,
+ * quoting and line breaks of the source never reach it.  depth bounds
+ * the walk (an alias cannot loop in a loaded document, but stays cheap). */
+static void hash_node(crypto_hash_sha256_state *st, yaml_document_t *doc,
+                      yaml_node_t *n, int depth)
+{
+    if (!n || depth > 256) {
+        hash_field(st, 'N', "", 0);
+        return;
+    }
+    switch (n->type) {
+    case YAML_SCALAR_NODE:
+        hash_field(st, 'S', (const char *)n->data.scalar.value,
+                   n->data.scalar.length);
+        break;
+    case YAML_SEQUENCE_NODE: {
+        yaml_node_item_t *i = n->data.sequence.items.start;
+        size_t count = (size_t)(n->data.sequence.items.top - i);
+        hash_field(st, 'L', "", count);
+        for (; i < n->data.sequence.items.top; i++)
+            hash_node(st, doc, yaml_document_get_node(doc, *i), depth + 1);
+        break;
+    }
+    case YAML_MAPPING_NODE: {
+        yaml_node_pair_t *p = n->data.mapping.pairs.start;
+        size_t count = (size_t)(n->data.mapping.pairs.top - p);
+        hash_field(st, 'M', "", count);
+        for (; p < n->data.mapping.pairs.top; p++) {
+            hash_node(st, doc, yaml_document_get_node(doc, p->key),
+                      depth + 1);
+            hash_node(st, doc, yaml_document_get_node(doc, p->value),
+                      depth + 1);
+        }
+        break;
+    }
+    default:
+        hash_field(st, 'N', "", 0);
+    }
+}
+
+/* The version of the figures stored for a definition: the hash of what
+ * it says (its parsed document, so that a comment or a re-indented line
+ * recomputes nothing, and any changed value, key or order does), with
+ * the version of the way khaosat stores them (RKEEP_FORMAT). */
+static char *report_def_hash(yaml_document_t *doc)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)RKEEP_FORMAT,
                               sizeof RKEEP_FORMAT);
-    crypto_hash_sha256_update(&st, (const unsigned char *)text, len);
+    hash_node(&st, doc, yaml_document_get_root_node(doc), 0);
     crypto_hash_sha256_final(&st, h);
     char *hex = xmalloc(2 * sizeof h + 1);
     sodium_bin2hex(hex, 2 * sizeof h + 1, h, sizeof h);

@@ -132,7 +132,7 @@ typedef struct rdef_tally {
 
 struct report_def {
     char *path;
-    char *sha;            /* hash of the text (and RKEEP_FORMAT), hex */
+    char *sha;            /* hash of what it says (and RKEEP_FORMAT), hex */
     rtext title;
     long min_units;       /* fewer units than this draw a warning */
     rdef_form *forms;
@@ -429,6 +429,13 @@ void rpart_write(FILE *f, const report_result *r, const report_def *d);
 /* Add the totals a worker sent down f to r; 0, or -1 when the stream is
  * cut short or malformed. */
 int rpart_merge(FILE *f, report_result *r, const report_def *d);
+
+/* Why a report of commune (NULL: the only one there is) cannot be made
+ * over the n distinct keys of complete context (form_id) interviews:
+ * several and none chosen, or commune none of them; newly allocated, or
+ * NULL when it can. */
+char *report_choice_problem(const char *form_id, char *const *keys,
+                            size_t n, const char *commune);
 
 /* Called with a complete context interview: its UUID, its key (the
  * commune's code) and name as the definition reads them. */

@@ -303,3 +303,76 @@ int report_refresh(const report_def *def, const catalog *cat,
     store_close(st);
     return rc;
 }
+
+/* The distinct keys of the complete context interviews, gathered. */
+typedef struct choice_keys {
+    char **v;
+    size_t n, cap;
+} choice_keys;
+
+/* rctx_fn: note code once. */
+static int choice_key(void *ctx, const char *uuid, const char *code,
+                      const char *name)
+{
+    (void)uuid;
+    (void)name;
+    choice_keys *k = ctx;
+    for (size_t i = 0; i < k->n; i++)
+        if (!strcmp(k->v[i], code))
+            return 0;
+    k->v = util_grow(k->v, &k->cap, k->n + 1, sizeof *k->v);
+    k->v[k->n++] = xstrdup(code);
+    return 0;
+}
+
+/* Whether the report of o can be made as asked: 0, or -1 with *err. */
+static int check_choice(const report_def *def, const catalog *cat, rscan *s,
+                        const report_opts *o, char **err)
+{
+    if (def->context < 0 || rscan_scoped(s))
+        return 0;
+    choice_keys k = {0};
+    int rc = report_context_each(def, cat, s, choice_key, &k, err);
+    char *why = rc == 0 ? report_choice_problem(def->forms[def->context].id,
+                                                k.v, k.n, o->commune)
+                        : NULL;
+    for (size_t i = 0; i < k.n; i++)
+        free(k.v[i]);
+    free(k.v);
+    if (why && o->commune) {
+        /* A commune known only by its commune setting is reported too
+         * (report_run), without its commune form. */
+        char **uuids;
+        size_t n;
+        int no_form = 0;
+        if (report_commune_scope(def, cat, s, o, &uuids, &n, &no_form,
+                                 err) < 0) {
+            free(why);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            free(uuids[i]);
+        free(uuids);
+        if (no_form) {
+            free(why);
+            why = NULL;
+        }
+    }
+    if (why) {
+        *err = why;
+        return -1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int report_prepare(const report_def *def, const catalog *cat, rscan *s,
+                   const report_opts *o, int compare, const char *path,
+                   report_refresh_fn note, void *ctx, char **err)
+{
+    *err = NULL;
+    if (!compare && check_choice(def, cat, s, o, err) != 0)
+        return -1;
+    long computed, changed;
+    return report_refresh(def, cat, path, note, ctx, &computed, &changed,
+                          err) < 0 ? -1 : 0;
+}

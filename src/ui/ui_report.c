@@ -3,7 +3,7 @@
  * (merged bundles) shows the communes with their verdicts, each one's
  * report, and the comparison table a province picks pilot sites from.
  * The same library calls as `khaosat report`, `report --commune CODE`
- * and `report --communes`. */
+ * and `report --communes`, stored figures first (report_prepare). */
 #include "config.h"
 #include "ui/ui_curses.h"
 
@@ -23,7 +23,23 @@ typedef struct rpt {
     rscan *s;
     report_opts o;
     char when[32];
+    char *notice;         /* the figures computed again, said once */
 } rpt;
+
+/* report_prepare's note: the figures computed before the report, said
+ * while they are computed and above the report (as the command says
+ * them on standard error). */
+static void rpt_note(void *ctx, long computed, long changed)
+{
+    rpt *p = ctx;
+    free(p->notice);
+    p->notice = changed
+        ? xasprintf(_("Report definition changed: recomputing figures for "
+                      "%ld interviews."), changed)
+        : xasprintf(_("Computing the figures of %ld interviews for the "
+                      "first time."), computed);
+    ui_working(_("Report"), p->notice);
+}
 
 /* Load and check the report definition beside the forms; NULL with the
  * problems in *msg. */
@@ -274,6 +290,11 @@ static void rpt_show(rpt *p)
         text = xasprintf(_("The report cannot be made: %s"), err);
         free(err);
     }
+    if (p->notice) {
+        char *with = xasprintf("%s\n\n%s", p->notice, text);
+        free(text);
+        text = with;
+    }
     ui_pager(_("Report"), rpt_pager_keys(), text, 0, NULL, NULL);
     free(text);
 }
@@ -291,7 +312,7 @@ static const char *rpt_lang(const ui_app *a)
 void ui_report(ui_app *a)
 {
     ui_working(_("Report"), _("Computing the report..."));
-    rpt p = {a, NULL, NULL, {NULL, 0, rpt_lang(a), NULL, 0}, ""};
+    rpt p = {a, NULL, NULL, {NULL, 0, rpt_lang(a), NULL, 0}, "", NULL};
     char *err = NULL;
     sbuf msg;
     sbuf_init(&msg);
@@ -300,6 +321,15 @@ void ui_report(ui_app *a)
         free(err);
     } else {
         p.def = rpt_def(a, &msg);
+    }
+    /* The figures stored first, as `khaosat report` stores them: the
+     * report then reads them instead of replaying every interview. */
+    if (p.def && report_prepare(p.def, a->cat, p.s, &p.o, 1,
+                                store_path(a->st), rpt_note, &p, &err)) {
+        sbuf_addf(&msg, _("The report cannot be made: %s"), err);
+        free(err);
+        report_def_free(p.def);
+        p.def = NULL;
     }
     if (p.def) {
         /* The command's own words: Vietnam's time, labelled. */
@@ -311,6 +341,7 @@ void ui_report(ui_app *a)
                  NULL);
     }
     sbuf_free(&msg);
+    free(p.notice);
     report_def_free(p.def);
     rscan_close(p.s);
 }
