@@ -526,7 +526,7 @@ static int report_run_kept(const report_def *def, const catalog *cat,
                            report_result **out, char **err)
 {
     *out = NULL;
-    rrun R = {def, cat, s, o, report_result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1, 0};
+    rrun R = {def, cat, s, o, report_result_new(def, o), NULL, 0, NULL, 0, 0, 0, -1, 0, 0};
     for (size_t i = 0; i < def->nforms && R.village_form < 0; i++)
         if (!def->forms[i].context && def->forms[i].village.text)
             R.village_form = (int)i;
@@ -580,7 +580,7 @@ int report_context_each(const report_def *def, const catalog *cat, rscan *s,
     if (def->context < 0)
         return 0;
     report_opts o = {0};
-    rrun R = {def, cat, s, &o, report_result_new(def, &o), NULL, 0, NULL, 0, 0, 0, -1, 0};
+    rrun R = {def, cat, s, &o, report_result_new(def, &o), NULL, 0, NULL, 0, 0, 0, -1, 0, 0};
     ctx_each x = {&R, fn, ctx};
     int rc = rscan_each(s, cat, def->forms[def->context].id, 0, ctx_each_cb,
                         &x, err);

@@ -313,6 +313,8 @@ typedef struct rrun {
     int ctx_dups;         /* more complete context interviews with its key */
     int village_form;     /* form whose interviews the village table counts */
     int from_store;       /* totals read from the stored figures */
+    size_t fig_village;   /* report_sql.c: 1 + the index of the village of
+                           * the last figure row, 0 for none */
 } rrun;
 
 /* The definition's expression src compiled for f, or NULL (no source, or

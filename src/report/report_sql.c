@@ -57,44 +57,44 @@ static int sql_enums(void *ctx, const char *const *t, const double *x)
     return 0;
 }
 
-/* SFQ_FIGURES: each figure's totals, per village and in all (the units
- * of a figure counted once per key come apart, by SFQ_DISTINCT). */
-static int sql_figures(void *ctx, const char *const *t, const double *x)
+/* Each stored figure of a selected interview, added to the figure's
+ * totals and its village's as the rows come (interview by interview, as
+ * the replay adds them); a unit counted once per key is kept apart and
+ * folded when finished. */
+static int sql_figure(void *ctx, const store_fig_row *f)
 {
     rrun *R = ctx;
-    size_t i = (size_t)x[1];
-    if (i >= R->d->nfigs)
+    if (f->figure < 0 || (size_t)f->figure >= R->d->nfigs)
         return 0;
-    racc a = {x[2], x[3], (long)x[4], (long)x[5], (long)x[6]};
+    size_t i = (size_t)f->figure;
+    racc a = {0, 0, 0, 1, f->flagged};
+    if (f->distinct_key)
+        report_dunit_add(R->r, i, f->distinct_key, f->num, f->den);
+    else
+        a = (racc){f->num, f->den, f->units, 1, f->flagged};
     racc_add(&R->r->acc[i], &a, 1);
-    if (t[0])
-        racc_add(&report_village(R->r, R->d, t[0])->acc[i], &a, 1);
+    if (f->village) {
+        /* An interview's rows come together: its village found once (by
+         * index: a new village moves the array). */
+        report_result *r = R->r;
+        size_t v = R->fig_village;
+        if (!v || strcmp(r->villages[v - 1].code, f->village))
+            v = R->fig_village = (size_t)(report_village(r, R->d, f->village)
+                                          - r->villages) + 1;
+        racc_add(&r->villages[v - 1].acc[i], &a, 1);
+    }
     return 0;
 }
 
-/* SFQ_DISTINCT: the units counted once per key, folded when finished. */
-static int sql_distinct(void *ctx, const char *const *t, const double *x)
-{
-    rrun *R = ctx;
-    size_t i = (size_t)x[0];
-    if (i < R->d->nfigs && t[1])
-        report_dunit_add(R->r, i, t[1], x[2], x[3]);
-    return 0;
-}
-
-/* The ids of the reported forms (not the context form), or with
- * distinct only those with a figure counted once per key, as a JSON array
+/* The ids of the reported forms (not the context form) as a JSON array
  * (newly allocated; ids are checked names, quoted all the same). */
-static char *sql_forms(const report_def *d, int distinct)
+static char *sql_forms(const report_def *d)
 {
     sbuf b;
     sbuf_init(&b);
     sbuf_addc(&b, '[');
     for (size_t f = 0; f < d->nforms; f++) {
-        int any = !distinct && !d->forms[f].context;
-        for (size_t i = 0; i < d->nfigs && distinct && !any; i++)
-            any = d->figs[i].form == (int)f && d->figs[i].distinct.text;
-        if (!any)
+        if (d->forms[f].context)
             continue;
         sbuf_addf(&b, "%s\"", b.len > 1 ? "," : "");
         for (const char *p = d->forms[f].id; *p; p++) {
@@ -138,7 +138,7 @@ int report_sql_pass(rrun *R, char **err)
     size_t nkept;
     char *const *kept = rscan_kept_list(R->s, &nkept);
     unsigned select = rscan_selection(R->s);
-    char *reported = sql_forms(R->d, 0);
+    char *reported = sql_forms(R->d);
     store_fig_sel sel = {R->d->sha, reported,
                          (select & RSCAN_APPROVED_ONLY) != 0,
                          (select & RSCAN_SUPERSEDED) != 0, kept != NULL};
@@ -154,16 +154,19 @@ int report_sql_pass(rrun *R, char **err)
         store_reader_fig_fn fn;
     } passes[] = {
         {SFQ_UNITS, sql_units}, {SFQ_ENUMS, sql_enums},
-        {SFQ_FIGURES, sql_figures}, {SFQ_DISTINCT, sql_distinct},
         {SFQ_TALLIES, sql_tallies}, {SFQ_DUPLICATES, sql_dups},
     };
-    char *forms = sql_forms(R->d, 1);
+    /* The villages are made by SFQ_UNITS, in its order, before any figure
+     * is added to them. */
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof passes / sizeof *passes; i++)
-        rc = store_reader_fig_query(rd, passes[i].q,
-                                    passes[i].q == SFQ_DISTINCT ? forms : NULL,
-                                    passes[i].fn, R, err) ? -1 : 0;
-    free(forms);
+    for (size_t i = 0; rc == 0 && i < sizeof passes / sizeof *passes; i++) {
+        rc = store_reader_fig_query(rd, passes[i].q, passes[i].fn, R, err)
+             ? -1 : 0;
+        if (rc == 0 && passes[i].q == SFQ_ENUMS) {
+            R->fig_village = 0;
+            rc = store_reader_fig_rows(rd, sql_figure, R, err) ? -1 : 0;
+        }
+    }
     R->from_store = rc == 0;
     return rc;
 }

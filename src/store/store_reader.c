@@ -19,6 +19,7 @@ struct store_reader {
     sqlite3_stmt *answers, *counts;
     sqlite3_stmt *figq[SFQ_DUPLICATES + 1]; /* prepared once a reader */
     sqlite3_stmt *member; /* store_reader_scope_assign's insert */
+    sqlite3_stmt *rows;   /* store_reader_fig_rows' */
     int v7;               /* reviews.content and duplicates.decision: 1, 0,
                            * or -1 not yet looked at */
 };
@@ -102,6 +103,7 @@ void store_reader_close(store_reader *r)
     sqlite3_finalize(r->answers);
     sqlite3_finalize(r->counts);
     sqlite3_finalize(r->member);
+    sqlite3_finalize(r->rows);
     for (size_t i = 0; i < sizeof r->figq / sizeof *r->figq; i++)
         sqlite3_finalize(r->figq[i]);
     sqlite3_close(r->db);
@@ -372,43 +374,49 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
     memset(t, 0, sizeof *t);
     if (!is_v7(r))
         return 1;
-    /* rv: the review as store_origins gives it (held while the content it
-     * judged is the head's); st: the state REVIEW_STATE_SQL gives, of
-     * complete interviews only.  An interview has at most one review
-     * row: joined once, the head's content looked up only when there is
-     * one. */
-    static const char sql[] = "SELECT count(*), total(rv = 'approved'),"
-        " total(rv = 'returned'), total(c AND sup),"
-        " total(c AND NOT sup AND st = 'unreviewed'),"
-        " total(c AND NOT sup AND st = 'approved'),"
-        " total(c AND NOT sup AND st = 'returned'),"
-        " total(c AND NOT sup AND st = 'changed'),"
-        " total(c AND NOT sup AND st = 'corrected') FROM (SELECT"
-        " CASE WHEN held THEN vs ELSE '' END AS rv, c,"
-        " CASE WHEN c THEN sup ELSE 0 END AS sup,"
-        " CASE WHEN NOT c THEN NULL WHEN vs IS NULL THEN 'unreviewed'"
-        " WHEN held THEN vs WHEN vs = 'approved' THEN 'changed'"
-        " WHEN ist = 'draft' THEN 'returned' ELSE 'corrected' END AS st"
-        " FROM (SELECT v.status AS vs, i.status AS ist,"
-        " i.status = 'complete' AS c,"
-        " CASE WHEN v.interview IS NULL THEN 0 ELSE v.content IS"
-        " (SELECT content FROM revisions WHERE id = i.head) END AS held,"
-        " CASE WHEN i.status = 'complete' THEN " SUPERSEDED_SQL
-        " ELSE 0 END AS sup"
-        " FROM interviews i LEFT JOIN reviews v ON v.interview = i.uuid))";
+    /* One row an interview, added up here: as one SQL aggregate, SQLite
+     * copied the review's and the superseded mark's subqueries into every
+     * total that uses them (seven lookups of each an interview).  vs: its
+     * review row's status; held: that review judged the head's content;
+     * sup: a complete interview superseded by a duplicate decision. */
+    static const char sql[] = "SELECT v.status, i.status = 'complete',"
+        " i.status = 'draft', CASE WHEN v.interview IS NULL THEN 0 ELSE"
+        " v.content IS (SELECT content FROM revisions WHERE id = i.head)"
+        " END, CASE WHEN i.status = 'complete' THEN " SUPERSEDED_SQL
+        " ELSE 0 END FROM interviews i LEFT JOIN reviews v"
+        " ON v.interview = i.uuid";
+    static const char *const states[5] = {
+        "unreviewed", "approved", "returned", "changed", "corrected"};
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        t->interviews = (long)sqlite3_column_int64(st, 0);
-        t->approved = (long)sqlite3_column_double(st, 1);
-        t->returned = (long)sqlite3_column_double(st, 2);
-        t->superseded = (long)sqlite3_column_double(st, 3);
-        for (int i = 0; i < 5; i++)
-            t->states[i] = (long)sqlite3_column_double(st, 4 + i);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
+        const char *vs = (const char *)sqlite3_column_text(st, 0);
+        int c = sqlite3_column_int(st, 1), draft = sqlite3_column_int(st, 2);
+        int held = sqlite3_column_int(st, 3), sup = sqlite3_column_int(st, 4);
+        t->interviews++;
+        /* The review as store_origins gives it: held while the content
+         * it judged is the head's. */
+        if (held && vs && !strcmp(vs, "approved"))
+            t->approved++;
+        else if (held && vs && !strcmp(vs, "returned"))
+            t->returned++;
+        if (!c)
+            continue;
+        if (sup) {
+            t->superseded++;
+            continue;
+        }
+        /* The state REVIEW_STATE_SQL gives. */
+        const char *state = !vs ? "unreviewed" : held ? vs
+            : !strcmp(vs, "approved") ? "changed"
+            : draft ? "returned" : "corrected";
+        for (int k = 0; k < 5; k++)
+            if (!strcmp(state, states[k]))
+                t->states[k]++;
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_DONE)
         return 0;
     *err = xasprintf(_("%s: cannot read the interviews: %s"), r->path,
                      sqlite3_errmsg(r->db));
@@ -681,19 +689,6 @@ static const char *const fig_query_sql[] = {
         " GROUP BY 1, 2, 3, 4",
     [SFQ_ENUMS] = "SELECT enumerator, form_id, sum(readable)"
         " FROM temp.report_sel GROUP BY 1, 2",
-    [SFQ_FIGURES] = "SELECT s.village, f.figure,"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.num END),"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.den END),"
-        " total(CASE WHEN f.distinct_key IS NULL THEN f.units END),"
-        " count(*), total(f.flagged) FROM temp.report_sel s"
-        " CROSS JOIN report_figures f ON f.interview = s.uuid"
-        " GROUP BY 1, 2",
-    /* Only the forms whose figures count keys once (?1: a JSON array of
-     * their ids), so the other forms' rows are not read twice. */
-    [SFQ_DISTINCT] = "SELECT f.figure, f.distinct_key, f.num, f.den"
-        " FROM temp.report_sel s CROSS JOIN report_figures f"
-        " ON f.interview = s.uuid WHERE s.form_id IN"
-        " (SELECT value FROM json_each(?1)) AND f.distinct_key IS NOT NULL",
     [SFQ_TALLIES] = "SELECT t.tally, t.code, sum(t.n)"
         " FROM temp.report_sel s CROSS JOIN report_tallies t"
         " ON t.interview = s.uuid GROUP BY 1, 2",
@@ -704,8 +699,7 @@ static const char *const fig_query_sql[] = {
 };
 
 int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           const char *param, store_reader_fig_fn fn,
-                           void *ctx, char **err)
+                           store_reader_fig_fn fn, void *ctx, char **err)
 {
     /* Prepared once: a comparison runs them for every commune. */
     sqlite3_stmt *st = r->figq[q];
@@ -714,8 +708,6 @@ int store_reader_fig_query(store_reader *r, enum store_fig_query q,
     st = r->figq[q];
     int ret = 0;
     if (rc == SQLITE_OK) {
-        if (sqlite3_bind_parameter_count(st))
-            sqlite3_bind_text(st, 1, param ? param : "[]", -1, SQLITE_STATIC);
         int n = sqlite3_column_count(st);
         const char *text[10];
         double num[10];
@@ -735,9 +727,42 @@ int store_reader_fig_query(store_reader *r, enum store_fig_query q,
     if (ret < 0 && rc != SQLITE_ROW)
         *err = xasprintf(_("%s: cannot read the stored figures: %s"),
                          r->path, sqlite3_errmsg(r->db));
-    if (st) {
+    if (st)
         sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+    return ret;
+}
+
+int store_reader_fig_rows(store_reader *r, store_reader_figrow_fn fn,
+                          void *ctx, char **err)
+{
+    /* The figures' rows as they lie, found from the selected interviews
+     * (CROSS JOIN: never a scan of every stored figure); a GROUP BY
+     * village and figure here sorted every row and was most of a
+     * report's time. */
+    if (!r->rows && sqlite3_prepare_v2(r->db, "SELECT s.village,"
+            " f.distinct_key, f.figure, f.num, f.den, f.units, f.flagged"
+            " FROM temp.report_sel s CROSS JOIN report_figures f"
+            " ON f.interview = s.uuid", -1, &r->rows, NULL) != SQLITE_OK) {
+        *err = xasprintf(_("%s: cannot read the stored figures: %s"),
+                         r->path, sqlite3_errmsg(r->db));
+        return -1;
     }
+    sqlite3_stmt *st = r->rows;
+    int rc, ret = 0;
+    while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_fig_row f = {
+            (const char *)sqlite3_column_text(st, 0),
+            (const char *)sqlite3_column_text(st, 1),
+            (long)sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3),
+            sqlite3_column_double(st, 4), (long)sqlite3_column_int64(st, 5),
+            (long)sqlite3_column_int64(st, 6)};
+        ret = fn(ctx, &f);
+    }
+    if (!ret && rc != SQLITE_DONE) {
+        *err = xasprintf(_("%s: cannot read the stored figures: %s"),
+                         r->path, sqlite3_errmsg(r->db));
+        ret = -1;
+    }
+    sqlite3_reset(st);
     return ret;
 }

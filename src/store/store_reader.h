@@ -145,20 +145,31 @@ int store_reader_fig_select(store_reader *r, const store_fig_sel *sel,
 enum store_fig_query {
     SFQ_UNITS,        /* form, village, readable, included, count, times */
     SFQ_ENUMS,        /* enumerator, form, readable interviews */
-    SFQ_FIGURES,      /* village, figure, num, den, units (of the units
-                       * not counted once a key), ivs, flagged */
-    SFQ_DISTINCT,     /* figure, key, num, den of the units counted once
-                       * a key, of the forms named (a JSON array) */
     SFQ_TALLIES,      /* tally, code ("" for answering ones), count */
     SFQ_DUPLICATES    /* form, interviews sharing their case key */
 };
 /* One row: each column as text (NULL stays NULL) and as a number. */
 typedef int (*store_reader_fig_fn)(void *ctx, const char *const *text,
                                    const double *num);
-/* Call fn with each row of query q (param: SFQ_DISTINCT's forms, else
- * NULL): 0, fn's non-zero value, or -1 with *err set. */
+/* Call fn with each row of query q: 0, fn's non-zero value, or -1 with
+ * *err set. */
 int store_reader_fig_query(store_reader *r, enum store_fig_query q,
-                           const char *param, store_reader_fig_fn fn,
-                           void *ctx, char **err);
+                           store_reader_fig_fn fn, void *ctx, char **err);
+/* One stored figure of a gathered interview (figures.h); the strings are
+ * SQLite's, valid during the call. */
+typedef struct store_fig_row {
+    const char *village;      /* the interview's, NULL when none */
+    const char *distinct_key; /* NULL unless counted once per key */
+    long figure;
+    double num, den;
+    long units, flagged;
+} store_fig_row;
+typedef int (*store_reader_figrow_fn)(void *ctx,
+                                      const store_fig_row *row);
+/* Call fn with every stored figure of the gathered interviews, by UUID and
+ * figure, ungrouped (the caller adds them up as they come: no sort of a
+ * million rows): 0, fn's non-zero value, or -1 with *err set. */
+int store_reader_fig_rows(store_reader *r, store_reader_figrow_fn fn,
+                          void *ctx, char **err);
 
 #endif
