@@ -5,7 +5,8 @@
 # and how to say it is new or missing (khaosat answer --not-on-list), which
 # keeps it with a line in the question's note (it travels to the office)
 # and a 'not-on-list' audit event; finalise refuses such a number not
-# confirmed.  Second and third passes: back to a listed number (the line
+# confirmed, and so does answering it again with the same number (saved
+# before the list came) without --not-on-list.  Second and third passes: back to a listed number (the line
 # goes), back to the unlisted one (asked again), reopened and finalised.
 # A village without a list takes any number.  Forms that misuse
 # list_check are refused naming FILE:LINE:COL.
@@ -40,6 +41,14 @@ run "$K" finalise --db "$A" "$U"
 expect_status 1
 expect_err_contains "hh_no: Household 57 is not on the list of village Thôn Một (3 households). If it is new or missing from the list, answer it again and say so (y on the screen; khaosat answer --not-on-list)."
 expect_same "$A" "$before" "finalising an unconfirmed number"
+# The same number given again without --not-on-list: refused as the screen
+# asks (Enter on the number), the second time too; nothing changes.
+for pass in 1 2; do
+    run "$K" answer --db "$A" "$U" hh_no 57
+    expect_status 1
+    expect_err_contains "khaosat answer: hh_no of interview $U: Household 57 is not on the list of village Thôn Một (3 households). If this household is new or missing from the list, say so: khaosat answer --not-on-list $U hh_no 57"
+    expect_same "$A" "$before" "the unconfirmed number again (pass $pass)"
+done
 # The same number confirmed: only the note line and the audit event.
 run "$K" answer --db "$A" --not-on-list "$U" hh_no 57
 expect_status 0

@@ -125,11 +125,22 @@ static int answer_apply(session *s, const char *prog, session_item it,
 {
     /* The same value again changes nothing: a complete interview stays
      * complete (a draft's number may be confirmed not on the list). */
-    if (session_same_answer(s, it, value)
-        && (!(flags & CMD_NOT_ON_LIST) || session_is_complete(s)))
-        return 0;
     char *msg = NULL;
-    int rc = session_check(s, it, value, &msg);
+    int rc;
+    if (session_same_answer(s, it, value)) {
+        if (session_is_complete(s))
+            return 0;
+        if (!(flags & CMD_NOT_ON_LIST)) {
+            /* A number saved before its list came is asked about again,
+             * as the screen does: session_answer saves nothing for the
+             * same value, it only checks the list again. */
+            rc = session_answer_confirmed(s, it, value, 0, &msg);
+            int bad = answer_refused(s, prog, name, value, rc, msg);
+            free(msg);
+            return bad;
+        }
+    }
+    rc = session_check(s, it, value, &msg);
     if ((rc == SESSION_REMOVES && (flags & CMD_REMOVE))
         || (rc == SESSION_NOT_ON_LIST && (flags & CMD_NOT_ON_LIST)))
         rc = INST_OK;
