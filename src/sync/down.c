@@ -15,6 +15,7 @@
 #include "core/ui_text.h"
 #include "core/util.h"
 #include "store/sqlutil.h"
+#include "store/store.h"
 #include "sync/bundle_int.h"
 #include "sync/merge.h"
 
@@ -386,11 +387,12 @@ static const struct {
     {"SELECT code FROM villages WHERE lower(code) IN (SELECT lower(code)"
      " FROM villages GROUP BY lower(code) HAVING count(*) > 1)",
      N_("two village codes differ only by case")},
+    /* The number's form is checked in C (check_numbers), by the rule
+     * of the office's own set-up. */
     {"SELECT number FROM households h WHERE typeof(number) <> 'text'"
-     " OR number = '' OR length(number) > 4 OR number GLOB '*[^0-9]*'"
      " OR typeof(head) <> 'text' OR length(CAST(head AS BLOB)) > 200"
      " OR NOT EXISTS (SELECT 1 FROM villages v WHERE v.code = h.village)",
-     N_("a household's number (1 to 4 digits) or head's name (at most 200 "
+     N_("a household's number is not text, its head's name (at most 200 "
         "bytes) is not one a laptop takes, or its village is not in the "
         "set-up")},
     /* Format 2 from here (see check_rows). */
@@ -509,6 +511,43 @@ static int check_names(sqlite3 *db, char **why)
     return 0;
 }
 
+/* Every household number is one the office's `khaosat setup households`
+ * takes (store_household_number_valid, the one rule for both): a number
+ * such as "007" would never match the number an enumerator types. */
+static int check_numbers(sqlite3 *db, char **why)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT number, village FROM households"
+                           " ORDER BY village, number", -1, &s, NULL)
+        != SQLITE_OK)
+        return util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        /* A NUL inside would hide the rest from the check. */
+        if (v && strlen(v) == (size_t)sqlite3_column_bytes(s, 0)
+            && store_household_number_valid(v))
+            continue;
+        char *bad = ui_text_safe(v ? v : "", UI_TEXT_QUOTED);
+        char *village = ui_text_safe((const char *)sqlite3_column_text(s, 1),
+                                     UI_TEXT_QUOTED);
+        char *what = xasprintf(_("household number \"%s\" is not a whole "
+                                 "number from 1 to 9999 without leading "
+                                 "zeros"), bad);
+        util_refuse(why, _("%s (village \"%s\"); ask the office to correct "
+                           "it and write the bundle again (khaosat export "
+                           "--down)"), what, village);
+        free(what);
+        free(village);
+        free(bad);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0
+        : util_refuse(why, _("cannot be read: %s"), sqlite3_errmsg(db));
+}
+
 /* Every form's text has the SHA-256 it claims. */
 static int check_forms(sqlite3 *db, char **why)
 {
@@ -620,7 +659,8 @@ int down_open_memory(const char *name, unsigned char *data, size_t len,
         || (d->info.format = f,
             bundle_check_tables(d->db, down_table_name, down_table_sql,
                                 DOWN_TABLES(f), 1, &why)) != 0
-        || check_rows(d->db, f, &why) != 0 || check_names(d->db, &why) != 0
+        || check_rows(d->db, f, &why) != 0 || check_numbers(d->db, &why) != 0
+        || check_names(d->db, &why) != 0
         || check_forms(d->db, &why) != 0
         || read_info(d->db, &d->info, &why) != 0) {
         *err = why;
