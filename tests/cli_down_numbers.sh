@@ -26,15 +26,6 @@ laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 10 >/dev/null 2>&1
 office_pair office A
 
-# down_export: the office's downstream bundle for A, written afresh; its
-# path in $D.
-down_export() {
-    rm -rf "$TMP/down"
-    mkdir -p "$TMP/down"
-    run "$K" export --db "$O" --down --to "$TMP/down"
-    expect_status 0
-    D=$(cat "$TMP/out")
-}
 
 for bad in 007 0 10000 +7; do
     # The office's command refuses the number.
@@ -46,7 +37,7 @@ for bad in 007 0 10000 +7; do
     expect_same "$O" "$before" "setup households with \"$bad\""
     # The laptop refuses a bundle carrying it, twice, unchanged.
     sqlite3 "$O" "UPDATE households SET number = '$bad' WHERE village = 'T1'"
-    down_export
+    down_export "$O"
     before=$(db_digest "$A")
     for pass in 1 2; do
         run "$K" merge --db "$A" "$D"
@@ -58,7 +49,7 @@ for bad in 007 0 10000 +7; do
 done
 
 # Corrected, the bundle is taken with both households.
-down_export
+down_export "$O"
 run "$K" merge --db "$A" "$D"
 expect_status 0
 [ "$(sqlite3 "$A" "SELECT group_concat(village || '/' || number, ' ') FROM (SELECT * FROM households ORDER BY village)")" = "T1/7 T2/12" ] ||

@@ -78,8 +78,8 @@ mkdir -p "$TMP/down"
 before=$(db_digest "$O")
 run "$K" export --db "$O" --down --to "$TMP/down" --forms "$TMP/bad"
 expect_status 1
-expect_err_contains "household.yaml:$LINE:"
-expect_err_contains "khaosat export: a form of the forms folder does not load (above); correct it or take it out of the folder: no downstream bundle written"
+expect_err_contains "khaosat export: a form of the forms folder $TMP/bad does not load ($TMP/bad/household.yaml:$LINE:"
+expect_err_contains "); correct it or take it out of the folder; 0 downstream bundle(s) written"
 ks_checks=$((ks_checks + 1))
 [ -z "$(ls "$TMP/down")" ] || fail "a bundle was written"
 expect_same "$O" "$before" "export --down with a broken form"

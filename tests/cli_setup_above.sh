@@ -181,9 +181,9 @@ run "$K" setup --db "$TMP/prov.db" --commune 50005
 expect_out_contains "$(printf 'ZZ\tThôn Zet')"
 
 # A laptop answers a village of the set-up the office dropped before its
-# bundle came (no interview here used it): the office refuses the
-# bundle, unchanged, naming the set-up and what to do; with the village
-# back, the same bundle merges.
+# bundle came (no interview here used it): the office takes the bundle,
+# naming the interview and the village (cli_village_gone.sh); the same
+# bundle again changes nothing.
 printf 'code,name\nX1,Thôn X1\nX2,Thôn X2\nZZ,Thôn Zet\nX4,Thôn X4\n' >"$TMP/v4.csv"
 "$K" setup --db "$TMP/off.db" villages "$TMP/v4.csv" >/dev/null 2>&1 || fail "villages X4"
 "$K" merge --db "$TMP/lap.db" "$(bundle_of "$TMP/off.db" "$TMP/d" --down)" >/dev/null 2>&1 ||
@@ -195,15 +195,16 @@ U4=$(sqlite3 "$TMP/lap.db" "SELECT uuid FROM interviews ORDER BY created DESC, u
 "$K" finalise --db "$TMP/lap.db" "$U4" >/dev/null 2>&1 || fail "finalise"
 "$K" setup --db "$TMP/off.db" villages "$TMP/vz.csv" >/dev/null 2>&1 || fail "the office drops X4"
 U4B=$(bundle_of "$TMP/lap.db" "$TMP/u")
-beforeO=$(db_digest "$TMP/off.db")
-run "$K" merge --db "$TMP/off.db" "$U4B"
-expect_status 1
-expect_err_contains "question village: \"X4\" is not a code of the question's list; refusing the bundle (not a village of this database's set-up: if it was one when the interview was answered, put the village back in that set-up with khaosat setup villages, then merge the bundle again)"
-expect_same "$TMP/off.db" "$beforeO" "a village the office dropped"
-"$K" setup --db "$TMP/off.db" villages "$TMP/v4.csv" >/dev/null 2>&1 || fail "X4 back"
 run "$K" merge --db "$TMP/off.db" "$U4B"
 expect_status 0
 expect_out_contains "added 1"
+expect_out_contains "$U4B: interview $U4: village X4 no longer in the commune's set-up"
+beforeO=$(db_digest "$TMP/off.db")
+run "$K" merge --db "$TMP/off.db" "$U4B"
+expect_status 0
+expect_out_contains "already merged"
+expect_same "$TMP/off.db" "$beforeO" "the same bundle again"
+"$K" setup --db "$TMP/off.db" villages "$TMP/v4.csv" >/dev/null 2>&1 || fail "X4 back"
 
 # Two communes of one name in two provinces, each office's first-run
 # commune text that name: the province knows each by its set-up's code,

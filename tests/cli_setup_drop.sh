@@ -1,11 +1,12 @@
 #!/bin/sh
 # cli_setup_drop.sh: a village list that drops a village interviews
-# answer is refused, naming the village, how many interviews answer it
-# and what to do, with the database unchanged: at the office (khaosat
-# setup villages) and on a laptop taking the office's set-up in a
-# downstream bundle (which it refuses whole).  Dropping a village nobody
-# answers, or renaming one in use, is fine.  A refused downstream set-up
-# names the bundle once.
+# answer is refused at the office (khaosat setup villages), naming the
+# village, how many interviews answer it and what to do, with the
+# database unchanged.  A laptop taking an office's set-up that dropped a
+# village its interviews answer takes it, saying which village and what
+# to do (cli_village_gone.sh).  Dropping a village nobody answers, or
+# renaming one in use, is fine.  A refused downstream set-up names the
+# bundle once.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -14,15 +15,6 @@ O="$TMP/office.db"
 A="$TMP/A.db"
 mkdir -p "$TMP/down"
 
-# down_export: the office's downstream bundle for A, written afresh; its
-# path in $D.
-down_export() {
-    rm -rf "$TMP/down"
-    mkdir -p "$TMP/down"
-    run "$K" export --db "$O" --down --to "$TMP/down"
-    expect_status 0
-    D=$(cat "$TMP/out")
-}
 
 run "$K" setup --db "$O" commune --code 26734 --name "Xã Đông Hòa" --province 01 --forms "$FORMS"
 expect_status 0
@@ -35,7 +27,7 @@ expect_status 0
 laptop A "Nguyễn Văn An" "Xã Đông Hòa"
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 10 >/dev/null 2>&1
 office_pair office A
-down_export
+down_export "$O"
 run "$K" merge --db "$A" "$D"
 expect_status 0
 "$K" simulate --db "$A" --forms "$FORMS" --form household --count 8 --seed 11 >/dev/null 2>&1
@@ -67,21 +59,34 @@ expect_status 0
 
 # On the laptop: interviews in T2 that the office has not seen yet.  The
 # office's database drops T2 behind the set-up's back (as a list made
-# before those interviews arrived would): the laptop refuses the bundle,
-# naming it once, the village and its interviews, and nothing changes.
+# before those interviews arrived would).  A bundle the laptop refuses
+# inside its seal (a village name too long) names the bundle once, and
+# nothing changes.
 sqlite3 "$O" "DELETE FROM villages WHERE code = 'T2'"
 NA=$(uses "$A" T2)
-down_export
 before=$(db_digest "$A")
+sqlite3 "$O" "INSERT INTO villages (code, name) VALUES ('T9', replace(hex(zeroblob(150)), '0', 'x'))"
+down_export "$O"
 run "$K" merge --db "$A" "$D"
 expect_status 1
-expect_err_contains "khaosat merge: $D: the office's set-up drops village T2 (Thôn Hai), the answer of $NA interview(s) on this laptop; ask the office to keep that village in its set-up (khaosat setup villages) and to write a new bundle (khaosat export --down)"
-expect_same "$A" "$before" "a downstream set-up dropping T2"
+expect_err_contains "khaosat merge: $D: inside the sealed bundle: a village's code, name (1 to 200 bytes) or enumerator is not one a laptop takes: \"T9\""
+expect_same "$A" "$before" "a bundle with a village too long"
 [ "$(grep -o "$D" "$TMP/err" | wc -l)" = 1 ] || fail "the bundle is named more than once: $(cat "$TMP/err")"
+sqlite3 "$O" "DELETE FROM villages WHERE code = 'T9'"
+# Without it, the set-up dropping T2 is taken (the office's returns must
+# reach the laptop), naming the village, its interviews and what to do
+# (cli_village_gone.sh follows those interviews).
+down_export "$O"
+run "$K" merge --db "$A" "$D"
+expect_status 0
+expect_out_contains "$D: the office's set-up no longer has village T2 (Thôn Hai), the answer of $NA interview(s) on this laptop: open each and choose another village before finishing it (finishing says which), or ask the office to put the village back"
+[ "$(sqlite3 "$A" "SELECT count(*) FROM villages WHERE code = 'T2'")" = 0 ] || fail "the laptop kept T2"
+[ "$(uses "$A" T2)" = "$NA" ] || fail "the T2 answers changed"
 
 # A bundle the laptop refuses inside its seal names the bundle once too.
 sqlite3 "$O" "INSERT INTO villages (code, name) VALUES ('T2', replace(hex(zeroblob(150)), '0', 'x'))"
-down_export
+down_export "$O"
+before=$(db_digest "$A")
 run "$K" merge --db "$A" "$D"
 expect_status 1
 expect_err_contains "khaosat merge: $D: inside the sealed bundle: a village's code, name (1 to 200 bytes) or enumerator is not one a laptop takes: \"T2\""
@@ -90,7 +95,7 @@ expect_same "$A" "$before" "a bundle with a village too long"
 
 # Put back, the office's set-up is taken.
 sqlite3 "$O" "UPDATE villages SET name = 'Thôn Hai' WHERE code = 'T2'"
-down_export
+down_export "$O"
 run "$K" merge --db "$A" "$D"
 expect_status 0
 [ "$(sqlite3 "$A" "SELECT name FROM villages WHERE code = 'T2'")" = "Thôn Hai" ] || fail "the laptop did not take the set-up"

@@ -101,6 +101,16 @@ office_pair() {
         fail "$op_o merges"
 }
 
+# down_export OFFICE_DB: the office's downstream bundle, written afresh
+# into $TMP/down (its export checked to succeed); its path in $D.
+down_export() {
+    rm -rf "$TMP/down"
+    mkdir -p "$TMP/down"
+    run "$KHAOSAT" export --db "$1" --down --to "$TMP/down"
+    expect_status 0
+    D=$(cat "$TMP/out")
+}
+
 # as_user CMD...: run CMD as an unprivileged user when we are root (root
 # reads and writes any file, so permissions could not be tested).
 as_user() {

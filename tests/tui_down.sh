@@ -4,7 +4,9 @@
 # laptops are listed by short device id and card; one chosen gets its
 # bundle, which the laptop takes with the return it carries; every laptop
 # gets one; Esc goes back without writing; a missing folder writes
-# nothing; on a laptop the screen says it is for an office.
+# nothing; on a laptop the screen says it is for an office; a form of
+# the office's folder that does not load refuses D as it refuses the
+# command.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -113,5 +115,41 @@ wait_exit 0
 ks_checks=$((ks_checks + 1))
 [ -z "$(ls "$TMP/none")" ] || fail "a laptop wrote a downstream bundle"
 expect_same "$B" "$beforeB" "D on a laptop"
+
+# --- 6. a form of the office's folder that does not load: D refuses as
+# khaosat export --down does (sync_export_down), naming the file and
+# line; nothing written, the office unchanged, the second time too.
+mkdir -p "$TMP/badforms" "$TMP/bad"
+cp "$FORMS"/*.yaml "$FORMS"/*.csv "$TMP/badforms/" 2>/dev/null
+cp "$TESTDATA/bad_unknown_type.yaml" "$TMP/badforms/"
+beforeO=$(db_digest "$O")
+FORMS_GOOD=$FORMS
+FORMS=$TMP/badforms
+start_screen "$O"
+FORMS=$FORMS_GOOD
+wait_for "Forms left out"
+key q
+wait_for "? help"
+for pass in 1 2; do
+    key D
+    wait_for "every laptop (2)"
+    key Enter
+    wait_for "Directory to write the laptops' bundles"
+    ask "$TMP/bad"
+    whole "a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:"
+    whole "correct it or take it out of the folder."
+    whole "0 bundle(s) written."
+    key Enter
+    wait_for "? help"
+    ks_checks=$((ks_checks + 1))
+    [ -z "$(ls "$TMP/bad")" ] || fail "D wrote a bundle with a broken form (pass $pass)"
+    expect_same "$O" "$beforeO" "D with a broken form (pass $pass)"
+done
+key q
+wait_exit 0
+run "$K" export --db "$O" --down --to "$TMP/bad" --forms "$TMP/badforms"
+expect_status 1
+expect_err_contains "khaosat export: a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:"
+expect_same "$O" "$beforeO" "export --down with a broken form"
 
 finish

@@ -90,13 +90,12 @@ static int export_down(const bopts *o)
     catalog *cat = catalog_open(o->forms, &notes);
     long n = 0;
     int rc = 0;
-    /* A form of the folder that does not load would be left out of the
-     * bundles, and the laptops keep the old version without a word. */
-    if ((cat && notes) || (!cat && o->forms)) {
+    /* A folder given that cannot be read; one with a form that does not
+     * load is refused by sync_export_down (the screen's D too). */
+    if (!cat && o->forms) {
         cmd_eprintf("%s", notes ? notes : "");
-        cmd_eprintf(_("khaosat export: a form of the forms folder does not "
-                      "load (above); correct it or take it out of the "
-                      "folder: no downstream bundle written\n"));
+        cmd_eprintf(_("khaosat export: the forms folder cannot be read "
+                      "(above): no downstream bundle written\n"));
         rc = 1;
     }
     free(notes);
@@ -371,7 +370,24 @@ static int abort_hook(void *ctx, long done, long total)
     return 0;
 }
 
-/* One line per bundle: what merging it did, or why it was refused. */
+/* The interviews a merge took with a village the set-up dropped since
+ * they were answered: how many, what to do, then one line each. */
+static void merge_print_gone(const sync_bundle_result *r)
+{
+    cmd_printf(_("%s: %ld interview(s) answer a village no longer in the "
+                 "commune's set-up, taken as answered: the enumerator "
+                 "chooses another once the interview is returned (a "
+                 "complete one is returned by the merge; see khaosat "
+                 "reviews), or the office puts the village back (khaosat "
+                 "setup villages)\n"), r->path, r->counts.villages_gone);
+    for (const char *p = r->gone; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        cmd_printf("%s: %.*s\n", r->path, (int)n, p);
+        p += n;
+        p += *p == '\n';
+    }
+}
+
 /* What a downstream bundle from the office did. */
 static void merge_down_done(const sync_bundle_result *r)
 {
@@ -385,6 +401,8 @@ static void merge_down_done(const sync_bundle_result *r)
     if (r->outcome == SYNC_MERGED && c->settled)
         cmd_printf(_("%s: %ld decision(s) of the office on possible "
                      "duplicates kept\n"), r->path, c->settled);
+    if (r->outcome == SYNC_MERGED && c->gone)
+        cmd_printf("%s: %s\n", r->path, c->gone);
     if (r->outcome == SYNC_MERGED && c->versions)
         cmd_printf(_("%s: form versions:\n%s"), r->path, c->versions);
     if (r->outcome == SYNC_MERGED && c->changes)
@@ -400,6 +418,7 @@ static void merge_down_done(const sync_bundle_result *r)
         cmd_eprintf(_("khaosat merge: %s; not merged\n"), r->why);
 }
 
+/* One line per bundle: what merging it did, or why it was refused. */
 static void merge_done(void *ctx, const sync_bundle_result *r)
 {
     (void)ctx;
@@ -451,6 +470,8 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
                          "checks once merged: returned to the enumerator "
                          "(see khaosat review)\n"), r->path,
                        r->counts.returned);
+        if (r->counts.villages_gone)
+            merge_print_gone(r);
         break;
     case SYNC_AGAIN:
         if (r->merged_on)

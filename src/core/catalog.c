@@ -57,6 +57,16 @@ catalog *catalog_load(const char *dir, diag_list *diags)
         form *f = form_load_file(path, diags);
         free(path);
         if (!f || diags->n > before) {
+            /* Kept, so that what sends the forms on (export --down)
+             * refuses a folder missing one, whoever calls it. */
+            for (size_t i = before; i < diags->n; i++) {
+                char *m = diag_format(&diags->v[i]);
+                char *all = c->broken ? xasprintf("%s; %s", c->broken, m)
+                                      : xstrdup(m);
+                free(c->broken);
+                free(m);
+                c->broken = all;
+            }
             form_free(f);
             continue;
         }
@@ -77,6 +87,7 @@ void catalog_free(catalog *c)
         form_free(c->forms[i]);
     free(c->forms);
     free(c->dir);
+    free(c->broken);
     free(c);
 }
 

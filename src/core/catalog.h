@@ -12,12 +12,15 @@ typedef struct catalog {
     form **forms;     /* loaded without error, sorted by id */
     size_t n;
     char *dir;
+    char *broken;     /* the errors of the form files left out, each
+                       * "FILE:LINE:COL: message", "; " between them;
+                       * NULL when every form loaded */
 } catalog;
 
 /* Load every *.yaml form file of dir (report definitions, report.yaml and
- * *.report.yaml, are not forms). Forms with errors are left out and their
- * errors appended to diags. Returns NULL when dir cannot be read (diags
- * says why). */
+ * *.report.yaml, are not forms). Forms with errors are left out, their
+ * errors appended to diags and kept in the catalog's broken. Returns NULL
+ * when dir cannot be read (diags says why). */
 catalog *catalog_load(const char *dir, diag_list *diags);
 /* Non-zero when path names a report definition (report.yaml or
  * *.report.yaml) rather than a form. */

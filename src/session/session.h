@@ -46,10 +46,12 @@ int session_open_stored(store *st, const char *uuid, session **out,
 /* After a merge gave interview uuid new content: answers beyond its
  * rosters' counts are dropped (audited), and a complete interview that
  * breaks its own checks is returned to the enumerator (review "returned"
- * by "merge" with the problems, status draft; *returned set). 0, or -1
- * with *err newly allocated. */
+ * by "merge" with the problems, status draft; *returned set).  *gone
+ * gets the village codes its answers hold that its commune's set-up has
+ * dropped since (" " between them, newly allocated; NULL when none).  0,
+ * or -1 with *err newly allocated (*gone may be set: free it). */
 int session_settle_merged(store *st, const char *uuid, int *returned,
-                          char **err);
+                          char **gone, char **err);
 /* A new interview (session_new) left with nothing answered is not kept, as
  * a blank new form is discarded: delete it when nothing was changed in it
  * since it was made, here or by another program. 1 when deleted, 0 when

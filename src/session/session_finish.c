@@ -52,6 +52,13 @@ static void session_scan(session *s, inst_frame *scope, struct session_plist *p)
         char *msg = NULL;
         inst_check rc = inst_check_value(s->in, scope, items[i].q,
                                          inst_get(s->in, scope, items[i].q), &msg);
+        /* A village the office dropped since: say so, and what to do. */
+        char *gone = rc == INST_BAD_VALUE
+            ? session_village_gone_msg(s, items[i]) : NULL;
+        if (gone) {
+            free(msg);
+            msg = gone;
+        }
         if (rc != INST_OK)
             session_plist_add(p, items[i], rc, msg);
         else
@@ -210,15 +217,18 @@ static int session_canon_all(session *s)
 }
 
 int session_settle_merged(store *st, const char *uuid, int *returned,
-                          char **err)
+                          char **gone, char **err)
 {
     *returned = 0;
+    *gone = NULL;
     *err = NULL;
     session *s;
     form *f;
     if (session_open_stored(st, uuid, &s, &f, err) != 0)
         return -1;
     int rc = session_canon_all(s) || session_keep_name(s);
+    if (!rc)
+        *gone = session_villages_gone(s);
     /* A commune's office judged it: the level above keeps that review
      * and never reopens the interview. */
     int below = 0;

@@ -82,5 +82,13 @@ int session_village_dropped(session *s, session_item it, const char *value,
 /* The household numbers not on their village's list without the
  * enumerator's confirmation, as problems (*out newly allocated). */
 size_t session_list_problems(session *s, session_problem **out);
+/* What to do about item it's answer holding a village the commune's
+ * set-up (the one its list is bound to) no longer has: the office
+ * dropped it after the interview was answered (newly allocated), or NULL
+ * when it holds none. */
+char *session_village_gone_msg(session *s, session_item it);
+/* The village codes the interview's answers hold that its set-up no
+ * longer has, " " between them (newly allocated), or NULL when none. */
+char *session_villages_gone(session *s);
 
 #endif

@@ -340,3 +340,61 @@ int session_village_dropped(session *s, session_item it, const char *value,
     }
     return 0;
 }
+
+/* The codes of item it's answer that the set-up its village list is
+ * bound to lacks (dropped since the interview was answered), " " between
+ * them, newly allocated; NULL when none (or not bound to a set-up). */
+static char *gone_codes(session *s, session_item it)
+{
+    const form_question *fq = &s->f->q[it.q];
+    const char *from = form_meta(fq, "choices_from");
+    if (!from || strcmp(from, FORM_SETUP_VILLAGES) != 0 || fq->list < 0
+        || strcmp(s->f->lists[fq->list].name, FORM_SETUP_VILLAGES) != 0)
+        return NULL;
+    const form_list *l = &s->f->lists[fq->list];
+    sbuf b;
+    sbuf_init(&b);
+    for (const char *t = inst_get(s->in, it.fr, it.q); t && *t;) {
+        size_t k = strcspn(t, " ");
+        if (k && choice_index(l, t, k) < 0)
+            sbuf_addf(&b, "%s%.*s", b.len ? " " : "", (int)k, t);
+        t += k;
+        t += strspn(t, " ");
+    }
+    return b.len ? sbuf_detach(&b) : NULL;
+}
+
+char *session_village_gone_msg(session *s, session_item it)
+{
+    char *codes = gone_codes(s, it);
+    if (!codes)
+        return NULL;
+    char *msg = xasprintf(_("Village %s is no longer in the commune's "
+                            "set-up: the office dropped it after this "
+                            "interview was answered. Choose another "
+                            "village, or ask the office to put it back in "
+                            "its set-up."), codes);
+    free(codes);
+    return msg;
+}
+
+/* item it's codes gone from the set-up, as a problem whose message is
+ * the codes. */
+static void gone_item(session *s, session_item it, plist *p)
+{
+    char *codes = gone_codes(s, it);
+    if (codes)
+        plist_add(p, it, INST_BAD_VALUE, codes);
+}
+
+char *session_villages_gone(session *s)
+{
+    plist p = {NULL, 0, 0};
+    walk(s, inst_root(s->in), gone_item, &p);
+    sbuf b;
+    sbuf_init(&b);
+    for (size_t i = 0; i < p.n; i++)
+        sbuf_addf(&b, "%s%s", b.len ? " " : "", p.v[i].msg);
+    session_problems_free(p.v, p.n);
+    return b.len ? sbuf_detach(&b) : NULL;
+}

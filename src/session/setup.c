@@ -195,18 +195,6 @@ static int csv_load(const char *path, const char *const *want, size_t nwant,
     return rc;
 }
 
-/* Non-zero when s is 1 to max characters, each a letter, digit, - or _. */
-static int code_ok(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z')
-              || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '-' || s[i] == '_'))
-            return 0;
-    return 1;
-}
 
 /* Non-zero when s is n decimal digits exactly. */
 static int digits(const char *s, size_t n)
@@ -347,7 +335,7 @@ static int village_check(const char *path, const csv_rows *t, size_t r,
 {
     char **c = t->cells[r];
     char *code = ui_text_safe(c[0], UI_TEXT_QUOTED);
-    if (!code_ok(c[0], 10))
+    if (!store_village_code_valid(c[0]))
         *err = xasprintf(_("%s:%zu: village code \"%s\": 1 to 10 letters, "
                            "digits, '-' or '_'"), path, t->line[r], code);
     else if (!*c[1])

@@ -521,6 +521,10 @@ int store_setup_code_moved_tx(store *st, const char *old, const char *code);
  * so that one household has one spelling.  The office's household list
  * and the bundle reader check the same. */
 int store_household_number_valid(const char *s);
+/* Non-zero when s is a village code as a set-up keeps it: 1 to 10
+ * letters, digits, '-' or '_' (the office's village list checks the
+ * same, and a merge takes such a code the set-up has dropped since). */
+int store_village_code_valid(const char *s);
 /* One commune's set-up (strings borrowed): its five-digit code, name,
  * province code ("" when none), and the sequence number its office gave
  * it (a newer set-up of the commune has a greater one). */

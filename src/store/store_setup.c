@@ -247,3 +247,11 @@ int store_setup_code_moved_tx(store *st, const char *old, const char *code)
     }
     return 0;
 }
+
+int store_village_code_valid(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n <= 10
+           && strspn(s, "0123456789abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == n;
+}

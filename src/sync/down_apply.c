@@ -280,9 +280,12 @@ static int apply_forms(applier *a)
     return rc;
 }
 
-/* Refuse the office's villages v[0..n) when they drop one that interviews
- * on this laptop answer (a village the office dropped before they reached
- * it): those answers would no longer be codes of the list. */
+/* The office's villages v[0..n) drop one that interviews on this laptop
+ * answer (a village the office dropped before they reached it): taken all
+ * the same, as the office takes such interviews (the rest of the bundle,
+ * a return among it, must reach the laptop); the summary says which
+ * village and what to do, and finalising those interviews asks for
+ * another village. */
 static int dropped_in_use(applier *a, const store_village *v, size_t n)
 {
     if (n == 0)
@@ -291,18 +294,21 @@ static int dropped_in_use(applier *a, const store_village *v, size_t n)
     int rc = store_village_dropped_in_use(a->st, v, n, &u);
     if (rc > 0) {
         char *code = merge_escaped(u.code), *name = merge_escaped(u.name);
-        a_fail(a, _("the office's set-up drops village %s (%s), the answer "
-                    "of %ld interview(s) on this laptop; ask the office to "
-                    "keep that village in its set-up (khaosat setup "
-                    "villages) and to write a new bundle (khaosat export "
-                    "--down)"), code, name, u.interviews);
+        free(a->n->gone);
+        a->n->gone = xasprintf(_("the office's set-up no longer has village "
+                                 "%s (%s), the answer of %ld interview(s) "
+                                 "on this laptop: open each and choose "
+                                 "another village before finishing it "
+                                 "(finishing says which), or ask the "
+                                 "office to put the village back"), code,
+                               name, u.interviews);
         free(code);
         free(name);
     } else if (rc < 0) {
         a_store_fail(a);
     }
     store_village_use_clear(&u);
-    return rc ? -1 : 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* The set-up of the office, when it has one, replaces this laptop's. */
@@ -525,6 +531,7 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
         if (forms == 0 && !versions_wanted(&a, ask, ask_ctx)) {
             /* Left for later: nothing of it kept. */
             store_rollback(st);
+            free(out->gone);
             memset(out, 0, sizeof *out);
             rc = 3;
         } else if (forms != 0 || apply_setup(&a) != 0
@@ -534,6 +541,7 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
             if (!a.err)
                 a_store_fail(&a);
             store_rollback(st);
+            free(out->gone);
             memset(out, 0, sizeof *out);
             rc = -1;
         }

@@ -43,6 +43,10 @@ typedef struct merge_counts {
                            * kept until they are */
     long decisions_bound; /* decisions ignored: not from the office of
                            * the pair's commune (merger_notes says each) */
+    long villages_gone;   /* interviews that answer a village their
+                           * commune's set-up here has dropped since:
+                           * taken as answered, for the office to return
+                           * (sync) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

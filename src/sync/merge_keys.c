@@ -104,7 +104,7 @@ static int setup_of(merger *m, const char *uuid, char **code)
 
 static int check_answers(merger *m, const char *uuid, const char *form_id,
                          const char *version, const form_keys *k,
-                         const merge_items *items, const char *where);
+                         const merge_items *items);
 
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items)
@@ -113,21 +113,47 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
     if (setup_of(m, uuid, &commune) != 0)
         return -1;
     const form_keys *k = keys_of(m, form_id, version, commune);
-    /* Where a village code is looked up, for the refusal. */
-    char *where = commune
-        ? xasprintf(_("the set-up of commune %s kept here"), commune)
-        : xstrdup(_("this database's set-up"));
     free(commune);
-    int rc = check_answers(m, uuid, form_id, version, k, items, where);
-    free(where);
-    return rc;
+    return check_answers(m, uuid, form_id, version, k, items);
 }
 
-/* The answers and notes of interview uuid against k's form; where names
- * the set-up its village questions took their codes from. */
+/* Non-zero when value, an answer of fq that is not a code of its list,
+ * is still a village the commune's set-up had when the interview was
+ * answered: fq takes the villages of a set-up (bound to one here), and
+ * value is plain village codes (store_village_code_valid), each once, one
+ * for a select_one.  Such an answer is data, not an attack: it is taken,
+ * and the interview flagged (session_villages_gone) for its office to
+ * return or to put the village back. */
+static int village_dropped_since(const form *f, const form_question *fq,
+                                 const char *value)
+{
+    const char *from = form_meta(fq, "choices_from");
+    if (!from || strcmp(from, FORM_SETUP_VILLAGES) != 0 || fq->list < 0
+        || strcmp(f->lists[fq->list].name, FORM_SETUP_VILLAGES) != 0
+        || strlen(value) > FORM_MAX_ANSWER)
+        return 0;
+    char *copy = xstrdup(value);
+    size_t count = 0;
+    int ok = *copy != '\0';
+    for (char *t = copy; ok && t;) {
+        char *sp = strchr(t, ' ');
+        if (sp)
+            *sp = '\0';
+        ok = store_village_code_valid(t);
+        /* Once: no earlier code the same (they are NUL-separated now). */
+        for (char *e = copy; ok && e < t; e += strlen(e) + 1)
+            ok = strcmp(e, t) != 0;
+        count++;
+        t = sp ? sp + 1 : NULL;
+    }
+    free(copy);
+    return ok && (fq->type != QT_SELECT_ONE || count == 1);
+}
+
+/* The answers and notes of interview uuid against k's form. */
 static int check_answers(merger *m, const char *uuid, const char *form_id,
                          const char *version, const form_keys *k,
-                         const merge_items *items, const char *where)
+                         const merge_items *items)
 {
     if (k->unreadable == 1)
         return merge_store_fail(m, _("reading form %s"), form_id);
@@ -157,7 +183,8 @@ static int check_answers(merger *m, const char *uuid, const char *form_id,
         const merge_item *it = &items->v[i];
         int q;
         const char *why = bundle_item_problem(k->f, it->qid, it->value, &q);
-        if (!why)
+        if (!why || (q >= 0 && village_dropped_since(k->f, &k->f->q[q],
+                                                     it->value)))
             continue;
         char *start = bundle_value_start(it->value);
         free(m->err);
@@ -175,12 +202,6 @@ static int check_answers(merger *m, const char *uuid, const char *form_id,
                   "refusing the bundle", bundle_path(m->b), uuid, it->qid,
                   start, why);
         free(start);
-        const char *from = form_meta(&k->f->q[q], "choices_from");
-        if (from && strcmp(from, FORM_SETUP_VILLAGES) == 0)
-            sbuf_addf(&b, _(" (not a village of %s: if it was one when the "
-                            "interview was answered, put the village back "
-                            "in that set-up with khaosat setup villages, "
-                            "then merge the bundle again)"), where);
         m->err = sbuf_detach(&b);
         return -1;
     }

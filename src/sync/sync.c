@@ -178,6 +178,14 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                           "bundles an office sends back to its laptops, and "
                           "this database is a laptop's"), err) != 0)
         return -1;
+    /* A form of the folder that does not load would be left out of the
+     * bundles, and the laptops keep the old version without a word. */
+    if (forms && forms->broken) {
+        *err = xasprintf(_("a form of the forms folder %s does not load "
+                           "(%s); correct it or take it out of the folder"),
+                         forms->dir, forms->broken);
+        return -1;
+    }
     char *full = NULL;
     if (device && resolve_device(st, device, &full, err) != 0)
         return -1;
@@ -390,6 +398,7 @@ static void report(sync_run *r, sync_bundle_result *res)
         r->t->counts.setups += res->counts.setups;
         r->t->counts.setups_other += res->counts.setups_other;
         r->t->counts.decisions += res->counts.decisions;
+        r->t->counts.villages_gone += res->counts.villages_gone;
         break;
     case SYNC_AGAIN:
         r->t->again++;
@@ -435,15 +444,24 @@ static void settle_changed(sync_run *r, sync_bundle_result *res)
 {
     char *const *uuids;
     size_t n = r->h->settle ? merger_changed(r->mg, &uuids) : 0;
+    sbuf gone;
+    sbuf_init(&gone);
     for (size_t i = 0; i < n; i++) {
         int returned = 0;
-        char *err = NULL;
-        if (r->h->settle(r->st, uuids[i], &returned, &err) != 0) {
-            free(err);      /* a form that cannot be loaded: left as is */
-            continue;
+        char *err = NULL, *codes = NULL;
+        int rc = r->h->settle(r->st, uuids[i], &returned, &codes, &err);
+        free(err);      /* a form that cannot be loaded: left as is */
+        if (rc == 0)
+            res->counts.returned += returned;
+        /* A village dropped since it was answered: taken, and told. */
+        if (codes) {
+            res->counts.villages_gone++;
+            sbuf_addf(&gone, _("interview %s: village %s no longer in the "
+                               "commune's set-up\n"), uuids[i], codes);
         }
-        res->counts.returned += returned;
+        free(codes);
     }
+    res->gone = gone.len ? sbuf_detach(&gone) : NULL;
 }
 
 /* The ask_versions hook of a run, for down_apply. */
@@ -491,6 +509,7 @@ static void merge_down(sync_run *r, const char *path)
     report(r, &res);
     free(res.down_counts.changes);
     free(res.down_counts.versions);
+    free(res.down_counts.gone);
     envelope_info_clear(&info);
     down_close(d);
     free(err);
@@ -582,6 +601,7 @@ static void merge_file(sync_run *r, const char *path, int in_dir, size_t i,
     envelope_info_clear(&info);
     bundle_close(b);
     free(err);
+    free(res.gone);
 }
 
 /* The bundles of directory dir, telling the caller about every entry

@@ -49,7 +49,8 @@ typedef void (*sync_down_fn)(void *ctx, const char *device,
  * comments, the commune's set-up, and the forms of forms (the office's
  * forms directory; may be NULL).  fn (may be NULL) hears of each;
  * *written counts them.  0, or -1 with *err (newly allocated) when dir is
- * not a directory, no such laptop is known, or a bundle failed (those
+ * not a directory, a form of forms' folder does not load (forms->broken:
+ * nothing written), no such laptop is known, or a bundle failed (those
  * written before stay). */
 int sync_export_down(store *st, const catalog *forms, const char *dir,
                      const char *device, sync_down_fn fn, void *ctx,
@@ -107,6 +108,9 @@ typedef struct sync_down_counts {
                            here: "ID OLD -> NEW", or that a newer one was
                            kept; one line each (NULL when none); owned as
                            changes */
+    char *gone;         /* a village the office's set-up dropped that
+                           interviews here answer, and what to do (NULL
+                           when none); owned as changes */
 } sync_down_counts;
 
 /* One bundle's result; strings borrowed for the time of the call. */
@@ -125,6 +129,11 @@ typedef struct sync_bundle_result {
     char *const *notes;         /* SYNC_MERGED: more lines for the
                                    summary (merger_notes) */
     size_t nnotes;
+    char *gone;                 /* SYNC_MERGED with counts.villages_gone:
+                                   "interview UUID: village CODE no longer
+                                   in the commune's set-up", one line
+                                   each; owned, freed by the merge after
+                                   its done hook */
     int down;                   /* a downstream bundle: down, not counts,
                                    says what it did */
     sync_down_counts down_counts;
@@ -156,8 +165,11 @@ typedef struct sync_merge_hooks {
     /* Called for each interview a merged bundle changed, after its
      * transaction: the commands and screens pass session_settle_merged
      * (answers beyond the rosters' counts dropped, a complete interview
-     * that breaks its own checks returned). 0, or -1 with *err. */
-    int (*settle)(store *st, const char *uuid, int *returned, char **err);
+     * that breaks its own checks returned; *gone: the villages it answers
+     * that its set-up dropped since, newly allocated or NULL). 0, or -1
+     * with *err. */
+    int (*settle)(store *st, const char *uuid, int *returned, char **gone,
+                  char **err);
     /* Checks the province code of each commune's set-up an upstream
      * bundle carries (merger_set_provinces): the commands and screens
      * pass setup_province_known, the check of khaosat setup commune. */

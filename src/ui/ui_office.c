@@ -626,6 +626,24 @@ static int office_merge_versions(void *ctx, const char *path,
     return yes;
 }
 
+/* The interviews taken with a village the set-up dropped since they
+ * were answered: how many, what to do, and one line each. */
+static void office_gone_lines(office_merge *om, const sync_bundle_result *r)
+{
+    sbuf_addf(&om->lines, _("    %ld interview(s) answer a village no "
+                            "longer in the commune's set-up, taken as "
+                            "answered: the enumerator chooses another once "
+                            "the interview is returned, or the office puts "
+                            "the village back (S, the set-up)\n"),
+              r->counts.villages_gone);
+    for (const char *p = r->gone; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        sbuf_addf(&om->lines, "    %.*s\n", (int)n, p);
+        p += n;
+        p += *p == '\n';
+    }
+}
+
 /* One entry of the summary per bundle. */
 static void office_merge_done(void *ctx, const sync_bundle_result *r)
 {
@@ -642,6 +660,8 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
             sbuf_addf(&om->lines, _("    %ld decision(s) of the office on "
                                     "possible duplicates kept\n"),
                       d->settled);
+        if (d->gone)
+            sbuf_addf(&om->lines, "    %s\n", d->gone);
         if (d->versions)
             sbuf_addf(&om->lines, _("    form versions:\n%s"), d->versions);
         if (d->changes)
@@ -689,6 +709,13 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
                       c->decisions_later);
         for (size_t i = 0; i < r->nnotes; i++)
             sbuf_addf(&om->lines, "    %s\n", r->notes[i]);
+        if (c->returned)
+            sbuf_addf(&om->lines, _("    %ld complete interview(s) break "
+                                    "their own checks once merged: "
+                                    "returned to the enumerator\n"),
+                      c->returned);
+        if (c->villages_gone)
+            office_gone_lines(om, r);
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
