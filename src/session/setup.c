@@ -195,7 +195,6 @@ static int csv_load(const char *path, const char *const *want, size_t nwant,
     return rc;
 }
 
-
 /* Non-zero when s is n decimal digits exactly. */
 static int digits(const char *s, size_t n)
 {

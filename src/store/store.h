@@ -596,6 +596,10 @@ int store_interview_setup(store *st, const char *uuid, const char *incoming,
  * the commune of code as kept here, the form's own codes following (for
  * interviews taken before that commune had a set-up).  0 or -1. */
 int store_setup_bind_commune(store *st, struct form *f, const char *code);
+/* Whether code is a village of the set-up of a commune other than
+ * commune kept here (a level above the communes): 1, 0, or -1. */
+int store_village_of_other_commune(store *st, const char *commune,
+                                   const char *code);
 /* Give f's village questions the villages of the set-up of interview
  * uuid's commune (store_interview_setup), else this database's own.
  * 0 or -1. */

@@ -167,3 +167,20 @@ int store_household_listed(store *st, const char *village, const char *number,
     return rc == SQLITE_ROW ? 0 : store_fail(st, "reading the household "
                                               "list of village %s", village);
 }
+
+int store_village_of_other_commune(store *st, const char *commune,
+                                   const char *code)
+{
+    sqlite3_stmt *s = store_prepare(st, "a set-up query",
+        "SELECT EXISTS (SELECT 1 FROM commune_villages"
+        " WHERE commune <> ?1 AND code = ?2)");
+    if (!s)
+        return -1;
+    const char *v[2] = {commune, code};
+    store_bind_all(s, v, 2);
+    int rc = sqlite3_step(s);
+    int yes = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) != 0 : -1;
+    sqlite3_finalize(s);
+    return yes >= 0 ? yes : store_fail(st, "looking village %s up in the "
+                                       "other communes' set-ups", code);
+}

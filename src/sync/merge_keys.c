@@ -117,25 +117,27 @@ int merge_check_values(merger *m, const char *uuid, const char *form_id,
     return check_answers(m, uuid, form_id, version, k, items);
 }
 
-/* Non-zero when value, an answer of fq that is not a code of its list,
- * is still a village the commune's set-up had when the interview was
- * answered: fq takes the villages of a set-up (bound to one here), and
- * value is plain village codes (store_village_code_valid), each once, one
- * for a select_one.  Such an answer is data, not an attack: it is taken,
- * and the interview flagged (session_villages_gone) for its office to
- * return or to put the village back. */
-static int village_dropped_since(const form *f, const form_question *fq,
-                                 const char *value)
+/* 1 when value, an answer of fq that is not a code of its list, is still
+ * a village the commune's set-up had when the interview was answered:
+ * fq takes the villages of a set-up (bound to one here), and value is
+ * plain village codes (store_village_code_valid), each once, one for a
+ * select_one, none a village of another commune's set-up kept here (one
+ * commune's villages never validate another's answers).  Such an answer
+ * is data, not an attack: it is taken, and the interview flagged
+ * (session_villages_gone) for its office to return or to put the village
+ * back.  0 when it is not; -1 with the merger's message. */
+static int village_dropped_since(merger *m, const form_keys *k,
+                                 const form_question *fq, const char *value)
 {
     const char *from = form_meta(fq, "choices_from");
     if (!from || strcmp(from, FORM_SETUP_VILLAGES) != 0 || fq->list < 0
-        || strcmp(f->lists[fq->list].name, FORM_SETUP_VILLAGES) != 0
+        || strcmp(k->f->lists[fq->list].name, FORM_SETUP_VILLAGES) != 0
         || strlen(value) > FORM_MAX_ANSWER)
         return 0;
     char *copy = xstrdup(value);
     size_t count = 0;
     int ok = *copy != '\0';
-    for (char *t = copy; ok && t;) {
+    for (char *t = copy; ok > 0 && t;) {
         char *sp = strchr(t, ' ');
         if (sp)
             *sp = '\0';
@@ -143,11 +145,15 @@ static int village_dropped_since(const form *f, const form_question *fq,
         /* Once: no earlier code the same (they are NUL-separated now). */
         for (char *e = copy; ok && e < t; e += strlen(e) + 1)
             ok = strcmp(e, t) != 0;
+        if (ok && *k->commune) {
+            int other = store_village_of_other_commune(m->st, k->commune, t);
+            ok = other < 0 ? merge_store_err(m) : !other;
+        }
         count++;
         t = sp ? sp + 1 : NULL;
     }
     free(copy);
-    return ok && (fq->type != QT_SELECT_ONE || count == 1);
+    return ok < 0 ? -1 : ok && (fq->type != QT_SELECT_ONE || count == 1);
 }
 
 /* The answers and notes of interview uuid against k's form. */
@@ -183,8 +189,11 @@ static int check_answers(merger *m, const char *uuid, const char *form_id,
         const merge_item *it = &items->v[i];
         int q;
         const char *why = bundle_item_problem(k->f, it->qid, it->value, &q);
-        if (!why || (q >= 0 && village_dropped_since(k->f, &k->f->q[q],
-                                                     it->value)))
+        int taken = !why ? 1 : q >= 0
+            ? village_dropped_since(m, k, &k->f->q[q], it->value) : 0;
+        if (taken < 0)
+            return -1;
+        if (taken)
             continue;
         char *start = bundle_value_start(it->value);
         free(m->err);
