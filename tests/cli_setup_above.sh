@@ -183,7 +183,7 @@ expect_out_contains "$(printf 'ZZ\tThôn Zet')"
 # A laptop answers a village of the set-up the office dropped before its
 # bundle came (no interview here used it): the office takes the bundle,
 # naming the interview and the village (cli_village_gone.sh); the same
-# bundle again changes nothing.
+# bundle again changes nothing; the province takes it from the office.
 printf 'code,name\nX1,Thôn X1\nX2,Thôn X2\nZZ,Thôn Zet\nX4,Thôn X4\n' >"$TMP/v4.csv"
 "$K" setup --db "$TMP/off.db" villages "$TMP/v4.csv" >/dev/null 2>&1 || fail "villages X4"
 "$K" merge --db "$TMP/lap.db" "$(bundle_of "$TMP/off.db" "$TMP/d" --down)" >/dev/null 2>&1 ||
@@ -204,6 +204,13 @@ run "$K" merge --db "$TMP/off.db" "$U4B"
 expect_status 0
 expect_out_contains "already merged"
 expect_same "$TMP/off.db" "$beforeO" "the same bundle again"
+# The office sends it on: the province takes it against the commune's
+# set-up it keeps (without X4 now), naming it the same way.
+run "$K" merge --db "$TMP/prov.db" "$(bundle_of "$TMP/off.db" "$TMP/up" --drafts)"
+expect_status 0
+expect_out_contains "interview $U4: village X4 no longer in the commune's set-up"
+[ "$(sqlite3 "$TMP/prov.db" "SELECT value FROM answers WHERE interview = '$U4' AND qid = 'village'")" = X4 ] ||
+    fail "the province does not hold $U4 in X4"
 "$K" setup --db "$TMP/off.db" villages "$TMP/v4.csv" >/dev/null 2>&1 || fail "X4 back"
 
 # Two communes of one name in two provinces, each office's first-run
