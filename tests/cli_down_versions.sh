@@ -83,5 +83,10 @@ expect_err_contains "); correct it or take it out of the folder; 0 downstream bu
 ks_checks=$((ks_checks + 1))
 [ -z "$(ls "$TMP/down")" ] || fail "a bundle was written"
 expect_same "$O" "$before" "export --down with a broken form"
+# --allow-breaking with it keeps nothing either.
+run "$K" export --db "$O" --down --to "$TMP/down" --forms "$TMP/bad" --allow-breaking business
+expect_status 1
+expect_err_contains "a form of the forms folder $TMP/bad does not load ($TMP/bad/household.yaml:$LINE:"
+expect_same "$O" "$before" "export --down --allow-breaking with a broken form"
 
 finish

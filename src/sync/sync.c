@@ -164,6 +164,19 @@ static int resolve_device(store *st, const char *prefix, char **full,
     return rc;
 }
 
+/* Refuse (-1, *err) an office's forms folder with a form that does not
+ * load: it would be left out of the bundles, and the laptops keep the old
+ * version without a word. */
+static int forms_broken(const catalog *forms, char **err)
+{
+    if (!forms || !forms->broken)
+        return 0;
+    *err = xasprintf(_("a form of the forms folder %s does not load (%s); "
+                       "correct it or take it out of the folder"),
+                     forms->dir, forms->broken);
+    return -1;
+}
+
 int sync_export_down(store *st, const catalog *forms, const char *dir,
                      const char *device, sync_down_fn fn, void *ctx,
                      long *written, char **err)
@@ -178,14 +191,8 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                           "bundles an office sends back to its laptops, and "
                           "this database is a laptop's"), err) != 0)
         return -1;
-    /* A form of the folder that does not load would be left out of the
-     * bundles, and the laptops keep the old version without a word. */
-    if (forms && forms->broken) {
-        *err = xasprintf(_("a form of the forms folder %s does not load "
-                           "(%s); correct it or take it out of the folder"),
-                         forms->dir, forms->broken);
+    if (forms_broken(forms, err) != 0)
         return -1;
-    }
     char *full = NULL;
     if (device && resolve_device(st, device, &full, err) != 0)
         return -1;
@@ -252,7 +259,8 @@ int sync_down_allow(store *st, const catalog *forms, const char *form_id,
     *version = NULL;
     if (office_only(st, _("--allow-breaking is for an office: it allows a "
                           "form version on the office's laptops, and this "
-                          "database is a laptop's"), err) != 0)
+                          "database is a laptop's"), err) != 0
+        || forms_broken(forms, err) != 0)
         return -1;
     const form *f = forms ? catalog_find(forms, form_id, NULL) : NULL;
     if (!f || !f->version) {

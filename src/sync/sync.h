@@ -69,7 +69,8 @@ int sync_down_laptops(store *st, sync_laptop_fn fn, void *ctx, char **err);
  * were started under even when those drafts would lose answers; every
  * later downstream bundle carries the leave.  *version (newly allocated)
  * names it.  0, or -1 with *err (newly allocated) when the form is not
- * in forms or this database is not an office's. */
+ * in forms, a form of forms' folder does not load (nothing kept), or
+ * this database is not an office's. */
 int sync_down_allow(store *st, const catalog *forms, const char *form_id,
                     char **version, char **err);
 
