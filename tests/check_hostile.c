@@ -158,6 +158,17 @@ START_TEST(format_1_read_reviews_checked)
     check_sql_exec(bad, sql);
     hx_rehash(bad);
     refused_untouched(o, bad, "has status \"burned\"");
+    /* A well-formed review in a plain bundle: only an office's signed
+     * bundle reviews (a laptop could otherwise return its own work). */
+    char *plain = copy_of(honest, "plainreview.khb");
+    char *sql2 = xasprintf("INSERT INTO reviews VALUES ('%s', 'returned',"
+                           " 'x', 'x', '2030-01-01T00:00:00.000Z', '%064d',"
+                           " '%064d', '26734')", uuid, 0, 0);
+    check_sql_exec(plain, sql2);
+    hx_rehash(plain);
+    refused_untouched(o, plain, "carries reviews, but it is not signed");
+    free(sql2);
+    free(plain);
     char *why = NULL;
     ck_assert_msg(try_merge(o, old, &why) == 0, "format 1: %s", why);
     office_exports(o);
@@ -250,6 +261,17 @@ START_TEST(setups_checked)
          " '0000000a-0000-4000-8000-000000000000', 'different', '',"
          " '2026-06-01T08:00:00.000Z', '26734')", "are not two interview"
          " UUIDs in order"},
+        /* A time compared as text must be one: "zzzz" would win for ever. */
+        {"when.khb", "INSERT INTO decisions VALUES ("
+         "'0000000a-0000-4000-8000-000000000000',"
+         " '0000000b-0000-4000-8000-000000000000', 'different', '',"
+         " 'zzzzzzzzzz', '26734')", "the decision on"
+         " 0000000a-0000-4000-8000-000000000000 and"
+         " 0000000b-0000-4000-8000-000000000000 lacks its time"},
+        {"month.khb", "INSERT INTO decisions VALUES ("
+         "'0000000a-0000-4000-8000-000000000000',"
+         " '0000000b-0000-4000-8000-000000000000', 'different', '',"
+         " '2026-13-01T08:00:00.000Z', '26734')", "lacks its time"},
         {"dup.khb", "CREATE TABLE sv (commune TEXT NOT NULL, code TEXT NOT"
          " NULL, name TEXT NOT NULL, enumerator TEXT NOT NULL, PRIMARY KEY"
          " (commune, code, name)) WITHOUT ROWID;"

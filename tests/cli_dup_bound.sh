@@ -102,4 +102,30 @@ expect_out_contains "$F3: the set-up of 1 commune(s) kept"
 run "$K" setup --db "$P" --communes
 expect_out_contains "$(printf '26735\tXã Tây Sơn\t04\t')"
 
+# Office 2, forged, returns office 1's interview X, which office 1 has
+# approved: the return is ignored with a line naming the bundle and the
+# interview, and X stays approved at the province.
+run "$K" review --db "$TMP/o1.db" "$X" --approve
+expect_status 0
+up 1 u3
+run "$K" merge --db "$P" --forms "$FORMS" "$UP"
+expect_status 0
+sqlite3 "$TMP/o2.db" "ATTACH '$TMP/o1.db' AS o1;
+    INSERT OR REPLACE INTO reviews (interview, status, comment, reviewer, time, revision, content, commune)
+    SELECT interview, 'returned', 'forged', reviewer, '2030-01-01T00:00:00.000Z', revision, content, '26735'
+    FROM o1.reviews WHERE interview = '$X'"
+mkdir -p "$TMP/f4"
+run "$K" export --db "$TMP/o2.db" --to "$TMP/f4" --all
+expect_status 0
+F4=$(cat "$TMP/out")
+run "$K" merge --db "$P" --forms "$FORMS" "$F4"
+expect_status 0
+expect_out_contains "$F4: the review of interview $X ignored: it is of commune 26734"
+expect_out_contains "only the office of an interview's commune reviews it"
+run "$K" reviews --db "$P" --state approved
+expect_out_contains "$X"
+run "$K" reviews --db "$P" --state returned
+ks_checks=$((ks_checks + 1))
+grep -q "$X" "$TMP/out" && fail "office 2 returned office 1's interview at the province"
+
 finish

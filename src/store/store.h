@@ -837,6 +837,14 @@ enum {
                                * it is (store_decision_later_tx) */
     STORE_DECISION_BOUND      /* the pair's commune is not the sender's */
 };
+/* Whether the office whose key is signer (NULL: unsigned), in a bundle
+ * naming commune from, speaks for interview uuid (decides its pairs,
+ * reviews it): the set-up kept here for uuid's commune is bound to
+ * signer, or, with no set-up bound, uuid came from the commune the bundle
+ * names.  0 yes; STORE_DECISION_BOUND with *commune and *bound (NULL when
+ * no set-up is bound), newly allocated; -1. */
+int store_office_decides(store *st, const char *uuid, const char *signer,
+                         const char *from, char **commune, char **bound);
 /* At the level above, inside the caller's transaction: keep the decision
  * d that the office with key signer (NULL: unsigned) sent in a bundle
  * naming commune from, on its pair when the pair is flagged here and d

@@ -69,13 +69,8 @@ static int pair_member(store *st, const char *a, const char *b, char **uuid)
     return rc == SQLITE_ROW ? 0 : 1;
 }
 
-/* Whether the office whose key is signer (NULL: unsigned), in a bundle
- * naming commune from, decides interview uuid's pairs: the set-up kept
- * here for uuid's commune is bound to signer, or, with no set-up bound,
- * uuid came from the commune the bundle names.  0 yes; STORE_DECISION_
- * BOUND with *commune and *bound (NULL when no set-up is bound); -1. */
-static int decides_for(store *st, const char *uuid, const char *signer,
-                       const char *from, char **commune, char **bound)
+int store_office_decides(store *st, const char *uuid, const char *signer,
+                         const char *from, char **commune, char **bound)
 {
     char *code = NULL, *sender = NULL;
     if (store_interview_setup(st, uuid, NULL, &code) != 0)
@@ -139,7 +134,7 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
     char *uuid = NULL;
     int rc = pair_member(st, d->a, d->b, &uuid);
     if (rc == 0)
-        rc = decides_for(st, uuid, signer, from, commune, bound);
+        rc = store_office_decides(st, uuid, signer, from, commune, bound);
     free(uuid);
     if (rc < 0 || rc == STORE_DECISION_BOUND)
         return rc;
@@ -208,7 +203,7 @@ int store_decision_later_tx(store *st, const char *a, const char *b,
     }
     if (!c[2])
         return 1;
-    rc = decides_for(st, a, c[3], c[4], commune, bound);
+    rc = store_office_decides(st, a, c[3], c[4], commune, bound);
     if (rc == 0) {
         const char *v[5] = {a, b, c[0], c[1], c[2]};
         rc = put_on_pair(st, v);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "store/revision.h"
+#include "core/clock.h"
 #include "core/i18n.h"
 #include "core/ui_text.h"
 #include "core/util.h"
@@ -253,6 +254,25 @@ static int rule_form(const row *r, void *ctx, char **why)
     return -1;
 }
 
+/* A time as khaosat stamps it: 2026-06-01T08:00:00Z, or with the
+ * milliseconds (.123) before the Z; a real date and time.  Newer times
+ * win upstream, so one written otherwise (a future "zzzz", compared as
+ * text) would win for ever. */
+static int stamp_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 24 && (s[19] != '.' || strspn(s + 20, "0123456789") != 3
+                    || s[23] != 'Z'))
+        return 0;
+    if (n != 24 && (n != 20 || s[19] != 'Z'))
+        return 0;
+    char whole[21];
+    memcpy(whole, s, 19);
+    memcpy(whole + 19, "Z", 2);
+    time_t t;
+    return clock_parse_utc(whole, &t) == 0;
+}
+
 /* Non-zero for the two statuses an interview can have. */
 static int status_ok(const char *s)
 {
@@ -292,7 +312,7 @@ static int rule_review(const row *r, void *ctx, char **why)
         *why = xasprintf(_("the review of %s has status \"%s\""), r->v[0],
                          r->v[1]);
     else if (!bundle_is_hex64(r->v[5]) || !bundle_is_hex64(r->v[6])
-             || r->n[4] < 10)
+             || !stamp_ok(r->v[4]))
         *why = xasprintf(_("the review of %s lacks its time or the revision "
                            "it judged"), r->v[0]);
     else
@@ -313,7 +333,7 @@ static int rule_decision(const row *r, void *ctx, char **why)
                                 : *keep != '\0')
         *why = xasprintf(_("the decision on %s and %s keeps \"%s\""), a, b,
                          keep);
-    else if (r->n[4] < 10)
+    else if (!stamp_ok(r->v[4]))
         *why = xasprintf(_("the decision on %s and %s lacks its time"), a, b);
     else
         return 0;

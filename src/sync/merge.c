@@ -130,14 +130,13 @@ void merge_note(merger *m, const char *fmt, ...)
     va_end(ap);
 }
 
-void merge_note_bound(merger *m, const char *a, const char *b,
-                      const char *commune, const char *bound)
+/* Why the bundle being merged does not speak for commune: its set-up is
+ * bound here to the key bound (NULL: none), not to the bundle's signer
+ * (newly allocated). */
+static char *bound_why(const merger *m, const char *bound)
 {
-    if (!m->b)
-        return;         /* rekeyed outside a merge: dropped untold */
-    const bundle_manifest *man = bundle_get_manifest(m->b);
     const char *signer = bundle_signer(m->b);
-    char *c = merge_escaped(commune), *from = merge_escaped(man->commune);
+    char *from = merge_escaped(bundle_get_manifest(m->b)->commune);
     char *why = !bound
         ? xasprintf(_("but this bundle speaks for commune %s"), from)
         : signer ? xasprintf(_("whose set-up is sent here by the office %s, "
@@ -145,13 +144,35 @@ void merge_note_bound(merger *m, const char *a, const char *b,
                              signer)
         : xasprintf(_("whose set-up is sent here by the office %s, but "
                       "this bundle is not signed"), bound);
+    free(from);
+    return why;
+}
+
+void merge_note_bound(merger *m, const char *a, const char *b,
+                      const char *commune, const char *bound)
+{
+    if (!m->b)
+        return;         /* rekeyed outside a merge: dropped untold */
+    char *c = merge_escaped(commune), *why = bound_why(m, bound);
     merge_note(m, _("%s: the decision on possible duplicates %s and %s "
                     "ignored: they are of commune %s, %s; only the office "
                     "of a pair's commune decides it"), bundle_path(m->b), a,
                b, c, why);
     free(why);
     free(c);
-    free(from);
+}
+
+/* Note that the review of interview uuid is ignored, as a decision is in
+ * merge_note_bound. */
+static void note_review_bound(merger *m, const char *uuid,
+                              const char *commune, const char *bound)
+{
+    char *c = merge_escaped(commune), *why = bound_why(m, bound);
+    merge_note(m, _("%s: the review of interview %s ignored: it is of "
+                    "commune %s, %s; only the office of an interview's "
+                    "commune reviews it"), bundle_path(m->b), uuid, c, why);
+    free(why);
+    free(c);
 }
 
 const char *merger_merged_on(const merger *m)
@@ -419,6 +440,25 @@ int merge_check_device(merger *m, const char *what, const char *uuid,
     return -1;
 }
 
+/* Refuse (-1) a bundle that carries what only an office sends (what:
+ * "reviews", "decisions on duplicates") but is a laptop's or unsigned; 0
+ * when it is an office's signed bundle. */
+static int merge_office_only(merger *m, const char *what)
+{
+    if (merge_own_device_only(m))
+        return merge_refuse(m, _("carries %s, but it is signed by the laptop "
+                                 "%s; only an office sends them"), what,
+                            bundle_signer(m->b));
+    if (!bundle_signer_role(m->b))
+        return merge_refuse(m, _("carries %s, but it is not signed; only an "
+                                 "office's signed bundle carries them (the "
+                                 "office makes its card with khaosat keys "
+                                 "export --role office, and this database "
+                                 "accepts it with khaosat keys trust "
+                                 "--accept)"), what);
+    return 0;
+}
+
 /* The reviews of an office's bundle: each kept when newer than the one
  * here, with the commune that made it.  Only an office reviews: a
  * laptop's signed bundle carrying reviews is refused. */
@@ -429,18 +469,24 @@ static int merge_reviews(merger *m)
         return 0;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (merge_own_device_only(m)) {
-            ret = merge_refuse(m, _("carries reviews, but it is signed by "
-                                    "the laptop %s; only an office reviews "
-                                    "interviews"), bundle_signer(m->b));
+        if ((ret = merge_office_only(m, _("reviews"))) != 0)
             break;
-        }
         const char *c[8];
         for (int i = 0; i < 8; i++)
             c[i] = (const char *)sqlite3_column_text(s, i);
         store_down_review r = {c[0], c[1], c[2], c[3], c[4], c[5], c[6],
                                c[7]};
-        int took = store_review_take_tx(m->st, &r);
+        char *commune = NULL, *bound = NULL;
+        int took = store_office_decides(m->st, r.interview,
+                                        bundle_signer(m->b),
+                                        bundle_get_manifest(m->b)->commune,
+                                        &commune, &bound);
+        if (took == STORE_DECISION_BOUND)
+            note_review_bound(m, r.interview, commune, bound);
+        else if (took == 0)
+            took = store_review_take_tx(m->st, &r);
+        free(commune);
+        free(bound);
         if (took < 0)
             ret = merge_store_err(m);
         else if (took == 0)
@@ -466,13 +512,8 @@ static int merge_decisions(merger *m)
         return 0;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (merge_own_device_only(m)) {
-            ret = merge_refuse(m, _("carries decisions on duplicates, but it "
-                                    "is signed by the laptop %s; only an "
-                                    "office decides them"),
-                               bundle_signer(m->b));
+        if ((ret = merge_office_only(m, _("decisions on duplicates"))) != 0)
             break;
-        }
         const char *c[6];
         for (int i = 0; i < 6; i++)
             c[i] = (const char *)sqlite3_column_text(s, i);
