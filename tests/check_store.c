@@ -750,9 +750,10 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 16 added, undone. */
-/* What version 18 added, undone. */
-#define UNDO_V18 "DROP TABLE decisions_later;"
+/* What version 19 added, undone. */
+#define UNDO_V19 "DROP TABLE decisions_dropped;"
+/* What versions 18 and 19 added, undone. */
+#define UNDO_V18 UNDO_V19 "DROP TABLE decisions_later;"
 /* What versions 16 to 18 added, undone. */
 #define UNDO_V16 UNDO_V18 "DROP TABLE commune_households; DROP TABLE commune_villages;" \
     " DROP TABLE commune_setups;"

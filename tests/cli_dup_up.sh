@@ -129,4 +129,45 @@ ks_checks=$((ks_checks + 1))
     fail "an older decision replaced a newer one: $(sqlite3 "$P2" "SELECT * FROM duplicates")"
 case "$before" in open*) ;; *) fail "the second province does not have the pair open: $before" ;; esac
 
+# Second pass: decided again and sent up; then the laptop changes Y's
+# household number and changes it back, each sent to the office.  The
+# key change made the office judge the pair again: it is open there, and
+# the office's next bundle takes the decision back at the province too.
+run "$K" duplicates --db "$O" --same "$X" "$Y" --keep "$X"
+expect_status 0
+up up5
+run "$K" merge --db "$P" "$UP"
+expect_status 0
+run "$K" duplicates --db "$P"
+expect_out_contains "[same household: $X kept]"
+hh=$(key "$Y" hh_no)
+for n in 9999 "$hh"; do
+    run "$K" answer --db "$A" "$Y" hh_no "$n"
+    expect_status 0
+    run "$K" finalise --db "$A" "$Y"
+    expect_status 0
+    rm -rf "$TMP/lap"; mkdir -p "$TMP/lap"
+    run "$K" export --db "$A" --to "$TMP/lap"
+    expect_status 0
+    run "$K" merge --db "$O" --forms "$FORMS" "$TMP/lap"
+    expect_status 0
+done
+run "$K" duplicates --db "$O"
+expect_out_contains "$Y"
+ks_checks=$((ks_checks + 1))
+grep -q "same household" "$TMP/out" && fail "the office kept its decision over a key change: $(cat "$TMP/out")"
+up up6
+run "$K" merge --db "$P" "$UP"
+expect_status 0
+run "$K" duplicates --db "$P"
+expect_out_contains "$Y"
+ks_checks=$((ks_checks + 1))
+grep -q "same household" "$TMP/out" && fail "the province kept a decision the office no longer has: $(cat "$TMP/out")"
+report_has "$P" "Duplicates found by merging: 1"
+# The same bundle again changes nothing.
+afterP=$(db_digest "$P")
+run "$K" merge --db "$P" "$UP"
+expect_status 0
+expect_same "$P" "$afterP" "the office's bundle again"
+
 finish

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 
 typedef struct store store;
 
@@ -725,7 +725,8 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
                            const char *decision, const char *keep);
 /* After interview uuid's case key became key (NULL: none): forget its
  * pairs, decisions included, made under another key, so they are judged
- * again.  Inside the caller's transaction. */
+ * again (a decided one is remembered as taken back, with the time, for
+ * the level above).  Inside the caller's transaction. */
 int store_duplicates_rekey(store *st, const char *uuid, const char *key);
 /* Forget every pair (decision included) of two interviews from different
  * communes, which an older khaosat made: numbers are per commune.

@@ -103,13 +103,20 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
 
 int store_duplicates_rekey(store *st, const char *uuid, const char *key)
 {
-    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
-        "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1) AND key IS NOT ?2");
-    if (!s)
-        return -1;
-    const char *v[2] = {uuid, key};
-    if (run(s, v, 2) != SQLITE_DONE)
-        return store_fail(st, "judging the duplicates of %s again", uuid);
+    static const char *const sql[2] = {
+        STORE_DUP_DROP_SQL,
+        "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1) AND key IS NOT ?2",
+    };
+    char now[32];
+    store_now(now, 1);
+    const char *v[3] = {uuid, key, now};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = store_prepare(st, "a duplicates query", sql[i]);
+        if (!s)
+            return -1;
+        if (run(s, v, i == 0 ? 3 : 2) != SQLITE_DONE)
+            return store_fail(st, "judging the duplicates of %s again", uuid);
+    }
     return 0;
 }
 

@@ -21,6 +21,11 @@ int store_decisions_up_each(store *st, const char *own,
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "SELECT a, b, coalesce(decision, 'open'), coalesce(keep, ''),"
         " decided, coalesce(?1, '') FROM duplicates WHERE decided IS NOT NULL"
+        /* A pair a key change made judged again, not decided since. */
+        " UNION ALL SELECT a, b, 'open', '', dropped, coalesce(?1, '')"
+        " FROM decisions_dropped t WHERE NOT EXISTS (SELECT 1 FROM"
+        " duplicates d WHERE d.a = t.a AND d.b = t.b"
+        " AND d.decided IS NOT NULL)"
         " ORDER BY a, b");
     if (!s)
         return -1;

@@ -215,4 +215,12 @@ int store_note_set_tx(store *st, const char *uuid, const char *qid,
                       const char *path, const char *text, const char *now,
                       const char *now_ms);
 
+/* Before a key change forgets interview ?1's pairs made under another key
+ * than ?2: remember the decided ones as taken back at time ?3
+ * (store_duplicates_rekey, store_merge_dup_rekey). */
+#define STORE_DUP_DROP_SQL \
+    "INSERT OR REPLACE INTO decisions_dropped (a, b, dropped) SELECT a, b," \
+    " ?3 FROM duplicates WHERE (a = ?1 OR b = ?1) AND key IS NOT ?2" \
+    " AND decided IS NOT NULL"
+
 #endif

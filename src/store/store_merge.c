@@ -16,7 +16,7 @@ enum merge_stmt {
     SM_AUDIT_MAX, SM_AUDIT_OTHER,
     SM_ITEMS, SM_DEL_ANS, SM_DEL_RC, SM_DEL_NOTES, SM_PUT_ANS,
     SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
-    SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_DUP_REKEY, SM_SIGNER_DEVICE,
+    SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_DUP_DROP, SM_DUP_REKEY, SM_SIGNER_DEVICE,
     SM_DEVICE_SIGNER,
     SM_REV_CLAIM, SM_COUNT
 };
@@ -91,6 +91,7 @@ static const char *const merge_sql[SM_COUNT] = {
         " found, decision, keep, decided) SELECT ?1, ?2, ?3, ?4, ?5,"
         " t.decision, t.keep, t.decided FROM (SELECT 1) LEFT JOIN settled t"
         " ON t.interview = ?1 AND t.other = ?2",
+    [SM_DUP_DROP] = STORE_DUP_DROP_SQL,
     [SM_DUP_REKEY] = "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1)"
         " AND key IS NOT ?2",
     /* A key is bound to the device it first brought bundles from, and a
@@ -263,7 +264,11 @@ int store_merge_bundle_file(store_merge *sm, const char *file_hash,
 int store_merge_dup_rekey(store_merge *sm, const char *uuid,
                           const char *key)
 {
-    const char *v[2] = {uuid, key};
+    char now[32];
+    store_now(now, 1);
+    const char *v[3] = {uuid, key, now};
+    if (run(sm, SM_DUP_DROP, 3, v) != 0)
+        return -1;
     return run(sm, SM_DUP_REKEY, 2, v);
 }
 

@@ -402,6 +402,16 @@ static const char schema_v18[] =
     " commune TEXT NOT NULL,"
     " PRIMARY KEY (a, b)) WITHOUT ROWID;";
 
+/* Version 19: a decided pair forgotten because a key changed (so judged
+ * again), with the time: sent upstream as taken back, so that the level
+ * above does not keep a decision this database no longer has. */
+static const char schema_v19[] =
+    "CREATE TABLE decisions_dropped ("
+    " a TEXT NOT NULL,"
+    " b TEXT NOT NULL,"
+    " dropped TEXT NOT NULL,"
+    " PRIMARY KEY (a, b)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -454,6 +464,7 @@ static const struct {
     {schema_v16, NULL},     /* 15 -> 16 */
     {schema_v17, NULL},     /* 16 -> 17 */
     {schema_v18, NULL},     /* 17 -> 18 */
+    {schema_v19, NULL},     /* 18 -> 19 */
 };
 
 int store_default_path(char **out)
