@@ -105,6 +105,7 @@ run "$K" export --db "$O" --down --to "$TMP/down" --device "$devA"
 expect_status 0
 run "$K" merge --db "$A" "$(cat "$TMP/out")"
 expect_status 0
+expect_out_contains "2 decision(s) of the office on possible duplicates taken back"
 run "$K" duplicates --db "$A"
 expect_status 0
 grep -q "superseded" "$TMP/out" && fail "A still has W superseded: $(cat "$TMP/out")"

@@ -35,7 +35,7 @@ expect_out_contains "$U1: 1 decision(s) of the office that sent it on possible d
 run "$K" duplicates --db "$P"
 expect_status 0
 expect_out_contains "[same household: $X kept]"
-report_has "$P" "Duplicates found by merging: 0"
+report_has "$P" "Duplicates found by merging: 1 pair(s): 0 to decide, 1 the same household, 0 different households"
 report_has "$P" "Superseded duplicates left out: 1"
 run "$K" csv --db "$P" --forms "$FORMS" --out "$TMP/csv"
 expect_status 0

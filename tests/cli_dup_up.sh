@@ -55,7 +55,7 @@ run "$K" duplicates --db "$O"
 expect_out_contains "$X"
 run "$K" duplicates --db "$O" --same "$X" "$Y" --keep "$X"
 expect_status 0
-report_has "$O" "Duplicates found by merging: 0"
+report_has "$O" "Duplicates found by merging: 1 pair(s): 0 to decide, 1 the same household, 0 different households"
 report_has "$O" "Superseded duplicates left out: 1"
 
 # The office's bundle carries the decision; the province counts the pair
@@ -69,7 +69,7 @@ expect_out_contains "1 decision(s) of the office that sent it on possible duplic
 run "$K" duplicates --db "$P"
 expect_status 0
 expect_out_contains "[same household: $X kept]"
-report_has "$P" "Duplicates found by merging: 0"
+report_has "$P" "Duplicates found by merging: 1 pair(s): 0 to decide, 1 the same household, 0 different households"
 report_has "$P" "Superseded duplicates left out: 1"
 run "$K" csv --db "$P" --forms "$FORMS" --out "$TMP/csv"
 expect_status 0
@@ -94,7 +94,7 @@ expect_status 0
 expect_out_contains "1 decision(s) of the office that sent it on possible duplicates kept"
 run "$K" duplicates --db "$P"
 expect_out_contains "[different households]"
-report_has "$P" "Duplicates found by merging: 0"
+report_has "$P" "Duplicates found by merging: 1 pair(s): 0 to decide, 0 the same household, 1 different households"
 run "$K" report --db "$P" --forms "$FORMS"
 ks_checks=$((ks_checks + 1))
 grep -q "Superseded duplicates left out" "$TMP/out" && fail "still one superseded at the province"
@@ -105,7 +105,11 @@ up up3
 UP3=$UP
 run "$K" merge --db "$P" "$UP3"
 expect_status 0
-report_has "$P" "Duplicates found by merging: 1"
+expect_out_contains "1 decision(s) of the office that sent it on possible duplicates taken back: those pairs are to decide again"
+ks_checks=$((ks_checks + 1))
+grep -q "decision(s) of the office that sent it on possible duplicates kept" "$TMP/out" &&
+    fail "a decision taken back is said kept: $(cat "$TMP/out")"
+report_has "$P" "Duplicates found by merging: 1 pair(s): 1 to decide, 0 the same household, 0 different households"
 run "$K" duplicates --db "$P"
 ks_checks=$((ks_checks + 1))
 grep -q "different households\|same household" "$TMP/out" && fail "the pair is still decided: $(cat "$TMP/out")"

@@ -3,7 +3,8 @@
 # with m on its home screen.  Office 1's decision on a pair comes before
 # the pair: the summary says it is kept for later; the pair's bundle
 # then brings it, and the duplicates screen (c, d) shows the pair decided
-# as office 1 did.  Office 2's forged decision on that pair is ignored
+# as office 1 did; taken back and decided again by office 1, the summary
+# says each in the words of khaosat merge.  Office 2's forged decision on that pair is ignored
 # with a line naming the bundle and the pair, the decision unchanged; a
 # set-up with a province not on the province list is refused on the
 # screen with the province's database unchanged.
@@ -35,7 +36,7 @@ wait_for "b browse"
 # --- 1. the decision before its pair: kept for later.
 merge_dir "$TMP/u2"
 wait_for "1 bundles: 1 merged, 0 already merged, 0 refused, 0 skipped." 10
-whole "1 decision(s) on pairs not here yet kept for later"
+whole "1 decision(s) of the office that sent it on pairs not flagged here yet kept for later"
 expect_sql "SELECT count(*) FROM duplicates" "0"
 key q
 
@@ -54,6 +55,23 @@ expect_sql "SELECT decision || ' ' || keep FROM duplicates" "same $X"
 key Escape
 key Escape
 wait_for "b browse"
+
+# --- 2b. office 1 takes it back, then decides again: the summary says
+# each, in the words of khaosat merge.
+"$K" duplicates --db "$TMP/o1.db" --reopen "$X" "$Y" >/dev/null 2>&1
+up 1 r1
+merge_dir "$TMP/r1"
+wait_for "1 bundles: 1 merged" 10
+whole "1 decision(s) of the office that sent it on possible duplicates taken back: those pairs are to decide again (see khaosat duplicates)"
+key q
+expect_sql "SELECT coalesce(decision, 'open') FROM duplicates" "open"
+"$K" duplicates --db "$TMP/o1.db" --same "$X" "$Y" --keep "$X" >/dev/null 2>&1
+up 1 r2
+merge_dir "$TMP/r2"
+wait_for "1 bundles: 1 merged" 10
+whole "1 decision(s) of the office that sent it on possible duplicates kept (see khaosat duplicates)"
+key q
+expect_sql "SELECT decision || ' ' || keep FROM duplicates" "same $X"
 
 # --- 3. office 2's forged decision on office 1's pair: ignored, said.
 before=$(decisions "$P")

@@ -42,7 +42,7 @@ key m
 wait_for "Directory with the bundles"
 ask "$TMP/up2"
 wait_for "1 merged" 10
-whole "$N interview(s) answer a village no longer in the commune's set-up, taken as answered: the enumerator chooses another once the interview is returned, or the office puts the village back (S, the set-up)"
+whole "$N interview(s) answer a village no longer in the commune's set-up, taken as answered: the enumerator chooses another once the interview is returned (a complete one is returned by the merge; see khaosat reviews), or the office puts the village back (khaosat setup villages)"
 whole "interview $U: village T2 no longer in the commune's set-up"
 whole "$N complete interview(s) break their own checks once merged: returned to the enumerator"
 expect_sql "SELECT count(DISTINCT interview) FROM answers WHERE qid = 'village' AND value = 'T2'" "$N"

@@ -370,47 +370,25 @@ static int abort_hook(void *ctx, long done, long total)
     return 0;
 }
 
-/* The interviews a merge took with a village the set-up dropped since
- * they were answered: how many, what to do, then one line each. */
-static void merge_print_gone(const sync_bundle_result *r)
+/* What merging a bundle did, each entry after the bundle's path (the
+ * merge screen shows the same entries). */
+static void merged_lines(const sync_bundle_result *r)
 {
-    cmd_printf(_("%s: %ld interview(s) answer a village no longer in the "
-                 "commune's set-up, taken as answered: the enumerator "
-                 "chooses another once the interview is returned (a "
-                 "complete one is returned by the merge; see khaosat "
-                 "reviews), or the office puts the village back (khaosat "
-                 "setup villages)\n"), r->path, r->counts.villages_gone);
-    for (const char *p = r->gone; p && *p;) {
-        size_t n = strcspn(p, "\n");
-        cmd_printf("%s: %.*s\n", r->path, (int)n, p);
-        p += n;
-        p += *p == '\n';
+    char **v = sync_merged_lines(r);
+    for (size_t i = 0; v[i]; i++) {
+        size_t n = strlen(v[i]);
+        cmd_printf("%s: %s%s", r->path, v[i],
+                   n && v[i][n - 1] == '\n' ? "" : "\n");
     }
+    sync_lines_free(v);
 }
 
 /* What a downstream bundle from the office did. */
 static void merge_down_done(const sync_bundle_result *r)
 {
-    const sync_down_counts *c = &r->down_counts;
     if (r->outcome == SYNC_MERGED)
-        cmd_printf(_("%s: from the office: %ld returned interview(s) "
-                     "reopened, %ld review(s), %ld village(s), %ld "
-                     "household(s), %ld new form version(s)\n"), r->path,
-                   c->reopened, c->reviews, c->villages, c->households,
-                   c->forms);
-    if (r->outcome == SYNC_MERGED && c->settled)
-        cmd_printf(_("%s: %ld decision(s) of the office on possible "
-                     "duplicates kept\n"), r->path, c->settled);
-    if (r->outcome == SYNC_MERGED && c->gone)
-        cmd_printf("%s: %s\n", r->path, c->gone);
-    if (r->outcome == SYNC_MERGED && c->versions)
-        cmd_printf(_("%s: form versions:\n%s"), r->path, c->versions);
-    if (r->outcome == SYNC_MERGED && c->changes)
-        cmd_printf(_("%s: what the new form version(s) change:\n%s"),
-                   r->path, c->changes);
-    if (r->outcome == SYNC_MERGED)
-        return;
-    if (r->outcome == SYNC_AGAIN && r->why)
+        merged_lines(r);
+    else if (r->outcome == SYNC_AGAIN && r->why)
         cmd_printf(_("%s; nothing changed\n"), r->why);
     else if (r->outcome == SYNC_AGAIN)
         cmd_printf(_("%s: already taken; nothing changed\n"), r->path);
@@ -428,50 +406,7 @@ static void merge_done(void *ctx, const sync_bundle_result *r)
     }
     switch (r->outcome) {
     case SYNC_MERGED:
-        cmd_printf(_("%s: added %ld, updated %ld, unchanged %ld, conflicts %ld, "
-                 "duplicates %ld\n"), r->path, r->counts.added,
-               r->counts.updated, r->counts.unchanged, r->counts.conflicts,
-               r->counts.duplicates);
-        if (r->counts.reviews)
-            cmd_printf(_("%s: %ld review(s) of the office that sent it "
-                         "kept (see khaosat reviews)\n"), r->path,
-                       r->counts.reviews);
-        if (r->counts.setups)
-            cmd_printf(_("%s: the set-up of %ld commune(s) kept (see "
-                         "khaosat setup --communes)\n"), r->path,
-                       r->counts.setups);
-        if (r->counts.reused && r->reused_device)
-            cmd_printf(_("%s: device %s numbered %ld audit row(s) again "
-                         "(numbers %lld to %lld), as a laptop restored from "
-                         "a backup does: both rows of each number are kept "
-                         "and travel on; check that laptop's data\n"),
-                       r->path, r->reused_device, r->counts.reused,
-                       r->counts.reused_lo, r->counts.reused_hi);
-        if (r->counts.setups_other)
-            cmd_printf(_("%s: the set-up of %ld commune(s) NOT kept: it has "
-                         "the sequence number of the set-up kept here but "
-                         "other villages or households (its office was "
-                         "restored from a backup?); that office changes "
-                         "its set-up again (khaosat setup) and sends a new "
-                         "bundle\n"), r->path, r->counts.setups_other);
-        if (r->counts.decisions)
-            cmd_printf(_("%s: %ld decision(s) of the office that sent it on "
-                         "possible duplicates kept (see khaosat "
-                         "duplicates)\n"), r->path, r->counts.decisions);
-        if (r->counts.decisions_later)
-            cmd_printf(_("%s: %ld decision(s) of the office that sent it on "
-                         "pairs not flagged here yet kept for later: each "
-                         "is taken when its pair's interviews are both "
-                         "here\n"), r->path, r->counts.decisions_later);
-        for (size_t i = 0; i < r->nnotes; i++)
-            cmd_printf("%s\n", r->notes[i]);
-        if (r->counts.returned)
-            cmd_printf(_("%s: %ld complete interview(s) break their own "
-                         "checks once merged: returned to the enumerator "
-                         "(see khaosat review)\n"), r->path,
-                       r->counts.returned);
-        if (r->counts.villages_gone)
-            merge_print_gone(r);
+        merged_lines(r);
         break;
     case SYNC_AGAIN:
         if (r->merged_on)

@@ -160,6 +160,19 @@ static int print_settled(void *ctx, const store_settled *d)
     return 0;
 }
 
+/* Say what else a decision changed so that its household keeps one
+ * interview. */
+static int print_kept_change(void *ctx, const store_kept_change *c)
+{
+    (void)ctx;
+    char *t = store_kept_text(c);
+    char *safe = ui_text_safe(t, 0);
+    cmd_printf("khaosat duplicates: %s\n", safe);
+    free(safe);
+    free(t);
+    return 0;
+}
+
 int cmd_duplicates(int argc, char **argv)
 {
     const char *usage = _("Usage: khaosat duplicates [--db PATH]\n"
@@ -201,7 +214,7 @@ int cmd_duplicates(int argc, char **argv)
     } else if (deciding) {
         rc = store_duplicate_decide(st, argv[optind], argv[optind + 1],
                                     same ? "same" : different ? "different"
-                                    : NULL, keep);
+                                    : NULL, keep, print_kept_change, NULL);
         if (rc)
             cmd_eprintf("%s: %s\n", prog, store_errmsg(st));
     } else {

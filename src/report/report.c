@@ -397,6 +397,15 @@ char *report_choice_problem(const char *form_id, char *const *keys,
     return msg;
 }
 
+/* Non-zero when the first pass saw context key key. */
+static int has_key(const rrun *R, const char *key)
+{
+    for (size_t i = 0; i < R->nkeys; i++)
+        if (!strcmp(R->keys[i], key))
+            return 1;
+    return 0;
+}
+
 /* Choose the commune: the one asked for, or the only one there is. */
 static int choose_context(rrun *R, char **err)
 {
@@ -405,6 +414,19 @@ static int choose_context(rrun *R, char **err)
     const char *id = d->forms[d->context].id;
     if (rscan_each(R->s, R->cat, id, 0, ctx_keys_cb, R, err) < 0)
         return -1;
+    unsigned sel = rscan_selection(R->s);
+    int unapproved = 0;
+    if (R->o->commune && (sel & RSCAN_APPROVED_ONLY)
+        && !has_key(R, R->o->commune)) {
+        /* A commune form awaiting review still names its commune (as in
+         * the comparison): the report is made, without its figures. */
+        rscan_select(R->s, sel & ~(unsigned)RSCAN_APPROVED_ONLY);
+        int rc = rscan_each(R->s, R->cat, id, 0, ctx_keys_cb, R, err);
+        rscan_select(R->s, sel);
+        if (rc < 0)
+            return -1;
+        unapproved = has_key(R, R->o->commune);
+    }
     if ((*err = report_choice_problem(id, R->keys, R->nkeys,
                                       R->o->commune)) != NULL)
         return -1;
@@ -419,8 +441,13 @@ static int choose_context(rrun *R, char **err)
         const form *f = catalog_find(R->cat, id, NULL);
         if (f)
             ctx_eval(R, rcomp_get(R, f), NULL);
-        rwarn_add(&r->warn, xasprintf(_("no complete %s form: conditions and "
-                  "figures from it have no data"), id));
+        if (unapproved)
+            rwarn_add(&r->warn, xasprintf(_("the %s form of %s is not "
+                      "approved (--approved-only): conditions and figures "
+                      "from it have no data"), id, r->commune_code));
+        else
+            rwarn_add(&r->warn, xasprintf(_("no complete %s form: "
+                      "conditions and figures from it have no data"), id));
     }
     if (R->ctx_dups)
         rwarn_add(&r->warn, xasprintf(_("%d more complete %s interviews with "

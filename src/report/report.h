@@ -147,6 +147,10 @@ int rscan_has_table(rscan *s, const char *name);
 /* The number of rows of table (open ones when it has a `status` or
  * `resolved` column); -1 when there is no such table. */
 long rscan_open_rows(rscan *s, const char *table);
+/* The pairs of possible duplicates by decision (store_reader_dup_pairs),
+ * only those within the interviews rscan_only keeps when it keeps some:
+ * 0, or -1 when the database has no pairs table. */
+int rscan_dup_pairs(rscan *s, long pairs[3]);
 /* Number of interviews in the database. */
 long rscan_interview_count(rscan *s);
 /* Interviews of form_id (complete ones) sharing the value of the form's

@@ -246,9 +246,14 @@ static int cg_assign_cb(void *ctx, const store_origin *o)
         return 0;
     }
     rcrow *r = &g->c->rows[row];
-    r->n++;
-    r->approved += !strcmp(o->review, "approved");
-    r->returned += !strcmp(o->review, "returned");
+    r->members++;
+    /* A superseded duplicate is left out of the commune's report, so it
+     * is neither approved nor not here, unless --with-superseded. */
+    int used = !o->superseded
+               || (rscan_selection(g->s) & RSCAN_SUPERSEDED);
+    r->n += used;
+    r->approved += used && !strcmp(o->review, "approved");
+    r->returned += used && !strcmp(o->review, "returned");
     r->conflicts += o->conflicts;
     r->duplicates += o->duplicates > 0;
     return rscan_member_add(g->s, o->uuid, r->id, g->err);
@@ -322,16 +327,19 @@ int report_commune_scope(const report_def *def, const catalog *cat, rscan *s,
     int coded = 0, rc = 0;
     for (size_t i = 0; i < c->nrows; i++)
         coded |= c->rows[i].code && !strcmp(c->rows[i].code, want);
-    /* One commune setting: nothing tells its interviews apart, and the
-     * commune form chosen speaks for all of them. */
-    for (size_t i = 0; c->norigins > 1 && i < c->nrows; i++) {
+    for (size_t i = 0; i < c->nrows; i++) {
         rcrow *w = &c->rows[i];
         char *wkey = w->code ? NULL : canon_name_key(w->origin);
         int formless = !coded && wkey && !strcmp(wkey, key);
         free(wkey);
         if (formless)
             *no_form = 1;
-        else if (!w->code || strcmp(w->code, want) || (long)w->n == all)
+        else if (!w->code || strcmp(w->code, want))
+            continue;
+        /* One commune setting, or a commune holding every interview:
+         * nothing tells its interviews apart, and the commune form chosen
+         * speaks for all of them. */
+        if (c->norigins < 2 || (long)w->members == all)
             continue;
         for (size_t k = 0; k < *n; k++)
             free((*uuids)[k]);

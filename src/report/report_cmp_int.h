@@ -12,7 +12,9 @@ typedef struct rcrow {
     char *origin;         /* the bundles' commune setting(s), as written */
     long id;              /* its members' row (rscan_members), kept when
                            * the rows are sorted */
-    size_t n;             /* its interviews */
+    size_t n;             /* its interviews (superseded duplicates only
+                           * with --with-superseded, as its report) */
+    size_t members;       /* its interviews, every one */
     long approved, returned, conflicts, duplicates;
     report_result *r;     /* NULL when it could not be made: err says why */
     char *err;

@@ -204,12 +204,11 @@ static int enum_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
-/* What review_cb counts besides the reviews: the open conflicts and the
- * duplicate pairs' ends of the interviews read (a commune's share of an
- * office database). */
+/* What review_cb counts besides the reviews: the open conflicts of the
+ * interviews read (a commune's share of an office database). */
 typedef struct review_walk {
     report_result *r;
-    long conflicts, dup_ends;
+    long conflicts;
 } review_walk;
 
 /* Count the reviews of the interviews the report read. */
@@ -221,7 +220,6 @@ static int review_cb(void *ctx, const store_origin *o)
     r->reviewed += !strcmp(o->review, "approved");
     r->returned += !strcmp(o->review, "returned");
     w->conflicts += o->conflicts;
-    w->dup_ends += o->duplicates;
     return 0;
 }
 
@@ -387,7 +385,7 @@ void report_finish(rrun *R)
     for (size_t i = 0; i < d->ntallies; i++)
         tally_finish(R, i);
     char *err = NULL;
-    review_walk rw = {r, 0, 0};
+    review_walk rw = {r, 0};
     /* Of the whole database: one aggregate pass instead of two walks. */
     store_review_totals tot;
     int totals = rscan_review_totals(R->s, &tot, &err) == 0;
@@ -406,16 +404,15 @@ void report_finish(rrun *R)
         r->reviewable = -1;
     }
     r->conflicts = rscan_open_rows(R->s, "conflicts");
-    r->dup_table = rscan_open_rows(R->s, "duplicates");
-    /* One commune of an office database (--commune): its own conflicts and
-     * duplicate pairs (both ends of a pair are of one commune), not the
-     * whole office's. */
-    if (rscan_scoped(R->s) && origins == 0) {
-        if (r->conflicts >= 0)
-            r->conflicts = rw.conflicts;
-        if (r->dup_table >= 0)
-            r->dup_table = (rw.dup_ends + 1) / 2;
-    }
+    /* Every pair, decided or not, as khaosat duplicates lists them and a
+     * merge counts them; one commune of an office database (--commune):
+     * its own pairs (both ends of a pair are of one commune). */
+    r->dup_table = rscan_dup_pairs(R->s, r->dup_pairs) == 0
+        ? r->dup_pairs[0] + r->dup_pairs[1] + r->dup_pairs[2] : -1;
+    /* One commune of an office database (--commune): its own conflicts,
+     * not the whole office's. */
+    if (rscan_scoped(R->s) && origins == 0 && r->conflicts >= 0)
+        r->conflicts = rw.conflicts;
     char *serr = NULL;
     r->select = rscan_selection(R->s);
     if (totals) {

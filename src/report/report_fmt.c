@@ -241,9 +241,15 @@ static void sec_coverage(emitter *e)
                                 : xstrdup(_("Open conflicts: no merge record"));
     rfmt_para(e, c);
     free(c);
-    c = r->dup_table >= 0 ? xasprintf(_("Duplicates found by merging: %ld"),
-                                      r->dup_table)
-                          : xstrdup(_("Duplicates found by merging: no merge record"));
+    /* The pairs khaosat duplicates lists, decided ones too. */
+    c = r->dup_table > 0
+        ? xasprintf(_("Duplicates found by merging: %ld pair(s): %ld to "
+                      "decide, %ld the same household, %ld different "
+                      "households"), r->dup_table, r->dup_pairs[0],
+                    r->dup_pairs[1], r->dup_pairs[2])
+        : r->dup_table == 0 ? xasprintf(_("Duplicates found by merging: %ld"),
+                                        r->dup_table)
+        : xstrdup(_("Duplicates found by merging: no merge record"));
     rfmt_para(e, c);
     free(c);
     sec_states(e);

@@ -271,6 +271,7 @@ struct report_result {
     rneed_res *needs;
     size_t *need_order;   /* indices into def->needs, ranked */
     long conflicts, dup_table; /* -1 when the table is absent */
+    long dup_pairs[3];    /* the pairs: undecided, same, different */
     long states[RSCAN_NSTATES], superseded; /* complete, by review state */
     unsigned select;      /* the scan's RSCAN_* selection */
     int have_states;      /* states could be read */

@@ -332,7 +332,14 @@ static int check_choice(const report_def *def, const catalog *cat, rscan *s,
     if (def->context < 0 || rscan_scoped(s))
         return 0;
     choice_keys k = {0};
+    /* A commune form awaiting review still names its commune for
+     * --commune, with --approved-only too (report_run says why its
+     * figures are missing). */
+    unsigned sel = rscan_selection(s);
+    if (o->commune)
+        rscan_select(s, sel & ~(unsigned)RSCAN_APPROVED_ONLY);
     int rc = report_context_each(def, cat, s, choice_key, &k, err);
+    rscan_select(s, sel);
     char *why = rc == 0 ? report_choice_problem(def->forms[def->context].id,
                                                 k.v, k.n, o->commune)
                         : NULL;

@@ -370,6 +370,16 @@ long rscan_open_rows(rscan *s, const char *table)
     return store_reader_open_rows(s->r, table);
 }
 
+int rscan_dup_pairs(rscan *s, long pairs[3])
+{
+    char *err = NULL;
+    if (rscan_scope_table(s, &err) != 0) {
+        free(err);
+        return -1;
+    }
+    return store_reader_dup_pairs(s->r, s->only != NULL, pairs);
+}
+
 long rscan_interview_count(rscan *s)
 {
     return store_reader_interview_count(s->r);

@@ -156,7 +156,7 @@ int store_origins(sqlite3 *db, store_origin_fn fn, void *ctx)
                           sqlite3_column_int64(st, 2),
                           sqlite3_column_int64(st, 3),
                           (const char *)sqlite3_column_text(st, 4),
-                          sqlite3_column_int(st, 5)};
+                          sqlite3_column_int(st, 5), 0};
         if (!o.commune)
             o.commune = "";
         if (!o.review)

@@ -18,6 +18,8 @@ typedef struct store_origin {
     long duplicates;      /* duplicate pairs it is part of */
     const char *review;   /* "approved", "returned" or "" */
     int complete;         /* finalised (not a draft) */
+    int superseded;       /* a duplicate the office superseded (only from
+                           * store_reader_scope_origins; else 0) */
 } store_origin;
 
 /* Called for each interview, in the order of their UUIDs; non-zero stops. */

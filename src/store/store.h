@@ -715,14 +715,39 @@ typedef struct store_duplicate {
 typedef int (*store_duplicate_fn)(void *ctx, const store_duplicate *d);
 /* Call fn for each pair of possible duplicates, decided or not. */
 int store_duplicates_each(store *st, store_duplicate_fn fn, void *ctx);
+/* An interview of a household (interviews linked by "same household"
+ * decisions) now kept, or now superseded, because one interview of a
+ * household is kept: the one its newest decision keeps (strings
+ * borrowed). */
+typedef struct store_kept_change {
+    const char *uuid;
+    const char *kept;       /* the household's interview kept */
+    int superseded;         /* 1: uuid now superseded; 0: now kept */
+} store_kept_change;
+typedef int (*store_kept_fn)(void *ctx, const store_kept_change *c);
+/* Inside the caller's transaction, after decisions changed (made here,
+ * taken from an office below, or forgotten with a key): in every
+ * household keep exactly one interview, the one its newest "same"
+ * decision keeps (prefer, when not NULL, in its household: the decision
+ * just made), by making each decision of the household keep the one of
+ * its pair nearer to it (with the time of that newest decision).  fn
+ * (NULL: none) is told of each interview whose state changed.  The
+ * number of households changed, or -1 (store_dups_kept.c). */
+long store_dups_one_kept_tx(store *st, const char *prefer, store_kept_fn fn,
+                            void *ctx);
+/* What c says, for people (newly allocated). */
+char *store_kept_text(const store_kept_change *c);
 /* Settle the pair of interviews a and b (either order): decision "same"
  * (the same household: keep, one of the two, stays; the other is
  * superseded, kept in the data but left out of reports and CSV) or
- * "different" (dismissed until a key changes); NULL reopens it.  Refused
- * when a and b are not a pair or came from different communes
+ * "different" (dismissed until a key changes); NULL reopens it.  Then
+ * one interview of each household is kept (store_dups_one_kept_tx, fn
+ * told of each other interview changed: the one kept here wins).
+ * Refused when a and b are not a pair or came from different communes
  * (store_dups.c). */
 int store_duplicate_decide(store *st, const char *a, const char *b,
-                           const char *decision, const char *keep);
+                           const char *decision, const char *keep,
+                           store_kept_fn fn, void *ctx);
 /* After interview uuid's case key became key (NULL: none): forget its
  * pairs, decisions included, made under another key, so they are judged
  * again (a decided one is remembered as taken back, with the time, for
@@ -865,6 +890,13 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
  * *commune, *bound as for store_decision_take_tx), -1. */
 int store_decision_later_tx(store *st, const char *a, const char *b,
                             char **commune, char **bound);
+/* On a laptop, inside the caller's transaction, before the office's
+ * decisions are put anew: note the pairs decided here now (for
+ * store_settled_gone_tx).  0 or -1 (store_down.c). */
+int store_settled_mark_tx(store *st);
+/* Once they are put: *n the pairs noted by store_settled_mark_tx that
+ * have no decision any more (the office took it back).  0 or -1. */
+int store_settled_gone_tx(store *st, long *n);
 /* On a laptop, inside the caller's transaction: forget every decision of
  * the office kept here (also on the pairs flagged here), before the
  * complete set of a newer bundle is put.  0 or -1. */

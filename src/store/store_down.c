@@ -296,3 +296,37 @@ int store_returned_each(store *st, store_returned_fn fn, void *ctx)
     sqlite3_finalize(s);
     return ret;
 }
+
+int store_settled_mark_tx(store *st)
+{
+    static const char *const sql[2] = {
+        "CREATE TEMP TABLE IF NOT EXISTS settled_before (a TEXT, b TEXT,"
+        " PRIMARY KEY (a, b)) WITHOUT ROWID",
+        "DELETE FROM temp.settled_before",
+    };
+    for (int i = 0; i < 2; i++)
+        if (store_run_by_key(st, sql[i], NULL,
+                             "noting the office's decisions") != 0)
+            return -1;
+    return store_run_by_key(st, "INSERT OR IGNORE INTO temp.settled_before"
+                            " SELECT min(interview, other), max(interview,"
+                            " other) FROM settled", NULL,
+                            "noting the office's decisions");
+}
+
+int store_settled_gone_tx(store *st, long *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = store_prepare(st, NULL,
+        "SELECT count(*) FROM temp.settled_before p WHERE NOT EXISTS"
+        " (SELECT 1 FROM settled t WHERE t.interview IN (p.a, p.b)"
+        " AND t.other IN (p.a, p.b))");
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0
+        : store_fail(st, "counting the office's decisions taken back");
+}

@@ -78,7 +78,8 @@ static int decide_tx(store *st, const char *a, const char *b,
 }
 
 int store_duplicate_decide(store *st, const char *a, const char *b,
-                           const char *decision, const char *keep)
+                           const char *decision, const char *keep,
+                           store_kept_fn fn, void *ctx)
 {
     if (decision && strcmp(decision, "same") && strcmp(decision, "different"))
         return store_failx(st, "duplicates %s and %s: decision \"%s\" is "
@@ -94,6 +95,8 @@ int store_duplicate_decide(store *st, const char *a, const char *b,
     if (store_begin(st) != 0)
         return -1;
     int rc = decide_tx(st, a, b, decision, keep);
+    if (rc == 0 && store_dups_one_kept_tx(st, keep, fn, ctx) < 0)
+        rc = -1;
     if (rc != 0) {
         store_rollback(st);
         return -1;

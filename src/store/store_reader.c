@@ -146,6 +146,30 @@ static int is_v7(store_reader *r)
     return r->v7;
 }
 
+int store_reader_dup_pairs(store_reader *r, int scoped, long pairs[3])
+{
+    pairs[0] = pairs[1] = pairs[2] = 0;
+    if (!store_reader_has_table(r, "duplicates"))
+        return -1;
+    /* Before schema 7 no pair was ever decided. */
+    char *sql = sqlite3_mprintf("SELECT %s, count(*) FROM duplicates d%s"
+        " GROUP BY 1", is_v7(r) ? "coalesce(d.decision, '')" : "''",
+        scoped ? " WHERE d.a IN temp.report_scope AND d.b IN"
+                 " temp.report_scope" : "");
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *d = col(st, 0);
+        pairs[!strcmp(d, "same") ? 1 : !strcmp(d, "different") ? 2 : 0] +=
+            (long)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static char *iv_sql(store_reader *r, int one_form, unsigned flags)
 {
     int v7 = is_v7(r);
@@ -536,17 +560,19 @@ int store_reader_scope_origins(store_reader *r, int scoped,
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, scoped
-            ? "SELECT uuid, commune, conflicts, duplicates, review, complete"
-              " FROM temp.report_origin WHERE uuid IN temp.report_scope"
-              " ORDER BY uuid"
-            : "SELECT uuid, commune, conflicts, duplicates, review, complete"
-              " FROM temp.report_origin ORDER BY uuid", -1, &st, NULL))
+            ? "SELECT uuid, commune, conflicts, duplicates, review, complete,"
+              " superseded FROM temp.report_origin WHERE uuid IN"
+              " temp.report_scope ORDER BY uuid"
+            : "SELECT uuid, commune, conflicts, duplicates, review, complete,"
+              " superseded FROM temp.report_origin ORDER BY uuid", -1, &st,
+            NULL))
         return scope_error(r, err);
     int rc, ret = 0;
     while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_origin o = {col(st, 0), col(st, 1), sqlite3_column_int64(st, 2),
                           sqlite3_column_int64(st, 3), col(st, 4),
-                          sqlite3_column_int(st, 5)};
+                          sqlite3_column_int(st, 5),
+                          sqlite3_column_int(st, 6)};
         ret = fn(ctx, &o);
     }
     if (!ret && rc != SQLITE_DONE)

@@ -65,6 +65,11 @@ char **store_reader_versions(store_reader *r, const char *form_id);
 int store_reader_has_table(store_reader *r, const char *name);
 /* The open rows of a conflicts/duplicates table; -1 when there is none. */
 long store_reader_open_rows(store_reader *r, const char *table);
+/* The pairs of possible duplicates, by decision: pairs[0] undecided,
+ * [1] the same household, [2] different households (scoped: both
+ * interviews among those of store_reader_fig_scope): 0, or -1 when the
+ * database has no such table (or it cannot be read). */
+int store_reader_dup_pairs(store_reader *r, int scoped, long pairs[3]);
 /* The complete interviews by review state (unreviewed, approved,
  * returned, changed, corrected), superseded duplicates counted apart in
  * *superseded: 0, or -1 with *err set. */

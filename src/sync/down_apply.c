@@ -409,7 +409,8 @@ static int apply_settled(applier *a)
     long format = down_get_info(a->d)->format;
     if (format < 2)
         return 0;
-    if (format >= 3 && store_settled_clear_tx(a->st) != 0)
+    if (format >= 3 && (store_settled_mark_tx(a->st) != 0
+                        || store_settled_clear_tx(a->st) != 0))
         return a_store_fail(a);
     sqlite3_stmt *s = a_query(a, "SELECT a, b, form_id, key, decision, keep,"
                               " decided FROM duplicates ORDER BY a, b");
@@ -423,6 +424,9 @@ static int apply_settled(applier *a)
             rc = a_store_fail(a);
     }
     sqlite3_finalize(s);
+    if (rc == 0 && format >= 3
+        && store_settled_gone_tx(a->st, &a->n->unsettled) != 0)
+        rc = a_store_fail(a);
     return rc;
 }
 

@@ -524,6 +524,8 @@ static int merge_decisions(merger *m)
                                           &commune, &bound);
         if (took < 0)
             ret = merge_store_err(m);
+        else if (took == 0 && !strcmp(d.decision, "open"))
+            m->c.decisions_open++;
         else if (took == 0)
             m->c.decisions++;
         else if (took == STORE_DECISION_LATER)
@@ -590,7 +592,8 @@ static int merge_body(merger *m, merge_progress_fn progress, void *ctx)
     sqlite3_reset(iv);
     if (rc != SQLITE_DONE)
         return merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
-    if (merge_reviews(m) != 0 || merge_decisions(m) != 0)
+    if (merge_reviews(m) != 0 || merge_decisions(m) != 0
+        || merge_one_kept(m) != 0)
         return -1;
     return record_bundle(m, man);
 }

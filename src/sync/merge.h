@@ -39,6 +39,8 @@ typedef struct merge_counts {
                            * one kept here, with other content */
     long decisions;       /* an office's decisions on possible duplicates
                            * kept (newer than the one here) */
+    long decisions_open;  /* an office's decisions taken back (the pair
+                           * open again), kept as the decisions are */
     long decisions_later; /* decisions on pairs not flagged here yet:
                            * kept until they are */
     long decisions_bound; /* decisions ignored: not from the office of
@@ -47,6 +49,8 @@ typedef struct merge_counts {
                            * commune's set-up here has dropped since:
                            * taken as answered, for the office to return
                            * (sync) */
+    long households;      /* households whose decisions were changed so
+                           * that each keeps one interview */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

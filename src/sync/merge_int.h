@@ -177,6 +177,10 @@ int merge_setups(merger *m);
 
 /* Recompute the keys that are out of date (local changes since). */
 int merge_refresh_keys(merger *m);
+/* Once decisions on duplicates changed (taken from the bundle, or
+ * forgotten with a key): one interview kept in each household
+ * (store_dups_one_kept_tx), the households changed counted. */
+int merge_one_kept(merger *m);
 /* Free the key cache. */
 void merge_keys_free(merger *m);
 

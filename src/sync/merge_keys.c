@@ -368,11 +368,20 @@ int merge_refresh_keys(merger *m)
     return ret;
 }
 
+int merge_one_kept(merger *m)
+{
+    long n = store_dups_one_kept_tx(m->st, NULL, NULL, NULL);
+    if (n < 0)
+        return merge_store_err(m);
+    m->c.households += n;
+    return 0;
+}
+
 int merger_rekey(merger *m, char **err)
 {
     store_now_both(m->now, m->now_ms);
     int rc = store_begin(m->st);
-    if (rc == 0 && merge_refresh_keys(m) != 0) {
+    if (rc == 0 && (merge_refresh_keys(m) != 0 || merge_one_kept(m) != 0)) {
         store_rollback(m->st);
         *err = xstrdup(m->err ? m->err : store_errmsg(m->st));
         return -1;

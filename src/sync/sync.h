@@ -102,6 +102,8 @@ typedef struct sync_down_counts {
     long villages, households;
     long forms;         /* form versions new here */
     long settled;       /* the office's decisions on duplicates kept */
+    long unsettled;     /* decisions kept here before that the office
+                           no longer sends: taken back */
     char *changes;      /* what the new form versions change, one line
                            each (NULL when nothing); owned, freed by the
                            merge after its done hook */
@@ -139,6 +141,15 @@ typedef struct sync_bundle_result {
                                    says what it did */
     sync_down_counts down_counts;
 } sync_bundle_result;
+
+/* What merging one bundle did (r->outcome SYNC_MERGED, from above or
+ * below), in words, one entry each (an entry may hold more lines),
+ * without the bundle's path: the command prints each after the path, the
+ * merge screen under the bundle's name.  NULL-terminated, newly allocated
+ * (sync_lines_free); empty for any other outcome (sync_summary.c). */
+char **sync_merged_lines(const sync_bundle_result *r);
+/* Free what sync_merged_lines returned. */
+void sync_lines_free(char **v);
 
 /* What a merge tells its caller as it goes; every member may be NULL. */
 typedef struct sync_merge_hooks {

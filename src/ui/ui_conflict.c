@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "sync/merge.h"
 #include "store/revision.h"
 #include "ui/ui.h"
@@ -516,16 +517,37 @@ static void cf_dups_load(ui_app *a, cf_dups *l)
     }
 }
 
-/* Record the decision key k on pair sel, as `khaosat duplicates` does. */
+/* Collect what else a decision changed so that its household keeps one
+ * interview, one line each. */
+static int cf_kept_change(void *ctx, const store_kept_change *c)
+{
+    char *t = store_kept_text(c);
+    char *safe = ui_text_safe(t, 0);
+    sbuf_addf(ctx, "%s\n", safe);
+    free(safe);
+    free(t);
+    return 0;
+}
+
+/* Record the decision key k on pair sel, as `khaosat duplicates` does,
+ * and show what else it changed, as the command says it. */
 static void cf_dup_decide(ui_app *a, cf_dups *l, size_t sel, int k)
 {
     const char *keep = k == 's' ? l->a[sel] : k == 'S' ? l->b[sel] : NULL;
     const char *decision = keep ? "same" : k == 'n' ? "different" : NULL;
-    if (store_duplicate_decide(a->st, l->a[sel], l->b[sel], decision, keep)) {
+    sbuf changes;
+    sbuf_init(&changes);
+    if (store_duplicate_decide(a->st, l->a[sel], l->b[sel], decision, keep,
+                               cf_kept_change, &changes)) {
         ui_status(store_errmsg(a->st), UI_ERROR);
         refresh();
         ui_getkey();
+    } else if (changes.len) {
+        ui_pager(_("The same household"),
+                 _("Up/Down/PgUp/PgDn scroll   q/Esc close"), changes.s, 1,
+                 NULL, NULL);
     }
+    sbuf_free(&changes);
 }
 
 /* The possible duplicates: Enter views the first, 2 the second; s and S

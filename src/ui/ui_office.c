@@ -626,47 +626,21 @@ static int office_merge_versions(void *ctx, const char *path,
     return yes;
 }
 
-/* The interviews taken with a village the set-up dropped since they
- * were answered: how many, what to do, and one line each. */
-static void office_gone_lines(office_merge *om, const sync_bundle_result *r)
-{
-    sbuf_addf(&om->lines, _("    %ld interview(s) answer a village no "
-                            "longer in the commune's set-up, taken as "
-                            "answered: the enumerator chooses another once "
-                            "the interview is returned, or the office puts "
-                            "the village back (S, the set-up)\n"),
-              r->counts.villages_gone);
-    for (const char *p = r->gone; p && *p;) {
-        size_t n = strcspn(p, "\n");
-        sbuf_addf(&om->lines, "    %.*s\n", (int)n, p);
-        p += n;
-        p += *p == '\n';
-    }
-}
-
 /* One entry of the summary per bundle. */
 static void office_merge_done(void *ctx, const sync_bundle_result *r)
 {
     office_merge *om = ctx;
     const char *name = office_base(r->path);
-    const merge_counts *c = &r->counts;
-    const sync_down_counts *d = &r->down_counts;
-    if (r->down && r->outcome == SYNC_MERGED) {
-        sbuf_addf(&om->lines, _("%s:\n    from the office: %ld returned "
-                                "interview(s) reopened, %ld village(s), %ld "
-                                "household(s), %ld new form version(s)\n"),
-                  name, d->reopened, d->villages, d->households, d->forms);
-        if (d->settled)
-            sbuf_addf(&om->lines, _("    %ld decision(s) of the office on "
-                                    "possible duplicates kept\n"),
-                      d->settled);
-        if (d->gone)
-            sbuf_addf(&om->lines, "    %s\n", d->gone);
-        if (d->versions)
-            sbuf_addf(&om->lines, _("    form versions:\n%s"), d->versions);
-        if (d->changes)
-            sbuf_addf(&om->lines, _("    what the new form version(s) "
-                                    "change:\n%s"), d->changes);
+    if (r->outcome == SYNC_MERGED) {
+        /* The entries khaosat merge prints, under the bundle's name. */
+        char **v = sync_merged_lines(r);
+        sbuf_addf(&om->lines, "%s:\n", name);
+        for (size_t i = 0; v[i]; i++) {
+            size_t n = strlen(v[i]);
+            sbuf_addf(&om->lines, "    %s%s", v[i],
+                      n && v[i][n - 1] == '\n' ? "" : "\n");
+        }
+        sync_lines_free(v);
         return;
     }
     switch (r->outcome) {
@@ -682,40 +656,7 @@ static void office_merge_done(void *ctx, const sync_bundle_result *r)
             sbuf_addf(&om->lines, _("%s:\n    already merged; nothing "
                                     "changed\n"), name);
         break;
-    case SYNC_MERGED:
-        sbuf_addf(&om->lines, _("%s:\n    added %ld, updated %ld, unchanged "
-                                "%ld, conflicts %ld, duplicates %ld\n"),
-                  name, c->added, c->updated, c->unchanged, c->conflicts,
-                  c->duplicates);
-        if (c->reviews)
-            sbuf_addf(&om->lines, _("    %ld review(s) of the office that "
-                                    "sent it kept\n"), c->reviews);
-        if (c->setups)
-            sbuf_addf(&om->lines, _("    the set-up of %ld commune(s) "
-                                    "kept\n"), c->setups);
-        if (c->setups_other)
-            sbuf_addf(&om->lines, _("    the set-up of %ld commune(s) NOT "
-                                    "kept: the sequence number of the one "
-                                    "kept here, other content (its office "
-                                    "changes its set-up and sends again)\n"),
-                      c->setups_other);
-        if (c->decisions)
-            sbuf_addf(&om->lines, _("    %ld decision(s) of the office that "
-                                    "sent it on possible duplicates kept\n"),
-                      c->decisions);
-        if (c->decisions_later)
-            sbuf_addf(&om->lines, _("    %ld decision(s) on pairs not here "
-                                    "yet kept for later\n"),
-                      c->decisions_later);
-        for (size_t i = 0; i < r->nnotes; i++)
-            sbuf_addf(&om->lines, "    %s\n", r->notes[i]);
-        if (c->returned)
-            sbuf_addf(&om->lines, _("    %ld complete interview(s) break "
-                                    "their own checks once merged: "
-                                    "returned to the enumerator\n"),
-                      c->returned);
-        if (c->villages_gone)
-            office_gone_lines(om, r);
+    case SYNC_MERGED:   /* above */
         break;
     case SYNC_EMPTY_DIR:
         sbuf_addf(&om->lines, _("No bundles (*%s) in %s."), BUNDLE_EXT,
