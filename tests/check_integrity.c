@@ -911,6 +911,69 @@ START_TEST(a_change_elsewhere_stops_the_open_session)
 }
 END_TEST
 
+/* An answer checks that nobody changed its interview since the open
+ * session last saw it without reading the audit again when nothing at all
+ * was written since: every other write, of another program or of this
+ * one, to this interview or another, is told apart.  Answers go on after
+ * writes that left this interview alone and stop after one that did not,
+ * however the writes come in turn. */
+START_TEST(only_a_change_to_the_open_interview_stops_it)
+{
+    session *s = three_members();
+    inst_frame *root = inst_root(session_inst(s));
+    char u[37];
+    strcpy(u, session_uuid(s));
+    store *other;
+    char *err = NULL;
+    ck_assert_msg(store_open(dbpath, &other, &err) == 0, "%s", err);
+    /* Another program answers another household, in turn with this one. */
+    session *o;
+    ck_assert_int_eq(session_new(other, f, "enum2", 0, &o, NULL), 0);
+    char ou[37];
+    strcpy(ou, session_uuid(o));
+    ok(o, inst_root(session_inst(o)), "village", "Bản Khác");
+    ok(s, root, "area", "1.5");
+    ok(o, inst_root(session_inst(o)), "hh_no", "18");
+    ok(s, root, "area", "2.5");
+    session_free(o);
+    /* This program changes that household between two answers here. */
+    ck_assert_int_eq(store_save_answer(st, ou, "hh_no", "", "19"), 0);
+    ok(s, root, "area", "3.5");
+    ck_assert_int_eq(store_save_answer(st, ou, "hh_no", "", "20"), 0);
+    ok(s, root, "hh_no", "21");
+    /* The other program changes this household right after an answer
+     * here: the next answer here is refused and lands nowhere. */
+    ck_assert_int_eq(store_save_answer(other, u, "area", "", "9"), 0);
+    char *before = stored(u), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, item(root, "area"), "4.5", &msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
+    free(msg);
+    char *after = stored(u);
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+    /* Read again, it takes answers; a change elsewhere after a write of
+     * this program to another household stops it again. */
+    ck_assert_int_eq(session_reload(s, NULL), 0);
+    root = inst_root(session_inst(s));
+    ok(s, root, "area", "5.5");
+    ck_assert_int_eq(store_save_answer(st, ou, "hh_no", "", "22"), 0);
+    ck_assert_int_eq(store_save_answer(other, u, "area", "", "10"), 0);
+    ck_assert_int_eq(session_answer(s, item(root, "area"), "6.5", &msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
+    free(msg);
+    char *v = stored_value(u, "area", "");
+    ck_assert_str_eq(v, "10");
+    free(v);
+    /* Read again, its answers are the database's. */
+    ck_assert_int_eq(session_reload(s, NULL), 0);
+    ok(s, inst_root(session_inst(s)), "area", "7.5");
+    all_agree(s);
+    store_close(other);
+    session_free(s);
+}
+END_TEST
+
 static Suite *integrity_suite(void)
 {
     Suite *s = suite_create("integrity");
@@ -927,6 +990,7 @@ static Suite *integrity_suite(void)
     tcase_add_test(tc, same_answer_keeps_an_interview_complete);
     tcase_add_test(tc, values_are_canonical_or_refused);
     tcase_add_test(tc, a_change_elsewhere_stops_the_open_session);
+    tcase_add_test(tc, only_a_change_to_the_open_interview_stops_it);
     return s;
 }
 

@@ -134,7 +134,8 @@ void inst_rows_free(inst_rows *r);
  * fixed at now (0: real clock): answers are placed without recomputing,
  * outer levels first (their answers decide counted repeats), and everything
  * is recomputed once per level. Rows that no longer fit the form (another
- * version's questions) are skipped. */
+ * version's questions) are skipped. The rows may come in any order: each
+ * (question, path) is one value, placed level by level. */
 inst *inst_restore(const form *f, int lang, time_t now, const inst_row *rows,
                    size_t n);
 /* Write the interview out as rows that inst_restore rebuilds it from:

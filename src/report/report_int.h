@@ -363,8 +363,9 @@ time_t rscan_iso_time(const char *s);
 report_keeper *report_keeper_new(const report_def *d, const catalog *cat);
 /* Free k (NULL is fine). */
 void report_keeper_free(report_keeper *k);
-/* The settle hook (store_settle_fn): store interview uuid's figures. */
-void report_keeper_settle(void *k, store *st, const char *uuid);
+/* The settle hook (store_settle_fn): store interview uuid's figures; 1
+ * when stored, 0 when it has none (a draft, a form not reported), -1. */
+int report_keeper_settle(void *k, store *st, const char *uuid);
 /* The ids of d's forms other than the context one, into ids (room for
  * d->nforms, borrowed from d); how many. */
 size_t report_def_forms(const report_def *d, const char **ids);

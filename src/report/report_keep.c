@@ -189,7 +189,8 @@ static int keep_store(report_keeper *k, store *st, const char *uuid, int df,
 }
 
 /* Compute and store the figures of interview uuid when it is complete and
- * of a reported form; 0 (also when there is nothing to store) or -1. */
+ * of a reported form: 1 when stored, 0 when there is nothing to store, or
+ * -1. */
 static int keep_interview(report_keeper *k, store *st, const char *uuid)
 {
     store_interview iv;
@@ -200,24 +201,25 @@ static int keep_interview(report_keeper *k, store *st, const char *uuid)
         const form *f = keep_form_get(k, st, iv.form_id, iv.form_version);
         inst *in = NULL;
         inst_rows_clear(&k->rows);
-        if (f && (store_load_answers(st, uuid, keep_answer, &k->rows) ||
+        if (f && (store_load_answers_any(st, uuid, keep_answer, &k->rows) ||
                   store_load_repeat_counts(st, uuid, keep_count, &k->rows)))
             rc = -1;
         else if (f)
             in = inst_restore(f, f->default_lang, rscan_iso_time(iv.updated),
                               k->rows.v, k->rows.n);
         if (rc == 0)
-            rc = keep_store(k, st, uuid, df, in);
+            rc = keep_store(k, st, uuid, df, in) ? -1 : 1;
         inst_free(in);
     }
     store_interview_clear(&iv);
     return rc;
 }
 
-void report_keeper_settle(void *ctx, store *st, const char *uuid)
+int report_keeper_settle(void *ctx, store *st, const char *uuid)
 {
-    /* A failure leaves the figures missing: the next report computes them. */
-    (void)keep_interview(ctx, st, uuid);
+    /* A failure leaves the figures missing (the store clears them): the
+     * next report computes them. */
+    return keep_interview(ctx, st, uuid);
 }
 
 report_keeper *report_keep_attach(store *st, const catalog *cat)
@@ -284,7 +286,7 @@ int report_refresh(const report_def *def, const catalog *cat,
     if (stale && n && store_begin(st) == 0) {
         report_keeper *k = report_keeper_new(def, cat);
         for (long i = 0; rc == 0 && i < n; i++)
-            rc = keep_interview(k, st, stale[i]);
+            rc = keep_interview(k, st, stale[i]) < 0 ? -1 : 0;
         report_keeper_free(k);
         if (rc == 0)
             rc = store_commit(st);

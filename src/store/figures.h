@@ -16,11 +16,13 @@
 
 #include "store/store.h"
 
-/* Called inside the transaction that left interview uuid complete
- * (finalised, or changed by a merge), after its rows for the report were
- * cleared: the hook stores them again.  Failures are the hook's to keep
- * quiet: the next report computes what is missing. */
-typedef void (*store_settle_fn)(void *ctx, store *st, const char *uuid);
+/* Called inside the transaction that changed interview uuid's status or
+ * content (finalised, reopened, or changed by a merge): the hook stores
+ * its rows for the report again when it is complete, replacing the old
+ * ones (store_figures_put_unit), and returns 1; 0 when it stored nothing,
+ * -1 on failure, and the old rows are cleared.  Failures are the hook's
+ * to keep quiet: the next report computes what is missing. */
+typedef int (*store_settle_fn)(void *ctx, store *st, const char *uuid);
 /* Install fn (NULL: none) to be called as above; ctx is borrowed. */
 void store_set_settle_hook(store *st, store_settle_fn fn, void *ctx);
 

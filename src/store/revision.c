@@ -249,6 +249,11 @@ int store_rev_after_change(store *st, const char *uuid)
     return complete ? store_rev_snapshot_tx(st, uuid, 0, NULL) : 0;
 }
 
+int store_rev_after_touch(store *st, const char *uuid, int complete)
+{
+    return complete ? store_rev_snapshot_tx(st, uuid, 0, NULL) : 0;
+}
+
 int store_rev_snapshot(store *st, const char *uuid, int force,
                        char out[REV_HEX + 1])
 {

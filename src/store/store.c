@@ -46,9 +46,15 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     [SS_IV_STATUS] = "SELECT status FROM interviews WHERE uuid = ?1",
     [SS_IV_TOUCH] = "UPDATE interviews SET updated = ?2, exported_at = NULL"
         " WHERE uuid = ?1",
-    [SS_IV_MARK] = "SELECT seq FROM audit WHERE interview = ?1 AND event IN"
-        " ('change', 'count', 'remove-instance', 'renumber', 'status',"
-        " 'merge', 'note') ORDER BY seq DESC LIMIT 1",
+    [SS_IV_TOUCH_DRAFT] = "UPDATE interviews SET updated = ?2,"
+        " exported_at = NULL WHERE uuid = ?1 AND status = 'draft'",
+    /* Comparisons, not IN (...): a list of constants makes SQLite build
+     * a temporary index at every run, which was about half of the
+     * instructions of an answer (two runs each). */
+    [SS_IV_MARK] = "SELECT seq FROM audit WHERE interview = ?1 AND (event ="
+        " 'change' OR event = 'count' OR event = 'remove-instance' OR event ="
+        " 'renumber' OR event = 'status' OR event = 'merge' OR event = 'note')"
+        " ORDER BY seq DESC LIMIT 1",
     [SS_IV_SET_STATUS] = "UPDATE interviews SET status = ?2, updated = ?3,"
         " exported_at = NULL WHERE uuid = ?1",
     [SS_IV_SET_POS] = "UPDATE interviews SET position = ?2 WHERE uuid = ?1",
@@ -81,6 +87,9 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " ORDER BY i.created, i.uuid",
     [SS_ANS_LOAD] = "SELECT qid, path, value FROM answers"
         " WHERE interview = ?1 ORDER BY path, qid",
+    /* In the order of the table's key: no sort. */
+    [SS_ANS_LOAD_ANY] = "SELECT qid, path, value FROM answers"
+        " WHERE interview = ?1",
     [SS_AUDIT_ADD] = "INSERT INTO audit (interview, time, event, qid, path,"
         " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SS_AUDIT_LOAD] = "SELECT seq, time, event, qid, path, old_value,"
@@ -257,11 +266,32 @@ int store_begin(store *st)
 
 static long long guard_read(store *st, const char *uuid);
 
+/* SQLite's data version of the main database: it moves with every commit
+ * or rollback of any connection once this one begins a transaction. */
+static unsigned data_version(store *st)
+{
+    unsigned v = 0;
+    if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v)
+        != SQLITE_OK)
+        return 0;
+    return v;
+}
+
+/* Remember the database as it is now, when guard_mark was just read from
+ * it (see guard_seen). */
+static void guard_note_seen(store *st)
+{
+    st->guard_dv = data_version(st);
+    st->guard_tc = sqlite3_total_changes64(st->db);
+    st->guard_seen = st->guard_dv != 0;
+}
+
 int store_commit(store *st)
 {
     /* What this connection wrote is seen: the guard moves past it. */
     int passed = st->guard_passed;
     st->guard_passed = 0;
+    st->guard_seen = 0;
     long long mark = passed ? guard_read(st, st->guard_uuid) : 0;
     if (mark < 0) {
         store_rollback(st);
@@ -274,6 +304,8 @@ int store_commit(store *st)
         store_rollback(st);
         return -1;
     }
+    if (passed)
+        guard_note_seen(st);
     st->guard_changes += passed;
     return 0;
 }
@@ -407,12 +439,14 @@ int store_guard(store *st, const char *uuid)
     st->guard_uuid[0] = '\0';
     if (!uuid)
         return 0;
+    st->guard_seen = 0;
     long long mark = guard_read(st, uuid);
     if (mark < 0)
         return -1;
     snprintf(st->guard_uuid, sizeof st->guard_uuid, "%s", uuid);
     st->guard_mark = mark;
     st->guard_changes = 0;
+    guard_note_seen(st);
     return 0;
 }
 
@@ -445,6 +479,15 @@ static int guard_check(store *st, const char *uuid)
      * what moved the mark since is this connection's own write. */
     if (st->guard_passed)
         return 0;
+    /* Nothing written by anyone since the mark was read (the common case:
+     * the answer before was this connection's): the mark is where it was,
+     * without reading it again. */
+    if (st->guard_seen && !sqlite3_get_autocommit(st->db)
+        && data_version(st) == st->guard_dv
+        && sqlite3_total_changes64(st->db) == st->guard_tc) {
+        st->guard_passed = 1;
+        return 0;
+    }
     long long mark = guard_read(st, uuid);
     if (mark < 0)
         return -1;
@@ -456,18 +499,41 @@ static int guard_check(store *st, const char *uuid)
     return 0;
 }
 
-int store_touch(store *st, const char *uuid, const char *time)
+/* Run touch statement id on uuid: the rows it changed, or -1. */
+static int touch_run(store *st, enum store_stmt id, const char *uuid,
+                     const char *time)
 {
-    if (guard_check(st, uuid) != 0)
-        return -1;
-    sqlite3_stmt *s = store_stmt(st, SS_IV_TOUCH);
+    sqlite3_stmt *s = store_stmt(st, id);
     if (!s)
         return -1;
     store_bind(s, 1, uuid);
     store_bind(s, 2, time);
     if (store_step(st, s) != SQLITE_DONE)
         return store_fail(st, "updating interview %s", uuid);
-    return sqlite3_changes(st->db) ? 0 : 1;
+    return sqlite3_changes(st->db) > 0;
+}
+
+int store_touch_status(store *st, const char *uuid, const char *time,
+                       int *complete)
+{
+    *complete = 0;
+    if (guard_check(st, uuid) != 0)
+        return -1;
+    int rc = touch_run(st, SS_IV_TOUCH_DRAFT, uuid, time);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    /* Not a draft: complete (the only other status), or no interview. */
+    rc = touch_run(st, SS_IV_TOUCH, uuid, time);
+    *complete = rc > 0;
+    return rc < 0 ? -1 : rc ? 0 : 1;
+}
+
+int store_touch(store *st, const char *uuid, const char *time)
+{
+    if (guard_check(st, uuid) != 0)
+        return -1;
+    int rc = touch_run(st, SS_IV_TOUCH, uuid, time);
+    return rc < 0 ? -1 : rc ? 0 : 1;
 }
 
 int store_open(const char *path, store **out, char **errmsg)

@@ -336,9 +336,13 @@ typedef int (*store_note_fn)(void *ctx, const char *uuid, const char *qid,
  * interview, path and question: 0, fn's non-zero value, or -1. */
 int store_notes_each(store *st, const char *uuid, store_note_fn fn,
                      void *ctx);
-/* Call fn for every answer of the interview. */
+/* Call fn for every answer of the interview (by path, then question). */
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
                        void *ctx);
+/* The same in no promised order (no sort): for a replay, which takes the
+ * answers in any order (inst_restore). */
+int store_load_answers_any(store *st, const char *uuid, store_answer_fn fn,
+                           void *ctx);
 /* Set the number of instances of a repeat (path as "members"). */
 int store_set_repeat_count(store *st, const char *uuid, const char *path,
                            long count);

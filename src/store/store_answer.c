@@ -63,10 +63,13 @@ static int read_answer(store *st, const char *uuid, const char *qid,
 }
 
 /* Inside a transaction: set (value) or clear (NULL) one answer with its
- * audit row. 0 when written, 1 when it was already so, -1 on failure. */
+ * audit row, *complete telling whether the interview is complete. 0 when
+ * written, 1 when it was already so (*complete not known), -1 on
+ * failure. */
 static int change_answer_tx(store *st, const char *uuid, const char *qid,
                             const char *path, const char *value,
-                            const char *now, const char *now_ms)
+                            const char *now, const char *now_ms,
+                            int *complete)
 {
     char *old;
     if (read_answer(st, uuid, qid, path, &old) != 0)
@@ -75,7 +78,7 @@ static int change_answer_tx(store *st, const char *uuid, const char *qid,
         free(old);          /* nothing changes: nothing to write */
         return 1;
     }
-    int rc = store_touch(st, uuid, now);
+    int rc = store_touch_status(st, uuid, now, complete);
     if (rc == 1)
         store_failx(st, "no interview %s", uuid);
     if (rc != 0)
@@ -147,14 +150,18 @@ static int change_answer(store *st, const char *uuid, const char *qid,
     char now[32], now_ms[32];
     if (answer_begin(st, uuid, qid, &path, now, now_ms) != 0)
         return -1;
-    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
+    int complete = 0;
+    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms,
+                              &complete);
     if (rc == 1 && nremoved == 0) {
         store_rollback(st);
         return 0;
     }
+    int written = rc == 0;
     for (size_t i = nremoved; rc >= 0 && i-- > 0;)
         rc = remove_instance_tx(st, uuid, removed[i], now_ms);
-    if (rc >= 0 && store_rev_after_change(st, uuid) == 0)
+    if (rc >= 0 && (written ? store_rev_after_touch(st, uuid, complete)
+                            : store_rev_after_change(st, uuid)) == 0)
         return store_commit(st);
     store_rollback(st);
     return -1;
@@ -168,7 +175,9 @@ int store_save_answer_noted(store *st, const char *uuid, const char *qid,
     char now[32], now_ms[32];
     if (answer_begin(st, uuid, qid, &path, now, now_ms) != 0)
         return -1;
-    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms);
+    int complete = 0;
+    int rc = change_answer_tx(st, uuid, qid, path, value, now, now_ms,
+                              &complete);
     qid = note_qid ? note_qid : qid;
     int noted = rc < 0 ? -1 : store_note_set_tx(st, uuid, qid, path,
                                                note && *note ? note : NULL,
@@ -177,7 +186,8 @@ int store_save_answer_noted(store *st, const char *uuid, const char *qid,
         && store_audit_add(st, uuid, now_ms, event, qid, path, NULL, detail)
                != SQLITE_DONE)
         noted = store_fail(st, "auditing interview %s", uuid);
-    if (noted >= 0 && (rc == 1 || store_rev_after_change(st, uuid) == 0))
+    if (noted >= 0 && (rc == 1 || store_rev_after_touch(st, uuid, complete)
+                                  == 0))
         return store_commit(st);
     store_rollback(st);
     return -1;
@@ -264,10 +274,11 @@ long store_find_same_answers(store *st, const char *form_id,
     return (long)kept;
 }
 
-int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
-                       void *ctx)
+/* store_load_answers and store_load_answers_any: statement id's rows. */
+static int load_answers(store *st, enum store_stmt id, const char *uuid,
+                        store_answer_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = store_stmt_key(st, SS_ANS_LOAD, uuid);
+    sqlite3_stmt *s = store_stmt_key(st, id, uuid);
     if (!s)
         return -1;
     int rc;
@@ -283,6 +294,18 @@ int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
     if (rc != SQLITE_DONE)
         return store_fail(st, "reading the answers of interview %s", uuid);
     return 0;
+}
+
+int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
+                       void *ctx)
+{
+    return load_answers(st, SS_ANS_LOAD, uuid, fn, ctx);
+}
+
+int store_load_answers_any(store *st, const char *uuid, store_answer_fn fn,
+                           void *ctx)
+{
+    return load_answers(st, SS_ANS_LOAD_ANY, uuid, fn, ctx);
 }
 
 /* The stored count of repeat path, or -1 when there is none; -2 on

@@ -13,6 +13,12 @@ static const char *const fig_sql[SF_COUNT] = {
     [SF_CLEAR] = "DELETE FROM report_units WHERE interview = ?1",
     [SF_CLEAR_FIGURES] = "DELETE FROM report_figures WHERE interview = ?1",
     [SF_CLEAR_TALLIES] = "DELETE FROM report_tallies WHERE interview = ?1",
+    /* A DELETE builds a temporary table at every run (foreign keys):
+     * looked for first, as an interview finalised for the first time has
+     * no rows to delete. */
+    [SF_ANY] = "SELECT EXISTS (SELECT 1 FROM report_units WHERE interview"
+        " = ?1) OR EXISTS (SELECT 1 FROM report_figures WHERE interview ="
+        " ?1) OR EXISTS (SELECT 1 FROM report_tallies WHERE interview = ?1)",
     [SF_UNIT] = "INSERT INTO report_units (interview, definition,"
         " form_version, head, readable, village, included, case_key)"
         " SELECT uuid, ?2, form_version, head, ?3, ?4, ?5, ?6"
@@ -58,7 +64,16 @@ int store_figures_clear(store *st, const char *uuid)
 {
     static const enum store_fig_stmt steps[] = {SF_CLEAR_TALLIES,
                                                 SF_CLEAR_FIGURES, SF_CLEAR};
-    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    sqlite3_stmt *any = fig_stmt(st, SF_ANY);
+    if (!any)
+        return -1;
+    store_bind(any, 1, uuid);
+    int rc = store_step(st, any);
+    int some = rc == SQLITE_ROW && sqlite3_column_int(any, 0);
+    sqlite3_reset(any);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "reading the figures of interview %s", uuid);
+    for (size_t i = 0; some && i < sizeof steps / sizeof *steps; i++) {
         sqlite3_stmt *s = fig_stmt(st, steps[i]);
         if (!s)
             return -1;
@@ -72,9 +87,11 @@ int store_figures_clear(store *st, const char *uuid)
 
 void store_figures_changed(store *st, const char *uuid)
 {
-    /* A table missing would be an older schema: nothing to keep right. */
-    if (store_figures_clear(st, uuid) == 0 && st->settle)
-        st->settle(st->settle_ctx, st, uuid);
+    /* Stored again, the old rows went first (store_figures_put_unit);
+     * else they are cleared here.  A table missing would be an older
+     * schema: nothing to keep right. */
+    if (!st->settle || st->settle(st->settle_ctx, st, uuid) != 1)
+        (void)store_figures_clear(st, uuid);
 }
 
 int store_figures_put_unit(store *st, const store_fig_unit *u)

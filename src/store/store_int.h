@@ -19,6 +19,7 @@ enum store_stmt {
     SS_SETTING_GET, SS_SETTING_SET, SS_SETTING_DEL, SS_SETTING_ADD,
     SS_FORM_FIND, SS_FORM_GET, SS_FORM_ADD,
     SS_IV_ADD, SS_IV_GET, SS_IV_LIST, SS_IV_STATUS, SS_IV_TOUCH,
+    SS_IV_TOUCH_DRAFT, SS_ANS_LOAD_ANY,
     SS_IV_MARK,
     SS_IV_SET_STATUS, SS_IV_SET_POS, SS_IV_SET_NAME, SS_IV_EXPORTED, SS_IV_DELETE, SS_COUNT,
     SS_ANS_GET, SS_ANS_PUT, SS_ANS_DEL, SS_ANS_LOAD, SS_ANS_SAME,
@@ -33,7 +34,7 @@ enum store_stmt {
 
 /* The statements of store_figures.c. */
 enum store_fig_stmt {
-    SF_CLEAR, SF_CLEAR_FIGURES, SF_CLEAR_TALLIES, SF_UNIT, SF_FIGURE, SF_TALLY, SF_STALE,
+    SF_CLEAR, SF_CLEAR_FIGURES, SF_CLEAR_TALLIES, SF_ANY, SF_UNIT, SF_FIGURE, SF_TALLY, SF_STALE,
     SF_COUNT
 };
 
@@ -50,6 +51,14 @@ struct store {
     long long guard_mark;
     int guard_passed;     /* this transaction changed it after checking */
     long guard_changes;   /* transactions that changed it since the guard */
+    /* The database as this connection saw it when guard_mark was read:
+     * SQLite's data version (moved by every commit or rollback, of any
+     * connection) and this connection's total changes (moved by every
+     * row it writes).  Both the same again: nothing was written since,
+     * so the mark cannot have moved and need not be read again. */
+    int guard_seen;
+    unsigned guard_dv;
+    sqlite3_int64 guard_tc;
     sqlite3_stmt *fig[SF_COUNT];  /* store_figures.c's */
     store_settle_fn settle;       /* store_set_settle_hook */
     void *settle_ctx;
@@ -170,6 +179,9 @@ int store_audit_add(store *st, const char *uuid, const char *time,
 /* After a change inside a transaction: snapshot when the interview is
  * complete (a change after completion makes a revision). */
 int store_rev_after_change(store *st, const char *uuid);
+/* The same when the change's touch told whether the interview is complete
+ * (store_touch_status): no second read of it. */
+int store_rev_after_touch(store *st, const char *uuid, int complete);
 /* Interview uuid was just finalised, reopened or merged, inside the
  * transaction: its stored figures are cleared and, when a settle hook is
  * installed, computed again (figures.h). */
@@ -189,6 +201,10 @@ int store_notes_shift_tx(store *st, const char *uuid, const char *base,
 /* Mark the interview changed now (clearing exported_at); 0, 1 when there
  * is no such interview, or -1. */
 int store_touch(store *st, const char *uuid, const char *time);
+/* store_touch that also tells whether the interview is complete (*complete
+ * 1) or a draft (0): a draft, the common case, in one statement. */
+int store_touch_status(store *st, const char *uuid, const char *time,
+                       int *complete);
 
 /* Why the folder of the database at path stops SQLite from keeping its
  * -wal and -shm beside it (read-only), newly allocated; NULL when it does
