@@ -862,6 +862,29 @@ START_TEST(values_are_canonical_or_refused)
 }
 END_TEST
 
+/* A second connection to the test database, as another program has. */
+static store *open_other(void)
+{
+    store *other;
+    char *err = NULL;
+    ck_assert_msg(store_open(dbpath, &other, &err) == 0, "%s", err);
+    return other;
+}
+
+/* Answering v to it is refused as changed elsewhere, and nothing of the
+ * interview changes. */
+static void refused_as_changed(session *s, session_item it, const char *v)
+{
+    char *before = stored(session_uuid(s)), *msg = NULL;
+    ck_assert_int_eq(session_answer(s, it, v, &msg), -1);
+    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
+    free(msg);
+    char *after = stored(session_uuid(s));
+    ck_assert_str_eq(before, after);
+    free(after);
+    free(before);
+}
+
 /* A member removed by another program (khaosat answer --remove) while the
  * interview is open here: the open session's next write is refused and
  * never lands on the removed member. */
@@ -870,9 +893,7 @@ START_TEST(a_change_elsewhere_stops_the_open_session)
     session *s = three_members();
     char u[37];
     strcpy(u, session_uuid(s));
-    store *other;
-    char *err = NULL;
-    ck_assert_msg(store_open(dbpath, &other, &err) == 0, "%s", err);
+    store *other = open_other();
     session *o;
     ck_assert_int_eq(session_resume(other, f, u, 0, &o, NULL), 0);
     ck_assert_int_eq(session_answer_removing(o, item(inst_root(
@@ -923,9 +944,7 @@ START_TEST(only_a_change_to_the_open_interview_stops_it)
     inst_frame *root = inst_root(session_inst(s));
     char u[37];
     strcpy(u, session_uuid(s));
-    store *other;
-    char *err = NULL;
-    ck_assert_msg(store_open(dbpath, &other, &err) == 0, "%s", err);
+    store *other = open_other();
     /* Another program answers another household, in turn with this one. */
     session *o;
     ck_assert_int_eq(session_new(other, f, "enum2", 0, &o, NULL), 0);
@@ -944,14 +963,7 @@ START_TEST(only_a_change_to_the_open_interview_stops_it)
     /* The other program changes this household right after an answer
      * here: the next answer here is refused and lands nowhere. */
     ck_assert_int_eq(store_save_answer(other, u, "area", "", "9"), 0);
-    char *before = stored(u), *msg = NULL;
-    ck_assert_int_eq(session_answer(s, item(root, "area"), "4.5", &msg), -1);
-    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
-    free(msg);
-    char *after = stored(u);
-    ck_assert_str_eq(before, after);
-    free(after);
-    free(before);
+    refused_as_changed(s, item(root, "area"), "4.5");
     /* Read again, it takes answers; a change elsewhere after a write of
      * this program to another household stops it again. */
     ck_assert_int_eq(session_reload(s, NULL), 0);
@@ -959,9 +971,7 @@ START_TEST(only_a_change_to_the_open_interview_stops_it)
     ok(s, root, "area", "5.5");
     ck_assert_int_eq(store_save_answer(st, ou, "hh_no", "", "22"), 0);
     ck_assert_int_eq(store_save_answer(other, u, "area", "", "10"), 0);
-    ck_assert_int_eq(session_answer(s, item(root, "area"), "6.5", &msg), -1);
-    ck_assert_ptr_nonnull(strstr(msg, "changed by another program"));
-    free(msg);
+    refused_as_changed(s, item(root, "area"), "6.5");
     char *v = stored_value(u, "area", "");
     ck_assert_str_eq(v, "10");
     free(v);
