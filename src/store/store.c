@@ -388,6 +388,19 @@ int store_run_by_key(store *st, const char *sql, const char *key,
     return key ? store_fail(st, "%s %s", what, key) : store_fail(st, "%s", what);
 }
 
+int store_count_sql(store *st, const char *sql, const char *what, long *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = store_prepare(st, NULL, sql);
+    if (!s)
+        return -1;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *n = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : store_fail(st, "%s", what);
+}
+
 void store_bind_all(sqlite3_stmt *s, const char *const *v, int n)
 {
     for (int i = 0; i < n; i++)

@@ -264,19 +264,9 @@ int store_setup_install_tx(store *st, const char *const commune[3],
 
 int store_returned_count(store *st, long *n)
 {
-    *n = 0;
-    sqlite3_stmt *s = store_prepare(st, NULL,
-        "SELECT count(*) FROM interviews i"
+    return store_count_sql(st, "SELECT count(*) FROM interviews i"
         " JOIN reviews r ON r.interview = i.uuid WHERE i.status = 'draft'"
-        " AND r.status = 'returned'");
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : store_fail(st, "counting returned "
-                                             "interviews");
+        " AND r.status = 'returned'", "counting returned interviews", n);
 }
 
 int store_returned_each(store *st, store_returned_fn fn, void *ctx)
@@ -316,17 +306,8 @@ int store_settled_mark_tx(store *st)
 
 int store_settled_gone_tx(store *st, long *n)
 {
-    *n = 0;
-    sqlite3_stmt *s = store_prepare(st, NULL,
-        "SELECT count(*) FROM temp.settled_before p WHERE NOT EXISTS"
-        " (SELECT 1 FROM settled t WHERE t.interview IN (p.a, p.b)"
-        " AND t.other IN (p.a, p.b))");
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0
-        : store_fail(st, "counting the office's decisions taken back");
+    return store_count_sql(st, "SELECT count(*) FROM temp.settled_before p"
+        " WHERE NOT EXISTS (SELECT 1 FROM settled t WHERE t.interview IN"
+        " (p.a, p.b) AND t.other IN (p.a, p.b))",
+        "counting the office's decisions taken back", n);
 }

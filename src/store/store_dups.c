@@ -137,16 +137,8 @@ int store_duplicates_drop_foreign(store *st)
 
 int store_duplicates_open(store *st, long *n)
 {
-    *n = 0;
-    sqlite3_stmt *s = store_prepare(st, "a duplicates query",
-        "SELECT count(*) FROM duplicates WHERE decision IS NULL");
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0 : store_fail(st, "counting duplicates");
+    return store_count_sql(st, "SELECT count(*) FROM duplicates WHERE"
+                           " decision IS NULL", "counting duplicates", n);
 }
 
 /* Hand each row of s (a, b, form_id, key, decision, keep, decided) to

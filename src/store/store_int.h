@@ -157,6 +157,9 @@ int store_text_by_key(store *st, const char *sql, const char *key,
  * or -1 with the message "WHAT KEY" ("WHAT" without a key). */
 int store_run_by_key(store *st, const char *sql, const char *key,
                      const char *what);
+/* The one number sql (no parameters) counts into *n: 0, or -1 with the
+ * message "WHAT". */
+int store_count_sql(store *st, const char *sql, const char *what, long *n);
 /* Bind the n strings v (borrowed, NULL as NULL) to ?1..?n of s. */
 void store_bind_all(sqlite3_stmt *s, const char *const *v, int n);
 /* Step s once.  Returns SQLite's code; resets s unless a row came back, and

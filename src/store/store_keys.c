@@ -234,16 +234,7 @@ int store_trusted_upstream(store *st, store_trusted *out)
 /* The one number that sql counts. */
 static int trusted_count(store *st, const char *sql, long *n)
 {
-    *n = 0;
-    sqlite3_stmt *s = store_prepare(st, "a query of the keys", sql);
-    if (!s)
-        return -1;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *n = (long)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? 0
-                            : store_fail(st, "counting the trusted keys");
+    return store_count_sql(st, sql, "counting the trusted keys", n);
 }
 
 int store_trusted_accepting(store *st, long *n)
