@@ -56,4 +56,11 @@ int inst_eval_bool(inst *in, inst_frame *fr, int q, const expr *e);
  * (its count, or the relevance of it or of a group around it). */
 int inst_touches_counted(inst *in, int q);
 
+/* An interview with defaults applied but nothing computed yet (restoring:
+ * computed defaults wait for the replay's full pass); the caller owns it. */
+inst *inst_alloc(const form *f, int lang, int restoring,
+                 const expr_lists *extra);
+/* Replace the answer slot of q in fr with a copy of v (NULL or "": none). */
+void inst_store(inst_frame *fr, int q, const char *v);
+
 #endif
