@@ -18,6 +18,7 @@
 #include "store/revision.h"
 #include "store/figures.h"
 #include "store/store.h"
+#include "store/store_merge.h"
 #include "core/util.h"
 
 static char *tmpdir;
@@ -750,8 +751,11 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 19 added, undone. */
-#define UNDO_V19 "DROP TABLE decisions_dropped;"
+/* What version 20 added, undone. */
+#define UNDO_V20 "DROP TABLE reviews_later;" \
+    " ALTER TABLE decisions_later DROP COLUMN bundle;"
+/* What versions 19 and 20 added, undone. */
+#define UNDO_V19 UNDO_V20 "DROP TABLE decisions_dropped;"
 /* What versions 18 and 19 added, undone. */
 #define UNDO_V18 UNDO_V19 "DROP TABLE decisions_later;"
 /* What versions 16 to 18 added, undone. */
@@ -1206,19 +1210,19 @@ START_TEST(migrates_from_v17_and_keeps_decisions_for_later)
                            "2026-01-02T03:04:05.006Z", ""};
     char *commune = NULL, *bound = NULL;
     ck_assert_int_eq(store_begin(st), 0);
-    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", "b.khb", &commune,
                                             &bound), STORE_DECISION_LATER);
-    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", "b.khb", &commune,
                                             &bound), STORE_DECISION_OLD);
     d.decided = "2026-01-02T03:04:05.007Z";
     d.decision = "different";
     d.keep = "";
-    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", &commune,
+    ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "", "b.khb", &commune,
                                             &bound), STORE_DECISION_LATER);
     /* From a bundle of another commune: not kept. */
     d.decided = "2026-01-02T03:04:05.008Z";
     ck_assert_int_eq(store_decision_take_tx(st, &d, NULL, "Xã Khác",
-                                            &commune, &bound),
+                                            "f.khb", &commune, &bound),
                      STORE_DECISION_BOUND);
     ck_assert_str_eq(commune, "");
     ck_assert_ptr_null(bound);
@@ -1230,14 +1234,150 @@ START_TEST(migrates_from_v17_and_keeps_decisions_for_later)
                                             " AND decided LIKE '%.007Z'"), 1);
     /* Taken once: the pair is not flagged, so nothing changes but the
      * decision is forgotten. */
+    store_later k;
     ck_assert_int_eq(store_begin(st), 0);
-    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &commune,
-                                             &bound), 1);
-    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &commune,
-                                             &bound), 1);
+    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &k), 1);
+    store_later_clear(&k);
+    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &k), 1);
+    store_later_clear(&k);
     ck_assert_int_eq(store_commit(st), 0);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
                                             " decisions_later"), 0);
+    store_close(st);
+}
+END_TEST
+
+/* Add interview uuid as a merge does (form hh 1, complete). */
+static void merge_add(store *st, const char *uuid)
+{
+    store_merge *sm = store_merge_new(st);
+    const char *v[8] = {uuid, "hh", "1", "complete", "Lan", "dev-2",
+                        "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"};
+    ck_assert_int_eq(store_merge_interview_add(sm, v), 0);
+    store_merge_free(sm);
+}
+
+/* store_later_fn: "outcome signer from bundle commune bound;". */
+static int later_line(void *ctx, int outcome, const store_later *k)
+{
+    sbuf_addf(ctx, "%d %s %s %s %s %s;", outcome, k->signer, k->from,
+              k->bundle ? k->bundle : "-", k->commune ? k->commune : "-",
+              k->bound ? k->bound : "-");
+    return 0;
+}
+
+/* A schema 19 database gains the reviews kept for later, empty, and the
+ * bundle of a decision kept for later.  A review of an interview not here
+ * is kept, one per interview and key (the newer replacing the older), and
+ * taken when the interview arrives: from the bundle naming its commune,
+ * judging its own revision; from another, dropped, saying which bundle
+ * and key sent it.  A decision kept for later and dropped says the same. */
+START_TEST(migrates_from_v19_and_keeps_reviews_for_later)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V20 " PRAGMA user_version = 19;");
+    st = open_ok();
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later"), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " pragma_table_info("
+                                            "'decisions_later') WHERE"
+                                            " name = 'bundle'"), 1);
+    const char *other = "eeeeeeee-eeee-4eee-beee-eeeeeeeeeeee";
+    char rev[65];
+    memset(rev, 'a', 64);
+    rev[64] = '\0';
+    store_down_review r = {other, "approved", "", "Hùng",
+                           "2026-01-02T03:04:05.006Z", rev, rev, "00001"};
+    char *commune = NULL, *bound = NULL;
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b1.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_LATER);
+    /* The same again, or an older one: nothing changes. */
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b1.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_OLD);
+    r.time = "2026-01-02T03:04:05.005Z";
+    r.status = "returned";
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b0.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_OLD);
+    /* A newer one from the same key replaces it. */
+    r.time = "2026-01-02T03:04:05.007Z";
+    r.comment = "Sai tuổi";
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b2.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_LATER);
+    /* Another key's is kept beside it, until the interview says whose. */
+    r.time = "2026-01-02T03:04:05.008Z";
+    r.status = "approved";
+    r.comment = "";
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K2", "Xã Khác",
+                                            "up/f.khb", &commune, &bound),
+                     STORE_DECISION_LATER);
+    ck_assert_ptr_null(commune);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later"), 2);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later WHERE signer ="
+                                            " 'K1' AND status = 'returned'"
+                                            " AND time LIKE '%.007Z' AND"
+                                            " bundle = 'up/b2.khb'"), 1);
+
+    /* The interview arrives: K1's (of the interview's commune) taken,
+     * K2's dropped, naming its bundle and key; both forgotten. */
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_begin(st), 0);
+    merge_add(st, other);
+    ck_assert_int_eq(store_reviews_later_take_tx(st, other, later_line, &b),
+                     0);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_str_eq(b.s, "0 K1  up/b2.khb - -;"
+                          "3 K2 Xã Khác up/f.khb  -;");
+    sbuf_free(&b);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later"), 0);
+    char *status = NULL, *comment = NULL;
+    ck_assert_int_eq(store_review_get(st, other, &status, &comment), 0);
+    ck_assert_str_eq(status, "returned");
+    ck_assert_str_eq(comment, "Sai tuổi");
+    free(status);
+    free(comment);
+    /* Now here: a review is taken at once, not kept. */
+    r.time = "2026-01-02T03:04:05.009Z";
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b3.khb",
+                                            &commune, &bound), 0);
+    ck_assert_int_eq(store_review_office_tx(st, &r, "K1", "", "up/b3.khb",
+                                            &commune, &bound), 1);
+
+    /* A decision kept for later, dropped when its pair arrives, says
+     * which bundle and key sent it. */
+    const char *c = "cccccccc-cccc-4ccc-bccc-cccccccccccc";
+    const char *d9 = "dddddddd-dddd-4ddd-bddd-dddddddddddd";
+    store_up_decision d = {c, d9, "different", "",
+                           "2026-01-02T03:04:05.006Z", "Xã Khác"};
+    ck_assert_int_eq(store_decision_take_tx(st, &d, "K2", "Xã Khác",
+                                            "up/f.khb", &commune, &bound),
+                     STORE_DECISION_LATER);
+    merge_add(st, c);
+    store_later k;
+    ck_assert_int_eq(store_decision_later_tx(st, c, d9, &k),
+                     STORE_DECISION_BOUND);
+    ck_assert_str_eq(k.signer, "K2");
+    ck_assert_str_eq(k.from, "Xã Khác");
+    ck_assert_str_eq(k.bundle, "up/f.khb");
+    ck_assert_str_eq(k.commune, "");
+    ck_assert_ptr_null(k.bound);
+    store_later_clear(&k);
+    ck_assert_int_eq(store_commit(st), 0);
     store_close(st);
 }
 END_TEST
@@ -1314,6 +1454,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v12);
     tcase_add_test(tc, migrates_from_v15_and_keeps_setups_by_sequence);
     tcase_add_test(tc, migrates_from_v17_and_keeps_decisions_for_later);
+    tcase_add_test(tc, migrates_from_v19_and_keeps_reviews_for_later);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

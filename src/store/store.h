@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 19
+#define STORE_SCHEMA_VERSION 20
 
 typedef struct store store;
 
@@ -887,13 +887,45 @@ int store_office_decides(store *st, const char *uuid, const char *signer,
  * key bound to it, NULL when none), newly allocated.  -1 on failure. */
 int store_decision_take_tx(store *st, const store_up_decision *d,
                            const char *signer, const char *from,
-                           char **commune, char **bound);
+                           const char *bundle, char **commune, char **bound);
+/* Where a review or a decision kept for later came from, and, when it is
+ * dropped, why (every string newly allocated, freed by store_later_clear):
+ * the key that signed its bundle, the commune that bundle named, the
+ * bundle's path as merged (NULL when kept before schema 20); commune and
+ * bound as store_office_decides gives them. */
+typedef struct store_later {
+    char *signer, *from, *bundle;
+    char *commune, *bound;
+} store_later;
+/* Free what k holds and empty it. */
+void store_later_clear(store_later *k);
 /* Inside the caller's transaction, once pair a, b (a < b) is flagged
  * here: take the decision kept for it (STORE_DECISION_LATER), forgetting
  * it.  0 applied, 1 none kept (or older), STORE_DECISION_BOUND (dropped;
- * *commune, *bound as for store_decision_take_tx), -1. */
+ * *k says where it came from and why; the caller clears it), -1. */
 int store_decision_later_tx(store *st, const char *a, const char *b,
-                            char **commune, char **bound);
+                            store_later *k);
+/* At the level above, inside the caller's transaction: review r that the
+ * office with key signer sent in the bundle at path bundle naming commune
+ * from.  For an interview here, kept as store_review_take_tx does when
+ * that office speaks for it (store_office_decides): 0 taken, 1 not newer,
+ * STORE_DECISION_BOUND with *commune and *bound (newly allocated).  For
+ * an interview not here yet: kept for later (STORE_DECISION_LATER), one
+ * per interview and key, replacing the one kept from that key only when
+ * newer (else STORE_DECISION_OLD).  -1 on failure. */
+int store_review_office_tx(store *st, const store_down_review *r,
+                           const char *signer, const char *from,
+                           const char *bundle, char **commune, char **bound);
+/* Called for each review kept for later as it is taken or dropped:
+ * outcome 0 taken, STORE_DECISION_OLD not newer than the review here,
+ * STORE_DECISION_BOUND dropped (k->commune, k->bound say why); k is
+ * borrowed for the call.  Non-zero stops. */
+typedef int (*store_later_fn)(void *ctx, int outcome, const store_later *k);
+/* Inside the caller's transaction, once interview uuid is here: take the
+ * reviews kept for it (oldest first), each judging the revision it
+ * judged, and forget them all.  0, or -1. */
+int store_reviews_later_take_tx(store *st, const char *uuid,
+                                store_later_fn fn, void *ctx);
 /* On a laptop, inside the caller's transaction, before the office's
  * decisions are put anew: note the pairs decided here now (for
  * store_settled_gone_tx).  0 or -1 (store_down.c). */

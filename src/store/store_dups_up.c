@@ -133,7 +133,7 @@ static int put_on_pair(store *st, const char *const v[5])
 
 int store_decision_take_tx(store *st, const store_up_decision *d,
                            const char *signer, const char *from,
-                           char **commune, char **bound)
+                           const char *bundle, char **commune, char **bound)
 {
     *commune = *bound = NULL;
     char *uuid = NULL;
@@ -143,8 +143,8 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
     free(uuid);
     if (rc < 0 || rc == STORE_DECISION_BOUND)
         return rc;
-    const char *v[7] = {d->a, d->b, d->decision, d->keep, d->decided,
-                        signer, from ? from : ""};
+    const char *v[8] = {d->a, d->b, d->decision, d->keep, d->decided,
+                        signer, from ? from : "", bundle};
     rc = put_on_pair(st, v);
     if (rc != 1)
         return rc;
@@ -162,14 +162,15 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
         return store_fail(st, "reading the pair %s and %s", d->a, d->b);
     s = store_prepare(st, "a duplicates query",
         "INSERT INTO decisions_later (a, b, decision, keep, decided, signer,"
-        " commune) VALUES (?1, ?2, nullif(?3, 'open'), nullif(?4, ''), ?5,"
-        " ?6, ?7) ON CONFLICT (a, b) DO UPDATE SET decision ="
+        " commune, bundle) VALUES (?1, ?2, nullif(?3, 'open'), nullif(?4,"
+        " ''), ?5, ?6, ?7, ?8) ON CONFLICT (a, b) DO UPDATE SET decision ="
         " excluded.decision, keep = excluded.keep, decided = excluded.decided,"
-        " signer = excluded.signer, commune = excluded.commune"
+        " signer = excluded.signer, commune = excluded.commune,"
+        " bundle = excluded.bundle"
         " WHERE excluded.decided > decisions_later.decided");
     if (!s)
         return -1;
-    if (run(s, v, 7) != SQLITE_DONE)
+    if (run(s, v, 8) != SQLITE_DONE)
         return store_fail(st, "keeping the office's decision on %s and %s "
                           "for later", d->a, d->b);
     return sqlite3_changes(store_sqlite(st)) > 0 ? STORE_DECISION_LATER
@@ -177,22 +178,27 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
 }
 
 int store_decision_later_tx(store *st, const char *a, const char *b,
-                            char **commune, char **bound)
+                            store_later *k)
 {
-    *commune = *bound = NULL;
+    memset(k, 0, sizeof *k);
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "SELECT coalesce(decision, 'open'), coalesce(keep, ''), decided,"
-        " signer, commune FROM decisions_later WHERE a = ?1 AND b = ?2");
+        " signer, commune, bundle FROM decisions_later WHERE a = ?1"
+        " AND b = ?2");
     if (!s)
         return -1;
     const char *ab[2] = {a, b};
     store_bind_all(s, ab, 2);
     int rc = sqlite3_step(s);
-    char *c[5] = {NULL, NULL, NULL, NULL, NULL};
-    for (int i = 0; rc == SQLITE_ROW && i < 5; i++)
-        c[i] = store_col_dup(s, i);
-    if (rc == SQLITE_ROW)
+    char *c[3] = {NULL, NULL, NULL};
+    if (rc == SQLITE_ROW) {
+        for (int i = 0; i < 3; i++)
+            c[i] = store_col_dup(s, i);
+        k->signer = store_col_dup(s, 3);
+        k->from = store_col_dup(s, 4);
+        k->bundle = store_col_dup(s, 5);
         rc = SQLITE_DONE;
+    }
     sqlite3_finalize(s);
     /* Taken or dropped now, once. */
     if (rc == SQLITE_DONE && c[2]) {
@@ -200,20 +206,18 @@ int store_decision_later_tx(store *st, const char *a, const char *b,
                           " decisions_later WHERE a = ?1 AND b = ?2");
         rc = s ? run(s, ab, 2) : SQLITE_ERROR;
     }
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < 5; i++)
-            free(c[i]);
-        return store_fail(st, "reading the decision kept for %s and %s", a,
-                          b);
-    }
-    if (!c[2])
-        return 1;
-    rc = store_office_decides(st, a, c[3], c[4], commune, bound);
+    if (rc == SQLITE_DONE && c[2])
+        rc = store_office_decides(st, a, k->signer, k->from, &k->commune,
+                                  &k->bound);
+    else
+        rc = rc == SQLITE_DONE ? 1
+            : store_fail(st, "reading the decision kept for %s and %s", a,
+                         b);
     if (rc == 0) {
         const char *v[5] = {a, b, c[0], c[1], c[2]};
         rc = put_on_pair(st, v);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 3; i++)
         free(c[i]);
     return rc;
 }

@@ -62,6 +62,12 @@
  *  18  decisions of an office below on pairs of possible duplicates not
  *      flagged here yet (decisions_later), with the key that sent them,
  *      taken when the pair is flagged (its second interview arrives).
+ *  19  decided pairs forgotten because a key changed (decisions_dropped).
+ *  20  reviews of an office below for interviews not here yet
+ *      (reviews_later), one per interview and key, with the commune and
+ *      path of the bundle that sent them, taken when the interview
+ *      arrives; decisions_later gains the path of its bundle (bundle), so
+ *      a decision dropped later names where it came from.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -412,6 +418,27 @@ static const char schema_v19[] =
     " dropped TEXT NOT NULL,"
     " PRIMARY KEY (a, b)) WITHOUT ROWID;";
 
+/* Version 20: a review of an office below for an interview not here yet,
+ * kept until the interview arrives (then checked against the office bound
+ * to its commune, and taken when newer), one per interview and sending
+ * key; the path of the bundle a review or decision kept for later came
+ * in, for the note when it is dropped. */
+static const char schema_v20[] =
+    "ALTER TABLE decisions_later ADD COLUMN bundle TEXT;"
+    "CREATE TABLE reviews_later ("
+    " interview TEXT NOT NULL,"
+    " signer TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " comment TEXT,"
+    " reviewer TEXT,"
+    " time TEXT NOT NULL,"
+    " revision TEXT,"
+    " content TEXT,"
+    " commune TEXT,"
+    " bundle_commune TEXT NOT NULL,"
+    " bundle TEXT NOT NULL,"
+    " PRIMARY KEY (interview, signer)) WITHOUT ROWID;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -465,6 +492,7 @@ static const struct {
     {schema_v17, NULL},     /* 16 -> 17 */
     {schema_v18, NULL},     /* 17 -> 18 */
     {schema_v19, NULL},     /* 18 -> 19 */
+    {schema_v20, NULL},     /* 19 -> 20 */
 };
 
 int store_default_path(char **out)

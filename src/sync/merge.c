@@ -11,6 +11,7 @@
 
 #include "store/sqlutil.h"
 #include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
 
 int merge_store_err(merger *m)
@@ -130,22 +131,37 @@ void merge_note(merger *m, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Why the bundle being merged does not speak for commune: its set-up is
- * bound here to the key bound (NULL: none), not to the bundle's signer
+/* Why a bundle signed by signer (NULL: unsigned) naming commune from does
+ * not speak for a commune whose set-up is bound here to the key bound
+ * (NULL: none); "this bundle" the one being merged, else "that bundle"
  * (newly allocated). */
-static char *bound_why(const merger *m, const char *bound)
+static char *bound_why(const char *signer, const char *from,
+                       const char *bound, int this)
 {
-    const char *signer = bundle_signer(m->b);
-    char *from = merge_escaped(bundle_get_manifest(m->b)->commune);
+    char *c = merge_escaped(from);
     char *why = !bound
-        ? xasprintf(_("but this bundle speaks for commune %s"), from)
-        : signer ? xasprintf(_("whose set-up is sent here by the office %s, "
-                               "but this bundle is signed by %s"), bound,
-                             signer)
-        : xasprintf(_("whose set-up is sent here by the office %s, but "
-                      "this bundle is not signed"), bound);
-    free(from);
+        ? (this ? xasprintf(_("but this bundle speaks for commune %s"), c)
+                : xasprintf(_("but that bundle speaks for commune %s"), c))
+        : signer
+        ? (this ? xasprintf(_("whose set-up is sent here by the office %s, "
+                              "but this bundle is signed by %s"), bound,
+                            signer)
+                : xasprintf(_("whose set-up is sent here by the office %s, "
+                              "but that bundle is signed by %s"), bound,
+                            signer))
+        : (this ? xasprintf(_("whose set-up is sent here by the office %s, "
+                              "but this bundle is not signed"), bound)
+                : xasprintf(_("whose set-up is sent here by the office %s, "
+                              "but that bundle is not signed"), bound));
+    free(c);
     return why;
+}
+
+/* bound_why for the bundle being merged. */
+static char *this_why(const merger *m, const char *bound)
+{
+    return bound_why(bundle_signer(m->b), bundle_get_manifest(m->b)->commune,
+                     bound, 1);
 }
 
 void merge_note_bound(merger *m, const char *a, const char *b,
@@ -153,7 +169,7 @@ void merge_note_bound(merger *m, const char *a, const char *b,
 {
     if (!m->b)
         return;         /* rekeyed outside a merge: dropped untold */
-    char *c = merge_escaped(commune), *why = bound_why(m, bound);
+    char *c = merge_escaped(commune), *why = this_why(m, bound);
     merge_note(m, _("%s: the decision on possible duplicates %s and %s "
                     "ignored: they are of commune %s, %s; only the office "
                     "of a pair's commune decides it"), bundle_path(m->b), a,
@@ -162,17 +178,76 @@ void merge_note_bound(merger *m, const char *a, const char *b,
     free(c);
 }
 
+/* The bundle a kept decision or review came in (newly allocated). */
+static char *kept_bundle(const store_later *k)
+{
+    return k->bundle ? ui_text_safe(k->bundle, UI_TEXT_LINE)
+                     : xstrdup(_("an earlier bundle"));
+}
+
+void merge_note_kept_decision(merger *m, const char *a, const char *b,
+                              const store_later *k)
+{
+    if (!m->b)
+        return;         /* rekeyed outside a merge: dropped untold */
+    char *c = merge_escaped(k->commune), *from = kept_bundle(k);
+    char *why = bound_why(k->signer, k->from, k->bound, 0);
+    merge_note(m, _("the decision on possible duplicates %s and %s kept for "
+                    "later from %s ignored: they are of commune %s, %s; only "
+                    "the office of a pair's commune decides it"), a, b, from,
+               c, why);
+    free(why);
+    free(from);
+    free(c);
+}
+
 /* Note that the review of interview uuid is ignored, as a decision is in
  * merge_note_bound. */
 static void note_review_bound(merger *m, const char *uuid,
                               const char *commune, const char *bound)
 {
-    char *c = merge_escaped(commune), *why = bound_why(m, bound);
+    char *c = merge_escaped(commune), *why = this_why(m, bound);
     merge_note(m, _("%s: the review of interview %s ignored: it is of "
                     "commune %s, %s; only the office of an interview's "
                     "commune reviews it"), bundle_path(m->b), uuid, c, why);
     free(why);
     free(c);
+}
+
+/* Taking the reviews kept for one interview. */
+typedef struct kept_reviews {
+    merger *m;
+    const char *uuid;
+} kept_reviews;
+
+/* store_later_fn: count a kept review taken, note one dropped. */
+static int kept_review(void *ctx, int outcome, const store_later *k)
+{
+    kept_reviews *r = ctx;
+    if (outcome == 0)
+        r->m->c.reviews++;
+    if (outcome != STORE_DECISION_BOUND)
+        return 0;
+    char *c = merge_escaped(k->commune), *from = kept_bundle(k);
+    char *why = bound_why(k->signer, k->from, k->bound, 0);
+    merge_note(r->m, _("the review of interview %s kept for later from %s "
+                       "ignored: it is of commune %s, %s; only the office of "
+                       "an interview's commune reviews it"), r->uuid, from,
+               c, why);
+    free(why);
+    free(from);
+    free(c);
+    return 0;
+}
+
+/* The reviews that came before interview uuid, now here: taken when from
+ * the office of its commune, each judging the revision it judged. */
+static int take_kept_reviews(merger *m, const char *uuid)
+{
+    kept_reviews r = {m, uuid};
+    if (store_reviews_later_take_tx(m->st, uuid, kept_review, &r) != 0)
+        return merge_store_err(m);
+    return 0;
 }
 
 const char *merger_merged_on(const merger *m)
@@ -311,6 +386,8 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     } else if (rc == 0) {
         rc = settle(m, uuid, form_id, version, L, B);
     }
+    if (rc == 0)
+        rc = take_kept_reviews(m, uuid);
     free(lform);
     free(lversion);
     free(L);
@@ -460,8 +537,10 @@ static int merge_office_only(merger *m, const char *what)
 }
 
 /* The reviews of an office's bundle: each kept when newer than the one
- * here, with the commune that made it.  Only an office reviews: a
- * laptop's signed bundle carrying reviews is refused. */
+ * here, with the commune that made it, or, for an interview not here
+ * yet, kept for later (taken when it arrives, take_kept_reviews).  Only
+ * an office reviews: a laptop's signed bundle carrying reviews is
+ * refused. */
 static int merge_reviews(merger *m)
 {
     sqlite3_stmt *s = m->bs[BS_REVIEWS];
@@ -477,20 +556,20 @@ static int merge_reviews(merger *m)
         store_down_review r = {c[0], c[1], c[2], c[3], c[4], c[5], c[6],
                                c[7]};
         char *commune = NULL, *bound = NULL;
-        int took = store_office_decides(m->st, r.interview,
-                                        bundle_signer(m->b),
-                                        bundle_get_manifest(m->b)->commune,
-                                        &commune, &bound);
+        int took = store_review_office_tx(m->st, &r, bundle_signer(m->b),
+                                          bundle_get_manifest(m->b)->commune,
+                                          bundle_path(m->b), &commune,
+                                          &bound);
         if (took == STORE_DECISION_BOUND)
             note_review_bound(m, r.interview, commune, bound);
-        else if (took == 0)
-            took = store_review_take_tx(m->st, &r);
         free(commune);
         free(bound);
         if (took < 0)
             ret = merge_store_err(m);
         else if (took == 0)
             m->c.reviews++;
+        else if (took == STORE_DECISION_LATER)
+            m->c.reviews_later++;
     }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = merge_bundle_fail(m, _("reading %s"), bundle_path(m->b));
@@ -521,7 +600,8 @@ static int merge_decisions(merger *m)
         char *commune = NULL, *bound = NULL;
         int took = store_decision_take_tx(m->st, &d, bundle_signer(m->b),
                                           bundle_get_manifest(m->b)->commune,
-                                          &commune, &bound);
+                                          bundle_path(m->b), &commune,
+                                          &bound);
         if (took < 0)
             ret = merge_store_err(m);
         else if (took == 0 && !strcmp(d.decision, "open"))

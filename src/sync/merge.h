@@ -30,6 +30,8 @@ typedef struct merge_counts {
     long returned;        /* complete interviews that broke their own
                            * checks once merged: returned (sync) */
     long reviews;         /* an office's reviews kept (new or newer) */
+    long reviews_later;   /* reviews of interviews not here yet: kept
+                           * until they arrive */
     long setups;          /* communes' set-ups kept (new or newer) */
     long reused;          /* audit rows kept whose device and number
                            * another row here has: the device numbered

@@ -86,6 +86,10 @@ void merge_note(merger *m, const char *fmt, ...) KS_PRINTF(2, 3);
  * bound (NULL: none), not the bundle's signer (merge.c). */
 void merge_note_bound(merger *m, const char *a, const char *b,
                       const char *commune, const char *bound);
+/* Note that the decision on pair a, b kept for later is dropped now: k
+ * says which bundle and key sent it and why (merge.c). */
+void merge_note_kept_decision(merger *m, const char *a, const char *b,
+                              const store_later *k);
 
 /* Forget the devices merge_import_audit met (merge_rev.c). */
 void merge_audit_forget(merger *m);

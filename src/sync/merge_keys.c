@@ -270,23 +270,22 @@ static int flag_pair(void *ctx, const char *const *col)
     if (!added)
         return 0;
     /* A decision of the office below that came before the pair. */
-    char *commune = NULL, *bound = NULL;
+    store_later k;
     int rc = store_decision_later_tx(f->m->st, first ? f->uuid : other,
-                                     first ? other : f->uuid, &commune,
-                                     &bound);
+                                     first ? other : f->uuid, &k);
     if (rc < 0) {
         f->failed = 1;
+        store_later_clear(&k);
         return merge_store_err(f->m);
     }
     if (rc == 0)
         f->m->c.decisions++;
     if (rc == STORE_DECISION_BOUND) {
         f->m->c.decisions_bound++;
-        merge_note_bound(f->m, first ? f->uuid : other,
-                         first ? other : f->uuid, commune, bound);
+        merge_note_kept_decision(f->m, first ? f->uuid : other,
+                                 first ? other : f->uuid, &k);
     }
-    free(commune);
-    free(bound);
+    store_later_clear(&k);
     return 0;
 }
 
