@@ -18,20 +18,9 @@ SOCK=khaosat-dup-bound-$$
 DB=$P
 x8=$(echo "$X" | cut -c1-8)
 
-# merge_dir DIR: m on the home screen, DIR given.
-merge_dir() {
-    key m
-    wait_for "Directory with the bundles"
-    ask "$1"
-}
 
 start_screen "$P"
-wait_for "Tiếng Việt"
-key Down Enter
-wait_for "Enumerator name or code"
-text "Sở Nông nghiệp"; key Enter
-text "Tỉnh Một"; key Enter
-wait_for "b browse"
+first_run "Sở Nông nghiệp" "Tỉnh Một"
 
 # --- 1. the decision before its pair: kept for later.
 merge_dir "$TMP/u2"

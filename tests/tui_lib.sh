@@ -112,6 +112,24 @@ start_screen() {
 # ask TEXT: answer a prompt, replacing what it offers.
 ask() { key C-u; text "$1"; key Enter; }
 
+# first_run NAME PLACE: on a new database's first screens, Vietnamese
+# chosen, then the user's NAME and PLACE given, up to the home screen.
+first_run() {
+    wait_for "Tiếng Việt"
+    key Down Enter
+    wait_for "Enumerator name or code"
+    text "$1"; key Enter
+    text "$2"; key Enter
+    wait_for "b browse"
+}
+
+# merge_dir DIR: m on the home screen, the bundles of DIR merged.
+merge_dir() {
+    key m
+    wait_for "Directory with the bundles"
+    ask "$1"
+}
+
 # whole TEXT: TEXT is on the screen, maybe wrapped over several lines
 # (compared with the lines joined, spaces squeezed).
 whole() {

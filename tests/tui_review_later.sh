@@ -8,29 +8,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
-command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
-
 SOCK=khaosat-review-later-$$
 . "$(dirname "$0")/dup_bound_fixture.sh"
 DB=$P
 
-# merge_dir DIR: m on the home screen, DIR given.
-merge_dir() {
-    key m
-    wait_for "Directory with the bundles"
-    ask "$1"
-}
 
 "$K" review --db "$TMP/o1.db" "$X" --approve >/dev/null 2>&1 || fail "o1 approves X"
 up 1 r1
 
 start_screen "$P"
-wait_for "Tiếng Việt"
-key Down Enter
-wait_for "Enumerator name or code"
-text "Sở Nông nghiệp"; key Enter
-text "Tỉnh Một"; key Enter
-wait_for "b browse"
+first_run "Sở Nông nghiệp" "Tỉnh Một"
 
 # --- 1. office 2's forged decision before the pair: kept for later.
 merge_dir "$TMP/f1"
