@@ -100,15 +100,23 @@ int store_origin_register(sqlite3 *db);
 #define STORE_ORIGIN_KEY_SQL(U) "khaosat_commune_key(" \
     STORE_ORIGIN_RAW_SQL(U) ")"
 
+/* SQL: non-zero when interview U (an SQL expression) is the one not kept
+ * of a pair of duplicates decided the same household here.  The pairs are
+ * keyed on a alone, so "a = U OR b = U" would read every pair for every
+ * interview; this list does not depend on U: SQLite reads the pairs once
+ * a statement into a temporary index and looks each U up in it. */
+#define STORE_DUP_DROPPED_SQL(U) "(" U " IN (SELECT a FROM duplicates" \
+    " WHERE decision = 'same' AND keep IS NOT NULL AND keep <> a" \
+    " UNION ALL SELECT b FROM duplicates WHERE decision = 'same'" \
+    " AND keep IS NOT NULL AND keep <> b))"
+
 /* SQL: non-zero when interview U (an SQL expression) is superseded: the
  * office found it the same household as another interview, which it kept
  * (a pair decided here, or a decision that came down to this laptop).
  * The test of store_interview_superseded (the lists), for the counts. */
 #define STORE_SUPERSEDED_SQL(U) "(EXISTS (SELECT 1 FROM settled t WHERE" \
     " t.interview = " U " AND t.decision = 'same' AND t.keep IS NOT NULL" \
-    " AND t.keep <> " U ") OR EXISTS (SELECT 1 FROM duplicates d WHERE" \
-    " (d.a = " U " OR d.b = " U ") AND d.decision = 'same'" \
-    " AND d.keep IS NOT NULL AND d.keep <> " U "))"
+    " AND t.keep <> " U ") OR " STORE_DUP_DROPPED_SQL(U) ")"
 
 /* Count one change of a review or of a decision on duplicates here,
  * inside a transaction (store_review.c): an upstream bundle is due while

@@ -132,9 +132,7 @@ static int has_column(store_reader *r, const char *table,
     " 'approved' THEN 'changed' WHEN i.status = 'draft' THEN" \
     " 'returned' ELSE 'corrected' END FROM reviews v WHERE" \
     " v.interview = i.uuid), 'unreviewed')"
-#define SUPERSEDED_SQL \
-    "EXISTS (SELECT 1 FROM duplicates d WHERE d.decision = 'same'" \
-    " AND (d.a = i.uuid OR d.b = i.uuid) AND d.keep <> i.uuid)"
+#define SUPERSEDED_SQL STORE_DUP_DROPPED_SQL("i.uuid")
 
 /* Non-zero for schema 7 and later (reviews of a content, decided
  * duplicates); looked at once a reader. */
