@@ -1,7 +1,9 @@
 /* bench_session.c: the cost of one answered question (engine + commit) next
  * to the floor, a bare SQLite insert-and-commit of one row in a database
  * with the same settings, in the same run; and the same cost deep in a
- * roster of 500 members, which must stay flat as the roster grows; and
+ * roster of 500 members, which must stay flat as the roster grows; adding
+ * a member to a household of 40 questions a member, at 10 members and at
+ * 50 (flat: an addition reads its own member only); and
  * finalising a simulated household of the bundled forms with and without
  * storing what it adds to the report (report_keep_attach), the write that
  * finalising makes since the report reads stored figures.
@@ -231,6 +233,85 @@ static void bench_fin_close(bench_fin *b)
     bench_rmdb(b->path);
 }
 
+
+/* A form whose roster asks 40 questions of each member (integers, every
+ * fourth a text). */
+static form *bench_wide_form(void)
+{
+    sbuf b;
+    sbuf_init(&b);
+    sbuf_add(&b, "form: {id: w, version: '1', title: W, languages: [vi]}\n"
+                 "questions:\n  - {id: head, type: text, label: H}\n"
+                 "  - id: members\n    type: repeat\n    label: M\n"
+                 "    questions:\n");
+    for (int i = 0; i < 40; i++)
+        sbuf_addf(&b, "      - {id: m%d, type: %s, label: Q}\n", i,
+                  i % 4 ? "integer" : "text");
+    diag_list d;
+    diag_init(&d);
+    form *f = form_load_string(b.s, b.len, "wide.yaml", &d);
+    if (!f || d.n) {
+        fprintf(stderr, "bench wide form does not load\n");
+        exit(1);
+    }
+    diag_free(&d);
+    sbuf_free(&b);
+    return f;
+}
+
+/* A household growing to 50 members of 40 answered questions each: the
+ * CPU of adding the members around the 10th (6-15) and the last ten
+ * (41-50), against a bare answer (insert+commit, prepared) taken in turns
+ * with each addition.  Flat when an addition reads only its own member. */
+static void bench_roster_growth(void)
+{
+    form *f = bench_wide_form();
+    char *path = bench_tmpdb();
+    store *st;
+    session *s;
+    if (store_open(path, &st, NULL) || session_new(st, f, "b", 0, &s, NULL)) {
+        fprintf(stderr, "cannot open the bench database\n");
+        exit(1);
+    }
+    session_item roster = {form_find(f, "members"),
+                           inst_root(session_inst(s))};
+    bench_floor fl;
+    bench_floor_open(&fl, 1);
+    double at10 = 0, at50 = 0, floor10 = 0, floor50 = 0;
+    for (int m = 0; m < 50; m++) {
+        inst_frame *fr;
+        double a = bench_cpu();
+        if (session_repeat_add(s, roster, &fr)) {
+            fprintf(stderr, "bench: %s\n", session_errmsg(s));
+            exit(1);
+        }
+        double t = bench_cpu() - a, bare = bench_floor_run(&fl, 1);
+        if (m >= 5 && m < 15) {
+            at10 += t;
+            floor10 += bare;
+        } else if (m >= 40) {
+            at50 += t;
+            floor50 += bare;
+        }
+        for (int q = 0; q < 40; q++) {
+            char id[16];
+            snprintf(id, sizeof id, "m%d", q);
+            bench_answer(s, (session_item){form_find(f, id), fr},
+                         q % 4 ? "1990" : "Trần Thị Bình");
+        }
+    }
+    bench_floor_close(&fl);
+    printf("roster growth (40 answered questions a member): adding a member "
+           "at 10 members %.0f us CPU (%.1f bare answers), at 50 members "
+           "%.0f us (%.1f bare answers); ratio %.2fx (goal: flat, about 1x)\n",
+           at10 / 10 * 1e6, at10 / floor10, at50 / 10 * 1e6, at50 / floor50,
+           at50 / at10);
+    session_free(s);
+    store_close(st);
+    bench_rmdb(path);
+    form_free(f);
+}
+
 /* CPU seconds spent on n more answers to the top-level questions, from
  * answer number *i on. */
 static double bench_answers(session *s, const form *f, int *i, int n)
@@ -308,6 +389,7 @@ int main(int argc, char **argv)
     store_close(st);
     bench_rmdb(path);
     form_free(f);
+    bench_roster_growth();
 
     diag_list d;
     diag_init(&d);

@@ -58,7 +58,7 @@ int session_keep_name(session *s)
 /* Store the computed defaults (today(), now()) made since the last call,
  * in the interview or in new roster instances, so that a resumed
  * interview or a report keeps the value of the day they were made. */
-static int session_save_defaults(session *s)
+int session_save_defaults(session *s)
 {
     return inst_unsaved_defaults(s->in, session_save_default, s);
 }
@@ -119,43 +119,6 @@ static int session_load_count(void *ctx, const char *path, long count)
 {
     inst_rows_add(ctx, NULL, path, NULL, count);
     return 0;
-}
-
-/* store_load_answers callback: keep where each stored answer is. */
-static int session_stray_cb(void *ctx, const char *qid, const char *path,
-                            const char *v)
-{
-    (void)v;
-    inst_rows_add(ctx, qid, path, NULL, 0);
-    return 0;
-}
-
-/* Delete (audited) every stored answer that has no place in the
- * interview: answers of members beyond a roster's count, left by an older
- * release or a merge, would otherwise come back when the roster grows. */
-static int session_drop_strays(session *s)
-{
-    inst_rows rows = {NULL, 0, 0};
-    if (store_load_answers(s->st, s->uuid, session_stray_cb, &rows)) {
-        inst_rows_free(&rows);
-        return session_fail(s);
-    }
-    int bad = 0;
-    for (size_t i = 0; i < rows.n && !bad; i++) {
-        int q = form_find(s->f, rows.v[i].qid);
-        if (q < 0)
-            continue;           /* another version's question: kept */
-        inst_frame *fr = inst_frame_find(s->in, rows.v[i].path);
-        if (fr && s->f->q[q].repeat == inst_frame_repeat(fr) &&
-            (inst_get(s->in, fr, q) || s->f->q[q].type == QT_CALCULATE))
-            continue;
-        if (!fr && s->f->q[q].repeat < 0)
-            continue;
-        bad = store_clear_answer(s->st, s->uuid, rows.v[i].qid,
-                                 rows.v[i].path);
-    }
-    inst_rows_free(&rows);
-    return bad ? session_fail(s) : 0;
 }
 
 /* Give a restored interview the set-up values its expressions may read
@@ -798,58 +761,6 @@ int session_reopen(session *s)
     if (store_interview_set_status(s->st, s->uuid, STORE_DRAFT))
         return session_fail(s);
     s->complete = 0;
-    return 0;
-}
-
-/* Fail because the interview is complete (session_errmsg says so). */
-static int session_refuse_locked(session *s)
-{
-    free(s->err);
-    s->err = NULL;
-    session_locked(s, &s->err);
-    return -1;
-}
-
-/* The store's path of roster item it: "members" or "members[2]/crops". */
-static char *session_roster_path(const session *s, session_item it)
-{
-    char *up = inst_frame_path(it.fr);
-    char *p = xasprintf("%s%s%s", up, *up ? "/" : "", s->f->q[it.q].id);
-    free(up);
-    return p;
-}
-
-int session_repeat_add(session *s, session_item it, inst_frame **out)
-{
-    if (session_locked(s, NULL))
-        return session_refuse_locked(s);
-    char *p = session_roster_path(s, it);
-    long n = (long)inst_repeat_count(s->in, it.fr, it.q) + 1;
-    int bad = store_set_repeat_count(s->st, s->uuid, p, n);
-    free(p);
-    if (bad)
-        return session_fail(s);
-    inst_frame *fr = inst_repeat_add(s->in, it.fr, it.q);
-    if (out)
-        *out = fr;
-    if (session_drop_strays(s))
-        return -1;
-    return session_save_defaults(s);
-}
-
-int session_repeat_remove(session *s, session_item it, size_t i)
-{
-    if (session_locked(s, NULL))
-        return session_refuse_locked(s);
-    inst_frame *fr = inst_repeat_get(s->in, it.fr, it.q, i);
-    if (!fr)
-        return 0;
-    char *p = inst_frame_path(fr);
-    int bad = store_delete_repeat_instance(s->st, s->uuid, p);
-    free(p);
-    if (bad)
-        return session_fail(s);
-    inst_repeat_remove(s->in, it.fr, it.q, i);
     return 0;
 }
 

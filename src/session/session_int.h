@@ -1,5 +1,5 @@
 /* session_int.h: what the files of the session module share (session.c,
- * session_note.c). Included only inside src/session. */
+ * session_note.c, session_roster.c ...). Included only inside src/session. */
 #ifndef KHAOSAT_SESSION_INT_H
 #define KHAOSAT_SESSION_INT_H
 
@@ -31,6 +31,14 @@ char *session_canon(const session *s, const form_question *fq,
 /* Keep the interview's name (instance_name) beside it after a change
  * (session.c); 0, or -1 (session_fail). */
 int session_keep_name(session *s);
+/* Store the computed defaults (today(), now()) made since the last call
+ * (session.c); 0, or -1 (session_fail). */
+int session_save_defaults(session *s);
+/* Delete (audited) every stored answer that has no place in the
+ * interview: answers of members beyond a roster's count, left by an older
+ * release or a merge, would otherwise come back when the roster grows
+ * (session_roster.c); 0, or -1 (session_fail). */
+int session_drop_strays(session *s);
 /* Why a count asks for more members than roster question r holds
  * (session.c): newly allocated. */
 char *session_overflow_msg(const session *s, int r);

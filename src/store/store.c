@@ -90,6 +90,12 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
     /* In the order of the table's key: no sort. */
     [SS_ANS_LOAD_ANY] = "SELECT qid, path, value FROM answers"
         " WHERE interview = ?1",
+    /* A range of the table's key: the paths from "m[3]" up to "m[3]0"
+     * ('0' follows '/') hold m[3] and what is inside it, and no other. */
+    [SS_ANS_UNDER] = "SELECT qid, path, value FROM answers"
+        " WHERE interview = ?1 AND qid = ?2 AND path >= ?3"
+        " AND path < ?3 || '0' AND (path = ?3"
+        " OR substr(path, 1, length(?3) + 1) = ?3 || '/')",
     [SS_AUDIT_ADD] = "INSERT INTO audit (interview, time, event, qid, path,"
         " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SS_AUDIT_LOAD] = "SELECT seq, time, event, qid, path, old_value,"

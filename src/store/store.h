@@ -343,6 +343,11 @@ int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
  * answers in any order (inst_restore). */
 int store_load_answers_any(store *st, const char *uuid, store_answer_fn fn,
                            void *ctx);
+/* Call fn for every answer to question qid at instance path ("members[3]")
+ * or inside it ("members[3]/crops[1]"), by path: a search of the table's
+ * key, as long as the answers found, whatever the interview's size. */
+int store_load_answers_under(store *st, const char *uuid, const char *qid,
+                             const char *path, store_answer_fn fn, void *ctx);
 /* Set the number of instances of a repeat (path as "members"). */
 int store_set_repeat_count(store *st, const char *uuid, const char *path,
                            long count);

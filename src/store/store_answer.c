@@ -274,13 +274,10 @@ long store_find_same_answers(store *st, const char *form_id,
     return (long)kept;
 }
 
-/* store_load_answers and store_load_answers_any: statement id's rows. */
-static int load_answers(store *st, enum store_stmt id, const char *uuid,
-                        store_answer_fn fn, void *ctx)
+/* Call fn with each row of answers statement s (qid, path, value). */
+static int each_answer(store *st, sqlite3_stmt *s, const char *uuid,
+                       store_answer_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = store_stmt_key(st, id, uuid);
-    if (!s)
-        return -1;
     int rc;
     while ((rc = store_step(st, s)) == SQLITE_ROW) {
         int ret = fn(ctx, (const char *)sqlite3_column_text(s, 0),
@@ -296,10 +293,29 @@ static int load_answers(store *st, enum store_stmt id, const char *uuid,
     return 0;
 }
 
+/* store_load_answers and store_load_answers_any: statement id's rows. */
+static int load_answers(store *st, enum store_stmt id, const char *uuid,
+                        store_answer_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt_key(st, id, uuid);
+    return s ? each_answer(st, s, uuid, fn, ctx) : -1;
+}
+
 int store_load_answers(store *st, const char *uuid, store_answer_fn fn,
                        void *ctx)
 {
     return load_answers(st, SS_ANS_LOAD, uuid, fn, ctx);
+}
+
+int store_load_answers_under(store *st, const char *uuid, const char *qid,
+                             const char *path, store_answer_fn fn, void *ctx)
+{
+    sqlite3_stmt *s = store_stmt_key(st, SS_ANS_UNDER, uuid);
+    if (!s)
+        return -1;
+    store_bind(s, 2, qid);
+    store_bind(s, 3, path);
+    return each_answer(st, s, uuid, fn, ctx);
 }
 
 int store_load_answers_any(store *st, const char *uuid, store_answer_fn fn,
