@@ -59,7 +59,7 @@ static void values_refused(const char *path, const char *want)
     bundle *b;
     char *why = NULL;
     ck_assert_msg(bundle_open(path, &b, &why) == 0, "open: %s", why);
-    ck_assert_int_eq(bundle_check_values(b, &why), -1);
+    ck_assert_int_eq(bundle_check_values(b, &why, NULL), -1);
     ck_assert_ptr_nonnull(why);
     ck_assert_msg(strstr(why, want) != NULL, "expected '%s' in: %s", want,
                   why);

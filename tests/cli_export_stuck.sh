@@ -64,7 +64,8 @@ run "$KHAOSAT" export --db "$TMP/lap.db" --to "$TMP/s" --all --drafts
 expect_status 1
 expect_err_contains "interview $D, question head_name: \"xxxxxxxx"
 expect_err_contains "is 65537 bytes long, more than the 65536 an answer can hold"
-expect_err_contains "correct that answer (khaosat answer, or on the screen)"
+expect_err_contains "answer question head_name of interview $D again"
+expect_err_contains "khaosat answer $D head_name NEW-ANSWER"
 expect_same "$TMP/lap.db" "$before" "a refused export"
 [ -z "$(ls "$TMP/s")" ] || fail "a refused export left a file: $(ls "$TMP/s")"
 run "$KHAOSAT" answer --db "$TMP/lap.db" "$D" head_name "Nguyễn Văn Ba"
@@ -76,6 +77,78 @@ expect_status 0
 run "$KHAOSAT" merge --db "$TMP/office.db" --forms "$FORMS" "$TMP"/s/*.khb
 expect_status 0
 rm -f "$TMP"/s/*
+
+# --- The same in a finalised interview ----------------------------------
+# An older khaosat let it be typed and finalised: the revision it made
+# holds it, and every merge refuses a bundle that carries that revision.
+# The refusal names the interview, the question and the commands; those
+# commands, run as given, make it exportable (the revisions that held it
+# are forgotten, the corrected one made from the last good one), and
+# nothing else changes.
+cp "$TMP/lap0.db" "$TMP/fin.db"
+"$KHAOSAT" reopen --db "$TMP/fin.db" "$U" >/dev/null || fail "reopen to plant"
+sqlite3 "$TMP/fin.db" "UPDATE answers SET value = '$long' WHERE interview = '$U' AND qid = 'head_name'"
+"$KHAOSAT" finalise --db "$TMP/fin.db" "$U" >/dev/null || fail "finalise to plant"
+[ "$(sqlite3 "$TMP/fin.db" "SELECT count(*) FROM revision_items t JOIN revisions r ON r.id = t.revision WHERE r.interview = '$U' AND r.status = 'complete' AND length(t.value) = 65537")" = 1 ] ||
+    fail "no finalised revision holds the long answer"
+# What must not change: the other interviews, whole.
+others() {
+    sqlite3 "$1" "SELECT * FROM answers WHERE interview <> '$U' ORDER BY 1, 2, 3;
+                  SELECT * FROM revisions WHERE interview <> '$U' ORDER BY id;
+                  SELECT * FROM revision_items WHERE revision IN (SELECT id FROM revisions WHERE interview <> '$U') ORDER BY 1, 2, 3;
+                  SELECT * FROM answers WHERE interview = '$U' AND qid <> 'head_name' ORDER BY 1, 2, 3" | sha256sum
+}
+kept=$(others "$TMP/fin.db")
+for pass in 1 2; do
+    before=$(db_digest "$TMP/fin.db")
+    run "$KHAOSAT" export --db "$TMP/fin.db" --to "$TMP/s" --all
+    expect_status 1
+    expect_err_contains "interview $U, question head_name: \"xxxxxxxx"
+    expect_err_contains "reopen interview $U, answer question head_name again and finalise it"
+    expect_err_contains "press E"
+    expect_err_contains "khaosat reopen $U; khaosat answer $U head_name NEW-ANSWER; khaosat finalise $U; then export again"
+    expect_same "$TMP/fin.db" "$before" "a refused export (pass $pass)"
+    [ -z "$(ls "$TMP/s")" ] || fail "a refused export left a file: $(ls "$TMP/s")"
+done
+run env LANGUAGE=vi "$KHAOSAT" export --db "$TMP/fin.db" --to "$TMP/s" --all
+expect_status 1
+expect_err_contains "khaosat reopen $U"
+grep -q "on the laptop that made it" "$TMP/err" && fail "English in a Vietnamese refusal: $(cat "$TMP/err")"
+# The commands as the refusal gives them.
+run "$KHAOSAT" reopen --db "$TMP/fin.db" "$U"
+expect_status 0
+run "$KHAOSAT" answer --db "$TMP/fin.db" "$U" head_name "Nguyễn Văn Ba"
+expect_status 0
+run "$KHAOSAT" finalise --db "$TMP/fin.db" "$U"
+expect_status 0
+[ "$(sqlite3 "$TMP/fin.db" "SELECT count(*) FROM revision_items WHERE length(value) > 65536")" = 0 ] ||
+    fail "a revision still holds the long answer"
+[ "$(others "$TMP/fin.db")" = "$kept" ] || fail "correcting the long answer changed something else"
+run "$KHAOSAT" export --db "$TMP/fin.db" --to "$TMP/s" --all
+expect_status 0
+run "$KHAOSAT" verify "$TMP"/s/*.khb
+expect_status 0
+run "$KHAOSAT" merge --db "$TMP/fin_office.db" --forms "$FORMS" "$TMP"/s/*.khb
+expect_status 0
+expect_out_contains "added 3"
+[ "$(sqlite3 "$TMP/fin_office.db" "SELECT value FROM answers WHERE interview = '$U' AND qid = 'head_name'")" = "Nguyễn Văn Ba" ] ||
+    fail "the office does not have the corrected answer"
+# A second correction and a third export: the history is whole again,
+# nothing more is forgotten, and the office takes the update.
+run "$KHAOSAT" reopen --db "$TMP/fin.db" "$U"
+run "$KHAOSAT" answer --db "$TMP/fin.db" "$U" head_name "Nguyễn Văn Cả"
+run "$KHAOSAT" finalise --db "$TMP/fin.db" "$U"
+expect_status 0
+revs=$(sqlite3 "$TMP/fin.db" "SELECT count(*) FROM revisions WHERE interview = '$U'")
+rm -f "$TMP"/s/*
+run "$KHAOSAT" export --db "$TMP/fin.db" --to "$TMP/s" --all
+expect_status 0
+run "$KHAOSAT" merge --db "$TMP/fin_office.db" --forms "$FORMS" "$TMP"/s/*.khb
+expect_status 0
+expect_out_contains "updated 1"
+[ "$(sqlite3 "$TMP/fin.db" "SELECT count(*) FROM revisions WHERE interview = '$U'")" = "$revs" ] ||
+    fail "exporting changed the revisions"
+rm -f "$TMP"/s/* "$TMP/fin.db" "$TMP/fin_office.db"
 
 # --- Data that compresses far beyond the usual ------------------------------
 # 600 audit rows of 60,000 repeated letters each (as a long answer

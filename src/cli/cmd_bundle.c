@@ -272,10 +272,13 @@ static void verify_one(store *st, const char *path, int *bad)
         *bad = 1;
         return;
     }
-    if (bundle_check_values(b, &err) != 0) {
+    char *fix = NULL;
+    if (bundle_check_values(b, &err, &fix) != 0) {
         cmd_eprintf(_("khaosat verify: %s: %s; an office's merge refuses "
-                      "this bundle\n"), path, err);
+                      "this bundle%s%s\n"), path, err, fix ? "; " : "",
+                    fix ? fix : "");
         free(err);
+        free(fix);
         *bad = 1;
         envelope_info_clear(&info);
         bundle_close(b);

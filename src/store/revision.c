@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "core/form.h"
 #include "core/util.h"
 
 void canon_init(canon *c)
@@ -209,6 +210,80 @@ fail:
     return -1;
 }
 
+/* The revisions of interview ?1 that hold an answer longer than an office
+ * takes (FORM_MAX_ANSWER bytes; an older khaosat let one be typed), and
+ * every revision made from them. */
+#define REV_OVERLONG_SQL "WITH RECURSIVE bad(id) AS (SELECT r.id FROM" \
+    " revisions r WHERE r.interview = ?1 AND EXISTS (SELECT 1 FROM" \
+    " revision_items t WHERE t.revision = r.id AND length(CAST(t.value" \
+    " AS BLOB)) > " STORE_MAX_ANSWER_SQL ") UNION SELECT r.id FROM" \
+    " revisions r JOIN bad ON r.parent = bad.id OR r.parent2 = bad.id) "
+
+/* Before a snapshot: when the interview's history holds an answer longer
+ * than an office takes and its answers now do not (corrected after
+ * reopening), forget the revisions that hold it and those made from them,
+ * so that the corrected one is made from the last good revision.  Every
+ * merge refuses a bundle that carries such a revision, so without this
+ * the interview could never leave the laptop, however it was corrected.
+ * Only revisions made here: one an office sent is never forgotten.
+ * 1 when revisions were forgotten, 0 when none were, -1 on failure. */
+static int rev_forget_overlong(store *st, const char *uuid)
+{
+    _Static_assert(FORM_MAX_ANSWER == 65536, "STORE_MAX_ANSWER_SQL");
+    sqlite3_stmt *s = store_stmt_key(st, SS_REV_OVERLONG, uuid);
+    if (!s)
+        return -1;
+    int found = store_step(st, s);
+    sqlite3_reset(s);
+    if (found != SQLITE_ROW)
+        return found == SQLITE_DONE ? 0
+               : store_fail(st, "reading the revisions of %s", uuid);
+    char *n = NULL;
+    int rc = store_text_by_key(st, "SELECT count(*) || ' ' || coalesce(sum("
+                               "bundle IS NOT NULL), 0) FROM revisions WHERE"
+                               " id IN (" REV_OVERLONG_SQL "SELECT id FROM"
+                               " bad)", uuid, "reading the revisions of", &n);
+    int keep = rc != 0 || !strcmp(n, "0 0") || strcmp(strchr(n, ' '), " 0");
+    free(n);
+    if (rc < 0)
+        return -1;
+    if (keep)
+        return 0;
+    char *now_long = NULL;
+    rc = store_text_by_key(st, "SELECT qid FROM answers WHERE interview = ?1"
+                           " AND length(CAST(value AS BLOB)) > "
+                           STORE_MAX_ANSWER_SQL " LIMIT 1", uuid,
+                           "reading the answers of", &now_long);
+    free(now_long);
+    if (rc != 1)
+        return rc < 0 ? -1 : 0;     /* still too long: nothing to gain */
+    /* Listed first: once their items go, they are no longer found.  The
+     * head becomes the last good revision (none: the new one is the
+     * first), then the bad ones go. */
+    if (store_run_by_key(st, "CREATE TEMP TABLE IF NOT EXISTS rev_forget"
+                         " (id TEXT PRIMARY KEY)", NULL, "listing revisions")
+        != 0
+        || store_run_by_key(st, "DELETE FROM temp.rev_forget", NULL,
+                            "listing revisions") != 0
+        || store_run_by_key(st, "INSERT INTO temp.rev_forget "
+                            REV_OVERLONG_SQL "SELECT id FROM bad", uuid,
+                            "listing the revisions of") != 0
+        || store_run_by_key(st, "UPDATE interviews SET head = (SELECT"
+                            " r.parent FROM revisions r JOIN temp.rev_forget"
+                            " f ON f.id = r.id WHERE r.parent IS NULL OR"
+                            " r.parent NOT IN temp.rev_forget ORDER BY"
+                            " r.created, r.id LIMIT 1) WHERE uuid = ?1",
+                            uuid, "updating interview") != 0
+        || store_run_by_key(st, "DELETE FROM revision_items WHERE revision"
+                            " IN temp.rev_forget", NULL,
+                            "forgetting revisions") != 0
+        || store_run_by_key(st, "DELETE FROM revisions WHERE id IN"
+                            " temp.rev_forget", NULL,
+                            "forgetting revisions") != 0)
+        return -1;
+    return 1;
+}
+
 int store_rev_snapshot_tx(store *st, const char *uuid, int force,
                           char out[65])
 {
@@ -218,6 +293,12 @@ int store_rev_snapshot_tx(store *st, const char *uuid, int force,
         return store_failx(st, "no interview %s", uuid);
     if (rc != 0)
         return -1;
+    int forgot = rev_forget_overlong(st, uuid);
+    if (forgot != 0) {
+        snap_iv_clear(&v);
+        if (forgot < 0 || snap_read_iv(st, uuid, &v) != 0)
+            return -1;
+    }
     rev_meta m = {uuid, v.form_id, v.form_version, v.status, v.head, NULL};
     rev_hasher h;
     rev_hash_begin(&h, &m);

@@ -153,6 +153,12 @@ static const char *const stmt_sql[SS_COUNT_OF_STMTS] = {
         " UNION ALL SELECT ?2, '#' || qid, path, note FROM notes"
         " WHERE interview = ?1",
     [SS_REV_SET_HEAD] = "UPDATE interviews SET head = ?2 WHERE uuid = ?1",
+    /* Before each snapshot (revision.c): kept prepared, it costs a read of
+     * the interview's revision items and nothing more when none is. */
+    [SS_REV_OVERLONG] = "SELECT 1 FROM revisions r JOIN revision_items t"
+        " ON t.revision = r.id WHERE r.interview = ?1"
+        " AND length(CAST(t.value AS BLOB)) > " STORE_MAX_ANSWER_SQL
+        " LIMIT 1",
 };
 
 /* Build "PATH: message[: reason]" into the store.  The message is

@@ -12,6 +12,10 @@
 /* PRAGMA application_id of a khaosat database: "KHAO". */
 #define STORE_APP_ID 0x4B48414F
 
+/* FORM_MAX_ANSWER (core/form.h) as SQL text: a static assertion in
+ * revision.c keeps the two the same. */
+#define STORE_MAX_ANSWER_SQL "65536"
+
 /* Every SQL statement the store runs more than once; prepared on first use
  * and kept for the life of the store. */
 enum store_stmt {
@@ -28,7 +32,7 @@ enum store_stmt {
     SS_INST_AUDIT, SS_INST_AUDIT_NOTES, SS_INST_NOTES, SS_INST_DEL_ANS, SS_INST_DEL_RC,
     SS_INST_LATER_ANS, SS_INST_MOVE_ANS, SS_INST_LATER_RC, SS_INST_MOVE_RC,
     SS_REV_IV, SS_REV_ITEMS, SS_REV_CONTENT, SS_REV_ADD, SS_REV_ADD_ITEMS,
-    SS_REV_SET_HEAD,
+    SS_REV_SET_HEAD, SS_REV_OVERLONG,
     SS_COUNT_OF_STMTS
 };
 

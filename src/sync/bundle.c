@@ -549,13 +549,12 @@ static int w_check_image(bundle_writer *w, const unsigned char *d,
     /* An answer the office would refuse (one an older khaosat let be
      * typed) is named here, with what to do, rather than making the
      * office refuse every interview of the bundle. */
-    char *why = NULL;
-    if (bundle_check_values(b, &why) != 0) {
-        *err = xasprintf(_("%s: %s: the office would refuse the bundle; "
-                           "correct that answer (khaosat answer, or on the "
-                           "screen), finalise the interview again and "
-                           "export again"), w->tmp, why);
+    char *why = NULL, *fix = NULL;
+    if (bundle_check_values(b, &why, &fix) != 0) {
+        *err = xasprintf(_("%s: %s: the office would refuse the bundle; %s"),
+                         w->tmp, why, fix ? fix : bundle_what_to_do());
         free(why);
+        free(fix);
         bundle_close(b);
         return -1;
     }

@@ -113,8 +113,10 @@ sqlite3 *bundle_sqlite(bundle *b);
  * against its own copy (type, list codes, length; village codes, which
  * are checked against the office's set-up, are left to the merge): 0,
  * or -1 with *why (newly allocated, without the file name) naming the
- * first interview, question and value it would refuse. */
-int bundle_check_values(bundle *b, char **why);
+ * first interview, question and value it would refuse and, when fix is
+ * not NULL, *fix (newly allocated) the commands that correct it on the
+ * laptop that made the bundle. */
+int bundle_check_values(bundle *b, char **why, char **fix);
 
 /* Compute the content hash of an open bundle database, checking every row
  * on the way; on failure *err says what is wrong (without the path). */

@@ -119,21 +119,52 @@ static char *refusal(const char *uuid, const char *qid, const char *value,
     return msg;
 }
 
-int bundle_check_values(bundle *b, char **why)
+/* The commands that correct the refused item on the laptop that made the
+ * bundle, col as bundle_check_values reads it: the interview, reopened
+ * when it is complete, answered again and finalised again. */
+static char *remedy(const char *const *col)
+{
+    if (col[3][0] == STORE_NOTE_MARK)
+        return xstrdup(_("correct that note (khaosat note, or on the "
+                         "screen), finalise the interview again and export "
+                         "again"));
+    char *q = *col[5] ? xasprintf("%s@%s", col[3], col[5]) : xstrdup(col[3]);
+    char *fix;
+    if (!strcmp(col[6], "complete"))
+        fix = xasprintf(_("on the laptop that made it, reopen interview %s, "
+                          "answer question %s again and finalise it: on the "
+                          "screen, open it from the list, press E, answer "
+                          "it (Ctrl-U clears the old text) and finish with "
+                          "Ctrl-F; or khaosat reopen %s; khaosat answer %s "
+                          "%s NEW-ANSWER; khaosat finalise %s; then export "
+                          "again"), col[0], q, col[0], col[0], q, col[0]);
+    else
+        fix = xasprintf(_("on the laptop that made it, answer question %s of "
+                          "interview %s again: on the screen, open it from "
+                          "the list and answer it (Ctrl-U clears the old "
+                          "text); or khaosat answer %s %s NEW-ANSWER; then "
+                          "export again"), q, col[0], col[0], q);
+    free(q);
+    return fix;
+}
+
+int bundle_check_values(bundle *b, char **why, char **fix)
 {
     static const char sql[] =
-        "SELECT i.uuid, i.form_id, i.form_version, t.qid, t.value"
-        " FROM items t JOIN interviews i ON i.uuid = t.interview"
+        "SELECT i.uuid, i.form_id, i.form_version, t.qid, t.value, t.path,"
+        " i.status FROM items t JOIN interviews i ON i.uuid = t.interview"
         " ORDER BY i.uuid, t.revision, t.qid, t.path";
     sqlite3 *db = bundle_sqlite(b);
     sqlite3_stmt *s = NULL;
     form_cache c = {0};
     *why = NULL;
+    if (fix)
+        *fix = NULL;
     int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         rc = SQLITE_OK;
-        const char *col[5];
-        for (int i = 0; i < 5; i++)
+        const char *col[7];
+        for (int i = 0; i < 7; i++)
             col[i] = (const char *)sqlite3_column_text(s, i);
         const form *f = cached_form(&c, db, col[1], col[2]);
         int q;
@@ -144,6 +175,8 @@ int bundle_check_values(bundle *b, char **why)
             p = NULL;
         if (p) {
             *why = refusal(col[0], col[3], col[4], p);
+            if (fix)
+                *fix = remedy(col);
             rc = SQLITE_ABORT;
         }
     }

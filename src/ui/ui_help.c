@@ -104,6 +104,7 @@ void ui_help(void)
         {N_("Space"), N_("pick a choice; tick or untick it in a multiple choice")},
         {N_("Left, Right, Home, End"), N_("move in typed text")},
         {N_("Backspace, Delete"), N_("delete a character of typed text")},
+        {N_("Ctrl-U"), N_("clear the typed text")},
         {N_("a, Insert"), N_("in a list of members: add a member")},
         {N_("x, Delete"), N_("in a list of members: remove one (asks first)")},
         {N_("Ctrl-G"), N_("jump to any question")},

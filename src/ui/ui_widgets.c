@@ -304,6 +304,8 @@ static ui_wres widget_key_edit(ui_widget *w, int k)
         ui_edit_backspace(&w->ed);
     else if (k == UI_FN(KEY_DC))
         ui_edit_delete(&w->ed);
+    else if (k == UI_CTRL('u'))
+        ui_edit_set(&w->ed, "");    /* a long answer replaced at once */
     else if (k >= 32 && k < 0x110000 && k != 127)
         ui_edit_insert_wc(&w->ed, (wchar_t)k);
     else
