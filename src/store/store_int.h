@@ -156,6 +156,10 @@ sqlite3_stmt *store_stmt_key(store *st, enum store_stmt id, const char *key);
  * there is none, -1 with the message "reading WHAT KEY". */
 int store_row_by_key(store *st, enum store_stmt id, const char *key,
                      const char *what, sqlite3_stmt **out);
+/* Inside a change of uuid: refuse it when the interview guarded here was
+ * changed through another connection since this one last saw it (store.c);
+ * 0, or -1 with the store's message. */
+int store_guard_check(store *st, const char *uuid);
 /* Prepare a one-off statement sql (rarely run: not kept): NULL on failure
  * with the message "preparing WHAT", or with the start of the SQL when
  * what is NULL. */
