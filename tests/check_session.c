@@ -646,6 +646,89 @@ START_TEST(a_member_added_drops_only_its_own_strays)
 }
 END_TEST
 
+/* Audit events of one kind, counted. */
+typedef struct event_count {
+    const char *event;
+    long n;
+} event_count;
+
+static int count_event_cb(void *ctx, const store_audit *a)
+{
+    event_count *c = ctx;
+    c->n += !strcmp(a->event, c->event);
+    return 0;
+}
+
+/* The number of audit events of kind event on interview uuid. */
+static long audit_events(const char *uuid, const char *event)
+{
+    event_count c = {event, 0};
+    ck_assert_int_eq(store_load_audit(st, uuid, count_event_cb, &c), 0);
+    return c.n;
+}
+
+/* A household number saved before its village's list came, in an
+ * interview finished since: the same number again is not on the list, as
+ * in a draft, and nothing changes (it stays complete); a confirmation
+ * needs it reopened; once confirmed, the same number is fine. */
+START_TEST(a_complete_interviews_unlisted_number_is_asked)
+{
+    static const char yaml[] =
+        "form:\n  id: lc\n  version: \"1\"\n  title: T\n  languages: [vi]\n"
+        "choices:\n  vv:\n    - {value: \"T1\", label: \"Thôn 1\"}\n"
+        "questions:\n"
+        "  - {id: village, type: select_one vv, label: Thôn, "
+        "choices_from: villages}\n"
+        "  - {id: hh, type: integer, label: Hộ, list_check: households}\n";
+    diag_list d;
+    diag_init(&d);
+    form *g = form_load_string(yaml, sizeof yaml - 1, "lc.yaml", &d);
+    ck_assert_msg(g && d.n == 0, "form: %s", d.n ? d.v[0].msg : "?");
+    diag_free(&d);
+    store_village v = {"T1", "Thôn Một", NULL, 0};
+    ck_assert_int_eq(store_villages_replace(st, &v, 1), 0);
+    session *s;
+    ck_assert_int_eq(session_new(st, g, "e", 0, &s, NULL), 0);
+    inst_frame *root = inst_root(session_inst(s));
+    session_item village = {form_find(g, "village"), root};
+    session_item hh = {form_find(g, "hh"), root};
+    ck_assert_int_eq(session_answer(s, village, "T1", NULL), INST_OK);
+    ck_assert_int_eq(session_answer(s, hh, "5", NULL), INST_OK);
+    ck_assert_int_eq(session_finalise(s), 0);
+    store_household h = {"T1", "1", "Lò Văn A"};
+    size_t bad;
+    ck_assert_int_eq(store_households_replace(st, &h, 1, &bad), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        char *msg = NULL;
+        ck_assert_int_eq(session_answer(s, hh, "5", &msg), SESSION_NOT_ON_LIST);
+        ck_assert_msg(msg && strstr(msg, "Household 5 is not on the list"),
+                      "%s", msg ? msg : "(none)");
+        free(msg);
+        ck_assert(session_is_complete(s));
+    }
+    char *msg = NULL;
+    ck_assert_int_eq(session_answer_confirmed(s, hh, "5",
+                                              SESSION_CONFIRM_NOT_ON_LIST,
+                                              &msg), SESSION_LOCKED);
+    free(msg);
+    ck_assert_int_eq(audit_events(session_uuid(s), "not-on-list"), 0);
+    ck_assert_int_eq(session_reopen(s), 0);
+    ck_assert_int_eq(session_answer_confirmed(s, hh, "5",
+                                              SESSION_CONFIRM_NOT_ON_LIST,
+                                              NULL), INST_OK);
+    ck_assert_int_eq(audit_events(session_uuid(s), "not-on-list"), 1);
+    ck_assert_int_eq(session_finalise(s), 0);
+    ck_assert_int_eq(session_answer(s, hh, "5", NULL), INST_OK);
+    ck_assert_int_eq(session_answer_confirmed(s, hh, "5",
+                                              SESSION_CONFIRM_NOT_ON_LIST,
+                                              NULL), INST_OK);
+    ck_assert(session_is_complete(s));
+    ck_assert_int_eq(audit_events(session_uuid(s), "not-on-list"), 1);
+    session_free(s);
+    form_free(g);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("session");
@@ -661,5 +744,6 @@ int main(void)
     tcase_add_test(tc, simulation_is_valid_and_reproducible);
     tcase_add_test(tc, a_blank_new_interview_is_not_kept);
     tcase_add_test(tc, a_count_beyond_the_limit_is_refused);
+    tcase_add_test(tc, a_complete_interviews_unlisted_number_is_asked);
     return check_run(s);
 }

@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "store/store_merge.h"
 #include "store/store_int.h"   /* the connection, for its query plans */
+#include "core/clock.h"
 #include "core/util.h"
 
 static char *tmpdir;
@@ -698,6 +699,54 @@ START_TEST(path_syntax)
         ck_assert_msg(store_path_valid(cases[i].path) == cases[i].ok,
                       "path \"%s\"", cases[i].path);
     ck_assert(store_path_valid(NULL));
+}
+END_TEST
+
+/* Run sql on the database by a connection of its own: the text of the
+ * first column of its first row (newly allocated), or NULL. */
+static char *sql_text(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    char *t = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)
+              ? xstrdup((const char *)sqlite3_column_text(s, 0)) : NULL;
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return t;
+}
+
+/* Non-zero when the review's time is want. */
+static int review_time_is(const char *want)
+{
+    char *t = sql_text("SELECT time FROM reviews");
+    int same = t && !strcmp(t, want);
+    ck_assert_msg(same, "review time %s, not %s", t ? t : "(none)", want);
+    free(t);
+    return same;
+}
+
+/* A clock once ahead: the reviews made after it was corrected are stamped
+ * just after the one before, so the later wins upstream; a time that is
+ * not a stamp is passed over. */
+START_TEST(reviews_after_a_clock_once_ahead)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    clock_fix(1830297600);      /* 2028-01-01T00:00:00Z */
+    ck_assert_int_eq(store_review_set(st, uuid, "returned", "Xem lại",
+                                      "Hùng"), 0);
+    clock_fix(1780300800);      /* 2026-06-01T08:00:00Z */
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), 0);
+    review_time_is("2028-01-01T00:00:00.001Z");
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), 0);
+    review_time_is("2028-01-01T00:00:00.002Z");
+    free(sql_text("UPDATE reviews SET time = 'zzzz'"));
+    ck_assert_int_eq(store_review_set(st, uuid, "approved", NULL, "Hùng"), 0);
+    review_time_is("2026-06-01T08:00:00.000Z");
+    store_close(st);
 }
 END_TEST
 
@@ -1536,6 +1585,7 @@ int main(void)
     tcase_add_test(tc, default_path_and_mkdirs);
     tcase_add_test(tc, path_syntax);
     tcase_add_test(tc, reviews_set_get_clear);
+    tcase_add_test(tc, reviews_after_a_clock_once_ahead);
     tcase_add_test(tc, migrates_from_v3);
     tcase_add_test(tc, migrates_from_v5_to_canonical_values);
     tcase_add_test(tc, review_states_follow_revisions);

@@ -119,6 +119,27 @@ START_TEST(clock_parses_utc_times)
 }
 END_TEST
 
+/* The times khaosat stamps, read back to the millisecond; what it never
+ * writes is refused (it would compare wrongly upstream). */
+START_TEST(clock_reads_and_writes_stamps)
+{
+    struct timespec t;
+    char buf[32];
+    ck_assert_int_eq(clock_stamp_parse("2026-06-01T08:00:00.123Z", &t), 0);
+    ck_assert_int_eq((long long)t.tv_sec, 1780300800LL);
+    ck_assert_int_eq(t.tv_nsec, 123000000L);
+    clock_stamp_format(&t, buf);
+    ck_assert_str_eq(buf, "2026-06-01T08:00:00.123Z");
+    ck_assert_int_eq(clock_stamp_parse("2026-06-01T08:00:00Z", &t), 0);
+    ck_assert_int_eq(t.tv_nsec, 0);
+    const char *bad[] = {"zzzz", "2026-13-01T00:00:00Z",
+                         "2026-06-01T08:00:00.123Z ", "2026-06-01T08:00:00.5Z",
+                         "2026-06-01T08:00", "2026-06-01", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(clock_stamp_parse(bad[i], &t) == -1, "%s", bad[i]);
+}
+END_TEST
+
 /* A fixed clock stands still; seeded identifiers repeat run after run
  * and change with the seed. */
 START_TEST(clock_fixed_and_seeded)
@@ -157,6 +178,7 @@ int main(void)
                         sizeof utf8_cases / sizeof *utf8_cases);
     tcase_add_test(tc, read_file_reports_missing_file);
     tcase_add_test(tc, clock_parses_utc_times);
+    tcase_add_test(tc, clock_reads_and_writes_stamps);
     tcase_add_test(tc, clock_fixed_and_seeded);
     return check_run(s);
 }

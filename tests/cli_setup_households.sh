@@ -6,7 +6,8 @@
 # keeps it with a line in the question's note (it travels to the office)
 # and a 'not-on-list' audit event; finalise refuses such a number not
 # confirmed, and so does answering it again with the same number (saved
-# before the list came) without --not-on-list.  Second and third passes: back to a listed number (the line
+# before the list came) without --not-on-list, in a draft or a complete
+# interview.  Second and third passes: back to a listed number (the line
 # goes), back to the unlisted one (asked again), reopened and finalised.
 # A village without a list takes any number.  Forms that misuse
 # list_check are refused naming FILE:LINE:COL.
@@ -169,6 +170,41 @@ run "$K" answer --db "$A" "$U" hh_no 999
 expect_status 0
 run "$K" finalise --db "$A" "$U"
 expect_status 0
+
+# A complete interview whose number came before its village's list: the
+# same number again is refused as on a draft (exit 1, the reason and the
+# command), the second time too, nothing changed; confirmed, it is a
+# draft again to finish; the same number a third time changes nothing.
+"$K" simulate --db "$A" --forms "$FORMS" --form household --count 1 --seed 8 >/dev/null 2>&1
+W=$(sqlite3 "$A" "SELECT uuid FROM interviews WHERE uuid <> '$U' LIMIT 1")
+run "$K" answer --db "$A" "$W" village T2
+run "$K" answer --db "$A" "$W" hh_no 66
+expect_status 0
+run "$K" finalise --db "$A" "$W"
+expect_status 0
+printf 'village,number,head\nT1,1,Lò Văn A\nT2,1,Lò Văn D\n' > "$TMP/h2.csv"
+run "$K" setup --db "$A" households "$TMP/h2.csv"
+expect_status 0
+before=$(db_digest "$A")
+for pass in 1 2; do
+    run "$K" answer --db "$A" "$W" hh_no 66
+    expect_status 1
+    expect_err_contains "khaosat answer: hh_no of interview $W: Household 66 is not on the list of village Thôn Hai (1 household). If this household is new or missing from the list, say so: khaosat answer --not-on-list $W hh_no 66"
+    expect_same "$A" "$before" "the unconfirmed number of a complete interview again (pass $pass)"
+done
+run "$K" answer --db "$A" --not-on-list "$W" hh_no 66
+expect_status 0
+expect_err_contains "interview $W is a draft again; finish it with 'khaosat finalise $W'"
+[ "$(sqlite3 "$A" "SELECT note FROM notes WHERE interview = '$W' AND qid = 'hh_no'")" = "Household 66 is not on the list of village T2 (Thôn Hai): the enumerator confirmed it is new or missing from the list." ] ||
+    fail "the confirmation of a complete interview's number left no note line"
+run "$K" finalise --db "$A" "$W"
+expect_status 0
+before=$(db_digest "$A")
+run "$K" answer --db "$A" "$W" hh_no 66
+expect_status 0
+run "$K" answer --db "$A" --not-on-list "$W" hh_no 66
+expect_status 0
+expect_same "$A" "$before" "the confirmed number of a complete interview again"
 
 # Through the office: the set-up comes down in a bundle, the laptop
 # confirms a number on the Vietnamese screen's words, the office renames

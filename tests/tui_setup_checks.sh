@@ -11,7 +11,8 @@
 # keeps it.  A number left unconfirmed: finishing lists it, Enter shows
 # the whole reason at the question, Enter on the number asks; confirmed
 # on the screen, finalised by the command in Vietnamese.  At 80x24 and
-# at 60x20.
+# at 60x20.  A complete interview whose number came before its list: E
+# reopens it and the number is asked about as in a draft.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -161,5 +162,69 @@ Household 57 is not on the list of village T1 (Thôn Một): the enumerator conf
     run env LANGUAGE=vi "$K" finalise --db "$DB" "$OLD"
     expect_status 0
 done
+
+
+# A complete interview whose number came before its village's list (by
+# the command): read-only, E reopens it, and the number is asked about as
+# in a draft (after the village, and on Enter on the number); y confirms.
+# Second pass: reopened again, nothing is asked and nothing recorded.
+"$K" answer --db "$DB" "$OLD" village T2 >/dev/null 2>&1 || fail "T2"
+"$K" answer --db "$DB" "$OLD" hh_no 58 >/dev/null 2>&1 || fail "58"
+"$K" finalise --db "$DB" "$OLD" >/dev/null 2>&1 || fail "finalise in T2"
+printf 'T2,1,Lò Văn D\n' >> "$TMP/h.csv"
+"$K" setup --db "$DB" households "$TMP/h.csv" 2>/dev/null || fail "households with T2"
+run "$K" answer --db "$DB" "$OLD" hh_no 58
+expect_status 1
+# Opened at its first question.
+sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
+tui_run setupdone 80 24
+wait_for "complete 1"
+key Home Down Down r
+wait_for "complete"
+key Enter
+wait_for "COMPLETE  E correct"
+key E
+wait_for "(y/n)"
+key y
+wait_for "Reopened for correction"
+key Enter
+whole "Household 58 is not on the list of village Thôn Hai (1 household). Is this household new or missing from the list? (y/n)"
+key n
+wait_for "Số thứ tự của hộ"
+whole "The household number is not on this village's list: correct it, or confirm it, before finishing."
+expect_sql "SELECT count(*) FROM audit WHERE event = 'not-on-list' AND interview = '$OLD' AND new_value LIKE 'T2 58%'" 0
+key Enter
+whole "Household 58 is not on the list of village Thôn Hai (1 household). Is this household new or missing from the list? (y/n)"
+key y
+wait_for "Tên thôn (ấp, bản)"
+expect_sql "SELECT note FROM notes WHERE qid = 'hh_no' AND interview = '$OLD'" "Household 58 is not on the list of village T2 (Thôn Hai): the enumerator confirmed it is new or missing from the list."
+key C-f
+wait_for "The interview is complete and saved."
+key Space
+wait_for "Enter open"
+expect_sql "SELECT status FROM interviews WHERE uuid = '$OLD'" complete
+events=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE event = 'not-on-list'")
+sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
+key Enter
+wait_for "COMPLETE  E correct"
+key E
+wait_for "(y/n)"
+key y
+wait_for "Reopened for correction"
+key Enter
+wait_for "Số thứ tự của hộ"
+key Enter
+wait_for "Tên thôn (ấp, bản)"
+screen | grep -qF "(y/n)" && fail "a confirmed number was asked about again: $(screen)"
+expect_sql "SELECT count(*) FROM audit WHERE event = 'not-on-list'" "$events"
+key C-f
+wait_for "The interview is complete and saved."
+key Space
+wait_for "Enter open"
+key Escape
+wait_for "Enter new"
+key q
+wait_exit 0
+expect_sql "SELECT status FROM interviews WHERE uuid = '$OLD'" complete
 
 finish

@@ -124,21 +124,22 @@ static int answer_apply(session *s, const char *prog, session_item it,
                         const char *name, const char *value, int flags)
 {
     /* The same value again changes nothing: a complete interview stays
-     * complete (a draft's number may be confirmed not on the list). */
+     * complete.  But a number saved before its list came is asked about
+     * again, as the screen does, draft or complete: session_answer saves
+     * nothing for the same value, it only checks the list again.  Only
+     * an unconfirmed number with --not-on-list goes on, to be confirmed
+     * (a complete interview is reopened for it, as for a correction). */
     char *msg = NULL;
     int rc;
     if (session_same_answer(s, it, value)) {
-        if (session_is_complete(s))
-            return 0;
-        if (!(flags & CMD_NOT_ON_LIST)) {
-            /* A number saved before its list came is asked about again,
-             * as the screen does: session_answer saves nothing for the
-             * same value, it only checks the list again. */
-            rc = session_answer_confirmed(s, it, value, 0, &msg);
+        rc = session_answer_confirmed(s, it, value, 0, &msg);
+        if (!(flags & CMD_NOT_ON_LIST) || rc != SESSION_NOT_ON_LIST) {
             int bad = answer_refused(s, prog, name, value, rc, msg);
             free(msg);
             return bad;
         }
+        free(msg);
+        msg = NULL;
     }
     rc = session_check(s, it, value, &msg);
     if ((rc == SESSION_REMOVES && (flags & CMD_REMOVE))

@@ -155,3 +155,30 @@ int clock_parse_utc(const char *s, time_t *out)
     *out = t;
     return 0;
 }
+
+int clock_stamp_parse(const char *s, struct timespec *out)
+{
+    size_t n = strlen(s);
+    if (n == 24 && (s[19] != '.' || strspn(s + 20, "0123456789") != 3
+                    || s[23] != 'Z'))
+        return -1;
+    if (n != 24 && (n != 20 || s[19] != 'Z'))
+        return -1;
+    char whole[21];
+    memcpy(whole, s, 19);
+    memcpy(whole + 19, "Z", 2);
+    time_t t;
+    if (clock_parse_utc(whole, &t) != 0)
+        return -1;
+    out->tv_sec = t;
+    out->tv_nsec = n == 24 ? strtol(s + 20, NULL, 10) * 1000000L : 0;
+    return 0;
+}
+
+void clock_stamp_format(const struct timespec *t, char buf[32])
+{
+    struct tm tm;
+    gmtime_r(&t->tv_sec, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%03dZ", (int)(t->tv_nsec / 1000000));
+}

@@ -36,5 +36,12 @@ void clock_id_bytes(unsigned char *b, size_t n);
 /* Parse an ISO 8601 UTC time (2026-06-01T08:00:00Z, the seconds and the Z
  * optional) into seconds since the epoch: 0, or -1 when it is not one. */
 int clock_parse_utc(const char *s, time_t *out);
+/* Read a time as khaosat stamps what it saves (2026-06-01T08:00:00Z, or
+ * with the milliseconds, .123, before the Z; a real date and time) into
+ * *out: 0, or -1 when s is written otherwise.  Newer times win upstream,
+ * so one written otherwise ("zzzz", compared as text) must not pass. */
+int clock_stamp_parse(const char *s, struct timespec *out);
+/* Write t as a stamp to the millisecond (2026-06-01T08:00:00.123Z). */
+void clock_stamp_format(const struct timespec *t, char buf[32]);
 
 #endif

@@ -545,18 +545,20 @@ static int session_answer_do(session *s, session_item it, const char *v,
         free(cv);
         return INST_BAD_VALUE;
     }
-    /* The same number again, confirmed now: only the confirmation. */
+    /* The same number again, confirmed now: only the confirmation (a
+     * complete interview is locked for it as for any change). */
     int confirm_only = !check_only && (confirm & SESSION_CONFIRM_NOT_ON_LIST)
-                       && form_meta(fq, "list_check") && !s->complete;
+                       && form_meta(fq, "list_check");
     int same = session_same(s, it, cv);
     if (same && confirm_only && session_list_confirmed(s, it, cv))
         confirm_only = 0;   /* confirmed already */
     if (same && !confirm_only) {
         /* Nothing changes, not even a complete status; but a number
          * saved unconfirmed (its village changed, or its list) is asked
-         * about again, as a new one is. */
+         * about again, as a new one is, in a complete interview too (a
+         * list that came after it was finished). */
         int rc = INST_OK;
-        if (!check_only && !s->complete && form_meta(fq, "list_check")) {
+        if (!check_only && form_meta(fq, "list_check")) {
             char *why = NULL;
             rc = session_list_check(s, it, cv, &why, NULL);
             if (rc == SESSION_NOT_ON_LIST && session_list_confirmed(s, it, cv))

@@ -338,13 +338,51 @@ void store_now(char buf[32], int ms)
 {
     struct timespec ts;
     clock_now(&ts);
+    if (ms) {
+        clock_stamp_format(&ts, buf);
+        return;
+    }
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (ms)
-        snprintf(buf + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000));
-    else
-        snprintf(buf + n, 32 - n, "Z");
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Non-zero when a is later than b (to the millisecond). */
+static int stamp_later(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec != b->tv_sec ? a->tv_sec > b->tv_sec
+                                  : a->tv_nsec / 1000000 > b->tv_nsec / 1000000;
+}
+
+int store_now_after(store *st, const char *sql, const char *const *v, int n,
+                    const char *what, char out[32])
+{
+    sqlite3_stmt *s = store_prepare(st, what, sql);
+    if (!s)
+        return -1;
+    store_bind_all(s, v, n);
+    struct timespec now, t, latest = {0, 0};
+    clock_now(&now);
+    now.tv_nsec = now.tv_nsec / 1000000 * 1000000;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *prev = (const char *)sqlite3_column_text(s, 0);
+        if (prev && clock_stamp_parse(prev, &t) == 0 && stamp_later(&t, &latest))
+            latest = t;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "%s", what);
+    if (!stamp_later(&now, &latest)) {
+        now = latest;
+        now.tv_nsec += 1000000;
+        if (now.tv_nsec >= 1000000000L) {
+            now.tv_sec++;
+            now.tv_nsec -= 1000000000L;
+        }
+    }
+    clock_stamp_format(&now, out);
+    return 0;
 }
 
 void store_now_both(char sec[32], char ms[32])

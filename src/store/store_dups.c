@@ -53,24 +53,48 @@ static int apart(store *st, const char *a, const char *b)
     return ret;
 }
 
+/* The times a new decision on the pair ?1, ?2 must come after: the
+ * decisions on its household's pairs (one form, one key: "the same"
+ * links only such pairs, and the household's newest decision says which
+ * interview it keeps) and the pair's own taking back by a key change. */
+static const char decided_before_sql[] =
+    "SELECT decided FROM duplicates WHERE (form_id, key) IN"
+    " (SELECT form_id, key FROM duplicates WHERE a = ?1 AND b = ?2)"
+    " UNION ALL SELECT dropped FROM decisions_dropped WHERE a = ?1"
+    " AND b = ?2";
+
 /* Record the decision (NULL: taken back) inside a transaction, with its
  * time to the millisecond also when taken back, so that the newer of two
- * decisions wins upstream; a decision changed is worth an upstream
- * bundle, as a review is. */
+ * decisions wins upstream (after the earlier ones even when the clock
+ * was once ahead); a decision changed is worth an upstream bundle, as a
+ * review is.  Taking back a pair a key change already took back only
+ * stamps that anew. */
 static int decide_tx(store *st, const char *a, const char *b,
                      const char *decision, const char *keep)
 {
     int first = strcmp(a, b) < 0;
     char now[32];
-    store_now(now, 1);
+    const char *v[5] = {first ? a : b, first ? b : a, decision, keep, now};
+    if (store_now_after(st, decided_before_sql, v, 2,
+                        "reading the earlier decisions on the pair", now) != 0)
+        return -1;
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "UPDATE duplicates SET decision = ?3,"
         " keep = ?4, decided = ?5 WHERE a = ?1 AND b = ?2");
     if (!s)
         return -1;
-    const char *v[5] = {first ? a : b, first ? b : a, decision, keep, now};
     if (run(s, v, 5) != SQLITE_DONE)
         return store_fail(st, "recording the decision on %s and %s", a, b);
+    if (sqlite3_changes(store_sqlite(st)) == 0 && !decision) {
+        const char *w[3] = {v[0], v[1], now};
+        s = store_prepare(st, "a duplicates query", "UPDATE decisions_dropped"
+                          " SET dropped = ?3 WHERE a = ?1 AND b = ?2");
+        if (!s)
+            return -1;
+        if (run(s, w, 3) != SQLITE_DONE)
+            return store_fail(st, "taking back the decision on %s and %s", a,
+                              b);
+    }
     if (sqlite3_changes(store_sqlite(st)) == 0)
         return store_failx(st, "%s and %s are not a pair of possible "
                            "duplicates (see khaosat duplicates)", a, b);
@@ -110,9 +134,13 @@ int store_duplicates_rekey(store *st, const char *uuid, const char *key)
         STORE_DUP_DROP_SQL,
         "DELETE FROM duplicates WHERE (a = ?1 OR b = ?1) AND key IS NOT ?2",
     };
+    /* Taken back after the decisions it takes back, as a new decision. */
     char now[32];
-    store_now(now, 1);
     const char *v[3] = {uuid, key, now};
+    if (store_now_after(st, "SELECT decided FROM duplicates WHERE (a = ?1"
+                        " OR b = ?1) AND key IS NOT ?2", v, 2,
+                        "reading the decisions on the pairs", now) != 0)
+        return -1;
     for (int i = 0; i < 2; i++) {
         sqlite3_stmt *s = store_prepare(st, "a duplicates query", sql[i]);
         if (!s)

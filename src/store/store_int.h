@@ -176,6 +176,14 @@ int store_run_by_key(store *st, const char *sql, const char *key,
 /* The one number sql (no parameters) counts into *n: 0, or -1 with the
  * message "WHAT". */
 int store_count_sql(store *st, const char *sql, const char *what, long *n);
+/* The time to stamp on a new decision or review (to the millisecond):
+ * now, or just after the latest of the earlier times that sql (the n
+ * strings v bound) gives in its first column when that one is not before
+ * now (a clock once set ahead, then corrected), so that the newer always
+ * wins upstream.  A time that is not a stamp (clock_stamp_parse) is
+ * passed over.  0, or -1 with the message "WHAT". */
+int store_now_after(store *st, const char *sql, const char *const *v, int n,
+                    const char *what, char out[32]);
 /* Bind the n strings v (borrowed, NULL as NULL) to ?1..?n of s. */
 void store_bind_all(sqlite3_stmt *s, const char *const *v, int n);
 /* Step s once.  Returns SQLite's code; resets s unless a row came back, and

@@ -82,13 +82,27 @@ int store_review_count_change_tx(store *st)
 /* Withdraw the review of uuid inside a transaction, keeping what it judged
  * as a "cleared" record (time to the millisecond, after the review) so
  * that the withdrawal travels upward and replaces the review there. */
+/* The times a new review or clear of interview ?1 must come after: its
+ * review and its clear kept here. */
+static const char reviewed_before_sql[] =
+    "SELECT time FROM reviews WHERE interview = ?1"
+    " UNION ALL SELECT time FROM review_clears WHERE interview = ?1";
+
+/* The time of a new review or clear of uuid (store_now_after): 0 or -1. */
+static int review_now(store *st, const char *uuid, char now[32])
+{
+    return store_now_after(st, reviewed_before_sql, &uuid, 1,
+                           "reading the earlier reviews", now);
+}
+
 static int review_clear_tx(store *st, const char *uuid)
 {
     char now[32];
-    store_now(now, 1);
+    if (review_now(st, uuid, now) != 0)
+        return -1;
     sqlite3_stmt *s = store_prepare(st, NULL,
         "INSERT INTO review_clears (interview, reviewer, time, revision,"
-        " content, commune) SELECT interview, reviewer, max(?2, time),"
+        " content, commune) SELECT interview, reviewer, ?2,"
         " revision, content, commune FROM reviews WHERE interview = ?1"
         " AND revision IS NOT NULL AND content IS NOT NULL"
         " ON CONFLICT (interview) DO UPDATE SET reviewer = excluded.reviewer,"
@@ -125,9 +139,13 @@ static int review_write(store *st, const char *uuid, const char *status,
     if (!s)
         return -1;
     /* To the millisecond, so that a clear or a newer review made within
-     * the same second still reads as later upstream. */
+     * the same second still reads as later upstream; after the earlier
+     * ones even when the clock was once ahead. */
     char now[32];
-    store_now(now, 1);
+    if (review_now(st, uuid, now) != 0) {
+        sqlite3_finalize(s);
+        return -1;
+    }
     const char *v[6] = {uuid, status, comment && *comment ? comment : NULL,
                         reviewer, now, head};
     for (int i = 0; i < 6; i++)

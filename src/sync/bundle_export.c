@@ -12,10 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/revision.h"
-#include "store/store_export.h"
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/ui_text.h"
 #include "core/util.h"
+#include "store/revision.h"
 #include "store/store.h"
+#include "store/store_export.h"
 
 /* One export in progress. */
 typedef struct exporter {
@@ -31,6 +34,9 @@ typedef struct exporter {
     long reviews;
     long long setup_seq;        /* its own set-up's sequence (0: none) */
     long setups;                /* communes' set-ups carried */
+    sbuf bad_times;             /* reviews and decisions with a time that
+                                   is not a stamp: one line each */
+    long nbad_times;
     char *err;
 } exporter;
 
@@ -93,10 +99,70 @@ static int ex_query(exporter *x, enum store_export_set q)
     return rc == 0 ? 0 : -1;
 }
 
+/* Non-zero (after noting it in x->bad_times with the command that makes
+ * it anew, fix, and what, naming the record) when time is not a stamp:
+ * the level above could not order it with the others, and a bundle never
+ * carries one. */
+static int ex_bad_time(exporter *x, const char *time, const char *what,
+                       const char *fix)
+{
+    struct timespec t;
+    if (clock_stamp_parse(time, &t) == 0)
+        return 0;
+    char *shown = ui_text_safe(time, UI_TEXT_QUOTED);
+    sbuf_addf(&x->bad_times, _("\n  %s: time \"%s\": %s"), what, shown, fix);
+    free(shown);
+    x->nbad_times++;
+    return 1;
+}
+
+/* Say (-1) which reviews and decisions have a malformed time, all at
+ * once, each with its command; 0 when none has. */
+static int ex_bad_times(exporter *x)
+{
+    if (!x->nbad_times)
+        return 0;
+    x->err = xasprintf(ngettext("%ld review or decision on possible "
+                                "duplicates here has a malformed time (not "
+                                "a time as khaosat stamps it, such as "
+                                "2026-06-01T08:00:00.000Z), which the level "
+                                "above could not order; make it again with "
+                                "the command shown:%s",
+                                "%ld reviews or decisions on possible "
+                                "duplicates here have a malformed time (not "
+                                "a time as khaosat stamps it, such as "
+                                "2026-06-01T08:00:00.000Z), which the level "
+                                "above could not order; make each again "
+                                "with the command shown:%s",
+                                x->nbad_times),
+                       x->nbad_times, x->bad_times.s);
+    return -1;
+}
+
+/* The review of r->interview with a malformed time: noted, 1; else 0. */
+static int ex_review_time_bad(exporter *x, const store_down_review *r)
+{
+    char *what = xasprintf(_("the review of %s"), r->interview);
+    char *fix;
+    if (!strcmp(r->status, "approved"))
+        fix = xasprintf("khaosat review %s --approve", r->interview);
+    else if (!strcmp(r->status, "returned"))
+        fix = xasprintf(_("khaosat review %s --return --comment TEXT"),
+                        r->interview);
+    else
+        fix = xasprintf("khaosat review %s --clear", r->interview);
+    int bad = ex_bad_time(x, r->time, what, fix);
+    free(what);
+    free(fix);
+    return bad;
+}
+
 /* One review of the office into the bundle. */
 static int ex_review(void *ctx, const store_down_review *r)
 {
     exporter *x = ctx;
+    if (ex_review_time_bad(x, r))
+        return 0;
     bundle_review br = {r->interview, r->status, r->comment, r->reviewer,
                         r->time, r->revision, r->content, r->commune};
     if (bundle_writer_review(x->w, &br) != 0) {
@@ -124,6 +190,18 @@ static int ex_reviews(exporter *x, const char *own)
 static int ex_decision(void *ctx, const store_up_decision *d)
 {
     exporter *x = ctx;
+    char *what = xasprintf(_("the decision on %s and %s"), d->a, d->b);
+    char *fix = !strcmp(d->decision, "same")
+        ? xasprintf("khaosat duplicates --same %s %s --keep %s", d->a, d->b,
+                    d->keep)
+        : !strcmp(d->decision, "different")
+        ? xasprintf("khaosat duplicates --different %s %s", d->a, d->b)
+        : xasprintf("khaosat duplicates --reopen %s %s", d->a, d->b);
+    int bad = ex_bad_time(x, d->decided, what, fix);
+    free(what);
+    free(fix);
+    if (bad)
+        return 0;
     bundle_decision bd = {d->a, d->b, d->decision, d->keep, d->decided,
                           d->commune};
     if (bundle_writer_decision(x->w, &bd) != 0) {
@@ -263,7 +341,7 @@ static int ex_write(exporter *x, const char *dir, char **path)
     if (!m.commune)
         m.commune = xstrdup("");
     if (ex_reviews(x, m.commune) != 0 || ex_decisions(x, m.commune) != 0
-        || ex_setups(x) != 0) {
+        || ex_bad_times(x) != 0 || ex_setups(x) != 0) {
         bundle_manifest_clear(&m);
         return -1;
     }
@@ -293,6 +371,7 @@ static int ex_write(exporter *x, const char *dir, char **path)
 static void ex_free(exporter *x)
 {
     bundle_writer_abort(x->w);
+    sbuf_free(&x->bad_times);
     for (size_t i = 0; i < x->n; i++)
         free(x->uuids[i]);
     free(x->uuids);
@@ -315,6 +394,7 @@ int bundle_export_sealed(store *st, const char *dir, unsigned flags,
     if (reviews)
         *reviews = 0;
     exporter x = {.st = st, .flags = flags, .seal = seal, .seal_ctx = ctx};
+    sbuf_init(&x.bad_times);
     int pending = 0;
     if (store_device_id(st, &x.device) != 0 || ex_role(&x, &pending) != 0
         || store_begin(st) != 0) {

@@ -254,23 +254,12 @@ static int rule_form(const row *r, void *ctx, char **why)
     return -1;
 }
 
-/* A time as khaosat stamps it: 2026-06-01T08:00:00Z, or with the
- * milliseconds (.123) before the Z; a real date and time.  Newer times
- * win upstream, so one written otherwise (a future "zzzz", compared as
- * text) would win for ever. */
+/* A time as khaosat stamps it (clock_stamp_parse): one written
+ * otherwise would compare wrongly upstream. */
 static int stamp_ok(const char *s)
 {
-    size_t n = strlen(s);
-    if (n == 24 && (s[19] != '.' || strspn(s + 20, "0123456789") != 3
-                    || s[23] != 'Z'))
-        return 0;
-    if (n != 24 && (n != 20 || s[19] != 'Z'))
-        return 0;
-    char whole[21];
-    memcpy(whole, s, 19);
-    memcpy(whole + 19, "Z", 2);
-    time_t t;
-    return clock_parse_utc(whole, &t) == 0;
+    struct timespec t;
+    return clock_stamp_parse(s, &t) == 0;
 }
 
 /* Non-zero for the two statuses an interview can have. */
