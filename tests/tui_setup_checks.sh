@@ -175,18 +175,22 @@ printf 'T2,1,Lò Văn D\n' >> "$TMP/h.csv"
 "$K" setup --db "$DB" households "$TMP/h.csv" 2>/dev/null || fail "households with T2"
 run "$K" answer --db "$DB" "$OLD" hh_no 58
 expect_status 1
+# open_and_correct: Enter on the list opens it read-only; E, y reopen it.
+open_and_correct() {
+    key Enter
+    wait_for "COMPLETE  E correct"
+    key E
+    wait_for "(y/n)"
+    key y
+    wait_for "Reopened for correction"
+}
 # Opened at its first question.
 sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
 tui_run setupdone 80 24
 wait_for "complete 1"
 key Home Down Down r
 wait_for "complete"
-key Enter
-wait_for "COMPLETE  E correct"
-key E
-wait_for "(y/n)"
-key y
-wait_for "Reopened for correction"
+open_and_correct
 key Enter
 whole "Household 58 is not on the list of village Thôn Hai (1 household). Is this household new or missing from the list? (y/n)"
 key n
@@ -205,12 +209,7 @@ wait_for "Enter open"
 expect_sql "SELECT status FROM interviews WHERE uuid = '$OLD'" complete
 events=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE event = 'not-on-list'")
 sqlite3 "$DB" "UPDATE interviews SET position = NULL WHERE uuid = '$OLD'"
-key Enter
-wait_for "COMPLETE  E correct"
-key E
-wait_for "(y/n)"
-key y
-wait_for "Reopened for correction"
+open_and_correct
 key Enter
 wait_for "Số thứ tự của hộ"
 key Enter
