@@ -18,7 +18,7 @@ enum merge_stmt {
     SM_PUT_RC, SM_PUT_NOTES, SM_SET_HEAD, SM_CONFLICT_ADD, SM_KEY_STALE, SM_KEY_ANSWER,
     SM_KEY_PUT, SM_KEY_SAME, SM_DUP_ADD, SM_DUP_DROP, SM_DUP_REKEY, SM_SIGNER_DEVICE,
     SM_DEVICE_SIGNER,
-    SM_REV_CLAIM, SM_COUNT
+    SM_REV_CLAIM, SM_IV_COMMUNE, SM_COUNT
 };
 
 static const char *const merge_sql[SM_COUNT] = {
@@ -110,6 +110,9 @@ static const char *const merge_sql[SM_COUNT] = {
         " WHERE interview = ?1 AND device = ?3 AND coalesce((SELECT"
         " commune FROM bundles b WHERE b.uuid = revisions.bundle), '')"
         " <> ?4",
+    /* The commune interview ?1 is of here when it is not commune ?2. */
+    [SM_IV_COMMUNE] = "SELECT " STORE_ORIGIN_RAW_SQL("?1") " WHERE "
+        STORE_ORIGIN_KEY_SQL("?1") " IS NOT khaosat_commune_key(?2)",
 };
 
 struct store_merge {
@@ -449,6 +452,19 @@ int store_merge_rev_claim(store_merge *sm, const char *uuid,
 {
     const char *v[4] = {uuid, bundle, device, commune};
     return run(sm, SM_REV_CLAIM, 4, v);
+}
+
+int store_merge_other_commune(store_merge *sm, const char *uuid,
+                              const char *commune, char **held)
+{
+    const char *v[2] = {uuid, commune};
+    int rc = first(sm, SM_IV_COMMUNE, 2, v, held);
+    if (rc == 0 && (!*held || !**held)) {
+        free(*held);
+        *held = NULL;
+        return 0;
+    }
+    return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
 int store_merge_same_key(store_merge *sm, const char *form_id,

@@ -96,6 +96,11 @@ int store_merge_rev_add(store_merge *sm, const char *const v[10]);
 int store_merge_rev_claim(store_merge *sm, const char *uuid,
                           const char *bundle, const char *device,
                           const char *commune);
+/* Whether interview uuid is held here as of another commune than
+ * commune (a code or its alias): 1 with *held (newly allocated) that
+ * commune, 0 when it is of commune or of none, -1. */
+int store_merge_other_commune(store_merge *sm, const char *uuid,
+                              const char *commune, char **held);
 /* Store one item of revision rev. */
 int store_merge_item_add(store_merge *sm, const char *rev, const char *qid,
                          const char *path, const char *value);

@@ -341,6 +341,38 @@ static int claim_commune(merger *m, const char *uuid, const char *dev)
     return 0;
 }
 
+/* 1 (noted and counted) when an office's bundle speaking for one
+ * commune carries interview uuid, held here as of another commune's: two
+ * offices sending the same interviews (one started from a copy of the
+ * other's database); not taken.  0 when it may be merged, -1. */
+static int other_commune(merger *m, const char *uuid)
+{
+    const bundle_manifest *man = bundle_get_manifest(m->b);
+    const char *role = bundle_signer_role(m->b);
+    if (!role || strcmp(role, "office") || !man->commune || !*man->commune)
+        return 0;
+    char *held = NULL;
+    int rc = store_merge_other_commune(m->sm, uuid, man->commune, &held);
+    if (rc < 0)
+        return merge_store_fail(m, _("reading the commune of interview %s"),
+                                uuid);
+    if (rc == 0)
+        return 0;
+    char *h = merge_escaped(held), *c = merge_escaped(man->commune);
+    merge_note(m, _("%s: interview %s is of commune %s; this bundle speaks "
+                    "for commune %s: not taken.  Two offices send the same "
+                    "interviews: the office whose laptops did not send them "
+                    "was likely started from a copy of the other's database; "
+                    "start it again from a fresh database (khaosat keys "
+                    "restore of its own key, its own set-up)"),
+               bundle_path(m->b), uuid, h, c);
+    free(h);
+    free(c);
+    free(held);
+    m->c.other_commune++;
+    return 1;
+}
+
 /* Merge the interview at the current row of BS_IVS. */
 static int merge_interview(merger *m, sqlite3_stmt *iv)
 {
@@ -351,6 +383,12 @@ static int merge_interview(merger *m, sqlite3_stmt *iv)
     char *lform = NULL, *lversion = NULL, *L = NULL;
     int here = local_interview(m, uuid, &lform, &lversion, &L);
     int rc = here < 0 ? -1 : 0;
+    if (here == 0 && (rc = other_commune(m, uuid)) != 0) {
+        free(lform);
+        free(lversion);
+        free(L);
+        return rc < 0 ? -1 : 0;
+    }
     if (here == 0 && (strcmp(lform, form_id) || strcmp(lversion, version)))
         rc = merge_refuse(m, _("interview %s is of form %s version %s in "
                           "this bundle but of %s version %s in %s"), uuid,

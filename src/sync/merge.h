@@ -53,6 +53,9 @@ typedef struct merge_counts {
                            * (sync) */
     long households;      /* households whose decisions were changed so
                            * that each keeps one interview */
+    long other_commune;   /* interviews held here as of another commune
+                           * than the office's bundle speaks for: not
+                           * taken (merger_notes names each) */
 } merge_counts;
 
 /* Called after each interview is merged (inside the transaction) with the

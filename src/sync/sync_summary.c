@@ -99,6 +99,10 @@ static void up_lines(lines *l, const sync_bundle_result *r)
     add(l, xasprintf(_("added %ld, updated %ld, unchanged %ld, conflicts "
                        "%ld, duplicates %ld"), c->added, c->updated,
                      c->unchanged, c->conflicts, c->duplicates));
+    if (c->other_commune)
+        add(l, xasprintf(_("%ld interview(s) of another commune than this "
+                           "bundle speaks for not taken (each named)"),
+                         c->other_commune));
     if (c->reviews)
         add(l, xasprintf(_("%ld review(s) of the office that sent it kept "
                            "(see khaosat reviews)"), c->reviews));
