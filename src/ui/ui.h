@@ -56,6 +56,12 @@ int ui_getkey(void);
 /* ui_getkey, but give up after ms milliseconds without a key and return
  * UI_KEY_NONE. */
 int ui_getkey_within(int ms);
+/* A key that has already arrived (typed ahead, or the rest of a paste),
+ * taken without waiting; UI_KEY_NONE when none has. */
+int ui_getkey_ready(void);
+/* Give back key k, taken with ui_getkey_ready but not used: the next
+ * ui_getkey returns it.  One key at most. */
+void ui_ungetkey(int k);
 /* Leave the program at once: close the screen and the database, exit 0.
  * Safe at any time, since every confirmed answer is already committed. */
 void ui_quit(void);
@@ -331,6 +337,9 @@ char *ui_widget_value(ui_widget *w, session *s, char **err);
 int ui_widget_dirty(const ui_widget *w);
 /* Non-zero when the widget takes typed text (so '?' is text, not help). */
 int ui_widget_types(const ui_widget *w);
+/* Non-zero when k only changes the text of w's line editor (a character
+ * or Backspace): keys typed ahead that may go in before w is drawn again. */
+int ui_widget_typing_key(const ui_widget *w, int k);
 /* An answer to question fq (may be NULL) of f as people read it, newly
  * allocated: choice labels in language lang, dates as dd/mm/yyyy, and
  * none for an empty answer. */

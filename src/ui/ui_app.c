@@ -95,6 +95,33 @@ static void ui_interrupt(void)
         ui_quit();
 }
 
+/* The key given back by ui_ungetkey, or UI_KEY_NONE. */
+static int ui_key_back = UI_KEY_NONE;
+
+void ui_ungetkey(int k)
+{
+    ui_key_back = k;
+}
+
+int ui_getkey_ready(void)
+{
+    if (ui_key_back != UI_KEY_NONE) {
+        int k = ui_key_back;
+        ui_key_back = UI_KEY_NONE;
+        return k;
+    }
+    for (;;) {
+        /* Set again each time: decoding a sequence resets the wait. */
+        wtimeout(stdscr, 0);
+        int k = ui_input_key();
+        wtimeout(stdscr, -1);
+        if (k == UI_KEY_ERR)
+            return UI_KEY_NONE;
+        if (k != UI_KEY_NONE)
+            return k;
+    }
+}
+
 int ui_getkey(void)
 {
     return ui_getkey_within(-1);
@@ -108,9 +135,13 @@ int ui_getkey_within(int ms)
             ui_draw_too_small();
             was_small = 1;
         }
-        wtimeout(stdscr, ms);
-        int k = ui_input_key();
-        wtimeout(stdscr, -1);
+        int k = ui_key_back;
+        ui_key_back = UI_KEY_NONE;
+        if (k == UI_KEY_NONE) {
+            wtimeout(stdscr, ms);
+            k = ui_input_key();
+            wtimeout(stdscr, -1);
+        }
         if (k == UI_KEY_NONE)
             continue;
         if (k == UI_KEY_ERR && ms >= 0)

@@ -613,6 +613,24 @@ static void iv_reload(iv *v)
                           "answer and enter it again.")), UI_ERROR);
 }
 
+/* The keys typed ahead (the rest of a paste) that only change the text
+ * being typed go into the field before it is drawn again: drawing a long
+ * answer costs its length, so one draw a key made a pasted answer take a
+ * minute.  The first other key is kept for the loop. */
+static void iv_type_ahead(iv *v)
+{
+    for (;;) {
+        int k = ui_getkey_ready();
+        if (k == UI_KEY_NONE)
+            return;
+        if (!ui_widget_typing_key(&v->w, k)) {
+            ui_ungetkey(k);
+            return;
+        }
+        ui_widget_key(&v->w, v->s, k);
+    }
+}
+
 int ui_interview(ui_app *a, session *s)
 {
     iv v;
@@ -651,6 +669,8 @@ int ui_interview(ui_app *a, session *s)
             continue;
         }
         ui_wres r = ui_widget_key(&v.w, s, k);
+        if (r == UI_W_DONE && ui_widget_typing_key(&v.w, k))
+            iv_type_ahead(&v);
         if (r != UI_W_UNHANDLED && r != UI_W_DONE)
             iv_confirm(&v, r);
         if (v.leave)

@@ -269,11 +269,15 @@ static int widget_not_number(const ui_widget *w, const char *t)
                   (w->type == QT_DECIMAL && !ui_text_is_decimal(t)));
 }
 
-/* Say "not a number" while a number is being typed wrongly. */
+/* Say "not a number" while a number is being typed wrongly.  Only a
+ * number is looked at: text is never wrong while typed, and reading a
+ * long answer whole at every key made a paste slow. */
 static void widget_check_typing(ui_widget *w)
 {
     free(w->inline_msg);
     w->inline_msg = NULL;
+    if (w->type != QT_INTEGER && w->type != QT_DECIMAL)
+        return;
     char *t = widget_trimmed(w->ed.buf);
     if (widget_not_number(w, t))
         w->inline_msg = xstrdup(_("not a number"));
@@ -312,6 +316,13 @@ static ui_wres widget_key_edit(ui_widget *w, int k)
         return UI_W_UNHANDLED;
     widget_check_typing(w);
     return UI_W_DONE;
+}
+
+int ui_widget_typing_key(const ui_widget *w, int k)
+{
+    return ui_widget_types(w) &&
+           ((k >= 32 && k < 0x110000 && k != 127) ||
+            k == UI_FN(KEY_BACKSPACE) || k == 127 || k == 8);
 }
 
 int ui_widget_arrows(ui_widget *w, int k, size_t n)
