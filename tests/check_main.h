@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zstd.h>
@@ -67,6 +69,40 @@ static inline char *check_tmpdb_new(const char *prefix)
     close(fd);
     unlink(path);
     return path;
+}
+
+/* Move the database at path into a new folder dir made read-only, as a
+ * copy on a read-only stick: the file 0444, the folder 0555; as root
+ * (who may write any file) given to the user nobody, who reads it in
+ * check_as_reader.  Returns the new path (caller frees); dir is made
+ * writable again by check_tmpdir_free's caller with chmod. */
+static inline char *check_read_only_copy(const char *path, const char *dir)
+{
+    char *to = xasprintf("%s/lap.db", dir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    ck_assert_int_eq(rename(path, to), 0);
+    if (geteuid() == 0)
+        ck_assert_int_eq(chown(to, 65534, 65534), 0);
+    ck_assert_int_eq(chmod(to, 0444), 0);
+    ck_assert_int_eq(chmod(dir, 0555), 0);
+    return to;
+}
+
+/* Run fn(ctx) in a child process that may not write a file it does not
+ * own (as the user nobody when the tests run as root); fn's result is the
+ * child's exit status (0: all as it should be), returned here. */
+static inline int check_as_reader(int (*fn)(void *), void *ctx)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(99);
+        _exit(fn(ctx));
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
 }
 
 /* Remove database path with its WAL files, and free the string. */

@@ -136,6 +136,81 @@ START_TEST(answers_are_committed_and_resumed)
 }
 END_TEST
 
+/* The read-only copy's path and interview, for ro_reader. */
+struct ro_case {
+    const char *path, *uuid;
+};
+
+/* What the screens do with a copy this user may only read: the interview
+ * is resumed to be looked at, with its answers and no stray answer
+ * dropped, and an answer is refused in the store's words.  0 when all is
+ * so, else the number of the first thing that is not. */
+static int ro_reader(void *ctx)
+{
+    const struct ro_case *c = ctx;
+    store *rst = NULL;
+    char *err = NULL;
+    int created = 0;
+    if (store_open_at(c->path, STORE_CREATE_OR_READ, &rst, &created, &err))
+        return 1;
+    session *s = NULL;
+    int rc = session_resume(rst, f, c->uuid, 0, &s, &err) ? 2 : 0;
+    if (!rc) {
+        inst *in = session_inst(s);
+        inst_frame *root = inst_root(in);
+        const char *v = inst_get(in, root, form_find(f, "hh_no"));
+        char *msg = NULL;
+        rc = !v || strcmp(v, "17") ? 3
+            : session_answer(s, item(root, "hh_no"), "18", &msg) == INST_OK
+                ? 4
+            : !strstr(session_errmsg(s), "this database is read-only: ") ? 5
+            : strcmp(inst_get(in, root, form_find(f, "hh_no")), "17") ? 6 : 0;
+        free(msg);
+        session_free(s);
+    }
+    free(err);
+    store_close(rst);
+    return rc;
+}
+
+START_TEST(a_read_only_copy_is_resumed_to_be_looked_at)
+{
+    session *s;
+    ck_assert_int_eq(session_new(st, f, "enum01", 0, &s, NULL), 0);
+    char uuid[37];
+    strcpy(uuid, session_uuid(s));
+    inst_frame *root = inst_root(session_inst(s));
+    ck_assert_int_eq(session_answer(s, item(root, "hh_no"), "17", NULL),
+                     INST_OK);
+    session_free(s);
+    /* An answer this form does not ask any more: a writable database
+     * drops it at resume, a read-only one keeps it. */
+    ck_assert_int_eq(store_save_answer(st, uuid, "gone", "", "x"), 0);
+    store_close(st);
+    st = NULL;
+    char *dir = xasprintf("%s.d", dbpath);
+    char *path = check_read_only_copy(dbpath, dir);
+    size_t n0 = 0, n1 = 0;
+    char *before = util_read_file(path, &n0);
+    struct ro_case c = {path, uuid};
+    int failed = check_as_reader(ro_reader, &c);
+    ck_assert_msg(failed == 0, "the read-only copy: check %d failed", failed);
+    char *after = util_read_file(path, &n1);
+    ck_assert(before && after && n0 == n1 && !memcmp(before, after, n0));
+    char *shm = xasprintf("%s-shm", path);
+    ck_assert_int_eq(access(shm, F_OK), -1);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    ck_assert_int_eq(rename(path, dbpath), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    ck_assert_int_eq(store_open(dbpath, &st, NULL), 0);
+    free(shm);
+    free(before);
+    free(after);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 /* A note on a question: kept as text answers are (NFC, trimmed), read
  * back, removed when emptied; bad text and a complete interview are
  * refused with a message and nothing saved. */
@@ -734,6 +809,7 @@ int main(void)
     Suite *s = suite_create("session");
     TCase *tc = check_tcase(s, "core", setup, teardown, 0);
     tcase_add_test(tc, answers_are_committed_and_resumed);
+    tcase_add_test(tc, a_read_only_copy_is_resumed_to_be_looked_at);
     tcase_add_test(tc, notes_on_questions);
     tcase_add_test(tc, defaults_read_the_setup);
     tcase_add_test(tc, invalid_answer_is_not_saved);

@@ -657,6 +657,94 @@ START_TEST(open_at_creates_only_when_asked)
 }
 END_TEST
 
+/* The read-only copy path holding interview uuid, for read_only_child. */
+struct ro_case {
+    const char *path, *uuid;
+};
+
+/* What the reader of read_only_copy_is_shown_and_never_written finds:
+ * 0 when all is as it should be, else the number of the first thing
+ * that is not. */
+static int read_only_child(void *ctx)
+{
+    const struct ro_case *c = ctx;
+    store *st = NULL;
+    char *err = NULL;
+    int created = -1;
+    /* A command that writes is refused, as before. */
+    if (store_open_at(c->path, STORE_REFUSE_MISSING, &st, &created, &err)
+        == 0)
+        return 1;
+    free(err);
+    if (store_open_at(c->path, STORE_CREATE_OR_READ, &st, &created, &err))
+        return 2;
+    const char *ro = store_read_only(st);
+    char other[37];
+    char *want = xasprintf("this database is read-only: %s may only be "
+                           "read by this user; copy it to a writable place "
+                           "to change it", c->path);
+    int rc = !ro || strcmp(ro, want) ? 3
+        : store_interview_delete(st, c->uuid) != -1 ? 4
+        : strcmp(store_errmsg(st), want) ? 5
+        : store_interview_create(st, "hh", "1", "Lan", other) != -1 ? 6
+        : strcmp(store_errmsg(st), want) ? 7 : 0;
+    /* Still read: the interview is there. */
+    store_interview iv;
+    if (!rc && store_get_interview(st, c->uuid, &iv) != 0)
+        rc = 8;
+    else if (!rc)
+        store_interview_clear(&iv);
+    free(want);
+    store_close(st);
+    return rc;
+}
+
+/* A database this user may only read is opened by the screens' entry
+ * point, read, every write refused in the store's words before SQLite
+ * is asked, and left byte for byte, mode and all, with nothing beside
+ * it; a missing one is still created, writable. */
+START_TEST(read_only_copy_is_shown_and_never_written)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    if (geteuid() == 0)
+        ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    char *dir = xasprintf("%s/stick", tmpdir);
+    char *path = check_read_only_copy(dbpath, dir);
+    size_t n0, n1;
+    char *before = slurp(path, &n0);
+    struct ro_case c = {path, uuid};
+    int failed = check_as_reader(read_only_child, &c);
+    ck_assert_msg(failed == 0, "the read-only copy: check %d failed", failed);
+    char *after = slurp(path, &n1);
+    ck_assert_uint_eq(n0, n1);
+    ck_assert_int_eq(memcmp(before, after, n0), 0);
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0444);
+    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+    ck_assert_int_eq(access(wal, F_OK), -1);
+    ck_assert_int_eq(access(shm, F_OK), -1);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char *fresh = xasprintf("%s/new.db", dir);
+    int created = 0;
+    char *err = NULL;
+    ck_assert_int_eq(store_open_at(fresh, STORE_CREATE_OR_READ, &st, &created,
+                                   &err), 0);
+    ck_assert_int_eq(created, 1);
+    ck_assert_ptr_null(store_read_only(st));
+    store_close(st);
+    free(fresh);
+    free(wal);
+    free(shm);
+    free(before);
+    free(after);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 START_TEST(default_path_and_mkdirs)
 {
     char *p;
@@ -1583,6 +1671,7 @@ int main(void)
     tcase_add_test(tc, refuses_other_programs_database);
     tcase_add_test(tc, open_at_creates_only_when_asked);
     tcase_add_test(tc, default_path_and_mkdirs);
+    tcase_add_test(tc, read_only_copy_is_shown_and_never_written);
     tcase_add_test(tc, path_syntax);
     tcase_add_test(tc, reviews_set_get_clear);
     tcase_add_test(tc, reviews_after_a_clock_once_ahead);

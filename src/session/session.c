@@ -173,8 +173,11 @@ int session_resume(store *st, const form *f, const char *uuid, int lang,
     (*out)->complete = complete;
     /* An interview stored before names were kept gets its name now; a
      * database opened only to read keeps none (the lists fall back). */
-    session_keep_name(*out);
-    if (session_drop_strays(*out) || store_guard(st, uuid)) {
+    int ro = store_read_only(st) != NULL;
+    if (!ro)
+        session_keep_name(*out);
+    /* A database only read is shown as it is: stray answers stay. */
+    if ((!ro && session_drop_strays(*out)) || store_guard(st, uuid)) {
         session_fail(*out);
         if (err)
             *err = xstrdup(session_errmsg(*out));

@@ -271,6 +271,12 @@ static int run_control(store *st, enum store_stmt id)
 
 int store_begin(store *st)
 {
+    if (st->read_only) {
+        /* Said before SQLite is asked, in the words of the screens. */
+        free(st->err);
+        st->err = xstrdup(st->read_only);
+        return -1;
+    }
     if (run_control(st, SS_BEGIN) != 0)
         return store_fail(st, "starting a transaction");
     return 0;
@@ -633,6 +639,7 @@ void store_close(store *st)
     free(st->err);
     free(st->sqlerr);
     free(st->device_id);
+    free(st->read_only);
     free(st);
 }
 

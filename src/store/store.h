@@ -110,8 +110,11 @@ int store_mkdirs_for(const char *path);
 enum store_missing {
     STORE_REFUSE_MISSING,   /* refuse, naming the nearest existing folder */
     STORE_CREATE_MISSING,   /* create it and its folders */
-    STORE_READ_ONLY_OK      /* refuse; a file this user may only read is
+    STORE_READ_ONLY_OK,     /* refuse; a file this user may only read is
                              * opened read-only (commands that only read) */
+    STORE_CREATE_OR_READ    /* create it; a file this user may only read is
+                             * opened read-only (the screens, which then
+                             * only show it) */
 };
 /* Open the database db_opt names, or the default one (store_default_path)
  * when db_opt is NULL or empty: the one entry point of the commands and the
@@ -126,6 +129,11 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
  * same command created and then put nothing into (a merge or forms accept
  * that took no bundle), so that a failed start leaves no empty office. */
 int store_close_and_remove(store *st, char **err);
+/* Why nothing may be written to st ("this database is read-only: ...;
+ * copy it to a writable place to change it"), owned by st; NULL when it
+ * was opened for writing.  Every write to a read-only store is refused
+ * with these words before anything is tried. */
+const char *store_read_only(const store *st);
 /* Non-zero when head (the first n bytes of a file) is the start of a
  * khaosat laptop or office database, which a user may give where a bundle
  * or a backup is expected. */

@@ -66,6 +66,7 @@ struct store {
     sqlite3_stmt *fig[SF_COUNT];  /* store_figures.c's */
     store_settle_fn settle;       /* store_set_settle_hook */
     void *settle_ctx;
+    char *read_only;      /* why nothing may be written here, or NULL */
 };
 
 /* Make the database at path and its -wal/-shm, when this user's, its

@@ -209,6 +209,33 @@ int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
     return 0;
 }
 
+/* Why the database at path, which this user may read, may not be
+ * written: in the words every refused change says (newly allocated). */
+static char *read_only_msg(const char *path)
+{
+    char *why;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        char *dir = durable_dirname(path);
+        why = xasprintf(_("its folder %s may not be written"), dir);
+        free(dir);
+    } else if (errno == EROFS) {
+        why = xasprintf(_("%s is on a read-only disk or stick"), path);
+    } else {
+        why = xasprintf(_("%s may only be read by this user"), path);
+    }
+    char *msg = xasprintf(_("this database is read-only: %s; copy it to a "
+                            "writable place to change it"), why);
+    free(why);
+    return msg;
+}
+
+const char *store_read_only(const store *st)
+{
+    return st->read_only;
+}
+
 int store_open_at(const char *db_opt, enum store_missing how, store **out,
                   int *created, char **errmsg)
 {
@@ -231,7 +258,8 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
         free(path);
         return -1;
     }
-    if (!exists && how != STORE_CREATE_MISSING) {
+    int creates = how == STORE_CREATE_MISSING || how == STORE_CREATE_OR_READ;
+    if (!exists && !creates) {
         *errmsg = missing_msg(path);
         free(path);
         return -1;
@@ -247,8 +275,9 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
     } else if ((*errmsg = store_why_not_writable(path)) != NULL) {
         /* Only a regular file this user may read but not write: never a
          * pipe or a device (opening one would hang or harm). */
-        if (how == STORE_READ_ONLY_OK && S_ISREG(sb.st_mode)
-            && access(path, R_OK) == 0 && access(path, W_OK) != 0) {
+        if ((how == STORE_READ_ONLY_OK || how == STORE_CREATE_OR_READ)
+            && S_ISREG(sb.st_mode) && access(path, R_OK) == 0
+            && store_why_read_only(path) != NULL) {
             free(*errmsg);
             *errmsg = NULL;
             sqlite3 *db = NULL;
@@ -257,6 +286,7 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
                 store *st = xcalloc(1, sizeof *st);
                 st->db = db;
                 st->path = path;
+                st->read_only = read_only_msg(path);
                 *out = st;
                 return 0;
             }

@@ -742,7 +742,9 @@ int ui_run(int argc, char **argv)
     /* The first run of the screen starts the database (and says so). */
     char *err = NULL;
     int created = 0;
-    if (store_open_at(db, STORE_CREATE_MISSING, &a.st, &created, &err)) {
+    /* A database this user may only read (a copy on a read-only stick)
+     * is shown: every change is refused in words (store_read_only). */
+    if (store_open_at(db, STORE_CREATE_OR_READ, &a.st, &created, &err)) {
         fprintf(stderr, "khaosat: %s\n", err);
         free(err);
         return 1;
@@ -774,9 +776,12 @@ int ui_run(int argc, char **argv)
          * after the screen is gone. */
         if (notes)
             ui_show_text(_("Forms left out"), notes);
-        if (!a.enumerator)
+        /* The first run's questions are saved: not asked of a
+         * database only read. */
+        int ro = store_read_only(a.st) != NULL;
+        if (!a.enumerator && !ro)
             ui_language_first_run(&a);
-        if (a.enumerator || !ui_setup(&a))
+        if (a.enumerator || ro || !ui_setup(&a))
             ui_home(&a);
         endwin();
         ui_input_stop();

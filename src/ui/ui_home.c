@@ -82,7 +82,7 @@ const form *ui_form_of(ui_app *a, const store_interview *iv, form **owned)
 /* Show an error until a key is pressed. */
 static void home_error(const char *msg)
 {
-    ui_status(msg, UI_ERROR);
+    ui_status_wrapped(msg, UI_ERROR);
     refresh();
     ui_getkey();
 }
@@ -177,7 +177,10 @@ static void home_interviews(ui_app *a, const form *f)
             e[i] = home_entry(&l[i], &marks[i]);
         char *title = xasprintf(_("Interviews: %s"),
                                 form_text_get(f, f->title, ui_form_lang(a, f)));
-        int k = ui_pick_key(title, _("Enter open   d delete draft   Esc back"),
+        const char *ro = store_read_only(a->st);
+        int k = ui_pick_key(title, ro ? _("READ-ONLY   Enter look   Esc back")
+                                      : _("Enter open   d delete draft   "
+                                          "Esc back"),
                             e, marks, n, &sel, "d");
         free(title);
         for (size_t i = 0; i < n; i++)
@@ -186,6 +189,8 @@ static void home_interviews(ui_app *a, const form *f)
         free(marks);
         if (k == '\n' && n)
             home_open(a, &l[sel].iv);
+        else if (k == 'd' && n && ro)
+            home_error(ro);
         else if (k == 'd' && n)
             home_delete(a, &l[sel].iv);
         session_list_free(l, n);
@@ -253,8 +258,10 @@ static char *home_title(ui_app *a)
     char *who = ui_text_safe(a->enumerator ? a->enumerator : "",
                              UI_TEXT_LINE);
     char *where = ui_text_safe(commune ? commune : "-", UI_TEXT_LINE);
-    char *t = xasprintf(_("khaosat   enumerator: %s   commune: %s"), who,
-                        where);
+    char *t = store_read_only(a->st)
+        ? xasprintf(_("khaosat (read-only)   enumerator: %s   commune: %s"),
+                    who, where)
+        : xasprintf(_("khaosat   enumerator: %s   commune: %s"), who, where);
     free(who);
     free(where);
     free(commune);
@@ -311,6 +318,23 @@ static void home_offer_resume(ui_app *a)
     free(last.name);
 }
 
+/* Non-zero when home key k would write to the database (a new
+ * interview, the set-up, an export, a merge, decisions, keys). */
+static int home_key_writes(int k)
+{
+    return k > 0 && k < 128 && strchr("nsemDckS", k) != NULL;
+}
+
+/* The home screen's keys: on a database only read, those that look. */
+static const char *home_keys(ui_app *a)
+{
+    if (store_read_only(a->st))
+        return _("READ-ONLY  Enter list  b browse  R report  B back up  "
+                 "? help  q quit");
+    return _("Enter new  r list  e export  ? help  b browse  m merge  "
+             "c conflicts  R report  q quit");
+}
+
 void ui_home(ui_app *a)
 {
     size_t sel = 0;
@@ -327,11 +351,9 @@ void ui_home(ui_app *a)
         for (size_t i = first; i < n; i++)
             e[i] = home_form_line(a, a->cat->forms[i - first], COLS - 4);
         char *title = home_title(a);
-        int k = ui_pick_key(title,
-                            _("Enter new  r list  e export  ? help  "
-                              "b browse  m merge  c conflicts  R report  "
-                              "q quit"),
-                            e, NULL, n, &sel, "nrsbemDcRkBS?q");
+        int k = ui_pick_key(title, home_keys(a), e, NULL, n, &sel,
+                            "nrsbemDcRkBS?q");
+        const char *ro = store_read_only(a->st);
         free(title);
         for (size_t i = 0; i < n; i++)
             free(e[i]);
@@ -348,6 +370,13 @@ void ui_home(ui_app *a)
             return;
         if (k == UI_ESC)
             continue;
+        /* Enter lists a form's interviews: none can be added here. */
+        if (ro && k == '\n')
+            k = 'r';
+        if (ro && home_key_writes(k)) {
+            home_error(ro);
+            continue;
+        }
         if (k == 's') {
             ui_setup(a);
             continue;

@@ -70,7 +70,8 @@ static void iv_pop(iv *v, long cursor)
 /* Record entering the current item (and leaving the previous one). */
 static void iv_audit(iv *v)
 {
-    if (v->idx >= v->nitems)
+    /* A database only read keeps no trail of who looked. */
+    if (v->idx >= v->nitems || store_read_only(v->a->st))
         return;
     session_item it = v->items[v->idx];
     if (v->has_entered && v->entered.q == it.q && v->entered.fr == it.fr)
@@ -378,6 +379,23 @@ static int iv_store(iv *v)
     return 0;
 }
 
+/* Non-zero when nothing may be changed here: a complete interview (E
+ * reopens it) or a database only read. */
+static int iv_locked(iv *v)
+{
+    return session_is_complete(v->s) || store_read_only(v->a->st);
+}
+
+/* Non-zero (after saying why) when the database is only read: for the
+ * keys that would write. */
+static int iv_refused(iv *v)
+{
+    const char *ro = store_read_only(v->a->st);
+    if (ro)
+        iv_say(v, xstrdup(ro), UI_ERROR);
+    return ro != NULL;
+}
+
 /* Check and save what the widget holds; move on when it is accepted. */
 static void iv_save(iv *v)
 {
@@ -393,7 +411,7 @@ static void iv_save(iv *v)
  * rather than throw it away. */
 static void iv_page_up(iv *v)
 {
-    if (session_is_complete(v->s) || v->idx >= v->nitems || !v->have_w ||
+    if (iv_locked(v) || v->idx >= v->nitems || !v->have_w ||
         !ui_widget_dirty(&v->w)) {
         iv_back(v);
         return;
@@ -421,7 +439,7 @@ static int iv_required_unanswered(iv *v)
  * text typed and not yet saved) is handled as Enter would. */
 static void iv_page_down(iv *v)
 {
-    if (!session_is_complete(v->s) &&
+    if (!iv_locked(v) &&
         (iv_required_unanswered(v) || (v->have_w && ui_widget_dirty(&v->w))))
         iv_save(v);
     else
@@ -516,23 +534,27 @@ static int iv_global_key(iv *v, int k)
         return 1;
     if (k == UI_ESC || k == UI_CTRL('x'))
         return iv_leave_ok(v) ? 2 : 1;
+    int finish = k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k));
     if (k == UI_CTRL('g'))
         iv_list(v, 0);
     else if (k == UI_CTRL('r'))
         iv_list(v, 1);
-    else if (session_is_complete(v->s) && (k == 'e' || k == 'E'))
-        iv_reopen(v);
-    else if (session_is_complete(v->s) &&
-             (k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k))))
+    else if (session_is_complete(v->s) && (k == 'e' || k == 'E')) {
+        if (!iv_refused(v))
+            iv_reopen(v);
+    }
+    else if (session_is_complete(v->s) && finish)
         return 2;
-    else if (k == UI_CTRL('f') || (v->idx >= v->nitems && ui_is_enter(k)))
-        return iv_finish(v) ? 3 : 1;
+    else if (finish)
+        return iv_refused(v) ? 1 : iv_finish(v) ? 3 : 1;
     else if (k == UI_CTRL('l'))
         iv_next_lang(v);
     else if (k == UI_CTRL('t'))
         iv_show_whole(v);
-    else if (k == UI_CTRL('e') || k == UI_FN(KEY_F(2)))
-        iv_note(v);
+    else if (k == UI_CTRL('e') || k == UI_FN(KEY_F(2))) {
+        if (!iv_refused(v))
+            iv_note(v);
+    }
     else if (k == UI_FN(KEY_F(1)) ||
              (k == '?' && !(v->have_w && ui_widget_types(&v->w))))
         ui_help();
@@ -560,8 +582,9 @@ static void iv_read_only_key(iv *v, int k)
     }
     if (v->w.type == QT_REPEAT && ui_widget_key(&v->w, v->s, k) == UI_W_DONE)
         return;
-    iv_say(v, xstrdup(_("This interview is complete: press E to correct "
-                        "it.")), UI_DIM);
+    if (!iv_refused(v))
+        iv_say(v, xstrdup(_("This interview is complete: press E to correct "
+                            "it.")), UI_DIM);
 }
 
 /* Another program changed the interview while it was open here, so the
@@ -664,7 +687,7 @@ int ui_interview(ui_app *a, session *s)
         }
         if (g || !v.have_w)
             continue;
-        if (session_is_complete(s)) {
+        if (iv_locked(&v)) {
             iv_read_only_key(&v, k);
             continue;
         }

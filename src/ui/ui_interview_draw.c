@@ -274,7 +274,11 @@ static void iv_draw_end(iv *v)
 {
     ui_put(3, 2, _("End of the interview."), COLS - 4, UI_TITLE, 0);
     int y = 5;
-    y += iv_draw_wrapped(_("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
+    y += iv_draw_wrapped(store_read_only(v->a->st)
+                         ? _("The database is read-only: nothing can be "
+                             "changed here. Ctrl-R to review, PgUp to go "
+                             "back, Esc to leave.")
+                         : _("Press Ctrl-F or Enter to finish it, Ctrl-R to review, PgUp to go back."),
                          y, 3, UI_NORMAL);
     if (v->msg)
         iv_draw_wrapped(v->msg, y + 1, 3, v->msg_role);
@@ -300,7 +304,17 @@ void iv_draw(iv *v)
           "^E note  ^F finish  ^X home"),
         _("F1 help ^P back ^N skip ^G jump ^R review ^E note ^X home"),
     };
-    if (session_is_complete(v->s))
+    /* A database only read: the keys that look, none that change. */
+    const char *ro_keys[] = {
+        _("READ-ONLY DATABASE  Enter next  ^P/PgUp back  ^N/PgDn skip  "
+          "^G jump  ^R review  ^X/Esc home"),
+        _("READ-ONLY  Enter next  ^P back  ^N skip  ^G jump  ^R review  "
+          "^X home"),
+        _("READ-ONLY ^P back ^N skip ^G jump ^R review ^X home"),
+    };
+    if (store_read_only(v->a->st))
+        ui_frame("", ui_keys_fit(ro_keys, 3));
+    else if (session_is_complete(v->s))
         ui_frame("", ui_keys_fit(done_keys, 3));
     else
         ui_frame("", ui_keys_fit(keys, 3));

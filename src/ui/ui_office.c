@@ -178,7 +178,7 @@ int ui_pager(const char *title, const char *keys, const char *text,
         office_pager_draw(title, keys, text, v, n, top, left);
         free(v);
         if (msg)
-            ui_status(msg, UI_TITLE);
+            ui_status_wrapped(msg, UI_TITLE);
         msg = NULL;
         refresh();
         int k = ui_getkey();

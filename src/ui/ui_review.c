@@ -553,10 +553,14 @@ void ui_view_interview(ui_app *a, const char *uuid, int review)
             store_interview_clear(&iv);
             break;
         }
+        /* A database only read: no review keys shown; pressed, they
+         * are refused in words. */
+        const char *ro = store_read_only(a->st);
         int k = ui_pager(_("Interview (read-only)"),
-                         review ? _("a approve   t return with a comment   "
-                                    "Up/Down/PgUp/PgDn scroll   Esc back")
-                                : _("Up/Down/PgUp/PgDn scroll   Esc back"),
+                         review && !ro
+                             ? _("a approve   t return with a comment   "
+                                 "Up/Down/PgUp/PgDn scroll   Esc back")
+                             : _("Up/Down/PgUp/PgDn scroll   Esc back"),
                          text, 1, review ? "atr" : NULL, msg);
         free(text);
         free(msg);
@@ -565,7 +569,7 @@ void ui_view_interview(ui_app *a, const char *uuid, int review)
             store_interview_clear(&iv);
             break;
         }
-        msg = rv_mark(a, &iv, k);
+        msg = ro ? xstrdup(ro) : rv_mark(a, &iv, k);
         store_interview_clear(&iv);
     }
     free(msg);
