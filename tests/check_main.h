@@ -71,38 +71,61 @@ static inline char *check_tmpdb_new(const char *prefix)
     return path;
 }
 
-/* Move the database at path into a new folder dir made read-only, as a
- * copy on a read-only stick: the file 0444, the folder 0555; as root
- * (who may write any file) given to the user nobody, who reads it in
- * check_as_reader.  Returns the new path (caller frees); dir is made
- * writable again by check_tmpdir_free's caller with chmod. */
-static inline char *check_read_only_copy(const char *path, const char *dir)
-{
-    char *to = xasprintf("%s/lap.db", dir);
-    ck_assert_int_eq(mkdir(dir, 0755), 0);
-    ck_assert_int_eq(rename(path, to), 0);
-    if (geteuid() == 0)
-        ck_assert_int_eq(chown(to, 65534, 65534), 0);
-    ck_assert_int_eq(chmod(to, 0444), 0);
-    ck_assert_int_eq(chmod(dir, 0555), 0);
-    return to;
-}
+/* What a reader of a read-only copy is given: the copy and an
+ * interview in it. */
+typedef struct check_ro_case {
+    const char *path, *uuid;
+} check_ro_case;
 
-/* Run fn(ctx) in a child process that may not write a file it does not
- * own (as the user nobody when the tests run as root); fn's result is the
- * child's exit status (0: all as it should be), returned here. */
-static inline int check_as_reader(int (*fn)(void *), void *ctx)
+/* Move the database db into a new folder dir made read-only, as a copy
+ * on a read-only stick (the file 0444, the folder 0555; as root, who may
+ * write any file, both given to the user nobody), run fn on it in a child
+ * process as a user who may not write it (nobody, as root), and check
+ * that the file kept its bytes and mode with nothing made beside it.
+ * fn returns 0 when all it saw was as it should be, else the number of
+ * the first thing that was not, which fails the test.  The folder is
+ * made writable again; returns the copy's path (caller frees). */
+static inline char *check_read_only_run(const char *db, const char *dir,
+                                        const char *uuid,
+                                        int (*fn)(const check_ro_case *))
 {
+    char *path = xasprintf("%s/lap.db", dir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    ck_assert_int_eq(rename(db, path), 0);
+    int root = geteuid() == 0;
+    if (root)
+        ck_assert_int_eq(chown(path, 65534, 65534), 0);
+    ck_assert_int_eq(chmod(path, 0444), 0);
+    ck_assert_int_eq(chmod(dir, 0555), 0);
+    size_t n0 = 0, n1 = 0;
+    char *before = util_read_file(path, &n0);
+    ck_assert_ptr_nonnull(before);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+        if (root && (setgid(65534) != 0 || setuid(65534) != 0))
             _exit(99);
-        _exit(fn(ctx));
+        check_ro_case c = {path, uuid};
+        _exit(fn(&c));
     }
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the read-only copy: check %d failed", WEXITSTATUS(status));
+    char *after = util_read_file(path, &n1);
+    ck_assert(after && n0 == n1 && !memcmp(before, after, n0));
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0444);
+    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+    ck_assert_int_eq(access(wal, F_OK), -1);
+    ck_assert_int_eq(access(shm, F_OK), -1);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    free(wal);
+    free(shm);
+    free(before);
+    free(after);
+    return path;
 }
 
 /* Remove database path with its WAL files, and free the string. */

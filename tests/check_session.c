@@ -136,18 +136,12 @@ START_TEST(answers_are_committed_and_resumed)
 }
 END_TEST
 
-/* The read-only copy's path and interview, for ro_reader. */
-struct ro_case {
-    const char *path, *uuid;
-};
-
 /* What the screens do with a copy this user may only read: the interview
  * is resumed to be looked at, with its answers and no stray answer
  * dropped, and an answer is refused in the store's words.  0 when all is
  * so, else the number of the first thing that is not. */
-static int ro_reader(void *ctx)
+static int ro_reader(const check_ro_case *c)
 {
-    const struct ro_case *c = ctx;
     store *rst = NULL;
     char *err = NULL;
     int created = 0;
@@ -189,23 +183,10 @@ START_TEST(a_read_only_copy_is_resumed_to_be_looked_at)
     store_close(st);
     st = NULL;
     char *dir = xasprintf("%s.d", dbpath);
-    char *path = check_read_only_copy(dbpath, dir);
-    size_t n0 = 0, n1 = 0;
-    char *before = util_read_file(path, &n0);
-    struct ro_case c = {path, uuid};
-    int failed = check_as_reader(ro_reader, &c);
-    ck_assert_msg(failed == 0, "the read-only copy: check %d failed", failed);
-    char *after = util_read_file(path, &n1);
-    ck_assert(before && after && n0 == n1 && !memcmp(before, after, n0));
-    char *shm = xasprintf("%s-shm", path);
-    ck_assert_int_eq(access(shm, F_OK), -1);
-    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char *path = check_read_only_run(dbpath, dir, uuid, ro_reader);
     ck_assert_int_eq(rename(path, dbpath), 0);
     ck_assert_int_eq(rmdir(dir), 0);
     ck_assert_int_eq(store_open(dbpath, &st, NULL), 0);
-    free(shm);
-    free(before);
-    free(after);
     free(path);
     free(dir);
 }

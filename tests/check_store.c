@@ -657,17 +657,11 @@ START_TEST(open_at_creates_only_when_asked)
 }
 END_TEST
 
-/* The read-only copy path holding interview uuid, for read_only_child. */
-struct ro_case {
-    const char *path, *uuid;
-};
-
 /* What the reader of read_only_copy_is_shown_and_never_written finds:
  * 0 when all is as it should be, else the number of the first thing
  * that is not. */
-static int read_only_child(void *ctx)
+static int read_only_child(const check_ro_case *c)
 {
-    const struct ro_case *c = ctx;
     store *st = NULL;
     char *err = NULL;
     int created = -1;
@@ -711,22 +705,7 @@ START_TEST(read_only_copy_is_shown_and_never_written)
     if (geteuid() == 0)
         ck_assert_int_eq(chmod(tmpdir, 0755), 0);
     char *dir = xasprintf("%s/stick", tmpdir);
-    char *path = check_read_only_copy(dbpath, dir);
-    size_t n0, n1;
-    char *before = slurp(path, &n0);
-    struct ro_case c = {path, uuid};
-    int failed = check_as_reader(read_only_child, &c);
-    ck_assert_msg(failed == 0, "the read-only copy: check %d failed", failed);
-    char *after = slurp(path, &n1);
-    ck_assert_uint_eq(n0, n1);
-    ck_assert_int_eq(memcmp(before, after, n0), 0);
-    struct stat sb;
-    ck_assert_int_eq(stat(path, &sb), 0);
-    ck_assert_int_eq(sb.st_mode & 07777, 0444);
-    char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-    ck_assert_int_eq(access(wal, F_OK), -1);
-    ck_assert_int_eq(access(shm, F_OK), -1);
-    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char *path = check_read_only_run(dbpath, dir, uuid, read_only_child);
     char *fresh = xasprintf("%s/new.db", dir);
     int created = 0;
     char *err = NULL;
@@ -736,10 +715,6 @@ START_TEST(read_only_copy_is_shown_and_never_written)
     ck_assert_ptr_null(store_read_only(st));
     store_close(st);
     free(fresh);
-    free(wal);
-    free(shm);
-    free(before);
-    free(after);
     free(path);
     free(dir);
 }
