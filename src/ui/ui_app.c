@@ -6,6 +6,7 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,11 +111,15 @@ int ui_getkey_ready(void)
         ui_key_back = UI_KEY_NONE;
         return k;
     }
+    /* Only when bytes wait on the terminal, then read as usual: a read
+     * that may not wait could stop inside a character or a sequence
+     * that is still arriving, and lose it.  (curses reads a byte at a
+     * time, so what it has not taken is still there to be seen.) */
     for (;;) {
-        /* Set again each time: decoding a sequence resets the wait. */
-        wtimeout(stdscr, 0);
+        struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+            return UI_KEY_NONE;
         int k = ui_input_key();
-        wtimeout(stdscr, -1);
         if (k == UI_KEY_ERR)
             return UI_KEY_NONE;
         if (k != UI_KEY_NONE)
