@@ -1370,6 +1370,21 @@ static void merge_add(store *st, const char *uuid)
     store_merge_free(sm);
 }
 
+/* Add revision rev (content rev) of interview uuid, as a merge brings it,
+ * inside the caller's transaction. */
+static void add_revision(store *st, const char *uuid, const char *rev)
+{
+    char *sql = xasprintf("INSERT INTO revisions (id, interview, status,"
+                          " device, enumerator, created, content) VALUES"
+                          " ('%s', '%s', 'complete', 'dev-2', 'Lan',"
+                          " '2026-01-02T00:00:00Z', '%s'); UPDATE"
+                          " interviews SET head = '%s' WHERE uuid = '%s'",
+                          rev, uuid, rev, rev, uuid);
+    ck_assert_int_eq(sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL),
+                     SQLITE_OK);
+    free(sql);
+}
+
 /* store_later_fn: "outcome signer from bundle commune bound;". */
 static int later_line(void *ctx, int outcome, const store_later *k)
 {
@@ -1449,6 +1464,7 @@ START_TEST(migrates_from_v19_and_keeps_reviews_for_later)
     sbuf_init(&b);
     ck_assert_int_eq(store_begin(st), 0);
     merge_add(st, other);
+    add_revision(st, other, rev);
     ck_assert_int_eq(store_reviews_later_take_tx(st, other, later_line, &b),
                      0);
     ck_assert_int_eq(store_commit(st), 0);
@@ -1491,6 +1507,72 @@ START_TEST(migrates_from_v19_and_keeps_reviews_for_later)
     ck_assert_ptr_null(k.bound);
     store_later_clear(&k);
     ck_assert_int_eq(store_commit(st), 0);
+    store_close(st);
+}
+END_TEST
+
+/* A review of a revision not here yet (the office judged a correction
+ * whose bundle comes later) is kept for later though its interview is
+ * here, the review here standing meanwhile; taking the kept reviews
+ * leaves it until its revision arrives, then takes it.  A clear is taken
+ * at once whatever revision it names. */
+START_TEST(keeps_a_review_until_its_revision_arrives)
+{
+    char uuid[37], head[REV_HEX + 1];
+    store *st = open_with_interview(uuid);
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_rev_snapshot_tx(st, uuid, 0, head), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    char *content = sql_text("SELECT content FROM revisions");
+    char rev[65];
+    memset(rev, 'b', 64);
+    rev[64] = '\0';
+    store_down_review here = {uuid, "returned", "Sai tuổi", "Hùng",
+                              "2026-01-02T03:04:05.001Z", head, content,
+                              "00001"};
+    store_down_review later = {uuid, "approved", "", "Hùng",
+                               "2026-01-02T03:04:05.002Z", rev, rev,
+                               "00001"};
+    char *commune = NULL, *bound = NULL;
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_review_office_tx(st, &here, "K1", "", "up/a.khb",
+                                            &commune, &bound), 0);
+    ck_assert_int_eq(store_review_office_tx(st, &later, "K1", "",
+                                            "up/b.khb", &commune, &bound),
+                     STORE_DECISION_LATER);
+    /* Its revision still not here: nothing taken, still kept. */
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_reviews_later_take_tx(st, uuid, later_line, &b),
+                     0);
+    ck_assert_uint_eq(b.len, 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later"), 1);
+    char *state = NULL;
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, "returned");
+    free(state);
+    /* The revision arrives: the approval is taken and forgotten. */
+    ck_assert_int_eq(store_begin(st), 0);
+    add_revision(st, uuid, rev);
+    ck_assert_int_eq(store_reviews_later_take_tx(st, uuid, later_line, &b),
+                     0);
+    ck_assert_str_eq(b.s, "0 K1  up/b.khb - -;");
+    /* A clear naming a revision not here is taken at once. */
+    store_down_review clear = {uuid, "cleared", "", "Hùng",
+                               "2026-01-02T03:04:05.003Z", head, head,
+                               "00001"};
+    clear.revision = "cccc";
+    ck_assert_int_eq(store_review_office_tx(st, &clear, "K1", "",
+                                            "up/c.khb", &commune, &bound), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    sbuf_free(&b);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " reviews_later"), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " review_clears"), 1);
+    free(content);
     store_close(st);
 }
 END_TEST
@@ -1639,6 +1721,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v15_and_keeps_setups_by_sequence);
     tcase_add_test(tc, migrates_from_v17_and_keeps_decisions_for_later);
     tcase_add_test(tc, migrates_from_v19_and_keeps_reviews_for_later);
+    tcase_add_test(tc, keeps_a_review_until_its_revision_arrives);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

@@ -44,7 +44,7 @@ merge_ok "$TMP/pa.db" "$R1"
 expect_out_contains "$R1: 1 review(s) of the office that sent it kept"
 fresh pb
 merge_ok "$TMP/pb.db" "$R1"
-expect_out_contains "$R1: 1 review(s) of interviews not here yet kept for later: each is taken when its interview arrives"
+expect_out_contains "$R1: 1 review(s) of interviews or revisions not here yet kept for later: each is taken when the revision it judged arrives"
 ks_checks=$((ks_checks + 1))
 grep -q "ignored" "$TMP/out" && fail "the early review was ignored: $(cat "$TMP/out")"
 ks_checks=$((ks_checks + 1))
@@ -81,7 +81,7 @@ for order in "U1 R1 R2" "R1 R2 U1" "R2 R1 U1" "R2 U1 R1"; do
         eval "bundle=\$$b"
         merge_ok "$TMP/$name.db" "$bundle"
         if [ "$order" = "R1 R2 U1" ] && [ "$b" = R2 ]; then
-            expect_out_contains "$R2: 1 review(s) of interviews not here yet kept for later"
+            expect_out_contains "$R2: 1 review(s) of interviews or revisions not here yet kept for later"
             ks_checks=$((ks_checks + 1))
             [ "$(sqlite3 "$TMP/$name.db" "SELECT status FROM reviews_later")" = returned ] ||
                 fail "the newer review did not replace the one kept"
@@ -117,7 +117,7 @@ up 1 u5
 U5=$UP
 fresh pd
 merge_ok "$TMP/pd.db" "$R3"
-expect_out_contains "$R3: 2 review(s) of interviews not here yet kept for later"
+expect_out_contains "$R3: 2 review(s) of interviews or revisions not here yet kept for later"
 merge_ok "$TMP/pd.db" "$U1" "$U5"
 run "$K" reviews --db "$TMP/pd.db" --state changed
 expect_out_contains "$Y"
@@ -164,5 +164,82 @@ ks_checks=$((ks_checks + 1))
     fail "the province's decisions depend on the merge order: $(decisions "$TMP/pf.db") / $(decisions "$TMP/pg.db")"
 run "$K" duplicates --db "$TMP/pf.db"
 expect_out_contains "[same household: $X kept]"
+
+# --- 6. an approval of a correction the province does not have yet: kept
+# until the corrected revision arrives (never "changed" meanwhile), in
+# either order, the same bundles again changing nothing; a newer review
+# of that revision (a return) replaces the one kept, an older one merged
+# after it does not.
+Z=$(sqlite3 "$A" "SELECT uuid FROM interviews WHERE uuid NOT IN ('$X', '$Y', '$W') AND status = 'complete' ORDER BY uuid LIMIT 1")
+"$K" reopen --db "$A" "$Z" >/dev/null 2>&1 || fail "Z reopened"
+"$K" answer --db "$A" "$Z" head_name "Trần Thị Sửa" >/dev/null 2>&1 || fail "Z corrected"
+"$K" finalise --db "$A" "$Z" >/dev/null 2>&1 || fail "Z finalised again"
+mkdir -p "$TMP/lap1d"
+"$K" export --db "$A" --to "$TMP/lap1d" >/dev/null 2>&1 || fail "l1 exports Z's correction"
+merge_ok "$TMP/o1.db" "$TMP/lap1d"
+up 1 ua
+UA=$UP
+run "$K" review --db "$TMP/o1.db" "$Z" --approve
+expect_status 0
+up 1 ub
+UB=$UP
+# state DB: Z's review state.
+state() { "$K" reviews --db "$1" 2>/dev/null | awk -F'\t' -v z="$Z" '$1 == z { print $4 }'; }
+sqlite3 "$TMP/pd.db" ".backup '$TMP/ph.db'"
+sqlite3 "$TMP/pd.db" ".backup '$TMP/pi.db'"
+merge_ok "$TMP/ph.db" "$UB"
+expect_out_contains "$UB: 1 review(s) of interviews or revisions not here yet kept for later"
+ks_checks=$((ks_checks + 1))
+[ "$(state "$TMP/ph.db")" = unreviewed ] ||
+    fail "an approval of a revision not here yet reads $(state "$TMP/ph.db")"
+run "$K" reviews --db "$TMP/ph.db" --state changed
+ks_checks=$((ks_checks + 1))
+grep -q "$Z" "$TMP/out" && fail "Z reads changed before its approved revision arrives"
+afterB=$(db_digest "$TMP/ph.db")
+merge_ok "$TMP/ph.db" "$UB"
+expect_out_contains "already merged"
+expect_same "$TMP/ph.db" "$afterB" "the approval's bundle again"
+merge_ok "$TMP/ph.db" "$UA"
+expect_out_contains "$UA: 1 review(s) of the office that sent it kept"
+ks_checks=$((ks_checks + 1))
+[ "$(state "$TMP/ph.db")" = approved ] ||
+    fail "the kept approval not taken when its revision arrived: $(state "$TMP/ph.db")"
+ks_checks=$((ks_checks + 1))
+[ "$(later "$TMP/ph.db")" = 0 ] || fail "a review still kept once its revision arrived"
+afterB=$(db_digest "$TMP/ph.db")
+merge_ok "$TMP/ph.db" "$UA" "$UB"
+expect_same "$TMP/ph.db" "$afterB" "both bundles again"
+merge_ok "$TMP/pi.db" "$UA" "$UB"
+ks_checks=$((ks_checks + 1))
+[ "$(reviews "$TMP/ph.db")" = "$(reviews "$TMP/pi.db")" ] ||
+    fail "an approval of a correction depends on the merge order: $(reviews "$TMP/ph.db") / $(reviews "$TMP/pi.db")"
+run "$K" review --db "$TMP/o1.db" "$Z" --return --comment "Hỏi lại diện tích"
+expect_status 0
+up 1 uc
+UC=$UP
+for order in "UA UB UC" "UB UC UA" "UC UB UA"; do
+    name=pz$(echo "$order" | tr -d ' ' | tr 'A-Z' 'a-z')
+    sqlite3 "$TMP/pd.db" ".backup '$TMP/$name.db'"
+    for b in $order; do
+        eval "bundle=\$$b"
+        merge_ok "$TMP/$name.db" "$bundle"
+        if [ "$order" = "UB UC UA" ] && [ "$b" = UC ]; then
+            expect_out_contains "$UC: 1 review(s) of interviews or revisions not here yet kept for later"
+            ks_checks=$((ks_checks + 1))
+            [ "$(sqlite3 "$TMP/$name.db" "SELECT status FROM reviews_later WHERE interview = '$Z'")" = returned ] ||
+                fail "the newer review did not replace the one kept for its revision"
+        fi
+        if [ "$order" = "UC UB UA" ] && [ "$b" = UB ]; then
+            ks_checks=$((ks_checks + 1))
+            grep -q "kept for later" "$TMP/out" && fail "an older review replaced the newer one kept for its revision: $(cat "$TMP/out")"
+        fi
+    done
+    ks_checks=$((ks_checks + 1))
+    [ "$(state "$TMP/$name.db")" = returned ] ||
+        fail "order $order: Z reads $(state "$TMP/$name.db"), not returned"
+    ks_checks=$((ks_checks + 1))
+    [ "$(reviews "$TMP/$name.db")" = "$(reviews "$TMP/pzuaubuc.db")" ] ||
+        fail "order $order: reviews differ: $(reviews "$TMP/$name.db")"
+done
 
 finish

@@ -28,7 +28,7 @@ key q
 # --- 2. the approval before its interview: kept for later.
 merge_dir "$TMP/r1"
 wait_for "1 bundles: 1 merged" 10
-whole "1 review(s) of interviews not here yet kept for later: each is taken when its interview arrives"
+whole "1 review(s) of interviews or revisions not here yet kept for later: each is taken when the revision it judged arrives"
 expect_sql "SELECT count(*) FROM reviews_later" "1"
 key q
 

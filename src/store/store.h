@@ -923,7 +923,8 @@ int store_decision_later_tx(store *st, const char *a, const char *b,
  * from.  For an interview here, kept as store_review_take_tx does when
  * that office speaks for it (store_office_decides): 0 taken, 1 not newer,
  * STORE_DECISION_BOUND with *commune and *bound (newly allocated).  For
- * an interview not here yet: kept for later (STORE_DECISION_LATER), one
+ * an interview, or the revision judged (a clear judges none), not here
+ * yet: kept for later (STORE_DECISION_LATER), one
  * per interview and key, replacing the one kept from that key only when
  * newer (else STORE_DECISION_OLD).  -1 on failure. */
 int store_review_office_tx(store *st, const store_down_review *r,
@@ -935,8 +936,9 @@ int store_review_office_tx(store *st, const store_down_review *r,
  * borrowed for the call.  Non-zero stops. */
 typedef int (*store_later_fn)(void *ctx, int outcome, const store_later *k);
 /* Inside the caller's transaction, once interview uuid is here: take the
- * reviews kept for it (oldest first), each judging the revision it
- * judged, and forget them all.  0, or -1. */
+ * reviews kept for it whose revision is here too (oldest first), each
+ * judging the revision it judged, and forget them; the others wait for
+ * their revision.  0, or -1. */
 int store_reviews_later_take_tx(store *st, const char *uuid,
                                 store_later_fn fn, void *ctx);
 /* On a laptop, inside the caller's transaction, before the office's

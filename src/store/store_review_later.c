@@ -7,7 +7,11 @@
  * interview's commune as a review of an interview here is.  A review
  * judges a revision: taken after a later revision arrived, it still
  * judges its own, so the interview reads "changed" (or "corrected"), as
- * it does at the office.  Decisions kept for later (store_dups_up.c) name
+ * it does at the office.  One of a revision not here yet (the office
+ * judged a correction whose bundle comes later) is kept the same way
+ * until that revision arrives: taken at once it would read "changed"
+ * although nothing changed after it.  A clear is never kept for its
+ * revision: it withdraws whatever review is here.  Decisions kept for later (store_dups_up.c) name
  * their bundle the same way, so one dropped says where it came from. */
 #include "config.h"
 #include "store/store_int.h"
@@ -70,12 +74,35 @@ static int keep_for_later(store *st, const store_down_review *r,
                                                  : STORE_DECISION_OLD;
 }
 
+/* Whether the revision r judged is here (a clear judges none): 1 yes, 0
+ * no, -1. */
+static int judged_here(store *st, const store_down_review *r)
+{
+    if (!strcmp(r->status, "cleared"))
+        return 1;
+    sqlite3_stmt *s = store_prepare(st, "a reviews query",
+        "SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?1"
+        " AND interview = ?2)");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, r->revision ? r->revision : "", -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, r->interview, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    int yes = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+    sqlite3_finalize(s);
+    return yes < 0 ? store_fail(st, "looking up the revision judged of %s",
+                                r->interview) : yes;
+}
+
 int store_review_office_tx(store *st, const store_down_review *r,
                            const char *signer, const char *from,
                            const char *bundle, char **commune, char **bound)
 {
     *commune = *bound = NULL;
     int here = interview_here(st, r->interview);
+    if (here > 0)
+        here = judged_here(st, r);
     if (here < 0)
         return -1;
     if (!here)
@@ -84,6 +111,12 @@ int store_review_office_tx(store *st, const store_down_review *r,
                                   bound);
     return rc == 0 ? store_review_take_tx(st, r) : rc;
 }
+
+/* SQL: the kept review's revision is here, or it is a clear (?1 the
+ * interview). */
+#define JUDGED_HERE "(status = 'cleared' OR EXISTS (SELECT 1 FROM" \
+    " revisions v WHERE v.id = reviews_later.revision" \
+    " AND v.interview = ?1))"
 
 /* Take or drop one kept review (the statement's current row). */
 static int take_one(store *st, sqlite3_stmt *s, store_later_fn fn, void *ctx)
@@ -109,11 +142,13 @@ int store_reviews_later_take_tx(store *st, const char *uuid,
                                 store_later_fn fn, void *ctx)
 {
     /* Oldest first: of two offices, each is judged in turn, and a review
-     * taken stays only when newer than the one here. */
+     * taken stays only when newer than the one here.  One whose revision
+     * is still not here waits on. */
     sqlite3_stmt *s = store_prepare(st, "a reviews query",
         "SELECT interview, signer, status, comment, coalesce(reviewer, ''),"
         " time, revision, content, commune, bundle_commune, bundle"
-        " FROM reviews_later WHERE interview = ?1 ORDER BY time, signer");
+        " FROM reviews_later WHERE interview = ?1 AND " JUDGED_HERE
+        " ORDER BY time, signer");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
@@ -127,6 +162,6 @@ int store_reviews_later_take_tx(store *st, const char *uuid,
         return -1;
     /* Taken or dropped now, once. */
     return store_run_by_key(st, "DELETE FROM reviews_later WHERE"
-                            " interview = ?1", uuid,
+                            " interview = ?1 AND " JUDGED_HERE, uuid,
                             "forgetting the reviews kept for");
 }

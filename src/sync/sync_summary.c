@@ -107,9 +107,9 @@ static void up_lines(lines *l, const sync_bundle_result *r)
         add(l, xasprintf(_("%ld review(s) of the office that sent it kept "
                            "(see khaosat reviews)"), c->reviews));
     if (c->reviews_later)
-        add(l, xasprintf(_("%ld review(s) of interviews not here yet kept "
-                           "for later: each is taken when its interview "
-                           "arrives"), c->reviews_later));
+        add(l, xasprintf(_("%ld review(s) of interviews or revisions not "
+                           "here yet kept for later: each is taken when the "
+                           "revision it judged arrives"), c->reviews_later));
     if (c->setups)
         add(l, xasprintf(_("the set-up of %ld commune(s) kept (see khaosat "
                            "setup --communes)"), c->setups));
