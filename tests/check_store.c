@@ -1577,6 +1577,102 @@ START_TEST(keeps_a_review_until_its_revision_arrives)
 }
 END_TEST
 
+/* Make interview uuid complete with answer age = value, its head
+ * revision made (in head). */
+static void finish_with(store *st, const char *uuid, const char *value,
+                        char head[REV_HEX + 1])
+{
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_DRAFT), 0);
+    ck_assert_int_eq(store_save_answer(st, uuid, "age", "", value), 0);
+    ck_assert_int_eq(store_interview_set_status(st, uuid, STORE_COMPLETE), 0);
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_rev_snapshot_tx(st, uuid, 0, head), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+}
+
+/* Revision rev made by another device (a laptop). */
+static void made_by_laptop(const char *rev)
+{
+    char *sql = xasprintf("UPDATE revisions SET device = 'laptop-9' WHERE"
+                          " id = '%s'", rev);
+    check_sql_exec(dbpath, sql);
+    free(sql);
+}
+
+/* The review state of uuid (checked against want). */
+static void state_is(store *st, const char *uuid, const char *want)
+{
+    char *state = NULL;
+    ck_assert_int_eq(store_review_state(st, uuid, &state), 0);
+    ck_assert_str_eq(state, want);
+    free(state);
+}
+
+/* A return reaching a laptop whose interview was finished again since
+ * with other content: kept, audited with the head found, not reopened
+ * but said (changed), and counted and given as returned about an earlier
+ * version until the interview is finished again; the same return again
+ * says nothing more.  The state reads "returned" while the head is the
+ * one the laptop had when the return came, "corrected" once a later one
+ * is made (or when the head was made here). */
+START_TEST(return_of_an_earlier_version)
+{
+    char uuid[37], judged[REV_HEX + 1], found[REV_HEX + 1];
+    char later[REV_HEX + 1];
+    store *st = open_with_interview(uuid);
+    finish_with(st, uuid, "41", judged);
+    char *sql = xasprintf("SELECT content FROM revisions WHERE id = '%s'",
+                          judged);
+    char *content = sql_text(sql);
+    free(sql);
+    finish_with(st, uuid, "42", found);
+    store_down_review r = {uuid, "returned", "Sai tuổi", "Hùng",
+                           "2026-01-02T03:04:05.006Z", judged, content,
+                           NULL};
+    int reopened = -1, changed = -1;
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_down_review_tx(st, &r, &reopened, &changed), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(reopened, 0);
+    ck_assert_int_eq(changed, 1);
+    sql = xasprintf("SELECT count(*) FROM audit WHERE event = 'return'"
+                    " AND old_value = '%s' AND new_value = '%s'", judged,
+                    found);
+    ck_assert_int_eq(check_sql_long(dbpath, sql), 1);
+    long n = 0;
+    ck_assert_int_eq(store_returned_count(st, &n), 0);
+    ck_assert_int_eq(n, 1);
+    char *comment = NULL;
+    int earlier = 0;
+    ck_assert_int_eq(store_returned_get(st, uuid, &comment, &earlier), 0);
+    ck_assert_str_eq(comment, "Sai tuổi");
+    ck_assert_int_eq(earlier, 1);
+    free(comment);
+    /* As the office sees it, the head made by the laptop before the
+     * return reached it; one made here would have followed it. */
+    state_is(st, uuid, "corrected");
+    made_by_laptop(found);
+    state_is(st, uuid, "returned");
+    /* The same return again (the next bundle): nothing more. */
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_down_review_tx(st, &r, &reopened, &changed), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(changed, 0);
+    ck_assert_int_eq(check_sql_long(dbpath, sql), 1);
+    free(sql);
+    /* Finished again after it: no longer returned; corrected. */
+    finish_with(st, uuid, "43", later);
+    made_by_laptop(later);
+    ck_assert_int_eq(store_returned_get(st, uuid, &comment, &earlier), 1);
+    ck_assert_ptr_null(comment);
+    ck_assert_int_eq(store_returned_count(st, &n), 0);
+    ck_assert_int_eq(n, 0);
+    state_is(st, uuid, "corrected");
+    free(content);
+    store_close(st);
+}
+END_TEST
+
 /* A schema 15 database gains the communes' set-ups, empty; one taken is
  * replaced only by a greater sequence number, and found by its commune's
  * code or name. */
@@ -1722,6 +1818,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v17_and_keeps_decisions_for_later);
     tcase_add_test(tc, migrates_from_v19_and_keeps_reviews_for_later);
     tcase_add_test(tc, keeps_a_review_until_its_revision_arrives);
+    tcase_add_test(tc, return_of_an_earlier_version);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

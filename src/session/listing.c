@@ -140,7 +140,16 @@ const char *session_listed_state(store *st, const store_interview *iv)
     char *kept = NULL;
     int gone = store_interview_superseded(st, iv->uuid, &kept);
     free(kept);
-    return gone < 0 ? NULL : gone ? N_("superseded") : N_("complete");
+    if (gone)
+        return gone < 0 ? NULL : N_("superseded");
+    /* Changed here before the office's return of an earlier version
+     * reached it: findable, its comment shown when it is opened. */
+    char *comment = NULL;
+    int earlier = 0;
+    int back = store_returned_get(st, iv->uuid, &comment, &earlier);
+    free(comment);
+    return back < 0 ? NULL : back == 0 ? N_("returned earlier")
+                                       : N_("complete");
 }
 
 int session_list(store *st, const char *form_id, session_listed **out,

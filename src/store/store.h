@@ -816,11 +816,14 @@ int store_households_each(store *st, store_household_fn fn, void *ctx);
 /* Inside the caller's transaction: keep the office's review r of an
  * interview of this laptop, unless the review kept here is as new or newer
  * (then 1, nothing changed) or the interview is not here (1).  A return
- * of an interview still holding the content judged reopens it as a draft
- * (audited; *reopened set); "cleared" withdraws a return kept here.
+ * reaching the laptop is audited (event "return": the revision judged and
+ * the head found); it reopens an interview still holding the content
+ * judged as a draft (audited; *reopened set), and leaves one finished
+ * since with other content as it is (*changed set; its comment shown on
+ * it, store_returned_get); "cleared" withdraws a return kept here.
  * 0, 1, or -1. */
 int store_down_review_tx(store *st, const store_down_review *r,
-                         int *reopened);
+                         int *reopened, int *changed);
 /* Inside the caller's transaction: replace the whole set-up with the
  * office's: commune code, name and province (commune[0..2], NULL or ""
  * to clear), villages v[0..nv) with their enumerators, households
@@ -828,14 +831,21 @@ int store_down_review_tx(store *st, const store_down_review *r,
 int store_setup_install_tx(store *st, const char *const commune[3],
                            const store_village *v, size_t nv,
                            const store_household *h, size_t nh);
-/* How many drafts are returned by the office and not finished again. */
+/* How many interviews are returned by the office and not finished again:
+ * drafts, and complete ones changed here before the return of an earlier
+ * version reached them and not changed since. */
 int store_returned_count(store *st, long *n);
-/* Called with each such draft: its UUID and the supervisor's comment
- * ("" when none); borrowed. */
+/* Called with each such interview: its UUID and the supervisor's comment
+ * ("" when none), borrowed; earlier 1 when the return judged an earlier
+ * version (the interview is complete). */
 typedef int (*store_returned_fn)(void *ctx, const char *uuid,
-                                 const char *comment);
-/* Call fn for each returned draft, most recently changed first. */
+                                 const char *comment, int earlier);
+/* Call fn for each, most recently changed first. */
 int store_returned_each(store *st, store_returned_fn fn, void *ctx);
+/* Whether interview uuid is one of those: 0 with *comment (newly
+ * allocated) and *earlier as above, 1 when it is not, -1. */
+int store_returned_get(store *st, const char *uuid, char **comment,
+                       int *earlier);
 /* A pair of possible duplicates the office decided, as it travels down
  * (strings borrowed; keep "" unless decision is "same"). */
 typedef struct store_settled {

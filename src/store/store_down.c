@@ -112,10 +112,10 @@ static int review_time(store *st, const char *uuid, char **out)
                              out) < 0 ? -1 : 0;
 }
 
-/* Status and head content of interview uuid, its head made first from
- * its current content: 0, 1 when there is no such interview, -1. */
+/* Status, head and head content of interview uuid, its head made first
+ * from its current content: 0, 1 when there is no such interview, -1. */
 static int current_content(store *st, const char *uuid, int *complete,
-                           char content[REV_HEX + 1])
+                           char head[REV_HEX + 1], char content[REV_HEX + 1])
 {
     store_interview iv;
     int rc = store_get_interview(st, uuid, &iv);
@@ -123,7 +123,6 @@ static int current_content(store *st, const char *uuid, int *complete,
         return rc;
     *complete = iv.status == STORE_COMPLETE;
     store_interview_clear(&iv);
-    char head[REV_HEX + 1];
     if (store_rev_snapshot_tx(st, uuid, 0, head) != 0)
         return -1;
     sqlite3_stmt *s = store_stmt_key(st, SS_REV_CONTENT, head);
@@ -158,10 +157,24 @@ static int reopen_tx(store *st, const char *uuid)
     return store_rev_snapshot_tx(st, uuid, 0, NULL);
 }
 
-int store_down_review_tx(store *st, const store_down_review *r,
-                         int *reopened)
+/* Audit the return r as it reached this laptop, with the head it found
+ * here (old value the revision judged, new value that head): the office
+ * tells a revision made after it (a correction) from one made before. */
+static int audit_return(store *st, const store_down_review *r,
+                        const char *head)
 {
-    *reopened = 0;
+    char now[32], now_ms[32];
+    store_now_both(now, now_ms);
+    if (store_audit_add(st, r->interview, now_ms, "return", NULL, NULL,
+                        r->revision, head) != SQLITE_DONE)
+        return store_fail(st, "auditing interview %s", r->interview);
+    return 0;
+}
+
+int store_down_review_tx(store *st, const store_down_review *r,
+                         int *reopened, int *changed)
+{
+    *reopened = *changed = 0;
     if (strcmp(r->status, "cleared") == 0) {
         /* Only a return kept here is withdrawn; nothing else changes. */
         sqlite3_stmt *d = store_prepare(st, NULL, "DELETE FROM reviews WHERE"
@@ -181,10 +194,12 @@ int store_down_review_tx(store *st, const store_down_review *r,
     /* An older decision than the one kept changes nothing (one of the
      * same second is later: review times are to the second). */
     int older = had && strcmp(had, r->time) > 0;
+    /* The same review again (every bundle carries it): seen before. */
+    int seen = had && strcmp(had, r->time) == 0;
     free(had);
     int complete = 0;
-    char content[REV_HEX + 1];
-    int rc = older ? 1 : current_content(st, r->interview, &complete,
+    char head[REV_HEX + 1], content[REV_HEX + 1];
+    int rc = older ? 1 : current_content(st, r->interview, &complete, head,
                                          content);
     if (rc != 0)
         return rc;
@@ -205,14 +220,18 @@ int store_down_review_tx(store *st, const store_down_review *r,
         sqlite3_bind_text(s, i + 1, v[i], -1, SQLITE_STATIC);
     if (exec_stmt(st, s, "saving the office's review") != 0)
         return -1;
+    int back = strcmp(r->status, "returned") == 0;
+    if (back && !seen && audit_return(st, r, head) != 0)
+        return -1;
     /* Reopened only while it holds what the office judged: an interview
-     * the enumerator changed since stays as it is. */
-    if (strcmp(r->status, "returned") == 0 && complete
-        && strcmp(content, r->content) == 0) {
+     * the enumerator changed since stays as it is, its comment shown on
+     * it (store_returned_get) until it is corrected again. */
+    if (back && complete && strcmp(content, r->content) == 0) {
         if (reopen_tx(st, r->interview) != 0)
             return -1;
         *reopened = 1;
-    }
+    } else if (back && complete && !seen)
+        *changed = 1;
     return 0;
 }
 
@@ -262,25 +281,55 @@ int store_setup_install_tx(store *st, const char *const commune[3],
     return rc;
 }
 
+/* SQL: the interviews i returned by the office with review r, not
+ * finished again since: a draft (reopened by the return or by hand), or
+ * one complete still at the head it had when a return of an earlier
+ * version reached it (audited by audit_return), "earlier" 1. */
+#define RETURNED_FROM \
+    " FROM (SELECT i.uuid, i.updated, coalesce(r.comment, '') AS comment," \
+    " i.status = 'complete' AS earlier FROM interviews i" \
+    " JOIN reviews r ON r.interview = i.uuid WHERE r.status = 'returned'" \
+    " AND (i.status = 'draft' OR EXISTS (SELECT 1 FROM audit a" \
+    " WHERE a.interview = i.uuid AND a.event = 'return'" \
+    " AND a.old_value = r.revision AND a.new_value = i.head)))"
+
 int store_returned_count(store *st, long *n)
 {
-    return store_count_sql(st, "SELECT count(*) FROM interviews i"
-        " JOIN reviews r ON r.interview = i.uuid WHERE i.status = 'draft'"
-        " AND r.status = 'returned'", "counting returned interviews", n);
+    return store_count_sql(st, "SELECT count(*)" RETURNED_FROM,
+                           "counting returned interviews", n);
+}
+
+int store_returned_get(store *st, const char *uuid, char **comment,
+                       int *earlier)
+{
+    *comment = NULL;
+    *earlier = 0;
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT comment, earlier"
+                                    RETURNED_FROM " WHERE uuid = ?1");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *comment = xstrdup(col(s, 0));
+        *earlier = sqlite3_column_int(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_fail(st, "reading the return of %s", uuid);
+    return rc == SQLITE_ROW ? 0 : 1;
 }
 
 int store_returned_each(store *st, store_returned_fn fn, void *ctx)
 {
     sqlite3_stmt *s = store_prepare(st, NULL,
-        "SELECT i.uuid, coalesce(r.comment, '')"
-        " FROM interviews i JOIN reviews r ON r.interview = i.uuid"
-        " WHERE i.status = 'draft' AND r.status = 'returned'"
-        " ORDER BY i.updated DESC, i.uuid");
+        "SELECT uuid, comment, earlier" RETURNED_FROM
+        " ORDER BY updated DESC, uuid");
     if (!s)
         return -1;
     int rc, ret = 0;
     while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
-        ret = fn(ctx, col(s, 0), col(s, 1));
+        ret = fn(ctx, col(s, 0), col(s, 1), sqlite3_column_int(s, 2));
     if (ret == 0 && rc != SQLITE_DONE)
         ret = store_fail(st, "listing the returned interviews");
     sqlite3_finalize(s);

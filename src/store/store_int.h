@@ -115,6 +115,19 @@ int store_origin_register(sqlite3 *db);
     " UNION ALL SELECT b FROM duplicates WHERE decision = 'same'" \
     " AND keep IS NOT NULL AND keep <> b))"
 
+/* SQL: non-zero when the head H (an SQL expression) of interview U was
+ * made after the return of revision R reached the one who made it: made
+ * here, where the return was made or received, or made by a laptop after
+ * it received the return (a laptop audits a return as it arrives with the
+ * head it found: "return", old value R, new value that head, so any other
+ * head came after).  A head a laptop made before the return reached it is
+ * no correction: the return still stands. */
+#define STORE_RETURN_SEEN_SQL(U, R, H) "(EXISTS (SELECT 1 FROM audit ra" \
+    " WHERE ra.interview = " U " AND ra.event = 'return'" \
+    " AND ra.old_value = " R " AND ra.new_value IS NOT " H ")" \
+    " OR (SELECT device FROM revisions WHERE id = " H ") IS (SELECT value" \
+    " FROM settings WHERE key = 'device_id'))"
+
 /* SQL: non-zero when interview U (an SQL expression) is superseded: the
  * office found it the same household as another interview, which it kept
  * (a pair decided here, or a decision that came down to this laptop).

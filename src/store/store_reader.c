@@ -129,7 +129,8 @@ static int has_column(store_reader *r, const char *table,
 #define REVIEW_STATE_SQL \
     "coalesce((SELECT CASE WHEN v.content IS (SELECT content FROM" \
     " revisions WHERE id = i.head) THEN v.status WHEN v.status =" \
-    " 'approved' THEN 'changed' WHEN i.status = 'draft' THEN" \
+    " 'approved' THEN 'changed' WHEN i.status = 'draft' OR NOT " \
+    STORE_RETURN_SEEN_SQL("i.uuid", "v.revision", "i.head") " THEN" \
     " 'returned' ELSE 'corrected' END FROM reviews v WHERE" \
     " v.interview = i.uuid), 'unreviewed')"
 #define SUPERSEDED_SQL STORE_DUP_DROPPED_SQL("i.uuid")
@@ -405,6 +406,8 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
         " i.status = 'draft', CASE WHEN v.interview IS NULL THEN 0 ELSE"
         " v.content IS (SELECT content FROM revisions WHERE id = i.head)"
         " END, CASE WHEN i.status = 'complete' THEN " SUPERSEDED_SQL
+        " ELSE 0 END, CASE WHEN v.status = 'returned' THEN "
+        STORE_RETURN_SEEN_SQL("i.uuid", "v.revision", "i.head")
         " ELSE 0 END FROM interviews i LEFT JOIN reviews v"
         " ON v.interview = i.uuid";
     static const char *const states[5] = {
@@ -416,6 +419,7 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
         const char *vs = (const char *)sqlite3_column_text(st, 0);
         int c = sqlite3_column_int(st, 1), draft = sqlite3_column_int(st, 2);
         int held = sqlite3_column_int(st, 3), sup = sqlite3_column_int(st, 4);
+        int seen = sqlite3_column_int(st, 5);
         t->interviews++;
         /* The review as store_origins gives it: held while the content
          * it judged is the head's. */
@@ -432,7 +436,7 @@ int store_reader_review_totals(store_reader *r, store_review_totals *t,
         /* The state REVIEW_STATE_SQL gives. */
         const char *state = !vs ? "unreviewed" : held ? vs
             : !strcmp(vs, "approved") ? "changed"
-            : draft ? "returned" : "corrected";
+            : draft || !seen ? "returned" : "corrected";
         for (int k = 0; k < 5; k++)
             if (!strcmp(state, states[k]))
                 t->states[k]++;

@@ -7,8 +7,9 @@
  * head, made first when the content moved on since the last one) and that
  * revision's content hash.  Its state is read, never stored: while the head
  * holds the judged content the review stands; once the content differs, an
- * approval reads "changed" and a return, once finalised again,
- * "corrected". */
+ * approval reads "changed" and a return, once finalised again after it
+ * reached the laptop, "corrected"; a revision the laptop made before the
+ * return reached it leaves the return standing ("returned"). */
 #include "config.h"
 #include "store/store_int.h"
 
@@ -29,8 +30,9 @@ static const char review_sql[] =
     " CASE WHEN r.status IS NULL THEN 'unreviewed'"
     "  WHEN r.content IS h.content THEN r.status"
     "  WHEN r.status = 'approved' THEN 'changed'"
-    "  WHEN i.status = 'draft' THEN 'returned'"
-    "  ELSE 'corrected' END AS state"
+    "  WHEN i.status = 'draft' OR NOT "
+    STORE_RETURN_SEEN_SQL("i.uuid", "r.revision", "i.head")
+    " THEN 'returned' ELSE 'corrected' END AS state"
     " FROM interviews i LEFT JOIN reviews r ON r.interview = i.uuid"
     " LEFT JOIN revisions h ON h.id = i.head"
     " LEFT JOIN case_keys k ON k.interview = i.uuid"

@@ -378,6 +378,22 @@ static int apply_setup(applier *a)
     return rc;
 }
 
+/* Name a return of an interview changed here since, with its comment,
+ * one line of a->n->late. */
+static void late_line(applier *a, const store_down_review *r)
+{
+    char *comment = ui_text_safe(r->comment, UI_TEXT_QUOTED);
+    char *line = xasprintf(_("interview %s returned by the office, but "
+                             "changed here since: not reopened; the comment "
+                             "is shown on the interview: %s\n"),
+                           r->interview, comment);
+    char *all = xasprintf("%s%s", a->n->late ? a->n->late : "", line);
+    free(a->n->late);
+    a->n->late = all;
+    free(line);
+    free(comment);
+}
+
 static int apply_reviews(applier *a)
 {
     sqlite3_stmt *s = a_query(a, "SELECT interview, status, comment,"
@@ -389,13 +405,15 @@ static int apply_reviews(applier *a)
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
         store_down_review r = {col(s, 0), col(s, 1), col(s, 2), col(s, 3),
                                col(s, 4), col(s, 5), col(s, 6), NULL};
-        int reopened = 0;
-        int got = store_down_review_tx(a->st, &r, &reopened);
+        int reopened = 0, changed = 0;
+        int got = store_down_review_tx(a->st, &r, &reopened, &changed);
         if (got < 0)
             rc = a_store_fail(a);
         else if (got == 0)
             a->n->reviews++;
         a->n->reopened += reopened;
+        if (changed)
+            late_line(a, &r);
     }
     sqlite3_finalize(s);
     return rc;
@@ -536,6 +554,7 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
             /* Left for later: nothing of it kept. */
             store_rollback(st);
             free(out->gone);
+            free(out->late);
             memset(out, 0, sizeof *out);
             rc = 3;
         } else if (forms != 0 || apply_setup(&a) != 0
@@ -546,6 +565,7 @@ int down_apply(store *st, down_bundle *d, down_ask_fn ask, void *ask_ctx,
                 a_store_fail(&a);
             store_rollback(st);
             free(out->gone);
+            free(out->late);
             memset(out, 0, sizeof *out);
             rc = -1;
         }

@@ -518,6 +518,7 @@ static void merge_down(sync_run *r, const char *path)
     free(res.down_counts.changes);
     free(res.down_counts.versions);
     free(res.down_counts.gone);
+    free(res.down_counts.late);
     envelope_info_clear(&info);
     down_close(d);
     free(err);

@@ -114,6 +114,10 @@ typedef struct sync_down_counts {
     char *gone;         /* a village the office's set-up dropped that
                            interviews here answer, and what to do (NULL
                            when none); owned as changes */
+    char *late;         /* each return of an interview changed here since
+                           (not reopened; its comment shown on it): one
+                           line each, "UUID: COMMENT" escaped (NULL when
+                           none); owned as changes */
 } sync_down_counts;
 
 /* One bundle's result; strings borrowed for the time of the call. */

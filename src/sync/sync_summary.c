@@ -31,6 +31,12 @@ static void down_lines(lines *l, const sync_down_counts *c)
                        "household(s), %ld new form version(s)"),
                      c->reopened, c->reviews, c->villages, c->households,
                      c->forms));
+    for (const char *p = c->late; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        add(l, xstrndup(p, n));
+        p += n + (nl ? 1 : 0);
+    }
     if (c->settled)
         add(l, xasprintf(_("%ld decision(s) of the office on possible "
                            "duplicates kept"), c->settled));

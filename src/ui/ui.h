@@ -173,11 +173,14 @@ void ui_open_interview(ui_app *a, const store_interview *iv);
 
 /* Returned interviews (ui_returned.c). */
 
-/* How many drafts the office returned that are not finished again. */
+/* How many interviews the office returned that are not finished again
+ * (store_returned_count). */
 long ui_returned_count(ui_app *a);
-/* The supervisor's comment on iv when it is a returned draft (newly
- * allocated, "" when none), else NULL. */
-char *ui_returned_comment(ui_app *a, const store_interview *iv);
+/* The supervisor's comment on iv when the office returned it and it is
+ * not finished again (newly allocated, "" when none), else NULL;
+ * *earlier (when not NULL) 1 when the return judged an earlier version. */
+char *ui_returned_comment(ui_app *a, const store_interview *iv,
+                          int *earlier);
 /* Show the supervisor's comment when iv is a returned draft. */
 void ui_returned_notice(ui_app *a, const store_interview *iv);
 /* The list of returned drafts; Enter opens one. */

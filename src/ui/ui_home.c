@@ -18,7 +18,7 @@
 static int home_status_cols(void)
 {
     const char *words[] = {_("returned"), _("draft"), _("complete"),
-                           _("superseded")};
+                           _("superseded"), _("returned earlier")};
     int w = 10;
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (ui_text_width(words[i]) > w)

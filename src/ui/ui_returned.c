@@ -19,32 +19,40 @@ long ui_returned_count(ui_app *a)
     return n;
 }
 
-char *ui_returned_comment(ui_app *a, const store_interview *iv)
+char *ui_returned_comment(ui_app *a, const store_interview *iv,
+                          int *earlier)
 {
-    if (iv->status != STORE_DRAFT)
+    char *comment = NULL;
+    int e = 0;
+    if (store_returned_get(a->st, iv->uuid, &comment, &e) != 0)
         return NULL;
-    char *status = NULL, *comment = NULL;
-    if (store_review_get(a->st, iv->uuid, &status, &comment) != 0
-        || !status || strcmp(status, "returned") != 0) {
-        free(status);
-        free(comment);
-        return NULL;
-    }
-    free(status);
-    return comment ? comment : xstrdup("");
+    if (earlier)
+        *earlier = e;
+    return comment;
 }
 
 void ui_returned_notice(ui_app *a, const store_interview *iv)
 {
-    char *comment = ui_returned_comment(a, iv);
+    int earlier = 0;
+    char *comment = ui_returned_comment(a, iv, &earlier);
     if (!comment)
         return;
-    char *text = xasprintf(_("The office returned this interview for "
-                             "correction. The supervisor's comment:\n\n%s"
-                             "\n\nCorrect the answers, then finalise it "
-                             "again; the next export carries the "
-                             "correction to the office."), comment);
-    ui_show_text(_("Returned by the office"), text);
+    char *text = earlier
+        ? xasprintf(_("The office returned an earlier version of this "
+                      "interview: the return reached this laptop after "
+                      "the interview was changed, so it was not reopened. "
+                      "The supervisor's comment (about the earlier "
+                      "version):\n\n%s\n\nIf it still "
+                      "applies, reopen the interview (E), correct "
+                      "the answers and finalise it again; the next export "
+                      "carries the correction to the office."), comment)
+        : xasprintf(_("The office returned this interview for "
+                      "correction. The supervisor's comment:\n\n%s"
+                      "\n\nCorrect the answers, then finalise it "
+                      "again; the next export carries the "
+                      "correction to the office."), comment);
+    ui_show_text(earlier ? _("Returned by the office (an earlier version)")
+                         : _("Returned by the office"), text);
     free(text);
     free(comment);
 }
@@ -55,13 +63,16 @@ typedef struct returned_list {
     size_t n;
 } returned_list;
 
-static int returned_collect(void *ctx, const char *uuid, const char *comment)
+static int returned_collect(void *ctx, const char *uuid, const char *comment,
+                            int earlier)
 {
     returned_list *l = ctx;
     l->uuid = xrealloc(l->uuid, (l->n + 1) * sizeof *l->uuid);
     l->comment = xrealloc(l->comment, (l->n + 1) * sizeof *l->comment);
     l->uuid[l->n] = xstrdup(uuid);
-    l->comment[l->n] = xstrdup(comment);
+    /* One about an earlier version says so before the comment. */
+    l->comment[l->n] = earlier ? xasprintf(_("(earlier version) %s"), comment)
+                               : xstrdup(comment);
     l->n++;
     return 0;
 }
