@@ -39,17 +39,27 @@ up() {
     "$K" merge --db "$O" --forms "$FORMS" "$TMP/$1" >/dev/null 2>&1 || fail "the office merges $1"
 }
 
+# give_back UUID COMMENT: the office returns it and writes its bundle
+# for the laptop.
+give_back() {
+    run "$K" review --db "$O" "$1" --return --comment "$2"
+    expect_status 0
+    down_export "$O"
+}
+# taken: the laptop merges that bundle.
+taken() {
+    run "$K" merge --db "$A" "$TMP/down"
+    expect_status 0
+}
+
 # --- 1. X: changed and sent before the return arrives.
-run "$K" review --db "$O" "$X" --return --comment "$COMMENT"
-expect_status 0
-down_export "$O"
+give_back "$X" "$COMMENT"
 change "$X" "Hà Quang Nam B"
 up u1
 ks_checks=$((ks_checks + 1))
 [ "$(state "$O" "$X")" = returned ] ||
     fail "a change made before the return reached the laptop reads $(state "$O" "$X") at the office"
-run "$K" merge --db "$A" "$TMP/down"
-expect_status 0
+taken
 expect_out_contains "0 returned interview(s) reopened"
 expect_out_contains "interview $X returned by the office, but changed here since: not reopened; the comment is shown on the interview: $COMMENT"
 ks_checks=$((ks_checks + 1))
@@ -59,8 +69,7 @@ ks_checks=$((ks_checks + 1))
     fail "X was reopened"
 # Second pass: the same bundle again changes nothing.
 before=$(db_digest "$A")
-run "$K" merge --db "$A" "$TMP/down"
-expect_status 0
+taken
 expect_same "$A" "$before" "the same downstream bundle again"
 # The office is told the return reached the laptop; still not corrected.
 up u2
@@ -75,12 +84,9 @@ ks_checks=$((ks_checks + 1))
 [ "$(state "$O" "$X")" = corrected ] || fail "X corrected reads $(state "$O" "$X")"
 
 # --- 2. Y: changed before the return arrives, sent only after it.
-run "$K" review --db "$O" "$Y" --return --comment "Sai diện tích"
-expect_status 0
-down_export "$O"
+give_back "$Y" "Sai diện tích"
 change "$Y" "Trần Văn Bốn"
-run "$K" merge --db "$A" "$TMP/down"
-expect_status 0
+taken
 expect_out_contains "interview $Y returned by the office, but changed here since"
 ks_checks=$((ks_checks + 1))
 grep -q "interview $X returned" "$TMP/out" && fail "X named again: $(cat "$TMP/out")"
@@ -97,10 +103,8 @@ ks_checks=$((ks_checks + 1))
 [ "$(state "$O" "$Y")" = corrected ] || fail "Y corrected reads $(state "$O" "$Y")"
 
 # --- 3. the usual round trip still reads "corrected".
-run "$K" review --db "$O" "$X" --return --comment "Lần nữa"
-expect_status 0
-down_export "$O"
-run "$K" merge --db "$A" "$TMP/down"
+give_back "$X" "Lần nữa"
+taken
 expect_out_contains "1 returned interview(s) reopened"
 ks_checks=$((ks_checks + 1))
 [ "$(listed "$X")" = returned ] || fail "X reopened by the return is listed as $(listed "$X")"

@@ -31,6 +31,16 @@ reviews() {
     sqlite3 "$1" "SELECT interview, status FROM reviews_later ORDER BY 1, 2"
 }
 later() { sqlite3 "$1" "SELECT count(*) FROM reviews_later"; }
+# correct UUID NAME DIR: laptop 1 corrects the interview's head's name and
+# sends it to office 1 in a fresh DIR.
+correct() {
+    "$K" reopen --db "$A" "$1" >/dev/null 2>&1 || fail "$1 reopened"
+    "$K" answer --db "$A" "$1" head_name "$2" >/dev/null 2>&1 || fail "$1 corrected"
+    "$K" finalise --db "$A" "$1" >/dev/null 2>&1 || fail "$1 finalised again"
+    mkdir -p "$TMP/$3"
+    "$K" export --db "$A" --to "$TMP/$3" >/dev/null 2>&1 || fail "l1 exports $1's correction"
+    merge_ok "$TMP/o1.db" "$TMP/$3"
+}
 
 run "$K" review --db "$TMP/o1.db" "$X" --approve
 expect_status 0
@@ -105,12 +115,7 @@ run "$K" review --db "$TMP/o1.db" "$Y" --approve
 expect_status 0
 up 1 r3
 R3=$UP
-"$K" reopen --db "$A" "$Y" >/dev/null 2>&1 || fail "Y reopened"
-"$K" answer --db "$A" "$Y" head_name "Nguyễn Văn Mới" >/dev/null 2>&1 || fail "Y corrected"
-"$K" finalise --db "$A" "$Y" >/dev/null 2>&1 || fail "Y finalised again"
-mkdir -p "$TMP/lap1b"
-"$K" export --db "$A" --to "$TMP/lap1b" >/dev/null 2>&1 || fail "l1 exports the correction"
-merge_ok "$TMP/o1.db" "$TMP/lap1b"
+correct "$Y" "Nguyễn Văn Mới" lap1b
 run "$K" reviews --db "$TMP/o1.db" --state changed
 expect_out_contains "$Y"
 up 1 u5
@@ -171,12 +176,7 @@ expect_out_contains "[same household: $X kept]"
 # of that revision (a return) replaces the one kept, an older one merged
 # after it does not.
 Z=$(sqlite3 "$A" "SELECT uuid FROM interviews WHERE uuid NOT IN ('$X', '$Y', '$W') AND status = 'complete' ORDER BY uuid LIMIT 1")
-"$K" reopen --db "$A" "$Z" >/dev/null 2>&1 || fail "Z reopened"
-"$K" answer --db "$A" "$Z" head_name "Trần Thị Sửa" >/dev/null 2>&1 || fail "Z corrected"
-"$K" finalise --db "$A" "$Z" >/dev/null 2>&1 || fail "Z finalised again"
-mkdir -p "$TMP/lap1d"
-"$K" export --db "$A" --to "$TMP/lap1d" >/dev/null 2>&1 || fail "l1 exports Z's correction"
-merge_ok "$TMP/o1.db" "$TMP/lap1d"
+correct "$Z" "Trần Thị Sửa" lap1d
 up 1 ua
 UA=$UP
 run "$K" review --db "$TMP/o1.db" "$Z" --approve
