@@ -12,44 +12,16 @@
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
 
-K="$KHAOSAT"
-O="$TMP/office.db"
-A="$TMP/A.db"
-COMMENT="Hỏi lại chủ hộ về số nhân khẩu"
-laptop A "Nguyễn Văn An" "Xã Đông Hòa"
-laptop office "Giám sát Hà" "Xã Đông Hòa"
-"$K" simulate --db "$A" --forms "$FORMS" --form household --count 2 --seed 71 >/dev/null
-office_pair office A
-X=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
-Y=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1 OFFSET 1")
+. "$(dirname "$0")/return_late_fixture.sh"
 # state DB UUID: the interview's review state there.
 state() { "$K" reviews --db "$1" 2>/dev/null | awk -F'\t' -v u="$2" '$1 == u { print $4 }'; }
 # listed UUID: the interview's state in the laptop's list.
 listed() { "$K" list --db "$A" 2>/dev/null | awk -F'\t' -v u="$1" '$1 == u { print $2 }'; }
-# change UUID NAME: the enumerator reopens, edits and finalises it.
-change() {
-    "$K" reopen --db "$A" "$1" >/dev/null 2>&1 || fail "$1 reopened"
-    "$K" answer --db "$A" "$1" head_name "$2" >/dev/null 2>&1 || fail "$1 edited"
-    "$K" finalise --db "$A" "$1" >/dev/null 2>&1 || fail "$1 finalised"
-}
 # up DIR: the laptop's bundle for the office, merged there.
 up() {
     mkdir -p "$TMP/$1"
     "$K" export --db "$A" --to "$TMP/$1" >/dev/null 2>&1 || fail "the laptop exports to $1"
     "$K" merge --db "$O" --forms "$FORMS" "$TMP/$1" >/dev/null 2>&1 || fail "the office merges $1"
-}
-
-# give_back UUID COMMENT: the office returns it and writes its bundle
-# for the laptop.
-give_back() {
-    run "$K" review --db "$O" "$1" --return --comment "$2"
-    expect_status 0
-    down_export "$O"
-}
-# taken: the laptop merges that bundle.
-taken() {
-    run "$K" merge --db "$A" "$TMP/down"
-    expect_status 0
 }
 
 # --- 1. X: changed and sent before the return arrives.

@@ -14,24 +14,12 @@ command -v tmux >/dev/null 2>&1 || { echo "tmux missing"; exit 77; }
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
 
 SOCK=khaosat-late-$$
-K="$KHAOSAT"
-O="$TMP/office.db"
-A="$TMP/A.db"
+. "$(dirname "$0")/return_late_fixture.sh"
 DB="$A"
-COMMENT="Kiểm tra lại số nhân khẩu"
-
-laptop A "Nguyễn Văn An" "Xã Đông Hòa"
-laptop office "Giám sát Hà" "Xã Đông Hòa"
-"$K" simulate --db "$A" --forms "$FORMS" --form household --count 2 --seed 23 >/dev/null
-office_pair office A
-U=$(sqlite3 "$A" "SELECT uuid FROM interviews ORDER BY uuid LIMIT 1")
-"$K" review --db "$O" "$U" --return --comment "$COMMENT" >/dev/null 2>&1 ||
-    fail "the office returns $U"
-down_export "$O"
+U=$X
+give_back "$U" "$COMMENT"
 # The enumerator changes U meanwhile.
-"$K" reopen --db "$A" "$U" >/dev/null 2>&1 || fail "U reopened"
-"$K" answer --db "$A" "$U" head_name "Hà Quang Nam B" >/dev/null 2>&1 || fail "U edited"
-"$K" finalise --db "$A" "$U" >/dev/null 2>&1 || fail "U finalised"
+change "$U" "Hà Quang Nam B"
 
 start_screen "$A"
 wait_for "? help"
