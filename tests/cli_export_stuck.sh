@@ -150,6 +150,52 @@ expect_out_contains "updated 1"
     fail "exporting changed the revisions"
 rm -f "$TMP"/s/* "$TMP/fin.db" "$TMP/fin_office.db"
 
+# --- The same in a question that skip logic now hides ----------------------
+# It takes no answer (answer refuses it), so the refusal says to finalise
+# alone: finalising drops that answer, audited, and nothing else.
+"$KHAOSAT" simulate --db "$TMP/hid.db" --forms "$FORMS" --form household \
+    --count 4 --seed 11 >/dev/null 2>&1 || fail "simulate"
+H=$(sqlite3 "$TMP/hid.db" "SELECT uuid FROM interviews i WHERE status = 'complete' AND EXISTS (SELECT 1 FROM answers a WHERE a.interview = i.uuid AND a.qid = 'hh_pay_purpose' AND instr(a.value, 'other') = 0) ORDER BY uuid LIMIT 1")
+[ -n "$H" ] || fail "no interview where hh_pay_other is hidden"
+# As an older khaosat left it in the answers of a finalised interview
+# (the export's snapshot carries it into a revision).
+sqlite3 "$TMP/hid.db" "INSERT INTO answers VALUES ('$H', 'hh_pay_other', '', '$long')"
+hidden_rest() {
+    sqlite3 "$1" "SELECT * FROM answers WHERE NOT (interview = '$H' AND qid = 'hh_pay_other') ORDER BY 1, 2, 3" | sha256sum
+}
+kept=$(hidden_rest "$TMP/hid.db")
+before=$(db_digest "$TMP/hid.db")
+run "$KHAOSAT" export --db "$TMP/hid.db" --to "$TMP/s" --all
+expect_status 1
+expect_err_contains "interview $H, question hh_pay_other:"
+expect_err_contains "finalising alone clears it, khaosat reopen $H; khaosat finalise $H, or E and Ctrl-F on the screen"
+expect_same "$TMP/hid.db" "$before" "a refused export"
+run "$KHAOSAT" reopen --db "$TMP/hid.db" "$H"
+expect_status 0
+run "$KHAOSAT" answer --db "$TMP/hid.db" "$H" hh_pay_other "khác"
+expect_status 1
+expect_err_contains "does not apply to this interview"
+run "$KHAOSAT" finalise --db "$TMP/hid.db" "$H"
+expect_status 0
+expect_sql_in() { [ "$(sqlite3 "$1" "$2")" = "$3" ] || fail "$2: $(sqlite3 "$1" "$2"), not $3"; }
+expect_sql_in "$TMP/hid.db" "SELECT count(*) FROM answers WHERE interview = '$H' AND qid = 'hh_pay_other'" 0
+expect_sql_in "$TMP/hid.db" "SELECT count(*) FROM audit WHERE interview = '$H' AND qid = 'hh_pay_other' AND event = 'change' AND new_value IS NULL AND length(old_value) = 65537" 1
+[ "$(hidden_rest "$TMP/hid.db")" = "$kept" ] || fail "finalising changed other answers"
+run "$KHAOSAT" export --db "$TMP/hid.db" --to "$TMP/s" --all
+expect_status 0
+run "$KHAOSAT" verify "$TMP"/s/*.khb
+expect_status 0
+run "$KHAOSAT" merge --db "$TMP/hid_office.db" --forms "$FORMS" "$TMP"/s/*.khb
+expect_status 0
+expect_out_contains "added 4"
+# A second pass: reopened and finalised again, nothing more is dropped.
+kept=$(db_digest "$TMP/hid.db")
+run "$KHAOSAT" reopen --db "$TMP/hid.db" "$H"
+run "$KHAOSAT" finalise --db "$TMP/hid.db" "$H"
+expect_status 0
+expect_sql_in "$TMP/hid.db" "SELECT count(*) FROM audit WHERE interview = '$H' AND qid = 'hh_pay_other'" 1
+rm -f "$TMP"/s/* "$TMP/hid.db" "$TMP/hid_office.db"
+
 # --- Data that compresses far beyond the usual ------------------------------
 # 600 audit rows of 60,000 repeated letters each (as a long answer
 # changed again and again): a bundle of 72 MB that packs into 0.1 MB, far

@@ -97,6 +97,39 @@ void session_problems_free(session_problem *p, size_t n)
     free(p);
 }
 
+/* store_load_answers callback: keep the answers longer than an answer
+ * may be now (an older khaosat let them be typed). */
+static int session_long_cb(void *ctx, const char *qid, const char *path,
+                           const char *v)
+{
+    if (v && strlen(v) > FORM_MAX_ANSWER)
+        inst_rows_add(ctx, qid, path, NULL, 0);
+    return 0;
+}
+
+/* Remove (audited) an over-long answer of a question that skip logic now
+ * hides: it cannot be answered again, the interview does not use it, and
+ * it would make the office refuse the bundle.  Like a submission that
+ * leaves out what is not relevant, only what cannot be sent is dropped. */
+static int session_drop_hidden_long(session *s)
+{
+    inst_rows rows = {NULL, 0, 0};
+    int bad = store_load_answers(s->st, s->uuid, session_long_cb, &rows);
+    for (size_t i = 0; i < rows.n && !bad; i++) {
+        int q = form_find(s->f, rows.v[i].qid);
+        inst_frame *fr = q < 0 ? NULL : inst_frame_find(s->in, rows.v[i].path);
+        if (!fr || s->f->q[q].repeat != inst_frame_repeat(fr) ||
+            inst_relevant(s->in, fr, q))
+            continue;
+        bad = store_clear_answer(s->st, s->uuid, rows.v[i].qid,
+                                 rows.v[i].path);
+        if (!bad)
+            inst_set(s->in, fr, q, NULL);
+    }
+    inst_rows_free(&rows);
+    return bad ? session_fail(s) : 0;
+}
+
 int session_finalise(session *s)
 {
     session_problem *p;
@@ -106,6 +139,8 @@ int session_finalise(session *s)
         return (int)(n > 1000000 ? 1000000 : n);
     if (s->complete)
         return 0;
+    if (session_drop_hidden_long(s))
+        return -1;
     if (store_interview_set_status(s->st, s->uuid, STORE_COMPLETE))
         return session_fail(s);
     s->complete = 1;

@@ -286,7 +286,8 @@ int bundle_writer_open(const char *dir, bundle_writer **out, char **err)
     }
     bundle_writer *w = xcalloc(1, sizeof *w);
     w->dir = xstrdup(dir);
-    w->tmp = xasprintf("%s/(new bundle)", dir);
+    /* No file yet: messages name the folder it is made for. */
+    w->tmp = xasprintf(_("%s (the bundle being made)"), dir);
     if (sqlite3_open_v2(":memory:", &w->db, SQLITE_OPEN_READWRITE, NULL)
         != SQLITE_OK || w_setup(w) != 0) {
         if (!w->err)

@@ -122,7 +122,7 @@ static char *refusal(const char *uuid, const char *qid, const char *value,
 /* The commands that correct the refused item on the laptop that made the
  * bundle, col as bundle_check_values reads it: the interview, reopened
  * when it is complete, answered again and finalised again. */
-static char *remedy(const char *const *col)
+static char *remedy(const char *const *col, const char *problem)
 {
     if (col[3][0] == STORE_NOTE_MARK)
         return xstrdup(_("correct that note (khaosat note, or on the "
@@ -138,6 +138,19 @@ static char *remedy(const char *const *col)
                           "Ctrl-F; or khaosat reopen %s; khaosat answer %s "
                           "%s NEW-ANSWER; khaosat finalise %s; then export "
                           "again"), col[0], q, col[0], col[0], q, col[0]);
+    if (!strcmp(col[6], "complete") &&
+        !strcmp(problem, "longer than an answer can be")) {
+        /* A question that skip logic now hides takes no answer: finalising
+         * drops its over-long one (session_finalise). */
+        char *hidden = xasprintf(_("%s (if question %s no longer applies to "
+                                   "the interview, answering it is refused: "
+                                   "finalising alone clears it, khaosat "
+                                   "reopen %s; khaosat finalise %s, or E "
+                                   "and Ctrl-F on the screen)"),
+                                 fix, q, col[0], col[0]);
+        free(fix);
+        fix = hidden;
+    }
     else
         fix = xasprintf(_("on the laptop that made it, answer question %s of "
                           "interview %s again: on the screen, open it from "
@@ -176,7 +189,7 @@ int bundle_check_values(bundle *b, char **why, char **fix)
         if (p) {
             *why = refusal(col[0], col[3], col[4], p);
             if (fix)
-                *fix = remedy(col);
+                *fix = remedy(col, p);
             rc = SQLITE_ABORT;
         }
     }
