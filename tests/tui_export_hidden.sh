@@ -25,16 +25,11 @@ others() {
 }
 kept=$(others)
 
-export_to_usb() {
-    key e
-    wait_for "Directory to write the bundle to"
-    key C-u; text "$TMP/usb"; key Enter
-}
 
 tui_run exhid 100 30
 wait_for "? help"
 before=$(db_digest "$DB")
-export_to_usb
+export_to_dir "$TMP/usb"
 wait_for "The export failed" 20
 whole "interview $U, question hh_pay_other"
 whole "finalising alone clears it"
@@ -43,18 +38,7 @@ expect_same "$DB" "$before" "a refused export"
 [ -z "$(ls "$TMP/usb")" ] || fail "a refused export left a file"
 key Enter
 wait_for "? help"
-key Home Down Down
-key r
-wait_for "Interviews:"
-row=$(screen | grep "^ complete" | grep -n "$NAME" | cut -d: -f1)
-[ -n "$row" ] || fail "the list does not show the interview"
-while [ "${row:-1}" -gt 1 ]; do key Down; row=$((row - 1)); done
-key Enter
-wait_for "COMPLETE (read-only)"
-key E
-wait_for "(y/n)"
-key y
-wait_for "Reopened for correction"
+reopen_listed "$NAME"
 key C-f
 wait_for "complete and saved" 20
 key Enter
@@ -66,7 +50,7 @@ expect_sql "SELECT count(*) FROM answers WHERE interview = '$U' AND qid = 'hh_pa
 expect_sql "SELECT count(*) FROM audit WHERE interview = '$U' AND qid = 'hh_pay_other' AND event = 'change' AND new_value IS NULL AND length(old_value) = 65537" "1"
 ks_checks=$((ks_checks + 1))
 [ "$(others)" = "$kept" ] || fail "finalising changed something else"
-export_to_usb
+export_to_dir "$TMP/usb"
 wait_for "4 interviews exported to" 20
 key Enter
 key q

@@ -26,17 +26,10 @@ others() {
 }
 kept=$(others)
 
-# export: e, the stick's folder, Enter.
-export_to_usb() {
-    key e
-    wait_for "Directory to write the bundle to"
-    key C-u; text "$TMP/usb"; key Enter
-}
-
 tui_run exlong 100 30
 wait_for "? help"
 before=$(db_digest "$DB")
-export_to_usb
+export_to_dir "$TMP/usb"
 wait_for "The export failed" 20
 whole "interview $U, question head_name"
 whole "65537 bytes long"
@@ -47,19 +40,7 @@ expect_same "$DB" "$before" "a refused export"
 key Enter
 # As it says: the list, the interview, E, the question, Ctrl-U, Ctrl-F.
 wait_for "? help"
-key Home Down Down
-key r
-wait_for "Interviews:"
-# The list shows each interview by its head's name: down to the long one.
-row=$(screen | grep "^ complete" | grep -n "xxxx" | cut -d: -f1)
-[ -n "$row" ] || fail "the list does not show the interview"
-while [ "${row:-1}" -gt 1 ]; do key Down; row=$((row - 1)); done
-key Enter
-wait_for "COMPLETE (read-only)"
-key E
-wait_for "(y/n)"
-key y
-wait_for "Reopened for correction"
+reopen_listed "xxxx"
 key C-g
 text "chủ hộ"
 key Enter
@@ -79,7 +60,7 @@ expect_sql "SELECT count(*) FROM revision_items WHERE length(value) > 65536" "0"
 expect_sql "SELECT count(*) FROM answers WHERE length(value) > 65536" "0"
 ks_checks=$((ks_checks + 1))
 [ "$(others)" = "$kept" ] || fail "correcting the long answer changed something else"
-export_to_usb
+export_to_dir "$TMP/usb"
 wait_for "2 interviews exported to" 20
 key Enter
 key q

@@ -159,3 +159,27 @@ tui_start() {
         "exec 3<&0; env LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=${TUI_LANGUAGE:-} $KHAOSAT --db $DB --forms $2 <&3 3<&- & echo \$! >$TMP/pid; wait \$!; echo \$? >$TMP/status; sleep 600"
     pass_resume
 }
+
+# export_to_dir DIR: the home screen's export (e) to DIR.
+export_to_dir() {
+    key e
+    wait_for "Directory to write the bundle to"
+    key C-u; text "$1"; key Enter
+}
+
+# reopen_listed TEXT: from the home screen, open the complete interview
+# whose row in the list shows TEXT and reopen it for correction (E, y).
+reopen_listed() {
+    key Home Down Down
+    key r
+    wait_for "Interviews:"
+    row=$(screen | grep "^ complete" | grep -n -- "$1" | cut -d: -f1)
+    [ -n "$row" ] || fail "the list does not show the interview with $1"
+    while [ "${row:-1}" -gt 1 ]; do key Down; row=$((row - 1)); done
+    key Enter
+    wait_for "COMPLETE (read-only)"
+    key E
+    wait_for "(y/n)"
+    key y
+    wait_for "Reopened for correction"
+}
