@@ -182,8 +182,9 @@ START_TEST(a_read_only_copy_is_resumed_to_be_looked_at)
     ck_assert_int_eq(store_save_answer(st, uuid, "gone", "", "x"), 0);
     store_close(st);
     st = NULL;
+    char *path = check_read_only_run(dbpath, xasprintf("%s.d", dbpath), uuid,
+                                     ro_reader);
     char *dir = xasprintf("%s.d", dbpath);
-    char *path = check_read_only_run(dbpath, dir, uuid, ro_reader);
     ck_assert_int_eq(rename(path, dbpath), 0);
     ck_assert_int_eq(rmdir(dir), 0);
     ck_assert_int_eq(store_open(dbpath, &st, NULL), 0);

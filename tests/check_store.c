@@ -704,9 +704,9 @@ START_TEST(read_only_copy_is_shown_and_never_written)
     store_close(st);
     if (geteuid() == 0)
         ck_assert_int_eq(chmod(tmpdir, 0755), 0);
-    char *dir = xasprintf("%s/stick", tmpdir);
-    char *path = check_read_only_run(dbpath, dir, uuid, read_only_child);
-    char *fresh = xasprintf("%s/new.db", dir);
+    char *path = check_read_only_run(dbpath, xasprintf("%s/stick", tmpdir),
+                                     uuid, read_only_child);
+    char *fresh = xasprintf("%s/stick/new.db", tmpdir);
     int created = 0;
     char *err = NULL;
     ck_assert_int_eq(store_open_at(fresh, STORE_CREATE_OR_READ, &st, &created,
@@ -716,7 +716,6 @@ START_TEST(read_only_copy_is_shown_and_never_written)
     store_close(st);
     free(fresh);
     free(path);
-    free(dir);
 }
 END_TEST
 

@@ -275,9 +275,11 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
     } else if ((*errmsg = store_why_not_writable(path)) != NULL) {
         /* Only a regular file this user may read but not write: never a
          * pipe or a device (opening one would hang or harm). */
+        char *why_ro = NULL;
         if ((how == STORE_READ_ONLY_OK || how == STORE_CREATE_OR_READ)
             && S_ISREG(sb.st_mode) && access(path, R_OK) == 0
-            && store_why_read_only(path) != NULL) {
+            && (why_ro = store_why_read_only(path)) != NULL) {
+            free(why_ro);
             free(*errmsg);
             *errmsg = NULL;
             sqlite3 *db = NULL;
