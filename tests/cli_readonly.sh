@@ -44,6 +44,13 @@ outputs() {
     echo $? > "$o/reviews.rc"
     $runner "$KHAOSAT" csv --db "$d" --forms "$FORMS" --out "$o/csv" > /dev/null 2>"$o/csv.err"
     echo $? > "$o/csv.rc"
+    # A backup written elsewhere (the database's folder is not touched),
+    # restored here, lists what the database lists.
+    $runner "$KHAOSAT" backup --db "$d" --to "$o/lap.kbk" > /dev/null 2>"$o/backup.err"
+    echo $? > "$o/backup.rc"
+    rm -f "$o/back.db"
+    "$KHAOSAT" restore --db "$o/back.db" "$o/lap.kbk" >/dev/null 2>>"$o/backup.err" &&
+        "$KHAOSAT" list --db "$o/back.db" > "$o/back.txt" 2>>"$o/backup.err"
 }
 
 # The writable database's outputs, on a copy: the stale report stores the
@@ -58,7 +65,7 @@ grep -q "recomputing figures" "$TMP/want/stale.err" ||
     fail "test data: nothing listed or reviewed"
 
 # check_reader HOW RUNNER [FILEMODE FOLDERMODE]: the reading commands
-# through RUNNER on a read-only copy (file 0444, folder 0555 unless said)
+# (and backup, to another folder) through RUNNER on a read-only copy (file 0444, folder 0555 unless said)
 # leave it as it was and print what the writable copy printed.
 check_reader() {
     how=$1 runner=$2 ro="$TMP/ro-$1" mode=${3:-444}
@@ -68,7 +75,7 @@ check_reader() {
     chmod "${4:-0555}" "$ro"
     sum=$(sha256sum < "$ro/lap.db")
     outputs "$runner" "$ro/lap.db" "$TMP/got-$how"
-    for f in report list reviews csv stale; do
+    for f in report list reviews csv stale backup; do
         ks_checks=$((ks_checks + 1))
         [ "$(cat "$TMP/got-$how/$f.rc")" = 0 ] ||
             fail "$how: $f failed: $(cat "$TMP/got-$how/$f.err")"
@@ -78,6 +85,9 @@ check_reader() {
         cmp -s "$TMP/want/$f" "$TMP/got-$how/$f" ||
             fail "$how: $f differs from the writable database's: $(diff "$TMP/want/$f" "$TMP/got-$how/$f" | head -5)"
     done
+    ks_checks=$((ks_checks + 1))
+    cmp -s "$TMP/want/list.txt" "$TMP/got-$how/back.txt" ||
+        fail "$how: the backup does not list what the database lists: $(cat "$TMP/got-$how/backup.err")"
     ks_checks=$((ks_checks + 1))
     diff -r "$TMP/want/csv" "$TMP/got-$how/csv" >/dev/null ||
         fail "$how: csv files differ from the writable database's"

@@ -2,7 +2,7 @@
 # tui_readonly.sh: the screens on a database this user may only read (a
 # commune's copy on a read-only stick): the home screen says read-only and
 # offers the keys that look; an interview is browsed, the report shown and
-# an interview viewed from the office's list; answering, finishing, a note,
+# an interview viewed from the office's list, a backup made elsewhere (B); answering, finishing, a note,
 # merging, exporting, a review and the set-up are refused in the words
 # "this database is read-only: ...; copy it to a writable place to change
 # it", and the file is left as it was: the same bytes (sha256), the same
@@ -126,9 +126,23 @@ refused "$why"
 key Escape
 key Escape
 wait_for "READ-ONLY  Enter list"
+# B backs it up to another folder (a writable one), and the backup
+# restores to what the database holds.
+mkdir -p "$TMP/bk"
+chmod 777 "$TMP/bk"
+key B
+wait_for "Directory to write the backup to"
+ask "$TMP/bk"
+wait_for "4 interviews backed up to" 20
+key Enter
+wait_for "READ-ONLY  Enter list"
 key q
 wait_exit 0
 untouched 444
+run "$K" restore --db "$TMP/back.db" "$TMP"/bk/*.kbk
+expect_status 0
+[ "$(sqlite3 "$TMP/back.db" .dump | sha256sum)" = "$(sqlite3 "$DB" .dump | sha256sum)" ] ||
+    fail "the read-only database's backup differs from it"
 
 # --- A file of the user's own (0644) in a folder 0555.
 ro_copy rodir 644

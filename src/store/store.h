@@ -157,6 +157,11 @@ char *store_nearest_dir(const char *path);
  * in use, into dest (an existing empty file, a single file afterwards);
  * digest receives the content digest of what was copied. */
 int store_snapshot(store *st, const char *dest, char digest[65], char **err);
+/* store_snapshot into memory, for a database whose folder this user may
+ * not write (a read-only one): the copy's bytes, newly allocated (*len of
+ * them), or NULL with *err. */
+unsigned char *store_snapshot_memory(store *st, size_t *len,
+                                     char digest[65], char **err);
 /* Check a copy held in memory (named name in messages): integrity_check,
  * a khaosat database this khaosat reads, its content digest and (when
  * interviews is not NULL) how many interviews it holds. */

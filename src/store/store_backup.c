@@ -131,21 +131,19 @@ static char *copy_failure(sqlite3 *db, sqlite3 *out, int rc)
     return xstrdup(sqlite3_errstr(rc));
 }
 
-int store_snapshot(store *st, const char *dest, char digest[65], char **err)
+/* Copy st's database into out in one read transaction (the digest and the
+ * pages of one state): SQLITE_OK, or the step that failed in *step and
+ * why (newly allocated) in *why. */
+static int copy_into(store *st, sqlite3 *out, char digest[65],
+                     const char **step, char **why)
 {
-    sqlite3 *out = NULL;
-    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
-    const char *step = "opening the copy";
-    /* One read transaction: the digest and the pages are of one state. */
-    if (rc == SQLITE_OK) {
-        step = "reading the database";
-        rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
-    }
+    *step = "reading the database";
+    int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = digest_db(st->db, digest);
     sqlite3_backup *b = NULL;
     if (rc == SQLITE_OK) {
-        step = "copying";
+        *step = "copying";
         b = sqlite3_backup_init(out, "main", st->db, "main");
         rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(out);
         if (rc == SQLITE_DONE)
@@ -153,9 +151,30 @@ int store_snapshot(store *st, const char *dest, char digest[65], char **err)
         if (b && sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
             rc = sqlite3_errcode(out);
     }
-    char *why = rc == SQLITE_OK ? NULL : copy_failure(st->db, out, rc);
+    *why = rc == SQLITE_OK ? NULL : copy_failure(st->db, out, rc);
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+/* The failure of a snapshot of st at step (why or SQLite's words). */
+static int snapshot_failed(store *st, const char *step, char *why, int rc,
+                           char **err)
+{
+    *err = xasprintf("%s: %s: %s", st->path, step,
+                     why ? why : sqlite3_errstr(rc));
+    free(why);
+    return -1;
+}
+
+int store_snapshot(store *st, const char *dest, char digest[65], char **err)
+{
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(dest, &out, SQLITE_OPEN_READWRITE, NULL);
+    const char *step = "opening the copy";
+    char *why = NULL;
+    if (rc == SQLITE_OK)
+        rc = copy_into(st, out, digest, &step, &why);
     /* A copy is one file: no -wal beside it on the stick. */
     if (rc == SQLITE_OK) {
         step = "finishing the copy";
@@ -168,13 +187,42 @@ int store_snapshot(store *st, const char *dest, char digest[65], char **err)
         rc = SQLITE_ERROR;
         why = xstrdup(_("cannot close the copy"));
     }
-    if (rc != SQLITE_OK) {
-        *err = xasprintf("%s: %s: %s", st->path, step,
-                         why ? why : sqlite3_errstr(rc));
-        free(why);
-        return -1;
+    return rc == SQLITE_OK ? 0 : snapshot_failed(st, step, why, rc, err);
+}
+
+unsigned char *store_snapshot_memory(store *st, size_t *len,
+                                     char digest[65], char **err)
+{
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(":memory:", &out, SQLITE_OPEN_READWRITE, NULL);
+    const char *step = "opening the copy";
+    char *why = NULL;
+    unsigned char *data = NULL;
+    if (rc == SQLITE_OK)
+        rc = copy_into(st, out, digest, &step, &why);
+    sqlite3_int64 n = 0;
+    unsigned char *image = rc == SQLITE_OK
+        ? sqlite3_serialize(out, "main", &n, 0) : NULL;
+    if (rc == SQLITE_OK && (!image || n < 100)) {
+        step = "finishing the copy";
+        rc = SQLITE_NOMEM;
     }
-    return 0;
+    if (image && n >= 100) {
+        /* One file with no -wal: the header's legacy journal bytes, as
+         * journal_mode = DELETE writes them. */
+        image[18] = image[19] = 1;
+        data = xmalloc((size_t)n);
+        memcpy(data, image, (size_t)n);
+        *len = (size_t)n;
+        sodium_memzero(image, (size_t)n);
+    }
+    sqlite3_free(image);
+    sqlite3_close(out);
+    if (rc != SQLITE_OK) {
+        snapshot_failed(st, step, why, rc, err);
+        return NULL;
+    }
+    return data;
 }
 
 /* integrity_check, khaosat's identity, the digest of an open copy and

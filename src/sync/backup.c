@@ -202,10 +202,13 @@ static unsigned char *bfile_body(const char *path, const bfile *b,
 }
 
 /* A snapshot of st read into memory (malloc'd, *len bytes), through a
- * temporary beside the database: the data is already plain there. */
+ * temporary beside the database: the data is already plain there.  A
+ * read-only database's folder is not written: it is copied in memory. */
 static unsigned char *snapshot(store *st, size_t *len, char digest[65],
                                char **err)
 {
+    if (store_read_only(st))
+        return store_snapshot_memory(st, len, digest, err);
     char *dir = durable_dirname(store_path(st));
     durable *d = durable_begin(dir, 0600, err);
     free(dir);
