@@ -591,9 +591,13 @@ int store_setup_up_sent_tx(store *st, long long seq);
  * when kept in place of the set-up of another code the same key sent
  * before with its own set-up alone (c->alias set): the office corrected
  * its commune code, and what its bundles brought now counts as of c's
- * commune (*bound, newly allocated, the former code); -1. */
+ * commune (*bound, newly allocated, the former code); STORE_SETUP_OLDER
+ * when such a set-up (c->alias set) is not newer than the set-up of
+ * another code the same key sent: the office corrected its code since,
+ * that set-up stays and what the key's bundles brought counts as of its
+ * commune (*bound, newly allocated, the code kept); -1. */
 enum { STORE_SETUP_OLD = 1, STORE_SETUP_OTHER, STORE_SETUP_BOUND,
-       STORE_SETUP_MOVED };
+       STORE_SETUP_MOVED, STORE_SETUP_OLDER };
 int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_village *v, size_t nv,
                         const store_household *h, size_t nh, char **bound);

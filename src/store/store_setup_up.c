@@ -221,14 +221,12 @@ static int clear_setup(store *st, const char *code)
     return 0;
 }
 
-/* A commune office's own set-up c whose key sent the set-up of another
- * commune code before: the office corrected its code.  That set-up goes,
- * and what the key's bundles brought counts as of c's commune (their
- * manifests, the reviews made there), so that the interviews merged
- * before are checked against, paired and reported under the current
- * set-up; their case keys are judged again at the merge.  0 none, 1
- * moved with *old (newly allocated: the former code), -1. */
-static int setup_move_tx(store *st, const store_commune_setup *c, char **old)
+/* What the bundles of the office with key sender brought counts as of
+ * commune code (their manifests, the reviews made there); their case keys
+ * are judged again at the merge.  old names the former code in the
+ * error. */
+static int setup_bind_sender_tx(store *st, const char *sender,
+                                const char *code, const char *old)
 {
     static const char *const move[3] = {
         "UPDATE reviews SET commune = ?2 WHERE commune IN (SELECT b.commune"
@@ -238,6 +236,29 @@ static int setup_move_tx(store *st, const store_commune_setup *c, char **old)
         "UPDATE case_keys SET rev = '' WHERE interview IN (SELECT"
         " r.interview FROM revisions r JOIN bundles b ON b.uuid = r.bundle"
         " WHERE b.signer = ?1)"};
+    const char *v[2] = {sender, code};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *s = store_prepare(st, NULL, move[i]);
+        if (!s)
+            return -1;
+        store_bind_all(s, v, 2);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            return store_fail(st, "moving the interviews of commune %s to "
+                              "%s", old, code);
+    }
+    return 0;
+}
+
+/* A commune office's own set-up c whose key sent the set-up of another
+ * commune code before: the office corrected its code.  That set-up goes,
+ * and what the key's bundles brought counts as of c's commune, so that
+ * the interviews merged before are checked against, paired and reported
+ * under the current set-up.  0 none, 1 moved with *old (newly allocated:
+ * the former code), -1. */
+static int setup_move_tx(store *st, const store_commune_setup *c, char **old)
+{
     const char *v[2] = {c->sender, c->code};
     for (;;) {
         sqlite3_stmt *s = store_prepare(st, NULL, "SELECT min(code) FROM"
@@ -264,18 +285,35 @@ static int setup_move_tx(store *st, const store_commune_setup *c, char **old)
     }
     if (!*old)
         return 0;
-    for (int i = 0; i < 3; i++) {
-        sqlite3_stmt *s = store_prepare(st, NULL, move[i]);
-        if (!s)
-            return -1;
-        store_bind_all(s, v, 2);
-        int rc = sqlite3_step(s);
-        sqlite3_finalize(s);
-        if (rc != SQLITE_DONE)
-            return store_fail(st, "moving the interviews of commune %s to "
-                              "%s", *old, c->code);
-    }
-    return 1;
+    return setup_bind_sender_tx(st, c->sender, c->code, *old) ? -1 : 1;
+}
+
+/* A commune office's own set-up c older than the set-up of another code
+ * its key sent (its sequence as great): the office corrected its code
+ * since, whatever order its bundles come in.  The newer set-up stays, and
+ * what the key's bundles brought (this one's too) counts as of its
+ * commune.  0 not older, 1 older with *newer (newly allocated: the code
+ * kept), -1. */
+static int setup_older_tx(store *st, const store_commune_setup *c,
+                          char **newer)
+{
+    *newer = NULL;
+    sqlite3_stmt *s = store_prepare(st, NULL, "SELECT min(code) FROM"
+                                    " commune_setups WHERE sender = ?1"
+                                    " AND code <> ?2 AND sequence >= ?3");
+    if (!s)
+        return -1;
+    const char *v[2] = {c->sender, c->code};
+    store_bind_all(s, v, 2);
+    sqlite3_bind_int64(s, 3, c->sequence);
+    int rc = sqlite3_step(s);
+    *newer = rc == SQLITE_ROW ? store_col_dup(s, 0) : NULL;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, "reading the set-ups sent by %s", c->sender);
+    if (!*newer)
+        return 0;
+    return setup_bind_sender_tx(st, c->sender, *newer, c->code) ? -1 : 1;
 }
 
 int store_setup_take_tx(store *st, const store_commune_setup *c,
@@ -283,6 +321,16 @@ int store_setup_take_tx(store *st, const store_commune_setup *c,
                         const store_household *h, size_t nh, char **bound)
 {
     *bound = NULL;
+    if (c->alias && c->sender) {
+        int older = setup_older_tx(st, c, bound);
+        if (older != 0) {
+            if (older < 0) {
+                free(*bound);
+                *bound = NULL;
+            }
+            return older < 0 ? -1 : STORE_SETUP_OLDER;
+        }
+    }
     char *sender = NULL;
     if (store_setup_sender(st, c->code, &sender) != 0)
         return -1;

@@ -84,6 +84,7 @@ void merger_free(merger *m)
     free(m->device);
     free(m->enumerator);
     free(m->merged_on);
+    free(m->speaks_for);
     merge_audit_forget(m);
     free(m->err);
     free(m);
@@ -160,7 +161,7 @@ static char *bound_why(const char *signer, const char *from,
 /* bound_why for the bundle being merged. */
 static char *this_why(const merger *m, const char *bound)
 {
-    return bound_why(bundle_signer(m->b), bundle_get_manifest(m->b)->commune,
+    return bound_why(bundle_signer(m->b), merge_commune(m),
                      bound, 1);
 }
 
@@ -250,6 +251,12 @@ static int take_kept_reviews(merger *m, const char *uuid)
     return 0;
 }
 
+const char *merge_commune(const merger *m)
+{
+    return m->speaks_for ? m->speaks_for
+                         : bundle_get_manifest(m->b)->commune;
+}
+
 const char *merger_merged_on(const merger *m)
 {
     return m->merged_on;
@@ -332,10 +339,11 @@ static int settle(merger *m, const char *uuid, const char *form_id,
 static int claim_commune(merger *m, const char *uuid, const char *dev)
 {
     const bundle_manifest *man = bundle_get_manifest(m->b);
-    if (!man->commune || !*man->commune || !dev || strcmp(dev, man->device))
+    const char *commune = merge_commune(m);
+    if (!commune || !*commune || !dev || strcmp(dev, man->device))
         return 0;
     if (store_merge_rev_claim(m->sm, uuid, man->uuid, man->device,
-                              man->commune) != 0)
+                              commune) != 0)
         return merge_store_fail(m, _("noting the commune of interview %s"),
                                 uuid);
     return 0;
@@ -595,7 +603,7 @@ static int merge_reviews(merger *m)
                                c[7]};
         char *commune = NULL, *bound = NULL;
         int took = store_review_office_tx(m->st, &r, bundle_signer(m->b),
-                                          bundle_get_manifest(m->b)->commune,
+                                          merge_commune(m),
                                           bundle_path(m->b), &commune,
                                           &bound);
         if (took == STORE_DECISION_BOUND)
@@ -637,7 +645,7 @@ static int merge_decisions(merger *m)
         store_up_decision d = {c[0], c[1], c[2], c[3], c[4], c[5]};
         char *commune = NULL, *bound = NULL;
         int took = store_decision_take_tx(m->st, &d, bundle_signer(m->b),
-                                          bundle_get_manifest(m->b)->commune,
+                                          merge_commune(m),
                                           bundle_path(m->b), &commune,
                                           &bound);
         if (took < 0)
@@ -667,7 +675,7 @@ static int record_bundle(merger *m, const bundle_manifest *man)
 {
     store_merge_bundle r = {
         man->uuid, man->sha256, bundle_path(m->b), man->device,
-        man->enumerator, man->commune, man->created, m->now,
+        man->enumerator, merge_commune(m), man->created, m->now,
         bundle_signer(m->b), bundle_file_hash(m->b), m->c.added, m->c.updated, m->c.unchanged,
         m->c.conflicts, m->c.duplicates};
     if (store_merge_bundle_add(m->sm, &r) != 0)
@@ -736,6 +744,8 @@ int merger_run(merger *m, bundle *b, merge_progress_fn progress, void *ctx,
     m->forms_held = 0;
     free(m->merged_on);
     m->merged_on = NULL;
+    free(m->speaks_for);
+    m->speaks_for = NULL;
     merge_audit_forget(m);
     forget_changed(m);
     m->b = b;

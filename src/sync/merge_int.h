@@ -62,6 +62,10 @@ struct merger {
     int forms_held;           /* the last run stopped at a form not kept here */
     char *merged_on;          /* the last run's bundle was merged before,
                                  then (UTC); else NULL */
+    char *speaks_for;         /* the commune the bundle speaks for when its
+                                 office corrected its code since (its
+                                 set-up is older than one kept); else NULL:
+                                 the manifest's */
     const catalog *cat;       /* the office's forms directory, or NULL */
     merge_province_fn province_ok;  /* checks set-ups' provinces, or NULL */
     /* The interviews whose content the last run changed. */
@@ -175,6 +179,9 @@ int merge_case_key(merger *m, const char *uuid, const char *form_id,
  * naming the bundle, interview, question and the value (escaped). */
 int merge_check_values(merger *m, const char *uuid, const char *form_id,
                        const char *version, const merge_items *items);
+/* The commune the bundle being merged speaks for: its manifest's, or
+ * the code its office corrected it to since (borrowed). */
+const char *merge_commune(const merger *m);
 /* Keep the communes' set-ups the bundle carries, each when newer than
  * the one kept here (merge_setups.c); only an office sends them. */
 int merge_setups(merger *m);

@@ -97,7 +97,7 @@ static int setup_of(merger *m, const char *uuid, char **code)
         sqlite3_reset(s);
     }
     int rc = store_interview_setup(m->st, uuid, by ? by
-                                   : bundle_get_manifest(m->b)->commune, code);
+                                   : merge_commune(m), code);
     free(by);
     return rc ? merge_store_err(m) : 0;
 }

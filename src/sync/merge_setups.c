@@ -110,6 +110,20 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias,
                         "against its set-up"), bundle_path(m->b), c.code,
                    bound, c.code);
     }
+    else if (rc == 0 && took == STORE_SETUP_OLDER) {
+        /* Its office corrected its code after writing it: what it brings
+         * goes with the newer set-up. */
+        *moved = 1;
+        free(m->speaks_for);
+        m->speaks_for = xstrdup(bound);
+        merge_note(m, _("%s: the set-up of commune %s (sequence %lld) is "
+                        "older than the set-up of commune %s that the same "
+                        "office sent in a later bundle, merged here already "
+                        "(it corrected its commune code): that set-up "
+                        "stays as it is, and the interviews of this bundle "
+                        "count as of commune %s"),
+                   bundle_path(m->b), c.code, c.sequence, bound, bound);
+    }
     else if (rc == 0 && took == STORE_SETUP_OTHER)
         m->c.setups_other++;
     else if (rc == 0 && took == STORE_SETUP_BOUND)
