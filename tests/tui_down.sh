@@ -5,8 +5,8 @@
 # bundle, which the laptop takes with the return it carries; every laptop
 # gets one; Esc goes back without writing; a missing folder writes
 # nothing; on a laptop the screen says it is for an office; a form of
-# the office's folder that does not load refuses D as it refuses the
-# command.
+# the office's folder that does not load, or a form changed under a
+# version the office keeps, refuses D as it refuses the command.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -151,5 +151,36 @@ run "$K" export --db "$O" --down --to "$TMP/bad" --forms "$TMP/badforms"
 expect_status 1
 expect_err_contains "khaosat export: a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:"
 expect_same "$O" "$beforeO" "export --down with a broken form"
+
+# --- 7. a form whose text changed under a version the office keeps: D
+# refuses as khaosat export --down does, naming the file and saying to
+# raise the version; nothing written, the office unchanged, twice.
+mkdir -p "$TMP/sameforms" "$TMP/same"
+cp "$FORMS"/*.yaml "$FORMS"/*.csv "$TMP/sameforms/" 2>/dev/null
+sed 's/label: {vi: "Không biết", en: "Don'"'"'t know"}/label: {vi: "Không rõ", en: "Not known"}/' \
+    "$FORMS/household.yaml" >"$TMP/sameforms/household.yaml"
+V=$(sed -n 's/^  version: "\(.*\)"$/\1/p' "$FORMS/household.yaml")
+beforeO=$(db_digest "$O")
+FORMS=$TMP/sameforms
+start_screen "$O"
+FORMS=$FORMS_GOOD
+wait_for "? help"
+for pass in 1 2; do
+    key D
+    wait_for "every laptop (2)"
+    key Enter
+    wait_for "Directory to write the laptops' bundles"
+    ask "$TMP/same"
+    whole "$TMP/sameforms/household.yaml: form \"household\" version \"$V\" differs from the form of that version this office keeps"
+    whole "raise its version, then export again; nothing was written"
+    whole "0 bundle(s) written."
+    key Enter
+    wait_for "? help"
+    ks_checks=$((ks_checks + 1))
+    [ -z "$(ls "$TMP/same")" ] || fail "D wrote a bundle with a changed form (pass $pass)"
+    expect_same "$O" "$beforeO" "D with a changed form (pass $pass)"
+done
+key q
+wait_exit 0
 
 finish

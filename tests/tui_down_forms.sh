@@ -56,6 +56,8 @@ for pass in 1 2; do
     wait_for "Install the new form version(s) now?"
     key n
     whole "LEFT FOR LATER: the new form version(s) were not installed; nothing changed"
+    # Every bundle counted in one category.
+    whole "1 bundles: 0 merged, 0 already merged, 0 refused, 1 left for later, 0 skipped."
     key q
     wait_for "? help"
     expect_same "$A" "$before" "n on the new form version (pass $pass)"

@@ -198,9 +198,11 @@ static int older_than_taken(applier *a, const char *id, const char *version)
 
 /* The office's version of form id becomes the one new interviews here
  * take, unless the one they take is newer (a bundle written from older
- * forms never rolls a laptop back); either is told in a->versions. */
+ * forms never rolls a laptop back); either is told in a->versions, a
+ * version installed now (fresh) as new, one kept here before as such, so
+ * that the new versions listed are the ones counted. */
 static int take_version(applier *a, const char *id, const char *version,
-                        const char *eid, const char *ever)
+                        const char *eid, const char *ever, int fresh)
 {
     char *key = xasprintf("office_form.%s", id), *cur = NULL;
     int rc = store_setting_get(a->st, key, &cur) != 0 ? a_store_fail(a) : 0;
@@ -209,9 +211,12 @@ static int take_version(applier *a, const char *id, const char *version,
         sbuf_addf(&a->versions, _("%s: kept %s, the office sent %s (older: "
                                   "not installed)\n"), eid, ecur, ever);
     else if (rc == 0 && (!cur || strcmp(cur, version) != 0)) {
-        if (cur)
+        if (cur && !fresh)
+            sbuf_addf(&a->versions, _("%s %s -> %s (a version already on "
+                                      "this laptop)\n"), eid, ecur, ever);
+        else if (cur)
             sbuf_addf(&a->versions, "%s %s -> %s\n", eid, ecur, ever);
-        else
+        else if (fresh)
             sbuf_addf(&a->versions, "%s -> %s\n", eid, ever);
         if (store_setting_set(a->st, key, version) != 0)
             rc = a_store_fail(a);
@@ -233,7 +238,7 @@ static int apply_form(applier *a, const char *id, const char *version,
     form *f = form_load_string(source, len, id, &dl);
     int bad = !f || dl.n > 0;
     diag_free(&dl);
-    int rc = 0, known = 0;
+    int rc = 0, known = 0, fresh = 0;
     store_form here;
     int got = bad ? 0 : store_load_form(a->st, id, version, &here);
     if (bad)
@@ -257,10 +262,11 @@ static int apply_form(applier *a, const char *id, const char *version,
     else {
         a->n->forms++;
         a->newer += known;
+        fresh = 1;
     }
     form_free(f);
     if (rc == 0)
-        rc = take_version(a, id, version, eid, ever);
+        rc = take_version(a, id, version, eid, ever, fresh);
     free(eid);
     free(ever);
     return rc;

@@ -46,6 +46,15 @@ typedef struct down_bundle down_bundle;
 int down_build(store *st, const catalog *cat, const char *device,
                unsigned char **img, size_t *len, bundle_manifest *m,
                long *returns, char **err);
+/* At an office, before writing downstream bundles with the forms of cat
+ * (may be NULL): 0, or -1 with *err (newly allocated, naming the form
+ * file) when a form has a version this office keeps with another text. */
+int down_forms_check(store *st, const catalog *cat, char **err);
+/* At an office, once downstream bundles went with the forms of cat (may
+ * be NULL): keep each as one of this database's forms, in one
+ * transaction.  0, or -1 with *err (newly allocated). */
+int down_forms_keep(store *st, const catalog *cat, char **err);
+
 /* The office's setting that allows its version VERSION of form FORM to
  * replace, on its laptops, a version drafts were started under even when
  * they would lose answers: key "down_allow.FORM", value VERSION. */

@@ -28,17 +28,26 @@
 #define ENVELOPE_EAGER (64LL << 20)
 
 /* Refuse a damaged or altered sealed bundle, saying what to do: the
- * bytes that came are not the ones sealed. */
-static int sealed_refuse(char **why, const char *fmt, ...) KS_PRINTF(2, 3);
-static int sealed_refuse(char **why, const char *fmt, ...)
+ * bytes that came are not the ones sealed.  h is its header when read far
+ * enough to say which way the bundle goes (else NULL): the command that
+ * writes it again differs. */
+static int sealed_refuse(char **why, const envelope_header *h,
+                         const char *fmt, ...) KS_PRINTF(3, 4);
+static int sealed_refuse(char **why, const envelope_header *h,
+                         const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *what = xvasprintf(fmt, ap);
     va_end(ap);
+    const char *again = !h ? _("'khaosat export --all', or 'khaosat export "
+                               "--down' for an office's bundle to its "
+                               "laptops")
+        : !strcmp(h->direction, "down") ? "'khaosat export --down'"
+                                        : "'khaosat export --all'";
     util_refuse(why, _("%s; copy the sealed bundle again from its sender's "
-                       "stick, or ask the sender to export it again "
-                       "('khaosat export --all')"), what);
+                       "stick, or ask the sender to export it again (%s)"),
+                what, again);
     free(what);
     return -1;
 }
@@ -75,21 +84,21 @@ static int header_fields(const char *data, const char *p, const char *end,
                                        "size"};
     for (int i = 0; i < 5; i++)
         if (util_kv_line(&p, end, key[i], v[i], sizeof v[i]) != 0)
-            return sealed_refuse(why, _("damaged sealed bundle: header line "
+            return sealed_refuse(why, NULL, _("damaged sealed bundle: header line "
                           "\"%s\" is missing or malformed"), key[i]);
     /* Format 2 says which way the bundle goes: up or down, never both. */
     if (h->format >= 2
         && (util_kv_line(&p, end, "direction", h->direction,
                          sizeof h->direction) != 0
             || (strcmp(h->direction, "up") && strcmp(h->direction, "down"))))
-        return sealed_refuse(why, _("damaged sealed bundle: header line "
+        return sealed_refuse(why, NULL, _("damaged sealed bundle: header line "
                       "\"direction\" is missing or malformed"));
     *signed_ = util_kv_line(&p, end, "signature", sig, sizeof sig) == 0;
     if (*signed_ && strcmp(sig, "ed25519") != 0)
         return util_refuse(why, _("signed with \"%s\", which khaosat does not "
                       "know"), sig);
     if (p >= end || *p != '\n')
-        return sealed_refuse(why, _("damaged sealed bundle: the header does not end "
+        return sealed_refuse(why, NULL, _("damaged sealed bundle: the header does not end "
                       "where it should"));
     *hlen = (size_t)(p + 1 - data);
     long long n = util_parse_decimal15(v[3]);
@@ -98,7 +107,7 @@ static int header_fields(const char *data, const char *p, const char *end,
         || keys_fpr_parse(v[2], h->to) != 0 || strcmp(h->from, v[1]) != 0
         || strcmp(h->to, v[2]) != 0 || n < 0 || n > BUNDLE_MAX_INTERVIEWS
         || h->size <= 0 || h->size > ENVELOPE_MAX)
-        return sealed_refuse(why, _("damaged sealed bundle: malformed header"));
+        return sealed_refuse(why, NULL, _("damaged sealed bundle: malformed header"));
     memcpy(h->bundle, v[0], 37);
     h->interviews = (long)n;
     return 0;
@@ -117,12 +126,12 @@ static int parse_header(const char *data, size_t len, envelope_header *h,
     const char *p = data + m, *nl = memchr(p, '\n', (size_t)(end - p));
     char num[16];
     if (!nl || (size_t)(nl - p) >= sizeof num)
-        return sealed_refuse(why, _("damaged sealed bundle: no format line"));
+        return sealed_refuse(why, NULL, _("damaged sealed bundle: no format line"));
     memcpy(num, p, (size_t)(nl - p));
     num[nl - p] = '\0';
     h->format = (long)util_parse_decimal15(num);
     if (h->format < 1)
-        return sealed_refuse(why, _("damaged sealed bundle: bad format number"));
+        return sealed_refuse(why, NULL, _("damaged sealed bundle: bad format number"));
     if (h->format > ENVELOPE_FORMAT)
         return util_refuse(why, _("sealed by a newer khaosat (envelope format %ld);"
                       " this khaosat reads formats up to %d: update "
@@ -273,11 +282,11 @@ int envelope_check_size(long long fsize, size_t hlen, const envelope_header *h,
 {
     long long want = (long long)hlen + envelope_body_len(h->size);
     if (!signed_ || fsize == want)
-        return sealed_refuse(why, _("its signature was stripped: a sealed bundle "
+        return sealed_refuse(why, h, _("its signature was stripped: a sealed bundle "
                       "without its signature proves nothing about who "
                       "made it"));
     if (fsize != want + crypto_sign_BYTES)
-        return sealed_refuse(why, _("damaged sealed bundle: %lld bytes where the "
+        return sealed_refuse(why, h, _("damaged sealed bundle: %lld bytes where the "
                       "header promises %lld (cut short or padded)"), fsize,
                       want + crypto_sign_BYTES);
     return 0;
@@ -331,13 +340,13 @@ static int read_body(opener *o, const char *header, size_t hlen,
     unsigned char msg[SIG_MSG];
     envelope_sig_message(&o->hash, msg);
     if (crypto_sign_verify_detached(sig, msg, sizeof msg, sign_pk) != 0)
-        return sealed_refuse(why, _("its signature does not match: the bundle was "
+        return sealed_refuse(why, h, _("its signature does not match: the bundle was "
                       "altered or damaged after %s sealed it"), h->from);
     if (undecryptable == 1)
         return util_refuse(why, _("its key does not open with this database's "
                       "key, although the header names it"));
     if (undecryptable)
-        return sealed_refuse(why, _("damaged sealed bundle: its content does not "
+        return sealed_refuse(why, h, _("damaged sealed bundle: its content does not "
                       "decrypt"));
     return 0;
 }
@@ -697,7 +706,7 @@ int envelope_unpack(const envelope_header *h, unsigned char **data,
     size_t n = 0;
     int rc = bundle_is_packed(*data, *len)
         ? bundle_unpack(*data, *len, &img, &n, why)
-        : sealed_refuse(why, _("damaged sealed bundle: its content is not "
+        : sealed_refuse(why, h, _("damaged sealed bundle: its content is not "
                              "compressed as its format says"));
     bundle_image_free(*data, *len);
     *data = img;

@@ -191,7 +191,7 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                           "bundles an office sends back to its laptops, and "
                           "this database is a laptop's"), err) != 0)
         return -1;
-    if (forms_broken(forms, err) != 0)
+    if (forms_broken(forms, err) != 0 || down_forms_check(st, forms, err))
         return -1;
     char *full = NULL;
     if (device && resolve_device(st, device, &full, err) != 0)
@@ -216,7 +216,8 @@ int sync_export_down(store *st, const catalog *forms, const char *dir,
                       "a laptop's card"));
         return -1;
     }
-    return 0;
+    /* The office accepts its laptops' bundles made with what it sent. */
+    return down_forms_keep(st, forms, err);
 }
 
 /* One laptop listing in progress. */

@@ -701,9 +701,17 @@ void ui_merge(ui_app *a)
     sbuf out;
     sbuf_init(&out);
     if (t.bundles) {
-        sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
-                          "%zu refused, %zu skipped.\n"), t.bundles, t.merged,
-                  t.again, t.refused, t.skipped);
+        /* Every bundle counted once: a downstream one whose new form
+         * versions were declined is left for later. */
+        if (t.later)
+            sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
+                              "%zu refused, %zu left for later, %zu "
+                              "skipped.\n"), t.bundles, t.merged, t.again,
+                      t.refused, t.later, t.skipped);
+        else
+            sbuf_addf(&out, _("%zu bundles: %zu merged, %zu already merged, "
+                              "%zu refused, %zu skipped.\n"), t.bundles,
+                      t.merged, t.again, t.refused, t.skipped);
         sbuf_addf(&out, _("In all: added %ld, updated %ld, unchanged %ld, "
                           "conflicts %ld, duplicates %ld.\n"),
                   t.counts.added, t.counts.updated, t.counts.unchanged,
