@@ -301,7 +301,14 @@ expect_out_contains "1 new form version(s)"
 # Another text under a version the laptop keeps: refused, nothing changed.
 sed 's/Mã thôn (ấp, bản)/Mã thôn đổi/' "$TMP/forms2/household.yaml" >"$TMP/h2.yaml"
 mv "$TMP/h2.yaml" "$TMP/forms2/household.yaml"
+# The office refuses to send it (it keeps 2099.1, sent before); an office
+# database without that version (older khaosat) writes such a bundle.
 run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devB" --forms "$TMP/forms2"
+expect_status 1
+expect_err_contains "form \"household\" version \"2099.1\" differs from the form of that version this office keeps"
+sqlite3 "$O" "DELETE FROM forms WHERE form_id = 'household' AND version = '2099.1'"
+run "$K" export --db "$O" --down --to "$TMP/down2" --device "$devB" --forms "$TMP/forms2"
+expect_status 0
 FORGED=$(cat "$TMP/out")
 before=$(db_digest "$B")
 run "$K" merge --db "$B" "$FORGED"

@@ -116,6 +116,29 @@ ks_checks=$((ks_checks + 1))
 [ -z "$(ls "$TMP/none")" ] || fail "a laptop wrote a downstream bundle"
 expect_same "$B" "$beforeB" "D on a laptop"
 
+# d_refused DIR WHAT FIRST SECOND: D, every laptop, into DIR, twice:
+# refused with FIRST and SECOND on the screen and "0 bundle(s) written",
+# nothing in DIR, the office as it was ($beforeO); WHAT names the case.
+d_refused() {
+    for pass in 1 2; do
+        key D
+        wait_for "every laptop (2)"
+        key Enter
+        wait_for "Directory to write the laptops' bundles"
+        ask "$1"
+        whole "$3"
+        whole "$4"
+        whole "0 bundle(s) written."
+        key Enter
+        wait_for "? help"
+        ks_checks=$((ks_checks + 1))
+        [ -z "$(ls "$1")" ] || fail "D wrote a bundle with $2 (pass $pass)"
+        expect_same "$O" "$beforeO" "D with $2 (pass $pass)"
+    done
+    key q
+    wait_exit 0
+}
+
 # --- 6. a form of the office's folder that does not load: D refuses as
 # khaosat export --down does (sync_export_down), naming the file and
 # line; nothing written, the office unchanged, the second time too.
@@ -130,23 +153,9 @@ FORMS=$FORMS_GOOD
 wait_for "Forms left out"
 key q
 wait_for "? help"
-for pass in 1 2; do
-    key D
-    wait_for "every laptop (2)"
-    key Enter
-    wait_for "Directory to write the laptops' bundles"
-    ask "$TMP/bad"
-    whole "a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:"
-    whole "correct it or take it out of the folder."
-    whole "0 bundle(s) written."
-    key Enter
-    wait_for "? help"
-    ks_checks=$((ks_checks + 1))
-    [ -z "$(ls "$TMP/bad")" ] || fail "D wrote a bundle with a broken form (pass $pass)"
-    expect_same "$O" "$beforeO" "D with a broken form (pass $pass)"
-done
-key q
-wait_exit 0
+d_refused "$TMP/bad" "a broken form" \
+    "a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:" \
+    "correct it or take it out of the folder."
 run "$K" export --db "$O" --down --to "$TMP/bad" --forms "$TMP/badforms"
 expect_status 1
 expect_err_contains "khaosat export: a form of the forms folder $TMP/badforms does not load ($TMP/badforms/bad_unknown_type.yaml:8:11:"
@@ -165,22 +174,8 @@ FORMS=$TMP/sameforms
 start_screen "$O"
 FORMS=$FORMS_GOOD
 wait_for "? help"
-for pass in 1 2; do
-    key D
-    wait_for "every laptop (2)"
-    key Enter
-    wait_for "Directory to write the laptops' bundles"
-    ask "$TMP/same"
-    whole "$TMP/sameforms/household.yaml: form \"household\" version \"$V\" differs from the form of that version this office keeps"
-    whole "raise its version, then export again; nothing was written"
-    whole "0 bundle(s) written."
-    key Enter
-    wait_for "? help"
-    ks_checks=$((ks_checks + 1))
-    [ -z "$(ls "$TMP/same")" ] || fail "D wrote a bundle with a changed form (pass $pass)"
-    expect_same "$O" "$beforeO" "D with a changed form (pass $pass)"
-done
-key q
-wait_exit 0
+d_refused "$TMP/same" "a changed form" \
+    "$TMP/sameforms/household.yaml: form \"household\" version \"$V\" differs from the form of that version this office keeps" \
+    "raise its version, then export again; nothing was written"
 
 finish

@@ -3,7 +3,9 @@
 # screen (S, then c); its next bundle for the province, merged with m on
 # the province's home screen, replaces the old code's set-up there, which
 # the summary says, and the interviews it sent before count as of the
-# new code.  The same directory again changes nothing.
+# new code.  The same directory again changes nothing.  A province that
+# merges the bundle of before the correction last keeps the newer set-up,
+# the summary naming the older one as older; again, nothing changes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -24,6 +26,9 @@ office_pair office A
 "$K" keys trust --db "$O" --yes --upstream "$TMP/province.card" >/dev/null 2>&1 || fail "O trusts P"
 mkdir -p "$TMP/u1" "$TMP/u2"
 "$K" export --db "$O" --to "$TMP/u1" >/dev/null 2>&1 || fail "O exports"
+# A second province with the same key, that gets the office's bundles
+# the other way round (section 4).
+cp "$P" "$TMP/p2.db"
 run "$K" merge --db "$P" --forms "$FORMS" "$TMP/u1"
 expect_status 0
 expect_out_contains "added 2"
@@ -83,6 +88,34 @@ ask "$TMP/u2"
 wait_for "1 bundles: 0 merged, 1 already merged, 0 refused, 0 skipped." 10
 key q
 expect_same "$P" "$before" "the corrected office's bundle again, on the screen"
+key q
+wait_exit 0
+
+# --- 4. the other order: the bundle of before the correction merged
+# last, on the screen; twice.
+P2=$TMP/p2.db
+run "$K" merge --db "$P2" --forms "$FORMS" "$TMP/u2"
+expect_status 0
+DB=$P2
+start_screen "$P2"
+first_run "Sở Nông nghiệp" "Tỉnh Một"
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/u1"
+wait_for "1 bundles: 1 merged, 0 already merged, 0 refused, 0 skipped." 10
+whole "the set-up of commune 26734 (sequence 1) is older than the set-up of commune 26737 that the same office sent in a later bundle, merged here already"
+whole "the interviews of this bundle count as of commune 26737"
+key q
+run "$K" setup --db "$P2" --communes
+expect_out "$(printf '26737\tXã Đông Hòa\t01\t2\t0\t0')"
+expect_sql "SELECT group_concat(DISTINCT commune) FROM bundles" "26737"
+before=$(db_digest "$P2")
+key m
+wait_for "Directory with the bundles"
+ask "$TMP/u1"
+wait_for "1 bundles: 0 merged, 1 already merged, 0 refused, 0 skipped." 10
+key q
+expect_same "$P2" "$before" "the older bundle again, on the screen"
 key q
 wait_exit 0
 
