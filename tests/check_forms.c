@@ -195,6 +195,7 @@ START_TEST(random_valid_interviews_can_be_finalised)
         done += session_finalise(s) == 0;
         session_free(s);
     }
+    sim_free(&r);
     store_close(st);
     check_tmpdb_free(path);
     ck_assert_msg(done == 15, "%s: only %d of 15 random interviews finalised", f->id, done);

@@ -589,6 +589,7 @@ static char *simulated(unsigned seed)
     sbuf_init(&b);
     store_load_answers(st, session_uuid(s), collect, &b);
     session_free(s);
+    sim_free(&r);
     return sbuf_detach(&b);
 }
 
