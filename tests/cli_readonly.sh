@@ -7,8 +7,9 @@
 # (the report then replays every interview).  A -wal left beside it is
 # read with its -shm, or refused in words when the -shm is gone.
 #
-# Root may write any file whatever its mode, so as root the reader is run
-# as the user nobody (setpriv: a file owned by another account) and,
+# Root may write any file whatever its mode, but a file (or folder) with
+# no write permission bit is read only by root too; as root the reader is
+# also run as the user nobody (setpriv: a file owned by another account) and,
 # where mounts may be made, as root itself on a read-only bind mount of
 # the folder (unshare -m); each way that cannot be used here is said.
 . "$(dirname "$0")/lib.sh"
@@ -150,6 +151,19 @@ if [ "$(id -u)" != 0 ]; then
 else
     chmod 755 "$TMP"
     mkdir -p "$TMP/home"
+    # Root itself on a file 0444 in a folder 0555: root may write it, but
+    # whoever made it so meant it to be read only.
+    check_reader root ""
+    check_wal root ""
+    before=$(sha256sum < "$TMP/ro-root/lap.db")
+    run "$KHAOSAT" answer --db "$TMP/ro-root/lap.db" "$hh" head_name "Root wrote this"
+    expect_status 1
+    expect_err_contains "$TMP/ro-root/lap.db is read-only"
+    ks_checks=$((ks_checks + 1))
+    [ "$(sha256sum < "$TMP/ro-root/lap.db")" = "$before" ] &&
+        [ "$(ls -A "$TMP/ro-root")" = lap.db ] ||
+        fail "root: a refused answer changed the database or left files"
+    ways=$((ways + 1))
     nobody="setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$TMP/home"
     if $nobody "$KHAOSAT" --version >/dev/null 2>&1; then
         check_reader nobody "$nobody"

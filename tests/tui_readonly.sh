@@ -160,4 +160,24 @@ wait_for "READ-ONLY  Enter list"
 key q
 wait_exit 0
 untouched 644
+
+# --- Root itself on a file 0444 in a folder 0555 of a database never set
+# up: root may write it, but it is read only, with no first-run question.
+if [ "$(id -u)" = 0 ]; then
+    runner=""
+    KHAOSAT="$K"
+    "$K" simulate --db "$TMP/bare.db" --forms "$FORMS" --form household --count 2 --seed 5 >/dev/null
+    src="$TMP/bare.db"
+    ro_copy rootro 444
+    why="$DB may only be read by this user"
+    tui_run rootro 100 30
+    wait_for "khaosat (read-only)"
+    key n
+    refused "$why"
+    key Space
+    wait_for "READ-ONLY  Enter list"
+    key q
+    wait_exit 0
+    untouched 444
+fi
 finish

@@ -101,9 +101,28 @@ char *store_why_not_writable(const char *path)
     return why ? why : store_why_read_only(path);
 }
 
+/* Non-zero when path has no write permission bit at all (0444, 0555):
+ * whoever made it so meant it to be read only, and root, who may write
+ * it anyway, reads it only too. */
+static int no_write_bits(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && !(sb.st_mode & (S_IWUSR | S_IWGRP
+                                                   | S_IWOTH));
+}
+
+/* Non-zero when this user may not make files in the folder dir (nor
+ * should, its mode having no write bit). */
+static int dir_read_only(const char *dir)
+{
+    return (access(dir, W_OK | X_OK) != 0
+            && (errno == EACCES || errno == EROFS)) || no_write_bits(dir);
+}
+
 char *store_why_read_only(const char *path)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd = no_write_bits(path) ? (errno = EACCES, -1)
+                                 : open(path, O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
     } else if (errno == EACCES || errno == EPERM || errno == EROFS) {
@@ -123,7 +142,7 @@ char *store_why_dir_readonly(const char *path)
     /* SQLite keeps its journal (-wal, -shm) beside the database. */
     char *dir = durable_dirname(path);
     char *msg = NULL;
-    if (access(dir, W_OK | X_OK) != 0 && (errno == EACCES || errno == EROFS))
+    if (dir_read_only(dir))
         msg = xasprintf(_("%s: the folder %s is read-only, and khaosat keeps "
                           "its journal beside the database: copy the "
                           "database to a folder you can write"), path, dir);
@@ -142,7 +161,8 @@ static int side_file(const char *path, const char *suffix)
     return found;
 }
 
-char *store_immutable_uri(const char *path)
+/* The URI of path with query ("immutable=1"), newly allocated. */
+static char *store_uri(const char *path, const char *query)
 {
     sbuf b;
     sbuf_init(&b);
@@ -155,8 +175,13 @@ char *store_immutable_uri(const char *path)
             sbuf_addf(&b, "%%%02X", (unsigned char)*p);
         else
             sbuf_addc(&b, *p);
-    sbuf_add(&b, "?immutable=1");
+    sbuf_addf(&b, "?%s", query);
     return b.s;
+}
+
+char *store_immutable_uri(const char *path)
+{
+    return store_uri(path, "immutable=1");
 }
 
 /* Why a database this user may not write cannot be read while its -wal
@@ -179,7 +204,8 @@ int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
 {
     *out = NULL;
     char *dir = durable_dirname(path);
-    int ro = access(path, W_OK) != 0 || access(dir, W_OK | X_OK) != 0;
+    int ro = access(path, W_OK) != 0 || access(dir, W_OK | X_OK) != 0
+             || no_write_bits(path) || no_write_bits(dir);
     free(dir);
     int wal = ro && side_file(path, "-wal");
     if (wal && !side_file(path, "-shm")) {
@@ -190,7 +216,10 @@ int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
      * read as it is, with no -wal, -shm or lock written beside it (a
      * writable database is read as SQLite always does, beside whoever
      * writes it). */
-    char *uri = ro && !wal ? store_immutable_uri(path) : NULL;
+    /* Through a log: its -shm is only read, also by root (who could
+     * write it, but not a file made read only). */
+    char *uri = !ro ? NULL : wal ? store_uri(path, "readonly_shm=1")
+                                 : store_immutable_uri(path);
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(uri ? uri : path, &db, SQLITE_OPEN_READONLY
                              | (uri ? SQLITE_OPEN_URI : 0), NULL);
@@ -214,7 +243,8 @@ int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
 static char *read_only_msg(const char *path)
 {
     char *why;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd = no_write_bits(path) ? (errno = EACCES, -1)
+                                 : open(path, O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
         char *dir = durable_dirname(path);
