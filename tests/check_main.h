@@ -83,8 +83,8 @@ typedef struct check_ro_case {
  * process as a user who may not write it (nobody, as root), and check
  * that the file kept its bytes and mode with nothing made beside it.
  * fn returns 0 when all it saw was as it should be, else the number of
- * the first thing that was not, which fails the test.  The folder is
- * made writable again; returns the copy's path (caller frees).  Takes
+ * the first thing that was not, which fails the test.  The folder and
+ * the file are made writable again; returns the copy's path (caller frees).  Takes
  * dir (freed here), so that the child frees everything it holds before
  * it ends and a run under valgrind finds no leak in it. */
 static inline char *check_read_only_run(const char *db, char *dir,
@@ -127,6 +127,8 @@ static inline char *check_read_only_run(const char *db, char *dir,
     ck_assert_int_eq(access(wal, F_OK), -1);
     ck_assert_int_eq(access(shm, F_OK), -1);
     ck_assert_int_eq(chmod(dir, 0755), 0);
+    /* A file with no write bit is read only even by root. */
+    ck_assert_int_eq(chmod(path, 0644), 0);
     free(dir);
     free(wal);
     free(shm);
