@@ -7,7 +7,9 @@
 # "this database is read-only: ...; copy it to a writable place to change
 # it", and the file is left as it was: the same bytes (sha256), the same
 # mode, nothing beside it (no -wal, no -shm).  Twice: a file 0444 in a
-# folder 0555, and a file the user owns (0644) in a folder 0555.
+# folder 0555, and a file the user owns (0644) in a folder 0555 with the
+# interface in Vietnamese (the refusal too, until F1 L); as root, a third
+# time, root itself on a file 0444 in a folder 0555.
 #
 # Root may write any file, so as root khaosat is run as the user nobody
 # (setpriv), as tests/cli_readonly.sh does.
@@ -144,11 +146,24 @@ expect_status 0
 [ "$(sqlite3 "$TMP/back.db" .dump | sha256sum)" = "$(sqlite3 "$DB" .dump | sha256sum)" ] ||
     fail "the read-only database's backup differs from it"
 
-# --- A file of the user's own (0644) in a folder 0555.
+# --- A file of the user's own (0644) in a folder 0555, its interface in
+# Vietnamese: the refusal too, and in English once F1 L switched.
+sqlite3 "$src" "INSERT OR REPLACE INTO settings VALUES ('ui_lang', 'vi')"
 ro_copy rodir 644
 why="its folder $TMP/rodir may not be written"
 KEEP_RESUME=0
 tui_run rodir 100 30
+wait_for "CHỈ ĐỌC  Enter danh sách"
+key m
+whole "cơ sở dữ liệu này chỉ đọc: không được ghi vào thư mục $TMP/rodir của nó; hãy sao chép nó sang nơi ghi được để thay đổi"
+screen | grep -q "this database is read-only" && fail "English in the Vietnamese screen's refusal"
+key Space
+wait_for "CHỈ ĐỌC  Enter danh sách"
+key '?'
+wait_for "Các phím"
+key L
+wait_for "Keys"
+key Escape
 wait_for "khaosat (read-only)"
 key m
 refused "$why"

@@ -274,7 +274,7 @@ int store_begin(store *st)
     if (st->read_only) {
         /* Said before SQLite is asked, in the words of the screens. */
         free(st->err);
-        st->err = xstrdup(st->read_only);
+        st->err = xstrdup(store_read_only(st));
         return -1;
     }
     if (run_control(st, SS_BEGIN) != 0)
@@ -639,7 +639,9 @@ void store_close(store *st)
     free(st->err);
     free(st->sqlerr);
     free(st->device_id);
-    free(st->read_only);
+    for (size_t i = 0; i < st->ro_n; i++)
+        free(st->ro_msgs[i]);
+    free(st->ro_msgs);
     free(st);
 }
 

@@ -66,8 +66,17 @@ struct store {
     sqlite3_stmt *fig[SF_COUNT];  /* store_figures.c's */
     store_settle_fn settle;       /* store_set_settle_hook */
     void *settle_ctx;
-    char *read_only;      /* why nothing may be written here, or NULL */
+    /* Why nothing may be written here (0: it may): an STORE_RO_ kind,
+     * worded by store_read_only in the interface's language of the
+     * moment; the wordings made so far are kept until store_close, so
+     * that one handed out stays valid when the language changes. */
+    int read_only;
+    char **ro_msgs;
+    size_t ro_n, ro_cap;
 };
+
+/* Why a store is read-only (store->read_only). */
+enum { STORE_RO_FOLDER = 1, STORE_RO_DISK, STORE_RO_FILE };
 
 /* Make the database at path and its -wal/-shm, when this user's, its
  * owner's alone: an older khaosat left them world-readable. */

@@ -239,21 +239,31 @@ int store_sqlite_open_ro(const char *path, sqlite3 **out, char **err)
 }
 
 /* Why the database at path, which this user may read, may not be
- * written: in the words every refused change says (newly allocated). */
-static char *read_only_msg(const char *path)
+ * written: a STORE_RO_ kind. */
+static int read_only_kind(const char *path)
 {
-    char *why;
     int fd = no_write_bits(path) ? (errno = EACCES, -1)
                                  : open(path, O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         close(fd);
-        char *dir = durable_dirname(path);
+        return STORE_RO_FOLDER;
+    }
+    return errno == EROFS ? STORE_RO_DISK : STORE_RO_FILE;
+}
+
+/* The words every refused change of st says, in the language of the
+ * moment (newly allocated). */
+static char *read_only_msg(const store *st)
+{
+    char *why;
+    if (st->read_only == STORE_RO_FOLDER) {
+        char *dir = durable_dirname(st->path);
         why = xasprintf(_("its folder %s may not be written"), dir);
         free(dir);
-    } else if (errno == EROFS) {
-        why = xasprintf(_("%s is on a read-only disk or stick"), path);
+    } else if (st->read_only == STORE_RO_DISK) {
+        why = xasprintf(_("%s is on a read-only disk or stick"), st->path);
     } else {
-        why = xasprintf(_("%s may only be read by this user"), path);
+        why = xasprintf(_("%s may only be read by this user"), st->path);
     }
     char *msg = xasprintf(_("this database is read-only: %s; copy it to a "
                             "writable place to change it"), why);
@@ -263,7 +273,20 @@ static char *read_only_msg(const char *path)
 
 const char *store_read_only(const store *st)
 {
-    return st->read_only;
+    if (!st->read_only)
+        return NULL;
+    /* The screens open the database before its language setting is read,
+     * and F1 L changes it: worded anew when the language has changed. */
+    char *msg = read_only_msg(st);
+    store *m = (store *)st;     /* a cache of wordings, not the store */
+    if (m->ro_n && !strcmp(m->ro_msgs[m->ro_n - 1], msg)) {
+        free(msg);
+        return m->ro_msgs[m->ro_n - 1];
+    }
+    m->ro_msgs = util_grow(m->ro_msgs, &m->ro_cap, m->ro_n + 1,
+                           sizeof *m->ro_msgs);
+    m->ro_msgs[m->ro_n++] = msg;
+    return msg;
 }
 
 int store_open_at(const char *db_opt, enum store_missing how, store **out,
@@ -318,7 +341,7 @@ int store_open_at(const char *db_opt, enum store_missing how, store **out,
                 store *st = xcalloc(1, sizeof *st);
                 st->db = db;
                 st->path = path;
-                st->read_only = read_only_msg(path);
+                st->read_only = read_only_kind(path);
                 *out = st;
                 return 0;
             }
