@@ -136,12 +136,39 @@ EOF
         [ $cmd = list ] && run $runner "$KHAOSAT" list --db "$c/lap.db"
         expect_status 1
         expect_err_contains "$c/lap.db: its write-ahead log ($c/lap.db-wal) is beside it"
-        expect_err_contains "another program has the database open, or khaosat stopped there"
+        if [ "$how" = mount ]; then
+            # No one may write there: the copy is the way.
+            expect_err_contains "on a read-only disk or stick, where the log cannot be read with it: copy the database with its -wal file"
+        else
+            expect_err_contains "another program has the database open, or khaosat stopped there"
+        fi
         ks_checks=$((ks_checks + 1))
         [ "$(ls -A "$c" | tr '\n' ' ')" = "lap.db lap.db-wal " ] ||
             fail "$how: $cmd left files beside it: $(ls -A "$c")"
     done
 }
+
+# A read-only database from an older khaosat (an older schema): it must
+# be upgraded, a write, so every reader says to copy it to a folder of
+# one's own, and nothing is written.
+mkdir -p "$TMP/old"
+sqlite3 "$db" ".backup '$TMP/old/lap.db'"
+sqlite3 "$TMP/old/lap.db" "PRAGMA user_version = 19"
+chmod 0444 "$TMP/old/lap.db"
+chmod 0555 "$TMP/old"
+old_sum=$(sha256sum < "$TMP/old/lap.db")
+if [ "$(id -u)" = 0 ] || [ ! -w "$TMP/old/lap.db" ]; then
+    for cmd in list answer; do
+        if [ $cmd = list ]; then run "$KHAOSAT" list --db "$TMP/old/lap.db"
+        else run "$KHAOSAT" answer --db "$TMP/old/lap.db" "$hh" head_name "x"; fi
+        expect_status 1
+        [ $cmd = list ] &&
+            expect_err_contains "$TMP/old/lap.db is read-only and made by an older khaosat, which must be upgraded (a write) before it is read: copy it (with its -wal file, if there is one) to a folder of yours and open the copy"
+        ks_checks=$((ks_checks + 1))
+        [ "$(sha256sum < "$TMP/old/lap.db")" = "$old_sum" ] && [ "$(ls -A "$TMP/old")" = lap.db ] ||
+            fail "$cmd on an older read-only database wrote to it"
+    done
+fi
 
 ways=0
 if [ "$(id -u)" != 0 ]; then

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/durable.h"
@@ -188,6 +189,14 @@ char *store_immutable_uri(const char *path)
  * is beside it. */
 static char *in_use_msg(const char *path)
 {
+    struct statvfs vfs;
+    if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+        /* No one can write there: not even its owner can fold the log. */
+        return xasprintf(_("%s: its write-ahead log (%s-wal) is beside it "
+                           "on a read-only disk or stick, where the log "
+                           "cannot be read with it: copy the database with "
+                           "its -wal file (and -shm, if there is one) to a "
+                           "writable place and open it there"), path, path);
     return xasprintf(_("%s: its write-ahead log (%s-wal) is beside it and "
                        "this user may not write the database, so the log "
                        "cannot be read with it: another program has the "

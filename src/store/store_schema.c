@@ -670,9 +670,11 @@ int store_schema_open_ro(const char *path, sqlite3 **out, char **err)
     /* Read as it is: an older schema would need an upgrade, a write. */
     if (sqlutil_long(db, "PRAGMA user_version", &version) != SQLITE_OK
         || version != STORE_SCHEMA_VERSION) {
-        *err = xasprintf(_("%s is read-only and made by an older khaosat: "
-                           "make it writable (chmod u+w) so that it can be "
-                           "upgraded"), path);
+        *err = xasprintf(_("%s is read-only and made by an older "
+                           "khaosat, which must be upgraded (a write) "
+                           "before it is read: copy it (with its -wal file, "
+                           "if there is one) to a folder of yours and open "
+                           "the copy"), path);
         sqlite3_close(db);
         return -1;
     }
