@@ -152,16 +152,19 @@ int store_reviews_later_take_tx(store *st, const char *uuid,
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, uuid, -1, SQLITE_STATIC);
-    int rc, ret = 0;
-    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    int rc, ret = 0, seen = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        seen = 1;
         ret = take_one(st, s, fn, ctx);
+    }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = store_fail(st, "reading the reviews kept for %s", uuid);
     sqlite3_finalize(s);
     if (ret != 0)
         return -1;
-    /* Taken or dropped now, once. */
-    return store_run_by_key(st, "DELETE FROM reviews_later WHERE"
-                            " interview = ?1 AND " JUDGED_HERE, uuid,
-                            "forgetting the reviews kept for");
+    /* Taken or dropped now, once (most interviews have none). */
+    return !seen ? 0 : store_run_by_key(st, "DELETE FROM reviews_later"
+                                        " WHERE interview = ?1 AND "
+                                        JUDGED_HERE, uuid,
+                                        "forgetting the reviews kept for");
 }
