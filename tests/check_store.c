@@ -863,8 +863,14 @@ START_TEST(reviews_set_get_clear)
 }
 END_TEST
 
-/* What version 20 added, undone. */
-#define UNDO_V20 "DROP TABLE reviews_later;" \
+/* What version 21 changed, undone: decisions_later one per pair again
+ * (what it kept is lost). */
+#define UNDO_V21 "DROP TABLE decisions_later;" \
+    " CREATE TABLE decisions_later (a TEXT NOT NULL, b TEXT NOT NULL," \
+    " decision TEXT, keep TEXT, decided TEXT NOT NULL, signer TEXT," \
+    " commune TEXT NOT NULL, bundle TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;"
+/* What versions 20 and 21 added, undone. */
+#define UNDO_V20 UNDO_V21 "DROP TABLE reviews_later;" \
     " ALTER TABLE decisions_later DROP COLUMN bundle;"
 /* What versions 19 and 20 added, undone. */
 #define UNDO_V19 UNDO_V20 "DROP TABLE decisions_dropped;"
@@ -1303,6 +1309,26 @@ static int village_line(void *ctx, const store_village *v)
     return 0;
 }
 
+/* Add interview uuid as a merge does (form hh 1, complete). */
+static void merge_add(store *st, const char *uuid)
+{
+    store_merge *sm = store_merge_new(st);
+    const char *v[8] = {uuid, "hh", "1", "complete", "Lan", "dev-2",
+                        "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"};
+    ck_assert_int_eq(store_merge_interview_add(sm, v), 0);
+    store_merge_free(sm);
+}
+
+/* store_later_fn: "outcome signer from bundle commune bound;". */
+static int later_line(void *ctx, int outcome, const store_later *k)
+{
+    sbuf_addf(ctx, "%d %s %s %s %s %s;", outcome,
+              k->signer ? k->signer : "-", k->from,
+              k->bundle ? k->bundle : "-", k->commune ? k->commune : "-",
+              k->bound ? k->bound : "-");
+    return 0;
+}
+
 /* A schema 17 database gains the decisions kept for later, empty; an
  * office's decision on a pair not flagged here is kept once (the newer
  * replacing the older), and only from a bundle of the pair's commune. */
@@ -1346,28 +1372,21 @@ START_TEST(migrates_from_v17_and_keeps_decisions_for_later)
                                             " AND decided LIKE '%.007Z'"), 1);
     /* Taken once: the pair is not flagged, so nothing changes but the
      * decision is forgotten. */
-    store_later k;
+    sbuf b;
+    sbuf_init(&b);
     ck_assert_int_eq(store_begin(st), 0);
-    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &k), 1);
-    store_later_clear(&k);
-    ck_assert_int_eq(store_decision_later_tx(st, uuid, other, &k), 1);
-    store_later_clear(&k);
+    ck_assert_int_eq(store_decisions_later_take_tx(st, uuid, other,
+                                                   later_line, &b), 0);
+    ck_assert_int_eq(store_decisions_later_take_tx(st, uuid, other,
+                                                   later_line, &b), 0);
     ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_str_eq(b.s, "1 -  b.khb - -;");
+    sbuf_free(&b);
     ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
                                             " decisions_later"), 0);
     store_close(st);
 }
 END_TEST
-
-/* Add interview uuid as a merge does (form hh 1, complete). */
-static void merge_add(store *st, const char *uuid)
-{
-    store_merge *sm = store_merge_new(st);
-    const char *v[8] = {uuid, "hh", "1", "complete", "Lan", "dev-2",
-                        "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"};
-    ck_assert_int_eq(store_merge_interview_add(sm, v), 0);
-    store_merge_free(sm);
-}
 
 /* Add revision rev (content rev) of interview uuid, as a merge brings it,
  * inside the caller's transaction. */
@@ -1382,15 +1401,6 @@ static void add_revision(store *st, const char *uuid, const char *rev)
     ck_assert_int_eq(sqlite3_exec(store_sqlite(st), sql, NULL, NULL, NULL),
                      SQLITE_OK);
     free(sql);
-}
-
-/* store_later_fn: "outcome signer from bundle commune bound;". */
-static int later_line(void *ctx, int outcome, const store_later *k)
-{
-    sbuf_addf(ctx, "%d %s %s %s %s %s;", outcome, k->signer, k->from,
-              k->bundle ? k->bundle : "-", k->commune ? k->commune : "-",
-              k->bound ? k->bound : "-");
-    return 0;
 }
 
 /* A schema 19 database gains the reviews kept for later, empty, and the
@@ -1496,15 +1506,11 @@ START_TEST(migrates_from_v19_and_keeps_reviews_for_later)
                                             "up/f.khb", &commune, &bound),
                      STORE_DECISION_LATER);
     merge_add(st, c);
-    store_later k;
-    ck_assert_int_eq(store_decision_later_tx(st, c, d9, &k),
-                     STORE_DECISION_BOUND);
-    ck_assert_str_eq(k.signer, "K2");
-    ck_assert_str_eq(k.from, "Xã Khác");
-    ck_assert_str_eq(k.bundle, "up/f.khb");
-    ck_assert_str_eq(k.commune, "");
-    ck_assert_ptr_null(k.bound);
-    store_later_clear(&k);
+    sbuf_init(&b);
+    ck_assert_int_eq(store_decisions_later_take_tx(st, c, d9, later_line,
+                                                   &b), 0);
+    ck_assert_str_eq(b.s, "3 K2 Xã Khác up/f.khb  -;");
+    sbuf_free(&b);
     ck_assert_int_eq(store_commit(st), 0);
     store_close(st);
 }
@@ -1672,6 +1678,104 @@ START_TEST(return_of_an_earlier_version)
 }
 END_TEST
 
+/* A schema 20 database keeps its decisions kept for later (an unsigned
+ * one under the key ''), now one per pair and key: another office's newer
+ * decision is kept beside the bound office's instead of replacing it, a
+ * newer one from the same key replaces the older, and when the pair is
+ * flagged the bound office's is taken and the other dropped, saying
+ * which bundle and key sent it; all forgotten. */
+START_TEST(migrates_from_v20_and_keeps_decisions_per_key)
+{
+    char uuid[37];
+    store *st = open_with_interview(uuid);
+    store_close(st);
+    check_sql_exec(dbpath, UNDO_V21 " INSERT INTO decisions_later VALUES"
+                   " ('a1', 'b1', 'same', 'a1', '2026-01-01T00:00:00.000Z',"
+                   " NULL, '', 'up/old.khb'), ('a2', 'b2', 'different',"
+                   " NULL, '2026-01-01T00:00:00.000Z', 'K9', 'Xã Cũ', NULL);"
+                   " PRAGMA user_version = 20;");
+    st = open_ok();
+    ck_assert_int_eq(check_sql_long(dbpath, "PRAGMA user_version"),
+                     STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later WHERE a = 'a1'"
+                                            " AND signer = '' AND bundle ="
+                                            " 'up/old.khb' AND keep = 'a1'"),
+                     1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later WHERE a = 'a2'"
+                                            " AND signer = 'K9' AND commune"
+                                            " = 'Xã Cũ' AND bundle IS NULL"),
+                     1);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT pk FROM pragma_table_info("
+                                            "'decisions_later') WHERE name ="
+                                            " 'signer'"), 3);
+
+    /* A pair neither of whose interviews is here yet. */
+    const char *one = "11111111-1111-4111-b111-111111111111";
+    const char *other = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+    store_up_decision d = {one, other, "same", one,
+                           "2026-01-02T03:04:05.006Z", ""};
+    char *commune = NULL, *bound = NULL;
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_decision_take_tx(st, &d, "K1", "", "up/b1.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_LATER);
+    /* Another office's, newer: kept beside it. */
+    store_up_decision f = {one, other, "different", "",
+                           "2026-01-02T03:04:05.009Z", "Xã Khác"};
+    ck_assert_int_eq(store_decision_take_tx(st, &f, "K2", "Xã Khác",
+                                            "up/f.khb", &commune, &bound),
+                     STORE_DECISION_LATER);
+    /* The same again: nothing changes; a newer one from K1 replaces
+     * K1's. */
+    ck_assert_int_eq(store_decision_take_tx(st, &d, "K1", "", "up/b1.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_OLD);
+    d.decided = "2026-01-02T03:04:05.007Z";
+    d.keep = other;
+    ck_assert_int_eq(store_decision_take_tx(st, &d, "K1", "", "up/b2.khb",
+                                            &commune, &bound),
+                     STORE_DECISION_LATER);
+    ck_assert_ptr_null(commune);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later WHERE b ="
+                                            " 'ffffffff-ffff-4fff-bfff-"
+                                            "ffffffffffff'"), 2);
+
+    /* The pair arrives and is flagged: K1's newer decision taken, K2's
+     * dropped. */
+    ck_assert_int_eq(store_begin(st), 0);
+    merge_add(st, one);
+    merge_add(st, other);
+    ck_assert_int_eq(store_commit(st), 0);
+    char *sql = sqlite3_mprintf("INSERT INTO duplicates (a, b, form_id, key,"
+                                " found) VALUES ('%q', '%q', 'hh', 'k',"
+                                " '2026-01-03T00:00:00Z')", one, other);
+    check_sql_exec(dbpath, sql);
+    sqlite3_free(sql);
+    sbuf b;
+    sbuf_init(&b);
+    ck_assert_int_eq(store_begin(st), 0);
+    ck_assert_int_eq(store_decisions_later_take_tx(st, one, other,
+                                                   later_line, &b), 0);
+    ck_assert_int_eq(store_commit(st), 0);
+    ck_assert_str_eq(b.s, "0 K1  up/b2.khb - -;"
+                          "3 K2 Xã Khác up/f.khb  -;");
+    sbuf_free(&b);
+    sql = sqlite3_mprintf("SELECT count(*) FROM duplicates WHERE a = '%q'"
+                          " AND decision = 'same' AND keep = '%q' AND"
+                          " decided = '2026-01-02T03:04:05.007Z'", one,
+                          other);
+    ck_assert_int_eq(check_sql_long(dbpath, sql), 1);
+    sqlite3_free(sql);
+    ck_assert_int_eq(check_sql_long(dbpath, "SELECT count(*) FROM"
+                                            " decisions_later"), 2);
+    store_close(st);
+}
+END_TEST
+
 /* A schema 15 database gains the communes' set-ups, empty; one taken is
  * replaced only by a greater sequence number, and found by its commune's
  * code or name. */
@@ -1818,6 +1922,7 @@ int main(void)
     tcase_add_test(tc, migrates_from_v19_and_keeps_reviews_for_later);
     tcase_add_test(tc, keeps_a_review_until_its_revision_arrives);
     tcase_add_test(tc, return_of_an_earlier_version);
+    tcase_add_test(tc, migrates_from_v20_and_keeps_decisions_per_key);
     tcase_add_test(tc, migrates_from_v7);
     tcase_add_test(tc, migrates_from_v9_and_keeps_names);
     tcase_add_test(tc, notes_are_kept_audited_and_follow_members);

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 /* The schema version this khaosat writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 20
+#define STORE_SCHEMA_VERSION 21
 
 typedef struct store store;
 
@@ -896,7 +896,7 @@ int store_decisions_up_each(store *st, const char *own,
 enum {
     STORE_DECISION_OLD = 1,   /* not newer than the one here: not kept */
     STORE_DECISION_LATER,     /* the pair is not flagged here: kept until
-                               * it is (store_decision_later_tx) */
+                               * it is (store_decisions_later_take_tx) */
     STORE_DECISION_BOUND      /* the pair's commune is not the sender's */
 };
 /* Whether the office whose key is signer (NULL: unsigned), in a bundle
@@ -911,7 +911,9 @@ int store_office_decides(store *st, const char *uuid, const char *signer,
  * d that the office with key signer (NULL: unsigned) sent in a bundle
  * naming commune from, on its pair when the pair is flagged here and d
  * is newer than the decision here (the same bundle again, or an older
- * one, changes nothing), else for later.  Only the office bound to the
+ * one, changes nothing), else for later (STORE_DECISION_LATER), one per
+ * pair and key, replacing the one kept from that key only when newer
+ * (else STORE_DECISION_OLD).  Only the office bound to the
  * pair's commune decides it: the key the set-up of the commune of the
  * pair's interviews came with (store_setup_take_tx), or, when no set-up
  * of it is bound, an office naming that commune; otherwise
@@ -931,12 +933,6 @@ typedef struct store_later {
 } store_later;
 /* Free what k holds and empty it. */
 void store_later_clear(store_later *k);
-/* Inside the caller's transaction, once pair a, b (a < b) is flagged
- * here: take the decision kept for it (STORE_DECISION_LATER), forgetting
- * it.  0 applied, 1 none kept (or older), STORE_DECISION_BOUND (dropped;
- * *k says where it came from and why; the caller clears it), -1. */
-int store_decision_later_tx(store *st, const char *a, const char *b,
-                            store_later *k);
 /* At the level above, inside the caller's transaction: review r that the
  * office with key signer sent in the bundle at path bundle naming commune
  * from.  For an interview here, kept as store_review_take_tx does when
@@ -949,7 +945,8 @@ int store_decision_later_tx(store *st, const char *a, const char *b,
 int store_review_office_tx(store *st, const store_down_review *r,
                            const char *signer, const char *from,
                            const char *bundle, char **commune, char **bound);
-/* Called for each review kept for later as it is taken or dropped:
+/* Called for each review or decision kept for later as it is taken or
+ * dropped:
  * outcome 0 taken, STORE_DECISION_OLD not newer than the review here,
  * STORE_DECISION_BOUND dropped (k->commune, k->bound say why); k is
  * borrowed for the call.  Non-zero stops. */
@@ -960,6 +957,13 @@ typedef int (*store_later_fn)(void *ctx, int outcome, const store_later *k);
  * their revision.  0, or -1. */
 int store_reviews_later_take_tx(store *st, const char *uuid,
                                 store_later_fn fn, void *ctx);
+/* Inside the caller's transaction, once pair a, b (a < b) is flagged
+ * here: take the decisions kept for it (STORE_DECISION_LATER, one per
+ * sending key), oldest first, each put on the pair when its office
+ * decides the pair and it is newer than the decision there, and forget
+ * them all; fn is called for each as for a kept review.  0, or -1. */
+int store_decisions_later_take_tx(store *st, const char *a, const char *b,
+                                  store_later_fn fn, void *ctx);
 /* On a laptop, inside the caller's transaction, before the office's
  * decisions are put anew: note the pairs decided here now (for
  * store_settled_gone_tx).  0 or -1 (store_down.c). */

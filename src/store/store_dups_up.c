@@ -5,7 +5,9 @@
  * leaves the superseded interview out as the office does.  Only the
  * office bound to the pair's commune decides it (the key its commune's
  * set-up came with, store_setup_take_tx); a decision on a pair not
- * flagged here yet waits in decisions_later until the pair is. */
+ * flagged here yet waits in decisions_later until the pair is, one per
+ * pair and sending key, so that another office's newer decision does not
+ * replace the bound office's before the pair says whose it is. */
 #include "config.h"
 #include "store/store_int.h"
 
@@ -144,7 +146,7 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
     if (rc < 0 || rc == STORE_DECISION_BOUND)
         return rc;
     const char *v[8] = {d->a, d->b, d->decision, d->keep, d->decided,
-                        signer, from ? from : "", bundle};
+                        signer ? signer : "", from ? from : "", bundle};
     rc = put_on_pair(st, v);
     if (rc != 1)
         return rc;
@@ -163,9 +165,9 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
     s = store_prepare(st, "a duplicates query",
         "INSERT INTO decisions_later (a, b, decision, keep, decided, signer,"
         " commune, bundle) VALUES (?1, ?2, nullif(?3, 'open'), nullif(?4,"
-        " ''), ?5, ?6, ?7, ?8) ON CONFLICT (a, b) DO UPDATE SET decision ="
-        " excluded.decision, keep = excluded.keep, decided = excluded.decided,"
-        " signer = excluded.signer, commune = excluded.commune,"
+        " ''), ?5, ?6, ?7, ?8) ON CONFLICT (a, b, signer) DO UPDATE SET"
+        " decision = excluded.decision, keep = excluded.keep,"
+        " decided = excluded.decided, commune = excluded.commune,"
         " bundle = excluded.bundle"
         " WHERE excluded.decided > decisions_later.decided");
     if (!s)
@@ -177,47 +179,59 @@ int store_decision_take_tx(store *st, const store_up_decision *d,
                                                  : STORE_DECISION_OLD;
 }
 
-int store_decision_later_tx(store *st, const char *a, const char *b,
-                            store_later *k)
+/* Take or drop one kept decision on a, b (the statement's current row). */
+static int take_kept(store *st, sqlite3_stmt *s, const char *a,
+                     const char *b, store_later_fn fn, void *ctx)
 {
-    memset(k, 0, sizeof *k);
+    store_later k = {store_col_dup(s, 3), store_col_dup(s, 4),
+                     store_col_dup(s, 5), NULL, NULL};
+    int rc = store_office_decides(st, a, k.signer, k.from, &k.commune,
+                                  &k.bound);
+    if (rc == 0) {
+        const char *v[5] = {a, b, (const char *)sqlite3_column_text(s, 0),
+                            (const char *)sqlite3_column_text(s, 1),
+                            (const char *)sqlite3_column_text(s, 2)};
+        rc = put_on_pair(st, v);
+    }
+    if (rc >= 0)
+        rc = fn(ctx, rc, &k) != 0 ? -1 : 0;
+    store_later_clear(&k);
+    return rc;
+}
+
+int store_decisions_later_take_tx(store *st, const char *a, const char *b,
+                                  store_later_fn fn, void *ctx)
+{
+    /* Oldest first: only the bound office's are put on the pair, each
+     * when newer than the decision there. */
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "SELECT coalesce(decision, 'open'), coalesce(keep, ''), decided,"
-        " signer, commune, bundle FROM decisions_later WHERE a = ?1"
-        " AND b = ?2");
+        " nullif(signer, ''), commune, bundle FROM decisions_later"
+        " WHERE a = ?1 AND b = ?2 ORDER BY decided, signer");
     if (!s)
         return -1;
     const char *ab[2] = {a, b};
     store_bind_all(s, ab, 2);
-    int rc = sqlite3_step(s);
-    char *c[3] = {NULL, NULL, NULL};
-    if (rc == SQLITE_ROW) {
-        for (int i = 0; i < 3; i++)
-            c[i] = store_col_dup(s, i);
-        k->signer = store_col_dup(s, 3);
-        k->from = store_col_dup(s, 4);
-        k->bundle = store_col_dup(s, 5);
-        rc = SQLITE_DONE;
+    int rc, ret = 0, seen = 0;
+    while (ret == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        seen = 1;
+        ret = take_kept(st, s, a, b, fn, ctx);
     }
-    sqlite3_finalize(s);
-    /* Taken or dropped now, once. */
-    if (rc == SQLITE_DONE && c[2]) {
-        s = store_prepare(st, "a duplicates query", "DELETE FROM"
-                          " decisions_later WHERE a = ?1 AND b = ?2");
-        rc = s ? run(s, ab, 2) : SQLITE_ERROR;
-    }
-    if (rc == SQLITE_DONE && c[2])
-        rc = store_office_decides(st, a, k->signer, k->from, &k->commune,
-                                  &k->bound);
-    else
-        rc = rc == SQLITE_DONE ? 1
-            : store_fail(st, "reading the decision kept for %s and %s", a,
+    if (ret == 0 && rc != SQLITE_DONE)
+        ret = store_fail(st, "reading the decisions kept for %s and %s", a,
                          b);
-    if (rc == 0) {
-        const char *v[5] = {a, b, c[0], c[1], c[2]};
-        rc = put_on_pair(st, v);
-    }
-    for (int i = 0; i < 3; i++)
-        free(c[i]);
-    return rc;
+    sqlite3_finalize(s);
+    if (ret != 0)
+        return -1;
+    if (!seen)
+        return 0;       /* most pairs have none */
+    /* Taken or dropped now, once. */
+    s = store_prepare(st, "a duplicates query", "DELETE FROM"
+                      " decisions_later WHERE a = ?1 AND b = ?2");
+    if (!s)
+        return -1;
+    if (run(s, ab, 2) != SQLITE_DONE)
+        return store_fail(st, "forgetting the decisions kept for %s and %s",
+                          a, b);
+    return 0;
 }

@@ -68,6 +68,10 @@
  *      path of the bundle that sent them, taken when the interview
  *      arrives; decisions_later gains the path of its bundle (bundle), so
  *      a decision dropped later names where it came from.
+ *  21  decisions_later keeps one decision per pair and sending key
+ *      (signer, '' for an unsigned bundle), so that another office's
+ *      newer decision no longer replaces the one of the office bound to
+ *      the pair's commune before the pair arrives to say whose it is.
  * A new database is created by running every step from version 0, so the
  * migrations are exercised on every fresh install, not only on old data. */
 #include "config.h"
@@ -439,6 +443,24 @@ static const char schema_v20[] =
     " bundle TEXT NOT NULL,"
     " PRIMARY KEY (interview, signer)) WITHOUT ROWID;";
 
+/* Version 21: decisions kept for later, one per pair and sending key
+ * ('' unsigned), as reviews_later is; the ones kept are copied. */
+static const char schema_v21[] =
+    "CREATE TABLE decisions_later_v21 ("
+    " a TEXT NOT NULL,"
+    " b TEXT NOT NULL,"
+    " decision TEXT,"
+    " keep TEXT,"
+    " decided TEXT NOT NULL,"
+    " signer TEXT NOT NULL,"
+    " commune TEXT NOT NULL,"
+    " bundle TEXT,"
+    " PRIMARY KEY (a, b, signer)) WITHOUT ROWID;"
+    "INSERT INTO decisions_later_v21 SELECT a, b, decision, keep, decided,"
+    " coalesce(signer, ''), commune, bundle FROM decisions_later;"
+    "DROP TABLE decisions_later;"
+    "ALTER TABLE decisions_later_v21 RENAME TO decisions_later;";
+
 /* khaosat_audit_digest(interview, device, seq, time, event, qid, path,
  * old_value, new_value) in SQL, for the version 5 migration. */
 static void sql_audit_digest(sqlite3_context *ctx, int argc,
@@ -493,6 +515,7 @@ static const struct {
     {schema_v18, NULL},     /* 17 -> 18 */
     {schema_v19, NULL},     /* 18 -> 19 */
     {schema_v20, NULL},     /* 19 -> 20 */
+    {schema_v21, NULL},     /* 20 -> 21 */
 };
 
 /* Refuse a file that exists with content that is not SQLite's, before

@@ -254,6 +254,25 @@ typedef struct flagging {
     int failed;               /* flagging failed (the merger's message) */
 } flagging;
 
+/* Taking the decisions kept for one pair. */
+typedef struct kept_decisions {
+    merger *m;
+    const char *a, *b;
+} kept_decisions;
+
+/* store_later_fn: count a kept decision taken, note one dropped. */
+static int kept_decision(void *ctx, int outcome, const store_later *k)
+{
+    kept_decisions *d = ctx;
+    if (outcome == 0)
+        d->m->c.decisions++;
+    if (outcome == STORE_DECISION_BOUND) {
+        d->m->c.decisions_bound++;
+        merge_note_kept_decision(d->m, d->a, d->b, k);
+    }
+    return 0;
+}
+
 /* store_merge_row_fn: flag the pair of the interview and other. */
 static int flag_pair(void *ctx, const char *const *col)
 {
@@ -269,23 +288,14 @@ static int flag_pair(void *ctx, const char *const *col)
     f->flagged += added;
     if (!added)
         return 0;
-    /* A decision of the office below that came before the pair. */
-    store_later k;
-    int rc = store_decision_later_tx(f->m->st, first ? f->uuid : other,
-                                     first ? other : f->uuid, &k);
-    if (rc < 0) {
+    /* The decisions of the offices below that came before the pair. */
+    kept_decisions k = {f->m, first ? f->uuid : other,
+                        first ? other : f->uuid};
+    if (store_decisions_later_take_tx(f->m->st, k.a, k.b, kept_decision,
+                                      &k) != 0) {
         f->failed = 1;
-        store_later_clear(&k);
         return merge_store_err(f->m);
     }
-    if (rc == 0)
-        f->m->c.decisions++;
-    if (rc == STORE_DECISION_BOUND) {
-        f->m->c.decisions_bound++;
-        merge_note_kept_decision(f->m, first ? f->uuid : other,
-                                 first ? other : f->uuid, &k);
-    }
-    store_later_clear(&k);
     return 0;
 }
 
