@@ -7,7 +7,8 @@
 #   U2  then office 1's decision alone (same household, X kept);
 #   F1  office 2's interviews with a forged decision on X and Y
 #       (different households, later than office 1's).
-# report_has DB TEXT and decisions DB are helpers for the checks.
+# report_has DB TEXT, decisions DB and forged_dropped are helpers for the
+# checks.
 K="$KHAOSAT"
 P="$TMP/province.db"
 P2="$TMP/province2.db"
@@ -39,6 +40,18 @@ up() {
 decisions() {
     sqlite3 "$1" "SELECT a, b, coalesce(decision, 'open'), coalesce(keep, ''), coalesce(decided, '') FROM duplicates ORDER BY a, b;
                   SELECT * FROM decisions_later ORDER BY a, b"
+}
+# forged_dropped: the merge just run dropped office 2's decision kept for
+# later from F1 with a line naming that bundle and two different keys (the
+# bound one and the one that signed it), not the bundle being merged.
+forged_dropped() {
+    expect_out_contains "$U1: the decision on possible duplicates $X and $Y kept for later from $F1 ignored: they are of commune 26734, whose set-up is sent here by the office "
+    line=$(grep -F "kept for later from $F1 ignored" "$TMP/out")
+    bound_key=$(echo "$line" | sed -n 's/.*sent here by the office \([^,]*\), but that bundle is signed by \([^;]*\);.*/\1/p')
+    sent_key=$(echo "$line" | sed -n 's/.*sent here by the office \([^,]*\), but that bundle is signed by \([^;]*\);.*/\2/p')
+    ks_checks=$((ks_checks + 1))
+    [ -n "$bound_key" ] && [ -n "$sent_key" ] && [ "$bound_key" != "$sent_key" ] ||
+        fail "the dropped decision's line shows one key as two, or none: $line"
 }
 report_has() {
     run "$K" report --db "$1" --forms "$FORMS"
