@@ -4,7 +4,8 @@
 # kept for later, in the words of khaosat merge; the interview's bundle
 # then brings it and the interview reads approved.  Office 2's forged
 # decision kept for later and dropped when office 1 brings the pair: the
-# line names office 2's bundle, and the pair stays undecided.
+# line names office 2's bundle; office 1's older decision, kept beside it
+# (its approval's bundle carries it), is taken.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -30,10 +31,11 @@ merge_dir "$TMP/r1"
 wait_for "1 bundles: 1 merged" 10
 whole "1 review(s) of interviews or revisions not here yet kept for later: each is taken when the revision it judged arrives"
 expect_sql "SELECT count(*) FROM reviews_later" "1"
+expect_sql "SELECT count(*) FROM decisions_later" "2"
 key q
 
-# --- 3. the interviews arrive: the approval taken, office 2's decision
-# dropped with a line naming its bundle.
+# --- 3. the interviews arrive: the approval and office 1's decision
+# taken, office 2's decision dropped with a line naming its bundle.
 merge_dir "$TMP/u1"
 wait_for "1 bundles: 1 merged" 10
 whole "1 review(s) of the office that sent it kept"
@@ -41,7 +43,8 @@ whole "the decision on possible duplicates $X and $Y kept for later from $F1 ign
 key q
 expect_sql "SELECT status FROM reviews WHERE interview = '$X'" "approved"
 expect_sql "SELECT count(*) FROM reviews_later" "0"
-expect_sql "SELECT coalesce(decision, 'open') FROM duplicates" "open"
+expect_sql "SELECT coalesce(decision, 'open') || ' ' || keep FROM duplicates" "same $X"
+expect_sql "SELECT count(*) FROM decisions_later" "0"
 key q
 wait_exit 0
 
