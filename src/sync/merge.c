@@ -134,11 +134,13 @@ void merge_note(merger *m, const char *fmt, ...)
 
 /* Why a bundle signed by signer (NULL: unsigned) naming commune from does
  * not speak for a commune whose set-up is bound here to the key bound
- * (NULL: none); "this bundle" the one being merged, else "that bundle"
+ * (NULL: none; a kept-for-later row stores an unsigned sender as ""); "this bundle" the one being merged, else "that bundle"
  * (newly allocated). */
 static char *bound_why(const char *signer, const char *from,
                        const char *bound, int this)
 {
+    if (signer && !*signer)
+        signer = NULL;  /* kept for later from an unsigned bundle */
     char *c = merge_escaped(from);
     char *why = !bound
         ? (this ? xasprintf(_("but this bundle speaks for commune %s"), c)
