@@ -11,6 +11,8 @@
 #    interview, is stamped just after the earlier one, so the province
 #    takes the later whatever order the bundles are merged in; a third
 #    decision and a second province in the other order too.
+# 3. The province's own decision meanwhile ties with the office's next
+#    one (both just after the time once ahead): the office's is taken.
 . "$(dirname "$0")/lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 missing"; exit 77; }
@@ -146,5 +148,25 @@ expect_status 0
 ks_checks=$((ks_checks + 1))
 [ "$(sqlite3 "$O" "SELECT time FROM reviews WHERE interview = '$X'")" = "2028-01-01T00:00:00.003Z" ] ||
     fail "the approval again is stamped $(sqlite3 "$O" "SELECT time FROM reviews WHERE interview = '$X'")"
+
+# --- 3. The province decides the pair itself meanwhile (stamped just
+# after the office's reopening, as the office's next decision is): the
+# office's decision made after it is not lost on the tie.
+run "$K" duplicates --db "$P" --different "$X" "$Y"
+expect_status 0
+run "$K" duplicates --db "$O" --same "$X" "$Y" --keep "$X"
+expect_status 0
+ks_checks=$((ks_checks + 1))
+[ "$(sqlite3 "$P" "SELECT decided FROM duplicates")" = "$(sqlite3 "$O" "SELECT decided FROM duplicates")" ] ||
+    fail "no tie: province $(sqlite3 "$P" "SELECT decided FROM duplicates"), office $(sqlite3 "$O" "SELECT decided FROM duplicates")"
+up 1 c4
+run "$K" merge --db "$P" "$UP"
+expect_status 0
+run "$K" duplicates --db "$P"
+expect_out_contains "[same household: $X kept]"
+afterP=$(db_digest "$P")
+run "$K" merge --db "$P" "$UP"
+expect_status 0
+expect_same "$P" "$afterP" "the tied decision's bundle again"
 
 finish

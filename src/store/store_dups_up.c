@@ -118,13 +118,19 @@ int store_office_decides(store *st, const char *uuid, const char *signer,
 }
 
 /* Put decision (decision NULL: open) on the pair a, b when newer than the
- * one here: 0 changed, 1 not (older, or no such pair), -1. */
+ * one here, or as new and another: 0 changed, 1 not (older, the same, or
+ * no such pair), -1.  A tie goes to the office: after its clock was once
+ * ahead, its later decision and one made here meanwhile are both stamped
+ * just after the time it set, and the commune's office has the last word
+ * on its own pairs. */
 static int put_on_pair(store *st, const char *const v[5])
 {
     sqlite3_stmt *s = store_prepare(st, "a duplicates query",
         "UPDATE duplicates SET decision = nullif(?3, 'open'),"
         " keep = nullif(?4, ''), decided = ?5 WHERE a = ?1 AND b = ?2"
-        " AND (decided IS NULL OR decided < ?5)");
+        " AND (decided IS NULL OR decided < ?5 OR (decided = ?5"
+        " AND (decision IS NOT nullif(?3, 'open')"
+        " OR keep IS NOT nullif(?4, ''))))");
     if (!s)
         return -1;
     if (run(s, v, 5) != SQLITE_DONE)
