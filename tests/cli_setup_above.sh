@@ -120,6 +120,7 @@ beforeP=$(db_digest "$TMP/prov.db")
 run "$K" merge --db "$TMP/prov.db" "$UPB"
 expect_status 1
 expect_err_contains "carries the set-up of commune 50005, but that commune's set-up is sent here by the office $FPR_A and this bundle is signed by $FPR_B"
+expect_err_contains "the office $FPR_A has set up a wrong code: it corrects it with khaosat setup commune --code and sends a bundle, then this one is merged again"
 expect_same "$TMP/prov.db" "$beforeP" "another office's set-up of commune 50005"
 run "$K" setup --db "$TMP/prov.db" --commune 50005
 expect_out_contains "$(printf '50005\tXã Hòa Bình\t01\t1\t2\t0')"

@@ -130,8 +130,13 @@ static int take_one(merger *m, sqlite3_stmt *s, const char *alias,
         rc = merge_refuse(m, _("carries the set-up of commune %s, but that "
                                "commune's set-up is sent here by the office "
                                "%s and this bundle is signed by %s; an "
-                               "office speaks only for its own commune"),
-                          c.code, bound, bundle_signer(m->b));
+                               "office speaks only for its own commune (if "
+                               "commune %s is this bundle's office's, the "
+                               "office %s has set up a wrong code: it "
+                               "corrects it with khaosat setup commune "
+                               "--code and sends a bundle, then this one "
+                               "is merged again)"),
+                          c.code, bound, bundle_signer(m->b), c.code, bound);
     free(bound);
     free(v);
     free(h);
