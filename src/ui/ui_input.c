@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "ui/ui.h"
 
@@ -50,16 +51,42 @@ int ui_input_pasting(void)
     return input_in_paste;
 }
 
-/* The next character of a sequence, or -1 when none follows at once. */
+/* The next byte (or curses key, as UI_FN) of a sequence or a character,
+ * or -1 when none follows at once. Bytes, not characters, are read:
+ * curses' own decoding waits for ever on a byte that is not UTF-8. */
 static int input_follow(void)
 {
-    wint_t c;
     wtimeout(stdscr, INPUT_FOLLOW_MS);
-    int r = get_wch(&c);
+    int r = wgetch(stdscr);
     wtimeout(stdscr, -1);
     if (r == ERR)
         return -1;
-    return r == KEY_CODE_YES ? UI_FN((int)c) : (int)c;
+    return r >= KEY_MIN ? UI_FN(r) : r;
+}
+
+/* The character that byte lead starts, its other bytes read at once; or
+ * UI_KEY_NONE, so that a byte that is not UTF-8 (a Latin-1 key) or a
+ * character cut short (a paste split inside it) is dropped, never waited
+ * for. A byte that cannot continue the character is kept for the next
+ * read. */
+static int input_utf8(int lead)
+{
+    unsigned char b[4] = {(unsigned char)lead, 0, 0, 0};
+    int len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    for (int i = 1; i < len; i++) {
+        int c = input_follow();
+        if (c < 0)
+            return UI_KEY_NONE;
+        if (c < 0x80 || c > 0xbf) {
+            ungetch(c >= UI_FN(0) ? c & ~UI_FN(0) : c);
+            return UI_KEY_NONE;
+        }
+        b[i] = (unsigned char)c;
+    }
+    utf8proc_int32_t cp;
+    if (utf8proc_iterate(b, len, &cp) != len || cp < 0x80)
+        return UI_KEY_NONE;     /* invalid, overlong or a surrogate */
+    return (int)cp;
 }
 
 /* The key of "Esc [ n ~". */
@@ -159,23 +186,24 @@ static int input_extended_key(int code)
 
 int ui_input_key(void)
 {
-    wint_t ch;
-    int r = get_wch(&ch);
+    int r = wgetch(stdscr);
     if (r == ERR)
         return UI_KEY_ERR;
     int k;
-    if (r == KEY_CODE_YES) {
-        if (input_paste_begin && (int)ch == input_paste_begin) {
+    if (r >= KEY_MIN) {
+        if (input_paste_begin && r == input_paste_begin) {
             input_in_paste = 1;
             return UI_KEY_NONE;
         }
-        if (input_paste_end && (int)ch == input_paste_end) {
+        if (input_paste_end && r == input_paste_end) {
             input_in_paste = 0;
             return UI_KEY_NONE;
         }
-        k = (int)ch > KEY_MAX ? input_extended_key((int)ch) : UI_FN((int)ch);
+        k = r > KEY_MAX ? input_extended_key(r) : UI_FN(r);
+    } else if (r == UI_ESC) {
+        k = input_escape();
     } else {
-        k = (int)ch == UI_ESC ? input_escape() : (int)ch;
+        k = r >= 0x80 ? input_utf8(r) : r;
     }
     if (!input_in_paste || k == UI_KEY_NONE)
         return k;
