@@ -8,23 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 SOCK=khaosat-long-$$
-DB=$TMP/laptop.db
-K=$KHAOSAT
-laptop laptop "Nguyễn Văn An" "Tân Lập"
-"$K" simulate --db "$DB" --forms "$FORMS" --form household --count 1 \
-    --drafts --seed 7 >/dev/null
-U=$(sqlite3 "$DB" "SELECT uuid FROM interviews")
-"$K" answer --db "$DB" "$U" head_name "Lò Thị Mới" >/dev/null || fail "answer"
-KEEP_RESUME=1
-tui_run long 80 24
-wait_for "resume?"
-key y
-wait_for "sections done"
-key C-g
-text "chủ hộ"
-key Enter
-wait_for "Họ tên chủ hộ"
-wait_for "Lò Thị Mới"
+at_head_name long
 before=$(db_digest "$DB")
 key End
 for i in 1 2 3 4 5 6 7 8 9 10; do t send-keys BSpace; done
@@ -47,13 +31,7 @@ wait_exit 0
 # Leaving is audited ('leave'); no change of the answer is.
 expect_sql "SELECT count(*) FROM audit WHERE event = 'change' AND length(new_value) > 65536" 0
 expect_sql "SELECT value FROM answers WHERE interview = '$U' AND qid = 'head_name'" "Lò Thị Mới"
-tui_run long 80 24
-wait_for "resume?"
-key y
-wait_for "sections done"
-key C-g
-text "chủ hộ"
-key Enter
+open_head_name long
 wait_for "Lò Thị Mới"
 key Escape
 key y

@@ -8,22 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 SOCK=khaosat-bytes-$$
-DB=$TMP/laptop.db
-K=$KHAOSAT
-laptop laptop "Nguyễn Văn An" "Tân Lập"
-"$K" simulate --db "$DB" --forms "$FORMS" --form household --count 1 \
-    --drafts --seed 7 >/dev/null
-U=$(sqlite3 "$DB" "SELECT uuid FROM interviews")
-"$K" answer --db "$DB" "$U" head_name "Lò Thị Mới" >/dev/null || fail "answer"
-KEEP_RESUME=1
-tui_run bytes 80 24
-wait_for "resume?"
-key y
-wait_for "sections done"
-key C-g
-text "chủ hộ"
-key Enter
-wait_for "Lò Thị Mới"
+at_head_name bytes
 key C-u
 text "Lò "
 t send-keys -H 80

@@ -183,3 +183,32 @@ reopen_listed() {
     key y
     wait_for "Reopened for correction"
 }
+
+# at_head_name NAME: a laptop database $DB ($TMP/laptop.db) with one draft
+# household interview $U whose head_name is "Lò Thị Mới", open on the
+# screen (80x24, tmux server named after NAME) at that question.
+at_head_name() {
+    DB=$TMP/laptop.db
+    laptop laptop "Nguyễn Văn An" "Tân Lập"
+    "$KHAOSAT" simulate --db "$DB" --forms "$FORMS" --form household \
+        --count 1 --drafts --seed 7 >/dev/null
+    U=$(sqlite3 "$DB" "SELECT uuid FROM interviews")
+    "$KHAOSAT" answer --db "$DB" "$U" head_name "Lò Thị Mới" >/dev/null ||
+        fail "answer"
+    KEEP_RESUME=1
+    open_head_name "$1"
+    wait_for "Lò Thị Mới"
+}
+
+# open_head_name NAME: khaosat run on $DB (80x24, tmux server named after
+# NAME), its offer to resume taken, at the question head_name.
+open_head_name() {
+    tui_run "$1" 80 24
+    wait_for "resume?"
+    key y
+    wait_for "sections done"
+    key C-g
+    text "chủ hộ"
+    key Enter
+    wait_for "Họ tên chủ hộ"
+}

@@ -23,6 +23,9 @@
  * when the terminal cannot be read. */
 #define UI_KEY_NONE (-2)
 #define UI_KEY_ERR (-1)
+/* A Return that came in one burst with other keys: a line break pasted
+ * on a terminal without bracketed paste, never Enter. */
+#define UI_KEY_PASTE_BREAK UI_FN(0x1ffff)
 
 /* What the program runs with. */
 typedef struct ui_app {
@@ -155,10 +158,13 @@ void ui_input_stop(void);
 /* Read one key: a character, UI_FN(KEY_...) (also for escape sequences
  * the terminal description lacks), UI_ESC, UI_KEY_NONE for a sequence
  * that means nothing, UI_KEY_ERR when the terminal cannot be read. Inside
- * a paste, line breaks and Tab come as spaces. */
+ * a paste, line breaks and Tab come as spaces; a line break in a burst
+ * of keys (a paste the terminal did not mark) as UI_KEY_PASTE_BREAK. */
 int ui_input_key(void);
 /* Non-zero while a bracketed paste is being read. */
 int ui_input_pasting(void);
+/* Non-zero when bytes wait on the terminal, not yet read. */
+int ui_input_waiting(void);
 
 /* home (ui_home.c). */
 

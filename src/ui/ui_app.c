@@ -6,7 +6,6 @@
 
 #include <langinfo.h>
 #include <locale.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,11 +112,9 @@ int ui_getkey_ready(void)
     }
     /* Only when bytes wait on the terminal, then read as usual: a read
      * that may not wait could stop inside a character or a sequence
-     * that is still arriving, and lose it.  (curses reads a byte at a
-     * time, so what it has not taken is still there to be seen.) */
+     * that is still arriving, and lose it. */
     for (;;) {
-        struct pollfd p = {STDIN_FILENO, POLLIN, 0};
-        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN))
+        if (!ui_input_waiting())
             return UI_KEY_NONE;
         int k = ui_input_key();
         if (k == UI_KEY_ERR)

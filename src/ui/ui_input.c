@@ -8,9 +8,11 @@
 #include "config.h"
 #include "ui/ui_curses.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 #include "ui/ui.h"
@@ -23,6 +25,7 @@
 #define INPUT_ESCDELAY_MS 25
 
 static int input_in_paste;
+static int input_after_cr;      /* the last key was a pasted Return */
 static int input_paste_begin, input_paste_end;   /* curses codes, or 0 */
 
 void ui_input_start(void)
@@ -49,6 +52,20 @@ void ui_input_stop(void)
 int ui_input_pasting(void)
 {
     return input_in_paste;
+}
+
+int ui_input_waiting(void)
+{
+    /* curses reads a byte at a time, so what it has not taken is still
+     * there to be seen. */
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* Put back a byte or key (UI_FN) read ahead, for the next read. */
+static void input_unread(int c)
+{
+    ungetch(c >= UI_FN(0) ? c & ~UI_FN(0) : c);
 }
 
 /* The next byte (or curses key, as UI_FN) of a sequence or a character,
@@ -78,7 +95,7 @@ static int input_utf8(int lead)
         if (c < 0)
             return UI_KEY_NONE;
         if (c < 0x80 || c > 0xbf) {
-            ungetch(c >= UI_FN(0) ? c & ~UI_FN(0) : c);
+            input_unread(c);
             return UI_KEY_NONE;
         }
         b[i] = (unsigned char)c;
@@ -134,8 +151,11 @@ static int input_escape(void)
         return UI_ESC;
     if (c == '\t')
         return UI_FN(KEY_BTAB);             /* the Linux console's */
-    if (c != '[' && c != 'O')
+    if (c != '[' && c != 'O') {
+        if (input_in_paste)
+            input_unread(c);                /* a pasted Esc: text goes on */
         return UI_KEY_NONE;                 /* Alt and a key */
+    }
     int n = 0, digits = 0;
     for (;;) {
         int d = input_follow();
@@ -184,12 +204,12 @@ static int input_extended_key(int code)
     return UI_KEY_NONE;
 }
 
-int ui_input_key(void)
+/* A key read by ui_input_key, before a paste's text is made text. */
+static int input_raw_key(void)
 {
     int r = wgetch(stdscr);
     if (r == ERR)
         return UI_KEY_ERR;
-    int k;
     if (r >= KEY_MIN) {
         if (input_paste_begin && r == input_paste_begin) {
             input_in_paste = 1;
@@ -199,18 +219,39 @@ int ui_input_key(void)
             input_in_paste = 0;
             return UI_KEY_NONE;
         }
-        k = r > KEY_MAX ? input_extended_key(r) : UI_FN(r);
-    } else if (r == UI_ESC) {
-        k = input_escape();
-    } else {
-        k = r >= 0x80 ? input_utf8(r) : r;
+        return r > KEY_MAX ? input_extended_key(r) : UI_FN(r);
     }
-    if (!input_in_paste || k == UI_KEY_NONE)
+    if (r == UI_ESC)
+        return input_escape();
+    return r >= 0x80 ? input_utf8(r) : r;
+}
+
+int ui_input_key(void)
+{
+    /* A Return that was waiting with more after it came in one burst with
+     * other keys: a paste on a terminal without bracketed paste (the
+     * Linux console), not the enumerator confirming a field. */
+    int waited = ui_input_waiting();
+    int k = input_raw_key();
+    int after_cr = input_after_cr;
+    input_after_cr = 0;
+    if (k == '\n' && after_cr)
+        return UI_KEY_NONE;     /* "\r\n" is one line break */
+    if (!input_in_paste) {
+        if ((k == '\r' || k == '\n') && waited && ui_input_waiting()) {
+            input_after_cr = k == '\r';
+            return UI_KEY_PASTE_BREAK;
+        }
+        return k;
+    }
+    if (k == UI_KEY_NONE)
         return k;
     /* Pasted text is text: a line break or Tab is a space, other
      * control characters and keys are dropped. */
-    if (k == '\r' || k == '\n' || k == '\t')
+    if (k == '\r' || k == '\n' || k == '\t') {
+        input_after_cr = k == '\r';
         return ' ';
+    }
     if (k < 32 || k == 127 || k >= UI_FN(0))
         return UI_KEY_NONE;
     return k;

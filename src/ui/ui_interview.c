@@ -654,6 +654,30 @@ static void iv_type_ahead(iv *v)
     }
 }
 
+/* A line break pasted on a terminal that did not mark the paste (the
+ * Linux console) never confirms: in a text question it is a space, as in
+ * a marked paste; another question takes no pasted lines, so the rest of
+ * the paste is dropped and the field is as before the paste. */
+static void iv_paste_break(iv *v)
+{
+    if (v->have_w && !iv_locked(v) && !v->w.read_only &&
+        v->w.type == QT_TEXT) {
+        ui_widget_key(&v->w, v->s, ' ');
+        iv_type_ahead(v);
+        iv_say(v, xstrdup(_("A line break in the pasted text was kept as a "
+                            "space: a paste never confirms an answer.")),
+               UI_DIM);
+        return;
+    }
+    while (ui_getkey_ready() != UI_KEY_NONE)
+        ;
+    if (v->have_w && ui_widget_types(&v->w) && v->burst_text)
+        ui_edit_set(&v->w.ed, v->burst_text);
+    iv_say(v, xstrdup(_("The pasted text was not taken: it has a line break, "
+                        "which this question cannot hold. Nothing was "
+                        "confirmed.")), UI_ERROR);
+}
+
 int ui_interview(ui_app *a, session *s)
 {
     iv v;
@@ -680,6 +704,14 @@ int ui_interview(ui_app *a, session *s)
         /* ^T shows the message whole too, and it stays after. */
         if (k != UI_FN(KEY_RESIZE) && k != UI_CTRL('t'))
             iv_say(&v, NULL, UI_NORMAL);
+        if (k == UI_KEY_PASTE_BREAK) {
+            iv_paste_break(&v);
+            continue;
+        }
+        if (v.have_w && ui_widget_types(&v.w)) {
+            free(v.burst_text);
+            v.burst_text = xstrdup(v.w.ed.buf);
+        }
         int g = iv_global_key(&v, k);
         if (g >= 2) {
             done = g == 3;
@@ -705,6 +737,7 @@ int ui_interview(ui_app *a, session *s)
     free(v.items);
     free(v.lv);
     free(v.msg);
+    free(v.burst_text);
     iv_note_clear_undo(&v);
     curs_set(0);
     return done;

@@ -38,6 +38,8 @@ typedef struct iv {
     int note_unsaved;         /* note_undo is text typed and refused, not
                                * a note removed */
     int note_refused;         /* the last change refused was a note's */
+    char *burst_text;         /* the typed field before the last key read
+                               * with a wait: what a refused paste leaves */
 } iv;
 
 /* The innermost level. */
