@@ -81,9 +81,6 @@ int store_review_count_change_tx(store *st)
                             NULL, "counting a review change");
 }
 
-/* Withdraw the review of uuid inside a transaction, keeping what it judged
- * as a "cleared" record (time to the millisecond, after the review) so
- * that the withdrawal travels upward and replaces the review there. */
 /* The times a new review or clear of interview ?1 must come after: its
  * review and its clear kept here. */
 static const char reviewed_before_sql[] =
@@ -97,6 +94,9 @@ static int review_now(store *st, const char *uuid, char now[32])
                            "reading the earlier reviews", now);
 }
 
+/* Withdraw the review of uuid inside a transaction, keeping what it judged
+ * as a "cleared" record (time to the millisecond, after the review) so
+ * that the withdrawal travels upward and replaces the review there. */
 static int review_clear_tx(store *st, const char *uuid)
 {
     char now[32];
