@@ -87,6 +87,8 @@ expect_status 0
 expect_out_contains "$UP0: the set-up of commune 00001 (sequence 1) is older than the set-up of commune 00011 that the same office sent in a later bundle, merged here already (it corrected its commune code): that set-up stays as it is, and the interviews of this bundle count as of commune 00011"
 ks_checks=$((ks_checks + 1))
 grep -q "kept in place" out && fail "the older set-up replaced the newer: $(cat out)"
+ks_checks=$((ks_checks + 1))
+grep -q "not taken" out && fail "the office's own interviews taken for another commune's: $(cat out)"
 run k pb setup --communes
 expect_out "$(printf '00011\tXã Một\t04\t2\t3\t0')"
 run k pb reviews --state approved

@@ -357,18 +357,21 @@ static int claim_commune(merger *m, const char *uuid, const char *dev)
  * other's database); not taken.  0 when it may be merged, -1. */
 static int other_commune(merger *m, const char *uuid)
 {
-    const bundle_manifest *man = bundle_get_manifest(m->b);
+    /* The commune it speaks for after a correction of its code, as the
+     * rest of the merge uses: an older bundle of an office that corrected
+     * its code carries its own interviews, not another commune's. */
+    const char *commune = merge_commune(m);
     const char *role = bundle_signer_role(m->b);
-    if (!role || strcmp(role, "office") || !man->commune || !*man->commune)
+    if (!role || strcmp(role, "office") || !commune || !*commune)
         return 0;
     char *held = NULL;
-    int rc = store_merge_other_commune(m->sm, uuid, man->commune, &held);
+    int rc = store_merge_other_commune(m->sm, uuid, commune, &held);
     if (rc < 0)
         return merge_store_fail(m, _("reading the commune of interview %s"),
                                 uuid);
     if (rc == 0)
         return 0;
-    char *h = merge_escaped(held), *c = merge_escaped(man->commune);
+    char *h = merge_escaped(held), *c = merge_escaped(commune);
     merge_note(m, _("%s: interview %s is of commune %s; this bundle speaks "
                     "for commune %s: not taken.  Two offices send the same "
                     "interviews: the office whose laptops did not send them "
